@@ -1,0 +1,40 @@
+/** Names that clients, workers and scripts share. They are contracts: keep them stable. */
+
+export const DEFAULT_TASK_QUEUE = 'container-saga';
+
+/** Workflow type names, registered by the worker and started by any Temporal client by name. */
+export const WorkflowTypes = {
+  start: 'containerStart',
+  create: 'containerCreate',
+  inspect: 'containerInspect',
+  list: 'containerList',
+  events: 'containerEvents',
+  stop: 'containerStop',
+  remove: 'containerRemove',
+  logs: 'containerLogs',
+  imageImport: 'imageImport',
+  imageList: 'imageList',
+  gc: 'containerGc',
+} as const;
+
+/**
+ * One start per container at a time: the workflow ID is derived from the full container ID, and clients
+ * start with conflict policy USE_EXISTING so a second start attaches to the running saga.
+ */
+export function startWorkflowId(containerId: string): string {
+  return `container-start-${containerId}`;
+}
+
+/** Stop and remove of one container share an ID prefix with start so they are easy to find in the Web UI. */
+export function lifecycleWorkflowId(verb: 'stop' | 'remove', containerId: string): string {
+  return `container-${verb}-${containerId}`;
+}
+
+/** Search attributes the start saga upserts (Keyword); `npm run server` registers them. */
+export const SearchAttributeNames = {
+  containerId: 'ContainerId',
+  containerName: 'ContainerName',
+} as const;
+
+/** Query served by a running start saga: the progress record so far (steps done, compensations run). */
+export const PROGRESS_QUERY = 'progress';

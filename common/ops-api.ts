@@ -1,0 +1,72 @@
+import type { ContainerEvent, ContainerRecord, CreateRequest, ImageInfo } from './types';
+
+/**
+ * Inputs and results of the small workflows behind the CLI's other verbs. The CLI reaches containers only
+ * through Temporal, so each verb is a workflow (one activity) served by the worker that owns the state.
+ * Types only: workflow code may import this file.
+ */
+export interface CreateInput {
+  request: CreateRequest;
+}
+export interface CreateResult {
+  Id: string;
+  Warnings: string[];
+}
+
+export interface InspectInput {
+  container: string;
+}
+export type InspectResult = ContainerRecord;
+
+export interface ListInput {
+  all: boolean;
+}
+export type ListResult = ContainerRecord[];
+
+export interface EventsInput {
+  /** cursor from a previous call; 0 for all */
+  since: number;
+}
+export interface EventsResult {
+  events: ContainerEvent[];
+  next: number;
+}
+
+export interface StopInput {
+  container: string;
+  timeoutSeconds: number;
+}
+export interface StopResultRecord {
+  containerId: string;
+  name: string;
+  exitCode: number;
+  wasRunning: boolean;
+  /** set when a start saga was in flight and got cancelled (it compensated first) */
+  cancelledStart?: boolean;
+}
+
+export interface RemoveInput {
+  container: string;
+  force: boolean;
+}
+export interface RemoveResult {
+  containerId: string;
+  name: string;
+  cancelledStart?: boolean;
+}
+
+export interface LogsInput {
+  container: string;
+}
+export interface LogsResult {
+  containerId: string;
+  text: string;
+}
+
+export interface ImageImportInput {
+  name: string;
+  /** a rootfs tarball or directory on the worker's host, or "busybox-static" to build busybox from Debian's binary */
+  source: string;
+}
+export type ImageImportResult = ImageInfo;
+export type ImageListResult = ImageInfo[];

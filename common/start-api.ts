@@ -1,0 +1,73 @@
+import type { FailureDetail } from './errors';
+import type { HostConfig } from './types';
+
+/**
+ * Input of the `containerStart` workflow: one plain JSON object, so any Temporal client can start it by type name:
+ *   temporal workflow start --type containerStart --task-queue container-saga --input '{"container":"web"}'
+ */
+export interface ContainerStartInput {
+  /** name, full ID or unique ID prefix */
+  container: string;
+  /** Legacy: hostConfig passed at start (Docker < 1.12 API). Rejected on a Windows daemon. */
+  hostConfig?: Partial<HostConfig>;
+}
+
+/** Final status of a start saga, as reported in its result record. */
+export type StartOutcome = 'running' | 'already-running' | 'failed' | 'cancelled';
+
+/**
+ * The saga's result (and its `progress` query answer while it runs). On failure the workflow fails with an
+ * ApplicationFailure whose type is the Docker error and whose first detail is this record.
+ */
+export interface ContainerStartResult {
+  containerId: string;
+  name: string;
+  status: StartOutcome | 'starting' | 'compensating';
+  /** steps completed, in order (see StepNames) */
+  steps: string[];
+  /** compensations run, in order */
+  compensations: string[];
+  /** compensations that could not release their resource after their retry budget */
+  leftovers: string[];
+  /** the step in flight, while running */
+  current?: string;
+  pid?: number;
+  ipAddress?: string;
+  error?: FailureDetail;
+}
+
+/** Saga steps, numbered as in the design table; these names show in the Web UI and the CLI. */
+export const StepNames = {
+  lookup: 'lookup',
+  checkState: 'check-state',
+  hostConfig: 'host-config',
+  verifySettings: 'verify-settings',
+  claim: 'claim',
+  mountRootfs: 'mount-rootfs',
+  defaultNetMode: 'default-net-mode',
+  network: 'network',
+  links: 'links',
+  workingDir: 'working-dir',
+  daemonEnv: 'daemon-env',
+  spec: 'spec',
+  ipc: 'ipc',
+  volumes: 'volumes',
+  process: 'process',
+  markRunning: 'mark-running',
+} as const;
+export type StepName = (typeof StepNames)[keyof typeof StepNames];
+
+/** Compensation names, one per side-effecting step. */
+export const CompensationNames = {
+  mountRootfs: 'unmount-rootfs',
+  network: 'release-network',
+  spec: 'remove-spec',
+  ipc: 'unmount-ipc',
+  volumes: 'unmount-volumes',
+  process: 'unregister-process',
+} as const;
+export type CompensationName = (typeof CompensationNames)[keyof typeof CompensationNames];
+
+/** Steps whose side effects can be injected to fail (see runtime/faults.ts). */
+export const FaultableSteps = ['mount-rootfs', 'network', 'working-dir', 'spec', 'ipc', 'volumes', 'process'] as const;
+export type FaultableStep = (typeof FaultableSteps)[number];

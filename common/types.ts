@@ -1,0 +1,152 @@
+/** Container records with Docker's field names, shared by the workflow, activities, drivers and clients. */
+
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface ContainerState {
+  Status: ContainerStatus;
+  Running: boolean;
+  Paused: boolean;
+  Restarting: boolean;
+  RemovalInProgress: boolean;
+  Dead: boolean;
+  Pid: number;
+  ExitCode: number;
+  Error: string;
+  StartedAt: string;
+  FinishedAt: string;
+}
+
+export interface ContainerConfig {
+  Image: string;
+  Cmd: string[];
+  Env: string[];
+  WorkingDir: string;
+  Hostname: string;
+  Tty: boolean;
+  ExposedPorts: Record<string, Record<string, never>>;
+  Labels: Record<string, string>;
+}
+
+export interface RestartPolicy {
+  Name: '' | 'no' | 'always' | 'unless-stopped' | 'on-failure';
+  MaximumRetryCount: number;
+}
+
+export interface HostConfig {
+  /** bridge (default when blank), none, host, container:<name|id> */
+  NetworkMode: string;
+  /** SRC:DST[:ro]; SRC absolute = bind mount, otherwise a named volume */
+  Binds: string[];
+  /** container path → mount options (e.g. "size=10m") */
+  Tmpfs: Record<string, string>;
+  /** bytes; 0 means the 64 MiB default */
+  ShmSize: number;
+  /** private (default when blank), shareable, host, container:<name|id> */
+  IpcMode: string;
+  SecurityOpt: string[];
+  RestartPolicy: RestartPolicy;
+  /** NAME[:ALIAS] */
+  Links: string[];
+  /** bytes, 0 = unlimited */
+  Memory: number;
+  NanoCpus: number;
+  PidsLimit: number;
+  ReadonlyRootfs: boolean;
+}
+
+export interface NetworkSettings {
+  IPAddress: string;
+  IPPrefixLen: number;
+  Gateway: string;
+  MacAddress: string;
+  /** path of the network namespace the container runs in ('' for host networking) */
+  SandboxKey: string;
+}
+
+/** The workflow that holds a container's start (the per-container lock, recorded on disk). */
+export interface StartOwner {
+  workflowId: string;
+  runId: string;
+}
+
+export interface ContainerRecord {
+  Id: string;
+  /** Docker keeps the leading slash: "/web" */
+  Name: string;
+  Created: string;
+  Path: string;
+  Args: string[];
+  Config: ContainerConfig;
+  HostConfig: HostConfig;
+  State: ContainerState;
+  NetworkSettings: NetworkSettings;
+  HasBeenStartedBefore: boolean;
+  /** Set while a start saga holds the container. */
+  StartingBy?: StartOwner;
+  /** Resources a compensation or stop could not release; `gc` retries them. */
+  Leftovers?: string[];
+}
+
+export interface ContainerEvent {
+  time: string;
+  type: 'container' | 'image';
+  action: 'create' | 'start' | 'die' | 'stop' | 'kill' | 'destroy' | 'import';
+  id: string;
+  name: string;
+  attributes?: Record<string, string>;
+}
+
+/** What `create` accepts: Docker's create body, flattened to what we support. */
+export interface CreateRequest {
+  name?: string;
+  image: string;
+  cmd?: string[];
+  env?: string[];
+  workingDir?: string;
+  hostname?: string;
+  tty?: boolean;
+  exposedPorts?: string[];
+  labels?: Record<string, string>;
+  hostConfig?: Partial<HostConfig>;
+}
+
+export function defaultHostConfig(): HostConfig {
+  return {
+    NetworkMode: '',
+    Binds: [],
+    Tmpfs: {},
+    ShmSize: 0,
+    IpcMode: '',
+    SecurityOpt: [],
+    RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+    Links: [],
+    Memory: 0,
+    NanoCpus: 0,
+    PidsLimit: 0,
+    ReadonlyRootfs: false,
+  };
+}
+
+export function initialState(): ContainerState {
+  return {
+    Status: 'created',
+    Running: false,
+    Paused: false,
+    Restarting: false,
+    RemovalInProgress: false,
+    Dead: false,
+    Pid: 0,
+    ExitCode: 0,
+    Error: '',
+    StartedAt: '0001-01-01T00:00:00Z',
+    FinishedAt: '0001-01-01T00:00:00Z',
+  };
+}
+
+export const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
+
+export interface ImageInfo {
+  name: string;
+  created: string;
+  sizeBytes: number;
+}

@@ -1,0 +1,131 @@
+/**
+ * The driver contract: what the saga's steps need from a container runtime. Implemented by the Linux driver
+ * (runc, CNI, mount(8)) and the simulated driver. No Temporal imports: this is a library, like libcontainer.
+ *
+ * Contracts every implementation keeps:
+ * - Every step is idempotent: calling it again after it succeeded, or after it did its side effect and then
+ *   failed, adopts what is there and completes it (mounted already? IP already allocated for this ID?).
+ * - Every release is idempotent and may run although its step never ran or only half ran: releasing what
+ *   is not there succeeds. A release that cannot finish throws; it never forgets a resource it still holds.
+ * - Resource names derive from the container ID, so a retry or a sweep finds them.
+ * - Errors are ContainerError (common/errors.ts): a Docker error type, its message, and whether a retry helps.
+ */
+import type { LinkTarget } from '../common/env';
+import type { HostInfo } from '../common/settings';
+export type { ImageInfo };
+import type {
+  ContainerEvent,
+  ContainerRecord,
+  CreateRequest,
+  HostConfig,
+  ImageInfo,
+  NetworkSettings,
+  StartOwner,
+} from '../common/types';
+
+/** Called while a slow step works, so the activity can heartbeat. */
+export type Progress = (detail?: string) => void;
+
+export interface StepContext {
+  progress?: Progress;
+}
+
+export interface SpecRequest {
+  /** the full environment from daemonEnv() */
+  env: string[];
+  /** /etc/hosts lines for links */
+  extraHosts: string[];
+}
+
+export interface StopResult {
+  /** exit code of the process, or the one already recorded when it was not running */
+  exitCode: number;
+  wasRunning: boolean;
+}
+
+/** A resource the driver holds, for leak checks and gc. */
+export interface HeldResource {
+  kind: 'mount' | 'netns' | 'ip' | 'process' | 'bundle' | 'runc';
+  containerId: string;
+  detail: string;
+}
+
+export interface ContainerRuntime {
+  readonly kind: 'simulated' | 'linux';
+  /** the state root (CONTAINER_SAGA_ROOT) */
+  readonly root: string;
+
+  hostInfo(): Promise<HostInfo>;
+
+  // --- records -------------------------------------------------------------------------------------------
+  /** Creates a container record (state "created"); validates name, image and hostConfig. Emits `create`. */
+  create(req: CreateRequest): Promise<ContainerRecord>;
+  /** Docker's daemon.Get: full ID, exact name, unique ID prefix. NoSuchContainer (404) otherwise. */
+  lookup(ref: string): Promise<ContainerRecord>;
+  list(): Promise<ContainerRecord[]>;
+  /** Events appended since `since` (an opaque cursor; 0 for all), with the cursor to continue from. */
+  events(since: number): Promise<{ events: ContainerEvent[]; next: number }>;
+  emitEvent(id: string, action: ContainerEvent['action'], attributes?: Record<string, string>): Promise<void>;
+
+  // --- start lease and legacy hostConfig (steps 2 and 4) ----------------------------------------------------
+  /** Writes a hostConfig passed at start (legacy API) into the container record. */
+  setHostConfig(id: string, hostConfig: HostConfig): Promise<void>;
+  /**
+   * Step 4: under the container lock, records `owner` as the saga starting the container and returns the
+   * record. Re-claiming by the same owner succeeds. Throws ContainerBeingRemoved (409) when removal is in
+   * progress or the container is dead, and StartInProgress (409) when another live owner holds it
+   * (`isAlive` decides whether a recorded owner still runs; a dead owner's claim is taken over).
+   */
+  claimStart(id: string, owner: StartOwner, isAlive: (o: StartOwner) => Promise<boolean>): Promise<ContainerRecord>;
+  /** Drops the claim if `owner` holds it. Idempotent. */
+  releaseStart(id: string, owner: StartOwner): Promise<void>;
+
+  // --- steps and their releases (design table 5–15) --------------------------------------------------------
+  mountRootfs(id: string, ctx?: StepContext): Promise<{ path: string }>;
+  unmountRootfs(id: string, ctx?: StepContext): Promise<void>;
+  /** bridge: netns + CNI ADD; none: netns with lo; host: nothing; container:X: join X's netns (X must run). */
+  connectNetwork(id: string, ctx?: StepContext): Promise<NetworkSettings>;
+  /** CNI DEL (repeatable) then netns removal, only after DEL succeeded. */
+  releaseNetwork(id: string, ctx?: StepContext): Promise<void>;
+  /** The running containers this one links to; ContainerNotRunning (409) when one is not running. */
+  linkedContainers(id: string): Promise<LinkTarget[]>;
+  /** mkdir -p of Config.WorkingDir inside the rootfs, no escape; NotADirectory (400) when a file is in the way. */
+  setupWorkingDir(id: string): Promise<void>;
+  /** Writes the OCI bundle (config.json, hostname, hosts, resolv.conf) for the container. */
+  writeSpec(id: string, req: SpecRequest): Promise<void>;
+  removeSpec(id: string): Promise<void>;
+  /** tmpfs at the container's shm path (ShmSize, default 64 MiB). */
+  setupIpc(id: string, ctx?: StepContext): Promise<void>;
+  releaseIpc(id: string, ctx?: StepContext): Promise<void>;
+  /** Volumes (created on first use), binds (source must exist: InvalidMount 400), tmpfs; in path order. */
+  mountVolumes(id: string, ctx?: StepContext): Promise<void>;
+  unmountVolumes(id: string, ctx?: StepContext): Promise<void>;
+  /**
+   * Step 14: registers the exec record and starts the process; resolves once it runs, with its pid.
+   * CommandNotFound (exit 127) / CommandNotInvocable (126) / StartFailed (128) otherwise.
+   */
+  startProcess(id: string, ctx?: StepContext): Promise<{ pid: number }>;
+  /** Kill, wait, runtime delete, drop the exec record. */
+  unregisterProcess(id: string, ctx?: StepContext): Promise<void>;
+
+  // --- state (step 15 and F) ---------------------------------------------------------------------------------
+  /** Running, Pid, StartedAt, HasBeenStartedBefore to disk; `start` event. */
+  markRunning(id: string, pid: number): Promise<ContainerRecord>;
+  /** F: Error recorded, ExitCode 128 when 0 (or the start error's own code), not running, to disk. */
+  markFailed(id: string, error: string, exitCode: number): Promise<void>;
+  /** Records resources a release could not free (or clears them with []), for inspect and gc. */
+  recordLeftovers(id: string, leftovers: string[]): Promise<void>;
+
+  // --- lifecycle outside the start saga -------------------------------------------------------------------------
+  /** SIGTERM, then SIGKILL after timeoutSeconds; then the same releases as the compensations; `die` + `stop`. */
+  stop(id: string, timeoutSeconds: number, ctx?: StepContext): Promise<StopResult>;
+  /** Refuses a running container unless force (Conflict 409); releases everything, deletes the record. */
+  remove(id: string, force: boolean, ctx?: StepContext): Promise<void>;
+  logs(id: string): Promise<string>;
+
+  importImage(name: string, source: string): Promise<ImageInfo>;
+  listImages(): Promise<ImageInfo[]>;
+
+  /** Every resource the driver currently holds (mounts, netns, IPs, processes…), for leak checks and gc. */
+  heldResources(): Promise<HeldResource[]>;
+}

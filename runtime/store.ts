@@ -1,0 +1,139 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { ContainerError } from '../common/errors';
+import { findContainer } from '../common/lookup';
+import type { ContainerEvent, ContainerRecord } from '../common/types';
+import { isPidAlive, readJson, sleep, writeJsonAtomic } from './fsutil';
+
+/**
+ * The on-disk state both drivers share, laid out like Docker's:
+ *   <root>/containers/<id>/config.json   record (config + hostConfig + state), written atomically
+ *   <root>/containers/<id>/.lock         per-container lock (pid inside; a dead holder's lock is taken over)
+ *   <root>/events.jsonl                  append-only events
+ *   <root>/images/<name>/…               images
+ *   <root>/volumes/<name>/_data          named volumes
+ */
+export class StateStore {
+  constructor(readonly root: string) {}
+
+  containerDir(id: string): string {
+    return path.join(this.root, 'containers', id);
+  }
+
+  private recordPath(id: string): string {
+    return path.join(this.containerDir(id), 'config.json');
+  }
+
+  get eventsPath(): string {
+    return path.join(this.root, 'events.jsonl');
+  }
+
+  async init(): Promise<void> {
+    await fs.mkdir(path.join(this.root, 'containers'), { recursive: true });
+  }
+
+  async read(id: string): Promise<ContainerRecord | undefined> {
+    return readJson<ContainerRecord>(this.recordPath(id));
+  }
+
+  async get(id: string): Promise<ContainerRecord> {
+    const rec = await this.read(id);
+    if (!rec) throw new ContainerError('NoSuchContainer', `No such container: ${id}`);
+    return rec;
+  }
+
+  async write(rec: ContainerRecord): Promise<void> {
+    await writeJsonAtomic(this.recordPath(rec.Id), rec);
+  }
+
+  async list(): Promise<ContainerRecord[]> {
+    let ids: string[];
+    try {
+      ids = await fs.readdir(path.join(this.root, 'containers'));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    const recs = await Promise.all(ids.map((id) => this.read(id)));
+    return recs.filter((r): r is ContainerRecord => r !== undefined).sort((a, b) => b.Created.localeCompare(a.Created));
+  }
+
+  async lookup(ref: string): Promise<ContainerRecord> {
+    // A full ID is a direct read; names and prefixes need the list.
+    if (/^[0-9a-f]{64}$/.test(ref)) {
+      const rec = await this.read(ref);
+      if (rec) return rec;
+    }
+    return findContainer(await this.list(), ref);
+  }
+
+  /** Reads, changes and writes a record under its lock. */
+  async update(id: string, mutate: (rec: ContainerRecord) => void | Promise<void>): Promise<ContainerRecord> {
+    return this.withLock(id, async () => {
+      const rec = await this.get(id);
+      await mutate(rec);
+      await this.write(rec);
+      return rec;
+    });
+  }
+
+  async delete(id: string): Promise<void> {
+    await fs.rm(this.containerDir(id), { recursive: true, force: true });
+  }
+
+  /**
+   * Runs fn holding the container's lock file, so two workers never write one container at once. The lock
+   * holds the owner's pid: a lock whose process is gone (a crashed worker) is taken over.
+   */
+  async withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const lock = path.join(this.containerDir(id), '.lock');
+    await fs.mkdir(path.dirname(lock), { recursive: true });
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        await fs.writeFile(lock, String(process.pid), { flag: 'wx' });
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const holder = Number.parseInt(await fs.readFile(lock, 'utf8').catch(() => ''), 10);
+        if (!isPidAlive(holder)) {
+          // Stale: its holder died. Drop it and try again (a racing taker may win; that is fine).
+          await fs.rm(lock, { force: true });
+          continue;
+        }
+        if (Date.now() > deadline) {
+          throw new ContainerError('Internal', `timed out waiting for the lock of container ${id} (held by pid ${holder})`);
+        }
+        await sleep(5);
+      }
+    }
+    try {
+      return await fn();
+    } finally {
+      await fs.rm(lock, { force: true });
+    }
+  }
+
+  async appendEvent(ev: ContainerEvent): Promise<void> {
+    await fs.mkdir(this.root, { recursive: true });
+    await fs.appendFile(this.eventsPath, `${JSON.stringify(ev)}\n`);
+  }
+
+  /** Events after byte offset `since`, and the offset to continue from. */
+  async events(since: number): Promise<{ events: ContainerEvent[]; next: number }> {
+    let buf: Buffer;
+    try {
+      buf = await fs.readFile(this.eventsPath);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], next: 0 };
+      throw err;
+    }
+    const start = Math.min(Math.max(0, since), buf.length);
+    // Only whole lines: a writer may be mid-append.
+    const end = buf.lastIndexOf(0x0a) + 1;
+    if (end <= start) return { events: [], next: start };
+    const text = buf.subarray(start, end).toString('utf8');
+    const events = text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as ContainerEvent);
+    return { events, next: end };
+  }
+}
