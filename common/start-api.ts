@@ -71,3 +71,21 @@ export type CompensationName = (typeof CompensationNames)[keyof typeof Compensat
 /** Steps whose side effects can be injected to fail (see runtime/faults.ts). */
 export const FaultableSteps = ['mount-rootfs', 'network', 'working-dir', 'spec', 'ipc', 'volumes', 'process'] as const;
 export type FaultableStep = (typeof FaultableSteps)[number];
+
+/** The small view of a container the saga works from (history stays small: no whole records or specs). */
+export interface ContainerSnapshot {
+  id: string;
+  /** without the leading slash */
+  name: string;
+  running: boolean;
+  paused: boolean;
+  removing: boolean;
+  hostname: string;
+  tty: boolean;
+  env: string[];
+  networkMode: string;
+  securityOpt: string[];
+  ipcMode: string;
+  links: string[];
+  workingDir: string;
+}

@@ -1,0 +1,17 @@
+import { Context } from '@temporalio/activity';
+import type { StepContext } from '../runtime/contract';
+
+/**
+ * Runs a slow step with heartbeats: one every second while it runs (so a live worker is never timed out)
+ * plus the driver's own progress notes. A dead worker stops heartbeating, and Temporal retries the step
+ * elsewhere after the heartbeat timeout.
+ */
+export async function withHeartbeat<T>(fn: (ctx: StepContext) => Promise<T>): Promise<T> {
+  const activity = Context.current();
+  const timer = setInterval(() => activity.heartbeat(), 1000);
+  try {
+    return await fn({ progress: (detail) => activity.heartbeat(detail) });
+  } finally {
+    clearInterval(timer);
+  }
+}

@@ -1,0 +1,87 @@
+import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { startWorkflowId } from '../common/names';
+import { parseSecurityOpts } from '../common/security-opt';
+import type {
+  CreateInput,
+  CreateResult,
+  EventsInput,
+  EventsResult,
+  ImageImportInput,
+  ImageImportResult,
+  ImageListResult,
+  InspectInput,
+  InspectResult,
+  ListInput,
+  ListResult,
+  LogsInput,
+  LogsResult,
+  RemoveInput,
+} from '../common/ops-api';
+import type { ContainerRuntime, StopResult } from '../runtime/contract';
+import { withHeartbeat } from './heartbeat';
+import { classified } from './to-failure';
+
+/** Activities behind the CLI's other verbs: one driver call each. */
+export function createOpsActivities(runtime: ContainerRuntime) {
+  return {
+    async createContainer(input: CreateInput): Promise<CreateResult> {
+      return classified(async () => {
+        parseSecurityOpts(input.request.hostConfig?.SecurityOpt ?? []);
+        const rec = await runtime.create(input.request);
+        return { Id: rec.Id, Warnings: [] };
+      });
+    },
+    async inspectContainer(input: InspectInput): Promise<InspectResult> {
+      return classified(() => runtime.lookup(input.container));
+    },
+    async listContainers(input: ListInput): Promise<ListResult> {
+      return classified(async () => (await runtime.list()).filter((c) => input.all || c.State.Running));
+    },
+    async readEvents(input: EventsInput): Promise<EventsResult> {
+      return classified(() => runtime.events(input.since));
+    },
+    /**
+     * Serializes stop/rm after a start in flight: cancels the container's start saga, if one runs, and waits
+     * until it has compensated and closed. Returns whether there was one.
+     */
+    async cancelStart(input: { id: string }): Promise<boolean> {
+      const handle = Context.current().client.workflow.getHandle(startWorkflowId(input.id));
+      try {
+        if ((await handle.describe()).status.name !== 'RUNNING') return false;
+        await handle.cancel();
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return false;
+        throw err;
+      }
+      const timer = setInterval(() => Context.current().heartbeat(), 1000);
+      try {
+        await handle.result().catch(() => undefined);
+      } finally {
+        clearInterval(timer);
+      }
+      return true;
+    },
+    async stopContainer(input: { id: string; timeoutSeconds: number }): Promise<StopResult> {
+      return classified(() => withHeartbeat((ctx) => runtime.stop(input.id, input.timeoutSeconds, ctx)));
+    },
+    async removeContainer(input: Omit<RemoveInput, 'container'> & { id: string }): Promise<void> {
+      return classified(() => withHeartbeat((ctx) => runtime.remove(input.id, input.force, ctx)));
+    },
+    async readLogs(input: LogsInput): Promise<LogsResult> {
+      return classified(async () => {
+        const rec = await runtime.lookup(input.container);
+        return { containerId: rec.Id, text: await runtime.logs(rec.Id) };
+      });
+    },
+    async importImage(input: ImageImportInput): Promise<ImageImportResult> {
+      return classified(() => withHeartbeat(() => runtime.importImage(input.name, input.source)));
+    },
+    async listImages(): Promise<ImageListResult> {
+      return classified(() => runtime.listImages());
+    },
+  };
+}
+
+export type OpsActivities = ReturnType<typeof createOpsActivities>;
+

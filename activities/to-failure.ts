@@ -1,0 +1,22 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { ContainerError, type FailureDetail } from '../common/errors';
+
+/**
+ * Driver error → ApplicationFailure of the same type, non-retryable unless a retry can help. Its first detail
+ * is the Docker detail ({type, message, status}) so the workflow and clients read it without parsing text.
+ * Anything else is left as it is: an unexpected error is retried under the step's retry policy.
+ */
+export function toFailure(err: unknown): unknown {
+  if (!(err instanceof ContainerError)) return err;
+  const detail: FailureDetail = { type: err.type, message: err.message, status: err.status };
+  return ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: !err.retryable, details: [detail] });
+}
+
+/** Runs fn, turning driver errors into failures. */
+export async function classified<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw toFailure(err);
+  }
+}

@@ -1,0 +1,34 @@
+import type { ContainerRuntime } from './contract';
+import { SimulatedRuntime } from './simulated/driver';
+
+export type DriverChoice = 'simulated' | 'linux' | 'auto';
+
+export interface Selected {
+  runtime: ContainerRuntime;
+  /** why this driver: printed by the worker so operators know what they run on */
+  reason: string;
+}
+
+/**
+ * Picks the driver: CONTAINER_SAGA_DRIVER=simulated|linux forces one (linux fails loudly when it cannot
+ * work here); otherwise the Linux driver whenever the host has what it needs, else the simulated one.
+ */
+export async function selectRuntime(choice: DriverChoice, root: string): Promise<Selected> {
+  if (choice === 'simulated') {
+    return { runtime: simulated(root), reason: 'CONTAINER_SAGA_DRIVER=simulated' };
+  }
+  // Loaded lazily: the simulated driver must work where the Linux one cannot even load.
+  const { linuxPrerequisites } = await import('./linux/prereqs');
+  const pre = await linuxPrerequisites();
+  if (!pre.ok) {
+    if (choice === 'linux') throw new Error(`CONTAINER_SAGA_DRIVER=linux, but the Linux driver cannot run here: ${pre.reason}`);
+    return { runtime: simulated(root), reason: `Linux driver unavailable (${pre.reason}); using the simulated driver` };
+  }
+  const { LinuxRuntime } = await import('./linux/driver');
+  const runtime = new LinuxRuntime(root);
+  return { runtime, reason: choice === 'linux' ? 'CONTAINER_SAGA_DRIVER=linux' : 'root on Linux with runc and CNI plugins present' };
+}
+
+function simulated(root: string): ContainerRuntime {
+  return new SimulatedRuntime(root, process.env.CONTAINER_SAGA_SIM_OS === 'windows' ? 'windows' : 'linux');
+}

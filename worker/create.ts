@@ -1,0 +1,28 @@
+import path from 'node:path';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { ContainerRuntime } from '../runtime/contract';
+import { withFaults } from '../runtime/faults';
+
+export const WORKFLOWS_PATH = path.resolve(__dirname, '../workflows/index.ts');
+
+export interface CreateWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  runtime: ContainerRuntime;
+  faults?: string;
+  /** a prebuilt bundle (tests bundle once and reuse it); otherwise workflows are bundled from source */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+/** The worker: every workflow of workflows/ and the activities bound to the driver (with its fault plan). */
+export function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities(withFaults(opts.runtime, opts.faults)),
+  });
+}

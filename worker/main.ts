@@ -1,0 +1,26 @@
+import { NativeConnection } from '@temporalio/worker';
+import { selectRuntime } from '../runtime/select';
+import { workerConfigFromEnv } from './config';
+import { createWorker } from './create';
+
+/** `npm run worker`: connect, pick the driver, run until SIGINT/SIGTERM, close the connection. */
+async function main(): Promise<void> {
+  const config = workerConfigFromEnv();
+  const { runtime, reason } = await selectRuntime(config.driver, config.root);
+  console.log(`container-saga worker: driver ${runtime.kind} (${reason})`);
+  console.log(`  state root ${config.root}; Temporal ${config.address} namespace ${config.namespace}; task queue ${config.taskQueue}`);
+  if (config.faults) console.log(`  fault plan: ${config.faults}`);
+  const connection = await NativeConnection.connect({ address: config.address });
+  try {
+    const worker = await createWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue, runtime, faults: config.faults });
+    console.log('  ready');
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`container-saga worker: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

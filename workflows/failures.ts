@@ -1,0 +1,29 @@
+import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
+import { ContainerError, ErrorStatus, StartExitCodes, type ErrorType, type FailureDetail } from '../common/errors';
+
+/** The Docker detail of whatever stopped a step: an activity's typed failure, a pure check, or a timeout. */
+export function detailOf(err: unknown): FailureDetail {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure && cause.type) {
+    const type = cause.type as ErrorType;
+    return { type, message: cause.message, status: ErrorStatus[type] ?? 500 };
+  }
+  if (cause instanceof ContainerError) return { type: cause.type, message: cause.message, status: cause.status };
+  if (cause instanceof TimeoutFailure) {
+    const what = err instanceof ActivityFailure ? err.activityType : 'step';
+    return { type: 'Internal', message: `${what} timed out (${cause.timeoutType})`, status: 500 };
+  }
+  return { type: 'Internal', message: cause instanceof Error ? cause.message : String(cause), status: 500 };
+}
+
+/** The failure a workflow ends with: the Docker type and message, and the given records as details. */
+export function failureOf(detail: FailureDetail, ...details: unknown[]): ApplicationFailure {
+  return ApplicationFailure.create({ type: detail.type, message: detail.message, nonRetryable: true, details });
+}
+
+/** Exit code Docker records for a failed start: 127/126 for exec errors, 128 otherwise. */
+export function exitCodeFor(type: string): number {
+  if (type === 'CommandNotFound') return StartExitCodes.CommandNotFound;
+  if (type === 'CommandNotInvocable') return StartExitCodes.CommandNotInvocable;
+  return StartExitCodes.Other;
+}

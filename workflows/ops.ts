@@ -1,0 +1,87 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type {
+  CreateInput,
+  CreateResult,
+  EventsInput,
+  EventsResult,
+  ImageImportInput,
+  ImageImportResult,
+  ImageListResult,
+  InspectInput,
+  InspectResult,
+  ListInput,
+  ListResult,
+  LogsInput,
+  LogsResult,
+  RemoveInput,
+  RemoveResult,
+  StopInput,
+  StopResultRecord,
+} from '../common/ops-api';
+import { detailOf, failureOf } from './failures';
+import { fast, lifecycle } from './options';
+
+/**
+ * The workflows behind the CLI's other verbs: each runs one or two activities on the worker that owns the
+ * state, so a client anywhere reaches containers only through Temporal. Failures end the workflow with the
+ * Docker error type and message at the top level.
+ */
+const quick = proxyActivities<Activities>(fast);
+const slow = proxyActivities<Activities>(lifecycle);
+
+async function surfaced<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw failureOf(detailOf(err));
+  }
+}
+
+export function containerCreate(input: CreateInput): Promise<CreateResult> {
+  return surfaced(() => quick.createContainer(input));
+}
+
+export function containerInspect(input: InspectInput): Promise<InspectResult> {
+  return surfaced(() => quick.inspectContainer(input));
+}
+
+export function containerList(input: ListInput): Promise<ListResult> {
+  return surfaced(() => quick.listContainers(input));
+}
+
+export function containerEvents(input: EventsInput): Promise<EventsResult> {
+  return surfaced(() => quick.readEvents(input));
+}
+
+export function containerLogs(input: LogsInput): Promise<LogsResult> {
+  return surfaced(() => quick.readLogs(input));
+}
+
+/** docker stop: a start in flight is cancelled first (it compensates), then the container is stopped. */
+export function containerStop(input: StopInput): Promise<StopResultRecord> {
+  return surfaced(async () => {
+    const rec = await quick.inspectContainer({ container: input.container });
+    const cancelledStart = await slow.cancelStart({ id: rec.Id });
+    const stopped = await slow.stopContainer({ id: rec.Id, timeoutSeconds: input.timeoutSeconds });
+    return { containerId: rec.Id, name: rec.Name.replace(/^\//, ''), ...stopped, cancelledStart };
+  });
+}
+
+/** docker rm: a start in flight is cancelled first, then the container is removed (running needs force). */
+export function containerRemove(input: RemoveInput): Promise<RemoveResult> {
+  return surfaced(async () => {
+    const rec = await quick.inspectContainer({ container: input.container });
+    const cancelledStart = await slow.cancelStart({ id: rec.Id });
+    await slow.removeContainer({ id: rec.Id, force: input.force });
+    return { containerId: rec.Id, name: rec.Name.replace(/^\//, ''), cancelledStart };
+  });
+}
+
+export function imageImport(input: ImageImportInput): Promise<ImageImportResult> {
+  return surfaced(() => slow.importImage(input));
+}
+
+export function imageList(): Promise<ImageListResult> {
+  return surfaced(() => quick.listImages());
+}
