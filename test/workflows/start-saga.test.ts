@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { WorkflowFailedError } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ContainerStartInput, ContainerStartResult } from '../../common/start-api';
+import { stubActivities, type StubPlan } from './stub-activities';
+
+// The saga with stub activities on the time-skipping test server: order of steps and compensations,
+// retries, cancellation, and every Docker error with its type, message and status.
+
+let env: TestWorkflowEnvironment;
+let bundle: WorkflowBundleWithSourceMap;
+
+beforeAll(async () => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+  });
+  // The saga upserts these; the test server needs them registered like the dev server does.
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: { ContainerId: 2, ContainerName: 2 },
+  }).catch(() => undefined);
+  bundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: quietLogger });
+});
+
+afterAll(async () => {
+  await env?.teardown();
+});
+
+const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
+
+async function runSaga(plan: StubPlan, input: ContainerStartInput = { container: 'web' }, during?: (h: { cancel(): Promise<void> }) => Promise<void>) {
+  const stub = stubActivities(plan);
+  const taskQueue = `saga-${randomUUID()}`;
+  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: stub.acts });
+  const outcome = await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start('containerStart', { taskQueue, workflowId: `wf-${randomUUID()}`, args: [input] });
+    if (during) await during(handle);
+    try {
+      return { result: (await handle.result()) as ContainerStartResult };
+    } catch (error) {
+      return { error };
+    }
+  });
+  return { ...stub, ...outcome };
+}
+
+function failureOf(error: unknown): ApplicationFailure {
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  const cause = (error as WorkflowFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return cause as ApplicationFailure;
+}
+
+const PREPARE = ['lookupContainer', 'verifySettings', 'claimStart'];
+const SUCCESS = [...PREPARE, 'mountRootfs', 'connectNetwork', 'writeSpec', 'setupIpc', 'mountVolumes', 'startProcess', 'markRunning', 'releaseStart'];
+
+describe('containerStart saga', () => {
+  it('runs every step in Docker order and reports the result', async () => {
+    const { calls, result, error } = await runSaga({});
+    expect(error).toBeUndefined();
+    expect(calls).toEqual(SUCCESS);
+    expect(result).toMatchObject({ status: 'running', name: 'web', pid: 4242, ipAddress: '10.88.0.2', compensations: [], leftovers: [] });
+    expect(result!.steps).toEqual([
+      'lookup', 'check-state', 'verify-settings', 'claim', 'mount-rootfs', 'default-net-mode', 'network', 'links',
+      'working-dir', 'daemon-env', 'spec', 'ipc', 'volumes', 'process', 'mark-running',
+    ]);
+  });
+
+  it('runs links and working-dir only when the container has them, and skips IPC for ipc host', async () => {
+    const { calls, error } = await runSaga({ snapshot: { links: ['db:db'], workingDir: '/app', ipcMode: 'host' } });
+    expect(error).toBeUndefined();
+    expect(calls).toEqual([...PREPARE, 'mountRootfs', 'connectNetwork', 'linkedContainers', 'setupWorkingDir', 'writeSpec', 'mountVolumes', 'startProcess', 'markRunning', 'releaseStart']);
+  });
+
+  // A permanent failure at each side-effecting step: its own compensation (pushed before it ran) and every
+  // earlier one run in reverse, later steps never run, the error is recorded and `die` emitted.
+  const cases: Array<[string, string[], string[]]> = [
+    ['mountRootfs', [], ['unmountRootfs']],
+    ['connectNetwork', ['mountRootfs'], ['releaseNetwork', 'unmountRootfs']],
+    ['setupWorkingDir', ['mountRootfs', 'connectNetwork'], ['releaseNetwork', 'unmountRootfs']],
+    ['writeSpec', ['mountRootfs', 'connectNetwork', 'setupWorkingDir'], ['removeSpec', 'releaseNetwork', 'unmountRootfs']],
+    ['setupIpc', ['mountRootfs', 'connectNetwork', 'setupWorkingDir', 'writeSpec'], ['releaseIpc', 'removeSpec', 'releaseNetwork', 'unmountRootfs']],
+    ['mountVolumes', ['mountRootfs', 'connectNetwork', 'setupWorkingDir', 'writeSpec', 'setupIpc'], ['unmountVolumes', 'releaseIpc', 'removeSpec', 'releaseNetwork', 'unmountRootfs']],
+    ['startProcess', ['mountRootfs', 'connectNetwork', 'setupWorkingDir', 'writeSpec', 'setupIpc', 'mountVolumes'], ['unregisterProcess', 'unmountVolumes', 'releaseIpc', 'removeSpec', 'releaseNetwork', 'unmountRootfs']],
+    ['markRunning', ['mountRootfs', 'connectNetwork', 'setupWorkingDir', 'writeSpec', 'setupIpc', 'mountVolumes', 'startProcess'], ['unregisterProcess', 'unmountVolumes', 'releaseIpc', 'removeSpec', 'releaseNetwork', 'unmountRootfs']],
+  ];
+  it.each(cases)('a permanent failure at %s compensates in reverse', async (failing, before, compensations) => {
+    const { calls, error, markFailedArgs } = await runSaga({ fail: { [failing]: {} }, snapshot: { workingDir: '/app' } });
+    const failure = failureOf(error);
+    expect(failure.type).toBe('InjectedFault');
+    expect(failure.message).toBe(`injected failure at ${failing}`);
+    expect(calls).toEqual([...PREPARE, ...before, failing, 'markFailed', ...compensations, 'finishFailed', 'releaseStart']);
+    expect(markFailedArgs).toEqual([{ error: `injected failure at ${failing}`, exitCode: 128 }]);
+    const record = failure.details?.[0] as ContainerStartResult;
+    expect(record.status).toBe('failed');
+    expect(record.error).toEqual({ type: 'InjectedFault', message: `injected failure at ${failing}`, status: 500 });
+    expect(record.leftovers).toEqual([]);
+    expect(record.compensations).toHaveLength(compensations.length);
+  });
+
+  it('retries a transient failure and starts', async () => {
+    const { calls, result, attempts } = await runSaga({ fail: { connectNetwork: { times: 2, type: 'Internal' } } });
+    expect(result?.status).toBe('running');
+    expect(attempts.get('connectNetwork')).toBe(3);
+    expect(calls.filter((c) => c.startsWith('release') || c.startsWith('un'))).toEqual(['releaseStart']);
+  });
+
+  it('records exit code 127 when the command is not found', async () => {
+    const { error, markFailedArgs } = await runSaga({ fail: { startProcess: { type: 'CommandNotFound', message: 'exec: "nope": executable file not found in $PATH' } } });
+    expect(failureOf(error).type).toBe('CommandNotFound');
+    expect(markFailedArgs[0]!.exitCode).toBe(127);
+  });
+
+  it('cancellation mid-start compensates and ends Cancelled', async () => {
+    const { calls, error } = await runSaga({ block: 'mountVolumes' }, undefined, async (handle) => {
+      await env.sleep(1000);
+      await handle.cancel();
+    });
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect(calls).toEqual([...PREPARE, 'mountRootfs', 'connectNetwork', 'writeSpec', 'setupIpc', 'mountVolumes', 'markFailed',
+      'unmountVolumes', 'releaseIpc', 'removeSpec', 'releaseNetwork', 'unmountRootfs', 'finishFailed', 'releaseStart']);
+  });
+
+  it('a compensation that keeps failing is retried, then listed as a leftover', async () => {
+    const { error, attempts } = await runSaga({ fail: { mountVolumes: {}, releaseNetwork: { times: 100, type: 'Internal', message: 'CNI DEL failed' } } });
+    const failure = failureOf(error);
+    expect(failure.type).toBe('CompensationIncomplete');
+    expect(failure.message).toContain('release-network: CNI DEL failed');
+    expect(attempts.get('releaseNetwork')).toBe(8);
+    const record = failure.details?.[0] as ContainerStartResult;
+    expect(record.leftovers).toEqual(['release-network: CNI DEL failed']);
+    expect(record.compensations).toEqual(['unmount-volumes', 'unmount-ipc', 'remove-spec', 'unmount-rootfs']);
+  });
+
+  // Docker's errors, each before any side effect: type, message and status.
+  const dockerErrors: Array<[string, StubPlan, ContainerStartInput, string, string, number]> = [
+    ['missing container', {}, { container: 'nosuch' }, 'NoSuchContainer', 'No such container: nosuch', 404],
+    ['paused', { snapshot: { paused: true } }, { container: 'web' }, 'StartPaused', 'Cannot start a paused container, try unpause instead.', 409],
+    ['running', { snapshot: { running: true } }, { container: 'web' }, 'AlreadyStarted', 'Container already started', 304],
+    ['hostConfig on Windows', { os: 'windows' }, { container: 'web', hostConfig: {} }, 'HostConfigStart', 'Supplying a hostConfig on start is not supported. It should be supplied on create.', 400],
+    ['bad security opt', {}, { container: 'web', hostConfig: { SecurityOpt: ['foo'] } }, 'InvalidSecurityOpt', 'Invalid --security-opt: "foo"', 400],
+    ['bad settings', { fail: { verifySettings: { type: 'InvalidSettings', message: 'SHM size can not be less than 0' } } }, { container: 'web' }, 'InvalidSettings', 'SHM size can not be less than 0', 400],
+    ['being removed', { fail: { claimStart: { type: 'ContainerBeingRemoved', message: 'Container is marked for removal and cannot be started.' } } }, { container: 'web' }, 'ContainerBeingRemoved', 'Container is marked for removal and cannot be started.', 409],
+    ['another saga starting it', { fail: { claimStart: { type: 'StartInProgress', message: 'Conflict: already being started' } } }, { container: 'web' }, 'StartInProgress', 'Conflict: already being started', 409],
+  ];
+  it.each(dockerErrors)('%s → Docker error before any side effect', async (_label, plan, input, type, message, status) => {
+    const { error, calls } = await runSaga(plan, input);
+    const failure = failureOf(error);
+    expect(failure.type).toBe(type);
+    expect(failure.message).toBe(message);
+    expect(failure.nonRetryable).toBe(true);
+    expect((failure.details?.[0] as ContainerStartResult).error?.status).toBe(status);
+    expect(calls.some((c) => ['mountRootfs', 'markFailed'].includes(c))).toBe(false);
+  });
+
+  it('passes a legacy hostConfig to the container before verifying settings', async () => {
+    const { calls, result } = await runSaga({}, { container: 'web', hostConfig: { SecurityOpt: ['no-new-privileges'] } });
+    expect(result?.status).toBe('running');
+    expect(calls.slice(0, 4)).toEqual(['lookupContainer', 'hostInfo', 'setHostConfig', 'verifySettings']);
+  });
+
+  it('rejects an input that is not {"container": …}', async () => {
+    const { error } = await runSaga({}, { name: 'web' } as unknown as ContainerStartInput);
+    expect(failureOf(error).type).toBe('InvalidParameter');
+  });
+});
