@@ -10,7 +10,7 @@ export async function withHeartbeat<T>(fn: (ctx: StepContext) => Promise<T>): Pr
   const activity = Context.current();
   const timer = setInterval(() => activity.heartbeat(), 1000);
   try {
-    return await fn({ progress: (detail) => activity.heartbeat(detail) });
+    return await fn({ progress: (detail) => activity.heartbeat(detail), signal: activity.cancellationSignal });
   } finally {
     clearInterval(timer);
   }

@@ -28,6 +28,8 @@ export type Progress = (detail?: string) => void;
 
 export interface StepContext {
   progress?: Progress;
+  /** aborted when the step is cancelled: long waits should give up (the compensation runs after) */
+  signal?: AbortSignal;
 }
 
 export interface SpecRequest {

@@ -117,6 +117,7 @@ export function withFaults<T extends ContainerRuntime>(runtime: T, workerPlan: s
             // Heartbeat while held, so only a dead worker (not a held one) times the step out.
             const ctx = rest.find((a): a is StepContext => typeof (a as StepContext | undefined)?.progress === 'function');
             while (!(await exists(mode.file))) {
+              if (ctx?.signal?.aborted) throw new ContainerError('Internal', `${point} cancelled while held`);
               ctx?.progress?.(`held until ${mode.file} exists`);
               await sleep(50);
             }

@@ -1,4 +1,4 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
 
 /**
  * Activity options by kind of step. Timeouts are sized so that a worker that dies mid-step is noticed
@@ -6,14 +6,22 @@ import type { ActivityOptions } from '@temporalio/workflow';
  * Non-retryable failures (Docker's input and state errors) are marked so by the activities themselves.
  */
 
+/**
+ * A cancelled saga waits for its step to really stop before compensating: otherwise the compensation could
+ * run while the step is still mounting, and the step's side effect would leak.
+ */
+const waitForCancel = { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED };
+
 /** Record reads and writes, pure checks: quick, a few fast retries. */
 export const fast: ActivityOptions = {
+  ...waitForCancel,
   startToCloseTimeout: '10s',
   retry: { initialInterval: '100ms', backoffCoefficient: 2, maximumInterval: '2s', maximumAttempts: 5 },
 };
 
 /** Steps with real side effects (mounts, netns + CNI, runc): may be slow, so they heartbeat. */
 export const sideEffect: ActivityOptions = {
+  ...waitForCancel,
   startToCloseTimeout: '60s',
   heartbeatTimeout: '5s',
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 5 },

@@ -33,7 +33,7 @@ afterAll(async () => {
 
 const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
 
-async function runSaga(plan: StubPlan, input: ContainerStartInput = { container: 'web' }, during?: (h: { cancel(): Promise<void> }) => Promise<void>) {
+async function runSaga(plan: StubPlan, input: ContainerStartInput = { container: 'web' }, during?: (h: { cancel(): Promise<unknown> }) => Promise<void>) {
   const stub = stubActivities(plan);
   const taskQueue = `saga-${randomUUID()}`;
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: stub.acts });
