@@ -1,0 +1,120 @@
+import path from 'node:path';
+
+/**
+ * Where every resource of the Linux driver lives, derived from the state root and the container ID only, so
+ * a retry, a restarted worker or a sweep finds what an earlier attempt left:
+ *
+ *   <root>/containers/<id>/rootfs        overlay mount point (lower = image rootfs)
+ *   <root>/containers/<id>/upper, work   the overlay's writable layer and its work dir
+ *   <root>/containers/<id>/shm           tmpfs bound at /dev/shm
+ *   <root>/containers/<id>/bundle        OCI bundle: config.json, hostname, hosts, resolv.conf
+ *   <root>/containers/<id>/cni-result.json  CNI ADD result, passed back as prevResult on DEL
+ *   <root>/containers/<id>/exec.json     exec record (shim pid, container pid)
+ *   <root>/containers/<id>/pid           container pid (written by runc --pid-file)
+ *   <root>/containers/<id>/exit-code     exit status of the last run (written by the shim)
+ *   <root>/containers/<id>/attempt       token of the current start attempt (the shim checks it)
+ *   <root>/containers/<id>/container.log stdout + stderr of the container
+ *   <root>/containers/<id>/runc.log      runc's own log (json), where start errors are read from
+ *   <root>/runc                          runc --root; the runc container ID is the container ID
+ *   <root>/cni/ipam                      host-local IPAM dataDir; the CNI container ID is the container ID
+ *   <root>/netns/<name>                  ownership marker of a netns this root created (content: full ID)
+ *   <root>/images/<name>/rootfs, image.json
+ *   <root>/volumes/<name>/_data
+ */
+export class Layout {
+  readonly containers: string;
+  readonly runcRoot: string;
+  readonly ipamDir: string;
+  readonly netnsMarkers: string;
+  readonly images: string;
+  readonly volumes: string;
+
+  constructor(readonly root: string) {
+    this.containers = path.join(root, 'containers');
+    this.runcRoot = path.join(root, 'runc');
+    this.ipamDir = path.join(root, 'cni', 'ipam');
+    this.netnsMarkers = path.join(root, 'netns');
+    this.images = path.join(root, 'images');
+    this.volumes = path.join(root, 'volumes');
+  }
+
+  container(id: string): string {
+    return path.join(this.containers, id);
+  }
+  rootfs(id: string): string {
+    return path.join(this.container(id), 'rootfs');
+  }
+  upper(id: string): string {
+    return path.join(this.container(id), 'upper');
+  }
+  work(id: string): string {
+    return path.join(this.container(id), 'work');
+  }
+  shm(id: string): string {
+    return path.join(this.container(id), 'shm');
+  }
+  bundle(id: string): string {
+    return path.join(this.container(id), 'bundle');
+  }
+  cniResult(id: string): string {
+    return path.join(this.container(id), 'cni-result.json');
+  }
+  execRecord(id: string): string {
+    return path.join(this.container(id), 'exec.json');
+  }
+  pidFile(id: string): string {
+    return path.join(this.container(id), 'pid');
+  }
+  exitFile(id: string): string {
+    return path.join(this.container(id), 'exit-code');
+  }
+  attemptFile(id: string): string {
+    return path.join(this.container(id), 'attempt');
+  }
+  log(id: string): string {
+    return path.join(this.container(id), 'container.log');
+  }
+  runcLog(id: string): string {
+    return path.join(this.container(id), 'runc.log');
+  }
+  runcState(id: string): string {
+    return path.join(this.runcRoot, id);
+  }
+  netnsMarker(name: string): string {
+    return path.join(this.netnsMarkers, name);
+  }
+  /** Image names may hold ':' or '/' (busybox:latest, library/x): one directory per name, encoded. */
+  image(name: string): string {
+    return path.join(this.images, encodeURIComponent(name));
+  }
+  imageRootfs(name: string): string {
+    return path.join(this.image(name), 'rootfs');
+  }
+  volume(name: string): string {
+    return path.join(this.volumes, name, '_data');
+  }
+  /** runc's cgroup path (cgroupfs driver): one cgroup per container under a project parent. */
+  cgroupsPath(id: string): string {
+    return `/container-saga/${id}`;
+  }
+}
+
+/** Named network namespaces live in iproute2's directory, so `ip netns` sees them. */
+export const NETNS_DIR = '/run/netns';
+
+/**
+ * The container's network namespace: `cs-` + the first 12 hex digits of its ID (Docker's short ID), as a
+ * named netns under /run/netns (`ip netns list` shows it). Derived from the ID, so a retry or sweep finds it.
+ */
+export function netnsName(id: string): string {
+  return `cs-${id.slice(0, 12)}`;
+}
+
+export function netnsPath(name: string): string {
+  return path.join(NETNS_DIR, name);
+}
+
+/** Short form of an ID for messages. */
+export function short(id: string): string {
+  return id.slice(0, 12);
+}
