@@ -1,0 +1,179 @@
+import path from 'node:path';
+import type { VolumeMount } from './volumes';
+
+/** The OCI runtime spec (config.json) runc runs, built by a pure function from what the steps decided. */
+
+export interface OciMount {
+  destination: string;
+  type: string;
+  source: string;
+  options?: string[];
+}
+
+export interface OciNamespace {
+  type: 'pid' | 'network' | 'ipc' | 'uts' | 'mount' | 'cgroup' | 'user';
+  path?: string;
+}
+
+export interface OciSpec {
+  ociVersion: string;
+  process: {
+    terminal: boolean;
+    user: { uid: number; gid: number };
+    args: string[];
+    env: string[];
+    cwd: string;
+    capabilities: { bounding: string[]; effective: string[]; permitted: string[] };
+    noNewPrivileges: boolean;
+  };
+  root: { path: string; readonly: boolean };
+  hostname: string;
+  mounts: OciMount[];
+  annotations: Record<string, string>;
+  linux: {
+    namespaces: OciNamespace[];
+    cgroupsPath: string;
+    resources: {
+      devices: Array<{ allow: boolean; access: string }>;
+      memory?: { limit: number };
+      cpu?: { quota: number; period: number };
+      pids?: { limit: number };
+    };
+    maskedPaths: string[];
+    readonlyPaths: string[];
+  };
+}
+
+/** How the container gets its IPC namespace and /dev/shm. */
+export type IpcSetup =
+  | { kind: 'private'; shm: string } // new namespace, /dev/shm bound from the container's own tmpfs
+  | { kind: 'none' } // new namespace, no /dev/shm
+  | { kind: 'host' } // the host's namespace and /dev/shm
+  | { kind: 'join'; nsPath: string; shm: string | undefined }; // another container's namespace and /dev/shm
+
+export interface SpecInput {
+  id: string;
+  args: string[];
+  env: string[];
+  /** container path; '' means / */
+  cwd: string;
+  hostname: string;
+  /** host path of the mounted rootfs */
+  rootfs: string;
+  readonlyRootfs: boolean;
+  noNewPrivileges: boolean;
+  /** netns path to join (bridge/none: the container's own; container:X: X's); undefined = host network */
+  netnsPath: string | undefined;
+  ipc: IpcSetup;
+  /** host files bound at /etc/hostname, /etc/hosts, /etc/resolv.conf */
+  etc: { hostname: string; hosts: string; resolvConf: string };
+  volumes: readonly VolumeMount[];
+  /** HostConfig.Memory (bytes), NanoCpus, PidsLimit; 0 = unlimited */
+  memory: number;
+  nanoCpus: number;
+  pidsLimit: number;
+  cgroupsPath: string;
+}
+
+/** Docker's default capability set. */
+export const DEFAULT_CAPABILITIES = [
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_FSETID',
+  'CAP_FOWNER',
+  'CAP_MKNOD',
+  'CAP_NET_RAW',
+  'CAP_SETGID',
+  'CAP_SETUID',
+  'CAP_SETFCAP',
+  'CAP_SETPCAP',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_SYS_CHROOT',
+  'CAP_KILL',
+  'CAP_AUDIT_WRITE',
+];
+
+/** Docker's default masked and read-only paths. */
+export const DEFAULT_MASKED_PATHS = [
+  '/proc/asound',
+  '/proc/acpi',
+  '/proc/kcore',
+  '/proc/keys',
+  '/proc/latency_stats',
+  '/proc/timer_list',
+  '/proc/timer_stats',
+  '/proc/sched_debug',
+  '/proc/scsi',
+  '/sys/firmware',
+  '/sys/devices/virtual/powercap',
+];
+export const DEFAULT_READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
+
+const CPU_PERIOD = 100_000;
+
+function volumeToOci(v: VolumeMount): OciMount {
+  if (v.kind === 'tmpfs') {
+    const opts = (v.options ?? '').split(',').filter(Boolean);
+    return { destination: v.destination, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', ...opts] };
+  }
+  return { destination: v.destination, type: 'bind', source: v.source, options: ['rbind', 'rprivate', v.readonly ? 'ro' : 'rw'] };
+}
+
+/** The OCI spec for a container (pure). */
+export function buildSpec(i: SpecInput): OciSpec {
+  const mounts: OciMount[] = [
+    { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
+    { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+    { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
+    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+    { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['ro', 'nosuid', 'noexec', 'nodev', 'relatime'] },
+  ];
+  // mqueue needs a private IPC namespace of our own or a joined one; the host's is not ours to remount.
+  if (i.ipc.kind !== 'host') mounts.push({ destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] });
+  const shm = i.ipc.kind === 'private' ? i.ipc.shm : i.ipc.kind === 'host' ? '/dev/shm' : i.ipc.kind === 'join' ? i.ipc.shm : undefined;
+  if (shm) mounts.push({ destination: '/dev/shm', type: 'bind', source: shm, options: ['rbind', 'nosuid', 'noexec', 'nodev'] });
+  const etcOpts = ['rbind', 'rprivate', i.readonlyRootfs ? 'ro' : 'rw'];
+  mounts.push(
+    { destination: '/etc/hostname', type: 'bind', source: i.etc.hostname, options: etcOpts },
+    { destination: '/etc/hosts', type: 'bind', source: i.etc.hosts, options: etcOpts },
+    { destination: '/etc/resolv.conf', type: 'bind', source: i.etc.resolvConf, options: etcOpts },
+  );
+  mounts.push(...i.volumes.map(volumeToOci));
+
+  const namespaces: OciNamespace[] = [{ type: 'pid' }];
+  if (i.ipc.kind === 'join') namespaces.push({ type: 'ipc', path: i.ipc.nsPath });
+  else if (i.ipc.kind !== 'host') namespaces.push({ type: 'ipc' });
+  // Always a UTS namespace of its own, even with host networking: the container's hostname must never
+  // become the real host's.
+  namespaces.push({ type: 'uts' }, { type: 'mount' });
+  if (i.netnsPath !== undefined) namespaces.push({ type: 'network', path: i.netnsPath });
+
+  const resources: OciSpec['linux']['resources'] = { devices: [{ allow: false, access: 'rwm' }] };
+  if (i.memory > 0) resources.memory = { limit: i.memory };
+  if (i.nanoCpus > 0) resources.cpu = { quota: Math.max(1000, Math.round((i.nanoCpus * CPU_PERIOD) / 1e9)), period: CPU_PERIOD };
+  if (i.pidsLimit > 0) resources.pids = { limit: i.pidsLimit };
+
+  return {
+    ociVersion: '1.0.2',
+    process: {
+      terminal: false,
+      user: { uid: 0, gid: 0 },
+      args: [...i.args],
+      env: [...i.env],
+      cwd: path.posix.resolve('/', i.cwd || '/'),
+      capabilities: { bounding: [...DEFAULT_CAPABILITIES], effective: [...DEFAULT_CAPABILITIES], permitted: [...DEFAULT_CAPABILITIES] },
+      noNewPrivileges: i.noNewPrivileges,
+    },
+    root: { path: i.rootfs, readonly: i.readonlyRootfs },
+    hostname: i.hostname,
+    mounts,
+    annotations: { 'container-saga.id': i.id },
+    linux: {
+      namespaces,
+      cgroupsPath: i.cgroupsPath,
+      resources,
+      maskedPaths: [...DEFAULT_MASKED_PATHS],
+      readonlyPaths: [...DEFAULT_READONLY_PATHS],
+    },
+  };
+}
