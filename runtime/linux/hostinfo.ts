@@ -1,0 +1,33 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import type { HostInfo } from '../../common/settings';
+
+/** The cgroup controllers usable here: cgroup v2's cgroup.controllers, else v1's enabled /proc/cgroups. */
+export async function cgroupControllers(): Promise<{ version: 1 | 2; controllers: Set<string> }> {
+  try {
+    const text = await fs.readFile('/sys/fs/cgroup/cgroup.controllers', 'utf8');
+    return { version: 2, controllers: new Set(text.trim().split(/\s+/).filter(Boolean)) };
+  } catch {
+    // not a unified (v2) hierarchy: fall back to v1
+  }
+  const text = await fs.readFile('/proc/cgroups', 'utf8').catch(() => '');
+  const controllers = new Set<string>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#') || !line.trim()) continue;
+    const [name, , , enabled] = line.split(/\s+/);
+    if (name && enabled === '1') controllers.add(name);
+  }
+  return { version: 1, controllers };
+}
+
+export async function linuxHostInfo(): Promise<HostInfo> {
+  const { controllers } = await cgroupControllers();
+  return {
+    os: 'linux',
+    cpus: os.availableParallelism?.() ?? os.cpus().length,
+    memoryBytes: os.totalmem(),
+    cgroupMemory: controllers.has('memory'),
+    cgroupCpu: controllers.has('cpu'),
+    cgroupPids: controllers.has('pids'),
+  };
+}

@@ -1,0 +1,68 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { HeldResource } from '../contract';
+import { exists } from '../fsutil';
+import { ipamAllocations } from './cni';
+import { Layout, netnsName, netnsPath } from './layout';
+import { mountsUnder, readMountInfo } from './mountinfo';
+import { listNetns } from './netns';
+import { listRuncContainers } from './runc';
+import { isLive, readIntFile, type ExecRecord } from './shim';
+
+/**
+ * What the Linux driver really holds on this machine, read from the system itself (mount table, /run/netns,
+ * the IPAM dataDir, the runc root) and from its records (exec records, bundles), each with its container ID.
+ * The netns directory is shared by every state root, so a netns counts for this root when its ownership marker
+ * (<root>/netns/<name>) or a container of this root claims it.
+ */
+export async function heldResources(root: string): Promise<HeldResource[]> {
+  const layout = new Layout(root);
+  const held: HeldResource[] = [];
+  const ids = (await fs.readdir(layout.containers).catch(() => [] as string[])).filter((d) => /^[0-9a-f]{64}$/.test(d));
+
+  const containerOf = (p: string): string => {
+    const rel = path.relative(layout.containers, p);
+    return rel.startsWith('..') ? '' : rel.split(path.sep)[0]!;
+  };
+  for (const m of mountsUnder(await readMountInfo(), root)) {
+    held.push({ kind: 'mount', containerId: containerOf(m.mountPoint), detail: `${m.fsType} ${m.mountPoint}` });
+  }
+
+  const markers = new Map<string, string>();
+  for (const name of await fs.readdir(layout.netnsMarkers).catch(() => [] as string[])) {
+    markers.set(name, (await fs.readFile(layout.netnsMarker(name), 'utf8').catch(() => '')).trim());
+  }
+  for (const name of await listNetns()) {
+    if (!name.startsWith('cs-')) continue;
+    const owner = markers.get(name) || ids.find((id) => netnsName(id) === name);
+    if (owner !== undefined) held.push({ kind: 'netns', containerId: owner, detail: netnsPath(name) });
+  }
+
+  for (const a of await ipamAllocations(layout.ipamDir)) held.push({ kind: 'ip', containerId: a.containerId, detail: a.ip });
+  for (const id of await listRuncContainers(layout.runcRoot)) held.push({ kind: 'runc', containerId: id, detail: layout.runcState(id) });
+
+  for (const id of ids) {
+    try {
+      const rec = JSON.parse(await fs.readFile(layout.execRecord(id), 'utf8')) as ExecRecord;
+      held.push({ kind: 'process', containerId: id, detail: `pid ${rec.pid ?? '?'} shim ${rec.shimPid ?? '?'}` });
+    } catch {
+      // no exec record
+    }
+    if (await exists(layout.bundle(id))) held.push({ kind: 'bundle', containerId: id, detail: layout.bundle(id) });
+  }
+  return held;
+}
+
+/**
+ * What of one container is still held (for leak tests): its mounts, netns, IPAM allocations, runc container,
+ * exec record, bundle, and a still-live process. Empty when everything was released.
+ */
+export async function leaksOf(root: string, containerId: string): Promise<string[]> {
+  const layout = new Layout(root);
+  const leaks = (await heldResources(root)).filter((h) => h.containerId === containerId).map((h) => `${h.kind}: ${h.detail}`);
+  const ns = netnsName(containerId);
+  if ((await listNetns()).includes(ns) && !leaks.some((l) => l === `netns: ${netnsPath(ns)}`)) leaks.push(`netns: ${netnsPath(ns)}`);
+  const pid = await readIntFile(layout.pidFile(containerId));
+  if (pid !== undefined && (await isLive(pid))) leaks.push(`process: pid ${pid} still running`);
+  return leaks;
+}

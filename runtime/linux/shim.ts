@@ -1,0 +1,94 @@
+import { promises as fs } from 'node:fs';
+import { spawnDetached } from './exec';
+import { tool } from './tools';
+
+/**
+ * The container's process outlives the worker through a detached shim:
+ *
+ *   sh -c 'runc --root R --log L --log-format json run --bundle B --pid-file P ID; echo $? > X'
+ *
+ * started in its own session with stdout/stderr on container.log and unref'd. `runc run` (foreground) stays
+ * the container's parent: it reaps it, destroys the runc state and the cgroup when it exits, and exits with its
+ * status (128+signal when killed); sh then writes that to the exit file. runc writes the pid file once the
+ * container process is running, so "pid file present" means started and "exit file without pid file" means
+ * the start failed (the reason is in runc's json log). A worker SIGKILLed at any point leaves the shim and the
+ * container running; the files let the next worker adopt them.
+ */
+export interface ShimFiles {
+  runcRoot: string;
+  bundle: string;
+  pidFile: string;
+  exitFile: string;
+  runcLog: string;
+  log: string;
+  /** holds the token of the current start attempt */
+  attemptFile: string;
+}
+
+/** The exec record: which shim runs the container, and the container's pid once it runs. */
+export interface ExecRecord {
+  /** the start attempt (also in the attempt file) */
+  attempt: string;
+  /** unset between the attempt being recorded and its shim being started */
+  shimPid?: number;
+  /** /proc start time of the shim, to tell it from a reused pid */
+  shimStart?: number;
+  pid?: number;
+  pidStart?: number;
+  startedAt: string;
+}
+
+/**
+ * $1 runc, $2 runc root, $3 runc log, $4 bundle, $5 pid file, $6 ID, $7 exit file, $8 attempt file, $9 token.
+ * The exit status is written only while the attempt file still names this shim's attempt: a shim of an
+ * abandoned attempt (its worker died before recording it) cannot report for the attempt that replaced it.
+ * Only shell builtins run after runc.
+ */
+const SCRIPT =
+  '"$1" --root "$2" --log "$3" --log-format json run --bundle "$4" --pid-file "$5" "$6"; c=$?; ' +
+  'read t < "$8"; [ "$t" = "$9" ] && echo $c > "$7"';
+
+/** Starts the shim for attempt `token` (already written to f.attemptFile); returns its pid. */
+export async function spawnShim(id: string, token: string, f: ShimFiles): Promise<number> {
+  const fh = await fs.open(f.log, 'a', 0o640);
+  try {
+    const args = ['-c', SCRIPT, 'container-saga-shim', tool('runc'), f.runcRoot, f.runcLog, f.bundle, f.pidFile, id, f.exitFile, f.attemptFile, token];
+    return await spawnDetached(tool('sh'), args, fh.fd);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** State and start time of a process from /proc/<pid>/stat; undefined when there is no such process. */
+export async function procStat(pid: number): Promise<{ state: string; start: number } | undefined> {
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  let text: string;
+  try {
+    text = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // "pid (comm) state ppid …": comm may hold spaces and parentheses; fields resume after the last ')'.
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return { state: rest[0]!, start: Number(rest[19]) };
+}
+
+/** True while pid runs (a zombie counts as gone) and, when `start` is given, is still the same process. */
+export async function isLive(pid: number | undefined, start?: number): Promise<boolean> {
+  if (pid === undefined) return false;
+  const st = await procStat(pid);
+  if (!st || st.state === 'Z' || st.state === 'X') return false;
+  return start === undefined || st.start === start;
+}
+
+/** An integer file (pid, exit code); undefined when missing or not (yet) fully written. */
+export async function readIntFile(file: string): Promise<number | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const t = text.trim();
+  return /^\d+$/.test(t) ? Number(t) : undefined;
+}
