@@ -55,7 +55,7 @@ export async function heldResources(root: string): Promise<HeldResource[]> {
 
 /**
  * What of one container is still held (for leak tests): its mounts, netns, IPAM allocations, runc container,
- * exec record, bundle, and a still-live process. Empty when everything was released.
+ * exec record, bundle, a still-live process and its cgroup. Empty when everything was released.
  */
 export async function leaksOf(root: string, containerId: string): Promise<string[]> {
   const layout = new Layout(root);
@@ -64,5 +64,15 @@ export async function leaksOf(root: string, containerId: string): Promise<string
   if ((await listNetns()).includes(ns) && !leaks.some((l) => l === `netns: ${netnsPath(ns)}`)) leaks.push(`netns: ${netnsPath(ns)}`);
   const pid = await readIntFile(layout.pidFile(containerId));
   if (pid !== undefined && (await isLive(pid))) leaks.push(`process: pid ${pid} still running`);
+  for (const dir of await cgroupDirs(layout.cgroupsPath(containerId))) leaks.push(`cgroup: ${dir}`);
   return leaks;
+}
+
+/** The container's cgroup directories still present (v2: one; v1: one per hierarchy). */
+async function cgroupDirs(cgroupsPath: string): Promise<string[]> {
+  const base = '/sys/fs/cgroup';
+  const candidates = [path.join(base, cgroupsPath)];
+  for (const h of await fs.readdir(base).catch(() => [] as string[])) candidates.push(path.join(base, h, cgroupsPath));
+  const found = await Promise.all(candidates.map(async (c) => ((await exists(c)) ? c : undefined)));
+  return found.filter((c): c is string => c !== undefined);
 }
