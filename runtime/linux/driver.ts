@@ -46,9 +46,9 @@ type ProcState =
   | { kind: 'none' };
 
 /** Writes a bundle file: temp + rename (readers never see half a file), no fsync (a retry rewrites it). */
-async function writeFileReplace(file: string, data: string): Promise<void> {
+async function writeFileReplace(file: string, data: string, mode = 0o644): Promise<void> {
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await fs.writeFile(tmp, data, { mode: 0o644 });
+  await fs.writeFile(tmp, data, { mode });
   await fs.rename(tmp, file);
 }
 
@@ -57,7 +57,7 @@ async function writeFileReplace(file: string, data: string): Promise<void> {
  * leaves running (the page cache survives it) and a machine crash ends (a lost record then describes nothing).
  */
 function writeExecRecord(file: string, rec: ExecRecord): Promise<void> {
-  return writeFileReplace(file, `${JSON.stringify(rec)}\n`);
+  return writeFileReplace(file, `${JSON.stringify(rec)}\n`, 0o600);
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {
@@ -315,7 +315,8 @@ export class LinuxRuntime extends BaseRuntime {
       writeFileReplace(etc.hosts, hostsFile(rec.Config.Hostname, rec.NetworkSettings.IPAddress, req.extraHosts)),
       writeFileReplace(etc.resolvConf, resolvConf()),
     ]);
-    await writeFileReplace(path.join(bundle, 'config.json'), `${JSON.stringify(spec, null, 2)}\n`);
+    // 0600: the spec holds the container's environment
+    await writeFileReplace(path.join(bundle, 'config.json'), `${JSON.stringify(spec, null, 2)}\n`, 0o600);
   }
 
   async removeSpec(id: string): Promise<void> {

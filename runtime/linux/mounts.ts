@@ -28,9 +28,14 @@ export function ensurePrivateRoot(root: string): Promise<void> {
   if (!p) {
     p = (async () => {
       await fs.mkdir(root, { recursive: true });
-      const self = mountAt(await readMountInfo(), root);
-      if (!self) await runChecked(`bind state root ${root}`, tool('mount'), ['--bind', root, root]);
-      else if (!self.optional.some((o) => o.startsWith('shared:') || o.startsWith('master:'))) return;
+      const mounts = await readMountInfo();
+      const self = mountAt(mounts, root);
+      if (!self) {
+        // A bind over a root that already has mounts below it would hide them (they would leak, unreachable):
+        // leave such a root as it is; it becomes private on the first start after they are released.
+        if (mounts.some((m) => m.mountPoint.startsWith(`${root}/`))) return;
+        await runChecked(`bind state root ${root}`, tool('mount'), ['--bind', root, root]);
+      } else if (!self.optional.some((o) => o.startsWith('shared:') || o.startsWith('master:'))) return;
       await runChecked(`make state root ${root} private`, tool('mount'), ['--make-rprivate', root]);
     })();
     privateRoots.set(root, p);
@@ -92,12 +97,15 @@ export async function mountTmpfs(target: string, options: string, what: string):
 export async function unmount(target: string, what: string, ctx?: StepContext, mounts?: MountInfo[]): Promise<void> {
   let table = mounts ?? (await readMountInfo());
   let busyTries = 0;
+  let notMounted = 0;
   while (mountAt(table, target)) {
     const r = await run(tool('umount'), [target]);
     if (r.code !== 0) {
       const out = toolOutput(r);
       if (/not mounted|no mount point specified/i.test(out)) {
-        // raced with another unmount: look again
+        // Raced with another unmount: look again. Listed yet never reachable: a mount hidden under another
+        // one, which this path cannot reach; say so rather than loop.
+        if (++notMounted > 3) throw new ContainerError('Internal', `${what}: ${target} is listed in mountinfo but not reachable (hidden under another mount)`);
       } else if (/busy/i.test(out) && busyTries < 50) {
         busyTries++;
         ctx?.progress?.(`${target} busy, retrying unmount`);

@@ -53,7 +53,8 @@ export async function spawnShim(id: string, token: string, f: ShimFiles): Promis
   const fh = await fs.open(f.log, 'a', 0o640);
   try {
     const args = ['-c', SCRIPT, 'container-saga-shim', tool('runc'), f.runcRoot, f.runcLog, f.bundle, f.pidFile, id, f.exitFile, f.attemptFile, token];
-    return await spawnDetached(tool('sh'), args, fh.fd);
+    // A minimal environment: the worker's own variables have no business in the shim or runc.
+    return await spawnDetached(tool('sh'), args, fh.fd, { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' });
   } finally {
     await fh.close();
   }

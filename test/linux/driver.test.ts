@@ -169,6 +169,18 @@ describe('Linux driver (root)', () => {
     expect((await fs.lstat(path.join(rootfs, 'bin', 'sh'))).isSymbolicLink()).toBe(true);
     expect(await fs.readFile(path.join(rootfs, 'etc', 'passwd'), 'utf8')).toMatch(/^root:x:0:0:/);
     await expect(rt.create({ image: 'nope', cmd: ['true'] })).rejects.toMatchObject({ type: 'NoSuchImage', status: 404, message: 'No such image: nope' });
+
+    // from a directory (cp -a) and from a tarball (tar -xf)
+    const tarball = path.join(root, 'rootfs.tar');
+    expect(spawnSync('tar', ['-cf', tarball, '-C', rootfs, '.']).status).toBe(0);
+    expect(await rt.importImage('copy', rootfs)).toMatchObject({ name: 'copy' });
+    expect(await rt.importImage('tarred:1.0', tarball)).toMatchObject({ name: 'tarred:1.0' });
+    expect((await rt.listImages()).map((i) => i.name).sort()).toEqual(['busybox', 'copy', 'tarred:1.0']);
+    for (const name of ['copy', 'tarred:1.0']) {
+      const dir = path.join(root, 'images', encodeURIComponent(name), 'rootfs');
+      expect(await fs.readlink(path.join(dir, 'bin', 'sh'))).toBe('busybox');
+      expect((await fs.stat(path.join(dir, 'tmp'))).mode & 0o7777).toBe(0o1777);
+    }
   });
 
   rootIt(
