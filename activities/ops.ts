@@ -18,8 +18,9 @@ import type {
   LogsResult,
   RemoveInput,
 } from '../common/ops-api';
-import type { ContainerRuntime, StopResult } from '../runtime/contract';
+import type { ContainerRuntime, GcReport, StopResult } from '../runtime/contract';
 import { withHeartbeat } from './heartbeat';
+import { isOwnerAlive } from './owner';
 import { classified } from './to-failure';
 
 /** Activities behind the CLI's other verbs: one driver call each. */
@@ -67,6 +68,12 @@ export function createOpsActivities(runtime: ContainerRuntime) {
     },
     async removeContainer(input: Omit<RemoveInput, 'container'> & { id: string }): Promise<void> {
       return classified(() => withHeartbeat((ctx) => runtime.remove(input.id, input.force, ctx)));
+    },
+    /** `container-saga gc` and the worker's start-up reconcile. */
+    async collectGarbage(): Promise<GcReport> {
+      return classified(() =>
+        withHeartbeat((ctx) => runtime.gc(async (rec) => rec.StartingBy !== undefined && (await isOwnerAlive(rec.StartingBy)), ctx)),
+      );
     },
     async readLogs(input: LogsInput): Promise<LogsResult> {
       return classified(async () => {

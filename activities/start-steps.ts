@@ -1,11 +1,10 @@
-import { Context } from '@temporalio/activity';
-import { WorkflowNotFoundError } from '@temporalio/client';
 import type { LinkTarget } from '../common/env';
 import type { ContainerSnapshot } from '../common/start-api';
 import { verifyHostConfig, type HostInfo } from '../common/settings';
-import { defaultHostConfig, type HostConfig, type StartOwner } from '../common/types';
+import { defaultHostConfig, type HostConfig } from '../common/types';
 import type { ContainerRuntime } from '../runtime/contract';
 import { withHeartbeat } from './heartbeat';
+import { currentOwner, isOwnerAlive } from './owner';
 import { snapshotOf } from './snapshot';
 import { classified } from './to-failure';
 
@@ -15,22 +14,8 @@ export interface IdInput {
 
 /** The start saga's activities: each one a thin adapter from a step to the driver. */
 export function createStartActivities(runtime: ContainerRuntime) {
-  const owner = (): StartOwner => {
-    const exec = Context.current().info.workflowExecution;
-    if (!exec) throw new Error('claimStart must run inside a workflow');
-    return { workflowId: exec.workflowId, runId: exec.runId };
-  };
-
-  /** A recorded claim is live while its workflow run is still running. */
-  const isAlive = async (o: StartOwner): Promise<boolean> => {
-    try {
-      const d = await Context.current().client.workflow.getHandle(o.workflowId, o.runId).describe();
-      return d.status.name === 'RUNNING';
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) return false;
-      throw err;
-    }
-  };
+  const owner = currentOwner;
+  const isAlive = isOwnerAlive;
 
   return {
     // 0: daemon.Get

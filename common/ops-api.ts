@@ -70,3 +70,9 @@ export interface ImageImportInput {
 }
 export type ImageImportResult = ImageInfo;
 export type ImageListResult = ImageInfo[];
+
+/** What gc released, and what it still could not. */
+export interface GcResult {
+  released: Array<{ containerId: string; resources: string[] }>;
+  failed: Array<{ containerId: string; leftovers: string[] }>;
+}

@@ -13,7 +13,7 @@ import {
   type HostConfig,
   type StartOwner,
 } from '../common/types';
-import type { ContainerRuntime, HeldResource, ImageInfo, SpecRequest, StepContext, StopResult } from './contract';
+import type { ContainerRuntime, GcReport, HeldResource, ImageInfo, SpecRequest, StepContext, StopResult } from './contract';
 import { newContainerId, randomName } from './names';
 import { StateStore } from './store';
 
@@ -227,6 +227,29 @@ export abstract class BaseRuntime implements ContainerRuntime {
       }
     }
     return leftovers;
+  }
+
+  /**
+   * Docker's restore at boot, plus a sweep: releases the leftovers recorded on containers and every held
+   * resource whose container no longer exists or is neither running nor being started (a start saga owns
+   * what it holds: its compensations release it). `isStarting` says whether a recorded claim is still live.
+   */
+  async gc(isStarting: (rec: ContainerRecord) => Promise<boolean>, ctx?: StepContext): Promise<GcReport> {
+    const report: GcReport = { released: [], failed: [] };
+    const records = new Map((await this.list()).map((r) => [r.Id, r]));
+    const held = await this.heldResources();
+    const ids = new Set([...[...records.values()].filter((r) => r.Leftovers?.length).map((r) => r.Id), ...held.map((h) => h.containerId)]);
+    for (const id of ids) {
+      const rec = records.get(id);
+      if (rec?.State.Running) continue;
+      if (rec && (await isStarting(rec))) continue;
+      const what = held.filter((h) => h.containerId === id).map((h) => `${h.kind} ${h.detail}`);
+      const leftovers = await this.releaseAll(id, ctx);
+      if (rec) await this.recordLeftovers(id, leftovers);
+      if (leftovers.length > 0) report.failed.push({ containerId: id, leftovers });
+      else report.released.push({ containerId: id, resources: what.length > 0 ? what : rec?.Leftovers ?? [] });
+    }
+    return report;
   }
 
   async stop(id: string, timeoutSeconds: number, ctx?: StepContext): Promise<StopResult> {

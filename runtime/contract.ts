@@ -11,6 +11,7 @@
  * - Errors are ContainerError (common/errors.ts): a Docker error type, its message, and whether a retry helps.
  */
 import type { LinkTarget } from '../common/env';
+import type { GcResult as GcReport } from '../common/ops-api';
 import type { HostInfo } from '../common/settings';
 export type { ImageInfo };
 import type {
@@ -44,6 +45,8 @@ export interface StopResult {
   exitCode: number;
   wasRunning: boolean;
 }
+
+export type { GcResult as GcReport } from '../common/ops-api';
 
 /** A resource the driver holds, for leak checks and gc. */
 export interface HeldResource {
@@ -127,6 +130,12 @@ export interface ContainerRuntime {
 
   importImage(name: string, source: string): Promise<ImageInfo>;
   listImages(): Promise<ImageInfo[]>;
+
+  /**
+   * Releases recorded leftovers and every held resource no running or starting container owns (Docker's
+   * restore at boot). Resources of a container whose claim `isStarting` says is live are left to its saga.
+   */
+  gc(isStarting: (rec: ContainerRecord) => Promise<boolean>, ctx?: StepContext): Promise<GcReport>;
 
   /** Every resource the driver currently holds (mounts, netns, IPs, processes…), for leak checks and gc. */
   heldResources(): Promise<HeldResource[]>;

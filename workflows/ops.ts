@@ -5,6 +5,7 @@ import type {
   CreateResult,
   EventsInput,
   EventsResult,
+  GcResult,
   ImageImportInput,
   ImageImportResult,
   ImageListResult,
@@ -76,6 +77,11 @@ export function containerRemove(input: RemoveInput): Promise<RemoveResult> {
     await slow.removeContainer({ id: rec.Id, force: input.force });
     return { containerId: rec.Id, name: rec.Name.replace(/^\//, ''), cancelledStart };
   });
+}
+
+/** Releases leftovers and orphaned resources (also run by each worker at start-up, like Docker's restore). */
+export function containerGc(): Promise<GcResult> {
+  return surfaced(() => slow.collectGarbage());
 }
 
 export function imageImport(input: ImageImportInput): Promise<ImageImportResult> {

@@ -102,6 +102,7 @@ export function stubActivities(plan: StubPlan = {}) {
     stopContainer: () => Promise.reject(new Error('unused')),
     removeContainer: () => Promise.reject(new Error('unused')),
     readLogs: () => Promise.reject(new Error('unused')),
+    collectGarbage: () => Promise.reject(new Error('unused')),
     importImage: () => Promise.reject(new Error('unused')),
     listImages: () => Promise.reject(new Error('unused')),
   };
