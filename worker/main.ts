@@ -2,6 +2,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { selectRuntime } from '../runtime/select';
 import { workerConfigFromEnv } from './config';
 import { createWorker } from './create';
+import { describeGc, reconcileAtStartup } from './reconcile';
 
 /** `npm run worker`: connect, pick the driver, run until SIGINT/SIGTERM, close the connection. */
 async function main(): Promise<void> {
@@ -14,7 +15,14 @@ async function main(): Promise<void> {
   try {
     const worker = await createWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue, runtime, faults: config.faults });
     console.log('  ready');
-    await worker.run();
+    const running = worker.run();
+    if (process.env.CONTAINER_SAGA_RECONCILE !== '0') {
+      reconcileAtStartup(connection, config.namespace, config.taskQueue).then(
+        (r) => console.log(`  start-up reconcile: ${describeGc(r)}`),
+        (err: unknown) => console.error(`  start-up reconcile failed: ${err instanceof Error ? err.message : String(err)}`),
+      );
+    }
+    await running;
   } finally {
     await connection.close();
   }
