@@ -387,47 +387,67 @@ export class LinuxRuntime extends BaseRuntime {
     const l = this.layout;
     const st = await this.probeProcess(id);
     if (st.kind === 'running') return this.recordPid(id, st.pid, st.pidStart); // an earlier attempt's process: adopt it
-    let logSize: number | undefined;
-    if (st.kind !== 'pending') {
-      // Nothing runs: clear what an earlier attempt left (a stopped or created-but-dead runc container, its files).
-      if (!(await exists(path.join(l.bundle(id), 'config.json')))) {
-        throw new ContainerError('Internal', `start ${short(id)}: the bundle has no config.json (writeSpec has not run)`);
-      }
-      const attempt = randomBytes(8).toString('hex');
-      await fs.writeFile(l.attemptFile(id), `${attempt}\n`); // first: an older attempt's shim can no longer report
-      await runcDelete(l.runcRoot, id);
-      await Promise.all([l.pidFile(id), l.exitFile(id), l.runcLog(id)].map((f) => fs.rm(f, { force: true })));
-      logSize = (await fs.stat(l.log(id)).catch(() => undefined))?.size ?? 0;
-      const shimPid = await spawnShim(id, attempt, this.shimFiles(id));
-      const shimStart = (await procStat(shimPid))?.start;
-      await writeExecRecord(l.execRecord(id), { attempt, shimPid, shimStart, startedAt: new Date().toISOString() });
+    if (st.kind === 'pending') {
+      const exec = await readJson<ExecRecord>(l.execRecord(id));
+      return this.waitForStart(id, { pid: st.shimPid, start: exec?.shimStart }, undefined, Promise.resolve(), ctx);
     }
-    return this.waitForStart(id, logSize, ctx);
+    // Nothing runs: clear what an earlier attempt left (a stopped or created-but-dead runc container, its files).
+    if (!(await exists(path.join(l.bundle(id), 'config.json')))) {
+      throw new ContainerError('Internal', `start ${short(id)}: the bundle has no config.json (writeSpec has not run)`);
+    }
+    const attempt = randomBytes(8).toString('hex');
+    await fs.writeFile(l.attemptFile(id), `${attempt}\n`); // first: an older attempt's shim can no longer report
+    const [, , logStat] = await Promise.all([
+      runcDelete(l.runcRoot, id),
+      Promise.all([l.pidFile(id), l.exitFile(id), l.runcLog(id)].map((f) => fs.rm(f, { force: true }))),
+      fs.stat(l.log(id)).catch(() => undefined),
+    ]);
+    const shimPid = await spawnShim(id, attempt, this.shimFiles(id));
+    const shimStart = (await procStat(shimPid))?.start;
+    // recorded while runc starts the container: the wait does not need the record, only its completion
+    const recorded = writeExecRecord(l.execRecord(id), { attempt, shimPid, shimStart, startedAt: new Date().toISOString() });
+    return this.waitForStart(id, { pid: shimPid, start: shimStart }, logStat?.size ?? 0, recorded, ctx);
   }
 
   /**
    * Waits until runc has written the pid file (the process runs) or the shim has written an exit status
    * without one (the start failed: runc's error, classified as Docker does).
    */
-  private async waitForStart(id: string, logSize: number | undefined, ctx?: StepContext): Promise<{ pid: number }> {
+  private async waitForStart(
+    id: string,
+    shim: { pid: number; start: number | undefined },
+    logSize: number | undefined,
+    recorded: Promise<void>,
+    ctx?: StepContext,
+  ): Promise<{ pid: number }> {
     const l = this.layout;
-    const exec = await readJson<ExecRecord>(l.execRecord(id));
     const began = Date.now();
     let beat = began;
+    const started = async (pid: number) => {
+      await recorded;
+      return this.recordPid(id, pid, (await procStat(pid))?.start);
+    };
+    const failed = async (code: number) => {
+      await recorded;
+      return this.startError(id, code, logSize);
+    };
     for (;;) {
-      const pid = await readIntFile(l.pidFile(id));
-      if (pid !== undefined) return this.recordPid(id, pid, (await procStat(pid))?.start);
-      const code = await readIntFile(l.exitFile(id));
-      if (code !== undefined) throw await this.startError(id, code, logSize);
-      if (!exec?.shimPid || !(await isLive(exec.shimPid, exec.shimStart))) {
+      const [pid, code] = await Promise.all([readIntFile(l.pidFile(id)), readIntFile(l.exitFile(id))]);
+      if (pid !== undefined) return started(pid);
+      if (code !== undefined) throw await failed(code);
+      if (!(await isLive(shim.pid, shim.start))) {
         const lastPid = await readIntFile(l.pidFile(id));
-        if (lastPid !== undefined) return this.recordPid(id, lastPid, (await procStat(lastPid))?.start);
+        if (lastPid !== undefined) return started(lastPid);
         const lastCode = await readIntFile(l.exitFile(id));
-        if (lastCode !== undefined) throw await this.startError(id, lastCode, logSize);
+        if (lastCode !== undefined) throw await failed(lastCode);
+        await recorded;
         throw new ContainerError('Internal', `start ${short(id)}: the shim exited without starting the container or reporting a status`);
       }
       const now = Date.now();
-      if (now - began > 60_000) throw new ContainerError('Internal', `start ${short(id)}: the container process did not start within 60 s`);
+      if (now - began > 60_000) {
+        await recorded;
+        throw new ContainerError('Internal', `start ${short(id)}: the container process did not start within 60 s`);
+      }
       if (now - beat >= 1000) {
         beat = now;
         ctx?.progress?.('waiting for the container process to start');
