@@ -17,6 +17,9 @@ import type { ContainerRuntime, GcReport, HeldResource, ImageInfo, SpecRequest, 
 import { newContainerId, randomName } from './names';
 import { StateStore } from './store';
 
+/** Second per-container lock: held by a start claim and by gc's sweep of that container. */
+const CLAIM_LOCK = '.claim';
+
 function leftoverError(id: string, leftovers: string[]): ContainerError {
   return new ContainerError('CompensationIncomplete', `could not release every resource of container ${id}: ${leftovers.join('; ')}`);
 }
@@ -125,7 +128,8 @@ export abstract class BaseRuntime implements ContainerRuntime {
   }
 
   async claimStart(id: string, owner: StartOwner, isAlive: (o: StartOwner) => Promise<boolean>): Promise<ContainerRecord> {
-    return this.store.withLock(id, async () => {
+    // The claim lock orders a claim against gc's sweep of the same container (see gc).
+    return this.store.withLock(id, () => this.store.withLock(id, async () => {
       const rec = await this.store.get(id);
       if (rec.State.RemovalInProgress || rec.State.Dead) throw new ContainerError('ContainerBeingRemoved', Messages.beingRemoved);
       const held = rec.StartingBy;
@@ -136,7 +140,7 @@ export abstract class BaseRuntime implements ContainerRuntime {
       rec.StartingBy = owner;
       await this.store.write(rec);
       return rec;
-    });
+    }), CLAIM_LOCK);
   }
 
   async releaseStart(id: string, owner: StartOwner): Promise<void> {
@@ -240,14 +244,20 @@ export abstract class BaseRuntime implements ContainerRuntime {
     const held = await this.heldResources();
     const ids = new Set([...[...records.values()].filter((r) => r.Leftovers?.length).map((r) => r.Id), ...held.map((h) => h.containerId)]);
     for (const id of ids) {
-      const rec = records.get(id);
-      if (rec?.State.Running) continue;
-      if (rec && (await isStarting(rec))) continue;
-      const what = held.filter((h) => h.containerId === id).map((h) => `${h.kind} ${h.detail}`);
-      const leftovers = await this.releaseAll(id, ctx);
-      if (rec) await this.recordLeftovers(id, leftovers);
-      if (leftovers.length > 0) report.failed.push({ containerId: id, leftovers });
-      else report.released.push({ containerId: id, resources: what.length > 0 ? what : rec?.Leftovers ?? [] });
+      // Under the claim lock, on a fresh read: a saga cannot claim (and so cannot create anything) while
+      // its container is swept, and a container claimed before the sweep is left to its saga.
+      await this.store.withLock(id, async () => {
+        const rec = await this.store.read(id);
+        if (rec?.State.Running) return;
+        if (rec && (await isStarting(rec))) return;
+        const what = held.filter((h) => h.containerId === id).map((h) => `${h.kind} ${h.detail}`);
+        const leftovers = await this.releaseAll(id, ctx);
+        if (rec) await this.recordLeftovers(id, leftovers);
+        if (leftovers.length > 0) report.failed.push({ containerId: id, leftovers });
+        else report.released.push({ containerId: id, resources: what.length > 0 ? what : rec?.Leftovers ?? [] });
+      }, CLAIM_LOCK);
+      // The lock made a directory for an orphan's ID: leave no empty container directory behind.
+      if (!(await this.store.read(id))) await this.store.delete(id);
     }
     return report;
   }

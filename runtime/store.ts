@@ -83,10 +83,11 @@ export class StateStore {
 
   /**
    * Runs fn holding the container's lock file, so two workers never write one container at once. The lock
-   * holds the owner's pid: a lock whose process is gone (a crashed worker) is taken over.
+   * holds the owner's pid: a lock whose process is gone (a crashed worker) is taken over. Another lockName
+   * gives a second, independent lock (the start claim, held across whole releases by gc).
    */
-  async withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    const lock = path.join(this.containerDir(id), '.lock');
+  async withLock<T>(id: string, fn: () => Promise<T>, lockName = '.lock'): Promise<T> {
+    const lock = path.join(this.containerDir(id), lockName);
     await fs.mkdir(path.dirname(lock), { recursive: true });
     const deadline = Date.now() + 10_000;
     for (;;) {
