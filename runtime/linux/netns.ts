@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { ContainerError } from '../../common/errors';
+import { sleep } from '../fsutil';
 import { run, runChecked, toolOutput } from './exec';
 import { NETNS_DIR, netnsPath } from './layout';
 import { mountAt, readMountInfo, type MountInfo } from './mountinfo';
@@ -47,15 +48,39 @@ export async function netnsExists(name: string): Promise<boolean> {
  * inside it. A file left without its mount (a creation cut short) is replaced. On adoption, `reassertLo`
  * sets lo up again, for a namespace whose creation may have stopped between the bind and `ip`.
  */
-export async function ensureNetns(name: string, opts: { reassertLo: boolean }): Promise<{ created: boolean }> {
+export function ensureNetns(name: string, opts: { reassertLo: boolean }): Promise<{ created: boolean }> {
+  // One creation per name at a time in this process (the shared host-side namespace is wanted by every start).
+  let p = creating.get(name);
+  if (!p) {
+    p = createOrAdopt(name, opts).finally(() => creating.delete(name));
+    creating.set(name, p);
+    return p;
+  }
+  return p.then(() => ({ created: false }));
+}
+
+const creating = new Map<string, Promise<{ created: boolean }>>();
+
+async function createOrAdopt(name: string, opts: { reassertLo: boolean }): Promise<{ created: boolean }> {
   const file = netnsPath(name);
   if (await netnsExists(name)) {
     if (opts.reassertLo) await runChecked(`lo up in netns ${name}`, tool('ip'), ['-n', name, 'link', 'set', 'lo', 'up']);
     return { created: false };
   }
   await ensureNetnsDir();
-  await fs.rm(file, { force: true });
-  await fs.writeFile(file, '', { flag: 'wx', mode: 0o444 });
+  // A file without its namespace: left by a creation cut short (stale: replace it), or another process's
+  // creation in progress (fresh: wait for it below).
+  const st = await fs.stat(file).catch(() => undefined);
+  if (st && Date.now() - st.mtimeMs > 5_000) await fs.rm(file, { force: true });
+  try {
+    await fs.writeFile(file, '', { flag: 'wx', mode: 0o444 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    // Another process is creating it right now: wait for its mount rather than race it.
+    for (let i = 0; i < 200 && !(await netnsExists(name)); i++) await sleep(5);
+    if (await netnsExists(name)) return { created: false };
+    throw new ContainerError('Internal', `create netns ${name}: ${file} exists but no namespace was mounted on it`);
+  }
   const r = await run(tool('unshare'), [`--net=${file}`, tool('ip'), 'link', 'set', 'lo', 'up']);
   if (r.code !== 0) {
     const detail = toolOutput(r);

@@ -368,6 +368,15 @@ describe('Linux driver (root)', () => {
     },
   );
 
+  rootIt('starts and removes four bridge containers concurrently: distinct IPs, nothing left', async () => {
+    const recs = await Promise.all([0, 1, 2, 3].map(() => create()));
+    const pids = await Promise.all(recs.map(async (r) => (await start(r.Id)).pid));
+    for (const pid of pids) expect(await isLive(pid)).toBe(true);
+    const ips = await Promise.all(recs.map(async (r) => (await rt.lookup(r.Id)).NetworkSettings.IPAddress));
+    expect(new Set(ips).size).toBe(4);
+    await Promise.all(recs.map((r) => finish(r.Id)));
+  });
+
   rootIt(
     "puts a link target's env (linkEnv, in the saga's order) and hosts entry into the linking container",
     async () => {
