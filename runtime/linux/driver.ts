@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ContainerError } from '../../common/errors';
@@ -8,19 +7,19 @@ import type { HostInfo } from '../../common/settings';
 import { DEFAULT_SHM_SIZE, type ContainerRecord, type ImageInfo, type NetworkSettings } from '../../common/types';
 import { BaseRuntime } from '../base';
 import type { HeldResource, SpecRequest, StepContext } from '../contract';
-import { exists, readJson, sleep, writeJsonAtomic } from '../fsutil';
+import { exists } from '../fsutil';
 import { mkdirInRoot } from '../rootfs-path';
-import { cniAdd, cniDel, ipamAllocations, settingsFromResult, type CniNetwork, type CniResult } from './cni';
+import type { CniNetwork } from './cni';
 import { hostnameFile, hostsFile, resolvConf } from './etc-files';
+import { writeFileReplace } from './files';
 import { linuxHostInfo } from './hostinfo';
 import * as images from './images';
 import { Layout, netnsName, netnsPath, short } from './layout';
 import { mountAt, mountsUnder, readMountInfo } from './mountinfo';
 import { ensurePrivateRoot, mountOverlay, mountTmpfs, unmount } from './mounts';
-import { deleteNetns, ensureNetns, netnsExists, netnsMounted } from './netns';
+import { connectBridge, ownNetns, releaseOwnNetwork } from './network';
 import { heldResources } from './probe';
-import { classifyStartError, lastRuncError, runcDelete } from './runc';
-import { isLive, procStat, readIntFile, spawnShim, type ExecRecord, type ShimFiles } from './shim';
+import * as proc from './process';
 import { buildSpec, type IpcSetup } from './spec';
 import { prepareVolumeSources, volumeMounts } from './volumes';
 
@@ -34,45 +33,14 @@ export interface LinuxRuntimeOptions {
 }
 
 const NO_NETWORK: NetworkSettings = { IPAddress: '', IPPrefixLen: 0, Gateway: '', MacAddress: '', SandboxKey: '' };
-/** Poll interval while waiting on the shim / a process: short, the files appear within milliseconds. */
-const POLL_MS = 2;
-/** Exit code recorded when a process is gone and nobody recorded its status (its shim was killed too). */
-const UNKNOWN_EXIT = 255;
-
-type ProcState =
-  | { kind: 'running'; pid: number; pidStart: number | undefined }
-  | { kind: 'pending'; shimPid: number } // the shim runs, the container process does not (starting, or just exited)
-  | { kind: 'exited'; code: number; at: string }
-  | { kind: 'none' };
-
-/** Writes a bundle file: temp + rename (readers never see half a file), no fsync (a retry rewrites it). */
-async function writeFileReplace(file: string, data: string, mode = 0o644): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  await fs.writeFile(tmp, data, { mode });
-  await fs.rename(tmp, file);
-}
-
-/**
- * The exec record: replaced atomically (rename) but not fsynced. It describes processes, which a worker crash
- * leaves running (the page cache survives it) and a machine crash ends (a lost record then describes nothing).
- */
-function writeExecRecord(file: string, rec: ExecRecord): Promise<void> {
-  return writeFileReplace(file, `${JSON.stringify(rec)}\n`, 0o600);
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
-  }
-}
 
 /**
  * The real driver: overlayfs rootfs, named netns + CNI bridge (in a project-owned host-side namespace), an
  * OCI bundle run by runc under a detached shim, volumes mounted by runc inside the container. Every resource
  * is named after the container ID (runtime/linux/layout.ts), so every step adopts what an earlier attempt left
- * and every release finds what there is to release.
+ * and every release finds what there is to release. This class keeps the records (store, under its lock);
+ * the modules beside it do the system work: mounts.ts, network.ts (netns.ts, cni.ts), spec.ts, volumes.ts,
+ * process.ts (shim.ts, runc.ts), images.ts, probe.ts.
  */
 export class LinuxRuntime extends BaseRuntime {
   readonly kind = 'linux' as const;
@@ -124,9 +92,9 @@ export class LinuxRuntime extends BaseRuntime {
    */
   private async refresh(rec: ContainerRecord): Promise<ContainerRecord> {
     if (!rec.State.Running) return rec;
-    const st = await this.probeProcess(rec.Id);
+    const st = await proc.probeProcess(this.layout, rec.Id);
     if (st.kind === 'running' || st.kind === 'pending') return rec;
-    const exitCode = st.kind === 'exited' ? st.code : UNKNOWN_EXIT;
+    const exitCode = st.kind === 'exited' ? st.code : proc.UNKNOWN_EXIT;
     const finishedAt = st.kind === 'exited' ? st.at : new Date().toISOString();
     let changed = false;
     let updated: ContainerRecord;
@@ -157,7 +125,7 @@ export class LinuxRuntime extends BaseRuntime {
   }
 
   async unmountRootfs(id: string, ctx?: StepContext): Promise<void> {
-    await this.requireNoProcess(id, 'unmount its rootfs');
+    await proc.requireNoProcess(this.layout, id, 'unmount its rootfs');
     await unmount(this.layout.rootfs(id), `unmount rootfs of ${short(id)}`, ctx);
   }
 
@@ -178,11 +146,11 @@ export class LinuxRuntime extends BaseRuntime {
         break;
       }
       case 'none':
-        await this.ownNetns(id);
+        await ownNetns(this.layout, id);
         settings = { ...NO_NETWORK, SandboxKey: netnsPath(netnsName(id)) };
         break;
       case 'bridge':
-        settings = await this.bridgeNetwork(id, ctx);
+        settings = await connectBridge(this.network, this.layout, id, ctx);
         break;
     }
     await this.store.update(id, (r) => {
@@ -201,54 +169,10 @@ export class LinuxRuntime extends BaseRuntime {
     return other;
   }
 
-  /** The container's own netns (lo up), with an ownership marker written first so a sweep finds it. */
-  private async ownNetns(id: string): Promise<{ created: boolean }> {
-    const name = netnsName(id);
-    await fs.mkdir(this.layout.netnsMarkers, { recursive: true });
-    await fs.writeFile(this.layout.netnsMarker(name), id);
-    return ensureNetns(name, { reassertLo: true });
-  }
-
-  /**
-   * bridge: netns + CNI ADD. Adopts a complete earlier ADD (result stored, netns present). After a partial
-   * one (netns left, or a result whose netns is gone), DEL first so the ADD starts clean.
-   */
-  private async bridgeNetwork(id: string, ctx?: StepContext): Promise<NetworkSettings> {
-    const nsPath = netnsPath(netnsName(id));
-    const [prev, mounts] = await Promise.all([readJson<CniResult>(this.layout.cniResult(id)), readMountInfo()]);
-    if (prev && netnsMounted(netnsName(id), mounts)) return settingsFromResult(prev, nsPath);
-    if (!netnsMounted(this.network.hostNetns, mounts)) await ensureNetns(this.network.hostNetns, { reassertLo: false });
-    const { created } = await this.ownNetns(id);
-    if (!created || prev) {
-      ctx?.progress?.('CNI DEL of an earlier partial ADD');
-      await cniDel(this.network, id, nsPath, prev);
-      await fs.rm(this.layout.cniResult(id), { force: true });
-    }
-    ctx?.progress?.('CNI ADD');
-    const result = await cniAdd(this.network, id, nsPath);
-    await writeJsonAtomic(this.layout.cniResult(id), result);
-    return settingsFromResult(result, nsPath);
-  }
-
-  /**
-   * CNI DEL (with the stored ADD result as prevResult), then the netns, only once DEL succeeded. DEL runs
-   * whenever an ADD may have allocated something: a stored result or a host-local allocation for this ID
-   * (read from the IPAM dataDir, not from a flag). Without either there is nothing for DEL to free: the veth
-   * of a cut-short ADD lives in the container's netns and goes with it.
-   */
+  /** CNI DEL then the netns (network.ts), then NetworkSettings cleared. Nothing of a container:X peer is touched. */
   async releaseNetwork(id: string, ctx?: StepContext): Promise<void> {
-    await this.requireNoProcess(id, 'release its network');
-    const name = netnsName(id);
-    const prev = await readJson<CniResult>(this.layout.cniResult(id));
-    const allocated = (await ipamAllocations(this.layout.ipamDir)).some((a) => a.containerId === id);
-    if (prev || allocated) {
-      ctx?.progress?.('CNI DEL');
-      await ensureNetns(this.network.hostNetns, { reassertLo: false });
-      await cniDel(this.network, id, (await netnsExists(name)) ? netnsPath(name) : '', prev);
-      await fs.rm(this.layout.cniResult(id), { force: true });
-    }
-    await deleteNetns(name);
-    await fs.rm(this.layout.netnsMarker(name), { force: true });
+    await proc.requireNoProcess(this.layout, id, 'release its network');
+    await releaseOwnNetwork(this.network, this.layout, id, ctx);
     const rec = await this.store.read(id);
     if (rec && JSON.stringify(rec.NetworkSettings) !== JSON.stringify(NO_NETWORK)) {
       await this.store.update(id, (r) => {
@@ -334,7 +258,7 @@ export class LinuxRuntime extends BaseRuntime {
   }
 
   async releaseIpc(id: string, ctx?: StepContext): Promise<void> {
-    await this.requireNoProcess(id, 'unmount its IPC tmpfs');
+    await proc.requireNoProcess(this.layout, id, 'unmount its IPC tmpfs');
     await unmount(this.layout.shm(id), `unmount IPC tmpfs of ${short(id)}`, ctx);
   }
 
@@ -350,198 +274,28 @@ export class LinuxRuntime extends BaseRuntime {
    * them means making sure that process is gone (unregisterProcess runs first). Named volumes persist.
    */
   async unmountVolumes(id: string): Promise<void> {
-    await this.requireNoProcess(id, 'release its volumes');
+    await proc.requireNoProcess(this.layout, id, 'release its volumes');
   }
 
-  // --- step 14: the process -------------------------------------------------------------------------------
-
-  private shimFiles(id: string): ShimFiles {
-    const l = this.layout;
-    return { runcRoot: l.runcRoot, bundle: l.bundle(id), pidFile: l.pidFile(id), exitFile: l.exitFile(id), runcLog: l.runcLog(id), log: l.log(id), attemptFile: l.attemptFile(id) };
-  }
-
-  /** What the files and /proc say about the container's process. */
-  private async probeProcess(id: string): Promise<ProcState> {
-    const l = this.layout;
-    const [exec, pid, code] = await Promise.all([readJson<ExecRecord>(l.execRecord(id)).catch(() => undefined), readIntFile(l.pidFile(id)), readIntFile(l.exitFile(id))]);
-    const exited = async (c: number): Promise<ProcState> => ({ kind: 'exited', code: c, at: (await fs.stat(l.exitFile(id)).catch(() => undefined))?.mtime.toISOString() ?? new Date().toISOString() });
-    if (code !== undefined) return exited(code);
-    const pidStart = exec?.pid === pid ? exec?.pidStart : undefined;
-    if (pid !== undefined && (await isLive(pid, pidStart))) return { kind: 'running', pid, pidStart: pidStart ?? (await procStat(pid))?.start };
-    if (exec?.shimPid !== undefined && (await isLive(exec.shimPid, exec.shimStart))) return { kind: 'pending', shimPid: exec.shimPid };
-    const late = await readIntFile(l.exitFile(id)); // written between the reads above
-    return late !== undefined ? exited(late) : { kind: 'none' };
-  }
-
-  /** Refuses (Internal, retryable) while the container's process or its shim still runs. */
-  private async requireNoProcess(id: string, what: string): Promise<void> {
-    const st = await this.probeProcess(id);
-    if (st.kind === 'running' || st.kind === 'pending') {
-      throw new ContainerError('Internal', `cannot ${what}: the process of container ${short(id)} still runs (unregister it first)`);
-    }
-  }
+  // --- step 14: the process (process.ts, shim.ts) --------------------------------------------------------
 
   async startProcess(id: string, ctx?: StepContext): Promise<{ pid: number }> {
     const rec = await this.store.get(id);
     if (rec.Config.Cmd.length === 0) throw new ContainerError('StartFailed', 'No command specified', { retryable: false });
-    const l = this.layout;
-    const st = await this.probeProcess(id);
-    if (st.kind === 'running') return this.recordPid(id, st.pid, st.pidStart); // an earlier attempt's process: adopt it
-    if (st.kind === 'pending') {
-      const exec = await readJson<ExecRecord>(l.execRecord(id));
-      return this.waitForStart(id, { pid: st.shimPid, start: exec?.shimStart }, undefined, Promise.resolve(), ctx);
-    }
-    // Nothing runs: clear what an earlier attempt left (a stopped or created-but-dead runc container, its files).
-    if (!(await exists(path.join(l.bundle(id), 'config.json')))) {
-      throw new ContainerError('Internal', `start ${short(id)}: the bundle has no config.json (writeSpec has not run)`);
-    }
-    const attempt = randomBytes(8).toString('hex');
-    await fs.writeFile(l.attemptFile(id), `${attempt}\n`); // first: an older attempt's shim can no longer report
-    const [, , logStat] = await Promise.all([
-      runcDelete(l.runcRoot, id),
-      Promise.all([l.pidFile(id), l.exitFile(id), l.runcLog(id)].map((f) => fs.rm(f, { force: true }))),
-      fs.stat(l.log(id)).catch(() => undefined),
-    ]);
-    const shimPid = await spawnShim(id, attempt, this.shimFiles(id));
-    const shimStart = (await procStat(shimPid))?.start;
-    // recorded while runc starts the container: the wait does not need the record, only its completion
-    const recorded = writeExecRecord(l.execRecord(id), { attempt, shimPid, shimStart, startedAt: new Date().toISOString() });
-    return this.waitForStart(id, { pid: shimPid, start: shimStart }, logStat?.size ?? 0, recorded, ctx);
-  }
-
-  /**
-   * Waits until runc has written the pid file (the process runs) or the shim has written an exit status
-   * without one (the start failed: runc's error, classified as Docker does).
-   */
-  private async waitForStart(
-    id: string,
-    shim: { pid: number; start: number | undefined },
-    logSize: number | undefined,
-    recorded: Promise<void>,
-    ctx?: StepContext,
-  ): Promise<{ pid: number }> {
-    const l = this.layout;
-    const began = Date.now();
-    let beat = began;
-    const started = async (pid: number) => {
-      await recorded;
-      return this.recordPid(id, pid, (await procStat(pid))?.start);
-    };
-    const failed = async (code: number) => {
-      await recorded;
-      return this.startError(id, code, logSize);
-    };
-    for (;;) {
-      const [pid, code] = await Promise.all([readIntFile(l.pidFile(id)), readIntFile(l.exitFile(id))]);
-      if (pid !== undefined) return started(pid);
-      if (code !== undefined) throw await failed(code);
-      if (!(await isLive(shim.pid, shim.start))) {
-        const lastPid = await readIntFile(l.pidFile(id));
-        if (lastPid !== undefined) return started(lastPid);
-        const lastCode = await readIntFile(l.exitFile(id));
-        if (lastCode !== undefined) throw await failed(lastCode);
-        await recorded;
-        throw new ContainerError('Internal', `start ${short(id)}: the shim exited without starting the container or reporting a status`);
-      }
-      const now = Date.now();
-      if (now - began > 60_000) {
-        await recorded;
-        throw new ContainerError('Internal', `start ${short(id)}: the container process did not start within 60 s`);
-      }
-      if (now - beat >= 1000) {
-        beat = now;
-        ctx?.progress?.('waiting for the container process to start');
-      }
-      await sleep(POLL_MS);
-    }
-  }
-
-  private async recordPid(id: string, pid: number, pidStart: number | undefined): Promise<{ pid: number }> {
-    const file = this.layout.execRecord(id);
-    const exec = await readJson<ExecRecord>(file);
-    if (!exec || exec.pid !== pid) await writeExecRecord(file, { ...(exec ?? { attempt: '', startedAt: new Date().toISOString() }), pid, pidStart });
-    return { pid };
-  }
-
-  /** The start error runc logged; the container log loses the lines this failed attempt wrote to it. */
-  private async startError(id: string, code: number, logSize: number | undefined): Promise<ContainerError> {
-    const l = this.layout;
-    const logged = lastRuncError(await fs.readFile(l.runcLog(id), 'utf8').catch(() => ''));
-    if (logSize !== undefined) await fs.truncate(l.log(id), logSize).catch(() => {});
-    return classifyStartError(logged || `runc exited with status ${code} before starting the container`);
-  }
-
-  /** Waits while the shim is between states (starting, or cleaning up after its container). */
-  private async settle(id: string, timeoutMs: number, ctx?: StepContext): Promise<ProcState> {
-    const until = Date.now() + timeoutMs;
-    let beat = Date.now();
-    for (;;) {
-      const st = await this.probeProcess(id);
-      if (st.kind !== 'pending' || Date.now() > until) return st;
-      if (Date.now() - beat >= 1000) {
-        beat = Date.now();
-        ctx?.progress?.('waiting for the shim');
-      }
-      await sleep(POLL_MS);
-    }
-  }
-
-  /** Waits until pid is gone; false on timeout. */
-  private async waitGone(pid: number, start: number | undefined, timeoutMs: number, ctx?: StepContext, note = 'waiting for the process to exit'): Promise<boolean> {
-    const until = Date.now() + timeoutMs;
-    let beat = Date.now();
-    while (await isLive(pid, start)) {
-      if (Date.now() >= until) return false;
-      if (Date.now() - beat >= 1000) {
-        beat = Date.now();
-        ctx?.progress?.(note);
-      }
-      await sleep(5);
-    }
-    return true;
+    return proc.startProcess(this.layout, id, ctx);
   }
 
   /** Kill, wait, runc delete --force, drop the exec record. Idempotent; fine when nothing was started. */
-  async unregisterProcess(id: string, ctx?: StepContext): Promise<void> {
-    const l = this.layout;
-    let st = await this.probeProcess(id);
-    if (st.kind === 'pending') st = await this.settle(id, 10_000, ctx);
-    if (st.kind === 'running') {
-      signal(st.pid, 'SIGKILL');
-      if (!(await this.waitGone(st.pid, st.pidStart, 30_000, ctx))) {
-        throw new ContainerError('Internal', `unregister ${short(id)}: pid ${st.pid} survived SIGKILL`);
-      }
-    }
-    // Let the shim finish: runc run deletes its container and cgroup, then the status is written.
-    const exec = await readJson<ExecRecord>(l.execRecord(id)).catch(() => undefined);
-    if (exec?.shimPid !== undefined && !(await this.waitGone(exec.shimPid, exec.shimStart, 5_000, ctx, 'waiting for the shim'))) {
-      signal(-exec.shimPid, 'SIGKILL'); // its own session and process group: sh and runc
-      await this.waitGone(exec.shimPid, exec.shimStart, 5_000, ctx);
-    }
-    await runcDelete(l.runcRoot, id);
-    await Promise.all([l.execRecord(id), l.pidFile(id), l.attemptFile(id)].map((f) => fs.rm(f, { force: true })));
+  unregisterProcess(id: string, ctx?: StepContext): Promise<void> {
+    return proc.unregisterProcess(this.layout, id, ctx);
   }
 
   /**
    * SIGTERM, SIGKILL after timeoutSeconds, wait; the exit code from the shim's exit file, else 128+signal.
    * (The container's process is PID 1 of its namespace: without a handler it ignores SIGTERM, as under Docker.)
    */
-  protected async terminate(id: string, timeoutSeconds: number, ctx?: StepContext): Promise<number> {
-    let st = await this.probeProcess(id);
-    if (st.kind === 'pending') st = await this.settle(id, 10_000, ctx);
-    if (st.kind === 'exited') return st.code;
-    if (st.kind !== 'running') return UNKNOWN_EXIT;
-    let sent = 15;
-    signal(st.pid, 'SIGTERM');
-    if (!(await this.waitGone(st.pid, st.pidStart, Math.max(0, timeoutSeconds) * 1000, ctx))) {
-      sent = 9;
-      signal(st.pid, 'SIGKILL');
-      if (!(await this.waitGone(st.pid, st.pidStart, 30_000, ctx))) {
-        throw new ContainerError('Internal', `stop ${short(id)}: pid ${st.pid} survived SIGKILL`);
-      }
-    }
-    const after = await this.settle(id, 5_000, ctx);
-    return after.kind === 'exited' ? after.code : 128 + sent;
+  protected terminate(id: string, timeoutSeconds: number, ctx?: StepContext): Promise<number> {
+    return proc.terminate(this.layout, id, timeoutSeconds, ctx);
   }
 
   /** The container's own files, once everything is released (never through a mount). */

@@ -1,0 +1,13 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+
+/**
+ * Replaces a file: temp + rename, so a reader never sees half a file; no fsync. For files a retry rewrites
+ * (bundle files) or that describe processes a machine crash ends anyway (exec record). Records that must
+ * survive a crash use fsutil's writeJsonAtomic.
+ */
+export async function writeFileReplace(file: string, data: string, mode = 0o644): Promise<void> {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await fs.writeFile(tmp, data, { mode });
+  await fs.rename(tmp, file);
+}
