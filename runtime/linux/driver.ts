@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { ContainerError } from '../../common/errors';
 import { needsOwnIpc, parseIpcMode, parseNetMode } from '../../common/net-mode';
@@ -32,6 +32,15 @@ export interface LinuxRuntimeOptions {
   bridge?: string;
 }
 
+function realRoot(root: string): string {
+  const abs = path.resolve(root);
+  try {
+    return realpathSync(abs);
+  } catch {
+    return abs; // not created yet: the first step creates it
+  }
+}
+
 const NO_NETWORK: NetworkSettings = { IPAddress: '', IPPrefixLen: 0, Gateway: '', MacAddress: '', SandboxKey: '' };
 
 /**
@@ -48,7 +57,8 @@ export class LinuxRuntime extends BaseRuntime {
   readonly network: CniNetwork;
 
   constructor(root: string, opts: LinuxRuntimeOptions = {}) {
-    super(root);
+    // Absolute and without symlinks: mount points are compared with /proc/self/mountinfo, which has real paths.
+    super(realRoot(root));
     this.layout = new Layout(root);
     this.network = {
       name: 'container-saga',

@@ -46,8 +46,8 @@ beforeAll(async () => {
     unavailable = pre.reason;
     return;
   }
-  root = await fs.mkdtemp('/tmp/cs-linux-test-');
-  rt = new LinuxRuntime(root, { hostNetns: HOST_NETNS, bridge: BRIDGE, subnet: SUBNET });
+  rt = new LinuxRuntime(await fs.mkdtemp('/tmp/cs-linux-test-'), { hostNetns: HOST_NETNS, bridge: BRIDGE, subnet: SUBNET });
+  root = rt.root; // the driver's own (absolute, symlink-free) form
   await rt.importImage('busybox', 'busybox-static');
 }, T);
 
