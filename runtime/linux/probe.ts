@@ -9,6 +9,8 @@ import { listNetns } from './netns';
 import { listRuncContainers } from './runc';
 import { isLive, readIntFile, type ExecRecord } from './shim';
 
+const isId = (s: string): boolean => /^[0-9a-f]{64}$/.test(s);
+
 /**
  * What the Linux driver really holds on this machine, read from the system itself (mount table, /run/netns,
  * the IPAM dataDir, the runc root) and from its records (exec records, bundles), each with its container ID.
@@ -18,14 +20,13 @@ import { isLive, readIntFile, type ExecRecord } from './shim';
 export async function heldResources(root: string): Promise<HeldResource[]> {
   const layout = new Layout(root);
   const held: HeldResource[] = [];
-  const ids = (await fs.readdir(layout.containers).catch(() => [] as string[])).filter((d) => /^[0-9a-f]{64}$/.test(d));
+  const ids = (await fs.readdir(layout.containers).catch(() => [] as string[])).filter(isId);
 
-  const containerOf = (p: string): string => {
-    const rel = path.relative(layout.containers, p);
-    return rel.startsWith('..') ? '' : rel.split(path.sep)[0]!;
-  };
-  for (const m of mountsUnder(await readMountInfo(), root)) {
-    held.push({ kind: 'mount', containerId: containerOf(m.mountPoint), detail: `${m.fsType} ${m.mountPoint}` });
+  // Every resource is reported with a full container ID, never '' (a consumer such as gc acts on the ID):
+  // what cannot be attributed to a container (a mount elsewhere below the root) is not the driver's.
+  for (const m of mountsUnder(await readMountInfo(), layout.containers)) {
+    const id = path.relative(layout.containers, m.mountPoint).split(path.sep)[0]!;
+    if (isId(id)) held.push({ kind: 'mount', containerId: id, detail: `${m.fsType} ${m.mountPoint}` });
   }
 
   const markers = new Map<string, string>();
@@ -34,11 +35,13 @@ export async function heldResources(root: string): Promise<HeldResource[]> {
   }
   for (const name of await listNetns()) {
     if (!name.startsWith('cs-')) continue;
-    const owner = markers.get(name) || ids.find((id) => netnsName(id) === name);
+    const marked = markers.get(name);
+    const owner = marked !== undefined && isId(marked) ? marked : ids.find((id) => netnsName(id) === name);
     if (owner !== undefined) held.push({ kind: 'netns', containerId: owner, detail: netnsPath(name) });
   }
 
-  for (const a of await ipamAllocations(layout.ipamDir)) held.push({ kind: 'ip', containerId: a.containerId, detail: a.ip });
+  // (an allocation file caught while host-local writes it reads empty: it is seen on the next look)
+  for (const a of await ipamAllocations(layout.ipamDir)) if (isId(a.containerId)) held.push({ kind: 'ip', containerId: a.containerId, detail: a.ip });
   for (const id of await listRuncContainers(layout.runcRoot)) held.push({ kind: 'runc', containerId: id, detail: layout.runcState(id) });
 
   for (const id of ids) {

@@ -474,6 +474,27 @@ describe('Linux driver (root)', () => {
     },
   );
 
+  rootIt('gc (base) releases an exited container and the resources of a lost record, and leaves a running one alone', async () => {
+    const exited = await create({ cmd: ['sh', '-c', 'exit 5'] });
+    await start(exited.Id);
+    const lost = await create();
+    const { pid: lostPid } = await start(lost.Id);
+    const running = await create();
+    const { pid } = await start(running.Id);
+    await until('the exit', async () => ((await rt.lookup(exited.Id)).State.Running ? undefined : true));
+    await fs.rm(path.join(rt.layout.container(lost.Id), 'config.json')); // a record gone, its resources not
+    const report = await rt.gc(async () => false);
+    expect(report.failed).toEqual([]);
+    expect(report.released.map((r) => r.containerId).sort()).toEqual([exited.Id, lost.Id].sort());
+    expect(await leaksOf(root, exited.Id)).toEqual([]);
+    expect(await leaksOf(root, lost.Id)).toEqual([]);
+    expect(await isLive(lostPid)).toBe(false);
+    expect(await isLive(pid)).toBe(true);
+    expect((await rt.heldResources()).filter((h) => h.containerId === running.Id).length).toBeGreaterThan(0);
+    await rt.remove(exited.Id, false);
+    await finish(running.Id);
+  });
+
   rootIt(
     'the container outlives a SIGKILLed worker, and a new driver adopts it',
     async () => {
