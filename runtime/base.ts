@@ -243,6 +243,7 @@ export abstract class BaseRuntime implements ContainerRuntime {
     const records = new Map((await this.list()).map((r) => [r.Id, r]));
     const held = await this.heldResources();
     const ids = new Set([...[...records.values()].filter((r) => r.Leftovers?.length).map((r) => r.Id), ...held.map((h) => h.containerId)]);
+    for (const id of ids) if (!/^[0-9a-f]{64}$/.test(id)) ids.delete(id);
     for (const id of ids) {
       // Under the claim lock, on a fresh read: a saga cannot claim (and so cannot create anything) while
       // its container is swept, and a container claimed before the sweep is left to its saga.

@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ContainerError } from '../common/errors';
 import type { ContainerRuntime, StepContext } from './contract';
@@ -13,6 +14,9 @@ import { readJson, sleep, exists, writeJsonAtomic } from './fsutil';
  *          transient:N        fails N times (retryable) before the side effect, then succeeds
  *          transient-after:N  does the side effect, then fails N times (retryable): the retry must adopt it
  *          hold:FILE          waits until FILE exists before the side effect (crash tests kill the worker there)
+ *          hold-after:FILE    does the side effect, then waits until FILE exists: a worker killed there
+ *                             leaves the side effect done and its report lost
+ *          While held, FILE.held exists, so a test knows the step is in flight.
  *
  * Plans come from the worker's CONTAINER_SAGA_FAULTS and from the container's label `container-saga.faults`
  * (`container-saga create --label container-saga.faults=network=fail …`), the label winning per point.
@@ -42,7 +46,8 @@ export type FaultMode =
   | { kind: 'fail-after' }
   | { kind: 'transient'; times: number }
   | { kind: 'transient-after'; times: number }
-  | { kind: 'hold'; file: string };
+  | { kind: 'hold'; file: string }
+  | { kind: 'hold-after'; file: string };
 
 const KNOWN_POINTS = new Set<string>(Object.values(POINTS));
 
@@ -58,7 +63,7 @@ export function parseFaultPlan(text: string | undefined): Map<string, FaultMode>
     const times = Number(arg ?? '1');
     if (kind === 'fail' || kind === 'fail-after') plan.set(point, { kind });
     else if ((kind === 'transient' || kind === 'transient-after') && Number.isInteger(times) && times > 0) plan.set(point, { kind, times });
-    else if (kind === 'hold' && arg) plan.set(point, { kind, file: arg });
+    else if ((kind === 'hold' || kind === 'hold-after') && arg) plan.set(point, { kind, file: arg });
     else throw bad(entry);
   }
   return plan;
@@ -98,6 +103,17 @@ export function withFaults<T extends ContainerRuntime>(runtime: T, workerPlan: s
   const injected = (point: string, retryable: boolean, after: boolean) =>
     new ContainerError('InjectedFault', `injected failure at ${point}${after ? ' (after its side effect)' : ''}`, { retryable });
 
+  /** Waits for the release file, heartbeating, so only a dead worker (not a held one) times the step out. */
+  async function holdUntil(file: string, point: string, rest: unknown[]): Promise<void> {
+    const ctx = rest.find((a): a is StepContext => typeof (a as StepContext | undefined)?.progress === 'function');
+    await writeFile(`${file}.held`, String(process.pid));
+    while (!(await exists(file))) {
+      if (ctx?.signal?.aborted) throw new ContainerError('Internal', `${point} cancelled while held`);
+      ctx?.progress?.(`held until ${file} exists`);
+      await sleep(50);
+    }
+  }
+
   return new Proxy(runtime, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
@@ -113,15 +129,13 @@ export function withFaults<T extends ContainerRuntime>(runtime: T, workerPlan: s
           case 'transient':
             if (await shouldFail(id, point, mode.times)) throw injected(point, true, false);
             return call();
-          case 'hold': {
-            // Heartbeat while held, so only a dead worker (not a held one) times the step out.
-            const ctx = rest.find((a): a is StepContext => typeof (a as StepContext | undefined)?.progress === 'function');
-            while (!(await exists(mode.file))) {
-              if (ctx?.signal?.aborted) throw new ContainerError('Internal', `${point} cancelled while held`);
-              ctx?.progress?.(`held until ${mode.file} exists`);
-              await sleep(50);
-            }
+          case 'hold':
+            await holdUntil(mode.file, point, rest);
             return call();
+          case 'hold-after': {
+            const result = await call();
+            await holdUntil(mode.file, point, rest);
+            return result;
           }
           case 'fail-after':
             await call();

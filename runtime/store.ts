@@ -78,6 +78,8 @@ export class StateStore {
   }
 
   async delete(id: string): Promise<void> {
+    // Never a path outside one container's directory, whatever a caller passes.
+    if (!/^[0-9a-f]{64}$/.test(id)) throw new ContainerError('Internal', `refusing to delete a container directory for invalid ID "${id}"`);
     await fs.rm(this.containerDir(id), { recursive: true, force: true });
   }
 
