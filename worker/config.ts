@@ -11,6 +11,8 @@ export interface WorkerConfig {
   driver: DriverChoice;
   /** fault plan for every container (runtime/faults.ts) */
   faults?: string;
+  /** path of a prebuilt workflow bundle (bundleWorkflowCode output), instead of bundling at start-up */
+  workflowBundlePath?: string;
 }
 
 export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
@@ -25,5 +27,6 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Worke
     root: stateRoot(),
     driver,
     faults: env.CONTAINER_SAGA_FAULTS || undefined,
+    workflowBundlePath: env.CONTAINER_SAGA_WORKFLOW_BUNDLE || undefined,
   };
 }

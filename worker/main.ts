@@ -13,7 +13,15 @@ async function main(): Promise<void> {
   if (config.faults) console.log(`  fault plan: ${config.faults}`);
   const connection = await NativeConnection.connect({ address: config.address });
   try {
-    const worker = await createWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue, runtime, faults: config.faults });
+    const worker = await createWorker({
+      connection,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      runtime,
+      faults: config.faults,
+      // A prebuilt bundle (tests that restart workers many times) skips bundling at start-up.
+      ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
+    });
     console.log('  ready');
     const running = worker.run();
     if (process.env.CONTAINER_SAGA_RECONCILE !== '0') {
