@@ -18,13 +18,15 @@ export async function selectRuntime(choice: DriverChoice, root: string): Promise
     return { runtime: simulated(root), reason: 'CONTAINER_SAGA_DRIVER=simulated' };
   }
   // Loaded lazily: the simulated driver must work where the Linux one cannot even load.
-  const { linuxPrerequisites } = await import('./linux/prereqs');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { linuxPrerequisites } = require('./linux/prereqs') as typeof import('./linux/prereqs');
   const pre = await linuxPrerequisites();
   if (!pre.ok) {
     if (choice === 'linux') throw new Error(`CONTAINER_SAGA_DRIVER=linux, but the Linux driver cannot run here: ${pre.reason}`);
     return { runtime: simulated(root), reason: `Linux driver unavailable (${pre.reason}); using the simulated driver` };
   }
-  const { LinuxRuntime } = await import('./linux/driver');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { LinuxRuntime } = require('./linux/driver') as typeof import('./linux/driver');
   const runtime = new LinuxRuntime(root);
   return { runtime, reason: choice === 'linux' ? 'CONTAINER_SAGA_DRIVER=linux' : 'root on Linux with runc and CNI plugins present' };
 }
