@@ -1,0 +1,98 @@
+/**
+ * Re-records the committed replay histories (test/histories/*.json) from real runs: a dev server (or the one
+ * at TEMPORAL_ADDRESS), an in-process worker with the simulated driver in a temp state root, and the same
+ * client calls the CLI makes. Run after a deliberate workflow change: `npm run record-histories`.
+ * Old histories stay committed under their names: replaying them proves the change is patched correctly.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { startWorkflowId } from '../common/names';
+import type { CreateResult } from '../common/ops-api';
+import type { CreateRequest } from '../common/types';
+import { FAULT_LABEL } from '../runtime/faults';
+import { SimulatedRuntime } from '../runtime/simulated/driver';
+import { createWorker } from '../worker/create';
+import { startDevServer } from './dev-server';
+import { temporalCliPath } from './temporal-paths';
+
+const OUT = path.resolve(__dirname, '../test/histories');
+
+interface Scenario {
+  name: string;
+  faults?: (holdFile: string) => string;
+  /** what to do while the start runs (cancel it, release a hold…) */
+  during?: (ctx: { cancel(): Promise<void>; release(): Promise<void>; waitForStep(step: string): Promise<void> }) => Promise<void>;
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: 'start-success' },
+  { name: 'start-failure-compensated', faults: () => 'volumes=fail' },
+  { name: 'start-transient-retries', faults: () => 'network=transient:2,mount-rootfs=transient-after:1' },
+  {
+    name: 'start-cancelled',
+    faults: (hold) => `volumes=hold:${hold}`,
+    during: async ({ waitForStep, cancel }) => {
+      await waitForStep('volumes');
+      await cancel();
+    },
+  },
+];
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const server = process.env.TEMPORAL_ADDRESS ? undefined : await startDevServer({ uiPort: false });
+  const address = process.env.TEMPORAL_ADDRESS ?? server!.address;
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'container-saga-record-'));
+  const taskQueue = `record-${randomUUID()}`;
+  const nativeConnection = await NativeConnection.connect({ address });
+  const client = new Client({ connection: await Connection.connect({ address }) });
+  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime: new SimulatedRuntime(root) });
+  try {
+    await worker.runUntil(async () => {
+      await fs.mkdir(OUT, { recursive: true });
+      for (const s of SCENARIOS) {
+        const hold = path.join(root, `${s.name}.release`);
+        const request: CreateRequest = { name: s.name, image: 'busybox', cmd: ['sleep', '1000'], labels: s.faults ? { [FAULT_LABEL]: s.faults(hold) } : {} };
+        const created = await client.workflow.execute('containerCreate', { taskQueue, workflowId: `record-create-${randomUUID()}`, args: [{ request }] });
+        const id = (created as CreateResult).Id;
+        const handle = await client.workflow.start('containerStart', {
+          taskQueue,
+          workflowId: startWorkflowId(id),
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          args: [{ container: s.name }],
+        });
+        await s.during?.({
+          cancel: async () => void (await handle.cancel()),
+          release: () => fs.writeFile(hold, ''),
+          waitForStep: async (step) => {
+            for (let i = 0; i < 200; i++) {
+              const p = (await handle.query('progress').catch(() => undefined)) as { current?: string } | undefined;
+              if (p?.current === step) return;
+              await new Promise((r) => setTimeout(r, 50));
+            }
+            throw new Error(`${s.name}: step ${step} never started`);
+          },
+        });
+        const outcome = await handle.result().then(() => 'completed', (e: Error) => `failed: ${e.message}`);
+        // The CLI writes the canonical proto3 JSON that historyFromJSON (and the Web UI's download) use.
+        const json = execFileSync(temporalCliPath(), ['workflow', 'show', '--address', address, '--workflow-id', handle.workflowId, '--output', 'json'], { encoding: 'utf8' });
+        await fs.writeFile(path.join(OUT, `${s.name}.json`), json);
+        console.log(`recorded ${s.name} (${(JSON.parse(json) as { events: unknown[] }).events.length} events, ${outcome})`);
+      }
+    });
+  } finally {
+    await nativeConnection.close();
+    await server?.stop();
+    await fs.rm(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`record-histories: ${err instanceof Error ? err.stack : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,35 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { WORKFLOWS_PATH } from '../worker/create';
+
+// Every committed history of a real run replays against today's workflow code: a change that alters
+// history without a patched() guard fails here. Re-record with `npm run record-histories`.
+
+const DIR = path.resolve(__dirname, 'histories');
+
+describe('replay of recorded histories', () => {
+  let files: string[] = [];
+  beforeAll(async () => {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    files = (await fs.readdir(DIR)).filter((f) => f.endsWith('.json')).sort();
+  });
+
+  it('has the histories of a success, a compensated failure, a cancellation and transient retries', () => {
+    for (const name of ['start-success', 'start-failure-compensated', 'start-cancelled', 'start-transient-retries']) {
+      expect(files.some((f) => f.startsWith(name))).toBe(true);
+    }
+  });
+
+  it('replays every history without nondeterminism', async () => {
+    const histories = await Promise.all(
+      files.map(async (f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(await fs.readFile(path.join(DIR, f), 'utf8'))) })),
+    );
+    const results: Array<{ workflowId: string; error?: unknown }> = [];
+    for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories)) results.push(r);
+    expect(results.map((r) => r.workflowId)).toEqual(files);
+    for (const r of results) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
+  });
+});
