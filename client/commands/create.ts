@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { createContainer } from '../api';
+import type { CliContext } from '../context';
+import { printJson } from '../output';
+import { parseCreate, type CreateFlags } from '../parse-create';
+
+const collect = (v: string, acc: string[]) => [...acc, v];
+
+export function registerCreate(program: Command, ctx: CliContext): void {
+  program
+    .command('create')
+    .description('Create a new container')
+    .argument('<image>')
+    .argument('[command...]')
+    .passThroughOptions()
+    .helpOption('--help', 'display help for command') // -h is --hostname, as in Docker
+    .option('--name <name>', 'assign a name to the container')
+    .option('--network <mode>', 'bridge (default), none, host or container:<name|id>')
+    .option('-e, --env <KEY[=VALUE]>', 'set an environment variable (repeatable)', collect, [])
+    .option('-w, --workdir <dir>', 'working directory inside the container')
+    .option('-v, --volume <src:dst[:ro]>', 'bind mount or named volume (repeatable)', collect, [])
+    .option('--tmpfs <dst[:opts]>', 'mount a tmpfs (repeatable)', collect, [])
+    .option('--shm-size <size>', 'size of /dev/shm (e.g. 64m)')
+    .option('--ipc <mode>', 'private (default), shareable, host, none or container:<name|id>')
+    .option('--security-opt <opt>', 'security option (repeatable)', collect, [])
+    .option('--restart <policy>', 'no, always, unless-stopped or on-failure[:N]')
+    .option('--link <name[:alias]>', 'link to another container (repeatable)', collect, [])
+    .option('-h, --hostname <name>', 'container host name')
+    .option('--expose <port[/proto]>', 'expose a port (repeatable)', collect, [])
+    .option('-l, --label <key=value>', 'set a label (repeatable)', collect, [])
+    .option('-m, --memory <bytes>', 'memory limit (e.g. 64m)')
+    .option('--cpus <number>', 'number of CPUs')
+    .option('--pids-limit <n>', 'pids limit')
+    .option('--read-only', "mount the container's root filesystem read-only")
+    .option('-t, --tty', 'allocate a pseudo-TTY')
+    .option('--json', 'print {Id, Warnings} as JSON')
+    .action(async (image: string, cmd: string[], flags: CreateFlags & { json?: boolean }) => {
+      const request = parseCreate(flags, image, cmd, process.env);
+      const created = await createContainer(await ctx.session(), request);
+      if (flags.json) printJson(created);
+      else process.stdout.write(`${created.Id}\n`);
+    });
+}

@@ -1,0 +1,131 @@
+import { parseIpcMode, parseNetMode } from '../common/net-mode';
+import { parseBytes } from '../common/settings';
+import type { CreateRequest, HostConfig, RestartPolicy } from '../common/types';
+import { usageError } from './errors';
+
+/** `create`'s flags as commander hands them over. */
+export interface CreateFlags {
+  name?: string;
+  network?: string;
+  env: string[];
+  workdir?: string;
+  volume: string[];
+  tmpfs: string[];
+  shmSize?: string;
+  ipc?: string;
+  securityOpt: string[];
+  restart?: string;
+  link: string[];
+  hostname?: string;
+  expose: string[];
+  label: string[];
+  memory?: string;
+  cpus?: string;
+  pidsLimit?: string;
+  readOnly?: boolean;
+  tty?: boolean;
+}
+
+/** Docker CLI's flag error: `invalid argument "abc" for "--shm-size" flag: …` (exit 125). */
+function bad(value: string, flag: string, why: string): never {
+  throw usageError(`invalid argument "${value}" for "${flag}" flag: ${why}`);
+}
+
+function bytes(value: string, flag: string): number {
+  const n = parseBytes(value);
+  if (n === undefined || n < 0) bad(value, flag, `invalid size: '${value}'`);
+  return n!;
+}
+
+function restartPolicy(value: string): RestartPolicy {
+  const [name, count] = value.split(':', 2) as [string, string | undefined];
+  if (!['no', 'always', 'unless-stopped', 'on-failure'].includes(name)) bad(value, '--restart', `invalid restart policy ${name}`);
+  if (count !== undefined) {
+    if (name !== 'on-failure') bad(value, '--restart', `maximum retry count cannot be used with restart policy '${name}'`);
+    if (!/^\d+$/.test(count)) bad(value, '--restart', `maximum retry count must be an integer`);
+  }
+  return { Name: name as RestartPolicy['Name'], MaximumRetryCount: count === undefined ? 0 : Number(count) };
+}
+
+/**
+ * Flags + IMAGE + CMD → Docker's create request, validating every value before anything is sent, so bad
+ * input changes nothing. Pure: `-e KEY` without a value reads KEY from `env` (Docker's pass-through).
+ */
+export function parseCreate(flags: CreateFlags, image: string, cmd: string[], env: NodeJS.ProcessEnv = {}): CreateRequest {
+  const hostConfig: Partial<HostConfig> = {};
+  if (flags.network !== undefined) {
+    if (!parseNetMode(flags.network)) bad(flags.network, '--network', 'must be bridge, none, host or container:<name|id>');
+    hostConfig.NetworkMode = flags.network;
+  }
+  if (flags.ipc !== undefined) {
+    if (!parseIpcMode(flags.ipc)) bad(flags.ipc, '--ipc', 'must be private, shareable, host, none or container:<name|id>');
+    hostConfig.IpcMode = flags.ipc;
+  }
+  const envOut: string[] = [];
+  for (const e of flags.env) {
+    if (e === '' || e.startsWith('=')) bad(e, '--env', 'variable name is empty');
+    if (e.includes('=')) envOut.push(e);
+    else if (env[e] !== undefined) envOut.push(`${e}=${env[e]}`);
+  }
+  if (flags.volume.length > 0) {
+    hostConfig.Binds = flags.volume.map((v) => {
+      const parts = v.split(':');
+      if (parts.length < 2 || parts.length > 3 || parts[0] === '' || parts[1] === '') bad(v, '--volume', `invalid spec: ${v}`);
+      if (!parts[1]!.startsWith('/')) bad(v, '--volume', `invalid mount path: '${parts[1]}' mount path must be absolute`);
+      if (parts[2] !== undefined && parts[2] !== 'ro' && parts[2] !== 'rw') bad(v, '--volume', `invalid mode: ${parts[2]}`);
+      return v;
+    });
+  }
+  if (flags.tmpfs.length > 0) {
+    hostConfig.Tmpfs = {};
+    for (const t of flags.tmpfs) {
+      const colon = t.indexOf(':');
+      const dest = colon < 0 ? t : t.slice(0, colon);
+      if (!dest.startsWith('/')) bad(t, '--tmpfs', `invalid mount path: '${dest}' mount path must be absolute`);
+      hostConfig.Tmpfs[dest] = colon < 0 ? '' : t.slice(colon + 1);
+    }
+  }
+  if (flags.shmSize !== undefined) hostConfig.ShmSize = bytes(flags.shmSize, '--shm-size');
+  if (flags.memory !== undefined) hostConfig.Memory = bytes(flags.memory, '--memory');
+  if (flags.cpus !== undefined) {
+    const cpus = Number(flags.cpus);
+    if (!Number.isFinite(cpus) || cpus < 0) bad(flags.cpus, '--cpus', 'failed to parse as a decimal number');
+    hostConfig.NanoCpus = Math.round(cpus * 1e9);
+  }
+  if (flags.pidsLimit !== undefined) {
+    if (!/^-?\d+$/.test(flags.pidsLimit)) bad(flags.pidsLimit, '--pids-limit', 'must be an integer');
+    hostConfig.PidsLimit = Number(flags.pidsLimit);
+  }
+  if (flags.securityOpt.length > 0) hostConfig.SecurityOpt = flags.securityOpt;
+  if (flags.restart !== undefined) hostConfig.RestartPolicy = restartPolicy(flags.restart);
+  if (flags.link.length > 0) {
+    hostConfig.Links = flags.link.map((l) => {
+      if (!/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]*(:[a-zA-Z0-9][a-zA-Z0-9_.-]*)?$/.test(l)) bad(l, '--link', `bad format for links: ${l}`);
+      return l.replace(/^\//, '');
+    });
+  }
+  if (flags.readOnly) hostConfig.ReadonlyRootfs = true;
+  const exposedPorts = flags.expose.map((p) => {
+    const m = /^(\d{1,5})(?:\/(tcp|udp|sctp))?$/.exec(p);
+    if (!m || Number(m[1]) < 1 || Number(m[1]) > 65535) bad(p, '--expose', `invalid port: ${p}`);
+    return `${Number(m![1])}/${m![2] ?? 'tcp'}`;
+  });
+  const labels: Record<string, string> = {};
+  for (const l of flags.label) {
+    const eq = l.indexOf('=');
+    if (eq === 0 || l === '') bad(l, '--label', 'label name is empty');
+    labels[eq < 0 ? l : l.slice(0, eq)] = eq < 0 ? '' : l.slice(eq + 1);
+  }
+  return {
+    image,
+    cmd,
+    ...(flags.name !== undefined ? { name: flags.name } : {}),
+    ...(envOut.length > 0 ? { env: envOut } : {}),
+    ...(flags.workdir !== undefined ? { workingDir: flags.workdir } : {}),
+    ...(flags.hostname !== undefined ? { hostname: flags.hostname } : {}),
+    ...(flags.tty ? { tty: true } : {}),
+    ...(exposedPorts.length > 0 ? { exposedPorts } : {}),
+    ...(Object.keys(labels).length > 0 ? { labels } : {}),
+    ...(Object.keys(hostConfig).length > 0 ? { hostConfig } : {}),
+  };
+}
