@@ -1,0 +1,79 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import type { Session } from '../client/connection';
+import type { ContainerRuntime } from '../runtime/contract';
+import { createWorker, WORKFLOWS_PATH } from '../worker/create';
+
+/** Shared by the end-to-end tests: an in-process worker on its own task queue, and the real CLI as a child. */
+
+export const REPO = path.resolve(__dirname, '..');
+
+let bundle: Promise<{ code: string }> | undefined;
+let runtimeInstalled = false;
+
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+}
+
+export interface TestWorker {
+  taskQueue: string;
+  address: string;
+  session: Session;
+  client: Client;
+  worker: Worker;
+  shutdown(): Promise<void>;
+}
+
+/** Starts a worker for `runtime` on a fresh task queue (bundle built once per test file). */
+export async function startTestWorker(address: string, runtime: ContainerRuntime, opts: { faults?: string } = {}): Promise<TestWorker> {
+  quietRuntime();
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  const taskQueue = `test-${randomUUID()}`;
+  const nativeConnection = await NativeConnection.connect({ address });
+  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime, faults: opts.faults, workflowBundle: await bundle });
+  const running = worker.run();
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
+  const session: Session = { client, connection, address, namespace: 'default', taskQueue };
+  return {
+    taskQueue,
+    address,
+    session,
+    client,
+    worker,
+    shutdown: async () => {
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+      await connection.close();
+    },
+  };
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real CLI (bin/container-saga.cjs) as a user would, against a test worker's task queue. */
+export function cli(w: Pick<TestWorker, 'address' | 'taskQueue'>, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(REPO, 'bin/container-saga.cjs'), ...args], {
+      cwd: REPO,
+      env: { ...process.env, TEMPORAL_ADDRESS: w.address, CONTAINER_SAGA_TASK_QUEUE: w.taskQueue, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
