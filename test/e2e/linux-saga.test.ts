@@ -1,0 +1,170 @@
+import { execFileSync } from 'node:child_process';
+import { promises as fs, readFileSync, readlinkSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createContainer, inspect, readEvents, remove, startContainer, stop } from '../../client/api';
+import { CliError } from '../../client/errors';
+import type { CreateRequest } from '../../common/types';
+import { FAULT_LABEL } from '../../runtime/faults';
+import { LinuxRuntime } from '../../runtime/linux/driver';
+import { mountsUnder, readMountInfo } from '../../runtime/linux/mountinfo';
+import { releaseStateRoot } from '../../runtime/linux/mounts';
+import { deleteNetns } from '../../runtime/linux/netns';
+import { linuxPrerequisites } from '../../runtime/linux/prereqs';
+import { leaksOf } from '../../runtime/linux/probe';
+import { cli, startTestWorker, type TestWorker } from '../harness';
+
+// Real containers through the saga on the dev server: busybox really runs in its own netns with an IP,
+// and a failure at any side-effecting step (before or after its side effect) leaves nothing behind.
+// Needs root: without it every test FAILS with the reason (CI runs as root).
+
+const HOST_NETNS = 'cs-e2e-host';
+let w: TestWorker;
+let rt: LinuxRuntime;
+let unavailable: string | undefined;
+
+beforeAll(async () => {
+  if (process.getuid?.() !== 0) {
+    unavailable = 'the Linux driver tests need root (they mount, create network namespaces and run runc)';
+    return;
+  }
+  const pre = await linuxPrerequisites();
+  if (!pre.ok) {
+    unavailable = pre.reason;
+    return;
+  }
+  rt = new LinuxRuntime(await fs.mkdtemp('/tmp/cs-e2e-linux-'), { hostNetns: HOST_NETNS, bridge: 'cse0', subnet: '10.90.0.0/16' });
+  w = await startTestWorker(inject('temporalAddress'), rt);
+  const imported = await cli(w, ['image', 'import', 'busybox', 'busybox-static']);
+  if (imported.code !== 0) throw new Error(imported.stderr);
+});
+
+afterAll(async () => {
+  if (!rt) return;
+  for (const c of await rt.list()) await rt.remove(c.Id, true).catch(() => undefined);
+  const held = await rt.heldResources();
+  const mounts = mountsUnder(await readMountInfo(), rt.root).map((m) => m.mountPoint);
+  await w?.shutdown();
+  await releaseStateRoot(rt.root).catch(() => undefined);
+  await deleteNetns(HOST_NETNS);
+  if (held.length === 0 && mounts.length === 0) await fs.rm(rt.root, { recursive: true, force: true });
+  expect(held).toEqual([]);
+  expect(mounts).toEqual([]);
+});
+
+function rootIt(name: string, fn: () => Promise<void>, timeout = 60_000): void {
+  it(name, async () => {
+    if (unavailable) throw new Error(unavailable);
+    await fn();
+  }, timeout);
+}
+
+/** Runs a command in the container's namespaces (nsenter by its pid), as root on the host. */
+function inside(pid: number, ns: string[], cmd: string[]): string {
+  return execFileSync('nsenter', ['-t', String(pid), ...ns, ...cmd], { encoding: 'utf8' });
+}
+
+async function createAndStart(req: CreateRequest) {
+  const { Id } = await createContainer(w.session, req);
+  const result = await startContainer(w.session, Id);
+  return { id: Id, result, rec: await inspect(w.session, Id) };
+}
+
+describe('real containers through the saga (Linux driver)', () => {
+  rootIt('a bridge container runs with its hostname, an IP on eth0, its volume and its /dev/shm', async () => {
+    const { rec, result } = await createAndStart({
+      name: 'web', image: 'busybox', cmd: ['sleep', '1000'], hostname: 'webhost', env: ['GREETING=hi'], exposedPorts: ['80'],
+      hostConfig: { Binds: ['webdata:/data'], Tmpfs: { '/scratch': 'size=1m' }, ShmSize: 8 * 1024 * 1024 },
+    });
+    expect(result.status).toBe('running');
+    const pid = rec.State.Pid;
+    expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]).toBe('sleep');
+    expect(inside(pid, ['-u'], ['hostname']).trim()).toBe('webhost');
+    const ip = inside(pid, ['-n'], ['ip', '-4', '-o', 'addr', 'show', 'eth0']);
+    expect(ip).toContain(`inet ${rec.NetworkSettings.IPAddress}/16`);
+    expect(rec.NetworkSettings.IPAddress).toMatch(/^10\.90\./);
+    expect(readlinkSync(`/proc/${pid}/ns/net`)).not.toBe(readlinkSync('/proc/self/ns/net'));
+    const mounts = readFileSync(`/proc/${pid}/mounts`, 'utf8');
+    expect(mounts).toMatch(/ \/data /);
+    expect(mounts).toMatch(/tmpfs \/scratch tmpfs/);
+    expect(mounts).toMatch(/ \/dev\/shm tmpfs .*size=8192k/);
+    expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toEqual(expect.arrayContaining(['GREETING=hi', 'HOSTNAME=webhost']));
+  });
+
+  rootIt('network none has only lo; container:X shares X\'s network namespace', async () => {
+    const none = await createAndStart({ name: 'isolated', image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { NetworkMode: 'none' } });
+    const links = inside(none.rec.State.Pid, ['-n'], ['ip', '-o', 'link']).trim().split('\n');
+    expect(links.map((l) => l.split(': ')[1])).toEqual(['lo']);
+    const web = await inspect(w.session, 'web');
+    const joined = await createAndStart({ name: 'sidecar', image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { NetworkMode: 'container:web' } });
+    expect(readlinkSync(`/proc/${joined.rec.State.Pid}/ns/net`)).toBe(readlinkSync(`/proc/${web.State.Pid}/ns/net`));
+  });
+
+  rootIt('links put Docker\'s variables and a hosts entry in the container', async () => {
+    const db = await createAndStart({ name: 'db', image: 'busybox', cmd: ['sleep', '1000'], env: ['POSTGRES_PASSWORD=pw', 'PATH=/bin'], exposedPorts: ['5432'] });
+    const app = await createAndStart({ name: 'app', image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { Links: ['db:database'] } });
+    const env = readFileSync(`/proc/${app.rec.State.Pid}/environ`, 'utf8').split('\0');
+    const ip = db.rec.NetworkSettings.IPAddress;
+    expect(env).toEqual(expect.arrayContaining([
+      `DATABASE_PORT=tcp://${ip}:5432`, `DATABASE_PORT_5432_TCP=tcp://${ip}:5432`, `DATABASE_PORT_5432_TCP_ADDR=${ip}`,
+      'DATABASE_PORT_5432_TCP_PORT=5432', 'DATABASE_PORT_5432_TCP_PROTO=tcp', 'DATABASE_NAME=/app/database', 'DATABASE_ENV_POSTGRES_PASSWORD=pw',
+    ]));
+    expect(env.some((e) => e.startsWith('DATABASE_ENV_PATH='))).toBe(false);
+    expect(readFileSync(`/proc/${app.rec.State.Pid}/root/etc/hosts`, 'utf8')).toMatch(new RegExp(`${ip.replace(/\./g, '\\.')}\\s+database db`));
+  });
+
+  // The leak matrix: a permanent failure at each side-effecting step, before and after its side effect.
+  const steps = ['mount-rootfs', 'network', 'working-dir', 'spec', 'ipc', 'volumes', 'process'];
+  const matrix: string[] = [];
+  for (const mode of ['fail', 'fail-after']) {
+    for (const step of steps) {
+      rootIt(`${step}=${mode}: compensated, nothing left, error and ExitCode 128 recorded, die emitted`, async () => {
+        const { Id } = await createContainer(w.session, {
+          image: 'busybox', cmd: ['sleep', '1000'], workingDir: '/srv/app', labels: { [FAULT_LABEL]: `${step}=${mode}` },
+          hostConfig: { Binds: ['leakvol:/data'] },
+        });
+        const failure = await startContainer(w.session, Id).then(() => undefined, (e: unknown) => e);
+        expect(failure).toBeInstanceOf(CliError);
+        expect((failure as CliError).type).toBe('InjectedFault');
+        expect((failure as CliError).record?.leftovers).toEqual([]);
+        const leaks = await leaksOf(rt.root, Id);
+        matrix.push(`${step.padEnd(12)} ${mode.padEnd(10)} compensations=${(failure as CliError).record?.compensations.join(',')} leaked=${leaks.length === 0 ? 'none' : leaks.join(';')}`);
+        expect(leaks).toEqual([]);
+        const rec = await inspect(w.session, Id);
+        expect(rec.State).toMatchObject({ Running: false, ExitCode: 128 });
+        expect(rec.State.Error).toContain(`injected failure at ${step}`);
+        const { events } = await readEvents(w.session, 0);
+        expect(events.filter((e) => e.id === Id).map((e) => e.action)).toEqual(['create', 'die']);
+      });
+    }
+  }
+  afterAll(() => {
+    if (matrix.length > 0) console.log(`leak matrix (step × mode):\n${matrix.join('\n')}`);
+  });
+
+  rootIt('command not found: exit code 127, Docker\'s error, nothing left', async () => {
+    const { Id } = await createContainer(w.session, { image: 'busybox', cmd: ['no-such-command'] });
+    const failure = (await startContainer(w.session, Id).catch((e: unknown) => e)) as CliError;
+    expect(failure.type).toBe('CommandNotFound');
+    expect((await inspect(w.session, Id)).State.ExitCode).toBe(127);
+    expect(await leaksOf(rt.root, Id)).toEqual([]);
+  });
+
+  rootIt('stop and rm release everything', async () => {
+    const { id, rec } = await createAndStart({ name: 'shortlived', image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { Binds: ['v2:/v'] } });
+    expect((await leaksOf(rt.root, id)).length).toBeGreaterThan(0); // a running container holds its resources
+    const stopped = await stop(w.session, 'shortlived', 1);
+    expect(stopped).toMatchObject({ wasRunning: true });
+    expect(await leaksOf(rt.root, id)).toEqual([]);
+    expect(() => process.kill(rec.State.Pid, 0)).toThrow();
+    const after = await inspect(w.session, id);
+    expect(after.State).toMatchObject({ Status: 'exited', Running: false });
+    await remove(w.session, id, false);
+    await expect(inspect(w.session, id)).rejects.toMatchObject({ type: 'NoSuchContainer' });
+    // rm -f of a running container: killed, released, gone
+    const other = await createAndStart({ image: 'busybox', cmd: ['sleep', '1000'] });
+    const refused = await remove(w.session, other.id, false).catch((e: unknown) => e);
+    expect((refused as CliError).type).toBe('Conflict');
+    await remove(w.session, other.id, true);
+    expect(await leaksOf(rt.root, other.id)).toEqual([]);
+  });
+});
