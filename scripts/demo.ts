@@ -1,0 +1,130 @@
+/**
+ * `npm run demo`: a real container start through the saga, on the embedded dev server.
+ * Starts the Temporal dev server (unless one answers at TEMPORAL_ADDRESS) and a worker with the best driver
+ * here (Linux as root, else simulated), then creates and starts a busybox container through the saga, shows
+ * each step live and the Web UI link, and a second start with an injected failure that compensates.
+ * On a terminal it keeps everything up for the Web UI and the CLI until Ctrl-C; otherwise (or with --exit)
+ * it removes its containers and stops. Either way its containers are removed before it exits.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { createContainer, imageImport, imageList, remove, startContainer } from '../client/api';
+import { connect } from '../client/connection';
+import { CliError } from '../client/errors';
+import { color } from '../client/output';
+import { DEFAULT_TASK_QUEUE, startWorkflowId } from '../common/names';
+import type { ContainerStartResult } from '../common/start-api';
+import { FAULT_LABEL } from '../runtime/faults';
+import { stateRoot } from '../runtime/paths';
+import { selectRuntime } from '../runtime/select';
+import { createWorker } from '../worker/create';
+import { isServerUp, startDevServer, type DevServer } from './dev-server';
+
+const say = (s: string) => console.log(s);
+
+function printer() {
+  let steps = 0;
+  let undone = 0;
+  let failed = false;
+  return (p: ContainerStartResult) => {
+    for (; steps < p.steps.length; steps++) say(`  ${color.ok('✓')} ${p.steps[steps]}`);
+    if (p.error && !failed) {
+      failed = true;
+      say(`  ${color.err('✗')} ${p.error.message}`);
+    }
+    for (; undone < p.compensations.length; undone++) say(`  ${color.undo('↺')} ${p.compensations[undone]}`);
+  };
+}
+
+async function main(): Promise<void> {
+  // The demo's own failure is on purpose: keep the SDK's warnings about it out of the transcript.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const address = process.env.TEMPORAL_ADDRESS ?? 'localhost:7233';
+  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
+  const taskQueue = process.env.CONTAINER_SAGA_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
+  const root = stateRoot();
+  let server: DevServer | undefined;
+  let uiUrl = `http://localhost:${process.env.TEMPORAL_UI_PORT ?? 8233}`;
+  if (await isServerUp(address)) {
+    say(`Temporal server already up at ${address}`);
+  } else {
+    const port = Number(address.split(':').pop());
+    server = await startDevServer({ port, uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233), dbFile: path.join(root, 'temporal', 'temporal.db'), namespace });
+    uiUrl = server.uiUrl ?? uiUrl;
+    say(`Temporal dev server started at ${server.address}, Web UI ${uiUrl}`);
+  }
+
+  const { runtime, reason } = await selectRuntime((process.env.CONTAINER_SAGA_DRIVER ?? 'auto') as 'auto', root);
+  say(`worker: driver ${color.ok(runtime.kind)} (${reason}), state root ${root}, task queue ${taskQueue}`);
+  const nativeConnection = await NativeConnection.connect({ address });
+  const worker = await createWorker({ connection: nativeConnection, namespace, taskQueue, runtime, faults: process.env.CONTAINER_SAGA_FAULTS });
+  const session = await connect({ ...process.env, TEMPORAL_ADDRESS: address, CONTAINER_SAGA_TASK_QUEUE: taskQueue });
+  const created: string[] = [];
+
+  const demo = async () => {
+    if (!(await imageList(session)).some((i) => i.name === 'busybox')) {
+      say('importing the busybox image from Debian\'s busybox-static…');
+      await imageImport(session, 'busybox', 'busybox-static');
+    }
+    const tag = randomBytes(2).toString('hex');
+    const name = `demo-${tag}`;
+    const { Id } = await createContainer(session, {
+      name,
+      image: 'busybox',
+      cmd: ['sh', '-c', 'echo hello from container-saga; sleep 3600'],
+      hostConfig: { Binds: [`demo-data:/data`] },
+    });
+    created.push(Id);
+    say(`\ncreated ${name} (${Id.slice(0, 12)}); starting it through the saga:`);
+    const t0 = Date.now();
+    const result = await startContainer(session, Id, { onProgress: printer() });
+    say(`${color.ok('running')} ${name}: pid ${result.pid}${result.ipAddress ? `, IP ${result.ipAddress}` : ''} (start took ${Date.now() - t0} ms)`);
+    say(`  Web UI: ${uiUrl}/namespaces/${namespace}/workflows/${startWorkflowId(Id)}`);
+
+    const badName = `demo-${tag}-fails`;
+    const bad = await createContainer(session, { name: badName, image: 'busybox', cmd: ['sleep', '3600'], labels: { [FAULT_LABEL]: 'process=fail-after' } });
+    created.push(bad.Id);
+    say(`\nstarting ${badName}, whose process step is made to fail after starting the process:`);
+    try {
+      await startContainer(session, bad.Id, { onProgress: printer() });
+    } catch (err) {
+      if (!(err instanceof CliError)) throw err;
+      say(`${color.err('failed')} ${badName}: ${err.message} — compensated: ${err.record?.compensations.join(' → ')}`);
+      say(`  Web UI: ${uiUrl}/namespaces/${namespace}/workflows/${startWorkflowId(bad.Id)}`);
+    }
+  };
+
+  const cleanup = async () => {
+    for (const id of created) await remove(session, id, true).catch((e: unknown) => say(`could not remove ${id.slice(0, 12)}: ${(e as Error).message}`));
+  };
+
+  const running = worker.run();
+  let failed = false;
+  try {
+    await demo();
+    const stay = process.stdout.isTTY && !process.argv.includes('--exit');
+    if (stay) {
+      say(`\nWorker and server keep running: explore ${uiUrl}, or in another terminal: npx container-saga ps -a`);
+      say('Ctrl-C removes the demo containers and stops.');
+      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    }
+  } catch (err) {
+    failed = true;
+    console.error(`demo: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    await cleanup();
+    say('demo containers removed');
+    worker.shutdown();
+    await running;
+    await nativeConnection.close();
+    await session.connection.close();
+    await server?.stop();
+  }
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((err: unknown) => {
+  console.error(`demo: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
