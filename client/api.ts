@@ -28,13 +28,18 @@ let checkedPollers = false;
 /** Fails fast, with the fix, when no worker serves the task queue (else a workflow would wait forever). */
 async function ensureWorker(s: Session): Promise<void> {
   if (checkedPollers) return;
-  const res = await s.connection.workflowService.describeTaskQueue({
-    namespace: s.namespace,
-    taskQueue: { name: s.taskQueue, kind: 1 },
-    taskQueueType: 1,
-  });
-  if ((res.pollers ?? []).length === 0) {
-    throw new CliError(`no container-saga worker is polling task queue ${s.taskQueue} (start one with \`npm run worker\`)`, 'Unavailable', 503);
+  // A worker that just started may not have registered its first poll yet: look for a few seconds.
+  for (let tries = 0; ; tries++) {
+    const res = await s.connection.workflowService.describeTaskQueue({
+      namespace: s.namespace,
+      taskQueue: { name: s.taskQueue, kind: 1 },
+      taskQueueType: 1,
+    });
+    if ((res.pollers ?? []).length > 0) break;
+    if (tries >= 20) {
+      throw new CliError(`no container-saga worker is polling task queue ${s.taskQueue} (start one with \`npm run worker\`)`, 'Unavailable', 503);
+    }
+    await new Promise((r) => setTimeout(r, 250));
   }
   checkedPollers = true;
 }
