@@ -1,0 +1,192 @@
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createContainer, gc, inspect, readEvents, remove, startContainer, stop } from '../../client/api';
+import { connect } from '../../client/connection';
+import { CliError } from '../../client/errors';
+import { startWorkflowId } from '../../common/names';
+import type { ContainerStartResult } from '../../common/start-api';
+import { FAULT_LABEL } from '../../runtime/faults';
+import { LinuxRuntime } from '../../runtime/linux/driver';
+import { mountsUnder, readMountInfo } from '../../runtime/linux/mountinfo';
+import { releaseStateRoot } from '../../runtime/linux/mounts';
+import { deleteNetns } from '../../runtime/linux/netns';
+import { leaksOf } from '../../runtime/linux/probe';
+import { startDevServer, freePort } from '../../scripts/dev-server';
+import { REPO, startTestWorker, type TestWorker } from '../harness';
+import { waitForFile } from './worker-process';
+
+// Concurrency, stop/rm racing a start, compensation failure and gc, cancellation from the CLI, and a
+// Temporal server restart in the middle of a start — all with real containers (Linux driver, root).
+
+const HOST_NETNS = 'cs-life-host';
+let w: TestWorker;
+let rt: LinuxRuntime;
+let dir: string;
+let unavailable: string | undefined;
+
+beforeAll(async () => {
+  if (process.getuid?.() !== 0) {
+    unavailable = 'the durability tests with the Linux driver need root';
+    return;
+  }
+  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-life-'));
+  rt = new LinuxRuntime(await fs.mkdtemp('/tmp/cs-life-root-'), { hostNetns: HOST_NETNS, bridge: 'csl0', subnet: '10.93.0.0/16' });
+  await rt.importImage('busybox', 'busybox-static');
+  w = await startTestWorker(inject('temporalAddress'), rt);
+}, 120_000);
+
+afterAll(async () => {
+  if (!rt) return;
+  for (const c of await rt.list()) await rt.remove(c.Id, true).catch(() => undefined);
+  const held = await rt.heldResources();
+  const mounts = mountsUnder(await readMountInfo(), rt.root).map((m) => m.mountPoint);
+  await w?.shutdown();
+  await releaseStateRoot(rt.root).catch(() => undefined);
+  await deleteNetns(HOST_NETNS);
+  expect(held).toEqual([]);
+  expect(mounts).toEqual([]);
+}, 60_000);
+
+function rootIt(name: string, fn: () => Promise<void>, timeout = 90_000): void {
+  it(name, async () => {
+    if (unavailable) throw new Error(unavailable);
+    await fn();
+  }, timeout);
+}
+
+const sleeper = (extra: object = {}) => ({ image: 'busybox', cmd: ['sleep', '1000'], ...extra });
+
+describe('concurrency', () => {
+  rootIt('20 concurrent starts of one container run one saga; the others attach and get its result', async () => {
+    const { Id } = await createContainer(w.session, sleeper({ name: 'popular' }));
+    const runIds = new Set<string>();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        startContainer(w.session, i % 2 ? Id : 'popular', { onStarted: (h: WorkflowHandle) => void runIds.add((h as WorkflowHandle & { firstExecutionRunId: string }).firstExecutionRunId) }),
+      ),
+    );
+    expect(runIds.size).toBe(1);
+    expect(new Set(results.map((r) => JSON.stringify(r))).size).toBe(1);
+    expect(results[0]!.status).toBe('running');
+    const { events } = await readEvents(w.session, 0);
+    expect(events.filter((e) => e.id === Id && e.action === 'start')).toHaveLength(1);
+    await remove(w.session, Id, true);
+  });
+
+  rootIt('20 different containers start in parallel, each with its own IP', async () => {
+    const ids = await Promise.all(Array.from({ length: 20 }, () => createContainer(w.session, sleeper()).then((c) => c.Id)));
+    const results = await Promise.all(ids.map((id) => startContainer(w.session, id)));
+    expect(results.every((r) => r.status === 'running')).toBe(true);
+    const ips = results.map((r) => r.ipAddress);
+    expect(new Set(ips).size).toBe(20);
+    for (const ip of ips) expect(ip).toMatch(/^10\.93\./);
+    await Promise.all(ids.map((id) => remove(w.session, id, true)));
+    for (const id of ids) expect(await leaksOf(rt.root, id)).toEqual([]);
+  }, 180_000);
+});
+
+describe('stop and rm while a start is in flight', () => {
+  for (const verb of ['stop', 'rm'] as const) {
+    rootIt(`${verb} cancels the start, which compensates, then ${verb === 'stop' ? 'stops' : 'removes'}: never a half-started container`, async () => {
+      const hold = path.join(dir, `${verb}.release`);
+      const { Id } = await createContainer(w.session, sleeper({ labels: { [FAULT_LABEL]: `volumes=hold-after:${hold}` } }));
+      const starting = startContainer(w.session, Id).then(() => undefined, (e: unknown) => e);
+      await waitForFile(`${hold}.held`);
+      const done = verb === 'stop' ? await stop(w.session, Id, 1) : await remove(w.session, Id, false);
+      expect(done.cancelledStart).toBe(true);
+      const failure = (await starting) as CliError;
+      expect(failure).toBeInstanceOf(CliError);
+      expect(failure.type).toBe('Cancelled');
+      expect(await leaksOf(rt.root, Id)).toEqual([]);
+      if (verb === 'stop') {
+        const rec = await inspect(w.session, Id);
+        expect(rec.State.Running).toBe(false);
+        expect(rec.StartingBy).toBeUndefined();
+        await remove(w.session, Id, false);
+      } else {
+        await expect(inspect(w.session, Id)).rejects.toMatchObject({ type: 'NoSuchContainer' });
+      }
+    });
+  }
+});
+
+describe('compensation failure', () => {
+  rootIt('a release that keeps failing is retried, then reported and recorded; gc releases it later', async () => {
+    const { Id } = await createContainer(w.session, sleeper({ labels: { [FAULT_LABEL]: 'volumes=fail,release-network=transient:8' } }));
+    const failure = (await startContainer(w.session, Id).catch((e: unknown) => e)) as CliError;
+    expect(failure.type).toBe('CompensationIncomplete');
+    expect(failure.message).toMatch(/^injected failure at volumes; could not release: release-network: injected failure at release-network/);
+    expect(failure.record?.compensations).toEqual(['unmount-volumes', 'unmount-ipc', 'remove-spec', 'unmount-rootfs']);
+    const rec = await inspect(w.session, Id);
+    expect(rec.Leftovers).toEqual([expect.stringMatching(/^release-network: /)]);
+    expect(rec.State.ExitCode).toBe(128);
+    const held = await leaksOf(rt.root, Id);
+    expect(held.some((l) => /netns|ipam/i.test(l))).toBe(true); // recorded, not forgotten
+    const report = await gc(w.session);
+    expect(report.failed).toEqual([]);
+    expect(report.released.map((r) => r.containerId)).toContain(Id);
+    expect(await leaksOf(rt.root, Id)).toEqual([]);
+    expect((await inspect(w.session, Id)).Leftovers).toBeUndefined();
+    await remove(w.session, Id, false);
+  }, 120_000);
+});
+
+describe('cancellation', () => {
+  rootIt('Ctrl-C on `start --cancel-on-interrupt` cancels the saga: it compensates and ends Cancelled', async () => {
+    const hold = path.join(dir, 'cli-cancel.release');
+    const { Id } = await createContainer(w.session, sleeper({ labels: { [FAULT_LABEL]: `ipc=hold-after:${hold}` } }));
+    const child = spawn(process.execPath, [path.join(REPO, 'bin/container-saga.cjs'), 'start', '--cancel-on-interrupt', Id], {
+      cwd: REPO, env: { ...process.env, TEMPORAL_ADDRESS: w.address, CONTAINER_SAGA_TASK_QUEUE: w.taskQueue, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exit = new Promise<number | null>((r) => child.once('close', r));
+    await waitForFile(`${hold}.held`);
+    child.kill('SIGINT');
+    expect(await exit).toBe(130);
+    expect(stderr).toMatch(/cancelling the start/);
+    expect([...stderr.matchAll(/↺ (\S+)/g)].map((m) => m[1])).toEqual(['unmount-ipc', 'remove-spec', 'release-network', 'unmount-rootfs']);
+    const desc = await w.client.workflow.getHandle(startWorkflowId(Id)).describe();
+    expect(desc.status.name).toBe('CANCELLED');
+    const rec = await inspect(w.session, Id);
+    expect(rec.State).toMatchObject({ Running: false, Pid: 0 });
+    expect(rec.StartingBy).toBeUndefined();
+    expect(await leaksOf(rt.root, Id)).toEqual([]);
+    await remove(w.session, Id, false);
+  });
+});
+
+describe('Temporal server restart', () => {
+  rootIt('the dev server (SQLite) stops and restarts mid-start: the start completes once it is back', async () => {
+    const port = await freePort();
+    const dbFile = path.join(dir, 'restart.db');
+    let server = await startDevServer({ port, uiPort: false, dbFile });
+    const own = await startTestWorker(server.address, rt);
+    try {
+      const hold = path.join(dir, 'restart.release');
+      const { Id } = await createContainer(own.session, sleeper({ labels: { [FAULT_LABEL]: `network=hold-after:${hold}` } }));
+      own.session.client.workflow.start('containerStart', { taskQueue: own.taskQueue, workflowId: startWorkflowId(Id), args: [{ container: Id }] });
+      await waitForFile(`${hold}.held`);
+      await server.stop();
+      await fs.writeFile(hold, '');
+      server = await startDevServer({ port, uiPort: false, dbFile });
+      const after = await connect({ TEMPORAL_ADDRESS: server.address, CONTAINER_SAGA_TASK_QUEUE: own.taskQueue });
+      try {
+        const result = (await after.client.workflow.getHandle(startWorkflowId(Id)).result()) as ContainerStartResult;
+        expect(result.status).toBe('running');
+        expect((await rt.lookup(Id)).State.Running).toBe(true);
+        await rt.remove(Id, true);
+        expect(await leaksOf(rt.root, Id)).toEqual([]);
+      } finally {
+        await after.connection.close();
+      }
+    } finally {
+      await own.shutdown();
+      await server.stop();
+    }
+  }, 120_000);
+});
