@@ -16,5 +16,6 @@ export function snapshotOf(rec: ContainerRecord): ContainerSnapshot {
     ipcMode: rec.HostConfig.IpcMode,
     links: rec.HostConfig.Links,
     workingDir: rec.Config.WorkingDir,
+    hasMounts: rec.HostConfig.Binds.length > 0 || Object.keys(rec.HostConfig.Tmpfs).length > 0,
   };
 }

@@ -88,4 +88,15 @@ export interface ContainerSnapshot {
   ipcMode: string;
   links: string[];
   workingDir: string;
+  /** whether HostConfig has binds, volumes or tmpfs mounts (absent in histories recorded before it existed) */
+  hasMounts?: boolean;
 }
+
+/**
+ * patched() IDs of workflow changes that alter history. Never remove one while histories recorded without
+ * it may still replay (running workflows, committed test histories).
+ */
+export const Patches = {
+  /** v2: no volumes activity (and no compensation) for a container with nothing to mount: one round trip less */
+  skipEmptyVolumes: 'skip-empty-volumes',
+} as const;

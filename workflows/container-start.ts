@@ -3,6 +3,7 @@ import {
   CancellationScope,
   defineQuery,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -18,6 +19,7 @@ import { defaultNetMode, needsOwnIpc } from '../common/net-mode';
 import { parseSecurityOpts } from '../common/security-opt';
 import {
   CompensationNames as C,
+  Patches,
   StepNames as S,
   type ContainerSnapshot,
   type ContainerStartInput,
@@ -148,9 +150,13 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
         saga.push(C.ipc, () => undo.releaseIpc({ id }));
         await step(S.ipc, () => doIt.setupIpc({ id }));
       }
-      // 13
-      saga.push(C.volumes, () => undo.unmountVolumes({ id }));
-      await step(S.volumes, () => doIt.mountVolumes({ id }));
+      // 13: since v2, nothing to do (so no activity and nothing to undo) for a container without mounts
+      if (patched(Patches.skipEmptyVolumes) && snap.hasMounts === false) {
+        await step(S.volumes, async () => undefined);
+      } else {
+        saga.push(C.volumes, () => undo.unmountVolumes({ id }));
+        await step(S.volumes, () => doIt.mountVolumes({ id }));
+      }
       // 14
       saga.push(C.process, () => undo.unregisterProcess({ id }));
       const { pid } = await step(S.process, () => doIt.startProcess({ id }));
