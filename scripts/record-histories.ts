@@ -2,7 +2,7 @@
  * Re-records the committed replay histories (test/histories/*.json) from real runs: a dev server (or the one
  * at TEMPORAL_ADDRESS), an in-process worker with the simulated driver in a temp state root, and the same
  * client calls the CLI makes. Run after a deliberate workflow change: `npm run record-histories`.
- * Old histories stay committed under their names: replaying them proves the change is patched correctly.
+ * Older versions' histories stay committed: replaying them proves a change is patched correctly.
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -20,10 +20,17 @@ import { createWorker } from '../worker/create';
 import { startDevServer } from './dev-server';
 import { temporalCliPath } from './temporal-paths';
 
-const OUT = path.resolve(__dirname, '../test/histories');
+/**
+ * Histories are kept per workflow version (test/histories/<version>/): bump this when a workflow change
+ * alters history (guarded by patched()), re-record, and keep the older folders so they keep replaying.
+ */
+const VERSION = 'v2';
+const OUT = path.resolve(__dirname, '../test/histories', VERSION);
 
 interface Scenario {
   name: string;
+  /** give the container a named volume (else the volumes step has nothing to do) */
+  volume?: boolean;
   faults?: (holdFile: string) => string;
   /** what to do while the start runs (cancel it, release a hold…) */
   during?: (ctx: { cancel(): Promise<void>; release(): Promise<void>; waitForStep(step: string): Promise<void> }) => Promise<void>;
@@ -31,10 +38,11 @@ interface Scenario {
 
 const SCENARIOS: Scenario[] = [
   { name: 'start-success' },
-  { name: 'start-failure-compensated', faults: () => 'volumes=fail' },
+  { name: 'start-failure-compensated', volume: true, faults: () => 'volumes=fail' },
   { name: 'start-transient-retries', faults: () => 'network=transient:2,mount-rootfs=transient-after:1' },
   {
     name: 'start-cancelled',
+    volume: true,
     faults: (hold) => `volumes=hold:${hold}`,
     during: async ({ waitForStep, cancel }) => {
       await waitForStep('volumes');
@@ -57,7 +65,9 @@ async function main(): Promise<void> {
       await fs.mkdir(OUT, { recursive: true });
       for (const s of SCENARIOS) {
         const hold = path.join(root, `${s.name}.release`);
-        const request: CreateRequest = { name: s.name, image: 'busybox', cmd: ['sleep', '1000'], labels: s.faults ? { [FAULT_LABEL]: s.faults(hold) } : {} };
+        const request: CreateRequest = { name: s.name, image: 'busybox', cmd: ['sleep', '1000'], labels: s.faults ? { [FAULT_LABEL]: s.faults(hold) } : {},
+          ...(s.volume ? { hostConfig: { Binds: [`${s.name}-data:/data`] } } : {}),
+        };
         const created = await client.workflow.execute('containerCreate', { taskQueue, workflowId: `record-create-${randomUUID()}`, args: [{ request }] });
         const id = (created as CreateResult).Id;
         const handle = await client.workflow.start('containerStart', {

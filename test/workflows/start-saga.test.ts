@@ -77,6 +77,15 @@ describe('containerStart saga', () => {
     expect(calls).toEqual([...PREPARE, 'mountRootfs', 'connectNetwork', 'linkedContainers', 'setupWorkingDir', 'writeSpec', 'mountVolumes', 'startProcess', 'markRunning', 'releaseStart']);
   });
 
+  it('v2 (patched skip-empty-volumes): no volumes activity or compensation for a container with nothing to mount', async () => {
+    const { calls, result } = await runSaga({ snapshot: { hasMounts: false } });
+    expect(result?.steps).toContain('volumes');
+    expect(calls).toEqual([...PREPARE, 'mountRootfs', 'connectNetwork', 'writeSpec', 'setupIpc', 'startProcess', 'markRunning', 'releaseStart']);
+    const failed = await runSaga({ snapshot: { hasMounts: false }, fail: { startProcess: {} } });
+    expect(failed.calls).not.toContain('unmountVolumes');
+    expect(failed.calls).toContain('unregisterProcess');
+  });
+
   // A permanent failure at each side-effecting step: its own compensation (pushed before it ran) and every
   // earlier one run in reverse, later steps never run, the error is recorded and `die` emitted.
   const cases: Array<[string, string[], string[]]> = [
