@@ -67,7 +67,7 @@ describe('container-saga CLI on the dev server (simulated driver)', () => {
   });
 
   it('an injected failure is compensated in reverse, recorded, and leaves nothing behind', async () => {
-    const created = await cli(w, ['create', '--name', 'broken', '--label', 'container-saga.faults=volumes=fail', 'busybox', 'sleep', '1000']);
+    const created = await cli(w, ['create', '--name', 'broken', '-v', 'brokenvol:/data', '--label', 'container-saga.faults=volumes=fail', 'busybox', 'sleep', '1000']);
     expect(created.code, created.stderr).toBe(0);
     const id = created.stdout.trim();
 
