@@ -110,7 +110,8 @@ export function createStartActivities(runtime: ContainerRuntime) {
     async finishFailed(input: { id: string; leftovers: string[]; exitCode: number }): Promise<void> {
       return classified(async () => {
         await runtime.recordLeftovers(input.id, input.leftovers);
-        await runtime.emitEvent(input.id, 'die', { exitCode: String(input.exitCode) });
+        const { workflowId, runId } = currentOwner();
+        await runtime.emitEventOnce(input.id, `${workflowId}/${runId}`, 'die', { exitCode: String(input.exitCode) });
       });
     },
   };

@@ -83,6 +83,8 @@ export interface ContainerRecord {
   HasBeenStartedBefore: boolean;
   /** Set while a start saga holds the container. */
   StartingBy?: StartOwner;
+  /** Keys of events already emitted by retryable activities (runtime/base.ts emitEventOnce). */
+  EventKeys?: string[];
   /** Resources a compensation or stop could not release; `gc` retries them. */
   Leftovers?: string[];
 }

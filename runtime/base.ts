@@ -179,12 +179,30 @@ export abstract class BaseRuntime implements ContainerRuntime {
   }
 
   async markRunning(id: string, pid: number): Promise<ContainerRecord> {
+    let already = false;
     const rec = await this.store.update(id, (r) => {
+      // A retried step 15 (its report lost) finds the container running with this pid: nothing to redo.
+      already = r.State.Running && r.State.Pid === pid;
+      if (already) return;
       r.State = { ...r.State, Status: 'running', Running: true, Pid: pid, ExitCode: 0, Error: '', StartedAt: new Date().toISOString() };
       r.HasBeenStartedBefore = true;
     });
-    await this.emitEvent(id, 'start');
+    if (!already) await this.emitEvent(id, 'start');
     return rec;
+  }
+
+  /**
+   * Emits an event at most once per key (e.g. the saga run that emits it), so a retried activity whose
+   * report was lost does not log the event twice. The last keys are kept on the record.
+   */
+  async emitEventOnce(id: string, key: string, action: ContainerEvent['action'], attributes?: Record<string, string>): Promise<void> {
+    let seen = false;
+    await this.store.update(id, (r) => {
+      const keys = r.EventKeys ?? [];
+      seen = keys.includes(`${action}:${key}`);
+      if (!seen) r.EventKeys = [...keys, `${action}:${key}`].slice(-16);
+    });
+    if (!seen) await this.emitEvent(id, action, attributes);
   }
 
   async markFailed(id: string, error: string, exitCode: number): Promise<void> {

@@ -71,6 +71,8 @@ export interface ContainerRuntime {
   /** Events appended since `since` (an opaque cursor; 0 for all), with the cursor to continue from. */
   events(since: number): Promise<{ events: ContainerEvent[]; next: number }>;
   emitEvent(id: string, action: ContainerEvent['action'], attributes?: Record<string, string>): Promise<void>;
+  /** Emits the event unless one with this action and key was emitted before (idempotent retries). */
+  emitEventOnce(id: string, key: string, action: ContainerEvent['action'], attributes?: Record<string, string>): Promise<void>;
 
   // --- start lease and legacy hostConfig (steps 2 and 4) ----------------------------------------------------
   /** Writes a hostConfig passed at start (legacy API) into the container record. */
@@ -114,7 +116,7 @@ export interface ContainerRuntime {
   unregisterProcess(id: string, ctx?: StepContext): Promise<void>;
 
   // --- state (step 15 and F) ---------------------------------------------------------------------------------
-  /** Running, Pid, StartedAt, HasBeenStartedBefore to disk; `start` event. */
+  /** Running, Pid, StartedAt, HasBeenStartedBefore to disk; `start` event. A no-op when already running with this pid. */
   markRunning(id: string, pid: number): Promise<ContainerRecord>;
   /** F: Error recorded, ExitCode 128 when 0 (or the start error's own code), not running, to disk. */
   markFailed(id: string, error: string, exitCode: number): Promise<void>;

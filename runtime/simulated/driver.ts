@@ -192,7 +192,7 @@ export class SimulatedRuntime extends BaseRuntime {
 
   async startProcess(id: string): Promise<{ pid: number }> {
     const existing = await readJson<{ pid: number }>(this.file('processes', id));
-    if (existing) return existing;
+    if (existing) return { pid: existing.pid };
     const rec = await this.store.get(id);
     if (rec.Config.Cmd.length === 0) throw new ContainerError('StartFailed', 'No command specified');
     const pid = 100_000 + Number.parseInt(id.slice(0, 4), 16);
