@@ -1,3 +1,5 @@
+import { ContainerError } from './errors';
+
 /** Docker's container environment: createDaemonEnvironment and links.Link.ToEnv, as pure functions. */
 
 export const DEFAULT_PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -11,13 +13,19 @@ export interface LinkTarget {
   /** "80/tcp", "53/udp" */
   exposedPorts: string[];
   env: string[];
+  /** the linked container's Config.Hostname (Docker lists it in /etc/hosts) */
+  hostname?: string;
 }
 
-/** Parses --link NAME[:ALIAS]; the alias defaults to the name. */
+/** opts.ParseLink: NAME[:ALIAS] (the alias defaults to the name), or Docker's stored form /NAME:/PARENT/ALIAS. */
 export function parseLink(spec: string): { name: string; alias: string } {
-  const [rawName, alias] = spec.split(':', 2) as [string, string | undefined];
+  if (spec === '') throw new ContainerError('InvalidParameter', 'empty string specified for links');
+  const parts = spec.split(':');
+  if (parts.length > 2) throw new ContainerError('InvalidParameter', `bad format for links: ${spec}`);
+  const [rawName, alias] = parts as [string, string | undefined];
   const name = rawName.replace(/^\//, '');
-  return { name, alias: alias && alias !== '' ? alias : name };
+  if (alias === undefined || alias === '') return { name, alias: name };
+  return { name, alias: rawName.startsWith('/') ? alias.slice(alias.lastIndexOf('/') + 1) : alias };
 }
 
 interface Port {
@@ -30,9 +38,10 @@ function parsePort(p: string): Port {
   return { port: Number.parseInt(num, 10), proto: (proto ?? 'tcp').toLowerCase() };
 }
 
-/** nat.Sort as links use it: by port number, tcp before other protocols. */
+/** withTCPPriority: TCP ports first, then other protocols by name; by number within a protocol. */
 function sortPorts(ports: Port[]): Port[] {
-  return [...ports].sort((a, b) => a.port - b.port || (a.proto === 'tcp' ? -1 : b.proto === 'tcp' ? 1 : 0));
+  const rank = (p: Port) => (p.proto === 'tcp' ? '' : p.proto);
+  return [...ports].sort((a, b) => (rank(a) === rank(b) ? a.port - b.port : rank(a) < rank(b) ? -1 : 1));
 }
 
 /** links.Link.ToEnv: the variables a link puts in the parent's environment. */
@@ -40,16 +49,26 @@ export function linkEnv(parentName: string, target: LinkTarget): string[] {
   const alias = target.alias.toUpperCase().replace(/-/g, '_');
   const linkName = `${parentName.startsWith('/') ? parentName : `/${parentName}`}/${target.alias}`;
   const ports = sortPorts(target.exposedPorts.map(parsePort));
+  const ip = target.ipAddress;
   const env: string[] = [];
-  const first = ports[0];
-  if (first) env.push(`${alias}_PORT=${first.proto}://${target.ipAddress}:${first.port}`);
-  for (const p of ports) {
+  let start = ports[0];
+  let end = ports[0];
+  ports.forEach((p, i) => {
+    if (i === 0) env.push(`${alias}_PORT=${p.proto}://${ip}:${p.port}`);
     const prefix = `${alias}_PORT_${p.port}_${p.proto.toUpperCase()}`;
-    env.push(`${prefix}=${p.proto}://${target.ipAddress}:${p.port}`);
-    env.push(`${prefix}_ADDR=${target.ipAddress}`);
-    env.push(`${prefix}_PORT=${p.port}`);
-    env.push(`${prefix}_PROTO=${p.proto}`);
-  }
+    env.push(`${prefix}=${p.proto}://${ip}:${p.port}`, `${prefix}_ADDR=${ip}`, `${prefix}_PORT=${p.port}`, `${prefix}_PROTO=${p.proto}`);
+    // consecutive ports of one protocol form a range, which gets its own variables
+    if (p.port === end!.port + 1 && p.proto === end!.proto) {
+      end = p;
+      if (i < ports.length - 1) return;
+    }
+    if (end !== start) {
+      const r = `${alias}_PORT_${start!.port}_${start!.proto.toUpperCase()}`;
+      env.push(`${r}_START=${start!.proto}://${ip}:${start!.port}`, `${r}_PORT_START=${start!.port}`, `${r}_END=${end!.proto}://${ip}:${end!.port}`, `${r}_PORT_END=${end!.port}`);
+    }
+    start = p;
+    end = p;
+  });
   env.push(`${alias}_NAME=${linkName}`);
   for (const v of target.env) {
     const eq = v.indexOf('=');
@@ -62,13 +81,19 @@ export function linkEnv(parentName: string, target: LinkTarget): string[] {
   return env;
 }
 
-/** utils.ReplaceOrAppendEnvValues: later values replace earlier ones with the same key, in place. */
+/** ReplaceOrAppendEnvValues: later values replace earlier ones with the same key, in place; a bare KEY unsets KEY. */
 export function replaceOrAppendEnv(defaults: readonly string[], overrides: readonly string[]): string[] {
-  const out = [...defaults];
+  const out: Array<string | undefined> = [...defaults];
   const index = new Map<string, number>();
-  out.forEach((v, i) => index.set(v.split('=', 1)[0]!, i));
+  out.forEach((v, i) => index.set(v!.split('=', 1)[0]!, i));
   for (const v of overrides) {
-    const key = v.split('=', 1)[0]!;
+    const eq = v.indexOf('=');
+    if (eq < 0) {
+      const at = index.get(v);
+      if (at !== undefined) out[at] = undefined;
+      continue;
+    }
+    const key = v.slice(0, eq);
     const at = index.get(key);
     if (at !== undefined) out[at] = v;
     else {
@@ -76,7 +101,7 @@ export function replaceOrAppendEnv(defaults: readonly string[], overrides: reado
       out.push(v);
     }
   }
-  return out;
+  return out.filter((v): v is string => v !== undefined);
 }
 
 /** createDaemonEnvironment: PATH, HOSTNAME, TERM when tty, then the links' variables, then the user's env. */
@@ -86,10 +111,13 @@ export function daemonEnv(opts: { hostname: string; tty: boolean; linkedEnv: rea
   return replaceOrAppendEnv([...base, ...opts.linkedEnv], opts.userEnv);
 }
 
-/** /etc/hosts lines for links: "IP alias name". */
+/** /etc/hosts lines for links (addLegacyLinks): "IP\talias hostname [name]", none for a target without an IP. */
 export function linkHostsEntries(targets: readonly LinkTarget[]): string[] {
-  return targets.map((t) => {
-    const name = t.name.replace(/^\//, '');
-    return t.alias === name ? `${t.ipAddress}\t${t.alias}` : `${t.ipAddress}\t${t.alias} ${name}`;
-  });
+  return targets
+    .filter((t) => t.ipAddress !== '')
+    .map((t) => {
+      const name = t.name.replace(/^\//, '');
+      const names = [t.alias, ...(t.hostname ? [t.hostname] : []), ...(t.alias === name ? [] : [name])];
+      return `${t.ipAddress}\t${names.join(' ')}`;
+    });
 }

@@ -20,8 +20,13 @@ export function parseSecurityOpts(opts: readonly string[]): SecurityOptions {
       out.noNewPrivileges = true;
       continue;
     }
-    const sep = opt.search(/[:=]/);
-    if (sep <= 0) throw invalid(opt);
+    if (opt === 'disable') {
+      out.labelOpts.push('disable');
+      continue;
+    }
+    // Docker cuts at the first '=' when there is one, else at the first ':'.
+    const sep = opt.includes('=') ? opt.indexOf('=') : opt.indexOf(':');
+    if (sep < 0) throw invalid(opt);
     const key = opt.slice(0, sep);
     const value = opt.slice(sep + 1);
     switch (key) {
@@ -32,17 +37,18 @@ export function parseSecurityOpts(opts: readonly string[]): SecurityOptions {
         break;
       }
       case 'apparmor':
-        if (value === '') throw invalid(opt);
         out.appArmorProfile = value;
         break;
       case 'seccomp':
-        if (value === '') throw invalid(opt);
         out.seccompProfile = value;
         break;
-      case 'no-new-privileges':
-        if (value !== 'true' && value !== 'false') throw invalid(opt);
-        out.noNewPrivileges = value === 'true';
+      case 'no-new-privileges': {
+        // strconv.ParseBool
+        const b = parseGoBool(value);
+        if (b === undefined) throw invalid(opt);
+        out.noNewPrivileges = b;
         break;
+      }
       default:
         throw invalid(opt);
     }
@@ -52,4 +58,10 @@ export function parseSecurityOpts(opts: readonly string[]): SecurityOptions {
 
 function invalid(opt: string): ContainerError {
   return new ContainerError('InvalidSecurityOpt', Messages.invalidSecurityOpt(opt));
+}
+
+function parseGoBool(v: string): boolean | undefined {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
+  return undefined;
 }

@@ -1,5 +1,6 @@
 import { ContainerError, Messages } from '../common/errors';
-import { VALID_NAME } from '../common/lookup';
+import { findContainer, VALID_NAME } from '../common/lookup';
+import { parseNetMode } from '../common/net-mode';
 import { verifyHostConfig } from '../common/settings';
 import type { LinkTarget } from '../common/env';
 import { parseLink } from '../common/env';
@@ -43,6 +44,9 @@ export abstract class BaseRuntime implements ContainerRuntime {
   async create(req: CreateRequest): Promise<ContainerRecord> {
     await this.store.init();
     if (!req.image) throw new ContainerError('InvalidParameter', 'No image was specified');
+    if (req.workingDir && !req.workingDir.startsWith('/')) {
+      throw new ContainerError('InvalidParameter', `the working directory '${req.workingDir}' is invalid, it needs to be an absolute path`);
+    }
     const hostConfig: HostConfig = { ...defaultHostConfig(), ...req.hostConfig };
     verifyHostConfig(hostConfig, await this.hostInfo());
     await this.checkImage(req.image);
@@ -66,8 +70,17 @@ export abstract class BaseRuntime implements ContainerRuntime {
     }
     for (const link of hostConfig.Links) {
       const target = parseLink(link);
-      if (!existing.some((c) => c.Name === `/${target.name}` || c.Id === target.name)) {
-        throw new ContainerError('InvalidParameter', `Could not get container for ${target.name}`);
+      let child: ContainerRecord;
+      try {
+        child = findContainer(existing, target.name); // daemon.GetContainer: full ID, name or unique ID prefix
+      } catch (err) {
+        if (err instanceof ContainerError && err.type === 'NoSuchContainer') {
+          throw new ContainerError('InvalidParameter', `could not get container for ${target.name}: ${err.message}`);
+        }
+        throw err;
+      }
+      if (parseNetMode(child.HostConfig.NetworkMode)?.kind === 'host') {
+        throw new ContainerError('InvalidParameter', "conflicting options: host type networking can't be used with links. This would result in undefined behavior");
       }
     }
     const cmd = req.cmd ?? [];
@@ -171,6 +184,7 @@ export abstract class BaseRuntime implements ContainerRuntime {
         name: other.Name,
         alias,
         ipAddress: other.NetworkSettings.IPAddress,
+        hostname: other.Config.Hostname,
         exposedPorts: Object.keys(other.Config.ExposedPorts),
         env: other.Config.Env,
       });

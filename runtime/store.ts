@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { ContainerError } from '../common/errors';
 import { findContainer } from '../common/lookup';
@@ -91,29 +92,42 @@ export class StateStore {
   async withLock<T>(id: string, fn: () => Promise<T>, lockName = '.lock'): Promise<T> {
     const lock = path.join(this.containerDir(id), lockName);
     await fs.mkdir(path.dirname(lock), { recursive: true });
+    const token = `${process.pid} ${randomUUID()}`;
     const deadline = Date.now() + 10_000;
     for (;;) {
+      // The lock appears with its owner already in it (link of a written temp file): never empty.
+      const tmp = `${lock}.${randomUUID()}.tmp`;
+      await fs.writeFile(tmp, token);
       try {
-        await fs.writeFile(lock, String(process.pid), { flag: 'wx' });
+        await fs.link(tmp, lock);
         break;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-        const holder = Number.parseInt(await fs.readFile(lock, 'utf8').catch(() => ''), 10);
-        if (!isPidAlive(holder)) {
-          // Stale: its holder died. Drop it and try again (a racing taker may win; that is fine).
-          await fs.rm(lock, { force: true });
-          continue;
-        }
-        if (Date.now() > deadline) {
-          throw new ContainerError('Internal', `timed out waiting for the lock of container ${id} (held by pid ${holder})`);
-        }
-        await sleep(5);
+      } finally {
+        await fs.rm(tmp, { force: true });
       }
+      const seen = await fs.readFile(lock, 'utf8').catch(() => undefined);
+      if (seen === undefined) continue; // released meanwhile: try again
+      const holder = Number.parseInt(seen, 10);
+      if (!isPidAlive(holder)) {
+        // Stale: move it aside, and drop it only if it is the lock judged stale (not one taken since).
+        const aside = `${lock}.${randomUUID()}.stale`;
+        if (await fs.rename(lock, aside).then(() => true, () => false)) {
+          if ((await fs.readFile(aside, 'utf8').catch(() => seen)) !== seen) await fs.link(aside, lock).catch(() => {});
+          await fs.rm(aside, { force: true });
+        }
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new ContainerError('Internal', `timed out waiting for the lock of container ${id} (held by pid ${holder})`);
+      }
+      await sleep(5);
     }
     try {
       return await fn();
     } finally {
-      await fs.rm(lock, { force: true });
+      // Only our own lock.
+      if ((await fs.readFile(lock, 'utf8').catch(() => '')) === token) await fs.rm(lock, { force: true });
     }
   }
 

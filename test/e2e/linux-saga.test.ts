@@ -109,7 +109,8 @@ describe('real containers through the saga (Linux driver)', () => {
       'DATABASE_PORT_5432_TCP_PORT=5432', 'DATABASE_PORT_5432_TCP_PROTO=tcp', 'DATABASE_NAME=/app/database', 'DATABASE_ENV_POSTGRES_PASSWORD=pw',
     ]));
     expect(env.some((e) => e.startsWith('DATABASE_ENV_PATH='))).toBe(false);
-    expect(readFileSync(`/proc/${app.rec.State.Pid}/root/etc/hosts`, 'utf8')).toMatch(new RegExp(`${ip.replace(/\./g, '\\.')}\\s+database db`));
+    // Docker's legacy link line: IP, alias, the linked container's hostname, its name
+    expect(readFileSync(`/proc/${app.rec.State.Pid}/root/etc/hosts`, 'utf8')).toContain(`${ip}\tdatabase ${db.rec.Config.Hostname} db`);
   });
 
   // The leak matrix: a permanent failure at each side-effecting step, before and after its side effect.

@@ -399,7 +399,9 @@ describe('Linux driver (root)', () => {
         'MODE=test',
         'HOME=/root', // added by runc from the image's /etc/passwd, as Docker does
       ]);
-      expect(inside(pid, 'cat /etc/hosts')).toContain(`${ipdb}\tdatabase db`);
+      // Docker's legacy link line: IP, alias, the linked container's hostname, its name
+      const dbHost = (await rt.lookup(db.Id)).Config.Hostname;
+      expect(inside(pid, 'cat /etc/hosts')).toContain(`${ipdb}\tdatabase ${dbHost} db`);
       await finish(app.Id);
       await finish(db.Id);
     },
