@@ -16,74 +16,132 @@ import type {
 import type { ContainerStartResult } from '../common/start-api';
 import type { CreateRequest } from '../common/types';
 import type { Session } from './connection';
-import { CliError, toCliError } from './errors';
+import { CliError, cliError, toCliError } from './errors';
 
 /**
- * The CLI's library: one function per verb, each a workflow on the worker that owns the containers.
- * Nothing here prints; failures come back as CliError with Docker's type and message.
+ * The CLI's library: one function per verb, each a workflow run by the worker that owns the containers, so
+ * the CLI never touches a state directory and works the same from any host that reaches Temporal.
+ * Nothing here prints: results come back as values, failures as CliError with Docker's type and message.
  */
 
-let checkedPollers = false;
+const TASK_QUEUE_KIND_NORMAL = 1;
+const TASK_QUEUE_TYPE_WORKFLOW = 1;
+/** 20 × 250 ms: how long a fresh worker gets to show up before the CLI gives up. */
+const NO_WORKER_TRIES = 20;
+const checked = new WeakSet<Session>();
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Fails fast, with the fix, when no worker serves the task queue (else a workflow would wait forever). */
+/**
+ * Fails fast, with the fix, when no worker polls the task queue: a workflow started there would otherwise
+ * wait silently for one. One cheap describe call per session.
+ */
 async function ensureWorker(s: Session): Promise<void> {
-  if (checkedPollers) return;
-  // A worker that just started may not have registered its first poll yet: look for a few seconds.
+  if (checked.has(s)) return;
+  // A worker that has just started may not have registered its first poll yet: look again for a few seconds.
   for (let tries = 0; ; tries++) {
-    const res = await s.connection.workflowService.describeTaskQueue({
-      namespace: s.namespace,
-      taskQueue: { name: s.taskQueue, kind: 1 },
-      taskQueueType: 1,
-    });
-    if ((res.pollers ?? []).length > 0) break;
-    if (tries >= 20) {
-      throw new CliError(`no container-saga worker is polling task queue ${s.taskQueue} (start one with \`npm run worker\`)`, 'Unavailable', 503);
+    let pollers: unknown[];
+    try {
+      const res = await s.connection.workflowService.describeTaskQueue({
+        namespace: s.namespace,
+        taskQueue: { name: s.taskQueue, kind: TASK_QUEUE_KIND_NORMAL },
+        taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
+      });
+      pollers = res.pollers ?? [];
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 5) throw cliError(`namespace ${s.namespace} not found on Temporal at ${s.address}`, 'NotFound');
+      throw toCliError(err, s.address);
     }
-    await new Promise((r) => setTimeout(r, 250));
+    if (pollers.length > 0) break;
+    if (tries >= NO_WORKER_TRIES) {
+      throw cliError(`no container-saga worker is polling task queue ${s.taskQueue} (start one with \`npm run worker\`)`, 'NoWorker');
+    }
+    await sleep(250);
   }
-  checkedPollers = true;
+  checked.add(s);
 }
 
 /** Runs a short workflow to completion and returns its result. */
-async function run<T>(s: Session, type: string, args: unknown[], workflowId = `${type}-${randomUUID()}`): Promise<T> {
+async function run<T>(s: Session, type: string, arg: unknown, opts: { workflowId?: string; summary?: string } = {}): Promise<T> {
   try {
     await ensureWorker(s);
-    return (await s.client.workflow.execute(type, { taskQueue: s.taskQueue, workflowId, args, workflowIdConflictPolicy: 'USE_EXISTING' })) as T;
+    return (await s.client.workflow.execute(type, {
+      taskQueue: s.taskQueue,
+      workflowId: opts.workflowId ?? `${kebab(type)}-${randomUUID()}`,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      args: arg === undefined ? [] : [arg],
+      ...(opts.summary ? { staticSummary: opts.summary } : {}),
+    })) as T;
   } catch (err) {
     throw toCliError(err, s.address);
   }
 }
 
-export const createContainer = (s: Session, request: CreateRequest) => run<CreateResult>(s, WorkflowTypes.create, [{ request }]);
-export const inspect = (s: Session, container: string) => run<InspectResult>(s, WorkflowTypes.inspect, [{ container }]);
-export const list = (s: Session, all: boolean) => run<ListResult>(s, WorkflowTypes.list, [{ all }]);
-export const readEvents = (s: Session, since: number) => run<EventsResult>(s, WorkflowTypes.events, [{ since }]);
-export const logs = (s: Session, container: string) => run<LogsResult>(s, WorkflowTypes.logs, [{ container }]);
-export const imageImport = (s: Session, name: string, source: string) => run<ImageImportResult>(s, WorkflowTypes.imageImport, [{ name, source }]);
-export const imageList = (s: Session) => run<ImageListResult>(s, WorkflowTypes.imageList, []);
-export const gc = (s: Session) => run<GcResult>(s, WorkflowTypes.gc, []);
-
-export async function stop(s: Session, container: string, timeoutSeconds: number): Promise<StopResultRecord> {
-  const rec = await inspect(s, container);
-  return run<StopResultRecord>(s, WorkflowTypes.stop, [{ container: rec.Id, timeoutSeconds }], lifecycleWorkflowId('stop', rec.Id));
+/** containerInspect → container-inspect, for workflow IDs that read well in the Web UI. */
+function kebab(type: string): string {
+  return type.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
+/** docker create: the new container's full ID and warnings. */
+export const createContainer = (s: Session, request: CreateRequest) =>
+  run<CreateResult>(s, WorkflowTypes.create, { request }, { summary: `create ${request.name ?? request.image}` });
+
+/** docker inspect of one container by name, full ID or unique ID prefix. */
+export const inspect = (s: Session, container: string) =>
+  run<InspectResult>(s, WorkflowTypes.inspect, { container }, { summary: `inspect ${container}` });
+
+/** docker ps: running containers, or all of them. */
+export const list = (s: Session, all: boolean) => run<ListResult>(s, WorkflowTypes.list, { all }, { summary: all ? 'ps -a' : 'ps' });
+
+/** The events recorded after `since` (a cursor from an earlier call; 0 for all) and the next cursor. */
+export const readEvents = (s: Session, since: number) => run<EventsResult>(s, WorkflowTypes.events, { since });
+
+export const logs = (s: Session, container: string) => run<LogsResult>(s, WorkflowTypes.logs, { container }, { summary: `logs ${container}` });
+
+export const imageImport = (s: Session, name: string, source: string) =>
+  run<ImageImportResult>(s, WorkflowTypes.imageImport, { name, source }, { summary: `image import ${name}` });
+
+export const imageList = (s: Session) => run<ImageListResult>(s, WorkflowTypes.imageList, undefined, { summary: 'image ls' });
+
+export const gc = (s: Session) => run<GcResult>(s, WorkflowTypes.gc, undefined, { summary: 'gc' });
+
+/**
+ * docker stop: resolves the container, then runs its stop under an ID derived from the container ID (a
+ * second stop attaches to the first). A start in flight is cancelled first and compensates.
+ */
+export async function stop(s: Session, container: string, timeoutSeconds: number): Promise<StopResultRecord> {
+  const rec = await inspect(s, container);
+  return run<StopResultRecord>(s, WorkflowTypes.stop, { container: rec.Id, timeoutSeconds }, {
+    workflowId: lifecycleWorkflowId('stop', rec.Id),
+    summary: `stop ${rec.Name.replace(/^\//, '')}`,
+  });
+}
+
+/** docker rm [-f]: as stop, under the container's remove workflow ID. */
 export async function remove(s: Session, container: string, force: boolean): Promise<RemoveResult> {
   const rec = await inspect(s, container);
-  return run<RemoveResult>(s, WorkflowTypes.remove, [{ container: rec.Id, force }], lifecycleWorkflowId('remove', rec.Id));
+  return run<RemoveResult>(s, WorkflowTypes.remove, { container: rec.Id, force }, {
+    workflowId: lifecycleWorkflowId('remove', rec.Id),
+    summary: `rm ${rec.Name.replace(/^\//, '')}`,
+  });
 }
 
 export interface StartHooks {
-  /** called whenever the saga's progress record changes */
+  /** called whenever the saga's steps, compensations or status change (the record so far) */
   onProgress?: (p: ContainerStartResult) => void;
-  /** called once the saga is started (or attached to), with its handle: the CLI cancels through it */
+  /** called once the saga is started or attached to: the CLI cancels through this handle */
   onStarted?: (handle: WorkflowHandle) => void;
 }
 
+const POLL_MS = 75;
+
 /**
- * docker start: resolves the container, then starts its saga under the ID derived from the container ID
- * with conflict policy USE_EXISTING, so a second start attaches to the running saga and gets its result.
- * Polls the saga's progress query while it runs; a worker restart only pauses the updates.
+ * docker start: resolves the container, then starts its saga under the workflow ID derived from the full
+ * container ID with conflict policy USE_EXISTING, so a second start of the same container attaches to the
+ * saga in flight and gets its result. Polls the saga's progress query while it runs (errors right after the
+ * start, or while a worker restarts, only skip an update). Resolves with the saga's record; rejects with a
+ * CliError carrying Docker's type and message and, when the saga got that far, its record (AlreadyStarted
+ * included: the caller decides that 304 is success). A cancelled saga rejects with type Cancelled and the
+ * record of its compensations.
  */
 export async function startContainer(s: Session, ref: string, hooks: StartHooks = {}): Promise<ContainerStartResult> {
   const rec = await inspect(s, ref);
@@ -96,41 +154,48 @@ export async function startContainer(s: Session, ref: string, hooks: StartHooks 
       workflowIdConflictPolicy: 'USE_EXISTING',
       args: [{ container: ref }],
       staticSummary: `start ${name}`,
-      staticDetails: `container ${rec.Id}\nimage ${rec.Config.Image}\ncommand ${rec.Config.Cmd.join(' ')}`,
+      staticDetails: [`container \`${rec.Id}\``, `image \`${rec.Config.Image}\``, `command \`${[rec.Path, ...rec.Args].join(' ')}\``].join('\n\n'),
     });
   } catch (err) {
     throw toCliError(err, s.address);
   }
   hooks.onStarted?.(handle);
-  let settled = false;
-  const result = handle.result().finally(() => {
-    settled = true;
-  });
+
   let last = '';
   const report = (p: ContainerStartResult | undefined) => {
     if (!p) return;
     const key = `${p.steps.length}/${p.compensations.length}/${p.status}`;
-    if (key !== last) {
-      last = key;
-      hooks.onProgress?.(p);
-    }
+    if (key === last) return;
+    last = key;
+    hooks.onProgress?.(p);
   };
-  const tick = () => new Promise((r) => setTimeout(r, 50));
+  const query = () => handle.query<ContainerStartResult>(PROGRESS_QUERY).catch(() => undefined);
+
+  let settled = false;
+  const outcome = handle.result().then(
+    (value) => ({ ok: true as const, value: value as ContainerStartResult }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  void outcome.then(() => (settled = true));
   while (!settled) {
-    const p = await Promise.race([
-      handle.query<ContainerStartResult>(PROGRESS_QUERY).catch(() => undefined),
-      result.then(() => undefined, () => undefined),
-    ]);
+    const p = await Promise.race([query(), outcome.then(() => undefined)]);
     if (!settled) report(p);
-    await Promise.race([tick(), result.catch(() => undefined)]);
+    await Promise.race([sleep(POLL_MS), outcome]);
   }
-  try {
-    const final = (await result) as ContainerStartResult;
-    report(final);
-    return final;
-  } catch (err) {
-    const e = toCliError(err, s.address);
-    if (e instanceof CliError && e.record) report(e.record);
-    throw e;
+
+  const done = await outcome;
+  if (done.ok) {
+    report(done.value);
+    return done.value;
   }
+  const e = toCliError(done.error, s.address);
+  if (!(e instanceof CliError)) throw e;
+  if (e.type === 'Cancelled') {
+    // A cancelled saga ends with the cancellation, not its record: read the record of the closed run.
+    const record = await query();
+    report(record);
+    throw new CliError(`start of ${name} cancelled`, { type: 'Cancelled', status: 499, origin: 'cli', exitCode: 130, record });
+  }
+  report(e.record);
+  throw e;
 }

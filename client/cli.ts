@@ -4,51 +4,97 @@ import { registerEvents } from './commands/events';
 import { registerImage } from './commands/image';
 import { registerInspect } from './commands/inspect';
 import { registerLifecycle } from './commands/lifecycle';
+import { registerLogs } from './commands/logs';
 import { registerPs } from './commands/ps';
 import { registerStart } from './commands/start';
-import { cliContext } from './context';
-import { CliError, toCliError } from './errors';
+import { cliContext, type CliContext } from './context';
+import { describeError, usageError } from './errors';
 
 /**
  * container-saga: Docker's verbs over Temporal. Every verb is a workflow served by the worker that owns the
  * containers, so this CLI works the same from any host that reaches the Temporal server.
- * Errors are printed here and only here, as one line: Docker's "Error response from daemon: …" for the
- * daemon's errors (exit 1), the flag error for usage mistakes (exit 125, nothing sent).
+ *
+ * Errors are formatted and printed here and only here (`reportError`): Docker's "Error response from daemon:
+ * …" for the daemon's errors (exit 1), "Error: …" for the CLI's own (exit 1), and the flag error with a help
+ * hint for usage mistakes (exit 125, nothing sent). Commands throw; multi-container verbs report each
+ * container's failure through the same function as Docker's CLI does, then throw their closing error.
  */
-async function main(argv: string[]): Promise<number> {
-  const ctx = cliContext();
+function reportError(err: unknown): number {
+  const { line, exitCode } = describeError(err);
+  process.stderr.write(`${line}\n`);
+  return exitCode;
+}
+
+function buildProgram(ctx: CliContext): { program: Command; activeCommand: () => string | undefined } {
+  let active: string[] = [];
   const program = new Command('container-saga')
-    .description("Docker's container start as a durable Temporal saga")
+    .description("Docker's container verbs, each a durable Temporal workflow (start is a saga that compensates on failure)")
+    .version(version(), '--version', 'print the version')
     .enablePositionalOptions()
     .exitOverride()
-    .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
-    .showSuggestionAfterError(false);
+    // Commander's own error lines are replaced by ours (one line, with the help hint); help text still prints.
+    .configureOutput({ outputError: () => undefined })
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      'after',
+      '\nEnvironment:\n  TEMPORAL_ADDRESS           Temporal frontend (default localhost:7233)\n' +
+        '  TEMPORAL_NAMESPACE         namespace (default default)\n' +
+        '  CONTAINER_SAGA_TASK_QUEUE  task queue the workers poll (default container-saga)\n',
+    )
+    .hook('preSubcommand', (_cmd, sub) => {
+      active = [...active, sub.name()];
+    });
   registerCreate(program, ctx);
   registerStart(program, ctx);
   registerInspect(program, ctx);
   registerPs(program, ctx);
   registerEvents(program, ctx);
   registerLifecycle(program, ctx);
+  registerLogs(program, ctx);
   registerImage(program, ctx);
+  // Subcommands inherit exitOverride and the output settings (set above, before they were added), not hooks.
+  for (const group of program.commands) {
+    group.hook('preSubcommand', (_cmd, sub) => {
+      active = [...active, sub.name()];
+    });
+  }
+  return { program, activeCommand: () => (active.length > 0 ? active.join(' ') : undefined) };
+}
+
+function version(): string {
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('../package.json') as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const ctx = cliContext((err) => void reportError(err));
+  const { program, activeCommand } = buildProgram(ctx);
+  try {
+    if (argv.length <= 2) {
+      program.outputHelp();
+      return 0;
+    }
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.exitCode === 0) return 0; // --help, --version
-      process.stderr.write(`container-saga: ${err.message.replace(/^error: /, '')} (see 'container-saga --help')\n`);
-      return 125;
+      // --help, --version, and `help`: printed already.
+      if (err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+      // A command group without its subcommand (`image`): commander printed its help to stderr.
+      if (err.code === 'commander.help') return 125;
+      return reportError(usageError(err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' '), activeCommand()));
     }
-    const e = toCliError(err);
-    if (e instanceof CliError) {
-      process.stderr.write(e.exitCode === 125 ? `container-saga: ${e.message}\n` : `Error response from daemon: ${e.message}\n`);
-      return e.exitCode;
-    }
-    process.stderr.write(`container-saga: ${e instanceof Error ? e.message : String(e)}\n`);
-    return 1;
+    return reportError(err);
   } finally {
     await ctx.close();
   }
 }
 
-main(process.argv).then((code) => process.exit(code));
+main(process.argv).then(
+  (code) => process.exit(code),
+  (err: unknown) => process.exit(reportError(err)),
+);

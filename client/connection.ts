@@ -1,7 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { DEFAULT_TASK_QUEUE } from '../common/names';
-import { CliError } from './errors';
+import { unreachable } from './errors';
 
+/** Where the CLI talks to: a Temporal client and the task queue the container-saga workers poll. */
 export interface Session {
   client: Client;
   connection: Connection;
@@ -10,15 +11,29 @@ export interface Session {
   taskQueue: string;
 }
 
-/** Connects from TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and CONTAINER_SAGA_TASK_QUEUE. */
+export interface SessionSettings {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+}
+
+/** TEMPORAL_ADDRESS (localhost:7233), TEMPORAL_NAMESPACE (default), CONTAINER_SAGA_TASK_QUEUE (container-saga). */
+export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): SessionSettings {
+  return {
+    address: env.TEMPORAL_ADDRESS || 'localhost:7233',
+    namespace: env.TEMPORAL_NAMESPACE || 'default',
+    taskQueue: env.CONTAINER_SAGA_TASK_QUEUE || DEFAULT_TASK_QUEUE,
+  };
+}
+
+/** Connects to Temporal as the environment says; a refused connection fails at once (a silent address after 10 s), naming the address and the fix. */
 export async function connect(env: NodeJS.ProcessEnv = process.env): Promise<Session> {
-  const address = env.TEMPORAL_ADDRESS ?? 'localhost:7233';
-  const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
+  const settings = settingsFromEnv(env);
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address, connectTimeout: 3000 });
+    connection = await Connection.connect({ address: settings.address });
   } catch {
-    throw new CliError(`cannot reach Temporal at ${address} (is \`npm run server\` running?)`, 'Unavailable', 503);
+    throw unreachable(settings.address);
   }
-  return { client: new Client({ connection, namespace }), connection, address, namespace, taskQueue: env.CONTAINER_SAGA_TASK_QUEUE ?? DEFAULT_TASK_QUEUE };
+  return { ...settings, client: new Client({ connection, namespace: settings.namespace }), connection };
 }

@@ -1,41 +1,105 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
+import { ErrorStatus, type ErrorType } from '../common/errors';
 import type { ContainerStartResult } from '../common/start-api';
+
+/**
+ * Who an error speaks for, which decides the line it prints as (Docker's CLI conventions):
+ *   daemon  the worker answered with a Docker error    → "Error response from daemon: <message>", exit 1
+ *   cli     this CLI failed (Temporal unreachable, …)  → "Error: <message>", exit 1
+ *   usage   a malformed command line, nothing was sent → "container-saga: <message>", exit 125
+ */
+export type ErrorOrigin = 'daemon' | 'cli' | 'usage';
+
+export interface CliErrorOptions {
+  /** the Docker error type (ErrorTypes) for daemon errors; a short tag otherwise */
+  type?: string;
+  /** Docker's HTTP status for the type */
+  status?: number;
+  origin?: ErrorOrigin;
+  /** the start saga's record, when the error comes from a start */
+  record?: ContainerStartResult;
+  exitCode?: number;
+}
 
 /** An error the CLI prints as one line: Docker's type, message and status, and the start record when there is one. */
 export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly type: string = 'Error',
-    readonly status = 500,
-    readonly record?: ContainerStartResult,
-    /** exit code: 125 for the CLI's own usage errors (as Docker's CLI), 1 for the daemon's */
-    readonly exitCode = 1,
-  ) {
+  readonly type: string;
+  readonly status: number;
+  readonly origin: ErrorOrigin;
+  readonly record?: ContainerStartResult;
+  readonly exitCode: number;
+  constructor(message: string, opts: CliErrorOptions = {}) {
     super(message);
     this.name = 'CliError';
+    this.origin = opts.origin ?? 'daemon';
+    this.type = opts.type ?? 'Error';
+    this.status = opts.status ?? 500;
+    this.record = opts.record;
+    this.exitCode = opts.exitCode ?? (this.origin === 'usage' ? 125 : 1);
   }
 }
 
-export function usageError(message: string): CliError {
-  return new CliError(message, 'Usage', 400, undefined, 125);
+/** A malformed command line (Docker's CLI exits 125 for these); `command` names the verb for the help hint. */
+export function usageError(message: string, command?: string): CliError {
+  const hint = `See 'container-saga ${command ? `${command} ` : ''}--help'.`;
+  return new CliError(`${message.replace(/\.$/, '')}. ${hint}`, { type: 'Usage', status: 400, origin: 'usage' });
 }
 
-/** A failed workflow's cause → CliError with the Docker type and message; anything else unchanged. */
-export function toCliError(err: unknown, address?: string): unknown {
+/** A failure of this CLI rather than of the daemon. */
+export function cliError(message: string, type = 'Error', exitCode = 1): CliError {
+  return new CliError(message, { type, origin: 'cli', exitCode });
+}
+
+export const unreachable = (address: string) =>
+  cliError(`cannot reach Temporal at ${address} (is \`npm run server\` running?)`, 'Unavailable');
+
+/**
+ * Anything a Temporal call threw → CliError. A failed workflow's ApplicationFailure carries the Docker type and
+ * message (and, for a start, the saga record as its first detail); cancellation, termination and timeouts
+ * say so; a refused connection names the address. Other errors (bugs) are returned unchanged.
+ */
+export function toCliError(err: unknown, address: string): unknown {
   if (err instanceof CliError) return err;
   if (err instanceof WorkflowFailedError) {
     const cause = err.cause;
     if (cause instanceof ApplicationFailure) {
-      const record = cause.details?.[0] as ContainerStartResult | undefined;
-      const status = record && typeof record === 'object' && 'error' in record ? record.error?.status : undefined;
-      return new CliError(cause.message, cause.type ?? 'Error', status ?? 500, record && 'steps' in record ? record : undefined);
+      const first = cause.details?.[0];
+      const record = isStartRecord(first) ? first : undefined;
+      const type = cause.type ?? 'Error';
+      const status = record?.error?.status ?? ErrorStatus[type as ErrorType] ?? 500;
+      return new CliError(cause.message, { type, status, record });
     }
-    if (cause instanceof CancelledFailure) return new CliError('start cancelled', 'Cancelled', 499);
-    return new CliError(cause?.message ?? err.message);
+    if (cause instanceof CancelledFailure) return cliError('cancelled', 'Cancelled', 130);
+    if (cause instanceof TerminatedFailure) return cliError(`the workflow was terminated${cause.message ? `: ${cause.message}` : ''}`, 'Terminated');
+    if (cause instanceof TimeoutFailure) return cliError('the workflow timed out', 'Timeout');
+    return cliError(cause?.message ?? err.message);
   }
-  if (err instanceof Error && /14 UNAVAILABLE|ECONNREFUSED|Failed to connect/i.test(err.message)) {
-    return new CliError(`cannot reach Temporal at ${address ?? 'TEMPORAL_ADDRESS'} (is \`npm run server\` running?)`, 'Unavailable', 503);
-  }
+  if (isUnavailable(err)) return unreachable(address);
   return err;
+}
+
+function isStartRecord(v: unknown): v is ContainerStartResult {
+  return typeof v === 'object' && v !== null && Array.isArray((v as ContainerStartResult).steps);
+}
+
+/** gRPC UNAVAILABLE (14), refused or timed-out connections, however deep in the cause chain. */
+function isUnavailable(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === 14) return true;
+    if (/14 UNAVAILABLE|ECONNREFUSED|Failed to connect|failed to connect|connect timeout|Deadline exceeded/i.test(e.message)) return true;
+  }
+  return false;
+}
+
+/** The line (without newline) an error prints as, and the exit code: the one formatting rule of the CLI. */
+export function describeError(err: unknown): { line: string; exitCode: number } {
+  if (err instanceof CliError) {
+    const prefix = err.origin === 'daemon' ? 'Error response from daemon: ' : err.origin === 'usage' ? 'container-saga: ' : 'Error: ';
+    return { line: `${prefix}${err.message}`, exitCode: err.exitCode };
+  }
+  // A bug: one line still, the stack only on request.
+  const message = err instanceof Error ? err.message : String(err);
+  if (process.env.CONTAINER_SAGA_DEBUG && err instanceof Error && err.stack) return { line: `Error: ${err.stack}`, exitCode: 1 };
+  return { line: `Error: ${message.split('\n')[0]}`, exitCode: 1 };
 }

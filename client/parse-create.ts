@@ -28,7 +28,7 @@ export interface CreateFlags {
 
 /** Docker CLI's flag error: `invalid argument "abc" for "--shm-size" flag: …` (exit 125). */
 function bad(value: string, flag: string, why: string): never {
-  throw usageError(`invalid argument "${value}" for "${flag}" flag: ${why}`);
+  throw usageError(`invalid argument "${value}" for "${flag}" flag: ${why}`, 'create');
 }
 
 function bytes(value: string, flag: string): number {
@@ -63,16 +63,16 @@ export function parseCreate(flags: CreateFlags, image: string, cmd: string[], en
   }
   const envOut: string[] = [];
   for (const e of flags.env) {
-    if (e === '' || e.startsWith('=')) bad(e, '--env', 'variable name is empty');
+    if (e === '' || e.startsWith('=')) bad(e, '-e, --env', `invalid environment variable: ${e}`);
     if (e.includes('=')) envOut.push(e);
     else if (env[e] !== undefined) envOut.push(`${e}=${env[e]}`);
   }
   if (flags.volume.length > 0) {
     hostConfig.Binds = flags.volume.map((v) => {
       const parts = v.split(':');
-      if (parts.length < 2 || parts.length > 3 || parts[0] === '' || parts[1] === '') bad(v, '--volume', `invalid spec: ${v}`);
-      if (!parts[1]!.startsWith('/')) bad(v, '--volume', `invalid mount path: '${parts[1]}' mount path must be absolute`);
-      if (parts[2] !== undefined && parts[2] !== 'ro' && parts[2] !== 'rw') bad(v, '--volume', `invalid mode: ${parts[2]}`);
+      if (parts.length < 2 || parts.length > 3 || parts[0] === '' || parts[1] === '') bad(v, '-v, --volume', `invalid volume specification: '${v}'`);
+      if (!parts[1]!.startsWith('/')) bad(v, '-v, --volume', `invalid mount path: '${parts[1]}' mount path must be absolute`);
+      if (parts[2] !== undefined && parts[2] !== 'ro' && parts[2] !== 'rw') bad(v, '-v, --volume', `invalid mode: ${parts[2]}`);
       return v;
     });
   }
@@ -86,10 +86,10 @@ export function parseCreate(flags: CreateFlags, image: string, cmd: string[], en
     }
   }
   if (flags.shmSize !== undefined) hostConfig.ShmSize = bytes(flags.shmSize, '--shm-size');
-  if (flags.memory !== undefined) hostConfig.Memory = bytes(flags.memory, '--memory');
+  if (flags.memory !== undefined) hostConfig.Memory = bytes(flags.memory, '-m, --memory');
   if (flags.cpus !== undefined) {
+    if (!/^(\d+(\.\d*)?|\.\d+)$/.test(flags.cpus)) bad(flags.cpus, '--cpus', `failed to parse ${flags.cpus} as a rational number`);
     const cpus = Number(flags.cpus);
-    if (!Number.isFinite(cpus) || cpus < 0) bad(flags.cpus, '--cpus', 'failed to parse as a decimal number');
     hostConfig.NanoCpus = Math.round(cpus * 1e9);
   }
   if (flags.pidsLimit !== undefined) {
@@ -113,7 +113,7 @@ export function parseCreate(flags: CreateFlags, image: string, cmd: string[], en
   const labels: Record<string, string> = {};
   for (const l of flags.label) {
     const eq = l.indexOf('=');
-    if (eq === 0 || l === '') bad(l, '--label', 'label name is empty');
+    if (eq === 0 || l === '') bad(l, '-l, --label', `invalid label: ${l}`);
     labels[eq < 0 ? l : l.slice(0, eq)] = eq < 0 ? '' : l.slice(eq + 1);
   }
   return {

@@ -6,20 +6,22 @@ import { parseCreate, type CreateFlags } from '../parse-create';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
+/** docker create: flags → CreateRequest (validated before anything is sent) → containerCreate workflow. */
 export function registerCreate(program: Command, ctx: CliContext): void {
   program
     .command('create')
-    .description('Create a new container')
+    .description('Create a new container (prints its ID)')
+    .usage('[options] IMAGE [COMMAND] [ARG...]')
     .argument('<image>')
     .argument('[command...]')
+    // Everything after IMAGE belongs to the command: `create busybox sh -c 'sleep 1'`.
     .passThroughOptions()
-    .helpOption('--help', 'display help for command') // -h is --hostname, as in Docker
     .option('--name <name>', 'assign a name to the container')
     .option('--network <mode>', 'bridge (default), none, host or container:<name|id>')
-    .option('-e, --env <KEY[=VALUE]>', 'set an environment variable (repeatable)', collect, [])
+    .option('-e, --env <KEY[=VALUE]>', 'set an environment variable; KEY alone passes the value from this environment (repeatable)', collect, [])
     .option('-w, --workdir <dir>', 'working directory inside the container')
-    .option('-v, --volume <src:dst[:ro]>', 'bind mount or named volume (repeatable)', collect, [])
-    .option('--tmpfs <dst[:opts]>', 'mount a tmpfs (repeatable)', collect, [])
+    .option('-v, --volume <src:dst[:ro]>', 'bind mount (absolute SRC) or named volume (repeatable)', collect, [])
+    .option('--tmpfs <dst[:opts]>', 'mount a tmpfs directory (repeatable)', collect, [])
     .option('--shm-size <size>', 'size of /dev/shm (e.g. 64m)')
     .option('--ipc <mode>', 'private (default), shareable, host, none or container:<name|id>')
     .option('--security-opt <opt>', 'security option (repeatable)', collect, [])
@@ -29,11 +31,12 @@ export function registerCreate(program: Command, ctx: CliContext): void {
     .option('--expose <port[/proto]>', 'expose a port (repeatable)', collect, [])
     .option('-l, --label <key=value>', 'set a label (repeatable)', collect, [])
     .option('-m, --memory <bytes>', 'memory limit (e.g. 64m)')
-    .option('--cpus <number>', 'number of CPUs')
-    .option('--pids-limit <n>', 'pids limit')
+    .option('--cpus <number>', 'number of CPUs (e.g. 0.5)')
+    .option('--pids-limit <n>', 'pids limit (-1 for unlimited)')
     .option('--read-only', "mount the container's root filesystem read-only")
     .option('-t, --tty', 'allocate a pseudo-TTY')
     .option('--json', 'print {Id, Warnings} as JSON')
+    .helpOption('--help', 'display help for command')
     .action(async (image: string, cmd: string[], flags: CreateFlags & { json?: boolean }) => {
       const request = parseCreate(flags, image, cmd, process.env);
       const created = await createContainer(await ctx.session(), request);

@@ -1,27 +1,34 @@
 import type { Command } from 'commander';
 import { readEvents } from '../api';
 import type { CliContext } from '../context';
+import { usageError } from '../errors';
+import { eventLine } from '../output';
 
+const FOLLOW_MS = 500;
+
+/**
+ * docker events: the recorded events, then (unless --no-follow) new ones as they happen, polling the
+ * containerEvents workflow, until Ctrl-C. --json prints one event per line with the cursor after it, for
+ * `--since` in a later call.
+ */
 export function registerEvents(program: Command, ctx: CliContext): void {
   program
     .command('events')
     .description('Show container events; follows new ones until Ctrl-C unless --no-follow')
-    .option('--since <cursor>', 'cursor printed by a previous --json run (default: all)', '0')
+    .option('--since <cursor>', 'only events after this cursor (printed by --json); default: all', '0')
     .option('--no-follow', 'print the recorded events and exit')
-    .option('--json', 'one JSON event per line')
+    .option('--json', 'one JSON event per line, each with the cursor that follows it')
     .action(async (flags: { since: string; follow: boolean; json?: boolean }) => {
-      const session = await ctx.session();
+      if (!/^\d+$/.test(flags.since)) throw usageError(`invalid argument "${flags.since}" for "--since" flag: must be a cursor (a whole number)`, 'events');
       let cursor = Number(flags.since);
-      if (!Number.isInteger(cursor) || cursor < 0) throw new Error(`invalid --since cursor "${flags.since}"`);
+      const session = await ctx.session();
       for (;;) {
         const { events, next } = await readEvents(session, cursor);
-        for (const e of events) {
-          const attrs = Object.entries({ name: e.name, ...e.attributes }).map(([k, v]) => `${k}=${v}`).join(', ');
-          process.stdout.write(flags.json ? `${JSON.stringify({ ...e, cursor: next })}\n` : `${e.time} ${e.type} ${e.action} ${e.id} (${attrs})\n`);
-        }
+        const out = events.map((e) => (flags.json ? JSON.stringify({ ...e, cursor: next }) : eventLine(e)));
+        if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);
         cursor = next;
         if (!flags.follow) return;
-        await new Promise((r) => setTimeout(r, 500));
+        await new Promise((r) => setTimeout(r, FOLLOW_MS));
       }
     });
 }

@@ -1,34 +1,21 @@
 import type { Command } from 'commander';
 import { list } from '../api';
 import type { CliContext } from '../context';
-import { ago, printJson, printTable, statusText } from '../output';
+import { printJson, printTable, PS_HEAD, psRows } from '../output';
 
+/** docker ps: Docker's table (newest first), -q for IDs only, --json for the records. */
 export function registerPs(program: Command, ctx: CliContext): void {
   program
     .command('ps')
     .description('List containers (running ones unless -a)')
-    .option('-a, --all', 'show all containers')
+    .option('-a, --all', 'show all containers (default shows just running)')
     .option('-q, --quiet', 'only display container IDs')
-    .option('--json', 'print the container records as JSON')
+    .option('--json', 'print the container records (Docker field names) as a JSON array')
     .action(async (flags: { all?: boolean; quiet?: boolean; json?: boolean }) => {
       const containers = await list(await ctx.session(), Boolean(flags.all));
-      if (flags.json) return printJson(containers);
-      if (flags.quiet) return void process.stdout.write(containers.map((c) => `${c.Id.slice(0, 12)}\n`).join(''));
-      const now = Date.now();
-      printTable(
-        ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'],
-        containers.map((c) => {
-          const cmd = c.Config.Cmd.join(' ');
-          return [
-            c.Id.slice(0, 12),
-            c.Config.Image,
-            JSON.stringify(cmd.length > 20 ? `${cmd.slice(0, 19)}…` : cmd),
-            ago(c.Created, now),
-            statusText(c, now),
-            Object.keys(c.Config.ExposedPorts).join(', '),
-            c.Name.replace(/^\//, ''),
-          ];
-        }),
-      );
+      const rows = psRows(containers);
+      if (flags.json) printJson(containers);
+      else if (flags.quiet) process.stdout.write(rows.map((r) => `${r[0]}\n`).join(''));
+      else printTable(PS_HEAD, rows);
     });
 }

@@ -1,108 +1,164 @@
-import { createInterface } from 'node:readline/promises';
+import { createInterface } from 'node:readline';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Command } from 'commander';
+import type { ErrorType } from '../../common/errors';
 import type { ContainerStartResult } from '../../common/start-api';
 import { startContainer } from '../api';
+import type { Session } from '../connection';
 import type { CliContext } from '../context';
-import { CliError } from '../errors';
-import { color, printJson } from '../output';
+import { CliError, cliError } from '../errors';
+import { colors, printJson } from '../output';
 
 interface StartFlags {
   cancelOnInterrupt?: boolean;
   json?: boolean;
 }
 
-/** Prints each step and compensation once, as the saga's progress reports them (to stderr: stdout is Docker's). */
-function progressPrinter(ref: string, quiet: boolean) {
-  let steps = 0;
-  let undone = 0;
-  let headed = false;
-  let failed = false;
-  return (p: ContainerStartResult) => {
-    if (quiet) return;
-    if (!headed) {
-      process.stderr.write(`${color.dim(`starting ${ref}`)}\n`);
-      headed = true;
-    }
-    for (; steps < p.steps.length; steps++) process.stderr.write(`  ${color.ok('✓')} ${p.steps[steps]}\n`);
-    if (p.error && !failed) {
-      failed = true;
-      process.stderr.write(`  ${color.err('✗')} ${p.error.message}\n`);
-    }
-    for (; undone < p.compensations.length; undone++) process.stderr.write(`  ${color.undo('↺')} ${p.compensations[undone]}\n`);
-  };
-}
-
 /**
- * Ctrl-C during a start: with --cancel-on-interrupt the saga is cancelled (it compensates, and we wait to
- * show that); on a terminal we ask; otherwise the start goes on in the background and we say where.
+ * docker start: each container in turn through its saga, the steps shown live on stderr as they complete
+ * (compensations as ↺), then Docker's output on stdout: the ref of each container started. A container that
+ * already runs counts as started (Docker's CLI treats the daemon's 304 so). Failures print Docker's
+ * "Error response from daemon: …" and, at the end, "Error: failed to start containers: …" (exit 1).
+ * --json prints the saga records instead of the live lines, failures included (with their error).
  */
-function interruptHandler(flags: StartFlags, ref: string, handle: () => WorkflowHandle | undefined, state: { cancelled: boolean }) {
-  let asking = false;
-  return async () => {
-    const h = handle();
-    if (!h || state.cancelled || asking) return;
-    let cancel = Boolean(flags.cancelOnInterrupt);
-    if (!cancel && process.stdin.isTTY) {
-      asking = true;
-      const rl = createInterface({ input: process.stdin, output: process.stderr });
-      cancel = /^y(es)?$/i.test((await rl.question(`Cancel the start of ${ref}? [y/N] `)).trim());
-      rl.close();
-      asking = false;
-    } else if (!cancel) {
-      process.stderr.write(`start of ${ref} continues in the background (workflow ${h.workflowId})\n`);
-      process.exit(130);
-    }
-    if (cancel) {
-      state.cancelled = true;
-      process.stderr.write(`cancelling the start of ${ref}: compensating…\n`);
-      await h.cancel();
-    }
-  };
-}
-
 export function registerStart(program: Command, ctx: CliContext): void {
   program
     .command('start')
     .description('Start one or more created containers, each through its durable saga')
     .argument('<containers...>')
-    .option('--cancel-on-interrupt', 'Ctrl-C cancels the start (the saga compensates) instead of asking')
-    .option('--json', 'print the saga results as JSON instead of live steps')
+    .option('--cancel-on-interrupt', 'Ctrl-C cancels the start (the saga compensates, shown live) instead of asking')
+    .option('--json', 'print the saga records as a JSON array instead of the live steps')
     .action(async (refs: string[], flags: StartFlags) => {
       const session = await ctx.session();
-      const failed: string[] = [];
       const results: ContainerStartResult[] = [];
-      const state = { cancelled: false };
+      const failed: string[] = [];
+      let stopWith: unknown;
       for (const ref of refs) {
-        let handle: WorkflowHandle | undefined;
-        const onInterrupt = interruptHandler(flags, ref, () => handle, state);
-        process.on('SIGINT', onInterrupt);
         try {
-          const result = await startContainer(session, ref, {
-            onProgress: progressPrinter(ref, Boolean(flags.json)),
-            onStarted: (h) => (handle = h),
-          });
+          const result = await startOne(session, ref, flags);
           results.push(result);
           if (!flags.json) process.stdout.write(`${ref}\n`);
         } catch (err) {
           if (!(err instanceof CliError)) throw err;
-          if (err.record) results.push(err.record);
-          // Docker's CLI treats 304 Not Modified as done.
           if (err.type === 'AlreadyStarted') {
+            results.push(alreadyRunning(err, ref));
             if (!flags.json) process.stdout.write(`${ref}\n`);
             continue;
           }
+          if (err.origin !== 'daemon') {
+            // Cancelled by Ctrl-C, Temporal gone, no worker: not about this container, so no further ones.
+            if (err.record) results.push(err.record);
+            stopWith = err;
+            break;
+          }
+          results.push(err.record ?? recordOf(err, ref));
           failed.push(ref);
-          process.stderr.write(`Error response from daemon: ${err.message}\n`);
-        } finally {
-          process.off('SIGINT', onInterrupt);
+          ctx.reportError(err);
         }
       }
       if (flags.json) printJson(results);
-      if (state.cancelled) process.exitCode = 130;
-      else if (failed.length > 0) {
-        process.stderr.write(`Error: failed to start containers: ${failed.join(', ')}\n`);
-        process.exitCode = 1;
-      }
+      if (stopWith) throw stopWith;
+      if (failed.length > 0) throw cliError(`failed to start containers: ${failed.join(', ')}`);
     });
+}
+
+/** One container's start, with its live lines and its Ctrl-C handling. */
+async function startOne(session: Session, ref: string, flags: StartFlags): Promise<ContainerStartResult> {
+  let handle: WorkflowHandle | undefined;
+  const onInterrupt = interruptHandler(ref, flags, () => handle);
+  process.on('SIGINT', onInterrupt);
+  try {
+    return await startContainer(session, ref, {
+      onProgress: flags.json ? undefined : progressPrinter(ref),
+      onStarted: (h) => (handle = h),
+    });
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+}
+
+/** Prints each step and compensation once, in order, as the saga's record reports them (on stderr). */
+function progressPrinter(ref: string): (p: ContainerStartResult) => void {
+  const c = colors(process.stderr);
+  let steps = 0;
+  let undone = 0;
+  let left = 0;
+  let headed = false;
+  let failed = false;
+  return (p) => {
+    const out: string[] = [];
+    if (!headed) {
+      headed = true;
+      out.push(c.dim(`starting ${ref}`));
+    }
+    for (; steps < p.steps.length; steps++) out.push(`  ${c.ok('✓')} ${p.steps[steps]}`);
+    if (p.error && !failed) {
+      failed = true;
+      out.push(p.error.type === 'AlreadyStarted' ? `  ${c.dim('•')} already running` : `  ${c.err('✗')} ${p.error.message}`);
+    }
+    for (; undone < p.compensations.length; undone++) out.push(`  ${c.undo('↺')} ${p.compensations[undone]}`);
+    if (p.status === 'failed' || p.status === 'cancelled') {
+      for (; left < p.leftovers.length; left++) out.push(`  ${c.err('!')} not released: ${p.leftovers[left]}`);
+    }
+    if (out.length > 0) process.stderr.write(`${out.join('\n')}\n`);
+  };
+}
+
+/**
+ * Ctrl-C during a start. Before the saga is started: exit. Then, with --cancel-on-interrupt: cancel the
+ * saga and keep waiting, so the compensations show (a second Ctrl-C leaves them to finish in the
+ * background). On a terminal: ask. Otherwise: say the start goes on in the background, and where.
+ */
+function interruptHandler(ref: string, flags: StartFlags, handle: () => WorkflowHandle | undefined): () => void {
+  let cancelling = false;
+  let asking = false;
+  const leave = (why: string): never => {
+    process.stderr.write(`\n${why}\n`);
+    process.exit(130);
+  };
+  const cancel = (h: WorkflowHandle) => {
+    cancelling = true;
+    process.stderr.write(`cancelling the start of ${ref}: compensating…\n`);
+    h.cancel().catch((err: unknown) => leave(`could not cancel workflow ${h.workflowId}: ${err instanceof Error ? err.message : String(err)}`));
+  };
+  return () => {
+    const h = handle();
+    if (!h) leave(`interrupted before the start of ${ref} was submitted`);
+    if (cancelling) leave(`the start of ${ref} is being cancelled in the background (workflow ${h!.workflowId})`);
+    if (asking) return;
+    if (flags.cancelOnInterrupt) return cancel(h!);
+    if (!process.stdin.isTTY) leave(`the start of ${ref} continues in the background (workflow ${h!.workflowId})`);
+    asking = true;
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    // Ctrl-C at the prompt: leave the start running.
+    rl.on('SIGINT', () => {
+      rl.close();
+      leave(`the start of ${ref} continues in the background (workflow ${h!.workflowId})`);
+    });
+    rl.question(`\nCancel the start of ${ref}? [y/N] `, (answer) => {
+      rl.close();
+      asking = false;
+      if (/^y(es)?$/i.test(answer.trim())) cancel(h!);
+      else process.stderr.write(`waiting for the start of ${ref}…\n`);
+    });
+  };
+}
+
+/** Docker's CLI treats 304 as success: the record says so rather than carrying an error. */
+function alreadyRunning(err: CliError, ref: string): ContainerStartResult {
+  const { error: _ignored, ...rest } = err.record ?? recordOf(err, ref);
+  return { ...rest, status: 'already-running' };
+}
+
+/** The record of a start that failed before its saga ran (the container could not be resolved). */
+function recordOf(err: CliError, ref: string): ContainerStartResult {
+  return {
+    containerId: '',
+    name: ref,
+    status: 'failed',
+    steps: [],
+    compensations: [],
+    leftovers: [],
+    error: { type: err.type as ErrorType, message: err.message, status: err.status },
+  };
 }

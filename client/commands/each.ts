@@ -1,0 +1,22 @@
+import type { CliContext } from '../context';
+import { CliError, cliError } from '../errors';
+
+/**
+ * Docker's CLI loop for a verb over several containers: the ref on stdout for each success, each failure
+ * reported as it happens, and the closing "failed to <verb> containers: a, b" error (exit 1).
+ * Errors that are not the daemon's answer (Temporal unreachable, no worker, a bug) stop the loop at once.
+ */
+export async function forEachContainer(ctx: CliContext, refs: string[], verb: string, fn: (ref: string) => Promise<void>): Promise<void> {
+  const failed: string[] = [];
+  for (const ref of refs) {
+    try {
+      await fn(ref);
+      process.stdout.write(`${ref}\n`);
+    } catch (err) {
+      if (!(err instanceof CliError) || err.origin !== 'daemon') throw err;
+      failed.push(ref);
+      ctx.reportError(err);
+    }
+  }
+  if (failed.length > 0) throw cliError(`failed to ${verb} containers: ${failed.join(', ')}`);
+}
