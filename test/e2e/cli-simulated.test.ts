@@ -7,7 +7,8 @@ import type { ContainerEvent, ContainerRecord } from '../../common/types';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
 import { cli, startTestWorker, type TestWorker } from '../harness';
 
-// End to end on the dev-server binary, through the real CLI, with the simulated driver.
+// End to end through the real CLI (`node bin/container-saga.cjs`, a child process) on the shared dev server,
+// with an in-process worker on this file's own task queue driving the simulated runtime in a temp root.
 
 let w: TestWorker;
 let root: string;
@@ -21,11 +22,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await w?.shutdown();
-  await fs.rm(root, { recursive: true, force: true });
+  if (root) await fs.rm(root, { recursive: true, force: true });
 });
 
 const STEPS = ['lookup', 'check-state', 'verify-settings', 'claim', 'mount-rootfs', 'default-net-mode', 'network', 'links',
   'working-dir', 'daemon-env', 'spec', 'ipc', 'volumes', 'process', 'mark-running'];
+
+const shownSteps = (stderr: string) => [...stderr.matchAll(/^ {2}✓ (\S+)$/gm)].map((m) => m[1]);
+const shownCompensations = (stderr: string) => [...stderr.matchAll(/^ {2}↺ (\S+)$/gm)].map((m) => m[1]);
+const noStackTrace = (stderr: string) => expect(stderr).not.toMatch(/\n\s+at /);
 
 async function inspect(name: string): Promise<ContainerRecord> {
   const r = await cli(w, ['inspect', name]);
@@ -33,89 +38,114 @@ async function inspect(name: string): Promise<ContainerRecord> {
   return (JSON.parse(r.stdout) as ContainerRecord[])[0]!;
 }
 
-describe('container-saga CLI on the dev server (simulated driver)', () => {
-  it('create + start: live steps, then inspect shows it running', async () => {
-    const created = await cli(w, ['create', '--name', 'web', '-e', 'A=1', '--expose', '80', 'busybox', 'sleep', '1000']);
+async function eventsOf(id: string): Promise<string[]> {
+  const r = await cli(w, ['events', '--no-follow', '--json']);
+  expect(r.code, r.stderr).toBe(0);
+  return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as ContainerEvent).filter((e) => e.id === id).map((e) => e.action);
+}
+
+// Three independent containers: their stories run side by side.
+describe.concurrent('container-saga CLI on the dev server (simulated driver)', () => {
+  it('create + start: live steps, then inspect, ps, a second start (304) and events', async () => {
+    const created = await cli(w, ['create', '--name', 'web', '-e', 'A=1', '-e', 'PASSED', '--expose', '80', 'busybox', 'sleep', '1000'], { PASSED: 'through' });
     expect(created.code, created.stderr).toBe(0);
-    expect(created.stdout.trim()).toMatch(/^[0-9a-f]{64}$/);
+    expect(created.stdout).toMatch(/^[0-9a-f]{64}\n$/);
+    const id = created.stdout.trim();
 
     const started = await cli(w, ['start', 'web']);
     expect(started.code, started.stderr).toBe(0);
     expect(started.stdout).toBe('web\n');
-    const shown = [...started.stderr.matchAll(/✓ (\S+)/g)].map((m) => m[1]);
-    expect(shown).toEqual(STEPS);
+    expect(shownSteps(started.stderr)).toEqual(STEPS);
+    expect(shownCompensations(started.stderr)).toEqual([]);
 
-    const rec = await inspect('web');
-    expect(rec.Id).toBe(created.stdout.trim());
+    const [rec, ps, status] = await Promise.all([inspect('web'), cli(w, ['ps']), cli(w, ['inspect', '--format', '{{.State.Status}} {{.State.Pid}}', 'web'])]);
+    expect(rec.Id).toBe(id);
     expect(rec.Name).toBe('/web');
     expect(rec.State).toMatchObject({ Status: 'running', Running: true, ExitCode: 0, Error: '' });
     expect(rec.State.Pid).toBeGreaterThan(0);
-    expect(rec.NetworkSettings.IPAddress).toMatch(/^10\.88\.\d+\.\d+$/);
-
-    const ps = await cli(w, ['ps']);
-    expect(ps.stdout).toMatch(/CONTAINER ID\s+IMAGE\s+COMMAND/);
-    expect(ps.stdout).toMatch(new RegExp(`${rec.Id.slice(0, 12)}\\s+busybox\\s+"sleep 1000".*Up .*80/tcp\\s+web`));
+    expect(rec.NetworkSettings.IPAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(rec.Config.Env).toEqual(expect.arrayContaining(['A=1', 'PASSED=through']));
+    expect(ps.stdout).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES\n/);
+    expect(ps.stdout).toMatch(new RegExp(`\\n${id.slice(0, 12)}\\s+busybox\\s+"sleep 1000"\\s+.* ago\\s+Up .*80/tcp\\s+web\\n`));
+    expect(status.stdout).toBe(`running ${rec.State.Pid}\n`);
 
     // Starting a running container is Docker's 304: done, not an error.
     const again = await cli(w, ['start', 'web']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toBe('web\n');
+    noStackTrace(again.stderr);
 
-    const events = await cli(w, ['events', '--no-follow', '--json']);
-    const mine = events.stdout.trim().split('\n').map((l) => JSON.parse(l) as ContainerEvent).filter((e) => e.id === rec.Id);
-    expect(mine.map((e) => e.action)).toEqual(['create', 'start']);
+    expect(await eventsOf(id)).toEqual(['create', 'start']);
   });
 
-  it('an injected failure is compensated in reverse, recorded, and leaves nothing behind', async () => {
+  it('an injected failure: Docker error, compensations in reverse, recorded, nothing left behind', async () => {
+    // With a volume, so the saga runs its volumes step (it skips it for a container with nothing to mount).
     const created = await cli(w, ['create', '--name', 'broken', '-v', 'brokenvol:/data', '--label', 'container-saga.faults=volumes=fail', 'busybox', 'sleep', '1000']);
     expect(created.code, created.stderr).toBe(0);
     const id = created.stdout.trim();
 
     const started = await cli(w, ['start', 'broken']);
-    expect(started.code).toBe(1);
+    expect(started.code, `${started.stdout}${started.stderr}`).toBe(1);
     expect(started.stdout).toBe('');
-    expect(started.stderr).toContain('Error response from daemon: injected failure at volumes\n');
-    expect([...started.stderr.matchAll(/↺ (\S+)/g)].map((m) => m[1])).toEqual(['unmount-volumes', 'unmount-ipc', 'remove-spec', 'release-network', 'unmount-rootfs']);
-    expect([...started.stderr.matchAll(/✓ (\S+)/g)].map((m) => m[1])).not.toContain('volumes');
+    expect(started.stderr).toContain('\nError response from daemon: injected failure at volumes\nError: failed to start containers: broken\n');
+    expect(shownSteps(started.stderr)).toEqual(STEPS.slice(0, STEPS.indexOf('volumes')));
+    expect(shownCompensations(started.stderr)).toEqual(['unmount-volumes', 'unmount-ipc', 'remove-spec', 'release-network', 'unmount-rootfs']);
+    noStackTrace(started.stderr);
 
     const rec = await inspect('broken');
-    expect(rec.State).toMatchObject({ Running: false, ExitCode: 128, Error: 'injected failure at volumes' });
+    expect(rec.State).toMatchObject({ Status: 'created', Running: false, Pid: 0, ExitCode: 128, Error: 'injected failure at volumes' });
     expect(rec.NetworkSettings.IPAddress).toBe('');
+    // The test (not the CLI) may read the driver's records: no mount, netns, IP, bundle or process is left.
     expect((await sim.heldResources()).filter((h) => h.containerId === id)).toEqual([]);
-
-    const events = await cli(w, ['events', '--no-follow', '--json']);
-    const actions = events.stdout.trim().split('\n').map((l) => JSON.parse(l) as ContainerEvent).filter((e) => e.id === id).map((e) => e.action);
-    expect(actions).toEqual(['create', 'die']);
+    expect(await eventsOf(id)).toEqual(['create', 'die']);
   });
 
-  it('start --json prints the saga result', async () => {
-    await cli(w, ['create', '--name', 'json1', 'busybox', 'true']);
+  it('start --json prints the saga record; flags after IMAGE belong to the command', async () => {
+    const created = await cli(w, ['create', '--name', 'json1', 'busybox', 'sh', '-c', 'sleep 1000', '-x']);
+    expect(created.code, created.stderr).toBe(0);
     const r = await cli(w, ['start', '--json', 'json1']);
     expect(r.code, r.stderr).toBe(0);
-    const [result] = JSON.parse(r.stdout) as ContainerStartResult[];
-    expect(result).toMatchObject({ name: 'json1', status: 'running', compensations: [], leftovers: [] });
-    expect(result!.steps).toEqual(STEPS);
-  });
+    expect(r.stderr).toBe(''); // no live lines with --json
+    const results = JSON.parse(r.stdout) as ContainerStartResult[];
+    expect(results).toHaveLength(1);
+    expect(results[0]).toMatchObject({ containerId: created.stdout.trim(), name: 'json1', status: 'running', compensations: [], leftovers: [] });
+    expect(results[0]!.steps).toEqual(STEPS);
+    expect(results[0]!.pid).toBeGreaterThan(0);
 
-  it('bad input: one line on stderr, a non-zero exit, nothing created', async () => {
+    const cmd = await cli(w, ['inspect', '-f', '{{json .Config.Cmd}}', 'json1']);
+    expect(JSON.parse(cmd.stdout)).toEqual(['sh', '-c', 'sleep 1000', '-x']);
+  });
+});
+
+describe('mistakes and outages: one line on stderr, the right exit code, nothing created', () => {
+  it('bad flags (125), daemon errors (1), an unreachable server or a missing worker (1)', async () => {
     const before = await cli(w, ['ps', '-a', '--json']);
-    const cases: Array<[string[], number, RegExp]> = [
-      [['create', '--shm-size', 'abc', 'busybox'], 125, /invalid argument "abc" for "--shm-size" flag/],
-      [['create', '--frobnicate', 'busybox'], 125, /unknown option '--frobnicate'/],
-      [['create', '--network', 'bogus', 'busybox'], 125, /invalid argument "bogus" for "--network" flag/],
-      [['create', '--restart', 'sometimes', 'busybox'], 125, /invalid restart policy sometimes/],
-      [['create', '-v', 'data', 'busybox'], 125, /invalid argument "data" for "--volume" flag/],
-      [['create', '--name', 'web', 'busybox'], 1, /Conflict\. The container name "\/web" is already in use/],
-      [['start', 'nosuch'], 1, /^Error response from daemon: No such container: nosuch$/m],
-      [['frobnicate'], 125, /unknown command 'frobnicate'/],
+    expect(before.code, before.stderr).toBe(0);
+    const cases: Array<[string[], number, RegExp, NodeJS.ProcessEnv?]> = [
+      [['create', '--shm-size', 'abc', 'busybox'], 125, /^container-saga: invalid argument "abc" for "--shm-size" flag: invalid size: 'abc'\. See 'container-saga create --help'\.$/],
+      [['create', '--frobnicate', 'busybox'], 125, /^container-saga: unknown option '--frobnicate'\. See 'container-saga create --help'\.$/],
+      [['create', '--network', 'bogus', 'busybox'], 125, /^container-saga: invalid argument "bogus" for "--network" flag/],
+      [['create', '--restart', 'sometimes', 'busybox'], 125, /^container-saga: invalid argument "sometimes" for "--restart" flag: invalid restart policy sometimes/],
+      [['create', '-v', 'data', 'busybox'], 125, /^container-saga: invalid argument "data" for "-v, --volume" flag/],
+      [['create', '-e', '=x', 'busybox'], 125, /^container-saga: invalid argument "=x" for "-e, --env" flag/],
+      [['create', '--cpus', 'lots', 'busybox'], 125, /^container-saga: invalid argument "lots" for "--cpus" flag/],
+      [['create'], 125, /^container-saga: missing required argument 'image'/],
+      [['frobnicate'], 125, /^container-saga: unknown command 'frobnicate'\. See 'container-saga --help'\.$/],
+      [['create', '--name', 'web', 'busybox'], 1, /^Error response from daemon: Conflict\. The container name "\/web" is already in use/],
+      [['start', 'nosuch'], 1, /^Error response from daemon: No such container: nosuch\nError: failed to start containers: nosuch$/],
+      [['inspect', 'nosuch'], 1, /^Error: No such object: nosuch$/],
+      [['ps'], 1, /^Error: cannot reach Temporal at 127\.0\.0\.1:1 \(is `npm run server` running\?\)$/, { TEMPORAL_ADDRESS: '127.0.0.1:1' }],
+      [['create', 'busybox'], 1, /^Error: no container-saga worker is polling task queue \S+-nobody \(start one with `npm run worker`\)$/, { CONTAINER_SAGA_TASK_QUEUE: `${w.taskQueue}-nobody` }],
     ];
-    for (const [args, code, pattern] of cases) {
-      const r = await cli(w, args);
-      expect(r.code, args.join(' ')).toBe(code);
-      expect(r.stderr, args.join(' ')).toMatch(pattern);
-      expect(r.stderr).not.toMatch(/\n\s+at /); // never a stack trace
-      if (args[0] === 'create') expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
-    }
+    const runs = await Promise.all(cases.map(([args, , , env]) => cli(w, args, env)));
+    runs.forEach((r, i) => {
+      const [args, code, pattern] = cases[i]!;
+      const what = args.join(' ');
+      expect(r.code, `${what}: ${r.stderr}`).toBe(code);
+      expect(r.stderr.trimEnd(), what).toMatch(pattern);
+      noStackTrace(r.stderr);
+      if (args[0] === 'create' || code === 125) expect(r.stdout, what).toBe('');
+    });
     const after = await cli(w, ['ps', '-a', '--json']);
     expect(JSON.parse(after.stdout)).toEqual(JSON.parse(before.stdout));
   });
