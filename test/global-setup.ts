@@ -1,20 +1,32 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startDevServer, type DevServer } from '../scripts/dev-server';
-import { temporalCliPath, testServerPath } from '../scripts/temporal-paths';
+import { repoRoot, temporalCliPath, testServerPath } from '../scripts/temporal-paths';
 
-// One Temporal dev server for the whole run (several files starting their own would race for ports and
-// CPU); files get its address with inject('temporalAddress'). TEMPORAL_TEST_ADDRESS uses an external one.
-let server: DevServer | undefined;
+/**
+ * One Temporal dev server for the whole run: several files each starting their own would race for ports and
+ * CPU. Files read its address with inject('temporalAddress'); TEMPORAL_TEST_ADDRESS points them at an
+ * external server instead. The time-skipping binary's path is provided too: time skipping is global to a
+ * test server, so each file that skips time starts its own with `existing-path` (the SDK's default would
+ * download it, which these machines cannot).
+ */
+export default async function setup({ provide }: TestProject): Promise<() => Promise<void>> {
+  // Resolve both binaries first, so a missing install fails with "run npm run setup" before anything starts.
+  const cli = temporalCliPath();
+  provide('testServerPath', testServerPath());
+  provide('temporalCliPath', cli);
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  let server: DevServer | undefined;
   let address = process.env.TEMPORAL_TEST_ADDRESS;
   if (!address) {
-    server = await startDevServer({ uiPort: false });
+    // Headless, free port, history in memory; its output goes to test-results/ for post-mortems.
+    const log = path.join(repoRoot(), 'test-results', 'temporal-dev-server.log');
+    rmSync(log, { force: true });
+    server = await startDevServer({ uiPort: false, log });
     address = server.address;
   }
-  project.provide('temporalAddress', address);
-  project.provide('testServerPath', testServerPath());
-  project.provide('temporalCliPath', temporalCliPath());
+  provide('temporalAddress', address);
   return async () => {
     await server?.stop();
   };

@@ -1,19 +1,42 @@
 import { Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, expect, inject, it } from 'vitest';
+import { SearchAttributeNames } from '../common/names';
 
-// The real Temporal server the suite runs on: installed by the project, with the saga's search attributes.
-describe('Temporal dev server from the project installer', () => {
-  it('answers and has ContainerId and ContainerName registered as Keyword', async () => {
+// The Temporal servers the suite runs on, as the project installs them (no download from the SDK).
+
+// temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD (the proto package is not a dependency)
+const KEYWORD = 2;
+
+describe('dev server from test/global-setup.ts', () => {
+  it('answers getSystemInfo and has ContainerId and ContainerName registered as Keyword', async () => {
     const connection = await Connection.connect({ address: inject('temporalAddress') });
     try {
       const info = await connection.workflowService.getSystemInfo({});
-      expect(info.serverVersion).toMatch(/^1\.\d+/);
+      expect(info.serverVersion).toMatch(/^\d+\.\d+/);
       const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
-      // 2 = INDEXED_VALUE_TYPE_KEYWORD
-      expect(customAttributes?.ContainerId).toBe(2);
-      expect(customAttributes?.ContainerName).toBe(2);
+      expect(customAttributes?.[SearchAttributeNames.containerId]).toBe(KEYWORD);
+      expect(customAttributes?.[SearchAttributeNames.containerName]).toBe(KEYWORD);
     } finally {
       await connection.close();
+    }
+  });
+});
+
+describe('time-skipping test server from the installer', () => {
+  it('starts from its existing path, skips a day of time, and tears down', async () => {
+    const env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+    });
+    try {
+      expect(env.supportsTimeSkipping).toBe(true);
+      const before = await env.currentTimeMs();
+      const started = Date.now();
+      await env.sleep('1 day');
+      expect((await env.currentTimeMs()) - before).toBeGreaterThanOrEqual(24 * 3600 * 1000);
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await env.teardown();
     }
   });
 });
