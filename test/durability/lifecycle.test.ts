@@ -58,7 +58,8 @@ function rootIt(name: string, fn: () => Promise<void>, timeout = 90_000): void {
   }, timeout);
 }
 
-const sleeper = (extra: object = {}) => ({ image: 'busybox', cmd: ['sleep', '1000'], ...extra });
+/** A busybox container with a volume, so every step (volumes included) has work to do. */
+const sleeper = (extra: object = {}) => ({ image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { Binds: ['lifevol:/data'] }, ...extra });
 
 describe('concurrency', () => {
   rootIt('20 concurrent starts of one container run one saga; the others attach and get its result', async () => {
