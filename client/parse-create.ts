@@ -65,7 +65,8 @@ export function parseCreate(flags: CreateFlags, image: string, cmd: string[], en
   for (const e of flags.env) {
     if (e === '' || e.startsWith('=')) bad(e, '-e, --env', `invalid environment variable: ${e}`);
     if (e.includes('=')) envOut.push(e);
-    else if (env[e] !== undefined) envOut.push(`${e}=${env[e]}`);
+    // Docker's ValidateEnv: the value from this environment, else the bare name (which unsets KEY in the container).
+    else envOut.push(env[e] !== undefined ? `${e}=${env[e]}` : e);
   }
   if (flags.volume.length > 0) {
     hostConfig.Binds = flags.volume.map((v) => {

@@ -47,7 +47,7 @@ async function eventsOf(id: string): Promise<string[]> {
 // Three independent containers: their stories run side by side.
 describe.concurrent('container-saga CLI on the dev server (simulated driver)', () => {
   it('create + start: live steps, then inspect, ps, a second start (304) and events', async () => {
-    const created = await cli(w, ['create', '--name', 'web', '-e', 'A=1', '-e', 'PASSED', '--expose', '80', 'busybox', 'sleep', '1000'], { PASSED: 'through' });
+    const created = await cli(w, ['create', '--name', 'web', '-e', 'A=1', '-e', 'PASSED', '-e', 'CS_E2E_UNSET', '--expose', '80', 'busybox', 'sleep', '1000'], { PASSED: 'through', CS_E2E_UNSET: undefined });
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toMatch(/^[0-9a-f]{64}\n$/);
     const id = created.stdout.trim();
@@ -64,7 +64,8 @@ describe.concurrent('container-saga CLI on the dev server (simulated driver)', (
     expect(rec.State).toMatchObject({ Status: 'running', Running: true, ExitCode: 0, Error: '' });
     expect(rec.State.Pid).toBeGreaterThan(0);
     expect(rec.NetworkSettings.IPAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
-    expect(rec.Config.Env).toEqual(expect.arrayContaining(['A=1', 'PASSED=through']));
+    // -e KEY passes KEY's value from the CLI's environment, or the bare name when unset (Docker's ValidateEnv).
+    expect(rec.Config.Env).toEqual(['A=1', 'PASSED=through', 'CS_E2E_UNSET']);
     expect(ps.stdout).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES\n/);
     expect(ps.stdout).toMatch(new RegExp(`\\n${id.slice(0, 12)}\\s+busybox\\s+"sleep 1000"\\s+.* ago\\s+Up .*80/tcp\\s+web\\n`));
     expect(status.stdout).toBe(`running ${rec.State.Pid}\n`);
