@@ -7,7 +7,9 @@ import { readJson, sleep, exists, writeJsonAtomic } from './fsutil';
 /**
  * Fault injection for tests and demos, on any driver. A plan is a comma-separated list of `point=mode`:
  *
- *   point  a step (mount-rootfs, network, working-dir, spec, ipc, volumes, process)
+ *   point  a step (mount-rootfs, network, working-dir, spec, ipc, volumes, process); the saga calls a step's
+ *          driver method only when it has work: working-dir needs a working dir, ipc a private /dev/shm, and
+ *          volumes (since workflow v2) a bind, volume or tmpfs
  *          or a release (unmount-rootfs, release-network, remove-spec, unmount-ipc, unmount-volumes, unregister-process)
  *   mode   fail               fails every time, before the side effect (non-retryable)
  *          fail-after         does the side effect, then fails (non-retryable): the report is lost

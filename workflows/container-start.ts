@@ -197,6 +197,9 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
       if (error === undefined) result.compensations.push(name);
     });
     result.leftovers.push(...outcome.failed.map((f) => `${f.name}: ${detailOf(f.error).message}`));
+    // What was released is no longer the container's: the record must not show it.
+    if (outcome.ran.includes(C.network)) delete result.ipAddress;
+    if (outcome.ran.includes(C.process)) delete result.pid;
     try {
       await undo.finishFailed({ id, leftovers: result.leftovers, exitCode });
     } catch (e) {

@@ -7,7 +7,7 @@ import type { HostInfo } from '../../common/settings';
 import { DEFAULT_SHM_SIZE, type ImageInfo, type NetworkSettings } from '../../common/types';
 import { BaseRuntime } from '../base';
 import type { HeldResource, SpecRequest, StepContext } from '../contract';
-import { readJson, removeFile, writeJsonAtomic } from '../fsutil';
+import { exists, readJson, removeFile, writeJsonAtomic } from '../fsutil';
 import { mkdirInRoot } from '../rootfs-path';
 
 interface SimMount {
@@ -219,6 +219,9 @@ export class SimulatedRuntime extends BaseRuntime {
   }
 
   async importImage(name: string, source: string): Promise<ImageInfo> {
+    if (source !== 'busybox-static' && !(await exists(source))) {
+      throw new ContainerError('InvalidParameter', `image source ${source} does not exist`);
+    }
     const info: ImageInfo = { name, created: new Date().toISOString(), sizeBytes: 0 };
     await writeJsonAtomic(path.join(this.root, 'images', name, 'image.json'), { ...info, source });
     return info;

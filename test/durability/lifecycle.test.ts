@@ -3,20 +3,18 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject } from 'vitest';
 import { createContainer, gc, inspect, readEvents, remove, startContainer, stop } from '../../client/api';
 import { connect } from '../../client/connection';
 import { CliError } from '../../client/errors';
 import { startWorkflowId } from '../../common/names';
 import type { ContainerStartResult } from '../../common/start-api';
 import { FAULT_LABEL } from '../../runtime/faults';
-import { LinuxRuntime } from '../../runtime/linux/driver';
-import { mountsUnder, readMountInfo } from '../../runtime/linux/mountinfo';
-import { releaseStateRoot } from '../../runtime/linux/mounts';
-import { deleteNetns } from '../../runtime/linux/netns';
+import type { LinuxRuntime } from '../../runtime/linux/driver';
 import { leaksOf } from '../../runtime/linux/probe';
 import { startDevServer, freePort } from '../../scripts/dev-server';
 import { REPO, startTestWorker, type TestWorker } from '../harness';
+import { closeLinuxRuntime, linuxUnavailable, openLinuxRuntime, rootTest } from '../linux-fixture';
 import { waitForFile } from './worker-process';
 
 // Concurrency, stop/rm racing a start, compensation failure and gc, cancellation from the CLI, and a
@@ -27,36 +25,23 @@ let w: TestWorker;
 let rt: LinuxRuntime;
 let dir: string;
 let unavailable: string | undefined;
+const rootIt = rootTest(() => unavailable);
 
 beforeAll(async () => {
-  if (process.getuid?.() !== 0) {
-    unavailable = 'the durability tests with the Linux driver need root';
-    return;
-  }
+  unavailable = await linuxUnavailable();
+  if (unavailable) return;
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-life-'));
-  rt = new LinuxRuntime(await fs.mkdtemp('/tmp/cs-life-root-'), { hostNetns: HOST_NETNS, bridge: 'csl0', subnet: '10.93.0.0/16' });
-  await rt.importImage('busybox', 'busybox-static');
+  rt = await openLinuxRuntime('cs-life-root', { hostNetns: HOST_NETNS, bridge: 'csl0', subnet: '10.93.0.0/16' });
   w = await startTestWorker(inject('temporalAddress'), rt);
 }, 120_000);
 
 afterAll(async () => {
   if (!rt) return;
-  for (const c of await rt.list()) await rt.remove(c.Id, true).catch(() => undefined);
-  const held = await rt.heldResources();
-  const mounts = mountsUnder(await readMountInfo(), rt.root).map((m) => m.mountPoint);
   await w?.shutdown();
-  await releaseStateRoot(rt.root).catch(() => undefined);
-  await deleteNetns(HOST_NETNS);
+  const { held, mounts } = await closeLinuxRuntime(rt, HOST_NETNS);
   expect(held).toEqual([]);
   expect(mounts).toEqual([]);
 }, 60_000);
-
-function rootIt(name: string, fn: () => Promise<void>, timeout = 90_000): void {
-  it(name, async () => {
-    if (unavailable) throw new Error(unavailable);
-    await fn();
-  }, timeout);
-}
 
 /** A busybox container with a volume, so every step (volumes included) has work to do. */
 const sleeper = (extra: object = {}) => ({ image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { Binds: ['lifevol:/data'] }, ...extra });

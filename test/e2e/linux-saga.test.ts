@@ -1,17 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { promises as fs, readFileSync, readlinkSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, inject } from 'vitest';
 import { createContainer, inspect, readEvents, remove, startContainer, stop } from '../../client/api';
 import { CliError } from '../../client/errors';
 import type { CreateRequest } from '../../common/types';
 import { FAULT_LABEL } from '../../runtime/faults';
-import { LinuxRuntime } from '../../runtime/linux/driver';
-import { mountsUnder, readMountInfo } from '../../runtime/linux/mountinfo';
-import { releaseStateRoot } from '../../runtime/linux/mounts';
-import { deleteNetns } from '../../runtime/linux/netns';
-import { linuxPrerequisites } from '../../runtime/linux/prereqs';
+import type { LinuxRuntime } from '../../runtime/linux/driver';
 import { leaksOf } from '../../runtime/linux/probe';
 import { cli, startTestWorker, type TestWorker } from '../harness';
+import { closeLinuxRuntime, linuxUnavailable, openLinuxRuntime, rootTest } from '../linux-fixture';
 
 // Real containers through the saga on the dev server: busybox really runs in its own netns with an IP,
 // and a failure at any side-effecting step (before or after its side effect) leaves nothing behind.
@@ -21,42 +18,22 @@ const HOST_NETNS = 'cs-e2e-host';
 let w: TestWorker;
 let rt: LinuxRuntime;
 let unavailable: string | undefined;
+const rootIt = rootTest(() => unavailable);
 
 beforeAll(async () => {
-  if (process.getuid?.() !== 0) {
-    unavailable = 'the Linux driver tests need root (they mount, create network namespaces and run runc)';
-    return;
-  }
-  const pre = await linuxPrerequisites();
-  if (!pre.ok) {
-    unavailable = pre.reason;
-    return;
-  }
-  rt = new LinuxRuntime(await fs.mkdtemp('/tmp/cs-e2e-linux-'), { hostNetns: HOST_NETNS, bridge: 'cse0', subnet: '10.90.0.0/16' });
+  unavailable = await linuxUnavailable();
+  if (unavailable) return;
+  rt = await openLinuxRuntime('cs-e2e-linux', { hostNetns: HOST_NETNS, bridge: 'cse0', subnet: '10.90.0.0/16' });
   w = await startTestWorker(inject('temporalAddress'), rt);
-  const imported = await cli(w, ['image', 'import', 'busybox', 'busybox-static']);
-  if (imported.code !== 0) throw new Error(imported.stderr);
-});
+}, 120_000);
 
 afterAll(async () => {
   if (!rt) return;
-  for (const c of await rt.list()) await rt.remove(c.Id, true).catch(() => undefined);
-  const held = await rt.heldResources();
-  const mounts = mountsUnder(await readMountInfo(), rt.root).map((m) => m.mountPoint);
   await w?.shutdown();
-  await releaseStateRoot(rt.root).catch(() => undefined);
-  await deleteNetns(HOST_NETNS);
-  if (held.length === 0 && mounts.length === 0) await fs.rm(rt.root, { recursive: true, force: true });
+  const { held, mounts } = await closeLinuxRuntime(rt, HOST_NETNS);
   expect(held).toEqual([]);
   expect(mounts).toEqual([]);
-});
-
-function rootIt(name: string, fn: () => Promise<void>, timeout = 60_000): void {
-  it(name, async () => {
-    if (unavailable) throw new Error(unavailable);
-    await fn();
-  }, timeout);
-}
+}, 60_000);
 
 /** Runs a command in the container's namespaces (nsenter by its pid), as root on the host. */
 function inside(pid: number, ns: string[], cmd: string[]): string {
@@ -70,6 +47,14 @@ async function createAndStart(req: CreateRequest) {
 }
 
 describe('real containers through the saga (Linux driver)', () => {
+  rootIt('image import and image ls through the CLI', async () => {
+    const imported = await cli(w, ['image', 'import', 'tools', 'busybox-static']);
+    expect(imported.code, imported.stderr).toBe(0);
+    const ls = await cli(w, ['image', 'ls', '--json']);
+    const names = (JSON.parse(ls.stdout) as Array<{ name: string; sizeBytes: number }>).map((i) => i.name).sort();
+    expect(names).toEqual(['busybox', 'tools']);
+  });
+
   rootIt('a bridge container runs with its hostname, an IP on eth0, its volume and its /dev/shm', async () => {
     const { rec, result } = await createAndStart({
       name: 'web', image: 'busybox', cmd: ['sleep', '1000'], hostname: 'webhost', env: ['GREETING=hi'], exposedPorts: ['80'],
