@@ -55,7 +55,7 @@ describe('one start per container', () => {
 });
 
 describe('worker start-up reconcile', () => {
-  it('a new worker process releases resources whose container is gone and leaves a running container's alone', async () => {
+  it('a new worker process releases resources whose container is gone and leaves running containers alone', async () => {
     // An orphan: a netns and an IP held for a container ID that has no record (a crash between create and rm).
     const orphan = randomBytes(32).toString('hex');
     await fs.mkdir(path.join(root, 'sim', 'netns'), { recursive: true });
