@@ -5,20 +5,17 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject } from 'vitest';
 import { createContainer, gc, inspect, readEvents, remove, startContainer, stop } from '../../client/api';
-import { connect } from '../../client/connection';
 import { CliError } from '../../client/errors';
 import { startWorkflowId } from '../../common/names';
-import type { ContainerStartResult } from '../../common/start-api';
 import { FAULT_LABEL } from '../../runtime/faults';
 import type { LinuxRuntime } from '../../runtime/linux/driver';
 import { leaksOf } from '../../runtime/linux/probe';
-import { startDevServer, freePort } from '../../scripts/dev-server';
 import { REPO, startTestWorker, type TestWorker } from '../harness';
 import { closeLinuxRuntime, linuxUnavailable, openLinuxRuntime, rootTest } from '../linux-fixture';
 import { waitForFile } from './worker-process';
 
-// Concurrency, stop/rm racing a start, compensation failure and gc, cancellation from the CLI, and a
-// Temporal server restart in the middle of a start — all with real containers (Linux driver, root).
+// Concurrency, stop/rm racing a start, compensation failure and gc, and cancellation from the CLI, with
+// real containers (Linux driver, root). Server restarts: server-restart.test.ts.
 
 const HOST_NETNS = 'cs-life-host';
 let w: TestWorker;
@@ -144,35 +141,4 @@ describe('cancellation', () => {
     expect(await leaksOf(rt.root, Id)).toEqual([]);
     await remove(w.session, Id, false);
   });
-});
-
-describe('Temporal server restart', () => {
-  rootIt('the dev server (SQLite) stops and restarts mid-start: the start completes once it is back', async () => {
-    const port = await freePort();
-    const dbFile = path.join(dir, 'restart.db');
-    let server = await startDevServer({ port, uiPort: false, dbFile });
-    const own = await startTestWorker(server.address, rt);
-    try {
-      const hold = path.join(dir, 'restart.release');
-      const { Id } = await createContainer(own.session, sleeper({ labels: { [FAULT_LABEL]: `network=hold-after:${hold}` } }));
-      own.session.client.workflow.start('containerStart', { taskQueue: own.taskQueue, workflowId: startWorkflowId(Id), args: [{ container: Id }] });
-      await waitForFile(`${hold}.held`);
-      await server.stop();
-      await fs.writeFile(hold, '');
-      server = await startDevServer({ port, uiPort: false, dbFile });
-      const after = await connect({ TEMPORAL_ADDRESS: server.address, CONTAINER_SAGA_TASK_QUEUE: own.taskQueue });
-      try {
-        const result = (await after.client.workflow.getHandle(startWorkflowId(Id)).result()) as ContainerStartResult;
-        expect(result.status).toBe('running');
-        expect((await rt.lookup(Id)).State.Running).toBe(true);
-        await rt.remove(Id, true);
-        expect(await leaksOf(rt.root, Id)).toEqual([]);
-      } finally {
-        await after.connection.close();
-      }
-    } finally {
-      await own.shutdown();
-      await server.stop();
-    }
-  }, 120_000);
 });
