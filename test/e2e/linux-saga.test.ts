@@ -127,6 +127,23 @@ describe('real containers through the saga (Linux driver)', () => {
     if (matrix.length > 0) console.log(`leak matrix (step × mode):\n${matrix.join('\n')}`);
   });
 
+  rootIt('a container whose process exits shows Exited with its code, and starts again through the saga', async () => {
+    const { id } = await createAndStart({ image: 'busybox', cmd: ['sh', '-c', 'sleep 0.3; exit 3'], hostConfig: { Binds: ['again:/data'] } });
+    let rec = await inspect(w.session, id);
+    for (let i = 0; i < 100 && rec.State.Running; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      rec = await inspect(w.session, id);
+    }
+    expect(rec.State).toMatchObject({ Status: 'exited', Running: false, ExitCode: 3 });
+    const again = await startContainer(w.session, id);
+    expect(again.status).toBe('running');
+    const restarted = await inspect(w.session, id);
+    expect(restarted.State).toMatchObject({ Status: 'running', Running: true });
+    expect(restarted.State.Pid).not.toBe(rec.State.Pid);
+    await remove(w.session, id, true);
+    expect(await leaksOf(rt.root, id)).toEqual([]);
+  });
+
   rootIt('command not found: exit code 127, Docker\'s error, nothing left', async () => {
     const { Id } = await createContainer(w.session, { image: 'busybox', cmd: ['no-such-command'] });
     const failure = (await startContainer(w.session, Id).catch((e: unknown) => e)) as CliError;
