@@ -47,21 +47,30 @@ export function createOpsActivities(runtime: ContainerRuntime) {
      * until it has compensated and closed. Returns whether there was one.
      */
     async cancelStart(input: { id: string }): Promise<boolean> {
-      const handle = Context.current().client.workflow.getHandle(startWorkflowId(input.id));
-      try {
-        if ((await handle.describe()).status.name !== 'RUNNING') return false;
-        await handle.cancel();
-      } catch (err) {
-        if (err instanceof WorkflowNotFoundError) return false;
-        throw err;
+      const { client } = Context.current();
+      // The saga in flight: the one holding the claim, whatever its workflow ID, and the canonical one (which
+      // may not have claimed yet). Both are cancelled and awaited, so nothing starts behind our back.
+      const owner = (await runtime.lookup(input.id).catch(() => undefined))?.StartingBy;
+      const handles = [client.workflow.getHandle(startWorkflowId(input.id))];
+      if (owner && owner.workflowId !== startWorkflowId(input.id)) handles.push(client.workflow.getHandle(owner.workflowId, owner.runId));
+      let cancelled = false;
+      for (const handle of handles) {
+        try {
+          if ((await handle.describe()).status.name !== 'RUNNING') continue;
+          await handle.cancel();
+        } catch (err) {
+          if (err instanceof WorkflowNotFoundError) continue;
+          throw err;
+        }
+        const timer = setInterval(() => Context.current().heartbeat(), 1000);
+        try {
+          await handle.result().catch(() => undefined);
+        } finally {
+          clearInterval(timer);
+        }
+        cancelled = true;
       }
-      const timer = setInterval(() => Context.current().heartbeat(), 1000);
-      try {
-        await handle.result().catch(() => undefined);
-      } finally {
-        clearInterval(timer);
-      }
-      return true;
+      return cancelled;
     },
     async stopContainer(input: { id: string; timeoutSeconds: number }): Promise<StopResult> {
       return classified(() => withHeartbeat((ctx) => runtime.stop(input.id, input.timeoutSeconds, ctx)));

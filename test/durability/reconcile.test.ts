@@ -5,7 +5,7 @@ import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createContainer, inspect, startContainer } from '../../client/api';
+import { createContainer, inspect, startContainer, stop } from '../../client/api';
 import { startWorkflowId } from '../../common/names';
 import type { ContainerStartResult } from '../../common/start-api';
 import { FAULT_LABEL } from '../../runtime/faults';
@@ -51,6 +51,21 @@ describe('one start per container', () => {
     const rec = await inspect(w.session, Id);
     expect(rec.State).toMatchObject({ Running: true, Error: '' });
     expect(rec.StartingBy).toBeUndefined();
+  });
+
+  it('stop cancels a start in flight even under a foreign workflow ID (the claim says which saga it is)', async () => {
+    const hold = path.join(dir, 'foreign.release');
+    const { Id } = await createContainer(w.session, { image: 'busybox', cmd: ['sleep', '1'], hostConfig: { Binds: ['d2:/d'] }, labels: { [FAULT_LABEL]: `volumes=hold-after:${hold}` } });
+    const foreign = w.client.workflow.start('containerStart', { taskQueue: w.taskQueue, workflowId: `my-own-id-${randomUUID()}`, args: [{ container: Id }] });
+    await waitForFile(`${hold}.held`);
+    const stopped = await stop(w.session, Id, 1);
+    expect(stopped.cancelledStart).toBe(true);
+    const desc = await (await foreign).describe();
+    expect(desc.status.name).toBe('CANCELLED');
+    const rec = await inspect(w.session, Id);
+    expect(rec.State.Running).toBe(false);
+    expect(rec.StartingBy).toBeUndefined();
+    expect((await sim.heldResources()).filter((h) => h.containerId === Id)).toEqual([]);
   });
 });
 
