@@ -15,6 +15,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { daemonEnv } from '../common/env';
 import { startWorkflowId, WorkflowTypes } from '../common/names';
 import type { ContainerRuntime } from '../runtime/contract';
+import { releaseStateRoot } from '../runtime/linux/mounts';
 import { selectRuntime } from '../runtime/select';
 import { createWorker } from '../worker/create';
 import { startDevServer } from './dev-server';
@@ -71,6 +72,8 @@ async function main(): Promise<void> {
   } finally {
     await native.close();
     await server.stop();
+    // The Linux driver made the root a private mount: undo it, or the directory cannot go.
+    if (rt.kind === 'linux') await releaseStateRoot(root).catch(() => undefined);
     await fs.rm(root, { recursive: true, force: true }).catch(() => undefined);
   }
   const a = stats(saga);
