@@ -63,6 +63,9 @@ export interface NetworkSettings {
   SandboxKey: string;
 }
 
+/** The settings of a container with no network (created, failed, stopped): spread it, never share it. */
+export const NO_NETWORK: Readonly<NetworkSettings> = Object.freeze({ IPAddress: '', IPPrefixLen: 0, Gateway: '', MacAddress: '', SandboxKey: '' });
+
 /** The workflow that holds a container's start (the per-container lock, recorded on disk). */
 export interface StartOwner {
   workflowId: string;

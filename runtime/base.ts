@@ -8,6 +8,7 @@ import type { HostInfo } from '../common/settings';
 import {
   defaultHostConfig,
   initialState,
+  NO_NETWORK,
   type ContainerEvent,
   type ContainerRecord,
   type CreateRequest,
@@ -102,7 +103,7 @@ export abstract class BaseRuntime implements ContainerRuntime {
       },
       HostConfig: hostConfig,
       State: initialState(),
-      NetworkSettings: { IPAddress: '', IPPrefixLen: 0, Gateway: '', MacAddress: '', SandboxKey: '' },
+      NetworkSettings: { ...NO_NETWORK },
       HasBeenStartedBefore: false,
     };
     await this.store.write(rec);
@@ -230,7 +231,7 @@ export abstract class BaseRuntime implements ContainerRuntime {
         ExitCode: exitCode === 0 ? 128 : exitCode,
         FinishedAt: new Date().toISOString(),
       };
-      r.NetworkSettings = { IPAddress: '', IPPrefixLen: 0, Gateway: '', MacAddress: '', SandboxKey: '' };
+      r.NetworkSettings = { ...NO_NETWORK };
     });
   }
 
@@ -304,7 +305,7 @@ export abstract class BaseRuntime implements ContainerRuntime {
       if (wasRunning) {
         r.State = { ...r.State, Status: 'exited', Running: false, Pid: 0, ExitCode: exitCode, FinishedAt: new Date().toISOString() };
       }
-      r.NetworkSettings = { IPAddress: '', IPPrefixLen: 0, Gateway: '', MacAddress: '', SandboxKey: '' };
+      r.NetworkSettings = { ...NO_NETWORK };
       if (leftovers.length > 0) r.Leftovers = leftovers;
       else delete r.Leftovers;
     });

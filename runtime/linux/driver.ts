@@ -4,7 +4,7 @@ import { ContainerError } from '../../common/errors';
 import { needsOwnIpc, parseIpcMode, parseNetMode } from '../../common/net-mode';
 import { parseSecurityOpts } from '../../common/security-opt';
 import type { HostInfo } from '../../common/settings';
-import { DEFAULT_SHM_SIZE, type ContainerRecord, type ImageInfo, type NetworkSettings } from '../../common/types';
+import { DEFAULT_SHM_SIZE, NO_NETWORK, type ContainerRecord, type ImageInfo, type NetworkSettings } from '../../common/types';
 import { BaseRuntime } from '../base';
 import type { HeldResource, SpecRequest, StepContext } from '../contract';
 import { exists } from '../fsutil';
@@ -41,7 +41,6 @@ function realRoot(root: string): string {
   }
 }
 
-const NO_NETWORK: NetworkSettings = { IPAddress: '', IPPrefixLen: 0, Gateway: '', MacAddress: '', SandboxKey: '' };
 
 /**
  * The real driver: overlayfs rootfs, named netns + CNI bridge (in a project-owned host-side namespace), an

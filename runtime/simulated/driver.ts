@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ContainerError } from '../../common/errors';
 import { parseIpcMode, parseNetMode } from '../../common/net-mode';
 import type { HostInfo } from '../../common/settings';
-import { DEFAULT_SHM_SIZE, type ImageInfo, type NetworkSettings } from '../../common/types';
+import { DEFAULT_SHM_SIZE, NO_NETWORK, type ImageInfo, type NetworkSettings } from '../../common/types';
 import { BaseRuntime } from '../base';
 import type { HeldResource, SpecRequest, StepContext } from '../contract';
 import { exists, readJson, removeFile, writeJsonAtomic } from '../fsutil';
@@ -17,7 +17,6 @@ interface SimMount {
   options: string;
 }
 
-const NO_NETWORK: NetworkSettings = { IPAddress: '', IPPrefixLen: 0, Gateway: '', MacAddress: '', SandboxKey: '' };
 
 /**
  * The simulated driver: the same contract as the Linux driver, without root. Side effects are records on
@@ -83,7 +82,7 @@ export class SimulatedRuntime extends BaseRuntime {
   async connectNetwork(id: string): Promise<NetworkSettings> {
     const rec = await this.store.get(id);
     const mode = parseNetMode(rec.HostConfig.NetworkMode);
-    let settings: NetworkSettings = NO_NETWORK;
+    let settings: NetworkSettings = { ...NO_NETWORK };
     if (mode?.kind === 'container') {
       const other = await this.store.lookup(mode.target!);
       if (other.Id === id) throw new ContainerError('InvalidParameter', 'cannot join own network');
@@ -128,7 +127,7 @@ export class SimulatedRuntime extends BaseRuntime {
     await removeFile(this.file('netns', id));
     if (await this.store.read(id)) {
       await this.store.update(id, (r) => {
-        r.NetworkSettings = NO_NETWORK;
+        r.NetworkSettings = { ...NO_NETWORK };
       });
     }
   }
