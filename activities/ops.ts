@@ -62,12 +62,8 @@ export function createOpsActivities(runtime: ContainerRuntime) {
           if (err instanceof WorkflowNotFoundError) continue;
           throw err;
         }
-        const timer = setInterval(() => Context.current().heartbeat(), 1000);
-        try {
-          await handle.result().catch(() => undefined);
-        } finally {
-          clearInterval(timer);
-        }
+        // It ends however it ends (compensated, cancelled): we only wait for it to be over.
+        await withHeartbeat(() => handle.result().catch(() => undefined));
         cancelled = true;
       }
       return cancelled;
