@@ -13,8 +13,8 @@ import { createContainer, imageImport, imageList, remove, startContainer } from 
 import { connect } from '../client/connection';
 import { CliError } from '../client/errors';
 import { color } from '../client/output';
+import { progressPrinter } from '../client/progress';
 import { DEFAULT_TASK_QUEUE, startWorkflowId } from '../common/names';
-import type { ContainerStartResult } from '../common/start-api';
 import { FAULT_LABEL } from '../runtime/faults';
 import { stateRoot } from '../runtime/paths';
 import { selectRuntime } from '../runtime/select';
@@ -22,20 +22,6 @@ import { createWorker } from '../worker/create';
 import { isServerUp, startDevServer, type DevServer } from './dev-server';
 
 const say = (s: string) => console.log(s);
-
-function printer() {
-  let steps = 0;
-  let undone = 0;
-  let failed = false;
-  return (p: ContainerStartResult) => {
-    for (; steps < p.steps.length; steps++) say(`  ${color.ok('✓')} ${p.steps[steps]}`);
-    if (p.error && !failed) {
-      failed = true;
-      say(`  ${color.err('✗')} ${p.error.message}`);
-    }
-    for (; undone < p.compensations.length; undone++) say(`  ${color.undo('↺')} ${p.compensations[undone]}`);
-  };
-}
 
 async function main(): Promise<void> {
   // The demo's own failure is on purpose: keep the SDK's warnings about it out of the transcript.
@@ -78,7 +64,7 @@ async function main(): Promise<void> {
     created.push(Id);
     say(`\ncreated ${name} (${Id.slice(0, 12)}); starting it through the saga:`);
     const t0 = Date.now();
-    const result = await startContainer(session, Id, { onProgress: printer() });
+    const result = await startContainer(session, Id, { onProgress: progressPrinter(name, process.stdout, false) });
     say(`${color.ok('running')} ${name}: pid ${result.pid}${result.ipAddress ? `, IP ${result.ipAddress}` : ''} (start took ${Date.now() - t0} ms)`);
     say(`  Web UI: ${uiUrl}/namespaces/${namespace}/workflows/${startWorkflowId(Id)}`);
 
@@ -87,7 +73,7 @@ async function main(): Promise<void> {
     created.push(bad.Id);
     say(`\nstarting ${badName}, whose process step is made to fail after starting the process:`);
     try {
-      await startContainer(session, bad.Id, { onProgress: printer() });
+      await startContainer(session, bad.Id, { onProgress: progressPrinter(badName, process.stdout, false) });
     } catch (err) {
       if (!(err instanceof CliError)) throw err;
       say(`${color.err('failed')} ${badName}: ${err.message} — compensated: ${err.record?.compensations.join(' → ')}`);

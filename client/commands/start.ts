@@ -7,7 +7,8 @@ import { startContainer } from '../api';
 import type { Session } from '../connection';
 import type { CliContext } from '../context';
 import { CliError, cliError } from '../errors';
-import { colors, printJson } from '../output';
+import { printJson } from '../output';
+import { progressPrinter } from '../progress';
 
 interface StartFlags {
   cancelOnInterrupt?: boolean;
@@ -75,33 +76,6 @@ async function startOne(session: Session, ref: string, flags: StartFlags): Promi
   } finally {
     process.off('SIGINT', onInterrupt);
   }
-}
-
-/** Prints each step and compensation once, in order, as the saga's record reports them (on stderr). */
-function progressPrinter(ref: string): (p: ContainerStartResult) => void {
-  const c = colors(process.stderr);
-  let steps = 0;
-  let undone = 0;
-  let left = 0;
-  let headed = false;
-  let failed = false;
-  return (p) => {
-    const out: string[] = [];
-    if (!headed) {
-      headed = true;
-      out.push(c.dim(`starting ${ref}`));
-    }
-    for (; steps < p.steps.length; steps++) out.push(`  ${c.ok('✓')} ${p.steps[steps]}`);
-    if (p.error && !failed) {
-      failed = true;
-      out.push(p.error.type === 'AlreadyStarted' ? `  ${c.dim('•')} already running` : `  ${c.err('✗')} ${p.error.message}`);
-    }
-    for (; undone < p.compensations.length; undone++) out.push(`  ${c.undo('↺')} ${p.compensations[undone]}`);
-    if (p.status === 'failed' || p.status === 'cancelled') {
-      for (; left < p.leftovers.length; left++) out.push(`  ${c.err('!')} not released: ${p.leftovers[left]}`);
-    }
-    if (out.length > 0) process.stderr.write(`${out.join('\n')}\n`);
-  };
 }
 
 /**
