@@ -1,11 +1,12 @@
 import { promises as fs } from 'node:fs';
-import { it } from 'vitest';
+import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { HeldResource } from '../runtime/contract';
 import { LinuxRuntime, type LinuxRuntimeOptions } from '../runtime/linux/driver';
 import { mountsUnder, readMountInfo } from '../runtime/linux/mountinfo';
 import { releaseStateRoot } from '../runtime/linux/mounts';
 import { deleteNetns } from '../runtime/linux/netns';
 import { linuxPrerequisites } from '../runtime/linux/prereqs';
+import { startTestWorker, type TestWorker } from './harness';
 
 /**
  * Shared by the tests that drive real containers: why they cannot run here (then each test FAILS with it,
@@ -43,5 +44,47 @@ export function rootTest(unavailable: () => string | undefined) {
       if (why) throw new Error(why);
       await fn();
     }, timeout);
+  };
+}
+
+export interface LinuxSuite {
+  /** the driver, in its own state root and network */
+  readonly rt: LinuxRuntime;
+  /** an in-process worker for it on the shared dev server */
+  readonly w: TestWorker;
+  /** `it` that fails with the reason when the Linux driver cannot run here */
+  readonly it: ReturnType<typeof rootTest>;
+}
+
+/**
+ * Registers the hooks of a file that drives real containers through the saga: before all, a Linux
+ * runtime (busybox imported) and a worker for it; after all, every container removed and nothing left
+ * held or mounted under its root (asserted).
+ */
+export function linuxSuite(prefix: string, net: Required<Pick<LinuxRuntimeOptions, 'hostNetns' | 'bridge' | 'subnet'>>): LinuxSuite {
+  let rt: LinuxRuntime | undefined;
+  let w: TestWorker | undefined;
+  let unavailable: string | undefined;
+  beforeAll(async () => {
+    unavailable = await linuxUnavailable();
+    if (unavailable) return;
+    rt = await openLinuxRuntime(prefix, net);
+    w = await startTestWorker(inject('temporalAddress'), rt);
+  }, 120_000);
+  afterAll(async () => {
+    if (!rt) return;
+    await w?.shutdown();
+    const { held, mounts } = await closeLinuxRuntime(rt, net.hostNetns);
+    expect(held).toEqual([]);
+    expect(mounts).toEqual([]);
+  }, 60_000);
+  return {
+    get rt() {
+      return rt!;
+    },
+    get w() {
+      return w!;
+    },
+    it: rootTest(() => unavailable),
   };
 }

@@ -3,72 +3,55 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject } from 'vitest';
+import { beforeAll, describe, expect } from 'vitest';
 import { createContainer, gc, inspect, readEvents, remove, startContainer, stop } from '../../client/api';
 import { CliError } from '../../client/errors';
 import { startWorkflowId } from '../../common/names';
 import { FAULT_LABEL } from '../../runtime/faults';
-import type { LinuxRuntime } from '../../runtime/linux/driver';
 import { leaksOf } from '../../runtime/linux/probe';
-import { REPO, startTestWorker, type TestWorker } from '../harness';
-import { closeLinuxRuntime, linuxUnavailable, openLinuxRuntime, rootTest } from '../linux-fixture';
+import { REPO } from '../harness';
+import { linuxSuite } from '../linux-fixture';
 import { waitForFile } from './worker-process';
 
 // Concurrency, stop/rm racing a start, compensation failure and gc, and cancellation from the CLI, with
 // real containers (Linux driver, root). Server restarts: server-restart.test.ts.
 
-const HOST_NETNS = 'cs-life-host';
-let w: TestWorker;
-let rt: LinuxRuntime;
+const suite = linuxSuite('cs-life-root', { hostNetns: 'cs-life-host', bridge: 'csl0', subnet: '10.93.0.0/16' });
+const rootIt = suite.it;
 let dir: string;
-let unavailable: string | undefined;
-const rootIt = rootTest(() => unavailable);
-
 beforeAll(async () => {
-  unavailable = await linuxUnavailable();
-  if (unavailable) return;
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-life-'));
-  rt = await openLinuxRuntime('cs-life-root', { hostNetns: HOST_NETNS, bridge: 'csl0', subnet: '10.93.0.0/16' });
-  w = await startTestWorker(inject('temporalAddress'), rt);
-}, 120_000);
-
-afterAll(async () => {
-  if (!rt) return;
-  await w?.shutdown();
-  const { held, mounts } = await closeLinuxRuntime(rt, HOST_NETNS);
-  expect(held).toEqual([]);
-  expect(mounts).toEqual([]);
-}, 60_000);
+});
 
 /** A busybox container with a volume, so every step (volumes included) has work to do. */
 const sleeper = (extra: object = {}) => ({ image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { Binds: ['lifevol:/data'] }, ...extra });
 
 describe('concurrency', () => {
   rootIt('20 concurrent starts of one container run one saga; the others attach and get its result', async () => {
-    const { Id } = await createContainer(w.session, sleeper({ name: 'popular' }));
+    const { Id } = await createContainer(suite.w.session, sleeper({ name: 'popular' }));
     const runIds = new Set<string>();
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        startContainer(w.session, i % 2 ? Id : 'popular', { onStarted: (h: WorkflowHandle) => void runIds.add((h as WorkflowHandle & { firstExecutionRunId: string }).firstExecutionRunId) }),
+        startContainer(suite.w.session, i % 2 ? Id : 'popular', { onStarted: (h: WorkflowHandle) => void runIds.add((h as WorkflowHandle & { firstExecutionRunId: string }).firstExecutionRunId) }),
       ),
     );
     expect(runIds.size).toBe(1);
     expect(new Set(results.map((r) => JSON.stringify(r))).size).toBe(1);
     expect(results[0]!.status).toBe('running');
-    const { events } = await readEvents(w.session, 0);
+    const { events } = await readEvents(suite.w.session, 0);
     expect(events.filter((e) => e.id === Id && e.action === 'start')).toHaveLength(1);
-    await remove(w.session, Id, true);
+    await remove(suite.w.session, Id, true);
   });
 
   rootIt('20 different containers start in parallel, each with its own IP', async () => {
-    const ids = await Promise.all(Array.from({ length: 20 }, () => createContainer(w.session, sleeper()).then((c) => c.Id)));
-    const results = await Promise.all(ids.map((id) => startContainer(w.session, id)));
+    const ids = await Promise.all(Array.from({ length: 20 }, () => createContainer(suite.w.session, sleeper()).then((c) => c.Id)));
+    const results = await Promise.all(ids.map((id) => startContainer(suite.w.session, id)));
     expect(results.every((r) => r.status === 'running')).toBe(true);
     const ips = results.map((r) => r.ipAddress);
     expect(new Set(ips).size).toBe(20);
     for (const ip of ips) expect(ip).toMatch(/^10\.93\./);
-    await Promise.all(ids.map((id) => remove(w.session, id, true)));
-    for (const id of ids) expect(await leaksOf(rt.root, id)).toEqual([]);
+    await Promise.all(ids.map((id) => remove(suite.w.session, id, true)));
+    for (const id of ids) expect(await leaksOf(suite.rt.root, id)).toEqual([]);
   }, 180_000);
 });
 
@@ -76,22 +59,22 @@ describe('stop and rm while a start is in flight', () => {
   for (const verb of ['stop', 'rm'] as const) {
     rootIt(`${verb} cancels the start, which compensates, then ${verb === 'stop' ? 'stops' : 'removes'}: never a half-started container`, async () => {
       const hold = path.join(dir, `${verb}.release`);
-      const { Id } = await createContainer(w.session, sleeper({ labels: { [FAULT_LABEL]: `volumes=hold-after:${hold}` } }));
-      const starting = startContainer(w.session, Id).then(() => undefined, (e: unknown) => e);
+      const { Id } = await createContainer(suite.w.session, sleeper({ labels: { [FAULT_LABEL]: `volumes=hold-after:${hold}` } }));
+      const starting = startContainer(suite.w.session, Id).then(() => undefined, (e: unknown) => e);
       await waitForFile(`${hold}.held`);
-      const done = verb === 'stop' ? await stop(w.session, Id, 1) : await remove(w.session, Id, false);
+      const done = verb === 'stop' ? await stop(suite.w.session, Id, 1) : await remove(suite.w.session, Id, false);
       expect(done.cancelledStart).toBe(true);
       const failure = (await starting) as CliError;
       expect(failure).toBeInstanceOf(CliError);
       expect(failure.type).toBe('Cancelled');
-      expect(await leaksOf(rt.root, Id)).toEqual([]);
+      expect(await leaksOf(suite.rt.root, Id)).toEqual([]);
       if (verb === 'stop') {
-        const rec = await inspect(w.session, Id);
+        const rec = await inspect(suite.w.session, Id);
         expect(rec.State.Running).toBe(false);
         expect(rec.StartingBy).toBeUndefined();
-        await remove(w.session, Id, false);
+        await remove(suite.w.session, Id, false);
       } else {
-        await expect(inspect(w.session, Id)).rejects.toMatchObject({ type: 'NoSuchContainer' });
+        await expect(inspect(suite.w.session, Id)).rejects.toMatchObject({ type: 'NoSuchContainer' });
       }
     });
   }
@@ -99,31 +82,31 @@ describe('stop and rm while a start is in flight', () => {
 
 describe('compensation failure', () => {
   rootIt('a release that keeps failing is retried, then reported and recorded; gc releases it later', async () => {
-    const { Id } = await createContainer(w.session, sleeper({ labels: { [FAULT_LABEL]: 'volumes=fail,release-network=transient:8' } }));
-    const failure = (await startContainer(w.session, Id).catch((e: unknown) => e)) as CliError;
+    const { Id } = await createContainer(suite.w.session, sleeper({ labels: { [FAULT_LABEL]: 'volumes=fail,release-network=transient:8' } }));
+    const failure = (await startContainer(suite.w.session, Id).catch((e: unknown) => e)) as CliError;
     expect(failure.type).toBe('CompensationIncomplete');
     expect(failure.message).toMatch(/^injected failure at volumes; could not release: release-network: injected failure at release-network/);
     expect(failure.record?.compensations).toEqual(['unmount-volumes', 'unmount-ipc', 'remove-spec', 'unmount-rootfs']);
-    const rec = await inspect(w.session, Id);
+    const rec = await inspect(suite.w.session, Id);
     expect(rec.Leftovers).toEqual([expect.stringMatching(/^release-network: /)]);
     expect(rec.State.ExitCode).toBe(128);
-    const held = await leaksOf(rt.root, Id);
+    const held = await leaksOf(suite.rt.root, Id);
     expect(held.some((l) => /netns|ipam/i.test(l))).toBe(true); // recorded, not forgotten
-    const report = await gc(w.session);
+    const report = await gc(suite.w.session);
     expect(report.failed).toEqual([]);
     expect(report.released.map((r) => r.containerId)).toContain(Id);
-    expect(await leaksOf(rt.root, Id)).toEqual([]);
-    expect((await inspect(w.session, Id)).Leftovers).toBeUndefined();
-    await remove(w.session, Id, false);
+    expect(await leaksOf(suite.rt.root, Id)).toEqual([]);
+    expect((await inspect(suite.w.session, Id)).Leftovers).toBeUndefined();
+    await remove(suite.w.session, Id, false);
   }, 120_000);
 });
 
 describe('cancellation', () => {
   rootIt('Ctrl-C on `start --cancel-on-interrupt` cancels the saga: it compensates and ends Cancelled', async () => {
     const hold = path.join(dir, 'cli-cancel.release');
-    const { Id } = await createContainer(w.session, sleeper({ labels: { [FAULT_LABEL]: `ipc=hold-after:${hold}` } }));
+    const { Id } = await createContainer(suite.w.session, sleeper({ labels: { [FAULT_LABEL]: `ipc=hold-after:${hold}` } }));
     const child = spawn(process.execPath, [path.join(REPO, 'bin/container-saga.cjs'), 'start', '--cancel-on-interrupt', Id], {
-      cwd: REPO, env: { ...process.env, TEMPORAL_ADDRESS: w.address, CONTAINER_SAGA_TASK_QUEUE: w.taskQueue, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: REPO, env: { ...process.env, TEMPORAL_ADDRESS: suite.w.address, CONTAINER_SAGA_TASK_QUEUE: suite.w.taskQueue, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -133,12 +116,12 @@ describe('cancellation', () => {
     expect(await exit).toBe(130);
     expect(stderr).toMatch(/cancelling the start/);
     expect([...stderr.matchAll(/↺ (\S+)/g)].map((m) => m[1])).toEqual(['unmount-ipc', 'remove-spec', 'release-network', 'unmount-rootfs']);
-    const desc = await w.client.workflow.getHandle(startWorkflowId(Id)).describe();
+    const desc = await suite.w.client.workflow.getHandle(startWorkflowId(Id)).describe();
     expect(desc.status.name).toBe('CANCELLED');
-    const rec = await inspect(w.session, Id);
+    const rec = await inspect(suite.w.session, Id);
     expect(rec.State).toMatchObject({ Running: false, Pid: 0 });
     expect(rec.StartingBy).toBeUndefined();
-    expect(await leaksOf(rt.root, Id)).toEqual([]);
-    await remove(w.session, Id, false);
+    expect(await leaksOf(suite.rt.root, Id)).toEqual([]);
+    await remove(suite.w.session, Id, false);
   });
 });

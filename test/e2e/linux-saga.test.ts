@@ -1,39 +1,20 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, inject } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { createContainer, inspect, readEvents, remove, startContainer, stop } from '../../client/api';
 import { CliError } from '../../client/errors';
 import type { CreateRequest } from '../../common/types';
 import { FAULT_LABEL } from '../../runtime/faults';
-import type { LinuxRuntime } from '../../runtime/linux/driver';
 import { leaksOf } from '../../runtime/linux/probe';
-import { cli, startTestWorker, type TestWorker } from '../harness';
-import { closeLinuxRuntime, linuxUnavailable, openLinuxRuntime, rootTest } from '../linux-fixture';
+import { cli } from '../harness';
+import { linuxSuite } from '../linux-fixture';
 
 // Real containers through the saga on the dev server: busybox really runs in its own netns with an IP,
 // and a failure at any side-effecting step (before or after its side effect) leaves nothing behind.
 // Needs root: without it every test FAILS with the reason (CI runs as root).
 
-const HOST_NETNS = 'cs-e2e-host';
-let w: TestWorker;
-let rt: LinuxRuntime;
-let unavailable: string | undefined;
-const rootIt = rootTest(() => unavailable);
-
-beforeAll(async () => {
-  unavailable = await linuxUnavailable();
-  if (unavailable) return;
-  rt = await openLinuxRuntime('cs-e2e-linux', { hostNetns: HOST_NETNS, bridge: 'cse0', subnet: '10.90.0.0/16' });
-  w = await startTestWorker(inject('temporalAddress'), rt);
-}, 120_000);
-
-afterAll(async () => {
-  if (!rt) return;
-  await w?.shutdown();
-  const { held, mounts } = await closeLinuxRuntime(rt, HOST_NETNS);
-  expect(held).toEqual([]);
-  expect(mounts).toEqual([]);
-}, 60_000);
+const suite = linuxSuite('cs-e2e-linux', { hostNetns: 'cs-e2e-host', bridge: 'cse0', subnet: '10.90.0.0/16' });
+const rootIt = suite.it;
 
 /** Runs a command in the container's namespaces (nsenter by its pid), as root on the host. */
 function inside(pid: number, ns: string[], cmd: string[]): string {
@@ -41,16 +22,16 @@ function inside(pid: number, ns: string[], cmd: string[]): string {
 }
 
 async function createAndStart(req: CreateRequest) {
-  const { Id } = await createContainer(w.session, req);
-  const result = await startContainer(w.session, Id);
-  return { id: Id, result, rec: await inspect(w.session, Id) };
+  const { Id } = await createContainer(suite.w.session, req);
+  const result = await startContainer(suite.w.session, Id);
+  return { id: Id, result, rec: await inspect(suite.w.session, Id) };
 }
 
 describe('real containers through the saga (Linux driver)', () => {
   rootIt('image import and image ls through the CLI', async () => {
-    const imported = await cli(w, ['image', 'import', 'tools', 'busybox-static']);
+    const imported = await cli(suite.w, ['image', 'import', 'tools', 'busybox-static']);
     expect(imported.code, imported.stderr).toBe(0);
-    const ls = await cli(w, ['image', 'ls', '--json']);
+    const ls = await cli(suite.w, ['image', 'ls', '--json']);
     const names = (JSON.parse(ls.stdout) as Array<{ name: string; sizeBytes: number }>).map((i) => i.name).sort();
     expect(names).toEqual(['busybox', 'tools']);
   });
@@ -79,7 +60,7 @@ describe('real containers through the saga (Linux driver)', () => {
     const none = await createAndStart({ name: 'isolated', image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { NetworkMode: 'none' } });
     const links = inside(none.rec.State.Pid, ['-n'], ['ip', '-o', 'link']).trim().split('\n');
     expect(links.map((l) => l.split(': ')[1])).toEqual(['lo']);
-    const web = await inspect(w.session, 'web');
+    const web = await inspect(suite.w.session, 'web');
     const joined = await createAndStart({ name: 'sidecar', image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { NetworkMode: 'container:web' } });
     expect(readlinkSync(`/proc/${joined.rec.State.Pid}/ns/net`)).toBe(readlinkSync(`/proc/${web.State.Pid}/ns/net`));
   });
@@ -104,21 +85,21 @@ describe('real containers through the saga (Linux driver)', () => {
   for (const mode of ['fail', 'fail-after']) {
     for (const step of steps) {
       rootIt(`${step}=${mode}: compensated, nothing left, error and ExitCode 128 recorded, die emitted`, async () => {
-        const { Id } = await createContainer(w.session, {
+        const { Id } = await createContainer(suite.w.session, {
           image: 'busybox', cmd: ['sleep', '1000'], workingDir: '/srv/app', labels: { [FAULT_LABEL]: `${step}=${mode}` },
           hostConfig: { Binds: ['leakvol:/data'] },
         });
-        const failure = await startContainer(w.session, Id).then(() => undefined, (e: unknown) => e);
+        const failure = await startContainer(suite.w.session, Id).then(() => undefined, (e: unknown) => e);
         expect(failure).toBeInstanceOf(CliError);
         expect((failure as CliError).type).toBe('InjectedFault');
         expect((failure as CliError).record?.leftovers).toEqual([]);
-        const leaks = await leaksOf(rt.root, Id);
+        const leaks = await leaksOf(suite.rt.root, Id);
         matrix.push(`${step.padEnd(12)} ${mode.padEnd(10)} compensations=${(failure as CliError).record?.compensations.join(',')} leaked=${leaks.length === 0 ? 'none' : leaks.join(';')}`);
         expect(leaks).toEqual([]);
-        const rec = await inspect(w.session, Id);
+        const rec = await inspect(suite.w.session, Id);
         expect(rec.State).toMatchObject({ Running: false, ExitCode: 128 });
         expect(rec.State.Error).toContain(`injected failure at ${step}`);
-        const { events } = await readEvents(w.session, 0);
+        const { events } = await readEvents(suite.w.session, 0);
         expect(events.filter((e) => e.id === Id).map((e) => e.action)).toEqual(['create', 'die']);
       });
     }
@@ -129,45 +110,45 @@ describe('real containers through the saga (Linux driver)', () => {
 
   rootIt('a container whose process exits shows Exited with its code, and starts again through the saga', async () => {
     const { id } = await createAndStart({ image: 'busybox', cmd: ['sh', '-c', 'sleep 0.3; exit 3'], hostConfig: { Binds: ['again:/data'] } });
-    let rec = await inspect(w.session, id);
+    let rec = await inspect(suite.w.session, id);
     for (let i = 0; i < 100 && rec.State.Running; i++) {
       await new Promise((r) => setTimeout(r, 50));
-      rec = await inspect(w.session, id);
+      rec = await inspect(suite.w.session, id);
     }
     expect(rec.State).toMatchObject({ Status: 'exited', Running: false, ExitCode: 3 });
-    const again = await startContainer(w.session, id);
+    const again = await startContainer(suite.w.session, id);
     expect(again.status).toBe('running');
-    const restarted = await inspect(w.session, id);
+    const restarted = await inspect(suite.w.session, id);
     expect(restarted.State).toMatchObject({ Status: 'running', Running: true });
     expect(restarted.State.Pid).not.toBe(rec.State.Pid);
-    await remove(w.session, id, true);
-    expect(await leaksOf(rt.root, id)).toEqual([]);
+    await remove(suite.w.session, id, true);
+    expect(await leaksOf(suite.rt.root, id)).toEqual([]);
   });
 
   rootIt('command not found: exit code 127, Docker\'s error, nothing left', async () => {
-    const { Id } = await createContainer(w.session, { image: 'busybox', cmd: ['no-such-command'] });
-    const failure = (await startContainer(w.session, Id).catch((e: unknown) => e)) as CliError;
+    const { Id } = await createContainer(suite.w.session, { image: 'busybox', cmd: ['no-such-command'] });
+    const failure = (await startContainer(suite.w.session, Id).catch((e: unknown) => e)) as CliError;
     expect(failure.type).toBe('CommandNotFound');
-    expect((await inspect(w.session, Id)).State.ExitCode).toBe(127);
-    expect(await leaksOf(rt.root, Id)).toEqual([]);
+    expect((await inspect(suite.w.session, Id)).State.ExitCode).toBe(127);
+    expect(await leaksOf(suite.rt.root, Id)).toEqual([]);
   });
 
   rootIt('stop and rm release everything', async () => {
     const { id, rec } = await createAndStart({ name: 'shortlived', image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { Binds: ['v2:/v'] } });
-    expect((await leaksOf(rt.root, id)).length).toBeGreaterThan(0); // a running container holds its resources
-    const stopped = await stop(w.session, 'shortlived', 1);
+    expect((await leaksOf(suite.rt.root, id)).length).toBeGreaterThan(0); // a running container holds its resources
+    const stopped = await stop(suite.w.session, 'shortlived', 1);
     expect(stopped).toMatchObject({ wasRunning: true });
-    expect(await leaksOf(rt.root, id)).toEqual([]);
+    expect(await leaksOf(suite.rt.root, id)).toEqual([]);
     expect(() => process.kill(rec.State.Pid, 0)).toThrow();
-    const after = await inspect(w.session, id);
+    const after = await inspect(suite.w.session, id);
     expect(after.State).toMatchObject({ Status: 'exited', Running: false });
-    await remove(w.session, id, false);
-    await expect(inspect(w.session, id)).rejects.toMatchObject({ type: 'NoSuchContainer' });
+    await remove(suite.w.session, id, false);
+    await expect(inspect(suite.w.session, id)).rejects.toMatchObject({ type: 'NoSuchContainer' });
     // rm -f of a running container: killed, released, gone
     const other = await createAndStart({ image: 'busybox', cmd: ['sleep', '1000'] });
-    const refused = await remove(w.session, other.id, false).catch((e: unknown) => e);
+    const refused = await remove(suite.w.session, other.id, false).catch((e: unknown) => e);
     expect((refused as CliError).type).toBe('Conflict');
-    await remove(w.session, other.id, true);
-    expect(await leaksOf(rt.root, other.id)).toEqual([]);
+    await remove(suite.w.session, other.id, true);
+    expect(await leaksOf(suite.rt.root, other.id)).toEqual([]);
   });
 });
