@@ -14,9 +14,6 @@ export interface IdInput {
 
 /** The start saga's activities: each one a thin adapter from a step to the driver. */
 export function createStartActivities(runtime: ContainerRuntime) {
-  const owner = currentOwner;
-  const isAlive = isOwnerAlive;
-
   return {
     // 0: daemon.Get
     async lookupContainer(input: { container: string }): Promise<ContainerSnapshot> {
@@ -43,10 +40,10 @@ export function createStartActivities(runtime: ContainerRuntime) {
     },
     // 4: re-check under the container lock and claim it for this saga
     async claimStart(input: IdInput): Promise<ContainerSnapshot> {
-      return classified(async () => snapshotOf(await runtime.claimStart(input.id, owner(), isAlive)));
+      return classified(async () => snapshotOf(await runtime.claimStart(input.id, currentOwner(), isOwnerAlive)));
     },
     async releaseStart(input: IdInput): Promise<void> {
-      return classified(() => runtime.releaseStart(input.id, owner()));
+      return classified(() => runtime.releaseStart(input.id, currentOwner()));
     },
     // 5
     async mountRootfs(input: IdInput): Promise<void> {
