@@ -107,7 +107,7 @@ export abstract class BaseRuntime implements ContainerRuntime {
       HasBeenStartedBefore: false,
     };
     await this.store.write(rec);
-    await this.emitEvent(id, 'create', { image: req.image });
+    await this.appendEvent(id, rec, 'create', { image: req.image });
     return rec;
   }
 
@@ -124,7 +124,11 @@ export abstract class BaseRuntime implements ContainerRuntime {
   }
 
   async emitEvent(id: string, action: ContainerEvent['action'], attributes?: Record<string, string>): Promise<void> {
-    const rec = await this.store.read(id);
+    await this.appendEvent(id, await this.store.read(id), action, attributes);
+  }
+
+  /** Appends an event for a record the caller already holds (no second read of it). */
+  private async appendEvent(id: string, rec: ContainerRecord | undefined, action: ContainerEvent['action'], attributes?: Record<string, string>): Promise<void> {
     await this.store.appendEvent({
       time: new Date().toISOString(),
       type: 'container',
@@ -202,7 +206,7 @@ export abstract class BaseRuntime implements ContainerRuntime {
       r.State = { ...r.State, Status: 'running', Running: true, Pid: pid, ExitCode: 0, Error: '', StartedAt: new Date().toISOString() };
       r.HasBeenStartedBefore = true;
     });
-    if (!already) await this.emitEvent(id, 'start');
+    if (!already) await this.appendEvent(id, rec, 'start');
     return rec;
   }
 
@@ -212,12 +216,12 @@ export abstract class BaseRuntime implements ContainerRuntime {
    */
   async emitEventOnce(id: string, key: string, action: ContainerEvent['action'], attributes?: Record<string, string>): Promise<void> {
     let seen = false;
-    await this.store.update(id, (r) => {
+    const rec = await this.store.update(id, (r) => {
       const keys = r.EventKeys ?? [];
       seen = keys.includes(`${action}:${key}`);
       if (!seen) r.EventKeys = [...keys, `${action}:${key}`].slice(-16);
     });
-    if (!seen) await this.emitEvent(id, action, attributes);
+    if (!seen) await this.appendEvent(id, rec, action, attributes);
   }
 
   async markFailed(id: string, error: string, exitCode: number): Promise<void> {
