@@ -109,7 +109,10 @@ describe('real containers through the saga (Linux driver)', () => {
   });
 
   rootIt('a container whose process exits shows Exited with its code, and starts again through the saga', async () => {
-    const { id } = await createAndStart({ image: 'busybox', cmd: ['sh', '-c', 'sleep 0.3; exit 3'], hostConfig: { Binds: ['again:/data'] } });
+    // The first run exits 3; the second finds its marker on the volume and stays up, so
+    // the Running check below cannot race the process exiting again on a slow machine.
+    const script = 'if [ -e /data/ran ]; then exec sleep 60; fi; touch /data/ran; sleep 0.3; exit 3';
+    const { id } = await createAndStart({ image: 'busybox', cmd: ['sh', '-c', script], hostConfig: { Binds: ['again:/data'] } });
     let rec = await inspect(suite.w.session, id);
     for (let i = 0; i < 100 && rec.State.Running; i++) {
       await new Promise((r) => setTimeout(r, 50));
