@@ -99,4 +99,9 @@ export interface ContainerSnapshot {
 export const Patches = {
   /** v2: no volumes activity (and no compensation) for a container with nothing to mount: one round trip less */
   skipEmptyVolumes: 'skip-empty-volumes',
+  /**
+   * v3: the record-only steps (lookup, checks, claim, links, working dir, spec, mark running, release) run as
+   * local activities, inside the workflow task that reached them: six server round trips less per start.
+   */
+  localRecordSteps: 'local-record-steps',
 } as const;

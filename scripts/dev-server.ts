@@ -37,6 +37,16 @@ const READY_DEADLINE_MS = 60_000;
 const KILL_AFTER_MS = 5_000;
 const SEARCH_ATTRIBUTES = Object.values(SearchAttributeNames);
 
+/**
+ * The history service reads new transfer tasks (a workflow task to dispatch after an activity completes, say)
+ * at most 20 times a second by default, a limit sized for a shared cluster. On a one-host dev server it sets
+ * the pace of a saga: every step after the first two starts waits for the next 50 ms tick. `npm run bench`
+ * measured 55 ms per activity round trip with the default and 21 ms with this.
+ */
+export const DYNAMIC_CONFIG: Record<string, string> = {
+  'history.transferProcessorMaxPollRPS': '1000',
+};
+
 /** A TCP port free on 127.0.0.1 right now (the OS picks it). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -112,6 +122,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
 
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'warn'];
   for (const name of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=Keyword`);
+  for (const [key, value] of Object.entries(DYNAMIC_CONFIG)) args.push('--dynamic-config-value', `${key}=${value}`);
   // The UI's news feed is fetched from the internet, which these machines cannot reach.
   if (uiPort === undefined) args.push('--headless');
   else args.push('--ui-ip', '127.0.0.1', '--ui-port', String(uiPort), '--ui-disable-news-fetch');

@@ -24,7 +24,7 @@ import { temporalCliPath } from './temporal-paths';
  * Histories are kept per workflow version (test/histories/<version>/): bump this when a workflow change
  * alters history (guarded by patched()), re-record, and keep the older folders so they keep replaying.
  */
-const VERSION = 'v2';
+const VERSION = 'v3';
 const OUT = path.resolve(__dirname, '../test/histories', VERSION);
 
 interface Scenario {
@@ -39,7 +39,7 @@ interface Scenario {
 const SCENARIOS: Scenario[] = [
   { name: 'start-success' },
   { name: 'start-failure-compensated', volume: true, faults: () => 'volumes=fail' },
-  { name: 'start-transient-retries', faults: () => 'network=transient:2,mount-rootfs=transient-after:1' },
+  { name: 'start-transient-retries', faults: () => 'network=transient:2,mount-rootfs=transient-after:1,spec=transient:1' },
   {
     name: 'start-cancelled',
     volume: true,

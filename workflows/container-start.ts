@@ -5,10 +5,12 @@ import {
   isCancellation,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   type ActivityOptions,
+  type LocalActivityOptions,
 } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Activities } from '../activities';
@@ -27,7 +29,7 @@ import {
   type StepName,
 } from '../common/start-api';
 import { detailOf, exitCodeFor, failureOf } from './failures';
-import { cleanup, fast, sideEffect } from './options';
+import { cleanup, cleanupLocal, fast, fastLocal, sideEffect } from './options';
 import { Saga } from './saga';
 
 export const progressQuery = defineQuery<ContainerStartResult>(PROGRESS_QUERY);
@@ -37,6 +39,11 @@ const ContainerNameKey = defineSearchAttributeKey(SearchAttributeNames.container
 /** Activities with a summary, so the Web UI's timeline reads "mount-rootfs web" rather than a bare type. */
 function acts(options: ActivityOptions, summary: string): Activities {
   return proxyActivities<Activities>({ ...options, summary });
+}
+
+/** The same activities run locally, inside the workflow task (the markers carry the summary). */
+function localActs(options: LocalActivityOptions, summary: string): Activities {
+  return proxyLocalActivities<Activities>({ ...options, summary });
 }
 
 /**
@@ -53,6 +60,9 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
   }
   const result: ContainerStartResult = { containerId: '', name: '', status: 'starting', steps: [], compensations: [], leftovers: [] };
   setHandler(progressQuery, () => result);
+  // Since v3 the fast group runs as local activities; histories recorded before keep their activity tasks.
+  const localSteps = patched(Patches.localRecordSteps);
+  const quickActs = (summary: string): Activities => (localSteps ? localActs(fastLocal, summary) : acts(fast, summary));
 
   const step = async <T>(name: StepName, fn: () => Promise<T>): Promise<T> => {
     result.current = name;
@@ -72,14 +82,14 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
   // 0–3: look up and check, no side effects: an error here leaves the container untouched (as in Docker).
   let c: ContainerSnapshot;
   try {
-    c = await step(S.lookup, () => acts(fast, `lookup ${input.container}`).lookupContainer({ container: input.container }));
+    c = await step(S.lookup, () => quickActs(`lookup ${input.container}`).lookupContainer({ container: input.container }));
     result.containerId = c.id;
     result.name = c.name;
     upsertSearchAttributes([
       { key: ContainerIdKey, value: c.id },
       { key: ContainerNameKey, value: c.name },
     ]);
-    const a = acts(fast, c.name);
+    const a = quickActs(c.name);
     await step(S.checkState, async () => {
       if (c.paused) throw new ContainerError('StartPaused', Messages.startPaused);
       if (c.running) throw new ContainerError('AlreadyStarted', Messages.alreadyStarted);
@@ -99,20 +109,24 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
 
   // 4: claim the container (the lock Docker takes in containerStart); released whatever happens next.
   const id = c.id;
-  const release = acts(cleanup, `release claim ${c.name}`);
+  const release = localSteps ? localActs(cleanupLocal, `release claim ${c.name}`) : acts(cleanup, `release claim ${c.name}`);
   try {
-    const claimed = await step(S.claim, () => acts(fast, c.name).claimStart({ id }));
-    if (claimed.removing) throw new ContainerError('ContainerBeingRemoved', Messages.beingRemoved);
+    let claimed: ContainerSnapshot;
+    try {
+      claimed = await step(S.claim, () => quickActs(c.name).claimStart({ id }));
+      if (claimed.removing) throw new ContainerError('ContainerBeingRemoved', Messages.beingRemoved);
+    } catch (err) {
+      // A local activity's failure arrives as the activity's own ApplicationFailure, not wrapped.
+      return fail(err);
+    }
     if (claimed.running) {
       // Another start got there between our check and the claim: Docker's containerStart returns nil.
       result.status = 'already-running';
       delete result.current;
       return result;
     }
+    // runSaga throws only finished failures (with this run's record) or a cancellation.
     return await runSaga(claimed);
-  } catch (err) {
-    if (err instanceof ApplicationFailure || isCancellation(err)) throw err;
-    return fail(err);
   } finally {
     await CancellationScope.nonCancellable(() => release.releaseStart({ id }));
   }
@@ -120,7 +134,7 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
   async function runSaga(snap: ContainerSnapshot): Promise<ContainerStartResult> {
     const saga = new Saga();
     const doIt = acts(sideEffect, snap.name);
-    const quick = acts(fast, snap.name);
+    const quick = quickActs(snap.name);
     const undo = acts(cleanup, snap.name);
     try {
       // 5

@@ -1,4 +1,4 @@
-import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 
 /**
  * Activity options by kind of step. Timeouts are sized so that a worker that dies mid-step is noticed
@@ -17,6 +17,24 @@ export const fast: ActivityOptions = {
   ...waitForCancel,
   startToCloseTimeout: '10s',
   retry: { initialInterval: '100ms', backoffCoefficient: 2, maximumInterval: '2s', maximumAttempts: 5 },
+};
+
+/**
+ * The fast group as local activities (v3): the worker runs them inside the workflow task, and their results
+ * are recorded as markers when that task completes, so consecutive ones cost no server round trip. A worker
+ * that dies mid-task loses them with the task; the next worker replays and runs them again, which the
+ * activities allow (they are idempotent; the claim is keyed by the workflow run).
+ */
+export const fastLocal: LocalActivityOptions = {
+  ...waitForCancel,
+  startToCloseTimeout: fast.startToCloseTimeout,
+  retry: fast.retry,
+};
+
+/** Releasing the claim as a local activity: the cleanup group's retry budget. */
+export const cleanupLocal: LocalActivityOptions = {
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 8 },
 };
 
 /** Steps with real side effects (mounts, netns + CNI, runc): may be slow, so they heartbeat. */
