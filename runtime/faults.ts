@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ContainerError } from '../common/errors';
 import type { ContainerRuntime, StepContext } from './contract';
@@ -22,9 +22,19 @@ import { readJson, sleep, exists, writeJsonAtomic } from './fsutil';
  *
  * Plans come from the worker's CONTAINER_SAGA_FAULTS and from the container's label `container-saga.faults`
  * (`container-saga create --label container-saga.faults=network=fail …`), the label winning per point.
- * Counters live under <root>/faults/<id>.json so they survive a worker restart.
+ * Counters live under <root>/faults/<id>/<point>.json so they survive a worker restart, one file per point so
+ * steps of one container that run at once never overwrite each other's count.
  */
 export const FAULT_LABEL = 'container-saga.faults';
+
+function countersDir(root: string, id: string): string {
+  return path.join(root, 'faults', id);
+}
+
+/** Drops a container's fault counters (with the container). */
+export async function clearFaultCounters(root: string, id: string): Promise<void> {
+  await rm(countersDir(root, id), { recursive: true, force: true });
+}
 
 const POINTS = {
   mountRootfs: 'mount-rootfs',
@@ -83,7 +93,7 @@ function bad(entry: string): ContainerError {
 /** Wraps a driver so the planned faults fire at their points; everything else passes through. */
 export function withFaults<T extends ContainerRuntime>(runtime: T, workerPlan: string | undefined): T {
   const global = parseFaultPlan(workerPlan);
-  const counters = (id: string) => path.join(runtime.root, 'faults', `${id}.json`);
+  const counter = (id: string, point: string) => path.join(countersDir(runtime.root, id), `${point}.json`);
 
   async function planFor(id: string, point: string): Promise<FaultMode | undefined> {
     const rec = await runtime.lookup(id).catch(() => undefined);
@@ -93,12 +103,10 @@ export function withFaults<T extends ContainerRuntime>(runtime: T, workerPlan: s
 
   /** Counts this firing; true while the mode's budget of failures is not spent. */
   async function shouldFail(id: string, point: string, times: number): Promise<boolean> {
-    const file = counters(id);
-    const seen = (await readJson<Record<string, number>>(file)) ?? {};
-    const n = seen[point] ?? 0;
+    const file = counter(id, point);
+    const n = (await readJson<number>(file)) ?? 0;
     if (n >= times) return false;
-    seen[point] = n + 1;
-    await writeJsonAtomic(file, seen);
+    await writeJsonAtomic(file, n + 1);
     return true;
   }
 

@@ -28,13 +28,11 @@ function stats(ms: number[]): { p50: number; p90: number; mean: number } {
   return { p50: at(0.5), p90: at(0.9), mean: s.reduce((a, b) => a + b, 0) / s.length };
 }
 
+/** The saga's driver calls in the saga's shape (rootfs, network, IPC and volumes at once), without Temporal. */
 async function driverStart(rt: ContainerRuntime, id: string): Promise<void> {
   const rec = await rt.lookup(id);
-  await rt.mountRootfs(id);
-  await rt.connectNetwork(id);
+  await Promise.all([rt.mountRootfs(id), rt.connectNetwork(id), rt.setupIpc(id), rt.mountVolumes(id)]);
   await rt.writeSpec(id, { env: daemonEnv({ hostname: rec.Config.Hostname, tty: false, linkedEnv: [], userEnv: rec.Config.Env }), extraHosts: [] });
-  await rt.setupIpc(id);
-  await rt.mountVolumes(id);
   const { pid } = await rt.startProcess(id);
   await rt.markRunning(id, pid);
 }

@@ -19,7 +19,7 @@ describe('replay of recorded histories', () => {
   });
 
   it('has, for every workflow version, a success, a compensated failure, a cancellation and transient retries', () => {
-    for (const version of ['v1', 'v2', 'v3']) {
+    for (const version of ['v1', 'v2', 'v3', 'v4']) {
       for (const name of ['start-success', 'start-failure-compensated', 'start-cancelled', 'start-transient-retries']) {
         expect(files).toContain(`${version}/${name}.json`);
       }

@@ -71,6 +71,22 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
     result.steps.push(name);
     return value;
   };
+  /**
+   * Steps that run at once: all of them settle before the saga goes on or compensates (so no compensation
+   * races a step still in flight); those that finished are listed in design order, and the first failure
+   * (a cancellation first) is what the saga sees.
+   */
+  const stepsAtOnce = async (parts: Array<[StepName, () => Promise<unknown>]>): Promise<unknown[]> => {
+    result.current = parts.map(([name]) => name).join(' + ');
+    setCurrentDetails(`**${result.current}** — ${result.name || input.container}`);
+    const settled = await Promise.allSettled(parts.map(([, run]) => run()));
+    settled.forEach((s, i) => {
+      if (s.status === 'fulfilled') result.steps.push(parts[i]![0]);
+    });
+    const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+    if (failures.length > 0) throw failures.find((f) => isCancellation(f)) ?? failures[0];
+    return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value);
+  };
   const fail = (err: unknown): never => {
     result.status = isCancellation(err) ? 'cancelled' : 'failed';
     delete result.current;
@@ -136,15 +152,22 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
     const doIt = acts(sideEffect, snap.name);
     const quick = quickActs(snap.name);
     const undo = acts(cleanup, snap.name);
+    // Since v4 the steps that only acquire resources of their own run at once (see prepareAtOnce).
+    const atOnce = patched(Patches.parallelPrepare);
     try {
-      // 5
-      saga.push(C.mountRootfs, () => undo.unmountRootfs({ id }));
-      await step(S.mountRootfs, () => doIt.mountRootfs({ id }));
-      // 6: pure; the driver applies the same default when it reads the record
-      await step(S.defaultNetMode, async () => defaultNetMode(snap.networkMode));
-      // 7
-      saga.push(C.network, () => undo.releaseNetwork({ id }));
-      const net = await step(S.network, () => doIt.connectNetwork({ id }));
+      let net: { ipAddress: string };
+      if (atOnce) {
+        net = await prepareAtOnce(saga, snap, doIt, undo);
+      } else {
+        // 5
+        saga.push(C.mountRootfs, () => undo.unmountRootfs({ id }));
+        await step(S.mountRootfs, () => doIt.mountRootfs({ id }));
+        // 6: pure; the driver applies the same default when it reads the record
+        await step(S.defaultNetMode, async () => defaultNetMode(snap.networkMode));
+        // 7
+        saga.push(C.network, () => undo.releaseNetwork({ id }));
+        net = await step(S.network, () => doIt.connectNetwork({ id }));
+      }
       result.ipAddress = net.ipAddress || undefined;
       // 8
       const links: LinkTarget[] = await step(S.links, async () => (snap.links.length > 0 ? quick.linkedContainers({ id }) : []));
@@ -159,17 +182,19 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
       // 11
       saga.push(C.spec, () => undo.removeSpec({ id }));
       await step(S.spec, () => quick.writeSpec({ id, env, extraHosts: linkHostsEntries(links) }));
-      // 12: skipped for ipc host / container:X, which reuse another /dev/shm
-      if (needsOwnIpc(snap.ipcMode)) {
-        saga.push(C.ipc, () => undo.releaseIpc({ id }));
-        await step(S.ipc, () => doIt.setupIpc({ id }));
-      }
-      // 13: since v2, nothing to do (so no activity and nothing to undo) for a container without mounts
-      if (patched(Patches.skipEmptyVolumes) && snap.hasMounts === false) {
-        await step(S.volumes, async () => undefined);
-      } else {
-        saga.push(C.volumes, () => undo.unmountVolumes({ id }));
-        await step(S.volumes, () => doIt.mountVolumes({ id }));
+      if (!atOnce) {
+        // 12: skipped for ipc host / container:X, which reuse another /dev/shm
+        if (needsOwnIpc(snap.ipcMode)) {
+          saga.push(C.ipc, () => undo.releaseIpc({ id }));
+          await step(S.ipc, () => doIt.setupIpc({ id }));
+        }
+        // 13: since v2, nothing to do (so no activity and nothing to undo) for a container without mounts
+        if (patched(Patches.skipEmptyVolumes) && snap.hasMounts === false) {
+          await step(S.volumes, async () => undefined);
+        } else {
+          saga.push(C.volumes, () => undo.unmountVolumes({ id }));
+          await step(S.volumes, () => doIt.mountVolumes({ id }));
+        }
       }
       // 14
       saga.push(C.process, () => undo.unregisterProcess({ id }));
@@ -192,6 +217,37 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
       }
       throw failureOf(result.error!, result);
     }
+  }
+
+  /**
+   * Steps 5, 6, 7, 12 and 13 at once (v4). Each acquires a resource of its own, named after the container:
+   * the overlay rootfs, the netns with its CNI address, the /dev/shm tmpfs, the volume sources. None reads
+   * what another makes (the working dir and the spec, which need the rootfs and the netns, come after), so
+   * one round trip replaces up to four. Every compensation is pushed before any of them runs; a failure
+   * compensates all four once all have settled (as the sequential order would have after a later failure).
+   */
+  async function prepareAtOnce(saga: Saga, snap: ContainerSnapshot, doIt: Activities, undo: Activities): Promise<{ ipAddress: string }> {
+    // 6: pure; the driver applies the same default when it reads the record
+    await step(S.defaultNetMode, async () => defaultNetMode(snap.networkMode));
+    const parts: Array<[StepName, () => Promise<unknown>]> = [];
+    saga.push(C.mountRootfs, () => undo.unmountRootfs({ id }));
+    parts.push([S.mountRootfs, () => doIt.mountRootfs({ id })]);
+    saga.push(C.network, () => undo.releaseNetwork({ id }));
+    parts.push([S.network, () => doIt.connectNetwork({ id })]);
+    // 12: skipped for ipc host / container:X, which reuse another /dev/shm
+    if (needsOwnIpc(snap.ipcMode)) {
+      saga.push(C.ipc, () => undo.releaseIpc({ id }));
+      parts.push([S.ipc, () => doIt.setupIpc({ id })]);
+    }
+    // 13: nothing to do (no activity, nothing to undo) for a container without mounts, as since v2
+    if (snap.hasMounts === false) {
+      parts.push([S.volumes, async () => undefined]);
+    } else {
+      saga.push(C.volumes, () => undo.unmountVolumes({ id }));
+      parts.push([S.volumes, () => doIt.mountVolumes({ id })]);
+    }
+    const [, net] = await stepsAtOnce(parts);
+    return net as { ipAddress: string };
   }
 
   /** F: Docker's deferred error path, with the compensations in place of Cleanup. */

@@ -8,6 +8,7 @@ import { DEFAULT_SHM_SIZE, NO_NETWORK, type ContainerRecord, type ImageInfo, typ
 import { BaseRuntime } from '../base';
 import type { HeldResource, SpecRequest, StepContext } from '../contract';
 import { exists } from '../fsutil';
+import { clearFaultCounters } from '../faults';
 import { mkdirInRoot } from '../rootfs-path';
 import type { CniNetwork } from './cni';
 import { hostnameFile, hostsFile, resolvConf } from './etc-files';
@@ -317,7 +318,7 @@ export class LinuxRuntime extends BaseRuntime {
     const files = [l.rootfs(id), l.upper(id), l.work(id), l.shm(id), l.bundle(id), l.cniResult(id), l.execRecord(id), l.pidFile(id), l.exitFile(id), l.attemptFile(id), l.log(id), l.runcLog(id)];
     await Promise.all(files.map((f) => fs.rm(f, { recursive: true, force: true })));
     await fs.rm(l.netnsMarker(netnsName(id)), { force: true });
-    await fs.rm(path.join(this.root, 'faults', `${id}.json`), { force: true });
+    await clearFaultCounters(this.root, id);
   }
 
   async logs(id: string): Promise<string> {

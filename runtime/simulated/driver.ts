@@ -8,6 +8,7 @@ import { DEFAULT_SHM_SIZE, NO_NETWORK, type ImageInfo, type NetworkSettings } fr
 import { BaseRuntime } from '../base';
 import type { HeldResource, SpecRequest, StepContext } from '../contract';
 import { exists, readJson, removeFile, writeJsonAtomic } from '../fsutil';
+import { clearFaultCounters } from '../faults';
 import { mkdirInRoot } from '../rootfs-path';
 
 interface SimMount {
@@ -52,15 +53,23 @@ export class SimulatedRuntime extends BaseRuntime {
     else await writeJsonAtomic(this.file('mounts', id), list);
   }
 
+  /**
+   * Read-modify-write of one container's mount records, under a lock of its own: the saga may run its steps
+   * at once. A container already gone (gc releasing an orphan) has no steps running and no directory to lock in.
+   */
+  private async editMounts(id: string, edit: (list: SimMount[]) => SimMount[]): Promise<void> {
+    const apply = async () => this.setMounts(id, edit(await this.mounts(id)));
+    if (!(await exists(this.store.containerDir(id)))) return apply();
+    return this.store.withLock(id, apply, '.mounts-lock');
+  }
+
   /** Adds mount records unless a mount of that target is already recorded (idempotent). */
   private async addMounts(id: string, add: SimMount[]): Promise<void> {
-    const list = await this.mounts(id);
-    for (const m of add) if (!list.some((x) => x.target === m.target)) list.push(m);
-    await this.setMounts(id, list);
+    await this.editMounts(id, (list) => [...list, ...add.filter((m) => !list.some((x) => x.target === m.target))]);
   }
 
   private async dropMounts(id: string, kind: SimMount['kind']): Promise<void> {
-    await this.setMounts(id, (await this.mounts(id)).filter((m) => m.kind !== kind));
+    await this.editMounts(id, (list) => list.filter((m) => m.kind !== kind));
   }
 
   private rootfsPath(id: string): string {
@@ -209,7 +218,7 @@ export class SimulatedRuntime extends BaseRuntime {
   }
 
   protected async removeContainerFiles(id: string): Promise<void> {
-    await fs.rm(path.join(this.root, 'faults', `${id}.json`), { force: true });
+    await clearFaultCounters(this.root, id);
   }
 
   async logs(id: string): Promise<string> {

@@ -211,13 +211,14 @@ const SAGA: Array<[StepName, (h: Harness, id: string, p: Progress) => Promise<un
   ['setHostConfig', (h, id) => call(h, h.acts.setHostConfig, { id, hostConfig: { ShmSize: START_SHM } })],
   ['verifySettings', (h, id) => call(h, h.acts.verifySettings, { id })],
   ['claimStart', async (h, id, p) => (p.snap = await call(h, h.acts.claimStart, { id }))],
+  // run at once by the saga (v4); in this order here
   ['mountRootfs', (h, id) => call(h, h.acts.mountRootfs, { id })],
   ['connectNetwork', (h, id) => call(h, h.acts.connectNetwork, { id })],
+  ['setupIpc', (h, id) => call(h, h.acts.setupIpc, { id })],
+  ['mountVolumes', (h, id) => call(h, h.acts.mountVolumes, { id })],
   ['linkedContainers', async (h, id, p) => (p.links = await call(h, h.acts.linkedContainers, { id }))],
   ['setupWorkingDir', (h, id) => call(h, h.acts.setupWorkingDir, { id })],
   ['writeSpec', (h, id, p) => call(h, h.acts.writeSpec, specInput(id, p))],
-  ['setupIpc', (h, id) => call(h, h.acts.setupIpc, { id })],
-  ['mountVolumes', (h, id) => call(h, h.acts.mountVolumes, { id })],
   [
     'startProcess',
     async (h, id, p) => {
@@ -243,9 +244,9 @@ async function runUpTo(h: Harness, id: string, before: StepName | 'end'): Promis
 /** The compensations in the order the saga runs them (reverse of the steps), then the claim's release. */
 const COMPENSATIONS: Array<[string, (h: Harness, id: string) => Promise<unknown>]> = [
   ['unregisterProcess', (h, id) => call(h, h.acts.unregisterProcess, { id })],
+  ['removeSpec', (h, id) => call(h, h.acts.removeSpec, { id })],
   ['unmountVolumes', (h, id) => call(h, h.acts.unmountVolumes, { id })],
   ['releaseIpc', (h, id) => call(h, h.acts.releaseIpc, { id })],
-  ['removeSpec', (h, id) => call(h, h.acts.removeSpec, { id })],
   ['releaseNetwork', (h, id) => call(h, h.acts.releaseNetwork, { id })],
   ['unmountRootfs', (h, id) => call(h, h.acts.unmountRootfs, { id })],
   ['releaseStart', (h, id) => call(h, h.acts.releaseStart, { id })],

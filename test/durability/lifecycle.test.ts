@@ -86,7 +86,7 @@ describe('compensation failure', () => {
     const failure = (await startContainer(suite.w.session, Id).catch((e: unknown) => e)) as CliError;
     expect(failure.type).toBe('CompensationIncomplete');
     expect(failure.message).toMatch(/^injected failure at volumes; could not release: release-network: injected failure at release-network/);
-    expect(failure.record?.compensations).toEqual(['unmount-volumes', 'unmount-ipc', 'remove-spec', 'unmount-rootfs']);
+    expect(failure.record?.compensations).toEqual(['unmount-volumes', 'unmount-ipc', 'unmount-rootfs']);
     const rec = await inspect(suite.w.session, Id);
     expect(rec.Leftovers).toEqual([expect.stringMatching(/^release-network: /)]);
     expect(rec.State.ExitCode).toBe(128);
@@ -115,7 +115,8 @@ describe('cancellation', () => {
     child.kill('SIGINT');
     expect(await exit).toBe(130);
     expect(stderr).toMatch(/cancelling the start/);
-    expect([...stderr.matchAll(/↺ (\S+)/g)].map((m) => m[1])).toEqual(['unmount-ipc', 'remove-spec', 'release-network', 'unmount-rootfs']);
+    // IPC runs at once with rootfs, network and volumes: all four are undone (no spec was written yet)
+    expect([...stderr.matchAll(/↺ (\S+)/g)].map((m) => m[1])).toEqual(['unmount-volumes', 'unmount-ipc', 'release-network', 'unmount-rootfs']);
     const desc = await suite.w.client.workflow.getHandle(startWorkflowId(Id)).describe();
     expect(desc.status.name).toBe('CANCELLED');
     const rec = await inspect(suite.w.session, Id);

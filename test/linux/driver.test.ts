@@ -84,9 +84,10 @@ async function create(req: Partial<CreateRequest> = {}): Promise<ContainerRecord
   return rec;
 }
 
-/** The start saga's steps in order (as workflows/container-start.ts runs them), timed. */
+/** The start saga's steps as workflows/container-start.ts runs them (rootfs, network, IPC, volumes at once), timed. */
 async function start(id: string): Promise<{ pid: number; times: Record<string, number> }> {
   const times: Record<string, number> = {};
+  const began = performance.now();
   const timed = async <R>(name: string, f: () => Promise<R>): Promise<R> => {
     const t0 = performance.now();
     const r = await f();
@@ -94,17 +95,22 @@ async function start(id: string): Promise<{ pid: number; times: Record<string, n
     return r;
   };
   const rec = await rt.lookup(id);
-  await timed('mountRootfs', () => rt.mountRootfs(id));
-  await timed('connectNetwork', () => rt.connectNetwork(id));
+  // Like the saga: all settle before an error is reported, so the error path finds no step in flight.
+  const atOnce = await Promise.allSettled([
+    timed('mountRootfs', () => rt.mountRootfs(id)),
+    timed('connectNetwork', () => rt.connectNetwork(id)),
+    needsOwnIpc(rec.HostConfig.IpcMode) ? timed('setupIpc', () => rt.setupIpc(id)) : Promise.resolve(),
+    timed('mountVolumes', () => rt.mountVolumes(id)),
+  ]);
+  const failed = atOnce.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   const links = await timed('linkedContainers', () => (rec.HostConfig.Links.length > 0 ? rt.linkedContainers(id) : Promise.resolve([])));
   if (rec.Config.WorkingDir) await timed('setupWorkingDir', () => rt.setupWorkingDir(id));
   const env = daemonEnv({ hostname: rec.Config.Hostname, tty: rec.Config.Tty, linkedEnv: links.flatMap((t) => linkEnv(rec.Name, t)), userEnv: rec.Config.Env });
   await timed('writeSpec', () => rt.writeSpec(id, { env, extraHosts: linkHostsEntries(links) }));
-  if (needsOwnIpc(rec.HostConfig.IpcMode)) await timed('setupIpc', () => rt.setupIpc(id));
-  await timed('mountVolumes', () => rt.mountVolumes(id));
   const { pid } = await timed('startProcess', () => rt.startProcess(id));
   await timed('markRunning', () => rt.markRunning(id, pid));
-  times.total = Math.round(Object.values(times).reduce((a, b) => a + b, 0) * 10) / 10;
+  times.total = Math.round((performance.now() - began) * 10) / 10;
   return { pid, times };
 }
 

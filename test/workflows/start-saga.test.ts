@@ -57,53 +57,71 @@ function failureOf(error: unknown): ApplicationFailure {
 }
 
 const PREPARE = ['lookupContainer', 'verifySettings', 'claimStart'];
-const SUCCESS = [...PREPARE, 'mountRootfs', 'connectNetwork', 'writeSpec', 'setupIpc', 'mountVolumes', 'startProcess', 'markRunning', 'releaseStart'];
+/** Steps 5, 7, 12 and 13 run at once (v4): their calls may come in any order among themselves. */
+const AT_ONCE = ['mountRootfs', 'connectNetwork', 'setupIpc', 'mountVolumes'];
+const UNDO_AT_ONCE = ['unmountVolumes', 'releaseIpc', 'releaseNetwork', 'unmountRootfs'];
+
+/** calls against an expected order in which an array is a group whose members may come in any order. */
+function expectCalls(calls: string[], expected: Array<string | string[]>): void {
+  const actual: Array<string | string[]> = [];
+  let i = 0;
+  for (const e of expected) {
+    if (Array.isArray(e)) {
+      actual.push([...calls.slice(i, i + e.length)].sort());
+      i += e.length;
+    } else actual.push(calls[i++]!);
+  }
+  actual.push(...calls.slice(i));
+  expect(actual).toEqual(expected.map((e) => (Array.isArray(e) ? [...e].sort() : e)));
+}
 
 describe('containerStart saga', () => {
-  it('runs every step in Docker order and reports the result', async () => {
+  it('runs every step in Docker order, the independent ones at once, and reports the result', async () => {
     const { calls, result, error } = await runSaga({});
     expect(error).toBeUndefined();
-    expect(calls).toEqual(SUCCESS);
+    expectCalls(calls, [...PREPARE, AT_ONCE, 'writeSpec', 'startProcess', 'markRunning', 'releaseStart']);
     expect(result).toMatchObject({ status: 'running', name: 'web', pid: 4242, ipAddress: '10.88.0.2', compensations: [], leftovers: [] });
     expect(result!.steps).toEqual([
-      'lookup', 'check-state', 'verify-settings', 'claim', 'mount-rootfs', 'default-net-mode', 'network', 'links',
-      'working-dir', 'daemon-env', 'spec', 'ipc', 'volumes', 'process', 'mark-running',
+      'lookup', 'check-state', 'verify-settings', 'claim', 'default-net-mode', 'mount-rootfs', 'network', 'ipc',
+      'volumes', 'links', 'working-dir', 'daemon-env', 'spec', 'process', 'mark-running',
     ]);
   });
 
   it('runs links and working-dir only when the container has them, and skips IPC for ipc host', async () => {
     const { calls, error } = await runSaga({ snapshot: { links: ['db:db'], workingDir: '/app', ipcMode: 'host' } });
     expect(error).toBeUndefined();
-    expect(calls).toEqual([...PREPARE, 'mountRootfs', 'connectNetwork', 'linkedContainers', 'setupWorkingDir', 'writeSpec', 'mountVolumes', 'startProcess', 'markRunning', 'releaseStart']);
+    expectCalls(calls, [...PREPARE, ['mountRootfs', 'connectNetwork', 'mountVolumes'], 'linkedContainers', 'setupWorkingDir', 'writeSpec', 'startProcess', 'markRunning', 'releaseStart']);
   });
 
-  it('v2 (patched skip-empty-volumes): no volumes activity or compensation for a container with nothing to mount', async () => {
+  it('no volumes activity or compensation for a container with nothing to mount (since v2)', async () => {
     const { calls, result } = await runSaga({ snapshot: { hasMounts: false } });
     expect(result?.steps).toContain('volumes');
-    expect(calls).toEqual([...PREPARE, 'mountRootfs', 'connectNetwork', 'writeSpec', 'setupIpc', 'startProcess', 'markRunning', 'releaseStart']);
+    expectCalls(calls, [...PREPARE, ['mountRootfs', 'connectNetwork', 'setupIpc'], 'writeSpec', 'startProcess', 'markRunning', 'releaseStart']);
     const failed = await runSaga({ snapshot: { hasMounts: false }, fail: { startProcess: {} } });
     expect(failed.calls).not.toContain('unmountVolumes');
     expect(failed.calls).toContain('unregisterProcess');
   });
 
-  // A permanent failure at each side-effecting step: its own compensation (pushed before it ran) and every
-  // earlier one run in reverse, later steps never run, the error is recorded and `die` emitted.
+  // A permanent failure at each side-effecting step: every compensation pushed so far (its own included,
+  // pushed before it ran) runs in reverse, later steps never run, the error is recorded and `die` emitted.
+  // A failure among the steps run at once compensates all of them.
   const cases: Array<[string, string[], string[]]> = [
-    ['mountRootfs', [], ['unmountRootfs']],
-    ['connectNetwork', ['mountRootfs'], ['releaseNetwork', 'unmountRootfs']],
-    ['setupWorkingDir', ['mountRootfs', 'connectNetwork'], ['releaseNetwork', 'unmountRootfs']],
-    ['writeSpec', ['mountRootfs', 'connectNetwork', 'setupWorkingDir'], ['removeSpec', 'releaseNetwork', 'unmountRootfs']],
-    ['setupIpc', ['mountRootfs', 'connectNetwork', 'setupWorkingDir', 'writeSpec'], ['releaseIpc', 'removeSpec', 'releaseNetwork', 'unmountRootfs']],
-    ['mountVolumes', ['mountRootfs', 'connectNetwork', 'setupWorkingDir', 'writeSpec', 'setupIpc'], ['unmountVolumes', 'releaseIpc', 'removeSpec', 'releaseNetwork', 'unmountRootfs']],
-    ['startProcess', ['mountRootfs', 'connectNetwork', 'setupWorkingDir', 'writeSpec', 'setupIpc', 'mountVolumes'], ['unregisterProcess', 'unmountVolumes', 'releaseIpc', 'removeSpec', 'releaseNetwork', 'unmountRootfs']],
-    ['markRunning', ['mountRootfs', 'connectNetwork', 'setupWorkingDir', 'writeSpec', 'setupIpc', 'mountVolumes', 'startProcess'], ['unregisterProcess', 'unmountVolumes', 'releaseIpc', 'removeSpec', 'releaseNetwork', 'unmountRootfs']],
+    ['mountRootfs', [], UNDO_AT_ONCE],
+    ['connectNetwork', [], UNDO_AT_ONCE],
+    ['setupIpc', [], UNDO_AT_ONCE],
+    ['mountVolumes', [], UNDO_AT_ONCE],
+    ['setupWorkingDir', [], UNDO_AT_ONCE],
+    ['writeSpec', ['setupWorkingDir'], ['removeSpec', ...UNDO_AT_ONCE]],
+    ['startProcess', ['setupWorkingDir', 'writeSpec'], ['unregisterProcess', 'removeSpec', ...UNDO_AT_ONCE]],
+    ['markRunning', ['setupWorkingDir', 'writeSpec', 'startProcess'], ['unregisterProcess', 'removeSpec', ...UNDO_AT_ONCE]],
   ];
-  it.each(cases)('a permanent failure at %s compensates in reverse', async (failing, before, compensations) => {
+  it.each(cases)('a permanent failure at %s compensates in reverse', async (failing, between, compensations) => {
     const { calls, error, markFailedArgs } = await runSaga({ fail: { [failing]: {} }, snapshot: { workingDir: '/app' } });
     const failure = failureOf(error);
     expect(failure.type).toBe('InjectedFault');
     expect(failure.message).toBe(`injected failure at ${failing}`);
-    expect(calls).toEqual([...PREPARE, ...before, failing, 'markFailed', ...compensations, 'finishFailed', 'releaseStart']);
+    const rest = AT_ONCE.includes(failing) ? [] : [failing];
+    expectCalls(calls, [...PREPARE, AT_ONCE, ...between, ...rest, 'markFailed', ...compensations, 'finishFailed', 'releaseStart']);
     expect(markFailedArgs).toEqual([{ error: `injected failure at ${failing}`, exitCode: 128 }]);
     const record = failure.details?.[0] as ContainerStartResult;
     expect(record.status).toBe('failed');
@@ -113,6 +131,19 @@ describe('containerStart saga', () => {
     // released resources are not reported as the container's
     if (compensations.includes('releaseNetwork')) expect(record.ipAddress).toBeUndefined();
     if (compensations.includes('unregisterProcess')) expect(record.pid).toBeUndefined();
+  });
+
+  it('a step that fails while the others run at once are in flight: nothing is compensated before they end', async () => {
+    const { calls, error, endedAt } = await runSaga({ fail: { mountRootfs: {} }, slow: { connectNetwork: 500, mountVolumes: 300 } });
+    expect(failureOf(error).type).toBe('InjectedFault');
+    const undoFrom = calls.indexOf('markFailed');
+    expect(undoFrom).toBeGreaterThan(0);
+    expect(endedAt.get('connectNetwork')).toBeLessThanOrEqual(undoFrom);
+    expect(endedAt.get('mountVolumes')).toBeLessThanOrEqual(undoFrom);
+    expect(calls.slice(undoFrom)).toEqual(['markFailed', ...UNDO_AT_ONCE, 'finishFailed', 'releaseStart']);
+    const record = (failureOf(error).details?.[0] as ContainerStartResult);
+    // what finished is listed (design order), then the error
+    expect(record.steps.slice(-3)).toEqual(['network', 'ipc', 'volumes']);
   });
 
   it('retries a transient failure and starts', async () => {
@@ -135,8 +166,7 @@ describe('containerStart saga', () => {
     });
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
-    expect(calls).toEqual([...PREPARE, 'mountRootfs', 'connectNetwork', 'writeSpec', 'setupIpc', 'mountVolumes', 'markFailed',
-      'unmountVolumes', 'releaseIpc', 'removeSpec', 'releaseNetwork', 'unmountRootfs', 'finishFailed', 'releaseStart']);
+    expectCalls(calls, [...PREPARE, AT_ONCE, 'markFailed', ...UNDO_AT_ONCE, 'finishFailed', 'releaseStart']);
   });
 
   it('a compensation that keeps failing is retried, then listed as a leftover', async () => {
@@ -147,7 +177,7 @@ describe('containerStart saga', () => {
     expect(attempts.get('releaseNetwork')).toBe(8);
     const record = failure.details?.[0] as ContainerStartResult;
     expect(record.leftovers).toEqual(['release-network: CNI DEL failed']);
-    expect(record.compensations).toEqual(['unmount-volumes', 'unmount-ipc', 'remove-spec', 'unmount-rootfs']);
+    expect(record.compensations).toEqual(['unmount-volumes', 'unmount-ipc', 'unmount-rootfs']);
   });
 
   // Docker's errors, each before any side effect: type, message and status.

@@ -12,6 +12,8 @@ export interface StubPlan {
   fail?: Record<string, { type?: string; message?: string; times?: number; retryable?: boolean }>;
   /** activity name that waits, heartbeating, until cancelled */
   block?: string;
+  /** activity name → milliseconds it takes (real time) before it returns */
+  slow?: Record<string, number>;
 }
 
 /**
@@ -38,6 +40,8 @@ export function stubActivities(plan: StubPlan = {}) {
     ...plan.snapshot,
   };
   const markFailedArgs: Array<{ error: string; exitCode: number }> = [];
+  /** activity name → how many calls had started when it returned (for "did X end before Y began") */
+  const endedAt = new Map<string, number>();
 
   async function step<T>(name: string, value: T): Promise<T> {
     calls.push(name);
@@ -48,6 +52,11 @@ export function stubActivities(plan: StubPlan = {}) {
       const type = f.type ?? 'InjectedFault';
       const message = f.message ?? `injected failure at ${name}`;
       throw ApplicationFailure.create({ type, message, nonRetryable: !(f.retryable ?? f.times !== undefined) });
+    }
+    const slow = plan.slow?.[name];
+    if (slow) {
+      await new Promise((r) => setTimeout(r, slow));
+      endedAt.set(name, calls.length);
     }
     if (plan.block === name) {
       const ctx = Context.current();
@@ -106,5 +115,5 @@ export function stubActivities(plan: StubPlan = {}) {
     importImage: () => Promise.reject(new Error('unused')),
     listImages: () => Promise.reject(new Error('unused')),
   };
-  return { acts, calls, attempts, markFailedArgs, snapshot: snap };
+  return { acts, calls, attempts, markFailedArgs, endedAt, snapshot: snap };
 }
