@@ -15,6 +15,18 @@ export interface HostInfo {
 const MIN_MEMORY = 6 * 1024 * 1024;
 const RESTART_POLICIES = new Set(['', 'no', 'always', 'unless-stopped', 'on-failure']);
 
+/** The local volume driver's rule for names. */
+const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
+export function isVolumeName(name: string): boolean {
+  return VOLUME_NAME.test(name);
+}
+
+/** Docker's message for a -v source that is neither an absolute path nor a valid volume name. */
+export function invalidVolumeName(name: string): string {
+  return `create ${name}: "${name}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`;
+}
+
 /**
  * Docker's verifyContainerSettings for a hostConfig: returns nothing when valid, throws InvalidSettings (400)
  * with Docker's message for the first problem. Runs before any side effect of the start.
@@ -31,6 +43,8 @@ export function verifyHostConfig(hc: HostConfig, host: HostInfo): string[] {
     if (parts[1]!.replace(/\/+$/, '') === '') fail(`invalid volume specification: '${bind}': invalid mount config for type "${type}": invalid specification: destination can't be '/'`);
     if (!parts[1]!.startsWith('/')) fail(`invalid volume specification: '${bind}': invalid mount config for type "${type}": invalid mount path: '${parts[1]}' mount path must be absolute`);
     if (parts[2] !== undefined && !['ro', 'rw'].includes(parts[2])) fail(`invalid mode: ${parts[2]}`);
+    // Docker creates named volumes at create, where the local driver rejects such a name.
+    if (type === 'volume' && !isVolumeName(parts[0]!)) fail(invalidVolumeName(parts[0]!));
   }
   for (const dest of Object.keys(hc.Tmpfs)) {
     if (dest.replace(/\/+$/, '') === '' && dest !== '') fail("invalid specification: destination can't be '/'");

@@ -3,6 +3,7 @@ import {
   CancellationScope,
   defineQuery,
   isCancellation,
+  log,
   patched,
   proxyActivities,
   proxyLocalActivities,
@@ -84,6 +85,10 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
       if (s.status === 'fulfilled') result.steps.push(parts[i]![0]);
     });
     const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+    if (failures.length > 1) {
+      // One error is the saga's (Docker reports one); the others stay in the worker's log and the history.
+      log.warn('more than one step failed at once', { container: result.containerId, errors: failures.map((f) => detailOf(f).message) });
+    }
     if (failures.length > 0) throw failures.find((f) => isCancellation(f)) ?? failures[0];
     return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value);
   };

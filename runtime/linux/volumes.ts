@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ContainerError } from '../../common/errors';
+import { invalidVolumeName, isVolumeName } from '../../common/settings';
 import type { HostConfig } from '../../common/types';
 
 /**
@@ -24,8 +25,6 @@ export interface VolumeMount {
   options?: string;
 }
 
-const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
-
 function cleanDest(dest: string): string {
   const n = path.posix.normalize(dest);
   return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
@@ -43,12 +42,8 @@ export function volumeMounts(hc: Pick<HostConfig, 'Binds' | 'Tmpfs'>, volumePath
     if (source.startsWith('/')) {
       out.push({ kind: 'bind', source: path.posix.normalize(source), destination: cleanDest(dest), readonly });
     } else {
-      if (!VOLUME_NAME.test(source)) {
-        throw new ContainerError(
-          'InvalidMount',
-          `create ${source}: "${source}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`,
-        );
-      }
+      // verifyHostConfig rejects such a name at create; a record written before it did is caught here.
+      if (!isVolumeName(source)) throw new ContainerError('InvalidMount', invalidVolumeName(source));
       out.push({ kind: 'volume', source: volumePath(source), destination: cleanDest(dest), readonly, name: source });
     }
   }

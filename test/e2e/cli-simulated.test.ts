@@ -134,6 +134,7 @@ describe('mistakes and outages: one line on stderr, the right exit code, nothing
       [['create'], 125, /^container-saga: missing required argument 'image'/],
       [['frobnicate'], 125, /^container-saga: unknown command 'frobnicate'\. See 'container-saga --help'\.$/],
       [['create', '--name', 'web', 'busybox'], 1, /^Error response from daemon: Conflict\. The container name "\/web" is already in use/],
+      [['create', '-v', 'd:/data', 'busybox'], 1, /^Error response from daemon: create d: "d" includes invalid characters for a local volume name, only "\[a-zA-Z0-9\]\[a-zA-Z0-9_.-\]" are allowed\. If you intended to pass a host directory, use absolute path$/],
       [['start', 'nosuch'], 1, /^Error response from daemon: No such container: nosuch\nError: failed to start containers: nosuch$/],
       [['inspect', 'nosuch'], 1, /^Error: No such object: nosuch$/],
       [['ps'], 1, /^Error: cannot reach Temporal at 127\.0\.0\.1:1 \(is `npm run server` running\?\)$/, { TEMPORAL_ADDRESS: '127.0.0.1:1' }],

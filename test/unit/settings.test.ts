@@ -69,6 +69,8 @@ describe('verifyHostConfig: InvalidSettings (400) with Docker\'s message', () =>
     ['bind with a relative destination', { Binds: ['/tmp:tmp'] }, /invalid mount config for type "bind": invalid mount path: 'tmp' mount path must be absolute/],
     ['bind with a bad mode', { Binds: ['/path:/path:sw'] }, /invalid mode: sw/],
     ['volume with a relative destination', { Binds: ['data:rel'] }, /invalid mount config for type "volume": invalid mount path: 'rel' mount path must be absolute/],
+    ['volume name of one character', { Binds: ['d:/data'] }, /^create d: "d" includes invalid characters for a local volume name, only "\[a-zA-Z0-9\]\[a-zA-Z0-9_.-\]" are allowed\. If you intended to pass a host directory, use absolute path$/],
+    ['volume name with a space', { Binds: ['my vol:/data'] }, /^create my vol: "my vol" includes invalid characters for a local volume name/],
     ['bind onto /', { Binds: ['/src:/'] }, /invalid specification: destination can't be '\/'/],
     ['tmpfs with a relative path', { Tmpfs: { run: '' } }, /invalid mount path: 'run' mount path must be absolute/],
     ['tmpfs onto /', { Tmpfs: { '/': '' } }, /invalid specification: destination can't be '\/'/],
