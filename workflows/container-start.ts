@@ -42,14 +42,15 @@ function acts(options: ActivityOptions, summary: string): Activities {
   return proxyActivities<Activities>({ ...options, summary });
 }
 
-/** The same activities run locally, inside the workflow task (the markers carry the summary). */
+/** The same activities, run locally inside the workflow task that reaches them (workflow v3 on). */
 function localActs(options: LocalActivityOptions, summary: string): Activities {
   return proxyLocalActivities<Activities>({ ...options, summary });
 }
 
 /**
  * Docker's ContainerStart as a saga (design table steps 0–15 and F). Steps 0–4 only read and check; from the
- * claim on, each side-effecting step pushes its compensation just before it runs. A failure or a
+ * claim on, each side-effecting step pushes its compensation before it runs (since v4 the four that run at
+ * once push theirs before any of them starts). A failure or a
  * cancellation records the error (ExitCode 128 unless the start error has its own), runs the compensations in
  * reverse in a non-cancellable scope, then emits `die`. The caller sees the original Docker error, with this
  * run's record as its first detail; a compensation that could not finish turns it into

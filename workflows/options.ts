@@ -31,12 +31,6 @@ export const fastLocal: LocalActivityOptions = {
   retry: fast.retry,
 };
 
-/** Releasing the claim as a local activity: the cleanup group's retry budget. */
-export const cleanupLocal: LocalActivityOptions = {
-  startToCloseTimeout: '10s',
-  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 8 },
-};
-
 /** Steps with real side effects (mounts, netns + CNI, runc): may be slow, so they heartbeat. */
 export const sideEffect: ActivityOptions = {
   ...waitForCancel,
@@ -50,6 +44,12 @@ export const cleanup: ActivityOptions = {
   startToCloseTimeout: '60s',
   heartbeatTimeout: '5s',
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 8 },
+};
+
+/** Releasing the claim as a local activity (v3): a record write, with the cleanup group's retry budget. */
+export const cleanupLocal: LocalActivityOptions = {
+  startToCloseTimeout: '10s',
+  retry: cleanup.retry,
 };
 
 /** Stop and remove: the stop timeout plus room to release everything. */
