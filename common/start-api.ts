@@ -29,11 +29,23 @@ export interface ContainerStartResult {
   compensations: string[];
   /** compensations that could not release their resource after their retry budget */
   leftovers: string[];
-  /** the step in flight, while running */
+  /** the step in flight while running; steps run at once are joined by " + " (see stepsInFlight) */
   current?: string;
   pid?: number;
   ipAddress?: string;
   error?: FailureDetail;
+}
+
+const IN_FLIGHT_JOINER = ' + ';
+
+/** The `current` of a record for steps running at once (pure; the workflow writes it). */
+export function currentOf(steps: readonly string[]): string {
+  return steps.join(IN_FLIGHT_JOINER);
+}
+
+/** The steps a record's `current` names (for clients that wait for a step). */
+export function stepsInFlight(current: string | undefined): string[] {
+  return current ? current.split(IN_FLIGHT_JOINER) : [];
 }
 
 /** Saga steps, numbered as in the design table; these names show in the Web UI and the CLI. */

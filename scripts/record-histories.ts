@@ -12,6 +12,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { startWorkflowId } from '../common/names';
+import { stepsInFlight, type ContainerStartResult } from '../common/start-api';
 import type { CreateResult } from '../common/ops-api';
 import type { CreateRequest } from '../common/types';
 import { FAULT_LABEL } from '../runtime/faults';
@@ -81,8 +82,8 @@ async function main(): Promise<void> {
           release: () => fs.writeFile(hold, ''),
           waitForStep: async (step) => {
             for (let i = 0; i < 200; i++) {
-              const p = (await handle.query('progress').catch(() => undefined)) as { current?: string } | undefined;
-              if (p?.current?.split(' + ').includes(step)) return;
+              const p = (await handle.query('progress').catch(() => undefined)) as ContainerStartResult | undefined;
+              if (stepsInFlight(p?.current).includes(step)) return;
               await new Promise((r) => setTimeout(r, 50));
             }
             throw new Error(`${s.name}: step ${step} never started`);

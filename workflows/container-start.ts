@@ -22,6 +22,7 @@ import { defaultNetMode, needsOwnIpc } from '../common/net-mode';
 import { parseSecurityOpts } from '../common/security-opt';
 import {
   CompensationNames as C,
+  currentOf,
   Patches,
   StepNames as S,
   type ContainerSnapshot,
@@ -79,7 +80,7 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
    * (a cancellation first) is what the saga sees.
    */
   const stepsAtOnce = async (parts: Array<[StepName, () => Promise<unknown>]>): Promise<unknown[]> => {
-    result.current = parts.map(([name]) => name).join(' + ');
+    result.current = currentOf(parts.map(([name]) => name));
     setCurrentDetails(`**${result.current}** — ${result.name || input.container}`);
     const settled = await Promise.allSettled(parts.map(([, run]) => run()));
     settled.forEach((s, i) => {
