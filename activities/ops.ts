@@ -1,7 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { startWorkflowId } from '../common/names';
-import { parseSecurityOpts } from '../common/security-opt';
 import type {
   CreateInput,
   CreateResult,
@@ -28,7 +27,6 @@ export function createOpsActivities(runtime: ContainerRuntime) {
   return {
     async createContainer(input: CreateInput): Promise<CreateResult> {
       return classified(async () => {
-        parseSecurityOpts(input.request.hostConfig?.SecurityOpt ?? []);
         const rec = await runtime.create(input.request);
         return { Id: rec.Id, Warnings: [] };
       });

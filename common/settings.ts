@@ -1,5 +1,6 @@
 import { ContainerError } from './errors';
 import { parseIpcMode, parseNetMode } from './net-mode';
+import { parseSecurityOpts } from './security-opt';
 import type { HostConfig } from './types';
 
 /** What the host offers, read by the driver: the settings check is pure given this. */
@@ -36,6 +37,8 @@ export function verifyHostConfig(hc: HostConfig, host: HostInfo): string[] {
     throw new ContainerError('InvalidSettings', msg);
   };
   const warnings: string[] = [];
+  // The one place security options are validated (create, and a legacy hostConfig at start).
+  parseSecurityOpts(hc.SecurityOpt);
   for (const bind of hc.Binds) {
     const parts = bind.split(':');
     if (parts.length < 2 || parts.length > 3 || parts[0] === '' || parts[1] === '') fail(`invalid volume specification: '${bind}'`);

@@ -12,7 +12,11 @@ export interface ContainerStartInput {
   hostConfig?: Partial<HostConfig>;
 }
 
-/** Final status of a start saga, as reported in its result record. */
+/**
+ * Final status of a start saga, as reported in its result record. `already-running` only from runs begun
+ * before v5 (see Patches.alreadyStartedOnce): since then a running container fails the start with
+ * AlreadyStarted (304), which Docker's CLI and ours count as started.
+ */
 export type StartOutcome = 'running' | 'already-running' | 'failed' | 'cancelled';
 
 /**
@@ -23,7 +27,7 @@ export interface ContainerStartResult {
   containerId: string;
   name: string;
   status: StartOutcome | 'starting' | 'compensating';
-  /** steps completed, in order (see StepNames) */
+  /** steps completed, in order: the host steps of common/steps.ts and the record-only ones around them */
   steps: string[];
   /** compensations run, in order */
   compensations: string[];
@@ -47,42 +51,6 @@ export function currentOf(steps: readonly string[]): string {
 export function stepsInFlight(current: string | undefined): string[] {
   return current ? current.split(IN_FLIGHT_JOINER) : [];
 }
-
-/** Saga steps, numbered as in the design table; these names show in the Web UI and the CLI. */
-export const StepNames = {
-  lookup: 'lookup',
-  checkState: 'check-state',
-  hostConfig: 'host-config',
-  verifySettings: 'verify-settings',
-  claim: 'claim',
-  mountRootfs: 'mount-rootfs',
-  defaultNetMode: 'default-net-mode',
-  network: 'network',
-  links: 'links',
-  workingDir: 'working-dir',
-  daemonEnv: 'daemon-env',
-  spec: 'spec',
-  ipc: 'ipc',
-  volumes: 'volumes',
-  process: 'process',
-  markRunning: 'mark-running',
-} as const;
-export type StepName = (typeof StepNames)[keyof typeof StepNames];
-
-/** Compensation names, one per side-effecting step. */
-export const CompensationNames = {
-  mountRootfs: 'unmount-rootfs',
-  network: 'release-network',
-  spec: 'remove-spec',
-  ipc: 'unmount-ipc',
-  volumes: 'unmount-volumes',
-  process: 'unregister-process',
-} as const;
-export type CompensationName = (typeof CompensationNames)[keyof typeof CompensationNames];
-
-/** Steps whose side effects can be injected to fail (see runtime/faults.ts). */
-export const FaultableSteps = ['mount-rootfs', 'network', 'working-dir', 'spec', 'ipc', 'volumes', 'process'] as const;
-export type FaultableStep = (typeof FaultableSteps)[number];
 
 /** The small view of a container the saga works from (history stays small: no whole records or specs). */
 export interface ContainerSnapshot {
@@ -117,8 +85,16 @@ export const Patches = {
    */
   localRecordSteps: 'local-record-steps',
   /**
-   * v4: rootfs, network, IPC and volumes (steps 5, 7, 12, 13), which acquire separate resources, run at once:
+   * v4: rootfs, network, IPC and volumes (the prepare phase of common/steps.ts), which acquire separate
+   * resources, run at once:
    * one round trip instead of up to four.
    */
   parallelPrepare: 'parallel-prepare',
+  /**
+   * v5: a container found running once claimed fails with AlreadyStarted (304), as at the state check,
+   * instead of completing with status `already-running`: one answer for "already running".
+   */
+  alreadyStartedOnce: 'already-started-once',
+  /** v5: a legacy hostConfig at start is validated by the setHostConfig activity alone, not parsed here first. */
+  hostConfigCheckedOnce: 'host-config-checked-once',
 } as const;

@@ -13,6 +13,8 @@
 import type { LinkTarget } from '../common/env';
 import type { GcResult as GcReport } from '../common/ops-api';
 import type { HostInfo } from '../common/settings';
+import type { HostStepName, ReleaseName } from '../common/steps';
+import type { AcquireRequests, AcquireResults } from './steps/types';
 export type { ImageInfo };
 import type {
   ContainerEvent,
@@ -20,7 +22,6 @@ import type {
   CreateRequest,
   HostConfig,
   ImageInfo,
-  NetworkSettings,
   StartOwner,
 } from '../common/types';
 
@@ -74,7 +75,7 @@ export interface ContainerRuntime {
   /** Emits the event unless one with this action and key was emitted before (idempotent retries). */
   emitEventOnce(id: string, key: string, action: ContainerEvent['action'], attributes?: Record<string, string>): Promise<void>;
 
-  // --- start lease and legacy hostConfig (steps 2 and 4) ----------------------------------------------------
+  // --- start claim and legacy hostConfig ----------------------------------------------------
   /** Writes a hostConfig passed at start (legacy API) into the container record. */
   setHostConfig(id: string, hostConfig: HostConfig): Promise<void>;
   /**
@@ -87,35 +88,15 @@ export interface ContainerRuntime {
   /** Drops the claim if `owner` holds it. Idempotent. */
   releaseStart(id: string, owner: StartOwner): Promise<void>;
 
-  // --- steps and their releases (design table 5–15) --------------------------------------------------------
-  mountRootfs(id: string, ctx?: StepContext): Promise<{ path: string }>;
-  unmountRootfs(id: string, ctx?: StepContext): Promise<void>;
-  /** bridge: netns + CNI ADD; none: netns with lo; host: nothing; container:X: join X's netns (X must run). */
-  connectNetwork(id: string, ctx?: StepContext): Promise<NetworkSettings>;
-  /** CNI DEL (repeatable) then netns removal, only after DEL succeeded. */
-  releaseNetwork(id: string, ctx?: StepContext): Promise<void>;
+  // --- host steps and their releases: the table in common/steps.ts, each step in runtime/steps/ ---------------
+  /** Runs a host step's acquire (idempotent: adopts what an earlier attempt left). */
+  acquire<N extends HostStepName>(step: N, req: AcquireRequests[N], ctx?: StepContext): Promise<AcquireResults[N]>;
+  /** Runs a release (idempotent; fine when its step never ran or only half ran). */
+  release(release: ReleaseName, id: string, ctx?: StepContext): Promise<void>;
   /** The running containers this one links to; ContainerNotRunning (409) when one is not running. */
   linkedContainers(id: string): Promise<LinkTarget[]>;
-  /** mkdir -p of Config.WorkingDir inside the rootfs, no escape; NotADirectory (400) when a file is in the way. */
-  setupWorkingDir(id: string): Promise<void>;
-  /** Writes the OCI bundle (config.json, hostname, hosts, resolv.conf) for the container. */
-  writeSpec(id: string, req: SpecRequest): Promise<void>;
-  removeSpec(id: string): Promise<void>;
-  /** tmpfs at the container's shm path (ShmSize, default 64 MiB). */
-  setupIpc(id: string, ctx?: StepContext): Promise<void>;
-  releaseIpc(id: string, ctx?: StepContext): Promise<void>;
-  /** Volumes (created on first use), binds (source must exist: InvalidMount 400), tmpfs; in path order. */
-  mountVolumes(id: string, ctx?: StepContext): Promise<void>;
-  unmountVolumes(id: string, ctx?: StepContext): Promise<void>;
-  /**
-   * Step 14: registers the exec record and starts the process; resolves once it runs, with its pid.
-   * CommandNotFound (exit 127) / CommandNotInvocable (126) / StartFailed (128) otherwise.
-   */
-  startProcess(id: string, ctx?: StepContext): Promise<{ pid: number }>;
-  /** Kill, wait, runtime delete, drop the exec record. */
-  unregisterProcess(id: string, ctx?: StepContext): Promise<void>;
 
-  // --- state (step 15 and F) ---------------------------------------------------------------------------------
+  // --- state (mark-running and the failure path) ---------------------------------------------------------------------------------
   /** Running, Pid, StartedAt, HasBeenStartedBefore to disk; `start` event. A no-op when already running with this pid. */
   markRunning(id: string, pid: number): Promise<ContainerRecord>;
   /** F: Error recorded, ExitCode 128 when 0 (or the start error's own code), not running, to disk. */
@@ -138,6 +119,9 @@ export interface ContainerRuntime {
    * restore at boot). Resources of a container whose claim `isStarting` says is live are left to its saga.
    */
   gc(isStarting: (rec: ContainerRecord) => Promise<boolean>, ctx?: StepContext): Promise<GcReport>;
+
+  /** Every release, in teardown order (the table's reverse), each tried; returns what could not be released. */
+  releaseAll(id: string, ctx?: StepContext): Promise<string[]>;
 
   /** Every resource the driver currently holds (mounts, netns, IPs, processes…), for leak checks and gc. */
   heldResources(): Promise<HeldResource[]>;

@@ -1,10 +1,10 @@
-import type { ContainerRuntime } from './contract';
+import type { HostRuntime } from './host-runtime';
 import { SimulatedRuntime } from './simulated/driver';
 
 export type DriverChoice = 'simulated' | 'linux' | 'auto';
 
 export interface Selected {
-  runtime: ContainerRuntime;
+  runtime: HostRuntime;
   /** why this driver: printed by the worker so operators know what they run on */
   reason: string;
 }
@@ -31,6 +31,6 @@ export async function selectRuntime(choice: DriverChoice, root: string): Promise
   return { runtime, reason: choice === 'linux' ? 'CONTAINER_SAGA_DRIVER=linux' : 'root on Linux with runc and CNI plugins present' };
 }
 
-function simulated(root: string): ContainerRuntime {
+function simulated(root: string): HostRuntime {
   return new SimulatedRuntime(root, process.env.CONTAINER_SAGA_SIM_OS === 'windows' ? 'windows' : 'linux');
 }

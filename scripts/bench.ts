@@ -31,9 +31,9 @@ function stats(ms: number[]): { p50: number; p90: number; mean: number } {
 /** The saga's driver calls in the saga's shape (rootfs, network, IPC and volumes at once), without Temporal. */
 async function driverStart(rt: ContainerRuntime, id: string): Promise<void> {
   const rec = await rt.lookup(id);
-  await Promise.all([rt.mountRootfs(id), rt.connectNetwork(id), rt.setupIpc(id), rt.mountVolumes(id)]);
-  await rt.writeSpec(id, { env: daemonEnv({ hostname: rec.Config.Hostname, tty: false, linkedEnv: [], userEnv: rec.Config.Env }), extraHosts: [] });
-  const { pid } = await rt.startProcess(id);
+  await Promise.all([rt.acquire('mount-rootfs', { id: id }), rt.acquire('network', { id: id }), rt.acquire('ipc', { id: id }), rt.acquire('volumes', { id: id })]);
+  await rt.acquire('spec', { id: id, env: daemonEnv({ hostname: rec.Config.Hostname, tty: false, linkedEnv: [], userEnv: rec.Config.Env }), extraHosts: [] });
+  const { pid } = await rt.acquire('process', { id: id });
   await rt.markRunning(id, pid);
 }
 

@@ -44,7 +44,9 @@ async function main(): Promise<void> {
   const { runtime, reason } = await selectRuntime((process.env.CONTAINER_SAGA_DRIVER ?? 'auto') as 'auto', root);
   say(`worker: driver ${color.ok(runtime.kind)} (${reason}), state root ${root}, task queue ${taskQueue}`);
   const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await createWorker({ connection: nativeConnection, namespace, taskQueue, runtime, faults: process.env.CONTAINER_SAGA_FAULTS });
+  const worker = await createWorker({ connection: nativeConnection, namespace, taskQueue, runtime,
+    // The demo's second container fails on purpose, through its fault label.
+    faults: { plan: process.env.CONTAINER_SAGA_FAULTS || undefined } });
   const session = await connect({ ...process.env, TEMPORAL_ADDRESS: address, CONTAINER_SAGA_TASK_QUEUE: taskQueue });
   const created: string[] = [];
 

@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const taskQueue = `record-${randomUUID()}`;
   const nativeConnection = await NativeConnection.connect({ address });
   const client = new Client({ connection: await Connection.connect({ address }) });
-  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime: new SimulatedRuntime(root) });
+  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime: new SimulatedRuntime(root), faults: {} });
   try {
     await worker.runUntil(async () => {
       await fs.mkdir(OUT, { recursive: true });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Session } from '../client/connection';
-import type { ContainerRuntime } from '../runtime/contract';
+import type { HostRuntime } from '../runtime/host-runtime';
 import { createWorker, WORKFLOWS_PATH } from '../worker/create';
 
 /** Shared by the end-to-end tests: an in-process worker on its own task queue, and the real CLI as a child. */
@@ -30,12 +30,12 @@ export interface TestWorker {
 }
 
 /** Starts a worker for `runtime` on a fresh task queue (bundle built once per test file). */
-export async function startTestWorker(address: string, runtime: ContainerRuntime, opts: { faults?: string } = {}): Promise<TestWorker> {
+export async function startTestWorker(address: string, runtime: HostRuntime, opts: { faults?: string } = {}): Promise<TestWorker> {
   quietRuntime();
   bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   const taskQueue = `test-${randomUUID()}`;
   const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime, faults: opts.faults, workflowBundle: await bundle });
+  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime, faults: { plan: opts.faults }, workflowBundle: await bundle });
   const running = worker.run();
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });

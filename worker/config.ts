@@ -11,6 +11,8 @@ export interface WorkerConfig {
   driver: DriverChoice;
   /** fault plan for every container (runtime/faults.ts) */
   faults?: string;
+  /** CONTAINER_SAGA_ALLOW_FAULTS=1: fault injection on, labels included (tests and the demo) */
+  allowFaults: boolean;
   /** path of a prebuilt workflow bundle (bundleWorkflowCode output), instead of bundling at start-up */
   workflowBundlePath?: string;
 }
@@ -27,6 +29,7 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Worke
     root: stateRoot(),
     driver,
     faults: env.CONTAINER_SAGA_FAULTS || undefined,
+    allowFaults: env.CONTAINER_SAGA_ALLOW_FAULTS === '1',
     workflowBundlePath: env.CONTAINER_SAGA_WORKFLOW_BUNDLE || undefined,
   };
 }

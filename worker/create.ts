@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import type { ContainerRuntime } from '../runtime/contract';
-import { withFaults } from '../runtime/faults';
+import { faultHooks } from '../runtime/faults';
+import type { HostRuntime } from '../runtime/host-runtime';
 
 export const WORKFLOWS_PATH = path.resolve(__dirname, '../workflows/index.ts');
 
@@ -10,20 +10,25 @@ export interface CreateWorkerOptions {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
-  runtime: ContainerRuntime;
-  faults?: string;
+  runtime: HostRuntime;
+  /**
+   * Fault injection (runtime/faults.ts), for tests and demos: when given, the worker-wide plan and the
+   * containers' `container-saga.faults` labels fire; when absent, no hook is installed and no label is read.
+   */
+  faults?: { plan?: string };
   /** a prebuilt bundle (tests bundle once and reuse it); otherwise workflows are bundled from source */
   workflowBundle?: WorkerOptions['workflowBundle'];
 }
 
-/** The worker: every workflow of workflows/ and the activities bound to the driver (with its fault plan). */
+/** The worker: every workflow of workflows/ and the activities bound to the runtime (with faults, when enabled). */
 export function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
+  if (opts.faults) opts.runtime.installHooks(faultHooks(opts.runtime, opts.faults.plan));
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities(withFaults(opts.runtime, opts.faults)),
+    activities: createActivities(opts.runtime),
     // A worker that died leaves its sticky queue unpolled: move its workflows to the shared queue after 2 s
     // rather than the default 10 s, so a replacement worker resumes a start quickly (a cache miss only
     // costs a replay of the start's short history).

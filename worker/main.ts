@@ -10,7 +10,9 @@ async function main(): Promise<void> {
   const { runtime, reason } = await selectRuntime(config.driver, config.root);
   console.log(`container-saga worker: driver ${runtime.kind} (${reason})`);
   console.log(`  state root ${config.root}; Temporal ${config.address} namespace ${config.namespace}; task queue ${config.taskQueue}`);
-  if (config.faults) console.log(`  fault plan: ${config.faults}`);
+  // A worker-wide plan enables faults by itself; labels alone need CONTAINER_SAGA_ALLOW_FAULTS=1.
+  const faults = config.faults || config.allowFaults ? { plan: config.faults } : undefined;
+  if (faults) console.log(`  fault injection on${config.faults ? `, plan: ${config.faults}` : ' (labels only)'}`);
   const connection = await NativeConnection.connect({ address: config.address });
   try {
     const worker = await createWorker({
@@ -18,7 +20,7 @@ async function main(): Promise<void> {
       namespace: config.namespace,
       taskQueue: config.taskQueue,
       runtime,
-      faults: config.faults,
+      faults,
       // A prebuilt bundle (tests that restart workers many times) skips bundling at start-up.
       ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
     });

@@ -1,288 +1,215 @@
-import {
-  ApplicationFailure,
-  CancellationScope,
-  defineQuery,
-  isCancellation,
-  log,
-  patched,
-  proxyActivities,
-  proxyLocalActivities,
-  setCurrentDetails,
-  setHandler,
-  upsertSearchAttributes,
-  type ActivityOptions,
-  type LocalActivityOptions,
-} from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import type { Activities } from '../activities';
 import { daemonEnv, linkEnv, linkHostsEntries, type LinkTarget } from '../common/env';
 import { ContainerError, Messages } from '../common/errors';
-import { PROGRESS_QUERY, SearchAttributeNames } from '../common/names';
-import { defaultNetMode, needsOwnIpc } from '../common/net-mode';
+import { SearchAttributeNames } from '../common/names';
+import { defaultNetMode } from '../common/net-mode';
 import { parseSecurityOpts } from '../common/security-opt';
-import {
-  CompensationNames as C,
-  currentOf,
-  Patches,
-  StepNames as S,
-  type ContainerSnapshot,
-  type ContainerStartInput,
-  type ContainerStartResult,
-  type StepName,
-} from '../common/start-api';
-import { detailOf, exitCodeFor, failureOf } from './failures';
-import { cleanup, cleanupLocal, fast, fastLocal, sideEffect } from './options';
+import { Patches, type ContainerSnapshot, type ContainerStartInput, type ContainerStartResult } from '../common/start-api';
+import { hostStep, stepsOfPhase, type HostStepEntry } from '../common/steps';
+import { detailOf, exitCodeFor } from './failures';
 import { Saga } from './saga';
+import { acquireActivity, releaseActivity, startActivities, type StartActivities } from './start-activities';
+import { StartRun } from './start-run';
 
-export const progressQuery = defineQuery<ContainerStartResult>(PROGRESS_QUERY);
+export { progressQuery } from './start-run';
+
 const ContainerIdKey = defineSearchAttributeKey(SearchAttributeNames.containerId, SearchAttributeType.KEYWORD);
 const ContainerNameKey = defineSearchAttributeKey(SearchAttributeNames.containerName, SearchAttributeType.KEYWORD);
 
-/** Activities with a summary, so the Web UI's timeline reads "mount-rootfs web" rather than a bare type. */
-function acts(options: ActivityOptions, summary: string): Activities {
-  return proxyActivities<Activities>({ ...options, summary });
-}
-
-/** The same activities, run locally inside the workflow task that reaches them (workflow v3 on). */
-function localActs(options: LocalActivityOptions, summary: string): Activities {
-  return proxyLocalActivities<Activities>({ ...options, summary });
-}
-
 /**
- * Docker's ContainerStart as a saga (design table steps 0–15 and F). Steps 0–4 only read and check; from the
- * claim on, each side-effecting step pushes its compensation before it runs (since v4 the four that run at
- * once push theirs before any of them starts). A failure or a
- * cancellation records the error (ExitCode 128 unless the start error has its own), runs the compensations in
- * reverse in a non-cancellable scope, then emits `die`. The caller sees the original Docker error, with this
- * run's record as its first detail; a compensation that could not finish turns it into
- * CompensationIncomplete, listing what is left.
+ * Docker's ContainerStart as a saga (docs/design.md has the step table). It reads as the seed does:
+ * checks (no side effects: an error leaves the container as it was), the claim (the container lock), then
+ * under the claim prepare → configure → run, each host step pushing its compensation before it runs. A
+ * failure or a cancellation records the error, runs the compensations in reverse in a non-cancellable scope,
+ * then emits `die`; the caller sees the original Docker error with this run's record as its first detail.
  */
 export async function containerStart(input: ContainerStartInput): Promise<ContainerStartResult> {
   if (typeof input?.container !== 'string') {
     throw ApplicationFailure.nonRetryable('input must be {"container": "<name|id|prefix>"}', 'InvalidParameter');
   }
-  const result: ContainerStartResult = { containerId: '', name: '', status: 'starting', steps: [], compensations: [], leftovers: [] };
-  setHandler(progressQuery, () => result);
-  // Since v3 the fast group runs as local activities; histories recorded before keep their activity tasks.
+  const run = new StartRun(input.container);
+  // Since v3 the record-only steps run as local activities; histories recorded before keep their activity tasks.
   const localSteps = patched(Patches.localRecordSteps);
-  const quickActs = (summary: string): Activities => (localSteps ? localActs(fastLocal, summary) : acts(fast, summary));
 
-  const step = async <T>(name: StepName, fn: () => Promise<T>): Promise<T> => {
-    result.current = name;
-    setCurrentDetails(`**${name}** — ${result.name || input.container}`);
-    const value = await fn();
-    result.steps.push(name);
-    return value;
-  };
-  /**
-   * Steps that run at once: all of them settle before the saga goes on or compensates (so no compensation
-   * races a step still in flight); those that finished are listed in design order, and the first failure
-   * (a cancellation first) is what the saga sees.
-   */
-  const stepsAtOnce = async (parts: Array<[StepName, () => Promise<unknown>]>): Promise<unknown[]> => {
-    result.current = currentOf(parts.map(([name]) => name));
-    setCurrentDetails(`**${result.current}** — ${result.name || input.container}`);
-    const settled = await Promise.allSettled(parts.map(([, run]) => run()));
-    settled.forEach((s, i) => {
-      if (s.status === 'fulfilled') result.steps.push(parts[i]![0]);
-    });
-    const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
-    if (failures.length > 1) {
-      // One error is the saga's (Docker reports one); the others stay in the worker's log and the history.
-      log.warn('more than one step failed at once', { container: result.containerId, errors: failures.map((f) => detailOf(f).message) });
-    }
-    if (failures.length > 0) throw failures.find((f) => isCancellation(f)) ?? failures[0];
-    return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value);
-  };
-  const fail = (err: unknown): never => {
-    result.status = isCancellation(err) ? 'cancelled' : 'failed';
-    delete result.current;
-    if (isCancellation(err)) throw err;
-    result.error = detailOf(err);
-    throw failureOf(result.error, result);
-  };
-
-  // 0–3: look up and check, no side effects: an error here leaves the container untouched (as in Docker).
-  let c: ContainerSnapshot;
+  let acts: StartActivities;
+  let found: ContainerSnapshot;
   try {
-    c = await step(S.lookup, () => quickActs(`lookup ${input.container}`).lookupContainer({ container: input.container }));
-    result.containerId = c.id;
-    result.name = c.name;
-    upsertSearchAttributes([
-      { key: ContainerIdKey, value: c.id },
-      { key: ContainerNameKey, value: c.name },
-    ]);
-    const a = quickActs(c.name);
-    await step(S.checkState, async () => {
-      if (c.paused) throw new ContainerError('StartPaused', Messages.startPaused);
-      if (c.running) throw new ContainerError('AlreadyStarted', Messages.alreadyStarted);
-    });
-    if (input.hostConfig) {
-      const hostConfig = input.hostConfig;
-      await step(S.hostConfig, async () => {
-        if ((await a.hostInfo()).os === 'windows') throw new ContainerError('HostConfigStart', Messages.hostConfigStart);
-        parseSecurityOpts(hostConfig.SecurityOpt ?? []);
-        await a.setHostConfig({ id: c.id, hostConfig });
-      });
-    }
-    await step(S.verifySettings, () => a.verifySettings({ id: c.id }));
+    found = await lookup(run, input.container, localSteps);
+    acts = startActivities(found.name, localSteps);
+    await checks(run, acts, found, input);
   } catch (err) {
-    return fail(err);
+    return run.fail(err);
   }
-
-  // 4: claim the container (the lock Docker takes in containerStart); released whatever happens next.
-  const id = c.id;
-  const release = localSteps ? localActs(cleanupLocal, `release claim ${c.name}`) : acts(cleanup, `release claim ${c.name}`);
+  // From the claim on, the claim is released whatever happens (a failed claim's release changes nothing).
   try {
-    let claimed: ContainerSnapshot;
+    let snap: ContainerSnapshot;
     try {
-      claimed = await step(S.claim, () => quickActs(c.name).claimStart({ id }));
-      if (claimed.removing) throw new ContainerError('ContainerBeingRemoved', Messages.beingRemoved);
+      snap = await claim(run, acts, found.id);
     } catch (err) {
-      // A local activity's failure arrives as the activity's own ApplicationFailure, not wrapped.
-      return fail(err);
+      return run.fail(err);
     }
-    if (claimed.running) {
-      // Another start got there between our check and the claim: Docker's containerStart returns nil.
-      result.status = 'already-running';
-      delete result.current;
-      return result;
+    if (snap.running) {
+      // Another start got there between our check and the claim: the same answer as the check's.
+      if (!patched(Patches.alreadyStartedOnce)) return run.alreadyRunning();
+      return run.fail(notStartable(snap));
     }
-    // runSaga throws only finished failures (with this run's record) or a cancellation.
-    return await runSaga(claimed);
+    return await startClaimed(run, acts, snap);
   } finally {
-    await CancellationScope.nonCancellable(() => release.releaseStart({ id }));
+    await CancellationScope.nonCancellable(() => acts.releaseClaim.releaseStart({ id: found.id }));
   }
+}
 
-  async function runSaga(snap: ContainerSnapshot): Promise<ContainerStartResult> {
-    const saga = new Saga();
-    const doIt = acts(sideEffect, snap.name);
-    const quick = quickActs(snap.name);
-    const undo = acts(cleanup, snap.name);
-    // Since v4 the steps that only acquire resources of their own run at once (see prepareAtOnce).
-    const atOnce = patched(Patches.parallelPrepare);
-    try {
-      let net: { ipAddress: string };
-      if (atOnce) {
-        net = await prepareAtOnce(saga, snap, doIt, undo);
-      } else {
-        // 5
-        saga.push(C.mountRootfs, () => undo.unmountRootfs({ id }));
-        await step(S.mountRootfs, () => doIt.mountRootfs({ id }));
-        // 6: pure; the driver applies the same default when it reads the record
-        await step(S.defaultNetMode, async () => defaultNetMode(snap.networkMode));
-        // 7
-        saga.push(C.network, () => undo.releaseNetwork({ id }));
-        net = await step(S.network, () => doIt.connectNetwork({ id }));
-      }
-      result.ipAddress = net.ipAddress || undefined;
-      // 8
-      const links: LinkTarget[] = await step(S.links, async () => (snap.links.length > 0 ? quick.linkedContainers({ id }) : []));
-      // 9: Docker skips it when no working dir is set
-      await step(S.workingDir, async () => {
-        if (snap.workingDir !== '') await quick.setupWorkingDir({ id });
-      });
-      // 10: pure
-      const env = await step(S.daemonEnv, async () =>
-        daemonEnv({ hostname: snap.hostname, tty: snap.tty, linkedEnv: links.flatMap((t) => linkEnv(snap.name, t)), userEnv: snap.env }),
-      );
-      // 11
-      saga.push(C.spec, () => undo.removeSpec({ id }));
-      await step(S.spec, () => quick.writeSpec({ id, env, extraHosts: linkHostsEntries(links) }));
-      if (!atOnce) {
-        // 12: skipped for ipc host / container:X, which reuse another /dev/shm
-        if (needsOwnIpc(snap.ipcMode)) {
-          saga.push(C.ipc, () => undo.releaseIpc({ id }));
-          await step(S.ipc, () => doIt.setupIpc({ id }));
-        }
-        // 13: since v2, nothing to do (so no activity and nothing to undo) for a container without mounts
-        if (patched(Patches.skipEmptyVolumes) && snap.hasMounts === false) {
-          await step(S.volumes, async () => undefined);
-        } else {
-          saga.push(C.volumes, () => undo.unmountVolumes({ id }));
-          await step(S.volumes, () => doIt.mountVolumes({ id }));
-        }
-      }
-      // 14
-      saga.push(C.process, () => undo.unregisterProcess({ id }));
-      const { pid } = await step(S.process, () => doIt.startProcess({ id }));
-      result.pid = pid;
-      // 15
-      await step(S.markRunning, () => quick.markRunning({ id, pid }));
-      result.status = 'running';
-      delete result.current;
-      setCurrentDetails(`**running** — ${snap.name} pid ${pid}${result.ipAddress ? ` ip ${result.ipAddress}` : ''}`);
-      return result;
-    } catch (err) {
-      await CancellationScope.nonCancellable(() => rollback(saga, err, undo));
-      if (isCancellation(err)) throw err;
-      if (result.leftovers.length > 0) {
-        throw failureOf(
-          { type: 'CompensationIncomplete', status: 500, message: `${result.error!.message}; could not release: ${result.leftovers.join('; ')}` },
-          result,
-        );
-      }
-      throw failureOf(result.error!, result);
-    }
-  }
+/** lookup (daemon.Get): full ID, exact name, unique ID prefix. The container is known from here on. */
+async function lookup(run: StartRun, ref: string, localSteps: boolean): Promise<ContainerSnapshot> {
+  const c = await run.step(hostlessSteps.lookup, () => startActivities(`lookup ${ref}`, localSteps).quick.lookupContainer({ container: ref }));
+  run.identify(c);
+  upsertSearchAttributes([
+    { key: ContainerIdKey, value: c.id },
+    { key: ContainerNameKey, value: c.name },
+  ]);
+  return c;
+}
 
-  /**
-   * Steps 5, 6, 7, 12 and 13 at once (v4). Each acquires a resource of its own, named after the container:
-   * the overlay rootfs, the netns with its CNI address, the /dev/shm tmpfs, the volume sources. None reads
-   * what another makes (the working dir and the spec, which need the rootfs and the netns, come after), so
-   * one round trip replaces up to four. Every compensation is pushed before any of them runs; a failure
-   * compensates all four once all have settled (as the sequential order would have after a later failure).
-   */
-  async function prepareAtOnce(saga: Saga, snap: ContainerSnapshot, doIt: Activities, undo: Activities): Promise<{ ipAddress: string }> {
-    // 6: pure; the driver applies the same default when it reads the record
-    await step(S.defaultNetMode, async () => defaultNetMode(snap.networkMode));
-    const parts: Array<[StepName, () => Promise<unknown>]> = [];
-    saga.push(C.mountRootfs, () => undo.unmountRootfs({ id }));
-    parts.push([S.mountRootfs, () => doIt.mountRootfs({ id })]);
-    saga.push(C.network, () => undo.releaseNetwork({ id }));
-    parts.push([S.network, () => doIt.connectNetwork({ id })]);
-    // 12: skipped for ipc host / container:X, which reuse another /dev/shm
-    if (needsOwnIpc(snap.ipcMode)) {
-      saga.push(C.ipc, () => undo.releaseIpc({ id }));
-      parts.push([S.ipc, () => doIt.setupIpc({ id })]);
-    }
-    // 13: nothing to do (no activity, nothing to undo) for a container without mounts, as since v2
-    if (snap.hasMounts === false) {
-      parts.push([S.volumes, async () => undefined]);
-    } else {
-      saga.push(C.volumes, () => undo.unmountVolumes({ id }));
-      parts.push([S.volumes, () => doIt.mountVolumes({ id })]);
-    }
-    const [, net] = await stepsAtOnce(parts);
-    return net as { ipAddress: string };
-  }
+/** The steps that touch no host resource, as the record and the CLI name them. */
+const hostlessSteps = {
+  lookup: 'lookup',
+  checkState: 'check-state',
+  hostConfig: 'host-config',
+  verifySettings: 'verify-settings',
+  claim: 'claim',
+  defaultNetMode: 'default-net-mode',
+  links: 'links',
+  daemonEnv: 'daemon-env',
+  markRunning: 'mark-running',
+} as const;
 
-  /** F: Docker's deferred error path, with the compensations in place of Cleanup. */
-  async function rollback(saga: Saga, err: unknown, undo: Activities): Promise<void> {
-    const cancelled = isCancellation(err);
-    result.error = cancelled ? { type: 'Internal', message: 'start cancelled', status: 499 } : detailOf(err);
-    result.status = 'compensating';
-    result.current = 'compensate';
-    setCurrentDetails(`**compensating** — ${result.name}: ${result.error.message}`);
-    const exitCode = exitCodeFor(result.error.type);
-    try {
-      await undo.markFailed({ id, error: result.error.message, exitCode });
-    } catch (e) {
-      result.leftovers.push(`state: ${detailOf(e).message}`);
-    }
-    const outcome = await saga.compensate((name, error) => {
-      if (error === undefined) result.compensations.push(name);
+/** Docker's answer for a container that cannot be started as it is: paused (409) or already running (304). */
+function notStartable(c: ContainerSnapshot): ContainerError | undefined {
+  if (c.paused) return new ContainerError('StartPaused', Messages.startPaused);
+  if (c.running) return new ContainerError('AlreadyStarted', Messages.alreadyStarted);
+  return undefined;
+}
+
+/** check-state, host-config (legacy hostConfig at start), verify-settings: nothing changes on the host. */
+async function checks(run: StartRun, acts: StartActivities, c: ContainerSnapshot, input: ContainerStartInput): Promise<void> {
+  await run.step(hostlessSteps.checkState, async () => {
+    const err = notStartable(c);
+    if (err) throw err;
+  });
+  const hostConfig = input.hostConfig;
+  if (hostConfig) {
+    await run.step(hostlessSteps.hostConfig, async () => {
+      if ((await acts.quick.hostInfo()).os === 'windows') throw new ContainerError('HostConfigStart', Messages.hostConfigStart);
+      // Before v5 the workflow parsed the security options itself; the activity validates them (once) now.
+      if (!patched(Patches.hostConfigCheckedOnce)) parseSecurityOpts(hostConfig.SecurityOpt ?? []);
+      await acts.quick.setHostConfig({ id: c.id, hostConfig });
     });
-    result.leftovers.push(...outcome.failed.map((f) => `${f.name}: ${detailOf(f.error).message}`));
-    // What was released is no longer the container's: the record must not show it.
-    if (outcome.ran.includes(C.network)) delete result.ipAddress;
-    if (outcome.ran.includes(C.process)) delete result.pid;
-    try {
-      await undo.finishFailed({ id, leftovers: result.leftovers, exitCode });
-    } catch (e) {
-      result.leftovers.push(`die event: ${detailOf(e).message}`);
-    }
-    result.status = cancelled ? 'cancelled' : 'failed';
-    delete result.current;
+  }
+  await run.step(hostlessSteps.verifySettings, () => acts.quick.verifySettings({ id: c.id }));
+}
+
+/** claim: the container lock Docker takes in containerStart; re-checks removal under it. */
+async function claim(run: StartRun, acts: StartActivities, id: string): Promise<ContainerSnapshot> {
+  const claimed = await run.step(hostlessSteps.claim, () => acts.quick.claimStart({ id }));
+  if (claimed.removing) throw new ContainerError('ContainerBeingRemoved', Messages.beingRemoved);
+  return claimed;
+}
+
+/** Under the claim: prepare, configure, run; on any failure or cancellation, compensate. */
+async function startClaimed(run: StartRun, acts: StartActivities, snap: ContainerSnapshot): Promise<ContainerStartResult> {
+  const saga = new Saga();
+  try {
+    // Since v4 the prepare steps run at once; runs begun before keep Docker's sequential order.
+    const atOnce = patched(Patches.parallelPrepare);
+    if (atOnce) await prepare(run, acts, saga, snap);
+    else await prepareInSequence(run, acts, saga, snap);
+    await configure(run, acts, saga, snap);
+    if (!atOnce) await mountInSequence(run, acts, saga, snap);
+    const { pid } = (await acquire(run, acts, saga, hostStep('process'), { id: snap.id })) as { pid: number };
+    await run.step(hostlessSteps.markRunning, () => acts.quick.markRunning({ id: snap.id, pid }));
+    return run.running(pid);
+  } catch (err) {
+    await CancellationScope.nonCancellable(() => compensate(run, acts, saga, err));
+    throw run.compensated(err);
+  }
+}
+
+/**
+ * A host step: its compensation is pushed before it runs, so a step that did its work but lost its report
+ * (timeout, crash) is still undone.
+ */
+function acquire(run: StartRun, acts: StartActivities, saga: Saga, step: HostStepEntry, req: { id: string }): Promise<unknown> {
+  if ('release' in step) saga.push(step.release, () => releaseActivity(acts, step)({ id: req.id }));
+  return run.step(step.name, () => acquireActivity(acts, step)(req));
+}
+
+/**
+ * prepare (v4 on): the steps of the table's prepare phase that the container needs, at once. Each acquires
+ * a resource of its own named after the container (the overlay rootfs, the netns with its address, the shm
+ * tmpfs, the volume sources) and none reads what another makes, so one round trip replaces up to four.
+ * Every compensation is pushed before any of them runs; a failure compensates all once all have settled.
+ */
+async function prepare(run: StartRun, acts: StartActivities, saga: Saga, snap: ContainerSnapshot): Promise<void> {
+  // default-net-mode: pure; the network step applies the same default when it reads the record
+  await run.step(hostlessSteps.defaultNetMode, async () => defaultNetMode(snap.networkMode));
+  const steps = stepsOfPhase('prepare');
+  for (const s of steps) if (s.needed(snap) && 'release' in s) saga.push(s.release, () => releaseActivity(acts, s)({ id: snap.id }));
+  // A step the container does not need is listed done without an activity (nothing to do, nothing to undo).
+  const done = await run.stepsAtOnce(steps.map((s) => [s.name, () => (s.needed(snap) ? acquireActivity(acts, s)({ id: snap.id }) : Promise.resolve())] as const));
+  run.record.ipAddress = (done.get(hostStep('network').name) as { ipAddress: string }).ipAddress || undefined;
+}
+
+/** prepare before v4: rootfs, then network, one after the other (IPC and volumes come after the spec). */
+async function prepareInSequence(run: StartRun, acts: StartActivities, saga: Saga, snap: ContainerSnapshot): Promise<void> {
+  await acquire(run, acts, saga, hostStep('mount-rootfs'), { id: snap.id });
+  await run.step(hostlessSteps.defaultNetMode, async () => defaultNetMode(snap.networkMode));
+  const net = (await acquire(run, acts, saga, hostStep('network'), { id: snap.id })) as { ipAddress: string };
+  run.record.ipAddress = net.ipAddress || undefined;
+}
+
+/** IPC and volumes before v4, after the spec as in Docker's order; v1 mounted volumes even with none. */
+async function mountInSequence(run: StartRun, acts: StartActivities, saga: Saga, snap: ContainerSnapshot): Promise<void> {
+  if (hostStep('ipc').needed(snap)) await acquire(run, acts, saga, hostStep('ipc'), { id: snap.id });
+  if (patched(Patches.skipEmptyVolumes) && !hostStep('volumes').needed(snap)) await run.step(hostStep('volumes').name, async () => undefined);
+  else await acquire(run, acts, saga, hostStep('volumes'), { id: snap.id });
+}
+
+/** configure: links, working dir, the process environment, the spec (the table's configure phase). */
+async function configure(run: StartRun, acts: StartActivities, saga: Saga, snap: ContainerSnapshot): Promise<void> {
+  const links: LinkTarget[] = await run.step(hostlessSteps.links, async () => (snap.links.length > 0 ? acts.quick.linkedContainers({ id: snap.id }) : []));
+  const workingDir = hostStep('working-dir');
+  // Docker skips it when no working dir is set
+  await run.step(workingDir.name, async () => {
+    if (workingDir.needed(snap)) await acquireActivity(acts, workingDir)({ id: snap.id });
+  });
+  const env = await run.step(hostlessSteps.daemonEnv, async () =>
+    daemonEnv({ hostname: snap.hostname, tty: snap.tty, linkedEnv: links.flatMap((t) => linkEnv(snap.name, t)), userEnv: snap.env }),
+  );
+  await acquire(run, acts, saga, hostStep('spec'), { id: snap.id, env, extraHosts: linkHostsEntries(links) } as { id: string });
+}
+
+/** The failure path (Docker's deferred Cleanup): error and state to disk, compensations in reverse, `die`. */
+async function compensate(run: StartRun, acts: StartActivities, saga: Saga, err: unknown): Promise<void> {
+  run.compensating(err);
+  const { record } = run;
+  const id = record.containerId;
+  const exitCode = exitCodeFor(record.error!.type);
+  try {
+    await acts.undo.markFailed({ id, error: record.error!.message, exitCode });
+  } catch (e) {
+    record.leftovers.push(`state: ${detailOf(e).message}`);
+  }
+  const outcome = await saga.compensate((name, error) => {
+    if (error === undefined) record.compensations.push(name);
+  });
+  record.leftovers.push(...outcome.failed.map((f) => `${f.name}: ${detailOf(f.error).message}`));
+  // What was released is no longer the container's: the record must not show it.
+  if (outcome.ran.includes(hostStep('network').release)) delete record.ipAddress;
+  if (outcome.ran.includes(hostStep('process').release)) delete record.pid;
+  try {
+    await acts.undo.finishFailed({ id, leftovers: record.leftovers, exitCode });
+  } catch (e) {
+    record.leftovers.push(`die event: ${detailOf(e).message}`);
   }
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { VolumeMount } from './volumes';
+import type { VolumeMount } from '../driver';
 
 /** The OCI runtime spec (config.json) runc runs, built by a pure function from what the steps decided. */
 

@@ -6,7 +6,7 @@ import { connect } from '../../client/connection';
 import { createContainer } from '../../client/api';
 import { startWorkflowId } from '../../common/names';
 import type { ContainerStartResult } from '../../common/start-api';
-import type { ContainerRuntime } from '../../runtime/contract';
+import type { HostRuntime } from '../../runtime/host-runtime';
 import { FAULT_LABEL } from '../../runtime/faults';
 import type { LinuxRuntime } from '../../runtime/linux/driver';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
@@ -26,7 +26,7 @@ for (const kind of ['simulated', 'linux'] as const) {
     let dir: string;
     let port: number;
     let server: DevServer;
-    let rt: ContainerRuntime;
+    let rt: HostRuntime;
     let w: TestWorker;
     let unavailable: string | undefined;
     const rootIt = rootTest(() => unavailable);

@@ -27,7 +27,7 @@ export interface WorkerProcess {
 export async function spawnWorker(env: NodeJS.ProcessEnv): Promise<WorkerProcess> {
   const child = spawn(process.execPath, ['-r', 'tsx/cjs', path.join(REPO, 'worker/main.ts')], {
     cwd: REPO,
-    env: { ...process.env, CONTAINER_SAGA_RECONCILE: '0', ...env },
+    env: { ...process.env, CONTAINER_SAGA_RECONCILE: '0', CONTAINER_SAGA_ALLOW_FAULTS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

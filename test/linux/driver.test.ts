@@ -97,18 +97,18 @@ async function start(id: string): Promise<{ pid: number; times: Record<string, n
   const rec = await rt.lookup(id);
   // Like the saga: all settle before an error is reported, so the error path finds no step in flight.
   const atOnce = await Promise.allSettled([
-    timed('mountRootfs', () => rt.mountRootfs(id)),
-    timed('connectNetwork', () => rt.connectNetwork(id)),
-    needsOwnIpc(rec.HostConfig.IpcMode) ? timed('setupIpc', () => rt.setupIpc(id)) : Promise.resolve(),
-    timed('mountVolumes', () => rt.mountVolumes(id)),
+    timed('mountRootfs', () => rt.acquire('mount-rootfs', { id: id })),
+    timed('connectNetwork', () => rt.acquire('network', { id: id })),
+    needsOwnIpc(rec.HostConfig.IpcMode) ? timed('setupIpc', () => rt.acquire('ipc', { id: id })) : Promise.resolve(),
+    timed('mountVolumes', () => rt.acquire('volumes', { id: id })),
   ]);
   const failed = atOnce.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   const links = await timed('linkedContainers', () => (rec.HostConfig.Links.length > 0 ? rt.linkedContainers(id) : Promise.resolve([])));
-  if (rec.Config.WorkingDir) await timed('setupWorkingDir', () => rt.setupWorkingDir(id));
+  if (rec.Config.WorkingDir) await timed('setupWorkingDir', () => rt.acquire('working-dir', { id: id }));
   const env = daemonEnv({ hostname: rec.Config.Hostname, tty: rec.Config.Tty, linkedEnv: links.flatMap((t) => linkEnv(rec.Name, t)), userEnv: rec.Config.Env });
-  await timed('writeSpec', () => rt.writeSpec(id, { env, extraHosts: linkHostsEntries(links) }));
-  const { pid } = await timed('startProcess', () => rt.startProcess(id));
+  await timed('writeSpec', () => rt.acquire('spec', { id: id, env, extraHosts: linkHostsEntries(links) }));
+  const { pid } = await timed('startProcess', () => rt.acquire('process', { id: id }));
   await timed('markRunning', () => rt.markRunning(id, pid));
   times.total = Math.round((performance.now() - began) * 10) / 10;
   return { pid, times };
@@ -256,28 +256,28 @@ describe('Linux driver (root)', () => {
         netns: await netnsExists(netnsName(id)),
         net: (await rt.lookup(id)).NetworkSettings,
       });
-      expect(await rt.mountRootfs(id)).toEqual(await rt.mountRootfs(id));
-      const n1 = await rt.connectNetwork(id);
+      expect(await rt.acquire('mount-rootfs', { id: id })).toEqual(await rt.acquire('mount-rootfs', { id: id }));
+      const n1 = await rt.acquire('network', { id: id });
       const s1 = await state();
-      expect(await rt.connectNetwork(id)).toEqual(n1);
+      expect(await rt.acquire('network', { id: id })).toEqual(n1);
       expect(await state()).toEqual(s1);
-      await rt.setupWorkingDir(id);
-      await rt.setupWorkingDir(id);
-      await rt.writeSpec(id, { env, extraHosts: [] });
+      await rt.acquire('working-dir', { id: id });
+      await rt.acquire('working-dir', { id: id });
+      await rt.acquire('spec', { id: id, env, extraHosts: [] });
       const spec = await fs.readFile(path.join(rt.layout.bundle(id), 'config.json'), 'utf8');
-      await rt.writeSpec(id, { env, extraHosts: [] });
+      await rt.acquire('spec', { id: id, env, extraHosts: [] });
       expect(await fs.readFile(path.join(rt.layout.bundle(id), 'config.json'), 'utf8')).toBe(spec);
-      await rt.setupIpc(id);
-      await rt.setupIpc(id);
-      await rt.mountVolumes(id);
-      await rt.mountVolumes(id);
+      await rt.acquire('ipc', { id: id });
+      await rt.acquire('ipc', { id: id });
+      await rt.acquire('volumes', { id: id });
+      await rt.acquire('volumes', { id: id });
       const s2 = await state();
       expect(s2.mounts).toHaveLength(2);
       expect(s2.ips).toHaveLength(1);
-      const { pid } = await rt.startProcess(id);
-      expect(await rt.startProcess(id)).toEqual({ pid });
+      const { pid } = await rt.acquire('process', { id: id });
+      expect(await rt.acquire('process', { id: id })).toEqual({ pid });
       // A fresh driver (a restarted worker) adopts the running process too.
-      expect(await new LinuxRuntime(root, { hostNetns: HOST_NETNS, bridge: BRIDGE, subnet: SUBNET }).startProcess(id)).toEqual({ pid });
+      expect(await new LinuxRuntime(root, { hostNetns: HOST_NETNS, bridge: BRIDGE, subnet: SUBNET }).acquire('process', { id: id })).toEqual({ pid });
       await rt.markRunning(id, pid);
       expect(await state()).toEqual(s2);
       await finish(id);
@@ -292,13 +292,13 @@ describe('Linux driver (root)', () => {
       expect(await rt.releaseAll(id)).toEqual([]);
       expect(await rt.releaseAll(id)).toEqual([]);
       // a CNI ADD whose report was lost: the allocation is found in the IPAM dataDir and released
-      await rt.mountRootfs(id);
-      await rt.connectNetwork(id);
+      await rt.acquire('mount-rootfs', { id: id });
+      await rt.acquire('network', { id: id });
       await fs.rm(rt.layout.cniResult(id));
       expect((await rt.heldResources()).some((h) => h.containerId === id && h.kind === 'ip')).toBe(true);
-      await rt.releaseNetwork(id);
+      await rt.release('release-network', id);
       expect((await rt.heldResources()).some((h) => h.containerId === id && (h.kind === 'ip' || h.kind === 'netns'))).toBe(false);
-      await rt.releaseNetwork(id);
+      await rt.release('release-network', id);
       // a full start, then every release twice
       await start(id);
       expect(await rt.releaseAll(id)).toEqual([]);
@@ -345,13 +345,13 @@ describe('Linux driver (root)', () => {
       await rt.stop(x.Id, 0);
 
       const late = await create({ hostConfig: { NetworkMode: `container:${x.Id}` } });
-      await expect(rt.connectNetwork(late.Id)).rejects.toMatchObject({ type: 'ContainerNotRunning', status: 409 });
+      await expect(rt.acquire('network', { id: late.Id })).rejects.toMatchObject({ type: 'ContainerNotRunning', status: 409 });
       await rt.remove(x.Id, false);
       expect(await leaksOf(root, x.Id)).toEqual([]);
       expect(await rt.releaseAll(late.Id)).toEqual([]);
       const self = await create({ name: 'narcissus' });
       await rt.setHostConfig(self.Id, { ...self.HostConfig, NetworkMode: 'container:narcissus' });
-      await expect(rt.connectNetwork(self.Id)).rejects.toMatchObject({ type: 'InvalidParameter' });
+      await expect(rt.acquire('network', { id: self.Id })).rejects.toMatchObject({ type: 'InvalidParameter' });
       await rt.remove(late.Id, false);
       await rt.remove(self.Id, false);
     },
@@ -527,7 +527,7 @@ describe('Linux driver (root)', () => {
       expect(await isLive(pid)).toBe(true);
 
       const fresh = new LinuxRuntime(root, { hostNetns: HOST_NETNS, bridge: BRIDGE, subnet: SUBNET });
-      expect(await fresh.startProcess(rec.Id)).toEqual({ pid });
+      expect(await fresh.acquire('process', { id: rec.Id })).toEqual({ pid });
       await fresh.markRunning(rec.Id, pid);
       expect(await isLive(pid)).toBe(true);
       await finish(rec.Id);

@@ -7,7 +7,7 @@ import { netnsName } from '../../runtime/linux/layout';
 import { mountAt, mountsUnder, parseMountInfo, superOption } from '../../runtime/linux/mountinfo';
 import { classifyStartError, exitCodeOf, lastRuncError } from '../../runtime/linux/runc';
 import { buildSpec, DEFAULT_CAPABILITIES, type SpecInput } from '../../runtime/linux/spec';
-import { volumeMounts } from '../../runtime/linux/volumes';
+import { volumeMounts } from '../../runtime/steps/volumes';
 
 const ID = 'ab'.repeat(32);
 

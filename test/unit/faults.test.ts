@@ -1,12 +1,20 @@
-/** runtime/faults.ts: parsing fault plans only (the proxy is exercised by the saga tests). */
+/** runtime/faults.ts: parsing fault plans, and the points the table offers (the hooks are exercised by the saga tests). */
 import { describe, expect, it } from 'vitest';
+import { FAULT_POINTS, type FaultPoint } from '../../common/steps';
 import { parseFaultPlan, type FaultMode } from '../../runtime/faults';
 import { expectError, thrown } from './helpers';
 
-const POINTS = [
+/** The points the README documents (a contract of users' fault plans): the table must offer exactly these. */
+const POINTS: FaultPoint[] = [
   'mount-rootfs', 'network', 'working-dir', 'spec', 'ipc', 'volumes', 'process',
   'unmount-rootfs', 'release-network', 'remove-spec', 'unmount-ipc', 'unmount-volumes', 'unregister-process',
 ];
+
+describe('fault points', () => {
+  it('are the acquires and releases of the step table, as documented', () => {
+    expect([...FAULT_POINTS].sort()).toEqual([...POINTS].sort());
+  });
+});
 
 describe('parseFaultPlan: valid plans', () => {
   it.each<[string | undefined, Array<[string, FaultMode]>]>([

@@ -96,6 +96,15 @@ describe('verifyHostConfig: InvalidSettings (400) with Docker\'s message', () =>
     expectError(thrown(() => verifyHostConfig(hc(over), { ...HOST, ...host })), { type: 'InvalidSettings', message });
   });
 
+  it.each([
+    ['foo', 'Invalid --security-opt: "foo"'],
+    ['label=bogus', undefined],
+  ])('security option %s is validated here (the one place): InvalidSecurityOpt (400)', (opt, message) => {
+    const err = thrown(() => verifyHostConfig(hc({ SecurityOpt: [opt] }), HOST));
+    expect(err).toMatchObject({ type: 'InvalidSecurityOpt', status: 400 });
+    if (message) expect(err.message).toBe(message);
+  });
+
   it('the range message uses the host\'s CPU count', () => {
     expect(thrown(() => verifyHostConfig(hc({ NanoCpus: 3e9 }), { ...HOST, cpus: 2 })).message).toMatch(/from 0\.01 to 2\.00, as there are only 2 CPUs/i);
   });

@@ -1,7 +1,8 @@
-/** runtime/simulated/driver.ts (with BaseRuntime's create/claim/releaseAll) on a temp state root. */
+/** runtime/simulated/driver.ts under the HostRuntime (records, claim, steps, releaseAll) on a temp state root. */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HOST_STEPS, hostStep, RELEASE_ORDER, type HostStepName } from '../../common/steps';
 import type { CreateRequest } from '../../common/types';
 import type { HeldResource } from '../../runtime/contract';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
@@ -89,26 +90,24 @@ async function fullContainer(name = 'c1') {
   });
 }
 
-type StepName = 'mountRootfs' | 'connectNetwork' | 'setupWorkingDir' | 'writeSpec' | 'setupIpc' | 'mountVolumes' | 'startProcess';
-const STEPS: StepName[] = ['mountRootfs', 'connectNetwork', 'setupWorkingDir', 'writeSpec', 'setupIpc', 'mountVolumes', 'startProcess'];
-/** Runs a step; returns what the contract promises (startProcess: `{ pid }`). */
-async function run(step: StepName, id: string): Promise<unknown> {
-  if (step === 'writeSpec') return rt.writeSpec(id, { env: ['PATH=/bin', 'HOSTNAME=h'], extraHosts: [] });
-  if (step === 'startProcess') return { pid: (await rt.startProcess(id)).pid };
-  return (rt[step] as (id: string) => Promise<unknown>)(id);
+const STEPS = HOST_STEPS.map((s) => s.name);
+/** Runs a step; returns what the contract promises (process: `{ pid }`). */
+async function run(step: HostStepName, id: string): Promise<unknown> {
+  if (step === 'spec') return rt.acquire('spec', { id, env: ['PATH=/bin', 'HOSTNAME=h'], extraHosts: [] });
+  return rt.acquire(step, { id } as never);
 }
 
-type ReleaseName = 'unregisterProcess' | 'unmountVolumes' | 'releaseIpc' | 'removeSpec' | 'releaseNetwork' | 'unmountRootfs';
-const RELEASES: ReleaseName[] = ['unregisterProcess', 'unmountVolumes', 'releaseIpc', 'removeSpec', 'releaseNetwork', 'unmountRootfs'];
-/** The release undoing each step, and the held-resource kinds it frees. */
-const RELEASE_OF: Record<Exclude<StepName, 'setupWorkingDir'>, [ReleaseName, string[]]> = {
-  mountRootfs: ['unmountRootfs', ['mount rootfs']],
-  connectNetwork: ['releaseNetwork', ['netns', 'ip']],
-  writeSpec: ['removeSpec', ['bundle']],
-  setupIpc: ['releaseIpc', ['mount ipc']],
-  mountVolumes: ['unmountVolumes', ['mount volume']],
-  startProcess: ['unregisterProcess', ['process']],
+const RELEASES = RELEASE_ORDER;
+/** The held-resource kinds each step's release frees. */
+const FREES: Record<Exclude<HostStepName, 'working-dir'>, string[]> = {
+  'mount-rootfs': ['mount rootfs'],
+  network: ['netns', 'ip'],
+  spec: ['bundle'],
+  ipc: ['mount ipc'],
+  volumes: ['mount volume'],
+  process: ['process'],
 };
+const RELEASE_OF = Object.fromEntries(Object.entries(FREES).map(([step, kinds]) => [step, [hostStep(step as HostStepName & keyof typeof FREES).release, kinds] as const]));
 const kindOf = (h: HeldResource) => (h.kind === 'mount' ? `mount ${h.detail.split(' ')[0]}` : h.kind);
 
 describe('every step is idempotent: twice = once', () => {
@@ -137,25 +136,25 @@ describe('every step is idempotent: twice = once', () => {
 describe('every release is idempotent and safe when its step never ran', () => {
   it.each(RELEASES)('%s on a created container, twice', async (release) => {
     const c = await fullContainer();
-    await rt[release](c.Id);
-    await rt[release](c.Id);
+    await rt.release(release, c.Id);
+    await rt.release(release, c.Id);
     expect(await held()).toEqual([]);
   });
 
   it.each(RELEASES)('%s for an ID with no record at all', async (release) => {
-    await rt[release](hexId('dead'));
+    await rt.release(release, hexId('dead'));
     expect(await held()).toEqual([]);
   });
 
   it.each(Object.entries(RELEASE_OF))('after %s: its release frees exactly its resources, and again is a no-op', async (step, [release, kinds]) => {
     const c = await fullContainer();
-    for (const s of STEPS.slice(0, STEPS.indexOf(step as StepName) + 1)) await run(s, c.Id);
+    for (const s of STEPS.slice(0, STEPS.indexOf(step as HostStepName) + 1)) await run(s, c.Id);
     const before = await held();
     const expected = before.filter((h) => !kinds.includes(kindOf(h)));
     expect(expected.length).toBeLessThan(before.length);
-    await rt[release](c.Id);
+    await rt.release(release, c.Id);
     expect(await held()).toEqual(expected);
-    await rt[release](c.Id);
+    await rt.release(release, c.Id);
     expect(await held()).toEqual(expected);
   });
 
@@ -186,7 +185,7 @@ describe('network', () => {
     const a = await rt.create({ image: 'busybox', name: 'a1' });
     const b = await rt.create({ image: 'busybox', name: 'b1' });
     const c = await rt.create({ image: 'busybox', name: 'c1' });
-    const [na, nb, nc] = await Promise.all([rt.connectNetwork(a.Id), rt.connectNetwork(b.Id), rt.connectNetwork(c.Id)]);
+    const [na, nb, nc] = await Promise.all([rt.acquire('network', { id: a.Id }), rt.acquire('network', { id: b.Id }), rt.acquire('network', { id: c.Id })]);
     const ips = [na.IPAddress, nb.IPAddress, nc.IPAddress];
     for (const ip of ips) expect(ip).toMatch(/^10\.88\.\d+\.\d+$/);
     expect(new Set(ips).size).toBe(3);
@@ -201,7 +200,7 @@ describe('network', () => {
     ['host', 'host', { ip: false, netns: false }],
   ])('network mode %s', async (_what, mode, want) => {
     const c = await rt.create({ image: 'busybox', name: 'n1', hostConfig: { NetworkMode: mode } });
-    const s = await rt.connectNetwork(c.Id);
+    const s = await rt.acquire('network', { id: c.Id });
     expect(s.IPAddress !== '').toBe(want.ip);
     expect(s.SandboxKey !== '').toBe(want.netns);
     expect((await held()).some((h) => h.kind === 'netns')).toBe(want.netns);
@@ -216,22 +215,22 @@ describe('network', () => {
     const x = state === 'missing' ? undefined : await rt.create({ image: 'busybox', name: 'x1' });
     const y = await rt.create({ image: 'busybox', name: 'y1', hostConfig: { NetworkMode: state === 'self' ? 'container:y1' : 'container:x1' } });
     if (x && state === 'running') {
-      await rt.connectNetwork(x.Id);
+      await rt.acquire('network', { id: x.Id });
       await rt.markRunning(x.Id, 1234);
     }
     const heldBefore = await held();
     if (want === 'joins') {
-      const s = await rt.connectNetwork(y.Id);
+      const s = await rt.acquire('network', { id: y.Id });
       expect(s).toEqual((await rt.lookup(x!.Id)).NetworkSettings);
       expect(s.IPAddress).not.toBe('');
       // joining creates nothing of its own
       expect(await held()).toEqual(heldBefore);
       // and releasing it frees nothing of X's
-      await rt.releaseNetwork(y.Id);
+      await rt.release('release-network', y.Id);
       expect(await held()).toEqual(heldBefore);
       expect((await rt.lookup(x!.Id)).NetworkSettings.IPAddress).toBe(s.IPAddress);
     } else {
-      expectError(await rejected(rt.connectNetwork(y.Id)), want);
+      expectError(await rejected(rt.acquire('network', { id: y.Id })), want);
       expect(await held()).toEqual(heldBefore);
     }
   });
@@ -240,16 +239,16 @@ describe('network', () => {
 describe('other step rules', () => {
   it('working dir: a file in the way is NotADirectory with the container path', async () => {
     const c = await rt.create({ image: 'busybox', name: 'w1', workingDir: '/etc/passwd/x' });
-    const { path: rootfs } = await rt.mountRootfs(c.Id);
+    const { path: rootfs } = await rt.acquire('mount-rootfs', { id: c.Id });
     await mkdir(path.join(rootfs, 'etc'));
     await writeFile(path.join(rootfs, 'etc', 'passwd'), 'root:x:0:0');
-    expectError(await rejected(rt.setupWorkingDir(c.Id)), { type: 'NotADirectory', message: 'Cannot mkdir: /etc/passwd/x is not a directory' });
+    expectError(await rejected(rt.acquire('working-dir', { id: c.Id })), { type: 'NotADirectory', message: 'Cannot mkdir: /etc/passwd/x is not a directory' });
   });
 
   it('working dir is created inside the rootfs', async () => {
     const c = await rt.create({ image: 'busybox', name: 'w2', workingDir: '/app/work' });
-    const { path: rootfs } = await rt.mountRootfs(c.Id);
-    await rt.setupWorkingDir(c.Id);
+    const { path: rootfs } = await rt.acquire('mount-rootfs', { id: c.Id });
+    await rt.acquire('working-dir', { id: c.Id });
     expect(await readdir(path.join(rootfs, 'app'))).toEqual(['work']);
   });
 
@@ -260,7 +259,7 @@ describe('other step rules', () => {
     ['none', 'none', false],
   ])('ipc %s mounts its own shm: %s', async (_what, mode, mounts) => {
     const c = await rt.create({ image: 'busybox', name: 'i1', hostConfig: { IpcMode: mode, ShmSize: mode === 'shareable' ? 1024 * 1024 : 0 } });
-    await rt.setupIpc(c.Id);
+    await rt.acquire('ipc', { id: c.Id });
     const ipc = (await held()).filter((h) => kindOf(h) === 'mount ipc');
     expect(ipc.length).toBe(mounts ? 1 : 0);
   });
@@ -270,7 +269,7 @@ describe('other step rules', () => {
   it('a bind whose source is missing is InvalidMount (the driver contract)', async () => {
     const missing = path.join(root, 'missing-src');
     const c = await rt.create({ image: 'busybox', name: 'v1', hostConfig: { Binds: [`${missing}:/data`] } });
-    expectError(await rejected(rt.mountVolumes(c.Id)), {
+    expectError(await rejected(rt.acquire('volumes', { id: c.Id })), {
       type: 'InvalidMount',
       message: `invalid mount config for type "bind": bind source path does not exist: ${missing}`,
     });
@@ -279,7 +278,7 @@ describe('other step rules', () => {
 
   it('a container without a command does not start', async () => {
     const c = await rt.create({ image: 'busybox', name: 'p1' });
-    expectError(await rejected(rt.startProcess(c.Id)), { type: 'StartFailed', message: 'No command specified' });
+    expectError(await rejected(rt.acquire('process', { id: c.Id })), { type: 'StartFailed', message: 'No command specified' });
     expect(await held()).toEqual([]);
   });
 });
@@ -293,7 +292,7 @@ describe('linkedContainers (setupLinkedContainers)', () => {
 
   it('a running linked container gives its name, alias, IP, ports and env', async () => {
     const db = await rt.create({ image: 'busybox', name: 'db', exposedPorts: ['5432', '53/udp'], env: ['PASSWORD=secret'] });
-    const s = await rt.connectNetwork(db.Id);
+    const s = await rt.acquire('network', { id: db.Id });
     await rt.markRunning(db.Id, 4321);
     const web = await rt.create({ image: 'busybox', name: 'web', hostConfig: { Links: ['db:pg'] } });
     expect(await rt.linkedContainers(web.Id)).toEqual([

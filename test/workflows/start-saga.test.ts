@@ -5,6 +5,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { RELEASE_ORDER } from '../../common/steps';
 import type { ContainerStartInput, ContainerStartResult } from '../../common/start-api';
 import { stubActivities, type StubPlan } from './stub-activities';
 
@@ -115,6 +116,11 @@ describe('containerStart saga', () => {
     ['startProcess', ['setupWorkingDir', 'writeSpec'], ['unregisterProcess', 'removeSpec', ...UNDO_AT_ONCE]],
     ['markRunning', ['setupWorkingDir', 'writeSpec', 'startProcess'], ['unregisterProcess', 'removeSpec', ...UNDO_AT_ONCE]],
   ];
+  it('compensates a fully started container in the table\'s release order, the one stop, rm and gc use', async () => {
+    const { error } = await runSaga({ fail: { markRunning: {} } });
+    expect((failureOf(error).details?.[0] as ContainerStartResult).compensations).toEqual(RELEASE_ORDER);
+  });
+
   it.each(cases)('a permanent failure at %s compensates in reverse', async (failing, between, compensations) => {
     const { calls, error, markFailedArgs } = await runSaga({ fail: { [failing]: {} }, snapshot: { workingDir: '/app' } });
     const failure = failureOf(error);
@@ -186,7 +192,9 @@ describe('containerStart saga', () => {
     ['paused', { snapshot: { paused: true } }, { container: 'web' }, 'StartPaused', 'Cannot start a paused container, try unpause instead.', 409],
     ['running', { snapshot: { running: true } }, { container: 'web' }, 'AlreadyStarted', 'Container already started', 304],
     ['hostConfig on Windows', { os: 'windows' }, { container: 'web', hostConfig: {} }, 'HostConfigStart', 'Supplying a hostConfig on start is not supported. It should be supplied on create.', 400],
-    ['bad security opt', {}, { container: 'web', hostConfig: { SecurityOpt: ['foo'] } }, 'InvalidSecurityOpt', 'Invalid --security-opt: "foo"', 400],
+    // the setHostConfig activity validates (verifyHostConfig, unit-tested): the saga reports its error as it is
+    ['bad security opt', { fail: { setHostConfig: { type: 'InvalidSecurityOpt', message: 'Invalid --security-opt: "foo"' } } }, { container: 'web', hostConfig: { SecurityOpt: ['foo'] } }, 'InvalidSecurityOpt', 'Invalid --security-opt: "foo"', 400],
+    ['running once claimed (another start won the race)', { claimed: { running: true } }, { container: 'web' }, 'AlreadyStarted', 'Container already started', 304],
     ['bad settings', { fail: { verifySettings: { type: 'InvalidSettings', message: 'SHM size can not be less than 0' } } }, { container: 'web' }, 'InvalidSettings', 'SHM size can not be less than 0', 400],
     ['being removed', { fail: { claimStart: { type: 'ContainerBeingRemoved', message: 'Container is marked for removal and cannot be started.' } } }, { container: 'web' }, 'ContainerBeingRemoved', 'Container is marked for removal and cannot be started.', 409],
     ['another saga starting it', { fail: { claimStart: { type: 'StartInProgress', message: 'Conflict: already being started' } } }, { container: 'web' }, 'StartInProgress', 'Conflict: already being started', 409],
@@ -199,6 +207,11 @@ describe('containerStart saga', () => {
     expect(failure.nonRetryable).toBe(true);
     expect((failure.details?.[0] as ContainerStartResult).error?.status).toBe(status);
     expect(calls.some((c) => ['mountRootfs', 'markFailed'].includes(c))).toBe(false);
+  });
+
+  it('releases the claim of a container found running once claimed, and does nothing else', async () => {
+    const { calls } = await runSaga({ claimed: { running: true } }, { container: 'web' });
+    expect(calls).toEqual(['lookupContainer', 'verifySettings', 'claimStart', 'releaseStart']);
   });
 
   it('passes a legacy hostConfig to the container before verifying settings', async () => {

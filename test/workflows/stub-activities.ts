@@ -7,6 +7,8 @@ import type { ContainerSnapshot } from '../../common/start-api';
 
 export interface StubPlan {
   snapshot?: Partial<ContainerSnapshot>;
+  /** what claimStart sees, over `snapshot` (e.g. running: another start won the race) */
+  claimed?: Partial<ContainerSnapshot>;
   os?: 'linux' | 'windows';
   /** activity name → failure: permanent ContainerError type, or `transient` N times */
   fail?: Record<string, { type?: string; message?: string; times?: number; retryable?: boolean }>;
@@ -80,7 +82,7 @@ export function stubActivities(plan: StubPlan = {}) {
     hostInfo: () => step('hostInfo', { os: plan.os ?? 'linux', cpus: 2, memoryBytes: 1 << 30, cgroupMemory: true, cgroupCpu: true, cgroupPids: true }),
     setHostConfig: () => step('setHostConfig', undefined),
     verifySettings: () => step('verifySettings', undefined),
-    claimStart: () => step('claimStart', snap),
+    claimStart: () => step('claimStart', { ...snap, ...plan.claimed }),
     releaseStart: () => step('releaseStart', undefined),
     mountRootfs: () => step('mountRootfs', undefined),
     unmountRootfs: () => step('unmountRootfs', undefined),

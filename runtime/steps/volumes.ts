@@ -3,27 +3,24 @@ import path from 'node:path';
 import { ContainerError } from '../../common/errors';
 import { invalidVolumeName, isVolumeName } from '../../common/settings';
 import type { HostConfig } from '../../common/types';
+import type { VolumeMount } from '../driver';
+import type { StepImpl } from './types';
 
 /**
- * Volumes, binds and tmpfs mounts of HostConfig (Binds, Tmpfs).
- *
- * Design choice: these are NOT mounted on the host. The driver prepares their sources (a bind source must
- * exist; a named volume's directory is created on first use) and the OCI spec lists them, so runc mounts them
- * inside the container's own mount namespace. They vanish with that namespace when the container's process
- * is gone: fewer host mounts and spawns, and nothing under the state root to leak or to unmount in order.
+ * volumes (Docker's setupMounts): the mounts HostConfig asks for (Binds, Tmpfs). Their sources are made
+ * ready here (a bind source must exist; a named volume's directory is created on first use); the driver
+ * makes the mounts the container's own (the Linux driver lists them in the spec, so runc mounts them inside
+ * the container's mount namespace and they end with it). Named volumes outlive the container.
  */
-export interface VolumeMount {
-  kind: 'bind' | 'volume' | 'tmpfs';
-  /** host path of a bind or named volume; 'tmpfs' for tmpfs */
-  source: string;
-  /** absolute path in the container, normalized */
-  destination: string;
-  readonly: boolean;
-  /** the named volume's name */
-  name?: string;
-  /** tmpfs options as given ("size=10m,mode=1770") */
-  options?: string;
-}
+export const volumes: StepImpl<'volumes'> = {
+  async acquire(env, { id }, ctx) {
+    const rec = await env.store.get(id);
+    const mounts = volumeMounts(rec.HostConfig, (n) => env.driver.layout.volume(n));
+    await prepareVolumeSources(mounts);
+    await env.driver.mountVolumes(id, mounts, ctx);
+  },
+  release: (env, id, ctx) => env.driver.unmountVolumes(id, ctx),
+};
 
 function cleanDest(dest: string): string {
   const n = path.posix.normalize(dest);

@@ -1,0 +1,89 @@
+import { ContainerError } from '../common/errors';
+import { parseLink } from '../common/env';
+import { findContainer, VALID_NAME } from '../common/lookup';
+import { parseNetMode } from '../common/net-mode';
+import type { HostInfo } from '../common/settings';
+import { verifyHostConfig } from '../common/settings';
+import { defaultHostConfig, initialState, NO_NETWORK, type ContainerRecord, type CreateRequest, type HostConfig } from '../common/types';
+import { newContainerId, randomName } from './names';
+
+/**
+ * Docker's create checks, in two halves around the image check (the driver's): first the request alone
+ * against the host, returning its full hostConfig; then the new record (state "created") against the records
+ * there are. Both throw with Docker's message before anything is written: bad input leaves nothing half-done.
+ */
+export function checkCreateRequest(req: CreateRequest, host: HostInfo): HostConfig {
+  if (!req.image) throw new ContainerError('InvalidParameter', 'No image was specified');
+  if (req.workingDir && !req.workingDir.startsWith('/')) {
+    throw new ContainerError('InvalidParameter', `the working directory '${req.workingDir}' is invalid, it needs to be an absolute path`);
+  }
+  const hostConfig: HostConfig = { ...defaultHostConfig(), ...req.hostConfig };
+  verifyHostConfig(hostConfig, host);
+  return hostConfig;
+}
+
+export function newContainerRecord(req: CreateRequest, hostConfig: HostConfig, existing: readonly ContainerRecord[]): ContainerRecord {
+  const id = newContainerId();
+  const name = nameFor(req.name, existing);
+  checkLinks(hostConfig.Links, existing);
+  const cmd = req.cmd ?? [];
+  return {
+    Id: id,
+    Name: `/${name}`,
+    Created: new Date().toISOString(),
+    Path: cmd[0] ?? '',
+    Args: cmd.slice(1),
+    Config: {
+      Image: req.image,
+      Cmd: cmd,
+      Env: req.env ?? [],
+      WorkingDir: req.workingDir ?? '',
+      Hostname: req.hostname ?? id.slice(0, 12),
+      Tty: req.tty ?? false,
+      ExposedPorts: Object.fromEntries((req.exposedPorts ?? []).map((p) => [p.includes('/') ? p : `${p}/tcp`, {}])),
+      Labels: req.labels ?? {},
+    },
+    HostConfig: hostConfig,
+    State: initialState(),
+    NetworkSettings: { ...NO_NETWORK },
+    HasBeenStartedBefore: false,
+  };
+}
+
+/** The requested name (valid, not taken), or a free random one. */
+function nameFor(requested: string | undefined, existing: readonly ContainerRecord[]): string {
+  const taken = (n: string) => existing.find((c) => c.Name === `/${n}`);
+  if (requested === undefined) {
+    let name: string;
+    do name = randomName(); while (taken(name));
+    return name;
+  }
+  if (!VALID_NAME.test(requested)) {
+    throw new ContainerError('InvalidParameter', `Invalid container name (${requested}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  }
+  const name = requested.replace(/^\//, '');
+  const other = taken(name);
+  if (other) {
+    throw new ContainerError('Conflict', `Conflict. The container name "/${name}" is already in use by container "${other.Id}". You have to remove (or rename) that container to be able to reuse that name.`);
+  }
+  return name;
+}
+
+/** Each --link names an existing container (daemon.GetContainer: full ID, name or unique ID prefix) not on the host network. */
+function checkLinks(links: readonly string[], existing: readonly ContainerRecord[]): void {
+  for (const link of links) {
+    const target = parseLink(link);
+    let child: ContainerRecord;
+    try {
+      child = findContainer(existing, target.name);
+    } catch (err) {
+      if (err instanceof ContainerError && err.type === 'NoSuchContainer') {
+        throw new ContainerError('InvalidParameter', `could not get container for ${target.name}: ${err.message}`);
+      }
+      throw err;
+    }
+    if (parseNetMode(child.HostConfig.NetworkMode)?.kind === 'host') {
+      throw new ContainerError('InvalidParameter', "conflicting options: host type networking can't be used with links. This would result in undefined behavior");
+    }
+  }
+}

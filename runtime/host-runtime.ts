@@ -1,0 +1,184 @@
+import type { LinkTarget } from '../common/env';
+import { ContainerError } from '../common/errors';
+import type { HostInfo } from '../common/settings';
+import type { HostStepName, ReleaseName } from '../common/steps';
+import type { ContainerEvent, ContainerRecord, CreateRequest, HostConfig, ImageInfo, StartOwner } from '../common/types';
+import { claimStart, releaseStart } from './claim';
+import type { ContainerRuntime, GcReport, HeldResource, StepContext, StopResult } from './contract';
+import { checkCreateRequest, newContainerRecord } from './create';
+import type { Driver } from './driver';
+import { linkedContainers } from './links';
+import { Records } from './records';
+import { acquireStep, releaseStep, type AcquireRequests, type AcquireResults, type StepEnv } from './steps';
+import { StateStore } from './store';
+import * as teardown from './teardown';
+
+/**
+ * Runs around every acquire and release of a host step: fault injection (runtime/faults.ts) is one, installed
+ * only when faults are enabled. `point` is the step's or the release's name from the table.
+ */
+export interface StepHooks {
+  around<T>(point: HostStepName | ReleaseName, id: string, ctx: StepContext | undefined, call: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * The runtime of one host: the records (state store, events, the start claim), the host steps of the table
+ * (runtime/steps/) and teardown, over one driver that does the system work. Like libcontainer under Docker,
+ * a library with no Temporal in it; the activities adapt it to the saga.
+ */
+export class HostRuntime implements ContainerRuntime {
+  readonly store: StateStore;
+  readonly records: Records;
+  private hooks: StepHooks | undefined;
+  private readonly env: StepEnv;
+
+  constructor(readonly driver: Driver) {
+    this.store = new StateStore(driver.root);
+    this.records = new Records(this.store);
+    this.env = { store: this.store, driver, lookup: (ref) => this.lookup(ref) };
+  }
+
+  get kind(): Driver['kind'] {
+    return this.driver.kind;
+  }
+
+  get root(): string {
+    return this.driver.root;
+  }
+
+  /** Installs hooks around every step and release (tests and demos: fault injection). */
+  installHooks(hooks: StepHooks): this {
+    this.hooks = hooks;
+    return this;
+  }
+
+  hostInfo(): Promise<HostInfo> {
+    return this.driver.hostInfo();
+  }
+
+  // --- records ------------------------------------------------------------------------------------------------
+
+  async create(req: CreateRequest): Promise<ContainerRecord> {
+    await this.store.init();
+    const hostConfig = checkCreateRequest(req, await this.driver.hostInfo());
+    await this.driver.checkImage(req.image);
+    const rec = newContainerRecord(req, hostConfig, await this.store.list());
+    await this.store.write(rec);
+    await this.records.appendEvent(rec.Id, rec, 'create', { image: req.image });
+    return rec;
+  }
+
+  async lookup(ref: string): Promise<ContainerRecord> {
+    return this.refresh(await this.store.lookup(ref));
+  }
+
+  async list(): Promise<ContainerRecord[]> {
+    return Promise.all((await this.store.list()).map((r) => this.refresh(r)));
+  }
+
+  /**
+   * A record says Running: ask the driver (cheaply) whether its process still runs; when it has exited, the
+   * record says so and `die` is emitted. Resources stay held until stop/rm (or gc) releases them, as Docker's
+   * do until Cleanup.
+   */
+  private async refresh(rec: ContainerRecord): Promise<ContainerRecord> {
+    if (!rec.State.Running) return rec;
+    const probe = await this.driver.probeProcess(rec.Id);
+    if (probe.kind === 'running') return rec;
+    try {
+      return await this.records.markExited(rec, probe.code, probe.at);
+    } catch (err) {
+      if (err instanceof ContainerError && err.type === 'NoSuchContainer') return rec;
+      throw err;
+    }
+  }
+
+  events(since: number): Promise<{ events: ContainerEvent[]; next: number }> {
+    return this.store.events(since);
+  }
+
+  emitEvent(id: string, action: ContainerEvent['action'], attributes?: Record<string, string>): Promise<void> {
+    return this.records.emitEvent(id, action, attributes);
+  }
+
+  emitEventOnce(id: string, key: string, action: ContainerEvent['action'], attributes?: Record<string, string>): Promise<void> {
+    return this.records.emitEventOnce(id, key, action, attributes);
+  }
+
+  setHostConfig(id: string, hostConfig: HostConfig): Promise<void> {
+    return this.records.setHostConfig(id, hostConfig);
+  }
+
+  claimStart(id: string, owner: StartOwner, isAlive: (o: StartOwner) => Promise<boolean>): Promise<ContainerRecord> {
+    return claimStart(this.store, id, owner, isAlive);
+  }
+
+  releaseStart(id: string, owner: StartOwner): Promise<void> {
+    return releaseStart(this.store, id, owner);
+  }
+
+  linkedContainers(id: string): Promise<LinkTarget[]> {
+    return linkedContainers(this.store, id);
+  }
+
+  markRunning(id: string, pid: number): Promise<ContainerRecord> {
+    return this.records.markRunning(id, pid);
+  }
+
+  markFailed(id: string, error: string, exitCode: number): Promise<void> {
+    return this.records.markFailed(id, error, exitCode);
+  }
+
+  recordLeftovers(id: string, leftovers: string[]): Promise<void> {
+    return this.records.recordLeftovers(id, leftovers);
+  }
+
+  // --- host steps (common/steps.ts, runtime/steps/) ------------------------------------------------------------
+
+  acquire<N extends HostStepName>(step: N, req: AcquireRequests[N], ctx?: StepContext): Promise<AcquireResults[N]> {
+    const call = () => acquireStep(this.env, step, req, ctx);
+    return this.hooks ? this.hooks.around(step, req.id, ctx, call) : call();
+  }
+
+  release(release: ReleaseName, id: string, ctx?: StepContext): Promise<void> {
+    const call = () => releaseStep(this.env, release, id, ctx);
+    return this.hooks ? this.hooks.around(release, id, ctx, call) : call();
+  }
+
+  // --- teardown (teardown.ts) ------------------------------------------------------------------------------------
+
+  releaseAll(id: string, ctx?: StepContext): Promise<string[]> {
+    return teardown.releaseAll(this, id, ctx);
+  }
+
+  stop(id: string, timeoutSeconds: number, ctx?: StepContext): Promise<StopResult> {
+    return teardown.stop(this, id, timeoutSeconds, ctx);
+  }
+
+  remove(id: string, force: boolean, ctx?: StepContext): Promise<void> {
+    return teardown.remove(this, id, force, ctx);
+  }
+
+  gc(isStarting: (rec: ContainerRecord) => Promise<boolean>, ctx?: StepContext): Promise<GcReport> {
+    return teardown.gc(this, isStarting, ctx);
+  }
+
+  // --- the driver's own ------------------------------------------------------------------------------------------
+
+  async logs(id: string): Promise<string> {
+    await this.store.get(id);
+    return this.driver.logs(id);
+  }
+
+  importImage(name: string, source: string): Promise<ImageInfo> {
+    return this.driver.importImage(name, source);
+  }
+
+  listImages(): Promise<ImageInfo[]> {
+    return this.driver.listImages();
+  }
+
+  heldResources(): Promise<HeldResource[]> {
+    return this.driver.heldResources();
+  }
+}

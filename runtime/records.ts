@@ -1,0 +1,96 @@
+import { NO_NETWORK, type ContainerEvent, type ContainerRecord, type HostConfig } from '../common/types';
+import type { StateStore } from './store';
+
+/**
+ * The state writes of a container's record outside the host steps: events, the legacy hostConfig at start,
+ * mark-running and the failure path. Each is idempotent, so a retried activity whose report was lost
+ * changes nothing twice and logs no event twice.
+ */
+export class Records {
+  constructor(private readonly store: StateStore) {}
+
+  async emitEvent(id: string, action: ContainerEvent['action'], attributes?: Record<string, string>): Promise<void> {
+    await this.appendEvent(id, await this.store.read(id), action, attributes);
+  }
+
+  /** Appends an event for a record the caller already holds (no second read of it). */
+  async appendEvent(id: string, rec: ContainerRecord | undefined, action: ContainerEvent['action'], attributes?: Record<string, string>): Promise<void> {
+    await this.store.appendEvent({
+      time: new Date().toISOString(),
+      type: 'container',
+      action,
+      id,
+      name: rec ? rec.Name.replace(/^\//, '') : '',
+      ...(attributes ? { attributes } : {}),
+    });
+  }
+
+  /**
+   * Emits an event at most once per key (e.g. the saga run that emits it), so a retried activity whose
+   * report was lost does not log the event twice. The last keys are kept on the record.
+   */
+  async emitEventOnce(id: string, key: string, action: ContainerEvent['action'], attributes?: Record<string, string>): Promise<void> {
+    let seen = false;
+    const rec = await this.store.update(id, (r) => {
+      const keys = r.EventKeys ?? [];
+      seen = keys.includes(`${action}:${key}`);
+      if (!seen) r.EventKeys = [...keys, `${action}:${key}`].slice(-16);
+    });
+    if (!seen) await this.appendEvent(id, rec, action, attributes);
+  }
+
+  async setHostConfig(id: string, hostConfig: HostConfig): Promise<void> {
+    await this.store.update(id, (rec) => {
+      rec.HostConfig = hostConfig;
+    });
+  }
+
+  /** Running, Pid, StartedAt, HasBeenStartedBefore; `start` once. */
+  async markRunning(id: string, pid: number): Promise<ContainerRecord> {
+    let already = false;
+    const rec = await this.store.update(id, (r) => {
+      // A retried mark-running (its report lost) finds the container running with this pid: nothing to redo.
+      already = r.State.Running && r.State.Pid === pid;
+      if (already) return;
+      r.State = { ...r.State, Status: 'running', Running: true, Pid: pid, ExitCode: 0, Error: '', StartedAt: new Date().toISOString() };
+      r.HasBeenStartedBefore = true;
+    });
+    if (!already) await this.appendEvent(id, rec, 'start');
+    return rec;
+  }
+
+  /** The failure path: Error recorded, ExitCode 128 when 0, not running, no network. */
+  async markFailed(id: string, error: string, exitCode: number): Promise<void> {
+    await this.store.update(id, (r) => {
+      r.State = {
+        ...r.State,
+        Status: r.HasBeenStartedBefore ? 'exited' : 'created',
+        Running: false,
+        Pid: 0,
+        Error: error,
+        ExitCode: exitCode === 0 ? 128 : exitCode,
+        FinishedAt: new Date().toISOString(),
+      };
+      r.NetworkSettings = { ...NO_NETWORK };
+    });
+  }
+
+  async recordLeftovers(id: string, leftovers: string[]): Promise<void> {
+    await this.store.update(id, (r) => {
+      if (leftovers.length > 0) r.Leftovers = leftovers;
+      else delete r.Leftovers;
+    });
+  }
+
+  /** A process recorded Running has exited: Status exited, its code and time, under the lock; `die` once. */
+  async markExited(rec: ContainerRecord, exitCode: number, finishedAt: string): Promise<ContainerRecord> {
+    let changed = false;
+    const updated = await this.store.update(rec.Id, (r) => {
+      if (!r.State.Running || r.State.Pid !== rec.State.Pid) return;
+      r.State = { ...r.State, Status: 'exited', Running: false, Pid: 0, ExitCode: exitCode, FinishedAt: finishedAt };
+      changed = true;
+    });
+    if (changed) await this.appendEvent(rec.Id, updated, 'die', { exitCode: String(exitCode) });
+    return updated;
+  }
+}

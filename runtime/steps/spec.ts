@@ -1,0 +1,57 @@
+import { needsOwnIpc, parseIpcMode, parseNetMode } from '../../common/net-mode';
+import { parseSecurityOpts } from '../../common/security-opt';
+import type { ContainerRecord } from '../../common/types';
+import type { SpecIpc, SpecNetwork } from '../driver';
+import { runningPeer } from './peers';
+import type { StepEnv, StepImpl } from './types';
+import { volumeMounts } from './volumes';
+
+/**
+ * spec (Docker's populateCommand): everything the process needs, decided from the records — which
+ * namespaces to join (a container:X peer must run), the security options, the mounts — then written by the
+ * driver as the bundle. The environment and /etc/hosts lines for links come from the workflow.
+ */
+export const spec: StepImpl<'spec'> = {
+  async acquire(env, { id, env: processEnv, extraHosts }) {
+    const rec = await env.store.get(id);
+    const hc = rec.HostConfig;
+    await env.driver.writeSpec(id, {
+      args: rec.Config.Cmd,
+      env: processEnv,
+      cwd: rec.Config.WorkingDir,
+      hostname: rec.Config.Hostname,
+      tty: rec.Config.Tty,
+      readonlyRootfs: hc.ReadonlyRootfs,
+      noNewPrivileges: parseSecurityOpts(hc.SecurityOpt).noNewPrivileges,
+      network: await networkOf(env, rec),
+      ipAddress: rec.NetworkSettings.IPAddress,
+      extraHosts,
+      ipc: await ipcOf(env, rec),
+      volumes: volumeMounts(hc, (n) => env.driver.layout.volume(n)),
+      memory: hc.Memory,
+      nanoCpus: hc.NanoCpus,
+      pidsLimit: hc.PidsLimit,
+    });
+  },
+  release: (env, id) => env.driver.removeSpec(id),
+};
+
+async function networkOf(env: StepEnv, rec: ContainerRecord): Promise<SpecNetwork> {
+  const mode = parseNetMode(rec.HostConfig.NetworkMode);
+  if (mode?.kind === 'bridge' || mode?.kind === 'none') return { kind: 'own' };
+  if (mode?.kind !== 'container') return { kind: 'host' };
+  // A peer on the host network has no sandbox of its own: joining it means the host's.
+  const sandboxKey = (await runningPeer(env, rec.Id, mode.target!, 'network')).NetworkSettings.SandboxKey;
+  return sandboxKey ? { kind: 'join', sandboxKey } : { kind: 'host' };
+}
+
+async function ipcOf(env: StepEnv, rec: ContainerRecord): Promise<SpecIpc> {
+  const mode = parseIpcMode(rec.HostConfig.IpcMode);
+  if (mode?.kind === 'host') return { kind: 'host' };
+  if (mode?.kind === 'none') return { kind: 'none' };
+  if (mode?.kind !== 'container') return { kind: 'private' };
+  const peer = await runningPeer(env, rec.Id, mode.target!, 'IPC');
+  const peerMode = parseIpcMode(peer.HostConfig.IpcMode)?.kind;
+  const shm = needsOwnIpc(peer.HostConfig.IpcMode) ? { container: peer.Id } : peerMode === 'host' ? ('host' as const) : undefined;
+  return { kind: 'join', pid: peer.State.Pid, shm };
+}

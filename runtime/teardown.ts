@@ -1,0 +1,107 @@
+import { ContainerError } from '../common/errors';
+import { RELEASE_ORDER } from '../common/steps';
+import { NO_NETWORK, type ContainerRecord } from '../common/types';
+import { CLAIM_LOCK } from './claim';
+import type { GcReport, StepContext, StopResult } from './contract';
+import type { HostRuntime } from './host-runtime';
+
+/**
+ * Everything that ends what a container holds outside the start saga: stop, rm, gc. Each releases through
+ * the table's releases in teardown order (common/steps.ts RELEASE_ORDER, the order the saga compensates in),
+ * tries every one although an earlier one failed (teardown collects errors, it never stops at the first),
+ * and records what it could not release so gc can finish it.
+ */
+
+function leftoverError(id: string, leftovers: string[]): ContainerError {
+  return new ContainerError('CompensationIncomplete', `could not release every resource of container ${id}: ${leftovers.join('; ')}`);
+}
+
+/** Every release, in teardown order; returns what could not be released. */
+export async function releaseAll(rt: HostRuntime, id: string, ctx?: StepContext): Promise<string[]> {
+  const leftovers: string[] = [];
+  for (const name of RELEASE_ORDER) {
+    try {
+      await rt.release(name, id, ctx);
+    } catch (err) {
+      leftovers.push(`${name}: ${(err as Error).message}`);
+    }
+  }
+  return leftovers;
+}
+
+/** docker stop: SIGTERM, SIGKILL after the timeout, then every release; `die` + `stop` when it ran. */
+export async function stop(rt: HostRuntime, id: string, timeoutSeconds: number, ctx?: StepContext): Promise<StopResult> {
+  const rec = await rt.store.get(id);
+  const wasRunning = rec.State.Running;
+  const exitCode = wasRunning ? await rt.driver.terminate(id, timeoutSeconds, ctx) : rec.State.ExitCode;
+  const leftovers = await releaseAll(rt, id, ctx);
+  await rt.store.update(id, (r) => {
+    if (wasRunning) {
+      r.State = { ...r.State, Status: 'exited', Running: false, Pid: 0, ExitCode: exitCode, FinishedAt: new Date().toISOString() };
+    }
+    r.NetworkSettings = { ...NO_NETWORK };
+    if (leftovers.length > 0) r.Leftovers = leftovers;
+    else delete r.Leftovers;
+  });
+  if (wasRunning) {
+    await rt.records.emitEvent(id, 'die', { exitCode: String(exitCode) });
+    await rt.records.emitEvent(id, 'stop');
+  }
+  if (leftovers.length > 0) throw leftoverError(id, leftovers);
+  return { exitCode, wasRunning };
+}
+
+/** docker rm [-f]: refuses a running container unless forced (409); releases everything, deletes the record. */
+export async function remove(rt: HostRuntime, id: string, force: boolean, ctx?: StepContext): Promise<void> {
+  const rec = await rt.store.get(id);
+  if (rec.State.Running && !force) {
+    throw new ContainerError('Conflict', `You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`);
+  }
+  await rt.store.update(id, (r) => {
+    r.State.RemovalInProgress = true;
+  });
+  if (rec.State.Running) {
+    const exitCode = await rt.driver.terminate(id, 0, ctx);
+    await rt.records.emitEvent(id, 'die', { exitCode: String(exitCode) });
+  }
+  const leftovers = await releaseAll(rt, id, ctx);
+  if (leftovers.length > 0) {
+    await rt.store.update(id, (r) => {
+      r.State = { ...r.State, Running: false, Pid: 0, Status: 'dead', Dead: true, RemovalInProgress: false };
+      r.Leftovers = leftovers;
+    });
+    throw leftoverError(id, leftovers);
+  }
+  await rt.driver.removeContainerFiles(id);
+  await rt.records.emitEvent(id, 'destroy');
+  await rt.store.delete(id);
+}
+
+/**
+ * Docker's restore at boot, plus a sweep: releases the leftovers recorded on containers and every held
+ * resource whose container no longer exists or is neither running nor being started (a start saga owns
+ * what it holds: its compensations release it). `isStarting` says whether a recorded claim is still live.
+ */
+export async function gc(rt: HostRuntime, isStarting: (rec: ContainerRecord) => Promise<boolean>, ctx?: StepContext): Promise<GcReport> {
+  const report: GcReport = { released: [], failed: [] };
+  const records = await rt.list(); // refreshed: a Running record whose process is gone reads exited
+  const held = await rt.heldResources();
+  const ids = new Set([...records.filter((r) => r.Leftovers?.length).map((r) => r.Id), ...held.map((h) => h.containerId)]);
+  for (const id of ids) if (!/^[0-9a-f]{64}$/.test(id)) ids.delete(id);
+  for (const id of ids) {
+    // Under the claim lock, on a fresh read: see CLAIM_LOCK.
+    await rt.store.withLock(id, async () => {
+      const rec = await rt.store.read(id);
+      if (rec?.State.Running) return;
+      if (rec && (await isStarting(rec))) return;
+      const what = held.filter((h) => h.containerId === id).map((h) => `${h.kind} ${h.detail}`);
+      const leftovers = await releaseAll(rt, id, ctx);
+      if (rec) await rt.records.recordLeftovers(id, leftovers);
+      if (leftovers.length > 0) report.failed.push({ containerId: id, leftovers });
+      else report.released.push({ containerId: id, resources: what.length > 0 ? what : rec?.Leftovers ?? [] });
+    }, CLAIM_LOCK);
+    // The lock made a directory for an orphan's ID: leave no empty container directory behind.
+    if (!(await rt.store.read(id))) await rt.store.delete(id);
+  }
+  return report;
+}

@@ -1,0 +1,109 @@
+import { ApplicationFailure, isCancellation, log, setCurrentDetails, setHandler, defineQuery } from '@temporalio/workflow';
+import { PROGRESS_QUERY } from '../common/names';
+import { currentOf, type ContainerSnapshot, type ContainerStartResult } from '../common/start-api';
+import { detailOf, failureOf } from './failures';
+
+export const progressQuery = defineQuery<ContainerStartResult>(PROGRESS_QUERY);
+
+/**
+ * One start saga's record: what the `progress` query answers, what the Web UI's current details show, and
+ * the workflow's result. The phases of containerStart report to it as they go (steps done, compensations
+ * run); they never touch its fields themselves.
+ */
+export class StartRun {
+  readonly record: ContainerStartResult = { containerId: '', name: '', status: 'starting', steps: [], compensations: [], leftovers: [] };
+
+  constructor(private readonly ref: string) {
+    setHandler(progressQuery, () => this.record);
+  }
+
+  get id(): string {
+    return this.record.containerId;
+  }
+
+  /** The container is known (after lookup): the record and the UI name it. */
+  identify(c: ContainerSnapshot): void {
+    this.record.containerId = c.id;
+    this.record.name = c.name;
+  }
+
+  /** Runs one step: it shows as current while it runs and is listed once it is done. */
+  async step<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    this.showCurrent([name]);
+    const value = await fn();
+    this.record.steps.push(name);
+    return value;
+  }
+
+  /**
+   * Steps that run at once: all of them settle before the saga goes on or compensates (so no compensation
+   * races a step still in flight); those that finished are listed in the order given, and the first failure
+   * (a cancellation first) is what the saga sees. Returns each step's value by name.
+   */
+  async stepsAtOnce(parts: ReadonlyArray<readonly [string, () => Promise<unknown>]>): Promise<Map<string, unknown>> {
+    this.showCurrent(parts.map(([name]) => name));
+    const settled = await Promise.allSettled(parts.map(([, run]) => run()));
+    const values = new Map<string, unknown>();
+    settled.forEach((s, i) => {
+      if (s.status !== 'fulfilled') return;
+      this.record.steps.push(parts[i]![0]);
+      values.set(parts[i]![0], s.value);
+    });
+    const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+    if (failures.length > 1) {
+      // One error is the saga's (Docker reports one); the others stay in the worker's log and the history.
+      log.warn('more than one step failed at once', { container: this.id, errors: failures.map((f) => detailOf(f).message) });
+    }
+    if (failures.length > 0) throw failures.find((f) => isCancellation(f)) ?? failures[0];
+    return values;
+  }
+
+  private showCurrent(names: string[]): void {
+    this.record.current = currentOf(names);
+    setCurrentDetails(`**${this.record.current}** — ${this.record.name || this.ref}`);
+  }
+
+  /** The start ends before any side effect: the error as it is, with this record. */
+  fail(err: unknown): never {
+    this.record.status = isCancellation(err) ? 'cancelled' : 'failed';
+    delete this.record.current;
+    if (isCancellation(err)) throw err;
+    this.record.error = detailOf(err);
+    throw failureOf(this.record.error, this.record);
+  }
+
+  /** Legacy runs only (before `already-started-once`): another start won the claim race. */
+  alreadyRunning(): ContainerStartResult {
+    this.record.status = 'already-running';
+    delete this.record.current;
+    return this.record;
+  }
+
+  running(pid: number): ContainerStartResult {
+    this.record.pid = pid;
+    this.record.status = 'running';
+    delete this.record.current;
+    setCurrentDetails(`**running** — ${this.record.name} pid ${pid}${this.record.ipAddress ? ` ip ${this.record.ipAddress}` : ''}`);
+    return this.record;
+  }
+
+  /** The failure path begins: the error is recorded (a cancellation as 499) and shown. */
+  compensating(err: unknown): void {
+    this.record.error = isCancellation(err) ? { type: 'Internal', message: 'start cancelled', status: 499 } : detailOf(err);
+    this.record.status = 'compensating';
+    this.record.current = 'compensate';
+    setCurrentDetails(`**compensating** — ${this.record.name}: ${this.record.error.message}`);
+  }
+
+  /** The failure path is over: the failure the workflow ends with (a cancellation ends it as such). */
+  compensated(err: unknown): ApplicationFailure | unknown {
+    const cancelled = isCancellation(err);
+    this.record.status = cancelled ? 'cancelled' : 'failed';
+    delete this.record.current;
+    if (cancelled) return err;
+    const error = this.record.error!;
+    if (this.record.leftovers.length === 0) return failureOf(error, this.record);
+    const message = `${error.message}; could not release: ${this.record.leftovers.join('; ')}`;
+    return failureOf({ type: 'CompensationIncomplete', status: 500, message }, this.record);
+  }
+}
