@@ -12,6 +12,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { startWorkflowId } from '../common/names';
+import { getConfig, isSet } from '../config';
 import { stepsInFlight, type ContainerStartResult } from '../common/start-api';
 import type { CreateResult } from '../common/ops-api';
 import type { CreateRequest } from '../common/types';
@@ -54,8 +55,9 @@ const SCENARIOS: Scenario[] = [
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const server = process.env.TEMPORAL_ADDRESS ? undefined : await startDevServer({ uiPort: false });
-  const address = process.env.TEMPORAL_ADDRESS ?? server!.address;
+  // An external server only when TEMPORAL_ADDRESS names one: its default would be the operator's own server.
+  const server = isSet('TEMPORAL_ADDRESS') ? undefined : await startDevServer({ uiPort: false });
+  const address = server?.address ?? getConfig().address;
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'container-saga-record-'));
   const taskQueue = `record-${randomUUID()}`;
   const nativeConnection = await NativeConnection.connect({ address });
