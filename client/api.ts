@@ -165,7 +165,9 @@ export async function startContainer(s: Session, ref: string, hooks: StartHooks 
       taskQueue: s.taskQueue,
       workflowId: startWorkflowId(rec.Id),
       workflowIdConflictPolicy: 'USE_EXISTING',
-      args: [{ container: ref }],
+      // The ID just resolved, not `ref`: a name reused since the inspect must not start another container
+      // under this one's workflow ID.
+      args: [{ container: rec.Id }],
       staticSummary: `start ${name}`,
       staticDetails: [`container \`${rec.Id}\``, `image \`${rec.Config.Image}\``, `command \`${[rec.Path, ...rec.Args].join(' ')}\``].join('\n\n'),
     });
