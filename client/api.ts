@@ -1,20 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { WithWorkflowArgs, Workflow, WorkflowResultType } from '@temporalio/common';
 import { lifecycleWorkflowId, PROGRESS_QUERY, startWorkflowId, WorkflowTypes } from '../common/names';
-import type {
-  CreateResult,
-  EventsResult,
-  GcResult,
-  ImageImportResult,
-  ImageListResult,
-  InspectResult,
-  ListResult,
-  LogsResult,
-  RemoveResult,
-  StopResultRecord,
-} from '../common/ops-api';
+import type { RemoveResult, StopResultRecord } from '../common/ops-api';
 import type { ContainerStartResult } from '../common/start-api';
 import type { CreateRequest } from '../common/types';
+// Types only: the workflow functions give starts their argument and result types, and none of their code
+// (which runs only in the worker's sandbox) is loaded here. Workflows are still started by registered name.
+import type { containerStart } from '../workflows/container-start';
+import type {
+  containerCreate,
+  containerEvents,
+  containerGc,
+  containerInspect,
+  containerList,
+  containerLogs,
+  containerRemove,
+  containerStop,
+  imageImport as imageImportWorkflow,
+  imageList as imageListWorkflow,
+} from '../workflows/ops';
 import type { Session } from './connection';
 import { CliError, cliError, toCliError } from './errors';
 
@@ -60,17 +65,25 @@ async function ensureWorker(s: Session): Promise<void> {
   checked.add(s);
 }
 
-/** Runs a short workflow to completion and returns its result. */
-async function run<T>(s: Session, type: string, arg: unknown, opts: { workflowId?: string; summary?: string } = {}): Promise<T> {
+/**
+ * Runs a short workflow `W` (registered as `type`) to completion and returns its result. `input` is
+ * `{ args }`, typed by W's parameters (the SDK's own type, so a workflow without parameters takes `{}`).
+ */
+async function run<W extends Workflow>(
+  s: Session,
+  type: string,
+  input: WithWorkflowArgs<W, object>,
+  opts: { workflowId?: string; summary?: string } = {},
+): Promise<WorkflowResultType<W>> {
   try {
     await ensureWorker(s);
-    return (await s.client.workflow.execute(type, {
+    return await s.client.workflow.execute<W>(type, {
       taskQueue: s.taskQueue,
       workflowId: opts.workflowId ?? `${kebab(type)}-${randomUUID()}`,
       workflowIdConflictPolicy: 'USE_EXISTING',
-      args: arg === undefined ? [] : [arg],
+      ...input,
       ...(opts.summary ? { staticSummary: opts.summary } : {}),
-    })) as T;
+    });
   } catch (err) {
     throw toCliError(err, s.address);
   }
@@ -83,26 +96,26 @@ function kebab(type: string): string {
 
 /** docker create: the new container's full ID and warnings. */
 export const createContainer = (s: Session, request: CreateRequest) =>
-  run<CreateResult>(s, WorkflowTypes.create, { request }, { summary: `create ${request.name ?? request.image}` });
+  run<typeof containerCreate>(s, WorkflowTypes.create, { args: [{ request }] }, { summary: `create ${request.name ?? request.image}` });
 
 /** docker inspect of one container by name, full ID or unique ID prefix. */
 export const inspect = (s: Session, container: string) =>
-  run<InspectResult>(s, WorkflowTypes.inspect, { container }, { summary: `inspect ${container}` });
+  run<typeof containerInspect>(s, WorkflowTypes.inspect, { args: [{ container }] }, { summary: `inspect ${container}` });
 
 /** docker ps: running containers, or all of them. */
-export const list = (s: Session, all: boolean) => run<ListResult>(s, WorkflowTypes.list, { all }, { summary: all ? 'ps -a' : 'ps' });
+export const list = (s: Session, all: boolean) => run<typeof containerList>(s, WorkflowTypes.list, { args: [{ all }] }, { summary: all ? 'ps -a' : 'ps' });
 
 /** The events recorded after `since` (a cursor from an earlier call; 0 for all) and the next cursor. */
-export const readEvents = (s: Session, since: number) => run<EventsResult>(s, WorkflowTypes.events, { since });
+export const readEvents = (s: Session, since: number) => run<typeof containerEvents>(s, WorkflowTypes.events, { args: [{ since }] });
 
-export const logs = (s: Session, container: string) => run<LogsResult>(s, WorkflowTypes.logs, { container }, { summary: `logs ${container}` });
+export const logs = (s: Session, container: string) => run<typeof containerLogs>(s, WorkflowTypes.logs, { args: [{ container }] }, { summary: `logs ${container}` });
 
 export const imageImport = (s: Session, name: string, source: string) =>
-  run<ImageImportResult>(s, WorkflowTypes.imageImport, { name, source }, { summary: `image import ${name}` });
+  run<typeof imageImportWorkflow>(s, WorkflowTypes.imageImport, { args: [{ name, source }] }, { summary: `image import ${name}` });
 
-export const imageList = (s: Session) => run<ImageListResult>(s, WorkflowTypes.imageList, undefined, { summary: 'image ls' });
+export const imageList = (s: Session) => run<typeof imageListWorkflow>(s, WorkflowTypes.imageList, {}, { summary: 'image ls' });
 
-export const gc = (s: Session) => run<GcResult>(s, WorkflowTypes.gc, undefined, { summary: 'gc' });
+export const gc = (s: Session) => run<typeof containerGc>(s, WorkflowTypes.gc, {}, { summary: 'gc' });
 
 /**
  * docker stop: resolves the container, then runs its stop under an ID derived from the container ID (a
@@ -110,7 +123,7 @@ export const gc = (s: Session) => run<GcResult>(s, WorkflowTypes.gc, undefined, 
  */
 export async function stop(s: Session, container: string, timeoutSeconds: number): Promise<StopResultRecord> {
   const rec = await inspect(s, container);
-  return run<StopResultRecord>(s, WorkflowTypes.stop, { container: rec.Id, timeoutSeconds }, {
+  return run<typeof containerStop>(s, WorkflowTypes.stop, { args: [{ container: rec.Id, timeoutSeconds }] }, {
     workflowId: lifecycleWorkflowId('stop', rec.Id),
     summary: `stop ${rec.Name.replace(/^\//, '')}`,
   });
@@ -119,7 +132,7 @@ export async function stop(s: Session, container: string, timeoutSeconds: number
 /** docker rm [-f]: as stop, under the container's remove workflow ID. */
 export async function remove(s: Session, container: string, force: boolean): Promise<RemoveResult> {
   const rec = await inspect(s, container);
-  return run<RemoveResult>(s, WorkflowTypes.remove, { container: rec.Id, force }, {
+  return run<typeof containerRemove>(s, WorkflowTypes.remove, { args: [{ container: rec.Id, force }] }, {
     workflowId: lifecycleWorkflowId('remove', rec.Id),
     summary: `rm ${rec.Name.replace(/^\//, '')}`,
   });
@@ -129,7 +142,7 @@ export interface StartHooks {
   /** called whenever the saga's steps, compensations or status change (the record so far) */
   onProgress?: (p: ContainerStartResult) => void;
   /** called once the saga is started or attached to: the CLI cancels through this handle */
-  onStarted?: (handle: WorkflowHandle) => void;
+  onStarted?: (handle: WorkflowHandle<typeof containerStart>) => void;
 }
 
 const POLL_MS = 75;
@@ -146,13 +159,15 @@ const POLL_MS = 75;
 export async function startContainer(s: Session, ref: string, hooks: StartHooks = {}): Promise<ContainerStartResult> {
   const rec = await inspect(s, ref);
   const name = rec.Name.replace(/^\//, '');
-  let handle: WorkflowHandle;
+  let handle: WorkflowHandle<typeof containerStart>;
   try {
-    handle = await s.client.workflow.start(WorkflowTypes.start, {
+    handle = await s.client.workflow.start<typeof containerStart>(WorkflowTypes.start, {
       taskQueue: s.taskQueue,
       workflowId: startWorkflowId(rec.Id),
       workflowIdConflictPolicy: 'USE_EXISTING',
-      args: [{ container: ref }],
+      // The ID just resolved, not `ref`: a name reused since the inspect must not start another container
+      // under this one's workflow ID.
+      args: [{ container: rec.Id }],
       staticSummary: `start ${name}`,
       staticDetails: [`container \`${rec.Id}\``, `image \`${rec.Config.Image}\``, `command \`${[rec.Path, ...rec.Args].join(' ')}\``].join('\n\n'),
     });
@@ -173,7 +188,7 @@ export async function startContainer(s: Session, ref: string, hooks: StartHooks 
 
   let settled = false;
   const outcome = handle.result().then(
-    (value) => ({ ok: true as const, value: value as ContainerStartResult }),
+    (value) => ({ ok: true as const, value }),
     (error: unknown) => ({ ok: false as const, error }),
   );
   void outcome.then(() => (settled = true));

@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { DEFAULT_TASK_QUEUE } from '../common/names';
+import { getConfig } from '../config';
 import { unreachable } from './errors';
 
 /** Where the CLI talks to: a Temporal client and the task queue the container-saga workers poll. */
@@ -17,13 +17,10 @@ export interface SessionSettings {
   taskQueue: string;
 }
 
-/** TEMPORAL_ADDRESS (localhost:7233), TEMPORAL_NAMESPACE (default), CONTAINER_SAGA_TASK_QUEUE (container-saga). */
+/** TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and CONTAINER_SAGA_TASK_QUEUE, defaults from config/. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): SessionSettings {
-  return {
-    address: env.TEMPORAL_ADDRESS || 'localhost:7233',
-    namespace: env.TEMPORAL_NAMESPACE || 'default',
-    taskQueue: env.CONTAINER_SAGA_TASK_QUEUE || DEFAULT_TASK_QUEUE,
-  };
+  const { address, namespace, taskQueue } = getConfig(env);
+  return { address, namespace, taskQueue };
 }
 
 /** Connects to Temporal as the environment says; a refused connection fails at once (a silent address after 10 s), naming the address and the fix. */

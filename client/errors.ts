@@ -2,6 +2,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
 import { ErrorStatus, type ErrorType } from '../common/errors';
 import type { ContainerStartResult } from '../common/start-api';
+import { getConfig } from '../config';
 
 /**
  * Who an error speaks for, which decides the line it prints as (Docker's CLI conventions):
@@ -100,6 +101,6 @@ export function describeError(err: unknown): { line: string; exitCode: number } 
   }
   // A bug: one line still, the stack only on request.
   const message = err instanceof Error ? err.message : String(err);
-  if (process.env.CONTAINER_SAGA_DEBUG && err instanceof Error && err.stack) return { line: `Error: ${err.stack}`, exitCode: 1 };
+  if (getConfig().debug && err instanceof Error && err.stack) return { line: `Error: ${err.stack}`, exitCode: 1 };
   return { line: `Error: ${message.split('\n')[0]}`, exitCode: 1 };
 }

@@ -1,10 +1,11 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
 import type { ContainerEvent, ContainerRecord, ContainerState } from '../common/types';
+import { getConfig } from '../config';
 
 /** Colours only on a terminal (and not with NO_COLOR): scripts reading the output get plain text. */
 export function colors(stream: NodeJS.WriteStream = process.stderr) {
-  const on = Boolean(stream.isTTY) && !process.env.NO_COLOR;
+  const on = Boolean(stream.isTTY) && !getConfig().noColor;
   const c = (f: (s: string) => string) => (s: string) => (on ? f(s) : s);
   return { ok: c(pc.green), undo: c(pc.yellow), err: c(pc.red), dim: c(pc.dim), bold: c(pc.bold) };
 }

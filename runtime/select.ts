@@ -1,7 +1,8 @@
+import { getConfig, type DriverChoice } from '../config';
 import type { HostRuntime } from './host-runtime';
 import { SimulatedRuntime } from './simulated/driver';
 
-export type DriverChoice = 'simulated' | 'linux' | 'auto';
+export type { DriverChoice } from '../config';
 
 export interface Selected {
   runtime: HostRuntime;
@@ -32,5 +33,5 @@ export async function selectRuntime(choice: DriverChoice, root: string): Promise
 }
 
 function simulated(root: string): HostRuntime {
-  return new SimulatedRuntime(root, process.env.CONTAINER_SAGA_SIM_OS === 'windows' ? 'windows' : 'linux');
+  return new SimulatedRuntime(root, getConfig().simOs);
 }

@@ -18,6 +18,8 @@ import type { ContainerRuntime } from '../runtime/contract';
 import { releaseStateRoot } from '../runtime/linux/mounts';
 import { selectRuntime } from '../runtime/select';
 import { createWorker } from '../worker/create';
+import type { containerStart } from '../workflows/container-start';
+import type { containerCreate } from '../workflows/ops';
 import { startDevServer } from './dev-server';
 
 const N = Number(process.env.BENCH_N ?? 15);
@@ -54,9 +56,9 @@ async function main(): Promise<void> {
     await worker.runUntil(async () => {
       for (let i = -2; i < N; i++) {
         // saga, client-observed (2 warm-up rounds not counted)
-        const { Id } = (await client.workflow.execute(WorkflowTypes.create, { taskQueue, workflowId: `bench-create-${randomUUID()}`, args: [{ request }] })) as { Id: string };
+        const { Id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, { taskQueue, workflowId: `bench-create-${randomUUID()}`, args: [{ request }] });
         let t0 = performance.now();
-        await client.workflow.execute(WorkflowTypes.start, { taskQueue, workflowId: startWorkflowId(Id), args: [{ container: Id }] });
+        await client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId: startWorkflowId(Id), args: [{ container: Id }] });
         if (i >= 0) saga.push(performance.now() - t0);
         await rt.remove(Id, true);
         // the same driver steps without Temporal

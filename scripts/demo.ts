@@ -14,9 +14,9 @@ import { connect } from '../client/connection';
 import { CliError } from '../client/errors';
 import { color } from '../client/output';
 import { progressPrinter } from '../client/progress';
-import { DEFAULT_TASK_QUEUE, startWorkflowId } from '../common/names';
+import { startWorkflowId } from '../common/names';
+import { getConfig } from '../config';
 import { FAULT_LABEL } from '../runtime/faults';
-import { stateRoot } from '../runtime/paths';
 import { selectRuntime } from '../runtime/select';
 import { createWorker } from '../worker/create';
 import { isServerUp, startDevServer, type DevServer } from './dev-server';
@@ -26,28 +26,27 @@ const say = (s: string) => console.log(s);
 async function main(): Promise<void> {
   // The demo's own failure is on purpose: keep the SDK's warnings about it out of the transcript.
   Runtime.install({ logger: new DefaultLogger('ERROR') });
-  const address = process.env.TEMPORAL_ADDRESS ?? 'localhost:7233';
-  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
-  const taskQueue = process.env.CONTAINER_SAGA_TASK_QUEUE ?? DEFAULT_TASK_QUEUE;
-  const root = stateRoot();
+  const config = getConfig();
+  const { address, namespace, taskQueue, root, uiPort } = config;
   let server: DevServer | undefined;
-  let uiUrl = `http://localhost:${process.env.TEMPORAL_UI_PORT ?? 8233}`;
+  let uiUrl = `http://localhost:${uiPort}`;
   if (await isServerUp(address)) {
     say(`Temporal server already up at ${address}`);
   } else {
     const port = Number(address.split(':').pop());
-    server = await startDevServer({ port, uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233), dbFile: path.join(root, 'temporal', 'temporal.db'), namespace });
+    server = await startDevServer({ port, uiPort, dbFile: path.join(root, 'temporal', 'temporal.db'), namespace });
     uiUrl = server.uiUrl ?? uiUrl;
     say(`Temporal dev server started at ${server.address}, Web UI ${uiUrl}`);
   }
 
-  const { runtime, reason } = await selectRuntime((process.env.CONTAINER_SAGA_DRIVER ?? 'auto') as 'auto', root);
+  const { runtime, reason } = await selectRuntime(config.driver, root);
   say(`worker: driver ${color.ok(runtime.kind)} (${reason}), state root ${root}, task queue ${taskQueue}`);
   const nativeConnection = await NativeConnection.connect({ address });
   const worker = await createWorker({ connection: nativeConnection, namespace, taskQueue, runtime,
-    // The demo's second container fails on purpose, through its fault label.
-    faults: { plan: process.env.CONTAINER_SAGA_FAULTS || undefined } });
-  const session = await connect({ ...process.env, TEMPORAL_ADDRESS: address, CONTAINER_SAGA_TASK_QUEUE: taskQueue });
+    // The demo's second container fails on purpose, through its fault label: faults are on here.
+    faults: { plan: config.faults } });
+  // The CLI's session reads the same configuration: same address, namespace and task queue.
+  const session = await connect();
   const created: string[] = [];
 
   const demo = async () => {

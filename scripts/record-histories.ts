@@ -11,12 +11,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { startWorkflowId } from '../common/names';
+import { PROGRESS_QUERY, startWorkflowId, WorkflowTypes } from '../common/names';
+import { getConfig, isSet } from '../config';
 import { stepsInFlight, type ContainerStartResult } from '../common/start-api';
-import type { CreateResult } from '../common/ops-api';
 import type { CreateRequest } from '../common/types';
 import { FAULT_LABEL } from '../runtime/faults';
 import { SimulatedRuntime } from '../runtime/simulated/driver';
+import type { containerStart } from '../workflows/container-start';
+import type { containerCreate } from '../workflows/ops';
 import { createWorker } from '../worker/create';
 import { startDevServer } from './dev-server';
 import { temporalCliPath } from './temporal-paths';
@@ -54,8 +56,9 @@ const SCENARIOS: Scenario[] = [
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const server = process.env.TEMPORAL_ADDRESS ? undefined : await startDevServer({ uiPort: false });
-  const address = process.env.TEMPORAL_ADDRESS ?? server!.address;
+  // An external server only when TEMPORAL_ADDRESS names one: its default would be the operator's own server.
+  const server = isSet('TEMPORAL_ADDRESS') ? undefined : await startDevServer({ uiPort: false });
+  const address = server?.address ?? getConfig().address;
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'container-saga-record-'));
   const taskQueue = `record-${randomUUID()}`;
   const nativeConnection = await NativeConnection.connect({ address });
@@ -69,20 +72,24 @@ async function main(): Promise<void> {
         const request: CreateRequest = { name: s.name, image: 'busybox', cmd: ['sleep', '1000'], labels: s.faults ? { [FAULT_LABEL]: s.faults(hold) } : {},
           ...(s.volume ? { hostConfig: { Binds: [`${s.name}-data:/data`] } } : {}),
         };
-        const created = await client.workflow.execute('containerCreate', { taskQueue, workflowId: `record-create-${randomUUID()}`, args: [{ request }] });
-        const id = (created as CreateResult).Id;
-        const handle = await client.workflow.start('containerStart', {
+        const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, {
+          taskQueue,
+          workflowId: `record-create-${randomUUID()}`,
+          args: [{ request }],
+        });
+        // As the CLI starts it: by the full ID its workflow ID is derived from.
+        const handle = await client.workflow.start<typeof containerStart>(WorkflowTypes.start, {
           taskQueue,
           workflowId: startWorkflowId(id),
           workflowIdConflictPolicy: 'USE_EXISTING',
-          args: [{ container: s.name }],
+          args: [{ container: id }],
         });
         await s.during?.({
           cancel: async () => void (await handle.cancel()),
           release: () => fs.writeFile(hold, ''),
           waitForStep: async (step) => {
             for (let i = 0; i < 200; i++) {
-              const p = (await handle.query('progress').catch(() => undefined)) as ContainerStartResult | undefined;
+              const p = await handle.query<ContainerStartResult>(PROGRESS_QUERY).catch(() => undefined);
               if (stepsInFlight(p?.current).includes(step)) return;
               await new Promise((r) => setTimeout(r, 50));
             }

@@ -5,7 +5,7 @@
  * the start saga upserts registered. Runs until SIGINT/SIGTERM, then stops the server cleanly.
  */
 import path from 'node:path';
-import { stateRoot } from '../runtime/paths';
+import { getConfig } from '../config';
 import { isServerUp, startDevServer } from './dev-server';
 
 function portOf(address: string): number {
@@ -15,13 +15,12 @@ function portOf(address: string): number {
 }
 
 async function main(): Promise<void> {
-  const address = process.env.TEMPORAL_ADDRESS || 'localhost:7233';
+  const { address, uiPort, root } = getConfig();
   const port = portOf(address);
-  const uiPort = portOf(`:${process.env.TEMPORAL_UI_PORT || '8233'}`);
   if (await isServerUp(address)) throw new Error(`a Temporal server already answers on ${address}; stop it first or set TEMPORAL_ADDRESS`);
 
-  const dbFile = path.join(stateRoot(), 'temporal', 'temporal.db');
-  const log = path.join(stateRoot(), 'temporal', 'server.log');
+  const dbFile = path.join(root, 'temporal', 'temporal.db');
+  const log = path.join(root, 'temporal', 'server.log');
   console.log(`server: starting the Temporal dev server (history in ${dbFile}, log in ${log})`);
   const server = await startDevServer({ port, uiPort, dbFile, log });
   console.log(`server: Temporal on ${server.address}  (TEMPORAL_ADDRESS=${server.address})`);

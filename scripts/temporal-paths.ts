@@ -5,14 +5,14 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { getConfig } from '../config';
 
 /** The repository's root (this file lives in scripts/). */
 export function repoRoot(): string {
   return path.resolve(__dirname, '..');
 }
 
-function binary(envVar: 'TEMPORAL_CLI' | 'TEMPORAL_TEST_SERVER', name: string): string {
-  const fromEnv = process.env[envVar];
+function binary(envVar: 'TEMPORAL_CLI' | 'TEMPORAL_TEST_SERVER', fromEnv: string | undefined, name: string): string {
   const p = fromEnv || path.join(repoRoot(), '.temporal', 'pip', 'bin', name);
   if (!existsSync(p)) {
     throw new Error(
@@ -26,10 +26,10 @@ function binary(envVar: 'TEMPORAL_CLI' | 'TEMPORAL_TEST_SERVER', name: string): 
 
 /** The Temporal CLI (runs `temporal server start-dev`). */
 export function temporalCliPath(): string {
-  return binary('TEMPORAL_CLI', 'temporal');
+  return binary('TEMPORAL_CLI', getConfig().temporalCli, 'temporal');
 }
 
 /** The time-skipping test server, for `TestWorkflowEnvironment.createTimeSkipping`'s `existing-path`. */
 export function testServerPath(): string {
-  return binary('TEMPORAL_TEST_SERVER', 'temporal-test-server');
+  return binary('TEMPORAL_TEST_SERVER', getConfig().temporalTestServer, 'temporal-test-server');
 }

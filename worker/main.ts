@@ -1,12 +1,12 @@
 import { NativeConnection } from '@temporalio/worker';
+import { getConfig } from '../config';
 import { selectRuntime } from '../runtime/select';
-import { workerConfigFromEnv } from './config';
 import { createWorker } from './create';
 import { describeGc, reconcileAtStartup } from './reconcile';
 
 /** `npm run worker`: connect, pick the driver, run until SIGINT/SIGTERM, close the connection. */
 async function main(): Promise<void> {
-  const config = workerConfigFromEnv();
+  const config = getConfig();
   const { runtime, reason } = await selectRuntime(config.driver, config.root);
   console.log(`container-saga worker: driver ${runtime.kind} (${reason})`);
   console.log(`  state root ${config.root}; Temporal ${config.address} namespace ${config.namespace}; task queue ${config.taskQueue}`);
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     });
     console.log('  ready');
     const running = worker.run();
-    if (process.env.CONTAINER_SAGA_RECONCILE !== '0') {
+    if (config.reconcile) {
       reconcileAtStartup(connection, config.namespace, config.taskQueue).then(
         (r) => console.log(`  start-up reconcile: ${describeGc(r)}`),
         (err: unknown) => console.error(`  start-up reconcile failed: ${err instanceof Error ? err.message : String(err)}`),

@@ -3,6 +3,7 @@ import { Client } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { WorkflowTypes } from '../common/names';
 import type { GcResult } from '../common/ops-api';
+import type { containerGc } from '../workflows/ops';
 
 /**
  * Docker's restore at boot: once the worker polls, it runs the gc workflow on its own task queue, which
@@ -10,12 +11,12 @@ import type { GcResult } from '../common/ops-api';
  */
 export async function reconcileAtStartup(connection: NativeConnection, namespace: string, taskQueue: string): Promise<GcResult> {
   const client = new Client({ connection, namespace });
-  return client.workflow.execute(WorkflowTypes.gc, {
+  return client.workflow.execute<typeof containerGc>(WorkflowTypes.gc, {
     taskQueue,
     workflowId: `container-gc-startup-${randomUUID()}`,
     args: [],
     staticSummary: 'worker start-up reconcile',
-  }) as Promise<GcResult>;
+  });
 }
 
 export function describeGc(r: GcResult): string {

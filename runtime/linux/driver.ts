@@ -1,6 +1,7 @@
 import { promises as fs, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { ContainerError } from '../../common/errors';
+import { getConfig } from '../../config';
 import type { HostInfo } from '../../common/settings';
 import { NO_NETWORK, type ImageInfo, type NetworkSettings } from '../../common/types';
 import type { HeldResource, StepContext } from '../contract';
@@ -60,9 +61,9 @@ export class LinuxDriver implements Driver {
     this.network = {
       name: 'container-saga',
       bridge: opts.bridge ?? 'cs0',
-      subnet: opts.subnet ?? process.env.CONTAINER_SAGA_SUBNET ?? '10.88.0.0/16',
+      subnet: opts.subnet ?? getConfig().subnet,
       dataDir: this.layout.ipamDir,
-      hostNetns: opts.hostNetns ?? process.env.CONTAINER_SAGA_HOST_NETNS ?? 'container-saga-host',
+      hostNetns: opts.hostNetns ?? getConfig().hostNetns,
     };
   }
 

@@ -1,5 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
+import { getConfig } from '../../config';
 
 /**
  * The host tools the driver runs, resolved once to absolute paths (sbin directories included: a root shell's
@@ -24,8 +25,10 @@ function isExecutable(file: string): boolean {
 export function findTool(name: ToolName): string | undefined {
   if (cache.has(name)) return cache.get(name);
   let found: string | undefined;
-  if (name === 'runc' && process.env.CONTAINER_SAGA_RUNC) found = process.env.CONTAINER_SAGA_RUNC;
+  const runc = getConfig().runc;
+  if (name === 'runc' && runc) found = runc;
   else {
+    // PATH is the OS's, not ours: searched first, then the usual sbin/bin directories.
     const dirs = [...(process.env.PATH ?? '').split(':').filter((d) => d.startsWith('/')), ...SEARCH];
     found = dirs.map((d) => path.join(d, name)).find(isExecutable);
   }
@@ -40,7 +43,7 @@ export function tool(name: ToolName): string {
 
 /** The directory holding the CNI plugins (bridge, host-local, loopback). */
 export function cniPath(): string {
-  const candidates = [...(process.env.CNI_PATH ?? '').split(':').filter(Boolean), '/usr/lib/cni', '/opt/cni/bin'];
+  const candidates = [...getConfig().cniPath, '/usr/lib/cni', '/opt/cni/bin'];
   return candidates.find((d) => isExecutable(path.join(d, 'bridge'))) ?? candidates[0]!;
 }
 

@@ -1,0 +1,124 @@
+import path from 'node:path';
+import { DEFAULT_TASK_QUEUE } from '../common/names';
+import { defaultStateRootFor } from './state-root';
+
+/**
+ * The one place the product reads its environment (Node only: workflows/ and common/ never import this).
+ * Every variable has exactly one default here, and an empty variable counts as unset, as in a shell's
+ * `${VAR:-default}`. Tests and the bench read a few variables of their own (see README, "Environment").
+ */
+
+/** Which container driver the worker uses; `auto` picks Linux when it can run here. */
+export type DriverChoice = 'simulated' | 'linux' | 'auto';
+
+/** The OS the simulated driver pretends to be (Windows rejects some settings, as Docker's daemon does). */
+export type SimulatedOs = 'linux' | 'windows';
+
+/** The settings read from the environment; field docs name the variable. */
+export interface Config {
+  /** TEMPORAL_ADDRESS: the Temporal frontend, host:port */
+  readonly address: string;
+  /** TEMPORAL_NAMESPACE */
+  readonly namespace: string;
+  /** TEMPORAL_UI_PORT: Web UI port of the dev server `npm run server` and the demo start */
+  readonly uiPort: number;
+  /** CONTAINER_SAGA_TASK_QUEUE: the task queue of worker and CLI */
+  readonly taskQueue: string;
+  /** CONTAINER_SAGA_ROOT (made absolute), else the default state root (XDG_STATE_HOME when not root) */
+  readonly root: string;
+  /** CONTAINER_SAGA_DRIVER */
+  readonly driver: DriverChoice;
+  /** CONTAINER_SAGA_SIM_OS */
+  readonly simOs: SimulatedOs;
+  /** CONTAINER_SAGA_SUBNET: the containers' subnet (Linux driver) */
+  readonly subnet: string;
+  /** CONTAINER_SAGA_HOST_NETNS: the network namespace the bridge lives in (Linux driver) */
+  readonly hostNetns: string;
+  /** CONTAINER_SAGA_FAULTS: fault plan for every container (runtime/faults.ts), undefined when none */
+  readonly faults: string | undefined;
+  /** CONTAINER_SAGA_ALLOW_FAULTS=1: fault injection (the plan above and the container label) is enabled */
+  readonly allowFaults: boolean;
+  /** CONTAINER_SAGA_WORKFLOW_BUNDLE: a prebuilt workflow bundle, instead of bundling at worker start-up */
+  readonly workflowBundlePath: string | undefined;
+  /** CONTAINER_SAGA_RECONCILE: false when "0" (no gc at worker start-up) */
+  readonly reconcile: boolean;
+  /** CONTAINER_SAGA_RUNC: the runc binary, instead of looking it up */
+  readonly runc: string | undefined;
+  /** CNI_PATH: colon-separated directories searched first for the CNI plugins */
+  readonly cniPath: readonly string[];
+  /** CONTAINER_SAGA_DEBUG: the CLI prints stacks of unexpected errors */
+  readonly debug: boolean;
+  /** NO_COLOR: no colours even on a terminal (no-color.org) */
+  readonly noColor: boolean;
+  /** TEMPORAL_CLI: the `temporal` binary, instead of the one `npm run setup` installs */
+  readonly temporalCli: string | undefined;
+  /** TEMPORAL_TEST_SERVER: the time-skipping test server binary, instead of the installed one */
+  readonly temporalTestServer: string | undefined;
+}
+
+/** Every variable getConfig reads. */
+export type ConfigVariable =
+  | 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_UI_PORT' | 'CONTAINER_SAGA_TASK_QUEUE'
+  | 'CONTAINER_SAGA_ROOT' | 'XDG_STATE_HOME' | 'CONTAINER_SAGA_DRIVER' | 'CONTAINER_SAGA_SIM_OS'
+  | 'CONTAINER_SAGA_SUBNET' | 'CONTAINER_SAGA_HOST_NETNS' | 'CONTAINER_SAGA_FAULTS' | 'CONTAINER_SAGA_ALLOW_FAULTS'
+  | 'CONTAINER_SAGA_WORKFLOW_BUNDLE' | 'CONTAINER_SAGA_RECONCILE' | 'CONTAINER_SAGA_RUNC' | 'CNI_PATH'
+  | 'CONTAINER_SAGA_DEBUG' | 'NO_COLOR' | 'TEMPORAL_CLI' | 'TEMPORAL_TEST_SERVER';
+
+/** A variable set to a value getConfig cannot use; the message names the variable and what it accepts. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** The variable's value, undefined when unset or empty (empty means unset, everywhere). */
+export function envValue(name: ConfigVariable, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env[name] || undefined;
+}
+
+/** Whether the variable is set to something (scripts that only use an external server when told to). */
+export function isSet(name: ConfigVariable, env: NodeJS.ProcessEnv = process.env): boolean {
+  return envValue(name, env) !== undefined;
+}
+
+function oneOf<T extends string>(name: ConfigVariable, value: string, allowed: readonly T[]): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new ConfigError(`${name} must be ${allowed.join(', ').replace(/, ([^,]*)$/, ' or $1')} (got "${value}")`);
+}
+
+function port(name: ConfigVariable, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new ConfigError(`${name} must be a port number, 1-65535 (got "${value}")`);
+  return n;
+}
+
+/**
+ * The configuration in `env`. Each field is read when it is used, so a bad value fails only the code that
+ * needs it (with a ConfigError naming the variable): a mistyped CONTAINER_SAGA_DRIVER stops the worker, not
+ * the CLI printing an error.
+ */
+export function getConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const v = (name: ConfigVariable) => envValue(name, env);
+  return {
+    get address() { return v('TEMPORAL_ADDRESS') ?? 'localhost:7233'; },
+    get namespace() { return v('TEMPORAL_NAMESPACE') ?? 'default'; },
+    get uiPort() { return port('TEMPORAL_UI_PORT', v('TEMPORAL_UI_PORT') ?? '8233'); },
+    get taskQueue() { return v('CONTAINER_SAGA_TASK_QUEUE') ?? DEFAULT_TASK_QUEUE; },
+    get root() {
+      const root = v('CONTAINER_SAGA_ROOT');
+      return root ? path.resolve(root) : defaultStateRootFor(v('XDG_STATE_HOME'));
+    },
+    get driver() { return oneOf<DriverChoice>('CONTAINER_SAGA_DRIVER', v('CONTAINER_SAGA_DRIVER') ?? 'auto', ['simulated', 'linux', 'auto']); },
+    get simOs() { return oneOf<SimulatedOs>('CONTAINER_SAGA_SIM_OS', v('CONTAINER_SAGA_SIM_OS') ?? 'linux', ['linux', 'windows']); },
+    get subnet() { return v('CONTAINER_SAGA_SUBNET') ?? '10.88.0.0/16'; },
+    get hostNetns() { return v('CONTAINER_SAGA_HOST_NETNS') ?? 'container-saga-host'; },
+    get faults() { return v('CONTAINER_SAGA_FAULTS'); },
+    get allowFaults() { return v('CONTAINER_SAGA_ALLOW_FAULTS') === '1'; },
+    get workflowBundlePath() { return v('CONTAINER_SAGA_WORKFLOW_BUNDLE'); },
+    get reconcile() { return v('CONTAINER_SAGA_RECONCILE') !== '0'; },
+    get runc() { return v('CONTAINER_SAGA_RUNC'); },
+    get cniPath() { return (v('CNI_PATH') ?? '').split(':').filter(Boolean); },
+    get debug() { return v('CONTAINER_SAGA_DEBUG') !== undefined; },
+    get noColor() { return v('NO_COLOR') !== undefined; },
+    get temporalCli() { return v('TEMPORAL_CLI'); },
+    get temporalTestServer() { return v('TEMPORAL_TEST_SERVER'); },
+  };
+}

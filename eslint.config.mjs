@@ -1,0 +1,47 @@
+// ESLint 9 flat config: the recommended rules (no type information, so linting stays fast), plus the rule
+// that keeps Node and worker-side code out of the workflow sandbox.
+import { builtinModules } from 'node:module';
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/** Everything workflow code must not load: it runs in Temporal's deterministic sandbox, bundled for it. */
+const SANDBOX_FORBIDDEN = [
+  {
+    group: ['node:*', ...builtinModules, ...builtinModules.map((m) => `${m}/*`)],
+    message: 'Node built-ins are not available in the workflow sandbox (workflows/ and common/ are bundled into it).',
+  },
+  {
+    // The repository's worker-side folders, from workflows/ or common/ and from one folder deeper.
+    group: ['activities', 'runtime', 'worker', 'client', 'config'].flatMap((d) => ['../', '../../'].flatMap((up) => [`${up}${d}*`, `${up}${d}*/**`])),
+    message: 'workflows/ and common/ run in the workflow sandbox: import worker-side code as types only (`import type`).',
+  },
+  {
+    group: ['@temporalio/worker', '@temporalio/activity', '@temporalio/client', '@temporalio/worker/*', '@temporalio/activity/*', '@temporalio/client/*'],
+    message: 'workflow code uses @temporalio/workflow and @temporalio/common only (types from the others are fine with `import type`).',
+  },
+].map((p) => ({ ...p, allowTypeImports: true }));
+
+export default tseslint.config(
+  { ignores: ['node_modules/', '.temporal/', 'dist/', 'test-results/', 'test/histories/', 'coverage/', '.state/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { ecmaVersion: 2022, sourceType: 'module' },
+    rules: {
+      // `_`-prefixed names are deliberately unused (interface-shaped arguments, skipped tuple elements).
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    files: ['workflows/**', 'common/**'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: SANDBOX_FORBIDDEN }],
+    },
+  },
+);

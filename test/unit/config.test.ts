@@ -1,0 +1,103 @@
+/** config/: one default per variable, empty means unset, and bad values fail with the variable's name. */
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, getConfig, isSet, type Config } from '../../config';
+import { defaultStateRootFor } from '../../config/state-root';
+
+/** Every field's default, with an environment that sets nothing (the state root depends on the uid: below). */
+const DEFAULTS: Omit<Config, 'root'> = {
+  address: 'localhost:7233',
+  namespace: 'default',
+  uiPort: 8233,
+  taskQueue: 'container-saga',
+  driver: 'auto',
+  simOs: 'linux',
+  subnet: '10.88.0.0/16',
+  hostNetns: 'container-saga-host',
+  faults: undefined,
+  allowFaults: false,
+  workflowBundlePath: undefined,
+  reconcile: true,
+  runc: undefined,
+  cniPath: [],
+  debug: false,
+  noColor: false,
+  temporalCli: undefined,
+  temporalTestServer: undefined,
+};
+
+/** A value for every variable and the field it gives. */
+const SET: [string, string, Partial<Config>][] = [
+  ['TEMPORAL_ADDRESS', 'temporal:7000', { address: 'temporal:7000' }],
+  ['TEMPORAL_NAMESPACE', 'ns', { namespace: 'ns' }],
+  ['TEMPORAL_UI_PORT', '9000', { uiPort: 9000 }],
+  ['CONTAINER_SAGA_TASK_QUEUE', 'q', { taskQueue: 'q' }],
+  ['CONTAINER_SAGA_ROOT', '/srv/cs', { root: '/srv/cs' }],
+  ['CONTAINER_SAGA_DRIVER', 'simulated', { driver: 'simulated' }],
+  ['CONTAINER_SAGA_SIM_OS', 'windows', { simOs: 'windows' }],
+  ['CONTAINER_SAGA_SUBNET', '10.99.0.0/16', { subnet: '10.99.0.0/16' }],
+  ['CONTAINER_SAGA_HOST_NETNS', 'other-host', { hostNetns: 'other-host' }],
+  ['CONTAINER_SAGA_FAULTS', 'spec=fail', { faults: 'spec=fail' }],
+  ['CONTAINER_SAGA_ALLOW_FAULTS', '1', { allowFaults: true }],
+  ['CONTAINER_SAGA_WORKFLOW_BUNDLE', '/tmp/b.js', { workflowBundlePath: '/tmp/b.js' }],
+  ['CONTAINER_SAGA_RECONCILE', '0', { reconcile: false }],
+  ['CONTAINER_SAGA_RUNC', '/opt/runc', { runc: '/opt/runc' }],
+  ['CNI_PATH', '/a::/b', { cniPath: ['/a', '/b'] }],
+  ['CONTAINER_SAGA_DEBUG', '1', { debug: true }],
+  ['NO_COLOR', '1', { noColor: true }],
+  ['TEMPORAL_CLI', '/bin/temporal', { temporalCli: '/bin/temporal' }],
+  ['TEMPORAL_TEST_SERVER', '/bin/ts', { temporalTestServer: '/bin/ts' }],
+];
+
+describe('getConfig', () => {
+  it('gives every default when nothing is set', () => {
+    expect(getConfig({})).toMatchObject(DEFAULTS);
+  });
+
+  it.each(SET)('%s=%s', (name, value, want) => {
+    expect(getConfig({ [name]: value })).toMatchObject({ ...DEFAULTS, ...want });
+  });
+
+  it.each(SET)('%s="" counts as unset', (name) => {
+    expect(getConfig({ [name]: '' })).toMatchObject(DEFAULTS);
+    expect(isSet(name as Parameters<typeof isSet>[0], { [name]: '' })).toBe(false);
+  });
+
+  it.each<[string, string, boolean]>([
+    ['CONTAINER_SAGA_ALLOW_FAULTS', 'true', false],
+    ['CONTAINER_SAGA_ALLOW_FAULTS', '0', false],
+    ['CONTAINER_SAGA_RECONCILE', '1', true],
+    ['CONTAINER_SAGA_RECONCILE', 'no', true],
+  ])('%s=%s is %s (only "1" enables faults, only "0" turns reconcile off)', (name, value, on) => {
+    const c = getConfig({ [name]: value });
+    expect(name === 'CONTAINER_SAGA_ALLOW_FAULTS' ? c.allowFaults : c.reconcile).toBe(on);
+  });
+
+  it('makes a relative CONTAINER_SAGA_ROOT absolute', () => {
+    expect(getConfig({ CONTAINER_SAGA_ROOT: 'state' }).root).toBe(path.resolve('state'));
+  });
+
+  it.each<[string, string | undefined, boolean, string]>([
+    ['root', undefined, true, '/var/lib/container-saga'],
+    ['root ignores XDG_STATE_HOME', '/x', true, '/var/lib/container-saga'],
+    ['user with XDG_STATE_HOME', '/x', false, '/x/container-saga'],
+    ['user, XDG_STATE_HOME unset', undefined, false, path.join(os.homedir(), '.local/state/container-saga')],
+    ['user, relative XDG_STATE_HOME is ignored', 'rel', false, path.join(os.homedir(), '.local/state/container-saga')],
+  ])('default state root: %s', (_case, xdg, isRoot, want) => {
+    expect(defaultStateRootFor(xdg, isRoot)).toBe(want);
+  });
+
+  it.each<[string, string, keyof Config, RegExp]>([
+    ['CONTAINER_SAGA_DRIVER', 'docker', 'driver', /^CONTAINER_SAGA_DRIVER must be simulated, linux or auto \(got "docker"\)$/],
+    ['CONTAINER_SAGA_SIM_OS', 'macos', 'simOs', /^CONTAINER_SAGA_SIM_OS must be linux or windows \(got "macos"\)$/],
+    ['TEMPORAL_UI_PORT', '80a', 'uiPort', /^TEMPORAL_UI_PORT must be a port number, 1-65535 \(got "80a"\)$/],
+    ['TEMPORAL_UI_PORT', '70000', 'uiPort', /^TEMPORAL_UI_PORT must be a port number/],
+  ])('%s=%s fails clearly, and only where it is used', (name, value, field, message) => {
+    const c = getConfig({ [name]: value });
+    expect(() => c[field]).toThrow(ConfigError);
+    expect(() => c[field]).toThrow(message);
+    // The CLI reads other fields of the same environment and keeps working.
+    expect(c.address).toBe('localhost:7233');
+  });
+});
