@@ -13,7 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { PROGRESS_QUERY, startWorkflowId, WorkflowTypes } from '../common/names';
 import { getConfig, isSet } from '../config';
-import { stepsInFlight, type ContainerStartResult } from '../common/start-api';
+import { stepsInFlight, type ContainerStartInput, type ContainerStartResult } from '../common/start-api';
 import type { CreateRequest } from '../common/types';
 import { FAULT_LABEL } from '../runtime/faults';
 import { SimulatedRuntime } from '../runtime/simulated/driver';
@@ -27,7 +27,7 @@ import { temporalCliPath } from './temporal-paths';
  * Histories are kept per workflow version (test/histories/<version>/): bump this when a workflow change
  * alters history (guarded by patched()), re-record, and keep the older folders so they keep replaying.
  */
-const VERSION = 'v4';
+const VERSION = 'v5';
 const OUT = path.resolve(__dirname, '../test/histories', VERSION);
 
 interface Scenario {
@@ -35,6 +35,8 @@ interface Scenario {
   /** give the container a named volume (else the volumes step has nothing to do) */
   volume?: boolean;
   faults?: (holdFile: string) => string;
+  /** more of the start's input (a legacy hostConfig) */
+  input?: Omit<ContainerStartInput, 'container'>;
   /** what to do while the start runs (cancel it, release a hold…) */
   during?: (ctx: { cancel(): Promise<void>; release(): Promise<void>; waitForStep(step: string): Promise<void> }) => Promise<void>;
 }
@@ -43,6 +45,8 @@ const SCENARIOS: Scenario[] = [
   { name: 'start-success' },
   { name: 'start-failure-compensated', volume: true, faults: () => 'volumes=fail' },
   { name: 'start-transient-retries', faults: () => 'network=transient:2,mount-rootfs=transient-after:1,spec=transient:1' },
+  // v5: a legacy hostConfig at start is validated by its activity alone (host-config-checked-once)
+  { name: 'start-legacy-host-config', input: { hostConfig: { SecurityOpt: ['no-new-privileges'] } } },
   {
     name: 'start-cancelled',
     volume: true,
@@ -82,7 +86,7 @@ async function main(): Promise<void> {
           taskQueue,
           workflowId: startWorkflowId(id),
           workflowIdConflictPolicy: 'USE_EXISTING',
-          args: [{ container: id }],
+          args: [{ container: id, ...s.input }],
         });
         await s.during?.({
           cancel: async () => void (await handle.cancel()),
