@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { afterAll, describe, expect } from 'vitest';
 import { createContainer, inspect, readEvents, remove, startContainer, stop } from '../../client/api';
@@ -8,6 +7,7 @@ import { FAULT_LABEL } from '../../runtime/faults';
 import { leaksOf } from '../../runtime/linux/probe';
 import { cli } from '../harness';
 import { linuxSuite } from '../linux-fixture';
+import { inside } from '../linux-inside';
 
 // Real containers through the saga on the dev server: busybox really runs in its own netns with an IP,
 // and a failure at any side-effecting step (before or after its side effect) leaves nothing behind.
@@ -15,11 +15,6 @@ import { linuxSuite } from '../linux-fixture';
 
 const suite = linuxSuite('cs-e2e-linux', { hostNetns: 'cs-e2e-host', bridge: 'cse0', subnet: '10.90.0.0/16' });
 const rootIt = suite.it;
-
-/** Runs a command in the container's namespaces (nsenter by its pid), as root on the host. */
-function inside(pid: number, ns: string[], cmd: string[]): string {
-  return execFileSync('nsenter', ['-t', String(pid), ...ns, ...cmd], { encoding: 'utf8' });
-}
 
 async function createAndStart(req: CreateRequest) {
   const { Id } = await createContainer(suite.w.session, req);
@@ -44,8 +39,8 @@ describe('real containers through the saga (Linux driver)', () => {
     expect(result.status).toBe('running');
     const pid = rec.State.Pid;
     expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]).toBe('sleep');
-    expect(inside(pid, ['-u'], ['hostname']).trim()).toBe('webhost');
-    const ip = inside(pid, ['-n'], ['ip', '-4', '-o', 'addr', 'show', 'eth0']);
+    expect(inside(pid, ['hostname'], ['-u']).trim()).toBe('webhost');
+    const ip = inside(pid, ['ip', '-4', '-o', 'addr', 'show', 'eth0'], ['-n']);
     expect(ip).toContain(`inet ${rec.NetworkSettings.IPAddress}/16`);
     expect(rec.NetworkSettings.IPAddress).toMatch(/^10\.90\./);
     expect(readlinkSync(`/proc/${pid}/ns/net`)).not.toBe(readlinkSync('/proc/self/ns/net'));
@@ -58,7 +53,7 @@ describe('real containers through the saga (Linux driver)', () => {
 
   rootIt('network none has only lo; container:X shares X\'s network namespace', async () => {
     const none = await createAndStart({ name: 'isolated', image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { NetworkMode: 'none' } });
-    const links = inside(none.rec.State.Pid, ['-n'], ['ip', '-o', 'link']).trim().split('\n');
+    const links = inside(none.rec.State.Pid, ['ip', '-o', 'link'], ['-n']).trim().split('\n');
     expect(links.map((l) => l.split(': ')[1])).toEqual(['lo']);
     const web = await inspect(suite.w.session, 'web');
     const joined = await createAndStart({ name: 'sidecar', image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { NetworkMode: 'container:web' } });

@@ -22,6 +22,7 @@ import { linuxPrerequisites } from '../../runtime/linux/prereqs';
 import { leaksOf } from '../../runtime/linux/probe';
 import { exitCodeOf } from '../../runtime/linux/runc';
 import { isLive } from '../../runtime/linux/shim';
+import { inside } from '../linux-inside';
 
 const HOST_NETNS = 'container-saga-test-host';
 const BRIDGE = 'cst0';
@@ -133,13 +134,6 @@ async function finish(id: string): Promise<void> {
   await rt.remove(id, false);
   expect(await leaksOf(root, id)).toEqual([]);
   expect((await rt.heldResources()).filter((h) => h.containerId === id)).toEqual([]);
-}
-
-/** Runs a shell script inside the container's namespaces (mount, uts, ipc, net, pid; its root and cwd). */
-function inside(pid: number, script: string): string {
-  const r = spawnSync('nsenter', ['-t', String(pid), '-m', '-u', '-i', '-n', '-p', '-r', '-w', '/bin/sh', '-c', script], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`nsenter ${script}: ${r.stderr}`);
-  return r.stdout;
 }
 
 function runcExec(id: string, args: string[]): string {
