@@ -42,10 +42,9 @@ import { linuxPrerequisites } from '../../runtime/linux/prereqs';
 import { leaksOf } from '../../runtime/linux/probe';
 import { isLive } from '../../runtime/linux/shim';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import { testNetwork } from '../linux-fixture';
 
-const HOST_NETNS = 'cs-idem-host';
-const BRIDGE = 'csi0';
-const SUBNET = '10.92.0.0/16';
+const NET = testNetwork('durability/activity-idempotency');
 const T = 45_000;
 
 /** The workflow run the activities work for: every claim in this file is by this one owner. */
@@ -541,7 +540,7 @@ driverSuite(
     }
     const pre = await linuxPrerequisites();
     if (!pre.ok) return pre.reason;
-    const rt = new LinuxRuntime(await fs.mkdtemp('/tmp/cs-idem-linux-'), { hostNetns: HOST_NETNS, bridge: BRIDGE, subnet: SUBNET });
+    const rt = new LinuxRuntime(await fs.mkdtemp('/tmp/cs-idem-linux-'), NET);
     await rt.importImage('busybox', 'busybox-static');
     return harnessOf('linux', rt);
   },
@@ -553,7 +552,7 @@ driverSuite(
     const mounts = mountsUnder(await readMountInfo(), h.root).map((m) => m.mountPoint);
     await releaseStateRoot(h.root).catch(() => {});
     if (errors.length === 0 && leftovers.length === 0 && held.length === 0 && mounts.length === 0) await fs.rm(h.root, { recursive: true, force: true });
-    await deleteNetns(HOST_NETNS);
+    await deleteNetns(NET.hostNetns);
     expect(errors).toEqual([]);
     expect(leftovers).toEqual([]);
     expect(held).toEqual([]);

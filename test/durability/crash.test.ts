@@ -12,6 +12,7 @@ import { releaseStateRoot } from '../../runtime/linux/mounts';
 import { deleteNetns } from '../../runtime/linux/netns';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
 import { cli } from '../harness';
+import { testNetwork } from '../linux-fixture';
 import { spawnWorker, waitForFile, writeBundle, type WorkerProcess } from './worker-process';
 
 // Durability against real crashes: the worker PROCESS is SIGKILLed while a step is in flight, after the
@@ -19,6 +20,7 @@ import { spawnWorker, waitForFile, writeBundle, type WorkerProcess } from './wor
 // complete within 30 s of the new worker polling, with the retried step adopting what the dead one made
 // (nothing doubled), and nothing leaked once the container is removed. Both drivers; Linux needs root.
 
+const NET = testNetwork('durability/crash');
 const STEPS = ['mount-rootfs', 'network', 'spec', 'ipc', 'volumes', 'process'] as const;
 const table: string[] = [];
 
@@ -42,10 +44,10 @@ async function fixture(kind: 'simulated' | 'linux', bundle: string): Promise<Fix
     CONTAINER_SAGA_ROOT: root,
     CONTAINER_SAGA_DRIVER: kind,
     CONTAINER_SAGA_WORKFLOW_BUNDLE: bundle,
-    CONTAINER_SAGA_HOST_NETNS: 'cs-crash-host',
-    CONTAINER_SAGA_SUBNET: '10.91.0.0/16',
+    CONTAINER_SAGA_HOST_NETNS: NET.hostNetns,
+    CONTAINER_SAGA_SUBNET: NET.subnet,
   };
-  const driver = kind === 'linux' ? new LinuxRuntime(root, { hostNetns: 'cs-crash-host', subnet: '10.91.0.0/16' }) : new SimulatedRuntime(root);
+  const driver = kind === 'linux' ? new LinuxRuntime(root, NET) : new SimulatedRuntime(root);
   const session = await connect(env);
   const f: Fixture = {
     dir,
@@ -59,7 +61,7 @@ async function fixture(kind: 'simulated' | 'linux', bundle: string): Promise<Fix
       await session.connection.close();
       if (kind === 'linux') {
         await releaseStateRoot(root).catch(() => undefined);
-        await deleteNetns('cs-crash-host');
+        await deleteNetns(NET.hostNetns);
       }
     },
   };

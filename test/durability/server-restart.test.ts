@@ -12,12 +12,13 @@ import type { LinuxRuntime } from '../../runtime/linux/driver';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
 import { startTestWorker, type TestWorker } from '../harness';
-import { closeLinuxRuntime, linuxUnavailable, openLinuxRuntime, rootTest } from '../linux-fixture';
+import { closeLinuxRuntime, linuxUnavailable, openLinuxRuntime, rootTest, testNetwork } from '../linux-fixture';
 import { waitForFile } from './worker-process';
 
 // The Temporal dev server (history in SQLite) is stopped while each side-effecting step is in flight and
 // started again on the same file: the start completes once it is back, holding exactly one of everything.
 
+const NET = testNetwork('durability/server-restart');
 const STEPS = ['mount-rootfs', 'network', 'spec', 'ipc', 'volumes', 'process'] as const;
 const table: string[] = [];
 
@@ -37,7 +38,7 @@ for (const kind of ['simulated', 'linux'] as const) {
       dir = await fs.mkdtemp(path.join(os.tmpdir(), `cs-restart-${kind}-`));
       port = await freePort();
       server = await startDevServer({ port, uiPort: false, dbFile: path.join(dir, 'temporal.db') });
-      rt = kind === 'linux' ? await openLinuxRuntime('cs-restart-root', { hostNetns: 'cs-restart-host', bridge: 'csr0', subnet: '10.94.0.0/16' }) : new SimulatedRuntime(path.join(dir, 'root'));
+      rt = kind === 'linux' ? await openLinuxRuntime('cs-restart-root', NET) : new SimulatedRuntime(path.join(dir, 'root'));
       w = await startTestWorker(server.address, rt);
     }, 120_000);
 
@@ -46,7 +47,7 @@ for (const kind of ['simulated', 'linux'] as const) {
       await w?.shutdown();
       await server?.stop();
       if (kind === 'linux') {
-        const { held, mounts } = await closeLinuxRuntime(rt as LinuxRuntime, 'cs-restart-host');
+        const { held, mounts } = await closeLinuxRuntime(rt as LinuxRuntime, NET.hostNetns);
         expect(held).toEqual([]);
         expect(mounts).toEqual([]);
       } else {

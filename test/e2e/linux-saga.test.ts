@@ -6,14 +6,15 @@ import type { CreateRequest } from '../../common/types';
 import { FAULT_LABEL } from '../../runtime/faults';
 import { leaksOf } from '../../runtime/linux/probe';
 import { cli } from '../harness';
-import { linuxSuite } from '../linux-fixture';
+import { addressesOf, linuxSuite, testNetwork } from '../linux-fixture';
 import { inside } from '../linux-inside';
 
 // Real containers through the saga on the dev server: busybox really runs in its own netns with an IP,
 // and a failure at any side-effecting step (before or after its side effect) leaves nothing behind.
 // Needs root: without it every test FAILS with the reason (CI runs as root).
 
-const suite = linuxSuite('cs-e2e-linux', { hostNetns: 'cs-e2e-host', bridge: 'cse0', subnet: '10.90.0.0/16' });
+const NET = testNetwork('e2e/linux-saga');
+const suite = linuxSuite('cs-e2e-linux', NET);
 const rootIt = suite.it;
 
 async function createAndStart(req: CreateRequest) {
@@ -42,7 +43,7 @@ describe('real containers through the saga (Linux driver)', () => {
     expect(inside(pid, ['hostname'], ['-u']).trim()).toBe('webhost');
     const ip = inside(pid, ['ip', '-4', '-o', 'addr', 'show', 'eth0'], ['-n']);
     expect(ip).toContain(`inet ${rec.NetworkSettings.IPAddress}/16`);
-    expect(rec.NetworkSettings.IPAddress).toMatch(/^10\.90\./);
+    expect(rec.NetworkSettings.IPAddress).toMatch(addressesOf(NET.subnet).ip);
     expect(readlinkSync(`/proc/${pid}/ns/net`)).not.toBe(readlinkSync('/proc/self/ns/net'));
     const mounts = readFileSync(`/proc/${pid}/mounts`, 'utf8');
     expect(mounts).toMatch(/ \/data /);

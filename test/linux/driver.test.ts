@@ -22,11 +22,10 @@ import { linuxPrerequisites } from '../../runtime/linux/prereqs';
 import { leaksOf } from '../../runtime/linux/probe';
 import { exitCodeOf } from '../../runtime/linux/runc';
 import { isLive } from '../../runtime/linux/shim';
+import { addressesOf, testNetwork } from '../linux-fixture';
 import { inside } from '../linux-inside';
 
-const HOST_NETNS = 'container-saga-test-host';
-const BRIDGE = 'cst0';
-const SUBNET = '10.89.0.0/16';
+const NET = testNetwork('linux/driver');
 const T = 30_000;
 
 let root = '';
@@ -47,7 +46,7 @@ beforeAll(async () => {
     unavailable = pre.reason;
     return;
   }
-  rt = new LinuxRuntime(await fs.mkdtemp('/tmp/cs-linux-test-'), { hostNetns: HOST_NETNS, bridge: BRIDGE, subnet: SUBNET });
+  rt = new LinuxRuntime(await fs.mkdtemp('/tmp/cs-linux-test-'), NET);
   root = rt.root; // the driver's own (absolute, symlink-free) form
   await rt.importImage('busybox', 'busybox-static');
 }, T);
@@ -72,7 +71,7 @@ afterAll(async () => {
   const mounts = mountsUnder(await readMountInfo(), root).map((m) => m.mountPoint);
   await releaseStateRoot(root).catch(() => {});
   if (leftovers.length === 0 && held.length === 0 && mounts.length === 0) await fs.rm(root, { recursive: true, force: true });
-  await deleteNetns(HOST_NETNS);
+  await deleteNetns(NET.hostNetns);
   if (timings.length > 0) console.log('bridge start, ms per step:\n' + timings.map((t) => JSON.stringify(t)).join('\n'));
   expect(leftovers).toEqual([]);
   expect(held).toEqual([]);
@@ -205,9 +204,9 @@ describe('Linux driver (root)', () => {
       const cur = await rt.lookup('web');
       expect(cur.State).toMatchObject({ Running: true, Status: 'running', Pid: pid });
       const net = cur.NetworkSettings;
-      expect(net.IPAddress).toMatch(/^10\.89\./);
+      expect(net.IPAddress).toMatch(addressesOf(NET.subnet).ip);
       expect(net.IPPrefixLen).toBe(16);
-      expect(net.Gateway).toBe('10.89.0.1');
+      expect(net.Gateway).toBe(addressesOf(NET.subnet).gateway);
       expect(net.SandboxKey).toBe(netnsPath(netnsName(id)));
 
       expect(runcExec(id, ['hostname']).trim()).toBe('web-host');
@@ -271,7 +270,7 @@ describe('Linux driver (root)', () => {
       const { pid } = await rt.acquire('process', { id: id });
       expect(await rt.acquire('process', { id: id })).toEqual({ pid });
       // A fresh driver (a restarted worker) adopts the running process too.
-      expect(await new LinuxRuntime(root, { hostNetns: HOST_NETNS, bridge: BRIDGE, subnet: SUBNET }).acquire('process', { id: id })).toEqual({ pid });
+      expect(await new LinuxRuntime(root, NET).acquire('process', { id: id })).toEqual({ pid });
       await rt.markRunning(id, pid);
       expect(await state()).toEqual(s2);
       await finish(id);
@@ -503,7 +502,7 @@ describe('Linux driver (root)', () => {
       const rec = await create({ workingDir: '/w' });
       const tsx = path.resolve(__dirname, '../../node_modules/.bin/tsx');
       const worker = spawn(tsx, [path.join(__dirname, 'fixtures', 'start-and-hang.ts'), root, rec.Id], {
-        env: { ...process.env, CONTAINER_SAGA_HOST_NETNS: HOST_NETNS, CONTAINER_SAGA_SUBNET: SUBNET, TEST_BRIDGE: BRIDGE },
+        env: { ...process.env, CONTAINER_SAGA_HOST_NETNS: NET.hostNetns, CONTAINER_SAGA_SUBNET: NET.subnet, TEST_BRIDGE: NET.bridge },
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true, // its own group: the kill below takes tsx and its node child together
       });
@@ -520,7 +519,7 @@ describe('Linux driver (root)', () => {
       await new Promise((r) => worker.once('close', r));
       expect(await isLive(pid)).toBe(true);
 
-      const fresh = new LinuxRuntime(root, { hostNetns: HOST_NETNS, bridge: BRIDGE, subnet: SUBNET });
+      const fresh = new LinuxRuntime(root, NET);
       expect(await fresh.acquire('process', { id: rec.Id })).toEqual({ pid });
       await fresh.markRunning(rec.Id, pid);
       expect(await isLive(pid)).toBe(true);
