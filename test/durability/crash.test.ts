@@ -13,6 +13,7 @@ import { deleteNetns } from '../../runtime/linux/netns';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
 import { cli } from '../harness';
 import { testNetwork } from '../linux-fixture';
+import { STEPS_WITH_RELEASE } from './steps-with-release';
 import { spawnWorker, waitForFile, writeBundle, type WorkerProcess } from './worker-process';
 
 // Durability against real crashes: the worker PROCESS is SIGKILLed while a step is in flight, after the
@@ -21,7 +22,6 @@ import { spawnWorker, waitForFile, writeBundle, type WorkerProcess } from './wor
 // (nothing doubled), and nothing leaked once the container is removed. Both drivers; Linux needs root.
 
 const NET = testNetwork('durability/crash');
-const STEPS = ['mount-rootfs', 'network', 'spec', 'ipc', 'volumes', 'process'] as const;
 const table: string[] = [];
 
 interface Fixture {
@@ -105,7 +105,7 @@ for (const kind of ['simulated', 'linux'] as const) {
       if (table.length > 0 && kind === 'linux') console.log(`crash table (step × worker SIGKILL → outcome, leaks):\n${table.join('\n')}`);
     }, 60_000);
 
-    for (const step of STEPS) {
+    for (const step of STEPS_WITH_RELEASE) {
       it(`SIGKILL while ${step} is in flight after its side effect: the new worker finishes the start, nothing doubled or leaked`, async () => {
         if (unavailable) throw new Error(unavailable);
         const fx = f!;

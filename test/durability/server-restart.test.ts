@@ -13,13 +13,13 @@ import { SimulatedRuntime } from '../../runtime/simulated/driver';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
 import { startTestWorker, type TestWorker } from '../harness';
 import { closeLinuxRuntime, linuxUnavailable, openLinuxRuntime, rootTest, testNetwork } from '../linux-fixture';
+import { STEPS_WITH_RELEASE } from './steps-with-release';
 import { waitForFile } from './worker-process';
 
 // The Temporal dev server (history in SQLite) is stopped while each side-effecting step is in flight and
 // started again on the same file: the start completes once it is back, holding exactly one of everything.
 
 const NET = testNetwork('durability/server-restart');
-const STEPS = ['mount-rootfs', 'network', 'spec', 'ipc', 'volumes', 'process'] as const;
 const table: string[] = [];
 
 for (const kind of ['simulated', 'linux'] as const) {
@@ -57,7 +57,7 @@ for (const kind of ['simulated', 'linux'] as const) {
       if (kind === 'linux' && table.length > 0) console.log(`server restart table (step → outcome, leaks):\n${table.join('\n')}`);
     }, 60_000);
 
-    for (const step of STEPS) {
+    for (const step of STEPS_WITH_RELEASE) {
       rootIt(`server restarted while ${step} is in flight: the start completes after it returns`, async () => {
         const hold = path.join(dir, `${step}.release`);
         const { Id } = await createContainer(w.session, {

@@ -2,6 +2,7 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { afterAll, describe, expect } from 'vitest';
 import { createContainer, inspect, readEvents, remove, startContainer, stop } from '../../client/api';
 import { CliError } from '../../client/errors';
+import { HOST_STEPS } from '../../common/steps';
 import type { CreateRequest } from '../../common/types';
 import { FAULT_LABEL } from '../../runtime/faults';
 import { leaksOf } from '../../runtime/linux/probe';
@@ -75,11 +76,11 @@ describe('real containers through the saga (Linux driver)', () => {
     expect(readFileSync(`/proc/${app.rec.State.Pid}/root/etc/hosts`, 'utf8')).toContain(`${ip}\tdatabase ${db.rec.Config.Hostname} db`);
   });
 
-  // The leak matrix: a permanent failure at each side-effecting step, before and after its side effect.
-  const steps = ['mount-rootfs', 'network', 'working-dir', 'spec', 'ipc', 'volumes', 'process'];
+  // The leak matrix: a permanent failure at each side-effecting step (every host step of the table), before
+  // and after its side effect.
   const matrix: string[] = [];
   for (const mode of ['fail', 'fail-after']) {
-    for (const step of steps) {
+    for (const { name: step } of HOST_STEPS) {
       rootIt(`${step}=${mode}: compensated, nothing left, error and ExitCode 128 recorded, die emitted`, async () => {
         const { Id } = await createContainer(suite.w.session, {
           image: 'busybox', cmd: ['sleep', '1000'], workingDir: '/srv/app', labels: { [FAULT_LABEL]: `${step}=${mode}` },
