@@ -31,6 +31,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStartActivities, type StartActivities } from '../../activities/start-steps';
 import { daemonEnv, linkEnv, linkHostsEntries, type LinkTarget } from '../../common/env';
 import type { ContainerSnapshot } from '../../common/start-api';
+import { RELEASE_ORDER, stepOfRelease } from '../../common/steps';
 import type { ContainerRecord, CreateRequest, StartOwner } from '../../common/types';
 import type { ContainerRuntime } from '../../runtime/contract';
 import { LinuxRuntime } from '../../runtime/linux/driver';
@@ -240,16 +241,14 @@ async function runUpTo(h: Harness, id: string, before: StepName | 'end'): Promis
   return p;
 }
 
-/** The compensations in the order the saga runs them (reverse of the steps), then the claim's release. */
+/**
+ * The compensations in the order the saga runs them: the host steps' release activities in the table's
+ * reverse (RELEASE_ORDER), then the claim's release (a record step, not in the table).
+ */
 const COMPENSATIONS: Array<[string, (h: Harness, id: string) => Promise<unknown>]> = [
-  ['unregisterProcess', (h, id) => call(h, h.acts.unregisterProcess, { id })],
-  ['removeSpec', (h, id) => call(h, h.acts.removeSpec, { id })],
-  ['unmountVolumes', (h, id) => call(h, h.acts.unmountVolumes, { id })],
-  ['releaseIpc', (h, id) => call(h, h.acts.releaseIpc, { id })],
-  ['releaseNetwork', (h, id) => call(h, h.acts.releaseNetwork, { id })],
-  ['unmountRootfs', (h, id) => call(h, h.acts.unmountRootfs, { id })],
-  ['releaseStart', (h, id) => call(h, h.acts.releaseStart, { id })],
-];
+  ...RELEASE_ORDER.map((release) => stepOfRelease(release).releaseActivity),
+  'releaseStart' as const,
+].map((name) => [name, (h, id) => call(h, h.acts[name], { id })]);
 const compensation = (name: string) => COMPENSATIONS.find(([n]) => n === name)![1];
 
 const FAIL_ERROR = 'exec: "sleep": simulated start failure';
