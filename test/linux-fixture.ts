@@ -6,6 +6,7 @@ import { mountsUnder, readMountInfo } from '../runtime/linux/mountinfo';
 import { releaseStateRoot } from '../runtime/linux/mounts';
 import { deleteNetns } from '../runtime/linux/netns';
 import { linuxPrerequisites } from '../runtime/linux/prereqs';
+import { leaksOf } from '../runtime/linux/probe';
 import { startTestWorker, type TestWorker } from './harness';
 
 /**
@@ -58,20 +59,46 @@ export async function openLinuxRuntime(prefix: string, net: TestNetwork): Promis
   return rt;
 }
 
-/** Removes every container, then reports what the driver still holds and what is still mounted under the root. */
-export async function closeLinuxRuntime(rt: LinuxRuntime, hostNetns: string): Promise<{ held: HeldResource[]; mounts: string[] }> {
+export interface LinuxLeftovers {
+  /** what leaksOf still finds of the containers named to closeLinuxRuntime, as "<id12> <leak>" */
+  leaks: string[];
+  /** what the driver still holds */
+  held: HeldResource[];
+  /** mount points still under the state root */
+  mounts: string[];
+}
+
+/**
+ * Removes every container, then reports what is left: leaks of `containers` (also of those already removed),
+ * what the driver holds, what is mounted under the root. Deletes the host netns, and the root when clean.
+ */
+export async function closeLinuxRuntime(rt: LinuxRuntime, hostNetns: string, containers: readonly string[] = []): Promise<LinuxLeftovers> {
   for (const c of await rt.list()) await rt.remove(c.Id, true).catch(() => undefined);
+  const leaks: string[] = [];
+  for (const id of containers) leaks.push(...(await leaksOf(rt.root, id)).map((l) => `${id.slice(0, 12)} ${l}`));
   const held = await rt.heldResources();
   const mounts = mountsUnder(await readMountInfo(), rt.root).map((m) => m.mountPoint);
   await releaseStateRoot(rt.root).catch(() => undefined);
   await deleteNetns(hostNetns);
-  if (held.length === 0 && mounts.length === 0) await fs.rm(rt.root, { recursive: true, force: true });
-  return { held, mounts };
+  if (leaks.length === 0 && held.length === 0 && mounts.length === 0) await fs.rm(rt.root, { recursive: true, force: true });
+  return { leaks, held, mounts };
+}
+
+/** The assertion every Linux test file ends with: nothing leaked, held or mounted. */
+export function expectNothingLeft({ leaks, held, mounts }: LinuxLeftovers): void {
+  expect(leaks).toEqual([]);
+  expect(held).toEqual([]);
+  expect(mounts).toEqual([]);
+}
+
+/** closeLinuxRuntime, then expectNothingLeft. */
+export async function closeAndExpectNothingLeft(rt: LinuxRuntime, hostNetns: string, containers: readonly string[] = []): Promise<void> {
+  expectNothingLeft(await closeLinuxRuntime(rt, hostNetns, containers));
 }
 
 /** `it` for a test that needs root: fails with the reason when `unavailable()` gives one. */
-export function rootTest(unavailable: () => string | undefined) {
-  return (name: string, fn: () => Promise<void>, timeout = 90_000): void => {
+export function rootTest(unavailable: () => string | undefined, defaultTimeout = 90_000) {
+  return (name: string, fn: () => Promise<void>, timeout = defaultTimeout): void => {
     it(name, async () => {
       const why = unavailable();
       if (why) throw new Error(why);
@@ -107,9 +134,7 @@ export function linuxSuite(prefix: string, net: TestNetwork): LinuxSuite {
   afterAll(async () => {
     if (!rt) return;
     await w?.shutdown();
-    const { held, mounts } = await closeLinuxRuntime(rt, net.hostNetns);
-    expect(held).toEqual([]);
-    expect(mounts).toEqual([]);
+    await closeAndExpectNothingLeft(rt, net.hostNetns);
   }, 60_000);
   return {
     get rt() {

@@ -37,13 +37,10 @@ import type { ContainerRuntime } from '../../runtime/contract';
 import { LinuxRuntime } from '../../runtime/linux/driver';
 import { netnsName, netnsPath } from '../../runtime/linux/layout';
 import { mountsUnder, readMountInfo } from '../../runtime/linux/mountinfo';
-import { releaseStateRoot } from '../../runtime/linux/mounts';
-import { deleteNetns } from '../../runtime/linux/netns';
-import { linuxPrerequisites } from '../../runtime/linux/prereqs';
 import { leaksOf } from '../../runtime/linux/probe';
 import { isLive } from '../../runtime/linux/shim';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
-import { testNetwork } from '../linux-fixture';
+import { closeLinuxRuntime, expectNothingLeft, linuxUnavailable, openLinuxRuntime, testNetwork } from '../linux-fixture';
 
 const NET = testNetwork('durability/activity-idempotency');
 const T = 45_000;
@@ -533,28 +530,11 @@ driverSuite(
 
 driverSuite(
   'linux',
-  async () => {
-    if (process.getuid?.() !== 0) {
-      return 'test/durability/activity-idempotency.test.ts: the Linux driver part must run as root: it mounts overlays, creates network namespaces and runs runc (run it with sudo)';
-    }
-    const pre = await linuxPrerequisites();
-    if (!pre.ok) return pre.reason;
-    const rt = new LinuxRuntime(await fs.mkdtemp('/tmp/cs-idem-linux-'), NET);
-    await rt.importImage('busybox', 'busybox-static');
-    return harnessOf('linux', rt);
-  },
+  async () => (await linuxUnavailable()) ?? harnessOf('linux', await openLinuxRuntime('cs-idem-linux', NET)),
   async (h) => {
     const errors = await cleanUp(h);
-    const leftovers: string[] = [];
-    for (const id of h.created) leftovers.push(...(await leaksOf(h.root, id)).map((l) => `${id.slice(0, 12)} ${l}`));
-    const held = await h.rt.heldResources();
-    const mounts = mountsUnder(await readMountInfo(), h.root).map((m) => m.mountPoint);
-    await releaseStateRoot(h.root).catch(() => {});
-    if (errors.length === 0 && leftovers.length === 0 && held.length === 0 && mounts.length === 0) await fs.rm(h.root, { recursive: true, force: true });
-    await deleteNetns(NET.hostNetns);
+    const left = await closeLinuxRuntime(h.rt as LinuxRuntime, NET.hostNetns, h.created);
     expect(errors).toEqual([]);
-    expect(leftovers).toEqual([]);
-    expect(held).toEqual([]);
-    expect(mounts).toEqual([]);
+    expectNothingLeft(left);
   },
 );

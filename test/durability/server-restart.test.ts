@@ -12,7 +12,7 @@ import type { LinuxRuntime } from '../../runtime/linux/driver';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
 import { startTestWorker, type TestWorker } from '../harness';
-import { closeLinuxRuntime, linuxUnavailable, openLinuxRuntime, rootTest, testNetwork } from '../linux-fixture';
+import { closeAndExpectNothingLeft, linuxUnavailable, openLinuxRuntime, rootTest, testNetwork } from '../linux-fixture';
 import { STEPS_WITH_RELEASE } from './steps-with-release';
 import { waitForFile } from './worker-process';
 
@@ -47,9 +47,7 @@ for (const kind of ['simulated', 'linux'] as const) {
       await w?.shutdown();
       await server?.stop();
       if (kind === 'linux') {
-        const { held, mounts } = await closeLinuxRuntime(rt as LinuxRuntime, NET.hostNetns);
-        expect(held).toEqual([]);
-        expect(mounts).toEqual([]);
+        await closeAndExpectNothingLeft(rt as LinuxRuntime, NET.hostNetns);
       } else {
         for (const c of await rt.list()) await rt.remove(c.Id, true);
         expect(await rt.heldResources()).toEqual([]);

@@ -8,7 +8,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { daemonEnv, linkEnv, linkHostsEntries } from '../../common/env';
 import { ContainerError } from '../../common/errors';
 import { needsOwnIpc } from '../../common/net-mode';
@@ -16,13 +16,12 @@ import type { ContainerRecord, CreateRequest } from '../../common/types';
 import { LinuxRuntime } from '../../runtime/linux/driver';
 import { netnsName, netnsPath } from '../../runtime/linux/layout';
 import { mountAt, mountsUnder, parseMountInfo, readMountInfo } from '../../runtime/linux/mountinfo';
-import { releaseStateRoot } from '../../runtime/linux/mounts';
-import { deleteNetns, netnsExists } from '../../runtime/linux/netns';
+import { netnsExists } from '../../runtime/linux/netns';
 import { linuxPrerequisites } from '../../runtime/linux/prereqs';
 import { leaksOf } from '../../runtime/linux/probe';
 import { exitCodeOf } from '../../runtime/linux/runc';
 import { isLive } from '../../runtime/linux/shim';
-import { addressesOf, testNetwork } from '../linux-fixture';
+import { addressesOf, closeAndExpectNothingLeft, linuxUnavailable, openLinuxRuntime, rootTest, testNetwork } from '../linux-fixture';
 import { inside } from '../linux-inside';
 
 const NET = testNetwork('linux/driver');
@@ -37,45 +36,20 @@ const timings: Array<Record<string, number>> = [];
 let unavailable: string | undefined;
 
 beforeAll(async () => {
-  if (process.getuid?.() !== 0) {
-    unavailable = 'test/linux/driver.test.ts must run as root: it mounts overlays, creates network namespaces and runs runc (run `sudo npx vitest run test/linux`)';
-    return;
-  }
-  const pre = await linuxPrerequisites();
-  if (!pre.ok) {
-    unavailable = pre.reason;
-    return;
-  }
-  rt = new LinuxRuntime(await fs.mkdtemp('/tmp/cs-linux-test-'), NET);
+  unavailable = await linuxUnavailable();
+  if (unavailable) return;
+  rt = await openLinuxRuntime('cs-linux-test', NET);
   root = rt.root; // the driver's own (absolute, symlink-free) form
-  await rt.importImage('busybox', 'busybox-static');
 }, T);
 
 /** A test that needs root and the driver's prerequisites: fails (never skips) without them. */
-function rootIt(name: string, fn: () => Promise<void>, timeout = T): void {
-  it(name, async () => {
-    if (unavailable) throw new Error(unavailable);
-    await fn();
-  }, timeout);
-}
+const rootIt = rootTest(() => unavailable, T);
 
 afterAll(async () => {
   if (!root) return;
-  for (const id of created) {
-    if (!(await rt.store.read(id))) continue;
-    await rt.remove(id, true).catch(() => {});
-  }
-  const leftovers: string[] = [];
-  for (const id of created) leftovers.push(...(await leaksOf(root, id)).map((l) => `${id.slice(0, 12)} ${l}`));
-  const held = await rt.heldResources();
-  const mounts = mountsUnder(await readMountInfo(), root).map((m) => m.mountPoint);
-  await releaseStateRoot(root).catch(() => {});
-  if (leftovers.length === 0 && held.length === 0 && mounts.length === 0) await fs.rm(root, { recursive: true, force: true });
-  await deleteNetns(NET.hostNetns);
   if (timings.length > 0) console.log('bridge start, ms per step:\n' + timings.map((t) => JSON.stringify(t)).join('\n'));
-  expect(leftovers).toEqual([]);
-  expect(held).toEqual([]);
-  expect(mounts).toEqual([]);
+  // every container removed, then nothing of any container this file made may be left
+  await closeAndExpectNothingLeft(rt, NET.hostNetns, created);
 }, T);
 
 async function create(req: Partial<CreateRequest> = {}): Promise<ContainerRecord> {
