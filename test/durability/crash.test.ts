@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject } from 'vitest';
 import { createContainer, inspect, remove, startContainer } from '../../client/api';
 import { connect, type Session } from '../../client/connection';
 import type { ContainerRuntime, HeldResource } from '../../runtime/contract';
@@ -12,7 +12,7 @@ import { releaseStateRoot } from '../../runtime/linux/mounts';
 import { deleteNetns } from '../../runtime/linux/netns';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
 import { cli } from '../harness';
-import { testNetwork } from '../linux-fixture';
+import { linuxUnavailable, rootTest, testNetwork } from '../linux-fixture';
 import { STEPS_WITH_RELEASE } from './steps-with-release';
 import { spawnWorker, waitForFile, writeBundle, type WorkerProcess } from './worker-process';
 
@@ -79,13 +79,12 @@ for (const kind of ['simulated', 'linux'] as const) {
   describe(`worker SIGKILL mid-step (${kind} driver)`, () => {
     let f: Fixture | undefined;
     let unavailable: string | undefined;
+    const rootIt = rootTest(() => unavailable);
     let reference: string[] = [];
 
     beforeAll(async () => {
-      if (kind === 'linux' && process.getuid?.() !== 0) {
-        unavailable = 'the Linux driver crash tests need root';
-        return;
-      }
+      if (kind === 'linux') unavailable = await linuxUnavailable();
+      if (unavailable) return;
       const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-bundle-'));
       f = await fixture(kind, await writeBundle(dir));
       // What one running container holds when nothing crashed: the shape every recovered start must have.
@@ -106,8 +105,7 @@ for (const kind of ['simulated', 'linux'] as const) {
     }, 60_000);
 
     for (const step of STEPS_WITH_RELEASE) {
-      it(`SIGKILL while ${step} is in flight after its side effect: the new worker finishes the start, nothing doubled or leaked`, async () => {
-        if (unavailable) throw new Error(unavailable);
+      rootIt(`SIGKILL while ${step} is in flight after its side effect: the new worker finishes the start, nothing doubled or leaked`, async () => {
         const fx = f!;
         const hold = path.join(fx.dir, `${step}.release`);
         const { Id } = await createContainer(fx.session, {
@@ -139,7 +137,7 @@ for (const kind of ['simulated', 'linux'] as const) {
         const left = await heldBy(fx.driver, Id);
         expect(left).toEqual([]);
         table.push(`${kind.padEnd(9)} ${step.padEnd(12)} worker SIGKILL → running after ${(recovery / 1000).toFixed(1)} s of the new worker; leaked: ${left.length === 0 ? 'none' : left.join(', ')}`);
-      }, 90_000);
+      });
     }
   });
 }
