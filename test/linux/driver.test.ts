@@ -88,15 +88,20 @@ async function start(id: string): Promise<{ pid: number; times: Record<string, n
   return { pid, times };
 }
 
-/** A start that fails: the saga's error path (markFailed, then every compensation). Returns the error. */
-async function startFailing(id: string): Promise<ContainerError> {
+/**
+ * A container whose start fails: the saga's error path (markFailed, then every compensation) runs, and
+ * nothing of the container may be left. Returns its ID and the error.
+ */
+async function failedStart(req: Partial<CreateRequest>): Promise<{ id: string; err: ContainerError }> {
+  const { Id: id } = await create(req);
   try {
     await start(id);
   } catch (err) {
     if (!(err instanceof ContainerError)) throw err;
     await rt.markFailed(id, err.message, exitCodeOf(err));
     expect(await rt.releaseAll(id)).toEqual([]);
-    return err;
+    expect(await leaksOf(root, id)).toEqual([]);
+    return { id, err };
   }
   throw new Error('the start did not fail');
 }
@@ -383,37 +388,29 @@ describe('Linux driver (root)', () => {
   rootIt(
     'a missing command is CommandNotFound (127), a non-executable one CommandNotInvocable (126); nothing is left',
     async () => {
-      const nf = await create({ cmd: ['no-such-command'] });
-      const e1 = await startFailing(nf.Id);
-      expect([e1.type, e1.status, e1.retryable, exitCodeOf(e1)]).toEqual(['CommandNotFound', 400, false, 127]);
-      expect(e1.message).toContain('executable file not found');
-      expect(await rt.logs(nf.Id)).toBe('');
-      expect(await leaksOf(root, nf.Id)).toEqual([]);
-      expect((await rt.lookup(nf.Id)).State).toMatchObject({ Running: false, ExitCode: 127 });
+      const nf = await failedStart({ cmd: ['no-such-command'] });
+      expect([nf.err.type, nf.err.status, nf.err.retryable, exitCodeOf(nf.err)]).toEqual(['CommandNotFound', 400, false, 127]);
+      expect(nf.err.message).toContain('executable file not found');
+      expect(await rt.logs(nf.id)).toBe('');
+      expect((await rt.lookup(nf.id)).State).toMatchObject({ Running: false, ExitCode: 127 });
 
-      const ni = await create({ cmd: ['/etc/passwd'] });
-      const e2 = await startFailing(ni.Id);
-      expect([e2.type, exitCodeOf(e2)]).toEqual(['CommandNotInvocable', 126]);
-      expect(await leaksOf(root, ni.Id)).toEqual([]);
-      await rt.remove(nf.Id, false);
-      await rt.remove(ni.Id, false);
+      const ni = await failedStart({ cmd: ['/etc/passwd'] });
+      expect([ni.err.type, exitCodeOf(ni.err)]).toEqual(['CommandNotInvocable', 126]);
+      await rt.remove(nf.id, false);
+      await rt.remove(ni.id, false);
     },
   );
 
   rootIt(
     'a file in the way of the working dir is NotADirectory; a missing bind source is InvalidMount',
     async () => {
-      const wd = await create({ workingDir: '/etc/passwd/sub' });
-      const e1 = await startFailing(wd.Id);
-      expect([e1.type, e1.status, e1.message]).toEqual(['NotADirectory', 400, 'Cannot mkdir: /etc/passwd/sub is not a directory']);
-      expect(await leaksOf(root, wd.Id)).toEqual([]);
+      const wd = await failedStart({ workingDir: '/etc/passwd/sub' });
+      expect([wd.err.type, wd.err.status, wd.err.message]).toEqual(['NotADirectory', 400, 'Cannot mkdir: /etc/passwd/sub is not a directory']);
 
-      const bind = await create({ hostConfig: { Binds: ['/no/such/dir:/x'] } });
-      const e2 = await startFailing(bind.Id);
-      expect([e2.type, e2.status, e2.message]).toEqual(['InvalidMount', 400, 'invalid mount config for type "bind": bind source path does not exist: /no/such/dir']);
-      expect(await leaksOf(root, bind.Id)).toEqual([]);
-      await rt.remove(wd.Id, false);
-      await rt.remove(bind.Id, false);
+      const bind = await failedStart({ hostConfig: { Binds: ['/no/such/dir:/x'] } });
+      expect([bind.err.type, bind.err.status, bind.err.message]).toEqual(['InvalidMount', 400, 'invalid mount config for type "bind": bind source path does not exist: /no/such/dir']);
+      await rt.remove(wd.id, false);
+      await rt.remove(bind.id, false);
     },
   );
 
