@@ -6,6 +6,7 @@ import { mountsUnder, readMountInfo } from '../runtime/linux/mountinfo';
 import { releaseStateRoot } from '../runtime/linux/mounts';
 import { deleteNetns } from '../runtime/linux/netns';
 import { linuxPrerequisites } from '../runtime/linux/prereqs';
+import { leaksOf } from '../runtime/linux/probe';
 import { startTestWorker, type TestWorker } from './harness';
 
 /**
@@ -19,26 +20,85 @@ export async function linuxUnavailable(): Promise<string | undefined> {
   return pre.ok ? undefined : pre.reason;
 }
 
-export async function openLinuxRuntime(prefix: string, net: Required<Pick<LinuxRuntimeOptions, 'hostNetns' | 'bridge' | 'subnet'>>): Promise<LinuxRuntime> {
+/** A host-side network namespace, the bridge inside it and the containers' subnet. */
+export type TestNetwork = Required<Pick<LinuxRuntimeOptions, 'hostNetns' | 'bridge' | 'subnet'>>;
+
+/**
+ * Every test file that runs real containers gets its own triple, so files running side by side never share
+ * a namespace, bridge or subnet, and none is the default one (container-saga-host, 10.88.0.0/16) a worker on
+ * this host may be using. The subnets live only inside the project's own network namespaces (the bridge is
+ * in the host-side netns, not the host's), so they cannot clash with the host's routes; a bridge name only
+ * has to be unique within its namespace.
+ */
+const TEST_NETWORKS = {
+  'linux/driver': { hostNetns: 'container-saga-test-host', bridge: 'cst0', subnet: '10.89.0.0/16' },
+  'e2e/linux-saga': { hostNetns: 'cs-e2e-host', bridge: 'cse0', subnet: '10.90.0.0/16' },
+  // the driver's default bridge: the crash test's worker processes take their network from the environment,
+  // which has no variable for the bridge
+  'durability/crash': { hostNetns: 'cs-crash-host', bridge: 'cs0', subnet: '10.91.0.0/16' },
+  'durability/activity-idempotency': { hostNetns: 'cs-idem-host', bridge: 'csi0', subnet: '10.92.0.0/16' },
+  'durability/lifecycle': { hostNetns: 'cs-life-host', bridge: 'csl0', subnet: '10.93.0.0/16' },
+  'durability/server-restart': { hostNetns: 'cs-restart-host', bridge: 'csr0', subnet: '10.94.0.0/16' },
+} as const satisfies Record<string, TestNetwork>;
+
+/** The network of one test file (named by its path under test/, without .test.ts). */
+export function testNetwork(file: keyof typeof TEST_NETWORKS): TestNetwork {
+  return TEST_NETWORKS[file];
+}
+
+/** For a /16 test subnet: the gateway the bridge gets (its first address) and a pattern every container IP matches. */
+export function addressesOf(subnet: string): { gateway: string; ip: RegExp } {
+  const m = /^(\d+)\.(\d+)\.0\.0\/16$/.exec(subnet);
+  if (!m) throw new Error(`not a /16 test subnet: ${subnet}`);
+  return { gateway: `${m[1]}.${m[2]}.0.1`, ip: new RegExp(`^${m[1]}\\.${m[2]}\\.`) };
+}
+
+export async function openLinuxRuntime(prefix: string, net: TestNetwork): Promise<LinuxRuntime> {
   const rt = new LinuxRuntime(await fs.mkdtemp(`/tmp/${prefix}-`), net);
   await rt.importImage('busybox', 'busybox-static');
   return rt;
 }
 
-/** Removes every container, then reports what the driver still holds and what is still mounted under the root. */
-export async function closeLinuxRuntime(rt: LinuxRuntime, hostNetns: string): Promise<{ held: HeldResource[]; mounts: string[] }> {
+export interface LinuxLeftovers {
+  /** what leaksOf still finds of the containers named to closeLinuxRuntime, as "<id12> <leak>" */
+  leaks: string[];
+  /** what the driver still holds */
+  held: HeldResource[];
+  /** mount points still under the state root */
+  mounts: string[];
+}
+
+/**
+ * Removes every container, then reports what is left: leaks of `containers` (also of those already removed),
+ * what the driver holds, what is mounted under the root. Deletes the host netns, and the root when clean.
+ */
+export async function closeLinuxRuntime(rt: LinuxRuntime, hostNetns: string, containers: readonly string[] = []): Promise<LinuxLeftovers> {
   for (const c of await rt.list()) await rt.remove(c.Id, true).catch(() => undefined);
+  const leaks: string[] = [];
+  for (const id of containers) leaks.push(...(await leaksOf(rt.root, id)).map((l) => `${id.slice(0, 12)} ${l}`));
   const held = await rt.heldResources();
   const mounts = mountsUnder(await readMountInfo(), rt.root).map((m) => m.mountPoint);
   await releaseStateRoot(rt.root).catch(() => undefined);
   await deleteNetns(hostNetns);
-  if (held.length === 0 && mounts.length === 0) await fs.rm(rt.root, { recursive: true, force: true });
-  return { held, mounts };
+  if (leaks.length === 0 && held.length === 0 && mounts.length === 0) await fs.rm(rt.root, { recursive: true, force: true });
+  return { leaks, held, mounts };
+}
+
+/** The assertion every Linux test file ends with: nothing leaked, held or mounted. */
+export function expectNothingLeft({ leaks, held, mounts }: LinuxLeftovers): void {
+  expect(leaks).toEqual([]);
+  expect(held).toEqual([]);
+  expect(mounts).toEqual([]);
+}
+
+/** closeLinuxRuntime, then expectNothingLeft. */
+export async function closeAndExpectNothingLeft(rt: LinuxRuntime, hostNetns: string, containers: readonly string[] = []): Promise<void> {
+  expectNothingLeft(await closeLinuxRuntime(rt, hostNetns, containers));
 }
 
 /** `it` for a test that needs root: fails with the reason when `unavailable()` gives one. */
-export function rootTest(unavailable: () => string | undefined) {
-  return (name: string, fn: () => Promise<void>, timeout = 90_000): void => {
+export function rootTest(unavailable: () => string | undefined, defaultTimeout = 90_000) {
+  return (name: string, fn: () => Promise<void>, timeout = defaultTimeout): void => {
     it(name, async () => {
       const why = unavailable();
       if (why) throw new Error(why);
@@ -61,7 +121,7 @@ export interface LinuxSuite {
  * runtime (busybox imported) and a worker for it; after all, every container removed and nothing left
  * held or mounted under its root (asserted).
  */
-export function linuxSuite(prefix: string, net: Required<Pick<LinuxRuntimeOptions, 'hostNetns' | 'bridge' | 'subnet'>>): LinuxSuite {
+export function linuxSuite(prefix: string, net: TestNetwork): LinuxSuite {
   let rt: LinuxRuntime | undefined;
   let w: TestWorker | undefined;
   let unavailable: string | undefined;
@@ -74,9 +134,7 @@ export function linuxSuite(prefix: string, net: Required<Pick<LinuxRuntimeOption
   afterAll(async () => {
     if (!rt) return;
     await w?.shutdown();
-    const { held, mounts } = await closeLinuxRuntime(rt, net.hostNetns);
-    expect(held).toEqual([]);
-    expect(mounts).toEqual([]);
+    await closeAndExpectNothingLeft(rt, net.hostNetns);
   }, 60_000);
   return {
     get rt() {

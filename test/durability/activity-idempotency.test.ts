@@ -31,21 +31,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStartActivities, type StartActivities } from '../../activities/start-steps';
 import { daemonEnv, linkEnv, linkHostsEntries, type LinkTarget } from '../../common/env';
 import type { ContainerSnapshot } from '../../common/start-api';
+import { RELEASE_ORDER, stepOfRelease } from '../../common/steps';
 import type { ContainerRecord, CreateRequest, StartOwner } from '../../common/types';
 import type { ContainerRuntime } from '../../runtime/contract';
 import { LinuxRuntime } from '../../runtime/linux/driver';
 import { netnsName, netnsPath } from '../../runtime/linux/layout';
 import { mountsUnder, readMountInfo } from '../../runtime/linux/mountinfo';
-import { releaseStateRoot } from '../../runtime/linux/mounts';
-import { deleteNetns } from '../../runtime/linux/netns';
-import { linuxPrerequisites } from '../../runtime/linux/prereqs';
 import { leaksOf } from '../../runtime/linux/probe';
 import { isLive } from '../../runtime/linux/shim';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import { closeLinuxRuntime, expectNothingLeft, linuxUnavailable, openLinuxRuntime, testNetwork } from '../linux-fixture';
 
-const HOST_NETNS = 'cs-idem-host';
-const BRIDGE = 'csi0';
-const SUBNET = '10.92.0.0/16';
+const NET = testNetwork('durability/activity-idempotency');
 const T = 45_000;
 
 /** The workflow run the activities work for: every claim in this file is by this one owner. */
@@ -241,16 +238,14 @@ async function runUpTo(h: Harness, id: string, before: StepName | 'end'): Promis
   return p;
 }
 
-/** The compensations in the order the saga runs them (reverse of the steps), then the claim's release. */
+/**
+ * The compensations in the order the saga runs them: the host steps' release activities in the table's
+ * reverse (RELEASE_ORDER), then the claim's release (a record step, not in the table).
+ */
 const COMPENSATIONS: Array<[string, (h: Harness, id: string) => Promise<unknown>]> = [
-  ['unregisterProcess', (h, id) => call(h, h.acts.unregisterProcess, { id })],
-  ['removeSpec', (h, id) => call(h, h.acts.removeSpec, { id })],
-  ['unmountVolumes', (h, id) => call(h, h.acts.unmountVolumes, { id })],
-  ['releaseIpc', (h, id) => call(h, h.acts.releaseIpc, { id })],
-  ['releaseNetwork', (h, id) => call(h, h.acts.releaseNetwork, { id })],
-  ['unmountRootfs', (h, id) => call(h, h.acts.unmountRootfs, { id })],
-  ['releaseStart', (h, id) => call(h, h.acts.releaseStart, { id })],
-];
+  ...RELEASE_ORDER.map((release) => stepOfRelease(release).releaseActivity),
+  'releaseStart' as const,
+].map((name) => [name, (h, id) => call(h, h.acts[name], { id })]);
 const compensation = (name: string) => COMPENSATIONS.find(([n]) => n === name)![1];
 
 const FAIL_ERROR = 'exec: "sleep": simulated start failure';
@@ -277,34 +272,30 @@ const heldMatching = (re: RegExp) => (s: Snapshot) => s.held.filter((l) => re.te
 const rec = (s: Snapshot) => s.record as ContainerRecord;
 const volumeOf = (s: Snapshot) => rec(s).HostConfig.Binds[0]!.split(':')[0]!;
 
+/** The row of a saga step: its earlier steps once each bring a fresh container to it, then it runs as the saga calls it. */
+const sagaRow = (step: StepName, rest: Omit<Row, 'step' | 'prepare' | 'run'> = {}): Row => ({
+  step,
+  prepare: (h, id) => runUpTo(h, id, step),
+  run: stepRun(step),
+  ...rest,
+});
+/** A step that holds exactly one resource matching `re`, which its compensation `release` frees. */
+const holdsOne = (release: string, re: RegExp): Pick<Row, 'did' | 'undo'> => ({
+  did: (s) => expect(heldMatching(re)(s)).toHaveLength(1),
+  undo: { name: release, resources: heldMatching(re) },
+});
+
 const ROWS: Row[] = [
-  { step: 'lookupContainer', prepare: (h, id) => runUpTo(h, id, 'lookupContainer'), run: stepRun('lookupContainer'), readOnly: true },
-  { step: 'hostInfo', prepare: (h, id) => runUpTo(h, id, 'hostInfo'), run: stepRun('hostInfo'), readOnly: true },
-  {
-    step: 'setHostConfig',
-    prepare: (h, id) => runUpTo(h, id, 'setHostConfig'),
-    run: stepRun('setHostConfig'),
-    did: (s) => expect(rec(s).HostConfig.ShmSize).toBe(START_SHM),
-  },
-  { step: 'verifySettings', prepare: (h, id) => runUpTo(h, id, 'verifySettings'), run: stepRun('verifySettings'), readOnly: true },
-  {
-    step: 'claimStart',
-    prepare: (h, id) => runUpTo(h, id, 'claimStart'),
-    run: stepRun('claimStart'),
+  sagaRow('lookupContainer', { readOnly: true }),
+  sagaRow('hostInfo', { readOnly: true }),
+  sagaRow('setHostConfig', { did: (s) => expect(rec(s).HostConfig.ShmSize).toBe(START_SHM) }),
+  sagaRow('verifySettings', { readOnly: true }),
+  sagaRow('claimStart', {
     did: (s) => expect(rec(s).StartingBy).toEqual(OWNER),
     undo: { name: 'releaseStart', resources: (s) => (rec(s).StartingBy ? [`claim ${JSON.stringify(rec(s).StartingBy)}`] : []) },
-  },
-  {
-    step: 'mountRootfs',
-    prepare: (h, id) => runUpTo(h, id, 'mountRootfs'),
-    run: stepRun('mountRootfs'),
-    did: (s) => expect(heldMatching(/^mount .*\/rootfs$/)(s)).toHaveLength(1),
-    undo: { name: 'unmountRootfs', resources: heldMatching(/^mount .*\/rootfs$/) },
-  },
-  {
-    step: 'connectNetwork',
-    prepare: (h, id) => runUpTo(h, id, 'connectNetwork'),
-    run: stepRun('connectNetwork'),
+  }),
+  sagaRow('mountRootfs', holdsOne('unmountRootfs', /^mount .*\/rootfs$/)),
+  sagaRow('connectNetwork', {
     did: (s) => {
       expect(heldMatching(/^netns /)(s)).toHaveLength(1);
       expect(heldMatching(/^ip /)(s)).toHaveLength(1);
@@ -314,42 +305,21 @@ const ROWS: Row[] = [
       name: 'releaseNetwork',
       resources: (s) => [...heldMatching(/^(netns|ip) /)(s), ...(rec(s).NetworkSettings.SandboxKey ? [`record ${JSON.stringify(rec(s).NetworkSettings)}`] : [])],
     },
-  },
-  { step: 'linkedContainers', prepare: (h, id) => runUpTo(h, id, 'linkedContainers'), run: stepRun('linkedContainers'), readOnly: true },
-  {
-    step: 'setupWorkingDir',
-    prepare: (h, id) => runUpTo(h, id, 'setupWorkingDir'),
-    run: stepRun('setupWorkingDir'),
+  }),
+  sagaRow('linkedContainers', { readOnly: true }),
+  sagaRow('setupWorkingDir', {
     did: (s, id) => expect(Object.keys(s.files).filter((f) => f.startsWith(`containers/${id}/`) && /\/(upper|rootfs)\/w\/sub$/.test(f))).toHaveLength(1),
-  },
-  {
-    step: 'writeSpec',
-    prepare: (h, id) => runUpTo(h, id, 'writeSpec'),
-    run: stepRun('writeSpec'),
-    did: (s) => expect(heldMatching(/^bundle /)(s)).toHaveLength(1),
-    undo: { name: 'removeSpec', resources: heldMatching(/^bundle /) },
-  },
-  {
-    step: 'setupIpc',
-    prepare: (h, id) => runUpTo(h, id, 'setupIpc'),
-    run: stepRun('setupIpc'),
-    did: (s) => expect(heldMatching(/^mount .*\/shm$/)(s)).toHaveLength(1),
-    undo: { name: 'releaseIpc', resources: heldMatching(/^mount .*\/shm$/) },
-  },
-  {
-    step: 'mountVolumes',
-    prepare: (h, id) => runUpTo(h, id, 'mountVolumes'),
-    run: stepRun('mountVolumes'),
+  }),
+  sagaRow('writeSpec', holdsOne('removeSpec', /^bundle /)),
+  sagaRow('setupIpc', holdsOne('releaseIpc', /^mount .*\/shm$/)),
+  sagaRow('mountVolumes', {
     // The named volume is created on first use and persists (it is not a resource of the start). The
     // simulated driver records its mounts; the Linux one has runc mount them inside the container, so on
     // Linux the step holds nothing on the host.
     did: (s) => expect(s.files[`volumes/${volumeOf(s)}/_data`]).toMatch(/^dir /),
     undo: { name: 'unmountVolumes', resources: heldMatching(/^mount volume /) },
-  },
-  {
-    step: 'startProcess',
-    prepare: (h, id) => runUpTo(h, id, 'startProcess'),
-    run: stepRun('startProcess'),
+  }),
+  sagaRow('startProcess', {
     did: (s) => {
       expect(heldMatching(/^process /)(s)).toHaveLength(1);
       expect(s.process).not.toBeNull();
@@ -358,13 +328,8 @@ const ROWS: Row[] = [
       name: 'unregisterProcess',
       resources: (s) => [...heldMatching(/^(process|runc) /)(s), ...s.leaks.filter((l) => /^(process|runc|cgroup)/.test(l)), ...(s.process ? [`process record ${JSON.stringify(s.process)}`] : [])],
     },
-  },
-  {
-    step: 'markRunning',
-    prepare: (h, id) => runUpTo(h, id, 'markRunning'),
-    run: stepRun('markRunning'),
-    did: (s) => expect(rec(s).State).toMatchObject({ Status: 'running', Running: true }),
-  },
+  }),
+  sagaRow('markRunning', { did: (s) => expect(rec(s).State).toMatchObject({ Status: 'running', Running: true }) }),
   // F, the error path: a start that failed at step 14, before its side effect.
   {
     step: 'markFailed',
@@ -535,28 +500,11 @@ driverSuite(
 
 driverSuite(
   'linux',
-  async () => {
-    if (process.getuid?.() !== 0) {
-      return 'test/durability/activity-idempotency.test.ts: the Linux driver part must run as root: it mounts overlays, creates network namespaces and runs runc (run it with sudo)';
-    }
-    const pre = await linuxPrerequisites();
-    if (!pre.ok) return pre.reason;
-    const rt = new LinuxRuntime(await fs.mkdtemp('/tmp/cs-idem-linux-'), { hostNetns: HOST_NETNS, bridge: BRIDGE, subnet: SUBNET });
-    await rt.importImage('busybox', 'busybox-static');
-    return harnessOf('linux', rt);
-  },
+  async () => (await linuxUnavailable()) ?? harnessOf('linux', await openLinuxRuntime('cs-idem-linux', NET)),
   async (h) => {
     const errors = await cleanUp(h);
-    const leftovers: string[] = [];
-    for (const id of h.created) leftovers.push(...(await leaksOf(h.root, id)).map((l) => `${id.slice(0, 12)} ${l}`));
-    const held = await h.rt.heldResources();
-    const mounts = mountsUnder(await readMountInfo(), h.root).map((m) => m.mountPoint);
-    await releaseStateRoot(h.root).catch(() => {});
-    if (errors.length === 0 && leftovers.length === 0 && held.length === 0 && mounts.length === 0) await fs.rm(h.root, { recursive: true, force: true });
-    await deleteNetns(HOST_NETNS);
+    const left = await closeLinuxRuntime(h.rt as LinuxRuntime, NET.hostNetns, h.created);
     expect(errors).toEqual([]);
-    expect(leftovers).toEqual([]);
-    expect(held).toEqual([]);
-    expect(mounts).toEqual([]);
+    expectNothingLeft(left);
   },
 );

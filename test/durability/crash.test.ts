@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject } from 'vitest';
 import { createContainer, inspect, remove, startContainer } from '../../client/api';
 import { connect, type Session } from '../../client/connection';
 import type { ContainerRuntime, HeldResource } from '../../runtime/contract';
@@ -12,6 +12,8 @@ import { releaseStateRoot } from '../../runtime/linux/mounts';
 import { deleteNetns } from '../../runtime/linux/netns';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
 import { cli } from '../harness';
+import { linuxUnavailable, rootTest, testNetwork } from '../linux-fixture';
+import { STEPS_WITH_RELEASE } from './steps-with-release';
 import { spawnWorker, waitForFile, writeBundle, type WorkerProcess } from './worker-process';
 
 // Durability against real crashes: the worker PROCESS is SIGKILLed while a step is in flight, after the
@@ -19,7 +21,7 @@ import { spawnWorker, waitForFile, writeBundle, type WorkerProcess } from './wor
 // complete within 30 s of the new worker polling, with the retried step adopting what the dead one made
 // (nothing doubled), and nothing leaked once the container is removed. Both drivers; Linux needs root.
 
-const STEPS = ['mount-rootfs', 'network', 'spec', 'ipc', 'volumes', 'process'] as const;
+const NET = testNetwork('durability/crash');
 const table: string[] = [];
 
 interface Fixture {
@@ -42,10 +44,10 @@ async function fixture(kind: 'simulated' | 'linux', bundle: string): Promise<Fix
     CONTAINER_SAGA_ROOT: root,
     CONTAINER_SAGA_DRIVER: kind,
     CONTAINER_SAGA_WORKFLOW_BUNDLE: bundle,
-    CONTAINER_SAGA_HOST_NETNS: 'cs-crash-host',
-    CONTAINER_SAGA_SUBNET: '10.91.0.0/16',
+    CONTAINER_SAGA_HOST_NETNS: NET.hostNetns,
+    CONTAINER_SAGA_SUBNET: NET.subnet,
   };
-  const driver = kind === 'linux' ? new LinuxRuntime(root, { hostNetns: 'cs-crash-host', subnet: '10.91.0.0/16' }) : new SimulatedRuntime(root);
+  const driver = kind === 'linux' ? new LinuxRuntime(root, NET) : new SimulatedRuntime(root);
   const session = await connect(env);
   const f: Fixture = {
     dir,
@@ -59,7 +61,7 @@ async function fixture(kind: 'simulated' | 'linux', bundle: string): Promise<Fix
       await session.connection.close();
       if (kind === 'linux') {
         await releaseStateRoot(root).catch(() => undefined);
-        await deleteNetns('cs-crash-host');
+        await deleteNetns(NET.hostNetns);
       }
     },
   };
@@ -77,13 +79,12 @@ for (const kind of ['simulated', 'linux'] as const) {
   describe(`worker SIGKILL mid-step (${kind} driver)`, () => {
     let f: Fixture | undefined;
     let unavailable: string | undefined;
+    const rootIt = rootTest(() => unavailable);
     let reference: string[] = [];
 
     beforeAll(async () => {
-      if (kind === 'linux' && process.getuid?.() !== 0) {
-        unavailable = 'the Linux driver crash tests need root';
-        return;
-      }
+      if (kind === 'linux') unavailable = await linuxUnavailable();
+      if (unavailable) return;
       const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-bundle-'));
       f = await fixture(kind, await writeBundle(dir));
       // What one running container holds when nothing crashed: the shape every recovered start must have.
@@ -103,9 +104,8 @@ for (const kind of ['simulated', 'linux'] as const) {
       if (table.length > 0 && kind === 'linux') console.log(`crash table (step × worker SIGKILL → outcome, leaks):\n${table.join('\n')}`);
     }, 60_000);
 
-    for (const step of STEPS) {
-      it(`SIGKILL while ${step} is in flight after its side effect: the new worker finishes the start, nothing doubled or leaked`, async () => {
-        if (unavailable) throw new Error(unavailable);
+    for (const step of STEPS_WITH_RELEASE) {
+      rootIt(`SIGKILL while ${step} is in flight after its side effect: the new worker finishes the start, nothing doubled or leaked`, async () => {
         const fx = f!;
         const hold = path.join(fx.dir, `${step}.release`);
         const { Id } = await createContainer(fx.session, {
@@ -137,7 +137,7 @@ for (const kind of ['simulated', 'linux'] as const) {
         const left = await heldBy(fx.driver, Id);
         expect(left).toEqual([]);
         table.push(`${kind.padEnd(9)} ${step.padEnd(12)} worker SIGKILL → running after ${(recovery / 1000).toFixed(1)} s of the new worker; leaked: ${left.length === 0 ? 'none' : left.join(', ')}`);
-      }, 90_000);
+      });
     }
   });
 }

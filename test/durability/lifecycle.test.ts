@@ -10,13 +10,13 @@ import { startWorkflowId } from '../../common/names';
 import { FAULT_LABEL } from '../../runtime/faults';
 import { leaksOf } from '../../runtime/linux/probe';
 import { REPO } from '../harness';
-import { linuxSuite } from '../linux-fixture';
+import { linuxSuite, testNetwork } from '../linux-fixture';
 import { waitForFile } from './worker-process';
 
 // Concurrency, stop/rm racing a start, compensation failure and gc, and cancellation from the CLI, with
 // real containers (Linux driver, root). Server restarts: server-restart.test.ts.
 
-const suite = linuxSuite('cs-life-root', { hostNetns: 'cs-life-host', bridge: 'csl0', subnet: '10.93.0.0/16' });
+const suite = linuxSuite('cs-life-root', testNetwork('durability/lifecycle'));
 const rootIt = suite.it;
 let dir: string;
 beforeAll(async () => {

@@ -12,13 +12,14 @@ import type { LinuxRuntime } from '../../runtime/linux/driver';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
 import { startTestWorker, type TestWorker } from '../harness';
-import { closeLinuxRuntime, linuxUnavailable, openLinuxRuntime, rootTest } from '../linux-fixture';
+import { closeAndExpectNothingLeft, linuxUnavailable, openLinuxRuntime, rootTest, testNetwork } from '../linux-fixture';
+import { STEPS_WITH_RELEASE } from './steps-with-release';
 import { waitForFile } from './worker-process';
 
 // The Temporal dev server (history in SQLite) is stopped while each side-effecting step is in flight and
 // started again on the same file: the start completes once it is back, holding exactly one of everything.
 
-const STEPS = ['mount-rootfs', 'network', 'spec', 'ipc', 'volumes', 'process'] as const;
+const NET = testNetwork('durability/server-restart');
 const table: string[] = [];
 
 for (const kind of ['simulated', 'linux'] as const) {
@@ -37,7 +38,7 @@ for (const kind of ['simulated', 'linux'] as const) {
       dir = await fs.mkdtemp(path.join(os.tmpdir(), `cs-restart-${kind}-`));
       port = await freePort();
       server = await startDevServer({ port, uiPort: false, dbFile: path.join(dir, 'temporal.db') });
-      rt = kind === 'linux' ? await openLinuxRuntime('cs-restart-root', { hostNetns: 'cs-restart-host', bridge: 'csr0', subnet: '10.94.0.0/16' }) : new SimulatedRuntime(path.join(dir, 'root'));
+      rt = kind === 'linux' ? await openLinuxRuntime('cs-restart-root', NET) : new SimulatedRuntime(path.join(dir, 'root'));
       w = await startTestWorker(server.address, rt);
     }, 120_000);
 
@@ -46,9 +47,7 @@ for (const kind of ['simulated', 'linux'] as const) {
       await w?.shutdown();
       await server?.stop();
       if (kind === 'linux') {
-        const { held, mounts } = await closeLinuxRuntime(rt as LinuxRuntime, 'cs-restart-host');
-        expect(held).toEqual([]);
-        expect(mounts).toEqual([]);
+        await closeAndExpectNothingLeft(rt as LinuxRuntime, NET.hostNetns);
       } else {
         for (const c of await rt.list()) await rt.remove(c.Id, true);
         expect(await rt.heldResources()).toEqual([]);
@@ -56,7 +55,7 @@ for (const kind of ['simulated', 'linux'] as const) {
       if (kind === 'linux' && table.length > 0) console.log(`server restart table (step → outcome, leaks):\n${table.join('\n')}`);
     }, 60_000);
 
-    for (const step of STEPS) {
+    for (const step of STEPS_WITH_RELEASE) {
       rootIt(`server restarted while ${step} is in flight: the start completes after it returns`, async () => {
         const hold = path.join(dir, `${step}.release`);
         const { Id } = await createContainer(w.session, {

@@ -1,25 +1,22 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { afterAll, describe, expect } from 'vitest';
 import { createContainer, inspect, readEvents, remove, startContainer, stop } from '../../client/api';
 import { CliError } from '../../client/errors';
+import { HOST_STEPS } from '../../common/steps';
 import type { CreateRequest } from '../../common/types';
 import { FAULT_LABEL } from '../../runtime/faults';
 import { leaksOf } from '../../runtime/linux/probe';
 import { cli } from '../harness';
-import { linuxSuite } from '../linux-fixture';
+import { addressesOf, linuxSuite, testNetwork } from '../linux-fixture';
+import { inside } from '../linux-inside';
 
 // Real containers through the saga on the dev server: busybox really runs in its own netns with an IP,
 // and a failure at any side-effecting step (before or after its side effect) leaves nothing behind.
 // Needs root: without it every test FAILS with the reason (CI runs as root).
 
-const suite = linuxSuite('cs-e2e-linux', { hostNetns: 'cs-e2e-host', bridge: 'cse0', subnet: '10.90.0.0/16' });
+const NET = testNetwork('e2e/linux-saga');
+const suite = linuxSuite('cs-e2e-linux', NET);
 const rootIt = suite.it;
-
-/** Runs a command in the container's namespaces (nsenter by its pid), as root on the host. */
-function inside(pid: number, ns: string[], cmd: string[]): string {
-  return execFileSync('nsenter', ['-t', String(pid), ...ns, ...cmd], { encoding: 'utf8' });
-}
 
 async function createAndStart(req: CreateRequest) {
   const { Id } = await createContainer(suite.w.session, req);
@@ -44,10 +41,10 @@ describe('real containers through the saga (Linux driver)', () => {
     expect(result.status).toBe('running');
     const pid = rec.State.Pid;
     expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]).toBe('sleep');
-    expect(inside(pid, ['-u'], ['hostname']).trim()).toBe('webhost');
-    const ip = inside(pid, ['-n'], ['ip', '-4', '-o', 'addr', 'show', 'eth0']);
+    expect(inside(pid, ['hostname'], ['-u']).trim()).toBe('webhost');
+    const ip = inside(pid, ['ip', '-4', '-o', 'addr', 'show', 'eth0'], ['-n']);
     expect(ip).toContain(`inet ${rec.NetworkSettings.IPAddress}/16`);
-    expect(rec.NetworkSettings.IPAddress).toMatch(/^10\.90\./);
+    expect(rec.NetworkSettings.IPAddress).toMatch(addressesOf(NET.subnet).ip);
     expect(readlinkSync(`/proc/${pid}/ns/net`)).not.toBe(readlinkSync('/proc/self/ns/net'));
     const mounts = readFileSync(`/proc/${pid}/mounts`, 'utf8');
     expect(mounts).toMatch(/ \/data /);
@@ -58,7 +55,7 @@ describe('real containers through the saga (Linux driver)', () => {
 
   rootIt('network none has only lo; container:X shares X\'s network namespace', async () => {
     const none = await createAndStart({ name: 'isolated', image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { NetworkMode: 'none' } });
-    const links = inside(none.rec.State.Pid, ['-n'], ['ip', '-o', 'link']).trim().split('\n');
+    const links = inside(none.rec.State.Pid, ['ip', '-o', 'link'], ['-n']).trim().split('\n');
     expect(links.map((l) => l.split(': ')[1])).toEqual(['lo']);
     const web = await inspect(suite.w.session, 'web');
     const joined = await createAndStart({ name: 'sidecar', image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { NetworkMode: 'container:web' } });
@@ -79,11 +76,11 @@ describe('real containers through the saga (Linux driver)', () => {
     expect(readFileSync(`/proc/${app.rec.State.Pid}/root/etc/hosts`, 'utf8')).toContain(`${ip}\tdatabase ${db.rec.Config.Hostname} db`);
   });
 
-  // The leak matrix: a permanent failure at each side-effecting step, before and after its side effect.
-  const steps = ['mount-rootfs', 'network', 'working-dir', 'spec', 'ipc', 'volumes', 'process'];
+  // The leak matrix: a permanent failure at each side-effecting step (every host step of the table), before
+  // and after its side effect.
   const matrix: string[] = [];
   for (const mode of ['fail', 'fail-after']) {
-    for (const step of steps) {
+    for (const { name: step } of HOST_STEPS) {
       rootIt(`${step}=${mode}: compensated, nothing left, error and ExitCode 128 recorded, die emitted`, async () => {
         const { Id } = await createContainer(suite.w.session, {
           image: 'busybox', cmd: ['sleep', '1000'], workingDir: '/srv/app', labels: { [FAULT_LABEL]: `${step}=${mode}` },

@@ -8,7 +8,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { promises as fs, statSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { daemonEnv, linkEnv, linkHostsEntries } from '../../common/env';
 import { ContainerError } from '../../common/errors';
 import { needsOwnIpc } from '../../common/net-mode';
@@ -16,16 +16,15 @@ import type { ContainerRecord, CreateRequest } from '../../common/types';
 import { LinuxRuntime } from '../../runtime/linux/driver';
 import { netnsName, netnsPath } from '../../runtime/linux/layout';
 import { mountAt, mountsUnder, parseMountInfo, readMountInfo } from '../../runtime/linux/mountinfo';
-import { releaseStateRoot } from '../../runtime/linux/mounts';
-import { deleteNetns, netnsExists } from '../../runtime/linux/netns';
+import { netnsExists } from '../../runtime/linux/netns';
 import { linuxPrerequisites } from '../../runtime/linux/prereqs';
 import { leaksOf } from '../../runtime/linux/probe';
 import { exitCodeOf } from '../../runtime/linux/runc';
 import { isLive } from '../../runtime/linux/shim';
+import { addressesOf, closeAndExpectNothingLeft, linuxUnavailable, openLinuxRuntime, rootTest, testNetwork } from '../linux-fixture';
+import { inside } from '../linux-inside';
 
-const HOST_NETNS = 'container-saga-test-host';
-const BRIDGE = 'cst0';
-const SUBNET = '10.89.0.0/16';
+const NET = testNetwork('linux/driver');
 const T = 30_000;
 
 let root = '';
@@ -37,45 +36,20 @@ const timings: Array<Record<string, number>> = [];
 let unavailable: string | undefined;
 
 beforeAll(async () => {
-  if (process.getuid?.() !== 0) {
-    unavailable = 'test/linux/driver.test.ts must run as root: it mounts overlays, creates network namespaces and runs runc (run `sudo npx vitest run test/linux`)';
-    return;
-  }
-  const pre = await linuxPrerequisites();
-  if (!pre.ok) {
-    unavailable = pre.reason;
-    return;
-  }
-  rt = new LinuxRuntime(await fs.mkdtemp('/tmp/cs-linux-test-'), { hostNetns: HOST_NETNS, bridge: BRIDGE, subnet: SUBNET });
+  unavailable = await linuxUnavailable();
+  if (unavailable) return;
+  rt = await openLinuxRuntime('cs-linux-test', NET);
   root = rt.root; // the driver's own (absolute, symlink-free) form
-  await rt.importImage('busybox', 'busybox-static');
 }, T);
 
 /** A test that needs root and the driver's prerequisites: fails (never skips) without them. */
-function rootIt(name: string, fn: () => Promise<void>, timeout = T): void {
-  it(name, async () => {
-    if (unavailable) throw new Error(unavailable);
-    await fn();
-  }, timeout);
-}
+const rootIt = rootTest(() => unavailable, T);
 
 afterAll(async () => {
   if (!root) return;
-  for (const id of created) {
-    if (!(await rt.store.read(id))) continue;
-    await rt.remove(id, true).catch(() => {});
-  }
-  const leftovers: string[] = [];
-  for (const id of created) leftovers.push(...(await leaksOf(root, id)).map((l) => `${id.slice(0, 12)} ${l}`));
-  const held = await rt.heldResources();
-  const mounts = mountsUnder(await readMountInfo(), root).map((m) => m.mountPoint);
-  await releaseStateRoot(root).catch(() => {});
-  if (leftovers.length === 0 && held.length === 0 && mounts.length === 0) await fs.rm(root, { recursive: true, force: true });
-  await deleteNetns(HOST_NETNS);
   if (timings.length > 0) console.log('bridge start, ms per step:\n' + timings.map((t) => JSON.stringify(t)).join('\n'));
-  expect(leftovers).toEqual([]);
-  expect(held).toEqual([]);
-  expect(mounts).toEqual([]);
+  // every container removed, then nothing of any container this file made may be left
+  await closeAndExpectNothingLeft(rt, NET.hostNetns, created);
 }, T);
 
 async function create(req: Partial<CreateRequest> = {}): Promise<ContainerRecord> {
@@ -114,15 +88,20 @@ async function start(id: string): Promise<{ pid: number; times: Record<string, n
   return { pid, times };
 }
 
-/** A start that fails: the saga's error path (markFailed, then every compensation). Returns the error. */
-async function startFailing(id: string): Promise<ContainerError> {
+/**
+ * A container whose start fails: the saga's error path (markFailed, then every compensation) runs, and
+ * nothing of the container may be left. Returns its ID and the error.
+ */
+async function failedStart(req: Partial<CreateRequest>): Promise<{ id: string; err: ContainerError }> {
+  const { Id: id } = await create(req);
   try {
     await start(id);
   } catch (err) {
     if (!(err instanceof ContainerError)) throw err;
     await rt.markFailed(id, err.message, exitCodeOf(err));
     expect(await rt.releaseAll(id)).toEqual([]);
-    return err;
+    expect(await leaksOf(root, id)).toEqual([]);
+    return { id, err };
   }
   throw new Error('the start did not fail');
 }
@@ -133,13 +112,6 @@ async function finish(id: string): Promise<void> {
   await rt.remove(id, false);
   expect(await leaksOf(root, id)).toEqual([]);
   expect((await rt.heldResources()).filter((h) => h.containerId === id)).toEqual([]);
-}
-
-/** Runs a shell script inside the container's namespaces (mount, uts, ipc, net, pid; its root and cwd). */
-function inside(pid: number, script: string): string {
-  const r = spawnSync('nsenter', ['-t', String(pid), '-m', '-u', '-i', '-n', '-p', '-r', '-w', '/bin/sh', '-c', script], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`nsenter ${script}: ${r.stderr}`);
-  return r.stdout;
 }
 
 function runcExec(id: string, args: string[]): string {
@@ -211,9 +183,9 @@ describe('Linux driver (root)', () => {
       const cur = await rt.lookup('web');
       expect(cur.State).toMatchObject({ Running: true, Status: 'running', Pid: pid });
       const net = cur.NetworkSettings;
-      expect(net.IPAddress).toMatch(/^10\.89\./);
+      expect(net.IPAddress).toMatch(addressesOf(NET.subnet).ip);
       expect(net.IPPrefixLen).toBe(16);
-      expect(net.Gateway).toBe('10.89.0.1');
+      expect(net.Gateway).toBe(addressesOf(NET.subnet).gateway);
       expect(net.SandboxKey).toBe(netnsPath(netnsName(id)));
 
       expect(runcExec(id, ['hostname']).trim()).toBe('web-host');
@@ -277,7 +249,7 @@ describe('Linux driver (root)', () => {
       const { pid } = await rt.acquire('process', { id: id });
       expect(await rt.acquire('process', { id: id })).toEqual({ pid });
       // A fresh driver (a restarted worker) adopts the running process too.
-      expect(await new LinuxRuntime(root, { hostNetns: HOST_NETNS, bridge: BRIDGE, subnet: SUBNET }).acquire('process', { id: id })).toEqual({ pid });
+      expect(await new LinuxRuntime(root, NET).acquire('process', { id: id })).toEqual({ pid });
       await rt.markRunning(id, pid);
       expect(await state()).toEqual(s2);
       await finish(id);
@@ -416,37 +388,29 @@ describe('Linux driver (root)', () => {
   rootIt(
     'a missing command is CommandNotFound (127), a non-executable one CommandNotInvocable (126); nothing is left',
     async () => {
-      const nf = await create({ cmd: ['no-such-command'] });
-      const e1 = await startFailing(nf.Id);
-      expect([e1.type, e1.status, e1.retryable, exitCodeOf(e1)]).toEqual(['CommandNotFound', 400, false, 127]);
-      expect(e1.message).toContain('executable file not found');
-      expect(await rt.logs(nf.Id)).toBe('');
-      expect(await leaksOf(root, nf.Id)).toEqual([]);
-      expect((await rt.lookup(nf.Id)).State).toMatchObject({ Running: false, ExitCode: 127 });
+      const nf = await failedStart({ cmd: ['no-such-command'] });
+      expect([nf.err.type, nf.err.status, nf.err.retryable, exitCodeOf(nf.err)]).toEqual(['CommandNotFound', 400, false, 127]);
+      expect(nf.err.message).toContain('executable file not found');
+      expect(await rt.logs(nf.id)).toBe('');
+      expect((await rt.lookup(nf.id)).State).toMatchObject({ Running: false, ExitCode: 127 });
 
-      const ni = await create({ cmd: ['/etc/passwd'] });
-      const e2 = await startFailing(ni.Id);
-      expect([e2.type, exitCodeOf(e2)]).toEqual(['CommandNotInvocable', 126]);
-      expect(await leaksOf(root, ni.Id)).toEqual([]);
-      await rt.remove(nf.Id, false);
-      await rt.remove(ni.Id, false);
+      const ni = await failedStart({ cmd: ['/etc/passwd'] });
+      expect([ni.err.type, exitCodeOf(ni.err)]).toEqual(['CommandNotInvocable', 126]);
+      await rt.remove(nf.id, false);
+      await rt.remove(ni.id, false);
     },
   );
 
   rootIt(
     'a file in the way of the working dir is NotADirectory; a missing bind source is InvalidMount',
     async () => {
-      const wd = await create({ workingDir: '/etc/passwd/sub' });
-      const e1 = await startFailing(wd.Id);
-      expect([e1.type, e1.status, e1.message]).toEqual(['NotADirectory', 400, 'Cannot mkdir: /etc/passwd/sub is not a directory']);
-      expect(await leaksOf(root, wd.Id)).toEqual([]);
+      const wd = await failedStart({ workingDir: '/etc/passwd/sub' });
+      expect([wd.err.type, wd.err.status, wd.err.message]).toEqual(['NotADirectory', 400, 'Cannot mkdir: /etc/passwd/sub is not a directory']);
 
-      const bind = await create({ hostConfig: { Binds: ['/no/such/dir:/x'] } });
-      const e2 = await startFailing(bind.Id);
-      expect([e2.type, e2.status, e2.message]).toEqual(['InvalidMount', 400, 'invalid mount config for type "bind": bind source path does not exist: /no/such/dir']);
-      expect(await leaksOf(root, bind.Id)).toEqual([]);
-      await rt.remove(wd.Id, false);
-      await rt.remove(bind.Id, false);
+      const bind = await failedStart({ hostConfig: { Binds: ['/no/such/dir:/x'] } });
+      expect([bind.err.type, bind.err.status, bind.err.message]).toEqual(['InvalidMount', 400, 'invalid mount config for type "bind": bind source path does not exist: /no/such/dir']);
+      await rt.remove(wd.id, false);
+      await rt.remove(bind.id, false);
     },
   );
 
@@ -509,7 +473,7 @@ describe('Linux driver (root)', () => {
       const rec = await create({ workingDir: '/w' });
       const tsx = path.resolve(__dirname, '../../node_modules/.bin/tsx');
       const worker = spawn(tsx, [path.join(__dirname, 'fixtures', 'start-and-hang.ts'), root, rec.Id], {
-        env: { ...process.env, CONTAINER_SAGA_HOST_NETNS: HOST_NETNS, CONTAINER_SAGA_SUBNET: SUBNET, TEST_BRIDGE: BRIDGE },
+        env: { ...process.env, CONTAINER_SAGA_HOST_NETNS: NET.hostNetns, CONTAINER_SAGA_SUBNET: NET.subnet, TEST_BRIDGE: NET.bridge },
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true, // its own group: the kill below takes tsx and its node child together
       });
@@ -526,7 +490,7 @@ describe('Linux driver (root)', () => {
       await new Promise((r) => worker.once('close', r));
       expect(await isLive(pid)).toBe(true);
 
-      const fresh = new LinuxRuntime(root, { hostNetns: HOST_NETNS, bridge: BRIDGE, subnet: SUBNET });
+      const fresh = new LinuxRuntime(root, NET);
       expect(await fresh.acquire('process', { id: rec.Id })).toEqual({ pid });
       await fresh.markRunning(rec.Id, pid);
       expect(await isLive(pid)).toBe(true);

@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { ContainerError, ErrorStatus, type ErrorType } from '../../common/errors';
 import { defaultHostConfig, initialState, type ContainerRecord } from '../../common/types';
 
@@ -66,4 +66,19 @@ export function record(over: { Id: string; Name: string; Created?: string } & Pa
 export async function tempDir(label: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), `cs-unit-${label}-`));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** A fresh temp directory for each test of the file (made before it, removed after it); read `path` in a hook or test. */
+export function tempDirEach(label: string): { readonly path: string } {
+  let current: { dir: string; cleanup: () => Promise<void> } | undefined;
+  beforeEach(async () => {
+    current = await tempDir(label);
+  });
+  afterEach(async () => current?.cleanup());
+  return {
+    get path() {
+      if (!current) throw new Error('tempDirEach: read outside a test');
+      return current.dir;
+    },
+  };
 }

@@ -3,20 +3,17 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { mkdirInRoot } from '../../runtime/rootfs-path';
-import { expectError, rejected, tempDir, type ExpectedError } from './helpers';
+import { expectError, rejected, tempDirEach, type ExpectedError } from './helpers';
 
-let outer: string;
+const outer = tempDirEach('rootfs');
 let rootfs: string;
-let cleanup: () => Promise<void>;
 
 beforeEach(async () => {
-  ({ dir: outer, cleanup } = await tempDir('rootfs'));
-  rootfs = path.join(outer, 'rootfs');
+  rootfs = path.join(outer.path, 'rootfs');
   await mkdir(rootfs);
 });
-afterEach(async () => cleanup());
 
 /** A name unique enough that it cannot already exist at the host's / (so creating it there would show). */
 const HOSTILE = `cs-unit-${randomBytes(6).toString('hex')}`;
@@ -56,7 +53,7 @@ describe('mkdirInRoot: creates inside the rootfs', () => {
     expect(got).toBe(path.join(rootfs, want));
     expect((await stat(got)).isDirectory()).toBe(true);
     // nothing was created next to the rootfs nor at the host's /
-    expect(await readdir(outer)).toEqual(['rootfs']);
+    expect(await readdir(outer.path)).toEqual(['rootfs']);
     expect(existsSync(`/${HOSTILE}`)).toBe(false);
   });
 });

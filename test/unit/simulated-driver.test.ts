@@ -1,22 +1,19 @@
 /** runtime/simulated/driver.ts under the HostRuntime (records, claim, steps, releaseAll) on a temp state root. */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { HOST_STEPS, hostStep, RELEASE_ORDER, type HostStepName } from '../../common/steps';
 import type { CreateRequest } from '../../common/types';
 import type { HeldResource } from '../../runtime/contract';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
-import { expectError, hexId, rejected, tempDir, type ExpectedError } from './helpers';
+import { expectError, hexId, rejected, tempDirEach, type ExpectedError } from './helpers';
 
-let root: string;
-let cleanup: () => Promise<void>;
+const root = tempDirEach('sim');
 let rt: SimulatedRuntime;
 
-beforeEach(async () => {
-  ({ dir: root, cleanup } = await tempDir('sim'));
-  rt = new SimulatedRuntime(root);
+beforeEach(() => {
+  rt = new SimulatedRuntime(root.path);
 });
-afterEach(async () => cleanup());
 
 const sortHeld = (h: HeldResource[]) => [...h].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 const held = async () => sortHeld(await rt.heldResources());
@@ -79,7 +76,7 @@ describe('create validates', () => {
 
 /** A container that uses every step: bridge network, working dir, private IPC, a bind, a volume and a tmpfs. */
 async function fullContainer(name = 'c1') {
-  const src = path.join(root, 'host-src');
+  const src = path.join(root.path, 'host-src');
   await mkdir(src, { recursive: true });
   return rt.create({
     image: 'busybox',
@@ -267,7 +264,7 @@ describe('other step rules', () => {
   // contract.ts: a bind source must exist (InvalidMount, with the message Docker gives for --mount type=bind).
   // Docker itself creates a missing source for a legacy -v bind; see the report.
   it('a bind whose source is missing is InvalidMount (the driver contract)', async () => {
-    const missing = path.join(root, 'missing-src');
+    const missing = path.join(root.path, 'missing-src');
     const c = await rt.create({ image: 'busybox', name: 'v1', hostConfig: { Binds: [`${missing}:/data`] } });
     expectError(await rejected(rt.acquire('volumes', { id: c.Id })), {
       type: 'InvalidMount',

@@ -3,22 +3,21 @@
  * teardown's order, the generated activities, the fault points' reach and the runtime's step registry.
  */
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { HOST_STEPS, RELEASE_ORDER, stepOfRelease, stepsOfPhase, type FaultPoint } from '../../common/steps';
 import type { StepHooks } from '../../runtime/host-runtime';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
 import { STEPS } from '../../runtime/steps';
-import { tempDir } from './helpers';
+import { tempDirEach } from './helpers';
 
-let dir: { dir: string; cleanup(): Promise<void> };
+const dir = tempDirEach('steps');
 let rt: SimulatedRuntime;
 /** every point the runtime ran, in order, as hooks see them */
 let seen: FaultPoint[];
 
 beforeEach(async () => {
-  dir = await tempDir('steps');
-  rt = new SimulatedRuntime(dir.dir);
+  rt = new SimulatedRuntime(dir.path);
   seen = [];
   const recorder: StepHooks = {
     around: (point, _id, _ctx, call) => {
@@ -28,7 +27,6 @@ beforeEach(async () => {
   };
   rt.installHooks(recorder);
 });
-afterEach(() => dir.cleanup());
 
 describe('the table', () => {
   it('lists each step once, releases in reverse acquire order', () => {

@@ -3,22 +3,19 @@ import { spawnSync } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import { appendFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ContainerEvent, ContainerRecord } from '../../common/types';
 import { isPidAlive, sleep } from '../../runtime/fsutil';
 import { StateStore } from '../../runtime/store';
-import { expectError, hexId, record, rejected, tempDir, type ExpectedError } from './helpers';
+import { expectError, hexId, record, rejected, tempDirEach, type ExpectedError } from './helpers';
 
-let root: string;
-let cleanup: () => Promise<void>;
+const root = tempDirEach('store');
 let store: StateStore;
 
 beforeEach(async () => {
-  ({ dir: root, cleanup } = await tempDir('store'));
-  store = new StateStore(root);
+  store = new StateStore(root.path);
   await store.init();
 });
-afterEach(async () => cleanup());
 
 const WEB = record({ Id: hexId('aaaa1111', '1'), Name: '/web', Created: '2024-01-01T00:00:01.000Z' });
 const DB = record({ Id: hexId('aaaa2222', '2'), Name: '/db', Created: '2024-01-01T00:00:02.000Z' });
@@ -54,7 +51,7 @@ describe('records', () => {
   it('list is newest first, and empty for a root never initialised', async () => {
     for (const r of [DB, WEB, CACHE]) await store.write(r);
     expect((await store.list()).map((r) => r.Name)).toEqual(['/cache', '/db', '/web']);
-    expect(await new StateStore(path.join(root, 'nothing-here')).list()).toEqual([]);
+    expect(await new StateStore(path.join(root.path, 'nothing-here')).list()).toEqual([]);
   });
 
   it('list skips a container directory without a record (e.g. only a lock)', async () => {
