@@ -79,7 +79,7 @@ export interface ContainerRuntime {
   /** Writes a hostConfig passed at start (legacy API) into the container record. */
   setHostConfig(id: string, hostConfig: HostConfig): Promise<void>;
   /**
-   * Step 4: under the container lock, records `owner` as the saga starting the container and returns the
+   * The claim: under the container lock, records `owner` as the saga starting the container and returns the
    * record. Re-claiming by the same owner succeeds. Throws ContainerBeingRemoved (409) when removal is in
    * progress or the container is dead, and StartInProgress (409) when another live owner holds it
    * (`isAlive` decides whether a recorded owner still runs; a dead owner's claim is taken over).

@@ -330,7 +330,7 @@ const ROWS: Row[] = [
     },
   }),
   sagaRow('markRunning', { did: (s) => expect(rec(s).State).toMatchObject({ Status: 'running', Running: true }) }),
-  // F, the error path: a start that failed at step 14, before its side effect.
+  // The failure path: a start that failed at its process step, before its side effect.
   {
     step: 'markFailed',
     prepare: (h, id) => runUpTo(h, id, 'startProcess'),
