@@ -81,7 +81,8 @@ export function createOpsActivities(runtime: ContainerRuntime) {
     async readLogs(input: LogsInput): Promise<LogsResult> {
       return classified(async () => {
         const rec = await runtime.lookup(input.container);
-        return { containerId: rec.Id, text: await runtime.logs(rec.Id) };
+        const page = await runtime.logPage(rec.Id, { cursor: input.cursor, tail: input.tail, limit: input.limit });
+        return { containerId: rec.Id, ...page, running: rec.State.Running };
       });
     },
     async importImage(input: ImageImportInput): Promise<ImageImportResult> {

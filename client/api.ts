@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { WithWorkflowArgs, Workflow, WorkflowResultType } from '@temporalio/common';
 import { lifecycleWorkflowId, PROGRESS_QUERY, startWorkflowId, WorkflowTypes } from '../common/names';
-import type { RemoveResult, StopResultRecord } from '../common/ops-api';
+import type { LogsInput, RemoveResult, StopResultRecord } from '../common/ops-api';
 import type { ContainerStartResult } from '../common/start-api';
 import type { CreateRequest } from '../common/types';
 // Types only: the workflow functions give starts their argument and result types, and none of their code
@@ -108,7 +108,9 @@ export const list = (s: Session, all: boolean) => run<typeof containerList>(s, W
 /** The events recorded after `since` (a cursor from an earlier call; 0 for all) and the next cursor. */
 export const readEvents = (s: Session, since: number) => run<typeof containerEvents>(s, WorkflowTypes.events, { args: [{ since }] });
 
-export const logs = (s: Session, container: string) => run<typeof containerLogs>(s, WorkflowTypes.logs, { args: [{ container }] }, { summary: `logs ${container}` });
+/** One bounded page of a container's output: from `cursor` (an earlier page's `next`), or its last `tail` lines. */
+export const logsPage = (s: Session, container: string, page: Omit<LogsInput, 'container'> = {}) =>
+  run<typeof containerLogs>(s, WorkflowTypes.logs, { args: [{ container, ...page }] }, { summary: `logs ${container}` });
 
 export const imageImport = (s: Session, name: string, source: string) =>
   run<typeof imageImportWorkflow>(s, WorkflowTypes.imageImport, { args: [{ name, source }] }, { summary: `image import ${name}` });

@@ -94,7 +94,18 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv).then(
-  (code) => process.exit(code),
-  (err: unknown) => process.exit(reportError(err)),
-);
+/**
+ * Exits once everything written to stdout has left: on a pipe, writes are asynchronous, and process.exit
+ * would drop the tail of a large output (logs of many MB).
+ */
+function exitAfterOutput(code: number): void {
+  process.stdout.write('', () => process.exit(code));
+}
+
+// A reader that went away (`container-saga logs web | head`) ends the command quietly, as it does Docker's.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
+main(process.argv).then(exitAfterOutput, (err: unknown) => exitAfterOutput(reportError(err)));

@@ -13,6 +13,14 @@ export function colors(stream: NodeJS.WriteStream = process.stderr) {
 /** Colours for stdout. */
 export const color = colors(process.stdout);
 
+/** Writes to stdout, waiting while the reader is behind (a log of many MB never piles up in memory). */
+export function writeOut(text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.stdout.write(text)) resolve();
+    else process.stdout.once('drain', resolve);
+  });
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

@@ -55,12 +55,25 @@ export interface RemoveResult {
   cancelledStart?: boolean;
 }
 
+/** One page of a container's output (docker logs reads a stream; clients page through it). */
 export interface LogsInput {
   container: string;
+  /** byte offset to read from: an earlier page's `next`; default the start, or where `tail` puts it */
+  cursor?: number;
+  /** only the last N lines (docker logs --tail), when no cursor is given */
+  tail?: number;
+  /** bytes in one page at most (the worker caps it at 256 KiB) */
+  limit?: number;
 }
 export interface LogsResult {
   containerId: string;
   text: string;
+  /** the cursor of the next page */
+  next: number;
+  /** whether the log held more than this page when it was read */
+  more: boolean;
+  /** whether the container was running then: a follower stops once it is not and nothing is left */
+  running: boolean;
 }
 
 export interface ImageImportInput {

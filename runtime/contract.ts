@@ -14,6 +14,7 @@ import type { LinkTarget } from '../common/env';
 import type { GcResult as GcReport } from '../common/ops-api';
 import type { HostInfo } from '../common/settings';
 import type { HostStepName, ReleaseName } from '../common/steps';
+import type { LogPage, LogPageOptions } from './logs';
 import type { AcquireRequests, AcquireResults } from './steps/types';
 export type { ImageInfo };
 import type {
@@ -109,6 +110,9 @@ export interface ContainerRuntime {
   stop(id: string, timeoutSeconds: number, ctx?: StepContext): Promise<StopResult>;
   /** Refuses a running container unless force (Conflict 409); releases everything, deletes the record. */
   remove(id: string, force: boolean, ctx?: StepContext): Promise<void>;
+  /** One bounded page of the container's output, from a cursor or the last N lines (runtime/logs.ts). */
+  logPage(id: string, opts?: LogPageOptions): Promise<LogPage>;
+  /** The whole output at once (small logs only: clients page with logPage). */
   logs(id: string): Promise<string>;
 
   importImage(name: string, source: string): Promise<ImageInfo>;

@@ -70,7 +70,8 @@ export interface Driver {
   readonly kind: 'simulated' | 'linux';
   /** the state root (CONTAINER_SAGA_ROOT), absolute */
   readonly root: string;
-  /** where every resource lives, named after the container ID (both drivers use the same names) */
+  /** where every resource lives, named after the container ID (both drivers use the same names; the
+   * container's output is at layout.log(id)) */
   readonly layout: Layout;
 
   hostInfo(): Promise<HostInfo>;
@@ -106,7 +107,6 @@ export interface Driver {
   terminate(id: string, timeoutSeconds: number, ctx?: StepContext): Promise<number>;
   /** Deletes the container's own files (upper dir, logs, bundle dir) once everything is released. */
   removeContainerFiles(id: string): Promise<void>;
-  logs(id: string): Promise<string>;
   /** Every resource the driver holds (mounts, netns, IPs, processes…), for leak checks and gc. */
   heldResources(): Promise<HeldResource[]>;
 }

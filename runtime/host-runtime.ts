@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import type { LinkTarget } from '../common/env';
 import { ContainerError } from '../common/errors';
 import type { HostInfo } from '../common/settings';
@@ -8,6 +9,7 @@ import type { ContainerRuntime, GcReport, HeldResource, StepContext, StopResult 
 import { checkCreateRequest, newContainerRecord } from './create';
 import type { Driver } from './driver';
 import { linkedContainers } from './links';
+import { readLogPage, type LogPage, type LogPageOptions } from './logs';
 import { Records } from './records';
 import { acquireStep, releaseStep, type AcquireRequests, type AcquireResults, type StepEnv } from './steps';
 import { StateStore } from './store';
@@ -165,9 +167,19 @@ export class HostRuntime implements ContainerRuntime {
 
   // --- the driver's own ------------------------------------------------------------------------------------------
 
+  /** One bounded page of the container's output (logs.ts). */
+  async logPage(id: string, opts: LogPageOptions = {}): Promise<LogPage> {
+    await this.store.get(id);
+    return readLogPage(this.driver.layout.log(id), opts);
+  }
+
+  /** The whole output at once: for small logs (tests); clients page with logPage. */
   async logs(id: string): Promise<string> {
     await this.store.get(id);
-    return this.driver.logs(id);
+    return fs.readFile(this.driver.layout.log(id), 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return '';
+      throw err;
+    });
   }
 
   importImage(name: string, source: string): Promise<ImageInfo> {

@@ -231,10 +231,6 @@ export class LinuxDriver implements Driver {
     await clearFaultCounters(this.root, id);
   }
 
-  logs(id: string): Promise<string> {
-    return fs.readFile(this.layout.log(id), 'utf8').catch(() => '');
-  }
-
   heldResources(): Promise<HeldResource[]> {
     return heldResources(this.root);
   }

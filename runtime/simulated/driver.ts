@@ -24,7 +24,8 @@ interface SimMount {
  * The simulated driver: the same contract as the Linux driver, without root. Side effects are records on
  * disk under <root>/sim (mounts, netns, IP allocations, processes), named as the Linux driver names them
  * (the same Layout), so leaks are checkable; the rootfs is a plain directory so working-dir rules are real.
- * Images are not needed: any image name is accepted. Its processes never exit on their own.
+ * Images are not needed: any image name is accepted. Its processes never exit on their own and print
+ * nothing (a test may write their log at layout.log(id), where it is read from).
  */
 export class SimulatedDriver implements Driver {
   readonly kind = 'simulated' as const;
@@ -183,10 +184,6 @@ export class SimulatedDriver implements Driver {
 
   async removeContainerFiles(id: string): Promise<void> {
     await clearFaultCounters(this.root, id);
-  }
-
-  async logs(): Promise<string> {
-    return '';
   }
 
   async importImage(name: string, source: string): Promise<ImageInfo> {

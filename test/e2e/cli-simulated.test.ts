@@ -117,6 +117,31 @@ describe.concurrent('container-saga CLI on the dev server (simulated driver)', (
     const cmd = await cli(w, ['inspect', '-f', '{{json .Config.Cmd}}', 'json1']);
     expect(JSON.parse(cmd.stdout)).toEqual(['sh', '-c', 'sleep 1000', '-x']);
   });
+
+  it('logs of any size: 20 MB through bounded pages, --tail, -f of a stopped container, a bad --tail (125)', async () => {
+    const created = await cli(w, ['create', '--name', 'chatty', 'busybox', 'sleep', '1000']);
+    expect(created.code, created.stderr).toBe(0);
+    const id = created.stdout.trim();
+    // The simulated process prints nothing: write its log where the driver reads it (the Linux layout's place).
+    const lines = Array.from({ length: 400_000 }, (_, i) => `line ${String(i).padStart(6, '0')} ${'x'.repeat(37)}\n`);
+    const log = lines.join('');
+    expect(log.length).toBe(20_000_000);
+    await fs.mkdir(path.dirname(sim.driver.layout.log(id)), { recursive: true });
+    await fs.writeFile(sim.driver.layout.log(id), log);
+
+    const all = await cli(w, ['logs', 'chatty']);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout.length).toBe(log.length);
+    expect(all.stdout === log).toBe(true);
+    const tail = await cli(w, ['logs', '--tail', '3', 'chatty']);
+    expect(tail.stdout).toBe(lines.slice(-3).join(''));
+    // not running: -f prints what there is and returns
+    const follow = await cli(w, ['logs', '-f', '-n', '1', 'chatty']);
+    expect([follow.code, follow.stdout]).toEqual([0, lines.at(-1)]);
+    const bad = await cli(w, ['logs', '--tail', 'some', 'chatty']);
+    expect(bad.code).toBe(125);
+    expect(bad.stderr).toMatch(/invalid argument "some" for "-n, --tail" flag/);
+  });
 });
 
 describe('mistakes and outages: one line on stderr, the right exit code, nothing created', () => {
