@@ -11,6 +11,8 @@ export interface ContainerState {
   Dead: boolean;
   Pid: number;
   ExitCode: number;
+  /** whether the kernel's OOM killer ended the last run (the cgroup's memory.events said so) */
+  OOMKilled?: boolean;
   Error: string;
   StartedAt: string;
   FinishedAt: string;
@@ -86,16 +88,26 @@ export interface ContainerRecord {
   HasBeenStartedBefore: boolean;
   /** Set while a start saga holds the container. */
   StartingBy?: StartOwner;
-  /** Keys of events already emitted by retryable activities (runtime/base.ts emitEventOnce). */
+  /** Keys of events already emitted by retryable activities (runtime/records.ts emitEventOnce). */
   EventKeys?: string[];
   /** Resources a compensation or stop could not release; `gc` retries them. */
   Leftovers?: string[];
+  /** how often the restart policy restarted the container (Docker's RestartCount) */
+  RestartCount?: number;
+  /**
+   * Set by `stop` and `kill`, cleared by a start: no restart policy restarts a container the user stopped
+   * (Docker's HasBeenManuallyStopped).
+   */
+  HasBeenManuallyStopped?: boolean;
+  /** IDs of the execs running in the container (Docker's ExecIDs) */
+  ExecIDs?: string[];
 }
 
 export interface ContainerEvent {
   time: string;
   type: 'container' | 'image';
-  action: 'create' | 'start' | 'die' | 'stop' | 'kill' | 'destroy' | 'import';
+  action: 'create' | 'start' | 'die' | 'stop' | 'kill' | 'destroy' | 'import' | 'restart' | 'pause' | 'unpause'
+    | 'oom' | 'exec_create' | 'exec_start' | 'exec_die';
   id: string;
   name: string;
   attributes?: Record<string, string>;

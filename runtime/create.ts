@@ -47,6 +47,7 @@ export function newContainerRecord(req: CreateRequest, hostConfig: HostConfig, e
     State: initialState(),
     NetworkSettings: { ...NO_NETWORK },
     HasBeenStartedBefore: false,
+    RestartCount: 0,
   };
 }
 

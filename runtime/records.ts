@@ -52,8 +52,10 @@ export class Records {
       // A retried mark-running (its report lost) finds the container running with this pid: nothing to redo.
       already = r.State.Running && r.State.Pid === pid;
       if (already) return;
-      r.State = { ...r.State, Status: 'running', Running: true, Pid: pid, ExitCode: 0, Error: '', StartedAt: new Date().toISOString() };
+      r.State = { ...r.State, Status: 'running', Running: true, Restarting: false, Pid: pid, ExitCode: 0, Error: '', OOMKilled: false, StartedAt: new Date().toISOString() };
       r.HasBeenStartedBefore = true;
+      // a started container is one the user wants running again (Docker's start clears the flag)
+      delete r.HasBeenManuallyStopped;
     });
     if (!already) await this.appendEvent(id, rec, 'start');
     return rec;
@@ -72,6 +74,13 @@ export class Records {
         FinishedAt: new Date().toISOString(),
       };
       r.NetworkSettings = { ...NO_NETWORK };
+    });
+  }
+
+  /** stop and kill: no restart policy may bring the container back until it is started again. */
+  async markManuallyStopped(id: string): Promise<void> {
+    await this.store.update(id, (r) => {
+      r.HasBeenManuallyStopped = true;
     });
   }
 

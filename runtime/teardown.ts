@@ -31,6 +31,7 @@ export async function releaseAll(rt: HostRuntime, id: string, ctx?: StepContext)
 
 /** docker stop: SIGTERM, SIGKILL after the timeout, then every release; `die` + `stop` when it ran. */
 export async function stop(rt: HostRuntime, id: string, timeoutSeconds: number, ctx?: StepContext): Promise<StopResult> {
+  await rt.records.markManuallyStopped(id);
   const rec = await rt.store.get(id);
   const wasRunning = rec.State.Running;
   const exitCode = wasRunning ? await rt.driver.terminate(id, timeoutSeconds, ctx) : rec.State.ExitCode;
