@@ -1,10 +1,11 @@
-import type { ContainerRuntime } from '../runtime/contract';
+import type { HostRuntime } from '../runtime/host-runtime';
+import { createMonitorActivities } from './monitor';
 import { createOpsActivities } from './ops';
-import { createStartActivities } from './start-steps';
+import { createStartActivities, type StartActivityOptions } from './start-steps';
 
-/** Every activity the worker registers, bound to one driver (the seam between Linux and simulated). */
-export function createActivities(runtime: ContainerRuntime) {
-  return { ...createStartActivities(runtime), ...createOpsActivities(runtime) };
+/** Every activity the worker registers, bound to one runtime (the seam between Linux and simulated). */
+export function createActivities(runtime: HostRuntime, opts: StartActivityOptions = {}) {
+  return { ...createStartActivities(runtime, opts), ...createOpsActivities(runtime), ...createMonitorActivities(runtime) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -35,7 +35,7 @@ export function createOpsActivities(runtime: ContainerRuntime) {
       return classified(() => runtime.lookup(input.container));
     },
     async listContainers(input: ListInput): Promise<ListResult> {
-      return classified(async () => (await runtime.list()).filter((c) => input.all || c.State.Running));
+      return classified(async () => (await runtime.list()).filter((c) => input.all || c.State.Running || c.State.Restarting));
     },
     async readEvents(input: EventsInput): Promise<EventsResult> {
       return classified(() => runtime.events(input.since));

@@ -4,6 +4,7 @@ import { verifyHostConfig, type HostInfo } from '../common/settings';
 import { defaultHostConfig, type HostConfig } from '../common/types';
 import type { ContainerRuntime } from '../runtime/contract';
 import { createHostStepActivities } from './host-steps';
+import { handOffToMonitor } from './monitor';
 import { currentOwner, isOwnerAlive } from './owner';
 import { snapshotOf } from './snapshot';
 import { classified } from './to-failure';
@@ -16,7 +17,15 @@ export interface IdInput {
  * The start saga's activities: each a thin adapter to the runtime. The host steps' are generated from the
  * table (host-steps.ts); these are the record-level ones around them.
  */
-export function createStartActivities(runtime: ContainerRuntime) {
+export interface StartActivityOptions {
+  /**
+   * Hand each run that mark-running records to the container's monitor (workflows/monitor.ts): the worker
+   * does; activity tests without a Temporal client do not.
+   */
+  monitorRuns?: boolean;
+}
+
+export function createStartActivities(runtime: ContainerRuntime, opts: StartActivityOptions = {}) {
   return {
     // lookup (daemon.Get)
     async lookupContainer(input: { container: string }): Promise<ContainerSnapshot> {
@@ -54,8 +63,12 @@ export function createStartActivities(runtime: ContainerRuntime) {
     },
     ...createHostStepActivities(runtime),
     // mark-running
+    // mark-running, and the run handed to the container's monitor (Docker's newContainerMonitor)
     async markRunning(input: { id: string; pid: number }): Promise<void> {
-      await classified(() => runtime.markRunning(input.id, input.pid));
+      await classified(async () => {
+        const rec = await runtime.markRunning(input.id, input.pid);
+        if (opts.monitorRuns) await handOffToMonitor(rec);
+      });
     },
     // F: error, exit code and state to disk, before the compensations run
     async markFailed(input: { id: string; error: string; exitCode: number }): Promise<void> {

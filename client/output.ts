@@ -72,9 +72,10 @@ const isZeroTime = (iso: string) => iso === '' || iso.startsWith('0001-01-01');
  * ran is "Created" (its StartedAt is zero), as in Docker; "Exited (N) … ago" once it has run.
  */
 export function statusText(st: ContainerState, now = Date.now()): string {
+  // Docker counts a container waiting out its restart backoff as running; ours records no process for it.
+  if (st.Restarting) return `Restarting (${st.ExitCode}) ${ago(st.FinishedAt, now)}`;
   if (st.Running) {
     if (st.Paused) return `Up ${humanDuration(now - Date.parse(st.StartedAt))} (Paused)`;
-    if (st.Restarting) return `Restarting (${st.ExitCode}) ${ago(st.FinishedAt, now)}`;
     return `Up ${humanDuration(now - Date.parse(st.StartedAt))}`;
   }
   if (st.RemovalInProgress) return 'Removal In Progress';

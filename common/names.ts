@@ -15,6 +15,8 @@ export const WorkflowTypes = {
   imageImport: 'imageImport',
   imageList: 'imageList',
   gc: 'containerGc',
+  monitor: 'containerMonitor',
+  restore: 'containerRestore',
 } as const;
 
 /**

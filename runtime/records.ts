@@ -68,6 +68,7 @@ export class Records {
         ...r.State,
         Status: r.HasBeenStartedBefore ? 'exited' : 'created',
         Running: false,
+        Restarting: false,
         Pid: 0,
         Error: error,
         ExitCode: exitCode === 0 ? 128 : exitCode,
@@ -77,10 +78,32 @@ export class Records {
     });
   }
 
-  /** stop and kill: no restart policy may bring the container back until it is started again. */
+  /**
+   * stop and kill: no restart policy may bring the container back until it is started again; a restart
+   * waiting in its backoff is called off.
+   */
   async markManuallyStopped(id: string): Promise<void> {
     await this.store.update(id, (r) => {
       r.HasBeenManuallyStopped = true;
+      if (r.State.Restarting) r.State = { ...r.State, Restarting: false, Status: 'exited' };
+    });
+  }
+
+  /** The monitor's restart is due after its backoff: Restarting, RestartCount, a `restart` event. */
+  async markRestarting(id: string, restartCount: number): Promise<void> {
+    let changed = false;
+    const rec = await this.store.update(id, (r) => {
+      changed = r.RestartCount !== restartCount;
+      r.RestartCount = restartCount;
+      if (!r.State.Running) r.State = { ...r.State, Restarting: true, Status: 'restarting' };
+    });
+    if (changed) await this.appendEvent(id, rec, 'restart', { restartCount: String(restartCount) });
+  }
+
+  /** A restart that did not happen (stopped meanwhile, or its start failed): not restarting any more. */
+  async clearRestarting(id: string): Promise<void> {
+    await this.store.update(id, (r) => {
+      if (r.State.Restarting) r.State = { ...r.State, Restarting: false, Status: r.HasBeenStartedBefore ? 'exited' : 'created' };
     });
   }
 
@@ -91,15 +114,23 @@ export class Records {
     });
   }
 
-  /** A process recorded Running has exited: Status exited, its code and time, under the lock; `die` once. */
-  async markExited(rec: ContainerRecord, exitCode: number, finishedAt: string): Promise<ContainerRecord> {
+  /**
+   * The run `rec` shows (recorded Running) has exited: Status exited, its code and time, under the lock;
+   * `die` once per run, whoever saw the exit first (the monitor, a refreshed read, stop, rm).
+   */
+  async markExited(rec: ContainerRecord, exitCode: number, finishedAt: string, oomKilled = false): Promise<ContainerRecord> {
     let changed = false;
     const updated = await this.store.update(rec.Id, (r) => {
-      if (!r.State.Running || r.State.Pid !== rec.State.Pid) return;
-      r.State = { ...r.State, Status: 'exited', Running: false, Pid: 0, ExitCode: exitCode, FinishedAt: finishedAt };
+      if (!r.State.Running || r.State.StartedAt !== rec.State.StartedAt) return;
+      r.State = { ...r.State, Status: 'exited', Running: false, Paused: false, Pid: 0, ExitCode: exitCode, FinishedAt: finishedAt, OOMKilled: oomKilled };
       changed = true;
     });
-    if (changed) await this.appendEvent(rec.Id, updated, 'die', { exitCode: String(exitCode) });
+    if (changed) await this.emitDie(rec, exitCode);
     return updated;
+  }
+
+  /** `die` of the run `rec` shows, once however many paths see it end. */
+  emitDie(rec: ContainerRecord, exitCode: number): Promise<void> {
+    return this.emitEventOnce(rec.Id, `run ${rec.State.StartedAt}`, 'die', { exitCode: String(exitCode) });
   }
 }

@@ -12,21 +12,29 @@ import type { HostRuntime } from './host-runtime';
  * and records what it could not release so gc can finish it.
  */
 
+/** Held around a teardown, so two of one container never interleave their releases. */
+const TEARDOWN_LOCK = '.teardown';
+
 function leftoverError(id: string, leftovers: string[]): ContainerError {
   return new ContainerError('CompensationIncomplete', `could not release every resource of container ${id}: ${leftovers.join('; ')}`);
 }
 
 /** Every release, in teardown order; returns what could not be released. */
 export async function releaseAll(rt: HostRuntime, id: string, ctx?: StepContext): Promise<string[]> {
-  const leftovers: string[] = [];
-  for (const name of RELEASE_ORDER) {
-    try {
-      await rt.release(name, id, ctx);
-    } catch (err) {
-      leftovers.push(`${name}: ${(err as Error).message}`);
+  const run = async () => {
+    const leftovers: string[] = [];
+    for (const name of RELEASE_ORDER) {
+      try {
+        await rt.release(name, id, ctx);
+      } catch (err) {
+        leftovers.push(`${name}: ${(err as Error).message}`);
+      }
     }
-  }
-  return leftovers;
+    return leftovers;
+  };
+  // One teardown at a time per container (stop and the monitor's Cleanup may meet); an orphan has no
+  // directory to lock in (gc holds the claim lock around it).
+  return (await rt.store.read(id)) ? rt.store.withLock(id, run, TEARDOWN_LOCK) : run();
 }
 
 /** docker stop: SIGTERM, SIGKILL after the timeout, then every release; `die` + `stop` when it ran. */
@@ -45,7 +53,7 @@ export async function stop(rt: HostRuntime, id: string, timeoutSeconds: number, 
     else delete r.Leftovers;
   });
   if (wasRunning) {
-    await rt.records.emitEvent(id, 'die', { exitCode: String(exitCode) });
+    await rt.records.emitDie(rec, exitCode);
     await rt.records.emitEvent(id, 'stop');
   }
   if (leftovers.length > 0) throw leftoverError(id, leftovers);
@@ -63,7 +71,7 @@ export async function remove(rt: HostRuntime, id: string, force: boolean, ctx?: 
   });
   if (rec.State.Running) {
     const exitCode = await rt.driver.terminate(id, 0, ctx);
-    await rt.records.emitEvent(id, 'die', { exitCode: String(exitCode) });
+    await rt.records.emitDie(rec, exitCode);
   }
   const leftovers = await releaseAll(rt, id, ctx);
   if (leftovers.length > 0) {

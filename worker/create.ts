@@ -28,7 +28,7 @@ export function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities(opts.runtime),
+    activities: createActivities(opts.runtime, { monitorRuns: true }),
     // A worker that died leaves its sticky queue unpolled: move its workflows to the shared queue after 2 s
     // rather than the default 10 s, so a replacement worker resumes a start quickly (a cache miss only
     // costs a replay of the start's short history).

@@ -1,9 +1,9 @@
-import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TimeoutFailure } from '@temporalio/workflow';
 import { ContainerError, ErrorStatus, StartExitCodes, type ErrorType, type FailureDetail } from '../common/errors';
 
 /** The Docker detail of whatever stopped a step: an activity's typed failure, a pure check, or a timeout. */
 export function detailOf(err: unknown): FailureDetail {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
+  const cause = err instanceof ActivityFailure || err instanceof ChildWorkflowFailure ? err.cause : err;
   if (cause instanceof ApplicationFailure && cause.type) {
     const type = cause.type as ErrorType;
     return { type, message: cause.message, status: ErrorStatus[type] ?? 500 };

@@ -13,6 +13,21 @@ import { mkdirInRoot } from '../rootfs-path';
 import { HostRuntime } from '../host-runtime';
 import { StateStore } from '../store';
 
+/** A simulated process: it runs, or it has exited with a code. */
+interface SimProcess {
+  pid: number;
+  exitCode?: number;
+  exitedAt?: string;
+}
+
+/** The exit code of a command that ends at once (see the class comment); undefined for one that runs on. */
+function exitsAt(args: readonly string[]): number | undefined {
+  if (args.length === 1 && args[0] === 'true') return 0;
+  if (args.length === 1 && args[0] === 'false') return 1;
+  const m = args.length === 3 && args[0] === 'sh' && args[1] === '-c' ? /^exit (\d{1,3})$/.exec(args[2]!.trim()) : null;
+  return m ? Number(m[1]) & 255 : undefined;
+}
+
 interface SimMount {
   kind: 'rootfs' | 'ipc' | 'volume';
   target: string;
@@ -24,8 +39,10 @@ interface SimMount {
  * The simulated driver: the same contract as the Linux driver, without root. Side effects are records on
  * disk under <root>/sim (mounts, netns, IP allocations, processes), named as the Linux driver names them
  * (the same Layout), so leaks are checkable; the rootfs is a plain directory so working-dir rules are real.
- * Images are not needed: any image name is accepted. Its processes never exit on their own and print
- * nothing (a test may write their log at layout.log(id), where it is read from).
+ * Images are not needed: any image name is accepted. Its processes print nothing (a test may write their
+ * log at layout.log(id), where it is read from) and run until stopped, except three commands that end at
+ * once, as they would: `true` (0), `false` (1) and `sh -c "exit N"` (N) — enough to drive exits and
+ * restart policies without root.
  */
 export class SimulatedDriver implements Driver {
   readonly kind = 'simulated' as const;
@@ -162,10 +179,12 @@ export class SimulatedDriver implements Driver {
   }
 
   async startProcess(id: string): Promise<{ pid: number }> {
-    const existing = await readJson<{ pid: number }>(this.file('processes', id));
+    const existing = await readJson<SimProcess>(this.file('processes', id));
     if (existing) return { pid: existing.pid };
     const pid = 100_000 + Number.parseInt(id.slice(0, 4), 16);
-    await writeJsonAtomic(this.file('processes', id), { pid });
+    const spec = await readJson<{ process: { args: string[] } }>(path.join(this.sim, 'bundles', id, 'config.json'));
+    const exitCode = spec ? exitsAt(spec.process.args) : undefined;
+    await writeJsonAtomic(this.file('processes', id), { pid, ...(exitCode === undefined ? {} : { exitCode, exitedAt: new Date().toISOString() }) });
     return { pid };
   }
 
@@ -173,8 +192,11 @@ export class SimulatedDriver implements Driver {
     await removeFile(this.file('processes', id));
   }
 
-  async probeProcess(): Promise<ProcessProbe> {
-    return { kind: 'running' };
+  async probeProcess(id: string): Promise<ProcessProbe> {
+    const p = await readJson<SimProcess>(this.file('processes', id));
+    // Only the commands that end at once exit on their own (a record marked running without a process, as
+    // unit tests make, runs on).
+    return p?.exitCode !== undefined ? { kind: 'exited', code: p.exitCode, at: p.exitedAt! } : { kind: 'running' };
   }
 
   async terminate(id: string): Promise<number> {

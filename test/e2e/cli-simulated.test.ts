@@ -118,6 +118,38 @@ describe.concurrent('container-saga CLI on the dev server (simulated driver)', (
     expect(JSON.parse(cmd.stdout)).toEqual(['sh', '-c', 'sleep 1000', '-x']);
   });
 
+  it('the monitor: an exited container holds nothing; on-failure:2 restarts it twice, with events', async () => {
+    const until = async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
+      for (let i = 0; i < 300; i++) {
+        const v = await probe();
+        if (v !== undefined) return v;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`timed out waiting for ${what}`);
+    };
+    // `true` ends at once (the simulated driver's short commands): Docker's Cleanup releases everything
+    const created = await cli(w, ['create', '--name', 'once2', 'busybox', 'true']);
+    const onceId = created.stdout.trim();
+    expect((await cli(w, ['start', 'once2'])).code).toBe(0);
+    const exited = await until('once2 to exit and be cleaned up', async () => {
+      const rec = await inspect('once2');
+      return !rec.State.Running && (await sim.heldResources()).every((h) => h.containerId !== onceId) ? rec : undefined;
+    });
+    expect([exited.State.Status, exited.State.ExitCode, exited.RestartCount]).toEqual(['exited', 0, 0]);
+
+    const flaky = await cli(w, ['create', '--name', 'flaky', '--restart', 'on-failure:2', 'busybox', 'sh', '-c', 'exit 3']);
+    const flakyId = flaky.stdout.trim();
+    expect((await cli(w, ['start', 'flaky'])).code).toBe(0);
+    const done = await until('flaky to be restarted twice and stay down', async () => {
+      const rec = await inspect('flaky');
+      const events = await eventsOf(flakyId);
+      return rec.RestartCount === 2 && !rec.State.Running && !rec.State.Restarting && events.filter((e) => e === 'die').length === 3 ? { rec, events } : undefined;
+    });
+    expect([done.rec.State.Status, done.rec.State.ExitCode]).toEqual(['exited', 3]);
+    expect(done.events).toEqual(['create', 'start', 'die', 'restart', 'start', 'die', 'restart', 'start', 'die']);
+    expect((await sim.heldResources()).filter((h) => h.containerId === flakyId)).toEqual([]);
+  });
+
   it('logs of any size: 20 MB through bounded pages, --tail, -f of a stopped container, a bad --tail (125)', async () => {
     const created = await cli(w, ['create', '--name', 'chatty', 'busybox', 'sleep', '1000']);
     expect(created.code, created.stderr).toBe(0);

@@ -2,7 +2,11 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../../activities';
 import { ContainerError } from '../../common/errors';
+import type { RestartGate } from '../../activities/monitor';
+import { monitorWorkflowId, RUN_STARTED_SIGNAL, type ContainerRun, type RunEnd } from '../../common/monitor-api';
+import { WorkflowTypes } from '../../common/names';
 import type { ContainerSnapshot } from '../../common/start-api';
+import type { RestartPolicy } from '../../common/types';
 
 
 export interface StubPlan {
@@ -16,6 +20,24 @@ export interface StubPlan {
   block?: string;
   /** activity name → milliseconds it takes (real time) before it returns */
   slow?: Record<string, number>;
+  /** the monitor's side: how each run ends, and what the container's record says then */
+  monitor?: MonitorPlan;
+}
+
+export interface MonitorPlan {
+  policy: RestartPolicy;
+  /** exit code of run n (0-based); a run past the list blocks until the container is removed */
+  exits: number[];
+  /** how long run n lasted (default 1 s) */
+  ranMs?: number[];
+  /** the user stopped the container: run n ended by it (marked manually stopped) */
+  stoppedAt?: number;
+  /** the user stops the container while the restart after run n waits out its backoff */
+  stoppedInBackoffAfter?: number;
+  /** the container is removed after run n */
+  removedAfter?: number;
+  /** starts (0 the user's, then each restart) whose process step fails: command not found (exit 127) */
+  failStartOf?: number[];
 }
 
 /**
@@ -70,7 +92,44 @@ export function stubActivities(plan: StubPlan = {}) {
     return value;
   }
 
+  // The monitor's view: each mark-running hands a run over (as the real one does, by signal-with-start).
+  const runs: ContainerRun[] = [];
+  const restartMarks: number[] = [];
+  let starts = 0;
+  const mon = plan.monitor;
+  const removed = (n: number) => mon?.removedAfter !== undefined && n > mon.removedAfter;
+  const stoppedInBackoff = () => mon?.stoppedInBackoffAfter !== undefined && runs.length - 1 >= mon.stoppedInBackoffAfter;
+  const monitorActs = {
+    waitForRunEnd: async ({ run }: { run: ContainerRun }): Promise<RunEnd> => {
+      calls.push('waitForRunEnd');
+      const n = runs.findIndex((r) => r.startedAt === run.startedAt);
+      if (removed(n)) return { kind: 'removed' };
+      const code = mon?.exits[n];
+      if (code === undefined) {
+        // runs on: wait until the test is over
+        await Context.current().cancelled;
+      }
+      return { kind: 'exited', exitCode: code!, finishedAt: run.startedAt, oomKilled: false };
+    },
+    handleRunExit: async ({ run }: { run: ContainerRun }) => {
+      calls.push('handleRunExit');
+      const n = runs.findIndex((r) => r.startedAt === run.startedAt);
+      return { exists: true, policy: mon!.policy, manuallyStopped: mon?.stoppedAt === n, ranMs: mon?.ranMs?.[n] ?? 1000, leftovers: [] };
+    },
+    markRestarting: async ({ restartCount }: { restartCount: number }) => {
+      calls.push('markRestarting');
+      restartMarks.push(restartCount);
+    },
+    clearRestarting: async () => void calls.push('clearRestarting'),
+    restartAllowed: async (): Promise<RestartGate> => {
+      calls.push('restartAllowed');
+      if (removed(runs.length - 1)) return 'removed';
+      return stoppedInBackoff() ? 'manually-stopped' : 'go';
+    },
+  };
+
   const acts: Activities = {
+    ...monitorActs,
     lookupContainer: (i) => {
       if (i.container === 'nosuch') {
         calls.push('lookupContainer');
@@ -96,9 +155,25 @@ export function stubActivities(plan: StubPlan = {}) {
     releaseIpc: () => step('releaseIpc', undefined),
     mountVolumes: () => step('mountVolumes', undefined),
     unmountVolumes: () => step('unmountVolumes', undefined),
-    startProcess: () => step('startProcess', { pid: 4242 }),
+    startProcess: () => {
+      const n = starts++;
+      if (mon?.failStartOf?.includes(n)) {
+        calls.push('startProcess');
+        return Promise.reject(ApplicationFailure.create({ type: 'CommandNotFound', message: 'exec: "nosuch": executable file not found in $PATH', nonRetryable: true }));
+      }
+      return step('startProcess', { pid: 4242 });
+    },
     unregisterProcess: () => step('unregisterProcess', undefined),
-    markRunning: () => step('markRunning', undefined),
+    markRunning: async () => {
+      await step('markRunning', undefined);
+      if (!mon) return;
+      const run: ContainerRun = { pid: 4242 + runs.length, startedAt: `2026-01-01T00:00:${String(runs.length).padStart(4, '0')}Z` };
+      runs.push(run);
+      const { client, info } = Context.current();
+      await client.workflow.signalWithStart(WorkflowTypes.monitor, {
+        taskQueue: info.taskQueue, workflowId: monitorWorkflowId(snap.id), args: [{ containerId: snap.id }], signal: RUN_STARTED_SIGNAL, signalArgs: [run],
+      });
+    },
     markFailed: (i) => {
       markFailedArgs.push({ error: i.error, exitCode: i.exitCode });
       return step('markFailed', undefined);
@@ -117,5 +192,5 @@ export function stubActivities(plan: StubPlan = {}) {
     importImage: () => Promise.reject(new Error('unused')),
     listImages: () => Promise.reject(new Error('unused')),
   };
-  return { acts, calls, attempts, markFailedArgs, endedAt, snapshot: snap };
+  return { acts, calls, attempts, markFailedArgs, endedAt, snapshot: snap, runs, restartMarks };
 }

@@ -1,0 +1,63 @@
+import { Context } from '@temporalio/activity';
+import { monitorWorkflowId, RUN_STARTED_SIGNAL, type ContainerRun, type RunEnd } from '../common/monitor-api';
+import { WorkflowTypes } from '../common/names';
+import type { ContainerRecord } from '../common/types';
+import type { HostRuntime } from '../runtime/host-runtime';
+import { handleRunExit, waitForRunEnd, type ExitHandled } from '../runtime/monitor';
+import type { containerMonitor } from '../workflows/monitor';
+import { withHeartbeat } from './heartbeat';
+import { classified } from './to-failure';
+
+/** What a restart due after its backoff finds: go ahead, or why not. */
+export type RestartGate = 'go' | 'removed' | 'manually-stopped' | 'running';
+
+/** The container monitor's activities (workflows/monitor.ts): the wait, Docker's Cleanup, the restart's marks. */
+export function createMonitorActivities(runtime: HostRuntime) {
+  return {
+    async waitForRunEnd(input: { id: string; run: ContainerRun }): Promise<RunEnd> {
+      return classified(() => withHeartbeat((ctx) => waitForRunEnd(runtime, input.id, input.run, ctx)));
+    },
+    async handleRunExit(input: { id: string; run: ContainerRun; end: Extract<RunEnd, { kind: 'exited' }> }): Promise<ExitHandled> {
+      return classified(() => withHeartbeat((ctx) => handleRunExit(runtime, input.id, input.run, input.end, ctx)));
+    },
+    async markRestarting(input: { id: string; restartCount: number }): Promise<void> {
+      return classified(() => runtime.records.markRestarting(input.id, input.restartCount));
+    },
+    async clearRestarting(input: { id: string }): Promise<void> {
+      return classified(async () => {
+        if (await runtime.store.read(input.id)) await runtime.records.clearRestarting(input.id);
+      });
+    },
+    /** Whether a restart due after its backoff may still go ahead, or why not. */
+    async restartAllowed(input: { id: string }): Promise<RestartGate> {
+      return classified(async () => {
+        const rec = await runtime.store.read(input.id);
+        if (!rec || rec.State.RemovalInProgress || rec.State.Dead) return 'removed';
+        if (rec.HasBeenManuallyStopped) return 'manually-stopped';
+        // started by someone else meanwhile: that run is handed over by its own start
+        if (rec.State.Running) return 'running';
+        return 'go';
+      });
+    },
+  };
+}
+
+/**
+ * Hands a run to the container's monitor: signal-with-start, so the monitor outlives the start saga, one
+ * per container (a running monitor just gets the signal). On the task queue of the worker that owns the
+ * container. Needs the activity's Temporal client.
+ */
+export async function handOffToMonitor(rec: ContainerRecord): Promise<void> {
+  const { client, info } = Context.current();
+  await client.workflow.signalWithStart<typeof containerMonitor, [ContainerRun]>(WorkflowTypes.monitor, {
+    taskQueue: info.taskQueue,
+    workflowId: monitorWorkflowId(rec.Id),
+    args: [{ containerId: rec.Id }],
+    signal: RUN_STARTED_SIGNAL,
+    signalArgs: [{ pid: rec.State.Pid, startedAt: rec.State.StartedAt }],
+    staticSummary: `monitor ${rec.Name.replace(/^\//, '')}`,
+    staticDetails: `container \`${rec.Id}\`, restart policy \`${rec.HostConfig.RestartPolicy.Name || 'no'}\``,
+  });
+}
+
+export type MonitorActivities = ReturnType<typeof createMonitorActivities>;

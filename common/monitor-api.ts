@@ -1,0 +1,38 @@
+/** The container monitor's contract: its workflow ID, its signal, its input and what it reports. */
+
+/** One monitor per container: its workflow ID derives from the container ID. */
+export function monitorWorkflowId(containerId: string): string {
+  return `container-monitor-${containerId}`;
+}
+
+/** Signal: a run of the container has started (the start saga hands each run to the monitor). */
+export const RUN_STARTED_SIGNAL = 'runStarted';
+
+/** A run of the container, named by when it started (a restart is a new run). */
+export interface ContainerRun {
+  pid: number;
+  /** State.StartedAt of the run */
+  startedAt: string;
+}
+
+/** How the watched run ended, as the monitor's wait saw it. */
+export type RunEnd =
+  | { kind: 'exited'; exitCode: number; finishedAt: string; oomKilled: boolean }
+  /** the container was removed */
+  | { kind: 'removed' }
+  /** the record shows another run: someone started the container again */
+  | { kind: 'superseded'; run: ContainerRun };
+
+export interface MonitorInput {
+  containerId: string;
+  /** carried over continue-as-new */
+  carried?: { run?: ContainerRun; restartCount: number; delayMs: number };
+}
+
+export interface MonitorResult {
+  containerId: string;
+  /** why the monitor ended */
+  ended: 'removed' | 'manually-stopped' | 'policy';
+  restartCount: number;
+  lastExitCode?: number;
+}

@@ -1,0 +1,69 @@
+import type { ContainerRun, RunEnd } from '../common/monitor-api';
+import type { RestartPolicy } from '../common/types';
+import type { StepContext } from './contract';
+import type { HostRuntime } from './host-runtime';
+
+/**
+ * What Docker's container monitor does on the host, for the monitor workflow: watch a run until its process
+ * exits, then record the exit and run Docker's Cleanup (every release of the step table, in teardown
+ * order), so an exited container holds no netns, IP, mount or process.
+ */
+
+const POLL_MS = 100;
+
+/**
+ * Waits until the run ends: its process exited (the record, or the driver's exit file, says how), the
+ * container was removed, or another run replaced it. Reads files only: a worker that died while waiting
+ * loses nothing (the next one finds the exit file the shim wrote meanwhile).
+ */
+export async function waitForRunEnd(rt: HostRuntime, id: string, run: ContainerRun, ctx?: StepContext): Promise<RunEnd> {
+  for (;;) {
+    const rec = await rt.store.read(id);
+    if (!rec || rec.State.RemovalInProgress || rec.State.Dead) return { kind: 'removed' };
+    if (rec.State.StartedAt !== run.startedAt) {
+      if (rec.State.Running) return { kind: 'superseded', run: { pid: rec.State.Pid, startedAt: rec.State.StartedAt } };
+      // a run we never saw began and ended: what the record says is all there is to know
+      return { kind: 'exited', exitCode: rec.State.ExitCode, finishedAt: rec.State.FinishedAt, oomKilled: rec.State.OOMKilled ?? false };
+    }
+    if (!rec.State.Running) {
+      // someone recorded it first (stop, a refreshed read)
+      return { kind: 'exited', exitCode: rec.State.ExitCode, finishedAt: rec.State.FinishedAt, oomKilled: rec.State.OOMKilled ?? false };
+    }
+    const probe = await rt.driver.probeProcess(id);
+    if (probe.kind === 'exited') return { kind: 'exited', exitCode: probe.code, finishedAt: probe.at, oomKilled: false };
+    if (ctx?.signal?.aborted) throw new Error('wait cancelled');
+    ctx?.progress?.();
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+export interface ExitHandled {
+  /** false when the container is gone */
+  exists: boolean;
+  policy: RestartPolicy;
+  manuallyStopped: boolean;
+  /** how long the run lasted */
+  ranMs: number;
+  /** what could not be released (recorded on the container for gc) */
+  leftovers: string[];
+}
+
+/**
+ * The run has exited: record it (Status exited, ExitCode, FinishedAt, `die` once per run) unless someone did,
+ * then Docker's Cleanup: every release in teardown order, what fails recorded as leftovers. Idempotent.
+ */
+export async function handleRunExit(rt: HostRuntime, id: string, run: ContainerRun, end: Extract<RunEnd, { kind: 'exited' }>, ctx?: StepContext): Promise<ExitHandled> {
+  const rec = await rt.store.read(id);
+  if (!rec) return { exists: false, policy: { Name: 'no', MaximumRetryCount: 0 }, manuallyStopped: true, ranMs: 0, leftovers: [] };
+  if (rec.State.StartedAt === run.startedAt) await rt.records.markExited(rec, end.exitCode, end.finishedAt, end.oomKilled);
+  const leftovers = await rt.releaseAll(id, ctx);
+  if ((await rt.store.read(id)) !== undefined) await rt.records.recordLeftovers(id, leftovers);
+  const after = (await rt.store.read(id)) ?? rec;
+  return {
+    exists: true,
+    policy: after.HostConfig.RestartPolicy,
+    manuallyStopped: after.HasBeenManuallyStopped === true,
+    ranMs: Math.max(0, Date.parse(end.finishedAt) - Date.parse(run.startedAt)) || 0,
+    leftovers,
+  };
+}

@@ -1,0 +1,120 @@
+import {
+  condition,
+  continueAsNew,
+  defineSignal,
+  executeChild,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { RUN_STARTED_SIGNAL, type ContainerRun, type MonitorInput, type MonitorResult, type RunEnd } from '../common/monitor-api';
+import { restartDecision, type RestartDecision } from '../common/restart-policy';
+import { containerStart } from './container-start';
+import { detailOf, exitCodeFor } from './failures';
+import { cleanup, fast } from './options';
+
+export const runStartedSignal = defineSignal<[ContainerRun]>(RUN_STARTED_SIGNAL);
+
+/**
+ * The wait for a run's exit: as long as the process runs (days), heartbeating; a worker that dies mid-wait
+ * is noticed after 10 s and the wait goes on elsewhere, where the shim's exit file still tells how it ended.
+ */
+const watching: ActivityOptions = {
+  startToCloseTimeout: '3650d',
+  heartbeatTimeout: '10s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' },
+};
+
+const watch = proxyActivities<Activities>({ ...watching, summary: 'wait for exit' });
+const quick = proxyActivities<Activities>(fast);
+const release = proxyActivities<Activities>({ ...cleanup, summary: 'cleanup after exit' });
+
+/** Restarts kept in one run of the monitor before it continues as new (its history stays small). */
+const RESTARTS_PER_HISTORY = 50;
+
+/**
+ * Docker's container monitor (newContainerMonitor + the restart manager): one per container, started by the
+ * start saga as it hands each run over (signal-with-start, so it outlives the saga). It waits for the run's
+ * process to exit, records the exit and runs Docker's Cleanup (every release, in teardown order), then
+ * applies the restart policy: after Docker's backoff (a durable timer) it restarts the container through
+ * the start saga itself, so a restart that fails compensates like any start and counts toward the policy.
+ * `stop` and `kill` mark the container manually stopped: no restart. It ends when there is nothing to
+ * restart (policy, manual stop, removal); the next start begins a new one.
+ */
+export async function containerMonitor(input: MonitorInput): Promise<MonitorResult> {
+  const id = input.containerId;
+  let restartCount = input.carried?.restartCount ?? 0;
+  let delayMs = input.carried?.delayMs ?? 0;
+  let latest: ContainerRun | undefined = input.carried?.run;
+  setHandler(runStartedSignal, (run) => {
+    // Each run is handed over once per start attempt that reached it; a retried hand-over repeats it.
+    if (!latest || run.startedAt > latest.startedAt) latest = run;
+  });
+  const ended = (why: MonitorResult['ended'], lastExitCode?: number): MonitorResult => ({ containerId: id, ended: why, restartCount, lastExitCode });
+
+  for (let restartsHere = 0; ; ) {
+    await condition(() => latest !== undefined);
+    const run = latest!;
+    const end: RunEnd = await watch.waitForRunEnd({ id, run });
+    if (end.kind === 'removed') return ended('removed');
+    if (end.kind === 'superseded') {
+      // Started again by someone else: watch that run (its hand-over may not have arrived yet).
+      if (!latest || end.run.startedAt > latest.startedAt) latest = end.run;
+      continue;
+    }
+    const handled = await release.handleRunExit({ id, run, end });
+    if (!handled.exists) return ended('removed', end.exitCode);
+    // A newer run was handed over while this one was being cleaned up: watch it.
+    if (latest !== run) continue;
+
+    let decision: RestartDecision = restartDecision(
+      handled.policy,
+      { exitCode: end.exitCode, ranMs: handled.ranMs, manuallyStopped: handled.manuallyStopped },
+      { restartCount, delayMs },
+    );
+    let lastExitCode = end.exitCode;
+    while (decision.restart) {
+      delayMs = decision.delayMs;
+      restartCount++;
+      restartsHere++;
+      await quick.markRestarting({ id, restartCount });
+      await sleep(delayMs);
+      const gate = await quick.restartAllowed({ id });
+      if (gate === 'removed') return ended('removed', lastExitCode);
+      if (gate === 'manually-stopped') {
+        await quick.clearRestarting({ id });
+        return ended('manually-stopped', lastExitCode);
+      }
+      if (gate === 'running') {
+        // someone started it during the backoff: watch that run (its hand-over arrives, or has)
+        await quick.clearRestarting({ id });
+        await condition(() => latest !== run);
+        break;
+      }
+      try {
+        // The restart's own run is handed over by its mark-running, like any start's: `latest` moves on.
+        await executeChild(containerStart, {
+          workflowId: `container-restart-${id}-${workflowInfo().runId}-${restartCount}`,
+          args: [{ container: id }],
+          staticSummary: `restart ${restartCount} of ${id.slice(0, 12)}`,
+        });
+        await condition(() => latest !== run);
+        break;
+      } catch (err) {
+        // The restart failed and compensated: an exit with its start error's code, counted like any.
+        lastExitCode = exitCodeFor(detailOf(err).type);
+        decision = restartDecision(handled.policy, { exitCode: lastExitCode, ranMs: 0, manuallyStopped: false }, { restartCount, delayMs });
+        if (!decision.restart) await quick.clearRestarting({ id });
+      }
+    }
+    if (!decision.restart && latest === run) {
+      return ended(handled.manuallyStopped ? 'manually-stopped' : 'policy', lastExitCode);
+    }
+    if (restartsHere >= RESTARTS_PER_HISTORY || workflowInfo().continueAsNewSuggested) {
+      await continueAsNew<typeof containerMonitor>({ containerId: id, carried: { run: latest, restartCount, delayMs } });
+    }
+  }
+}
