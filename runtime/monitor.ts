@@ -1,5 +1,6 @@
 import type { ContainerRun, RunEnd } from '../common/monitor-api';
 import type { RestartPolicy } from '../common/types';
+import { CLAIM_LOCK } from './claim';
 import type { StepContext } from './contract';
 import type { HostRuntime } from './host-runtime';
 
@@ -40,6 +41,8 @@ export async function waitForRunEnd(rt: HostRuntime, id: string, run: ContainerR
 export interface ExitHandled {
   /** false when the container is gone */
   exists: boolean;
+  /** a start has claimed the container since: its resources are that start's to adopt, not to release */
+  startedAgain: boolean;
   policy: RestartPolicy;
   manuallyStopped: boolean;
   /** how long the run lasted */
@@ -53,17 +56,25 @@ export interface ExitHandled {
  * then Docker's Cleanup: every release in teardown order, what fails recorded as leftovers. Idempotent.
  */
 export async function handleRunExit(rt: HostRuntime, id: string, run: ContainerRun, end: Extract<RunEnd, { kind: 'exited' }>, ctx?: StepContext): Promise<ExitHandled> {
-  const rec = await rt.store.read(id);
-  if (!rec) return { exists: false, policy: { Name: 'no', MaximumRetryCount: 0 }, manuallyStopped: true, ranMs: 0, leftovers: [] };
-  if (rec.State.StartedAt === run.startedAt) await rt.records.markExited(rec, end.exitCode, end.finishedAt, end.oomKilled);
-  const leftovers = await rt.releaseAll(id, ctx);
-  if ((await rt.store.read(id)) !== undefined) await rt.records.recordLeftovers(id, leftovers);
-  const after = (await rt.store.read(id)) ?? rec;
-  return {
-    exists: true,
-    policy: after.HostConfig.RestartPolicy,
-    manuallyStopped: after.HasBeenManuallyStopped === true,
-    ranMs: Math.max(0, Date.parse(end.finishedAt) - Date.parse(run.startedAt)) || 0,
-    leftovers,
-  };
+  const gone: ExitHandled = { exists: false, startedAgain: false, policy: { Name: 'no', MaximumRetryCount: 0 }, manuallyStopped: true, ranMs: 0, leftovers: [] };
+  if (!(await rt.store.read(id))) return gone;
+  // Under the claim lock, as Docker's exit handler holds the container lock: a start cannot claim the
+  // container while its last run is cleaned up, and a start that claimed it first keeps what it adopts.
+  return rt.store.withLock(id, async () => {
+    const rec = await rt.store.read(id);
+    if (!rec) return gone;
+    if (rec.State.StartedAt === run.startedAt) await rt.records.markExited(rec, end.exitCode, end.finishedAt, end.oomKilled);
+    const startedAgain = rec.StartingBy !== undefined || rec.State.StartedAt !== run.startedAt;
+    const leftovers = startedAgain ? [] : await rt.releaseAll(id, ctx);
+    if (!startedAgain && (await rt.store.read(id))) await rt.records.recordLeftovers(id, leftovers);
+    const after = (await rt.store.read(id)) ?? rec;
+    return {
+      exists: true,
+      startedAgain,
+      policy: after.HostConfig.RestartPolicy,
+      manuallyStopped: after.HasBeenManuallyStopped === true,
+      ranMs: Math.max(0, Date.parse(end.finishedAt) - Date.parse(run.startedAt)) || 0,
+      leftovers,
+    };
+  }, CLAIM_LOCK);
 }

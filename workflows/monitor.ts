@@ -67,6 +67,9 @@ export async function containerMonitor(input: MonitorInput): Promise<MonitorResu
     }
     const handled = await release.handleRunExit({ id, run, end });
     if (!handled.exists) return ended('removed', end.exitCode);
+    // A start claimed the container meanwhile: its run is handed over when it runs (a failed one never is,
+    // and then there is nothing to watch until the next start).
+    if (handled.startedAgain) await condition(() => latest !== run);
     // A newer run was handed over while this one was being cleaned up: watch it.
     if (latest !== run) continue;
 

@@ -114,7 +114,7 @@ export function stubActivities(plan: StubPlan = {}) {
     handleRunExit: async ({ run }: { run: ContainerRun }) => {
       calls.push('handleRunExit');
       const n = runs.findIndex((r) => r.startedAt === run.startedAt);
-      return { exists: true, policy: mon!.policy, manuallyStopped: mon?.stoppedAt === n, ranMs: mon?.ranMs?.[n] ?? 1000, leftovers: [] };
+      return { exists: true, startedAgain: false, policy: mon!.policy, manuallyStopped: mon?.stoppedAt === n, ranMs: mon?.ranMs?.[n] ?? 1000, leftovers: [] };
     },
     markRestarting: async ({ restartCount }: { restartCount: number }) => {
       calls.push('markRestarting');
