@@ -3,6 +3,7 @@ import { monitorWorkflowId, RUN_STARTED_SIGNAL, type ContainerRun, type RunEnd }
 import { WorkflowTypes } from '../common/names';
 import type { ContainerRecord } from '../common/types';
 import type { HostRuntime } from '../runtime/host-runtime';
+import { restartDecision } from '../common/restart-policy';
 import { handleRunExit, waitForRunEnd, type ExitHandled } from '../runtime/monitor';
 import type { containerMonitor } from '../workflows/monitor';
 import { withHeartbeat } from './heartbeat';
@@ -19,6 +20,35 @@ export function createMonitorActivities(runtime: HostRuntime) {
     },
     async handleRunExit(input: { id: string; run: ContainerRun; end: Extract<RunEnd, { kind: 'exited' }> }): Promise<ExitHandled> {
       return classified(() => withHeartbeat((ctx) => handleRunExit(runtime, input.id, input.run, input.end, ctx)));
+    },
+    /** docker run --rm: the exited container goes, with everything it held. */
+    async autoRemove(input: { id: string }): Promise<void> {
+      return classified(() => withHeartbeat(async (ctx) => {
+        if (await runtime.store.read(input.id)) await runtime.remove(input.id, true, ctx);
+      }));
+    },
+    /**
+     * Docker's restore at boot, for restart policies: every container that should have a monitor gets one
+     * (hand-over by signal-with-start, so a monitor that already runs is only signalled, never doubled): those
+     * running, and those whose policy restarts them after their last exit. Returns their IDs.
+     */
+    async restoreMonitors(): Promise<string[]> {
+      return classified(async () => {
+        const wanted = (await runtime.list()).filter(needsMonitor);
+        for (const rec of wanted) await handOffToMonitor(rec);
+        return wanted.map((r) => r.Id);
+      });
+    },
+    /** docker wait: blocks (heartbeating) until the container does not run; its exit code. */
+    async waitContainer(input: { container: string }): Promise<{ containerId: string; StatusCode: number }> {
+      return classified(() => withHeartbeat(async (ctx) => {
+        for (;;) {
+          const rec = await runtime.lookup(input.container);
+          if (!rec.State.Running) return { containerId: rec.Id, StatusCode: rec.State.ExitCode };
+          if (ctx.signal?.aborted) throw new Error('wait cancelled');
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }));
     },
     async markRestarting(input: { id: string; restartCount: number }): Promise<void> {
       return classified(() => runtime.records.markRestarting(input.id, input.restartCount));
@@ -47,17 +77,26 @@ export function createMonitorActivities(runtime: HostRuntime) {
  * per container (a running monitor just gets the signal). On the task queue of the worker that owns the
  * container. Needs the activity's Temporal client.
  */
-export async function handOffToMonitor(rec: ContainerRecord): Promise<void> {
+export async function handOffToMonitor(rec: ContainerRecord, startedBy?: ContainerRun['startedBy']): Promise<void> {
   const { client, info } = Context.current();
   await client.workflow.signalWithStart<typeof containerMonitor, [ContainerRun]>(WorkflowTypes.monitor, {
     taskQueue: info.taskQueue,
     workflowId: monitorWorkflowId(rec.Id),
     args: [{ containerId: rec.Id }],
     signal: RUN_STARTED_SIGNAL,
-    signalArgs: [{ pid: rec.State.Pid, startedAt: rec.State.StartedAt }],
+    signalArgs: [{ pid: rec.State.Pid, startedAt: rec.State.StartedAt, ...(startedBy ? { startedBy } : {}) }],
     staticSummary: `monitor ${rec.Name.replace(/^\//, '')}`,
     staticDetails: `container \`${rec.Id}\`, restart policy \`${rec.HostConfig.RestartPolicy.Name || 'no'}\``,
   });
 }
 
 export type MonitorActivities = ReturnType<typeof createMonitorActivities>;
+
+/** Whether a container should have a monitor now: it runs, or its restart policy brings it back. */
+export function needsMonitor(rec: ContainerRecord): boolean {
+  if (!rec.HasBeenStartedBefore || rec.State.RemovalInProgress || rec.State.Dead) return false;
+  if (rec.State.Running) return true;
+  if (rec.HasBeenManuallyStopped) return false;
+  const decision = restartDecision(rec.HostConfig.RestartPolicy, { exitCode: rec.State.ExitCode, ranMs: 0, manuallyStopped: false }, { restartCount: rec.RestartCount ?? 0, delayMs: 0 });
+  return decision.restart;
+}

@@ -67,7 +67,7 @@ export function createStartActivities(runtime: ContainerRuntime, opts: StartActi
     async markRunning(input: { id: string; pid: number }): Promise<void> {
       await classified(async () => {
         const rec = await runtime.markRunning(input.id, input.pid);
-        if (opts.monitorRuns) await handOffToMonitor(rec);
+        if (opts.monitorRuns) await handOffToMonitor(rec, currentOwner());
       });
     },
     // F: error, exit code and state to disk, before the compensations run

@@ -8,6 +8,7 @@ import type { CreateRequest } from '../common/types';
 // Types only: the workflow functions give starts their argument and result types, and none of their code
 // (which runs only in the worker's sandbox) is loaded here. Workflows are still started by registered name.
 import type { containerStart } from '../workflows/container-start';
+import type { containerWait } from '../workflows/lifecycle';
 import type {
   containerCreate,
   containerEvents,
@@ -107,6 +108,10 @@ export const list = (s: Session, all: boolean) => run<typeof containerList>(s, W
 
 /** The events recorded after `since` (a cursor from an earlier call; 0 for all) and the next cursor. */
 export const readEvents = (s: Session, since: number) => run<typeof containerEvents>(s, WorkflowTypes.events, { args: [{ since }] });
+
+/** docker wait: the container's exit code once it does not run. */
+export const waitContainer = (s: Session, container: string) =>
+  run<typeof containerWait>(s, WorkflowTypes.wait, { args: [{ container }] }, { summary: `wait ${container}` });
 
 /** One bounded page of a container's output: from `cursor` (an earlier page's `next`), or its last `tail` lines. */
 export const logsPage = (s: Session, container: string, page: Omit<LogsInput, 'container'> = {}) =>

@@ -6,7 +6,9 @@ import { registerInspect } from './commands/inspect';
 import { registerLifecycle } from './commands/lifecycle';
 import { registerLogs } from './commands/logs';
 import { registerPs } from './commands/ps';
+import { registerRun } from './commands/run';
 import { registerStart } from './commands/start';
+import { registerWait } from './commands/wait';
 import { cliContext, type CliContext } from './context';
 import { describeError, usageError } from './errors';
 
@@ -46,6 +48,8 @@ function buildProgram(ctx: CliContext): { program: Command; activeCommand: () =>
     });
   registerCreate(program, ctx);
   registerStart(program, ctx);
+  registerRun(program, ctx);
+  registerWait(program, ctx);
   registerInspect(program, ctx);
   registerPs(program, ctx);
   registerEvents(program, ctx);

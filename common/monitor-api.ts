@@ -13,6 +13,8 @@ export interface ContainerRun {
   pid: number;
   /** State.StartedAt of the run */
   startedAt: string;
+  /** the start saga that began it (its claim may still be held when a quick process has already exited) */
+  startedBy?: { workflowId: string; runId: string };
 }
 
 /** How the watched run ended, as the monitor's wait saw it. */

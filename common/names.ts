@@ -17,6 +17,7 @@ export const WorkflowTypes = {
   gc: 'containerGc',
   monitor: 'containerMonitor',
   restore: 'containerRestore',
+  wait: 'containerWait',
 } as const;
 
 /**

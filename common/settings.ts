@@ -74,6 +74,7 @@ export function verifyHostConfig(hc: HostConfig, host: HostInfo): string[] {
   if (rp.Name !== 'on-failure' && rp.Name !== '' && rp.MaximumRetryCount !== 0) {
     fail(`maximum retry count cannot be used with restart policy '${rp.Name}'`);
   }
+  if (hc.AutoRemove && rp.Name !== '' && rp.Name !== 'no') fail("can't create 'AutoRemove' container with restart policy");
   if (hc.NetworkMode === 'container' || hc.NetworkMode === 'container:') fail('invalid network mode: invalid container format container:<name|id>');
   const net = parseNetMode(hc.NetworkMode);
   if (!net) fail(`network ${hc.NetworkMode} not found`);

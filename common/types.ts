@@ -47,6 +47,8 @@ export interface HostConfig {
   IpcMode: string;
   SecurityOpt: string[];
   RestartPolicy: RestartPolicy;
+  /** remove the container once its process has exited (docker run --rm) */
+  AutoRemove?: boolean;
   /** NAME[:ALIAS] */
   Links: string[];
   /** bytes, 0 = unlimited */

@@ -43,6 +43,8 @@ export interface ExitHandled {
   exists: boolean;
   /** a start has claimed the container since: its resources are that start's to adopt, not to release */
   startedAgain: boolean;
+  /** docker run --rm: the container is to be removed now */
+  autoRemove: boolean;
   policy: RestartPolicy;
   manuallyStopped: boolean;
   /** how long the run lasted */
@@ -56,7 +58,7 @@ export interface ExitHandled {
  * then Docker's Cleanup: every release in teardown order, what fails recorded as leftovers. Idempotent.
  */
 export async function handleRunExit(rt: HostRuntime, id: string, run: ContainerRun, end: Extract<RunEnd, { kind: 'exited' }>, ctx?: StepContext): Promise<ExitHandled> {
-  const gone: ExitHandled = { exists: false, startedAgain: false, policy: { Name: 'no', MaximumRetryCount: 0 }, manuallyStopped: true, ranMs: 0, leftovers: [] };
+  const gone: ExitHandled = { exists: false, startedAgain: false, autoRemove: false, policy: { Name: 'no', MaximumRetryCount: 0 }, manuallyStopped: true, ranMs: 0, leftovers: [] };
   if (!(await rt.store.read(id))) return gone;
   // Under the claim lock, as Docker's exit handler holds the container lock: a start cannot claim the
   // container while its last run is cleaned up, and a start that claimed it first keeps what it adopts.
@@ -64,13 +66,16 @@ export async function handleRunExit(rt: HostRuntime, id: string, run: ContainerR
     const rec = await rt.store.read(id);
     if (!rec) return gone;
     if (rec.State.StartedAt === run.startedAt) await rt.records.markExited(rec, end.exitCode, end.finishedAt, end.oomKilled);
-    const startedAgain = rec.StartingBy !== undefined || rec.State.StartedAt !== run.startedAt;
+    const claim = rec.StartingBy;
+    const ownClaim = claim !== undefined && claim.workflowId === run.startedBy?.workflowId && claim.runId === run.startedBy.runId;
+    const startedAgain = (claim !== undefined && !ownClaim) || rec.State.StartedAt !== run.startedAt;
     const leftovers = startedAgain ? [] : await rt.releaseAll(id, ctx);
     if (!startedAgain && (await rt.store.read(id))) await rt.records.recordLeftovers(id, leftovers);
     const after = (await rt.store.read(id)) ?? rec;
     return {
       exists: true,
       startedAgain,
+      autoRemove: after.HostConfig.AutoRemove === true && !startedAgain,
       policy: after.HostConfig.RestartPolicy,
       manuallyStopped: after.HasBeenManuallyStopped === true,
       ranMs: Math.max(0, Date.parse(end.finishedAt) - Date.parse(run.startedAt)) || 0,

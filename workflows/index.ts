@@ -2,3 +2,4 @@
 export { containerStart } from './container-start';
 export * from './ops';
 export { containerMonitor } from './monitor';
+export * from './lifecycle';

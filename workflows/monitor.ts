@@ -67,6 +67,10 @@ export async function containerMonitor(input: MonitorInput): Promise<MonitorResu
     }
     const handled = await release.handleRunExit({ id, run, end });
     if (!handled.exists) return ended('removed', end.exitCode);
+    if (handled.autoRemove) {
+      await release.autoRemove({ id });
+      return ended('removed', end.exitCode);
+    }
     // A start claimed the container meanwhile: its run is handed over when it runs (a failed one never is,
     // and then there is nothing to watch until the next start).
     if (handled.startedAgain) await condition(() => latest !== run);

@@ -6,16 +6,9 @@ import { parseCreate, type CreateFlags } from '../parse-create';
 
 const collect = (v: string, acc: string[]) => [...acc, v];
 
-/** docker create: flags → CreateRequest (validated before anything is sent) → containerCreate workflow. */
-export function registerCreate(program: Command, ctx: CliContext): void {
-  program
-    .command('create')
-    .description('Create a new container (prints its ID)')
-    .usage('[options] IMAGE [COMMAND] [ARG...]')
-    .argument('<image>')
-    .argument('[command...]')
-    // Everything after IMAGE belongs to the command: `create busybox sh -c 'sleep 1'`.
-    .passThroughOptions()
+/** Docker's create flags, shared by `create` and `run`. */
+export function withCreateOptions(command: Command): Command {
+  return command
     .option('--name <name>', 'assign a name to the container')
     .option('--network <mode>', 'bridge (default), none, host or container:<name|id>')
     .option('-e, --env <KEY[=VALUE]>', 'set an environment variable; KEY alone passes the value from this environment (repeatable)', collect, [])
@@ -34,7 +27,20 @@ export function registerCreate(program: Command, ctx: CliContext): void {
     .option('--cpus <number>', 'number of CPUs (e.g. 0.5)')
     .option('--pids-limit <n>', 'pids limit (-1 for unlimited)')
     .option('--read-only', "mount the container's root filesystem read-only")
-    .option('-t, --tty', 'allocate a pseudo-TTY')
+    .option('-t, --tty', 'allocate a pseudo-TTY');
+}
+
+/** docker create: flags → CreateRequest (validated before anything is sent) → containerCreate workflow. */
+export function registerCreate(program: Command, ctx: CliContext): void {
+  const command = program
+    .command('create')
+    .description('Create a new container (prints its ID)')
+    .usage('[options] IMAGE [COMMAND] [ARG...]')
+    .argument('<image>')
+    .argument('[command...]')
+    // Everything after IMAGE belongs to the command: `create busybox sh -c 'sleep 1'`.
+    .passThroughOptions();
+  withCreateOptions(command)
     .option('--json', 'print {Id, Warnings} as JSON')
     .helpOption('--help', 'display help for command')
     .action(async (image: string, cmd: string[], flags: CreateFlags & { json?: boolean }) => {

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { gc, remove, stop } from '../api';
+import { gc, remove, startContainer, stop } from '../api';
 import type { CliContext } from '../context';
 import { usageError } from '../errors';
 import { printJson } from '../output';
 import { forEachContainer } from './each';
 
-/** docker stop and docker rm (each cancels a start in flight first: it compensates), and gc. */
+/** docker stop, restart and rm (stop and rm cancel a start in flight first: it compensates), and gc. */
 export function registerLifecycle(program: Command, ctx: CliContext): void {
   program
     .command('stop')
@@ -16,6 +16,19 @@ export function registerLifecycle(program: Command, ctx: CliContext): void {
       if (!/^\d+$/.test(flags.time)) throw usageError(`invalid argument "${flags.time}" for "-t, --time" flag: must be a whole number of seconds`, 'stop');
       const session = await ctx.session();
       await forEachContainer(ctx, refs, 'stop', async (ref) => void (await stop(session, ref, Number(flags.time))));
+    });
+  program
+    .command('restart')
+    .description('Restart containers: stop (SIGTERM, then SIGKILL after the timeout), then start through the saga')
+    .argument('<containers...>')
+    .option('-t, --time <seconds>', 'seconds to wait before killing the container', '10')
+    .action(async (refs: string[], flags: { time: string }) => {
+      if (!/^\d+$/.test(flags.time)) throw usageError(`invalid argument "${flags.time}" for "-t, --time" flag: must be a whole number of seconds`, 'restart');
+      const session = await ctx.session();
+      await forEachContainer(ctx, refs, 'restart', async (ref) => {
+        await stop(session, ref, Number(flags.time));
+        await startContainer(session, ref);
+      });
     });
   program
     .command('rm')

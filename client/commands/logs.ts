@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { logsPage } from '../api';
+import type { Session } from '../connection';
 import type { CliContext } from '../context';
 import { usageError } from '../errors';
 import { writeOut } from '../output';
@@ -25,16 +26,19 @@ export function registerLogs(program: Command, ctx: CliContext): void {
     .option('-f, --follow', 'follow log output until the container stops')
     .option('-n, --tail <lines>', 'number of lines to show from the end of the logs ("all" for all)', 'all')
     .action(async (ref: string, flags: LogsFlags) => {
-      const tail = parseTail(flags.tail);
-      const session = await ctx.session();
-      let page = await logsPage(session, ref, tail === undefined ? {} : { tail });
-      for (;;) {
-        await writeOut(page.text);
-        if (!page.more && !(flags.follow && page.running)) return;
-        if (!page.more) await new Promise((r) => setTimeout(r, FOLLOW_POLL_MS));
-        page = await logsPage(session, page.containerId, { cursor: page.next });
-      }
+      await printLogs(await ctx.session(), ref, { follow: flags.follow, tail: parseTail(flags.tail) });
     });
+}
+
+/** Prints a container's output page by page; with `follow`, until it has stopped and all is printed. */
+export async function printLogs(session: Session, ref: string, opts: { follow?: boolean; tail?: number } = {}): Promise<void> {
+  let page = await logsPage(session, ref, opts.tail === undefined ? {} : { tail: opts.tail });
+  for (;;) {
+    await writeOut(page.text);
+    if (!page.more && !(opts.follow && page.running)) return;
+    if (!page.more) await new Promise((r) => setTimeout(r, FOLLOW_POLL_MS));
+    page = await logsPage(session, page.containerId, { cursor: page.next });
+  }
 }
 
 function parseTail(text: string): number | undefined {

@@ -150,6 +150,33 @@ describe.concurrent('container-saga CLI on the dev server (simulated driver)', (
     expect((await sim.heldResources()).filter((h) => h.containerId === flakyId)).toEqual([]);
   });
 
+  it('run, run --rm, run -d --rm, wait and restart', async () => {
+    const exited = await cli(w, ['run', '--name', 'run3', 'busybox', 'sh', '-c', 'exit 3']);
+    expect([exited.code, exited.stdout]).toEqual([3, '']);
+    const waited = await cli(w, ['wait', 'run3']);
+    expect([waited.code, waited.stdout]).toEqual([0, '3\n']);
+    expect((await inspect('run3')).State).toMatchObject({ Status: 'exited', ExitCode: 3 });
+
+    const removed = await cli(w, ['run', '--rm', '--name', 'gone', 'busybox', 'sh', '-c', 'exit 2']);
+    expect(removed.code).toBe(2);
+    expect((await cli(w, ['inspect', 'gone'])).code).toBe(1);
+
+    const detached = await cli(w, ['run', '-d', '--rm', '--name', 'gone2', 'busybox', 'true']);
+    expect(detached.stdout).toMatch(/^[0-9a-f]{64}\n$/);
+    for (let i = 0; i < 100 && (await cli(w, ['inspect', 'gone2'])).code === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect((await cli(w, ['inspect', 'gone2'])).stderr).toMatch(/No such object: gone2/);
+    const conflict = await cli(w, ['run', '-d', '--rm', '--restart', 'always', 'busybox', 'true']);
+    expect([conflict.code, conflict.stderr.trim()]).toEqual([125, "Error response from daemon: can't create 'AutoRemove' container with restart policy"]);
+
+    const up = await cli(w, ['run', '-d', '--name', 'again', 'busybox', 'sleep', '1000']);
+    expect(up.code, up.stderr).toBe(0);
+    const before = await inspect('again');
+    const restarted = await cli(w, ['restart', '-t', '0', 'again']);
+    expect([restarted.code, restarted.stdout]).toEqual([0, 'again\n']);
+    const after = await inspect('again');
+    expect([after.State.Running, after.State.StartedAt > before.State.StartedAt]).toEqual([true, true]);
+  });
+
   it('logs of any size: 20 MB through bounded pages, --tail, -f of a stopped container, a bad --tail (125)', async () => {
     const created = await cli(w, ['create', '--name', 'chatty', 'busybox', 'sleep', '1000']);
     expect(created.code, created.stderr).toBe(0);

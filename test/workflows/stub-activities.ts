@@ -36,6 +36,8 @@ export interface MonitorPlan {
   stoppedInBackoffAfter?: number;
   /** the container is removed after run n */
   removedAfter?: number;
+  /** docker run --rm: the container is removed once its run ends */
+  autoRemove?: boolean;
   /** starts (0 the user's, then each restart) whose process step fails: command not found (exit 127) */
   failStartOf?: number[];
 }
@@ -114,13 +116,16 @@ export function stubActivities(plan: StubPlan = {}) {
     handleRunExit: async ({ run }: { run: ContainerRun }) => {
       calls.push('handleRunExit');
       const n = runs.findIndex((r) => r.startedAt === run.startedAt);
-      return { exists: true, startedAgain: false, policy: mon!.policy, manuallyStopped: mon?.stoppedAt === n, ranMs: mon?.ranMs?.[n] ?? 1000, leftovers: [] };
+      return { exists: true, startedAgain: false, autoRemove: mon?.autoRemove === true, policy: mon!.policy, manuallyStopped: mon?.stoppedAt === n, ranMs: mon?.ranMs?.[n] ?? 1000, leftovers: [] };
     },
     markRestarting: async ({ restartCount }: { restartCount: number }) => {
       calls.push('markRestarting');
       restartMarks.push(restartCount);
     },
     clearRestarting: async () => void calls.push('clearRestarting'),
+    autoRemove: async () => void calls.push('autoRemove'),
+    restoreMonitors: () => Promise.reject(new Error('unused')),
+    waitContainer: () => Promise.reject(new Error('unused')),
     restartAllowed: async (): Promise<RestartGate> => {
       calls.push('restartAllowed');
       if (removed(runs.length - 1)) return 'removed';

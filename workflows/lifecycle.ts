@@ -1,0 +1,24 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { detailOf, failureOf } from './failures';
+import { fast, lifecycle } from './options';
+
+/** The verbs around a container's runs: docker wait, and the worker's restore of monitors at start-up. */
+
+/** Waiting has no end but the container's: heartbeats tell a live wait from a dead worker's. */
+const waiting = proxyActivities<Activities>({ startToCloseTimeout: '3650d', heartbeatTimeout: '10s', retry: fast.retry, summary: 'wait' });
+const slow = proxyActivities<Activities>(lifecycle);
+
+/** docker wait: the container's exit code once it does not run (at once when it does not). */
+export async function containerWait(input: { container: string }): Promise<{ containerId: string; StatusCode: number }> {
+  try {
+    return await waiting.waitContainer(input);
+  } catch (err) {
+    throw failureOf(detailOf(err));
+  }
+}
+
+/** Docker's restore at boot, for restart policies: a monitor for each container that should have one. */
+export async function containerRestore(): Promise<{ monitored: string[] }> {
+  return { monitored: await slow.restoreMonitors() };
+}
