@@ -5,13 +5,22 @@ import { ContainerError } from '../../common/errors';
 import type { HostInfo } from '../../common/settings';
 import { NO_NETWORK, type ImageInfo, type NetworkSettings } from '../../common/types';
 import type { HeldResource } from '../contract';
-import type { Driver, NetnsPlan, ProcessProbe, SpecPlan, VolumeMount } from '../driver';
+import { endsByDefault } from '../../common/signals';
+import type { Driver, ExecContext, ExecOutcome, ExecPlan, NetnsPlan, ProcessProbe, SpecPlan, VolumeMount } from '../driver';
+import { execPaths, execsDir, isExecId } from '../exec-layout';
 import { clearFaultCounters } from '../faults';
 import { exists, readJson, removeFile, writeJsonAtomic } from '../fsutil';
 import { Layout, netnsName, netnsPath } from '../linux/layout';
 import { mkdirInRoot } from '../rootfs-path';
 import { HostRuntime } from '../host-runtime';
 import { StateStore } from '../store';
+
+/** A simulated process: frozen by pause, ended by a fatal signal (it has no handlers). */
+interface SimProcess {
+  pid: number;
+  frozen?: boolean;
+  exited?: { code: number; at: string };
+}
 
 interface SimMount {
   kind: 'rootfs' | 'ipc' | 'volume';
@@ -25,7 +34,10 @@ interface SimMount {
  * disk under <root>/sim (mounts, netns, IP allocations, processes), named as the Linux driver names them
  * (the same Layout), so leaks are checkable; the rootfs is a plain directory so working-dir rules are real.
  * Images are not needed: any image name is accepted. Its processes never exit on their own and print
- * nothing (a test may write their log at layout.log(id), where it is read from).
+ * nothing (a test may write their log at layout.log(id), where it is read from); a signal whose default
+ * action ends a process ends one (exit 128+N), pause and unpause only mark it frozen. An exec is registered
+ * (its record under the container, as the Linux driver's) and ends at once with no output: exit 0, or N for
+ * `sh -c "exit N"`, the one command it interprets. Nothing runs, so nothing here can hang or leak a process.
  */
 export class SimulatedDriver implements Driver {
   readonly kind = 'simulated' as const;
@@ -162,24 +174,62 @@ export class SimulatedDriver implements Driver {
   }
 
   async startProcess(id: string): Promise<{ pid: number }> {
-    const existing = await readJson<{ pid: number }>(this.file('processes', id));
-    if (existing) return { pid: existing.pid };
+    const existing = await readJson<SimProcess>(this.file('processes', id));
+    if (existing && !existing.exited) return { pid: existing.pid };
     const pid = 100_000 + Number.parseInt(id.slice(0, 4), 16);
     await writeJsonAtomic(this.file('processes', id), { pid });
     return { pid };
   }
 
   async unregisterProcess(id: string): Promise<void> {
+    for (const execId of (await fs.readdir(execsDir(this.layout, id)).catch(() => [] as string[])).filter(isExecId)) await this.releaseExec(id, execId);
     await removeFile(this.file('processes', id));
   }
 
-  async probeProcess(): Promise<ProcessProbe> {
-    return { kind: 'running' };
+  async probeProcess(id: string): Promise<ProcessProbe> {
+    const p = await readJson<SimProcess>(this.file('processes', id));
+    return p?.exited ? { kind: 'exited', ...p.exited } : { kind: 'running' };
+  }
+
+  async signalProcess(id: string, signal: number): Promise<boolean> {
+    const p = await readJson<SimProcess>(this.file('processes', id));
+    if (!p || p.exited) return false;
+    if (endsByDefault(signal)) await writeJsonAtomic(this.file('processes', id), { ...p, exited: { code: 128 + signal, at: new Date().toISOString() } });
+    return true;
+  }
+
+  async pauseProcess(id: string): Promise<void> {
+    const p = await readJson<SimProcess>(this.file('processes', id));
+    if (!p || p.exited) throw new ContainerError('Internal', `pause ${id.slice(0, 12)}: no simulated process`);
+    await writeJsonAtomic(this.file('processes', id), { ...p, frozen: true });
+  }
+
+  async resumeProcess(id: string): Promise<void> {
+    const p = await readJson<SimProcess>(this.file('processes', id));
+    if (p?.frozen) await writeJsonAtomic(this.file('processes', id), { ...p, frozen: false });
+  }
+
+  /** Registers the exec, then ends it at once (see the class comment); its status is on disk, as on Linux. */
+  async runExec(id: string, plan: ExecPlan, ctx?: ExecContext): Promise<ExecOutcome> {
+    const p = execPaths(this.layout, id, plan.execId);
+    const pid = 200_000 + Number.parseInt(plan.execId.slice(0, 4), 16);
+    await writeJsonAtomic(p.record, { execId: plan.execId, pid });
+    await ctx?.onStart?.(pid);
+    const [cmd, flag, script] = plan.args;
+    const exit = cmd === 'sh' && flag === '-c' ? /^\s*exit\s+(\d+)\s*$/.exec(script ?? '') : null;
+    const exitCode = exit ? Number(exit[1]) & 255 : 0;
+    await fs.writeFile(p.exit, `${exitCode}\n`);
+    return { exitCode };
+  }
+
+  async releaseExec(id: string, execId: string): Promise<void> {
+    await removeFile(execPaths(this.layout, id, execId).record);
   }
 
   async terminate(id: string): Promise<number> {
+    const p = await readJson<SimProcess>(this.file('processes', id));
     await removeFile(this.file('processes', id));
-    return 143; // 128 + SIGTERM: the simulated process honours SIGTERM.
+    return p?.exited?.code ?? 143; // 128 + SIGTERM: the simulated process honours SIGTERM.
   }
 
   async removeContainerFiles(id: string): Promise<void> {
@@ -208,6 +258,11 @@ export class SimulatedDriver implements Driver {
     for (const id of await ids('mounts')) for (const m of await this.mounts(id)) held.push({ kind: 'mount', containerId: id, detail: `${m.kind} ${m.target}` });
     for (const id of await ids('netns')) held.push({ kind: 'netns', containerId: id, detail: netnsName(id) });
     for (const id of await ids('processes')) held.push({ kind: 'process', containerId: id, detail: 'simulated process' });
+    for (const id of await fs.readdir(this.layout.containers).catch(() => [] as string[])) {
+      for (const execId of (await fs.readdir(execsDir(this.layout, id)).catch(() => [] as string[])).filter(isExecId)) {
+        if (await exists(execPaths(this.layout, id, execId).record)) held.push({ kind: 'process', containerId: id, detail: `simulated exec ${execId.slice(0, 12)}` });
+      }
+    }
     const table = (await readJson<Record<string, string>>(path.join(this.sim, 'ipam.json'))) ?? {};
     for (const [ip, id] of Object.entries(table)) held.push({ kind: 'ip', containerId: id, detail: ip });
     const bundles = await fs.readdir(path.join(this.sim, 'bundles')).catch(() => [] as string[]);
