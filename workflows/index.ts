@@ -1,3 +1,4 @@
 // The worker's workflowsPath: every workflow type, registered under its function name (common/names.ts).
 export { containerStart } from './container-start';
 export * from './ops';
+export * from './verbs';
