@@ -36,6 +36,9 @@ export async function createExec(rt: HostRuntime, input: ExecInput): Promise<{ c
   const execId = input.execId ?? randomBytes(32).toString('hex');
   checkExecId(execId);
   if (input.cmd.length === 0) throw new ContainerError('InvalidParameter', 'No exec command specified');
+  if (input.workingDir && !input.workingDir.startsWith('/')) {
+    throw new ContainerError('InvalidParameter', `the working directory '${input.workingDir}' is invalid, it needs to be an absolute path`);
+  }
   const { Id } = await rt.lookup(input.container); // refreshed: a process that has exited reads not running
   await rt.store.update(Id, (rec) => {
     checkExecutable(rec);
