@@ -3,7 +3,9 @@ import { describe, expect } from 'vitest';
 import { createContainer, inspect, readEvents, remove, startContainer, stop } from '../../client/api';
 import { CliError } from '../../client/errors';
 import { pause, unpause } from '../../client/verbs-api';
+import { execWorkflowId, WorkflowTypes } from '../../common/names';
 import type { CreateRequest } from '../../common/types';
+import type { containerExec } from '../../workflows/verbs';
 import { execPaths, execsDir } from '../../runtime/exec-layout';
 import { isLive, readIntFile } from '../../runtime/linux/shim';
 import { leaksOf } from '../../runtime/linux/probe';
@@ -144,6 +146,24 @@ describe('kill, pause, unpause and exec of real containers (Linux driver)', () =
     const events = (await actions(c.Id)).filter((e) => e.action.startsWith('exec_'));
     expect(events.filter((e) => e.action === 'exec_die').map((e) => e.attributes?.exitCode)).toEqual(['0', '3', '127', '0', '0']);
     expect(events.filter((e) => e.action === 'exec_start')).toHaveLength(4); // the missing command never started
+  });
+
+  rootIt('cancelling an exec workflow kills the exec and unregisters it; the container runs on', async () => {
+    const c = await running({ name: 'cancelme', image: 'busybox', cmd: ['sleep', '1000'] });
+    const execId = 'c'.repeat(64);
+    const handle = await suite.w.client.workflow.start<typeof containerExec>(WorkflowTypes.exec, {
+      taskQueue: suite.w.taskQueue,
+      workflowId: execWorkflowId(execId),
+      args: [{ container: c.Id, execId, cmd: ['sleep', '1000'] }],
+    });
+    const pid = await until('the exec to run', () => readIntFile(execPaths(suite.rt.layout, c.Id, execId).pid));
+    await handle.cancel();
+    await expect(handle.result()).rejects.toThrow();
+    expect(await isLive(pid)).toBe(false);
+    const rec = await inspect(suite.w.session, c.Id);
+    expect(rec.ExecIDs).toBeUndefined();
+    expect(rec.State.Running).toBe(true);
+    expect((await suite.rt.heldResources()).filter((h) => h.detail.startsWith('exec '))).toEqual([]);
   });
 
   rootIt('stop unregisters a running exec: its process is killed, ExecIDs empties, nothing is left', async () => {
