@@ -2,10 +2,16 @@ import type { HostRuntime } from '../runtime/host-runtime';
 import { createMonitorActivities } from './monitor';
 import { createOpsActivities } from './ops';
 import { createStartActivities, type StartActivityOptions } from './start-steps';
+import { createVerbActivities } from './verbs';
 
 /** Every activity the worker registers, bound to one runtime (the seam between Linux and simulated). */
 export function createActivities(runtime: HostRuntime, opts: StartActivityOptions = {}) {
-  return { ...createStartActivities(runtime, opts), ...createOpsActivities(runtime), ...createMonitorActivities(runtime) };
+  return {
+    ...createStartActivities(runtime, opts),
+    ...createOpsActivities(runtime),
+    ...createMonitorActivities(runtime),
+    ...createVerbActivities(runtime),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

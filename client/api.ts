@@ -70,7 +70,7 @@ async function ensureWorker(s: Session): Promise<void> {
  * Runs a short workflow `W` (registered as `type`) to completion and returns its result. `input` is
  * `{ args }`, typed by W's parameters (the SDK's own type, so a workflow without parameters takes `{}`).
  */
-async function run<W extends Workflow>(
+export async function run<W extends Workflow>(
   s: Session,
   type: string,
   input: WithWorkflowArgs<W, object>,

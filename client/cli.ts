@@ -1,10 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { registerCreate } from './commands/create';
 import { registerEvents } from './commands/events';
+import { registerExec } from './commands/exec';
 import { registerImage } from './commands/image';
 import { registerInspect } from './commands/inspect';
+import { registerKill } from './commands/kill';
 import { registerLifecycle } from './commands/lifecycle';
 import { registerLogs } from './commands/logs';
+import { registerPause } from './commands/pause';
 import { registerPs } from './commands/ps';
 import { registerRun } from './commands/run';
 import { registerStart } from './commands/start';
@@ -55,6 +58,9 @@ function buildProgram(ctx: CliContext): { program: Command; activeCommand: () =>
   registerEvents(program, ctx);
   registerLifecycle(program, ctx);
   registerLogs(program, ctx);
+  registerKill(program, ctx);
+  registerPause(program, ctx);
+  registerExec(program, ctx);
   registerImage(program, ctx);
   // Subcommands inherit exitOverride and the output settings (set above, before they were added), not hooks.
   for (const group of program.commands) {

@@ -76,6 +76,13 @@ export const Messages = {
   startInProgress: (id: string, owner: string) =>
     `Conflict: container ${id} is already being started by workflow ${owner}`,
   notADirectory: (p: string) => `Cannot mkdir: ${p} is not a directory`,
+  // kill, pause, unpause, exec (daemon/kill.go, pause.go, unpause.go, exec.go): Docker names the full ID
+  notRunning: (id: string) => `Container ${id} is not running`,
+  cannotKill: (ref: string, why: string) => `Cannot kill container: ${ref}: ${why}`,
+  alreadyPaused: (id: string) => `Container ${id} is already paused`,
+  notPaused: (id: string) => `Container ${id} is not paused`,
+  restarting: (id: string) => `Container ${id} is restarting, wait until the container is running`,
+  execPaused: (id: string) => `Container ${id} is paused, unpause the container before exec`,
 } as const;
 
 /**

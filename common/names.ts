@@ -18,6 +18,11 @@ export const WorkflowTypes = {
   monitor: 'containerMonitor',
   restore: 'containerRestore',
   wait: 'containerWait',
+  kill: 'containerKill',
+  pause: 'containerPause',
+  unpause: 'containerUnpause',
+  exec: 'containerExec',
+  execOutput: 'containerExecOutput',
 } as const;
 
 /**
@@ -31,6 +36,11 @@ export function startWorkflowId(containerId: string): string {
 /** Stop and remove of one container share an ID prefix with start so they are easy to find in the Web UI. */
 export function lifecycleWorkflowId(verb: 'stop' | 'remove', containerId: string): string {
   return `container-${verb}-${containerId}`;
+}
+
+/** One exec per workflow: its ID is derived from the exec ID, which the client chooses (64 hex digits). */
+export function execWorkflowId(execId: string): string {
+  return `container-exec-${execId}`;
 }
 
 /** Search attributes the start saga upserts (Keyword); `npm run server` registers them. */

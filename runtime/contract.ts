@@ -14,6 +14,7 @@ import type { LinkTarget } from '../common/env';
 import type { GcResult as GcReport } from '../common/ops-api';
 import type { HostInfo } from '../common/settings';
 import type { HostStepName, ReleaseName } from '../common/steps';
+import type { ExecInput, ExecOutputInput, ExecOutputResult, ExecResult, KillResult, PauseResult } from '../common/verbs-api';
 import type { LogPage, LogPageOptions } from './logs';
 import type { AcquireRequests, AcquireResults } from './steps/types';
 export type { ImageInfo };
@@ -114,6 +115,20 @@ export interface ContainerRuntime {
   logPage(id: string, opts?: LogPageOptions): Promise<LogPage>;
   /** The whole output at once (small logs only: clients page with logPage). */
   logs(id: string): Promise<string>;
+
+  // --- kill, pause, unpause, exec (runtime/pause.ts, runtime/exec.ts) ---------------------------------------------
+  /** Signal (default SIGKILL; Docker's names or numbers, 400 otherwise) to a running container (409 otherwise). */
+  kill(ref: string, signal?: string): Promise<KillResult>;
+  /** Freezes a running container (409 when not running or already paused). */
+  pause(ref: string): Promise<PauseResult>;
+  /** Thaws a paused container (409 when not paused). */
+  unpause(ref: string): Promise<PauseResult>;
+  /** Registers an exec on a running, unpaused container (409 otherwise): its ID in ExecIDs. */
+  createExec(input: ExecInput): Promise<{ containerId: string; execId: string }>;
+  /** Runs a registered exec to its end and unregisters it; its output goes to files read by readExecOutput. */
+  runExec(containerId: string, execId: string, input: ExecInput, ctx?: StepContext): Promise<ExecResult>;
+  /** One bounded page of an exec's stdout and stderr. */
+  readExecOutput(input: ExecOutputInput): Promise<ExecOutputResult>;
 
   importImage(name: string, source: string): Promise<ImageInfo>;
   listImages(): Promise<ImageInfo[]>;

@@ -63,6 +63,28 @@ export interface SpecPlan {
   pidsLimit: number;
 }
 
+/** An exec the runtime has checked and registered: what to run in the container's namespaces. */
+export interface ExecPlan {
+  execId: string;
+  args: string[];
+  /** KEY=VALUE pairs replacing or adding to the container's own environment (its spec's) */
+  env: string[];
+  /** container path; '' keeps the container's working directory */
+  cwd: string;
+}
+
+/** How an exec ended: its exit code, or the start error (classified as Docker does: 127, 126, else 126). */
+export interface ExecOutcome {
+  exitCode: number;
+  /** runc's message when the command could not be started */
+  startError?: string;
+}
+
+/** A step context for an exec: `onStart` is awaited once the exec's process runs (with its pid). */
+export interface ExecContext extends StepContext {
+  onStart?: (pid: number) => Promise<void>;
+}
+
 /** What the driver can tell about a container's process, for records that say Running. */
 export type ProcessProbe = { kind: 'running' } | { kind: 'exited'; code: number; at: string };
 
@@ -98,13 +120,31 @@ export interface Driver {
   removeSpec(id: string): Promise<void>;
   /** Starts the bundle's process (or adopts the one running); resolves once it runs. */
   startProcess(id: string, ctx?: StepContext): Promise<{ pid: number }>;
-  /** Kill, wait, runtime delete, drop the exec record. */
+  /** Kill the registered execs and the process, wait, runtime delete, drop their records. */
   unregisterProcess(id: string, ctx?: StepContext): Promise<void>;
 
   /** Whether the process of a container recorded Running still runs. */
   probeProcess(id: string): Promise<ProcessProbe>;
   /** Signals the process (SIGTERM, SIGKILL after the timeout) and returns its exit code. */
   terminate(id: string, timeoutSeconds: number, ctx?: StepContext): Promise<number>;
+  /**
+   * Sends `signal` (a number) to the container's process; false when there is no process to signal (it has
+   * exited). Returns once sent: it does not wait for the process to exit.
+   */
+  signalProcess(id: string, signal: number): Promise<boolean>;
+  /** Freezes every process of the container (the cgroup freezer: runc pause). */
+  pauseProcess(id: string): Promise<void>;
+  /** Thaws them (runc resume). Fine when they are not frozen. */
+  resumeProcess(id: string): Promise<void>;
+  /**
+   * Runs an exec in the container's namespaces and resolves once it has ended; stdout and stderr go to its
+   * files (exec-layout.ts). Registers it (its record, exec-layout.ts) while it runs, so unregisterProcess
+   * kills it; adopts an exec of the same ID an earlier attempt started. `onStart` is called once it runs.
+   * When ctx.signal aborts, the exec is killed and the call rejects.
+   */
+  runExec(id: string, plan: ExecPlan, ctx?: ExecContext): Promise<ExecOutcome>;
+  /** Kills the exec if it still runs and drops its record (not its output). Idempotent. */
+  releaseExec(id: string, execId: string, ctx?: StepContext): Promise<void>;
   /** Deletes the container's own files (upper dir, logs, bundle dir) once everything is released. */
   removeContainerFiles(id: string): Promise<void>;
   /** Every resource the driver holds (mounts, netns, IPs, processes…), for leak checks and gc. */

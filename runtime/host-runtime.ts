@@ -9,7 +9,10 @@ import type { ContainerRuntime, GcReport, HeldResource, StepContext, StopResult 
 import { checkCreateRequest, newContainerRecord } from './create';
 import type { Driver } from './driver';
 import { linkedContainers } from './links';
+import type { ExecInput, ExecOutputInput, ExecOutputResult, ExecResult, KillResult, PauseResult } from '../common/verbs-api';
+import * as exec from './exec';
 import { readLogPage, type LogPage, type LogPageOptions } from './logs';
+import * as pausing from './pause';
 import { Records } from './records';
 import { acquireStep, releaseStep, type AcquireRequests, type AcquireResults, type StepEnv } from './steps';
 import { StateStore } from './store';
@@ -163,6 +166,32 @@ export class HostRuntime implements ContainerRuntime {
 
   gc(isStarting: (rec: ContainerRecord) => Promise<boolean>, ctx?: StepContext): Promise<GcReport> {
     return teardown.gc(this, isStarting, ctx);
+  }
+
+  // --- kill, pause, unpause, exec (pause.ts, exec.ts) -----------------------------------------------------------
+
+  kill(ref: string, signal?: string): Promise<KillResult> {
+    return pausing.kill(this, ref, signal);
+  }
+
+  pause(ref: string): Promise<PauseResult> {
+    return pausing.pause(this, ref);
+  }
+
+  unpause(ref: string): Promise<PauseResult> {
+    return pausing.unpause(this, ref);
+  }
+
+  createExec(input: ExecInput): Promise<{ containerId: string; execId: string }> {
+    return exec.createExec(this, input);
+  }
+
+  runExec(containerId: string, execId: string, input: ExecInput, ctx?: StepContext): Promise<ExecResult> {
+    return exec.runExec(this, containerId, execId, input, ctx);
+  }
+
+  readExecOutput(input: ExecOutputInput): Promise<ExecOutputResult> {
+    return exec.readExecOutput(this, input);
   }
 
   // --- the driver's own ------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import { NO_NETWORK, type ContainerRecord } from '../common/types';
 import { CLAIM_LOCK } from './claim';
 import type { GcReport, StepContext, StopResult } from './contract';
 import type { HostRuntime } from './host-runtime';
+import { resumeIfPaused } from './pause';
 
 /**
  * Everything that ends what a container holds outside the start saga: stop, rm, gc. Each releases through
@@ -42,6 +43,7 @@ export async function stop(rt: HostRuntime, id: string, timeoutSeconds: number, 
   await rt.records.markManuallyStopped(id);
   const rec = await rt.store.get(id);
   const wasRunning = rec.State.Running;
+  if (wasRunning) await resumeIfPaused(rt, id); // a frozen process would not act on SIGTERM
   const exitCode = wasRunning ? await rt.driver.terminate(id, timeoutSeconds, ctx) : rec.State.ExitCode;
   const leftovers = await releaseAll(rt, id, ctx);
   await rt.store.update(id, (r) => {
@@ -70,6 +72,7 @@ export async function remove(rt: HostRuntime, id: string, force: boolean, ctx?: 
     r.State.RemovalInProgress = true;
   });
   if (rec.State.Running) {
+    await resumeIfPaused(rt, id);
     const exitCode = await rt.driver.terminate(id, 0, ctx);
     await rt.records.emitDie(rec, exitCode);
   }

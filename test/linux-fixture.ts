@@ -40,6 +40,7 @@ const TEST_NETWORKS = {
   'durability/activity-idempotency': { hostNetns: 'cs-idem-host', bridge: 'csi0', subnet: '10.92.0.0/16' },
   'durability/lifecycle': { hostNetns: 'cs-life-host', bridge: 'csl0', subnet: '10.93.0.0/16' },
   'durability/server-restart': { hostNetns: 'cs-restart-host', bridge: 'csr0', subnet: '10.94.0.0/16' },
+  'e2e/verbs': { hostNetns: 'cs-verbs-host', bridge: 'csv0', subnet: '10.95.0.0/16' },
 } as const satisfies Record<string, TestNetwork>;
 
 /** The network of one test file (named by its path under test/, without .test.ts). */

@@ -3,3 +3,4 @@ export { containerStart } from './container-start';
 export * from './ops';
 export { containerMonitor } from './monitor';
 export * from './lifecycle';
+export * from './verbs';

@@ -5,7 +5,8 @@ import { getConfig } from '../../config';
 import type { HostInfo } from '../../common/settings';
 import { NO_NETWORK, type ImageInfo, type NetworkSettings } from '../../common/types';
 import type { HeldResource, StepContext } from '../contract';
-import type { Driver, NetnsPlan, ProcessProbe, SpecPlan, VolumeMount } from '../driver';
+import type { Driver, ExecContext, ExecOutcome, ExecPlan, NetnsPlan, ProcessProbe, SpecPlan, VolumeMount } from '../driver';
+import { execsDir } from '../exec-layout';
 import { clearFaultCounters } from '../faults';
 import { exists } from '../fsutil';
 import { mkdirInRoot } from '../rootfs-path';
@@ -18,6 +19,8 @@ import * as images from './images';
 import { Layout, netnsName, netnsPath, short } from './layout';
 import { mountAt, mountsUnder, readMountInfo } from './mountinfo';
 import { ensurePrivateRoot, mountOverlay, mountTmpfs, unmount } from './mounts';
+import { releaseExec, releaseExecs, runExec } from './exec-process';
+import { isFrozen, runcKill, runcPause, runcResume } from './freezer';
 import { connectBridge, ownNetns, releaseOwnNetwork } from './network';
 import { heldResources } from './probe';
 import * as proc from './process';
@@ -198,9 +201,37 @@ export class LinuxDriver implements Driver {
     return proc.startProcess(this.layout, id, ctx);
   }
 
-  /** Kill, wait, runc delete --force, drop the exec record. Idempotent; fine when nothing was started. */
-  unregisterProcess(id: string, ctx?: StepContext): Promise<void> {
-    return proc.unregisterProcess(this.layout, id, ctx);
+  /**
+   * Thaw (a frozen process cannot die), kill the registered execs, then kill, wait, runc delete --force, drop
+   * the exec record. Idempotent; fine when nothing was started.
+   */
+  async unregisterProcess(id: string, ctx?: StepContext): Promise<void> {
+    if (await isFrozen(this.layout, id)) await runcResume(this.layout, id);
+    await releaseExecs(this.layout, id, ctx);
+    await proc.unregisterProcess(this.layout, id, ctx);
+  }
+
+  // --- kill, pause, exec (freezer.ts, exec-process.ts) -------------------------------------------------------
+
+  signalProcess(id: string, signal: number): Promise<boolean> {
+    return runcKill(this.layout, id, signal);
+  }
+
+  pauseProcess(id: string): Promise<void> {
+    return runcPause(this.layout, id);
+  }
+
+  resumeProcess(id: string): Promise<void> {
+    return runcResume(this.layout, id);
+  }
+
+  /** `runc exec --process` under a detached shim of its own; its output to the exec's files. */
+  runExec(id: string, plan: ExecPlan, ctx?: ExecContext): Promise<ExecOutcome> {
+    return runExec(this.layout, id, plan, ctx);
+  }
+
+  releaseExec(id: string, execId: string, ctx?: StepContext): Promise<void> {
+    return releaseExec(this.layout, id, execId, ctx);
   }
 
   /** Cheap: the exit file and /proc. A process still being started counts as running. */
@@ -225,7 +256,7 @@ export class LinuxDriver implements Driver {
     if (mounted.length > 0) {
       throw new ContainerError('Internal', `remove ${short(id)}: still mounted: ${mounted.map((m) => m.mountPoint).join(', ')}`);
     }
-    const files = [l.rootfs(id), l.upper(id), l.work(id), l.shm(id), l.bundle(id), l.cniResult(id), l.execRecord(id), l.pidFile(id), l.exitFile(id), l.attemptFile(id), l.log(id), l.runcLog(id)];
+    const files = [l.rootfs(id), l.upper(id), l.work(id), l.shm(id), l.bundle(id), l.cniResult(id), l.execRecord(id), l.pidFile(id), l.exitFile(id), l.attemptFile(id), l.log(id), l.runcLog(id), execsDir(l, id)];
     await Promise.all(files.map((f) => fs.rm(f, { recursive: true, force: true })));
     await fs.rm(l.netnsMarker(netnsName(id)), { force: true });
     await clearFaultCounters(this.root, id);

@@ -66,11 +66,13 @@ export async function runChecked(what: string, file: string, args: readonly stri
 
 /**
  * Starts a process that outlives the worker: its own session (setsid, so no SIGHUP or group signal from the
- * worker reaches it), stdin from /dev/null, stdout and stderr to `logFd`, unref'd. Returns its pid.
+ * worker reaches it), stdin from /dev/null, stdout and stderr to `logFd` (one fd, or one each), unref'd.
+ * Returns its pid.
  */
-export function spawnDetached(file: string, args: readonly string[], logFd: number, env?: NodeJS.ProcessEnv): Promise<number> {
+export function spawnDetached(file: string, args: readonly string[], logFd: number | { stdout: number; stderr: number }, env?: NodeJS.ProcessEnv): Promise<number> {
+  const [out, err] = typeof logFd === 'number' ? [logFd, logFd] : [logFd.stdout, logFd.stderr];
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { detached: true, stdio: ['ignore', logFd, logFd], env: env ?? process.env });
+    const child = spawn(file, args, { detached: true, stdio: ['ignore', out, err], env: env ?? process.env });
     child.once('error', (e) => reject(new ContainerError('Internal', `cannot start ${file}: ${e.message}`, { cause: e })));
     child.once('spawn', () => {
       child.unref();

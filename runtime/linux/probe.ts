@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { HeldResource } from '../contract';
 import { exists } from '../fsutil';
 import { ipamAllocations } from './cni';
+import { registeredExecs } from './exec-process';
 import { Layout, netnsName, netnsPath } from './layout';
 import { mountsUnder, readMountInfo } from './mountinfo';
 import { listNetns } from './netns';
@@ -51,6 +52,7 @@ export async function heldResources(root: string): Promise<HeldResource[]> {
     } catch {
       // no exec record
     }
+    for (const e of await registeredExecs(layout, id)) held.push({ kind: 'process', containerId: id, detail: `exec ${e.execId.slice(0, 12)} pid ${e.pid ?? '?'}` });
     if (await exists(layout.bundle(id))) held.push({ kind: 'bundle', containerId: id, detail: layout.bundle(id) });
   }
   return held;

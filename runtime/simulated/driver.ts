@@ -5,7 +5,9 @@ import { ContainerError } from '../../common/errors';
 import type { HostInfo } from '../../common/settings';
 import { NO_NETWORK, type ImageInfo, type NetworkSettings } from '../../common/types';
 import type { HeldResource } from '../contract';
-import type { Driver, NetnsPlan, ProcessProbe, SpecPlan, VolumeMount } from '../driver';
+import { endsByDefault } from '../../common/signals';
+import type { Driver, ExecContext, ExecOutcome, ExecPlan, NetnsPlan, ProcessProbe, SpecPlan, VolumeMount } from '../driver';
+import { execPaths, execsDir, isExecId } from '../exec-layout';
 import { clearFaultCounters } from '../faults';
 import { exists, readJson, removeFile, writeJsonAtomic } from '../fsutil';
 import { Layout, netnsName, netnsPath } from '../linux/layout';
@@ -13,11 +15,11 @@ import { mkdirInRoot } from '../rootfs-path';
 import { HostRuntime } from '../host-runtime';
 import { StateStore } from '../store';
 
-/** A simulated process: it runs, or it has exited with a code. */
+/** A simulated process: frozen by pause, ended by a fatal signal (it has no handlers). */
 interface SimProcess {
   pid: number;
-  exitCode?: number;
-  exitedAt?: string;
+  frozen?: boolean;
+  exited?: { code: number; at: string };
 }
 
 /** The exit code of a command that ends at once (see the class comment); undefined for one that runs on. */
@@ -42,7 +44,10 @@ interface SimMount {
  * Images are not needed: any image name is accepted. Its processes print nothing (a test may write their
  * log at layout.log(id), where it is read from) and run until stopped, except three commands that end at
  * once, as they would: `true` (0), `false` (1) and `sh -c "exit N"` (N) — enough to drive exits and
- * restart policies without root.
+ * restart policies without root. A signal whose default action ends a process ends one (exit 128+N),
+ * pause and unpause only mark it frozen. An exec is registered (its record under the container, as the
+ * Linux driver's) and ends at once with no output: exit 0, or N for `sh -c "exit N"`, the one command it
+ * interprets. Nothing runs, so nothing here can hang or leak a process.
  */
 export class SimulatedDriver implements Driver {
   readonly kind = 'simulated' as const;
@@ -180,28 +185,64 @@ export class SimulatedDriver implements Driver {
 
   async startProcess(id: string): Promise<{ pid: number }> {
     const existing = await readJson<SimProcess>(this.file('processes', id));
-    if (existing) return { pid: existing.pid };
+    if (existing && !existing.exited) return { pid: existing.pid };
     const pid = 100_000 + Number.parseInt(id.slice(0, 4), 16);
     const spec = await readJson<{ process: { args: string[] } }>(path.join(this.sim, 'bundles', id, 'config.json'));
     const exitCode = spec ? exitsAt(spec.process.args) : undefined;
-    await writeJsonAtomic(this.file('processes', id), { pid, ...(exitCode === undefined ? {} : { exitCode, exitedAt: new Date().toISOString() }) });
+    const process: SimProcess = { pid, ...(exitCode === undefined ? {} : { exited: { code: exitCode, at: new Date().toISOString() } }) };
+    await writeJsonAtomic(this.file('processes', id), process);
     return { pid };
   }
 
   async unregisterProcess(id: string): Promise<void> {
+    for (const execId of (await fs.readdir(execsDir(this.layout, id)).catch(() => [] as string[])).filter(isExecId)) await this.releaseExec(id, execId);
     await removeFile(this.file('processes', id));
   }
 
   async probeProcess(id: string): Promise<ProcessProbe> {
     const p = await readJson<SimProcess>(this.file('processes', id));
-    // Only the commands that end at once exit on their own (a record marked running without a process, as
-    // unit tests make, runs on).
-    return p?.exitCode !== undefined ? { kind: 'exited', code: p.exitCode, at: p.exitedAt! } : { kind: 'running' };
+    return p?.exited ? { kind: 'exited', ...p.exited } : { kind: 'running' };
+  }
+
+  async signalProcess(id: string, signal: number): Promise<boolean> {
+    const p = await readJson<SimProcess>(this.file('processes', id));
+    if (!p || p.exited) return false;
+    if (endsByDefault(signal)) await writeJsonAtomic(this.file('processes', id), { ...p, exited: { code: 128 + signal, at: new Date().toISOString() } });
+    return true;
+  }
+
+  async pauseProcess(id: string): Promise<void> {
+    const p = await readJson<SimProcess>(this.file('processes', id));
+    if (!p || p.exited) throw new ContainerError('Internal', `pause ${id.slice(0, 12)}: no simulated process`);
+    await writeJsonAtomic(this.file('processes', id), { ...p, frozen: true });
+  }
+
+  async resumeProcess(id: string): Promise<void> {
+    const p = await readJson<SimProcess>(this.file('processes', id));
+    if (p?.frozen) await writeJsonAtomic(this.file('processes', id), { ...p, frozen: false });
+  }
+
+  /** Registers the exec, then ends it at once (see the class comment); its status is on disk, as on Linux. */
+  async runExec(id: string, plan: ExecPlan, ctx?: ExecContext): Promise<ExecOutcome> {
+    const p = execPaths(this.layout, id, plan.execId);
+    const pid = 200_000 + Number.parseInt(plan.execId.slice(0, 4), 16);
+    await writeJsonAtomic(p.record, { execId: plan.execId, pid });
+    await ctx?.onStart?.(pid);
+    const [cmd, flag, script] = plan.args;
+    const exit = cmd === 'sh' && flag === '-c' ? /^\s*exit\s+(\d+)\s*$/.exec(script ?? '') : null;
+    const exitCode = exit ? Number(exit[1]) & 255 : 0;
+    await fs.writeFile(p.exit, `${exitCode}\n`);
+    return { exitCode };
+  }
+
+  async releaseExec(id: string, execId: string): Promise<void> {
+    await removeFile(execPaths(this.layout, id, execId).record);
   }
 
   async terminate(id: string): Promise<number> {
+    const p = await readJson<SimProcess>(this.file('processes', id));
     await removeFile(this.file('processes', id));
-    return 143; // 128 + SIGTERM: the simulated process honours SIGTERM.
+    return p?.exited?.code ?? 143; // 128 + SIGTERM: the simulated process honours SIGTERM.
   }
 
   async removeContainerFiles(id: string): Promise<void> {
@@ -230,6 +271,11 @@ export class SimulatedDriver implements Driver {
     for (const id of await ids('mounts')) for (const m of await this.mounts(id)) held.push({ kind: 'mount', containerId: id, detail: `${m.kind} ${m.target}` });
     for (const id of await ids('netns')) held.push({ kind: 'netns', containerId: id, detail: netnsName(id) });
     for (const id of await ids('processes')) held.push({ kind: 'process', containerId: id, detail: 'simulated process' });
+    for (const id of await fs.readdir(this.layout.containers).catch(() => [] as string[])) {
+      for (const execId of (await fs.readdir(execsDir(this.layout, id)).catch(() => [] as string[])).filter(isExecId)) {
+        if (await exists(execPaths(this.layout, id, execId).record)) held.push({ kind: 'process', containerId: id, detail: `simulated exec ${execId.slice(0, 12)}` });
+      }
+    }
     const table = (await readJson<Record<string, string>>(path.join(this.sim, 'ipam.json'))) ?? {};
     for (const [ip, id] of Object.entries(table)) held.push({ kind: 'ip', containerId: id, detail: ip });
     const bundles = await fs.readdir(path.join(this.sim, 'bundles')).catch(() => [] as string[]);

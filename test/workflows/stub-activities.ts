@@ -196,6 +196,13 @@ export function stubActivities(plan: StubPlan = {}) {
     collectGarbage: () => Promise.reject(new Error('unused')),
     importImage: () => Promise.reject(new Error('unused')),
     listImages: () => Promise.reject(new Error('unused')),
+    // nor are kill, pause, unpause and exec
+    killContainer: () => Promise.reject(new Error('unused')),
+    pauseContainer: () => Promise.reject(new Error('unused')),
+    unpauseContainer: () => Promise.reject(new Error('unused')),
+    createExec: () => Promise.reject(new Error('unused')),
+    runExec: () => Promise.reject(new Error('unused')),
+    readExecOutput: () => Promise.reject(new Error('unused')),
   };
   return { acts, calls, attempts, markFailedArgs, endedAt, snapshot: snap, runs, restartMarks };
 }

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { execWorkflowId, WorkflowTypes } from '../common/names';
+import type { ExecInput, ExecResult } from '../common/verbs-api';
+import type { containerExec, containerExecOutput, containerKill, containerPause, containerUnpause } from '../workflows/verbs';
+import { inspect, run } from './api';
+import type { Session } from './connection';
+import { toCliError } from './errors';
+
+/** The CLI's library for kill, pause, unpause and exec: each a workflow; nothing here prints. */
+
+/** docker kill [-s SIGNAL] of one container (the worker parses the signal: Docker's 400 for a bad one). */
+export const kill = (s: Session, container: string, signal?: string) =>
+  run<typeof containerKill>(s, WorkflowTypes.kill, { args: [{ container, ...(signal ? { signal } : {}) }] }, { summary: `kill ${container}` });
+
+export const pause = (s: Session, container: string) =>
+  run<typeof containerPause>(s, WorkflowTypes.pause, { args: [{ container }] }, { summary: `pause ${container}` });
+
+export const unpause = (s: Session, container: string) =>
+  run<typeof containerUnpause>(s, WorkflowTypes.unpause, { args: [{ container }] }, { summary: `unpause ${container}` });
+
+/** Where an exec's output goes as it is read: writers that wait while their reader is behind. */
+export interface ExecSinks {
+  stdout(text: string): Promise<void>;
+  stderr(text: string): Promise<void>;
+}
+
+/** How often the output is read while the exec runs and has written nothing new. */
+const OUTPUT_POLL_MS = 200;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * docker exec: resolves the container, starts its exec workflow under an exec ID chosen here, and pages the
+ * exec's stdout and stderr to `sinks` (bounded pages, from cursors, like logs -f) until it has ended and all
+ * is read. Resolves with its exit code; rejects with Docker's error when it could not be created (409…).
+ */
+export async function exec(s: Session, request: ExecInput, sinks: ExecSinks): Promise<ExecResult> {
+  const rec = await inspect(s, request.container);
+  const execId = randomBytes(32).toString('hex');
+  const input: ExecInput = { ...request, container: rec.Id, execId };
+  let settled = false;
+  let outcome: Promise<{ ok: true; value: ExecResult } | { ok: false; error: unknown }>;
+  try {
+    const handle = await s.client.workflow.start<typeof containerExec>(WorkflowTypes.exec, {
+      taskQueue: s.taskQueue,
+      workflowId: execWorkflowId(execId),
+      args: [input],
+      staticSummary: `exec ${rec.Name.replace(/^\//, '')} ${request.cmd.join(' ')}`.slice(0, 200),
+    });
+    outcome = handle.result().then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+  } catch (err) {
+    throw toCliError(err, s.address);
+  }
+  void outcome.then(() => (settled = true));
+  const cursor = { stdout: 0, stderr: 0 };
+  for (;;) {
+    const ended = settled; // read before the page: a page read after the end holds everything
+    let page;
+    try {
+      page = await run<typeof containerExecOutput>(s, WorkflowTypes.execOutput, { args: [{ container: rec.Id, execId, ...cursor }] });
+    } catch (err) {
+      const done = await Promise.race([outcome, sleep(0).then(() => undefined)]);
+      if (done && !done.ok) throw toCliError(done.error, s.address); // its own failure says more
+      throw err;
+    }
+    if (page.stdout.text) await sinks.stdout(page.stdout.text);
+    if (page.stderr.text) await sinks.stderr(page.stderr.text);
+    cursor.stdout = page.stdout.next;
+    cursor.stderr = page.stderr.next;
+    if (page.stdout.more || page.stderr.more) continue;
+    if (ended) break;
+    await Promise.race([sleep(OUTPUT_POLL_MS), outcome]);
+  }
+  const done = await outcome;
+  if (!done.ok) throw toCliError(done.error, s.address);
+  return done.value;
+}

@@ -1,0 +1,168 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { replaceOrAppendEnv } from '../../common/env';
+import { ContainerError } from '../../common/errors';
+import type { StepContext } from '../contract';
+import type { ExecContext, ExecOutcome, ExecPlan } from '../driver';
+import { execPaths, execsDir, isExecId, type ExecPaths } from '../exec-layout';
+import { exists, readJson, sleep } from '../fsutil';
+import { spawnDetached } from './exec';
+import { writeFileReplace } from './files';
+import { short, type Layout } from './layout';
+import { classifyStartError, exitCodeOf, lastRuncError } from './runc';
+import { isLive, procStat, readIntFile } from './shim';
+import { tool } from './tools';
+
+/**
+ * An exec runs under a detached shim of its own, like the container's process (shim.ts):
+ *
+ *   sh -c 'x=$1; shift; "$@"; echo $? > "$x"' container-saga-exec EXIT runc … exec --process P --pid-file PID ID
+ *
+ * so it outlives a worker crash and the next attempt adopts it (its record names the shim), and its exit
+ * status is on disk whoever waits for it. Its stdout and stderr go to files of their own (exec-layout.ts).
+ */
+
+/** The exec record: registered while it exists. Its pid is in the pid file runc writes. */
+interface ExecRecord {
+  execId: string;
+  shimPid: number;
+  /** /proc start time of the shim, to tell it from a reused pid */
+  shimStart?: number;
+  startedAt: string;
+}
+
+const SCRIPT = 'x=$1; shift; "$@"; echo $? > "$x"';
+/** The exit code an exec reads as when it was killed by an unregister and its status was lost with its shim. */
+const KILLED = 137;
+
+/** Docker's exit code for an exec that could not start: 127 when the command is missing, else 126. */
+function startFailure(message: string): ExecOutcome {
+  const err = classifyStartError(message);
+  return { exitCode: err.type === 'CommandNotFound' ? exitCodeOf(err) : 126, startError: message };
+}
+
+/** The OCI process of the exec: the container's own (user, capabilities…), with its args, env and cwd. */
+async function writeProcess(l: Layout, id: string, plan: ExecPlan, p: ExecPaths): Promise<void> {
+  const spec = await readJson<{ process: { env?: string[]; cwd?: string } & Record<string, unknown> }>(path.join(l.bundle(id), 'config.json'));
+  if (!spec) throw new ContainerError('Internal', `exec in ${short(id)}: its bundle has no config.json`);
+  const proc = { ...spec.process, terminal: false, args: plan.args, env: replaceOrAppendEnv(spec.process.env ?? [], plan.env), cwd: plan.cwd || spec.process.cwd || '/' };
+  // 0600: it holds the environment
+  await writeFileReplace(p.process, `${JSON.stringify(proc)}\n`, 0o600);
+}
+
+async function spawnExec(l: Layout, id: string, plan: ExecPlan, p: ExecPaths): Promise<ExecRecord> {
+  await fs.mkdir(p.dir, { recursive: true });
+  await writeProcess(l, id, plan, p);
+  const [out, err] = await Promise.all([fs.open(p.stdout, 'a', 0o640), fs.open(p.stderr, 'a', 0o640)]);
+  try {
+    const runc = [tool('runc'), '--root', l.runcRoot, '--log', p.runcLog, '--log-format', 'json', 'exec', '--process', p.process, '--pid-file', p.pid, id];
+    const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' };
+    const shimPid = await spawnDetached(tool('sh'), ['-c', SCRIPT, 'container-saga-exec', p.exit, ...runc], { stdout: out.fd, stderr: err.fd }, env);
+    const rec: ExecRecord = { execId: plan.execId, shimPid, shimStart: (await procStat(shimPid))?.start, startedAt: new Date().toISOString() };
+    await writeFileReplace(p.record, `${JSON.stringify(rec)}\n`, 0o600);
+    return rec;
+  } finally {
+    await Promise.all([out.close(), err.close()]);
+  }
+}
+
+/** How the exec ended, from its exit status and runc's log; runc's own error line leaves its stderr. */
+async function outcome(p: ExecPaths, code: number): Promise<ExecOutcome> {
+  const runcError = lastRuncError(await fs.readFile(p.runcLog, 'utf8').catch(() => ''));
+  if (!runcError || (await exists(p.pid))) return { exitCode: code };
+  await fs.truncate(p.stderr, 0).catch(() => {});
+  return startFailure(runcError);
+}
+
+/** Runs the exec (or adopts the one an earlier attempt started) and waits for its end. */
+export async function runExec(l: Layout, id: string, plan: ExecPlan, ctx?: ExecContext): Promise<ExecOutcome> {
+  if (!isExecId(plan.execId)) throw new ContainerError('InvalidParameter', `invalid exec ID ${plan.execId}`);
+  const p = execPaths(l, id, plan.execId);
+  const done = await readIntFile(p.exit);
+  if (done !== undefined) return outcome(p, done); // an earlier attempt's exec ended (its report was lost)
+  const rec = (await readJson<ExecRecord>(p.record)) ?? (await spawnExec(l, id, plan, p));
+  let started = false;
+  let beat = Date.now();
+  let poll = 2;
+  for (;;) {
+    if (ctx?.signal?.aborted) {
+      await releaseExec(l, id, plan.execId, ctx);
+      throw new ContainerError('Internal', `exec ${short(plan.execId)} in ${short(id)} cancelled: killed`);
+    }
+    // (the record is not rewritten with the pid: an unregister may be dropping it; the pid file says it)
+    const pid = started ? undefined : await readIntFile(p.pid);
+    if (pid !== undefined) {
+      started = true;
+      await ctx?.onStart?.(pid);
+    }
+    const code = await readIntFile(p.exit);
+    if (code !== undefined) return outcome(p, code);
+    if (!(await isLive(rec.shimPid, rec.shimStart))) {
+      const late = await readIntFile(p.exit);
+      if (late !== undefined) return outcome(p, late);
+      if (!(await exists(p.record))) return { exitCode: KILLED }; // unregistered: its shim was killed with it
+      throw new ContainerError('Internal', `exec ${short(plan.execId)} in ${short(id)}: its shim exited without a status`);
+    }
+    if (Date.now() - beat >= 1000) {
+      beat = Date.now();
+      ctx?.progress?.(`exec ${short(plan.execId)} runs`);
+    }
+    await sleep(poll);
+    poll = Math.min(poll * 2, 100); // quick for short commands, cheap for long ones
+  }
+}
+
+/** Waits until pid is gone; false on timeout. */
+async function waitGone(pid: number, start: number | undefined, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (await isLive(pid, start)) {
+    if (Date.now() >= until) return false;
+    await sleep(5);
+  }
+  return true;
+}
+
+function kill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+}
+
+/** Kills the exec if it still runs, lets its shim record the status, drops its record. Idempotent. */
+export async function releaseExec(l: Layout, id: string, execId: string, _ctx?: StepContext): Promise<void> {
+  const p = execPaths(l, id, execId);
+  const rec = await readJson<ExecRecord>(p.record).catch(() => undefined);
+  if (rec) {
+    const pid = await readIntFile(p.pid);
+    if (pid !== undefined && (await isLive(pid))) {
+      kill(pid);
+      if (!(await waitGone(pid, undefined, 30_000))) throw new ContainerError('Internal', `exec ${short(execId)}: pid ${pid} survived SIGKILL`);
+    }
+    if (!(await waitGone(rec.shimPid, rec.shimStart, 5_000))) {
+      kill(-rec.shimPid); // its own process group: sh and runc exec
+      await waitGone(rec.shimPid, rec.shimStart, 5_000);
+    }
+  }
+  await Promise.all([p.record, p.process, p.pid].map((f) => fs.rm(f, { force: true })));
+}
+
+/** Every exec still registered on the container, killed and dropped (part of unregistering its process). */
+export async function releaseExecs(l: Layout, id: string, ctx?: StepContext): Promise<void> {
+  const names = await fs.readdir(execsDir(l, id)).catch(() => [] as string[]);
+  for (const execId of names.filter(isExecId)) {
+    if (await exists(execPaths(l, id, execId).record)) await releaseExec(l, id, execId, ctx);
+  }
+}
+
+/** The registered execs of a container, for heldResources. */
+export async function registeredExecs(l: Layout, id: string): Promise<Array<{ execId: string; pid: number | undefined }>> {
+  const names = await fs.readdir(execsDir(l, id)).catch(() => [] as string[]);
+  const found = await Promise.all(names.filter(isExecId).map(async (execId) => {
+    const p = execPaths(l, id, execId);
+    const rec = await readJson<ExecRecord>(p.record).catch(() => undefined);
+    return rec ? { execId, pid: await readIntFile(p.pid) } : undefined;
+  }));
+  return found.filter((e) => e !== undefined);
+}

@@ -1,0 +1,78 @@
+import { ActivityCancellationType, proxyActivities, uuid4 } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type {
+  ExecInput,
+  ExecOutputInput,
+  ExecOutputResult,
+  ExecResult,
+  KillInput,
+  KillResult,
+  PauseInput,
+  PauseResult,
+} from '../common/verbs-api';
+import { detailOf, failureOf } from './failures';
+import { fast, lifecycle } from './options';
+
+/**
+ * kill, pause, unpause and exec: each a workflow run by the worker that owns the container, its failure the
+ * Docker error type and message at the top level (as the verbs of ops.ts).
+ */
+const quick = proxyActivities<Activities>(fast);
+const slow = proxyActivities<Activities>(lifecycle);
+
+/**
+ * An exec runs as long as its command: no start-to-close bound worth having, a heartbeat instead (a dead
+ * worker is noticed in 10 s and the retry adopts the exec, which runs on under its shim). Cancelling the
+ * workflow cancels the activity, which kills the exec; the workflow waits for that.
+ */
+const execRun = proxyActivities<Activities>({
+  startToCloseTimeout: '7d',
+  heartbeatTimeout: '10s',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 5 },
+});
+
+async function surfaced<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw failureOf(detailOf(err));
+  }
+}
+
+/** docker kill [-s SIGNAL] of one container. */
+export function containerKill(input: KillInput): Promise<KillResult> {
+  return surfaced(() => slow.killContainer(input));
+}
+
+/** docker pause of one container. */
+export function containerPause(input: PauseInput): Promise<PauseResult> {
+  return surfaced(() => quick.pauseContainer(input));
+}
+
+/** docker unpause of one container. */
+export function containerUnpause(input: PauseInput): Promise<PauseResult> {
+  return surfaced(() => quick.unpauseContainer(input));
+}
+
+/** 64 hex digits from the workflow's deterministic random source (when the client chose no exec ID). */
+function newExecId(): string {
+  return (uuid4() + uuid4()).replace(/-/g, '');
+}
+
+/**
+ * docker exec (non-interactive): registers the exec on the container, runs it to its end, unregisters it.
+ * The result is its exit code (and Docker's message when it could not start); the output is read in pages
+ * with containerExecOutput, while it runs and after.
+ */
+export function containerExec(input: ExecInput): Promise<ExecResult> {
+  return surfaced(async () => {
+    const { containerId, execId } = await quick.createExec({ ...input, execId: input.execId ?? newExecId() });
+    return execRun.runExec({ containerId, execId, exec: input });
+  });
+}
+
+/** One bounded page of an exec's stdout and stderr. */
+export function containerExecOutput(input: ExecOutputInput): Promise<ExecOutputResult> {
+  return surfaced(() => quick.readExecOutput(input));
+}
