@@ -9,6 +9,7 @@ import type { ContainerRuntime, GcReport, HeldResource, StepContext, StopResult 
 import { checkCreateRequest, newContainerRecord } from './create';
 import type { Driver } from './driver';
 import { linkedContainers } from './links';
+import { LOG_LOCK, sampleLog } from './log-index';
 import { readLogPage, type LogPage, type LogPageOptions } from './logs';
 import { Records } from './records';
 import { acquireStep, releaseStep, type AcquireRequests, type AcquireResults, type StepEnv } from './steps';
@@ -167,10 +168,17 @@ export class HostRuntime implements ContainerRuntime {
 
   // --- the driver's own ------------------------------------------------------------------------------------------
 
-  /** One bounded page of the container's output (logs.ts). */
+  /**
+   * One bounded page of the container's output (logs.ts), across its rotated files. The log is sampled first
+   * (log-index.ts), so the page's timestamps cover what the container wrote since the monitor's last poll.
+   */
   async logPage(id: string, opts: LogPageOptions = {}): Promise<LogPage> {
     await this.store.get(id);
-    return readLogPage(this.driver.layout.log(id), opts);
+    const file = this.driver.layout.log(id);
+    return this.store.withLock(id, async () => {
+      await sampleLog(file);
+      return readLogPage(file, opts);
+    }, LOG_LOCK);
   }
 
   /** The whole output at once: for small logs (tests); clients page with logPage. */
