@@ -35,6 +35,7 @@ export function registerCreate(program: Command, ctx: CliContext): void {
     .option('--pids-limit <n>', 'pids limit (-1 for unlimited)')
     .option('--read-only', "mount the container's root filesystem read-only")
     .option('-t, --tty', 'allocate a pseudo-TTY')
+    .option('--log-opt <key=value>', 'log option: max-size (e.g. 10m; default 20m) or max-file (default 5) (repeatable)', collect, [])
     .option('--json', 'print {Id, Warnings} as JSON')
     .helpOption('--help', 'display help for command')
     .action(async (image: string, cmd: string[], flags: CreateFlags & { json?: boolean }) => {
