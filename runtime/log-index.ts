@@ -111,21 +111,23 @@ export class LogSampler {
 
   /**
    * Docker's json-file rotation, done as logrotate's copytruncate because the container holds container.log
-   * open (O_APPEND) and no process of ours writes it: copy container.log to .1 (after shifting .1→.2 … and
-   * dropping what goes beyond max-file), record where the live file now begins, then truncate it to 0; the
-   * writer's next append lands at offset 0. Bytes the container writes between the copy and the truncate
-   * are lost, as with copytruncate. The caller holds the log lock, so no reader sees the files half-way.
-   * With max-file 1 nothing is kept: the log is truncated.
+   * open (O_APPEND) and no process of ours writes it: copy container.log aside, truncate it to 0 at once
+   * (the writer's next append lands at offset 0), then shift .1→.2 … (dropping what goes beyond max-file),
+   * name the copy .1 and record in the index where the live file now begins. Bytes the container writes
+   * between the copy and the truncate are lost, as with copytruncate: the truncate follows the copy
+   * directly to keep that window short. The caller holds the log lock, so no reader sees the files
+   * half-way; a worker killed mid-rotation may leave that rotation's bytes out of reads. With max-file 1
+   * nothing is kept: the log is truncated.
    */
   async rotate(bound: LogBound, now = Date.now()): Promise<void> {
     const idx = await readLogIndex(this.log);
     const live = idx.starts.at(-1)!;
     const kept = bound.maxFile - 1;
-    let copied = (await sizeOf(this.log)) ?? 0;
+    const tmp = `${this.log}.rotating`;
+    if (kept > 0) await fs.copyFile(this.log, tmp);
+    const copied = (await sizeOf(kept > 0 ? tmp : this.log)) ?? 0;
+    await fs.truncate(this.log, 0);
     if (kept > 0) {
-      const tmp = `${this.log}.rotating`;
-      await fs.copyFile(this.log, tmp);
-      copied = (await sizeOf(tmp)) ?? 0;
       for (let n = idx.starts.length - 1; n >= kept; n--) await fs.rm(rotatedFile(this.log, n), { force: true });
       for (let n = Math.min(idx.starts.length - 1, kept - 1); n >= 1; n--) await fs.rename(rotatedFile(this.log, n), rotatedFile(this.log, n + 1));
       await fs.rename(tmp, rotatedFile(this.log, 1));
@@ -138,7 +140,6 @@ export class LogSampler {
     const samples = idx.samples.filter((s) => s.end > oldest && s.end <= base);
     if (!samples.some((s) => s.end === base)) samples.push({ end: base, time: Math.round(now) });
     await writeIndex(this.log, { starts: files, samples });
-    await fs.truncate(this.log, 0);
     this.index = { starts: files, lastEnd: base, exists: true };
   }
 
