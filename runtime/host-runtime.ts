@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import type { LinkTarget } from '../common/env';
 import { ContainerError } from '../common/errors';
 import type { HostInfo } from '../common/settings';
@@ -181,13 +180,15 @@ export class HostRuntime implements ContainerRuntime {
     }, LOG_LOCK);
   }
 
-  /** The whole output at once: for small logs (tests); clients page with logPage. */
+  /** The whole output at once, rotated files included: for small logs (tests); clients page with logPage. */
   async logs(id: string): Promise<string> {
-    await this.store.get(id);
-    return fs.readFile(this.driver.layout.log(id), 'utf8').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return '';
-      throw err;
-    });
+    let page = await this.logPage(id);
+    let text = page.text;
+    while (page.more) {
+      page = await this.logPage(id, { cursor: page.next });
+      text += page.text;
+    }
+    return text;
   }
 
   importImage(name: string, source: string): Promise<ImageInfo> {
