@@ -81,7 +81,8 @@ export function createOpsActivities(runtime: ContainerRuntime) {
     async readLogs(input: LogsInput): Promise<LogsResult> {
       return classified(async () => {
         const rec = await runtime.lookup(input.container);
-        const page = await runtime.logPage(rec.Id, { cursor: input.cursor, tail: input.tail, limit: input.limit });
+        const { cursor, tail, since, timestamps, limit } = input;
+        const page = await runtime.logPage(rec.Id, { cursor, tail, since, timestamps, limit });
         return { containerId: rec.Id, ...page, running: rec.State.Running };
       });
     },

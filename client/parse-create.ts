@@ -1,3 +1,4 @@
+import { LOG_DRIVER } from '../common/log-config';
 import { parseIpcMode, parseNetMode } from '../common/net-mode';
 import { parseBytes } from '../common/settings';
 import type { CreateRequest, HostConfig, RestartPolicy } from '../common/types';
@@ -24,6 +25,7 @@ export interface CreateFlags {
   pidsLimit?: string;
   readOnly?: boolean;
   tty?: boolean;
+  logOpt: string[];
 }
 
 /** Docker CLI's flag error: `invalid argument "abc" for "--shm-size" flag: …` (exit 125). */
@@ -106,6 +108,11 @@ export function parseCreate(flags: CreateFlags, image: string, cmd: string[], en
     });
   }
   if (flags.readOnly) hostConfig.ReadonlyRootfs = true;
+  if (flags.logOpt.length > 0) {
+    // Docker's CLI passes the options as they are (KEY alone: an empty value); the daemon validates them
+    const opts = flags.logOpt.map((o) => (o.includes('=') ? [o.slice(0, o.indexOf('=')), o.slice(o.indexOf('=') + 1)] : [o, '']));
+    hostConfig.LogConfig = { Type: LOG_DRIVER, Config: Object.fromEntries(opts) };
+  }
   const exposedPorts = flags.expose.map((p) => {
     const m = /^(\d{1,5})(?:\/(tcp|udp|sctp))?$/.exec(p);
     if (!m || Number(m[1]) < 1 || Number(m[1]) > 65535) bad(p, '--expose', `invalid port: ${p}`);

@@ -1,4 +1,5 @@
 /** Container records with Docker's field names, shared by the workflow, activities, drivers and clients. */
+import { LOG_DRIVER, type LogConfig } from './log-config';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -56,6 +57,8 @@ export interface HostConfig {
   NanoCpus: number;
   PidsLimit: number;
   ReadonlyRootfs: boolean;
+  /** Docker's log config: json-file with its max-size/max-file (common/log-config.ts); records made before it have the default */
+  LogConfig: LogConfig;
 }
 
 export interface NetworkSettings {
@@ -143,6 +146,7 @@ export function defaultHostConfig(): HostConfig {
     NanoCpus: 0,
     PidsLimit: 0,
     ReadonlyRootfs: false,
+    LogConfig: { Type: LOG_DRIVER, Config: {} },
   };
 }
 

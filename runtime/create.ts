@@ -1,5 +1,6 @@
 import { ContainerError } from '../common/errors';
 import { parseLink } from '../common/env';
+import { logBound } from '../common/log-config';
 import { findContainer, VALID_NAME } from '../common/lookup';
 import { parseNetMode } from '../common/net-mode';
 import type { HostInfo } from '../common/settings';
@@ -19,6 +20,8 @@ export function checkCreateRequest(req: CreateRequest, host: HostInfo): HostConf
   }
   const hostConfig: HostConfig = { ...defaultHostConfig(), ...req.hostConfig };
   verifyHostConfig(hostConfig, host);
+  logBound(hostConfig.LogConfig); // Docker checks the log options at create
+
   return hostConfig;
 }
 

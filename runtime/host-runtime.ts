@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import type { LinkTarget } from '../common/env';
 import { ContainerError } from '../common/errors';
 import type { HostInfo } from '../common/settings';
@@ -11,6 +10,7 @@ import type { Driver } from './driver';
 import { linkedContainers } from './links';
 import type { ExecInput, ExecOutputInput, ExecOutputResult, ExecResult, KillResult, PauseResult } from '../common/verbs-api';
 import * as exec from './exec';
+import { LOG_LOCK, sampleLog } from './log-index';
 import { readLogPage, type LogPage, type LogPageOptions } from './logs';
 import * as pausing from './pause';
 import { Records } from './records';
@@ -196,19 +196,28 @@ export class HostRuntime implements ContainerRuntime {
 
   // --- the driver's own ------------------------------------------------------------------------------------------
 
-  /** One bounded page of the container's output (logs.ts). */
+  /**
+   * One bounded page of the container's output (logs.ts), across its rotated files. The log is sampled first
+   * (log-index.ts), so the page's timestamps cover what the container wrote since the monitor's last poll.
+   */
   async logPage(id: string, opts: LogPageOptions = {}): Promise<LogPage> {
     await this.store.get(id);
-    return readLogPage(this.driver.layout.log(id), opts);
+    const file = this.driver.layout.log(id);
+    return this.store.withLock(id, async () => {
+      await sampleLog(file);
+      return readLogPage(file, opts);
+    }, LOG_LOCK);
   }
 
-  /** The whole output at once: for small logs (tests); clients page with logPage. */
+  /** The whole output at once, rotated files included: for small logs (tests); clients page with logPage. */
   async logs(id: string): Promise<string> {
-    await this.store.get(id);
-    return fs.readFile(this.driver.layout.log(id), 'utf8').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return '';
-      throw err;
-    });
+    let page = await this.logPage(id);
+    let text = page.text;
+    while (page.more) {
+      page = await this.logPage(id, { cursor: page.next });
+      text += page.text;
+    }
+    return text;
   }
 
   importImage(name: string, source: string): Promise<ImageInfo> {

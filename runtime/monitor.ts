@@ -1,8 +1,10 @@
+import { logBound, type LogConfig } from '../common/log-config';
 import type { ContainerRun, RunEnd } from '../common/monitor-api';
 import type { RestartPolicy } from '../common/types';
 import { CLAIM_LOCK } from './claim';
 import type { StepContext } from './contract';
 import type { HostRuntime } from './host-runtime';
+import { LOG_LOCK, LogSampler } from './log-index';
 
 /**
  * What Docker's container monitor does on the host, for the monitor workflow: watch a run until its process
@@ -14,10 +16,12 @@ const POLL_MS = 100;
 
 /**
  * Waits until the run ends: its process exited (the record, or the driver's exit file, says how), the
- * container was removed, or another run replaced it. Reads files only: a worker that died while waiting
+ * container was removed, or another run replaced it. Each poll also samples the container's log for its
+ * timestamps and rotates it past max-size (pollLog). Reads files only: a worker that died while waiting
  * loses nothing (the next one finds the exit file the shim wrote meanwhile).
  */
 export async function waitForRunEnd(rt: HostRuntime, id: string, run: ContainerRun, ctx?: StepContext): Promise<RunEnd> {
+  const sampler = new LogSampler(rt.driver.layout.log(id));
   for (;;) {
     const rec = await rt.store.read(id);
     if (!rec || rec.State.RemovalInProgress || rec.State.Dead) return { kind: 'removed' };
@@ -31,10 +35,27 @@ export async function waitForRunEnd(rt: HostRuntime, id: string, run: ContainerR
       return { kind: 'exited', exitCode: rec.State.ExitCode, finishedAt: rec.State.FinishedAt, oomKilled: rec.State.OOMKilled ?? false };
     }
     const probe = await rt.driver.probeProcess(id);
+    // after the probe: an exited process's last output is sampled too
+    await pollLog(rt, id, sampler, rec.HostConfig.LogConfig);
     if (probe.kind === 'exited') return { kind: 'exited', exitCode: probe.code, finishedAt: probe.at, oomKilled: false };
     if (ctx?.signal?.aborted) throw new Error('wait cancelled');
     ctx?.progress?.();
     await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+/**
+ * The monitor's part in the container's log, once per poll: a timestamp sample (one stat; an append when the
+ * log grew), and Docker's json-file rotation once the live file has reached max-size (log-index.ts). Never
+ * fails the wait: what cannot be done now is tried again at the next poll.
+ */
+async function pollLog(rt: HostRuntime, id: string, sampler: LogSampler, cfg: LogConfig | undefined): Promise<void> {
+  try {
+    const size = await sampler.sample();
+    const bound = logBound(cfg);
+    if (size !== undefined && size >= bound.maxSize) await rt.store.withLock(id, () => sampler.rotate(bound), LOG_LOCK);
+  } catch {
+    // a full disk or a removed directory: the next poll tries again
   }
 }
 

@@ -27,7 +27,8 @@ export function withCreateOptions(command: Command): Command {
     .option('--cpus <number>', 'number of CPUs (e.g. 0.5)')
     .option('--pids-limit <n>', 'pids limit (-1 for unlimited)')
     .option('--read-only', "mount the container's root filesystem read-only")
-    .option('-t, --tty', 'allocate a pseudo-TTY');
+    .option('-t, --tty', 'allocate a pseudo-TTY')
+    .option('--log-opt <key=value>', 'log option: max-size (e.g. 10m; default 20m) or max-file (default 5) (repeatable)', collect, []);
 }
 
 /** docker create: flags → CreateRequest (validated before anything is sent) → containerCreate workflow. */

@@ -11,6 +11,7 @@ import { clearFaultCounters } from '../faults';
 import { exists } from '../fsutil';
 import { mkdirInRoot } from '../rootfs-path';
 import { HostRuntime } from '../host-runtime';
+import { logSidecars } from '../log-index';
 import type { CniNetwork } from './cni';
 import { hostnameFile, hostsFile, resolvConf } from './etc-files';
 import { writeFileReplace } from './files';
@@ -256,7 +257,7 @@ export class LinuxDriver implements Driver {
     if (mounted.length > 0) {
       throw new ContainerError('Internal', `remove ${short(id)}: still mounted: ${mounted.map((m) => m.mountPoint).join(', ')}`);
     }
-    const files = [l.rootfs(id), l.upper(id), l.work(id), l.shm(id), l.bundle(id), l.cniResult(id), l.execRecord(id), l.pidFile(id), l.exitFile(id), l.attemptFile(id), l.log(id), l.runcLog(id), execsDir(l, id)];
+    const files = [l.rootfs(id), l.upper(id), l.work(id), l.shm(id), l.bundle(id), l.cniResult(id), l.execRecord(id), l.pidFile(id), l.exitFile(id), l.attemptFile(id), l.log(id), l.runcLog(id), execsDir(l, id), ...(await logSidecars(l.log(id)))];
     await Promise.all(files.map((f) => fs.rm(f, { recursive: true, force: true })));
     await fs.rm(l.netnsMarker(netnsName(id)), { force: true });
     await clearFaultCounters(this.root, id);

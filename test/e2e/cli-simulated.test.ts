@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ContainerStartResult } from '../../common/start-api';
 import type { ContainerEvent, ContainerRecord } from '../../common/types';
+import { sampleLog } from '../../runtime/log-index';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
 import { cli, startTestWorker, type TestWorker } from '../harness';
 
@@ -42,6 +43,16 @@ async function eventsOf(id: string): Promise<string[]> {
   const r = await cli(w, ['events', '--no-follow', '--json']);
   expect(r.code, r.stderr).toBe(0);
   return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as ContainerEvent).filter((e) => e.id === id).map((e) => e.action);
+}
+
+/** Polls `probe` every 100 ms until it returns a value (30 s at most). */
+async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 300; i++) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }
 
 // Three independent containers: their stories run side by side.
@@ -119,14 +130,6 @@ describe.concurrent('container-saga CLI on the dev server (simulated driver)', (
   });
 
   it('the monitor: an exited container holds nothing; on-failure:2 restarts it twice, with events', async () => {
-    const until = async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
-      for (let i = 0; i < 300; i++) {
-        const v = await probe();
-        if (v !== undefined) return v;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`timed out waiting for ${what}`);
-    };
     // `true` ends at once (the simulated driver's short commands): Docker's Cleanup releases everything
     const created = await cli(w, ['create', '--name', 'once2', 'busybox', 'true']);
     const onceId = created.stdout.trim();
@@ -200,6 +203,63 @@ describe.concurrent('container-saga CLI on the dev server (simulated driver)', (
     const bad = await cli(w, ['logs', '--tail', 'some', 'chatty']);
     expect(bad.code).toBe(125);
     expect(bad.stderr).toMatch(/invalid argument "some" for "-n, --tail" flag/);
+  });
+
+  it('logs -t and --since from the log\'s samples; a bad --since (125), a bad --log-opt (daemon error, 1)', async () => {
+    const created = await cli(w, ['create', '--name', 'stamped', '--log-opt', 'max-size=1m', '--log-opt', 'max-file=2', 'busybox', 'sleep', '1000']);
+    expect(created.code, created.stderr).toBe(0);
+    const id = created.stdout.trim();
+    expect((await inspect('stamped')).HostConfig.LogConfig).toEqual({ Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '2' } });
+    // The simulated process prints nothing: write its log, sampling it as the monitor's poll would, at known times.
+    const log = sim.driver.layout.log(id);
+    await fs.mkdir(path.dirname(log), { recursive: true });
+    const t0 = Date.parse('2020-01-02T03:04:05.123Z');
+    await fs.appendFile(log, 'first\nsecond\n');
+    await sampleLog(log, t0);
+    await fs.appendFile(log, 'third\n');
+    await sampleLog(log, t0 + 2000);
+
+    const stamped = await cli(w, ['logs', '-t', 'stamped']);
+    expect(stamped.code, stamped.stderr).toBe(0);
+    expect(stamped.stdout).toBe('2020-01-02T03:04:05.123000000Z first\n2020-01-02T03:04:05.123000000Z second\n2020-01-02T03:04:07.123000000Z third\n');
+    const since = await cli(w, ['logs', '--since', '2020-01-02T03:04:06Z', 'stamped']);
+    expect([since.code, since.stdout]).toEqual([0, 'third\n']);
+    const unix = await cli(w, ['logs', '--timestamps', '--since', String(t0 / 1000), '-n', '1', 'stamped']);
+    expect([unix.code, unix.stdout]).toEqual([0, '2020-01-02T03:04:07.123000000Z third\n']);
+    // a relative time: nothing was written in the last hour (the samples say 2020)
+    expect(await cli(w, ['logs', '--since', '1h', 'stamped'])).toMatchObject({ code: 0, stdout: '' });
+
+    const badSince = await cli(w, ['logs', '--since', 'yesterday', 'stamped']);
+    expect(badSince.code).toBe(125);
+    expect(badSince.stderr).toMatch(/invalid value for "since": failed to parse value as time or duration: "yesterday"/);
+    const badOpt = await cli(w, ['create', '--log-opt', 'max-size=lots', 'busybox']);
+    expect([badOpt.code, badOpt.stdout]).toEqual([1, '']);
+    expect(badOpt.stderr.trim()).toBe("Error response from daemon: invalid size: 'lots'");
+  });
+
+  it('a running container\'s log is rotated by its monitor past max-size: max-file files, the newest output, --tail across them', async () => {
+    const created = await cli(w, ['create', '--name', 'rotating', '--log-opt', 'max-size=1k', '--log-opt', 'max-file=2', 'busybox', 'sleep', '1000']);
+    const id = created.stdout.trim();
+    expect((await cli(w, ['start', 'rotating'])).code).toBe(0);
+    const log = sim.driver.layout.log(id);
+    await fs.mkdir(path.dirname(log), { recursive: true });
+    // 30 lines of 100 bytes, a few at a time: the monitor (polling every 100 ms) rotates as the log passes 1000 bytes
+    const lines = Array.from({ length: 30 }, (_, i) => `${String(i).padStart(3, '0')} ${'r'.repeat(95)}\n`);
+    for (let i = 0; i < lines.length; i += 3) {
+      await fs.appendFile(log, lines.slice(i, i + 3).join(''));
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await until('a rotation', async () => ((await fs.readdir(path.dirname(log))).includes('container.log.1') ? true : undefined));
+    const files = (await fs.readdir(path.dirname(log))).filter((f) => /^container\.log(\.\d+)?$/.test(f)).sort();
+    expect(files).toEqual(['container.log', 'container.log.1']);
+    const all = await cli(w, ['logs', 'rotating']);
+    expect(all.code, all.stderr).toBe(0);
+    // what is kept is the newest output, whole lines in order, ending with the last line
+    expect(all.stdout.endsWith(lines.at(-1)!)).toBe(true);
+    expect(lines.join('').endsWith(all.stdout)).toBe(true);
+    expect(Buffer.byteLength(all.stdout)).toBeLessThanOrEqual(2 * 1200);
+    expect((await cli(w, ['logs', '--tail', '2', 'rotating'])).stdout).toBe(lines.slice(-2).join(''));
+    expect((await cli(w, ['stop', 'rotating'])).code).toBe(0);
   });
 });
 
