@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { monitorWorkflowId } from '../common/monitor-api';
 import { PROGRESS_QUERY, startWorkflowId, WorkflowTypes } from '../common/names';
 import { getConfig, isSet } from '../config';
 import { stepsInFlight, type ContainerStartInput, type ContainerStartResult } from '../common/start-api';
@@ -18,6 +19,8 @@ import type { CreateRequest } from '../common/types';
 import { FAULT_LABEL } from '../runtime/faults';
 import { SimulatedRuntime } from '../runtime/simulated/driver';
 import type { containerStart } from '../workflows/container-start';
+import type { containerWait } from '../workflows/lifecycle';
+import type { containerMonitor } from '../workflows/monitor';
 import type { containerCreate } from '../workflows/ops';
 import { createWorker } from '../worker/create';
 import { startDevServer } from './dev-server';
@@ -106,11 +109,32 @@ async function main(): Promise<void> {
         await fs.writeFile(path.join(OUT, `${s.name}.json`), json);
         console.log(`recorded ${s.name} (${(JSON.parse(json) as { events: unknown[] }).events.length} events, ${outcome})`);
       }
+      await recordMonitor(client, taskQueue, address);
     });
   } finally {
     await nativeConnection.close();
     await server?.stop();
     await fs.rm(root, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The container monitor's history (workflows/monitor.ts): a container whose command exits 3 with
+ * `--restart on-failure:2` is restarted twice (durable timers, child start sagas), then left exited; and the
+ * `wait` on it. Both kept beside the start's, in the same version folder.
+ */
+async function recordMonitor(client: Client, taskQueue: string, address: string): Promise<void> {
+  const request: CreateRequest = { name: 'monitor-on-failure', image: 'busybox', cmd: ['sh', '-c', 'exit 3'], hostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 } } };
+  const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, { taskQueue, workflowId: `record-create-${randomUUID()}`, args: [{ request }] });
+  await client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId: startWorkflowId(id), args: [{ container: id }] });
+  const monitor = client.workflow.getHandle<typeof containerMonitor>(monitorWorkflowId(id));
+  const ended = await monitor.result();
+  const wait = await client.workflow.start<typeof containerWait>(WorkflowTypes.wait, { taskQueue, workflowId: `record-wait-${randomUUID()}`, args: [{ container: id }] });
+  await wait.result();
+  for (const [name, workflowId] of [['monitor-on-failure', monitor.workflowId], ['wait-exited', wait.workflowId]] as const) {
+    const json = execFileSync(temporalCliPath(), ['workflow', 'show', '--address', address, '--workflow-id', workflowId, '--output', 'json'], { encoding: 'utf8' });
+    await fs.writeFile(path.join(OUT, `${name}.json`), json);
+    console.log(`recorded ${name} (${(JSON.parse(json) as { events: unknown[] }).events.length} events${name.startsWith('monitor') ? `, ${ended.restartCount} restarts, ended: ${ended.ended}` : ''})`);
   }
 }
 

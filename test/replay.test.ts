@@ -28,6 +28,9 @@ describe('replay of recorded histories', () => {
     // (host-config-checked-once); the v4 one was recorded by the v4 code (be19060)
     expect(files).toContain('v4/start-legacy-host-config.json');
     expect(files).toContain('v5/start-legacy-host-config.json');
+    // the container monitor (two restarts: durable timers, child start sagas) and docker wait
+    expect(files).toContain('v5/monitor-on-failure.json');
+    expect(files).toContain('v5/wait-exited.json');
   });
 
   it('replays every history without nondeterminism', async () => {
