@@ -160,6 +160,7 @@ export function initialState(): ContainerState {
     Dead: false,
     Pid: 0,
     ExitCode: 0,
+    OOMKilled: false,
     Error: '',
     StartedAt: '0001-01-01T00:00:00Z',
     FinishedAt: '0001-01-01T00:00:00Z',

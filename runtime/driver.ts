@@ -86,7 +86,8 @@ export interface ExecContext extends StepContext {
 }
 
 /** What the driver can tell about a container's process, for records that say Running. */
-export type ProcessProbe = { kind: 'running' } | { kind: 'exited'; code: number; at: string };
+/** (`oomKilled`: the kernel's OOM killer ended it, as the runtime reported while it ran) */
+export type ProcessProbe = { kind: 'running' } | { kind: 'exited'; code: number; at: string; oomKilled?: boolean };
 
 export interface Driver {
   readonly kind: 'simulated' | 'linux';

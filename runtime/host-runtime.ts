@@ -91,7 +91,7 @@ export class HostRuntime implements ContainerRuntime {
     const probe = await this.driver.probeProcess(rec.Id);
     if (probe.kind === 'running') return rec;
     try {
-      return await this.records.markExited(rec, probe.code, probe.at);
+      return await this.records.markExited(rec, probe.code, probe.at, probe.oomKilled);
     } catch (err) {
       if (err instanceof ContainerError && err.type === 'NoSuchContainer') return rec;
       throw err;

@@ -37,7 +37,7 @@ export async function waitForRunEnd(rt: HostRuntime, id: string, run: ContainerR
     const probe = await rt.driver.probeProcess(id);
     // after the probe: an exited process's last output is sampled too
     await pollLog(rt, id, sampler, rec.HostConfig.LogConfig);
-    if (probe.kind === 'exited') return { kind: 'exited', exitCode: probe.code, finishedAt: probe.at, oomKilled: false };
+    if (probe.kind === 'exited') return { kind: 'exited', exitCode: probe.code, finishedAt: probe.at, oomKilled: probe.oomKilled ?? false };
     if (ctx?.signal?.aborted) throw new Error('wait cancelled');
     ctx?.progress?.();
     await new Promise((r) => setTimeout(r, POLL_MS));

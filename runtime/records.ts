@@ -125,6 +125,7 @@ export class Records {
       r.State = { ...r.State, Status: 'exited', Running: false, Paused: false, Pid: 0, ExitCode: exitCode, FinishedAt: finishedAt, OOMKilled: oomKilled };
       changed = true;
     });
+    if (changed && oomKilled) await this.emitEventOnce(rec.Id, `run ${rec.State.StartedAt}`, 'oom');
     if (changed) await this.emitDie(rec, exitCode);
     return updated;
   }

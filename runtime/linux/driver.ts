@@ -239,7 +239,7 @@ export class LinuxDriver implements Driver {
   async probeProcess(id: string): Promise<ProcessProbe> {
     const st = await proc.probeProcess(this.layout, id);
     if (st.kind === 'running' || st.kind === 'pending') return { kind: 'running' };
-    return st.kind === 'exited' ? st : { kind: 'exited', code: proc.UNKNOWN_EXIT, at: new Date().toISOString() };
+    return st.kind === 'exited' ? st : { kind: 'exited', code: proc.UNKNOWN_EXIT, at: new Date().toISOString(), oomKilled: false };
   }
 
   /**
@@ -257,7 +257,7 @@ export class LinuxDriver implements Driver {
     if (mounted.length > 0) {
       throw new ContainerError('Internal', `remove ${short(id)}: still mounted: ${mounted.map((m) => m.mountPoint).join(', ')}`);
     }
-    const files = [l.rootfs(id), l.upper(id), l.work(id), l.shm(id), l.bundle(id), l.cniResult(id), l.execRecord(id), l.pidFile(id), l.exitFile(id), l.attemptFile(id), l.log(id), l.runcLog(id), execsDir(l, id), ...(await logSidecars(l.log(id)))];
+    const files = [l.rootfs(id), l.upper(id), l.work(id), l.shm(id), l.bundle(id), l.cniResult(id), l.execRecord(id), l.pidFile(id), l.exitFile(id), l.attemptFile(id), l.log(id), l.runcLog(id), l.runcEvents(id), execsDir(l, id), ...(await logSidecars(l.log(id)))];
     await Promise.all(files.map((f) => fs.rm(f, { recursive: true, force: true })));
     await fs.rm(l.netnsMarker(netnsName(id)), { force: true });
     await clearFaultCounters(this.root, id);

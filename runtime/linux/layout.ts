@@ -15,6 +15,7 @@ import path from 'node:path';
  *   <root>/containers/<id>/attempt       token of the current start attempt (the shim checks it)
  *   <root>/containers/<id>/container.log stdout + stderr of the container
  *   <root>/containers/<id>/runc.log      runc's own log (json), where start errors are read from
+ *   <root>/containers/<id>/runc-events.json  `runc events` while it runs: an OOM kill shows there
  *   <root>/runc                          runc --root; the runc container ID is the container ID
  *   <root>/cni/ipam                      host-local IPAM dataDir; the CNI container ID is the container ID
  *   <root>/netns/<name>                  ownership marker of a netns this root created (content: full ID)
@@ -76,6 +77,10 @@ export class Layout {
   }
   runcLog(id: string): string {
     return path.join(this.container(id), 'runc.log');
+  }
+  /** `runc events` of the running container (the OOM killer's notices), written by the shim */
+  runcEvents(id: string): string {
+    return path.join(this.container(id), 'runc-events.json');
   }
   runcState(id: string): string {
     return path.join(this.runcRoot, id);

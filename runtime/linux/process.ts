@@ -22,7 +22,7 @@ export const UNKNOWN_EXIT = 255;
 export type ProcState =
   | { kind: 'running'; pid: number; pidStart: number | undefined }
   | { kind: 'pending'; shimPid: number } // the shim runs, the container process does not (starting, or just exited)
-  | { kind: 'exited'; code: number; at: string }
+  | { kind: 'exited'; code: number; at: string; oomKilled: boolean }
   | { kind: 'none' };
 
 /**
@@ -50,6 +50,7 @@ function shimFiles(l: Layout, id: string): ShimFiles {
     runcLog: l.runcLog(id),
     log: l.log(id),
     attemptFile: l.attemptFile(id),
+    eventsFile: l.runcEvents(id),
   };
 }
 
@@ -61,8 +62,8 @@ export async function probeProcess(l: Layout, id: string): Promise<ProcState> {
     readIntFile(l.exitFile(id)),
   ]);
   const exited = async (c: number): Promise<ProcState> => {
-    const at = (await fs.stat(l.exitFile(id)).catch(() => undefined))?.mtime ?? new Date();
-    return { kind: 'exited', code: c, at: at.toISOString() };
+    const [stat, events] = await Promise.all([fs.stat(l.exitFile(id)).catch(() => undefined), fs.readFile(l.runcEvents(id), 'utf8').catch(() => '')]);
+    return { kind: 'exited', code: c, at: (stat?.mtime ?? new Date()).toISOString(), oomKilled: /"type":\s*"oom"/.test(events) };
   };
   if (code !== undefined) return exited(code);
   const pidStart = exec?.pid === pid ? exec?.pidStart : undefined;
@@ -100,7 +101,7 @@ export async function startProcess(l: Layout, id: string, ctx?: StepContext): Pr
   await fs.writeFile(l.attemptFile(id), `${attempt}\n`); // first: an older attempt's shim can no longer report
   const [, , logStat] = await Promise.all([
     runcDelete(l.runcRoot, id),
-    Promise.all([l.pidFile(id), l.exitFile(id), l.runcLog(id)].map((f) => fs.rm(f, { force: true }))),
+    Promise.all([l.pidFile(id), l.exitFile(id), l.runcLog(id), l.runcEvents(id)].map((f) => fs.rm(f, { force: true }))),
     fs.stat(l.log(id)).catch(() => undefined),
   ]);
   const shimPid = await spawnShim(id, attempt, shimFiles(l, id));

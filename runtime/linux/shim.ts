@@ -23,6 +23,8 @@ export interface ShimFiles {
   log: string;
   /** holds the token of the current start attempt */
   attemptFile: string;
+  /** where `runc events` writes while the container runs */
+  eventsFile: string;
 }
 
 /** The exec record: which shim runs the container, and the container's pid once it runs. */
@@ -39,20 +41,25 @@ export interface ExecRecord {
 }
 
 /**
- * $1 runc, $2 runc root, $3 runc log, $4 bundle, $5 pid file, $6 ID, $7 exit file, $8 attempt file, $9 token.
+ * $1 runc, $2 runc root, $3 runc log, $4 bundle, $5 pid file, $6 ID, $7 exit file, $8 attempt file, $9 token,
+ * ${10} the events file.
  * The exit status is written only while the attempt file still names this shim's attempt: a shim of an
  * abandoned attempt (its worker died before recording it) cannot report for the attempt that replaced it.
  * Only shell builtins run after runc.
  */
 const SCRIPT =
-  '"$1" --root "$2" --log "$3" --log-format json run --bundle "$4" --pid-file "$5" "$6"; c=$?; ' +
-  'read t < "$8"; [ "$t" = "$9" ] && echo $c > "$7"';
+  '"$1" --root "$2" --log "$3" --log-format json run --bundle "$4" --pid-file "$5" "$6" & r=$!; ' +
+  // runc events reports the OOM killer while the container exists (its cgroup goes with it): started once
+  // the pid file says the container runs, it ends with the container.
+  '( while [ ! -s "$5" ]; do kill -0 $r 2>/dev/null || exit 0; sleep 0.01; done; ' +
+  'exec "$1" --root "$2" events "$6" > "${10}" 2>/dev/null ) & ' +
+  'wait $r; c=$?; read t < "$8"; [ "$t" = "$9" ] && echo $c > "$7"';
 
 /** Starts the shim for attempt `token` (already written to f.attemptFile); returns its pid. */
 export async function spawnShim(id: string, token: string, f: ShimFiles): Promise<number> {
   const fh = await fs.open(f.log, 'a', 0o640);
   try {
-    const args = ['-c', SCRIPT, 'container-saga-shim', tool('runc'), f.runcRoot, f.runcLog, f.bundle, f.pidFile, id, f.exitFile, f.attemptFile, token];
+    const args = ['-c', SCRIPT, 'container-saga-shim', tool('runc'), f.runcRoot, f.runcLog, f.bundle, f.pidFile, id, f.exitFile, f.attemptFile, token, f.eventsFile];
     // A minimal environment: the worker's own variables have no business in the shim or runc.
     return await spawnDetached(tool('sh'), args, fh.fd, { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' });
   } finally {

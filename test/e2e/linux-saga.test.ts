@@ -76,13 +76,14 @@ describe('real containers through the saga (Linux driver)', () => {
     expect(readFileSync(`/proc/${app.rec.State.Pid}/root/etc/hosts`, 'utf8')).toContain(`${ip}\tdatabase ${db.rec.Config.Hostname} db`);
   });
 
-  rootIt('logs of a real container: 5.5 MB through the CLI in bounded pages, and -f until it exits', async () => {
-    const big = await createAndStart({ name: 'chatty', image: 'busybox', cmd: ['sh', '-c', 'yes 0123456789 | head -n 500000'] });
+  rootIt('logs of a real container: 19.8 MB through the CLI in bounded pages, and -f until it exits', async () => {
+    // just under the default log bound (20m), so no rotation drops a byte
+    const big = await createAndStart({ name: 'chatty', image: 'busybox', cmd: ['sh', '-c', 'yes 0123456789 | head -n 1800000'] });
     for (let i = 0; i < 100 && (await inspect(suite.w.session, big.id)).State.Running; i++) await new Promise((r) => setTimeout(r, 100));
     const all = await cli(suite.w, ['logs', 'chatty']);
     expect(all.code, all.stderr).toBe(0);
-    expect(all.stdout.length).toBe(500_000 * 11);
-    expect(all.stdout === '0123456789\n'.repeat(500_000)).toBe(true);
+    expect(all.stdout.length).toBe(1_800_000 * 11);
+    expect(all.stdout === '0123456789\n'.repeat(1_800_000)).toBe(true);
     expect((await cli(suite.w, ['logs', '--tail', '2', 'chatty'])).stdout).toBe('0123456789\n0123456789\n');
 
     await createAndStart({ name: 'ticker', image: 'busybox', cmd: ['sh', '-c', 'for i in 1 2 3; do echo tick $i; sleep 0.4; done'] });

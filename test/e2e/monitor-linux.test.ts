@@ -44,6 +44,16 @@ describe('the container monitor (Linux driver)', () => {
     expect((await eventsOf(id)).map((e) => e.action)).toEqual(['create', 'start', 'die']);
   });
 
+  rootIt('a process the OOM killer ends is recorded OOMKilled, with an oom event before its die', async () => {
+    const id = await createAndStart({ image: 'busybox', cmd: ['sh', '-c', 'a=xxxxxxxxxxxxxxxx; while :; do a=$a$a; done'], hostConfig: { Memory: 8 * 1024 * 1024 } });
+    const r = await until('the OOM kill', async () => {
+      const x = await rec(id);
+      return x.State.Running ? undefined : x;
+    });
+    expect([r.State.ExitCode, r.State.OOMKilled]).toEqual([137, true]);
+    expect((await eventsOf(id)).map((e) => e.action)).toEqual(['create', 'start', 'oom', 'die']);
+  });
+
   rootIt('on-failure:2 restarts a command that exits 1 twice, after growing delays, then leaves it Exited', async () => {
     const id = await createAndStart({ image: 'busybox', cmd: ['sh', '-c', 'exit 1'], hostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 } } });
     const done = await until('two restarts', async () => {
