@@ -48,11 +48,15 @@ export interface ExecRecord {
  * Only shell builtins run after runc.
  */
 const SCRIPT =
+  // the events file exists from the start, so the files of a started container do not change afterwards
+  ': > "${10}"; ' +
   '"$1" --root "$2" --log "$3" --log-format json run --bundle "$4" --pid-file "$5" "$6" & r=$!; ' +
   // runc events reports the OOM killer while the container exists (its cgroup goes with it): started once
-  // the pid file says the container runs, it ends with the container.
+  // the pid file says the container runs, it ends with the container. It attaches within some tens of ms:
+  // an OOM kill before that is not seen (the run then ends 137 without OOMKilled).
   '( while [ ! -s "$5" ]; do kill -0 $r 2>/dev/null || exit 0; sleep 0.01; done; ' +
-  'exec "$1" --root "$2" events "$6" > "${10}" 2>/dev/null ) & ' +
+  // (no periodic stats: only notices, so the file stays empty unless the OOM killer struck)
+  'exec "$1" --root "$2" events --interval 100000h "$6" > "${10}" 2>/dev/null ) & ' +
   'wait $r; c=$?; read t < "$8"; [ "$t" = "$9" ] && echo $c > "$7"';
 
 /** Starts the shim for attempt `token` (already written to f.attemptFile); returns its pid. */

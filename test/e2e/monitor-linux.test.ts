@@ -45,7 +45,7 @@ describe('the container monitor (Linux driver)', () => {
   });
 
   rootIt('a process the OOM killer ends is recorded OOMKilled, with an oom event before its die', async () => {
-    const id = await createAndStart({ image: 'busybox', cmd: ['sh', '-c', 'a=xxxxxxxxxxxxxxxx; while :; do a=$a$a; done'], hostConfig: { Memory: 8 * 1024 * 1024 } });
+    const id = await createAndStart({ image: 'busybox', cmd: ['sh', '-c', 'sleep 1; a=xxxxxxxxxxxxxxxx; while :; do a=$a$a; done'], hostConfig: { Memory: 8 * 1024 * 1024 } });
     const r = await until('the OOM kill', async () => {
       const x = await rec(id);
       return x.State.Running ? undefined : x;
