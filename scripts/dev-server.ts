@@ -45,6 +45,8 @@ const SEARCH_ATTRIBUTES = Object.values(SearchAttributeNames);
  */
 const DYNAMIC_CONFIG: Record<string, string> = {
   'history.transferProcessorMaxPollRPS': '1000',
+  // Timers may fire up to this late (default 1 s): a restart policy's first delays are 100-400 ms.
+  'history.timerProcessorMaxTimeShift': '"10ms"',
 };
 
 /** A TCP port free on 127.0.0.1 right now (the OS picks it). */
