@@ -21,6 +21,15 @@ export function failureOf(detail: FailureDetail, ...details: unknown[]): Applica
   return ApplicationFailure.create({ type: detail.type, message: detail.message, nonRetryable: true, details });
 }
 
+/** Runs a verb's activities; a failure ends the workflow with the Docker type and message at the top level. */
+export async function surfaced<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw failureOf(detailOf(err));
+  }
+}
+
 /** Exit code Docker records for a failed start: 127/126 for exec errors, 128 otherwise. */
 export function exitCodeFor(type: string): number {
   if (type === 'CommandNotFound') return StartExitCodes.CommandNotFound;

@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { detailOf, failureOf } from './failures';
+import { surfaced } from './failures';
 import { fast, lifecycle } from './options';
 
 /** The verbs around a container's runs: docker wait, and the worker's restore of monitors at start-up. */
@@ -10,12 +10,8 @@ const waiting = proxyActivities<Activities>({ startToCloseTimeout: '3650d', hear
 const slow = proxyActivities<Activities>(lifecycle);
 
 /** docker wait: the container's exit code once it does not run (at once when it does not). */
-export async function containerWait(input: { container: string }): Promise<{ containerId: string; StatusCode: number }> {
-  try {
-    return await waiting.waitContainer(input);
-  } catch (err) {
-    throw failureOf(detailOf(err));
-  }
+export function containerWait(input: { container: string }): Promise<{ containerId: string; StatusCode: number }> {
+  return surfaced(() => waiting.waitContainer(input));
 }
 
 /** Docker's restore at boot, for restart policies: a monitor for each container that should have one. */

@@ -20,7 +20,7 @@ import type {
   StopInput,
   StopResultRecord,
 } from '../common/ops-api';
-import { detailOf, failureOf } from './failures';
+import { surfaced } from './failures';
 import { fast, lifecycle } from './options';
 
 /**
@@ -30,14 +30,6 @@ import { fast, lifecycle } from './options';
  */
 const quick = proxyActivities<Activities>(fast);
 const slow = proxyActivities<Activities>(lifecycle);
-
-async function surfaced<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw failureOf(detailOf(err));
-  }
-}
 
 export function containerCreate(input: CreateInput): Promise<CreateResult> {
   return surfaced(() => quick.createContainer(input));

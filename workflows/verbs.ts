@@ -10,7 +10,7 @@ import type {
   PauseInput,
   PauseResult,
 } from '../common/verbs-api';
-import { detailOf, failureOf } from './failures';
+import { surfaced } from './failures';
 import { fast, lifecycle } from './options';
 
 /**
@@ -31,14 +31,6 @@ const execRun = proxyActivities<Activities>({
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 5 },
 });
-
-async function surfaced<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw failureOf(detailOf(err));
-  }
-}
 
 /** docker kill [-s SIGNAL] of one container. */
 export function containerKill(input: KillInput): Promise<KillResult> {

@@ -6,12 +6,13 @@ import { CliError, cliError } from '../errors';
  * reported as it happens, and the closing "failed to <verb> containers: a, b" error (exit 1).
  * Errors that are not the daemon's answer (Temporal unreachable, no worker, a bug) stop the loop at once.
  */
-export async function forEachContainer(ctx: CliContext, refs: string[], verb: string, fn: (ref: string) => Promise<void>): Promise<void> {
+export async function forEachContainer(ctx: CliContext, refs: string[], verb: string, fn: (ref: string) => Promise<string | void>): Promise<void> {
   const failed: string[] = [];
   for (const ref of refs) {
     try {
-      await fn(ref);
-      process.stdout.write(`${ref}\n`);
+      // what the verb prints for the container: the ref, unless it says otherwise (wait: the exit code)
+      const line = await fn(ref);
+      process.stdout.write(`${line ?? ref}\n`);
     } catch (err) {
       if (!(err instanceof CliError) || err.origin !== 'daemon') throw err;
       failed.push(ref);

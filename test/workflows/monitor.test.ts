@@ -1,33 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
 import { monitorWorkflowId, type MonitorResult } from '../../common/monitor-api';
 import type { RestartPolicy } from '../../common/types';
+import { timeSkippingSuite } from './time-skipping';
 import { stubActivities, type MonitorPlan, type StubPlan } from './stub-activities';
 
 // The container monitor (workflows/monitor.ts) with stub activities on the time-skipping test server: each
 // of Docker's restart policies, the backoff as durable timers (read back from the history), a restart that
 // fails, a manual stop, removal, and continue-as-new.
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
-
-beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } });
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: { ContainerId: 2, ContainerName: 2 },
-  }).catch(() => undefined);
-  bundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: quietLogger });
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
+const suite = timeSkippingSuite();
 
 const policy = (Name: RestartPolicy['Name'], MaximumRetryCount = 0): RestartPolicy => ({ Name, MaximumRetryCount });
 
@@ -35,16 +18,16 @@ const policy = (Name: RestartPolicy['Name'], MaximumRetryCount = 0): RestartPoli
 async function monitor(mon: MonitorPlan, plan: Omit<StubPlan, 'monitor'> = {}) {
   const stub = stubActivities({ ...plan, monitor: mon });
   const taskQueue = `monitor-${randomUUID()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: stub.acts });
+  const worker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: suite.bundle, activities: stub.acts });
   const outcome = await worker.runUntil(async () => {
-    await env.client.workflow.execute('containerStart', { taskQueue, workflowId: `start-${randomUUID()}`, args: [{ container: 'web' }] });
-    const handle = env.client.workflow.getHandle(monitorWorkflowId(stub.snapshot.id));
+    await suite.env.client.workflow.execute('containerStart', { taskQueue, workflowId: `start-${randomUUID()}`, args: [{ container: 'web' }] });
+    const handle = suite.env.client.workflow.getHandle(monitorWorkflowId(stub.snapshot.id));
     const result = (await handle.result()) as MonitorResult;
     // every run of the chain (continue-as-new), last to first: each names the run it continues
     const timers: number[] = [];
     let runs = 0;
     for (let runId: string | undefined = (await handle.describe()).runId; runId; runs++) {
-      const history = await env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+      const history = await suite.env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
       const here: number[] = [];
       for (const e of history.events ?? []) {
         const t = e.timerStartedEventAttributes?.startToFireTimeout;

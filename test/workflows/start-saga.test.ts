@@ -1,45 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
 import { RELEASE_ORDER } from '../../common/steps';
 import type { ContainerStartInput, ContainerStartResult } from '../../common/start-api';
+import { timeSkippingSuite } from './time-skipping';
 import { stubActivities, type StubPlan } from './stub-activities';
 
 // The saga with stub activities on the time-skipping test server: order of steps and compensations,
 // retries, cancellation, and every Docker error with its type, message and status.
 
-let env: TestWorkflowEnvironment;
-let bundle: WorkflowBundleWithSourceMap;
-
-beforeAll(async () => {
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
-  });
-  // The saga upserts these; the test server needs them registered like the dev server does.
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: { ContainerId: 2, ContainerName: 2 },
-  }).catch(() => undefined);
-  bundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: quietLogger });
-});
-
-afterAll(async () => {
-  await env?.teardown();
-});
-
-const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
+const suite = timeSkippingSuite();
 
 async function runSaga(plan: StubPlan, input: ContainerStartInput = { container: 'web' }, during?: (h: { cancel(): Promise<unknown> }) => Promise<void>) {
   const stub = stubActivities(plan);
   const taskQueue = `saga-${randomUUID()}`;
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: stub.acts });
+  const worker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: suite.bundle, activities: stub.acts });
   const outcome = await worker.runUntil(async () => {
-    const handle = await env.client.workflow.start('containerStart', { taskQueue, workflowId: `wf-${randomUUID()}`, args: [input] });
+    const handle = await suite.env.client.workflow.start('containerStart', { taskQueue, workflowId: `wf-${randomUUID()}`, args: [input] });
     if (during) await during(handle);
     try {
       return { result: (await handle.result()) as ContainerStartResult };
@@ -167,7 +146,7 @@ describe('containerStart saga', () => {
 
   it('cancellation mid-start compensates and ends Cancelled', async () => {
     const { calls, error } = await runSaga({ block: 'mountVolumes' }, undefined, async (handle) => {
-      await env.sleep(1000);
+      await suite.env.sleep(1000);
       await handle.cancel();
     });
     expect(error).toBeInstanceOf(WorkflowFailedError);
