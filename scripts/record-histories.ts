@@ -12,14 +12,15 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { monitorWorkflowId } from '../common/monitor-api';
-import { PROGRESS_QUERY, startWorkflowId, WorkflowTypes } from '../common/names';
+import { execWorkflowId, PROGRESS_QUERY, startWorkflowId, WorkflowTypes } from '../common/names';
 import { getConfig, isSet } from '../config';
 import { stepsInFlight, type ContainerStartInput, type ContainerStartResult } from '../common/start-api';
 import type { CreateRequest } from '../common/types';
 import { FAULT_LABEL } from '../runtime/faults';
 import { SimulatedRuntime } from '../runtime/simulated/driver';
 import type { containerStart } from '../workflows/container-start';
-import type { containerWait } from '../workflows/lifecycle';
+import type { containerRestore, containerWait } from '../workflows/lifecycle';
+import type { containerExec, containerExecOutput, containerKill, containerPause, containerUnpause } from '../workflows/verbs';
 import type { containerMonitor } from '../workflows/monitor';
 import type { containerCreate } from '../workflows/ops';
 import { createWorker } from '../worker/create';
@@ -110,6 +111,7 @@ async function main(): Promise<void> {
         console.log(`recorded ${s.name} (${(JSON.parse(json) as { events: unknown[] }).events.length} events, ${outcome})`);
       }
       await recordMonitor(client, taskQueue, address);
+      await recordVerbs(client, taskQueue, address);
     });
   } finally {
     await nativeConnection.close();
@@ -135,6 +137,29 @@ async function recordMonitor(client: Client, taskQueue: string, address: string)
     const json = execFileSync(temporalCliPath(), ['workflow', 'show', '--address', address, '--workflow-id', workflowId, '--output', 'json'], { encoding: 'utf8' });
     await fs.writeFile(path.join(OUT, `${name}.json`), json);
     console.log(`recorded ${name} (${(JSON.parse(json) as { events: unknown[] }).events.length} events${name.startsWith('monitor') ? `, ${ended.restartCount} restarts, ended: ${ended.ended}` : ''})`);
+  }
+}
+
+/** The verbs around a running container: exec (and its output), pause, unpause, kill; and the start-up restore. */
+async function recordVerbs(client: Client, taskQueue: string, address: string): Promise<void> {
+  const request: CreateRequest = { name: 'verbs', image: 'busybox', cmd: ['sleep', '1000'] };
+  const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, { taskQueue, workflowId: `record-create-${randomUUID()}`, args: [{ request }] });
+  await client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId: startWorkflowId(id), args: [{ container: id }] });
+  const execId = randomUUID().replace(/-/g, '').repeat(2);
+  const runs: Array<[string, () => Promise<{ workflowId: string }>]> = [
+    ['exec-exit-3', () => client.workflow.start<typeof containerExec>(WorkflowTypes.exec, { taskQueue, workflowId: execWorkflowId(execId), args: [{ container: id, execId, cmd: ['sh', '-c', 'exit 3'] }] })],
+    ['exec-output', () => client.workflow.start<typeof containerExecOutput>(WorkflowTypes.execOutput, { taskQueue, workflowId: `record-exec-output-${randomUUID()}`, args: [{ container: id, execId }] })],
+    ['pause', () => client.workflow.start<typeof containerPause>(WorkflowTypes.pause, { taskQueue, workflowId: `record-pause-${randomUUID()}`, args: [{ container: id }] })],
+    ['unpause', () => client.workflow.start<typeof containerUnpause>(WorkflowTypes.unpause, { taskQueue, workflowId: `record-unpause-${randomUUID()}`, args: [{ container: id }] })],
+    ['kill', () => client.workflow.start<typeof containerKill>(WorkflowTypes.kill, { taskQueue, workflowId: `record-kill-${randomUUID()}`, args: [{ container: id, signal: 'KILL' }] })],
+    ['restore', () => client.workflow.start<typeof containerRestore>(WorkflowTypes.restore, { taskQueue, workflowId: `record-restore-${randomUUID()}`, args: [] })],
+  ];
+  for (const [name, start] of runs) {
+    const handle = client.workflow.getHandle((await start()).workflowId);
+    await handle.result();
+    const json = execFileSync(temporalCliPath(), ['workflow', 'show', '--address', address, '--workflow-id', handle.workflowId, '--output', 'json'], { encoding: 'utf8' });
+    await fs.writeFile(path.join(OUT, `${name}.json`), json);
+    console.log(`recorded ${name} (${(JSON.parse(json) as { events: unknown[] }).events.length} events)`);
   }
 }
 

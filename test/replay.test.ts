@@ -31,6 +31,8 @@ describe('replay of recorded histories', () => {
     // the container monitor (two restarts: durable timers, child start sagas) and docker wait
     expect(files).toContain('v5/monitor-on-failure.json');
     expect(files).toContain('v5/wait-exited.json');
+    // the verbs around a running container, and the worker's start-up restore
+    for (const name of ['exec-exit-3', 'exec-output', 'pause', 'unpause', 'kill', 'restore']) expect(files).toContain(`v5/${name}.json`);
   });
 
   it('replays every history without nondeterminism', async () => {
