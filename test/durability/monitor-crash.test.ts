@@ -111,6 +111,8 @@ describe('the monitor across worker crashes (Linux driver)', () => {
       throw new Error(`${String(err)}\nworker:\n${worker!.output()}`);
     });
     expect(back.State.Status).toBe('running');
+    // the reconcile logs once its restore workflow has returned, which may be after the restart it caused
+    for (let i = 0; i < 100 && !/start-up reconcile: .*monitoring/.test(worker.output()); i++) await new Promise((r) => setTimeout(r, 100));
     expect(worker.output()).toMatch(/start-up reconcile: .*monitoring/);
     const down = await inspect(session, stopped);
     expect([down.State.Status, down.State.Running, down.RestartCount]).toEqual(['exited', false, 0]);
