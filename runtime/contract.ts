@@ -104,7 +104,7 @@ export interface ContainerRuntime {
   /** F: Error recorded, ExitCode 128 when 0 (or the start error's own code), not running, to disk. */
   markFailed(id: string, error: string, exitCode: number): Promise<void>;
   /** Records resources a release could not free (or clears them with []), for inspect and gc. */
-  recordLeftovers(id: string, leftovers: string[]): Promise<void>;
+  recordLeftovers(id: string, leftovers: string[]): Promise<ContainerRecord>;
 
   // --- lifecycle outside the start saga -------------------------------------------------------------------------
   /** SIGTERM, then SIGKILL after timeoutSeconds; then the same releases as the compensations; `die` + `stop`. */

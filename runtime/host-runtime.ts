@@ -134,7 +134,7 @@ export class HostRuntime implements ContainerRuntime {
     return this.records.markFailed(id, error, exitCode);
   }
 
-  recordLeftovers(id: string, leftovers: string[]): Promise<void> {
+  recordLeftovers(id: string, leftovers: string[]): Promise<ContainerRecord> {
     return this.records.recordLeftovers(id, leftovers);
   }
 

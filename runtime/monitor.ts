@@ -25,13 +25,11 @@ export async function waitForRunEnd(rt: HostRuntime, id: string, run: ContainerR
   for (;;) {
     const rec = await rt.store.read(id);
     if (!rec || rec.State.RemovalInProgress || rec.State.Dead) return { kind: 'removed' };
-    if (rec.State.StartedAt !== run.startedAt) {
-      if (rec.State.Running) return { kind: 'superseded', run: { pid: rec.State.Pid, startedAt: rec.State.StartedAt } };
-      // a run we never saw began and ended: what the record says is all there is to know
-      return { kind: 'exited', exitCode: rec.State.ExitCode, finishedAt: rec.State.FinishedAt, oomKilled: rec.State.OOMKilled ?? false };
-    }
+    const ours = rec.State.StartedAt === run.startedAt;
+    if (!ours && rec.State.Running) return { kind: 'superseded', run: { pid: rec.State.Pid, startedAt: rec.State.StartedAt } };
     if (!rec.State.Running) {
-      // someone recorded it first (stop, a refreshed read)
+      // someone recorded the exit first (stop, a refreshed read), or a run we never saw began and ended:
+      // what the record says is all there is to know
       return { kind: 'exited', exitCode: rec.State.ExitCode, finishedAt: rec.State.FinishedAt, oomKilled: rec.State.OOMKilled ?? false };
     }
     const probe = await rt.driver.probeProcess(id);
@@ -91,8 +89,9 @@ export async function handleRunExit(rt: HostRuntime, id: string, run: ContainerR
     const ownClaim = claim !== undefined && claim.workflowId === run.startedBy?.workflowId && claim.runId === run.startedBy.runId;
     const startedAgain = (claim !== undefined && !ownClaim) || rec.State.StartedAt !== run.startedAt;
     const leftovers = startedAgain ? [] : await rt.releaseAll(id, ctx);
-    if (!startedAgain && (await rt.store.read(id))) await rt.records.recordLeftovers(id, leftovers);
-    const after = (await rt.store.read(id)) ?? rec;
+    // the record as it is now, leftovers noted on it; rm may have removed it meanwhile
+    const after = await (startedAgain ? rt.store.read(id) : rt.records.recordLeftovers(id, leftovers).catch(() => rt.store.read(id)));
+    if (!after) return gone;
     return {
       exists: true,
       startedAgain,

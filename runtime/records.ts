@@ -107,8 +107,8 @@ export class Records {
     });
   }
 
-  async recordLeftovers(id: string, leftovers: string[]): Promise<void> {
-    await this.store.update(id, (r) => {
+  async recordLeftovers(id: string, leftovers: string[]): Promise<ContainerRecord> {
+    return this.store.update(id, (r) => {
       if (leftovers.length > 0) r.Leftovers = leftovers;
       else delete r.Leftovers;
     });
