@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { DEFAULT_TASK_QUEUE } from '../common/names';
-import { defaultStateRootFor } from './state-root';
+import { defaultApiSocketFor, defaultStateRootFor } from './state-root';
 
 /**
  * The one place the product reads its environment (Node only: workflows/ and common/ never import this).
@@ -54,6 +54,12 @@ export interface Config {
   readonly temporalCli: string | undefined;
   /** TEMPORAL_TEST_SERVER: the time-skipping test server binary, instead of the installed one */
   readonly temporalTestServer: string | undefined;
+  /** CONTAINER_SAGA_API_SOCKET: the Docker Engine API's unix socket (api/), default by user (apiSocketFor) */
+  readonly apiSocket: string;
+  /** CONTAINER_SAGA_API_TCP: also listen on this loopback host:port (only 127.0.0.1, ::1 or localhost); undefined when unset */
+  readonly apiTcp: { host: string; port: number } | undefined;
+  /** CONTAINER_SAGA_API=1: the worker process serves the Engine API too */
+  readonly apiInWorker: boolean;
 }
 
 /** Every variable getConfig reads. */
@@ -62,7 +68,8 @@ export type ConfigVariable =
   | 'CONTAINER_SAGA_ROOT' | 'XDG_STATE_HOME' | 'CONTAINER_SAGA_DRIVER' | 'CONTAINER_SAGA_SIM_OS'
   | 'CONTAINER_SAGA_SUBNET' | 'CONTAINER_SAGA_HOST_NETNS' | 'CONTAINER_SAGA_FAULTS' | 'CONTAINER_SAGA_ALLOW_FAULTS'
   | 'CONTAINER_SAGA_WORKFLOW_BUNDLE' | 'CONTAINER_SAGA_RECONCILE' | 'CONTAINER_SAGA_RUNC' | 'CNI_PATH'
-  | 'CONTAINER_SAGA_DEBUG' | 'NO_COLOR' | 'TEMPORAL_CLI' | 'TEMPORAL_TEST_SERVER';
+  | 'CONTAINER_SAGA_DEBUG' | 'NO_COLOR' | 'TEMPORAL_CLI' | 'TEMPORAL_TEST_SERVER'
+  | 'CONTAINER_SAGA_API_SOCKET' | 'CONTAINER_SAGA_API_TCP' | 'CONTAINER_SAGA_API' | 'XDG_RUNTIME_DIR';
 
 /** A variable set to a value getConfig cannot use; the message names the variable and what it accepts. */
 export class ConfigError extends Error {
@@ -82,6 +89,13 @@ export function isSet(name: ConfigVariable, env: NodeJS.ProcessEnv = process.env
 function oneOf<T extends string>(name: ConfigVariable, value: string, allowed: readonly T[]): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new ConfigError(`${name} must be ${allowed.join(', ').replace(/, ([^,]*)$/, ' or $1')} (got "${value}")`);
+}
+
+/** host:port on loopback only: the API has no authentication, so it never listens where others reach it. */
+function loopbackAddress(name: ConfigVariable, value: string): { host: string; port: number } {
+  const m = /^(?:\[?(127\.0\.0\.1|::1|localhost)\]?:)?(\d+)$/.exec(value);
+  if (!m) throw new ConfigError(`${name} must be a loopback address, [127.0.0.1:|[::1]:|localhost:]PORT (got "${value}")`);
+  return { host: m[1] ?? '127.0.0.1', port: port(name, m[2]!) };
 }
 
 function port(name: ConfigVariable, value: string): number {
@@ -120,5 +134,14 @@ export function getConfig(env: NodeJS.ProcessEnv = process.env): Config {
     get noColor() { return v('NO_COLOR') !== undefined; },
     get temporalCli() { return v('TEMPORAL_CLI'); },
     get temporalTestServer() { return v('TEMPORAL_TEST_SERVER'); },
+    get apiSocket() {
+      const sock = v('CONTAINER_SAGA_API_SOCKET');
+      return sock ? path.resolve(sock) : defaultApiSocketFor(v('XDG_RUNTIME_DIR'));
+    },
+    get apiTcp() {
+      const tcp = v('CONTAINER_SAGA_API_TCP');
+      return tcp === undefined ? undefined : loopbackAddress('CONTAINER_SAGA_API_TCP', tcp);
+    },
+    get apiInWorker() { return v('CONTAINER_SAGA_API') === '1'; },
   };
 }

@@ -1,5 +1,6 @@
 import { NativeConnection } from '@temporalio/worker';
 import { getConfig } from '../config';
+import { startApi, type RunningApi } from '../api/start';
 import { selectRuntime } from '../runtime/select';
 import { createWorker } from './create';
 import { describeGc, reconcileAtStartup } from './reconcile';
@@ -26,6 +27,13 @@ async function main(): Promise<void> {
     });
     console.log('  ready');
     const running = worker.run();
+    // CONTAINER_SAGA_API=1: one process serves the Engine API too (a Temporal client like any other).
+    let api: RunningApi | undefined;
+    if (config.apiInWorker) {
+      api = await startApi({ onError: (err) => console.error(`  api: ${err instanceof Error ? err.stack : String(err)}`) });
+      console.log(`  Docker Engine API on unix://${api.socketPath}${api.tcp ? ` and tcp://${api.tcp.host}:${api.tcp.port}` : ''}`);
+      void running.finally(() => api?.close());
+    }
     if (config.reconcile) {
       reconcileAtStartup(connection, config.namespace, config.taskQueue).then(
         (r) => console.log(`  start-up reconcile: ${describeGc(r)}`),

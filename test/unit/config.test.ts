@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, getConfig, isSet, type Config } from '../../config';
-import { defaultStateRootFor } from '../../config/state-root';
+import { defaultApiSocketFor, defaultStateRootFor } from '../../config/state-root';
 
-/** Every field's default, with an environment that sets nothing (the state root depends on the uid: below). */
-const DEFAULTS: Omit<Config, 'root'> = {
+/** Every field's default, with an environment that sets nothing (the state root and API socket depend on the uid: below). */
+const DEFAULTS: Omit<Config, 'root' | 'apiSocket'> = {
   address: 'localhost:7233',
   namespace: 'default',
   uiPort: 8233,
@@ -25,6 +25,8 @@ const DEFAULTS: Omit<Config, 'root'> = {
   noColor: false,
   temporalCli: undefined,
   temporalTestServer: undefined,
+  apiTcp: undefined,
+  apiInWorker: false,
 };
 
 /** A value for every variable and the field it gives. */
@@ -48,6 +50,10 @@ const SET: [string, string, Partial<Config>][] = [
   ['NO_COLOR', '1', { noColor: true }],
   ['TEMPORAL_CLI', '/bin/temporal', { temporalCli: '/bin/temporal' }],
   ['TEMPORAL_TEST_SERVER', '/bin/ts', { temporalTestServer: '/bin/ts' }],
+  ['CONTAINER_SAGA_API_SOCKET', '/srv/d.sock', { apiSocket: '/srv/d.sock' }],
+  ['CONTAINER_SAGA_API_TCP', '2375', { apiTcp: { host: '127.0.0.1', port: 2375 } }],
+  ['CONTAINER_SAGA_API_TCP', '[::1]:2376', { apiTcp: { host: '::1', port: 2376 } }],
+  ['CONTAINER_SAGA_API', '1', { apiInWorker: true }],
 ];
 
 describe('getConfig', () => {
@@ -88,7 +94,17 @@ describe('getConfig', () => {
     expect(defaultStateRootFor(xdg, isRoot)).toBe(want);
   });
 
+  it.each<[string, string | undefined, boolean, string]>([
+    ['root', '/run/user/0', true, '/run/container-saga/docker.sock'],
+    ['user with XDG_RUNTIME_DIR', '/run/user/1000', false, '/run/user/1000/container-saga/docker.sock'],
+    ['user, XDG_RUNTIME_DIR unset', undefined, false, path.join(os.tmpdir(), `container-saga-${process.getuid?.()}`, 'container-saga/docker.sock')],
+  ])('default API socket: %s', (_case, xdg, isRoot, want) => {
+    expect(defaultApiSocketFor(xdg, isRoot)).toBe(want);
+  });
+
   it.each<[string, string, keyof Config, RegExp]>([
+    ['CONTAINER_SAGA_API_TCP', '0.0.0.0:2375', 'apiTcp', /^CONTAINER_SAGA_API_TCP must be a loopback address/],
+    ['CONTAINER_SAGA_API_TCP', '10.0.0.1:2375', 'apiTcp', /^CONTAINER_SAGA_API_TCP must be a loopback address/],
     ['CONTAINER_SAGA_DRIVER', 'docker', 'driver', /^CONTAINER_SAGA_DRIVER must be simulated, linux or auto \(got "docker"\)$/],
     ['CONTAINER_SAGA_SIM_OS', 'macos', 'simOs', /^CONTAINER_SAGA_SIM_OS must be linux or windows \(got "macos"\)$/],
     ['TEMPORAL_UI_PORT', '80a', 'uiPort', /^TEMPORAL_UI_PORT must be a port number, 1-65535 \(got "80a"\)$/],

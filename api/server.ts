@@ -1,0 +1,54 @@
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
+import { toApiError } from './errors';
+import { readBody, readUpgradeBody } from './http';
+import { httpResponder, socketResponder, type Responder } from './responder';
+import { apiRequest, type ApiContext, type Router } from './router';
+import { API_VERSION } from './version';
+
+/**
+ * The Engine API's HTTP server: routes each request, answers failures with Docker's status and
+ * `{"message": …}`, and serves requests that ask to take over their connection (attach, exec start) on the
+ * same routes. Every answer carries Docker's identification headers, so clients negotiate the version.
+ */
+export function createApiServer(ctx: ApiContext, router: Router, onError: (err: unknown) => void = () => undefined): http.Server {
+  const server = http.createServer({ keepAliveTimeout: 60_000 });
+
+  const serve = async (req: http.IncomingMessage, out: Responder, body: () => Promise<Buffer>) => {
+    try {
+      const m = router.match(req.method ?? 'GET', req.url ?? '/');
+      await m.route.handler(ctx, apiRequest(req, m, body), out);
+    } catch (err) {
+      const e = toApiError(err, ctx.address);
+      if (e.status >= 500 && e.status !== 501 && e.status !== 503) onError(err);
+      if (!out.started) out.json(e.status, { message: e.message });
+    }
+  };
+
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    setIdentity(res);
+    const out = httpResponder(res);
+    void serve(req, out, () => readBody(req)).finally(() => {
+      // A handler that answered nothing (a bug) must not leave the client hanging.
+      if (!out.started) out.json(500, { message: 'no answer' });
+    });
+  });
+
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => undefined); // a client that vanishes mid-stream is not the server's error
+    const out = socketResponder(socket);
+    void serve(req, out, () => readUpgradeBody(req, socket, head));
+  });
+
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"message":"malformed HTTP request"}');
+  });
+  return server;
+}
+
+function setIdentity(res: http.ServerResponse): void {
+  res.setHeader('Api-Version', API_VERSION);
+  res.setHeader('Docker-Experimental', 'false');
+  res.setHeader('Ostype', 'linux');
+  res.setHeader('Server', `container-saga (linux)`);
+}

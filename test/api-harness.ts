@@ -1,0 +1,65 @@
+import { spawn } from 'node:child_process';
+import { existsSync, promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startApi, type RunningApi } from '../api/start';
+import type { TestWorker } from './harness';
+
+/**
+ * The Engine API in front of a test worker: served in-process on a socket in a temp directory, against the
+ * worker's task queue, and driven by Docker's own client (`/usr/bin/docker` from Debian's docker.io, which
+ * `npm run setup` installs as root; only the client runs, never a Docker daemon).
+ */
+
+export interface TestApi extends RunningApi {
+  /** DOCKER_HOST for clients */
+  host: string;
+  close(): Promise<void>;
+}
+
+export async function startTestApi(w: Pick<TestWorker, 'address' | 'taskQueue'>): Promise<TestApi> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-api-'));
+  const api = await startApi({
+    env: { ...process.env, TEMPORAL_ADDRESS: w.address, CONTAINER_SAGA_TASK_QUEUE: w.taskQueue, CONTAINER_SAGA_API_TCP: '' },
+    socketPath: path.join(dir, 'docker.sock'),
+    onError: (err) => console.error('api error:', err),
+  });
+  return {
+    ...api,
+    host: `unix://${api.socketPath}`,
+    close: async () => {
+      await api.close();
+      await fs.rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Debian's docker client: its path is fixed so the tests do not pick up another client on PATH. */
+export const DOCKER_CLI = '/usr/bin/docker';
+export const hasDockerCli = () => existsSync(DOCKER_CLI);
+
+export interface DockerResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `docker ARGS` against the API, with a config directory of its own (no user config, no credential helpers). */
+export function docker(api: Pick<TestApi, 'host'>, args: string[], opts: { timeoutMs?: number } = {}): Promise<DockerResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(DOCKER_CLI, args, {
+      env: { PATH: process.env.PATH, HOME: os.tmpdir(), DOCKER_HOST: api.host, DOCKER_CONFIG: path.join(os.tmpdir(), 'cs-docker-config') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+    });
+  });
+}
