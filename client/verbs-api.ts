@@ -28,37 +28,62 @@ export interface ExecSinks {
 const OUTPUT_POLL_MS = 200;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+export type ExecOutcome = { ok: true; value: ExecResult } | { ok: false; error: unknown };
+
+/** An exec whose workflow has been started: its IDs and how it ends (never rejects). */
+export interface StartedExec {
+  /** the full container ID */
+  containerId: string;
+  execId: string;
+  outcome: Promise<ExecOutcome>;
+  /** true once the outcome is known */
+  readonly settled: boolean;
+}
+
 /**
- * docker exec: resolves the container, starts its exec workflow under an exec ID chosen here, and pages the
- * exec's stdout and stderr to `sinks` (bounded pages, from cursors, like logs -f) until it has ended and all
- * is read. Resolves with its exit code; rejects with Docker's error when it could not be created (409…).
+ * Starts the exec workflow of `input` (whose `container` is a full ID and `execId` chosen by the caller,
+ * so its output can be paged while it runs). Rejects with Docker's error when the workflow cannot start.
  */
-export async function exec(s: Session, request: ExecInput, sinks: ExecSinks): Promise<ExecResult> {
-  const rec = await inspect(s, request.container);
-  const execId = randomBytes(32).toString('hex');
-  const input: ExecInput = { ...request, container: rec.Id, execId };
-  let settled = false;
-  let outcome: Promise<{ ok: true; value: ExecResult } | { ok: false; error: unknown }>;
+export async function startExec(s: Session, input: ExecInput & { execId: string }, label: string): Promise<StartedExec> {
+  let outcome: Promise<ExecOutcome>;
   try {
     const handle = await s.client.workflow.start<typeof containerExec>(WorkflowTypes.exec, {
       taskQueue: s.taskQueue,
-      workflowId: execWorkflowId(execId),
+      workflowId: execWorkflowId(input.execId),
       args: [input],
-      staticSummary: `exec ${rec.Name.replace(/^\//, '')} ${request.cmd.join(' ')}`.slice(0, 200),
+      staticSummary: `exec ${label} ${input.cmd.join(' ')}`.slice(0, 200),
     });
     outcome = handle.result().then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
   } catch (err) {
     throw toCliError(err, s.address);
   }
+  let settled = false;
   void outcome.then(() => (settled = true));
+  return {
+    containerId: input.container,
+    execId: input.execId,
+    outcome,
+    get settled() {
+      return settled;
+    },
+  };
+}
+
+/**
+ * Pages a started exec's stdout and stderr to `sinks` (bounded pages, from cursors, like logs -f) until it
+ * has ended and all is read, or until `signal` aborts (its reader went away: no page is read after that).
+ * Rejects with the exec's own failure when a page cannot be read because of it.
+ */
+export async function pageExecOutput(s: Session, started: StartedExec, sinks: ExecSinks, signal?: AbortSignal): Promise<void> {
+  const aborted = signal ? new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true })) : new Promise<void>(() => undefined);
   const cursor = { stdout: 0, stderr: 0 };
-  for (;;) {
-    const ended = settled; // read before the page: a page read after the end holds everything
+  while (!signal?.aborted) {
+    const ended = started.settled; // read before the page: a page read after the end holds everything
     let page;
     try {
-      page = await run<typeof containerExecOutput>(s, WorkflowTypes.execOutput, { args: [{ container: rec.Id, execId, ...cursor }] });
+      page = await run<typeof containerExecOutput>(s, WorkflowTypes.execOutput, { args: [{ container: started.containerId, execId: started.execId, ...cursor }] });
     } catch (err) {
-      const done = await Promise.race([outcome, sleep(0).then(() => undefined)]);
+      const done = await Promise.race([started.outcome, sleep(0).then(() => undefined)]);
       if (done && !done.ok) throw toCliError(done.error, s.address); // its own failure says more
       throw err;
     }
@@ -67,10 +92,22 @@ export async function exec(s: Session, request: ExecInput, sinks: ExecSinks): Pr
     cursor.stdout = page.stdout.next;
     cursor.stderr = page.stderr.next;
     if (page.stdout.more || page.stderr.more) continue;
-    if (ended) break;
-    await Promise.race([sleep(OUTPUT_POLL_MS), outcome]);
+    if (ended) return;
+    await Promise.race([sleep(OUTPUT_POLL_MS), started.outcome, aborted]);
   }
-  const done = await outcome;
+}
+
+/**
+ * docker exec: resolves the container, starts its exec workflow under an exec ID chosen here, and pages the
+ * exec's stdout and stderr to `sinks` until it has ended and all is read. Resolves with its exit code;
+ * rejects with Docker's error when it could not be created (409…).
+ */
+export async function exec(s: Session, request: ExecInput, sinks: ExecSinks): Promise<ExecResult> {
+  const rec = await inspect(s, request.container);
+  const execId = randomBytes(32).toString('hex');
+  const started = await startExec(s, { ...request, container: rec.Id, execId }, rec.Name.replace(/^\//, ''));
+  await pageExecOutput(s, started, sinks);
+  const done = await started.outcome;
   if (!done.ok) throw toCliError(done.error, s.address);
   return done.value;
 }
