@@ -116,6 +116,9 @@ export interface ContainerEvent {
   id: string;
   name: string;
   attributes?: Record<string, string>;
+  /** the container's image and labels when the event happened (Docker puts them in the event's Actor); absent in events recorded before they were */
+  image?: string;
+  labels?: Record<string, string>;
 }
 
 /** What `create` accepts: Docker's create body, flattened to what we support. */

@@ -22,6 +22,8 @@ export class Records {
       id,
       name: rec ? rec.Name.replace(/^\//, '') : '',
       ...(attributes ? { attributes } : {}),
+      ...(rec ? { image: rec.Config.Image } : {}),
+      ...(rec && Object.keys(rec.Config.Labels ?? {}).length > 0 ? { labels: rec.Config.Labels } : {}),
     });
   }
 
