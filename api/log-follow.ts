@@ -1,0 +1,165 @@
+import { inspect, logsPage } from '../client/api';
+import type { Session } from '../client/connection';
+import { CliError } from '../client/errors';
+import type { LogsResult } from '../common/ops-api';
+import type { OutputStream } from './stream';
+
+/**
+ * A container's log as a stream (GET /containers/{id}/logs, POST /containers/{id}/attach): bounded pages
+ * read through the containerLogs workflow from cursors, each written before the next is read (the client's
+ * pace sets ours: a slow reader never makes the server hold more than a page), until the end asked for or
+ * until the client goes away, after which no page is read. The log holds stdout and stderr together, so
+ * every frame is of one stream (`frames`), or there are none for a TTY container (`raw`, as Docker's).
+ */
+
+/** How the stream goes on once everything there was has been sent. */
+export type Follow =
+  /** stop: the log as it is now (logs without follow, attach with stream=0) */
+  | { kind: 'none' }
+  /** while the container runs (docker logs -f): stop once it does not and all is sent */
+  | { kind: 'running' }
+  /**
+   * through the container's next run (attach): wait for it to start unless it runs, then stop once it has
+   * stopped and all is sent. `startedAt` is its State.StartedAt when the attach began, which tells a run
+   * that began and ended between two reads from no run at all.
+   */
+  | { kind: 'run'; startedAt: string };
+
+export interface LogStreamOptions {
+  /** the first page: as logsPage takes it (tail, since or a cursor) */
+  first: { tail?: number; since?: number; cursor?: number };
+  follow: Follow;
+  /** prefix each line with its time (Docker's timestamps=1) */
+  timestamps: boolean;
+  /** only lines that appeared at or before this time (ms since the epoch): the stream ends at the first later one */
+  until?: number;
+  /** frame type of every payload, or raw bytes for a TTY container */
+  output: 1 | 2 | 'raw';
+  /** how long to wait between reads that found nothing new (default 250 ms; attach: 50 ms for the first seconds) */
+  pollMs?: number;
+}
+
+const FOLLOW_POLL_MS = 250;
+/**
+ * attach reads faster while a run begins: a short-lived container (docker run --rm busybox echo hi) is
+ * removed by its monitor soon after its exit, and its output with it
+ */
+const ATTACH_POLL_MS = 50;
+const ATTACH_FAST_FOR_MS = 5_000;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** `2026-11-30T23:30:01.123000000Z `: the prefix the worker puts before each line with timestamps */
+const STAMP_LEN = 31;
+
+/**
+ * Writes the log as `opts` says to the stream `open` gives, which it opens once the first page is read (an
+ * error before is still the caller's to answer: 404 for no such container) and ends when done. Pages after
+ * the first are read by the container's full ID. Resolves `gone` when the client went away, `removed` when
+ * the container vanished while followed, else `done`.
+ */
+export async function streamLog(s: Session, ref: string, open: () => OutputStream, opts: LogStreamOptions): Promise<'done' | 'gone' | 'removed'> {
+  const first = await logsPage(s, ref, { ...opts.first, timestamps: opts.timestamps || opts.until !== undefined });
+  const out = open();
+  try {
+    return await pump(s, first, out, opts);
+  } finally {
+    out.end();
+  }
+}
+
+async function pump(s: Session, first: LogsResult, out: OutputStream, opts: LogStreamOptions): Promise<'done' | 'gone' | 'removed'> {
+  const until = opts.until;
+  // Cutting at `until` needs each line's time: the worker stamps them, and the stamps go when not asked for.
+  const stamp = opts.timestamps || until !== undefined;
+  const cut = until === undefined ? undefined : new UntilCut(until, opts.timestamps);
+  const write = (text: string) => (opts.output === 'raw' ? out.writeRaw(text) : out.write(opts.output, text));
+  const follow = opts.follow;
+  // attach: whether the run it waits for has begun (a read found it running, or its StartedAt changed;
+  // not output alone, which the process writes before the start saga marks it running)
+  let ran = follow.kind !== 'run';
+  let lively = Date.now(); // when the run began or was last waited for: attach reads often then
+  const pollMs = () => opts.pollMs ?? (follow.kind === 'run' && Date.now() - lively < ATTACH_FAST_FOR_MS ? ATTACH_POLL_MS : FOLLOW_POLL_MS);
+  let page = first;
+  const id = first.containerId;
+  for (;;) {
+    if (page.text) {
+      const text = cut ? cut.filter(page.text) : page.text;
+      if (text && !(await write(text))) return 'gone';
+      if (cut?.passed) return 'done';
+      // attach starts at the end of the log: output means its run has begun (read often while it does)
+      if (!ran) lively = Date.now();
+    }
+    if (out.closed) return 'gone';
+    if (page.running && !ran) {
+      ran = true;
+      lively = Date.now();
+    }
+    if (!page.more) {
+      if (follow.kind === 'none') return 'done';
+      if (!page.running && ran) return 'done';
+      if (until !== undefined && Date.now() > until) return 'done';
+      let now = false;
+      if (!page.running && follow.kind === 'run') {
+        // Not started yet, or started and ended since the last read without a word: its StartedAt tells.
+        const rec = await unlessRemoved(inspect(s, id));
+        if (!rec) return 'removed';
+        if (rec.State.StartedAt !== follow.startedAt) now = ran = true; // the next read holds all its output
+      }
+      if (!now) await Promise.race([sleep(pollMs()), out.gone]);
+      if (out.closed) return 'gone';
+    }
+    const next: LogsResult | undefined = await unlessRemoved(logsPage(s, id, { cursor: page.next, timestamps: stamp }));
+    if (!next) return 'removed';
+    page = next;
+  }
+}
+
+/** undefined when the container went away while it was followed (removed: `rm -f`, AutoRemove) */
+async function unlessRemoved<T>(call: Promise<T>): Promise<T | undefined> {
+  try {
+    return await call;
+  } catch (err) {
+    if (err instanceof CliError && err.type === 'NoSuchContainer') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Drops everything from the first line that appeared after `until` (Docker's logs `until`), reading the
+ * time stamped before each line; keeps the stamps only when they were asked for. Pages may end inside a
+ * line (a long one, or the last one still being written): the rest of it comes without a stamp.
+ */
+export class UntilCut {
+  private atLineStart = true;
+  /** true once a line after `until` was met: nothing more is wanted */
+  passed = false;
+
+  constructor(
+    private readonly until: number,
+    private readonly keepStamps: boolean,
+  ) {}
+
+  filter(text: string): string {
+    if (this.passed) return '';
+    let out = '';
+    let pos = 0;
+    while (pos < text.length) {
+      const nl = text.indexOf('\n', pos);
+      const end = nl < 0 ? text.length : nl + 1;
+      let piece = text.slice(pos, end);
+      if (this.atLineStart) {
+        const time = Date.parse(piece.slice(0, STAMP_LEN - 1));
+        if (!Number.isNaN(time) && time > this.until) {
+          this.passed = true;
+          return out;
+        }
+        if (!this.keepStamps) piece = piece.slice(STAMP_LEN);
+      }
+      out += piece;
+      this.atLineStart = nl >= 0;
+      pos = end;
+    }
+    return out;
+  }
+}
