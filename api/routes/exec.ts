@@ -1,3 +1,185 @@
+import { inspect, readEvents } from '../../client/api';
+import type { Session } from '../../client/connection';
+import { CliError } from '../../client/errors';
+import { pageExecOutput, startExec, type StartedExec } from '../../client/verbs-api';
+import { Messages } from '../../common/errors';
+import { execStoreOf, type ExecInstance } from '../exec-store';
+import { badRequest, conflict, notFound } from '../http';
+import type { OutputStream } from '../stream';
 import type { Route } from '../router';
 
-export const execRoutes: Route[] = [];
+/**
+ * docker exec over the Engine API: POST /containers/{id}/exec keeps the exec's config in the server's memory
+ * (api/exec-store.ts), POST /exec/{id}/start runs it as the containerExec workflow and streams its stdout
+ * (frames of type 1) and stderr (type 2) from the exec's own files, paged as the CLI's exec pages them, and
+ * GET /exec/{id}/json tells whether it runs and how it ended. Non-interactive only: no stdin, no TTY.
+ */
+
+/** Docker's string-or-list (strslice): `"ls"` or `["ls", "-l"]`. */
+function stringList(v: unknown, field: string): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v) && v.every((x): x is string => typeof x === 'string')) return v;
+  throw badRequest(`invalid ${field}: a string or a list of strings expected`);
+}
+
+function flag(body: Record<string, unknown>, field: string): boolean {
+  const v = body[field];
+  if (v === undefined || v === null) return false;
+  if (typeof v !== 'boolean') throw badRequest(`invalid ${field}: a boolean expected`);
+  return v;
+}
+
+/** What the exec create body asks for that container-saga cannot give: a 400 naming the field. */
+function refuseUnsupported(body: Record<string, unknown>): void {
+  if (flag(body, 'AttachStdin')) throw badRequest('container-saga does not support stdin on exec (AttachStdin)');
+  if (flag(body, 'Tty')) throw badRequest('container-saga does not support a TTY on exec (Tty)');
+  if (flag(body, 'Privileged')) throw badRequest('container-saga does not support privileged execs (Privileged)');
+  const user = body.User;
+  if (user !== undefined && user !== null && user !== '') throw badRequest('container-saga does not support running an exec as another user (User)');
+}
+
+/** The exec instance of a request, or Docker's 404. */
+function execOf(ctx: object, id: string): ExecInstance {
+  const exec = execStoreOf(ctx).get(id);
+  if (!exec) throw notFound(`No such exec instance: ${id}`);
+  return exec;
+}
+
+/** How an exec ended, as GET /exec/{id}/json says it: its exit code, or 126 when it could not run at all (Docker's). */
+async function exitCodeOf(started: StartedExec): Promise<number> {
+  const done = await started.outcome;
+  return done.ok ? done.value.exitCode : 126;
+}
+
+/** Its process ID, from its exec_start event (after the cursor taken at its creation). */
+async function pidOf(s: Session, exec: ExecInstance): Promise<number> {
+  if (exec.pid !== undefined) return exec.pid;
+  const { events, next } = await readEvents(s, exec.eventsCursor);
+  const started = events.find((e) => e.action === 'exec_start' && e.attributes?.execID === exec.id);
+  if (started) exec.pid = Number(started.attributes?.pid ?? 0);
+  else exec.eventsCursor = next; // not yet: later reads go on from here
+  return exec.pid ?? 0;
+}
+
+/** Writes the exec's output to the stream until it has ended and all is read, or the client went away. */
+async function streamExec(s: Session, exec: ExecInstance, started: StartedExec, out: OutputStream): Promise<void> {
+  const gone = new AbortController();
+  void out.gone.then(() => gone.abort());
+  const sink = (type: 1 | 2, on: boolean) => async (text: string) => {
+    if (on) await out.write(type, text);
+  };
+  let failure: string | undefined;
+  try {
+    await pageExecOutput(s, started, { stdout: sink(1, exec.attachStdout), stderr: sink(2, exec.attachStderr) }, gone.signal);
+  } catch (err) {
+    failure = err instanceof Error ? err.message : String(err);
+  }
+  if (out.closed) return;
+  const done = await started.outcome;
+  // Docker writes what kept the exec from running into the stream, on stdout, as its client prints it.
+  if (done.ok && done.value.error) failure = done.value.error;
+  else if (!done.ok) failure = done.error instanceof Error ? done.error.message : String(done.error);
+  if (failure) await out.write(1, `${failure}\r\n`);
+}
+
+export const execRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: '/containers/{id}/exec',
+    handler: async (ctx, r, out) => {
+      const body = await r.json();
+      refuseUnsupported(body);
+      const cmd = stringList(body.Cmd, 'Cmd') ?? [];
+      if (cmd.length === 0) throw badRequest('No exec command specified');
+      const env = stringList(body.Env, 'Env');
+      const workingDir = body.WorkingDir;
+      if (workingDir !== undefined && workingDir !== null && typeof workingDir !== 'string') throw badRequest('invalid WorkingDir: a string expected');
+      if (workingDir && !workingDir.startsWith('/')) {
+        throw badRequest(`the working directory '${workingDir}' is invalid, it needs to be an absolute path`);
+      }
+      const s = await ctx.session();
+      const [rec, events] = await Promise.all([inspect(s, r.params.id!), readEvents(s, Number.MAX_SAFE_INTEGER)]);
+      // Docker's getActiveContainer
+      if (!rec.State.Running) throw conflict(Messages.notRunning(rec.Id));
+      if (rec.State.Paused) throw conflict(Messages.execPaused(rec.Id));
+      if (rec.State.Restarting) throw conflict(Messages.restarting(rec.Id));
+      const exec = execStoreOf(ctx).add({
+        containerId: rec.Id,
+        containerName: rec.Name.replace(/^\//, ''),
+        cmd,
+        ...(env && env.length > 0 ? { env } : {}),
+        ...(workingDir ? { workingDir } : {}),
+        attachStdout: flag(body, 'AttachStdout'),
+        attachStderr: flag(body, 'AttachStderr'),
+        eventsCursor: events.next,
+      });
+      out.json(201, { Id: exec.id });
+    },
+  },
+  {
+    method: 'POST',
+    path: '/exec/{id}/start',
+    handler: async (ctx, r, out) => {
+      const exec = execOf(ctx, r.params.id!);
+      const body = await r.json();
+      if (flag(body, 'Tty')) throw badRequest('container-saga does not support a TTY on exec (Tty)');
+      const detach = flag(body, 'Detach');
+      if (exec.start !== undefined) {
+        const ended = exec.start !== 'starting' && exec.start.settled;
+        throw conflict(ended ? `Error: Exec command ${exec.id} has already run` : `Error: Exec command ${exec.id} is already running`);
+      }
+      exec.start = 'starting';
+      let started: StartedExec;
+      try {
+        const s = await ctx.session();
+        started = await startExec(
+          s,
+          { container: exec.containerId, execId: exec.id, cmd: exec.cmd, ...(exec.env ? { env: exec.env } : {}), ...(exec.workingDir ? { workingDir: exec.workingDir } : {}) },
+          exec.containerName,
+        );
+        exec.start = started;
+        void started.outcome.then(() => (exec.endedAt = Date.now()));
+        if (detach) {
+          out.empty(200);
+          return;
+        }
+        const stream = out.stream();
+        try {
+          await streamExec(s, exec, started, stream);
+        } finally {
+          stream.end();
+        }
+      } catch (err) {
+        if (exec.start === 'starting') delete exec.start; // it never started: it may be started again
+        throw err;
+      }
+    },
+  },
+  {
+    method: 'GET',
+    path: '/exec/{id}/json',
+    handler: async (ctx, r, out) => {
+      const exec = execOf(ctx, r.params.id!);
+      const started = exec.start !== undefined && exec.start !== 'starting' ? exec.start : undefined;
+      const running = started !== undefined && !started.settled;
+      const pid = started ? await pidOf(await ctx.session(), exec).catch((err: unknown) => {
+        if (err instanceof CliError) return 0; // a pid is not worth failing the inspect for
+        throw err;
+      }) : 0;
+      out.json(200, {
+        ID: exec.id,
+        Running: running,
+        ExitCode: started && started.settled ? await exitCodeOf(started) : null,
+        ProcessConfig: { tty: false, entrypoint: exec.cmd[0], arguments: exec.cmd.slice(1), privileged: false, user: '' },
+        OpenStdin: false,
+        OpenStderr: exec.attachStderr,
+        OpenStdout: exec.attachStdout,
+        CanRemove: false,
+        ContainerID: exec.containerId,
+        DetachKeys: '',
+        Pid: pid,
+      });
+    },
+  },
+];
