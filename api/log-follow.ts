@@ -35,7 +35,7 @@ export interface LogStreamOptions {
   until?: number;
   /** frame type of every payload, or raw bytes for a TTY container */
   output: 1 | 2 | 'raw';
-  /** how long to wait between reads that found nothing new (default 250 ms; attach: 50 ms for the first seconds) */
+  /** how long to wait between reads that found nothing new (default 250 ms; attach: 50 ms in the first seconds of a run) */
   pollMs?: number;
 }
 
@@ -46,6 +46,8 @@ const FOLLOW_POLL_MS = 250;
  */
 const ATTACH_POLL_MS = 50;
 const ATTACH_FAST_FOR_MS = 5_000;
+/** attach, waiting for the run: every this many reads, whether it has begun and ended between two (its StartedAt) */
+const ATTACH_CHECK_EVERY = 4;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -79,7 +81,8 @@ async function pump(s: Session, first: LogsResult, out: OutputStream, opts: LogS
   // not output alone, which the process writes before the start saga marks it running)
   let ran = follow.kind !== 'run';
   let lively = Date.now(); // when the run began or was last waited for: attach reads often then
-  const pollMs = () => opts.pollMs ?? (follow.kind === 'run' && Date.now() - lively < ATTACH_FAST_FOR_MS ? ATTACH_POLL_MS : FOLLOW_POLL_MS);
+  const pollMs = () => (follow.kind === 'run' && Date.now() - lively < ATTACH_FAST_FOR_MS ? ATTACH_POLL_MS : opts.pollMs ?? FOLLOW_POLL_MS);
+  let idle = 0;
   let page = first;
   const id = first.containerId;
   for (;;) {
@@ -100,8 +103,9 @@ async function pump(s: Session, first: LogsResult, out: OutputStream, opts: LogS
       if (!page.running && ran) return 'done';
       if (until !== undefined && Date.now() > until) return 'done';
       let now = false;
-      if (!page.running && follow.kind === 'run') {
-        // Not started yet, or started and ended since the last read without a word: its StartedAt tells.
+      if (!page.running && follow.kind === 'run' && ++idle % ATTACH_CHECK_EVERY === 0) {
+        // Not started yet, or started and ended between two reads without a word: its StartedAt tells. Not
+        // at every read: reading is what must keep up (an AutoRemove container's log goes soon after its exit).
         const rec = await unlessRemoved(inspect(s, id));
         if (!rec) return 'removed';
         if (rec.State.StartedAt !== follow.startedAt) now = ran = true; // the next read holds all its output

@@ -12,6 +12,9 @@ import { timeParam } from '../timestamps';
  * stderr is asked for. A TTY container's output is raw, unframed, as Docker's.
  */
 
+/** How often attach reads the log of an AutoRemove container once its run is past its first seconds. */
+const AUTO_REMOVE_POLL_MS = 100;
+
 /** Frame type for a container's combined output, or raw for a TTY. */
 function outputOf(rec: ContainerRecord, stdout: boolean): LogStreamOptions['output'] {
   if (rec.Config.Tty) return 'raw';
@@ -74,6 +77,8 @@ export const streamRoutes: Route[] = [
           follow: stream ? { kind: 'run', startedAt: rec.State.StartedAt } : { kind: 'none' },
           timestamps: false,
           output: outputOf(rec, stdout),
+          // its monitor removes it, log included, soon after it exits: keep reading often
+          ...(rec.HostConfig.AutoRemove ? { pollMs: AUTO_REMOVE_POLL_MS } : {}),
         });
       } finally {
         opened.end(); // also when it failed: a stream cannot carry an error
