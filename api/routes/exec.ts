@@ -3,6 +3,7 @@ import type { Session } from '../../client/connection';
 import { CliError } from '../../client/errors';
 import { pageExecOutput, startExec, type StartedExec } from '../../client/verbs-api';
 import { Messages } from '../../common/errors';
+import type { ContainerRecord } from '../../common/types';
 import { execStoreOf, type ExecInstance } from '../exec-store';
 import { badRequest, conflict, notFound } from '../http';
 import type { OutputStream } from '../stream';
@@ -37,6 +38,13 @@ function refuseUnsupported(body: Record<string, unknown>): void {
   if (flag(body, 'Privileged')) throw badRequest('container-saga does not support privileged execs (Privileged)');
   const user = body.User;
   if (user !== undefined && user !== null && user !== '') throw badRequest('container-saga does not support running an exec as another user (User)');
+}
+
+/** Docker's getActiveContainer: the 409s for a container an exec cannot run in. */
+function checkActive(rec: ContainerRecord): void {
+  if (!rec.State.Running) throw conflict(Messages.notRunning(rec.Id));
+  if (rec.State.Paused) throw conflict(Messages.execPaused(rec.Id));
+  if (rec.State.Restarting) throw conflict(Messages.restarting(rec.Id));
 }
 
 /** The exec instance of a request, or Docker's 404. */
@@ -100,10 +108,7 @@ export const execRoutes: Route[] = [
       }
       const s = await ctx.session();
       const [rec, events] = await Promise.all([inspect(s, r.params.id!), readEvents(s, Number.MAX_SAFE_INTEGER)]);
-      // Docker's getActiveContainer
-      if (!rec.State.Running) throw conflict(Messages.notRunning(rec.Id));
-      if (rec.State.Paused) throw conflict(Messages.execPaused(rec.Id));
-      if (rec.State.Restarting) throw conflict(Messages.restarting(rec.Id));
+      checkActive(rec);
       const exec = execStoreOf(ctx).add({
         containerId: rec.Id,
         containerName: rec.Name.replace(/^\//, ''),
@@ -133,6 +138,8 @@ export const execRoutes: Route[] = [
       let started: StartedExec;
       try {
         const s = await ctx.session();
+        // Checked again by the exec's workflow; here too, so that the answer is still an HTTP error
+        checkActive(await inspect(s, exec.containerId));
         started = await startExec(
           s,
           { container: exec.containerId, execId: exec.id, cmd: exec.cmd, ...(exec.env ? { env: exec.env } : {}), ...(exec.workingDir ? { workingDir: exec.workingDir } : {}) },
