@@ -1,0 +1,245 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { imageImport } from '../../client/api';
+import { WorkflowTypes } from '../../common/names';
+import { sampleLog } from '../../runtime/log-index';
+import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import { startTestApi, type TestApi } from '../api-harness';
+import { startTestWorker, type TestWorker } from '../harness';
+
+// dockerode (Docker's Node client, from npm) against the Engine API, unchanged: the API in-process on a socket
+// in a temp directory, an in-process worker on this file's own task queue driving the simulated runtime (its
+// processes print nothing and run until killed; its execs end at once, exit 0 or N for `sh -c "exit N"`).
+
+let w: TestWorker;
+let api: TestApi;
+let root: string;
+let sim: SimulatedRuntime;
+let docker: Docker;
+
+beforeAll(async () => {
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-api-dockerode-'));
+  sim = new SimulatedRuntime(root);
+  w = await startTestWorker(inject('temporalAddress'), sim);
+  api = await startTestApi(w);
+  await imageImport(w.session, 'busybox', 'busybox-static');
+  docker = new Docker({ socketPath: api.socketPath });
+});
+
+afterAll(async () => {
+  await api?.close();
+  await w?.shutdown();
+  if (root) await fs.rm(root, { recursive: true, force: true });
+});
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Docker's multiplexed frames → the text of each stream, and the frame types in order. */
+function demux(buf: Buffer): { stdout: string; stderr: string; types: number[] } {
+  const out = { stdout: '', stderr: '', types: [] as number[] };
+  for (let at = 0; at < buf.length; ) {
+    const type = buf[at]!;
+    const len = buf.readUInt32BE(at + 4);
+    const payload = buf.subarray(at + 8, at + 8 + len).toString('utf8');
+    out.types.push(type);
+    if (type === 1) out.stdout += payload;
+    else if (type === 2) out.stderr += payload;
+    else throw new Error(`bad frame type ${type}`);
+    at += 8 + len;
+  }
+  return out;
+}
+
+/** Everything a stream carries until it ends. */
+function drain(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (d: Buffer) => chunks.push(d));
+    stream.on('end', () => resolve(Buffer.concat(chunks)));
+    stream.on('error', reject);
+  });
+}
+
+/** Runs of a workflow type on this file's task queue, as Temporal's visibility counts them. */
+async function runsOf(type: string): Promise<number> {
+  const { count } = await w.client.workflow.count(`WorkflowType = '${type}' AND TaskQueue = '${w.taskQueue}'`);
+  return count;
+}
+
+/** The count of `type`'s runs once it stops changing (visibility catches up; 5 s at most, then as it is). */
+async function settledRuns(type: string): Promise<number> {
+  let last = await runsOf(type);
+  for (let i = 0; i < 7; i++) {
+    await sleep(700);
+    const now = await runsOf(type);
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
+}
+
+/** A running container whose log holds `text` (the simulated process prints nothing: written where the driver reads it). */
+async function runningWithLog(name: string, text: string) {
+  // dockerode sends its options as both the query and the body; the API refuses a body field that is not
+  // Docker's (`name`), so the name goes in the query only (dockerode's _query/_body)
+  const body = { Image: 'busybox', Cmd: ['sleep', '1000'], Labels: { suite: 'dockerode' } };
+  const c = await docker.createContainer({ _query: { name }, _body: body } as unknown as Docker.ContainerCreateOptions);
+  await c.start();
+  const log = sim.driver.layout.log(c.id);
+  await fs.mkdir(path.dirname(log), { recursive: true });
+  await fs.appendFile(log, text);
+  return c;
+}
+
+describe.concurrent('dockerode against the Engine API (simulated driver)', () => {
+  it('ping, version, listImages', async () => {
+    expect(String(await docker.ping())).toBe('OK');
+    const v = await docker.version();
+    expect(v.ApiVersion).toBe('1.41');
+    expect((await docker.listImages()).flatMap((i) => i.RepoTags ?? [])).toContain('busybox:latest');
+  });
+
+  it('a container through its life: create, start, inspect, list, logs, stop, wait, remove', async () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    const c = await runningWithLog('dlife', 'first\nsecond\nthird\n');
+    const rec = await c.inspect();
+    expect(rec.State.Running).toBe(true);
+    expect(rec.Name).toBe('/dlife');
+    expect((await docker.listContainers()).map((x) => x.Id)).toContain(c.id);
+
+    const all = await c.logs({ stdout: true, stderr: true, follow: false });
+    expect(demux(all)).toEqual({ stdout: 'first\nsecond\nthird\n', stderr: '', types: [1] });
+    expect(demux(await c.logs({ stdout: true, tail: 1 })).stdout).toBe('third\n');
+    const stamped = demux(await c.logs({ stdout: true, timestamps: true, tail: 2 })).stdout;
+    expect(stamped).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z second\n\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z third\n$/);
+    // only stderr asked for: the combined output comes as stderr frames (the log does not tell them apart)
+    expect(demux(await c.logs({ stderr: true }))).toEqual({ stdout: '', stderr: 'first\nsecond\nthird\n', types: [2] });
+    await expect(c.logs({ stdout: false, stderr: false })).rejects.toMatchObject({ statusCode: 400, json: { message: 'Bad parameters: you must choose at least one stream' } });
+    await expect(docker.getContainer('nosuch').logs({ stdout: true })).rejects.toMatchObject({ statusCode: 404, json: { message: 'No such container: nosuch' } });
+
+    await c.stop({ t: 1 });
+    expect((await c.inspect()).State.Status).toBe('exited');
+    const waited = await c.wait();
+    expect(waited.StatusCode).toBe((await c.inspect()).State.ExitCode);
+    // a stopped container: follow gives what there is and ends
+    expect(demux(await drain(await c.logs({ stdout: true, follow: true }))).stdout).toBe('first\nsecond\nthird\n');
+    await c.remove();
+    await expect(c.inspect()).rejects.toMatchObject({ statusCode: 404 });
+
+    const events = await drain(await docker.getEvents({ since, until: Math.ceil(Date.now() / 1000) + 1, filters: { container: ['dlife'] } }));
+    const lines = events.toString().trim().split('\n').map((l) => JSON.parse(l) as { Action: string; Type: string; id: string; from: string; Actor: { Attributes: Record<string, string> } });
+    expect(lines.map((e) => e.Action)).toEqual(['create', 'start', 'die', 'stop', 'destroy']);
+    expect(lines.every((e) => e.Type === 'container' && e.id === c.id && e.from === 'busybox')).toBe(true);
+    expect(lines[0]!.Actor.Attributes).toMatchObject({ name: 'dlife', image: 'busybox', suite: 'dockerode' });
+    const onlyStart = await drain(await docker.getEvents({ since, until: Math.ceil(Date.now() / 1000), filters: { container: ['dlife'], event: ['start'], label: ['suite=dockerode'] } }));
+    expect(onlyStart.toString().trim().split('\n').map((l) => (JSON.parse(l) as { Action: string }).Action)).toEqual(['start']);
+  });
+
+  it('exec: create, start (hijacked and plain), inspect with the exit code; 404, 409 and 400s', async () => {
+    const c = await runningWithLog('dexec', '');
+    const three = await c.exec({ Cmd: ['sh', '-c', 'exit 3'], AttachStdout: true, AttachStderr: true });
+    const before = await three.inspect();
+    expect(before).toMatchObject({ ID: three.id, Running: false, ExitCode: null, ContainerID: c.id, OpenStdin: false, OpenStdout: true, OpenStderr: true, CanRemove: false });
+    expect(before.ProcessConfig).toEqual({ tty: false, entrypoint: 'sh', arguments: ['-c', 'exit 3'], privileged: false, user: '' });
+    const out = await drain(await three.start({ hijack: true, stdin: false }));
+    expect(demux(out)).toEqual({ stdout: '', stderr: '', types: [] });
+    const after = await three.inspect();
+    expect(after).toMatchObject({ Running: false, ExitCode: 3 });
+    expect(after.Pid).toBeGreaterThan(0);
+    // started twice: Docker's 409
+    // (a streamed call's error: dockerode puts the message in its own, not in `json`)
+    await expect(three.start({ hijack: true, stdin: false })).rejects.toMatchObject({ statusCode: 409, message: expect.stringContaining(`Error: Exec command ${three.id} has already run`) });
+
+    const plain = await c.exec({ Cmd: ['true'], AttachStdout: true });
+    await drain(await plain.start({}));
+    expect(await plain.inspect()).toMatchObject({ Running: false, ExitCode: 0 });
+
+    const detached = await c.exec({ Cmd: ['sh', '-c', 'exit 5'] });
+    await detached.start({ Detach: true });
+    for (let i = 0; (await detached.inspect()).ExitCode !== 5; i++) {
+      if (i > 100) throw new Error('the detached exec did not end');
+      await sleep(100);
+    }
+
+    await expect(docker.getExec('f'.repeat(64)).inspect()).rejects.toMatchObject({ statusCode: 404, json: { message: `No such exec instance: ${'f'.repeat(64)}` } });
+    await expect(c.exec({ Cmd: ['sh'], AttachStdin: true })).rejects.toMatchObject({ statusCode: 400, json: { message: 'container-saga does not support stdin on exec (AttachStdin)' } });
+    await expect(c.exec({ Cmd: ['sh'], Tty: true })).rejects.toMatchObject({ statusCode: 400, json: { message: 'container-saga does not support a TTY on exec (Tty)' } });
+    await expect(c.exec({ Cmd: ['sh'], User: 'nobody' })).rejects.toMatchObject({ statusCode: 400 });
+    await expect(c.exec({ Cmd: [] })).rejects.toMatchObject({ statusCode: 400, json: { message: 'No exec command specified' } });
+    await expect(docker.getContainer('nosuch').exec({ Cmd: ['true'] })).rejects.toMatchObject({ statusCode: 404, json: { message: 'No such container: nosuch' } });
+
+    const late = await c.exec({ Cmd: ['true'] });
+    await c.stop({ t: 1 });
+    await expect(c.exec({ Cmd: ['true'] })).rejects.toMatchObject({ statusCode: 409, json: { message: `Container ${c.id} is not running` } });
+    // created while it ran, started once it had stopped: the same 409, and it may be started again later
+    await expect(late.start({ hijack: true, stdin: false })).rejects.toMatchObject({ statusCode: 409, message: expect.stringContaining(`Container ${c.id} is not running`) });
+    expect(await late.inspect()).toMatchObject({ Running: false, ExitCode: null });
+    await c.remove({ force: true });
+  });
+
+  it('logs -t and until: the lines up to a time', async () => {
+    const c = await runningWithLog('duntil', '');
+    const log = sim.driver.layout.log(c.id);
+    const t0 = Date.parse('2020-01-02T03:04:05.123Z');
+    await fs.appendFile(log, 'one\n');
+    await sampleLog(log, t0);
+    await fs.appendFile(log, 'two\n');
+    await sampleLog(log, t0 + 2000);
+    await fs.appendFile(log, 'three\n');
+    await sampleLog(log, t0 + 4000);
+    const cut = await c.logs({ stdout: true, until: (t0 + 2000) / 1000 });
+    expect(demux(cut).stdout).toBe('one\ntwo\n');
+    const since = await c.logs({ stdout: true, timestamps: true, since: (t0 + 1000) / 1000, until: (t0 + 2000) / 1000 });
+    expect(demux(since).stdout).toBe('2020-01-02T03:04:07.123000000Z two\n');
+    await c.remove({ force: true });
+  });
+});
+
+// Alone (not beside the tests above): it counts the workflow runs on the task queue.
+describe('clients that go away', () => {
+  it('a client that goes away mid-stream (logs follow, events): no more reads after, and the server serves on', async () => {
+    const c = await runningWithLog('dgone', 'hello\n');
+    const logs = (await c.logs({ stdout: true, follow: true })) as NodeJS.ReadableStream & { destroy(): void };
+    let received = Buffer.alloc(0);
+    logs.on('data', (d: Buffer) => (received = Buffer.concat([received, d])));
+    const receives = async (text: string) => {
+      for (let i = 0; !demux(received).stdout.includes(text); i++) {
+        if (i > 100) throw new Error(`never received ${JSON.stringify(text)}: ${JSON.stringify(demux(received).stdout)}`);
+        await sleep(50);
+      }
+    };
+    await receives('hello\n');
+    // it follows: what the container writes next arrives, read every 250 ms
+    const before = await runsOf(WorkflowTypes.logs);
+    await fs.appendFile(sim.driver.layout.log(c.id), 'more\n');
+    await receives('hello\nmore\n');
+    await sleep(1000);
+    expect(await runsOf(WorkflowTypes.logs)).toBeGreaterThan(before);
+    logs.destroy();
+    const afterLogs = await settledRuns(WorkflowTypes.logs);
+    await sleep(1500);
+    expect(await runsOf(WorkflowTypes.logs)).toBe(afterLogs);
+
+    const events = (await docker.getEvents({ filters: { container: [c.id] } })) as NodeJS.ReadableStream & { destroy(): void };
+    let seen = '';
+    events.on('data', (d: Buffer) => (seen += d.toString()));
+    await sleep(300);
+    await c.pause();
+    for (let i = 0; !seen.includes('"Action":"pause"'); i++) {
+      if (i > 100) throw new Error(`no pause event: ${seen}`);
+      await sleep(50);
+    }
+    expect(seen.trim().split('\n').map((l) => (JSON.parse(l) as { Action: string }).Action)).toEqual(['pause']); // from now on only
+    events.destroy();
+    const afterEvents = await settledRuns(WorkflowTypes.events);
+    await sleep(1500);
+    expect(await runsOf(WorkflowTypes.events)).toBe(afterEvents);
+
+    expect(String(await docker.ping())).toBe('OK');
+    expect((await c.inspect()).State.Running).toBe(true);
+    await c.remove({ force: true });
+  });
+});
