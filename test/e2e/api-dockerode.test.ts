@@ -180,6 +180,24 @@ describe.concurrent('dockerode against the Engine API (simulated driver)', () =>
     await c.remove({ force: true });
   });
 
+  it('attach (plain and hijacked): logs=1 replays the log, stream=1 follows from its end until the container stops; stdin is a 400', async () => {
+    const c = await runningWithLog('dattach', 'old\n');
+    expect(demux(await drain(await c.attach({ stream: false, logs: true, stdout: true, stderr: true }))).stdout).toBe('old\n');
+    const plain = c.attach({ stream: true, stdout: true, stderr: true }).then(drain);
+    const hijacked = c.attach({ stream: true, stdout: true, stderr: true, hijack: true }).then(drain);
+    await sleep(500);
+    await fs.appendFile(sim.driver.layout.log(c.id), 'new\n');
+    await sleep(500);
+    await c.stop({ t: 1 });
+    expect(demux(await plain)).toEqual({ stdout: 'new\n', stderr: '', types: [1] });
+    expect(demux(await hijacked)).toEqual({ stdout: 'new\n', stderr: '', types: [1] });
+    await expect(c.attach({ stream: true, stdin: true, stdout: true, hijack: true })).rejects.toMatchObject({
+      statusCode: 400,
+      message: expect.stringContaining('container-saga does not support stdin on attach (stdin=1)'),
+    });
+    await c.remove();
+  });
+
   it('logs -t and until: the lines up to a time', async () => {
     const c = await runningWithLog('duntil', '');
     const log = sim.driver.layout.log(c.id);
