@@ -38,6 +38,14 @@ function mtime(p) {
   }
 }
 
+function isSymlink(p) {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 // PATH lookup in-process: spawning `sh -c 'command -v …'` per tool would cost the fast path its speed.
 function onPath(tool) {
   return (process.env.PATH || '').split(path.delimiter).some((dir) => {
@@ -52,11 +60,20 @@ function onPath(tool) {
 
 // a. npm packages: npm writes node_modules/.package-lock.json on every install, so it being older than the
 //    manifest or the lock means node_modules is stale.
+//    A node_modules that is a symbolic link (a git worktree sharing another checkout's install) is never
+//    reinstalled: `npm ci` empties the link's target, the other checkout's packages, before replacing the
+//    link with a directory of its own. A fresh worktree's package.json is newer than any install, so the
+//    mtimes alone would say stale.
 function npmPackages() {
-  const marker = path.join(repo, 'node_modules', '.package-lock.json');
+  const modules = path.join(repo, 'node_modules');
+  const marker = path.join(modules, '.package-lock.json');
   const lock = path.join(repo, 'package-lock.json');
   const hasLock = fs.existsSync(lock);
   if (mtime(marker) >= Math.max(mtime(path.join(repo, 'package.json')), mtime(lock))) return present('npm packages present');
+  if (isSymlink(modules)) {
+    if (!fs.existsSync(marker)) throw new SetupError(`node_modules links to ${fs.realpathSync(modules)}, which has no npm install: run \`npm ci\` there`);
+    return present(`npm packages shared through the node_modules link to ${fs.realpathSync(modules)} (not reinstalled here)`);
+  }
   const verb = hasLock ? 'ci' : 'install';
   say(`npm ${verb}`);
   run(process.platform === 'win32' ? 'npm.cmd' : 'npm', [verb, '--no-audit', '--no-fund']);
