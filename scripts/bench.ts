@@ -31,7 +31,7 @@ import { startApiServer } from './bench/api-server';
 import { importBusybox } from './bench/busybox-image';
 import { DOCKER_CLIENT, DockerCli } from './bench/docker-cli';
 import { dockerUnavailable, startDockerd } from './bench/dockerd';
-import { EngineClient } from './bench/engine';
+import { EngineClient, EngineError } from './bench/engine';
 import { buildResults, emptySamples, formatReport, writeResults, type Measurement, type Part, type Results } from './bench/report';
 import { Teardown } from './bench/teardown';
 import { startDevServer } from './dev-server';
@@ -69,6 +69,25 @@ interface Step {
   part: Part;
   measures: Measurement[];
   run(record: (m: Measurement, ms: number) => void): Promise<void>;
+}
+
+const CREATED_BY_API = 'POST /containers/create on the API socket (docker create for the CLI figures)';
+
+/**
+ * How the API's containers get created: through the API when it answers a probe create (the probe container
+ * is removed), else, while it does not implement create (501, 404), through the create workflow.
+ */
+async function apiCreates(engine: EngineClient, rt: HostRuntime): Promise<string> {
+  try {
+    const id = await engine.create(IMAGE, CMD);
+    await rt.remove(id, true);
+    return CREATED_BY_API;
+  } catch (err) {
+    if (err instanceof EngineError && (err.status === 501 || err.status === 404)) {
+      return `the create workflow (the API answered a probe create with: ${message(err)})`;
+    }
+    throw err;
+  }
 }
 
 /** The saga and driver steps: always measured, a failure fails the bench. */
@@ -123,7 +142,7 @@ async function bench(teardown: Teardown): Promise<Results> {
     }
   }
 
-  const api: Part & { entry?: string } = { measured: false };
+  const api: Part & { entry?: string; createdBy?: string } = { measured: false };
   let apiEngine: EngineClient | undefined;
   let apiCli: DockerCli | undefined;
 
@@ -144,9 +163,14 @@ async function bench(teardown: Teardown): Promise<Results> {
       teardown.add('close the API client', async () => engine.close());
       apiEngine = engine;
       if (await fs.access(DOCKER_CLIENT).then(() => true, () => false)) apiCli = await DockerCli.make(started.socket, path.join(work, 'api-docker-config'));
+      api.createdBy = await apiCreates(engine, rt).catch((err: unknown) => {
+        Object.assign(api, { measured: false, reason: `a probe POST /containers/create failed: ${message(err)}` });
+        return undefined;
+      });
     } else api.reason = started.reason;
 
-    const steps = roundSteps({ rt, client, taskQueue, docker, dockerEngine, dockerCli, api, apiEngine, apiCli });
+    const createdByApi = api.createdBy === CREATED_BY_API;
+    const steps = roundSteps({ rt, client, taskQueue, docker, dockerEngine, dockerCli, api, apiEngine, apiCli, createdByApi });
     for (let i = -WARM_UP; i < N; i++) {
       for (const step of steps) {
         if (teardown.stopping) throw new Error('interrupted');
@@ -156,7 +180,7 @@ async function bench(teardown: Teardown): Promise<Results> {
         } catch (err) {
           if (step.part === CORE || teardown.stopping) throw err;
           step.part.measured = false;
-          step.part.reason = `failed in round ${i + 1} (${i < 0 ? 'warm-up' : 'measured'}): ${message(err)}`;
+          step.part.reason = `failed in ${i < 0 ? `warm-up round ${i + WARM_UP + 1}` : `round ${i + 1}`}: ${message(err)}`;
           for (const s of steps) if (s.part === step.part) for (const m of s.measures) samples[m] = [];
           console.error(`bench: ${step.part.reason}`);
         }
@@ -178,11 +202,15 @@ function roundSteps(o: {
   api: Part;
   apiEngine?: EngineClient;
   apiCli?: DockerCli;
+  /** the API's containers are created through it, else through the create workflow */
+  createdByApi: boolean;
 }): Step[] {
   const { rt, client, taskQueue } = o;
   const steps: Step[] = [];
   const dockerEngine = o.dockerEngine;
   const apiEngine = o.apiEngine;
+  const createByWorkflow = async () =>
+    (await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, { taskQueue, workflowId: `bench-create-${randomUUID()}`, args: [{ request: { image: IMAGE, cmd: CMD } }] })).Id;
 
   // a. Engine API start: dockerd's, then the saga through a warm Temporal client, then our API's
   if (dockerEngine) {
@@ -203,11 +231,7 @@ function roundSteps(o: {
     part: CORE,
     measures: ['sagaStart'],
     async run(record) {
-      const { Id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, {
-        taskQueue,
-        workflowId: `bench-create-${randomUUID()}`,
-        args: [{ request: { image: IMAGE, cmd: CMD } }],
-      });
+      const Id = await createByWorkflow();
       try {
         const ms = await time(() => client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId: startWorkflowId(Id), args: [{ container: Id }] }));
         record('sagaStart', ms);
@@ -221,14 +245,11 @@ function roundSteps(o: {
       part: o.api,
       measures: ['oursApiStart'],
       async run(record) {
-        const id = await apiEngine.create(IMAGE, CMD);
+        const id = o.createdByApi ? await apiEngine.create(IMAGE, CMD) : await createByWorkflow();
         try {
           record('oursApiStart', await time(() => apiEngine.start(id)));
         } finally {
-          await apiEngine.remove(id).catch(async (err: unknown) => {
-            await rt.remove(id, true).catch(() => undefined);
-            throw err;
-          });
+          await rt.remove(id, true);
         }
       },
     });
@@ -246,25 +267,30 @@ function roundSteps(o: {
       }
     },
   });
-  // b. the docker CLI: `docker create` (not timed), `docker start`, `docker ps` (one container running), rm -f
-  const cliStep = (cli: DockerCli, part: Part, start: Measurement, ps: Measurement, fallbackRemove?: (id: string) => Promise<void>): Step => ({
+  // b. the docker CLI: a container created (not timed), `docker start`, `docker ps` (one container running), removed
+  const cliStep = (cli: DockerCli, part: Part, start: Measurement, ps: Measurement, create: () => Promise<string>, remove: (id: string) => Promise<unknown>): Step => ({
     part,
     measures: [start, ps],
     async run(record) {
-      const id = await cli.ok(['create', IMAGE, ...CMD]);
+      const id = await create();
       try {
         record(start, (await cli.timed(['start', id])).ms);
         record(ps, (await cli.timed(['ps'])).ms);
       } finally {
-        await cli.ok(['rm', '-f', id]).catch(async (err: unknown) => {
-          await fallbackRemove?.(id).catch(() => undefined);
-          throw err;
-        });
+        await remove(id);
       }
     },
   });
-  if (o.dockerCli) steps.push(cliStep(o.dockerCli, o.docker, 'dockerCliStart', 'dockerCliPs'));
-  if (o.apiCli) steps.push(cliStep(o.apiCli, o.api, 'oursCliStart', 'oursCliPs', (id) => rt.remove(id, true)));
+  const dockerCli = o.dockerCli;
+  if (dockerCli) {
+    steps.push(cliStep(dockerCli, o.docker, 'dockerCliStart', 'dockerCliPs', () => dockerCli.ok(['create', IMAGE, ...CMD]), (id) => dockerCli.ok(['rm', '-f', id])));
+  }
+  const apiCli = o.apiCli;
+  if (apiCli) {
+    // Ours are removed through the runtime, as the saga's: the figures do not depend on the API's rm.
+    const create = o.createdByApi ? () => apiCli.ok(['create', IMAGE, ...CMD]) : createByWorkflow;
+    steps.push(cliStep(apiCli, o.api, 'oursCliStart', 'oursCliPs', create, (id) => rt.remove(id, true)));
+  }
   return steps;
 }
 

@@ -11,6 +11,14 @@ export interface EngineResponse {
 
 export class EngineError extends Error {
   override name = 'EngineError';
+
+  /** the HTTP status, when the server answered */
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
 }
 
 export class EngineClient {
@@ -41,7 +49,7 @@ export class EngineClient {
   /** The request, failing unless the status is one of `ok`. */
   async expect(method: string, path: string, ok: readonly number[], body?: unknown): Promise<EngineResponse> {
     const res = await this.request(method, path, body);
-    if (!ok.includes(res.status)) throw new EngineError(`${method} ${path}: HTTP ${res.status} ${engineMessage(res.body)}`);
+    if (!ok.includes(res.status)) throw new EngineError(`${method} ${path}: HTTP ${res.status} ${engineMessage(res.body)}`, res.status);
     return res;
   }
 

@@ -39,7 +39,7 @@ export interface Results {
   n: number;
   driver: { kind: string; reason: string };
   docker: Part & { version?: unknown; flags?: string[] };
-  api: Part & { entry?: string };
+  api: Part & { entry?: string; createdBy?: string };
   summaries: Partial<Record<Measurement, Summary>>;
   ratios: Record<string, Ratio>;
   samples: Samples;
@@ -85,7 +85,11 @@ export function formatReport(r: Results): string {
   lines.push(`driver: ${r.driver.kind} (${r.driver.reason}); n = ${r.n} per measurement, alternating, bridge networking, busybox sleep 1000`);
   const v = r.docker.version as { server?: string; storageDriver?: string } | undefined;
   lines.push(r.docker.measured ? `docker: dockerd ${v?.server ?? '?'} (${v?.storageDriver ?? '?'}), private roots, own netns and containerd` : `docker: not measured: ${r.docker.reason}`);
-  lines.push(r.api.measured ? `container-saga Engine API: ${r.api.entry} on a unix socket` : `container-saga Engine API: not measured: ${r.api.reason}`);
+  lines.push(
+    r.api.measured
+      ? `container-saga Engine API: ${r.api.entry} on a unix socket; its containers created by ${r.api.createdBy}`
+      : `container-saga Engine API: not measured: ${r.api.reason}`,
+  );
   lines.push('');
   const rows = (Object.keys(MEASUREMENTS) as Measurement[]).flatMap((k) => {
     const s = r.summaries[k];
