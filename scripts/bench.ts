@@ -36,7 +36,7 @@ import { buildResults, emptySamples, formatReport, writeResults, type Measuremen
 import { Teardown } from './bench/teardown';
 import { startDevServer } from './dev-server';
 
-const N = Number(process.env.BENCH_N ?? 15);
+const N = Number(process.env.BENCH_N || 15);
 const WARM_UP = 2;
 const IMAGE = 'busybox';
 const CMD = ['sleep', '1000'];
@@ -295,6 +295,7 @@ function roundSteps(o: {
 }
 
 async function main(): Promise<void> {
+  if (!Number.isInteger(N) || N < 1) throw new Error(`BENCH_N must be a whole number of rounds, 1 or more (got "${process.env.BENCH_N}")`);
   // The bench's teardown owns SIGINT/SIGTERM, not the worker's runtime.
   Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
   const teardown = new Teardown();

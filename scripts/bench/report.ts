@@ -87,7 +87,7 @@ export function formatReport(r: Results): string {
   lines.push(r.docker.measured ? `docker: dockerd ${v?.server ?? '?'} (${v?.storageDriver ?? '?'}), private roots, own netns and containerd` : `docker: not measured: ${r.docker.reason}`);
   lines.push(
     r.api.measured
-      ? `container-saga Engine API: ${r.api.entry} on a unix socket; its containers created by ${r.api.createdBy}`
+      ? `container-saga Engine API: ${r.api.entry} on a unix socket; its containers created by ${r.api.createdBy}${r.api.reason ? `; ${r.api.reason}` : ''}`
       : `container-saga Engine API: not measured: ${r.api.reason}`,
   );
   lines.push('');
