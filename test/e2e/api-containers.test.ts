@@ -150,14 +150,14 @@ describe.concurrent('docker client (20.10) against the Engine API (simulated dri
   });
 
   it('run -d prints the ID and leaves it running; its wait (sent before the start) ends when the client leaves', async () => {
-    const r = await dk('run', '-d', '--name', 'rund', '-e', 'A=1', '--label', 'tier=front', 'busybox', 'sleep', '1000');
+    const r = await dk('run', '-d', '--name', 'rund', '-e', 'A=1', '--label', 'tier=front', '--expose', '80', 'busybox', 'sleep', '1000');
     expect(r.code, r.stderr).toBe(0);
     const id = r.stdout.trim();
     expect(id).toMatch(/^[0-9a-f]{64}$/);
     noStackTrace(r.stderr);
     expect(r.stderr).toBe('');
     expect(await ok('inspect', '-f', '{{.State.Running}} {{.Config.Env}} {{.Config.Labels.tier}}', 'rund')).toMatch(/^true \[PATH=\S+ A=1\] front\n$/);
-    expect(await ok('ps', '--filter', 'label=tier=front', '--format', '{{.Names}} {{.Label "tier"}}')).toBe('rund front\n');
+    expect(await ok('ps', '--filter', 'label=tier=front', '--format', '{{.Names}} {{.Label "tier"}} {{.Ports}}')).toBe('rund front 80/tcp\n');
     expect(await ok('ps', '-a', '--filter', 'label=tier=back', '--format', '{{.Names}}')).toBe('');
     // `docker run` asked POST /wait?condition=next-exit before the start; the client has gone, so has the wait
     await until('the wait of run -d to be cancelled', async () => ((await runningWaits(id)) === 0 ? true : undefined));
@@ -170,6 +170,23 @@ describe.concurrent('docker client (20.10) against the Engine API (simulated dri
     const id = r.stdout.trim();
     await until('runrm to be removed', async () => ((await record('runrm')) === undefined ? true : undefined));
     expect((await sim.heldResources()).filter((h) => h.containerId === id)).toEqual([]);
+  });
+
+  it('run -d whose start fails: Docker\'s run error (125); with --rm the container goes too, so the client\'s wait for its removal returns', async () => {
+    const kept = await dk('run', '-d', '--name', 'runfail', '--label', 'container-saga.faults=process=fail', 'busybox', 'sleep', '1000');
+    expect(kept.code).toBe(125);
+    expect(kept.stderr).toContain('Error response from daemon: injected failure at process');
+    noStackTrace(kept.stderr);
+    expect(await ok('inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', 'runfail')).toBe('created 128\n');
+    const id = (await record('runfail'))!.Id;
+    await until('the wait of the failed run to be cancelled', async () => ((await runningWaits(id)) === 0 ? true : undefined));
+
+    // `docker run --rm` waits for the removal after a failed start: Docker's daemon removes an AutoRemove
+    // container whose start failed, and so does the API
+    const removed = await dk('run', '-d', '--rm', '--name', 'runfailrm', '--label', 'container-saga.faults=process=fail', 'busybox', 'sleep', '1000');
+    expect(removed.code).toBe(125);
+    expect(removed.stderr).toContain('Error response from daemon: injected failure at process');
+    expect(await record('runfailrm')).toBeUndefined();
   });
 
   it('create with a name in use: Docker\'s 409 text', async () => {
