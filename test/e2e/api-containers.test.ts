@@ -95,6 +95,18 @@ async function runningWaits(id: string): Promise<number> {
   return n;
 }
 
+/** How the containerWait workflows for container `id` ended, and why when terminated. */
+async function closedWaits(id: string): Promise<Array<{ status: string; reason?: string }>> {
+  const out: Array<{ status: string; reason?: string }> = [];
+  for await (const wf of w.client.workflow.list({ query: `WorkflowType = 'containerWait' AND ExecutionStatus != 'Running' AND TaskQueue = '${w.taskQueue}'` })) {
+    if (!wf.workflowId.startsWith(`container-wait-${id}-`)) continue;
+    const history = await w.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+    const terminated = history.events?.find((e) => e.workflowExecutionTerminatedEventAttributes)?.workflowExecutionTerminatedEventAttributes;
+    out.push({ status: wf.status.name, ...(terminated ? { reason: terminated.reason ?? '' } : {}) });
+  }
+  return out;
+}
+
 describe.concurrent('docker client (20.10) against the Engine API (simulated driver)', () => {
   it('version: the server answers with API 1.41', async () => {
     const out = await ok('version');
@@ -160,7 +172,9 @@ describe.concurrent('docker client (20.10) against the Engine API (simulated dri
     expect(await ok('ps', '--filter', 'label=tier=front', '--format', '{{.Names}} {{.Label "tier"}} {{.Ports}}')).toBe('rund front 80/tcp\n');
     expect(await ok('ps', '-a', '--filter', 'label=tier=back', '--format', '{{.Names}}')).toBe('');
     // `docker run` asked POST /wait?condition=next-exit before the start; the client has gone, so has the wait
-    await until('the wait of run -d to be cancelled', async () => ((await runningWaits(id)) === 0 ? true : undefined));
+    await until('the wait of run -d to end', async () => ((await runningWaits(id)) === 0 ? true : undefined));
+    const [wait] = await closedWaits(id);
+    expect(wait).toEqual({ status: 'TERMINATED', reason: 'the client of the wait went away' });
     expect(await ok('rm', '-f', 'rund')).toBe('rund\n');
   });
 
@@ -179,7 +193,7 @@ describe.concurrent('docker client (20.10) against the Engine API (simulated dri
     noStackTrace(kept.stderr);
     expect(await ok('inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', 'runfail')).toBe('created 128\n');
     const id = (await record('runfail'))!.Id;
-    await until('the wait of the failed run to be cancelled', async () => ((await runningWaits(id)) === 0 ? true : undefined));
+    await until('the wait of the failed run to end', async () => ((await runningWaits(id)) === 0 ? true : undefined));
 
     // `docker run --rm` waits for the removal after a failed start: Docker's daemon removes an AutoRemove
     // container whose start failed, and so does the API
