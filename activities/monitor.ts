@@ -1,10 +1,12 @@
 import { Context } from '@temporalio/activity';
 import { monitorWorkflowId, RUN_STARTED_SIGNAL, type ContainerRun, type RunEnd } from '../common/monitor-api';
 import { WorkflowTypes } from '../common/names';
+import type { WaitInput, WaitResult } from '../common/ops-api';
 import type { ContainerRecord } from '../common/types';
 import type { HostRuntime } from '../runtime/host-runtime';
 import { restartDecision } from '../common/restart-policy';
 import { handleRunExit, waitForRunEnd, type ExitHandled } from '../runtime/monitor';
+import { waitForCondition } from '../runtime/wait';
 import type { containerMonitor } from '../workflows/monitor';
 import { withHeartbeat } from './heartbeat';
 import { classified } from './to-failure';
@@ -39,16 +41,9 @@ export function createMonitorActivities(runtime: HostRuntime) {
         return wanted.map((r) => r.Id);
       });
     },
-    /** docker wait: blocks (heartbeating) until the container does not run; its exit code. */
-    async waitContainer(input: { container: string }): Promise<{ containerId: string; StatusCode: number }> {
-      return classified(() => withHeartbeat(async (ctx) => {
-        for (;;) {
-          const rec = await runtime.lookup(input.container);
-          if (!rec.State.Running) return { containerId: rec.Id, StatusCode: rec.State.ExitCode };
-          if (ctx.signal?.aborted) throw new Error('wait cancelled');
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }));
+    /** docker wait: blocks (heartbeating) until the condition holds (default: the container does not run); its exit code. */
+    async waitContainer(input: WaitInput): Promise<WaitResult> {
+      return classified(() => withHeartbeat((ctx) => waitForCondition(runtime, input, ctx)));
     },
     async markRestarting(input: { id: string; restartCount: number }): Promise<void> {
       return classified(() => runtime.records.markRestarting(input.id, input.restartCount));

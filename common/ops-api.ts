@@ -93,3 +93,21 @@ export interface GcResult {
   released: Array<{ containerId: string; resources: string[] }>;
   failed: Array<{ containerId: string; leftovers: string[] }>;
 }
+
+/** Docker's wait conditions: `not-running` (at once when it does not run), `next-exit`, `removed`. */
+export type WaitCondition = 'not-running' | 'next-exit' | 'removed';
+
+/** docker wait (the Engine API's POST /containers/{id}/wait): the condition defaults to not-running. */
+export interface WaitInput {
+  container: string;
+  condition?: WaitCondition;
+  /**
+   * next-exit: the State.FinishedAt the client saw when it asked, so an exit recorded after that counts even
+   * when it happened before the wait's first look (`docker run` asks before it starts); default: the first look's
+   */
+  afterFinishedAt?: string;
+}
+export interface WaitResult {
+  containerId: string;
+  StatusCode: number;
+}

@@ -1,5 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { WaitInput, WaitResult } from '../common/ops-api';
 import { surfaced } from './failures';
 import { fast, lifecycle } from './options';
 
@@ -9,8 +10,11 @@ import { fast, lifecycle } from './options';
 const waiting = proxyActivities<Activities>({ startToCloseTimeout: '3650d', heartbeatTimeout: '10s', retry: fast.retry, summary: 'wait' });
 const slow = proxyActivities<Activities>(lifecycle);
 
-/** docker wait: the container's exit code once it does not run (at once when it does not). */
-export function containerWait(input: { container: string }): Promise<{ containerId: string; StatusCode: number }> {
+/**
+ * docker wait: the container's exit code once its condition holds (default not-running: at once when it does
+ * not run; next-exit; removed). The condition is the activity's: the workflow's commands are the same for all.
+ */
+export function containerWait(input: WaitInput): Promise<WaitResult> {
   return surfaced(() => waiting.waitContainer(input));
 }
 

@@ -1,0 +1,181 @@
+import { DEFAULT_PATH_ENV, parseLink } from '../../common/env';
+import { DEFAULT_SHM_SIZE, type ContainerRecord, type HostConfig } from '../../common/types';
+import { mountsOf, networksOf, openPorts } from './container-net';
+import { imageId } from './image-ref';
+
+/**
+ * A container record → GET /containers/{id}/json (Docker's ContainerJSON). The record already has Docker's
+ * names for what container-saga keeps; the fields it does not keep are there at the value Docker shows for
+ * them unused, so templates (`{{.State.Pid}}`, `{{.NetworkSettings.IPAddress}}`, `{{.HostConfig.…}}`) work.
+ * What is container-saga's own (the start claim, event keys, leftovers, internal marks) is left out.
+ */
+export function inspectJson(rec: ContainerRecord) {
+  const st = rec.State;
+  return {
+    Id: rec.Id,
+    Created: rec.Created,
+    Path: rec.Path,
+    Args: rec.Args,
+    State: {
+      Status: st.Status,
+      Running: st.Running,
+      Paused: st.Paused,
+      Restarting: st.Restarting,
+      OOMKilled: st.OOMKilled ?? false,
+      Dead: st.Dead,
+      Pid: st.Pid,
+      ExitCode: st.ExitCode,
+      Error: st.Error,
+      StartedAt: st.StartedAt,
+      FinishedAt: st.FinishedAt,
+    },
+    Image: imageId(rec.Config.Image),
+    ResolvConfPath: '',
+    HostnamePath: '',
+    HostsPath: '',
+    LogPath: '',
+    Name: rec.Name,
+    RestartCount: rec.RestartCount ?? 0,
+    Driver: 'overlay',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: rec.ExecIDs && rec.ExecIDs.length > 0 ? rec.ExecIDs : null,
+    HostConfig: hostConfigJson(rec),
+    GraphDriver: { Data: null, Name: 'overlay' },
+    Mounts: mountsOf(rec),
+    Config: configJson(rec),
+    NetworkSettings: networkSettingsJson(rec),
+  };
+}
+
+/** Config: the image's PATH first unless the container sets one, as Docker merges the image's Env. */
+function configJson(rec: ContainerRecord) {
+  const c = rec.Config;
+  const exposed = c.ExposedPorts ?? {};
+  return {
+    Hostname: c.Hostname,
+    Domainname: '',
+    User: '',
+    AttachStdin: false,
+    AttachStdout: false,
+    AttachStderr: false,
+    ...(Object.keys(exposed).length > 0 ? { ExposedPorts: exposed } : {}),
+    Tty: c.Tty,
+    OpenStdin: false,
+    StdinOnce: false,
+    Env: c.Env.some((e) => e.startsWith('PATH=')) ? c.Env : [DEFAULT_PATH_ENV, ...c.Env],
+    Cmd: c.Cmd,
+    Image: c.Image,
+    Volumes: null,
+    WorkingDir: c.WorkingDir,
+    Entrypoint: null,
+    OnBuild: null,
+    Labels: c.Labels ?? {},
+  };
+}
+
+/** Links as Docker shows them: "/db:/web/alias". */
+function linksJson(rec: ContainerRecord): string[] | null {
+  if (rec.HostConfig.Links.length === 0) return null;
+  return rec.HostConfig.Links.map((l) => {
+    const { name, alias } = parseLink(l);
+    return `/${name}:${rec.Name}/${alias}`;
+  });
+}
+
+function hostConfigJson(rec: ContainerRecord) {
+  const hc: HostConfig = rec.HostConfig;
+  return {
+    Binds: hc.Binds.length > 0 ? hc.Binds : null,
+    ContainerIDFile: '',
+    LogConfig: hc.LogConfig,
+    NetworkMode: hc.NetworkMode || 'default',
+    PortBindings: {},
+    RestartPolicy: hc.RestartPolicy,
+    AutoRemove: hc.AutoRemove ?? false,
+    VolumeDriver: '',
+    VolumesFrom: null,
+    CapAdd: null,
+    CapDrop: null,
+    CgroupnsMode: '',
+    Dns: [],
+    DnsOptions: [],
+    DnsSearch: [],
+    ExtraHosts: null,
+    GroupAdd: null,
+    IpcMode: hc.IpcMode || 'private',
+    Cgroup: '',
+    Links: linksJson(rec),
+    OomScoreAdj: 0,
+    PidMode: '',
+    Privileged: false,
+    PublishAllPorts: false,
+    ReadonlyRootfs: hc.ReadonlyRootfs,
+    SecurityOpt: hc.SecurityOpt.length > 0 ? hc.SecurityOpt : null,
+    ...(Object.keys(hc.Tmpfs).length > 0 ? { Tmpfs: hc.Tmpfs } : {}),
+    UTSMode: '',
+    UsernsMode: '',
+    ShmSize: hc.ShmSize || DEFAULT_SHM_SIZE,
+    ConsoleSize: [0, 0],
+    Isolation: '',
+    CpuShares: 0,
+    Memory: hc.Memory,
+    NanoCpus: hc.NanoCpus,
+    CgroupParent: '',
+    BlkioWeight: 0,
+    BlkioWeightDevice: null,
+    BlkioDeviceReadBps: null,
+    BlkioDeviceWriteBps: null,
+    BlkioDeviceReadIOps: null,
+    BlkioDeviceWriteIOps: null,
+    CpuPeriod: 0,
+    CpuQuota: 0,
+    CpuRealtimePeriod: 0,
+    CpuRealtimeRuntime: 0,
+    CpusetCpus: '',
+    CpusetMems: '',
+    Devices: null,
+    DeviceCgroupRules: null,
+    DeviceRequests: null,
+    KernelMemory: 0,
+    KernelMemoryTCP: 0,
+    MemoryReservation: 0,
+    MemorySwap: 0,
+    MemorySwappiness: null,
+    OomKillDisable: false,
+    PidsLimit: hc.PidsLimit || null,
+    Ulimits: null,
+    CpuCount: 0,
+    CpuPercent: 0,
+    IOMaximumIOps: 0,
+    IOMaximumBandwidth: 0,
+    MaskedPaths: null,
+    ReadonlyPaths: null,
+  };
+}
+
+function networkSettingsJson(rec: ContainerRecord) {
+  const ns = rec.NetworkSettings;
+  return {
+    Bridge: '',
+    SandboxID: '',
+    HairpinMode: false,
+    LinkLocalIPv6Address: '',
+    LinkLocalIPv6PrefixLen: 0,
+    Ports: Object.fromEntries(openPorts(rec).map((p) => [p.key, null])),
+    SandboxKey: ns.SandboxKey,
+    SecondaryIPAddresses: null,
+    SecondaryIPv6Addresses: null,
+    EndpointID: '',
+    Gateway: ns.Gateway,
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    IPAddress: ns.IPAddress,
+    IPPrefixLen: ns.IPPrefixLen,
+    IPv6Gateway: '',
+    MacAddress: ns.MacAddress,
+    Networks: networksOf(rec),
+  };
+}

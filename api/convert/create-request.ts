@@ -1,0 +1,135 @@
+import { LOG_DRIVER } from '../../common/log-config';
+import { VALID_NAME } from '../../common/lookup';
+import { defaultNetMode } from '../../common/net-mode';
+import type { CreateRequest, HostConfig, RestartPolicy } from '../../common/types';
+import { badRequest } from '../http';
+import {
+  checkFields,
+  checkNested,
+  CONFIG_FIELDS,
+  ENDPOINT_FIELDS,
+  HOST_CONFIG_FIELDS,
+  LOG_CONFIG_FIELDS,
+  NETWORKING_CONFIG_FIELDS,
+  RESTART_POLICY_FIELDS,
+} from './create-schema';
+import { localImageName } from './image-ref';
+import { isPlainObject, isZero, optBool, optInt, optObject, optStrSlice, optString, optStringList, optStringMap } from './json-value';
+
+/**
+ * POST /containers/create's body (Docker's Config at the top level, HostConfig, NetworkingConfig) and its
+ * `name` → container-saga's CreateRequest. Every field is checked first (create-schema.ts): what we cannot
+ * honour is refused, never dropped. The values themselves (modes, binds, sizes, policies) are validated by
+ * the create workflow, with Docker's messages, as for the CLI.
+ *
+ * Entrypoint: a CreateRequest has one command, so a non-empty Entrypoint is put in front of Cmd (what Docker
+ * runs: Path is the entrypoint's first word); the record shows the joined list as Config.Cmd and no
+ * Entrypoint. Images here have no command of their own, so a create with neither is Docker's 400.
+ */
+export function toCreateRequest(body: Record<string, unknown>, name: string | null): CreateRequest {
+  checkFields(body, CONFIG_FIELDS);
+  const hc = checkNested(body.HostConfig, HOST_CONFIG_FIELDS, 'HostConfig') ?? {};
+  const nc = checkNested(body.NetworkingConfig, NETWORKING_CONFIG_FIELDS, 'NetworkingConfig');
+
+  const imageRef = optString(body.Image, 'Image');
+  if (!imageRef) throw badRequest('No image was specified');
+  const image = localImageName(imageRef);
+
+  const entrypoint = optStrSlice(body.Entrypoint, 'Entrypoint') ?? [];
+  // `--entrypoint ""` resets the image's entrypoint: Docker sends [""]
+  const cmd = [...(entrypoint.length === 1 && entrypoint[0] === '' ? [] : entrypoint), ...(optStrSlice(body.Cmd, 'Cmd') ?? [])];
+  if (cmd.length === 0) throw badRequest('No command specified');
+
+  const req: CreateRequest = { image, cmd };
+  if (name !== null && name !== '') {
+    if (!VALID_NAME.test(name)) throw badRequest(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    req.name = name.replace(/^\//, '');
+  }
+  const env = optStringList(body.Env, 'Env');
+  if (env && env.length > 0) req.env = env;
+  const workingDir = optString(body.WorkingDir, 'WorkingDir');
+  if (workingDir) req.workingDir = workingDir;
+  const hostname = optString(body.Hostname, 'Hostname');
+  if (hostname) req.hostname = hostname;
+  if (optBool(body.Tty, 'Tty')) req.tty = true;
+  const exposed = exposedPorts(body.ExposedPorts);
+  if (exposed.length > 0) req.exposedPorts = exposed;
+  const labels = optStringMap(body.Labels, 'Labels');
+  if (labels && Object.keys(labels).length > 0) req.labels = labels;
+
+  const hostConfig = toHostConfig(hc);
+  checkEndpoints(nc, hostConfig.NetworkMode ?? '');
+  if (Object.keys(hostConfig).length > 0) req.hostConfig = hostConfig;
+  return req;
+}
+
+/** ExposedPorts' keys ("80/tcp", "53/udp", "80"), checked as Docker's daemon checks them. */
+function exposedPorts(value: unknown): string[] {
+  const ports = optObject(value, 'ExposedPorts') ?? {};
+  return Object.keys(ports).map((key) => {
+    const m = /^(\d{1,5})(?:\/(tcp|udp|sctp))?$/.exec(key);
+    if (!m || Number(m[1]) > 65535) throw badRequest(`invalid port specification: ${JSON.stringify(key)}`);
+    return `${Number(m[1])}/${m[2] ?? 'tcp'}`;
+  });
+}
+
+/** The HostConfig fields container-saga honours, each only when set (absent fields take the create's defaults). */
+function toHostConfig(hc: Record<string, unknown>): Partial<HostConfig> {
+  const out: Partial<HostConfig> = {};
+  const networkMode = optString(hc.NetworkMode, 'HostConfig.NetworkMode');
+  if (networkMode) out.NetworkMode = networkMode;
+  const binds = optStringList(hc.Binds, 'HostConfig.Binds');
+  if (binds && binds.length > 0) out.Binds = binds;
+  const tmpfs = optStringMap(hc.Tmpfs, 'HostConfig.Tmpfs');
+  if (tmpfs && Object.keys(tmpfs).length > 0) out.Tmpfs = tmpfs;
+  const shmSize = optInt(hc.ShmSize, 'HostConfig.ShmSize');
+  if (shmSize) out.ShmSize = shmSize;
+  const ipcMode = optString(hc.IpcMode, 'HostConfig.IpcMode');
+  if (ipcMode) out.IpcMode = ipcMode;
+  const securityOpt = optStringList(hc.SecurityOpt, 'HostConfig.SecurityOpt');
+  if (securityOpt && securityOpt.length > 0) out.SecurityOpt = securityOpt;
+  const restart = restartPolicy(hc.RestartPolicy);
+  if (restart) out.RestartPolicy = restart;
+  if (optBool(hc.AutoRemove, 'HostConfig.AutoRemove')) out.AutoRemove = true;
+  const links = optStringList(hc.Links, 'HostConfig.Links');
+  if (links && links.length > 0) out.Links = links.map((l) => l.replace(/^\//, ''));
+  const memory = optInt(hc.Memory, 'HostConfig.Memory');
+  if (memory) out.Memory = memory;
+  const nanoCpus = optInt(hc.NanoCpus, 'HostConfig.NanoCpus');
+  if (nanoCpus) out.NanoCpus = nanoCpus;
+  const pidsLimit = optInt(hc.PidsLimit, 'HostConfig.PidsLimit');
+  if (pidsLimit) out.PidsLimit = pidsLimit;
+  if (optBool(hc.ReadonlyRootfs, 'HostConfig.ReadonlyRootfs')) out.ReadonlyRootfs = true;
+  const logConfig = checkNested(hc.LogConfig, LOG_CONFIG_FIELDS, 'HostConfig.LogConfig');
+  if (logConfig && !isZero(logConfig)) {
+    const type = optString(logConfig.Type, 'HostConfig.LogConfig.Type');
+    out.LogConfig = { Type: type || LOG_DRIVER, Config: optStringMap(logConfig.Config, 'HostConfig.LogConfig.Config') ?? {} };
+  }
+  return out;
+}
+
+function restartPolicy(value: unknown): RestartPolicy | undefined {
+  const rp = checkNested(value, RESTART_POLICY_FIELDS, 'HostConfig.RestartPolicy');
+  if (!rp) return undefined;
+  const name = optString(rp.Name, 'HostConfig.RestartPolicy.Name') ?? '';
+  const count = optInt(rp.MaximumRetryCount, 'HostConfig.RestartPolicy.MaximumRetryCount') ?? 0;
+  if (name === '' && count === 0) return undefined;
+  return { Name: name as RestartPolicy['Name'], MaximumRetryCount: count };
+}
+
+/**
+ * NetworkingConfig.EndpointsConfig: a container is on its NetworkMode's network and nothing else, with no
+ * endpoint settings. Newer clients send the mode's entry with every setting at zero: that is accepted.
+ */
+function checkEndpoints(nc: Record<string, unknown> | undefined, networkMode: string): void {
+  const endpoints = optObject(nc?.EndpointsConfig, 'NetworkingConfig.EndpointsConfig') ?? {};
+  const mode = defaultNetMode(networkMode);
+  const own = mode === 'bridge' ? ['bridge', 'default', networkMode] : [networkMode];
+  for (const [network, settings] of Object.entries(endpoints)) {
+    const path = `NetworkingConfig.EndpointsConfig.${network}`;
+    if (!own.includes(network)) throw badRequest(`container-saga does not support ${path}: a container is on the network of its NetworkMode (${mode}) only`);
+    if (settings === null || settings === undefined) continue;
+    if (!isPlainObject(settings)) throw badRequest(`invalid ${path}: want an object`);
+    checkFields(settings, ENDPOINT_FIELDS, `${path}.`);
+  }
+}

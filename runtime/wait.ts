@@ -1,0 +1,51 @@
+import { ContainerError } from '../common/errors';
+import type { WaitInput, WaitResult } from '../common/ops-api';
+import type { ContainerRecord } from '../common/types';
+import type { StepContext } from './contract';
+import type { HostRuntime } from './host-runtime';
+
+const POLL_MS = 100;
+
+/**
+ * docker wait's conditions on the records (Docker's State.Wait):
+ *   not-running  the exit code once the container does not run (at once when it does not);
+ *   next-exit    the exit code of the next exit recorded after `afterFinishedAt` (a start that failed
+ *                records one too), even when the container has not been started yet;
+ *   removed      once the container is gone (rm, or the monitor's AutoRemove): its last exit code, from its
+ *                last `die` event when the removal came before this wait saw the exit.
+ * Polls every 100 ms until the condition holds or `ctx.signal` aborts.
+ */
+export async function waitForCondition(rt: HostRuntime, input: WaitInput, ctx?: StepContext): Promise<WaitResult> {
+  const condition = input.condition ?? 'not-running';
+  let baseline = input.afterFinishedAt;
+  let last: ContainerRecord | undefined;
+  for (;;) {
+    let rec: ContainerRecord;
+    try {
+      rec = await rt.lookup(input.container);
+    } catch (err) {
+      if (condition === 'removed' && err instanceof ContainerError && err.type === 'NoSuchContainer' && (last || /^[0-9a-f]{64}$/.test(input.container))) {
+        const id = last?.Id ?? input.container;
+        return { containerId: id, StatusCode: (await lastDieCode(rt, id)) ?? (last && !last.State.Running ? last.State.ExitCode : 0) };
+      }
+      throw err;
+    }
+    baseline ??= rec.State.FinishedAt;
+    last = rec;
+    if (condition === 'not-running' && !rec.State.Running) return { containerId: rec.Id, StatusCode: rec.State.ExitCode };
+    if (condition === 'next-exit' && !rec.State.Running && rec.State.FinishedAt !== baseline) return { containerId: rec.Id, StatusCode: rec.State.ExitCode };
+    if (ctx?.signal?.aborted) throw new Error('wait cancelled');
+    ctx?.progress?.();
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+/** The exit code of the container's last `die` event, if it has one. */
+async function lastDieCode(rt: HostRuntime, id: string): Promise<number | undefined> {
+  const { events } = await rt.events(0);
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i]!;
+    if (e.id === id && e.action === 'die' && e.attributes?.exitCode !== undefined) return Number(e.attributes.exitCode);
+  }
+  return undefined;
+}

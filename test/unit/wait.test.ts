@@ -1,0 +1,80 @@
+/** docker wait's conditions on the simulated runtime (runtime/wait.ts, behind the wait activity). No Temporal. */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { HOST_STEPS } from '../../common/steps';
+import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import { waitForCondition } from '../../runtime/wait';
+import { expectError, rejected, tempDirEach } from './helpers';
+
+const root = tempDirEach('wait');
+let rt: SimulatedRuntime;
+
+beforeEach(() => {
+  rt = new SimulatedRuntime(root.path);
+});
+
+/** Starts the container as the saga leaves it: every host step, then mark-running. */
+async function start(id: string): Promise<void> {
+  for (const s of HOST_STEPS) {
+    if (s.name === 'spec') await rt.acquire('spec', { id, env: ['PATH=/bin'], extraHosts: [] });
+    else if (s.name !== 'working-dir') await rt.acquire(s.name, { id } as never);
+  }
+  const { pid } = await rt.acquire('process', { id });
+  await rt.markRunning(id, pid);
+}
+
+/** Whether `p` is still pending after `ms`. */
+async function pending(p: Promise<unknown>, ms = 300): Promise<boolean> {
+  return Promise.race([p.then(() => false, () => false), new Promise<boolean>((r) => setTimeout(() => r(true), ms))]);
+}
+
+describe('waitForCondition', () => {
+  it('not-running: at once for a container that does not run, else at its exit', async () => {
+    const { Id } = await rt.create({ image: 'busybox', name: 'w1', cmd: ['sleep', '100'] });
+    expect(await waitForCondition(rt, { container: 'w1' })).toEqual({ containerId: Id, StatusCode: 0 });
+    await start(Id);
+    const wait = waitForCondition(rt, { container: Id, condition: 'not-running' });
+    expect(await pending(wait)).toBe(true);
+    await rt.kill(Id, 'KILL');
+    expect(await wait).toEqual({ containerId: Id, StatusCode: 137 });
+  });
+
+  it('next-exit: the exit after the one the client saw, even when it came before the first look', async () => {
+    const { Id } = await rt.create({ image: 'busybox', name: 'w2', cmd: ['sh', '-c', 'exit 4'] });
+    const seen = (await rt.lookup(Id)).State.FinishedAt;
+    const wait = waitForCondition(rt, { container: Id, condition: 'next-exit', afterFinishedAt: seen });
+    expect(await pending(wait)).toBe(true);
+    await start(Id); // `exit 4` ends at once; the next read records the exit
+    expect(await wait).toEqual({ containerId: Id, StatusCode: 4 });
+    // asked after the run it means has already ended: the baseline is what the client saw
+    expect(await waitForCondition(rt, { container: Id, condition: 'next-exit', afterFinishedAt: seen })).toEqual({ containerId: Id, StatusCode: 4 });
+    // without a baseline, an exited container waits for its next run's exit
+    const ac = new AbortController();
+    const next = waitForCondition(rt, { container: Id, condition: 'next-exit' }, { signal: ac.signal });
+    expect(await pending(next)).toBe(true);
+    ac.abort();
+    await expect(next).rejects.toThrow('wait cancelled');
+  });
+
+  it('removed: through the exit to the removal; the exit code of the last die', async () => {
+    const { Id } = await rt.create({ image: 'busybox', name: 'w3', cmd: ['sleep', '100'] });
+    await start(Id);
+    const wait = waitForCondition(rt, { container: Id, condition: 'removed' });
+    await rt.kill(Id, 'TERM');
+    expect(await pending(wait)).toBe(true);
+    await rt.remove(Id, false);
+    expect(await wait).toEqual({ containerId: Id, StatusCode: 143 });
+    // removed before the wait's first look: the full ID and its events still tell
+    expect(await waitForCondition(rt, { container: Id, condition: 'removed' })).toEqual({ containerId: Id, StatusCode: 143 });
+    // a name that names nothing is Docker's 404
+    expectError(await rejected(waitForCondition(rt, { container: 'w3', condition: 'removed' })), { type: 'NoSuchContainer', message: 'No such container: w3' });
+  });
+
+  it('gives up when cancelled', async () => {
+    const { Id } = await rt.create({ image: 'busybox', name: 'w4', cmd: ['sleep', '100'] });
+    await start(Id);
+    const ac = new AbortController();
+    const wait = waitForCondition(rt, { container: Id }, { signal: ac.signal });
+    ac.abort();
+    await expect(wait).rejects.toThrow('wait cancelled');
+  });
+});
