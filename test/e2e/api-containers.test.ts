@@ -218,6 +218,11 @@ describe.concurrent('docker client (20.10) against the Engine API (simulated dri
     expect(r.stderr).toContain('Error: failed to start containers: nosuch');
   });
 
+  it('inspect of an object that does not exist: the client tries every type, then says so', async () => {
+    const r = await dk('inspect', 'nosuchobject');
+    expect([r.code, r.stderr.trim()]).toEqual([1, 'Error: No such object: nosuchobject']);
+  });
+
   it('a start whose saga fails: the saga\'s Docker error, exit 1, the container not running and holding nothing', async () => {
     const id = (await ok('create', '--name', 'broken', '--label', 'container-saga.faults=process=fail', 'busybox', 'sleep', '1000')).trim();
     const r = await dk('start', 'broken');
@@ -418,6 +423,6 @@ describe.concurrent('raw HTTP: what the docker client does not send', () => {
   it('an endpoint Docker has and container-saga does not is a 501', async () => {
     const r = await request('POST', '/v1.41/containers/whatever/rename?name=x');
     expect(r.status).toBe(501);
-    expect(r.json().message).toMatch(/container-saga does not implement POST \/containers\/whatever\/rename/);
+    expect(r.json().message).toMatch(/^POST \/containers\/whatever\/rename is not supported by container-saga/);
   });
 });

@@ -48,9 +48,9 @@ describe('Router.match', () => {
   it.each<[string, string, number, RegExp]>([
     ['GET', '/v1.50/_ping', 400, /^client version 1\.50 is too new\. Maximum supported API version is 1\.41$/],
     ['GET', '/v1.11/_ping', 400, /^client version 1\.11 is too old\. Minimum supported API version is 1\.12/],
-    ['GET', '/containers/web/start', 501, /does not implement GET \/containers\/web\/start/],
-    ['GET', '/v1.41/networks', 501, /does not implement GET \/networks of the Docker Engine API$/],
-    ['POST', '/swarm/init', 501, /does not implement POST \/swarm\/init/],
+    ['GET', '/containers/web/start', 501, /^GET \/containers\/web\/start is not supported by container-saga/],
+    ['GET', '/v1.41/networks', 501, /^GET \/networks is not supported by container-saga \(Docker Engine API endpoint not implemented\)$/],
+    ['POST', '/swarm/init', 501, /^POST \/swarm\/init is not supported/],
     ['GET', '/nothing/here', 404, /^page not found$/],
     ['POST', '/containers/a%00b/start', 400, /NUL/],
     ['POST', '/containers/%E0%A4%A/start', 400, /invalid path parameter/],

@@ -107,7 +107,7 @@ describe('the Engine API server', () => {
   it('answers an upgrade request it cannot serve with a plain HTTP error', async () => {
     const out = (await raw('POST /v1.41/containers/x/attach HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n')).toString();
     expect(out).toMatch(/^HTTP\/1\.1 501 Not Implemented\r\n/);
-    expect(JSON.parse(out.slice(out.indexOf('\r\n\r\n') + 4))).toEqual({ message: 'container-saga does not implement POST /containers/x/attach of the Docker Engine API' });
+    expect(JSON.parse(out.slice(out.indexOf('\r\n\r\n') + 4))).toEqual({ message: 'POST /containers/x/attach is not supported by container-saga (Docker Engine API endpoint not implemented)' });
   });
 
   it('streams the same route as a plain 200 to a client that does not upgrade', async () => {
