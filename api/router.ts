@@ -94,7 +94,9 @@ export class Router {
         return { route, params, path, version, query: parsed.searchParams };
       }
     }
-    if (pathMatched || DOCKER_FAMILIES.test(path)) throw new ApiError(501, `container-saga does not implement ${method} ${path} of the Docker Engine API`);
+    if (pathMatched || DOCKER_FAMILIES.test(path)) // "not supported" is what Docker's client looks for to try the next object type (`docker inspect X`
+      // asks for a container, an image, a network…, and prints "No such object" after the last).
+      throw new ApiError(501, `${method} ${path} is not supported by container-saga (Docker Engine API endpoint not implemented)`);
     throw notFound('page not found');
   }
 }

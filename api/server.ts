@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { toApiError } from './errors';
+import { isDockerError, toApiError } from './errors';
 import { readBody, readUpgradeBody } from './http';
 import { httpResponder, socketResponder, type Responder } from './responder';
 import { apiRequest, type ApiContext, type Router } from './router';
@@ -20,7 +20,8 @@ export function createApiServer(ctx: ApiContext, router: Router, onError: (err: 
       await m.route.handler(ctx, apiRequest(req, m, body), out);
     } catch (err) {
       const e = toApiError(err, ctx.address);
-      if (e.status >= 500 && e.status !== 501 && e.status !== 503) onError(err);
+      // Docker's errors (ours or the workflows', a failed saga included) are answers, not the server's faults.
+      if (e.status >= 500 && !isDockerError(err, ctx.address)) onError(err);
       if (!out.started) out.json(e.status, { message: e.message });
     }
   };

@@ -1,10 +1,16 @@
 /**
- * `npm run bench`: how long a durable start takes, as ratios measured in one run on this machine.
+ * `npm run bench`: how long a durable start takes next to Docker's, measured in one run on this machine.
  *   saga    — containerStart through Temporal (dev server, in-process worker), client-observed
  *   driver  — the same driver steps called directly, no Temporal (the floor the saga adds to)
- * Uses the Linux driver as root (bridge networking, busybox), else the simulated one. Docker's own
- * `docker start` is not available here (no engine); the project's target is half of its ≈200 ms p50.
- * BENCH_N sets the number of starts (default 15).
+ *   dockerd — Debian's docker.io 20.10, a private daemon the bench starts (scripts/bench/dockerd.ts):
+ *             POST /containers/{id}/start over its socket with a warm keep-alive client, and the
+ *             `docker start` / `docker ps` CLI commands against it
+ *   API     — container-saga's Engine API (api/main.ts, when this checkout has it), started against the bench's
+ *             dev server and task queue: the same CLI commands and the same POST against its socket
+ * The measurements alternate within each round (Docker's, then ours), n = BENCH_N rounds (default 15) after 2
+ * warm-up rounds; each container is created beforehand (not timed) and removed after its measurement.
+ * The Linux driver runs as root (bridge networking, busybox), else the simulated one; Docker needs root and
+ * docker.io. Results go to bench-results/<timestamp>.json and a table of figures and ratios to stdout.
  */
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -15,20 +21,29 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { daemonEnv } from '../common/env';
 import { startWorkflowId, WorkflowTypes } from '../common/names';
 import type { ContainerRuntime } from '../runtime/contract';
+import type { HostRuntime } from '../runtime/host-runtime';
 import { releaseStateRoot } from '../runtime/linux/mounts';
 import { selectRuntime } from '../runtime/select';
 import { createWorker } from '../worker/create';
 import type { containerStart } from '../workflows/container-start';
 import type { containerCreate } from '../workflows/ops';
+import { startApiServer } from './bench/api-server';
+import { importBusybox } from './bench/busybox-image';
+import { DOCKER_CLIENT, DockerCli } from './bench/docker-cli';
+import { dockerUnavailable, startDockerd } from './bench/dockerd';
+import { EngineClient, EngineError } from './bench/engine';
+import { buildResults, emptySamples, formatReport, writeResults, type Measurement, type Part, type Results } from './bench/report';
+import { Teardown } from './bench/teardown';
 import { startDevServer } from './dev-server';
 
-const N = Number(process.env.BENCH_N ?? 15);
+const N = Number(process.env.BENCH_N || 15);
+const WARM_UP = 2;
+const IMAGE = 'busybox';
+const CMD = ['sleep', '1000'];
+/** The API version Docker's 20.10 client speaks. */
+const API_VERSION = '/v1.41';
 
-function stats(ms: number[]): { p50: number; p90: number; mean: number } {
-  const s = [...ms].sort((a, b) => a - b);
-  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-  return { p50: at(0.5), p90: at(0.9), mean: s.reduce((a, b) => a + b, 0) / s.length };
-}
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** The saga's driver calls in the saga's shape (rootfs, network, IPC and volumes at once), without Temporal. */
 async function driverStart(rt: ContainerRuntime, id: string): Promise<void> {
@@ -39,50 +54,269 @@ async function driverStart(rt: ContainerRuntime, id: string): Promise<void> {
   await rt.markRunning(id, pid);
 }
 
-async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger('ERROR') });
+/** Times `f` in milliseconds. */
+async function time(f: () => Promise<unknown>): Promise<number> {
+  const t0 = performance.now();
+  await f();
+  return performance.now() - t0;
+}
+
+/**
+ * One kind of measurement, run once per round. A step that fails turns its part off for the remaining rounds
+ * (its samples dropped, the reason reported); the saga and driver steps are the bench itself and fail it.
+ */
+interface Step {
+  part: Part;
+  measures: Measurement[];
+  run(record: (m: Measurement, ms: number) => void): Promise<void>;
+}
+
+const CREATED_BY_API = 'POST /containers/create on the API socket (docker create for the CLI figures)';
+
+/**
+ * How the API's containers get created: through the API when it answers a probe create (the probe container
+ * is removed), else, while it does not implement create (501, 404), through the create workflow.
+ */
+async function apiCreates(engine: EngineClient, rt: HostRuntime): Promise<string> {
+  try {
+    const id = await engine.create(IMAGE, CMD);
+    await rt.remove(id, true);
+    return CREATED_BY_API;
+  } catch (err) {
+    if (err instanceof EngineError && (err.status === 501 || err.status === 404)) {
+      return `the create workflow (the API answered a probe create with: ${message(err)})`;
+    }
+    throw err;
+  }
+}
+
+/** The saga and driver steps: always measured, a failure fails the bench. */
+const CORE: Part = { measured: true };
+
+async function bench(teardown: Teardown): Promise<Results> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-bench-'));
-  const { runtime: rt, reason } = await selectRuntime('auto', root);
-  const server = await startDevServer({ uiPort: false });
+  teardown.add(`remove ${root}`, () => fs.rm(root, { recursive: true, force: true }));
+  const selected = await selectRuntime('auto', root);
+  const rt = selected.runtime;
+  teardown.add('remove the containers left, release the state root', async () => {
+    // Containers a failed or interrupted round left, then the private mount the Linux driver made of the root.
+    for (const rec of await rt.list().catch(() => [])) await rt.remove(rec.Id, true).catch(() => undefined);
+    if (rt.kind === 'linux') await releaseStateRoot(root).catch(() => undefined);
+  });
+  const work = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-bench-run-'));
+  teardown.add(`remove ${work}`, () => fs.rm(work, { recursive: true, force: true }));
+
+  const server = await startDevServer({ uiPort: false, detached: true });
+  teardown.add('stop the Temporal dev server', () => server.stop());
   const taskQueue = `bench-${randomUUID()}`;
   const native = await NativeConnection.connect({ address: server.address });
+  teardown.add('close the worker connection', () => native.close());
   const worker = await createWorker({ connection: native, namespace: 'default', taskQueue, runtime: rt });
-  const client = new Client({ connection: await Connection.connect({ address: server.address }) });
-  if (rt.kind === 'linux') await rt.importImage('busybox', 'busybox-static');
-  const request = { image: 'busybox', cmd: ['sleep', '1000'] };
-  const saga: number[] = [];
-  const direct: number[] = [];
-  try {
-    await worker.runUntil(async () => {
-      for (let i = -2; i < N; i++) {
-        // saga, client-observed (2 warm-up rounds not counted)
-        const { Id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, { taskQueue, workflowId: `bench-create-${randomUUID()}`, args: [{ request }] });
-        let t0 = performance.now();
-        await client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId: startWorkflowId(Id), args: [{ container: Id }] });
-        if (i >= 0) saga.push(performance.now() - t0);
+  // Only when the teardown runs before the rounds end (a signal): the connection cannot close under a worker.
+  teardown.add('stop the worker', async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    for (let t = 0; t < 100 && !['STOPPED', 'FAILED', 'INITIALIZED'].includes(worker.getState()); t++) await new Promise((r) => setTimeout(r, 100));
+  });
+  const connection = await Connection.connect({ address: server.address });
+  teardown.add('close the client connection', () => connection.close());
+  const client = new Client({ connection });
+  if (rt.kind === 'linux') await rt.importImage(IMAGE, 'busybox-static');
+
+  // Docker: a private dockerd with busybox imported.
+  const docker: Part & { version?: unknown; flags?: string[] } = { measured: false };
+  let dockerEngine: EngineClient | undefined;
+  let dockerCli: DockerCli | undefined;
+  docker.reason = dockerUnavailable();
+  if (docker.reason === undefined) {
+    try {
+      const d = await startDockerd(teardown);
+      Object.assign(docker, { measured: true, version: d.version, flags: d.flags });
+      dockerCli = await DockerCli.make(d.socket, path.join(work, 'docker-config'));
+      await importBusybox(dockerCli, path.join(work, 'busybox-image'));
+      const engine = new EngineClient(d.socket, API_VERSION);
+      teardown.add('close the dockerd client', async () => engine.close());
+      dockerEngine = engine;
+    } catch (err) {
+      Object.assign(docker, { measured: false, reason: `the private dockerd failed: ${message(err)}` });
+      dockerEngine = dockerCli = undefined;
+    }
+  }
+
+  const api: Part & { entry?: string; createdBy?: string } = { measured: false };
+  let apiEngine: EngineClient | undefined;
+  let apiCli: DockerCli | undefined;
+
+  const samples = emptySamples();
+  await worker.runUntil(async () => {
+    // container-saga's Engine API: a client of the dev server, served by this worker.
+    const started = await startApiServer(teardown, {
+      socket: path.join(work, 'api.sock'),
+      address: server.address,
+      taskQueue,
+      root,
+      driver: rt.kind,
+      log: path.join(work, 'api.log'),
+    });
+    if (started.ok) {
+      Object.assign(api, { measured: true, entry: started.entry });
+      const engine = new EngineClient(started.socket, API_VERSION);
+      teardown.add('close the API client', async () => engine.close());
+      apiEngine = engine;
+      if (await fs.access(DOCKER_CLIENT).then(() => true, () => false)) apiCli = await DockerCli.make(started.socket, path.join(work, 'api-docker-config'));
+      api.createdBy = await apiCreates(engine, rt).catch((err: unknown) => {
+        Object.assign(api, { measured: false, reason: `a probe POST /containers/create failed: ${message(err)}` });
+        return undefined;
+      });
+    } else api.reason = started.reason;
+
+    const createdByApi = api.createdBy === CREATED_BY_API;
+    const steps = roundSteps({ rt, client, taskQueue, docker, dockerEngine, dockerCli, api, apiEngine, apiCli, createdByApi });
+    for (let i = -WARM_UP; i < N; i++) {
+      for (const step of steps) {
+        if (teardown.stopping) throw new Error('interrupted');
+        if (!step.part.measured) continue;
+        try {
+          await step.run((m, ms) => i >= 0 && samples[m].push(ms));
+        } catch (err) {
+          if (step.part === CORE || teardown.stopping) throw err;
+          step.part.measured = false;
+          step.part.reason = `failed in ${i < 0 ? `warm-up round ${i + WARM_UP + 1}` : `round ${i + 1}`}: ${message(err)}`;
+          for (const s of steps) if (s.part === step.part) for (const m of s.measures) samples[m] = [];
+          console.error(`bench: ${step.part.reason}`);
+        }
+      }
+    }
+  });
+
+  if (api.reason === undefined && !apiCli && api.measured) api.reason = `${DOCKER_CLIENT} is missing: CLI figures through the API not measured`;
+  return buildResults({ n: N, driver: { kind: rt.kind, reason: selected.reason }, docker, api, samples });
+}
+
+function roundSteps(o: {
+  rt: HostRuntime;
+  client: Client;
+  taskQueue: string;
+  docker: Part;
+  dockerEngine?: EngineClient;
+  dockerCli?: DockerCli;
+  api: Part;
+  apiEngine?: EngineClient;
+  apiCli?: DockerCli;
+  /** the API's containers are created through it, else through the create workflow */
+  createdByApi: boolean;
+}): Step[] {
+  const { rt, client, taskQueue } = o;
+  const steps: Step[] = [];
+  const dockerEngine = o.dockerEngine;
+  const apiEngine = o.apiEngine;
+  const createByWorkflow = async () =>
+    (await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, { taskQueue, workflowId: `bench-create-${randomUUID()}`, args: [{ request: { image: IMAGE, cmd: CMD } }] })).Id;
+
+  // a. Engine API start: dockerd's, then the saga through a warm Temporal client, then our API's
+  if (dockerEngine) {
+    steps.push({
+      part: o.docker,
+      measures: ['dockerApiStart'],
+      async run(record) {
+        const id = await dockerEngine.create(IMAGE, CMD);
+        try {
+          record('dockerApiStart', await time(() => dockerEngine.start(id)));
+        } finally {
+          await dockerEngine.remove(id);
+        }
+      },
+    });
+  }
+  steps.push({
+    part: CORE,
+    measures: ['sagaStart'],
+    async run(record) {
+      const Id = await createByWorkflow();
+      try {
+        const ms = await time(() => client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId: startWorkflowId(Id), args: [{ container: Id }] }));
+        record('sagaStart', ms);
+      } finally {
         await rt.remove(Id, true);
-        // the same driver steps without Temporal
-        const rec = await rt.create(request);
-        t0 = performance.now();
-        await driverStart(rt, rec.Id);
-        if (i >= 0) direct.push(performance.now() - t0);
+      }
+    },
+  });
+  if (apiEngine) {
+    steps.push({
+      part: o.api,
+      measures: ['oursApiStart'],
+      async run(record) {
+        const id = o.createdByApi ? await apiEngine.create(IMAGE, CMD) : await createByWorkflow();
+        try {
+          record('oursApiStart', await time(() => apiEngine.start(id)));
+        } finally {
+          await rt.remove(id, true);
+        }
+      },
+    });
+  }
+  // c. the driver's steps without Temporal
+  steps.push({
+    part: CORE,
+    measures: ['driverStart'],
+    async run(record) {
+      const rec = await rt.create({ image: IMAGE, cmd: CMD });
+      try {
+        record('driverStart', await time(() => driverStart(rt, rec.Id)));
+      } finally {
         await rt.remove(rec.Id, true);
       }
-    });
-  } finally {
-    await native.close();
-    await server.stop();
-    // The Linux driver made the root a private mount: undo it, or the directory cannot go.
-    if (rt.kind === 'linux') await releaseStateRoot(root).catch(() => undefined);
-    await fs.rm(root, { recursive: true, force: true }).catch(() => undefined);
+    },
+  });
+  // b. the docker CLI: a container created (not timed), `docker start`, `docker ps` (one container running), removed
+  const cliStep = (cli: DockerCli, part: Part, start: Measurement, ps: Measurement, create: () => Promise<string>, remove: (id: string) => Promise<unknown>): Step => ({
+    part,
+    measures: [start, ps],
+    async run(record) {
+      const id = await create();
+      try {
+        record(start, (await cli.timed(['start', id])).ms);
+        record(ps, (await cli.timed(['ps'])).ms);
+      } finally {
+        await remove(id);
+      }
+    },
+  });
+  const dockerCli = o.dockerCli;
+  if (dockerCli) {
+    steps.push(cliStep(dockerCli, o.docker, 'dockerCliStart', 'dockerCliPs', () => dockerCli.ok(['create', IMAGE, ...CMD]), (id) => dockerCli.ok(['rm', '-f', id])));
   }
-  const a = stats(saga);
-  const b = stats(direct);
-  const f = (x: number) => `${x.toFixed(1)} ms`;
-  console.log(`driver: ${rt.kind} (${reason}); ${N} starts each, bridge networking, busybox sleep`);
-  console.log(`saga   (durable, through Temporal)  p50 ${f(a.p50)}  p90 ${f(a.p90)}  mean ${f(a.mean)}`);
-  console.log(`driver (same steps, no Temporal)    p50 ${f(b.p50)}  p90 ${f(b.p90)}  mean ${f(b.mean)}`);
-  console.log(`ratio saga/driver p50: ${(a.p50 / b.p50).toFixed(2)}; saga p50 vs the 100 ms goal (half of docker start's ≈200 ms): ${(a.p50 / 100).toFixed(2)}×`);
+  const apiCli = o.apiCli;
+  if (apiCli) {
+    // Ours are removed through the runtime, as the saga's: the figures do not depend on the API's rm.
+    const create = o.createdByApi ? () => apiCli.ok(['create', IMAGE, ...CMD]) : createByWorkflow;
+    steps.push(cliStep(apiCli, o.api, 'oursCliStart', 'oursCliPs', create, (id) => rt.remove(id, true)));
+  }
+  return steps;
+}
+
+async function main(): Promise<void> {
+  if (!Number.isInteger(N) || N < 1) throw new Error(`BENCH_N must be a whole number of rounds, 1 or more (got "${process.env.BENCH_N}")`);
+  // The bench's teardown owns SIGINT/SIGTERM, not the worker's runtime.
+  Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
+  const teardown = new Teardown();
+  teardown.trapSignals();
+  let results: Results;
+  try {
+    results = await bench(teardown);
+  } catch (err) {
+    // Stopped by a signal: the handler exits once the teardown is done.
+    if (teardown.signal) return;
+    throw err;
+  } finally {
+    await teardown.run();
+  }
+  process.stdout.write(formatReport(results));
+  try {
+    console.log(`\nresults: ${path.relative(process.cwd(), await writeResults(results))}`);
+  } catch (err) {
+    console.error(`\nbench: cannot write the results: ${message(err)}`);
+    process.exitCode = 1;
+  }
 }
 
 main().catch((err: unknown) => {

@@ -21,6 +21,11 @@ export interface DevServerOptions {
   namespace?: string;
   /** file that receives the server's output (appended); otherwise only its tail is kept, for errors */
   log?: string;
+  /**
+   * its own process group, so a terminal's Ctrl-C reaches only the caller, which stops the server when it has
+   * stopped what uses it (the bench: a worker whose server went first retries its calls until it gives up)
+   */
+  detached?: boolean;
 }
 
 export interface DevServer {
@@ -133,7 +138,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     args.push('--db-filename', opts.dbFile);
   }
 
-  const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
   // The last 8 KiB of output go into errors; the rest goes to opts.log, if given.
   let tail = '';
   const logStream = opts.log ? (mkdirSync(path.dirname(opts.log), { recursive: true }), createWriteStream(opts.log, { flags: 'a' })) : undefined;

@@ -5,7 +5,7 @@
 //
 //   node scripts/setup.cjs [--quiet] [--no-apt]
 //     --quiet   no "… present" lines (actions and warnings are still printed)
-//     --no-apt  never install Debian packages (the Linux driver's tools)
+//     --no-apt  never install Debian packages (the Linux driver's tools, docker.io)
 //
 // It runs before TypeScript tooling exists, so it reads its environment itself instead of through
 // config/index.ts, with the same meaning (see README, "Environment"):
@@ -38,6 +38,14 @@ function mtime(p) {
   }
 }
 
+function isSymlink(p) {
+  try {
+    return fs.lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 // PATH lookup in-process: spawning `sh -c 'command -v …'` per tool would cost the fast path its speed.
 function onPath(tool) {
   return (process.env.PATH || '').split(path.delimiter).some((dir) => {
@@ -52,11 +60,20 @@ function onPath(tool) {
 
 // a. npm packages: npm writes node_modules/.package-lock.json on every install, so it being older than the
 //    manifest or the lock means node_modules is stale.
+//    A node_modules that is a symbolic link (a git worktree sharing another checkout's install) is never
+//    reinstalled: `npm ci` empties the link's target, the other checkout's packages, before replacing the
+//    link with a directory of its own. A fresh worktree's package.json is newer than any install, so the
+//    mtimes alone would say stale.
 function npmPackages() {
-  const marker = path.join(repo, 'node_modules', '.package-lock.json');
+  const modules = path.join(repo, 'node_modules');
+  const marker = path.join(modules, '.package-lock.json');
   const lock = path.join(repo, 'package-lock.json');
   const hasLock = fs.existsSync(lock);
   if (mtime(marker) >= Math.max(mtime(path.join(repo, 'package.json')), mtime(lock))) return present('npm packages present');
+  if (isSymlink(modules)) {
+    if (!fs.existsSync(marker)) throw new SetupError(`node_modules links to ${fs.realpathSync(modules)}, which has no npm install: run \`npm ci\` there`);
+    return present(`npm packages shared through the node_modules link to ${fs.realpathSync(modules)} (not reinstalled here)`);
+  }
   const verb = hasLock ? 'ci' : 'install';
   say(`npm ${verb}`);
   run(process.platform === 'win32' ? 'npm.cmd' : 'npm', [verb, '--no-audit', '--no-fund']);
@@ -96,7 +113,11 @@ function temporalBinaries() {
 
 // c. The Linux driver's tools from Debian: runc, the CNI plugins, a static busybox for the test image, and
 //    ip/nsenter/unshare/mount, which it calls. Only as root: the driver cannot work otherwise anyway.
-const APT_PACKAGES = ['runc', 'containernetworking-plugins', 'busybox-static', 'iproute2', 'util-linux', 'mount'];
+//    Also docker.io: `npm run bench` starts a private dockerd of its own to compare with, and the Engine API
+//    tests use its `docker` client (/usr/bin/docker, 20.10). Its package must not leave a daemon running
+//    (installDebianPackages).
+const APT_PACKAGES = ['runc', 'containernetworking-plugins', 'busybox-static', 'iproute2', 'util-linux', 'mount', 'docker.io'];
+const DOCKER_FILES = ['/usr/bin/docker', '/usr/sbin/dockerd', '/usr/bin/containerd'];
 function linuxPackages() {
   if (args.has('--no-apt') || process.env.CONTAINER_SAGA_DRIVER === 'simulated') return;
   if (process.platform !== 'linux') return;
@@ -110,12 +131,70 @@ function linuxPackages() {
   }
   if (!fs.existsSync('/bin/busybox')) missing.push('/bin/busybox');
   for (const tool of ['ip', 'nsenter', 'unshare', 'mount', 'umount']) if (!onPath(tool)) missing.push(tool);
-  if (missing.length === 0) return present('runc, CNI plugins, busybox-static and iproute2/util-linux present');
+  for (const file of DOCKER_FILES) if (!fs.existsSync(file)) missing.push(file);
+  if (missing.length === 0) return present('runc, CNI plugins, busybox-static, iproute2/util-linux and docker.io present');
 
   say(`missing ${missing.join(', ')}: apt-get install ${APT_PACKAGES.join(' ')}`);
+  installDebianPackages(APT_PACKAGES);
+}
+
+// Packages with services (docker.io's dockerd, containerd) start them from their postinst through invoke-rc.d
+// or systemd. A policy-rc.d that answers 101 ("action forbidden") stops invoke-rc.d; as a second guard, any
+// dockerd or containerd that was not running before the install and is after is stopped, by its pid.
+const POLICY_RC_D = '/usr/sbin/policy-rc.d';
+const DAEMONS = ['/usr/sbin/dockerd', '/usr/bin/dockerd', '/usr/bin/containerd', '/usr/sbin/containerd'];
+
+function installDebianPackages(packages) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  run('apt-get', ['update', '-qq'], { env });
-  run('apt-get', ['install', '-y', '-qq', ...APT_PACKAGES], { env });
+  const before = new Set(daemonPids());
+  const ownPolicy = !fs.existsSync(POLICY_RC_D);
+  if (ownPolicy) fs.writeFileSync(POLICY_RC_D, '#!/bin/sh\n# written by container-saga setup for one apt-get install: start no services\nexit 101\n', { mode: 0o755 });
+  try {
+    run('apt-get', ['update', '-qq'], { env });
+    run('apt-get', ['install', '-y', '-qq', ...packages], { env });
+  } finally {
+    if (ownPolicy) fs.rmSync(POLICY_RC_D, { force: true });
+    const started = daemonPids().filter((pid) => !before.has(pid));
+    if (started.length > 0) say(`stopping the daemons the packages started (pids ${started.join(', ')}): nothing here uses them`);
+    // Best effort: a service manager may have started them and may restart them; say so.
+    for (const pid of started) stopPid(pid);
+    const left = daemonPids().filter((pid) => !before.has(pid));
+    if (left.length > 0) say(`warning: dockerd/containerd still running after the install (pids ${left.join(', ')}); stop their services`);
+  }
+}
+
+/** Pids of running dockerd and containerd processes, by their executable (no `ps`, no name patterns). */
+function daemonPids() {
+  const pids = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (DAEMONS.includes(fs.readlinkSync(`/proc/${entry}/exe`))) pids.push(Number(entry));
+    } catch {
+      // gone, or a kernel thread
+    }
+  }
+  return pids;
+}
+
+/** SIGTERM, up to 10 s for it to go, then SIGKILL. */
+function stopPid(pid) {
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + 10_000;
+  while (alive() && Date.now() < deadline) spawnSync('sleep', ['0.2']);
+  if (alive()) process.kill(pid, 'SIGKILL');
 }
 
 try {

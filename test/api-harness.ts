@@ -46,6 +46,7 @@ export interface DockerResult {
 
 /** Runs `docker ARGS` against the API, with a config directory of its own (no user config, no credential helpers). */
 export function docker(api: Pick<TestApi, 'host'>, args: string[], opts: { timeoutMs?: number } = {}): Promise<DockerResult> {
+  if (!hasDockerCli()) return Promise.reject(new Error(`${DOCKER_CLI} is missing: Debian's docker.io gives the client (\`npm run setup\` installs it as root)`));
   return new Promise((resolve, reject) => {
     const child = spawn(DOCKER_CLI, args, {
       env: { PATH: process.env.PATH, HOME: os.tmpdir(), DOCKER_HOST: api.host, DOCKER_CONFIG: path.join(os.tmpdir(), 'cs-docker-config') },

@@ -65,7 +65,7 @@ function stopTimeout(r: ApiRequest): number {
  * POST /containers/{id}/wait: the condition is checked and the container resolved first (a 400 or 404 is an
  * ordinary answer), then the 200 and its headers go out at once — `docker run` waits for them before it starts
  * the container — and the body once the condition holds. The wait is a workflow; a client that goes away
- * (`docker run -d` exits after the start) cancels it.
+ * (`docker run -d` exits after the start) ends it.
  */
 const waitHandler: Handler = async (ctx, r, out) => {
   const condition = waitCondition(r.query.get('condition'));
@@ -84,8 +84,10 @@ const waitHandler: Handler = async (ctx, r, out) => {
   }
   const stream = out.stream('application/json');
   let finished = false;
+  // Terminated, not cancelled: nobody wants its result, and a cancelled verb would end as a failure. Its
+  // activity sees the workflow gone at its next heartbeat (within a second) and stops polling.
   void stream.gone.then(() => {
-    if (!finished) handle.cancel().catch(() => undefined);
+    if (!finished) handle.terminate('the client of the wait went away').catch(() => undefined);
   });
   let body: { StatusCode: number; Error: { Message: string } | null };
   try {

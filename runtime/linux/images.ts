@@ -82,9 +82,10 @@ export async function importImage(layout: Layout, name: string, source: string):
 
 /**
  * A minimal rootfs around the host's static busybox: bin/busybox with a symlink per applet, /etc/passwd and
- * /etc/group, the mount points runc needs and placeholders for the files the spec binds over.
+ * /etc/group, the mount points runc needs and placeholders for the files the spec binds over. `npm run bench`
+ * builds Docker's busybox image from the same tree.
  */
-async function buildBusybox(rootfs: string): Promise<void> {
+export async function buildBusybox(rootfs: string): Promise<void> {
   const r = await runChecked('list busybox applets', BUSYBOX, ['--list']);
   const applets = r.stdout.split('\n').map((s) => s.trim()).filter((s) => s && s !== 'busybox' && !s.includes('/'));
   for (const d of ['bin', 'etc', 'dev', 'proc', 'sys', 'root', 'var', 'run', 'usr', 'usr/bin', 'sbin']) {

@@ -95,6 +95,18 @@ async function runningWaits(id: string): Promise<number> {
   return n;
 }
 
+/** How the containerWait workflows for container `id` ended, and why when terminated. */
+async function closedWaits(id: string): Promise<Array<{ status: string; reason?: string }>> {
+  const out: Array<{ status: string; reason?: string }> = [];
+  for await (const wf of w.client.workflow.list({ query: `WorkflowType = 'containerWait' AND ExecutionStatus != 'Running' AND TaskQueue = '${w.taskQueue}'` })) {
+    if (!wf.workflowId.startsWith(`container-wait-${id}-`)) continue;
+    const history = await w.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+    const terminated = history.events?.find((e) => e.workflowExecutionTerminatedEventAttributes)?.workflowExecutionTerminatedEventAttributes;
+    out.push({ status: wf.status.name, ...(terminated ? { reason: terminated.reason ?? '' } : {}) });
+  }
+  return out;
+}
+
 describe.concurrent('docker client (20.10) against the Engine API (simulated driver)', () => {
   it('version: the server answers with API 1.41', async () => {
     const out = await ok('version');
@@ -150,17 +162,19 @@ describe.concurrent('docker client (20.10) against the Engine API (simulated dri
   });
 
   it('run -d prints the ID and leaves it running; its wait (sent before the start) ends when the client leaves', async () => {
-    const r = await dk('run', '-d', '--name', 'rund', '-e', 'A=1', '--label', 'tier=front', 'busybox', 'sleep', '1000');
+    const r = await dk('run', '-d', '--name', 'rund', '-e', 'A=1', '--label', 'tier=front', '--expose', '80', 'busybox', 'sleep', '1000');
     expect(r.code, r.stderr).toBe(0);
     const id = r.stdout.trim();
     expect(id).toMatch(/^[0-9a-f]{64}$/);
     noStackTrace(r.stderr);
     expect(r.stderr).toBe('');
     expect(await ok('inspect', '-f', '{{.State.Running}} {{.Config.Env}} {{.Config.Labels.tier}}', 'rund')).toMatch(/^true \[PATH=\S+ A=1\] front\n$/);
-    expect(await ok('ps', '--filter', 'label=tier=front', '--format', '{{.Names}} {{.Label "tier"}}')).toBe('rund front\n');
+    expect(await ok('ps', '--filter', 'label=tier=front', '--format', '{{.Names}} {{.Label "tier"}} {{.Ports}}')).toBe('rund front 80/tcp\n');
     expect(await ok('ps', '-a', '--filter', 'label=tier=back', '--format', '{{.Names}}')).toBe('');
     // `docker run` asked POST /wait?condition=next-exit before the start; the client has gone, so has the wait
-    await until('the wait of run -d to be cancelled', async () => ((await runningWaits(id)) === 0 ? true : undefined));
+    await until('the wait of run -d to end', async () => ((await runningWaits(id)) === 0 ? true : undefined));
+    const [wait] = await closedWaits(id);
+    expect(wait).toEqual({ status: 'TERMINATED', reason: 'the client of the wait went away' });
     expect(await ok('rm', '-f', 'rund')).toBe('rund\n');
   });
 
@@ -170,6 +184,23 @@ describe.concurrent('docker client (20.10) against the Engine API (simulated dri
     const id = r.stdout.trim();
     await until('runrm to be removed', async () => ((await record('runrm')) === undefined ? true : undefined));
     expect((await sim.heldResources()).filter((h) => h.containerId === id)).toEqual([]);
+  });
+
+  it('run -d whose start fails: Docker\'s run error (125); with --rm the container goes too, so the client\'s wait for its removal returns', async () => {
+    const kept = await dk('run', '-d', '--name', 'runfail', '--label', 'container-saga.faults=process=fail', 'busybox', 'sleep', '1000');
+    expect(kept.code).toBe(125);
+    expect(kept.stderr).toContain('Error response from daemon: injected failure at process');
+    noStackTrace(kept.stderr);
+    expect(await ok('inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', 'runfail')).toBe('created 128\n');
+    const id = (await record('runfail'))!.Id;
+    await until('the wait of the failed run to end', async () => ((await runningWaits(id)) === 0 ? true : undefined));
+
+    // `docker run --rm` waits for the removal after a failed start: Docker's daemon removes an AutoRemove
+    // container whose start failed, and so does the API
+    const removed = await dk('run', '-d', '--rm', '--name', 'runfailrm', '--label', 'container-saga.faults=process=fail', 'busybox', 'sleep', '1000');
+    expect(removed.code).toBe(125);
+    expect(removed.stderr).toContain('Error response from daemon: injected failure at process');
+    expect(await record('runfailrm')).toBeUndefined();
   });
 
   it('create with a name in use: Docker\'s 409 text', async () => {
@@ -185,6 +216,11 @@ describe.concurrent('docker client (20.10) against the Engine API (simulated dri
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Error response from daemon: No such container: nosuch\n');
     expect(r.stderr).toContain('Error: failed to start containers: nosuch');
+  });
+
+  it('inspect of an object that does not exist: the client tries every type, then says so', async () => {
+    const r = await dk('inspect', 'nosuchobject');
+    expect([r.code, r.stderr.trim()]).toEqual([1, 'Error: No such object: nosuchobject']);
   });
 
   it('a start whose saga fails: the saga\'s Docker error, exit 1, the container not running and holding nothing', async () => {
@@ -387,6 +423,6 @@ describe.concurrent('raw HTTP: what the docker client does not send', () => {
   it('an endpoint Docker has and container-saga does not is a 501', async () => {
     const r = await request('POST', '/v1.41/containers/whatever/rename?name=x');
     expect(r.status).toBe(501);
-    expect(r.json().message).toMatch(/container-saga does not implement POST \/containers\/whatever\/rename/);
+    expect(r.json().message).toMatch(/^POST \/containers\/whatever\/rename is not supported by container-saga/);
   });
 });

@@ -1,0 +1,106 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { formatTable } from '../../client/output';
+import { ratio, summarize, type Ratio, type Summary } from './stats';
+
+/** What the bench times, in the order it prints them. */
+export const MEASUREMENTS = {
+  sagaStart: 'saga start (warm Temporal client, client-observed)',
+  driverStart: 'driver steps of a start, no Temporal',
+  dockerApiStart: 'dockerd: Engine API POST /containers/{id}/start',
+  oursApiStart: 'container-saga API: POST /containers/{id}/start',
+  dockerCliStart: 'dockerd: `docker start` (CLI process)',
+  oursCliStart: 'container-saga API: `docker start` (CLI process)',
+  dockerCliPs: 'dockerd: `docker ps` (CLI process)',
+  oursCliPs: 'container-saga API: `docker ps` (CLI process)',
+} as const;
+export type Measurement = keyof typeof MEASUREMENTS;
+export type Samples = Record<Measurement, number[]>;
+
+/** numerator / denominator, by name, printed as "label". */
+const RATIOS: { key: string; label: string; a: Measurement; b: Measurement }[] = [
+  { key: 'sagaOverDockerApiStart', label: 'start: saga / dockerd Engine API', a: 'sagaStart', b: 'dockerApiStart' },
+  { key: 'oursOverDockerApiStart', label: 'start: container-saga API / dockerd, Engine API', a: 'oursApiStart', b: 'dockerApiStart' },
+  { key: 'oursOverDockerCliStart', label: 'docker start CLI: container-saga API / dockerd', a: 'oursCliStart', b: 'dockerCliStart' },
+  { key: 'oursOverDockerCliPs', label: 'docker ps CLI: container-saga API / dockerd', a: 'oursCliPs', b: 'dockerCliPs' },
+  { key: 'sagaOverDriver', label: 'start: saga / driver steps (what Temporal adds)', a: 'sagaStart', b: 'driverStart' },
+];
+
+/** Why a part was not measured (undefined: it was), printed and written to the results. */
+export interface Part {
+  measured: boolean;
+  reason?: string;
+}
+
+export interface Results {
+  timestamp: string;
+  host: { hostname: string; kernel: string; cpus: number; node: string };
+  n: number;
+  driver: { kind: string; reason: string };
+  docker: Part & { version?: unknown; flags?: string[] };
+  api: Part & { entry?: string; createdBy?: string };
+  summaries: Partial<Record<Measurement, Summary>>;
+  ratios: Record<string, Ratio>;
+  samples: Samples;
+}
+
+export function emptySamples(): Samples {
+  return Object.fromEntries(Object.keys(MEASUREMENTS).map((k) => [k, []])) as unknown as Samples;
+}
+
+export function buildResults(o: Omit<Results, 'timestamp' | 'host' | 'summaries' | 'ratios'>): Results {
+  const summaries: Partial<Record<Measurement, Summary>> = {};
+  for (const k of Object.keys(MEASUREMENTS) as Measurement[]) {
+    const s = summarize(o.samples[k]);
+    if (s) summaries[k] = s;
+  }
+  const ratios: Record<string, Ratio> = {};
+  for (const r of RATIOS) {
+    const v = ratio(summaries[r.a], summaries[r.b]);
+    if (v) ratios[r.key] = v;
+  }
+  return {
+    timestamp: new Date().toISOString(),
+    host: { hostname: os.hostname(), kernel: os.release(), cpus: os.cpus().length, node: process.version },
+    ...o,
+    summaries,
+    ratios,
+  };
+}
+
+/** bench-results/<timestamp>.json in the repository; returns the path. */
+export async function writeResults(r: Results): Promise<string> {
+  const dir = path.resolve(__dirname, '..', '..', 'bench-results');
+  await fs.mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${r.timestamp.replace(/[:.]/g, '-')}.json`);
+  await fs.writeFile(file, `${JSON.stringify(r, null, 2)}\n`);
+  return file;
+}
+
+export function formatReport(r: Results): string {
+  const ms = (x: number) => `${x.toFixed(1)} ms`;
+  const x = (v: number) => `${v.toFixed(2)}×`;
+  const lines: string[] = [];
+  lines.push(`driver: ${r.driver.kind} (${r.driver.reason}); n = ${r.n} per measurement, alternating, bridge networking, busybox sleep 1000`);
+  const v = r.docker.version as { server?: string; storageDriver?: string } | undefined;
+  lines.push(r.docker.measured ? `docker: dockerd ${v?.server ?? '?'} (${v?.storageDriver ?? '?'}), private roots, own netns and containerd` : `docker: not measured: ${r.docker.reason}`);
+  lines.push(
+    r.api.measured
+      ? `container-saga Engine API: ${r.api.entry} on a unix socket; its containers created by ${r.api.createdBy}${r.api.reason ? `; ${r.api.reason}` : ''}`
+      : `container-saga Engine API: not measured: ${r.api.reason}`,
+  );
+  lines.push('');
+  const rows = (Object.keys(MEASUREMENTS) as Measurement[]).flatMap((k) => {
+    const s = r.summaries[k];
+    return s ? [[MEASUREMENTS[k], String(s.n), ms(s.p50), ms(s.p90), ms(s.mean)]] : [];
+  });
+  lines.push(formatTable(['measurement', 'n', 'p50', 'p90', 'mean'], rows).trimEnd());
+  lines.push('');
+  const ratioRows = RATIOS.flatMap((d) => {
+    const q = r.ratios[d.key];
+    return q ? [[d.label, x(q.p50), x(q.p90), x(q.mean)]] : [];
+  });
+  lines.push(formatTable(['ratio', 'p50', 'p90', 'mean'], ratioRows).trimEnd());
+  return `${lines.join('\n')}\n`;
+}
