@@ -49,6 +49,10 @@ export const CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
   // the two objects beside Config in the body; checked field by field themselves
   HostConfig: 'convert',
   NetworkingConfig: 'convert',
+  // query parameters that dockerode (and others) repeat in the body: Docker ignores them there, and so do we
+  // (the query's name is the one that counts)
+  name: 'ignore',
+  platform: 'ignore',
 };
 
 export const HOST_CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {

@@ -83,10 +83,8 @@ async function settledRuns(type: string): Promise<number> {
 
 /** A running container whose log holds `text` (the simulated process prints nothing: written where the driver reads it). */
 async function runningWithLog(name: string, text: string) {
-  // dockerode sends its options as both the query and the body; the API refuses a body field that is not
-  // Docker's (`name`), so the name goes in the query only (dockerode's _query/_body)
-  const body = { Image: 'busybox', Cmd: ['sleep', '1000'], Labels: { suite: 'dockerode' } };
-  const c = await docker.createContainer({ _query: { name }, _body: body } as unknown as Docker.ContainerCreateOptions);
+  // dockerode's usual call: its options go in both the query and the body (`name` too)
+  const c = await docker.createContainer({ name, Image: 'busybox', Cmd: ['sleep', '1000'], Labels: { suite: 'dockerode' } });
   await c.start();
   const log = sim.driver.layout.log(c.id);
   await fs.mkdir(path.dirname(log), { recursive: true });
