@@ -18,6 +18,7 @@ import type {
   RemoveInput,
 } from '../common/ops-api';
 import type { ContainerRuntime, GcReport, StopResult } from '../runtime/contract';
+import { EVENTS_PAGE_BYTES } from '../runtime/store';
 import { withHeartbeat } from './heartbeat';
 import { isOwnerAlive } from './owner';
 import { classified } from './to-failure';
@@ -38,7 +39,7 @@ export function createOpsActivities(runtime: ContainerRuntime) {
       return classified(async () => (await runtime.list()).filter((c) => input.all || c.State.Running || c.State.Restarting));
     },
     async readEvents(input: EventsInput): Promise<EventsResult> {
-      return classified(() => runtime.events(input.since));
+      return classified(() => runtime.events(input.since, Math.min(input.limit ?? EVENTS_PAGE_BYTES, EVENTS_PAGE_BYTES)));
     },
     /**
      * Serializes stop/rm after a start in flight: cancels the container's start saga, if one runs, and waits

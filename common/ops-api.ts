@@ -26,10 +26,14 @@ export type ListResult = ContainerRecord[];
 export interface EventsInput {
   /** cursor from a previous call; 0 for all */
   since: number;
+  /** bytes of events in one answer at most (the worker caps it at 256 KiB); a reader pages on with `next` while `more` */
+  limit?: number;
 }
 export interface EventsResult {
   events: ContainerEvent[];
   next: number;
+  /** whether more events were recorded after `next` (results before paging have none: read as false) */
+  more?: boolean;
 }
 
 export interface StopInput {

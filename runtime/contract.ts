@@ -72,7 +72,7 @@ export interface ContainerRuntime {
   lookup(ref: string): Promise<ContainerRecord>;
   list(): Promise<ContainerRecord[]>;
   /** Events appended since `since` (an opaque cursor; 0 for all), with the cursor to continue from. */
-  events(since: number): Promise<{ events: ContainerEvent[]; next: number }>;
+  events(since: number, limit?: number): Promise<{ events: ContainerEvent[]; next: number; more: boolean }>;
   emitEvent(id: string, action: ContainerEvent['action'], attributes?: Record<string, string>): Promise<void>;
   /** Emits the event unless one with this action and key was emitted before (idempotent retries). */
   emitEventOnce(id: string, key: string, action: ContainerEvent['action'], attributes?: Record<string, string>): Promise<void>;

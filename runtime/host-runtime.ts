@@ -98,8 +98,8 @@ export class HostRuntime implements ContainerRuntime {
     }
   }
 
-  events(since: number): Promise<{ events: ContainerEvent[]; next: number }> {
-    return this.store.events(since);
+  events(since: number, limit?: number): Promise<{ events: ContainerEvent[]; next: number; more: boolean }> {
+    return this.store.events(since, limit);
   }
 
   emitEvent(id: string, action: ContainerEvent['action'], attributes?: Record<string, string>): Promise<void> {

@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { ContainerError } from '../common/errors';
@@ -137,20 +138,51 @@ export class StateStore {
   }
 
   /** Events after byte offset `since`, and the offset to continue from. */
-  async events(since: number): Promise<{ events: ContainerEvent[]; next: number }> {
-    let buf: Buffer;
+  /**
+   * The events recorded after byte offset `since`, whole lines only (a writer may be mid-append), at most
+   * about `limit` bytes of them: only that much is read, so a reader far behind (or a replay from 0) pages
+   * through a large file instead of loading it. `more` says whether more lines were there.
+   */
+  async events(since: number, limit = EVENTS_PAGE_BYTES): Promise<{ events: ContainerEvent[]; next: number; more: boolean }> {
+    let fh: FileHandle;
     try {
-      buf = await fs.readFile(this.eventsPath);
+      fh = await fs.open(this.eventsPath, 'r');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], next: 0 };
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], next: 0, more: false };
       throw err;
     }
-    const start = Math.min(Math.max(0, since), buf.length);
-    // Only whole lines: a writer may be mid-append.
-    const end = buf.lastIndexOf(0x0a) + 1;
-    if (end <= start) return { events: [], next: start };
-    const text = buf.subarray(start, end).toString('utf8');
-    const events = text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as ContainerEvent);
-    return { events, next: end };
+    try {
+      const size = (await fh.stat()).size;
+      const start = Math.min(Math.max(0, since), size);
+      let want = Math.min(size - start, Math.max(1, limit));
+      for (;;) {
+        const buf = Buffer.alloc(want);
+        const { bytesRead } = await fh.read(buf, 0, want, start);
+        const end = buf.subarray(0, bytesRead).lastIndexOf(0x0a) + 1;
+        // One line longer than the page: read until its end.
+        if (end === 0 && start + bytesRead < size) {
+          want = Math.min(size - start, want * 2);
+          continue;
+        }
+        if (end === 0) return { events: [], next: start, more: false };
+        const text = buf.subarray(0, end).toString('utf8');
+        const events = text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as ContainerEvent);
+        const next = start + end;
+        return { events, next, more: next < size && (await hasLine(fh, next, size)) };
+      }
+    } finally {
+      await fh.close();
+    }
   }
+
+}
+
+/** Events in one page at most (bytes): a few thousand events. */
+export const EVENTS_PAGE_BYTES = 256 * 1024;
+
+/** Whether a whole line follows `at` (not only a line still being appended). */
+async function hasLine(fh: FileHandle, at: number, size: number): Promise<boolean> {
+  const buf = Buffer.alloc(Math.min(size - at, 64 * 1024));
+  const { bytesRead } = await fh.read(buf, 0, buf.length, at);
+  return buf.subarray(0, bytesRead).includes(0x0a) || bytesRead === 64 * 1024;
 }

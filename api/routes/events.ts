@@ -31,7 +31,7 @@ export const eventRoutes: Route[] = [
       try {
         for (;;) {
           const readAt = Date.now();
-          const { events, next } = await readEvents(s, cursor);
+          const { events, next, more } = await readEvents(s, cursor);
           cursor = next;
           for (const e of events) {
             const ev = toDockerEvent(e, commands);
@@ -41,6 +41,7 @@ export const eventRoutes: Route[] = [
             if (!filter.includes(ev)) continue;
             if (!(await stream.writeRaw(`${JSON.stringify(ev)}\n`))) return;
           }
+          if (more) continue; // a replay of many pages: the next one at once
           // Everything up to the read is sent: done once that is past `until`.
           if (until !== undefined && readAt > until) return;
           await Promise.race([sleep(POLL_MS), stream.gone]);

@@ -69,20 +69,16 @@ export const streamRoutes: Route[] = [
         out.stream().end();
         return;
       }
-      // The stream starts at once (the docker CLI starts the container once attached), then the log follows.
-      const opened = out.stream();
-      try {
-        await streamLog(s, rec.Id, () => opened, {
-          first: logs ? {} : { tail: 0 },
-          follow: stream ? { kind: 'run', startedAt: rec.State.StartedAt } : { kind: 'none' },
-          timestamps: false,
-          output: outputOf(rec, stdout),
-          // its monitor removes it, log included, soon after it exits: keep reading often
-          ...(rec.HostConfig.AutoRemove ? { pollMs: AUTO_REMOVE_POLL_MS } : {}),
-        });
-      } finally {
-        opened.end(); // also when it failed: a stream cannot carry an error
-      }
+      // The log's end is read before the stream starts: the docker CLI starts the container once attached,
+      // and output written before our first read would fall before the cursor and never be sent.
+      await streamLog(s, rec.Id, () => out.stream(), {
+        first: logs ? {} : { tail: 0 },
+        follow: stream ? { kind: 'run', startedAt: rec.State.StartedAt } : { kind: 'none' },
+        timestamps: false,
+        output: outputOf(rec, stdout),
+        // its monitor removes it, log included, soon after it exits: keep reading often
+        ...(rec.HostConfig.AutoRemove ? { pollMs: AUTO_REMOVE_POLL_MS } : {}),
+      });
     },
   },
 ];

@@ -23,10 +23,11 @@ export function registerEvents(program: Command, ctx: CliContext): void {
       let cursor = Number(flags.since);
       const session = await ctx.session();
       for (;;) {
-        const { events, next } = await readEvents(session, cursor);
+        const { events, next, more } = await readEvents(session, cursor);
         const out = events.map((e) => (flags.json ? JSON.stringify({ ...e, cursor: next }) : eventLine(e)));
         if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);
         cursor = next;
+        if (more) continue; // a page of many: the next one at once
         if (!flags.follow) return;
         await new Promise((r) => setTimeout(r, FOLLOW_MS));
       }

@@ -181,9 +181,9 @@ describe.concurrent('dockerode against the Engine API (simulated driver)', () =>
   it('attach (plain and hijacked): logs=1 replays the log, stream=1 follows from its end until the container stops; stdin is a 400', async () => {
     const c = await runningWithLog('dattach', 'old\n');
     expect(demux(await drain(await c.attach({ stream: false, logs: true, stdout: true, stderr: true }))).stdout).toBe('old\n');
-    const plain = c.attach({ stream: true, stdout: true, stderr: true }).then(drain);
-    const hijacked = c.attach({ stream: true, stdout: true, stderr: true, hijack: true }).then(drain);
-    await sleep(500);
+    // Each attach starts at the log's end as it is when its answer comes: only then is the next line written.
+    const plain = drain(await c.attach({ stream: true, stdout: true, stderr: true }));
+    const hijacked = drain(await c.attach({ stream: true, stdout: true, stderr: true, hijack: true }));
     await fs.appendFile(sim.driver.layout.log(c.id), 'new\n');
     await sleep(500);
     await c.stop({ t: 1 });

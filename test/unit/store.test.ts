@@ -230,12 +230,31 @@ describe('events', () => {
     const second = await store.events(first.next);
     expect(second.events).toEqual([ev('destroy', 4)]);
     expect(second.next).toBeGreaterThan(first.next);
-    expect(await store.events(second.next)).toEqual({ events: [], next: second.next });
+    expect(await store.events(second.next)).toEqual({ events: [], next: second.next, more: false });
   });
 
   it('no events file: nothing, cursor 0', async () => {
-    expect(await store.events(0)).toEqual({ events: [], next: 0 });
-    expect(await store.events(100)).toEqual({ events: [], next: 0 });
+    expect(await store.events(0)).toEqual({ events: [], next: 0, more: false });
+    expect(await store.events(100)).toEqual({ events: [], next: 0, more: false });
+  });
+
+  it('pages: at most `limit` bytes of whole lines each, `more` until the last, a longer line whole', async () => {
+    const actions = ['create', 'start', 'die', 'destroy', 'create', 'start'] as const;
+    for (const [i, a] of actions.entries()) await store.appendEvent(ev(a, i));
+    const lineBytes = JSON.stringify(ev('create', 0)).length + 1;
+    const seen: string[] = [];
+    let cursor = 0;
+    let pages = 0;
+    for (let more = true; more; pages++) {
+      const page = await store.events(cursor, lineBytes * 2 + 5);
+      expect(page.events.length).toBeLessThanOrEqual(2);
+      seen.push(...page.events.map((e) => e.action));
+      cursor = page.next;
+      more = page.more;
+    }
+    expect([seen, pages, cursor]).toEqual([[...actions], 3, (await stat(store.eventsPath)).size]);
+    const tiny = await store.events(0, 10); // smaller than one line: that line, whole
+    expect([tiny.events.map((e) => e.action), tiny.more]).toEqual([['create'], true]);
   });
 
   it('a line still being written is not returned until it is whole', async () => {
@@ -243,7 +262,7 @@ describe('events', () => {
     const { next } = await store.events(0);
     const line = JSON.stringify(ev('start', 1));
     await appendFile(store.eventsPath, line.slice(0, 10));
-    expect(await store.events(next)).toEqual({ events: [], next });
+    expect(await store.events(next)).toEqual({ events: [], next, more: false });
     await appendFile(store.eventsPath, `${line.slice(10)}\n`);
     expect((await store.events(next)).events).toEqual([ev('start', 1)]);
   });
@@ -251,7 +270,7 @@ describe('events', () => {
   it('a cursor past the end or negative is clamped', async () => {
     await store.appendEvent(ev('create', 0));
     const size = (await stat(store.eventsPath)).size;
-    expect(await store.events(size + 1000)).toEqual({ events: [], next: size });
+    expect(await store.events(size + 1000)).toEqual({ events: [], next: size, more: false });
     expect((await store.events(-5)).events).toHaveLength(1);
   });
 });
