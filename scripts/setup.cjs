@@ -57,6 +57,17 @@ function npmPackages() {
   const lock = path.join(repo, 'package-lock.json');
   const hasLock = fs.existsSync(lock);
   if (mtime(marker) >= Math.max(mtime(path.join(repo, 'package.json')), mtime(lock))) return present('npm packages present');
+  // node_modules linked from another checkout (git worktrees): `npm ci` would empty that checkout's
+  // node_modules through the link before replacing the link with a directory of its own. Never install
+  // through a link; only say so when the two lock files differ (an edit of package.json's scripts does not).
+  const nodeModules = path.join(repo, 'node_modules');
+  if (fs.lstatSync(nodeModules, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    const target = fs.realpathSync(nodeModules);
+    const theirLock = path.join(path.dirname(target), 'package-lock.json');
+    const same = hasLock && fs.existsSync(theirLock) && fs.readFileSync(lock).equals(fs.readFileSync(theirLock));
+    if (same) return present(`npm packages present (node_modules linked to ${target})`);
+    return say(`node_modules is a link to ${target}, installed for another package-lock.json: not reinstalling through the link; run npm ci in ${path.dirname(target)} or replace the link`);
+  }
   const verb = hasLock ? 'ci' : 'install';
   say(`npm ${verb}`);
   run(process.platform === 'win32' ? 'npm.cmd' : 'npm', [verb, '--no-audit', '--no-fund']);
