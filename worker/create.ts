@@ -4,7 +4,11 @@ import { createActivities } from '../activities';
 import { faultHooks } from '../runtime/faults';
 import type { HostRuntime } from '../runtime/host-runtime';
 
-export const WORKFLOWS_PATH = path.resolve(__dirname, '../workflows/index.ts');
+/**
+ * The workflows the worker bundles at start-up: workflows/index.ts when running the sources (tsx, vitest, the
+ * replay test), dist/workflows/index.js, compiled by tsc from the same sources, when running the build.
+ */
+export const WORKFLOWS_PATH = path.resolve(__dirname, '../workflows', `index${path.extname(__filename)}`);
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
