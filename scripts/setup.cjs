@@ -131,6 +131,7 @@ function linuxPackages() {
 
 try {
   npmPackages();
+  require('./build.cjs').buildIfStale(say, present); // dist/, which the worker, the CLI and the API server run
   temporalBinaries();
   linuxPackages();
 } catch (err) {
