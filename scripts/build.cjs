@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run build`: compiles the product (tsconfig.build.json's folders: api, common, config, workflows,
 // activities, runtime, worker, client) to dist/, CommonJS in the same layout, so the worker, the CLI and the
-// API server run with plain node instead of a TypeScript loader (a third of the memory, no per-command
-// loader start-up). Tests, scripts/ and tooling stay TypeScript (vitest, tsx).
+// API server run with plain node instead of a TypeScript loader (less than half the memory, no
+// per-command loader start-up). Tests, scripts/ and tooling stay TypeScript (vitest, tsx).
 //
 //   node scripts/build.cjs [--if-stale] [--quiet]
 //     --if-stale  build only when a source is newer than the last build (what setup.cjs runs)
@@ -106,7 +106,10 @@ function build() {
   }
   const started = new Date();
   const { spawnSync } = require('node:child_process'); // here: the launchers load this file on every start
-  fs.rmSync(bundle, { force: true }); // never one of an earlier build beside this one's workflows
+  // Until this build has stamped, dist/ is stale (a failed build runs the sources), and the bundle is never one
+  // of an earlier build beside this one's workflows.
+  fs.rmSync(stamp, { force: true });
+  fs.rmSync(bundle, { force: true });
   const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: repo, stdio: 'inherit' });
   if (r.status !== 0 && r.status !== 2) return r.status ?? 1;
   prune();
