@@ -12,6 +12,7 @@ import { registerPs } from './commands/ps';
 import { registerRun } from './commands/run';
 import { registerStart } from './commands/start';
 import { registerWait } from './commands/wait';
+import { productVersion } from '../config/version';
 import { cliContext, type CliContext } from './context';
 import { describeError, usageError } from './errors';
 
@@ -34,7 +35,7 @@ function buildProgram(ctx: CliContext): { program: Command; activeCommand: () =>
   let active: string[] = [];
   const program = new Command('container-saga')
     .description("Docker's container verbs, each a durable Temporal workflow (start is a saga that compensates on failure)")
-    .version(version(), '--version', 'print the version')
+    .version(productVersion(), '--version', 'print the version')
     .enablePositionalOptions()
     .exitOverride()
     // Commander's own error lines are replaced by ours (one line, with the help hint); help text still prints.
@@ -69,15 +70,6 @@ function buildProgram(ctx: CliContext): { program: Command; activeCommand: () =>
     });
   }
   return { program, activeCommand: () => (active.length > 0 ? active.join(' ') : undefined) };
-}
-
-function version(): string {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require('../package.json') as { version: string }).version;
-  } catch {
-    return 'unknown';
-  }
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import type { Client, Connection } from '@temporalio/client';
 import { getConfig } from '../config';
 import { unreachable } from './errors';
 
@@ -26,6 +26,10 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): SessionSe
 /** Connects to Temporal as the environment says; a refused connection fails at once (a silent address after 10 s), naming the address and the fix. */
 export async function connect(env: NodeJS.ProcessEnv = process.env): Promise<Session> {
   const settings = settingsFromEnv(env);
+  // Required on the first connection, not imported: the Temporal client is most of a command's start-up (see
+  // toCliError), and --version, --help and usage errors never connect.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Client, Connection } = require('@temporalio/client') as typeof import('@temporalio/client');
   let connection: Connection;
   try {
     connection = await Connection.connect({ address: settings.address });

@@ -1,5 +1,3 @@
-import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
 import { ErrorStatus, type ErrorType } from '../common/errors';
 import type { ContainerStartResult } from '../common/start-api';
 import { getConfig } from '../config';
@@ -62,6 +60,11 @@ export const unreachable = (address: string) =>
  */
 export function toCliError(err: unknown, address: string): unknown {
   if (err instanceof CliError) return err;
+  // Required here, not imported: the Temporal client is most of a command's start-up (gRPC, protobufjs, the
+  // API's protos), which --version, --help and usage errors never need; an error that comes here came from a
+  // Temporal call, so the client is loaded by then.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { WorkflowFailedError, ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } = require('@temporalio/client') as typeof import('@temporalio/client');
   if (err instanceof WorkflowFailedError) {
     const cause = err.cause;
     if (cause instanceof ApplicationFailure) {

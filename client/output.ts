@@ -1,4 +1,4 @@
-import Table from 'cli-table3';
+import type TableType from 'cli-table3';
 import pc from 'picocolors';
 import type { ContainerEvent, ContainerRecord, ContainerState } from '../common/types';
 import { getConfig } from '../config';
@@ -33,6 +33,9 @@ const NO_BORDERS = {
 
 /** Docker's borderless table: column heads, then rows, columns three spaces apart. */
 export function formatTable(head: string[], rows: string[][]): string {
+  // Required when a table is printed, not imported: every command loads this file, few print a table.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Table = require('cli-table3') as typeof TableType;
   const table = new Table({ head, chars: NO_BORDERS, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 } });
   table.push(...rows);
   return `${table.toString().split('\n').map((l) => l.trimEnd()).join('\n')}\n`;

@@ -70,9 +70,13 @@ function npmPackages() {
   const lock = path.join(repo, 'package-lock.json');
   const hasLock = fs.existsSync(lock);
   if (mtime(marker) >= Math.max(mtime(path.join(repo, 'package.json')), mtime(lock))) return present('npm packages present');
+  // Only say so when the two lock files differ (an edit of package.json's scripts does not).
   if (isSymlink(modules)) {
-    if (!fs.existsSync(marker)) throw new SetupError(`node_modules links to ${fs.realpathSync(modules)}, which has no npm install: run \`npm ci\` there`);
-    return present(`npm packages shared through the node_modules link to ${fs.realpathSync(modules)} (not reinstalled here)`);
+    const target = fs.realpathSync(modules);
+    const theirLock = path.join(path.dirname(target), 'package-lock.json');
+    const same = hasLock && fs.existsSync(theirLock) && fs.readFileSync(lock).equals(fs.readFileSync(theirLock));
+    if (same) return present(`npm packages present (node_modules linked to ${target})`);
+    return say(`node_modules is a link to ${target}, installed for another package-lock.json: not reinstalling through the link; run npm ci in ${path.dirname(target)} or replace the link`);
   }
   const verb = hasLock ? 'ci' : 'install';
   say(`npm ${verb}`);
@@ -199,6 +203,7 @@ function stopPid(pid) {
 
 try {
   npmPackages();
+  require('./build.cjs').buildIfStale(say, present); // dist/, which the worker, the CLI and the API server run
   temporalBinaries();
   linuxPackages();
 } catch (err) {

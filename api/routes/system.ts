@@ -1,12 +1,12 @@
 import os from 'node:os';
 import { imageList, list } from '../../client/api';
+import { productVersion } from '../../config/version';
 import type { Route } from '../router';
 import { API_VERSION, MIN_API_VERSION } from '../version';
 
 /** `/_ping`, `/version` and `/info`: what clients ask first, to negotiate the version and describe the daemon. */
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const VERSION = (require('../../package.json') as { version: string }).version;
+const VERSION = productVersion();
 
 const ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' };
 
