@@ -2,8 +2,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { startApi, type RunningApi } from '../api/start';
-import type { TestWorker } from './harness';
+import { imageImport } from '../client/api';
+import { SimulatedRuntime } from '../runtime/simulated/driver';
+import { startTestWorker, type TestWorker } from './harness';
 
 /**
  * The Engine API in front of a test worker: served in-process on a socket in a temp directory, against the
@@ -31,6 +34,45 @@ export async function startTestApi(w: Pick<TestWorker, 'address' | 'taskQueue'>)
       await api.close();
       await fs.rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+export interface SimulatedApiSuite {
+  readonly w: TestWorker;
+  readonly api: TestApi;
+  readonly sim: SimulatedRuntime;
+}
+
+/**
+ * A test file's Engine API over the simulated driver: before its tests, an in-process worker on its own task
+ * queue (temp root, on the shared dev server), the API in front of it and busybox imported; after them,
+ * all of it stopped and removed. Read the fields inside tests (they exist once beforeAll has run).
+ */
+export function simulatedApiSuite(label: string): SimulatedApiSuite {
+  let root: string | undefined;
+  let w: TestWorker | undefined;
+  let api: TestApi | undefined;
+  let sim: SimulatedRuntime | undefined;
+  beforeAll(async () => {
+    root = await fs.mkdtemp(path.join(os.tmpdir(), `cs-${label}-`));
+    sim = new SimulatedRuntime(root);
+    w = await startTestWorker(inject('temporalAddress'), sim);
+    api = await startTestApi(w);
+    await imageImport(w.session, 'busybox', 'busybox-static');
+  });
+  afterAll(async () => {
+    await api?.close();
+    await w?.shutdown();
+    if (root) await fs.rm(root, { recursive: true, force: true });
+  });
+  const ready = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error('the API suite is not set up (used outside a test?)');
+    return v;
+  };
+  return {
+    get w() { return ready(w); },
+    get api() { return ready(api); },
+    get sim() { return ready(sim); },
   };
 }
 

@@ -77,3 +77,17 @@ export function cli(w: Pick<TestWorker, 'address' | 'taskQueue'>, args: string[]
     child.once('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
 }
+
+/**
+ * Polls `probe` until it returns a value, at most `ms` (default 30 s), every `everyMs` (default 100 ms); fails
+ * naming `what` when time is up.
+ */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000, everyMs = 100): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

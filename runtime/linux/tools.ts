@@ -12,7 +12,7 @@ export type ToolName = 'runc' | 'ip' | 'mount' | 'umount' | 'nsenter' | 'unshare
 
 const cache = new Map<string, string | undefined>();
 
-function isExecutable(file: string): boolean {
+export function isExecutable(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
     return true;

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, promises as fs, openSync, closeSync } from 'node:fs';
+import { promises as fs, openSync, closeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { run } from '../../runtime/linux/exec';
 import { readMountInfo, mountsUnder } from '../../runtime/linux/mountinfo';
-import { tool } from '../../runtime/linux/tools';
+import { isExecutable, tool } from '../../runtime/linux/tools';
 import { DOCKER_CLIENT } from './docker-cli';
 import { EngineClient } from './engine';
 import { createNetns, deleteNetns, netnsPath } from './netns';
@@ -51,15 +51,6 @@ export function dockerUnavailable(): string | undefined {
   if (missing.length > 0) return `Debian's docker.io is not installed (missing ${missing.join(', ')}; as root, \`npm run setup\` installs it)`;
   for (const t of ['nsenter', 'ip', 'umount'] as const) if (!isExecutable(tool(t))) return `${t} is not installed`;
   return undefined;
-}
-
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Starts the daemon and registers, in `teardown`, everything that stops it and removes what it made. */

@@ -1,39 +1,18 @@
 import http from 'node:http';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { imageImport, list } from '../../client/api';
+import { describe, expect, it } from 'vitest';
+import { list } from '../../client/api';
 import type { ContainerRecord } from '../../common/types';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
-import { docker, startTestApi, type TestApi } from '../api-harness';
-import { startTestWorker, type TestWorker } from '../harness';
+import { docker, simulatedApiSuite } from '../api-harness';
+import { until } from '../harness';
 
 // The Engine API's container and image endpoints end to end: Debian's docker client (20.10) against the API
 // on a unix socket, served by an in-process worker on this file's own task queue (simulated driver, temp
 // root, faults enabled as in every test worker), on the shared dev server. Plus raw HTTP over the socket for
 // what the docker client never sends.
 
-let w: TestWorker;
-let api: TestApi;
-let root: string;
-let sim: SimulatedRuntime;
+const suite = simulatedApiSuite('api-sim');
 
-beforeAll(async () => {
-  root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-api-sim-'));
-  sim = new SimulatedRuntime(root);
-  w = await startTestWorker(inject('temporalAddress'), sim);
-  api = await startTestApi(w);
-  await imageImport(w.session, 'busybox', 'busybox-static');
-});
-
-afterAll(async () => {
-  await api?.close();
-  await w?.shutdown();
-  if (root) await fs.rm(root, { recursive: true, force: true });
-});
-
-const dk = (...args: string[]) => docker(api, args);
+const dk = (...args: string[]) => docker(suite.api, args);
 
 /** Runs docker and expects exit 0; its stdout. */
 async function ok(...args: string[]): Promise<string> {
@@ -55,7 +34,7 @@ interface Answer {
 /** One HTTP request over the API's socket; `onHeaders` sees the status as soon as the headers arrive. */
 function request(method: string, urlPath: string, opts: { body?: string | Buffer; headers?: http.OutgoingHttpHeaders; onHeaders?: (status: number) => void } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath: api.socketPath, method, path: urlPath, headers: { Host: 'docker', ...opts.headers } }, (res) => {
+    const req = http.request({ socketPath: suite.api.socketPath, method, path: urlPath, headers: { Host: 'docker', ...opts.headers } }, (res) => {
       opts.onHeaders?.(res.statusCode ?? 0);
       let text = '';
       res.setEncoding('utf8');
@@ -72,24 +51,15 @@ function request(method: string, urlPath: string, opts: { body?: string | Buffer
 const postJson = (urlPath: string, body: unknown) =>
   request('POST', urlPath, { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
 
-/** Polls `probe` every 100 ms until it returns a value (30 s at most). */
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 async function record(name: string): Promise<ContainerRecord | undefined> {
-  return (await list(w.session, true)).find((c) => c.Name === `/${name}`);
+  return (await list(suite.w.session, true)).find((c) => c.Name === `/${name}`);
 }
 
 /** The containerWait workflows for container `id` that still run (their IDs begin with the container's). */
 async function runningWaits(id: string): Promise<number> {
   let n = 0;
-  for await (const wf of w.client.workflow.list({ query: `WorkflowType = 'containerWait' AND ExecutionStatus = 'Running' AND TaskQueue = '${w.taskQueue}'` })) {
+  for await (const wf of suite.w.client.workflow.list({ query: `WorkflowType = 'containerWait' AND ExecutionStatus = 'Running' AND TaskQueue = '${suite.w.taskQueue}'` })) {
     if (wf.workflowId.startsWith(`container-wait-${id}-`)) n++;
   }
   return n;
@@ -98,9 +68,9 @@ async function runningWaits(id: string): Promise<number> {
 /** How the containerWait workflows for container `id` ended, and why when terminated. */
 async function closedWaits(id: string): Promise<Array<{ status: string; reason?: string }>> {
   const out: Array<{ status: string; reason?: string }> = [];
-  for await (const wf of w.client.workflow.list({ query: `WorkflowType = 'containerWait' AND ExecutionStatus != 'Running' AND TaskQueue = '${w.taskQueue}'` })) {
+  for await (const wf of suite.w.client.workflow.list({ query: `WorkflowType = 'containerWait' AND ExecutionStatus != 'Running' AND TaskQueue = '${suite.w.taskQueue}'` })) {
     if (!wf.workflowId.startsWith(`container-wait-${id}-`)) continue;
-    const history = await w.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
+    const history = await suite.w.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
     const terminated = history.events?.find((e) => e.workflowExecutionTerminatedEventAttributes)?.workflowExecutionTerminatedEventAttributes;
     out.push({ status: wf.status.name, ...(terminated ? { reason: terminated.reason ?? '' } : {}) });
   }
@@ -158,7 +128,7 @@ describe.concurrent('docker client (20.10) against the Engine API (simulated dri
     const gone = await dk('container', 'inspect', 'web');
     expect(gone.code).toBe(1);
     expect(gone.stderr).toContain('No such container: web');
-    expect((await sim.heldResources()).filter((h) => h.containerId === id)).toEqual([]);
+    expect((await suite.sim.heldResources()).filter((h) => h.containerId === id)).toEqual([]);
   });
 
   it('run -d prints the ID and leaves it running; its wait (sent before the start) ends when the client leaves', async () => {
@@ -183,7 +153,7 @@ describe.concurrent('docker client (20.10) against the Engine API (simulated dri
     expect(r.code, r.stderr).toBe(0);
     const id = r.stdout.trim();
     await until('runrm to be removed', async () => ((await record('runrm')) === undefined ? true : undefined));
-    expect((await sim.heldResources()).filter((h) => h.containerId === id)).toEqual([]);
+    expect((await suite.sim.heldResources()).filter((h) => h.containerId === id)).toEqual([]);
   });
 
   it('run -d whose start fails: Docker\'s run error (125); with --rm the container goes too, so the client\'s wait for its removal returns', async () => {
@@ -234,7 +204,7 @@ describe.concurrent('docker client (20.10) against the Engine API (simulated dri
     expect(await ok('inspect', '-f', '{{.State.Status}} {{.State.Running}} {{.State.Pid}} {{.State.ExitCode}} {{.State.Error}}', 'broken')).toBe('created false 0 128 injected failure at process\n');
     expect(await ok('inspect', '-f', '{{.NetworkSettings.IPAddress}}|{{json .NetworkSettings.Networks.bridge.IPAddress}}', 'broken')).toBe('|""\n');
     // the test (not the client) may read the driver's records: no mount, netns, IP, bundle or process is left
-    expect((await sim.heldResources()).filter((h) => h.containerId === id)).toEqual([]);
+    expect((await suite.sim.heldResources()).filter((h) => h.containerId === id)).toEqual([]);
   });
 
   it('images and image inspect', async () => {
@@ -305,7 +275,7 @@ describe.concurrent('wait conditions over HTTP (the body comes when the conditio
     const id = (await record('waitrm2'))!.Id;
     await ok('rm', '-f', 'waitrm2');
     // the exit code of its last run, as its `die` told it (the simulated process ends on rm's SIGTERM: 143)
-    const die = (await sim.events(0)).events.filter((e) => e.id === id && e.action === 'die').at(-1);
+    const die = (await suite.sim.events(0)).events.filter((e) => e.id === id && e.action === 'die').at(-1);
     expect((await wait.answer).json()).toEqual({ StatusCode: Number(die?.attributes?.exitCode), Error: null });
     expect(die?.attributes?.exitCode).toBe('143');
   });

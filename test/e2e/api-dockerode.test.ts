@@ -1,38 +1,20 @@
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { imageImport } from '../../client/api';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowTypes } from '../../common/names';
 import { sampleLog } from '../../runtime/log-index';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
-import { startTestApi, type TestApi } from '../api-harness';
-import { startTestWorker, type TestWorker } from '../harness';
+import { simulatedApiSuite } from '../api-harness';
 
 // dockerode (Docker's Node client, from npm) against the Engine API, unchanged: the API in-process on a socket
 // in a temp directory, an in-process worker on this file's own task queue driving the simulated runtime (its
 // processes print nothing and run until killed; its execs end at once, exit 0 or N for `sh -c "exit N"`).
 
-let w: TestWorker;
-let api: TestApi;
-let root: string;
-let sim: SimulatedRuntime;
+const suite = simulatedApiSuite('api-dockerode');
 let docker: Docker;
 
-beforeAll(async () => {
-  root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-api-dockerode-'));
-  sim = new SimulatedRuntime(root);
-  w = await startTestWorker(inject('temporalAddress'), sim);
-  api = await startTestApi(w);
-  await imageImport(w.session, 'busybox', 'busybox-static');
-  docker = new Docker({ socketPath: api.socketPath });
-});
-
-afterAll(async () => {
-  await api?.close();
-  await w?.shutdown();
-  if (root) await fs.rm(root, { recursive: true, force: true });
+beforeAll(() => {
+  docker = new Docker({ socketPath: suite.api.socketPath });
 });
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -65,7 +47,7 @@ function drain(stream: NodeJS.ReadableStream): Promise<Buffer> {
 
 /** Runs of a workflow type on this file's task queue, as Temporal's visibility counts them. */
 async function runsOf(type: string): Promise<number> {
-  const { count } = await w.client.workflow.count(`WorkflowType = '${type}' AND TaskQueue = '${w.taskQueue}'`);
+  const { count } = await suite.w.client.workflow.count(`WorkflowType = '${type}' AND TaskQueue = '${suite.w.taskQueue}'`);
   return count;
 }
 
@@ -86,7 +68,7 @@ async function runningWithLog(name: string, text: string) {
   // dockerode's usual call: its options go in both the query and the body (`name` too)
   const c = await docker.createContainer({ name, Image: 'busybox', Cmd: ['sleep', '1000'], Labels: { suite: 'dockerode' } });
   await c.start();
-  const log = sim.driver.layout.log(c.id);
+  const log = suite.sim.driver.layout.log(c.id);
   await fs.mkdir(path.dirname(log), { recursive: true });
   await fs.appendFile(log, text);
   return c;
@@ -184,7 +166,7 @@ describe.concurrent('dockerode against the Engine API (simulated driver)', () =>
     // Each attach starts at the log's end as it is when its answer comes: only then is the next line written.
     const plain = drain(await c.attach({ stream: true, stdout: true, stderr: true }));
     const hijacked = drain(await c.attach({ stream: true, stdout: true, stderr: true, hijack: true }));
-    await fs.appendFile(sim.driver.layout.log(c.id), 'new\n');
+    await fs.appendFile(suite.sim.driver.layout.log(c.id), 'new\n');
     await sleep(500);
     await c.stop({ t: 1 });
     expect(demux(await plain)).toEqual({ stdout: 'new\n', stderr: '', types: [1] });
@@ -198,7 +180,7 @@ describe.concurrent('dockerode against the Engine API (simulated driver)', () =>
 
   it('logs -t and until: the lines up to a time', async () => {
     const c = await runningWithLog('duntil', '');
-    const log = sim.driver.layout.log(c.id);
+    const log = suite.sim.driver.layout.log(c.id);
     const t0 = Date.parse('2020-01-02T03:04:05.123Z');
     await fs.appendFile(log, 'one\n');
     await sampleLog(log, t0);
@@ -230,7 +212,7 @@ describe('clients that go away', () => {
     await receives('hello\n');
     // it follows: what the container writes next arrives, read every 250 ms
     const before = await runsOf(WorkflowTypes.logs);
-    await fs.appendFile(sim.driver.layout.log(c.id), 'more\n');
+    await fs.appendFile(suite.sim.driver.layout.log(c.id), 'more\n');
     await receives('hello\nmore\n');
     await sleep(1000);
     expect(await runsOf(WorkflowTypes.logs)).toBeGreaterThan(before);

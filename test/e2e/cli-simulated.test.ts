@@ -6,7 +6,7 @@ import type { ContainerStartResult } from '../../common/start-api';
 import type { ContainerEvent, ContainerRecord } from '../../common/types';
 import { sampleLog } from '../../runtime/log-index';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
-import { cli, startTestWorker, type TestWorker } from '../harness';
+import { cli, startTestWorker, type TestWorker, until } from '../harness';
 
 // End to end through the real CLI (`node bin/container-saga.cjs`, a child process) on the shared dev server,
 // with an in-process worker on this file's own task queue driving the simulated runtime in a temp root.
@@ -45,15 +45,6 @@ async function eventsOf(id: string): Promise<string[]> {
   return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as ContainerEvent).filter((e) => e.id === id).map((e) => e.action);
 }
 
-/** Polls `probe` every 100 ms until it returns a value (30 s at most). */
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 // Three independent containers: their stories run side by side.
 describe.concurrent('container-saga CLI on the dev server (simulated driver)', () => {

@@ -3,6 +3,7 @@ import { createContainer, inspect, readEvents, startContainer, stop } from '../.
 import type { ContainerEvent, ContainerRecord, CreateRequest } from '../../common/types';
 import { leaksOf } from '../../runtime/linux/probe';
 import { linuxSuite, testNetwork } from '../linux-fixture';
+import { until as untilValue } from '../harness';
 
 // The container monitor with real containers (runc, CNI): what an exited container still holds, Docker's
 // restart policies, a process killed from outside, a manual stop. Needs root (CI runs as root).
@@ -16,13 +17,8 @@ async function createAndStart(req: CreateRequest): Promise<string> {
   return Id;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
-    const v = await probe();
-    if (v !== undefined) return v;
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** Polls until `probe` returns a value: this file's default wait. */
+const until = <T>(what: string, probe: () => Promise<T | undefined>, ms = 20_000) => untilValue(what, probe, ms, 100);
 
 const rec = (id: string): Promise<ContainerRecord> => inspect(suite.w.session, id);
 

@@ -10,7 +10,7 @@ import { execPaths, execsDir } from '../../runtime/exec-layout';
 import { isLive, readIntFile } from '../../runtime/linux/shim';
 import { leaksOf } from '../../runtime/linux/probe';
 import { sleep } from '../../runtime/fsutil';
-import { cli } from '../harness';
+import { cli, until as untilValue } from '../harness';
 import { linuxSuite, testNetwork } from '../linux-fixture';
 
 // kill, pause, unpause and exec of real containers (runc) through their workflows and the CLI. Needs root:
@@ -26,15 +26,8 @@ async function running(req: CreateRequest) {
   return inspect(suite.w.session, Id);
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+/** Polls until `probe` returns a value: this file's default wait. */
+const until = <T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000) => untilValue(what, probe, ms, 50);
 
 const exited = (id: string) => until(`${id.slice(0, 12)} to exit`, async () => {
   const rec = await inspect(suite.w.session, id);

@@ -23,6 +23,7 @@ import { exitCodeOf } from '../../runtime/linux/runc';
 import { isLive } from '../../runtime/linux/shim';
 import { addressesOf, closeAndExpectNothingLeft, linuxUnavailable, openLinuxRuntime, rootTest, testNetwork } from '../linux-fixture';
 import { inside } from '../linux-inside';
+import { until as untilValue } from '../harness';
 
 const NET = testNetwork('linux/driver');
 const T = 30_000;
@@ -122,15 +123,8 @@ function runcExec(id: string, args: string[]): string {
 
 const inode = (p: string) => statSync(p).ino;
 
-async function until<R>(what: string, f: () => Promise<R | undefined>, ms = 10_000): Promise<R> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const r = await f();
-    if (r !== undefined) return r;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((res) => setTimeout(res, 10));
-  }
-}
+/** Polls until `probe` returns a value: this file's default wait. */
+const until = <T>(what: string, probe: () => Promise<T | undefined>, ms = 10_000) => untilValue(what, probe, ms, 10);
 
 describe('Linux driver (root)', () => {
   rootIt('has its prerequisites (root, runc, CNI plugins, overlay, tools)', async () => {

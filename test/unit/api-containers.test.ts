@@ -6,19 +6,10 @@ import { containerSummary, namesOf } from '../../api/convert/container-summary';
 import { imageId } from '../../api/convert/image-ref';
 import { listQuery, selectContainers } from '../../api/convert/list-filters';
 import { waitCondition } from '../../api/convert/wait-condition';
-import { ApiError } from '../../api/http';
 import { defaultHostConfig, initialState, type ContainerState } from '../../common/types';
-import { hexId, record } from './helpers';
+import { apiStatus, hexId, record } from './helpers';
 
-const status = (fn: () => unknown): [number, string] => {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ApiError);
-    return [(err as ApiError).status, (err as ApiError).message];
-  }
-  throw new Error('expected an ApiError');
-};
+const status = apiStatus;
 
 const NOW = Date.parse('2026-11-30T12:00:00.000Z');
 const ago = (ms: number) => new Date(NOW - ms).toISOString();

@@ -3,22 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { imageFilter } from '../../api/convert/image-filters';
 import { findImage, imageInspect, imageSummary } from '../../api/convert/image-json';
 import { familiarReference, imageId, localImageName, repoTag, splitReference } from '../../api/convert/image-ref';
-import { ApiError } from '../../api/http';
 import type { ImageInfo } from '../../common/types';
+import { apiStatus } from './helpers';
 
 const busybox: ImageInfo = { name: 'busybox', created: '2026-11-30T10:00:00.000Z', sizeBytes: 2_150_000 };
 const alpine: ImageInfo = { name: 'tools/alpine', created: '2026-11-30T11:00:00.000Z', sizeBytes: 5_000_000 };
 const images = [busybox, alpine];
 
-const status = (fn: () => unknown): [number, string] => {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ApiError);
-    return [(err as ApiError).status, (err as ApiError).message];
-  }
-  throw new Error('expected an ApiError');
-};
+const status = apiStatus;
 
 describe('references', () => {
   it('split as Docker splits them: a tag follows the last slash', () => {

@@ -1,4 +1,5 @@
 /** Shared fixtures for the unit tests: no Temporal, no root. */
+import { ApiError } from '../../api/http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -81,4 +82,15 @@ export function tempDirEach(label: string): { readonly path: string } {
       return current.dir;
     },
   };
+}
+
+/** The Engine API's answer to a call that throws: Docker's status and message (fails when it does not throw an ApiError). */
+export function apiStatus(fn: () => unknown): [number, string] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ApiError) return [err.status, err.message];
+    throw err;
+  }
+  throw new Error('expected an ApiError');
 }
