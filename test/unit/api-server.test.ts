@@ -126,6 +126,29 @@ describe('the Engine API server', () => {
     await new Promise((r) => second.close(r));
   });
 
+  it('also listens on a loopback TCP port with CONTAINER_SAGA_API_TCP', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(p));
+      });
+    });
+    const api = await startApi({ env: { TEMPORAL_ADDRESS: '127.0.0.1:1', CONTAINER_SAGA_API_TCP: String(port) }, socketPath: path.join(dir, 'tcp.sock') });
+    try {
+      expect(api.tcp).toEqual({ host: '127.0.0.1', port });
+      const text = await new Promise<string>((resolve, reject) => {
+        http.get({ host: '127.0.0.1', port, path: '/v1.41/_ping' }, (res) => {
+          let t = '';
+          res.on('data', (d: Buffer) => (t += d.toString()));
+          res.on('end', () => resolve(`${res.statusCode} ${t}`));
+        }).on('error', reject);
+      });
+      expect(text).toBe('200 OK');
+    } finally {
+      await api.close();
+    }
+  });
+
   it('answers 503 naming the address when Temporal cannot be reached, and keeps serving', async () => {
     const api = await startApi({ env: { TEMPORAL_ADDRESS: '127.0.0.1:1' }, socketPath: path.join(dir, 'nt.sock') });
     try {
