@@ -157,8 +157,8 @@ const POLL_MS = 75;
 /**
  * docker start: resolves the container, then starts its saga under the workflow ID derived from the full
  * container ID with conflict policy USE_EXISTING, so a second start of the same container attaches to the
- * saga in flight and gets its result. Polls the saga's progress query while it runs (errors right after the
- * start, or while a worker restarts, only skip an update). Resolves with the saga's record; rejects with a
+ * saga in flight and gets its result. With an onProgress hook, polls the saga's progress query while it
+ * runs (errors right after the start, or while a worker restarts, only skip an update). Resolves with the saga's record; rejects with a
  * CliError carrying Docker's type and message and, when the saga got that far, its record (AlreadyStarted
  * included: the caller decides that 304 is success). A cancelled saga rejects with type Cancelled and the
  * record of its compensations.
@@ -199,7 +199,8 @@ export async function startContainer(s: Session, ref: string, hooks: StartHooks 
     (error: unknown) => ({ ok: false as const, error }),
   );
   void outcome.then(() => (settled = true));
-  while (!settled) {
+  // Progress is read only for a caller that shows it (the CLI): each query is a workflow task on the worker.
+  while (!settled && hooks.onProgress) {
     const p = await Promise.race([query(), outcome.then(() => undefined)]);
     if (!settled) report(p);
     await Promise.race([sleep(POLL_MS), outcome]);
