@@ -26,7 +26,9 @@ export function createMonitorActivities(runtime: HostRuntime) {
     /** docker run --rm: the exited container goes, with everything it held. */
     async autoRemove(input: { id: string }): Promise<void> {
       return classified(() => withHeartbeat(async (ctx) => {
-        if (await runtime.store.read(input.id)) await runtime.remove(input.id, true, ctx);
+        if (!(await runtime.store.read(input.id))) return;
+        await runtime.keepLogForReaders(input.id); // an attached client may not have read the last of it yet
+        await runtime.remove(input.id, true, ctx);
       }));
     },
     /**

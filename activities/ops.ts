@@ -81,8 +81,15 @@ export function createOpsActivities(runtime: ContainerRuntime) {
     },
     async readLogs(input: LogsInput): Promise<LogsResult> {
       return classified(async () => {
-        const rec = await runtime.lookup(input.container);
         const { cursor, tail, since, timestamps, limit } = input;
+        const rec = await runtime.lookup(input.container).catch(async (err: unknown) => {
+          // By full ID, a container its monitor removed after its exit (AutoRemove) still has its output
+          // for a while (runtime/removed-logs.ts): an attached client's last pages.
+          const page = await runtime.logPage(input.container, { cursor, tail, since, timestamps, limit }).catch(() => undefined);
+          if (!page) throw err;
+          return { Id: input.container, page };
+        });
+        if ('page' in rec) return { containerId: rec.Id, ...rec.page, running: false };
         const page = await runtime.logPage(rec.Id, { cursor, tail, since, timestamps, limit });
         return { containerId: rec.Id, ...page, running: rec.State.Running };
       });

@@ -107,7 +107,7 @@ async function pump(s: Session, first: LogsResult, out: OutputStream, opts: LogS
         // Not started yet, or started and ended between two reads without a word: its StartedAt tells. Not
         // at every read: reading is what must keep up (an AutoRemove container's log goes soon after its exit).
         const rec = await unlessRemoved(inspect(s, id));
-        if (!rec) return 'removed';
+        if (!rec) return (await sendRest(s, id, page.next, write, stamp)) ? 'removed' : 'gone';
         if (rec.State.StartedAt !== follow.startedAt) now = ran = true; // the next read holds all its output
       }
       if (!now) await Promise.race([sleep(pollMs()), out.gone]);
@@ -116,6 +116,20 @@ async function pump(s: Session, first: LogsResult, out: OutputStream, opts: LogS
     const next: LogsResult | undefined = await unlessRemoved(logsPage(s, id, { cursor: page.next, timestamps: stamp }));
     if (!next) return 'removed';
     page = next;
+  }
+}
+
+/**
+ * A container removed by its monitor after its exit (AutoRemove) keeps its output a while, readable by its
+ * full ID: what it wrote after `cursor`, to the end. False when the client went away meanwhile.
+ */
+async function sendRest(s: Session, id: string, cursor: number, write: (text: string) => Promise<boolean>, stamp: boolean): Promise<boolean> {
+  for (let next = cursor; ; ) {
+    const page = await unlessRemoved(logsPage(s, id, { cursor: next, timestamps: stamp }));
+    if (!page) return true;
+    if (page.text && !(await write(page.text))) return false;
+    if (!page.more) return true;
+    next = page.next;
   }
 }
 

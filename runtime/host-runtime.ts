@@ -12,6 +12,7 @@ import type { ExecInput, ExecOutputInput, ExecOutputResult, ExecResult, KillResu
 import * as exec from './exec';
 import { LOG_LOCK, sampleLog } from './log-index';
 import { readLogPage, type LogPage, type LogPageOptions } from './logs';
+import { keepRemovedLog, removedLogFile, sweepRemovedLogs } from './removed-logs';
 import * as pausing from './pause';
 import { Records } from './records';
 import { acquireStep, releaseStep, type AcquireRequests, type AcquireResults, type StepEnv } from './steps';
@@ -201,12 +202,31 @@ export class HostRuntime implements ContainerRuntime {
    * (log-index.ts), so the page's timestamps cover what the container wrote since the monitor's last poll.
    */
   async logPage(id: string, opts: LogPageOptions = {}): Promise<LogPage> {
-    await this.store.get(id);
-    const file = this.driver.layout.log(id);
+    const live = this.driver.layout.log(id);
+    try {
+      await this.store.get(id);
+    } catch (err) {
+      // removed by its monitor after its exit (AutoRemove): its output stays readable a short while
+      const kept = await removedLogFile(this.root, id, live);
+      if (kept && err instanceof ContainerError && err.type === 'NoSuchContainer') return readLogPage(kept, opts);
+      throw err;
+    }
     return this.store.withLock(id, async () => {
-      await sampleLog(file);
+      // moved aside under this lock by keepLogForReaders, before the container's directory goes
+      const file = (await removedLogFile(this.root, id, live)) ?? live;
+      if (file === live) await sampleLog(file);
       return readLogPage(file, opts);
     }, LOG_LOCK);
+  }
+
+  /**
+   * Before an automatic removal (docker run --rm): moves the container's log aside for the clients still
+   * reading it (removed-logs.ts), under the log lock so no page is read half before and half after, and
+   * sweeps kept logs that are old enough.
+   */
+  async keepLogForReaders(id: string): Promise<void> {
+    await this.store.withLock(id, () => keepRemovedLog(this.root, id, this.driver.layout.log(id)), LOG_LOCK);
+    await sweepRemovedLogs(this.root);
   }
 
   /** The whole output at once, rotated files included: for small logs (tests); clients page with logPage. */

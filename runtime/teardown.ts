@@ -5,6 +5,7 @@ import { CLAIM_LOCK } from './claim';
 import type { GcReport, StepContext, StopResult } from './contract';
 import type { HostRuntime } from './host-runtime';
 import { resumeIfPaused } from './pause';
+import { sweepRemovedLogs } from './removed-logs';
 
 /**
  * Everything that ends what a container holds outside the start saga: stop, rm, gc. Each releases through
@@ -115,5 +116,6 @@ export async function gc(rt: HostRuntime, isStarting: (rec: ContainerRecord) => 
     // The lock made a directory for an orphan's ID: leave no empty container directory behind.
     if (!(await rt.store.read(id))) await rt.store.delete(id);
   }
+  await sweepRemovedLogs(rt.root);
   return report;
 }
