@@ -81,12 +81,13 @@ for (const kind of ['simulated', 'linux'] as const) {
     let unavailable: string | undefined;
     const rootIt = rootTest(() => unavailable);
     let reference: string[] = [];
+    let bundleDir: string | undefined;
 
     beforeAll(async () => {
       if (kind === 'linux') unavailable = await linuxUnavailable();
       if (unavailable) return;
-      const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-bundle-'));
-      f = await fixture(kind, await writeBundle(dir));
+      bundleDir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-bundle-'));
+      f = await fixture(kind, await writeBundle(bundleDir));
       // What one running container holds when nothing crashed: the shape every recovered start must have.
       const { Id } = await createContainer(f.session, { image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { Binds: ['vol:/data'] } });
       await startContainer(f.session, Id);
@@ -95,6 +96,7 @@ for (const kind of ['simulated', 'linux'] as const) {
     }, 120_000);
 
     afterAll(async () => {
+      if (bundleDir) await fs.rm(bundleDir, { recursive: true, force: true });
       if (!f) return;
       const held = await f.driver.heldResources();
       const mounts = kind === 'linux' ? mountsUnder(await readMountInfo(), f.root) : [];

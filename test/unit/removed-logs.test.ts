@@ -36,7 +36,7 @@ describe('the log of a container removed after its exit', () => {
 
     const plain = await withLog('plain', 'x\n');
     await rt.remove(plain, true);
-    expectError(await rejected(rt.logPage(plain)), { type: 'NoSuchContainer' });
+    expectError(await rejected(rt.logPage(plain)), { type: 'NoSuchContainer', message: `No such container: ${plain}` });
   });
 
   it('goes after REMOVED_LOG_KEEP_MS (swept by the next keep and by gc)', async () => {
@@ -49,6 +49,6 @@ describe('the log of a container removed after its exit', () => {
     await utimes(dir, past, past);
     await rt.gc(async () => false);
     expect(await readdir(path.join(root.path, 'removed-logs'))).toEqual([]);
-    expectError(await rejected(rt.logPage(id)), { type: 'NoSuchContainer' });
+    expectError(await rejected(rt.logPage(id)), { type: 'NoSuchContainer', message: `No such container: ${id}` });
   });
 });
