@@ -40,12 +40,16 @@ export async function waitForCondition(rt: HostRuntime, input: WaitInput, ctx?: 
   }
 }
 
-/** The exit code of the container's last `die` event, if it has one. */
+/** The exit code of the container's last `die` event, if it has one: every page of the events, in order. */
 async function lastDieCode(rt: HostRuntime, id: string): Promise<number | undefined> {
-  const { events } = await rt.events(0);
-  for (let i = events.length - 1; i >= 0; i--) {
-    const e = events[i]!;
-    if (e.id === id && e.action === 'die' && e.attributes?.exitCode !== undefined) return Number(e.attributes.exitCode);
+  let code: number | undefined;
+  for (let cursor = 0, more = true; more; ) {
+    const page = await rt.events(cursor);
+    for (const e of page.events) {
+      if (e.id === id && e.action === 'die' && e.attributes?.exitCode !== undefined) code = Number(e.attributes.exitCode);
+    }
+    cursor = page.next;
+    more = page.more;
   }
-  return undefined;
+  return code;
 }
