@@ -70,16 +70,15 @@ describe('waitForCondition', () => {
   });
 
   it('removed: the last die is found past the first page of a long events file', async () => {
+    // other containers' events first, over one page (EVENTS_PAGE_BYTES): this one's die comes after
+    const filler = { time: '2026-01-01T00:00:00.000Z', type: 'container' as const, action: 'create' as const, id: 'f'.repeat(64), name: 'other' };
+    for (let i = 0; i < 3000; i++) await rt.store.appendEvent({ ...filler, attributes: { pad: 'x'.repeat(100) } });
+    expect((await rt.events(0)).more).toBe(true);
     const { Id } = await rt.create({ image: 'busybox', name: 'w5', cmd: ['sleep', '100'] });
     await start(Id);
     await rt.kill(Id, 'TERM');
     expect(await waitForCondition(rt, { container: Id })).toEqual({ containerId: Id, StatusCode: 143 }); // the exit is recorded
     await rt.remove(Id, false);
-    // other containers' events, over one page (EVENTS_PAGE_BYTES), after this one's die
-    const filler = { time: '2026-01-01T00:00:00.000Z', type: 'container' as const, action: 'create' as const, id: 'f'.repeat(64), name: 'other' };
-    for (let i = 0; i < 3000; i++) await rt.store.appendEvent({ ...filler, attributes: { pad: 'x'.repeat(100) } });
-    const { more } = await rt.events(0);
-    expect(more).toBe(true);
     expect(await waitForCondition(rt, { container: Id, condition: 'removed' })).toEqual({ containerId: Id, StatusCode: 143 });
   });
 
