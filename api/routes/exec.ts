@@ -4,6 +4,7 @@ import { CliError } from '../../client/errors';
 import { pageExecOutput, startExec, type StartedExec } from '../../client/verbs-api';
 import { Messages } from '../../common/errors';
 import type { ContainerRecord } from '../../common/types';
+import { optBool, optStrSlice, optString } from '../convert/json-value';
 import { execStoreOf, type ExecInstance } from '../exec-store';
 import { badRequest, conflict, notFound } from '../http';
 import type { OutputStream } from '../stream';
@@ -16,25 +17,15 @@ import type { Route } from '../router';
  * GET /exec/{id}/json tells whether it runs and how it ended. Non-interactive only: no stdin, no TTY.
  */
 
-/** Docker's string-or-list (strslice): `"ls"` or `["ls", "-l"]`. */
-function stringList(v: unknown, field: string): string[] | undefined {
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'string') return [v];
-  if (Array.isArray(v) && v.every((x): x is string => typeof x === 'string')) return v;
-  throw badRequest(`invalid ${field}: a string or a list of strings expected`);
-}
+/** A boolean field of the body, false when absent (Docker's zero value). */
+const flag = (body: Record<string, unknown>, field: string): boolean => optBool(body[field], field) ?? false;
 
-function flag(body: Record<string, unknown>, field: string): boolean {
-  const v = body[field];
-  if (v === undefined || v === null) return false;
-  if (typeof v !== 'boolean') throw badRequest(`invalid ${field}: a boolean expected`);
-  return v;
-}
+const NO_TTY = 'container-saga does not support a TTY on exec (Tty)';
 
 /** What the exec create body asks for that container-saga cannot give: a 400 naming the field. */
 function refuseUnsupported(body: Record<string, unknown>): void {
   if (flag(body, 'AttachStdin')) throw badRequest('container-saga does not support stdin on exec (AttachStdin)');
-  if (flag(body, 'Tty')) throw badRequest('container-saga does not support a TTY on exec (Tty)');
+  if (flag(body, 'Tty')) throw badRequest(NO_TTY);
   if (flag(body, 'Privileged')) throw badRequest('container-saga does not support privileged execs (Privileged)');
   const user = body.User;
   if (user !== undefined && user !== null && user !== '') throw badRequest('container-saga does not support running an exec as another user (User)');
@@ -98,11 +89,10 @@ export const execRoutes: Route[] = [
     handler: async (ctx, r, out) => {
       const body = await r.json();
       refuseUnsupported(body);
-      const cmd = stringList(body.Cmd, 'Cmd') ?? [];
+      const cmd = optStrSlice(body.Cmd, 'Cmd') ?? [];
       if (cmd.length === 0) throw badRequest('No exec command specified');
-      const env = stringList(body.Env, 'Env');
-      const workingDir = body.WorkingDir;
-      if (workingDir !== undefined && workingDir !== null && typeof workingDir !== 'string') throw badRequest('invalid WorkingDir: a string expected');
+      const env = optStrSlice(body.Env, 'Env');
+      const workingDir = optString(body.WorkingDir, 'WorkingDir');
       if (workingDir && !workingDir.startsWith('/')) {
         throw badRequest(`the working directory '${workingDir}' is invalid, it needs to be an absolute path`);
       }
@@ -128,7 +118,7 @@ export const execRoutes: Route[] = [
     handler: async (ctx, r, out) => {
       const exec = execOf(ctx, r.params.id!);
       const body = await r.json();
-      if (flag(body, 'Tty')) throw badRequest('container-saga does not support a TTY on exec (Tty)');
+      if (flag(body, 'Tty')) throw badRequest(NO_TTY);
       const detach = flag(body, 'Detach');
       if (exec.start !== undefined) {
         const ended = exec.start !== 'starting' && exec.start.settled;
