@@ -119,8 +119,8 @@ function temporalBinaries() {
 //    ip/nsenter/unshare/mount, which it calls. Only as root: the driver cannot work otherwise anyway.
 //    Also docker.io: `npm run bench` starts a private dockerd of its own to compare with, and the Engine API
 //    tests use its `docker` client (/usr/bin/docker, 20.10). Its package must not leave a daemon running
-//    (installDebianPackages).
-const APT_PACKAGES = ['runc', 'containernetworking-plugins', 'busybox-static', 'iproute2', 'util-linux', 'mount', 'docker.io'];
+//    (installDebianPackages). And chromium: the Web UI tests drive it with playwright-core (no browser download).
+const APT_PACKAGES = ['runc', 'containernetworking-plugins', 'busybox-static', 'iproute2', 'util-linux', 'mount', 'docker.io', 'chromium'];
 const DOCKER_FILES = ['/usr/bin/docker', '/usr/sbin/dockerd', '/usr/bin/containerd'];
 function linuxPackages() {
   if (args.has('--no-apt') || process.env.CONTAINER_SAGA_DRIVER === 'simulated') return;
@@ -136,7 +136,8 @@ function linuxPackages() {
   if (!fs.existsSync('/bin/busybox')) missing.push('/bin/busybox');
   for (const tool of ['ip', 'nsenter', 'unshare', 'mount', 'umount']) if (!onPath(tool)) missing.push(tool);
   for (const file of DOCKER_FILES) if (!fs.existsSync(file)) missing.push(file);
-  if (missing.length === 0) return present('runc, CNI plugins, busybox-static, iproute2/util-linux and docker.io present');
+  if (!fs.existsSync('/usr/bin/chromium')) missing.push('/usr/bin/chromium');
+  if (missing.length === 0) return present('runc, CNI plugins, busybox-static, iproute2/util-linux, docker.io and chromium present');
 
   say(`missing ${missing.join(', ')}: apt-get install ${APT_PACKAGES.join(' ')}`);
   installDebianPackages(APT_PACKAGES);
