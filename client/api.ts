@@ -11,60 +11,24 @@ import type { containerStart } from '../workflows/container-start';
 import type { containerWait } from '../workflows/lifecycle';
 import type {
   containerCreate,
-  containerEvents,
   containerGc,
-  containerInspect,
-  containerList,
-  containerLogs,
   containerRemove,
   containerStop,
   imageImport as imageImportWorkflow,
-  imageList as imageListWorkflow,
 } from '../workflows/ops';
 import type { Session } from './connection';
-import { CliError, cliError, toCliError } from './errors';
+import { CliError, toCliError } from './errors';
+import { read } from './reads';
+import { ensureWorker } from './worker-check';
 
 /**
- * The CLI's library: one function per verb, each a workflow run by the worker that owns the containers, so
+ * The CLI's library: one function per verb, each a workflow run by the worker that owns the containers (a
+ * read: an Update of the reads workflow, client/reads.ts), so
  * the CLI never touches a state directory and works the same from any host that reaches Temporal.
  * Nothing here prints: results come back as values, failures as CliError with Docker's type and message.
  */
 
-const TASK_QUEUE_KIND_NORMAL = 1;
-const TASK_QUEUE_TYPE_WORKFLOW = 1;
-/** 20 × 250 ms: how long a fresh worker gets to show up before the CLI gives up. */
-const NO_WORKER_TRIES = 20;
-const checked = new WeakSet<Session>();
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/**
- * Fails fast, with the fix, when no worker polls the task queue: a workflow started there would otherwise
- * wait silently for one. One cheap describe call per session.
- */
-async function ensureWorker(s: Session): Promise<void> {
-  if (checked.has(s)) return;
-  // A worker that has just started may not have registered its first poll yet: look again for a few seconds.
-  for (let tries = 0; ; tries++) {
-    let pollers: unknown[];
-    try {
-      const res = await s.connection.workflowService.describeTaskQueue({
-        namespace: s.namespace,
-        taskQueue: { name: s.taskQueue, kind: TASK_QUEUE_KIND_NORMAL },
-        taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
-      });
-      pollers = res.pollers ?? [];
-    } catch (err) {
-      if ((err as { code?: unknown }).code === 5) throw cliError(`namespace ${s.namespace} not found on Temporal at ${s.address}`, 'NotFound');
-      throw toCliError(err, s.address);
-    }
-    if (pollers.length > 0) break;
-    if (tries >= NO_WORKER_TRIES) {
-      throw cliError(`no container-saga worker is polling task queue ${s.taskQueue} (start one with \`npm run worker\`)`, 'NoWorker');
-    }
-    await sleep(250);
-  }
-  checked.add(s);
-}
 
 /**
  * Runs a short workflow `W` (registered as `type`) to completion and returns its result. `input` is
@@ -99,28 +63,28 @@ function kebab(type: string): string {
 export const createContainer = (s: Session, request: CreateRequest) =>
   run<typeof containerCreate>(s, WorkflowTypes.create, { args: [{ request }] }, { summary: `create ${request.name ?? request.image}` });
 
+// The reads below are Updates of the task queue's reads workflow (client/reads.ts), not workflow runs.
+
 /** docker inspect of one container by name, full ID or unique ID prefix. */
-export const inspect = (s: Session, container: string) =>
-  run<typeof containerInspect>(s, WorkflowTypes.inspect, { args: [{ container }] }, { summary: `inspect ${container}` });
+export const inspect = (s: Session, container: string) => read(s, 'inspect', { container });
 
 /** docker ps: running containers, or all of them. */
-export const list = (s: Session, all: boolean) => run<typeof containerList>(s, WorkflowTypes.list, { args: [{ all }] }, { summary: all ? 'ps -a' : 'ps' });
+export const list = (s: Session, all: boolean) => read(s, 'list', { all });
 
 /** The events recorded after `since` (a cursor from an earlier call; 0 for all) and the next cursor. */
-export const readEvents = (s: Session, since: number) => run<typeof containerEvents>(s, WorkflowTypes.events, { args: [{ since }] });
+export const readEvents = (s: Session, since: number) => read(s, 'events', { since });
 
 /** docker wait: the container's exit code once it does not run. */
 export const waitContainer = (s: Session, container: string) =>
   run<typeof containerWait>(s, WorkflowTypes.wait, { args: [{ container }] }, { summary: `wait ${container}` });
 
 /** One bounded page of a container's output: from `cursor` (an earlier page's `next`), or its last `tail` lines. */
-export const logsPage = (s: Session, container: string, page: Omit<LogsInput, 'container'> = {}) =>
-  run<typeof containerLogs>(s, WorkflowTypes.logs, { args: [{ container, ...page }] }, { summary: `logs ${container}` });
+export const logsPage = (s: Session, container: string, page: Omit<LogsInput, 'container'> = {}) => read(s, 'logs', { container, ...page });
 
 export const imageImport = (s: Session, name: string, source: string) =>
   run<typeof imageImportWorkflow>(s, WorkflowTypes.imageImport, { args: [{ name, source }] }, { summary: `image import ${name}` });
 
-export const imageList = (s: Session) => run<typeof imageListWorkflow>(s, WorkflowTypes.imageList, {}, { summary: 'image ls' });
+export const imageList = (s: Session) => read(s, 'imageList', {});
 
 export const gc = (s: Session) => run<typeof containerGc>(s, WorkflowTypes.gc, {}, { summary: 'gc' });
 

@@ -54,7 +54,7 @@ export const unreachable = (address: string) =>
   cliError(`cannot reach Temporal at ${address} (is \`npm run server\` running?)`, 'Unavailable');
 
 /**
- * Anything a Temporal call threw → CliError. A failed workflow's ApplicationFailure carries the Docker type and
+ * Anything a Temporal call threw → CliError. A failed workflow's (or read Update's) ApplicationFailure carries the Docker type and
  * message (and, for a start, the saga record as its first detail); cancellation, termination and timeouts
  * say so; a refused connection names the address. Other errors (bugs) are returned unchanged.
  */
@@ -64,8 +64,10 @@ export function toCliError(err: unknown, address: string): unknown {
   // API's protos), which --version, --help and usage errors never need; an error that comes here came from a
   // Temporal call, so the client is loaded by then.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { WorkflowFailedError, ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } = require('@temporalio/client') as typeof import('@temporalio/client');
-  if (err instanceof WorkflowFailedError) {
+  const { WorkflowFailedError, WorkflowUpdateFailedError, ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } = require('@temporalio/client') as typeof import('@temporalio/client');
+  // A read is an Update of the reads workflow (client/reads.ts): its failure carries the same ApplicationFailure
+  // a read's own workflow failed with, so it maps the same way.
+  if (err instanceof WorkflowFailedError || err instanceof WorkflowUpdateFailedError) {
     const cause = err.cause;
     if (cause instanceof ApplicationFailure) {
       const first = cause.details?.[0];

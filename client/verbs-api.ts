@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { execWorkflowId, WorkflowTypes } from '../common/names';
 import type { ExecInput, ExecResult } from '../common/verbs-api';
-import type { containerExec, containerExecOutput, containerKill, containerPause, containerUnpause } from '../workflows/verbs';
+import type { containerExec, containerKill, containerPause, containerUnpause } from '../workflows/verbs';
 import { inspect, run } from './api';
 import type { Session } from './connection';
 import { toCliError } from './errors';
+import { read } from './reads';
 
 /** The CLI's library for kill, pause, unpause and exec: each a workflow; nothing here prints. */
 
@@ -81,7 +82,7 @@ export async function pageExecOutput(s: Session, started: StartedExec, sinks: Ex
     const ended = started.settled; // read before the page: a page read after the end holds everything
     let page;
     try {
-      page = await run<typeof containerExecOutput>(s, WorkflowTypes.execOutput, { args: [{ container: started.containerId, execId: started.execId, ...cursor }] });
+      page = await read(s, 'execOutput', { container: started.containerId, execId: started.execId, ...cursor });
     } catch (err) {
       const done = await Promise.race([started.outcome, sleep(0).then(() => undefined)]);
       if (done && !done.ok) throw toCliError(done.error, s.address); // its own failure says more

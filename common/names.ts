@@ -23,6 +23,7 @@ export const WorkflowTypes = {
   unpause: 'containerUnpause',
   exec: 'containerExec',
   execOutput: 'containerExecOutput',
+  reads: 'containerReads',
 } as const;
 
 /**
@@ -41,6 +42,14 @@ export function lifecycleWorkflowId(verb: 'stop' | 'remove', containerId: string
 /** One exec per workflow: its ID is derived from the exec ID, which the client chooses (64 hex digits). */
 export function execWorkflowId(execId: string): string {
   return `container-exec-${execId}`;
+}
+
+/**
+ * The one reads workflow of a task queue (common/reads-api.ts): `container-saga-reads` on the default queue,
+ * its own on any other (tests, a second deployment), so two queues' workers never serve each other's reads.
+ */
+export function readsWorkflowId(taskQueue: string): string {
+  return taskQueue === DEFAULT_TASK_QUEUE ? `${DEFAULT_TASK_QUEUE}-reads` : `${DEFAULT_TASK_QUEUE}-reads-${taskQueue}`;
 }
 
 /** Search attributes the start saga upserts (Keyword); `npm run server` registers them. */

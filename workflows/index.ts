@@ -4,3 +4,4 @@ export * from './ops';
 export { containerMonitor } from './monitor';
 export * from './lifecycle';
 export * from './verbs';
+export { containerReads } from './reads';

@@ -1,0 +1,54 @@
+import type {
+  EventsInput,
+  EventsResult,
+  ImageListResult,
+  InspectInput,
+  InspectResult,
+  ListInput,
+  ListResult,
+  LogsInput,
+  LogsResult,
+} from './ops-api';
+import type { ExecOutputInput, ExecOutputResult } from './verbs-api';
+
+/**
+ * The read path: one long-lived reads workflow per task queue (workflows/reads.ts) serves every read-only
+ * verb as a Workflow Update, so reads leave no workflow run behind them in the namespace's list; only what
+ * changes state does. Types and names only: workflow code imports this file.
+ */
+
+/** Each read: its Update name, its one argument and its result (the read activity's, unchanged). */
+export interface Reads {
+  inspect: { input: InspectInput; result: InspectResult };
+  list: { input: ListInput; result: ListResult };
+  events: { input: EventsInput; result: EventsResult };
+  logs: { input: LogsInput; result: LogsResult };
+  imageList: { input: Record<string, never>; result: ImageListResult };
+  execOutput: { input: ExecOutputInput; result: ExecOutputResult };
+}
+export type ReadName = keyof Reads;
+
+/** The Update names, which any Temporal client sends (`temporal workflow update execute --name inspect`). */
+export const READ_NAMES = ['inspect', 'list', 'events', 'logs', 'imageList', 'execOutput'] as const satisfies readonly ReadName[];
+
+/** Query of the reads workflow: how many reads of each kind it has served, over all its runs. */
+export const SERVED_QUERY = 'served';
+export type ReadsServed = Partial<Record<ReadName, number>>;
+
+export interface ReadsInput {
+  /** continue as new once the run's history has this many events (default READS_MAX_EVENTS) */
+  maxEvents?: number;
+  /** … or this many bytes (default READS_MAX_BYTES): read results, log pages included, land in history */
+  maxBytes?: number;
+  /** carried over by continue-as-new: the reads served by the earlier runs */
+  served?: ReadsServed;
+}
+
+/**
+ * A read costs about 6 events (the Update accepted and completed, the local activity's marker, a workflow
+ * task's three), so a run serves some 300 reads before it continues as new: small enough that a worker
+ * that picks it up replays it at once, and far below the server's own suggestion (4 Ki events).
+ */
+export const READS_MAX_EVENTS = 2000;
+/** A log page is up to 256 KiB and lands twice (marker and Update result): a run holds a few such pages. */
+export const READS_MAX_BYTES = 2 * 1024 * 1024;
