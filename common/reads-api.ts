@@ -36,7 +36,7 @@ export const SERVED_QUERY = 'served';
 export type ReadsServed = Partial<Record<ReadName, number>>;
 
 export interface ReadsInput {
-  /** continue as new once the run's history has this many events (default READS_MAX_EVENTS) */
+  /** continue as new once the run's history has this many events (default READS_MAX_EVENTS; tests set a few dozen) */
   maxEvents?: number;
   /** … or this many bytes (default READS_MAX_BYTES): read results, log pages included, land in history */
   maxBytes?: number;
@@ -45,10 +45,10 @@ export interface ReadsInput {
 }
 
 /**
- * A read costs about 6 events (the Update accepted and completed, the local activity's marker, a workflow
- * task's three), so a run serves some 300 reads before it continues as new: small enough that a worker
- * that picks it up replays it at once, and far below the server's own suggestion (4 Ki events).
+ * A read alone costs 11 events (the Update accepted and completed, the activity's three, two workflow tasks'
+ * three; reads at once share workflow tasks), so a run serves about 200 reads before it continues as new:
+ * small enough that a worker that picks it up replays it at once, and below the server's own suggestion.
  */
 export const READS_MAX_EVENTS = 2000;
-/** A log page is up to 256 KiB and lands twice (marker and Update result): a run holds a few such pages. */
+/** A log page is up to 256 KiB and lands twice (activity result and Update result): a run holds a few such pages. */
 export const READS_MAX_BYTES = 2 * 1024 * 1024;

@@ -11,8 +11,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { imageList, inspect, list, logsPage, readEvents } from '../client/api';
+import type { Session } from '../client/connection';
+import { read } from '../client/reads';
 import { monitorWorkflowId } from '../common/monitor-api';
-import { execWorkflowId, PROGRESS_QUERY, startWorkflowId, WorkflowTypes } from '../common/names';
+import { execWorkflowId, PROGRESS_QUERY, readsWorkflowId, startWorkflowId, WorkflowTypes } from '../common/names';
 import { getConfig, isSet } from '../config';
 import { stepsInFlight, type ContainerStartInput, type ContainerStartResult } from '../common/start-api';
 import type { CreateRequest } from '../common/types';
@@ -23,6 +26,7 @@ import type { containerRestore, containerWait } from '../workflows/lifecycle';
 import type { containerExec, containerExecOutput, containerKill, containerPause, containerUnpause } from '../workflows/verbs';
 import type { containerMonitor } from '../workflows/monitor';
 import type { containerCreate } from '../workflows/ops';
+import type { containerReads } from '../workflows/reads';
 import { createWorker } from '../worker/create';
 import { startDevServer } from './dev-server';
 import { temporalCliPath } from './temporal-paths';
@@ -31,7 +35,7 @@ import { temporalCliPath } from './temporal-paths';
  * Histories are kept per workflow version (test/histories/<version>/): bump this when a workflow change
  * alters history (guarded by patched()), re-record, and keep the older folders so they keep replaying.
  */
-const VERSION = 'v5';
+const VERSION = 'v6';
 const OUT = path.resolve(__dirname, '../test/histories', VERSION);
 
 interface Scenario {
@@ -70,7 +74,8 @@ async function main(): Promise<void> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'container-saga-record-'));
   const taskQueue = `record-${randomUUID()}`;
   const nativeConnection = await NativeConnection.connect({ address });
-  const client = new Client({ connection: await Connection.connect({ address }) });
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection });
   const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime: new SimulatedRuntime(root), faults: {} });
   try {
     await worker.runUntil(async () => {
@@ -112,6 +117,7 @@ async function main(): Promise<void> {
       }
       await recordMonitor(client, taskQueue, address);
       await recordVerbs(client, taskQueue, address);
+      await recordReads({ client, connection, address, namespace: 'default', taskQueue });
     });
   } finally {
     await nativeConnection.close();
@@ -161,6 +167,36 @@ async function recordVerbs(client: Client, taskQueue: string, address: string): 
     await fs.writeFile(path.join(OUT, `${name}.json`), json);
     console.log(`recorded ${name} (${(JSON.parse(json) as { events: unknown[] }).events.length} events)`);
   }
+}
+
+/**
+ * The reads workflow (workflows/reads.ts): started with a small bound, one read of every kind (a failed one
+ * too), then inspects until the run continues as new; that first run's history is kept, ending in its
+ * continue-as-new.
+ */
+async function recordReads(s: Session): Promise<void> {
+  const { client, taskQueue, address } = s;
+  const workflowId = readsWorkflowId(taskQueue);
+  const first = await client.workflow.start<typeof containerReads>(WorkflowTypes.reads, { taskQueue, workflowId, args: [{ maxEvents: 60 }] });
+  const request: CreateRequest = { name: 'reads', image: 'busybox', cmd: ['sleep', '1000'] };
+  const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, { taskQueue, workflowId: `record-create-${randomUUID()}`, args: [{ request }] });
+  await client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId: startWorkflowId(id), args: [{ container: id }] });
+  const execId = randomUUID().replace(/-/g, '').repeat(2);
+  await client.workflow.execute<typeof containerExec>(WorkflowTypes.exec, { taskQueue, workflowId: execWorkflowId(execId), args: [{ container: id, execId, cmd: ['true'] }] });
+  await inspect(s, 'reads');
+  await list(s, true);
+  await readEvents(s, 0);
+  await logsPage(s, 'reads', { tail: 10 });
+  await imageList(s);
+  await read(s, 'execOutput', { container: id, execId });
+  const missing = await inspect(s, 'nosuch').then(() => 'found', (e: Error) => e.message);
+  for (let i = 0; (await client.workflow.getHandle(workflowId, first.firstExecutionRunId).describe()).status.name === 'RUNNING'; i++) {
+    if (i > 50) throw new Error('the reads workflow never continued as new');
+    await inspect(s, 'reads');
+  }
+  const json = execFileSync(temporalCliPath(), ['workflow', 'show', '--address', address, '--workflow-id', workflowId, '--run-id', first.firstExecutionRunId, '--output', 'json'], { encoding: 'utf8' });
+  await fs.writeFile(path.join(OUT, 'reads-continued-as-new.json'), json);
+  console.log(`recorded reads-continued-as-new (${(JSON.parse(json) as { events: unknown[] }).events.length} events; inspect nosuch: ${missing})`);
 }
 
 main().catch((err: unknown) => {

@@ -5,7 +5,7 @@ import {
   continueAsNew,
   defineQuery,
   defineUpdate,
-  proxyLocalActivities,
+  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -21,27 +21,33 @@ import {
   type ReadsServed,
 } from '../common/reads-api';
 import { surfaced } from './failures';
-import { fastLocal } from './options';
+import { fast } from './options';
 
 /**
  * The read path (docs/design.md): one long-lived workflow per task queue serves every read-only verb as an
- * Update, each running its read activity as a local activity on the worker that owns the state. A read thus
- * still goes only through Temporal, and its history is kept (here), but it starts no workflow run of its own.
+ * Update, each running its read activity on a worker that owns the state. A read thus still goes only through
+ * Temporal, and its history is kept (here), but it starts no workflow run of its own.
+ *
+ * Activities, not local activities: a local activity holds the workflow task open while it reads, and every
+ * read of the queue goes through this one workflow, so a slow read (a 256 KiB log page on a busy host) would
+ * hold back the others, and a workflow task that times out twice makes the server refuse new Updates
+ * ("Workflow Task in failed state") until one succeeds. Seen on a loaded 2-core host; the cost is a round
+ * trip per read (it stays faster than a workflow run per read: README, Performance).
  * A failed read fails its Update with the Docker type and message at the top level, as the one-run-per-read
  * workflows of ops.ts failed themselves. The run continues as new when its history grows past a bound, once
  * the reads in flight have finished; Updates that reach it meanwhile are retried by the server on the new run.
  */
-const local = proxyLocalActivities<Activities>(fastLocal);
+const reads = proxyActivities<Activities>(fast);
 
 type Serve<K extends ReadName> = (input: Reads[K]['input']) => Promise<Reads[K]['result']>;
 
 const SERVE: { [K in ReadName]: Serve<K> } = {
-  inspect: (input) => local.inspectContainer(input),
-  list: (input) => local.listContainers(input),
-  events: (input) => local.readEvents(input),
-  logs: (input) => local.readLogs(input),
-  imageList: () => local.listImages(),
-  execOutput: (input) => local.readExecOutput(input),
+  inspect: (input) => reads.inspectContainer(input),
+  list: (input) => reads.listContainers(input),
+  events: (input) => reads.readEvents(input),
+  logs: (input) => reads.readLogs(input),
+  imageList: () => reads.listImages(),
+  execOutput: (input) => reads.readExecOutput(input),
 };
 
 const DESCRIPTIONS: { [K in ReadName]: string } = {

@@ -2,9 +2,10 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { WorkflowTypes } from '../../common/names';
+import type { ReadName } from '../../common/reads-api';
 import { sampleLog } from '../../runtime/log-index';
 import { simulatedApiSuite } from '../api-harness';
+import { readsServed } from '../reads-probe';
 
 // dockerode (Docker's Node client, from npm) against the Engine API, unchanged: the API in-process on a socket
 // in a temp directory, an in-process worker on this file's own task queue driving the simulated runtime (its
@@ -45,18 +46,15 @@ function drain(stream: NodeJS.ReadableStream): Promise<Buffer> {
   });
 }
 
-/** Runs of a workflow type on this file's task queue, as Temporal's visibility counts them. */
-async function runsOf(type: string): Promise<number> {
-  const { count } = await suite.w.client.workflow.count(`WorkflowType = '${type}' AND TaskQueue = '${suite.w.taskQueue}'`);
-  return count;
-}
+/** Reads of one kind served on this file's task queue (Updates of its reads workflow). */
+const readsOf = (kind: ReadName) => readsServed(suite.w.client, suite.w.taskQueue, kind);
 
-/** The count of `type`'s runs once it stops changing (visibility catches up; 5 s at most, then as it is). */
-async function settledRuns(type: string): Promise<number> {
-  let last = await runsOf(type);
+/** The count of `kind`'s reads once it stops changing (a read in flight lands; 5 s at most, then as it is). */
+async function settledReads(kind: ReadName): Promise<number> {
+  let last = await readsOf(kind);
   for (let i = 0; i < 7; i++) {
     await sleep(700);
-    const now = await runsOf(type);
+    const now = await readsOf(kind);
     if (now === last) return now;
     last = now;
   }
@@ -196,7 +194,7 @@ describe.concurrent('dockerode against the Engine API (simulated driver)', () =>
   });
 });
 
-// Alone (not beside the tests above): it counts the workflow runs on the task queue.
+// Alone (not beside the tests above): it counts the reads served on the task queue.
 describe('clients that go away', () => {
   it('a client that goes away mid-stream (logs follow, events): no more reads after, and the server serves on', async () => {
     const c = await runningWithLog('dgone', 'hello\n');
@@ -211,15 +209,15 @@ describe('clients that go away', () => {
     };
     await receives('hello\n');
     // it follows: what the container writes next arrives, read every 250 ms
-    const before = await runsOf(WorkflowTypes.logs);
+    const before = await readsOf('logs');
     await fs.appendFile(suite.sim.driver.layout.log(c.id), 'more\n');
     await receives('hello\nmore\n');
     await sleep(1000);
-    expect(await runsOf(WorkflowTypes.logs)).toBeGreaterThan(before);
+    expect(await readsOf('logs')).toBeGreaterThan(before);
     logs.destroy();
-    const afterLogs = await settledRuns(WorkflowTypes.logs);
+    const afterLogs = await settledReads('logs');
     await sleep(1500);
-    expect(await runsOf(WorkflowTypes.logs)).toBe(afterLogs);
+    expect(await readsOf('logs')).toBe(afterLogs);
 
     const events = (await docker.getEvents({ filters: { container: [c.id] } })) as NodeJS.ReadableStream & { destroy(): void };
     let seen = '';
@@ -232,9 +230,9 @@ describe('clients that go away', () => {
     }
     expect(seen.trim().split('\n').map((l) => (JSON.parse(l) as { Action: string }).Action)).toEqual(['pause']); // from now on only
     events.destroy();
-    const afterEvents = await settledRuns(WorkflowTypes.events);
+    const afterEvents = await settledReads('events');
     await sleep(1500);
-    expect(await runsOf(WorkflowTypes.events)).toBe(afterEvents);
+    expect(await readsOf('events')).toBe(afterEvents);
 
     expect(String(await docker.ping())).toBe('OK');
     expect((await c.inspect()).State.Running).toBe(true);
