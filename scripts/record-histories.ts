@@ -177,19 +177,19 @@ async function recordVerbs(client: Client, taskQueue: string, address: string): 
 async function recordReads(s: Session): Promise<void> {
   const { client, taskQueue, address } = s;
   const workflowId = readsWorkflowId(taskQueue);
-  const first = await client.workflow.start<typeof containerReads>(WorkflowTypes.reads, { taskQueue, workflowId, args: [{ maxEvents: 60 }] });
+  const first = await client.workflow.start<typeof containerReads>(WorkflowTypes.reads, { taskQueue, workflowId, args: [{ maxEvents: 80 }] });
   const request: CreateRequest = { name: 'reads', image: 'busybox', cmd: ['sleep', '1000'] };
   const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, { taskQueue, workflowId: `record-create-${randomUUID()}`, args: [{ request }] });
   await client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId: startWorkflowId(id), args: [{ container: id }] });
   const execId = randomUUID().replace(/-/g, '').repeat(2);
   await client.workflow.execute<typeof containerExec>(WorkflowTypes.exec, { taskQueue, workflowId: execWorkflowId(execId), args: [{ container: id, execId, cmd: ['true'] }] });
+  const missing = await inspect(s, 'nosuch').then(() => 'found', (e: Error) => e.message);
   await inspect(s, 'reads');
   await list(s, true);
   await readEvents(s, 0);
   await logsPage(s, 'reads', { tail: 10 });
   await imageList(s);
   await read(s, 'execOutput', { container: id, execId });
-  const missing = await inspect(s, 'nosuch').then(() => 'found', (e: Error) => e.message);
   for (let i = 0; (await client.workflow.getHandle(workflowId, first.firstExecutionRunId).describe()).status.name === 'RUNNING'; i++) {
     if (i > 50) throw new Error('the reads workflow never continued as new');
     await inspect(s, 'reads');

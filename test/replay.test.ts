@@ -33,6 +33,8 @@ describe('replay of recorded histories', () => {
     expect(files).toContain('v5/wait-exited.json');
     // the verbs around a running container, and the worker's start-up restore
     for (const name of ['exec-exit-3', 'exec-output', 'pause', 'unpause', 'kill', 'restore']) expect(files).toContain(`v5/${name}.json`);
+    // the reads workflow: a read of every kind (one failed) as Updates, ending in its continue-as-new
+    expect(files).toContain('v6/reads-continued-as-new.json');
   });
 
   it('replays every history without nondeterminism', async () => {
