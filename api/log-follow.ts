@@ -6,7 +6,7 @@ import type { OutputStream } from './stream';
 
 /**
  * A container's log as a stream (GET /containers/{id}/logs, POST /containers/{id}/attach): bounded pages
- * read through the containerLogs workflow from cursors, each written before the next is read (the client's
+ * read through the reads workflow's logs Update from cursors, each written before the next is read (the client's
  * pace sets ours: a slow reader never makes the server hold more than a page), until the end asked for or
  * until the client goes away, after which no page is read. The log holds stdout and stderr together, so
  * every frame is of one stream (`frames`), or there are none for a TTY container (`raw`, as Docker's).

@@ -6,7 +6,7 @@ import { timeParam } from '../timestamps';
 
 /**
  * GET /events: Docker's event stream, one JSON object per line, read from the recorded events with the
- * containerEvents workflow's cursor. Without `since`/`until` it starts at the end (new events only); with
+ * reads workflow's events cursor. Without `since`/`until` it starts at the end (new events only); with
  * either it starts at the beginning and sends those at or after `since`. It goes on, polling, while the
  * client listens, and ends once `until` has passed (at once when `until` is in the past); it reads
  * nothing more once the client has gone.

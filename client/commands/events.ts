@@ -8,7 +8,7 @@ const FOLLOW_MS = 500;
 
 /**
  * docker events: the recorded events, then (unless --no-follow) new ones as they happen, polling the
- * containerEvents workflow, until Ctrl-C. --json prints one event per line with the cursor after it, for
+ * reads workflow's events Update, until Ctrl-C. --json prints one event per line with the cursor after it, for
  * `--since` in a later call.
  */
 export function registerEvents(program: Command, ctx: CliContext): void {
