@@ -1,10 +1,17 @@
 import { readsWorkflowId, WorkflowTypes } from '../common/names';
-import type { ReadName, Reads } from '../common/reads-api';
+import { READS_CONTINUING, type ReadName, type Reads } from '../common/reads-api';
 // Types only: the workflow's code runs in the worker's sandbox; it is started by registered name.
 import type { containerReads } from '../workflows/reads';
 import type { Session } from './connection';
 import { toCliError } from './errors';
 import { ensureWorker } from './worker-check';
+
+/**
+ * How long a read is sent again while the reads workflow continues as new: the run first finishes the reads
+ * it has accepted (an activity each: milliseconds, seconds at worst), then continues.
+ */
+const CONTINUING_BUDGET_MS = 60_000;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * One read through the task queue's reads workflow: an Update-with-Start (conflict policy USE_EXISTING), so
@@ -15,23 +22,34 @@ import { ensureWorker } from './worker-check';
 export async function read<K extends ReadName>(s: Session, name: K, input: Reads[K]['input']): Promise<Reads[K]['result']> {
   // Required, not imported: see toCliError (the Temporal client is loaded once a session exists).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { WithStartWorkflowOperation } = require('@temporalio/client') as typeof import('@temporalio/client');
+  const { ApplicationFailure, WithStartWorkflowOperation, WorkflowUpdateFailedError } = require('@temporalio/client') as typeof import('@temporalio/client');
+  const deadline = Date.now() + CONTINUING_BUDGET_MS;
   try {
     await ensureWorker(s);
-    const startWorkflowOperation = new WithStartWorkflowOperation<typeof containerReads>(WorkflowTypes.reads, {
-      taskQueue: s.taskQueue,
-      workflowId: readsWorkflowId(s.taskQueue),
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      args: [{}],
-      staticSummary: `reads of ${s.taskQueue}: inspect, ps, logs, events, image ls, exec output`,
-      staticDetails:
-        'Every read-only verb is an Update of this workflow (its history keeps them); it continues as new as its history grows. ' +
-        'State changes (create, start, stop, rm…) are workflows of their own.',
-    });
-    return await s.client.workflow.executeUpdateWithStart<typeof containerReads, Reads[K]['result'], [Reads[K]['input']]>(name, {
-      args: [input],
-      startWorkflowOperation,
-    });
+    for (let attempt = 0; ; attempt++) {
+      // One operation per call: the SDK uses each once.
+      const startWorkflowOperation = new WithStartWorkflowOperation<typeof containerReads>(WorkflowTypes.reads, {
+        taskQueue: s.taskQueue,
+        workflowId: readsWorkflowId(s.taskQueue),
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        args: [{}],
+        staticSummary: `reads of ${s.taskQueue}: inspect, ps, logs, events, image ls, exec output`,
+        staticDetails:
+          'Every read-only verb is an Update of this workflow (its history keeps them); it continues as new as its history grows. ' +
+          'State changes (create, start, stop, rm…) are workflows of their own.',
+      });
+      try {
+        return await s.client.workflow.executeUpdateWithStart<typeof containerReads, Reads[K]['result'], [Reads[K]['input']]>(name, {
+          args: [input],
+          startWorkflowOperation,
+        });
+      } catch (err) {
+        // A run that is continuing as new refuses reads until it has: send it again, to the new run.
+        const continuing = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === READS_CONTINUING;
+        if (!continuing || Date.now() > deadline) throw err;
+        await sleep(Math.min(10 * 2 ** attempt, 250));
+      }
+    }
   } catch (err) {
     throw toCliError(err, s.address);
   }

@@ -31,6 +31,13 @@ export type ReadName = keyof Reads;
 /** The Update names, which any Temporal client sends (`temporal workflow update execute --name inspect`). */
 export const READ_NAMES = ['inspect', 'list', 'events', 'logs', 'imageList', 'execOutput'] as const satisfies readonly ReadName[];
 
+/**
+ * A read refused because the run is about to continue as new (it serves the reads already accepted, and takes
+ * none, so that a steady stream of reads cannot keep it from continuing): the client sends it again, and the
+ * new run serves it. Not a Docker error; never shown to a user unless the retries run out.
+ */
+export const READS_CONTINUING = 'ReadsContinuingAsNew';
+
 /** Query of the reads workflow: how many reads of each kind it has served, over all its runs. */
 export const SERVED_QUERY = 'served';
 export type ReadsServed = Partial<Record<ReadName, number>>;

@@ -12,6 +12,7 @@ import {
 import type { Activities } from '../activities';
 import { ErrorTypes } from '../common/errors';
 import {
+  READS_CONTINUING,
   READS_MAX_BYTES,
   READS_MAX_EVENTS,
   SERVED_QUERY,
@@ -35,7 +36,8 @@ import { fast } from './options';
  * trip per read (it stays faster than a workflow run per read: README, Performance).
  * A failed read fails its Update with the Docker type and message at the top level, as the one-run-per-read
  * workflows of ops.ts failed themselves. The run continues as new when its history grows past a bound, once
- * the reads in flight have finished; Updates that reach it meanwhile are retried by the server on the new run.
+ * the reads in flight have finished. Meanwhile it refuses new reads (READS_CONTINUING), which the client sends
+ * again; Updates that reach it as it closes are retried by the server and client on the new run.
  */
 const reads = proxyActivities<Activities>(fast);
 
@@ -69,6 +71,13 @@ export async function containerReads(input: ReadsInput = {}): Promise<void> {
   const maxEvents = input.maxEvents ?? READS_MAX_EVENTS;
   const maxBytes = input.maxBytes ?? READS_MAX_BYTES;
   const served: ReadsServed = { ...input.served };
+  // Once the run is due to continue as new it takes no more reads (clients send them again, to the new run):
+  // with readers that always have one in flight, waiting for all handlers to finish would never end.
+  let continuing = false;
+  const validator = (arg: unknown) => {
+    if (continuing) throw ApplicationFailure.create({ type: READS_CONTINUING, message: 'the reads workflow is continuing as new: send the read again', nonRetryable: true });
+    oneObject(arg);
+  };
 
   const serve = <K extends ReadName>(name: K) =>
     setHandler(
@@ -80,7 +89,7 @@ export async function containerReads(input: ReadsInput = {}): Promise<void> {
           served[name] = (served[name] ?? 0) + 1;
         }
       },
-      { validator: oneObject, description: DESCRIPTIONS[name] },
+      { validator, description: DESCRIPTIONS[name] },
     );
   serve('inspect');
   serve('list');
@@ -94,6 +103,7 @@ export async function containerReads(input: ReadsInput = {}): Promise<void> {
     const info = workflowInfo();
     return info.continueAsNewSuggested || info.historyLength >= maxEvents || info.historySize >= maxBytes;
   });
+  continuing = true;
   await condition(allHandlersFinished);
   await continueAsNew<typeof containerReads>({ ...input, served });
 }

@@ -136,7 +136,7 @@ describe('reads through the reads workflow (simulated driver)', () => {
 });
 
 describe('the reads workflow continues as new under reads', () => {
-  it('reads in flight while it continues as new still succeed, each once, with correct results, over many runs', async () => {
+  it('under steady readers it still continues as new (reads refused meanwhile are sent again): every read served once, correct, over many runs', async () => {
     const { w, sim } = await worker();
     const workflowId = readsWorkflowId(w.taskQueue);
     // Started first with a tiny bound (a read costs about 6 events): the reads below find it (USE_EXISTING).
@@ -147,7 +147,8 @@ describe('the reads workflow continues as new under reads', () => {
     await fs.mkdir(path.dirname(sim.driver.layout.log(id)), { recursive: true });
     await fs.writeFile(sim.driver.layout.log(id), text);
 
-    // 6 readers at once, 15 reads each, of every kind but exec output (no exec here)
+    // 6 readers at once, 15 reads each, of every kind but exec output (no exec here): one always in flight,
+    // so the run can continue as new only by refusing new reads meanwhile
     const perReader = 15;
     const readers = Array.from({ length: 6 }, async () => {
       for (let i = 0; i < perReader; i++) {
@@ -180,9 +181,12 @@ describe('the reads workflow continues as new under reads', () => {
     expect(paged).toBe(text);
     const pages = Math.ceil(text.length / 200);
 
+    let seen: Awaited<ReturnType<typeof executions>> = [];
     const runs = await until('the runs in visibility', async () => {
-      const xs = (await executions(w)).filter((e) => e.type === WorkflowTypes.reads);
-      return xs.filter((x) => x.status === 'CONTINUED_AS_NEW').length >= 3 && xs.some((x) => x.status === 'RUNNING') ? xs : undefined;
+      seen = (await executions(w)).filter((e) => e.type === WorkflowTypes.reads);
+      return seen.filter((x) => x.status === 'CONTINUED_AS_NEW').length >= 5 && seen.some((x) => x.status === 'RUNNING') ? seen : undefined;
+    }).catch((err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify(seen.map((x) => x.status))}`);
     });
     expect(new Set(runs.map((r) => r.workflowId))).toEqual(new Set([workflowId]));
     expect(runs.filter((r) => r.status === 'RUNNING')).toHaveLength(1);
