@@ -7,6 +7,7 @@ import { claimStart, releaseStart } from './claim';
 import type { ContainerRuntime, GcReport, HeldResource, StepContext, StopResult } from './contract';
 import { checkCreateRequest, newContainerRecord } from './create';
 import type { Driver } from './driver';
+import { FAULT_LABEL } from './faults';
 import { linkedContainers } from './links';
 import type { ExecInput, ExecOutputInput, ExecOutputResult, ExecResult, KillResult, PauseResult } from '../common/verbs-api';
 import * as exec from './exec';
@@ -58,6 +59,12 @@ export class HostRuntime implements ContainerRuntime {
     return this;
   }
 
+  /**
+   * Fault injection is a test feature: only a worker that enabled it (CONTAINER_SAGA_ALLOW_FAULTS=1, tests,
+   * the demo) accepts containers carrying the fault label; elsewhere a create with it is refused (400).
+   */
+  faultsEnabled = false;
+
   hostInfo(): Promise<HostInfo> {
     return this.driver.hostInfo();
   }
@@ -65,6 +72,9 @@ export class HostRuntime implements ContainerRuntime {
   // --- records ------------------------------------------------------------------------------------------------
 
   async create(req: CreateRequest): Promise<ContainerRecord> {
+    if (!this.faultsEnabled && req.labels && Object.hasOwn(req.labels, FAULT_LABEL)) {
+      throw new ContainerError('InvalidParameter', `the label ${FAULT_LABEL} is for fault injection, which this worker does not allow (start it with CONTAINER_SAGA_ALLOW_FAULTS=1)`);
+    }
     await this.store.init();
     const hostConfig = checkCreateRequest(req, await this.driver.hostInfo());
     await this.driver.checkImage(req.image);

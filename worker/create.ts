@@ -39,7 +39,10 @@ export interface CreateWorkerOptions {
 
 /** The worker: every workflow of workflows/ and the activities bound to the runtime (with faults, when enabled). */
 export function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
-  if (opts.faults) opts.runtime.installHooks(faultHooks(opts.runtime, opts.faults.plan));
+  if (opts.faults) {
+    opts.runtime.installHooks(faultHooks(opts.runtime, opts.faults.plan));
+    opts.runtime.faultsEnabled = true;
+  }
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,

@@ -11,9 +11,10 @@ async function main(): Promise<void> {
   const { runtime, reason } = await selectRuntime(config.driver, config.root);
   console.log(`container-saga worker: driver ${runtime.kind} (${reason})`);
   console.log(`  state root ${config.root}; Temporal ${config.address} namespace ${config.namespace}; task queue ${config.taskQueue}`);
-  // A worker-wide plan enables faults by itself; labels alone need CONTAINER_SAGA_ALLOW_FAULTS=1.
-  const faults = config.faults || config.allowFaults ? { plan: config.faults } : undefined;
+  // Fault injection is a test feature: the plan and the container label work only with ALLOW_FAULTS=1.
+  const faults = config.allowFaults ? { plan: config.faults } : undefined;
   if (faults) console.log(`  fault injection on${config.faults ? `, plan: ${config.faults}` : ' (labels only)'}`);
+  else if (config.faults) console.warn('  CONTAINER_SAGA_FAULTS ignored: fault injection needs CONTAINER_SAGA_ALLOW_FAULTS=1');
   const connection = await NativeConnection.connect({ address: config.address });
   try {
     const worker = await createWorker({
