@@ -4,6 +4,7 @@ import { startApi, type RunningApi } from '../api/start';
 import { selectRuntime } from '../runtime/select';
 import { createWorker } from './create';
 import { describeGc, reconcileAtStartup } from './reconcile';
+import { ensureSearchAttributes } from './search-attributes';
 
 /** `npm run worker`: connect, pick the driver, run until SIGINT/SIGTERM, close the connection. */
 async function main(): Promise<void> {
@@ -17,6 +18,8 @@ async function main(): Promise<void> {
   else if (config.faults) console.warn('  CONTAINER_SAGA_FAULTS ignored: fault injection needs CONTAINER_SAGA_ALLOW_FAULTS=1');
   const connection = await NativeConnection.connect({ address: config.address });
   try {
+    const registered = await ensureSearchAttributes(connection.operatorService, config.namespace);
+    if (registered.length > 0) console.log(`  registered search attributes ${registered.join(', ')} in namespace ${config.namespace}`);
     const worker = await createWorker({
       connection,
       namespace: config.namespace,
