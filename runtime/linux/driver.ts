@@ -26,6 +26,9 @@ import { connectBridge, ownNetns, releaseOwnNetwork } from './network';
 import { heldResources } from './probe';
 import * as proc from './process';
 import { buildSpec, type IpcSetup } from './spec';
+import { hostDevices } from './host-devices';
+import { seccompTarget } from '../seccomp-target';
+import { toOciSeccomp } from '../../common/seccomp';
 
 export interface LinuxRuntimeOptions {
   /** container subnet (default: CONTAINER_SAGA_SUBNET, else 10.88.0.0/16) */
@@ -140,6 +143,10 @@ export class LinuxDriver implements Driver {
       rootfs: this.layout.rootfs(id),
       readonlyRootfs: plan.readonlyRootfs,
       noNewPrivileges: plan.noNewPrivileges,
+      capabilities: plan.capabilities,
+      seccomp: plan.seccomp ? toOciSeccomp(plan.seccomp, seccompTarget(plan.capabilities)) : undefined,
+      privileged: plan.privileged,
+      devices: plan.privileged ? await hostDevices() : [],
       netnsPath: netnsOf[plan.network.kind](),
       ipc: this.ipcSetup(id, plan.ipc),
       etc,
@@ -149,7 +156,7 @@ export class LinuxDriver implements Driver {
       pidsLimit: plan.pidsLimit,
       cgroupsPath: this.layout.cgroupsPath(id),
     });
-    await fs.mkdir(bundle, { recursive: true });
+    await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
     await Promise.all([
       writeFileReplace(etc.hostname, hostnameFile(plan.hostname)),
       writeFileReplace(etc.hosts, hostsFile(plan.hostname, plan.ipAddress, plan.extraHosts)),
