@@ -26,6 +26,7 @@ import { connectBridge, ownNetns, releaseOwnNetwork } from './network';
 import { heldResources } from './probe';
 import * as proc from './process';
 import { buildSpec, type IpcSetup } from './spec';
+import { hostCapabilities } from './host-caps';
 import { hostDevices } from './host-devices';
 import { seccompTarget } from '../seccomp-target';
 import { toOciSeccomp } from '../../common/seccomp';
@@ -134,6 +135,9 @@ export class LinuxDriver implements Driver {
     const bundle = this.layout.bundle(id);
     const netnsOf = { own: () => netnsPath(netnsName(id)), host: () => undefined, join: () => (plan.network as { sandboxKey: string }).sandboxKey };
     const etc = { hostname: path.join(bundle, 'hostname'), hosts: path.join(bundle, 'hosts'), resolvConf: path.join(bundle, 'resolv.conf') };
+    // what the host cannot grant, no container gets (a privileged one: every capability the host has)
+    const host = hostCapabilities();
+    const capabilities = plan.capabilities.filter((c) => host.has(c));
     const spec = buildSpec({
       id,
       args: plan.args,
@@ -143,8 +147,8 @@ export class LinuxDriver implements Driver {
       rootfs: this.layout.rootfs(id),
       readonlyRootfs: plan.readonlyRootfs,
       noNewPrivileges: plan.noNewPrivileges,
-      capabilities: plan.capabilities,
-      seccomp: plan.seccomp ? toOciSeccomp(plan.seccomp, seccompTarget(plan.capabilities)) : undefined,
+      capabilities,
+      seccomp: plan.seccomp ? toOciSeccomp(plan.seccomp, seccompTarget(capabilities)) : undefined,
       privileged: plan.privileged,
       devices: plan.privileged ? await hostDevices() : [],
       netnsPath: netnsOf[plan.network.kind](),
