@@ -1,9 +1,10 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { inspect, list } from '../../client/api';
+import { docker, startTestApi, type TestApi } from '../api-harness';
 import { cli } from '../harness';
-import { linuxSuite, testNetwork } from '../linux-fixture';
+import { linuxSuite, linuxUnavailable, testNetwork } from '../linux-fixture';
 
 // Confinement of real containers (runc): the default seccomp filter, seccomp=unconfined and a profile file,
 // --cap-add/--cap-drop, --privileged, CONTAINER_SAGA_BIND_ALLOW, and the modes of the state files. Through
@@ -12,6 +13,17 @@ import { linuxSuite, testNetwork } from '../linux-fixture';
 const NET = testNetwork('e2e/confine-linux');
 const suite = linuxSuite('cs-e2e-confine', NET);
 const rootIt = suite.it;
+let api: TestApi | undefined;
+
+beforeAll(async () => {
+  if (await linuxUnavailable()) return;
+  api = await startTestApi(suite.w);
+}, 60_000);
+
+// before the suite's own afterAll, which stops the worker
+afterAll(async () => {
+  await api?.close();
+});
 
 /** What the container reports about itself: its seccomp mode, effective capabilities, and what it tried. */
 const PROBE = [
@@ -144,5 +156,50 @@ describe('confinement of real containers (Linux driver)', () => {
     // the rootfs is the image's, as it was
     expect(await mode(`${dirOf}/rootfs`)).toBe('755');
     await cli(suite.w, ['rm', '-f', id]);
+  });
+});
+
+describe('the docker CLI against the Engine API: the same confinement', () => {
+  const run = (args: string[]) => docker(api!, args);
+  const status = async (flags: string[]) => {
+    const r = await run(['run', '--rm', ...flags, 'busybox', 'grep', '-E', '^(Seccomp|CapEff):', '/proc/self/status']);
+    expect(r.code, r.stderr).toBe(0);
+    return r.stdout.replace(/\t/g, ' ');
+  };
+
+  rootIt('docker run: default filter and capabilities; --cap-drop/--cap-add; seccomp=unconfined; --privileged', async () => {
+    expect(await status([])).toBe(`CapEff: ${DEFAULT_CAPEFF}\nSeccomp: 2\n`);
+    expect(await status(['--cap-drop', 'ALL', '--cap-add', 'net_admin'])).toBe(`CapEff: ${capEff(12)}\nSeccomp: 2\n`);
+    expect(await status(['--security-opt', 'seccomp=unconfined'])).toBe(`CapEff: ${DEFAULT_CAPEFF}\nSeccomp: 0\n`);
+    expect(await status(['--privileged'])).toMatch(/Seccomp: 0\n$/);
+  });
+
+  rootIt('docker run --security-opt seccomp=FILE (docker sends the content); inspect shows what was sent', async () => {
+    const dir = await mkdtemp('/tmp/cs-seccomp-');
+    try {
+      await writeFile(path.join(dir, 'p.json'), JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['mkdir', 'mkdirat'], action: 'SCMP_ACT_ERRNO', errnoRet: 13 }] }));
+      const r = await run(['run', '--name', 'prof', '--cap-add', 'SYS_TIME', '--security-opt', `seccomp=${dir}/p.json`, 'busybox', 'mkdir', '/tmp/x']);
+      expect([r.code, r.stdout]).toEqual([1, "mkdir: can't create directory '/tmp/x': Permission denied\n"]);
+      const i = await run(['inspect', '--format', '{{json .HostConfig.CapAdd}} {{.HostConfig.Privileged}} {{json .HostConfig.SecurityOpt}}', 'prof']);
+      // docker 20.10's CLI sends the name as typed, and the daemon keeps it so (newer CLIs normalize it)
+      expect(i.stdout).toBe('["SYS_TIME"] false ["seccomp={\\"defaultAction\\":\\"SCMP_ACT_ALLOW\\",\\"syscalls\\":[{\\"names\\":[\\"mkdir\\",\\"mkdirat\\"],\\"action\\":\\"SCMP_ACT_ERRNO\\",\\"errnoRet\\":13}]}"]\n');
+      await run(['rm', 'prof']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  rootIt('an unknown capability and a bind outside CONTAINER_SAGA_BIND_ALLOW: Docker\'s error, nothing created', async () => {
+    const before = (await list(suite.w.session, true)).length;
+    const cap = await run(['create', '--cap-add', 'nope', 'busybox', 'true']);
+    expect([cap.code, cap.stderr]).toEqual([1, 'Error response from daemon: invalid CapAdd: unknown capability: "CAP_NOPE"\n']);
+    suite.rt.setBindAllow(['/srv/nowhere']);
+    try {
+      const bind = await run(['create', '-v', '/etc:/x', 'busybox', 'true']);
+      expect([bind.code, bind.stderr]).toEqual([1, 'Error response from daemon: bind mount source /etc is outside the directories bind mounts may come from (CONTAINER_SAGA_BIND_ALLOW=/srv/nowhere)\n']);
+    } finally {
+      suite.rt.setBindAllow(undefined);
+    }
+    expect((await list(suite.w.session, true)).length).toBe(before);
   });
 });
