@@ -60,6 +60,11 @@ export interface Config {
   readonly apiTcp: { host: string; port: number } | undefined;
   /** CONTAINER_SAGA_API=1: the worker process serves the Engine API too */
   readonly apiInWorker: boolean;
+  /**
+   * CONTAINER_SAGA_BIND_ALLOW: host directories, ':'-separated like PATH, that bind mounts may come from
+   * (each absolute); undefined when unset: any host path may be bound, as with Docker
+   */
+  readonly bindAllow: readonly string[] | undefined;
 }
 
 /** Every variable getConfig reads. */
@@ -69,7 +74,8 @@ export type ConfigVariable =
   | 'CONTAINER_SAGA_SUBNET' | 'CONTAINER_SAGA_HOST_NETNS' | 'CONTAINER_SAGA_FAULTS' | 'CONTAINER_SAGA_ALLOW_FAULTS'
   | 'CONTAINER_SAGA_WORKFLOW_BUNDLE' | 'CONTAINER_SAGA_RECONCILE' | 'CONTAINER_SAGA_RUNC' | 'CNI_PATH'
   | 'CONTAINER_SAGA_DEBUG' | 'NO_COLOR' | 'TEMPORAL_CLI' | 'TEMPORAL_TEST_SERVER'
-  | 'CONTAINER_SAGA_API_SOCKET' | 'CONTAINER_SAGA_API_TCP' | 'CONTAINER_SAGA_API' | 'XDG_RUNTIME_DIR';
+  | 'CONTAINER_SAGA_API_SOCKET' | 'CONTAINER_SAGA_API_TCP' | 'CONTAINER_SAGA_API' | 'XDG_RUNTIME_DIR'
+  | 'CONTAINER_SAGA_BIND_ALLOW';
 
 /** A variable set to a value getConfig cannot use; the message names the variable and what it accepts. */
 export class ConfigError extends Error {
@@ -96,6 +102,14 @@ function loopbackAddress(name: ConfigVariable, value: string): { host: string; p
   const m = /^(?:\[?(127\.0\.0\.1|::1|localhost)\]?:)?(\d+)$/.exec(value);
   if (!m) throw new ConfigError(`${name} must be a loopback address, [127.0.0.1:|[::1]:|localhost:]PORT (got "${value}")`);
   return { host: m[1] ?? '127.0.0.1', port: port(name, m[2]!) };
+}
+
+/** A PATH-like list of absolute directories; empty entries are skipped, as a shell skips them. */
+function absoluteDirs(name: ConfigVariable, value: string): string[] {
+  const dirs = value.split(':').filter(Boolean);
+  const relative = dirs.find((d) => !path.isAbsolute(d));
+  if (relative !== undefined) throw new ConfigError(`${name} must list absolute directories separated by ':' (got "${relative}")`);
+  return dirs.map((d) => path.resolve(d));
 }
 
 function port(name: ConfigVariable, value: string): number {
@@ -143,5 +157,9 @@ export function getConfig(env: NodeJS.ProcessEnv = process.env): Config {
       return tcp === undefined ? undefined : loopbackAddress('CONTAINER_SAGA_API_TCP', tcp);
     },
     get apiInWorker() { return v('CONTAINER_SAGA_API') === '1'; },
+    get bindAllow() {
+      const allow = v('CONTAINER_SAGA_BIND_ALLOW');
+      return allow === undefined ? undefined : absoluteDirs('CONTAINER_SAGA_BIND_ALLOW', allow);
+    },
   };
 }

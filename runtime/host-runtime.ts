@@ -5,6 +5,8 @@ import type { HostStepName, ReleaseName } from '../common/steps';
 import type { ContainerEvent, ContainerRecord, CreateRequest, HostConfig, ImageInfo, StartOwner } from '../common/types';
 import { claimStart, releaseStart } from './claim';
 import type { ContainerRuntime, GcReport, HeldResource, StepContext, StopResult } from './contract';
+import { getConfig } from '../config';
+import { checkBindPolicy } from './bind-policy';
 import { checkCreateRequest, newContainerRecord } from './create';
 import type { Driver } from './driver';
 import { FAULT_LABEL } from './faults';
@@ -38,11 +40,20 @@ export class HostRuntime implements ContainerRuntime {
   readonly records: Records;
   private hooks: StepHooks | undefined;
   private readonly env: StepEnv;
+  /** host directories bind mounts may come from (CONTAINER_SAGA_BIND_ALLOW); undefined: any */
+  private bindAllow: readonly string[] | undefined;
 
   constructor(readonly driver: Driver) {
     this.store = new StateStore(driver.root);
     this.records = new Records(this.store);
-    this.env = { store: this.store, driver, lookup: (ref) => this.lookup(ref) };
+    this.bindAllow = getConfig().bindAllow;
+    this.env = { store: this.store, driver, lookup: (ref) => this.lookup(ref), bindAllow: () => this.bindAllow };
+  }
+
+  /** Replaces the bind policy read from CONTAINER_SAGA_BIND_ALLOW (tests; undefined allows any host path). */
+  setBindAllow(dirs: readonly string[] | undefined): this {
+    this.bindAllow = dirs;
+    return this;
   }
 
   get kind(): Driver['kind'] {
@@ -77,6 +88,7 @@ export class HostRuntime implements ContainerRuntime {
     }
     await this.store.init();
     const hostConfig = checkCreateRequest(req, await this.driver.hostInfo());
+    await checkBindPolicy(hostConfig.Binds, this.bindAllow);
     await this.driver.checkImage(req.image);
     const rec = newContainerRecord(req, hostConfig, await this.store.list());
     await this.store.write(rec);
