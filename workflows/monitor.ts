@@ -12,6 +12,7 @@ import {
 import type { Activities } from '../activities';
 import { RUN_STARTED_SIGNAL, type ContainerRun, type MonitorInput, type MonitorResult, type RunEnd } from '../common/monitor-api';
 import { restartDecision, type RestartDecision } from '../common/restart-policy';
+import { recordRestart } from '../metrics/workflow';
 import { containerStart } from './container-start';
 import { detailOf, exitCodeFor } from './failures';
 import { cleanup, fast } from './options';
@@ -87,6 +88,7 @@ export async function containerMonitor(input: MonitorInput): Promise<MonitorResu
       delayMs = decision.delayMs;
       restartCount++;
       restartsHere++;
+      recordRestart(handled.policy.Name);
       await quick.markRestarting({ id, restartCount });
       await sleep(delayMs);
       const gate = await quick.restartAllowed({ id });

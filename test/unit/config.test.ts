@@ -27,6 +27,7 @@ const DEFAULTS: Omit<Config, 'root' | 'apiSocket'> = {
   temporalTestServer: undefined,
   apiTcp: undefined,
   apiInWorker: false,
+  metrics: undefined,
 };
 
 /** A value for every variable and the field it gives. */
@@ -54,6 +55,7 @@ const SET: [string, string, Partial<Config>][] = [
   ['CONTAINER_SAGA_API_TCP', '2375', { apiTcp: { host: '127.0.0.1', port: 2375 } }],
   ['CONTAINER_SAGA_API_TCP', '[::1]:2376', { apiTcp: { host: '::1', port: 2376 } }],
   ['CONTAINER_SAGA_API', '1', { apiInWorker: true }],
+  ['CONTAINER_SAGA_METRICS', '127.0.0.1:9464', { metrics: { host: '127.0.0.1', port: 9464, bindAddress: '127.0.0.1:9464' } }],
 ];
 
 describe('getConfig', () => {

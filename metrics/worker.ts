@@ -1,0 +1,18 @@
+import { Runtime, type WorkerOptions } from '@temporalio/worker';
+import type { HostRuntime } from '../runtime/host-runtime';
+import { metricsActivityInterceptor } from './activity-interceptor';
+import { LeftoversGauge } from './leftovers';
+import { MetricNames } from './names';
+
+/**
+ * The worker's part of the metrics, for Worker.create: the activity interceptor (per-step latency and
+ * failures) and the leftovers gauge, counted once now and after each activity that may change it. Only for a
+ * process whose Runtime exports metrics (metrics/runtime.ts); the workflow side records through the SDK's
+ * sink either way (a no-op meter without an exporter).
+ */
+export function workerMetrics(runtime: HostRuntime, onError: (err: unknown) => void = () => undefined): Pick<WorkerOptions, 'interceptors'> {
+  const gauge = Runtime.instance().metricMeter.createGauge(MetricNames.leftoversPending, 'int', undefined, 'resources recorded as leftovers, waiting for gc');
+  const leftovers = new LeftoversGauge(runtime, gauge, onError);
+  void leftovers.refresh();
+  return { interceptors: { activity: [metricsActivityInterceptor(() => void leftovers.refresh())] } };
+}
