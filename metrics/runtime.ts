@@ -9,10 +9,15 @@ import { HISTOGRAM_BUCKETS_MS } from './names';
  * project's (`container_saga_*`, metrics/names.ts) are served together on `http://<address>/metrics`.
  */
 export function installMetricsRuntime(address: MetricsAddress, logger?: Logger): Runtime {
-  return Runtime.install({
-    ...(logger ? { logger } : {}),
-    telemetryOptions: {
-      metrics: { prometheus: { bindAddress: address.bindAddress, histogramBucketOverrides: { ...HISTOGRAM_BUCKETS_MS } } },
-    },
-  });
+  try {
+    return Runtime.install({
+      ...(logger ? { logger } : {}),
+      telemetryOptions: {
+        metrics: { prometheus: { bindAddress: address.bindAddress, histogramBucketOverrides: { ...HISTOGRAM_BUCKETS_MS } } },
+      },
+    });
+  } catch (err) {
+    // e.g. "Failed to start prometheus metrics exporter: Address already in use": say which setting it was
+    throw new Error(`CONTAINER_SAGA_METRICS=${address.bindAddress}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
 }

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import http from 'node:http';
@@ -13,7 +14,7 @@ import { getConfig } from '../../config';
 import { FAULT_LABEL } from '../../runtime/faults';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
 import { spawnWorker, writeBundle } from '../durability/worker-process';
-import { startTestWorker, type TestWorker, until } from '../harness';
+import { REPO, startTestWorker, type TestWorker, until } from '../harness';
 
 // CONTAINER_SAGA_METRICS end to end: a worker (simulated driver) whose Runtime exports Prometheus metrics on a
 // free loopback port runs a start that succeeds, one that fails at the network step and whose network release
@@ -214,6 +215,40 @@ describe('Prometheus metrics (CONTAINER_SAGA_METRICS)', () => {
       expect(got.samples.some((x) => x.name === 'temporal_num_pollers')).toBe(true);
     } finally {
       await worker.kill('SIGTERM');
+    }
+  });
+
+  it('npm run api (api/main.ts): CONTAINER_SAGA_METRICS serves the request metrics; a port in use is a clear error', async () => {
+    const port = await freePort();
+    const socketPath = path.join(dir, 'api-run', 'docker.sock');
+    const env = { ...process.env, CONTAINER_SAGA_API_SOCKET: socketPath, CONTAINER_SAGA_API_TCP: '', TEMPORAL_ADDRESS: inject('temporalAddress') };
+    const start = (metrics: string) => {
+      const child = spawn(process.execPath, ['-r', 'tsx/cjs', path.join(REPO, 'api/main.ts')], { cwd: REPO, env: { ...env, CONTAINER_SAGA_METRICS: metrics }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      return { child, exited, out: () => out };
+    };
+    const api = start(`127.0.0.1:${port}`);
+    try {
+      await until('the API', async () => (/metrics on http:\/\/127\.0\.0\.1:\d+\/metrics/.test(api.out()) ? true : undefined));
+      expect(await apiRequest(socketPath, 'GET', '/_ping')).toBe(200);
+      expect(await apiRequest(socketPath, 'GET', '/v1.41/version')).toBe(200);
+      const got = await until('the requests in the scrape', async () => {
+        const r = await scrape(`127.0.0.1:${port}`);
+        return total(r.samples, 'container_saga_api_requests_total') === 2 ? r : undefined;
+      }, 10_000, 100);
+      expect(total(got.samples, 'container_saga_api_requests_total', { route: '/version', method: 'GET', status: '200' })).toBe(1);
+      expect(total(got.samples, 'container_saga_api_request_latency_milliseconds_count', { route: '/_ping' })).toBe(1);
+
+      // a second process on the same port: the exporter cannot bind, and says which setting to change
+      const second = start(`127.0.0.1:${port}`);
+      expect(await second.exited).toBe(1);
+      expect(second.out()).toMatch(new RegExp(`CONTAINER_SAGA_METRICS=127\\.0\\.0\\.1:${port}: .*Address already in use`));
+    } finally {
+      api.child.kill('SIGTERM');
+      await api.exited;
     }
   });
 });
