@@ -3,8 +3,8 @@ import type { MetricMeter } from '@temporalio/common';
 import { connect, type Session } from '../client/connection';
 import { getConfig } from '../config';
 import { listenOnSocket, listenOnTcp } from './listen';
-import { engineRouter } from './routes';
 import { apiRequestMetrics } from '../metrics/api';
+import { engineRouter } from './routes';
 import { createApiServer } from './server';
 
 export interface RunningApi {

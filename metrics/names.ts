@@ -19,7 +19,7 @@ export const MetricNames = {
   startLatency: 'container_saga_start_latency_milliseconds',
   /** counter {step, result}: compensations the saga ran, by release and final result (`failed`: retries spent, a leftover) */
   compensations: 'container_saga_compensations_total',
-  /** counter {policy}: restarts the container monitor began, by restart policy */
+  /** counter {policy}: restarts the container monitor ran (its start saga began, after the backoff), by restart policy */
   restarts: 'container_saga_restarts_total',
   /** histogram {step, kind}: each attempt of a start saga's activity (acquire, release, record step), in ms */
   stepLatency: 'container_saga_step_latency_milliseconds',

@@ -29,7 +29,7 @@ export function recordCompensation(release: string, ok: boolean): void {
     .add(1, { step: release, result: ok ? 'ok' : 'failed' });
 }
 
-/** The container monitor begins a restart under `policy` (Docker's RestartPolicy.Name). */
+/** The container monitor restarts the container under `policy` (Docker's RestartPolicy.Name): its start saga begins. */
 export function recordRestart(policy: string): void {
   metricMeter.createCounter(MetricNames.restarts, undefined, 'restarts begun by the container monitor, by restart policy').add(1, { policy });
 }

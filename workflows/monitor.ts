@@ -88,7 +88,6 @@ export async function containerMonitor(input: MonitorInput): Promise<MonitorResu
       delayMs = decision.delayMs;
       restartCount++;
       restartsHere++;
-      recordRestart(handled.policy.Name);
       await quick.markRestarting({ id, restartCount });
       await sleep(delayMs);
       const gate = await quick.restartAllowed({ id });
@@ -104,6 +103,7 @@ export async function containerMonitor(input: MonitorInput): Promise<MonitorResu
         break;
       }
       try {
+        recordRestart(handled.policy.Name);
         // The restart's own run is handed over by its mark-running, like any start's: `latest` moves on.
         await executeChild(containerStart, {
           workflowId: `container-restart-${id}-${workflowInfo().runId}-${restartCount}`,
