@@ -28,6 +28,7 @@ const DEFAULTS: Omit<Config, 'root' | 'apiSocket'> = {
   apiTcp: undefined,
   apiInWorker: false,
   bindAllow: undefined,
+  metrics: undefined,
 };
 
 /** A value for every variable and the field it gives. */
@@ -56,6 +57,7 @@ const SET: [string, string, Partial<Config>][] = [
   ['CONTAINER_SAGA_API_TCP', '[::1]:2376', { apiTcp: { host: '::1', port: 2376 } }],
   ['CONTAINER_SAGA_API', '1', { apiInWorker: true }],
   ['CONTAINER_SAGA_BIND_ALLOW', '/srv/data::/home/u/', { bindAllow: ['/srv/data', '/home/u'] }],
+  ['CONTAINER_SAGA_METRICS', '127.0.0.1:9464', { metrics: { host: '127.0.0.1', port: 9464, bindAddress: '127.0.0.1:9464' } }],
 ];
 
 describe('getConfig', () => {
