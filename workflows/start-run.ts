@@ -13,6 +13,9 @@ export const progressQuery = defineQuery<ContainerStartResult>(PROGRESS_QUERY);
 export class StartRun {
   readonly record: ContainerStartResult = { containerId: '', name: '', status: 'starting', steps: [], compensations: [], leftovers: [] };
 
+  /** the step whose failure stopped the start (the first to fail; for steps run at once, the one the saga sees) */
+  private failedAt?: string;
+
   constructor(private readonly ref: string) {
     setHandler(progressQuery, () => this.record);
   }
@@ -27,10 +30,24 @@ export class StartRun {
     this.record.name = c.name;
   }
 
+  /**
+   * The step a failure stopped: the one that threw, else (a check on a step's result, like the claim's
+   * removal check) the last one done.
+   */
+  get failedStep(): string {
+    return this.failedAt ?? this.record.steps.at(-1) ?? 'lookup';
+  }
+
   /** Runs one step: it shows as current while it runs and is listed once it is done. */
   async step<T>(name: string, fn: () => Promise<T>): Promise<T> {
     this.showCurrent([name]);
-    const value = await fn();
+    let value: T;
+    try {
+      value = await fn();
+    } catch (err) {
+      this.failedAt ??= name;
+      throw err;
+    }
     this.record.steps.push(name);
     return value;
   }
@@ -54,7 +71,11 @@ export class StartRun {
       // One error is the saga's (Docker reports one); the others stay in the worker's log and the history.
       log.warn('more than one step failed at once', { container: this.id, errors: failures.map((f) => detailOf(f).message) });
     }
-    if (failures.length > 0) throw failures.find((f) => isCancellation(f)) ?? failures[0];
+    if (failures.length > 0) {
+      const failure = failures.find((f) => isCancellation(f)) ?? failures[0];
+      this.failedAt ??= parts[settled.findIndex((s) => s.status === 'rejected' && s.reason === failure)]![0];
+      throw failure;
+    }
     return values;
   }
 
