@@ -90,6 +90,7 @@ export class StartRun {
     delete this.record.current;
     if (isCancellation(err)) throw err;
     this.record.error = detailOf(err);
+    this.showEnd();
     throw failureOf(this.record.error, this.record);
   }
 
@@ -116,11 +117,20 @@ export class StartRun {
     setCurrentDetails(`**compensating** — ${this.record.name}: ${this.record.error.message}`);
   }
 
+  /** The Web UI's current details once the start has failed or been cancelled: where, why, what was undone. */
+  private showEnd(): void {
+    const { status, name, error, compensations, leftovers } = this.record;
+    const undone = compensations.length > 0 ? `; compensated: ${compensations.join(', ')}` : '';
+    const left = leftovers.length > 0 ? `; left over: ${leftovers.join('; ')}` : '';
+    setCurrentDetails(`**${status}** at ${this.failedStep} — ${name || this.ref}: ${error?.message ?? 'cancelled'}${undone}${left}`);
+  }
+
   /** The failure path is over: the failure the workflow ends with (a cancellation ends it as such). */
   compensated(err: unknown): ApplicationFailure | unknown {
     const cancelled = isCancellation(err);
     this.record.status = cancelled ? 'cancelled' : 'failed';
     delete this.record.current;
+    this.showEnd();
     if (cancelled) return err;
     const error = this.record.error!;
     if (this.record.leftovers.length === 0) return failureOf(error, this.record);
