@@ -178,7 +178,7 @@ describe('the Temporal Web UI, as an operator sees it (chromium, simulated drive
     expect(meta.some((t) => /^running — web pid \d+/.test(t))).toBe(true);
     await shot('web-start-metadata');
     console.log(`web-ui started container: ${Date.now() - started} ms`);
-  }, 50_000);
+  }, 90_000);
 
   it('finds the failed start by ContainerName and shows the failed step and the compensations in order', async () => {
     const started = Date.now();
@@ -219,5 +219,5 @@ describe('the Temporal Web UI, as an operator sees it (chromium, simulated drive
     await listByQuery(OperatorQueries.failedAt('network'), 1);
     await shot('failed-at-network-list');
     console.log(`web-ui failed start: ${Date.now() - started} ms`);
-  }, 50_000);
+  }, 90_000);
 });
