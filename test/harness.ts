@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Session } from '../client/connection';
+import { codecDataConverter } from '../codec/load';
 import type { HostRuntime } from '../runtime/host-runtime';
 import { createWorker, WORKFLOWS_PATH } from '../worker/create';
 
@@ -34,11 +35,13 @@ export async function startTestWorker(address: string, runtime: HostRuntime, opt
   quietRuntime();
   bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   const taskQueue = `test-${randomUUID()}`;
+  // The payload codec of CONTAINER_SAGA_CODEC_KEYS, the committed test key (vitest.config.ts), as the CLI's.
+  const dataConverter = codecDataConverter();
   const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime, faults: { plan: opts.faults }, workflowBundle: await bundle });
+  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime, faults: { plan: opts.faults }, workflowBundle: await bundle, dataConverter });
   const running = worker.run();
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter });
   const session: Session = { client, connection, address, namespace: 'default', taskQueue };
   return {
     taskQueue,

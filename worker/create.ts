@@ -35,6 +35,8 @@ export interface CreateWorkerOptions {
   faults?: { plan?: string };
   /** a prebuilt bundle (tests bundle once and reuse it); otherwise the build's, else workflows are bundled at start-up */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** the payload codec (codec/load.ts codecDataConverter); the SDK's plain default when absent */
+  dataConverter?: WorkerOptions['dataConverter'];
 }
 
 /** The worker: every workflow of workflows/ and the activities bound to the runtime (with faults, when enabled). */
@@ -45,6 +47,7 @@ export function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...workflowCode(opts.workflowBundle),
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     activities: createActivities(opts.runtime, { monitorRuns: true }),
     // A worker that died leaves its sticky queue unpolled: move its workflows to the shared queue after 2 s
     // rather than the default 10 s, so a replacement worker resumes a start quickly (a cache miss only

@@ -1,4 +1,5 @@
 import { NativeConnection } from '@temporalio/worker';
+import { dataConverterOf, describeCodec, loadCodec } from '../codec/load';
 import { getConfig } from '../config';
 import { startApi, type RunningApi } from '../api/start';
 import { selectRuntime } from '../runtime/select';
@@ -14,6 +15,9 @@ async function main(): Promise<void> {
   // A worker-wide plan enables faults by itself; labels alone need CONTAINER_SAGA_ALLOW_FAULTS=1.
   const faults = config.faults || config.allowFaults ? { plan: config.faults } : undefined;
   if (faults) console.log(`  fault injection on${config.faults ? `, plan: ${config.faults}` : ' (labels only)'}`);
+  const codec = loadCodec();
+  console.log(`  ${describeCodec(codec)}`);
+  const dataConverter = dataConverterOf(codec);
   const connection = await NativeConnection.connect({ address: config.address });
   try {
     const worker = await createWorker({
@@ -22,6 +26,7 @@ async function main(): Promise<void> {
       taskQueue: config.taskQueue,
       runtime,
       faults,
+      dataConverter,
       // A prebuilt bundle (tests that restart workers many times) skips bundling at start-up.
       ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
     });
@@ -35,7 +40,7 @@ async function main(): Promise<void> {
       void running.finally(() => api?.close());
     }
     if (config.reconcile) {
-      reconcileAtStartup(connection, config.namespace, config.taskQueue).then(
+      reconcileAtStartup(connection, config.namespace, config.taskQueue, dataConverter).then(
         (r) => console.log(`  start-up reconcile: ${describeGc(r)}`),
         (err: unknown) => console.error(`  start-up reconcile failed: ${err instanceof Error ? err.message : String(err)}`),
       );
