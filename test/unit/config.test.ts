@@ -36,7 +36,7 @@ const DEFAULTS: Omit<Config, 'root' | 'apiSocket' | 'codecKeys'> = {
 const SET: [string, string, Partial<Config>][] = [
   ['TEMPORAL_ADDRESS', 'temporal:7000', { address: 'temporal:7000' }],
   ['TEMPORAL_NAMESPACE', 'ns', { namespace: 'ns' }],
-  ['TEMPORAL_UI_PORT', '9000', { uiPort: 9000 }],
+  ['TEMPORAL_UI_PORT', '9000', { uiPort: 9000, codecOrigins: ['http://localhost:9000', 'http://127.0.0.1:9000'] }],
   ['CONTAINER_SAGA_TASK_QUEUE', 'q', { taskQueue: 'q' }],
   ['CONTAINER_SAGA_ROOT', '/srv/cs', { root: '/srv/cs' }],
   ['CONTAINER_SAGA_DRIVER', 'simulated', { driver: 'simulated' }],
@@ -90,10 +90,6 @@ describe('getConfig', () => {
   it('keeps the codec key file in the state root unless CONTAINER_SAGA_CODEC_KEYS names one (made absolute)', () => {
     expect(getConfig({ CONTAINER_SAGA_ROOT: '/srv/cs' }).codecKeys).toEqual({ file: '/srv/cs/codec-keys.json', explicit: false });
     expect(getConfig({ CONTAINER_SAGA_CODEC_KEYS: 'keys.json' }).codecKeys).toEqual({ file: path.resolve('keys.json'), explicit: true });
-  });
-
-  it('follows TEMPORAL_UI_PORT with the codec server\'s default origins', () => {
-    expect(getConfig({ TEMPORAL_UI_PORT: '9000' }).codecOrigins).toEqual(['http://localhost:9000', 'http://127.0.0.1:9000']);
   });
 
   it('makes a relative CONTAINER_SAGA_ROOT absolute', () => {
