@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type DataConverter } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Session } from '../client/connection';
 import { codecDataConverter } from '../codec/load';
@@ -31,12 +31,12 @@ export interface TestWorker {
 }
 
 /** Starts a worker for `runtime` on a fresh task queue (bundle built once per test file). */
-export async function startTestWorker(address: string, runtime: HostRuntime, opts: { faults?: string } = {}): Promise<TestWorker> {
+export async function startTestWorker(address: string, runtime: HostRuntime, opts: { faults?: string; dataConverter?: DataConverter } = {}): Promise<TestWorker> {
   quietRuntime();
   bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   const taskQueue = `test-${randomUUID()}`;
   // The payload codec of CONTAINER_SAGA_CODEC_KEYS, the committed test key (vitest.config.ts), as the CLI's.
-  const dataConverter = codecDataConverter();
+  const dataConverter = opts.dataConverter ?? codecDataConverter();
   const nativeConnection = await NativeConnection.connect({ address });
   const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime, faults: { plan: opts.faults }, workflowBundle: await bundle, dataConverter });
   const running = worker.run();
