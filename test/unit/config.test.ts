@@ -30,6 +30,8 @@ const DEFAULTS: Omit<Config, 'root' | 'apiSocket' | 'codecKeys'> = {
   codecAddress: { host: '127.0.0.1', port: 8234 },
   codecOrigins: ['http://localhost:8233', 'http://127.0.0.1:8233'],
   codecToken: undefined,
+  bindAllow: undefined,
+  metrics: undefined,
 };
 
 /** A value for every variable and the field it gives. */
@@ -61,6 +63,8 @@ const SET: [string, string, Partial<Config>][] = [
   ['CONTAINER_SAGA_CODEC_ADDRESS', 'localhost:9999', { codecAddress: { host: 'localhost', port: 9999 } }],
   ['CONTAINER_SAGA_CODEC_ORIGINS', 'https://ui.example, http://127.0.0.1:9', { codecOrigins: ['https://ui.example', 'http://127.0.0.1:9'] }],
   ['CONTAINER_SAGA_CODEC_TOKEN', 's3cret', { codecToken: 's3cret' }],
+  ['CONTAINER_SAGA_BIND_ALLOW', '/srv/data::/home/u/', { bindAllow: ['/srv/data', '/home/u'] }],
+  ['CONTAINER_SAGA_METRICS', '127.0.0.1:9464', { metrics: { host: '127.0.0.1', port: 9464, bindAddress: '127.0.0.1:9464' } }],
 ];
 
 describe('getConfig', () => {
@@ -122,6 +126,7 @@ describe('getConfig', () => {
     ['CONTAINER_SAGA_SIM_OS', 'macos', 'simOs', /^CONTAINER_SAGA_SIM_OS must be linux or windows \(got "macos"\)$/],
     ['TEMPORAL_UI_PORT', '80a', 'uiPort', /^TEMPORAL_UI_PORT must be a port number, 1-65535 \(got "80a"\)$/],
     ['TEMPORAL_UI_PORT', '70000', 'uiPort', /^TEMPORAL_UI_PORT must be a port number/],
+    ['CONTAINER_SAGA_BIND_ALLOW', '/srv:data', 'bindAllow', /^CONTAINER_SAGA_BIND_ALLOW must list absolute directories separated by ':' \(got "data"\)$/],
   ])('%s=%s fails clearly, and only where it is used', (name, value, field, message) => {
     const c = getConfig({ [name]: value });
     expect(() => c[field]).toThrow(ConfigError);
