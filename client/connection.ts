@@ -1,4 +1,5 @@
 import type { Client, Connection } from '@temporalio/client';
+import { codecDataConverter } from '../codec/load';
 import { getConfig } from '../config';
 import { unreachable } from './errors';
 
@@ -26,6 +27,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): SessionSe
 /** Connects to Temporal as the environment says; a refused connection fails at once (a silent address after 10 s), naming the address and the fix. */
 export async function connect(env: NodeJS.ProcessEnv = process.env): Promise<Session> {
   const settings = settingsFromEnv(env);
+  // The payload codec first: a key file that is missing or malformed fails before anything is sent.
+  const dataConverter = codecDataConverter(env);
   // Required on the first connection, not imported: the Temporal client is most of a command's start-up (see
   // toCliError), and --version, --help and usage errors never connect.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -36,5 +39,5 @@ export async function connect(env: NodeJS.ProcessEnv = process.env): Promise<Ses
   } catch {
     throw unreachable(settings.address);
   }
-  return { ...settings, client: new Client({ connection, namespace: settings.namespace }), connection };
+  return { ...settings, client: new Client({ connection, namespace: settings.namespace, dataConverter }), connection };
 }

@@ -62,6 +62,17 @@ export interface Config {
   /** CONTAINER_SAGA_API=1: the worker process serves the Engine API too */
   readonly apiInWorker: boolean;
   /**
+   * CONTAINER_SAGA_CODEC_KEYS: the payload codec's key file (made absolute), else `<root>/codec-keys.json`;
+   * `explicit` when the variable names it (then it must exist)
+   */
+  readonly codecKeys: { file: string; explicit: boolean };
+  /** CONTAINER_SAGA_CODEC_ADDRESS: where the codec server listens, loopback host:port (default 127.0.0.1:8234) */
+  readonly codecAddress: { host: string; port: number };
+  /** CONTAINER_SAGA_CODEC_ORIGINS: comma-separated Web UI origins the codec server answers (default the UI on TEMPORAL_UI_PORT) */
+  readonly codecOrigins: readonly string[];
+  /** CONTAINER_SAGA_CODEC_TOKEN: the codec server's secret, else a random one per start */
+  readonly codecToken: string | undefined;
+  /**
    * CONTAINER_SAGA_BIND_ALLOW: host directories, ':'-separated like PATH, that bind mounts may come from
    * (each absolute); undefined when unset: any host path may be bound, as with Docker
    */
@@ -86,6 +97,7 @@ export type ConfigVariable =
   | 'CONTAINER_SAGA_WORKFLOW_BUNDLE' | 'CONTAINER_SAGA_RECONCILE' | 'CONTAINER_SAGA_RUNC' | 'CNI_PATH'
   | 'CONTAINER_SAGA_DEBUG' | 'NO_COLOR' | 'TEMPORAL_CLI' | 'TEMPORAL_TEST_SERVER'
   | 'CONTAINER_SAGA_API_SOCKET' | 'CONTAINER_SAGA_API_TCP' | 'CONTAINER_SAGA_API' | 'XDG_RUNTIME_DIR'
+  | 'CONTAINER_SAGA_CODEC_KEYS' | 'CONTAINER_SAGA_CODEC_ADDRESS' | 'CONTAINER_SAGA_CODEC_ORIGINS' | 'CONTAINER_SAGA_CODEC_TOKEN'
   | 'CONTAINER_SAGA_BIND_ALLOW' | 'CONTAINER_SAGA_METRICS';
 
 /** A variable set to a value getConfig cannot use; the message names the variable and what it accepts. */
@@ -183,6 +195,16 @@ export function getConfig(env: NodeJS.ProcessEnv = process.env): Config {
       return tcp === undefined ? undefined : loopbackAddress('CONTAINER_SAGA_API_TCP', tcp);
     },
     get apiInWorker() { return v('CONTAINER_SAGA_API') === '1'; },
+    get codecKeys() {
+      const file = v('CONTAINER_SAGA_CODEC_KEYS');
+      return file ? { file: path.resolve(file), explicit: true } : { file: path.join(this.root, 'codec-keys.json'), explicit: false };
+    },
+    get codecAddress() { return loopbackAddress('CONTAINER_SAGA_CODEC_ADDRESS', v('CONTAINER_SAGA_CODEC_ADDRESS') ?? '127.0.0.1:8234'); },
+    get codecOrigins() {
+      const origins = v('CONTAINER_SAGA_CODEC_ORIGINS');
+      return origins ? origins.split(',').map((o) => o.trim()).filter(Boolean) : [`http://localhost:${this.uiPort}`, `http://127.0.0.1:${this.uiPort}`];
+    },
+    get codecToken() { return v('CONTAINER_SAGA_CODEC_TOKEN'); },
     get bindAllow() {
       const allow = v('CONTAINER_SAGA_BIND_ALLOW');
       return allow === undefined ? undefined : absoluteDirs('CONTAINER_SAGA_BIND_ALLOW', allow);

@@ -3,14 +3,18 @@
  * at TEMPORAL_ADDRESS), an in-process worker with the simulated driver in a temp state root, and the same
  * client calls the CLI makes. Run after a deliberate workflow change: `npm run record-histories`.
  * Older versions' histories stay committed: replaying them proves a change is patched correctly.
+ * Payloads are encrypted with the committed test key (test/fixtures/codec-test-keys.json), as every test client's
+ * are: the replay test decodes them with it. `npm run record-histories -- NAME…` records only the named start
+ * scenarios (the monitor and verb groups are recorded whole when one of theirs is named).
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { chmodSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { codecDataConverter } from '../codec/load';
 import { monitorWorkflowId } from '../common/monitor-api';
 import { execWorkflowId, PROGRESS_QUERY, startWorkflowId, WorkflowTypes } from '../common/names';
 import { getConfig, isSet } from '../config';
@@ -34,9 +38,15 @@ import { temporalCliPath } from './temporal-paths';
  */
 const VERSION = 'v6';
 const OUT = path.resolve(__dirname, '../test/histories', VERSION);
+const TEST_KEYS = path.resolve(__dirname, '../test/fixtures/codec-test-keys.json');
+/** the histories named on the command line, else all */
+const ONLY = process.argv.slice(2);
+const wanted = (name: string) => ONLY.length === 0 || ONLY.includes(name);
 
 interface Scenario {
   name: string;
+  /** the container's environment (a secret the encrypted history must not show) */
+  env?: string[];
   /** give the container a named volume (else the volumes step has nothing to do) */
   volume?: boolean;
   faults?: (holdFile: string) => string;
@@ -48,6 +58,8 @@ interface Scenario {
 
 const SCENARIOS: Scenario[] = [
   { name: 'start-success' },
+  // every payload encrypted with the test key: the environment's value is nowhere in the file in plaintext
+  { name: 'start-encrypted', env: ['DB_PASSWORD=recorded-secret-4f1c'] },
   { name: 'start-failure-compensated', volume: true, faults: () => 'volumes=fail' },
   // v6: a failed start upserts FailedStep and ErrorType (failure-search-attributes); here at the network step
   { name: 'start-failure-network', faults: () => 'network=fail' },
@@ -72,15 +84,18 @@ async function main(): Promise<void> {
   const address = server?.address ?? getConfig().address;
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'container-saga-record-'));
   const taskQueue = `record-${randomUUID()}`;
+  chmodSync(TEST_KEYS, 0o600); // git checks it out readable by all; the codec refuses that
+  const dataConverter = codecDataConverter({ ...process.env, CONTAINER_SAGA_CODEC_KEYS: TEST_KEYS });
   const nativeConnection = await NativeConnection.connect({ address });
-  const client = new Client({ connection: await Connection.connect({ address }) });
-  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime: new SimulatedRuntime(root), faults: {} });
+  const client = new Client({ connection: await Connection.connect({ address }), dataConverter });
+  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime: new SimulatedRuntime(root), faults: {}, dataConverter });
   try {
     await worker.runUntil(async () => {
       await fs.mkdir(OUT, { recursive: true });
-      for (const s of SCENARIOS) {
+      for (const s of SCENARIOS.filter((sc) => wanted(sc.name))) {
         const hold = path.join(root, `${s.name}.release`);
         const request: CreateRequest = { name: s.name, image: 'busybox', cmd: ['sleep', '1000'], labels: s.faults ? { [FAULT_LABEL]: s.faults(hold) } : {},
+          ...(s.env ? { env: s.env } : {}),
           ...(s.volume ? { hostConfig: { Binds: [`${s.name}-data:/data`] } } : {}),
         };
         const createId = `record-create-${randomUUID()}`;
@@ -114,8 +129,8 @@ async function main(): Promise<void> {
         const outcome = await handle.result().then(() => 'completed', (e: Error) => `failed: ${e.message}`);
         await save(address, handle.workflowId, s.name, outcome);
       }
-      await recordMonitor(client, taskQueue, address);
-      await recordVerbs(client, taskQueue, address);
+      if (wanted('monitor-on-failure') || wanted('wait-exited')) await recordMonitor(client, taskQueue, address);
+      if (['exec-exit-3', 'exec-output', 'pause', 'unpause', 'kill', 'restore'].some(wanted)) await recordVerbs(client, taskQueue, address);
     });
   } finally {
     await nativeConnection.close();

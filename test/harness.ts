@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type DataConverter } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Session } from '../client/connection';
+import { codecDataConverter } from '../codec/load';
 import type { MetricsAddress } from '../config';
 import { installMetricsRuntime } from '../metrics/runtime';
 import type { HostRuntime } from '../runtime/host-runtime';
@@ -38,15 +39,17 @@ export interface TestWorker {
  * first worker of the file installs the Runtime with the Prometheus exporter there, and the worker records
  * the project's metrics (metrics/worker.ts).
  */
-export async function startTestWorker(address: string, runtime: HostRuntime, opts: { faults?: string; metrics?: MetricsAddress } = {}): Promise<TestWorker> {
+export async function startTestWorker(address: string, runtime: HostRuntime, opts: { faults?: string; metrics?: MetricsAddress; dataConverter?: DataConverter } = {}): Promise<TestWorker> {
   quietRuntime(opts.metrics);
   bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   const taskQueue = `test-${randomUUID()}`;
+  // The payload codec of CONTAINER_SAGA_CODEC_KEYS, the committed test key (vitest.config.ts), as the CLI's.
+  const dataConverter = opts.dataConverter ?? codecDataConverter();
   const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime, faults: { plan: opts.faults }, workflowBundle: await bundle, metrics: opts.metrics !== undefined });
+  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime, faults: { plan: opts.faults }, workflowBundle: await bundle, metrics: opts.metrics !== undefined, dataConverter });
   const running = worker.run();
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter });
   const session: Session = { client, connection, address, namespace: 'default', taskQueue };
   return {
     taskQueue,

@@ -36,6 +36,8 @@ export interface CreateWorkerOptions {
   faults?: { plan?: string };
   /** a prebuilt bundle (tests bundle once and reuse it); otherwise the build's, else workflows are bundled at start-up */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** the payload codec (codec/load.ts codecDataConverter); the SDK's plain default when absent */
+  dataConverter?: WorkerOptions['dataConverter'];
   /** the process's Runtime exports metrics (metrics/runtime.ts): add the per-step metrics and the leftovers gauge */
   metrics?: boolean;
 }
@@ -51,6 +53,7 @@ export function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...workflowCode(opts.workflowBundle),
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     activities: createActivities(opts.runtime, { monitorRuns: true }),
     ...(opts.metrics ? workerMetrics(opts.runtime) : {}),
     // A worker that died leaves its sticky queue unpolled: move its workflows to the shared queue after 2 s

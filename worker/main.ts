@@ -1,4 +1,5 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
+import { dataConverterOf, describeCodec, loadCodec } from '../codec/load';
 import { getConfig } from '../config';
 import { startApi, type RunningApi } from '../api/start';
 import { installMetricsRuntime } from '../metrics/runtime';
@@ -23,6 +24,9 @@ async function main(): Promise<void> {
     installMetricsRuntime(metrics);
     console.log(`  metrics on http://${metrics.bindAddress}/metrics`);
   }
+  const codec = loadCodec();
+  console.log(`  ${describeCodec(codec)}`);
+  const dataConverter = dataConverterOf(codec);
   const connection = await NativeConnection.connect({ address: config.address });
   try {
     const registered = await ensureSearchAttributes(connection.operatorService, config.namespace);
@@ -33,6 +37,7 @@ async function main(): Promise<void> {
       taskQueue: config.taskQueue,
       runtime,
       faults,
+      dataConverter,
       metrics: metrics !== undefined,
       // A prebuilt bundle (tests that restart workers many times) skips bundling at start-up.
       ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
@@ -50,7 +55,7 @@ async function main(): Promise<void> {
       void running.finally(() => api?.close());
     }
     if (config.reconcile) {
-      reconcileAtStartup(connection, config.namespace, config.taskQueue).then(
+      reconcileAtStartup(connection, config.namespace, config.taskQueue, dataConverter).then(
         (r) => console.log(`  start-up reconcile: ${describeGc(r)}`),
         (err: unknown) => console.error(`  start-up reconcile failed: ${err instanceof Error ? err.message : String(err)}`),
       );
