@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { SHUTDOWN_FORCE_AFTER_GRACE_MS, type WorkerTuning } from '../config/worker-tuning';
 import { faultHooks } from '../runtime/faults';
 import type { HostRuntime } from '../runtime/host-runtime';
 
@@ -35,6 +36,13 @@ export interface CreateWorkerOptions {
   faults?: { plan?: string };
   /** a prebuilt bundle (tests bundle once and reuse it); otherwise the build's, else workflows are bundled at start-up */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** slots and pollers (config/worker-tuning.ts); the SDK's defaults when absent */
+  tuning?: WorkerTuning;
+  /**
+   * How long a stopping worker lets in-flight steps finish before the SDK cancels them (shutdownGraceTime);
+   * 5 s later it gives up waiting for them (shutdownForceTime). The SDK's default (0) when absent.
+   */
+  shutdownGraceMs?: number;
 }
 
 /** The worker: every workflow of workflows/ and the activities bound to the runtime (with faults, when enabled). */
@@ -50,5 +58,9 @@ export function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     // rather than the default 10 s, so a replacement worker resumes a start quickly (a cache miss only
     // costs a replay of the start's short history).
     stickyQueueScheduleToStartTimeout: '2s',
+    ...opts.tuning,
+    ...(opts.shutdownGraceMs !== undefined
+      ? { shutdownGraceTime: opts.shutdownGraceMs, shutdownForceTime: opts.shutdownGraceMs + SHUTDOWN_FORCE_AFTER_GRACE_MS }
+      : {}),
   });
 }

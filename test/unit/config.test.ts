@@ -6,7 +6,7 @@ import { ConfigError, getConfig, isSet, type Config } from '../../config';
 import { defaultApiSocketFor, defaultStateRootFor } from '../../config/state-root';
 
 /** Every field's default, with an environment that sets nothing (the state root and API socket depend on the uid: below). */
-const DEFAULTS: Omit<Config, 'root' | 'apiSocket'> = {
+const DEFAULTS: Omit<Config, 'root' | 'apiSocket' | 'temporal'> = {
   address: 'localhost:7233',
   namespace: 'default',
   uiPort: 8233,
@@ -27,6 +27,8 @@ const DEFAULTS: Omit<Config, 'root' | 'apiSocket'> = {
   temporalTestServer: undefined,
   apiTcp: undefined,
   apiInWorker: false,
+  workerTuning: {},
+  shutdownGraceMs: 25_000,
 };
 
 /** A value for every variable and the field it gives. */
@@ -54,6 +56,12 @@ const SET: [string, string, Partial<Config>][] = [
   ['CONTAINER_SAGA_API_TCP', '2375', { apiTcp: { host: '127.0.0.1', port: 2375 } }],
   ['CONTAINER_SAGA_API_TCP', '[::1]:2376', { apiTcp: { host: '::1', port: 2376 } }],
   ['CONTAINER_SAGA_API', '1', { apiInWorker: true }],
+  ['CONTAINER_SAGA_MAX_ACTIVITIES', '8', { workerTuning: { maxConcurrentActivityTaskExecutions: 8 } }],
+  ['CONTAINER_SAGA_MAX_LOCAL_ACTIVITIES', '9', { workerTuning: { maxConcurrentLocalActivityExecutions: 9 } }],
+  ['CONTAINER_SAGA_MAX_WORKFLOW_TASKS', '10', { workerTuning: { maxConcurrentWorkflowTaskExecutions: 10 } }],
+  ['CONTAINER_SAGA_ACTIVITY_POLLERS', '3', { workerTuning: { activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 3 } } }],
+  ['CONTAINER_SAGA_WORKFLOW_POLLERS', 'auto', { workerTuning: { workflowTaskPollerBehavior: { type: 'autoscaling', minimum: 2, initial: 5, maximum: 100 } } }],
+  ['CONTAINER_SAGA_SHUTDOWN_GRACE', '2m', { shutdownGraceMs: 120_000 }],
 ];
 
 describe('getConfig', () => {
