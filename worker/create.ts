@@ -43,6 +43,8 @@ export interface CreateWorkerOptions {
    * 5 s later it gives up waiting for them (shutdownForceTime). The SDK's default (0) when absent.
    */
   shutdownGraceMs?: number;
+  /** aborted when the worker starts stopping: the waits that only watch (monitor, docker wait) give way at once */
+  draining?: AbortSignal;
 }
 
 /** The worker: every workflow of workflows/ and the activities bound to the runtime (with faults, when enabled). */
@@ -53,7 +55,7 @@ export function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...workflowCode(opts.workflowBundle),
-    activities: createActivities(opts.runtime, { monitorRuns: true }),
+    activities: createActivities(opts.runtime, { monitorRuns: true, draining: opts.draining }),
     // A worker that died leaves its sticky queue unpolled: move its workflows to the shared queue after 2 s
     // rather than the default 10 s, so a replacement worker resumes a start quickly (a cache miss only
     // costs a replay of the start's short history).

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
   let api: RunningApi | undefined;
   let apiClosed: Promise<void> | undefined;
   const closeApi = () => (api ? (apiClosed ??= api.close()) : Promise.resolve());
+  const draining = new AbortController();
   try {
     const worker = await createWorker({
       connection,
@@ -38,10 +39,16 @@ async function main(): Promise<void> {
       ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
       tuning: workerTuning,
       shutdownGraceMs,
+      draining: draining.signal,
     });
     const log = (line: string) => console.log(`container-saga worker: ${line}`);
-    // The Engine API stops taking requests at the first signal; the worker drains meanwhile.
-    const shutdown = handleShutdownSignals({ worker, graceMs: shutdownGraceMs, log, onStop: () => void closeApi() });
+    // At the first signal the Engine API stops taking requests and the waits that only watch end (they go on
+    // on another worker), while the steps in flight get the grace to finish.
+    const onStop = () => {
+      draining.abort();
+      void closeApi();
+    };
+    const shutdown = handleShutdownSignals({ worker, graceMs: shutdownGraceMs, log, onStop });
     console.log('  ready');
     const running = worker.run().finally(() => shutdown.dispose());
     // CONTAINER_SAGA_API=1: one process serves the Engine API too (a Temporal client like any other).
