@@ -67,10 +67,12 @@ async function main(): Promise<void> {
   // An external server only when TEMPORAL_ADDRESS names one: its default would be the operator's own server.
   const server = isSet('TEMPORAL_ADDRESS') ? undefined : await startDevServer({ uiPort: false });
   const address = server?.address ?? getConfig().address;
+  // An external server is reached as configured (profile, TLS, API key); the script's own dev server plainly.
+  const connectionOptions = server ? { address } : getConfig().temporal.connectionOptions;
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'container-saga-record-'));
   const taskQueue = `record-${randomUUID()}`;
-  const nativeConnection = await NativeConnection.connect({ address });
-  const client = new Client({ connection: await Connection.connect({ address }) });
+  const nativeConnection = await NativeConnection.connect(connectionOptions);
+  const client = new Client({ connection: await Connection.connect(connectionOptions) });
   const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime: new SimulatedRuntime(root), faults: {} });
   try {
     await worker.runUntil(async () => {
