@@ -145,11 +145,13 @@ describe('graceful worker shutdown (simulated driver, real worker processes)', (
 
   it('an idle worker stops at once; a second signal exits at once even with a step held', async () => {
     for (const w of workers.splice(0)) await stop(w);
-    const idle = await worker();
+    // with its start-up reconcile (gc and restore workflows, served by itself) still running, as in production
+    const idle = await worker({ CONTAINER_SAGA_RECONCILE: '1' });
     const r1 = await stop(idle);
     timings.push(`  idle worker: exit ${r1.code} after ${r1.ms} ms`);
     expect(r1.code, idle.output()).toBe(0);
     expect(r1.ms).toBeLessThan(5000);
+    expect(idle.output()).toMatch(/^container-saga worker: stopped \d+(\.\d)? s after SIGTERM$/m);
 
     const w = await worker({ CONTAINER_SAGA_SHUTDOWN_GRACE: '60s' });
     const hold = path.join(dir, 'twice.release');
