@@ -1,8 +1,10 @@
+import { effectiveCapAddCapDrop } from '../common/capabilities';
 import { LOG_DRIVER } from '../common/log-config';
 import { parseIpcMode, parseNetMode } from '../common/net-mode';
 import { parseBytes } from '../common/settings';
 import type { CreateRequest, HostConfig, RestartPolicy } from '../common/types';
 import { usageError } from './errors';
+import { inlineSeccompProfiles, readText, type ReadText } from './seccomp-file';
 
 /** `create`'s flags as commander hands them over. */
 export interface CreateFlags {
@@ -15,6 +17,9 @@ export interface CreateFlags {
   shmSize?: string;
   ipc?: string;
   securityOpt: string[];
+  capAdd: string[];
+  capDrop: string[];
+  privileged?: boolean;
   restart?: string;
   link: string[];
   hostname?: string;
@@ -51,9 +56,10 @@ function restartPolicy(value: string): RestartPolicy {
 
 /**
  * Flags + IMAGE + CMD → Docker's create request, validating every value before anything is sent, so bad
- * input changes nothing. Pure: `-e KEY` without a value reads KEY from `env` (Docker's pass-through).
+ * input changes nothing. Pure but for `read`: `-e KEY` without a value reads KEY from `env` (Docker's
+ * pass-through); `--security-opt seccomp=FILE` sends the file's content, read with `read`.
  */
-export function parseCreate(flags: CreateFlags, image: string, cmd: string[], env: NodeJS.ProcessEnv = {}): CreateRequest {
+export function parseCreate(flags: CreateFlags, image: string, cmd: string[], env: NodeJS.ProcessEnv = {}, read: ReadText = readText): CreateRequest {
   const hostConfig: Partial<HostConfig> = {};
   if (flags.network !== undefined) {
     if (!parseNetMode(flags.network)) bad(flags.network, '--network', 'must be bridge, none, host or container:<name|id>');
@@ -99,7 +105,12 @@ export function parseCreate(flags: CreateFlags, image: string, cmd: string[], en
     if (!/^-?\d+$/.test(flags.pidsLimit)) bad(flags.pidsLimit, '--pids-limit', 'must be an integer');
     hostConfig.PidsLimit = Number(flags.pidsLimit);
   }
-  if (flags.securityOpt.length > 0) hostConfig.SecurityOpt = flags.securityOpt;
+  if (flags.securityOpt.length > 0) hostConfig.SecurityOpt = inlineSeccompProfiles(flags.securityOpt, read);
+  // as the docker CLI: normalized, not checked (the daemon checks the names)
+  const { capAdd, capDrop } = effectiveCapAddCapDrop(flags.capAdd ?? [], flags.capDrop ?? []);
+  if (capAdd.length > 0) hostConfig.CapAdd = capAdd;
+  if (capDrop.length > 0) hostConfig.CapDrop = capDrop;
+  if (flags.privileged) hostConfig.Privileged = true;
   if (flags.restart !== undefined) hostConfig.RestartPolicy = restartPolicy(flags.restart);
   if (flags.link.length > 0) {
     hostConfig.Links = flags.link.map((l) => {

@@ -200,9 +200,7 @@ async function compensate(run: StartRun, acts: StartActivities, saga: Saga, err:
   } catch (e) {
     record.leftovers.push(`state: ${detailOf(e).message}`);
   }
-  const outcome = await saga.compensate((name, error) => {
-    if (error === undefined) record.compensations.push(name);
-  });
+  const outcome = await saga.compensate((name, error) => run.compensationEnded(name, error));
   record.leftovers.push(...outcome.failed.map((f) => `${f.name}: ${detailOf(f.error).message}`));
   // What was released is no longer the container's: the record must not show it.
   if (outcome.ran.includes(hostStep('network').release)) delete record.ipAddress;

@@ -12,6 +12,7 @@ import {
 import type { Activities } from '../activities';
 import { RUN_STARTED_SIGNAL, type ContainerRun, type MonitorInput, type MonitorResult, type RunEnd } from '../common/monitor-api';
 import { restartDecision, type RestartDecision } from '../common/restart-policy';
+import { recordRestart } from '../metrics/workflow';
 import { containerStart } from './container-start';
 import { detailOf, exitCodeFor } from './failures';
 import { cleanup, fast } from './options';
@@ -102,6 +103,7 @@ export async function containerMonitor(input: MonitorInput): Promise<MonitorResu
         break;
       }
       try {
+        recordRestart(handled.policy.Name);
         // The restart's own run is handed over by its mark-running, like any start's: `latest` moves on.
         await executeChild(containerStart, {
           workflowId: `container-restart-${id}-${workflowInfo().runId}-${restartCount}`,

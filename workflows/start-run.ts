@@ -1,6 +1,8 @@
 import { ApplicationFailure, isCancellation, log, setCurrentDetails, setHandler, defineQuery } from '@temporalio/workflow';
 import { PROGRESS_QUERY } from '../common/names';
 import { currentOf, type ContainerSnapshot, type ContainerStartResult } from '../common/start-api';
+import { recordCompensation, recordStartEnd } from '../metrics/workflow';
+import { StartOutcome } from '../metrics/names';
 import { detailOf, failureOf } from './failures';
 
 export const progressQuery = defineQuery<ContainerStartResult>(PROGRESS_QUERY);
@@ -12,6 +14,8 @@ export const progressQuery = defineQuery<ContainerStartResult>(PROGRESS_QUERY);
  */
 export class StartRun {
   readonly record: ContainerStartResult = { containerId: '', name: '', status: 'starting', steps: [], compensations: [], leftovers: [] };
+  /** the step whose error ended the start (for the failure metric; the record names only the steps done) */
+  private failedStep: string | undefined;
 
   constructor(private readonly ref: string) {
     setHandler(progressQuery, () => this.record);
@@ -30,7 +34,13 @@ export class StartRun {
   /** Runs one step: it shows as current while it runs and is listed once it is done. */
   async step<T>(name: string, fn: () => Promise<T>): Promise<T> {
     this.showCurrent([name]);
-    const value = await fn();
+    let value: T;
+    try {
+      value = await fn();
+    } catch (err) {
+      this.failedStep ??= name;
+      throw err;
+    }
     this.record.steps.push(name);
     return value;
   }
@@ -54,7 +64,11 @@ export class StartRun {
       // One error is the saga's (Docker reports one); the others stay in the worker's log and the history.
       log.warn('more than one step failed at once', { container: this.id, errors: failures.map((f) => detailOf(f).message) });
     }
-    if (failures.length > 0) throw failures.find((f) => isCancellation(f)) ?? failures[0];
+    if (failures.length > 0) {
+      const thrown = failures.find((f) => isCancellation(f)) ?? failures[0];
+      this.failedStep ??= parts[settled.findIndex((s) => s.status === 'rejected' && s.reason === thrown)]![0];
+      throw thrown;
+    }
     return values;
   }
 
@@ -66,9 +80,15 @@ export class StartRun {
   /** The start ends before any side effect: the error as it is, with this record. */
   fail(err: unknown): never {
     this.record.status = isCancellation(err) ? 'cancelled' : 'failed';
+    // an error thrown between steps (claimed but removing, running after all) belongs to the step before
+    const step = this.failedStep ?? this.record.current ?? 'input';
     delete this.record.current;
-    if (isCancellation(err)) throw err;
+    if (isCancellation(err)) {
+      recordStartEnd(StartOutcome.cancelled);
+      throw err;
+    }
     this.record.error = detailOf(err);
+    recordStartEnd(StartOutcome.failed, { step, errorType: this.record.error.type });
     throw failureOf(this.record.error, this.record);
   }
 
@@ -76,6 +96,7 @@ export class StartRun {
   alreadyRunning(): ContainerStartResult {
     this.record.status = 'already-running';
     delete this.record.current;
+    recordStartEnd(StartOutcome.started);
     return this.record;
   }
 
@@ -83,16 +104,24 @@ export class StartRun {
     this.record.pid = pid;
     this.record.status = 'running';
     delete this.record.current;
+    recordStartEnd(StartOutcome.started);
     setCurrentDetails(`**running** — ${this.record.name} pid ${pid}${this.record.ipAddress ? ` ip ${this.record.ipAddress}` : ''}`);
     return this.record;
   }
 
   /** The failure path begins: the error is recorded (a cancellation as 499) and shown. */
   compensating(err: unknown): void {
+    this.failedStep ??= this.record.current;
     this.record.error = isCancellation(err) ? { type: 'Internal', message: 'start cancelled', status: 499 } : detailOf(err);
     this.record.status = 'compensating';
     this.record.current = 'compensate';
     setCurrentDetails(`**compensating** — ${this.record.name}: ${this.record.error.message}`);
+  }
+
+  /** One compensation ended: listed when it released what it undoes (one that failed becomes a leftover). */
+  compensationEnded(name: string, error: unknown): void {
+    if (error === undefined) this.record.compensations.push(name);
+    recordCompensation(name, error === undefined);
   }
 
   /** The failure path is over: the failure the workflow ends with (a cancellation ends it as such). */
@@ -100,8 +129,9 @@ export class StartRun {
     const cancelled = isCancellation(err);
     this.record.status = cancelled ? 'cancelled' : 'failed';
     delete this.record.current;
-    if (cancelled) return err;
     const error = this.record.error!;
+    recordStartEnd(cancelled ? StartOutcome.cancelled : StartOutcome.compensated, { step: this.failedStep ?? 'unknown', errorType: error.type });
+    if (cancelled) return err;
     if (this.record.leftovers.length === 0) return failureOf(error, this.record);
     const message = `${error.message}; could not release: ${this.record.leftovers.join('; ')}`;
     return failureOf({ type: 'CompensationIncomplete', status: 500, message }, this.record);
