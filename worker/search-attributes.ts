@@ -1,14 +1,12 @@
 import type { NativeConnection } from '@temporalio/worker';
-import { SearchAttributeNames } from '../common/names';
+import { SearchAttributeTypes } from '../common/names';
 
 /** The Temporal CLI's name of each indexed type, and the API's number for it. */
 const INDEXED_TYPES = { Keyword: 2, Int: 3 } as const;
 export type SearchAttributeKind = keyof typeof INDEXED_TYPES;
 
 /** Every custom search attribute the workflows set, with its type: a workflow setting an unknown one is stuck. */
-export const SEARCH_ATTRIBUTES: Record<string, SearchAttributeKind> = Object.fromEntries(
-  Object.values(SearchAttributeNames).map((name) => [name, 'Keyword' as const]),
-);
+export const SEARCH_ATTRIBUTES: Record<string, SearchAttributeKind> = SearchAttributeTypes;
 
 export class SearchAttributesMissing extends Error {
   override name = 'SearchAttributesMissing';

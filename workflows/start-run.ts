@@ -14,8 +14,8 @@ export const progressQuery = defineQuery<ContainerStartResult>(PROGRESS_QUERY);
  */
 export class StartRun {
   readonly record: ContainerStartResult = { containerId: '', name: '', status: 'starting', steps: [], compensations: [], leftovers: [] };
-  /** the step whose error ended the start (for the failure metric; the record names only the steps done) */
-  private failedStep: string | undefined;
+  /** the step whose failure stopped the start (the first to fail; for steps run at once, the one the saga sees) */
+  private failedAt?: string;
 
   constructor(private readonly ref: string) {
     setHandler(progressQuery, () => this.record);
@@ -31,6 +31,14 @@ export class StartRun {
     this.record.name = c.name;
   }
 
+  /**
+   * The step a failure stopped: the one that threw, else (a check on a step's result, like the claim's
+   * removal check) the last one done.
+   */
+  get failedStep(): string {
+    return this.failedAt ?? this.record.steps.at(-1) ?? 'lookup';
+  }
+
   /** Runs one step: it shows as current while it runs and is listed once it is done. */
   async step<T>(name: string, fn: () => Promise<T>): Promise<T> {
     this.showCurrent([name]);
@@ -38,7 +46,7 @@ export class StartRun {
     try {
       value = await fn();
     } catch (err) {
-      this.failedStep ??= name;
+      this.failedAt ??= name;
       throw err;
     }
     this.record.steps.push(name);
@@ -65,9 +73,9 @@ export class StartRun {
       log.warn('more than one step failed at once', { container: this.id, errors: failures.map((f) => detailOf(f).message) });
     }
     if (failures.length > 0) {
-      const thrown = failures.find((f) => isCancellation(f)) ?? failures[0];
-      this.failedStep ??= parts[settled.findIndex((s) => s.status === 'rejected' && s.reason === thrown)]![0];
-      throw thrown;
+      const failure = failures.find((f) => isCancellation(f)) ?? failures[0];
+      this.failedAt ??= parts[settled.findIndex((s) => s.status === 'rejected' && s.reason === failure)]![0];
+      throw failure;
     }
     return values;
   }
@@ -80,8 +88,7 @@ export class StartRun {
   /** The start ends before any side effect: the error as it is, with this record. */
   fail(err: unknown): never {
     this.record.status = isCancellation(err) ? 'cancelled' : 'failed';
-    // an error thrown between steps (claimed but removing, running after all) belongs to the step before
-    const step = this.failedStep ?? this.record.current ?? 'input';
+    const step = this.failedStep;
     delete this.record.current;
     if (isCancellation(err)) {
       recordStartEnd(StartOutcome.cancelled);
@@ -89,6 +96,7 @@ export class StartRun {
     }
     this.record.error = detailOf(err);
     recordStartEnd(StartOutcome.failed, { step, errorType: this.record.error.type });
+    this.showEnd();
     throw failureOf(this.record.error, this.record);
   }
 
@@ -111,7 +119,7 @@ export class StartRun {
 
   /** The failure path begins: the error is recorded (a cancellation as 499) and shown. */
   compensating(err: unknown): void {
-    this.failedStep ??= this.record.current;
+    this.failedAt ??= this.record.current;
     this.record.error = isCancellation(err) ? { type: 'Internal', message: 'start cancelled', status: 499 } : detailOf(err);
     this.record.status = 'compensating';
     this.record.current = 'compensate';
@@ -124,13 +132,22 @@ export class StartRun {
     recordCompensation(name, error === undefined);
   }
 
+  /** The Web UI's current details once the start has failed or been cancelled: where, why, what was undone. */
+  private showEnd(): void {
+    const { status, name, error, compensations, leftovers } = this.record;
+    const undone = compensations.length > 0 ? `; compensated: ${compensations.join(', ')}` : '';
+    const left = leftovers.length > 0 ? `; left over: ${leftovers.join('; ')}` : '';
+    setCurrentDetails(`**${status}** at ${this.failedStep} — ${name || this.ref}: ${error?.message ?? 'cancelled'}${undone}${left}`);
+  }
+
   /** The failure path is over: the failure the workflow ends with (a cancellation ends it as such). */
   compensated(err: unknown): ApplicationFailure | unknown {
     const cancelled = isCancellation(err);
     this.record.status = cancelled ? 'cancelled' : 'failed';
     delete this.record.current;
+    this.showEnd();
     const error = this.record.error!;
-    recordStartEnd(cancelled ? StartOutcome.cancelled : StartOutcome.compensated, { step: this.failedStep ?? 'unknown', errorType: error.type });
+    recordStartEnd(cancelled ? StartOutcome.cancelled : StartOutcome.compensated, { step: this.failedStep, errorType: error.type });
     if (cancelled) return err;
     if (this.record.leftovers.length === 0) return failureOf(error, this.record);
     const message = `${error.message}; could not release: ${this.record.leftovers.join('; ')}`;
