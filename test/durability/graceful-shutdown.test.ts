@@ -53,6 +53,12 @@ async function worker(extra: NodeJS.ProcessEnv = {}): Promise<WorkerProcess> {
   return w;
 }
 
+/** Stops the workers of earlier tests; they stay listed (afterAll kills what is left) until they have exited. */
+async function stopAll(): Promise<void> {
+  for (const w of [...workers]) await stop(w);
+  workers.length = 0;
+}
+
 /** Sends `signal` and resolves with the exit code and the ms from the signal to the exit. */
 function stop(w: WorkerProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<{ code: number | null; signal: string | null; ms: number }> {
   const t0 = Date.now();
@@ -117,7 +123,7 @@ describe('graceful worker shutdown (simulated driver, real worker processes)', (
   }, 120_000);
 
   it('a step still running at the deadline is cancelled, the worker exits 0 at the deadline; the next worker finishes the start', async () => {
-    for (const w of workers.splice(0)) await stop(w);
+    await stopAll();
     const w1 = await worker({ CONTAINER_SAGA_SHUTDOWN_GRACE: '2s' });
     const hold = path.join(dir, 'deadline.release');
     const { Id } = await createContainer(session, { image: 'busybox', cmd: ['sleep', '1000'], labels: { [FAULT_LABEL]: `process=hold:${hold}` } });
@@ -144,7 +150,7 @@ describe('graceful worker shutdown (simulated driver, real worker processes)', (
   }, 120_000);
 
   it('an idle worker stops at once; a second signal exits at once even with a step held', async () => {
-    for (const w of workers.splice(0)) await stop(w);
+    await stopAll();
     // with its start-up reconcile (gc and restore workflows, served by itself) still running, as in production
     const idle = await worker({ CONTAINER_SAGA_RECONCILE: '1' });
     const r1 = await stop(idle);
@@ -177,7 +183,7 @@ describe('graceful worker shutdown (simulated driver, real worker processes)', (
   }, 120_000);
 
   it('waits that only watch (a running container\'s monitor) do not hold the stop: they go on on the next worker', async () => {
-    for (const w of workers.splice(0)) await stop(w);
+    await stopAll();
     const w1 = await worker({ CONTAINER_SAGA_SHUTDOWN_GRACE: '20s' });
     const { Id } = await createContainer(session, { image: 'busybox', cmd: ['sleep', '1000'] });
     expect((await startContainer(session, Id)).status).toBe('running');
