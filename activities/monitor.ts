@@ -16,11 +16,17 @@ import { classified } from './to-failure';
 /** What a restart due after its backoff finds: go ahead, or why not. */
 export type RestartGate = 'go' | 'removed' | 'manually-stopped' | 'running';
 
+export interface MonitorActivityOptions {
+  /** aborted when the worker starts stopping: the waits end then (retryable), to go on on another worker */
+  draining?: AbortSignal;
+}
+
 /** The container monitor's activities (workflows/monitor.ts): the wait, Docker's Cleanup, the restart's marks. */
-export function createMonitorActivities(runtime: HostRuntime) {
+export function createMonitorActivities(runtime: HostRuntime, opts: MonitorActivityOptions = {}) {
+  const yieldTo = opts.draining;
   return {
     async waitForRunEnd(input: { id: string; run: ContainerRun }): Promise<RunEnd> {
-      return classified(() => withHeartbeat((ctx) => waitForRunEnd(runtime, input.id, input.run, ctx)));
+      return classified(() => withHeartbeat((ctx) => waitForRunEnd(runtime, input.id, input.run, ctx), { yieldTo }));
     },
     async handleRunExit(input: { id: string; run: ContainerRun; end: Extract<RunEnd, { kind: 'exited' }> }): Promise<ExitHandled> {
       return classified(() => withHeartbeat((ctx) => handleRunExit(runtime, input.id, input.run, input.end, ctx)));
@@ -47,7 +53,7 @@ export function createMonitorActivities(runtime: HostRuntime) {
     },
     /** docker wait: blocks (heartbeating) until the condition holds (default: the container does not run); its exit code. */
     async waitContainer(input: WaitInput): Promise<WaitResult> {
-      return classified(() => withHeartbeat((ctx) => waitForCondition(runtime, input, ctx)));
+      return classified(() => withHeartbeat((ctx) => waitForCondition(runtime, input, ctx), { yieldTo }));
     },
     async markRestarting(input: { id: string; restartCount: number }): Promise<void> {
       return classified(() => runtime.records.markRestarting(input.id, input.restartCount));

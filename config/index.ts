@@ -1,7 +1,12 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import path from 'node:path';
 import { DEFAULT_TASK_QUEUE } from '../common/names';
+import { ConfigError } from './config-error';
 import { defaultApiSocketFor, defaultStateRootFor } from './state-root';
+import { loadTemporalConnection, type TemporalConnection } from './temporal-connection';
+import { parseShutdownGrace, parseWorkerTuning, type TuningVariable, type WorkerTuning } from './worker-tuning';
+
+export { ConfigError };
 
 /**
  * The one place the product reads its environment (Node only: workflows/ and common/ never import this).
@@ -17,10 +22,12 @@ export type SimulatedOs = 'linux' | 'windows';
 
 /** The settings read from the environment; field docs name the variable. */
 export interface Config {
-  /** TEMPORAL_ADDRESS: the Temporal frontend, host:port */
+  /** TEMPORAL_ADDRESS, else the Temporal profile's address (config/temporal-connection.ts), else localhost:7233 */
   readonly address: string;
-  /** TEMPORAL_NAMESPACE */
+  /** TEMPORAL_NAMESPACE, else the profile's namespace, else default */
   readonly namespace: string;
+  /** the whole connection (profile, TLS, API key) through @temporalio/envconfig: TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE, TEMPORAL_API_KEY, TEMPORAL_TLS* */
+  readonly temporal: TemporalConnection;
   /** TEMPORAL_UI_PORT: Web UI port of the dev server `npm run server` and the demo start */
   readonly uiPort: number;
   /** CONTAINER_SAGA_TASK_QUEUE: the task queue of worker and CLI */
@@ -61,6 +68,10 @@ export interface Config {
   readonly apiTcp: { host: string; port: number } | undefined;
   /** CONTAINER_SAGA_API=1: the worker process serves the Engine API too */
   readonly apiInWorker: boolean;
+  /** CONTAINER_SAGA_MAX_ACTIVITIES, _MAX_LOCAL_ACTIVITIES, _MAX_WORKFLOW_TASKS, _ACTIVITY_POLLERS, _WORKFLOW_POLLERS (config/worker-tuning.ts) */
+  readonly workerTuning: WorkerTuning;
+  /** CONTAINER_SAGA_SHUTDOWN_GRACE in ms: how long a stopping worker lets in-flight steps finish before cancelling them */
+  readonly shutdownGraceMs: number;
   /**
    * CONTAINER_SAGA_CODEC_KEYS: the payload codec's key file (made absolute), else `<root>/codec-keys.json`;
    * `explicit` when the variable names it (then it must exist)
@@ -98,12 +109,8 @@ export type ConfigVariable =
   | 'CONTAINER_SAGA_DEBUG' | 'NO_COLOR' | 'TEMPORAL_CLI' | 'TEMPORAL_TEST_SERVER'
   | 'CONTAINER_SAGA_API_SOCKET' | 'CONTAINER_SAGA_API_TCP' | 'CONTAINER_SAGA_API' | 'XDG_RUNTIME_DIR'
   | 'CONTAINER_SAGA_CODEC_KEYS' | 'CONTAINER_SAGA_CODEC_ADDRESS' | 'CONTAINER_SAGA_CODEC_ORIGINS' | 'CONTAINER_SAGA_CODEC_TOKEN'
-  | 'CONTAINER_SAGA_BIND_ALLOW' | 'CONTAINER_SAGA_METRICS';
-
-/** A variable set to a value getConfig cannot use; the message names the variable and what it accepts. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+  | 'CONTAINER_SAGA_BIND_ALLOW' | 'CONTAINER_SAGA_METRICS'
+  | TuningVariable;
 
 /** The variable's value, undefined when unset or empty (empty means unset, everywhere). */
 export function envValue(name: ConfigVariable, env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -163,9 +170,12 @@ function port(name: ConfigVariable, value: string): number {
  */
 export function getConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const v = (name: ConfigVariable) => envValue(name, env);
+  let temporal: TemporalConnection | undefined;
   return {
-    get address() { return v('TEMPORAL_ADDRESS') ?? 'localhost:7233'; },
-    get namespace() { return v('TEMPORAL_NAMESPACE') ?? 'default'; },
+    // The profile file is read once, on first use (the CLI's --help never reads it).
+    get temporal() { return (temporal ??= loadTemporalConnection(env)); },
+    get address() { return this.temporal.address; },
+    get namespace() { return this.temporal.namespace; },
     get uiPort() { return port('TEMPORAL_UI_PORT', v('TEMPORAL_UI_PORT') ?? '8233'); },
     get taskQueue() { return v('CONTAINER_SAGA_TASK_QUEUE') ?? DEFAULT_TASK_QUEUE; },
     get root() {
@@ -205,6 +215,8 @@ export function getConfig(env: NodeJS.ProcessEnv = process.env): Config {
       return origins ? origins.split(',').map((o) => o.trim()).filter(Boolean) : [`http://localhost:${this.uiPort}`, `http://127.0.0.1:${this.uiPort}`];
     },
     get codecToken() { return v('CONTAINER_SAGA_CODEC_TOKEN'); },
+    get workerTuning() { return parseWorkerTuning(v); },
+    get shutdownGraceMs() { return parseShutdownGrace(v); },
     get bindAllow() {
       const allow = v('CONTAINER_SAGA_BIND_ALLOW');
       return allow === undefined ? undefined : absoluteDirs('CONTAINER_SAGA_BIND_ALLOW', allow);

@@ -21,6 +21,7 @@ import { color } from '../client/output';
 import { progressPrinter } from '../client/progress';
 import { startWorkflowId } from '../common/names';
 import { getConfig } from '../config';
+import { describeTemporalConnection } from '../config/temporal-connection';
 import { FAULT_LABEL } from '../runtime/faults';
 import { selectRuntime } from '../runtime/select';
 import { createWorker } from '../worker/create';
@@ -38,8 +39,13 @@ async function main(): Promise<void> {
   let server: DevServer | undefined;
   let codecServer: RunningCodecServer | undefined;
   let uiUrl = `http://localhost:${uiPort}`;
-  if (await isServerUp(address)) {
+  // The configured Temporal (profile, TLS, API key: config/temporal-connection.ts) when it answers; else a dev
+  // server of its own, which only makes sense for a local address without TLS.
+  const temporal = config.temporal;
+  if (await isServerUp(address, temporal.connectionOptions)) {
     say(`Temporal server already up at ${address}`);
+  } else if (temporal.tls !== 'off') {
+    throw new Error(`cannot reach ${describeTemporalConnection(temporal)}; the demo starts a dev server of its own only without TLS`);
   } else {
     const port = Number(address.split(':').pop());
     codecServer = await startUiCodecServer(config, loaded);
@@ -50,7 +56,7 @@ async function main(): Promise<void> {
 
   const { runtime, reason } = await selectRuntime(config.driver, root);
   say(`worker: driver ${color.ok(runtime.kind)} (${reason}), state root ${root}, task queue ${taskQueue}`);
-  const nativeConnection = await NativeConnection.connect({ address });
+  const nativeConnection = await NativeConnection.connect(server ? { address: server.address } : temporal.connectionOptions);
   const worker = await createWorker({ connection: nativeConnection, namespace, taskQueue, runtime, dataConverter: dataConverterOf(loaded),
     // The demo's second container fails on purpose, through its fault label: faults are on here.
     faults: { plan: config.faults } });

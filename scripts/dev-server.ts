@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
+import { Connection, type ConnectionOptions } from '@temporalio/client';
 import { SearchAttributeTypes } from '../common/names';
 import { temporalCliPath } from './temporal-paths';
 
@@ -79,11 +79,11 @@ function portInUse(port: number): Promise<boolean> {
   });
 }
 
-/** True when a Temporal frontend answers at address (host:port). */
-export async function isServerUp(address: string): Promise<boolean> {
+/** True when a Temporal frontend answers at address (host:port), with the profile's TLS and API key when given. */
+export async function isServerUp(address: string, options: Omit<ConnectionOptions, 'address'> = {}): Promise<boolean> {
   let connection: Connection | undefined;
   try {
-    connection = await Connection.connect({ address, connectTimeout: 1000 });
+    connection = await Connection.connect({ ...options, address, connectTimeout: 1000 });
     await connection.workflowService.getSystemInfo({});
     return true;
   } catch {

@@ -82,12 +82,14 @@ async function main(): Promise<void> {
   // An external server only when TEMPORAL_ADDRESS names one: its default would be the operator's own server.
   const server = isSet('TEMPORAL_ADDRESS') ? undefined : await startDevServer({ uiPort: false });
   const address = server?.address ?? getConfig().address;
+  // An external server is reached as configured (profile, TLS, API key); the script's own dev server plainly.
+  const connectionOptions = server ? { address } : getConfig().temporal.connectionOptions;
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'container-saga-record-'));
   const taskQueue = `record-${randomUUID()}`;
   chmodSync(TEST_KEYS, 0o600); // git checks it out readable by all; the codec refuses that
   const dataConverter = codecDataConverter({ ...process.env, CONTAINER_SAGA_CODEC_KEYS: TEST_KEYS });
-  const nativeConnection = await NativeConnection.connect({ address });
-  const client = new Client({ connection: await Connection.connect({ address }), dataConverter });
+  const nativeConnection = await NativeConnection.connect(connectionOptions);
+  const client = new Client({ connection: await Connection.connect(connectionOptions), dataConverter });
   const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime: new SimulatedRuntime(root), faults: {}, dataConverter });
   try {
     await worker.runUntil(async () => {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { SHUTDOWN_FORCE_AFTER_GRACE_MS, type WorkerTuning } from '../config/worker-tuning';
 import { workerMetrics } from '../metrics/worker';
 import { faultHooks } from '../runtime/faults';
 import type { HostRuntime } from '../runtime/host-runtime';
@@ -38,6 +39,15 @@ export interface CreateWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** the payload codec (codec/load.ts codecDataConverter); the SDK's plain default when absent */
   dataConverter?: WorkerOptions['dataConverter'];
+  /** slots and pollers (config/worker-tuning.ts); the SDK's defaults when absent */
+  tuning?: WorkerTuning;
+  /**
+   * How long a stopping worker lets in-flight steps finish before the SDK cancels them (shutdownGraceTime);
+   * 5 s later it gives up waiting for them (shutdownForceTime). The SDK's default (0) when absent.
+   */
+  shutdownGraceMs?: number;
+  /** aborted when the worker starts stopping: the waits that only watch (monitor, docker wait) give way at once */
+  draining?: AbortSignal;
   /** the process's Runtime exports metrics (metrics/runtime.ts): add the per-step metrics and the leftovers gauge */
   metrics?: boolean;
 }
@@ -54,11 +64,15 @@ export function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     taskQueue: opts.taskQueue,
     ...workflowCode(opts.workflowBundle),
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
-    activities: createActivities(opts.runtime, { monitorRuns: true }),
+    activities: createActivities(opts.runtime, { monitorRuns: true, draining: opts.draining }),
     ...(opts.metrics ? workerMetrics(opts.runtime) : {}),
     // A worker that died leaves its sticky queue unpolled: move its workflows to the shared queue after 2 s
     // rather than the default 10 s, so a replacement worker resumes a start quickly (a cache miss only
     // costs a replay of the start's short history).
     stickyQueueScheduleToStartTimeout: '2s',
+    ...opts.tuning,
+    ...(opts.shutdownGraceMs !== undefined
+      ? { shutdownGraceTime: opts.shutdownGraceMs, shutdownForceTime: opts.shutdownGraceMs + SHUTDOWN_FORCE_AFTER_GRACE_MS }
+      : {}),
   });
 }

@@ -6,7 +6,7 @@ import { ConfigError, getConfig, isSet, type Config } from '../../config';
 import { defaultApiSocketFor, defaultStateRootFor } from '../../config/state-root';
 
 /** Every field's default, with an environment that sets nothing (the state root, API socket and key file depend on the uid: below). */
-const DEFAULTS: Omit<Config, 'root' | 'apiSocket' | 'codecKeys'> = {
+const DEFAULTS: Omit<Config, 'root' | 'apiSocket' | 'codecKeys' | 'temporal'> = {
   address: 'localhost:7233',
   namespace: 'default',
   uiPort: 8233,
@@ -30,6 +30,8 @@ const DEFAULTS: Omit<Config, 'root' | 'apiSocket' | 'codecKeys'> = {
   codecAddress: { host: '127.0.0.1', port: 8234 },
   codecOrigins: ['http://localhost:8233', 'http://127.0.0.1:8233'],
   codecToken: undefined,
+  workerTuning: {},
+  shutdownGraceMs: 25_000,
   bindAllow: undefined,
   metrics: undefined,
 };
@@ -63,6 +65,12 @@ const SET: [string, string, Partial<Config>][] = [
   ['CONTAINER_SAGA_CODEC_ADDRESS', 'localhost:9999', { codecAddress: { host: 'localhost', port: 9999 } }],
   ['CONTAINER_SAGA_CODEC_ORIGINS', 'https://ui.example, http://127.0.0.1:9', { codecOrigins: ['https://ui.example', 'http://127.0.0.1:9'] }],
   ['CONTAINER_SAGA_CODEC_TOKEN', 's3cret', { codecToken: 's3cret' }],
+  ['CONTAINER_SAGA_MAX_ACTIVITIES', '8', { workerTuning: { maxConcurrentActivityTaskExecutions: 8 } }],
+  ['CONTAINER_SAGA_MAX_LOCAL_ACTIVITIES', '9', { workerTuning: { maxConcurrentLocalActivityExecutions: 9 } }],
+  ['CONTAINER_SAGA_MAX_WORKFLOW_TASKS', '10', { workerTuning: { maxConcurrentWorkflowTaskExecutions: 10 } }],
+  ['CONTAINER_SAGA_ACTIVITY_POLLERS', '3', { workerTuning: { activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 3 } } }],
+  ['CONTAINER_SAGA_WORKFLOW_POLLERS', 'auto', { workerTuning: { workflowTaskPollerBehavior: { type: 'autoscaling', minimum: 2, initial: 5, maximum: 100 } } }],
+  ['CONTAINER_SAGA_SHUTDOWN_GRACE', '2m', { shutdownGraceMs: 120_000 }],
   ['CONTAINER_SAGA_BIND_ALLOW', '/srv/data::/home/u/', { bindAllow: ['/srv/data', '/home/u'] }],
   ['CONTAINER_SAGA_METRICS', '127.0.0.1:9464', { metrics: { host: '127.0.0.1', port: 9464, bindAddress: '127.0.0.1:9464' } }],
 ];
