@@ -13,7 +13,7 @@ import type { Activities } from '../activities';
 import { RUN_STARTED_SIGNAL, type ContainerRun, type MonitorInput, type MonitorResult, type RunEnd } from '../common/monitor-api';
 import { restartDecision, type RestartDecision } from '../common/restart-policy';
 import { containerStart } from './container-start';
-import { detailOf, exitCodeFor } from './failures';
+import { checkInput, detailOf, exitCodeFor } from './failures';
 import { cleanup, fast } from './options';
 
 export const runStartedSignal = defineSignal<[ContainerRun]>(RUN_STARTED_SIGNAL);
@@ -45,6 +45,7 @@ const RESTARTS_PER_HISTORY = 50;
  * restart (policy, manual stop, removal); the next start begins a new one.
  */
 export async function containerMonitor(input: MonitorInput): Promise<MonitorResult> {
+  checkInput('containerMonitor', input);
   const id = input.containerId;
   let restartCount = input.carried?.restartCount ?? 0;
   let delayMs = input.carried?.delayMs ?? 0;

@@ -20,7 +20,7 @@ import type {
   StopInput,
   StopResultRecord,
 } from '../common/ops-api';
-import { surfaced } from './failures';
+import { checkInput, surfaced } from './failures';
 import { fast, lifecycle } from './options';
 
 /**
@@ -32,27 +32,33 @@ const quick = proxyActivities<Activities>(fast);
 const slow = proxyActivities<Activities>(lifecycle);
 
 export function containerCreate(input: CreateInput): Promise<CreateResult> {
+  checkInput('containerCreate', input);
   return surfaced(() => quick.createContainer(input));
 }
 
 export function containerInspect(input: InspectInput): Promise<InspectResult> {
+  checkInput('containerInspect', input);
   return surfaced(() => quick.inspectContainer(input));
 }
 
 export function containerList(input: ListInput): Promise<ListResult> {
+  checkInput('containerList', input);
   return surfaced(() => quick.listContainers(input));
 }
 
 export function containerEvents(input: EventsInput): Promise<EventsResult> {
+  checkInput('containerEvents', input);
   return surfaced(() => quick.readEvents(input));
 }
 
 export function containerLogs(input: LogsInput): Promise<LogsResult> {
+  checkInput('containerLogs', input);
   return surfaced(() => quick.readLogs(input));
 }
 
 /** docker stop: a start in flight is cancelled first (it compensates), then the container is stopped. */
 export function containerStop(input: StopInput): Promise<StopResultRecord> {
+  checkInput('containerStop', input);
   return surfaced(async () => {
     const rec = await quick.inspectContainer({ container: input.container });
     const cancelledStart = await slow.cancelStart({ id: rec.Id });
@@ -63,6 +69,7 @@ export function containerStop(input: StopInput): Promise<StopResultRecord> {
 
 /** docker rm: a start in flight is cancelled first, then the container is removed (running needs force). */
 export function containerRemove(input: RemoveInput): Promise<RemoveResult> {
+  checkInput('containerRemove', input);
   return surfaced(async () => {
     const rec = await quick.inspectContainer({ container: input.container });
     const cancelledStart = await slow.cancelStart({ id: rec.Id });
@@ -77,6 +84,7 @@ export function containerGc(): Promise<GcResult> {
 }
 
 export function imageImport(input: ImageImportInput): Promise<ImageImportResult> {
+  checkInput('imageImport', input);
   return surfaced(() => slow.importImage(input));
 }
 
