@@ -23,9 +23,28 @@ const invalid = (path: string, what: string) => new ContainerError('InvalidParam
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A UTF-16 surrogate without its pair: JSON can carry it (`"\ud800"`), UTF-8 (protobuf strings) cannot. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * `s` with each lone surrogate replaced by U+FFFD. A failure message that echoes one would crash the worker:
+ * the SDK encodes completions as protobuf, whose strings must be UTF-8, and the core refuses the whole
+ * completion ("Cannot decode Completion from buffer: InvalidString"), which fails the worker.
+ */
+export function wellFormed(s: string): string {
+  return s.replace(LONE_SURROGATE, '\ufffd');
+}
+
 const str: Check = (v, path) => {
   if (typeof v !== 'string') throw invalid(path, 'want a string');
   if (v.includes('\0')) throw invalid(path, 'NUL byte in a string');
+  if (wellFormed(v) !== v) throw invalid(path, 'a lone UTF-16 surrogate (not Unicode text)');
+};
+
+/** A field name as a message shows it: plain names as they are, anything else quoted (escapes and all). */
+const field = (path: string, name: string) => {
+  const shown = /^[A-Za-z0-9_.:/-]+$/.test(name) ? name : JSON.stringify(name);
+  return path ? `${path}.${shown}` : shown;
 };
 
 const bool: Check = (v, path) => {
@@ -58,8 +77,8 @@ const map =
   (v, path) => {
     if (!isObject(v)) throw invalid(path, 'want an object');
     for (const [k, x] of Object.entries(v)) {
-      str(k, `${path} key`);
-      item(x, `${path}.${k}`);
+      str(k, `${field(path, k)} (a key)`);
+      item(x, field(path, k));
     }
   };
 
@@ -94,7 +113,7 @@ function obj(fields: Readonly<Record<string, Field>>, strict = false): Check {
       f.check(v[name], at);
     }
     if (strict) {
-      for (const name of Object.keys(v)) if (!Object.hasOwn(fields, name)) throw invalid(path ? `${path}.${name}` : name, 'unknown field');
+      for (const name of Object.keys(v)) if (!Object.hasOwn(fields, name)) throw invalid(field(path, name), 'unknown field');
     }
   };
 }

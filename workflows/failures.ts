@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TimeoutFailure } from '@temporalio/workflow';
 import { ContainerError, ErrorStatus, StartExitCodes, type ErrorType, type FailureDetail } from '../common/errors';
-import { checkWorkflowInput, type CheckedWorkflow } from '../common/input-check';
+import { checkWorkflowInput, wellFormed, type CheckedWorkflow } from '../common/input-check';
 
 /** The Docker detail of whatever stopped a step: an activity's typed failure, a pure check, or a timeout. */
 export function detailOf(err: unknown): FailureDetail {
@@ -19,7 +19,8 @@ export function detailOf(err: unknown): FailureDetail {
 
 /** The failure a workflow ends with: the Docker type and message, and the given records as details. */
 export function failureOf(detail: FailureDetail, ...details: unknown[]): ApplicationFailure {
-  return ApplicationFailure.create({ type: detail.type, message: detail.message, nonRetryable: true, details });
+  // a lone surrogate (a client's string echoed) would fail the worker as it encodes the completion
+  return ApplicationFailure.create({ type: detail.type, message: wellFormed(detail.message), nonRetryable: true, details });
 }
 
 /** Runs a verb's activities; a failure ends the workflow with the Docker type and message at the top level. */

@@ -40,16 +40,23 @@ export const hostileJson: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /**
- * An object shaped like `fields`, each field left out, kept valid, or replaced by a hostile JSON value, now and
- * then with an extra field: inputs near the valid ones reach deeper than random JSON.
+ * An object shaped like `fields` (the `required` ones always there, the others now and then), valid, then up to
+ * two of its fields replaced by hostile JSON or left out, and now and then an extra field: inputs near the valid
+ * ones reach deeper than random JSON, and about a third stay valid.
  */
-export function nearly(fields: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<Record<string, unknown>> {
-  const mutated = Object.fromEntries(
-    Object.entries(fields).map(([k, a]) => [k, fc.oneof({ weight: 4, arbitrary: a }, { weight: 1, arbitrary: hostileJson })]),
-  );
+export function nearly(fields: Record<string, fc.Arbitrary<unknown>>, required: string[] = []): fc.Arbitrary<Record<string, unknown>> {
+  const keys = Object.keys(fields);
+  const mutation = fc.tuple(fc.constantFrom(...keys), fc.oneof({ weight: 4, arbitrary: hostileJson }, { weight: 1, arbitrary: fc.constant(undefined) }));
   return fc
-    .tuple(fc.record(mutated, { requiredKeys: [] }), fc.option(fc.tuple(hostileString, hostileJson), { freq: 8 }))
-    .map(([o, extra]) => (extra ? { ...o, [extra[0]]: extra[1] } : o));
+    .tuple(fc.record(fields, { requiredKeys: required }), fc.array(mutation, { maxLength: 2 }), fc.option(fc.tuple(hostileString, hostileJson), { freq: 8 }))
+    .map(([valid, mutations, extra]) => {
+      const o: Record<string, unknown> = { ...valid };
+      for (const [k, v] of mutations) {
+        if (v === undefined) delete o[k];
+        else o[k] = v;
+      }
+      return extra ? { ...o, [extra[0]]: extra[1] } : o;
+    });
 }
 
 /** A hostile value or one that is nearly right: for a field of the given valid values. */
