@@ -33,15 +33,15 @@ export const hostConfigArb = nearly({
 });
 
 export const createRequestArb = nearly({
-  name: fc.oneof(fc.constantFrom('fz-web', '/fz-web', 'fz-a.b'), hostileString),
+  name: fc.oneof({ weight: 3, arbitrary: fc.constantFrom('fz-web', '/fz-web', 'fz-a.b') }, { weight: 1, arbitrary: hostileString }),
   image: fc.oneof({ weight: 3, arbitrary: fc.constant('busybox') }, { weight: 1, arbitrary: hostileString }),
   cmd: strings,
   env: strings,
-  workingDir: fc.oneof(fc.constantFrom('/', '/work', 'rel'), hostileString),
-  hostname: hostileString,
+  workingDir: fc.oneof({ weight: 3, arbitrary: fc.constantFrom('/', '/work', 'rel') }, { weight: 1, arbitrary: hostileString }),
+  hostname: fc.oneof({ weight: 3, arbitrary: fc.constantFrom('h', 'web.local') }, { weight: 1, arbitrary: hostileString }),
   tty: fc.boolean(),
   exposedPorts: fc.array(fc.constantFrom('80/tcp', '53/udp', '99999', 'x'), { maxLength: 2 }),
-  labels: fc.dictionary(hostileString, hostileString, { maxKeys: 2 }),
+  labels: fc.oneof({ weight: 3, arbitrary: fc.dictionary(fc.constantFrom('a', 'b.c'), fc.constantFrom('', 'v')) }, { weight: 1, arbitrary: fc.dictionary(hostileString, hostileString, { maxKeys: 2 }) }),
   hostConfig: hostConfigArb,
 }, ['image']);
 
