@@ -23,9 +23,12 @@ const ref = fc.oneof(fc.constantFrom('nosuch', '..', '../..', '%2F', '%2e%2e', '
   (s) => !/^\/?[0-9a-f]*$/.test(s) && !/^\/?fz-/.test(s),
 );
 
+/** Percent-encoding of a string's UTF-8 bytes (encodeURIComponent throws on a lone surrogate). */
+const pct = (s: string) => [...Buffer.from(s, 'utf8')].map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+
 /** A path parameter as a client might send it: percent-encoded, raw, or half-encoded. */
 const param = fc.tuple(ref, fc.constantFrom('encoded', 'raw', 'slashes')).map(([s, how]) =>
-  how === 'encoded' ? encodeURIComponent(s) : how === 'raw' ? s : encodeURIComponent(s).replace(/%2F/g, '/'),
+  how === 'encoded' ? pct(s) : how === 'raw' ? s : pct(s).replace(/%2F/g, '/'),
 );
 const qv = fc.oneof(fc.constantFrom('1', '0', 'true', 'false', 'yes', '-1', '99999999999999999999', '1.5', '', '1700000000', '2026-11-30T23:30:00Z', '10m', 'KILL', 'SIGBOGUS', 'next-exit', 'removed'), hostileString);
 const filters = fc.oneof(
@@ -34,7 +37,7 @@ const filters = fc.oneof(
 );
 const query = fc
   .array(fc.tuple(fc.constantFrom('all', 'limit', 'size', 'filters', 'force', 'v', 'link', 't', 'signal', 'condition', 'stdout', 'stderr', 'follow', 'tail', 'since', 'until', 'timestamps', 'name', 'stream', 'logs', 'stdin', 'fromImage', 'tag', 'checkpoint'), fc.oneof(qv, filters)), { maxLength: 4 })
-  .map((kv) => (kv.length === 0 ? '' : `?${kv.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}`));
+  .map((kv) => (kv.length === 0 ? '' : `?${kv.map(([k, v]) => `${k}=${pct(v)}`).join('&')}`));
 
 const version = fc.oneof({ weight: 4, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('/v1.41', '/v1.12', '/v1.99', '/v2.0', '/v1', '/v1.41.1', '/vx.y', '/v99999999999999999999.1') });
 
@@ -85,7 +88,7 @@ const at = (method: string, path: (p: string) => string, b: fc.Arbitrary<Buffer>
   fc.tuple(version, param, query, b).map(([v, p, q, bd]) => ({ method, target: `${v}${path(p)}${q}`, body: bd }));
 
 const apiCase: fc.Arbitrary<ApiCase> = fc.oneof(
-  { weight: 6, arbitrary: fc.tuple(version, fc.option(fc.oneof(fc.constantFrom('fz-ok', 'fz-a.b'), hostileString.map((s) => `fz-${s}`)), { nil: undefined }), query, body(createBody)).map(([v, name, q, b]) => ({ method: 'POST', target: `${v}/containers/create${name === undefined ? q : `?name=${encodeURIComponent(name)}`}`, body: b })) },
+  { weight: 6, arbitrary: fc.tuple(version, fc.option(fc.oneof(fc.constantFrom('fz-ok', 'fz-a.b'), hostileString.map((s) => `fz-${s}`)), { nil: undefined }), query, body(createBody)).map(([v, name, q, b]) => ({ method: 'POST', target: `${v}/containers/create${name === undefined ? q : `?name=${pct(name)}`}`, body: b })) },
   { weight: 2, arbitrary: at('GET', (p) => `/containers/${p}/json`) },
   { weight: 1, arbitrary: at('GET', () => '/containers/json') },
   { weight: 2, arbitrary: at('POST', (p) => `/containers/${p}/start`) },
@@ -138,8 +141,8 @@ function send(socketPath: string, c: ApiCase): Promise<Answer> {
       const head = buf.subarray(0, end).toString('latin1');
       const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0);
       const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? -1);
-      // a stream (no length): its start is the answer
-      if (length < 0) return finish({ status, text: '' });
+      // a success without a length is a stream: its start is the answer; an error without one ends with the connection
+      if (length < 0) return status < 400 ? finish({ status, text: '' }) : undefined;
       const rest = buf.subarray(end + 4);
       if (rest.length >= length) finish({ status, text: rest.subarray(0, length).toString('utf8') });
     });
