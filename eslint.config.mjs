@@ -38,7 +38,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    files: ['workflows/**', 'common/**'],
+    files: ['workflows/**', 'common/**', 'metrics/names.ts', 'metrics/workflow.ts'],
     rules: {
       'no-restricted-imports': 'off',
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: SANDBOX_FORBIDDEN }],

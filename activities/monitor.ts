@@ -2,7 +2,9 @@ import { Context } from '@temporalio/activity';
 import { monitorWorkflowId, RUN_STARTED_SIGNAL, type ContainerRun, type RunEnd } from '../common/monitor-api';
 import { WorkflowTypes } from '../common/names';
 import type { WaitInput, WaitResult } from '../common/ops-api';
+import { MonitoredState, SearchKeys } from '../common/search-attributes';
 import type { ContainerRecord } from '../common/types';
+import { commandOf, containerVerbMetadata } from '../common/workflow-metadata';
 import type { HostRuntime } from '../runtime/host-runtime';
 import { restartDecision } from '../common/restart-policy';
 import { handleRunExit, waitForRunEnd, type ExitHandled } from '../runtime/monitor';
@@ -82,9 +84,21 @@ export async function handOffToMonitor(rec: ContainerRecord, startedBy?: Contain
     args: [{ containerId: rec.Id }],
     signal: RUN_STARTED_SIGNAL,
     signalArgs: [{ pid: rec.State.Pid, startedAt: rec.State.StartedAt, ...(startedBy ? { startedBy } : {}) }],
-    staticSummary: `monitor ${rec.Name.replace(/^\//, '')}`,
-    staticDetails: `container \`${rec.Id}\`, restart policy \`${rec.HostConfig.RestartPolicy.Name || 'no'}\``,
+    ...monitorMetadata(rec),
   });
+}
+
+/**
+ * The monitor's Web UI metadata: "monitor web · busybox sleep 3600", and the search attributes it updates as
+ * its container restarts (ContainerState, RestartCount; see workflows/monitor.ts), starting from the record.
+ */
+function monitorMetadata(rec: ContainerRecord) {
+  const meta = containerVerbMetadata('monitor', rec, [rec.Config.Image, commandOf(rec)].filter(Boolean).join(' '));
+  meta.typedSearchAttributes.push(
+    { key: SearchKeys.containerState, value: MonitoredState.running },
+    { key: SearchKeys.restartCount, value: rec.RestartCount ?? 0 },
+  );
+  return meta;
 }
 
 export type MonitorActivities = ReturnType<typeof createMonitorActivities>;

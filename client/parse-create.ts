@@ -1,10 +1,12 @@
 import { ContainerError } from '../common/errors';
 import { checkCreateInput, isImageName } from '../common/input-check';
+import { effectiveCapAddCapDrop } from '../common/capabilities';
 import { LOG_DRIVER } from '../common/log-config';
 import { parseIpcMode, parseNetMode } from '../common/net-mode';
 import { parseBytes } from '../common/settings';
 import type { CreateRequest, HostConfig, RestartPolicy } from '../common/types';
 import { usageError } from './errors';
+import { inlineSeccompProfiles, readText, type ReadText } from './seccomp-file';
 
 /** `create`'s flags as commander hands them over. */
 export interface CreateFlags {
@@ -17,6 +19,9 @@ export interface CreateFlags {
   shmSize?: string;
   ipc?: string;
   securityOpt: string[];
+  capAdd: string[];
+  capDrop: string[];
+  privileged?: boolean;
   restart?: string;
   link: string[];
   hostname?: string;
@@ -59,12 +64,13 @@ function restartPolicy(value: string): RestartPolicy {
 
 /**
  * Flags + IMAGE + CMD → Docker's create request, validating every value before anything is sent, so bad
- * input changes nothing. Pure: `-e KEY` without a value reads KEY from `env` (Docker's pass-through).
+ * input changes nothing. Pure but for `read`: `-e KEY` without a value reads KEY from `env` (Docker's
+ * pass-through); `--security-opt seccomp=FILE` sends the file's content, read with `read`.
  */
-export function parseCreate(flags: CreateFlags, image: string, cmd: string[], env: NodeJS.ProcessEnv = {}): CreateRequest {
+export function parseCreate(flags: CreateFlags, image: string, cmd: string[], env: NodeJS.ProcessEnv = {}, read: ReadText = readText): CreateRequest {
   // Docker's CLI parses the reference before it sends anything: `docker: invalid reference format.` (125)
   if (!isImageName(image)) throw usageError(`invalid reference format: ${JSON.stringify(image)}`, 'create');
-  const request = toRequest(flags, image, cmd, env);
+  const request = toRequest(flags, image, cmd, env, read);
   try {
     // what the create workflow checks first (types, NUL bytes): never send what it would refuse
     checkCreateInput({ request });
@@ -75,7 +81,7 @@ export function parseCreate(flags: CreateFlags, image: string, cmd: string[], en
   return request;
 }
 
-function toRequest(flags: CreateFlags, image: string, cmd: string[], env: NodeJS.ProcessEnv): CreateRequest {
+function toRequest(flags: CreateFlags, image: string, cmd: string[], env: NodeJS.ProcessEnv, read: ReadText): CreateRequest {
   const hostConfig: Partial<HostConfig> = {};
   if (flags.network !== undefined) {
     if (!parseNetMode(flags.network)) bad(flags.network, '--network', 'must be bridge, none, host or container:<name|id>');
@@ -121,7 +127,12 @@ function toRequest(flags: CreateFlags, image: string, cmd: string[], env: NodeJS
     if (!/^-?\d+$/.test(flags.pidsLimit)) bad(flags.pidsLimit, '--pids-limit', 'must be an integer');
     hostConfig.PidsLimit = inRange(Number(flags.pidsLimit), flags.pidsLimit, '--pids-limit');
   }
-  if (flags.securityOpt.length > 0) hostConfig.SecurityOpt = flags.securityOpt;
+  if (flags.securityOpt.length > 0) hostConfig.SecurityOpt = inlineSeccompProfiles(flags.securityOpt, read);
+  // as the docker CLI: normalized, not checked (the daemon checks the names)
+  const { capAdd, capDrop } = effectiveCapAddCapDrop(flags.capAdd ?? [], flags.capDrop ?? []);
+  if (capAdd.length > 0) hostConfig.CapAdd = capAdd;
+  if (capDrop.length > 0) hostConfig.CapDrop = capDrop;
+  if (flags.privileged) hostConfig.Privileged = true;
   if (flags.restart !== undefined) hostConfig.RestartPolicy = restartPolicy(flags.restart);
   if (flags.link.length > 0) {
     hostConfig.Links = flags.link.map((l) => {

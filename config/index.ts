@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import path from 'node:path';
 import { DEFAULT_TASK_QUEUE } from '../common/names';
 import { defaultApiSocketFor, defaultStateRootFor } from './state-root';
@@ -60,6 +61,21 @@ export interface Config {
   readonly apiTcp: { host: string; port: number } | undefined;
   /** CONTAINER_SAGA_API=1: the worker process serves the Engine API too */
   readonly apiInWorker: boolean;
+  /**
+   * CONTAINER_SAGA_BIND_ALLOW: host directories, ':'-separated like PATH, that bind mounts may come from
+   * (each absolute); undefined when unset: any host path may be bound, as with Docker
+   */
+  readonly bindAllow: readonly string[] | undefined;
+  /** CONTAINER_SAGA_METRICS: where the Prometheus endpoint (`/metrics`) listens; undefined (off) when unset */
+  readonly metrics: MetricsAddress | undefined;
+}
+
+/** Where the Prometheus exporter binds; `bindAddress` is what the SDK's Runtime takes (an IP literal and a port). */
+export interface MetricsAddress {
+  readonly host: string;
+  readonly port: number;
+  /** `host:port`, the IPv6 host in brackets */
+  readonly bindAddress: string;
 }
 
 /** Every variable getConfig reads. */
@@ -69,7 +85,8 @@ export type ConfigVariable =
   | 'CONTAINER_SAGA_SUBNET' | 'CONTAINER_SAGA_HOST_NETNS' | 'CONTAINER_SAGA_FAULTS' | 'CONTAINER_SAGA_ALLOW_FAULTS'
   | 'CONTAINER_SAGA_WORKFLOW_BUNDLE' | 'CONTAINER_SAGA_RECONCILE' | 'CONTAINER_SAGA_RUNC' | 'CNI_PATH'
   | 'CONTAINER_SAGA_DEBUG' | 'NO_COLOR' | 'TEMPORAL_CLI' | 'TEMPORAL_TEST_SERVER'
-  | 'CONTAINER_SAGA_API_SOCKET' | 'CONTAINER_SAGA_API_TCP' | 'CONTAINER_SAGA_API' | 'XDG_RUNTIME_DIR';
+  | 'CONTAINER_SAGA_API_SOCKET' | 'CONTAINER_SAGA_API_TCP' | 'CONTAINER_SAGA_API' | 'XDG_RUNTIME_DIR'
+  | 'CONTAINER_SAGA_BIND_ALLOW' | 'CONTAINER_SAGA_METRICS';
 
 /** A variable set to a value getConfig cannot use; the message names the variable and what it accepts. */
 export class ConfigError extends Error {
@@ -96,6 +113,29 @@ function loopbackAddress(name: ConfigVariable, value: string): { host: string; p
   const m = /^(?:\[?(127\.0\.0\.1|::1|localhost)\]?:)?(\d+)$/.exec(value);
   if (!m) throw new ConfigError(`${name} must be a loopback address, [127.0.0.1:|[::1]:|localhost:]PORT (got "${value}")`);
   return { host: m[1] ?? '127.0.0.1', port: port(name, m[2]!) };
+}
+
+/** A PATH-like list of absolute directories; empty entries are skipped, as a shell skips them. */
+function absoluteDirs(name: ConfigVariable, value: string): string[] {
+  const dirs = value.split(':').filter(Boolean);
+  const relative = dirs.find((d) => !path.isAbsolute(d));
+  if (relative !== undefined) throw new ConfigError(`${name} must list absolute directories separated by ':' (got "${relative}")`);
+  return dirs.map((d) => path.resolve(d));
+}
+
+/**
+ * The metrics endpoint's address: `PORT` (on 127.0.0.1), `IPv4:PORT`, `[IPv6]:PORT` or `localhost:PORT`. The
+ * SDK's exporter binds an IP literal, so other host names are refused here rather than failing inside it.
+ * Any interface is allowed (`0.0.0.0:9464` for a Prometheus elsewhere): the endpoint only reads counters.
+ */
+function metricsAddress(name: ConfigVariable, value: string): MetricsAddress {
+  const m = /^(?:(?:\[([^\]]+)\]|([^:[\]]+)):)?([^:]+)$/.exec(value);
+  const host = m ? (m[1] ?? (m[2] === 'localhost' ? '127.0.0.1' : m[2]) ?? '127.0.0.1') : undefined;
+  if (!m || !host || (m[1] !== undefined ? !isIPv6(host) : !isIPv4(host))) {
+    throw new ConfigError(`${name} must be PORT, IPv4:PORT, [IPv6]:PORT or localhost:PORT, e.g. 127.0.0.1:9464 (got "${value}")`);
+  }
+  const p = port(name, m[3]!);
+  return { host, port: p, bindAddress: isIPv6(host) ? `[${host}]:${p}` : `${host}:${p}` };
 }
 
 function port(name: ConfigVariable, value: string): number {
@@ -143,5 +183,13 @@ export function getConfig(env: NodeJS.ProcessEnv = process.env): Config {
       return tcp === undefined ? undefined : loopbackAddress('CONTAINER_SAGA_API_TCP', tcp);
     },
     get apiInWorker() { return v('CONTAINER_SAGA_API') === '1'; },
+    get bindAllow() {
+      const allow = v('CONTAINER_SAGA_BIND_ALLOW');
+      return allow === undefined ? undefined : absoluteDirs('CONTAINER_SAGA_BIND_ALLOW', allow);
+    },
+    get metrics() {
+      const addr = v('CONTAINER_SAGA_METRICS');
+      return addr === undefined ? undefined : metricsAddress('CONTAINER_SAGA_METRICS', addr);
+    },
   };
 }

@@ -7,7 +7,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SearchAttributeNames } from '../common/names';
+import { SearchAttributeTypes } from '../common/names';
 import { temporalCliPath } from './temporal-paths';
 
 export interface DevServerOptions {
@@ -40,7 +40,7 @@ export interface DevServer {
 
 const READY_DEADLINE_MS = 60_000;
 const KILL_AFTER_MS = 5_000;
-const SEARCH_ATTRIBUTES = Object.values(SearchAttributeNames);
+const SEARCH_ATTRIBUTES = Object.keys(SearchAttributeTypes) as Array<keyof typeof SearchAttributeTypes>;
 
 /**
  * The history service reads new transfer tasks (a workflow task to dispatch after an activity completes, say)
@@ -128,7 +128,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   const uiUrl = uiPort === undefined ? undefined : `http://127.0.0.1:${uiPort}`;
 
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'warn'];
-  for (const name of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=Keyword`);
+  for (const name of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=${SearchAttributeTypes[name]}`);
   for (const [key, value] of Object.entries(DYNAMIC_CONFIG)) args.push('--dynamic-config-value', `${key}=${value}`);
   // The UI's news feed is fetched from the internet, which these machines cannot reach.
   if (uiPort === undefined) args.push('--headless');

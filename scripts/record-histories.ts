@@ -16,6 +16,7 @@ import { execWorkflowId, PROGRESS_QUERY, startWorkflowId, WorkflowTypes } from '
 import { getConfig, isSet } from '../config';
 import { stepsInFlight, type ContainerStartInput, type ContainerStartResult } from '../common/start-api';
 import type { CreateRequest } from '../common/types';
+import { createMetadata } from '../common/workflow-metadata';
 import { FAULT_LABEL } from '../runtime/faults';
 import { SimulatedRuntime } from '../runtime/simulated/driver';
 import type { containerStart } from '../workflows/container-start';
@@ -31,7 +32,7 @@ import { temporalCliPath } from './temporal-paths';
  * Histories are kept per workflow version (test/histories/<version>/): bump this when a workflow change
  * alters history (guarded by patched()), re-record, and keep the older folders so they keep replaying.
  */
-const VERSION = 'v5';
+const VERSION = 'v6';
 const OUT = path.resolve(__dirname, '../test/histories', VERSION);
 
 interface Scenario {
@@ -48,6 +49,8 @@ interface Scenario {
 const SCENARIOS: Scenario[] = [
   { name: 'start-success' },
   { name: 'start-failure-compensated', volume: true, faults: () => 'volumes=fail' },
+  // v6: a failed start upserts FailedStep and ErrorType (failure-search-attributes); here at the network step
+  { name: 'start-failure-network', faults: () => 'network=fail' },
   { name: 'start-transient-retries', faults: () => 'network=transient:2,mount-rootfs=transient-after:1,spec=transient:1' },
   // v5: a legacy hostConfig at start is validated by its activity alone (host-config-checked-once)
   { name: 'start-legacy-host-config', input: { hostConfig: { SecurityOpt: ['no-new-privileges'] } } },
@@ -80,11 +83,15 @@ async function main(): Promise<void> {
         const request: CreateRequest = { name: s.name, image: 'busybox', cmd: ['sleep', '1000'], labels: s.faults ? { [FAULT_LABEL]: s.faults(hold) } : {},
           ...(s.volume ? { hostConfig: { Binds: [`${s.name}-data:/data`] } } : {}),
         };
+        const createId = `record-create-${randomUUID()}`;
         const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, {
           taskQueue,
-          workflowId: `record-create-${randomUUID()}`,
+          workflowId: createId,
           args: [{ request }],
+          ...createMetadata(request),
         });
+        // v6: the create upserts the new container's ID (create-search-attributes): one create is enough
+        if (s === SCENARIOS[0]) await save(address, createId, 'create');
         // As the CLI starts it: by the full ID its workflow ID is derived from.
         const handle = await client.workflow.start<typeof containerStart>(WorkflowTypes.start, {
           taskQueue,
@@ -105,10 +112,7 @@ async function main(): Promise<void> {
           },
         });
         const outcome = await handle.result().then(() => 'completed', (e: Error) => `failed: ${e.message}`);
-        // The CLI writes the canonical proto3 JSON that historyFromJSON (and the Web UI's download) use.
-        const json = execFileSync(temporalCliPath(), ['workflow', 'show', '--address', address, '--workflow-id', handle.workflowId, '--output', 'json'], { encoding: 'utf8' });
-        await fs.writeFile(path.join(OUT, `${s.name}.json`), json);
-        console.log(`recorded ${s.name} (${(JSON.parse(json) as { events: unknown[] }).events.length} events, ${outcome})`);
+        await save(address, handle.workflowId, s.name, outcome);
       }
       await recordMonitor(client, taskQueue, address);
       await recordVerbs(client, taskQueue, address);
@@ -118,6 +122,13 @@ async function main(): Promise<void> {
     await server?.stop();
     await fs.rm(root, { recursive: true, force: true });
   }
+}
+
+/** Writes one workflow's history as the CLI shows it: the canonical proto3 JSON that historyFromJSON (and the Web UI's download) use. */
+async function save(address: string, workflowId: string, name: string, outcome?: string): Promise<void> {
+  const json = execFileSync(temporalCliPath(), ['workflow', 'show', '--address', address, '--workflow-id', workflowId, '--output', 'json'], { encoding: 'utf8' });
+  await fs.writeFile(path.join(OUT, `${name}.json`), json);
+  console.log(`recorded ${name} (${(JSON.parse(json) as { events: unknown[] }).events.length} events${outcome ? `, ${outcome}` : ''})`);
 }
 
 /**

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Session } from '../client/connection';
+import type { MetricsAddress } from '../config';
+import { installMetricsRuntime } from '../metrics/runtime';
 import type { HostRuntime } from '../runtime/host-runtime';
 import { createWorker, WORKFLOWS_PATH } from '../worker/create';
 
@@ -14,10 +16,12 @@ export const REPO = path.resolve(__dirname, '..');
 let bundle: Promise<{ code: string }> | undefined;
 let runtimeInstalled = false;
 
-function quietRuntime(): void {
+/** The process's Runtime (once per process: a test file's fork), with the Prometheus exporter when `metrics` is given. */
+function quietRuntime(metrics?: MetricsAddress): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  if (metrics) installMetricsRuntime(metrics, new DefaultLogger('WARN'));
+  else Runtime.install({ logger: new DefaultLogger('WARN') });
 }
 
 export interface TestWorker {
@@ -29,13 +33,17 @@ export interface TestWorker {
   shutdown(): Promise<void>;
 }
 
-/** Starts a worker for `runtime` on a fresh task queue (bundle built once per test file). */
-export async function startTestWorker(address: string, runtime: HostRuntime, opts: { faults?: string } = {}): Promise<TestWorker> {
-  quietRuntime();
+/**
+ * Starts a worker for `runtime` on a fresh task queue (bundle built once per test file). With `metrics`, the
+ * first worker of the file installs the Runtime with the Prometheus exporter there, and the worker records
+ * the project's metrics (metrics/worker.ts).
+ */
+export async function startTestWorker(address: string, runtime: HostRuntime, opts: { faults?: string; metrics?: MetricsAddress } = {}): Promise<TestWorker> {
+  quietRuntime(opts.metrics);
   bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   const taskQueue = `test-${randomUUID()}`;
   const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime, faults: { plan: opts.faults }, workflowBundle: await bundle });
+  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime, faults: { plan: opts.faults }, workflowBundle: await bundle, metrics: opts.metrics !== undefined });
   const running = worker.run();
   const connection = await Connection.connect({ address });
   const client = new Client({ connection });

@@ -19,7 +19,7 @@ describe('replay of recorded histories', () => {
   });
 
   it('has, for every workflow version, a success, a compensated failure, a cancellation and transient retries', () => {
-    for (const version of ['v1', 'v2', 'v3', 'v4', 'v5']) {
+    for (const version of ['v1', 'v2', 'v3', 'v4', 'v5', 'v6']) {
       for (const name of ['start-success', 'start-failure-compensated', 'start-cancelled', 'start-transient-retries']) {
         expect(files).toContain(`${version}/${name}.json`);
       }
@@ -33,6 +33,9 @@ describe('replay of recorded histories', () => {
     expect(files).toContain('v5/wait-exited.json');
     // the verbs around a running container, and the worker's start-up restore
     for (const name of ['exec-exit-3', 'exec-output', 'pause', 'unpause', 'kill', 'restore']) expect(files).toContain(`v5/${name}.json`);
+    // v6: a start failed at the network step (FailedStep, ErrorType), the monitor's ContainerState and
+    // RestartCount through two restarts, and a create's ContainerId
+    for (const name of ['start-failure-network', 'start-legacy-host-config', 'monitor-on-failure', 'create']) expect(files).toContain(`v6/${name}.json`);
   });
 
   it('replays every history without nondeterminism', async () => {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { workerMetrics } from '../metrics/worker';
 import { faultHooks } from '../runtime/faults';
 import type { HostRuntime } from '../runtime/host-runtime';
 
@@ -35,17 +36,23 @@ export interface CreateWorkerOptions {
   faults?: { plan?: string };
   /** a prebuilt bundle (tests bundle once and reuse it); otherwise the build's, else workflows are bundled at start-up */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** the process's Runtime exports metrics (metrics/runtime.ts): add the per-step metrics and the leftovers gauge */
+  metrics?: boolean;
 }
 
 /** The worker: every workflow of workflows/ and the activities bound to the runtime (with faults, when enabled). */
 export function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
-  if (opts.faults) opts.runtime.installHooks(faultHooks(opts.runtime, opts.faults.plan));
+  if (opts.faults) {
+    opts.runtime.installHooks(faultHooks(opts.runtime, opts.faults.plan));
+    opts.runtime.faultsEnabled = true;
+  }
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...workflowCode(opts.workflowBundle),
     activities: createActivities(opts.runtime, { monitorRuns: true }),
+    ...(opts.metrics ? workerMetrics(opts.runtime) : {}),
     // A worker that died leaves its sticky queue unpolled: move its workflows to the shared queue after 2 s
     // rather than the default 10 s, so a replacement worker resumes a start quickly (a cache miss only
     // costs a replay of the start's short history).

@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type {
   CreateInput,
@@ -20,6 +20,8 @@ import type {
   StopInput,
   StopResultRecord,
 } from '../common/ops-api';
+import { containerAttributes } from '../common/search-attributes';
+import { Patches } from '../common/start-api';
 import { checkInput, surfaced } from './failures';
 import { fast, lifecycle } from './options';
 
@@ -31,9 +33,12 @@ import { fast, lifecycle } from './options';
 const quick = proxyActivities<Activities>(fast);
 const slow = proxyActivities<Activities>(lifecycle);
 
-export function containerCreate(input: CreateInput): Promise<CreateResult> {
+export async function containerCreate(input: CreateInput): Promise<CreateResult> {
   checkInput('containerCreate', input);
-  return surfaced(() => quick.createContainer(input));
+  const created = await surfaced(() => quick.createContainer(input));
+  // The ID exists only now: the client set the name and image at start (since v6, `create-search-attributes`).
+  if (patched(Patches.createSearchAttributes)) upsertSearchAttributes(containerAttributes({ id: created.Id }));
+  return created;
 }
 
 export function containerInspect(input: InspectInput): Promise<InspectResult> {

@@ -11,6 +11,8 @@ import type { Driver, ExecContext, ExecOutcome, ExecPlan, NetnsPlan, ProcessProb
 import { execPaths, execsDir, isExecId } from '../exec-layout';
 import { clearFaultCounters } from '../faults';
 import { exists, readJson, removeFile, writeJsonAtomic } from '../fsutil';
+import { toOciSeccomp } from '../../common/seccomp';
+import { seccompTarget } from '../seccomp-target';
 import { Layout, netnsName, netnsPath } from '../linux/layout';
 import { mkdirInRoot } from '../rootfs-path';
 import { HostRuntime } from '../host-runtime';
@@ -152,8 +154,18 @@ export class SimulatedDriver implements Driver {
   async writeSpec(id: string, plan: SpecPlan): Promise<void> {
     const spec = {
       ociVersion: '1.0.2',
-      process: { args: plan.args, env: plan.env, cwd: plan.cwd || '/', terminal: plan.tty },
+      process: {
+        args: plan.args,
+        env: plan.env,
+        cwd: plan.cwd || '/',
+        terminal: plan.tty,
+        capabilities: plan.capabilities,
+        noNewPrivileges: plan.noNewPrivileges,
+      },
       hostname: plan.hostname,
+      // converted as the Linux driver does, so a profile that could not be loaded fails here too
+      seccomp: plan.seccomp ? toOciSeccomp(plan.seccomp, seccompTarget(plan.capabilities)) : null,
+      privileged: plan.privileged,
       extraHosts: plan.extraHosts,
     };
     await writeJsonAtomic(path.join(this.sim, 'bundles', id, 'config.json'), spec);

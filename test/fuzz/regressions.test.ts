@@ -11,7 +11,7 @@ import { SimulatedRuntime } from '../../runtime/simulated/driver';
 
 /** The counterexamples the fuzz targets found (shrunk), each kept as a plain test. */
 
-const NO_FLAGS: CreateFlags = { env: [], volume: [], tmpfs: [], securityOpt: [], link: [], expose: [], label: [], logOpt: [] };
+const NO_FLAGS: CreateFlags = { env: [], volume: [], tmpfs: [], securityOpt: [], link: [], expose: [], label: [], logOpt: [], capAdd: [], capDrop: [] };
 const usage = (fn: () => unknown) => {
   try {
     fn();

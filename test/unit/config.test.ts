@@ -27,6 +27,8 @@ const DEFAULTS: Omit<Config, 'root' | 'apiSocket'> = {
   temporalTestServer: undefined,
   apiTcp: undefined,
   apiInWorker: false,
+  bindAllow: undefined,
+  metrics: undefined,
 };
 
 /** A value for every variable and the field it gives. */
@@ -54,6 +56,8 @@ const SET: [string, string, Partial<Config>][] = [
   ['CONTAINER_SAGA_API_TCP', '2375', { apiTcp: { host: '127.0.0.1', port: 2375 } }],
   ['CONTAINER_SAGA_API_TCP', '[::1]:2376', { apiTcp: { host: '::1', port: 2376 } }],
   ['CONTAINER_SAGA_API', '1', { apiInWorker: true }],
+  ['CONTAINER_SAGA_BIND_ALLOW', '/srv/data::/home/u/', { bindAllow: ['/srv/data', '/home/u'] }],
+  ['CONTAINER_SAGA_METRICS', '127.0.0.1:9464', { metrics: { host: '127.0.0.1', port: 9464, bindAddress: '127.0.0.1:9464' } }],
 ];
 
 describe('getConfig', () => {
@@ -109,6 +113,7 @@ describe('getConfig', () => {
     ['CONTAINER_SAGA_SIM_OS', 'macos', 'simOs', /^CONTAINER_SAGA_SIM_OS must be linux or windows \(got "macos"\)$/],
     ['TEMPORAL_UI_PORT', '80a', 'uiPort', /^TEMPORAL_UI_PORT must be a port number, 1-65535 \(got "80a"\)$/],
     ['TEMPORAL_UI_PORT', '70000', 'uiPort', /^TEMPORAL_UI_PORT must be a port number/],
+    ['CONTAINER_SAGA_BIND_ALLOW', '/srv:data', 'bindAllow', /^CONTAINER_SAGA_BIND_ALLOW must list absolute directories separated by ':' \(got "data"\)$/],
   ])('%s=%s fails clearly, and only where it is used', (name, value, field, message) => {
     const c = getConfig({ [name]: value });
     expect(() => c[field]).toThrow(ConfigError);
