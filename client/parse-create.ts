@@ -43,7 +43,7 @@ function bad(value: string, flag: string, why: string): never {
 /** A flag's number, refused when beyond int64's exact JSON range (Go's strconv says "value out of range"). */
 function inRange(n: number, value: string, flag: string): number {
   if (!Number.isSafeInteger(n)) bad(value, flag, `strconv.ParseInt: parsing ${JSON.stringify(value)}: value out of range`);
-  return n;
+  return n + 0; // -0 (from "-0") is 0, as in Go: JSON would turn it into 0 anyway
 }
 
 function bytes(value: string, flag: string): number {

@@ -61,6 +61,10 @@ describe('hostile input regressions', () => {
     expect(usage(() => parseCreate({ ...NO_FLAGS, restart: 'on-failure:99999999999999999999' }, 'busybox', ['sh']))).toMatch(/--restart.*value out of range/);
   });
 
+  it('"-0" is 0 (shrunk: create --pids-limit -0 0 sleep made a record that changed through JSON)', () => {
+    expect(Object.is(parseCreate({ ...NO_FLAGS, pidsLimit: '-0' }, 'busybox', ['sleep']).hostConfig?.PidsLimit, 0)).toBe(true);
+  });
+
   it('an image reference Docker cannot parse is refused by the CLI (shrunk: create " " "")', () => {
     expect(usage(() => parseCreate(NO_FLAGS, ' ', ['']))).toMatch(/^invalid reference format: " "/);
     expect(usage(() => parseCreate(NO_FLAGS, '../x', ['sh']))).toMatch(/invalid reference format/);
