@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancellationScope, isCancellation, patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import { daemonEnv, linkEnv, linkHostsEntries, type LinkTarget } from '../common/env';
 import { ContainerError, Messages } from '../common/errors';
 import { defaultNetMode } from '../common/net-mode';
@@ -6,7 +6,7 @@ import { containerAttributes, SearchKeys } from '../common/search-attributes';
 import { parseSecurityOpts } from '../common/security-opt';
 import { Patches, type ContainerSnapshot, type ContainerStartInput, type ContainerStartResult } from '../common/start-api';
 import { hostStep, stepsOfPhase, type HostStepEntry } from '../common/steps';
-import { detailOf, exitCodeFor } from './failures';
+import { checkInput, detailOf, exitCodeFor } from './failures';
 import { Saga } from './saga';
 import { acquireActivity, releaseActivity, startActivities, type StartActivities } from './start-activities';
 import { StartRun } from './start-run';
@@ -21,9 +21,7 @@ export { progressQuery } from './start-run';
  * then emits `die`; the caller sees the original Docker error with this run's record as its first detail.
  */
 export async function containerStart(input: ContainerStartInput): Promise<ContainerStartResult> {
-  if (typeof input?.container !== 'string') {
-    throw ApplicationFailure.nonRetryable('input must be {"container": "<name|id|prefix>"}', 'InvalidParameter');
-  }
+  checkInput('containerStart', input);
   const run = new StartRun(input.container);
   // Since v3 the record-only steps run as local activities; histories recorded before keep their activity tasks.
   const localSteps = patched(Patches.localRecordSteps);

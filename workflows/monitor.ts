@@ -19,7 +19,7 @@ import { containerAttributes, MonitoredState, SearchKeys } from '../common/searc
 import { Patches } from '../common/start-api';
 import { summaryOf } from '../common/workflow-metadata';
 import { containerStart } from './container-start';
-import { detailOf, exitCodeFor } from './failures';
+import { checkInput, detailOf, exitCodeFor } from './failures';
 import { cleanup, fast } from './options';
 
 export const runStartedSignal = defineSignal<[ContainerRun]>(RUN_STARTED_SIGNAL);
@@ -71,6 +71,7 @@ const RESTARTS_PER_HISTORY = 50;
  * restart (policy, manual stop, removal); the next start begins a new one.
  */
 export async function containerMonitor(input: MonitorInput): Promise<MonitorResult> {
+  checkInput('containerMonitor', input);
   const id = input.containerId;
   let restartCount = input.carried?.restartCount ?? 0;
   let delayMs = input.carried?.delayMs ?? 0;

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ContainerError } from '../../common/errors';
+import { isImageName } from '../../common/input-check';
 import type { HostInfo } from '../../common/settings';
 import { NO_NETWORK, type ImageInfo, type NetworkSettings } from '../../common/types';
 import type { HeldResource } from '../contract';
@@ -262,6 +263,8 @@ export class SimulatedDriver implements Driver {
   }
 
   async importImage(name: string, source: string): Promise<ImageInfo> {
+    // the Linux driver's rule: the name is a directory under images/, never a way out of it
+    if (!isImageName(name)) throw new ContainerError('InvalidParameter', `invalid image name: ${name}`);
     if (source !== 'busybox-static' && !(await exists(source))) {
       throw new ContainerError('InvalidParameter', `image source ${source} does not exist`);
     }
