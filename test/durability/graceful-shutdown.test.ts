@@ -36,7 +36,7 @@ beforeAll(async () => {
     CONTAINER_SAGA_WORKFLOW_BUNDLE: bundle,
   };
   rt = new SimulatedRuntime(root);
-  session = await connect(env);
+  session = await connect({ ...process.env, ...env });
 }, 120_000);
 
 afterAll(async () => {
