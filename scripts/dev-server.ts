@@ -8,6 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Connection, type ConnectionOptions } from '@temporalio/client';
 import { SearchAttributeTypes } from '../common/names';
+import { ensureSearchAttributes } from '../worker/search-attributes';
 import { temporalCliPath } from './temporal-paths';
 
 export interface DevServerOptions {
@@ -93,13 +94,17 @@ export async function isServerUp(address: string, options: Omit<ConnectionOption
   }
 }
 
-/** Ready = the frontend answers and the saga's search attributes are registered in the namespace. */
+/**
+ * Ready = the frontend answers and the saga's search attributes are registered in the namespace. The server's
+ * --search-attribute flags apply only when it creates its database: one made by an older version (a state
+ * root kept across upgrades) lacks the newer attributes, so those are registered here.
+ */
 async function searchAttributesReady(address: string, namespace: string): Promise<boolean> {
   let connection: Connection | undefined;
   try {
     connection = await Connection.connect({ address, connectTimeout: 1000 });
-    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-    return SEARCH_ATTRIBUTES.every((n) => customAttributes?.[n] !== undefined);
+    await ensureSearchAttributes(connection.operatorService, namespace);
+    return true;
   } catch {
     return false;
   } finally {

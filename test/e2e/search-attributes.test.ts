@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort, isServerUp } from '../../scripts/dev-server';
+import { freePort, isServerUp, startDevServer } from '../../scripts/dev-server';
 import { SEARCH_ATTRIBUTES } from '../../worker/search-attributes';
 import { spawnWorker, writeBundle, type WorkerProcess } from '../durability/worker-process';
 import { cli, until } from '../harness';
@@ -50,5 +50,29 @@ describe('a namespace without the search attributes', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect((await cli(w, ['inspect', '-f', '{{.State.Status}}', 'tagged'])).stdout.trim()).toBe('running');
+  });
+});
+
+describe('npm run server / the demo on a database made before some attributes existed', () => {
+  it('registers the missing ones (the server applies --search-attribute only to a new database)', async () => {
+    const dbFile = path.join(dir, 'old.db');
+    const port = await freePort();
+    const address = `127.0.0.1:${port}`;
+    const bare = spawn(inject('temporalCliPath'), ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', dbFile, '--log-level', 'error'], { stdio: 'ignore' });
+    await until('the old-database dev server', async () => ((await isServerUp(address)) ? true : undefined));
+    bare.kill('SIGTERM');
+    await new Promise((r) => bare.once('exit', r));
+    const server = await startDevServer({ dbFile, uiPort: false });
+    try {
+      const connection = await Connection.connect({ address: server.address });
+      try {
+        const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
+        for (const name of Object.keys(SEARCH_ATTRIBUTES)) expect(customAttributes?.[name], name).toBeDefined();
+      } finally {
+        await connection.close();
+      }
+    } finally {
+      await server.stop();
+    }
   });
 });
