@@ -8,7 +8,9 @@ import { CliError } from '../../client/errors';
 import { OperatorQueries } from '../../client/visibility-queries';
 import { FAULT_LABEL } from '../../runtime/faults';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
-import { startDevServer, type DevServer } from '../../scripts/dev-server';
+import { loadCodec } from '../../codec/load';
+import { startCodecServer, type RunningCodecServer } from '../../codec/server';
+import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
 import { REPO, startTestWorker, type TestWorker } from '../harness';
 
 // What an operator sees in the Temporal Web UI, in a real browser: Debian's chromium driven by playwright-core
@@ -24,6 +26,7 @@ const SHOTS = path.join(REPO, 'test-results', 'web-ui');
 const UI_TIMEOUT = 25_000;
 
 let server: DevServer;
+let codec: RunningCodecServer;
 let w: TestWorker;
 let root: string;
 let browser: Browser;
@@ -36,7 +39,11 @@ beforeAll(async () => {
     throw new Error(`no chromium at ${CHROMIUM}: \`npm run setup\` installs Debian's chromium (as root), or set CONTAINER_SAGA_CHROMIUM to a Chromium binary`);
   }
   await fs.mkdir(SHOTS, { recursive: true });
-  server = await startDevServer({ log: path.join(SHOTS, 'dev-server.log') });
+  // Payloads, summaries and details included, are encrypted (codec/): the UI reads them through the codec
+  // server, as an operator's does (`npm run server`).
+  const uiPort = await freePort();
+  codec = await startCodecServer({ codec: loadCodec().codec, token: 'web-ui-test', origins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`], host: '127.0.0.1', port: 0 });
+  server = await startDevServer({ uiPort, uiCodecEndpoint: codec.endpoint, log: path.join(SHOTS, 'dev-server.log') });
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-e2e-webui-'));
   w = await startTestWorker(server.address, new SimulatedRuntime(root));
   const s = w.session;
@@ -58,6 +65,7 @@ afterAll(async () => {
   await browser?.close();
   await w?.shutdown();
   await server?.stop();
+  await codec?.close();
   if (root) await fs.rm(root, { recursive: true, force: true });
   if (shots.length > 0) console.log(`web-ui screenshots:\n  ${shots.join('\n  ')}`);
   // The UI fetches its news feed from the internet even offline; anything else is worth a look.
