@@ -12,7 +12,7 @@ const SANDBOX_FORBIDDEN = [
   },
   {
     // The repository's worker-side folders, from workflows/ or common/ and from one folder deeper.
-    group: ['activities', 'runtime', 'worker', 'client', 'config'].flatMap((d) => ['../', '../../'].flatMap((up) => [`${up}${d}*`, `${up}${d}*/**`])),
+    group: ['activities', 'runtime', 'worker', 'client', 'config', 'codec'].flatMap((d) => ['../', '../../'].flatMap((up) => [`${up}${d}*`, `${up}${d}*/**`])),
     message: 'workflows/ and common/ run in the workflow sandbox: import worker-side code as types only (`import type`).',
   },
   {
@@ -38,7 +38,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    files: ['workflows/**', 'common/**'],
+    files: ['workflows/**', 'common/**', 'metrics/names.ts', 'metrics/workflow.ts'],
     rules: {
       'no-restricted-imports': 'off',
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: SANDBOX_FORBIDDEN }],

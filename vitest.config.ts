@@ -1,4 +1,5 @@
 import os from 'node:os';
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -16,6 +17,9 @@ export default defineConfig({
         maxForks: Math.max(2, os.availableParallelism() - 1),
       },
     },
+    // Every client and worker the tests make, in process (test/harness.ts) or as a child (the CLI, the API),
+    // encrypts payloads with the committed test key (test/global-setup.ts makes the file mode 0600).
+    env: { CONTAINER_SAGA_CODEC_KEYS: path.resolve(__dirname, 'test/fixtures/codec-test-keys.json') },
     // One dev server for the whole run, its address handed to files with inject('temporalAddress').
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,

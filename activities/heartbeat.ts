@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { CancelledFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { StepContext } from '../runtime/contract';
 
 /**
@@ -8,15 +8,27 @@ import type { StepContext } from '../runtime/contract';
  * elsewhere after the heartbeat timeout. A step that gives up because it was cancelled reports a
  * cancellation, not a failure, so the saga sees it as such.
  */
-export async function withHeartbeat<T>(fn: (ctx: StepContext) => Promise<T>): Promise<T> {
+export async function withHeartbeat<T>(fn: (ctx: StepContext) => Promise<T>, opts: { yieldTo?: AbortSignal } = {}): Promise<T> {
   const activity = Context.current();
   const timer = setInterval(() => activity.heartbeat(), 1000);
+  const { yieldTo } = opts;
   try {
-    return await fn({ progress: (detail) => activity.heartbeat(detail), signal: activity.cancellationSignal });
+    const signal = yieldTo ? AbortSignal.any([activity.cancellationSignal, yieldTo]) : activity.cancellationSignal;
+    return await fn({ progress: (detail) => activity.heartbeat(detail), signal });
   } catch (err) {
     if (activity.cancellationSignal.aborted) throw new CancelledFailure(`cancelled: ${(err as Error).message}`);
+    if (yieldTo?.aborted) throw workerStopping();
     throw err;
   } finally {
     clearInterval(timer);
   }
+}
+
+/**
+ * What a wait that only watches (the monitor's wait for exit, docker wait) throws when its worker stops: a
+ * retryable failure, so the wait goes on at once on another worker (the exit file still tells how the run
+ * ended) instead of holding the stopping worker for its whole shutdown grace.
+ */
+export function workerStopping(): ApplicationFailure {
+  return ApplicationFailure.retryable('the worker is stopping: the wait goes on on another worker', 'WorkerStopping');
 }

@@ -1,15 +1,15 @@
 import type { HostRuntime } from '../runtime/host-runtime';
-import { createMonitorActivities } from './monitor';
+import { createMonitorActivities, type MonitorActivityOptions } from './monitor';
 import { createOpsActivities } from './ops';
 import { createStartActivities, type StartActivityOptions } from './start-steps';
 import { createVerbActivities } from './verbs';
 
 /** Every activity the worker registers, bound to one runtime (the seam between Linux and simulated). */
-export function createActivities(runtime: HostRuntime, opts: StartActivityOptions = {}) {
+export function createActivities(runtime: HostRuntime, opts: StartActivityOptions & MonitorActivityOptions = {}) {
   return {
     ...createStartActivities(runtime, opts),
     ...createOpsActivities(runtime),
-    ...createMonitorActivities(runtime),
+    ...createMonitorActivities(runtime, opts),
     ...createVerbActivities(runtime),
   };
 }

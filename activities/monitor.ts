@@ -2,7 +2,9 @@ import { Context } from '@temporalio/activity';
 import { monitorWorkflowId, RUN_STARTED_SIGNAL, type ContainerRun, type RunEnd } from '../common/monitor-api';
 import { WorkflowTypes } from '../common/names';
 import type { WaitInput, WaitResult } from '../common/ops-api';
+import { MonitoredState, SearchKeys } from '../common/search-attributes';
 import type { ContainerRecord } from '../common/types';
+import { commandOf, containerVerbMetadata } from '../common/workflow-metadata';
 import type { HostRuntime } from '../runtime/host-runtime';
 import { restartDecision } from '../common/restart-policy';
 import { handleRunExit, waitForRunEnd, type ExitHandled } from '../runtime/monitor';
@@ -14,11 +16,17 @@ import { classified } from './to-failure';
 /** What a restart due after its backoff finds: go ahead, or why not. */
 export type RestartGate = 'go' | 'removed' | 'manually-stopped' | 'running';
 
+export interface MonitorActivityOptions {
+  /** aborted when the worker starts stopping: the waits end then (retryable), to go on on another worker */
+  draining?: AbortSignal;
+}
+
 /** The container monitor's activities (workflows/monitor.ts): the wait, Docker's Cleanup, the restart's marks. */
-export function createMonitorActivities(runtime: HostRuntime) {
+export function createMonitorActivities(runtime: HostRuntime, opts: MonitorActivityOptions = {}) {
+  const yieldTo = opts.draining;
   return {
     async waitForRunEnd(input: { id: string; run: ContainerRun }): Promise<RunEnd> {
-      return classified(() => withHeartbeat((ctx) => waitForRunEnd(runtime, input.id, input.run, ctx)));
+      return classified(() => withHeartbeat((ctx) => waitForRunEnd(runtime, input.id, input.run, ctx), { yieldTo }));
     },
     async handleRunExit(input: { id: string; run: ContainerRun; end: Extract<RunEnd, { kind: 'exited' }> }): Promise<ExitHandled> {
       return classified(() => withHeartbeat((ctx) => handleRunExit(runtime, input.id, input.run, input.end, ctx)));
@@ -45,7 +53,7 @@ export function createMonitorActivities(runtime: HostRuntime) {
     },
     /** docker wait: blocks (heartbeating) until the condition holds (default: the container does not run); its exit code. */
     async waitContainer(input: WaitInput): Promise<WaitResult> {
-      return classified(() => withHeartbeat((ctx) => waitForCondition(runtime, input, ctx)));
+      return classified(() => withHeartbeat((ctx) => waitForCondition(runtime, input, ctx), { yieldTo }));
     },
     async markRestarting(input: { id: string; restartCount: number }): Promise<void> {
       return classified(() => runtime.records.markRestarting(input.id, input.restartCount));
@@ -82,9 +90,21 @@ export async function handOffToMonitor(rec: ContainerRecord, startedBy?: Contain
     args: [{ containerId: rec.Id }],
     signal: RUN_STARTED_SIGNAL,
     signalArgs: [{ pid: rec.State.Pid, startedAt: rec.State.StartedAt, ...(startedBy ? { startedBy } : {}) }],
-    staticSummary: `monitor ${rec.Name.replace(/^\//, '')}`,
-    staticDetails: `container \`${rec.Id}\`, restart policy \`${rec.HostConfig.RestartPolicy.Name || 'no'}\``,
+    ...monitorMetadata(rec),
   });
+}
+
+/**
+ * The monitor's Web UI metadata: "monitor web · busybox sleep 3600", and the search attributes it updates as
+ * its container restarts (ContainerState, RestartCount; see workflows/monitor.ts), starting from the record.
+ */
+function monitorMetadata(rec: ContainerRecord) {
+  const meta = containerVerbMetadata('monitor', rec, [rec.Config.Image, commandOf(rec)].filter(Boolean).join(' '));
+  meta.typedSearchAttributes.push(
+    { key: SearchKeys.containerState, value: MonitoredState.running },
+    { key: SearchKeys.restartCount, value: rec.RestartCount ?? 0 },
+  );
+  return meta;
 }
 
 export type MonitorActivities = ReturnType<typeof createMonitorActivities>;

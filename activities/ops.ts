@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import { checkCreateInput, checkWorkflowInput } from '../common/input-check';
 import { startWorkflowId } from '../common/names';
 import type {
   CreateInput,
@@ -23,11 +24,14 @@ import { withHeartbeat } from './heartbeat';
 import { isOwnerAlive } from './owner';
 import { classified } from './to-failure';
 
+const isFullId = (id: string) => /^[0-9a-f]{64}$/.test(id);
+
 /** Activities behind the CLI's other verbs: one driver call each. */
 export function createOpsActivities(runtime: ContainerRuntime) {
   return {
     async createContainer(input: CreateInput): Promise<CreateResult> {
       return classified(async () => {
+        checkCreateInput(input);
         const rec = await runtime.create(input.request);
         return { Id: rec.Id, Warnings: [] };
       });
@@ -83,6 +87,7 @@ export function createOpsActivities(runtime: ContainerRuntime) {
       return classified(async () => {
         const { cursor, tail, since, timestamps, limit } = input;
         const rec = await runtime.lookup(input.container).catch(async (err: unknown) => {
+          if (!isFullId(input.container)) throw err; // never a path made of whatever the client sent
           // By full ID, a container its monitor removed after its exit (AutoRemove) still has its output
           // for a while (runtime/removed-logs.ts): an attached client's last pages.
           const page = await runtime.logPage(input.container, { cursor, tail, since, timestamps, limit }).catch(() => undefined);
@@ -95,7 +100,10 @@ export function createOpsActivities(runtime: ContainerRuntime) {
       });
     },
     async importImage(input: ImageImportInput): Promise<ImageImportResult> {
-      return classified(() => withHeartbeat(() => runtime.importImage(input.name, input.source)));
+      return classified(() => {
+        checkWorkflowInput('imageImport', input);
+        return withHeartbeat(() => runtime.importImage(input.name, input.source));
+      });
     },
     async listImages(): Promise<ImageListResult> {
       return classified(() => runtime.listImages());

@@ -1,4 +1,5 @@
 import type { LinkTarget } from '../common/env';
+import { checkHostConfigInput } from '../common/input-check';
 import type { ContainerSnapshot } from '../common/start-api';
 import { verifyHostConfig, type HostInfo } from '../common/settings';
 import { defaultHostConfig, type HostConfig } from '../common/types';
@@ -37,6 +38,7 @@ export function createStartActivities(runtime: ContainerRuntime, opts: StartActi
     // host-config: setHostConfig (legacy hostConfig at start); validates it (security options included) once
     async setHostConfig(input: { id: string; hostConfig: Partial<HostConfig> }): Promise<void> {
       return classified(async () => {
+        checkHostConfigInput(input.hostConfig);
         const rec = await runtime.lookup(input.id);
         const merged = { ...defaultHostConfig(), ...rec.HostConfig, ...input.hostConfig };
         verifyHostConfig(merged, await runtime.hostInfo());

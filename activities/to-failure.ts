@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ContainerError, type FailureDetail } from '../common/errors';
+import { wellFormed } from '../common/input-check';
 
 /**
  * Driver error → ApplicationFailure of the same type, non-retryable unless a retry can help. Its first detail
@@ -8,8 +9,9 @@ import { ContainerError, type FailureDetail } from '../common/errors';
  */
 export function toFailure(err: unknown): unknown {
   if (!(err instanceof ContainerError)) return err;
-  const detail: FailureDetail = { type: err.type, message: err.message, status: err.status };
-  return ApplicationFailure.create({ type: err.type, message: err.message, nonRetryable: !err.retryable, details: [detail] });
+  // a lone surrogate (a client's string echoed) would fail the worker as it encodes the completion
+  const detail: FailureDetail = { type: err.type, message: wellFormed(err.message), status: err.status };
+  return ApplicationFailure.create({ type: err.type, message: detail.message, nonRetryable: !err.retryable, details: [detail] });
 }
 
 /** Runs fn, turning driver errors into failures. */

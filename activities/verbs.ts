@@ -1,3 +1,4 @@
+import { checkWorkflowInput } from '../common/input-check';
 import type { ExecInput, ExecOutputInput, ExecOutputResult, ExecResult, KillInput, KillResult, PauseInput, PauseResult } from '../common/verbs-api';
 import type { ContainerRuntime } from '../runtime/contract';
 import { withHeartbeat } from './heartbeat';
@@ -16,7 +17,10 @@ export function createVerbActivities(runtime: ContainerRuntime) {
       return classified(() => runtime.unpause(input.container));
     },
     async createExec(input: ExecInput): Promise<{ containerId: string; execId: string }> {
-      return classified(() => runtime.createExec(input));
+      return classified(() => {
+        checkWorkflowInput('containerExec', input);
+        return runtime.createExec(input);
+      });
     },
     /**
      * Runs the exec to its end: heartbeats while it runs; a cancellation kills it (and reports cancelled). A
@@ -26,7 +30,10 @@ export function createVerbActivities(runtime: ContainerRuntime) {
       return classified(() => withHeartbeat((ctx) => runtime.runExec(input.containerId, input.execId, input.exec, ctx)));
     },
     async readExecOutput(input: ExecOutputInput): Promise<ExecOutputResult> {
-      return classified(() => runtime.readExecOutput(input));
+      return classified(() => {
+        checkWorkflowInput('containerExecOutput', input);
+        return runtime.readExecOutput(input);
+      });
     },
   };
 }

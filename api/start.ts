@@ -1,7 +1,9 @@
 import type http from 'node:http';
+import type { MetricMeter } from '@temporalio/common';
 import { connect, type Session } from '../client/connection';
 import { getConfig } from '../config';
 import { listenOnSocket, listenOnTcp } from './listen';
+import { apiRequestMetrics } from '../metrics/api';
 import { engineRouter } from './routes';
 import { createApiServer } from './server';
 
@@ -19,6 +21,8 @@ export interface ApiOptions {
   socketPath?: string;
   /** called with unexpected errors (bugs), for the process's log */
   onError?: (err: unknown) => void;
+  /** the SDK Runtime's meter, when the process exports metrics (CONTAINER_SAGA_METRICS): request counts and latency */
+  metrics?: MetricMeter;
 }
 
 /**
@@ -42,15 +46,16 @@ export async function startApi(opts: ApiOptions = {}): Promise<RunningApi> {
     },
   };
   const router = engineRouter();
+  const observe = opts.metrics ? apiRequestMetrics(opts.metrics) : undefined;
   const servers: http.Server[] = [];
   const socketPath = opts.socketPath ?? config.apiSocket;
   try {
-    const unix = createApiServer(ctx, router, opts.onError);
+    const unix = createApiServer(ctx, router, opts.onError, observe);
     servers.push(unix);
     await listenOnSocket(unix, socketPath);
     const tcp = config.apiTcp;
     if (tcp) {
-      const server = createApiServer(ctx, router, opts.onError);
+      const server = createApiServer(ctx, router, opts.onError, observe);
       servers.push(server);
       await listenOnTcp(server, tcp.host, tcp.port);
     }

@@ -5,6 +5,7 @@ import { lifecycleWorkflowId, PROGRESS_QUERY, startWorkflowId, WorkflowTypes } f
 import type { LogsInput, RemoveResult, StopResultRecord } from '../common/ops-api';
 import type { ContainerStartResult } from '../common/start-api';
 import type { CreateRequest } from '../common/types';
+import { containerVerbMetadata, createMetadata, plainMetadata, startMetadata, type WorkflowMetadata } from '../common/workflow-metadata';
 // Types only: the workflow functions give starts their argument and result types, and none of their code
 // (which runs only in the worker's sandbox) is loaded here. Workflows are still started by registered name.
 import type { containerStart } from '../workflows/container-start';
@@ -38,7 +39,7 @@ export async function run<W extends Workflow>(
   s: Session,
   type: string,
   input: WithWorkflowArgs<W, object>,
-  opts: { workflowId?: string; summary?: string } = {},
+  opts: { workflowId?: string; summary?: string; meta?: WorkflowMetadata } = {},
 ): Promise<WorkflowResultType<W>> {
   try {
     await ensureWorker(s);
@@ -48,6 +49,7 @@ export async function run<W extends Workflow>(
       workflowIdConflictPolicy: 'USE_EXISTING',
       ...input,
       ...(opts.summary ? { staticSummary: opts.summary } : {}),
+      ...opts.meta,
     });
   } catch (err) {
     throw toCliError(err, s.address);
@@ -61,7 +63,7 @@ function kebab(type: string): string {
 
 /** docker create: the new container's full ID and warnings. */
 export const createContainer = (s: Session, request: CreateRequest) =>
-  run<typeof containerCreate>(s, WorkflowTypes.create, { args: [{ request }] }, { summary: `create ${request.name ?? request.image}` });
+  run<typeof containerCreate>(s, WorkflowTypes.create, { args: [{ request }] }, { meta: createMetadata(request) });
 
 // The reads below are Updates of the task queue's reads workflow (client/reads.ts), not workflow runs.
 
@@ -74,19 +76,24 @@ export const list = (s: Session, all: boolean) => read(s, 'list', { all });
 /** The events recorded after `since` (a cursor from an earlier call; 0 for all) and the next cursor. */
 export const readEvents = (s: Session, since: number) => read(s, 'events', { since });
 
-/** docker wait: the container's exit code once it does not run. */
-export const waitContainer = (s: Session, container: string) =>
-  run<typeof containerWait>(s, WorkflowTypes.wait, { args: [{ container }] }, { summary: `wait ${container}` });
+/** docker wait: the container's exit code once it does not run (resolved first, for the Web UI's metadata). */
+export async function waitContainer(s: Session, container: string) {
+  const rec = await inspect(s, container);
+  return run<typeof containerWait>(s, WorkflowTypes.wait, { args: [{ container: rec.Id }] }, { meta: containerVerbMetadata('wait', rec) });
+}
 
 /** One bounded page of a container's output: from `cursor` (an earlier page's `next`), or its last `tail` lines. */
 export const logsPage = (s: Session, container: string, page: Omit<LogsInput, 'container'> = {}) => read(s, 'logs', { container, ...page });
 
 export const imageImport = (s: Session, name: string, source: string) =>
-  run<typeof imageImportWorkflow>(s, WorkflowTypes.imageImport, { args: [{ name, source }] }, { summary: `image import ${name}` });
+  run<typeof imageImportWorkflow>(s, WorkflowTypes.imageImport, { args: [{ name, source }] }, {
+    meta: plainMetadata('image import', name, [['image', name], ['source', source]], name),
+  });
 
 export const imageList = (s: Session) => read(s, 'imageList', {});
 
-export const gc = (s: Session) => run<typeof containerGc>(s, WorkflowTypes.gc, {}, { summary: 'gc' });
+export const gc = (s: Session) =>
+  run<typeof containerGc>(s, WorkflowTypes.gc, {}, { meta: plainMetadata('gc', undefined, [['releases', 'leftovers recorded by failed releases, and orphaned resources']]) });
 
 /**
  * docker stop: resolves the container, then runs its stop under an ID derived from the container ID (a
@@ -96,7 +103,7 @@ export async function stop(s: Session, container: string, timeoutSeconds: number
   const rec = await inspect(s, container);
   return run<typeof containerStop>(s, WorkflowTypes.stop, { args: [{ container: rec.Id, timeoutSeconds }] }, {
     workflowId: lifecycleWorkflowId('stop', rec.Id),
-    summary: `stop ${rec.Name.replace(/^\//, '')}`,
+    meta: containerVerbMetadata('stop', rec, undefined, [['timeout', `${timeoutSeconds}s`]]),
   });
 }
 
@@ -105,7 +112,7 @@ export async function remove(s: Session, container: string, force: boolean): Pro
   const rec = await inspect(s, container);
   return run<typeof containerRemove>(s, WorkflowTypes.remove, { args: [{ container: rec.Id, force }] }, {
     workflowId: lifecycleWorkflowId('remove', rec.Id),
-    summary: `rm ${rec.Name.replace(/^\//, '')}`,
+    meta: containerVerbMetadata(force ? 'rm -f' : 'rm', rec),
   });
 }
 
@@ -139,8 +146,7 @@ export async function startContainer(s: Session, ref: string, hooks: StartHooks 
       // The ID just resolved, not `ref`: a name reused since the inspect must not start another container
       // under this one's workflow ID.
       args: [{ container: rec.Id }],
-      staticSummary: `start ${name}`,
-      staticDetails: [`container \`${rec.Id}\``, `image \`${rec.Config.Image}\``, `command \`${[rec.Path, ...rec.Args].join(' ')}\``].join('\n\n'),
+      ...startMetadata(rec),
     });
   } catch (err) {
     throw toCliError(err, s.address);

@@ -50,8 +50,13 @@ export function cliError(message: string, type = 'Error', exitCode = 1): CliErro
   return new CliError(message, { type, origin: 'cli', exitCode });
 }
 
-export const unreachable = (address: string) =>
-  cliError(`cannot reach Temporal at ${address} (is \`npm run server\` running?)`, 'Unavailable');
+/** Temporal does not answer at `address`; with `cause` (a TLS connection) its first line replaces the dev server hint. */
+export const unreachable = (address: string, cause?: unknown) =>
+  cliError(`cannot reach Temporal at ${address} (${cause === undefined ? 'is `npm run server` running?' : `over TLS: ${firstLine(cause)}`})`, 'Unavailable');
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+}
 
 /**
  * Anything a Temporal call threw → CliError. A failed workflow's (or read Update's) ApplicationFailure carries the Docker type and

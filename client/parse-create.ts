@@ -1,8 +1,12 @@
+import { ContainerError } from '../common/errors';
+import { checkCreateInput, isImageName } from '../common/input-check';
+import { effectiveCapAddCapDrop } from '../common/capabilities';
 import { LOG_DRIVER } from '../common/log-config';
 import { parseIpcMode, parseNetMode } from '../common/net-mode';
 import { parseBytes } from '../common/settings';
 import type { CreateRequest, HostConfig, RestartPolicy } from '../common/types';
 import { usageError } from './errors';
+import { inlineSeccompProfiles, readText, type ReadText } from './seccomp-file';
 
 /** `create`'s flags as commander hands them over. */
 export interface CreateFlags {
@@ -15,6 +19,9 @@ export interface CreateFlags {
   shmSize?: string;
   ipc?: string;
   securityOpt: string[];
+  capAdd: string[];
+  capDrop: string[];
+  privileged?: boolean;
   restart?: string;
   link: string[];
   hostname?: string;
@@ -33,10 +40,16 @@ function bad(value: string, flag: string, why: string): never {
   throw usageError(`invalid argument "${value}" for "${flag}" flag: ${why}`, 'create');
 }
 
+/** A flag's number, refused when beyond int64's exact JSON range (Go's strconv says "value out of range"). */
+function inRange(n: number, value: string, flag: string): number {
+  if (!Number.isSafeInteger(n)) bad(value, flag, `strconv.ParseInt: parsing ${JSON.stringify(value)}: value out of range`);
+  return n + 0; // -0 (from "-0") is 0, as in Go: JSON would turn it into 0 anyway
+}
+
 function bytes(value: string, flag: string): number {
   const n = parseBytes(value);
   if (n === undefined || n < 0) bad(value, flag, `invalid size: '${value}'`);
-  return n!;
+  return inRange(n!, value, flag);
 }
 
 function restartPolicy(value: string): RestartPolicy {
@@ -46,14 +59,29 @@ function restartPolicy(value: string): RestartPolicy {
     if (name !== 'on-failure') bad(value, '--restart', `maximum retry count cannot be used with restart policy '${name}'`);
     if (!/^\d+$/.test(count)) bad(value, '--restart', `maximum retry count must be an integer`);
   }
-  return { Name: name as RestartPolicy['Name'], MaximumRetryCount: count === undefined ? 0 : Number(count) };
+  return { Name: name as RestartPolicy['Name'], MaximumRetryCount: count === undefined ? 0 : inRange(Number(count), value, '--restart') };
 }
 
 /**
  * Flags + IMAGE + CMD → Docker's create request, validating every value before anything is sent, so bad
- * input changes nothing. Pure: `-e KEY` without a value reads KEY from `env` (Docker's pass-through).
+ * input changes nothing. Pure but for `read`: `-e KEY` without a value reads KEY from `env` (Docker's
+ * pass-through); `--security-opt seccomp=FILE` sends the file's content, read with `read`.
  */
-export function parseCreate(flags: CreateFlags, image: string, cmd: string[], env: NodeJS.ProcessEnv = {}): CreateRequest {
+export function parseCreate(flags: CreateFlags, image: string, cmd: string[], env: NodeJS.ProcessEnv = {}, read: ReadText = readText): CreateRequest {
+  // Docker's CLI parses the reference before it sends anything: `docker: invalid reference format.` (125)
+  if (!isImageName(image)) throw usageError(`invalid reference format: ${JSON.stringify(image)}`, 'create');
+  const request = toRequest(flags, image, cmd, env, read);
+  try {
+    // what the create workflow checks first (types, NUL bytes): never send what it would refuse
+    checkCreateInput({ request });
+  } catch (err) {
+    if (err instanceof ContainerError) throw usageError(err.message, 'create');
+    throw err;
+  }
+  return request;
+}
+
+function toRequest(flags: CreateFlags, image: string, cmd: string[], env: NodeJS.ProcessEnv, read: ReadText): CreateRequest {
   const hostConfig: Partial<HostConfig> = {};
   if (flags.network !== undefined) {
     if (!parseNetMode(flags.network)) bad(flags.network, '--network', 'must be bridge, none, host or container:<name|id>');
@@ -93,13 +121,18 @@ export function parseCreate(flags: CreateFlags, image: string, cmd: string[], en
   if (flags.cpus !== undefined) {
     if (!/^(\d+(\.\d*)?|\.\d+)$/.test(flags.cpus)) bad(flags.cpus, '--cpus', `failed to parse ${flags.cpus} as a rational number`);
     const cpus = Number(flags.cpus);
-    hostConfig.NanoCpus = Math.round(cpus * 1e9);
+    hostConfig.NanoCpus = inRange(Math.round(cpus * 1e9), flags.cpus, '--cpus');
   }
   if (flags.pidsLimit !== undefined) {
     if (!/^-?\d+$/.test(flags.pidsLimit)) bad(flags.pidsLimit, '--pids-limit', 'must be an integer');
-    hostConfig.PidsLimit = Number(flags.pidsLimit);
+    hostConfig.PidsLimit = inRange(Number(flags.pidsLimit), flags.pidsLimit, '--pids-limit');
   }
-  if (flags.securityOpt.length > 0) hostConfig.SecurityOpt = flags.securityOpt;
+  if (flags.securityOpt.length > 0) hostConfig.SecurityOpt = inlineSeccompProfiles(flags.securityOpt, read);
+  // as the docker CLI: normalized, not checked (the daemon checks the names)
+  const { capAdd, capDrop } = effectiveCapAddCapDrop(flags.capAdd ?? [], flags.capDrop ?? []);
+  if (capAdd.length > 0) hostConfig.CapAdd = capAdd;
+  if (capDrop.length > 0) hostConfig.CapDrop = capDrop;
+  if (flags.privileged) hostConfig.Privileged = true;
   if (flags.restart !== undefined) hostConfig.RestartPolicy = restartPolicy(flags.restart);
   if (flags.link.length > 0) {
     hostConfig.Links = flags.link.map((l) => {

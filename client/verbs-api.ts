@@ -1,23 +1,45 @@
 import { randomBytes } from 'node:crypto';
 import { execWorkflowId, WorkflowTypes } from '../common/names';
 import type { ExecInput, ExecResult } from '../common/verbs-api';
+import { containerVerbMetadata, summaryOf, type ContainerView, type WorkflowMetadata } from '../common/workflow-metadata';
 import type { containerExec, containerKill, containerPause, containerUnpause } from '../workflows/verbs';
 import { inspect, run } from './api';
 import type { Session } from './connection';
-import { toCliError } from './errors';
+import { CliError, toCliError } from './errors';
 import { read } from './reads';
 
 /** The CLI's library for kill, pause, unpause and exec: each a workflow; nothing here prints. */
 
-/** docker kill [-s SIGNAL] of one container (the worker parses the signal: Docker's 400 for a bad one). */
-export const kill = (s: Session, container: string, signal?: string) =>
-  run<typeof containerKill>(s, WorkflowTypes.kill, { args: [{ container, ...(signal ? { signal } : {}) }] }, { summary: `kill ${container}` });
+/**
+ * The Web UI's metadata of a verb on `container`, from its record. A container that cannot be resolved (404,
+ * ambiguous prefix) gets a bare summary: the verb's own workflow then answers with Docker's error for it, as
+ * it words it (`Cannot kill container: X: …`).
+ */
+async function verbMetadata(s: Session, verb: string, container: string, what?: string): Promise<WorkflowMetadata> {
+  try {
+    return containerVerbMetadata(verb, await inspect(s, container), what);
+  } catch (err) {
+    if (err instanceof CliError && err.origin === 'daemon' && err.status >= 400 && err.status < 500) {
+      return { staticSummary: summaryOf(verb, container, what), staticDetails: '', typedSearchAttributes: [] };
+    }
+    throw err;
+  }
+}
 
-export const pause = (s: Session, container: string) =>
-  run<typeof containerPause>(s, WorkflowTypes.pause, { args: [{ container }] }, { summary: `pause ${container}` });
+/**
+ * docker kill [-s SIGNAL] of one container (the worker parses the signal: Docker's 400 for a bad one). The
+ * workflow gets the ref as given, since Docker's messages name it.
+ */
+export const kill = async (s: Session, container: string, signal?: string) =>
+  run<typeof containerKill>(s, WorkflowTypes.kill, { args: [{ container, ...(signal ? { signal } : {}) }] }, {
+    meta: await verbMetadata(s, 'kill', container, signal ?? 'KILL'),
+  });
 
-export const unpause = (s: Session, container: string) =>
-  run<typeof containerUnpause>(s, WorkflowTypes.unpause, { args: [{ container }] }, { summary: `unpause ${container}` });
+export const pause = async (s: Session, container: string) =>
+  run<typeof containerPause>(s, WorkflowTypes.pause, { args: [{ container }] }, { meta: await verbMetadata(s, 'pause', container) });
+
+export const unpause = async (s: Session, container: string) =>
+  run<typeof containerUnpause>(s, WorkflowTypes.unpause, { args: [{ container }] }, { meta: await verbMetadata(s, 'unpause', container) });
 
 /** Where an exec's output goes as it is read: writers that wait while their reader is behind. */
 export interface ExecSinks {
@@ -45,14 +67,19 @@ export interface StartedExec {
  * Starts the exec workflow of `input` (whose `container` is a full ID and `execId` chosen by the caller,
  * so its output can be paged while it runs). Rejects with Docker's error when the workflow cannot start.
  */
-export async function startExec(s: Session, input: ExecInput & { execId: string }, label: string): Promise<StartedExec> {
+export async function startExec(s: Session, input: ExecInput & { execId: string }, target: ContainerView): Promise<StartedExec> {
   let outcome: Promise<ExecOutcome>;
   try {
     const handle = await s.client.workflow.start<typeof containerExec>(WorkflowTypes.exec, {
       taskQueue: s.taskQueue,
       workflowId: execWorkflowId(input.execId),
       args: [input],
-      staticSummary: `exec ${label} ${input.cmd.join(' ')}`.slice(0, 200),
+      ...containerVerbMetadata('exec', target, input.cmd.join(' '), [
+        ['exec ID', input.execId],
+        ['exec command', input.cmd.join(' ')],
+        ['exec working dir', input.workingDir],
+        ['exec environment variables', input.env?.length ? `${input.env.length} (values not shown)` : undefined],
+      ]),
     });
     outcome = handle.result().then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
   } catch (err) {
@@ -106,7 +133,7 @@ export async function pageExecOutput(s: Session, started: StartedExec, sinks: Ex
 export async function exec(s: Session, request: ExecInput, sinks: ExecSinks): Promise<ExecResult> {
   const rec = await inspect(s, request.container);
   const execId = randomBytes(32).toString('hex');
-  const started = await startExec(s, { ...request, container: rec.Id, execId }, rec.Name.replace(/^\//, ''));
+  const started = await startExec(s, { ...request, container: rec.Id, execId }, rec);
   await pageExecOutput(s, started, sinks);
   const done = await started.outcome;
   if (!done.ok) throw toCliError(done.error, s.address);

@@ -18,6 +18,7 @@ export const ErrorTypes = {
   ContainerNotRunning: 'ContainerNotRunning',
   NotADirectory: 'NotADirectory',
   InvalidMount: 'InvalidMount',
+  Forbidden: 'Forbidden',
   CommandNotFound: 'CommandNotFound',
   CommandNotInvocable: 'CommandNotInvocable',
   StartFailed: 'StartFailed',
@@ -45,6 +46,8 @@ export const ErrorStatus: Record<ErrorType, number> = {
   ContainerNotRunning: 409,
   NotADirectory: 400,
   InvalidMount: 400,
+  // refused by the host's policy (CONTAINER_SAGA_BIND_ALLOW): Docker's authorization plugins answer 403
+  Forbidden: 403,
   CommandNotFound: 400,
   CommandNotInvocable: 400,
   StartFailed: 500,

@@ -52,11 +52,35 @@ export function readsWorkflowId(taskQueue: string): string {
   return taskQueue === DEFAULT_TASK_QUEUE ? `${DEFAULT_TASK_QUEUE}-reads` : `${DEFAULT_TASK_QUEUE}-reads-${taskQueue}`;
 }
 
-/** Search attributes the start saga upserts (Keyword); `npm run server` registers them. */
+/**
+ * Custom search attributes (their typed keys are in common/search-attributes.ts). Set at start by the client
+ * on every workflow that changes a container, upserted by the start saga and the monitor; `npm run server`
+ * and the tests' servers register them, a cluster of your own needs them registered once (README).
+ */
 export const SearchAttributeNames = {
   containerId: 'ContainerId',
   containerName: 'ContainerName',
+  image: 'Image',
+  /** a failed start's step (the saga's step name: `network`, `process`…) */
+  failedStep: 'FailedStep',
+  /** a failed start's Docker error type (`InjectedFault`, `CommandNotFound`…) */
+  errorType: 'ErrorType',
+  /** the monitor's view of its container: `running` or `restarting` */
+  containerState: 'ContainerState',
+  /** restarts by the restart policy so far (Docker's RestartCount), on the monitor */
+  restartCount: 'RestartCount',
 } as const;
+
+/** Each search attribute's type, as `temporal operator search-attribute create --type` names it. */
+export const SearchAttributeTypes: Record<(typeof SearchAttributeNames)[keyof typeof SearchAttributeNames], 'Keyword' | 'Int'> = {
+  ContainerId: 'Keyword',
+  ContainerName: 'Keyword',
+  Image: 'Keyword',
+  FailedStep: 'Keyword',
+  ErrorType: 'Keyword',
+  ContainerState: 'Keyword',
+  RestartCount: 'Int',
+};
 
 /** Query served by a running start saga: the progress record so far (steps done, compensations run). */
 export const PROGRESS_QUERY = 'progress';

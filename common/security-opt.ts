@@ -56,6 +56,20 @@ export function parseSecurityOpts(opts: readonly string[]): SecurityOptions {
   return out;
 }
 
+/** Which seccomp filter a container gets: `seccomp=unconfined` none, `seccomp=builtin` or nothing the default. */
+export type SeccompChoice = { kind: 'default' } | { kind: 'unconfined' } | { kind: 'profile'; json: string };
+
+/**
+ * The seccomp choice in security options already parsed. Docker's daemon receives a profile's content, not
+ * its path (the CLI reads the file: client/seccomp-file.ts); anything but the two names is that content.
+ */
+export function seccompChoice(opts: SecurityOptions): SeccompChoice {
+  const v = opts.seccompProfile;
+  if (v === undefined || v === '' || v === 'builtin') return { kind: 'default' };
+  if (v === 'unconfined') return { kind: 'unconfined' };
+  return { kind: 'profile', json: v };
+}
+
 function invalid(opt: string): ContainerError {
   return new ContainerError('InvalidSecurityOpt', Messages.invalidSecurityOpt(opt));
 }

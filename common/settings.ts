@@ -1,6 +1,8 @@
 import { ContainerError } from './errors';
 import { parseIpcMode, parseNetMode } from './net-mode';
-import { parseSecurityOpts } from './security-opt';
+import { checkCapabilities } from './capabilities';
+import { parseSeccompProfile } from './seccomp';
+import { parseSecurityOpts, seccompChoice } from './security-opt';
 import type { HostConfig } from './types';
 
 /** What the host offers, read by the driver: the settings check is pure given this. */
@@ -38,7 +40,10 @@ export function verifyHostConfig(hc: HostConfig, host: HostInfo): string[] {
   };
   const warnings: string[] = [];
   // The one place security options are validated (create, and a legacy hostConfig at start).
-  parseSecurityOpts(hc.SecurityOpt);
+  const seccomp = seccompChoice(parseSecurityOpts(hc.SecurityOpt));
+  // Docker decodes a profile only at start; here a bad one is a 400 before anything exists.
+  if (seccomp.kind === 'profile') parseSeccompProfile(seccomp.json);
+  checkCapabilities(hc);
   for (const bind of hc.Binds) {
     const parts = bind.split(':');
     if (parts.length < 2 || parts.length > 3 || parts[0] === '' || parts[1] === '') fail(`invalid volume specification: '${bind}'`);

@@ -97,4 +97,16 @@ export const Patches = {
   alreadyStartedOnce: 'already-started-once',
   /** v5: a legacy hostConfig at start is validated by the setHostConfig activity alone, not parsed here first. */
   hostConfigCheckedOnce: 'host-config-checked-once',
+  /**
+   * v6: a failed start upserts the search attributes FailedStep and ErrorType (before it compensates), so
+   * visibility finds the starts that failed at a given step or with a given error.
+   */
+  failureSearchAttributes: 'failure-search-attributes',
+  /**
+   * v6: the monitor upserts ContainerState (`restarting` during a restart's backoff and start, `running`
+   * once a run is handed over again) and RestartCount, so visibility finds the containers that are restarting.
+   */
+  monitorState: 'monitor-state',
+  /** v6: containerCreate upserts the new container's ContainerId (its name and image are set at start). */
+  createSearchAttributes: 'create-search-attributes',
 } as const;

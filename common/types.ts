@@ -46,7 +46,14 @@ export interface HostConfig {
   ShmSize: number;
   /** private (default when blank), shareable, host, container:<name|id> */
   IpcMode: string;
+  /** label:…, apparmor:…, no-new-privileges, seccomp=unconfined|builtin|<profile JSON> (the CLI inlines a file's content) */
   SecurityOpt: string[];
+  /** capabilities added to Docker's default set, as given (CAP_NET_ADMIN, net_admin, ALL); absent in older records */
+  CapAdd?: string[];
+  /** capabilities dropped from it, as given */
+  CapDrop?: string[];
+  /** every capability, no seccomp filter, no masked or read-only paths, every device allowed (docker run --privileged) */
+  Privileged?: boolean;
   RestartPolicy: RestartPolicy;
   /** remove the container once its process has exited (docker run --rm) */
   AutoRemove?: boolean;

@@ -1,6 +1,12 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import path from 'node:path';
 import { DEFAULT_TASK_QUEUE } from '../common/names';
+import { ConfigError } from './config-error';
 import { defaultApiSocketFor, defaultStateRootFor } from './state-root';
+import { loadTemporalConnection, type TemporalConnection } from './temporal-connection';
+import { parseShutdownGrace, parseWorkerTuning, type TuningVariable, type WorkerTuning } from './worker-tuning';
+
+export { ConfigError };
 
 /**
  * The one place the product reads its environment (Node only: workflows/ and common/ never import this).
@@ -16,10 +22,12 @@ export type SimulatedOs = 'linux' | 'windows';
 
 /** The settings read from the environment; field docs name the variable. */
 export interface Config {
-  /** TEMPORAL_ADDRESS: the Temporal frontend, host:port */
+  /** TEMPORAL_ADDRESS, else the Temporal profile's address (config/temporal-connection.ts), else localhost:7233 */
   readonly address: string;
-  /** TEMPORAL_NAMESPACE */
+  /** TEMPORAL_NAMESPACE, else the profile's namespace, else default */
   readonly namespace: string;
+  /** the whole connection (profile, TLS, API key) through @temporalio/envconfig: TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE, TEMPORAL_API_KEY, TEMPORAL_TLS* */
+  readonly temporal: TemporalConnection;
   /** TEMPORAL_UI_PORT: Web UI port of the dev server `npm run server` and the demo start */
   readonly uiPort: number;
   /** CONTAINER_SAGA_TASK_QUEUE: the task queue of worker and CLI */
@@ -60,6 +68,36 @@ export interface Config {
   readonly apiTcp: { host: string; port: number } | undefined;
   /** CONTAINER_SAGA_API=1: the worker process serves the Engine API too */
   readonly apiInWorker: boolean;
+  /** CONTAINER_SAGA_MAX_ACTIVITIES, _MAX_LOCAL_ACTIVITIES, _MAX_WORKFLOW_TASKS, _ACTIVITY_POLLERS, _WORKFLOW_POLLERS (config/worker-tuning.ts) */
+  readonly workerTuning: WorkerTuning;
+  /** CONTAINER_SAGA_SHUTDOWN_GRACE in ms: how long a stopping worker lets in-flight steps finish before cancelling them */
+  readonly shutdownGraceMs: number;
+  /**
+   * CONTAINER_SAGA_CODEC_KEYS: the payload codec's key file (made absolute), else `<root>/codec-keys.json`;
+   * `explicit` when the variable names it (then it must exist)
+   */
+  readonly codecKeys: { file: string; explicit: boolean };
+  /** CONTAINER_SAGA_CODEC_ADDRESS: where the codec server listens, loopback host:port (default 127.0.0.1:8234) */
+  readonly codecAddress: { host: string; port: number };
+  /** CONTAINER_SAGA_CODEC_ORIGINS: comma-separated Web UI origins the codec server answers (default the UI on TEMPORAL_UI_PORT) */
+  readonly codecOrigins: readonly string[];
+  /** CONTAINER_SAGA_CODEC_TOKEN: the codec server's secret, else a random one per start */
+  readonly codecToken: string | undefined;
+  /**
+   * CONTAINER_SAGA_BIND_ALLOW: host directories, ':'-separated like PATH, that bind mounts may come from
+   * (each absolute); undefined when unset: any host path may be bound, as with Docker
+   */
+  readonly bindAllow: readonly string[] | undefined;
+  /** CONTAINER_SAGA_METRICS: where the Prometheus endpoint (`/metrics`) listens; undefined (off) when unset */
+  readonly metrics: MetricsAddress | undefined;
+}
+
+/** Where the Prometheus exporter binds; `bindAddress` is what the SDK's Runtime takes (an IP literal and a port). */
+export interface MetricsAddress {
+  readonly host: string;
+  readonly port: number;
+  /** `host:port`, the IPv6 host in brackets */
+  readonly bindAddress: string;
 }
 
 /** Every variable getConfig reads. */
@@ -69,12 +107,10 @@ export type ConfigVariable =
   | 'CONTAINER_SAGA_SUBNET' | 'CONTAINER_SAGA_HOST_NETNS' | 'CONTAINER_SAGA_FAULTS' | 'CONTAINER_SAGA_ALLOW_FAULTS'
   | 'CONTAINER_SAGA_WORKFLOW_BUNDLE' | 'CONTAINER_SAGA_RECONCILE' | 'CONTAINER_SAGA_RUNC' | 'CNI_PATH'
   | 'CONTAINER_SAGA_DEBUG' | 'NO_COLOR' | 'TEMPORAL_CLI' | 'TEMPORAL_TEST_SERVER'
-  | 'CONTAINER_SAGA_API_SOCKET' | 'CONTAINER_SAGA_API_TCP' | 'CONTAINER_SAGA_API' | 'XDG_RUNTIME_DIR';
-
-/** A variable set to a value getConfig cannot use; the message names the variable and what it accepts. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+  | 'CONTAINER_SAGA_API_SOCKET' | 'CONTAINER_SAGA_API_TCP' | 'CONTAINER_SAGA_API' | 'XDG_RUNTIME_DIR'
+  | 'CONTAINER_SAGA_CODEC_KEYS' | 'CONTAINER_SAGA_CODEC_ADDRESS' | 'CONTAINER_SAGA_CODEC_ORIGINS' | 'CONTAINER_SAGA_CODEC_TOKEN'
+  | 'CONTAINER_SAGA_BIND_ALLOW' | 'CONTAINER_SAGA_METRICS'
+  | TuningVariable;
 
 /** The variable's value, undefined when unset or empty (empty means unset, everywhere). */
 export function envValue(name: ConfigVariable, env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -98,6 +134,29 @@ function loopbackAddress(name: ConfigVariable, value: string): { host: string; p
   return { host: m[1] ?? '127.0.0.1', port: port(name, m[2]!) };
 }
 
+/** A PATH-like list of absolute directories; empty entries are skipped, as a shell skips them. */
+function absoluteDirs(name: ConfigVariable, value: string): string[] {
+  const dirs = value.split(':').filter(Boolean);
+  const relative = dirs.find((d) => !path.isAbsolute(d));
+  if (relative !== undefined) throw new ConfigError(`${name} must list absolute directories separated by ':' (got "${relative}")`);
+  return dirs.map((d) => path.resolve(d));
+}
+
+/**
+ * The metrics endpoint's address: `PORT` (on 127.0.0.1), `IPv4:PORT`, `[IPv6]:PORT` or `localhost:PORT`. The
+ * SDK's exporter binds an IP literal, so other host names are refused here rather than failing inside it.
+ * Any interface is allowed (`0.0.0.0:9464` for a Prometheus elsewhere): the endpoint only reads counters.
+ */
+function metricsAddress(name: ConfigVariable, value: string): MetricsAddress {
+  const m = /^(?:(?:\[([^\]]+)\]|([^:[\]]+)):)?([^:]+)$/.exec(value);
+  const host = m ? (m[1] ?? (m[2] === 'localhost' ? '127.0.0.1' : m[2]) ?? '127.0.0.1') : undefined;
+  if (!m || !host || (m[1] !== undefined ? !isIPv6(host) : !isIPv4(host))) {
+    throw new ConfigError(`${name} must be PORT, IPv4:PORT, [IPv6]:PORT or localhost:PORT, e.g. 127.0.0.1:9464 (got "${value}")`);
+  }
+  const p = port(name, m[3]!);
+  return { host, port: p, bindAddress: isIPv6(host) ? `[${host}]:${p}` : `${host}:${p}` };
+}
+
 function port(name: ConfigVariable, value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new ConfigError(`${name} must be a port number, 1-65535 (got "${value}")`);
@@ -111,9 +170,12 @@ function port(name: ConfigVariable, value: string): number {
  */
 export function getConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const v = (name: ConfigVariable) => envValue(name, env);
+  let temporal: TemporalConnection | undefined;
   return {
-    get address() { return v('TEMPORAL_ADDRESS') ?? 'localhost:7233'; },
-    get namespace() { return v('TEMPORAL_NAMESPACE') ?? 'default'; },
+    // The profile file is read once, on first use (the CLI's --help never reads it).
+    get temporal() { return (temporal ??= loadTemporalConnection(env)); },
+    get address() { return this.temporal.address; },
+    get namespace() { return this.temporal.namespace; },
     get uiPort() { return port('TEMPORAL_UI_PORT', v('TEMPORAL_UI_PORT') ?? '8233'); },
     get taskQueue() { return v('CONTAINER_SAGA_TASK_QUEUE') ?? DEFAULT_TASK_QUEUE; },
     get root() {
@@ -143,5 +205,25 @@ export function getConfig(env: NodeJS.ProcessEnv = process.env): Config {
       return tcp === undefined ? undefined : loopbackAddress('CONTAINER_SAGA_API_TCP', tcp);
     },
     get apiInWorker() { return v('CONTAINER_SAGA_API') === '1'; },
+    get codecKeys() {
+      const file = v('CONTAINER_SAGA_CODEC_KEYS');
+      return file ? { file: path.resolve(file), explicit: true } : { file: path.join(this.root, 'codec-keys.json'), explicit: false };
+    },
+    get codecAddress() { return loopbackAddress('CONTAINER_SAGA_CODEC_ADDRESS', v('CONTAINER_SAGA_CODEC_ADDRESS') ?? '127.0.0.1:8234'); },
+    get codecOrigins() {
+      const origins = v('CONTAINER_SAGA_CODEC_ORIGINS');
+      return origins ? origins.split(',').map((o) => o.trim()).filter(Boolean) : [`http://localhost:${this.uiPort}`, `http://127.0.0.1:${this.uiPort}`];
+    },
+    get codecToken() { return v('CONTAINER_SAGA_CODEC_TOKEN'); },
+    get workerTuning() { return parseWorkerTuning(v); },
+    get shutdownGraceMs() { return parseShutdownGrace(v); },
+    get bindAllow() {
+      const allow = v('CONTAINER_SAGA_BIND_ALLOW');
+      return allow === undefined ? undefined : absoluteDirs('CONTAINER_SAGA_BIND_ALLOW', allow);
+    },
+    get metrics() {
+      const addr = v('CONTAINER_SAGA_METRICS');
+      return addr === undefined ? undefined : metricsAddress('CONTAINER_SAGA_METRICS', addr);
+    },
   };
 }

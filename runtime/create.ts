@@ -2,7 +2,7 @@ import { ContainerError } from '../common/errors';
 import { parseLink } from '../common/env';
 import { logBound } from '../common/log-config';
 import { findContainer, VALID_NAME } from '../common/lookup';
-import { parseNetMode } from '../common/net-mode';
+import { parseIpcMode, parseNetMode } from '../common/net-mode';
 import type { HostInfo } from '../common/settings';
 import { verifyHostConfig } from '../common/settings';
 import { defaultHostConfig, initialState, NO_NETWORK, type ContainerRecord, type CreateRequest, type HostConfig } from '../common/types';
@@ -29,6 +29,7 @@ export function newContainerRecord(req: CreateRequest, hostConfig: HostConfig, e
   const id = newContainerId();
   const name = nameFor(req.name, existing);
   checkLinks(hostConfig.Links, existing);
+  checkPeers(hostConfig, existing);
   const cmd = req.cmd ?? [];
   return {
     Id: id,
@@ -71,6 +72,29 @@ function nameFor(requested: string | undefined, existing: readonly ContainerReco
     throw new ContainerError('Conflict', `Conflict. The container name "/${name}" is already in use by container "${other.Id}". You have to remove (or rename) that container to be able to reuse that name.`);
   }
   return name;
+}
+
+/**
+ * `--network container:X` and `--ipc container:X` name an existing container. Docker itself only finds out at
+ * start (moby#49371); refusing at create keeps a container that can never start from being made at all.
+ * Whether X runs is the start's question (runtime/steps/peers.ts): it may be started first.
+ */
+function checkPeers(hostConfig: HostConfig, existing: readonly ContainerRecord[]): void {
+  const peers = [
+    ['network', parseNetMode(hostConfig.NetworkMode)],
+    ['ipc', parseIpcMode(hostConfig.IpcMode)],
+  ] as const;
+  for (const [what, mode] of peers) {
+    if (mode?.kind !== 'container' || mode.target === undefined) continue;
+    try {
+      findContainer(existing, mode.target);
+    } catch (err) {
+      if (err instanceof ContainerError && err.type === 'NoSuchContainer') {
+        throw new ContainerError('InvalidParameter', `could not get container for --${what} container:${mode.target}: ${err.message}`);
+      }
+      throw err;
+    }
+  }
 }
 
 /** Each --link names an existing container (daemon.GetContainer: full ID, name or unique ID prefix) not on the host network. */

@@ -7,6 +7,7 @@
  * Contracts, as for the steps above it (runtime/contract.ts): every acquire adopts what an earlier attempt
  * left; every release succeeds when there is nothing to release and never forgets what it still holds.
  */
+import type { DockerSeccompProfile } from '../common/seccomp';
 import type { HostInfo } from '../common/settings';
 import type { ImageInfo, NetworkSettings } from '../common/types';
 import type { HeldResource, StepContext } from './contract';
@@ -50,6 +51,12 @@ export interface SpecPlan {
   tty: boolean;
   readonlyRootfs: boolean;
   noNewPrivileges: boolean;
+  /** the process's capabilities (common/confinement.ts) */
+  capabilities: string[];
+  /** the seccomp profile, converted by the driver for its architecture; undefined: no filter */
+  seccomp: DockerSeccompProfile | undefined;
+  /** no masked or read-only paths, /sys writable, every device */
+  privileged: boolean;
   network: SpecNetwork;
   /** the container's address, for its /etc/hosts ('' without one) */
   ipAddress: string;

@@ -4,7 +4,8 @@ import path from 'node:path';
 /** Writes a file atomically: temp file in the same directory, fsync, rename, fsync the directory. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const dir = path.dirname(file);
-  await fs.mkdir(dir, { recursive: true });
+  // 0700: directories of the state root hold container data (environment, logs) no other user may read
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
   const fh = await fs.open(tmp, 'w', 0o600);
   try {

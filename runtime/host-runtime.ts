@@ -5,8 +5,11 @@ import type { HostStepName, ReleaseName } from '../common/steps';
 import type { ContainerEvent, ContainerRecord, CreateRequest, HostConfig, ImageInfo, StartOwner } from '../common/types';
 import { claimStart, releaseStart } from './claim';
 import type { ContainerRuntime, GcReport, HeldResource, StepContext, StopResult } from './contract';
+import { getConfig } from '../config';
+import { checkBindPolicy } from './bind-policy';
 import { checkCreateRequest, newContainerRecord } from './create';
 import type { Driver } from './driver';
+import { FAULT_LABEL } from './faults';
 import { linkedContainers } from './links';
 import type { ExecInput, ExecOutputInput, ExecOutputResult, ExecResult, KillResult, PauseResult } from '../common/verbs-api';
 import * as exec from './exec';
@@ -37,11 +40,20 @@ export class HostRuntime implements ContainerRuntime {
   readonly records: Records;
   private hooks: StepHooks | undefined;
   private readonly env: StepEnv;
+  /** host directories bind mounts may come from (CONTAINER_SAGA_BIND_ALLOW); undefined: any */
+  private bindAllow: readonly string[] | undefined;
 
   constructor(readonly driver: Driver) {
     this.store = new StateStore(driver.root);
     this.records = new Records(this.store);
-    this.env = { store: this.store, driver, lookup: (ref) => this.lookup(ref) };
+    this.bindAllow = getConfig().bindAllow;
+    this.env = { store: this.store, driver, lookup: (ref) => this.lookup(ref), bindAllow: () => this.bindAllow };
+  }
+
+  /** Replaces the bind policy read from CONTAINER_SAGA_BIND_ALLOW (tests; undefined allows any host path). */
+  setBindAllow(dirs: readonly string[] | undefined): this {
+    this.bindAllow = dirs;
+    return this;
   }
 
   get kind(): Driver['kind'] {
@@ -58,6 +70,12 @@ export class HostRuntime implements ContainerRuntime {
     return this;
   }
 
+  /**
+   * Fault injection is a test feature: only a worker that enabled it (CONTAINER_SAGA_ALLOW_FAULTS=1, tests,
+   * the demo) accepts containers carrying the fault label; elsewhere a create with it is refused (400).
+   */
+  faultsEnabled = false;
+
   hostInfo(): Promise<HostInfo> {
     return this.driver.hostInfo();
   }
@@ -65,8 +83,12 @@ export class HostRuntime implements ContainerRuntime {
   // --- records ------------------------------------------------------------------------------------------------
 
   async create(req: CreateRequest): Promise<ContainerRecord> {
+    if (!this.faultsEnabled && req.labels && Object.hasOwn(req.labels, FAULT_LABEL)) {
+      throw new ContainerError('InvalidParameter', `the label ${FAULT_LABEL} is for fault injection, which this worker does not allow (start it with CONTAINER_SAGA_ALLOW_FAULTS=1)`);
+    }
     await this.store.init();
     const hostConfig = checkCreateRequest(req, await this.driver.hostInfo());
+    await checkBindPolicy(hostConfig.Binds, this.bindAllow);
     await this.driver.checkImage(req.image);
     const rec = newContainerRecord(req, hostConfig, await this.store.list());
     await this.store.write(rec);

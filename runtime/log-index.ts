@@ -73,7 +73,7 @@ async function sizeOf(file: string): Promise<number | undefined> {
 
 async function writeIndex(log: string, idx: LogIndex): Promise<void> {
   const tmp = `${indexFile(log)}.tmp`;
-  await fs.writeFile(tmp, `starts ${idx.starts.join(' ')}\n${idx.samples.map((s) => `${s.end} ${s.time}\n`).join('')}`);
+  await fs.writeFile(tmp, `starts ${idx.starts.join(' ')}\n${idx.samples.map((s) => `${s.end} ${s.time}\n`).join('')}`, { mode: 0o600 });
   await fs.rename(tmp, indexFile(log));
 }
 

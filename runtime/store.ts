@@ -30,8 +30,14 @@ export class StateStore {
     return path.join(this.root, 'events.jsonl');
   }
 
+  /**
+   * Creates the root and its containers directory, 0700 both (also when they exist with looser modes): the
+   * records hold each container's environment, and nothing below the root is for other users.
+   */
   async init(): Promise<void> {
-    await fs.mkdir(path.join(this.root, 'containers'), { recursive: true });
+    const containers = path.join(this.root, 'containers');
+    await fs.mkdir(containers, { recursive: true, mode: 0o700 });
+    await Promise.all([fs.chmod(this.root, 0o700), fs.chmod(containers, 0o700)]);
   }
 
   async read(id: string): Promise<ContainerRecord | undefined> {
@@ -92,7 +98,7 @@ export class StateStore {
    */
   async withLock<T>(id: string, fn: () => Promise<T>, lockName = '.lock'): Promise<T> {
     const lock = path.join(this.containerDir(id), lockName);
-    await fs.mkdir(path.dirname(lock), { recursive: true });
+    await fs.mkdir(path.dirname(lock), { recursive: true, mode: 0o700 });
     const token = `${process.pid} ${randomUUID()}`;
     const deadline = Date.now() + 10_000;
     for (;;) {
@@ -133,8 +139,8 @@ export class StateStore {
   }
 
   async appendEvent(ev: ContainerEvent): Promise<void> {
-    await fs.mkdir(this.root, { recursive: true });
-    await fs.appendFile(this.eventsPath, `${JSON.stringify(ev)}\n`);
+    await fs.mkdir(this.root, { recursive: true, mode: 0o700 });
+    await fs.appendFile(this.eventsPath, `${JSON.stringify(ev)}\n`, { mode: 0o600 });
   }
 
   /** Events after byte offset `since`, and the offset to continue from. */

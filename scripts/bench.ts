@@ -18,6 +18,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { codecDataConverter } from '../codec/load';
+import { ensureKeyFile } from '../codec/key-file';
 import { daemonEnv } from '../common/env';
 import { startWorkflowId, WorkflowTypes } from '../common/names';
 import type { ContainerRuntime } from '../runtime/contract';
@@ -106,12 +108,17 @@ async function bench(teardown: Teardown): Promise<Results> {
   const work = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-bench-run-'));
   teardown.add(`remove ${work}`, () => fs.rm(work, { recursive: true, force: true }));
 
+  // Payloads encrypted as the product ships: a key file of the bench's own, which its API server child reads too.
+  process.env.CONTAINER_SAGA_CODEC_KEYS = path.join(root, 'codec-keys.json');
+  ensureKeyFile(process.env.CONTAINER_SAGA_CODEC_KEYS);
+  const dataConverter = codecDataConverter();
+
   const server = await startDevServer({ uiPort: false, detached: true });
   teardown.add('stop the Temporal dev server', () => server.stop());
   const taskQueue = `bench-${randomUUID()}`;
   const native = await NativeConnection.connect({ address: server.address });
   teardown.add('close the worker connection', () => native.close());
-  const worker = await createWorker({ connection: native, namespace: 'default', taskQueue, runtime: rt });
+  const worker = await createWorker({ connection: native, namespace: 'default', taskQueue, runtime: rt, dataConverter });
   // Only when the teardown runs before the rounds end (a signal): the connection cannot close under a worker.
   teardown.add('stop the worker', async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -119,7 +126,7 @@ async function bench(teardown: Teardown): Promise<Results> {
   });
   const connection = await Connection.connect({ address: server.address });
   teardown.add('close the client connection', () => connection.close());
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter });
   if (rt.kind === 'linux') await rt.importImage(IMAGE, 'busybox-static');
 
   // Docker: a private dockerd with busybox imported.

@@ -5,17 +5,23 @@
  * each step live and the Web UI link, and a second start with an injected failure that compensates.
  * On a terminal it keeps everything up for the Web UI and the CLI until Ctrl-C; otherwise (or with --exit)
  * it removes its containers and stops. Either way its containers are removed before it exits.
+ * Payloads are encrypted: the key file is created when there is none (codec/ui-codec.ts), and a dev server the
+ * demo starts gets a codec server for its Web UI.
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createContainer, imageImport, imageList, remove, startContainer } from '../client/api';
+import { dataConverterOf } from '../codec/load';
+import type { RunningCodecServer } from '../codec/server';
+import { prepareKeyFile, startUiCodecServer } from '../codec/ui-codec';
 import { connect } from '../client/connection';
 import { CliError } from '../client/errors';
 import { color } from '../client/output';
 import { progressPrinter } from '../client/progress';
 import { startWorkflowId } from '../common/names';
 import { getConfig } from '../config';
+import { describeTemporalConnection } from '../config/temporal-connection';
 import { FAULT_LABEL } from '../runtime/faults';
 import { selectRuntime } from '../runtime/select';
 import { createWorker } from '../worker/create';
@@ -28,21 +34,30 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const config = getConfig();
   const { address, namespace, taskQueue, root, uiPort } = config;
+  const { loaded, created: keyFileCreated } = prepareKeyFile(config);
+  say(`payloads encrypted with key ${loaded.codec.encryptingKeyId} from ${loaded.file}${keyFileCreated ? ' (created, mode 0600)' : ''}`);
   let server: DevServer | undefined;
+  let codecServer: RunningCodecServer | undefined;
   let uiUrl = `http://localhost:${uiPort}`;
-  if (await isServerUp(address)) {
+  // The configured Temporal (profile, TLS, API key: config/temporal-connection.ts) when it answers; else a dev
+  // server of its own, which only makes sense for a local address without TLS.
+  const temporal = config.temporal;
+  if (await isServerUp(address, temporal.connectionOptions)) {
     say(`Temporal server already up at ${address}`);
+  } else if (temporal.tls !== 'off') {
+    throw new Error(`cannot reach ${describeTemporalConnection(temporal)}; the demo starts a dev server of its own only without TLS`);
   } else {
     const port = Number(address.split(':').pop());
-    server = await startDevServer({ port, uiPort, dbFile: path.join(root, 'temporal', 'temporal.db'), namespace });
+    codecServer = await startUiCodecServer(config, loaded);
+    server = await startDevServer({ port, uiPort, dbFile: path.join(root, 'temporal', 'temporal.db'), namespace, uiCodecEndpoint: codecServer.endpoint });
     uiUrl = server.uiUrl ?? uiUrl;
-    say(`Temporal dev server started at ${server.address}, Web UI ${uiUrl}`);
+    say(`Temporal dev server started at ${server.address}, Web UI ${uiUrl} (decoding through the codec server ${codecServer.url})`);
   }
 
   const { runtime, reason } = await selectRuntime(config.driver, root);
   say(`worker: driver ${color.ok(runtime.kind)} (${reason}), state root ${root}, task queue ${taskQueue}`);
-  const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await createWorker({ connection: nativeConnection, namespace, taskQueue, runtime,
+  const nativeConnection = await NativeConnection.connect(server ? { address: server.address } : temporal.connectionOptions);
+  const worker = await createWorker({ connection: nativeConnection, namespace, taskQueue, runtime, dataConverter: dataConverterOf(loaded),
     // The demo's second container fails on purpose, through its fault label: faults are on here.
     faults: { plan: config.faults } });
   // The CLI's session reads the same configuration: same address, namespace and task queue.
@@ -107,6 +122,7 @@ async function main(): Promise<void> {
     await nativeConnection.close();
     await session.connection.close();
     await server?.stop();
+    await codecServer?.close();
   }
   process.exit(failed ? 1 : 0);
 }

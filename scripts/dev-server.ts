@@ -6,8 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { Connection } from '@temporalio/client';
-import { SearchAttributeNames } from '../common/names';
+import { Connection, type ConnectionOptions } from '@temporalio/client';
+import { SearchAttributeTypes } from '../common/names';
+import { ensureSearchAttributes } from '../worker/search-attributes';
 import { temporalCliPath } from './temporal-paths';
 
 export interface DevServerOptions {
@@ -15,6 +16,8 @@ export interface DevServerOptions {
   port?: number;
   /** Web UI port; a free one when omitted; false for a headless server */
   uiPort?: number | false;
+  /** the codec server the Web UI decodes payloads with (`--ui-codec-endpoint`, codec/server.ts) */
+  uiCodecEndpoint?: string;
   /** SQLite file for history that survives restarts; in memory when omitted */
   dbFile?: string;
   /** namespace to create besides "default" (search attributes are registered in both) */
@@ -40,7 +43,7 @@ export interface DevServer {
 
 const READY_DEADLINE_MS = 60_000;
 const KILL_AFTER_MS = 5_000;
-const SEARCH_ATTRIBUTES = Object.values(SearchAttributeNames);
+const SEARCH_ATTRIBUTES = Object.keys(SearchAttributeTypes) as Array<keyof typeof SearchAttributeTypes>;
 
 /**
  * The history service reads new transfer tasks (a workflow task to dispatch after an activity completes, say)
@@ -77,11 +80,11 @@ function portInUse(port: number): Promise<boolean> {
   });
 }
 
-/** True when a Temporal frontend answers at address (host:port). */
-export async function isServerUp(address: string): Promise<boolean> {
+/** True when a Temporal frontend answers at address (host:port), with the profile's TLS and API key when given. */
+export async function isServerUp(address: string, options: Omit<ConnectionOptions, 'address'> = {}): Promise<boolean> {
   let connection: Connection | undefined;
   try {
-    connection = await Connection.connect({ address, connectTimeout: 1000 });
+    connection = await Connection.connect({ ...options, address, connectTimeout: 1000 });
     await connection.workflowService.getSystemInfo({});
     return true;
   } catch {
@@ -91,13 +94,17 @@ export async function isServerUp(address: string): Promise<boolean> {
   }
 }
 
-/** Ready = the frontend answers and the saga's search attributes are registered in the namespace. */
+/**
+ * Ready = the frontend answers and the saga's search attributes are registered in the namespace. The server's
+ * --search-attribute flags apply only when it creates its database: one made by an older version (a state
+ * root kept across upgrades) lacks the newer attributes, so those are registered here.
+ */
 async function searchAttributesReady(address: string, namespace: string): Promise<boolean> {
   let connection: Connection | undefined;
   try {
     connection = await Connection.connect({ address, connectTimeout: 1000 });
-    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-    return SEARCH_ATTRIBUTES.every((n) => customAttributes?.[n] !== undefined);
+    await ensureSearchAttributes(connection.operatorService, namespace);
+    return true;
   } catch {
     return false;
   } finally {
@@ -128,11 +135,12 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   const uiUrl = uiPort === undefined ? undefined : `http://127.0.0.1:${uiPort}`;
 
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'warn'];
-  for (const name of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=Keyword`);
+  for (const name of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=${SearchAttributeTypes[name]}`);
   for (const [key, value] of Object.entries(DYNAMIC_CONFIG)) args.push('--dynamic-config-value', `${key}=${value}`);
   // The UI's news feed is fetched from the internet, which these machines cannot reach.
   if (uiPort === undefined) args.push('--headless');
   else args.push('--ui-ip', '127.0.0.1', '--ui-port', String(uiPort), '--ui-disable-news-fetch');
+  if (uiPort !== undefined && opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   if (opts.dbFile) {
     mkdirSync(path.dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile);

@@ -3,10 +3,13 @@
  * at TEMPORAL_ADDRESS), an in-process worker with the simulated driver in a temp state root, and the same
  * client calls the CLI makes. Run after a deliberate workflow change: `npm run record-histories`.
  * Older versions' histories stay committed: replaying them proves a change is patched correctly.
+ * Payloads are encrypted with the committed test key (test/fixtures/codec-test-keys.json), as every test client's
+ * are: the replay test decodes them with it. `npm run record-histories -- NAME…` records only the named start
+ * scenarios (the monitor and verb groups are recorded whole when one of theirs is named).
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { chmodSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -14,11 +17,13 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { imageList, inspect, list, logsPage, readEvents } from '../client/api';
 import type { Session } from '../client/connection';
 import { read } from '../client/reads';
+import { codecDataConverter } from '../codec/load';
 import { monitorWorkflowId } from '../common/monitor-api';
 import { execWorkflowId, PROGRESS_QUERY, readsWorkflowId, startWorkflowId, WorkflowTypes } from '../common/names';
 import { getConfig, isSet } from '../config';
 import { stepsInFlight, type ContainerStartInput, type ContainerStartResult } from '../common/start-api';
 import type { CreateRequest } from '../common/types';
+import { createMetadata } from '../common/workflow-metadata';
 import { FAULT_LABEL } from '../runtime/faults';
 import { SimulatedRuntime } from '../runtime/simulated/driver';
 import type { containerStart } from '../workflows/container-start';
@@ -37,9 +42,15 @@ import { temporalCliPath } from './temporal-paths';
  */
 const VERSION = 'v6';
 const OUT = path.resolve(__dirname, '../test/histories', VERSION);
+const TEST_KEYS = path.resolve(__dirname, '../test/fixtures/codec-test-keys.json');
+/** the histories named on the command line, else all */
+const ONLY = process.argv.slice(2);
+const wanted = (name: string) => ONLY.length === 0 || ONLY.includes(name);
 
 interface Scenario {
   name: string;
+  /** the container's environment (a secret the encrypted history must not show) */
+  env?: string[];
   /** give the container a named volume (else the volumes step has nothing to do) */
   volume?: boolean;
   faults?: (holdFile: string) => string;
@@ -51,7 +62,11 @@ interface Scenario {
 
 const SCENARIOS: Scenario[] = [
   { name: 'start-success' },
+  // every payload encrypted with the test key: the environment's value is nowhere in the file in plaintext
+  { name: 'start-encrypted', env: ['DB_PASSWORD=recorded-secret-4f1c'] },
   { name: 'start-failure-compensated', volume: true, faults: () => 'volumes=fail' },
+  // v6: a failed start upserts FailedStep and ErrorType (failure-search-attributes); here at the network step
+  { name: 'start-failure-network', faults: () => 'network=fail' },
   { name: 'start-transient-retries', faults: () => 'network=transient:2,mount-rootfs=transient-after:1,spec=transient:1' },
   // v5: a legacy hostConfig at start is validated by its activity alone (host-config-checked-once)
   { name: 'start-legacy-host-config', input: { hostConfig: { SecurityOpt: ['no-new-privileges'] } } },
@@ -71,25 +86,34 @@ async function main(): Promise<void> {
   // An external server only when TEMPORAL_ADDRESS names one: its default would be the operator's own server.
   const server = isSet('TEMPORAL_ADDRESS') ? undefined : await startDevServer({ uiPort: false });
   const address = server?.address ?? getConfig().address;
+  // An external server is reached as configured (profile, TLS, API key); the script's own dev server plainly.
+  const connectionOptions = server ? { address } : getConfig().temporal.connectionOptions;
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'container-saga-record-'));
   const taskQueue = `record-${randomUUID()}`;
-  const nativeConnection = await NativeConnection.connect({ address });
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
-  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime: new SimulatedRuntime(root), faults: {} });
+  chmodSync(TEST_KEYS, 0o600); // git checks it out readable by all; the codec refuses that
+  const dataConverter = codecDataConverter({ ...process.env, CONTAINER_SAGA_CODEC_KEYS: TEST_KEYS });
+  const nativeConnection = await NativeConnection.connect(connectionOptions);
+  const connection = await Connection.connect(connectionOptions);
+  const client = new Client({ connection, dataConverter });
+  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime: new SimulatedRuntime(root), faults: {}, dataConverter });
   try {
     await worker.runUntil(async () => {
       await fs.mkdir(OUT, { recursive: true });
-      for (const s of SCENARIOS) {
+      for (const s of SCENARIOS.filter((sc) => wanted(sc.name))) {
         const hold = path.join(root, `${s.name}.release`);
         const request: CreateRequest = { name: s.name, image: 'busybox', cmd: ['sleep', '1000'], labels: s.faults ? { [FAULT_LABEL]: s.faults(hold) } : {},
+          ...(s.env ? { env: s.env } : {}),
           ...(s.volume ? { hostConfig: { Binds: [`${s.name}-data:/data`] } } : {}),
         };
+        const createId = `record-create-${randomUUID()}`;
         const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, {
           taskQueue,
-          workflowId: `record-create-${randomUUID()}`,
+          workflowId: createId,
           args: [{ request }],
+          ...createMetadata(request),
         });
+        // v6: the create upserts the new container's ID (create-search-attributes): one create is enough
+        if (s === SCENARIOS[0]) await save(address, createId, 'create');
         // As the CLI starts it: by the full ID its workflow ID is derived from.
         const handle = await client.workflow.start<typeof containerStart>(WorkflowTypes.start, {
           taskQueue,
@@ -110,20 +134,25 @@ async function main(): Promise<void> {
           },
         });
         const outcome = await handle.result().then(() => 'completed', (e: Error) => `failed: ${e.message}`);
-        // The CLI writes the canonical proto3 JSON that historyFromJSON (and the Web UI's download) use.
-        const json = execFileSync(temporalCliPath(), ['workflow', 'show', '--address', address, '--workflow-id', handle.workflowId, '--output', 'json'], { encoding: 'utf8' });
-        await fs.writeFile(path.join(OUT, `${s.name}.json`), json);
-        console.log(`recorded ${s.name} (${(JSON.parse(json) as { events: unknown[] }).events.length} events, ${outcome})`);
+        await save(address, handle.workflowId, s.name, outcome);
       }
-      await recordMonitor(client, taskQueue, address);
-      await recordVerbs(client, taskQueue, address);
-      await recordReads({ client, connection, address, namespace: 'default', taskQueue });
+      if (wanted('monitor-on-failure') || wanted('wait-exited')) await recordMonitor(client, taskQueue, address);
+      if (['exec-exit-3', 'exec-output', 'pause', 'unpause', 'kill', 'restore'].some(wanted)) await recordVerbs(client, taskQueue, address);
+      if (wanted('reads-continued-as-new')) await recordReads({ client, connection, address, namespace: 'default', taskQueue });
     });
   } finally {
     await nativeConnection.close();
     await server?.stop();
     await fs.rm(root, { recursive: true, force: true });
   }
+}
+
+/** Writes one workflow's history as the CLI shows it: the canonical proto3 JSON that historyFromJSON (and the Web UI's download) use. */
+async function save(address: string, workflowId: string, name: string, outcome?: string, runId?: string): Promise<void> {
+  const run = runId ? ['--run-id', runId] : [];
+  const json = execFileSync(temporalCliPath(), ['workflow', 'show', '--address', address, '--workflow-id', workflowId, ...run, '--output', 'json'], { encoding: 'utf8' });
+  await fs.writeFile(path.join(OUT, `${name}.json`), json);
+  console.log(`recorded ${name} (${(JSON.parse(json) as { events: unknown[] }).events.length} events${outcome ? `, ${outcome}` : ''})`);
 }
 
 /**
@@ -194,9 +223,7 @@ async function recordReads(s: Session): Promise<void> {
     if (i > 50) throw new Error('the reads workflow never continued as new');
     await inspect(s, 'reads');
   }
-  const json = execFileSync(temporalCliPath(), ['workflow', 'show', '--address', address, '--workflow-id', workflowId, '--run-id', first.firstExecutionRunId, '--output', 'json'], { encoding: 'utf8' });
-  await fs.writeFile(path.join(OUT, 'reads-continued-as-new.json'), json);
-  console.log(`recorded reads-continued-as-new (${(JSON.parse(json) as { events: unknown[] }).events.length} events; inspect nosuch: ${missing})`);
+  await save(address, workflowId, 'reads-continued-as-new', `inspect nosuch: ${missing}`, first.firstExecutionRunId);
 }
 
 main().catch((err: unknown) => {

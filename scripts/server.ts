@@ -3,8 +3,11 @@
  * TEMPORAL_ADDRESS (default localhost:7233; bound to 127.0.0.1), Web UI on TEMPORAL_UI_PORT (default 8233),
  * history in SQLite at <state root>/temporal/temporal.db so it survives restarts, and the search attributes
  * the start saga upserts registered. Runs until SIGINT/SIGTERM, then stops the server cleanly.
+ * It also makes sure the payload codec's key file exists (creating <state root>/codec-keys.json, mode 0600) and
+ * runs the codec server (CONTAINER_SAGA_CODEC_ADDRESS) the Web UI decodes payloads through.
  */
 import path from 'node:path';
+import { prepareKeyFile, startUiCodecServer } from '../codec/ui-codec';
 import { getConfig } from '../config';
 import { isServerUp, startDevServer } from './dev-server';
 
@@ -15,16 +18,24 @@ function portOf(address: string): number {
 }
 
 async function main(): Promise<void> {
-  const { address, uiPort, root } = getConfig();
+  const config = getConfig();
+  const { address, uiPort, root } = config;
   const port = portOf(address);
   if (await isServerUp(address)) throw new Error(`a Temporal server already answers on ${address}; stop it first or set TEMPORAL_ADDRESS`);
+  const { loaded, created } = prepareKeyFile(config);
+  console.log(`server: payload keys in ${loaded.file}${created ? ' (created, mode 0600)' : ''}`);
+  const codec = await startUiCodecServer(config, loaded, (err) => console.error(`server: codec server: ${String(err)}`));
 
   const dbFile = path.join(root, 'temporal', 'temporal.db');
   const log = path.join(root, 'temporal', 'server.log');
   console.log(`server: starting the Temporal dev server (history in ${dbFile}, log in ${log})`);
-  const server = await startDevServer({ port, uiPort, dbFile, log });
+  const server = await startDevServer({ port, uiPort, dbFile, log, uiCodecEndpoint: codec.endpoint }).catch(async (err: unknown) => {
+    await codec.close();
+    throw err;
+  });
   console.log(`server: Temporal on ${server.address}  (TEMPORAL_ADDRESS=${server.address})`);
-  console.log(`server: Web UI on ${server.uiUrl}`);
+  console.log(`server: Web UI on ${server.uiUrl}, decoding payloads through the codec server ${codec.url}`);
+  console.log(`server: codec endpoint (secret) ${codec.endpoint}  (temporal workflow show --codec-endpoint …)`);
   console.log('server: Ctrl-C to stop');
 
   let stopping = false;
@@ -32,7 +43,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log(`server: ${signal}, stopping`);
-    server.stop().then(
+    Promise.all([server.stop(), codec.close()]).then(
       () => process.exit(0),
       (err: unknown) => {
         console.error(`server: stop failed: ${String(err)}`);

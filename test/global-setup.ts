@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startDevServer, type DevServer } from '../scripts/dev-server';
@@ -16,6 +16,9 @@ export default async function setup({ provide }: TestProject): Promise<() => Pro
   const cli = temporalCliPath();
   provide('testServerPath', testServerPath());
   provide('temporalCliPath', cli);
+  // git keeps no permission bits but the executable one: the test key file is checked out readable by all, and
+  // the codec refuses a key file others can read (vitest.config.ts's env points every client at this one).
+  chmodSync(path.join(repoRoot(), 'test', 'fixtures', 'codec-test-keys.json'), 0o600);
 
   let server: DevServer | undefined;
   let address = process.env.TEMPORAL_TEST_ADDRESS;

@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type DataConverter } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { Session } from '../client/connection';
+import { codecDataConverter } from '../codec/load';
+import type { MetricsAddress } from '../config';
+import { installMetricsRuntime } from '../metrics/runtime';
 import type { HostRuntime } from '../runtime/host-runtime';
 import { createWorker, WORKFLOWS_PATH } from '../worker/create';
 
@@ -14,10 +17,12 @@ export const REPO = path.resolve(__dirname, '..');
 let bundle: Promise<{ code: string }> | undefined;
 let runtimeInstalled = false;
 
-function quietRuntime(): void {
+/** The process's Runtime (once per process: a test file's fork), with the Prometheus exporter when `metrics` is given. */
+function quietRuntime(metrics?: MetricsAddress): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({ logger: new DefaultLogger('WARN') });
+  if (metrics) installMetricsRuntime(metrics, new DefaultLogger('WARN'));
+  else Runtime.install({ logger: new DefaultLogger('WARN') });
 }
 
 export interface TestWorker {
@@ -29,16 +34,22 @@ export interface TestWorker {
   shutdown(): Promise<void>;
 }
 
-/** Starts a worker for `runtime` on a fresh task queue (bundle built once per test file). */
-export async function startTestWorker(address: string, runtime: HostRuntime, opts: { faults?: string } = {}): Promise<TestWorker> {
-  quietRuntime();
+/**
+ * Starts a worker for `runtime` on a fresh task queue (bundle built once per test file). With `metrics`, the
+ * first worker of the file installs the Runtime with the Prometheus exporter there, and the worker records
+ * the project's metrics (metrics/worker.ts).
+ */
+export async function startTestWorker(address: string, runtime: HostRuntime, opts: { faults?: string; metrics?: MetricsAddress; dataConverter?: DataConverter } = {}): Promise<TestWorker> {
+  quietRuntime(opts.metrics);
   bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   const taskQueue = `test-${randomUUID()}`;
+  // The payload codec of CONTAINER_SAGA_CODEC_KEYS, the committed test key (vitest.config.ts), as the CLI's.
+  const dataConverter = opts.dataConverter ?? codecDataConverter();
   const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime, faults: { plan: opts.faults }, workflowBundle: await bundle });
+  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime, faults: { plan: opts.faults }, workflowBundle: await bundle, metrics: opts.metrics !== undefined, dataConverter });
   const running = worker.run();
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter });
   const session: Session = { client, connection, address, namespace: 'default', taskQueue };
   return {
     taskQueue,

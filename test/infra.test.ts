@@ -1,22 +1,23 @@
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { describe, expect, inject, it } from 'vitest';
-import { SearchAttributeNames } from '../common/names';
+import { SearchAttributeTypes } from '../common/names';
 
 // The Temporal servers the suite runs on, as the project installs them (no download from the SDK).
 
-// temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD (the proto package is not a dependency)
-const KEYWORD = 2;
+// temporal.api.enums.v1.IndexedValueType: KEYWORD 2, INT 3 (the proto package is not a dependency)
+const INDEXED = { Keyword: 2, Int: 3 } as const;
 
 describe('dev server from test/global-setup.ts', () => {
-  it('answers getSystemInfo and has ContainerId and ContainerName registered as Keyword', async () => {
+  it('answers getSystemInfo and has every search attribute of common/names.ts registered with its type', async () => {
     const connection = await Connection.connect({ address: inject('temporalAddress') });
     try {
       const info = await connection.workflowService.getSystemInfo({});
       expect(info.serverVersion).toMatch(/^\d+\.\d+/);
       const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
-      expect(customAttributes?.[SearchAttributeNames.containerId]).toBe(KEYWORD);
-      expect(customAttributes?.[SearchAttributeNames.containerName]).toBe(KEYWORD);
+      const registered = Object.fromEntries(Object.keys(SearchAttributeTypes).map((n) => [n, customAttributes?.[n]]));
+      expect(registered).toEqual({ ContainerId: 2, ContainerName: 2, Image: 2, FailedStep: 2, ErrorType: 2, ContainerState: 2, RestartCount: 3 });
+      expect(registered).toEqual(Object.fromEntries(Object.entries(SearchAttributeTypes).map(([n, t]) => [n, INDEXED[t]])));
     } finally {
       await connection.close();
     }

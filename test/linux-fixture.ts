@@ -45,6 +45,7 @@ const TEST_NETWORKS = {
   'durability/monitor-crash': { hostNetns: 'cs-moncrash-host', bridge: 'cs0', subnet: '10.98.0.0/16' },
   'e2e/verbs': { hostNetns: 'cs-verbs-host', bridge: 'csv0', subnet: '10.95.0.0/16' },
   'e2e/api-linux': { hostNetns: 'cs-api-host', bridge: 'csa0', subnet: '10.99.0.0/16' },
+  'e2e/confine-linux': { hostNetns: 'cs-confine-host', bridge: 'csc0', subnet: '10.110.0.0/16' },
 } as const satisfies Record<string, TestNetwork>;
 
 /** The network of one test file (named by its path under test/, without .test.ts). */

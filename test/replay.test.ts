@@ -3,10 +3,14 @@ import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { codecDataConverter } from '../codec/load';
+import { ENCRYPTED_ENCODING } from '../codec/aes-gcm-codec';
 import { WORKFLOWS_PATH } from '../worker/create';
 
 // Every committed history of a real run replays against today's workflow code: a change that alters
 // history without a patched() guard fails here. Re-record with `npm run record-histories`.
+// Replays decode payloads with the test key (CONTAINER_SAGA_CODEC_KEYS, vitest.config.ts): histories recorded
+// since payload encryption are ciphertext, older ones plaintext, which the codec passes through.
 
 const DIR = path.resolve(__dirname, 'histories');
 
@@ -19,7 +23,7 @@ describe('replay of recorded histories', () => {
   });
 
   it('has, for every workflow version, a success, a compensated failure, a cancellation and transient retries', () => {
-    for (const version of ['v1', 'v2', 'v3', 'v4', 'v5']) {
+    for (const version of ['v1', 'v2', 'v3', 'v4', 'v5', 'v6']) {
       for (const name of ['start-success', 'start-failure-compensated', 'start-cancelled', 'start-transient-retries']) {
         expect(files).toContain(`${version}/${name}.json`);
       }
@@ -35,6 +39,23 @@ describe('replay of recorded histories', () => {
     for (const name of ['exec-exit-3', 'exec-output', 'pause', 'unpause', 'kill', 'restore']) expect(files).toContain(`v5/${name}.json`);
     // the reads workflow: a read of every kind (one failed) as Updates, ending in its continue-as-new
     expect(files).toContain('v6/reads-continued-as-new.json');
+    // v6: a start failed at the network step (FailedStep, ErrorType), the monitor's ContainerState and
+    // RestartCount through two restarts, and a create's ContainerId
+    for (const name of ['start-failure-network', 'start-legacy-host-config', 'monitor-on-failure', 'create']) expect(files).toContain(`v6/${name}.json`);
+    // a start whose payloads are encrypted with the test key (the container's env holds a secret)
+    expect(files).toContain('v5/start-encrypted.json');
+  });
+
+  it('the encrypted history shows no payload in plaintext, and does not replay without the key', async () => {
+    const text = await fs.readFile(path.join(DIR, 'v5/start-encrypted.json'), 'utf8');
+    const secret = 'recorded-secret-4f1c'; // scripts/record-histories.ts's start-encrypted env value
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain(Buffer.from(secret).toString('base64'));
+    expect(text).toContain(Buffer.from(ENCRYPTED_ENCODING).toString('base64'));
+    const history = historyFromJSON(JSON.parse(text));
+    const results = [];
+    for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, [{ workflowId: 'no-key', history }])) results.push(r);
+    expect(String(results[0]?.error)).toMatch(/binary\/encrypted/);
   });
 
   it('replays every history without nondeterminism', async () => {
@@ -42,7 +63,7 @@ describe('replay of recorded histories', () => {
       files.map(async (f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(await fs.readFile(path.join(DIR, f), 'utf8'))) })),
     );
     const results: Array<{ workflowId: string; error?: unknown }> = [];
-    for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories)) results.push(r);
+    for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, dataConverter: codecDataConverter() }, histories)) results.push(r);
     expect(results.map((r) => r.workflowId)).toEqual(files);
     for (const r of results) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
   });

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { SHUTDOWN_FORCE_AFTER_GRACE_MS, type WorkerTuning } from '../config/worker-tuning';
+import { workerMetrics } from '../metrics/worker';
 import { faultHooks } from '../runtime/faults';
 import type { HostRuntime } from '../runtime/host-runtime';
 
@@ -35,20 +37,42 @@ export interface CreateWorkerOptions {
   faults?: { plan?: string };
   /** a prebuilt bundle (tests bundle once and reuse it); otherwise the build's, else workflows are bundled at start-up */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** the payload codec (codec/load.ts codecDataConverter); the SDK's plain default when absent */
+  dataConverter?: WorkerOptions['dataConverter'];
+  /** slots and pollers (config/worker-tuning.ts); the SDK's defaults when absent */
+  tuning?: WorkerTuning;
+  /**
+   * How long a stopping worker lets in-flight steps finish before the SDK cancels them (shutdownGraceTime);
+   * 5 s later it gives up waiting for them (shutdownForceTime). The SDK's default (0) when absent.
+   */
+  shutdownGraceMs?: number;
+  /** aborted when the worker starts stopping: the waits that only watch (monitor, docker wait) give way at once */
+  draining?: AbortSignal;
+  /** the process's Runtime exports metrics (metrics/runtime.ts): add the per-step metrics and the leftovers gauge */
+  metrics?: boolean;
 }
 
 /** The worker: every workflow of workflows/ and the activities bound to the runtime (with faults, when enabled). */
 export function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
-  if (opts.faults) opts.runtime.installHooks(faultHooks(opts.runtime, opts.faults.plan));
+  if (opts.faults) {
+    opts.runtime.installHooks(faultHooks(opts.runtime, opts.faults.plan));
+    opts.runtime.faultsEnabled = true;
+  }
   return Worker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...workflowCode(opts.workflowBundle),
-    activities: createActivities(opts.runtime, { monitorRuns: true }),
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
+    activities: createActivities(opts.runtime, { monitorRuns: true, draining: opts.draining }),
+    ...(opts.metrics ? workerMetrics(opts.runtime) : {}),
     // A worker that died leaves its sticky queue unpolled: move its workflows to the shared queue after 2 s
     // rather than the default 10 s, so a replacement worker resumes a start quickly (a cache miss only
     // costs a replay of the start's short history).
     stickyQueueScheduleToStartTimeout: '2s',
+    ...opts.tuning,
+    ...(opts.shutdownGraceMs !== undefined
+      ? { shutdownGraceTime: opts.shutdownGraceMs, shutdownForceTime: opts.shutdownGraceMs + SHUTDOWN_FORCE_AFTER_GRACE_MS }
+      : {}),
   });
 }

@@ -1,47 +1,92 @@
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { dataConverterOf, describeCodec, loadCodec } from '../codec/load';
 import { getConfig } from '../config';
+import { describeTemporalConnection } from '../config/temporal-connection';
+import { describeWorkerTuning } from '../config/worker-tuning';
 import { startApi, type RunningApi } from '../api/start';
+import { installMetricsRuntime } from '../metrics/runtime';
 import { selectRuntime } from '../runtime/select';
 import { createWorker } from './create';
 import { describeGc, reconcileAtStartup } from './reconcile';
+import { handleShutdownSignals, seconds } from './shutdown';
+import { ensureSearchAttributes } from './search-attributes';
 
-/** `npm run worker`: connect, pick the driver, run until SIGINT/SIGTERM, close the connection. */
+/** `npm run worker`: connect, pick the driver, run until SIGINT/SIGTERM (graceful: worker/shutdown.ts), close the connection. */
 async function main(): Promise<void> {
   const config = getConfig();
+  // Read before anything starts, so a bad profile or variable stops the worker with its name.
+  const { temporal, workerTuning, shutdownGraceMs } = config;
   const { runtime, reason } = await selectRuntime(config.driver, config.root);
   console.log(`container-saga worker: driver ${runtime.kind} (${reason})`);
-  console.log(`  state root ${config.root}; Temporal ${config.address} namespace ${config.namespace}; task queue ${config.taskQueue}`);
-  // A worker-wide plan enables faults by itself; labels alone need CONTAINER_SAGA_ALLOW_FAULTS=1.
-  const faults = config.faults || config.allowFaults ? { plan: config.faults } : undefined;
+  console.log(`  state root ${config.root}; task queue ${config.taskQueue}`);
+  console.log(`  ${describeTemporalConnection(temporal)}`);
+  console.log(`  ${describeWorkerTuning(workerTuning)}; shutdown grace ${seconds(shutdownGraceMs)}`);
+  // Fault injection is a test feature: the plan and the container label work only with ALLOW_FAULTS=1.
+  const faults = config.allowFaults ? { plan: config.faults } : undefined;
   if (faults) console.log(`  fault injection on${config.faults ? `, plan: ${config.faults}` : ' (labels only)'}`);
-  const connection = await NativeConnection.connect({ address: config.address });
+  else if (config.faults) console.warn('  CONTAINER_SAGA_FAULTS ignored: fault injection needs CONTAINER_SAGA_ALLOW_FAULTS=1');
+  // CONTAINER_SAGA_METRICS: the Runtime with its Prometheus exporter, before any connection uses the default one.
+  const metrics = config.metrics;
+  if (metrics) {
+    installMetricsRuntime(metrics);
+    console.log(`  metrics on http://${metrics.bindAddress}/metrics`);
+  }
+  const codec = loadCodec();
+  console.log(`  ${describeCodec(codec)}`);
+  const dataConverter = dataConverterOf(codec);
+  const connection = await NativeConnection.connect(temporal.connectionOptions).catch((err: unknown) => {
+    throw new Error(`cannot reach Temporal at ${temporal.address}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  });
+  let api: RunningApi | undefined;
+  let apiClosed: Promise<void> | undefined;
+  const closeApi = () => (api ? (apiClosed ??= api.close()) : Promise.resolve());
+  const draining = new AbortController();
   try {
+    const registered = await ensureSearchAttributes(connection.operatorService, config.namespace);
+    if (registered.length > 0) console.log(`  registered search attributes ${registered.join(', ')} in namespace ${config.namespace}`);
     const worker = await createWorker({
       connection,
       namespace: config.namespace,
       taskQueue: config.taskQueue,
       runtime,
       faults,
+      dataConverter,
+      metrics: metrics !== undefined,
       // A prebuilt bundle (tests that restart workers many times) skips bundling at start-up.
       ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
+      tuning: workerTuning,
+      shutdownGraceMs,
+      draining: draining.signal,
     });
+    const log = (line: string) => console.log(`container-saga worker: ${line}`);
+    // At the first signal the Engine API stops taking requests and the waits that only watch end (they go on
+    // on another worker), while the steps in flight get the grace to finish.
+    const onStop = () => {
+      draining.abort();
+      void closeApi();
+    };
+    const shutdown = handleShutdownSignals({ worker, graceMs: shutdownGraceMs, log, onStop });
     console.log('  ready');
-    const running = worker.run();
+    const running = worker.run().finally(() => shutdown.dispose());
     // CONTAINER_SAGA_API=1: one process serves the Engine API too (a Temporal client like any other).
-    let api: RunningApi | undefined;
     if (config.apiInWorker) {
-      api = await startApi({ onError: (err) => console.error(`  api: ${err instanceof Error ? err.stack : String(err)}`) });
+      api = await startApi({
+        onError: (err) => console.error(`  api: ${err instanceof Error ? err.stack : String(err)}`),
+        ...(metrics ? { metrics: Runtime.instance().metricMeter } : {}),
+      });
       console.log(`  Docker Engine API on unix://${api.socketPath}${api.tcp ? ` and tcp://${api.tcp.host}:${api.tcp.port}` : ''}`);
-      void running.finally(() => api?.close());
     }
     if (config.reconcile) {
-      reconcileAtStartup(connection, config.namespace, config.taskQueue).then(
+      reconcileAtStartup(connection, config.namespace, config.taskQueue, dataConverter).then(
         (r) => console.log(`  start-up reconcile: ${describeGc(r)}`),
         (err: unknown) => console.error(`  start-up reconcile failed: ${err instanceof Error ? err.message : String(err)}`),
       );
     }
     await running;
+    const stopped = shutdown.stopping;
+    log(`stopped${stopped ? ` ${seconds(Date.now() - stopped.at)} after ${stopped.signal}` : ''}`);
   } finally {
+    await closeApi();
     await connection.close();
   }
 }

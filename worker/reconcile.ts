@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from '@temporalio/client';
+import { Client, type DataConverter } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { WorkflowTypes } from '../common/names';
 import type { GcResult } from '../common/ops-api';
@@ -12,8 +12,8 @@ import type { containerGc } from '../workflows/ops';
  * workflow, which gives every container that should have a monitor one (its restart policy then restarts
  * a container whose process is gone). Its report is logged.
  */
-export async function reconcileAtStartup(connection: NativeConnection, namespace: string, taskQueue: string): Promise<GcResult & { monitored: string[] }> {
-  const client = new Client({ connection, namespace });
+export async function reconcileAtStartup(connection: NativeConnection, namespace: string, taskQueue: string, dataConverter?: DataConverter): Promise<GcResult & { monitored: string[] }> {
+  const client = new Client({ connection, namespace, dataConverter });
   const gc = await client.workflow.execute<typeof containerGc>(WorkflowTypes.gc, {
     taskQueue,
     workflowId: `container-gc-startup-${randomUUID()}`,

@@ -1,21 +1,17 @@
-import { ApplicationFailure, CancellationScope, patched, upsertSearchAttributes } from '@temporalio/workflow';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { CancellationScope, isCancellation, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import { daemonEnv, linkEnv, linkHostsEntries, type LinkTarget } from '../common/env';
 import { ContainerError, Messages } from '../common/errors';
-import { SearchAttributeNames } from '../common/names';
 import { defaultNetMode } from '../common/net-mode';
+import { containerAttributes, SearchKeys } from '../common/search-attributes';
 import { parseSecurityOpts } from '../common/security-opt';
 import { Patches, type ContainerSnapshot, type ContainerStartInput, type ContainerStartResult } from '../common/start-api';
 import { hostStep, stepsOfPhase, type HostStepEntry } from '../common/steps';
-import { detailOf, exitCodeFor } from './failures';
+import { checkInput, detailOf, exitCodeFor } from './failures';
 import { Saga } from './saga';
 import { acquireActivity, releaseActivity, startActivities, type StartActivities } from './start-activities';
 import { StartRun } from './start-run';
 
 export { progressQuery } from './start-run';
-
-const ContainerIdKey = defineSearchAttributeKey(SearchAttributeNames.containerId, SearchAttributeType.KEYWORD);
-const ContainerNameKey = defineSearchAttributeKey(SearchAttributeNames.containerName, SearchAttributeType.KEYWORD);
 
 /**
  * Docker's ContainerStart as a saga (docs/design.md has the step table). It reads as the seed does:
@@ -25,9 +21,7 @@ const ContainerNameKey = defineSearchAttributeKey(SearchAttributeNames.container
  * then emits `die`; the caller sees the original Docker error with this run's record as its first detail.
  */
 export async function containerStart(input: ContainerStartInput): Promise<ContainerStartResult> {
-  if (typeof input?.container !== 'string') {
-    throw ApplicationFailure.nonRetryable('input must be {"container": "<name|id|prefix>"}', 'InvalidParameter');
-  }
+  checkInput('containerStart', input);
   const run = new StartRun(input.container);
   // Since v3 the record-only steps run as local activities; histories recorded before keep their activity tasks.
   const localSteps = patched(Patches.localRecordSteps);
@@ -36,10 +30,10 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
   let found: ContainerSnapshot;
   try {
     found = await lookup(run, input.container, localSteps);
-    acts = startActivities(found.name, localSteps);
+    acts = startActivities({ name: found.name, snap: found }, localSteps);
     await checks(run, acts, found, input);
   } catch (err) {
-    return run.fail(err);
+    return failBeforeClaim(run, err);
   }
   // From the claim on, the claim is released whatever happens (a failed claim's release changes nothing).
   try {
@@ -47,12 +41,12 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
     try {
       snap = await claim(run, acts, found.id);
     } catch (err) {
-      return run.fail(err);
+      return failBeforeClaim(run, err);
     }
     if (snap.running) {
       // Another start got there between our check and the claim: the same answer as the check's.
       if (!patched(Patches.alreadyStartedOnce)) return run.alreadyRunning();
-      return run.fail(notStartable(snap));
+      return failBeforeClaim(run, notStartable(snap));
     }
     return await startClaimed(run, acts, snap);
   } finally {
@@ -62,13 +56,28 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
 
 /** lookup (daemon.Get): full ID, exact name, unique ID prefix. The container is known from here on. */
 async function lookup(run: StartRun, ref: string, localSteps: boolean): Promise<ContainerSnapshot> {
-  const c = await run.step(hostlessSteps.lookup, () => startActivities(`lookup ${ref}`, localSteps).quick.lookupContainer({ container: ref }));
+  const c = await run.step(hostlessSteps.lookup, () => startActivities({ name: ref }, localSteps).quick.lookupContainer({ container: ref }));
   run.identify(c);
-  upsertSearchAttributes([
-    { key: ContainerIdKey, value: c.id },
-    { key: ContainerNameKey, value: c.name },
-  ]);
+  upsertSearchAttributes(containerAttributes({ id: c.id, name: c.name }));
   return c;
+}
+
+/**
+ * A failed start names its step and Docker error type in visibility (FailedStep, ErrorType: the README's
+ * queries), since v6 (`failure-search-attributes`); a cancelled one shows ErrorType `Cancelled`.
+ */
+function showFailure(run: StartRun, err: unknown): void {
+  if (!patched(Patches.failureSearchAttributes)) return;
+  upsertSearchAttributes([
+    { key: SearchKeys.failedStep, value: run.failedStep },
+    { key: SearchKeys.errorType, value: isCancellation(err) ? 'Cancelled' : detailOf(err).type },
+  ]);
+}
+
+/** The start ends before any side effect (checks, claim): the failure shown, then the error as it is. */
+function failBeforeClaim(run: StartRun, err: unknown): never {
+  showFailure(run, err);
+  return run.fail(err);
 }
 
 /** The steps that touch no host resource, as the record and the CLI name them. */
@@ -191,6 +200,7 @@ async function configure(run: StartRun, acts: StartActivities, saga: Saga, snap:
 
 /** The failure path (Docker's deferred Cleanup): error and state to disk, compensations in reverse, `die`. */
 async function compensate(run: StartRun, acts: StartActivities, saga: Saga, err: unknown): Promise<void> {
+  showFailure(run, err);
   run.compensating(err);
   const { record } = run;
   const id = record.containerId;
@@ -200,9 +210,7 @@ async function compensate(run: StartRun, acts: StartActivities, saga: Saga, err:
   } catch (e) {
     record.leftovers.push(`state: ${detailOf(e).message}`);
   }
-  const outcome = await saga.compensate((name, error) => {
-    if (error === undefined) record.compensations.push(name);
-  });
+  const outcome = await saga.compensate((name, error) => run.compensationEnded(name, error));
   record.leftovers.push(...outcome.failed.map((f) => `${f.name}: ${detailOf(f.error).message}`));
   // What was released is no longer the container's: the record must not show it.
   if (outcome.ran.includes(hostStep('network').release)) delete record.ipAddress;

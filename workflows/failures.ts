@@ -1,5 +1,6 @@
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TimeoutFailure } from '@temporalio/workflow';
 import { ContainerError, ErrorStatus, StartExitCodes, type ErrorType, type FailureDetail } from '../common/errors';
+import { checkWorkflowInput, wellFormed, type CheckedWorkflow } from '../common/input-check';
 
 /** The Docker detail of whatever stopped a step: an activity's typed failure, a pure check, or a timeout. */
 export function detailOf(err: unknown): FailureDetail {
@@ -18,7 +19,8 @@ export function detailOf(err: unknown): FailureDetail {
 
 /** The failure a workflow ends with: the Docker type and message, and the given records as details. */
 export function failureOf(detail: FailureDetail, ...details: unknown[]): ApplicationFailure {
-  return ApplicationFailure.create({ type: detail.type, message: detail.message, nonRetryable: true, details });
+  // a lone surrogate (a client's string echoed) would fail the worker as it encodes the completion
+  return ApplicationFailure.create({ type: detail.type, message: wellFormed(detail.message), nonRetryable: true, details });
 }
 
 /** Runs a verb's activities; a failure ends the workflow with the Docker type and message at the top level. */
@@ -35,4 +37,17 @@ export function exitCodeFor(type: string): number {
   if (type === 'CommandNotFound') return StartExitCodes.CommandNotFound;
   if (type === 'CommandNotInvocable') return StartExitCodes.CommandNotInvocable;
   return StartExitCodes.Other;
+}
+
+/**
+ * A workflow's first line: its input checked (common/input-check.ts). A malformed one ends the run at once with
+ * InvalidParameter (400), non-retryable, instead of a TypeError in workflow code that fails its workflow task
+ * again and again (a stuck run). Valid inputs go on exactly as before: no command changes, no patch needed.
+ */
+export function checkInput(type: CheckedWorkflow, input: unknown): void {
+  try {
+    checkWorkflowInput(type, input);
+  } catch (err) {
+    throw failureOf(detailOf(err));
+  }
 }

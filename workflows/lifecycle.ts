@@ -1,7 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { WaitInput, WaitResult } from '../common/ops-api';
-import { surfaced } from './failures';
+import { checkInput, surfaced } from './failures';
 import { fast, lifecycle } from './options';
 
 /** The verbs around a container's runs: docker wait, and the worker's restore of monitors at start-up. */
@@ -15,6 +15,7 @@ const slow = proxyActivities<Activities>(lifecycle);
  * not run; next-exit; removed). The condition is the activity's: the workflow's commands are the same for all.
  */
 export function containerWait(input: WaitInput): Promise<WaitResult> {
+  checkInput('containerWait', input);
   return surfaced(() => waiting.waitContainer(input));
 }
 

@@ -3,17 +3,23 @@ import {
   continueAsNew,
   defineSignal,
   executeChild,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
+  upsertSearchAttributes,
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { RUN_STARTED_SIGNAL, type ContainerRun, type MonitorInput, type MonitorResult, type RunEnd } from '../common/monitor-api';
 import { restartDecision, type RestartDecision } from '../common/restart-policy';
+import { recordRestart } from '../metrics/workflow';
+import { containerAttributes, MonitoredState, SearchKeys } from '../common/search-attributes';
+import { Patches } from '../common/start-api';
+import { summaryOf } from '../common/workflow-metadata';
 import { containerStart } from './container-start';
-import { detailOf, exitCodeFor } from './failures';
+import { checkInput, detailOf, exitCodeFor } from './failures';
 import { cleanup, fast } from './options';
 
 export const runStartedSignal = defineSignal<[ContainerRun]>(RUN_STARTED_SIGNAL);
@@ -28,9 +34,29 @@ const watching: ActivityOptions = {
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' },
 };
 
-const watch = proxyActivities<Activities>({ ...watching, summary: 'wait for exit' });
-const quick = proxyActivities<Activities>(fast);
-const release = proxyActivities<Activities>({ ...cleanup, summary: 'cleanup after exit' });
+/** The monitor's activities, each with its summary in the Web UI ("wait for web to exit"). */
+function activities(label: string, restartCount: number) {
+  return {
+    watch: proxyActivities<Activities>({ ...watching, summary: `wait for ${label} to exit` }),
+    release: proxyActivities<Activities>({ ...cleanup, summary: `record the exit of ${label}, release what it held` }),
+    remove: proxyActivities<Activities>({ ...cleanup, summary: `remove ${label} (AutoRemove)` }),
+    markRestarting: proxyActivities<Activities>({ ...fast, summary: `mark ${label} restarting (${restartCount})` }),
+    gate: proxyActivities<Activities>({ ...fast, summary: `check that restart ${restartCount} of ${label} is still wanted` }),
+    clear: proxyActivities<Activities>({ ...fast, summary: `clear the restarting mark of ${label}` }),
+  };
+}
+
+/**
+ * The container's ContainerState and RestartCount in visibility (since v6, `monitor-state`): `restarting`
+ * from the restart decision until a run is handed over again.
+ */
+function showState(state: string, restartCount: number): void {
+  if (!patched(Patches.monitorState)) return;
+  upsertSearchAttributes([
+    { key: SearchKeys.containerState, value: state },
+    { key: SearchKeys.restartCount, value: restartCount },
+  ]);
+}
 
 /** Restarts kept in one run of the monitor before it continues as new (its history stays small). */
 const RESTARTS_PER_HISTORY = 50;
@@ -45,6 +71,7 @@ const RESTARTS_PER_HISTORY = 50;
  * restart (policy, manual stop, removal); the next start begins a new one.
  */
 export async function containerMonitor(input: MonitorInput): Promise<MonitorResult> {
+  checkInput('containerMonitor', input);
   const id = input.containerId;
   let restartCount = input.carried?.restartCount ?? 0;
   let delayMs = input.carried?.delayMs ?? 0;
@@ -54,21 +81,26 @@ export async function containerMonitor(input: MonitorInput): Promise<MonitorResu
     if (!latest || run.startedAt > latest.startedAt) latest = run;
   });
   const ended = (why: MonitorResult['ended'], lastExitCode?: number): MonitorResult => ({ containerId: id, ended: why, restartCount, lastExitCode });
+  // Name and image as the hand-over set them at start (monitors begun before v6 have neither: the ID then).
+  const attrs = workflowInfo().typedSearchAttributes;
+  const name = attrs.get(SearchKeys.containerName);
+  const image = attrs.get(SearchKeys.image);
+  const label = name ?? id.slice(0, 12);
 
   for (let restartsHere = 0; ; ) {
     await condition(() => latest !== undefined);
     const run = latest!;
-    const end: RunEnd = await watch.waitForRunEnd({ id, run });
+    const end: RunEnd = await activities(label, restartCount).watch.waitForRunEnd({ id, run });
     if (end.kind === 'removed') return ended('removed');
     if (end.kind === 'superseded') {
       // Started again by someone else: watch that run (its hand-over may not have arrived yet).
       if (!latest || end.run.startedAt > latest.startedAt) latest = end.run;
       continue;
     }
-    const handled = await release.handleRunExit({ id, run, end });
+    const handled = await activities(label, restartCount).release.handleRunExit({ id, run, end });
     if (!handled.exists) return ended('removed', end.exitCode);
     if (handled.autoRemove) {
-      await release.autoRemove({ id });
+      await activities(label, restartCount).remove.autoRemove({ id });
       return ended('removed', end.exitCode);
     }
     // A start claimed the container meanwhile: its run is handed over when it runs (a failed one never is,
@@ -87,34 +119,40 @@ export async function containerMonitor(input: MonitorInput): Promise<MonitorResu
       delayMs = decision.delayMs;
       restartCount++;
       restartsHere++;
-      await quick.markRestarting({ id, restartCount });
-      await sleep(delayMs);
-      const gate = await quick.restartAllowed({ id });
+      const acts = activities(label, restartCount);
+      await acts.markRestarting.markRestarting({ id, restartCount });
+      showState(MonitoredState.restarting, restartCount);
+      await sleep(delayMs, { summary: `restart backoff of ${label}: ${delayMs} ms` });
+      const gate = await acts.gate.restartAllowed({ id });
       if (gate === 'removed') return ended('removed', lastExitCode);
       if (gate === 'manually-stopped') {
-        await quick.clearRestarting({ id });
+        await acts.clear.clearRestarting({ id });
         return ended('manually-stopped', lastExitCode);
       }
       if (gate === 'running') {
         // someone started it during the backoff: watch that run (its hand-over arrives, or has)
-        await quick.clearRestarting({ id });
+        await acts.clear.clearRestarting({ id });
+        showState(MonitoredState.running, restartCount);
         await condition(() => latest !== run);
         break;
       }
       try {
+        recordRestart(handled.policy.Name);
         // The restart's own run is handed over by its mark-running, like any start's: `latest` moves on.
         await executeChild(containerStart, {
           workflowId: `container-restart-${id}-${workflowInfo().runId}-${restartCount}`,
           args: [{ container: id }],
-          staticSummary: `restart ${restartCount} of ${id.slice(0, 12)}`,
+          staticSummary: summaryOf('restart', label, `${restartCount} by policy ${handled.policy.Name}${image ? ` · ${image}` : ''}`),
+          typedSearchAttributes: containerAttributes({ id, name, image }),
         });
+        showState(MonitoredState.running, restartCount);
         await condition(() => latest !== run);
         break;
       } catch (err) {
         // The restart failed and compensated: an exit with its start error's code, counted like any.
         lastExitCode = exitCodeFor(detailOf(err).type);
         decision = restartDecision(handled.policy, { exitCode: lastExitCode, ranMs: 0, manuallyStopped: false }, { restartCount, delayMs });
-        if (!decision.restart) await quick.clearRestarting({ id });
+        if (!decision.restart) await acts.clear.clearRestarting({ id });
       }
     }
     if (!decision.restart && latest === run) {

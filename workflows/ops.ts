@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type {
   CreateInput,
@@ -20,7 +20,9 @@ import type {
   StopInput,
   StopResultRecord,
 } from '../common/ops-api';
-import { surfaced } from './failures';
+import { containerAttributes } from '../common/search-attributes';
+import { Patches } from '../common/start-api';
+import { checkInput, surfaced } from './failures';
 import { fast, lifecycle } from './options';
 
 /**
@@ -31,28 +33,37 @@ import { fast, lifecycle } from './options';
 const quick = proxyActivities<Activities>(fast);
 const slow = proxyActivities<Activities>(lifecycle);
 
-export function containerCreate(input: CreateInput): Promise<CreateResult> {
-  return surfaced(() => quick.createContainer(input));
+export async function containerCreate(input: CreateInput): Promise<CreateResult> {
+  checkInput('containerCreate', input);
+  const created = await surfaced(() => quick.createContainer(input));
+  // The ID exists only now: the client set the name and image at start (since v6, `create-search-attributes`).
+  if (patched(Patches.createSearchAttributes)) upsertSearchAttributes(containerAttributes({ id: created.Id }));
+  return created;
 }
 
 export function containerInspect(input: InspectInput): Promise<InspectResult> {
+  checkInput('containerInspect', input);
   return surfaced(() => quick.inspectContainer(input));
 }
 
 export function containerList(input: ListInput): Promise<ListResult> {
+  checkInput('containerList', input);
   return surfaced(() => quick.listContainers(input));
 }
 
 export function containerEvents(input: EventsInput): Promise<EventsResult> {
+  checkInput('containerEvents', input);
   return surfaced(() => quick.readEvents(input));
 }
 
 export function containerLogs(input: LogsInput): Promise<LogsResult> {
+  checkInput('containerLogs', input);
   return surfaced(() => quick.readLogs(input));
 }
 
 /** docker stop: a start in flight is cancelled first (it compensates), then the container is stopped. */
 export function containerStop(input: StopInput): Promise<StopResultRecord> {
+  checkInput('containerStop', input);
   return surfaced(async () => {
     const rec = await quick.inspectContainer({ container: input.container });
     const cancelledStart = await slow.cancelStart({ id: rec.Id });
@@ -63,6 +74,7 @@ export function containerStop(input: StopInput): Promise<StopResultRecord> {
 
 /** docker rm: a start in flight is cancelled first, then the container is removed (running needs force). */
 export function containerRemove(input: RemoveInput): Promise<RemoveResult> {
+  checkInput('containerRemove', input);
   return surfaced(async () => {
     const rec = await quick.inspectContainer({ container: input.container });
     const cancelledStart = await slow.cancelStart({ id: rec.Id });
@@ -77,6 +89,7 @@ export function containerGc(): Promise<GcResult> {
 }
 
 export function imageImport(input: ImageImportInput): Promise<ImageImportResult> {
+  checkInput('imageImport', input);
   return surfaced(() => slow.importImage(input));
 }
 

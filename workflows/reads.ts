@@ -11,6 +11,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { ErrorTypes } from '../common/errors';
+import type { CheckedWorkflow } from '../common/input-check';
 import {
   READS_CONTINUING,
   READS_MAX_BYTES,
@@ -21,7 +22,7 @@ import {
   type ReadsInput,
   type ReadsServed,
 } from '../common/reads-api';
-import { surfaced } from './failures';
+import { checkInput, surfaced } from './failures';
 import { fast } from './options';
 
 /**
@@ -61,22 +62,37 @@ const DESCRIPTIONS: { [K in ReadName]: string } = {
   execOutput: "one bounded page of an exec's stdout and stderr",
 };
 
-/** A read's argument is one object; anything else is refused (400) before it reaches history. */
-function oneObject(input: unknown): void {
+/**
+ * Each read's input is checked as its one-run-per-read workflow checks it (common/input-check.ts): a malformed
+ * one is refused (InvalidParameter, 400) by the Update's validator, before it reaches history.
+ */
+const CHECKED_AS: { [K in ReadName]: CheckedWorkflow | undefined } = {
+  inspect: 'containerInspect',
+  list: 'containerList',
+  events: 'containerEvents',
+  logs: 'containerLogs',
+  imageList: undefined, // takes `{}`
+  execOutput: 'containerExecOutput',
+};
+
+function checkRead(name: ReadName, input: unknown): void {
+  const type = CHECKED_AS[name];
+  if (type) return checkInput(type, input);
   if (typeof input === 'object' && input !== null && !Array.isArray(input)) return;
-  throw ApplicationFailure.create({ type: ErrorTypes.InvalidParameter, message: 'a read takes one object argument', nonRetryable: true });
+  throw ApplicationFailure.create({ type: ErrorTypes.InvalidParameter, message: `invalid input: ${name} takes an object`, nonRetryable: true });
 }
 
 export async function containerReads(input: ReadsInput = {}): Promise<void> {
+  checkInput('containerReads', input);
   const maxEvents = input.maxEvents ?? READS_MAX_EVENTS;
   const maxBytes = input.maxBytes ?? READS_MAX_BYTES;
   const served: ReadsServed = { ...input.served };
   // Once the run is due to continue as new it takes no more reads (clients send them again, to the new run):
   // with readers that always have one in flight, waiting for all handlers to finish would never end.
   let continuing = false;
-  const validator = (arg: unknown) => {
+  const validator = (name: ReadName) => (arg: unknown) => {
     if (continuing) throw ApplicationFailure.create({ type: READS_CONTINUING, message: 'the reads workflow is continuing as new: send the read again', nonRetryable: true });
-    oneObject(arg);
+    checkRead(name, arg);
   };
 
   const serve = <K extends ReadName>(name: K) =>
@@ -89,7 +105,7 @@ export async function containerReads(input: ReadsInput = {}): Promise<void> {
           served[name] = (served[name] ?? 0) + 1;
         }
       },
-      { validator, description: DESCRIPTIONS[name] },
+      { validator: validator(name), description: DESCRIPTIONS[name] },
     );
   serve('inspect');
   serve('list');

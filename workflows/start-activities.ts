@@ -1,11 +1,12 @@
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { HostStepEntry } from '../common/steps';
 import { cleanup, cleanupLocal, fast, fastLocal, sideEffect } from './options';
+import { stepSummary, type SummaryContext } from './step-summaries';
 
 /**
- * The activity proxies of one start, by kind of step, each with a summary so the Web UI's timeline reads
- * "mountRootfs • web" rather than a bare type:
+ * The activity proxies of one start, by kind of step, each activity with its own summary (step-summaries.ts)
+ * so the Web UI's timeline reads "prepare network (bridge) for web" rather than a bare type:
  * - quick: record reads and writes (lookup, checks, claim, links, working dir, spec, mark running); local
  *   activities since v3 (`local-record-steps`), regular ones before;
  * - sideEffect: the heartbeating host steps (rootfs, network, IPC, volumes, process);
@@ -19,14 +20,21 @@ export interface StartActivities {
   releaseClaim: Activities;
 }
 
-export function startActivities(name: string, localSteps: boolean): StartActivities {
+/** A proxy whose every activity is scheduled with its own summary (a proxy is cheap: made per call). */
+function summarized(make: (summary: string) => Activities, ctx: SummaryContext): Activities {
+  return new Proxy({} as Activities, {
+    get: (_, activity) => (typeof activity === 'string' ? make(stepSummary(activity, ctx))[activity as keyof Activities] : undefined),
+  });
+}
+
+export function startActivities(ctx: SummaryContext, localSteps: boolean): StartActivities {
+  const local = (options: LocalActivityOptions) => summarized((summary) => proxyLocalActivities<Activities>({ ...options, summary }), ctx);
+  const remote = (options: ActivityOptions) => summarized((summary) => proxyActivities<Activities>({ ...options, summary }), ctx);
   return {
-    quick: localSteps ? proxyLocalActivities<Activities>({ ...fastLocal, summary: name }) : proxyActivities<Activities>({ ...fast, summary: name }),
-    sideEffect: proxyActivities<Activities>({ ...sideEffect, summary: name }),
-    undo: proxyActivities<Activities>({ ...cleanup, summary: name }),
-    releaseClaim: localSteps
-      ? proxyLocalActivities<Activities>({ ...cleanupLocal, summary: `release claim ${name}` })
-      : proxyActivities<Activities>({ ...cleanup, summary: `release claim ${name}` }),
+    quick: localSteps ? local(fastLocal) : remote(fast),
+    sideEffect: remote(sideEffect),
+    undo: remote(cleanup),
+    releaseClaim: localSteps ? local(cleanupLocal) : remote(cleanup),
   };
 }
 

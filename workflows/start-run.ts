@@ -1,6 +1,8 @@
 import { ApplicationFailure, isCancellation, log, setCurrentDetails, setHandler, defineQuery } from '@temporalio/workflow';
 import { PROGRESS_QUERY } from '../common/names';
 import { currentOf, type ContainerSnapshot, type ContainerStartResult } from '../common/start-api';
+import { recordCompensation, recordStartEnd } from '../metrics/workflow';
+import { StartOutcome } from '../metrics/names';
 import { detailOf, failureOf } from './failures';
 
 export const progressQuery = defineQuery<ContainerStartResult>(PROGRESS_QUERY);
@@ -12,6 +14,8 @@ export const progressQuery = defineQuery<ContainerStartResult>(PROGRESS_QUERY);
  */
 export class StartRun {
   readonly record: ContainerStartResult = { containerId: '', name: '', status: 'starting', steps: [], compensations: [], leftovers: [] };
+  /** the step whose failure stopped the start (the first to fail; for steps run at once, the one the saga sees) */
+  private failedAt?: string;
 
   constructor(private readonly ref: string) {
     setHandler(progressQuery, () => this.record);
@@ -27,10 +31,24 @@ export class StartRun {
     this.record.name = c.name;
   }
 
+  /**
+   * The step a failure stopped: the one that threw, else (a check on a step's result, like the claim's
+   * removal check) the last one done.
+   */
+  get failedStep(): string {
+    return this.failedAt ?? this.record.steps.at(-1) ?? 'lookup';
+  }
+
   /** Runs one step: it shows as current while it runs and is listed once it is done. */
   async step<T>(name: string, fn: () => Promise<T>): Promise<T> {
     this.showCurrent([name]);
-    const value = await fn();
+    let value: T;
+    try {
+      value = await fn();
+    } catch (err) {
+      this.failedAt ??= name;
+      throw err;
+    }
     this.record.steps.push(name);
     return value;
   }
@@ -54,7 +72,11 @@ export class StartRun {
       // One error is the saga's (Docker reports one); the others stay in the worker's log and the history.
       log.warn('more than one step failed at once', { container: this.id, errors: failures.map((f) => detailOf(f).message) });
     }
-    if (failures.length > 0) throw failures.find((f) => isCancellation(f)) ?? failures[0];
+    if (failures.length > 0) {
+      const failure = failures.find((f) => isCancellation(f)) ?? failures[0];
+      this.failedAt ??= parts[settled.findIndex((s) => s.status === 'rejected' && s.reason === failure)]![0];
+      throw failure;
+    }
     return values;
   }
 
@@ -66,9 +88,15 @@ export class StartRun {
   /** The start ends before any side effect: the error as it is, with this record. */
   fail(err: unknown): never {
     this.record.status = isCancellation(err) ? 'cancelled' : 'failed';
+    const step = this.failedStep;
     delete this.record.current;
-    if (isCancellation(err)) throw err;
+    if (isCancellation(err)) {
+      recordStartEnd(StartOutcome.cancelled);
+      throw err;
+    }
     this.record.error = detailOf(err);
+    recordStartEnd(StartOutcome.failed, { step, errorType: this.record.error.type });
+    this.showEnd();
     throw failureOf(this.record.error, this.record);
   }
 
@@ -76,6 +104,7 @@ export class StartRun {
   alreadyRunning(): ContainerStartResult {
     this.record.status = 'already-running';
     delete this.record.current;
+    recordStartEnd(StartOutcome.started);
     return this.record;
   }
 
@@ -83,16 +112,32 @@ export class StartRun {
     this.record.pid = pid;
     this.record.status = 'running';
     delete this.record.current;
+    recordStartEnd(StartOutcome.started);
     setCurrentDetails(`**running** — ${this.record.name} pid ${pid}${this.record.ipAddress ? ` ip ${this.record.ipAddress}` : ''}`);
     return this.record;
   }
 
   /** The failure path begins: the error is recorded (a cancellation as 499) and shown. */
   compensating(err: unknown): void {
+    this.failedAt ??= this.record.current;
     this.record.error = isCancellation(err) ? { type: 'Internal', message: 'start cancelled', status: 499 } : detailOf(err);
     this.record.status = 'compensating';
     this.record.current = 'compensate';
     setCurrentDetails(`**compensating** — ${this.record.name}: ${this.record.error.message}`);
+  }
+
+  /** One compensation ended: listed when it released what it undoes (one that failed becomes a leftover). */
+  compensationEnded(name: string, error: unknown): void {
+    if (error === undefined) this.record.compensations.push(name);
+    recordCompensation(name, error === undefined);
+  }
+
+  /** The Web UI's current details once the start has failed or been cancelled: where, why, what was undone. */
+  private showEnd(): void {
+    const { status, name, error, compensations, leftovers } = this.record;
+    const undone = compensations.length > 0 ? `; compensated: ${compensations.join(', ')}` : '';
+    const left = leftovers.length > 0 ? `; left over: ${leftovers.join('; ')}` : '';
+    setCurrentDetails(`**${status}** at ${this.failedStep} — ${name || this.ref}: ${error?.message ?? 'cancelled'}${undone}${left}`);
   }
 
   /** The failure path is over: the failure the workflow ends with (a cancellation ends it as such). */
@@ -100,8 +145,10 @@ export class StartRun {
     const cancelled = isCancellation(err);
     this.record.status = cancelled ? 'cancelled' : 'failed';
     delete this.record.current;
-    if (cancelled) return err;
+    this.showEnd();
     const error = this.record.error!;
+    recordStartEnd(cancelled ? StartOutcome.cancelled : StartOutcome.compensated, { step: this.failedStep, errorType: error.type });
+    if (cancelled) return err;
     if (this.record.leftovers.length === 0) return failureOf(error, this.record);
     const message = `${error.message}; could not release: ${this.record.leftovers.join('; ')}`;
     return failureOf({ type: 'CompensationIncomplete', status: 500, message }, this.record);

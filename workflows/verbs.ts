@@ -10,7 +10,7 @@ import type {
   PauseInput,
   PauseResult,
 } from '../common/verbs-api';
-import { surfaced } from './failures';
+import { checkInput, surfaced } from './failures';
 import { fast, lifecycle } from './options';
 
 /**
@@ -34,16 +34,19 @@ const execRun = proxyActivities<Activities>({
 
 /** docker kill [-s SIGNAL] of one container. */
 export function containerKill(input: KillInput): Promise<KillResult> {
+  checkInput('containerKill', input);
   return surfaced(() => slow.killContainer(input));
 }
 
 /** docker pause of one container. */
 export function containerPause(input: PauseInput): Promise<PauseResult> {
+  checkInput('containerPause', input);
   return surfaced(() => quick.pauseContainer(input));
 }
 
 /** docker unpause of one container. */
 export function containerUnpause(input: PauseInput): Promise<PauseResult> {
+  checkInput('containerUnpause', input);
   return surfaced(() => quick.unpauseContainer(input));
 }
 
@@ -58,6 +61,7 @@ function newExecId(): string {
  * with containerExecOutput, while it runs and after.
  */
 export function containerExec(input: ExecInput): Promise<ExecResult> {
+  checkInput('containerExec', input);
   return surfaced(async () => {
     const { containerId, execId } = await quick.createExec({ ...input, execId: input.execId ?? newExecId() });
     return execRun.runExec({ containerId, execId, exec: input });
@@ -66,5 +70,6 @@ export function containerExec(input: ExecInput): Promise<ExecResult> {
 
 /** One bounded page of an exec's stdout and stderr. */
 export function containerExecOutput(input: ExecOutputInput): Promise<ExecOutputResult> {
+  checkInput('containerExecOutput', input);
   return surfaced(() => quick.readExecOutput(input));
 }

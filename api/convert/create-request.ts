@@ -88,6 +88,12 @@ function toHostConfig(hc: Record<string, unknown>): Partial<HostConfig> {
   if (ipcMode) out.IpcMode = ipcMode;
   const securityOpt = optStringList(hc.SecurityOpt, 'HostConfig.SecurityOpt');
   if (securityOpt && securityOpt.length > 0) out.SecurityOpt = securityOpt;
+  // kept as sent (Docker's inspect shows them so); the create check validates the names
+  const capAdd = optStrSlice(hc.CapAdd, 'HostConfig.CapAdd');
+  if (capAdd && capAdd.length > 0) out.CapAdd = capAdd;
+  const capDrop = optStrSlice(hc.CapDrop, 'HostConfig.CapDrop');
+  if (capDrop && capDrop.length > 0) out.CapDrop = capDrop;
+  if (optBool(hc.Privileged, 'HostConfig.Privileged')) out.Privileged = true;
   const restart = restartPolicy(hc.RestartPolicy);
   if (restart) out.RestartPolicy = restart;
   if (optBool(hc.AutoRemove, 'HostConfig.AutoRemove')) out.AutoRemove = true;

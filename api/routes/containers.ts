@@ -5,6 +5,7 @@ import type { Session } from '../../client/connection';
 import { CliError, toCliError } from '../../client/errors';
 import { kill, pause, unpause } from '../../client/verbs-api';
 import { WorkflowTypes } from '../../common/names';
+import { containerVerbMetadata } from '../../common/workflow-metadata';
 import type { WaitResult } from '../../common/ops-api';
 import type { containerWait } from '../../workflows/lifecycle';
 import { containerRef } from '../convert/container-ref';
@@ -77,7 +78,7 @@ const waitHandler: Handler = async (ctx, r, out) => {
       taskQueue: s.taskQueue,
       workflowId: `container-wait-${rec.Id}-${randomUUID()}`,
       args: [{ container: rec.Id, condition, afterFinishedAt: rec.State.FinishedAt }],
-      staticSummary: `wait ${rec.Name.replace(/^\//, '')} (${condition})`,
+      ...containerVerbMetadata('wait', rec, condition),
     });
   } catch (err) {
     throw toCliError(err, s.address);

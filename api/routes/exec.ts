@@ -129,11 +129,12 @@ export const execRoutes: Route[] = [
       try {
         const s = await ctx.session();
         // Checked again by the exec's workflow; here too, so that the answer is still an HTTP error
-        checkActive(await inspect(s, exec.containerId));
+        const rec = await inspect(s, exec.containerId);
+        checkActive(rec);
         started = await startExec(
           s,
           { container: exec.containerId, execId: exec.id, cmd: exec.cmd, ...(exec.env ? { env: exec.env } : {}), ...(exec.workingDir ? { workingDir: exec.workingDir } : {}) },
-          exec.containerName,
+          rec,
         );
         exec.start = started;
         void started.outcome.then(() => (exec.endedAt = Date.now()));

@@ -26,6 +26,10 @@ import { connectBridge, ownNetns, releaseOwnNetwork } from './network';
 import { heldResources } from './probe';
 import * as proc from './process';
 import { buildSpec, type IpcSetup } from './spec';
+import { hostCapabilities } from './host-caps';
+import { hostDevices } from './host-devices';
+import { seccompTarget } from '../seccomp-target';
+import { toOciSeccomp } from '../../common/seccomp';
 
 export interface LinuxRuntimeOptions {
   /** container subnet (default: CONTAINER_SAGA_SUBNET, else 10.88.0.0/16) */
@@ -131,6 +135,9 @@ export class LinuxDriver implements Driver {
     const bundle = this.layout.bundle(id);
     const netnsOf = { own: () => netnsPath(netnsName(id)), host: () => undefined, join: () => (plan.network as { sandboxKey: string }).sandboxKey };
     const etc = { hostname: path.join(bundle, 'hostname'), hosts: path.join(bundle, 'hosts'), resolvConf: path.join(bundle, 'resolv.conf') };
+    // what the host cannot grant, no container gets (a privileged one: every capability the host has)
+    const host = hostCapabilities();
+    const capabilities = plan.capabilities.filter((c) => host.has(c));
     const spec = buildSpec({
       id,
       args: plan.args,
@@ -140,6 +147,10 @@ export class LinuxDriver implements Driver {
       rootfs: this.layout.rootfs(id),
       readonlyRootfs: plan.readonlyRootfs,
       noNewPrivileges: plan.noNewPrivileges,
+      capabilities,
+      seccomp: plan.seccomp ? toOciSeccomp(plan.seccomp, seccompTarget(capabilities)) : undefined,
+      privileged: plan.privileged,
+      devices: plan.privileged ? await hostDevices() : [],
       netnsPath: netnsOf[plan.network.kind](),
       ipc: this.ipcSetup(id, plan.ipc),
       etc,
@@ -149,7 +160,7 @@ export class LinuxDriver implements Driver {
       pidsLimit: plan.pidsLimit,
       cgroupsPath: this.layout.cgroupsPath(id),
     });
-    await fs.mkdir(bundle, { recursive: true });
+    await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
     await Promise.all([
       writeFileReplace(etc.hostname, hostnameFile(plan.hostname)),
       writeFileReplace(etc.hosts, hostsFile(plan.hostname, plan.ipAddress, plan.extraHosts)),

@@ -51,9 +51,9 @@ async function writeProcess(l: Layout, id: string, plan: ExecPlan, p: ExecPaths)
 }
 
 async function spawnExec(l: Layout, id: string, plan: ExecPlan, p: ExecPaths): Promise<ExecRecord> {
-  await fs.mkdir(p.dir, { recursive: true });
+  await fs.mkdir(p.dir, { recursive: true, mode: 0o700 });
   await writeProcess(l, id, plan, p);
-  const [out, err] = await Promise.all([fs.open(p.stdout, 'a', 0o640), fs.open(p.stderr, 'a', 0o640)]);
+  const [out, err] = await Promise.all([fs.open(p.stdout, 'a', 0o600), fs.open(p.stderr, 'a', 0o600)]);
   try {
     const runc = [tool('runc'), '--root', l.runcRoot, '--log', p.runcLog, '--log-format', 'json', 'exec', '--process', p.process, '--pid-file', p.pid, id];
     const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ContainerError, Messages } from '../../common/errors';
+import { isImageName } from '../../common/input-check';
 import type { ImageInfo } from '../../common/types';
 import { readJson, writeJsonAtomic } from '../fsutil';
 import { runChecked } from './exec';
@@ -15,8 +16,6 @@ import { BUSYBOX, tool } from './tools';
  * detected by tar) or a directory (cp -a).
  */
 export const BUSYBOX_SOURCE = 'busybox-static';
-
-const IMAGE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.:/@-]*$/;
 
 interface StoredImage extends ImageInfo {
   source: string;
@@ -40,7 +39,7 @@ export async function listImages(layout: Layout): Promise<ImageInfo[]> {
  * container rootfs uses it as its lower layer (Conflict 409: overlay lowers must not change under a mount).
  */
 export async function importImage(layout: Layout, name: string, source: string): Promise<ImageInfo> {
-  if (!IMAGE_NAME.test(name) || name.includes('..')) throw new ContainerError('InvalidParameter', `invalid image name: ${name}`);
+  if (!isImageName(name)) throw new ContainerError('InvalidParameter', `invalid image name: ${name}`);
   const dir = layout.image(name);
   const existing = await readJson<StoredImage>(path.join(dir, 'image.json'));
   if (existing && existing.source === source) return { name: existing.name, created: existing.created, sizeBytes: existing.sizeBytes };

@@ -27,7 +27,7 @@ export function ensurePrivateRoot(root: string): Promise<void> {
   let p = privateRoots.get(root);
   if (!p) {
     p = (async () => {
-      await fs.mkdir(root, { recursive: true });
+      await fs.mkdir(root, { recursive: true, mode: 0o700 });
       const mounts = await readMountInfo();
       const self = mountAt(mounts, root);
       if (!self) {

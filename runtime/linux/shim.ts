@@ -61,7 +61,7 @@ const SCRIPT =
 
 /** Starts the shim for attempt `token` (already written to f.attemptFile); returns its pid. */
 export async function spawnShim(id: string, token: string, f: ShimFiles): Promise<number> {
-  const fh = await fs.open(f.log, 'a', 0o640);
+  const fh = await fs.open(f.log, 'a', 0o600);
   try {
     const args = ['-c', SCRIPT, 'container-saga-shim', tool('runc'), f.runcRoot, f.runcLog, f.bundle, f.pidFile, id, f.exitFile, f.attemptFile, token, f.eventsFile];
     // A minimal environment: the worker's own variables have no business in the shim or runc.

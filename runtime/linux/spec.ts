@@ -1,5 +1,9 @@
 import path from 'node:path';
+import { DEFAULT_CAPABILITIES } from '../../common/capabilities';
+import type { OciSeccomp } from '../../common/seccomp';
 import type { VolumeMount } from '../driver';
+
+export { DEFAULT_CAPABILITIES };
 
 /** The OCI runtime spec (config.json) runc runs, built by a pure function from what the steps decided. */
 
@@ -13,6 +17,17 @@ export interface OciMount {
 export interface OciNamespace {
   type: 'pid' | 'network' | 'ipc' | 'uts' | 'mount' | 'cgroup' | 'user';
   path?: string;
+}
+
+/** A device node runc creates in the container's /dev (a privileged container gets the host's). */
+export interface OciDevice {
+  path: string;
+  type: 'c' | 'b';
+  major: number;
+  minor: number;
+  fileMode: number;
+  uid: number;
+  gid: number;
 }
 
 export interface OciSpec {
@@ -33,6 +48,7 @@ export interface OciSpec {
   linux: {
     namespaces: OciNamespace[];
     cgroupsPath: string;
+    devices?: OciDevice[];
     resources: {
       devices: Array<{ allow: boolean; access: string }>;
       memory?: { limit: number };
@@ -41,6 +57,7 @@ export interface OciSpec {
     };
     maskedPaths: string[];
     readonlyPaths: string[];
+    seccomp?: OciSeccomp;
   };
 }
 
@@ -62,6 +79,14 @@ export interface SpecInput {
   rootfs: string;
   readonlyRootfs: boolean;
   noNewPrivileges: boolean;
+  /** the process's capabilities (bounding, effective and permitted) */
+  capabilities: readonly string[];
+  /** the filter, already converted for this host; undefined: none */
+  seccomp: OciSeccomp | undefined;
+  /** no masked or read-only paths, /sys and its cgroup writable, every device allowed (and `devices` created) */
+  privileged: boolean;
+  /** device nodes to create in /dev (a privileged container: the host's) */
+  devices: readonly OciDevice[];
   /** netns path to join (bridge/none: the container's own; container:X: X's); undefined = host network */
   netnsPath: string | undefined;
   ipc: IpcSetup;
@@ -74,24 +99,6 @@ export interface SpecInput {
   pidsLimit: number;
   cgroupsPath: string;
 }
-
-/** Docker's default capability set. */
-export const DEFAULT_CAPABILITIES = [
-  'CAP_CHOWN',
-  'CAP_DAC_OVERRIDE',
-  'CAP_FSETID',
-  'CAP_FOWNER',
-  'CAP_MKNOD',
-  'CAP_NET_RAW',
-  'CAP_SETGID',
-  'CAP_SETUID',
-  'CAP_SETFCAP',
-  'CAP_SETPCAP',
-  'CAP_NET_BIND_SERVICE',
-  'CAP_SYS_CHROOT',
-  'CAP_KILL',
-  'CAP_AUDIT_WRITE',
-];
 
 /** Docker's default masked and read-only paths. */
 export const DEFAULT_MASKED_PATHS = [
@@ -121,12 +128,14 @@ function volumeToOci(v: VolumeMount): OciMount {
 
 /** The OCI spec for a container (pure). */
 export function buildSpec(i: SpecInput): OciSpec {
+  // Docker's --privileged: /sys and the cgroup mount writable (oci_linux.go clears their "ro")
+  const ro = i.privileged ? [] : ['ro'];
   const mounts: OciMount[] = [
     { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
     { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
-    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
-    { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['ro', 'nosuid', 'noexec', 'nodev', 'relatime'] },
+    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', ...ro] },
+    { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: [...ro, 'nosuid', 'noexec', 'nodev', 'relatime'] },
   ];
   // mqueue needs a private IPC namespace of our own or a joined one; the host's is not ours to remount.
   if (i.ipc.kind !== 'host') mounts.push({ destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] });
@@ -148,7 +157,8 @@ export function buildSpec(i: SpecInput): OciSpec {
   namespaces.push({ type: 'uts' }, { type: 'mount' });
   if (i.netnsPath !== undefined) namespaces.push({ type: 'network', path: i.netnsPath });
 
-  const resources: OciSpec['linux']['resources'] = { devices: [{ allow: false, access: 'rwm' }] };
+  // deny every device but runc's defaults (null, zero, full, tty, random, urandom); privileged: allow all
+  const resources: OciSpec['linux']['resources'] = { devices: [{ allow: i.privileged, access: 'rwm' }] };
   if (i.memory > 0) resources.memory = { limit: i.memory };
   if (i.nanoCpus > 0) resources.cpu = { quota: Math.max(1000, Math.round((i.nanoCpus * CPU_PERIOD) / 1e9)), period: CPU_PERIOD };
   if (i.pidsLimit > 0) resources.pids = { limit: i.pidsLimit };
@@ -161,7 +171,7 @@ export function buildSpec(i: SpecInput): OciSpec {
       args: [...i.args],
       env: [...i.env],
       cwd: path.posix.resolve('/', i.cwd || '/'),
-      capabilities: { bounding: [...DEFAULT_CAPABILITIES], effective: [...DEFAULT_CAPABILITIES], permitted: [...DEFAULT_CAPABILITIES] },
+      capabilities: { bounding: [...i.capabilities], effective: [...i.capabilities], permitted: [...i.capabilities] },
       noNewPrivileges: i.noNewPrivileges,
     },
     root: { path: i.rootfs, readonly: i.readonlyRootfs },
@@ -171,9 +181,11 @@ export function buildSpec(i: SpecInput): OciSpec {
     linux: {
       namespaces,
       cgroupsPath: i.cgroupsPath,
+      ...(i.devices.length > 0 ? { devices: i.devices.map((d) => ({ ...d })) } : {}),
       resources,
-      maskedPaths: [...DEFAULT_MASKED_PATHS],
-      readonlyPaths: [...DEFAULT_READONLY_PATHS],
+      maskedPaths: i.privileged ? [] : [...DEFAULT_MASKED_PATHS],
+      readonlyPaths: i.privileged ? [] : [...DEFAULT_READONLY_PATHS],
+      ...(i.seccomp ? { seccomp: i.seccomp } : {}),
     },
   };
 }

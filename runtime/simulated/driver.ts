@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ContainerError } from '../../common/errors';
+import { isImageName } from '../../common/input-check';
 import type { HostInfo } from '../../common/settings';
 import { NO_NETWORK, type ImageInfo, type NetworkSettings } from '../../common/types';
 import type { HeldResource } from '../contract';
@@ -10,6 +11,8 @@ import type { Driver, ExecContext, ExecOutcome, ExecPlan, NetnsPlan, ProcessProb
 import { execPaths, execsDir, isExecId } from '../exec-layout';
 import { clearFaultCounters } from '../faults';
 import { exists, readJson, removeFile, writeJsonAtomic } from '../fsutil';
+import { toOciSeccomp } from '../../common/seccomp';
+import { seccompTarget } from '../seccomp-target';
 import { Layout, netnsName, netnsPath } from '../linux/layout';
 import { mkdirInRoot } from '../rootfs-path';
 import { HostRuntime } from '../host-runtime';
@@ -151,8 +154,18 @@ export class SimulatedDriver implements Driver {
   async writeSpec(id: string, plan: SpecPlan): Promise<void> {
     const spec = {
       ociVersion: '1.0.2',
-      process: { args: plan.args, env: plan.env, cwd: plan.cwd || '/', terminal: plan.tty },
+      process: {
+        args: plan.args,
+        env: plan.env,
+        cwd: plan.cwd || '/',
+        terminal: plan.tty,
+        capabilities: plan.capabilities,
+        noNewPrivileges: plan.noNewPrivileges,
+      },
       hostname: plan.hostname,
+      // converted as the Linux driver does, so a profile that could not be loaded fails here too
+      seccomp: plan.seccomp ? toOciSeccomp(plan.seccomp, seccompTarget(plan.capabilities)) : null,
+      privileged: plan.privileged,
       extraHosts: plan.extraHosts,
     };
     await writeJsonAtomic(path.join(this.sim, 'bundles', id, 'config.json'), spec);
@@ -250,6 +263,8 @@ export class SimulatedDriver implements Driver {
   }
 
   async importImage(name: string, source: string): Promise<ImageInfo> {
+    // the Linux driver's rule: the name is a directory under images/, never a way out of it
+    if (!isImageName(name)) throw new ContainerError('InvalidParameter', `invalid image name: ${name}`);
     if (source !== 'busybox-static' && !(await exists(source))) {
       throw new ContainerError('InvalidParameter', `image source ${source} does not exist`);
     }

@@ -1,3 +1,4 @@
+import { confinementOf } from '../../common/confinement';
 import { needsOwnIpc, parseIpcMode, parseNetMode } from '../../common/net-mode';
 import { parseSecurityOpts } from '../../common/security-opt';
 import type { ContainerRecord } from '../../common/types';
@@ -15,6 +16,7 @@ export const spec: StepImpl<'spec'> = {
   async acquire(env, { id, env: processEnv, extraHosts }) {
     const rec = await env.store.get(id);
     const hc = rec.HostConfig;
+    const { capabilities, seccomp, privileged } = confinementOf(hc);
     await env.driver.writeSpec(id, {
       args: rec.Config.Cmd,
       env: processEnv,
@@ -23,6 +25,9 @@ export const spec: StepImpl<'spec'> = {
       tty: rec.Config.Tty,
       readonlyRootfs: hc.ReadonlyRootfs,
       noNewPrivileges: parseSecurityOpts(hc.SecurityOpt).noNewPrivileges,
+      capabilities,
+      seccomp,
+      privileged,
       network: await networkOf(env, rec),
       ipAddress: rec.NetworkSettings.IPAddress,
       extraHosts,

@@ -48,7 +48,7 @@ async function fixture(kind: 'simulated' | 'linux', bundle: string): Promise<Fix
     CONTAINER_SAGA_SUBNET: NET.subnet,
   };
   const driver = kind === 'linux' ? new LinuxRuntime(root, NET) : new SimulatedRuntime(root);
-  const session = await connect(env);
+  const session = await connect({ ...process.env, ...env });
   const f: Fixture = {
     dir,
     root,

@@ -42,7 +42,7 @@ describe('the monitor across worker crashes (Linux driver)', () => {
     };
     rt = new LinuxRuntime(root, NET);
     await rt.importImage('busybox', 'busybox-static');
-    session = await connect(env);
+    session = await connect({ ...process.env, ...env });
     worker = await spawnWorker(env);
   }, 120_000);
 

@@ -67,7 +67,7 @@ for (const kind of ['simulated', 'linux'] as const) {
         await server.stop();
         await fs.writeFile(hold, ''); // the step finishes while the server is down: its report must wait
         server = await startDevServer({ port, uiPort: false, dbFile: path.join(dir, 'temporal.db') });
-        const s = await connect({ TEMPORAL_ADDRESS: server.address });
+        const s = await connect({ ...process.env, TEMPORAL_ADDRESS: server.address });
         try {
           const result = (await s.client.workflow.getHandle(startWorkflowId(Id)).result()) as ContainerStartResult;
           expect(result.status).toBe('running');

@@ -304,9 +304,9 @@ describe.concurrent('raw HTTP: what the docker client does not send', () => {
     expect(unknown.json().message).toBe('unknown field "Bogus" in the container configuration');
     const nested = await postJson('/containers/create?name=unk', { Image: 'busybox', Cmd: ['true'], HostConfig: { Bogus: 1 } });
     expect(nested.json().message).toBe('unknown field "HostConfig.Bogus" in the container configuration');
-    const privileged = await postJson('/containers/create?name=unk', { Image: 'busybox', Cmd: ['true'], HostConfig: { Privileged: true } });
-    expect(privileged.status).toBe(400);
-    expect(privileged.json().message).toBe('container-saga does not support HostConfig.Privileged');
+    const devices = await postJson('/containers/create?name=unk', { Image: 'busybox', Cmd: ['true'], HostConfig: { Devices: [{ PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'rwm' }] } });
+    expect(devices.status).toBe(400);
+    expect(devices.json().message).toBe('container-saga does not support HostConfig.Devices');
     const ports = await postJson('/containers/create?name=unk', { Image: 'busybox', Cmd: ['true'], HostConfig: { PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '8080' }] } } });
     expect(ports.json().message).toBe('container-saga does not support HostConfig.PortBindings');
     expect((await request('GET', '/containers/unk/json')).status).toBe(404);

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createContainer, inspect, list, logsPage, readEvents, run } from '../../client/api';
 import { CliError } from '../../client/errors';
@@ -122,15 +123,26 @@ describe('reads through the reads workflow (simulated driver)', () => {
     expect([logs.type, logs.status, logs.message]).toEqual(['NoSuchContainer', 404, 'No such container: nosuch']);
   }, 120_000);
 
-  it('a read whose argument is not one object is refused (400) by its validator, and served nothing', async () => {
+  it("a malformed read is refused (400) by its validator, with its workflow's input check, and served nothing", async () => {
+    await list(w.session, true); // the reads workflow runs
     const handle = w.client.workflow.getHandle(readsWorkflowId(w.taskQueue));
     const served = await handle.query<ReadsServed>(SERVED_QUERY);
-    const refused = (await read(w.session, 'inspect', 'web' as never).then(
-      () => undefined,
-      (e: unknown) => e,
-    )) as CliError;
-    expect(refused).toBeInstanceOf(CliError);
-    expect([refused.type, refused.status, refused.message]).toEqual(['InvalidParameter', 400, 'a read takes one object argument']);
+    const refused = async (...args: Parameters<typeof read>) =>
+      (await read(...args).then(
+        () => undefined,
+        (e: unknown) => e,
+      )) as CliError;
+    const cases: Array<[Parameters<typeof read>, string]> = [
+      [[w.session, 'inspect', 'web' as never], 'invalid input: containerInspect takes an object, got a string'],
+      [[w.session, 'list', {} as never], 'invalid input: all: missing'],
+      [[w.session, 'logs', { container: 'r1', tail: -1 }], 'invalid input: tail: want an integer of at least 0'],
+      [[w.session, 'imageList', [] as never], 'invalid input: imageList takes an object'],
+    ];
+    for (const [args, message] of cases) {
+      const e = await refused(...args);
+      expect(e).toBeInstanceOf(CliError);
+      expect([e.type, e.status, e.message]).toEqual(['InvalidParameter', 400, message]);
+    }
     expect(await handle.query<ReadsServed>(SERVED_QUERY)).toEqual(served);
   });
 });
@@ -195,4 +207,16 @@ describe('the reads workflow continues as new under reads', () => {
     const byReaders = (kind: number) => 6 * Array.from({ length: perReader }, (_, i) => i % 4).filter((k) => k === kind).length;
     expect(served).toEqual({ inspect: byReaders(0), list: byReaders(1), logs: byReaders(2) + pages, events: byReaders(3) });
   }, 120_000);
+
+  it('a reads workflow started with a malformed input ends at once with InvalidParameter', async () => {
+    const { w } = await worker();
+    const failed = await w.client.workflow
+      .execute(WorkflowTypes.reads, { taskQueue: w.taskQueue, workflowId: readsWorkflowId(w.taskQueue), args: [{ maxEvents: 'x' }] })
+      .then(
+        () => undefined,
+        (e: unknown) => e as WorkflowFailedError,
+      );
+    expect(failed).toBeInstanceOf(WorkflowFailedError);
+    expect(failed!.cause).toMatchObject({ type: 'InvalidParameter', message: 'invalid input: maxEvents: want an integer' });
+  });
 });

@@ -138,8 +138,9 @@ describe('command, image and name', () => {
 describe('what is refused, and how', () => {
   it('a Docker feature set to anything but its zero value names the field', () => {
     const cases: Array<[Record<string, unknown>, Record<string, unknown>, string]> = [
-      [{}, { Privileged: true }, 'HostConfig.Privileged'],
-      [{}, { CapAdd: ['NET_ADMIN'] }, 'HostConfig.CapAdd'],
+      // (Privileged, CapAdd and CapDrop are supported: test/unit/confine.test.ts)
+      [{}, { Capabilities: ['CAP_NET_ADMIN'] }, 'HostConfig.Capabilities'],
+      [{}, { MaskedPaths: ['/proc/kcore'] }, 'HostConfig.MaskedPaths'],
       [{}, { PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '80' }] } }, 'HostConfig.PortBindings'],
       [{}, { Devices: [{ PathOnHost: '/dev/kvm', PathInContainer: '/dev/kvm', CgroupPermissions: 'rwm' }] }, 'HostConfig.Devices'],
       [{}, { Mounts: [{ Type: 'bind', Source: '/', Target: '/host' }] }, 'HostConfig.Mounts'],

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, getConfig, isSet, type Config } from '../../config';
 import { defaultApiSocketFor, defaultStateRootFor } from '../../config/state-root';
 
-/** Every field's default, with an environment that sets nothing (the state root and API socket depend on the uid: below). */
-const DEFAULTS: Omit<Config, 'root' | 'apiSocket'> = {
+/** Every field's default, with an environment that sets nothing (the state root, API socket and key file depend on the uid: below). */
+const DEFAULTS: Omit<Config, 'root' | 'apiSocket' | 'codecKeys' | 'temporal'> = {
   address: 'localhost:7233',
   namespace: 'default',
   uiPort: 8233,
@@ -27,13 +27,20 @@ const DEFAULTS: Omit<Config, 'root' | 'apiSocket'> = {
   temporalTestServer: undefined,
   apiTcp: undefined,
   apiInWorker: false,
+  codecAddress: { host: '127.0.0.1', port: 8234 },
+  codecOrigins: ['http://localhost:8233', 'http://127.0.0.1:8233'],
+  codecToken: undefined,
+  workerTuning: {},
+  shutdownGraceMs: 25_000,
+  bindAllow: undefined,
+  metrics: undefined,
 };
 
 /** A value for every variable and the field it gives. */
 const SET: [string, string, Partial<Config>][] = [
   ['TEMPORAL_ADDRESS', 'temporal:7000', { address: 'temporal:7000' }],
   ['TEMPORAL_NAMESPACE', 'ns', { namespace: 'ns' }],
-  ['TEMPORAL_UI_PORT', '9000', { uiPort: 9000 }],
+  ['TEMPORAL_UI_PORT', '9000', { uiPort: 9000, codecOrigins: ['http://localhost:9000', 'http://127.0.0.1:9000'] }],
   ['CONTAINER_SAGA_TASK_QUEUE', 'q', { taskQueue: 'q' }],
   ['CONTAINER_SAGA_ROOT', '/srv/cs', { root: '/srv/cs' }],
   ['CONTAINER_SAGA_DRIVER', 'simulated', { driver: 'simulated' }],
@@ -54,6 +61,18 @@ const SET: [string, string, Partial<Config>][] = [
   ['CONTAINER_SAGA_API_TCP', '2375', { apiTcp: { host: '127.0.0.1', port: 2375 } }],
   ['CONTAINER_SAGA_API_TCP', '[::1]:2376', { apiTcp: { host: '::1', port: 2376 } }],
   ['CONTAINER_SAGA_API', '1', { apiInWorker: true }],
+  ['CONTAINER_SAGA_CODEC_KEYS', '/etc/cs/keys.json', { codecKeys: { file: '/etc/cs/keys.json', explicit: true } }],
+  ['CONTAINER_SAGA_CODEC_ADDRESS', 'localhost:9999', { codecAddress: { host: 'localhost', port: 9999 } }],
+  ['CONTAINER_SAGA_CODEC_ORIGINS', 'https://ui.example, http://127.0.0.1:9', { codecOrigins: ['https://ui.example', 'http://127.0.0.1:9'] }],
+  ['CONTAINER_SAGA_CODEC_TOKEN', 's3cret', { codecToken: 's3cret' }],
+  ['CONTAINER_SAGA_MAX_ACTIVITIES', '8', { workerTuning: { maxConcurrentActivityTaskExecutions: 8 } }],
+  ['CONTAINER_SAGA_MAX_LOCAL_ACTIVITIES', '9', { workerTuning: { maxConcurrentLocalActivityExecutions: 9 } }],
+  ['CONTAINER_SAGA_MAX_WORKFLOW_TASKS', '10', { workerTuning: { maxConcurrentWorkflowTaskExecutions: 10 } }],
+  ['CONTAINER_SAGA_ACTIVITY_POLLERS', '3', { workerTuning: { activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 3 } } }],
+  ['CONTAINER_SAGA_WORKFLOW_POLLERS', 'auto', { workerTuning: { workflowTaskPollerBehavior: { type: 'autoscaling', minimum: 2, initial: 5, maximum: 100 } } }],
+  ['CONTAINER_SAGA_SHUTDOWN_GRACE', '2m', { shutdownGraceMs: 120_000 }],
+  ['CONTAINER_SAGA_BIND_ALLOW', '/srv/data::/home/u/', { bindAllow: ['/srv/data', '/home/u'] }],
+  ['CONTAINER_SAGA_METRICS', '127.0.0.1:9464', { metrics: { host: '127.0.0.1', port: 9464, bindAddress: '127.0.0.1:9464' } }],
 ];
 
 describe('getConfig', () => {
@@ -78,6 +97,11 @@ describe('getConfig', () => {
   ])('%s=%s is %s (only "1" enables faults, only "0" turns reconcile off)', (name, value, on) => {
     const c = getConfig({ [name]: value });
     expect(name === 'CONTAINER_SAGA_ALLOW_FAULTS' ? c.allowFaults : c.reconcile).toBe(on);
+  });
+
+  it('keeps the codec key file in the state root unless CONTAINER_SAGA_CODEC_KEYS names one (made absolute)', () => {
+    expect(getConfig({ CONTAINER_SAGA_ROOT: '/srv/cs' }).codecKeys).toEqual({ file: '/srv/cs/codec-keys.json', explicit: false });
+    expect(getConfig({ CONTAINER_SAGA_CODEC_KEYS: 'keys.json' }).codecKeys).toEqual({ file: path.resolve('keys.json'), explicit: true });
   });
 
   it('makes a relative CONTAINER_SAGA_ROOT absolute', () => {
@@ -105,10 +129,12 @@ describe('getConfig', () => {
   it.each<[string, string, keyof Config, RegExp]>([
     ['CONTAINER_SAGA_API_TCP', '0.0.0.0:2375', 'apiTcp', /^CONTAINER_SAGA_API_TCP must be a loopback address/],
     ['CONTAINER_SAGA_API_TCP', '10.0.0.1:2375', 'apiTcp', /^CONTAINER_SAGA_API_TCP must be a loopback address/],
+    ['CONTAINER_SAGA_CODEC_ADDRESS', '0.0.0.0:8234', 'codecAddress', /^CONTAINER_SAGA_CODEC_ADDRESS must be a loopback address/],
     ['CONTAINER_SAGA_DRIVER', 'docker', 'driver', /^CONTAINER_SAGA_DRIVER must be simulated, linux or auto \(got "docker"\)$/],
     ['CONTAINER_SAGA_SIM_OS', 'macos', 'simOs', /^CONTAINER_SAGA_SIM_OS must be linux or windows \(got "macos"\)$/],
     ['TEMPORAL_UI_PORT', '80a', 'uiPort', /^TEMPORAL_UI_PORT must be a port number, 1-65535 \(got "80a"\)$/],
     ['TEMPORAL_UI_PORT', '70000', 'uiPort', /^TEMPORAL_UI_PORT must be a port number/],
+    ['CONTAINER_SAGA_BIND_ALLOW', '/srv:data', 'bindAllow', /^CONTAINER_SAGA_BIND_ALLOW must list absolute directories separated by ':' \(got "data"\)$/],
   ])('%s=%s fails clearly, and only where it is used', (name, value, field, message) => {
     const c = getConfig({ [name]: value });
     expect(() => c[field]).toThrow(ConfigError);

@@ -209,8 +209,14 @@ describe('network', () => {
     ['X missing', 'missing', { type: 'NoSuchContainer', message: 'No such container: x1' }],
     ['X is itself', 'self', { type: 'InvalidParameter', message: /^cannot join own network/ }],
   ])('container:X — %s', async (_what, state, want) => {
-    const x = state === 'missing' ? undefined : await rt.create({ image: 'busybox', name: 'x1' });
-    const y = await rt.create({ image: 'busybox', name: 'y1', hostConfig: { NetworkMode: state === 'self' ? 'container:y1' : 'container:x1' } });
+    // create refuses a container:X naming no container, so X goes away after it, and "self" is set afterwards
+    let x: Awaited<ReturnType<typeof rt.create>> | undefined = await rt.create({ image: 'busybox', name: 'x1' });
+    const y = await rt.create({ image: 'busybox', name: 'y1', hostConfig: { NetworkMode: 'container:x1' } });
+    if (state === 'self') await rt.setHostConfig(y.Id, { ...y.HostConfig, NetworkMode: 'container:y1' });
+    if (state === 'missing') {
+      await rt.remove(x.Id, false);
+      x = undefined;
+    }
     if (x && state === 'running') {
       await rt.acquire('network', { id: x.Id });
       await rt.markRunning(x.Id, 1234);

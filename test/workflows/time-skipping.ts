@@ -2,6 +2,12 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, inject } from 'vitest';
+import { SearchAttributeTypes } from '../../common/names';
+
+/** The project's search attributes as the operator service's IndexedValueType numbers (Keyword 2, Int 3). */
+function indexedTypes(): Record<string, number> {
+  return Object.fromEntries(Object.entries(SearchAttributeTypes).map(([name, type]) => [name, type === 'Int' ? 3 : 2]));
+}
 
 const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } as never;
 
@@ -18,7 +24,7 @@ export function timeSkippingSuite(): { readonly env: TestWorkflowEnvironment; re
     env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } });
     await env.connection.operatorService.addSearchAttributes({
       namespace: env.namespace ?? 'default',
-      searchAttributes: { ContainerId: 2, ContainerName: 2 },
+      searchAttributes: indexedTypes(),
     }).catch(() => undefined);
     bundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: quietLogger });
   });

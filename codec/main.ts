@@ -1,0 +1,28 @@
+import { getConfig } from '../config';
+import { loadCodec } from './load';
+import { startUiCodecServer } from './ui-codec';
+
+/**
+ * `npm run codec-server`: decodes payloads for the Web UI and the `temporal` CLI with the key file's keys
+ * (CONTAINER_SAGA_CODEC_KEYS, default <state root>/codec-keys.json), on CONTAINER_SAGA_CODEC_ADDRESS
+ * (loopback, default 127.0.0.1:8234), for the UI origins in CONTAINER_SAGA_CODEC_ORIGINS. Prints the endpoint,
+ * which carries the secret token (CONTAINER_SAGA_CODEC_TOKEN, else a random one).
+ */
+async function main(): Promise<void> {
+  const config = getConfig();
+  const loaded = loadCodec();
+  if (!loaded.encrypting) throw new Error(`no key file at ${loaded.file}: nothing to decode with (\`npm run codec-key\` creates one; or set CONTAINER_SAGA_CODEC_KEYS)`);
+  const server = await startUiCodecServer(config, loaded, (err) => console.error(`codec-server: ${err instanceof Error ? err.stack : String(err)}`));
+  console.log(`codec-server: keys from ${loaded.file}; listening on ${server.url} for ${config.codecOrigins.join(', ')}`);
+  console.log(`codec-server: endpoint (secret; it carries the token) ${server.endpoint}`);
+  console.log(`  temporal server start-dev --ui-codec-endpoint ${server.endpoint}`);
+  console.log(`  temporal workflow show --codec-endpoint ${server.endpoint} --workflow-id …`);
+  const stop = () => void server.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  console.error(`codec-server: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,250 @@
+import { ContainerError } from './errors';
+import type { LogConfig } from './log-config';
+import { READ_NAMES } from './reads-api';
+import type { CreateRequest, HostConfig, RestartPolicy } from './types';
+
+/**
+ * The shape of what clients send to the workflows, checked before anything runs. Any Temporal client can start a
+ * workflow by type name with any JSON (`temporal workflow start --type containerCreate --input …`): without
+ * this, `null` or a string where an object belongs throws a TypeError in workflow code, which fails the
+ * workflow task, and Temporal retries that task for ever (a stuck workflow); in an activity it is retried and
+ * ends as an Internal 500; a number where a string belongs can reach the container's record. Here each field
+ * is checked for its type (and NUL bytes, which no name, path, command or environment can hold), and a
+ * malformed input is Docker's InvalidParameter (400) naming the field. What the values mean (modes, sizes,
+ * names) is still decided where it was: the runtime's create checks, the lookup, the parsers.
+ *
+ * Deterministic and Node-free: the workflows call it (workflows/failures.ts checkInput) as their first line,
+ * and the activities that take client input call it too.
+ */
+
+/** Checks one value at `path` (a dotted path into the input, for the message); throws InvalidParameter. */
+type Check = (v: unknown, path: string) => void;
+
+const invalid = (path: string, what: string) => new ContainerError('InvalidParameter', `invalid input: ${path}: ${what}`);
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A UTF-16 surrogate without its pair: JSON can carry it (`"\ud800"`), UTF-8 (protobuf strings) cannot. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * `s` with each lone surrogate replaced by U+FFFD. A failure message that echoes one would crash the worker:
+ * the SDK encodes completions as protobuf, whose strings must be UTF-8, and the core refuses the whole
+ * completion ("Cannot decode Completion from buffer: InvalidString"), which fails the worker.
+ */
+export function wellFormed(s: string): string {
+  return s.replace(LONE_SURROGATE, '\ufffd');
+}
+
+const str: Check = (v, path) => {
+  if (typeof v !== 'string') throw invalid(path, 'want a string');
+  if (v.includes('\0')) throw invalid(path, 'NUL byte in a string');
+  if (wellFormed(v) !== v) throw invalid(path, 'a lone UTF-16 surrogate (not Unicode text)');
+};
+
+/** A field name as a message shows it: plain names as they are, anything else quoted (escapes and all). */
+const field = (path: string, name: string) => {
+  const shown = /^[A-Za-z0-9_.:/-]+$/.test(name) ? name : JSON.stringify(name);
+  return path ? `${path}.${shown}` : shown;
+};
+
+const bool: Check = (v, path) => {
+  if (typeof v !== 'boolean') throw invalid(path, 'want true or false');
+};
+
+/** An integer JSON number (Go's int64 fields, within what JavaScript counts exactly), at least `min`. */
+const int =
+  (min = Number.MIN_SAFE_INTEGER): Check =>
+  (v, path) => {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw invalid(path, 'want an integer');
+    if (v < min) throw invalid(path, `want an integer of at least ${min}`);
+  };
+
+/** A finite number of at least 0 (times in ms since the epoch may carry fractions). */
+const nonNegative: Check = (v, path) => {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw invalid(path, 'want a number of at least 0');
+};
+
+const list =
+  (item: Check): Check =>
+  (v, path) => {
+    if (!Array.isArray(v)) throw invalid(path, 'want an array');
+    v.forEach((x, i) => item(x, `${path}[${i}]`));
+  };
+
+/** An object of `item` values (labels, tmpfs options): its keys are strings too, so NUL-free as well. */
+const map =
+  (item: Check): Check =>
+  (v, path) => {
+    if (!isObject(v)) throw invalid(path, 'want an object');
+    for (const [k, x] of Object.entries(v)) {
+      str(k, `${field(path, k)} (a key)`);
+      item(x, field(path, k));
+    }
+  };
+
+const oneOf =
+  (...values: readonly string[]): Check =>
+  (v, path) => {
+    if (typeof v !== 'string' || !values.includes(v)) throw invalid(path, `want one of ${values.join(', ')}`);
+  };
+
+/** A field: its check, and whether it may be left out (absent; `null` is not absent: JSON clients send it by mistake). */
+interface Field {
+  check: Check;
+  optional?: true;
+}
+const req = (check: Check): Field => ({ check });
+const opt = (check: Check): Field => ({ check, optional: true });
+
+/**
+ * An object with these fields. `strict`: a field not listed is refused — for what gets stored in a record
+ * (the create request, a hostConfig), where an unknown field would be kept as it is; elsewhere unknown fields
+ * are ignored, as the workflow ignores them.
+ */
+function obj(fields: Readonly<Record<string, Field>>, strict = false): Check {
+  return (v, path) => {
+    if (!isObject(v)) throw invalid(path, 'want an object');
+    for (const [name, f] of Object.entries(fields)) {
+      const at = path ? `${path}.${name}` : name;
+      if (!Object.hasOwn(v, name) || v[name] === undefined) {
+        if (!f.optional) throw invalid(at, 'missing');
+        continue;
+      }
+      f.check(v[name], at);
+    }
+    if (strict) {
+      for (const name of Object.keys(v)) if (!Object.hasOwn(fields, name)) throw invalid(field(path, name), 'unknown field');
+    }
+  };
+}
+
+/** Docker's local image names (a path component under images/, so never `..`). */
+const IMAGE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.:/@-]*$/;
+
+/** Whether `name` can name an image here: Docker's reference characters, never a `..` (image import and create). */
+export function isImageName(name: string): boolean {
+  return IMAGE_NAME.test(name) && !name.includes('..');
+}
+
+const imageName: Check = (v, path) => {
+  str(v, path);
+  // empty: the runtime's "No image was specified", as before
+  if (v !== '' && !isImageName(v as string)) throw invalid(path, `invalid reference format: ${JSON.stringify(v)}`);
+};
+
+/** A full container ID (64 hex digits): what a workflow given an ID rather than a reference takes. */
+const fullId: Check = (v, path) => {
+  str(v, path);
+  if (!/^[0-9a-f]{64}$/.test(v as string)) throw invalid(path, 'want a full container ID (64 hex digits)');
+};
+
+const RESTART_POLICY: { [K in keyof RestartPolicy]-?: Field } = { Name: req(str), MaximumRetryCount: req(int()) };
+const LOG_CONFIG: { [K in keyof LogConfig]-?: Field } = { Type: req(str), Config: req(map(str)) };
+/**
+ * Every HostConfig field, each with its check: the mapped type makes the compiler refuse a HostConfig field
+ * added without one here (a create with it would be refused as an unknown field otherwise).
+ */
+const HOST_CONFIG: { [K in keyof HostConfig]-?: Field } = {
+  NetworkMode: opt(str),
+  Binds: opt(list(str)),
+  Tmpfs: opt(map(str)),
+  ShmSize: opt(int()),
+  IpcMode: opt(str),
+  SecurityOpt: opt(list(str)),
+  CapAdd: opt(list(str)),
+  CapDrop: opt(list(str)),
+  Privileged: opt(bool),
+  RestartPolicy: opt(obj(RESTART_POLICY, true)),
+  AutoRemove: opt(bool),
+  Links: opt(list(str)),
+  Memory: opt(int()),
+  NanoCpus: opt(int()),
+  PidsLimit: opt(int()),
+  ReadonlyRootfs: opt(bool),
+  LogConfig: opt(obj(LOG_CONFIG, true)),
+};
+const hostConfig = obj(HOST_CONFIG, true);
+
+const CREATE_REQUEST: { [K in keyof CreateRequest]-?: Field } = {
+  name: opt(str),
+  image: req(imageName),
+  cmd: opt(list(str)),
+  env: opt(list(str)),
+  workingDir: opt(str),
+  hostname: opt(str),
+  tty: opt(bool),
+  exposedPorts: opt(list(str)),
+  labels: opt(map(str)),
+  hostConfig: opt(hostConfig),
+};
+const createRequest = obj(CREATE_REQUEST, true);
+
+/** A container reference (name, ID or prefix): resolved by the lookup, which answers NoSuchContainer. */
+const ref = req(str);
+
+/**
+ * Each workflow's input (common/ops-api.ts, verbs-api.ts, start-api.ts, monitor-api.ts), by workflow type.
+ * Workflows without input (containerGc, containerRestore, imageList) ignore what they are given.
+ */
+const INPUTS = {
+  containerStart: obj({ container: ref, hostConfig: opt(hostConfig) }),
+  containerCreate: obj({ request: req(createRequest) }),
+  containerInspect: obj({ container: ref }),
+  containerList: obj({ all: req(bool) }),
+  containerEvents: obj({ since: req(int(0)), limit: opt(int(0)) }),
+  containerLogs: obj({
+    container: ref,
+    cursor: opt(int(0)),
+    tail: opt(int(0)),
+    since: opt(nonNegative),
+    timestamps: opt(bool),
+    limit: opt(int(0)),
+  }),
+  containerStop: obj({ container: ref, timeoutSeconds: req(int()) }),
+  containerRemove: obj({ container: ref, force: req(bool) }),
+  imageImport: obj({ name: req(imageName), source: req(str) }),
+  containerWait: obj({ container: ref, condition: opt(oneOf('not-running', 'next-exit', 'removed')), afterFinishedAt: opt(str) }),
+  containerKill: obj({ container: ref, signal: opt(str) }),
+  containerPause: obj({ container: ref }),
+  containerUnpause: obj({ container: ref }),
+  containerExec: obj({ container: ref, execId: opt(str), cmd: req(list(str)), env: opt(list(str)), workingDir: opt(str) }),
+  containerExecOutput: obj({ container: req(fullId), execId: req(str), stdout: opt(int(0)), stderr: opt(int(0)) }),
+  containerMonitor: obj({
+    containerId: req(fullId),
+    carried: opt(
+      obj({
+        run: opt(obj({ pid: req(int()), startedAt: req(str), startedBy: opt(obj({ workflowId: req(str), runId: req(str) })) })),
+        restartCount: req(int(0)),
+        delayMs: req(nonNegative),
+      }),
+    ),
+  }),
+  // the reads workflow (workflows/reads.ts); its reads are checked as the workflows above, by their Updates' validators
+  containerReads: obj({
+    maxEvents: opt(int(1)),
+    maxBytes: opt(int(1)),
+    served: opt(obj(Object.fromEntries(READ_NAMES.map((k) => [k, opt(int(0))])))),
+  }),
+} as const satisfies Record<string, Check>;
+
+export type CheckedWorkflow = keyof typeof INPUTS;
+
+/** Throws InvalidParameter (400) naming the first malformed field of a `type` workflow's input. */
+export function checkWorkflowInput(type: CheckedWorkflow, input: unknown): void {
+  if (!isObject(input)) {
+    const got = input === null || input === undefined ? String(input) : Array.isArray(input) ? 'an array' : `a ${typeof input}`;
+    throw new ContainerError('InvalidParameter', `invalid input: ${type} takes an object, got ${got}`);
+  }
+  INPUTS[type](input, '');
+}
+
+/** The create activity's input (also checked by its workflow): it is written to the container's record. */
+export function checkCreateInput(input: unknown): void {
+  checkWorkflowInput('containerCreate', input);
+}
+
+/** A hostConfig a client passes (create, legacy start): every field typed, none unknown. */
+export function checkHostConfigInput(v: unknown, path = 'hostConfig'): void {
+  hostConfig(v, path);
+}
