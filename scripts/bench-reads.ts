@@ -8,13 +8,14 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { chmodSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createContainer, inspect, list, run, startContainer } from '../client/api';
 import type { Session } from '../client/connection';
+import { codecDataConverter } from '../codec/load';
 import { WorkflowTypes } from '../common/names';
 import { FAULT_LABEL } from '../runtime/faults';
 import { SimulatedRuntime } from '../runtime/simulated/driver';
@@ -23,13 +24,15 @@ import { createWorker } from '../worker/create';
 import { startDevServer } from './dev-server';
 
 const READS = 50;
+/** The committed test key: CLI children and the in-process worker encrypt payloads alike, as a deployment does. */
+const TEST_KEYS = path.resolve(__dirname, '../test/fixtures/codec-test-keys.json');
 const CLI_READS = 20;
 const REPO = path.resolve(__dirname, '..');
 
 function cli(address: string, taskQueue: string, args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(REPO, 'bin/container-saga.cjs'), ...args], {
-      env: { ...process.env, TEMPORAL_ADDRESS: address, CONTAINER_SAGA_TASK_QUEUE: taskQueue },
+      env: { ...process.env, TEMPORAL_ADDRESS: address, CONTAINER_SAGA_TASK_QUEUE: taskQueue, CONTAINER_SAGA_CODEC_KEYS: TEST_KEYS },
       stdio: 'ignore',
     });
     child.once('error', reject);
@@ -57,11 +60,13 @@ async function main(): Promise<void> {
   const server = await startDevServer({ uiPort: false });
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'container-saga-bench-reads-'));
   const taskQueue = `bench-reads-${randomUUID()}`;
+  chmodSync(TEST_KEYS, 0o600); // git checks it out readable by all; the codec refuses that
+  const dataConverter = codecDataConverter({ ...process.env, CONTAINER_SAGA_CODEC_KEYS: TEST_KEYS });
   const native = await NativeConnection.connect({ address: server.address });
   const connection = await Connection.connect({ address: server.address });
-  const client = new Client({ connection });
+  const client = new Client({ connection, dataConverter });
   const s: Session = { client, connection, address: server.address, namespace: 'default', taskQueue };
-  const worker = await createWorker({ connection: native, namespace: 'default', taskQueue, runtime: new SimulatedRuntime(root), faults: {} });
+  const worker = await createWorker({ connection: native, namespace: 'default', taskQueue, runtime: new SimulatedRuntime(root), faults: {}, dataConverter });
   const count = async () => {
     await new Promise((r) => setTimeout(r, 1000)); // visibility catches up
     return (await client.workflow.count(`TaskQueue = '${taskQueue}'`)).count;
