@@ -69,7 +69,7 @@ export class Router {
    * prefix newer than API_VERSION is refused as Docker refuses it.
    */
   match(method: string, url: string): { route: Route; params: Record<string, string>; path: string; version: string; query: URLSearchParams } {
-    const parsed = new URL(url, 'http://docker');
+    const parsed = requestTarget(url);
     let path = parsed.pathname.replace(/\/+$/, '') || '/';
     let version = API_VERSION;
     const prefixed = /^\/v(\d+\.\d+)(\/.*)$/.exec(path);
@@ -137,4 +137,16 @@ export function apiRequest(
     body: read,
     json: async () => parseJsonObject(await read()),
   };
+}
+
+/**
+ * The request target as Go's server reads it: a path, never an authority (`//containers/json` is the path
+ * //containers/json, where `new URL(url, base)` would read a host); one that is not a URL at all is a 400.
+ */
+function requestTarget(url: string): URL {
+  try {
+    return url.startsWith('/') ? new URL(`http://docker${url}`) : new URL(url, 'http://docker');
+  } catch {
+    throw badRequest(`invalid request URI ${JSON.stringify(url.slice(0, 200))}`);
+  }
 }

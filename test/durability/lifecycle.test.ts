@@ -27,17 +27,28 @@ beforeAll(async () => {
 const sleeper = (extra: object = {}) => ({ image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { Binds: ['lifevol:/data'] }, ...extra });
 
 describe('concurrency', () => {
-  rootIt('20 concurrent starts of one container run one saga; the others attach and get its result', async () => {
+  rootIt('20 concurrent starts of one container run one saga; the others attach and get its result, or (arriving after it ended) AlreadyStarted', async () => {
     const { Id } = await createContainer(suite.w.session, sleeper({ name: 'popular' }));
     const runIds = new Set<string>();
-    const results = await Promise.all(
+    // Each start reads the container first (its workflow ID and Web UI metadata); one whose read comes back
+    // after the saga has ended starts a new run, which finds the container running: Docker's 304.
+    const outcomes = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        startContainer(suite.w.session, i % 2 ? Id : 'popular', { onStarted: (h: WorkflowHandle) => void runIds.add((h as WorkflowHandle & { firstExecutionRunId: string }).firstExecutionRunId) }),
+        startContainer(suite.w.session, i % 2 ? Id : 'popular', { onStarted: (h: WorkflowHandle) => void runIds.add((h as WorkflowHandle & { firstExecutionRunId: string }).firstExecutionRunId) }).then(
+          (record) => ({ record }),
+          (err: unknown) => {
+            if (err instanceof CliError && err.type === 'AlreadyStarted') return { late: err };
+            throw err;
+          },
+        ),
       ),
     );
-    expect(runIds.size).toBe(1);
-    expect(new Set(results.map((r) => JSON.stringify(r))).size).toBe(1);
-    expect(results[0]!.status).toBe('running');
+    const attached = outcomes.flatMap((o) => ('record' in o ? [o.record] : []));
+    expect(attached.length).toBeGreaterThan(0);
+    expect(new Set(attached.map((r) => JSON.stringify(r))).size).toBe(1);
+    expect(attached[0]!.status).toBe('running');
+    // one run for all that attached, at most one more per late start (each ended AlreadyStarted, doing nothing)
+    expect(runIds.size).toBeLessThanOrEqual(1 + (20 - attached.length));
     const { events } = await readEvents(suite.w.session, 0);
     expect(events.filter((e) => e.id === Id && e.action === 'start')).toHaveLength(1);
     await remove(suite.w.session, Id, true);

@@ -54,6 +54,9 @@ describe('Router.match', () => {
     ['GET', '/nothing/here', 404, /^page not found$/],
     ['POST', '/containers/a%00b/start', 400, /NUL/],
     ['POST', '/containers/%E0%A4%A/start', 400, /invalid path parameter/],
+    // a path starting with // is a path, not an authority (fuzz: new URL(url, base) threw "Invalid URL" → 500)
+    ['POST', '////%252e%252e', 404, /^page not found$/],
+    ['GET', '//_ping', 404, /^page not found$/],
   ])('%s %s → %i', (method, url, status, message) => {
     const e = failure(() => router.match(method, url));
     expect(e.status).toBe(status);
