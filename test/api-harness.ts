@@ -7,6 +7,7 @@ import { startApi, type RunningApi } from '../api/start';
 import { imageImport } from '../client/api';
 import { SimulatedRuntime } from '../runtime/simulated/driver';
 import { startTestWorker, type TestWorker } from './harness';
+import { linuxSuite, linuxUnavailable, type LinuxSuite, type TestNetwork } from './linux-fixture';
 
 /**
  * The Engine API in front of a test worker: served in-process on a socket in a temp directory, against the
@@ -104,5 +105,27 @@ export function docker(api: Pick<TestApi, 'host'>, args: string[], opts: { timeo
       clearTimeout(timer);
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
     });
+  });
+}
+
+/**
+ * A Linux-driver suite (linux-fixture.ts) with the Engine API in front of its worker: `docker(args)` runs
+ * Docker's CLI against it. The API closes before the suite's worker stops (afterAll hooks run in reverse).
+ */
+export function linuxApiSuite(prefix: string, net: TestNetwork): LinuxSuite & { docker(args: string[], timeoutMs?: number): Promise<DockerResult> } {
+  const suite = linuxSuite(prefix, net);
+  let api: TestApi | undefined;
+  beforeAll(async () => {
+    if (await linuxUnavailable()) return;
+    api = await startTestApi(suite.w);
+  }, 60_000);
+  afterAll(async () => {
+    await api?.close();
+  });
+  return Object.assign(Object.create(suite) as LinuxSuite, {
+    docker: (args: string[], timeoutMs?: number) => {
+      if (!api) throw new Error('the Engine API is not running (the Linux driver is unavailable here)');
+      return docker(api, args, { timeoutMs });
+    },
   });
 }

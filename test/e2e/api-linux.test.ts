@@ -1,30 +1,18 @@
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import { list, readEvents } from '../../client/api';
 import { leaksOf } from '../../runtime/linux/probe';
-import { docker, startTestApi, type TestApi } from '../api-harness';
-import { linuxSuite, linuxUnavailable, testNetwork } from '../linux-fixture';
+import { linuxApiSuite } from '../api-harness';
+import { testNetwork } from '../linux-fixture';
 
 // Docker's own client (Debian's /usr/bin/docker 20.10) against the Engine API, in front of a worker driving
 // real containers (runc): run with and without --rm (attach, wait, start), logs, exec, events, stop, rm.
 // Needs root: without it every test FAILS with the reason (CI runs as root). Its own netns, bridge and subnet.
 
-const NET = testNetwork('e2e/api-linux');
-const suite = linuxSuite('cs-api-linux', NET);
+const suite = linuxApiSuite('cs-api-linux', testNetwork('e2e/api-linux'));
 const rootIt = suite.it;
-let api: TestApi | undefined;
-
-beforeAll(async () => {
-  if (await linuxUnavailable()) return;
-  api = await startTestApi(suite.w);
-}, 60_000);
-
-// runs before the suite's own afterAll (hooks after run in reverse), which stops the worker
-afterAll(async () => {
-  await api?.close();
-});
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const run = (args: string[], timeoutMs?: number) => docker(api!, args, { timeoutMs });
+const run = (args: string[], timeoutMs?: number) => suite.docker(args, timeoutMs);
 const unix = (ms: number) => (ms / 1000).toFixed(3);
 
 /** The IDs of every container created since the file began, from the recorded events. */

@@ -1,29 +1,18 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import { inspect, list } from '../../client/api';
-import { docker, startTestApi, type TestApi } from '../api-harness';
+import { linuxApiSuite } from '../api-harness';
 import { cli } from '../harness';
-import { linuxSuite, linuxUnavailable, testNetwork } from '../linux-fixture';
+import { testNetwork } from '../linux-fixture';
 
 // Confinement of real containers (runc): the default seccomp filter, seccomp=unconfined and a profile file,
 // --cap-add/--cap-drop, --privileged, CONTAINER_SAGA_BIND_ALLOW, and the modes of the state files. Through
 // the CLI (`run` prints the container's output). Needs root: without it every test FAILS with the reason.
 
 const NET = testNetwork('e2e/confine-linux');
-const suite = linuxSuite('cs-e2e-confine', NET);
+const suite = linuxApiSuite('cs-e2e-confine', NET);
 const rootIt = suite.it;
-let api: TestApi | undefined;
-
-beforeAll(async () => {
-  if (await linuxUnavailable()) return;
-  api = await startTestApi(suite.w);
-}, 60_000);
-
-// before the suite's own afterAll, which stops the worker
-afterAll(async () => {
-  await api?.close();
-});
 
 /** What the container reports about itself: its seccomp mode, effective capabilities, and what it tried. */
 const PROBE = [
@@ -160,7 +149,7 @@ describe('confinement of real containers (Linux driver)', () => {
 });
 
 describe('the docker CLI against the Engine API: the same confinement', () => {
-  const run = (args: string[]) => docker(api!, args);
+  const run = (args: string[]) => suite.docker(args);
   const status = async (flags: string[]) => {
     const r = await run(['run', '--rm', ...flags, 'busybox', 'grep', '-E', '^(Seccomp|CapEff):', '/proc/self/status']);
     expect(r.code, r.stderr).toBe(0);

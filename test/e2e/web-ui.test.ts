@@ -119,6 +119,15 @@ async function openStart(tab: 'Timeline' | 'User Metadata'): Promise<void> {
   mark(tab);
 }
 
+/** The page's text once it shows every one of `wanted` (or, at the UI timeout, as it is then). */
+async function textShowing(wanted: readonly string[]): Promise<string> {
+  for (const end = Date.now() + UI_TIMEOUT; ; ) {
+    const text = (await linesOf()).join('\n');
+    if (wanted.every((w) => text.includes(w)) || Date.now() > end) return text;
+    await page.waitForTimeout(200);
+  }
+}
+
 /** The timeline's rows "activityType • summary", in the order they ran. */
 async function timelineRows(expectAtLeast: number): Promise<string[]> {
   for (const end = Date.now() + UI_TIMEOUT; ; ) {
@@ -168,10 +177,10 @@ describe('the Temporal Web UI, as an operator sees it (chromium, simulated drive
     mark('history tab');
     await page.getByText('Compact', { exact: true }).click();
     mark('compact');
-    const history = (await linesOf()).join('\n');
-    for (const summary of ['look up', 'verify the settings of web', 'claim web for this start', 'write the OCI spec of web', 'mark web running, hand it to its monitor', 'release the start claim of web']) {
-      expect(history).toContain(summary);
-    }
+    const summaries = ['look up', 'verify the settings of web', 'claim web for this start', 'write the OCI spec of web', 'mark web running, hand it to its monitor', 'release the start claim of web'];
+    // the summaries are decoded through the codec server after the page renders: wait for them
+    const history = await textShowing(summaries);
+    for (const summary of summaries) expect(history).toContain(summary);
     await shot('web-start-history');
 
     await showTab('User Metadata');
