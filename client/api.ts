@@ -39,7 +39,7 @@ export async function run<W extends Workflow>(
   s: Session,
   type: string,
   input: WithWorkflowArgs<W, object>,
-  opts: { workflowId?: string; summary?: string; meta?: WorkflowMetadata } = {},
+  opts: { workflowId?: string; meta?: WorkflowMetadata } = {},
 ): Promise<WorkflowResultType<W>> {
   try {
     await ensureWorker(s);
@@ -48,7 +48,6 @@ export async function run<W extends Workflow>(
       workflowId: opts.workflowId ?? `${kebab(type)}-${randomUUID()}`,
       workflowIdConflictPolicy: 'USE_EXISTING',
       ...input,
-      ...(opts.summary ? { staticSummary: opts.summary } : {}),
       ...opts.meta,
     });
   } catch (err) {

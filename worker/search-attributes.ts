@@ -5,9 +5,6 @@ import { SearchAttributeTypes } from '../common/names';
 const INDEXED_TYPES = { Keyword: 2, Int: 3 } as const;
 export type SearchAttributeKind = keyof typeof INDEXED_TYPES;
 
-/** Every custom search attribute the workflows set, with its type: a workflow setting an unknown one is stuck. */
-export const SEARCH_ATTRIBUTES: Record<string, SearchAttributeKind> = SearchAttributeTypes;
-
 export class SearchAttributesMissing extends Error {
   override name = 'SearchAttributesMissing';
 }
@@ -25,7 +22,8 @@ type Operator = Pick<NativeConnection['operatorService'], 'listSearchAttributes'
  * ones are registered when the server lets this connection (a dev server, a self-hosted cluster with
  * operator rights); otherwise start-up fails naming the commands to run. Returns the names it registered.
  */
-export async function ensureSearchAttributes(operator: Operator, namespace: string, wanted = SEARCH_ATTRIBUTES): Promise<string[]> {
+/** `wanted`: every custom search attribute the workflows set, with its type (a workflow setting an unknown one is stuck). */
+export async function ensureSearchAttributes(operator: Operator, namespace: string, wanted: Record<string, SearchAttributeKind> = SearchAttributeTypes): Promise<string[]> {
   const { customAttributes } = await operator.listSearchAttributes({ namespace });
   const missing = Object.fromEntries(Object.entries(wanted).filter(([name]) => customAttributes?.[name] === undefined));
   const names = Object.keys(missing);

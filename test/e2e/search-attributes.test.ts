@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort, isServerUp, startDevServer } from '../../scripts/dev-server';
-import { SEARCH_ATTRIBUTES } from '../../worker/search-attributes';
+import { SearchAttributeTypes } from '../../common/names';
 import { spawnWorker, writeBundle, type WorkerProcess } from '../durability/worker-process';
 import { cli, until } from '../harness';
 
@@ -38,11 +38,11 @@ afterAll(async () => {
 
 describe('a namespace without the search attributes', () => {
   it('gets them from the worker at start-up, and a start completes', async () => {
-    expect(worker.output()).toContain(`registered search attributes ${Object.keys(SEARCH_ATTRIBUTES).join(', ')} in namespace default`);
+    expect(worker.output()).toContain(`registered search attributes ${Object.keys(SearchAttributeTypes).join(', ')} in namespace default`);
     const connection = await Connection.connect({ address: w.address });
     try {
       const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
-      for (const name of Object.keys(SEARCH_ATTRIBUTES)) expect(customAttributes?.[name], name).toBeDefined();
+      for (const name of Object.keys(SearchAttributeTypes)) expect(customAttributes?.[name], name).toBeDefined();
     } finally {
       await connection.close();
     }
@@ -67,7 +67,7 @@ describe('npm run server / the demo on a database made before some attributes ex
       const connection = await Connection.connect({ address: server.address });
       try {
         const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
-        for (const name of Object.keys(SEARCH_ATTRIBUTES)) expect(customAttributes?.[name], name).toBeDefined();
+        for (const name of Object.keys(SearchAttributeTypes)) expect(customAttributes?.[name], name).toBeDefined();
       } finally {
         await connection.close();
       }

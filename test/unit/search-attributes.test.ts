@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ensureSearchAttributes, registerCommands, SEARCH_ATTRIBUTES, SearchAttributesMissing } from '../../worker/search-attributes';
+import { SearchAttributeTypes } from '../../common/names';
+import { ensureSearchAttributes, registerCommands, SearchAttributesMissing } from '../../worker/search-attributes';
 
 // The worker's start-up check of the namespace's search attributes, against a fake operator service.
 
@@ -26,7 +27,7 @@ describe('ensureSearchAttributes', () => {
   });
 
   it('does nothing when every one is registered', async () => {
-    const op = fakeOperator(Object.fromEntries(Object.keys(SEARCH_ATTRIBUTES).map((n) => [n, 2])));
+    const op = fakeOperator(Object.fromEntries(Object.keys(SearchAttributeTypes).map((n) => [n, 2])));
     expect(await ensureSearchAttributes(op as never, 'default')).toEqual([]);
     expect(op.added).toEqual([]);
   });
