@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { monitorWorkflowId, RUN_STARTED_SIGNAL, type ContainerRun, type RunEnd } from '../common/monitor-api';
+import { sharedQueueOf } from '../common/hosts-api';
 import { WorkflowTypes } from '../common/names';
 import type { WaitInput, WaitResult } from '../common/ops-api';
 import { MonitoredState, SearchKeys } from '../common/search-attributes';
@@ -84,10 +85,13 @@ export function createMonitorActivities(runtime: HostRuntime, opts: MonitorActiv
  */
 export async function handOffToMonitor(rec: ContainerRecord, startedBy?: ContainerRun['startedBy']): Promise<void> {
   const { client, info } = Context.current();
+  // The monitor is a workflow of the shared queue that names the container's host; the hand-over may run
+  // on the host queue (an activity) or the shared one (a local activity of the start saga).
+  const host = rec.Node?.Name;
   await client.workflow.signalWithStart<typeof containerMonitor, [ContainerRun]>(WorkflowTypes.monitor, {
-    taskQueue: info.taskQueue,
+    taskQueue: host ? sharedQueueOf(info.taskQueue, host) : info.taskQueue,
     workflowId: monitorWorkflowId(rec.Id),
-    args: [{ containerId: rec.Id }],
+    args: [{ containerId: rec.Id, ...(host ? { host } : {}) }],
     signal: RUN_STARTED_SIGNAL,
     signalArgs: [{ pid: rec.State.Pid, startedAt: rec.State.StartedAt, ...(startedBy ? { startedBy } : {}) }],
     ...monitorMetadata(rec),

@@ -25,6 +25,10 @@ export const ErrorTypes = {
   InjectedFault: 'InjectedFault',
   RuntimeUnavailable: 'RuntimeUnavailable',
   CompensationIncomplete: 'CompensationIncomplete',
+  /** `--host NAME` (create, image import, host drain) names no registered host */
+  NoSuchHost: 'NoSuchHost',
+  /** no live, active host can take the container (placement), or its host's worker is gone (a step not picked up) */
+  HostUnavailable: 'HostUnavailable',
   Internal: 'Internal',
 } as const;
 export type ErrorType = (typeof ErrorTypes)[keyof typeof ErrorTypes];
@@ -54,6 +58,9 @@ export const ErrorStatus: Record<ErrorType, number> = {
   InjectedFault: 500,
   RuntimeUnavailable: 500,
   CompensationIncomplete: 500,
+  NoSuchHost: 404,
+  // Swarm answers 503 when no node can take a task; a host that went away is the same for the client
+  HostUnavailable: 503,
   Internal: 500,
 };
 

@@ -1,6 +1,7 @@
 import { ContainerError } from './errors';
 import type { LogConfig } from './log-config';
 import { READ_NAMES } from './reads-api';
+import { HOST_NAME } from './hosts-api';
 import type { CreateRequest, HostConfig, RestartPolicy } from './types';
 
 /**
@@ -180,6 +181,12 @@ const CREATE_REQUEST: { [K in keyof CreateRequest]-?: Field } = {
 };
 const createRequest = obj(CREATE_REQUEST, true);
 
+/** A host name (common/hosts-api.ts): where a container is pinned, or whose work a workflow does. */
+const hostName: Check = (v, path) => {
+  str(v, path);
+  if (!HOST_NAME.test(v as string)) throw invalid(path, `invalid host name ${JSON.stringify(v)}: want [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 63 characters`);
+};
+
 /** A container reference (name, ID or prefix): resolved by the lookup, which answers NoSuchContainer. */
 const ref = req(str);
 
@@ -189,7 +196,7 @@ const ref = req(str);
  */
 const INPUTS = {
   containerStart: obj({ container: ref, hostConfig: opt(hostConfig) }),
-  containerCreate: obj({ request: req(createRequest) }),
+  containerCreate: obj({ request: req(createRequest), host: opt(hostName) }),
   containerInspect: obj({ container: ref }),
   containerList: obj({ all: req(bool) }),
   containerEvents: obj({ since: req(int(0)), limit: opt(int(0)) }),
@@ -203,7 +210,7 @@ const INPUTS = {
   }),
   containerStop: obj({ container: ref, timeoutSeconds: req(int()) }),
   containerRemove: obj({ container: ref, force: req(bool) }),
-  imageImport: obj({ name: req(imageName), source: req(str) }),
+  imageImport: obj({ name: req(imageName), source: req(str), host: opt(hostName) }),
   containerWait: obj({ container: ref, condition: opt(oneOf('not-running', 'next-exit', 'removed')), afterFinishedAt: opt(str) }),
   containerKill: obj({ container: ref, signal: opt(str) }),
   containerPause: obj({ container: ref }),
@@ -212,6 +219,7 @@ const INPUTS = {
   containerExecOutput: obj({ container: req(fullId), execId: req(str), stdout: opt(int(0)), stderr: opt(int(0)) }),
   containerMonitor: obj({
     containerId: req(fullId),
+    host: opt(hostName),
     carried: opt(
       obj({
         run: opt(obj({ pid: req(int()), startedAt: req(str), startedBy: opt(obj({ workflowId: req(str), runId: req(str) })) })),
@@ -219,6 +227,13 @@ const INPUTS = {
         delayMs: req(nonNegative),
       }),
     ),
+  }),
+  // the host's own gc and restore (the worker's start-up reconcile); without a host, every live host's
+  containerGc: obj({ host: opt(hostName) }),
+  containerRestore: obj({ host: opt(hostName) }),
+  // the host registry (workflows/hosts.ts)
+  containerHosts: obj({
+    hosts: opt(list(obj({ name: req(hostName), driver: req(str), availability: req(oneOf('active', 'drain')), registeredAt: req(str) }))),
   }),
   // the reads workflow (workflows/reads.ts); its reads are checked as the workflows above, by their Updates' validators
   containerReads: obj({

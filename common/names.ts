@@ -24,6 +24,7 @@ export const WorkflowTypes = {
   exec: 'containerExec',
   execOutput: 'containerExecOutput',
   reads: 'containerReads',
+  hosts: 'containerHosts',
 } as const;
 
 /**

@@ -7,6 +7,8 @@ import type { ContainerEvent, ContainerRecord, CreateRequest, ImageInfo } from '
  */
 export interface CreateInput {
   request: CreateRequest;
+  /** `create --host NAME`: the host the container belongs to; without it, placement picks one (common/hosts-api.ts) */
+  host?: string;
 }
 export interface CreateResult {
   Id: string;
@@ -88,11 +90,19 @@ export interface ImageImportInput {
   name: string;
   /** a rootfs tarball or directory on the worker's host, or "busybox-static" to build busybox from Debian's binary */
   source: string;
+  /** `image import --host NAME`: that host only; without it, every live host imports it (each from its own machine) */
+  host?: string;
 }
-export type ImageImportResult = ImageInfo;
+/** the image as imported; `hosts`: where it was imported (since many hosts) */
+export type ImageImportResult = ImageInfo & { hosts?: string[] };
 export type ImageListResult = ImageInfo[];
 
 /** What gc released, and what it still could not. */
+/** gc and restore: one host's (the worker's start-up reconcile), else every live host's */
+export interface HostScopedInput {
+  host?: string;
+}
+
 export interface GcResult {
   released: Array<{ containerId: string; resources: string[] }>;
   failed: Array<{ containerId: string; leftovers: string[] }>;

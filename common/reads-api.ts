@@ -9,6 +9,7 @@ import type {
   LogsInput,
   LogsResult,
 } from './ops-api';
+import type { HostRow } from './hosts-api';
 import type { ExecOutputInput, ExecOutputResult } from './verbs-api';
 
 /**
@@ -25,11 +26,13 @@ export interface Reads {
   logs: { input: LogsInput; result: LogsResult };
   imageList: { input: Record<string, never>; result: ImageListResult };
   execOutput: { input: ExecOutputInput; result: ExecOutputResult };
+  /** `host ls` (since many hosts) */
+  hosts: { input: Record<string, never>; result: HostRow[] };
 }
 export type ReadName = keyof Reads;
 
 /** The Update names, which any Temporal client sends (`temporal workflow update execute --name inspect`). */
-export const READ_NAMES = ['inspect', 'list', 'events', 'logs', 'imageList', 'execOutput'] as const satisfies readonly ReadName[];
+export const READ_NAMES = ['inspect', 'list', 'events', 'logs', 'imageList', 'execOutput', 'hosts'] as const satisfies readonly ReadName[];
 
 /**
  * A read refused because the run is about to continue as new (it serves the reads already accepted, and takes

@@ -37,6 +37,8 @@ export interface ContainerStartResult {
   current?: string;
   pid?: number;
   ipAddress?: string;
+  /** the container's host (since many hosts) */
+  host?: string;
   error?: FailureDetail;
 }
 
@@ -109,4 +111,10 @@ export const Patches = {
   monitorState: 'monitor-state',
   /** v6: containerCreate upserts the new container's ContainerId (its name and image are set at start). */
   createSearchAttributes: 'create-search-attributes',
+  /**
+   * v7: many hosts. A workflow first locates its container's host (locally, then on every live host), and
+   * routes each host activity to that host's task queue (`<queue>@<host>`, common/hosts-api.ts); the start
+   * saga runs its record steps as local activities only when the workflow task's worker is the owner.
+   */
+  hosts: 'many-hosts',
 } as const;

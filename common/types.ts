@@ -113,6 +113,11 @@ export interface ContainerRecord {
   HasBeenManuallyStopped?: boolean;
   /** IDs of the execs running in the container (Docker's ExecIDs) */
   ExecIDs?: string[];
+  /**
+   * The host the container belongs to (common/hosts-api.ts), as classic Swarm's inspect shows it: filled in
+   * from the state root's host when the record is read, never stored.
+   */
+  Node?: { ID: string; Name: string };
 }
 
 export interface ContainerEvent {

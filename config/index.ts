@@ -1,5 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
+import { HOST_NAME } from '../common/hosts-api';
 import { DEFAULT_TASK_QUEUE } from '../common/names';
 import { ConfigError } from './config-error';
 import { defaultApiSocketFor, defaultStateRootFor } from './state-root';
@@ -32,6 +34,8 @@ export interface Config {
   readonly uiPort: number;
   /** CONTAINER_SAGA_TASK_QUEUE: the task queue of worker and CLI */
   readonly taskQueue: string;
+  /** CONTAINER_SAGA_HOST: the host this worker runs as (its host queue is `<taskQueue>@<host>`), default the machine's hostname */
+  readonly host: string;
   /** CONTAINER_SAGA_ROOT (made absolute), else the default state root (XDG_STATE_HOME when not root) */
   readonly root: string;
   /** CONTAINER_SAGA_DRIVER */
@@ -102,7 +106,7 @@ export interface MetricsAddress {
 
 /** Every variable getConfig reads. */
 export type ConfigVariable =
-  | 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_UI_PORT' | 'CONTAINER_SAGA_TASK_QUEUE'
+  | 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_UI_PORT' | 'CONTAINER_SAGA_TASK_QUEUE' | 'CONTAINER_SAGA_HOST'
   | 'CONTAINER_SAGA_ROOT' | 'XDG_STATE_HOME' | 'CONTAINER_SAGA_DRIVER' | 'CONTAINER_SAGA_SIM_OS'
   | 'CONTAINER_SAGA_SUBNET' | 'CONTAINER_SAGA_HOST_NETNS' | 'CONTAINER_SAGA_FAULTS' | 'CONTAINER_SAGA_ALLOW_FAULTS'
   | 'CONTAINER_SAGA_WORKFLOW_BUNDLE' | 'CONTAINER_SAGA_RECONCILE' | 'CONTAINER_SAGA_RUNC' | 'CNI_PATH'
@@ -178,6 +182,12 @@ export function getConfig(env: NodeJS.ProcessEnv = process.env): Config {
     get namespace() { return this.temporal.namespace; },
     get uiPort() { return port('TEMPORAL_UI_PORT', v('TEMPORAL_UI_PORT') ?? '8233'); },
     get taskQueue() { return v('CONTAINER_SAGA_TASK_QUEUE') ?? DEFAULT_TASK_QUEUE; },
+    get host() {
+      const given = v('CONTAINER_SAGA_HOST');
+      const host = given ?? os.hostname().split('.')[0]!;
+      if (HOST_NAME.test(host)) return host;
+      throw new ConfigError(`${given ? 'CONTAINER_SAGA_HOST' : "the machine's hostname (set CONTAINER_SAGA_HOST instead)"} must be a host name, [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 63 characters (got "${host}")`);
+    },
     get root() {
       const root = v('CONTAINER_SAGA_ROOT');
       return root ? path.resolve(root) : defaultStateRootFor(v('XDG_STATE_HOME'));

@@ -43,7 +43,11 @@ export class HostRuntime implements ContainerRuntime {
   /** host directories bind mounts may come from (CONTAINER_SAGA_BIND_ALLOW); undefined: any */
   private bindAllow: readonly string[] | undefined;
 
+  /** the host this runtime is (CONTAINER_SAGA_HOST): its containers' records name it (common/hosts-api.ts) */
+  hostName: string;
+
   constructor(readonly driver: Driver) {
+    this.hostName = getConfig().host;
     this.store = new StateStore(driver.root);
     this.records = new Records(this.store);
     this.bindAllow = getConfig().bindAllow;
@@ -97,11 +101,30 @@ export class HostRuntime implements ContainerRuntime {
   }
 
   async lookup(ref: string): Promise<ContainerRecord> {
-    return this.refresh(await this.store.lookup(ref));
+    return this.withNode(await this.refresh(await this.store.lookup(ref)));
   }
 
   async list(): Promise<ContainerRecord[]> {
-    return Promise.all((await this.store.list()).map((r) => this.refresh(r)));
+    return Promise.all((await this.store.list()).map(async (r) => this.withNode(await this.refresh(r))));
+  }
+
+  /**
+   * The record as clients see it names its host (classic Swarm's `Node`): a state root is one host's, so every
+   * record in it belongs to this runtime's host, records written before many hosts included.
+   */
+  private withNode(rec: ContainerRecord): ContainerRecord {
+    return { ...rec, Node: { ID: this.hostName, Name: this.hostName } };
+  }
+
+  /** Whether the image is on this host (placement asks each host). */
+  async hasImage(image: string): Promise<boolean> {
+    try {
+      await this.driver.checkImage(image);
+      return true;
+    } catch (err) {
+      if (err instanceof ContainerError && err.type === 'NoSuchImage') return false;
+      throw err;
+    }
   }
 
   /**
@@ -149,8 +172,8 @@ export class HostRuntime implements ContainerRuntime {
     return linkedContainers(this.store, id);
   }
 
-  markRunning(id: string, pid: number): Promise<ContainerRecord> {
-    return this.records.markRunning(id, pid);
+  async markRunning(id: string, pid: number): Promise<ContainerRecord> {
+    return this.withNode(await this.records.markRunning(id, pid));
   }
 
   markFailed(id: string, error: string, exitCode: number): Promise<void> {

@@ -2,13 +2,14 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Client, Connection, type DataConverter } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Session } from '../client/connection';
 import { codecDataConverter } from '../codec/load';
 import type { MetricsAddress } from '../config';
 import { installMetricsRuntime } from '../metrics/runtime';
 import type { HostRuntime } from '../runtime/host-runtime';
 import { createWorker, WORKFLOWS_PATH } from '../worker/create';
+import type { HostWorker } from '../worker/host-worker';
 
 /** Shared by the end-to-end tests: an in-process worker on its own task queue, and the real CLI as a child. */
 
@@ -30,7 +31,7 @@ export interface TestWorker {
   address: string;
   session: Session;
   client: Client;
-  worker: Worker;
+  worker: HostWorker;
   shutdown(): Promise<void>;
 }
 
@@ -48,6 +49,8 @@ export async function startTestWorker(address: string, runtime: HostRuntime, opt
   const nativeConnection = await NativeConnection.connect({ address });
   const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime, faults: { plan: opts.faults }, workflowBundle: await bundle, metrics: opts.metrics !== undefined, dataConverter });
   const running = worker.run();
+  // placement and `host ls` know the host once it has registered
+  await Promise.race([worker.registered, running]);
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, dataConverter });
   const session: Session = { client, connection, address, namespace: 'default', taskQueue };

@@ -2,10 +2,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { hostTaskQueue } from '../common/hosts-api';
 import { SHUTDOWN_FORCE_AFTER_GRACE_MS, type WorkerTuning } from '../config/worker-tuning';
 import { workerMetrics } from '../metrics/worker';
 import { faultHooks } from '../runtime/faults';
 import type { HostRuntime } from '../runtime/host-runtime';
+import { HostWorker } from './host-worker';
 
 /**
  * The workflows the worker bundles at start-up: workflows/index.ts when running the sources (tsx, vitest, the
@@ -52,27 +54,44 @@ export interface CreateWorkerOptions {
   metrics?: boolean;
 }
 
-/** The worker: every workflow of workflows/ and the activities bound to the runtime (with faults, when enabled). */
-export function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
+/**
+ * The worker of one host (worker/host-worker.ts): on the shared queue every workflow of workflows/ and the
+ * activities bound to the runtime (with faults, when enabled); on the host queue (`<queue>@<host>`, the
+ * runtime's host name) the same activities, which the workflows route there.
+ */
+export async function createWorker(opts: CreateWorkerOptions): Promise<HostWorker> {
   if (opts.faults) {
     opts.runtime.installHooks(faultHooks(opts.runtime, opts.faults.plan));
     opts.runtime.faultsEnabled = true;
   }
-  return Worker.create({
+  const activities = createActivities(opts.runtime, { monitorRuns: true, draining: opts.draining });
+  const common = {
     connection: opts.connection,
     namespace: opts.namespace,
-    taskQueue: opts.taskQueue,
-    ...workflowCode(opts.workflowBundle),
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
-    activities: createActivities(opts.runtime, { monitorRuns: true, draining: opts.draining }),
+    activities,
     ...(opts.metrics ? workerMetrics(opts.runtime) : {}),
-    // A worker that died leaves its sticky queue unpolled: move its workflows to the shared queue after 2 s
-    // rather than the default 10 s, so a replacement worker resumes a start quickly (a cache miss only
-    // costs a replay of the start's short history).
-    stickyQueueScheduleToStartTimeout: '2s',
     ...opts.tuning,
     ...(opts.shutdownGraceMs !== undefined
       ? { shutdownGraceTime: opts.shutdownGraceMs, shutdownForceTime: opts.shutdownGraceMs + SHUTDOWN_FORCE_AFTER_GRACE_MS }
       : {}),
+  } satisfies Partial<WorkerOptions>;
+  const shared = await Worker.create({
+    ...common,
+    taskQueue: opts.taskQueue,
+    ...workflowCode(opts.workflowBundle),
+    // A worker that died leaves its sticky queue unpolled: move its workflows to the shared queue after 2 s
+    // rather than the default 10 s, so a replacement worker resumes a start quickly (a cache miss only
+    // costs a replay of the start's short history).
+    stickyQueueScheduleToStartTimeout: '2s',
+  });
+  const host = await Worker.create({ ...common, taskQueue: hostTaskQueue(opts.taskQueue, opts.runtime.hostName) });
+  return new HostWorker(shared, host, {
+    name: opts.runtime.hostName,
+    driver: opts.runtime.kind,
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    dataConverter: opts.dataConverter,
   });
 }

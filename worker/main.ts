@@ -6,7 +6,9 @@ import { describeWorkerTuning } from '../config/worker-tuning';
 import { startApi, type RunningApi } from '../api/start';
 import { installMetricsRuntime } from '../metrics/runtime';
 import { selectRuntime } from '../runtime/select';
+import { hostTaskQueue } from '../common/hosts-api';
 import { createWorker } from './create';
+import { claimStateRoot } from './host-root';
 import { describeGc, reconcileAtStartup } from './reconcile';
 import { handleShutdownSignals, seconds } from './shutdown';
 import { ensureSearchAttributes } from './search-attributes';
@@ -16,9 +18,12 @@ async function main(): Promise<void> {
   const config = getConfig();
   // Read before anything starts, so a bad profile or variable stops the worker with its name.
   const { temporal, workerTuning, shutdownGraceMs } = config;
+  const host = config.host;
+  await claimStateRoot(config.root, host);
   const { runtime, reason } = await selectRuntime(config.driver, config.root);
-  console.log(`container-saga worker: driver ${runtime.kind} (${reason})`);
-  console.log(`  state root ${config.root}; task queue ${config.taskQueue}`);
+  runtime.hostName = host;
+  console.log(`container-saga worker: host ${host}, driver ${runtime.kind} (${reason})`);
+  console.log(`  state root ${config.root}; task queues ${config.taskQueue} and ${hostTaskQueue(config.taskQueue, host)}`);
   console.log(`  ${describeTemporalConnection(temporal)}`);
   console.log(`  ${describeWorkerTuning(workerTuning)}; shutdown grace ${seconds(shutdownGraceMs)}`);
   // Fault injection is a test feature: the plan and the container label work only with ALLOW_FAULTS=1.
@@ -68,6 +73,10 @@ async function main(): Promise<void> {
     const shutdown = handleShutdownSignals({ worker, graceMs: shutdownGraceMs, log, onStop });
     console.log('  ready');
     const running = worker.run().finally(() => shutdown.dispose());
+    worker.registered.then(
+      (r) => console.log(`  registered host ${r.name} (${r.availability})`),
+      (err: unknown) => console.error(`  host registration failed: ${err instanceof Error ? err.message : String(err)}`),
+    );
     // CONTAINER_SAGA_API=1: one process serves the Engine API too (a Temporal client like any other).
     if (config.apiInWorker) {
       api = await startApi({
@@ -77,7 +86,7 @@ async function main(): Promise<void> {
       console.log(`  Docker Engine API on unix://${api.socketPath}${api.tcp ? ` and tcp://${api.tcp.host}:${api.tcp.port}` : ''}`);
     }
     if (config.reconcile) {
-      reconcileAtStartup(connection, config.namespace, config.taskQueue, dataConverter).then(
+      reconcileAtStartup(connection, config.namespace, config.taskQueue, host, dataConverter).then(
         (r) => console.log(`  start-up reconcile: ${describeGc(r)}`),
         (err: unknown) => console.error(`  start-up reconcile failed: ${err instanceof Error ? err.message : String(err)}`),
       );

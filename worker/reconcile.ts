@@ -7,24 +7,25 @@ import type { containerRestore } from '../workflows/lifecycle';
 import type { containerGc } from '../workflows/ops';
 
 /**
- * Docker's restore at boot: once the worker polls, it runs the gc workflow on its own task queue, which
- * releases what a crash left behind that no running or starting container owns, then the restore
- * workflow, which gives every container that should have a monitor one (its restart policy then restarts
- * a container whose process is gone). Its report is logged.
+ * Docker's restore at boot: once the worker polls, it runs the gc workflow for its own host, which releases
+ * what a crash left behind that no running or starting container owns (the resources of a start that failed
+ * while this host was away included), then the restore workflow, which gives every container of the host that
+ * should have a monitor one (its restart policy then restarts a container whose process is gone). Other
+ * hosts' containers are never touched. Its report is logged.
  */
-export async function reconcileAtStartup(connection: NativeConnection, namespace: string, taskQueue: string, dataConverter?: DataConverter): Promise<GcResult & { monitored: string[] }> {
+export async function reconcileAtStartup(connection: NativeConnection, namespace: string, taskQueue: string, host: string, dataConverter?: DataConverter): Promise<GcResult & { monitored: string[] }> {
   const client = new Client({ connection, namespace, dataConverter });
   const gc = await client.workflow.execute<typeof containerGc>(WorkflowTypes.gc, {
     taskQueue,
-    workflowId: `container-gc-startup-${randomUUID()}`,
-    args: [],
-    staticSummary: 'worker start-up reconcile',
+    workflowId: `container-gc-startup-${host}-${randomUUID()}`,
+    args: [{ host }],
+    staticSummary: `start-up reconcile of host ${host}`,
   });
   const { monitored } = await client.workflow.execute<typeof containerRestore>(WorkflowTypes.restore, {
     taskQueue,
-    workflowId: `container-restore-startup-${randomUUID()}`,
-    args: [],
-    staticSummary: 'worker start-up restore (monitors, restart policies)',
+    workflowId: `container-restore-startup-${host}-${randomUUID()}`,
+    args: [{ host }],
+    staticSummary: `start-up restore of host ${host} (monitors, restart policies)`,
   });
   return { ...gc, monitored };
 }

@@ -8,7 +8,8 @@ import { Patches, type ContainerSnapshot, type ContainerStartInput, type Contain
 import { hostStep, stepsOfPhase, type HostStepEntry } from '../common/steps';
 import { checkInput, detailOf, exitCodeFor } from './failures';
 import { Saga } from './saga';
-import { acquireActivity, releaseActivity, startActivities, type StartActivities } from './start-activities';
+import { locate } from './host-routing';
+import { acquireActivity, releaseActivity, startActivities, type StartActivities, type StartPlacement } from './start-activities';
 import { StartRun } from './start-run';
 
 export { progressQuery } from './start-run';
@@ -29,8 +30,10 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
   let acts: StartActivities;
   let found: ContainerSnapshot;
   try {
-    found = await lookup(run, input.container, localSteps);
-    acts = startActivities({ name: found.name, snap: found }, localSteps);
+    // Since v7 the lookup first finds the container's host, and every step goes to it (workflows/host-routing.ts).
+    const found_ = await lookup(run, input.container, localSteps, patched(Patches.hosts));
+    found = found_.snap;
+    acts = startActivities({ name: found.name, snap: found }, localSteps, found_.placement);
     await checks(run, acts, found, input);
   } catch (err) {
     return failBeforeClaim(run, err);
@@ -54,12 +57,22 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
   }
 }
 
-/** lookup (daemon.Get): full ID, exact name, unique ID prefix. The container is known from here on. */
-async function lookup(run: StartRun, ref: string, localSteps: boolean): Promise<ContainerSnapshot> {
-  const c = await run.step(hostlessSteps.lookup, () => startActivities({ name: ref }, localSteps).quick.lookupContainer({ container: ref }));
+/**
+ * lookup (daemon.Get): full ID, exact name, unique ID prefix. The container is known from here on. Since v7
+ * across hosts: the host is found first (locate), then the record is read there, by the ID found; its record
+ * steps stay local activities when that host is the one whose worker looked.
+ */
+async function lookup(run: StartRun, ref: string, localSteps: boolean, hosts: boolean): Promise<{ snap: ContainerSnapshot; placement?: StartPlacement }> {
+  const { c, placement } = await run.step(hostlessSteps.lookup, async () => {
+    if (!hosts) return { c: await startActivities({ name: ref }, localSteps).quick.lookupContainer({ container: ref }) };
+    const at = await locate(ref);
+    const placement: StartPlacement = { host: at.host, ownerLooksUp: at.host === at.lookedUpOn };
+    return { c: await startActivities({ name: ref }, localSteps, placement).quick.lookupContainer({ container: at.id }), placement };
+  });
+  if (placement) run.record.host = placement.host;
   run.identify(c);
   upsertSearchAttributes(containerAttributes({ id: c.id, name: c.name }));
-  return c;
+  return { snap: c, placement };
 }
 
 /**

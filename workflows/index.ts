@@ -5,3 +5,4 @@ export { containerMonitor } from './monitor';
 export * from './lifecycle';
 export * from './verbs';
 export { containerReads } from './reads';
+export { containerHosts } from './hosts';

@@ -1,13 +1,16 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { WaitInput, WaitResult } from '../common/ops-api';
+import type { HostScopedInput, WaitInput, WaitResult } from '../common/ops-api';
+import { Patches } from '../common/start-api';
 import { checkInput, surfaced } from './failures';
+import * as onHosts from './host-verbs';
 import { fast, lifecycle } from './options';
 
 /** The verbs around a container's runs: docker wait, and the worker's restore of monitors at start-up. */
 
 /** Waiting has no end but the container's: heartbeats tell a live wait from a dead worker's. */
-const waiting = proxyActivities<Activities>({ startToCloseTimeout: '3650d', heartbeatTimeout: '10s', retry: fast.retry, summary: 'wait' });
+const waitOptions: ActivityOptions = { startToCloseTimeout: '3650d', heartbeatTimeout: '10s', retry: fast.retry, summary: 'wait' };
+const waiting = proxyActivities<Activities>(waitOptions);
 const slow = proxyActivities<Activities>(lifecycle);
 
 /**
@@ -16,10 +19,11 @@ const slow = proxyActivities<Activities>(lifecycle);
  */
 export function containerWait(input: WaitInput): Promise<WaitResult> {
   checkInput('containerWait', input);
-  return surfaced(() => waiting.waitContainer(input));
+  return surfaced(() => (patched(Patches.hosts) ? onHosts.wait(input, waitOptions) : waiting.waitContainer(input)));
 }
 
 /** Docker's restore at boot, for restart policies: a monitor for each container that should have one. */
-export async function containerRestore(): Promise<{ monitored: string[] }> {
-  return { monitored: await slow.restoreMonitors() };
+export async function containerRestore(input?: HostScopedInput): Promise<{ monitored: string[] }> {
+  if (input !== undefined) checkInput('containerRestore', input);
+  return { monitored: await (patched(Patches.hosts) ? onHosts.restore(input ?? {}) : slow.restoreMonitors()) };
 }

@@ -20,6 +20,7 @@ import { Patches } from '../common/start-api';
 import { summaryOf } from '../common/workflow-metadata';
 import { containerStart } from './container-start';
 import { checkInput, detailOf, exitCodeFor } from './failures';
+import { onHost } from './host-routing';
 import { cleanup, fast } from './options';
 
 export const runStartedSignal = defineSignal<[ContainerRun]>(RUN_STARTED_SIGNAL);
@@ -34,15 +35,20 @@ const watching: ActivityOptions = {
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s' },
 };
 
-/** The monitor's activities, each with its summary in the Web UI ("wait for web to exit"). */
-function activities(label: string, restartCount: number) {
+/**
+ * The monitor's activities, each with its summary in the Web UI ("wait for web to exit"): on the container's
+ * host when the monitor knows it (begun since many hosts), waiting for that host however long it is away (a
+ * monitor gives up on nothing while its container exists); else on the monitor's own queue.
+ */
+function activities(label: string, restartCount: number, host: string | undefined) {
+  const proxy = (options: ActivityOptions) => (host ? onHost(host, options, { waitForHost: true }) : proxyActivities<Activities>(options));
   return {
-    watch: proxyActivities<Activities>({ ...watching, summary: `wait for ${label} to exit` }),
-    release: proxyActivities<Activities>({ ...cleanup, summary: `record the exit of ${label}, release what it held` }),
-    remove: proxyActivities<Activities>({ ...cleanup, summary: `remove ${label} (AutoRemove)` }),
-    markRestarting: proxyActivities<Activities>({ ...fast, summary: `mark ${label} restarting (${restartCount})` }),
-    gate: proxyActivities<Activities>({ ...fast, summary: `check that restart ${restartCount} of ${label} is still wanted` }),
-    clear: proxyActivities<Activities>({ ...fast, summary: `clear the restarting mark of ${label}` }),
+    watch: proxy({ ...watching, summary: `wait for ${label} to exit` }),
+    release: proxy({ ...cleanup, summary: `record the exit of ${label}, release what it held` }),
+    remove: proxy({ ...cleanup, summary: `remove ${label} (AutoRemove)` }),
+    markRestarting: proxy({ ...fast, summary: `mark ${label} restarting (${restartCount})` }),
+    gate: proxy({ ...fast, summary: `check that restart ${restartCount} of ${label} is still wanted` }),
+    clear: proxy({ ...fast, summary: `clear the restarting mark of ${label}` }),
   };
 }
 
@@ -90,17 +96,17 @@ export async function containerMonitor(input: MonitorInput): Promise<MonitorResu
   for (let restartsHere = 0; ; ) {
     await condition(() => latest !== undefined);
     const run = latest!;
-    const end: RunEnd = await activities(label, restartCount).watch.waitForRunEnd({ id, run });
+    const end: RunEnd = await activities(label, restartCount, input.host).watch.waitForRunEnd({ id, run });
     if (end.kind === 'removed') return ended('removed');
     if (end.kind === 'superseded') {
       // Started again by someone else: watch that run (its hand-over may not have arrived yet).
       if (!latest || end.run.startedAt > latest.startedAt) latest = end.run;
       continue;
     }
-    const handled = await activities(label, restartCount).release.handleRunExit({ id, run, end });
+    const handled = await activities(label, restartCount, input.host).release.handleRunExit({ id, run, end });
     if (!handled.exists) return ended('removed', end.exitCode);
     if (handled.autoRemove) {
-      await activities(label, restartCount).remove.autoRemove({ id });
+      await activities(label, restartCount, input.host).remove.autoRemove({ id });
       return ended('removed', end.exitCode);
     }
     // A start claimed the container meanwhile: its run is handed over when it runs (a failed one never is,
@@ -119,7 +125,7 @@ export async function containerMonitor(input: MonitorInput): Promise<MonitorResu
       delayMs = decision.delayMs;
       restartCount++;
       restartsHere++;
-      const acts = activities(label, restartCount);
+      const acts = activities(label, restartCount, input.host);
       await acts.markRestarting.markRestarting({ id, restartCount });
       showState(MonitoredState.restarting, restartCount);
       await sleep(delayMs, { summary: `restart backoff of ${label}: ${delayMs} ms` });
@@ -159,7 +165,7 @@ export async function containerMonitor(input: MonitorInput): Promise<MonitorResu
       return ended(handled.manuallyStopped ? 'manually-stopped' : 'policy', lastExitCode);
     }
     if (restartsHere >= RESTARTS_PER_HISTORY || workflowInfo().continueAsNewSuggested) {
-      await continueAsNew<typeof containerMonitor>({ containerId: id, carried: { run: latest, restartCount, delayMs } });
+      await continueAsNew<typeof containerMonitor>({ containerId: id, ...(input.host ? { host: input.host } : {}), carried: { run: latest, restartCount, delayMs } });
     }
   }
 }

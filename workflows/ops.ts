@@ -6,6 +6,7 @@ import type {
   EventsInput,
   EventsResult,
   GcResult,
+  HostScopedInput,
   ImageImportInput,
   ImageImportResult,
   ImageListResult,
@@ -23,6 +24,7 @@ import type {
 import { containerAttributes } from '../common/search-attributes';
 import { Patches } from '../common/start-api';
 import { checkInput, surfaced } from './failures';
+import * as onHosts from './host-verbs';
 import { fast, lifecycle } from './options';
 
 /**
@@ -35,7 +37,9 @@ const slow = proxyActivities<Activities>(lifecycle);
 
 export async function containerCreate(input: CreateInput): Promise<CreateResult> {
   checkInput('containerCreate', input);
-  const created = await surfaced(() => quick.createContainer(input));
+  // Since v7 the container is placed on a host (--host, the containers it joins, else the placement rule).
+  const hosts = patched(Patches.hosts);
+  const created = await surfaced(async () => (hosts ? onHosts.create(input) : quick.createContainer(input)));
   // The ID exists only now: the client set the name and image at start (since v6, `create-search-attributes`).
   if (patched(Patches.createSearchAttributes)) upsertSearchAttributes(containerAttributes({ id: created.Id }));
   return created;
@@ -43,28 +47,29 @@ export async function containerCreate(input: CreateInput): Promise<CreateResult>
 
 export function containerInspect(input: InspectInput): Promise<InspectResult> {
   checkInput('containerInspect', input);
-  return surfaced(() => quick.inspectContainer(input));
+  return surfaced(() => (patched(Patches.hosts) ? onHosts.inspect(input) : quick.inspectContainer(input)));
 }
 
 export function containerList(input: ListInput): Promise<ListResult> {
   checkInput('containerList', input);
-  return surfaced(() => quick.listContainers(input));
+  return surfaced(() => (patched(Patches.hosts) ? onHosts.list(input) : quick.listContainers(input)));
 }
 
 export function containerEvents(input: EventsInput): Promise<EventsResult> {
   checkInput('containerEvents', input);
-  return surfaced(() => quick.readEvents(input));
+  return surfaced(() => (patched(Patches.hosts) ? onHosts.events(input) : quick.readEvents(input)));
 }
 
 export function containerLogs(input: LogsInput): Promise<LogsResult> {
   checkInput('containerLogs', input);
-  return surfaced(() => quick.readLogs(input));
+  return surfaced(() => (patched(Patches.hosts) ? onHosts.logs(input) : quick.readLogs(input)));
 }
 
 /** docker stop: a start in flight is cancelled first (it compensates), then the container is stopped. */
 export function containerStop(input: StopInput): Promise<StopResultRecord> {
   checkInput('containerStop', input);
   return surfaced(async () => {
+    if (patched(Patches.hosts)) return onHosts.stop(input);
     const rec = await quick.inspectContainer({ container: input.container });
     const cancelledStart = await slow.cancelStart({ id: rec.Id });
     const stopped = await slow.stopContainer({ id: rec.Id, timeoutSeconds: input.timeoutSeconds });
@@ -76,6 +81,7 @@ export function containerStop(input: StopInput): Promise<StopResultRecord> {
 export function containerRemove(input: RemoveInput): Promise<RemoveResult> {
   checkInput('containerRemove', input);
   return surfaced(async () => {
+    if (patched(Patches.hosts)) return onHosts.remove(input);
     const rec = await quick.inspectContainer({ container: input.container });
     const cancelledStart = await slow.cancelStart({ id: rec.Id });
     await slow.removeContainer({ id: rec.Id, force: input.force });
@@ -83,16 +89,20 @@ export function containerRemove(input: RemoveInput): Promise<RemoveResult> {
   });
 }
 
-/** Releases leftovers and orphaned resources (also run by each worker at start-up, like Docker's restore). */
-export function containerGc(): Promise<GcResult> {
-  return surfaced(() => slow.collectGarbage());
+/**
+ * Releases leftovers and orphaned resources (also run by each worker at start-up, like Docker's restore): of
+ * one host (`host`, the worker's own), else of every live host.
+ */
+export function containerGc(input?: HostScopedInput): Promise<GcResult> {
+  if (input !== undefined) checkInput('containerGc', input);
+  return surfaced(() => (patched(Patches.hosts) ? onHosts.gc(input ?? {}) : slow.collectGarbage()));
 }
 
 export function imageImport(input: ImageImportInput): Promise<ImageImportResult> {
   checkInput('imageImport', input);
-  return surfaced(() => slow.importImage(input));
+  return surfaced(() => (patched(Patches.hosts) ? onHosts.imageImport(input) : slow.importImage(input)));
 }
 
 export function imageList(): Promise<ImageListResult> {
-  return surfaced(() => quick.listImages());
+  return surfaced(() => (patched(Patches.hosts) ? onHosts.imageList() : quick.listImages()));
 }

@@ -5,6 +5,7 @@ import {
   continueAsNew,
   defineQuery,
   defineUpdate,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -22,7 +23,9 @@ import {
   type ReadsInput,
   type ReadsServed,
 } from '../common/reads-api';
+import { Patches } from '../common/start-api';
 import { checkInput, surfaced } from './failures';
+import * as onHosts from './host-verbs';
 import { fast } from './options';
 
 /**
@@ -44,13 +47,17 @@ const reads = proxyActivities<Activities>(fast);
 
 type Serve<K extends ReadName> = (input: Reads[K]['input']) => Promise<Reads[K]['result']>;
 
+/** Since v7 (`many-hosts`) each read goes to its container's host, or asks every live host (ps, image ls). */
+const hosts = () => patched(Patches.hosts);
+
 const SERVE: { [K in ReadName]: Serve<K> } = {
-  inspect: (input) => reads.inspectContainer(input),
-  list: (input) => reads.listContainers(input),
-  events: (input) => reads.readEvents(input),
-  logs: (input) => reads.readLogs(input),
-  imageList: () => reads.listImages(),
-  execOutput: (input) => reads.readExecOutput(input),
+  inspect: (input) => (hosts() ? onHosts.inspect(input) : reads.inspectContainer(input)),
+  list: (input) => (hosts() ? onHosts.list(input) : reads.listContainers(input)),
+  events: (input) => (hosts() ? onHosts.events(input) : reads.readEvents(input)),
+  logs: (input) => (hosts() ? onHosts.logs(input) : reads.readLogs(input)),
+  imageList: () => (hosts() ? onHosts.imageList() : reads.listImages()),
+  execOutput: (input) => (hosts() ? onHosts.execOutput(input) : reads.readExecOutput(input)),
+  hosts: () => onHosts.hosts(),
 };
 
 const DESCRIPTIONS: { [K in ReadName]: string } = {
@@ -60,6 +67,7 @@ const DESCRIPTIONS: { [K in ReadName]: string } = {
   logs: "one bounded page of a container's output",
   imageList: 'docker image ls',
   execOutput: "one bounded page of an exec's stdout and stderr",
+  hosts: 'host ls: the registered hosts, live or not, with their counts',
 };
 
 /**
@@ -73,6 +81,7 @@ const CHECKED_AS: { [K in ReadName]: CheckedWorkflow | undefined } = {
   logs: 'containerLogs',
   imageList: undefined, // takes `{}`
   execOutput: 'containerExecOutput',
+  hosts: undefined, // takes `{}`
 };
 
 function checkRead(name: ReadName, input: unknown): void {
@@ -113,6 +122,7 @@ export async function containerReads(input: ReadsInput = {}): Promise<void> {
   serve('logs');
   serve('imageList');
   serve('execOutput');
+  serve('hosts');
   setHandler(defineQuery<ReadsServed>(SERVED_QUERY), () => served, { description: 'reads served, by kind, over all runs' });
 
   await condition(() => {

@@ -1,6 +1,7 @@
 import { proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { HostStepEntry } from '../common/steps';
+import { onHost } from './host-routing';
 import { cleanup, cleanupLocal, fast, fastLocal, sideEffect } from './options';
 import { stepSummary, type SummaryContext } from './step-summaries';
 
@@ -27,9 +28,45 @@ function summarized(make: (summary: string) => Activities, ctx: SummaryContext):
   });
 }
 
-export function startActivities(ctx: SummaryContext, localSteps: boolean): StartActivities {
+/**
+ * Where the start's activities run (v7, many hosts): on the owner's host queue; the record steps stay local
+ * activities only while the owner is the host whose worker looked the container up in this workflow task.
+ * Absent in runs begun before many hosts: every activity on the workflow's own queue.
+ */
+export interface StartPlacement {
+  host: string;
+  ownerLooksUp: boolean;
+}
+
+/**
+ * Local record steps carry the host they must run on: a worker of another host that takes the workflow task
+ * over (the owner's worker died mid-task) refuses them (activities/index.ts), and the start fails
+ * HostUnavailable rather than touch a store that is not the container's.
+ */
+function pinnedLocal(acts: Activities, host: string): Activities {
+  return new Proxy({} as Activities, {
+    get: (_, name) => {
+      if (typeof name !== 'string') return undefined;
+      const call = acts[name as keyof Activities] as (input?: object) => Promise<unknown>;
+      return (input?: object) => call({ ...input, onHost: host });
+    },
+  });
+}
+
+export function startActivities(ctx: SummaryContext, localSteps: boolean, placement?: StartPlacement): StartActivities {
   const local = (options: LocalActivityOptions) => summarized((summary) => proxyLocalActivities<Activities>({ ...options, summary }), ctx);
   const remote = (options: ActivityOptions) => summarized((summary) => proxyActivities<Activities>({ ...options, summary }), ctx);
+  if (placement) {
+    const { host } = placement;
+    const routed = (options: ActivityOptions) => summarized((summary) => onHost(host, { ...options, summary }), ctx);
+    const localHere = (options: LocalActivityOptions) => pinnedLocal(local(options), host);
+    return {
+      quick: placement.ownerLooksUp ? localHere(fastLocal) : routed(fast),
+      sideEffect: routed(sideEffect),
+      undo: routed(cleanup),
+      releaseClaim: placement.ownerLooksUp ? localHere(cleanupLocal) : routed(cleanup),
+    };
+  }
   return {
     quick: localSteps ? local(fastLocal) : remote(fast),
     sideEffect: remote(sideEffect),

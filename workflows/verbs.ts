@@ -1,4 +1,4 @@
-import { ActivityCancellationType, proxyActivities, uuid4 } from '@temporalio/workflow';
+import { ActivityCancellationType, patched, proxyActivities, uuid4, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type {
   ExecInput,
@@ -10,7 +10,10 @@ import type {
   PauseInput,
   PauseResult,
 } from '../common/verbs-api';
+import { Patches } from '../common/start-api';
 import { checkInput, surfaced } from './failures';
+import { execOutput as execOutputOnHost } from './host-verbs';
+import { locate, onHost } from './host-routing';
 import { fast, lifecycle } from './options';
 
 /**
@@ -21,33 +24,44 @@ const quick = proxyActivities<Activities>(fast);
 const slow = proxyActivities<Activities>(lifecycle);
 
 /**
+ * The activities of the container's host (v7, `many-hosts`: located first, the activity on its host queue,
+ * given the full ID), else the shared queue's as before; `call` runs the verb's activity with its input.
+ */
+async function onContainerHost<I extends { container: string }, R>(input: I, options: ActivityOptions, shared: Activities, call: (acts: Activities, input: I) => Promise<R>): Promise<R> {
+  if (!patched(Patches.hosts)) return call(shared, input);
+  const at = await locate(input.container);
+  return call(onHost(at.host, options), { ...input, container: at.id });
+}
+
+/**
  * An exec runs as long as its command: no start-to-close bound worth having, a heartbeat instead (a dead
  * worker is noticed in 10 s and the retry adopts the exec, which runs on under its shim). Cancelling the
  * workflow cancels the activity, which kills the exec; the workflow waits for that.
  */
-const execRun = proxyActivities<Activities>({
+const execRunning: ActivityOptions = {
   startToCloseTimeout: '7d',
   heartbeatTimeout: '10s',
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 5 },
-});
+};
+const execRun = proxyActivities<Activities>(execRunning);
 
 /** docker kill [-s SIGNAL] of one container. */
 export function containerKill(input: KillInput): Promise<KillResult> {
   checkInput('containerKill', input);
-  return surfaced(() => slow.killContainer(input));
+  return surfaced(() => onContainerHost(input, lifecycle, slow, (acts, i) => acts.killContainer(i)));
 }
 
 /** docker pause of one container. */
 export function containerPause(input: PauseInput): Promise<PauseResult> {
   checkInput('containerPause', input);
-  return surfaced(() => quick.pauseContainer(input));
+  return surfaced(() => onContainerHost(input, fast, quick, (acts, i) => acts.pauseContainer(i)));
 }
 
 /** docker unpause of one container. */
 export function containerUnpause(input: PauseInput): Promise<PauseResult> {
   checkInput('containerUnpause', input);
-  return surfaced(() => quick.unpauseContainer(input));
+  return surfaced(() => onContainerHost(input, fast, quick, (acts, i) => acts.unpauseContainer(i)));
 }
 
 /** 64 hex digits from the workflow's deterministic random source (when the client chose no exec ID). */
@@ -63,13 +77,20 @@ function newExecId(): string {
 export function containerExec(input: ExecInput): Promise<ExecResult> {
   checkInput('containerExec', input);
   return surfaced(async () => {
-    const { containerId, execId } = await quick.createExec({ ...input, execId: input.execId ?? newExecId() });
-    return execRun.runExec({ containerId, execId, exec: input });
+    const exec = { ...input, execId: input.execId ?? newExecId() };
+    if (!patched(Patches.hosts)) {
+      const { containerId, execId } = await quick.createExec(exec);
+      return execRun.runExec({ containerId, execId, exec: input });
+    }
+    // v7: the exec runs on the container's host; its run waits for that host however long it is away
+    const at = await locate(input.container);
+    const { containerId, execId } = await onHost(at.host, fast).createExec({ ...exec, container: at.id });
+    return onHost(at.host, execRunning, { waitForHost: true }).runExec({ containerId, execId, exec: input });
   });
 }
 
 /** One bounded page of an exec's stdout and stderr. */
 export function containerExecOutput(input: ExecOutputInput): Promise<ExecOutputResult> {
   checkInput('containerExecOutput', input);
-  return surfaced(() => quick.readExecOutput(input));
+  return surfaced(() => (patched(Patches.hosts) ? execOutputOnHost(input) : quick.readExecOutput(input)));
 }

@@ -11,6 +11,7 @@ const DEFAULTS: Omit<Config, 'root' | 'apiSocket' | 'codecKeys' | 'temporal'> = 
   namespace: 'default',
   uiPort: 8233,
   taskQueue: 'container-saga',
+  host: os.hostname().split('.')[0]!,
   driver: 'auto',
   simOs: 'linux',
   subnet: '10.88.0.0/16',
@@ -39,6 +40,7 @@ const DEFAULTS: Omit<Config, 'root' | 'apiSocket' | 'codecKeys' | 'temporal'> = 
 /** A value for every variable and the field it gives. */
 const SET: [string, string, Partial<Config>][] = [
   ['TEMPORAL_ADDRESS', 'temporal:7000', { address: 'temporal:7000' }],
+  ['CONTAINER_SAGA_HOST', 'node-a', { host: 'node-a' }],
   ['TEMPORAL_NAMESPACE', 'ns', { namespace: 'ns' }],
   ['TEMPORAL_UI_PORT', '9000', { uiPort: 9000, codecOrigins: ['http://localhost:9000', 'http://127.0.0.1:9000'] }],
   ['CONTAINER_SAGA_TASK_QUEUE', 'q', { taskQueue: 'q' }],
@@ -130,6 +132,7 @@ describe('getConfig', () => {
     ['CONTAINER_SAGA_API_TCP', '0.0.0.0:2375', 'apiTcp', /^CONTAINER_SAGA_API_TCP must be a loopback address/],
     ['CONTAINER_SAGA_API_TCP', '10.0.0.1:2375', 'apiTcp', /^CONTAINER_SAGA_API_TCP must be a loopback address/],
     ['CONTAINER_SAGA_CODEC_ADDRESS', '0.0.0.0:8234', 'codecAddress', /^CONTAINER_SAGA_CODEC_ADDRESS must be a loopback address/],
+    ['CONTAINER_SAGA_HOST', 'a/b', 'host', /^CONTAINER_SAGA_HOST must be a host name, \[a-zA-Z0-9\]\[a-zA-Z0-9_.-\]\*, at most 63 characters \(got "a\/b"\)$/],
     ['CONTAINER_SAGA_DRIVER', 'docker', 'driver', /^CONTAINER_SAGA_DRIVER must be simulated, linux or auto \(got "docker"\)$/],
     ['CONTAINER_SAGA_SIM_OS', 'macos', 'simOs', /^CONTAINER_SAGA_SIM_OS must be linux or windows \(got "macos"\)$/],
     ['TEMPORAL_UI_PORT', '80a', 'uiPort', /^TEMPORAL_UI_PORT must be a port number, 1-65535 \(got "80a"\)$/],

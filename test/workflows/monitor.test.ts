@@ -3,8 +3,9 @@ import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { monitorWorkflowId, type MonitorResult } from '../../common/monitor-api';
 import type { RestartPolicy } from '../../common/types';
+import { hostTaskQueue } from '../../common/hosts-api';
 import { timeSkippingSuite } from './time-skipping';
-import { stubActivities, type MonitorPlan, type StubPlan } from './stub-activities';
+import { STUB_HOST, stubActivities, type MonitorPlan, type StubPlan } from './stub-activities';
 
 // The container monitor (workflows/monitor.ts) with stub activities on the time-skipping test server: each
 // of Docker's restart policies, the backoff as durable timers (read back from the history), a restart that
@@ -19,7 +20,9 @@ async function monitor(mon: MonitorPlan, plan: Omit<StubPlan, 'monitor'> = {}) {
   const stub = stubActivities({ ...plan, monitor: mon });
   const taskQueue = `monitor-${randomUUID()}`;
   const worker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: suite.bundle, activities: stub.acts });
-  const outcome = await worker.runUntil(async () => {
+  // the host's queue: where the saga sends its host steps and compensations (common/hosts-api.ts)
+  const hostWorker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue: hostTaskQueue(taskQueue, STUB_HOST), activities: stub.acts });
+  const outcome = await hostWorker.runUntil(() => worker.runUntil(async () => {
     await suite.env.client.workflow.execute('containerStart', { taskQueue, workflowId: `start-${randomUUID()}`, args: [{ container: 'web' }] });
     const handle = suite.env.client.workflow.getHandle(monitorWorkflowId(stub.snapshot.id));
     const result = (await handle.result()) as MonitorResult;
@@ -37,7 +40,7 @@ async function monitor(mon: MonitorPlan, plan: Omit<StubPlan, 'monitor'> = {}) {
       runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
     }
     return { result, timers, histories: runs };
-  });
+  }));
   return { ...stub, ...outcome };
 }
 

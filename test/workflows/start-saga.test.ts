@@ -5,8 +5,9 @@ import { Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { RELEASE_ORDER } from '../../common/steps';
 import type { ContainerStartInput, ContainerStartResult } from '../../common/start-api';
+import { hostTaskQueue } from '../../common/hosts-api';
 import { timeSkippingSuite } from './time-skipping';
-import { stubActivities, type StubPlan } from './stub-activities';
+import { STUB_HOST, stubActivities, type StubPlan } from './stub-activities';
 
 // The saga with stub activities on the time-skipping test server: order of steps and compensations,
 // retries, cancellation, and every Docker error with its type, message and status.
@@ -17,7 +18,9 @@ async function runSaga(plan: StubPlan, input: ContainerStartInput = { container:
   const stub = stubActivities(plan);
   const taskQueue = `saga-${randomUUID()}`;
   const worker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: suite.bundle, activities: stub.acts });
-  const outcome = await worker.runUntil(async () => {
+  // the host's queue: where the saga sends its host steps and compensations (common/hosts-api.ts)
+  const hostWorker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue: hostTaskQueue(taskQueue, STUB_HOST), activities: stub.acts });
+  const outcome = await hostWorker.runUntil(() => worker.runUntil(async () => {
     const handle = await suite.env.client.workflow.start('containerStart', { taskQueue, workflowId: `wf-${randomUUID()}`, args: [input] });
     if (during) await during(handle);
     try {
@@ -25,7 +28,7 @@ async function runSaga(plan: StubPlan, input: ContainerStartInput = { container:
     } catch (error) {
       return { error };
     }
-  });
+  }));
   return { ...stub, ...outcome };
 }
 

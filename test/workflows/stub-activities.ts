@@ -9,6 +9,9 @@ import type { ContainerSnapshot } from '../../common/start-api';
 import type { RestartPolicy } from '../../common/types';
 
 
+/** The one host of the stub tests: their workers poll `<queue>` and `<queue>@stub`. */
+export const STUB_HOST = 'stub';
+
 export interface StubPlan {
   snapshot?: Partial<ContainerSnapshot>;
   /** what claimStart sees, over `snapshot` (e.g. running: another start won the race) */
@@ -135,6 +138,16 @@ export function stubActivities(plan: StubPlan = {}) {
 
   const acts: Activities = {
     ...monitorActs,
+    // one host, `stub` (the test runs a worker on its host queue too): the container is found here, unless it does not exist
+    locateHere: async (i) => {
+      if (i.container === 'nosuch') {
+        calls.push('lookupContainer');
+        return { host: STUB_HOST };
+      }
+      return { host: STUB_HOST, match: { id: snap.id, name: snap.name, by: 'name' } };
+    },
+    hostStatus: async () => ({ name: STUB_HOST, driver: 'simulated', running: 0, containers: 1 }),
+    liveHosts: async () => [{ name: STUB_HOST, driver: 'simulated', availability: 'active', registeredAt: '2026-01-01T00:00:00Z', live: true }],
     lookupContainer: (i) => {
       if (i.container === 'nosuch') {
         calls.push('lookupContainer');

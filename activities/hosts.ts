@@ -1,0 +1,98 @@
+import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { ContainerError } from '../common/errors';
+import {
+  HOST_LIVE_WINDOW_MS,
+  HOSTS_QUERY,
+  hostsWorkflowId,
+  hostTaskQueue,
+  type HostRegistration,
+  type HostStatus,
+  type HostView,
+  type LocatedHere,
+} from '../common/hosts-api';
+import type { HostRuntime } from '../runtime/host-runtime';
+import { classified } from './to-failure';
+
+const TASK_QUEUE_KIND_NORMAL = 1;
+const TASK_QUEUE_TYPE_ACTIVITY = 2;
+
+/** Seconds and nanos of a protobuf Timestamp (the describe call's lastAccessTime), as milliseconds. */
+function millisOf(t: { seconds?: unknown; nanos?: number | null } | null | undefined): number | undefined {
+  if (!t || t.seconds === undefined || t.seconds === null) return undefined;
+  return Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);
+}
+
+/**
+ * The activities of many hosts (common/hosts-api.ts): finding a container's host, a host's own counts, and
+ * the registry with liveness. `liveHosts` runs on the shared queue (any worker can ask Temporal);
+ * `locateHere` and `hostStatus` on the host they ask about.
+ */
+export function createHostActivities(runtime: HostRuntime) {
+  return {
+    /**
+     * Docker's daemon.Get on this host alone: how the ref matches here (full ID, exact name, unique ID
+     * prefix), or nothing. A prefix shared by two containers here is AmbiguousContainer, as on one host.
+     */
+    async locateHere(input: { container: string }): Promise<LocatedHere> {
+      return classified(async () => {
+        const ref = input.container;
+        if (ref === '') throw new ContainerError('AmbiguousContainer', "prefix can't be empty");
+        const all = await runtime.list();
+        const name = ref.startsWith('/') ? ref : `/${ref}`;
+        const byId = all.find((c) => c.Id === ref);
+        const byName = byId ? undefined : all.find((c) => c.Name === name);
+        const byPrefix = byId || byName ? [] : all.filter((c) => c.Id.startsWith(ref));
+        if (byPrefix.length > 1) throw new ContainerError('AmbiguousContainer', `Multiple IDs found with provided prefix: ${ref}`);
+        const found = byId ?? byName ?? byPrefix[0];
+        const by = byId ? 'id' : byName ? 'name' : 'prefix';
+        return { host: runtime.hostName, ...(found ? { match: { id: found.Id, name: found.Name.replace(/^\//, ''), by } } : {}) };
+      });
+    },
+
+    /** This host's counts for placement and `host ls`; with an image, whether it is here. */
+    async hostStatus(input: { image?: string }): Promise<HostStatus> {
+      return classified(async () => {
+        const all = await runtime.list();
+        const status: HostStatus = {
+          name: runtime.hostName,
+          driver: runtime.kind,
+          running: all.filter((c) => c.State.Running || c.State.Restarting).length,
+          containers: all.length,
+        };
+        if (input.image !== undefined) status.hasImage = (await runtime.hasImage(input.image));
+        return status;
+      });
+    },
+
+    /**
+     * The registered hosts and which are live: the registry workflow's query, then, per host, the pollers the
+     * server has seen on its host queue (a poll within HOST_LIVE_WINDOW_MS: live).
+     */
+    async liveHosts(): Promise<HostView[]> {
+      const { client, info } = Context.current();
+      const shared = info.taskQueue;
+      let hosts: HostRegistration[];
+      try {
+        hosts = await client.workflow.getHandle(hostsWorkflowId(shared)).query<HostRegistration[]>(HOSTS_QUERY);
+      } catch (err) {
+        if (err instanceof WorkflowNotFoundError) return [];
+        throw err;
+      }
+      const now = Date.now();
+      return Promise.all(
+        hosts.map(async (h): Promise<HostView> => {
+          const res = await client.workflowService.describeTaskQueue({
+            namespace: client.options.namespace,
+            taskQueue: { name: hostTaskQueue(shared, h.name), kind: TASK_QUEUE_KIND_NORMAL },
+            taskQueueType: TASK_QUEUE_TYPE_ACTIVITY,
+          });
+          const seen = Math.max(-1, ...(res.pollers ?? []).map((p) => millisOf(p.lastAccessTime) ?? -1));
+          return { ...h, live: seen >= 0 && now - seen <= HOST_LIVE_WINDOW_MS, ...(seen >= 0 ? { lastSeen: new Date(seen).toISOString() } : {}) };
+        }),
+      );
+    },
+  };
+}
+
+export type HostActivities = ReturnType<typeof createHostActivities>;

@@ -1,0 +1,167 @@
+import {
+  ActivityFailure,
+  proxyActivities,
+  proxyLocalActivities,
+  TimeoutFailure,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { ContainerError, Messages } from '../common/errors';
+import {
+  HOST_PICKUP_TIMEOUT_S,
+  hostTaskQueue,
+  pickHost,
+  type HostStatus,
+  type HostView,
+  type LocatedHere,
+} from '../common/hosts-api';
+import { fast, fastLocal } from './options';
+
+/**
+ * Routing to hosts (common/hosts-api.ts): where a container lives, the proxies of one host's activities, and
+ * placement. Every workflow here runs on the shared task queue; what touches a host runs on its host queue.
+ */
+
+/** The failure of a host activity that no worker picked up in time: the host is gone, and the error says which. */
+function hostFailure(err: unknown, host: string, activity: string): unknown {
+  if (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === 'SCHEDULE_TO_START') {
+    return new ContainerError(
+      'HostUnavailable',
+      `host ${host} is unavailable: no worker took its ${activity} step within ${HOST_PICKUP_TIMEOUT_S}s (is the worker with CONTAINER_SAGA_HOST=${host} running?)`,
+    );
+  }
+  return err;
+}
+
+export interface OnHostOptions {
+  /**
+   * Wait for the host however long it is away (no schedule-to-start bound): the monitor's watch, which must
+   * go on when the host's worker comes back rather than give up on its container.
+   */
+  waitForHost?: boolean;
+}
+
+/** The activities of one host, on its host queue: a step its host's worker does not take in time fails HostUnavailable. */
+export function onHost(host: string, options: ActivityOptions, opts: OnHostOptions = {}): Activities {
+  const proxy = proxyActivities<Activities>({
+    ...options,
+    taskQueue: hostTaskQueue(workflowInfo().taskQueue, host),
+    ...(opts.waitForHost ? {} : { scheduleToStartTimeout: `${HOST_PICKUP_TIMEOUT_S}s` }),
+  });
+  return new Proxy({} as Activities, {
+    get: (_, name) => {
+      if (typeof name !== 'string') return undefined;
+      const activity = proxy[name as keyof Activities] as (input?: unknown) => Promise<unknown>;
+      return (input?: unknown) => activity(input).catch((err: unknown) => Promise.reject(hostFailure(err, host, name)));
+    },
+  });
+}
+
+/** Activities that touch no host: the registry's view, on the shared queue (any worker answers). */
+const shared = proxyActivities<Activities>(fast);
+/** `locateHere` on the worker that runs the workflow task: no round trip when the container is its host's. */
+const here = proxyLocalActivities<Activities>(fastLocal);
+
+/** The registered hosts with their liveness (activities/hosts.ts liveHosts). */
+export function hostViews(): Promise<HostView[]> {
+  return shared.liveHosts();
+}
+
+/** The live hosts' names, the given host first when it is one of them. */
+export async function liveHostNames(): Promise<string[]> {
+  return (await hostViews()).filter((h) => h.live).map((h) => h.name);
+}
+
+export interface Located {
+  host: string;
+  id: string;
+  name: string;
+  /** the host of the worker that ran the workflow task where the lookup began (recorded: replays agree) */
+  lookedUpOn: string;
+}
+
+const RANK = { id: 0, name: 1, prefix: 2 } as const;
+
+/**
+ * Docker's daemon.Get across hosts: the worker running this workflow task looks first (a full ID or an exact
+ * name found there is the answer); otherwise every other live host looks too, and the best match wins (full
+ * ID, then exact name, then a prefix unique across all hosts). Throws NoSuchContainer (404) or
+ * AmbiguousContainer (400) with Docker's messages.
+ */
+export async function locate(ref: string): Promise<Located> {
+  const first = await here.locateHere({ container: ref });
+  const done = (m: NonNullable<LocatedHere['match']>, host: string): Located => ({ host, id: m.id, name: m.name, lookedUpOn: first.host });
+  if (first.match && first.match.by !== 'prefix') return done(first.match, first.host);
+  const others = (await liveHostNames()).filter((h) => h !== first.host);
+  const answers = await Promise.all(
+    others.map((h) =>
+      onHost(h, fast)
+        .locateHere({ container: ref })
+        // a host that goes away meanwhile cannot hold the answer; one that finds the prefix ambiguous does
+        .catch((err: unknown): LocatedHere => {
+          if (err instanceof ContainerError && err.type === 'HostUnavailable') return { host: h };
+          throw err;
+        }),
+    ),
+  );
+  const found = [first, ...answers].flatMap((a) => (a.match ? [{ host: a.host, match: a.match }] : []));
+  if (found.length === 0) throw new ContainerError('NoSuchContainer', Messages.noSuchContainer(ref));
+  const best = Math.min(...found.map((f) => RANK[f.match.by]));
+  const top = found.filter((f) => RANK[f.match.by] === best);
+  if (top.length > 1) {
+    if (best === RANK.prefix) throw new ContainerError('AmbiguousContainer', `Multiple IDs found with provided prefix: ${ref}`);
+    throw new ContainerError('AmbiguousContainer', `Multiple containers named ${ref} on hosts ${top.map((t) => t.host).join(', ')}`);
+  }
+  return done(top[0]!.match, top[0]!.host);
+}
+
+/** Each live host's own report (counts; with an image, whether it has it): hosts that do not answer in time are left out. */
+export async function hostStatuses(hosts: readonly string[], image?: string): Promise<HostStatus[]> {
+  const answers = await Promise.all(
+    hosts.map((h) =>
+      onHost(h, fast)
+        .hostStatus(image === undefined ? {} : { image })
+        .catch((err: unknown) => {
+          if (err instanceof ContainerError && err.type === 'HostUnavailable') return undefined;
+          throw err;
+        }),
+    ),
+  );
+  return answers.filter((a): a is HostStatus => a !== undefined);
+}
+
+/**
+ * Where a new container goes: the pinned host (it must be registered and live), the host of the containers
+ * it joins (links, `container:X` network or IPC; all on one host), else pickHost's rule among the live,
+ * active hosts that have the image. NoSuchHost (404), HostUnavailable (503) or InvalidParameter (400).
+ */
+export async function place(opts: { pinned?: string; image: string; joins: readonly string[] }): Promise<string> {
+  const views = await hostViews();
+  const joined = [...new Set(await Promise.all(opts.joins.map(async (ref) => (await locate(ref)).host)))];
+  if (joined.length > 1) {
+    throw new ContainerError('InvalidParameter', `containers on different hosts cannot be joined: ${opts.joins.join(', ')} are on ${joined.join(', ')}`);
+  }
+  const wanted = opts.pinned ?? joined[0];
+  if (wanted !== undefined) {
+    if (opts.pinned !== undefined && joined[0] !== undefined && joined[0] !== opts.pinned) {
+      throw new ContainerError('InvalidParameter', `cannot join ${opts.joins.join(', ')} on host ${joined[0]} from a container on host ${opts.pinned}: links, --network container: and --ipc container: stay on one host`);
+    }
+    const view = views.find((h) => h.name === wanted);
+    if (!view) throw new ContainerError('NoSuchHost', `No such host: ${wanted}`);
+    if (!view.live) throw new ContainerError('HostUnavailable', `host ${wanted} is unavailable: no worker has polled its queue recently`);
+    if (opts.pinned !== undefined && view.availability === 'drain') {
+      throw new ContainerError('HostUnavailable', `host ${wanted} is drained: it takes no new containers (container-saga host activate ${wanted})`);
+    }
+    return wanted;
+  }
+  const candidates = views.filter((h) => h.live && h.availability === 'active').map((h) => h.name);
+  if (candidates.length === 0) throw new ContainerError('HostUnavailable', 'no live, active host can take a container (see `container-saga host ls`)');
+  const statuses = await hostStatuses(candidates, opts.image);
+  const chosen = pickHost(statuses);
+  if (!chosen) {
+    if (statuses.length > 0 && statuses.every((s) => s.hasImage === false)) throw new ContainerError('NoSuchImage', Messages.noSuchImage(opts.image));
+    throw new ContainerError('HostUnavailable', 'no live, active host can take a container (see `container-saga host ls`)');
+  }
+  return chosen.name;
+}

@@ -1,0 +1,179 @@
+import type { ActivityOptions } from '@temporalio/workflow';
+import { ContainerError } from '../common/errors';
+import type { HostRow } from '../common/hosts-api';
+import type {
+  CreateInput,
+  CreateResult,
+  EventsInput,
+  EventsResult,
+  GcResult,
+  ImageImportInput,
+  ImageImportResult,
+  ImageListResult,
+  InspectInput,
+  InspectResult,
+  ListInput,
+  ListResult,
+  LogsInput,
+  LogsResult,
+  RemoveInput,
+  RemoveResult,
+  StopInput,
+  StopResultRecord,
+  WaitInput,
+  WaitResult,
+} from '../common/ops-api';
+import type { ExecOutputInput, ExecOutputResult } from '../common/verbs-api';
+import { hostStatuses, hostViews, liveHostNames, locate, onHost, place } from './host-routing';
+import { fast, lifecycle } from './options';
+
+/**
+ * The verbs across hosts (v7, `many-hosts`): each finds its container's host and runs its activity there;
+ * the listings ask every live host and merge. Used by the verbs' own workflows (ops.ts, verbs.ts,
+ * lifecycle.ts) and by the reads workflow, so both answer alike.
+ */
+
+/** A host that does not answer in time is left out of a listing (`host ls` shows it as down). */
+function unlessGone<T>(fallback: T): (err: unknown) => T {
+  return (err) => {
+    if (err instanceof ContainerError && err.type === 'HostUnavailable') return fallback;
+    throw err;
+  };
+}
+
+/** Every live host's answer, in host-name order, hosts gone meanwhile left out. */
+async function onEveryHost<T>(options: ActivityOptions, ask: (acts: ReturnType<typeof onHost>, host: string) => Promise<T>): Promise<Array<{ host: string; answer: T }>> {
+  const hosts = (await liveHostNames()).sort();
+  const answers = await Promise.all(hosts.map((h) => ask(onHost(h, options), h).then((answer) => ({ host: h, answer }), unlessGone(undefined))));
+  return answers.filter((a): a is { host: string; answer: T } => a !== undefined);
+}
+
+/** The containers a create joins: link targets, `container:X` network and IPC modes. */
+function joinsOf(input: CreateInput): string[] {
+  const hc = input.request.hostConfig;
+  const joins = (hc?.Links ?? []).map((l) => l.split(':')[0]!.replace(/^\//, ''));
+  for (const mode of [hc?.NetworkMode, hc?.IpcMode]) if (mode?.startsWith('container:')) joins.push(mode.slice('container:'.length));
+  return joins;
+}
+
+export async function create(input: CreateInput): Promise<CreateResult & { host: string }> {
+  const host = await place({ pinned: input.host, image: input.request.image, joins: joinsOf(input) });
+  // Names are unique across hosts: the create on one host checks its own records, locate all the others'.
+  const name = input.request.name?.replace(/^\//, '');
+  if (name) {
+    const other = await locate(name).catch((err: unknown) => {
+      if (err instanceof ContainerError && (err.type === 'NoSuchContainer' || err.type === 'AmbiguousContainer')) return undefined;
+      throw err;
+    });
+    if (other && other.name === name) {
+      throw new ContainerError('Conflict', `Conflict. The container name "/${name}" is already in use by container "${other.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+    }
+  }
+  const created = await onHost(host, fast).createContainer({ request: input.request });
+  return { ...created, host };
+}
+
+export async function inspect(input: InspectInput): Promise<InspectResult> {
+  const at = await locate(input.container);
+  return onHost(at.host, fast).inspectContainer({ container: at.id });
+}
+
+export async function list(input: ListInput): Promise<ListResult> {
+  const all = await onEveryHost(fast, (acts) => acts.listContainers(input));
+  return all.flatMap((a) => a.answer).sort((a, b) => b.Created.localeCompare(a.Created));
+}
+
+/**
+ * Events are each host's own log with its own cursor: `host` names one; without it, the only live host (or,
+ * with several, the first by name; README, "Many hosts", says so).
+ */
+export async function events(input: EventsInput & { host?: string }): Promise<EventsResult> {
+  const host = input.host ?? (await liveHostNames()).sort()[0];
+  if (!host) throw new ContainerError('HostUnavailable', 'no live host to read events from');
+  const { host: _host, ...rest } = input;
+  return onHost(host, fast).readEvents(rest);
+}
+
+const FULL_ID = /^[0-9a-f]{64}$/;
+
+export async function logs(input: LogsInput): Promise<LogsResult> {
+  let at: Awaited<ReturnType<typeof locate>>;
+  try {
+    at = await locate(input.container);
+  } catch (err) {
+    // By full ID, a container removed after its exit (AutoRemove) still has its last output on its host.
+    if (!(err instanceof ContainerError && err.type === 'NoSuchContainer' && FULL_ID.test(input.container))) throw err;
+    for (const { answer } of await onEveryHost(fast, (acts) => acts.readLogs(input).catch(() => undefined))) if (answer) return answer;
+    throw err;
+  }
+  return onHost(at.host, fast).readLogs({ ...input, container: at.id });
+}
+
+export async function stop(input: StopInput): Promise<StopResultRecord> {
+  const at = await locate(input.container);
+  const acts = onHost(at.host, lifecycle);
+  const cancelledStart = await acts.cancelStart({ id: at.id });
+  const stopped = await acts.stopContainer({ id: at.id, timeoutSeconds: input.timeoutSeconds });
+  return { containerId: at.id, name: at.name, ...stopped, cancelledStart };
+}
+
+export async function remove(input: RemoveInput): Promise<RemoveResult> {
+  const at = await locate(input.container);
+  const acts = onHost(at.host, lifecycle);
+  const cancelledStart = await acts.cancelStart({ id: at.id });
+  await acts.removeContainer({ id: at.id, force: input.force });
+  return { containerId: at.id, name: at.name, cancelledStart };
+}
+
+/** gc of one host (its worker's start-up reconcile), else of every live host. */
+export async function gc(input: { host?: string }): Promise<GcResult> {
+  if (input.host) return onHost(input.host, lifecycle).collectGarbage();
+  const all = await onEveryHost(lifecycle, (acts) => acts.collectGarbage());
+  return { released: all.flatMap((a) => a.answer.released), failed: all.flatMap((a) => a.answer.failed) };
+}
+
+/** Monitors restored on one host, else on every live host. */
+export async function restore(input: { host?: string }): Promise<string[]> {
+  if (input.host) return onHost(input.host, lifecycle).restoreMonitors();
+  return (await onEveryHost(lifecycle, (acts) => acts.restoreMonitors())).flatMap((a) => a.answer);
+}
+
+/** `image import` on one host, else on every live host (each reads the source on its own machine). */
+export async function imageImport(input: ImageImportInput): Promise<ImageImportResult> {
+  const { host, ...rest } = input;
+  if (host) {
+    if (!(await hostViews()).some((h) => h.name === host)) throw new ContainerError('NoSuchHost', `No such host: ${host}`);
+    return { ...(await onHost(host, lifecycle).importImage(rest)), hosts: [host] };
+  }
+  const all = await onEveryHost(lifecycle, (acts) => acts.importImage(rest));
+  if (all.length === 0) throw new ContainerError('HostUnavailable', 'no live host to import the image on');
+  return { ...all[0]!.answer, hosts: all.map((a) => a.host) };
+}
+
+/** Every live host's images, each image once. */
+export async function imageList(): Promise<ImageListResult> {
+  const seen = new Map<string, ImageListResult[number]>();
+  for (const { answer } of await onEveryHost(fast, (acts) => acts.listImages())) for (const img of answer) seen.set(JSON.stringify(img), img);
+  return [...seen.values()];
+}
+
+export async function execOutput(input: ExecOutputInput): Promise<ExecOutputResult> {
+  const at = await locate(input.container);
+  return onHost(at.host, fast).readExecOutput(input);
+}
+
+/** docker wait: on the container's host, however long that host is away (the wait outlives it, as Docker's). */
+export async function wait(input: WaitInput, options: ActivityOptions): Promise<WaitResult> {
+  const at = await locate(input.container);
+  return onHost(at.host, options, { waitForHost: true }).waitContainer({ ...input, container: at.id });
+}
+
+/** `host ls`: every registered host, with its own counts when it is live. */
+export async function hosts(): Promise<HostRow[]> {
+  const views = await hostViews();
+  const statuses = await hostStatuses(views.filter((v) => v.live).map((v) => v.name));
+  return views.map((v) => {
+    const status = statuses.find((s) => s.name === v.name);
+    return status ? { ...v, status } : v;
+  });
+}
