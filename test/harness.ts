@@ -35,19 +35,32 @@ export interface TestWorker {
   shutdown(): Promise<void>;
 }
 
+export interface TestWorkerOptions {
+  faults?: string;
+  metrics?: MetricsAddress;
+  dataConverter?: DataConverter;
+  /**
+   * The shared task queue to poll (a fresh one when absent): a second host's worker joins the first one's
+   * queue (the host is the runtime's `hostName`; its host queue is `<taskQueue>@<hostName>`).
+   */
+  taskQueue?: string;
+  /** the workers' identity in histories (worker/create.ts); two hosts in one process need their own */
+  identity?: string;
+}
+
 /**
- * Starts a worker for `runtime` on a fresh task queue (bundle built once per test file). With `metrics`, the
- * first worker of the file installs the Runtime with the Prometheus exporter there, and the worker records
- * the project's metrics (metrics/worker.ts).
+ * Starts a worker for `runtime` on a fresh task queue, or on `opts.taskQueue` (bundle built once per test
+ * file). With `metrics`, the first worker of the file installs the Runtime with the Prometheus exporter there,
+ * and the worker records the project's metrics (metrics/worker.ts).
  */
-export async function startTestWorker(address: string, runtime: HostRuntime, opts: { faults?: string; metrics?: MetricsAddress; dataConverter?: DataConverter } = {}): Promise<TestWorker> {
+export async function startTestWorker(address: string, runtime: HostRuntime, opts: TestWorkerOptions = {}): Promise<TestWorker> {
   quietRuntime(opts.metrics);
   bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
-  const taskQueue = `test-${randomUUID()}`;
+  const taskQueue = opts.taskQueue ?? `test-${randomUUID()}`;
   // The payload codec of CONTAINER_SAGA_CODEC_KEYS, the committed test key (vitest.config.ts), as the CLI's.
   const dataConverter = opts.dataConverter ?? codecDataConverter();
   const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime, faults: { plan: opts.faults }, workflowBundle: await bundle, metrics: opts.metrics !== undefined, dataConverter });
+  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime, faults: { plan: opts.faults }, workflowBundle: await bundle, metrics: opts.metrics !== undefined, dataConverter, ...(opts.identity ? { identity: opts.identity } : {}) });
   const running = worker.run();
   // placement and `host ls` know the host once it has registered
   await Promise.race([worker.registered, running]);

@@ -52,6 +52,11 @@ export interface CreateWorkerOptions {
   draining?: AbortSignal;
   /** the process's Runtime exports metrics (metrics/runtime.ts): add the per-step metrics and the leftovers gauge */
   metrics?: boolean;
+  /**
+   * The identity both Workers give the server (shown in each task's history, e.g. ActivityTaskStarted); the
+   * SDK's `pid@hostname` when absent. Tests that run two hosts in one process tell them apart by it.
+   */
+  identity?: string;
 }
 
 /**
@@ -70,6 +75,7 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<HostWorke
     namespace: opts.namespace,
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     activities,
+    ...(opts.identity ? { identity: opts.identity } : {}),
     ...(opts.metrics ? workerMetrics(opts.runtime) : {}),
     ...opts.tuning,
     ...(opts.shutdownGraceMs !== undefined
