@@ -117,4 +117,11 @@ export const Patches = {
    * saga runs its record steps as local activities only when the workflow task's worker is the owner.
    */
   hosts: 'many-hosts',
+  /**
+   * v7: once a step of the container's host was not picked up in time (its worker is gone: HostUnavailable),
+   * the start's compensations, failure records and claim release are not sent to that host, each to wait the
+   * same bound for nothing; they are listed as leftovers for the host's start-up reconcile, and the start fails
+   * HostUnavailable within one bound of the loss. Marked only on that path.
+   */
+  hostGone: 'host-gone',
 } as const;

@@ -8,7 +8,7 @@ import { Patches, type ContainerSnapshot, type ContainerStartInput, type Contain
 import { hostStep, stepsOfPhase, type HostStepEntry } from '../common/steps';
 import { checkInput, detailOf, exitCodeFor } from './failures';
 import { Saga } from './saga';
-import { locate } from './host-routing';
+import { goneHost, isHostUnavailable, locate } from './host-routing';
 import { acquireActivity, releaseActivity, startActivities, type StartActivities, type StartPlacement } from './start-activities';
 import { StartRun } from './start-run';
 
@@ -53,7 +53,40 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
     }
     return await startClaimed(run, acts, snap);
   } finally {
-    await CancellationScope.nonCancellable(() => acts.releaseClaim.releaseStart({ id: found.id }));
+    // A gone host's claim is left to it: a claim whose workflow has ended is taken over by the next start and
+    // ignored by gc (the start-up reconcile then releases what the failed start held).
+    if (!run.hostGone) {
+      await CancellationScope.nonCancellable(() => acts.releaseClaim.releaseStart({ id: found.id })).catch((err: unknown) => {
+        if (noteHostGone(run, err) || (isHostUnavailable(err) && patched(Patches.hostGone))) return;
+        throw err;
+      });
+    }
+  }
+}
+
+/**
+ * v7 (`host-gone`): a step of the container's host that no worker took in time means its worker is gone. Every
+ * later step sent there would wait the same bound for nothing, so the start stops sending them (run.hostGone):
+ * the compensations, the failure's record writes and the claim's release become leftovers, which the host's
+ * start-up reconcile releases when its worker comes back (gc releases what no live start owns). The start
+ * so fails within one pickup bound of the loss. True once the host is known gone.
+ */
+function noteHostGone(run: StartRun, err: unknown): boolean {
+  if (run.hostGone) return true;
+  const host = goneHost(err);
+  if (host === undefined || host !== run.record.host || !patched(Patches.hostGone)) return false;
+  run.hostGone = host;
+  return true;
+}
+
+/** Runs one of the failure path's steps on the container's host, unless that host is known gone (then declined as a leftover). */
+async function unlessHostGone<T>(run: StartRun, step: () => Promise<T>): Promise<T> {
+  if (run.hostGone) throw new ContainerError('HostUnavailable', `left for host ${run.hostGone}'s start-up reconcile (the host is unavailable)`);
+  try {
+    return await step();
+  } catch (err) {
+    noteHostGone(run, err);
+    throw err;
   }
 }
 
@@ -218,18 +251,19 @@ async function compensate(run: StartRun, acts: StartActivities, saga: Saga, err:
   const { record } = run;
   const id = record.containerId;
   const exitCode = exitCodeFor(record.error!.type);
+  noteHostGone(run, err);
   try {
-    await acts.undo.markFailed({ id, error: record.error!.message, exitCode });
+    await unlessHostGone(run, () => acts.undo.markFailed({ id, error: record.error!.message, exitCode }));
   } catch (e) {
     record.leftovers.push(`state: ${detailOf(e).message}`);
   }
-  const outcome = await saga.compensate((name, error) => run.compensationEnded(name, error));
+  const outcome = await saga.compensate((name, error) => run.compensationEnded(name, error), (_, undo) => unlessHostGone(run, undo));
   record.leftovers.push(...outcome.failed.map((f) => `${f.name}: ${detailOf(f.error).message}`));
   // What was released is no longer the container's: the record must not show it.
   if (outcome.ran.includes(hostStep('network').release)) delete record.ipAddress;
   if (outcome.ran.includes(hostStep('process').release)) delete record.pid;
   try {
-    await acts.undo.finishFailed({ id, leftovers: record.leftovers, exitCode });
+    await unlessHostGone(run, () => acts.undo.finishFailed({ id, leftovers: record.leftovers, exitCode }));
   } catch (e) {
     record.leftovers.push(`die event: ${detailOf(e).message}`);
   }

@@ -1,5 +1,6 @@
 import {
   ActivityFailure,
+  ApplicationFailure,
   proxyActivities,
   proxyLocalActivities,
   TimeoutFailure,
@@ -23,15 +24,37 @@ import { fast, fastLocal } from './options';
  * placement. Every workflow here runs on the shared task queue; what touches a host runs on its host queue.
  */
 
-/** The failure of a host activity that no worker picked up in time: the host is gone, and the error says which. */
+/** The failures made by hostFailure, with the host each says is gone. */
+const goneHosts = new WeakMap<object, string>();
+
+/**
+ * The failure of a host activity that no worker picked up in time: the host is gone, and the error says which.
+ * An ApplicationFailure (non-retryable), so one that no caller handles fails its workflow with HostUnavailable
+ * rather than its workflow task, again and again (a plain Error thrown from workflow code does that).
+ */
 function hostFailure(err: unknown, host: string, activity: string): unknown {
   if (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === 'SCHEDULE_TO_START') {
-    return new ContainerError(
-      'HostUnavailable',
-      `host ${host} is unavailable: no worker took its ${activity} step within ${HOST_PICKUP_TIMEOUT_S}s (is the worker with CONTAINER_SAGA_HOST=${host} running?)`,
-    );
+    const failure = ApplicationFailure.create({
+      type: 'HostUnavailable',
+      nonRetryable: true,
+      message: `host ${host} is unavailable: no worker took its ${activity} step within ${HOST_PICKUP_TIMEOUT_S}s (is the worker with CONTAINER_SAGA_HOST=${host} running?)`,
+      cause: err,
+    });
+    goneHosts.set(failure, host);
+    return failure;
   }
   return err;
+}
+
+/** The host a failure says is gone (one of its steps was not picked up in time: hostFailure), else undefined. */
+export function goneHost(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null ? goneHosts.get(err) : undefined;
+}
+
+/** Whether an error is HostUnavailable: a host gone (hostFailure), refused by placement, or a step refused by another host's worker. */
+export function isHostUnavailable(err: unknown): boolean {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return (cause instanceof ContainerError || cause instanceof ApplicationFailure) && cause.type === 'HostUnavailable';
 }
 
 export interface OnHostOptions {
@@ -87,7 +110,9 @@ const RANK = { id: 0, name: 1, prefix: 2 } as const;
  * Docker's daemon.Get across hosts: the worker running this workflow task looks first (a full ID or an exact
  * name found there is the answer); otherwise every other live host looks too, and the best match wins (full
  * ID, then exact name, then a prefix unique across all hosts). Throws NoSuchContainer (404) or
- * AmbiguousContainer (400) with Docker's messages.
+ * AmbiguousContainer (400) with Docker's messages; HostUnavailable (503) instead of NoSuchContainer when a live
+ * host did not answer (the container may be one of its own: a start of it must say the host is gone, not that
+ * the container does not exist).
  */
 export async function locate(ref: string): Promise<Located> {
   const first = await here.locateHere({ container: ref });
@@ -95,18 +120,28 @@ export async function locate(ref: string): Promise<Located> {
   if (first.match && first.match.by !== 'prefix') return done(first.match, first.host);
   const others = (await liveHostNames()).filter((h) => h !== first.host);
   const answers = await Promise.all(
-    others.map((h) =>
+    others.map((h): Promise<LocatedHere & { unanswered?: true }> =>
       onHost(h, fast)
         .locateHere({ container: ref })
         // a host that goes away meanwhile cannot hold the answer; one that finds the prefix ambiguous does
-        .catch((err: unknown): LocatedHere => {
-          if (err instanceof ContainerError && err.type === 'HostUnavailable') return { host: h };
+        .catch((err: unknown): LocatedHere & { unanswered?: true } => {
+          if (isHostUnavailable(err)) return { host: h, unanswered: true };
           throw err;
         }),
     ),
   );
   const found = [first, ...answers].flatMap((a) => (a.match ? [{ host: a.host, match: a.match }] : []));
-  if (found.length === 0) throw new ContainerError('NoSuchContainer', Messages.noSuchContainer(ref));
+  if (found.length === 0) {
+    // Not found on the hosts that answered: on one that did not, it may well be (a host whose worker is gone)
+    const unanswered = answers.filter((a) => a.unanswered).map((a) => a.host);
+    if (unanswered.length > 0) {
+      throw new ContainerError(
+        'HostUnavailable',
+        `${Messages.noSuchContainer(ref)} on the hosts that answered; host${unanswered.length > 1 ? 's' : ''} ${unanswered.join(', ')} did not answer within ${HOST_PICKUP_TIMEOUT_S}s (is the worker with CONTAINER_SAGA_HOST=${unanswered[0]} running?)`,
+      );
+    }
+    throw new ContainerError('NoSuchContainer', Messages.noSuchContainer(ref));
+  }
   const best = Math.min(...found.map((f) => RANK[f.match.by]));
   const top = found.filter((f) => RANK[f.match.by] === best);
   if (top.length > 1) {
@@ -123,7 +158,7 @@ export async function hostStatuses(hosts: readonly string[], image?: string): Pr
       onHost(h, fast)
         .hostStatus(image === undefined ? {} : { image })
         .catch((err: unknown) => {
-          if (err instanceof ContainerError && err.type === 'HostUnavailable') return undefined;
+          if (isHostUnavailable(err)) return undefined;
           throw err;
         }),
     ),

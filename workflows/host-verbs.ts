@@ -24,7 +24,7 @@ import type {
   WaitResult,
 } from '../common/ops-api';
 import type { ExecOutputInput, ExecOutputResult } from '../common/verbs-api';
-import { hostStatuses, hostViews, liveHostNames, locate, onHost, place } from './host-routing';
+import { hostStatuses, hostViews, isHostUnavailable, liveHostNames, locate, onHost, place } from './host-routing';
 import { fast, lifecycle } from './options';
 
 /**
@@ -36,7 +36,7 @@ import { fast, lifecycle } from './options';
 /** A host that does not answer in time is left out of a listing (`host ls` shows it as down). */
 function unlessGone<T>(fallback: T): (err: unknown) => T {
   return (err) => {
-    if (err instanceof ContainerError && err.type === 'HostUnavailable') return fallback;
+    if (isHostUnavailable(err)) return fallback;
     throw err;
   };
 }
@@ -61,8 +61,9 @@ export async function create(input: CreateInput): Promise<CreateResult & { host:
   // Names are unique across hosts: the create on one host checks its own records, locate all the others'.
   const name = input.request.name?.replace(/^\//, '');
   if (name) {
+    // (a host that does not answer cannot be asked: its names are not checked, as those of a host no longer live)
     const other = await locate(name).catch((err: unknown) => {
-      if (err instanceof ContainerError && (err.type === 'NoSuchContainer' || err.type === 'AmbiguousContainer')) return undefined;
+      if (err instanceof ContainerError && (err.type === 'NoSuchContainer' || err.type === 'AmbiguousContainer' || err.type === 'HostUnavailable')) return undefined;
       throw err;
     });
     if (other && other.name === name) {

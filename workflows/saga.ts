@@ -20,13 +20,16 @@ export class Saga {
     return this.stack.length;
   }
 
-  /** Runs every pushed compensation in reverse order; onDone is called after each attempt, in order. */
-  async compensate(onDone?: (name: string, error?: unknown) => void): Promise<CompensationOutcome> {
+  /**
+   * Runs every pushed compensation in reverse order; onDone is called after each attempt, in order. `around`,
+   * when given, runs each one (it may decline one by throwing instead of calling `undo`).
+   */
+  async compensate(onDone?: (name: string, error?: unknown) => void, around?: (name: string, undo: () => Promise<unknown>) => Promise<unknown>): Promise<CompensationOutcome> {
     const outcome: CompensationOutcome = { ran: [], failed: [] };
     while (this.stack.length > 0) {
       const { name, undo } = this.stack.pop()!;
       try {
-        await undo();
+        await (around ? around(name, undo) : undo());
         outcome.ran.push(name);
         onDone?.(name);
       } catch (error) {

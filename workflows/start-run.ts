@@ -16,6 +16,11 @@ export class StartRun {
   readonly record: ContainerStartResult = { containerId: '', name: '', status: 'starting', steps: [], compensations: [], leftovers: [] };
   /** the step whose failure stopped the start (the first to fail; for steps run at once, the one the saga sees) */
   private failedAt?: string;
+  /**
+   * The container's host, once one of its steps was not picked up in time (v7, `host-gone`): nothing more is
+   * sent to it (container-start.ts noteHostGone).
+   */
+  hostGone?: string;
 
   constructor(private readonly ref: string) {
     setHandler(progressQuery, () => this.record);
@@ -150,6 +155,11 @@ export class StartRun {
     recordStartEnd(cancelled ? StartOutcome.cancelled : StartOutcome.compensated, { step: this.failedStep, errorType: error.type });
     if (cancelled) return err;
     if (this.record.leftovers.length === 0) return failureOf(error, this.record);
+    if (this.hostGone && error.type === 'HostUnavailable') {
+      // what is left is the gone host's to release, at its worker's start-up: the failure stays the host's
+      const left = this.record.leftovers.map((l) => l.split(':')[0]).join(', ');
+      return failureOf({ ...error, message: `${error.message}; left for host ${this.hostGone}'s start-up reconcile: ${left}` }, this.record);
+    }
     const message = `${error.message}; could not release: ${this.record.leftovers.join('; ')}`;
     return failureOf({ type: 'CompensationIncomplete', status: 500, message }, this.record);
   }

@@ -14,12 +14,13 @@ import { STUB_HOST, stubActivities, type StubPlan } from './stub-activities';
 
 const suite = timeSkippingSuite();
 
-async function runSaga(plan: StubPlan, input: ContainerStartInput = { container: 'web' }, during?: (h: { cancel(): Promise<unknown> }) => Promise<void>) {
+async function runSaga(plan: StubPlan, input: ContainerStartInput = { container: 'web' }, during?: (h: { cancel(): Promise<unknown> }) => Promise<void>, opts: { hostGone?: boolean } = {}) {
   const stub = stubActivities(plan);
   const taskQueue = `saga-${randomUUID()}`;
   const worker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: suite.bundle, activities: stub.acts });
-  // the host's queue: where the saga sends its host steps and compensations (common/hosts-api.ts)
-  const hostWorker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue: hostTaskQueue(taskQueue, STUB_HOST), activities: stub.acts });
+  // the host's queue: where the saga sends its host steps and compensations (common/hosts-api.ts); with
+  // hostGone, no worker polls it (the host's worker is gone; the shared queue's worker still runs as that host)
+  const hostWorker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue: hostTaskQueue(taskQueue, opts.hostGone ? 'nobody' : STUB_HOST), activities: stub.acts });
   const outcome = await hostWorker.runUntil(() => worker.runUntil(async () => {
     const handle = await suite.env.client.workflow.start('containerStart', { taskQueue, workflowId: `wf-${randomUUID()}`, args: [input] });
     if (during) await during(handle);
@@ -200,6 +201,19 @@ describe('containerStart saga', () => {
     const { calls, result } = await runSaga({}, { container: 'web', hostConfig: { SecurityOpt: ['no-new-privileges'] } });
     expect(result?.status).toBe('running');
     expect(calls.slice(0, 4)).toEqual(['lookupContainer', 'hostInfo', 'setHostConfig', 'verifySettings']);
+  });
+
+  it("a host whose worker is gone: the first host step not picked up in time fails the start HostUnavailable, and nothing more is sent to that host (v7, host-gone)", async () => {
+    const { calls, error } = await runSaga({}, undefined, undefined, { hostGone: true });
+    // the record steps ran where the workflow task ran (the owner looked it up); nothing after reached the host
+    expectCalls(calls, PREPARE);
+    const f = failureOf(error);
+    expect(f.type).toBe('HostUnavailable');
+    expect(f.message).toMatch(/^host stub is unavailable: no worker took its (mountRootfs|connectNetwork|setupIpc|mountVolumes) step within 20s \(is the worker with CONTAINER_SAGA_HOST=stub running\?\); left for host stub's start-up reconcile: state, /);
+    const record = f.details?.[0] as ContainerStartResult;
+    expect(record).toMatchObject({ status: 'failed', host: 'stub', compensations: [] });
+    expect(record.leftovers.map((l) => l.split(':')[0])).toEqual(['state', ...RELEASE_ORDER.filter((r) => r !== 'unregister-process' && r !== 'remove-spec'), 'die event']);
+    for (const l of record.leftovers) expect(l).toMatch(/: left for host stub's start-up reconcile \(the host is unavailable\)$/);
   });
 
   it('rejects an input that is not {"container": …}', async () => {
