@@ -95,7 +95,8 @@ export interface ImageImportInput {
 }
 /** the image as imported; `hosts`: where it was imported (since many hosts) */
 export type ImageImportResult = ImageInfo & { hosts?: string[] };
-export type ImageListResult = ImageInfo[];
+/** images by name; across hosts (since many hosts) each name once, with the hosts that have it, by name */
+export type ImageListResult = Array<ImageInfo & { hosts?: string[] }>;
 
 /** What gc released, and what it still could not. */
 /** gc and restore: one host's (the worker's start-up reconcile), else every live host's */

@@ -151,11 +151,20 @@ export async function imageImport(input: ImageImportInput): Promise<ImageImportR
   return { ...all[0]!.answer, hosts: all.map((a) => a.host) };
 }
 
-/** Every live host's images, each image once. */
+/**
+ * Every live host's images, each name once with the hosts that have it (an image imported on two hosts is two
+ * imports, with their own times: the first host's, by name, is shown).
+ */
 export async function imageList(): Promise<ImageListResult> {
-  const seen = new Map<string, ImageListResult[number]>();
-  for (const { answer } of await onEveryHost(fast, (acts) => acts.listImages())) for (const img of answer) seen.set(JSON.stringify(img), img);
-  return [...seen.values()];
+  const byName = new Map<string, ImageListResult[number] & { hosts: string[] }>();
+  for (const { host, answer } of await onEveryHost(fast, (acts) => acts.listImages())) {
+    for (const img of answer) {
+      const seen = byName.get(img.name);
+      if (seen) seen.hosts.push(host);
+      else byName.set(img.name, { ...img, hosts: [host] });
+    }
+  }
+  return [...byName.values()];
 }
 
 export async function execOutput(input: ExecOutputInput): Promise<ExecOutputResult> {
