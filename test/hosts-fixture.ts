@@ -9,7 +9,7 @@ import { HostsUpdates, hostsWorkflowId, hostTaskQueue, type HostAvailability, ty
 import { WorkflowTypes } from '../common/names';
 import type { CreateRequest } from '../common/types';
 import { createMetadata } from '../common/workflow-metadata';
-import type { containerCreate } from '../workflows/ops';
+import type { containerCreate, imageImport } from '../workflows/ops';
 import { until } from './harness';
 
 /**
@@ -23,6 +23,11 @@ import { until } from './harness';
  */
 export function createOn(s: Session, request: CreateRequest, host?: string): Promise<{ Id: string; host?: string }> {
   return run<typeof containerCreate>(s, WorkflowTypes.create, { args: [{ request, ...(host ? { host } : {}) }] }, { meta: createMetadata(request) });
+}
+
+/** `image import [--host NAME] NAME SOURCE`: on that host only, else on every live host. */
+export function importOn(s: Session, name: string, source: string, host?: string): Promise<{ hosts?: string[] }> {
+  return run<typeof imageImport>(s, WorkflowTypes.imageImport, { args: [{ name, source, ...(host ? { host } : {}) }] });
 }
 
 /** `host ls`: the reads workflow's `hosts` read. */
