@@ -1,7 +1,8 @@
 /**
  * Re-records the committed replay histories (test/histories/*.json) from real runs: a dev server (or the one
  * at TEMPORAL_ADDRESS), an in-process worker with the simulated driver in a temp state root, and the same
- * client calls the CLI makes. Run after a deliberate workflow change: `npm run record-histories`.
+ * client calls the CLI makes. Since v7 (many hosts) that worker is host `a`, and host `b` (later `c`) is an
+ * activity-only worker of its host queue, so creates are placed among hosts and b's starts run their steps there. Run after a deliberate workflow change: `npm run record-histories`.
  * Older versions' histories stay committed: replaying them proves a change is patched correctly.
  * Payloads are encrypted with the committed test key (test/fixtures/codec-test-keys.json), as every test client's
  * are: the replay test decodes them with it. `npm run record-histories -- NAME…` records only the named start
@@ -13,18 +14,20 @@ import { chmodSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
 import { imageList, inspect, list, logsPage, readEvents } from '../client/api';
 import type { Session } from '../client/connection';
 import { read } from '../client/reads';
 import { codecDataConverter } from '../codec/load';
+import { HostsUpdates, hostsWorkflowId, hostTaskQueue } from '../common/hosts-api';
 import { monitorWorkflowId } from '../common/monitor-api';
 import { execWorkflowId, PROGRESS_QUERY, readsWorkflowId, startWorkflowId, WorkflowTypes } from '../common/names';
 import { getConfig, isSet } from '../config';
 import { stepsInFlight, type ContainerStartInput, type ContainerStartResult } from '../common/start-api';
 import type { CreateRequest } from '../common/types';
 import { createMetadata } from '../common/workflow-metadata';
-import { FAULT_LABEL } from '../runtime/faults';
+import { FAULT_LABEL, faultHooks } from '../runtime/faults';
 import { SimulatedRuntime } from '../runtime/simulated/driver';
 import type { containerStart } from '../workflows/container-start';
 import type { containerRestore, containerWait } from '../workflows/lifecycle';
@@ -33,6 +36,7 @@ import type { containerMonitor } from '../workflows/monitor';
 import type { containerCreate } from '../workflows/ops';
 import type { containerReads } from '../workflows/reads';
 import { createWorker } from '../worker/create';
+import { registerHost } from '../worker/host-worker';
 import { startDevServer } from './dev-server';
 import { temporalCliPath } from './temporal-paths';
 
@@ -40,7 +44,7 @@ import { temporalCliPath } from './temporal-paths';
  * Histories are kept per workflow version (test/histories/<version>/): bump this when a workflow change
  * alters history (guarded by patched()), re-record, and keep the older folders so they keep replaying.
  */
-const VERSION = 'v6';
+const VERSION = 'v7';
 const OUT = path.resolve(__dirname, '../test/histories', VERSION);
 const TEST_KEYS = path.resolve(__dirname, '../test/fixtures/codec-test-keys.json');
 /** the histories named on the command line, else all */
@@ -95,9 +99,16 @@ async function main(): Promise<void> {
   const nativeConnection = await NativeConnection.connect(connectionOptions);
   const connection = await Connection.connect(connectionOptions);
   const client = new Client({ connection, dataConverter });
-  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime: new SimulatedRuntime(root), faults: {}, dataConverter });
+  // v7, many hosts: this worker is host `a` (workflows and a's steps); host `b` serves only its host queue, so
+  // every workflow task runs on a and a container placed on b has all its steps routed there (hostOnly).
+  const runtime = new SimulatedRuntime(path.join(root, 'a'));
+  runtime.hostName = 'a';
+  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime, faults: {}, dataConverter });
+  const hosts = { connection: nativeConnection, client, taskQueue, dataConverter, root };
+  let hostB: HostOnly | undefined;
   try {
     await worker.runUntil(async () => {
+      hostB = await hostOnly(hosts, 'b');
       await fs.mkdir(OUT, { recursive: true });
       for (const s of SCENARIOS.filter((sc) => wanted(sc.name))) {
         const hold = path.join(root, `${s.name}.release`);
@@ -139,8 +150,11 @@ async function main(): Promise<void> {
       if (wanted('monitor-on-failure') || wanted('wait-exited')) await recordMonitor(client, taskQueue, address);
       if (['exec-exit-3', 'exec-output', 'pause', 'unpause', 'kill', 'restore'].some(wanted)) await recordVerbs(client, taskQueue, address);
       if (wanted('reads-continued-as-new')) await recordReads({ client, connection, address, namespace: 'default', taskQueue });
+      if (['create-pinned', 'start-on-other-host', 'hosts-registry', 'start-host-gone'].some(wanted)) await recordHosts(hosts, address);
+      await hostB.stop();
     });
   } finally {
+    await hostB?.stop();
     await nativeConnection.close();
     await server?.stop();
     await fs.rm(root, { recursive: true, force: true });
@@ -219,11 +233,85 @@ async function recordReads(s: Session): Promise<void> {
   await logsPage(s, 'reads', { tail: 10 });
   await imageList(s);
   await read(s, 'execOutput', { container: id, execId });
+  await read(s, 'hosts', {}); // v7: host ls
   for (let i = 0; (await client.workflow.getHandle(workflowId, first.firstExecutionRunId).describe()).status.name === 'RUNNING'; i++) {
     if (i > 50) throw new Error('the reads workflow never continued as new');
     await inspect(s, 'reads');
   }
   await save(address, workflowId, 'reads-continued-as-new', `inspect nosuch: ${missing}`, first.firstExecutionRunId);
+}
+
+/** A host whose worker polls only its host queue (v7): its containers' steps reach it from host a's workflow tasks. */
+interface HostOnly {
+  stop(): Promise<void>;
+}
+
+interface HostsContext {
+  connection: NativeConnection;
+  client: Client;
+  taskQueue: string;
+  dataConverter: ReturnType<typeof codecDataConverter>;
+  root: string;
+}
+
+async function hostOnly(o: HostsContext, name: string): Promise<HostOnly> {
+  const runtime = new SimulatedRuntime(path.join(o.root, name));
+  runtime.hostName = name;
+  runtime.installHooks(faultHooks(runtime, undefined));
+  runtime.faultsEnabled = true;
+  const queue = hostTaskQueue(o.taskQueue, name);
+  const worker = await Worker.create({ connection: o.connection, namespace: 'default', taskQueue: queue, activities: createActivities(runtime, { monitorRuns: true }), dataConverter: o.dataConverter });
+  const running = worker.run();
+  await registerHost({ name, driver: runtime.kind, connection: o.connection, namespace: 'default', taskQueue: o.taskQueue, dataConverter: o.dataConverter });
+  // placement and reads count a host once the server has seen its poller
+  for (let i = 0; ; i++) {
+    const res = await o.client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: queue, kind: 1 }, taskQueueType: 2 });
+    if ((res.pollers ?? []).length > 0) break;
+    if (i > 100) throw new Error(`host ${name}: no poller seen on ${queue}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
+}
+
+/**
+ * v7, many hosts: a create pinned to host b (`create --host b`) and the start of that container from host a's
+ * workflow task (every step routed to b's queue); the host registry's history (three registrations, a drain
+ * and an activate); a start whose host's worker goes away with its network step in flight (`host-gone`: no
+ * compensation sent to the gone host, HostUnavailable after the pickup bound).
+ */
+async function recordHosts(o: HostsContext, address: string): Promise<void> {
+  const { client, taskQueue } = o;
+  const create = async (name: string, host: string, labels: Record<string, string> = {}) => {
+    const request: CreateRequest = { name, image: 'busybox', cmd: ['sleep', '1000'], labels };
+    const workflowId = `record-create-${randomUUID()}`;
+    const { Id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, { taskQueue, workflowId, args: [{ request, host }], ...createMetadata(request) });
+    return { id: Id, workflowId };
+  };
+  const onB = await create('on-b', 'b');
+  await save(address, onB.workflowId, 'create-pinned');
+  const started = await client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId: startWorkflowId(onB.id), args: [{ container: onB.id }] });
+  await save(address, startWorkflowId(onB.id), 'start-on-other-host', `${started.status} on host ${started.host}`);
+
+  const hostC = await hostOnly(o, 'c');
+  const registry = client.workflow.getHandle(hostsWorkflowId(taskQueue));
+  for (const availability of ['drain', 'active'] as const) await registry.executeUpdate(HostsUpdates.setAvailability, { args: [{ name: 'c', availability }] });
+  await save(address, registry.workflowId, 'hosts-registry', 'running: a, b and c registered, c drained and activated');
+
+  const hold = path.join(o.root, 'host-gone.release');
+  const onC = await create('on-c', 'c', { [FAULT_LABEL]: `network=hold:${hold}` });
+  const handle = await client.workflow.start<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId: startWorkflowId(onC.id), args: [{ container: onC.id }] });
+  for (let i = 0; !(await fs.stat(`${hold}.held`).catch(() => undefined)); i++) {
+    if (i > 200) throw new Error('start-host-gone: the network step was never held');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await hostC.stop(); // the held step is cancelled with its worker; its retry waits for a worker of c that never comes
+  const outcome = await handle.result().then(() => 'completed', (e: Error) => `failed: ${e.message}`);
+  await save(address, handle.workflowId, 'start-host-gone', outcome);
 }
 
 main().catch((err: unknown) => {

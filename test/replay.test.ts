@@ -23,7 +23,7 @@ describe('replay of recorded histories', () => {
   });
 
   it('has, for every workflow version, a success, a compensated failure, a cancellation and transient retries', () => {
-    for (const version of ['v1', 'v2', 'v3', 'v4', 'v5', 'v6']) {
+    for (const version of ['v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7']) {
       for (const name of ['start-success', 'start-failure-compensated', 'start-cancelled', 'start-transient-retries']) {
         expect(files).toContain(`${version}/${name}.json`);
       }
@@ -44,6 +44,12 @@ describe('replay of recorded histories', () => {
     for (const name of ['start-failure-network', 'start-legacy-host-config', 'monitor-on-failure', 'create']) expect(files).toContain(`v6/${name}.json`);
     // a start whose payloads are encrypted with the test key (the container's env holds a secret)
     expect(files).toContain('v5/start-encrypted.json');
+    // v7, many hosts (`many-hosts`, `host-gone`): every run located on a host, creates placed among two hosts;
+    // a create pinned to host b and its start from host a's workflow task (every step on b's queue), reads
+    // across hosts (ps, image ls, host ls), the host registry, and a start whose host's worker went away
+    for (const name of ['create', 'create-pinned', 'start-on-other-host', 'start-host-gone', 'hosts-registry', 'reads-continued-as-new', 'monitor-on-failure', 'restore']) {
+      expect(files).toContain(`v7/${name}.json`);
+    }
   });
 
   it('the encrypted history shows no payload in plaintext, and does not replay without the key', async () => {
