@@ -199,7 +199,8 @@ const INPUTS = {
   containerCreate: obj({ request: req(createRequest), host: opt(hostName) }),
   containerInspect: obj({ container: ref }),
   containerList: obj({ all: req(bool) }),
-  containerEvents: obj({ since: req(int(0)), limit: opt(int(0)) }),
+  // `host`: whose events (each host keeps its own log); without it, the first live host by name
+  containerEvents: obj({ since: req(int(0)), limit: opt(int(0)), host: opt(hostName) }),
   containerLogs: obj({
     container: ref,
     cursor: opt(int(0)),

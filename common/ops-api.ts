@@ -30,6 +30,8 @@ export interface EventsInput {
   since: number;
   /** bytes of events in one answer at most (the worker caps it at 256 KiB); a reader pages on with `next` while `more` */
   limit?: number;
+  /** whose events: each host keeps its own log and cursor (since many hosts); without it, the first live host by name */
+  host?: string;
 }
 export interface EventsResult {
   events: ContainerEvent[];

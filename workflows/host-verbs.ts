@@ -88,7 +88,7 @@ export async function list(input: ListInput): Promise<ListResult> {
  * Events are each host's own log with its own cursor: `host` names one; without it, the only live host (or,
  * with several, the first by name; README, "Many hosts", says so).
  */
-export async function events(input: EventsInput & { host?: string }): Promise<EventsResult> {
+export async function events(input: EventsInput): Promise<EventsResult> {
   const host = input.host ?? (await liveHostNames()).sort()[0];
   if (!host) throw new ContainerError('HostUnavailable', 'no live host to read events from');
   const { host: _host, ...rest } = input;
