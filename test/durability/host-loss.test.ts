@@ -186,6 +186,11 @@ describe('a host that goes away mid-start (real worker processes, simulated driv
     const pinned = await createOn(session, sleeper(), 'a').then(() => undefined, (e: unknown) => e);
     expect([(pinned as CliError).type, (pinned as CliError).message]).toEqual(['HostUnavailable', 'host a is unavailable: no worker has polled its queue recently']);
     row('create --host a, a not live', 'refused HostUnavailable (503) at once');
+    // a's containers are not asked for any more: not found until a is back
+    const t3 = Date.now();
+    const gone = await inspect(session, idleOnA).then(() => undefined, (e: unknown) => e);
+    expect([(gone as CliError).type, (gone as CliError).status]).toEqual(['NoSuchContainer', 404]);
+    row('inspect idle-a, a not live', `NoSuchContainer (404) in ${secs(Date.now() - t3)} (a is not asked)`);
   }, 180_000);
 
   it("a's worker back on its root: its start-up reconcile releases what x held and restores running-a; b's containers untouched", async () => {
