@@ -49,7 +49,9 @@ const execRun = proxyActivities<Activities>(execRunning);
 /** docker kill [-s SIGNAL] of one container. */
 export function containerKill(input: KillInput): Promise<KillResult> {
   checkInput('containerKill', input);
-  return surfaced(() => onContainerHost(input, lifecycle, slow, (acts, i) => acts.killContainer(i)));
+  // Docker's "Cannot kill container: <ref>: …" names the container as it was given: the owner looks the ref up
+  // again (it resolves there to what locate found), rather than the full ID
+  return surfaced(() => onContainerHost(input, lifecycle, slow, (acts, i) => acts.killContainer({ ...i, container: input.container })));
 }
 
 /** docker pause of one container. */
