@@ -38,7 +38,12 @@ export function createHostActivities(runtime: HostRuntime) {
       return classified(async () => {
         const ref = input.container;
         if (ref === '') throw new ContainerError('AmbiguousContainer', "prefix can't be empty");
-        const all = await runtime.list();
+        // A full ID is a direct read (the start saga's restarts, the verbs given an ID); the rest need the list.
+        if (/^[0-9a-f]{64}$/.test(ref)) {
+          const rec = await runtime.store.read(ref);
+          if (rec) return { host: runtime.hostName, match: { id: rec.Id, name: rec.Name.replace(/^\//, ''), by: 'id' } };
+        }
+        const all = await runtime.store.list();
         const name = ref.startsWith('/') ? ref : `/${ref}`;
         const byId = all.find((c) => c.Id === ref);
         const byName = byId ? undefined : all.find((c) => c.Name === name);

@@ -97,7 +97,7 @@ export class HostRuntime implements ContainerRuntime {
     const rec = newContainerRecord(req, hostConfig, await this.store.list());
     await this.store.write(rec);
     await this.records.appendEvent(rec.Id, rec, 'create', { image: req.image });
-    return rec;
+    return this.withNode(rec);
   }
 
   async lookup(ref: string): Promise<ContainerRecord> {

@@ -4,6 +4,9 @@ import { HostsUpdates, hostsWorkflowId, type HostRegistration, type RegisterHost
 import { WorkflowTypes } from '../common/names';
 import type { containerHosts } from '../workflows/hosts';
 
+/** A worker's states in the order it goes through them. */
+const STATE_ORDER: readonly State[] = ['INITIALIZED', 'RUNNING', 'STOPPING', 'DRAINING', 'DRAINED', 'STOPPED'];
+
 /**
  * One host's worker (common/hosts-api.ts): the SDK Worker of the shared task queue (every workflow, and
  * every activity, for runs begun before many hosts) and the activity-only Worker of its host queue. They run,
@@ -19,13 +22,11 @@ export class HostWorker {
     private readonly reg: RegisterHostInput & { connection: NativeConnection; namespace: string; taskQueue: string; dataConverter?: DataConverter },
   ) {}
 
-  /** Both workers' state as one: FAILED if either failed, RUNNING while both run, else the shared one's. */
+  /** Both workers' state as one: FAILED if either failed, else the one further behind (RUNNING only while both run). */
   getState(): State {
     const [a, b] = [this.shared.getState(), this.host.getState()];
     if (a === 'FAILED' || b === 'FAILED') return 'FAILED';
-    if (a === 'STOPPED' && b === 'STOPPED') return 'STOPPED';
-    if (a === 'RUNNING' && b === 'RUNNING') return 'RUNNING';
-    return a === 'RUNNING' ? b : a;
+    return STATE_ORDER.indexOf(a) <= STATE_ORDER.indexOf(b) ? a : b;
   }
 
   getStatus(): WorkerStatus {

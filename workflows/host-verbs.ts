@@ -28,7 +28,8 @@ import { hostStatuses, hostViews, liveHostNames, locate, onHost, place } from '.
 import { fast, lifecycle } from './options';
 
 /**
- * The verbs across hosts (v7, `many-hosts`): each finds its container's host and runs its activity there;
+ * The verbs across hosts (v7, `many-hosts`): each finds its container's host and runs its activity there,
+ * with the ref as the user gave it (Docker's messages name it; the host resolves it to the same container);
  * the listings ask every live host and merge. Used by the verbs' own workflows (ops.ts, verbs.ts,
  * lifecycle.ts) and by the reads workflow, so both answer alike.
  */
@@ -75,7 +76,7 @@ export async function create(input: CreateInput): Promise<CreateResult & { host:
 
 export async function inspect(input: InspectInput): Promise<InspectResult> {
   const at = await locate(input.container);
-  return onHost(at.host, fast).inspectContainer({ container: at.id });
+  return onHost(at.host, fast).inspectContainer(input);
 }
 
 export async function list(input: ListInput): Promise<ListResult> {
@@ -106,7 +107,7 @@ export async function logs(input: LogsInput): Promise<LogsResult> {
     for (const { answer } of await onEveryHost(fast, (acts) => acts.readLogs(input).catch(() => undefined))) if (answer) return answer;
     throw err;
   }
-  return onHost(at.host, fast).readLogs({ ...input, container: at.id });
+  return onHost(at.host, fast).readLogs(input);
 }
 
 export async function stop(input: StopInput): Promise<StopResultRecord> {
@@ -165,7 +166,7 @@ export async function execOutput(input: ExecOutputInput): Promise<ExecOutputResu
 /** docker wait: on the container's host, however long that host is away (the wait outlives it, as Docker's). */
 export async function wait(input: WaitInput, options: ActivityOptions): Promise<WaitResult> {
   const at = await locate(input.container);
-  return onHost(at.host, options, { waitForHost: true }).waitContainer({ ...input, container: at.id });
+  return onHost(at.host, options, { waitForHost: true }).waitContainer(input);
 }
 
 /** `host ls`: every registered host, with its own counts when it is live. */
