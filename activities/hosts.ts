@@ -3,7 +3,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { ContainerError } from '../common/errors';
 import {
   HOST_LIVE_WINDOW_MS,
-  HOSTS_QUERY,
+  HOSTS_MEMO,
   hostsWorkflowId,
   hostTaskQueue,
   type HostRegistration,
@@ -79,7 +79,9 @@ export function createHostActivities(runtime: HostRuntime) {
       const shared = info.taskQueue;
       let hosts: HostRegistration[];
       try {
-        hosts = await client.workflow.getHandle(hostsWorkflowId(shared)).query<HostRegistration[]>(HOSTS_QUERY);
+        // the memo, not the query: a describe is served by the server alone, a query needs a worker's turn
+        const memo = (await client.workflow.getHandle(hostsWorkflowId(shared)).describe()).memo;
+        hosts = (memo?.[HOSTS_MEMO] as HostRegistration[] | undefined) ?? [];
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) return [];
         throw err;
