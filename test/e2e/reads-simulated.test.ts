@@ -81,7 +81,7 @@ describe('reads through the reads workflow (simulated driver)', () => {
       outputs.push(...(await Promise.all(Array.from({ length: 4 }, (_, j) => ok(reads[(i + j) % reads.length]!)))));
     }
     // the reads read what is there
-    expect(outputs[0]).toMatch(new RegExp(`\\n${id.slice(0, 12)}\\s+busybox.*r1\\n`));
+    expect(outputs[0]).toMatch(new RegExp(`\\n${id.slice(0, 12)}\\s+busybox.*r1\\s+${sim.hostName}\\n`));
     expect((JSON.parse(outputs[2]!) as ContainerRecord[])[0]!.Id).toBe(id);
     expect(outputs[3]).toBe('hello\n');
     expect(outputs[6]).toBe('running\n');
