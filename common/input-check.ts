@@ -199,7 +199,8 @@ const INPUTS = {
   containerCreate: obj({ request: req(createRequest), host: opt(hostName) }),
   containerInspect: obj({ container: ref }),
   containerList: obj({ all: req(bool) }),
-  containerEvents: obj({ since: req(int(0)), limit: opt(int(0)) }),
+  // `events --host NAME`: that host's log (each host keeps its own, with its own cursor)
+  containerEvents: obj({ since: req(int(0)), limit: opt(int(0)), host: opt(hostName) }),
   containerLogs: obj({
     container: ref,
     cursor: opt(int(0)),

@@ -30,6 +30,8 @@ export interface EventsInput {
   since: number;
   /** bytes of events in one answer at most (the worker caps it at 256 KiB); a reader pages on with `next` while `more` */
   limit?: number;
+  /** `events --host NAME`: that host's events (its own log and cursor); without it, the first live host's by name */
+  host?: string;
 }
 export interface EventsResult {
   events: ContainerEvent[];

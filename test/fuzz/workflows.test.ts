@@ -234,8 +234,8 @@ describe('fuzz: workflow inputs through Temporal', () => {
   it('no fuzzed workflow is left open on either task queue', async () => {
     for (const f of [others, creates]) {
       const open: string[] = [];
-      // the host registry (its worker registered at start-up) is open by design: it lives as long as the queue
-      const query = `TaskQueue = '${f.w.taskQueue}' AND ExecutionStatus = 'Running' AND WorkflowType != 'containerHosts'`;
+      // the host registry runs for as long as the task queue has hosts (its worker registered at start-up)
+      const query = `TaskQueue = '${f.w.taskQueue}' AND ExecutionStatus = 'Running' AND WorkflowType != '${WorkflowTypes.hosts}'`;
       for await (const wf of f.w.client.workflow.list({ query })) open.push(`${wf.type} ${wf.workflowId}`);
       expect(open).toEqual([]);
     }
