@@ -49,6 +49,11 @@ async function onEveryHost<T>(options: ActivityOptions, ask: (acts: ReturnType<t
   return answers.filter((a): a is { host: string; answer: T } => a !== undefined);
 }
 
+/** A host named by the user must be registered (NoSuchHost, 404), not waited for. */
+async function registered(host: string): Promise<void> {
+  if (!(await hostViews()).some((h) => h.name === host)) throw new ContainerError('NoSuchHost', `No such host: ${host}`);
+}
+
 /** The containers a create joins: link targets, `container:X` network and IPC modes. */
 function joinsOf(input: CreateInput): string[] {
   const hc = input.request.hostConfig;
@@ -88,7 +93,8 @@ export async function list(input: ListInput): Promise<ListResult> {
  * Events are each host's own log with its own cursor: `host` names one; without it, the only live host (or,
  * with several, the first by name; README, "Many hosts", says so).
  */
-export async function events(input: EventsInput & { host?: string }): Promise<EventsResult> {
+export async function events(input: EventsInput): Promise<EventsResult> {
+  if (input.host) await registered(input.host);
   const host = input.host ?? (await liveHostNames()).sort()[0];
   if (!host) throw new ContainerError('HostUnavailable', 'no live host to read events from');
   const { host: _host, ...rest } = input;
@@ -143,7 +149,7 @@ export async function restore(input: { host?: string }): Promise<string[]> {
 export async function imageImport(input: ImageImportInput): Promise<ImageImportResult> {
   const { host, ...rest } = input;
   if (host) {
-    if (!(await hostViews()).some((h) => h.name === host)) throw new ContainerError('NoSuchHost', `No such host: ${host}`);
+    await registered(host);
     return { ...(await onHost(host, lifecycle).importImage(rest)), hosts: [host] };
   }
   const all = await onEveryHost(lifecycle, (acts) => acts.importImage(rest));
