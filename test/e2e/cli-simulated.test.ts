@@ -364,6 +364,7 @@ describe('hosts: the test worker is one host (one host; two-host runs are in the
       [['host', 'drain', 'nosuch'], 1, 'Error response from daemon: No such host: nosuch'],
       [['host', 'activate', 'nosuch'], 1, 'Error response from daemon: No such host: nosuch'],
       [['image', 'import', '--host', 'nosuch', 'busybox3', 'busybox-static'], 1, 'Error response from daemon: No such host: nosuch'],
+      [['events', '--no-follow', '--host', 'nosuch'], 1, 'Error response from daemon: No such host: nosuch'],
       [['create', '--host', 'bad/name', 'busybox', 'true'], 125, `container-saga: invalid input: host: invalid host name "bad/name": want [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 63 characters. See 'container-saga create --help'.`],
       [['create', '--host', 'a', '--label', 'container-saga.host=b', 'busybox', 'true'], 125, `container-saga: --host a and label container-saga.host=b name different hosts. See 'container-saga create --help'.`],
       [['host', 'drain', 'bad/name'], 1, 'Error response from daemon: invalid host name "bad/name"'],
