@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
  * It changes nothing about what runs or where: the same tools, arguments and environment, in the worker's
  * mount and network namespaces (the helper is its child). A detached child (the shim) gets its own session
  * as before and outlives the helper and the worker alike. When the worker dies the helper sees its channel
- * close and exits; a tool it was running finishes by itself, as a tool of a killed worker always did. When
+ * close and exits (and only then: it ignores the signals a worker's process group may get); a tool it was running finishes by itself, as a tool of a killed worker always did. When
  * the helper dies, the requests it had are failed with a retryable error (the steps are idempotent: their
  * retry adopts or redoes what such a tool did) and the next request starts a new helper. Until the helper
  * says it is ready (its start takes some tens of ms), tools are started directly, as without it.
@@ -24,6 +24,10 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const send = (m) => { if (process.connected) process.send(m); };
 const failure = (id, e) => send({ id, error: { code: e && e.code, message: String(e && e.message || e) } });
+process.title = 'container-saga-spawner';
+// It lives exactly as long as the worker's end of the channel: a signal to the worker's process group
+// (Ctrl-C, a SIGTERM for a graceful shutdown) must not take it away from a worker still finishing its steps.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => {});
 process.on('disconnect', () => process.exit(0));
 process.on('message', (m) => {
   try {

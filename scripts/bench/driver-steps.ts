@@ -16,6 +16,7 @@
  *                        TypeScript loader; 0: as small as it comes)
  *   DRIVER_STEPS_BASE    another checkout (e.g. a worktree of main): its driver is measured too, round by round
  *                        alternating with this one, so both see the same load
+ *   DRIVER_STEPS_THIS    the checkout measured as "this" (default: the one this script is in)
  * Every driver runs in a state root, host-side netns, bridge and subnet of its own, all removed at the end.
  */
 import { fork, spawn } from 'node:child_process';
@@ -200,8 +201,12 @@ class FloorClient {
   private readonly child = fork(__filename, [], { env: { ...process.env, DRIVER_STEPS_CHILD: '1' } });
   private next(): Promise<{ ready?: true; samples?: Array<[string, number[]]>; error?: string; closed?: true }> {
     return new Promise((resolve, reject) => {
-      this.child.once('message', resolve as (m: unknown) => void);
-      this.child.once('exit', (code) => reject(new Error(`floor child exited (${code})`)));
+      const exited = (code: number | null) => reject(new Error(`floor child exited (${code})`));
+      this.child.once('exit', exited);
+      this.child.once('message', (m) => {
+        this.child.off('exit', exited);
+        resolve(m as never);
+      });
     });
   }
   ready() {
@@ -228,7 +233,7 @@ async function main(): Promise<void> {
   const drivers: Driver[] = [];
   const s: Samples = new Map();
   try {
-    drivers.push(await openDriver(HERE, process.env.DRIVER_STEPS_BASE ? 'this: ' : '', 0));
+    drivers.push(await openDriver(path.resolve(process.env.DRIVER_STEPS_THIS || HERE), process.env.DRIVER_STEPS_BASE ? 'this: ' : '', 0));
     if (process.env.DRIVER_STEPS_BASE) drivers.push(await openDriver(path.resolve(process.env.DRIVER_STEPS_BASE), 'base: ', 1));
     const ballast: Buffer[] = [];
     while (process.memoryUsage().rss < RSS_MB * 1e6) ballast.push(Buffer.alloc(4 << 20, 1)); // touched: resident
