@@ -57,6 +57,7 @@ function specReq(id: string, hostname: string, env: string[]) {
 /** The bench's driverStart, each call timed. */
 async function shaped(rt: LinuxRuntime, id: string, s: Samples | undefined, p: string): Promise<void> {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const rec = await timed(s, `${p}lookup`, () => rt.lookup(id));
   await timed(s, `${p}prepare (4 at once)`, () =>
     Promise.all([
@@ -70,6 +71,10 @@ async function shaped(rt: LinuxRuntime, id: string, s: Samples | undefined, p: s
   const { pid } = await timed(s, `${p}process`, () => rt.acquire('process', { id }));
   await timed(s, `${p}markRunning`, () => rt.markRunning(id, pid));
   if (s) add(s, `${p}driverStart total`, performance.now() - t0);
+  // the driver process's own CPU (user + system) over the start: what a start costs the worker beside its
+  // tools (with 50 starts at once on 2 cores, it is time the others wait)
+  const cpu = process.cpuUsage(cpu0);
+  if (s) add(s, `${p}(worker CPU over the start)`, (cpu.user + cpu.system) / 1000);
 }
 
 /** The same steps one after the other: each figure is the step alone. */
