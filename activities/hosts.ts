@@ -3,7 +3,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { ContainerError } from '../common/errors';
 import {
   HOST_LIVE_WINDOW_MS,
-  HOSTS_QUERY,
+  HOSTS_MEMO,
   hostsWorkflowId,
   hostTaskQueue,
   type HostRegistration,
@@ -38,7 +38,12 @@ export function createHostActivities(runtime: HostRuntime) {
       return classified(async () => {
         const ref = input.container;
         if (ref === '') throw new ContainerError('AmbiguousContainer', "prefix can't be empty");
-        const all = await runtime.list();
+        // A full ID is a direct read (the start saga's restarts, the verbs given an ID); the rest need the list.
+        if (/^[0-9a-f]{64}$/.test(ref)) {
+          const rec = await runtime.store.read(ref);
+          if (rec) return { host: runtime.hostName, match: { id: rec.Id, name: rec.Name.replace(/^\//, ''), by: 'id' } };
+        }
+        const all = await runtime.store.list();
         const name = ref.startsWith('/') ? ref : `/${ref}`;
         const byId = all.find((c) => c.Id === ref);
         const byName = byId ? undefined : all.find((c) => c.Name === name);
@@ -74,7 +79,9 @@ export function createHostActivities(runtime: HostRuntime) {
       const shared = info.taskQueue;
       let hosts: HostRegistration[];
       try {
-        hosts = await client.workflow.getHandle(hostsWorkflowId(shared)).query<HostRegistration[]>(HOSTS_QUERY);
+        // the memo, not the query: a describe is served by the server alone, a query needs a worker's turn
+        const memo = (await client.workflow.getHandle(hostsWorkflowId(shared)).describe()).memo;
+        hosts = (memo?.[HOSTS_MEMO] as HostRegistration[] | undefined) ?? [];
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) return [];
         throw err;

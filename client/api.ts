@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { WithWorkflowArgs, Workflow, WorkflowResultType } from '@temporalio/common';
+import { ContainerError } from '../common/errors';
+import { HostsUpdates, hostsWorkflowId, type HostAvailability, type HostRegistration, type SetAvailabilityInput } from '../common/hosts-api';
 import { lifecycleWorkflowId, PROGRESS_QUERY, startWorkflowId, WorkflowTypes } from '../common/names';
-import type { LogsInput, RemoveResult, StopResultRecord } from '../common/ops-api';
+import type { CreateInput, LogsInput, RemoveResult, StopResultRecord } from '../common/ops-api';
 import type { ContainerStartResult } from '../common/start-api';
 import type { CreateRequest } from '../common/types';
 import { containerVerbMetadata, createMetadata, plainMetadata, startMetadata, type WorkflowMetadata } from '../common/workflow-metadata';
@@ -60,9 +62,30 @@ function kebab(type: string): string {
   return type.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
-/** docker create: the new container's full ID and warnings. */
-export const createContainer = (s: Session, request: CreateRequest) =>
-  run<typeof containerCreate>(s, WorkflowTypes.create, { args: [{ request }] }, { meta: createMetadata(request) });
+/**
+ * The label that pins a container to a host, for clients that can only send labels (`docker create --label
+ * container-saga.host=NAME`, compose files): the same as `container-saga create --host NAME`. It stays on the
+ * container, as every label a client sends does (Docker's daemon drops none): inspect and `ps --filter
+ * label=container-saga.host=NAME` show which containers were pinned, and where.
+ */
+export const HOST_LABEL = 'container-saga.host';
+
+/**
+ * The create workflow's input: the request and the host it is pinned to, `--host` or the label (both naming
+ * different hosts is InvalidParameter). Without either, the control plane places the container.
+ */
+export function createInput(request: CreateRequest, host?: string): CreateInput {
+  const label = request.labels?.[HOST_LABEL];
+  if (host !== undefined && label !== undefined && label !== host) {
+    throw new ContainerError('InvalidParameter', `--host ${host} and label ${HOST_LABEL}=${label} name different hosts`);
+  }
+  const pinned = host ?? label;
+  return pinned === undefined ? { request } : { request, host: pinned };
+}
+
+/** docker create: the new container's full ID and warnings (on `host`, or the label's, else where placement puts it). */
+export const createContainer = (s: Session, request: CreateRequest, host?: string) =>
+  run<typeof containerCreate>(s, WorkflowTypes.create, { args: [createInput(request, host)] }, { meta: createMetadata(request) });
 
 // The reads below are Updates of the task queue's reads workflow (client/reads.ts), not workflow runs.
 
@@ -72,8 +95,11 @@ export const inspect = (s: Session, container: string) => read(s, 'inspect', { c
 /** docker ps: running containers, or all of them. */
 export const list = (s: Session, all: boolean) => read(s, 'list', { all });
 
-/** The events recorded after `since` (a cursor from an earlier call; 0 for all) and the next cursor. */
-export const readEvents = (s: Session, since: number) => read(s, 'events', { since });
+/**
+ * The events recorded after `since` (a cursor from an earlier call; 0 for all) and the next cursor: of `host`
+ * (each host keeps its own log and cursor), else of the first live host by name.
+ */
+export const readEvents = (s: Session, since: number, host?: string) => read(s, 'events', host === undefined ? { since } : { since, host });
 
 /** docker wait: the container's exit code once it does not run (resolved first, for the Web UI's metadata). */
 export async function waitContainer(s: Session, container: string) {
@@ -84,12 +110,37 @@ export async function waitContainer(s: Session, container: string) {
 /** One bounded page of a container's output: from `cursor` (an earlier page's `next`), or its last `tail` lines. */
 export const logsPage = (s: Session, container: string, page: Omit<LogsInput, 'container'> = {}) => read(s, 'logs', { container, ...page });
 
-export const imageImport = (s: Session, name: string, source: string) =>
-  run<typeof imageImportWorkflow>(s, WorkflowTypes.imageImport, { args: [{ name, source }] }, {
-    meta: plainMetadata('image import', name, [['image', name], ['source', source]], name),
+/** image import: on `host` (its worker reads the source on its machine), else on every live host. */
+export const imageImport = (s: Session, name: string, source: string, host?: string) =>
+  run<typeof imageImportWorkflow>(s, WorkflowTypes.imageImport, { args: [host === undefined ? { name, source } : { name, source, host }] }, {
+    meta: plainMetadata('image import', name, [['image', name], ['source', source], ['host', host ?? 'every live host']], name),
   });
 
 export const imageList = (s: Session) => read(s, 'imageList', {});
+
+/** host ls: every registered host, live or not, with its own counts when it is live (a read, as ps). */
+export const hostList = (s: Session) => read(s, 'hosts', {});
+
+/**
+ * host drain / host activate: an Update of the task queue's host registry (workflows/hosts.ts), which refuses
+ * a host it does not know (NoSuchHost, 404) and a malformed name (InvalidParameter, 400). A drained host
+ * keeps its containers and takes no new ones (Swarm's node availability).
+ */
+export async function setHostAvailability(s: Session, name: string, availability: HostAvailability): Promise<HostRegistration> {
+  // Required, not imported: see toCliError (the Temporal client is loaded once a session exists).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { WorkflowNotFoundError } = require('@temporalio/client') as typeof import('@temporalio/client');
+  try {
+    await ensureWorker(s);
+    return await s.client.workflow
+      .getHandle(hostsWorkflowId(s.taskQueue))
+      .executeUpdate<HostRegistration, [SetAvailabilityInput]>(HostsUpdates.setAvailability, { args: [{ name, availability }] });
+  } catch (err) {
+    // No registry yet: no worker has registered a host on this task queue, so this one is not known either.
+    if (err instanceof WorkflowNotFoundError) throw new CliError(`No such host: ${name}`, { type: 'NoSuchHost', status: 404 });
+    throw toCliError(err, s.address);
+  }
+}
 
 export const gc = (s: Session) =>
   run<typeof containerGc>(s, WorkflowTypes.gc, {}, { meta: plainMetadata('gc', undefined, [['releases', 'leftovers recorded by failed releases, and orphaned resources']]) });

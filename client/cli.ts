@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCreate } from './commands/create';
 import { registerEvents } from './commands/events';
 import { registerExec } from './commands/exec';
+import { registerHost } from './commands/host';
 import { registerImage } from './commands/image';
 import { registerInspect } from './commands/inspect';
 import { registerKill } from './commands/kill';
@@ -63,6 +64,7 @@ function buildProgram(ctx: CliContext): { program: Command; activeCommand: () =>
   registerPause(program, ctx);
   registerExec(program, ctx);
   registerImage(program, ctx);
+  registerHost(program, ctx);
   // Subcommands inherit exitOverride and the output settings (set above, before they were added), not hooks.
   for (const group of program.commands) {
     group.hook('preSubcommand', (_cmd, sub) => {

@@ -94,7 +94,10 @@ export function ellipsis(s: string, width: number): string {
   return chars.length <= width ? s : `${chars.slice(0, width - 1).join('')}…`;
 }
 
-/** The rows of docker ps, newest first (as Docker lists them). */
+/**
+ * The rows of docker ps, newest first (as Docker lists them), with the container's host (its record's
+ * `Node.Name`) after Docker's columns, so what reads Docker's columns reads these.
+ */
 export function psRows(containers: ContainerRecord[], now = Date.now()): string[][] {
   return [...containers]
     .sort((a, b) => Date.parse(b.Created) - Date.parse(a.Created))
@@ -106,10 +109,11 @@ export function psRows(containers: ContainerRecord[], now = Date.now()): string[
       statusText(c.State, now),
       Object.keys(c.Config.ExposedPorts ?? {}).sort().join(', '),
       c.Name.replace(/^\//, ''),
+      c.Node?.Name ?? '',
     ]);
 }
 
-export const PS_HEAD = ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES'];
+export const PS_HEAD = ['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES', 'HOST'];
 
 /** docker events' line: `TIME TYPE ACTION ID (k=v, …)`, attributes sorted by key as Docker sorts them. */
 export function eventLine(e: ContainerEvent): string {

@@ -5,6 +5,7 @@ import { LOG_DRIVER } from '../common/log-config';
 import { parseIpcMode, parseNetMode } from '../common/net-mode';
 import { parseBytes } from '../common/settings';
 import type { CreateRequest, HostConfig, RestartPolicy } from '../common/types';
+import { createInput } from './api';
 import { usageError } from './errors';
 import { inlineSeccompProfiles, readText, type ReadText } from './seccomp-file';
 
@@ -33,6 +34,8 @@ export interface CreateFlags {
   readOnly?: boolean;
   tty?: boolean;
   logOpt: string[];
+  /** the host the container is pinned to (else placement picks one) */
+  host?: string;
 }
 
 /** Docker CLI's flag error: `invalid argument "abc" for "--shm-size" flag: …` (exit 125). */
@@ -65,15 +68,17 @@ function restartPolicy(value: string): RestartPolicy {
 /**
  * Flags + IMAGE + CMD → Docker's create request, validating every value before anything is sent, so bad
  * input changes nothing. Pure but for `read`: `-e KEY` without a value reads KEY from `env` (Docker's
- * pass-through); `--security-opt seccomp=FILE` sends the file's content, read with `read`.
+ * pass-through); `--security-opt seccomp=FILE` sends the file's content, read with `read`. `--host` is not
+ * part of the request (the create workflow's input carries it, client/api.ts createInput) but is checked here
+ * with it.
  */
 export function parseCreate(flags: CreateFlags, image: string, cmd: string[], env: NodeJS.ProcessEnv = {}, read: ReadText = readText): CreateRequest {
   // Docker's CLI parses the reference before it sends anything: `docker: invalid reference format.` (125)
   if (!isImageName(image)) throw usageError(`invalid reference format: ${JSON.stringify(image)}`, 'create');
   const request = toRequest(flags, image, cmd, env, read);
   try {
-    // what the create workflow checks first (types, NUL bytes): never send what it would refuse
-    checkCreateInput({ request });
+    // what the create workflow checks first (types, NUL bytes, the host's name): never send what it would refuse
+    checkCreateInput(createInput(request, flags.host));
   } catch (err) {
     if (err instanceof ContainerError) throw usageError(err.message, 'create');
     throw err;

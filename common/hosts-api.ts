@@ -58,6 +58,8 @@ export interface HostRegistration {
 /** The registry's Updates and Query (any Temporal client may send them). */
 export const HostsUpdates = { register: 'register', setAvailability: 'setAvailability' } as const;
 export const HOSTS_QUERY = 'hosts';
+/** The registry's memo field with the same list (read by describe(), which needs no worker). */
+export const HOSTS_MEMO = 'hosts';
 
 export interface RegisterHostInput {
   name: string;

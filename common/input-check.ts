@@ -199,7 +199,7 @@ const INPUTS = {
   containerCreate: obj({ request: req(createRequest), host: opt(hostName) }),
   containerInspect: obj({ container: ref }),
   containerList: obj({ all: req(bool) }),
-  // `host`: whose events (each host keeps its own log); without it, the first live host by name
+  // `events --host NAME`: that host's log (each host keeps its own, with its own cursor)
   containerEvents: obj({ since: req(int(0)), limit: opt(int(0)), host: opt(hostName) }),
   containerLogs: obj({
     container: ref,

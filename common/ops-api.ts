@@ -30,7 +30,7 @@ export interface EventsInput {
   since: number;
   /** bytes of events in one answer at most (the worker caps it at 256 KiB); a reader pages on with `next` while `more` */
   limit?: number;
-  /** whose events: each host keeps its own log and cursor (since many hosts); without it, the first live host by name */
+  /** `events --host NAME`: that host's events (its own log and cursor); without it, the first live host's by name */
   host?: string;
 }
 export interface EventsResult {

@@ -1,15 +1,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { run } from '../client/api';
+import { createContainer, hostList, imageImport, setHostAvailability } from '../client/api';
 import type { Session } from '../client/connection';
-import { toCliError } from '../client/errors';
-import { read } from '../client/reads';
-import { HostsUpdates, hostsWorkflowId, hostTaskQueue, type HostAvailability, type HostRegistration, type HostRow } from '../common/hosts-api';
-import { WorkflowTypes } from '../common/names';
+import { hostTaskQueue, type HostAvailability, type HostRow } from '../common/hosts-api';
 import type { CreateRequest } from '../common/types';
-import { createMetadata } from '../common/workflow-metadata';
-import type { containerCreate, imageImport } from '../workflows/ops';
 import { until } from './harness';
 
 /**
@@ -17,39 +12,16 @@ import { until } from './harness';
  * through the Temporal client, and what a workflow's history says about where each of its activities ran.
  */
 
-/**
- * `create [--host NAME]`: the create workflow with CreateInput.host, as the CLI's `--host` sends it (the CLI
- * flag may replace this once it exists; the workflow input is the same).
- */
-export function createOn(s: Session, request: CreateRequest, host?: string): Promise<{ Id: string; host?: string }> {
-  return run<typeof containerCreate>(s, WorkflowTypes.create, { args: [{ request, ...(host ? { host } : {}) }] }, { meta: createMetadata(request) });
-}
-
-/** `image import [--host NAME] NAME SOURCE`: on that host only, else on every live host. */
-export function importOn(s: Session, name: string, source: string, host?: string): Promise<{ hosts?: string[] }> {
-  return run<typeof imageImport>(s, WorkflowTypes.imageImport, { args: [{ name, source, ...(host ? { host } : {}) }] });
-}
-
-/** `host ls`: the reads workflow's `hosts` read. */
-export function hostLs(s: Session): Promise<HostRow[]> {
-  return read(s, 'hosts', {});
-}
-
-/** `host drain NAME` / `host activate NAME`: the registry's Update. */
-export async function setAvailability(s: Session, name: string, availability: HostAvailability): Promise<HostRegistration> {
-  try {
-    return await s.client.workflow.getHandle(hostsWorkflowId(s.taskQueue)).executeUpdate<HostRegistration, [{ name: string; availability: HostAvailability }]>(
-      HostsUpdates.setAvailability,
-      { args: [{ name, availability }] },
-    );
-  } catch (err) {
-    throw toCliError(err, s.address);
-  }
-}
+// The verbs of many hosts, as the CLI's library sends them (client/api.ts): `create --host`, `image import
+// --host`, `host ls`, `host drain|activate`.
+export const createOn = (s: Session, request: CreateRequest, host?: string) => createContainer(s, request, host);
+export const importOn = (s: Session, name: string, source: string, host?: string) => imageImport(s, name, source, host);
+export const hostLs = (s: Session) => hostList(s);
+export const setAvailability = (s: Session, name: string, availability: HostAvailability) => setHostAvailability(s, name, availability);
 
 /** Resolves once `host ls` shows every host of `names` live (a worker's first poll may take a moment to show). */
 export function untilLive(s: Session, names: readonly string[], ms = 30_000): Promise<HostRow[]> {
-  return until(`hosts ${names.join(', ')} live`, async () => {
+  return until<HostRow[]>(`hosts ${names.join(', ')} live`, async () => {
     const rows = await hostLs(s);
     return names.every((n) => rows.some((r) => r.name === n && r.live && r.status)) ? rows : undefined;
   }, ms, 250);
@@ -105,11 +77,12 @@ export async function workflowTaskWorkers(client: Client, workflowId: string, ru
 }
 
 /**
- * The activities that touch a host (all but the registry's `liveHosts`, and `locateHere` run where the
- * workflow task ran, which only reads), each with where it ran; a pinned start routes every one to its host.
+ * The activities that touch a host: all but those of the shared queue (the registry's `liveHosts`, the first
+ * `locateHere` of a verb, which any worker answers for its own host) and a local `locateHere` (the start saga's
+ * first look, where the workflow task ran; it only reads). A pinned start or verb runs every one on its host.
  */
-export function hostActivities(ran: readonly RanActivity[]): RanActivity[] {
-  return ran.filter((a) => a.type !== 'liveHosts' && !(a.local && a.type === 'locateHere'));
+export function hostActivities(ran: readonly RanActivity[], sharedQueue: string): RanActivity[] {
+  return ran.filter((a) => a.taskQueue !== sharedQueue && !(a.local && a.type === 'locateHere'));
 }
 
 export { hostTaskQueue };

@@ -4,7 +4,7 @@ import { HostsUpdates, hostsWorkflowId, type HostRegistration, type RegisterHost
 import { WorkflowTypes } from '../common/names';
 import type { containerHosts } from '../workflows/hosts';
 
-/** A Worker's states in the order it goes through them. */
+/** A worker's states in the order it goes through them. */
 const STATE_ORDER: readonly State[] = ['INITIALIZED', 'RUNNING', 'STOPPING', 'DRAINING', 'DRAINED', 'STOPPED'];
 
 /**
@@ -22,17 +22,11 @@ export class HostWorker {
     private readonly reg: RegisterHostInput & { connection: NativeConnection; namespace: string; taskQueue: string; dataConverter?: DataConverter },
   ) {}
 
-  /**
-   * Both workers' state as one: FAILED if either failed, RUNNING while both run, STOPPED once both stopped;
-   * in between, the one less far along (one stopped while the other still drains its steps is not stopped:
-   * the host queue's worker holds the host steps).
-   */
+  /** Both workers' state as one: FAILED if either failed, else the one further behind (RUNNING only while both run). */
   getState(): State {
     const [a, b] = [this.shared.getState(), this.host.getState()];
     if (a === 'FAILED' || b === 'FAILED') return 'FAILED';
-    if (a === b) return a;
-    if (a === 'RUNNING' || b === 'RUNNING') return 'STOPPING';
-    return STATE_ORDER.indexOf(a) < STATE_ORDER.indexOf(b) ? a : b;
+    return STATE_ORDER.indexOf(a) <= STATE_ORDER.indexOf(b) ? a : b;
   }
 
   getStatus(): WorkerStatus {

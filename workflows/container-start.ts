@@ -98,7 +98,7 @@ async function unlessHostGone<T>(run: StartRun, step: () => Promise<T>): Promise
 async function lookup(run: StartRun, ref: string, localSteps: boolean, hosts: boolean): Promise<{ snap: ContainerSnapshot; placement?: StartPlacement }> {
   const { c, placement } = await run.step(hostlessSteps.lookup, async () => {
     if (!hosts) return { c: await startActivities({ name: ref }, localSteps).quick.lookupContainer({ container: ref }) };
-    const at = await locate(ref);
+    const at = await locate(ref, { firstHere: true });
     const placement: StartPlacement = { host: at.host, ownerLooksUp: at.host === at.lookedUpOn };
     return { c: await startActivities({ name: ref }, localSteps, placement).quick.lookupContainer({ container: at.id }), placement };
   });

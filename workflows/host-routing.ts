@@ -83,7 +83,7 @@ export function onHost(host: string, options: ActivityOptions, opts: OnHostOptio
 
 /** Activities that touch no host: the registry's view, on the shared queue (any worker answers). */
 const shared = proxyActivities<Activities>(fast);
-/** `locateHere` on the worker that runs the workflow task: no round trip when the container is its host's. */
+/** `locateHere` on the worker that runs the workflow task (the start saga): no round trip when the container is its host's. */
 const here = proxyLocalActivities<Activities>(fastLocal);
 
 /** The registered hosts with their liveness (activities/hosts.ts liveHosts). */
@@ -107,15 +107,17 @@ export interface Located {
 const RANK = { id: 0, name: 1, prefix: 2 } as const;
 
 /**
- * Docker's daemon.Get across hosts: the worker running this workflow task looks first (a full ID or an exact
- * name found there is the answer); otherwise every other live host looks too, and the best match wins (full
- * ID, then exact name, then a prefix unique across all hosts). Throws NoSuchContainer (404) or
- * AmbiguousContainer (400) with Docker's messages; HostUnavailable (503) instead of NoSuchContainer when a live
- * host did not answer (the container may be one of its own: a start of it must say the host is gone, not that
- * the container does not exist).
+ * Docker's daemon.Get across hosts: one host looks first (a full ID or an exact name found there is the
+ * answer); otherwise every other live host looks too, and the best match wins (full ID, then exact name, then
+ * a prefix unique across all hosts). Throws NoSuchContainer (404) or AmbiguousContainer (400) with Docker's
+ * messages; HostUnavailable (503) instead of NoSuchContainer when a live host did not answer (the container
+ * may be one of its own: a start of it must say the host is gone, not that the container does not exist).
+ * The first look is a local activity with `firstHere` (the start saga: no round trip, and it learns
+ * whether its worker is the owner), else an activity of the shared queue (whichever worker takes it): the
+ * reads workflow keeps its workflow tasks short (workflows/reads.ts says why).
  */
-export async function locate(ref: string): Promise<Located> {
-  const first = await here.locateHere({ container: ref });
+export async function locate(ref: string, opts: { firstHere?: boolean } = {}): Promise<Located> {
+  const first = await (opts.firstHere ? here : shared).locateHere({ container: ref });
   const done = (m: NonNullable<LocatedHere['match']>, host: string): Located => ({ host, id: m.id, name: m.name, lookedUpOn: first.host });
   if (first.match && first.match.by !== 'prefix') return done(first.match, first.host);
   const others = (await liveHostNames()).filter((h) => h !== first.host);

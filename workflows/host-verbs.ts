@@ -28,7 +28,8 @@ import { hostStatuses, hostViews, isHostUnavailable, liveHostNames, locate, onHo
 import { fast, lifecycle } from './options';
 
 /**
- * The verbs across hosts (v7, `many-hosts`): each finds its container's host and runs its activity there;
+ * The verbs across hosts (v7, `many-hosts`): each finds its container's host and runs its activity there,
+ * with the ref as the user gave it (Docker's messages name it; the host resolves it to the same container);
  * the listings ask every live host and merge. Used by the verbs' own workflows (ops.ts, verbs.ts,
  * lifecycle.ts) and by the reads workflow, so both answer alike.
  */
@@ -46,6 +47,11 @@ async function onEveryHost<T>(options: ActivityOptions, ask: (acts: ReturnType<t
   const hosts = (await liveHostNames()).sort();
   const answers = await Promise.all(hosts.map((h) => ask(onHost(h, options), h).then((answer) => ({ host: h, answer }), unlessGone(undefined))));
   return answers.filter((a): a is { host: string; answer: T } => a !== undefined);
+}
+
+/** A host named by the user must be registered (NoSuchHost, 404), not waited for. */
+async function registered(host: string): Promise<void> {
+  if (!(await hostViews()).some((h) => h.name === host)) throw new ContainerError('NoSuchHost', `No such host: ${host}`);
 }
 
 /** The containers a create joins: link targets, `container:X` network and IPC modes. */
@@ -76,7 +82,7 @@ export async function create(input: CreateInput): Promise<CreateResult & { host:
 
 export async function inspect(input: InspectInput): Promise<InspectResult> {
   const at = await locate(input.container);
-  return onHost(at.host, fast).inspectContainer({ container: at.id });
+  return onHost(at.host, fast).inspectContainer(input);
 }
 
 export async function list(input: ListInput): Promise<ListResult> {
@@ -89,6 +95,7 @@ export async function list(input: ListInput): Promise<ListResult> {
  * with several, the first by name; README, "Many hosts", says so).
  */
 export async function events(input: EventsInput): Promise<EventsResult> {
+  if (input.host) await registered(input.host);
   const host = input.host ?? (await liveHostNames()).sort()[0];
   if (!host) throw new ContainerError('HostUnavailable', 'no live host to read events from');
   const { host: _host, ...rest } = input;
@@ -107,7 +114,7 @@ export async function logs(input: LogsInput): Promise<LogsResult> {
     for (const { answer } of await onEveryHost(fast, (acts) => acts.readLogs(input).catch(() => undefined))) if (answer) return answer;
     throw err;
   }
-  return onHost(at.host, fast).readLogs({ ...input, container: at.id });
+  return onHost(at.host, fast).readLogs(input);
 }
 
 export async function stop(input: StopInput): Promise<StopResultRecord> {
@@ -143,7 +150,7 @@ export async function restore(input: { host?: string }): Promise<string[]> {
 export async function imageImport(input: ImageImportInput): Promise<ImageImportResult> {
   const { host, ...rest } = input;
   if (host) {
-    if (!(await hostViews()).some((h) => h.name === host)) throw new ContainerError('NoSuchHost', `No such host: ${host}`);
+    await registered(host);
     return { ...(await onHost(host, lifecycle).importImage(rest)), hosts: [host] };
   }
   const all = await onEveryHost(lifecycle, (acts) => acts.importImage(rest));
@@ -175,7 +182,7 @@ export async function execOutput(input: ExecOutputInput): Promise<ExecOutputResu
 /** docker wait: on the container's host, however long that host is away (the wait outlives it, as Docker's). */
 export async function wait(input: WaitInput, options: ActivityOptions): Promise<WaitResult> {
   const at = await locate(input.container);
-  return onHost(at.host, options, { waitForHost: true }).waitContainer({ ...input, container: at.id });
+  return onHost(at.host, options, { waitForHost: true }).waitContainer(input);
 }
 
 /** `host ls`: every registered host, with its own counts when it is live. */

@@ -6,11 +6,13 @@ import {
   defineQuery,
   defineUpdate,
   setHandler,
+  upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
 import { ErrorTypes } from '../common/errors';
 import {
   HOST_NAME,
+  HOSTS_MEMO,
   HOSTS_QUERY,
   HostsUpdates,
   type HostRegistration,
@@ -34,12 +36,16 @@ function refuse(type: string, message: string): never {
 /**
  * The host registry: one long-lived workflow per shared task queue (`container-saga-hosts`). Each worker
  * registers its host at start-up (an Update-with-Start); `host drain`/`host activate` set a host's
- * availability; the query lists them. Liveness is not kept here: it is the server's view of each host
+ * availability; the query and the memo (`hosts`) list them. Liveness is not kept here: it is the server's view of each host
  * queue's pollers, read when asked (activities/hosts.ts liveHosts).
  */
 export async function containerHosts(input: HostsInput = {}): Promise<void> {
   checkInput('containerHosts', input);
   const hosts = new Map<string, HostRegistration>((input.hosts ?? []).map((h) => [h.name, h]));
+  const list = () => [...hosts.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  // The memo carries the list too: describe() reads it from the server, with no worker in the way.
+  const publish = () => upsertMemo({ [HOSTS_MEMO]: list() });
+  publish();
   const checkName = (name: unknown) => {
     if (typeof name !== 'string' || !HOST_NAME.test(name)) refuse(ErrorTypes.InvalidParameter, `invalid host name ${JSON.stringify(name)}`);
   };
@@ -50,6 +56,7 @@ export async function containerHosts(input: HostsInput = {}): Promise<void> {
       // A host that comes back keeps its availability: a drained host stays drained across restarts.
       const h: HostRegistration = { availability: 'active', ...hosts.get(r.name), name: r.name, driver: r.driver, registeredAt: new Date().toISOString() };
       hosts.set(r.name, h);
+      publish();
       return h;
     },
     {
@@ -65,6 +72,7 @@ export async function containerHosts(input: HostsInput = {}): Promise<void> {
     (r) => {
       const h = { ...hosts.get(r.name)!, availability: r.availability };
       hosts.set(r.name, h);
+      publish();
       return h;
     },
     {
@@ -76,11 +84,11 @@ export async function containerHosts(input: HostsInput = {}): Promise<void> {
       description: 'host drain (no new containers) or host activate',
     },
   );
-  setHandler(defineQuery<HostRegistration[]>(HOSTS_QUERY), () => [...hosts.values()].sort((a, b) => (a.name < b.name ? -1 : 1)), {
+  setHandler(defineQuery<HostRegistration[]>(HOSTS_QUERY), list, {
     description: 'the registered hosts, by name',
   });
 
   await condition(() => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= MAX_EVENTS);
   await condition(allHandlersFinished);
-  await continueAsNew<typeof containerHosts>({ hosts: [...hosts.values()] });
+  await continueAsNew<typeof containerHosts>({ hosts: list() });
 }

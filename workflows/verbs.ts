@@ -24,13 +24,15 @@ const quick = proxyActivities<Activities>(fast);
 const slow = proxyActivities<Activities>(lifecycle);
 
 /**
- * The activities of the container's host (v7, `many-hosts`: located first, the activity on its host queue,
- * given the full ID), else the shared queue's as before; `call` runs the verb's activity with its input.
+ * The activities of the container's host (v7, `many-hosts`: located first, the activity on its host queue),
+ * else the shared queue's as before; `call` runs the verb's activity with its input. The host resolves the
+ * same ref to the same container (locate found it unique across hosts), and Docker's messages name the ref
+ * the user gave, so the input goes as it is.
  */
 async function onContainerHost<I extends { container: string }, R>(input: I, options: ActivityOptions, shared: Activities, call: (acts: Activities, input: I) => Promise<R>): Promise<R> {
   if (!patched(Patches.hosts)) return call(shared, input);
   const at = await locate(input.container);
-  return call(onHost(at.host, options), { ...input, container: at.id });
+  return call(onHost(at.host, options), input);
 }
 
 /**
@@ -49,9 +51,7 @@ const execRun = proxyActivities<Activities>(execRunning);
 /** docker kill [-s SIGNAL] of one container. */
 export function containerKill(input: KillInput): Promise<KillResult> {
   checkInput('containerKill', input);
-  // Docker's "Cannot kill container: <ref>: …" names the container as it was given: the owner looks the ref up
-  // again (it resolves there to what locate found), rather than the full ID
-  return surfaced(() => onContainerHost(input, lifecycle, slow, (acts, i) => acts.killContainer({ ...i, container: input.container })));
+  return surfaced(() => onContainerHost(input, lifecycle, slow, (acts, i) => acts.killContainer(i)));
 }
 
 /** docker pause of one container. */
@@ -86,7 +86,7 @@ export function containerExec(input: ExecInput): Promise<ExecResult> {
     }
     // v7: the exec runs on the container's host; its run waits for that host however long it is away
     const at = await locate(input.container);
-    const { containerId, execId } = await onHost(at.host, fast).createExec({ ...exec, container: at.id });
+    const { containerId, execId } = await onHost(at.host, fast).createExec(exec);
     return onHost(at.host, execRunning, { waitForHost: true }).runExec({ containerId, execId, exec: input });
   });
 }

@@ -7,7 +7,8 @@ import { imageId } from './image-ref';
  * A container record → GET /containers/{id}/json (Docker's ContainerJSON). The record already has Docker's
  * names for what container-saga keeps; the fields it does not keep are there at the value Docker shows for
  * them unused, so templates (`{{.State.Pid}}`, `{{.NetworkSettings.IPAddress}}`, `{{.HostConfig.…}}`) work.
- * What is container-saga's own (the start claim, event keys, leftovers, internal marks) is left out.
+ * What is container-saga's own (the start claim, event keys, leftovers, internal marks) is left out; the host
+ * is Docker's `Node` (classic Swarm's), ID and Name.
  */
 export function inspectJson(rec: ContainerRecord) {
   const st = rec.State;
@@ -34,6 +35,8 @@ export function inspectJson(rec: ContainerRecord) {
     HostnamePath: '',
     HostsPath: '',
     LogPath: '',
+    // Docker's ContainerJSON field (classic Swarm filled it): the host the container belongs to
+    ...(rec.Node ? { Node: { ID: rec.Node.ID, Name: rec.Node.Name } } : {}),
     Name: rec.Name,
     RestartCount: rec.RestartCount ?? 0,
     Driver: 'overlay',

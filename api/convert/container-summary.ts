@@ -25,6 +25,8 @@ export function containerSummary(rec: ContainerRecord, all: readonly ContainerRe
     HostConfig: { NetworkMode: rec.HostConfig.NetworkMode || 'default' },
     NetworkSettings: { Networks: networksOf(rec) },
     Mounts: mountsOf(rec),
+    // not in Docker's types.Container (clients ignore it): the host, as inspect's Node
+    ...(rec.Node ? { Node: { ID: rec.Node.ID, Name: rec.Node.Name } } : {}),
   };
 }
 

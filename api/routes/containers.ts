@@ -119,6 +119,9 @@ export const containerRoutes: Route[] = [
         const e = toCliError(err, s.address);
         // Docker names the image as the client would pull it: busybox → busybox:latest
         if (e instanceof CliError && e.type === 'NoSuchImage') throw notFound(`No such image: ${familiarReference(String(body.Image))}`);
+        // A container-saga.host label naming no host: 400, not NoSuchHost's 404, which Docker's client takes
+        // for a missing image (it would try to pull it and report that instead).
+        if (e instanceof CliError && e.type === 'NoSuchHost') throw badRequest(e.message);
         throw e;
       }
     },

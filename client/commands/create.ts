@@ -31,7 +31,8 @@ export function withCreateOptions(command: Command): Command {
     .option('--pids-limit <n>', 'pids limit (-1 for unlimited)')
     .option('--read-only', "mount the container's root filesystem read-only")
     .option('-t, --tty', 'allocate a pseudo-TTY')
-    .option('--log-opt <key=value>', 'log option: max-size (e.g. 10m; default 20m) or max-file (default 5) (repeatable)', collect, []);
+    .option('--log-opt <key=value>', 'log option: max-size (e.g. 10m; default 20m) or max-file (default 5) (repeatable)', collect, [])
+    .option('--host <name>', 'the host the container belongs to (see `container-saga host ls`); default: the live, active host with the fewest running containers');
 }
 
 /** docker create: flags → CreateRequest (validated before anything is sent) → containerCreate workflow. */
@@ -49,7 +50,7 @@ export function registerCreate(program: Command, ctx: CliContext): void {
     .helpOption('--help', 'display help for command')
     .action(async (image: string, cmd: string[], flags: CreateFlags & { json?: boolean }) => {
       const request = parseCreate(flags, image, cmd, process.env);
-      const created = await createContainer(await ctx.session(), request);
+      const created = await createContainer(await ctx.session(), request, flags.host);
       if (flags.json) printJson(created);
       else process.stdout.write(`${created.Id}\n`);
     });

@@ -18,12 +18,13 @@ export function registerEvents(program: Command, ctx: CliContext): void {
     .option('--since <cursor>', 'only events after this cursor (printed by --json); default: all', '0')
     .option('--no-follow', 'print the recorded events and exit')
     .option('--json', 'one JSON event per line, each with the cursor that follows it')
-    .action(async (flags: { since: string; follow: boolean; json?: boolean }) => {
+    .option('--host <name>', "this host's events (each host keeps its own, with its own cursors); default: the first live host by name")
+    .action(async (flags: { since: string; follow: boolean; json?: boolean; host?: string }) => {
       if (!/^\d+$/.test(flags.since)) throw usageError(`invalid argument "${flags.since}" for "--since" flag: must be a cursor (a whole number)`, 'events');
       let cursor = Number(flags.since);
       const session = await ctx.session();
       for (;;) {
-        const { events, next, more } = await readEvents(session, cursor);
+        const { events, next, more } = await readEvents(session, cursor, flags.host);
         const out = events.map((e) => (flags.json ? JSON.stringify({ ...e, cursor: next }) : eventLine(e)));
         if (out.length > 0) process.stdout.write(`${out.join('\n')}\n`);
         cursor = next;

@@ -11,9 +11,10 @@ export function registerImage(program: Command, ctx: CliContext): void {
     .description('Import a rootfs tarball or directory on the worker host as NAME ("busybox-static" builds busybox from the host\'s static binary)')
     .argument('<name>')
     .argument('<source>')
+    .option('--host <name>', 'import it on this host only (default: every live host, each reading SOURCE on its own machine)')
     .option('--json', 'print the image record as JSON')
-    .action(async (name: string, source: string, flags: { json?: boolean }) => {
-      const info = await imageImport(await ctx.session(), name, source);
+    .action(async (name: string, source: string, flags: { json?: boolean; host?: string }) => {
+      const info = await imageImport(await ctx.session(), name, source, flags.host);
       if (flags.json) printJson(info);
       else process.stdout.write(`${info.name}\n`);
     });

@@ -33,7 +33,7 @@ export function registerRun(program: Command, ctx: CliContext): void {
       const request = parseCreate(flags, image, cmd, process.env);
       if (flags.rm && flags.detach) request.hostConfig = { ...request.hostConfig, AutoRemove: true };
       const session = await ctx.session();
-      const { Id } = await createContainer(session, request).catch((err: unknown) => {
+      const { Id } = await createContainer(session, request, flags.host).catch((err: unknown) => {
         throw runExit(err);
       });
       try {

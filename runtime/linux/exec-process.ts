@@ -53,17 +53,12 @@ async function writeProcess(l: Layout, id: string, plan: ExecPlan, p: ExecPaths)
 async function spawnExec(l: Layout, id: string, plan: ExecPlan, p: ExecPaths): Promise<ExecRecord> {
   await fs.mkdir(p.dir, { recursive: true, mode: 0o700 });
   await writeProcess(l, id, plan, p);
-  const [out, err] = await Promise.all([fs.open(p.stdout, 'a', 0o600), fs.open(p.stderr, 'a', 0o600)]);
-  try {
-    const runc = [tool('runc'), '--root', l.runcRoot, '--log', p.runcLog, '--log-format', 'json', 'exec', '--process', p.process, '--pid-file', p.pid, id];
-    const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' };
-    const shimPid = await spawnDetached(tool('sh'), ['-c', SCRIPT, 'container-saga-exec', p.exit, ...runc], { stdout: out.fd, stderr: err.fd }, env);
-    const rec: ExecRecord = { execId: plan.execId, shimPid, shimStart: (await procStat(shimPid))?.start, startedAt: new Date().toISOString() };
-    await writeFileReplace(p.record, `${JSON.stringify(rec)}\n`, 0o600);
-    return rec;
-  } finally {
-    await Promise.all([out.close(), err.close()]);
-  }
+  const runc = [tool('runc'), '--root', l.runcRoot, '--log', p.runcLog, '--log-format', 'json', 'exec', '--process', p.process, '--pid-file', p.pid, id];
+  const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' };
+  const shimPid = await spawnDetached(tool('sh'), ['-c', SCRIPT, 'container-saga-exec', p.exit, ...runc], { stdout: p.stdout, stderr: p.stderr }, env);
+  const rec: ExecRecord = { execId: plan.execId, shimPid, shimStart: (await procStat(shimPid))?.start, startedAt: new Date().toISOString() };
+  await writeFileReplace(p.record, `${JSON.stringify(rec)}\n`, 0o600);
+  return rec;
 }
 
 /** How the exec ended, from its exit status and runc's log; runc's own error line leaves its stderr. */

@@ -1,7 +1,12 @@
-import { spawn } from 'node:child_process';
+import { spawn, type StdioOptions } from 'node:child_process';
+import { promises as fs } from 'node:fs';
 import { ContainerError } from '../../common/errors';
+import { spawner, type HelperReply } from './spawner';
 
-/** The one module that starts processes: short-lived tools (run) and the detached container shim. */
+/**
+ * The one module that starts processes: short-lived tools (run) and the detached container shim, through the
+ * spawn helper (spawner.ts) once it is up.
+ */
 
 export interface RunOptions {
   /** written to stdin, then stdin is closed */
@@ -19,30 +24,60 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs a tool to completion and returns its exit status and output. Never throws for a non-zero exit. */
-export function run(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+/**
+ * Runs a tool to completion and returns its exit status and output. Never throws for a non-zero exit. The
+ * spawn helper (spawner.ts) starts it when it is up, else this process does.
+ */
+export async function run(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const env = opts.env ?? process.env;
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const viaHelper = spawner.request({ op: 'run', file, args, env, input: opts.input, timeoutMs });
+  if (!viaHelper) return runHere(file, args, env, opts.input, timeoutMs);
+  const r = await helped(file, viaHelper);
+  return r as RunResult;
+}
+
+function spawnFailure(file: string, e: { code?: string; message: string }, cause?: unknown): ContainerError {
+  return e.code === 'ENOENT'
+    ? new ContainerError('RuntimeUnavailable', `${file} is not installed (see runtime/linux/prereqs.ts)`, { cause: cause ?? e })
+    : new ContainerError('Internal', `cannot run ${file}: ${e.message}`, { cause: cause ?? e });
+}
+
+function startFailure(file: string, e: { message: string }, cause?: unknown): ContainerError {
+  return new ContainerError('Internal', `cannot start ${file}: ${e.message}`, { cause: cause ?? e });
+}
+
+/** The helper's reply, its spawn errors mapped as ours; a helper gone mid-request is a retryable Internal. */
+async function helped(file: string, reply: Promise<HelperReply>, failure = spawnFailure): Promise<HelperReply> {
+  let r: HelperReply;
+  try {
+    r = await reply;
+  } catch (err) {
+    throw new ContainerError('Internal', `run ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  if ('error' in r) throw failure(file, r.error);
+  return r;
+}
+
+function runHere(file: string, args: readonly string[], env: NodeJS.ProcessEnv, input: string | undefined, timeoutMs: number): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env: opts.env ?? process.env, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout!.on('data', (b: Buffer) => out.push(b));
     child.stderr!.on('data', (b: Buffer) => err.push(b));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      reject(
-        e.code === 'ENOENT'
-          ? new ContainerError('RuntimeUnavailable', `${file} is not installed (see runtime/linux/prereqs.ts)`, { cause: e })
-          : new ContainerError('Internal', `cannot run ${file}: ${e.message}`, { cause: e }),
-      );
+      reject(spawnFailure(file, { code: e.code, message: e.message }, e));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
     });
-    if (opts.input !== undefined) {
+    if (input !== undefined) {
       child.stdin!.on('error', () => {}); // a tool that exits without reading its stdin: EPIPE is not our error
-      child.stdin!.end(opts.input);
+      child.stdin!.end(input);
     }
   });
 }
@@ -66,17 +101,25 @@ export async function runChecked(what: string, file: string, args: readonly stri
 
 /**
  * Starts a process that outlives the worker: its own session (setsid, so no SIGHUP or group signal from the
- * worker reaches it), stdin from /dev/null, stdout and stderr to `logFd` (one fd, or one each), unref'd.
- * Returns its pid.
+ * worker reaches it), stdin from /dev/null, stdout and stderr appended to `log` (one file, or one each,
+ * created 0600), unref'd. Returns its pid.
  */
-export function spawnDetached(file: string, args: readonly string[], logFd: number | { stdout: number; stderr: number }, env?: NodeJS.ProcessEnv): Promise<number> {
-  const [out, err] = typeof logFd === 'number' ? [logFd, logFd] : [logFd.stdout, logFd.stderr];
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { detached: true, stdio: ['ignore', out, err], env: env ?? process.env });
-    child.once('error', (e) => reject(new ContainerError('Internal', `cannot start ${file}: ${e.message}`, { cause: e })));
-    child.once('spawn', () => {
-      child.unref();
-      resolve(child.pid!);
+export async function spawnDetached(file: string, args: readonly string[], log: string | { stdout: string; stderr: string }, env?: NodeJS.ProcessEnv): Promise<number> {
+  const logs = typeof log === 'string' ? [log] : [log.stdout, log.stderr];
+  const viaHelper = spawner.request({ op: 'detached', file, args, env: env ?? process.env, logs });
+  if (viaHelper) return ((await helped(file, viaHelper, startFailure)) as { pid: number }).pid;
+  const handles = await Promise.all(logs.map((f) => fs.open(f, 'a', 0o600)));
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      const stdio: StdioOptions = ['ignore', handles[0]!.fd, handles[handles.length - 1]!.fd];
+      const child = spawn(file, args, { detached: true, stdio, env: env ?? process.env });
+      child.once('error', (e) => reject(startFailure(file, e, e)));
+      child.once('spawn', () => {
+        child.unref();
+        resolve(child.pid!);
+      });
     });
-  });
+  } finally {
+    await Promise.all(handles.map((h) => h.close()));
+  }
 }

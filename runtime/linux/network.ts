@@ -1,10 +1,10 @@
 import { promises as fs } from 'node:fs';
 import type { NetworkSettings } from '../../common/types';
 import type { StepContext } from '../contract';
-import { readJson, writeJsonAtomic } from '../fsutil';
 import { cniAdd, cniDel, ipamAllocations, settingsFromResult, type CniNetwork, type CniResult } from './cni';
+import { writeFileReplace } from './files';
 import { netnsName, netnsPath, type Layout } from './layout';
-import { readMountInfo } from './mountinfo';
+import { readMountInfo, type MountInfo } from './mountinfo';
 import { deleteNetns, ensureNetns, netnsExists, netnsMounted } from './netns';
 
 /**
@@ -13,11 +13,33 @@ import { deleteNetns, ensureNetns, netnsExists, netnsMounted } from './netns';
  */
 
 /** The container's own netns (lo up), with an ownership marker written first so a sweep finds it. */
-export async function ownNetns(l: Layout, id: string): Promise<{ created: boolean }> {
+export async function ownNetns(l: Layout, id: string, mounts?: readonly MountInfo[]): Promise<{ created: boolean }> {
   const name = netnsName(id);
   await fs.mkdir(l.netnsMarkers, { recursive: true });
   await fs.writeFile(l.netnsMarker(name), id);
-  return ensureNetns(name, { reassertLo: true });
+  return ensureNetns(name, { reassertLo: true, mounts });
+}
+
+/**
+ * The stored ADD result (DEL's prevResult, and what a retried ADD adopts). It is a cache of kernel state —
+ * the veth and the address configured in the netns — which a machine crash ends, so it is replaced
+ * atomically (rename) but not fsynced: a worker's death keeps it (the page cache survives), and after a
+ * machine crash the netns is gone, so the next acquire redoes DEL + ADD and a release runs DEL from the
+ * IPAM store's own allocation file. A file a crash left unreadable (empty, torn) counts as absent.
+ */
+async function readCniResult(l: Layout, id: string): Promise<CniResult | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(l.cniResult(id), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  try {
+    return JSON.parse(text) as CniResult;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -27,10 +49,10 @@ export async function ownNetns(l: Layout, id: string): Promise<{ created: boolea
  */
 export async function connectBridge(net: CniNetwork, l: Layout, id: string, ctx?: StepContext): Promise<NetworkSettings> {
   const nsPath = netnsPath(netnsName(id));
-  const [prev, mounts] = await Promise.all([readJson<CniResult>(l.cniResult(id)), readMountInfo()]);
+  const [prev, mounts] = await Promise.all([readCniResult(l, id), readMountInfo()]);
   if (prev && netnsMounted(netnsName(id), mounts)) return settingsFromResult(prev, nsPath);
   if (!netnsMounted(net.hostNetns, mounts)) await ensureNetns(net.hostNetns, { reassertLo: false });
-  const { created } = await ownNetns(l, id);
+  const { created } = await ownNetns(l, id, mounts);
   if (!created || prev) {
     ctx?.progress?.('CNI DEL of an earlier partial ADD');
     await cniDel(net, id, nsPath, prev);
@@ -38,7 +60,7 @@ export async function connectBridge(net: CniNetwork, l: Layout, id: string, ctx?
   }
   ctx?.progress?.('CNI ADD');
   const result = await cniAdd(net, id, nsPath);
-  await writeJsonAtomic(l.cniResult(id), result);
+  await writeFileReplace(l.cniResult(id), `${JSON.stringify(result)}\n`, 0o600);
   return settingsFromResult(result, nsPath);
 }
 
@@ -50,7 +72,7 @@ export async function connectBridge(net: CniNetwork, l: Layout, id: string, ctx?
  */
 export async function releaseOwnNetwork(net: CniNetwork, l: Layout, id: string, ctx?: StepContext): Promise<void> {
   const name = netnsName(id);
-  const prev = await readJson<CniResult>(l.cniResult(id));
+  const prev = await readCniResult(l, id);
   const allocated = (await ipamAllocations(l.ipamDir)).some((a) => a.containerId === id);
   if (prev || allocated) {
     ctx?.progress?.('CNI DEL');

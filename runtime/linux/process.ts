@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { ContainerError } from '../../common/errors';
 import type { StepContext } from '../contract';
@@ -91,7 +91,7 @@ export async function startProcess(l: Layout, id: string, ctx?: StepContext): Pr
   if (st.kind === 'running') return recordPid(l, id, st.pid, st.pidStart); // an earlier attempt's process: adopt it
   if (st.kind === 'pending') {
     const exec = await readJson<ExecRecord>(l.execRecord(id));
-    return waitForStart(l, id, { pid: st.shimPid, start: exec?.shimStart }, undefined, Promise.resolve(), ctx);
+    return waitForStart(l, id, { pid: st.shimPid, start: exec?.shimStart }, undefined, Promise.resolve(exec), ctx);
   }
   // Nothing runs: clear what an earlier attempt left (a stopped or created-but-dead runc container, its files).
   if (!(await exists(path.join(l.bundle(id), 'config.json')))) {
@@ -107,61 +107,121 @@ export async function startProcess(l: Layout, id: string, ctx?: StepContext): Pr
   const shimPid = await spawnShim(id, attempt, shimFiles(l, id));
   const shimStart = (await procStat(shimPid))?.start;
   // recorded while runc starts the container: the wait does not need the record, only its completion
-  const recorded = writeExecRecord(l.execRecord(id), { attempt, shimPid, shimStart, startedAt: new Date().toISOString() });
+  const rec: ExecRecord = { attempt, shimPid, shimStart, startedAt: new Date().toISOString() };
+  const recorded = writeExecRecord(l.execRecord(id), rec).then(() => rec);
   recorded.catch(() => {}); // awaited (and its error thrown) by the wait; no unhandled rejection meanwhile
   return waitForStart(l, id, { pid: shimPid, start: shimStart }, logStat?.size ?? 0, recorded, ctx);
 }
 
 /**
  * Waits until runc has written the pid file (the process runs) or the shim has written an exit status
- * without one (the start failed: runc's error, classified as Docker does).
+ * without one (the start failed: runc's error, classified as Docker does). Woken by inotify when either file
+ * appears in the container's directory; a slower poll also notices a shim that died without a word.
  */
 async function waitForStart(
   l: Layout,
   id: string,
   shim: { pid: number; start: number | undefined },
   logSize: number | undefined,
-  recorded: Promise<void>,
+  recorded: Promise<ExecRecord | undefined>,
   ctx?: StepContext,
 ): Promise<{ pid: number }> {
   const began = Date.now();
   let beat = began;
-  const started = async (pid: number) => {
-    await recorded;
-    return recordPid(l, id, pid, (await procStat(pid))?.start);
-  };
+  const started = async (pid: number) => recordPid(l, id, pid, (await procStat(pid))?.start, await recorded);
   const failed = async (code: number) => {
     await recorded;
     return startError(l, id, code, logSize);
   };
-  for (;;) {
-    const [pid, code] = await Promise.all([readIntFile(l.pidFile(id)), readIntFile(l.exitFile(id))]);
-    if (pid !== undefined) return started(pid);
-    if (code !== undefined) throw await failed(code);
-    if (!(await isLive(shim.pid, shim.start))) {
-      const lastPid = await readIntFile(l.pidFile(id));
-      if (lastPid !== undefined) return started(lastPid);
-      const lastCode = await readIntFile(l.exitFile(id));
-      if (lastCode !== undefined) throw await failed(lastCode);
-      await recorded;
-      throw new ContainerError('Internal', `start ${short(id)}: the shim exited without starting the container or reporting a status`);
+  const files = new Set([path.basename(l.pidFile(id)), path.basename(l.exitFile(id))]);
+  const waker = watchFor(l.container(id), files);
+  try {
+    for (;;) {
+      const [pid, code] = await Promise.all([readIntFile(l.pidFile(id)), readIntFile(l.exitFile(id))]);
+      if (pid !== undefined) return await started(pid);
+      if (code !== undefined) throw await failed(code);
+      const now = Date.now();
+      if (waker.polls || now - beat >= WATCHED_POLL_MS) {
+        if (!(await isLive(shim.pid, shim.start))) {
+          const lastPid = await readIntFile(l.pidFile(id));
+          if (lastPid !== undefined) return await started(lastPid);
+          const lastCode = await readIntFile(l.exitFile(id));
+          if (lastCode !== undefined) throw await failed(lastCode);
+          await recorded;
+          throw new ContainerError('Internal', `start ${short(id)}: the shim exited without starting the container or reporting a status`);
+        }
+      }
+      if (now - began > 60_000) {
+        await recorded;
+        throw new ContainerError('Internal', `start ${short(id)}: the container process did not start within 60 s`);
+      }
+      if (now - beat >= 1000) {
+        beat = now;
+        ctx?.progress?.('waiting for the container process to start');
+      }
+      await waker.wait();
     }
-    const now = Date.now();
-    if (now - began > 60_000) {
-      await recorded;
-      throw new ContainerError('Internal', `start ${short(id)}: the container process did not start within 60 s`);
-    }
-    if (now - beat >= 1000) {
-      beat = now;
-      ctx?.progress?.('waiting for the container process to start');
-    }
-    await sleep(POLL_MS);
+  } finally {
+    waker.close();
   }
 }
 
-async function recordPid(l: Layout, id: string, pid: number, pidStart: number | undefined): Promise<{ pid: number }> {
+/** How often a watched wait looks anyway (the shim's liveness; an event inotify may have dropped). */
+const WATCHED_POLL_MS = 25;
+
+/**
+ * Wakes a waiter when one of `names` appears or changes in `dir` (inotify through fs.watch), else after
+ * WATCHED_POLL_MS. Without a watch (none available), a plain POLL_MS poll: `polls` says so.
+ */
+function watchFor(dir: string, names: ReadonlySet<string>): { polls: boolean; wait(): Promise<void>; close(): void } {
+  let fired = false;
+  let wake: (() => void) | undefined;
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(dir, { persistent: false }, (_event, name) => {
+      if (name !== null && !names.has(name.toString())) return;
+      fired = true;
+      wake?.();
+    });
+    watcher.on('error', () => {
+      watcher?.close();
+      watcher = undefined;
+      wake?.();
+    });
+  } catch {
+    watcher = undefined;
+  }
+  return {
+    get polls() {
+      return watcher === undefined;
+    },
+    wait() {
+      if (fired) {
+        fired = false;
+        return Promise.resolve();
+      }
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          wake = undefined;
+          fired = false;
+          resolve();
+        };
+        const timer = setTimeout(done, watcher ? WATCHED_POLL_MS : POLL_MS);
+        wake = done;
+      });
+    },
+    close() {
+      watcher?.close();
+      wake?.();
+    },
+  };
+}
+
+/** The exec record with the container's pid (unless it has it already); `known` spares a read of it. */
+async function recordPid(l: Layout, id: string, pid: number, pidStart: number | undefined, known?: ExecRecord): Promise<{ pid: number }> {
   const file = l.execRecord(id);
-  const exec = await readJson<ExecRecord>(file);
+  const exec = known ?? (await readJson<ExecRecord>(file));
   if (!exec || exec.pid !== pid) await writeExecRecord(file, { ...(exec ?? { attempt: '', startedAt: new Date().toISOString() }), pid, pidStart });
   return { pid };
 }

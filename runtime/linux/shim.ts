@@ -60,15 +60,10 @@ const SCRIPT =
   'wait $r; c=$?; read t < "$8"; [ "$t" = "$9" ] && echo $c > "$7"';
 
 /** Starts the shim for attempt `token` (already written to f.attemptFile); returns its pid. */
-export async function spawnShim(id: string, token: string, f: ShimFiles): Promise<number> {
-  const fh = await fs.open(f.log, 'a', 0o600);
-  try {
-    const args = ['-c', SCRIPT, 'container-saga-shim', tool('runc'), f.runcRoot, f.runcLog, f.bundle, f.pidFile, id, f.exitFile, f.attemptFile, token, f.eventsFile];
-    // A minimal environment: the worker's own variables have no business in the shim or runc.
-    return await spawnDetached(tool('sh'), args, fh.fd, { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' });
-  } finally {
-    await fh.close();
-  }
+export function spawnShim(id: string, token: string, f: ShimFiles): Promise<number> {
+  const args = ['-c', SCRIPT, 'container-saga-shim', tool('runc'), f.runcRoot, f.runcLog, f.bundle, f.pidFile, id, f.exitFile, f.attemptFile, token, f.eventsFile];
+  // A minimal environment: the worker's own variables have no business in the shim or runc.
+  return spawnDetached(tool('sh'), args, f.log, { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' });
 }
 
 /** State and start time of a process from /proc/<pid>/stat; undefined when there is no such process. */

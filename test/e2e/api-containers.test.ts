@@ -222,6 +222,18 @@ describe.concurrent('docker client (20.10) against the Engine API (simulated dri
     expect(missing.stderr).toContain('No such image: busybox:1.36');
   });
 
+  it('the container-saga.host label pins the create (and stays on the container); inspect and ps entries name the host', async () => {
+    const host = suite.sim.hostName;
+    const id = (await ok('create', '--name', 'pinnedapi', '--label', `container-saga.host=${host}`, 'busybox', 'sleep', '1000')).trim();
+    expect(await ok('inspect', '-f', '{{.Node.Name}} {{.Node.ID}} {{index .Config.Labels "container-saga.host"}}', 'pinnedapi')).toBe(`${host} ${host} ${host}\n`);
+    expect(await ok('ps', '-a', '--filter', `label=container-saga.host=${host}`, '--format', '{{.Names}}')).toBe('pinnedapi\n');
+    const [entry] = (await request('GET', `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ id: [id] }))}`)).json();
+    expect(entry).toMatchObject({ Id: id, Node: { ID: host, Name: host } });
+    const nosuch = await dk('create', '--label', 'container-saga.host=nosuch', 'busybox', 'true');
+    expect([nosuch.code, nosuch.stdout, nosuch.stderr.trim()]).toEqual([1, '', 'Error response from daemon: No such host: nosuch']);
+    expect(await ok('rm', '-f', 'pinnedapi')).toBe('pinnedapi\n');
+  });
+
   it('run of an image that is not here: Docker tries to pull, and is told how images get here', async () => {
     const r = await dk('run', '-d', '--name', 'nopull', 'busybox:1.36', 'sleep', '1');
     expect(r.code).toBe(125);
@@ -346,6 +358,16 @@ describe.concurrent('raw HTTP: what the docker client does not send', () => {
     const tag = await postJson('/containers/create', { Image: 'busybox:1.36', Cmd: ['true'] });
     expect(tag.status).toBe(404);
     expect(tag.json()).toEqual({ message: 'No such image: busybox:1.36' });
+  });
+
+  it('a pin to an unknown host, or to a malformed name, is a 400; nothing is created', async () => {
+    const nosuch = await postJson('/containers/create?name=pinnosuch', { Image: 'busybox', Cmd: ['true'], Labels: { 'container-saga.host': 'nosuch' } });
+    // 400, not the CLI's 404: Docker's client takes a 404 from create for a missing image, and pulls
+    expect([nosuch.status, nosuch.json()]).toEqual([400, { message: 'No such host: nosuch' }]);
+    const bad = await postJson('/containers/create?name=pinbad', { Image: 'busybox', Cmd: ['true'], Labels: { 'container-saga.host': 'bad/name' } });
+    expect([bad.status, bad.json()]).toEqual([400, { message: 'invalid input: host: invalid host name "bad/name": want [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 63 characters' }]);
+    expect((await request('GET', '/containers/pinnosuch/json')).status).toBe(404);
+    expect((await request('GET', '/containers/pinbad/json')).status).toBe(404);
   });
 
   it('list: filters, limit, a bad filter', async () => {

@@ -2,6 +2,9 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createContainer, setHostAvailability } from '../../client/api';
+import { CliError } from '../../client/errors';
+import type { HostRow } from '../../common/hosts-api';
 import type { ContainerStartResult } from '../../common/start-api';
 import type { ContainerEvent, ContainerRecord } from '../../common/types';
 import { sampleLog } from '../../runtime/log-index';
@@ -14,10 +17,13 @@ import { cli, startTestWorker, type TestWorker, until } from '../harness';
 let w: TestWorker;
 let root: string;
 let sim: SimulatedRuntime;
+/** the host the test worker runs as (CONTAINER_SAGA_HOST for a real worker) */
+const HOST = 'cs-sim-host';
 
 beforeAll(async () => {
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-e2e-sim-'));
   sim = new SimulatedRuntime(root);
+  sim.hostName = HOST;
   w = await startTestWorker(inject('temporalAddress'), sim);
 });
 
@@ -68,8 +74,9 @@ describe.concurrent('container-saga CLI on the dev server (simulated driver)', (
     expect(rec.NetworkSettings.IPAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     // -e KEY passes KEY's value from the CLI's environment, or the bare name when unset (Docker's ValidateEnv).
     expect(rec.Config.Env).toEqual(['A=1', 'PASSED=through', 'CS_E2E_UNSET']);
-    expect(ps.stdout).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES\n/);
-    expect(ps.stdout).toMatch(new RegExp(`\\n${id.slice(0, 12)}\\s+busybox\\s+"sleep 1000"\\s+.* ago\\s+Up .*80/tcp\\s+web\\n`));
+    // Docker's columns, then the container's host
+    expect(ps.stdout).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES\s+HOST\n/);
+    expect(ps.stdout).toMatch(new RegExp(`\\n${id.slice(0, 12)}\\s+busybox\\s+"sleep 1000"\\s+.* ago\\s+Up .*80/tcp\\s+web\\s+${HOST}\\n`));
     expect(status.stdout).toBe(`running ${rec.State.Pid}\n`);
 
     // Starting a running container is Docker's 304: done, not an error.
@@ -286,5 +293,99 @@ describe('mistakes and outages: one line on stderr, the right exit code, nothing
     });
     const after = await cli(w, ['ps', '-a', '--json']);
     expect(JSON.parse(after.stdout)).toEqual(JSON.parse(before.stdout));
+  });
+});
+
+/** The library's error of `p` (a daemon error keeps Docker's type and status, which the CLI does not print). */
+async function failure(p: Promise<unknown>): Promise<{ type: string; status: number; message: string }> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  if (!(err instanceof CliError)) throw new Error(`expected a CliError, got ${String(err)}`);
+  return { type: err.type, status: err.status, message: err.message };
+}
+
+// After the stories above (not beside them): a drained host takes no new containers, so nothing else creates meanwhile.
+describe('hosts: the test worker is one host (one host; two-host runs are in their own tests)', () => {
+  it('host ls shows it live with its counts; ps, inspect and events name it', async () => {
+    const run = await cli(w, ['run', '-d', '--host', HOST, '--name', 'pinned', 'busybox', 'sleep', '1000']);
+    expect(run.code, run.stderr).toBe(0);
+    const id = run.stdout.trim();
+    const all = JSON.parse((await cli(w, ['ps', '-a', '--json'])).stdout) as ContainerRecord[];
+    const running = all.filter((c) => c.State.Running || c.State.Restarting).length;
+    expect(running).toBeGreaterThan(0);
+
+    const ls = await cli(w, ['host', 'ls']);
+    expect(ls.code, ls.stderr).toBe(0);
+    expect(ls.stdout).toMatch(new RegExp(`^HOST\\s+STATUS\\s+AVAILABILITY\\s+DRIVER\\s+RUNNING\\s+CONTAINERS\\s+LAST SEEN\\n${HOST}\\s+live\\s+active\\s+simulated\\s+${running}\\s+${all.length}\\s+(Less than a second|\\d+ seconds?) ago\\n$`));
+    expect(await cli(w, ['host', 'ls', '-q'])).toMatchObject({ code: 0, stdout: `${HOST}\n` });
+    const [row, ...more] = JSON.parse((await cli(w, ['host', 'ls', '--json'])).stdout) as HostRow[];
+    expect(more).toEqual([]);
+    expect(row).toMatchObject({ name: HOST, driver: 'simulated', availability: 'active', live: true, status: { name: HOST, driver: 'simulated', running, containers: all.length } });
+    expect(Date.now() - Date.parse(row!.lastSeen!)).toBeLessThan(120_000);
+
+    const ps = await cli(w, ['ps']);
+    expect(ps.stdout).toMatch(new RegExp(`\\n${id.slice(0, 12)}\\s+busybox\\s+"sleep 1000"\\s+.* ago\\s+Up .*\\s+pinned\\s+${HOST}\\n`));
+    expect((await inspect('pinned')).Node).toEqual({ ID: HOST, Name: HOST });
+    expect(await cli(w, ['inspect', '--format', '{{.Node.Name}}', 'pinned'])).toMatchObject({ code: 0, stdout: `${HOST}\n` });
+    const events = await cli(w, ['events', '--no-follow', '--json', '--host', HOST]);
+    expect(events.code, events.stderr).toBe(0);
+    const mine = events.stdout.trim().split('\n').map((l) => JSON.parse(l) as ContainerEvent).filter((e) => e.id === id).map((e) => e.action);
+    expect(mine).toEqual(['create', 'start']);
+    expect(await cli(w, ['image', 'import', '--host', HOST, 'busybox2', 'busybox-static'])).toMatchObject({ code: 0, stdout: 'busybox2\n' });
+    expect((await cli(w, ['image', 'ls', '-q'])).stdout).toContain('busybox2\n');
+  });
+
+  it('drain: no new container (503 HostUnavailable), the running ones keep running; activate: creates again', async () => {
+    expect(await cli(w, ['host', 'drain', HOST])).toMatchObject({ code: 0, stdout: `${HOST}\n`, stderr: '' });
+    try {
+      expect((await cli(w, ['host', 'ls'])).stdout).toMatch(new RegExp(`\\n${HOST}\\s+live\\s+drain\\s+simulated\\s`));
+      const placed = await cli(w, ['create', 'busybox', 'true']);
+      expect([placed.code, placed.stdout, placed.stderr.trim()]).toEqual([1, '', 'Error response from daemon: no live, active host can take a container (see `container-saga host ls`)']);
+      expect(await failure(createContainer(w.session, { image: 'busybox', cmd: ['true'] }))).toMatchObject({ type: 'HostUnavailable', status: 503 });
+      const pinned = await cli(w, ['run', '-d', '--host', HOST, 'busybox', 'true']);
+      expect([pinned.code, pinned.stderr.trim()]).toEqual([125, `Error response from daemon: host ${HOST} is drained: it takes no new containers (container-saga host activate ${HOST})`]);
+      expect(await failure(createContainer(w.session, { image: 'busybox', cmd: ['true'] }, HOST))).toMatchObject({ type: 'HostUnavailable', status: 503 });
+      // draining stops placements only
+      expect((await inspect('pinned')).State.Running).toBe(true);
+      expect(await cli(w, ['host', 'drain', HOST])).toMatchObject({ code: 0, stdout: `${HOST}\n` });
+    } finally {
+      expect(await cli(w, ['host', 'activate', HOST])).toMatchObject({ code: 0, stdout: `${HOST}\n`, stderr: '' });
+    }
+    expect((await cli(w, ['host', 'ls'])).stdout).toMatch(new RegExp(`\\n${HOST}\\s+live\\s+active\\s+simulated\\s`));
+    const created = await cli(w, ['create', '--name', 'placed', 'busybox', 'true']);
+    expect(created.code, created.stderr).toBe(0);
+    expect(await cli(w, ['inspect', '-f', '{{.Id}} {{.Node.Name}}', 'placed'])).toMatchObject({ code: 0, stdout: `${created.stdout.trim()} ${HOST}\n` });
+  });
+
+  it('an unknown host is 404 NoSuchHost, a malformed name 400, and nothing is created', async () => {
+    const before = (await cli(w, ['ps', '-a', '--json'])).stdout;
+    const cases: Array<[string[], number, string]> = [
+      [['create', '--host', 'nosuch', 'busybox', 'true'], 1, 'Error response from daemon: No such host: nosuch'],
+      [['run', '-d', '--host', 'nosuch', 'busybox', 'true'], 125, 'Error response from daemon: No such host: nosuch'],
+      [['host', 'drain', 'nosuch'], 1, 'Error response from daemon: No such host: nosuch'],
+      [['host', 'activate', 'nosuch'], 1, 'Error response from daemon: No such host: nosuch'],
+      [['image', 'import', '--host', 'nosuch', 'busybox3', 'busybox-static'], 1, 'Error response from daemon: No such host: nosuch'],
+      [['events', '--no-follow', '--host', 'nosuch'], 1, 'Error response from daemon: No such host: nosuch'],
+      [['create', '--host', 'bad/name', 'busybox', 'true'], 125, `container-saga: invalid input: host: invalid host name "bad/name": want [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 63 characters. See 'container-saga create --help'.`],
+      [['create', '--host', 'a', '--label', 'container-saga.host=b', 'busybox', 'true'], 125, `container-saga: --host a and label container-saga.host=b name different hosts. See 'container-saga create --help'.`],
+      [['host', 'drain', 'bad/name'], 1, 'Error response from daemon: invalid host name "bad/name"'],
+      [['image', 'import', '--host', 'bad/name', 'busybox3', 'busybox-static'], 1, 'Error response from daemon: invalid input: host: invalid host name "bad/name": want [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 63 characters'],
+      [['events', '--no-follow', '--host', 'bad/name'], 1, 'Error response from daemon: invalid input: host: invalid host name "bad/name": want [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 63 characters'],
+      [['host'], 125, ''],
+    ];
+    const runs = await Promise.all(cases.map(([args]) => cli(w, args)));
+    runs.forEach((r, i) => {
+      const [args, code, line] = cases[i]!;
+      const what = args.join(' ');
+      expect(r.code, `${what}: ${r.stderr}`).toBe(code);
+      expect(r.stdout, what).toBe('');
+      if (line) expect(r.stderr.trim(), what).toBe(line);
+      else expect(r.stderr, what).toMatch(/Usage: container-saga host/);
+      noStackTrace(r.stderr);
+    });
+    expect(await failure(createContainer(w.session, { image: 'busybox', cmd: ['true'] }, 'nosuch'))).toEqual({ type: 'NoSuchHost', status: 404, message: 'No such host: nosuch' });
+    expect(await failure(setHostAvailability(w.session, 'nosuch', 'drain'))).toEqual({ type: 'NoSuchHost', status: 404, message: 'No such host: nosuch' });
+    expect(await failure(setHostAvailability(w.session, 'bad/name', 'drain'))).toMatchObject({ type: 'InvalidParameter', status: 400 });
+    expect(await failure(createContainer(w.session, { image: 'busybox', cmd: ['true'] }, 'bad/name'))).toMatchObject({ type: 'InvalidParameter', status: 400 });
+    expect(JSON.parse((await cli(w, ['ps', '-a', '--json'])).stdout)).toEqual(JSON.parse(before));
   });
 });

@@ -115,7 +115,7 @@ describe('two hosts, one task queue (Linux driver)', () => {
 
   rootIt('a start pinned to b runs every host activity on b: its host queue, its worker', async () => {
     const id = (await inspect(s(), 'pinned-b')).Id;
-    const onHost = hostActivities(await activitiesOf(workers.a.client, startWorkflowId(id)));
+    const onHost = hostActivities(await activitiesOf(workers.a.client, startWorkflowId(id)), workers.a.taskQueue);
     expect(onHost.map((a) => a.type)).toEqual(expect.arrayContaining(['mountRootfs', 'connectNetwork', 'writeSpec', 'startProcess', 'markRunning']));
     for (const a of onHost) {
       if (!a.local) expect(a.taskQueue, a.type).toBe(hostTaskQueue(workers.a.taskQueue, 'b'));
@@ -128,7 +128,9 @@ describe('two hosts, one task queue (Linux driver)', () => {
     expect(all.map((c) => [c.Name, c.Node?.Name]).sort()).toEqual([['/la', 'a'], ['/lb', 'b'], ['/pinned-b', 'b']]);
     const ps = await cli(workers.b, ['ps', '-a']);
     expect(ps.code, ps.stderr).toBe(0);
-    for (const name of ['la', 'lb', 'pinned-b']) expect(ps.stdout).toContain(name);
+    const [head, ...lines] = ps.stdout.trimEnd().split('\n');
+    expect(head).toMatch(/NAMES\s+HOST$/);
+    expect(lines.map((l) => l.split(/\s+/).slice(-2)).sort()).toEqual([['la', 'a'], ['lb', 'b'], ['pinned-b', 'b']]);
     console.log(`ps -a, two hosts (Linux driver):\n${ps.stdout}`);
     const json = JSON.parse((await cli(workers.b, ['ps', '-a', '--json'])).stdout) as Array<{ Name: string; Node?: { Name: string } }>;
     expect(json.map((c) => [c.Name, c.Node?.Name]).sort()).toEqual([['/la', 'a'], ['/lb', 'b'], ['/pinned-b', 'b']]);
@@ -138,7 +140,11 @@ describe('two hosts, one task queue (Linux driver)', () => {
       ['a', true, 'linux', 'active', 1, 1],
       ['b', true, 'linux', 'active', 2, 2],
     ]);
-    console.log(`host ls, two hosts (Linux driver):\n${rows.map((r) => `${r.name}  live=${r.live}  ${r.driver}  ${r.availability}  running ${r.status?.running}/${r.status?.containers}`).join('\n')}`);
+    const ls = await cli(workers.a, ['host', 'ls']);
+    expect(ls.code, ls.stderr).toBe(0);
+    expect(ls.stdout).toMatch(/\na\s+live\s+active\s+linux\s+1\s+1\s/);
+    expect(ls.stdout).toMatch(/\nb\s+live\s+active\s+linux\s+2\s+2\s/);
+    console.log(`host ls, two hosts (Linux driver):\n${ls.stdout}`);
   });
 
   rootIt('placement follows the image: one only b has goes to b, though b runs more; one no host has is refused (404)', async () => {
@@ -173,7 +179,7 @@ describe('two hosts, one task queue (Linux driver)', () => {
     expect(pinned.State.Running).toBe(false);
     expect(await heldOn(pinned.Id)).toEqual({ a: [], b: [] });
     expect(bridgePorts('b').length).toBe(ports - 1);
-    for (const a of hostActivities(await activitiesOf(workers.a.client, lifecycleWorkflowId('stop', pinned.Id)))) {
+    for (const a of hostActivities(await activitiesOf(workers.a.client, lifecycleWorkflowId('stop', pinned.Id)), workers.a.taskQueue)) {
       if (!a.local) expect(a.taskQueue, a.type).toBe(hostTaskQueue(workers.a.taskQueue, 'b'));
       expect(a.identity, a.type).toBe(identity('b'));
     }

@@ -116,10 +116,34 @@ describe('two hosts, one task queue (simulated driver)', () => {
       for (const who of await workflowTaskWorkers(workers.a.client, handle.workflowId)) seen.add(who);
     }
     expect([...seen].sort()).toEqual(HOSTS.map(identity));
-    // and the CLI, a client like any other
-    const ps = await cli(workers.b, ['ps', '-a', '--json']);
-    expect(ps.code, ps.stderr).toBe(0);
-    check(JSON.parse(ps.stdout) as ContainerRecord[], 'the CLI');
+    // and the CLI, a client like any other: the records, and the table's HOST column
+    const json = await cli(workers.b, ['ps', '-a', '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    check(JSON.parse(json.stdout) as ContainerRecord[], 'the CLI');
+    const table = await cli(workers.a, ['ps', '-a']);
+    expect(table.code, table.stderr).toBe(0);
+    const [head, ...lines] = table.stdout.trimEnd().split('\n');
+    expect(head).toMatch(/NAMES\s+HOST$/);
+    expect(lines.map((l) => l.split(/\s+/).slice(-2)).sort()).toEqual([...placed].map(([name, host]) => [name, host]).sort());
+    console.log(`ps -a, two hosts (simulated driver):\n${table.stdout}`);
+  });
+
+  it('the CLI: create --host pins, host ls lists both hosts, host drain|activate', async () => {
+    const created = await cli(workers.a, ['create', '--host', 'b', '--name', 'cli-pinned', 'busybox', 'sleep', '1000']);
+    expect(created.code, created.stderr).toBe(0);
+    await keep('cli-pinned', created.stdout.trim(), 'b');
+    const refused = await cli(workers.a, ['create', '--host', 'a', '--link', 'cli-pinned', 'busybox', 'true']);
+    expect([refused.code, refused.stderr]).toEqual([1, expect.stringContaining('stay on one host')]);
+    const ls = await cli(workers.b, ['host', 'ls']);
+    expect(ls.code, ls.stderr).toBe(0);
+    expect(ls.stdout).toMatch(/^HOST\s+STATUS\s+AVAILABILITY\s+DRIVER\s+RUNNING\s+CONTAINERS\s+LAST SEEN\n/);
+    expect(ls.stdout).toMatch(/\na\s+live\s+active\s+simulated\s+2\s+4\s/);
+    expect(ls.stdout).toMatch(/\nb\s+live\s+active\s+simulated\s+2\s+3\s/);
+    console.log(`host ls, two hosts (simulated driver):\n${ls.stdout}`);
+    expect((await cli(workers.a, ['host', 'drain', 'b'])).stdout).toBe('b\n');
+    expect((await hostLs(s())).map((r) => [r.name, r.availability])).toEqual([['a', 'active'], ['b', 'drain']]);
+    expect((await cli(workers.a, ['host', 'activate', 'b'])).stdout).toBe('b\n');
+    expect((await hostLs(s())).map((r) => [r.name, r.availability])).toEqual([['a', 'active'], ['b', 'active']]);
   });
 
   it('a start pinned to a host runs every host activity there (its host queue, its worker), whichever worker runs the workflow; the other root keeps nothing of it', async () => {
@@ -133,7 +157,7 @@ describe('two hosts, one task queue (simulated driver)', () => {
       const id = await createdAndStarted(name, host);
       expect(await hostOf(id)).toBe(host);
       const ran = await activitiesOf(workers.a.client, startWorkflowId(id));
-      const onHost = hostActivities(ran);
+      const onHost = hostActivities(ran, q());
       const where = `${name}: ${JSON.stringify(ran)}`;
       // (another host's worker asks the owner's queue where the container is: locateHere there too)
       expect(onHost.map((a) => a.type).filter((t) => t !== 'locateHere'), where).toEqual(

@@ -72,7 +72,8 @@ describe.concurrent('kill, pause, unpause, exec through the CLI (simulated drive
     const id = await started('vpause');
     expect(await ok(['pause', 'vpause'])).toBe('vpause\n');
     expect((await inspect('vpause')).State).toMatchObject({ Status: 'paused', Running: true, Paused: true });
-    expect(await ok(['ps'])).toMatch(/Up .* \(Paused\)\s+vpause\n/);
+    // NAMES, then the HOST column (the test worker's host)
+    expect(await ok(['ps'])).toMatch(new RegExp(`Up .* \\(Paused\\)\\s+vpause\\s+${(await inspect('vpause')).Node!.Name}\\n`));
 
     const start = await cli(w, ['start', 'vpause']);
     expect(start.code).toBe(1);

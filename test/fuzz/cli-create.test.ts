@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { createInput } from '../../client/api';
 import { withCreateOptions } from '../../client/commands/create';
 import { CliError } from '../../client/errors';
 import { parseCreate, type CreateFlags } from '../../client/parse-create';
@@ -45,7 +46,7 @@ function createFrom(v: FlagVector, verb: 'create' | 'run'): Outcome {
   }
   if (verb === 'run' && v.run.rm && v.run.detach) request.hostConfig = { ...request.hostConfig, AutoRemove: true };
   // What the workflow and its activity check first: parseCreate must never send what they would refuse.
-  checkCreateInput({ request });
+  checkCreateInput(createInput(request, parsed.flags.host));
   try {
     const hostConfig = checkCreateRequest(request, HOST);
     const rec = newContainerRecord(request, hostConfig, []);

@@ -30,6 +30,7 @@ const VALUES: Record<string, fc.Arbitrary<string>> = {
   '-l': fc.constantFrom('k=v', 'k', '=v', 'k=', '', 'a.b=c=d'),
   '--cpus': fc.constantFrom('0.5', '1', '2', '3', '0', '.5', '1.', '-1', '1e3', '99999999999999999999', '0.000000000001', 'x', ''),
   '--pids-limit': ints,
+  '--host': fc.constantFrom('node-1', 'a', 'a.b_c-d', 'bad/name', '', '-x', '.x', 'a b', 'x'.repeat(63), 'x'.repeat(64), 'container-saga@a'),
   '--log-opt': fc.constantFrom('max-size=10m', 'max-file=3', 'max-size=0', 'max-file=0', 'max-file=-1', 'max-size=-1', 'max-size=99999999999999999999t', 'nosuch=1', 'max-size', '=', 'compress=true'),
 };
 const SWITCHES = ['--read-only', '-t', '--tty'];

@@ -40,6 +40,7 @@ const web = record({
   Leftovers: ['netns'],
   HasBeenManuallyStopped: true,
   RestartCount: 2,
+  Node: { ID: 'node-1', Name: 'node-1' },
 });
 const db = record({ Id: hexId('bb'), Name: '/db', Created: ago(20 * MIN), State: exited(0, 2 * 24 * HOUR) });
 
@@ -49,7 +50,10 @@ describe('inspect', () => {
     expect(j).toMatchObject({
       Id: web.Id, Name: '/web', Path: 'sleep', Args: ['1000'], RestartCount: 2, Image: imageId('busybox'), ExecIDs: null,
       State: { Status: 'running', Running: true, Pid: 4242, ExitCode: 0, OOMKilled: false },
+      // Docker's Node (classic Swarm's): the container's host
+      Node: { ID: 'node-1', Name: 'node-1' },
     });
+    expect(inspectJson(db)).not.toHaveProperty('Node');
     for (const own of ['StartingBy', 'EventKeys', 'Leftovers', 'HasBeenStartedBefore', 'HasBeenManuallyStopped']) expect(j).not.toHaveProperty(own);
   });
 
@@ -94,6 +98,7 @@ describe('list entries', () => {
       HostConfig: { NetworkMode: 'default' },
       NetworkSettings: { Networks: { bridge: expect.objectContaining({ IPAddress: '10.88.0.5' }) } },
       Mounts: expect.arrayContaining([expect.objectContaining({ Destination: '/data' })]),
+      Node: { ID: 'node-1', Name: 'node-1' },
     });
     expect(containerSummary(db, [web, db], NOW)).toMatchObject({ Ports: [], State: 'exited', Status: 'Exited (0) 2 days ago' });
   });
