@@ -9,6 +9,7 @@ import { read } from '../../client/reads';
 import { readsWorkflowId, WorkflowTypes } from '../../common/names';
 import { SERVED_QUERY, type ReadsServed } from '../../common/reads-api';
 import type { ContainerRecord } from '../../common/types';
+import { getConfig } from '../../config';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
 import type { containerInspect } from '../../workflows/ops';
 import type { containerReads } from '../../workflows/reads';
@@ -82,7 +83,8 @@ describe('reads through the reads workflow (simulated driver)', () => {
       outputs.push(...(await Promise.all(Array.from({ length: 4 }, (_, j) => ok(reads[(i + j) % reads.length]!)))));
     }
     // the reads read what is there
-    expect(outputs[0]).toMatch(new RegExp(`\\n${id.slice(0, 12)}\\s+busybox.*r1\\n`));
+    // (ps's last column is the container's HOST: this worker's)
+    expect(outputs[0]).toMatch(new RegExp(`\\n${id.slice(0, 12)}\\s+busybox.*\\sr1\\s+${getConfig().host}\\n`));
     expect((JSON.parse(outputs[2]!) as ContainerRecord[])[0]!.Id).toBe(id);
     expect(outputs[3]).toBe('hello\n');
     expect(outputs[6]).toBe('running\n');
