@@ -38,6 +38,7 @@ import { startApiServer } from './bench/api-server';
 import { importBusybox } from './bench/busybox-image';
 import { DOCKER_CLIENT, DockerCli } from './bench/docker-cli';
 import { dockerUnavailable, startDockerd } from './bench/dockerd';
+import { meanCpu, timedCpu, type CpuSample } from './bench/cpu';
 import { driverStart, time } from './bench/driver-start';
 import { EngineClient, EngineError } from './bench/engine';
 import { readHistory, timeline, type HistoryEvent } from './bench/history';
@@ -154,6 +155,7 @@ async function bench(teardown: Teardown): Promise<Results> {
 
   const samples = emptySamples();
   const starts: { ms: number; events: HistoryEvent[] }[] = [];
+  const cpuTimes = { saga: [] as CpuSample[], driver: [] as CpuSample[] };
   const phases = await worker.runUntil(async () => {
     // container-saga's Engine API: a client of the dev server, served by this worker.
     const started = await startApiServer(teardown, {
@@ -177,8 +179,13 @@ async function bench(teardown: Teardown): Promise<Results> {
     } else api.reason = started.reason;
 
     const createdByApi = api.createdBy === CREATED_BY_API;
-    const onSagaStart = async (workflowId: string, ms: number) => void starts.push({ ms, events: await readHistory(client, workflowId) });
-    const steps = roundSteps({ rt, client, taskQueue, docker, dockerEngine, dockerCli, api, apiEngine, apiCli, createdByApi, onSagaStart });
+    const onSagaStart = async (workflowId: string, ms: number, cpu: CpuSample) => {
+      starts.push({ ms, events: await readHistory(client, workflowId) });
+      cpuTimes.saga.push(cpu);
+    };
+    const onDriverStart = (cpu: CpuSample) => void cpuTimes.driver.push(cpu);
+    const serverPid = server.process.pid;
+    const steps = roundSteps({ rt, client, taskQueue, docker, dockerEngine, dockerCli, api, apiEngine, apiCli, createdByApi, serverPid, onSagaStart, onDriverStart });
     for (let i = -WARM_UP; i < N; i++) {
       for (const step of steps) {
         if (teardown.stopping) throw new Error('interrupted');
@@ -224,6 +231,7 @@ async function bench(teardown: Teardown): Promise<Results> {
     samples,
     workerTuning: describeWorkerTuning(tuning),
     startEvents: starts.map((s) => s.events.length),
+    cpu: { sagaStart: meanCpu(cpuTimes.saga), driverStart: meanCpu(cpuTimes.driver) },
     ...(median ? { timeline: { clientMs: median.ms, serverMs: median.events[median.events.length - 1]!.at - median.events[0]!.at, events: median.events.length, spans: timeline(median.events) } } : {}),
     ...phases,
   });
@@ -241,8 +249,12 @@ function roundSteps(o: {
   apiCli?: DockerCli;
   /** the API's containers are created through it, else through the create workflow */
   createdByApi: boolean;
-  /** after a measured saga start (not timed): its workflow ID and time */
-  onSagaStart: (workflowId: string, ms: number) => Promise<void>;
+  /** the Temporal server's pid, for the CPU time of a saga start */
+  serverPid: number | undefined;
+  /** after a measured saga start (not timed): its workflow ID, time and CPU time */
+  onSagaStart: (workflowId: string, ms: number, cpu: CpuSample) => Promise<void>;
+  /** after a measured driver start: its CPU time */
+  onDriverStart: (cpu: CpuSample) => void;
 }): Step[] {
   const { rt, client, taskQueue } = o;
   const steps: Step[] = [];
@@ -273,8 +285,8 @@ function roundSteps(o: {
       const Id = await createByWorkflow();
       try {
         const workflowId = startWorkflowId(Id);
-        const ms = await time(() => client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId, args: [{ container: Id }] }));
-        if (record('sagaStart', ms)) await o.onSagaStart(workflowId, ms);
+        const { ms, cpu } = await timedCpu(o.serverPid, () => client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId, args: [{ container: Id }] }));
+        if (record('sagaStart', ms)) await o.onSagaStart(workflowId, ms, cpu);
       } finally {
         await rt.remove(Id, true);
       }
@@ -301,7 +313,8 @@ function roundSteps(o: {
     async run(record) {
       const rec = await rt.create({ image: IMAGE, cmd: CMD });
       try {
-        record('driverStart', await time(() => driverStart(rt, rec.Id)));
+        const { ms, cpu } = await timedCpu(undefined, () => driverStart(rt, rec.Id));
+        if (record('driverStart', ms)) o.onDriverStart(cpu);
       } finally {
         await rt.remove(rec.Id, true);
       }

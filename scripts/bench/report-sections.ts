@@ -7,6 +7,7 @@ export function formatSections(r: Results): string[] {
   const lines: string[] = [];
   const section = (title: string, body: string[]) => lines.push('', title, ...body);
   if (r.workerTuning) section('in-process workers (saga, throughput, compensation)', [`  ${r.workerTuning}`]);
+  if (r.cpu?.sagaStart) section('CPU time per start (mean; child processes such as runc and the CNI plugins not counted)', cpu(r));
   if (r.throughput) section('throughput: n containers created beforehand, started with k in flight (client-observed latency per start)', throughput(r.throughput));
   if (r.compensation) section('compensation: the process step fails after runc started it (process=fail-after); the saga undoes everything', compensation(r.compensation));
   if (r.startEvents?.length) {
@@ -36,6 +37,18 @@ function throughput(t: NonNullable<Results['throughput']>): string[] {
   if (t.ratioAtMost !== undefined) out.push(`  starts/s at ${most} in flight, ${t.sides[0]!.name} / ${t.sides[1]!.name}: ${t.ratioAtMost.toFixed(2)}×`);
   for (const s of sides) if (s.reason) out.push(`  ${s.name}: ${s.reason}`);
   return out;
+}
+
+function cpu(r: Results): string[] {
+  const { sagaStart: saga, driverStart: driver } = r.cpu!;
+  const rows = [['saga start: bench process (in-process worker, client, the driver\'s Node side)', ms(saga!.self)]];
+  if (Number.isFinite(saga!.server)) rows.push(['saga start: Temporal dev server', ms(saga!.server)]);
+  if (driver) rows.push(['driver start without Temporal: bench process', ms(driver.self)]);
+  const total = saga!.self + (Number.isFinite(saga!.server) ? saga!.server : 0);
+  return [
+    ...indent(formatTable(['', 'CPU'], rows)),
+    `  a saga start costs ${ms(total)} of CPU in these processes: at most ${((r.host.cpus * 1000) / total).toFixed(1)} starts/s on ${r.host.cpus} CPUs, whatever the concurrency`,
+  ];
 }
 
 function compensation(c: NonNullable<Results['compensation']>): string[] {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { formatTable } from '../../client/output';
 import type { CompensationResult } from './compensation';
+import type { CpuSample } from './cpu';
 import type { MemoryResult } from './memory';
 import { formatSections } from './report-sections';
 import { ratio, summarize, type Ratio, type Summary } from './stats';
@@ -69,6 +70,8 @@ export interface Results {
   samples: Samples;
   /** the in-process workers' slots and pollers (config/worker-tuning.ts, from CONTAINER_SAGA_* variables) */
   workerTuning?: string;
+  /** mean CPU ms per measured start: the bench process (worker, client, the driver's Node side) and the Temporal server */
+  cpu?: { sagaStart?: CpuSample; driverStart?: CpuSample };
   /** history length of every measured saga start */
   startEvents?: number[];
   /** the history of the measured saga start whose time was the median */
