@@ -28,6 +28,7 @@ import { FAULT_PLAN } from './bench/compensation';
 import { meanCpu, timedCpu, type CpuSample } from './bench/cpu';
 import { driverStart } from './bench/driver-start';
 import { eventCounts, readHistory } from './bench/history';
+import { monitorEnded } from './bench/monitor-ended';
 import { summarize } from './bench/stats';
 import { Teardown } from './bench/teardown';
 import { startDevServer } from './dev-server';
@@ -74,6 +75,7 @@ async function measure(teardown: Teardown, budget: Budget): Promise<Measured> {
       return await f(Id);
     } finally {
       await runtime.remove(Id, true);
+      await monitorEnded(client, Id);
     }
   };
 

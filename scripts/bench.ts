@@ -42,6 +42,7 @@ import { meanCpu, timedCpu, type CpuSample } from './bench/cpu';
 import { driverStart, time } from './bench/driver-start';
 import { EngineClient, EngineError } from './bench/engine';
 import { readHistory, timeline, type HistoryEvent } from './bench/history';
+import { monitorEnded } from './bench/monitor-ended';
 import { runPhases } from './bench/phases';
 import { buildResults, emptySamples, formatReport, writeResults, type Measurement, type Part, type Results } from './bench/report';
 import { Teardown } from './bench/teardown';
@@ -260,6 +261,11 @@ function roundSteps(o: {
   const steps: Step[] = [];
   const dockerEngine = o.dockerEngine;
   const apiEngine = o.apiEngine;
+  // Removed through the runtime, then its monitor's end awaited (not timed), so it is not processed during the next measurement.
+  const removeOurs = async (id: string) => {
+    await rt.remove(id, true);
+    await monitorEnded(client, id);
+  };
   const createByWorkflow = async () =>
     (await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, { taskQueue, workflowId: `bench-create-${randomUUID()}`, args: [{ request: { image: IMAGE, cmd: CMD } }] })).Id;
 
@@ -288,7 +294,7 @@ function roundSteps(o: {
         const { ms, cpu } = await timedCpu(o.serverPid, () => client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId, args: [{ container: Id }] }));
         if (record('sagaStart', ms)) await o.onSagaStart(workflowId, ms, cpu);
       } finally {
-        await rt.remove(Id, true);
+        await removeOurs(Id);
       }
     },
   });
@@ -301,7 +307,7 @@ function roundSteps(o: {
         try {
           record('oursApiStart', await time(() => apiEngine.start(id)));
         } finally {
-          await rt.remove(id, true);
+          await removeOurs(id);
         }
       },
     });
@@ -342,7 +348,7 @@ function roundSteps(o: {
   if (apiCli) {
     // Ours are removed through the runtime, as the saga's: the figures do not depend on the API's rm.
     const create = o.createdByApi ? () => apiCli.ok(['create', IMAGE, ...CMD]) : createByWorkflow;
-    steps.push(cliStep(apiCli, o.api, 'oursCliStart', 'oursCliPs', create, (id) => rt.remove(id, true)));
+    steps.push(cliStep(apiCli, o.api, 'oursCliStart', 'oursCliPs', create, removeOurs));
   }
   return steps;
 }

@@ -13,6 +13,7 @@ import type { containerStart } from '../../workflows/container-start';
 import { measureCompensation } from './compensation';
 import { EngineClient } from './engine';
 import { measureMemory } from './memory';
+import { monitorEnded } from './monitor-ended';
 import type { Results, ThroughputResult, Unmeasured } from './report';
 import type { Teardown } from './teardown';
 import { measureThroughput, type ThroughputSide } from './throughput';
@@ -128,12 +129,15 @@ function workerBase(ctx: PhaseContext) {
   return { connection: ctx.native, namespace: 'default', workflowBundle: ctx.workflowBundle, dataConverter: ctx.dataConverter, tuning: ctx.tuning };
 }
 
-/** Starts through the saga on `taskQueue`; containers created and removed through the runtime (records only, not timed). */
+/** Starts through the saga on `taskQueue`; containers created and removed through the runtime (not timed), the removal until the monitor has ended. */
 function sagaSide(ctx: PhaseContext, name: string, rt: HostRuntime, taskQueue: string): ThroughputSide {
   return {
     name,
     create: async () => (await rt.create({ image: ctx.image, cmd: ctx.cmd })).Id,
     start: (id) => ctx.client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId: startWorkflowId(id), args: [{ container: id }] }),
-    remove: (id) => rt.remove(id, true),
+    remove: async (id) => {
+      await rt.remove(id, true);
+      await monitorEnded(ctx.client, id);
+    },
   };
 }
