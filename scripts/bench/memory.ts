@@ -22,7 +22,10 @@ const SETTLE_MS = 3000;
 const IN_FLIGHT = 10;
 
 export interface Sizes {
+  /** RSS */
   mb: number;
+  /** PSS, for groups of processes */
+  pssMb?: number;
   count?: number;
 }
 

@@ -1,4 +1,5 @@
 import { formatTable } from '../../client/output';
+import type { Sizes } from './memory';
 import type { Results, Unmeasured } from './report';
 import type { SideResult } from './throughput';
 
@@ -14,7 +15,7 @@ export function formatSections(r: Results): string[] {
     const c = r.compensation && !('reason' in r.compensation) ? r.compensation.events : [];
     section('history events', [`  successful start: ${range(r.startEvents)}${c.length ? `; compensated start: ${range(c)}` : ''}`]);
   }
-  if (r.memory) section('memory (RSS, MB)', memory(r.memory));
+  if (r.memory) section('memory, MB: RSS (groups of processes: their count, and PSS, which shares their common pages out)', memory(r.memory));
   if (r.timeline) section(`one start's history (the median one: ${ms(r.timeline.clientMs)} client-observed, ${ms(r.timeline.serverMs)} from started to completed, ${r.timeline.events} events)`, timeline(r.timeline.spans));
   section('issue 11 targets', targets(r));
   return lines;
@@ -67,17 +68,17 @@ function compensation(c: NonNullable<Results['compensation']>): string[] {
 function memory(m: NonNullable<Results['memory']>): string[] {
   if ('reason' in m) return notMeasured(m);
   const { idle, busy } = m;
-  const count = (n: number | undefined) => (n === undefined ? '' : ` (${n})`);
+  const group = (s: Sizes | undefined) => (s ? `${mb(s.mb)} (${s.count}; PSS ${mb(s.pssMb)})` : '-');
   const rows: string[][] = [
     ['container-saga worker', mb(idle.worker.mb), mb(busy.worker.mb)],
-    ['our per-container processes: sh shim, runc run, runc events (count)', mb(idle.shims.mb) + count(idle.shims.count), mb(busy.shims.mb) + count(busy.shims.count)],
+    ['ours per container: sh shim, runc run, runc events (processes; PSS)', group(idle.shims), group(busy.shims)],
   ];
   if (idle.dockerd && busy.dockerd) {
     rows.push(
       ['dockerd', mb(idle.dockerd.mb), mb(busy.dockerd.mb)],
       ['containerd', mb(idle.containerd?.mb), mb(busy.containerd?.mb)],
       ['dockerd + containerd', mb(idle.dockerd.mb + (idle.containerd?.mb ?? 0)), mb(busy.dockerd.mb + (busy.containerd?.mb ?? 0))],
-      ['containerd-shim-runc-v2 per container (count)', mb(idle.dockerShims?.mb) + count(idle.dockerShims?.count), mb(busy.dockerShims?.mb) + count(busy.dockerShims?.count)],
+      ['Docker\'s per container: containerd-shim-runc-v2 (processes; PSS)', group(idle.dockerShims), group(busy.dockerShims)],
     );
   }
   if (idle.temporal) rows.push(['Temporal dev server (in-memory SQLite)', mb(idle.temporal.mb), mb(busy.temporal?.mb)]);
