@@ -43,7 +43,7 @@ import { driverStart, time } from './bench/driver-start';
 import { EngineClient, EngineError } from './bench/engine';
 import { readHistory, timeline, type HistoryEvent } from './bench/history';
 import { monitorEnded } from './bench/monitor-ended';
-import { runPhases } from './bench/phases';
+import { checkPhaseSettings, runPhases } from './bench/phases';
 import { buildResults, emptySamples, formatReport, writeResults, type Measurement, type Part, type Results } from './bench/report';
 import { Teardown } from './bench/teardown';
 import { startDevServer } from './dev-server';
@@ -355,6 +355,7 @@ function roundSteps(o: {
 
 async function main(): Promise<void> {
   if (!Number.isInteger(N) || N < 1) throw new Error(`BENCH_N must be a whole number of rounds, 1 or more (got "${process.env.BENCH_N}")`);
+  checkPhaseSettings();
   // The bench's teardown owns SIGINT/SIGTERM, not the worker's runtime.
   Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
   const teardown = new Teardown();

@@ -67,15 +67,14 @@ async function phase<T>(ctx: PhaseContext, name: string, f: () => Promise<T>): P
   }
 }
 
-function validCount(name: string, n: number): number {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number, 1 or more (got "${process.env[name]}")`);
-  return n;
+/** Throws naming a BENCH_* variable of the phases that is not a whole number ≥ 1 (checked before the bench starts). */
+export function checkPhaseSettings(): void {
+  for (const [name, n] of [['BENCH_THROUGHPUT_N', THROUGHPUT_N], ['BENCH_COMPENSATION_N', COMPENSATION_N], ['BENCH_MEMORY_N', MEMORY_N]] as const) {
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number, 1 or more (got "${process.env[name]}")`);
+  }
 }
 
 export async function runPhases(ctx: PhaseContext): Promise<PhaseResults> {
-  validCount('BENCH_THROUGHPUT_N', THROUGHPUT_N);
-  validCount('BENCH_COMPENSATION_N', COMPENSATION_N);
-  validCount('BENCH_MEMORY_N', MEMORY_N);
   const stopping = () => ctx.teardown.stopping;
   const docker = ctx.dockerd ? new EngineClient(ctx.dockerd.socket, ctx.apiVersion, DOCKER_SOCKETS) : undefined;
   if (docker) ctx.teardown.add('close the dockerd throughput client', async () => docker.close());
