@@ -8,32 +8,42 @@
  *   API     — container-saga's Engine API (api/main.ts, when this checkout has it), started against the bench's
  *             dev server and task queue: the same CLI commands and the same POST against its socket
  * The measurements alternate within each round (Docker's, then ours), n = BENCH_N rounds (default 15) after 2
- * warm-up rounds; each container is created beforehand (not timed) and removed after its measurement.
+ * warm-up rounds; each container is created beforehand (not timed) and removed after its measurement. Every
+ * measured saga start's history is read afterwards (its length; the median one's timeline).
+ * Then, each a phase of its own (scripts/bench/phases.ts): compensation latency, throughput at 1, 10 and 50
+ * starts in flight beside dockerd's and with the simulated driver, and memory (a real worker process beside
+ * dockerd + containerd, idle and with 50 running).
  * The Linux driver runs as root (bridge networking, busybox), else the simulated one; Docker needs root and
- * docker.io. Results go to bench-results/<timestamp>.json and a table of figures and ratios to stdout.
+ * docker.io. The in-process workers take their slots and pollers from the CONTAINER_SAGA_* tuning variables
+ * (config/worker-tuning.ts), the SDK's defaults when unset. Results go to bench-results/<timestamp>.json
+ * and a table of figures and ratios to stdout.
  */
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { codecDataConverter } from '../codec/load';
 import { ensureKeyFile } from '../codec/key-file';
-import { daemonEnv } from '../common/env';
 import { startWorkflowId, WorkflowTypes } from '../common/names';
-import type { ContainerRuntime } from '../runtime/contract';
+import { describeWorkerTuning, parseWorkerTuning } from '../config/worker-tuning';
 import type { HostRuntime } from '../runtime/host-runtime';
 import { releaseStateRoot } from '../runtime/linux/mounts';
 import { selectRuntime } from '../runtime/select';
-import { createWorker } from '../worker/create';
+import { createWorker, WORKFLOWS_PATH } from '../worker/create';
 import type { containerStart } from '../workflows/container-start';
 import type { containerCreate } from '../workflows/ops';
 import { startApiServer } from './bench/api-server';
 import { importBusybox } from './bench/busybox-image';
 import { DOCKER_CLIENT, DockerCli } from './bench/docker-cli';
 import { dockerUnavailable, startDockerd } from './bench/dockerd';
+import { meanCpu, timedCpu, type CpuSample } from './bench/cpu';
+import { driverStart, time } from './bench/driver-start';
 import { EngineClient, EngineError } from './bench/engine';
+import { readHistory, timeline, type HistoryEvent } from './bench/history';
+import { monitorEnded } from './bench/monitor-ended';
+import { checkPhaseSettings, runPhases } from './bench/phases';
 import { buildResults, emptySamples, formatReport, writeResults, type Measurement, type Part, type Results } from './bench/report';
 import { Teardown } from './bench/teardown';
 import { startDevServer } from './dev-server';
@@ -47,22 +57,6 @@ const API_VERSION = '/v1.41';
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-/** The saga's driver calls in the saga's shape (rootfs, network, IPC and volumes at once), without Temporal. */
-async function driverStart(rt: ContainerRuntime, id: string): Promise<void> {
-  const rec = await rt.lookup(id);
-  await Promise.all([rt.acquire('mount-rootfs', { id: id }), rt.acquire('network', { id: id }), rt.acquire('ipc', { id: id }), rt.acquire('volumes', { id: id })]);
-  await rt.acquire('spec', { id: id, env: daemonEnv({ hostname: rec.Config.Hostname, tty: false, linkedEnv: [], userEnv: rec.Config.Env }), extraHosts: [] });
-  const { pid } = await rt.acquire('process', { id: id });
-  await rt.markRunning(id, pid);
-}
-
-/** Times `f` in milliseconds. */
-async function time(f: () => Promise<unknown>): Promise<number> {
-  const t0 = performance.now();
-  await f();
-  return performance.now() - t0;
-}
-
 /**
  * One kind of measurement, run once per round. A step that fails turns its part off for the remaining rounds
  * (its samples dropped, the reason reported); the saga and driver steps are the bench itself and fail it.
@@ -70,7 +64,8 @@ async function time(f: () => Promise<unknown>): Promise<number> {
 interface Step {
   part: Part;
   measures: Measurement[];
-  run(record: (m: Measurement, ms: number) => void): Promise<void>;
+  /** record: keeps the sample unless the round is a warm-up one; says whether it kept it */
+  run(record: (m: Measurement, ms: number) => boolean): Promise<void>;
 }
 
 const CREATED_BY_API = 'POST /containers/create on the API socket (docker create for the CLI figures)';
@@ -96,6 +91,7 @@ async function apiCreates(engine: EngineClient, rt: HostRuntime): Promise<string
 const CORE: Part = { measured: true };
 
 async function bench(teardown: Teardown): Promise<Results> {
+  const loadavgAtStart = os.loadavg();
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-bench-'));
   teardown.add(`remove ${root}`, () => fs.rm(root, { recursive: true, force: true }));
   const selected = await selectRuntime('auto', root);
@@ -118,7 +114,10 @@ async function bench(teardown: Teardown): Promise<Results> {
   const taskQueue = `bench-${randomUUID()}`;
   const native = await NativeConnection.connect({ address: server.address });
   teardown.add('close the worker connection', () => native.close());
-  const worker = await createWorker({ connection: native, namespace: 'default', taskQueue, runtime: rt, dataConverter });
+  // One bundle for the bench's in-process workers (this one, and the fault and simulated ones of the phases).
+  const workflowBundle = { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') })).code };
+  const tuning = parseWorkerTuning((name) => process.env[name] || undefined);
+  const worker = await createWorker({ connection: native, namespace: 'default', taskQueue, runtime: rt, dataConverter, workflowBundle, tuning });
   // Only when the teardown runs before the rounds end (a signal): the connection cannot close under a worker.
   teardown.add('stop the worker', async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();
@@ -133,10 +132,12 @@ async function bench(teardown: Teardown): Promise<Results> {
   const docker: Part & { version?: unknown; flags?: string[] } = { measured: false };
   let dockerEngine: EngineClient | undefined;
   let dockerCli: DockerCli | undefined;
+  let dockerd: { socket: string; dir: string } | undefined;
   docker.reason = dockerUnavailable();
   if (docker.reason === undefined) {
     try {
       const d = await startDockerd(teardown);
+      dockerd = { socket: d.socket, dir: d.dir };
       Object.assign(docker, { measured: true, version: d.version, flags: d.flags });
       dockerCli = await DockerCli.make(d.socket, path.join(work, 'docker-config'));
       await importBusybox(dockerCli, path.join(work, 'busybox-image'));
@@ -145,7 +146,7 @@ async function bench(teardown: Teardown): Promise<Results> {
       dockerEngine = engine;
     } catch (err) {
       Object.assign(docker, { measured: false, reason: `the private dockerd failed: ${message(err)}` });
-      dockerEngine = dockerCli = undefined;
+      dockerEngine = dockerCli = dockerd = undefined;
     }
   }
 
@@ -154,7 +155,9 @@ async function bench(teardown: Teardown): Promise<Results> {
   let apiCli: DockerCli | undefined;
 
   const samples = emptySamples();
-  await worker.runUntil(async () => {
+  const starts: { ms: number; events: HistoryEvent[] }[] = [];
+  const cpuTimes = { saga: [] as CpuSample[], driver: [] as CpuSample[] };
+  const phases = await worker.runUntil(async () => {
     // container-saga's Engine API: a client of the dev server, served by this worker.
     const started = await startApiServer(teardown, {
       socket: path.join(work, 'api.sock'),
@@ -177,13 +180,19 @@ async function bench(teardown: Teardown): Promise<Results> {
     } else api.reason = started.reason;
 
     const createdByApi = api.createdBy === CREATED_BY_API;
-    const steps = roundSteps({ rt, client, taskQueue, docker, dockerEngine, dockerCli, api, apiEngine, apiCli, createdByApi });
+    const onSagaStart = async (workflowId: string, ms: number, cpu: CpuSample) => {
+      starts.push({ ms, events: await readHistory(client, workflowId) });
+      cpuTimes.saga.push(cpu);
+    };
+    const onDriverStart = (cpu: CpuSample) => void cpuTimes.driver.push(cpu);
+    const serverPid = server.process.pid;
+    const steps = roundSteps({ rt, client, taskQueue, docker, dockerEngine, dockerCli, api, apiEngine, apiCli, createdByApi, serverPid, onSagaStart, onDriverStart });
     for (let i = -WARM_UP; i < N; i++) {
       for (const step of steps) {
         if (teardown.stopping) throw new Error('interrupted');
         if (!step.part.measured) continue;
         try {
-          await step.run((m, ms) => i >= 0 && samples[m].push(ms));
+          await step.run((m, ms) => i >= 0 && samples[m].push(ms) > 0);
         } catch (err) {
           if (step.part === CORE || teardown.stopping) throw err;
           step.part.measured = false;
@@ -193,10 +202,40 @@ async function bench(teardown: Teardown): Promise<Results> {
         }
       }
     }
+    return runPhases({
+      teardown,
+      root,
+      address: server.address,
+      native,
+      client,
+      rt,
+      taskQueue,
+      workflowBundle,
+      dataConverter,
+      tuning,
+      image: IMAGE,
+      cmd: CMD,
+      apiVersion: API_VERSION,
+      ...(dockerd ? { dockerd } : {}),
+      temporalPid: server.process.pid,
+    });
   });
 
   if (api.reason === undefined && !apiCli && api.measured) api.reason = `${DOCKER_CLIENT} is missing: CLI figures through the API not measured`;
-  return buildResults({ n: N, driver: { kind: rt.kind, reason: selected.reason }, docker, api, samples });
+  const median = [...starts].sort((a, b) => a.ms - b.ms)[Math.floor(starts.length / 2)];
+  return buildResults({
+    loadavgAtStart,
+    n: N,
+    driver: { kind: rt.kind, reason: selected.reason },
+    docker,
+    api,
+    samples,
+    workerTuning: describeWorkerTuning(tuning),
+    startEvents: starts.map((s) => s.events.length),
+    cpu: { sagaStart: meanCpu(cpuTimes.saga), driverStart: meanCpu(cpuTimes.driver) },
+    ...(median ? { timeline: { clientMs: median.ms, serverMs: median.events[median.events.length - 1]!.at - median.events[0]!.at, events: median.events.length, spans: timeline(median.events) } } : {}),
+    ...phases,
+  });
 }
 
 function roundSteps(o: {
@@ -211,11 +250,22 @@ function roundSteps(o: {
   apiCli?: DockerCli;
   /** the API's containers are created through it, else through the create workflow */
   createdByApi: boolean;
+  /** the Temporal server's pid, for the CPU time of a saga start */
+  serverPid: number | undefined;
+  /** after a measured saga start (not timed): its workflow ID, time and CPU time */
+  onSagaStart: (workflowId: string, ms: number, cpu: CpuSample) => Promise<void>;
+  /** after a measured driver start: its CPU time */
+  onDriverStart: (cpu: CpuSample) => void;
 }): Step[] {
   const { rt, client, taskQueue } = o;
   const steps: Step[] = [];
   const dockerEngine = o.dockerEngine;
   const apiEngine = o.apiEngine;
+  // Removed through the runtime, then its monitor's end awaited (not timed), so it is not processed during the next measurement.
+  const removeOurs = async (id: string) => {
+    await rt.remove(id, true);
+    await monitorEnded(client, id);
+  };
   const createByWorkflow = async () =>
     (await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, { taskQueue, workflowId: `bench-create-${randomUUID()}`, args: [{ request: { image: IMAGE, cmd: CMD } }] })).Id;
 
@@ -240,10 +290,11 @@ function roundSteps(o: {
     async run(record) {
       const Id = await createByWorkflow();
       try {
-        const ms = await time(() => client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId: startWorkflowId(Id), args: [{ container: Id }] }));
-        record('sagaStart', ms);
+        const workflowId = startWorkflowId(Id);
+        const { ms, cpu } = await timedCpu(o.serverPid, () => client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId, args: [{ container: Id }] }));
+        if (record('sagaStart', ms)) await o.onSagaStart(workflowId, ms, cpu);
       } finally {
-        await rt.remove(Id, true);
+        await removeOurs(Id);
       }
     },
   });
@@ -256,7 +307,7 @@ function roundSteps(o: {
         try {
           record('oursApiStart', await time(() => apiEngine.start(id)));
         } finally {
-          await rt.remove(id, true);
+          await removeOurs(id);
         }
       },
     });
@@ -268,7 +319,8 @@ function roundSteps(o: {
     async run(record) {
       const rec = await rt.create({ image: IMAGE, cmd: CMD });
       try {
-        record('driverStart', await time(() => driverStart(rt, rec.Id)));
+        const { ms, cpu } = await timedCpu(undefined, () => driverStart(rt, rec.Id));
+        if (record('driverStart', ms)) o.onDriverStart(cpu);
       } finally {
         await rt.remove(rec.Id, true);
       }
@@ -296,13 +348,14 @@ function roundSteps(o: {
   if (apiCli) {
     // Ours are removed through the runtime, as the saga's: the figures do not depend on the API's rm.
     const create = o.createdByApi ? () => apiCli.ok(['create', IMAGE, ...CMD]) : createByWorkflow;
-    steps.push(cliStep(apiCli, o.api, 'oursCliStart', 'oursCliPs', create, (id) => rt.remove(id, true)));
+    steps.push(cliStep(apiCli, o.api, 'oursCliStart', 'oursCliPs', create, removeOurs));
   }
   return steps;
 }
 
 async function main(): Promise<void> {
   if (!Number.isInteger(N) || N < 1) throw new Error(`BENCH_N must be a whole number of rounds, 1 or more (got "${process.env.BENCH_N}")`);
+  checkPhaseSettings();
   // The bench's teardown owns SIGINT/SIGTERM, not the worker's runtime.
   Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
   const teardown = new Teardown();

@@ -1,8 +1,8 @@
 import http from 'node:http';
 
 /**
- * A Docker Engine API client over a unix socket with one kept-alive connection, so a timed request pays for
- * no connect: what a warm SDK client (docker's Go client, docker-py) does between calls.
+ * A Docker Engine API client over a unix socket with kept-alive connections (one unless told), so a timed
+ * request pays for no connect: what a warm SDK client (docker's Go client, docker-py) does between calls.
  */
 export interface EngineResponse {
   status: number;
@@ -22,13 +22,19 @@ export class EngineError extends Error {
 }
 
 export class EngineClient {
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  private readonly agent: http.Agent;
 
-  /** prefix: an API version ("/v1.41"), or '' for the server's own. */
+  /**
+   * prefix: an API version ("/v1.41"), or '' for the server's own; maxSockets: kept-alive connections, so that
+   * many requests can be in flight at once (the throughput batches), one by default.
+   */
   constructor(
     readonly socketPath: string,
     private readonly prefix = '',
-  ) {}
+    maxSockets = 1,
+  ) {
+    this.agent = new http.Agent({ keepAlive: true, maxSockets });
+  }
 
   request(method: string, path: string, body?: unknown, timeoutMs = 60_000): Promise<EngineResponse> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));

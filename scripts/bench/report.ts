@@ -2,7 +2,13 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { formatTable } from '../../client/output';
+import type { CompensationResult } from './compensation';
+import type { CpuSample } from './cpu';
+import type { MemoryResult } from './memory';
+import { formatSections } from './report-sections';
 import { ratio, summarize, type Ratio, type Summary } from './stats';
+import type { SideResult } from './throughput';
+import type { Span } from './history';
 
 /** What the bench times, in the order it prints them. */
 export const MEASUREMENTS = {
@@ -33,9 +39,28 @@ export interface Part {
   reason?: string;
 }
 
+/** A phase that did not run or failed, and why. */
+export interface Unmeasured {
+  measured: false;
+  reason: string;
+}
+
+export interface ThroughputResult {
+  /** starts per batch (at least the number in flight) */
+  n: number;
+  levels: number[];
+  /** the saga on the bench's driver, dockerd's Engine API (when measured) */
+  sides: SideResult[];
+  /** the saga with the simulated driver: a worker and task queue of its own, own state root */
+  simulated?: SideResult;
+  /** ours / dockerd's starts per second at the most in flight */
+  ratioAtMost?: number;
+}
+
 export interface Results {
   timestamp: string;
-  host: { hostname: string; kernel: string; cpus: number; node: string };
+  /** loadavg: the 1, 5 and 15 minute load averages when the bench began and when it ended (a shared host) */
+  host: { hostname: string; kernel: string; cpus: number; node: string; loadavg: { start: number[]; end: number[] } };
   n: number;
   driver: { kind: string; reason: string };
   docker: Part & { version?: unknown; flags?: string[] };
@@ -43,13 +68,24 @@ export interface Results {
   summaries: Partial<Record<Measurement, Summary>>;
   ratios: Record<string, Ratio>;
   samples: Samples;
+  /** the in-process workers' slots and pollers (config/worker-tuning.ts, from CONTAINER_SAGA_* variables) */
+  workerTuning?: string;
+  /** mean CPU ms per measured start: the bench process (worker, client, the driver's Node side) and the Temporal server */
+  cpu?: { sagaStart?: CpuSample; driverStart?: CpuSample };
+  /** history length of every measured saga start */
+  startEvents?: number[];
+  /** the history of the measured saga start whose time was the median */
+  timeline?: { clientMs: number; serverMs: number; events: number; spans: Span[] };
+  compensation?: (CompensationResult & { n: number }) | Unmeasured;
+  throughput?: ThroughputResult | Unmeasured;
+  memory?: MemoryResult | Unmeasured;
 }
 
 export function emptySamples(): Samples {
   return Object.fromEntries(Object.keys(MEASUREMENTS).map((k) => [k, []])) as unknown as Samples;
 }
 
-export function buildResults(o: Omit<Results, 'timestamp' | 'host' | 'summaries' | 'ratios'>): Results {
+export function buildResults(o: Omit<Results, 'timestamp' | 'host' | 'summaries' | 'ratios'> & { loadavgAtStart: number[] }): Results {
   const summaries: Partial<Record<Measurement, Summary>> = {};
   for (const k of Object.keys(MEASUREMENTS) as Measurement[]) {
     const s = summarize(o.samples[k]);
@@ -60,10 +96,11 @@ export function buildResults(o: Omit<Results, 'timestamp' | 'host' | 'summaries'
     const v = ratio(summaries[r.a], summaries[r.b]);
     if (v) ratios[r.key] = v;
   }
+  const { loadavgAtStart, ...rest } = o;
   return {
     timestamp: new Date().toISOString(),
-    host: { hostname: os.hostname(), kernel: os.release(), cpus: os.cpus().length, node: process.version },
-    ...o,
+    host: { hostname: os.hostname(), kernel: os.release(), cpus: os.cpus().length, node: process.version, loadavg: { start: loadavgAtStart, end: os.loadavg() } },
+    ...rest,
     summaries,
     ratios,
   };
@@ -82,6 +119,8 @@ export function formatReport(r: Results): string {
   const ms = (x: number) => `${x.toFixed(1)} ms`;
   const x = (v: number) => `${v.toFixed(2)}×`;
   const lines: string[] = [];
+  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
+  lines.push(`host: ${r.host.cpus} CPUs, Linux ${r.host.kernel}, Node ${r.host.node}; load average ${load(r.host.loadavg.start)} at the start, ${load(r.host.loadavg.end)} at the end`);
   lines.push(`driver: ${r.driver.kind} (${r.driver.reason}); n = ${r.n} per measurement, alternating, bridge networking, busybox sleep 1000`);
   const v = r.docker.version as { server?: string; storageDriver?: string } | undefined;
   lines.push(r.docker.measured ? `docker: dockerd ${v?.server ?? '?'} (${v?.storageDriver ?? '?'}), private roots, own netns and containerd` : `docker: not measured: ${r.docker.reason}`);
@@ -102,5 +141,6 @@ export function formatReport(r: Results): string {
     return q ? [[d.label, x(q.p50), x(q.p90), x(q.mean)]] : [];
   });
   lines.push(formatTable(['ratio', 'p50', 'p90', 'mean'], ratioRows).trimEnd());
+  lines.push(...formatSections(r));
   return `${lines.join('\n')}\n`;
 }
