@@ -57,10 +57,11 @@ export class HostWorker {
     await Promise.all(both);
   }
 
-  /** Runs both while `fn` runs (after the host is registered), then stops them. */
-  async runUntil<R>(fn: () => Promise<R>): Promise<R> {
+  /** Runs both while `fn` runs (a function: once the host is registered), then stops them; as Worker.runUntil. */
+  async runUntil<R>(fn: Promise<R> | (() => Promise<R>)): Promise<R> {
     const running = this.run();
     try {
+      if (typeof fn !== 'function') return await fn;
       await Promise.race([this.registered, running]);
       return await fn();
     } finally {
