@@ -12,6 +12,7 @@ import {
   type LocatedHere,
 } from '../common/hosts-api';
 import type { HostRuntime } from '../runtime/host-runtime';
+import { snapshotOf } from './snapshot';
 import { classified } from './to-failure';
 
 const TASK_QUEUE_KIND_NORMAL = 1;
@@ -34,24 +35,15 @@ export function createHostActivities(runtime: HostRuntime) {
      * Docker's daemon.Get on this host alone: how the ref matches here (full ID, exact name, unique ID
      * prefix), or nothing. A prefix shared by two containers here is AmbiguousContainer, as on one host.
      */
-    async locateHere(input: { container: string }): Promise<LocatedHere> {
+    async locateHere(input: { container: string; withSnapshot?: boolean }): Promise<LocatedHere> {
       return classified(async () => {
-        const ref = input.container;
-        if (ref === '') throw new ContainerError('AmbiguousContainer', "prefix can't be empty");
-        // A full ID is a direct read (the start saga's restarts, the verbs given an ID); the rest need the list.
-        if (/^[0-9a-f]{64}$/.test(ref)) {
-          const rec = await runtime.store.read(ref);
-          if (rec) return { host: runtime.hostName, match: { id: rec.Id, name: rec.Name.replace(/^\//, ''), by: 'id' } };
+        const located = await locateIn(runtime, input.container);
+        // The start saga's lookup: the container's snapshot with it when it is surely here (a full ID or an
+        // exact name), so its first workflow task needs no second local activity (one marker less).
+        if (input.withSnapshot && located.match && located.match.by !== 'prefix') {
+          return { ...located, snapshot: snapshotOf(await runtime.lookup(located.match.id)) };
         }
-        const all = await runtime.store.list();
-        const name = ref.startsWith('/') ? ref : `/${ref}`;
-        const byId = all.find((c) => c.Id === ref);
-        const byName = byId ? undefined : all.find((c) => c.Name === name);
-        const byPrefix = byId || byName ? [] : all.filter((c) => c.Id.startsWith(ref));
-        if (byPrefix.length > 1) throw new ContainerError('AmbiguousContainer', `Multiple IDs found with provided prefix: ${ref}`);
-        const found = byId ?? byName ?? byPrefix[0];
-        const by = byId ? 'id' : byName ? 'name' : 'prefix';
-        return { host: runtime.hostName, ...(found ? { match: { id: found.Id, name: found.Name.replace(/^\//, ''), by } } : {}) };
+        return located;
       });
     },
 
@@ -103,3 +95,22 @@ export function createHostActivities(runtime: HostRuntime) {
 }
 
 export type HostActivities = ReturnType<typeof createHostActivities>;
+
+/** Docker's daemon.Get on one host's records: how the ref matches there, or nothing (AmbiguousContainer for a shared prefix). */
+async function locateIn(runtime: HostRuntime, ref: string): Promise<LocatedHere> {
+  if (ref === '') throw new ContainerError('AmbiguousContainer', "prefix can't be empty");
+  // A full ID is a direct read (the start saga's restarts, the verbs given an ID); the rest need the list.
+  if (/^[0-9a-f]{64}$/.test(ref)) {
+    const rec = await runtime.store.read(ref);
+    if (rec) return { host: runtime.hostName, match: { id: rec.Id, name: rec.Name.replace(/^\//, ''), by: 'id' } };
+  }
+  const all = await runtime.store.list();
+  const name = ref.startsWith('/') ? ref : `/${ref}`;
+  const byId = all.find((c) => c.Id === ref);
+  const byName = byId ? undefined : all.find((c) => c.Name === name);
+  const byPrefix = byId || byName ? [] : all.filter((c) => c.Id.startsWith(ref));
+  if (byPrefix.length > 1) throw new ContainerError('AmbiguousContainer', `Multiple IDs found with provided prefix: ${ref}`);
+  const found = byId ?? byName ?? byPrefix[0];
+  const by = byId ? 'id' : byName ? 'name' : 'prefix';
+  return { host: runtime.hostName, ...(found ? { match: { id: found.Id, name: found.Name.replace(/^\//, ''), by } } : {}) };
+}

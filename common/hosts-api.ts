@@ -1,4 +1,5 @@
 import { DEFAULT_TASK_QUEUE } from './names';
+import type { ContainerSnapshot } from './start-api';
 
 /**
  * Many hosts, one control plane (docs/design.md, "Hosts"). Each worker runs as a named host and polls two
@@ -108,4 +109,6 @@ export interface LocatedHere {
   /** the host that looked */
   host: string;
   match?: { id: string; name: string; by: 'id' | 'name' | 'prefix' };
+  /** the container's snapshot, when asked for and the match is a full ID or an exact name (the start saga's lookup) */
+  snapshot?: ContainerSnapshot;
 }

@@ -100,7 +100,8 @@ async function lookup(run: StartRun, ref: string, localSteps: boolean, hosts: bo
     if (!hosts) return { c: await startActivities({ name: ref }, localSteps).quick.lookupContainer({ container: ref }) };
     const at = await locate(ref, { firstHere: true });
     const placement: StartPlacement = { host: at.host, ownerLooksUp: at.host === at.lookedUpOn };
-    return { c: await startActivities({ name: ref }, localSteps, placement).quick.lookupContainer({ container: at.id }), placement };
+    // found here, the snapshot came with it; found on another host, it is read there
+    return { c: at.snapshot ?? (await startActivities({ name: ref }, localSteps, placement).quick.lookupContainer({ container: at.id })), placement };
   });
   if (placement) run.record.host = placement.host;
   run.identify(c);

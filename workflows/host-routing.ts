@@ -17,6 +17,7 @@ import {
   type HostView,
   type LocatedHere,
 } from '../common/hosts-api';
+import type { ContainerSnapshot } from '../common/start-api';
 import { fast, fastLocal } from './options';
 
 /**
@@ -102,6 +103,8 @@ export interface Located {
   name: string;
   /** the host of the worker that ran the workflow task where the lookup began (recorded: replays agree) */
   lookedUpOn: string;
+  /** the container's snapshot, when the first look found it (`firstHere` asks for it) */
+  snapshot?: ContainerSnapshot;
 }
 
 const RANK = { id: 0, name: 1, prefix: 2 } as const;
@@ -117,9 +120,9 @@ const RANK = { id: 0, name: 1, prefix: 2 } as const;
  * reads workflow keeps its workflow tasks short (workflows/reads.ts says why).
  */
 export async function locate(ref: string, opts: { firstHere?: boolean } = {}): Promise<Located> {
-  const first = await (opts.firstHere ? here : shared).locateHere({ container: ref });
+  const first = await (opts.firstHere ? here.locateHere({ container: ref, withSnapshot: true }) : shared.locateHere({ container: ref }));
   const done = (m: NonNullable<LocatedHere['match']>, host: string): Located => ({ host, id: m.id, name: m.name, lookedUpOn: first.host });
-  if (first.match && first.match.by !== 'prefix') return done(first.match, first.host);
+  if (first.match && first.match.by !== 'prefix') return { ...done(first.match, first.host), ...(first.snapshot ? { snapshot: first.snapshot } : {}) };
   const others = (await liveHostNames()).filter((h) => h !== first.host);
   const answers = await Promise.all(
     others.map((h): Promise<LocatedHere & { unanswered?: true }> =>

@@ -12,9 +12,10 @@ import type { CpuSample } from './cpu';
  *                                         tighter
  *   events.{start,compensatedStart}       `total`: history length (of a successful start the most of those
  *                                         measured, issue 11's ≤ 40); `besidesWorkflowTasks`: the events other
- *                                         than workflow tasks. No margin: fails above. The total varies with
+ *                                         than workflow tasks, no margin: fails above. The total varies with
  *                                         timing (parallel steps complete into one workflow task or several, 3
- *                                         events each); the other events do not, so an added step is caught
+ *                                         events each): it may exceed its budget by `totalMarginEvents` (two
+ *                                         such tasks); the other events do not vary, so an added step is caught
  *                                         even when timing hides it.
  * BENCHMARKS.md ("CI budget") gives the runs the margins were chosen from.
  */
@@ -29,6 +30,8 @@ export interface Budget {
   sagaOverheadCpuMs: number;
   cpuMarginPercent: number;
   events: { start: EventBudget; compensatedStart: EventBudget };
+  /** events a `total` may exceed its budget by: workflow tasks that timing adds (3 events each) */
+  totalMarginEvents: number;
 }
 
 /** One try's figures (ROUNDS rounds). */
@@ -56,8 +59,8 @@ export function readBudget(file: string): Budget {
   const b = JSON.parse(readFileSync(file, 'utf8')) as Partial<Budget>;
   const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
   const events = (e: Partial<EventBudget> | undefined) => num(e?.total) && num(e?.besidesWorkflowTasks);
-  if (![b.sagaOverheadP50Ms, b.marginPercent, b.sagaOverheadCpuMs, b.cpuMarginPercent].every(num) || !events(b.events?.start) || !events(b.events?.compensatedStart)) {
-    throw new Error(`${file}: needs the numbers sagaOverheadP50Ms, marginPercent, sagaOverheadCpuMs, cpuMarginPercent and events.{start,compensatedStart}.{total,besidesWorkflowTasks}`);
+  if (![b.sagaOverheadP50Ms, b.marginPercent, b.sagaOverheadCpuMs, b.cpuMarginPercent, b.totalMarginEvents].every(num) || !events(b.events?.start) || !events(b.events?.compensatedStart)) {
+    throw new Error(`${file}: needs the numbers sagaOverheadP50Ms, marginPercent, sagaOverheadCpuMs, cpuMarginPercent, totalMarginEvents and events.{start,compensatedStart}.{total,besidesWorkflowTasks}`);
   }
   return b as Budget;
 }
@@ -96,8 +99,9 @@ export function judge(m: Measured, b: Budget): { lines: string[]; ok: boolean } 
     for (const [count, label] of [['total', 'history events'], ['besidesWorkflowTasks', 'events besides workflow tasks']] as const) {
       const got = m.events[key][count];
       const want = b.events[key][count];
+      const margin = count === 'total' ? b.totalMarginEvents : 0;
       const lower = got < want && count === 'besidesWorkflowTasks' ? `below budget: if the saga now takes fewer by design, lower events.${key}.${count} in bench-budget.json to ${got}` : undefined;
-      line(got <= want, `${label} of ${what}${key === 'start' && count === 'total' ? ` (${most})` : ''}: ${got}, budget ${want}`, lower);
+      line(got <= want + margin, `${label} of ${what}${key === 'start' && count === 'total' ? ` (${most})` : ''}: ${got}, budget ${want}${margin ? ` + ${margin}` : ''}`, lower);
     }
   }
   return { lines, ok };

@@ -144,7 +144,9 @@ export function stubActivities(plan: StubPlan = {}) {
         calls.push('lookupContainer');
         return { host: STUB_HOST };
       }
-      return { host: STUB_HOST, match: { id: snap.id, name: snap.name, by: 'name' } };
+      const found = { host: STUB_HOST, match: { id: snap.id, name: snap.name, by: 'name' as const } };
+      // the start saga's first look brings the snapshot (its lookup step, as lookupContainer was before)
+      return i.withSnapshot ? { ...found, snapshot: await step('lookupContainer', snap) } : found;
     },
     hostStatus: async () => ({ name: STUB_HOST, driver: 'simulated', running: 0, containers: 1 }),
     liveHosts: async () => [{ name: STUB_HOST, driver: 'simulated', availability: 'active', registeredAt: '2026-01-01T00:00:00Z', live: true }],
