@@ -9,6 +9,10 @@ import type { StepKind } from './names';
  * saga count (the monitor and other verbs share some of these types).
  */
 const RECORD_STEPS: Partial<Record<keyof Activities, string>> = {
+  // since many hosts the lookup is locateHere (it brings the record when the container is here); a container
+  // of another host is then read there (lookupContainer), and the lookup counts both
+  locateHere: 'lookup',
+  liveHosts: 'lookup',
   lookupContainer: 'lookup',
   hostInfo: 'host-config',
   setHostConfig: 'host-config',
