@@ -84,8 +84,11 @@ export function onHost(host: string, options: ActivityOptions, opts: OnHostOptio
 
 /** Activities that touch no host: the registry's view, on the shared queue (any worker answers). */
 const shared = proxyActivities<Activities>(fast);
-/** `locateHere` on the worker that runs the workflow task (the start saga): no round trip when the container is its host's. */
-const here = proxyLocalActivities<Activities>(fastLocal);
+/**
+ * `locateHere` on the worker that runs the workflow task (the start saga): no round trip when the container is
+ * its host's. Its summary is the lookup step's in the Web UI's timeline ("look up web").
+ */
+const here = (ref: string) => proxyLocalActivities<Activities>({ ...fastLocal, summary: `look up ${ref}` });
 
 /** The registered hosts with their liveness (activities/hosts.ts liveHosts). */
 export function hostViews(): Promise<HostView[]> {
@@ -120,7 +123,7 @@ const RANK = { id: 0, name: 1, prefix: 2 } as const;
  * reads workflow keeps its workflow tasks short (workflows/reads.ts says why).
  */
 export async function locate(ref: string, opts: { firstHere?: boolean } = {}): Promise<Located> {
-  const first = await (opts.firstHere ? here.locateHere({ container: ref, withSnapshot: true }) : shared.locateHere({ container: ref }));
+  const first = await (opts.firstHere ? here(ref).locateHere({ container: ref, withSnapshot: true }) : shared.locateHere({ container: ref }));
   const done = (m: NonNullable<LocatedHere['match']>, host: string): Located => ({ host, id: m.id, name: m.name, lookedUpOn: first.host });
   if (first.match && first.match.by !== 'prefix') return { ...done(first.match, first.host), ...(first.snapshot ? { snapshot: first.snapshot } : {}) };
   const others = (await liveHostNames()).filter((h) => h !== first.host);
