@@ -285,8 +285,14 @@ export class HostRuntime implements ContainerRuntime {
     return text;
   }
 
-  importImage(name: string, source: string): Promise<ImageInfo> {
-    return this.driver.importImage(name, source);
+  async importImage(name: string, source: string): Promise<ImageInfo> {
+    try {
+      return await this.driver.importImage(name, source);
+    } catch (err) {
+      // a name the input check let through that still makes too long a file name (the Linux driver escapes it)
+      if ((err as NodeJS.ErrnoException).code === 'ENAMETOOLONG') throw new ContainerError('InvalidParameter', `invalid reference format: ${name} is too long a name for an image here`);
+      throw err;
+    }
   }
 
   listImages(): Promise<ImageInfo[]> {

@@ -70,6 +70,13 @@ describe('hostile input regressions', () => {
     expect(usage(() => parseCreate(NO_FLAGS, '../x', ['sh']))).toMatch(/invalid reference format/);
   });
 
+  it('an image name longer than 255 characters is refused before it becomes a directory (seed 945367857: ENAMETOOLONG, untyped)', () => {
+    expect(refused(() => checkWorkflowInput('imageImport', { name: 'x'.repeat(36_821), source: '../..' }))).toBe(
+      'invalid input: name: invalid reference format: repository name must not be more than 255 characters',
+    );
+    expect(() => checkWorkflowInput('imageImport', { name: 'x'.repeat(255), source: 'busybox-static' })).not.toThrow();
+  });
+
   it('the simulated driver imports no image whose name leaves images/', async () => {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-fuzz-reg-'));
     try {
