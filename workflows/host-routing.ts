@@ -95,7 +95,7 @@ export function hostViews(): Promise<HostView[]> {
   return shared.liveHosts();
 }
 
-/** The live hosts' names, the given host first when it is one of them. */
+/** The live hosts' names, in the registry's order (by name). */
 export async function liveHostNames(): Promise<string[]> {
   return (await hostViews()).filter((h) => h.live).map((h) => h.name);
 }
