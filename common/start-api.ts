@@ -124,4 +124,10 @@ export const Patches = {
    * HostUnavailable within one bound of the loss. Marked only on that path.
    */
   hostGone: 'host-gone',
+  /**
+   * v8: a failed start's releases at once after the process's (common/steps.ts releasedFirst), with the
+   * failure's record write beside the process's release: two rounds of round trips instead of up to seven.
+   * Marked only on the failure path.
+   */
+  releasesAtOnce: 'releases-at-once',
 } as const;

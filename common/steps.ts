@@ -103,3 +103,13 @@ export const FAULT_POINTS: readonly FaultPoint[] = [...HOST_STEPS.map((s) => s.n
 export function stepOfRelease(release: ReleaseName): Extract<Table, { release: string }> {
   return HOST_STEPS.find((s) => 'release' in s && s.release === release) as Extract<Table, { release: string }>;
 }
+
+/**
+ * The release that runs first, alone, when a failed start compensates at once (workflow v8): the process's.
+ * Every other release needs only the process gone, not one another: each driver refuses them while the
+ * process runs (runtime/linux requireNoProcess), the volumes' mounts live in the container's mount namespace
+ * (they end with the process), and the shm tmpfs, the netns and the spec lie outside the rootfs.
+ */
+export function releasedFirst(release: string): boolean {
+  return release === hostStep('process').release;
+}

@@ -5,7 +5,7 @@ import { defaultNetMode } from '../common/net-mode';
 import { containerAttributes, SearchKeys } from '../common/search-attributes';
 import { parseSecurityOpts } from '../common/security-opt';
 import { Patches, type ContainerSnapshot, type ContainerStartInput, type ContainerStartResult } from '../common/start-api';
-import { hostStep, stepsOfPhase, type HostStepEntry } from '../common/steps';
+import { hostStep, releasedFirst, stepsOfPhase, type HostStepEntry } from '../common/steps';
 import { checkInput, detailOf, exitCodeFor } from './failures';
 import { Saga } from './saga';
 import { goneHost, isHostUnavailable, locate } from './host-routing';
@@ -245,7 +245,11 @@ async function configure(run: StartRun, acts: StartActivities, saga: Saga, snap:
   await acquire(run, acts, saga, hostStep('spec'), { id: snap.id, env, extraHosts: linkHostsEntries(links) } as { id: string });
 }
 
-/** The failure path (Docker's deferred Cleanup): error and state to disk, compensations in reverse, `die`. */
+/**
+ * The failure path (Docker's deferred Cleanup): error and state to disk, compensations in reverse, `die`.
+ * Since v8 (`releases-at-once`) the state write and the process's release run together, then every other
+ * release at once: the process holds everything else, and nothing else needs another release first.
+ */
 async function compensate(run: StartRun, acts: StartActivities, saga: Saga, err: unknown): Promise<void> {
   showFailure(run, err);
   run.compensating(err);
@@ -253,12 +257,18 @@ async function compensate(run: StartRun, acts: StartActivities, saga: Saga, err:
   const id = record.containerId;
   const exitCode = exitCodeFor(record.error!.type);
   noteHostGone(run, err);
-  try {
-    await unlessHostGone(run, () => acts.undo.markFailed({ id, error: record.error!.message, exitCode }));
-  } catch (e) {
-    record.leftovers.push(`state: ${detailOf(e).message}`);
-  }
-  const outcome = await saga.compensate((name, error) => run.compensationEnded(name, error), (_, undo) => unlessHostGone(run, undo));
+  // Since v8 the state write runs beside the process's release, and the other releases at once after it.
+  const atOnce = patched(Patches.releasesAtOnce);
+  const stateWritten = unlessHostGone(run, () => acts.undo.markFailed({ id, error: record.error!.message, exitCode })).then(
+    () => undefined,
+    (e: unknown) => `state: ${detailOf(e).message}`,
+  );
+  const stateLeftover = atOnce ? undefined : await stateWritten;
+  const onDone = (name: string, error?: unknown) => run.compensationEnded(name, error);
+  const around = (_: string, undo: () => Promise<unknown>) => unlessHostGone(run, undo);
+  const outcome = atOnce ? await saga.compensateInRounds(releasedFirst, onDone, around) : await saga.compensate(onDone, around);
+  const leftover = atOnce ? await stateWritten : stateLeftover;
+  if (leftover) record.leftovers.push(leftover);
   record.leftovers.push(...outcome.failed.map((f) => `${f.name}: ${detailOf(f.error).message}`));
   // What was released is no longer the container's: the record must not show it.
   if (outcome.ran.includes(hostStep('network').release)) delete record.ipAddress;

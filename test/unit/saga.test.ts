@@ -75,3 +75,50 @@ describe('Saga.compensate', () => {
     expect((await saga.compensate()).ran).toEqual(['b']);
   });
 });
+
+describe('Saga.compensateInRounds', () => {
+  const first = (name: string) => name === 'p';
+
+  it('runs the first ones alone, in reverse order, then every other at once', async () => {
+    const log: string[] = [];
+    const saga = build([{ name: 'a', delayMs: 20 }, { name: 'b', delayMs: 5 }, { name: 'c', delayMs: 10 }, { name: 'p', delayMs: 10 }], log);
+    const seen: string[] = [];
+    const outcome = await saga.compensateInRounds(first, (name) => seen.push(name));
+    // p ends before any other starts; the others all start before any of them ends
+    expect(log.slice(0, 2)).toEqual(['start p', 'end p']);
+    expect(log.slice(2, 5).sort()).toEqual(['start a', 'start b', 'start c']);
+    expect(log.slice(5)).toEqual(['end b', 'end c', 'end a']);
+    // reported in reverse order of pushing, not in the order they ended
+    expect(outcome.ran).toEqual(['p', 'c', 'b', 'a']);
+    expect(seen).toEqual(['p', 'c', 'b', 'a']);
+    expect(saga.size).toBe(0);
+  });
+
+  it('runs every one even when some fail (synchronously or not), the first one included', async () => {
+    const log: string[] = [];
+    const saga = build([{ name: 'a' }, { name: 'b', fails: 'throw' }, { name: 'c', fails: 'reject' }, { name: 'p', fails: 'reject' }], log);
+    const seen: Array<[string, string | undefined]> = [];
+    const outcome = await saga.compensateInRounds(first, (name, error) => seen.push([name, error === undefined ? undefined : (error as Error).message]));
+    expect(outcome.ran).toEqual(['a']);
+    expect(outcome.failed.map((f) => f.name)).toEqual(['p', 'c', 'b']);
+    expect(seen).toEqual([['p', 'p broke'], ['c', 'c broke'], ['b', 'b broke'], ['a', undefined]]);
+  });
+
+  it('passes each one through `around`, which may decline it', async () => {
+    const saga = build([{ name: 'a' }, { name: 'p' }], []);
+    const outcome = await saga.compensateInRounds(first, undefined, async (name, undo) => {
+      if (name === 'a') throw new Error('declined');
+      return undo();
+    });
+    expect(outcome.ran).toEqual(['p']);
+    expect(outcome.failed.map((f) => [f.name, (f.error as Error).message])).toEqual([['a', 'declined']]);
+  });
+
+  it('with nothing picked first, all at once; with an empty stack, nothing', async () => {
+    const log: string[] = [];
+    const saga = build([{ name: 'a', delayMs: 10 }, { name: 'b' }], log);
+    expect((await saga.compensateInRounds(() => false)).ran).toEqual(['b', 'a']);
+    expect(log.slice(0, 2).sort()).toEqual(['start a', 'start b']);
+    expect(await saga.compensateInRounds(first)).toEqual({ ran: [], failed: [] });
+  });
+});

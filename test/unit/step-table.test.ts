@@ -5,7 +5,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
-import { HOST_STEPS, RELEASE_ORDER, stepOfRelease, stepsOfPhase, type FaultPoint } from '../../common/steps';
+import { HOST_STEPS, RELEASE_ORDER, releasedFirst, stepOfRelease, stepsOfPhase, type FaultPoint } from '../../common/steps';
 import type { StepHooks } from '../../runtime/host-runtime';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
 import { STEPS } from '../../runtime/steps';
@@ -35,6 +35,11 @@ describe('the table', () => {
     const releases = HOST_STEPS.flatMap((s) => ('release' in s ? [s.release] : []));
     expect(RELEASE_ORDER).toEqual([...releases].reverse());
     for (const r of RELEASE_ORDER) expect(RELEASE_ORDER.indexOf(r)).toBe(releases.length - 1 - releases.indexOf(r));
+  });
+
+  it('compensates at once after one release, the process\'s, the first in teardown order (v8)', () => {
+    expect(RELEASE_ORDER.filter(releasedFirst)).toEqual(['unregister-process']);
+    expect(RELEASE_ORDER[0]).toBe('unregister-process');
   });
 
   it('puts every phase after the one it depends on: prepare, then configure, then run', () => {

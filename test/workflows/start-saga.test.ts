@@ -45,6 +45,19 @@ const PREPARE = ['lookupContainer', 'verifySettings', 'claimStart'];
 const AT_ONCE = ['mountRootfs', 'connectNetwork', 'setupIpc', 'mountVolumes'];
 const UNDO_AT_ONCE = ['unmountVolumes', 'releaseIpc', 'releaseNetwork', 'unmountRootfs'];
 
+/**
+ * The failure path (v8, `releases-at-once`) in the calls from `from` on: the state write (markFailed) beside
+ * the process's release when there is one, then every other release at once, then `die` and the claim.
+ */
+function expectUndo(calls: string[], from: number, releases: string[]): void {
+  const undo = calls.slice(from);
+  expect(undo.filter((c) => c === 'markFailed')).toHaveLength(1);
+  expect(undo.indexOf('markFailed')).toBeLessThan(undo.indexOf('finishFailed'));
+  const first = releases.filter((r) => r === 'unregisterProcess');
+  const rest = releases.filter((r) => r !== 'unregisterProcess');
+  expectCalls(undo.filter((c) => c !== 'markFailed'), [...first, ...(rest.length > 0 ? [rest] : []), 'finishFailed', 'releaseStart']);
+}
+
 /** calls against an expected order in which an array is a group whose members may come in any order. */
 function expectCalls(calls: string[], expected: Array<string | string[]>): void {
   const actual: Array<string | string[]> = [];
@@ -110,7 +123,9 @@ describe('containerStart saga', () => {
     expect(failure.type).toBe('InjectedFault');
     expect(failure.message).toBe(`injected failure at ${failing}`);
     const rest = AT_ONCE.includes(failing) ? [] : [failing];
-    expectCalls(calls, [...PREPARE, AT_ONCE, ...between, ...rest, 'markFailed', ...compensations, 'finishFailed', 'releaseStart']);
+    const forward = [...PREPARE, AT_ONCE, ...between, ...rest];
+    expectCalls(calls.slice(0, PREPARE.length + AT_ONCE.length + between.length + rest.length), forward);
+    expectUndo(calls, PREPARE.length + AT_ONCE.length + between.length + rest.length, compensations);
     expect(markFailedArgs).toEqual([{ error: `injected failure at ${failing}`, exitCode: 128 }]);
     const record = failure.details?.[0] as ContainerStartResult;
     expect(record.status).toBe('failed');
@@ -125,11 +140,11 @@ describe('containerStart saga', () => {
   it('a step that fails while the others run at once are in flight: nothing is compensated before they end', async () => {
     const { calls, error, endedAt } = await runSaga({ fail: { mountRootfs: {} }, slow: { connectNetwork: 500, mountVolumes: 300 } });
     expect(failureOf(error).type).toBe('InjectedFault');
-    const undoFrom = calls.indexOf('markFailed');
-    expect(undoFrom).toBeGreaterThan(0);
+    const undoFrom = PREPARE.length + AT_ONCE.length;
+    expect(calls.slice(0, undoFrom).sort()).toEqual([...PREPARE, ...AT_ONCE].sort());
     expect(endedAt.get('connectNetwork')).toBeLessThanOrEqual(undoFrom);
     expect(endedAt.get('mountVolumes')).toBeLessThanOrEqual(undoFrom);
-    expect(calls.slice(undoFrom)).toEqual(['markFailed', ...UNDO_AT_ONCE, 'finishFailed', 'releaseStart']);
+    expectUndo(calls, undoFrom, UNDO_AT_ONCE);
     const record = (failureOf(error).details?.[0] as ContainerStartResult);
     // what finished is listed (design order), then the error
     expect(record.steps.slice(-3)).toEqual(['network', 'ipc', 'volumes']);
@@ -155,7 +170,20 @@ describe('containerStart saga', () => {
     });
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
-    expectCalls(calls, [...PREPARE, AT_ONCE, 'markFailed', ...UNDO_AT_ONCE, 'finishFailed', 'releaseStart']);
+    expectCalls(calls.slice(0, PREPARE.length + AT_ONCE.length), [...PREPARE, AT_ONCE]);
+    expectUndo(calls, PREPARE.length + AT_ONCE.length, UNDO_AT_ONCE);
+  });
+
+  it('compensates in two rounds (v8): the process first, then every other release at once', async () => {
+    // releaseIpc is slow: run one after another, the releases after it in reverse order would start only once it ended
+    const { calls, error, endedAt } = await runSaga({ fail: { markRunning: {} }, slow: { markFailed: 300, unregisterProcess: 300, releaseIpc: 300 } });
+    expect(failureOf(error).type).toBe('InjectedFault');
+    const second = ['removeSpec', 'unmountVolumes', 'releaseIpc', 'releaseNetwork', 'unmountRootfs'];
+    for (const r of second) expect(calls.indexOf(r)).toBeGreaterThanOrEqual(endedAt.get('unregisterProcess')!);
+    for (const r of second) expect(calls.indexOf(r)).toBeLessThan(endedAt.get('releaseIpc')!);
+    // the state write (slow too) went beside the process's release, not before it
+    expect(calls.indexOf('unregisterProcess')).toBeLessThan(endedAt.get('markFailed')!);
+    expect((failureOf(error).details?.[0] as ContainerStartResult).compensations).toEqual(RELEASE_ORDER);
   });
 
   it('a compensation that keeps failing is retried, then listed as a leftover', async () => {
