@@ -44,7 +44,7 @@ import { temporalCliPath } from './temporal-paths';
  * Histories are kept per workflow version (test/histories/<version>/): bump this when a workflow change
  * alters history (guarded by patched()), re-record, and keep the older folders so they keep replaying.
  */
-const VERSION = 'v7';
+const VERSION = 'v8';
 const OUT = path.resolve(__dirname, '../test/histories', VERSION);
 const TEST_KEYS = path.resolve(__dirname, '../test/fixtures/codec-test-keys.json');
 /** the histories named on the command line, else all */
@@ -71,6 +71,8 @@ const SCENARIOS: Scenario[] = [
   { name: 'start-failure-compensated', volume: true, faults: () => 'volumes=fail' },
   // v6: a failed start upserts FailedStep and ErrorType (failure-search-attributes); here at the network step
   { name: 'start-failure-network', faults: () => 'network=fail' },
+  // v8: releases at once after the process's (releases-at-once); the process started, then its step failed
+  { name: 'start-failure-after-process', faults: () => 'process=fail-after' },
   { name: 'start-transient-retries', faults: () => 'network=transient:2,mount-rootfs=transient-after:1,spec=transient:1' },
   // v5: a legacy hostConfig at start is validated by its activity alone (host-config-checked-once)
   { name: 'start-legacy-host-config', input: { hostConfig: { SecurityOpt: ['no-new-privileges'] } } },

@@ -23,7 +23,7 @@ describe('replay of recorded histories', () => {
   });
 
   it('has, for every workflow version, a success, a compensated failure, a cancellation and transient retries', () => {
-    for (const version of ['v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7']) {
+    for (const version of ['v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'v8']) {
       for (const name of ['start-success', 'start-failure-compensated', 'start-cancelled', 'start-transient-retries']) {
         expect(files).toContain(`${version}/${name}.json`);
       }
@@ -50,6 +50,28 @@ describe('replay of recorded histories', () => {
     for (const name of ['create', 'create-pinned', 'start-on-other-host', 'start-host-gone', 'hosts-registry', 'reads-continued-as-new', 'monitor-on-failure', 'restore']) {
       expect(files).toContain(`v7/${name}.json`);
     }
+    // v8 (`releases-at-once`): failed starts, one of them after its process ran, and a start whose host went away
+    for (const name of ['start-failure-after-process', 'start-failure-network', 'start-host-gone']) expect(files).toContain(`v8/${name}.json`);
+  });
+
+  it('v8 compensates in two rounds: the state write beside the process\'s release, then every other release in one workflow task', async () => {
+    const raw = JSON.parse(await fs.readFile(path.join(DIR, 'v8/start-failure-after-process.json'), 'utf8')) as {
+      events: Array<{ eventId: string; eventType: string; activityTaskScheduledEventAttributes?: { activityType: { name: string } } }>;
+    };
+    // the activities each workflow task scheduled, in order
+    const batches: string[][] = [];
+    for (const e of raw.events) {
+      if (e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_COMPLETED') batches.push([]);
+      const scheduled = e.activityTaskScheduledEventAttributes?.activityType.name;
+      if (scheduled) batches.at(-1)!.push(scheduled);
+    }
+    const undo = batches.filter((b) => b.length > 0).slice(-4);
+    expect(undo.map((b) => [...b].sort())).toEqual([
+      ['markFailed', 'unregisterProcess'],
+      ['releaseIpc', 'releaseNetwork', 'removeSpec', 'unmountRootfs'],
+      ['finishFailed'],
+      ['releaseStart'],
+    ]);
   });
 
   it('the encrypted history shows no payload in plaintext, and does not replay without the key', async () => {
