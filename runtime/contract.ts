@@ -139,7 +139,7 @@ export interface ContainerRuntime {
    */
   gc(isStarting: (rec: ContainerRecord) => Promise<boolean>, ctx?: StepContext): Promise<GcReport>;
 
-  /** Every release, in teardown order (the table's reverse), each tried; returns what could not be released. */
+  /** Every release (the process's first, then the others at once), each tried; returns what could not be released, in teardown order. */
   releaseAll(id: string, ctx?: StepContext): Promise<string[]>;
 
   /** Every resource the driver currently holds (mounts, netns, IPs, processes…), for leak checks and gc. */

@@ -1,5 +1,5 @@
 import { ContainerError } from '../common/errors';
-import { RELEASE_ORDER } from '../common/steps';
+import { RELEASE_ORDER, releasedFirst } from '../common/steps';
 import { NO_NETWORK, type ContainerRecord } from '../common/types';
 import { CLAIM_LOCK } from './claim';
 import type { GcReport, StepContext, StopResult } from './contract';
@@ -9,7 +9,8 @@ import { sweepRemovedLogs } from './removed-logs';
 
 /**
  * Everything that ends what a container holds outside the start saga: stop, rm, gc. Each releases through
- * the table's releases in teardown order (common/steps.ts RELEASE_ORDER, the order the saga compensates in),
+ * the table's releases (common/steps.ts RELEASE_ORDER: the process's first, then the others at once, as the
+ * saga compensates),
  * tries every one although an earlier one failed (teardown collects errors, it never stops at the first),
  * and records what it could not release so gc can finish it.
  */
@@ -21,18 +22,21 @@ function leftoverError(id: string, leftovers: string[]): ContainerError {
   return new ContainerError('CompensationIncomplete', `could not release every resource of container ${id}: ${leftovers.join('; ')}`);
 }
 
-/** Every release, in teardown order; returns what could not be released. */
+/**
+ * Every release: the process's first, then the others at once (common/steps.ts releasedFirst: once the
+ * process is gone none needs another), as the saga compensates since v8. Returns what could not be released,
+ * in teardown order.
+ */
 export async function releaseAll(rt: HostRuntime, id: string, ctx?: StepContext): Promise<string[]> {
+  const release = (name: (typeof RELEASE_ORDER)[number]) =>
+    rt.release(name, id, ctx).then(
+      () => undefined,
+      (err: unknown) => `${name}: ${(err as Error).message}`,
+    );
   const run = async () => {
-    const leftovers: string[] = [];
-    for (const name of RELEASE_ORDER) {
-      try {
-        await rt.release(name, id, ctx);
-      } catch (err) {
-        leftovers.push(`${name}: ${(err as Error).message}`);
-      }
-    }
-    return leftovers;
+    const first = await Promise.all(RELEASE_ORDER.filter(releasedFirst).map(release));
+    const rest = await Promise.all(RELEASE_ORDER.filter((n) => !releasedFirst(n)).map(release));
+    return [...first, ...rest].filter((l): l is string => l !== undefined);
   };
   // One teardown at a time per container (stop and the monitor's Cleanup may meet); an orphan has no
   // directory to lock in (gc holds the claim lock around it).
