@@ -3,18 +3,22 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { StepContext } from '../runtime/contract';
 
 /**
- * Runs a slow step with heartbeats: one every second while it runs (so a live worker is never timed out)
- * plus the driver's own progress notes. A dead worker stops heartbeating, and Temporal retries the step
+ * Runs a slow step with heartbeats: one every second while it runs (so a live worker is never timed out),
+ * carrying the driver's latest progress note. A dead worker stops heartbeating, and Temporal retries the step
  * elsewhere after the heartbeat timeout. A step that gives up because it was cancelled reports a
  * cancellation, not a failure, so the saga sees it as such.
+ * A note is not sent when it is made: the SDK sends an activity's first heartbeat at once, and the server
+ * persists each one, so a 30 ms network step that notes "CNI ADD" would cost a server write per start.
+ * A step shorter than a second heartbeats not at all; a longer one shows its note within a second.
  */
 export async function withHeartbeat<T>(fn: (ctx: StepContext) => Promise<T>, opts: { yieldTo?: AbortSignal } = {}): Promise<T> {
   const activity = Context.current();
-  const timer = setInterval(() => activity.heartbeat(), 1000);
+  let note: string | undefined;
+  const timer = setInterval(() => activity.heartbeat(note), 1000);
   const { yieldTo } = opts;
   try {
     const signal = yieldTo ? AbortSignal.any([activity.cancellationSignal, yieldTo]) : activity.cancellationSignal;
-    return await fn({ progress: (detail) => activity.heartbeat(detail), signal });
+    return await fn({ progress: (detail) => (note = detail ?? note), signal });
   } catch (err) {
     if (activity.cancellationSignal.aborted) throw new CancelledFailure(`cancelled: ${(err as Error).message}`);
     if (yieldTo?.aborted) throw workerStopping();
