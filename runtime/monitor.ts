@@ -27,7 +27,16 @@ import { FileWaker } from './watch';
 export const FALLBACK_MS = 2000;
 /** How often the log is sampled at most while it is being written: the precision of `logs --since/--until`. */
 export const LOG_SAMPLE_MS = 100;
-/** Without a watch (none could be set up, or it failed): the poll the wait had before it watched. */
+/**
+ * Writes to the log between two samples past which the container's directory is no longer watched until the
+ * next look (FileWaker's flood limit): each write is an inotify event, a wake-up and a callback of the worker,
+ * and a container printing in a tight loop would cost it a CPU core. So up to ≈ 100 writes a second the
+ * wait is woken at once by an exit, and a container writing more is looked at every 100 ms, as before the
+ * wait watched (scratch measurements, one container printing in a tight loop: ≈ 15 ms/s of worker CPU
+ * against ≈ 12 for the 100 ms poll; ≈ 950 with no limit).
+ */
+export const LOG_FLOOD = 10;
+/** Without a watch (none could be set up, it failed, or the log floods): the poll the wait had before it watched. */
 const POLL_MS = 100;
 
 type Change = 'state' | 'log';
@@ -44,9 +53,10 @@ export interface WaitTuning {
  * container was removed, or another run replaced it. Woken by a change of the files that say so (inotify):
  * the record, the driver's process files (Driver.processStateFiles), and then looks at all of them; else
  * every FALLBACK_MS. Also samples the container's log for its timestamps and rotates it past max-size
- * (pollLog) at each look, and while the log is being written at most every LOG_SAMPLE_MS. Reads files only:
- * a worker that died while waiting loses nothing (the next one finds the exit file the shim wrote meanwhile).
- * An abort of ctx.signal ends the wait at once; every watch is closed however the wait ends.
+ * (pollLog) at each look, and while the log is being written at most every LOG_SAMPLE_MS. While the log
+ * floods (LOG_FLOOD), or without inotify, it looks every 100 ms instead, as it did before it watched. Reads
+ * files only: a worker that died while waiting loses nothing (the next one finds the exit file the shim
+ * wrote meanwhile). An abort of ctx.signal ends the wait at once; every watch is closed however it ends.
  */
 export async function waitForRunEnd(rt: HostRuntime, id: string, run: ContainerRun, ctx?: StepContext, tuning: WaitTuning = {}): Promise<RunEnd> {
   const fallbackMs = tuning.fallbackMs ?? FALLBACK_MS;
@@ -58,7 +68,7 @@ export async function waitForRunEnd(rt: HostRuntime, id: string, run: ContainerR
     [log, 'log'],
   ]);
   // watching before the first look: a change after it wakes the wait, one before it is seen by the look
-  const waker = new FileWaker(files, ctx?.signal);
+  const waker = new FileWaker(files, { signal: ctx?.signal, flood: { kind: 'log', limit: LOG_FLOOD } });
   try {
     let looked = 0;
     let sampled = 0;
@@ -68,9 +78,11 @@ export async function waitForRunEnd(rt: HostRuntime, id: string, run: ContainerR
     for (;;) {
       if (changes.has('log')) logWritten = true;
       const now = Date.now();
+      // a watch not in place (a flooding log dropped it, or it failed): changes go unseen, look as before
       const lookEvery = waker.watching ? fallbackMs : Math.min(fallbackMs, POLL_MS);
       if (changes.has('state') || now - looked >= lookEvery || ctx?.signal?.aborted) {
         looked = now;
+        waker.resume(); // before the look: a change from now on wakes the wait
         const rec = await rt.store.read(id);
         if (!rec || rec.State.RemovalInProgress || rec.State.Dead) return { kind: 'removed' };
         const ours = rec.State.StartedAt === run.startedAt;

@@ -3,6 +3,7 @@
  * no Temporal: woken by a change of the files that tell (inotify), not a timer; a slower look still sees
  * what no change told of; an abort ends it at once; no watch outlives it.
  */
+import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -145,13 +146,32 @@ describe('waitForRunEnd', () => {
     const first = (await readLogIndex(log)).samples.find((s) => s.end === 4)!;
     expect(first.time).toBeGreaterThanOrEqual(before);
     await fs.appendFile(log, 'x'.repeat(1100));
-    await until('a rotation', async () => (await fs.readdir(path.dirname(log))).includes('container.log.1'));
-    expect((await fs.stat(log)).size).toBe(0);
+    await until('a rotation', async () => (await readLogIndex(log)).starts.length === 2);
     expect((await readLogIndex(log)).starts).toEqual([0, 1104]);
+    expect((await fs.stat(log)).size).toBe(0);
+    expect((await fs.readFile(`${log}.1`, 'utf8')).length).toBe(1104);
     expect(probes.mock.calls.length).toBe(1);
     ac.abort();
     await expect(wait).rejects.toThrow('wait cancelled');
     expect(await fs.readFile(indexFile(log), 'utf8')).toMatch(/^starts 0 1104\n/);
+  });
+
+  it('a log written in a tight loop does not wake the wait at every write: it looks every 100 ms instead, and still sees the exit', async () => {
+    const { id, run } = await running({ LogConfig: { Type: 'json-file', Config: { 'max-size': '1g' } } });
+    const log = rt.driver.layout.log(id);
+    const probes = countProbes();
+    const wait = waitForRunEnd(rt, id, run, {}, NO_LOOK);
+    await until('the first look', () => probes.mock.calls.length === 1);
+    const writer = spawn('sh', ['-c', `while :; do echo line; done >> '${log}'`], { stdio: 'ignore' });
+    try {
+      // the flood drops the watch of the container's directory: the wait looks (probes) on its own, with no change seen
+      await until('looks while the log floods', () => probes.mock.calls.length >= 3);
+      await rt.driver.signalProcess(id, 9);
+      expect(await wait).toMatchObject({ kind: 'exited', exitCode: 137 });
+    } finally {
+      writer.kill('SIGKILL');
+    }
+    expect((await readLogIndex(log)).samples.length).toBeGreaterThanOrEqual(2);
   });
 
   it('closes every watch however it ends: exited, removed, superseded, aborted, failed', async () => {
@@ -226,6 +246,29 @@ describe('FileWaker', () => {
     expect(waker.watching).toBe(false);
     // closed: a wait ends at once
     await waker.wait(3_600_000, new Set(['a']));
+
+    // a flood of changes of one kind drops its directory's watch until resumed
+    const flooded = new FileWaker(new Map([[path.join(dir, 'log'), 'log'], [path.join(dir, 'a'), 'a']] as const), { flood: { kind: 'log', limit: 3 } });
+    try {
+      // a write and a mode change by turns, apart: inotify merges only an event like the one before it, unread
+      await fs.writeFile(path.join(dir, 'log'), '');
+      for (let i = 0; i < 4; i++) {
+        await fs.appendFile(path.join(dir, 'log'), 'x\n');
+        await fs.chmod(path.join(dir, 'log'), i % 2 ? 0o600 : 0o640);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(flooded.watching).toBe(false);
+      await fs.writeFile(path.join(dir, 'a'), 'y'); // unseen while dropped
+      await new Promise((r) => setTimeout(r, 50));
+      expect(flooded.take()).toEqual(new Set(['log']));
+      flooded.resume();
+      expect(flooded.watching).toBe(true);
+      await fs.writeFile(path.join(dir, 'a'), 'z');
+      await flooded.wait(3_600_000, new Set(['a']));
+      expect(flooded.take()).toEqual(new Set(['a']));
+    } finally {
+      flooded.close();
+    }
 
     const blind = new FileWaker(new Map([[path.join(root.path, 'missing', 'a'), 'a']]));
     expect(blind.watching).toBe(false); // no directory to watch: the waiter looks as often as without inotify
