@@ -49,14 +49,15 @@ export function meanCpu(samples: readonly CpuSample[]): CpuSample | undefined {
  * CPU time per second of wall time over the next `ms` of each group of processes (summed over its processes;
  * one gone before the end is left out): what they cost while the caller does nothing.
  */
-export async function cpuPerSecond<K extends string>(groups: Record<K, readonly number[]>, ms: number): Promise<Record<K, number>> {
+export async function cpuPerSecond<K extends string>(groups: Partial<Record<K, readonly number[]>>, ms: number): Promise<Partial<Record<K, number>>> {
   const keys = Object.keys(groups) as K[];
-  const before = keys.map((k) => groups[k].map(pidCpuMs));
+  const read = () => keys.map((k) => (groups[k] ?? []).map(pidCpuMs));
+  const before = read();
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, ms));
-  const after = keys.map((k) => groups[k].map(pidCpuMs));
+  const after = read();
   const wall = performance.now() - t0;
-  const out = {} as Record<K, number>;
+  const out: Partial<Record<K, number>> = {};
   keys.forEach((k, i) => {
     const used = after[i]!.reduce((sum, a, j) => (Number.isFinite(a) && Number.isFinite(before[i]![j]!) ? sum + a - before[i]![j]! : sum), 0);
     out[k] = (used / wall) * 1000;

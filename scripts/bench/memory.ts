@@ -87,7 +87,7 @@ export async function measureMemory(o: MemoryOptions): Promise<MemoryResult> {
       if (workerKb === undefined) throw new Error('the worker process is gone');
       const shims = mentioning(o.runtime.root, (c) => c === 'sh' || c === 'runc');
       const out: MemorySample = { worker: { mb: workerKb / 1024 }, shims: total(shims) };
-      const pids: Record<keyof IdleCpu, number[]> = { worker: [worker.pid], shims: shims.map((p) => p.pid), dockerd: [], containerd: [], dockerShims: [], temporal: [] };
+      const pids: Partial<Record<keyof IdleCpu, number[]>> = { worker: [worker.pid], shims: shims.map((p) => p.pid) };
       if (o.docker) {
         const d = o.docker.dir;
         const [dockerd, containerd, dockerShims] = [mentioning(d, (c) => c === 'dockerd'), mentioning(d, (c) => c === 'containerd'), mentioning(d, (c) => c.startsWith('containerd-shim'))];
@@ -98,8 +98,7 @@ export async function measureMemory(o: MemoryOptions): Promise<MemoryResult> {
       if (t !== undefined) out.temporal = { mb: t / 1024 };
       if (o.temporalPid !== undefined) pids.temporal = [o.temporalPid];
       await new Promise((r) => setTimeout(r, Math.max(0, cpuFrom - Date.now())));
-      const cpu = await cpuPerSecond(pids, CPU_WINDOW_MS);
-      out.cpu = Object.fromEntries(Object.entries(cpu).filter(([k]) => pids[k as keyof IdleCpu].length > 0 || k === 'shims'));
+      out.cpu = await cpuPerSecond(pids, CPU_WINDOW_MS);
       return out;
     };
     await new Promise((r) => setTimeout(r, SETTLE_MS));
