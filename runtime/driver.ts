@@ -133,6 +133,12 @@ export interface Driver {
 
   /** Whether the process of a container recorded Running still runs. */
   probeProcess(id: string): Promise<ProcessProbe>;
+  /**
+   * The files the driver writes when the container's process starts or exits: the monitor watches them
+   * (inotify) to probe at once on a change rather than on a timer (runtime/monitor.ts). Paths only, which
+   * need not exist yet; a process that ends without a write to one is still seen, later, by a probe.
+   */
+  processStateFiles(id: string): string[];
   /** Signals the process (SIGTERM, SIGKILL after the timeout) and returns its exit code. */
   terminate(id: string, timeoutSeconds: number, ctx?: StepContext): Promise<number>;
   /**

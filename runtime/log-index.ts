@@ -4,11 +4,12 @@ import { promises as fs } from 'node:fs';
  * The sidecar index of a container's log: WHEN its bytes appeared, and where each of its files begins.
  *
  * The container writes container.log itself (O_APPEND, through the shim), with no process of ours in between,
- * so nothing sees a line as it is written. Instead the container monitor samples the log on every poll
- * (≈ 100 ms): when it has grown, one line `<end> <ms>` is appended to `container.log.index`, saying "every
- * byte below logical offset <end> existed at time <ms>". A byte's time is the earliest sample that covers
- * it, so timestamps are as fine as the poll (a line printed just after a sample gets the next one's time),
- * and bytes already there at the first sample get that sample's time.
+ * so nothing sees a line as it is written. Instead the container monitor samples the log when inotify says
+ * it was written, at most every 100 ms (runtime/monitor.ts): when it has grown, one line `<end> <ms>` is
+ * appended to `container.log.index`, saying "every byte below logical offset <end> existed at time <ms>". A
+ * byte's time is the earliest sample that covers it, so timestamps are as fine as that (a line printed just
+ * after a sample gets the next one's time, ≤ 100 ms later), and bytes already there at the first sample get
+ * that sample's time.
  *
  * Offsets are logical: rotation (copy-then-truncate, see `LogSampler.rotate`) starts container.log again at
  * physical offset 0, and the index's first line `starts <s…>` says at which logical offset each file begins,
@@ -78,7 +79,7 @@ async function writeIndex(log: string, idx: LogIndex): Promise<void> {
 }
 
 /**
- * Samples one log, poll after poll: one stat per call, and one append when the log has grown. It remembers
+ * Samples one log, sample after sample: one stat per call, and one append when the log has grown. It remembers
  * the index between calls, so only the first call reads it. Several samplers of one log may run at once (the
  * monitor's, and each reader's): every sample any of them appends is true when written ("these bytes were
  * there by then"), and a byte's time is the earliest sample covering it, so duplicates and an out-of-order

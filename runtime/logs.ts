@@ -6,7 +6,7 @@ import { readLogIndex, rotatedFile, type LogSample } from './log-index';
  * over a few MB, and history keeps every one). A page ends at a line end where it can, and never inside a
  * UTF-8 sequence, so pages concatenate to the log byte for byte. Cursors are logical offsets (log-index.ts),
  * so they stay meaningful across rotations; timestamps come from the index's samples, as fine as the
- * monitor's poll (≈ 100 ms).
+ * monitor's sampling (≤ 100 ms).
  */
 
 /** The most one page carries (Docker's clients read logs as a stream; ours page through it). */

@@ -5,6 +5,7 @@ import { CLAIM_LOCK } from './claim';
 import type { StepContext } from './contract';
 import type { HostRuntime } from './host-runtime';
 import { LOG_LOCK, LogSampler } from './log-index';
+import { FileWaker } from './watch';
 
 /**
  * What Docker's container monitor does on the host, for the monitor workflow: watch a run until its process
@@ -12,40 +13,114 @@ import { LOG_LOCK, LogSampler } from './log-index';
  * order), so an exited container holds no netns, IP, mount or process.
  */
 
+/**
+ * How often the wait looks anyway, with no change seen: what inotify cannot tell is noticed this late at most
+ * (a process that died without its exit status written, its shim killed too: only /proc says so; an event
+ * dropped when the inotify queue overflowed; a state root on a filesystem whose changes inotify does not
+ * report). Liveness does not depend on it: the activity heartbeats every second on its own (withHeartbeat),
+ * well within the monitor's 10 s heartbeat timeout (workflows/monitor.ts), whatever the wait does; a
+ * worker's death is noticed by that timeout, not here. 2 s: twenty times fewer looks than the 100 ms poll
+ * this replaces (a look, a read of the record and a probe, costs ≈ 1 ms of worker CPU: with 50 containers,
+ * 1 s cost ≈ 25 ms/s more than 2 s in scripts/bench/idle-cpu.ts), and an exit no event told of is still
+ * seen within two seconds, five times under the heartbeat timeout.
+ */
+export const FALLBACK_MS = 2000;
+/** How often the log is sampled at most while it is being written: the precision of `logs --since/--until`. */
+export const LOG_SAMPLE_MS = 100;
+/**
+ * Writes to the log between two samples past which the container's directory is no longer watched until the
+ * next look (FileWaker's flood limit): each write is an inotify event, a wake-up and a callback of the worker,
+ * and a container printing in a tight loop would cost it a CPU core. So up to ≈ 100 writes a second the
+ * wait is woken at once by an exit, and a container writing more is looked at every 100 ms, as before the
+ * wait watched (scratch measurements, one container printing in a tight loop: ≈ 15 ms/s of worker CPU
+ * against ≈ 12 for the 100 ms poll; ≈ 950 with no limit).
+ */
+export const LOG_FLOOD = 10;
+/** Without a watch (none could be set up, it failed, or the log floods): the poll the wait had before it watched. */
 const POLL_MS = 100;
+
+type Change = 'state' | 'log';
+const STATE: ReadonlySet<Change> = new Set(['state']);
+const STATE_OR_LOG: ReadonlySet<Change> = new Set(['state', 'log']);
+
+export interface WaitTuning {
+  /** the look without a change seen (FALLBACK_MS); a test makes it long, so that only a change ends the wait */
+  fallbackMs?: number;
+}
 
 /**
  * Waits until the run ends: its process exited (the record, or the driver's exit file, says how), the
- * container was removed, or another run replaced it. Each poll also samples the container's log for its
- * timestamps and rotates it past max-size (pollLog). Reads files only: a worker that died while waiting
- * loses nothing (the next one finds the exit file the shim wrote meanwhile).
+ * container was removed, or another run replaced it. Woken by a change of the files that say so (inotify):
+ * the record, the driver's process files (Driver.processStateFiles), and then looks at all of them; else
+ * every FALLBACK_MS. Also samples the container's log for its timestamps and rotates it past max-size
+ * (pollLog) at each look, and while the log is being written at most every LOG_SAMPLE_MS. While the log
+ * floods (LOG_FLOOD), or without inotify, it looks every 100 ms instead, as it did before it watched. Reads
+ * files only: a worker that died while waiting loses nothing (the next one finds the exit file the shim
+ * wrote meanwhile). An abort of ctx.signal ends the wait at once; every watch is closed however it ends.
  */
-export async function waitForRunEnd(rt: HostRuntime, id: string, run: ContainerRun, ctx?: StepContext): Promise<RunEnd> {
-  const sampler = new LogSampler(rt.driver.layout.log(id));
-  for (;;) {
-    const rec = await rt.store.read(id);
-    if (!rec || rec.State.RemovalInProgress || rec.State.Dead) return { kind: 'removed' };
-    const ours = rec.State.StartedAt === run.startedAt;
-    if (!ours && rec.State.Running) return { kind: 'superseded', run: { pid: rec.State.Pid, startedAt: rec.State.StartedAt } };
-    if (!rec.State.Running) {
-      // someone recorded the exit first (stop, a refreshed read), or a run we never saw began and ended:
-      // what the record says is all there is to know
-      return { kind: 'exited', exitCode: rec.State.ExitCode, finishedAt: rec.State.FinishedAt, oomKilled: rec.State.OOMKilled ?? false };
+export async function waitForRunEnd(rt: HostRuntime, id: string, run: ContainerRun, ctx?: StepContext, tuning: WaitTuning = {}): Promise<RunEnd> {
+  const fallbackMs = tuning.fallbackMs ?? FALLBACK_MS;
+  const log = rt.driver.layout.log(id);
+  const sampler = new LogSampler(log);
+  const files = new Map<string, Change>([
+    [rt.store.recordFile(id), 'state'],
+    ...rt.driver.processStateFiles(id).map((f): [string, Change] => [f, 'state']),
+    [log, 'log'],
+  ]);
+  // watching before the first look: a change after it wakes the wait, one before it is seen by the look
+  const waker = new FileWaker(files, { signal: ctx?.signal, flood: { kind: 'log', limit: LOG_FLOOD } });
+  try {
+    let looked = 0;
+    let sampled = 0;
+    let logWritten = false;
+    let logConfig: LogConfig | undefined;
+    let changes: ReadonlySet<Change> = STATE;
+    for (;;) {
+      if (changes.has('log')) logWritten = true;
+      const now = Date.now();
+      // a watch not in place (a flooding log dropped it, or it failed): changes go unseen, look as before
+      const lookEvery = waker.watching ? fallbackMs : Math.min(fallbackMs, POLL_MS);
+      if (changes.has('state') || now - looked >= lookEvery || ctx?.signal?.aborted) {
+        looked = now;
+        waker.resume(); // before the look: a change from now on wakes the wait
+        const rec = await rt.store.read(id);
+        if (!rec || rec.State.RemovalInProgress || rec.State.Dead) return { kind: 'removed' };
+        const ours = rec.State.StartedAt === run.startedAt;
+        if (!ours && rec.State.Running) return { kind: 'superseded', run: { pid: rec.State.Pid, startedAt: rec.State.StartedAt } };
+        if (!rec.State.Running) {
+          // someone recorded the exit first (stop, a refreshed read), or a run we never saw began and ended:
+          // what the record says is all there is to know
+          return { kind: 'exited', exitCode: rec.State.ExitCode, finishedAt: rec.State.FinishedAt, oomKilled: rec.State.OOMKilled ?? false };
+        }
+        logConfig = rec.HostConfig.LogConfig;
+        const probe = await rt.driver.probeProcess(id);
+        // after the probe: an exited process's last output is sampled too
+        [sampled, logWritten] = [Date.now(), false];
+        await pollLog(rt, id, sampler, logConfig);
+        if (probe.kind === 'exited') return { kind: 'exited', exitCode: probe.code, finishedAt: probe.at, oomKilled: probe.oomKilled ?? false };
+        if (ctx?.signal?.aborted) throw new Error('wait cancelled');
+        ctx?.progress?.();
+      } else if (logWritten && now - sampled >= LOG_SAMPLE_MS) {
+        [sampled, logWritten] = [now, false];
+        await pollLog(rt, id, sampler, logConfig);
+      }
+      // until the next look, or the next sample of a log being written; a log written meanwhile wakes the
+      // wait only when no sample is due already
+      const nextLook = looked + lookEvery;
+      const until = logWritten ? Math.min(nextLook, sampled + LOG_SAMPLE_MS) : nextLook;
+      await waker.wait(until - Date.now(), logWritten ? STATE : STATE_OR_LOG);
+      changes = waker.take();
     }
-    const probe = await rt.driver.probeProcess(id);
-    // after the probe: an exited process's last output is sampled too
-    await pollLog(rt, id, sampler, rec.HostConfig.LogConfig);
-    if (probe.kind === 'exited') return { kind: 'exited', exitCode: probe.code, finishedAt: probe.at, oomKilled: probe.oomKilled ?? false };
-    if (ctx?.signal?.aborted) throw new Error('wait cancelled');
-    ctx?.progress?.();
-    await new Promise((r) => setTimeout(r, POLL_MS));
+  } finally {
+    waker.close();
   }
 }
 
 /**
- * The monitor's part in the container's log, once per poll: a timestamp sample (one stat; an append when the
- * log grew), and Docker's json-file rotation once the live file has reached max-size (log-index.ts). Never
- * fails the wait: what cannot be done now is tried again at the next poll.
+ * The monitor's part in the container's log, at each look of the wait and each sample of a log being written:
+ * a timestamp sample (one stat; an append when the log grew), and Docker's json-file rotation once the live
+ * file has reached max-size (log-index.ts). Never fails the wait: what cannot be done now is tried again at
+ * the next look.
  */
 async function pollLog(rt: HostRuntime, id: string, sampler: LogSampler, cfg: LogConfig | undefined): Promise<void> {
   try {
@@ -53,7 +128,7 @@ async function pollLog(rt: HostRuntime, id: string, sampler: LogSampler, cfg: Lo
     const bound = logBound(cfg);
     if (size !== undefined && size >= bound.maxSize) await rt.store.withLock(id, () => sampler.rotate(bound), LOG_LOCK);
   } catch {
-    // a full disk or a removed directory: the next poll tries again
+    // a full disk or a removed directory: the next look tries again
   }
 }
 

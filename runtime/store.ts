@@ -22,7 +22,8 @@ export class StateStore {
     return path.join(this.root, 'containers', id);
   }
 
-  private recordPath(id: string): string {
+  /** The container's record (replaced by rename on every write): the monitor watches it. */
+  recordFile(id: string): string {
     return path.join(this.containerDir(id), 'config.json');
   }
 
@@ -41,7 +42,7 @@ export class StateStore {
   }
 
   async read(id: string): Promise<ContainerRecord | undefined> {
-    return readJson<ContainerRecord>(this.recordPath(id));
+    return readJson<ContainerRecord>(this.recordFile(id));
   }
 
   async get(id: string): Promise<ContainerRecord> {
@@ -51,7 +52,7 @@ export class StateStore {
   }
 
   async write(rec: ContainerRecord): Promise<void> {
-    await writeJsonAtomic(this.recordPath(rec.Id), rec);
+    await writeJsonAtomic(this.recordFile(rec.Id), rec);
   }
 
   async list(): Promise<ContainerRecord[]> {

@@ -21,7 +21,7 @@ interface LogsFlags {
  * log; no payload grows with it), across its rotated files. The first page names the container by its full
  * ID, so a name reused meanwhile cannot switch the output to another container; later pages go on from a
  * cursor. -f goes on until the container has stopped and all is printed. -t's times come from the worker
- * (the text arrives prefixed), as fine as the container monitor's poll (≈ 100 ms).
+ * (the text arrives prefixed), as fine as the container monitor's log sampling (≤ 100 ms).
  */
 export function registerLogs(program: Command, ctx: CliContext): void {
   program

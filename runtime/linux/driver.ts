@@ -254,6 +254,14 @@ export class LinuxDriver implements Driver {
   }
 
   /**
+   * What probeProcess reads besides /proc: the exec record, runc's pid file, the shim's exit file (written when
+   * runc run returns). A process whose shim was killed too exits without a write to any of them.
+   */
+  processStateFiles(id: string): string[] {
+    return [this.layout.execRecord(id), this.layout.pidFile(id), this.layout.exitFile(id)];
+  }
+
+  /**
    * SIGTERM, SIGKILL after timeoutSeconds, wait; the exit code from the shim's exit file, else 128+signal.
    * (The container's process is PID 1 of its namespace: without a handler it ignores SIGTERM, as under Docker.)
    */

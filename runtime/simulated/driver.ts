@@ -217,6 +217,11 @@ export class SimulatedDriver implements Driver {
     return p?.exited ? { kind: 'exited', ...p.exited } : { kind: 'running' };
   }
 
+  /** The process record: every change of the simulated process (start, exit) replaces it. */
+  processStateFiles(id: string): string[] {
+    return [this.file('processes', id)];
+  }
+
   async signalProcess(id: string, signal: number): Promise<boolean> {
     const p = await readJson<SimProcess>(this.file('processes', id));
     if (!p || p.exited) return false;

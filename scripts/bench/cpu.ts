@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
  */
 const TICK_MS = 10; // 1000 / CLK_TCK, which is 100 on Linux
 
-function pidCpuMs(pid: number): number {
+/** CPU time (user + system) a process has used so far, ms; NaN when it is gone (or not on Linux). */
+export function pidCpuMs(pid: number): number {
   try {
     // the fields after the command name (which may hold spaces) start with the state; utime and stime are the 12th and 13th of them
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -42,4 +43,24 @@ export function meanCpu(samples: readonly CpuSample[]): CpuSample | undefined {
   if (samples.length === 0) return undefined;
   const mean = (k: keyof CpuSample) => samples.reduce((a, s) => a + s[k], 0) / samples.length;
   return { self: mean('self'), server: mean('server') };
+}
+
+/**
+ * CPU time per second of wall time over the next `ms` of each group of processes (summed over its processes;
+ * one gone before the end is left out): what they cost while the caller does nothing.
+ */
+export async function cpuPerSecond<K extends string>(groups: Partial<Record<K, readonly number[]>>, ms: number): Promise<Partial<Record<K, number>>> {
+  const keys = Object.keys(groups) as K[];
+  const read = () => keys.map((k) => (groups[k] ?? []).map(pidCpuMs));
+  const before = read();
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, ms));
+  const after = read();
+  const wall = performance.now() - t0;
+  const out: Partial<Record<K, number>> = {};
+  keys.forEach((k, i) => {
+    const used = after[i]!.reduce((sum, a, j) => (Number.isFinite(a) && Number.isFinite(before[i]![j]!) ? sum + a - before[i]![j]! : sum), 0);
+    out[k] = (used / wall) * 1000;
+  });
+  return out;
 }

@@ -5,7 +5,7 @@ const DEADLINE_MS = 10_000;
 
 /**
  * After one of our started containers is removed: waits until its monitor workflow has seen the removal and
- * ended (it polls every 100 ms), at most 10 s, so that its end is not processed, by the same worker, while
+ * ended (the removal wakes its wait at once), at most 10 s, so that its end is not processed, by the same worker, while
  * the next measurement runs. A container with no monitor (a start that failed, the driver's own calls) has
  * nothing to wait for.
  */

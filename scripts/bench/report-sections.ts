@@ -1,5 +1,5 @@
 import { formatTable } from '../../client/output';
-import type { Sizes } from './memory';
+import type { IdleCpu, Sizes } from './memory';
 import type { Results, Unmeasured } from './report';
 import type { SideResult } from './throughput';
 
@@ -16,6 +16,8 @@ export function formatSections(r: Results): string[] {
     section('history events', [`  successful start: ${range(r.startEvents)}${c.length ? `; compensated start: ${range(c)}` : ''}`]);
   }
   if (r.memory) section('memory, MB: RSS (groups of processes: their count, and PSS, which shares their common pages out)', memory(r.memory));
+  const idleCpu = r.memory && !('reason' in r.memory) && r.memory.idle.cpu && r.memory.busy.cpu ? { idle: r.memory.idle.cpu, busy: r.memory.busy.cpu, running: r.memory.running } : undefined;
+  if (idleCpu) section('CPU while idle, ms per second over 10 s (the memory figures\' processes; ours mostly the monitor\'s wait and its heartbeats, per running container)', cpuIdle(idleCpu));
   if (r.timeline) section(`one start's history (the median one: ${ms(r.timeline.clientMs)} client-observed, ${ms(r.timeline.serverMs)} from started to completed, ${r.timeline.events} events)`, timeline(r.timeline.spans));
   section('issue 11 targets', targets(r));
   return lines;
@@ -83,6 +85,23 @@ function memory(m: NonNullable<Results['memory']>): string[] {
   }
   if (idle.temporal) rows.push(['Temporal dev server (in-memory SQLite)', mb(idle.temporal.mb), mb(busy.temporal?.mb)]);
   return [...indent(formatTable(['', 'idle', `${m.running} running`], rows)), `  worker: ${m.worker.entry}`, ...m.worker.banner.map((l) => `    ${l}`)];
+}
+
+function cpuIdle(c: { idle: IdleCpu; busy: IdleCpu; running: number }): string[] {
+  const f = (x: number | undefined) => (x === undefined ? '-' : x.toFixed(1));
+  const rows: string[][] = [
+    ['container-saga worker', f(c.idle.worker), f(c.busy.worker)],
+    ['ours per container: sh shim, runc run, runc events', f(c.idle.shims), f(c.busy.shims)],
+  ];
+  if (c.idle.dockerd !== undefined && c.busy.dockerd !== undefined) {
+    const both = (s: IdleCpu) => (s.dockerd ?? 0) + (s.containerd ?? 0);
+    rows.push(
+      ['dockerd + containerd', f(both(c.idle)), f(both(c.busy))],
+      ['Docker\'s per container: containerd-shim-runc-v2', f(c.idle.dockerShims), f(c.busy.dockerShims)],
+    );
+  }
+  if (c.idle.temporal !== undefined) rows.push(['Temporal dev server', f(c.idle.temporal), f(c.busy.temporal)]);
+  return indent(formatTable(['', 'idle', `${c.running} running`], rows));
 }
 
 function timeline(spans: NonNullable<Results['timeline']>['spans']): string[] {

@@ -241,7 +241,7 @@ describe.concurrent('container-saga CLI on the dev server (simulated driver)', (
     expect((await cli(w, ['start', 'rotating'])).code).toBe(0);
     const log = sim.driver.layout.log(id);
     await fs.mkdir(path.dirname(log), { recursive: true });
-    // 30 lines of 100 bytes, a few at a time: the monitor (polling every 100 ms) rotates as the log passes 1000 bytes
+    // 30 lines of 100 bytes, a few at a time: the monitor (sampling the log as it is written) rotates as the log passes 1000 bytes
     const lines = Array.from({ length: 30 }, (_, i) => `${String(i).padStart(3, '0')} ${'r'.repeat(95)}\n`);
     for (let i = 0; i < lines.length; i += 3) {
       await fs.appendFile(log, lines.slice(i, i + 3).join(''));
