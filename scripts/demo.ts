@@ -20,12 +20,20 @@ import { CliError } from '../client/errors';
 import { color } from '../client/output';
 import { progressPrinter } from '../client/progress';
 import { startWorkflowId } from '../common/names';
+import { releasedFirst } from '../common/steps';
 import { getConfig } from '../config';
 import { describeTemporalConnection } from '../config/temporal-connection';
 import { FAULT_LABEL } from '../runtime/faults';
 import { selectRuntime } from '../runtime/select';
 import { createWorker } from '../worker/create';
 import { isServerUp, startDevServer, type DevServer } from './dev-server';
+
+/** The compensations as the saga runs them (v8): the process's release first, then the others at once. */
+function inRounds(compensations: string[]): string {
+  const first = compensations.filter(releasedFirst);
+  const rest = compensations.filter((c) => !releasedFirst(c));
+  return first.length > 0 && rest.length > 0 ? `${first.join(', ')}, then at once ${rest.join(', ')}` : compensations.join(', ');
+}
 
 const say = (s: string) => console.log(s);
 
@@ -92,7 +100,7 @@ async function main(): Promise<void> {
       await startContainer(session, bad.Id, { onProgress: progressPrinter(badName, process.stdout, false) });
     } catch (err) {
       if (!(err instanceof CliError)) throw err;
-      say(`${color.err('failed')} ${badName}: ${err.message} — compensated: ${err.record?.compensations.join(' → ')}`);
+      say(`${color.err('failed')} ${badName}: ${err.message} — compensated: ${inRounds(err.record?.compensations ?? [])}`);
       say(`  Web UI: ${uiUrl}/namespaces/${namespace}/workflows/${startWorkflowId(bad.Id)}`);
     }
   };
