@@ -16,16 +16,15 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ensureKeyFile } from '../../codec/key-file';
 import { codecDataConverter } from '../../codec/load';
 import { startWorkflowId, WorkflowTypes } from '../../common/names';
 import { releaseStateRoot } from '../../runtime/linux/mounts';
 import { selectRuntime } from '../../runtime/select';
-import { createWorker, WORKFLOWS_PATH } from '../../worker/create';
+import { createWorker } from '../../worker/create';
 import type { containerStart } from '../../workflows/container-start';
-import { startDevServer } from '../dev-server';
+import { benchTemporal } from './temporal-env';
 import { timedCpu } from './cpu';
 import { monitorEnded } from './monitor-ended';
 import { pool } from './pool';
@@ -68,14 +67,7 @@ async function measure(teardown: Teardown): Promise<void> {
   ensureKeyFile(process.env.CONTAINER_SAGA_CODEC_KEYS);
   const dataConverter = codecDataConverter();
 
-  const server = await startDevServer({ uiPort: false, detached: true });
-  teardown.add('stop the Temporal dev server', () => server.stop());
-  const native = await NativeConnection.connect({ address: server.address });
-  teardown.add('close the worker connection', () => native.close());
-  const connection = await Connection.connect({ address: server.address });
-  teardown.add('close the client connection', () => connection.close());
-  const client = new Client({ connection, dataConverter });
-  const workflowBundle = { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') })).code };
+  const { server, native, client, workflowBundle } = await benchTemporal(teardown, dataConverter);
   const taskQueue = `idle-cpu-${randomUUID()}`;
   const worker = await createWorker({ connection: native, namespace: 'default', taskQueue, runtime: rt, dataConverter, workflowBundle });
 

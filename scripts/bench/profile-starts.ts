@@ -8,15 +8,15 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ensureKeyFile } from '../../codec/key-file';
 import { codecDataConverter } from '../../codec/load';
 import { startWorkflowId, WorkflowTypes } from '../../common/names';
 import { selectRuntime } from '../../runtime/select';
-import { createWorker, WORKFLOWS_PATH } from '../../worker/create';
+import { createWorker } from '../../worker/create';
 import type { containerStart } from '../../workflows/container-start';
-import { startDevServer } from '../dev-server';
+import { benchTemporal } from './temporal-env';
+import { Teardown } from './teardown';
 import { monitorEnded } from './monitor-ended';
 
 const N = Number(process.env.N ?? 60);
@@ -24,16 +24,24 @@ const WARM_UP = 5;
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
+  const teardown = new Teardown();
+  teardown.trapSignals();
+  try {
+    await profile(teardown);
+  } finally {
+    await teardown.run();
+  }
+}
+
+async function profile(teardown: Teardown): Promise<void> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-prof-'));
+  teardown.add(`remove ${root}`, () => fs.rm(root, { recursive: true, force: true }));
   process.env.CONTAINER_SAGA_CODEC_KEYS = path.join(root, 'codec-keys.json');
   ensureKeyFile(process.env.CONTAINER_SAGA_CODEC_KEYS);
   const dataConverter = codecDataConverter();
   const rt = (await selectRuntime('simulated', root)).runtime;
   await rt.importImage('busybox', 'busybox-static');
-  const server = await startDevServer({ uiPort: false, detached: true });
-  const native = await NativeConnection.connect({ address: server.address });
-  const client = new Client({ connection: await Connection.connect({ address: server.address }), dataConverter });
-  const workflowBundle = { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') })).code };
+  const { native, client, workflowBundle } = await benchTemporal(teardown, dataConverter);
   const taskQueue = `prof-${randomUUID()}`;
   const worker = await createWorker({ connection: native, namespace: 'default', workflowBundle, dataConverter, taskQueue, runtime: rt });
   const start = async () => {
@@ -58,9 +66,6 @@ async function main(): Promise<void> {
     console.log(`starts ${N}: p50 ${ms[N >> 1]!.toFixed(1)} ms; worker process CPU ${((cpu.user + cpu.system) / 1000 / N).toFixed(1)} ms per start (user ${(cpu.user / 1000 / N).toFixed(1)})`);
     await fs.writeFile(path.join(process.env.PROF_DIR ?? '/tmp/prof', 'window.json'), JSON.stringify({ from: Number(from), to: Number(to), n: N }));
   });
-  await native.close();
-  await server.stop();
-  await fs.rm(root, { recursive: true, force: true });
 }
 
 main().catch((err: unknown) => {
