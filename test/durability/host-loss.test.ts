@@ -8,6 +8,7 @@ import { connect, type Session } from '../../client/connection';
 import { CliError } from '../../client/errors';
 import { HOST_LIVE_WINDOW_MS, HOST_PICKUP_TIMEOUT_S } from '../../common/hosts-api';
 import { monitorWorkflowId } from '../../common/monitor-api';
+import { startWorkflowId } from '../../common/names';
 import type { CreateRequest } from '../../common/types';
 import type { HeldResource } from '../../runtime/contract';
 import { FAULT_LABEL } from '../../runtime/faults';
@@ -103,6 +104,19 @@ describe('a host that goes away mid-start (real worker processes, simulated driv
     x = (await createOn(session, sleeper({ name: 'starting-x', labels: { [FAULT_LABEL]: `network=hold-after:${hold()}` } }), 'a')).Id;
     started = startContainer(session, x).then(() => undefined, (e: unknown) => e);
     await waitForFile(`${hold()}.held`);
+    // The prepare steps run at once: the network step can reach its hold before the rootfs and IPC steps are
+    // even picked up. The loss below is of a host whose only step in flight is the held network step.
+    await until('x\'s rootfs and IPC steps done', async () => {
+      const done = new Set<string>();
+      const types = new Map<string, string>();
+      for (const e of (await session.client.workflow.getHandle(startWorkflowId(x)).fetchHistory()).events ?? []) {
+        const scheduled = e.activityTaskScheduledEventAttributes?.activityType?.name;
+        if (scheduled) types.set(String(e.eventId), scheduled);
+        const completed = e.activityTaskCompletedEventAttributes?.scheduledEventId;
+        if (completed) done.add(types.get(String(completed)) ?? '');
+      }
+      return done.has('mountRootfs') && done.has('setupIpc') ? true : undefined;
+    });
     expect((await held('a', x)).map((r) => r.split(' ')[1])).toEqual(expect.arrayContaining(['mount', 'netns', 'ip']));
   });
 
