@@ -17,8 +17,8 @@ import { FileWaker } from './watch';
  * How often the wait looks anyway, with no change seen: what inotify cannot tell is noticed this late at most
  * (a process that died without its exit status written, its shim killed too: only /proc says so; an event
  * dropped when the inotify queue overflowed; a state root on a filesystem whose changes inotify does not
- * report). Liveness does not depend on it: the activity heartbeats every second on its own (withHeartbeat),
- * well within the monitor's 10 s heartbeat timeout (workflows/monitor.ts), whatever the wait does; a
+ * report). Liveness does not depend on it: the activity heartbeats on its own every third of the monitor's
+ * 10 s heartbeat timeout (withHeartbeat; workflows/monitor.ts), whatever the wait does; a
  * worker's death is noticed by that timeout, not here. 2 s: twenty times fewer looks than the 100 ms poll
  * this replaces (a look, a read of the record and a probe, costs ≈ 1 ms of worker CPU: with 50 containers,
  * 1 s cost ≈ 25 ms/s more than 2 s in scripts/bench/idle-cpu.ts), and an exit no event told of is still

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs, watch, type FSWatcher } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ContainerError } from '../../common/errors';
 import type { StepContext } from '../contract';
+import { FileWaker } from '../watch';
 import { exists, readJson, sleep } from '../fsutil';
 import { writeFileReplace } from './files';
 import { short, type Layout } from './layout';
@@ -133,15 +134,14 @@ async function waitForStart(
     await recorded;
     return startError(l, id, code, logSize);
   };
-  const files = new Set([path.basename(l.pidFile(id)), path.basename(l.exitFile(id))]);
-  const waker = watchFor(l.container(id), files);
+  const waker = new FileWaker(new Map([[l.pidFile(id), 'status'], [l.exitFile(id), 'status']] as const));
   try {
     for (;;) {
       const [pid, code] = await Promise.all([readIntFile(l.pidFile(id)), readIntFile(l.exitFile(id))]);
       if (pid !== undefined) return await started(pid);
       if (code !== undefined) throw await failed(code);
       const now = Date.now();
-      if (waker.polls || now - beat >= WATCHED_POLL_MS) {
+      if (!waker.watching || now - beat >= WATCHED_POLL_MS) {
         if (!(await isLive(shim.pid, shim.start))) {
           const lastPid = await readIntFile(l.pidFile(id));
           if (lastPid !== undefined) return await started(lastPid);
@@ -159,7 +159,10 @@ async function waitForStart(
         beat = now;
         ctx?.progress?.('waiting for the container process to start');
       }
-      await waker.wait();
+      // woken by the pid or exit file, else after WATCHED_POLL_MS (the shim's liveness; an event inotify may
+      // have dropped), or a plain POLL_MS poll without a watch
+      await waker.wait(waker.watching ? WATCHED_POLL_MS : POLL_MS, STATUS);
+      waker.take();
     }
   } finally {
     waker.close();
@@ -168,55 +171,7 @@ async function waitForStart(
 
 /** How often a watched wait looks anyway (the shim's liveness; an event inotify may have dropped). */
 const WATCHED_POLL_MS = 25;
-
-/**
- * Wakes a waiter when one of `names` appears or changes in `dir` (inotify through fs.watch), else after
- * WATCHED_POLL_MS. Without a watch (none available), a plain POLL_MS poll: `polls` says so.
- */
-function watchFor(dir: string, names: ReadonlySet<string>): { polls: boolean; wait(): Promise<void>; close(): void } {
-  let fired = false;
-  let wake: (() => void) | undefined;
-  let watcher: FSWatcher | undefined;
-  try {
-    watcher = watch(dir, { persistent: false }, (_event, name) => {
-      if (name !== null && !names.has(name.toString())) return;
-      fired = true;
-      wake?.();
-    });
-    watcher.on('error', () => {
-      watcher?.close();
-      watcher = undefined;
-      wake?.();
-    });
-  } catch {
-    watcher = undefined;
-  }
-  return {
-    get polls() {
-      return watcher === undefined;
-    },
-    wait() {
-      if (fired) {
-        fired = false;
-        return Promise.resolve();
-      }
-      return new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          wake = undefined;
-          fired = false;
-          resolve();
-        };
-        const timer = setTimeout(done, watcher ? WATCHED_POLL_MS : POLL_MS);
-        wake = done;
-      });
-    },
-    close() {
-      watcher?.close();
-      wake?.();
-    },
-  };
-}
+const STATUS: ReadonlySet<'status'> = new Set(['status']);
 
 /** The exec record with the container's pid (unless it has it already); `known` spares a read of it. */
 async function recordPid(l: Layout, id: string, pid: number, pidStart: number | undefined, known?: ExecRecord): Promise<{ pid: number }> {
