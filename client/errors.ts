@@ -103,11 +103,21 @@ function isUnavailable(err: unknown): boolean {
   return false;
 }
 
+/**
+ * A message as one printable line: control characters (a flag value "\n", a name with an escape sequence) are
+ * written as Go's %q writes them, so one error never spans lines nor drives the terminal.
+ */
+export function oneLine(message: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return message.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => CONTROL_ESCAPES[c] ?? (c.charCodeAt(0) > 0xff ? `\\u${c.charCodeAt(0).toString(16)}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
+const CONTROL_ESCAPES: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' };
+
 /** The line (without newline) an error prints as, and the exit code: the one formatting rule of the CLI. */
 export function describeError(err: unknown): { line: string; exitCode: number } {
   if (err instanceof CliError) {
     const prefix = err.origin === 'daemon' ? 'Error response from daemon: ' : err.origin === 'usage' ? 'container-saga: ' : 'Error: ';
-    return { line: `${prefix}${err.message}`, exitCode: err.exitCode };
+    return { line: `${prefix}${oneLine(err.message)}`, exitCode: err.exitCode };
   }
   // A bug: one line still, the stack only on request.
   const message = err instanceof Error ? err.message : String(err);

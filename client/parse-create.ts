@@ -38,9 +38,9 @@ export interface CreateFlags {
   host?: string;
 }
 
-/** Docker CLI's flag error: `invalid argument "abc" for "--shm-size" flag: …` (exit 125). */
+/** Docker CLI's flag error: `invalid argument "abc" for "--shm-size" flag: …` (exit 125); the value quoted as Go's %q. */
 function bad(value: string, flag: string, why: string): never {
-  throw usageError(`invalid argument "${value}" for "${flag}" flag: ${why}`, 'create');
+  throw usageError(`invalid argument "${value.replace(/["\\]/g, '\\$&')}" for "${flag}" flag: ${why}`, 'create');
 }
 
 /** A flag's number, refused when beyond int64's exact JSON range (Go's strconv says "value out of range"). */

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toFailure } from '../../activities/to-failure';
-import { CliError } from '../../client/errors';
+import { CliError, describeError } from '../../client/errors';
 import { parseCreate, type CreateFlags } from '../../client/parse-create';
 import { ContainerError } from '../../common/errors';
 import { checkWorkflowInput, wellFormed } from '../../common/input-check';
@@ -75,6 +75,25 @@ describe('hostile input regressions', () => {
       'invalid input: name: invalid reference format: repository name must not be more than 255 characters',
     );
     expect(() => checkWorkflowInput('imageImport', { name: 'x'.repeat(255), source: 'busybox-static' })).not.toThrow();
+  });
+
+  it('a flag value with a newline or an escape prints as one line, quoted as Go does (CI: create --ipc "\\n" spanned two lines)', () => {
+    const err = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (e) {
+        return describeError(e);
+      }
+      throw new Error('no error');
+    };
+    expect(err(() => parseCreate({ ...NO_FLAGS, ipc: '\n' }, 'busybox', ['sh']))).toEqual({
+      line: 'container-saga: invalid argument "\\n" for "--ipc" flag: must be private, shareable, host, none or container:<name|id>. See \'container-saga create --help\'.',
+      exitCode: 125,
+    });
+    expect(err(() => parseCreate({ ...NO_FLAGS, restart: 'x"\x1b[2J\\' }, 'busybox', ['sh'])).line).toBe(
+      'container-saga: invalid argument "x\\"\\x1b[2J\\\\" for "--restart" flag: invalid restart policy x"\\x1b[2J\\. See \'container-saga create --help\'.',
+    );
+    expect(describeError(new CliError('No such container: a\tb\u2028c')).line).toBe('Error response from daemon: No such container: a\\tb\\u2028c');
   });
 
   it('the simulated driver imports no image whose name leaves images/', async () => {
