@@ -64,12 +64,13 @@ export function createStartActivities(runtime: ContainerRuntime, opts: StartActi
       return classified(() => runtime.linkedContainers(input.id));
     },
     ...createHostStepActivities(runtime),
-    // mark-running
-    // mark-running, and the run handed to the container's monitor (Docker's newContainerMonitor)
-    async markRunning(input: { id: string; pid: number }): Promise<void> {
+    // mark-running, and the run handed to the container's monitor (Docker's newContainerMonitor); since v9 the
+    // start's claim released in the same call (releaseClaim), which the saga then does not release again
+    async markRunning(input: { id: string; pid: number; releaseClaim?: boolean }): Promise<void> {
       await classified(async () => {
         const rec = await runtime.markRunning(input.id, input.pid);
         if (opts.monitorRuns) await handOffToMonitor(rec, currentOwner());
+        if (input.releaseClaim) await runtime.releaseStart(input.id, currentOwner());
       });
     },
     // F: error, exit code and state to disk, before the compensations run

@@ -130,4 +130,10 @@ export const Patches = {
    * Marked only on the failure path.
    */
   releasesAtOnce: 'releases-at-once',
+  /**
+   * v9: a start run asks patched() once, for this ID, and has every change above (workflows/start-version.ts):
+   * one marker and one TemporalChangeVersion upsert per start instead of one pair per change. And its
+   * mark-running local activity releases the claim too (one local activity round less per successful start).
+   */
+  startV9: 'start-v9',
 } as const;

@@ -14,6 +14,20 @@ import { WORKFLOWS_PATH } from '../worker/create';
 
 const DIR = path.resolve(__dirname, 'histories');
 
+interface RawEvent {
+  markerRecordedEventAttributes?: { markerName: string; details: Record<string, { payloads: Array<{ data: string }> }> };
+}
+
+/** The plain JSON core writes in a kind of marker (a patch's ID, a local activity's type), in history order. */
+function markers(events: RawEvent[], name: string): Array<{ id?: string; activity_type?: string }> {
+  return events.flatMap((e) => {
+    const m = e.markerRecordedEventAttributes;
+    if (m?.markerName !== name) return [];
+    const data = (m.details['patch-data'] ?? m.details.data)!.payloads[0]!.data;
+    return [JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { id?: string; activity_type?: string }];
+  });
+}
+
 describe('replay of recorded histories', () => {
   let files: string[] = [];
   beforeAll(async () => {
@@ -23,7 +37,7 @@ describe('replay of recorded histories', () => {
   });
 
   it('has, for every workflow version, a success, a compensated failure, a cancellation and transient retries', () => {
-    for (const version of ['v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'v8']) {
+    for (const version of ['v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'v8', 'v9']) {
       for (const name of ['start-success', 'start-failure-compensated', 'start-cancelled', 'start-transient-retries']) {
         expect(files).toContain(`${version}/${name}.json`);
       }
@@ -52,6 +66,22 @@ describe('replay of recorded histories', () => {
     }
     // v8 (`releases-at-once`): failed starts, one of them after its process ran, and a start whose host went away
     for (const name of ['start-failure-after-process', 'start-failure-network', 'start-host-gone']) expect(files).toContain(`v8/${name}.json`);
+    // v9 (`start-v9`): every start scenario, each asking patched() once, on the host that looked it up or not
+    for (const name of ['start-encrypted', 'start-legacy-host-config', 'start-failure-after-process', 'start-failure-network', 'start-on-other-host', 'start-host-gone']) {
+      expect(files).toContain(`v9/${name}.json`);
+    }
+  });
+
+  it('v9 starts record one patch marker (start-v9), and a successful one releases its claim in mark-running', async () => {
+    const starts = files.filter((f) => f.startsWith('v9/start-'));
+    expect(starts.length).toBeGreaterThanOrEqual(10);
+    for (const f of starts) {
+      const raw = JSON.parse(await fs.readFile(path.join(DIR, f), 'utf8')) as { events: RawEvent[] };
+      expect(markers(raw.events, 'core_patch').map((m) => m.id), f).toEqual(['start-v9']);
+    }
+    const success = JSON.parse(await fs.readFile(path.join(DIR, 'v9/start-success.json'), 'utf8')) as { events: RawEvent[] };
+    expect(markers(success.events, 'core_local_activity').map((m) => m.activity_type).slice(-1)).toEqual(['markRunning']);
+    expect(JSON.stringify(success.events)).not.toContain('releaseStart');
   });
 
   it('v8 compensates in two rounds: the state write beside the process\'s release, then every other release in one workflow task', async () => {

@@ -1,4 +1,4 @@
-import { CancellationScope, isCancellation, patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, upsertSearchAttributes } from '@temporalio/workflow';
 import { daemonEnv, linkEnv, linkHostsEntries, type LinkTarget } from '../common/env';
 import { ContainerError, Messages } from '../common/errors';
 import { defaultNetMode } from '../common/net-mode';
@@ -25,20 +25,21 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
   checkInput('containerStart', input);
   const run = new StartRun(input.container);
   // Since v3 the record-only steps run as local activities; histories recorded before keep their activity tasks.
-  const localSteps = patched(Patches.localRecordSteps);
+  const localSteps = run.version.has(Patches.localRecordSteps);
 
   let acts: StartActivities;
   let found: ContainerSnapshot;
   try {
     // Since v7 the lookup first finds the container's host, and every step goes to it (workflows/host-routing.ts).
-    const found_ = await lookup(run, input.container, localSteps, patched(Patches.hosts));
+    const found_ = await lookup(run, input.container, localSteps, run.version.has(Patches.hosts));
     found = found_.snap;
     acts = startActivities({ name: found.name, snap: found }, localSteps, found_.placement);
     await checks(run, acts, found, input);
   } catch (err) {
     return failBeforeClaim(run, err);
   }
-  // From the claim on, the claim is released whatever happens (a failed claim's release changes nothing).
+  // From the claim on, the claim is released whatever happens (a failed claim's release changes nothing), by
+  // mark-running itself since v9 when the start succeeds.
   try {
     let snap: ContainerSnapshot;
     try {
@@ -48,16 +49,16 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
     }
     if (snap.running) {
       // Another start got there between our check and the claim: the same answer as the check's.
-      if (!patched(Patches.alreadyStartedOnce)) return run.alreadyRunning();
+      if (!run.version.has(Patches.alreadyStartedOnce)) return run.alreadyRunning();
       return failBeforeClaim(run, notStartable(snap));
     }
     return await startClaimed(run, acts, snap);
   } finally {
     // A gone host's claim is left to it: a claim whose workflow has ended is taken over by the next start and
     // ignored by gc (the start-up reconcile then releases what the failed start held).
-    if (!run.hostGone) {
+    if (!run.hostGone && !run.claimReleased) {
       await CancellationScope.nonCancellable(() => acts.releaseClaim.releaseStart({ id: found.id })).catch((err: unknown) => {
-        if (noteHostGone(run, err) || (isHostUnavailable(err) && patched(Patches.hostGone))) return;
+        if (noteHostGone(run, err) || (isHostUnavailable(err) && run.version.has(Patches.hostGone))) return;
         throw err;
       });
     }
@@ -74,7 +75,7 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
 function noteHostGone(run: StartRun, err: unknown): boolean {
   if (run.hostGone) return true;
   const host = goneHost(err);
-  if (host === undefined || host !== run.record.host || !patched(Patches.hostGone)) return false;
+  if (host === undefined || host !== run.record.host || !run.version.has(Patches.hostGone)) return false;
   run.hostGone = host;
   return true;
 }
@@ -114,7 +115,7 @@ async function lookup(run: StartRun, ref: string, localSteps: boolean, hosts: bo
  * queries), since v6 (`failure-search-attributes`); a cancelled one shows ErrorType `Cancelled`.
  */
 function showFailure(run: StartRun, err: unknown): void {
-  if (!patched(Patches.failureSearchAttributes)) return;
+  if (!run.version.has(Patches.failureSearchAttributes)) return;
   upsertSearchAttributes([
     { key: SearchKeys.failedStep, value: run.failedStep },
     { key: SearchKeys.errorType, value: isCancellation(err) ? 'Cancelled' : detailOf(err).type },
@@ -158,7 +159,7 @@ async function checks(run: StartRun, acts: StartActivities, c: ContainerSnapshot
     await run.step(hostlessSteps.hostConfig, async () => {
       if ((await acts.quick.hostInfo()).os === 'windows') throw new ContainerError('HostConfigStart', Messages.hostConfigStart);
       // Before v5 the workflow parsed the security options itself; the activity validates them (once) now.
-      if (!patched(Patches.hostConfigCheckedOnce)) parseSecurityOpts(hostConfig.SecurityOpt ?? []);
+      if (!run.version.has(Patches.hostConfigCheckedOnce)) parseSecurityOpts(hostConfig.SecurityOpt ?? []);
       await acts.quick.setHostConfig({ id: c.id, hostConfig });
     });
   }
@@ -177,13 +178,16 @@ async function startClaimed(run: StartRun, acts: StartActivities, snap: Containe
   const saga = new Saga();
   try {
     // Since v4 the prepare steps run at once; runs begun before keep Docker's sequential order.
-    const atOnce = patched(Patches.parallelPrepare);
+    const atOnce = run.version.has(Patches.parallelPrepare);
     if (atOnce) await prepare(run, acts, saga, snap);
     else await prepareInSequence(run, acts, saga, snap);
     await configure(run, acts, saga, snap);
     if (!atOnce) await mountInSequence(run, acts, saga, snap);
     const { pid } = (await acquire(run, acts, saga, hostStep('process'), { id: snap.id })) as { pid: number };
-    await run.step(hostlessSteps.markRunning, () => acts.quick.markRunning({ id: snap.id, pid }));
+    // Since v9 mark-running releases the claim too: one local activity round less.
+    const releaseClaim = run.version.v9;
+    await run.step(hostlessSteps.markRunning, () => acts.quick.markRunning({ id: snap.id, pid, ...(releaseClaim ? { releaseClaim } : {}) }));
+    run.claimReleased = releaseClaim;
     return run.running(pid);
   } catch (err) {
     await CancellationScope.nonCancellable(() => compensate(run, acts, saga, err));
@@ -227,7 +231,7 @@ async function prepareInSequence(run: StartRun, acts: StartActivities, saga: Sag
 /** IPC and volumes before v4, after the spec as in Docker's order; v1 mounted volumes even with none. */
 async function mountInSequence(run: StartRun, acts: StartActivities, saga: Saga, snap: ContainerSnapshot): Promise<void> {
   if (hostStep('ipc').needed(snap)) await acquire(run, acts, saga, hostStep('ipc'), { id: snap.id });
-  if (patched(Patches.skipEmptyVolumes) && !hostStep('volumes').needed(snap)) await run.step(hostStep('volumes').name, async () => undefined);
+  if (run.version.has(Patches.skipEmptyVolumes) && !hostStep('volumes').needed(snap)) await run.step(hostStep('volumes').name, async () => undefined);
   else await acquire(run, acts, saga, hostStep('volumes'), { id: snap.id });
 }
 
@@ -258,7 +262,7 @@ async function compensate(run: StartRun, acts: StartActivities, saga: Saga, err:
   const exitCode = exitCodeFor(record.error!.type);
   noteHostGone(run, err);
   // Since v8 the state write runs beside the process's release, and the other releases at once after it.
-  const atOnce = patched(Patches.releasesAtOnce);
+  const atOnce = run.version.has(Patches.releasesAtOnce);
   const stateWritten = unlessHostGone(run, () => acts.undo.markFailed({ id, error: record.error!.message, exitCode })).then(
     () => undefined,
     (e: unknown) => `state: ${detailOf(e).message}`,

@@ -4,6 +4,7 @@ import { currentOf, type ContainerSnapshot, type ContainerStartResult } from '..
 import { recordCompensation, recordStartEnd } from '../metrics/workflow';
 import { StartOutcome } from '../metrics/names';
 import { detailOf, failureOf } from './failures';
+import { StartVersion } from './start-version';
 
 export const progressQuery = defineQuery<ContainerStartResult>(PROGRESS_QUERY);
 
@@ -21,6 +22,10 @@ export class StartRun {
    * sent to it (container-start.ts noteHostGone).
    */
   hostGone?: string;
+  /** the claim is released already (v9: by mark-running, with the run's success) */
+  claimReleased = false;
+  /** which history-altering changes this run has (asked first, before any command) */
+  readonly version = new StartVersion();
 
   constructor(private readonly ref: string) {
     setHandler(progressQuery, () => this.record);

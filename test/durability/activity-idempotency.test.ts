@@ -224,7 +224,8 @@ const SAGA: Array<[StepName, (h: Harness, id: string, p: Progress) => Promise<un
       return r;
     },
   ],
-  ['markRunning', (h, id, p) => call(h, h.acts.markRunning, { id, pid: p.pid! })],
+  // since v9 mark-running also releases the start's claim
+  ['markRunning', (h, id, p) => call(h, h.acts.markRunning, { id, pid: p.pid!, releaseClaim: true })],
 ];
 
 /** Runs the saga's steps once, up to (not including) `before`. */
@@ -329,7 +330,12 @@ const ROWS: Row[] = [
       resources: (s) => [...heldMatching(/^(process|runc) /)(s), ...s.leaks.filter((l) => /^(process|runc|cgroup)/.test(l)), ...(s.process ? [`process record ${JSON.stringify(s.process)}`] : [])],
     },
   }),
-  sagaRow('markRunning', { did: (s) => expect(rec(s).State).toMatchObject({ Status: 'running', Running: true }) }),
+  sagaRow('markRunning', {
+    did: (s) => {
+      expect(rec(s).State).toMatchObject({ Status: 'running', Running: true });
+      expect(rec(s).StartingBy).toBeUndefined();
+    },
+  }),
   // The failure path: a start that failed at its process step, before its side effect.
   {
     step: 'markFailed',

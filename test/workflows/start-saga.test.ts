@@ -7,7 +7,7 @@ import { RELEASE_ORDER } from '../../common/steps';
 import type { ContainerStartInput, ContainerStartResult } from '../../common/start-api';
 import { hostTaskQueue } from '../../common/hosts-api';
 import { timeSkippingSuite } from './time-skipping';
-import { STUB_HOST, stubActivities, type StubPlan } from './stub-activities';
+import { CLAIM_RELEASED_BY_MARK_RUNNING, STUB_HOST, stubActivities, type StubPlan } from './stub-activities';
 
 // The saga with stub activities on the time-skipping test server: order of steps and compensations,
 // retries, cancellation, and every Docker error with its type, message and status.
@@ -25,9 +25,9 @@ async function runSaga(plan: StubPlan, input: ContainerStartInput = { container:
     const handle = await suite.env.client.workflow.start('containerStart', { taskQueue, workflowId: `wf-${randomUUID()}`, args: [input] });
     if (during) await during(handle);
     try {
-      return { result: (await handle.result()) as ContainerStartResult };
+      return { result: (await handle.result()) as ContainerStartResult, workflowId: handle.workflowId };
     } catch (error) {
-      return { error };
+      return { error, workflowId: handle.workflowId };
     }
   }));
   return { ...stub, ...outcome };
@@ -76,7 +76,7 @@ describe('containerStart saga', () => {
   it('runs every step in Docker order, the independent ones at once, and reports the result', async () => {
     const { calls, result, error } = await runSaga({});
     expect(error).toBeUndefined();
-    expectCalls(calls, [...PREPARE, AT_ONCE, 'writeSpec', 'startProcess', 'markRunning', 'releaseStart']);
+    expectCalls(calls, [...PREPARE, AT_ONCE, 'writeSpec', 'startProcess', 'markRunning', CLAIM_RELEASED_BY_MARK_RUNNING]);
     expect(result).toMatchObject({ status: 'running', name: 'web', pid: 4242, ipAddress: '10.88.0.2', compensations: [], leftovers: [] });
     expect(result!.steps).toEqual([
       'lookup', 'check-state', 'verify-settings', 'claim', 'default-net-mode', 'mount-rootfs', 'network', 'ipc',
@@ -84,16 +84,31 @@ describe('containerStart saga', () => {
     ]);
   });
 
+  it('since v9 a start asks patched() once (one marker, one TemporalChangeVersion upsert) and mark-running releases the claim', async () => {
+    const { calls, workflowId } = await runSaga({});
+    const { events } = await suite.env.client.workflow.getHandle(workflowId).fetchHistory();
+    const patches = (events ?? []).flatMap((e) => {
+      const m = e.markerRecordedEventAttributes;
+      const data = m?.markerName === 'core_patch' ? m.details?.['patch-data']?.payloads?.[0]?.data : undefined;
+      return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
+    });
+    expect(patches).toEqual(['start-v9']);
+    // the change version, and the container's ID and name
+    expect((events ?? []).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes)).toHaveLength(2);
+    expect(calls.filter((c) => c === 'releaseStart')).toEqual([]);
+    expect(calls.slice(-2)).toEqual(['markRunning', CLAIM_RELEASED_BY_MARK_RUNNING]);
+  });
+
   it('runs links and working-dir only when the container has them, and skips IPC for ipc host', async () => {
     const { calls, error } = await runSaga({ snapshot: { links: ['db:db'], workingDir: '/app', ipcMode: 'host' } });
     expect(error).toBeUndefined();
-    expectCalls(calls, [...PREPARE, ['mountRootfs', 'connectNetwork', 'mountVolumes'], 'linkedContainers', 'setupWorkingDir', 'writeSpec', 'startProcess', 'markRunning', 'releaseStart']);
+    expectCalls(calls, [...PREPARE, ['mountRootfs', 'connectNetwork', 'mountVolumes'], 'linkedContainers', 'setupWorkingDir', 'writeSpec', 'startProcess', 'markRunning', CLAIM_RELEASED_BY_MARK_RUNNING]);
   });
 
   it('no volumes activity or compensation for a container with nothing to mount (since v2)', async () => {
     const { calls, result } = await runSaga({ snapshot: { hasMounts: false } });
     expect(result?.steps).toContain('volumes');
-    expectCalls(calls, [...PREPARE, ['mountRootfs', 'connectNetwork', 'setupIpc'], 'writeSpec', 'startProcess', 'markRunning', 'releaseStart']);
+    expectCalls(calls, [...PREPARE, ['mountRootfs', 'connectNetwork', 'setupIpc'], 'writeSpec', 'startProcess', 'markRunning', CLAIM_RELEASED_BY_MARK_RUNNING]);
     const failed = await runSaga({ snapshot: { hasMounts: false }, fail: { startProcess: {} } });
     expect(failed.calls).not.toContain('unmountVolumes');
     expect(failed.calls).toContain('unregisterProcess');
@@ -154,7 +169,8 @@ describe('containerStart saga', () => {
     const { calls, result, attempts } = await runSaga({ fail: { connectNetwork: { times: 2, type: 'Internal' } } });
     expect(result?.status).toBe('running');
     expect(attempts.get('connectNetwork')).toBe(3);
-    expect(calls.filter((c) => c.startsWith('release') || c.startsWith('un'))).toEqual(['releaseStart']);
+    expect(calls.filter((c) => c.startsWith('release') || c.startsWith('un'))).toEqual([]);
+    expect(calls.at(-1)).toBe(CLAIM_RELEASED_BY_MARK_RUNNING);
   });
 
   it('records exit code 127 when the command is not found', async () => {

@@ -11,6 +11,8 @@ import type { RestartPolicy } from '../../common/types';
 
 /** The one host of the stub tests: their workers poll `<queue>` and `<queue>@stub`. */
 export const STUB_HOST = 'stub';
+/** The call a mark-running that also released the claim (v9) adds after its own. */
+export const CLAIM_RELEASED_BY_MARK_RUNNING = 'markRunning:releaseClaim';
 
 export interface StubPlan {
   snapshot?: Partial<ContainerSnapshot>;
@@ -184,8 +186,10 @@ export function stubActivities(plan: StubPlan = {}) {
       return step('startProcess', { pid: 4242 });
     },
     unregisterProcess: () => step('unregisterProcess', undefined),
-    markRunning: async () => {
+    markRunning: async (input) => {
       await step('markRunning', undefined);
+      // v9: the claim released by the same call (the saga then sends no releaseStart)
+      if (input.releaseClaim) calls.push(CLAIM_RELEASED_BY_MARK_RUNNING);
       if (!mon) return;
       const run: ContainerRun = { pid: 4242 + runs.length, startedAt: `2026-01-01T00:00:${String(runs.length).padStart(4, '0')}Z` };
       runs.push(run);

@@ -1,0 +1,26 @@
+import { patched } from '@temporalio/workflow';
+import { Patches } from '../common/start-api';
+
+/** The start's changes that a run begun from v9 on has without asking for each (all those before v9). */
+type ChangeBeforeV9 = Exclude<(typeof Patches)[keyof typeof Patches], typeof Patches.startV9 | typeof Patches.monitorState | typeof Patches.createSearchAttributes>;
+
+/**
+ * Which history-altering changes one start run has. Each patched() call of a new run records a marker and an
+ * upsert of TemporalChangeVersion (two events and a visibility write): a successful start asked three times
+ * before v9. Since v9 (`start-v9`) a new run asks once, first thing, and has every earlier change; a run begun
+ * before is told apart by that first answer (false when its history lacks the marker) and asks each change
+ * as it did. Asked once per run, so the answer cannot change in the middle of one.
+ */
+export class StartVersion {
+  /** the run began under v9 or later: every earlier change holds, and v9's own */
+  readonly v9: boolean;
+
+  constructor() {
+    this.v9 = patched(Patches.startV9);
+  }
+
+  /** Whether the run has an earlier change: a v9 run always, an older run as its history says. */
+  has(change: ChangeBeforeV9): boolean {
+    return this.v9 || patched(change);
+  }
+}
