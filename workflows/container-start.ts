@@ -33,7 +33,7 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
     // Since v7 the lookup first finds the container's host, and every step goes to it (workflows/host-routing.ts).
     const found_ = await lookup(run, input.container, localSteps, run.version.has(Patches.hosts));
     found = found_.snap;
-    acts = startActivities({ name: found.name, snap: found }, localSteps, found_.placement);
+    acts = startActivities({ name: found.name, snap: found, runReleasesClaim: run.version.v9 }, localSteps, found_.placement);
     await checks(run, acts, found, input);
   } catch (err) {
     return failBeforeClaim(run, err);

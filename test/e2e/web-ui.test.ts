@@ -177,7 +177,7 @@ describe('the Temporal Web UI, as an operator sees it (chromium, simulated drive
     mark('history tab');
     await page.getByText('Compact', { exact: true }).click();
     mark('compact');
-    const summaries = ['look up', 'verify the settings of web', 'claim web for this start', 'write the OCI spec of web', 'mark web running, hand it to its monitor', 'release the start claim of web'];
+    const summaries = ['look up', 'verify the settings of web', 'claim web for this start', 'write the OCI spec of web', 'mark web running, hand it to its monitor, release the start claim'];
     // the summaries are decoded through the codec server after the page renders: wait for them
     const history = await textShowing(summaries);
     for (const summary of summaries) expect(history).toContain(summary);
