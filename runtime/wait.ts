@@ -3,7 +3,10 @@ import type { WaitInput, WaitResult } from '../common/ops-api';
 import type { ContainerRecord } from '../common/types';
 import type { StepContext } from './contract';
 import type { HostRuntime } from './host-runtime';
+import { FileWaker } from './watch';
 
+/** How often a wait looks without a change seen (a lost event), and how often while its watch is not in place. */
+export const WAIT_FALLBACK_MS = 2_000;
 const POLL_MS = 100;
 
 /**
@@ -13,32 +16,51 @@ const POLL_MS = 100;
  *                records one too), even when the container has not been started yet;
  *   removed      once the container is gone (rm, or the monitor's AutoRemove): its last exit code, from its
  *                last `die` event when the removal came before this wait saw the exit.
- * Polls every 100 ms until the condition holds or `ctx.signal` aborts.
+ * Looks again whenever the container's record or its process's files change (inotify: runtime/watch.ts), and every
+ * WAIT_FALLBACK_MS anyway (every 100 ms while the watch is not in place), until the condition holds or
+ * `ctx.signal` aborts. Every watch is closed however it ends.
  */
-export async function waitForCondition(rt: HostRuntime, input: WaitInput, ctx?: StepContext): Promise<WaitResult> {
+export async function waitForCondition(rt: HostRuntime, input: WaitInput, ctx?: StepContext, fallbackMs = WAIT_FALLBACK_MS): Promise<WaitResult> {
   const condition = input.condition ?? 'not-running';
   let baseline = input.afterFinishedAt;
   let last: ContainerRecord | undefined;
-  for (;;) {
-    let rec: ContainerRecord;
-    try {
-      rec = await rt.lookup(input.container);
-    } catch (err) {
-      if (condition === 'removed' && err instanceof ContainerError && err.type === 'NoSuchContainer' && (last || /^[0-9a-f]{64}$/.test(input.container))) {
-        const id = last?.Id ?? input.container;
-        return { containerId: id, StatusCode: (await lastDieCode(rt, id)) ?? (last && !last.State.Running ? last.State.ExitCode : 0) };
+  let waker: FileWaker<'record'> | undefined;
+  try {
+    for (;;) {
+      waker?.resume(); // before the look: a change from now on wakes the wait
+      let rec: ContainerRecord;
+      try {
+        rec = await rt.lookup(input.container);
+      } catch (err) {
+        if (condition === 'removed' && err instanceof ContainerError && err.type === 'NoSuchContainer' && (last || /^[0-9a-f]{64}$/.test(input.container))) {
+          const id = last?.Id ?? input.container;
+          return { containerId: id, StatusCode: (await lastDieCode(rt, id)) ?? (last && !last.State.Running ? last.State.ExitCode : 0) };
+        }
+        throw err;
       }
-      throw err;
+      baseline ??= rec.State.FinishedAt;
+      last = rec;
+      if (condition === 'not-running' && !rec.State.Running) return { containerId: rec.Id, StatusCode: rec.State.ExitCode };
+      if (condition === 'next-exit' && !rec.State.Running && rec.State.FinishedAt !== baseline) return { containerId: rec.Id, StatusCode: rec.State.ExitCode };
+      if (ctx?.signal?.aborted) throw new Error('wait cancelled');
+      ctx?.progress?.();
+      if (!waker) {
+        // the ID is known from the first look: watch its record and its process's files (a look refreshes the
+        // record from them when no monitor has yet), then look once more (a change before the watch began is
+        // seen by that look)
+        const files = [rt.store.recordFile(rec.Id), ...rt.driver.processStateFiles(rec.Id)];
+        waker = new FileWaker(new Map(files.map((f) => [f, 'record' as const])), { signal: ctx?.signal });
+        continue;
+      }
+      await waker.wait(waker.watching ? fallbackMs : POLL_MS, RECORD);
+      waker.take();
     }
-    baseline ??= rec.State.FinishedAt;
-    last = rec;
-    if (condition === 'not-running' && !rec.State.Running) return { containerId: rec.Id, StatusCode: rec.State.ExitCode };
-    if (condition === 'next-exit' && !rec.State.Running && rec.State.FinishedAt !== baseline) return { containerId: rec.Id, StatusCode: rec.State.ExitCode };
-    if (ctx?.signal?.aborted) throw new Error('wait cancelled');
-    ctx?.progress?.();
-    await new Promise((r) => setTimeout(r, POLL_MS));
+  } finally {
+    waker?.close();
   }
 }
+
+const RECORD: ReadonlySet<'record'> = new Set(['record']);
 
 /** The exit code of the container's last `die` event, if it has one: every page of the events, in order. */
 async function lastDieCode(rt: HostRuntime, id: string): Promise<number | undefined> {

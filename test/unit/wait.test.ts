@@ -1,5 +1,6 @@
 /** docker wait's conditions on the simulated runtime (runtime/wait.ts, behind the wait activity). No Temporal. */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { promises as fs } from 'node:fs';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { HOST_STEPS } from '../../common/steps';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
 import { waitForCondition } from '../../runtime/wait';
@@ -27,7 +28,38 @@ async function pending(p: Promise<unknown>, ms = 300): Promise<boolean> {
   return Promise.race([p.then(() => false, () => false), new Promise<boolean>((r) => setTimeout(() => r(true), ms))]);
 }
 
+/** The watches on the process's inotify descriptors (/proc/self/fdinfo). */
+async function inotifyWatches(): Promise<number> {
+  let watches = 0;
+  for (const fd of await fs.readdir('/proc/self/fd')) {
+    if ((await fs.readlink(`/proc/self/fd/${fd}`).catch(() => '')) !== 'anon_inode:inotify') continue;
+    watches += (await fs.readFile(`/proc/self/fdinfo/${fd}`, 'utf8').catch(() => '')).split('\n').filter((l) => l.startsWith('inotify wd:')).length;
+  }
+  return watches;
+}
+
 describe('waitForCondition', () => {
+  it('an idle wait looks when the record changes, not on a timer: at most 3 looks in a second (the 100 ms poll made ≈ 10), and no watch left', async () => {
+    const { Id } = await rt.create({ image: 'busybox', name: 'idle', cmd: ['sleep', '100'] });
+    await start(Id);
+    const before = await inotifyWatches();
+    const looks = vi.spyOn(rt, 'lookup');
+    const ac = new AbortController();
+    const wait = waitForCondition(rt, { container: 'idle' }, { signal: ac.signal });
+    await new Promise((r) => setTimeout(r, 1000));
+    const seen = looks.mock.calls.length;
+    expect(await inotifyWatches()).toBeGreaterThan(before);
+    // the exit, recorded by another process's hand (the monitor's): seen at once, not at the next fallback look
+    const t = Date.now();
+    await rt.kill(Id, 'KILL');
+    expect(await wait).toEqual({ containerId: Id, StatusCode: 137 });
+    expect(Date.now() - t).toBeLessThan(1000);
+    expect(seen).toBeGreaterThanOrEqual(1);
+    expect(seen).toBeLessThanOrEqual(3);
+    expect(await inotifyWatches()).toBe(before);
+    ac.abort();
+  });
+
   it('not-running: at once for a container that does not run, else at its exit', async () => {
     const { Id } = await rt.create({ image: 'busybox', name: 'w1', cmd: ['sleep', '100'] });
     expect(await waitForCondition(rt, { container: 'w1' })).toEqual({ containerId: Id, StatusCode: 0 });
