@@ -267,11 +267,11 @@ async function compensate(run: StartRun, acts: StartActivities, saga: Saga, err:
     () => undefined,
     (e: unknown) => `state: ${detailOf(e).message}`,
   );
-  const stateLeftover = atOnce ? undefined : await stateWritten;
+  if (!atOnce) await stateWritten; // before v8 the releases began once the state was written
   const onDone = (name: string, error?: unknown) => run.compensationEnded(name, error);
   const around = (_: string, undo: () => Promise<unknown>) => unlessHostGone(run, undo);
   const outcome = atOnce ? await saga.compensateInRounds(releasedFirst, onDone, around) : await saga.compensate(onDone, around);
-  const leftover = atOnce ? await stateWritten : stateLeftover;
+  const leftover = await stateWritten;
   if (leftover) record.leftovers.push(leftover);
   record.leftovers.push(...outcome.failed.map((f) => `${f.name}: ${detailOf(f.error).message}`));
   // What was released is no longer the container's: the record must not show it.
