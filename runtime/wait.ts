@@ -6,7 +6,7 @@ import type { HostRuntime } from './host-runtime';
 import { FileWaker } from './watch';
 
 /** How often a wait looks without a change seen (a lost event), and how often while its watch is not in place. */
-export const WAIT_FALLBACK_MS = 2_000;
+const FALLBACK_MS = 2_000;
 const POLL_MS = 100;
 
 /**
@@ -17,10 +17,10 @@ const POLL_MS = 100;
  *   removed      once the container is gone (rm, or the monitor's AutoRemove): its last exit code, from its
  *                last `die` event when the removal came before this wait saw the exit.
  * Looks again whenever the container's record or its process's files change (inotify: runtime/watch.ts), and every
- * WAIT_FALLBACK_MS anyway (every 100 ms while the watch is not in place), until the condition holds or
+ * FALLBACK_MS anyway (every 100 ms while the watch is not in place), until the condition holds or
  * `ctx.signal` aborts. Every watch is closed however it ends.
  */
-export async function waitForCondition(rt: HostRuntime, input: WaitInput, ctx?: StepContext, fallbackMs = WAIT_FALLBACK_MS): Promise<WaitResult> {
+export async function waitForCondition(rt: HostRuntime, input: WaitInput, ctx?: StepContext): Promise<WaitResult> {
   const condition = input.condition ?? 'not-running';
   let baseline = input.afterFinishedAt;
   let last: ContainerRecord | undefined;
@@ -52,7 +52,7 @@ export async function waitForCondition(rt: HostRuntime, input: WaitInput, ctx?: 
         waker = new FileWaker(new Map(files.map((f) => [f, 'record' as const])), { signal: ctx?.signal });
         continue;
       }
-      await waker.wait(waker.watching ? fallbackMs : POLL_MS, RECORD);
+      await waker.wait(waker.watching ? FALLBACK_MS : POLL_MS, RECORD);
       waker.take();
     }
   } finally {
