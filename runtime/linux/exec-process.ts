@@ -73,10 +73,23 @@ async function outcome(p: ExecPaths, code: number): Promise<ExecOutcome> {
 export async function runExec(l: Layout, id: string, plan: ExecPlan, ctx?: ExecContext): Promise<ExecOutcome> {
   if (!isExecId(plan.execId)) throw new ContainerError('InvalidParameter', `invalid exec ID ${plan.execId}`);
   const p = execPaths(l, id, plan.execId);
-  const done = await readIntFile(p.exit);
-  if (done !== undefined) return outcome(p, done); // an earlier attempt's exec ended (its report was lost)
-  const rec = (await readJson<ExecRecord>(p.record)) ?? (await spawnExec(l, id, plan, p));
   let started = false;
+  // (the record is not rewritten with the pid: an unregister may be dropping it; the pid file says it)
+  const noteStart = async () => {
+    const pid = started ? undefined : await readIntFile(p.pid);
+    if (pid === undefined) return;
+    started = true;
+    await ctx?.onStart?.(pid);
+  };
+  // An exec that ran and ended between two looks (a quick command) started all the same: its start is noted
+  // before its end is reported.
+  const ended = async (code: number) => {
+    await noteStart();
+    return outcome(p, code);
+  };
+  const done = await readIntFile(p.exit);
+  if (done !== undefined) return ended(done); // an earlier attempt's exec ended (its report was lost)
+  const rec = (await readJson<ExecRecord>(p.record)) ?? (await spawnExec(l, id, plan, p));
   let beat = Date.now();
   let poll = 2;
   for (;;) {
@@ -84,17 +97,12 @@ export async function runExec(l: Layout, id: string, plan: ExecPlan, ctx?: ExecC
       await releaseExec(l, id, plan.execId, ctx);
       throw new ContainerError('Internal', `exec ${short(plan.execId)} in ${short(id)} cancelled: killed`);
     }
-    // (the record is not rewritten with the pid: an unregister may be dropping it; the pid file says it)
-    const pid = started ? undefined : await readIntFile(p.pid);
-    if (pid !== undefined) {
-      started = true;
-      await ctx?.onStart?.(pid);
-    }
+    await noteStart();
     const code = await readIntFile(p.exit);
-    if (code !== undefined) return outcome(p, code);
+    if (code !== undefined) return ended(code);
     if (!(await isLive(rec.shimPid, rec.shimStart))) {
       const late = await readIntFile(p.exit);
-      if (late !== undefined) return outcome(p, late);
+      if (late !== undefined) return ended(late);
       if (!(await exists(p.record))) return { exitCode: KILLED }; // unregistered: its shim was killed with it
       throw new ContainerError('Internal', `exec ${short(plan.execId)} in ${short(id)}: its shim exited without a status`);
     }

@@ -1,9 +1,14 @@
 /** Pure parts of the Linux driver: no root, no system changes. */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultHostConfig } from '../../common/types';
 import { bridgeConfig, settingsFromResult, type CniNetwork } from '../../runtime/linux/cni';
 import { hostsFile, resolvConf } from '../../runtime/linux/etc-files';
-import { netnsName } from '../../runtime/linux/layout';
+import { execPaths } from '../../runtime/exec-layout';
+import { runExec } from '../../runtime/linux/exec-process';
+import { Layout, netnsName } from '../../runtime/linux/layout';
 import { mountAt, mountsUnder, parseMountInfo, superOption } from '../../runtime/linux/mountinfo';
 import { classifyStartError, exitCodeOf, lastRuncError } from '../../runtime/linux/runc';
 import { buildSpec, DEFAULT_CAPABILITIES, type SpecInput } from '../../runtime/linux/spec';
@@ -213,5 +218,34 @@ describe('etc files', () => {
 
   it('default host config has no binds', () => {
     expect(volumeMounts(defaultHostConfig(), (n) => n)).toEqual([]);
+  });
+});
+
+describe('exec wait (files only, no runc)', () => {
+  // CI: a quick `exec … echo hello` ran and ended between two looks of the wait, which then saw the exit
+  // file first and never reported the start: `exec_die` without its `exec_start`.
+  it('an exec found ended with its pid file present is reported started, then ended', async () => {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-exec-wait-'));
+    try {
+      const l = new Layout(root);
+      const execId = 'cd'.repeat(32);
+      const p = execPaths(l, ID, execId);
+      await fs.mkdir(p.dir, { recursive: true });
+      await fs.writeFile(p.pid, '4242\n');
+      await fs.writeFile(p.exit, '0\n');
+      const starts: number[] = [];
+      const out = await runExec(l, ID, { execId, args: ['echo', 'hello'], env: [], cwd: '' }, { onStart: async (pid) => void starts.push(pid) });
+      expect(out).toEqual({ exitCode: 0 });
+      expect(starts).toEqual([4242]);
+      // one that never started (no pid file: runc's own error) is not
+      const never = 'ef'.repeat(32);
+      const q = execPaths(l, ID, never);
+      await fs.mkdir(q.dir, { recursive: true });
+      await fs.writeFile(q.exit, '1\n');
+      await runExec(l, ID, { execId: never, args: ['nosuch'], env: [], cwd: '' }, { onStart: async (pid) => void starts.push(pid) });
+      expect(starts).toEqual([4242]);
+    } finally {
+      await fs.rm(root, { recursive: true, force: true });
+    }
   });
 });
