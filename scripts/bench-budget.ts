@@ -10,13 +10,9 @@
  * the figures and lists them (to re-pick the margins, BENCHMARKS.md "CI budget").
  */
 import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { ensureKeyFile } from '../codec/key-file';
-import { codecDataConverter } from '../codec/load';
 import { startWorkflowId, WorkflowTypes } from '../common/names';
 import { FAULT_LABEL } from '../runtime/faults';
 import type { HostRuntime } from '../runtime/host-runtime';
@@ -31,7 +27,7 @@ import { eventCounts, readHistory } from './bench/history';
 import { monitorEnded } from './bench/monitor-ended';
 import { summarize } from './bench/stats';
 import { Teardown } from './bench/teardown';
-import { benchTemporal } from './bench/temporal-env';
+import { benchRoot, benchTemporal } from './bench/temporal-env';
 
 const ROUNDS = 30;
 const WARM_UP = 3;
@@ -42,11 +38,7 @@ const CMD = ['sleep', '1000'];
 const BUDGET_FILE = path.resolve(__dirname, '..', 'bench-budget.json');
 
 async function measure(teardown: Teardown, budget: Budget): Promise<Measured> {
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-budget-'));
-  teardown.add(`remove ${root}`, () => fs.rm(root, { recursive: true, force: true }));
-  process.env.CONTAINER_SAGA_CODEC_KEYS = path.join(root, 'codec-keys.json');
-  ensureKeyFile(process.env.CONTAINER_SAGA_CODEC_KEYS);
-  const dataConverter = codecDataConverter();
+  const { root, dataConverter } = await benchRoot(teardown, 'cs-budget-');
   const rt = (await selectRuntime('simulated', root)).runtime;
   // The fault hooks read the container's record at every step: on a runtime object of their own, so the
   // timed starts run without them.

@@ -13,18 +13,14 @@
  * `npm run bench` (whose memory phase reports a real worker process's idle CPU beside its RSS).
  */
 import { randomUUID } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { ensureKeyFile } from '../../codec/key-file';
-import { codecDataConverter } from '../../codec/load';
 import { startWorkflowId, WorkflowTypes } from '../../common/names';
 import { releaseStateRoot } from '../../runtime/linux/mounts';
 import { selectRuntime } from '../../runtime/select';
 import { createWorker } from '../../worker/create';
 import type { containerStart } from '../../workflows/container-start';
-import { benchTemporal } from './temporal-env';
+import { benchRoot, benchTemporal } from './temporal-env';
 import { timedCpu } from './cpu';
 import { monitorEnded } from './monitor-ended';
 import { pool } from './pool';
@@ -53,8 +49,7 @@ async function measure(teardown: Teardown): Promise<void> {
   const exits = Number(option('exits', '10'));
   if (!Number.isInteger(exits) || exits < 0) throw new Error(`--exits must be a whole number (got "${option('exits', '')}")`);
 
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-idle-cpu-'));
-  teardown.add(`remove ${root}`, () => fs.rm(root, { recursive: true, force: true }));
+  const { root, dataConverter } = await benchRoot(teardown, 'cs-idle-cpu-');
   const selected = await selectRuntime(driver as 'auto' | 'linux' | 'simulated', root);
   const rt = selected.runtime;
   const ids: string[] = [];
@@ -63,9 +58,6 @@ async function measure(teardown: Teardown): Promise<void> {
     if (rt.kind === 'linux') await releaseStateRoot(root).catch(() => undefined);
   });
   await rt.importImage(IMAGE, 'busybox-static');
-  process.env.CONTAINER_SAGA_CODEC_KEYS = path.join(root, 'codec-keys.json');
-  ensureKeyFile(process.env.CONTAINER_SAGA_CODEC_KEYS);
-  const dataConverter = codecDataConverter();
 
   const { server, native, client, workflowBundle } = await benchTemporal(teardown, dataConverter);
   const taskQueue = `idle-cpu-${randomUUID()}`;

@@ -6,16 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { ensureKeyFile } from '../../codec/key-file';
-import { codecDataConverter } from '../../codec/load';
 import { startWorkflowId, WorkflowTypes } from '../../common/names';
 import { selectRuntime } from '../../runtime/select';
 import { createWorker } from '../../worker/create';
 import type { containerStart } from '../../workflows/container-start';
-import { benchTemporal } from './temporal-env';
+import { benchRoot, benchTemporal } from './temporal-env';
 import { Teardown } from './teardown';
 import { monitorEnded } from './monitor-ended';
 
@@ -34,11 +31,7 @@ async function main(): Promise<void> {
 }
 
 async function profile(teardown: Teardown): Promise<void> {
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-prof-'));
-  teardown.add(`remove ${root}`, () => fs.rm(root, { recursive: true, force: true }));
-  process.env.CONTAINER_SAGA_CODEC_KEYS = path.join(root, 'codec-keys.json');
-  ensureKeyFile(process.env.CONTAINER_SAGA_CODEC_KEYS);
-  const dataConverter = codecDataConverter();
+  const { root, dataConverter } = await benchRoot(teardown, 'cs-prof-');
   const rt = (await selectRuntime('simulated', root)).runtime;
   await rt.importImage('busybox', 'busybox-static');
   const { native, client, workflowBundle } = await benchTemporal(teardown, dataConverter);

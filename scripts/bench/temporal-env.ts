@@ -1,5 +1,10 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Client, Connection, type DataConverter } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection } from '@temporalio/worker';
+import { ensureKeyFile } from '../../codec/key-file';
+import { codecDataConverter } from '../../codec/load';
 import { WORKFLOWS_PATH } from '../../worker/create';
 import { startDevServer, type DevServer } from '../dev-server';
 import type { Teardown } from './teardown';
@@ -27,4 +32,16 @@ export async function benchTemporal(teardown: Teardown, dataConverter?: DataConv
   const client = new Client({ connection, ...(dataConverter ? { dataConverter } : {}) });
   const workflowBundle = { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') })).code };
   return { server, native, client, workflowBundle };
+}
+
+/**
+ * A temp state root for a bench (removed by the teardown) with a codec key of its own, and the data converter
+ * over that key, which the bench's client and its in-process workers share.
+ */
+export async function benchRoot(teardown: Teardown, prefix: string): Promise<{ root: string; dataConverter: DataConverter }> {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  teardown.add(`remove ${root}`, () => fs.rm(root, { recursive: true, force: true }));
+  process.env.CONTAINER_SAGA_CODEC_KEYS = path.join(root, 'codec-keys.json');
+  ensureKeyFile(process.env.CONTAINER_SAGA_CODEC_KEYS);
+  return { root, dataConverter: codecDataConverter() };
 }
