@@ -6,7 +6,7 @@ import { HOST_STEPS } from '../../common/steps';
 import type { CreateRequest } from '../../common/types';
 import { FAULT_LABEL } from '../../runtime/faults';
 import { leaksOf } from '../../runtime/linux/probe';
-import { cli } from '../harness';
+import { cli, until } from '../harness';
 import { addressesOf, linuxSuite, testNetwork } from '../linux-fixture';
 import { inside } from '../linux-inside';
 
@@ -40,7 +40,9 @@ describe('real containers through the saga (Linux driver)', () => {
     });
     expect(result.status).toBe('running');
     const pid = rec.State.Pid;
-    expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]).toBe('sleep');
+    // the pid runc reports is `runc init` until it execs the command, moments later (verbs-linux saw it once)
+    const command = () => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
+    expect(await until('the process to be its command', async () => (command() === 'sleep' ? command() : undefined), 10_000, 20)).toBe('sleep');
     expect(inside(pid, ['hostname'], ['-u']).trim()).toBe('webhost');
     const ip = inside(pid, ['ip', '-4', '-o', 'addr', 'show', 'eth0'], ['-n']);
     expect(ip).toContain(`inet ${rec.NetworkSettings.IPAddress}/16`);
