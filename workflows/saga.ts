@@ -24,20 +24,9 @@ export class Saga {
    * Runs every pushed compensation in reverse order; onDone is called after each attempt, in order. `around`,
    * when given, runs each one (it may decline one by throwing instead of calling `undo`).
    */
-  async compensate(onDone?: (name: string, error?: unknown) => void, around?: (name: string, undo: () => Promise<unknown>) => Promise<unknown>): Promise<CompensationOutcome> {
-    const outcome: CompensationOutcome = { ran: [], failed: [] };
-    while (this.stack.length > 0) {
-      const { name, undo } = this.stack.pop()!;
-      try {
-        await (around ? around(name, undo) : undo());
-        outcome.ran.push(name);
-        onDone?.(name);
-      } catch (error) {
-        outcome.failed.push({ name, error });
-        onDone?.(name, error);
-      }
-    }
-    return outcome;
+  compensate(onDone?: (name: string, error?: unknown) => void, around?: (name: string, undo: () => Promise<unknown>) => Promise<unknown>): Promise<CompensationOutcome> {
+    // one round only: every compensation is a "first" one, run one by one
+    return this.compensateInRounds(() => true, onDone, around);
   }
 
   /**
