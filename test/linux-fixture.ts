@@ -49,6 +49,9 @@ const TEST_NETWORKS = {
   // two hosts on one machine (hosts-linux.test.ts): each its own host netns, bridge and subnet
   'e2e/hosts-linux-a': { hostNetns: 'cs-host-a', bridge: 'csha0', subnet: '10.120.0.0/16' },
   'e2e/hosts-linux-b': { hostNetns: 'cs-host-b', bridge: 'cshb0', subnet: '10.121.0.0/16' },
+  // a host lost mid-start (host-loss-linux.test.ts): two hosts as worker processes, so the default bridge
+  'durability/host-loss-linux-a': { hostNetns: 'cs-hloss-a', bridge: 'cs0', subnet: '10.122.0.0/16' },
+  'durability/host-loss-linux-b': { hostNetns: 'cs-hloss-b', bridge: 'cs0', subnet: '10.123.0.0/16' },
 } as const satisfies Record<string, TestNetwork>;
 
 /** The network of one test file (named by its path under test/, without .test.ts). */

@@ -1,21 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspect, list, remove, startContainer } from '../../client/api';
-import { connect, type Session } from '../../client/connection';
 import { CliError } from '../../client/errors';
 import { HOST_LIVE_WINDOW_MS, HOST_PICKUP_TIMEOUT_S } from '../../common/hosts-api';
 import { monitorWorkflowId } from '../../common/monitor-api';
-import { startWorkflowId } from '../../common/names';
-import type { CreateRequest } from '../../common/types';
-import type { HeldResource } from '../../runtime/contract';
-import { FAULT_LABEL } from '../../runtime/faults';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
-import { cli, REPO, until } from '../harness';
+import { cli, until } from '../harness';
 import { createOn, hostLs, untilLive } from '../hosts-fixture';
-import { spawnWorker, waitForFile, writeBundle, type WorkerProcess } from './worker-process';
+import { HEARTBEAT_S, killAAndKeepStartingOnB, openHostProcesses, releasedKinds, restartAWithReconcile, secs, sleeper, startHeldOnA, type Host, type HostProcesses } from './host-processes';
 
 // A host that goes away (issue 12, point 3), with real worker processes as hosts `a` and `b` (simulated
 // driver, their own state roots, one task queue): host a's worker is SIGKILLed while a start of one of its
@@ -25,57 +18,28 @@ import { spawnWorker, waitForFile, writeBundle, type WorkerProcess } from './wor
 // worker comes back on its root, its start-up reconcile releases what the failed start held and restores the
 // monitors of a's running containers; b's containers are never touched. Between the two, what asks host a
 // waits the pickup bound for it until a's last poll is older than HOST_LIVE_WINDOW_MS, then a is shown down
-// and skipped. The outcome table is printed.
+// and skipped. The outcome table is printed. (host-loss-linux.test.ts is the same loss with real containers.)
 
-/** the side-effect steps' heartbeat timeout (workflows/options.ts sideEffect) */
-const HEARTBEAT_S = 5;
 const table: string[] = [];
-const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-type Host = 'a' | 'b';
-let dir: string;
-let bundleFile: string;
-const roots = {} as Record<Host, string>;
-const envs = {} as Record<Host, NodeJS.ProcessEnv>;
-const workers = {} as Partial<Record<Host, WorkerProcess>>;
-let session: Session;
+let p: HostProcesses;
+let session: HostProcesses['session'];
 
 beforeAll(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-host-loss-'));
-  bundleFile = await writeBundle(dir);
-  const taskQueue = `host-loss-${randomUUID()}`;
-  for (const h of ['a', 'b'] as const) {
-    roots[h] = path.join(dir, `root-${h}`);
-    envs[h] = {
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      CONTAINER_SAGA_TASK_QUEUE: taskQueue,
-      CONTAINER_SAGA_HOST: h,
-      CONTAINER_SAGA_ROOT: roots[h],
-      CONTAINER_SAGA_DRIVER: 'simulated',
-      CONTAINER_SAGA_WORKFLOW_BUNDLE: bundleFile,
-    };
-  }
-  [workers.a, workers.b] = await Promise.all([spawnWorker(envs.a), spawnWorker(envs.b)]);
-  session = await connect({ ...process.env, ...envs.a });
-  await untilLive(session, ['a', 'b']);
+  p = await openHostProcesses('cs-host-loss', {
+    root: async (dir, h) => path.join(dir, `root-${h}`),
+    env: () => ({ CONTAINER_SAGA_DRIVER: 'simulated' }),
+    driver: (root) => new SimulatedRuntime(root),
+  });
+  session = p.session;
 }, 120_000);
 
 afterAll(async () => {
-  for (const h of ['a', 'b'] as const) await workers[h]?.kill();
-  // the workers' output, for a post-mortem (a's is its second process's once restarted)
-  await fs.mkdir(path.join(REPO, 'test-results'), { recursive: true });
-  for (const h of ['a', 'b'] as const) await fs.writeFile(path.join(REPO, 'test-results', `host-loss-worker-${h}.log`), workers[h]?.output() ?? '');
-  await session?.connection.close();
-  if (dir) await fs.rm(dir, { recursive: true, force: true });
+  await p?.close('host-loss');
+  if (p) await fs.rm(p.dir, { recursive: true, force: true });
   if (table.length > 0) console.log(`host-loss outcome table (case → outcome, timings):\n${table.join('\n')}`);
 }, 60_000);
 
-const sleeper = (more: Partial<CreateRequest> = {}): CreateRequest => ({ image: 'busybox', cmd: ['sleep', '1000'], ...more });
-/** What a host's root holds of a container, as "kind detail" (read from the root itself, not through a worker). */
-async function held(h: Host, id?: string): Promise<string[]> {
-  const rt = new SimulatedRuntime(roots[h]);
-  return (await rt.heldResources()).filter((r: HeldResource) => id === undefined || r.containerId === id).map((r) => `${r.containerId.slice(0, 12)} ${r.kind} ${r.detail}`).sort();
-}
+const held = (h: Host, id?: string) => p.held(h, id);
 async function monitorStatus(id: string): Promise<string> {
   return (await session.client.workflow.getHandle(monitorWorkflowId(id)).describe()).status.name;
 }
@@ -85,7 +49,7 @@ const row = (c: string, outcome: string) => table.push(`${c.padEnd(58)} → ${ou
 describe('a host that goes away mid-start (real worker processes, simulated driver)', () => {
   const runningOn = {} as Record<Host, string>;
   const onB: string[] = [];
-  const hold = () => path.join(dir, 'network.release');
+  const hold = () => path.join(p.dir, 'network.release');
   let x: string;
   let idleOnA: string;
   let unplaced: string;
@@ -100,69 +64,29 @@ describe('a host that goes away mid-start (real worker processes, simulated driv
     }
     idleOnA = (await createOn(session, sleeper({ name: 'idle-a' }), 'a')).Id;
     expect((await held('b')).length).toBeGreaterThan(0);
-    // the start of x on a holds its network step after the side effect (the report is lost with the worker)
-    x = (await createOn(session, sleeper({ name: 'starting-x', labels: { [FAULT_LABEL]: `network=hold-after:${hold()}` } }), 'a')).Id;
-    started = startContainer(session, x).then(() => undefined, (e: unknown) => e);
-    await waitForFile(`${hold()}.held`);
-    // The prepare steps run at once: the network step can reach its hold before the rootfs and IPC steps are
-    // even picked up. The loss below is of a host whose only step in flight is the held network step.
-    await until('x\'s rootfs and IPC steps done', async () => {
-      const done = new Set<string>();
-      const types = new Map<string, string>();
-      for (const e of (await session.client.workflow.getHandle(startWorkflowId(x)).fetchHistory()).events ?? []) {
-        const scheduled = e.activityTaskScheduledEventAttributes?.activityType?.name;
-        if (scheduled) types.set(String(e.eventId), scheduled);
-        const completed = e.activityTaskCompletedEventAttributes?.scheduledEventId;
-        if (completed) done.add(types.get(String(completed)) ?? '');
-      }
-      return done.has('mountRootfs') && done.has('setupIpc') ? true : undefined;
-    });
+    ({ x, started } = await startHeldOnA(p, hold()));
     expect((await held('a', x)).map((r) => r.split(' ')[1])).toEqual(expect.arrayContaining(['mount', 'netns', 'ip']));
   });
 
   it("SIGKILL of a's worker: x's start fails HostUnavailable naming a within heartbeat + pickup, leaving its compensations to a; b keeps starting containers", async () => {
-    await workers.a!.kill('SIGKILL');
-    killedAt = Date.now();
-    await fs.writeFile(hold(), ''); // the next worker of a must not hold again
-    let settled = false;
-    const failed = started.then((e) => {
-      settled = true;
-      return { e, ms: Date.now() - killedAt };
-    });
     const timed = async (fn: () => Promise<unknown>): Promise<{ value: unknown; ms: number }> => {
       const t = Date.now();
       const value = await fn().catch((e: unknown) => e);
       return { value, ms: Date.now() - t };
     };
     // while a still counts as live (its last poll is recent): what asks a waits the pickup bound for it
-    const unpinned = timed(async () => (await createOn(session, sleeper())).Id);
-    const startIdle = timed(() => startContainer(session, idleOnA));
-    const psWhileDown = timed(() => list(session, true));
-    // host b meanwhile, pinned: one container created and started every 2 s until x's start has failed
-    const bStarts: number[] = [];
-    while (!settled) {
-      await Promise.race([failed, new Promise((r) => setTimeout(r, 2000))]);
-      if (settled) break;
-      const t = Date.now();
-      const { Id } = await createOn(session, sleeper(), 'b');
-      await startContainer(session, Id);
-      bStarts.push(Date.now() - t);
-      onB.push(Id);
-    }
-    const { e: failure, ms: failedAfter } = await failed;
-    expect(failure).toBeInstanceOf(CliError);
-    const err = failure as CliError;
-    expect([err.type, err.status]).toEqual(['HostUnavailable', 503]);
-    expect(err.message).toMatch(/^host a is unavailable: no worker took its connectNetwork step within 20s \(is the worker with CONTAINER_SAGA_HOST=a running\?\); left for host a's start-up reconcile: /);
-    expect(failedAfter).toBeLessThan((HEARTBEAT_S + HOST_PICKUP_TIMEOUT_S + 15) * 1000);
-    const record = err.record!;
-    expect(record).toMatchObject({ host: 'a', status: 'failed', compensations: [] });
-    expect(record.leftovers.map((l) => l.split(':')[0])).toEqual(['state', 'unmount-ipc', 'release-network', 'unmount-rootfs', 'die event']);
-    row('x on a, network step held, SIGKILL of a', `failed ${err.type} (${err.status}) after ${secs(failedAfter)} (heartbeat ${HEARTBEAT_S} s + pickup ${HOST_PICKUP_TIMEOUT_S} s); nothing sent to a after; leftovers for a: ${record.leftovers.map((l) => l.split(':')[0]).join(', ')}`);
-
-    expect(onB.length).toBeGreaterThan(3);
+    let unpinned!: ReturnType<typeof timed>, startIdle!: ReturnType<typeof timed>, psWhileDown!: ReturnType<typeof timed>;
+    const loss = await killAAndKeepStartingOnB(p, hold(), started, () => {
+      unpinned = timed(async () => (await createOn(session, sleeper())).Id);
+      startIdle = timed(() => startContainer(session, idleOnA));
+      psWhileDown = timed(() => list(session, true));
+    });
+    killedAt = loss.killedAt;
+    onB.push(...loss.onB);
+    const leftovers = loss.failure.record!.leftovers.map((l) => l.split(':')[0]).join(', ');
+    row('x on a, network step held, SIGKILL of a', `failed ${loss.failure.type} (${loss.failure.status}) after ${secs(loss.failedAfter)} (heartbeat ${HEARTBEAT_S} s + pickup ${HOST_PICKUP_TIMEOUT_S} s); nothing sent to a after; leftovers for a: ${leftovers}`);
     for (const id of onB) expect((await inspect(session, id)).State.Running).toBe(true);
-    row('b meanwhile: create --host b + start, every 2 s', `${onB.length} running, ${secs(Math.min(...bStarts))}–${secs(Math.max(...bStarts))} each`);
+    row('b meanwhile: create --host b + start, every 2 s', `${onB.length} running, ${secs(Math.min(...loss.bStarts))}–${secs(Math.max(...loss.bStarts))} each`);
     const u = await unpinned;
     unplaced = u.value as string;
     expect(await hostOfId(unplaced)).toBe('b');
@@ -209,17 +133,14 @@ describe('a host that goes away mid-start (real worker processes, simulated driv
 
   it("a's worker back on its root: its start-up reconcile releases what x held and restores running-a; b's containers untouched", async () => {
     bHeldBeforeRestart = await held('b');
-    const restartAt = Date.now();
-    workers.a = await spawnWorker({ ...envs.a, CONTAINER_SAGA_RECONCILE: '1' });
-    const reconciled = await until("a's start-up reconcile", async () => /start-up reconcile: (.*)/.exec(workers.a!.output())?.[1], 60_000);
-    const took = Date.now() - restartAt;
+    const { reconciled, took } = await restartAWithReconcile(p);
     expect(reconciled).toMatch(new RegExp(`^released ${x.slice(0, 12)} \\(`));
     expect(reconciled).toContain(`monitoring ${runningOn.a.slice(0, 12)}`);
     expect(await held('a', x)).toEqual([]);
     // the reconcile names no container of b, and b's root holds exactly what it held before a came back
     expect(reconciled).not.toMatch(new RegExp([runningOn.b, unplaced, ...onB].map((id) => id.slice(0, 12)).join('|')));
     expect(await held('b')).toEqual(bHeldBeforeRestart);
-    row("a's worker restarted (CONTAINER_SAGA_RECONCILE on)", `reconciled ${secs(took)} after the restart: released x's ${(reconciled.match(/\((.*?)\)/)?.[1] ?? '').split(', ').map((r) => r.split(' ')[0]).join(', ')}; monitor of running-a restored; b untouched`);
+    row("a's worker restarted (CONTAINER_SAGA_RECONCILE on)", `reconciled ${secs(took)} after the restart: released x's ${releasedKinds(reconciled).join(', ')}; monitor of running-a restored; b untouched`);
     // running-a ran on through the loss (its process does not die with the worker) and is monitored
     expect((await inspect(session, runningOn.a)).State).toMatchObject({ Running: true });
     expect(await monitorStatus(runningOn.a)).toBe('RUNNING');
@@ -232,7 +153,7 @@ describe('a host that goes away mid-start (real worker processes, simulated driv
     const again = await startContainer(session, x);
     expect(again).toMatchObject({ status: 'running', host: 'a' });
     row('start of x again, a back', `running on a in ${secs(Date.now() - t)}`);
-    const ps = await cli({ address: envs.a.TEMPORAL_ADDRESS!, taskQueue: envs.a.CONTAINER_SAGA_TASK_QUEUE! }, ['ps', '-a']);
+    const ps = await cli({ address: p.envs.a.TEMPORAL_ADDRESS!, taskQueue: p.envs.a.CONTAINER_SAGA_TASK_QUEUE! }, ['ps', '-a']);
     expect(ps.code, ps.stderr).toBe(0);
     table.push(`ps -a once a is back:\n${ps.stdout}`);
     const all = await list(session, true);
