@@ -9,6 +9,7 @@ import { selectRuntime } from '../runtime/select';
 import { hostTaskQueue } from '../common/hosts-api';
 import { createWorker } from './create';
 import { claimStateRoot } from './host-root';
+import { WorkerLogger } from './logger';
 import { describeGc, reconcileAtStartup } from './reconcile';
 import { handleShutdownSignals, seconds } from './shutdown';
 import { ensureSearchAttributes } from './search-attributes';
@@ -32,10 +33,11 @@ async function main(): Promise<void> {
   else if (config.faults) console.warn('  CONTAINER_SAGA_FAULTS ignored: fault injection needs CONTAINER_SAGA_ALLOW_FAULTS=1');
   // CONTAINER_SAGA_METRICS: the Runtime with its Prometheus exporter, before any connection uses the default one.
   const metrics = config.metrics;
+  const logger = new WorkerLogger(hostTaskQueue(config.taskQueue, host));
   if (metrics) {
-    installMetricsRuntime(metrics);
+    installMetricsRuntime(metrics, logger);
     console.log(`  metrics on http://${metrics.bindAddress}/metrics`);
-  }
+  } else Runtime.install({ logger });
   const codec = loadCodec();
   console.log(`  ${describeCodec(codec)}`);
   const dataConverter = dataConverterOf(codec);

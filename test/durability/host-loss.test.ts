@@ -6,6 +6,7 @@ import { CliError } from '../../client/errors';
 import { HOST_LIVE_WINDOW_MS, HOST_PICKUP_TIMEOUT_S } from '../../common/hosts-api';
 import { monitorWorkflowId } from '../../common/monitor-api';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import { NO_WORKFLOWS_NOTICE } from '../../worker/logger';
 import { cli, until } from '../harness';
 import { createOn, hostLs, untilLive } from '../hosts-fixture';
 import { HEARTBEAT_S, killAAndKeepStartingOnB, openHostProcesses, releasedKinds, restartAWithReconcile, secs, sleeper, startHeldOnA, type Host, type HostProcesses } from './host-processes';
@@ -64,6 +65,8 @@ describe('a host that goes away mid-start (real worker processes, simulated driv
     }
     idleOnA = (await createOn(session, sleeper({ name: 'idle-a' }), 'a')).Id;
     expect((await held('b')).length).toBeGreaterThan(0);
+    // both workers polled both their queues (untilLive) without the SDK's warning for the activities-only one
+    for (const h of ['a', 'b'] as const) expect(p.workers[h]!.output()).not.toContain(NO_WORKFLOWS_NOTICE);
     ({ x, started } = await startHeldOnA(p, hold()));
     expect((await held('a', x)).map((r) => r.split(' ')[1])).toEqual(expect.arrayContaining(['mount', 'netns', 'ip']));
   });
