@@ -36,7 +36,7 @@ export interface HostProcesses {
   session: Session;
   /** what a host's root holds (of one container), as "<id12> kind detail", read from the root itself */
   held(h: Host, id?: string): Promise<string[]>;
-  /** kills both workers, saves their output under test-results/, closes the session and removes the temp dir */
+  /** kills both workers, saves their output under test-results/ and closes the session (the caller removes `dir` once its roots are released) */
   close(logPrefix: string): Promise<void>;
 }
 
