@@ -57,7 +57,7 @@ export interface HostRegistration {
 }
 
 /** The registry's Updates and Query (any Temporal client may send them). */
-export const HostsUpdates = { register: 'register', setAvailability: 'setAvailability' } as const;
+export const HostsUpdates = { register: 'register', setAvailability: 'setAvailability', remove: 'remove' } as const;
 export const HOSTS_QUERY = 'hosts';
 /** The registry's memo field with the same list (read by describe(), which needs no worker). */
 export const HOSTS_MEMO = 'hosts';
@@ -69,6 +69,9 @@ export interface RegisterHostInput {
 export interface SetAvailabilityInput {
   name: string;
   availability: HostAvailability;
+}
+export interface RemoveHostInput {
+  name: string;
 }
 
 /** A registered host with its liveness, as the `liveHosts` activity reads it (registry + task queue pollers). */

@@ -17,6 +17,7 @@ import {
   HostsUpdates,
   type HostRegistration,
   type RegisterHostInput,
+  type RemoveHostInput,
   type SetAvailabilityInput,
 } from '../common/hosts-api';
 import { checkInput } from './failures';
@@ -36,7 +37,8 @@ function refuse(type: string, message: string): never {
 /**
  * The host registry: one long-lived workflow per shared task queue (`container-saga-hosts`). Each worker
  * registers its host at start-up (an Update-with-Start); `host drain`/`host activate` set a host's
- * availability; the query and the memo (`hosts`) list them. Liveness is not kept here: it is the server's view of each host
+ * availability; `host rm` forgets one (a decommissioned host: it registers again if its worker comes back);
+ * the query and the memo (`hosts`) list them. Liveness is not kept here: it is the server's view of each host
  * queue's pollers, read when asked (activities/hosts.ts liveHosts).
  */
 export async function containerHosts(input: HostsInput = {}): Promise<void> {
@@ -82,6 +84,23 @@ export async function containerHosts(input: HostsInput = {}): Promise<void> {
         if (!hosts.has(r.name)) refuse(ErrorTypes.NoSuchHost, `No such host: ${r.name}`);
       },
       description: 'host drain (no new containers) or host activate',
+    },
+  );
+  setHandler(
+    defineUpdate<HostRegistration, [RemoveHostInput]>(HostsUpdates.remove),
+    (r) => {
+      const h = hosts.get(r.name)!;
+      hosts.delete(r.name);
+      publish();
+      return h;
+    },
+    {
+      validator: (r) => {
+        checkName(r?.name);
+        if (!hosts.has(r.name)) refuse(ErrorTypes.NoSuchHost, `No such host: ${r.name}`);
+      },
+      // Liveness is not known here (it is the pollers'): the client refuses a live host unless forced.
+      description: 'host rm: forget a host (its worker registers it again at its next start-up)',
     },
   );
   setHandler(defineQuery<HostRegistration[]>(HOSTS_QUERY), list, {

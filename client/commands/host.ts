@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { HostAvailability, HostRow } from '../../common/hosts-api';
-import { hostList, setHostAvailability } from '../api';
+import { hostList, removeHost, setHostAvailability } from '../api';
 import type { CliContext } from '../context';
+import { forEachRef } from './each';
 import { ago, printJson, printTable } from '../output';
 
 export const HOST_HEAD = ['HOST', 'STATUS', 'AVAILABILITY', 'DRIVER', 'RUNNING', 'CONTAINERS', 'LAST SEEN'];
@@ -24,8 +25,9 @@ export function hostRows(hosts: readonly HostRow[], now = Date.now()): string[][
 }
 
 /**
- * container-saga host ls / drain / activate (Docker's `node ls` and `node update --availability`): the hosts
- * whose workers registered on this task queue, and whether placement may put new containers on them.
+ * container-saga host ls / drain / activate / rm (Docker's `node ls`, `node update --availability` and `node
+ * rm`): the hosts whose workers registered on this task queue, whether placement may put new containers on
+ * them, and forgetting one that was decommissioned.
  */
 export function registerHost(program: Command, ctx: CliContext): void {
   const host = program.command('host').description('Manage hosts (each worker runs as one: CONTAINER_SAGA_HOST)');
@@ -55,4 +57,14 @@ export function registerHost(program: Command, ctx: CliContext): void {
     .description('Let placement put new containers on a drained host again')
     .argument('<name>')
     .action(set('active'));
+  host
+    .command('rm')
+    .alias('remove')
+    .description("Forget one or more hosts that are down (their containers stay in their state roots; a host's worker registers it again at start-up)")
+    .argument('<name...>')
+    .option('-f, --force', 'forget a live host too (its worker runs on unregistered until it restarts)')
+    .action(async (names: string[], flags: { force?: boolean }) => {
+      const s = await ctx.session();
+      await forEachRef(ctx, names, 'remove', async (name) => void (await removeHost(s, name, flags.force ?? false)), 'hosts');
+    });
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { kill } from '../verbs-api';
-import { forEachContainer } from './each';
+import { forEachRef } from './each';
 
 /** docker kill [-s SIGNAL] CONTAINER...: prints each container as given once signalled. */
 export function registerKill(program: Command, ctx: CliContext): void {
@@ -12,6 +12,6 @@ export function registerKill(program: Command, ctx: CliContext): void {
     .option('-s, --signal <signal>', 'signal to send: a name (KILL, SIGTERM, HUP…) or a number', 'KILL')
     .action(async (refs: string[], flags: { signal: string }) => {
       const session = await ctx.session();
-      await forEachContainer(ctx, refs, 'kill', async (ref) => void (await kill(session, ref, flags.signal)));
+      await forEachRef(ctx, refs, 'kill', async (ref) => void (await kill(session, ref, flags.signal)));
     });
 }

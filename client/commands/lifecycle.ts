@@ -3,7 +3,7 @@ import { gc, remove, startContainer, stop } from '../api';
 import type { CliContext } from '../context';
 import { usageError } from '../errors';
 import { printJson } from '../output';
-import { forEachContainer } from './each';
+import { forEachRef } from './each';
 
 /** docker stop, restart and rm (stop and rm cancel a start in flight first: it compensates), and gc. */
 export function registerLifecycle(program: Command, ctx: CliContext): void {
@@ -15,7 +15,7 @@ export function registerLifecycle(program: Command, ctx: CliContext): void {
     .action(async (refs: string[], flags: { time: string }) => {
       if (!/^\d+$/.test(flags.time)) throw usageError(`invalid argument "${flags.time}" for "-t, --time" flag: must be a whole number of seconds`, 'stop');
       const session = await ctx.session();
-      await forEachContainer(ctx, refs, 'stop', async (ref) => void (await stop(session, ref, Number(flags.time))));
+      await forEachRef(ctx, refs, 'stop', async (ref) => void (await stop(session, ref, Number(flags.time))));
     });
   program
     .command('restart')
@@ -25,7 +25,7 @@ export function registerLifecycle(program: Command, ctx: CliContext): void {
     .action(async (refs: string[], flags: { time: string }) => {
       if (!/^\d+$/.test(flags.time)) throw usageError(`invalid argument "${flags.time}" for "-t, --time" flag: must be a whole number of seconds`, 'restart');
       const session = await ctx.session();
-      await forEachContainer(ctx, refs, 'restart', async (ref) => {
+      await forEachRef(ctx, refs, 'restart', async (ref) => {
         await stop(session, ref, Number(flags.time));
         await startContainer(session, ref);
       });
@@ -37,7 +37,7 @@ export function registerLifecycle(program: Command, ctx: CliContext): void {
     .option('-f, --force', 'force the removal of a running container')
     .action(async (refs: string[], flags: { force?: boolean }) => {
       const session = await ctx.session();
-      await forEachContainer(ctx, refs, 'remove', async (ref) => void (await remove(session, ref, Boolean(flags.force))));
+      await forEachRef(ctx, refs, 'remove', async (ref) => void (await remove(session, ref, Boolean(flags.force))));
     });
   program
     .command('gc')

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { pause, unpause } from '../verbs-api';
-import { forEachContainer } from './each';
+import { forEachRef } from './each';
 
 /** docker pause / unpause CONTAINER...: freeze and thaw every process of each container. */
 export function registerPause(program: Command, ctx: CliContext): void {
@@ -11,7 +11,7 @@ export function registerPause(program: Command, ctx: CliContext): void {
     .argument('<containers...>')
     .action(async (refs: string[]) => {
       const session = await ctx.session();
-      await forEachContainer(ctx, refs, 'pause', async (ref) => void (await pause(session, ref)));
+      await forEachRef(ctx, refs, 'pause', async (ref) => void (await pause(session, ref)));
     });
   program
     .command('unpause')
@@ -19,6 +19,6 @@ export function registerPause(program: Command, ctx: CliContext): void {
     .argument('<containers...>')
     .action(async (refs: string[]) => {
       const session = await ctx.session();
-      await forEachContainer(ctx, refs, 'unpause', async (ref) => void (await unpause(session, ref)));
+      await forEachRef(ctx, refs, 'unpause', async (ref) => void (await unpause(session, ref)));
     });
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { waitContainer } from '../api';
 import type { CliContext } from '../context';
-import { forEachContainer } from './each';
+import { forEachRef } from './each';
 
 /** docker wait: blocks until each container stops, then prints its exit code (one line per container). */
 export function registerWait(program: Command, ctx: CliContext): void {
@@ -11,6 +11,6 @@ export function registerWait(program: Command, ctx: CliContext): void {
     .argument('<containers...>')
     .action(async (refs: string[]) => {
       const session = await ctx.session();
-      await forEachContainer(ctx, refs, 'wait', async (ref) => String((await waitContainer(session, ref)).StatusCode));
+      await forEachRef(ctx, refs, 'wait', async (ref) => String((await waitContainer(session, ref)).StatusCode));
     });
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { inspect, list, remove, startContainer, stop } from '../../client/api';
 import { CliError } from '../../client/errors';
-import { hostTaskQueue } from '../../common/hosts-api';
+import { hostsWorkflowId, HostsUpdates, hostTaskQueue, type RegisterHostInput } from '../../common/hosts-api';
 import { startWorkflowId, WorkflowTypes } from '../../common/names';
 import type { ContainerRecord, CreateRequest } from '../../common/types';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
@@ -259,5 +259,30 @@ describe('two hosts, one task queue (simulated driver)', () => {
     }
     const gone = await inspect(s(), 'p1').then(() => undefined, (e: unknown) => e);
     expect([(gone as CliError).type, (gone as CliError).status]).toEqual(['NoSuchContainer', 404]);
+  });
+  it('host rm: forgets a host that is down; a live one only with --force, and only until its worker registers it again', async () => {
+    // what a worker does at its start-up: register its host (here one whose worker never polls: down)
+    const register = (name: string) =>
+      workers.a.client.workflow.getHandle(hostsWorkflowId(q())).executeUpdate<unknown, [RegisterHostInput]>(HostsUpdates.register, { args: [{ name, driver: 'simulated' }] });
+    await register('gone');
+    expect((await hostLs(s())).map((r) => [r.name, r.live])).toEqual([['a', true], ['b', true], ['gone', false]]);
+    const live = await cli(workers.a, ['host', 'rm', 'a']);
+    expect([live.code, live.stdout]).toEqual([1, '']);
+    expect(live.stderr).toBe("Error response from daemon: host a is not down and can't be removed (stop its worker first, or use --force)\nError: failed to remove hosts: a\n");
+    const down = await cli(workers.a, ['host', 'rm', 'gone']);
+    expect([down.code, down.stdout, down.stderr]).toEqual([0, 'gone\n', '']);
+    expect((await hostLs(s())).map((r) => r.name)).toEqual(['a', 'b']);
+    const again = await cli(workers.a, ['host', 'rm', 'gone', 'nosuch']);
+    expect([again.code, again.stderr]).toEqual([1, 'Error response from daemon: No such host: gone\nError response from daemon: No such host: nosuch\nError: failed to remove hosts: gone, nosuch\n']);
+    // forced: b is forgotten though its worker runs, so ps no longer asks it, until b registers again
+    const onB = (await list(s(), true)).filter((c) => c.Node?.Name === 'b').map((c) => c.Id).sort();
+    expect(onB.length).toBeGreaterThan(0);
+    const forced = await cli(workers.a, ['host', 'rm', '--force', 'b']);
+    expect([forced.code, forced.stdout]).toEqual([0, 'b\n']);
+    expect((await hostLs(s())).map((r) => r.name)).toEqual(['a']);
+    expect((await list(s(), true)).filter((c) => c.Node?.Name === 'b')).toEqual([]);
+    await register('b');
+    expect((await hostLs(s())).map((r) => [r.name, r.live])).toEqual([['a', true], ['b', true]]);
+    expect((await list(s(), true)).filter((c) => c.Node?.Name === 'b').map((c) => c.Id).sort()).toEqual(onB);
   });
 });
