@@ -80,7 +80,7 @@ export async function registerHost(o: RegisterHostInput & { connection: NativeCo
     workflowIdConflictPolicy: 'USE_EXISTING',
     args: [{}],
     staticSummary: `hosts of ${o.taskQueue}`,
-    staticDetails: 'Each worker registers its host here at start-up; `container-saga host drain|activate` sets availability. Liveness is read from each host queue.',
+    staticDetails: 'Each worker registers its host here at start-up; `container-saga host drain|activate` sets availability; `host rm` forgets one. Liveness is read from each host queue.',
   });
   return client.workflow.executeUpdateWithStart<typeof containerHosts, HostRegistration, [RegisterHostInput]>(HostsUpdates.register, {
     args: [{ name: o.name, driver: o.driver }],
