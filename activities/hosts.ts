@@ -35,14 +35,14 @@ export function createHostActivities(runtime: HostRuntime) {
      * Docker's daemon.Get on this host alone: how the ref matches here (full ID, exact name, unique ID
      * prefix), or nothing. A prefix shared by two containers here is AmbiguousContainer, as on one host.
      */
-    async locateHere(input: { container: string; withSnapshot?: boolean }): Promise<LocatedHere> {
+    async locateHere(input: { container: string; withSnapshot?: boolean; withView?: boolean }): Promise<LocatedHere> {
       return classified(async () => {
         const located = await locateIn(runtime, input.container);
-        // The start saga's lookup: the container's snapshot with it when it is surely here (a full ID or an
-        // exact name), so its first workflow task needs no second local activity (one marker less).
-        if (input.withSnapshot && located.match && located.match.by !== 'prefix') {
-          return { ...located, snapshot: snapshotOf(await runtime.lookup(located.match.id)) };
-        }
+        if (!located.match || located.match.by === 'prefix') return located;
+        // When it is surely here (a full ID or an exact name), what the caller will ask next comes with it: the
+        // start saga's snapshot (one marker less in its first workflow task), an inspect's view (one activity less).
+        if (input.withSnapshot) return { ...located, snapshot: snapshotOf(await runtime.lookup(located.match.id)) };
+        if (input.withView) return { ...located, view: await runtime.lookup(located.match.id) };
         return located;
       });
     },

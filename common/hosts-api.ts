@@ -1,5 +1,6 @@
 import { DEFAULT_TASK_QUEUE } from './names';
 import type { ContainerSnapshot } from './start-api';
+import type { ContainerRecord } from './types';
 
 /**
  * Many hosts, one control plane (docs/design.md, "Hosts"). Each worker runs as a named host and polls two
@@ -114,4 +115,6 @@ export interface LocatedHere {
   match?: { id: string; name: string; by: 'id' | 'name' | 'prefix' };
   /** the container's snapshot, when asked for and the match is a full ID or an exact name (the start saga's lookup) */
   snapshot?: ContainerSnapshot;
+  /** the container as inspect shows it, when asked for and the match is a full ID or an exact name (v10 inspect) */
+  view?: ContainerRecord;
 }

@@ -136,4 +136,10 @@ export const Patches = {
    * mark-running local activity releases the claim too (one local activity round less per successful start).
    */
   startV9: 'start-v9',
+  /**
+   * v10 (reads): an inspect's first look (`locateHere` on the shared queue) brings the container's inspect view
+   * when it is surely there (a full ID or an exact name): one activity per inspect instead of two. Other refs
+   * (a prefix, a container of another host) go on as before.
+   */
+  inspectInOneLook: 'inspect-one-look',
 } as const;

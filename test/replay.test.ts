@@ -84,6 +84,27 @@ describe('replay of recorded histories', () => {
     expect(JSON.stringify(success.events)).not.toContain('releaseStart');
   });
 
+  it('v10 reads: an inspect of a container the first look finds (exact name) is one activity, locateHere, which brings its view', async () => {
+    expect(files).toContain('v10/reads-continued-as-new.json');
+    const raw = JSON.parse(await fs.readFile(path.join(DIR, 'v10/reads-continued-as-new.json'), 'utf8')) as {
+      events: Array<RawEvent & { activityTaskScheduledEventAttributes?: { activityType: { name: string } }; workflowExecutionUpdateAcceptedEventAttributes?: { acceptedRequest: { input: { name: string } } } }>;
+    };
+    expect(markers(raw.events, 'core_patch').map((m) => m.id)).toEqual(['many-hosts', 'inspect-one-look']);
+    // the activities each Update ran, in order (scripts/record-histories.ts: inspect nosuch, inspect reads, ps, events)
+    const updates: Array<{ name: string; activities: string[] }> = [];
+    for (const e of raw.events) {
+      const accepted = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest.input.name;
+      if (accepted) updates.push({ name: accepted, activities: [] });
+      const scheduled = e.activityTaskScheduledEventAttributes?.activityType.name;
+      if (scheduled) updates.at(-1)!.activities.push(scheduled);
+    }
+    expect(updates.slice(0, 2)).toEqual([
+      // not found by the first look: every live host looks, as before (recorded with two hosts)
+      { name: 'inspect', activities: ['locateHere', 'liveHosts', 'locateHere'] },
+      { name: 'inspect', activities: ['locateHere'] },
+    ]);
+  });
+
   it('v8 compensates in two rounds: the state write beside the process\'s release, then every other release in one workflow task', async () => {
     const raw = JSON.parse(await fs.readFile(path.join(DIR, 'v8/start-failure-after-process.json'), 'utf8')) as {
       events: Array<{ eventId: string; eventType: string; activityTaskScheduledEventAttributes?: { activityType: { name: string } } }>;

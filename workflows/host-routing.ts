@@ -18,6 +18,7 @@ import {
   type LocatedHere,
 } from '../common/hosts-api';
 import type { ContainerSnapshot } from '../common/start-api';
+import type { ContainerRecord } from '../common/types';
 import { fast, fastLocal } from './options';
 
 /**
@@ -122,8 +123,8 @@ const RANK = { id: 0, name: 1, prefix: 2 } as const;
  * whether its worker is the owner), else an activity of the shared queue (whichever worker takes it): the
  * reads workflow keeps its workflow tasks short (workflows/reads.ts says why).
  */
-export async function locate(ref: string, opts: { firstHere?: boolean } = {}): Promise<Located> {
-  const first = await (opts.firstHere ? here(ref).locateHere({ container: ref, withSnapshot: true }) : shared.locateHere({ container: ref }));
+export async function locate(ref: string, opts: { firstHere?: boolean; first?: LocatedHere } = {}): Promise<Located> {
+  const first = opts.first ?? (await (opts.firstHere ? here(ref).locateHere({ container: ref, withSnapshot: true }) : shared.locateHere({ container: ref })));
   const done = (m: NonNullable<LocatedHere['match']>, host: string): Located => ({ host, id: m.id, name: m.name, lookedUpOn: first.host });
   if (first.match && first.match.by !== 'prefix') return { ...done(first.match, first.host), ...(first.snapshot ? { snapshot: first.snapshot } : {}) };
   const others = (await liveHostNames()).filter((h) => h !== first.host);
@@ -157,6 +158,16 @@ export async function locate(ref: string, opts: { firstHere?: boolean } = {}): P
     throw new ContainerError('AmbiguousContainer', `Multiple containers named ${ref} on hosts ${top.map((t) => t.host).join(', ')}`);
   }
   return done(top[0]!.match, top[0]!.host);
+}
+
+/**
+ * An inspect's lookup (v10): locate(), whose first look also brings the container's view when it is surely
+ * there (a full ID or an exact name found by the shared queue's worker), so the inspect needs no second
+ * activity; otherwise where it is, for the owner's inspect activity.
+ */
+export async function locateForInspect(ref: string): Promise<{ view: ContainerRecord } | { at: Located }> {
+  const first = await shared.locateHere({ container: ref, withView: true });
+  return first.view ? { view: first.view } : { at: await locate(ref, { first }) };
 }
 
 /** Each live host's own report (counts; with an image, whether it has it): hosts that do not answer in time are left out. */

@@ -1,4 +1,4 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import { patched, type ActivityOptions } from '@temporalio/workflow';
 import { ContainerError } from '../common/errors';
 import type { HostRow } from '../common/hosts-api';
 import type {
@@ -23,8 +23,9 @@ import type {
   WaitInput,
   WaitResult,
 } from '../common/ops-api';
+import { Patches } from '../common/start-api';
 import type { ExecOutputInput, ExecOutputResult } from '../common/verbs-api';
-import { hostStatuses, hostViews, isHostUnavailable, liveHostNames, locate, onHost, place } from './host-routing';
+import { hostStatuses, hostViews, isHostUnavailable, liveHostNames, locate, locateForInspect, onHost, place } from './host-routing';
 import { fast, lifecycle } from './options';
 
 /**
@@ -81,6 +82,11 @@ export async function create(input: CreateInput): Promise<CreateResult & { host:
 }
 
 export async function inspect(input: InspectInput): Promise<InspectResult> {
+  if (patched(Patches.inspectInOneLook)) {
+    const found = await locateForInspect(input.container);
+    if ('view' in found) return found.view;
+    return onHost(found.at.host, fast).inspectContainer(input);
+  }
   const at = await locate(input.container);
   return onHost(at.host, fast).inspectContainer(input);
 }
