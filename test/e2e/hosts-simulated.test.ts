@@ -260,6 +260,7 @@ describe('two hosts, one task queue (simulated driver)', () => {
     const gone = await inspect(s(), 'p1').then(() => undefined, (e: unknown) => e);
     expect([(gone as CliError).type, (gone as CliError).status]).toEqual(['NoSuchContainer', 404]);
   });
+
   it('host rm: forgets a host that is down; a live one only with --force, and only until its worker registers it again', async () => {
     // what a worker does at its start-up: register its host (here one whose worker never polls: down)
     const register = (name: string) =>
