@@ -103,6 +103,9 @@ for (const kind of ['simulated', 'linux'] as const) {
       await f.cleanup();
       expect(held).toEqual([]);
       expect(mounts).toEqual([]);
+      // nothing left: the temp dirs go too (kept when something was, for a post-mortem)
+      await fs.rm(f.dir, { recursive: true, force: true });
+      if (kind === 'linux') await fs.rm(f.root, { recursive: true, force: true });
       if (table.length > 0 && kind === 'linux') console.log(`crash table (step × worker SIGKILL → outcome, leaks):\n${table.join('\n')}`);
     }, 60_000);
 
