@@ -6,6 +6,7 @@ import { HOST_PICKUP_TIMEOUT_S } from '../../common/hosts-api';
 import { monitorWorkflowId } from '../../common/monitor-api';
 import { LinuxRuntime } from '../../runtime/linux/driver';
 import { leaksOf } from '../../runtime/linux/probe';
+import { isLive } from '../../runtime/linux/shim';
 import { cli } from '../harness';
 import { createOn } from '../hosts-fixture';
 import { addressesOf, closeLinuxRuntime, expectNothingLeft, linuxUnavailable, rootTest, testNetwork, type LinuxLeftovers } from '../linux-fixture';
@@ -62,14 +63,6 @@ afterAll(async () => {
 }, 120_000);
 
 const s = () => p!.session;
-const live = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 /** the kinds of what the kernel and a's root still hold of a container (leaksOf: mountinfo, netns, IPAM, process) */
 const kernelHeld = async (h: Host, id: string) => [...new Set((await leaksOf(p!.roots[h], id)).map((l) => l.split(':')[0]))].sort();
 
@@ -110,11 +103,11 @@ describe('a host that goes away mid-start (real worker processes, Linux driver)'
     // nothing was sent to a after its loss: what x holds is in the kernel still, for a's reconcile
     const left = await kernelHeld('a', x);
     expect(left).toEqual(expect.arrayContaining(['ip', 'mount', 'netns']));
-    expect(live(pids.a)).toBe(true);
+    expect(await isLive(pids.a)).toBe(true);
     row('x on a, network step held, SIGKILL of a', `failed ${loss.failure.type} (${loss.failure.status}) after ${secs(loss.failedAfter)} (heartbeat ${HEARTBEAT_S} s + pickup ${HOST_PICKUP_TIMEOUT_S} s); x's ${left.join(', ')} left in the kernel; running-a's process alive`);
     for (const id of onB) {
       const rec = await inspect(s(), id);
-      expect([rec.State.Running, live(rec.State.Pid)]).toEqual([true, true]);
+      expect([rec.State.Running, await isLive(rec.State.Pid)]).toEqual([true, true]);
       expect(rec.NetworkSettings.IPAddress).toMatch(addressesOf(NETS.b.subnet).ip);
     }
     row('b meanwhile: create --host b + start, every 2 s', `${onB.length} running in b's subnet, ${secs(Math.min(...loss.bStarts))}–${secs(Math.max(...loss.bStarts))} each`);
@@ -128,7 +121,7 @@ describe('a host that goes away mid-start (real worker processes, Linux driver)'
     expect(await kernelHeld('a', x)).toEqual([]);
     expect(reconciled).not.toMatch(new RegExp([ids.b, ...onB].map((id) => id.slice(0, 12)).join('|')));
     expect(await p!.held('b')).toEqual(bHeldBeforeRestart);
-    expect(live(pids.a)).toBe(true);
+    expect(await isLive(pids.a)).toBe(true);
     expect((await s().client.workflow.getHandle(monitorWorkflowId(ids.a)).describe()).status.name).toBe('RUNNING');
     row("a's worker restarted (CONTAINER_SAGA_RECONCILE on)", `reconciled ${secs(took)} after the restart: released x's ${releasedKinds(reconciled).join(', ')} (kernel: nothing of x left); running-a monitored; b untouched`);
   });
@@ -138,7 +131,7 @@ describe('a host that goes away mid-start (real worker processes, Linux driver)'
     expect(await startContainer(s(), x)).toMatchObject({ status: 'running', host: 'a' });
     const rec = await inspect(s(), x);
     expect(rec.NetworkSettings.IPAddress).toMatch(addressesOf(NETS.a.subnet).ip);
-    expect(live(rec.State.Pid)).toBe(true);
+    expect(await isLive(rec.State.Pid)).toBe(true);
     row('start of x again, a back', `running on a in ${secs(Date.now() - t)}, IP ${rec.NetworkSettings.IPAddress}`);
     const ps = await cli({ address: p!.envs.a.TEMPORAL_ADDRESS!, taskQueue: p!.envs.a.CONTAINER_SAGA_TASK_QUEUE! }, ['ps']);
     expect(ps.code, ps.stderr).toBe(0);
