@@ -12,11 +12,13 @@ import type { StepContext } from '../runtime/contract';
  * A note is not sent when it is made: the SDK sends an activity's first heartbeat at once, and the server
  * persists each one, so a 30 ms network step that notes "CNI ADD" would cost a server write per start.
  * A step shorter than a second heartbeats not at all; a longer one shows its note within a few seconds.
+ * A local activity (a host step of the owner's worker, v11) cannot heartbeat: the SDK keeps its workflow
+ * task alive instead, and a dead worker is noticed when that task times out.
  */
 export async function withHeartbeat<T>(fn: (ctx: StepContext) => Promise<T>, opts: { yieldTo?: AbortSignal } = {}): Promise<T> {
   const activity = Context.current();
   let note: string | undefined;
-  const timer = setInterval(() => activity.heartbeat(note), Math.max(1000, (activity.info.heartbeatTimeoutMs ?? 3000) / 3));
+  const timer = activity.info.isLocal ? undefined : setInterval(() => activity.heartbeat(note), Math.max(1000, (activity.info.heartbeatTimeoutMs ?? 3000) / 3));
   const { yieldTo } = opts;
   try {
     const signal = yieldTo ? AbortSignal.any([activity.cancellationSignal, yieldTo]) : activity.cancellationSignal;

@@ -8,7 +8,7 @@ import { toFailure } from './to-failure';
 import { createVerbActivities } from './verbs';
 
 /**
- * An activity scheduled with `onHost` (the start saga's local record steps, workflows/start-activities.ts)
+ * An activity scheduled with `onHost` (the start saga's local steps, workflows/start-activities.ts)
  * runs only on that host: a worker of another host refuses it, non-retryable, instead of touching its own
  * store. The field is taken off before the activity sees its input.
  */

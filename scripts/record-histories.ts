@@ -22,9 +22,9 @@ import { read } from '../client/reads';
 import { codecDataConverter } from '../codec/load';
 import { HostsUpdates, hostsWorkflowId, hostTaskQueue } from '../common/hosts-api';
 import { monitorWorkflowId } from '../common/monitor-api';
-import { execWorkflowId, PROGRESS_QUERY, readsWorkflowId, startWorkflowId, WorkflowTypes } from '../common/names';
+import { execWorkflowId, readsWorkflowId, startWorkflowId, WorkflowTypes } from '../common/names';
 import { getConfig, isSet } from '../config';
-import { stepsInFlight, type ContainerStartInput, type ContainerStartResult } from '../common/start-api';
+import type { ContainerStartInput } from '../common/start-api';
 import type { CreateRequest } from '../common/types';
 import { createMetadata } from '../common/workflow-metadata';
 import { FAULT_LABEL, faultHooks } from '../runtime/faults';
@@ -44,7 +44,7 @@ import { temporalCliPath } from './temporal-paths';
  * Histories are kept per workflow version (test/histories/<version>/): bump this when a workflow change
  * alters history (guarded by patched()), re-record, and keep the older folders so they keep replaying.
  */
-const VERSION = 'v10';
+const VERSION = 'v11';
 const OUT = path.resolve(__dirname, '../test/histories', VERSION);
 const TEST_KEYS = path.resolve(__dirname, '../test/fixtures/codec-test-keys.json');
 /** the histories named on the command line, else all */
@@ -137,13 +137,14 @@ async function main(): Promise<void> {
         await s.during?.({
           cancel: async () => void (await handle.cancel()),
           release: () => fs.writeFile(hold, ''),
+          // The fault hook writes HOLD.held when the step reaches its hold: a local step (v11) is in flight
+          // inside its workflow task, so the progress query would not answer before that task completes.
           waitForStep: async (step) => {
             for (let i = 0; i < 200; i++) {
-              const p = await handle.query<ContainerStartResult>(PROGRESS_QUERY).catch(() => undefined);
-              if (stepsInFlight(p?.current).includes(step)) return;
+              if (await fs.stat(`${hold}.held`).catch(() => undefined)) return;
               await new Promise((r) => setTimeout(r, 50));
             }
-            throw new Error(`${s.name}: step ${step} never started`);
+            throw new Error(`${s.name}: step ${step} never reached its hold`);
           },
         });
         const outcome = await handle.result().then(() => 'completed', (e: Error) => `failed: ${e.message}`);

@@ -37,7 +37,7 @@ describe('replay of recorded histories', () => {
   });
 
   it('has, for every workflow version, a success, a compensated failure, a cancellation and transient retries', () => {
-    for (const version of ['v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'v8', 'v9']) {
+    for (const version of ['v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'v8', 'v9', 'v11']) {
       for (const name of ['start-success', 'start-failure-compensated', 'start-cancelled', 'start-transient-retries']) {
         expect(files).toContain(`${version}/${name}.json`);
       }
@@ -82,6 +82,36 @@ describe('replay of recorded histories', () => {
     const success = JSON.parse(await fs.readFile(path.join(DIR, 'v9/start-success.json'), 'utf8')) as { events: RawEvent[] };
     expect(markers(success.events, 'core_local_activity').map((m) => m.activity_type).slice(-1)).toEqual(['markRunning']);
     expect(JSON.stringify(success.events)).not.toContain('releaseStart');
+  });
+
+  it('v11 starts record one patch marker (host-steps-local); on the owner\'s worker a start is one workflow task of local activities, elsewhere its steps go to the owner\'s queue', async () => {
+    type Event = RawEvent & { eventType: string; markerRecordedEventAttributes?: RawEvent['markerRecordedEventAttributes'] & { failure?: unknown }; activityTaskScheduledEventAttributes?: { activityType: { name: string }; taskQueue: { name: string } } };
+    const read = async (name: string) => (JSON.parse(await fs.readFile(path.join(DIR, 'v11', `${name}.json`), 'utf8')) as { events: Event[] }).events;
+    const starts = files.filter((f) => f.startsWith('v11/start-'));
+    expect(starts.length).toBeGreaterThanOrEqual(10);
+    for (const f of starts) {
+      const raw = JSON.parse(await fs.readFile(path.join(DIR, f), 'utf8')) as { events: RawEvent[] };
+      expect(markers(raw.events, 'core_patch').map((m) => m.id), f).toEqual(['host-steps-local']);
+    }
+    const success = await read('start-success');
+    expect(success.filter((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_STARTED')).toHaveLength(1);
+    expect(success.filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
+    const local = markers(success, 'core_local_activity').map((m) => m.activity_type!);
+    expect([...local.slice(0, 3), ...local.slice(3, 6).sort(), ...local.slice(6)]).toEqual([
+      'locateHere', 'verifySettings', 'claimStart', 'connectNetwork', 'mountRootfs', 'setupIpc', 'writeSpec', 'startProcess', 'markRunning',
+    ]);
+    // the process step failed as a local activity; the releases are activities on the owner's queue, visible with their summaries
+    const failed = await read('start-failure-after-process');
+    const failedMarker = failed.find((e) => e.markerRecordedEventAttributes?.failure !== undefined);
+    expect(markers([failedMarker!], 'core_local_activity').map((m) => m.activity_type)).toEqual(['startProcess']);
+    expect(failed.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType.name ?? [])).toEqual(
+      expect.arrayContaining(['markFailed', 'unregisterProcess', 'removeSpec', 'unmountRootfs', 'releaseIpc', 'releaseNetwork', 'finishFailed']),
+    );
+    // another host's worker ran the workflow task: every host step an activity of the owner's (b's) queue
+    const other = (await read('start-on-other-host')).flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : []));
+    for (const step of ['mountRootfs', 'connectNetwork', 'setupIpc', 'startProcess']) {
+      expect(other.find((a) => a.activityType.name === step)?.taskQueue.name, step).toMatch(/@b$/);
+    }
   });
 
   it('v10 reads: an inspect of a container the first look finds (exact name) is one activity, locateHere, which brings its view', async () => {

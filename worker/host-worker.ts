@@ -31,7 +31,12 @@ export class HostWorker {
 
   getStatus(): WorkerStatus {
     const [a, b] = [this.shared.getStatus(), this.host.getStatus()];
-    return { ...a, numInFlightActivities: a.numInFlightActivities + b.numInFlightActivities };
+    return {
+      ...a,
+      numInFlightActivities: a.numInFlightActivities + b.numInFlightActivities,
+      numInFlightNonLocalActivities: a.numInFlightNonLocalActivities + b.numInFlightNonLocalActivities,
+      numInFlightLocalActivities: a.numInFlightLocalActivities + b.numInFlightLocalActivities,
+    };
   }
 
   shutdown(): void {

@@ -8,6 +8,11 @@ import type { Worker } from '@temporalio/worker';
  * running (their activities see the cancellation and end; being durable, the next worker retries them, or
  * the saga compensates). A second signal exits at once with 128 + the signal's number, as a shell reports a
  * process killed by it: the steps still in flight are then noticed by their heartbeat timeouts instead.
+ * A local step (a start's host steps on the owner's worker, workflow v11) is not cancelled by the SDK at the
+ * grace's end: its workflow task waits for it, which would hold the stop until the SDK gives up and fails the
+ * worker. So when one is still running then, the worker exits (0: it stopped as asked) and leaves it to the
+ * next worker, as a crash would: the workflow task times out, the next worker runs it again, and each step
+ * adopts what this one made.
  */
 
 export interface ShutdownHandlerOptions {
@@ -44,12 +49,22 @@ export function handleShutdownSignals(opts: ShutdownHandlerOptions): ShutdownHan
       exit(128 + (os.constants.signals[signal] ?? 0));
       return;
     }
-    stopping = { signal, at: Date.now() };
+    const signalAt = Date.now();
+    stopping = { signal, at: signalAt };
     opts.log(`${signal}: stopping: no new tasks; ${inFlight()} in flight get up to ${seconds(opts.graceMs)} to finish (${signal} again exits at once)`);
     if (opts.worker.getState() === 'RUNNING') opts.worker.shutdown();
     opts.onStop?.();
     graceTimer = setTimeout(() => {
       if (['STOPPED', 'FAILED'].includes(opts.worker.getState())) return;
+      const local = opts.worker.getStatus().numInFlightLocalActivities;
+      if (local > 0) {
+        opts.log(
+          `grace of ${seconds(opts.graceMs)} is over: exiting with ${inFlight()} still running; ${local} local step${local === 1 ? '' : 's'} go${local === 1 ? 'es' : ''} to the next worker when ${local === 1 ? 'its' : 'their'} workflow task times out (the SDK does not cancel local steps)`,
+        );
+        opts.log(`stopped ${seconds(Date.now() - signalAt)} after ${signal}`);
+        exit(0);
+        return;
+      }
       opts.log(`grace of ${seconds(opts.graceMs)} is over: cancelling ${inFlight()} still running (the next worker retries them, or their start compensates)`);
     }, opts.graceMs);
     graceTimer.unref();

@@ -100,7 +100,7 @@ async function lookup(run: StartRun, ref: string, localSteps: boolean, hosts: bo
   const { c, placement } = await run.step(hostlessSteps.lookup, async () => {
     if (!hosts) return { c: await startActivities({ name: ref }, localSteps).quick.lookupContainer({ container: ref }) };
     const at = await locate(ref, { firstHere: true });
-    const placement: StartPlacement = { host: at.host, ownerLooksUp: at.host === at.lookedUpOn };
+    const placement: StartPlacement = { host: at.host, ownerLooksUp: at.host === at.lookedUpOn, hostStepsLocal: run.version.v11 };
     // found here, the snapshot came with it; found on another host, it is read there
     return { c: at.snapshot ?? (await startActivities({ name: ref }, localSteps, placement).quick.lookupContainer({ container: at.id })), placement };
   });

@@ -39,6 +39,18 @@ export const sideEffect: ActivityOptions = {
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 5 },
 };
 
+/**
+ * The side-effect steps as local activities on the owner's worker (v11): the whole start in one workflow
+ * task. They cannot heartbeat; a worker that dies mid-step loses the workflow task, which times out and is
+ * replayed by the next worker, and the steps run again and adopt what the dead one made (each is idempotent,
+ * as for a retried activity). The SDK extends the workflow task while a step runs longer than it.
+ */
+export const sideEffectLocal: LocalActivityOptions = {
+  ...waitForCancel,
+  startToCloseTimeout: sideEffect.startToCloseTimeout,
+  retry: sideEffect.retry,
+};
+
 /** Compensations: idempotent releases, retried with backoff; when the budget is spent the leftover is recorded. */
 export const cleanup: ActivityOptions = {
   startToCloseTimeout: '60s',

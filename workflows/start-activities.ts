@@ -2,7 +2,7 @@ import { proxyActivities, proxyLocalActivities, type ActivityOptions, type Local
 import type { Activities } from '../activities';
 import type { HostStepEntry } from '../common/steps';
 import { onHost } from './host-routing';
-import { cleanup, cleanupLocal, fast, fastLocal, sideEffect } from './options';
+import { cleanup, cleanupLocal, fast, fastLocal, sideEffect, sideEffectLocal } from './options';
 import { stepSummary, type SummaryContext } from './step-summaries';
 
 /**
@@ -10,7 +10,9 @@ import { stepSummary, type SummaryContext } from './step-summaries';
  * so the Web UI's timeline reads "prepare network (bridge) for web" rather than a bare type:
  * - quick: record reads and writes (lookup, checks, claim, links, working dir, spec, mark running); local
  *   activities since v3 (`local-record-steps`), regular ones before;
- * - sideEffect: the heartbeating host steps (rootfs, network, IPC, volumes, process);
+ * - sideEffect: the host steps (rootfs, network, IPC, volumes, process): heartbeating activities on the
+ *   owner's host queue, or since v11 (`host-steps-local`) local activities when the owner's worker holds the
+ *   workflow task;
  * - undo: compensations and the failure path's record writes, retried with backoff;
  * - releaseClaim: the claim's release, local since v3.
  */
@@ -29,13 +31,16 @@ function summarized(make: (summary: string) => Activities, ctx: SummaryContext):
 }
 
 /**
- * Where the start's activities run (v7, many hosts): on the owner's host queue; the record steps stay local
- * activities only while the owner is the host whose worker looked the container up in this workflow task.
- * Absent in runs begun before many hosts: every activity on the workflow's own queue.
+ * Where the start's activities run (v7, many hosts): on the owner's host queue; the record steps (and since
+ * v11 the host steps) stay local activities only while the owner is the host whose worker looked the
+ * container up in this workflow task. Absent in runs begun before many hosts: every activity on the
+ * workflow's own queue.
  */
 export interface StartPlacement {
   host: string;
   ownerLooksUp: boolean;
+  /** v11: the host steps run as local activities too when the owner looks up */
+  hostStepsLocal?: boolean;
 }
 
 /**
@@ -62,7 +67,7 @@ export function startActivities(ctx: SummaryContext, localSteps: boolean, placem
     const localHere = (options: LocalActivityOptions) => pinnedLocal(local(options), host);
     return {
       quick: placement.ownerLooksUp ? localHere(fastLocal) : routed(fast),
-      sideEffect: routed(sideEffect),
+      sideEffect: placement.ownerLooksUp && placement.hostStepsLocal ? localHere(sideEffectLocal) : routed(sideEffect),
       undo: routed(cleanup),
       releaseClaim: placement.ownerLooksUp ? localHere(cleanupLocal) : routed(cleanup),
     };

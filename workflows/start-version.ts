@@ -2,21 +2,29 @@ import { patched } from '@temporalio/workflow';
 import { Patches } from '../common/start-api';
 
 /** The start's changes that a run begun from v9 on has without asking for each (all those before v9). */
-type ChangeBeforeV9 = Exclude<(typeof Patches)[keyof typeof Patches], typeof Patches.startV9 | typeof Patches.monitorState | typeof Patches.createSearchAttributes>;
+type ChangeBeforeV9 = Exclude<
+  (typeof Patches)[keyof typeof Patches],
+  typeof Patches.startV9 | typeof Patches.hostStepsLocal | typeof Patches.monitorState | typeof Patches.createSearchAttributes | typeof Patches.inspectInOneLook
+>;
 
 /**
  * Which history-altering changes one start run has. Each patched() call of a new run records a marker and an
  * upsert of TemporalChangeVersion (two events and a visibility write): a successful start asked three times
  * before v9. Since v9 (`start-v9`) a new run asks once, first thing, and has every earlier change; a run begun
  * before is told apart by that first answer (false when its history lacks the marker) and asks each change
- * as it did. Asked once per run, so the answer cannot change in the middle of one.
+ * as it did. Asked once per run, so the answer cannot change in the middle of one. v11 (`host-steps-local`)
+ * does the same in its turn: a new run asks for it alone and has v9 with it; a v9 run is told apart by its
+ * history lacking the v11 marker, and asks for `start-v9` as it did.
  */
 export class StartVersion {
+  /** the run began under v11 or later: its host steps run as local activities on the owner's worker */
+  readonly v11: boolean;
   /** the run began under v9 or later: every earlier change holds, and v9's own */
   readonly v9: boolean;
 
   constructor() {
-    this.v9 = patched(Patches.startV9);
+    this.v11 = patched(Patches.hostStepsLocal);
+    this.v9 = this.v11 || patched(Patches.startV9);
   }
 
   /** Whether the run has an earlier change: a v9 run always, an older run as its history says. */

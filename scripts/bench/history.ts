@@ -20,6 +20,8 @@ export interface HistoryEvent {
   scheduledId?: number;
   /** a local activity's completion, from its marker (its schedule time there is not when it began) */
   local?: { completedAt: number };
+  /** a local activity's marker that records a failure */
+  failed?: boolean;
 }
 
 type Ts = { seconds?: { toNumber(): number } | number | null; nanos?: number | null } | null | undefined;
@@ -72,6 +74,7 @@ export async function readHistory(client: Client, workflowId: string, runId?: st
       if (d?.activity_type) {
         out.about = `local:${d.activity_type}`;
         if (d.complete_time) out.local = { completedAt: ms(d.complete_time) };
+        if (e.markerRecordedEventAttributes.failure) out.failed = true;
       } else if (d?.id) out.about = `patch:${d.id}`;
     }
     return out;
@@ -126,12 +129,15 @@ export function timeline(events: readonly HistoryEvent[]): Span[] {
 const RELEASE_ACTIVITIES = new Set<string>(HOST_STEPS.flatMap((s) => ('releaseActivity' in s ? [s.releaseActivity] : [])));
 
 /**
- * A compensated start's timings from its history, in ms from the failure of the last step (the process
- * step's ActivityTaskFailed): until every release activity has completed, and until the run failed.
- * Undefined when the history is not that of a start that failed at its process step.
+ * A compensated start's timings from its history, in ms from the failure of the last step as the server
+ * recorded it (the process step's ActivityTaskFailed; since v11, where the step is a local activity, the
+ * marker of its failure, written with the workflow task that saw it): until every release activity has
+ * completed, and until the run failed. Undefined when the history is not that of a start that failed at its
+ * process step.
  */
 export function compensationTimes(events: readonly HistoryEvent[]): { releasesDone: number; closed: number; releases: string[] } | undefined {
-  const failed = events.find((e) => e.type === 'ActivityTaskFailed' && e.about === hostStep('process').activity);
+  const process = hostStep('process').activity;
+  const failed = events.find((e) => (e.type === 'ActivityTaskFailed' && e.about === process) || (e.failed === true && e.about === `local:${process}`));
   const released = events.filter((e) => e.type === 'ActivityTaskCompleted' && e.about !== undefined && RELEASE_ACTIVITIES.has(e.about));
   const closed = events.find((e) => e.type === 'WorkflowExecutionFailed');
   if (!failed || !closed || released.length === 0) return undefined;

@@ -2,7 +2,6 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { inspect, list, remove, startContainer } from '../../client/api';
-import { HOST_PICKUP_TIMEOUT_S } from '../../common/hosts-api';
 import { monitorWorkflowId } from '../../common/monitor-api';
 import { LinuxRuntime } from '../../runtime/linux/driver';
 import { leaksOf } from '../../runtime/linux/probe';
@@ -10,7 +9,7 @@ import { isLive } from '../../runtime/linux/shim';
 import { cli } from '../harness';
 import { createOn } from '../hosts-fixture';
 import { addressesOf, closeLinuxRuntime, expectNothingLeft, linuxUnavailable, rootTest, testNetwork, type LinuxLeftovers } from '../linux-fixture';
-import { HEARTBEAT_S, HOSTS, killAAndKeepStartingOnB, openHostProcesses, releasedKinds, restartAWithReconcile, secs, sleeper, startHeldOnA, type Host, type HostProcesses } from './host-processes';
+import { HOSTS, killAAndKeepStartingOnB, noticedWithin, openHostProcesses, releasedKinds, restartAWithReconcile, secs, sleeper, startHeldOnA, type Host, type HostProcesses, type Placement } from './host-processes';
 
 // A host that goes away mid-start, with real containers (issue 12, point 3 on the Linux driver): hosts `a` and
 // `b` are worker processes with their own state roots, host network namespaces and subnets (cs-hloss-a,
@@ -82,6 +81,7 @@ describe('a host that goes away mid-start (real worker processes, Linux driver)'
   const ids = {} as Record<Host, string>;
   let x: string;
   let started: Promise<unknown>;
+  let placement: Placement;
   let onB: string[] = [];
   let bHeldBeforeRestart: string[];
 
@@ -91,20 +91,20 @@ describe('a host that goes away mid-start (real worker processes, Linux driver)'
       pids[h] = rec.State.Pid;
       ids[h] = rec.Id;
     }
-    ({ x, started } = await startHeldOnA(p!, hold()));
+    ({ x, started, placement } = await startHeldOnA(p!, hold()));
     made.set(x, 'a');
     expect(await kernelHeld('a', x)).toEqual(expect.arrayContaining(['ip', 'mount', 'netns']));
   });
 
   rootIt("SIGKILL of a's worker: x's start fails HostUnavailable; x's mounts, netns and IP stay, recorded for a; b keeps starting real containers", async () => {
-    const loss = await killAAndKeepStartingOnB(p!, hold(), started);
+    const loss = await killAAndKeepStartingOnB(p!, hold(), { x, started, placement });
     onB = loss.onB;
     for (const id of onB) made.set(id, 'b');
     // nothing was sent to a after its loss: what x holds is in the kernel still, for a's reconcile
     const left = await kernelHeld('a', x);
     expect(left).toEqual(expect.arrayContaining(['ip', 'mount', 'netns']));
     expect(await isLive(pids.a)).toBe(true);
-    row('x on a, network step held, SIGKILL of a', `failed ${loss.failure.type} (${loss.failure.status}) after ${secs(loss.failedAfter)} (heartbeat ${HEARTBEAT_S} s + pickup ${HOST_PICKUP_TIMEOUT_S} s); x's ${left.join(', ')} left in the kernel; running-a's process alive`);
+    row('x on a, network step held, SIGKILL of a', `failed ${loss.failure.type} (${loss.failure.status}) after ${secs(loss.failedAfter)} (${placement}: ${noticedWithin(placement)}); x's ${left.join(', ')} left in the kernel; running-a's process alive`);
     for (const id of onB) {
       const rec = await inspect(s(), id);
       expect([rec.State.Running, await isLive(rec.State.Pid)]).toEqual([true, true]);

@@ -9,7 +9,7 @@ import { SimulatedRuntime } from '../../runtime/simulated/driver';
 import { NO_WORKFLOWS_NOTICE } from '../../worker/logger';
 import { cli, until } from '../harness';
 import { createOn, hostLs, untilLive } from '../hosts-fixture';
-import { HEARTBEAT_S, killAAndKeepStartingOnB, openHostProcesses, releasedKinds, restartAWithReconcile, secs, sleeper, startHeldOnA, type Host, type HostProcesses } from './host-processes';
+import { killAAndKeepStartingOnB, noticedWithin, openHostProcesses, releasedKinds, restartAWithReconcile, secs, sleeper, startHeldOnA, type Host, type HostProcesses, type Placement } from './host-processes';
 
 // A host that goes away (issue 12, point 3), with real worker processes as hosts `a` and `b` (simulated
 // driver, their own state roots, one task queue): host a's worker is SIGKILLed while a start of one of its
@@ -56,6 +56,7 @@ describe('a host that goes away mid-start (real worker processes, simulated driv
   let unplaced: string;
   let killedAt: number;
   let started: Promise<unknown>;
+  let placement: Placement;
   let bHeldBeforeRestart: string[];
 
   it('before the loss: a container runs on each host; x, on a, holds its network step', async () => {
@@ -67,11 +68,11 @@ describe('a host that goes away mid-start (real worker processes, simulated driv
     expect((await held('b')).length).toBeGreaterThan(0);
     // both workers polled both their queues (untilLive) without the SDK's warning for the activities-only one
     for (const h of ['a', 'b'] as const) expect(p.workers[h]!.output()).not.toContain(NO_WORKFLOWS_NOTICE);
-    ({ x, started } = await startHeldOnA(p, hold()));
+    ({ x, started, placement } = await startHeldOnA(p, hold()));
     expect((await held('a', x)).map((r) => r.split(' ')[1])).toEqual(expect.arrayContaining(['mount', 'netns', 'ip']));
   });
 
-  it("SIGKILL of a's worker: x's start fails HostUnavailable naming a within heartbeat + pickup, leaving its compensations to a; b keeps starting containers", async () => {
+  it("SIGKILL of a's worker: x's start fails HostUnavailable naming a within a bound (heartbeat or workflow task timeout, then pickup), leaving what x holds to a; b keeps starting containers", async () => {
     const timed = async (fn: () => Promise<unknown>): Promise<{ value: unknown; ms: number }> => {
       const t = Date.now();
       const value = await fn().catch((e: unknown) => e);
@@ -79,7 +80,7 @@ describe('a host that goes away mid-start (real worker processes, simulated driv
     };
     // while a still counts as live (its last poll is recent): what asks a waits the pickup bound for it
     let unpinned!: ReturnType<typeof timed>, startIdle!: ReturnType<typeof timed>, psWhileDown!: ReturnType<typeof timed>;
-    const loss = await killAAndKeepStartingOnB(p, hold(), started, () => {
+    const loss = await killAAndKeepStartingOnB(p, hold(), { x, started, placement }, () => {
       unpinned = timed(async () => (await createOn(session, sleeper())).Id);
       startIdle = timed(() => startContainer(session, idleOnA));
       psWhileDown = timed(() => list(session, true));
@@ -87,7 +88,7 @@ describe('a host that goes away mid-start (real worker processes, simulated driv
     killedAt = loss.killedAt;
     onB.push(...loss.onB);
     const leftovers = loss.failure.record!.leftovers.map((l) => l.split(':')[0]).join(', ');
-    row('x on a, network step held, SIGKILL of a', `failed ${loss.failure.type} (${loss.failure.status}) after ${secs(loss.failedAfter)} (heartbeat ${HEARTBEAT_S} s + pickup ${HOST_PICKUP_TIMEOUT_S} s); nothing sent to a after; leftovers for a: ${leftovers}`);
+    row('x on a, network step held, SIGKILL of a', `failed ${loss.failure.type} (${loss.failure.status}) after ${secs(loss.failedAfter)} (${placement}: ${noticedWithin(placement)}); nothing sent to a after; leftovers for a: ${leftovers || 'none recorded (the run began again on b)'}`);
     for (const id of onB) expect((await inspect(session, id)).State.Running).toBe(true);
     row('b meanwhile: create --host b + start, every 2 s', `${onB.length} running, ${secs(Math.min(...loss.bStarts))}–${secs(Math.max(...loss.bStarts))} each`);
     const u = await unpinned;

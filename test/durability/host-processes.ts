@@ -10,6 +10,7 @@ import { startWorkflowId } from '../../common/names';
 import type { CreateRequest } from '../../common/types';
 import type { ContainerRuntime, HeldResource } from '../../runtime/contract';
 import { FAULT_LABEL } from '../../runtime/faults';
+import type { temporal } from '@temporalio/proto';
 import { REPO, until } from '../harness';
 import { createOn, untilLive } from '../hosts-fixture';
 import { spawnWorker, waitForFile, writeBundle, type WorkerProcess } from './worker-process';
@@ -96,26 +97,44 @@ export async function openHostProcesses(prefix: string, setup: HostSetup, ready:
 }
 
 /**
+ * Where x's start ran its steps (workflow v11): `local` when a's worker took the workflow task, its host steps
+ * being local activities inside it; `routed` when b's worker took it and sent every step to a's queue. Both
+ * workers poll the shared queue, so either may happen; the loss then goes one of two ways (killAAndKeepStartingOnB).
+ */
+export type Placement = 'local' | 'routed';
+
+/** x's start history: activities scheduled by type, and those completed. */
+async function activitiesOf(p: HostProcesses, x: string): Promise<{ scheduled: Set<string>; done: Set<string>; events: temporal.api.history.v1.IHistoryEvent[] }> {
+  const events = (await p.session.client.workflow.getHandle(startWorkflowId(x)).fetchHistory()).events ?? [];
+  const types = new Map<string, string>();
+  const done = new Set<string>();
+  for (const e of events) {
+    const scheduled = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (scheduled) types.set(String(e.eventId), scheduled);
+    const completed = e.activityTaskCompletedEventAttributes?.scheduledEventId;
+    if (completed) done.add(types.get(String(completed)) ?? '');
+  }
+  return { scheduled: new Set(types.values()), done, events };
+}
+
+/**
  * Creates x on a and starts it with its network step held after its side effect (the step's report is lost
  * with the worker). Resolves once the hold is reached and the rootfs and IPC steps, which run beside it, are
- * done: a's only step in flight is then the held network step. `started` settles with the start's error.
+ * done: a's only step in flight is then the held network step. Routed, the history says so; local, nothing
+ * reaches the history before the workflow task completes, so a's root says it (x's rootfs and shm mounts
+ * made). `started` settles with the start's error.
  */
-export async function startHeldOnA(p: HostProcesses, holdFile: string): Promise<{ x: string; started: Promise<unknown> }> {
+export async function startHeldOnA(p: HostProcesses, holdFile: string): Promise<{ x: string; started: Promise<unknown>; placement: Placement }> {
   const x = (await createOn(p.session, sleeper({ name: 'starting-x', labels: { [FAULT_LABEL]: `network=hold-after:${holdFile}` } }), 'a')).Id;
   const started = startContainer(p.session, x).then(() => undefined, (e: unknown) => e);
   await waitForFile(`${holdFile}.held`);
-  await until("x's rootfs and IPC steps done", async () => {
-    const done = new Set<string>();
-    const types = new Map<string, string>();
-    for (const e of (await p.session.client.workflow.getHandle(startWorkflowId(x)).fetchHistory()).events ?? []) {
-      const scheduled = e.activityTaskScheduledEventAttributes?.activityType?.name;
-      if (scheduled) types.set(String(e.eventId), scheduled);
-      const completed = e.activityTaskCompletedEventAttributes?.scheduledEventId;
-      if (completed) done.add(types.get(String(completed)) ?? '');
-    }
-    return done.has('mountRootfs') && done.has('setupIpc') ? true : undefined;
+  const placement = await until("x's rootfs and IPC steps done", async (): Promise<Placement | undefined> => {
+    const { scheduled, done } = await activitiesOf(p, x);
+    if (scheduled.has('connectNetwork')) return done.has('mountRootfs') && done.has('setupIpc') ? 'routed' : undefined;
+    const mounts = (await p.held('a', x)).filter((r) => r.split(' ')[1] === 'mount');
+    return mounts.length >= 2 ? 'local' : undefined;
   });
-  return { x, started };
+  return { x, started, placement };
 }
 
 export interface Loss {
@@ -128,13 +147,26 @@ export interface Loss {
   killedAt: number;
 }
 
+/** the default workflow task timeout: how long a workflow task of a dead worker stays its own */
+export const WORKFLOW_TASK_TIMEOUT_S = 10;
+
+/** How the loss was noticed, by placement (for the tests' outcome tables). */
+export const noticedWithin = (placement: Placement) =>
+  placement === 'routed' ? `heartbeat ${HEARTBEAT_S} s + pickup ${HOST_PICKUP_TIMEOUT_S} s` : `workflow task timeout ${WORKFLOW_TASK_TIMEOUT_S} s + pickup ${HOST_PICKUP_TIMEOUT_S} s`;
+
 /**
  * SIGKILLs a's worker (then releases the hold, so its next worker does not hold again), and creates and starts
  * a container on b every 2 s until x's start has failed. `meanwhile` runs right after the kill (what asks a
- * while it still counts as live). The failure must be HostUnavailable naming a within heartbeat + pickup,
- * with nothing compensated and the compensations left for a's start-up reconcile.
+ * while it still counts as live). The failure must be HostUnavailable naming a, with nothing compensated:
+ * - routed: b's worker ran the workflow; the retried network step is not picked up on a's queue (heartbeat
+ *   + pickup), and the compensations are left for a's start-up reconcile, listed in the record;
+ * - local: a's worker ran the workflow and died inside its workflow task; that task times out, b's worker
+ *   runs the start again from its beginning, does not find x on b and a does not answer its lookup (workflow
+ *   task timeout + pickup). Nothing was recorded to compensate: what x holds stays on a's root, which a's
+ *   start-up reconcile releases (the claim's run has ended).
  */
-export async function killAAndKeepStartingOnB(p: HostProcesses, holdFile: string, started: Promise<unknown>, meanwhile: () => void = () => undefined): Promise<Loss> {
+export async function killAAndKeepStartingOnB(p: HostProcesses, holdFile: string, held: { x: string; started: Promise<unknown>; placement: Placement }, meanwhile: () => void = () => undefined): Promise<Loss> {
+  const { x, started, placement } = held;
   await p.workers.a!.kill('SIGKILL');
   const killedAt = Date.now();
   await fs.writeFile(holdFile, '');
@@ -159,10 +191,22 @@ export async function killAAndKeepStartingOnB(p: HostProcesses, holdFile: string
   expect(e).toBeInstanceOf(CliError);
   const failure = e as CliError;
   expect([failure.type, failure.status]).toEqual(['HostUnavailable', 503]);
-  expect(failure.message).toMatch(/^host a is unavailable: no worker took its connectNetwork step within 20s \(is the worker with CONTAINER_SAGA_HOST=a running\?\); left for host a's start-up reconcile: /);
-  expect(failedAfter).toBeLessThan((HEARTBEAT_S + HOST_PICKUP_TIMEOUT_S + 15) * 1000);
-  expect(failure.record).toMatchObject({ host: 'a', status: 'failed', compensations: [] });
-  expect(failure.record!.leftovers.map((l) => l.split(':')[0])).toEqual(['state', 'unmount-ipc', 'release-network', 'unmount-rootfs', 'die event']);
+  const { events, scheduled } = await activitiesOf(p, x);
+  const timedOutTasks = events.filter((e) => e.workflowTaskTimedOutEventAttributes).length;
+  if (placement === 'routed') {
+    expect(failure.message).toMatch(/^host a is unavailable: no worker took its connectNetwork step within 20s \(is the worker with CONTAINER_SAGA_HOST=a running\?\); left for host a's start-up reconcile: /);
+    expect(failedAfter).toBeLessThan((HEARTBEAT_S + HOST_PICKUP_TIMEOUT_S + 15) * 1000);
+    expect(failure.record).toMatchObject({ host: 'a', status: 'failed', compensations: [] });
+    expect(failure.record!.leftovers.map((l) => l.split(':')[0])).toEqual(['state', 'unmount-ipc', 'release-network', 'unmount-rootfs', 'die event']);
+    expect(timedOutTasks).toBe(0);
+  } else {
+    expect(failure.message).toBe(`No such container: ${x} on the hosts that answered; host a did not answer within 20s (is the worker with CONTAINER_SAGA_HOST=a running?)`);
+    expect(failedAfter).toBeLessThan((WORKFLOW_TASK_TIMEOUT_S + HOST_PICKUP_TIMEOUT_S + 15) * 1000);
+    expect(failure.record).toMatchObject({ status: 'failed', compensations: [], leftovers: [] });
+    // the dead worker's workflow task timed out; the run that followed asked the registry, and a only its lookup
+    expect(timedOutTasks).toBe(1);
+    expect([...scheduled].sort()).toEqual(['liveHosts', 'locateHere']);
+  }
   expect(onB.length).toBeGreaterThan(3);
   return { failure, failedAfter, onB, bStarts, killedAt };
 }

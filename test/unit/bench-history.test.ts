@@ -88,6 +88,16 @@ describe('compensationTimes', () => {
   it('is undefined for a start that did not fail at its process step', () => {
     expect(compensationTimes(failed.filter((e) => e.about !== 'startProcess'))).toBeUndefined();
   });
+
+  it('measures from the marker of a local process step that failed (v11), not from one that completed', () => {
+    const local: HistoryEvent[] = [
+      { id: 1, type: 'WorkflowExecutionStarted', at: T0 },
+      { id: 8, type: 'MarkerRecorded', at: T0 + 40, about: 'local:startProcess', failed: true },
+      ...failed.slice(4),
+    ];
+    expect(compensationTimes(local)).toEqual({ releasesDone: 120, closed: 140, releases: ['unregisterProcess', 'unmountRootfs'] });
+    expect(compensationTimes(local.map((e) => (e.id === 8 ? { ...e, failed: undefined } : e)))).toBeUndefined();
+  });
 });
 
 describe('eventCounts', () => {

@@ -8,7 +8,7 @@ const SIG = 'SIGWINCH' as const;
 
 type FakeWorker = ShutdownHandlerOptions['worker'] & { state: string; shutdowns: number };
 
-function fakeWorker(): FakeWorker {
+function fakeWorker(localSteps = 0): FakeWorker {
   const w = {
     state: 'RUNNING',
     shutdowns: 0,
@@ -18,7 +18,7 @@ function fakeWorker(): FakeWorker {
       w.shutdowns++;
       w.state = 'DRAINING';
     },
-    getStatus: () => ({ numInFlightActivities: 1, numInFlightWorkflowActivations: 0 }),
+    getStatus: () => ({ numInFlightActivities: 1 + localSteps, numInFlightLocalActivities: localSteps, numInFlightWorkflowActivations: 0 }),
   };
   return w as unknown as FakeWorker;
 }
@@ -82,6 +82,23 @@ describe('handleShutdownSignals', () => {
     w2.state = 'STOPPED';
     vi.advanceTimersByTime(2_000);
     expect(lines2).toHaveLength(1);
+  });
+
+  it('a local step still running when the grace is over: exits 0 at once, leaving it to the next worker (the SDK would wait for it)', () => {
+    vi.useFakeTimers();
+    const w = fakeWorker(1);
+    const lines: string[] = [];
+    const exit = vi.fn();
+    handler = handleShutdownSignals({ worker: w, graceMs: 2_000, log: (l) => lines.push(l), signals: [SIG], exit });
+    process.emit(SIG, SIG);
+    vi.advanceTimersByTime(1_999);
+    expect(exit).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(exit).toHaveBeenCalledWith(0);
+    expect(lines.slice(1)).toEqual([
+      'grace of 2 s is over: exiting with 2 steps and 0 workflow tasks still running; 1 local step goes to the next worker when its workflow task times out (the SDK does not cancel local steps)',
+      `stopped 2 s after ${SIG}`,
+    ]);
   });
 
   it('dispose removes its listeners', () => {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
+import type { Activities } from '../../activities';
 import { describe, expect, it } from 'vitest';
 import { RELEASE_ORDER } from '../../common/steps';
 import type { ContainerStartInput, ContainerStartResult } from '../../common/start-api';
@@ -14,23 +15,56 @@ import { CLAIM_RELEASED_BY_MARK_RUNNING, STUB_HOST, stubActivities, type StubPla
 
 const suite = timeSkippingSuite();
 
+/** The other host of the host-gone test: its worker runs the workflow tasks, the container is the stub host's. */
+const OTHER_HOST = 'other';
+
+/**
+ * hostGone: the workflow task runs on another host's worker (OTHER_HOST), which does not find the container and
+ * asks the stub host's queue; the stub host's worker answers the lookup and the claim, then leaves (its worker
+ * shuts down once the claim is made), so the host steps routed to it are never picked up.
+ */
+function hostGoneActs(stub: ReturnType<typeof stubActivities>, hostWorker: () => Worker): { shared: Activities; host: Activities } {
+  const views = [OTHER_HOST, STUB_HOST].map((name) => ({ name, driver: 'simulated' as const, availability: 'active' as const, registeredAt: '2026-01-01T00:00:00Z', live: true }));
+  return {
+    shared: { ...stub.acts, locateHere: async () => ({ host: OTHER_HOST }), liveHosts: async () => views },
+    host: {
+      ...stub.acts,
+      claimStart: async (i) => {
+        const claimed = await stub.acts.claimStart(i);
+        hostWorker().shutdown();
+        return claimed;
+      },
+    },
+  };
+}
+
 async function runSaga(plan: StubPlan, input: ContainerStartInput = { container: 'web' }, during?: (h: { cancel(): Promise<unknown> }) => Promise<void>, opts: { hostGone?: boolean } = {}) {
   const stub = stubActivities(plan);
   const taskQueue = `saga-${randomUUID()}`;
-  const worker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: suite.bundle, activities: stub.acts });
-  // the host's queue: where the saga sends its host steps and compensations (common/hosts-api.ts); with
-  // hostGone, no worker polls it (the host's worker is gone; the shared queue's worker still runs as that host)
-  const hostWorker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue: hostTaskQueue(taskQueue, opts.hostGone ? 'nobody' : STUB_HOST), activities: stub.acts });
-  const outcome = await hostWorker.runUntil(() => worker.runUntil(async () => {
-    const handle = await suite.env.client.workflow.start('containerStart', { taskQueue, workflowId: `wf-${randomUUID()}`, args: [input] });
-    if (during) await during(handle);
-    try {
-      return { result: (await handle.result()) as ContainerStartResult, workflowId: handle.workflowId };
-    } catch (error) {
-      return { error, workflowId: handle.workflowId };
-    }
-  }));
-  return { ...stub, ...outcome };
+  const ref: { hostWorker?: Worker } = {};
+  const acts = opts.hostGone ? hostGoneActs(stub, () => ref.hostWorker!) : { shared: stub.acts, host: stub.acts };
+  const worker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: suite.bundle, activities: acts.shared });
+  // the host's queue: where the saga sends its host steps and compensations (common/hosts-api.ts) when the
+  // workflow task's worker is not the container's host
+  const hostWorker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue: hostTaskQueue(taskQueue, STUB_HOST), activities: acts.host });
+  ref.hostWorker = hostWorker;
+  // run apart, not by runUntil: a gone host's worker stops while the saga runs
+  const hostRun = hostWorker.run();
+  try {
+    const outcome = await worker.runUntil(async () => {
+      const handle = await suite.env.client.workflow.start('containerStart', { taskQueue, workflowId: `wf-${randomUUID()}`, args: [input] });
+      if (during) await during(handle);
+      try {
+        return { result: (await handle.result()) as ContainerStartResult, workflowId: handle.workflowId };
+      } catch (error) {
+        return { error, workflowId: handle.workflowId };
+      }
+    });
+    return { ...stub, ...outcome };
+  } finally {
+    if (hostWorker.getState() === 'RUNNING') hostWorker.shutdown();
+    await hostRun;
+  }
 }
 
 function failureOf(error: unknown): ApplicationFailure {
@@ -84,7 +118,7 @@ describe('containerStart saga', () => {
     ]);
   });
 
-  it('since v9 a start asks patched() once (one marker, one TemporalChangeVersion upsert) and mark-running releases the claim', async () => {
+  it('since v9 a start asks patched() once (one marker, one TemporalChangeVersion upsert: since v11 host-steps-local) and mark-running releases the claim', async () => {
     const { calls, workflowId } = await runSaga({});
     const { events } = await suite.env.client.workflow.getHandle(workflowId).fetchHistory();
     const patches = (events ?? []).flatMap((e) => {
@@ -92,7 +126,7 @@ describe('containerStart saga', () => {
       const data = m?.markerName === 'core_patch' ? m.details?.['patch-data']?.payloads?.[0]?.data : undefined;
       return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
     });
-    expect(patches).toEqual(['start-v9']);
+    expect(patches).toEqual(['host-steps-local']);
     // the change version, and the container's ID and name
     expect((events ?? []).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes)).toHaveLength(2);
     expect(calls.filter((c) => c === 'releaseStart')).toEqual([]);
@@ -249,7 +283,7 @@ describe('containerStart saga', () => {
 
   it("a host whose worker is gone: the first host step not picked up in time fails the start HostUnavailable, and nothing more is sent to that host (v7, host-gone)", async () => {
     const { calls, error } = await runSaga({}, undefined, undefined, { hostGone: true });
-    // the record steps ran where the workflow task ran (the owner looked it up); nothing after reached the host
+    // the record steps ran on the host's queue (another host's worker ran the workflow task); nothing after reached it
     expectCalls(calls, PREPARE);
     const f = failureOf(error);
     expect(f.type).toBe('HostUnavailable');
