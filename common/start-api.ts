@@ -145,9 +145,9 @@ export const Patches = {
   /**
    * v11 (start): the host steps (rootfs, network, IPC, volumes, process) run as local activities too when the
    * owner's worker holds the workflow task (placement.ownerLooksUp), pinned to that host as the record steps
-   * are: a successful start is one workflow task, no activity task goes through the server. The failure
-   * path's releases stay activities on the host queue. A run asks patched() once, for this ID, and has v9
-   * and every change before it (workflows/start-version.ts).
+   * are, and so does the failure path (the releases, the failure's record and `die`): a start, successful or
+   * compensated, is one workflow task, no activity task goes through the server. A run asks patched() once,
+   * for this ID, and has v9 and every change before it (workflows/start-version.ts).
    */
   hostStepsLocal: 'host-steps-local',
 } as const;

@@ -84,7 +84,7 @@ describe('replay of recorded histories', () => {
     expect(JSON.stringify(success.events)).not.toContain('releaseStart');
   });
 
-  it('v11 starts record one patch marker (host-steps-local); on the owner\'s worker a start is one workflow task of local activities, elsewhere its steps go to the owner\'s queue', async () => {
+  it('v11 starts record one patch marker (host-steps-local); on the owner\'s worker a start, compensated or not, is one workflow task of local activities; elsewhere its steps go to the owner\'s queue', async () => {
     type Event = RawEvent & { eventType: string; markerRecordedEventAttributes?: RawEvent['markerRecordedEventAttributes'] & { failure?: unknown }; activityTaskScheduledEventAttributes?: { activityType: { name: string }; taskQueue: { name: string } } };
     const read = async (name: string) => (JSON.parse(await fs.readFile(path.join(DIR, 'v11', `${name}.json`), 'utf8')) as { events: Event[] }).events;
     const starts = files.filter((f) => f.startsWith('v11/start-'));
@@ -100,13 +100,17 @@ describe('replay of recorded histories', () => {
     expect([...local.slice(0, 3), ...local.slice(3, 6).sort(), ...local.slice(6)]).toEqual([
       'locateHere', 'verifySettings', 'claimStart', 'connectNetwork', 'mountRootfs', 'setupIpc', 'writeSpec', 'startProcess', 'markRunning',
     ]);
-    // the process step failed as a local activity; the releases are activities on the owner's queue, visible with their summaries
+    // the process step failed as a local activity, and the failure path ran in the same workflow task: the state
+    // write and the process's release, then the other releases, then die and the claim, each a local activity
     const failed = await read('start-failure-after-process');
+    expect(failed.filter((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_STARTED')).toHaveLength(1);
+    expect(failed.filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
     const failedMarker = failed.find((e) => e.markerRecordedEventAttributes?.failure !== undefined);
     expect(markers([failedMarker!], 'core_local_activity').map((m) => m.activity_type)).toEqual(['startProcess']);
-    expect(failed.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType.name ?? [])).toEqual(
-      expect.arrayContaining(['markFailed', 'unregisterProcess', 'removeSpec', 'unmountRootfs', 'releaseIpc', 'releaseNetwork', 'finishFailed']),
-    );
+    const after = markers(failed.slice(failed.indexOf(failedMarker!) + 1), 'core_local_activity').map((m) => m.activity_type!);
+    expect([...after.slice(0, 2).sort(), ...after.slice(2, 6).sort(), ...after.slice(6)]).toEqual([
+      'markFailed', 'unregisterProcess', 'releaseIpc', 'releaseNetwork', 'removeSpec', 'unmountRootfs', 'finishFailed', 'releaseStart',
+    ]);
     // another host's worker ran the workflow task: every host step an activity of the owner's (b's) queue
     const other = (await read('start-on-other-host')).flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : []));
     for (const step of ['mountRootfs', 'connectNetwork', 'setupIpc', 'startProcess']) {

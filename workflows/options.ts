@@ -58,6 +58,15 @@ export const cleanup: ActivityOptions = {
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 8 },
 };
 
+/**
+ * The failure path as local activities on the owner's worker (v11): the releases, the failure's record and
+ * `die`, with the cleanup group's time and retry budget, in the same workflow task as the step that failed.
+ */
+export const cleanupLocalSteps: LocalActivityOptions = {
+  startToCloseTimeout: cleanup.startToCloseTimeout,
+  retry: cleanup.retry,
+};
+
 /** Releasing the claim as a local activity (v3): a record write, with the cleanup group's retry budget. */
 export const cleanupLocal: LocalActivityOptions = {
   startToCloseTimeout: '10s',

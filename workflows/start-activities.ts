@@ -2,7 +2,7 @@ import { proxyActivities, proxyLocalActivities, type ActivityOptions, type Local
 import type { Activities } from '../activities';
 import type { HostStepEntry } from '../common/steps';
 import { onHost } from './host-routing';
-import { cleanup, cleanupLocal, fast, fastLocal, sideEffect, sideEffectLocal } from './options';
+import { cleanup, cleanupLocal, cleanupLocalSteps, fast, fastLocal, sideEffect, sideEffectLocal } from './options';
 import { stepSummary, type SummaryContext } from './step-summaries';
 
 /**
@@ -13,7 +13,8 @@ import { stepSummary, type SummaryContext } from './step-summaries';
  * - sideEffect: the host steps (rootfs, network, IPC, volumes, process): heartbeating activities on the
  *   owner's host queue, or since v11 (`host-steps-local`) local activities when the owner's worker holds the
  *   workflow task;
- * - undo: compensations and the failure path's record writes, retried with backoff;
+ * - undo: compensations and the failure path's record writes, retried with backoff; local activities with the
+ *   host steps since v11, so a failed start compensates in the workflow task where its step failed;
  * - releaseClaim: the claim's release, local since v3.
  */
 export interface StartActivities {
@@ -39,7 +40,7 @@ function summarized(make: (summary: string) => Activities, ctx: SummaryContext):
 export interface StartPlacement {
   host: string;
   ownerLooksUp: boolean;
-  /** v11: the host steps run as local activities too when the owner looks up */
+  /** v11: the host steps and the failure path run as local activities too when the owner looks up */
   hostStepsLocal?: boolean;
 }
 
@@ -65,10 +66,11 @@ export function startActivities(ctx: SummaryContext, localSteps: boolean, placem
     const { host } = placement;
     const routed = (options: ActivityOptions) => summarized((summary) => onHost(host, { ...options, summary }), ctx);
     const localHere = (options: LocalActivityOptions) => pinnedLocal(local(options), host);
+    const hostStepsHere = placement.ownerLooksUp && placement.hostStepsLocal;
     return {
       quick: placement.ownerLooksUp ? localHere(fastLocal) : routed(fast),
-      sideEffect: placement.ownerLooksUp && placement.hostStepsLocal ? localHere(sideEffectLocal) : routed(sideEffect),
-      undo: routed(cleanup),
+      sideEffect: hostStepsHere ? localHere(sideEffectLocal) : routed(sideEffect),
+      undo: hostStepsHere ? localHere(cleanupLocalSteps) : routed(cleanup),
       releaseClaim: placement.ownerLooksUp ? localHere(cleanupLocal) : routed(cleanup),
     };
   }

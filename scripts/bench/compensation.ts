@@ -1,6 +1,7 @@
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { startWorkflowId, WorkflowTypes } from '../../common/names';
-import type { HostRuntime } from '../../runtime/host-runtime';
+import { HOST_STEPS, hostStep } from '../../common/steps';
+import type { HostRuntime, StepHooks } from '../../runtime/host-runtime';
 import { FAULT_LABEL } from '../../runtime/faults';
 import type { containerStart } from '../../workflows/container-start';
 import { compensationTimes, readHistory } from './history';
@@ -9,19 +10,56 @@ import { percentiles, type Percentiles } from './stats';
 /**
  * Compensation latency: a container whose last step fails after its side effect (`process=fail-after`: runc
  * has started the process, then the step reports a non-retryable failure), so the saga undoes a fully started
- * container. Timed from the workflow's history (server timestamps): from the process step's ActivityTaskFailed
- * until the last release activity completed, and until the run failed (its failure path also writes the
- * record and the `die` event, and releases the claim). The client-observed time of the whole failed start is
- * reported beside it. The worker that serves `taskQueue` must have fault injection on, and `runtime` must
- * accept the fault label (faultsEnabled).
+ * container. Timed by the worker's own clock, around the runtime's step and release calls (its hooks): from
+ * the process step's failure until the last release returned. Since v11 the failure path runs as local
+ * activities inside the workflow task where the step failed, whose events all bear that task's completion
+ * time, so the history cannot time it; for a history with release activities (a start routed to the owner's
+ * queue, or before v11) the history's figure (ActivityTaskFailed → the last release's ActivityTaskCompleted)
+ * is kept beside it. The run's end (the failure's record, `die`, the claim) and the client-observed time of
+ * the whole failed start are reported too. The worker that serves `taskQueue` must have fault injection on
+ * with its hooks on `runtime` (createWorker installs them; measureCompensation wraps them), and `runtime`
+ * must accept the fault label (faultsEnabled).
  */
 export const FAULT_PLAN = 'process=fail-after';
 
+const RELEASES = new Set<string>(HOST_STEPS.flatMap((s) => ('release' in s ? [s.release] : [])));
+
+/** When, by this process's clock, the process step of each container failed and each of its releases returned. */
+class StepClock {
+  readonly failedAt = new Map<string, number>();
+  readonly releasedAt = new Map<string, number[]>();
+
+  /** `inner` (the fault hooks), timed. */
+  wrap(inner: StepHooks): StepHooks {
+    return {
+      around: async (point, id, ctx, call) => {
+        try {
+          const value = await inner.around(point, id, ctx, call);
+          if (RELEASES.has(point)) this.releasedAt.set(id, [...(this.releasedAt.get(id) ?? []), performance.now()]);
+          return value;
+        } catch (err) {
+          if (point === hostStep('process').name) this.failedAt.set(id, performance.now());
+          throw err;
+        }
+      },
+    };
+  }
+
+  /** ms from the process step's failure to its last release, undefined when either is missing */
+  releasesDone(id: string): number | undefined {
+    const failed = this.failedAt.get(id);
+    const released = this.releasedAt.get(id) ?? [];
+    return failed === undefined || released.length === 0 ? undefined : Math.max(...released) - failed;
+  }
+}
+
 export interface CompensationResult {
   how: string;
-  /** process step failed → last release completed */
+  /** process step failed → last release returned (the worker's clock) */
   releasesDone: Percentiles;
-  /** process step failed → WorkflowExecutionFailed */
+  /** the same from the history, where the releases were activities (undefined when they were local) */
+  releasesDoneHistory?: Percentiles;
+  /** process step failed → the failed start's result reached the client */
   closed: Percentiles;
   /** the failed start as its client saw it, from the start call to the error */
   clientObserved: Percentiles;
@@ -34,7 +72,10 @@ export interface CompensationResult {
 export interface CompensationOptions {
   client: Client;
   taskQueue: string;
+  /** the fault-injection worker's runtime, with that worker's hooks installed */
   runtime: HostRuntime;
+  /** those hooks, which measureCompensation times (it installs the timed ones on `runtime`) */
+  hooks: StepHooks;
   image: string;
   cmd: string[];
   n: number;
@@ -42,7 +83,10 @@ export interface CompensationOptions {
 }
 
 export async function measureCompensation(o: CompensationOptions): Promise<CompensationResult> {
+  const clock = new StepClock();
+  o.runtime.installHooks(clock.wrap(o.hooks));
   const done: number[] = [];
+  const doneHistory: number[] = [];
   const closed: number[] = [];
   const client: number[] = [];
   const events: number[] = [];
@@ -57,25 +101,31 @@ export async function measureCompensation(o: CompensationOptions): Promise<Compe
         () => new Error('the start succeeded: the fault did not fire (is fault injection on for this worker?)'),
         (err: unknown) => (err instanceof WorkflowFailedError ? undefined : err),
       );
-      client.push(performance.now() - t0);
+      const t1 = performance.now();
+      client.push(t1 - t0);
       if (outcome) throw outcome;
+      const released = clock.releasesDone(rec.Id);
+      if (released === undefined) throw new Error(`start ${workflowId} did not fail at its process step and release (timed by the worker)`);
+      done.push(released);
+      closed.push(t1 - clock.failedAt.get(rec.Id)!);
       const history = await readHistory(o.client, workflowId);
       const t = compensationTimes(history);
-      if (!t) throw new Error(`start ${workflowId} did not fail at its process step and compensate`);
-      done.push(t.releasesDone);
-      closed.push(t.closed);
+      if (t?.releases.length) doneHistory.push(t.releasesDone);
       events.push(history.length);
-      releases = t.releases;
+      releases = history.flatMap((e) => (e.about && (e.type === 'ActivityTaskCompleted' || (e.type === 'MarkerRecorded' && !e.failed)) && RELEASE_ACTIVITIES.has(e.about.replace(/^local:/, '')) ? [e.about] : []));
     } finally {
       await o.runtime.remove(rec.Id, true);
     }
   }
   return {
-    how: 'history timestamps: the process step\'s ActivityTaskFailed → the last release\'s ActivityTaskCompleted (and → WorkflowExecutionFailed); client-observed: start call → error',
+    how: "the worker's clock, around the runtime's calls: the process step's failure → the last release returned (and → the failed start's result at the client); client-observed: start call → error",
     releasesDone: percentiles(done)!,
+    ...(doneHistory.length > 0 ? { releasesDoneHistory: percentiles(doneHistory)! } : {}),
     closed: percentiles(closed)!,
     clientObserved: percentiles(client)!,
     events,
     releases,
   };
 }
+
+const RELEASE_ACTIVITIES = new Set<string>(HOST_STEPS.flatMap((s) => ('releaseActivity' in s ? [s.releaseActivity] : [])));

@@ -59,11 +59,12 @@ function compensation(c: NonNullable<Results['compensation']>): string[] {
   const row = (what: string, p: { p50: number; p95: number; max: number }) => [what, ms(p.p50), ms(p.p95), ms(p.max)];
   return [
     ...indent(formatTable(['', 'p50', 'p95', 'max'], [
-      row('process step failed → every release done (history)', c.releasesDone),
-      row('process step failed → run failed (history)', c.closed),
+      row("process step failed → every release done (worker's clock)", c.releasesDone),
+      ...(c.releasesDoneHistory ? [row('the same from the history (release activities)', c.releasesDoneHistory)] : []),
+      row('process step failed → the failed start at the client', c.closed),
       row('the failed start, client-observed', c.clientObserved),
     ])),
-    `  n = ${c.n}; releases, in order: ${c.releases.join(', ')}`,
+    `  n = ${c.n}; releases, in the last start's history (local: a local activity's marker): ${c.releases.join(', ')}`,
   ];
 }
 

@@ -130,26 +130,19 @@ async function textShowing(wanted: readonly string[]): Promise<string> {
 }
 
 /**
- * The page's lines once each of `names` is one of them (or, at the UI timeout, as they are then): the
- * timeline draws a local activity as a point named by its type alone.
+ * Whether the page shows each step of `steps`, as its type or its summary: the timeline draws a local activity
+ * as a point labelled by its type, then by its summary once the codec server has decoded it. Waits until it
+ * does (or the UI timeout); returns the steps not shown.
  */
-async function linesNaming(names: readonly string[]): Promise<string[]> {
+async function stepsNotShown(steps: ReadonlyArray<readonly [type: string, summary: string]>): Promise<string[]> {
   for (const end = Date.now() + UI_TIMEOUT; ; ) {
     const lines = await linesOf();
-    if (names.every((n) => lines.includes(n)) || Date.now() > end) return lines;
+    const missing = steps.filter(([type, summary]) => !lines.some((l) => l === type || l.startsWith(summary))).map(([type]) => type);
+    if (missing.length === 0 || Date.now() > end) return missing;
     await page.waitForTimeout(200);
   }
 }
 
-/** The timeline's rows "activityType • summary", in the order they ran. */
-async function timelineRows(expectAtLeast: number): Promise<string[]> {
-  for (const end = Date.now() + UI_TIMEOUT; ; ) {
-    const rows = (await linesOf()).filter((l) => l.includes(' • '));
-    if (rows.length >= expectAtLeast) return rows;
-    if (Date.now() > end) throw new Error(`timeline shows ${rows.length} rows, expected at least ${expectAtLeast}: ${rows.join(' | ')}`);
-    await page.waitForTimeout(200);
-  }
-}
 
 /** The text rendered inside the User Metadata tab's /render iframes (summary, details, current details). */
 async function renderedMetadata(expectFrames: number): Promise<string[]> {
@@ -175,11 +168,14 @@ describe('the Temporal Web UI, as an operator sees it (chromium, simulated drive
 
     await openStart('Timeline');
     // Since v11 every step of a start on its owner's worker is a local activity of one workflow task: the
-    // timeline names each by its type (the prepare steps at once, then spec, process, mark running)
-    const steps = ['locateHere', 'verifySettings', 'claimStart', 'mountRootfs', 'connectNetwork', 'setupIpc', 'writeSpec', 'startProcess', 'markRunning'];
-    const lines = await linesNaming(steps);
-    for (const step of steps) expect(lines).toContain(step);
-    expect(lines.some((l) => l.includes('compensate'))).toBe(false);
+    // timeline shows each (the prepare steps at once, then spec, process, mark running)
+    const steps = [
+      ['locateHere', 'look up '], ['verifySettings', 'verify the settings of web'], ['claimStart', 'claim web for this start'],
+      ['mountRootfs', 'mount the rootfs of web'], ['connectNetwork', 'prepare network (bridge) for web'], ['setupIpc', 'mount /dev/shm for web'],
+      ['writeSpec', 'write the OCI spec of web'], ['startProcess', 'start the process of web'], ['markRunning', 'mark web running'],
+    ] as const;
+    expect(await stepsNotShown(steps)).toEqual([]);
+    expect((await linesOf()).some((l) => l.includes('compensate'))).toBe(false);
     await shot('web-start-timeline');
 
     // the compact event history shows each local activity's summary
@@ -217,18 +213,30 @@ describe('the Temporal Web UI, as an operator sees it (chromium, simulated drive
     await shot('broken-list');
 
     await openStart('Timeline');
-    const rows = await timelineRows(5);
-    // the failed step, a local activity, by its type; the compensations are activities with their summaries
-    expect(await linesNaming(['connectNetwork'])).toContain('connectNetwork');
-    // compensations in reverse of the prepare steps, between the failure's record and its die event
-    expect(rows.filter((r) => r.includes('compensate'))).toEqual([
-      'markFailed • compensate · record the error on broken',
-      'releaseIpc • compensate · unmount /dev/shm of broken',
-      'releaseNetwork • compensate · release the network of broken',
-      'unmountRootfs • compensate · unmount the rootfs of broken',
-      'finishFailed • compensate · record the exit and the die event of broken',
-    ]);
+    // Since v11 the failure path runs in the workflow task where the step failed, as local activities: the
+    // timeline shows the failed step and each compensation
+    expect(await stepsNotShown([
+      ['connectNetwork', 'prepare network (bridge) for broken'], ['markFailed', 'compensate · record the error on broken'],
+      ['releaseIpc', 'compensate · unmount /dev/shm of broken'], ['releaseNetwork', 'compensate · release the network of broken'],
+      ['unmountRootfs', 'compensate · unmount the rootfs of broken'], ['finishFailed', 'compensate · record the exit and the die event of broken'],
+    ])).toEqual([]);
     await shot('broken-start-timeline');
+    // and the compact event history shows their summaries, in the order they were recorded: the error's record
+    // and the releases (at once: recorded as each ended), then the exit and the die event
+    await showTab('Event History');
+    await page.getByText('Compact', { exact: true }).click();
+    const die = 'compensate · record the exit and the die event of broken';
+    const beforeDie = [
+      'compensate · record the error on broken', 'compensate · unmount /dev/shm of broken', 'compensate · release the network of broken',
+      'compensate · unmount the rootfs of broken',
+    ];
+    const history = await textShowing(['claim broken for this start', ...beforeDie, die]);
+    const at = (summary: string) => history.indexOf(summary);
+    for (const summary of [...beforeDie, die]) expect(history).toContain(summary);
+    // newest first or oldest first: the claim came before the die event, and so did each release
+    const order = Math.sign(at(die) - at('claim broken for this start'));
+    for (const summary of beforeDie) expect(Math.sign(at(die) - at(summary)), summary).toBe(order);
+    await shot('broken-start-history');
 
     await showTab('User Metadata');
     const meta = await renderedMetadata(3);
