@@ -42,6 +42,7 @@ import { meanCpu, timedCpu, type CpuSample } from './bench/cpu';
 import { driverStart, time } from './bench/driver-start';
 import { EngineClient, EngineError } from './bench/engine';
 import { readHistory, timeline, type HistoryEvent } from './bench/history';
+import { StepClock, type StepCall } from './bench/step-clock';
 import { monitorEnded } from './bench/monitor-ended';
 import { checkPhaseSettings, runPhases } from './bench/phases';
 import { buildResults, emptySamples, formatReport, writeResults, type Measurement, type Part, type Results } from './bench/report';
@@ -155,7 +156,7 @@ async function bench(teardown: Teardown): Promise<Results> {
   let apiCli: DockerCli | undefined;
 
   const samples = emptySamples();
-  const starts: { ms: number; events: HistoryEvent[] }[] = [];
+  const starts: { ms: number; events: HistoryEvent[]; steps: StepCall[] }[] = [];
   const cpuTimes = { saga: [] as CpuSample[], driver: [] as CpuSample[] };
   const phases = await worker.runUntil(async () => {
     // container-saga's Engine API: a client of the dev server, served by this worker.
@@ -180,8 +181,13 @@ async function bench(teardown: Teardown): Promise<Results> {
     } else api.reason = started.reason;
 
     const createdByApi = api.createdBy === CREATED_BY_API;
-    const onSagaStart = async (workflowId: string, ms: number, cpu: CpuSample) => {
-      starts.push({ ms, events: await readHistory(client, workflowId) });
+    // the host steps of the saga starts, timed by the worker's clock (their local activities have no times in the history)
+    const stepClock = new StepClock();
+    rt.installHooks(stepClock.wrap());
+    const onSagaStart = async (workflowId: string, ms: number, cpu: CpuSample, id: string) => {
+      const steps = stepClock.take(id);
+      stepClock.clear(); // the other measurements' calls (one at a time: none is in flight now)
+      starts.push({ ms, events: await readHistory(client, workflowId), steps });
       cpuTimes.saga.push(cpu);
     };
     const onDriverStart = (cpu: CpuSample) => void cpuTimes.driver.push(cpu);
@@ -233,7 +239,7 @@ async function bench(teardown: Teardown): Promise<Results> {
     workerTuning: describeWorkerTuning(tuning),
     startEvents: starts.map((s) => s.events.length),
     cpu: { sagaStart: meanCpu(cpuTimes.saga), driverStart: meanCpu(cpuTimes.driver) },
-    ...(median ? { timeline: { clientMs: median.ms, serverMs: median.events[median.events.length - 1]!.at - median.events[0]!.at, events: median.events.length, spans: timeline(median.events) } } : {}),
+    ...(median ? { timeline: { clientMs: median.ms, serverMs: median.events[median.events.length - 1]!.at - median.events[0]!.at, events: median.events.length, spans: timeline(median.events, median.steps) } } : {}),
     ...phases,
   });
 }
@@ -253,7 +259,7 @@ function roundSteps(o: {
   /** the Temporal server's pid, for the CPU time of a saga start */
   serverPid: number | undefined;
   /** after a measured saga start (not timed): its workflow ID, time and CPU time */
-  onSagaStart: (workflowId: string, ms: number, cpu: CpuSample) => Promise<void>;
+  onSagaStart: (workflowId: string, ms: number, cpu: CpuSample, id: string) => Promise<void>;
   /** after a measured driver start: its CPU time */
   onDriverStart: (cpu: CpuSample) => void;
 }): Step[] {
@@ -292,7 +298,7 @@ function roundSteps(o: {
       try {
         const workflowId = startWorkflowId(Id);
         const { ms, cpu } = await timedCpu(o.serverPid, () => client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId, args: [{ container: Id }] }));
-        if (record('sagaStart', ms)) await o.onSagaStart(workflowId, ms, cpu);
+        if (record('sagaStart', ms)) await o.onSagaStart(workflowId, ms, cpu, Id);
       } finally {
         await removeOurs(Id);
       }

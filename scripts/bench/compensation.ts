@@ -5,6 +5,7 @@ import type { HostRuntime, StepHooks } from '../../runtime/host-runtime';
 import { FAULT_LABEL } from '../../runtime/faults';
 import type { containerStart } from '../../workflows/container-start';
 import { compensationTimes, readHistory } from './history';
+import { StepClock, type StepCall } from './step-clock';
 import { percentiles, type Percentiles } from './stats';
 
 /**
@@ -23,35 +24,6 @@ import { percentiles, type Percentiles } from './stats';
 export const FAULT_PLAN = 'process=fail-after';
 
 const RELEASES = new Set<string>(HOST_STEPS.flatMap((s) => ('release' in s ? [s.release] : [])));
-
-/** When, by this process's clock, the process step of each container failed and each of its releases returned. */
-class StepClock {
-  readonly failedAt = new Map<string, number>();
-  readonly releasedAt = new Map<string, number[]>();
-
-  /** `inner` (the fault hooks), timed. */
-  wrap(inner: StepHooks): StepHooks {
-    return {
-      around: async (point, id, ctx, call) => {
-        try {
-          const value = await inner.around(point, id, ctx, call);
-          if (RELEASES.has(point)) this.releasedAt.set(id, [...(this.releasedAt.get(id) ?? []), performance.now()]);
-          return value;
-        } catch (err) {
-          if (point === hostStep('process').name) this.failedAt.set(id, performance.now());
-          throw err;
-        }
-      },
-    };
-  }
-
-  /** ms from the process step's failure to its last release, undefined when either is missing */
-  releasesDone(id: string): number | undefined {
-    const failed = this.failedAt.get(id);
-    const released = this.releasedAt.get(id) ?? [];
-    return failed === undefined || released.length === 0 ? undefined : Math.max(...released) - failed;
-  }
-}
 
 export interface CompensationResult {
   how: string;
@@ -82,6 +54,13 @@ export interface CompensationOptions {
   stopping: () => boolean;
 }
 
+/** ms from the process step's failure to its last release's end, and that failure's time; undefined when either is missing */
+function releasesDone(calls: readonly StepCall[]): { ms: number; failedAt: number } | undefined {
+  const failed = calls.find((c) => c.point === hostStep('process').name && !c.ok);
+  const released = calls.filter((c) => RELEASES.has(c.point));
+  return failed === undefined || released.length === 0 ? undefined : { ms: Math.max(...released.map((c) => c.to)) - failed.to, failedAt: failed.to };
+}
+
 export async function measureCompensation(o: CompensationOptions): Promise<CompensationResult> {
   const clock = new StepClock();
   o.runtime.installHooks(clock.wrap(o.hooks));
@@ -104,10 +83,10 @@ export async function measureCompensation(o: CompensationOptions): Promise<Compe
       const t1 = performance.now();
       client.push(t1 - t0);
       if (outcome) throw outcome;
-      const released = clock.releasesDone(rec.Id);
+      const released = releasesDone(clock.take(rec.Id));
       if (released === undefined) throw new Error(`start ${workflowId} did not fail at its process step and release (timed by the worker)`);
-      done.push(released);
-      closed.push(t1 - clock.failedAt.get(rec.Id)!);
+      done.push(released.ms);
+      closed.push(performance.timeOrigin + t1 - released.failedAt);
       const history = await readHistory(o.client, workflowId);
       const t = compensationTimes(history);
       if (t?.releases.length) doneHistory.push(t.releasesDone);

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { HOST_STEPS, hostStep } from '../../common/steps';
+import type { StepCall } from './step-clock';
 
 /**
  * A workflow's history as the bench reads it: each event's type, server time, and what it concerns (the
@@ -92,30 +93,26 @@ export interface Span {
 
 /**
  * Where a run's time went: every workflow task (scheduled → completed, of which queued until a worker took
- * it), every activity (scheduled → closed; its last attempt's start), every local activity (until the
- * completion its marker records, from the start of its workflow task or the completion of the local
- * activity before it: the start saga runs them one at a time), in order of start, relative to
- * WorkflowExecutionStarted.
+ * it), every activity (scheduled → closed; its last attempt's start), and every host step or release call the
+ * worker timed itself (`steps`, by its clock: local activities leave no times of their own in the history, the
+ * completion time in their markers runs ahead of when they returned), in order of start, relative to
+ * WorkflowExecutionStarted. The local activities' markers are listed as points, at their workflow task's completion.
  */
-export function timeline(events: readonly HistoryEvent[]): Span[] {
+export function timeline(events: readonly HistoryEvent[], steps: readonly StepCall[] = []): Span[] {
   const t0 = events[0]?.at ?? 0;
   const spans: Span[] = [];
   const open = new Map<string, { from: number; started?: number; what: string }>();
   let wft = 0;
-  /** where the next local activity began: the workflow task's start, then the previous one's completion */
-  let localFrom = t0;
   for (const e of events) {
     if (e.type === 'WorkflowTaskScheduled') open.set('wft', { from: e.at, what: `workflow task ${++wft}` });
-    else if (e.type === 'WorkflowTaskStarted') open.get('wft')!.started = localFrom = e.at;
+    else if (e.type === 'WorkflowTaskStarted') open.get('wft')!.started = e.at;
     else if (/^WorkflowTask(Completed|Failed|TimedOut)$/.test(e.type)) close('wft', e);
     else if (e.type === 'ActivityTaskScheduled') open.set(`a${e.id}`, { from: e.at, what: `activity ${e.about}` });
     else if (e.type === 'ActivityTaskStarted') open.get(`a${e.scheduledId}`)!.started = e.at;
     else if (/^ActivityTask(Completed|Failed|TimedOut|Canceled)$/.test(e.type)) close(`a${e.scheduledId}`, e);
-    if (e.local) {
-      spans.push({ from: localFrom - t0, to: e.local.completedAt - t0, what: `local activity ${e.about!.slice('local:'.length)}` });
-      localFrom = e.local.completedAt;
-    }
+    if (e.about?.startsWith('local:')) spans.push({ from: e.at - t0, to: e.at - t0, what: `local activity ${e.about.slice('local:'.length)}${e.failed ? ' (failed)' : ''} (marker)` });
   }
+  for (const c of steps) spans.push({ from: c.from - t0, to: c.to - t0, what: `host step ${c.point}${c.ok ? '' : ' (failed)'} (worker's clock)` });
   return spans.sort((a, b) => a.from - b.from);
 
   function close(key: string, e: HistoryEvent): void {

@@ -147,8 +147,8 @@ describe('two hosts, one task queue (simulated driver)', () => {
   });
 
   it('a start pinned to a host runs every host activity there (its host queue, its worker), whichever worker runs the workflow; the other root keeps nothing of it', async () => {
-    // Any worker of the shared queue may run the start's workflow task: the owner's (its record steps are
-    // local activities there) or the other host's (they go to the owner's queue as activities). Starts pinned
+    // Any worker of the shared queue may run the start's workflow task: the owner's (its steps are local
+    // activities there) or the other host's (they go to the owner's queue as activities). Starts pinned
     // to b and a in turn until both cases were seen; the first two are kept.
     const cases = new Set<'owner' | 'other'>();
     for (let i = 0; i < 20 && (i < 2 || cases.size < 2); i++) {
@@ -177,10 +177,10 @@ describe('two hosts, one task queue (simulated driver)', () => {
       const lookedUpBy = ran.find((a) => a.type === 'locateHere' && a.local)?.identity;
       const kind = lookedUpBy === identity(host) ? 'owner' : 'other';
       cases.add(kind);
-      // the side-effect steps are host-queue activities in both cases; the record steps too when another host looked
-      // (the owner's four local ones: verify, claim, spec, mark running, which releases the claim since v9; its
-      // lookup came with the first look)
-      expect(onHost.filter((a) => a.local).length, where).toBe(kind === 'owner' ? 4 : 0);
+      // when the owner looked, every step is a local activity of its worker (v11: verify, claim, the three prepare
+      // steps, spec, process, mark running, which releases the claim; its lookup came with the first look); when
+      // another host looked, every step is an activity of the owner's queue
+      expect(onHost.filter((a) => a.local).length, where).toBe(kind === 'owner' ? 8 : 0);
       const other = HOSTS.find((h) => h !== host)!;
       expect(await filesMentioning(roots[other], id)).toEqual([]);
       expect(await rootsHolding(id)).toEqual([host]);

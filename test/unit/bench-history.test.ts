@@ -59,12 +59,18 @@ describe('readHistory', () => {
 });
 
 describe('timeline', () => {
-  it('spans workflow tasks (with their queueing), activities and local activities, relative to the start', async () => {
-    const spans = timeline(await readHistory(clientWith(START), 'w'));
+  it('spans workflow tasks (with their queueing), activities, the host steps the worker timed, and local activities as points', async () => {
+    const steps = [
+      { point: 'process', from: T0 + 25, to: T0 + 60, ok: true },
+      { point: 'network', from: T0 + 3, to: T0 + 15, ok: false },
+    ];
+    const spans = timeline(await readHistory(clientWith(START), 'w'), steps);
     expect(spans).toEqual([
       { from: 0, to: 20, what: 'workflow task 1', queued: 2 },
-      { from: 2, to: 9, what: 'local activity claimStart' },
+      { from: 3, to: 15, what: "host step network (failed) (worker's clock)" },
+      { from: 20, to: 20, what: 'local activity claimStart (marker)' },
       { from: 20, to: 70, what: 'activity startProcess', queued: 1 },
+      { from: 25, to: 60, what: "host step process (worker's clock)" },
       { from: 70, to: 90, what: 'workflow task 2', queued: 5 },
     ]);
   });
