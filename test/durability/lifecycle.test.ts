@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { beforeAll, describe, expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { createContainer, gc, inspect, readEvents, remove, startContainer, stop } from '../../client/api';
 import { CliError } from '../../client/errors';
 import { startWorkflowId } from '../../common/names';
@@ -21,6 +21,10 @@ const rootIt = suite.it;
 let dir: string;
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-life-'));
+});
+// its hold files only (the state root is the suite's, released and checked by linuxSuite)
+afterAll(async () => {
+  if (dir) await fs.rm(dir, { recursive: true, force: true });
 });
 
 /** A busybox container with a volume, so every step (volumes included) has work to do. */

@@ -25,12 +25,14 @@ describe('the monitor across worker crashes (Linux driver)', () => {
   let env: NodeJS.ProcessEnv;
   let session: Session;
   let worker: WorkerProcess | undefined;
+  let dirs: string[] = [];
 
   beforeAll(async () => {
     unavailable = await linuxUnavailable();
     if (unavailable) return;
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-monitor-crash-'));
     const root = await fs.mkdtemp('/tmp/cs-monitor-crash-root-');
+    dirs = [dir, root];
     env = {
       TEMPORAL_ADDRESS: inject('temporalAddress'),
       CONTAINER_SAGA_TASK_QUEUE: `monitor-crash-${path.basename(dir)}`,
@@ -51,6 +53,8 @@ describe('the monitor across worker crashes (Linux driver)', () => {
     await worker?.kill();
     await session.connection.close();
     await closeAndExpectNothingLeft(rt, NET.hostNetns);
+    // nothing left: the temp dirs go too (kept when something was, for a post-mortem)
+    for (const d of dirs) await fs.rm(d, { recursive: true, force: true });
   }, 60_000);
 
   async function createAndStart(req: CreateRequest): Promise<string> {

@@ -53,6 +53,8 @@ for (const kind of ['simulated', 'linux'] as const) {
         expect(await rt.heldResources()).toEqual([]);
       }
       if (kind === 'linux' && table.length > 0) console.log(`server restart table (step → outcome, leaks):\n${table.join('\n')}`);
+      // nothing left: the temp dir (the server's database, the simulated root, hold files) goes too
+      await fs.rm(dir, { recursive: true, force: true });
     }, 60_000);
 
     for (const step of STEPS_WITH_RELEASE) {
