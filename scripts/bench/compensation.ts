@@ -4,7 +4,7 @@ import { HOST_STEPS, hostStep } from '../../common/steps';
 import type { HostRuntime, StepHooks } from '../../runtime/host-runtime';
 import { FAULT_LABEL } from '../../runtime/faults';
 import type { containerStart } from '../../workflows/container-start';
-import { compensationTimes, readHistory } from './history';
+import { compensationTimes, readHistory, releasesIn } from './history';
 import { StepClock, type StepCall } from './step-clock';
 import { percentiles, type Percentiles } from './stats';
 
@@ -91,7 +91,7 @@ export async function measureCompensation(o: CompensationOptions): Promise<Compe
       const t = compensationTimes(history);
       if (t?.releases.length) doneHistory.push(t.releasesDone);
       events.push(history.length);
-      releases = history.flatMap((e) => (e.about && (e.type === 'ActivityTaskCompleted' || (e.type === 'MarkerRecorded' && !e.failed)) && RELEASE_ACTIVITIES.has(e.about.replace(/^local:/, '')) ? [e.about] : []));
+      releases = releasesIn(history);
     } finally {
       await o.runtime.remove(rec.Id, true);
     }
@@ -106,5 +106,3 @@ export async function measureCompensation(o: CompensationOptions): Promise<Compe
     releases,
   };
 }
-
-const RELEASE_ACTIVITIES = new Set<string>(HOST_STEPS.flatMap((s) => ('releaseActivity' in s ? [s.releaseActivity] : [])));

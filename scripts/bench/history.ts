@@ -6,8 +6,9 @@ import type { StepCall } from './step-clock';
 /**
  * A workflow's history as the bench reads it: each event's type, server time, and what it concerns (the
  * activity type of an activity event or of a local activity's marker, the id of a patch marker). Local
- * activities leave no events of their own: their marker, written when the workflow task completes, carries
- * the schedule and completion times (in plain JSON, outside the payload codec).
+ * activities leave no events of their own: their marker is written when the workflow task completes, with
+ * their type in plain JSON (outside the payload codec) and a failure when they failed. (The completion time
+ * core writes there runs ahead of when the activity returned: the bench times host steps itself, step-clock.ts.)
  */
 export interface HistoryEvent {
   id: number;
@@ -19,8 +20,6 @@ export interface HistoryEvent {
   about?: string;
   /** an activity's started or closed event: its ActivityTaskScheduled event */
   scheduledId?: number;
-  /** a local activity's completion, from its marker (its schedule time there is not when it began) */
-  local?: { completedAt: number };
   /** a local activity's marker that records a failure */
   failed?: boolean;
 }
@@ -41,7 +40,6 @@ function typeName(t: number | null | undefined): string {
 interface MarkerData {
   activity_type?: string;
   id?: string;
-  complete_time?: Ts;
 }
 
 function markerData(e: temporal.api.history.v1.IHistoryEvent): MarkerData | undefined {
@@ -74,7 +72,6 @@ export async function readHistory(client: Client, workflowId: string, runId?: st
       const d = markerData(e);
       if (d?.activity_type) {
         out.about = `local:${d.activity_type}`;
-        if (d.complete_time) out.local = { completedAt: ms(d.complete_time) };
         if (e.markerRecordedEventAttributes.failure) out.failed = true;
       } else if (d?.id) out.about = `patch:${d.id}`;
     }
@@ -139,6 +136,15 @@ export function compensationTimes(events: readonly HistoryEvent[]): { releasesDo
   const closed = events.find((e) => e.type === 'WorkflowExecutionFailed');
   if (!failed || !closed || released.length === 0) return undefined;
   return { releasesDone: released[released.length - 1]!.at - failed.at, closed: closed.at - failed.at, releases: released.map((e) => e.about!) };
+}
+
+/**
+ * The releases a history records, in order: release activities completed, and (since v11) the markers of
+ * release local activities that did not fail (`local:<type>`).
+ */
+export function releasesIn(events: readonly HistoryEvent[]): string[] {
+  const released = (e: HistoryEvent) => (e.type === 'ActivityTaskCompleted' || (e.type === 'MarkerRecorded' && !e.failed)) && RELEASE_ACTIVITIES.has(e.about!.replace(/^local:/, ''));
+  return events.flatMap((e) => (e.about !== undefined && released(e) ? [e.about] : []));
 }
 
 /**

@@ -2,7 +2,7 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
-import { compensationTimes, eventCounts, readHistory, timeline, type HistoryEvent } from '../../scripts/bench/history';
+import { compensationTimes, eventCounts, readHistory, releasesIn, timeline, type HistoryEvent } from '../../scripts/bench/history';
 
 const T = temporal.api.enums.v1.EventType;
 const T0 = 1_800_000_000_000;
@@ -52,9 +52,19 @@ describe('readHistory', () => {
     const events = await readHistory(clientWith(START), 'w');
     expect(events.map((e) => e.type).slice(0, 4)).toEqual(['WorkflowExecutionStarted', 'WorkflowTaskScheduled', 'WorkflowTaskStarted', 'WorkflowTaskCompleted']);
     expect(events[4]!.about).toBe('patch:parallel-prepare');
-    expect(events[5]).toMatchObject({ about: 'local:claimStart', local: { completedAt: T0 + 9 } });
+    expect(events[5]).toMatchObject({ about: 'local:claimStart' });
+    expect(events[5]!.failed).toBeUndefined();
     expect(events[7]).toMatchObject({ type: 'ActivityTaskStarted', about: 'startProcess', scheduledId: 7 });
     expect(events[8]!.at).toBe(T0 + 70);
+  });
+});
+
+describe('readHistory, a local activity that failed', () => {
+  it('marks its marker failed', async () => {
+    const marker = raw(5, T.EVENT_TYPE_MARKER_RECORDED, 20, {
+      markerRecordedEventAttributes: { markerName: 'core_local_activity', details: { data: json({ activity_type: 'startProcess' }) }, failure: { message: 'injected' } },
+    });
+    expect((await readHistory(clientWith([marker]), 'w'))[0]).toMatchObject({ type: 'MarkerRecorded', about: 'local:startProcess', failed: true });
   });
 });
 
@@ -103,6 +113,19 @@ describe('compensationTimes', () => {
     ];
     expect(compensationTimes(local)).toEqual({ releasesDone: 120, closed: 140, releases: ['unregisterProcess', 'unmountRootfs'] });
     expect(compensationTimes(local.map((e) => (e.id === 8 ? { ...e, failed: undefined } : e)))).toBeUndefined();
+  });
+});
+
+describe('releasesIn', () => {
+  it('lists release activities completed and release local activities whose markers record no failure, in order', () => {
+    const events: HistoryEvent[] = [
+      ...activity(10, 'unregisterProcess', 0, 10),
+      ...activity(20, 'startProcess', 10, 20),
+      { id: 30, type: 'MarkerRecorded', at: T0 + 30, about: 'local:releaseNetwork' },
+      { id: 31, type: 'MarkerRecorded', at: T0 + 30, about: 'local:unmountRootfs', failed: true },
+      { id: 32, type: 'MarkerRecorded', at: T0 + 30, about: 'local:writeSpec' },
+    ];
+    expect(releasesIn(events)).toEqual(['unregisterProcess', 'local:releaseNetwork']);
   });
 });
 
