@@ -104,7 +104,7 @@ export async function openHostProcesses(prefix: string, setup: HostSetup, ready:
 export type Placement = 'local' | 'routed';
 
 /** x's start history: activities scheduled by type, and those completed. */
-async function activitiesOf(p: HostProcesses, x: string): Promise<{ scheduled: Set<string>; done: Set<string>; events: temporal.api.history.v1.IHistoryEvent[] }> {
+async function startHistoryOf(p: HostProcesses, x: string): Promise<{ scheduled: Set<string>; done: Set<string>; events: temporal.api.history.v1.IHistoryEvent[] }> {
   const events = (await p.session.client.workflow.getHandle(startWorkflowId(x)).fetchHistory()).events ?? [];
   const types = new Map<string, string>();
   const done = new Set<string>();
@@ -129,7 +129,7 @@ export async function startHeldOnA(p: HostProcesses, holdFile: string): Promise<
   const started = startContainer(p.session, x).then(() => undefined, (e: unknown) => e);
   await waitForFile(`${holdFile}.held`);
   const placement = await until("x's rootfs and IPC steps done", async (): Promise<Placement | undefined> => {
-    const { scheduled, done } = await activitiesOf(p, x);
+    const { scheduled, done } = await startHistoryOf(p, x);
     if (scheduled.has('connectNetwork')) return done.has('mountRootfs') && done.has('setupIpc') ? 'routed' : undefined;
     const mounts = (await p.held('a', x)).filter((r) => r.split(' ')[1] === 'mount');
     return mounts.length >= 2 ? 'local' : undefined;
@@ -191,7 +191,7 @@ export async function killAAndKeepStartingOnB(p: HostProcesses, holdFile: string
   expect(e).toBeInstanceOf(CliError);
   const failure = e as CliError;
   expect([failure.type, failure.status]).toEqual(['HostUnavailable', 503]);
-  const { events, scheduled } = await activitiesOf(p, x);
+  const { events, scheduled } = await startHistoryOf(p, x);
   const timedOutTasks = events.filter((e) => e.workflowTaskTimedOutEventAttributes).length;
   if (placement === 'routed') {
     expect(failure.message).toMatch(/^host a is unavailable: no worker took its connectNetwork step within 20s \(is the worker with CONTAINER_SAGA_HOST=a running\?\); left for host a's start-up reconcile: /);
