@@ -198,16 +198,19 @@ describe('the reads workflow continues as new under reads', () => {
     const pages = Math.ceil(text.length / 200);
 
     let seen: Awaited<ReturnType<typeof executions>> = [];
+    let current = await w.client.workflow.getHandle(workflowId).describe();
     const runs = await until('the runs in visibility', async () => {
       seen = (await executions(w)).filter((e) => e.type === WorkflowTypes.reads);
-      // visibility is eventually consistent: a run that just continued as new may still show RUNNING for a moment
-      return seen.filter((x) => x.status === 'CONTINUED_AS_NEW').length >= 5 && seen.filter((x) => x.status === 'RUNNING').length === 1 ? seen : undefined;
+      current = await w.client.workflow.getHandle(workflowId).describe(); // the workflow's current run
+      // visibility is eventually consistent: a run that just continued as new may still show RUNNING for a
+      // moment, before its successor shows at all; wait until the one RUNNING run is the current run
+      const running = seen.filter((x) => x.status === 'RUNNING').map((x) => x.runId);
+      return seen.filter((x) => x.status === 'CONTINUED_AS_NEW').length >= 5 && running.length === 1 && running[0] === current.runId ? seen : undefined;
     }).catch((err: Error) => {
-      throw new Error(`${err.message}: ${JSON.stringify(seen.map((x) => x.status))}`);
+      throw new Error(`${err.message}: ${JSON.stringify(seen.map((x) => [x.status, x.runId]))}, current run ${current.runId}`);
     });
     expect(new Set(runs.map((r) => r.workflowId))).toEqual(new Set([workflowId]));
     // the one run visibility shows running is the workflow's current run
-    const current = await w.client.workflow.getHandle(workflowId).describe();
     expect(runs.filter((r) => r.status === 'RUNNING').map((r) => r.runId)).toEqual([current.runId]);
     // every read served exactly once, counted over all runs (the count is carried across continue-as-new)
     const served = await w.client.workflow.getHandle(workflowId).query<ReadsServed>(SERVED_QUERY);
