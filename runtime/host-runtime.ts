@@ -74,6 +74,11 @@ export class HostRuntime implements ContainerRuntime {
     return this;
   }
 
+  /** The hooks installed, if any (the bench wraps them to time the calls). */
+  get installedHooks(): StepHooks | undefined {
+    return this.hooks;
+  }
+
   /**
    * Fault injection is a test feature: only a worker that enabled it (CONTAINER_SAGA_ALLOW_FAULTS=1, tests,
    * the demo) accepts containers carrying the fault label; elsewhere a create with it is refused (400).

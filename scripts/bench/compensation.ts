@@ -1,7 +1,7 @@
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { startWorkflowId, WorkflowTypes } from '../../common/names';
 import { HOST_STEPS, hostStep } from '../../common/steps';
-import type { HostRuntime, StepHooks } from '../../runtime/host-runtime';
+import type { HostRuntime } from '../../runtime/host-runtime';
 import { FAULT_LABEL } from '../../runtime/faults';
 import type { containerStart } from '../../workflows/container-start';
 import { compensationTimes, readHistory, releasesIn } from './history';
@@ -18,7 +18,7 @@ import { percentiles, type Percentiles } from './stats';
  * queue, or before v11) the history's figure (ActivityTaskFailed → the last release's ActivityTaskCompleted)
  * is kept beside it. The run's end (the failure's record, `die`, the claim) and the client-observed time of
  * the whole failed start are reported too. The worker that serves `taskQueue` must have fault injection on
- * with its hooks on `runtime` (createWorker installs them; measureCompensation wraps them), and `runtime`
+ * with its hooks on `runtime` (createWorker installs them; measureCompensation wraps what is installed), and `runtime`
  * must accept the fault label (faultsEnabled).
  */
 export const FAULT_PLAN = 'process=fail-after';
@@ -44,10 +44,8 @@ export interface CompensationResult {
 export interface CompensationOptions {
   client: Client;
   taskQueue: string;
-  /** the fault-injection worker's runtime, with that worker's hooks installed */
+  /** the fault-injection worker's runtime, with that worker's fault hooks installed (measureCompensation times them) */
   runtime: HostRuntime;
-  /** those hooks, which measureCompensation times (it installs the timed ones on `runtime`) */
-  hooks: StepHooks;
   image: string;
   cmd: string[];
   n: number;
@@ -63,7 +61,7 @@ function releasesDone(calls: readonly StepCall[]): { ms: number; failedAt: numbe
 
 export async function measureCompensation(o: CompensationOptions): Promise<CompensationResult> {
   const clock = new StepClock();
-  o.runtime.installHooks(clock.wrap(o.hooks));
+  o.runtime.installHooks(clock.wrap(o.runtime.installedHooks));
   const done: number[] = [];
   const doneHistory: number[] = [];
   const closed: number[] = [];

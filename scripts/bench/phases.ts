@@ -7,7 +7,6 @@ import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import type { WorkerTuning } from '../../config/worker-tuning';
 import { startWorkflowId, WorkflowTypes } from '../../common/names';
 import type { HostRuntime } from '../../runtime/host-runtime';
-import { faultHooks } from '../../runtime/faults';
 import { selectRuntime } from '../../runtime/select';
 import { createWorker } from '../../worker/create';
 import type { containerStart } from '../../workflows/container-start';
@@ -86,8 +85,7 @@ export async function runPhases(ctx: PhaseContext): Promise<PhaseResults> {
     const runtime = (await selectRuntime(ctx.rt.kind, ctx.root)).runtime;
     const taskQueue = `bench-faults-${randomUUID()}`;
     const worker = await createWorker({ ...workerBase(ctx), taskQueue, runtime, faults: {} });
-    const hooks = faultHooks(runtime, undefined); // what createWorker installed: timed by measureCompensation
-    const r = await worker.runUntil(measureCompensation({ client: ctx.client, taskQueue, runtime, hooks, image: ctx.image, cmd: ctx.cmd, n: COMPENSATION_N, stopping }));
+    const r = await worker.runUntil(measureCompensation({ client: ctx.client, taskQueue, runtime, image: ctx.image, cmd: ctx.cmd, n: COMPENSATION_N, stopping }));
     return { ...r, n: COMPENSATION_N };
   });
 
