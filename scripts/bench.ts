@@ -41,6 +41,8 @@ import { dockerUnavailable, startDockerd } from './bench/dockerd';
 import { meanCpu, timedCpu, type CpuSample } from './bench/cpu';
 import { driverStart, time } from './bench/driver-start';
 import { EngineClient, EngineError } from './bench/engine';
+import { DriverFloor, FLOOR_TOTAL } from './bench/floor/driver';
+import { TemporalFloor } from './bench/floor/temporal';
 import { readHistory, timeline, type HistoryEvent } from './bench/history';
 import { StepClock, type StepCall } from './bench/step-clock';
 import { monitorEnded } from './bench/monitor-ended';
@@ -155,6 +157,28 @@ async function bench(teardown: Teardown): Promise<Results> {
   let apiEngine: EngineClient | undefined;
   let apiCli: DockerCli | undefined;
 
+  // The floors: the bare tools (a child process of their own; root and the Linux driver only) and Temporal
+  // alone (no-op workflows on a worker of their own, the same client and server).
+  const floors = { driver: { measured: false } as Part, temporal: { measured: false } as Part };
+  let driverFloor: DriverFloor | undefined;
+  if (rt.kind !== 'linux') floors.driver.reason = 'needs the Linux driver (root, runc, CNI plugins)';
+  else {
+    try {
+      const f = new DriverFloor();
+      teardown.add('close the driver floor', () => f.close());
+      await f.ready();
+      driverFloor = f;
+      floors.driver.measured = true;
+    } catch (err) {
+      floors.driver.reason = `its child failed: ${message(err)}`;
+    }
+  }
+  const temporalFloor = await TemporalFloor.create({ native, client, dataConverter }).catch((err: unknown) => {
+    floors.temporal.reason = `its worker failed: ${message(err)}`;
+    return undefined;
+  });
+  floors.temporal.measured = temporalFloor !== undefined;
+
   const samples = emptySamples();
   const starts: { ms: number; events: HistoryEvent[]; steps: StepCall[] }[] = [];
   const cpuTimes = { saga: [] as CpuSample[], driver: [] as CpuSample[] };
@@ -193,21 +217,28 @@ async function bench(teardown: Teardown): Promise<Results> {
     const onDriverStart = (cpu: CpuSample) => void cpuTimes.driver.push(cpu);
     const serverPid = server.process.pid;
     const steps = roundSteps({ rt, client, taskQueue, docker, dockerEngine, dockerCli, api, apiEngine, apiCli, createdByApi, serverPid, onSagaStart, onDriverStart });
-    for (let i = -WARM_UP; i < N; i++) {
-      for (const step of steps) {
-        if (teardown.stopping) throw new Error('interrupted');
-        if (!step.part.measured) continue;
-        try {
-          await step.run((m, ms) => i >= 0 && samples[m].push(ms) > 0);
-        } catch (err) {
-          if (step.part === CORE || teardown.stopping) throw err;
-          step.part.measured = false;
-          step.part.reason = `failed in ${i < 0 ? `warm-up round ${i + WARM_UP + 1}` : `round ${i + 1}`}: ${message(err)}`;
-          for (const s of steps) if (s.part === step.part) for (const m of s.measures) samples[m] = [];
-          console.error(`bench: ${step.part.reason}`);
+    steps.push(...floorSteps(floors, driverFloor, temporalFloor));
+    const rounds = async () => {
+      for (let i = -WARM_UP; i < N; i++) {
+        for (const step of steps) {
+          if (teardown.stopping) throw new Error('interrupted');
+          if (!step.part.measured) continue;
+          try {
+            await step.run((m, ms) => i >= 0 && samples[m].push(ms) > 0);
+          } catch (err) {
+            if (step.part === CORE || teardown.stopping) throw err;
+            step.part.measured = false;
+            step.part.reason = `failed in ${i < 0 ? `warm-up round ${i + WARM_UP + 1}` : `round ${i + 1}`}: ${message(err)}`;
+            for (const s of steps) if (s.part === step.part) for (const m of s.measures) samples[m] = [];
+            console.error(`bench: ${step.part.reason}`);
+          }
         }
       }
-    }
+    };
+    // the floor's worker polls only while the rounds run
+    if (temporalFloor) await temporalFloor.worker.runUntil(rounds);
+    else await rounds();
+    await driverFloor?.close();
     return runPhases({
       teardown,
       root,
@@ -235,6 +266,7 @@ async function bench(teardown: Teardown): Promise<Results> {
     driver: { kind: rt.kind, reason: selected.reason },
     docker,
     api,
+    floors,
     samples,
     workerTuning: describeWorkerTuning(tuning),
     startEvents: starts.map((s) => s.events.length),
@@ -355,6 +387,34 @@ function roundSteps(o: {
     // Ours are removed through the runtime, as the saga's: the figures do not depend on the API's rm.
     const create = o.createdByApi ? () => apiCli.ok(['create', IMAGE, ...CMD]) : createByWorkflow;
     steps.push(cliStep(apiCli, o.api, 'oursCliStart', 'oursCliPs', create, removeOurs));
+  }
+  return steps;
+}
+
+/** The floors, each a step of the rounds: the bare tools' start, and Temporal's empty workflow and start shape. */
+function floorSteps(floors: { driver: Part; temporal: Part }, driver: DriverFloor | undefined, temporal: TemporalFloor | undefined): Step[] {
+  const steps: Step[] = [];
+  if (driver) {
+    let round = 0;
+    steps.push({
+      part: floors.driver,
+      measures: ['driverFloor'],
+      async run(record) {
+        const s = new Map<string, number[]>();
+        await driver.round(round++, s);
+        record('driverFloor', s.get(FLOOR_TOTAL)![0]!);
+      },
+    });
+  }
+  if (temporal) {
+    steps.push({
+      part: floors.temporal,
+      measures: ['temporalEmpty', 'temporalShape'],
+      async run(record) {
+        record('temporalEmpty', await time(() => temporal.empty()));
+        record('temporalShape', await time(() => temporal.startShape()));
+      },
+    });
   }
   return steps;
 }

@@ -19,40 +19,16 @@
  *   DRIVER_STEPS_THIS    the checkout measured as "this" (default: the one this script is in)
  * Every driver runs in a state root, host-side netns, bridge and subnet of its own, all removed at the end.
  */
-import { fork, spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { daemonEnv } from '../../common/env';
+import { add, DriverFloor, openDriver, specReq, timed, type Driver, type LinuxRuntime, type Samples } from './floor/driver';
 import { summarize } from './stats';
-
-type LinuxRuntimeModule = typeof import('../../runtime/linux/driver');
-type LinuxRuntime = import('../../runtime/linux/driver').LinuxRuntime;
 
 const N = Number(process.env.DRIVER_STEPS_N || 20);
 const WARM_UP = 2;
 const CMD = ['sleep', '1000'];
 const RSS_MB = Number(process.env.DRIVER_STEPS_RSS_MB ?? 300);
 const HERE = path.resolve(__dirname, '../..');
-
-type Samples = Map<string, number[]>;
-
-function add(s: Samples, name: string, ms: number): void {
-  const list = s.get(name) ?? [];
-  list.push(ms);
-  s.set(name, list);
-}
-
-async function timed<T>(s: Samples | undefined, name: string, f: () => Promise<T>): Promise<T> {
-  const t0 = performance.now();
-  const out = await f();
-  if (s) add(s, name, performance.now() - t0);
-  return out;
-}
-
-function specReq(id: string, hostname: string, env: string[]) {
-  return { id, env: daemonEnv({ hostname, tty: false, linkedEnv: [], userEnv: env }), extraHosts: [] };
-}
 
 /** The bench's driverStart, each call timed. */
 async function shaped(rt: LinuxRuntime, id: string, s: Samples | undefined, p: string): Promise<void> {
@@ -89,151 +65,11 @@ async function sequential(rt: LinuxRuntime, id: string, s: Samples | undefined, 
   await timed(s, `${p}alone: markRunning`, () => rt.markRunning(id, pid));
 }
 
-interface Driver {
-  label: string;
-  rt: LinuxRuntime;
-  hostNetns: string;
-  close(): Promise<void>;
-}
 
-async function openDriver(dir: string, label: string, n: number): Promise<Driver> {
-  const mod = (await import(path.join(dir, 'runtime/linux/driver.ts'))) as LinuxRuntimeModule;
-  const mounts = (await import(path.join(dir, 'runtime/linux/mounts.ts'))) as typeof import('../../runtime/linux/mounts');
-  const netns = (await import(path.join(dir, 'runtime/linux/netns.ts'))) as typeof import('../../runtime/linux/netns');
-  const net = { hostNetns: `cs-dsteps-host${n}`, bridge: `csd${n}`, subnet: `10.${120 + n}.0.0/16` };
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), `cs-dsteps-${n}-`));
-  const rt = new mod.LinuxRuntime(root, net);
-  await rt.importImage('busybox', 'busybox-static');
-  return {
-    label,
-    rt,
-    hostNetns: net.hostNetns,
-    async close() {
-      for (const c of await rt.list().catch(() => [])) await rt.remove(c.Id, true).catch(() => undefined);
-      const held = await rt.heldResources().catch(() => []);
-      if (held.length > 0) console.error(`${label}: still held: ${JSON.stringify(held)}`);
-      await mounts.releaseStateRoot(rt.root).catch(() => undefined);
-      await netns.deleteNetns(net.hostNetns).catch(() => undefined);
-      if (held.length === 0) await fs.rm(root, { recursive: true, force: true });
-    },
-  };
-}
-
-// --- the floors, in a small child process ----------------------------------------------------------------------
-
-function runDetachedRunc(file: string, args: string[]): Promise<number | null> {
-  return new Promise((resolve, reject) => {
-    // stdio to /dev/null: the detached container keeps whatever it inherits open
-    const child = spawn(file, args, { stdio: 'ignore' });
-    child.once('error', reject);
-    child.once('exit', (code) => resolve(code));
-  });
-}
-
-async function floorRound(rt: LinuxRuntime, work: string, round: number, s: Samples): Promise<void> {
-  const { run, runChecked } = await import('../../runtime/linux/exec');
-  const { bridgeConfig, CNI_IFNAME } = await import('../../runtime/linux/cni');
-  const { netnsPath } = await import('../../runtime/linux/layout');
-  const { deleteNetns, ensureNetns } = await import('../../runtime/linux/netns');
-  const { cniPath, tool } = await import('../../runtime/linux/tools');
-  await ensureNetns(rt.network.hostNetns, { reassertLo: false }); // the bridge's namespace (made once)
-  // netns: `ip netns add` then lo up (two processes: what iproute2 users do)
-  const ns = `cs-dsteps-f${round}`;
-  await deleteNetns(ns);
-  await timed(s, 'floor: ip netns add + lo up', async () => {
-    await runChecked('netns add', tool('ip'), ['netns', 'add', ns]);
-    await runChecked('lo up', tool('ip'), ['-n', ns, 'link', 'set', 'lo', 'up']);
-  });
-  // CNI ADD alone into that netns: one nsenter + bridge (+ host-local), as the driver runs it
-  const cid = `floor${round}`.padEnd(64, '0');
-  const net = rt.network;
-  const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', CNI_CONTAINERID: cid, CNI_NETNS: netnsPath(ns), CNI_IFNAME, CNI_PATH: cniPath() };
-  const cni = (command: string, config: unknown) =>
-    run(tool('nsenter'), [`--net=${netnsPath(net.hostNetns)}`, path.join(cniPath(), 'bridge')], { input: JSON.stringify(config), env: { ...env, CNI_COMMAND: command } });
-  try {
-    const added = await timed(s, 'floor: CNI ADD (nsenter + bridge)', () => cni('ADD', bridgeConfig(net)));
-    if (added.code !== 0) throw new Error(`floor CNI ADD: ${added.stdout}${added.stderr}`);
-    await cni('DEL', bridgeConfig(net, JSON.parse(added.stdout)));
-  } finally {
-    await deleteNetns(ns);
-  }
-  // overlay mount alone
-  const o = path.join(work, `ov${round}`);
-  await Promise.all(['upper', 'work', 'mnt'].map((d) => fs.mkdir(path.join(o, d), { recursive: true })));
-  const lower = rt.layout.imageRootfs('busybox');
-  await timed(s, 'floor: mount -t overlay', () => runChecked('overlay', tool('mount'), ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${o}/upper,workdir=${o}/work`, `${o}/mnt`]));
-  await runChecked('umount', tool('umount'), [`${o}/mnt`]);
-  // runc run -d of a bundle the driver wrote (rootfs, network, ipc, spec done by the driver, untimed)
-  const rec = await rt.create({ image: 'busybox', cmd: CMD });
-  try {
-    await Promise.all([rt.acquire('mount-rootfs', { id: rec.Id }), rt.acquire('network', { id: rec.Id }), rt.acquire('ipc', { id: rec.Id })]);
-    await rt.acquire('spec', specReq(rec.Id, rec.Config.Hostname, rec.Config.Env));
-    const runcRoot = path.join(work, 'runc');
-    const bundle = rt.layout.bundle(rec.Id);
-    const code = await timed(s, 'floor: runc run -d', () => runDetachedRunc(tool('runc'), ['--root', runcRoot, 'run', '-d', '--bundle', bundle, '--pid-file', path.join(work, 'pid'), rec.Id]));
-    if (code !== 0) throw new Error(`floor runc run -d: exit status ${code}`);
-    await run(tool('runc'), ['--root', runcRoot, 'delete', '--force', rec.Id]);
-  } finally {
-    await rt.remove(rec.Id, true);
-  }
-}
-
-/** The child: one round of floors per message, its samples sent back. */
-async function floorChild(): Promise<void> {
-  const d = await openDriver(HERE, 'floors', 9);
-  const work = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-dsteps-work-'));
-  process.on('message', (m: { round: number } | 'close') => {
-    void (async () => {
-      if (m === 'close') {
-        await d.close();
-        await fs.rm(work, { recursive: true, force: true });
-        process.send!({ closed: true });
-        return;
-      }
-      const s: Samples = new Map();
-      try {
-        await floorRound(d.rt, work, m.round, s);
-        process.send!({ samples: [...s] });
-      } catch (err) {
-        process.send!({ error: err instanceof Error ? err.stack : String(err) });
-      }
-    })();
-  });
-  process.send!({ ready: true });
-}
-
-class FloorClient {
-  private readonly child = fork(__filename, [], { env: { ...process.env, DRIVER_STEPS_CHILD: '1' } });
-  private next(): Promise<{ ready?: true; samples?: Array<[string, number[]]>; error?: string; closed?: true }> {
-    return new Promise((resolve, reject) => {
-      const exited = (code: number | null) => reject(new Error(`floor child exited (${code})`));
-      this.child.once('exit', exited);
-      this.child.once('message', (m) => {
-        this.child.off('exit', exited);
-        resolve(m as never);
-      });
-    });
-  }
-  ready() {
-    return this.next();
-  }
-  async round(round: number, into: Samples | undefined): Promise<void> {
-    this.child.send({ round });
-    const m = await this.next();
-    if (m.error) throw new Error(`floor round: ${m.error}`);
-    if (into) for (const [k, v] of m.samples!) for (const ms of v) add(into, k, ms);
-  }
-  async close(): Promise<void> {
-    this.child.send('close');
-    await this.next().catch(() => undefined);
-    this.child.disconnect();
-  }
-}
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('needs root');
-  if (process.env.DRIVER_STEPS_CHILD) return floorChild();
-  const floors = new FloorClient();
+  const floors = new DriverFloor();
   await floors.ready();
   const drivers: Driver[] = [];
   const s: Samples = new Map();

@@ -122,9 +122,12 @@ function targets(r: Results): string[] {
   const s = r.summaries;
   check('saga start p50 / dockerd Engine API start p50', r.ratios.sagaOverDockerApiStart?.p50, 0.5, x);
   check('`docker start` through our API / against dockerd, p50', r.ratios.oursOverDockerCliStart?.p50, 0.5, x);
-  check('driver steps p50 (floor ≈ 40 ms measured in issue 11, not by the bench: 1.5× = 60 ms)', s.driverStart?.p50, 60, ms);
+  check('driver steps p50 / floor p50 (netns + CNI ADD + runc run -d, timed in this run)', r.ratios.driverOverFloor?.p50, 1.5, x);
   const overhead = s.sagaStart && s.driverStart ? s.sagaStart.p50 - s.driverStart.p50 : undefined;
   check('orchestration: saga p50 − driver p50', overhead, 25, ms);
+  if (s.temporalEmpty && s.temporalShape) {
+    out.push(`       (Temporal alone in this run: an empty workflow ${ms(s.temporalEmpty.p50)}, a start's 9 local activities as no-ops ${ms(s.temporalShape.p50)} p50)`);
+  }
   const t = r.throughput && !('reason' in r.throughput) ? r.throughput : undefined;
   check(`starts/s at ${t ? Math.max(...t.levels) : 50} in flight, saga / dockerd`, t?.ratioAtMost, 2, x, false);
   const sim = t?.simulated?.levels.find((l) => l.inFlight === Math.max(...t.levels));

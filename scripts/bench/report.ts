@@ -20,6 +20,9 @@ export const MEASUREMENTS = {
   oursCliStart: 'container-saga API: `docker start` (CLI process)',
   dockerCliPs: 'dockerd: `docker ps` (CLI process)',
   oursCliPs: 'container-saga API: `docker ps` (CLI process)',
+  driverFloor: 'floor: netns + lo up, CNI ADD, `runc run -d` (bare tools)',
+  temporalEmpty: 'Temporal floor: an empty workflow (warm client)',
+  temporalShape: 'Temporal floor: a start\'s 9 local activities as no-ops',
 } as const;
 export type Measurement = keyof typeof MEASUREMENTS;
 export type Samples = Record<Measurement, number[]>;
@@ -31,6 +34,7 @@ const RATIOS: { key: string; label: string; a: Measurement; b: Measurement }[] =
   { key: 'oursOverDockerCliStart', label: 'docker start CLI: container-saga API / dockerd', a: 'oursCliStart', b: 'dockerCliStart' },
   { key: 'oursOverDockerCliPs', label: 'docker ps CLI: container-saga API / dockerd', a: 'oursCliPs', b: 'dockerCliPs' },
   { key: 'sagaOverDriver', label: 'start: saga / driver steps (what Temporal adds)', a: 'sagaStart', b: 'driverStart' },
+  { key: 'driverOverFloor', label: 'driver steps / floor (netns + CNI ADD + runc run -d)', a: 'driverStart', b: 'driverFloor' },
 ];
 
 /** Why a part was not measured (undefined: it was), printed and written to the results. */
@@ -65,6 +69,8 @@ export interface Results {
   driver: { kind: string; reason: string };
   docker: Part & { version?: unknown; flags?: string[] };
   api: Part & { entry?: string; createdBy?: string };
+  /** the floors timed beside the rest: the bare tools (root, Linux driver) and Temporal alone */
+  floors?: { driver: Part; temporal: Part };
   summaries: Partial<Record<Measurement, Summary>>;
   ratios: Record<string, Ratio>;
   samples: Samples;
@@ -129,6 +135,10 @@ export function formatReport(r: Results): string {
       ? `container-saga Engine API: ${r.api.entry} on a unix socket; its containers created by ${r.api.createdBy}${r.api.reason ? `; ${r.api.reason}` : ''}`
       : `container-saga Engine API: not measured: ${r.api.reason}`,
   );
+  if (r.floors) {
+    const part = (p: Part) => (p.measured ? 'measured' : `not measured: ${p.reason}`);
+    lines.push(`floors: the bare tools in a small child process (${part(r.floors.driver)}); Temporal alone, no-op workflows on a worker of their own (${part(r.floors.temporal)})`);
+  }
   lines.push('');
   const rows = (Object.keys(MEASUREMENTS) as Measurement[]).flatMap((k) => {
     const s = r.summaries[k];
