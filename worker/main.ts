@@ -3,7 +3,7 @@ import { dataConverterOf, describeCodec, loadCodec } from '../codec/load';
 import { getConfig } from '../config';
 import { describeTemporalConnection } from '../config/temporal-connection';
 import { describeWorkerTuning } from '../config/worker-tuning';
-import { startApi, type RunningApi } from '../api/start';
+import type { RunningApi } from '../api/start';
 import { installMetricsRuntime } from '../metrics/runtime';
 import { selectRuntime } from '../runtime/select';
 import { hostTaskQueue } from '../common/hosts-api';
@@ -81,6 +81,9 @@ async function main(): Promise<void> {
     );
     // CONTAINER_SAGA_API=1: one process serves the Engine API too (a Temporal client like any other).
     if (config.apiInWorker) {
+      // Loaded only here: a worker without the API does not hold its modules (issue 11's resident-size budget).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { startApi } = require('../api/start') as typeof import('../api/start');
       api = await startApi({
         onError: (err) => console.error(`  api: ${err instanceof Error ? err.stack : String(err)}`),
         ...(metrics ? { metrics: Runtime.instance().metricMeter } : {}),
