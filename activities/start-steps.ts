@@ -69,13 +69,8 @@ export function createStartActivities(runtime: ContainerRuntime, opts: StartActi
     async markRunning(input: { id: string; pid: number; releaseClaim?: boolean }): Promise<void> {
       await classified(async () => {
         const rec = await runtime.markRunning(input.id, input.pid);
-        // The hand-off (a server round trip) and the claim's release (a record write) need only the record
-        // marked running, not each other: stop and rm wait for the start saga to close, not for its claim. A
-        // retry after a failed hand-off finds the record running and the claim gone, and hands off again.
-        await Promise.all([
-          opts.monitorRuns ? handOffToMonitor(rec, currentOwner()) : undefined,
-          input.releaseClaim ? runtime.releaseStart(input.id, currentOwner()) : undefined,
-        ]);
+        if (opts.monitorRuns) await handOffToMonitor(rec, currentOwner());
+        if (input.releaseClaim) await runtime.releaseStart(input.id, currentOwner());
       });
     },
     // F: error, exit code and state to disk, before the compensations run
