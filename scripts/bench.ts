@@ -1,12 +1,14 @@
 /**
  * `npm run bench`: how long a durable start takes next to Docker's, measured in one run on this machine.
  *   saga    — containerStart through Temporal (dev server, in-process worker), client-observed
- *   driver  — the same driver steps called directly, no Temporal (the floor the saga adds to)
+ *   driver  — the same driver steps called directly, no Temporal (what the saga adds to)
  *   dockerd — Debian's docker.io 20.10, a private daemon the bench starts (scripts/bench/dockerd.ts):
  *             POST /containers/{id}/start over its socket with a warm keep-alive client, and the
  *             `docker start` / `docker ps` CLI commands against it
  *   API     — container-saga's Engine API (api/main.ts, when this checkout has it), started against the bench's
  *             dev server and task queue: the same CLI commands and the same POST against its socket
+ *   floors  — the bare tools' start (netns + lo up, CNI ADD, runc run -d; root only) and Temporal alone (an
+ *             empty workflow, a start's local activities as no-ops): scripts/bench/floor/
  * The measurements alternate within each round (Docker's, then ours), n = BENCH_N rounds (default 15) after 2
  * warm-up rounds; each container is created beforehand (not timed) and removed after its measurement. Every
  * measured saga start's history is read afterwards (its length; the median one's timeline).
