@@ -123,6 +123,18 @@ function runcExec(id: string, args: string[]): string {
 
 const inode = (p: string) => statSync(p).ino;
 
+/**
+ * The container process's environment. runc writes the pid file once it has released its init to exec the
+ * command, so right after a start the pid may still be `runc init` for a moment, with runc's own environment
+ * (`_LIBCONTAINER_*`): wait until it has become the command.
+ */
+async function environOf(pid: number): Promise<string[]> {
+  return untilValue(`pid ${pid} to exec the container's command`, async () => {
+    const env = (await fs.readFile(`/proc/${pid}/environ`, 'utf8')).split('\0').filter(Boolean);
+    return env.some((e) => e.startsWith('_LIBCONTAINER_')) ? undefined : env;
+  }, 5_000, 10);
+}
+
 /** Polls until `probe` returns a value: this file's default wait. */
 const until = <T>(what: string, probe: () => Promise<T | undefined>, ms = 10_000) => untilValue(what, probe, ms, 10);
 
@@ -188,7 +200,7 @@ describe('Linux driver (root)', () => {
       expect(inside(pid, 'ip -4 -o addr show eth0')).toContain(`inet ${net.IPAddress}/16`);
       expect(inside(pid, 'pwd')).toBe('/srv/app\n');
       expect(inside(pid, 'cat /etc/hosts')).toContain(`${net.IPAddress}\tweb-host`);
-      expect(await fs.readFile(`/proc/${pid}/environ`, 'utf8')).toContain('GREETING=hi');
+      expect(await environOf(pid)).toContain('GREETING=hi');
 
       const mounts = parseMountInfo(await fs.readFile(`/proc/${pid}/mountinfo`, 'utf8'));
       const at = (p: string) => mountAt(mounts, p);
@@ -357,7 +369,7 @@ describe('Linux driver (root)', () => {
       const ipdb = (await rt.lookup(db.Id)).NetworkSettings.IPAddress;
       const app = await create({ name: 'app', env: ['MODE=test'], hostConfig: { Links: ['db:database'] } });
       const { pid } = await start(app.Id);
-      const env = (await fs.readFile(`/proc/${pid}/environ`, 'utf8')).split('\0').filter(Boolean);
+      const env = await environOf(pid);
       expect(env).toEqual([
         'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
         `HOSTNAME=${app.Config.Hostname}`,
