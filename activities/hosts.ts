@@ -11,7 +11,11 @@ import {
   type HostView,
   type LocatedHere,
 } from '../common/hosts-api';
+import { wellFormed } from '../common/input-check';
+import { verifyHostConfig } from '../common/settings';
+import { notStartable, type ClaimedHere, type RefusingStep } from '../common/start-api';
 import type { HostRuntime } from '../runtime/host-runtime';
+import { currentOwner, isOwnerAlive } from './owner';
 import { snapshotOf } from './snapshot';
 import { classified } from './to-failure';
 
@@ -47,6 +51,38 @@ export function createHostActivities(runtime: HostRuntime) {
       });
     },
 
+    /**
+     * v12: the start's first look on the worker that runs its workflow task, with check-state, verify-settings
+     * and the claim when the container is surely here (a full ID or an exact name), in Docker's order:
+     * daemon.Get, validateState, verifyContainerSettings, then the container lock. A check that refuses is
+     * answered, with nothing claimed, so the saga fails at that step; a container not surely here gets the
+     * first look alone (the saga then asks the other hosts).
+     */
+    async claimHere(input: { container: string }): Promise<ClaimedHere> {
+      return classified(async () => {
+        const located = await locateIn(runtime, input.container);
+        if (!located.match || located.match.by === 'prefix') return { located };
+        const rec = await runtime.lookup(located.match.id);
+        const here = { ...located, snapshot: snapshotOf(rec) };
+        const refused = (step: RefusingStep, err: unknown): ClaimedHere => {
+          // a failure a retry may cure (Internal) is thrown, to be retried as any step's
+          if (!(err instanceof ContainerError) || err.retryable) throw err;
+          return { located: here, claim: { refused: { step, error: { type: err.type, message: wellFormed(err.message), status: err.status } } } };
+        };
+        const state = notStartable(here.snapshot);
+        if (state) return refused('check-state', state);
+        try {
+          verifyHostConfig(rec.HostConfig, await runtime.hostInfo());
+        } catch (err) {
+          return refused('verify-settings', err);
+        }
+        try {
+          return { located: here, claim: { claimed: snapshotOf(await runtime.claimStart(rec.Id, currentOwner(), isOwnerAlive)) } };
+        } catch (err) {
+          return refused('claim', err);
+        }
+      });
+    },
     /** This host's counts for placement and `host ls`; with an image, whether it is here. */
     async hostStatus(input: { image?: string }): Promise<HostStatus> {
       return classified(async () => {

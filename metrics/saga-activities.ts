@@ -12,6 +12,8 @@ const RECORD_STEPS: Partial<Record<keyof Activities, string>> = {
   // since many hosts the lookup is locateHere (it brings the record when the container is here); a container
   // of another host is then read there (lookupContainer), and the lookup counts both
   locateHere: 'lookup',
+  // since v12 the owner's first look checks and claims too (claimHere): counted as the step it begins with
+  claimHere: 'lookup',
   liveHosts: 'lookup',
   lookupContainer: 'lookup',
   hostInfo: 'host-config',

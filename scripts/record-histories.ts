@@ -44,7 +44,7 @@ import { temporalCliPath } from './temporal-paths';
  * Histories are kept per workflow version (test/histories/<version>/): bump this when a workflow change
  * alters history (guarded by patched()), re-record, and keep the older folders so they keep replaying.
  */
-const VERSION = 'v11';
+const VERSION = 'v12';
 const OUT = path.resolve(__dirname, '../test/histories', VERSION);
 const TEST_KEYS = path.resolve(__dirname, '../test/fixtures/codec-test-keys.json');
 /** the histories named on the command line, else all */

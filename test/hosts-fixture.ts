@@ -78,11 +78,13 @@ export async function workflowTaskWorkers(client: Client, workflowId: string, ru
 
 /**
  * The activities that touch a host: all but those of the shared queue (the registry's `liveHosts`, the first
- * `locateHere` of a verb, which any worker answers for its own host) and a local `locateHere` (the start saga's
- * first look, where the workflow task ran; it only reads). A pinned start or verb runs every one on its host.
+ * `locateHere` of a verb, which any worker answers for its own host) and the start saga's local first look,
+ * where the workflow task ran (`locateHere`, since v12 `claimHere`: it only reads unless the container is
+ * there, and then it runs on the container's host anyway; a test that needs it looks at it apart). A pinned
+ * start or verb runs every one on its host.
  */
 export function hostActivities(ran: readonly RanActivity[], sharedQueue: string): RanActivity[] {
-  return ran.filter((a) => a.taskQueue !== sharedQueue && !(a.local && a.type === 'locateHere'));
+  return ran.filter((a) => a.taskQueue !== sharedQueue && !(a.local && (a.type === 'locateHere' || a.type === 'claimHere')));
 }
 
 export { hostTaskQueue };

@@ -37,7 +37,7 @@ describe('replay of recorded histories', () => {
   });
 
   it('has, for every workflow version, a success, a compensated failure, a cancellation and transient retries', () => {
-    for (const version of ['v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'v8', 'v9', 'v11']) {
+    for (const version of ['v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7', 'v8', 'v9', 'v11', 'v12']) {
       for (const name of ['start-success', 'start-failure-compensated', 'start-cancelled', 'start-transient-retries']) {
         expect(files).toContain(`${version}/${name}.json`);
       }
@@ -115,6 +115,38 @@ describe('replay of recorded histories', () => {
     const other = (await read('start-on-other-host')).flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : []));
     for (const step of ['mountRootfs', 'connectNetwork', 'setupIpc', 'startProcess']) {
       expect(other.find((a) => a.activityType.name === step)?.taskQueue.name, step).toMatch(/@b$/);
+    }
+  });
+
+  it('v12 starts record one patch marker (claim-in-one-look); on the owner\'s worker the lookup, checks and claim are one local activity; a legacy hostConfig and another host\'s worker keep them apart', async () => {
+    type Event = RawEvent & { eventType: string; activityTaskScheduledEventAttributes?: { activityType: { name: string }; taskQueue: { name: string } } };
+    const read = async (name: string) => (JSON.parse(await fs.readFile(path.join(DIR, 'v12', `${name}.json`), 'utf8')) as { events: Event[] }).events;
+    const starts = files.filter((f) => f.startsWith('v12/start-'));
+    expect(starts.length).toBeGreaterThanOrEqual(10);
+    for (const f of starts) {
+      const raw = JSON.parse(await fs.readFile(path.join(DIR, f), 'utf8')) as { events: RawEvent[] };
+      expect(markers(raw.events, 'core_patch').map((m) => m.id), f).toEqual(['claim-in-one-look']);
+    }
+    const success = await read('start-success');
+    expect(success.filter((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_STARTED')).toHaveLength(1);
+    expect(success.filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
+    const local = markers(success, 'core_local_activity').map((m) => m.activity_type!);
+    expect([...local.slice(0, 1), ...local.slice(1, 4).sort(), ...local.slice(4)]).toEqual([
+      'claimHere', 'connectNetwork', 'mountRootfs', 'setupIpc', 'writeSpec', 'startProcess', 'markRunning',
+    ]);
+    // a legacy hostConfig at start (recorded on host b, from a's workflow task): its steps between the check and
+    // the claim keep every step apart, the first look a plain locateHere
+    const legacy = await read('start-legacy-host-config');
+    expect(markers(legacy, 'core_local_activity').map((m) => m.activity_type)).toEqual(['locateHere']);
+    const legacySteps = legacy.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType.name] : []));
+    expect(legacySteps.filter((t) => ['hostInfo', 'setHostConfig', 'verifySettings', 'claimStart'].includes(t))).toEqual(['hostInfo', 'setHostConfig', 'verifySettings', 'claimStart']);
+    // another host's worker ran the workflow task: its first look found nothing there, then the owner (b)
+    // checked and claimed it on its queue, and ran every host step there
+    const other = await read('start-on-other-host');
+    expect(markers(other, 'core_local_activity').map((m) => m.activity_type)[0]).toBe('claimHere');
+    const onB = other.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : []));
+    for (const step of ['verifySettings', 'claimStart', 'mountRootfs', 'connectNetwork', 'setupIpc', 'startProcess']) {
+      expect(onB.find((a) => a.activityType.name === step)?.taskQueue.name, step).toMatch(/@b$/);
     }
   });
 

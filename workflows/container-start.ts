@@ -4,11 +4,11 @@ import { ContainerError, Messages } from '../common/errors';
 import { defaultNetMode } from '../common/net-mode';
 import { containerAttributes, SearchKeys } from '../common/search-attributes';
 import { parseSecurityOpts } from '../common/security-opt';
-import { Patches, type ContainerSnapshot, type ContainerStartInput, type ContainerStartResult } from '../common/start-api';
+import { notStartable, Patches, type ClaimedHere, type ContainerSnapshot, type ContainerStartInput, type ContainerStartResult, type RefusingStep } from '../common/start-api';
 import { hostStep, releasedFirst, stepsOfPhase, type HostStepEntry } from '../common/steps';
 import { checkInput, detailOf, exitCodeFor } from './failures';
 import { Saga } from './saga';
-import { goneHost, isHostUnavailable, locate } from './host-routing';
+import { claimHere, goneHost, isHostUnavailable, locate } from './host-routing';
 import { acquireActivity, releaseActivity, startActivities, type StartActivities, type StartPlacement } from './start-activities';
 import { StartRun } from './start-run';
 
@@ -29,12 +29,17 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
 
   let acts: StartActivities;
   let found: ContainerSnapshot;
+  // v12: what the first look's checks and claim answered, when the container was surely here
+  let firstLook: ClaimedHere['claim'];
   try {
     // Since v7 the lookup first finds the container's host, and every step goes to it (workflows/host-routing.ts).
-    const found_ = await lookup(run, input.container, localSteps, run.version.has(Patches.hosts));
+    const claimFirst = run.version.v12 && !input.hostConfig;
+    const found_ = await lookup(run, input.container, localSteps, run.version.has(Patches.hosts), claimFirst);
     found = found_.snap;
+    firstLook = found_.claim;
     acts = startActivities({ name: found.name, snap: found, runReleasesClaim: run.version.v9 }, localSteps, found_.placement);
-    await checks(run, acts, found, input);
+    if (firstLook) await checked(run, firstLook);
+    else await checks(run, acts, found, input);
   } catch (err) {
     return failBeforeClaim(run, err);
   }
@@ -43,7 +48,8 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
   try {
     let snap: ContainerSnapshot;
     try {
-      snap = await claim(run, acts, found.id);
+      const taken = firstLook;
+      snap = await claim(run, taken ? async () => claimedByFirstLook(taken) : () => acts.quick.claimStart({ id: found.id }));
     } catch (err) {
       return failBeforeClaim(run, err);
     }
@@ -96,18 +102,27 @@ async function unlessHostGone<T>(run: StartRun, step: () => Promise<T>): Promise
  * across hosts: the host is found first (locate), then the record is read there, by the ID found; its record
  * steps stay local activities when that host is the one whose worker looked.
  */
-async function lookup(run: StartRun, ref: string, localSteps: boolean, hosts: boolean): Promise<{ snap: ContainerSnapshot; placement?: StartPlacement }> {
-  const { c, placement } = await run.step(hostlessSteps.lookup, async () => {
+async function lookup(
+  run: StartRun,
+  ref: string,
+  localSteps: boolean,
+  hosts: boolean,
+  claimFirst: boolean,
+): Promise<{ snap: ContainerSnapshot; placement?: StartPlacement; claim?: ClaimedHere['claim'] }> {
+  const { c, placement, claim } = await run.step(hostlessSteps.lookup, async () => {
     if (!hosts) return { c: await startActivities({ name: ref }, localSteps).quick.lookupContainer({ container: ref }) };
-    const at = await locate(ref, { firstHere: true });
+    // v12: the first look checks and claims too when the container is surely here (claimHere)
+    const first = claimFirst ? await claimHere(ref) : undefined;
+    const at = await locate(ref, first ? { first: first.located } : { firstHere: true });
     const placement: StartPlacement = { host: at.host, ownerLooksUp: at.host === at.lookedUpOn, hostStepsLocal: run.version.v11 };
     // found here, the snapshot came with it; found on another host, it is read there
-    return { c: at.snapshot ?? (await startActivities({ name: ref }, localSteps, placement).quick.lookupContainer({ container: at.id })), placement };
+    const c = at.snapshot ?? (await startActivities({ name: ref }, localSteps, placement).quick.lookupContainer({ container: at.id }));
+    return { c, placement, claim: first?.claim };
   });
   if (placement) run.record.host = placement.host;
   run.identify(c);
   upsertSearchAttributes(containerAttributes({ id: c.id, name: c.name }));
-  return { snap: c, placement };
+  return { snap: c, placement, ...(claim ? { claim } : {}) };
 }
 
 /**
@@ -141,13 +156,6 @@ const hostlessSteps = {
   markRunning: 'mark-running',
 } as const;
 
-/** Docker's answer for a container that cannot be started as it is: paused (409) or already running (304). */
-function notStartable(c: ContainerSnapshot): ContainerError | undefined {
-  if (c.paused) return new ContainerError('StartPaused', Messages.startPaused);
-  if (c.running) return new ContainerError('AlreadyStarted', Messages.alreadyStarted);
-  return undefined;
-}
-
 /** check-state, host-config (legacy hostConfig at start), verify-settings: nothing changes on the host. */
 async function checks(run: StartRun, acts: StartActivities, c: ContainerSnapshot, input: ContainerStartInput): Promise<void> {
   await run.step(hostlessSteps.checkState, async () => {
@@ -166,9 +174,33 @@ async function checks(run: StartRun, acts: StartActivities, c: ContainerSnapshot
   await run.step(hostlessSteps.verifySettings, () => acts.quick.verifySettings({ id: c.id }));
 }
 
-/** claim: the container lock Docker takes in containerStart; re-checks removal under it. */
-async function claim(run: StartRun, acts: StartActivities, id: string): Promise<ContainerSnapshot> {
-  const claimed = await run.step(hostlessSteps.claim, () => acts.quick.claimStart({ id }));
+/**
+ * v12: check-state and verify-settings as the first look ran them (claimHere): each step fails as it does on
+ * its own when the first look refused there.
+ */
+async function checked(run: StartRun, firstLook: FirstLook): Promise<void> {
+  await run.step(hostlessSteps.checkState, async () => refusedAt(firstLook, 'check-state'));
+  await run.step(hostlessSteps.verifySettings, async () => refusedAt(firstLook, 'verify-settings'));
+}
+
+type FirstLook = NonNullable<ClaimedHere['claim']>;
+
+/** Throws the first look's refusal as the step's own error when it refused at `step`. */
+function refusedAt(firstLook: FirstLook, step: RefusingStep): void {
+  if ('refused' in firstLook && firstLook.refused.step === step) throw new ContainerError(firstLook.refused.error.type, firstLook.refused.error.message);
+}
+
+/** The snapshot the first look claimed, or its refusal at the claim. */
+function claimedByFirstLook(firstLook: FirstLook): ContainerSnapshot {
+  refusedAt(firstLook, 'claim');
+  // an earlier refusal failed its own step before the claim was reached
+  if ('refused' in firstLook) throw new ContainerError('Internal', `the first look refused at ${firstLook.refused.step}, not at the claim`);
+  return firstLook.claimed;
+}
+
+/** claim: the container lock Docker takes in containerStart (taken by `take`); re-checks removal under it. */
+async function claim(run: StartRun, take: () => Promise<ContainerSnapshot>): Promise<ContainerSnapshot> {
+  const claimed = await run.step(hostlessSteps.claim, take);
   if (claimed.removing) throw new ContainerError('ContainerBeingRemoved', Messages.beingRemoved);
   return claimed;
 }

@@ -17,7 +17,7 @@ import {
   type HostView,
   type LocatedHere,
 } from '../common/hosts-api';
-import type { ContainerSnapshot } from '../common/start-api';
+import type { ClaimedHere, ContainerSnapshot } from '../common/start-api';
 import type { ContainerRecord } from '../common/types';
 import { fast, fastLocal } from './options';
 
@@ -90,6 +90,16 @@ const shared = proxyActivities<Activities>(fast);
  * its host's. Its summary is the lookup step's in the Web UI's timeline ("look up web").
  */
 const here = (ref: string) => proxyLocalActivities<Activities>({ ...fastLocal, summary: `look up ${ref}` });
+
+/**
+ * v12: the start's first look with its checks and claim (activities `claimHere`), on the worker that runs the
+ * workflow task; its summary names each of its steps in the Web UI's timeline ("look up web, check its state
+ * and settings, claim it for this start").
+ */
+export function claimHere(ref: string): Promise<ClaimedHere> {
+  const summary = `look up ${ref}, check its state and settings, claim it for this start`;
+  return proxyLocalActivities<Activities>({ ...fastLocal, summary }).claimHere({ container: ref });
+}
 
 /** The registered hosts with their liveness (activities/hosts.ts liveHosts). */
 export function hostViews(): Promise<HostView[]> {

@@ -4,7 +4,7 @@ import { Patches } from '../common/start-api';
 /** The start's changes that a run begun from v9 on has without asking for each (all those before v9). */
 type ChangeBeforeV9 = Exclude<
   (typeof Patches)[keyof typeof Patches],
-  typeof Patches.startV9 | typeof Patches.hostStepsLocal | typeof Patches.monitorState | typeof Patches.createSearchAttributes | typeof Patches.inspectInOneLook
+  typeof Patches.startV9 | typeof Patches.hostStepsLocal | typeof Patches.claimInOneLook | typeof Patches.monitorState | typeof Patches.createSearchAttributes | typeof Patches.inspectInOneLook
 >;
 
 /**
@@ -14,16 +14,20 @@ type ChangeBeforeV9 = Exclude<
  * before is told apart by that first answer (false when its history lacks the marker) and asks each change
  * as it did. Asked once per run, so the answer cannot change in the middle of one. v11 (`host-steps-local`)
  * does the same in its turn: a new run asks for it alone and has v9 with it; a v9 run is told apart by its
- * history lacking the v11 marker, and asks for `start-v9` as it did.
+ * history lacking the v11 marker, and asks for `start-v9` as it did. v12 (`claim-in-one-look`) likewise: a new
+ * run asks for it alone; a v11 run's history lacks its marker, so it asks for v11's as it did.
  */
 export class StartVersion {
+  /** the run began under v12 or later: its first look checks and claims too, when the container is surely here */
+  readonly v12: boolean;
   /** the run began under v11 or later: its host steps run as local activities on the owner's worker */
   readonly v11: boolean;
   /** the run began under v9 or later: every earlier change holds, and v9's own */
   readonly v9: boolean;
 
   constructor() {
-    this.v11 = patched(Patches.hostStepsLocal);
+    this.v12 = patched(Patches.claimInOneLook);
+    this.v11 = this.v12 || patched(Patches.hostStepsLocal);
     this.v9 = this.v11 || patched(Patches.startV9);
   }
 

@@ -28,12 +28,13 @@ import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHostActivities } from '../../activities/hosts';
 import { createStartActivities, type StartActivities } from '../../activities/start-steps';
 import { daemonEnv, linkEnv, linkHostsEntries, type LinkTarget } from '../../common/env';
 import type { ContainerSnapshot } from '../../common/start-api';
 import { RELEASE_ORDER, stepOfRelease } from '../../common/steps';
 import type { ContainerRecord, CreateRequest, StartOwner } from '../../common/types';
-import type { ContainerRuntime } from '../../runtime/contract';
+import type { HostRuntime } from '../../runtime/host-runtime';
 import { LinuxRuntime } from '../../runtime/linux/driver';
 import { netnsName, netnsPath } from '../../runtime/linux/layout';
 import { mountsUnder, readMountInfo } from '../../runtime/linux/mountinfo';
@@ -108,8 +109,10 @@ function recordWithoutTimes(rec: ContainerRecord | undefined): unknown {
 
 interface Harness {
   kind: 'simulated' | 'linux';
-  rt: ContainerRuntime & { store: { read(id: string): Promise<ContainerRecord | undefined> } };
+  rt: HostRuntime;
   acts: StartActivities;
+  /** the host-level ones: claimHere (v12: the start's first look with its checks and claim) */
+  hostActs: Pick<ReturnType<typeof createHostActivities>, 'claimHere'>;
   env: MockActivityEnvironment;
   root: string;
   bindSource: string;
@@ -330,6 +333,18 @@ const ROWS: Row[] = [
       resources: (s) => [...heldMatching(/^(process|runc) /)(s), ...s.leaks.filter((l) => /^(process|runc|cgroup)/.test(l)), ...(s.process ? [`process record ${JSON.stringify(s.process)}`] : [])],
     },
   }),
+  // v12: lookup, check-state, verify-settings and the claim in one call, where the saga's workflow task runs
+  {
+    step: 'claimHere',
+    prepare: async () => ({ links: [] }),
+    run: async (h, id, p) => {
+      const r = await call(h, h.hostActs.claimHere, { container: id });
+      if (r.claim && 'claimed' in r.claim) p.snap = r.claim.claimed;
+      return r;
+    },
+    did: (s) => expect(rec(s).StartingBy).toEqual(OWNER),
+    undo: { name: 'releaseStart', resources: (s) => (rec(s).StartingBy ? [`claim ${JSON.stringify(rec(s).StartingBy)}`] : []) },
+  },
   sagaRow('markRunning', {
     did: (s) => {
       expect(rec(s).State).toMatchObject({ Status: 'running', Running: true });
@@ -363,7 +378,7 @@ function newEnv(): MockActivityEnvironment {
 }
 
 function harnessOf(kind: Harness['kind'], rt: Harness['rt']): Harness {
-  return { kind, rt, acts: createStartActivities(rt), env: newEnv(), root: rt.root, bindSource: path.join(rt.root, 'bind-source'), created: [], nextVolume: 0 };
+  return { kind, rt, acts: createStartActivities(rt), hostActs: createHostActivities(rt), env: newEnv(), root: rt.root, bindSource: path.join(rt.root, 'bind-source'), created: [], nextVolume: 0 };
 }
 
 /** The link target every test container links to (idem-db:db): a running container, started through the saga. */

@@ -159,14 +159,21 @@ describe('two hosts, one task queue (simulated driver)', () => {
       const ran = await activitiesOf(workers.a.client, startWorkflowId(id));
       const onHost = hostActivities(ran, q());
       const where = `${name}: ${JSON.stringify(ran)}`;
-      // The lookup: the owner's worker reads the record with its first look (a local locateHere), another host's
-      // worker asks the owner's queue where the container is (locateHere), then reads it there (lookupContainer).
-      expect(onHost.some((a) => a.type === 'lookupContainer') || ran.some((a) => a.type === 'locateHere' && a.local && a.identity === identity(host)), where).toBe(true);
+      // The lookup: the owner's worker reads the record, checks it and claims it with its first look (a local
+      // claimHere, v12); another host's worker looks first on its own host (a local claimHere that finds
+      // nothing), asks the owner's queue where the container is (locateHere), then reads it there
+      // (lookupContainer), and checks and claims it there (verifySettings, claimStart).
+      const firstLook = ran.find((a) => a.type === 'claimHere' && a.local);
+      const kind = firstLook?.identity === identity(host) ? 'owner' : 'other';
+      cases.add(kind);
+      expect(kind === 'owner' || onHost.some((a) => a.type === 'lookupContainer'), where).toBe(true);
       // the prepare steps run at once: as local activities (v11, on the owner's worker) their markers come in
       // the order they finished, so that group is compared sorted
+      const checksAndClaim = kind === 'owner' ? [] : ['verifySettings', 'claimStart'];
       const steps = onHost.map((a) => a.type).filter((t) => t !== 'locateHere' && t !== 'lookupContainer');
-      expect([...steps.slice(0, 2), ...steps.slice(2, 5).sort(), ...steps.slice(5)], where).toEqual(
-        ['verifySettings', 'claimStart', 'connectNetwork', 'mountRootfs', 'setupIpc', 'writeSpec', 'startProcess', 'markRunning'],
+      const c = checksAndClaim.length;
+      expect([...steps.slice(0, c), ...steps.slice(c, c + 3).sort(), ...steps.slice(c + 3)], where).toEqual(
+        [...checksAndClaim, 'connectNetwork', 'mountRootfs', 'setupIpc', 'writeSpec', 'startProcess', 'markRunning'],
       );
       for (const a of onHost) {
         if (!a.local) expect(a.taskQueue, `${a.type}: ${where}`).toBe(hostTaskQueue(q(), host));
@@ -174,13 +181,10 @@ describe('two hosts, one task queue (simulated driver)', () => {
       }
       // the registry's view is read on the shared queue
       for (const a of ran.filter((r) => r.type === 'liveHosts')) expect(a.taskQueue).toBe(q());
-      const lookedUpBy = ran.find((a) => a.type === 'locateHere' && a.local)?.identity;
-      const kind = lookedUpBy === identity(host) ? 'owner' : 'other';
-      cases.add(kind);
-      // when the owner looked, every step is a local activity of its worker (v11: verify, claim, the three prepare
-      // steps, spec, process, mark running, which releases the claim; its lookup came with the first look); when
-      // another host looked, every step is an activity of the owner's queue
-      expect(onHost.filter((a) => a.local).length, where).toBe(kind === 'owner' ? 8 : 0);
+      // when the owner looked, every step is a local activity of its worker (v11: the three prepare steps,
+      // spec, process, mark running, which releases the claim; since v12 its lookup, checks and claim came with
+      // the first look); when another host looked, every step is an activity of the owner's queue
+      expect(onHost.filter((a) => a.local).length, where).toBe(kind === 'owner' ? 6 : 0);
       const other = HOSTS.find((h) => h !== host)!;
       expect(await filesMentioning(roots[other], id)).toEqual([]);
       expect(await rootsHolding(id)).toEqual([host]);

@@ -168,9 +168,10 @@ describe('the Temporal Web UI, as an operator sees it (chromium, simulated drive
 
     await openStart('Timeline');
     // Since v11 every step of a start on its owner's worker is a local activity of one workflow task: the
-    // timeline shows each (the prepare steps at once, then spec, process, mark running)
+    // timeline shows each (since v12 the lookup, checks and claim as one, its summary naming each; the prepare
+    // steps at once, then spec, process, mark running)
     const steps = [
-      ['locateHere', 'look up '], ['verifySettings', 'verify the settings of web'], ['claimStart', 'claim web for this start'],
+      ['claimHere', 'check its state and settings, claim it for this start'],
       ['mountRootfs', 'mount the rootfs of web'], ['connectNetwork', 'prepare network (bridge) for web'], ['setupIpc', 'mount /dev/shm for web'],
       ['writeSpec', 'write the OCI spec of web'], ['startProcess', 'start the process of web'], ['markRunning', 'mark web running'],
     ] as const;
@@ -184,7 +185,7 @@ describe('the Temporal Web UI, as an operator sees it (chromium, simulated drive
     await page.getByText('Compact', { exact: true }).click();
     mark('compact');
     const summaries = [
-      'look up', 'verify the settings of web', 'claim web for this start', 'mount the rootfs of web', 'prepare network (bridge) for web',
+      'check its state and settings, claim it for this start', 'mount the rootfs of web', 'prepare network (bridge) for web',
       'mount /dev/shm for web', 'write the OCI spec of web', 'start the process of web', 'mark web running, hand it to its monitor, release the start claim',
     ];
     // the summaries are decoded through the codec server after the page renders: wait for them
@@ -230,11 +231,11 @@ describe('the Temporal Web UI, as an operator sees it (chromium, simulated drive
       'compensate · record the error on broken', 'compensate · unmount /dev/shm of broken', 'compensate · release the network of broken',
       'compensate · unmount the rootfs of broken',
     ];
-    const history = await textShowing(['claim broken for this start', ...beforeDie, die]);
+    const history = await textShowing(['check its state and settings, claim it for this start', ...beforeDie, die]);
     const at = (summary: string) => history.indexOf(summary);
     for (const summary of [...beforeDie, die]) expect(history).toContain(summary);
-    // newest first or oldest first: the claim came before the die event, and so did each release
-    const order = Math.sign(at(die) - at('claim broken for this start'));
+    // newest first or oldest first: the claim (v12: with the lookup and checks) came before the die event, and so did each release
+    const order = Math.sign(at(die) - at('check its state and settings, claim it for this start'));
     for (const summary of beforeDie) expect(Math.sign(at(die) - at(summary)), summary).toBe(order);
     await shot('broken-start-history');
 

@@ -26,7 +26,8 @@ const OTHER_HOST = 'other';
 function hostGoneActs(stub: ReturnType<typeof stubActivities>, hostWorker: () => Worker): { shared: Activities; host: Activities } {
   const views = [OTHER_HOST, STUB_HOST].map((name) => ({ name, driver: 'simulated' as const, availability: 'active' as const, registeredAt: '2026-01-01T00:00:00Z', live: true }));
   return {
-    shared: { ...stub.acts, locateHere: async () => ({ host: OTHER_HOST }), liveHosts: async () => views },
+    // the other host's first look (v12: with its checks and claim) does not find the container there
+    shared: { ...stub.acts, locateHere: async () => ({ host: OTHER_HOST }), claimHere: async () => ({ located: { host: OTHER_HOST } }), liveHosts: async () => views },
     host: {
       ...stub.acts,
       claimStart: async (i) => {
@@ -118,7 +119,7 @@ describe('containerStart saga', () => {
     ]);
   });
 
-  it('since v9 a start asks patched() once (one marker, one TemporalChangeVersion upsert: since v11 host-steps-local) and mark-running releases the claim', async () => {
+  it('since v9 a start asks patched() once (one marker, one TemporalChangeVersion upsert: since v12 claim-in-one-look) and mark-running releases the claim', async () => {
     const { calls, workflowId } = await runSaga({});
     const { events } = await suite.env.client.workflow.getHandle(workflowId).fetchHistory();
     const patches = (events ?? []).flatMap((e) => {
@@ -126,7 +127,7 @@ describe('containerStart saga', () => {
       const data = m?.markerName === 'core_patch' ? m.details?.['patch-data']?.payloads?.[0]?.data : undefined;
       return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
     });
-    expect(patches).toEqual(['host-steps-local']);
+    expect(patches).toEqual(['claim-in-one-look']);
     // the change version, and the container's ID and name
     expect((events ?? []).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes)).toHaveLength(2);
     expect(calls.filter((c) => c === 'releaseStart')).toEqual([]);

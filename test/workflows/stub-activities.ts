@@ -1,11 +1,11 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../../activities';
-import { ContainerError } from '../../common/errors';
+import { ContainerError, ErrorStatus, type ErrorType } from '../../common/errors';
 import type { RestartGate } from '../../activities/monitor';
 import { monitorWorkflowId, RUN_STARTED_SIGNAL, type ContainerRun, type RunEnd } from '../../common/monitor-api';
 import { WorkflowTypes } from '../../common/names';
-import type { ContainerSnapshot } from '../../common/start-api';
+import { notStartable, type ClaimedHere, type ContainerSnapshot, type RefusingStep } from '../../common/start-api';
 import type { RestartPolicy } from '../../common/types';
 
 
@@ -149,6 +149,29 @@ export function stubActivities(plan: StubPlan = {}) {
       const found = { host: STUB_HOST, match: { id: snap.id, name: snap.name, by: 'name' as const } };
       // the start saga's first look brings the snapshot (its lookup step, as lookupContainer was before)
       return i.withSnapshot ? { ...found, snapshot: await step('lookupContainer', snap) } : found;
+    },
+    // v12: the first look with its checks and claim, through the same stubbed calls in the real one's order
+    claimHere: async (i) => {
+      const located = await acts.locateHere({ container: i.container, withSnapshot: true });
+      if (!located.snapshot) return { located };
+      const refused = (step: RefusingStep, err: unknown): ClaimedHere => {
+        if (err instanceof ContainerError) return { located, claim: { refused: { step, error: { type: err.type, message: err.message, status: err.status } } } };
+        if (!(err instanceof ApplicationFailure) || !err.nonRetryable) throw err;
+        const type = err.type as ErrorType;
+        return { located, claim: { refused: { step, error: { type, message: err.message, status: ErrorStatus[type] ?? 500 } } } };
+      };
+      const state = notStartable(located.snapshot);
+      if (state) return refused('check-state', state);
+      try {
+        await acts.verifySettings({ id: snap.id });
+      } catch (err) {
+        return refused('verify-settings', err);
+      }
+      try {
+        return { located, claim: { claimed: await acts.claimStart({ id: snap.id }) } };
+      } catch (err) {
+        return refused('claim', err);
+      }
     },
     hostStatus: async () => ({ name: STUB_HOST, driver: 'simulated', running: 0, containers: 1 }),
     liveHosts: async () => [{ name: STUB_HOST, driver: 'simulated', availability: 'active', registeredAt: '2026-01-01T00:00:00Z', live: true }],
