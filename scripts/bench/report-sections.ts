@@ -126,7 +126,7 @@ function targets(r: Results): string[] {
   const overhead = s.sagaStart && s.driverStart ? s.sagaStart.p50 - s.driverStart.p50 : undefined;
   check('orchestration: saga p50 − driver p50', overhead, 25, ms);
   if (s.temporalEmpty && s.temporalShape) {
-    out.push(`       (Temporal alone in this run: an empty workflow ${ms(s.temporalEmpty.p50)}, a start's 9 local activities as no-ops ${ms(s.temporalShape.p50)} p50)`);
+    out.push(`       (Temporal alone in this run: an empty workflow ${ms(s.temporalEmpty.p50)}, a start's 7 local activities as no-ops ${ms(s.temporalShape.p50)} p50)`);
   }
   const t = r.throughput && !('reason' in r.throughput) ? r.throughput : undefined;
   check(`starts/s at ${t ? Math.max(...t.levels) : 50} in flight, saga / dockerd`, t?.ratioAtMost, 2, x, false);

@@ -22,7 +22,7 @@ export const MEASUREMENTS = {
   oursCliPs: 'container-saga API: `docker ps` (CLI process)',
   driverFloor: 'floor: netns + lo up, CNI ADD, `runc run -d` (bare tools)',
   temporalEmpty: 'Temporal floor: an empty workflow (warm client)',
-  temporalShape: 'Temporal floor: a start\'s 9 local activities as no-ops',
+  temporalShape: 'Temporal floor: a start\'s 7 local activities as no-ops',
 } as const;
 export type Measurement = keyof typeof MEASUREMENTS;
 export type Samples = Record<Measurement, number[]>;

@@ -28,7 +28,7 @@ export class TemporalFloor {
     return this.client.workflow.execute<typeof emptyWorkflow>('emptyWorkflow', { taskQueue: this.taskQueue, workflowId: `bench-floor-${randomUUID()}` });
   }
 
-  /** A start's nine local activities as no-ops, start to result. */
+  /** A start's seven local activities as no-ops, start to result. */
   startShape(): Promise<void> {
     return this.client.workflow.execute<typeof startShapeWorkflow>('startShapeWorkflow', { taskQueue: this.taskQueue, workflowId: `bench-floor-${randomUUID()}` });
   }
