@@ -39,7 +39,7 @@ describe('bench report: the floors', () => {
   it("prints Temporal's own floor beside the orchestration target", () => {
     const report = formatReport(results({ sagaStart: [190, 200, 210], driverStart: [80, 84, 90], temporalEmpty: [25, 26, 30], temporalShape: [50, 56, 60] }));
     expect(targetLine(report, 'orchestration: saga p50 − driver p50')).toMatch(/NOT .*116\.0 ms \(target ≤ 25\.0 ms\)/);
-    expect(report).toContain("(Temporal alone in this run: an empty workflow 26.0 ms, a start's 9 local activities as no-ops 56.0 ms p50)");
+    expect(report).toContain("(Temporal alone in this run: an empty workflow 26.0 ms, a start's 7 local activities as no-ops 56.0 ms p50)");
     expect(report).toMatch(/Temporal floor: an empty workflow \(warm client\)\s+3\s+26\.0 ms/);
   });
 });
