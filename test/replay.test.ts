@@ -28,6 +28,35 @@ function markers(events: RawEvent[], name: string): Array<{ id?: string; activit
   });
 }
 
+/** A history event with what the shape tests read of it. */
+type ShapeEvent = RawEvent & {
+  eventType: string;
+  markerRecordedEventAttributes?: RawEvent['markerRecordedEventAttributes'] & { failure?: unknown };
+  activityTaskScheduledEventAttributes?: { activityType: { name: string }; taskQueue: { name: string } };
+};
+
+/** One recorded history of a version's folder, its events. */
+async function historyOf(version: string, name: string): Promise<ShapeEvent[]> {
+  return (JSON.parse(await fs.readFile(path.join(DIR, version, `${name}.json`), 'utf8')) as { events: ShapeEvent[] }).events;
+}
+
+/**
+ * A version's start histories each record one patch marker, `patch`; its successful start is one workflow task
+ * with no activity. Returns the successful start's local activity types, in history order.
+ */
+async function startsOfVersion(files: readonly string[], version: string, patch: string): Promise<string[]> {
+  const starts = files.filter((f) => f.startsWith(`${version}/start-`));
+  expect(starts.length).toBeGreaterThanOrEqual(10);
+  for (const f of starts) {
+    const raw = JSON.parse(await fs.readFile(path.join(DIR, f), 'utf8')) as { events: RawEvent[] };
+    expect(markers(raw.events, 'core_patch').map((m) => m.id), f).toEqual([patch]);
+  }
+  const success = await historyOf(version, 'start-success');
+  expect(success.filter((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_STARTED')).toHaveLength(1);
+  expect(success.filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
+  return markers(success, 'core_local_activity').map((m) => m.activity_type!);
+}
+
 describe('replay of recorded histories', () => {
   let files: string[] = [];
   beforeAll(async () => {
@@ -85,18 +114,8 @@ describe('replay of recorded histories', () => {
   });
 
   it('v11 starts record one patch marker (host-steps-local); on the owner\'s worker a start, compensated or not, is one workflow task of local activities; elsewhere its steps go to the owner\'s queue', async () => {
-    type Event = RawEvent & { eventType: string; markerRecordedEventAttributes?: RawEvent['markerRecordedEventAttributes'] & { failure?: unknown }; activityTaskScheduledEventAttributes?: { activityType: { name: string }; taskQueue: { name: string } } };
-    const read = async (name: string) => (JSON.parse(await fs.readFile(path.join(DIR, 'v11', `${name}.json`), 'utf8')) as { events: Event[] }).events;
-    const starts = files.filter((f) => f.startsWith('v11/start-'));
-    expect(starts.length).toBeGreaterThanOrEqual(10);
-    for (const f of starts) {
-      const raw = JSON.parse(await fs.readFile(path.join(DIR, f), 'utf8')) as { events: RawEvent[] };
-      expect(markers(raw.events, 'core_patch').map((m) => m.id), f).toEqual(['host-steps-local']);
-    }
-    const success = await read('start-success');
-    expect(success.filter((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_STARTED')).toHaveLength(1);
-    expect(success.filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
-    const local = markers(success, 'core_local_activity').map((m) => m.activity_type!);
+    const read = (name: string) => historyOf('v11', name);
+    const local = await startsOfVersion(files, 'v11', 'host-steps-local');
     expect([...local.slice(0, 3), ...local.slice(3, 6).sort(), ...local.slice(6)]).toEqual([
       'locateHere', 'verifySettings', 'claimStart', 'connectNetwork', 'mountRootfs', 'setupIpc', 'writeSpec', 'startProcess', 'markRunning',
     ]);
@@ -119,18 +138,8 @@ describe('replay of recorded histories', () => {
   });
 
   it('v12 starts record one patch marker (claim-in-one-look); on the owner\'s worker the lookup, checks and claim are one local activity; a legacy hostConfig and another host\'s worker keep them apart', async () => {
-    type Event = RawEvent & { eventType: string; activityTaskScheduledEventAttributes?: { activityType: { name: string }; taskQueue: { name: string } } };
-    const read = async (name: string) => (JSON.parse(await fs.readFile(path.join(DIR, 'v12', `${name}.json`), 'utf8')) as { events: Event[] }).events;
-    const starts = files.filter((f) => f.startsWith('v12/start-'));
-    expect(starts.length).toBeGreaterThanOrEqual(10);
-    for (const f of starts) {
-      const raw = JSON.parse(await fs.readFile(path.join(DIR, f), 'utf8')) as { events: RawEvent[] };
-      expect(markers(raw.events, 'core_patch').map((m) => m.id), f).toEqual(['claim-in-one-look']);
-    }
-    const success = await read('start-success');
-    expect(success.filter((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_TASK_STARTED')).toHaveLength(1);
-    expect(success.filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
-    const local = markers(success, 'core_local_activity').map((m) => m.activity_type!);
+    const read = (name: string) => historyOf('v12', name);
+    const local = await startsOfVersion(files, 'v12', 'claim-in-one-look');
     expect([...local.slice(0, 1), ...local.slice(1, 4).sort(), ...local.slice(4)]).toEqual([
       'claimHere', 'connectNetwork', 'mountRootfs', 'setupIpc', 'writeSpec', 'startProcess', 'markRunning',
     ]);
