@@ -76,15 +76,16 @@ async function main(): Promise<void> {
     const running = worker.run().finally(() => shutdown.dispose());
     // "ready" once the host is registered (both queues polled by then): a create placed right after it finds
     // this host among the live ones, rather than "no live, active host" while its registration is on the way.
-    // A failed registration is said, and the worker serves its queues all the same.
-    await Promise.race([
+    // A failed registration is said, and the worker serves its queues all the same; a worker that stopped
+    // first is not ready (its failure comes from `running` below).
+    const serving = await Promise.race([
       worker.registered.then(
         (r) => console.log(`  registered host ${r.name} (${r.availability})`),
         (err: unknown) => console.error(`  host registration failed: ${err instanceof Error ? err.message : String(err)}`),
-      ),
-      running.catch(() => undefined),
+      ).then(() => true),
+      running.then(() => false, () => false),
     ]);
-    console.log('  ready');
+    if (serving) console.log('  ready');
     // CONTAINER_SAGA_API=1: one process serves the Engine API too (a Temporal client like any other).
     if (config.apiInWorker) {
       // Loaded only here: a worker without the API does not hold its modules (issue 11's resident-size budget).
