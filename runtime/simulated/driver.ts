@@ -268,13 +268,14 @@ export class SimulatedDriver implements Driver {
   }
 
   async importImage(name: string, source: string): Promise<ImageInfo> {
-    // the Linux driver's rule: the name is a directory under images/, never a way out of it
+    // the Linux driver's rule: the name is a directory under images/, never a way out of it, and encoded as its
+    // (layout.image): a name with '/' (fz/img:1, library/x) is one directory, which image ls finds
     if (!isImageName(name)) throw new ContainerError('InvalidParameter', `invalid image name: ${name}`);
     if (source !== 'busybox-static' && !(await exists(source))) {
       throw new ContainerError('InvalidParameter', `image source ${source} does not exist`);
     }
     const info: ImageInfo = { name, created: new Date().toISOString(), sizeBytes: 0 };
-    await writeJsonAtomic(path.join(this.layout.images, name, 'image.json'), { ...info, source });
+    await writeJsonAtomic(path.join(this.layout.image(name), 'image.json'), { ...info, source });
     return info;
   }
 

@@ -96,6 +96,17 @@ describe('hostile input regressions', () => {
     expect(describeError(new CliError('No such container: a\tb\u2028c')).line).toBe('Error response from daemon: No such container: a\\tb\\u2028c');
   });
 
+  it('the simulated driver lists an imported image whose name has a slash (seed 993195433: fz/img:1 imported, then missing from image ls)', async () => {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-fuzz-reg-'));
+    try {
+      const sim = new SimulatedRuntime(path.join(root, 'state'));
+      for (const name of ['fz/img:1', 'busybox', 'busybox:latest']) await sim.importImage(name, 'busybox-static');
+      expect((await sim.listImages()).map((i) => i.name).sort()).toEqual(['busybox', 'busybox:latest', 'fz/img:1']);
+    } finally {
+      await fs.rm(root, { recursive: true, force: true });
+    }
+  });
+
   it('the simulated driver imports no image whose name leaves images/', async () => {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-fuzz-reg-'));
     try {
