@@ -11,13 +11,12 @@ import {
   type HostView,
   type LocatedHere,
 } from '../common/hosts-api';
-import { wellFormed } from '../common/input-check';
 import { verifyHostConfig } from '../common/settings';
 import { notStartable, type ClaimedHere, type RefusingStep } from '../common/start-api';
 import type { HostRuntime } from '../runtime/host-runtime';
 import { currentOwner, isOwnerAlive } from './owner';
 import { snapshotOf } from './snapshot';
-import { classified } from './to-failure';
+import { classified, failureDetailOf } from './to-failure';
 
 const TASK_QUEUE_KIND_NORMAL = 1;
 const TASK_QUEUE_TYPE_ACTIVITY = 2;
@@ -67,7 +66,7 @@ export function createHostActivities(runtime: HostRuntime) {
         const refused = (step: RefusingStep, err: unknown): ClaimedHere => {
           // a failure a retry may cure (Internal) is thrown, to be retried as any step's
           if (!(err instanceof ContainerError) || err.retryable) throw err;
-          return { located: here, claim: { refused: { step, error: { type: err.type, message: wellFormed(err.message), status: err.status } } } };
+          return { located: here, claim: { refused: { step, error: failureDetailOf(err) } } };
         };
         const state = notStartable(here.snapshot);
         if (state) return refused('check-state', state);

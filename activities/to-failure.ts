@@ -9,9 +9,14 @@ import { wellFormed } from '../common/input-check';
  */
 export function toFailure(err: unknown): unknown {
   if (!(err instanceof ContainerError)) return err;
-  // a lone surrogate (a client's string echoed) would fail the worker as it encodes the completion
-  const detail: FailureDetail = { type: err.type, message: wellFormed(err.message), status: err.status };
+  const detail = failureDetailOf(err);
   return ApplicationFailure.create({ type: err.type, message: detail.message, nonRetryable: !err.retryable, details: [detail] });
+}
+
+/** A driver error's Docker detail, as a workflow or client reads it ({type, message, status}). */
+export function failureDetailOf(err: ContainerError): FailureDetail {
+  // a lone surrogate (a client's string echoed) would fail the worker as it encodes the completion
+  return { type: err.type, message: wellFormed(err.message), status: err.status };
 }
 
 /** Runs fn, turning driver errors into failures. */
