@@ -17,5 +17,10 @@ export function snapshotOf(rec: ContainerRecord): ContainerSnapshot {
     links: rec.HostConfig.Links,
     workingDir: rec.Config.WorkingDir,
     hasMounts: rec.HostConfig.Binds.length > 0 || Object.keys(rec.HostConfig.Tmpfs).length > 0,
+    // whose claim and whose run: a start that lost its local activities' results settles by them
+    ...(rec.StartingBy ? { startingBy: rec.StartingBy } : {}),
+    ...(rec.StartedBy ? { startedBy: rec.StartedBy } : {}),
+    ...(rec.State.Running ? { pid: rec.State.Pid } : {}),
+    ...(rec.NetworkSettings.IPAddress ? { ipAddress: rec.NetworkSettings.IPAddress } : {}),
   };
 }

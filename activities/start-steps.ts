@@ -68,7 +68,7 @@ export function createStartActivities(runtime: ContainerRuntime, opts: StartActi
     // start's claim released in the same call (releaseClaim), which the saga then does not release again
     async markRunning(input: { id: string; pid: number; releaseClaim?: boolean }): Promise<void> {
       await classified(async () => {
-        const rec = await runtime.markRunning(input.id, input.pid);
+        const rec = await runtime.markRunning(input.id, input.pid, currentOwner());
         if (opts.monitorRuns) await handOffToMonitor(rec, currentOwner());
         if (input.releaseClaim) await runtime.releaseStart(input.id, currentOwner());
       });

@@ -1,6 +1,6 @@
 import { ContainerError, Messages, type FailureDetail } from './errors';
 import type { LocatedHere } from './hosts-api';
-import type { HostConfig } from './types';
+import type { HostConfig, StartOwner } from './types';
 
 /**
  * Input of the `containerStart` workflow: one plain JSON object, so any Temporal client can start it by type name:
@@ -73,6 +73,13 @@ export interface ContainerSnapshot {
   workingDir: string;
   /** whether HostConfig has binds, volumes or tmpfs mounts (absent in histories recorded before it existed) */
   hasMounts?: boolean;
+  /** the start run holding the claim, if any (absent in histories recorded before lost results were settled) */
+  startingBy?: StartOwner;
+  /** the start run that marked the current or last run running (likewise) */
+  startedBy?: StartOwner;
+  /** the running process's pid */
+  pid?: number;
+  ipAddress?: string;
 }
 
 /**
@@ -159,6 +166,14 @@ export const Patches = {
    * once, first, as v11 is (workflows/start-version.ts); a legacy hostConfig at start keeps the steps apart.
    */
   claimInOneLook: 'claim-in-one-look',
+  /**
+   * A run whose local activities' results were lost (a workflow task that failed after they ran: a cancel,
+   * signal or update that arrived during it, a worker that died in it) settles by what its host records rather
+   * than by its own view: found marked running by this run, the start is adopted as succeeded; cancelled while
+   * it holds the claim, every release the container needs runs, not only those the run saw pushed. Marked only
+   * on those paths (docs/design.md, "Lost local-activity results").
+   */
+  settleLostResults: 'settle-lost-local-results',
 } as const;
 
 /** The steps the first look of a v12 start can refuse at (nothing is claimed when one does). */

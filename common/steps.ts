@@ -80,8 +80,13 @@ type Table = HostStepEntry;
 export type HostStepName = Table['name'];
 export type ReleaseName = NonNullable<Extract<Table, { release: string }>['release']>;
 export type HostActivityName = Table['activity'] | NonNullable<Extract<Table, { releaseActivity: string }>['releaseActivity']>;
-/** Where a fault can be injected: every acquire and every release of the table. */
-export type FaultPoint = HostStepName | ReleaseName;
+/**
+ * Record steps a fault can hold or fail too: mark-running's record write, before the hand-off to the monitor
+ * and the claim's release (the moments a lost local-activity result matters most).
+ */
+export const RECORD_FAULT_POINTS = ['mark-running'] as const;
+/** Where a fault can be injected: every acquire and every release of the table, and the record points. */
+export type FaultPoint = HostStepName | ReleaseName | (typeof RECORD_FAULT_POINTS)[number];
 
 /** The table's entry for a step name. */
 export function hostStep<N extends HostStepName>(name: N): Extract<Table, { name: N }> {
@@ -96,8 +101,8 @@ export function stepsOfPhase(phase: StepPhase): readonly Table[] {
 /** Every release, in the order teardown runs them: the table's reverse. */
 export const RELEASE_ORDER: readonly ReleaseName[] = HOST_STEPS.flatMap((s) => ('release' in s ? [s.release] : [])).reverse();
 
-/** Every fault point, acquires in table order then releases in teardown order. */
-export const FAULT_POINTS: readonly FaultPoint[] = [...HOST_STEPS.map((s) => s.name), ...RELEASE_ORDER];
+/** Every fault point, acquires in table order, releases in teardown order, then the record points. */
+export const FAULT_POINTS: readonly FaultPoint[] = [...HOST_STEPS.map((s) => s.name), ...RELEASE_ORDER, ...RECORD_FAULT_POINTS];
 
 /** The step a release undoes. */
 export function stepOfRelease(release: ReleaseName): Extract<Table, { release: string }> {

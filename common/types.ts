@@ -100,6 +100,11 @@ export interface ContainerRecord {
   HasBeenStartedBefore: boolean;
   /** Set while a start saga holds the container. */
   StartingBy?: StartOwner;
+  /**
+   * The start saga run that marked the current (or last) run running: a run that lost its local activities'
+   * results finds here that it started the container already (docs/design.md, "Lost local-activity results").
+   */
+  StartedBy?: StartOwner;
   /** Keys of events already emitted by retryable activities (runtime/records.ts emitEventOnce). */
   EventKeys?: string[];
   /** Resources a compensation or stop could not release; `gc` retries them. */

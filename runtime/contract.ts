@@ -99,8 +99,11 @@ export interface ContainerRuntime {
   linkedContainers(id: string): Promise<LinkTarget[]>;
 
   // --- state (mark-running and the failure path) ---------------------------------------------------------------------------------
-  /** Running, Pid, StartedAt, HasBeenStartedBefore to disk; `start` event. A no-op when already running with this pid. */
-  markRunning(id: string, pid: number): Promise<ContainerRecord>;
+  /**
+   * Running, Pid, StartedAt, HasBeenStartedBefore and the start run that did it (`by`) to disk; `start` event. A
+   * no-op when already running with this pid.
+   */
+  markRunning(id: string, pid: number, by?: StartOwner): Promise<ContainerRecord>;
   /** F: Error recorded, ExitCode 128 when 0 (or the start error's own code), not running, to disk. */
   markFailed(id: string, error: string, exitCode: number): Promise<void>;
   /** Records resources a release could not free (or clears them with []), for inspect and gc. */

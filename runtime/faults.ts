@@ -12,7 +12,8 @@ import type { StepHooks } from './host-runtime';
  *
  *   point  a host step of the table in common/steps.ts (mount-rootfs, network, ipc, volumes, working-dir,
  *          spec, process) or one of its releases (unregister-process, remove-spec, unmount-volumes, unmount-ipc,
- *          release-network, unmount-rootfs). The saga runs a step only when the container needs it (the
+ *          release-network, unmount-rootfs), or mark-running's record write (before the hand-off to the
+ *          monitor and the claim's release). The saga runs a step only when the container needs it (the
  *          table's `needed`): working-dir needs a working dir, ipc a private /dev/shm, volumes a bind, volume
  *          or tmpfs. Releases fire wherever they run: compensations, stop, rm and gc.
  *   mode   fail               fails every time, before the side effect (non-retryable)

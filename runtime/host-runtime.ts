@@ -1,7 +1,7 @@
 import type { LinkTarget } from '../common/env';
 import { ContainerError } from '../common/errors';
 import type { HostInfo } from '../common/settings';
-import type { HostStepName, ReleaseName } from '../common/steps';
+import type { FaultPoint, HostStepName, ReleaseName } from '../common/steps';
 import type { ContainerEvent, ContainerRecord, CreateRequest, HostConfig, ImageInfo, StartOwner } from '../common/types';
 import { claimStart, releaseStart } from './claim';
 import type { ContainerRuntime, GcReport, HeldResource, StepContext, StopResult } from './contract';
@@ -27,7 +27,7 @@ import * as teardown from './teardown';
  * only when faults are enabled. `point` is the step's or the release's name from the table.
  */
 export interface StepHooks {
-  around<T>(point: HostStepName | ReleaseName, id: string, ctx: StepContext | undefined, call: () => Promise<T>): Promise<T>;
+  around<T>(point: FaultPoint, id: string, ctx: StepContext | undefined, call: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -177,8 +177,9 @@ export class HostRuntime implements ContainerRuntime {
     return linkedContainers(this.store, id);
   }
 
-  async markRunning(id: string, pid: number): Promise<ContainerRecord> {
-    return this.withNode(await this.records.markRunning(id, pid));
+  async markRunning(id: string, pid: number, by?: StartOwner): Promise<ContainerRecord> {
+    const mark = () => this.records.markRunning(id, pid, by);
+    return this.withNode(await (this.hooks ? this.hooks.around('mark-running', id, undefined, mark) : mark()));
   }
 
   markFailed(id: string, error: string, exitCode: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { NO_NETWORK, type ContainerEvent, type ContainerRecord, type HostConfig } from '../common/types';
+import { NO_NETWORK, type ContainerEvent, type ContainerRecord, type HostConfig, type StartOwner } from '../common/types';
 import type { StateStore } from './store';
 
 /**
@@ -47,8 +47,8 @@ export class Records {
     });
   }
 
-  /** Running, Pid, StartedAt, HasBeenStartedBefore; `start` once. */
-  async markRunning(id: string, pid: number): Promise<ContainerRecord> {
+  /** Running, Pid, StartedAt, HasBeenStartedBefore, StartedBy; `start` once. */
+  async markRunning(id: string, pid: number, by?: StartOwner): Promise<ContainerRecord> {
     let already = false;
     const rec = await this.store.update(id, (r) => {
       // A retried mark-running (its report lost) finds the container running with this pid: nothing to redo.
@@ -56,6 +56,8 @@ export class Records {
       if (already) return;
       r.State = { ...r.State, Status: 'running', Running: true, Restarting: false, Pid: pid, ExitCode: 0, Error: '', OOMKilled: false, StartedAt: new Date().toISOString() };
       r.HasBeenStartedBefore = true;
+      if (by) r.StartedBy = by;
+      else delete r.StartedBy;
       // a started container is one the user wants running again (Docker's start clears the flag)
       delete r.HasBeenManuallyStopped;
     });

@@ -41,6 +41,7 @@ const TEST_NETWORKS = {
   'durability/activity-idempotency': { hostNetns: 'cs-idem-host', bridge: 'csi0', subnet: '10.92.0.0/16' },
   'durability/lifecycle': { hostNetns: 'cs-life-host', bridge: 'csl0', subnet: '10.93.0.0/16' },
   'durability/server-restart': { hostNetns: 'cs-restart-host', bridge: 'csr0', subnet: '10.94.0.0/16' },
+  'durability/cancel-moments-linux': { hostNetns: 'cs-cancel-host', bridge: 'csx0', subnet: '10.124.0.0/16' },
   // worker processes take the bridge from the driver's default too (no variable for it)
   'durability/monitor-crash': { hostNetns: 'cs-moncrash-host', bridge: 'cs0', subnet: '10.98.0.0/16' },
   'e2e/verbs': { hostNetns: 'cs-verbs-host', bridge: 'csv0', subnet: '10.95.0.0/16' },

@@ -2,13 +2,16 @@ import { CancellationScope, isCancellation, upsertSearchAttributes } from '@temp
 import { daemonEnv, linkEnv, linkHostsEntries, type LinkTarget } from '../common/env';
 import { ContainerError, Messages } from '../common/errors';
 import { defaultNetMode } from '../common/net-mode';
-import { containerAttributes, SearchKeys } from '../common/search-attributes';
+import { containerAttributes } from '../common/search-attributes';
 import { parseSecurityOpts } from '../common/security-opt';
 import { notStartable, Patches, type ClaimedHere, type ContainerSnapshot, type ContainerStartInput, type ContainerStartResult, type RefusingStep } from '../common/start-api';
-import { hostStep, releasedFirst, stepsOfPhase, type HostStepEntry } from '../common/steps';
-import { checkInput, detailOf, exitCodeFor } from './failures';
+import { hostStep, stepsOfPhase, type HostStepEntry } from '../common/steps';
+import { compensate, releaseClaim, showFailure } from './compensate';
+import { checkInput } from './failures';
+import { claimHere, locate } from './host-routing';
+import { hostlessSteps } from './hostless-steps';
+import { adopt, isThisRun, settleCancelled, type HostView } from './lost-results';
 import { Saga } from './saga';
-import { claimHere, goneHost, isHostUnavailable, locate } from './host-routing';
 import { acquireActivity, releaseActivity, startActivities, type StartActivities, type StartPlacement } from './start-activities';
 import { StartRun } from './start-run';
 
@@ -26,74 +29,51 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
   const run = new StartRun(input.container);
   // Since v3 the record-only steps run as local activities; histories recorded before keep their activity tasks.
   const localSteps = run.version.has(Patches.localRecordSteps);
+  const hosts = run.version.has(Patches.hosts);
 
-  let acts: StartActivities;
-  let found: ContainerSnapshot;
+  let acts: StartActivities | undefined;
+  let found: ContainerSnapshot | undefined;
   // v12: what the first look's checks and claim answered, when the container was surely here
   let firstLook: ClaimedHere['claim'];
+  // What a cancelled start settles by (lost-results.ts): its container read again, or looked up again.
+  const hostView = async (): Promise<HostView> => {
+    if (acts && found) return { acts, snap: await acts.quick.lookupContainer({ container: found.id }) };
+    const again = await lookup(run, input.container, localSteps, hosts, false);
+    return { acts: startActivities({ name: again.snap.name, snap: again.snap, runReleasesClaim: true }, localSteps, again.placement), snap: again.snap };
+  };
   try {
     // Since v7 the lookup first finds the container's host, and every step goes to it (workflows/host-routing.ts).
     const claimFirst = run.version.v12 && !input.hostConfig;
-    const found_ = await lookup(run, input.container, localSteps, run.version.has(Patches.hosts), claimFirst);
-    found = found_.snap;
-    firstLook = found_.claim;
-    acts = startActivities({ name: found.name, snap: found, runReleasesClaim: run.version.v9 }, localSteps, found_.placement);
+    const first = await lookup(run, input.container, localSteps, hosts, claimFirst);
+    found = first.snap;
+    firstLook = first.claim;
+    acts = startActivities({ name: found.name, snap: found, runReleasesClaim: run.version.v9 }, localSteps, first.placement);
+    // an attempt of this workflow task whose results were lost started it already
+    if (isThisRun(found.startedBy) && run.version.settlesLostResults()) return await adopt(run, { acts, snap: found });
     if (firstLook) await checked(run, firstLook);
     else await checks(run, acts, found, input);
   } catch (err) {
-    return failBeforeClaim(run, err);
+    return await failBeforeClaim(run, err, hostView);
   }
-  // From the claim on, the claim is released whatever happens (a failed claim's release changes nothing), by
-  // mark-running itself since v9 when the start succeeds.
+  const known: HostView = { acts, snap: found };
+  // From the claim on, the claim is released whatever happens, by mark-running itself since v9 when the start
+  // succeeds.
   try {
     let snap: ContainerSnapshot;
     try {
       const taken = firstLook;
-      snap = await claim(run, taken ? async () => claimedByFirstLook(taken) : () => acts.quick.claimStart({ id: found.id }));
+      snap = await claim(run, taken ? async () => claimedByFirstLook(taken) : () => known.acts.quick.claimStart({ id: known.snap.id }));
     } catch (err) {
-      return failBeforeClaim(run, err);
+      return await failBeforeClaim(run, err, hostView);
     }
     if (snap.running) {
       // Another start got there between our check and the claim: the same answer as the check's.
       if (!run.version.has(Patches.alreadyStartedOnce)) return run.alreadyRunning();
-      return failBeforeClaim(run, notStartable(snap));
+      return await failBeforeClaim(run, notStartable(snap), hostView);
     }
-    return await startClaimed(run, acts, snap);
+    return await startClaimed(run, known.acts, snap, hostView);
   } finally {
-    // A gone host's claim is left to it: a claim whose workflow has ended is taken over by the next start and
-    // ignored by gc (the start-up reconcile then releases what the failed start held).
-    if (!run.hostGone && !run.claimReleased) {
-      await CancellationScope.nonCancellable(() => acts.releaseClaim.releaseStart({ id: found.id })).catch((err: unknown) => {
-        if (noteHostGone(run, err) || (isHostUnavailable(err) && run.version.has(Patches.hostGone))) return;
-        throw err;
-      });
-    }
-  }
-}
-
-/**
- * v7 (`host-gone`): a step of the container's host that no worker took in time means its worker is gone. Every
- * later step sent there would wait the same bound for nothing, so the start stops sending them (run.hostGone):
- * the compensations, the failure's record writes and the claim's release become leftovers, which the host's
- * start-up reconcile releases when its worker comes back (gc releases what no live start owns). The start
- * so fails within one pickup bound of the loss. True once the host is known gone.
- */
-function noteHostGone(run: StartRun, err: unknown): boolean {
-  if (run.hostGone) return true;
-  const host = goneHost(err);
-  if (host === undefined || host !== run.record.host || !run.version.has(Patches.hostGone)) return false;
-  run.hostGone = host;
-  return true;
-}
-
-/** Runs one of the failure path's steps on the container's host, unless that host is known gone (then declined as a leftover). */
-async function unlessHostGone<T>(run: StartRun, step: () => Promise<T>): Promise<T> {
-  if (run.hostGone) throw new ContainerError('HostUnavailable', `left for host ${run.hostGone}'s start-up reconcile (the host is unavailable)`);
-  try {
-    return await step();
-  } catch (err) {
-    noteHostGone(run, err);
-    throw err;
+    if (!run.claimReleased) await releaseClaim(run, known.acts, known.snap.id);
   }
 }
 
@@ -126,35 +106,19 @@ async function lookup(
 }
 
 /**
- * A failed start names its step and Docker error type in visibility (FailedStep, ErrorType: the README's
- * queries), since v6 (`failure-search-attributes`); a cancelled one shows ErrorType `Cancelled`.
+ * The start ends before any side effect of its own view (checks, claim): the failure shown, then the error as
+ * it is. A cancellation is settled by the host's record first (lost-results.ts): an attempt of this workflow
+ * task whose results were lost may have claimed, or even started, the container.
  */
-function showFailure(run: StartRun, err: unknown): void {
-  if (!run.version.has(Patches.failureSearchAttributes)) return;
-  upsertSearchAttributes([
-    { key: SearchKeys.failedStep, value: run.failedStep },
-    { key: SearchKeys.errorType, value: isCancellation(err) ? 'Cancelled' : detailOf(err).type },
-  ]);
+async function failBeforeClaim(run: StartRun, err: unknown, view: () => Promise<HostView>): Promise<ContainerStartResult> {
+  const unread = async (): Promise<never> => {
+    showFailure(run, err);
+    return run.fail(err);
+  };
+  if (isCancellation(err) && run.version.settlesLostResults()) return settleCancelled(run, err, view, unread);
+  return unread();
 }
 
-/** The start ends before any side effect (checks, claim): the failure shown, then the error as it is. */
-function failBeforeClaim(run: StartRun, err: unknown): never {
-  showFailure(run, err);
-  return run.fail(err);
-}
-
-/** The steps that touch no host resource, as the record and the CLI name them. */
-const hostlessSteps = {
-  lookup: 'lookup',
-  checkState: 'check-state',
-  hostConfig: 'host-config',
-  verifySettings: 'verify-settings',
-  claim: 'claim',
-  defaultNetMode: 'default-net-mode',
-  links: 'links',
-  daemonEnv: 'daemon-env',
-  markRunning: 'mark-running',
-} as const;
 
 /** check-state, host-config (legacy hostConfig at start), verify-settings: nothing changes on the host. */
 async function checks(run: StartRun, acts: StartActivities, c: ContainerSnapshot, input: ContainerStartInput): Promise<void> {
@@ -205,8 +169,11 @@ async function claim(run: StartRun, take: () => Promise<ContainerSnapshot>): Pro
   return claimed;
 }
 
-/** Under the claim: prepare, configure, run; on any failure or cancellation, compensate. */
-async function startClaimed(run: StartRun, acts: StartActivities, snap: ContainerSnapshot): Promise<ContainerStartResult> {
+/**
+ * Under the claim: prepare, configure, run; on any failure, compensate what was pushed. A cancellation is
+ * settled by the host's record first (lost-results.ts).
+ */
+async function startClaimed(run: StartRun, acts: StartActivities, snap: ContainerSnapshot, view: () => Promise<HostView>): Promise<ContainerStartResult> {
   const saga = new Saga();
   try {
     // Since v4 the prepare steps run at once; runs begun before keep Docker's sequential order.
@@ -222,10 +189,15 @@ async function startClaimed(run: StartRun, acts: StartActivities, snap: Containe
     run.claimReleased = releaseClaim;
     return run.running(pid);
   } catch (err) {
-    await CancellationScope.nonCancellable(() => compensate(run, acts, saga, err));
-    throw run.compensated(err);
+    const compensated = async (): Promise<never> => {
+      await CancellationScope.nonCancellable(() => compensate(run, acts, saga, err));
+      throw run.compensated(err);
+    };
+    if (isCancellation(err) && run.version.settlesLostResults()) return settleCancelled(run, err, view, compensated);
+    return compensated();
   }
 }
+
 
 /**
  * A host step: its compensation is pushed before it runs, so a step that did its work but lost its report
@@ -279,39 +251,4 @@ async function configure(run: StartRun, acts: StartActivities, saga: Saga, snap:
     daemonEnv({ hostname: snap.hostname, tty: snap.tty, linkedEnv: links.flatMap((t) => linkEnv(snap.name, t)), userEnv: snap.env }),
   );
   await acquire(run, acts, saga, hostStep('spec'), { id: snap.id, env, extraHosts: linkHostsEntries(links) } as { id: string });
-}
-
-/**
- * The failure path (Docker's deferred Cleanup): error and state to disk, compensations in reverse, `die`.
- * Since v8 (`releases-at-once`) the state write and the process's release run together, then every other
- * release at once: the process holds everything else, and nothing else needs another release first.
- */
-async function compensate(run: StartRun, acts: StartActivities, saga: Saga, err: unknown): Promise<void> {
-  showFailure(run, err);
-  run.compensating(err);
-  const { record } = run;
-  const id = record.containerId;
-  const exitCode = exitCodeFor(record.error!.type);
-  noteHostGone(run, err);
-  // Since v8 the state write runs beside the process's release, and the other releases at once after it.
-  const atOnce = run.version.has(Patches.releasesAtOnce);
-  const stateWritten = unlessHostGone(run, () => acts.undo.markFailed({ id, error: record.error!.message, exitCode })).then(
-    () => undefined,
-    (e: unknown) => `state: ${detailOf(e).message}`,
-  );
-  if (!atOnce) await stateWritten; // before v8 the releases began once the state was written
-  const onDone = (name: string, error?: unknown) => run.compensationEnded(name, error);
-  const around = (_: string, undo: () => Promise<unknown>) => unlessHostGone(run, undo);
-  const outcome = atOnce ? await saga.compensateInRounds(releasedFirst, onDone, around) : await saga.compensate(onDone, around);
-  const leftover = await stateWritten;
-  if (leftover) record.leftovers.push(leftover);
-  record.leftovers.push(...outcome.failed.map((f) => `${f.name}: ${detailOf(f.error).message}`));
-  // What was released is no longer the container's: the record must not show it.
-  if (outcome.ran.includes(hostStep('network').release)) delete record.ipAddress;
-  if (outcome.ran.includes(hostStep('process').release)) delete record.pid;
-  try {
-    await unlessHostGone(run, () => acts.undo.finishFailed({ id, leftovers: record.leftovers, exitCode }));
-  } catch (e) {
-    record.leftovers.push(`die event: ${detailOf(e).message}`);
-  }
 }

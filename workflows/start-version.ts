@@ -4,7 +4,7 @@ import { Patches } from '../common/start-api';
 /** The start's changes that a run begun from v9 on has without asking for each (all those before v9). */
 type ChangeBeforeV9 = Exclude<
   (typeof Patches)[keyof typeof Patches],
-  typeof Patches.startV9 | typeof Patches.hostStepsLocal | typeof Patches.claimInOneLook | typeof Patches.monitorState | typeof Patches.createSearchAttributes | typeof Patches.inspectInOneLook
+  typeof Patches.startV9 | typeof Patches.hostStepsLocal | typeof Patches.claimInOneLook | typeof Patches.monitorState | typeof Patches.createSearchAttributes | typeof Patches.inspectInOneLook | typeof Patches.settleLostResults
 >;
 
 /**
@@ -29,6 +29,14 @@ export class StartVersion {
     this.v12 = patched(Patches.claimInOneLook);
     this.v11 = this.v12 || patched(Patches.hostStepsLocal);
     this.v9 = this.v11 || patched(Patches.startV9);
+  }
+
+  /**
+   * Whether the run settles lost local-activity results by its host's record: asked only on the paths that
+   * do (an adoption, a cancellation), so a run that takes neither records no marker.
+   */
+  settlesLostResults(): boolean {
+    return patched(Patches.settleLostResults);
   }
 
   /** Whether the run has an earlier change: a v9 run always, an older run as its history says. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject } from 'vitest';
 import { createContainer, inspect, remove, startContainer } from '../../client/api';
 import { connect, type Session } from '../../client/connection';
+import { startWorkflowId } from '../../common/names';
 import type { ContainerRuntime, HeldResource } from '../../runtime/contract';
 import { FAULT_LABEL } from '../../runtime/faults';
 import { LinuxRuntime } from '../../runtime/linux/driver';
@@ -144,5 +145,30 @@ for (const kind of ['simulated', 'linux'] as const) {
         table.push(`${kind.padEnd(9)} ${step.padEnd(12)} worker SIGKILL → running after ${(recovery / 1000).toFixed(1)} s of the new worker; leaked: ${left.length === 0 ? 'none' : left.join(', ')}`);
       });
     }
+
+    rootIt('SIGKILL with the process started, then a cancel request: the new worker finds the claim its run holds and releases all the dead worker made', async () => {
+      const fx = f!;
+      const hold = path.join(fx.dir, 'cancelled-crash.release');
+      const { Id } = await createContainer(fx.session, {
+        image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { Binds: ['vol:/data'] },
+        labels: { [FAULT_LABEL]: `process=hold-after:${hold}` },
+      });
+      const handle = await fx.session.client.workflow.start('containerStart', { taskQueue: fx.session.taskQueue, workflowId: startWorkflowId(Id), args: [{ container: Id }] });
+      await waitForFile(`${hold}.held`);
+      await fx.worker!.kill('SIGKILL');
+      await fs.writeFile(hold, '');
+      // every step's side effect stands, and no marker of the dead task says so
+      expect((await heldBy(fx.driver, Id)).map((r) => r.split(' ')[0])).toEqual(reference);
+      await handle.cancel();
+      fx.worker = await spawnWorker(fx.env);
+      await handle.result().catch(() => undefined);
+      expect((await handle.describe()).status.name).toBe('CANCELLED');
+      const rec = await inspect(fx.session, Id);
+      expect(rec.State).toMatchObject({ Running: false, Pid: 0 });
+      expect(rec.StartingBy).toBeUndefined();
+      expect(await heldBy(fx.driver, Id)).toEqual([]);
+      await remove(fx.session, Id, true);
+      table.push(`${kind.padEnd(9)} process      worker SIGKILL + cancel → cancelled; leaked: none`);
+    });
   });
 }

@@ -8,10 +8,11 @@ import { expectError, thrown } from './helpers';
 const POINTS: FaultPoint[] = [
   'mount-rootfs', 'network', 'working-dir', 'spec', 'ipc', 'volumes', 'process',
   'unmount-rootfs', 'release-network', 'remove-spec', 'unmount-ipc', 'unmount-volumes', 'unregister-process',
+  'mark-running',
 ];
 
 describe('fault points', () => {
-  it('are the acquires and releases of the step table, as documented', () => {
+  it('are the acquires and releases of the step table and mark-running, as documented', () => {
     expect([...FAULT_POINTS].sort()).toEqual([...POINTS].sort());
   });
 });

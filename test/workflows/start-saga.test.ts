@@ -79,6 +79,8 @@ const PREPARE = ['lookupContainer', 'verifySettings', 'claimStart'];
 /** Steps 5, 7, 12 and 13 run at once (v4): their calls may come in any order among themselves. */
 const AT_ONCE = ['mountRootfs', 'connectNetwork', 'setupIpc', 'mountVolumes'];
 const UNDO_AT_ONCE = ['unmountVolumes', 'releaseIpc', 'releaseNetwork', 'unmountRootfs'];
+/** Every release's activity, the process's first. */
+const RELEASE_ORDER_CALLS = ['unregisterProcess', 'removeSpec', ...UNDO_AT_ONCE];
 
 /**
  * The failure path (v8, `releases-at-once`) in the calls from `from` on: the state write (markFailed) beside
@@ -214,7 +216,7 @@ describe('containerStart saga', () => {
     expect(markFailedArgs[0]!.exitCode).toBe(127);
   });
 
-  it('cancellation mid-start compensates and ends Cancelled', async () => {
+  it('cancellation mid-start reads the claim on the host, releases every step the container needs, and ends Cancelled', async () => {
     const { calls, error } = await runSaga({ block: 'mountVolumes' }, undefined, async (handle) => {
       await suite.env.sleep(1000);
       await handle.cancel();
@@ -222,7 +224,10 @@ describe('containerStart saga', () => {
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
     expectCalls(calls.slice(0, PREPARE.length + AT_ONCE.length), [...PREPARE, AT_ONCE]);
-    expectUndo(calls, PREPARE.length + AT_ONCE.length, UNDO_AT_ONCE);
+    // the claim is this run's: every release runs, the spec's and the process's too (an attempt of the task
+    // whose results were lost may have gone further than this run saw)
+    expect(calls[PREPARE.length + AT_ONCE.length]).toBe('lookupContainer');
+    expectUndo(calls, PREPARE.length + AT_ONCE.length + 1, [...RELEASE_ORDER_CALLS]);
   });
 
   it('compensates in two rounds (v8): the process first, then every other release at once', async () => {

@@ -6,7 +6,7 @@ import type { RestartGate } from '../../activities/monitor';
 import { monitorWorkflowId, RUN_STARTED_SIGNAL, type ContainerRun, type RunEnd } from '../../common/monitor-api';
 import { WorkflowTypes } from '../../common/names';
 import { notStartable, type ClaimedHere, type ContainerSnapshot, type RefusingStep } from '../../common/start-api';
-import type { RestartPolicy } from '../../common/types';
+import type { RestartPolicy, StartOwner } from '../../common/types';
 
 
 /** The one host of the stub tests: their workers poll `<queue>` and `<queue>@stub`. */
@@ -71,6 +71,13 @@ export function stubActivities(plan: StubPlan = {}) {
     ...plan.snapshot,
   };
   const markFailedArgs: Array<{ error: string; exitCode: number }> = [];
+  // the claim as the host would record it: whose run holds it (what a cancelled start settles by)
+  let claimedBy: StartOwner | undefined;
+  const owner = (): StartOwner => {
+    const { workflowId, runId } = Context.current().info.workflowExecution!;
+    return { workflowId, runId };
+  };
+  const current = (): ContainerSnapshot => ({ ...snap, ...(claimedBy ? { startingBy: claimedBy } : {}) });
   /** activity name → how many calls had started when it returned (for "did X end before Y began") */
   const endedAt = new Map<string, number>();
 
@@ -181,13 +188,20 @@ export function stubActivities(plan: StubPlan = {}) {
         const e = new ContainerError('NoSuchContainer', `No such container: ${i.container}`);
         return Promise.reject(ApplicationFailure.create({ type: e.type, message: e.message, nonRetryable: true }));
       }
-      return step('lookupContainer', snap);
+      return step('lookupContainer', current());
     },
     hostInfo: () => step('hostInfo', { os: plan.os ?? 'linux', cpus: 2, memoryBytes: 1 << 30, cgroupMemory: true, cgroupCpu: true, cgroupPids: true }),
     setHostConfig: () => step('setHostConfig', undefined),
     verifySettings: () => step('verifySettings', undefined),
-    claimStart: () => step('claimStart', { ...snap, ...plan.claimed }),
-    releaseStart: () => step('releaseStart', undefined),
+    claimStart: async () => {
+      const claimed = await step('claimStart', { ...snap, ...plan.claimed });
+      claimedBy = owner();
+      return { ...claimed, ...(claimedBy ? { startingBy: claimedBy } : {}) };
+    },
+    releaseStart: async () => {
+      await step('releaseStart', undefined);
+      claimedBy = undefined;
+    },
     mountRootfs: () => step('mountRootfs', undefined),
     unmountRootfs: () => step('unmountRootfs', undefined),
     connectNetwork: () => step('connectNetwork', { ipAddress: '10.88.0.2' }),
@@ -212,7 +226,10 @@ export function stubActivities(plan: StubPlan = {}) {
     markRunning: async (input) => {
       await step('markRunning', undefined);
       // v9: the claim released by the same call (the saga then sends no releaseStart)
-      if (input.releaseClaim) calls.push(CLAIM_RELEASED_BY_MARK_RUNNING);
+      if (input.releaseClaim) {
+        calls.push(CLAIM_RELEASED_BY_MARK_RUNNING);
+        claimedBy = undefined;
+      }
       if (!mon) return;
       const run: ContainerRun = { pid: 4242 + runs.length, startedAt: `2026-01-01T00:00:${String(runs.length).padStart(4, '0')}Z` };
       runs.push(run);

@@ -1,0 +1,73 @@
+import { CancellationScope, workflowInfo } from '@temporalio/workflow';
+import type { ContainerSnapshot, ContainerStartResult } from '../common/start-api';
+import type { StartOwner } from '../common/types';
+import { compensate, everyRelease, releaseClaim, showFailure } from './compensate';
+import { hostlessSteps } from './hostless-steps';
+import type { StartActivities } from './start-activities';
+import type { StartRun } from './start-run';
+
+/**
+ * A workflow task whose attempt failed after its local activities ran (a cancellation, signal or update that
+ * arrived during it made the server reject its completion; its worker died) loses their results: the next
+ * attempt replays without them, while their side effects stand. So a start settles by what its host records,
+ * where its own view may be short (docs/design.md, "Lost local-activity results").
+ */
+
+/** The container as its host records it now, and the activities that reach that host. */
+export interface HostView {
+  acts: StartActivities;
+  snap: ContainerSnapshot;
+}
+
+/** Whether `owner` is this very workflow run (run IDs are never reused, so no other run matches). */
+export function isThisRun(owner: StartOwner | undefined): boolean {
+  const { workflowId, runId } = workflowInfo();
+  return owner !== undefined && owner.workflowId === workflowId && owner.runId === runId;
+}
+
+/**
+ * This run marked the container running already, in an attempt whose results were lost: the start had
+ * succeeded, and succeeds. Mark-running (the hand-off to the monitor, the claim's release) is done again
+ * while the claim is still this run's, since the lost attempt may have stopped inside it; it is idempotent.
+ */
+export async function adopt(run: StartRun, { acts, snap }: HostView): Promise<ContainerStartResult> {
+  if (isThisRun(snap.startingBy)) {
+    if (snap.running && snap.pid) {
+      const pid = snap.pid;
+      await run.step(hostlessSteps.markRunning, () => acts.quick.markRunning({ id: snap.id, pid, releaseClaim: true }));
+    } else await releaseClaim(run, acts, snap.id);
+  }
+  run.claimReleased = true;
+  if (snap.ipAddress) run.record.ipAddress = snap.ipAddress;
+  return run.running(snap.pid ?? 0);
+}
+
+/**
+ * A cancelled start, settled by its host's record: started by this run → adopted (it succeeded before the
+ * cancellation reached it); claimed by this run → every release the container needs (not only those this
+ * run saw pushed), the failure recorded, the claim released; neither → nothing of this run's is held. Runs
+ * whole whatever else is cancelled. When the host cannot be read (the container is gone, or its host), it
+ * ends as `unread` says. Resolves with an adopted start's result; otherwise throws the cancellation.
+ */
+export function settleCancelled(run: StartRun, err: unknown, view: () => Promise<HostView>, unread: () => Promise<never>): Promise<ContainerStartResult> {
+  return CancellationScope.nonCancellable(async () => {
+    let at: HostView;
+    try {
+      at = await view();
+    } catch {
+      return unread();
+    }
+    if (isThisRun(at.snap.startedBy)) return adopt(run, at);
+    if (!isThisRun(at.snap.startingBy)) {
+      showFailure(run, err);
+      return run.fail(err);
+    }
+    try {
+      await compensate(run, at.acts, everyRelease(at.acts, at.snap), err);
+    } finally {
+      await releaseClaim(run, at.acts, at.snap.id);
+      run.claimReleased = true;
+    }
+    throw run.compensated(err);
+  });
+}
