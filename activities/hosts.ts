@@ -44,7 +44,7 @@ export function createHostActivities(runtime: HostRuntime) {
         if (!located.match || located.match.by === 'prefix') return located;
         // When it is surely here (a full ID or an exact name), what the caller will ask next comes with it: the
         // start saga's snapshot (one marker less in its first workflow task), an inspect's view (one activity less).
-        if (input.withSnapshot) return { ...located, snapshot: snapshotOf(await runtime.lookup(located.match.id)) };
+        if (input.withSnapshot) return { ...located, snapshot: snapshotOf(await runtime.lookup(located.match.id), currentOwner()) };
         if (input.withView) return { ...located, view: await runtime.lookup(located.match.id) };
         return located;
       });
@@ -62,7 +62,7 @@ export function createHostActivities(runtime: HostRuntime) {
         const located = await locateIn(runtime, input.container);
         if (!located.match || located.match.by === 'prefix') return { located };
         const rec = await runtime.lookup(located.match.id);
-        const here = { ...located, snapshot: snapshotOf(rec) };
+        const here = { ...located, snapshot: snapshotOf(rec, currentOwner()) };
         const refused = (step: RefusingStep, err: unknown): ClaimedHere => {
           // a failure a retry may cure (Internal) is thrown, to be retried as any step's
           if (!(err instanceof ContainerError) || err.retryable) throw err;
@@ -76,7 +76,7 @@ export function createHostActivities(runtime: HostRuntime) {
           return refused('verify-settings', err);
         }
         try {
-          return { located: here, claim: { claimed: snapshotOf(await runtime.claimStart(rec.Id, currentOwner(), isOwnerAlive)) } };
+          return { located: here, claim: { claimed: snapshotOf(await runtime.claimStart(rec.Id, currentOwner(), isOwnerAlive), currentOwner()) } };
         } catch (err) {
           return refused('claim', err);
         }

@@ -1,7 +1,8 @@
 import type { ContainerSnapshot } from '../common/start-api';
-import type { ContainerRecord } from '../common/types';
+import type { ContainerRecord, StartOwner } from '../common/types';
 
-export function snapshotOf(rec: ContainerRecord): ContainerSnapshot {
+/** The start saga's view of a container, as seen by the start run `by` (the activity's own workflow run). */
+export function snapshotOf(rec: ContainerRecord, by: StartOwner): ContainerSnapshot {
   return {
     id: rec.Id,
     name: rec.Name.replace(/^\//, ''),
@@ -17,10 +18,15 @@ export function snapshotOf(rec: ContainerRecord): ContainerSnapshot {
     links: rec.HostConfig.Links,
     workingDir: rec.Config.WorkingDir,
     hasMounts: rec.HostConfig.Binds.length > 0 || Object.keys(rec.HostConfig.Tmpfs).length > 0,
-    // whose claim and whose run: a start that lost its local activities' results settles by them
-    ...(rec.StartingBy ? { startingBy: rec.StartingBy } : {}),
-    ...(rec.StartedBy ? { startedBy: rec.StartedBy } : {}),
+    // what the asking start run holds: one that lost its local activities' results settles by these (decided
+    // here, where the run is known for sure, and so recorded in history for every replay)
+    ...(sameRun(rec.StartingBy, by) ? { claimedByThisRun: true } : {}),
+    ...(sameRun(rec.StartedBy, by) ? { startedByThisRun: true } : {}),
     ...(rec.State.Running ? { pid: rec.State.Pid } : {}),
     ...(rec.NetworkSettings.IPAddress ? { ipAddress: rec.NetworkSettings.IPAddress } : {}),
   };
+}
+
+function sameRun(a: StartOwner | undefined, b: StartOwner): boolean {
+  return a !== undefined && a.workflowId === b.workflowId && a.runId === b.runId;
 }

@@ -30,7 +30,7 @@ export function createStartActivities(runtime: ContainerRuntime, opts: StartActi
   return {
     // lookup (daemon.Get)
     async lookupContainer(input: { container: string }): Promise<ContainerSnapshot> {
-      return classified(async () => snapshotOf(await runtime.lookup(input.container)));
+      return classified(async () => snapshotOf(await runtime.lookup(input.container), currentOwner()));
     },
     async hostInfo(): Promise<HostInfo> {
       return classified(() => runtime.hostInfo());
@@ -54,7 +54,7 @@ export function createStartActivities(runtime: ContainerRuntime, opts: StartActi
     },
     // claim: re-check under the container lock and claim it for this saga
     async claimStart(input: IdInput): Promise<ContainerSnapshot> {
-      return classified(async () => snapshotOf(await runtime.claimStart(input.id, currentOwner(), isOwnerAlive)));
+      return classified(async () => snapshotOf(await runtime.claimStart(input.id, currentOwner(), isOwnerAlive), currentOwner()));
     },
     async releaseStart(input: IdInput): Promise<void> {
       return classified(() => runtime.releaseStart(input.id, currentOwner()));

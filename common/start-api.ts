@@ -1,6 +1,6 @@
 import { ContainerError, Messages, type FailureDetail } from './errors';
 import type { LocatedHere } from './hosts-api';
-import type { HostConfig, StartOwner } from './types';
+import type { HostConfig } from './types';
 
 /**
  * Input of the `containerStart` workflow: one plain JSON object, so any Temporal client can start it by type name:
@@ -73,10 +73,13 @@ export interface ContainerSnapshot {
   workingDir: string;
   /** whether HostConfig has binds, volumes or tmpfs mounts (absent in histories recorded before it existed) */
   hasMounts?: boolean;
-  /** the start run holding the claim, if any (absent in histories recorded before lost results were settled) */
-  startingBy?: StartOwner;
-  /** the start run that marked the current or last run running (likewise) */
-  startedBy?: StartOwner;
+  /**
+   * the asking start run holds the claim (absent when not, and in histories recorded before lost local results
+   * were settled)
+   */
+  claimedByThisRun?: true;
+  /** the asking start run marked the current or last run running (likewise) */
+  startedByThisRun?: true;
   /** the running process's pid */
   pid?: number;
   ipAddress?: string;

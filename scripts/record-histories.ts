@@ -14,6 +14,7 @@ import { chmodSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { imageList, inspect, list, logsPage, readEvents } from '../client/api';
@@ -60,9 +61,66 @@ interface Scenario {
   faults?: (holdFile: string) => string;
   /** more of the start's input (a legacy hostConfig) */
   input?: Omit<ContainerStartInput, 'container'>;
-  /** what to do while the start runs (cancel it, release a hold…) */
-  during?: (ctx: { cancel(): Promise<void>; release(): Promise<void>; waitForStep(step: string): Promise<void> }) => Promise<void>;
+  /** what to do while the start runs (cancel it, signal it, release a hold…) */
+  during?: (ctx: { cancel(): Promise<void>; signal(): Promise<void>; release(): Promise<void>; waitForStep(step: string): Promise<void> }) => Promise<void>;
+  /** the folder under test/histories/ when not VERSION's: a patch's own histories, named after it */
+  folder?: string;
+  /** the start's first workflow task comes this late (a cancel request can be in history before it) */
+  startDelay?: Duration;
 }
+
+/** How long a request has to reach the server while a local step is held, before the step is let go. */
+const LAND_MS = 300;
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * `settle-lost-local-results`: a start whose workflow task failed after its local steps ran (a cancel request
+ * or a signal arrived during it) settles by the host's record; a start cancelled while it holds the claim
+ * releases every step the container needs.
+ */
+const LOST_RESULTS = 'settle-lost-local-results';
+const LOST_RESULTS_SCENARIOS: Scenario[] = [
+  {
+    // the request reaches the workflow only after its task started the container: adopted as succeeded
+    name: 'start-cancelled-in-task-adopted',
+    folder: LOST_RESULTS,
+    faults: (hold) => `network=hold:${hold}`,
+    during: async ({ waitForStep, cancel, release }) => {
+      await waitForStep('network');
+      await cancel();
+      await pause(LAND_MS);
+      await release();
+    },
+  },
+  {
+    name: 'start-signalled-in-task-adopted',
+    folder: LOST_RESULTS,
+    faults: (hold) => `process=hold:${hold}`,
+    during: async ({ waitForStep, signal, release }) => {
+      await waitForStep('process');
+      await signal();
+      await pause(LAND_MS);
+      await release();
+    },
+  },
+  {
+    // held past the task's heartbeat: the request reaches the running workflow, which holds the claim
+    name: 'start-cancelled',
+    folder: LOST_RESULTS,
+    volume: true,
+    faults: (hold) => `volumes=hold:${hold}`,
+    during: async ({ waitForStep, cancel }) => {
+      await waitForStep('volumes');
+      await cancel();
+    },
+  },
+  {
+    name: 'start-cancelled-before-claim',
+    folder: LOST_RESULTS,
+    startDelay: '1s',
+    during: async ({ cancel }) => cancel(),
+  },
+];
 
 const SCENARIOS: Scenario[] = [
   { name: 'start-success' },
@@ -112,7 +170,7 @@ async function main(): Promise<void> {
     await worker.runUntil(async () => {
       hostB = await hostOnly(hosts, 'b');
       await fs.mkdir(OUT, { recursive: true });
-      for (const s of SCENARIOS.filter((sc) => wanted(sc.name))) {
+      for (const s of [...SCENARIOS, ...LOST_RESULTS_SCENARIOS].filter((sc) => wanted(sc.name) || (sc.folder !== undefined && wanted(sc.folder)))) {
         const hold = path.join(root, `${s.name}.release`);
         const request: CreateRequest = { name: s.name, image: 'busybox', cmd: ['sleep', '1000'], labels: s.faults ? { [FAULT_LABEL]: s.faults(hold) } : {},
           ...(s.env ? { env: s.env } : {}),
@@ -122,7 +180,8 @@ async function main(): Promise<void> {
         const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, {
           taskQueue,
           workflowId: createId,
-          args: [{ request }],
+          // a patch's own histories are host a's: its worker runs the start's steps locally
+          args: [s.folder ? { request, host: 'a' } : { request }],
           ...createMetadata(request),
         });
         // v6: the create upserts the new container's ID (create-search-attributes): one create is enough
@@ -133,9 +192,11 @@ async function main(): Promise<void> {
           workflowId: startWorkflowId(id),
           workflowIdConflictPolicy: 'USE_EXISTING',
           args: [{ container: id, ...s.input }],
+          ...(s.startDelay ? { startDelay: s.startDelay } : {}),
         });
         await s.during?.({
           cancel: async () => void (await handle.cancel()),
+          signal: () => handle.signal('operatorNote', 'a signal the start has no handler for'),
           release: () => fs.writeFile(hold, ''),
           // The fault hook writes HOLD.held when the step reaches its hold: a local step (v11) is in flight
           // inside its workflow task, so the progress query would not answer before that task completes.
@@ -148,7 +209,7 @@ async function main(): Promise<void> {
           },
         });
         const outcome = await handle.result().then(() => 'completed', (e: Error) => `failed: ${e.message}`);
-        await save(address, handle.workflowId, s.name, outcome);
+        await save(address, handle.workflowId, s.name, outcome, undefined, s.folder);
       }
       if (wanted('monitor-on-failure') || wanted('wait-exited')) await recordMonitor(client, taskQueue, address);
       if (['exec-exit-3', 'exec-output', 'pause', 'unpause', 'kill', 'restore'].some(wanted)) await recordVerbs(client, taskQueue, address);
@@ -165,10 +226,12 @@ async function main(): Promise<void> {
 }
 
 /** Writes one workflow's history as the CLI shows it: the canonical proto3 JSON that historyFromJSON (and the Web UI's download) use. */
-async function save(address: string, workflowId: string, name: string, outcome?: string, runId?: string): Promise<void> {
+async function save(address: string, workflowId: string, name: string, outcome?: string, runId?: string, folder?: string): Promise<void> {
   const run = runId ? ['--run-id', runId] : [];
   const json = execFileSync(temporalCliPath(), ['workflow', 'show', '--address', address, '--workflow-id', workflowId, ...run, '--output', 'json'], { encoding: 'utf8' });
-  await fs.writeFile(path.join(OUT, `${name}.json`), json);
+  const out = folder ? path.resolve(OUT, '..', folder) : OUT;
+  await fs.mkdir(out, { recursive: true });
+  await fs.writeFile(path.join(out, `${name}.json`), json);
   console.log(`recorded ${name} (${(JSON.parse(json) as { events: unknown[] }).events.length} events${outcome ? `, ${outcome}` : ''})`);
 }
 

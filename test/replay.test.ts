@@ -159,6 +159,37 @@ describe('replay of recorded histories', () => {
     }
   });
 
+  it('settle-lost-local-results: a task that failed after its local steps is retried and adopts the start; a cancelled start that holds the claim releases every step', async () => {
+    const folder = 'settle-lost-local-results';
+    const read = (name: string) => historyOf(folder, name);
+    const types = (events: ShapeEvent[]) => events.map((e) => e.eventType.replace('EVENT_TYPE_', ''));
+    for (const name of ['start-cancelled-in-task-adopted', 'start-signalled-in-task-adopted']) {
+      const events = await read(name);
+      // the held task's completion was refused (the request or signal came in during it), then one task adopted
+      expect(types(events).slice(0, 5), name).toEqual([
+        'WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_FAILED',
+        name.includes('cancelled') ? 'WORKFLOW_EXECUTION_CANCEL_REQUESTED' : 'WORKFLOW_EXECUTION_SIGNALED',
+      ]);
+      expect(markers(events, 'core_patch').map((m) => m.id), name).toEqual(['claim-in-one-look', 'settle-lost-local-results']);
+      // no host step ran again: the record said this run had started the container
+      expect(markers(events, 'core_local_activity').map((m) => m.activity_type), name).not.toContain('startProcess');
+      expect(types(events).at(-1), name).toBe('WORKFLOW_EXECUTION_COMPLETED');
+    }
+    const cancelled = await read('start-cancelled');
+    const cancelledAt = cancelled.findIndex((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED');
+    const undo = markers(cancelled.slice(cancelledAt), 'core_local_activity').map((m) => m.activity_type!);
+    // the step in flight ends, the claim is read again, then every release (the spec's and process's too), die, the claim
+    expect(undo.slice(0, 2)).toEqual(['mountVolumes', 'lookupContainer']);
+    expect([...undo.slice(2, 4).sort(), ...undo.slice(4, 9).sort(), ...undo.slice(9)]).toEqual([
+      'markFailed', 'unregisterProcess', 'releaseIpc', 'releaseNetwork', 'removeSpec', 'unmountRootfs', 'unmountVolumes', 'finishFailed', 'releaseStart',
+    ]);
+    expect(types(cancelled).at(-1)).toBe('WORKFLOW_EXECUTION_CANCELED');
+    // cancelled before its first task: the settling look finds no claim of this run's, so nothing is released
+    const early = await read('start-cancelled-before-claim');
+    expect(markers(early, 'core_local_activity').map((m) => m.activity_type)).toEqual(['locateHere']);
+    expect(types(early).at(-1)).toBe('WORKFLOW_EXECUTION_CANCELED');
+  });
+
   it('v10 reads: an inspect of a container the first look finds (exact name) is one activity, locateHere, which brings its view', async () => {
     expect(files).toContain('v10/reads-continued-as-new.json');
     const raw = JSON.parse(await fs.readFile(path.join(DIR, 'v10/reads-continued-as-new.json'), 'utf8')) as {

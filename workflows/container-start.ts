@@ -10,7 +10,7 @@ import { compensate, releaseClaim, showFailure } from './compensate';
 import { checkInput } from './failures';
 import { claimHere, locate } from './host-routing';
 import { hostlessSteps } from './hostless-steps';
-import { adopt, isThisRun, settleCancelled, type HostView } from './lost-results';
+import { adopt, settleCancelled, type HostView } from './lost-results';
 import { Saga } from './saga';
 import { acquireActivity, releaseActivity, startActivities, type StartActivities, type StartPlacement } from './start-activities';
 import { StartRun } from './start-run';
@@ -49,7 +49,7 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
     firstLook = first.claim;
     acts = startActivities({ name: found.name, snap: found, runReleasesClaim: run.version.v9 }, localSteps, first.placement);
     // an attempt of this workflow task whose results were lost started it already
-    if (isThisRun(found.startedBy) && run.version.settlesLostResults()) return await adopt(run, { acts, snap: found });
+    if (found.startedByThisRun && run.version.settlesLostResults()) return await adopt(run, { acts, snap: found });
     if (firstLook) await checked(run, firstLook);
     else await checks(run, acts, found, input);
   } catch (err) {

@@ -1,6 +1,5 @@
-import { CancellationScope, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope } from '@temporalio/workflow';
 import type { ContainerSnapshot, ContainerStartResult } from '../common/start-api';
-import type { StartOwner } from '../common/types';
 import { compensate, everyRelease, releaseClaim, showFailure } from './compensate';
 import { hostlessSteps } from './hostless-steps';
 import type { StartActivities } from './start-activities';
@@ -19,19 +18,13 @@ export interface HostView {
   snap: ContainerSnapshot;
 }
 
-/** Whether `owner` is this very workflow run (run IDs are never reused, so no other run matches). */
-export function isThisRun(owner: StartOwner | undefined): boolean {
-  const { workflowId, runId } = workflowInfo();
-  return owner !== undefined && owner.workflowId === workflowId && owner.runId === runId;
-}
-
 /**
  * This run marked the container running already, in an attempt whose results were lost: the start had
  * succeeded, and succeeds. Mark-running (the hand-off to the monitor, the claim's release) is done again
  * while the claim is still this run's, since the lost attempt may have stopped inside it; it is idempotent.
  */
 export async function adopt(run: StartRun, { acts, snap }: HostView): Promise<ContainerStartResult> {
-  if (isThisRun(snap.startingBy)) {
+  if (snap.claimedByThisRun) {
     if (snap.running && snap.pid) {
       const pid = snap.pid;
       await run.step(hostlessSteps.markRunning, () => acts.quick.markRunning({ id: snap.id, pid, releaseClaim: true }));
@@ -57,8 +50,8 @@ export function settleCancelled(run: StartRun, err: unknown, view: () => Promise
     } catch {
       return unread();
     }
-    if (isThisRun(at.snap.startedBy)) return adopt(run, at);
-    if (!isThisRun(at.snap.startingBy)) {
+    if (at.snap.startedByThisRun) return adopt(run, at);
+    if (!at.snap.claimedByThisRun) {
       showFailure(run, err);
       return run.fail(err);
     }

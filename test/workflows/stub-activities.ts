@@ -6,7 +6,7 @@ import type { RestartGate } from '../../activities/monitor';
 import { monitorWorkflowId, RUN_STARTED_SIGNAL, type ContainerRun, type RunEnd } from '../../common/monitor-api';
 import { WorkflowTypes } from '../../common/names';
 import { notStartable, type ClaimedHere, type ContainerSnapshot, type RefusingStep } from '../../common/start-api';
-import type { RestartPolicy, StartOwner } from '../../common/types';
+import type { RestartPolicy } from '../../common/types';
 
 
 /** The one host of the stub tests: their workers poll `<queue>` and `<queue>@stub`. */
@@ -71,13 +71,9 @@ export function stubActivities(plan: StubPlan = {}) {
     ...plan.snapshot,
   };
   const markFailedArgs: Array<{ error: string; exitCode: number }> = [];
-  // the claim as the host would record it: whose run holds it (what a cancelled start settles by)
-  let claimedBy: StartOwner | undefined;
-  const owner = (): StartOwner => {
-    const { workflowId, runId } = Context.current().info.workflowExecution!;
-    return { workflowId, runId };
-  };
-  const current = (): ContainerSnapshot => ({ ...snap, ...(claimedBy ? { startingBy: claimedBy } : {}) });
+  // the claim as the host would record it: whether the (one) run holds it, what a cancelled start settles by
+  let claimed = false;
+  const current = (): ContainerSnapshot => ({ ...snap, ...(claimed ? { claimedByThisRun: true as const } : {}) });
   /** activity name → how many calls had started when it returned (for "did X end before Y began") */
   const endedAt = new Map<string, number>();
 
@@ -194,13 +190,13 @@ export function stubActivities(plan: StubPlan = {}) {
     setHostConfig: () => step('setHostConfig', undefined),
     verifySettings: () => step('verifySettings', undefined),
     claimStart: async () => {
-      const claimed = await step('claimStart', { ...snap, ...plan.claimed });
-      claimedBy = owner();
-      return { ...claimed, ...(claimedBy ? { startingBy: claimedBy } : {}) };
+      const view = await step('claimStart', { ...snap, ...plan.claimed });
+      claimed = true;
+      return { ...view, claimedByThisRun: true };
     },
     releaseStart: async () => {
       await step('releaseStart', undefined);
-      claimedBy = undefined;
+      claimed = false;
     },
     mountRootfs: () => step('mountRootfs', undefined),
     unmountRootfs: () => step('unmountRootfs', undefined),
@@ -228,7 +224,7 @@ export function stubActivities(plan: StubPlan = {}) {
       // v9: the claim released by the same call (the saga then sends no releaseStart)
       if (input.releaseClaim) {
         calls.push(CLAIM_RELEASED_BY_MARK_RUNNING);
-        claimedBy = undefined;
+        claimed = false;
       }
       if (!mon) return;
       const run: ContainerRun = { pid: 4242 + runs.length, startedAt: `2026-01-01T00:00:${String(runs.length).padStart(4, '0')}Z` };
