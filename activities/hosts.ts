@@ -76,7 +76,9 @@ export function createHostActivities(runtime: HostRuntime) {
           return refused('verify-settings', err);
         }
         try {
-          return { located: here, claim: { claimed: snapshotOf(await runtime.claimStart(rec.Id, currentOwner(), isOwnerAlive), currentOwner()) } };
+          // the container as claimed, in both places: a second run (a retried task) reads the same answer
+          const claimed = snapshotOf(await runtime.claimStart(rec.Id, currentOwner(), isOwnerAlive), currentOwner());
+          return { located: { ...here, snapshot: claimed }, claim: { claimed } };
         } catch (err) {
           return refused('claim', err);
         }

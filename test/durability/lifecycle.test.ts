@@ -130,8 +130,9 @@ describe('cancellation', () => {
     child.kill('SIGINT');
     expect(await exit).toBe(130);
     expect(stderr).toMatch(/cancelling the start/);
-    // IPC runs at once with rootfs, network and volumes: all four are undone (no spec was written yet)
-    expect([...stderr.matchAll(/↺ (\S+)/g)].map((m) => m[1])).toEqual(['unmount-volumes', 'unmount-ipc', 'release-network', 'unmount-rootfs']);
+    // the start holds the claim, so every release the container needs runs, in teardown order: the process's
+    // and the spec's too, which this run never reached (an attempt whose results were lost might have)
+    expect([...stderr.matchAll(/↺ (\S+)/g)].map((m) => m[1])).toEqual(['unregister-process', 'remove-spec', 'unmount-volumes', 'unmount-ipc', 'release-network', 'unmount-rootfs']);
     const desc = await suite.w.client.workflow.getHandle(startWorkflowId(Id)).describe();
     expect(desc.status.name).toBe('CANCELLED');
     const rec = await inspect(suite.w.session, Id);
