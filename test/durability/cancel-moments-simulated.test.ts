@@ -1,9 +1,15 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, inject, it } from 'vitest';
+import { createActivities } from '../../activities';
+import { hostTaskQueue } from '../../common/hosts-api';
+import { faultHooks } from '../../runtime/faults';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import { registerHost } from '../../worker/host-worker';
 import { startTestWorker, type TestWorker } from '../harness';
+import { untilLive } from '../hosts-fixture';
 import { CANCEL_MOMENTS, CANCELLING_VERBS, cancelAt, signalledWhileHeld, type MatrixTarget } from './cancel-matrix';
 
 // Issue 23's matrix on the simulated driver: cancelled at every moment by every cancelling verb, the start
@@ -12,19 +18,37 @@ import { CANCEL_MOMENTS, CANCELLING_VERBS, cancelAt, signalledWhileHeld, type Ma
 let dir: string;
 let sim: SimulatedRuntime;
 let w: TestWorker;
-const target = (): MatrixTarget => ({
-  w,
-  dir,
-  held: async (id) => (await sim.heldResources()).filter((h) => h.containerId === id).map((h) => `${h.kind} ${h.detail}`),
-});
+/** host `b`: an activity-only worker on its host queue, so a container there has its steps routed to it */
+let simB: SimulatedRuntime;
+let connectionB: NativeConnection;
+let workerB: { worker: Worker; running: Promise<void> } | undefined;
+const heldIn = (rt: SimulatedRuntime) => async (id: string) => (await rt.heldResources()).filter((h) => h.containerId === id).map((h) => `${h.kind} ${h.detail}`);
+const target = (): MatrixTarget => ({ w, dir, host: sim.hostName, routed: false, held: heldIn(sim) });
+const routedTarget = (): MatrixTarget => ({ w, dir, host: 'b', routed: true, held: heldIn(simB) });
 
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-cancel-sim-'));
   sim = new SimulatedRuntime(path.join(dir, 'root'));
   w = await startTestWorker(inject('temporalAddress'), sim);
-});
+  simB = new SimulatedRuntime(path.join(dir, 'root-b'));
+  simB.hostName = 'b';
+  simB.installHooks(faultHooks(simB, undefined));
+  simB.faultsEnabled = true;
+  connectionB = await NativeConnection.connect({ address: w.address });
+  const worker = await Worker.create({
+    connection: connectionB, namespace: 'default', taskQueue: hostTaskQueue(w.taskQueue, 'b'), activities: createActivities(simB, { monitorRuns: true }), dataConverter: w.client.options.dataConverter,
+  });
+  workerB = { worker, running: worker.run() };
+  await registerHost({ name: 'b', driver: simB.kind, connection: connectionB, namespace: 'default', taskQueue: w.taskQueue, dataConverter: w.client.options.dataConverter });
+  await untilLive(w.session, [sim.hostName, 'b']);
+}, 120_000);
 
 afterAll(async () => {
+  if (workerB) {
+    workerB.worker.shutdown();
+    await workerB.running;
+  }
+  await connectionB?.close();
   await w?.shutdown();
   if (dir) await fs.rm(dir, { recursive: true, force: true });
 });
@@ -34,6 +58,16 @@ describe('a start cancelled at any moment ends succeeded or cancelled with nothi
     CANCELLING_VERBS.forEach((verb, v) => {
       it(`${verb} ${moment.name}`, async () => {
         await cancelAt(target(), moment, verb, `m${m}-v${v}`);
+      });
+    });
+  });
+});
+
+describe('the same with every step an activity on the owner\'s queue (simulated driver, another host\'s worker runs the workflow)', () => {
+  CANCEL_MOMENTS.forEach((moment, m) => {
+    CANCELLING_VERBS.forEach((verb, v) => {
+      it(`${verb} ${moment.name}`, async () => {
+        await cancelAt(routedTarget(), moment, verb, `routed-m${m}-v${v}`);
       });
     });
   });
