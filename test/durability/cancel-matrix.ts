@@ -1,7 +1,8 @@
+import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import { createContainer, inspect, remove, stop } from '../../client/api';
 import { monitorWorkflowId } from '../../common/monitor-api';
 import { startWorkflowId } from '../../common/names';
@@ -19,8 +20,20 @@ import { waitForFile } from './worker-process';
  * held makes the server reject that task's completion: the case where their results are lost.
  */
 
-export type CancellingVerb = 'cancel request' | 'stop' | 'rm -f';
-export const CANCELLING_VERBS: readonly CancellingVerb[] = ['cancel request', 'stop', 'rm -f'];
+/** A cancel request from a Temporal client (what the Web UI's Request Cancellation sends), the temporal CLI's, stop, rm -f. */
+export type CancellingVerb = 'cancel request' | 'temporal workflow cancel' | 'stop' | 'rm -f';
+export const CANCELLING_VERBS: readonly CancellingVerb[] = ['cancel request', 'temporal workflow cancel', 'stop', 'rm -f'];
+
+/** Cancels a start as an operator does from a shell: the temporal CLI against the test server. */
+function temporalCancel(t: MatrixTarget, workflowId: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(inject('temporalCliPath'), ['workflow', 'cancel', '--address', t.w.address, '--namespace', 'default', '--workflow-id', workflowId], (err, _out, stderr) =>
+      err ? reject(new Error(`temporal workflow cancel: ${stderr || err.message}`)) : resolve(),
+    );
+  });
+}
+
+const requestsCancel = (verb: CancellingVerb) => verb === 'cancel request' || verb === 'temporal workflow cancel';
 
 export interface CancelMoment {
   name: string;
@@ -77,7 +90,7 @@ export interface Ended {
   status: string;
 }
 
-/** How long a cancellation has to reach the server while the step is held, before the step is let go. */
+/** How long stop or rm -f has to send its cancellation while the step is held, before the step is let go. */
 const LAND_MS = 300;
 
 /**
@@ -96,15 +109,23 @@ export async function cancelAt(t: MatrixTarget, moment: CancelMoment, verb: Canc
     ...(moment.faults ? {} : { startDelay: '2s' }),
   });
   if (moment.faults) await waitForFile(`${hold}.held`);
-  const verbDone = verb === 'cancel request' ? handle.cancel() : verb === 'stop' ? stop(t.w.session, Id, 1) : remove(t.w.session, Id, true);
-  await new Promise((r) => setTimeout(r, LAND_MS));
+  const verbDone = {
+    'cancel request': () => handle.cancel(),
+    'temporal workflow cancel': () => temporalCancel(t, handle.workflowId),
+    stop: () => stop(t.w.session, Id, 1),
+    'rm -f': () => remove(t.w.session, Id, true),
+  }[verb]();
+  // a request is in history once the server answered it; stop and rm -f answer only once the start has ended,
+  // so they are given time to send theirs
+  if (requestsCancel(verb)) await verbDone;
+  else await new Promise((r) => setTimeout(r, LAND_MS));
   await fs.writeFile(hold, '');
   await verbDone;
   await handle.result().catch(() => undefined);
   const { status } = await handle.describe();
-  // a cancel request alone ends it as the moment says; stop and rm -f end it the same ways
+  // a cancel request ends it as the moment says; stop and rm -f end it the same ways
   expect(['COMPLETED', 'CANCELLED', ...(moment.routed === 'FAILED' && t.routed ? ['FAILED'] : [])]).toContain(status.name);
-  if (verb === 'cancel request') expect(status.name).toBe(t.routed ? moment.routed : moment.cancelled);
+  if (requestsCancel(verb)) expect(status.name).toBe(t.routed ? moment.routed : moment.cancelled);
 
   if (verb === 'rm -f') {
     await expect(inspect(t.w.session, Id)).rejects.toMatchObject({ type: 'NoSuchContainer' });
@@ -112,7 +133,7 @@ export async function cancelAt(t: MatrixTarget, moment: CancelMoment, verb: Canc
     const rec = await inspect(t.w.session, Id);
     expect(rec.StartingBy).toBeUndefined();
     const monitorOf = () => t.w.client.workflow.getHandle(monitorWorkflowId(Id)).describe().then((d) => d.status.name, () => 'none');
-    if (status.name === 'COMPLETED' && verb === 'cancel request') {
+    if (status.name === 'COMPLETED' && requestsCancel(verb)) {
       const monitor = await monitorOf();
       // succeeded: running, monitored, and its result says so
       expect(rec.State.Running).toBe(true);
@@ -142,7 +163,6 @@ export async function signalledWhileHeld(t: MatrixTarget, step: string): Promise
   const handle = await t.w.client.workflow.start('containerStart', { taskQueue: t.w.taskQueue, workflowId: startWorkflowId(Id), args: [{ container: Id }] });
   await waitForFile(`${hold}.held`);
   await handle.signal('operatorNote', 'a signal the start has no handler for');
-  await new Promise((r) => setTimeout(r, LAND_MS));
   await fs.writeFile(hold, '');
   const result = await handle.result();
   const history = await handle.fetchHistory();
