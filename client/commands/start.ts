@@ -66,15 +66,18 @@ export function registerStart(program: Command, ctx: CliContext): void {
 /** One container's start, with its live lines and its Ctrl-C handling. */
 async function startOne(session: Session, ref: string, flags: StartFlags): Promise<ContainerStartResult> {
   let handle: WorkflowHandle | undefined;
-  const onInterrupt = interruptHandler(ref, flags, () => handle);
-  process.on('SIGINT', onInterrupt);
+  const interrupt = interruptHandler(ref, flags, () => handle);
+  process.on('SIGINT', interrupt.onInterrupt);
   try {
-    return await startContainer(session, ref, {
+    const result = await startContainer(session, ref, {
       onProgress: flags.json ? undefined : progressPrinter(ref),
       onStarted: (h) => (handle = h),
     });
+    // the saga settles a request that came while its task ran by what the host holds (docs/design.md)
+    if (interrupt.cancelRequested()) process.stderr.write(`the start of ${ref} had completed before the cancellation reached it: it is running\n`);
+    return result;
   } finally {
-    process.off('SIGINT', onInterrupt);
+    process.off('SIGINT', interrupt.onInterrupt);
   }
 }
 
@@ -83,7 +86,7 @@ async function startOne(session: Session, ref: string, flags: StartFlags): Promi
  * saga and keep waiting, so the compensations show (a second Ctrl-C leaves them to finish in the
  * background). On a terminal: ask. Otherwise: say the start goes on in the background, and where.
  */
-function interruptHandler(ref: string, flags: StartFlags, handle: () => WorkflowHandle | undefined): () => void {
+function interruptHandler(ref: string, flags: StartFlags, handle: () => WorkflowHandle | undefined): { onInterrupt: () => void; cancelRequested: () => boolean } {
   let cancelling = false;
   let asking = false;
   const leave = (why: string): never => {
@@ -92,10 +95,10 @@ function interruptHandler(ref: string, flags: StartFlags, handle: () => Workflow
   };
   const cancel = (h: WorkflowHandle) => {
     cancelling = true;
-    process.stderr.write(`cancelling the start of ${ref}: compensating…\n`);
+    process.stderr.write(`cancelling the start of ${ref}…\n`);
     h.cancel().catch((err: unknown) => leave(`could not cancel workflow ${h.workflowId}: ${err instanceof Error ? err.message : String(err)}`));
   };
-  return () => {
+  const onInterrupt = () => {
     const h = handle();
     if (!h) leave(`interrupted before the start of ${ref} was submitted`);
     if (cancelling) leave(`the start of ${ref} is being cancelled in the background (workflow ${h!.workflowId})`);
@@ -116,6 +119,7 @@ function interruptHandler(ref: string, flags: StartFlags, handle: () => Workflow
       else process.stderr.write(`waiting for the start of ${ref}…\n`);
     });
   };
+  return { onInterrupt, cancelRequested: () => cancelling };
 }
 
 /** Docker's CLI treats 304 as success: the record says so rather than carrying an error. */

@@ -1,16 +1,19 @@
+import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { hostTaskQueue } from '../../common/hosts-api';
 import { faultHooks } from '../../runtime/faults';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
 import { registerHost } from '../../worker/host-worker';
-import { startTestWorker, type TestWorker } from '../harness';
+import { createContainer, inspect, remove } from '../../client/api';
+import { REPO, startTestWorker, until, type TestWorker } from '../harness';
 import { untilLive } from '../hosts-fixture';
-import { CANCEL_MOMENTS, CANCELLING_VERBS, cancelAt, signalledWhileHeld, type MatrixTarget } from './cancel-matrix';
+import { CANCEL_MOMENTS, CANCELLING_VERBS, cancelAt, everyStep, signalledWhileHeld, type MatrixTarget } from './cancel-matrix';
+import { waitForFile } from './worker-process';
 
 // Issue 23's matrix on the simulated driver: cancelled at every moment by every cancelling verb, the start
 // ends succeeded or cancelled with nothing held (cancel-matrix.ts).
@@ -79,4 +82,31 @@ describe('a workflow task failed mid-start by a signal (simulated driver)', () =
       await signalledWhileHeld(target(), step);
     });
   }
+});
+
+describe('Ctrl-C on `start --cancel-on-interrupt` while the start\'s task runs (simulated driver)', () => {
+  it('the start had succeeded before the request reached it: the CLI says so and exits 0, the container runs', async () => {
+    const hold = path.join(dir, 'cli-adopted.release');
+    const { Id } = await createContainer(w.session, everyStep(`network=hold:${hold}`), sim.hostName);
+    const child = spawn(process.execPath, [path.join(REPO, 'bin/container-saga.cjs'), 'start', '--cancel-on-interrupt', Id], {
+      cwd: REPO, env: { ...process.env, TEMPORAL_ADDRESS: w.address, CONTAINER_SAGA_TASK_QUEUE: w.taskQueue, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exit = new Promise<number | null>((r) => child.once('close', r));
+    await waitForFile(`${hold}.held`);
+    child.kill('SIGINT');
+    await until('the CLI to send its cancellation', async () => (/cancelling the start/.test(stderr) ? true : undefined));
+    // the request is one RPC on the CLI's open connection: well in the server's hands a second later
+    await new Promise((r) => setTimeout(r, 1000));
+    await fs.writeFile(hold, '');
+    expect(await exit, stderr).toBe(0);
+    expect(stdout).toBe(`${Id}\n`);
+    expect(stderr).toMatch(/had completed before the cancellation reached it: it is running/);
+    expect((await inspect(w.session, Id)).State.Running).toBe(true);
+    await remove(w.session, Id, true);
+    expect(await heldIn(sim)(Id)).toEqual([]);
+  });
 });
