@@ -23,7 +23,7 @@ export interface HostView {
  * succeeded, and succeeds. Mark-running (the hand-off to the monitor, the claim's release) is done again
  * while the claim is still this run's, since the lost attempt may have stopped inside it; it is idempotent.
  */
-export async function adopt(run: StartRun, { acts, snap }: HostView): Promise<ContainerStartResult> {
+export async function adopt(run: StartRun, { acts, snap }: HostView, note = 'started by an attempt of its task whose results were lost'): Promise<ContainerStartResult> {
   if (snap.claimedByThisRun) {
     if (snap.running && snap.pid) {
       const pid = snap.pid;
@@ -32,7 +32,7 @@ export async function adopt(run: StartRun, { acts, snap }: HostView): Promise<Co
   }
   run.claimReleased = true;
   if (snap.ipAddress) run.record.ipAddress = snap.ipAddress;
-  return run.running(snap.pid ?? 0);
+  return run.running(snap.pid ?? 0, note);
 }
 
 /**
@@ -50,7 +50,7 @@ export function settleCancelled(run: StartRun, err: unknown, view: () => Promise
     } catch {
       return unread();
     }
-    if (at.snap.startedByThisRun) return adopt(run, at);
+    if (at.snap.startedByThisRun) return adopt(run, at, 'it had started before the cancellation reached it');
     if (!at.snap.claimedByThisRun) {
       showFailure(run, err);
       return run.fail(err);

@@ -118,12 +118,13 @@ export class StartRun {
     return this.record;
   }
 
-  running(pid: number): ContainerStartResult {
+  /** The start succeeded; `note` tells the Web UI why it ended so when that is not plain (an adoption). */
+  running(pid: number, note?: string): ContainerStartResult {
     this.record.pid = pid;
     this.record.status = 'running';
     delete this.record.current;
     recordStartEnd(StartOutcome.started);
-    setCurrentDetails(`**running** — ${this.record.name} pid ${pid}${this.record.ipAddress ? ` ip ${this.record.ipAddress}` : ''}`);
+    setCurrentDetails(`**running** — ${this.record.name} pid ${pid}${this.record.ipAddress ? ` ip ${this.record.ipAddress}` : ''}${note ? ` (${note})` : ''}`);
     return this.record;
   }
 
