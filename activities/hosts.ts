@@ -17,6 +17,7 @@ import type { HostRuntime } from '../runtime/host-runtime';
 import { currentOwner, isOwnerAlive } from './owner';
 import { snapshotOf } from './snapshot';
 import { classified, failureDetailOf } from './to-failure';
+import { bareName, isFullId } from '../common/names';
 
 const TASK_QUEUE_KIND_NORMAL = 1;
 const TASK_QUEUE_TYPE_ACTIVITY = 2;
@@ -137,9 +138,9 @@ export type HostActivities = ReturnType<typeof createHostActivities>;
 async function locateIn(runtime: HostRuntime, ref: string): Promise<LocatedHere> {
   if (ref === '') throw new ContainerError('AmbiguousContainer', "prefix can't be empty");
   // A full ID is a direct read (the start saga's restarts, the verbs given an ID); the rest need the list.
-  if (/^[0-9a-f]{64}$/.test(ref)) {
+  if (isFullId(ref)) {
     const rec = await runtime.store.read(ref);
-    if (rec) return { host: runtime.hostName, match: { id: rec.Id, name: rec.Name.replace(/^\//, ''), by: 'id' } };
+    if (rec) return { host: runtime.hostName, match: { id: rec.Id, name: bareName(rec.Name), by: 'id' } };
   }
   const all = await runtime.store.list();
   const name = ref.startsWith('/') ? ref : `/${ref}`;
@@ -149,5 +150,5 @@ async function locateIn(runtime: HostRuntime, ref: string): Promise<LocatedHere>
   if (byPrefix.length > 1) throw new ContainerError('AmbiguousContainer', `Multiple IDs found with provided prefix: ${ref}`);
   const found = byId ?? byName ?? byPrefix[0];
   const by = byId ? 'id' : byName ? 'name' : 'prefix';
-  return { host: runtime.hostName, ...(found ? { match: { id: found.Id, name: found.Name.replace(/^\//, ''), by } } : {}) };
+  return { host: runtime.hostName, ...(found ? { match: { id: found.Id, name: bareName(found.Name), by } } : {}) };
 }

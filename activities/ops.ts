@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { checkCreateInput, checkWorkflowInput } from '../common/input-check';
-import { startWorkflowId } from '../common/names';
+import { isFullId, startWorkflowId } from '../common/names';
 import type {
   CreateInput,
   CreateResult,
@@ -24,7 +24,6 @@ import { withHeartbeat } from './heartbeat';
 import { isOwnerAlive } from './owner';
 import { classified } from './to-failure';
 
-const isFullId = (id: string) => /^[0-9a-f]{64}$/.test(id);
 
 /** Activities behind the CLI's other verbs: one driver call each. */
 export function createOpsActivities(runtime: ContainerRuntime) {

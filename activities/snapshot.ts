@@ -1,11 +1,12 @@
 import type { ContainerSnapshot } from '../common/start-api';
 import type { ContainerRecord, StartOwner } from '../common/types';
+import { bareName } from '../common/names';
 
 /** The start saga's view of a container, as seen by the start run `by` (the activity's own workflow run). */
 export function snapshotOf(rec: ContainerRecord, by: StartOwner): ContainerSnapshot {
   return {
     id: rec.Id,
-    name: rec.Name.replace(/^\//, ''),
+    name: bareName(rec.Name),
     running: rec.State.Running,
     paused: rec.State.Paused,
     removing: rec.State.RemovalInProgress || rec.State.Dead,

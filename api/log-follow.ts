@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { inspect, logsPage } from '../client/api';
 import type { Session } from '../client/connection';
 import { CliError } from '../client/errors';
@@ -49,7 +50,6 @@ const ATTACH_FAST_FOR_MS = 5_000;
 /** attach, waiting for the run: every this many reads, whether it has begun and ended between two (its StartedAt) */
 const ATTACH_CHECK_EVERY = 4;
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** `2026-11-30T23:30:01.123000000Z `: the prefix the worker puts before each line with timestamps */
 const STAMP_LEN = 31;

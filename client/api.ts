@@ -1,9 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { WithWorkflowArgs, Workflow, WorkflowResultType } from '@temporalio/common';
 import { ContainerError } from '../common/errors';
 import { HostsUpdates, hostsWorkflowId, type HostAvailability, type HostRegistration, type RemoveHostInput, type SetAvailabilityInput } from '../common/hosts-api';
-import { lifecycleWorkflowId, PROGRESS_QUERY, startWorkflowId, WorkflowTypes } from '../common/names';
+import { bareName, lifecycleWorkflowId, PROGRESS_QUERY, startWorkflowId, WorkflowTypes } from '../common/names';
 import type { CreateInput, LogsInput, RemoveResult, StopResultRecord } from '../common/ops-api';
 import type { ContainerStartResult } from '../common/start-api';
 import type { CreateRequest } from '../common/types';
@@ -31,7 +32,6 @@ import { ensureWorker } from './worker-check';
  * Nothing here prints: results come back as values, failures as CliError with Docker's type and message.
  */
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Runs a short workflow `W` (registered as `type`) to completion and returns its result. `input` is
@@ -199,7 +199,7 @@ const POLL_MS = 75;
  */
 export async function startContainer(s: Session, ref: string, hooks: StartHooks = {}): Promise<ContainerStartResult> {
   const rec = await inspect(s, ref);
-  const name = rec.Name.replace(/^\//, '');
+  const name = bareName(rec.Name);
   let handle: WorkflowHandle<typeof containerStart>;
   try {
     handle = await s.client.workflow.start<typeof containerStart>(WorkflowTypes.start, {

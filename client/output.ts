@@ -2,6 +2,7 @@ import type TableType from 'cli-table3';
 import pc from 'picocolors';
 import type { ContainerEvent, ContainerRecord, ContainerState } from '../common/types';
 import { getConfig } from '../config';
+import { bareName } from '../common/names';
 
 /** Colours only on a terminal (and not with NO_COLOR): scripts reading the output get plain text. */
 export function colors(stream: NodeJS.WriteStream = process.stderr) {
@@ -108,7 +109,7 @@ export function psRows(containers: ContainerRecord[], now = Date.now()): string[
       ago(c.Created, now),
       statusText(c.State, now),
       Object.keys(c.Config.ExposedPorts ?? {}).sort().join(', '),
-      c.Name.replace(/^\//, ''),
+      bareName(c.Name),
       c.Node?.Name ?? '',
     ]);
 }

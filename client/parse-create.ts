@@ -8,6 +8,7 @@ import type { CreateRequest, HostConfig, RestartPolicy } from '../common/types';
 import { createInput } from './api';
 import { usageError } from './errors';
 import { inlineSeccompProfiles, readText, type ReadText } from './seccomp-file';
+import { bareName } from '../common/names';
 
 /** `create`'s flags as commander hands them over. */
 export interface CreateFlags {
@@ -142,7 +143,7 @@ function toRequest(flags: CreateFlags, image: string, cmd: string[], env: NodeJS
   if (flags.link.length > 0) {
     hostConfig.Links = flags.link.map((l) => {
       if (!/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]*(:[a-zA-Z0-9][a-zA-Z0-9_.-]*)?$/.test(l)) bad(l, '--link', `bad format for links: ${l}`);
-      return l.replace(/^\//, '');
+      return bareName(l);
     });
   }
   if (flags.readOnly) hostConfig.ReadonlyRootfs = true;

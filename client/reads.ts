@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readsWorkflowId, WorkflowTypes } from '../common/names';
 import { READS_CONTINUING, type ReadName, type Reads } from '../common/reads-api';
 // Types only: the workflow's code runs in the worker's sandbox; it is started by registered name.
@@ -11,7 +12,6 @@ import { ensureWorker } from './worker-check';
  * it has accepted (an activity each: milliseconds, seconds at worst), then continues.
  */
 const CONTINUING_BUDGET_MS = 60_000;
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * One read through the task queue's reads workflow: an Update-with-Start (conflict policy USE_EXISTING), so

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { execWorkflowId, WorkflowTypes } from '../common/names';
 import type { ExecInput, ExecResult } from '../common/verbs-api';
@@ -49,7 +50,6 @@ export interface ExecSinks {
 
 /** How often the output is read while the exec runs and has written nothing new. */
 const OUTPUT_POLL_MS = 200;
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export type ExecOutcome = { ok: true; value: ExecResult } | { ok: false; error: unknown };
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Session } from './connection';
 import { cliError, toCliError } from './errors';
 
@@ -6,7 +7,6 @@ const TASK_QUEUE_TYPE_WORKFLOW = 1;
 /** 20 × 250 ms: how long a fresh worker gets to show up before the CLI gives up. */
 const NO_WORKER_TRIES = 20;
 const checked = new WeakSet<Session>();
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Fails fast, with the fix, when no worker polls the task queue: a workflow started (or an Update sent) there

@@ -1,4 +1,5 @@
 import { ContainerError } from './errors';
+import { bareName } from './names';
 
 /** Docker's container environment: createDaemonEnvironment and links.Link.ToEnv, as pure functions. */
 
@@ -23,7 +24,7 @@ export function parseLink(spec: string): { name: string; alias: string } {
   const parts = spec.split(':');
   if (parts.length > 2) throw new ContainerError('InvalidParameter', `bad format for links: ${spec}`);
   const [rawName, alias] = parts as [string, string | undefined];
-  const name = rawName.replace(/^\//, '');
+  const name = bareName(rawName);
   if (alias === undefined || alias === '') return { name, alias: name };
   return { name, alias: rawName.startsWith('/') ? alias.slice(alias.lastIndexOf('/') + 1) : alias };
 }
@@ -116,7 +117,7 @@ export function linkHostsEntries(targets: readonly LinkTarget[]): string[] {
   return targets
     .filter((t) => t.ipAddress !== '')
     .map((t) => {
-      const name = t.name.replace(/^\//, '');
+      const name = bareName(t.name);
       const names = [t.alias, ...(t.hostname ? [t.hostname] : []), ...(t.alias === name ? [] : [name])];
       return `${t.ipAddress}\t${names.join(' ')}`;
     });

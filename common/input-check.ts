@@ -3,6 +3,7 @@ import type { LogConfig } from './log-config';
 import { READ_NAMES } from './reads-api';
 import { HOST_NAME } from './hosts-api';
 import type { CreateRequest, HostConfig, RestartPolicy } from './types';
+import { isFullId } from './names';
 
 /**
  * The shape of what clients send to the workflows, checked before anything runs. Any Temporal client can start a
@@ -145,7 +146,7 @@ const imageName: Check = (v, path) => {
 /** A full container ID (64 hex digits): what a workflow given an ID rather than a reference takes. */
 const fullId: Check = (v, path) => {
   str(v, path);
-  if (!/^[0-9a-f]{64}$/.test(v as string)) throw invalid(path, 'want a full container ID (64 hex digits)');
+  if (!isFullId(v as string)) throw invalid(path, 'want a full container ID (64 hex digits)');
 };
 
 const RESTART_POLICY: { [K in keyof RestartPolicy]-?: Field } = { Name: req(str), MaximumRetryCount: req(int()) };

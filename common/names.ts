@@ -85,3 +85,13 @@ export const SearchAttributeTypes: Record<(typeof SearchAttributeNames)[keyof ty
 
 /** Query served by a running start saga: the progress record so far (steps done, compensations run). */
 export const PROGRESS_QUERY = 'progress';
+
+/** A full container ID: 64 lowercase hex digits (the one form a lookup reads directly). */
+export function isFullId(s: string): boolean {
+  return /^[0-9a-f]{64}$/.test(s);
+}
+
+/** A container name without Docker's leading slash: "/web" → "web". */
+export function bareName(name: string): string {
+  return name.replace(/^\//, '');
+}

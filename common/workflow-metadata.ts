@@ -1,6 +1,7 @@
 import type { SearchAttributePair } from '@temporalio/common';
 import { containerAttributes } from './search-attributes';
 import type { ContainerRecord, CreateRequest } from './types';
+import { bareName } from './names';
 
 /**
  * What the Web UI shows of a workflow that changes a container, set where it is started: a one-line static
@@ -27,7 +28,7 @@ export type ContainerView = Pick<ContainerRecord, 'Id' | 'Name' | 'Path' | 'Args
 export type DetailLine = readonly [label: string, value: string | undefined];
 
 export function nameOf(c: Pick<ContainerRecord, 'Name'>): string {
-  return c.Name.replace(/^\//, '');
+  return bareName(c.Name);
 }
 
 /** `sleep 3600` from Path and Args, as `docker ps` shows COMMAND. */

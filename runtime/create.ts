@@ -7,6 +7,7 @@ import type { HostInfo } from '../common/settings';
 import { verifyHostConfig } from '../common/settings';
 import { defaultHostConfig, initialState, NO_NETWORK, type ContainerRecord, type CreateRequest, type HostConfig } from '../common/types';
 import { newContainerId, randomName } from './names';
+import { bareName } from '../common/names';
 
 /**
  * Docker's create checks, in two halves around the image check (the driver's): first the request alone
@@ -66,7 +67,7 @@ function nameFor(requested: string | undefined, existing: readonly ContainerReco
   if (!VALID_NAME.test(requested)) {
     throw new ContainerError('InvalidParameter', `Invalid container name (${requested}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
-  const name = requested.replace(/^\//, '');
+  const name = bareName(requested);
   const other = taken(name);
   if (other) {
     throw new ContainerError('Conflict', `Conflict. The container name "/${name}" is already in use by container "${other.Id}". You have to remove (or rename) that container to be able to reuse that name.`);

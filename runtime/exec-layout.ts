@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Layout } from './linux/layout';
+import { isFullId } from '../common/names';
 
 /**
  * Where an exec's files live, under its container's directory (both drivers use these names):
@@ -37,5 +38,5 @@ export function execPaths(l: Layout, id: string, execId: string): ExecPaths {
 
 /** An exec ID: 64 lowercase hex digits, like a container ID (and never a path). */
 export function isExecId(s: string): boolean {
-  return /^[0-9a-f]{64}$/.test(s);
+  return isFullId(s);
 }

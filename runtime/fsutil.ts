@@ -51,9 +51,7 @@ export async function removeFile(p: string): Promise<void> {
   await fs.rm(p, { force: true });
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
+export { setTimeout as sleep } from 'node:timers/promises';
 
 export function isPidAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;

@@ -1,5 +1,6 @@
 import { NO_NETWORK, type ContainerEvent, type ContainerRecord, type HostConfig, type StartOwner } from '../common/types';
 import type { StateStore } from './store';
+import { bareName } from '../common/names';
 
 /**
  * The state writes of a container's record outside the host steps: events, the legacy hostConfig at start,
@@ -20,7 +21,7 @@ export class Records {
       type: 'container',
       action,
       id,
-      name: rec ? rec.Name.replace(/^\//, '') : '',
+      name: rec ? bareName(rec.Name) : '',
       ...(attributes ? { attributes } : {}),
       ...(rec ? { image: rec.Config.Image } : {}),
       ...(rec && Object.keys(rec.Config.Labels ?? {}).length > 0 ? { labels: rec.Config.Labels } : {}),

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { isFullId } from '../common/names';
 
 /**
  * The output of a container removed automatically after its exit (Docker's AutoRemove, `docker run --rm`),
@@ -11,7 +12,6 @@ import path from 'node:path';
 
 export const REMOVED_LOG_KEEP_MS = 60_000;
 
-const isFullId = (id: string) => /^[0-9a-f]{64}$/.test(id);
 const dirOf = (root: string, id: string) => path.join(root, 'removed-logs', id);
 
 /** Moves the log files of `liveLog` (the live file, its rotations and its index) aside for readers. */

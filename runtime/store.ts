@@ -6,6 +6,7 @@ import { ContainerError } from '../common/errors';
 import { findContainer } from '../common/lookup';
 import type { ContainerEvent, ContainerRecord } from '../common/types';
 import { isPidAlive, readJson, sleep, writeJsonAtomic } from './fsutil';
+import { isFullId } from '../common/names';
 
 /**
  * The on-disk state both drivers share, laid out like Docker's:
@@ -69,7 +70,7 @@ export class StateStore {
 
   async lookup(ref: string): Promise<ContainerRecord> {
     // A full ID is a direct read; names and prefixes need the list.
-    if (/^[0-9a-f]{64}$/.test(ref)) {
+    if (isFullId(ref)) {
       const rec = await this.read(ref);
       if (rec) return rec;
     }
@@ -88,7 +89,7 @@ export class StateStore {
 
   async delete(id: string): Promise<void> {
     // Never a path outside one container's directory, whatever a caller passes.
-    if (!/^[0-9a-f]{64}$/.test(id)) throw new ContainerError('Internal', `refusing to delete a container directory for invalid ID "${id}"`);
+    if (!isFullId(id)) throw new ContainerError('Internal', `refusing to delete a container directory for invalid ID "${id}"`);
     await fs.rm(this.containerDir(id), { recursive: true, force: true });
   }
 

@@ -6,6 +6,7 @@ import type { GcReport, StepContext, StopResult } from './contract';
 import type { HostRuntime } from './host-runtime';
 import { resumeIfPaused } from './pause';
 import { sweepRemovedLogs } from './removed-logs';
+import { isFullId } from '../common/names';
 
 /**
  * Everything that ends what a container holds outside the start saga: stop, rm, gc. Each releases through
@@ -104,7 +105,7 @@ export async function gc(rt: HostRuntime, isStarting: (rec: ContainerRecord) => 
   const records = await rt.list(); // refreshed: a Running record whose process is gone reads exited
   const held = await rt.heldResources();
   const ids = new Set([...records.filter((r) => r.Leftovers?.length).map((r) => r.Id), ...held.map((h) => h.containerId)]);
-  for (const id of ids) if (!/^[0-9a-f]{64}$/.test(id)) ids.delete(id);
+  for (const id of ids) if (!isFullId(id)) ids.delete(id);
   for (const id of ids) {
     // Under the claim lock, on a fresh read: see CLAIM_LOCK.
     await rt.store.withLock(id, async () => {

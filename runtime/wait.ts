@@ -4,6 +4,7 @@ import type { ContainerRecord } from '../common/types';
 import type { StepContext } from './contract';
 import type { HostRuntime } from './host-runtime';
 import { FileWaker } from './watch';
+import { isFullId } from '../common/names';
 
 /** How often a wait looks without a change seen (a lost event), and how often while its watch is not in place. */
 const FALLBACK_MS = 2_000;
@@ -32,7 +33,7 @@ export async function waitForCondition(rt: HostRuntime, input: WaitInput, ctx?: 
       try {
         rec = await rt.lookup(input.container);
       } catch (err) {
-        if (condition === 'removed' && err instanceof ContainerError && err.type === 'NoSuchContainer' && (last || /^[0-9a-f]{64}$/.test(input.container))) {
+        if (condition === 'removed' && err instanceof ContainerError && err.type === 'NoSuchContainer' && (last || isFullId(input.container))) {
           const id = last?.Id ?? input.container;
           return { containerId: id, StatusCode: (await lastDieCode(rt, id)) ?? (last && !last.State.Running ? last.State.ExitCode : 0) };
         }

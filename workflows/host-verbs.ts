@@ -27,6 +27,7 @@ import { Patches } from '../common/start-api';
 import type { ExecOutputInput, ExecOutputResult } from '../common/verbs-api';
 import { hostStatuses, hostViews, isHostUnavailable, liveHostNames, locate, locateForInspect, onHost, place } from './host-routing';
 import { fast, lifecycle } from './options';
+import { bareName, isFullId } from '../common/names';
 
 /**
  * The verbs across hosts (v7, `many-hosts`): each finds its container's host and runs its activity there,
@@ -58,7 +59,7 @@ async function registered(host: string): Promise<void> {
 /** The containers a create joins: link targets, `container:X` network and IPC modes. */
 function joinsOf(input: CreateInput): string[] {
   const hc = input.request.hostConfig;
-  const joins = (hc?.Links ?? []).map((l) => l.split(':')[0]!.replace(/^\//, ''));
+  const joins = (hc?.Links ?? []).map((l) => bareName(l.split(':')[0]!));
   for (const mode of [hc?.NetworkMode, hc?.IpcMode]) if (mode?.startsWith('container:')) joins.push(mode.slice('container:'.length));
   return joins;
 }
@@ -66,7 +67,7 @@ function joinsOf(input: CreateInput): string[] {
 export async function create(input: CreateInput): Promise<CreateResult & { host: string }> {
   const host = await place({ pinned: input.host, image: input.request.image, joins: joinsOf(input) });
   // Names are unique across hosts: the create on one host checks its own records, locate all the others'.
-  const name = input.request.name?.replace(/^\//, '');
+  const name = input.request.name === undefined ? undefined : bareName(input.request.name);
   if (name) {
     // (a host that does not answer cannot be asked: its names are not checked, as those of a host no longer live)
     const other = await locate(name).catch((err: unknown) => {
@@ -108,15 +109,13 @@ export async function events(input: EventsInput): Promise<EventsResult> {
   return onHost(host, fast).readEvents(rest);
 }
 
-const FULL_ID = /^[0-9a-f]{64}$/;
-
 export async function logs(input: LogsInput): Promise<LogsResult> {
   let at: Awaited<ReturnType<typeof locate>>;
   try {
     at = await locate(input.container);
   } catch (err) {
     // By full ID, a container removed after its exit (AutoRemove) still has its last output on its host.
-    if (!(err instanceof ContainerError && err.type === 'NoSuchContainer' && FULL_ID.test(input.container))) throw err;
+    if (!(err instanceof ContainerError && err.type === 'NoSuchContainer' && isFullId(input.container))) throw err;
     for (const { answer } of await onEveryHost(fast, (acts) => acts.readLogs(input).catch(() => undefined))) if (answer) return answer;
     throw err;
   }

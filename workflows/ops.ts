@@ -26,6 +26,7 @@ import { Patches } from '../common/start-api';
 import { checkInput, surfaced } from './failures';
 import * as onHosts from './host-verbs';
 import { fast, lifecycle } from './options';
+import { bareName } from '../common/names';
 
 /**
  * The workflows behind the CLI's other verbs: each runs one or two activities on the worker that owns the
@@ -73,7 +74,7 @@ export function containerStop(input: StopInput): Promise<StopResultRecord> {
     const rec = await quick.inspectContainer({ container: input.container });
     const cancelledStart = await slow.cancelStart({ id: rec.Id });
     const stopped = await slow.stopContainer({ id: rec.Id, timeoutSeconds: input.timeoutSeconds });
-    return { containerId: rec.Id, name: rec.Name.replace(/^\//, ''), ...stopped, cancelledStart };
+    return { containerId: rec.Id, name: bareName(rec.Name), ...stopped, cancelledStart };
   });
 }
 
@@ -85,7 +86,7 @@ export function containerRemove(input: RemoveInput): Promise<RemoveResult> {
     const rec = await quick.inspectContainer({ container: input.container });
     const cancelledStart = await slow.cancelStart({ id: rec.Id });
     await slow.removeContainer({ id: rec.Id, force: input.force });
-    return { containerId: rec.Id, name: rec.Name.replace(/^\//, ''), cancelledStart };
+    return { containerId: rec.Id, name: bareName(rec.Name), cancelledStart };
   });
 }
 

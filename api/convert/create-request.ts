@@ -15,6 +15,7 @@ import {
 } from './create-schema';
 import { localImageName } from './image-ref';
 import { isPlainObject, isZero, optBool, optInt, optObject, optStrSlice, optString, optStringList, optStringMap } from './json-value';
+import { bareName } from '../../common/names';
 
 /**
  * POST /containers/create's body (Docker's Config at the top level, HostConfig, NetworkingConfig) and its
@@ -43,7 +44,7 @@ export function toCreateRequest(body: Record<string, unknown>, name: string | nu
   const req: CreateRequest = { image, cmd };
   if (name !== null && name !== '') {
     if (!VALID_NAME.test(name)) throw badRequest(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
-    req.name = name.replace(/^\//, '');
+    req.name = bareName(name);
   }
   const env = optStringList(body.Env, 'Env');
   if (env && env.length > 0) req.env = env;
@@ -98,7 +99,7 @@ function toHostConfig(hc: Record<string, unknown>): Partial<HostConfig> {
   if (restart) out.RestartPolicy = restart;
   if (optBool(hc.AutoRemove, 'HostConfig.AutoRemove')) out.AutoRemove = true;
   const links = optStringList(hc.Links, 'HostConfig.Links');
-  if (links && links.length > 0) out.Links = links.map((l) => l.replace(/^\//, ''));
+  if (links && links.length > 0) out.Links = links.map((l) => bareName(l));
   const memory = optInt(hc.Memory, 'HostConfig.Memory');
   if (memory) out.Memory = memory;
   const nanoCpus = optInt(hc.NanoCpus, 'HostConfig.NanoCpus');

@@ -1,5 +1,6 @@
 import type { ContainerRecord, ContainerStatus } from '../../common/types';
 import { badRequest, filtersParam, intParam, boolParam } from '../http';
+import { bareName } from '../../common/names';
 
 /**
  * GET /containers/json's query → which records to list, as Docker's daemon picks them: running ones unless
@@ -51,7 +52,7 @@ export function listQuery(q: URLSearchParams): ListQuery {
     all,
     ...(limit !== undefined && limit > 0 ? { limit } : {}),
     keep: (rec) => {
-      if (name && !matches(name, rec.Name) && !matches(name, rec.Name.replace(/^\//, ''))) return false;
+      if (name && !matches(name, rec.Name) && !matches(name, bareName(rec.Name))) return false;
       if (id && !matches(id, rec.Id)) return false;
       if (status.length > 0 && !status.includes(rec.State.Status)) return false;
       if (exited.length > 0 && (rec.State.Running || !exited.some((e) => Number(e) === rec.State.ExitCode))) return false;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readEvents } from '../../client/api';
 import { EVENT_FILTERS, EventFilter, toDockerEvent } from '../docker-events';
 import { filtersParam } from '../http';
@@ -13,7 +14,6 @@ import { timeParam } from '../timestamps';
  */
 
 const POLL_MS = 250;
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export const eventRoutes: Route[] = [
   {

@@ -9,6 +9,7 @@ import { execStoreOf, type ExecInstance } from '../exec-store';
 import { badRequest, conflict, notFound } from '../http';
 import type { OutputStream } from '../stream';
 import type { Route } from '../router';
+import { bareName } from '../../common/names';
 
 /**
  * docker exec over the Engine API: POST /containers/{id}/exec keeps the exec's config in the server's memory
@@ -101,7 +102,7 @@ export const execRoutes: Route[] = [
       checkActive(rec);
       const exec = execStoreOf(ctx).add({
         containerId: rec.Id,
-        containerName: rec.Name.replace(/^\//, ''),
+        containerName: bareName(rec.Name),
         cmd,
         ...(env && env.length > 0 ? { env } : {}),
         ...(workingDir ? { workingDir } : {}),

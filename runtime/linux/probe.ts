@@ -9,8 +9,8 @@ import { mountsUnder, readMountInfo } from './mountinfo';
 import { listNetns } from './netns';
 import { listRuncContainers } from './runc';
 import { isLive, readIntFile, type ExecRecord } from './shim';
+import { isFullId } from '../../common/names';
 
-const isId = (s: string): boolean => /^[0-9a-f]{64}$/.test(s);
 
 /**
  * What the Linux driver really holds on this machine, read from the system itself (mount table, /run/netns,
@@ -21,13 +21,13 @@ const isId = (s: string): boolean => /^[0-9a-f]{64}$/.test(s);
 export async function heldResources(root: string): Promise<HeldResource[]> {
   const layout = new Layout(root);
   const held: HeldResource[] = [];
-  const ids = (await fs.readdir(layout.containers).catch(() => [] as string[])).filter(isId);
+  const ids = (await fs.readdir(layout.containers).catch(() => [] as string[])).filter(isFullId);
 
   // Every resource is reported with a full container ID, never '' (a consumer such as gc acts on the ID):
   // what cannot be attributed to a container (a mount elsewhere below the root) is not the driver's.
   for (const m of mountsUnder(await readMountInfo(), layout.containers)) {
     const id = path.relative(layout.containers, m.mountPoint).split(path.sep)[0]!;
-    if (isId(id)) held.push({ kind: 'mount', containerId: id, detail: `${m.fsType} ${m.mountPoint}` });
+    if (isFullId(id)) held.push({ kind: 'mount', containerId: id, detail: `${m.fsType} ${m.mountPoint}` });
   }
 
   const markers = new Map<string, string>();
@@ -37,12 +37,12 @@ export async function heldResources(root: string): Promise<HeldResource[]> {
   for (const name of await listNetns()) {
     if (!name.startsWith('cs-')) continue;
     const marked = markers.get(name);
-    const owner = marked !== undefined && isId(marked) ? marked : ids.find((id) => netnsName(id) === name);
+    const owner = marked !== undefined && isFullId(marked) ? marked : ids.find((id) => netnsName(id) === name);
     if (owner !== undefined) held.push({ kind: 'netns', containerId: owner, detail: netnsPath(name) });
   }
 
   // (an allocation file caught while host-local writes it reads empty: it is seen on the next look)
-  for (const a of await ipamAllocations(layout.ipamDir)) if (isId(a.containerId)) held.push({ kind: 'ip', containerId: a.containerId, detail: a.ip });
+  for (const a of await ipamAllocations(layout.ipamDir)) if (isFullId(a.containerId)) held.push({ kind: 'ip', containerId: a.containerId, detail: a.ip });
   for (const id of await listRuncContainers(layout.runcRoot)) held.push({ kind: 'runc', containerId: id, detail: layout.runcState(id) });
 
   for (const id of ids) {

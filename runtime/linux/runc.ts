@@ -3,6 +3,7 @@ import { ContainerError, StartExitCodes } from '../../common/errors';
 import { exists } from '../fsutil';
 import { run, toolOutput } from './exec';
 import { tool } from './tools';
+import { isFullId } from '../../common/names';
 
 /** runc: the container's state lives in <root>/runc/<id>; the runc container ID is the container ID. */
 
@@ -14,7 +15,7 @@ export function runcStateExists(runcRoot: string, id: string): Promise<boolean> 
 /** The runc container IDs under a runc root. */
 export async function listRuncContainers(runcRoot: string): Promise<string[]> {
   const names = await fs.readdir(runcRoot).catch(() => [] as string[]);
-  return names.filter((n) => /^[0-9a-f]{64}$/.test(n));
+  return names.filter((n) => isFullId(n));
 }
 
 /** `runc delete --force`: idempotent (a container runc does not know is already deleted). */
