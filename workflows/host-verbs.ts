@@ -99,7 +99,7 @@ export async function list(input: ListInput): Promise<ListResult> {
 
 /**
  * Events are each host's own log with its own cursor: `host` names one; without it, the only live host (or,
- * with several, the first by name; README, "Many hosts", says so).
+ * with several, the first by name; docs/hosts.md says so).
  */
 export async function events(input: EventsInput): Promise<EventsResult> {
   if (input.host) await registered(input.host);

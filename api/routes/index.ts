@@ -6,7 +6,7 @@ import { imageRoutes } from './images';
 import { streamRoutes } from './streams';
 import { systemRoutes } from './system';
 
-/** Every route the Engine API serves (README "Docker Engine API" has the table). */
+/** Every route the Engine API serves (docs/engine-api.md has the table). */
 export function engineRouter(): Router {
   return new Router().add(...systemRoutes, ...containerRoutes, ...streamRoutes, ...execRoutes, ...eventRoutes, ...imageRoutes);
 }

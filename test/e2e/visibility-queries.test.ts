@@ -12,7 +12,7 @@ import { FAULT_LABEL } from '../../runtime/faults';
 import { SimulatedRuntime } from '../../runtime/simulated/driver';
 import { REPO, startTestWorker, type TestWorker, until } from '../harness';
 
-// The README's visibility queries, run with client.workflow.list({ query }) on the shared dev server against
+// The visibility queries of docs/web-ui.md, run with client.workflow.list({ query }) on the shared dev server against
 // workflows started through the client library (which sets the summaries, details and search attributes)
 // with the simulated driver. Each query is scoped to this file's task queue, since the server is shared.
 
@@ -46,7 +46,7 @@ const failedStart = (name: string) => startContainer(w.session, name).then(
   (err: unknown) => expect(err).toBeInstanceOf(CliError),
 );
 
-describe('the README visibility queries (dev server, simulated driver)', () => {
+describe('the Web UI page\'s visibility queries (dev server, simulated driver)', () => {
   it('find a container\'s starts, the failed starts, those failed at the network step, the containers restarting', async () => {
     const started = Date.now();
     const s = w.session;
@@ -115,8 +115,8 @@ describe('the README visibility queries (dev server, simulated driver)', () => {
     console.log(`visibility queries: ${Date.now() - started} ms`);
   });
 
-  it('are the ones the README shows', async () => {
-    const readme = await fs.readFile(path.join(REPO, 'README.md'), 'utf8');
+  it('are the ones the Web UI page shows (docs/web-ui.md)', async () => {
+    const readme = await fs.readFile(path.join(REPO, 'docs', 'web-ui.md'), 'utf8');
     for (const q of [OperatorQueries.starts('web'), OperatorQueries.failedStarts(), OperatorQueries.failedAt('network'), OperatorQueries.restarting(), OperatorQueries.container('web')]) {
       expect(readme).toContain(q);
     }

@@ -4,7 +4,7 @@ import { FAULT_POINTS, type FaultPoint } from '../../common/steps';
 import { parseFaultPlan, type FaultMode } from '../../runtime/faults';
 import { expectError, thrown } from './helpers';
 
-/** The points the README documents (a contract of users' fault plans): the table must offer exactly these. */
+/** The points docs/workflow-contract.md documents (a contract of users' fault plans): the table must offer exactly these. */
 const POINTS: FaultPoint[] = [
   'mount-rootfs', 'network', 'working-dir', 'spec', 'ipc', 'volumes', 'process',
   'unmount-rootfs', 'release-network', 'remove-spec', 'unmount-ipc', 'unmount-volumes', 'unregister-process',
