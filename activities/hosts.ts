@@ -63,7 +63,8 @@ export function createHostActivities(runtime: HostRuntime) {
         const located = await locateIn(runtime, input.container);
         if (!located.match || located.match.by === 'prefix') return { located };
         const rec = await runtime.lookup(located.match.id);
-        const here = { ...located, snapshot: snapshotOf(rec, currentOwner()) };
+        const owner = currentOwner();
+        const here = { ...located, snapshot: snapshotOf(rec, owner) };
         const refused = (step: RefusingStep, err: unknown): ClaimedHere => {
           // a failure a retry may cure (Internal) is thrown, to be retried as any step's
           if (!(err instanceof ContainerError) || err.retryable) throw err;
@@ -78,7 +79,7 @@ export function createHostActivities(runtime: HostRuntime) {
         }
         try {
           // the container as claimed, in both places: a second run (a retried task) reads the same answer
-          const claimed = snapshotOf(await runtime.claimStart(rec.Id, currentOwner(), isOwnerAlive), currentOwner());
+          const claimed = snapshotOf(await runtime.claimStart(rec.Id, owner, isOwnerAlive), owner);
           return { located: { ...here, snapshot: claimed }, claim: { claimed } };
         } catch (err) {
           return refused('claim', err);

@@ -24,7 +24,6 @@ import { withHeartbeat } from './heartbeat';
 import { isOwnerAlive } from './owner';
 import { classified } from './to-failure';
 
-
 /** Activities behind the CLI's other verbs: one driver call each. */
 export function createOpsActivities(runtime: ContainerRuntime) {
   return {

@@ -54,7 +54,10 @@ export function createStartActivities(runtime: ContainerRuntime, opts: StartActi
     },
     // claim: re-check under the container lock and claim it for this saga
     async claimStart(input: IdInput): Promise<ContainerSnapshot> {
-      return classified(async () => snapshotOf(await runtime.claimStart(input.id, currentOwner(), isOwnerAlive), currentOwner()));
+      return classified(async () => {
+        const owner = currentOwner();
+        return snapshotOf(await runtime.claimStart(input.id, owner, isOwnerAlive), owner);
+      });
     },
     async releaseStart(input: IdInput): Promise<void> {
       return classified(() => runtime.releaseStart(input.id, currentOwner()));

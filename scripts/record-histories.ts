@@ -69,40 +69,31 @@ interface Scenario {
   startDelay?: Duration;
 }
 
-/** How long a request has to reach the server while a local step is held, before the step is let go. */
-const LAND_MS = 300;
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /**
  * `settle-lost-local-results`: a start whose workflow task failed after its local steps ran (a cancel request
  * or a signal arrived during it) settles by the host's record; a start cancelled while it holds the claim
  * releases every step the container needs.
  */
 const LOST_RESULTS = 'settle-lost-local-results';
+
+/**
+ * A request sent while a local step is held, then the step let go: the server has the request once it has
+ * answered it, so it refuses the task's completion, and the retried task adopts the start as succeeded.
+ */
+const sentDuringTask = (name: string, step: string, send: 'cancel' | 'signal'): Scenario => ({
+  name,
+  folder: LOST_RESULTS,
+  faults: (hold) => `${step}=hold:${hold}`,
+  during: async (ctx) => {
+    await ctx.waitForStep(step);
+    await ctx[send]();
+    await ctx.release();
+  },
+});
+
 const LOST_RESULTS_SCENARIOS: Scenario[] = [
-  {
-    // the request reaches the workflow only after its task started the container: adopted as succeeded
-    name: 'start-cancelled-in-task-adopted',
-    folder: LOST_RESULTS,
-    faults: (hold) => `network=hold:${hold}`,
-    during: async ({ waitForStep, cancel, release }) => {
-      await waitForStep('network');
-      await cancel();
-      await pause(LAND_MS);
-      await release();
-    },
-  },
-  {
-    name: 'start-signalled-in-task-adopted',
-    folder: LOST_RESULTS,
-    faults: (hold) => `process=hold:${hold}`,
-    during: async ({ waitForStep, signal, release }) => {
-      await waitForStep('process');
-      await signal();
-      await pause(LAND_MS);
-      await release();
-    },
-  },
+  sentDuringTask('start-cancelled-in-task-adopted', 'network', 'cancel'),
+  sentDuringTask('start-signalled-in-task-adopted', 'process', 'signal'),
   {
     // held past the task's heartbeat: the request reaches the running workflow, which holds the claim
     name: 'start-cancelled',

@@ -21,8 +21,9 @@ export { progressQuery } from './start-run';
  * Docker's ContainerStart as a saga (docs/design.md has the step table). It reads as the seed does:
  * checks (no side effects: an error leaves the container as it was), the claim (the container lock), then
  * under the claim prepare → configure → run, each host step pushing its compensation before it runs. A
- * failure or a cancellation records the error, runs the compensations in reverse in a non-cancellable scope,
- * then emits `die`; the caller sees the original Docker error with this run's record as its first detail.
+ * failure records the error, runs the compensations in reverse in a non-cancellable scope, then emits `die`;
+ * the caller sees the original Docker error with this run's record as its first detail. A cancellation is
+ * settled by what the host records this run holds (lost-results.ts).
  */
 export async function containerStart(input: ContainerStartInput): Promise<ContainerStartResult> {
   checkInput('containerStart', input);

@@ -11,7 +11,6 @@ import { listRuncContainers } from './runc';
 import { isLive, readIntFile, type ExecRecord } from './shim';
 import { isFullId } from '../../common/names';
 
-
 /**
  * What the Linux driver really holds on this machine, read from the system itself (mount table, /run/netns,
  * the IPAM dataDir, the runc root) and from its records (exec records, bundles), each with its container ID.

@@ -15,7 +15,7 @@ export function runcStateExists(runcRoot: string, id: string): Promise<boolean> 
 /** The runc container IDs under a runc root. */
 export async function listRuncContainers(runcRoot: string): Promise<string[]> {
   const names = await fs.readdir(runcRoot).catch(() => [] as string[]);
-  return names.filter((n) => isFullId(n));
+  return names.filter(isFullId);
 }
 
 /** `runc delete --force`: idempotent (a container runc does not know is already deleted). */
