@@ -1,7 +1,10 @@
 import { Context } from '@temporalio/activity';
-import { monitorWorkflowId, RUN_STARTED_SIGNAL, type ContainerRun, type RunEnd } from '../common/monitor-api';
+import { baselineMemo } from '../common/baseline';
+import { monitorWorkflowId, RUN_STARTED_SIGNAL, type ContainerRun, type MonitorInput, type RunEnd } from '../common/monitor-api';
+import { retireIfOutdated } from './retire-outdated';
 import { sharedQueueOf } from '../common/hosts-api';
 import { WorkflowTypes } from '../common/names';
+import { ContainerError } from '../common/errors';
 import type { WaitInput, WaitResult } from '../common/ops-api';
 import { MonitoredState, SearchKeys } from '../common/search-attributes';
 import type { ContainerRecord } from '../common/types';
@@ -43,12 +46,16 @@ export function createMonitorActivities(runtime: HostRuntime, opts: MonitorActiv
     /**
      * Docker's restore at boot, for restart policies: every container that should have a monitor gets one
      * (hand-over by signal-with-start, so a monitor that already runs is only signalled, never doubled): those
-     * running, and those whose policy restarts them after their last exit. Returns their IDs.
+     * running, and those whose policy restarts them after their last exit. Returns their IDs. A monitor begun
+     * under another workflow baseline cannot replay here: it is replaced, keeping the container's restart count.
      */
     async restoreMonitors(): Promise<string[]> {
       return classified(async () => {
         const wanted = (await runtime.list()).filter(needsMonitor);
-        for (const rec of wanted) await handOffToMonitor(rec);
+        for (const rec of wanted) {
+          const replaced = await retireIfOutdated(Context.current().client.workflow, monitorWorkflowId(rec.Id));
+          await handOffToMonitor(rec, undefined, replaced ? { restartCount: rec.RestartCount ?? 0, delayMs: 0 } : undefined);
+        }
         return wanted.map((r) => r.Id);
       });
     },
@@ -83,18 +90,20 @@ export function createMonitorActivities(runtime: HostRuntime, opts: MonitorActiv
  * per container (a running monitor just gets the signal). On the task queue of the worker that owns the
  * container. Needs the activity's Temporal client.
  */
-export async function handOffToMonitor(rec: ContainerRecord, startedBy?: ContainerRun['startedBy']): Promise<void> {
+export async function handOffToMonitor(rec: ContainerRecord, startedBy?: ContainerRun['startedBy'], carried?: MonitorInput['carried']): Promise<void> {
   const { client, info } = Context.current();
   // The monitor is a workflow of the shared queue that names the container's host; the hand-over may run
   // on the host queue (an activity) or the shared one (a local activity of the start saga).
   const host = rec.Node?.Name;
+  if (!host) throw new ContainerError('Internal', `the record of ${rec.Id} names no host: its monitor could not be reached`);
   await client.workflow.signalWithStart<typeof containerMonitor, [ContainerRun]>(WorkflowTypes.monitor, {
-    taskQueue: host ? sharedQueueOf(info.taskQueue, host) : info.taskQueue,
+    taskQueue: sharedQueueOf(info.taskQueue, host),
     workflowId: monitorWorkflowId(rec.Id),
-    args: [{ containerId: rec.Id, ...(host ? { host } : {}) }],
+    args: [{ containerId: rec.Id, host, ...(carried ? { carried } : {}) }],
     signal: RUN_STARTED_SIGNAL,
     signalArgs: [{ pid: rec.State.Pid, startedAt: rec.State.StartedAt, ...(startedBy ? { startedBy } : {}) }],
     ...monitorMetadata(rec),
+    memo: baselineMemo(),
   });
 }
 

@@ -19,6 +19,7 @@ export function snapshotOf(rec: ContainerRecord, by: StartOwner): ContainerSnaps
     links: rec.HostConfig.Links,
     workingDir: rec.Config.WorkingDir,
     hasMounts: rec.HostConfig.Binds.length > 0 || Object.keys(rec.HostConfig.Tmpfs).length > 0,
+    ...(rec.HostConfig.AutoRemove ? { autoRemove: true } : {}),
     // what the asking start run holds: one that lost its local activities' results settles by these (decided
     // here, where the run is known for sure, and so recorded in history for every replay)
     ...(sameRun(rec.StartingBy, by) ? { claimedByThisRun: true } : {}),

@@ -67,8 +67,8 @@ export function createStartActivities(runtime: ContainerRuntime, opts: StartActi
       return classified(() => runtime.linkedContainers(input.id));
     },
     ...createHostStepActivities(runtime),
-    // mark-running, and the run handed to the container's monitor (Docker's newContainerMonitor); since v9 the
-    // start's claim released in the same call (releaseClaim), which the saga then does not release again
+    // mark-running, and the run handed to the container's monitor (Docker's newContainerMonitor); with
+    // releaseClaim the start's claim released in the same call, which the saga then does not release again
     async markRunning(input: { id: string; pid: number; releaseClaim?: boolean }): Promise<void> {
       await classified(async () => {
         const rec = await runtime.markRunning(input.id, input.pid, currentOwner());

@@ -107,6 +107,11 @@ export async function waitContainer(s: Session, container: string) {
   return run<typeof containerWait>(s, WorkflowTypes.wait, { args: [{ container: rec.Id }] }, { meta: containerVerbMetadata('wait', rec) });
 }
 
+/** docker wait --condition removed of a container by full ID: its exit code once it is gone, even if it is already. */
+export function waitRemoved(s: Session, id: string) {
+  return run<typeof containerWait>(s, WorkflowTypes.wait, { args: [{ container: id, condition: 'removed' }] });
+}
+
 /** One bounded page of a container's output: from `cursor` (an earlier page's `next`), or its last `tail` lines. */
 export const logsPage = (s: Session, container: string, page: Omit<LogsInput, 'container'> = {}) => read(s, 'logs', { container, ...page });
 

@@ -6,6 +6,7 @@ import type { containerReads } from '../workflows/reads';
 import type { Session } from './connection';
 import { toCliError } from './errors';
 import { ensureWorker } from './worker-check';
+import { baselineMemo } from '../common/baseline';
 
 /**
  * How long a read is sent again while the reads workflow continues as new: the run first finishes the reads
@@ -34,6 +35,7 @@ export async function read<K extends ReadName>(s: Session, name: K, input: Reads
         workflowIdConflictPolicy: 'USE_EXISTING',
         args: [{}],
         staticSummary: `reads of ${s.taskQueue}: inspect, ps, logs, events, image ls, exec output`,
+        memo: baselineMemo(),
         staticDetails:
           'Every read-only verb is an Update of this workflow (its history keeps them); it continues as new as its history grows. ' +
           'State changes (create, start, stop, rm…) are workflows of their own.',

@@ -229,7 +229,7 @@ const INPUTS = {
   containerExecOutput: obj({ container: req(fullId), execId: req(str), stdout: opt(int(0)), stderr: opt(int(0)) }),
   containerMonitor: obj({
     containerId: req(fullId),
-    host: opt(hostName),
+    host: req(hostName),
     carried: opt(
       obj({
         run: opt(obj({ pid: req(int()), startedAt: req(str), startedBy: opt(obj({ workflowId: req(str), runId: req(str) })) })),

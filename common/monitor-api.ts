@@ -27,8 +27,8 @@ export type RunEnd =
 
 export interface MonitorInput {
   containerId: string;
-  /** the container's host (its activities go to that host's queue); absent in monitors begun before many hosts */
-  host?: string;
+  /** the container's host (its activities go to that host's queue) */
+  host: string;
   /** carried over continue-as-new */
   carried?: { run?: ContainerRun; restartCount: number; delayMs: number };
 }

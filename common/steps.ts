@@ -55,9 +55,8 @@ export const HOST_STEPS = [
     phase: 'prepare', local: false, seed: 'setupIpcDirs', needed: (c) => needsOwnIpc(c.ipcMode),
   },
   {
-    // `hasMounts` is absent from snapshots recorded before it existed: those mount (as they did then)
     name: 'volumes', release: 'unmount-volumes', activity: 'mountVolumes', releaseActivity: 'unmountVolumes',
-    phase: 'prepare', local: false, seed: 'setupMounts', needed: (c) => c.hasMounts !== false,
+    phase: 'prepare', local: false, seed: 'setupMounts', needed: (c) => c.hasMounts,
   },
   {
     // undone with the rootfs: the directory lives in the container's own writable layer

@@ -9,10 +9,10 @@ import type { StepKind } from './names';
  * saga count (the monitor and other verbs share some of these types).
  */
 const RECORD_STEPS: Partial<Record<keyof Activities, string>> = {
-  // since many hosts the lookup is locateHere (it brings the record when the container is here); a container
+  // the lookup is locateHere (it brings the record when the container is here); a container
   // of another host is then read there (lookupContainer), and the lookup counts both
   locateHere: 'lookup',
-  // since v12 the owner's first look checks and claims too (claimHere): counted as the step it begins with
+  // the owner's first look checks and claims too (claimHere): counted as the step it begins with
   claimHere: 'lookup',
   liveHosts: 'lookup',
   lookupContainer: 'lookup',
@@ -25,6 +25,7 @@ const RECORD_STEPS: Partial<Record<keyof Activities, string>> = {
   markRunning: 'mark-running',
   markFailed: 'mark-failed',
   finishFailed: 'finish-failed',
+  autoRemove: 'auto-remove',
 };
 
 const BY_ACTIVITY = new Map<string, { step: string; kind: StepKind }>([

@@ -16,7 +16,8 @@ const POLL_MS = 100;
  *   next-exit    the exit code of the next exit recorded after `afterFinishedAt` (a start that failed
  *                records one too), even when the container has not been started yet;
  *   removed      once the container is gone (rm, or the monitor's AutoRemove): its last exit code, from its
- *                last `die` event when the removal came before this wait saw the exit.
+ *                last `die` event when the removal came before this wait saw the exit (NoSuchContainer when
+ *                this host has no `die` of that ID either).
  * Looks again whenever the container's record or its process's files change (inotify: runtime/watch.ts), and every
  * FALLBACK_MS anyway (every 100 ms while the watch is not in place), until the condition holds or
  * `ctx.signal` aborts. Every watch is closed however it ends.
@@ -35,7 +36,9 @@ export async function waitForCondition(rt: HostRuntime, input: WaitInput, ctx?: 
       } catch (err) {
         if (condition === 'removed' && err instanceof ContainerError && err.type === 'NoSuchContainer' && (last || isFullId(input.container))) {
           const id = last?.Id ?? input.container;
-          return { containerId: id, StatusCode: (await lastDieCode(rt, id)) ?? (last && !last.State.Running ? last.State.ExitCode : 0) };
+          const code = (await lastDieCode(rt, id)) ?? (last && !last.State.Running ? last.State.ExitCode : last ? 0 : undefined);
+          // a full ID this host never ran is not its container: another host's may be
+          if (code !== undefined) return { containerId: id, StatusCode: code };
         }
         throw err;
       }

@@ -1,16 +1,16 @@
 /**
- * Re-records the committed replay histories (test/histories/*.json) from real runs: a dev server (or the one
- * at TEMPORAL_ADDRESS), an in-process worker with the simulated driver in a temp state root, and the same
- * client calls the CLI makes. Since v7 (many hosts) that worker is host `a`, and host `b` (later `c`) is an
- * activity-only worker of its host queue, so creates are placed among hosts and b's starts run their steps there. Run after a deliberate workflow change: `npm run record-histories`.
- * Older versions' histories stay committed: replaying them proves a change is patched correctly.
- * Payloads are encrypted with the committed test key (test/fixtures/codec-test-keys.json), as every test client's
+ * Records the committed replay histories of this release (test/histories/<package version>/) from real runs: a
+ * dev server (or the one at TEMPORAL_ADDRESS), an in-process worker with the simulated driver in a temp state
+ * root, and the same client calls the CLI makes. That worker is host `a`; host `b` (later `c`) is an
+ * activity-only worker of its host queue, so creates are placed among hosts and b's starts run their steps
+ * there. The previous release's folder stays committed: replaying it proves a change is patched correctly
+ * (docs/design.md, "Versioning"). Payloads are encrypted with the committed test key (test/fixtures/codec-test-keys.json), as every test client's
  * are: the replay test decodes them with it. `npm run record-histories -- NAME…` records only the named start
  * scenarios (the monitor and verb groups are recorded whole when one of theirs is named).
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, promises as fs } from 'node:fs';
+import { chmodSync, promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -41,12 +41,9 @@ import { registerHost } from '../worker/host-worker';
 import { startDevServer } from './dev-server';
 import { temporalCliPath } from './temporal-paths';
 
-/**
- * Histories are kept per workflow version (test/histories/<version>/): bump this when a workflow change
- * alters history (guarded by patched()), re-record, and keep the older folders so they keep replaying.
- */
-const VERSION = 'v12';
-const OUT = path.resolve(__dirname, '../test/histories', VERSION);
+/** Histories are kept per release (test/histories/<package version>/). */
+const RELEASE = (JSON.parse(readFileSync(path.resolve(__dirname, '../package.json'), 'utf8')) as { version: string }).version;
+const OUT = path.resolve(__dirname, '../test/histories', RELEASE);
 const TEST_KEYS = path.resolve(__dirname, '../test/fixtures/codec-test-keys.json');
 /** the histories named on the command line, else all */
 const ONLY = process.argv.slice(2);
@@ -54,6 +51,14 @@ const wanted = (name: string) => ONLY.length === 0 || ONLY.includes(name);
 
 interface Scenario {
   name: string;
+  /** the ref the start is given, when not the created container's ID (a container that does not exist) */
+  ref?: string;
+  /** the container's working directory (the working-dir step has something to do) */
+  workingDir?: string;
+  /** run --rm: a failed start removes the container */
+  autoRemove?: boolean;
+  /** what to do between the create and the start (start it already, hold another start of it) */
+  before?: (ctx: { id: string; hold: string; startOnce(): Promise<void>; startHeld(): Promise<void> }) => Promise<void>;
   /** the container's environment (a secret the encrypted history must not show) */
   env?: string[];
   /** give the container a named volume (else the volumes step has nothing to do) */
@@ -63,26 +68,17 @@ interface Scenario {
   input?: Omit<ContainerStartInput, 'container'>;
   /** what to do while the start runs (cancel it, signal it, release a hold…) */
   during?: (ctx: { cancel(): Promise<void>; signal(): Promise<void>; release(): Promise<void>; waitForStep(step: string): Promise<void> }) => Promise<void>;
-  /** the folder under test/histories/ when not VERSION's: a patch's own histories, named after it */
-  folder?: string;
   /** the start's first workflow task comes this late (a cancel request can be in history before it) */
   startDelay?: Duration;
 }
 
 /**
- * `settle-lost-local-results`: a start whose workflow task failed after its local steps ran (a cancel request
- * or a signal arrived during it) settles by the host's record; a start cancelled while it holds the claim
- * releases every step the container needs.
- */
-const LOST_RESULTS = 'settle-lost-local-results';
-
-/**
  * A request sent while a local step is held, then the step let go: the server has the request once it has
- * answered it, so it refuses the task's completion, and the retried task adopts the start as succeeded.
+ * answered it, so it refuses the task's completion, and the retried task adopts the start as succeeded (the
+ * host's record says this run started it: docs/design.md, "Lost local-activity results").
  */
 const sentDuringTask = (name: string, step: string, send: 'cancel' | 'signal'): Scenario => ({
   name,
-  folder: LOST_RESULTS,
   faults: (hold) => `${step}=hold:${hold}`,
   during: async (ctx) => {
     await ctx.waitForStep(step);
@@ -91,39 +87,40 @@ const sentDuringTask = (name: string, step: string, send: 'cancel' | 'signal'): 
   },
 });
 
-const LOST_RESULTS_SCENARIOS: Scenario[] = [
-  sentDuringTask('start-cancelled-in-task-adopted', 'network', 'cancel'),
-  sentDuringTask('start-signalled-in-task-adopted', 'process', 'signal'),
-  {
-    // held past the task's heartbeat: the request reaches the running workflow, which holds the claim
-    name: 'start-cancelled',
-    folder: LOST_RESULTS,
-    volume: true,
-    faults: (hold) => `volumes=hold:${hold}`,
-    during: async ({ waitForStep, cancel }) => {
-      await waitForStep('volumes');
-      await cancel();
-    },
-  },
-  {
-    name: 'start-cancelled-before-claim',
-    folder: LOST_RESULTS,
-    startDelay: '1s',
-    during: async ({ cancel }) => cancel(),
-  },
+/** A permanent failure at each host step: every compensation pushed so far runs, the error is recorded. */
+const FAILURES: Scenario[] = [
+  { name: 'start-failure-mount-rootfs', faults: () => 'mount-rootfs=fail' },
+  { name: 'start-failure-network', faults: () => 'network=fail' },
+  { name: 'start-failure-ipc', faults: () => 'ipc=fail' },
+  { name: 'start-failure-volumes', volume: true, faults: () => 'volumes=fail' },
+  { name: 'start-failure-working-dir', workingDir: '/srv/app', faults: () => 'working-dir=fail' },
+  { name: 'start-failure-spec', faults: () => 'spec=fail' },
+  { name: 'start-failure-process', faults: () => 'process=fail' },
+  // the process started, then its step failed: its release runs first, then the others at once
+  { name: 'start-failure-after-process', faults: () => 'process=fail-after' },
+  { name: 'start-failure-mark-running', faults: () => 'mark-running=fail' },
+  // run --rm: the failed start removes the container after its cleanup
+  { name: 'start-failure-auto-remove', autoRemove: true, faults: () => 'process=fail' },
+];
+
+/** The start refuses before it changes anything: each check's answer. */
+const REFUSALS: Scenario[] = [
+  { name: 'start-refused-no-such-container', ref: 'no-such-container' },
+  { name: 'start-refused-already-running', before: ({ startOnce }) => startOnce() },
+  // another start holds the claim (its network step is held): this one is refused at the claim
+  { name: 'start-refused-claimed', faults: (hold) => `network=hold:${hold}`, before: ({ startHeld }) => startHeld() },
+  // a legacy hostConfig at start that the host refuses (the host-config step)
+  { name: 'start-refused-host-config', input: { hostConfig: { SecurityOpt: ['no-such-option'] } } },
 ];
 
 const SCENARIOS: Scenario[] = [
+  ...FAILURES,
+  ...REFUSALS,
   { name: 'start-success' },
   // every payload encrypted with the test key: the environment's value is nowhere in the file in plaintext
   { name: 'start-encrypted', env: ['DB_PASSWORD=recorded-secret-4f1c'] },
-  { name: 'start-failure-compensated', volume: true, faults: () => 'volumes=fail' },
-  // v6: a failed start upserts FailedStep and ErrorType (failure-search-attributes); here at the network step
-  { name: 'start-failure-network', faults: () => 'network=fail' },
-  // v8: releases at once after the process's (releases-at-once); the process started, then its step failed
-  { name: 'start-failure-after-process', faults: () => 'process=fail-after' },
   { name: 'start-transient-retries', faults: () => 'network=transient:2,mount-rootfs=transient-after:1,spec=transient:1' },
-  // v5: a legacy hostConfig at start is validated by its activity alone (host-config-checked-once)
+  // a legacy hostConfig at start keeps the checks apart (its step comes between them)
   { name: 'start-legacy-host-config', input: { hostConfig: { SecurityOpt: ['no-new-privileges'] } } },
   {
     name: 'start-cancelled',
@@ -134,6 +131,9 @@ const SCENARIOS: Scenario[] = [
       await cancel();
     },
   },
+  sentDuringTask('start-cancelled-in-task-adopted', 'network', 'cancel'),
+  sentDuringTask('start-signalled-in-task-adopted', 'process', 'signal'),
+  { name: 'start-cancelled-before-claim', startDelay: '1s', during: async ({ cancel }) => cancel() },
 ];
 
 async function main(): Promise<void> {
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
   const nativeConnection = await NativeConnection.connect(connectionOptions);
   const connection = await Connection.connect(connectionOptions);
   const client = new Client({ connection, dataConverter });
-  // v7, many hosts: this worker is host `a` (workflows and a's steps); host `b` serves only its host queue, so
+  // This worker is host `a` (workflows and a's steps); host `b` serves only its host queue, so
   // every workflow task runs on a and a container placed on b has all its steps routed there (hostOnly).
   const runtime = new SimulatedRuntime(path.join(root, 'a'));
   runtime.hostName = 'a';
@@ -161,47 +161,7 @@ async function main(): Promise<void> {
     await worker.runUntil(async () => {
       hostB = await hostOnly(hosts, 'b');
       await fs.mkdir(OUT, { recursive: true });
-      for (const s of [...SCENARIOS, ...LOST_RESULTS_SCENARIOS].filter((sc) => wanted(sc.name) || (sc.folder !== undefined && wanted(sc.folder)))) {
-        const hold = path.join(root, `${s.name}.release`);
-        const request: CreateRequest = { name: s.name, image: 'busybox', cmd: ['sleep', '1000'], labels: s.faults ? { [FAULT_LABEL]: s.faults(hold) } : {},
-          ...(s.env ? { env: s.env } : {}),
-          ...(s.volume ? { hostConfig: { Binds: [`${s.name}-data:/data`] } } : {}),
-        };
-        const createId = `record-create-${randomUUID()}`;
-        const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, {
-          taskQueue,
-          workflowId: createId,
-          // a patch's own histories are host a's: its worker runs the start's steps locally
-          args: [s.folder ? { request, host: 'a' } : { request }],
-          ...createMetadata(request),
-        });
-        // v6: the create upserts the new container's ID (create-search-attributes): one create is enough
-        if (s === SCENARIOS[0]) await save(address, createId, 'create');
-        // As the CLI starts it: by the full ID its workflow ID is derived from.
-        const handle = await client.workflow.start<typeof containerStart>(WorkflowTypes.start, {
-          taskQueue,
-          workflowId: startWorkflowId(id),
-          workflowIdConflictPolicy: 'USE_EXISTING',
-          args: [{ container: id, ...s.input }],
-          ...(s.startDelay ? { startDelay: s.startDelay } : {}),
-        });
-        await s.during?.({
-          cancel: async () => void (await handle.cancel()),
-          signal: () => handle.signal('operatorNote', 'a signal the start has no handler for'),
-          release: () => fs.writeFile(hold, ''),
-          // The fault hook writes HOLD.held when the step reaches its hold: a local step (v11) is in flight
-          // inside its workflow task, so the progress query would not answer before that task completes.
-          waitForStep: async (step) => {
-            for (let i = 0; i < 200; i++) {
-              if (await fs.stat(`${hold}.held`).catch(() => undefined)) return;
-              await new Promise((r) => setTimeout(r, 50));
-            }
-            throw new Error(`${s.name}: step ${step} never reached its hold`);
-          },
-        });
-        const outcome = await handle.result().then(() => 'completed', (e: Error) => `failed: ${e.message}`);
-        await save(address, handle.workflowId, s.name, outcome, undefined, s.folder);
-      }
+      for (const s of SCENARIOS.filter((sc) => wanted(sc.name))) await recordStart(client, taskQueue, address, root, s);
       if (wanted('monitor-on-failure') || wanted('wait-exited')) await recordMonitor(client, taskQueue, address);
       if (['exec-exit-3', 'exec-output', 'pause', 'unpause', 'kill', 'restore'].some(wanted)) await recordVerbs(client, taskQueue, address);
       if (wanted('reads-continued-as-new')) await recordReads({ client, connection, address, namespace: 'default', taskQueue });
@@ -216,13 +176,69 @@ async function main(): Promise<void> {
   }
 }
 
+/**
+ * One start scenario: the container created on host a (its worker runs the start's steps locally), then
+ * started as the CLI starts it, by the full ID its workflow ID is derived from.
+ */
+async function recordStart(client: Client, taskQueue: string, address: string, root: string, s: Scenario): Promise<void> {
+  const hold = path.join(root, `${s.name}.release`);
+  const hostConfig = { ...(s.volume ? { Binds: [`${s.name}-data:/data`] } : {}), ...(s.autoRemove ? { AutoRemove: true } : {}) };
+  const request: CreateRequest = { name: s.name, image: 'busybox', cmd: ['sleep', '1000'], labels: s.faults ? { [FAULT_LABEL]: s.faults(hold) } : {},
+    ...(s.env ? { env: s.env } : {}),
+    ...(s.workingDir ? { workingDir: s.workingDir } : {}),
+    ...(Object.keys(hostConfig).length > 0 ? { hostConfig } : {}),
+  };
+  const createId = `record-create-${randomUUID()}`;
+  const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, {
+    taskQueue, workflowId: createId, args: [{ request, host: 'a' }], ...createMetadata(request),
+  });
+  if (s.name === 'start-success') await save(address, createId, 'create');
+  const startOf = (workflowId: string) => client.workflow.start<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId, args: [{ container: id }] });
+  const heldElsewhere: Array<Promise<unknown>> = [];
+  const waitForHold = async (what: string) => {
+    for (let i = 0; !(await fs.stat(`${hold}.held`).catch(() => undefined)); i++) {
+      if (i > 200) throw new Error(`${s.name}: ${what} never reached its hold`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  await s.before?.({
+    id,
+    hold,
+    startOnce: async () => void (await (await startOf(`record-first-start-${randomUUID()}`)).result()),
+    startHeld: async () => {
+      heldElsewhere.push((await startOf(`record-held-start-${randomUUID()}`)).result());
+      await waitForHold('the other start');
+    },
+  });
+  const handle = await client.workflow.start<typeof containerStart>(WorkflowTypes.start, {
+    taskQueue,
+    workflowId: startWorkflowId(id),
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    args: [{ container: s.ref ?? id, ...s.input }],
+    ...(s.startDelay ? { startDelay: s.startDelay } : {}),
+  });
+  await s.during?.({
+    cancel: async () => void (await handle.cancel()),
+    signal: () => handle.signal('operatorNote', 'a signal the start has no handler for'),
+    release: () => fs.writeFile(hold, ''),
+    // The fault hook writes HOLD.held when the step reaches its hold: a local step is in flight inside its
+    // workflow task, so the progress query would not answer before that task completes.
+    waitForStep: (step) => waitForHold(`step ${step}`),
+  });
+  const outcome = await handle.result().then(() => 'completed', (e: Error) => `failed: ${e.message}`);
+  await save(address, handle.workflowId, s.name, outcome);
+  if (heldElsewhere.length > 0) {
+    await fs.writeFile(hold, '');
+    await Promise.all(heldElsewhere);
+  }
+}
+
 /** Writes one workflow's history as the CLI shows it: the canonical proto3 JSON that historyFromJSON (and the Web UI's download) use. */
-async function save(address: string, workflowId: string, name: string, outcome?: string, runId?: string, folder?: string): Promise<void> {
+async function save(address: string, workflowId: string, name: string, outcome?: string, runId?: string): Promise<void> {
   const run = runId ? ['--run-id', runId] : [];
   const json = execFileSync(temporalCliPath(), ['workflow', 'show', '--address', address, '--workflow-id', workflowId, ...run, '--output', 'json'], { encoding: 'utf8' });
-  const out = folder ? path.resolve(OUT, '..', folder) : OUT;
-  await fs.mkdir(out, { recursive: true });
-  await fs.writeFile(path.join(out, `${name}.json`), json);
+  await fs.mkdir(OUT, { recursive: true });
+  await fs.writeFile(path.join(OUT, `${name}.json`), json);
   console.log(`recorded ${name} (${(JSON.parse(json) as { events: unknown[] }).events.length} events${outcome ? `, ${outcome}` : ''})`);
 }
 
@@ -233,7 +249,7 @@ async function save(address: string, workflowId: string, name: string, outcome?:
  */
 async function recordMonitor(client: Client, taskQueue: string, address: string): Promise<void> {
   const request: CreateRequest = { name: 'monitor-on-failure', image: 'busybox', cmd: ['sh', '-c', 'exit 3'], hostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 } } };
-  const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, { taskQueue, workflowId: `record-create-${randomUUID()}`, args: [{ request }] });
+  const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, { taskQueue, workflowId: `record-create-${randomUUID()}`, args: [{ request, host: 'a' }] });
   await client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId: startWorkflowId(id), args: [{ container: id }] });
   const monitor = client.workflow.getHandle<typeof containerMonitor>(monitorWorkflowId(id));
   const ended = await monitor.result();
@@ -249,7 +265,7 @@ async function recordMonitor(client: Client, taskQueue: string, address: string)
 /** The verbs around a running container: exec (and its output), pause, unpause, kill; and the start-up restore. */
 async function recordVerbs(client: Client, taskQueue: string, address: string): Promise<void> {
   const request: CreateRequest = { name: 'verbs', image: 'busybox', cmd: ['sleep', '1000'] };
-  const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, { taskQueue, workflowId: `record-create-${randomUUID()}`, args: [{ request }] });
+  const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, { taskQueue, workflowId: `record-create-${randomUUID()}`, args: [{ request, host: 'a' }] });
   await client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId: startWorkflowId(id), args: [{ container: id }] });
   const execId = randomUUID().replace(/-/g, '').repeat(2);
   const runs: Array<[string, () => Promise<{ workflowId: string }>]> = [
@@ -279,7 +295,7 @@ async function recordReads(s: Session): Promise<void> {
   const workflowId = readsWorkflowId(taskQueue);
   const first = await client.workflow.start<typeof containerReads>(WorkflowTypes.reads, { taskQueue, workflowId, args: [{ maxEvents: 80 }] });
   const request: CreateRequest = { name: 'reads', image: 'busybox', cmd: ['sleep', '1000'] };
-  const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, { taskQueue, workflowId: `record-create-${randomUUID()}`, args: [{ request }] });
+  const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, { taskQueue, workflowId: `record-create-${randomUUID()}`, args: [{ request, host: 'a' }] });
   await client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId: startWorkflowId(id), args: [{ container: id }] });
   const execId = randomUUID().replace(/-/g, '').repeat(2);
   await client.workflow.execute<typeof containerExec>(WorkflowTypes.exec, { taskQueue, workflowId: execWorkflowId(execId), args: [{ container: id, execId, cmd: ['true'] }] });
@@ -290,7 +306,7 @@ async function recordReads(s: Session): Promise<void> {
   await logsPage(s, 'reads', { tail: 10 });
   await imageList(s);
   await read(s, 'execOutput', { container: id, execId });
-  await read(s, 'hosts', {}); // v7: host ls
+  await read(s, 'hosts', {}); // host ls
   for (let i = 0; (await client.workflow.getHandle(workflowId, first.firstExecutionRunId).describe()).status.name === 'RUNNING'; i++) {
     if (i > 50) throw new Error('the reads workflow never continued as new');
     await inspect(s, 'reads');
@@ -298,7 +314,7 @@ async function recordReads(s: Session): Promise<void> {
   await save(address, workflowId, 'reads-continued-as-new', `inspect nosuch: ${missing}`, first.firstExecutionRunId);
 }
 
-/** A host whose worker polls only its host queue (v7): its containers' steps reach it from host a's workflow tasks. */
+/** A host whose worker polls only its host queue: its containers' steps reach it from host a's workflow tasks. */
 interface HostOnly {
   stop(): Promise<void>;
 }
@@ -336,9 +352,9 @@ async function hostOnly(o: HostsContext, name: string): Promise<HostOnly> {
 }
 
 /**
- * v7, many hosts: a create pinned to host b (`create --host b`) and the start of that container from host a's
+ * Many hosts: a create pinned to host b (`create --host b`) and the start of that container from host a's
  * workflow task (every step routed to b's queue); the host registry's history (three registrations, a drain
- * and an activate); a start whose host's worker goes away with its network step in flight (`host-gone`: no
+ * and an activate); a start whose host's worker goes away with its network step in flight (no
  * compensation sent to the gone host, HostUnavailable after the pickup bound).
  */
 async function recordHosts(o: HostsContext, address: string): Promise<void> {

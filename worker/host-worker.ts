@@ -3,6 +3,7 @@ import type { NativeConnection, State, Worker, WorkerStatus } from '@temporalio/
 import { HostsUpdates, hostsWorkflowId, type HostRegistration, type RegisterHostInput } from '../common/hosts-api';
 import { WorkflowTypes } from '../common/names';
 import type { containerHosts } from '../workflows/hosts';
+import { baselineMemo } from '../common/baseline';
 
 /** A worker's states in the order it goes through them. */
 const STATE_ORDER: readonly State[] = ['INITIALIZED', 'RUNNING', 'STOPPING', 'DRAINING', 'DRAINED', 'STOPPED'];
@@ -85,6 +86,7 @@ export async function registerHost(o: RegisterHostInput & { connection: NativeCo
     workflowIdConflictPolicy: 'USE_EXISTING',
     args: [{}],
     staticSummary: `hosts of ${o.taskQueue}`,
+    memo: baselineMemo(),
     staticDetails: 'Each worker registers its host here at start-up; `container-saga host drain|activate` sets availability; `host rm` forgets one. Liveness is read from each host queue.',
   });
   return client.workflow.executeUpdateWithStart<typeof containerHosts, HostRegistration, [RegisterHostInput]>(HostsUpdates.register, {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Client, type DataConverter } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
-import { WorkflowTypes } from '../common/names';
+import { readsWorkflowId, WorkflowTypes } from '../common/names';
+import { retireIfOutdated } from '../activities/retire-outdated';
 import type { GcResult } from '../common/ops-api';
 import type { containerRestore } from '../workflows/lifecycle';
 import type { containerGc } from '../workflows/ops';
@@ -11,10 +12,13 @@ import type { containerGc } from '../workflows/ops';
  * what a crash left behind that no running or starting container owns (the resources of a start that failed
  * while this host was away included), then the restore workflow, which gives every container of the host that
  * should have a monitor one (its restart policy then restarts a container whose process is gone). Other
- * hosts' containers are never touched. Its report is logged.
+ * hosts' containers are never touched. Its report is logged. Long-lived workflows begun under another
+ * workflow baseline, which cannot replay here, are replaced: the queue's reads workflow first (the next read
+ * starts one), then, by the restore, each of the host's monitors.
  */
 export async function reconcileAtStartup(connection: NativeConnection, namespace: string, taskQueue: string, host: string, dataConverter?: DataConverter): Promise<GcResult & { monitored: string[] }> {
   const client = new Client({ connection, namespace, dataConverter });
+  await retireIfOutdated(client.workflow, readsWorkflowId(taskQueue));
   const gc = await client.workflow.execute<typeof containerGc>(WorkflowTypes.gc, {
     taskQueue,
     workflowId: `container-gc-startup-${host}-${randomUUID()}`,

@@ -1,7 +1,7 @@
 import { CancellationScope, isCancellation, upsertSearchAttributes } from '@temporalio/workflow';
 import { ContainerError } from '../common/errors';
 import { SearchKeys } from '../common/search-attributes';
-import { Patches, type ContainerSnapshot } from '../common/start-api';
+import type { ContainerSnapshot } from '../common/start-api';
 import { HOST_STEPS, hostStep, releasedFirst } from '../common/steps';
 import { detailOf, exitCodeFor } from './failures';
 import { goneHost, isHostUnavailable } from './host-routing';
@@ -9,8 +9,11 @@ import { Saga } from './saga';
 import { releaseActivity, type StartActivities } from './start-activities';
 import type { StartRun } from './start-run';
 
+/** The failure path's removal of an AutoRemove container, as its record lists it. */
+const AUTO_REMOVE = 'auto-remove';
+
 /**
- * v7 (`host-gone`): a step of the container's host that no worker took in time means its worker is gone. Every
+ * A step of the container's host that no worker took in time means its worker is gone. Every
  * later step sent there would wait the same bound for nothing, so the start stops sending them (run.hostGone):
  * the compensations, the failure's record writes and the claim's release become leftovers, which the host's
  * start-up reconcile releases when its worker comes back (gc releases what no live start owns). The start
@@ -19,7 +22,7 @@ import type { StartRun } from './start-run';
 export function noteHostGone(run: StartRun, err: unknown): boolean {
   if (run.hostGone) return true;
   const host = goneHost(err);
-  if (host === undefined || host !== run.record.host || !run.version.has(Patches.hostGone)) return false;
+  if (host === undefined || host !== run.record.host) return false;
   run.hostGone = host;
   return true;
 }
@@ -32,7 +35,7 @@ export function noteHostGone(run: StartRun, err: unknown): boolean {
 export async function releaseClaim(run: StartRun, acts: StartActivities, id: string): Promise<void> {
   if (run.hostGone) return;
   await CancellationScope.nonCancellable(() => acts.releaseClaim.releaseStart({ id })).catch((err: unknown) => {
-    if (noteHostGone(run, err) || (isHostUnavailable(err) && run.version.has(Patches.hostGone))) return;
+    if (noteHostGone(run, err) || isHostUnavailable(err)) return;
     throw err;
   });
 }
@@ -50,10 +53,9 @@ async function unlessHostGone<T>(run: StartRun, step: () => Promise<T>): Promise
 
 /**
  * A failed start names its step and Docker error type in visibility (FailedStep, ErrorType: docs/web-ui.md's
- * queries), since v6 (`failure-search-attributes`); a cancelled one shows ErrorType `Cancelled`.
+ * queries); a cancelled one shows ErrorType `Cancelled`.
  */
 export function showFailure(run: StartRun, err: unknown): void {
-  if (!run.version.has(Patches.failureSearchAttributes)) return;
   upsertSearchAttributes([
     { key: SearchKeys.failedStep, value: run.failedStep },
     { key: SearchKeys.errorType, value: isCancellation(err) ? 'Cancelled' : detailOf(err).type },
@@ -73,26 +75,23 @@ export function everyRelease(acts: StartActivities, snap: ContainerSnapshot): Sa
 
 /**
  * The failure path (Docker's deferred Cleanup): error and state to disk, compensations in reverse, `die`.
- * Since v8 (`releases-at-once`) the state write and the process's release run together, then every other
- * release at once: the process holds everything else, and nothing else needs another release first.
+ * The state write and the process's release run together, then every other release at once: the process
+ * holds everything else, and nothing else needs another release first.
  */
-export async function compensate(run: StartRun, acts: StartActivities, saga: Saga, err: unknown): Promise<void> {
+export async function compensate(run: StartRun, acts: StartActivities, saga: Saga, err: unknown, autoRemove = false): Promise<void> {
   showFailure(run, err);
   run.compensating(err);
   const { record } = run;
   const id = record.containerId;
   const exitCode = exitCodeFor(record.error!.type);
   noteHostGone(run, err);
-  // Since v8 the state write runs beside the process's release, and the other releases at once after it.
-  const atOnce = run.version.has(Patches.releasesAtOnce);
   const stateWritten = unlessHostGone(run, () => acts.undo.markFailed({ id, error: record.error!.message, exitCode })).then(
     () => undefined,
     (e: unknown) => `state: ${detailOf(e).message}`,
   );
-  if (!atOnce) await stateWritten; // before v8 the releases began once the state was written
   const onDone = (name: string, error?: unknown) => run.compensationEnded(name, error);
   const around = (_: string, undo: () => Promise<unknown>) => unlessHostGone(run, undo);
-  const outcome = atOnce ? await saga.compensateInRounds(releasedFirst, onDone, around) : await saga.compensate(onDone, around);
+  const outcome = await saga.compensateInRounds(releasedFirst, onDone, around);
   const leftover = await stateWritten;
   if (leftover) record.leftovers.push(leftover);
   record.leftovers.push(...outcome.failed.map((f) => `${f.name}: ${detailOf(f.error).message}`));
@@ -103,5 +102,20 @@ export async function compensate(run: StartRun, acts: StartActivities, saga: Sag
     await unlessHostGone(run, () => acts.undo.finishFailed({ id, leftovers: record.leftovers, exitCode }));
   } catch (e) {
     record.leftovers.push(`die event: ${detailOf(e).message}`);
+  }
+  if (autoRemove) await removeAfterFailure(run, acts, id);
+}
+
+/**
+ * AutoRemove (`run --rm`): a failed start removes the container after its cleanup, as Docker's containerStart
+ * does, so nothing waits on a client that may be gone. A removal that fails leaves the container, exited, with
+ * the reason among the leftovers.
+ */
+async function removeAfterFailure(run: StartRun, acts: StartActivities, id: string): Promise<void> {
+  try {
+    await unlessHostGone(run, () => acts.undo.autoRemove({ id }));
+    run.record.compensations.push(AUTO_REMOVE);
+  } catch (e) {
+    run.record.leftovers.push(`${AUTO_REMOVE}: ${detailOf(e).message}`);
   }
 }

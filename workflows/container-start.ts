@@ -3,8 +3,7 @@ import { daemonEnv, linkEnv, linkHostsEntries, type LinkTarget } from '../common
 import { ContainerError, Messages } from '../common/errors';
 import { defaultNetMode } from '../common/net-mode';
 import { containerAttributes } from '../common/search-attributes';
-import { parseSecurityOpts } from '../common/security-opt';
-import { notStartable, Patches, type ClaimedHere, type ContainerSnapshot, type ContainerStartInput, type ContainerStartResult, type RefusingStep } from '../common/start-api';
+import { notStartable, type ClaimedHere, type ContainerSnapshot, type ContainerStartInput, type ContainerStartResult, type RefusingStep } from '../common/start-api';
 import { hostStep, stepsOfPhase, type HostStepEntry } from '../common/steps';
 import { compensate, releaseClaim, showFailure } from './compensate';
 import { checkInput } from './failures';
@@ -28,49 +27,41 @@ export { progressQuery } from './start-run';
 export async function containerStart(input: ContainerStartInput): Promise<ContainerStartResult> {
   checkInput('containerStart', input);
   const run = new StartRun(input.container);
-  // Since v3 the record-only steps run as local activities; histories recorded before keep their activity tasks.
-  const localSteps = run.version.has(Patches.localRecordSteps);
-  const hosts = run.version.has(Patches.hosts);
 
   let acts: StartActivities | undefined;
   let found: ContainerSnapshot | undefined;
-  // v12: what the first look's checks and claim answered, when the container was surely here
+  // what the first look's checks and claim answered, when the container was surely here
   let firstLook: ClaimedHere['claim'];
   // What a cancelled start settles by (lost-results.ts): its container read again, or looked up again.
   const hostView = async (): Promise<HostView> => {
     if (acts && found) return { acts, snap: await acts.quick.lookupContainer({ container: found.id }) };
-    const again = await lookup(run, input.container, localSteps, hosts, false);
-    return { acts: startActivities({ name: again.snap.name, snap: again.snap, runReleasesClaim: true }, localSteps, again.placement), snap: again.snap };
+    const again = await lookup(run, input.container, false);
+    return { acts: startActivities({ name: again.snap.name, snap: again.snap }, again.placement), snap: again.snap };
   };
   try {
-    // Since v7 the lookup first finds the container's host, and every step goes to it (workflows/host-routing.ts).
-    const claimFirst = run.version.v12 && !input.hostConfig;
-    const first = await lookup(run, input.container, localSteps, hosts, claimFirst);
+    // a legacy hostConfig at start is applied between the checks, so it keeps them apart
+    const first = await lookup(run, input.container, !input.hostConfig);
     found = first.snap;
     firstLook = first.claim;
-    acts = startActivities({ name: found.name, snap: found, runReleasesClaim: run.version.v9 }, localSteps, first.placement);
+    acts = startActivities({ name: found.name, snap: found }, first.placement);
     // an attempt of this workflow task whose results were lost started it already
-    if (found.startedByThisRun && run.version.settlesLostResults()) return await adopt(run, { acts, snap: found });
-    if (firstLook) await checked(run, firstLook);
-    else await checks(run, acts, found, input);
+    if (found.startedByThisRun) return await adopt(run, { acts, snap: found });
+    if (firstLook) await checkedByFirstLook(run, firstLook);
+    else await checkApart(run, acts, found, input);
   } catch (err) {
     return await failBeforeClaim(run, err, hostView);
   }
   const known: HostView = { acts, snap: found };
-  // From the claim on, the claim is released whatever happens, by mark-running itself since v9 when the start
-  // succeeds.
+  // From the claim on, the claim is released whatever happens: by mark-running itself when the start succeeds.
   try {
     let snap: ContainerSnapshot;
     try {
       const taken = firstLook;
       snap = await claim(run, taken ? async () => claimedByFirstLook(taken) : () => known.acts.quick.claimStart({ id: known.snap.id }));
+      // another start got there between our check and the claim: the same answer as the check's
+      if (snap.running) throw notStartable(snap);
     } catch (err) {
       return await failBeforeClaim(run, err, hostView);
-    }
-    if (snap.running) {
-      // Another start got there between our check and the claim: the same answer as the check's.
-      if (!run.version.has(Patches.alreadyStartedOnce)) return run.alreadyRunning();
-      return await failBeforeClaim(run, notStartable(snap), hostView);
     }
     return await startClaimed(run, known.acts, snap, hostView);
   } finally {
@@ -79,28 +70,25 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
 }
 
 /**
- * lookup (daemon.Get): full ID, exact name, unique ID prefix. The container is known from here on. Since v7
- * across hosts: the host is found first (locate), then the record is read there, by the ID found; its record
- * steps stay local activities when that host is the one whose worker looked.
+ * lookup (daemon.Get): full ID, exact name, unique ID prefix, across hosts: the host is found first (locate),
+ * then the record is read there, by the ID found. The record steps stay local activities when that host is the
+ * one whose worker looked; with `claimFirst` that first look also checks and claims (claimHere) when the
+ * container is surely here.
  */
 async function lookup(
   run: StartRun,
   ref: string,
-  localSteps: boolean,
-  hosts: boolean,
   claimFirst: boolean,
-): Promise<{ snap: ContainerSnapshot; placement?: StartPlacement; claim?: ClaimedHere['claim'] }> {
+): Promise<{ snap: ContainerSnapshot; placement: StartPlacement; claim?: ClaimedHere['claim'] }> {
   const { c, placement, claim } = await run.step(hostlessSteps.lookup, async () => {
-    if (!hosts) return { c: await startActivities({ name: ref }, localSteps).quick.lookupContainer({ container: ref }) };
-    // v12: the first look checks and claims too when the container is surely here (claimHere)
     const first = claimFirst ? await claimHere(ref) : undefined;
     const at = await locate(ref, first ? { first: first.located } : { firstHere: true });
-    const placement: StartPlacement = { host: at.host, ownerLooksUp: at.host === at.lookedUpOn, hostStepsLocal: run.version.v11 };
+    const placement: StartPlacement = { host: at.host, ownerLooksUp: at.host === at.lookedUpOn };
     // found here, the snapshot came with it; found on another host, it is read there
-    const c = at.snapshot ?? (await startActivities({ name: ref }, localSteps, placement).quick.lookupContainer({ container: at.id }));
+    const c = at.snapshot ?? (await startActivities({ name: ref }, placement).quick.lookupContainer({ container: at.id }));
     return { c, placement, claim: first?.claim };
   });
-  if (placement) run.record.host = placement.host;
+  run.record.host = placement.host;
   run.identify(c);
   upsertSearchAttributes(containerAttributes({ id: c.id, name: c.name }));
   return { snap: c, placement, ...(claim ? { claim } : {}) };
@@ -116,13 +104,12 @@ async function failBeforeClaim(run: StartRun, err: unknown, view: () => Promise<
     showFailure(run, err);
     return run.fail(err);
   };
-  if (isCancellation(err) && run.version.settlesLostResults()) return settleCancelled(run, err, view, unread);
+  if (isCancellation(err)) return settleCancelled(run, err, view, unread);
   return unread();
 }
 
-
 /** check-state, host-config (legacy hostConfig at start), verify-settings: nothing changes on the host. */
-async function checks(run: StartRun, acts: StartActivities, c: ContainerSnapshot, input: ContainerStartInput): Promise<void> {
+async function checkApart(run: StartRun, acts: StartActivities, c: ContainerSnapshot, input: ContainerStartInput): Promise<void> {
   await run.step(hostlessSteps.checkState, async () => {
     const err = notStartable(c);
     if (err) throw err;
@@ -131,8 +118,6 @@ async function checks(run: StartRun, acts: StartActivities, c: ContainerSnapshot
   if (hostConfig) {
     await run.step(hostlessSteps.hostConfig, async () => {
       if ((await acts.quick.hostInfo()).os === 'windows') throw new ContainerError('HostConfigStart', Messages.hostConfigStart);
-      // Before v5 the workflow parsed the security options itself; the activity validates them (once) now.
-      if (!run.version.has(Patches.hostConfigCheckedOnce)) parseSecurityOpts(hostConfig.SecurityOpt ?? []);
       await acts.quick.setHostConfig({ id: c.id, hostConfig });
     });
   }
@@ -140,10 +125,10 @@ async function checks(run: StartRun, acts: StartActivities, c: ContainerSnapshot
 }
 
 /**
- * v12: check-state and verify-settings as the first look ran them (claimHere): each step fails as it does on
- * its own when the first look refused there.
+ * check-state and verify-settings as the first look ran them (claimHere): each step fails as it does on its
+ * own when the first look refused there.
  */
-async function checked(run: StartRun, firstLook: FirstLook): Promise<void> {
+async function checkedByFirstLook(run: StartRun, firstLook: FirstLook): Promise<void> {
   await run.step(hostlessSteps.checkState, async () => refusedAt(firstLook, 'check-state'));
   await run.step(hostlessSteps.verifySettings, async () => refusedAt(firstLook, 'verify-settings'));
 }
@@ -177,28 +162,22 @@ async function claim(run: StartRun, take: () => Promise<ContainerSnapshot>): Pro
 async function startClaimed(run: StartRun, acts: StartActivities, snap: ContainerSnapshot, view: () => Promise<HostView>): Promise<ContainerStartResult> {
   const saga = new Saga();
   try {
-    // Since v4 the prepare steps run at once; runs begun before keep Docker's sequential order.
-    const atOnce = run.version.has(Patches.parallelPrepare);
-    if (atOnce) await prepare(run, acts, saga, snap);
-    else await prepareInSequence(run, acts, saga, snap);
+    await prepare(run, acts, saga, snap);
     await configure(run, acts, saga, snap);
-    if (!atOnce) await mountInSequence(run, acts, saga, snap);
     const { pid } = (await acquire(run, acts, saga, hostStep('process'), { id: snap.id })) as { pid: number };
-    // Since v9 mark-running releases the claim too: one local activity round less.
-    const releaseClaim = run.version.v9;
-    await run.step(hostlessSteps.markRunning, () => acts.quick.markRunning({ id: snap.id, pid, ...(releaseClaim ? { releaseClaim } : {}) }));
-    run.claimReleased = releaseClaim;
+    // mark-running releases the claim too: the start's last local activity
+    await run.step(hostlessSteps.markRunning, () => acts.quick.markRunning({ id: snap.id, pid, releaseClaim: true }));
+    run.claimReleased = true;
     return run.running(pid);
   } catch (err) {
     const compensated = async (): Promise<never> => {
-      await CancellationScope.nonCancellable(() => compensate(run, acts, saga, err));
+      await CancellationScope.nonCancellable(() => compensate(run, acts, saga, err, snap.autoRemove));
       throw run.compensated(err);
     };
-    if (isCancellation(err) && run.version.settlesLostResults()) return settleCancelled(run, err, view, compensated);
+    if (isCancellation(err)) return settleCancelled(run, err, view, compensated);
     return compensated();
   }
 }
-
 
 /**
  * A host step: its compensation is pushed before it runs, so a step that did its work but lost its report
@@ -210,7 +189,7 @@ function acquire(run: StartRun, acts: StartActivities, saga: Saga, step: HostSte
 }
 
 /**
- * prepare (v4 on): the steps of the table's prepare phase that the container needs, at once. Each acquires
+ * prepare: the steps of the table's prepare phase that the container needs, at once. Each acquires
  * a resource of its own named after the container (the overlay rootfs, the netns with its address, the shm
  * tmpfs, the volume sources) and none reads what another makes, so one round trip replaces up to four.
  * Every compensation is pushed before any of them runs; a failure compensates all once all have settled.
@@ -223,21 +202,6 @@ async function prepare(run: StartRun, acts: StartActivities, saga: Saga, snap: C
   // A step the container does not need is listed done without an activity (nothing to do, nothing to undo).
   const done = await run.stepsAtOnce(steps.map((s) => [s.name, () => (s.needed(snap) ? acquireActivity(acts, s)({ id: snap.id }) : Promise.resolve())] as const));
   run.record.ipAddress = (done.get(hostStep('network').name) as { ipAddress: string }).ipAddress || undefined;
-}
-
-/** prepare before v4: rootfs, then network, one after the other (IPC and volumes come after the spec). */
-async function prepareInSequence(run: StartRun, acts: StartActivities, saga: Saga, snap: ContainerSnapshot): Promise<void> {
-  await acquire(run, acts, saga, hostStep('mount-rootfs'), { id: snap.id });
-  await run.step(hostlessSteps.defaultNetMode, async () => defaultNetMode(snap.networkMode));
-  const net = (await acquire(run, acts, saga, hostStep('network'), { id: snap.id })) as { ipAddress: string };
-  run.record.ipAddress = net.ipAddress || undefined;
-}
-
-/** IPC and volumes before v4, after the spec as in Docker's order; v1 mounted volumes even with none. */
-async function mountInSequence(run: StartRun, acts: StartActivities, saga: Saga, snap: ContainerSnapshot): Promise<void> {
-  if (hostStep('ipc').needed(snap)) await acquire(run, acts, saga, hostStep('ipc'), { id: snap.id });
-  if (run.version.has(Patches.skipEmptyVolumes) && !hostStep('volumes').needed(snap)) await run.step(hostStep('volumes').name, async () => undefined);
-  else await acquire(run, acts, saga, hostStep('volumes'), { id: snap.id });
 }
 
 /** configure: links, working dir, the process environment, the spec (the table's configure phase). */

@@ -1,4 +1,4 @@
-import { patched, type ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions } from '@temporalio/workflow';
 import { ContainerError } from '../common/errors';
 import type { HostRow } from '../common/hosts-api';
 import type {
@@ -23,14 +23,13 @@ import type {
   WaitInput,
   WaitResult,
 } from '../common/ops-api';
-import { Patches } from '../common/start-api';
 import type { ExecOutputInput, ExecOutputResult } from '../common/verbs-api';
 import { hostStatuses, hostViews, isHostUnavailable, liveHostNames, locate, locateForInspect, onHost, place } from './host-routing';
 import { fast, lifecycle } from './options';
 import { bareName, isFullId } from '../common/names';
 
 /**
- * The verbs across hosts (v7, `many-hosts`): each finds its container's host and runs its activity there,
+ * The verbs across hosts: each finds its container's host and runs its activity there,
  * with the ref as the user gave it (Docker's messages name it; the host resolves it to the same container);
  * the listings ask every live host and merge. Used by the verbs' own workflows (ops.ts, verbs.ts,
  * lifecycle.ts) and by the reads workflow, so both answer alike.
@@ -83,13 +82,10 @@ export async function create(input: CreateInput): Promise<CreateResult & { host:
 }
 
 export async function inspect(input: InspectInput): Promise<InspectResult> {
-  if (patched(Patches.inspectInOneLook)) {
-    const found = await locateForInspect(input.container);
-    if ('view' in found) return found.view;
-    return onHost(found.at.host, fast).inspectContainer(input);
-  }
-  const at = await locate(input.container);
-  return onHost(at.host, fast).inspectContainer(input);
+  // the first look brings the view when the container is surely there: one activity
+  const found = await locateForInspect(input.container);
+  if ('view' in found) return found.view;
+  return onHost(found.at.host, fast).inspectContainer(input);
 }
 
 export async function list(input: ListInput): Promise<ListResult> {
@@ -186,7 +182,15 @@ export async function execOutput(input: ExecOutputInput): Promise<ExecOutputResu
 
 /** docker wait: on the container's host, however long that host is away (the wait outlives it, as Docker's). */
 export async function wait(input: WaitInput, options: ActivityOptions): Promise<WaitResult> {
-  const at = await locate(input.container);
+  let at: Awaited<ReturnType<typeof locate>>;
+  try {
+    at = await locate(input.container);
+  } catch (err) {
+    // By full ID, a container already removed (AutoRemove) is waited for by the host that recorded its exit.
+    if (!(input.condition === 'removed' && err instanceof ContainerError && err.type === 'NoSuchContainer' && isFullId(input.container))) throw err;
+    for (const { answer } of await onEveryHost(fast, (acts) => acts.waitContainer(input).catch(() => undefined))) if (answer) return answer;
+    throw err;
+  }
   return onHost(at.host, options, { waitForHost: true }).waitContainer(input);
 }
 

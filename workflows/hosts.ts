@@ -2,13 +2,14 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
-  continueAsNew,
   defineQuery,
   defineUpdate,
+  makeContinueAsNewFunc,
   setHandler,
   upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
+import { baselineMemo } from '../common/baseline';
 import { ErrorTypes } from '../common/errors';
 import {
   HOST_NAME,
@@ -109,5 +110,5 @@ export async function containerHosts(input: HostsInput = {}): Promise<void> {
 
   await condition(() => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= MAX_EVENTS);
   await condition(allHandlersFinished);
-  await continueAsNew<typeof containerHosts>({ hosts: list() });
+  await makeContinueAsNewFunc<typeof containerHosts>({ memo: baselineMemo() })({ hosts: list() });
 }

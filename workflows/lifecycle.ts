@@ -1,17 +1,13 @@
-import { patched, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { ActivityOptions } from '@temporalio/workflow';
 import type { HostScopedInput, WaitInput, WaitResult } from '../common/ops-api';
-import { Patches } from '../common/start-api';
 import { checkInput, surfaced } from './failures';
 import * as onHosts from './host-verbs';
-import { fast, lifecycle } from './options';
+import { fast } from './options';
 
 /** The verbs around a container's runs: docker wait, and the worker's restore of monitors at start-up. */
 
 /** Waiting has no end but the container's: heartbeats tell a live wait from a dead worker's. */
 const waitOptions: ActivityOptions = { startToCloseTimeout: '3650d', heartbeatTimeout: '10s', retry: fast.retry, summary: 'wait' };
-const waiting = proxyActivities<Activities>(waitOptions);
-const slow = proxyActivities<Activities>(lifecycle);
 
 /**
  * docker wait: the container's exit code once its condition holds (default not-running: at once when it does
@@ -19,11 +15,11 @@ const slow = proxyActivities<Activities>(lifecycle);
  */
 export function containerWait(input: WaitInput): Promise<WaitResult> {
   checkInput('containerWait', input);
-  return surfaced(() => (patched(Patches.hosts) ? onHosts.wait(input, waitOptions) : waiting.waitContainer(input)));
+  return surfaced(() => onHosts.wait(input, waitOptions));
 }
 
 /** Docker's restore at boot, for restart policies: a monitor for each container that should have one. */
 export async function containerRestore(input?: HostScopedInput): Promise<{ monitored: string[] }> {
   if (input !== undefined) checkInput('containerRestore', input);
-  return { monitored: await (patched(Patches.hosts) ? onHosts.restore(input ?? {}) : slow.restoreMonitors()) };
+  return { monitored: await onHosts.restore(input ?? {}) };
 }

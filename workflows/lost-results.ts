@@ -56,7 +56,7 @@ export function settleCancelled(run: StartRun, err: unknown, view: () => Promise
       return run.fail(err);
     }
     try {
-      await compensate(run, at.acts, everyRelease(at.acts, at.snap), err);
+      await compensate(run, at.acts, everyRelease(at.acts, at.snap), err, at.snap.autoRemove);
     } finally {
       await releaseClaim(run, at.acts, at.snap.id);
       run.claimReleased = true;

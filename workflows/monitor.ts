@@ -1,22 +1,19 @@
 import {
+  type ActivityOptions,
   condition,
-  continueAsNew,
   defineSignal,
   executeChild,
-  patched,
-  proxyActivities,
+  makeContinueAsNewFunc,
   setHandler,
   sleep,
   upsertSearchAttributes,
   workflowInfo,
-  type ActivityOptions,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { baselineMemo } from '../common/baseline';
 import { RUN_STARTED_SIGNAL, type ContainerRun, type MonitorInput, type MonitorResult, type RunEnd } from '../common/monitor-api';
 import { restartDecision, type RestartDecision } from '../common/restart-policy';
 import { recordRestart } from '../metrics/workflow';
 import { containerAttributes, MonitoredState, SearchKeys } from '../common/search-attributes';
-import { Patches } from '../common/start-api';
 import { summaryOf } from '../common/workflow-metadata';
 import { containerStart } from './container-start';
 import { checkInput, detailOf, exitCodeFor } from './failures';
@@ -37,11 +34,11 @@ const watching: ActivityOptions = {
 
 /**
  * The monitor's activities, each with its summary in the Web UI ("wait for web to exit"): on the container's
- * host when the monitor knows it (begun since many hosts), waiting for that host however long it is away (a
- * monitor gives up on nothing while its container exists); else on the monitor's own queue.
+ * host, waiting for that host however long it is away (a monitor gives up on nothing while its container
+ * exists).
  */
-function activities(label: string, restartCount: number, host: string | undefined) {
-  const proxy = (options: ActivityOptions) => (host ? onHost(host, options, { waitForHost: true }) : proxyActivities<Activities>(options));
+function activities(label: string, restartCount: number, host: string) {
+  const proxy = (options: ActivityOptions) => onHost(host, options, { waitForHost: true });
   return {
     watch: proxy({ ...watching, summary: `wait for ${label} to exit` }),
     release: proxy({ ...cleanup, summary: `record the exit of ${label}, release what it held` }),
@@ -53,11 +50,10 @@ function activities(label: string, restartCount: number, host: string | undefine
 }
 
 /**
- * The container's ContainerState and RestartCount in visibility (since v6, `monitor-state`): `restarting`
- * from the restart decision until a run is handed over again.
+ * The container's ContainerState and RestartCount in visibility: `restarting` from the restart decision until
+ * a run is handed over again.
  */
 function showState(state: string, restartCount: number): void {
-  if (!patched(Patches.monitorState)) return;
   upsertSearchAttributes([
     { key: SearchKeys.containerState, value: state },
     { key: SearchKeys.restartCount, value: restartCount },
@@ -87,7 +83,7 @@ export async function containerMonitor(input: MonitorInput): Promise<MonitorResu
     if (!latest || run.startedAt > latest.startedAt) latest = run;
   });
   const ended = (why: MonitorResult['ended'], lastExitCode?: number): MonitorResult => ({ containerId: id, ended: why, restartCount, lastExitCode });
-  // Name and image as the hand-over set them at start (monitors begun before v6 have neither: the ID then).
+  // Name and image as the hand-over set them at start (a monitor started by hand may have neither: the ID then).
   const attrs = workflowInfo().typedSearchAttributes;
   const name = attrs.get(SearchKeys.containerName);
   const image = attrs.get(SearchKeys.image);
@@ -165,7 +161,7 @@ export async function containerMonitor(input: MonitorInput): Promise<MonitorResu
       return ended(handled.manuallyStopped ? 'manually-stopped' : 'policy', lastExitCode);
     }
     if (restartsHere >= RESTARTS_PER_HISTORY || workflowInfo().continueAsNewSuggested) {
-      await continueAsNew<typeof containerMonitor>({ containerId: id, ...(input.host ? { host: input.host } : {}), carried: { run: latest, restartCount, delayMs } });
+      await makeContinueAsNewFunc<typeof containerMonitor>({ memo: baselineMemo() })({ containerId: id, host: input.host, carried: { run: latest, restartCount, delayMs } });
     }
   }
 }

@@ -1,5 +1,4 @@
-import { patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { upsertSearchAttributes } from '@temporalio/workflow';
 import type {
   CreateInput,
   CreateResult,
@@ -22,72 +21,53 @@ import type {
   StopResultRecord,
 } from '../common/ops-api';
 import { containerAttributes } from '../common/search-attributes';
-import { Patches } from '../common/start-api';
 import { checkInput, surfaced } from './failures';
 import * as onHosts from './host-verbs';
-import { fast, lifecycle } from './options';
-import { bareName } from '../common/names';
 
 /**
  * The workflows behind the CLI's other verbs: each runs one or two activities on the worker that owns the
  * state, so a client anywhere reaches containers only through Temporal. Failures end the workflow with the
  * Docker error type and message at the top level.
  */
-const quick = proxyActivities<Activities>(fast);
-const slow = proxyActivities<Activities>(lifecycle);
-
 export async function containerCreate(input: CreateInput): Promise<CreateResult> {
   checkInput('containerCreate', input);
-  // Since v7 the container is placed on a host (--host, the containers it joins, else the placement rule).
-  const hosts = patched(Patches.hosts);
-  const created = await surfaced(async () => (hosts ? onHosts.create(input) : quick.createContainer(input)));
-  // The ID exists only now: the client set the name and image at start (since v6, `create-search-attributes`).
-  if (patched(Patches.createSearchAttributes)) upsertSearchAttributes(containerAttributes({ id: created.Id }));
+  // placed on a host: --host, the containers it joins, else the placement rule
+  const created = await surfaced(() => onHosts.create(input));
+  // The ID exists only now: the client set the name and image at start.
+  upsertSearchAttributes(containerAttributes({ id: created.Id }));
   return created;
 }
 
 export function containerInspect(input: InspectInput): Promise<InspectResult> {
   checkInput('containerInspect', input);
-  return surfaced(() => (patched(Patches.hosts) ? onHosts.inspect(input) : quick.inspectContainer(input)));
+  return surfaced(() => onHosts.inspect(input));
 }
 
 export function containerList(input: ListInput): Promise<ListResult> {
   checkInput('containerList', input);
-  return surfaced(() => (patched(Patches.hosts) ? onHosts.list(input) : quick.listContainers(input)));
+  return surfaced(() => onHosts.list(input));
 }
 
 export function containerEvents(input: EventsInput): Promise<EventsResult> {
   checkInput('containerEvents', input);
-  return surfaced(() => (patched(Patches.hosts) ? onHosts.events(input) : quick.readEvents(input)));
+  return surfaced(() => onHosts.events(input));
 }
 
 export function containerLogs(input: LogsInput): Promise<LogsResult> {
   checkInput('containerLogs', input);
-  return surfaced(() => (patched(Patches.hosts) ? onHosts.logs(input) : quick.readLogs(input)));
+  return surfaced(() => onHosts.logs(input));
 }
 
 /** docker stop: a start in flight is cancelled first (it compensates), then the container is stopped. */
 export function containerStop(input: StopInput): Promise<StopResultRecord> {
   checkInput('containerStop', input);
-  return surfaced(async () => {
-    if (patched(Patches.hosts)) return onHosts.stop(input);
-    const rec = await quick.inspectContainer({ container: input.container });
-    const cancelledStart = await slow.cancelStart({ id: rec.Id });
-    const stopped = await slow.stopContainer({ id: rec.Id, timeoutSeconds: input.timeoutSeconds });
-    return { containerId: rec.Id, name: bareName(rec.Name), ...stopped, cancelledStart };
-  });
+  return surfaced(() => onHosts.stop(input));
 }
 
 /** docker rm: a start in flight is cancelled first, then the container is removed (running needs force). */
 export function containerRemove(input: RemoveInput): Promise<RemoveResult> {
   checkInput('containerRemove', input);
-  return surfaced(async () => {
-    if (patched(Patches.hosts)) return onHosts.remove(input);
-    const rec = await quick.inspectContainer({ container: input.container });
-    const cancelledStart = await slow.cancelStart({ id: rec.Id });
-    await slow.removeContainer({ id: rec.Id, force: input.force });
-    return { containerId: rec.Id, name: bareName(rec.Name), cancelledStart };
-  });
+  return surfaced(() => onHosts.remove(input));
 }
 
 /**
@@ -96,14 +76,14 @@ export function containerRemove(input: RemoveInput): Promise<RemoveResult> {
  */
 export function containerGc(input?: HostScopedInput): Promise<GcResult> {
   if (input !== undefined) checkInput('containerGc', input);
-  return surfaced(() => (patched(Patches.hosts) ? onHosts.gc(input ?? {}) : slow.collectGarbage()));
+  return surfaced(() => onHosts.gc(input ?? {}));
 }
 
 export function imageImport(input: ImageImportInput): Promise<ImageImportResult> {
   checkInput('imageImport', input);
-  return surfaced(() => (patched(Patches.hosts) ? onHosts.imageImport(input) : slow.importImage(input)));
+  return surfaced(() => onHosts.imageImport(input));
 }
 
 export function imageList(): Promise<ImageListResult> {
-  return surfaced(() => (patched(Patches.hosts) ? onHosts.imageList() : quick.listImages()));
+  return surfaced(() => onHosts.imageList());
 }

@@ -2,15 +2,13 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
-  continueAsNew,
   defineQuery,
   defineUpdate,
-  patched,
-  proxyActivities,
+  makeContinueAsNewFunc,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { baselineMemo } from '../common/baseline';
 import { ErrorTypes } from '../common/errors';
 import type { CheckedWorkflow } from '../common/input-check';
 import {
@@ -23,10 +21,8 @@ import {
   type ReadsInput,
   type ReadsServed,
 } from '../common/reads-api';
-import { Patches } from '../common/start-api';
 import { checkInput, surfaced } from './failures';
 import * as onHosts from './host-verbs';
-import { fast } from './options';
 
 /**
  * The read path (docs/design.md): one long-lived workflow per task queue serves every read-only verb as an
@@ -43,20 +39,16 @@ import { fast } from './options';
  * the reads in flight have finished. Meanwhile it refuses new reads (READS_CONTINUING), which the client sends
  * again; Updates that reach it as it closes are retried by the server and client on the new run.
  */
-const reads = proxyActivities<Activities>(fast);
-
 type Serve<K extends ReadName> = (input: Reads[K]['input']) => Promise<Reads[K]['result']>;
 
-/** Since v7 (`many-hosts`) each read goes to its container's host, or asks every live host (ps, image ls). */
-const hosts = () => patched(Patches.hosts);
-
+/** Each read goes to its container's host, or asks every live host (ps, image ls). */
 const SERVE: { [K in ReadName]: Serve<K> } = {
-  inspect: (input) => (hosts() ? onHosts.inspect(input) : reads.inspectContainer(input)),
-  list: (input) => (hosts() ? onHosts.list(input) : reads.listContainers(input)),
-  events: (input) => (hosts() ? onHosts.events(input) : reads.readEvents(input)),
-  logs: (input) => (hosts() ? onHosts.logs(input) : reads.readLogs(input)),
-  imageList: () => (hosts() ? onHosts.imageList() : reads.listImages()),
-  execOutput: (input) => (hosts() ? onHosts.execOutput(input) : reads.readExecOutput(input)),
+  inspect: (input) => onHosts.inspect(input),
+  list: (input) => onHosts.list(input),
+  events: (input) => onHosts.events(input),
+  logs: (input) => onHosts.logs(input),
+  imageList: () => onHosts.imageList(),
+  execOutput: (input) => onHosts.execOutput(input),
   hosts: () => onHosts.hosts(),
 };
 
@@ -131,5 +123,5 @@ export async function containerReads(input: ReadsInput = {}): Promise<void> {
   });
   continuing = true;
   await condition(allHandlersFinished);
-  await continueAsNew<typeof containerReads>({ ...input, served });
+  await makeContinueAsNewFunc<typeof containerReads>({ memo: baselineMemo() })({ ...input, served });
 }

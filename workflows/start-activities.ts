@@ -1,4 +1,4 @@
-import { proxyActivities, proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
+import { proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { HostStepEntry } from '../common/steps';
 import { onHost } from './host-routing';
@@ -7,15 +7,13 @@ import { stepSummary, type SummaryContext } from './step-summaries';
 
 /**
  * The activity proxies of one start, by kind of step, each activity with its own summary (step-summaries.ts)
- * so the Web UI's timeline reads "prepare network (bridge) for web" rather than a bare type:
- * - quick: record reads and writes (lookup, checks, claim, links, working dir, spec, mark running); local
- *   activities since v3 (`local-record-steps`), regular ones before;
- * - sideEffect: the host steps (rootfs, network, IPC, volumes, process): heartbeating activities on the
- *   owner's host queue, or since v11 (`host-steps-local`) local activities when the owner's worker holds the
- *   workflow task;
- * - undo: compensations and the failure path's record writes, retried with backoff; local activities with the
- *   host steps since v11, so a failed start compensates in the workflow task where its step failed;
- * - releaseClaim: the claim's release, local since v3.
+ * so the Web UI's timeline reads "prepare network (bridge) for web" rather than a bare type. When the owner's
+ * worker holds the workflow task, all are local activities pinned to that host (the whole start is one
+ * workflow task); otherwise activities on the owner's host queue:
+ * - quick: record reads and writes (lookup, checks, claim, links, working dir, spec, mark running);
+ * - sideEffect: the host steps (rootfs, network, IPC, volumes, process);
+ * - undo: compensations and the failure path's record writes, retried with backoff;
+ * - releaseClaim: the claim's release.
  */
 export interface StartActivities {
   quick: Activities;
@@ -32,16 +30,12 @@ function summarized(make: (summary: string) => Activities, ctx: SummaryContext):
 }
 
 /**
- * Where the start's activities run (v7, many hosts): on the owner's host queue; the record steps (and since
- * v11 the host steps) stay local activities only while the owner is the host whose worker looked the
- * container up in this workflow task. Absent in runs begun before many hosts: every activity on the
- * workflow's own queue.
+ * Where the start's activities run: on the owner's host; locally only while the owner is the host whose worker
+ * looked the container up in this workflow task.
  */
 export interface StartPlacement {
   host: string;
   ownerLooksUp: boolean;
-  /** v11: the host steps and the failure path run as local activities too when the owner looks up */
-  hostStepsLocal?: boolean;
 }
 
 /**
@@ -59,27 +53,14 @@ function pinnedLocal(acts: Activities, host: string): Activities {
   });
 }
 
-export function startActivities(ctx: SummaryContext, localSteps: boolean, placement?: StartPlacement): StartActivities {
-  const local = (options: LocalActivityOptions) => summarized((summary) => proxyLocalActivities<Activities>({ ...options, summary }), ctx);
-  const remote = (options: ActivityOptions) => summarized((summary) => proxyActivities<Activities>({ ...options, summary }), ctx);
-  if (placement) {
-    const { host } = placement;
-    const routed = (options: ActivityOptions) => summarized((summary) => onHost(host, { ...options, summary }), ctx);
-    const localHere = (options: LocalActivityOptions) => pinnedLocal(local(options), host);
-    const hostStepsHere = placement.ownerLooksUp && placement.hostStepsLocal;
-    return {
-      quick: placement.ownerLooksUp ? localHere(fastLocal) : routed(fast),
-      sideEffect: hostStepsHere ? localHere(sideEffectLocal) : routed(sideEffect),
-      undo: hostStepsHere ? localHere(cleanupLocalSteps) : routed(cleanup),
-      releaseClaim: placement.ownerLooksUp ? localHere(cleanupLocal) : routed(cleanup),
-    };
+export function startActivities(ctx: SummaryContext, { host, ownerLooksUp }: StartPlacement): StartActivities {
+  if (ownerLooksUp) {
+    const local = (options: LocalActivityOptions) =>
+      pinnedLocal(summarized((summary) => proxyLocalActivities<Activities>({ ...options, summary }), ctx), host);
+    return { quick: local(fastLocal), sideEffect: local(sideEffectLocal), undo: local(cleanupLocalSteps), releaseClaim: local(cleanupLocal) };
   }
-  return {
-    quick: localSteps ? local(fastLocal) : remote(fast),
-    sideEffect: remote(sideEffect),
-    undo: remote(cleanup),
-    releaseClaim: localSteps ? local(cleanupLocal) : remote(cleanup),
-  };
+  const routed = (options: ActivityOptions) => summarized((summary) => onHost(host, { ...options, summary }), ctx);
+  return { quick: routed(fast), sideEffect: routed(sideEffect), undo: routed(cleanup), releaseClaim: routed(cleanup) };
 }
 
 type IdActivity = (input: { id: string }) => Promise<unknown>;

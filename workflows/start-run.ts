@@ -4,7 +4,6 @@ import { currentOf, type ContainerSnapshot, type ContainerStartResult } from '..
 import { recordCompensation, recordStartEnd } from '../metrics/workflow';
 import { StartOutcome } from '../metrics/names';
 import { detailOf, failureOf } from './failures';
-import { StartVersion } from './start-version';
 
 export const progressQuery = defineQuery<ContainerStartResult>(PROGRESS_QUERY);
 
@@ -18,14 +17,12 @@ export class StartRun {
   /** the step whose failure stopped the start (the first to fail; for steps run at once, the one the saga sees) */
   private failedAt?: string;
   /**
-   * The container's host, once one of its steps was not picked up in time (v7, `host-gone`): nothing more is
-   * sent to it (container-start.ts noteHostGone).
+   * The container's host, once one of its steps was not picked up in time: nothing more is sent to it
+   * (compensate.ts noteHostGone).
    */
   hostGone?: string;
-  /** the claim is released already (v9: by mark-running, with the run's success) */
+  /** the claim is released already (by mark-running, with the run's success) */
   claimReleased = false;
-  /** which history-altering changes this run has (asked first, before any command) */
-  readonly version = new StartVersion();
 
   constructor(private readonly ref: string) {
     setHandler(progressQuery, () => this.record);
@@ -108,14 +105,6 @@ export class StartRun {
     recordStartEnd(StartOutcome.failed, { step, errorType: this.record.error.type });
     this.showEnd();
     throw failureOf(this.record.error, this.record);
-  }
-
-  /** Legacy runs only (before `already-started-once`): another start won the claim race. */
-  alreadyRunning(): ContainerStartResult {
-    this.record.status = 'already-running';
-    delete this.record.current;
-    recordStartEnd(StartOutcome.started);
-    return this.record;
   }
 
   /** The start succeeded; `note` tells the Web UI why it ended so when that is not plain (an adoption). */

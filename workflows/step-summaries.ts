@@ -10,13 +10,11 @@ export interface SummaryContext {
   /** the container's name, or what the lookup is given */
   name: string;
   snap?: ContainerSnapshot;
-  /** mark-running releases the start claim too (v9) */
-  runReleasesClaim?: boolean;
 }
 
 const COMPENSATE = 'compensate · ';
 
-type Summaries = Record<string, (name: string, snap: ContainerSnapshot | undefined, ctx: SummaryContext) => string>;
+type Summaries = Record<string, (name: string, snap: ContainerSnapshot | undefined) => string>;
 
 const SUMMARIES: Summaries = {
   lookupContainer: (ref) => `look up ${ref}`,
@@ -33,7 +31,7 @@ const SUMMARIES: Summaries = {
   setupWorkingDir: (n, c) => (c?.workingDir ? `create the working dir ${c.workingDir} in ${n}` : `create the working dir of ${n}`),
   writeSpec: (n) => `write the OCI spec of ${n}`,
   startProcess: (n) => `start the process of ${n}`,
-  markRunning: (n, _, ctx) => `mark ${n} running, hand it to its monitor${ctx.runReleasesClaim ? ', release the start claim' : ''}`,
+  markRunning: (n) => `mark ${n} running, hand it to its monitor, release the start claim`,
   markFailed: (n) => `${COMPENSATE}record the error on ${n}`,
   unregisterProcess: (n) => `${COMPENSATE}kill and unregister the process of ${n}`,
   removeSpec: (n) => `${COMPENSATE}remove the OCI spec of ${n}`,
@@ -42,10 +40,11 @@ const SUMMARIES: Summaries = {
   releaseNetwork: (n) => `${COMPENSATE}release the network of ${n}`,
   unmountRootfs: (n) => `${COMPENSATE}unmount the rootfs of ${n}`,
   finishFailed: (n) => `${COMPENSATE}record the exit and the die event of ${n}`,
+  autoRemove: (n) => `${COMPENSATE}remove ${n} (AutoRemove)`,
 };
 
 /** The summary of `activity` for this container; an activity not listed is named with its container. */
 export function stepSummary(activity: string, ctx: SummaryContext): string {
   const f = SUMMARIES[activity];
-  return f ? f(ctx.name, ctx.snap, ctx) : `${activity} ${ctx.name}`;
+  return f ? f(ctx.name, ctx.snap) : `${activity} ${ctx.name}`;
 }

@@ -1,4 +1,4 @@
-import { ActivityCancellationType, patched, proxyActivities, uuid4, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, uuid4, type ActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type {
   ExecInput,
@@ -10,7 +10,6 @@ import type {
   PauseInput,
   PauseResult,
 } from '../common/verbs-api';
-import { Patches } from '../common/start-api';
 import { checkInput, surfaced } from './failures';
 import { execOutput as execOutputOnHost } from './host-verbs';
 import { locate, onHost } from './host-routing';
@@ -20,17 +19,12 @@ import { fast, lifecycle } from './options';
  * kill, pause, unpause and exec: each a workflow run by the worker that owns the container, its failure the
  * Docker error type and message at the top level (as the verbs of ops.ts).
  */
-const quick = proxyActivities<Activities>(fast);
-const slow = proxyActivities<Activities>(lifecycle);
-
 /**
- * The activities of the container's host (v7, `many-hosts`: located first, the activity on its host queue),
- * else the shared queue's as before; `call` runs the verb's activity with its input. The host resolves the
- * same ref to the same container (locate found it unique across hosts), and Docker's messages name the ref
- * the user gave, so the input goes as it is.
+ * The activities of the container's host (located first, the activity on its host queue); `call` runs the
+ * verb's activity with its input. The host resolves the same ref to the same container (locate found it
+ * unique across hosts), and Docker's messages name the ref the user gave, so the input goes as it is.
  */
-async function onContainerHost<I extends { container: string }, R>(input: I, options: ActivityOptions, shared: Activities, call: (acts: Activities, input: I) => Promise<R>): Promise<R> {
-  if (!patched(Patches.hosts)) return call(shared, input);
+async function onContainerHost<I extends { container: string }, R>(input: I, options: ActivityOptions, call: (acts: Activities, input: I) => Promise<R>): Promise<R> {
   const at = await locate(input.container);
   return call(onHost(at.host, options), input);
 }
@@ -46,24 +40,23 @@ const execRunning: ActivityOptions = {
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s', maximumAttempts: 5 },
 };
-const execRun = proxyActivities<Activities>(execRunning);
 
 /** docker kill [-s SIGNAL] of one container. */
 export function containerKill(input: KillInput): Promise<KillResult> {
   checkInput('containerKill', input);
-  return surfaced(() => onContainerHost(input, lifecycle, slow, (acts, i) => acts.killContainer(i)));
+  return surfaced(() => onContainerHost(input, lifecycle, (acts, i) => acts.killContainer(i)));
 }
 
 /** docker pause of one container. */
 export function containerPause(input: PauseInput): Promise<PauseResult> {
   checkInput('containerPause', input);
-  return surfaced(() => onContainerHost(input, fast, quick, (acts, i) => acts.pauseContainer(i)));
+  return surfaced(() => onContainerHost(input, fast, (acts, i) => acts.pauseContainer(i)));
 }
 
 /** docker unpause of one container. */
 export function containerUnpause(input: PauseInput): Promise<PauseResult> {
   checkInput('containerUnpause', input);
-  return surfaced(() => onContainerHost(input, fast, quick, (acts, i) => acts.unpauseContainer(i)));
+  return surfaced(() => onContainerHost(input, fast, (acts, i) => acts.unpauseContainer(i)));
 }
 
 /** 64 hex digits from the workflow's deterministic random source (when the client chose no exec ID). */
@@ -80,11 +73,7 @@ export function containerExec(input: ExecInput): Promise<ExecResult> {
   checkInput('containerExec', input);
   return surfaced(async () => {
     const exec = { ...input, execId: input.execId ?? newExecId() };
-    if (!patched(Patches.hosts)) {
-      const { containerId, execId } = await quick.createExec(exec);
-      return execRun.runExec({ containerId, execId, exec: input });
-    }
-    // v7: the exec runs on the container's host; its run waits for that host however long it is away
+    // the exec runs on the container's host; its run waits for that host however long it is away
     const at = await locate(input.container);
     const { containerId, execId } = await onHost(at.host, fast).createExec(exec);
     return onHost(at.host, execRunning, { waitForHost: true }).runExec({ containerId, execId, exec: input });
@@ -94,5 +83,5 @@ export function containerExec(input: ExecInput): Promise<ExecResult> {
 /** One bounded page of an exec's stdout and stderr. */
 export function containerExecOutput(input: ExecOutputInput): Promise<ExecOutputResult> {
   checkInput('containerExecOutput', input);
-  return surfaced(() => (patched(Patches.hosts) ? execOutputOnHost(input) : quick.readExecOutput(input)));
+  return surfaced(() => execOutputOnHost(input));
 }

@@ -38,8 +38,7 @@ const done = (fn: (s: Session, r: ApiRequest) => Promise<unknown>, status = 204)
 
 /**
  * docker start through the saga: 204 once it runs, 304 when it already ran (AlreadyStarted). A saga that
- * failed has compensated; its error is the answer. A container created with AutoRemove (`run --rm`) is
- * removed after a failed start, as Docker's daemon does, so a client waiting for its removal returns.
+ * failed has compensated (and removed an AutoRemove container); its error is the answer.
  */
 async function start(s: Session, id: string): Promise<204 | 304> {
   try {
@@ -47,10 +46,6 @@ async function start(s: Session, id: string): Promise<204 | 304> {
     return 204;
   } catch (err) {
     if (err instanceof CliError && err.type === 'AlreadyStarted') return 304;
-    if (err instanceof CliError && err.record?.status === 'failed') {
-      const rec = await inspect(s, err.record.containerId).catch(() => undefined);
-      if (rec?.HostConfig.AutoRemove) await remove(s, rec.Id, true).catch(() => undefined);
-    }
     throw err;
   }
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createContainer, remove, startContainer, waitContainer } from '../api';
+import { createContainer, startContainer, waitContainer, waitRemoved } from '../api';
 import type { CliContext } from '../context';
 import { CliError } from '../errors';
 import { parseCreate, type CreateFlags } from '../parse-create';
@@ -12,10 +12,11 @@ interface RunFlags extends CreateFlags {
 }
 
 /**
- * docker run: create + start through the saga. With -d it prints the ID and returns (with --rm the monitor
- * removes the container once it exits). Without -d it prints the container's output until it exits and
- * exits with its exit code; --rm then removes it (the CLI does, as Docker's did before AutoRemove). A start
- * that fails exits 125, or 127/126 when the command cannot be found or run, as Docker's `run` does.
+ * docker run: create + start through the saga. With -d it prints the ID and returns. Without -d it prints the
+ * container's output until it exits and exits with its exit code. --rm is the container's AutoRemove, as
+ * Docker's: its monitor removes it once it exits, the saga when its start fails, whether or not this client
+ * is still there. A start that fails exits 125, or 127/126 when the command cannot be found or run, as
+ * Docker's `run` does.
  */
 export function registerRun(program: Command, ctx: CliContext): void {
   const command = program
@@ -31,24 +32,20 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .helpOption('--help', 'display help for command')
     .action(async (image: string, cmd: string[], flags: RunFlags) => {
       const request = parseCreate(flags, image, cmd, process.env);
-      if (flags.rm && flags.detach) request.hostConfig = { ...request.hostConfig, AutoRemove: true };
+      if (flags.rm) request.hostConfig = { ...request.hostConfig, AutoRemove: true };
       const session = await ctx.session();
       const { Id } = await createContainer(session, request, flags.host).catch((err: unknown) => {
         throw runExit(err);
       });
-      try {
-        await startContainer(session, Id);
-      } catch (err) {
-        if (flags.rm && !flags.detach) await remove(session, Id, true).catch(() => undefined);
+      await startContainer(session, Id).catch((err: unknown) => {
         throw runExit(err);
-      }
+      });
       if (flags.detach) {
         process.stdout.write(`${Id}\n`);
         return;
       }
       await printLogs(session, Id, { follow: true });
-      const { StatusCode } = await waitContainer(session, Id);
-      if (flags.rm) await remove(session, Id, true);
+      const { StatusCode } = await (flags.rm ? waitRemoved(session, Id) : waitContainer(session, Id));
       process.exitCode = StatusCode;
     });
 }

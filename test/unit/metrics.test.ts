@@ -1,5 +1,5 @@
 /** metrics/: CONTAINER_SAGA_METRICS parsing, the activity → step map, error types, the leftovers gauge, API observations. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApplicationFailure, type MetricCounter, type MetricGauge, type MetricHistogram, type MetricMeter, type MetricTags } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
@@ -55,13 +55,13 @@ interface HistoryEvent {
   markerRecordedEventAttributes?: { markerName: string; details: { data: { payloads: Array<{ data: string }> } } };
 }
 
-/** Every activity type the recorded start histories (all versions) scheduled or ran as a local activity. */
+/** Every activity type the recorded start histories (of every release kept) scheduled or ran as a local activity. */
 function activityTypesOfRecordedStarts(): Set<string> {
   const types = new Set<string>();
   const dir = path.resolve(__dirname, '../histories');
-  for (const version of ['v1', 'v2', 'v3', 'v4', 'v5']) {
-    for (const name of ['start-success', 'start-failure-compensated', 'start-cancelled', 'start-transient-retries']) {
-      const { events } = JSON.parse(readFileSync(path.join(dir, version, `${name}.json`), 'utf8')) as { events: HistoryEvent[] };
+  for (const release of readdirSync(dir)) {
+    for (const file of readdirSync(path.join(dir, release)).filter((f) => f.startsWith('start-'))) {
+      const { events } = JSON.parse(readFileSync(path.join(dir, release, file), 'utf8')) as { events: HistoryEvent[] };
       for (const e of events) {
         const scheduled = e.activityTaskScheduledEventAttributes?.activityType?.name;
         if (scheduled) types.add(scheduled);

@@ -26,7 +26,7 @@ const OTHER_HOST = 'other';
 function hostGoneActs(stub: ReturnType<typeof stubActivities>, hostWorker: () => Worker): { shared: Activities; host: Activities } {
   const views = [OTHER_HOST, STUB_HOST].map((name) => ({ name, driver: 'simulated' as const, availability: 'active' as const, registeredAt: '2026-01-01T00:00:00Z', live: true }));
   return {
-    // the other host's first look (v12: with its checks and claim) does not find the container there
+    // the other host's first look (with its checks and claim) does not find the container there
     shared: { ...stub.acts, locateHere: async () => ({ host: OTHER_HOST }), claimHere: async () => ({ located: { host: OTHER_HOST } }), liveHosts: async () => views },
     host: {
       ...stub.acts,
@@ -76,14 +76,14 @@ function failureOf(error: unknown): ApplicationFailure {
 }
 
 const PREPARE = ['lookupContainer', 'verifySettings', 'claimStart'];
-/** Steps 5, 7, 12 and 13 run at once (v4): their calls may come in any order among themselves. */
+/** Steps 5, 7, 12 and 13 run at once: their calls may come in any order among themselves. */
 const AT_ONCE = ['mountRootfs', 'connectNetwork', 'setupIpc', 'mountVolumes'];
 const UNDO_AT_ONCE = ['unmountVolumes', 'releaseIpc', 'releaseNetwork', 'unmountRootfs'];
 /** Every release's activity, the process's first. */
 const RELEASE_ORDER_CALLS = ['unregisterProcess', 'removeSpec', ...UNDO_AT_ONCE];
 
 /**
- * The failure path (v8, `releases-at-once`) in the calls from `from` on: the state write (markFailed) beside
+ * The failure path in the calls from `from` on: the state write (markFailed) beside
  * the process's release when there is one, then every other release at once, then `die` and the claim.
  */
 function expectUndo(calls: string[], from: number, releases: string[]): void {
@@ -121,17 +121,11 @@ describe('containerStart saga', () => {
     ]);
   });
 
-  it('since v9 a start asks patched() once (one marker, one TemporalChangeVersion upsert: since v12 claim-in-one-look) and mark-running releases the claim', async () => {
+  it('a start records no patch marker (the baseline), one upsert of its ID and name, and mark-running releases the claim', async () => {
     const { calls, workflowId } = await runSaga({});
     const { events } = await suite.env.client.workflow.getHandle(workflowId).fetchHistory();
-    const patches = (events ?? []).flatMap((e) => {
-      const m = e.markerRecordedEventAttributes;
-      const data = m?.markerName === 'core_patch' ? m.details?.['patch-data']?.payloads?.[0]?.data : undefined;
-      return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
-    });
-    expect(patches).toEqual(['claim-in-one-look']);
-    // the change version, and the container's ID and name
-    expect((events ?? []).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes)).toHaveLength(2);
+    expect((events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toEqual([]);
+    expect((events ?? []).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes)).toHaveLength(1);
     expect(calls.filter((c) => c === 'releaseStart')).toEqual([]);
     expect(calls.slice(-2)).toEqual(['markRunning', CLAIM_RELEASED_BY_MARK_RUNNING]);
   });
@@ -142,7 +136,7 @@ describe('containerStart saga', () => {
     expectCalls(calls, [...PREPARE, ['mountRootfs', 'connectNetwork', 'mountVolumes'], 'linkedContainers', 'setupWorkingDir', 'writeSpec', 'startProcess', 'markRunning', CLAIM_RELEASED_BY_MARK_RUNNING]);
   });
 
-  it('no volumes activity or compensation for a container with nothing to mount (since v2)', async () => {
+  it('no volumes activity or compensation for a container with nothing to mount', async () => {
     const { calls, result } = await runSaga({ snapshot: { hasMounts: false } });
     expect(result?.steps).toContain('volumes');
     expectCalls(calls, [...PREPARE, ['mountRootfs', 'connectNetwork', 'setupIpc'], 'writeSpec', 'startProcess', 'markRunning', CLAIM_RELEASED_BY_MARK_RUNNING]);
@@ -230,7 +224,7 @@ describe('containerStart saga', () => {
     expectUndo(calls, PREPARE.length + AT_ONCE.length + 1, [...RELEASE_ORDER_CALLS]);
   });
 
-  it('compensates in two rounds (v8): the process first, then every other release at once', async () => {
+  it('compensates in two rounds: the process first, then every other release at once', async () => {
     // releaseIpc is slow: run one after another, the releases after it in reverse order would start only once it ended
     const { calls, error, endedAt } = await runSaga({ fail: { markRunning: {} }, slow: { markFailed: 300, unregisterProcess: 300, releaseIpc: 300 } });
     expect(failureOf(error).type).toBe('InjectedFault');
@@ -240,6 +234,16 @@ describe('containerStart saga', () => {
     // the state write (slow too) went beside the process's release, not before it
     expect(calls.indexOf('unregisterProcess')).toBeLessThan(endedAt.get('markFailed')!);
     expect((failureOf(error).details?.[0] as ContainerStartResult).compensations).toEqual(RELEASE_ORDER);
+  });
+
+  it('AutoRemove (run --rm): a failed start removes the container after its cleanup and before the claim goes; a successful one does not', async () => {
+    const { calls, error } = await runSaga({ snapshot: { autoRemove: true }, fail: { startProcess: {} } });
+    const record = failureOf(error).details?.[0] as ContainerStartResult;
+    expect(calls.indexOf('autoRemove')).toBeGreaterThan(calls.indexOf('finishFailed'));
+    expect(calls.indexOf('autoRemove')).toBeLessThan(calls.indexOf('releaseStart'));
+    expect(record.compensations.at(-1)).toBe('auto-remove');
+    expect((await runSaga({ snapshot: { autoRemove: true } })).calls).not.toContain('autoRemove');
+    expect((await runSaga({ fail: { startProcess: {} } })).calls).not.toContain('autoRemove');
   });
 
   it('a compensation that keeps failing is retried, then listed as a leftover', async () => {
@@ -287,7 +291,7 @@ describe('containerStart saga', () => {
     expect(calls.slice(0, 4)).toEqual(['lookupContainer', 'hostInfo', 'setHostConfig', 'verifySettings']);
   });
 
-  it("a host whose worker is gone: the first host step not picked up in time fails the start HostUnavailable, and nothing more is sent to that host (v7, host-gone)", async () => {
+  it("a host whose worker is gone: the first host step not picked up in time fails the start HostUnavailable, and nothing more is sent to that host", async () => {
     const { calls, error } = await runSaga({}, undefined, undefined, { hostGone: true });
     // the record steps ran on the host's queue (another host's worker ran the workflow task); nothing after reached it
     expectCalls(calls, PREPARE);

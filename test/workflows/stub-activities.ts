@@ -3,6 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Activities } from '../../activities';
 import { ContainerError, ErrorStatus, type ErrorType } from '../../common/errors';
 import type { RestartGate } from '../../activities/monitor';
+import { sharedQueueOf } from '../../common/hosts-api';
 import { monitorWorkflowId, RUN_STARTED_SIGNAL, type ContainerRun, type RunEnd } from '../../common/monitor-api';
 import { WorkflowTypes } from '../../common/names';
 import { notStartable, type ClaimedHere, type ContainerSnapshot, type RefusingStep } from '../../common/start-api';
@@ -11,7 +12,7 @@ import type { RestartPolicy } from '../../common/types';
 
 /** The one host of the stub tests: their workers poll `<queue>` and `<queue>@stub`. */
 export const STUB_HOST = 'stub';
-/** The call a mark-running that also released the claim (v9) adds after its own. */
+/** The call a mark-running that also released the claim adds after its own. */
 export const CLAIM_RELEASED_BY_MARK_RUNNING = 'markRunning:releaseClaim';
 
 export interface StubPlan {
@@ -68,6 +69,7 @@ export function stubActivities(plan: StubPlan = {}) {
     ipcMode: '',
     links: [],
     workingDir: '',
+    hasMounts: true,
     ...plan.snapshot,
   };
   const markFailedArgs: Array<{ error: string; exitCode: number }> = [];
@@ -221,7 +223,7 @@ export function stubActivities(plan: StubPlan = {}) {
     unregisterProcess: () => step('unregisterProcess', undefined),
     markRunning: async (input) => {
       await step('markRunning', undefined);
-      // v9: the claim released by the same call (the saga then sends no releaseStart)
+      // the claim released by the same call (the saga then sends no releaseStart)
       if (input.releaseClaim) {
         calls.push(CLAIM_RELEASED_BY_MARK_RUNNING);
         claimed = false;
@@ -231,7 +233,8 @@ export function stubActivities(plan: StubPlan = {}) {
       runs.push(run);
       const { client, info } = Context.current();
       await client.workflow.signalWithStart(WorkflowTypes.monitor, {
-        taskQueue: info.taskQueue, workflowId: monitorWorkflowId(snap.id), args: [{ containerId: snap.id }], signal: RUN_STARTED_SIGNAL, signalArgs: [run],
+        taskQueue: sharedQueueOf(info.taskQueue, STUB_HOST), workflowId: monitorWorkflowId(snap.id), args: [{ containerId: snap.id, host: STUB_HOST }],
+        signal: RUN_STARTED_SIGNAL, signalArgs: [run],
       });
     },
     markFailed: (i) => {
