@@ -1,6 +1,6 @@
 import { getConfig, type DriverChoice } from '../config';
 import type { HostRuntime } from './host-runtime';
-import { SimulatedRuntime } from './simulated/driver';
+import { SimulatedRuntime } from './drivers/simulated/driver';
 
 export type { DriverChoice } from '../config';
 
@@ -20,14 +20,14 @@ export async function selectRuntime(choice: DriverChoice, root: string): Promise
   }
   // Loaded lazily: the simulated driver must work where the Linux one cannot even load.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { linuxPrerequisites } = require('./linux/prereqs') as typeof import('./linux/prereqs');
+  const { linuxPrerequisites } = require('./drivers/linux/prereqs') as typeof import('./drivers/linux/prereqs');
   const pre = await linuxPrerequisites();
   if (!pre.ok) {
     if (choice === 'linux') throw new Error(`CONTAINER_SAGA_DRIVER=linux, but the Linux driver cannot run here: ${pre.reason}`);
     return { runtime: simulated(root), reason: `Linux driver unavailable (${pre.reason}); using the simulated driver` };
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { LinuxRuntime } = require('./linux/driver') as typeof import('./linux/driver');
+  const { LinuxRuntime } = require('./drivers/linux/driver') as typeof import('./drivers/linux/driver');
   const runtime = new LinuxRuntime(root);
   return { runtime, reason: choice === 'linux' ? 'CONTAINER_SAGA_DRIVER=linux' : 'root on Linux with runc and CNI plugins present' };
 }

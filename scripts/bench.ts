@@ -31,7 +31,7 @@ import { ensureKeyFile } from '../codec/key-file';
 import { startWorkflowId, WorkflowTypes } from '../common/names';
 import { describeWorkerTuning, parseWorkerTuning } from '../config/worker-tuning';
 import type { HostRuntime } from '../runtime/host-runtime';
-import { releaseStateRoot } from '../runtime/linux/mounts';
+import { releaseStateRoot } from '../runtime/drivers/linux/mounts';
 import { selectRuntime } from '../runtime/select';
 import { createWorker, WORKFLOWS_PATH } from '../worker/create';
 import type { containerStart } from '../workflows/container-start';

@@ -1,12 +1,12 @@
 import { promises as fs } from 'node:fs';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { HeldResource } from '../runtime/contract';
-import { LinuxRuntime, type LinuxRuntimeOptions } from '../runtime/linux/driver';
-import { mountsUnder, readMountInfo } from '../runtime/linux/mountinfo';
-import { releaseStateRoot } from '../runtime/linux/mounts';
-import { deleteNetns } from '../runtime/linux/netns';
-import { linuxPrerequisites } from '../runtime/linux/prereqs';
-import { leaksOf } from '../runtime/linux/probe';
+import { LinuxRuntime, type LinuxRuntimeOptions } from '../runtime/drivers/linux/driver';
+import { mountsUnder, readMountInfo } from '../runtime/drivers/linux/mountinfo';
+import { releaseStateRoot } from '../runtime/drivers/linux/mounts';
+import { deleteNetns } from '../runtime/drivers/linux/netns';
+import { linuxPrerequisites } from '../runtime/drivers/linux/prereqs';
+import { leaksOf } from '../runtime/drivers/linux/probe';
 import { startTestWorker, type TestWorker } from './harness';
 
 /**

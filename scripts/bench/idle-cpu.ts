@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startWorkflowId, WorkflowTypes } from '../../common/names';
-import { releaseStateRoot } from '../../runtime/linux/mounts';
+import { releaseStateRoot } from '../../runtime/drivers/linux/mounts';
 import { selectRuntime } from '../../runtime/select';
 import { createWorker } from '../../worker/create';
 import type { containerStart } from '../../workflows/container-start';

@@ -1,11 +1,11 @@
-/** runtime/simulated/driver.ts under the HostRuntime (records, claim, steps, releaseAll) on a temp state root. */
+/** runtime/drivers/simulated/driver.ts under the HostRuntime (records, claim, steps, releaseAll) on a temp state root. */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { HOST_STEPS, hostStep, RELEASE_ORDER, type HostStepName } from '../../common/steps';
 import type { CreateRequest } from '../../common/types';
 import type { HeldResource } from '../../runtime/contract';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import { SimulatedRuntime } from '../../runtime/drivers/simulated/driver';
 import { expectError, hexId, rejected, tempDirEach, type ExpectedError } from './helpers';
 
 const root = tempDirEach('sim');

@@ -1,23 +1,23 @@
 import { promises as fs, realpathSync } from 'node:fs';
 import path from 'node:path';
-import { ContainerError } from '../../common/errors';
-import { getConfig } from '../../config';
-import type { HostInfo } from '../../common/settings';
-import { NO_NETWORK, type ImageInfo, type NetworkSettings } from '../../common/types';
-import type { HeldResource, StepContext } from '../contract';
-import type { Driver, ExecContext, ExecOutcome, ExecPlan, NetnsPlan, ProcessProbe, SpecPlan, VolumeMount } from '../driver';
-import { execsDir } from '../exec-layout';
-import { clearFaultCounters } from '../faults';
-import { exists } from '../fsutil';
-import { mkdirInRoot } from '../rootfs-path';
-import { HostRuntime } from '../host-runtime';
-import { logSidecars } from '../log-index';
+import { ContainerError } from '../../../common/errors';
+import { getConfig } from '../../../config';
+import type { HostInfo } from '../../../common/settings';
+import { NO_NETWORK, type ImageInfo, type NetworkSettings } from '../../../common/types';
+import type { HeldResource, StepContext } from '../../contract';
+import type { Driver, ExecContext, ExecOutcome, ExecPlan, NetnsPlan, ProcessProbe, SpecPlan, VolumeMount } from '../../driver';
+import { execsDir } from '../../exec-layout';
+import { clearFaultCounters } from '../../faults';
+import { exists } from '../../fsutil';
+import { mkdirInRoot } from '../../rootfs-path';
+import { HostRuntime } from '../../host-runtime';
+import { logSidecars } from '../../log-index';
 import type { CniNetwork } from './cni';
 import { hostnameFile, hostsFile, resolvConf } from './etc-files';
 import { writeFileReplace } from './files';
 import { linuxHostInfo } from './hostinfo';
 import * as images from './images';
-import { Layout, netnsName, netnsPath, short } from './layout';
+import { Layout, netnsName, netnsPath, short } from '../layout';
 import { mountAt, mountsUnder, readMountInfo } from './mountinfo';
 import { ensurePrivateRoot, mountOverlay, mountTmpfs, unmount } from './mounts';
 import { releaseExec, releaseExecs, runExec } from './exec-process';
@@ -28,8 +28,8 @@ import * as proc from './process';
 import { buildSpec, type IpcSetup } from './spec';
 import { hostCapabilities } from './host-caps';
 import { hostDevices } from './host-devices';
-import { seccompTarget } from '../seccomp-target';
-import { toOciSeccomp } from '../../common/seccomp';
+import { seccompTarget } from '../../seccomp-target';
+import { toOciSeccomp } from '../../../common/seccomp';
 
 export interface LinuxRuntimeOptions {
   /** container subnet (default: CONTAINER_SAGA_SUBNET, else 10.88.0.0/16) */

@@ -1,22 +1,22 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ContainerError } from '../../common/errors';
-import { isImageName } from '../../common/input-check';
-import type { HostInfo } from '../../common/settings';
-import { NO_NETWORK, type ImageInfo, type NetworkSettings } from '../../common/types';
-import type { HeldResource } from '../contract';
-import { endsByDefault } from '../../common/signals';
-import type { Driver, ExecContext, ExecOutcome, ExecPlan, NetnsPlan, ProcessProbe, SpecPlan, VolumeMount } from '../driver';
-import { execPaths, execsDir, isExecId } from '../exec-layout';
-import { clearFaultCounters } from '../faults';
-import { exists, readJson, removeFile, writeJsonAtomic } from '../fsutil';
-import { toOciSeccomp } from '../../common/seccomp';
-import { seccompTarget } from '../seccomp-target';
-import { Layout, netnsName, netnsPath } from '../linux/layout';
-import { mkdirInRoot } from '../rootfs-path';
-import { HostRuntime } from '../host-runtime';
-import { StateStore } from '../store';
+import { ContainerError } from '../../../common/errors';
+import { isImageName } from '../../../common/input-check';
+import type { HostInfo } from '../../../common/settings';
+import { NO_NETWORK, type ImageInfo, type NetworkSettings } from '../../../common/types';
+import type { HeldResource } from '../../contract';
+import { endsByDefault } from '../../../common/signals';
+import type { Driver, ExecContext, ExecOutcome, ExecPlan, NetnsPlan, ProcessProbe, SpecPlan, VolumeMount } from '../../driver';
+import { execPaths, execsDir, isExecId } from '../../exec-layout';
+import { clearFaultCounters } from '../../faults';
+import { exists, readJson, removeFile, writeJsonAtomic } from '../../fsutil';
+import { toOciSeccomp } from '../../../common/seccomp';
+import { seccompTarget } from '../../seccomp-target';
+import { Layout, netnsName, netnsPath } from '../layout';
+import { mkdirInRoot } from '../../rootfs-path';
+import { HostRuntime } from '../../host-runtime';
+import { StateStore } from '../../store';
 
 /** A simulated process: frozen by pause, ended by a fatal signal (it has no handlers). */
 interface SimProcess {
