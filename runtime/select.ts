@@ -1,6 +1,6 @@
 import { getConfig, type DriverChoice } from '../config';
 import type { HostRuntime } from './host-runtime';
-import { SimulatedRuntime } from './drivers/simulated/driver';
+import { SimulatedRuntime } from './simulated-runtime';
 
 export type { DriverChoice } from '../config';
 
@@ -27,7 +27,7 @@ export async function selectRuntime(choice: DriverChoice, root: string): Promise
     return { runtime: simulated(root), reason: `Linux driver unavailable (${pre.reason}); using the simulated driver` };
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { LinuxRuntime } = require('./drivers/linux/driver') as typeof import('./drivers/linux/driver');
+  const { LinuxRuntime } = require('./linux-runtime') as typeof import('./linux-runtime');
   const runtime = new LinuxRuntime(root);
   return { runtime, reason: choice === 'linux' ? 'CONTAINER_SAGA_DRIVER=linux' : 'root on Linux with runc and CNI plugins present' };
 }

@@ -18,7 +18,7 @@ import type { Session } from '../client/connection';
 import { codecDataConverter } from '../codec/load';
 import { WorkflowTypes } from '../common/names';
 import { FAULT_LABEL } from '../runtime/faults';
-import { SimulatedRuntime } from '../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../runtime/simulated-runtime';
 import type { containerInspect, containerList } from '../workflows/ops';
 import { createWorker } from '../worker/create';
 import { startDevServer } from './dev-server';

@@ -29,7 +29,7 @@ import type { ContainerStartInput } from '../common/start-api';
 import type { CreateRequest } from '../common/types';
 import { createMetadata } from '../common/workflow-metadata';
 import { FAULT_LABEL, faultHooks } from '../runtime/faults';
-import { SimulatedRuntime } from '../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../runtime/simulated-runtime';
 import type { containerStart } from '../workflows/container-start';
 import type { containerRestore, containerWait } from '../workflows/lifecycle';
 import type { containerExec, containerExecOutput, containerKill, containerPause, containerUnpause } from '../workflows/verbs';

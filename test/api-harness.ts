@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { startApi, type RunningApi } from '../api/start';
 import { imageImport } from '../client/api';
-import { SimulatedRuntime } from '../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../runtime/simulated-runtime';
 import { startTestWorker, type TestWorker } from './harness';
 import { linuxSuite, linuxUnavailable, type LinuxSuite, type TestNetwork } from './linux-fixture';
 

@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { HeldResource } from '../runtime/contract';
-import { LinuxRuntime, type LinuxRuntimeOptions } from '../runtime/drivers/linux/driver';
+import type { LinuxDriverOptions } from '../runtime/drivers/linux/driver';
+import { LinuxRuntime } from '../runtime/linux-runtime';
 import { mountsUnder, readMountInfo } from '../runtime/drivers/linux/mountinfo';
 import { releaseStateRoot } from '../runtime/drivers/linux/mounts';
 import { deleteNetns } from '../runtime/drivers/linux/netns';
@@ -21,7 +22,7 @@ export async function linuxUnavailable(): Promise<string | undefined> {
 }
 
 /** A host-side network namespace, the bridge inside it and the containers' subnet. */
-export type TestNetwork = Required<Pick<LinuxRuntimeOptions, 'hostNetns' | 'bridge' | 'subnet'>>;
+export type TestNetwork = Required<Pick<LinuxDriverOptions, 'hostNetns' | 'bridge' | 'subnet'>>;
 
 /**
  * Every test file that runs real containers gets its own triple, so files running side by side never share

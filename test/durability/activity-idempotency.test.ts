@@ -35,12 +35,12 @@ import type { ContainerSnapshot } from '../../common/start-api';
 import { RELEASE_ORDER, stepOfRelease } from '../../common/steps';
 import type { ContainerRecord, CreateRequest, StartOwner } from '../../common/types';
 import type { HostRuntime } from '../../runtime/host-runtime';
-import { LinuxRuntime } from '../../runtime/drivers/linux/driver';
+import { LinuxRuntime } from '../../runtime/linux-runtime';
 import { netnsName, netnsPath } from '../../runtime/drivers/layout';
 import { mountsUnder, readMountInfo } from '../../runtime/drivers/linux/mountinfo';
 import { leaksOf } from '../../runtime/drivers/linux/probe';
 import { isLive } from '../../runtime/drivers/linux/shim';
-import { SimulatedRuntime } from '../../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { closeLinuxRuntime, expectNothingLeft, linuxUnavailable, openLinuxRuntime, testNetwork } from '../linux-fixture';
 
 const NET = testNetwork('durability/activity-idempotency');

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { hostTaskQueue } from '../../common/hosts-api';
 import { faultHooks } from '../../runtime/faults';
-import { SimulatedRuntime } from '../../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { registerHost } from '../../worker/host-worker';
 import { createContainer, inspect, remove } from '../../client/api';
 import { REPO, startTestWorker, until, type TestWorker } from '../harness';

@@ -7,7 +7,7 @@ import { connect, type Session } from '../../client/connection';
 import { monitorWorkflowId, type MonitorResult } from '../../common/monitor-api';
 import { startWorkflowId } from '../../common/names';
 import { FAULT_LABEL } from '../../runtime/faults';
-import { SimulatedRuntime } from '../../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { spawnWorker, waitForFile, writeBundle, type WorkerProcess } from './worker-process';
 
 // The worker's graceful stop, with real worker processes (`worker/main.ts`, simulated driver only): SIGTERM

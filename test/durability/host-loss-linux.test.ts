@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { inspect, list, remove, startContainer } from '../../client/api';
 import { monitorWorkflowId } from '../../common/monitor-api';
-import { LinuxRuntime } from '../../runtime/drivers/linux/driver';
+import { LinuxRuntime } from '../../runtime/linux-runtime';
 import { leaksOf } from '../../runtime/drivers/linux/probe';
 import { isLive } from '../../runtime/drivers/linux/shim';
 import { cli } from '../harness';

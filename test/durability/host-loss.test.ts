@@ -5,7 +5,7 @@ import { inspect, list, remove, startContainer } from '../../client/api';
 import { CliError } from '../../client/errors';
 import { HOST_LIVE_WINDOW_MS, HOST_PICKUP_TIMEOUT_S } from '../../common/hosts-api';
 import { monitorWorkflowId } from '../../common/monitor-api';
-import { SimulatedRuntime } from '../../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { NO_WORKFLOWS_NOTICE } from '../../worker/logger';
 import { cli, until } from '../harness';
 import { createOn, hostLs, untilLive } from '../hosts-fixture';

@@ -6,7 +6,7 @@ import { createContainer, inspect, readEvents, startContainer, stop } from '../.
 import { connect, type Session } from '../../client/connection';
 import { monitorWorkflowId } from '../../common/monitor-api';
 import type { ContainerRecord, CreateRequest } from '../../common/types';
-import { LinuxRuntime } from '../../runtime/drivers/linux/driver';
+import { LinuxRuntime } from '../../runtime/linux-runtime';
 import { leaksOf } from '../../runtime/drivers/linux/probe';
 import { closeAndExpectNothingLeft, linuxUnavailable, rootTest, testNetwork } from '../linux-fixture';
 import { spawnWorker, writeBundle, type WorkerProcess } from './worker-process';

@@ -9,7 +9,7 @@ import { createContainer, inspect, startContainer, stop } from '../../client/api
 import { startWorkflowId } from '../../common/names';
 import type { ContainerStartResult } from '../../common/start-api';
 import { FAULT_LABEL } from '../../runtime/faults';
-import { SimulatedRuntime } from '../../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { startTestWorker, type TestWorker } from '../harness';
 import { spawnWorker, waitForFile, writeBundle } from './worker-process';
 

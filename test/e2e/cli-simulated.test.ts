@@ -8,7 +8,7 @@ import type { HostRow } from '../../common/hosts-api';
 import type { ContainerStartResult } from '../../common/start-api';
 import type { ContainerEvent, ContainerRecord } from '../../common/types';
 import { sampleLog } from '../../runtime/log-index';
-import { SimulatedRuntime } from '../../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { cli, startTestWorker, type TestWorker, until } from '../harness';
 
 // End to end through the real CLI (`node bin/container-saga.cjs`, a child process) on the shared dev server,

@@ -15,7 +15,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCodec } from '../../codec/load';
 import { startCodecServer, type RunningCodecServer } from '../../codec/server';
-import { SimulatedRuntime } from '../../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
 import { cli, REPO, startTestWorker, type TestWorker, until } from '../harness';
 

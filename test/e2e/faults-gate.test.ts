@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FAULT_LABEL } from '../../runtime/faults';
-import { SimulatedRuntime } from '../../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { docker, startTestApi, type TestApi } from '../api-harness';
 import { spawnWorker, writeBundle, type WorkerProcess } from '../durability/worker-process';
 import { cli } from '../harness';

@@ -6,7 +6,7 @@ import { CliError } from '../../client/errors';
 import { hostTaskQueue } from '../../common/hosts-api';
 import { lifecycleWorkflowId, startWorkflowId } from '../../common/names';
 import type { CreateRequest } from '../../common/types';
-import type { LinuxRuntime } from '../../runtime/drivers/linux/driver';
+import type { LinuxRuntime } from '../../runtime/linux-runtime';
 import { mountsUnder, readMountInfo } from '../../runtime/drivers/linux/mountinfo';
 import { claimStateRoot } from '../../worker/host-root';
 import { cli, startTestWorker, type TestWorker } from '../harness';

@@ -7,7 +7,7 @@ import { CliError } from '../../client/errors';
 import { hostsWorkflowId, HostsUpdates, hostTaskQueue, type RegisterHostInput } from '../../common/hosts-api';
 import { startWorkflowId, WorkflowTypes } from '../../common/names';
 import type { ContainerRecord, CreateRequest } from '../../common/types';
-import { SimulatedRuntime } from '../../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { claimStateRoot } from '../../worker/host-root';
 import type { containerList } from '../../workflows/ops';
 import { cli, startTestWorker, type TestWorker } from '../harness';

@@ -12,7 +12,7 @@ import { createContainer, inspect, startContainer } from '../../client/api';
 import type { CliError } from '../../client/errors';
 import { getConfig } from '../../config';
 import { FAULT_LABEL } from '../../runtime/faults';
-import { SimulatedRuntime } from '../../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { spawnWorker, writeBundle } from '../durability/worker-process';
 import { REPO, startTestWorker, type TestWorker, until } from '../harness';
 

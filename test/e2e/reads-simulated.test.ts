@@ -10,7 +10,7 @@ import { readsWorkflowId, WorkflowTypes } from '../../common/names';
 import { SERVED_QUERY, type ReadsServed } from '../../common/reads-api';
 import type { ContainerRecord } from '../../common/types';
 import { getConfig } from '../../config';
-import { SimulatedRuntime } from '../../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import type { containerInspect } from '../../workflows/ops';
 import type { containerReads } from '../../workflows/reads';
 import { cli, startTestWorker, type TestWorker, until } from '../harness';

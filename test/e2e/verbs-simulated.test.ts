@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ContainerEvent, ContainerRecord } from '../../common/types';
-import { SimulatedRuntime } from '../../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { cli, startTestWorker, type TestWorker } from '../harness';
 
 // kill, pause, unpause and exec end to end through the real CLI on the dev server, with an in-process worker

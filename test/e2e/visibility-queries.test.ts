@@ -9,7 +9,7 @@ import { OperatorQueries } from '../../client/visibility-queries';
 import { kill } from '../../client/verbs-api';
 import { SearchKeys } from '../../common/search-attributes';
 import { FAULT_LABEL } from '../../runtime/faults';
-import { SimulatedRuntime } from '../../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { REPO, startTestWorker, type TestWorker, until } from '../harness';
 
 // The visibility queries of docs/web-ui.md, run with client.workflow.list({ query }) on the shared dev server against

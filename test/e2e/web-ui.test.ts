@@ -7,7 +7,7 @@ import { createContainer, startContainer } from '../../client/api';
 import { CliError } from '../../client/errors';
 import { OperatorQueries } from '../../client/visibility-queries';
 import { FAULT_LABEL } from '../../runtime/faults';
-import { SimulatedRuntime } from '../../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { loadCodec } from '../../codec/load';
 import { startCodecServer, type RunningCodecServer } from '../../codec/server';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';

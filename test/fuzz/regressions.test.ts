@@ -7,7 +7,7 @@ import { CliError, describeError } from '../../client/errors';
 import { parseCreate, type CreateFlags } from '../../client/parse-create';
 import { ContainerError } from '../../common/errors';
 import { checkWorkflowInput, wellFormed } from '../../common/input-check';
-import { SimulatedRuntime } from '../../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../../runtime/simulated-runtime';
 
 /** The counterexamples the fuzz targets found (shrunk), each kept as a plain test. */
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { imageImport } from '../../client/api';
 import { ErrorStatus, type ErrorType } from '../../common/errors';
 import { WorkflowTypes } from '../../common/names';
-import { SimulatedRuntime } from '../../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { cli, startTestWorker, type TestWorker } from '../harness';
 import { flagVector } from './create-flags';
 import { fuzzParams, runConcurrently, show, type FuzzParams } from './params';

@@ -13,7 +13,7 @@ import { daemonEnv, linkEnv, linkHostsEntries } from '../../common/env';
 import { ContainerError } from '../../common/errors';
 import { needsOwnIpc } from '../../common/net-mode';
 import type { ContainerRecord, CreateRequest } from '../../common/types';
-import { LinuxRuntime } from '../../runtime/drivers/linux/driver';
+import { LinuxRuntime } from '../../runtime/linux-runtime';
 import { netnsName, netnsPath } from '../../runtime/drivers/layout';
 import { mountAt, mountsUnder, parseMountInfo, readMountInfo } from '../../runtime/drivers/linux/mountinfo';
 import { netnsExists } from '../../runtime/drivers/linux/netns';

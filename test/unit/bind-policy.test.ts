@@ -7,7 +7,7 @@ import { mkdir, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resolveHostPath } from '../../runtime/bind-policy';
-import { SimulatedRuntime } from '../../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { expectError, rejected, tempDirEach } from './helpers';
 
 const tmp = tempDirEach('bind');

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FAULT_LABEL } from '../../runtime/faults';
-import { SimulatedRuntime } from '../../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { expectError, rejected, tempDirEach } from './helpers';
 
 // Create-time refusals that leave nothing behind: the fault label on a worker without fault injection, and

@@ -11,7 +11,7 @@ import type { ContainerRun, RunEnd } from '../../common/monitor-api';
 import { HOST_STEPS } from '../../common/steps';
 import { indexFile, readLogIndex } from '../../runtime/log-index';
 import { FALLBACK_MS, waitForRunEnd } from '../../runtime/monitor';
-import { SimulatedRuntime } from '../../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { FileWaker } from '../../runtime/watch';
 import { tempDirEach } from './helpers';
 

@@ -3,7 +3,7 @@ import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { REMOVED_LOG_KEEP_MS, sweepRemovedLogs } from '../../runtime/removed-logs';
-import { SimulatedRuntime } from '../../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { expectError, rejected, tempDirEach } from './helpers';
 
 const root = tempDirEach('removed-logs');

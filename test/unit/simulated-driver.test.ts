@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { HOST_STEPS, hostStep, RELEASE_ORDER, type HostStepName } from '../../common/steps';
 import type { CreateRequest } from '../../common/types';
 import type { HeldResource } from '../../runtime/contract';
-import { SimulatedRuntime } from '../../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { expectError, hexId, rejected, tempDirEach, type ExpectedError } from './helpers';
 
 const root = tempDirEach('sim');

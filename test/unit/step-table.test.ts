@@ -7,7 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { HOST_STEPS, RELEASE_ORDER, releasedFirst, stepOfRelease, stepsOfPhase, type FaultPoint } from '../../common/steps';
 import type { StepHooks } from '../../runtime/host-runtime';
-import { SimulatedRuntime } from '../../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { STEPS } from '../../runtime/steps';
 import { tempDirEach } from './helpers';
 

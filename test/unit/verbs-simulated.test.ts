@@ -2,7 +2,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { HOST_STEPS } from '../../common/steps';
 import { execPaths } from '../../runtime/exec-layout';
-import { SimulatedRuntime } from '../../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { expectError, rejected, tempDirEach } from './helpers';
 
 const root = tempDirEach('sim-verbs');

@@ -2,7 +2,7 @@
 import { promises as fs } from 'node:fs';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { HOST_STEPS } from '../../common/steps';
-import { SimulatedRuntime } from '../../runtime/drivers/simulated/driver';
+import { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { waitForCondition } from '../../runtime/wait';
 import { expectError, rejected, tempDirEach } from './helpers';
 

@@ -7,10 +7,8 @@ import { NO_NETWORK, type ImageInfo, type NetworkSettings } from '../../../commo
 import type { HeldResource, StepContext } from '../../contract';
 import type { Driver, ExecContext, ExecOutcome, ExecPlan, NetnsPlan, ProcessProbe, SpecPlan, VolumeMount } from '../../driver';
 import { execsDir } from '../../exec-layout';
-import { clearFaultCounters } from '../../faults';
 import { exists } from '../../fsutil';
 import { mkdirInRoot } from '../../rootfs-path';
-import { HostRuntime } from '../../host-runtime';
 import { logSidecars } from '../../log-index';
 import type { CniNetwork } from './cni';
 import { hostnameFile, hostsFile, resolvConf } from './etc-files';
@@ -31,7 +29,7 @@ import { hostDevices } from './host-devices';
 import { seccompTarget } from '../../seccomp-target';
 import { toOciSeccomp } from '../../../common/seccomp';
 
-export interface LinuxRuntimeOptions {
+export interface LinuxDriverOptions {
   /** container subnet (default: CONTAINER_SAGA_SUBNET, else 10.88.0.0/16) */
   subnet?: string;
   /** the project-owned namespace the bridge lives in (default: CONTAINER_SAGA_HOST_NETNS, else container-saga-host) */
@@ -62,7 +60,7 @@ export class LinuxDriver implements Driver {
   readonly layout: Layout;
   readonly network: CniNetwork;
 
-  constructor(root: string, opts: LinuxRuntimeOptions = {}) {
+  constructor(root: string, opts: LinuxDriverOptions = {}) {
     // Absolute and without symlinks: mount points are compared with /proc/self/mountinfo, which has real paths.
     this.root = realRoot(root);
     this.layout = new Layout(root);
@@ -279,27 +277,10 @@ export class LinuxDriver implements Driver {
     const files = [l.rootfs(id), l.upper(id), l.work(id), l.shm(id), l.bundle(id), l.cniResult(id), l.execRecord(id), l.pidFile(id), l.exitFile(id), l.attemptFile(id), l.log(id), l.runcLog(id), l.runcEvents(id), execsDir(l, id), ...(await logSidecars(l.log(id)))];
     await Promise.all(files.map((f) => fs.rm(f, { recursive: true, force: true })));
     await fs.rm(l.netnsMarker(netnsName(id)), { force: true });
-    await clearFaultCounters(this.root, id);
+    await fs.rm(l.faultCounters(id), { recursive: true, force: true });
   }
 
   heldResources(): Promise<HeldResource[]> {
     return heldResources(this.root);
-  }
-}
-
-/** The records and host steps over the Linux driver: what the worker runs as root. */
-export class LinuxRuntime extends HostRuntime {
-  declare readonly driver: LinuxDriver;
-
-  constructor(root: string, opts: LinuxRuntimeOptions = {}) {
-    super(new LinuxDriver(root, opts));
-  }
-
-  get layout(): Layout {
-    return this.driver.layout;
-  }
-
-  get network(): CniNetwork {
-    return this.driver.network;
   }
 }

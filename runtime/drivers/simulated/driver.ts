@@ -9,13 +9,11 @@ import type { HeldResource } from '../../contract';
 import { endsByDefault } from '../../../common/signals';
 import type { Driver, ExecContext, ExecOutcome, ExecPlan, NetnsPlan, ProcessProbe, SpecPlan, VolumeMount } from '../../driver';
 import { execPaths, execsDir, isExecId } from '../../exec-layout';
-import { clearFaultCounters } from '../../faults';
 import { exists, readJson, removeFile, writeJsonAtomic } from '../../fsutil';
 import { toOciSeccomp } from '../../../common/seccomp';
 import { seccompTarget } from '../../seccomp-target';
 import { Layout, netnsName, netnsPath } from '../layout';
 import { mkdirInRoot } from '../../rootfs-path';
-import { HostRuntime } from '../../host-runtime';
 import { StateStore } from '../../store';
 
 /** A simulated process: frozen by pause, ended by a fatal signal (it has no handlers). */
@@ -264,7 +262,7 @@ export class SimulatedDriver implements Driver {
   }
 
   async removeContainerFiles(id: string): Promise<void> {
-    await clearFaultCounters(this.root, id);
+    await fs.rm(this.layout.faultCounters(id), { recursive: true, force: true });
   }
 
   async importImage(name: string, source: string): Promise<ImageInfo> {
@@ -302,12 +300,5 @@ export class SimulatedDriver implements Driver {
     const bundles = await fs.readdir(path.join(this.sim, 'bundles')).catch(() => [] as string[]);
     for (const id of bundles) held.push({ kind: 'bundle', containerId: id, detail: 'bundle' });
     return held;
-  }
-}
-
-/** The records and host steps over the simulated driver. CONTAINER_SAGA_SIM_OS=windows reports a Windows host. */
-export class SimulatedRuntime extends HostRuntime {
-  constructor(root: string, simOs: 'linux' | 'windows' = 'linux') {
-    super(new SimulatedDriver(root, simOs));
   }
 }

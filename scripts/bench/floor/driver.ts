@@ -13,8 +13,8 @@ import { daemonEnv } from '../../../common/env';
  * driver has a state root, host-side netns, bridge and subnet of its own, removed when it closes.
  */
 
-type LinuxRuntimeModule = typeof import('../../../runtime/drivers/linux/driver');
-export type LinuxRuntime = import('../../../runtime/drivers/linux/driver').LinuxRuntime;
+export type LinuxRuntime = import('../../../runtime/linux-runtime').LinuxRuntime;
+type NetOptions = import('../../../runtime/drivers/linux/driver').LinuxDriverOptions;
 
 export type Samples = Map<string, number[]>;
 
@@ -59,18 +59,28 @@ function linuxDriverDir(dir: string): string {
   return existsSync(drivers) ? drivers : path.join(dir, 'runtime/linux');
 }
 
+/** The checkout's runtime over its Linux driver; a base checkout before runtime/drivers/ kept it in the driver's module. */
+async function linuxRuntime(dir: string, root: string, net: NetOptions): Promise<LinuxRuntime> {
+  const current = path.join(dir, 'runtime/linux-runtime.ts');
+  if (existsSync(current)) {
+    const mod = (await import(current)) as typeof import('../../../runtime/linux-runtime');
+    return new mod.LinuxRuntime(root, net);
+  }
+  const mod = (await import(path.join(dir, 'runtime/linux/driver.ts'))) as { LinuxRuntime: new (root: string, net: NetOptions) => LinuxRuntime };
+  return new mod.LinuxRuntime(root, net);
+}
+
 /**
  * The Linux driver of the checkout at `dir`, in a state root, host-side netns (cs-dsteps-host<n>), bridge and
  * subnet of its own, with busybox imported; close() removes its containers and all of that.
  */
 export async function openDriver(dir: string, label: string, n: number): Promise<Driver> {
   const linux = linuxDriverDir(dir);
-  const mod = (await import(path.join(linux, 'driver.ts'))) as LinuxRuntimeModule;
   const mounts = (await import(path.join(linux, 'mounts.ts'))) as typeof import('../../../runtime/drivers/linux/mounts');
   const netns = (await import(path.join(linux, 'netns.ts'))) as typeof import('../../../runtime/drivers/linux/netns');
   const net = { hostNetns: `cs-dsteps-host${n}`, bridge: `csd${n}`, subnet: `10.${120 + n}.0.0/16` };
   const root = await fs.mkdtemp(path.join(os.tmpdir(), `cs-dsteps-${n}-`));
-  const rt = new mod.LinuxRuntime(root, net);
+  const rt = await linuxRuntime(dir, root, net);
   await rt.importImage('busybox', 'busybox-static');
   return {
     label,
