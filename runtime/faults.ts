@@ -6,7 +6,8 @@ import type { ContainerRecord } from '../common/types';
 import type { StepContext } from './contract';
 import { Layout } from './drivers/layout';
 import { readJson, sleep, exists, writeJsonAtomic } from './fsutil';
-import type { StepHooks } from './host-runtime';
+import { FAULT_LABEL } from './fault-label';
+import type { StepHooks } from './step-hooks';
 
 /**
  * Fault injection for tests and demos, on any driver. A plan is a comma-separated list of `point=mode`:
@@ -28,12 +29,12 @@ import type { StepHooks } from './host-runtime';
  *
  * Plans come from the worker's CONTAINER_SAGA_FAULTS and from the container's label `container-saga.faults`
  * (`container-saga create --label container-saga.faults=network=fail …`), the label winning per point. The
- * hooks are installed only on a worker with faults enabled (worker/create.ts); elsewhere a step pays nothing.
+ * hooks are composed in only by a worker with faults enabled (worker/create.ts); elsewhere a step pays nothing.
  * Counters live under <root>/faults/<id>/<point>.json (Layout.faultCounters; the drivers remove them with the
  * container's files) so they survive a worker restart, one file per point so
  * steps of one container that run at once never overwrite each other's count.
  */
-export const FAULT_LABEL = 'container-saga.faults';
+export { FAULT_LABEL };
 
 export type FaultMode =
   | { kind: 'fail' }
@@ -79,7 +80,7 @@ export interface FaultTarget {
   lookup(id: string): Promise<ContainerRecord>;
 }
 
-/** Hooks that fire the planned faults at their points (install with HostRuntime.installHooks). */
+/** Hooks that fire the planned faults at their points (the worker composes them in: worker/create.ts). */
 export function faultHooks(target: FaultTarget, workerPlan: string | undefined): StepHooks {
   const global = parseFaultPlan(workerPlan);
   const layout = new Layout(target.root);

@@ -1,15 +1,14 @@
 import type { LinkTarget } from '../common/env';
 import { ContainerError } from '../common/errors';
 import type { HostInfo } from '../common/settings';
-import type { FaultPoint, HostStepName, ReleaseName } from '../common/steps';
+import type { HostStepName, ReleaseName } from '../common/steps';
 import type { ContainerEvent, ContainerRecord, CreateRequest, HostConfig, ImageInfo, StartOwner } from '../common/types';
 import { claimStart, releaseStart } from './claim';
 import type { ContainerRuntime, GcReport, HeldResource, StepContext, StopResult } from './contract';
-import { getConfig } from '../config';
 import { checkBindPolicy } from './bind-policy';
 import { checkCreateRequest, newContainerRecord } from './create';
 import type { Driver } from './driver';
-import { FAULT_LABEL } from './faults';
+import { FAULT_LABEL } from './fault-label';
 import { linkedContainers } from './links';
 import type { ExecInput, ExecOutputInput, ExecOutputResult, ExecResult, KillResult, PauseResult } from '../common/verbs-api';
 import * as exec from './exec';
@@ -20,14 +19,22 @@ import * as pausing from './pause';
 import { Records } from './records';
 import { acquireStep, releaseStep, type AcquireRequests, type AcquireResults, type StepEnv } from './steps';
 import { StateStore } from './store';
+import type { StepHooks } from './step-hooks';
 import * as teardown from './teardown';
 
-/**
- * Runs around every acquire and release of a host step: fault injection (runtime/faults.ts) is one, installed
- * only when faults are enabled. `point` is the step's or the release's name from the table.
- */
-export interface StepHooks {
-  around<T>(point: FaultPoint, id: string, ctx: StepContext | undefined, call: () => Promise<T>): Promise<T>;
+/** What a host's runtime is told when it is made; it reads nothing from the environment itself. */
+export interface HostRuntimeConfig {
+  /** the host this runtime is (CONTAINER_SAGA_HOST): its containers' records name it (common/hosts-api.ts) */
+  readonly host: string;
+  /** host directories bind mounts may come from (CONTAINER_SAGA_BIND_ALLOW); undefined: any */
+  readonly bindAllow?: readonly string[];
+  /**
+   * Fault injection is a test feature: only a worker that enabled it (CONTAINER_SAGA_ALLOW_FAULTS=1, tests,
+   * the demo) accepts containers carrying the fault label; elsewhere a create with it is refused (400).
+   */
+  readonly faultsAllowed?: boolean;
+  /** around every host step, release and mark-running (the worker's fault injection, the bench's clock) */
+  readonly hooks?: StepHooks;
 }
 
 /**
@@ -38,26 +45,19 @@ export interface StepHooks {
 export class HostRuntime implements ContainerRuntime {
   readonly store: StateStore;
   readonly records: Records;
-  private hooks: StepHooks | undefined;
+  private readonly hooks: StepHooks | undefined;
   private readonly env: StepEnv;
-  /** host directories bind mounts may come from (CONTAINER_SAGA_BIND_ALLOW); undefined: any */
-  private bindAllow: readonly string[] | undefined;
 
-  /** the host this runtime is (CONTAINER_SAGA_HOST): its containers' records name it (common/hosts-api.ts) */
-  hostName: string;
-
-  constructor(readonly driver: Driver) {
-    this.hostName = getConfig().host;
+  constructor(readonly driver: Driver, readonly config: HostRuntimeConfig) {
     this.store = new StateStore(driver.root);
     this.records = new Records(this.store);
-    this.bindAllow = getConfig().bindAllow;
-    this.env = { store: this.store, driver, lookup: (ref) => this.lookup(ref), bindAllow: () => this.bindAllow };
+    this.hooks = config.hooks;
+    this.env = { store: this.store, driver, lookup: (ref) => this.lookup(ref), bindAllow: config.bindAllow };
   }
 
-  /** Replaces the bind policy read from CONTAINER_SAGA_BIND_ALLOW (tests; undefined allows any host path). */
-  setBindAllow(dirs: readonly string[] | undefined): this {
-    this.bindAllow = dirs;
-    return this;
+  /** the host this runtime is: its containers' records name it */
+  get hostName(): string {
+    return this.config.host;
   }
 
   get kind(): Driver['kind'] {
@@ -68,23 +68,6 @@ export class HostRuntime implements ContainerRuntime {
     return this.driver.root;
   }
 
-  /** Installs hooks around every step and release (tests and demos: fault injection). */
-  installHooks(hooks: StepHooks): this {
-    this.hooks = hooks;
-    return this;
-  }
-
-  /** The hooks installed, if any (the bench wraps them to time the calls). */
-  get installedHooks(): StepHooks | undefined {
-    return this.hooks;
-  }
-
-  /**
-   * Fault injection is a test feature: only a worker that enabled it (CONTAINER_SAGA_ALLOW_FAULTS=1, tests,
-   * the demo) accepts containers carrying the fault label; elsewhere a create with it is refused (400).
-   */
-  faultsEnabled = false;
-
   hostInfo(): Promise<HostInfo> {
     return this.driver.hostInfo();
   }
@@ -92,12 +75,12 @@ export class HostRuntime implements ContainerRuntime {
   // --- records ------------------------------------------------------------------------------------------------
 
   async create(req: CreateRequest): Promise<ContainerRecord> {
-    if (!this.faultsEnabled && req.labels && Object.hasOwn(req.labels, FAULT_LABEL)) {
+    if (!this.config.faultsAllowed && req.labels && Object.hasOwn(req.labels, FAULT_LABEL)) {
       throw new ContainerError('InvalidParameter', `the label ${FAULT_LABEL} is for fault injection, which this worker does not allow (start it with CONTAINER_SAGA_ALLOW_FAULTS=1)`);
     }
     await this.store.init();
     const hostConfig = checkCreateRequest(req, await this.driver.hostInfo());
-    await checkBindPolicy(hostConfig.Binds, this.bindAllow);
+    await checkBindPolicy(hostConfig.Binds, this.config.bindAllow);
     await this.driver.checkImage(req.image);
     const rec = newContainerRecord(req, hostConfig, await this.store.list());
     await this.store.write(rec);
@@ -118,7 +101,7 @@ export class HostRuntime implements ContainerRuntime {
    * record in it belongs to this runtime's host, records written before many hosts included.
    */
   private withNode(rec: ContainerRecord): ContainerRecord {
-    return { ...rec, Node: { ID: this.hostName, Name: this.hostName } };
+    return { ...rec, Node: { ID: this.config.host, Name: this.config.host } };
   }
 
   /** Whether the image is on this host (placement asks each host). */

@@ -1,9 +1,14 @@
 import { SimulatedDriver } from './drivers/simulated/driver';
-import { HostRuntime } from './host-runtime';
+import { HostRuntime, type HostRuntimeConfig } from './host-runtime';
 
-/** The records and host steps over the simulated driver. CONTAINER_SAGA_SIM_OS=windows reports a Windows host. */
+export interface SimulatedRuntimeConfig extends HostRuntimeConfig {
+  /** the OS the simulated host reports (CONTAINER_SAGA_SIM_OS); linux by default */
+  readonly simOs?: 'linux' | 'windows';
+}
+
+/** The records and host steps over the simulated driver. */
 export class SimulatedRuntime extends HostRuntime {
-  constructor(root: string, simOs: 'linux' | 'windows' = 'linux') {
-    super(new SimulatedDriver(root, simOs));
+  constructor(root: string, config: SimulatedRuntimeConfig) {
+    super(new SimulatedDriver(root, config.simOs), config);
   }
 }

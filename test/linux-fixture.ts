@@ -2,6 +2,8 @@ import { promises as fs } from 'node:fs';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { HeldResource } from '../runtime/contract';
 import type { LinuxDriverOptions } from '../runtime/drivers/linux/driver';
+import { getConfig } from '../config';
+import type { HostRuntimeConfig } from '../runtime/host-runtime';
 import { LinuxRuntime } from '../runtime/linux-runtime';
 import { mountsUnder, readMountInfo } from '../runtime/drivers/linux/mountinfo';
 import { releaseStateRoot } from '../runtime/drivers/linux/mounts';
@@ -68,8 +70,13 @@ export function addressesOf(subnet: string): { gateway: string; ip: RegExp } {
   return { gateway: `${m[1]}.${m[2]}.0.1`, ip: new RegExp(`^${m[1]}\\.${m[2]}\\.`) };
 }
 
-export async function openLinuxRuntime(prefix: string, net: TestNetwork): Promise<LinuxRuntime> {
-  const rt = new LinuxRuntime(await fs.mkdtemp(`/tmp/${prefix}-`), net);
+/** The Linux runtime on `root` in the test network `net`: the host name a worker would have unless `config` names one. */
+export function linuxRuntime(root: string, net: TestNetwork, config: Partial<HostRuntimeConfig> = {}): LinuxRuntime {
+  return new LinuxRuntime(root, { host: getConfig().host, ...config }, net);
+}
+
+export async function openLinuxRuntime(prefix: string, net: TestNetwork, config: Partial<HostRuntimeConfig> = {}): Promise<LinuxRuntime> {
+  const rt = linuxRuntime(await fs.mkdtemp(`/tmp/${prefix}-`), net, config);
   await rt.importImage('busybox', 'busybox-static');
   return rt;
 }
@@ -136,14 +143,14 @@ export interface LinuxSuite {
  * runtime (busybox imported) and a worker for it; after all, every container removed and nothing left
  * held or mounted under its root (asserted).
  */
-export function linuxSuite(prefix: string, net: TestNetwork): LinuxSuite {
+export function linuxSuite(prefix: string, net: TestNetwork, config: Partial<HostRuntimeConfig> = {}): LinuxSuite {
   let rt: LinuxRuntime | undefined;
   let w: TestWorker | undefined;
   let unavailable: string | undefined;
   beforeAll(async () => {
     unavailable = await linuxUnavailable();
     if (unavailable) return;
-    rt = await openLinuxRuntime(prefix, net);
+    rt = await openLinuxRuntime(prefix, net, config);
     w = await startTestWorker(inject('temporalAddress'), rt);
   }, 120_000);
   afterAll(async () => {

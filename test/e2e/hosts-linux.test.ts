@@ -38,9 +38,8 @@ beforeAll(async () => {
   unavailable = await linuxUnavailable();
   if (unavailable) return;
   for (const h of HOSTS) {
-    rts[h] = await openLinuxRuntime(`cs-hosts-${h}`, NETS[h]); // busybox imported on each root
+    rts[h] = await openLinuxRuntime(`cs-hosts-${h}`, NETS[h], { host: h }); // busybox imported on each root
     await claimStateRoot(rts[h].root, h);
-    rts[h].hostName = h;
     workers[h] = await startTestWorker(inject('temporalAddress'), rts[h], { identity: identity(h), ...(h === 'b' ? { taskQueue: workers.a.taskQueue } : {}) });
   }
   await untilLive(workers.a.session, HOSTS);

@@ -5,14 +5,15 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { HOST_STEPS, hostStep, RELEASE_ORDER, type HostStepName } from '../../common/steps';
 import type { CreateRequest } from '../../common/types';
 import type { HeldResource } from '../../runtime/contract';
-import { SimulatedRuntime } from '../../runtime/simulated-runtime';
+import type { SimulatedRuntime } from '../../runtime/simulated-runtime';
+import { simulatedRuntime } from '../runtimes';
 import { expectError, hexId, rejected, tempDirEach, type ExpectedError } from './helpers';
 
 const root = tempDirEach('sim');
 let rt: SimulatedRuntime;
 
 beforeEach(() => {
-  rt = new SimulatedRuntime(root.path);
+  rt = simulatedRuntime(root.path);
 });
 
 const sortHeld = (h: HeldResource[]) => [...h].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));

@@ -3,6 +3,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { daemonEnv } from '../../../common/env';
+import { getConfig } from '../../../config';
 
 /**
  * The Linux driver's floor: what the bare tools take for a start, with no records, no checks and no adoption
@@ -64,7 +65,7 @@ async function linuxRuntime(dir: string, root: string, net: NetOptions): Promise
   const current = path.join(dir, 'runtime/linux-runtime.ts');
   if (existsSync(current)) {
     const mod = (await import(current)) as typeof import('../../../runtime/linux-runtime');
-    return new mod.LinuxRuntime(root, net);
+    return new mod.LinuxRuntime(root, { host: getConfig().host }, net);
   }
   const mod = (await import(path.join(dir, 'runtime/linux/driver.ts'))) as { LinuxRuntime: new (root: string, net: NetOptions) => LinuxRuntime };
   return new mod.LinuxRuntime(root, net);
