@@ -11,8 +11,6 @@ import { exists } from '../../fsutil';
 import { mkdirInRoot } from '../../rootfs-path';
 import { logSidecars } from '../../log-index';
 import type { CniNetwork } from './cni';
-import { hostnameFile, hostsFile, resolvConf } from './etc-files';
-import { writeFileReplace } from './files';
 import { linuxHostInfo } from './hostinfo';
 import * as images from './images';
 import { Layout, netnsName, netnsPath, short } from '../layout';
@@ -22,12 +20,8 @@ import { releaseExec, releaseExecs, runExec } from './exec-process';
 import { isFrozen, runcKill, runcPause, runcResume } from './freezer';
 import { connectBridge, ownNetns, releaseOwnNetwork } from './network';
 import { heldResources } from './probe';
+import { writeBundle } from './bundle';
 import * as proc from './process';
-import { buildSpec, type IpcSetup } from './spec';
-import { hostCapabilities } from './host-caps';
-import { hostDevices } from './host-devices';
-import { seccompTarget } from '../../seccomp-target';
-import { toOciSeccomp } from '../../../common/seccomp';
 
 export interface LinuxDriverOptions {
   /** container subnet (default: CONTAINER_SAGA_SUBNET, else 10.88.0.0/16) */
@@ -127,53 +121,10 @@ export class LinuxDriver implements Driver {
     await mkdirInRoot(rootfs, dir);
   }
 
-  // --- spec: the OCI bundle ----------------------------------------------------------------------------------
+  // --- spec: the OCI bundle (bundle.ts) -------------------------------------------------------------------------
 
-  async writeSpec(id: string, plan: SpecPlan): Promise<void> {
-    const bundle = this.layout.bundle(id);
-    const netnsOf = { own: () => netnsPath(netnsName(id)), host: () => undefined, join: () => (plan.network as { sandboxKey: string }).sandboxKey };
-    const etc = { hostname: path.join(bundle, 'hostname'), hosts: path.join(bundle, 'hosts'), resolvConf: path.join(bundle, 'resolv.conf') };
-    // what the host cannot grant, no container gets (a privileged one: every capability the host has)
-    const host = hostCapabilities();
-    const capabilities = plan.capabilities.filter((c) => host.has(c));
-    const spec = buildSpec({
-      id,
-      args: plan.args,
-      env: plan.env,
-      cwd: plan.cwd,
-      hostname: plan.hostname,
-      rootfs: this.layout.rootfs(id),
-      readonlyRootfs: plan.readonlyRootfs,
-      noNewPrivileges: plan.noNewPrivileges,
-      capabilities,
-      seccomp: plan.seccomp ? toOciSeccomp(plan.seccomp, seccompTarget(capabilities)) : undefined,
-      privileged: plan.privileged,
-      devices: plan.privileged ? await hostDevices() : [],
-      netnsPath: netnsOf[plan.network.kind](),
-      ipc: this.ipcSetup(id, plan.ipc),
-      etc,
-      volumes: plan.volumes,
-      memory: plan.memory,
-      nanoCpus: plan.nanoCpus,
-      pidsLimit: plan.pidsLimit,
-      cgroupsPath: this.layout.cgroupsPath(id),
-    });
-    await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
-    await Promise.all([
-      writeFileReplace(etc.hostname, hostnameFile(plan.hostname)),
-      writeFileReplace(etc.hosts, hostsFile(plan.hostname, plan.ipAddress, plan.extraHosts)),
-      writeFileReplace(etc.resolvConf, resolvConf()),
-    ]);
-    // 0600: the spec holds the container's environment
-    await writeFileReplace(path.join(bundle, 'config.json'), `${JSON.stringify(spec, null, 2)}\n`, 0o600);
-  }
-
-  /** The plan's IPC choice as paths: the container's own shm, a peer's, or the host's. */
-  private ipcSetup(id: string, ipc: SpecPlan['ipc']): IpcSetup {
-    if (ipc.kind === 'private') return { kind: 'private', shm: this.layout.shm(id) };
-    if (ipc.kind !== 'join') return ipc;
-    const shm = ipc.shm === 'host' ? '/dev/shm' : ipc.shm ? this.layout.shm(ipc.shm.container) : undefined;
-    return { kind: 'join', nsPath: `/proc/${ipc.pid}/ns/ipc`, shm };
+  writeSpec(id: string, plan: SpecPlan): Promise<void> {
+    return writeBundle(this.layout, id, plan);
   }
 
   async removeSpec(id: string): Promise<void> {

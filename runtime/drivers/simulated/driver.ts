@@ -2,47 +2,27 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ContainerError } from '../../../common/errors';
-import { isImageName } from '../../../common/input-check';
 import type { HostInfo } from '../../../common/settings';
 import { NO_NETWORK, type ImageInfo, type NetworkSettings } from '../../../common/types';
 import type { HeldResource } from '../../contract';
-import { endsByDefault } from '../../../common/signals';
 import type { Driver, ExecContext, ExecOutcome, ExecPlan, NetnsPlan, ProcessProbe, SpecPlan, VolumeMount } from '../../driver';
-import { execPaths, execsDir, isExecId } from '../../exec-layout';
+import { execPaths } from '../../exec-layout';
 import { exists, readJson, removeFile, writeJsonAtomic } from '../../fsutil';
 import { toOciSeccomp } from '../../../common/seccomp';
 import { seccompTarget } from '../../seccomp-target';
 import { Layout, netnsName, netnsPath } from '../layout';
 import { mkdirInRoot } from '../../rootfs-path';
 import { StateStore } from '../../store';
-
-/** A simulated process: frozen by pause, ended by a fatal signal (it has no handlers). */
-interface SimProcess {
-  pid: number;
-  frozen?: boolean;
-  exited?: { code: number; at: string };
-}
-
-/** The exit code of a command that ends at once (see the class comment); undefined for one that runs on. */
-function exitsAt(args: readonly string[]): number | undefined {
-  if (args.length === 1 && args[0] === 'true') return 0;
-  if (args.length === 1 && args[0] === 'false') return 1;
-  const m = args.length === 3 && args[0] === 'sh' && args[1] === '-c' ? /^exit (\d{1,3})$/.exec(args[2]!.trim()) : null;
-  return m ? Number(m[1]) & 255 : undefined;
-}
-
-interface SimMount {
-  kind: 'rootfs' | 'ipc' | 'volume';
-  target: string;
-  source: string;
-  options: string;
-}
+import * as images from './images';
+import { SimMounts } from './mounts';
+import { SimProcesses } from './processes';
 
 /**
  * The simulated driver: the same contract as the Linux driver, without root. Side effects are records on
  * disk under <root>/sim (mounts, netns, IP allocations, processes), named as the Linux driver names them
  * (the same Layout), so leaks are checkable; the rootfs is a plain directory so working-dir rules are real.
- * Images are not needed: any image name is accepted. Its processes print nothing (a test may write their
+ * Images are not needed: any image name is accepted. The records of its mounts (mounts.ts), processes and
+ * execs (processes.ts) and images (images.ts) live beside it. Its processes print nothing (a test may write their
  * log at layout.log(id), where it is read from) and run until stopped, except three commands that end at
  * once, as they would: `true` (0), `false` (1) and `sh -c "exit N"` (N) — enough to drive exits and
  * restart policies without root. A signal whose default action ends a process ends one (exit 128+N),
@@ -54,13 +34,17 @@ export class SimulatedDriver implements Driver {
   readonly kind = 'simulated' as const;
   readonly layout: Layout;
   private readonly sim: string;
-  /** only for the per-container lock that orders this driver's own mount records */
+  /** only for the per-container locks that order this driver's own records (mounts, IPAM) */
   private readonly locks: StateStore;
+  private readonly mounts: SimMounts;
+  private readonly processes: SimProcesses;
 
   constructor(readonly root: string, private readonly simOs: 'linux' | 'windows' = 'linux') {
     this.layout = new Layout(root);
     this.sim = path.join(root, 'sim');
     this.locks = new StateStore(root);
+    this.mounts = new SimMounts(this.sim, this.layout, this.locks);
+    this.processes = new SimProcesses(this.sim, this.layout, (id) => this.bundleConfig(id));
   }
 
   async hostInfo(): Promise<HostInfo> {
@@ -69,50 +53,60 @@ export class SimulatedDriver implements Driver {
 
   async checkImage(): Promise<void> {}
 
-  private file(kind: string, id: string): string {
-    return path.join(this.sim, kind, `${id}.json`);
+  importImage(name: string, source: string): Promise<ImageInfo> {
+    return images.importImage(this.layout, name, source);
   }
 
-  private async mounts(id: string): Promise<SimMount[]> {
-    return (await readJson<SimMount[]>(this.file('mounts', id))) ?? [];
+  listImages(): Promise<ImageInfo[]> {
+    return images.listImages(this.layout);
   }
 
-  /**
-   * Read-modify-write of one container's mount records, under a lock of its own: the saga may run its steps
-   * at once. A container already gone (gc releasing an orphan) has no steps running and no directory to lock in.
-   */
-  private async editMounts(id: string, edit: (list: SimMount[]) => SimMount[]): Promise<void> {
-    const apply = async () => {
-      const list = edit(await this.mounts(id));
-      if (list.length === 0) await removeFile(this.file('mounts', id));
-      else await writeJsonAtomic(this.file('mounts', id), list);
-    };
-    if (!(await exists(this.layout.container(id)))) return apply();
-    return this.locks.withLock(id, apply, '.mounts-lock');
+  private netnsFile(id: string): string {
+    return path.join(this.sim, 'netns', `${id}.json`);
   }
 
-  /** Adds mount records unless a mount of that target is already recorded (idempotent). */
-  private async addMounts(id: string, add: SimMount[]): Promise<void> {
-    await this.editMounts(id, (list) => [...list, ...add.filter((m) => !list.some((x) => x.target === m.target))]);
+  private bundleConfig(id: string): string {
+    return path.join(this.sim, 'bundles', id, 'config.json');
   }
 
-  private async dropMounts(id: string, kind: SimMount['kind']): Promise<void> {
-    await this.editMounts(id, (list) => list.filter((m) => m.kind !== kind));
-  }
+  // --- mounts (mounts.ts): rootfs, ipc, volumes ----------------------------------------------------------------
 
   async mountRootfs(id: string, image: string): Promise<{ path: string }> {
     const target = this.layout.rootfs(id);
     await fs.mkdir(target, { recursive: true });
-    await this.addMounts(id, [{ kind: 'rootfs', target, source: image, options: 'overlay' }]);
+    await this.mounts.add(id, [{ kind: 'rootfs', target, source: image, options: 'overlay' }]);
     return { path: target };
   }
 
   async unmountRootfs(id: string): Promise<void> {
-    await this.dropMounts(id, 'rootfs');
+    await this.mounts.drop(id, 'rootfs');
   }
 
+  async setupIpc(id: string, tmpfsOptions: string): Promise<void> {
+    await this.mounts.add(id, [{ kind: 'ipc', target: this.layout.shm(id), source: 'shm', options: tmpfsOptions }]);
+  }
+
+  async releaseIpc(id: string): Promise<void> {
+    await this.mounts.drop(id, 'ipc');
+  }
+
+  async mountVolumes(id: string, mounts: readonly VolumeMount[]): Promise<void> {
+    await this.mounts.add(id, mounts.map((m) => ({
+      kind: 'volume' as const,
+      target: m.destination,
+      source: m.name ?? m.source,
+      options: m.kind === 'tmpfs' ? m.options ?? '' : m.readonly ? 'ro' : 'rw',
+    })));
+  }
+
+  async unmountVolumes(id: string): Promise<void> {
+    await this.mounts.drop(id, 'volume');
+  }
+
+  // --- network -------------------------------------------------------------------------------------------------
+
   async connectNetwork(id: string, plan: NetnsPlan): Promise<NetworkSettings> {
-    await writeJsonAtomic(this.file('netns', id), { name: netnsName(id) });
+    await writeJsonAtomic(this.netnsFile(id), { name: netnsName(id) });
     const SandboxKey = netnsPath(netnsName(id));
     return plan.kind === 'bridge' ? { ...(await this.allocateIp(id)), SandboxKey } : { ...NO_NETWORK, SandboxKey };
   }
@@ -142,8 +136,10 @@ export class SimulatedDriver implements Driver {
       if (Object.keys(kept).length !== Object.keys(table).length) await writeJsonAtomic(file, kept);
     });
     // The netns goes only after its IP is released, like CNI DEL before netns delete.
-    await removeFile(this.file('netns', id));
+    await removeFile(this.netnsFile(id));
   }
+
+  // --- working-dir, spec ---------------------------------------------------------------------------------------
 
   async setupWorkingDir(id: string, dir: string): Promise<void> {
     await mkdirInRoot(this.layout.rootfs(id), dir);
@@ -166,132 +162,67 @@ export class SimulatedDriver implements Driver {
       privileged: plan.privileged,
       extraHosts: plan.extraHosts,
     };
-    await writeJsonAtomic(path.join(this.sim, 'bundles', id, 'config.json'), spec);
+    await writeJsonAtomic(this.bundleConfig(id), spec);
   }
 
   async removeSpec(id: string): Promise<void> {
-    await fs.rm(path.join(this.sim, 'bundles', id), { recursive: true, force: true });
+    await fs.rm(path.dirname(this.bundleConfig(id)), { recursive: true, force: true });
   }
 
-  async setupIpc(id: string, tmpfsOptions: string): Promise<void> {
-    await this.addMounts(id, [{ kind: 'ipc', target: this.layout.shm(id), source: 'shm', options: tmpfsOptions }]);
+  // --- the process and its execs (processes.ts) ----------------------------------------------------------------
+
+  startProcess(id: string): Promise<{ pid: number }> {
+    return this.processes.start(id);
   }
 
-  async releaseIpc(id: string): Promise<void> {
-    await this.dropMounts(id, 'ipc');
+  unregisterProcess(id: string): Promise<void> {
+    return this.processes.unregister(id);
   }
 
-  async mountVolumes(id: string, mounts: readonly VolumeMount[]): Promise<void> {
-    await this.addMounts(id, mounts.map((m) => ({
-      kind: 'volume' as const,
-      target: m.destination,
-      source: m.name ?? m.source,
-      options: m.kind === 'tmpfs' ? m.options ?? '' : m.readonly ? 'ro' : 'rw',
-    })));
+  probeProcess(id: string): Promise<ProcessProbe> {
+    return this.processes.probe(id);
   }
 
-  async unmountVolumes(id: string): Promise<void> {
-    await this.dropMounts(id, 'volume');
-  }
-
-  async startProcess(id: string): Promise<{ pid: number }> {
-    const existing = await readJson<SimProcess>(this.file('processes', id));
-    if (existing && !existing.exited) return { pid: existing.pid };
-    const pid = 100_000 + Number.parseInt(id.slice(0, 4), 16);
-    const spec = await readJson<{ process: { args: string[] } }>(path.join(this.sim, 'bundles', id, 'config.json'));
-    const exitCode = spec ? exitsAt(spec.process.args) : undefined;
-    const process: SimProcess = { pid, ...(exitCode === undefined ? {} : { exited: { code: exitCode, at: new Date().toISOString() } }) };
-    await writeJsonAtomic(this.file('processes', id), process);
-    return { pid };
-  }
-
-  async unregisterProcess(id: string): Promise<void> {
-    for (const execId of (await fs.readdir(execsDir(this.layout, id)).catch(() => [] as string[])).filter(isExecId)) await this.releaseExec(id, execId);
-    await removeFile(this.file('processes', id));
-  }
-
-  async probeProcess(id: string): Promise<ProcessProbe> {
-    const p = await readJson<SimProcess>(this.file('processes', id));
-    return p?.exited ? { kind: 'exited', ...p.exited } : { kind: 'running' };
-  }
-
-  /** The process record: every change of the simulated process (start, exit) replaces it. */
   processStateFiles(id: string): string[] {
-    return [this.file('processes', id)];
+    return [this.processes.file(id)];
   }
 
-  async signalProcess(id: string, signal: number): Promise<boolean> {
-    const p = await readJson<SimProcess>(this.file('processes', id));
-    if (!p || p.exited) return false;
-    if (endsByDefault(signal)) await writeJsonAtomic(this.file('processes', id), { ...p, exited: { code: 128 + signal, at: new Date().toISOString() } });
-    return true;
+  signalProcess(id: string, signal: number): Promise<boolean> {
+    return this.processes.signal(id, signal);
   }
 
-  async pauseProcess(id: string): Promise<void> {
-    const p = await readJson<SimProcess>(this.file('processes', id));
-    if (!p || p.exited) throw new ContainerError('Internal', `pause ${id.slice(0, 12)}: no simulated process`);
-    await writeJsonAtomic(this.file('processes', id), { ...p, frozen: true });
+  pauseProcess(id: string): Promise<void> {
+    return this.processes.pause(id);
   }
 
-  async resumeProcess(id: string): Promise<void> {
-    const p = await readJson<SimProcess>(this.file('processes', id));
-    if (p?.frozen) await writeJsonAtomic(this.file('processes', id), { ...p, frozen: false });
+  resumeProcess(id: string): Promise<void> {
+    return this.processes.resume(id);
   }
 
-  /** Registers the exec, then ends it at once (see the class comment); its status is on disk, as on Linux. */
-  async runExec(id: string, plan: ExecPlan, ctx?: ExecContext): Promise<ExecOutcome> {
-    const p = execPaths(this.layout, id, plan.execId);
-    const pid = 200_000 + Number.parseInt(plan.execId.slice(0, 4), 16);
-    await writeJsonAtomic(p.record, { execId: plan.execId, pid });
-    await ctx?.onStart?.(pid);
-    const [cmd, flag, script] = plan.args;
-    const exit = cmd === 'sh' && flag === '-c' ? /^\s*exit\s+(\d+)\s*$/.exec(script ?? '') : null;
-    const exitCode = exit ? Number(exit[1]) & 255 : 0;
-    await fs.writeFile(p.exit, `${exitCode}\n`);
-    return { exitCode };
+  runExec(id: string, plan: ExecPlan, ctx?: ExecContext): Promise<ExecOutcome> {
+    return this.processes.runExec(id, plan, ctx);
   }
 
-  async releaseExec(id: string, execId: string): Promise<void> {
-    await removeFile(execPaths(this.layout, id, execId).record);
+  releaseExec(id: string, execId: string): Promise<void> {
+    return this.processes.releaseExec(id, execId);
   }
 
-  async terminate(id: string): Promise<number> {
-    const p = await readJson<SimProcess>(this.file('processes', id));
-    await removeFile(this.file('processes', id));
-    return p?.exited?.code ?? 143; // 128 + SIGTERM: the simulated process honours SIGTERM.
+  terminate(id: string): Promise<number> {
+    return this.processes.terminate(id);
   }
 
   async removeContainerFiles(id: string): Promise<void> {
     await fs.rm(this.layout.faultCounters(id), { recursive: true, force: true });
   }
 
-  async importImage(name: string, source: string): Promise<ImageInfo> {
-    // the Linux driver's rule: the name is a directory under images/, never a way out of it, and encoded as its
-    // (layout.image): a name with '/' (fz/img:1, library/x) is one directory, which image ls finds
-    if (!isImageName(name)) throw new ContainerError('InvalidParameter', `invalid image name: ${name}`);
-    if (source !== 'busybox-static' && !(await exists(source))) {
-      throw new ContainerError('InvalidParameter', `image source ${source} does not exist`);
-    }
-    const info: ImageInfo = { name, created: new Date().toISOString(), sizeBytes: 0 };
-    await writeJsonAtomic(path.join(this.layout.image(name), 'image.json'), { ...info, source });
-    return info;
-  }
-
-  async listImages(): Promise<ImageInfo[]> {
-    const dir = this.layout.images;
-    const names = await fs.readdir(dir).catch(() => [] as string[]);
-    const infos = await Promise.all(names.map((n) => readJson<ImageInfo>(path.join(dir, n, 'image.json'))));
-    return infos.filter((i): i is ImageInfo => i !== undefined);
-  }
-
   async heldResources(): Promise<HeldResource[]> {
     const held: HeldResource[] = [];
-    const ids = async (kind: string) => (await fs.readdir(path.join(this.sim, kind)).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
-    for (const id of await ids('mounts')) for (const m of await this.mounts(id)) held.push({ kind: 'mount', containerId: id, detail: `${m.kind} ${m.target}` });
-    for (const id of await ids('netns')) held.push({ kind: 'netns', containerId: id, detail: netnsName(id) });
-    for (const id of await ids('processes')) held.push({ kind: 'process', containerId: id, detail: 'simulated process' });
+    const ids = async (dir: string) => (await fs.readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+    for (const id of await ids(this.mounts.dir)) for (const m of await this.mounts.of(id)) held.push({ kind: 'mount', containerId: id, detail: `${m.kind} ${m.target}` });
+    for (const id of await ids(path.join(this.sim, 'netns'))) held.push({ kind: 'netns', containerId: id, detail: netnsName(id) });
+    for (const id of await ids(this.processes.dir)) held.push({ kind: 'process', containerId: id, detail: 'simulated process' });
     for (const id of await fs.readdir(this.layout.containers).catch(() => [] as string[])) {
-      for (const execId of (await fs.readdir(execsDir(this.layout, id)).catch(() => [] as string[])).filter(isExecId)) {
+      for (const execId of await this.processes.execIds(id)) {
         if (await exists(execPaths(this.layout, id, execId).record)) held.push({ kind: 'process', containerId: id, detail: `simulated exec ${execId.slice(0, 12)}` });
       }
     }
