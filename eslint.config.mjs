@@ -38,6 +38,26 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // The runtime core never loads the fault injector (the worker composes it in: worker/create.ts withFaults),
+    // and a driver loads neither it nor the runtime above it.
+    files: ['runtime/**'],
+    ignores: ['runtime/faults.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['**/faults'], message: 'the worker composes fault injection in (worker/create.ts withFaults); the runtime does not load it.' }] }],
+    },
+  },
+  {
+    files: ['runtime/drivers/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{
+          group: ['**/faults', '**/host-runtime', '**/host-records', '**/linux-runtime', '**/simulated-runtime', '**/select'],
+          message: 'a driver does the system work below the runtime: it loads neither the runtime nor fault injection.',
+        }],
+      }],
+    },
+  },
+  {
     files: ['workflows/**', 'common/**', 'metrics/names.ts', 'metrics/workflow.ts'],
     rules: {
       'no-restricted-imports': 'off',

@@ -11,7 +11,7 @@ import type { DockerSeccompProfile } from '../common/seccomp';
 import type { HostInfo } from '../common/settings';
 import type { ImageInfo, NetworkSettings } from '../common/types';
 import type { HeldResource, StepContext } from './contract';
-import type { Layout } from './linux/layout';
+import type { Layout } from './drivers/layout';
 
 /** A mount the container gets from HostConfig (Binds, Tmpfs), in path order. */
 export interface VolumeMount {

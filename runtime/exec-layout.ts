@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Layout } from './linux/layout';
+import type { Layout } from './drivers/layout';
 import { isFullId } from '../common/names';
 
 /**

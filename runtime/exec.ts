@@ -3,10 +3,10 @@ import { promises as fs } from 'node:fs';
 import { ContainerError, Messages } from '../common/errors';
 import type { ContainerRecord } from '../common/types';
 import type { ExecInput, ExecOutputInput, ExecOutputResult, ExecResult } from '../common/verbs-api';
-import type { StepContext } from './contract';
+import type { ContainerRuntime, StepContext } from './contract';
 import { execPaths, execsDir, isExecId } from './exec-layout';
 import { exists } from './fsutil';
-import type { HostRuntime } from './host-runtime';
+import type { HostParts } from './host-parts';
 import { LOG_PAGE_MAX, readLogPage } from './logs';
 import type { StateStore } from './store';
 
@@ -16,6 +16,9 @@ import type { StateStore } from './store';
  * in bounded pages from files, never as one payload. Unregistering is also part of the container's cleanup:
  * the process step's release kills what is still registered (runtime/steps/process.ts).
  */
+
+/** What exec works with: the records and driver, and the refreshed lookup. */
+export type ExecDeps = HostParts & Pick<ContainerRuntime, 'lookup'>;
 
 /** How long the output of a finished exec is kept for its client (then the next exec prunes it). */
 const OUTPUT_KEPT_MS = 15 * 60_000;
@@ -32,7 +35,7 @@ function checkExecId(execId: string): void {
 }
 
 /** ContainerExecCreate: checks, then the exec's ID in ExecIDs; `exec_create` once. Returns the IDs. */
-export async function createExec(rt: HostRuntime, input: ExecInput): Promise<{ containerId: string; execId: string }> {
+export async function createExec(rt: ExecDeps, input: ExecInput): Promise<{ containerId: string; execId: string }> {
   const execId = input.execId ?? randomBytes(32).toString('hex');
   checkExecId(execId);
   if (input.cmd.length === 0) throw new ContainerError('InvalidParameter', 'No exec command specified');
@@ -54,7 +57,7 @@ export async function createExec(rt: HostRuntime, input: ExecInput): Promise<{ c
  * unregisters it whatever happened; `exec_start` once it runs, `exec_die` with its exit code. A retry after
  * the exec ended reads its recorded exit status instead of running it again.
  */
-export async function runExec(rt: HostRuntime, containerId: string, execId: string, input: ExecInput, ctx?: StepContext): Promise<ExecResult> {
+export async function runExec(rt: ExecDeps, containerId: string, execId: string, input: ExecInput, ctx?: StepContext): Promise<ExecResult> {
   checkExecId(execId);
   const paths = execPaths(rt.driver.layout, containerId, execId);
   const rec = await rt.lookup(containerId);
@@ -102,7 +105,7 @@ export async function unregisterExecIds(store: StateStore, id: string, only?: st
  * One page of an exec's stdout and stderr (half the logs page each). Nothing is served before the exec's
  * process runs: what is written then is runc's own error, which the exec's result reports instead.
  */
-export async function readExecOutput(rt: HostRuntime, input: ExecOutputInput): Promise<ExecOutputResult> {
+export async function readExecOutput(rt: ExecDeps, input: ExecOutputInput): Promise<ExecOutputResult> {
   checkExecId(input.execId);
   await rt.store.get(input.container);
   const p = execPaths(rt.driver.layout, input.container, input.execId);
@@ -119,7 +122,7 @@ export async function readExecOutput(rt: HostRuntime, input: ExecOutputInput): P
 }
 
 /** Drops the files of execs no longer registered that ended a while ago (their clients had their time). */
-async function pruneFinishedExecs(rt: HostRuntime, id: string): Promise<void> {
+async function pruneFinishedExecs(rt: ExecDeps, id: string): Promise<void> {
   const dir = execsDir(rt.driver.layout, id);
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   const now = Date.now();

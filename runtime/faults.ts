@@ -1,11 +1,13 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ContainerError } from '../common/errors';
 import { FAULT_POINTS, type FaultPoint } from '../common/steps';
 import type { ContainerRecord } from '../common/types';
 import type { StepContext } from './contract';
+import { Layout } from './drivers/layout';
 import { readJson, sleep, exists, writeJsonAtomic } from './fsutil';
-import type { StepHooks } from './host-runtime';
+import { FAULT_LABEL } from './fault-label';
+import type { StepHooks } from './step-hooks';
 
 /**
  * Fault injection for tests and demos, on any driver. A plan is a comma-separated list of `point=mode`:
@@ -27,20 +29,12 @@ import type { StepHooks } from './host-runtime';
  *
  * Plans come from the worker's CONTAINER_SAGA_FAULTS and from the container's label `container-saga.faults`
  * (`container-saga create --label container-saga.faults=network=fail …`), the label winning per point. The
- * hooks are installed only on a worker with faults enabled (worker/create.ts); elsewhere a step pays nothing.
- * Counters live under <root>/faults/<id>/<point>.json so they survive a worker restart, one file per point so
+ * hooks are composed in only by a worker with faults enabled (worker/create.ts); elsewhere a step pays nothing.
+ * Counters live under <root>/faults/<id>/<point>.json (Layout.faultCounters; the drivers remove them with the
+ * container's files) so they survive a worker restart, one file per point so
  * steps of one container that run at once never overwrite each other's count.
  */
-export const FAULT_LABEL = 'container-saga.faults';
-
-function countersDir(root: string, id: string): string {
-  return path.join(root, 'faults', id);
-}
-
-/** Drops a container's fault counters (with the container). */
-export async function clearFaultCounters(root: string, id: string): Promise<void> {
-  await rm(countersDir(root, id), { recursive: true, force: true });
-}
+export { FAULT_LABEL };
 
 export type FaultMode =
   | { kind: 'fail' }
@@ -86,10 +80,11 @@ export interface FaultTarget {
   lookup(id: string): Promise<ContainerRecord>;
 }
 
-/** Hooks that fire the planned faults at their points (install with HostRuntime.installHooks). */
+/** Hooks that fire the planned faults at their points (the worker composes them in: worker/create.ts). */
 export function faultHooks(target: FaultTarget, workerPlan: string | undefined): StepHooks {
   const global = parseFaultPlan(workerPlan);
-  const counter = (id: string, point: string) => path.join(countersDir(target.root, id), `${point}.json`);
+  const layout = new Layout(target.root);
+  const counter = (id: string, point: string) => path.join(layout.faultCounters(id), `${point}.json`);
 
   async function planFor(id: string, point: FaultPoint): Promise<FaultMode | undefined> {
     const rec = await target.lookup(id).catch(() => undefined);

@@ -83,7 +83,7 @@ async function writeIndex(log: string, idx: LogIndex): Promise<void> {
  * the index between calls, so only the first call reads it. Several samplers of one log may run at once (the
  * monitor's, and each reader's): every sample any of them appends is true when written ("these bytes were
  * there by then"), and a byte's time is the earliest sample covering it, so duplicates and an out-of-order
- * append change nothing. Only the monitor's sampler rotates, under the log lock (HostRuntime).
+ * append change nothing. Only the monitor's sampler rotates, under the log lock (LOG_LOCK).
  */
 export class LogSampler {
   private index: { starts: number[]; lastEnd: number; exists: boolean } | undefined;

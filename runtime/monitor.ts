@@ -2,8 +2,8 @@ import { logBound, type LogConfig } from '../common/log-config';
 import type { ContainerRun, RunEnd } from '../common/monitor-api';
 import type { RestartPolicy } from '../common/types';
 import { CLAIM_LOCK } from './claim';
-import type { StepContext } from './contract';
-import type { HostRuntime } from './host-runtime';
+import type { ContainerRuntime, StepContext } from './contract';
+import type { HostParts } from './host-parts';
 import { LOG_LOCK, LogSampler } from './log-index';
 import { FileWaker } from './watch';
 
@@ -43,6 +43,9 @@ type Change = 'state' | 'log';
 const STATE: ReadonlySet<Change> = new Set(['state']);
 const STATE_OR_LOG: ReadonlySet<Change> = new Set(['state', 'log']);
 
+/** What the monitor works with: the records and driver, and the releases of Docker's Cleanup as the runtime runs them. */
+export type MonitorDeps = HostParts & Pick<ContainerRuntime, 'releaseAll'>;
+
 export interface WaitTuning {
   /** the look without a change seen (FALLBACK_MS); a test makes it long, so that only a change ends the wait */
   fallbackMs?: number;
@@ -58,7 +61,7 @@ export interface WaitTuning {
  * files only: a worker that died while waiting loses nothing (the next one finds the exit file the shim
  * wrote meanwhile). An abort of ctx.signal ends the wait at once; every watch is closed however it ends.
  */
-export async function waitForRunEnd(rt: HostRuntime, id: string, run: ContainerRun, ctx?: StepContext, tuning: WaitTuning = {}): Promise<RunEnd> {
+export async function waitForRunEnd(rt: MonitorDeps, id: string, run: ContainerRun, ctx?: StepContext, tuning: WaitTuning = {}): Promise<RunEnd> {
   const fallbackMs = tuning.fallbackMs ?? FALLBACK_MS;
   const log = rt.driver.layout.log(id);
   const sampler = new LogSampler(log);
@@ -122,7 +125,7 @@ export async function waitForRunEnd(rt: HostRuntime, id: string, run: ContainerR
  * file has reached max-size (log-index.ts). Never fails the wait: what cannot be done now is tried again at
  * the next look.
  */
-async function pollLog(rt: HostRuntime, id: string, sampler: LogSampler, cfg: LogConfig | undefined): Promise<void> {
+async function pollLog(rt: MonitorDeps, id: string, sampler: LogSampler, cfg: LogConfig | undefined): Promise<void> {
   try {
     const size = await sampler.sample();
     const bound = logBound(cfg);
@@ -151,7 +154,7 @@ export interface ExitHandled {
  * The run has exited: record it (Status exited, ExitCode, FinishedAt, `die` once per run) unless someone did,
  * then Docker's Cleanup: every release in teardown order, what fails recorded as leftovers. Idempotent.
  */
-export async function handleRunExit(rt: HostRuntime, id: string, run: ContainerRun, end: Extract<RunEnd, { kind: 'exited' }>, ctx?: StepContext): Promise<ExitHandled> {
+export async function handleRunExit(rt: MonitorDeps, id: string, run: ContainerRun, end: Extract<RunEnd, { kind: 'exited' }>, ctx?: StepContext): Promise<ExitHandled> {
   const gone: ExitHandled = { exists: false, startedAgain: false, autoRemove: false, policy: { Name: 'no', MaximumRetryCount: 0 }, manuallyStopped: true, ranMs: 0, leftovers: [] };
   if (!(await rt.store.read(id))) return gone;
   // Under the claim lock, as Docker's exit handler holds the container lock: a start cannot claim the

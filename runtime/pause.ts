@@ -3,12 +3,16 @@ import { DEFAULT_KILL_SIGNAL, parseSignal } from '../common/signals';
 import type { ContainerRecord } from '../common/types';
 import type { KillResult, PauseResult } from '../common/verbs-api';
 import { sleep } from './fsutil';
-import type { HostRuntime } from './host-runtime';
+import type { ContainerRuntime } from './contract';
+import type { HostParts } from './host-parts';
 
 /**
  * docker kill, pause and unpause (moby daemon/kill.go, pause.go, unpause.go): Docker's state rules here, the
  * system work (runc kill, pause, resume) in the driver.
  */
+
+/** What kill, pause and unpause work with: the records and driver, and the refreshed lookup. */
+export type PauseDeps = HostParts & Pick<ContainerRuntime, 'lookup'>;
 
 /** How long kill with SIGKILL waits for the process to be gone, as Docker's Kill does. */
 const KILL_WAIT_MS = 10_000;
@@ -21,7 +25,7 @@ function checkPausable(rec: ContainerRecord): void {
 }
 
 /** docker pause: freezes the container's processes; Paused, Status "paused"; `pause`. */
-export async function pause(rt: HostRuntime, ref: string): Promise<PauseResult> {
+export async function pause(rt: PauseDeps, ref: string): Promise<PauseResult> {
   const { Id } = await rt.lookup(ref); // refreshed: a process that has exited reads not running
   await rt.store.withLock(Id, async () => {
     const rec = await rt.store.get(Id);
@@ -35,7 +39,7 @@ export async function pause(rt: HostRuntime, ref: string): Promise<PauseResult> 
 }
 
 /** docker unpause: thaws them; not Paused, Status "running"; `unpause`. */
-export async function unpause(rt: HostRuntime, ref: string): Promise<PauseResult> {
+export async function unpause(rt: PauseDeps, ref: string): Promise<PauseResult> {
   const { Id } = await rt.store.lookup(ref);
   await rt.store.withLock(Id, async () => {
     const rec = await rt.store.get(Id);
@@ -52,7 +56,7 @@ export async function unpause(rt: HostRuntime, ref: string): Promise<PauseResult
  * Thaws a paused container before it is signalled to death (stop, rm -f, kill): a frozen process does not act
  * on a signal, and under the cgroup v1 freezer not even on SIGKILL. Emits `unpause`, as Docker's resume does.
  */
-export async function resumeIfPaused(rt: HostRuntime, id: string): Promise<void> {
+export async function resumeIfPaused(rt: HostParts, id: string): Promise<void> {
   let resumed = false;
   await rt.store.withLock(id, async () => {
     const rec = await rt.store.read(id);
@@ -71,7 +75,7 @@ export async function resumeIfPaused(rt: HostRuntime, id: string): Promise<void>
  * is resumed after the signal, so it gets it. With SIGKILL, waits up to 10 s for the process to be gone.
  * Resources stay held until stop, rm or gc releases them (as after any exit).
  */
-export async function kill(rt: HostRuntime, ref: string, rawSignal?: string): Promise<KillResult> {
+export async function kill(rt: PauseDeps, ref: string, rawSignal?: string): Promise<KillResult> {
   // The signal first: a bad one is the caller's 400 whatever the container (Docker parses it in the router).
   const signal = rawSignal ? parseSignal(rawSignal) : DEFAULT_KILL_SIGNAL;
   const rec = await rt.lookup(ref);
@@ -89,7 +93,7 @@ export async function kill(rt: HostRuntime, ref: string, rawSignal?: string): Pr
 }
 
 /** Polls the (refreshed) record until it no longer says Running, or the time is up. */
-async function waitNotRunning(rt: HostRuntime, id: string, ms: number): Promise<void> {
+async function waitNotRunning(rt: PauseDeps, id: string, ms: number): Promise<void> {
   const until = Date.now() + ms;
   while ((await rt.lookup(id)).State.Running && Date.now() < until) await sleep(20);
 }

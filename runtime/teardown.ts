@@ -2,8 +2,8 @@ import { ContainerError } from '../common/errors';
 import { RELEASE_ORDER, releasedFirst } from '../common/steps';
 import { NO_NETWORK, type ContainerRecord } from '../common/types';
 import { CLAIM_LOCK } from './claim';
-import type { GcReport, StepContext, StopResult } from './contract';
-import type { HostRuntime } from './host-runtime';
+import type { ContainerRuntime, GcReport, StepContext, StopResult } from './contract';
+import type { HostParts } from './host-parts';
 import { resumeIfPaused } from './pause';
 import { sweepRemovedLogs } from './removed-logs';
 import { isFullId } from '../common/names';
@@ -15,6 +15,9 @@ import { isFullId } from '../common/names';
  * tries every one although an earlier one failed (teardown collects errors, it never stops at the first),
  * and records what it could not release so gc can finish it.
  */
+
+/** What teardown works with: the records and driver, the refreshed list, and the releases as the runtime runs them. */
+export type TeardownDeps = HostParts & Pick<ContainerRuntime, 'list' | 'release'>;
 
 /** Held around a teardown, so two of one container never interleave their releases. */
 const TEARDOWN_LOCK = '.teardown';
@@ -28,7 +31,7 @@ function leftoverError(id: string, leftovers: string[]): ContainerError {
  * process is gone none needs another), as the saga compensates since v8. Returns what could not be released,
  * in teardown order.
  */
-export async function releaseAll(rt: HostRuntime, id: string, ctx?: StepContext): Promise<string[]> {
+export async function releaseAll(rt: TeardownDeps, id: string, ctx?: StepContext): Promise<string[]> {
   const release = (name: (typeof RELEASE_ORDER)[number]) =>
     rt.release(name, id, ctx).then(
       () => undefined,
@@ -45,7 +48,7 @@ export async function releaseAll(rt: HostRuntime, id: string, ctx?: StepContext)
 }
 
 /** docker stop: SIGTERM, SIGKILL after the timeout, then every release; `die` + `stop` when it ran. */
-export async function stop(rt: HostRuntime, id: string, timeoutSeconds: number, ctx?: StepContext): Promise<StopResult> {
+export async function stop(rt: TeardownDeps, id: string, timeoutSeconds: number, ctx?: StepContext): Promise<StopResult> {
   await rt.records.markManuallyStopped(id);
   const rec = await rt.store.get(id);
   const wasRunning = rec.State.Running;
@@ -69,7 +72,7 @@ export async function stop(rt: HostRuntime, id: string, timeoutSeconds: number, 
 }
 
 /** docker rm [-f]: refuses a running container unless forced (409); releases everything, deletes the record. */
-export async function remove(rt: HostRuntime, id: string, force: boolean, ctx?: StepContext): Promise<void> {
+export async function remove(rt: TeardownDeps, id: string, force: boolean, ctx?: StepContext): Promise<void> {
   const rec = await rt.store.get(id);
   if (rec.State.Running && !force) {
     throw new ContainerError('Conflict', `You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`);
@@ -100,10 +103,10 @@ export async function remove(rt: HostRuntime, id: string, force: boolean, ctx?: 
  * resource whose container no longer exists or is neither running nor being started (a start saga owns
  * what it holds: its compensations release it). `isStarting` says whether a recorded claim is still live.
  */
-export async function gc(rt: HostRuntime, isStarting: (rec: ContainerRecord) => Promise<boolean>, ctx?: StepContext): Promise<GcReport> {
+export async function gc(rt: TeardownDeps, isStarting: (rec: ContainerRecord) => Promise<boolean>, ctx?: StepContext): Promise<GcReport> {
   const report: GcReport = { released: [], failed: [] };
   const records = await rt.list(); // refreshed: a Running record whose process is gone reads exited
-  const held = await rt.heldResources();
+  const held = await rt.driver.heldResources();
   const ids = new Set([...records.filter((r) => r.Leftovers?.length).map((r) => r.Id), ...held.map((h) => h.containerId)]);
   for (const id of ids) if (!isFullId(id)) ids.delete(id);
   for (const id of ids) {
@@ -121,6 +124,6 @@ export async function gc(rt: HostRuntime, isStarting: (rec: ContainerRecord) => 
     // The lock made a directory for an orphan's ID: leave no empty container directory behind.
     if (!(await rt.store.read(id))) await rt.store.delete(id);
   }
-  await sweepRemovedLogs(rt.root);
+  await sweepRemovedLogs(rt.driver.root);
   return report;
 }

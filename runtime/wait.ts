@@ -1,10 +1,13 @@
 import { ContainerError } from '../common/errors';
 import type { WaitInput, WaitResult } from '../common/ops-api';
 import type { ContainerRecord } from '../common/types';
-import type { StepContext } from './contract';
-import type { HostRuntime } from './host-runtime';
+import type { ContainerRuntime, StepContext } from './contract';
+import type { HostParts } from './host-parts';
 import { FileWaker } from './watch';
 import { isFullId } from '../common/names';
+
+/** What a wait works with: the record files and the driver's, the refreshed lookup and the events. */
+export type WaitDeps = Pick<HostParts, 'store' | 'driver'> & Pick<ContainerRuntime, 'lookup' | 'events'>;
 
 /** How often a wait looks without a change seen (a lost event), and how often while its watch is not in place. */
 const FALLBACK_MS = 2_000;
@@ -22,7 +25,7 @@ const POLL_MS = 100;
  * FALLBACK_MS anyway (every 100 ms while the watch is not in place), until the condition holds or
  * `ctx.signal` aborts. Every watch is closed however it ends.
  */
-export async function waitForCondition(rt: HostRuntime, input: WaitInput, ctx?: StepContext): Promise<WaitResult> {
+export async function waitForCondition(rt: WaitDeps, input: WaitInput, ctx?: StepContext): Promise<WaitResult> {
   const condition = input.condition ?? 'not-running';
   let baseline = input.afterFinishedAt;
   let last: ContainerRecord | undefined;
@@ -67,7 +70,7 @@ export async function waitForCondition(rt: HostRuntime, input: WaitInput, ctx?: 
 const RECORD: ReadonlySet<'record'> = new Set(['record']);
 
 /** The exit code of the container's last `die` event, if it has one: every page of the events, in order. */
-async function lastDieCode(rt: HostRuntime, id: string): Promise<number | undefined> {
+async function lastDieCode(rt: WaitDeps, id: string): Promise<number | undefined> {
   let code: number | undefined;
   for (let cursor = 0, more = true; more; ) {
     const page = await rt.events(cursor);

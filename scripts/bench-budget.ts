@@ -14,10 +14,11 @@ import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startWorkflowId, WorkflowTypes } from '../common/names';
+import { getConfig } from '../config';
 import { FAULT_LABEL } from '../runtime/faults';
 import type { HostRuntime } from '../runtime/host-runtime';
-import { selectRuntime } from '../runtime/select';
-import { createWorker } from '../worker/create';
+import { runtimeConfigOf, selectRuntime } from '../runtime/select';
+import { createWorker, withFaults } from '../worker/create';
 import type { containerStart } from '../workflows/container-start';
 import { judge, overLimit, readBudget, type Budget, type EventBudget, type Measured, type Try } from './bench/budget';
 import { FAULT_PLAN } from './bench/compensation';
@@ -39,10 +40,10 @@ const BUDGET_FILE = path.resolve(__dirname, '..', 'bench-budget.json');
 
 async function measure(teardown: Teardown, budget: Budget): Promise<Measured> {
   const { root, dataConverter } = await benchRoot(teardown, 'cs-budget-');
-  const rt = (await selectRuntime('simulated', root)).runtime;
+  const rt = (await selectRuntime('simulated', root, runtimeConfigOf(getConfig()))).runtime;
   // The fault hooks read the container's record at every step: on a runtime object of their own, so the
   // timed starts run without them.
-  const faulty = (await selectRuntime('simulated', root)).runtime;
+  const faulty = withFaults(rt, undefined);
   await rt.importImage(IMAGE, 'busybox-static');
 
   const { server, native, client, workflowBundle } = await benchTemporal(teardown, dataConverter);
@@ -50,7 +51,7 @@ async function measure(teardown: Teardown, budget: Budget): Promise<Measured> {
   const taskQueue = `budget-${randomUUID()}`;
   const faultQueue = `budget-faults-${randomUUID()}`;
   const worker = await createWorker({ ...base, taskQueue, runtime: rt });
-  const faultWorker = await createWorker({ ...base, taskQueue: faultQueue, runtime: faulty, faults: {} });
+  const faultWorker = await createWorker({ ...base, taskQueue: faultQueue, runtime: faulty });
 
   const sagaStart = (queue: string, id: string) =>
     client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue: queue, workflowId: startWorkflowId(id), args: [{ container: id }] });

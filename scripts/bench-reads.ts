@@ -18,7 +18,8 @@ import type { Session } from '../client/connection';
 import { codecDataConverter } from '../codec/load';
 import { WorkflowTypes } from '../common/names';
 import { FAULT_LABEL } from '../runtime/faults';
-import { SimulatedRuntime } from '../runtime/simulated/driver';
+import { getConfig } from '../config';
+import { SimulatedRuntime } from '../runtime/simulated-runtime';
 import type { containerInspect, containerList } from '../workflows/ops';
 import { createWorker } from '../worker/create';
 import { startDevServer } from './dev-server';
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, dataConverter });
   const s: Session = { client, connection, address: server.address, namespace: 'default', taskQueue };
-  const worker = await createWorker({ connection: native, namespace: 'default', taskQueue, runtime: new SimulatedRuntime(root), faults: {}, dataConverter });
+  const worker = await createWorker({ connection: native, namespace: 'default', taskQueue, runtime: new SimulatedRuntime(root, { host: getConfig().host, bindAllow: getConfig().bindAllow }), faults: {}, dataConverter });
   const count = async () => {
     await new Promise((r) => setTimeout(r, 1000)); // visibility catches up
     return (await client.workflow.count(`TaskQueue = '${taskQueue}'`)).count;

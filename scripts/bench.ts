@@ -29,10 +29,11 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@t
 import { codecDataConverter } from '../codec/load';
 import { ensureKeyFile } from '../codec/key-file';
 import { startWorkflowId, WorkflowTypes } from '../common/names';
+import { getConfig } from '../config';
 import { describeWorkerTuning, parseWorkerTuning } from '../config/worker-tuning';
 import type { HostRuntime } from '../runtime/host-runtime';
-import { releaseStateRoot } from '../runtime/linux/mounts';
-import { selectRuntime } from '../runtime/select';
+import { releaseStateRoot } from '../runtime/drivers/linux/mounts';
+import { runtimeConfigOf, selectRuntime } from '../runtime/select';
 import { createWorker, WORKFLOWS_PATH } from '../worker/create';
 import type { containerStart } from '../workflows/container-start';
 import type { containerCreate } from '../workflows/ops';
@@ -99,7 +100,9 @@ async function bench(teardown: Teardown): Promise<Results> {
   const loadavgAtStart = os.loadavg();
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-bench-'));
   teardown.add(`remove ${root}`, () => fs.rm(root, { recursive: true, force: true }));
-  const selected = await selectRuntime('auto', root);
+  // the host steps of the saga starts, timed by the worker's clock (their local activities have no times in the history)
+  const stepClock = new StepClock();
+  const selected = await selectRuntime('auto', root, { ...runtimeConfigOf(getConfig()), hooks: stepClock.hooks() });
   const rt = selected.runtime;
   teardown.add('remove the containers left, release the state root', async () => {
     // Containers a failed or interrupted round left, then the private mount the Linux driver made of the root.
@@ -207,9 +210,6 @@ async function bench(teardown: Teardown): Promise<Results> {
     } else api.reason = started.reason;
 
     const createdByApi = api.createdBy === CREATED_BY_API;
-    // the host steps of the saga starts, timed by the worker's clock (their local activities have no times in the history)
-    const stepClock = new StepClock();
-    rt.installHooks(stepClock.wrap());
     const onSagaStart = async (workflowId: string, ms: number, cpu: CpuSample, id: string) => {
       const steps = stepClock.take(id);
       stepClock.clear(); // the other measurements' calls (one at a time: none is in flight now)

@@ -24,7 +24,7 @@ import { releasedFirst } from '../common/steps';
 import { getConfig } from '../config';
 import { describeTemporalConnection } from '../config/temporal-connection';
 import { FAULT_LABEL } from '../runtime/faults';
-import { selectRuntime } from '../runtime/select';
+import { runtimeConfigOf, selectRuntime } from '../runtime/select';
 import { createWorker } from '../worker/create';
 import { isServerUp, startDevServer, type DevServer } from './dev-server';
 
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     say(`Temporal dev server started at ${server.address}, Web UI ${uiUrl} (decoding through the codec server ${codecServer.url})`);
   }
 
-  const { runtime, reason } = await selectRuntime(config.driver, root);
+  const { runtime, reason } = await selectRuntime(config.driver, root, runtimeConfigOf(config));
   say(`worker: driver ${color.ok(runtime.kind)} (${reason}), state root ${root}, task queue ${taskQueue}`);
   const nativeConnection = await NativeConnection.connect(server ? { address: server.address } : temporal.connectionOptions);
   const worker = await createWorker({ connection: nativeConnection, namespace, taskQueue, runtime, dataConverter: dataConverterOf(loaded),

@@ -28,15 +28,15 @@ import { getConfig, isSet } from '../config';
 import type { ContainerStartInput } from '../common/start-api';
 import type { CreateRequest } from '../common/types';
 import { createMetadata } from '../common/workflow-metadata';
-import { FAULT_LABEL, faultHooks } from '../runtime/faults';
-import { SimulatedRuntime } from '../runtime/simulated/driver';
+import { FAULT_LABEL } from '../runtime/faults';
+import { SimulatedRuntime } from '../runtime/simulated-runtime';
 import type { containerStart } from '../workflows/container-start';
 import type { containerRestore, containerWait } from '../workflows/lifecycle';
 import type { containerExec, containerExecOutput, containerKill, containerPause, containerUnpause } from '../workflows/verbs';
 import type { containerMonitor } from '../workflows/monitor';
 import type { containerCreate } from '../workflows/ops';
 import type { containerReads } from '../workflows/reads';
-import { createWorker } from '../worker/create';
+import { createWorker, withFaults } from '../worker/create';
 import { registerHost } from '../worker/host-worker';
 import { startDevServer } from './dev-server';
 import { temporalCliPath } from './temporal-paths';
@@ -152,8 +152,7 @@ async function main(): Promise<void> {
   const client = new Client({ connection, dataConverter });
   // This worker is host `a` (workflows and a's steps); host `b` serves only its host queue, so
   // every workflow task runs on a and a container placed on b has all its steps routed there (hostOnly).
-  const runtime = new SimulatedRuntime(path.join(root, 'a'));
-  runtime.hostName = 'a';
+  const runtime = new SimulatedRuntime(path.join(root, 'a'), { host: 'a' });
   const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime, faults: {}, dataConverter });
   const hosts = { connection: nativeConnection, client, taskQueue, dataConverter, root };
   let hostB: HostOnly | undefined;
@@ -328,10 +327,7 @@ interface HostsContext {
 }
 
 async function hostOnly(o: HostsContext, name: string): Promise<HostOnly> {
-  const runtime = new SimulatedRuntime(path.join(o.root, name));
-  runtime.hostName = name;
-  runtime.installHooks(faultHooks(runtime, undefined));
-  runtime.faultsEnabled = true;
+  const runtime = withFaults(new SimulatedRuntime(path.join(o.root, name), { host: name }), undefined);
   const queue = hostTaskQueue(o.taskQueue, name);
   const worker = await Worker.create({ connection: o.connection, namespace: 'default', taskQueue: queue, activities: createActivities(runtime, { monitorRuns: true }), dataConverter: o.dataConverter });
   const running = worker.run();

@@ -5,7 +5,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { startApi, type RunningApi } from '../api/start';
 import { imageImport } from '../client/api';
-import { SimulatedRuntime } from '../runtime/simulated/driver';
+import type { HostRuntimeConfig } from '../runtime/host-runtime';
+import type { SimulatedRuntime } from '../runtime/simulated-runtime';
+import { simulatedRuntime } from './runtimes';
 import { startTestWorker, type TestWorker } from './harness';
 import { linuxSuite, linuxUnavailable, type LinuxSuite, type TestNetwork } from './linux-fixture';
 
@@ -56,7 +58,7 @@ export function simulatedApiSuite(label: string): SimulatedApiSuite {
   let sim: SimulatedRuntime | undefined;
   beforeAll(async () => {
     root = await fs.mkdtemp(path.join(os.tmpdir(), `cs-${label}-`));
-    sim = new SimulatedRuntime(root);
+    sim = simulatedRuntime(root);
     w = await startTestWorker(inject('temporalAddress'), sim);
     api = await startTestApi(w);
     await imageImport(w.session, 'busybox', 'busybox-static');
@@ -112,8 +114,8 @@ export function docker(api: Pick<TestApi, 'host'>, args: string[], opts: { timeo
  * A Linux-driver suite (linux-fixture.ts) with the Engine API in front of its worker: `docker(args)` runs
  * Docker's CLI against it. The API closes before the suite's worker stops (afterAll hooks run in reverse).
  */
-export function linuxApiSuite(prefix: string, net: TestNetwork): LinuxSuite & { docker(args: string[], timeoutMs?: number): Promise<DockerResult> } {
-  const suite = linuxSuite(prefix, net);
+export function linuxApiSuite(prefix: string, net: TestNetwork, config: Partial<HostRuntimeConfig> = {}): LinuxSuite & { docker(args: string[], timeoutMs?: number): Promise<DockerResult> } {
+  const suite = linuxSuite(prefix, net, config);
   let api: TestApi | undefined;
   beforeAll(async () => {
     if (await linuxUnavailable()) return;

@@ -1,12 +1,15 @@
 import { promises as fs } from 'node:fs';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import type { HeldResource } from '../runtime/contract';
-import { LinuxRuntime, type LinuxRuntimeOptions } from '../runtime/linux/driver';
-import { mountsUnder, readMountInfo } from '../runtime/linux/mountinfo';
-import { releaseStateRoot } from '../runtime/linux/mounts';
-import { deleteNetns } from '../runtime/linux/netns';
-import { linuxPrerequisites } from '../runtime/linux/prereqs';
-import { leaksOf } from '../runtime/linux/probe';
+import type { LinuxDriverOptions } from '../runtime/drivers/linux/driver';
+import { getConfig } from '../config';
+import type { HostRuntimeConfig } from '../runtime/host-runtime';
+import { LinuxRuntime } from '../runtime/linux-runtime';
+import { mountsUnder, readMountInfo } from '../runtime/drivers/linux/mountinfo';
+import { releaseStateRoot } from '../runtime/drivers/linux/mounts';
+import { deleteNetns } from '../runtime/drivers/linux/netns';
+import { linuxPrerequisites } from '../runtime/drivers/linux/prereqs';
+import { leaksOf } from '../runtime/drivers/linux/probe';
 import { startTestWorker, type TestWorker } from './harness';
 
 /**
@@ -21,7 +24,7 @@ export async function linuxUnavailable(): Promise<string | undefined> {
 }
 
 /** A host-side network namespace, the bridge inside it and the containers' subnet. */
-export type TestNetwork = Required<Pick<LinuxRuntimeOptions, 'hostNetns' | 'bridge' | 'subnet'>>;
+export type TestNetwork = Required<Pick<LinuxDriverOptions, 'hostNetns' | 'bridge' | 'subnet'>>;
 
 /**
  * Every test file that runs real containers gets its own triple, so files running side by side never share
@@ -67,8 +70,13 @@ export function addressesOf(subnet: string): { gateway: string; ip: RegExp } {
   return { gateway: `${m[1]}.${m[2]}.0.1`, ip: new RegExp(`^${m[1]}\\.${m[2]}\\.`) };
 }
 
-export async function openLinuxRuntime(prefix: string, net: TestNetwork): Promise<LinuxRuntime> {
-  const rt = new LinuxRuntime(await fs.mkdtemp(`/tmp/${prefix}-`), net);
+/** The Linux runtime on `root` in the test network `net`: the host name a worker would have unless `config` names one. */
+export function linuxRuntime(root: string, net: TestNetwork, config: Partial<HostRuntimeConfig> = {}): LinuxRuntime {
+  return new LinuxRuntime(root, { host: getConfig().host, ...config }, net);
+}
+
+export async function openLinuxRuntime(prefix: string, net: TestNetwork, config: Partial<HostRuntimeConfig> = {}): Promise<LinuxRuntime> {
+  const rt = linuxRuntime(await fs.mkdtemp(`/tmp/${prefix}-`), net, config);
   await rt.importImage('busybox', 'busybox-static');
   return rt;
 }
@@ -135,14 +143,14 @@ export interface LinuxSuite {
  * runtime (busybox imported) and a worker for it; after all, every container removed and nothing left
  * held or mounted under its root (asserted).
  */
-export function linuxSuite(prefix: string, net: TestNetwork): LinuxSuite {
+export function linuxSuite(prefix: string, net: TestNetwork, config: Partial<HostRuntimeConfig> = {}): LinuxSuite {
   let rt: LinuxRuntime | undefined;
   let w: TestWorker | undefined;
   let unavailable: string | undefined;
   beforeAll(async () => {
     unavailable = await linuxUnavailable();
     if (unavailable) return;
-    rt = await openLinuxRuntime(prefix, net);
+    rt = await openLinuxRuntime(prefix, net, config);
     w = await startTestWorker(inject('temporalAddress'), rt);
   }, 120_000);
   afterAll(async () => {

@@ -6,7 +6,8 @@ import { hostTaskQueue } from '../common/hosts-api';
 import { SHUTDOWN_FORCE_AFTER_GRACE_MS, type WorkerTuning } from '../config/worker-tuning';
 import { workerMetrics } from '../metrics/worker';
 import { faultHooks } from '../runtime/faults';
-import type { HostRuntime } from '../runtime/host-runtime';
+import { HostRuntime } from '../runtime/host-runtime';
+import { nestHooks } from '../runtime/step-hooks';
 import { HostWorker } from './host-worker';
 
 /**
@@ -33,8 +34,9 @@ export interface CreateWorkerOptions {
   taskQueue: string;
   runtime: HostRuntime;
   /**
-   * Fault injection (runtime/faults.ts), for tests and demos: when given, the worker-wide plan and the
-   * containers' `container-saga.faults` labels fire; when absent, no hook is installed and no label is read.
+   * Fault injection (runtime/faults.ts), for tests and demos: when given, the worker serves withFaults(runtime),
+   * where the worker-wide plan and the containers' `container-saga.faults` labels fire; when absent, `runtime`
+   * itself, which reads no label and refuses the fault label at create.
    */
   faults?: { plan?: string };
   /** a prebuilt bundle (tests bundle once and reuse it); otherwise the build's, else workflows are bundled at start-up */
@@ -60,23 +62,32 @@ export interface CreateWorkerOptions {
 }
 
 /**
+ * The runtime a worker with fault injection serves: over the same driver and records as `runtime`, with its
+ * configuration, the fault label allowed, and the fault hooks around every host step, release and mark-running
+ * (inside the hooks `runtime` has, e.g. the bench's clock, so those time what the faults do). Neither the
+ * drivers nor the runtime know the injector: this is where it is composed in.
+ */
+export function withFaults(runtime: HostRuntime, plan: string | undefined): HostRuntime {
+  const faults = faultHooks(runtime, plan);
+  const { hooks } = runtime.config;
+  return new HostRuntime(runtime.driver, { ...runtime.config, faultsAllowed: true, hooks: hooks ? nestHooks(hooks, faults) : faults });
+}
+
+/**
  * The worker of one host (worker/host-worker.ts): on the shared queue every workflow of workflows/ and the
  * activities bound to the runtime (with faults, when enabled); on the host queue (`<queue>@<host>`, the
  * runtime's host name) the same activities, which the workflows route there.
  */
 export async function createWorker(opts: CreateWorkerOptions): Promise<HostWorker> {
-  if (opts.faults) {
-    opts.runtime.installHooks(faultHooks(opts.runtime, opts.faults.plan));
-    opts.runtime.faultsEnabled = true;
-  }
-  const activities = createActivities(opts.runtime, { monitorRuns: true, draining: opts.draining });
+  const runtime = opts.faults ? withFaults(opts.runtime, opts.faults.plan) : opts.runtime;
+  const activities = createActivities(runtime, { monitorRuns: true, draining: opts.draining });
   const common = {
     connection: opts.connection,
     namespace: opts.namespace,
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     activities,
     ...(opts.identity ? { identity: opts.identity } : {}),
-    ...(opts.metrics ? workerMetrics(opts.runtime) : {}),
+    ...(opts.metrics ? workerMetrics(runtime) : {}),
     ...opts.tuning,
     ...(opts.shutdownGraceMs !== undefined
       ? { shutdownGraceTime: opts.shutdownGraceMs, shutdownForceTime: opts.shutdownGraceMs + SHUTDOWN_FORCE_AFTER_GRACE_MS }
@@ -91,10 +102,10 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<HostWorke
     // costs a replay of the start's short history).
     stickyQueueScheduleToStartTimeout: '2s',
   });
-  const host = await Worker.create({ ...common, taskQueue: hostTaskQueue(opts.taskQueue, opts.runtime.hostName) });
+  const host = await Worker.create({ ...common, taskQueue: hostTaskQueue(opts.taskQueue, runtime.hostName) });
   return new HostWorker(shared, host, {
-    name: opts.runtime.hostName,
-    driver: opts.runtime.kind,
+    name: runtime.hostName,
+    driver: runtime.kind,
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,

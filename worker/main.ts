@@ -5,7 +5,7 @@ import { describeTemporalConnection } from '../config/temporal-connection';
 import { describeWorkerTuning } from '../config/worker-tuning';
 import type { RunningApi } from '../api/start';
 import { installMetricsRuntime } from '../metrics/runtime';
-import { selectRuntime } from '../runtime/select';
+import { runtimeConfigOf, selectRuntime } from '../runtime/select';
 import { hostTaskQueue } from '../common/hosts-api';
 import { createWorker } from './create';
 import { claimStateRoot } from './host-root';
@@ -21,8 +21,7 @@ async function main(): Promise<void> {
   const { temporal, workerTuning, shutdownGraceMs } = config;
   const host = config.host;
   await claimStateRoot(config.root, host);
-  const { runtime, reason } = await selectRuntime(config.driver, config.root);
-  runtime.hostName = host;
+  const { runtime, reason } = await selectRuntime(config.driver, config.root, runtimeConfigOf(config));
   console.log(`container-saga worker: host ${host}, driver ${runtime.kind} (${reason})`);
   console.log(`  state root ${config.root}; task queues ${config.taskQueue} and ${hostTaskQueue(config.taskQueue, host)}`);
   console.log(`  ${describeTemporalConnection(temporal)}`);

@@ -11,7 +11,7 @@ export interface StepEnv {
   /** daemon.Get with the process state refreshed (a peer recorded Running whose process exited reads exited) */
   lookup(ref: string): Promise<ContainerRecord>;
   /** the host directories bind mounts may come from (CONTAINER_SAGA_BIND_ALLOW); undefined: any */
-  bindAllow(): readonly string[] | undefined;
+  readonly bindAllow: readonly string[] | undefined;
 }
 
 /** What each step's acquire takes: the container, and for the spec what the workflow computed. */

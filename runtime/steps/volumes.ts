@@ -17,7 +17,7 @@ export const volumes: StepImpl<'volumes'> = {
   async acquire(env, { id }, ctx) {
     const rec = await env.store.get(id);
     // checked at create too; again here, as the policy or a path may have changed since
-    await checkBindPolicy(rec.HostConfig.Binds, env.bindAllow());
+    await checkBindPolicy(rec.HostConfig.Binds, env.bindAllow);
     const mounts = volumeMounts(rec.HostConfig, (n) => env.driver.layout.volume(n));
     await prepareVolumeSources(mounts);
     await env.driver.mountVolumes(id, mounts, ctx);

@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { runChecked } from '../../runtime/linux/exec';
-import { buildBusybox } from '../../runtime/linux/images';
-import { tool } from '../../runtime/linux/tools';
+import { runChecked } from '../../runtime/drivers/linux/exec';
+import { buildBusybox } from '../../runtime/drivers/linux/images';
+import { tool } from '../../runtime/drivers/linux/tools';
 import type { DockerCli } from './docker-cli';
 
 /**

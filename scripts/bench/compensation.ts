@@ -5,7 +5,7 @@ import type { HostRuntime } from '../../runtime/host-runtime';
 import { FAULT_LABEL } from '../../runtime/faults';
 import type { containerStart } from '../../workflows/container-start';
 import { compensationTimes, readHistory, releasesIn } from './history';
-import { StepClock, type StepCall } from './step-clock';
+import type { StepClock, StepCall } from './step-clock';
 import { percentiles, type Percentiles } from './stats';
 
 /**
@@ -17,9 +17,8 @@ import { percentiles, type Percentiles } from './stats';
  * time, so the history cannot time it; for a history with release activities (a start routed to the owner's
  * queue, or before v11) the history's figure (ActivityTaskFailed → the last release's ActivityTaskCompleted)
  * is kept beside it. The run's end (the failure's record, `die`, the claim) and the client-observed time of
- * the whole failed start are reported too. The worker that serves `taskQueue` must have fault injection on
- * with its hooks on `runtime` (createWorker installs them; measureCompensation wraps what is installed), and `runtime`
- * must accept the fault label (faultsEnabled).
+ * the whole failed start are reported too. The worker that serves `taskQueue` must serve `runtime`, a runtime
+ * with fault injection (withFaults, which also lets it accept the fault label) inside `clock`'s hooks.
  */
 export const FAULT_PLAN = 'process=fail-after';
 
@@ -44,8 +43,10 @@ export interface CompensationResult {
 export interface CompensationOptions {
   client: Client;
   taskQueue: string;
-  /** the fault-injection worker's runtime, with that worker's fault hooks installed (measureCompensation times them) */
+  /** the fault-injection worker's runtime (worker/create.ts withFaults) */
   runtime: HostRuntime;
+  /** the clock around that runtime's fault hooks */
+  clock: StepClock;
   image: string;
   cmd: string[];
   n: number;
@@ -60,8 +61,7 @@ function releasesDone(calls: readonly StepCall[]): { ms: number; failedAt: numbe
 }
 
 export async function measureCompensation(o: CompensationOptions): Promise<CompensationResult> {
-  const clock = new StepClock();
-  o.runtime.installHooks(clock.wrap(o.runtime.installedHooks));
+  const { clock } = o;
   const done: number[] = [];
   const doneHistory: number[] = [];
   const closed: number[] = [];

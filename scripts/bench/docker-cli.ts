@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { run, toolOutput, type RunResult } from '../../runtime/linux/exec';
+import { run, toolOutput, type RunResult } from '../../runtime/drivers/linux/exec';
 
 /**
  * Debian's docker client (docker.io, 20.10), by its path: /usr/local/bin may hold another one. Every call

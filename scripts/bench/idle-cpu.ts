@@ -16,8 +16,9 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startWorkflowId, WorkflowTypes } from '../../common/names';
-import { releaseStateRoot } from '../../runtime/linux/mounts';
-import { selectRuntime } from '../../runtime/select';
+import { releaseStateRoot } from '../../runtime/drivers/linux/mounts';
+import { getConfig } from '../../config';
+import { runtimeConfigOf, selectRuntime } from '../../runtime/select';
 import { createWorker } from '../../worker/create';
 import type { containerStart } from '../../workflows/container-start';
 import { benchRoot, benchTemporal } from './temporal-env';
@@ -50,7 +51,7 @@ async function measure(teardown: Teardown): Promise<void> {
   if (!Number.isInteger(exits) || exits < 0) throw new Error(`--exits must be a whole number (got "${option('exits', '')}")`);
 
   const { root, dataConverter } = await benchRoot(teardown, 'cs-idle-cpu-');
-  const selected = await selectRuntime(driver as 'auto' | 'linux' | 'simulated', root);
+  const selected = await selectRuntime(driver as 'auto' | 'linux' | 'simulated', root, runtimeConfigOf(getConfig()));
   const rt = selected.runtime;
   const ids: string[] = [];
   teardown.add('remove the containers, release the state root', async () => {

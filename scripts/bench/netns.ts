@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
-import { runChecked } from '../../runtime/linux/exec';
-import { tool } from '../../runtime/linux/tools';
+import { runChecked } from '../../runtime/drivers/linux/exec';
+import { tool } from '../../runtime/drivers/linux/tools';
 
 /**
  * A named network namespace (`ip netns add`) with only lo, up: the bench's dockerd runs in it, so its docker0,

@@ -4,13 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
+import { getConfig } from '../../config';
 import type { WorkerTuning } from '../../config/worker-tuning';
 import { startWorkflowId, WorkflowTypes } from '../../common/names';
 import type { HostRuntime } from '../../runtime/host-runtime';
-import { selectRuntime } from '../../runtime/select';
-import { createWorker } from '../../worker/create';
+import { runtimeConfigOf, selectRuntime } from '../../runtime/select';
+import { createWorker, withFaults } from '../../worker/create';
 import type { containerStart } from '../../workflows/container-start';
 import { measureCompensation } from './compensation';
+import { StepClock } from './step-clock';
 import { EngineClient } from './engine';
 import { measureMemory } from './memory';
 import { monitorEnded } from './monitor-ended';
@@ -79,13 +81,16 @@ export async function runPhases(ctx: PhaseContext): Promise<PhaseResults> {
   const docker = ctx.dockerd ? new EngineClient(ctx.dockerd.socket, ctx.apiVersion, DOCKER_SOCKETS) : undefined;
   if (docker) ctx.teardown.add('close the dockerd throughput client', async () => docker.close());
 
-  // A worker of the same driver on the same root with fault injection on (its own runtime object: the hooks
-  // are installed on it, not on the bench's, whose steps stay without them).
+  // A worker of the same driver on the same root with fault injection on (its own runtime object: the fault
+  // hooks are on it, not on the bench's, whose steps stay without them), its steps timed by a clock of its own
+  // around the faults.
   const compensation = await phase(ctx, 'compensation', async () => {
-    const runtime = (await selectRuntime(ctx.rt.kind, ctx.root)).runtime;
+    const clock = new StepClock();
+    const timed = (await selectRuntime(ctx.rt.kind, ctx.root, { ...runtimeConfigOf(getConfig()), hooks: clock.hooks() })).runtime;
+    const runtime = withFaults(timed, undefined);
     const taskQueue = `bench-faults-${randomUUID()}`;
-    const worker = await createWorker({ ...workerBase(ctx), taskQueue, runtime, faults: {} });
-    const r = await worker.runUntil(measureCompensation({ client: ctx.client, taskQueue, runtime, image: ctx.image, cmd: ctx.cmd, n: COMPENSATION_N, stopping }));
+    const worker = await createWorker({ ...workerBase(ctx), taskQueue, runtime });
+    const r = await worker.runUntil(measureCompensation({ client: ctx.client, taskQueue, runtime, clock, image: ctx.image, cmd: ctx.cmd, n: COMPENSATION_N, stopping }));
     return { ...r, n: COMPENSATION_N };
   });
 
@@ -98,7 +103,7 @@ export async function runPhases(ctx: PhaseContext): Promise<PhaseResults> {
     // The simulated driver: a runtime on a root of its own, served by a worker on a task queue of its own.
     const simRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-bench-sim-'));
     ctx.teardown.add(`remove ${simRoot}`, () => fs.rm(simRoot, { recursive: true, force: true }));
-    const sim = (await selectRuntime('simulated', simRoot)).runtime;
+    const sim = (await selectRuntime('simulated', simRoot, runtimeConfigOf(getConfig()))).runtime;
     await sim.importImage(ctx.image, 'busybox-static');
     const simQueue = `bench-simulated-${randomUUID()}`;
     const simWorker = await createWorker({ ...workerBase(ctx), taskQueue: simQueue, runtime: sim });

@@ -9,7 +9,8 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startWorkflowId, WorkflowTypes } from '../../common/names';
-import { selectRuntime } from '../../runtime/select';
+import { getConfig } from '../../config';
+import { runtimeConfigOf, selectRuntime } from '../../runtime/select';
 import { createWorker } from '../../worker/create';
 import type { containerStart } from '../../workflows/container-start';
 import { benchRoot, benchTemporal } from './temporal-env';
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
 
 async function profile(teardown: Teardown): Promise<void> {
   const { root, dataConverter } = await benchRoot(teardown, 'cs-prof-');
-  const rt = (await selectRuntime('simulated', root)).runtime;
+  const rt = (await selectRuntime('simulated', root, runtimeConfigOf(getConfig()))).runtime;
   await rt.importImage('busybox', 'busybox-static');
   const { native, client, workflowBundle } = await benchTemporal(teardown, dataConverter);
   const taskQueue = `prof-${randomUUID()}`;

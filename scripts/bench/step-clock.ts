@@ -1,4 +1,4 @@
-import type { StepHooks } from '../../runtime/host-runtime';
+import type { StepHooks } from '../../runtime/step-hooks';
 
 /** One call of a host step or release, by this process's clock (ms since the epoch, sub-ms precision). */
 export interface StepCall {
@@ -19,14 +19,14 @@ const now = () => performance.timeOrigin + performance.now();
 export class StepClock {
   private readonly calls = new Map<string, StepCall[]>();
 
-  /** `inner` (e.g. the fault hooks), or the calls themselves, timed. */
-  wrap(inner?: StepHooks): StepHooks {
+  /** Hooks that time each call, and whatever hooks run inside them (the fault hooks: worker/create.ts withFaults). */
+  hooks(): StepHooks {
     return {
       around: async (point, id, ctx, call) => {
         const from = now();
         let ok = false;
         try {
-          const value = await (inner ? inner.around(point, id, ctx, call) : call());
+          const value = await call();
           ok = true;
           return value;
         } finally {

@@ -35,12 +35,12 @@ import type { ContainerSnapshot } from '../../common/start-api';
 import { RELEASE_ORDER, stepOfRelease } from '../../common/steps';
 import type { ContainerRecord, CreateRequest, StartOwner } from '../../common/types';
 import type { HostRuntime } from '../../runtime/host-runtime';
-import { LinuxRuntime } from '../../runtime/linux/driver';
-import { netnsName, netnsPath } from '../../runtime/linux/layout';
-import { mountsUnder, readMountInfo } from '../../runtime/linux/mountinfo';
-import { leaksOf } from '../../runtime/linux/probe';
-import { isLive } from '../../runtime/linux/shim';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import { LinuxRuntime } from '../../runtime/linux-runtime';
+import { netnsName, netnsPath } from '../../runtime/drivers/layout';
+import { mountsUnder, readMountInfo } from '../../runtime/drivers/linux/mountinfo';
+import { leaksOf } from '../../runtime/drivers/linux/probe';
+import { isLive } from '../../runtime/drivers/linux/shim';
+import { simulatedRuntime } from '../runtimes';
 import { closeLinuxRuntime, expectNothingLeft, linuxUnavailable, openLinuxRuntime, testNetwork } from '../linux-fixture';
 
 const NET = testNetwork('durability/activity-idempotency');
@@ -507,7 +507,7 @@ function driverSuite(kind: Harness['kind'], setUp: () => Promise<Harness | strin
 
 driverSuite(
   'simulated',
-  async () => harnessOf('simulated', new SimulatedRuntime(await fs.mkdtemp(path.join(os.tmpdir(), 'cs-idem-sim-')))),
+  async () => harnessOf('simulated', simulatedRuntime(await fs.mkdtemp(path.join(os.tmpdir(), 'cs-idem-sim-')))),
   async (h) => {
     const errors = await cleanUp(h);
     const held = await h.rt.heldResources();

@@ -2,13 +2,13 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { leaksOf } from '../../runtime/linux/probe';
+import { leaksOf } from '../../runtime/drivers/linux/probe';
 import { linuxSuite, testNetwork } from '../linux-fixture';
 import { CANCEL_MOMENTS, CANCELLING_VERBS, cancelAt, signalledWhileHeld, type MatrixTarget } from './cancel-matrix';
 
 // Issue 23's matrix with real containers (Linux driver, root): cancelled at every moment by every cancelling
 // verb, the start ends succeeded or cancelled with nothing held: no mount, netns, IP, process or spec
-// (cancel-matrix.ts; the leak probe is runtime/linux/probe.ts).
+// (cancel-matrix.ts; the leak probe is runtime/drivers/linux/probe.ts).
 
 const suite = linuxSuite('cs-cancel-root', testNetwork('durability/cancel-moments-linux'));
 let dir: string;

@@ -6,8 +6,9 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { hostTaskQueue } from '../../common/hosts-api';
-import { faultHooks } from '../../runtime/faults';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import type { HostRuntime } from '../../runtime/host-runtime';
+import { simulatedRuntime } from '../runtimes';
+import { withFaults } from '../../worker/create';
 import { registerHost } from '../../worker/host-worker';
 import { createContainer, inspect, remove } from '../../client/api';
 import { REPO, startTestWorker, until, type TestWorker } from '../harness';
@@ -19,24 +20,21 @@ import { waitForFile } from './worker-process';
 // ends succeeded or cancelled with nothing held (cancel-matrix.ts).
 
 let dir: string;
-let sim: SimulatedRuntime;
+let sim: HostRuntime;
 let w: TestWorker;
 /** host `b`: an activity-only worker on its host queue, so a container there has its steps routed to it */
-let simB: SimulatedRuntime;
+let simB: HostRuntime;
 let connectionB: NativeConnection;
 let workerB: { worker: Worker; running: Promise<void> } | undefined;
-const heldIn = (rt: SimulatedRuntime) => async (id: string) => (await rt.heldResources()).filter((h) => h.containerId === id).map((h) => `${h.kind} ${h.detail}`);
+const heldIn = (rt: HostRuntime) => async (id: string) => (await rt.heldResources()).filter((h) => h.containerId === id).map((h) => `${h.kind} ${h.detail}`);
 const target = (): MatrixTarget => ({ w, dir, host: sim.hostName, routed: false, held: heldIn(sim) });
 const routedTarget = (): MatrixTarget => ({ w, dir, host: 'b', routed: true, held: heldIn(simB) });
 
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-cancel-sim-'));
-  sim = new SimulatedRuntime(path.join(dir, 'root'));
+  sim = simulatedRuntime(path.join(dir, 'root'));
   w = await startTestWorker(inject('temporalAddress'), sim);
-  simB = new SimulatedRuntime(path.join(dir, 'root-b'));
-  simB.hostName = 'b';
-  simB.installHooks(faultHooks(simB, undefined));
-  simB.faultsEnabled = true;
+  simB = withFaults(simulatedRuntime(path.join(dir, 'root-b'), { host: 'b' }), undefined);
   connectionB = await NativeConnection.connect({ address: w.address });
   const worker = await Worker.create({
     connection: connectionB, namespace: 'default', taskQueue: hostTaskQueue(w.taskQueue, 'b'), activities: createActivities(simB, { monitorRuns: true }), dataConverter: w.client.options.dataConverter,

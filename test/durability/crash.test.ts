@@ -7,13 +7,12 @@ import { connect, type Session } from '../../client/connection';
 import { startWorkflowId } from '../../common/names';
 import type { ContainerRuntime, HeldResource } from '../../runtime/contract';
 import { FAULT_LABEL } from '../../runtime/faults';
-import { LinuxRuntime } from '../../runtime/linux/driver';
-import { mountsUnder, readMountInfo } from '../../runtime/linux/mountinfo';
-import { releaseStateRoot } from '../../runtime/linux/mounts';
-import { deleteNetns } from '../../runtime/linux/netns';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import { mountsUnder, readMountInfo } from '../../runtime/drivers/linux/mountinfo';
+import { releaseStateRoot } from '../../runtime/drivers/linux/mounts';
+import { deleteNetns } from '../../runtime/drivers/linux/netns';
+import { simulatedRuntime } from '../runtimes';
 import { cli } from '../harness';
-import { linuxUnavailable, rootTest, testNetwork } from '../linux-fixture';
+import { linuxRuntime, linuxUnavailable, rootTest, testNetwork } from '../linux-fixture';
 import { STEPS_WITH_RELEASE } from './steps-with-release';
 import { spawnWorker, waitForFile, writeBundle, type WorkerProcess } from './worker-process';
 
@@ -48,7 +47,7 @@ async function fixture(kind: 'simulated' | 'linux', bundle: string): Promise<Fix
     CONTAINER_SAGA_HOST_NETNS: NET.hostNetns,
     CONTAINER_SAGA_SUBNET: NET.subnet,
   };
-  const driver = kind === 'linux' ? new LinuxRuntime(root, NET) : new SimulatedRuntime(root);
+  const driver = kind === 'linux' ? linuxRuntime(root, NET) : simulatedRuntime(root);
   const session = await connect({ ...process.env, ...env });
   const f: Fixture = {
     dir,

@@ -7,7 +7,8 @@ import { connect, type Session } from '../../client/connection';
 import { monitorWorkflowId, type MonitorResult } from '../../common/monitor-api';
 import { startWorkflowId } from '../../common/names';
 import { FAULT_LABEL } from '../../runtime/faults';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import type { SimulatedRuntime } from '../../runtime/simulated-runtime';
+import { simulatedRuntime } from '../runtimes';
 import { spawnWorker, waitForFile, writeBundle, type WorkerProcess } from './worker-process';
 
 // The worker's graceful stop, with real worker processes (`worker/main.ts`, simulated driver only): SIGTERM
@@ -36,7 +37,7 @@ beforeAll(async () => {
     CONTAINER_SAGA_DRIVER: 'simulated',
     CONTAINER_SAGA_WORKFLOW_BUNDLE: bundle,
   };
-  rt = new SimulatedRuntime(root);
+  rt = simulatedRuntime(root);
   session = await connect({ ...process.env, ...env });
 }, 120_000);
 

@@ -3,12 +3,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { inspect, list, remove, startContainer } from '../../client/api';
 import { monitorWorkflowId } from '../../common/monitor-api';
-import { LinuxRuntime } from '../../runtime/linux/driver';
-import { leaksOf } from '../../runtime/linux/probe';
-import { isLive } from '../../runtime/linux/shim';
+import type { LinuxRuntime } from '../../runtime/linux-runtime';
+import { leaksOf } from '../../runtime/drivers/linux/probe';
+import { isLive } from '../../runtime/drivers/linux/shim';
 import { cli } from '../harness';
 import { createOn } from '../hosts-fixture';
-import { addressesOf, closeLinuxRuntime, expectNothingLeft, linuxUnavailable, rootTest, testNetwork, type LinuxLeftovers } from '../linux-fixture';
+import { addressesOf, closeLinuxRuntime, expectNothingLeft, linuxRuntime, linuxUnavailable, rootTest, testNetwork, type LinuxLeftovers } from '../linux-fixture';
 import { HOSTS, killAAndKeepStartingOnB, noticedWithin, openHostProcesses, releasedKinds, restartAWithReconcile, secs, sleeper, startHeldOnA, type Host, type HostProcesses, type Placement } from './host-processes';
 
 // A host that goes away mid-start, with real containers (issue 12, point 3 on the Linux driver): hosts `a` and
@@ -43,7 +43,7 @@ beforeAll(async () => {
         return root;
       },
       env: (h) => ({ CONTAINER_SAGA_DRIVER: 'linux', CONTAINER_SAGA_HOST_NETNS: NETS[h].hostNetns, CONTAINER_SAGA_SUBNET: NETS[h].subnet }),
-      driver: (root, h) => new LinuxRuntime(root, NETS[h]),
+      driver: (root, h) => linuxRuntime(root, NETS[h]),
     },
     async ({ drivers }) => {
       for (const h of HOSTS) await (drivers[h] as LinuxRuntime).importImage('busybox', 'busybox-static');

@@ -5,7 +5,7 @@ import { inspect, list, remove, startContainer } from '../../client/api';
 import { CliError } from '../../client/errors';
 import { HOST_LIVE_WINDOW_MS, HOST_PICKUP_TIMEOUT_S } from '../../common/hosts-api';
 import { monitorWorkflowId } from '../../common/monitor-api';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import { simulatedRuntime } from '../runtimes';
 import { NO_WORKFLOWS_NOTICE } from '../../worker/logger';
 import { cli, until } from '../harness';
 import { createOn, hostLs, untilLive } from '../hosts-fixture';
@@ -29,7 +29,7 @@ beforeAll(async () => {
   p = await openHostProcesses('cs-host-loss', {
     root: async (dir, h) => path.join(dir, `root-${h}`),
     env: () => ({ CONTAINER_SAGA_DRIVER: 'simulated' }),
-    driver: (root) => new SimulatedRuntime(root),
+    driver: (root) => simulatedRuntime(root),
   });
   session = p.session;
 }, 120_000);

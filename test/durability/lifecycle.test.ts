@@ -8,7 +8,7 @@ import { createContainer, gc, inspect, readEvents, remove, startContainer, stop 
 import { CliError } from '../../client/errors';
 import { startWorkflowId } from '../../common/names';
 import { FAULT_LABEL } from '../../runtime/faults';
-import { leaksOf } from '../../runtime/linux/probe';
+import { leaksOf } from '../../runtime/drivers/linux/probe';
 import { REPO } from '../harness';
 import { linuxSuite, testNetwork } from '../linux-fixture';
 import { waitForFile } from './worker-process';

@@ -6,9 +6,9 @@ import { createContainer, inspect, readEvents, startContainer, stop } from '../.
 import { connect, type Session } from '../../client/connection';
 import { monitorWorkflowId } from '../../common/monitor-api';
 import type { ContainerRecord, CreateRequest } from '../../common/types';
-import { LinuxRuntime } from '../../runtime/linux/driver';
-import { leaksOf } from '../../runtime/linux/probe';
-import { closeAndExpectNothingLeft, linuxUnavailable, rootTest, testNetwork } from '../linux-fixture';
+import type { LinuxRuntime } from '../../runtime/linux-runtime';
+import { leaksOf } from '../../runtime/drivers/linux/probe';
+import { closeAndExpectNothingLeft, linuxRuntime, linuxUnavailable, rootTest, testNetwork } from '../linux-fixture';
 import { spawnWorker, writeBundle, type WorkerProcess } from './worker-process';
 
 // The container monitor against real crashes (Linux driver, root): the worker PROCESS is SIGKILLed while a
@@ -42,7 +42,7 @@ describe('the monitor across worker crashes (Linux driver)', () => {
       CONTAINER_SAGA_HOST_NETNS: NET.hostNetns,
       CONTAINER_SAGA_SUBNET: NET.subnet,
     };
-    rt = new LinuxRuntime(root, NET);
+    rt = linuxRuntime(root, NET);
     await rt.importImage('busybox', 'busybox-static');
     session = await connect({ ...process.env, ...env });
     worker = await spawnWorker(env);

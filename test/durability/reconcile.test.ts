@@ -9,7 +9,8 @@ import { createContainer, inspect, startContainer, stop } from '../../client/api
 import { startWorkflowId } from '../../common/names';
 import type { ContainerStartResult } from '../../common/start-api';
 import { FAULT_LABEL } from '../../runtime/faults';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import type { SimulatedRuntime } from '../../runtime/simulated-runtime';
+import { simulatedRuntime } from '../runtimes';
 import { startTestWorker, type TestWorker } from '../harness';
 import { spawnWorker, waitForFile, writeBundle } from './worker-process';
 
@@ -24,7 +25,7 @@ let w: TestWorker;
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-reconcile-'));
   root = path.join(dir, 'root');
-  sim = new SimulatedRuntime(root);
+  sim = simulatedRuntime(root);
   w = await startTestWorker(inject('temporalAddress'), sim);
 });
 

@@ -8,8 +8,8 @@ import { startWorkflowId } from '../../common/names';
 import type { ContainerStartResult } from '../../common/start-api';
 import type { HostRuntime } from '../../runtime/host-runtime';
 import { FAULT_LABEL } from '../../runtime/faults';
-import type { LinuxRuntime } from '../../runtime/linux/driver';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import type { LinuxRuntime } from '../../runtime/linux-runtime';
+import { simulatedRuntime } from '../runtimes';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
 import { startTestWorker, type TestWorker } from '../harness';
 import { closeAndExpectNothingLeft, linuxUnavailable, openLinuxRuntime, rootTest, testNetwork } from '../linux-fixture';
@@ -38,7 +38,7 @@ for (const kind of ['simulated', 'linux'] as const) {
       dir = await fs.mkdtemp(path.join(os.tmpdir(), `cs-restart-${kind}-`));
       port = await freePort();
       server = await startDevServer({ port, uiPort: false, dbFile: path.join(dir, 'temporal.db') });
-      rt = kind === 'linux' ? await openLinuxRuntime('cs-restart-root', NET) : new SimulatedRuntime(path.join(dir, 'root'));
+      rt = kind === 'linux' ? await openLinuxRuntime('cs-restart-root', NET) : simulatedRuntime(path.join(dir, 'root'));
       w = await startTestWorker(server.address, rt);
     }, 120_000);
 

@@ -1,6 +1,6 @@
 import { describe, expect } from 'vitest';
 import { list, readEvents } from '../../client/api';
-import { leaksOf } from '../../runtime/linux/probe';
+import { leaksOf } from '../../runtime/drivers/linux/probe';
 import { linuxApiSuite } from '../api-harness';
 import { testNetwork } from '../linux-fixture';
 

@@ -8,7 +8,8 @@ import type { HostRow } from '../../common/hosts-api';
 import type { ContainerStartResult } from '../../common/start-api';
 import type { ContainerEvent, ContainerRecord } from '../../common/types';
 import { sampleLog } from '../../runtime/log-index';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import type { SimulatedRuntime } from '../../runtime/simulated-runtime';
+import { simulatedRuntime } from '../runtimes';
 import { cli, startTestWorker, type TestWorker, until } from '../harness';
 
 // End to end through the real CLI (`node bin/container-saga.cjs`, a child process) on the shared dev server,
@@ -22,8 +23,7 @@ const HOST = 'cs-sim-host';
 
 beforeAll(async () => {
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-e2e-sim-'));
-  sim = new SimulatedRuntime(root);
-  sim.hostName = HOST;
+  sim = simulatedRuntime(root, { host: HOST });
   w = await startTestWorker(inject('temporalAddress'), sim);
 });
 

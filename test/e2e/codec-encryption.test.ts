@@ -15,7 +15,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCodec } from '../../codec/load';
 import { startCodecServer, type RunningCodecServer } from '../../codec/server';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import { simulatedRuntime } from '../runtimes';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
 import { cli, REPO, startTestWorker, type TestWorker, until } from '../harness';
 
@@ -37,9 +37,9 @@ beforeAll(async () => {
   // The test key (CONTAINER_SAGA_CODEC_KEYS, vitest.config.ts), for the UI on this file's own port.
   codec = await startCodecServer({ codec: loadCodec().codec, token: TOKEN, origins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`], host: '127.0.0.1', port: 0 });
   server = await startDevServer({ uiPort, dbFile: path.join(dir, 'temporal.db'), uiCodecEndpoint: codec.endpoint, log: path.join(dir, 'server.log') });
-  enc = await startTestWorker(server.address, new SimulatedRuntime(path.join(dir, 'enc')));
+  enc = await startTestWorker(server.address, simulatedRuntime(path.join(dir, 'enc')));
   // The control: the SDK's default data converter, as before encryption.
-  plain = await startTestWorker(server.address, new SimulatedRuntime(path.join(dir, 'plain')), { dataConverter: {} });
+  plain = await startTestWorker(server.address, simulatedRuntime(path.join(dir, 'plain')), { dataConverter: {} });
   for (const w of [enc, plain]) await cli(w, ['image', 'import', 'busybox', 'busybox-static'], w === plain ? NO_CODEC() : {});
   // A container with a secret in its env, through each: created, started and inspected by the real CLI.
   await createStartInspect(enc, 'enc', ENCRYPTED, {});

@@ -1,6 +1,7 @@
+import { mkdtempSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { inspect, list } from '../../client/api';
 import { linuxApiSuite } from '../api-harness';
 import { cli } from '../harness';
@@ -11,7 +12,10 @@ import { testNetwork } from '../linux-fixture';
 // the CLI (`run` prints the container's output). Needs root: without it every test FAILS with the reason.
 
 const NET = testNetwork('e2e/confine-linux');
-const suite = linuxApiSuite('cs-e2e-confine', NET);
+/** the one directory binds may come from (CONTAINER_SAGA_BIND_ALLOW) on this file's worker; no other test binds */
+const ALLOWED = mkdtempSync('/tmp/cs-allow-');
+afterAll(() => rm(ALLOWED, { recursive: true, force: true }));
+const suite = linuxApiSuite('cs-e2e-confine', NET, { bindAllow: [ALLOWED] });
 const rootIt = suite.it;
 
 /** What the container reports about itself: its seccomp mode, effective capabilities, and what it tried. */
@@ -110,20 +114,14 @@ describe('confinement of real containers (Linux driver)', () => {
   });
 
   rootIt('CONTAINER_SAGA_BIND_ALLOW: a bind outside (even through a symlink) is refused at create, 403 → exit 1; inside runs', async () => {
-    const dir = await mkdtemp('/tmp/cs-allow-');
-    try {
-      await writeFile(path.join(dir, 'hello'), 'inside\n');
-      suite.rt.setBindAllow([dir]);
-      const before = (await list(suite.w.session, true)).length;
-      const out = await cli(suite.w, ['create', '-v', `${dir}/../../etc:/x`, 'busybox', 'true']);
-      expect([out.code, out.stderr]).toEqual([1, `Error response from daemon: bind mount source ${dir}/../../etc resolves to /etc, which is outside the directories bind mounts may come from (CONTAINER_SAGA_BIND_ALLOW=${dir})\n`]);
-      expect((await list(suite.w.session, true)).length).toBe(before);
-      const ok = await cli(suite.w, ['run', '--rm', '-v', `${dir}:/data:ro`, 'busybox', 'cat', '/data/hello']);
-      expect([ok.code, ok.stdout]).toEqual([0, 'inside\n']);
-    } finally {
-      suite.rt.setBindAllow(undefined);
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = ALLOWED;
+    await writeFile(path.join(dir, 'hello'), 'inside\n');
+    const before = (await list(suite.w.session, true)).length;
+    const out = await cli(suite.w, ['create', '-v', `${dir}/../../etc:/x`, 'busybox', 'true']);
+    expect([out.code, out.stderr]).toEqual([1, `Error response from daemon: bind mount source ${dir}/../../etc resolves to /etc, which is outside the directories bind mounts may come from (CONTAINER_SAGA_BIND_ALLOW=${dir})\n`]);
+    expect((await list(suite.w.session, true)).length).toBe(before);
+    const ok = await cli(suite.w, ['run', '--rm', '-v', `${dir}:/data:ro`, 'busybox', 'cat', '/data/hello']);
+    expect([ok.code, ok.stdout]).toEqual([0, 'inside\n']);
   });
 
   rootIt('state files are for root alone: root, containers/<id>, bundle 0700; record, spec, log 0600', async () => {
@@ -182,13 +180,8 @@ describe('the docker CLI against the Engine API: the same confinement', () => {
     const before = (await list(suite.w.session, true)).length;
     const cap = await run(['create', '--cap-add', 'nope', 'busybox', 'true']);
     expect([cap.code, cap.stderr]).toEqual([1, 'Error response from daemon: invalid CapAdd: unknown capability: "CAP_NOPE"\n']);
-    suite.rt.setBindAllow(['/srv/nowhere']);
-    try {
-      const bind = await run(['create', '-v', '/etc:/x', 'busybox', 'true']);
-      expect([bind.code, bind.stderr]).toEqual([1, 'Error response from daemon: bind mount source /etc is outside the directories bind mounts may come from (CONTAINER_SAGA_BIND_ALLOW=/srv/nowhere)\n']);
-    } finally {
-      suite.rt.setBindAllow(undefined);
-    }
+    const bind = await run(['create', '-v', '/etc:/x', 'busybox', 'true']);
+    expect([bind.code, bind.stderr]).toEqual([1, `Error response from daemon: bind mount source /etc is outside the directories bind mounts may come from (CONTAINER_SAGA_BIND_ALLOW=${ALLOWED})\n`]);
     expect((await list(suite.w.session, true)).length).toBe(before);
   });
 });

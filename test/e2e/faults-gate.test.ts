@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { FAULT_LABEL } from '../../runtime/faults';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import { simulatedRuntime } from '../runtimes';
 import { docker, startTestApi, type TestApi } from '../api-harness';
 import { spawnWorker, writeBundle, type WorkerProcess } from '../durability/worker-process';
 import { cli } from '../harness';
@@ -53,7 +53,7 @@ describe('a worker without CONTAINER_SAGA_ALLOW_FAULTS=1', () => {
     const res = await cli(w, ['create', '--name', 'hooked', '--label', `${FAULT_LABEL}=process=fail`, 'busybox', 'sleep', '1000']);
     expect(res.code).not.toBe(0);
     expect(res.stderr).toContain(`the label ${FAULT_LABEL} is for fault injection, which this worker does not allow (start it with CONTAINER_SAGA_ALLOW_FAULTS=1)`);
-    const names = (await new SimulatedRuntime(root).list()).map((c) => c.Name);
+    const names = (await simulatedRuntime(root).list()).map((c) => c.Name);
     expect(names).toEqual(['/plain']);
   });
 

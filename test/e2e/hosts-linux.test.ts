@@ -6,8 +6,8 @@ import { CliError } from '../../client/errors';
 import { hostTaskQueue } from '../../common/hosts-api';
 import { lifecycleWorkflowId, startWorkflowId } from '../../common/names';
 import type { CreateRequest } from '../../common/types';
-import type { LinuxRuntime } from '../../runtime/linux/driver';
-import { mountsUnder, readMountInfo } from '../../runtime/linux/mountinfo';
+import type { LinuxRuntime } from '../../runtime/linux-runtime';
+import { mountsUnder, readMountInfo } from '../../runtime/drivers/linux/mountinfo';
 import { claimStateRoot } from '../../worker/host-root';
 import { cli, startTestWorker, type TestWorker } from '../harness';
 import { activitiesOf, createOn, hostActivities, hostLs, importOn, untilLive } from '../hosts-fixture';
@@ -38,9 +38,8 @@ beforeAll(async () => {
   unavailable = await linuxUnavailable();
   if (unavailable) return;
   for (const h of HOSTS) {
-    rts[h] = await openLinuxRuntime(`cs-hosts-${h}`, NETS[h]); // busybox imported on each root
+    rts[h] = await openLinuxRuntime(`cs-hosts-${h}`, NETS[h], { host: h }); // busybox imported on each root
     await claimStateRoot(rts[h].root, h);
-    rts[h].hostName = h;
     workers[h] = await startTestWorker(inject('temporalAddress'), rts[h], { identity: identity(h), ...(h === 'b' ? { taskQueue: workers.a.taskQueue } : {}) });
   }
   await untilLive(workers.a.session, HOSTS);

@@ -7,7 +7,7 @@ import { CliError } from '../../client/errors';
 import { hostsWorkflowId, HostsUpdates, hostTaskQueue, type RegisterHostInput } from '../../common/hosts-api';
 import { startWorkflowId, WorkflowTypes } from '../../common/names';
 import type { ContainerRecord, CreateRequest } from '../../common/types';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import { simulatedRuntime } from '../runtimes';
 import { claimStateRoot } from '../../worker/host-root';
 import type { containerList } from '../../workflows/ops';
 import { cli, startTestWorker, type TestWorker } from '../harness';
@@ -31,8 +31,7 @@ beforeAll(async () => {
   for (const h of HOSTS) {
     roots[h] = await fs.mkdtemp(path.join(os.tmpdir(), `cs-hosts-${h}-`));
     await claimStateRoot(roots[h], h); // what worker/main.ts does: a root belongs to one host
-    const rt = new SimulatedRuntime(roots[h]);
-    rt.hostName = h;
+    const rt = simulatedRuntime(roots[h], { host: h });
     // b joins a's task queue: one control plane, two hosts
     workers[h] = await startTestWorker(address, rt, { identity: identity(h), ...(h === 'b' ? { taskQueue: workers.a.taskQueue } : {}) });
   }

@@ -5,7 +5,7 @@ import { CliError } from '../../client/errors';
 import { HOST_STEPS } from '../../common/steps';
 import type { CreateRequest } from '../../common/types';
 import { FAULT_LABEL } from '../../runtime/faults';
-import { leaksOf } from '../../runtime/linux/probe';
+import { leaksOf } from '../../runtime/drivers/linux/probe';
 import { cli, until } from '../harness';
 import { addressesOf, linuxSuite, testNetwork } from '../linux-fixture';
 import { inside } from '../linux-inside';

@@ -12,7 +12,7 @@ import { createContainer, inspect, startContainer } from '../../client/api';
 import type { CliError } from '../../client/errors';
 import { getConfig } from '../../config';
 import { FAULT_LABEL } from '../../runtime/faults';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import { simulatedRuntime } from '../runtimes';
 import { spawnWorker, writeBundle } from '../durability/worker-process';
 import { REPO, startTestWorker, type TestWorker, until } from '../harness';
 
@@ -81,7 +81,7 @@ beforeAll(async () => {
   const metrics = getConfig({ CONTAINER_SAGA_METRICS: `127.0.0.1:${await freePort()}` }).metrics!;
   bindAddress = metrics.bindAddress;
   // The first worker of this file's process installs the Runtime with the exporter (before any connection).
-  w = await startTestWorker(inject('temporalAddress'), new SimulatedRuntime(path.join(dir, 'state')), { metrics });
+  w = await startTestWorker(inject('temporalAddress'), simulatedRuntime(path.join(dir, 'state')), { metrics });
   api = await startApi({
     env: { ...process.env, TEMPORAL_ADDRESS: w.address, CONTAINER_SAGA_TASK_QUEUE: w.taskQueue, CONTAINER_SAGA_API_TCP: '' },
     socketPath: path.join(dir, 'docker.sock'),

@@ -1,7 +1,7 @@
 import { describe, expect } from 'vitest';
 import { createContainer, inspect, readEvents, startContainer, stop } from '../../client/api';
 import type { ContainerEvent, ContainerRecord, CreateRequest } from '../../common/types';
-import { leaksOf } from '../../runtime/linux/probe';
+import { leaksOf } from '../../runtime/drivers/linux/probe';
 import { linuxSuite, testNetwork } from '../linux-fixture';
 import { until as untilValue } from '../harness';
 

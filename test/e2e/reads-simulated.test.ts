@@ -10,7 +10,8 @@ import { readsWorkflowId, WorkflowTypes } from '../../common/names';
 import { SERVED_QUERY, type ReadsServed } from '../../common/reads-api';
 import type { ContainerRecord } from '../../common/types';
 import { getConfig } from '../../config';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import type { SimulatedRuntime } from '../../runtime/simulated-runtime';
+import { simulatedRuntime } from '../runtimes';
 import type { containerInspect } from '../../workflows/ops';
 import type { containerReads } from '../../workflows/reads';
 import { cli, startTestWorker, type TestWorker, until } from '../harness';
@@ -24,7 +25,7 @@ const roots: string[] = [];
 async function worker(): Promise<{ w: TestWorker; sim: SimulatedRuntime }> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-reads-'));
   roots.push(root);
-  const sim = new SimulatedRuntime(root);
+  const sim = simulatedRuntime(root);
   const w = await startTestWorker(inject('temporalAddress'), sim);
   workers.push(w);
   return { w, sim };

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ContainerEvent, ContainerRecord } from '../../common/types';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import { simulatedRuntime } from '../runtimes';
 import { cli, startTestWorker, type TestWorker } from '../harness';
 
 // kill, pause, unpause and exec end to end through the real CLI on the dev server, with an in-process worker
@@ -15,7 +15,7 @@ let root: string;
 
 beforeAll(async () => {
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-e2e-verbs-'));
-  w = await startTestWorker(inject('temporalAddress'), new SimulatedRuntime(root));
+  w = await startTestWorker(inject('temporalAddress'), simulatedRuntime(root));
 });
 
 afterAll(async () => {

@@ -9,7 +9,7 @@ import { OperatorQueries } from '../../client/visibility-queries';
 import { kill } from '../../client/verbs-api';
 import { SearchKeys } from '../../common/search-attributes';
 import { FAULT_LABEL } from '../../runtime/faults';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import { simulatedRuntime } from '../runtimes';
 import { REPO, startTestWorker, type TestWorker, until } from '../harness';
 
 // The visibility queries of docs/web-ui.md, run with client.workflow.list({ query }) on the shared dev server against
@@ -21,7 +21,7 @@ let root: string;
 
 beforeAll(async () => {
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-e2e-visibility-'));
-  w = await startTestWorker(inject('temporalAddress'), new SimulatedRuntime(root));
+  w = await startTestWorker(inject('temporalAddress'), simulatedRuntime(root));
 });
 
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { createContainer, startContainer } from '../../client/api';
 import { CliError } from '../../client/errors';
 import { OperatorQueries } from '../../client/visibility-queries';
 import { FAULT_LABEL } from '../../runtime/faults';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import { simulatedRuntime } from '../runtimes';
 import { loadCodec } from '../../codec/load';
 import { startCodecServer, type RunningCodecServer } from '../../codec/server';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
@@ -46,7 +46,7 @@ beforeAll(async () => {
   codec = await startCodecServer({ codec: loadCodec().codec, token: 'web-ui-test', origins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`], host: '127.0.0.1', port: 0 });
   server = await startDevServer({ uiPort, uiCodecEndpoint: codec.endpoint, log: path.join(SHOTS, 'dev-server.log') });
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-e2e-webui-'));
-  w = await startTestWorker(server.address, new SimulatedRuntime(root));
+  w = await startTestWorker(server.address, simulatedRuntime(root));
   const s = w.session;
   await createContainer(s, { name: 'web', image: 'busybox', cmd: ['sleep', '3600'], env: ['TOKEN=do-not-show'] });
   await startContainer(s, 'web');

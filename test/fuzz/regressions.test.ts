@@ -7,7 +7,7 @@ import { CliError, describeError } from '../../client/errors';
 import { parseCreate, type CreateFlags } from '../../client/parse-create';
 import { ContainerError } from '../../common/errors';
 import { checkWorkflowInput, wellFormed } from '../../common/input-check';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import { simulatedRuntime } from '../runtimes';
 
 /** The counterexamples the fuzz targets found (shrunk), each kept as a plain test. */
 
@@ -99,7 +99,7 @@ describe('hostile input regressions', () => {
   it('the simulated driver lists an imported image whose name has a slash (seed 993195433: fz/img:1 imported, then missing from image ls)', async () => {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-fuzz-reg-'));
     try {
-      const sim = new SimulatedRuntime(path.join(root, 'state'));
+      const sim = simulatedRuntime(path.join(root, 'state'));
       for (const name of ['fz/img:1', 'busybox', 'busybox:latest']) await sim.importImage(name, 'busybox-static');
       expect((await sim.listImages()).map((i) => i.name).sort()).toEqual(['busybox', 'busybox:latest', 'fz/img:1']);
     } finally {
@@ -110,7 +110,7 @@ describe('hostile input regressions', () => {
   it('the simulated driver imports no image whose name leaves images/', async () => {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-fuzz-reg-'));
     try {
-      const sim = new SimulatedRuntime(path.join(root, 'state'));
+      const sim = simulatedRuntime(path.join(root, 'state'));
       await expect(sim.importImage('../../escaped', 'busybox-static')).rejects.toMatchObject({ type: 'InvalidParameter' });
       expect(await fs.readdir(root)).toEqual([]);
     } finally {

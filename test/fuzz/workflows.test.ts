@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { imageImport } from '../../client/api';
 import { ErrorStatus, type ErrorType } from '../../common/errors';
 import { WorkflowTypes } from '../../common/names';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import type { SimulatedRuntime } from '../../runtime/simulated-runtime';
+import { simulatedRuntime } from '../runtimes';
 import { cli, startTestWorker, type TestWorker } from '../harness';
 import { flagVector } from './create-flags';
 import { fuzzParams, runConcurrently, show, type FuzzParams } from './params';
@@ -41,7 +42,7 @@ interface Fuzzed {
 
 async function fuzzedWorker(label: string): Promise<Fuzzed> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), `cs-fuzz-${label}-`));
-  const sim = new SimulatedRuntime(root);
+  const sim = simulatedRuntime(root);
   const w = await startTestWorker(inject('temporalAddress'), sim);
   await imageImport(w.session, 'busybox', 'busybox-static');
   return { w, sim, root };

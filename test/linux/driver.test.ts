@@ -13,15 +13,15 @@ import { daemonEnv, linkEnv, linkHostsEntries } from '../../common/env';
 import { ContainerError } from '../../common/errors';
 import { needsOwnIpc } from '../../common/net-mode';
 import type { ContainerRecord, CreateRequest } from '../../common/types';
-import { LinuxRuntime } from '../../runtime/linux/driver';
-import { netnsName, netnsPath } from '../../runtime/linux/layout';
-import { mountAt, mountsUnder, parseMountInfo, readMountInfo } from '../../runtime/linux/mountinfo';
-import { netnsExists } from '../../runtime/linux/netns';
-import { linuxPrerequisites } from '../../runtime/linux/prereqs';
-import { leaksOf } from '../../runtime/linux/probe';
-import { exitCodeOf } from '../../runtime/linux/runc';
-import { isLive } from '../../runtime/linux/shim';
-import { addressesOf, closeAndExpectNothingLeft, linuxUnavailable, openLinuxRuntime, rootTest, testNetwork } from '../linux-fixture';
+import type { LinuxRuntime } from '../../runtime/linux-runtime';
+import { netnsName, netnsPath } from '../../runtime/drivers/layout';
+import { mountAt, mountsUnder, parseMountInfo, readMountInfo } from '../../runtime/drivers/linux/mountinfo';
+import { netnsExists } from '../../runtime/drivers/linux/netns';
+import { linuxPrerequisites } from '../../runtime/drivers/linux/prereqs';
+import { leaksOf } from '../../runtime/drivers/linux/probe';
+import { exitCodeOf } from '../../runtime/drivers/linux/runc';
+import { isLive } from '../../runtime/drivers/linux/shim';
+import { addressesOf, closeAndExpectNothingLeft, linuxRuntime, linuxUnavailable, openLinuxRuntime, rootTest, testNetwork } from '../linux-fixture';
 import { inside } from '../linux-inside';
 import { until as untilValue } from '../harness';
 
@@ -255,7 +255,7 @@ describe('Linux driver (root)', () => {
       const { pid } = await rt.acquire('process', { id: id });
       expect(await rt.acquire('process', { id: id })).toEqual({ pid });
       // A fresh driver (a restarted worker) adopts the running process too.
-      expect(await new LinuxRuntime(root, NET).acquire('process', { id: id })).toEqual({ pid });
+      expect(await linuxRuntime(root, NET).acquire('process', { id: id })).toEqual({ pid });
       await rt.markRunning(id, pid);
       expect(await state()).toEqual(s2);
       await finish(id);
@@ -496,7 +496,7 @@ describe('Linux driver (root)', () => {
       await new Promise((r) => worker.once('close', r));
       expect(await isLive(pid)).toBe(true);
 
-      const fresh = new LinuxRuntime(root, NET);
+      const fresh = linuxRuntime(root, NET);
       expect(await fresh.acquire('process', { id: rec.Id })).toEqual({ pid });
       await fresh.markRunning(rec.Id, pid);
       expect(await isLive(pid)).toBe(true);

@@ -7,7 +7,8 @@ import { mkdir, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { resolveHostPath } from '../../runtime/bind-policy';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import type { SimulatedRuntime } from '../../runtime/simulated-runtime';
+import { simulatedRuntime } from '../runtimes';
 import { expectError, rejected, tempDirEach } from './helpers';
 
 const tmp = tempDirEach('bind');
@@ -22,7 +23,7 @@ beforeEach(async () => {
   await mkdir(outside, { recursive: true });
   await symlink(outside, path.join(allowed, 'escape')); // allowed/escape → outside
   await symlink(path.join(allowed, 'data'), path.join(tmp.path, 'in-link')); // in-link → allowed/data
-  rt = new SimulatedRuntime(path.join(tmp.path, 'root')).setBindAllow([allowed]);
+  rt = simulatedRuntime(path.join(tmp.path, 'root'), { bindAllow: [allowed] });
 });
 
 const bind = (source: string) => rt.create({ image: 'busybox', cmd: ['true'], hostConfig: { Binds: [`${source}:/mnt`] } });
@@ -56,7 +57,7 @@ describe('CONTAINER_SAGA_BIND_ALLOW', () => {
 
   it('named volumes are not host paths: always allowed; without a list every path is', async () => {
     expect((await rt.create({ image: 'busybox', cmd: ['true'], hostConfig: { Binds: ['data:/mnt'] } })).Id).toMatch(/^[0-9a-f]{64}$/);
-    rt.setBindAllow(undefined);
+    rt = simulatedRuntime(rt.root); // the same host without a list
     expect((await bind(outside)).HostConfig.Binds).toEqual([`${outside}:/mnt`]);
   });
 

@@ -14,7 +14,7 @@ import { parseSeccompProfile, toOciSeccomp, type OciSeccomp } from '../../common
 import { CLONE_NEWUSER, DEFAULT_SECCOMP_PROFILE } from '../../common/seccomp-default';
 import { verifyHostConfig, type HostInfo } from '../../common/settings';
 import { defaultHostConfig, type HostConfig } from '../../common/types';
-import { buildSpec, DEFAULT_MASKED_PATHS, type SpecInput } from '../../runtime/linux/spec';
+import { buildSpec, DEFAULT_MASKED_PATHS, type SpecInput } from '../../runtime/drivers/linux/spec';
 import { apiStatus, expectError, hexId, record, thrown } from './helpers';
 
 const HOST: HostInfo = { os: 'linux', cpus: 2, memoryBytes: 2 ** 33, cgroupMemory: true, cgroupCpu: true, cgroupPids: true };

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { FAULT_LABEL } from '../../runtime/faults';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import type { SimulatedRuntime } from '../../runtime/simulated-runtime';
+import { simulatedRuntime } from '../runtimes';
 import { expectError, rejected, tempDirEach } from './helpers';
 
 // Create-time refusals that leave nothing behind: the fault label on a worker without fault injection, and
@@ -10,7 +11,7 @@ const root = tempDirEach('create-refusals');
 let rt: SimulatedRuntime;
 
 beforeEach(() => {
-  rt = new SimulatedRuntime(root.path);
+  rt = simulatedRuntime(root.path);
 });
 
 describe('the fault label', () => {
@@ -25,7 +26,7 @@ describe('the fault label', () => {
 
   it('is accepted where the worker enabled fault injection; other labels always are', async () => {
     await rt.create({ name: 'plain', image: 'busybox', labels: { 'container-saga.other': 'x' } });
-    rt.faultsEnabled = true;
+    rt = simulatedRuntime(root.path, { faultsAllowed: true });
     await rt.create({ name: 'hooked', image: 'busybox', labels: { [FAULT_LABEL]: 'process=fail' } });
     expect((await rt.list()).map((c) => c.Name).sort()).toEqual(['/hooked', '/plain']);
   });

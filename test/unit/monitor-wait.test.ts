@@ -11,7 +11,8 @@ import type { ContainerRun, RunEnd } from '../../common/monitor-api';
 import { HOST_STEPS } from '../../common/steps';
 import { indexFile, readLogIndex } from '../../runtime/log-index';
 import { FALLBACK_MS, waitForRunEnd } from '../../runtime/monitor';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import type { SimulatedRuntime } from '../../runtime/simulated-runtime';
+import { simulatedRuntime } from '../runtimes';
 import { FileWaker } from '../../runtime/watch';
 import { tempDirEach } from './helpers';
 
@@ -19,7 +20,7 @@ const root = tempDirEach('monitor-wait');
 let rt: SimulatedRuntime;
 
 beforeEach(() => {
-  rt = new SimulatedRuntime(root.path);
+  rt = simulatedRuntime(root.path);
 });
 
 /** A hour: with it, only a change of a watched file (or an abort) can end a wait within a test's time. */

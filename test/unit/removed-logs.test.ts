@@ -3,14 +3,15 @@ import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { REMOVED_LOG_KEEP_MS, sweepRemovedLogs } from '../../runtime/removed-logs';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import type { SimulatedRuntime } from '../../runtime/simulated-runtime';
+import { simulatedRuntime } from '../runtimes';
 import { expectError, rejected, tempDirEach } from './helpers';
 
 const root = tempDirEach('removed-logs');
 let rt: SimulatedRuntime;
 
 beforeEach(() => {
-  rt = new SimulatedRuntime(root.path);
+  rt = simulatedRuntime(root.path);
 });
 
 async function withLog(name: string, text: string): Promise<string> {

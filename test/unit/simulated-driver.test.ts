@@ -1,18 +1,19 @@
-/** runtime/simulated/driver.ts under the HostRuntime (records, claim, steps, releaseAll) on a temp state root. */
+/** runtime/drivers/simulated/driver.ts under the HostRuntime (records, claim, steps, releaseAll) on a temp state root. */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { HOST_STEPS, hostStep, RELEASE_ORDER, type HostStepName } from '../../common/steps';
 import type { CreateRequest } from '../../common/types';
 import type { HeldResource } from '../../runtime/contract';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import type { SimulatedRuntime } from '../../runtime/simulated-runtime';
+import { simulatedRuntime } from '../runtimes';
 import { expectError, hexId, rejected, tempDirEach, type ExpectedError } from './helpers';
 
 const root = tempDirEach('sim');
 let rt: SimulatedRuntime;
 
 beforeEach(() => {
-  rt = new SimulatedRuntime(root.path);
+  rt = simulatedRuntime(root.path);
 });
 
 const sortHeld = (h: HeldResource[]) => [...h].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));

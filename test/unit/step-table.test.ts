@@ -6,8 +6,9 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
 import { HOST_STEPS, RELEASE_ORDER, releasedFirst, stepOfRelease, stepsOfPhase, type FaultPoint } from '../../common/steps';
-import type { StepHooks } from '../../runtime/host-runtime';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import type { StepHooks } from '../../runtime/step-hooks';
+import type { SimulatedRuntime } from '../../runtime/simulated-runtime';
+import { simulatedRuntime } from '../runtimes';
 import { STEPS } from '../../runtime/steps';
 import { tempDirEach } from './helpers';
 
@@ -17,7 +18,6 @@ let rt: SimulatedRuntime;
 let seen: FaultPoint[];
 
 beforeEach(async () => {
-  rt = new SimulatedRuntime(dir.path);
   seen = [];
   const recorder: StepHooks = {
     around: (point, _id, _ctx, call) => {
@@ -25,7 +25,7 @@ beforeEach(async () => {
       return call();
     },
   };
-  rt.installHooks(recorder);
+  rt = simulatedRuntime(dir.path, { hooks: recorder });
 });
 
 describe('the table', () => {
@@ -76,7 +76,7 @@ describe('teardown (stop, rm, gc) releases in the table\'s reverse order', () =>
 });
 
 describe('the activities are generated from the table', () => {
-  const activities = createActivities(new SimulatedRuntime('/nonexistent')) as unknown as Record<string, unknown>;
+  const activities = createActivities(simulatedRuntime('/nonexistent')) as unknown as Record<string, unknown>;
 
   it.each(HOST_STEPS.map((s) => [s.activity, s] as const))('%s acquires its step', async (name, step) => {
     expect(typeof activities[name]).toBe('function');

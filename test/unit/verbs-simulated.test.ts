@@ -2,14 +2,15 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { HOST_STEPS } from '../../common/steps';
 import { execPaths } from '../../runtime/exec-layout';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import type { SimulatedRuntime } from '../../runtime/simulated-runtime';
+import { simulatedRuntime } from '../runtimes';
 import { expectError, rejected, tempDirEach } from './helpers';
 
 const root = tempDirEach('sim-verbs');
 let rt: SimulatedRuntime;
 
 beforeEach(() => {
-  rt = new SimulatedRuntime(root.path);
+  rt = simulatedRuntime(root.path);
 });
 
 const EXEC_ID = 'e'.repeat(64);

@@ -2,7 +2,8 @@
 import { promises as fs } from 'node:fs';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { HOST_STEPS } from '../../common/steps';
-import { SimulatedRuntime } from '../../runtime/simulated/driver';
+import type { SimulatedRuntime } from '../../runtime/simulated-runtime';
+import { simulatedRuntime } from '../runtimes';
 import { waitForCondition } from '../../runtime/wait';
 import { expectError, rejected, tempDirEach } from './helpers';
 
@@ -10,7 +11,7 @@ const root = tempDirEach('wait');
 let rt: SimulatedRuntime;
 
 beforeEach(() => {
-  rt = new SimulatedRuntime(root.path);
+  rt = simulatedRuntime(root.path);
 });
 
 /** Starts the container as the saga leaves it: every host step, then mark-running. */

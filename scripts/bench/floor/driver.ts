@@ -1,8 +1,9 @@
 import { fork, spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { daemonEnv } from '../../../common/env';
+import { getConfig } from '../../../config';
 
 /**
  * The Linux driver's floor: what the bare tools take for a start, with no records, no checks and no adoption
@@ -13,8 +14,8 @@ import { daemonEnv } from '../../../common/env';
  * driver has a state root, host-side netns, bridge and subnet of its own, removed when it closes.
  */
 
-type LinuxRuntimeModule = typeof import('../../../runtime/linux/driver');
-export type LinuxRuntime = import('../../../runtime/linux/driver').LinuxRuntime;
+export type LinuxRuntime = import('../../../runtime/linux-runtime').LinuxRuntime;
+type NetOptions = import('../../../runtime/drivers/linux/driver').LinuxDriverOptions;
 
 export type Samples = Map<string, number[]>;
 
@@ -53,17 +54,34 @@ export interface Driver {
   close(): Promise<void>;
 }
 
+/** Where the checkout at `dir` keeps the Linux driver: a base checkout may predate runtime/drivers/. */
+function linuxDriverDir(dir: string): string {
+  const drivers = path.join(dir, 'runtime/drivers/linux');
+  return existsSync(drivers) ? drivers : path.join(dir, 'runtime/linux');
+}
+
+/** The checkout's runtime over its Linux driver; a base checkout before runtime/drivers/ kept it in the driver's module. */
+async function linuxRuntime(dir: string, root: string, net: NetOptions): Promise<LinuxRuntime> {
+  const current = path.join(dir, 'runtime/linux-runtime.ts');
+  if (existsSync(current)) {
+    const mod = (await import(current)) as typeof import('../../../runtime/linux-runtime');
+    return new mod.LinuxRuntime(root, { host: getConfig().host }, net);
+  }
+  const mod = (await import(path.join(dir, 'runtime/linux/driver.ts'))) as { LinuxRuntime: new (root: string, net: NetOptions) => LinuxRuntime };
+  return new mod.LinuxRuntime(root, net);
+}
+
 /**
  * The Linux driver of the checkout at `dir`, in a state root, host-side netns (cs-dsteps-host<n>), bridge and
  * subnet of its own, with busybox imported; close() removes its containers and all of that.
  */
 export async function openDriver(dir: string, label: string, n: number): Promise<Driver> {
-  const mod = (await import(path.join(dir, 'runtime/linux/driver.ts'))) as LinuxRuntimeModule;
-  const mounts = (await import(path.join(dir, 'runtime/linux/mounts.ts'))) as typeof import('../../../runtime/linux/mounts');
-  const netns = (await import(path.join(dir, 'runtime/linux/netns.ts'))) as typeof import('../../../runtime/linux/netns');
+  const linux = linuxDriverDir(dir);
+  const mounts = (await import(path.join(linux, 'mounts.ts'))) as typeof import('../../../runtime/drivers/linux/mounts');
+  const netns = (await import(path.join(linux, 'netns.ts'))) as typeof import('../../../runtime/drivers/linux/netns');
   const net = { hostNetns: `cs-dsteps-host${n}`, bridge: `csd${n}`, subnet: `10.${120 + n}.0.0/16` };
   const root = await fs.mkdtemp(path.join(os.tmpdir(), `cs-dsteps-${n}-`));
-  const rt = new mod.LinuxRuntime(root, net);
+  const rt = await linuxRuntime(dir, root, net);
   await rt.importImage('busybox', 'busybox-static');
   return {
     label,
@@ -90,11 +108,11 @@ function runDetachedRunc(file: string, args: string[]): Promise<number | null> {
 }
 
 async function floorRound(rt: LinuxRuntime, work: string, round: number, s: Samples): Promise<void> {
-  const { run, runChecked } = await import('../../../runtime/linux/exec');
-  const { bridgeConfig, CNI_IFNAME } = await import('../../../runtime/linux/cni');
-  const { netnsPath } = await import('../../../runtime/linux/layout');
-  const { deleteNetns, ensureNetns } = await import('../../../runtime/linux/netns');
-  const { cniPath, tool } = await import('../../../runtime/linux/tools');
+  const { run, runChecked } = await import('../../../runtime/drivers/linux/exec');
+  const { bridgeConfig, CNI_IFNAME } = await import('../../../runtime/drivers/linux/cni');
+  const { netnsPath } = await import('../../../runtime/drivers/layout');
+  const { deleteNetns, ensureNetns } = await import('../../../runtime/drivers/linux/netns');
+  const { cniPath, tool } = await import('../../../runtime/drivers/linux/tools');
   const parts = new Map<string, number[]>();
   await ensureNetns(rt.network.hostNetns, { reassertLo: false }); // the bridge's namespace (made once)
   // netns: `ip netns add` then lo up (two processes: what iproute2 users do)

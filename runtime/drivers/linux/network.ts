@@ -1,9 +1,9 @@
 import { promises as fs } from 'node:fs';
-import type { NetworkSettings } from '../../common/types';
-import type { StepContext } from '../contract';
+import type { NetworkSettings } from '../../../common/types';
+import type { StepContext } from '../../contract';
 import { cniAdd, cniDel, ipamAllocations, settingsFromResult, type CniNetwork, type CniResult } from './cni';
 import { writeFileReplace } from './files';
-import { netnsName, netnsPath, type Layout } from './layout';
+import { netnsName, netnsPath, type Layout } from '../layout';
 import { readMountInfo, type MountInfo } from './mountinfo';
 import { deleteNetns, ensureNetns, netnsExists, netnsMounted } from './netns';
 

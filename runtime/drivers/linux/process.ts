@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { ContainerError } from '../../common/errors';
-import type { StepContext } from '../contract';
-import { FileWaker } from '../watch';
-import { exists, readJson, sleep } from '../fsutil';
+import { ContainerError } from '../../../common/errors';
+import type { StepContext } from '../../contract';
+import { FileWaker } from '../../watch';
+import { exists, readJson, sleep } from '../../fsutil';
 import { writeFileReplace } from './files';
-import { short, type Layout } from './layout';
+import { short, type Layout } from '../layout';
 import { classifyStartError, lastRuncError, runcDelete } from './runc';
 import { isLive, procStat, readIntFile, spawnShim, type ExecRecord, type ShimFiles } from './shim';
 

@@ -1,6 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import { getConfig } from '../../config';
+import { getConfig } from '../../../config';
 
 /**
  * The host tools the driver runs, resolved once to absolute paths (sbin directories included: a root shell's

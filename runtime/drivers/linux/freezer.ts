@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { ContainerError } from '../../common/errors';
+import { ContainerError } from '../../../common/errors';
 import { run, runChecked, toolOutput } from './exec';
-import { short, type Layout } from './layout';
+import { short, type Layout } from '../layout';
 import { tool } from './tools';
 
 /** runc kill, pause and resume of a container's process (runc's cgroup freezer), and whether it is frozen. */

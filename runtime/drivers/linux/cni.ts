@@ -1,9 +1,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { ContainerError } from '../../common/errors';
-import type { NetworkSettings } from '../../common/types';
+import { ContainerError } from '../../../common/errors';
+import type { NetworkSettings } from '../../../common/types';
 import { run } from './exec';
-import { netnsPath } from './layout';
+import { netnsPath } from '../layout';
 import { cniPath, tool } from './tools';
 
 /**

@@ -1,15 +1,15 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { HeldResource } from '../contract';
-import { exists } from '../fsutil';
+import type { HeldResource } from '../../contract';
+import { exists } from '../../fsutil';
 import { ipamAllocations } from './cni';
 import { registeredExecs } from './exec-process';
-import { Layout, netnsName, netnsPath } from './layout';
+import { Layout, netnsName, netnsPath } from '../layout';
 import { mountsUnder, readMountInfo } from './mountinfo';
 import { listNetns } from './netns';
 import { listRuncContainers } from './runc';
 import { isLive, readIntFile, type ExecRecord } from './shim';
-import { isFullId } from '../../common/names';
+import { isFullId } from '../../../common/names';
 
 /**
  * What the Linux driver really holds on this machine, read from the system itself (mount table, /run/netns,

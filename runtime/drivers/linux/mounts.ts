@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
-import { ContainerError } from '../../common/errors';
-import type { StepContext } from '../contract';
-import { sleep } from '../fsutil';
+import { ContainerError } from '../../../common/errors';
+import type { StepContext } from '../../contract';
+import { sleep } from '../../fsutil';
 import { run, runChecked, toolOutput } from './exec';
 import { mountAt, readMountInfo, superOption, type MountInfo } from './mountinfo';
 import { tool } from './tools';

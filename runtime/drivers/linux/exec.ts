@@ -1,6 +1,6 @@
 import { spawn, type StdioOptions } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import { ContainerError } from '../../common/errors';
+import { ContainerError } from '../../../common/errors';
 import { spawner, type HelperReply } from './spawner';
 
 /**

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { ContainerError, Messages } from '../../common/errors';
-import { isImageName } from '../../common/input-check';
-import type { ImageInfo } from '../../common/types';
-import { readJson, writeJsonAtomic } from '../fsutil';
+import { ContainerError, Messages } from '../../../common/errors';
+import { isImageName } from '../../../common/input-check';
+import type { ImageInfo } from '../../../common/types';
+import { readJson, writeJsonAtomic } from '../../fsutil';
 import { runChecked } from './exec';
-import type { Layout } from './layout';
+import type { Layout } from '../layout';
 import { readMountInfo } from './mountinfo';
 import { BUSYBOX, tool } from './tools';
 

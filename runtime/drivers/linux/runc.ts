@@ -1,9 +1,9 @@
 import { promises as fs } from 'node:fs';
-import { ContainerError, StartExitCodes } from '../../common/errors';
-import { exists } from '../fsutil';
+import { ContainerError, StartExitCodes } from '../../../common/errors';
+import { exists } from '../../fsutil';
 import { run, toolOutput } from './exec';
 import { tool } from './tools';
-import { isFullId } from '../../common/names';
+import { isFullId } from '../../../common/names';
 
 /** runc: the container's state lives in <root>/runc/<id>; the runc container ID is the container ID. */
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ALL_CAPABILITIES } from '../../common/capabilities';
+import { ALL_CAPABILITIES } from '../../../common/capabilities';
 
 let cached: ReadonlySet<string> | undefined;
 

@@ -19,6 +19,7 @@ import path from 'node:path';
  *   <root>/runc                          runc --root; the runc container ID is the container ID
  *   <root>/cni/ipam                      host-local IPAM dataDir; the CNI container ID is the container ID
  *   <root>/netns/<name>                  ownership marker of a netns this root created (content: full ID)
+ *   <root>/faults/<id>/<point>.json      fault injection's counters (runtime/faults.ts), removed with the container
  *   <root>/images/<name>/rootfs, image.json
  *   <root>/volumes/<name>/_data
  */
@@ -84,6 +85,10 @@ export class Layout {
   }
   runcState(id: string): string {
     return path.join(this.runcRoot, id);
+  }
+  /** fault injection's counters of the container (runtime/faults.ts); a driver removes them with its files */
+  faultCounters(id: string): string {
+    return path.join(this.root, 'faults', id);
   }
   netnsMarker(name: string): string {
     return path.join(this.netnsMarkers, name);

@@ -1,37 +1,29 @@
 import { promises as fs, realpathSync } from 'node:fs';
 import path from 'node:path';
-import { ContainerError } from '../../common/errors';
-import { getConfig } from '../../config';
-import type { HostInfo } from '../../common/settings';
-import { NO_NETWORK, type ImageInfo, type NetworkSettings } from '../../common/types';
-import type { HeldResource, StepContext } from '../contract';
-import type { Driver, ExecContext, ExecOutcome, ExecPlan, NetnsPlan, ProcessProbe, SpecPlan, VolumeMount } from '../driver';
-import { execsDir } from '../exec-layout';
-import { clearFaultCounters } from '../faults';
-import { exists } from '../fsutil';
-import { mkdirInRoot } from '../rootfs-path';
-import { HostRuntime } from '../host-runtime';
-import { logSidecars } from '../log-index';
+import { ContainerError } from '../../../common/errors';
+import { getConfig } from '../../../config';
+import type { HostInfo } from '../../../common/settings';
+import { NO_NETWORK, type ImageInfo, type NetworkSettings } from '../../../common/types';
+import type { HeldResource, StepContext } from '../../contract';
+import type { Driver, ExecContext, ExecOutcome, ExecPlan, NetnsPlan, ProcessProbe, SpecPlan, VolumeMount } from '../../driver';
+import { execsDir } from '../../exec-layout';
+import { exists } from '../../fsutil';
+import { mkdirInRoot } from '../../rootfs-path';
+import { logSidecars } from '../../log-index';
 import type { CniNetwork } from './cni';
-import { hostnameFile, hostsFile, resolvConf } from './etc-files';
-import { writeFileReplace } from './files';
 import { linuxHostInfo } from './hostinfo';
 import * as images from './images';
-import { Layout, netnsName, netnsPath, short } from './layout';
+import { Layout, netnsName, netnsPath, short } from '../layout';
 import { mountAt, mountsUnder, readMountInfo } from './mountinfo';
 import { ensurePrivateRoot, mountOverlay, mountTmpfs, unmount } from './mounts';
 import { releaseExec, releaseExecs, runExec } from './exec-process';
 import { isFrozen, runcKill, runcPause, runcResume } from './freezer';
 import { connectBridge, ownNetns, releaseOwnNetwork } from './network';
 import { heldResources } from './probe';
+import { writeBundle } from './bundle';
 import * as proc from './process';
-import { buildSpec, type IpcSetup } from './spec';
-import { hostCapabilities } from './host-caps';
-import { hostDevices } from './host-devices';
-import { seccompTarget } from '../seccomp-target';
-import { toOciSeccomp } from '../../common/seccomp';
 
-export interface LinuxRuntimeOptions {
+export interface LinuxDriverOptions {
   /** container subnet (default: CONTAINER_SAGA_SUBNET, else 10.88.0.0/16) */
   subnet?: string;
   /** the project-owned namespace the bridge lives in (default: CONTAINER_SAGA_HOST_NETNS, else container-saga-host) */
@@ -62,7 +54,7 @@ export class LinuxDriver implements Driver {
   readonly layout: Layout;
   readonly network: CniNetwork;
 
-  constructor(root: string, opts: LinuxRuntimeOptions = {}) {
+  constructor(root: string, opts: LinuxDriverOptions = {}) {
     // Absolute and without symlinks: mount points are compared with /proc/self/mountinfo, which has real paths.
     this.root = realRoot(root);
     this.layout = new Layout(root);
@@ -129,53 +121,10 @@ export class LinuxDriver implements Driver {
     await mkdirInRoot(rootfs, dir);
   }
 
-  // --- spec: the OCI bundle ----------------------------------------------------------------------------------
+  // --- spec: the OCI bundle (bundle.ts) -------------------------------------------------------------------------
 
-  async writeSpec(id: string, plan: SpecPlan): Promise<void> {
-    const bundle = this.layout.bundle(id);
-    const netnsOf = { own: () => netnsPath(netnsName(id)), host: () => undefined, join: () => (plan.network as { sandboxKey: string }).sandboxKey };
-    const etc = { hostname: path.join(bundle, 'hostname'), hosts: path.join(bundle, 'hosts'), resolvConf: path.join(bundle, 'resolv.conf') };
-    // what the host cannot grant, no container gets (a privileged one: every capability the host has)
-    const host = hostCapabilities();
-    const capabilities = plan.capabilities.filter((c) => host.has(c));
-    const spec = buildSpec({
-      id,
-      args: plan.args,
-      env: plan.env,
-      cwd: plan.cwd,
-      hostname: plan.hostname,
-      rootfs: this.layout.rootfs(id),
-      readonlyRootfs: plan.readonlyRootfs,
-      noNewPrivileges: plan.noNewPrivileges,
-      capabilities,
-      seccomp: plan.seccomp ? toOciSeccomp(plan.seccomp, seccompTarget(capabilities)) : undefined,
-      privileged: plan.privileged,
-      devices: plan.privileged ? await hostDevices() : [],
-      netnsPath: netnsOf[plan.network.kind](),
-      ipc: this.ipcSetup(id, plan.ipc),
-      etc,
-      volumes: plan.volumes,
-      memory: plan.memory,
-      nanoCpus: plan.nanoCpus,
-      pidsLimit: plan.pidsLimit,
-      cgroupsPath: this.layout.cgroupsPath(id),
-    });
-    await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
-    await Promise.all([
-      writeFileReplace(etc.hostname, hostnameFile(plan.hostname)),
-      writeFileReplace(etc.hosts, hostsFile(plan.hostname, plan.ipAddress, plan.extraHosts)),
-      writeFileReplace(etc.resolvConf, resolvConf()),
-    ]);
-    // 0600: the spec holds the container's environment
-    await writeFileReplace(path.join(bundle, 'config.json'), `${JSON.stringify(spec, null, 2)}\n`, 0o600);
-  }
-
-  /** The plan's IPC choice as paths: the container's own shm, a peer's, or the host's. */
-  private ipcSetup(id: string, ipc: SpecPlan['ipc']): IpcSetup {
-    if (ipc.kind === 'private') return { kind: 'private', shm: this.layout.shm(id) };
-    if (ipc.kind !== 'join') return ipc;
-    const shm = ipc.shm === 'host' ? '/dev/shm' : ipc.shm ? this.layout.shm(ipc.shm.container) : undefined;
-    return { kind: 'join', nsPath: `/proc/${ipc.pid}/ns/ipc`, shm };
+  writeSpec(id: string, plan: SpecPlan): Promise<void> {
+    return writeBundle(this.layout, id, plan);
   }
 
   async removeSpec(id: string): Promise<void> {
@@ -279,27 +228,10 @@ export class LinuxDriver implements Driver {
     const files = [l.rootfs(id), l.upper(id), l.work(id), l.shm(id), l.bundle(id), l.cniResult(id), l.execRecord(id), l.pidFile(id), l.exitFile(id), l.attemptFile(id), l.log(id), l.runcLog(id), l.runcEvents(id), execsDir(l, id), ...(await logSidecars(l.log(id)))];
     await Promise.all(files.map((f) => fs.rm(f, { recursive: true, force: true })));
     await fs.rm(l.netnsMarker(netnsName(id)), { force: true });
-    await clearFaultCounters(this.root, id);
+    await fs.rm(l.faultCounters(id), { recursive: true, force: true });
   }
 
   heldResources(): Promise<HeldResource[]> {
     return heldResources(this.root);
-  }
-}
-
-/** The records and host steps over the Linux driver: what the worker runs as root. */
-export class LinuxRuntime extends HostRuntime {
-  declare readonly driver: LinuxDriver;
-
-  constructor(root: string, opts: LinuxRuntimeOptions = {}) {
-    super(new LinuxDriver(root, opts));
-  }
-
-  get layout(): Layout {
-    return this.driver.layout;
-  }
-
-  get network(): CniNetwork {
-    return this.driver.network;
   }
 }

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
-import type { HostInfo } from '../../common/settings';
+import type { HostInfo } from '../../../common/settings';
 
 /** The cgroup controllers usable here: cgroup v2's cgroup.controllers, else v1's enabled /proc/cgroups. */
 export async function cgroupControllers(): Promise<{ version: 1 | 2; controllers: Set<string> }> {

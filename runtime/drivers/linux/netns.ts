@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
-import { ContainerError } from '../../common/errors';
-import { sleep } from '../fsutil';
+import { ContainerError } from '../../../common/errors';
+import { sleep } from '../../fsutil';
 import { run, runChecked, toolOutput } from './exec';
-import { NETNS_DIR, netnsPath } from './layout';
+import { NETNS_DIR, netnsPath } from '../layout';
 import { mountAt, readMountInfo, type MountInfo } from './mountinfo';
 import { tool } from './tools';
 

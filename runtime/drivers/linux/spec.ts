@@ -1,7 +1,7 @@
 import path from 'node:path';
-import { DEFAULT_CAPABILITIES } from '../../common/capabilities';
-import type { OciSeccomp } from '../../common/seccomp';
-import type { VolumeMount } from '../driver';
+import { DEFAULT_CAPABILITIES } from '../../../common/capabilities';
+import type { OciSeccomp } from '../../../common/seccomp';
+import type { VolumeMount } from '../../driver';
 
 export { DEFAULT_CAPABILITIES };
 

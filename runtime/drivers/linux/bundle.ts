@@ -1,0 +1,62 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { toOciSeccomp } from '../../../common/seccomp';
+import type { SpecPlan } from '../../driver';
+import { seccompTarget } from '../../seccomp-target';
+import { netnsName, netnsPath, type Layout } from '../layout';
+import { hostnameFile, hostsFile, resolvConf } from './etc-files';
+import { writeFileReplace } from './files';
+import { hostCapabilities } from './host-caps';
+import { hostDevices } from './host-devices';
+import { buildSpec, type IpcSetup } from './spec';
+
+/**
+ * The spec step's system work: the container's OCI bundle (config.json from spec.ts, and the hostname, hosts
+ * and resolv.conf files it binds), from the plan runtime/steps/spec.ts resolved, in the paths layout.ts names.
+ */
+export async function writeBundle(layout: Layout, id: string, plan: SpecPlan): Promise<void> {
+  const bundle = layout.bundle(id);
+  const netnsOf = { own: () => netnsPath(netnsName(id)), host: () => undefined, join: () => (plan.network as { sandboxKey: string }).sandboxKey };
+  const etc = { hostname: path.join(bundle, 'hostname'), hosts: path.join(bundle, 'hosts'), resolvConf: path.join(bundle, 'resolv.conf') };
+  // what the host cannot grant, no container gets (a privileged one: every capability the host has)
+  const host = hostCapabilities();
+  const capabilities = plan.capabilities.filter((c) => host.has(c));
+  const spec = buildSpec({
+    id,
+    args: plan.args,
+    env: plan.env,
+    cwd: plan.cwd,
+    hostname: plan.hostname,
+    rootfs: layout.rootfs(id),
+    readonlyRootfs: plan.readonlyRootfs,
+    noNewPrivileges: plan.noNewPrivileges,
+    capabilities,
+    seccomp: plan.seccomp ? toOciSeccomp(plan.seccomp, seccompTarget(capabilities)) : undefined,
+    privileged: plan.privileged,
+    devices: plan.privileged ? await hostDevices() : [],
+    netnsPath: netnsOf[plan.network.kind](),
+    ipc: ipcSetup(layout, id, plan.ipc),
+    etc,
+    volumes: plan.volumes,
+    memory: plan.memory,
+    nanoCpus: plan.nanoCpus,
+    pidsLimit: plan.pidsLimit,
+    cgroupsPath: layout.cgroupsPath(id),
+  });
+  await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
+  await Promise.all([
+    writeFileReplace(etc.hostname, hostnameFile(plan.hostname)),
+    writeFileReplace(etc.hosts, hostsFile(plan.hostname, plan.ipAddress, plan.extraHosts)),
+    writeFileReplace(etc.resolvConf, resolvConf()),
+  ]);
+  // 0600: the spec holds the container's environment
+  await writeFileReplace(path.join(bundle, 'config.json'), `${JSON.stringify(spec, null, 2)}\n`, 0o600);
+}
+
+/** The plan's IPC choice as paths: the container's own shm, a peer's, or the host's. */
+function ipcSetup(layout: Layout, id: string, ipc: SpecPlan['ipc']): IpcSetup {
+  if (ipc.kind === 'private') return { kind: 'private', shm: layout.shm(id) };
+  if (ipc.kind !== 'join') return ipc;
+  const shm = ipc.shm === 'host' ? '/dev/shm' : ipc.shm ? layout.shm(ipc.shm.container) : undefined;
+  return { kind: 'join', nsPath: `/proc/${ipc.pid}/ns/ipc`, shm };
+}

@@ -1,0 +1,235 @@
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ContainerError } from '../../../common/errors';
+import type { HostInfo } from '../../../common/settings';
+import { NO_NETWORK, type ImageInfo, type NetworkSettings } from '../../../common/types';
+import type { HeldResource } from '../../contract';
+import type { Driver, ExecContext, ExecOutcome, ExecPlan, NetnsPlan, ProcessProbe, SpecPlan, VolumeMount } from '../../driver';
+import { execPaths } from '../../exec-layout';
+import { exists, readJson, removeFile, writeJsonAtomic } from '../../fsutil';
+import { toOciSeccomp } from '../../../common/seccomp';
+import { seccompTarget } from '../../seccomp-target';
+import { Layout, netnsName, netnsPath } from '../layout';
+import { mkdirInRoot } from '../../rootfs-path';
+import { StateStore } from '../../store';
+import * as images from './images';
+import { SimMounts } from './mounts';
+import { SimProcesses } from './processes';
+
+/**
+ * The simulated driver: the same contract as the Linux driver, without root. Side effects are records on
+ * disk under <root>/sim (mounts, netns, IP allocations, processes), named as the Linux driver names them
+ * (the same Layout), so leaks are checkable; the rootfs is a plain directory so working-dir rules are real.
+ * Images are not needed: any image name is accepted. The records of its mounts (mounts.ts), processes and
+ * execs (processes.ts) and images (images.ts) live beside it. Its processes print nothing (a test may write their
+ * log at layout.log(id), where it is read from) and run until stopped, except three commands that end at
+ * once, as they would: `true` (0), `false` (1) and `sh -c "exit N"` (N) — enough to drive exits and
+ * restart policies without root. A signal whose default action ends a process ends one (exit 128+N),
+ * pause and unpause only mark it frozen. An exec is registered (its record under the container, as the
+ * Linux driver's) and ends at once with no output: exit 0, or N for `sh -c "exit N"`, the one command it
+ * interprets. Nothing runs, so nothing here can hang or leak a process.
+ */
+export class SimulatedDriver implements Driver {
+  readonly kind = 'simulated' as const;
+  readonly layout: Layout;
+  private readonly sim: string;
+  /** only for the per-container locks that order this driver's own records (mounts, IPAM) */
+  private readonly locks: StateStore;
+  private readonly mounts: SimMounts;
+  private readonly processes: SimProcesses;
+
+  constructor(readonly root: string, private readonly simOs: 'linux' | 'windows' = 'linux') {
+    this.layout = new Layout(root);
+    this.sim = path.join(root, 'sim');
+    this.locks = new StateStore(root);
+    this.mounts = new SimMounts(this.sim, this.layout, this.locks);
+    this.processes = new SimProcesses(this.sim, this.layout, (id) => this.bundleConfig(id));
+  }
+
+  async hostInfo(): Promise<HostInfo> {
+    return { os: this.simOs, cpus: os.cpus().length, memoryBytes: os.totalmem(), cgroupMemory: true, cgroupCpu: true, cgroupPids: true };
+  }
+
+  async checkImage(): Promise<void> {}
+
+  importImage(name: string, source: string): Promise<ImageInfo> {
+    return images.importImage(this.layout, name, source);
+  }
+
+  listImages(): Promise<ImageInfo[]> {
+    return images.listImages(this.layout);
+  }
+
+  private netnsFile(id: string): string {
+    return path.join(this.sim, 'netns', `${id}.json`);
+  }
+
+  private bundleConfig(id: string): string {
+    return path.join(this.sim, 'bundles', id, 'config.json');
+  }
+
+  // --- mounts (mounts.ts): rootfs, ipc, volumes ----------------------------------------------------------------
+
+  async mountRootfs(id: string, image: string): Promise<{ path: string }> {
+    const target = this.layout.rootfs(id);
+    await fs.mkdir(target, { recursive: true });
+    await this.mounts.add(id, [{ kind: 'rootfs', target, source: image, options: 'overlay' }]);
+    return { path: target };
+  }
+
+  async unmountRootfs(id: string): Promise<void> {
+    await this.mounts.drop(id, 'rootfs');
+  }
+
+  async setupIpc(id: string, tmpfsOptions: string): Promise<void> {
+    await this.mounts.add(id, [{ kind: 'ipc', target: this.layout.shm(id), source: 'shm', options: tmpfsOptions }]);
+  }
+
+  async releaseIpc(id: string): Promise<void> {
+    await this.mounts.drop(id, 'ipc');
+  }
+
+  async mountVolumes(id: string, mounts: readonly VolumeMount[]): Promise<void> {
+    await this.mounts.add(id, mounts.map((m) => ({
+      kind: 'volume' as const,
+      target: m.destination,
+      source: m.name ?? m.source,
+      options: m.kind === 'tmpfs' ? m.options ?? '' : m.readonly ? 'ro' : 'rw',
+    })));
+  }
+
+  async unmountVolumes(id: string): Promise<void> {
+    await this.mounts.drop(id, 'volume');
+  }
+
+  // --- network -------------------------------------------------------------------------------------------------
+
+  async connectNetwork(id: string, plan: NetnsPlan): Promise<NetworkSettings> {
+    await writeJsonAtomic(this.netnsFile(id), { name: netnsName(id) });
+    const SandboxKey = netnsPath(netnsName(id));
+    return plan.kind === 'bridge' ? { ...(await this.allocateIp(id)), SandboxKey } : { ...NO_NETWORK, SandboxKey };
+  }
+
+  /** host-local style IPAM: one IP per container ID, reused on retry. */
+  private async allocateIp(id: string): Promise<NetworkSettings> {
+    const file = path.join(this.sim, 'ipam.json');
+    return this.locks.withLock('_ipam', async () => {
+      const table = (await readJson<Record<string, string>>(file)) ?? {};
+      let ip = Object.entries(table).find(([, owner]) => owner === id)?.[0];
+      for (let n = 2; !ip && n < 65534; n++) {
+        const candidate = `10.88.${n >> 8}.${n & 255}`;
+        if (!table[candidate]) ip = candidate;
+      }
+      if (!ip) throw new ContainerError('Internal', 'no free IP in 10.88.0.0/16');
+      table[ip] = id;
+      await writeJsonAtomic(file, table);
+      return { IPAddress: ip, IPPrefixLen: 16, Gateway: '10.88.0.1', MacAddress: '', SandboxKey: '' };
+    });
+  }
+
+  async releaseNetwork(id: string): Promise<void> {
+    const file = path.join(this.sim, 'ipam.json');
+    await this.locks.withLock('_ipam', async () => {
+      const table = (await readJson<Record<string, string>>(file)) ?? {};
+      const kept = Object.fromEntries(Object.entries(table).filter(([, owner]) => owner !== id));
+      if (Object.keys(kept).length !== Object.keys(table).length) await writeJsonAtomic(file, kept);
+    });
+    // The netns goes only after its IP is released, like CNI DEL before netns delete.
+    await removeFile(this.netnsFile(id));
+  }
+
+  // --- working-dir, spec ---------------------------------------------------------------------------------------
+
+  async setupWorkingDir(id: string, dir: string): Promise<void> {
+    await mkdirInRoot(this.layout.rootfs(id), dir);
+  }
+
+  async writeSpec(id: string, plan: SpecPlan): Promise<void> {
+    const spec = {
+      ociVersion: '1.0.2',
+      process: {
+        args: plan.args,
+        env: plan.env,
+        cwd: plan.cwd || '/',
+        terminal: plan.tty,
+        capabilities: plan.capabilities,
+        noNewPrivileges: plan.noNewPrivileges,
+      },
+      hostname: plan.hostname,
+      // converted as the Linux driver does, so a profile that could not be loaded fails here too
+      seccomp: plan.seccomp ? toOciSeccomp(plan.seccomp, seccompTarget(plan.capabilities)) : null,
+      privileged: plan.privileged,
+      extraHosts: plan.extraHosts,
+    };
+    await writeJsonAtomic(this.bundleConfig(id), spec);
+  }
+
+  async removeSpec(id: string): Promise<void> {
+    await fs.rm(path.dirname(this.bundleConfig(id)), { recursive: true, force: true });
+  }
+
+  // --- the process and its execs (processes.ts) ----------------------------------------------------------------
+
+  startProcess(id: string): Promise<{ pid: number }> {
+    return this.processes.start(id);
+  }
+
+  unregisterProcess(id: string): Promise<void> {
+    return this.processes.unregister(id);
+  }
+
+  probeProcess(id: string): Promise<ProcessProbe> {
+    return this.processes.probe(id);
+  }
+
+  processStateFiles(id: string): string[] {
+    return [this.processes.file(id)];
+  }
+
+  signalProcess(id: string, signal: number): Promise<boolean> {
+    return this.processes.signal(id, signal);
+  }
+
+  pauseProcess(id: string): Promise<void> {
+    return this.processes.pause(id);
+  }
+
+  resumeProcess(id: string): Promise<void> {
+    return this.processes.resume(id);
+  }
+
+  runExec(id: string, plan: ExecPlan, ctx?: ExecContext): Promise<ExecOutcome> {
+    return this.processes.runExec(id, plan, ctx);
+  }
+
+  releaseExec(id: string, execId: string): Promise<void> {
+    return this.processes.releaseExec(id, execId);
+  }
+
+  terminate(id: string): Promise<number> {
+    return this.processes.terminate(id);
+  }
+
+  async removeContainerFiles(id: string): Promise<void> {
+    await fs.rm(this.layout.faultCounters(id), { recursive: true, force: true });
+  }
+
+  async heldResources(): Promise<HeldResource[]> {
+    const held: HeldResource[] = [];
+    const ids = async (dir: string) => (await fs.readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+    for (const id of await ids(this.mounts.dir)) for (const m of await this.mounts.of(id)) held.push({ kind: 'mount', containerId: id, detail: `${m.kind} ${m.target}` });
+    for (const id of await ids(path.join(this.sim, 'netns'))) held.push({ kind: 'netns', containerId: id, detail: netnsName(id) });
+    for (const id of await ids(this.processes.dir)) held.push({ kind: 'process', containerId: id, detail: 'simulated process' });
+    for (const id of await fs.readdir(this.layout.containers).catch(() => [] as string[])) {
+      for (const execId of await this.processes.execIds(id)) {
+        if (await exists(execPaths(this.layout, id, execId).record)) held.push({ kind: 'process', containerId: id, detail: `simulated exec ${execId.slice(0, 12)}` });
+      }
+    }
+    const table = (await readJson<Record<string, string>>(path.join(this.sim, 'ipam.json'))) ?? {};
+    for (const [ip, id] of Object.entries(table)) held.push({ kind: 'ip', containerId: id, detail: ip });
+    const bundles = await fs.readdir(path.join(this.sim, 'bundles')).catch(() => [] as string[]);
+    for (const id of bundles) held.push({ kind: 'bundle', containerId: id, detail: 'bundle' });
+    return held;
+  }
+}

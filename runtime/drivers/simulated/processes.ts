@@ -1,0 +1,112 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { ContainerError } from '../../../common/errors';
+import { endsByDefault } from '../../../common/signals';
+import type { ExecContext, ExecOutcome, ExecPlan, ProcessProbe } from '../../driver';
+import { execPaths, execsDir, isExecId } from '../../exec-layout';
+import { readJson, removeFile, writeJsonAtomic } from '../../fsutil';
+import type { Layout } from '../layout';
+
+/** A simulated process: frozen by pause, ended by a fatal signal (it has no handlers). */
+interface SimProcess {
+  pid: number;
+  frozen?: boolean;
+  exited?: { code: number; at: string };
+}
+
+/** The exit code of a command that ends at once (see the driver's class comment); undefined for one that runs on. */
+function exitsAt(args: readonly string[]): number | undefined {
+  if (args.length === 1 && args[0] === 'true') return 0;
+  if (args.length === 1 && args[0] === 'false') return 1;
+  const m = args.length === 3 && args[0] === 'sh' && args[1] === '-c' ? /^exit (\d{1,3})$/.exec(args[2]!.trim()) : null;
+  return m ? Number(m[1]) & 255 : undefined;
+}
+
+/**
+ * The simulated driver's processes and execs: a process is a record under <root>/sim/processes that every
+ * change (start, freeze, exit) replaces; an exec is registered as the Linux driver registers it (exec-layout.ts)
+ * and ends at once. Nothing runs.
+ */
+export class SimProcesses {
+  readonly dir: string;
+
+  constructor(sim: string, private readonly layout: Layout, private readonly bundleConfig: (id: string) => string) {
+    this.dir = path.join(sim, 'processes');
+  }
+
+  /** The process record: every change of the simulated process (start, exit) replaces it. */
+  file(id: string): string {
+    return path.join(this.dir, `${id}.json`);
+  }
+
+  private read(id: string): Promise<SimProcess | undefined> {
+    return readJson<SimProcess>(this.file(id));
+  }
+
+  async start(id: string): Promise<{ pid: number }> {
+    const existing = await this.read(id);
+    if (existing && !existing.exited) return { pid: existing.pid };
+    const pid = 100_000 + Number.parseInt(id.slice(0, 4), 16);
+    const spec = await readJson<{ process: { args: string[] } }>(this.bundleConfig(id));
+    const exitCode = spec ? exitsAt(spec.process.args) : undefined;
+    const process: SimProcess = { pid, ...(exitCode === undefined ? {} : { exited: { code: exitCode, at: new Date().toISOString() } }) };
+    await writeJsonAtomic(this.file(id), process);
+    return { pid };
+  }
+
+  async unregister(id: string): Promise<void> {
+    for (const execId of await this.execIds(id)) await this.releaseExec(id, execId);
+    await removeFile(this.file(id));
+  }
+
+  async probe(id: string): Promise<ProcessProbe> {
+    const p = await this.read(id);
+    return p?.exited ? { kind: 'exited', ...p.exited } : { kind: 'running' };
+  }
+
+  async signal(id: string, signal: number): Promise<boolean> {
+    const p = await this.read(id);
+    if (!p || p.exited) return false;
+    if (endsByDefault(signal)) await writeJsonAtomic(this.file(id), { ...p, exited: { code: 128 + signal, at: new Date().toISOString() } });
+    return true;
+  }
+
+  async pause(id: string): Promise<void> {
+    const p = await this.read(id);
+    if (!p || p.exited) throw new ContainerError('Internal', `pause ${id.slice(0, 12)}: no simulated process`);
+    await writeJsonAtomic(this.file(id), { ...p, frozen: true });
+  }
+
+  async resume(id: string): Promise<void> {
+    const p = await this.read(id);
+    if (p?.frozen) await writeJsonAtomic(this.file(id), { ...p, frozen: false });
+  }
+
+  async terminate(id: string): Promise<number> {
+    const p = await this.read(id);
+    await removeFile(this.file(id));
+    return p?.exited?.code ?? 143; // 128 + SIGTERM: the simulated process honours SIGTERM.
+  }
+
+  /** Registers the exec, then ends it at once (see the driver's class comment); its status is on disk, as on Linux. */
+  async runExec(id: string, plan: ExecPlan, ctx?: ExecContext): Promise<ExecOutcome> {
+    const p = execPaths(this.layout, id, plan.execId);
+    const pid = 200_000 + Number.parseInt(plan.execId.slice(0, 4), 16);
+    await writeJsonAtomic(p.record, { execId: plan.execId, pid });
+    await ctx?.onStart?.(pid);
+    const [cmd, flag, script] = plan.args;
+    const exit = cmd === 'sh' && flag === '-c' ? /^\s*exit\s+(\d+)\s*$/.exec(script ?? '') : null;
+    const exitCode = exit ? Number(exit[1]) & 255 : 0;
+    await fs.writeFile(p.exit, `${exitCode}\n`);
+    return { exitCode };
+  }
+
+  async releaseExec(id: string, execId: string): Promise<void> {
+    await removeFile(execPaths(this.layout, id, execId).record);
+  }
+
+  /** The execs registered on the container (their records; the output files stay for readers). */
+  async execIds(id: string): Promise<string[]> {
+    return (await fs.readdir(execsDir(this.layout, id)).catch(() => [] as string[])).filter(isExecId);
+  }
+}

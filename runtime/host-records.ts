@@ -1,0 +1,174 @@
+import type { LinkTarget } from '../common/env';
+import { ContainerError } from '../common/errors';
+import type { HostInfo } from '../common/settings';
+import type { ContainerEvent, ContainerRecord, CreateRequest, HostConfig, ImageInfo, StartOwner } from '../common/types';
+import { checkBindPolicy } from './bind-policy';
+import { claimStart, releaseStart } from './claim';
+import type { HeldResource } from './contract';
+import { checkCreateRequest, newContainerRecord } from './create';
+import type { Driver } from './driver';
+import { FAULT_LABEL } from './fault-label';
+import type { HostParts } from './host-parts';
+import { linkedContainers } from './links';
+import { Records } from './records';
+import type { StepHooks } from './step-hooks';
+import { StateStore } from './store';
+
+/** What a host's runtime is told when it is made; it reads nothing from the environment itself. */
+export interface HostRuntimeConfig {
+  /** the host this runtime is (CONTAINER_SAGA_HOST): its containers' records name it (common/hosts-api.ts) */
+  readonly host: string;
+  /** host directories bind mounts may come from (CONTAINER_SAGA_BIND_ALLOW); undefined: any */
+  readonly bindAllow?: readonly string[];
+  /**
+   * Fault injection is a test feature: only a worker that enabled it (CONTAINER_SAGA_ALLOW_FAULTS=1, tests,
+   * the demo) accepts containers carrying the fault label; elsewhere a create with it is refused (400).
+   */
+  readonly faultsAllowed?: boolean;
+  /** around every host step, release and mark-running (the worker's fault injection, the bench's clock) */
+  readonly hooks?: StepHooks;
+}
+
+/**
+ * The records of one host (the state store, events, the start claim) and the images and resources its driver
+ * reports: the part of the runtime that never runs a host step. HostRuntime adds the steps and the lifecycle.
+ */
+export class HostRecords implements HostParts {
+  readonly store: StateStore;
+  readonly records: Records;
+
+  constructor(readonly driver: Driver, readonly config: HostRuntimeConfig) {
+    this.store = new StateStore(driver.root);
+    this.records = new Records(this.store);
+  }
+
+  get kind(): Driver['kind'] {
+    return this.driver.kind;
+  }
+
+  /** the state root (CONTAINER_SAGA_ROOT) */
+  get root(): string {
+    return this.driver.root;
+  }
+
+  /** the host this runtime is: its containers' records name it */
+  get hostName(): string {
+    return this.config.host;
+  }
+
+  hostInfo(): Promise<HostInfo> {
+    return this.driver.hostInfo();
+  }
+
+  async create(req: CreateRequest): Promise<ContainerRecord> {
+    if (!this.config.faultsAllowed && req.labels && Object.hasOwn(req.labels, FAULT_LABEL)) {
+      throw new ContainerError('InvalidParameter', `the label ${FAULT_LABEL} is for fault injection, which this worker does not allow (start it with CONTAINER_SAGA_ALLOW_FAULTS=1)`);
+    }
+    await this.store.init();
+    const hostConfig = checkCreateRequest(req, await this.driver.hostInfo());
+    await checkBindPolicy(hostConfig.Binds, this.config.bindAllow);
+    await this.driver.checkImage(req.image);
+    const rec = newContainerRecord(req, hostConfig, await this.store.list());
+    await this.store.write(rec);
+    await this.records.appendEvent(rec.Id, rec, 'create', { image: req.image });
+    return this.withNode(rec);
+  }
+
+  async lookup(ref: string): Promise<ContainerRecord> {
+    return this.withNode(await this.refresh(await this.store.lookup(ref)));
+  }
+
+  async list(): Promise<ContainerRecord[]> {
+    return Promise.all((await this.store.list()).map(async (r) => this.withNode(await this.refresh(r))));
+  }
+
+  /**
+   * The record as clients see it names its host (classic Swarm's `Node`): a state root is one host's, so every
+   * record in it belongs to this runtime's host, records written before many hosts included.
+   */
+  protected withNode(rec: ContainerRecord): ContainerRecord {
+    return { ...rec, Node: { ID: this.config.host, Name: this.config.host } };
+  }
+
+  /** Whether the image is on this host (placement asks each host). */
+  async hasImage(image: string): Promise<boolean> {
+    try {
+      await this.driver.checkImage(image);
+      return true;
+    } catch (err) {
+      if (err instanceof ContainerError && err.type === 'NoSuchImage') return false;
+      throw err;
+    }
+  }
+
+  /**
+   * A record says Running: ask the driver (cheaply) whether its process still runs; when it has exited, the
+   * record says so and `die` is emitted. Resources stay held until stop/rm (or gc) releases them, as Docker's
+   * do until Cleanup.
+   */
+  private async refresh(rec: ContainerRecord): Promise<ContainerRecord> {
+    if (!rec.State.Running) return rec;
+    const probe = await this.driver.probeProcess(rec.Id);
+    if (probe.kind === 'running') return rec;
+    try {
+      return await this.records.markExited(rec, probe.code, probe.at, probe.oomKilled);
+    } catch (err) {
+      if (err instanceof ContainerError && err.type === 'NoSuchContainer') return rec;
+      throw err;
+    }
+  }
+
+  events(since: number, limit?: number): Promise<{ events: ContainerEvent[]; next: number; more: boolean }> {
+    return this.store.events(since, limit);
+  }
+
+  emitEvent(id: string, action: ContainerEvent['action'], attributes?: Record<string, string>): Promise<void> {
+    return this.records.emitEvent(id, action, attributes);
+  }
+
+  emitEventOnce(id: string, key: string, action: ContainerEvent['action'], attributes?: Record<string, string>): Promise<void> {
+    return this.records.emitEventOnce(id, key, action, attributes);
+  }
+
+  setHostConfig(id: string, hostConfig: HostConfig): Promise<void> {
+    return this.records.setHostConfig(id, hostConfig);
+  }
+
+  claimStart(id: string, owner: StartOwner, isAlive: (o: StartOwner) => Promise<boolean>): Promise<ContainerRecord> {
+    return claimStart(this.store, id, owner, isAlive);
+  }
+
+  releaseStart(id: string, owner: StartOwner): Promise<void> {
+    return releaseStart(this.store, id, owner);
+  }
+
+  linkedContainers(id: string): Promise<LinkTarget[]> {
+    return linkedContainers(this.store, id);
+  }
+
+  markFailed(id: string, error: string, exitCode: number): Promise<void> {
+    return this.records.markFailed(id, error, exitCode);
+  }
+
+  recordLeftovers(id: string, leftovers: string[]): Promise<ContainerRecord> {
+    return this.records.recordLeftovers(id, leftovers);
+  }
+
+  async importImage(name: string, source: string): Promise<ImageInfo> {
+    try {
+      return await this.driver.importImage(name, source);
+    } catch (err) {
+      // a name the input check let through that still makes too long a file name (the Linux driver escapes it)
+      if ((err as NodeJS.ErrnoException).code === 'ENAMETOOLONG') throw new ContainerError('InvalidParameter', `invalid reference format: ${name} is too long a name for an image here`);
+      throw err;
+    }
+  }
+
+  listImages(): Promise<ImageInfo[]> {
+    return this.driver.listImages();
+  }
+
+  heldResources(): Promise<HeldResource[]> {
+    return this.driver.heldResources();
+  }
+}
