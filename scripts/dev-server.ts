@@ -122,7 +122,28 @@ async function uiReady(url: string): Promise<boolean> {
   }
 }
 
+/** A start that failed because a port the server chose (or was given by freePort) was taken before it bound it. */
+class PortTaken extends Error {}
+
+/**
+ * The server's own ports (its HTTP API, its metrics) and those freePort picks are free when chosen, not when
+ * bound: another process can take one in between. A start that fails so is made again on fresh ports.
+ */
+const START_ATTEMPTS = 3;
+const PORT_TAKEN = /address already in use|HTTPAPIServerProvider/;
+
 export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (err) {
+      const chosenHere = opts.port === undefined && typeof opts.uiPort !== 'number';
+      if (!(err instanceof PortTaken) || !chosenHere || attempt >= START_ATTEMPTS) throw err;
+    }
+  }
+}
+
+async function startOnce(opts: DevServerOptions): Promise<DevServer> {
   // An explicit port that is taken would make the new server exit while the readiness check talks to the
   // old one: refuse up front instead.
   if (opts.port !== undefined && (await portInUse(opts.port))) {
@@ -147,12 +168,12 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   }
 
   const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
-  // The last 8 KiB of output go into errors; the rest goes to opts.log, if given.
+  // The last 64 KiB of output go into errors (a Go panic's whole trace); the rest goes to opts.log, if given.
   let tail = '';
   const logStream = opts.log ? (mkdirSync(path.dirname(opts.log), { recursive: true }), createWriteStream(opts.log, { flags: 'a' })) : undefined;
   for (const stream of [child.stdout!, child.stderr!]) {
     stream.on('data', (chunk: Buffer) => {
-      tail = (tail + chunk.toString()).slice(-8192);
+      tail = (tail + chunk.toString()).slice(-65536);
       logStream?.write(chunk);
     });
   }
@@ -187,7 +208,10 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     `temporal ${args.join(' ')}\n--- server output (tail${opts.log ? `; full log in ${opts.log}` : ''}) ---\n${tail.trim() || '(none)'}`;
   const deadline = Date.now() + READY_DEADLINE_MS;
   for (;;) {
-    if (exitInfo !== undefined) throw new Error(`Temporal dev server stopped before it was ready (${exitInfo}):\n${describe()}`);
+    if (exitInfo !== undefined) {
+      const message = `Temporal dev server stopped before it was ready (${exitInfo}):\n${describe()}`;
+      throw PORT_TAKEN.test(tail) ? new PortTaken(message) : new Error(message);
+    }
     if ((await searchAttributesReady(address, namespace)) && (!uiUrl || (await uiReady(uiUrl)))) break;
     if (Date.now() > deadline) {
       await stop();
