@@ -11,13 +11,15 @@ import {
   type HostView,
   type LocatedHere,
 } from '../common/hosts-api';
-import { verifyHostConfig } from '../common/settings';
-import { notStartable, type ClaimedHere, type RefusingStep } from '../common/start-api';
+import { matchContainer } from '../common/lookup';
+import { notStartable, type ClaimedHere } from '../common/start-api';
 import type { HostRuntime } from '../runtime/host-runtime';
-import { currentOwner, isOwnerAlive } from './owner';
+import { currentOwner } from './owner';
+import { claimForThisRun, verifySettingsOf } from './start-checks';
 import { snapshotOf } from './snapshot';
 import { classified, failureDetailOf } from './to-failure';
 import { bareName, isFullId } from '../common/names';
+import type { RefusingStep } from '../common/steps';
 
 const TASK_QUEUE_KIND_NORMAL = 1;
 const TASK_QUEUE_TYPE_ACTIVITY = 2;
@@ -52,7 +54,7 @@ export function createHostActivities(runtime: HostRuntime) {
     },
 
     /**
-     * v12: the start's first look on the worker that runs its workflow task, with check-state, verify-settings
+     * The start's first look on the worker that runs its workflow task, with check-state, verify-settings
      * and the claim when the container is surely here (a full ID or an exact name), in Docker's order:
      * daemon.Get, validateState, verifyContainerSettings, then the container lock. A check that refuses is
      * answered, with nothing claimed, so the saga fails at that step; a container not surely here gets the
@@ -63,8 +65,7 @@ export function createHostActivities(runtime: HostRuntime) {
         const located = await locateIn(runtime, input.container);
         if (!located.match || located.match.by === 'prefix') return { located };
         const rec = await runtime.lookup(located.match.id);
-        const owner = currentOwner();
-        const here = { ...located, snapshot: snapshotOf(rec, owner) };
+        const here = { ...located, snapshot: snapshotOf(rec, currentOwner()) };
         const refused = (step: RefusingStep, err: unknown): ClaimedHere => {
           // a failure a retry may cure (Internal) is thrown, to be retried as any step's
           if (!(err instanceof ContainerError) || err.retryable) throw err;
@@ -73,13 +74,13 @@ export function createHostActivities(runtime: HostRuntime) {
         const state = notStartable(here.snapshot);
         if (state) return refused('check-state', state);
         try {
-          verifyHostConfig(rec.HostConfig, await runtime.hostInfo());
+          await verifySettingsOf(runtime, rec);
         } catch (err) {
           return refused('verify-settings', err);
         }
         try {
           // the container as claimed, in both places: a second run (a retried task) reads the same answer
-          const claimed = snapshotOf(await runtime.claimStart(rec.Id, owner, isOwnerAlive), owner);
+          const claimed = await claimForThisRun(runtime, rec.Id);
           return { located: { ...here, snapshot: claimed }, claim: { claimed } };
         } catch (err) {
           return refused('claim', err);
@@ -135,21 +136,10 @@ export function createHostActivities(runtime: HostRuntime) {
 
 export type HostActivities = ReturnType<typeof createHostActivities>;
 
-/** Docker's daemon.Get on one host's records: how the ref matches there, or nothing (AmbiguousContainer for a shared prefix). */
+/** Docker's daemon.Get on one host's records (common/lookup.ts): how the ref matches there, or nothing. */
 async function locateIn(runtime: HostRuntime, ref: string): Promise<LocatedHere> {
-  if (ref === '') throw new ContainerError('AmbiguousContainer', "prefix can't be empty");
   // A full ID is a direct read (the start saga's restarts, the verbs given an ID); the rest need the list.
-  if (isFullId(ref)) {
-    const rec = await runtime.store.read(ref);
-    if (rec) return { host: runtime.hostName, match: { id: rec.Id, name: bareName(rec.Name), by: 'id' } };
-  }
-  const all = await runtime.store.list();
-  const name = ref.startsWith('/') ? ref : `/${ref}`;
-  const byId = all.find((c) => c.Id === ref);
-  const byName = byId ? undefined : all.find((c) => c.Name === name);
-  const byPrefix = byId || byName ? [] : all.filter((c) => c.Id.startsWith(ref));
-  if (byPrefix.length > 1) throw new ContainerError('AmbiguousContainer', `Multiple IDs found with provided prefix: ${ref}`);
-  const found = byId ?? byName ?? byPrefix[0];
-  const by = byId ? 'id' : byName ? 'name' : 'prefix';
-  return { host: runtime.hostName, ...(found ? { match: { id: found.Id, name: bareName(found.Name), by } } : {}) };
+  const direct = isFullId(ref) ? await runtime.store.read(ref) : undefined;
+  const match = direct ? { found: direct, by: 'id' as const } : matchContainer(await runtime.store.list(), ref);
+  return { host: runtime.hostName, ...(match ? { match: { id: match.found.Id, name: bareName(match.found.Name), by: match.by } } : {}) };
 }

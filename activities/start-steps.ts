@@ -6,7 +6,8 @@ import { defaultHostConfig, type HostConfig } from '../common/types';
 import type { ContainerRuntime } from '../runtime/contract';
 import { createHostStepActivities } from './host-steps';
 import { handOffToMonitor } from './monitor';
-import { currentOwner, isOwnerAlive } from './owner';
+import { currentOwner } from './owner';
+import { claimForThisRun, verifySettingsOf } from './start-checks';
 import { snapshotOf } from './snapshot';
 import { classified } from './to-failure';
 
@@ -47,17 +48,11 @@ export function createStartActivities(runtime: ContainerRuntime, opts: StartActi
     },
     // verify-settings: verifyContainerSettings, against the host as it is now
     async verifySettings(input: IdInput): Promise<void> {
-      return classified(async () => {
-        const [rec, host] = await Promise.all([runtime.lookup(input.id), runtime.hostInfo()]);
-        verifyHostConfig(rec.HostConfig, host);
-      });
+      return classified(async () => verifySettingsOf(runtime, await runtime.lookup(input.id)));
     },
     // claim: re-check under the container lock and claim it for this saga
     async claimStart(input: IdInput): Promise<ContainerSnapshot> {
-      return classified(async () => {
-        const owner = currentOwner();
-        return snapshotOf(await runtime.claimStart(input.id, owner, isOwnerAlive), owner);
-      });
+      return classified(() => claimForThisRun(runtime, input.id));
     },
     async releaseStart(input: IdInput): Promise<void> {
       return classified(() => runtime.releaseStart(input.id, currentOwner()));

@@ -1,3 +1,4 @@
+import type { MatchedBy } from './lookup';
 import { DEFAULT_TASK_QUEUE } from './names';
 import type { ContainerSnapshot } from './start-api';
 import type { ContainerRecord } from './types';
@@ -112,7 +113,7 @@ export function pickHost(candidates: readonly HostStatus[]): HostStatus | undefi
 export interface LocatedHere {
   /** the host that looked */
   host: string;
-  match?: { id: string; name: string; by: 'id' | 'name' | 'prefix' };
+  match?: { id: string; name: string; by: MatchedBy };
   /** the container's snapshot, when asked for and the match is a full ID or an exact name (the start saga's lookup) */
   snapshot?: ContainerSnapshot;
   /** the container as inspect shows it, when asked for and the match is a full ID or an exact name (v10 inspect) */

@@ -1,5 +1,6 @@
 import { ContainerError, Messages, type FailureDetail } from './errors';
 import type { LocatedHere } from './hosts-api';
+import type { RefusingStep } from './steps';
 import type { HostConfig } from './types';
 
 /**
@@ -84,8 +85,6 @@ export interface ContainerSnapshot {
   ipAddress?: string;
 }
 
-/** The steps the start's first look can refuse at (nothing is claimed when one does). */
-export type RefusingStep = 'check-state' | 'verify-settings' | 'claim';
 
 /**
  * A start's first look (activities `claimHere`): where the ref is, as `locateHere` answers; and when the

@@ -34,7 +34,7 @@ import { describeWorkerTuning, parseWorkerTuning } from '../config/worker-tuning
 import type { HostRuntime } from '../runtime/host-runtime';
 import { releaseStateRoot } from '../runtime/drivers/linux/mounts';
 import { runtimeConfigOf, selectRuntime } from '../runtime/select';
-import { createWorker, WORKFLOWS_PATH } from '../worker/create';
+import { createWorker, WORKFLOW_BUNDLE } from '../worker/create';
 import type { containerStart } from '../workflows/container-start';
 import type { containerCreate } from '../workflows/ops';
 import { startApiServer } from './bench/api-server';
@@ -123,7 +123,7 @@ async function bench(teardown: Teardown): Promise<Results> {
   const native = await NativeConnection.connect({ address: server.address });
   teardown.add('close the worker connection', () => native.close());
   // One bundle for the bench's in-process workers (this one, and the fault and simulated ones of the phases).
-  const workflowBundle = { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') })).code };
+  const workflowBundle = { code: (await bundleWorkflowCode({ ...WORKFLOW_BUNDLE, logger: new DefaultLogger('WARN') })).code };
   const tuning = parseWorkerTuning((name) => process.env[name] || undefined);
   const worker = await createWorker({ connection: native, namespace: 'default', taskQueue, runtime: rt, dataConverter, workflowBundle, tuning });
   // Only when the teardown runs before the rounds end (a signal): the connection cannot close under a worker.

@@ -87,7 +87,13 @@ function prune(dir = dist) {
 /** Bundles dist/workflows into dist/workflow-bundle.js (in a child: the SDK's bundler is async and heavy). */
 async function writeBundle() {
   const { bundleWorkflowCode, DefaultLogger } = require(require.resolve('@temporalio/worker', { paths: [repo] }));
-  const { code } = await bundleWorkflowCode({ workflowsPath: path.join(dist, 'workflows', 'index.js'), logger: new DefaultLogger('WARN') });
+  // worker/create.ts's WORKFLOW_BUNDLE, compiled: the workflows and their interceptors
+  const workflows = path.join(dist, 'workflows');
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: path.join(workflows, 'index.js'),
+    workflowInterceptorModules: [path.join(workflows, 'interceptors.js')],
+    logger: new DefaultLogger('WARN'),
+  });
   fs.writeFileSync(`${bundle}.tmp`, code);
   fs.renameSync(`${bundle}.tmp`, bundle);
 }

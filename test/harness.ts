@@ -8,7 +8,7 @@ import { codecDataConverter } from '../codec/load';
 import type { MetricsAddress } from '../config';
 import { installMetricsRuntime } from '../metrics/runtime';
 import type { HostRuntime } from '../runtime/host-runtime';
-import { createWorker, WORKFLOWS_PATH } from '../worker/create';
+import { createWorker, WORKFLOW_BUNDLE } from '../worker/create';
 import type { HostWorker } from '../worker/host-worker';
 
 /** Shared by the end-to-end tests: an in-process worker on its own task queue, and the real CLI as a child. */
@@ -55,7 +55,7 @@ export interface TestWorkerOptions {
  */
 export async function startTestWorker(address: string, runtime: HostRuntime, opts: TestWorkerOptions = {}): Promise<TestWorker> {
   quietRuntime(opts.metrics);
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  bundle ??= bundleWorkflowCode({ ...WORKFLOW_BUNDLE, logger: new DefaultLogger('WARN') });
   const taskQueue = opts.taskQueue ?? `test-${randomUUID()}`;
   // The payload codec of CONTAINER_SAGA_CODEC_KEYS, the committed test key (vitest.config.ts), as the CLI's.
   const dataConverter = opts.dataConverter ?? codecDataConverter();

@@ -5,7 +5,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { codecDataConverter } from '../codec/load';
 import { ENCRYPTED_ENCODING } from '../codec/aes-gcm-codec';
-import { WORKFLOWS_PATH } from '../worker/create';
+import { workflowSources } from '../worker/create';
 
 // Every committed history of a real run replays against today's workflow code: a change that alters
 // history without a patched() guard fails here. Histories are kept per release (test/histories/<version>/):
@@ -187,7 +187,7 @@ describe('replay of recorded histories', () => {
     expect(text).toContain(Buffer.from(ENCRYPTED_ENCODING).toString('base64'));
     const history = historyFromJSON(JSON.parse(text));
     const results = [];
-    for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, [{ workflowId: 'no-key', history }])) results.push(r);
+    for await (const r of Worker.runReplayHistories(workflowSources(), [{ workflowId: 'no-key', history }])) results.push(r);
     expect(String(results[0]?.error)).toMatch(/binary\/encrypted/);
   });
 
@@ -196,7 +196,7 @@ describe('replay of recorded histories', () => {
       files.map(async (f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(await fs.readFile(path.join(DIR, f), 'utf8'))) })),
     );
     const results: Array<{ workflowId: string; error?: unknown }> = [];
-    for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, dataConverter: codecDataConverter() }, histories)) results.push(r);
+    for await (const r of Worker.runReplayHistories({ ...workflowSources(), dataConverter: codecDataConverter() }, histories)) results.push(r);
     expect(results.map((r) => r.workflowId)).toEqual(files);
     for (const r of results) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
   });

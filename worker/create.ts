@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { hostPinInterceptor } from '../activities/host-pin';
 import { hostTaskQueue } from '../common/hosts-api';
 import { SHUTDOWN_FORCE_AFTER_GRACE_MS, type WorkerTuning } from '../config/worker-tuning';
 import { workerMetrics } from '../metrics/worker';
@@ -16,16 +17,27 @@ import { HostWorker } from './host-worker';
  */
 export const WORKFLOWS_PATH = path.resolve(__dirname, '../workflows', `index${path.extname(__filename)}`);
 
+/** What every bundle of the workflows holds: the workflows and their interceptors (workflows/interceptors.ts). */
+export const WORKFLOW_BUNDLE: { workflowsPath: string; workflowInterceptorModules: string[] } = {
+  workflowsPath: WORKFLOWS_PATH,
+  workflowInterceptorModules: [path.resolve(__dirname, '../workflows', `interceptors${path.extname(__filename)}`)],
+};
+
 /**
  * The bundle `npm run build` makes of dist/workflows (scripts/build.cjs), beside the compiled worker: started
  * from it, the worker does not run webpack (seconds of start-up, ~60 MB of RSS kept). None for the sources.
  */
 const BUILT_WORKFLOW_BUNDLE = path.extname(__filename) === '.js' ? path.resolve(__dirname, '../workflow-bundle.js') : undefined;
 
-function workflowCode(given: WorkerOptions['workflowBundle']): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+/** The workflows' sources with their interceptors, for a Worker or a replay that bundles them itself. */
+export function workflowSources(): Pick<WorkerOptions, 'workflowsPath' | 'interceptors'> {
+  return { workflowsPath: WORKFLOW_BUNDLE.workflowsPath, interceptors: { workflowModules: WORKFLOW_BUNDLE.workflowInterceptorModules } };
+}
+
+function workflowCode(given: WorkerOptions['workflowBundle']): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'interceptors'> {
   if (given) return { workflowBundle: given };
   if (BUILT_WORKFLOW_BUNDLE && existsSync(BUILT_WORKFLOW_BUNDLE)) return { workflowBundle: { codePath: BUILT_WORKFLOW_BUNDLE } };
-  return { workflowsPath: WORKFLOWS_PATH };
+  return workflowSources();
 }
 
 export interface CreateWorkerOptions {
@@ -87,7 +99,7 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<HostWorke
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     activities,
     ...(opts.identity ? { identity: opts.identity } : {}),
-    ...(opts.metrics ? workerMetrics(runtime) : {}),
+    interceptors: { activity: [hostPinInterceptor(runtime.hostName), ...(opts.metrics ? workerMetrics(runtime) : [])] },
     ...opts.tuning,
     ...(opts.shutdownGraceMs !== undefined
       ? { shutdownGraceTime: opts.shutdownGraceMs, shutdownForceTime: opts.shutdownGraceMs + SHUTDOWN_FORCE_AFTER_GRACE_MS }

@@ -2,7 +2,7 @@ import { CancellationScope, isCancellation, upsertSearchAttributes } from '@temp
 import { ContainerError } from '../common/errors';
 import { SearchKeys } from '../common/search-attributes';
 import type { ContainerSnapshot } from '../common/start-api';
-import { HOST_STEPS, hostStep, releasedFirst } from '../common/steps';
+import { HOST_STEPS, hostStep, releasedFirst, type RecordStepName } from '../common/steps';
 import { detailOf, exitCodeFor } from './failures';
 import { goneHost, isHostUnavailable } from './host-routing';
 import { Saga } from './saga';
@@ -10,7 +10,7 @@ import { releaseActivity, type StartActivities } from './start-activities';
 import type { StartRun } from './start-run';
 
 /** The failure path's removal of an AutoRemove container, as its record lists it. */
-const AUTO_REMOVE = 'auto-remove';
+const AUTO_REMOVE: RecordStepName = 'auto-remove';
 
 /**
  * A step of the container's host that no worker took in time means its worker is gone. Every

@@ -3,12 +3,11 @@ import { daemonEnv, linkEnv, linkHostsEntries, type LinkTarget } from '../common
 import { ContainerError, Messages } from '../common/errors';
 import { defaultNetMode } from '../common/net-mode';
 import { containerAttributes } from '../common/search-attributes';
-import { notStartable, type ClaimedHere, type ContainerSnapshot, type ContainerStartInput, type ContainerStartResult, type RefusingStep } from '../common/start-api';
-import { hostStep, stepsOfPhase, type HostStepEntry } from '../common/steps';
+import { notStartable, type ClaimedHere, type ContainerSnapshot, type ContainerStartInput, type ContainerStartResult } from '../common/start-api';
+import { hostStep, stepsOfPhase, type HostStepEntry, type RefusingStep } from '../common/steps';
 import { compensate, releaseClaim, showFailure } from './compensate';
 import { checkInput } from './failures';
 import { claimHere, locate } from './host-routing';
-import { hostlessSteps } from './hostless-steps';
 import { adopt, settleCancelled, type HostView } from './lost-results';
 import { Saga } from './saga';
 import { acquireActivity, releaseActivity, startActivities, type StartActivities, type StartPlacement } from './start-activities';
@@ -80,7 +79,7 @@ async function lookup(
   ref: string,
   claimFirst: boolean,
 ): Promise<{ snap: ContainerSnapshot; placement: StartPlacement; claim?: ClaimedHere['claim'] }> {
-  const { c, placement, claim } = await run.step(hostlessSteps.lookup, async () => {
+  const { c, placement, claim } = await run.step('lookup', async () => {
     const first = claimFirst ? await claimHere(ref) : undefined;
     const at = await locate(ref, first ? { first: first.located } : { firstHere: true });
     const placement: StartPlacement = { host: at.host, ownerLooksUp: at.host === at.lookedUpOn };
@@ -110,18 +109,18 @@ async function failBeforeClaim(run: StartRun, err: unknown, view: () => Promise<
 
 /** check-state, host-config (legacy hostConfig at start), verify-settings: nothing changes on the host. */
 async function checkApart(run: StartRun, acts: StartActivities, c: ContainerSnapshot, input: ContainerStartInput): Promise<void> {
-  await run.step(hostlessSteps.checkState, async () => {
+  await run.step('check-state', async () => {
     const err = notStartable(c);
     if (err) throw err;
   });
   const hostConfig = input.hostConfig;
   if (hostConfig) {
-    await run.step(hostlessSteps.hostConfig, async () => {
+    await run.step('host-config', async () => {
       if ((await acts.quick.hostInfo()).os === 'windows') throw new ContainerError('HostConfigStart', Messages.hostConfigStart);
       await acts.quick.setHostConfig({ id: c.id, hostConfig });
     });
   }
-  await run.step(hostlessSteps.verifySettings, () => acts.quick.verifySettings({ id: c.id }));
+  await run.step('verify-settings', () => acts.quick.verifySettings({ id: c.id }));
 }
 
 /**
@@ -129,8 +128,8 @@ async function checkApart(run: StartRun, acts: StartActivities, c: ContainerSnap
  * own when the first look refused there.
  */
 async function checkedByFirstLook(run: StartRun, firstLook: FirstLook): Promise<void> {
-  await run.step(hostlessSteps.checkState, async () => refusedAt(firstLook, 'check-state'));
-  await run.step(hostlessSteps.verifySettings, async () => refusedAt(firstLook, 'verify-settings'));
+  await run.step('check-state', async () => refusedAt(firstLook, 'check-state'));
+  await run.step('verify-settings', async () => refusedAt(firstLook, 'verify-settings'));
 }
 
 type FirstLook = NonNullable<ClaimedHere['claim']>;
@@ -150,7 +149,7 @@ function claimedByFirstLook(firstLook: FirstLook): ContainerSnapshot {
 
 /** claim: the container lock Docker takes in containerStart (taken by `take`); re-checks removal under it. */
 async function claim(run: StartRun, take: () => Promise<ContainerSnapshot>): Promise<ContainerSnapshot> {
-  const claimed = await run.step(hostlessSteps.claim, take);
+  const claimed = await run.step('claim', take);
   if (claimed.removing) throw new ContainerError('ContainerBeingRemoved', Messages.beingRemoved);
   return claimed;
 }
@@ -166,7 +165,7 @@ async function startClaimed(run: StartRun, acts: StartActivities, snap: Containe
     await configure(run, acts, saga, snap);
     const { pid } = (await acquire(run, acts, saga, hostStep('process'), { id: snap.id })) as { pid: number };
     // mark-running releases the claim too: the start's last local activity
-    await run.step(hostlessSteps.markRunning, () => acts.quick.markRunning({ id: snap.id, pid, releaseClaim: true }));
+    await run.step('mark-running', () => acts.quick.markRunning({ id: snap.id, pid, releaseClaim: true }));
     run.claimReleased = true;
     return run.running(pid);
   } catch (err) {
@@ -196,7 +195,7 @@ function acquire(run: StartRun, acts: StartActivities, saga: Saga, step: HostSte
  */
 async function prepare(run: StartRun, acts: StartActivities, saga: Saga, snap: ContainerSnapshot): Promise<void> {
   // default-net-mode: pure; the network step applies the same default when it reads the record
-  await run.step(hostlessSteps.defaultNetMode, async () => defaultNetMode(snap.networkMode));
+  await run.step('default-net-mode', async () => defaultNetMode(snap.networkMode));
   const steps = stepsOfPhase('prepare');
   for (const s of steps) if (s.needed(snap) && 'release' in s) saga.push(s.release, () => releaseActivity(acts, s)({ id: snap.id }));
   // A step the container does not need is listed done without an activity (nothing to do, nothing to undo).
@@ -206,13 +205,13 @@ async function prepare(run: StartRun, acts: StartActivities, saga: Saga, snap: C
 
 /** configure: links, working dir, the process environment, the spec (the table's configure phase). */
 async function configure(run: StartRun, acts: StartActivities, saga: Saga, snap: ContainerSnapshot): Promise<void> {
-  const links: LinkTarget[] = await run.step(hostlessSteps.links, async () => (snap.links.length > 0 ? acts.quick.linkedContainers({ id: snap.id }) : []));
+  const links: LinkTarget[] = await run.step('links', async () => (snap.links.length > 0 ? acts.quick.linkedContainers({ id: snap.id }) : []));
   const workingDir = hostStep('working-dir');
   // Docker skips it when no working dir is set
   await run.step(workingDir.name, async () => {
     if (workingDir.needed(snap)) await acquireActivity(acts, workingDir)({ id: snap.id });
   });
-  const env = await run.step(hostlessSteps.daemonEnv, async () =>
+  const env = await run.step('daemon-env', async () =>
     daemonEnv({ hostname: snap.hostname, tty: snap.tty, linkedEnv: links.flatMap((t) => linkEnv(snap.name, t)), userEnv: snap.env }),
   );
   await acquire(run, acts, saga, hostStep('spec'), { id: snap.id, env, extraHosts: linkHostsEntries(links) } as { id: string });

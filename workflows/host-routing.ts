@@ -9,6 +9,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { ContainerError, Messages } from '../common/errors';
+import { matchContainer } from '../common/lookup';
 import {
   HOST_PICKUP_TIMEOUT_S,
   hostTaskQueue,
@@ -20,6 +21,7 @@ import {
 import type { ClaimedHere, ContainerSnapshot } from '../common/start-api';
 import type { ContainerRecord } from '../common/types';
 import { fast, fastLocal } from './options';
+import { stepSummary } from './step-summaries';
 
 /**
  * Routing to hosts (common/hosts-api.ts): where a container lives, the proxies of one host's activities, and
@@ -89,16 +91,14 @@ const shared = proxyActivities<Activities>(fast);
  * `locateHere` on the worker that runs the workflow task (the start saga): no round trip when the container is
  * its host's. Its summary is the lookup step's in the Web UI's timeline ("look up web").
  */
-const here = (ref: string) => proxyLocalActivities<Activities>({ ...fastLocal, summary: `look up ${ref}` });
+const here = (ref: string) => proxyLocalActivities<Activities>({ ...fastLocal, summary: stepSummary('locateHere', { name: ref }) });
 
 /**
- * v12: the start's first look with its checks and claim (activities `claimHere`), on the worker that runs the
- * workflow task; its summary names each of its steps in the Web UI's timeline ("look up web, check its state
- * and settings, claim it for this start").
+ * The start's first look with its checks and claim (activities `claimHere`), on the worker that runs the
+ * workflow task; its summary names each of its steps in the Web UI's timeline.
  */
 export function claimHere(ref: string): Promise<ClaimedHere> {
-  const summary = `look up ${ref}, check its state and settings, claim it for this start`;
-  return proxyLocalActivities<Activities>({ ...fastLocal, summary }).claimHere({ container: ref });
+  return proxyLocalActivities<Activities>({ ...fastLocal, summary: stepSummary('claimHere', { name: ref }) }).claimHere({ container: ref });
 }
 
 /** The registered hosts with their liveness (activities/hosts.ts liveHosts). */
@@ -120,8 +120,6 @@ export interface Located {
   /** the container's snapshot, when the first look found it (`firstHere` asks for it) */
   snapshot?: ContainerSnapshot;
 }
-
-const RANK = { id: 0, name: 1, prefix: 2 } as const;
 
 /**
  * Docker's daemon.Get across hosts: one host looks first (a full ID or an exact name found there is the
@@ -149,8 +147,10 @@ export async function locate(ref: string, opts: { firstHere?: boolean; first?: L
         }),
     ),
   );
-  const found = [first, ...answers].flatMap((a) => (a.match ? [{ host: a.host, match: a.match }] : []));
-  if (found.length === 0) {
+  // every host's own answer, looked up once more as one store: the best match across hosts wins
+  const found = [first, ...answers].flatMap((a) => (a.match ? [{ Id: a.match.id, Name: `/${a.match.name}`, host: a.host, match: a.match }] : []));
+  const best = matchContainer(found, ref);
+  if (!best) {
     // Not found on the hosts that answered: on one that did not, it may well be (a host whose worker is gone)
     const unanswered = answers.filter((a) => a.unanswered).map((a) => a.host);
     if (unanswered.length > 0) {
@@ -161,17 +161,14 @@ export async function locate(ref: string, opts: { firstHere?: boolean; first?: L
     }
     throw new ContainerError('NoSuchContainer', Messages.noSuchContainer(ref));
   }
-  const best = Math.min(...found.map((f) => RANK[f.match.by]));
-  const top = found.filter((f) => RANK[f.match.by] === best);
-  if (top.length > 1) {
-    if (best === RANK.prefix) throw new ContainerError('AmbiguousContainer', `Multiple IDs found with provided prefix: ${ref}`);
-    throw new ContainerError('AmbiguousContainer', `Multiple containers named ${ref} on hosts ${top.map((t) => t.host).join(', ')}`);
-  }
-  return done(top[0]!.match, top[0]!.host);
+  // names are unique across hosts, unless two creates raced on two hosts
+  const named = best.by === 'name' ? found.filter((f) => f.Name === best.found.Name) : [best.found];
+  if (named.length > 1) throw new ContainerError('AmbiguousContainer', `Multiple containers named ${ref} on hosts ${named.map((t) => t.host).join(', ')}`);
+  return done(best.found.match, best.found.host);
 }
 
 /**
- * An inspect's lookup (v10): locate(), whose first look also brings the container's view when it is surely
+ * An inspect's lookup: locate(), whose first look also brings the container's view when it is surely
  * there (a full ID or an exact name found by the shared queue's worker), so the inspect needs no second
  * activity; otherwise where it is, for the owner's inspect activity.
  */

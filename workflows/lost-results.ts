@@ -1,7 +1,6 @@
 import { CancellationScope } from '@temporalio/workflow';
 import type { ContainerSnapshot, ContainerStartResult } from '../common/start-api';
 import { compensate, everyRelease, releaseClaim, showFailure } from './compensate';
-import { hostlessSteps } from './hostless-steps';
 import type { StartActivities } from './start-activities';
 import type { StartRun } from './start-run';
 
@@ -27,7 +26,7 @@ export async function adopt(run: StartRun, { acts, snap }: HostView, note = 'sta
   if (snap.claimedByThisRun) {
     if (snap.running && snap.pid) {
       const pid = snap.pid;
-      await run.step(hostlessSteps.markRunning, () => acts.quick.markRunning({ id: snap.id, pid, releaseClaim: true }));
+      await run.step('mark-running', () => acts.quick.markRunning({ id: snap.id, pid, releaseClaim: true }));
     } else await releaseClaim(run, acts, snap.id);
   }
   run.claimReleased = true;

@@ -1,5 +1,6 @@
 import { proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { PinnedLocalActivityOptions } from '../common/host-pin';
 import type { HostStepEntry } from '../common/steps';
 import { onHost } from './host-routing';
 import { cleanup, cleanupLocal, cleanupLocalSteps, fast, fastLocal, sideEffect, sideEffectLocal } from './options';
@@ -38,25 +39,14 @@ export interface StartPlacement {
   ownerLooksUp: boolean;
 }
 
-/**
- * Local record steps carry the host they must run on: a worker of another host that takes the workflow task
- * over (the owner's worker died mid-task) refuses them (activities/index.ts), and the start fails
- * HostUnavailable rather than touch a store that is not the container's.
- */
-function pinnedLocal(acts: Activities, host: string): Activities {
-  return new Proxy({} as Activities, {
-    get: (_, name) => {
-      if (typeof name !== 'string') return undefined;
-      const call = acts[name as keyof Activities] as (input?: object) => Promise<unknown>;
-      return (input?: object) => call({ ...input, onHost: host });
-    },
-  });
-}
-
 export function startActivities(ctx: SummaryContext, { host, ownerLooksUp }: StartPlacement): StartActivities {
   if (ownerLooksUp) {
+    // pinned to the owner: a worker of another host that takes the task over refuses them (common/host-pin.ts)
     const local = (options: LocalActivityOptions) =>
-      pinnedLocal(summarized((summary) => proxyLocalActivities<Activities>({ ...options, summary }), ctx), host);
+      summarized((summary) => {
+        const pinned: PinnedLocalActivityOptions = { ...options, summary, pinnedHost: host };
+        return proxyLocalActivities<Activities>(pinned);
+      }, ctx);
     return { quick: local(fastLocal), sideEffect: local(sideEffectLocal), undo: local(cleanupLocalSteps), releaseClaim: local(cleanupLocal) };
   }
   const routed = (options: ActivityOptions) => summarized((summary) => onHost(host, { ...options, summary }), ctx);

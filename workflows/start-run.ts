@@ -1,6 +1,7 @@
 import { ApplicationFailure, isCancellation, log, setCurrentDetails, setHandler, defineQuery } from '@temporalio/workflow';
 import { PROGRESS_QUERY } from '../common/names';
 import { currentOf, type ContainerSnapshot, type ContainerStartResult } from '../common/start-api';
+import type { StartStepName } from '../common/steps';
 import { recordCompensation, recordStartEnd } from '../metrics/workflow';
 import { StartOutcome } from '../metrics/names';
 import { detailOf, failureOf } from './failures';
@@ -47,7 +48,7 @@ export class StartRun {
   }
 
   /** Runs one step: it shows as current while it runs and is listed once it is done. */
-  async step<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  async step<T>(name: StartStepName, fn: () => Promise<T>): Promise<T> {
     this.showCurrent([name]);
     let value: T;
     try {
@@ -65,7 +66,7 @@ export class StartRun {
    * races a step still in flight); those that finished are listed in the order given, and the first failure
    * (a cancellation first) is what the saga sees. Returns each step's value by name.
    */
-  async stepsAtOnce(parts: ReadonlyArray<readonly [string, () => Promise<unknown>]>): Promise<Map<string, unknown>> {
+  async stepsAtOnce(parts: ReadonlyArray<readonly [StartStepName, () => Promise<unknown>]>): Promise<Map<string, unknown>> {
     this.showCurrent(parts.map(([name]) => name));
     const settled = await Promise.allSettled(parts.map(([, run]) => run()));
     const values = new Map<string, unknown>();

@@ -5,7 +5,7 @@ import { Client, Connection, type DataConverter } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection } from '@temporalio/worker';
 import { ensureKeyFile } from '../../codec/key-file';
 import { codecDataConverter } from '../../codec/load';
-import { WORKFLOWS_PATH } from '../../worker/create';
+import { WORKFLOW_BUNDLE } from '../../worker/create';
 import { startDevServer, type DevServer } from '../dev-server';
 import type { Teardown } from './teardown';
 
@@ -30,7 +30,7 @@ export async function benchTemporal(teardown: Teardown, dataConverter?: DataConv
   const connection = await Connection.connect({ address: server.address });
   teardown.add('close the client connection', () => connection.close());
   const client = new Client({ connection, ...(dataConverter ? { dataConverter } : {}) });
-  const workflowBundle = { code: (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') })).code };
+  const workflowBundle = { code: (await bundleWorkflowCode({ ...WORKFLOW_BUNDLE, logger: new DefaultLogger('WARN') })).code };
   return { server, native, client, workflowBundle };
 }
 

@@ -2,14 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../../worker/create';
+import { WORKFLOW_BUNDLE } from '../../worker/create';
 import { REPO } from '../harness';
 
 /** Real worker processes (`worker/main.ts`) that crash tests SIGKILL and restart. */
 
 /** Bundles the workflows once into a file, so each worker process starts without bundling. */
 export async function writeBundle(dir: string): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({ ...WORKFLOW_BUNDLE, logger: new DefaultLogger('WARN') });
   const file = path.join(dir, 'workflow-bundle.js');
   await fs.writeFile(file, code);
   return file;

@@ -12,7 +12,7 @@ import { monitorWorkflowId, RUN_STARTED_SIGNAL } from '../../common/monitor-api'
 import { readsWorkflowId, WorkflowTypes } from '../../common/names';
 import type { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { reconcileAtStartup } from '../../worker/reconcile';
-import { WORKFLOWS_PATH } from '../../worker/create';
+import { workflowSources } from '../../worker/create';
 import { startTestWorker, until, type TestWorker } from '../harness';
 import { simulatedRuntime } from '../runtimes';
 
@@ -23,7 +23,7 @@ const FIXTURES = path.resolve(__dirname, '../fixtures/pre-baseline');
 
 async function replay(file: string): Promise<unknown> {
   const history = historyFromJSON(JSON.parse(await fs.readFile(path.join(FIXTURES, file), 'utf8')));
-  for await (const r of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, dataConverter: codecDataConverter() }, [{ workflowId: file, history }])) return r.error;
+  for await (const r of Worker.runReplayHistories({ ...workflowSources(), dataConverter: codecDataConverter() }, [{ workflowId: file, history }])) return r.error;
   throw new Error(`${file}: no replay result`);
 }
 

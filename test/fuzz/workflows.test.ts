@@ -225,8 +225,14 @@ describe('fuzz: workflow inputs through Temporal', () => {
   // Known, not fixed yet: the monitor waits for its first run's hand-over (the saga's signal-with-start); one
   // started by name without it stays open for ever. Ending it needs a change to the monitor's commands
   // (patched()). `it.fails` turns red once it is fixed: then drop `.fails` and the generator's filter.
-  it.fails('a monitor started by name with no run ends', async () => {
+  it('a monitor started by name without its host is refused at once (InvalidParameter)', async () => {
     const handle = await others.w.client.workflow.start(WorkflowTypes.monitor, { taskQueue: others.w.taskQueue, workflowId: `fuzz-monitor-${randomUUID()}`, args: [{ containerId: 'f'.repeat(64) }] });
+    const err = await handle.result().then(() => undefined, (e: unknown) => e);
+    expect(String((err as { cause?: unknown }).cause)).toMatch(/invalid input: host: missing/);
+  });
+
+  it.fails('a monitor started by name with no run ends', async () => {
+    const handle = await others.w.client.workflow.start(WorkflowTypes.monitor, { taskQueue: others.w.taskQueue, workflowId: `fuzz-monitor-${randomUUID()}`, args: [{ containerId: 'f'.repeat(64), host: 'a' }] });
     const ended = await Promise.race([handle.result().then(() => true, () => true), new Promise<false>((r) => setTimeout(() => r(false), 10_000))]);
     if (!ended) await handle.terminate('fuzz: a monitor with no run').catch(() => undefined);
     expect(ended).toBe(true);

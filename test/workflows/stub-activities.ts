@@ -6,8 +6,9 @@ import type { RestartGate } from '../../activities/monitor';
 import { sharedQueueOf } from '../../common/hosts-api';
 import { monitorWorkflowId, RUN_STARTED_SIGNAL, type ContainerRun, type RunEnd } from '../../common/monitor-api';
 import { WorkflowTypes } from '../../common/names';
-import { notStartable, type ClaimedHere, type ContainerSnapshot, type RefusingStep } from '../../common/start-api';
+import { notStartable, type ClaimedHere, type ContainerSnapshot } from '../../common/start-api';
 import type { RestartPolicy } from '../../common/types';
+import type { RefusingStep } from '../../common/steps';
 
 
 /** The one host of the stub tests: their workers poll `<queue>` and `<queue>@stub`. */

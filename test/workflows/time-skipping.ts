@@ -1,8 +1,8 @@
-import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { SearchAttributeTypes } from '../../common/names';
+import { WORKFLOW_BUNDLE } from '../../worker/create';
 
 /** The project's search attributes as the operator service's IndexedValueType numbers (Keyword 2, Int 3). */
 function indexedTypes(): Record<string, number> {
@@ -26,7 +26,7 @@ export function timeSkippingSuite(): { readonly env: TestWorkflowEnvironment; re
       namespace: env.namespace ?? 'default',
       searchAttributes: indexedTypes(),
     }).catch(() => undefined);
-    bundle = await bundleWorkflowCode({ workflowsPath: path.resolve(__dirname, '../../workflows/index.ts'), logger: quietLogger });
+    bundle = await bundleWorkflowCode({ ...WORKFLOW_BUNDLE, logger: quietLogger });
   });
   afterAll(async () => {
     await env?.teardown();
