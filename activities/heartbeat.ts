@@ -12,7 +12,7 @@ import type { StepContext } from '../runtime/contract';
  * A note is not sent when it is made: the SDK sends an activity's first heartbeat at once, and the server
  * persists each one, so a 30 ms network step that notes "CNI ADD" would cost a server write per start.
  * A step shorter than a second heartbeats not at all; a longer one shows its note within a few seconds.
- * A local activity (a host step of the owner's worker, v11) cannot heartbeat: the SDK keeps its workflow
+ * A local activity (a host step of the owner's worker) cannot heartbeat: the SDK keeps its workflow
  * task alive instead, and a dead worker is noticed when that task times out.
  */
 export async function withHeartbeat<T>(fn: (ctx: StepContext) => Promise<T>, opts: { yieldTo?: AbortSignal } = {}): Promise<T> {

@@ -116,6 +116,6 @@ export interface LocatedHere {
   match?: { id: string; name: string; by: MatchedBy };
   /** the container's snapshot, when asked for and the match is a full ID or an exact name (the start saga's lookup) */
   snapshot?: ContainerSnapshot;
-  /** the container as inspect shows it, when asked for and the match is a full ID or an exact name (v10 inspect) */
+  /** the container as inspect shows it, when asked for and the match is a full ID or an exact name (for inspect) */
   view?: ContainerRecord;
 }

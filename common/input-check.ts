@@ -131,15 +131,15 @@ export function isImageName(name: string): boolean {
 
 /**
  * distribution/reference's NameTotalLengthMax, for the whole reference here: an image is a directory named
- * after it (images/<name>), and a longer one is longer than a file name may be (a fuzzed 36,821-character
- * name failed the import with ENAMETOOLONG, untyped).
+ * after it (images/<name>), and a longer one is longer than a file name may be (the import would fail
+ * with ENAMETOOLONG, untyped).
  */
 const IMAGE_NAME_MAX = 255;
 
 const imageName: Check = (v, path) => {
   str(v, path);
   if ((v as string).length > IMAGE_NAME_MAX) throw invalid(path, `invalid reference format: repository name must not be more than ${IMAGE_NAME_MAX} characters`);
-  // empty: the runtime's "No image was specified", as before
+  // empty: left to the runtime's "No image was specified"
   if (v !== '' && !isImageName(v as string)) throw invalid(path, `invalid reference format: ${JSON.stringify(v)}`);
 };
 

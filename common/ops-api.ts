@@ -95,9 +95,9 @@ export interface ImageImportInput {
   /** `image import --host NAME`: that host only; without it, every live host imports it (each from its own machine) */
   host?: string;
 }
-/** the image as imported; `hosts`: where it was imported (since many hosts) */
+/** the image as imported; `hosts`: where it was imported */
 export type ImageImportResult = ImageInfo & { hosts?: string[] };
-/** images by name; across hosts (since many hosts) each name once, with the hosts that have it, by name */
+/** images by name; across hosts each name once, with the hosts that have it, by name */
 export type ImageListResult = Array<ImageInfo & { hosts?: string[] }>;
 
 /** What gc released, and what it still could not. */

@@ -26,7 +26,7 @@ export interface Reads {
   logs: { input: LogsInput; result: LogsResult };
   imageList: { input: Record<string, never>; result: ImageListResult };
   execOutput: { input: ExecOutputInput; result: ExecOutputResult };
-  /** `host ls` (since many hosts) */
+  /** `host ls` */
   hosts: { input: Record<string, never>; result: HostRow[] };
 }
 export type ReadName = keyof Reads;

@@ -84,7 +84,7 @@ export class HostRecords implements HostParts {
 
   /**
    * The record as clients see it names its host (classic Swarm's `Node`): a state root is one host's, so every
-   * record in it belongs to this runtime's host, records written before many hosts included.
+   * record in it belongs to this runtime's host.
    */
   protected withNode(rec: ContainerRecord): ContainerRecord {
     return { ...rec, Node: { ID: this.config.host, Name: this.config.host } };

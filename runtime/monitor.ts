@@ -19,10 +19,9 @@ import { FileWaker } from './watch';
  * dropped when the inotify queue overflowed; a state root on a filesystem whose changes inotify does not
  * report). Liveness does not depend on it: the activity heartbeats on its own every third of the monitor's
  * 10 s heartbeat timeout (withHeartbeat; workflows/monitor.ts), whatever the wait does; a
- * worker's death is noticed by that timeout, not here. 2 s: twenty times fewer looks than the 100 ms poll
- * this replaces (a look, a read of the record and a probe, costs ≈ 1 ms of worker CPU: with 50 containers,
- * 1 s cost ≈ 25 ms/s more than 2 s in scripts/bench/idle-cpu.ts), and an exit no event told of is still
- * seen within two seconds, five times under the heartbeat timeout.
+ * worker's death is noticed by that timeout, not here. 2 s: a look (a read of the record and a probe)
+ * costs worker CPU, times every running container, and an exit no event told of is still seen within
+ * two seconds, five times under the heartbeat timeout.
  */
 export const FALLBACK_MS = 2000;
 /** How often the log is sampled at most while it is being written: the precision of `logs --since/--until`. */
@@ -31,12 +30,10 @@ export const LOG_SAMPLE_MS = 100;
  * Writes to the log between two samples past which the container's directory is no longer watched until the
  * next look (FileWaker's flood limit): each write is an inotify event, a wake-up and a callback of the worker,
  * and a container printing in a tight loop would cost it a CPU core. So up to ≈ 100 writes a second the
- * wait is woken at once by an exit, and a container writing more is looked at every 100 ms, as before the
- * wait watched (scratch measurements, one container printing in a tight loop: ≈ 15 ms/s of worker CPU
- * against ≈ 12 for the 100 ms poll; ≈ 950 with no limit).
+ * wait is woken at once by an exit, and a container writing more is looked at every 100 ms (POLL_MS).
  */
 export const LOG_FLOOD = 10;
-/** Without a watch (none could be set up, it failed, or the log floods): the poll the wait had before it watched. */
+/** Without a watch (none could be set up, it failed, or the log floods): how often the wait looks. */
 const POLL_MS = 100;
 
 type Change = 'state' | 'log';
@@ -57,7 +54,7 @@ export interface WaitTuning {
  * the record, the driver's process files (Driver.processStateFiles), and then looks at all of them; else
  * every FALLBACK_MS. Also samples the container's log for its timestamps and rotates it past max-size
  * (pollLog) at each look, and while the log is being written at most every LOG_SAMPLE_MS. While the log
- * floods (LOG_FLOOD), or without inotify, it looks every 100 ms instead, as it did before it watched. Reads
+ * floods (LOG_FLOOD), or without inotify, it looks every 100 ms instead (POLL_MS). Reads
  * files only: a worker that died while waiting loses nothing (the next one finds the exit file the shim
  * wrote meanwhile). An abort of ctx.signal ends the wait at once; every watch is closed however it ends.
  */
@@ -81,7 +78,7 @@ export async function waitForRunEnd(rt: MonitorDeps, id: string, run: ContainerR
     for (;;) {
       if (changes.has('log')) logWritten = true;
       const now = Date.now();
-      // a watch not in place (a flooding log dropped it, or it failed): changes go unseen, look as before
+      // a watch not in place (a flooding log dropped it, or it failed): changes go unseen, look often
       const lookEvery = waker.watching ? fallbackMs : Math.min(fallbackMs, POLL_MS);
       if (changes.has('state') || now - looked >= lookEvery || ctx?.signal?.aborted) {
         looked = now;

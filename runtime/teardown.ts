@@ -28,7 +28,7 @@ function leftoverError(id: string, leftovers: string[]): ContainerError {
 
 /**
  * Every release: the process's first, then the others at once (common/steps.ts releasedFirst: once the
- * process is gone none needs another), as the saga compensates since v8. Returns what could not be released,
+ * process is gone none needs another), as the saga compensates. Returns what could not be released,
  * in teardown order.
  */
 export async function releaseAll(rt: TeardownDeps, id: string, ctx?: StepContext): Promise<string[]> {

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:budget`: the CI step that keeps the saga's cost from creeping up (issue 11, point 3). A short
+ * `npm run bench:budget`: the CI step that keeps the saga's cost from creeping up. A short
  * bench on the simulated driver (no root, no Docker, a few seconds): a dev server, an in-process worker, then
  * ROUNDS rounds after WARM_UP, each timing one saga start (warm client, client-observed) and the same driver
  * calls without Temporal, taking turns, with the CPU time each costs; then one start whose process step fails,

@@ -3,8 +3,8 @@
  * worker (simulated driver, temp state root), a demo-like sequence (create and start a container, then a
  * container whose start fails), then 20 reads through the real CLI (`ps`, `inspect`, `logs`, `events`), each
  * workflow count taken from visibility; then 50 warm `inspect` and 50 warm `ps -a` through the client library,
- * p50 and p90, each beside the same read as a workflow run of its own (the read path before the reads
- * workflow; those workflows are still registered), taking turns. Run: `npx tsx scripts/bench-reads.ts` (prints a few lines, writes nothing).
+ * p50 and p90, each beside the same read as a workflow run of its own (the one-run-per-read
+ * workflows, which are still registered), taking turns. Run: `npx tsx scripts/bench-reads.ts` (prints a few lines, writes nothing).
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';

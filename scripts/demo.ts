@@ -28,7 +28,7 @@ import { runtimeConfigOf, selectRuntime } from '../runtime/select';
 import { createWorker } from '../worker/create';
 import { isServerUp, startDevServer, type DevServer } from './dev-server';
 
-/** The compensations as the saga runs them (v8): the process's release first, then the others at once. */
+/** The compensations as the saga runs them: the process's release first, then the others at once. */
 function inRounds(compensations: string[]): string {
   const first = compensations.filter(releasedFirst);
   const rest = compensations.filter((c) => !releasedFirst(c));

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run worker` and `npm run api`: `node scripts/run.cjs worker/main` runs dist/worker/main.js in this very
 // process (no TypeScript loader, no loader parent process) when dist/ is fresh (scripts/build.cjs), else the
-// TypeScript source through tsx, as before there was a build, with a note saying so.
+// TypeScript source through tsx, with a note saying so.
 'use strict';
 const path = require('node:path');
 const { dist, isFresh } = require('./build.cjs');

@@ -7,8 +7,8 @@ export const HOST_FILE = 'host';
 /**
  * A state root is one host's (common/hosts-api.ts): its records, mounts and networks are that host's. The
  * first worker to use a root writes its host name there; a worker with another name is refused, so two hosts
- * never share a root and a renamed host does not silently disown its containers. A root from before many
- * hosts (no file) is adopted by the first worker that starts on it.
+ * never share a root and a renamed host does not silently disown its containers. A root without the file
+ * is adopted by the first worker that starts on it.
  */
 export async function claimStateRoot(root: string, host: string): Promise<'claimed' | 'ours'> {
   await fs.mkdir(root, { recursive: true, mode: 0o700 });

@@ -10,7 +10,7 @@ const STATE_ORDER: readonly State[] = ['INITIALIZED', 'RUNNING', 'STOPPING', 'DR
 
 /**
  * One host's worker (common/hosts-api.ts): the SDK Worker of the shared task queue (every workflow, and
- * every activity, for runs begun before many hosts) and the activity-only Worker of its host queue. They run,
+ * every activity: local ones, the shared queue's) and the activity-only Worker of its host queue. They run,
  * drain and stop together; once both poll, the host registers itself with the registry workflow, so
  * placement and `host ls` know it. It offers what callers used of a single Worker.
  */

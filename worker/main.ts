@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     if (serving) console.log('  ready');
     // CONTAINER_SAGA_API=1: one process serves the Engine API too (a Temporal client like any other).
     if (config.apiInWorker) {
-      // Loaded only here: a worker without the API does not hold its modules (issue 11's resident-size budget).
+      // Loaded only here: a worker without the API does not hold its modules (the resident-size budget).
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { startApi } = require('../api/start') as typeof import('../api/start');
       api = await startApi({

@@ -8,7 +8,7 @@ import type { Worker } from '@temporalio/worker';
  * running (their activities see the cancellation and end; being durable, the next worker retries them, or
  * the saga compensates). A second signal exits at once with 128 + the signal's number, as a shell reports a
  * process killed by it: the steps still in flight are then noticed by their heartbeat timeouts instead.
- * A local step (a start's host steps on the owner's worker, workflow v11) is not cancelled by the SDK at the
+ * A local step (a start's host steps on the owner's worker) is not cancelled by the SDK at the
  * grace's end: its workflow task waits for it, which would hold the stop until the SDK gives up and fails the
  * worker. So when one is still running then, the worker exits (0: it stopped as asked) and leaves it to the
  * next worker, as a crash would: the workflow task times out, the next worker runs it again, and each step

@@ -42,7 +42,7 @@ export function exitCodeFor(type: string): number {
 /**
  * A workflow's first line: its input checked (common/input-check.ts). A malformed one ends the run at once with
  * InvalidParameter (400), non-retryable, instead of a TypeError in workflow code that fails its workflow task
- * again and again (a stuck run). Valid inputs go on exactly as before: no command changes, no patch needed.
+ * again and again (a stuck run). The check adds no command to the history.
  */
 export function checkInput(type: CheckedWorkflow, input: unknown): void {
   try {

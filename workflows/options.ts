@@ -20,7 +20,7 @@ export const fast: ActivityOptions = {
 };
 
 /**
- * The fast group as local activities (v3): the worker runs them inside the workflow task, and their results
+ * The fast group as local activities: the worker runs them inside the workflow task, and their results
  * are recorded as markers when that task completes, so consecutive ones cost no server round trip. A worker
  * that dies mid-task loses them with the task; the next worker replays and runs them again, which the
  * activities allow (they are idempotent; the claim is keyed by the workflow run).
@@ -40,7 +40,7 @@ export const sideEffect: ActivityOptions = {
 };
 
 /**
- * The side-effect steps as local activities on the owner's worker (v11): the whole start in one workflow
+ * The side-effect steps as local activities on the owner's worker: the whole start in one workflow
  * task. They cannot heartbeat; a worker that dies mid-step loses the workflow task, which times out and is
  * replayed by the next worker, and the steps run again and adopt what the dead one made (each is idempotent,
  * as for a retried activity). The SDK extends the workflow task while a step runs longer than it.
@@ -59,7 +59,7 @@ export const cleanup: ActivityOptions = {
 };
 
 /**
- * The failure path as local activities on the owner's worker (v11): the releases, the failure's record and
+ * The failure path as local activities on the owner's worker: the releases, the failure's record and
  * `die`, with the cleanup group's time and retry budget, in the same workflow task as the step that failed.
  */
 export const cleanupLocalSteps: LocalActivityOptions = {
@@ -67,7 +67,7 @@ export const cleanupLocalSteps: LocalActivityOptions = {
   retry: cleanup.retry,
 };
 
-/** Releasing the claim as a local activity (v3): a record write, with the cleanup group's retry budget. */
+/** Releasing the claim as a local activity: a record write, with the cleanup group's retry budget. */
 export const cleanupLocal: LocalActivityOptions = {
   startToCloseTimeout: '10s',
   retry: cleanup.retry,

@@ -32,10 +32,10 @@ import * as onHosts from './host-verbs';
  * Activities, not local activities: a local activity holds the workflow task open while it reads, and every
  * read of the queue goes through this one workflow, so a slow read (a 256 KiB log page on a busy host) would
  * hold back the others, and a workflow task that times out twice makes the server refuse new Updates
- * ("Workflow Task in failed state") until one succeeds. Seen on a loaded 2-core host; the cost is a round
+ * ("Workflow Task in failed state") until one succeeds. The cost is a round
  * trip per read (it stays faster than a workflow run per read: docs/performance.md).
  * A failed read fails its Update with the Docker type and message at the top level, as the one-run-per-read
- * workflows of ops.ts failed themselves. The run continues as new when its history grows past a bound, once
+ * workflows of ops.ts fail themselves. The run continues as new when its history grows past a bound, once
  * the reads in flight have finished. Meanwhile it refuses new reads (READS_CONTINUING), which the client sends
  * again; Updates that reach it as it closes are retried by the server and client on the new run.
  */

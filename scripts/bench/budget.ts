@@ -11,7 +11,7 @@ import type { CpuSample } from './cpu';
  *                                         the host; load moves it far less than the latency, so its margin is
  *                                         tighter
  *   events.{start,compensatedStart}       `total`: history length (of a successful start the most of those
- *                                         measured, issue 11's ≤ 40); `besidesWorkflowTasks`: the events other
+ *                                         measured; target ≤ 40); `besidesWorkflowTasks`: the events other
  *                                         than workflow tasks, no margin: fails above. The total varies with
  *                                         timing (parallel steps complete into one workflow task or several, 3
  *                                         events each): it may exceed its budget by `totalMarginEvents` (two

@@ -12,10 +12,10 @@ import { percentiles, type Percentiles } from './stats';
  * Compensation latency: a container whose last step fails after its side effect (`process=fail-after`: runc
  * has started the process, then the step reports a non-retryable failure), so the saga undoes a fully started
  * container. Timed by the worker's own clock, around the runtime's step and release calls (its hooks): from
- * the process step's failure until the last release returned. Since v11 the failure path runs as local
- * activities inside the workflow task where the step failed, whose events all bear that task's completion
+ * the process step's failure until the last release returned. The failure path runs as local activities
+ * on the owner's worker, in the workflow task where the step failed, whose events all bear its completion
  * time, so the history cannot time it; for a history with release activities (a start routed to the owner's
- * queue, or before v11) the history's figure (ActivityTaskFailed → the last release's ActivityTaskCompleted)
+ * queue) the history's figure (ActivityTaskFailed → the last release's ActivityTaskCompleted)
  * is kept beside it. The run's end (the failure's record, `die`, the claim) and the client-observed time of
  * the whole failed start are reported too. The worker that serves `taskQueue` must serve `runtime`, a runtime
  * with fault injection (withFaults, which also lets it accept the fault label) inside `clock`'s hooks.

@@ -124,7 +124,7 @@ const RELEASE_ACTIVITIES = new Set<string>(HOST_STEPS.flatMap((s) => ('releaseAc
 
 /**
  * A compensated start's timings from its history, in ms from the failure of the last step as the server
- * recorded it (the process step's ActivityTaskFailed; since v11, where the step is a local activity, the
+ * recorded it (the process step's ActivityTaskFailed; where the step is a local activity, the
  * marker of its failure, written with the workflow task that saw it): until every release activity has
  * completed, and until the run failed. Undefined when the history is not that of a start that failed at its
  * process step.
@@ -139,7 +139,7 @@ export function compensationTimes(events: readonly HistoryEvent[]): { releasesDo
 }
 
 /**
- * The releases a history records, in order: release activities completed, and (since v11) the markers of
+ * The releases a history records, in order: release activities completed, and the markers of
  * release local activities that did not fail (`local:<type>`).
  */
 export function releasesIn(events: readonly HistoryEvent[]): string[] {

@@ -1,6 +1,6 @@
 /**
  * `npx tsx scripts/bench/idle-cpu.ts [--driver auto|linux|simulated] [--n 0,20,50] [--seconds 10] [--exits 10]`:
- * what a worker costs in CPU while nothing happens but its containers running (issue 11: the container
+ * what a worker costs in CPU while nothing happens but its containers running (mostly the container
  * monitor's wait, one activity per running container). A dev server, an in-process worker on a state root of
  * its own, WARM_UP_MS for it to settle, then for each N (ascending) containers (`busybox sleep 1000`) created
  * and started through the saga until N run, SETTLE_MS for their monitors to begin waiting, and the CPU time of

@@ -1,5 +1,5 @@
 /**
- * Where a saga start's CPU goes in the worker process (issue 11): a dev server, an in-process worker and
+ * Where a saga start's CPU goes in the worker process: a dev server, an in-process worker and
  * client on the simulated driver, WARM_UP starts, then N sequential starts (each container removed before the next, as the CI budget does) whose window is written beside
  * the V8 CPU profiles. Run under `node --cpu-prof --cpu-prof-dir=DIR -r tsx/cjs`, then
  * scripts/bench/profile-summary.cjs DIR sums each thread's samples inside the window by function and file.

@@ -3,7 +3,7 @@ import type { IdleCpu, Sizes } from './memory';
 import type { Results, Unmeasured } from './report';
 import type { SideResult } from './throughput';
 
-/** The report's sections after the latency tables: throughput, compensation, events, memory, one start's timeline, issue 11's targets. */
+/** The report's sections after the latency tables: throughput, compensation, events, memory, one start's timeline, the targets. */
 export function formatSections(r: Results): string[] {
   const lines: string[] = [];
   const section = (title: string, body: string[]) => lines.push('', title, ...body);
@@ -110,7 +110,7 @@ function timeline(spans: NonNullable<Results['timeline']>['spans']): string[] {
   return indent(formatTable(['from ms', 'to ms', 'took', 'of which queued', 'span'], rows));
 }
 
-/** Issue 11's targets, each with this run's figure and whether it is met (or why it cannot be said). */
+/** The targets, each with this run's figure and whether it is met (or why it cannot be said). */
 function targets(r: Results): string[] {
   const out: string[] = [];
   const check = (what: string, value: number | undefined, limit: number, fmt: (x: number) => string, atMost = true) => {

@@ -12,7 +12,7 @@ const now = () => performance.timeOrigin + performance.now();
 
 /**
  * Times the runtime's host steps and releases by the worker's own clock (the bench's workers run in its
- * process), through the runtime's hooks around each call. Since workflow v11 those steps are local activities
+ * process), through the runtime's hooks around each call. Those steps are local activities
  * inside one workflow task, and the history gives them no times of their own (a local activity's marker is
  * written when its task completes; the completion time in it runs ahead of when the call returned).
  */

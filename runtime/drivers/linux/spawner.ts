@@ -4,10 +4,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
  * A small helper process that starts the driver's tools for the worker.
  *
  * Why: starting a process forks the caller first, and a fork copies the caller's page tables, so its cost
- * grows with the caller's resident size. Measured on the 2-core test machine: ~1.5 ms from a 50 MB process,
- * ~10–20 ms from a 300 MB one (a worker under the TypeScript loader), and the fork runs on the event loop's
- * thread, so the concurrent steps of a start queue behind each other's forks. The helper is a bare `node -e`
- * (~40 MB, no loader, none of our modules), started once and kept: its forks cost what the small process's do.
+ * grows with the caller's resident size (a worker under the TypeScript loader is a large one), and the fork
+ * runs on the event loop's thread, so the concurrent steps of a start queue behind each other's forks. The
+ * helper is a bare `node -e` (no loader, none of our modules), started once and kept: its forks cost what a
+ * small process's do.
  *
  * It changes nothing about what runs or where: the same tools, arguments and environment, in the worker's
  * mount and network namespaces (the helper is its child). A detached child (the shim) gets its own session

@@ -8,7 +8,7 @@ import { getConfig } from '../../../config';
 /**
  * The Linux driver's floor: what the bare tools take for a start, with no records, no checks and no adoption
  * of earlier attempts: `ip netns add` + lo up, a CNI bridge ADD (one nsenter + the plugin, which runs
- * host-local), `mount -t overlay`, and `runc run -d` of a bundle the driver wrote (untimed). Issue 11's floor
+ * host-local), `mount -t overlay`, and `runc run -d` of a bundle the driver wrote (untimed). Its total
  * is netns + CNI ADD + runc run -d, one after the other. Timed in a small child process of its own: a spawn
  * costs what the caller's page tables cost to fork, so the floor is taken from a small caller. The child's
  * driver has a state root, host-side netns, bridge and subnet of its own, removed when it closes.
@@ -19,7 +19,7 @@ type NetOptions = import('../../../runtime/drivers/linux/driver').LinuxDriverOpt
 
 export type Samples = Map<string, number[]>;
 
-/** The floor issue 11 names, per round: the three timed parts below added up. */
+/** The targets' floor, per round: the three timed parts below added up. */
 export const FLOOR_TOTAL = 'floor: netns + lo up, CNI ADD, runc run -d';
 const FLOOR_NETNS = 'floor: ip netns add + lo up';
 const FLOOR_CNI = 'floor: CNI ADD (nsenter + bridge)';

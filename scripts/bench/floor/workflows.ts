@@ -14,7 +14,7 @@ const { noop } = proxyLocalActivities<FloorActivities>({ startToCloseTimeout: '1
 export async function emptyWorkflow(): Promise<void> {}
 
 /**
- * A start's local activities (workflow v12), each a no-op: the first look with its checks and claim; the
+ * A start's local activities, each a no-op: the first look with its checks and claim; the
  * three prepare steps at once; spec, process, mark running. One workflow task, as a start on its owner's
  * worker.
  */
