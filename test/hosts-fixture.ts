@@ -79,7 +79,7 @@ export async function workflowTaskWorkers(client: Client, workflowId: string, ru
 /**
  * The activities that touch a host: all but those of the shared queue (the registry's `liveHosts`, the first
  * `locateHere` of a verb, which any worker answers for its own host) and the start saga's local first look,
- * where the workflow task ran (`locateHere`, since v12 `claimHere`: it only reads unless the container is
+ * where the workflow task ran (`locateHere`, or `claimHere`: it only reads unless the container is
  * there, and then it runs on the container's host anyway; a test that needs it looks at it apart). A pinned
  * start or verb runs every one on its host.
  */

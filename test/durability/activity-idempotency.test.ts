@@ -111,7 +111,7 @@ interface Harness {
   kind: 'simulated' | 'linux';
   rt: HostRuntime;
   acts: StartActivities;
-  /** the host-level ones: claimHere (v12: the start's first look with its checks and claim) */
+  /** the host-level ones: claimHere (the start's first look with its checks and claim) */
   hostActs: Pick<ReturnType<typeof createHostActivities>, 'claimHere'>;
   env: MockActivityEnvironment;
   root: string;
@@ -211,7 +211,7 @@ const SAGA: Array<[StepName, (h: Harness, id: string, p: Progress) => Promise<un
   ['setHostConfig', (h, id) => call(h, h.acts.setHostConfig, { id, hostConfig: { ShmSize: START_SHM } })],
   ['verifySettings', (h, id) => call(h, h.acts.verifySettings, { id })],
   ['claimStart', async (h, id, p) => (p.snap = await call(h, h.acts.claimStart, { id }))],
-  // run at once by the saga (v4); in this order here
+  // run at once by the saga; in this order here
   ['mountRootfs', (h, id) => call(h, h.acts.mountRootfs, { id })],
   ['connectNetwork', (h, id) => call(h, h.acts.connectNetwork, { id })],
   ['setupIpc', (h, id) => call(h, h.acts.setupIpc, { id })],
@@ -227,7 +227,7 @@ const SAGA: Array<[StepName, (h: Harness, id: string, p: Progress) => Promise<un
       return r;
     },
   ],
-  // since v9 mark-running also releases the start's claim
+  // mark-running also releases the start's claim
   ['markRunning', (h, id, p) => call(h, h.acts.markRunning, { id, pid: p.pid!, releaseClaim: true })],
 ];
 
@@ -333,7 +333,7 @@ const ROWS: Row[] = [
       resources: (s) => [...heldMatching(/^(process|runc) /)(s), ...s.leaks.filter((l) => /^(process|runc|cgroup)/.test(l)), ...(s.process ? [`process record ${JSON.stringify(s.process)}`] : [])],
     },
   }),
-  // v12: lookup, check-state, verify-settings and the claim in one call, where the saga's workflow task runs
+  // lookup, check-state, verify-settings and the claim in one call, where the saga's workflow task runs
   {
     step: 'claimHere',
     prepare: async () => ({ links: [] }),

@@ -12,7 +12,7 @@ import { until, type TestWorker } from '../harness';
 import { waitForFile } from './worker-process';
 
 /**
- * The cancellation matrix of issue 23: a start cancelled at every moment (before the claim, inside each host
+ * The cancellation matrix: a start cancelled at every moment (before the claim, inside each host
  * step, between steps, inside mark-running, inside the compensation) by each verb that cancels (the Web UI's
  * and the temporal CLI's cancel request, `stop`, `rm -f`), on either driver. Whatever the moment, the start
  * ends succeeded (running, monitored, no claim) or cancelled with nothing held; the leak probe says which.

@@ -6,7 +6,7 @@ import { leaksOf } from '../../runtime/drivers/linux/probe';
 import { linuxSuite, testNetwork } from '../linux-fixture';
 import { CANCEL_MOMENTS, CANCELLING_VERBS, cancelAt, signalledWhileHeld, type MatrixTarget } from './cancel-matrix';
 
-// Issue 23's matrix with real containers (Linux driver, root): cancelled at every moment by every cancelling
+// Cancellations with real containers (Linux driver, root): cancelled at every moment by every cancelling
 // verb, the start ends succeeded or cancelled with nothing held: no mount, netns, IP, process or spec
 // (cancel-matrix.ts; the leak probe is runtime/drivers/linux/probe.ts).
 

@@ -16,7 +16,7 @@ import { untilLive } from '../hosts-fixture';
 import { CANCEL_MOMENTS, CANCELLING_VERBS, cancelAt, everyStep, signalledWhileHeld, type MatrixTarget } from './cancel-matrix';
 import { waitForFile } from './worker-process';
 
-// Issue 23's matrix on the simulated driver: cancelled at every moment by every cancelling verb, the start
+// Cancellations on the simulated driver: cancelled at every moment by every cancelling verb, the start
 // ends succeeded or cancelled with nothing held (cancel-matrix.ts).
 
 let dir: string;

@@ -14,7 +14,7 @@ import { spawnWorker, waitForFile, writeBundle, type WorkerProcess } from './wor
 // The worker's graceful stop, with real worker processes (`worker/main.ts`, simulated driver only): SIGTERM
 // while a start's process step is in flight. Within CONTAINER_SAGA_SHUTDOWN_GRACE the step finishes, its
 // result is recorded, and the worker exits 0; past the grace the worker still exits 0, at the deadline: a
-// regular activity is cancelled, a local step (the start's host steps on the owner's worker since v11, which
+// regular activity is cancelled, a local step (the start's host steps on the owner's worker, which
 // the SDK does not cancel) is left to the next worker as a crash would leave it; the next worker finishes the start. The step is held by the fault hook
 // `process=hold:FILE` (before its side effect) and released by creating FILE.
 
@@ -72,7 +72,7 @@ function stop(w: WorkerProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<{ c
 }
 
 /**
- * The start's history: whether the process step (activity startProcess, or since v11 the local activity of
+ * The start's history: whether the process step (activity startProcess, or the local activity of
  * that type, whose marker is written with its workflow task) completed, failed, or neither yet.
  */
 async function processStepEvents(id: string): Promise<string[]> {
@@ -145,7 +145,7 @@ describe('graceful worker shutdown (simulated driver, real worker processes)', (
     expect(code, w1.output()).toBe(0);
     expect(ms).toBeGreaterThanOrEqual(2000);
     expect(ms).toBeLessThan(2000 + 5000); // the grace plus the time the SDK allows for cancelling (shutdownForceTime)
-    // the step is a local activity of the start's workflow task (v11): the SDK would wait for it, the worker leaves it
+    // the step is a local activity of the start's workflow task: the SDK would wait for it, the worker leaves it
     expect(w1.output()).toMatch(/^container-saga worker: grace of 2 s is over: exiting with 1 step and 0 workflow tasks still running; 1 local step goes to the next worker when its workflow task times out/m);
     expect(w1.output()).toMatch(/^container-saga worker: stopped \d+(\.\d)? s after SIGTERM$/m);
     // Left unfinished by this worker: nothing recorded of it; the next worker runs it again rather than record its end.

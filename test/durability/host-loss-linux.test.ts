@@ -11,7 +11,7 @@ import { createOn } from '../hosts-fixture';
 import { addressesOf, closeLinuxRuntime, expectNothingLeft, linuxRuntime, linuxUnavailable, rootTest, testNetwork, type LinuxLeftovers } from '../linux-fixture';
 import { HOSTS, killAAndKeepStartingOnB, noticedWithin, openHostProcesses, releasedKinds, restartAWithReconcile, secs, sleeper, startHeldOnA, type Host, type HostProcesses, type Placement } from './host-processes';
 
-// A host that goes away mid-start, with real containers (issue 12, point 3 on the Linux driver): hosts `a` and
+// A host that goes away mid-start, with real containers (on the Linux driver): hosts `a` and
 // `b` are worker processes with their own state roots, host network namespaces and subnets (cs-hloss-a,
 // 10.122.0.0/16; cs-hloss-b, 10.123.0.0/16). A start of x on a holds its network step after the netns and
 // CNI ADD are done; a's worker is SIGKILLed there. The start fails HostUnavailable and sends a nothing more,

@@ -11,7 +11,7 @@ import { cli, until } from '../harness';
 import { createOn, hostLs, untilLive } from '../hosts-fixture';
 import { killAAndKeepStartingOnB, noticedWithin, openHostProcesses, releasedKinds, restartAWithReconcile, secs, sleeper, startHeldOnA, type Host, type HostProcesses, type Placement } from './host-processes';
 
-// A host that goes away (issue 12, point 3), with real worker processes as hosts `a` and `b` (simulated
+// A host that goes away, with real worker processes as hosts `a` and `b` (simulated
 // driver, their own state roots, one task queue): host a's worker is SIGKILLed while a start of one of its
 // containers holds a step. That start must fail within a bounded time — the step's heartbeat timeout, then
 // HOST_PICKUP_TIMEOUT_S for its retry that no worker of a takes — with HostUnavailable naming host a,

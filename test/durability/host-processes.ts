@@ -97,7 +97,7 @@ export async function openHostProcesses(prefix: string, setup: HostSetup, ready:
 }
 
 /**
- * Where x's start ran its steps (workflow v11): `local` when a's worker took the workflow task, its host steps
+ * Where x's start ran its steps: `local` when a's worker took the workflow task, its host steps
  * being local activities inside it; `routed` when b's worker took it and sent every step to a's queue. Both
  * workers poll the shared queue, so either may happen; the loss then goes one of two ways (killAAndKeepStartingOnB).
  */

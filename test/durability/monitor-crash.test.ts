@@ -105,7 +105,7 @@ describe('the monitor across worker crashes (Linux driver)', () => {
     const always = await createAndStart({ image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { RestartPolicy: { Name: 'always', MaximumRetryCount: 0 } } });
     const stopped = await createAndStart({ image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { RestartPolicy: { Name: 'unless-stopped', MaximumRetryCount: 0 } } });
     await stop(session, stopped, 1);
-    // As for a container started before monitors existed: no monitor, and its process dies while no worker runs.
+    // A container without a monitor, whose process dies while no worker runs.
     await session.client.workflow.getHandle(monitorWorkflowId(always)).terminate('test: a container without a monitor');
     const pid = (await inspect(session, always)).State.Pid;
     await worker!.kill('SIGKILL');

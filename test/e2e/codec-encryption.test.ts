@@ -1,5 +1,5 @@
 /**
- * Payload encryption end to end (issue 14): its own dev server with history in a SQLite file and the Web UI
+ * Payload encryption end to end: its own dev server with history in a SQLite file and the Web UI
  * pointed at a codec server, the real CLI, and a worker with the simulated driver. A container's env value
  * must be nowhere in plaintext (SQLite file, `temporal workflow show`) when the codec is on; the control,
  * the same through a worker and a CLI without it, proves the search finds the value when it is there. The
@@ -38,7 +38,7 @@ beforeAll(async () => {
   codec = await startCodecServer({ codec: loadCodec().codec, token: TOKEN, origins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`], host: '127.0.0.1', port: 0 });
   server = await startDevServer({ uiPort, dbFile: path.join(dir, 'temporal.db'), uiCodecEndpoint: codec.endpoint, log: path.join(dir, 'server.log') });
   enc = await startTestWorker(server.address, simulatedRuntime(path.join(dir, 'enc')));
-  // The control: the SDK's default data converter, as before encryption.
+  // The control: the SDK's default data converter, without encryption.
   plain = await startTestWorker(server.address, simulatedRuntime(path.join(dir, 'plain')), { dataConverter: {} });
   for (const w of [enc, plain]) await cli(w, ['image', 'import', 'busybox', 'busybox-static'], w === plain ? NO_CODEC() : {});
   // A container with a secret in its env, through each: created, started and inspected by the real CLI.

@@ -14,7 +14,7 @@ import { activitiesOf, createOn, hostActivities, hostLs, importOn, untilLive } f
 import { addressesOf, closeLinuxRuntime, expectNothingLeft, linuxUnavailable, openLinuxRuntime, rootTest, testNetwork, type LinuxLeftovers } from '../linux-fixture';
 import { inside } from '../linux-inside';
 
-// Two hosts on one machine with the Linux driver (issue 12): in-process workers as hosts `a` and `b` on one
+// Two hosts on one machine with the Linux driver: in-process workers as hosts `a` and `b` on one
 // task queue, each with its own state root, host network namespace, bridge and subnet (cs-host-a, csha0,
 // 10.120.0.0/16; cs-host-b, cshb0, 10.121.0.0/16), busybox imported on each root. Each container's process,
 // network and mounts are its host's only; ps shows both hosts; a start pinned to b puts its veth in b's

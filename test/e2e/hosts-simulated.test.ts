@@ -13,7 +13,7 @@ import type { containerList } from '../../workflows/ops';
 import { cli, startTestWorker, type TestWorker } from '../harness';
 import { activitiesOf, createOn, filesMentioning, hostActivities, hostLs, setAvailability, untilLive, workflowTaskWorkers } from '../hosts-fixture';
 
-// Two hosts on one machine, one task queue (issue 12): in-process workers as hosts `a` and `b`, each with its
+// Two hosts on one machine, one task queue: in-process workers as hosts `a` and `b`, each with its
 // own simulated state root, poll the shared queue and their host queues `<queue>@a`, `<queue>@b`. Placement,
 // where each container's records and side effects live, reads across hosts, pinned starts routed to their
 // host, joins across hosts refused, drain. Host loss is durability/host-loss.test.ts; the Linux driver's
@@ -159,14 +159,14 @@ describe('two hosts, one task queue (simulated driver)', () => {
       const onHost = hostActivities(ran, q());
       const where = `${name}: ${JSON.stringify(ran)}`;
       // The lookup: the owner's worker reads the record, checks it and claims it with its first look (a local
-      // claimHere, v12); another host's worker looks first on its own host (a local claimHere that finds
+      // claimHere); another host's worker looks first on its own host (a local claimHere that finds
       // nothing), asks the owner's queue where the container is (locateHere), then reads it there
       // (lookupContainer), and checks and claims it there (verifySettings, claimStart).
       const firstLook = ran.find((a) => a.type === 'claimHere' && a.local);
       const kind = firstLook?.identity === identity(host) ? 'owner' : 'other';
       cases.add(kind);
       expect(kind === 'owner' || onHost.some((a) => a.type === 'lookupContainer'), where).toBe(true);
-      // the prepare steps run at once: as local activities (v11, on the owner's worker) their markers come in
+      // the prepare steps run at once: as local activities (on the owner's worker) their markers come in
       // the order they finished, so that group is compared sorted
       const checksAndClaim = kind === 'owner' ? [] : ['verifySettings', 'claimStart'];
       const steps = onHost.map((a) => a.type).filter((t) => t !== 'locateHere' && t !== 'lookupContainer');
@@ -180,8 +180,8 @@ describe('two hosts, one task queue (simulated driver)', () => {
       }
       // the registry's view is read on the shared queue
       for (const a of ran.filter((r) => r.type === 'liveHosts')) expect(a.taskQueue).toBe(q());
-      // when the owner looked, every step is a local activity of its worker (v11: the three prepare steps,
-      // spec, process, mark running, which releases the claim; since v12 its lookup, checks and claim came with
+      // when the owner looked, every step is a local activity of its worker (the three prepare steps,
+      // spec, process, mark running, which releases the claim; its lookup, checks and claim come with
       // the first look); when another host looked, every step is an activity of the owner's queue
       expect(onHost.filter((a) => a.local).length, where).toBe(kind === 'owner' ? 6 : 0);
       const other = HOSTS.find((h) => h !== host)!;

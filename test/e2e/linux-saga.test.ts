@@ -40,7 +40,7 @@ describe('real containers through the saga (Linux driver)', () => {
     });
     expect(result.status).toBe('running');
     const pid = rec.State.Pid;
-    // the pid runc reports is `runc init` until it execs the command, moments later (verbs-linux saw it once)
+    // the pid runc reports is `runc init` until it execs the command, moments later
     const command = () => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
     expect(await until('the process to be its command', async () => (command() === 'sleep' ? command() : undefined), 10_000, 20)).toBe('sleep');
     expect(inside(pid, ['hostname'], ['-u']).trim()).toBe('webhost');

@@ -168,7 +168,7 @@ describe('kill, pause, unpause and exec of real containers (Linux driver)', () =
     const pid = await until('the exec to run', () => readIntFile(pidFile));
     expect(await isLive(pid)).toBe(true);
     // runc writes the pid file once the process exists, while it is still `runc init`, before it execs the
-    // command (CI saw /usr/sbin/runc there): the same pid becomes `sleep`
+    // command (its cmdline is then runc's): the same pid becomes `sleep`
     const command = () => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
     expect(await until('the exec to be its command', async () => (command() === 'sleep' ? command() : undefined))).toBe('sleep');
     expect((await suite.rt.heldResources()).map((h) => h.detail)).toContain(`exec ${execId.slice(0, 12)} pid ${pid}`);

@@ -17,7 +17,7 @@ import { REPO, startTestWorker, type TestWorker } from '../harness';
 // (never a downloaded browser). A dev server of this file's own, with its UI, on free ports; an in-process
 // worker with the simulated driver; a container started through the saga and one whose network step fails.
 // Each is found by a ContainerName visibility query on the UI's list page, then its page shows the steps
-// by activity type (local activities of one workflow task since v11) and their summaries in the compact
+// by activity type (local activities of one workflow task) and their summaries in the compact
 // event history, the compensations in order with their summaries, and the static summary and details on the User
 // Metadata tab (rendered inside /render iframes). Screenshots go to test-results/web-ui/.
 
@@ -167,8 +167,8 @@ describe('the Temporal Web UI, as an operator sees it (chromium, simulated drive
     await shot('web-list');
 
     await openStart('Timeline');
-    // Since v11 every step of a start on its owner's worker is a local activity of one workflow task: the
-    // timeline shows each (since v12 the lookup, checks and claim as one, its summary naming each; the prepare
+    // Every step of a start on its owner's worker is a local activity of one workflow task: the
+    // timeline shows each (the lookup, checks and claim as one, its summary naming each; the prepare
     // steps at once, then spec, process, mark running)
     const steps = [
       ['claimHere', 'check its state and settings, claim it for this start'],
@@ -214,7 +214,7 @@ describe('the Temporal Web UI, as an operator sees it (chromium, simulated drive
     await shot('broken-list');
 
     await openStart('Timeline');
-    // Since v11 the failure path runs in the workflow task where the step failed, as local activities: the
+    // The failure path runs in the workflow task where the step failed, as local activities: the
     // timeline shows the failed step and each compensation
     expect(await stepsNotShown([
       ['connectNetwork', 'prepare network (bridge) for broken'], ['markFailed', 'compensate · record the error on broken'],
@@ -234,7 +234,7 @@ describe('the Temporal Web UI, as an operator sees it (chromium, simulated drive
     const history = await textShowing(['check its state and settings, claim it for this start', ...beforeDie, die]);
     const at = (summary: string) => history.indexOf(summary);
     for (const summary of [...beforeDie, die]) expect(history).toContain(summary);
-    // newest first or oldest first: the claim (v12: with the lookup and checks) came before the die event, and so did each release
+    // newest first or oldest first: the claim (with the lookup and checks) came before the die event, and so did each release
     const order = Math.sign(at(die) - at('check its state and settings, claim it for this start'));
     for (const summary of beforeDie) expect(Math.sign(at(die) - at(summary)), summary).toBe(order);
     await shot('broken-start-history');

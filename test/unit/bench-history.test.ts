@@ -105,7 +105,7 @@ describe('compensationTimes', () => {
     expect(compensationTimes(failed.filter((e) => e.about !== 'startProcess'))).toBeUndefined();
   });
 
-  it('measures from the marker of a local process step that failed (v11), not from one that completed', () => {
+  it('measures from the marker of a local process step that failed, not from one that completed', () => {
     const local: HistoryEvent[] = [
       { id: 1, type: 'WorkflowExecutionStarted', at: T0 },
       { id: 8, type: 'MarkerRecorded', at: T0 + 40, about: 'local:startProcess', failed: true },

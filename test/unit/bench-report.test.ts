@@ -1,4 +1,4 @@
-/** scripts/bench/report.ts: the floors' ratio and issue 11's verdicts, from a run's samples. */
+/** scripts/bench/report.ts: the floors' ratio and target verdicts, from a run's samples. */
 import { describe, expect, it } from 'vitest';
 import { buildResults, emptySamples, formatReport, type Part, type Samples } from '../../scripts/bench/report';
 

@@ -37,7 +37,7 @@ describe('the table', () => {
     for (const r of RELEASE_ORDER) expect(RELEASE_ORDER.indexOf(r)).toBe(releases.length - 1 - releases.indexOf(r));
   });
 
-  it('compensates at once after one release, the process\'s, the first in teardown order (v8)', () => {
+  it('compensates at once after one release, the process\'s, the first in teardown order', () => {
     expect(RELEASE_ORDER.filter(releasedFirst)).toEqual(['unregister-process']);
     expect(RELEASE_ORDER[0]).toBe('unregister-process');
   });

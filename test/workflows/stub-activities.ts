@@ -153,10 +153,10 @@ export function stubActivities(plan: StubPlan = {}) {
         return { host: STUB_HOST };
       }
       const found = { host: STUB_HOST, match: { id: snap.id, name: snap.name, by: 'name' as const } };
-      // the start saga's first look brings the snapshot (its lookup step, as lookupContainer was before)
+      // the start saga's first look brings the snapshot (its lookup step, counted as lookupContainer)
       return i.withSnapshot ? { ...found, snapshot: await step('lookupContainer', snap) } : found;
     },
-    // v12: the first look with its checks and claim, through the same stubbed calls in the real one's order
+    // the first look with its checks and claim, through the same stubbed calls in the real one's order
     claimHere: async (i) => {
       const located = await acts.locateHere({ container: i.container, withSnapshot: true });
       if (!located.snapshot) return { located };
