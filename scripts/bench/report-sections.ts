@@ -19,7 +19,7 @@ export function formatSections(r: Results): string[] {
   const idleCpu = r.memory && !('reason' in r.memory) && r.memory.idle.cpu && r.memory.busy.cpu ? { idle: r.memory.idle.cpu, busy: r.memory.busy.cpu, running: r.memory.running } : undefined;
   if (idleCpu) section('CPU while idle, ms per second over 10 s (the memory figures\' processes; ours mostly the monitor\'s wait and its heartbeats, per running container)', cpuIdle(idleCpu));
   if (r.timeline) section(`one start's history (the median one: ${ms(r.timeline.clientMs)} client-observed, ${ms(r.timeline.serverMs)} from started to completed, ${r.timeline.events} events)`, timeline(r.timeline.spans));
-  section('issue 11 targets', targets(r));
+  section('targets', targets(r));
   return lines;
 }
 
