@@ -12,12 +12,23 @@ const SANDBOX_FORBIDDEN = [
   },
   {
     // The repository's worker-side folders, from workflows/ or common/ and from one folder deeper.
-    group: ['activities', 'runtime', 'worker', 'client', 'config', 'codec'].flatMap((d) => ['../', '../../'].flatMap((up) => [`${up}${d}*`, `${up}${d}*/**`])),
-    message: 'workflows/ and common/ run in the workflow sandbox: import worker-side code as types only (`import type`).',
+    group: ['activities', 'runtime', 'worker', 'client', 'config', 'codec'].flatMap((d) =>
+      ['../', '../../'].flatMap((up) => [`${up}${d}*`, `${up}${d}*/**`]),
+    ),
+    message:
+      'workflows/ and common/ run in the workflow sandbox: import worker-side code as types only (`import type`).',
   },
   {
-    group: ['@temporalio/worker', '@temporalio/activity', '@temporalio/client', '@temporalio/worker/*', '@temporalio/activity/*', '@temporalio/client/*'],
-    message: 'workflow code uses @temporalio/workflow and @temporalio/common only (types from the others are fine with `import type`).',
+    group: [
+      '@temporalio/worker',
+      '@temporalio/activity',
+      '@temporalio/client',
+      '@temporalio/worker/*',
+      '@temporalio/activity/*',
+      '@temporalio/client/*',
+    ],
+    message:
+      'workflow code uses @temporalio/workflow and @temporalio/common only (types from the others are fine with `import type`).',
   },
 ].map((p) => ({ ...p, allowTypeImports: true }));
 
@@ -29,12 +40,30 @@ export default tseslint.config(
     languageOptions: { ecmaVersion: 2022, sourceType: 'module' },
     rules: {
       // `_`-prefixed names are deliberately unused (interface-shaped arguments, skipped tuple elements).
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
+      ],
+      // 120 columns: Prettier wraps the code (`npm run format`); comments are wrapped by hand; a string, a
+      // template or a regular expression may run longer rather than be cut.
+      'max-len': [
+        'error',
+        { code: 120, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true },
+      ],
     },
   },
   {
     files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        process: 'readonly',
+        console: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
@@ -43,18 +72,42 @@ export default tseslint.config(
     files: ['runtime/**'],
     ignores: ['runtime/faults.ts'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['**/faults'], message: 'the worker composes fault injection in (worker/create.ts withFaults); the runtime does not load it.' }] }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/faults'],
+              message:
+                'the worker composes fault injection in (worker/create.ts withFaults); the runtime does not load it.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['runtime/drivers/**'],
     rules: {
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        patterns: [{
-          group: ['**/faults', '**/host-runtime', '**/host-records', '**/linux-runtime', '**/simulated-runtime', '**/select'],
-          message: 'a driver does the system work below the runtime: it loads neither the runtime nor fault injection.',
-        }],
-      }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/faults',
+                '**/host-runtime',
+                '**/host-records',
+                '**/linux-runtime',
+                '**/simulated-runtime',
+                '**/select',
+              ],
+              message:
+                'a driver does the system work below the runtime: it loads neither the runtime nor fault injection.',
+            },
+          ],
+        },
+      ],
     },
   },
   {

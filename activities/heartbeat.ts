@@ -15,10 +15,15 @@ import type { StepContext } from '../runtime/contract';
  * A local activity (a host step of the owner's worker) cannot heartbeat: the SDK keeps its workflow
  * task alive instead, and a dead worker is noticed when that task times out.
  */
-export async function withHeartbeat<T>(fn: (ctx: StepContext) => Promise<T>, opts: { yieldTo?: AbortSignal } = {}): Promise<T> {
+export async function withHeartbeat<T>(
+  fn: (ctx: StepContext) => Promise<T>,
+  opts: { yieldTo?: AbortSignal } = {},
+): Promise<T> {
   const activity = Context.current();
   let note: string | undefined;
-  const timer = activity.info.isLocal ? undefined : setInterval(() => activity.heartbeat(note), Math.max(1000, (activity.info.heartbeatTimeoutMs ?? 3000) / 3));
+  const timer = activity.info.isLocal
+    ? undefined
+    : setInterval(() => activity.heartbeat(note), Math.max(1000, (activity.info.heartbeatTimeoutMs ?? 3000) / 3));
   const { yieldTo } = opts;
   try {
     const signal = yieldTo ? AbortSignal.any([activity.cancellationSignal, yieldTo]) : activity.cancellationSignal;

@@ -13,7 +13,12 @@ export function hostPinInterceptor(host: string): ActivityInterceptorsFactory {
       async execute(input, next) {
         const pinned = pinnedHostOf(input.headers);
         if (pinned !== undefined && pinned !== host) {
-          throw toFailure(new ContainerError('HostUnavailable', `host ${pinned} is unavailable: its step reached a worker of host ${host} (the owner's worker left mid-task)`));
+          throw toFailure(
+            new ContainerError(
+              'HostUnavailable',
+              `host ${pinned} is unavailable: its step reached a worker of host ${host} (the owner's worker left mid-task)`,
+            ),
+          );
         }
         return next(input);
       },

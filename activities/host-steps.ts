@@ -44,13 +44,17 @@ export type HostStepActivities = {
 export function createHostStepActivities(runtime: ContainerRuntime): HostStepActivities {
   const activities: Record<string, (input: never) => Promise<unknown>> = {};
   for (const step of HOST_STEPS) {
-    const run = <T>(fn: (ctx: StepContext) => Promise<T>) => classified(() => (step.local ? fn({}) : withHeartbeat(fn)));
+    const run = <T>(fn: (ctx: StepContext) => Promise<T>) =>
+      classified(() => (step.local ? fn({}) : withHeartbeat(fn)));
     activities[step.activity] = async (input: AcquireRequests[typeof step.name]) =>
-      (REPORT[step.name] as (out: unknown) => unknown)(await run((ctx) => runtime.acquire(step.name, input as never, ctx)));
+      (REPORT[step.name] as (out: unknown) => unknown)(
+        await run((ctx) => runtime.acquire(step.name, input as never, ctx)),
+      );
     if ('release' in step) {
       const release: ReleaseName = step.release;
       // Releases heartbeat always: they run as the saga's cleanup activities, and in stop/rm/gc.
-      activities[step.releaseActivity] = (input: { id: string }) => classified(() => withHeartbeat((ctx) => runtime.release(release, input.id, ctx)));
+      activities[step.releaseActivity] = (input: { id: string }) =>
+        classified(() => withHeartbeat((ctx) => runtime.release(release, input.id, ctx)));
     }
   }
   return activities as unknown as HostStepActivities;

@@ -47,7 +47,8 @@ export function createHostActivities(runtime: HostRuntime) {
         if (!located.match || located.match.by === 'prefix') return located;
         // When it is surely here (a full ID or an exact name), what the caller will ask next comes with it: the
         // start saga's snapshot (one marker less in its first workflow task), an inspect's view (one activity less).
-        if (input.withSnapshot) return { ...located, snapshot: snapshotOf(await runtime.lookup(located.match.id), currentOwner()) };
+        if (input.withSnapshot)
+          return { ...located, snapshot: snapshotOf(await runtime.lookup(located.match.id), currentOwner()) };
         if (input.withView) return { ...located, view: await runtime.lookup(located.match.id) };
         return located;
       });
@@ -97,7 +98,7 @@ export function createHostActivities(runtime: HostRuntime) {
           running: all.filter((c) => c.State.Running || c.State.Restarting).length,
           containers: all.length,
         };
-        if (input.image !== undefined) status.hasImage = (await runtime.hasImage(input.image));
+        if (input.image !== undefined) status.hasImage = await runtime.hasImage(input.image);
         return status;
       });
     },
@@ -127,7 +128,11 @@ export function createHostActivities(runtime: HostRuntime) {
             taskQueueType: TASK_QUEUE_TYPE_ACTIVITY,
           });
           const seen = Math.max(-1, ...(res.pollers ?? []).map((p) => millisOf(p.lastAccessTime) ?? -1));
-          return { ...h, live: seen >= 0 && now - seen <= HOST_LIVE_WINDOW_MS, ...(seen >= 0 ? { lastSeen: new Date(seen).toISOString() } : {}) };
+          return {
+            ...h,
+            live: seen >= 0 && now - seen <= HOST_LIVE_WINDOW_MS,
+            ...(seen >= 0 ? { lastSeen: new Date(seen).toISOString() } : {}),
+          };
         }),
       );
     },
@@ -141,5 +146,8 @@ async function locateIn(runtime: HostRuntime, ref: string): Promise<LocatedHere>
   // A full ID is a direct read (the start saga's restarts, the verbs given an ID); the rest need the list.
   const direct = isFullId(ref) ? await runtime.store.read(ref) : undefined;
   const match = direct ? { found: direct, by: 'id' as const } : matchContainer(await runtime.store.list(), ref);
-  return { host: runtime.hostName, ...(match ? { match: { id: match.found.Id, name: bareName(match.found.Name), by: match.by } } : {}) };
+  return {
+    host: runtime.hostName,
+    ...(match ? { match: { id: match.found.Id, name: bareName(match.found.Name), by: match.by } } : {}),
+  };
 }

@@ -1,6 +1,12 @@
 import { Context } from '@temporalio/activity';
 import { baselineMemo } from '../common/baseline';
-import { monitorWorkflowId, RUN_STARTED_SIGNAL, type ContainerRun, type MonitorInput, type RunEnd } from '../common/monitor-api';
+import {
+  monitorWorkflowId,
+  RUN_STARTED_SIGNAL,
+  type ContainerRun,
+  type MonitorInput,
+  type RunEnd,
+} from '../common/monitor-api';
 import { retireIfOutdated } from './retire-outdated';
 import { sharedQueueOf } from '../common/hosts-api';
 import { WorkflowTypes } from '../common/names';
@@ -32,16 +38,22 @@ export function createMonitorActivities(runtime: HostRuntime, opts: MonitorActiv
     async waitForRunEnd(input: { id: string; run: ContainerRun }): Promise<RunEnd> {
       return classified(() => withHeartbeat((ctx) => waitForRunEnd(runtime, input.id, input.run, ctx), { yieldTo }));
     },
-    async handleRunExit(input: { id: string; run: ContainerRun; end: Extract<RunEnd, { kind: 'exited' }> }): Promise<ExitHandled> {
+    async handleRunExit(input: {
+      id: string;
+      run: ContainerRun;
+      end: Extract<RunEnd, { kind: 'exited' }>;
+    }): Promise<ExitHandled> {
       return classified(() => withHeartbeat((ctx) => handleRunExit(runtime, input.id, input.run, input.end, ctx)));
     },
     /** docker run --rm: the exited container goes, with everything it held. */
     async autoRemove(input: { id: string }): Promise<void> {
-      return classified(() => withHeartbeat(async (ctx) => {
-        if (!(await runtime.store.read(input.id))) return;
-        await runtime.keepLogForReaders(input.id); // an attached client may not have read the last of it yet
-        await runtime.remove(input.id, true, ctx);
-      }));
+      return classified(() =>
+        withHeartbeat(async (ctx) => {
+          if (!(await runtime.store.read(input.id))) return;
+          await runtime.keepLogForReaders(input.id); // an attached client may not have read the last of it yet
+          await runtime.remove(input.id, true, ctx);
+        }),
+      );
     },
     /**
      * Docker's restore at boot, for restart policies: every container that should have a monitor gets one
@@ -54,12 +66,19 @@ export function createMonitorActivities(runtime: HostRuntime, opts: MonitorActiv
         const wanted = (await runtime.list()).filter(needsMonitor);
         for (const rec of wanted) {
           const replaced = await retireIfOutdated(Context.current().client.workflow, monitorWorkflowId(rec.Id));
-          await handOffToMonitor(rec, undefined, replaced ? { restartCount: rec.RestartCount ?? 0, delayMs: 0 } : undefined);
+          await handOffToMonitor(
+            rec,
+            undefined,
+            replaced ? { restartCount: rec.RestartCount ?? 0, delayMs: 0 } : undefined,
+          );
         }
         return wanted.map((r) => r.Id);
       });
     },
-    /** docker wait: blocks (heartbeating) until the condition holds (default: the container does not run); its exit code. */
+    /**
+     * docker wait: blocks (heartbeating) until the condition holds (default: the container does not run); its exit
+     * code.
+     */
     async waitContainer(input: WaitInput): Promise<WaitResult> {
       return classified(() => withHeartbeat((ctx) => waitForCondition(runtime, input, ctx), { yieldTo }));
     },
@@ -90,12 +109,17 @@ export function createMonitorActivities(runtime: HostRuntime, opts: MonitorActiv
  * per container (a running monitor just gets the signal). On the task queue of the worker that owns the
  * container. Needs the activity's Temporal client.
  */
-export async function handOffToMonitor(rec: ContainerRecord, startedBy?: ContainerRun['startedBy'], carried?: MonitorInput['carried']): Promise<void> {
+export async function handOffToMonitor(
+  rec: ContainerRecord,
+  startedBy?: ContainerRun['startedBy'],
+  carried?: MonitorInput['carried'],
+): Promise<void> {
   const { client, info } = Context.current();
   // The monitor is a workflow of the shared queue that names the container's host; the hand-over may run
   // on the host queue (an activity) or the shared one (a local activity of the start saga).
   const host = rec.Node?.Name;
-  if (!host) throw new ContainerError('Internal', `the record of ${rec.Id} names no host: its monitor could not be reached`);
+  if (!host)
+    throw new ContainerError('Internal', `the record of ${rec.Id} names no host: its monitor could not be reached`);
   await client.workflow.signalWithStart<typeof containerMonitor, [ContainerRun]>(WorkflowTypes.monitor, {
     taskQueue: sharedQueueOf(info.taskQueue, host),
     workflowId: monitorWorkflowId(rec.Id),
@@ -127,6 +151,10 @@ export function needsMonitor(rec: ContainerRecord): boolean {
   if (!rec.HasBeenStartedBefore || rec.State.RemovalInProgress || rec.State.Dead) return false;
   if (rec.State.Running) return true;
   if (rec.HasBeenManuallyStopped) return false;
-  const decision = restartDecision(rec.HostConfig.RestartPolicy, { exitCode: rec.State.ExitCode, ranMs: 0, manuallyStopped: false }, { restartCount: rec.RestartCount ?? 0, delayMs: 0 });
+  const decision = restartDecision(
+    rec.HostConfig.RestartPolicy,
+    { exitCode: rec.State.ExitCode, ranMs: 0, manuallyStopped: false },
+    { restartCount: rec.RestartCount ?? 0, delayMs: 0 },
+  );
   return decision.restart;
 }

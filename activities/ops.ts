@@ -38,10 +38,14 @@ export function createOpsActivities(runtime: ContainerRuntime) {
       return classified(() => runtime.lookup(input.container));
     },
     async listContainers(input: ListInput): Promise<ListResult> {
-      return classified(async () => (await runtime.list()).filter((c) => input.all || c.State.Running || c.State.Restarting));
+      return classified(async () =>
+        (await runtime.list()).filter((c) => input.all || c.State.Running || c.State.Restarting),
+      );
     },
     async readEvents(input: EventsInput): Promise<EventsResult> {
-      return classified(() => runtime.events(input.since, Math.min(input.limit ?? EVENTS_PAGE_BYTES, EVENTS_PAGE_BYTES)));
+      return classified(() =>
+        runtime.events(input.since, Math.min(input.limit ?? EVENTS_PAGE_BYTES, EVENTS_PAGE_BYTES)),
+      );
     },
     /**
      * Serializes stop/rm after a start in flight: cancels the container's start saga, if one runs, and waits
@@ -53,7 +57,8 @@ export function createOpsActivities(runtime: ContainerRuntime) {
       // may not have claimed yet). Both are cancelled and awaited, so nothing starts behind our back.
       const owner = (await runtime.lookup(input.id).catch(() => undefined))?.StartingBy;
       const handles = [client.workflow.getHandle(startWorkflowId(input.id))];
-      if (owner && owner.workflowId !== startWorkflowId(input.id)) handles.push(client.workflow.getHandle(owner.workflowId, owner.runId));
+      if (owner && owner.workflowId !== startWorkflowId(input.id))
+        handles.push(client.workflow.getHandle(owner.workflowId, owner.runId));
       let cancelled = false;
       for (const handle of handles) {
         try {
@@ -78,7 +83,9 @@ export function createOpsActivities(runtime: ContainerRuntime) {
     /** `container-saga gc` and the worker's start-up reconcile. */
     async collectGarbage(): Promise<GcReport> {
       return classified(() =>
-        withHeartbeat((ctx) => runtime.gc(async (rec) => rec.StartingBy !== undefined && (await isOwnerAlive(rec.StartingBy)), ctx)),
+        withHeartbeat((ctx) =>
+          runtime.gc(async (rec) => rec.StartingBy !== undefined && (await isOwnerAlive(rec.StartingBy)), ctx),
+        ),
       );
     },
     async readLogs(input: LogsInput): Promise<LogsResult> {
@@ -88,7 +95,9 @@ export function createOpsActivities(runtime: ContainerRuntime) {
           if (!isFullId(input.container)) throw err; // never a path made of whatever the client sent
           // By full ID, a container its monitor removed after its exit (AutoRemove) still has its output
           // for a while (runtime/removed-logs.ts): an attached client's last pages.
-          const page = await runtime.logPage(input.container, { cursor, tail, since, timestamps, limit }).catch(() => undefined);
+          const page = await runtime
+            .logPage(input.container, { cursor, tail, since, timestamps, limit })
+            .catch(() => undefined);
           if (!page) throw err;
           return { Id: input.container, page };
         });
@@ -110,4 +119,3 @@ export function createOpsActivities(runtime: ContainerRuntime) {
 }
 
 export type OpsActivities = ReturnType<typeof createOpsActivities>;
-

@@ -10,7 +10,12 @@ import { wellFormed } from '../common/input-check';
 export function toFailure(err: unknown): unknown {
   if (!(err instanceof ContainerError)) return err;
   const detail = failureDetailOf(err);
-  return ApplicationFailure.create({ type: err.type, message: detail.message, nonRetryable: !err.retryable, details: [detail] });
+  return ApplicationFailure.create({
+    type: err.type,
+    message: detail.message,
+    nonRetryable: !err.retryable,
+    details: [detail],
+  });
 }
 
 /** A driver error's Docker detail, as a workflow or client reads it ({type, message, status}). */

@@ -1,5 +1,14 @@
 import { checkWorkflowInput } from '../common/input-check';
-import type { ExecInput, ExecOutputInput, ExecOutputResult, ExecResult, KillInput, KillResult, PauseInput, PauseResult } from '../common/verbs-api';
+import type {
+  ExecInput,
+  ExecOutputInput,
+  ExecOutputResult,
+  ExecResult,
+  KillInput,
+  KillResult,
+  PauseInput,
+  PauseResult,
+} from '../common/verbs-api';
 import type { ContainerRuntime } from '../runtime/contract';
 import { withHeartbeat } from './heartbeat';
 import { classified } from './to-failure';
@@ -27,7 +36,9 @@ export function createVerbActivities(runtime: ContainerRuntime) {
      * retry after a worker crash adopts the exec that runs (it is never started twice).
      */
     async runExec(input: { containerId: string; execId: string; exec: ExecInput }): Promise<ExecResult> {
-      return classified(() => withHeartbeat((ctx) => runtime.runExec(input.containerId, input.execId, input.exec, ctx)));
+      return classified(() =>
+        withHeartbeat((ctx) => runtime.runExec(input.containerId, input.execId, input.exec, ctx)),
+      );
     },
     async readExecOutput(input: ExecOutputInput): Promise<ExecOutputResult> {
       return classified(() => {

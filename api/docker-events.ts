@@ -33,7 +33,8 @@ export function toDockerEvent(e: ContainerEvent, commands: Map<string, string> =
   attributes.name = e.name;
   let action: string = e.action;
   const execId = e.attributes?.execID;
-  if (execId && e.action === 'exec_create' && e.attributes?.command !== undefined) commands.set(execId, e.attributes.command);
+  if (execId && e.action === 'exec_create' && e.attributes?.command !== undefined)
+    commands.set(execId, e.attributes.command);
   if (execId && (e.action === 'exec_create' || e.action === 'exec_start')) {
     const command = commands.get(execId);
     if (command !== undefined) action = `${e.action}: ${command}`;
@@ -53,7 +54,20 @@ export function toDockerEvent(e: ContainerEvent, commands: Map<string, string> =
 
 /** The filters Docker's events endpoint takes (other names are a 400). */
 export const EVENT_FILTERS = [
-  'config', 'container', 'daemon', 'event', 'image', 'label', 'network', 'node', 'plugin', 'scope', 'secret', 'service', 'type', 'volume',
+  'config',
+  'container',
+  'daemon',
+  'event',
+  'image',
+  'label',
+  'network',
+  'node',
+  'plugin',
+  'scope',
+  'secret',
+  'service',
+  'type',
+  'volume',
 ] as const;
 
 /** Docker's filter semantics: every name given must match; within a name, any value. */
@@ -81,7 +95,8 @@ export class EventFilter {
     const values = this.filters.get('event');
     if (values === undefined) return true;
     // exec_create and exec_start carry their command after a colon: Docker matches those by prefix
-    if (values.some((v) => v === 'exec_create' || v === 'exec_start' || v === 'health_status')) return this.fuzzy('event', ev.Action);
+    if (values.some((v) => v === 'exec_create' || v === 'exec_start' || v === 'health_status'))
+      return this.fuzzy('event', ev.Action);
     return values.includes(ev.Action);
   }
 
@@ -111,7 +126,9 @@ export class EventFilter {
       this.byName(ev, 'container') &&
       this.image(ev) &&
       this.labels(ev) &&
-      ['daemon', 'plugin', 'volume', 'network', 'node', 'service', 'secret', 'config'].every((type) => this.byName(ev, type))
+      ['daemon', 'plugin', 'volume', 'network', 'node', 'service', 'secret', 'config'].every((type) =>
+        this.byName(ev, type),
+      )
     );
   }
 }

@@ -17,7 +17,10 @@ export function toApiError(err: unknown, address: string): ApiError {
   return new ApiError(500, e instanceof Error ? e.message : String(e));
 }
 
-/** Whether a failure is one of Docker's answers (the API's own, or a workflow's or the CLI library's), rather than a bug. */
+/**
+ * Whether a failure is one of Docker's answers (the API's own, or a workflow's or the CLI library's), rather than a
+ * bug.
+ */
 export function isDockerError(err: unknown, address: string): boolean {
   return err instanceof ApiError || toCliError(err, address) instanceof CliError;
 }

@@ -57,7 +57,9 @@ export class ExecStore {
 
   prune(now = Date.now()): void {
     const idle = (e: ExecInstance) =>
-      e.endedAt !== undefined ? now - e.endedAt > KEEP_ENDED_MS : e.start === undefined && now - e.createdAt > KEEP_UNSTARTED_MS;
+      e.endedAt !== undefined
+        ? now - e.endedAt > KEEP_ENDED_MS
+        : e.start === undefined && now - e.createdAt > KEEP_UNSTARTED_MS;
     for (const e of this.execs.values()) if (idle(e)) this.execs.delete(e.id);
     if (this.execs.size < MAX_KEPT) return;
     // Map order is insertion order: the oldest first.

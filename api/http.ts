@@ -24,7 +24,9 @@ export const conflict = (message: string) => new ApiError(409, message);
 /** Bodies larger than this are refused before they are parsed: no container setting needs more. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Reads a request body of at most MAX_BODY_BYTES; a larger one is a 400 and its connection is closed after the answer. */
+/**
+ * Reads a request body of at most MAX_BODY_BYTES; a larger one is a 400 and its connection is closed after the answer.
+ */
 export async function readBody(req: IncomingMessage, initial: Buffer = Buffer.alloc(0)): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > MAX_BODY_BYTES) throw tooLarge();
@@ -80,7 +82,8 @@ export function parseJsonObject(body: Buffer): Record<string, unknown> {
   } catch (err) {
     throw badRequest(`invalid JSON: ${(err as Error).message}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest('invalid JSON: the body must be a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw badRequest('invalid JSON: the body must be a JSON object');
   return value as Record<string, unknown>;
 }
 
@@ -114,12 +117,16 @@ export function filtersParam(q: URLSearchParams, allowed: readonly string[]): Ma
   } catch {
     throw badRequest(`invalid filter '${raw}'`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw badRequest(`invalid filter '${raw}'`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw badRequest(`invalid filter '${raw}'`);
   for (const [name, values] of Object.entries(parsed as Record<string, unknown>)) {
     if (!allowed.includes(name)) throw badRequest(`invalid filter '${name}'`);
     let list: unknown[];
     if (Array.isArray(values)) list = values;
-    else if (typeof values === 'object' && values !== null) list = Object.entries(values).filter(([, on]) => on === true).map(([k]) => k);
+    else if (typeof values === 'object' && values !== null)
+      list = Object.entries(values)
+        .filter(([, on]) => on === true)
+        .map(([k]) => k);
     else throw badRequest(`invalid filter '${name}'`);
     if (!list.every((v): v is string => typeof v === 'string')) throw badRequest(`invalid filter '${name}'`);
     out.set(name, list);

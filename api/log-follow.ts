@@ -36,7 +36,9 @@ export interface LogStreamOptions {
   until?: number;
   /** frame type of every payload, or raw bytes for a TTY container */
   output: 1 | 2 | 'raw';
-  /** how long to wait between reads that found nothing new (default 250 ms; attach: 50 ms in the first seconds of a run) */
+  /**
+   * how long to wait between reads that found nothing new (default 250 ms; attach: 50 ms in the first seconds of a run)
+   */
   pollMs?: number;
 }
 
@@ -50,7 +52,6 @@ const ATTACH_FAST_FOR_MS = 5_000;
 /** attach, waiting for the run: every this many reads, whether it has begun and ended between two (its StartedAt) */
 const ATTACH_CHECK_EVERY = 4;
 
-
 /** `2026-11-30T23:30:01.123000000Z `: the prefix the worker puts before each line with timestamps */
 const STAMP_LEN = 31;
 
@@ -60,7 +61,12 @@ const STAMP_LEN = 31;
  * the first are read by the container's full ID. Resolves `gone` when the client went away, `removed` when
  * the container vanished while followed, else `done`.
  */
-export async function streamLog(s: Session, ref: string, open: () => OutputStream, opts: LogStreamOptions): Promise<'done' | 'gone' | 'removed'> {
+export async function streamLog(
+  s: Session,
+  ref: string,
+  open: () => OutputStream,
+  opts: LogStreamOptions,
+): Promise<'done' | 'gone' | 'removed'> {
   const first = await logsPage(s, ref, { ...opts.first, timestamps: opts.timestamps || opts.until !== undefined });
   const out = open();
   try {
@@ -70,7 +76,12 @@ export async function streamLog(s: Session, ref: string, open: () => OutputStrea
   }
 }
 
-async function pump(s: Session, first: LogsResult, out: OutputStream, opts: LogStreamOptions): Promise<'done' | 'gone' | 'removed'> {
+async function pump(
+  s: Session,
+  first: LogsResult,
+  out: OutputStream,
+  opts: LogStreamOptions,
+): Promise<'done' | 'gone' | 'removed'> {
   const until = opts.until;
   // Cutting at `until` needs each line's time: the worker stamps them, and the stamps go when not asked for.
   const stamp = opts.timestamps || until !== undefined;
@@ -81,7 +92,10 @@ async function pump(s: Session, first: LogsResult, out: OutputStream, opts: LogS
   // not output alone, which the process writes before the start saga marks it running)
   let ran = follow.kind !== 'run';
   let lively = Date.now(); // when the run began or was last waited for: attach reads often then
-  const pollMs = () => (follow.kind === 'run' && Date.now() - lively < ATTACH_FAST_FOR_MS ? ATTACH_POLL_MS : opts.pollMs ?? FOLLOW_POLL_MS);
+  const pollMs = () =>
+    follow.kind === 'run' && Date.now() - lively < ATTACH_FAST_FOR_MS
+      ? ATTACH_POLL_MS
+      : (opts.pollMs ?? FOLLOW_POLL_MS);
   let idle = 0;
   let page = first;
   const id = first.containerId;
@@ -123,7 +137,13 @@ async function pump(s: Session, first: LogsResult, out: OutputStream, opts: LogS
  * A container removed by its monitor after its exit (AutoRemove) keeps its output a while, readable by its
  * full ID: what it wrote after `cursor`, to the end. False when the client went away meanwhile.
  */
-async function sendRest(s: Session, id: string, cursor: number, write: (text: string) => Promise<boolean>, stamp: boolean): Promise<boolean> {
+async function sendRest(
+  s: Session,
+  id: string,
+  cursor: number,
+  write: (text: string) => Promise<boolean>,
+  stamp: boolean,
+): Promise<boolean> {
   for (let next = cursor; ; ) {
     const page = await unlessRemoved(logsPage(s, id, { cursor: next, timestamps: stamp }));
     if (!page) return true;

@@ -13,12 +13,22 @@ async function main(): Promise<void> {
   // CONTAINER_SAGA_METRICS: the SDK's Runtime serves /metrics here too. Loaded only then (@temporalio/worker
   // costs ~1.5 s and ~15 MB); a require, since tsx's CommonJS hook does not resolve a dynamic import().
   const metricsAt = config.metrics;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const metrics = metricsAt ? (require('../metrics/runtime') as typeof import('../metrics/runtime')).installMetricsRuntime(metricsAt).metricMeter : undefined;
-  const api = await startApi({ onError: (err) => console.error(`api: ${err instanceof Error ? err.stack : String(err)}`), ...(metrics ? { metrics } : {}) });
-  console.log(`container-saga Engine API on unix://${api.socketPath}${api.tcp ? ` and tcp://${api.tcp.host}:${api.tcp.port}` : ''} → ${describeTemporalConnection(config.temporal)}, task queue ${config.taskQueue}`);
+  const metrics = metricsAt
+    ? // eslint-disable-next-line @typescript-eslint/no-require-imports
+      (require('../metrics/runtime') as typeof import('../metrics/runtime')).installMetricsRuntime(metricsAt)
+        .metricMeter
+    : undefined;
+  const api = await startApi({
+    onError: (err) => console.error(`api: ${err instanceof Error ? err.stack : String(err)}`),
+    ...(metrics ? { metrics } : {}),
+  });
+  console.log(
+    `container-saga Engine API on unix://${api.socketPath}${api.tcp ? ` and tcp://${api.tcp.host}:${api.tcp.port}` : ''} → ${describeTemporalConnection(config.temporal)}, task queue ${config.taskQueue}`,
+  );
   if (metricsAt) console.log(`  metrics on http://${metricsAt.bindAddress}/metrics`);
-  console.log(`  export DOCKER_HOST=unix://${api.socketPath}   # write access to this socket is root access to this host`);
+  console.log(
+    `  export DOCKER_HOST=unix://${api.socketPath}   # write access to this socket is root access to this host`,
+  );
   const stop = () => {
     void api.close().then(() => process.exit(0));
   };

@@ -45,7 +45,11 @@ export function socketResponder(socket: Duplex): Responder {
   const gone = new Promise<void>((r) => socket.on('close', () => r()));
   const plain = (status: number, body: string | undefined, type = 'application/json') => {
     started = true;
-    const headers = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`, 'Connection: close', `Api-Version: ${API_VERSION}`];
+    const headers = [
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
+      'Connection: close',
+      `Api-Version: ${API_VERSION}`,
+    ];
     if (body !== undefined) headers.push(`Content-Type: ${type}`, `Content-Length: ${Buffer.byteLength(body)}`);
     socket.end(`${headers.join('\r\n')}\r\n\r\n${body ?? ''}`);
   };

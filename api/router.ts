@@ -10,7 +10,6 @@ import { API_VERSION, MIN_API_VERSION } from './version';
  * a 501 naming the endpoint; anything else is Docker's 404 "page not found".
  */
 
-
 export interface ApiContext {
   /** the Temporal session, opened on first use and kept warm */
   session(): Promise<Session>;
@@ -47,7 +46,8 @@ interface Compiled extends Route {
 }
 
 /** Docker's API families: a path under one of these that is not routed is "not implemented", not "not found". */
-const DOCKER_FAMILIES = /^\/(containers|images|networks|volumes|exec|swarm|nodes|services|tasks|secrets|configs|plugins|system|build|session|distribution|commit|auth|info|version|events|_ping|grpc)(\/|$)/;
+const DOCKER_FAMILIES =
+  /^\/(containers|images|networks|volumes|exec|swarm|nodes|services|tasks|secrets|configs|plugins|system|build|session|distribution|commit|auth|info|version|events|_ping|grpc)(\/|$)/;
 
 export class Router {
   private readonly routes: Compiled[] = [];
@@ -68,7 +68,10 @@ export class Router {
    * The route for a request, with its parameters; throws Docker's answer when there is none. A version
    * prefix newer than API_VERSION is refused as Docker refuses it.
    */
-  match(method: string, url: string): { route: Route; params: Record<string, string>; path: string; version: string; query: URLSearchParams } {
+  match(
+    method: string,
+    url: string,
+  ): { route: Route; params: Record<string, string>; path: string; version: string; query: URLSearchParams } {
     const parsed = requestTarget(url);
     let path = parsed.pathname.replace(/\/+$/, '') || '/';
     let version = API_VERSION;
@@ -76,9 +79,12 @@ export class Router {
     if (prefixed) {
       version = prefixed[1]!;
       path = prefixed[2]!;
-      if (compareVersions(version, API_VERSION) > 0) throw badRequest(`client version ${version} is too new. Maximum supported API version is ${API_VERSION}`);
+      if (compareVersions(version, API_VERSION) > 0)
+        throw badRequest(`client version ${version} is too new. Maximum supported API version is ${API_VERSION}`);
       if (compareVersions(version, MIN_API_VERSION) < 0) {
-        throw badRequest(`client version ${version} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
+        throw badRequest(
+          `client version ${version} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`,
+        );
       }
     }
     const wanted = method === 'HEAD' ? ['HEAD', 'GET'] : [method];
@@ -94,9 +100,13 @@ export class Router {
         return { route, params, path, version, query: parsed.searchParams };
       }
     }
-    if (pathMatched || DOCKER_FAMILIES.test(path)) // "not supported" is what Docker's client looks for to try the next object type (`docker inspect X`
+    // "not supported" is what Docker's client looks for to try the next object type (`docker inspect X`
+    if (pathMatched || DOCKER_FAMILIES.test(path))
       // asks for a container, an image, a network…, and prints "No such object" after the last).
-      throw new ApiError(501, `${method} ${path} is not supported by container-saga (Docker Engine API endpoint not implemented)`);
+      throw new ApiError(
+        501,
+        `${method} ${path} is not supported by container-saga (Docker Engine API endpoint not implemented)`,
+      );
     throw notFound('page not found');
   }
 }

@@ -20,10 +20,20 @@ export type RequestObserver = (o: RequestObservation) => void;
  * `{"message": …}`, and serves requests that ask to take over their connection (attach, exec start) on the
  * same routes. Every answer carries Docker's identification headers, so clients negotiate the version.
  */
-export function createApiServer(ctx: ApiContext, router: Router, onError: (err: unknown) => void = () => undefined, observe?: RequestObserver): http.Server {
+export function createApiServer(
+  ctx: ApiContext,
+  router: Router,
+  onError: (err: unknown) => void = () => undefined,
+  observe?: RequestObserver,
+): http.Server {
   const server = http.createServer({ keepAliveTimeout: 60_000 });
 
-  const serve = async (req: http.IncomingMessage, out: Responder, body: () => Promise<Buffer>, seen: { route: string } = { route: '' }) => {
+  const serve = async (
+    req: http.IncomingMessage,
+    out: Responder,
+    body: () => Promise<Buffer>,
+    seen: { route: string } = { route: '' },
+  ) => {
     try {
       const m = router.match(req.method ?? 'GET', req.url ?? '/');
       seen.route = m.route.path;
@@ -41,7 +51,15 @@ export function createApiServer(ctx: ApiContext, router: Router, onError: (err: 
     const out = httpResponder(res);
     const seen = { route: 'unmatched' };
     const began = performance.now();
-    if (observe) res.once('close', () => observe({ route: seen.route, method: req.method ?? 'GET', status: res.statusCode, ms: performance.now() - began }));
+    if (observe)
+      res.once('close', () =>
+        observe({
+          route: seen.route,
+          method: req.method ?? 'GET',
+          status: res.statusCode,
+          ms: performance.now() - began,
+        }),
+      );
     void serve(req, out, () => readBody(req), seen).finally(() => {
       // A handler that answered nothing (a bug) must not leave the client hanging.
       if (!out.started) out.json(500, { message: 'no answer' });
@@ -53,13 +71,19 @@ export function createApiServer(ctx: ApiContext, router: Router, onError: (err: 
     const seen = { route: 'unmatched', status: 0 };
     const began = performance.now();
     const out = withStatus(socketResponder(socket), seen);
-    if (observe) socket.once('close', () => observe({ route: seen.route, method: req.method ?? 'GET', status: seen.status, ms: performance.now() - began }));
+    if (observe)
+      socket.once('close', () =>
+        observe({ route: seen.route, method: req.method ?? 'GET', status: seen.status, ms: performance.now() - began }),
+      );
     void serve(req, out, () => readUpgradeBody(req, socket, head), seen);
   });
 
   server.on('clientError', (_err, socket) => {
     const body = '{"message":"malformed HTTP request"}';
-    if (socket.writable) socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+    if (socket.writable)
+      socket.end(
+        `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+      );
   });
   return server;
 }

@@ -35,7 +35,11 @@ export interface OutputStream {
   readonly gone: Promise<void>;
 }
 
-function outputOn(sink: NodeJS.WritableStream & { destroyed?: boolean }, end: () => void, goneEvents: { on(ev: 'close', cb: () => void): unknown }): OutputStream {
+function outputOn(
+  sink: NodeJS.WritableStream & { destroyed?: boolean },
+  end: () => void,
+  goneEvents: { on(ev: 'close', cb: () => void): unknown },
+): OutputStream {
   let closed = false;
   let signalGone!: () => void;
   const gone = new Promise<void>((r) => (signalGone = r));

@@ -3,12 +3,25 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { WithWorkflowArgs, Workflow, WorkflowResultType } from '@temporalio/common';
 import { ContainerError } from '../common/errors';
-import { HostsUpdates, hostsWorkflowId, type HostAvailability, type HostRegistration, type RemoveHostInput, type SetAvailabilityInput } from '../common/hosts-api';
+import {
+  HostsUpdates,
+  hostsWorkflowId,
+  type HostAvailability,
+  type HostRegistration,
+  type RemoveHostInput,
+  type SetAvailabilityInput,
+} from '../common/hosts-api';
 import { bareName, lifecycleWorkflowId, PROGRESS_QUERY, startWorkflowId, WorkflowTypes } from '../common/names';
 import type { CreateInput, LogsInput, RemoveResult, StopResultRecord } from '../common/ops-api';
 import type { ContainerStartResult } from '../common/start-api';
 import type { CreateRequest } from '../common/types';
-import { containerVerbMetadata, createMetadata, plainMetadata, startMetadata, type WorkflowMetadata } from '../common/workflow-metadata';
+import {
+  containerVerbMetadata,
+  createMetadata,
+  plainMetadata,
+  startMetadata,
+  type WorkflowMetadata,
+} from '../common/workflow-metadata';
 // Types only: the workflow functions give starts their argument and result types, and none of their code
 // (which runs only in the worker's sandbox) is loaded here. Workflows are still started by registered name.
 import type { containerStart } from '../workflows/container-start';
@@ -31,7 +44,6 @@ import { ensureWorker } from './worker-check';
  * the CLI never touches a state directory and works the same from any host that reaches Temporal.
  * Nothing here prints: results come back as values, failures as CliError with Docker's type and message.
  */
-
 
 /**
  * Runs a short workflow `W` (registered as `type`) to completion and returns its result. `input` is
@@ -77,15 +89,25 @@ export const HOST_LABEL = 'container-saga.host';
 export function createInput(request: CreateRequest, host?: string): CreateInput {
   const label = request.labels?.[HOST_LABEL];
   if (host !== undefined && label !== undefined && label !== host) {
-    throw new ContainerError('InvalidParameter', `--host ${host} and label ${HOST_LABEL}=${label} name different hosts`);
+    throw new ContainerError(
+      'InvalidParameter',
+      `--host ${host} and label ${HOST_LABEL}=${label} name different hosts`,
+    );
   }
   const pinned = host ?? label;
   return pinned === undefined ? { request } : { request, host: pinned };
 }
 
-/** docker create: the new container's full ID and warnings (on `host`, or the label's, else where placement puts it). */
+/**
+ * docker create: the new container's full ID and warnings (on `host`, or the label's, else where placement puts it).
+ */
 export const createContainer = (s: Session, request: CreateRequest, host?: string) =>
-  run<typeof containerCreate>(s, WorkflowTypes.create, { args: [createInput(request, host)] }, { meta: createMetadata(request) });
+  run<typeof containerCreate>(
+    s,
+    WorkflowTypes.create,
+    { args: [createInput(request, host)] },
+    { meta: createMetadata(request) },
+  );
 
 // The reads below are Updates of the task queue's reads workflow (client/reads.ts), not workflow runs.
 
@@ -99,12 +121,18 @@ export const list = (s: Session, all: boolean) => read(s, 'list', { all });
  * The events recorded after `since` (a cursor from an earlier call; 0 for all) and the next cursor: of `host`
  * (each host keeps its own log and cursor), else of the first live host by name.
  */
-export const readEvents = (s: Session, since: number, host?: string) => read(s, 'events', host === undefined ? { since } : { since, host });
+export const readEvents = (s: Session, since: number, host?: string) =>
+  read(s, 'events', host === undefined ? { since } : { since, host });
 
 /** docker wait: the container's exit code once it does not run (resolved first, for the Web UI's metadata). */
 export async function waitContainer(s: Session, container: string) {
   const rec = await inspect(s, container);
-  return run<typeof containerWait>(s, WorkflowTypes.wait, { args: [{ container: rec.Id }] }, { meta: containerVerbMetadata('wait', rec) });
+  return run<typeof containerWait>(
+    s,
+    WorkflowTypes.wait,
+    { args: [{ container: rec.Id }] },
+    { meta: containerVerbMetadata('wait', rec) },
+  );
 }
 
 /** docker wait --condition removed of a container by full ID: its exit code once it is gone, even if it is already. */
@@ -113,13 +141,28 @@ export function waitRemoved(s: Session, id: string) {
 }
 
 /** One bounded page of a container's output: from `cursor` (an earlier page's `next`), or its last `tail` lines. */
-export const logsPage = (s: Session, container: string, page: Omit<LogsInput, 'container'> = {}) => read(s, 'logs', { container, ...page });
+export const logsPage = (s: Session, container: string, page: Omit<LogsInput, 'container'> = {}) =>
+  read(s, 'logs', { container, ...page });
 
 /** image import: on `host` (its worker reads the source on its machine), else on every live host. */
 export const imageImport = (s: Session, name: string, source: string, host?: string) =>
-  run<typeof imageImportWorkflow>(s, WorkflowTypes.imageImport, { args: [host === undefined ? { name, source } : { name, source, host }] }, {
-    meta: plainMetadata('image import', name, [['image', name], ['source', source], ['host', host ?? 'every live host']], name),
-  });
+  run<typeof imageImportWorkflow>(
+    s,
+    WorkflowTypes.imageImport,
+    { args: [host === undefined ? { name, source } : { name, source, host }] },
+    {
+      meta: plainMetadata(
+        'image import',
+        name,
+        [
+          ['image', name],
+          ['source', source],
+          ['host', host ?? 'every live host'],
+        ],
+        name,
+      ),
+    },
+  );
 
 export const imageList = (s: Session) => read(s, 'imageList', {});
 
@@ -141,7 +184,10 @@ export const setHostAvailability = (s: Session, name: string, availability: Host
  */
 export async function removeHost(s: Session, name: string, force = false): Promise<HostRegistration> {
   if (!force && (await hostList(s)).some((h) => h.name === name && h.live)) {
-    throw new CliError(`host ${name} is not down and can't be removed (stop its worker first, or use --force)`, { type: 'Conflict', status: 409 });
+    throw new CliError(`host ${name} is not down and can't be removed (stop its worker first, or use --force)`, {
+      type: 'Conflict',
+      status: 409,
+    });
   }
   return registryUpdate<RemoveHostInput>(s, name, HostsUpdates.remove, { name });
 }
@@ -152,16 +198,28 @@ async function registryUpdate<I>(s: Session, name: string, update: string, input
   const { WorkflowNotFoundError } = require('@temporalio/client') as typeof import('@temporalio/client');
   try {
     await ensureWorker(s);
-    return await s.client.workflow.getHandle(hostsWorkflowId(s.taskQueue)).executeUpdate<HostRegistration, [I]>(update, { args: [input] });
+    return await s.client.workflow
+      .getHandle(hostsWorkflowId(s.taskQueue))
+      .executeUpdate<HostRegistration, [I]>(update, { args: [input] });
   } catch (err) {
     // No registry yet: no worker has registered a host on this task queue, so this one is not known either.
-    if (err instanceof WorkflowNotFoundError) throw new CliError(`No such host: ${name}`, { type: 'NoSuchHost', status: 404 });
+    if (err instanceof WorkflowNotFoundError)
+      throw new CliError(`No such host: ${name}`, { type: 'NoSuchHost', status: 404 });
     throw toCliError(err, s.address);
   }
 }
 
 export const gc = (s: Session) =>
-  run<typeof containerGc>(s, WorkflowTypes.gc, {}, { meta: plainMetadata('gc', undefined, [['releases', 'leftovers recorded by failed releases, and orphaned resources']]) });
+  run<typeof containerGc>(
+    s,
+    WorkflowTypes.gc,
+    {},
+    {
+      meta: plainMetadata('gc', undefined, [
+        ['releases', 'leftovers recorded by failed releases, and orphaned resources'],
+      ]),
+    },
+  );
 
 /**
  * docker stop: resolves the container, then runs its stop under an ID derived from the container ID (a
@@ -169,19 +227,29 @@ export const gc = (s: Session) =>
  */
 export async function stop(s: Session, container: string, timeoutSeconds: number): Promise<StopResultRecord> {
   const rec = await inspect(s, container);
-  return run<typeof containerStop>(s, WorkflowTypes.stop, { args: [{ container: rec.Id, timeoutSeconds }] }, {
-    workflowId: lifecycleWorkflowId('stop', rec.Id),
-    meta: containerVerbMetadata('stop', rec, undefined, [['timeout', `${timeoutSeconds}s`]]),
-  });
+  return run<typeof containerStop>(
+    s,
+    WorkflowTypes.stop,
+    { args: [{ container: rec.Id, timeoutSeconds }] },
+    {
+      workflowId: lifecycleWorkflowId('stop', rec.Id),
+      meta: containerVerbMetadata('stop', rec, undefined, [['timeout', `${timeoutSeconds}s`]]),
+    },
+  );
 }
 
 /** docker rm [-f]: as stop, under the container's remove workflow ID. */
 export async function remove(s: Session, container: string, force: boolean): Promise<RemoveResult> {
   const rec = await inspect(s, container);
-  return run<typeof containerRemove>(s, WorkflowTypes.remove, { args: [{ container: rec.Id, force }] }, {
-    workflowId: lifecycleWorkflowId('remove', rec.Id),
-    meta: containerVerbMetadata(force ? 'rm -f' : 'rm', rec),
-  });
+  return run<typeof containerRemove>(
+    s,
+    WorkflowTypes.remove,
+    { args: [{ container: rec.Id, force }] },
+    {
+      workflowId: lifecycleWorkflowId('remove', rec.Id),
+      meta: containerVerbMetadata(force ? 'rm -f' : 'rm', rec),
+    },
+  );
 }
 
 export interface StartHooks {
@@ -194,13 +262,12 @@ export interface StartHooks {
 const POLL_MS = 75;
 
 /**
- * docker start: resolves the container, then starts its saga under the workflow ID derived from the full
- * container ID with conflict policy USE_EXISTING, so a second start of the same container attaches to the
- * saga in flight and gets its result. With an onProgress hook, polls the saga's progress query while it
- * runs (errors right after the start, or while a worker restarts, only skip an update). Resolves with the saga's record; rejects with a
- * CliError carrying Docker's type and message and, when the saga got that far, its record (AlreadyStarted
- * included: the caller decides that 304 is success). A cancelled saga rejects with type Cancelled and the
- * record of its compensations.
+ * docker start: resolves the container, then starts its saga under the workflow ID derived from the full container ID
+ * with conflict policy USE_EXISTING, so a second start of the same container attaches to the saga in flight and gets
+ * its result. With an onProgress hook, polls the saga's progress query while it runs (errors right after the start, or
+ * while a worker restarts, only skip an update). Resolves with the saga's record; rejects with a CliError carrying
+ * Docker's type and message and, when the saga got that far, its record (AlreadyStarted included: the caller decides
+ * that 304 is success). A cancelled saga rejects with type Cancelled and the record of its compensations.
  */
 export async function startContainer(s: Session, ref: string, hooks: StartHooks = {}): Promise<ContainerStartResult> {
   const rec = await inspect(s, ref);
@@ -255,7 +322,13 @@ export async function startContainer(s: Session, ref: string, hooks: StartHooks 
     // A cancelled saga ends with the cancellation, not its record: read the record of the closed run.
     const record = await query();
     report(record);
-    throw new CliError(`start of ${name} cancelled`, { type: 'Cancelled', status: 499, origin: 'cli', exitCode: 130, record });
+    throw new CliError(`start of ${name} cancelled`, {
+      type: 'Cancelled',
+      status: 499,
+      origin: 'cli',
+      exitCode: 130,
+      record,
+    });
   }
   report(e.record);
   throw e;

@@ -35,7 +35,9 @@ function reportError(err: unknown): number {
 function buildProgram(ctx: CliContext): { program: Command; activeCommand: () => string | undefined } {
   let active: string[] = [];
   const program = new Command('container-saga')
-    .description("Docker's container verbs, each a durable Temporal workflow (start is a saga that compensates on failure)")
+    .description(
+      "Docker's container verbs, each a durable Temporal workflow (start is a saga that compensates on failure)",
+    )
     .version(productVersion(), '--version', 'print the version')
     .enablePositionalOptions()
     .exitOverride()

@@ -24,11 +24,18 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): SessionSe
   return { address, namespace, taskQueue };
 }
 
-/** Connects to Temporal as the environment says; a refused connection fails at once (a silent address after 10 s), naming the address and the fix. */
+/**
+ * Connects to Temporal as the environment says; a refused connection fails at once (a silent address after 10 s),
+ * naming the address and the fix.
+ */
 export async function connect(env: NodeJS.ProcessEnv = process.env): Promise<Session> {
   const config = getConfig(env);
   const { connectionOptions, tls } = config.temporal;
-  const settings: SessionSettings = { address: config.address, namespace: config.namespace, taskQueue: config.taskQueue };
+  const settings: SessionSettings = {
+    address: config.address,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+  };
   // The payload codec first: a key file that is missing or malformed fails before anything is sent.
   const dataConverter = codecDataConverter(env);
   // Required on the first connection, not imported: the Temporal client is most of a command's start-up (see

@@ -50,26 +50,38 @@ export function cliError(message: string, type = 'Error', exitCode = 1): CliErro
   return new CliError(message, { type, origin: 'cli', exitCode });
 }
 
-/** Temporal does not answer at `address`; with `cause` (a TLS connection) its first line replaces the dev server hint. */
+/**
+ * Temporal does not answer at `address`; with `cause` (a TLS connection) its first line replaces the dev server hint.
+ */
 export const unreachable = (address: string, cause?: unknown) =>
-  cliError(`cannot reach Temporal at ${address} (${cause === undefined ? 'is `npm run server` running?' : `over TLS: ${firstLine(cause)}`})`, 'Unavailable');
+  cliError(
+    `cannot reach Temporal at ${address} (${cause === undefined ? 'is `npm run server` running?' : `over TLS: ${firstLine(cause)}`})`,
+    'Unavailable',
+  );
 
 function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 }
 
 /**
- * Anything a Temporal call threw → CliError. A failed workflow's (or read Update's) ApplicationFailure carries the Docker type and
- * message (and, for a start, the saga record as its first detail); cancellation, termination and timeouts
- * say so; a refused connection names the address. Other errors (bugs) are returned unchanged.
+ * Anything a Temporal call threw → CliError. A failed workflow's (or read Update's) ApplicationFailure carries the
+ * Docker type and message (and, for a start, the saga record as its first detail); cancellation, termination and
+ * timeouts say so; a refused connection names the address. Other errors (bugs) are returned unchanged.
  */
 export function toCliError(err: unknown, address: string): unknown {
   if (err instanceof CliError) return err;
   // Required here, not imported: the Temporal client is most of a command's start-up (gRPC, protobufjs, the
   // API's protos), which --version, --help and usage errors never need; an error that comes here came from a
   // Temporal call, so the client is loaded by then.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { WorkflowFailedError, WorkflowUpdateFailedError, ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } = require('@temporalio/client') as typeof import('@temporalio/client');
+  const {
+    WorkflowFailedError,
+    WorkflowUpdateFailedError,
+    ApplicationFailure,
+    CancelledFailure,
+    TerminatedFailure,
+    TimeoutFailure,
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+  } = require('@temporalio/client') as typeof import('@temporalio/client');
   // A read is an Update of the reads workflow (client/reads.ts): its failure carries the same ApplicationFailure
   // a read's own workflow failed with, so it maps the same way.
   if (err instanceof WorkflowFailedError || err instanceof WorkflowUpdateFailedError) {
@@ -82,7 +94,8 @@ export function toCliError(err: unknown, address: string): unknown {
       return new CliError(cause.message, { type, status, record });
     }
     if (cause instanceof CancelledFailure) return cliError('cancelled', 'Cancelled', 130);
-    if (cause instanceof TerminatedFailure) return cliError(`the workflow was terminated${cause.message ? `: ${cause.message}` : ''}`, 'Terminated');
+    if (cause instanceof TerminatedFailure)
+      return cliError(`the workflow was terminated${cause.message ? `: ${cause.message}` : ''}`, 'Terminated');
     if (cause instanceof TimeoutFailure) return cliError('the workflow timed out', 'Timeout');
     return cliError(cause?.message ?? err.message);
   }
@@ -98,7 +111,12 @@ function isStartRecord(v: unknown): v is ContainerStartResult {
 function isUnavailable(err: unknown): boolean {
   for (let e = err, depth = 0; e instanceof Error && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     if ((e as { code?: unknown }).code === 14) return true;
-    if (/14 UNAVAILABLE|ECONNREFUSED|Failed to connect|failed to connect|connect timeout|Deadline exceeded/i.test(e.message)) return true;
+    if (
+      /14 UNAVAILABLE|ECONNREFUSED|Failed to connect|failed to connect|connect timeout|Deadline exceeded/i.test(
+        e.message,
+      )
+    )
+      return true;
   }
   return false;
 }
@@ -108,15 +126,35 @@ function isUnavailable(err: unknown): boolean {
  * written as Go's %q writes them, so one error never spans lines nor drives the terminal.
  */
 export function oneLine(message: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return message.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => CONTROL_ESCAPES[c] ?? (c.charCodeAt(0) > 0xff ? `\\u${c.charCodeAt(0).toString(16)}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  return message.replace(
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
+    /[\x00-\x1f\x7f\u2028\u2029]/g,
+    (c) =>
+      CONTROL_ESCAPES[c] ??
+      (c.charCodeAt(0) > 0xff
+        ? `\\u${c.charCodeAt(0).toString(16)}`
+        : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`),
+  );
 }
-const CONTROL_ESCAPES: Record<string, string> = { '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v' };
+const CONTROL_ESCAPES: Record<string, string> = {
+  '\x07': '\\a',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\v': '\\v',
+};
 
 /** The line (without newline) an error prints as, and the exit code: the one formatting rule of the CLI. */
 export function describeError(err: unknown): { line: string; exitCode: number } {
   if (err instanceof CliError) {
-    const prefix = err.origin === 'daemon' ? 'Error response from daemon: ' : err.origin === 'usage' ? 'container-saga: ' : 'Error: ';
+    const prefix =
+      err.origin === 'daemon'
+        ? 'Error response from daemon: '
+        : err.origin === 'usage'
+          ? 'container-saga: '
+          : 'Error: ';
     return { line: `${prefix}${oneLine(err.message)}`, exitCode: err.exitCode };
   }
   // A bug: one line still, the stack only on request.

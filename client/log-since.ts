@@ -6,7 +6,16 @@
  */
 
 /** Go's duration units, in milliseconds. */
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
 const PART = String.raw`(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)`;
 const DURATION = new RegExp(`^([-+]?)((?:${PART})+)$`);
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?)?([zZ]|[+-]\d{2}:\d{2})?$/;
@@ -33,9 +42,17 @@ export function parseSince(value: string, now: number = Date.now()): number {
     const base = zone === undefined ? new Date(...parts).getTime() : Date.UTC(...parts) - zoneOffsetMs(zone);
     // Go refuses what does not exist (month 13, 25 o'clock, Feb 30): the date must read back the same
     const back = zone === undefined ? new Date(base) : new Date(base + zoneOffsetMs(zone));
-    const got = zone === undefined
-      ? [back.getFullYear(), back.getMonth(), back.getDate(), back.getHours(), back.getMinutes(), back.getSeconds()]
-      : [back.getUTCFullYear(), back.getUTCMonth(), back.getUTCDate(), back.getUTCHours(), back.getUTCMinutes(), back.getUTCSeconds()];
+    const got =
+      zone === undefined
+        ? [back.getFullYear(), back.getMonth(), back.getDate(), back.getHours(), back.getMinutes(), back.getSeconds()]
+        : [
+            back.getUTCFullYear(),
+            back.getUTCMonth(),
+            back.getUTCDate(),
+            back.getUTCHours(),
+            back.getUTCMinutes(),
+            back.getUTCSeconds(),
+          ];
     if (got.every((v, i) => v === parts[i])) return base + fracMs;
     throw new Error(`parsing time "${value}": value out of range`);
   }

@@ -27,9 +27,21 @@ export function printJson(value: unknown): void {
 }
 
 const NO_BORDERS = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '   ',
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  middle: '   ',
 };
 
 /** Docker's borderless table: column heads, then rows, columns three spaces apart. */
@@ -37,9 +49,17 @@ export function formatTable(head: string[], rows: string[][]): string {
   // Required when a table is printed, not imported: every command loads this file, few print a table.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Table = require('cli-table3') as typeof TableType;
-  const table = new Table({ head, chars: NO_BORDERS, style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 } });
+  const table = new Table({
+    head,
+    chars: NO_BORDERS,
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
+  });
   table.push(...rows);
-  return `${table.toString().split('\n').map((l) => l.trimEnd()).join('\n')}\n`;
+  return `${table
+    .toString()
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .join('\n')}\n`;
 }
 
 export function printTable(head: string[], rows: string[][]): void {
@@ -108,7 +128,9 @@ export function psRows(containers: ContainerRecord[], now = Date.now()): string[
       JSON.stringify(ellipsis([c.Path, ...c.Args].filter((x) => x !== '').join(' '), 20)),
       ago(c.Created, now),
       statusText(c.State, now),
-      Object.keys(c.Config.ExposedPorts ?? {}).sort().join(', '),
+      Object.keys(c.Config.ExposedPorts ?? {})
+        .sort()
+        .join(', '),
       bareName(c.Name),
       c.Node?.Name ?? '',
     ]);

@@ -39,14 +39,17 @@ export interface CreateFlags {
   host?: string;
 }
 
-/** Docker CLI's flag error: `invalid argument "abc" for "--shm-size" flag: …` (exit 125); the value quoted as Go's %q. */
+/**
+ * Docker CLI's flag error: `invalid argument "abc" for "--shm-size" flag: …` (exit 125); the value quoted as Go's %q.
+ */
 function bad(value: string, flag: string, why: string): never {
   throw usageError(`invalid argument "${value.replace(/["\\]/g, '\\$&')}" for "${flag}" flag: ${why}`, 'create');
 }
 
 /** A flag's number, refused when beyond int64's exact JSON range (Go's strconv says "value out of range"). */
 function inRange(n: number, value: string, flag: string): number {
-  if (!Number.isSafeInteger(n)) bad(value, flag, `strconv.ParseInt: parsing ${JSON.stringify(value)}: value out of range`);
+  if (!Number.isSafeInteger(n))
+    bad(value, flag, `strconv.ParseInt: parsing ${JSON.stringify(value)}: value out of range`);
   return n + 0; // -0 (from "-0") is 0, as in Go: JSON would turn it into 0 anyway
 }
 
@@ -58,12 +61,17 @@ function bytes(value: string, flag: string): number {
 
 function restartPolicy(value: string): RestartPolicy {
   const [name, count] = value.split(':', 2) as [string, string | undefined];
-  if (!['no', 'always', 'unless-stopped', 'on-failure'].includes(name)) bad(value, '--restart', `invalid restart policy ${name}`);
+  if (!['no', 'always', 'unless-stopped', 'on-failure'].includes(name))
+    bad(value, '--restart', `invalid restart policy ${name}`);
   if (count !== undefined) {
-    if (name !== 'on-failure') bad(value, '--restart', `maximum retry count cannot be used with restart policy '${name}'`);
+    if (name !== 'on-failure')
+      bad(value, '--restart', `maximum retry count cannot be used with restart policy '${name}'`);
     if (!/^\d+$/.test(count)) bad(value, '--restart', `maximum retry count must be an integer`);
   }
-  return { Name: name as RestartPolicy['Name'], MaximumRetryCount: count === undefined ? 0 : inRange(Number(count), value, '--restart') };
+  return {
+    Name: name as RestartPolicy['Name'],
+    MaximumRetryCount: count === undefined ? 0 : inRange(Number(count), value, '--restart'),
+  };
 }
 
 /**
@@ -73,7 +81,13 @@ function restartPolicy(value: string): RestartPolicy {
  * part of the request (the create workflow's input carries it, client/api.ts createInput) but is checked here
  * with it.
  */
-export function parseCreate(flags: CreateFlags, image: string, cmd: string[], env: NodeJS.ProcessEnv = {}, read: ReadText = readText): CreateRequest {
+export function parseCreate(
+  flags: CreateFlags,
+  image: string,
+  cmd: string[],
+  env: NodeJS.ProcessEnv = {},
+  read: ReadText = readText,
+): CreateRequest {
   // Docker's CLI parses the reference before it sends anything: `docker: invalid reference format.` (125)
   if (!isImageName(image)) throw usageError(`invalid reference format: ${JSON.stringify(image)}`, 'create');
   const request = toRequest(flags, image, cmd, env, read);
@@ -87,14 +101,22 @@ export function parseCreate(flags: CreateFlags, image: string, cmd: string[], en
   return request;
 }
 
-function toRequest(flags: CreateFlags, image: string, cmd: string[], env: NodeJS.ProcessEnv, read: ReadText): CreateRequest {
+function toRequest(
+  flags: CreateFlags,
+  image: string,
+  cmd: string[],
+  env: NodeJS.ProcessEnv,
+  read: ReadText,
+): CreateRequest {
   const hostConfig: Partial<HostConfig> = {};
   if (flags.network !== undefined) {
-    if (!parseNetMode(flags.network)) bad(flags.network, '--network', 'must be bridge, none, host or container:<name|id>');
+    if (!parseNetMode(flags.network))
+      bad(flags.network, '--network', 'must be bridge, none, host or container:<name|id>');
     hostConfig.NetworkMode = flags.network;
   }
   if (flags.ipc !== undefined) {
-    if (!parseIpcMode(flags.ipc)) bad(flags.ipc, '--ipc', 'must be private, shareable, host, none or container:<name|id>');
+    if (!parseIpcMode(flags.ipc))
+      bad(flags.ipc, '--ipc', 'must be private, shareable, host, none or container:<name|id>');
     hostConfig.IpcMode = flags.ipc;
   }
   const envOut: string[] = [];
@@ -107,9 +129,12 @@ function toRequest(flags: CreateFlags, image: string, cmd: string[], env: NodeJS
   if (flags.volume.length > 0) {
     hostConfig.Binds = flags.volume.map((v) => {
       const parts = v.split(':');
-      if (parts.length < 2 || parts.length > 3 || parts[0] === '' || parts[1] === '') bad(v, '-v, --volume', `invalid volume specification: '${v}'`);
-      if (!parts[1]!.startsWith('/')) bad(v, '-v, --volume', `invalid mount path: '${parts[1]}' mount path must be absolute`);
-      if (parts[2] !== undefined && parts[2] !== 'ro' && parts[2] !== 'rw') bad(v, '-v, --volume', `invalid mode: ${parts[2]}`);
+      if (parts.length < 2 || parts.length > 3 || parts[0] === '' || parts[1] === '')
+        bad(v, '-v, --volume', `invalid volume specification: '${v}'`);
+      if (!parts[1]!.startsWith('/'))
+        bad(v, '-v, --volume', `invalid mount path: '${parts[1]}' mount path must be absolute`);
+      if (parts[2] !== undefined && parts[2] !== 'ro' && parts[2] !== 'rw')
+        bad(v, '-v, --volume', `invalid mode: ${parts[2]}`);
       return v;
     });
   }
@@ -125,7 +150,8 @@ function toRequest(flags: CreateFlags, image: string, cmd: string[], env: NodeJS
   if (flags.shmSize !== undefined) hostConfig.ShmSize = bytes(flags.shmSize, '--shm-size');
   if (flags.memory !== undefined) hostConfig.Memory = bytes(flags.memory, '-m, --memory');
   if (flags.cpus !== undefined) {
-    if (!/^(\d+(\.\d*)?|\.\d+)$/.test(flags.cpus)) bad(flags.cpus, '--cpus', `failed to parse ${flags.cpus} as a rational number`);
+    if (!/^(\d+(\.\d*)?|\.\d+)$/.test(flags.cpus))
+      bad(flags.cpus, '--cpus', `failed to parse ${flags.cpus} as a rational number`);
     const cpus = Number(flags.cpus);
     hostConfig.NanoCpus = inRange(Math.round(cpus * 1e9), flags.cpus, '--cpus');
   }
@@ -142,14 +168,17 @@ function toRequest(flags: CreateFlags, image: string, cmd: string[], env: NodeJS
   if (flags.restart !== undefined) hostConfig.RestartPolicy = restartPolicy(flags.restart);
   if (flags.link.length > 0) {
     hostConfig.Links = flags.link.map((l) => {
-      if (!/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]*(:[a-zA-Z0-9][a-zA-Z0-9_.-]*)?$/.test(l)) bad(l, '--link', `bad format for links: ${l}`);
+      if (!/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]*(:[a-zA-Z0-9][a-zA-Z0-9_.-]*)?$/.test(l))
+        bad(l, '--link', `bad format for links: ${l}`);
       return bareName(l);
     });
   }
   if (flags.readOnly) hostConfig.ReadonlyRootfs = true;
   if (flags.logOpt.length > 0) {
     // Docker's CLI passes the options as they are (KEY alone: an empty value); the daemon validates them
-    const opts = flags.logOpt.map((o) => (o.includes('=') ? [o.slice(0, o.indexOf('=')), o.slice(o.indexOf('=') + 1)] : [o, '']));
+    const opts = flags.logOpt.map((o) =>
+      o.includes('=') ? [o.slice(0, o.indexOf('=')), o.slice(o.indexOf('=') + 1)] : [o, ''],
+    );
     hostConfig.LogConfig = { Type: LOG_DRIVER, Config: Object.fromEntries(opts) };
   }
   const exposedPorts = flags.expose.map((p) => {

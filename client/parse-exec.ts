@@ -13,8 +13,14 @@ export interface ExecFlags {
 export function parseExec(flags: ExecFlags, container: string, cmd: string[], env: NodeJS.ProcessEnv = {}): ExecInput {
   const out: string[] = [];
   for (const e of flags.env) {
-    if (e === '' || e.startsWith('=')) throw usageError(`invalid argument "${e}" for "-e, --env" flag: invalid environment variable: ${e}`, 'exec');
+    if (e === '' || e.startsWith('='))
+      throw usageError(`invalid argument "${e}" for "-e, --env" flag: invalid environment variable: ${e}`, 'exec');
     out.push(e.includes('=') || env[e] === undefined ? e : `${e}=${env[e]}`);
   }
-  return { container, cmd, ...(out.length > 0 ? { env: out } : {}), ...(flags.workdir ? { workingDir: flags.workdir } : {}) };
+  return {
+    container,
+    cmd,
+    ...(out.length > 0 ? { env: out } : {}),
+    ...(flags.workdir ? { workingDir: flags.workdir } : {}),
+  };
 }

@@ -20,10 +20,15 @@ const CONTINUING_BUDGET_MS = 60_000;
  * workflow run of its own. Resolves with the read activity's result; rejects with a CliError carrying
  * Docker's type and message, exactly as the read's own workflow failed before.
  */
-export async function read<K extends ReadName>(s: Session, name: K, input: Reads[K]['input']): Promise<Reads[K]['result']> {
+export async function read<K extends ReadName>(
+  s: Session,
+  name: K,
+  input: Reads[K]['input'],
+): Promise<Reads[K]['result']> {
   // Required, not imported: see toCliError (the Temporal client is loaded once a session exists).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { ApplicationFailure, WithStartWorkflowOperation, WorkflowUpdateFailedError } = require('@temporalio/client') as typeof import('@temporalio/client');
+  const { ApplicationFailure, WithStartWorkflowOperation, WorkflowUpdateFailedError } =
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require('@temporalio/client') as typeof import('@temporalio/client');
   const deadline = Date.now() + CONTINUING_BUDGET_MS;
   try {
     await ensureWorker(s);
@@ -41,13 +46,20 @@ export async function read<K extends ReadName>(s: Session, name: K, input: Reads
           'State changes (create, start, stop, rm…) are workflows of their own.',
       });
       try {
-        return await s.client.workflow.executeUpdateWithStart<typeof containerReads, Reads[K]['result'], [Reads[K]['input']]>(name, {
+        return await s.client.workflow.executeUpdateWithStart<
+          typeof containerReads,
+          Reads[K]['result'],
+          [Reads[K]['input']]
+        >(name, {
           args: [input],
           startWorkflowOperation,
         });
       } catch (err) {
         // A run that is continuing as new refuses reads until it has: send it again, to the new run.
-        const continuing = err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === READS_CONTINUING;
+        const continuing =
+          err instanceof WorkflowUpdateFailedError &&
+          err.cause instanceof ApplicationFailure &&
+          err.cause.type === READS_CONTINUING;
         if (!continuing || Date.now() > deadline) throw err;
         await sleep(Math.min(10 * 2 ** attempt, 250));
       }

@@ -42,7 +42,14 @@ export function inlineSeccompProfiles(opts: readonly string[], read: ReadText = 
       text = read(value);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      const why = e.code === 'ENOENT' ? 'no such file or directory' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EISDIR' ? 'is a directory' : e.message;
+      const why =
+        e.code === 'ENOENT'
+          ? 'no such file or directory'
+          : e.code === 'EACCES'
+            ? 'permission denied'
+            : e.code === 'EISDIR'
+              ? 'is a directory'
+              : e.message;
       throw usageError(`opening seccomp profile (${value}) failed: open ${value}: ${why}`, 'create');
     }
     try {

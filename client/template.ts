@@ -20,7 +20,14 @@ export function compileTemplate(source: string): Template {
     const close = rest.indexOf('}}', open);
     if (close < 0) throw usageError(`template parsing error: unclosed action in ${JSON.stringify(source)}`, 'inspect');
     parts.push(rest.slice(0, open));
-    parts.push(action(rest.slice(open + 2, close).trim().replace(/^-\s*|\s*-$/g, '')));
+    parts.push(
+      action(
+        rest
+          .slice(open + 2, close)
+          .trim()
+          .replace(/^-\s*|\s*-$/g, ''),
+      ),
+    );
     rest = rest.slice(close + 2);
   }
   return (value) => parts.map((p) => (typeof p === 'string' ? p : p(value))).join('');
@@ -29,8 +36,12 @@ export function compileTemplate(source: string): Template {
 function action(text: string): (v: unknown) => string {
   const words = text.split(/\s+/);
   if (words.length === 1 && isPath(words[0]!)) return (v) => show(lookup(v, words[0]!));
-  if (words.length === 2 && words[0] === 'json' && isPath(words[1]!)) return (v) => JSON.stringify(lookup(v, words[1]!) ?? null);
-  throw usageError(`template parsing error: unsupported action {{${text}}} (supported: {{.Field.Sub}}, {{json .Field}})`, 'inspect');
+  if (words.length === 2 && words[0] === 'json' && isPath(words[1]!))
+    return (v) => JSON.stringify(lookup(v, words[1]!) ?? null);
+  throw usageError(
+    `template parsing error: unsupported action {{${text}}} (supported: {{.Field.Sub}}, {{json .Field}})`,
+    'inspect',
+  );
 }
 
 const isPath = (p: string) => /^\.(?:[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)?$/.test(p);

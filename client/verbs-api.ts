@@ -2,7 +2,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { execWorkflowId, WorkflowTypes } from '../common/names';
 import type { ExecInput, ExecResult } from '../common/verbs-api';
-import { containerVerbMetadata, summaryOf, type ContainerView, type WorkflowMetadata } from '../common/workflow-metadata';
+import {
+  containerVerbMetadata,
+  summaryOf,
+  type ContainerView,
+  type WorkflowMetadata,
+} from '../common/workflow-metadata';
 import type { containerExec, containerKill, containerPause, containerUnpause } from '../workflows/verbs';
 import { inspect, run } from './api';
 import type { Session } from './connection';
@@ -32,15 +37,30 @@ async function verbMetadata(s: Session, verb: string, container: string, what?: 
  * workflow gets the ref as given, since Docker's messages name it.
  */
 export const kill = async (s: Session, container: string, signal?: string) =>
-  run<typeof containerKill>(s, WorkflowTypes.kill, { args: [{ container, ...(signal ? { signal } : {}) }] }, {
-    meta: await verbMetadata(s, 'kill', container, signal ?? 'KILL'),
-  });
+  run<typeof containerKill>(
+    s,
+    WorkflowTypes.kill,
+    { args: [{ container, ...(signal ? { signal } : {}) }] },
+    {
+      meta: await verbMetadata(s, 'kill', container, signal ?? 'KILL'),
+    },
+  );
 
 export const pause = async (s: Session, container: string) =>
-  run<typeof containerPause>(s, WorkflowTypes.pause, { args: [{ container }] }, { meta: await verbMetadata(s, 'pause', container) });
+  run<typeof containerPause>(
+    s,
+    WorkflowTypes.pause,
+    { args: [{ container }] },
+    { meta: await verbMetadata(s, 'pause', container) },
+  );
 
 export const unpause = async (s: Session, container: string) =>
-  run<typeof containerUnpause>(s, WorkflowTypes.unpause, { args: [{ container }] }, { meta: await verbMetadata(s, 'unpause', container) });
+  run<typeof containerUnpause>(
+    s,
+    WorkflowTypes.unpause,
+    { args: [{ container }] },
+    { meta: await verbMetadata(s, 'unpause', container) },
+  );
 
 /** Where an exec's output goes as it is read: writers that wait while their reader is behind. */
 export interface ExecSinks {
@@ -67,7 +87,11 @@ export interface StartedExec {
  * Starts the exec workflow of `input` (whose `container` is a full ID and `execId` chosen by the caller,
  * so its output can be paged while it runs). Rejects with Docker's error when the workflow cannot start.
  */
-export async function startExec(s: Session, input: ExecInput & { execId: string }, target: ContainerView): Promise<StartedExec> {
+export async function startExec(
+  s: Session,
+  input: ExecInput & { execId: string },
+  target: ContainerView,
+): Promise<StartedExec> {
   let outcome: Promise<ExecOutcome>;
   try {
     const handle = await s.client.workflow.start<typeof containerExec>(WorkflowTypes.exec, {
@@ -81,7 +105,10 @@ export async function startExec(s: Session, input: ExecInput & { execId: string 
         ['exec environment variables', input.env?.length ? `${input.env.length} (values not shown)` : undefined],
       ]),
     });
-    outcome = handle.result().then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+    outcome = handle.result().then(
+      (value) => ({ ok: true as const, value }),
+      (error: unknown) => ({ ok: false as const, error }),
+    );
   } catch (err) {
     throw toCliError(err, s.address);
   }
@@ -102,8 +129,15 @@ export async function startExec(s: Session, input: ExecInput & { execId: string 
  * has ended and all is read, or until `signal` aborts (its reader went away: no page is read after that).
  * Rejects with the exec's own failure when a page cannot be read because of it.
  */
-export async function pageExecOutput(s: Session, started: StartedExec, sinks: ExecSinks, signal?: AbortSignal): Promise<void> {
-  const aborted = signal ? new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true })) : new Promise<void>(() => undefined);
+export async function pageExecOutput(
+  s: Session,
+  started: StartedExec,
+  sinks: ExecSinks,
+  signal?: AbortSignal,
+): Promise<void> {
+  const aborted = signal
+    ? new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }))
+    : new Promise<void>(() => undefined);
   const cursor = { stdout: 0, stderr: 0 };
   while (!signal?.aborted) {
     const ended = started.settled; // read before the page: a page read after the end holds everything

@@ -19,7 +19,9 @@ export const OperatorQueries = {
   /** starts that failed at one step (a step name of the saga: `network`, `process`, `volumes`…) */
   failedAt: (step: string) => `WorkflowType = '${WorkflowTypes.start}' AND ${A.failedStep} = ${quoted(step)}`,
   /** starts that failed with one Docker error type (`CommandNotFound`, `InjectedFault`…) */
-  failedWith: (errorType: string) => `WorkflowType = '${WorkflowTypes.start}' AND ${A.errorType} = ${quoted(errorType)}`,
+  failedWith: (errorType: string) =>
+    `WorkflowType = '${WorkflowTypes.start}' AND ${A.errorType} = ${quoted(errorType)}`,
   /** containers that are restarting now: their monitor is between an exit and the next run */
-  restarting: () => `WorkflowType = '${WorkflowTypes.monitor}' AND ExecutionStatus = 'Running' AND ${A.containerState} = '${MonitoredState.restarting}'`,
+  restarting: () =>
+    `WorkflowType = '${WorkflowTypes.monitor}' AND ExecutionStatus = 'Running' AND ${A.containerState} = '${MonitoredState.restarting}'`,
 } as const;

@@ -25,12 +25,16 @@ export async function ensureWorker(s: Session): Promise<void> {
       });
       pollers = res.pollers ?? [];
     } catch (err) {
-      if ((err as { code?: unknown }).code === 5) throw cliError(`namespace ${s.namespace} not found on Temporal at ${s.address}`, 'NotFound');
+      if ((err as { code?: unknown }).code === 5)
+        throw cliError(`namespace ${s.namespace} not found on Temporal at ${s.address}`, 'NotFound');
       throw toCliError(err, s.address);
     }
     if (pollers.length > 0) break;
     if (tries >= NO_WORKER_TRIES) {
-      throw cliError(`no container-saga worker is polling task queue ${s.taskQueue} (start one with \`npm run worker\`)`, 'NoWorker');
+      throw cliError(
+        `no container-saga worker is polling task queue ${s.taskQueue} (start one with \`npm run worker\`)`,
+        'NoWorker',
+      );
     }
     await sleep(250);
   }

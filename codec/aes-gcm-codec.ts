@@ -31,7 +31,10 @@ export class AesGcmCodec implements PayloadCodec {
   private readonly newest: CodecKey | undefined;
 
   /** `keys` oldest first; `source` names where they came from (the key file) in errors. */
-  constructor(keys: readonly CodecKey[], private readonly source: string) {
+  constructor(
+    keys: readonly CodecKey[],
+    private readonly source: string,
+  ) {
     this.byId = new Map(keys.map((k) => [k.id, k.key]));
     this.newest = keys.at(-1);
   }
@@ -69,15 +72,21 @@ export class AesGcmCodec implements PayloadCodec {
       );
     }
     const data = p.data ?? new Uint8Array();
-    if (data.length < IV_BYTES + TAG_BYTES) throw new PayloadDecryptError(`an encrypted payload (key "${id}") is too short to be one`);
+    if (data.length < IV_BYTES + TAG_BYTES)
+      throw new PayloadDecryptError(`an encrypted payload (key "${id}") is too short to be one`);
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
       decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
-      const plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
+      const plain = Buffer.concat([
+        decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)),
+        decipher.final(),
+      ]);
       return ProtoPayload.decode(plain);
     } catch {
       // GCM's tag check: the ciphertext, IV or tag was altered, or this is not the key that sealed it.
-      throw new PayloadDecryptError(`an encrypted payload (key "${id}") failed authentication: it was altered or the key "${id}" in ${this.source} is not the one that encrypted it`);
+      throw new PayloadDecryptError(
+        `an encrypted payload (key "${id}") failed authentication: it was altered or the key "${id}" in ${this.source} is not the one that encrypted it`,
+      );
     }
   }
 }

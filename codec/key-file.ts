@@ -1,5 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -29,22 +40,30 @@ export function parseKeyFile(text: string, file: string): CodecKey[] {
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new KeyFileError(`key file ${file} is not JSON (${(err as Error).message}); expected [{"id": "...", "key": "<base64 of 32 bytes>"}, ...]`);
+    throw new KeyFileError(
+      `key file ${file} is not JSON (${(err as Error).message}); expected [{"id": "...", "key": "<base64 of 32 bytes>"}, ...]`,
+    );
   }
   if (!Array.isArray(doc) || doc.length === 0) {
-    throw new KeyFileError(`key file ${file} must be a non-empty JSON list of {"id": "...", "key": "<base64 of 32 bytes>"}, newest last`);
+    throw new KeyFileError(
+      `key file ${file} must be a non-empty JSON list of {"id": "...", "key": "<base64 of 32 bytes>"}, newest last`,
+    );
   }
   const seen = new Set<string>();
   return doc.map((entry: unknown, i) => {
     const where = `key file ${file}, entry ${i}`;
-    if (typeof entry !== 'object' || entry === null) throw new KeyFileError(`${where}: expected {"id": "...", "key": "..."}`);
+    if (typeof entry !== 'object' || entry === null)
+      throw new KeyFileError(`${where}: expected {"id": "...", "key": "..."}`);
     const { id, key } = entry as { id?: unknown; key?: unknown };
-    if (typeof id !== 'string' || !KEY_ID.test(id)) throw new KeyFileError(`${where}: "id" must be 1-64 characters of A-Z a-z 0-9 . _ -`);
+    if (typeof id !== 'string' || !KEY_ID.test(id))
+      throw new KeyFileError(`${where}: "id" must be 1-64 characters of A-Z a-z 0-9 . _ -`);
     if (seen.has(id)) throw new KeyFileError(`${where}: duplicate id "${id}"`);
     seen.add(id);
-    if (typeof key !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(key)) throw new KeyFileError(`${where} ("${id}"): "key" must be base64`);
+    if (typeof key !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(key))
+      throw new KeyFileError(`${where} ("${id}"): "key" must be base64`);
     const bytes = Buffer.from(key, 'base64');
-    if (bytes.length !== KEY_BYTES) throw new KeyFileError(`${where} ("${id}"): "key" must be ${KEY_BYTES} bytes (AES-256), got ${bytes.length}`);
+    if (bytes.length !== KEY_BYTES)
+      throw new KeyFileError(`${where} ("${id}"): "key" must be ${KEY_BYTES} bytes (AES-256), got ${bytes.length}`);
     return { id, key: bytes };
   });
 }
@@ -58,10 +77,14 @@ export function readKeyFile(file: string): CodecKey[] {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new KeyFileError(`cannot read key file ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new KeyFileError(
+      `cannot read key file ${file}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
   }
   if ((mode & 0o077) !== 0) {
-    throw new KeyFileError(`key file ${file} is accessible by other users (mode ${(mode & 0o777).toString(8)}): run \`chmod 600 ${file}\``);
+    throw new KeyFileError(
+      `key file ${file} is accessible by other users (mode ${(mode & 0o777).toString(8)}): run \`chmod 600 ${file}\``,
+    );
   }
   return parseKeyFile(text, file);
 }
@@ -73,10 +96,16 @@ export function newKey(now = new Date()): CodecKey {
 }
 
 export function formatKeyFile(keys: readonly CodecKey[]): string {
-  return `${JSON.stringify(keys.map((k) => ({ id: k.id, key: k.key.toString('base64') })), null, 2)}\n`;
+  return `${JSON.stringify(
+    keys.map((k) => ({ id: k.id, key: k.key.toString('base64') })),
+    null,
+    2,
+  )}\n`;
 }
 
-/** Writes keys to a new temp file beside `file`, mode 0600 from its creation (directory 0700 if new); returns its path. */
+/**
+ * Writes keys to a new temp file beside `file`, mode 0600 from its creation (directory 0700 if new); returns its path.
+ */
 function writeTemp(file: string, keys: readonly CodecKey[]): string {
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;

@@ -22,9 +22,15 @@ export interface LoadedCodec {
 export function loadCodec(env: NodeJS.ProcessEnv = process.env): LoadedCodec {
   const { file, explicit } = getConfig(env).codecKeys;
   if (!explicit && !existsSync(file)) {
-    return { codec: new AesGcmCodec([], `any key file (there is none at ${file}, and CONTAINER_SAGA_CODEC_KEYS is unset)`), file, encrypting: false };
+    return {
+      codec: new AesGcmCodec([], `any key file (there is none at ${file}, and CONTAINER_SAGA_CODEC_KEYS is unset)`),
+      file,
+      encrypting: false,
+    };
   }
-  const source = explicit ? `the key file ${file} (CONTAINER_SAGA_CODEC_KEYS)` : `the key file ${file} (the default; CONTAINER_SAGA_CODEC_KEYS is unset)`;
+  const source = explicit
+    ? `the key file ${file} (CONTAINER_SAGA_CODEC_KEYS)`
+    : `the key file ${file} (the default; CONTAINER_SAGA_CODEC_KEYS is unset)`;
   return { codec: new AesGcmCodec(readKeyFile(file), source), file, encrypting: true };
 }
 

@@ -11,9 +11,16 @@ import { startUiCodecServer } from './ui-codec';
 async function main(): Promise<void> {
   const config = getConfig();
   const loaded = loadCodec();
-  if (!loaded.encrypting) throw new Error(`no key file at ${loaded.file}: nothing to decode with (\`npm run codec-key\` creates one; or set CONTAINER_SAGA_CODEC_KEYS)`);
-  const server = await startUiCodecServer(config, loaded, (err) => console.error(`codec-server: ${err instanceof Error ? err.stack : String(err)}`));
-  console.log(`codec-server: keys from ${loaded.file}; listening on ${server.url} for ${config.codecOrigins.join(', ')}`);
+  if (!loaded.encrypting)
+    throw new Error(
+      `no key file at ${loaded.file}: nothing to decode with (\`npm run codec-key\` creates one; or set CONTAINER_SAGA_CODEC_KEYS)`,
+    );
+  const server = await startUiCodecServer(config, loaded, (err) =>
+    console.error(`codec-server: ${err instanceof Error ? err.stack : String(err)}`),
+  );
+  console.log(
+    `codec-server: keys from ${loaded.file}; listening on ${server.url} for ${config.codecOrigins.join(', ')}`,
+  );
   console.log(`codec-server: endpoint (secret; it carries the token) ${server.endpoint}`);
   console.log(`  temporal server start-dev --ui-codec-endpoint ${server.endpoint}`);
   console.log(`  temporal workflow show --codec-endpoint ${server.endpoint} --workflow-id …`);

@@ -13,8 +13,12 @@ function main(): void {
     return;
   }
   const key = addKey(file);
-  console.log(`codec-key: added key ${key.id} to ${file} (${readKeyFile(file).length} keys); it encrypts from now on, older keys still decrypt`);
-  console.log('  copy the file to every host that runs a worker, the CLI or the codec server, then restart workers, the Engine API and the codec server');
+  console.log(
+    `codec-key: added key ${key.id} to ${file} (${readKeyFile(file).length} keys); it encrypts from now on, older keys still decrypt`,
+  );
+  console.log(
+    '  copy the file to every host that runs a worker, the CLI or the codec server, then restart workers, the Engine API and the codec server',
+  );
 }
 
 try {

@@ -31,15 +31,19 @@ export function payloadsFromJson(body: string): Payload[] {
     throw new MalformedPayloads('the body is not JSON');
   }
   const list = (doc as { payloads?: unknown } | null)?.payloads;
-  if (typeof doc !== 'object' || doc === null || !Array.isArray(list)) throw new MalformedPayloads('the body must be {"payloads": [...]}');
+  if (typeof doc !== 'object' || doc === null || !Array.isArray(list))
+    throw new MalformedPayloads('the body must be {"payloads": [...]}');
   return list.map((p: unknown, i): Payload => {
-    if (typeof p !== 'object' || p === null || Array.isArray(p)) throw new MalformedPayloads(`payloads[${i}] must be an object`);
+    if (typeof p !== 'object' || p === null || Array.isArray(p))
+      throw new MalformedPayloads(`payloads[${i}] must be an object`);
     const { metadata, data } = p as { metadata?: unknown; data?: unknown };
     if (metadata !== undefined && metadata !== null && (typeof metadata !== 'object' || Array.isArray(metadata))) {
       throw new MalformedPayloads(`payloads[${i}].metadata must be an object`);
     }
     return {
-      metadata: Object.fromEntries(Object.entries(metadata ?? {}).map(([k, v]) => [k, bytes(v, `payloads[${i}].metadata.${k}`)])),
+      metadata: Object.fromEntries(
+        Object.entries(metadata ?? {}).map(([k, v]) => [k, bytes(v, `payloads[${i}].metadata.${k}`)]),
+      ),
       data: data === undefined || data === null ? new Uint8Array() : bytes(data, `payloads[${i}].data`),
     };
   });
@@ -48,7 +52,9 @@ export function payloadsFromJson(body: string): Payload[] {
 export function payloadsToJson(payloads: readonly Payload[]): { payloads: JsonPayload[] } {
   return {
     payloads: payloads.map((p) => ({
-      metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')])),
+      metadata: Object.fromEntries(
+        Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v ?? new Uint8Array()).toString('base64')]),
+      ),
       data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
     })),
   };

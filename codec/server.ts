@@ -48,11 +48,19 @@ function authorise(req: IncomingMessage, token: string): 'encode' | 'decode' {
   const auth = req.headers.authorization;
   const bearer = auth?.startsWith('Bearer ') ? auth.slice('Bearer '.length).trim() : undefined;
   const inPath = segments.length >= 2 ? segments[0] : undefined;
-  if (bearer === undefined && inPath === undefined) throw new HttpError(401, 'a token is required: the endpoint is http://HOST:PORT/<token>, or send Authorization: Bearer <token>');
-  if (!(bearer !== undefined && sameSecret(bearer, token)) && !(inPath !== undefined && sameSecret(decodeURIComponent(inPath), token))) {
+  if (bearer === undefined && inPath === undefined)
+    throw new HttpError(
+      401,
+      'a token is required: the endpoint is http://HOST:PORT/<token>, or send Authorization: Bearer <token>',
+    );
+  if (
+    !(bearer !== undefined && sameSecret(bearer, token)) &&
+    !(inPath !== undefined && sameSecret(decodeURIComponent(inPath), token))
+  ) {
     throw new HttpError(403, 'wrong codec server token');
   }
-  if (op !== 'encode' && op !== 'decode') throw new HttpError(404, 'the codec server answers POST …/encode and POST …/decode');
+  if (op !== 'encode' && op !== 'decode')
+    throw new HttpError(404, 'the codec server answers POST …/encode and POST …/decode');
   return op;
 }
 
@@ -91,12 +99,17 @@ export function createCodecServer(opts: CodecServerOptions): http.Server {
   return http.createServer((req, res) => {
     void (async () => {
       try {
-        if (!allowOrigin(req, res, opts.origins)) throw new HttpError(403, `origin ${req.headers.origin} is not allowed (CONTAINER_SAGA_CODEC_ORIGINS)`);
+        if (!allowOrigin(req, res, opts.origins))
+          throw new HttpError(403, `origin ${req.headers.origin} is not allowed (CONTAINER_SAGA_CODEC_ORIGINS)`);
         if (req.method === 'OPTIONS') {
           // The preflight carries no credentials: it only learns what the real request may send.
           res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
-          res.setHeader('Access-Control-Allow-Headers', req.headers['access-control-request-headers'] ?? 'Content-Type, X-Namespace, Authorization');
-          if (req.headers['access-control-request-private-network'] === 'true') res.setHeader('Access-Control-Allow-Private-Network', 'true');
+          res.setHeader(
+            'Access-Control-Allow-Headers',
+            req.headers['access-control-request-headers'] ?? 'Content-Type, X-Namespace, Authorization',
+          );
+          if (req.headers['access-control-request-private-network'] === 'true')
+            res.setHeader('Access-Control-Allow-Private-Network', 'true');
           res.setHeader('Access-Control-Max-Age', '600');
           return send(res, 204);
         }
@@ -134,7 +147,9 @@ export interface RunningCodecServer {
 }
 
 /** Starts the codec server on host:port (port 0: a free one). */
-export async function startCodecServer(opts: CodecServerOptions & { host: string; port: number }): Promise<RunningCodecServer> {
+export async function startCodecServer(
+  opts: CodecServerOptions & { host: string; port: number },
+): Promise<RunningCodecServer> {
   const server = createCodecServer(opts);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -14,7 +14,10 @@ export function randomToken(): string {
  * `<state root>/codec-keys.json` (mode 0600, one new key) when CONTAINER_SAGA_CODEC_KEYS is unset and there is
  * none, so everything they start encrypts. A file the variable names is never created: it must exist.
  */
-export function prepareKeyFile(config: Config, env: NodeJS.ProcessEnv = process.env): { loaded: LoadedCodec; created: boolean } {
+export function prepareKeyFile(
+  config: Config,
+  env: NodeJS.ProcessEnv = process.env,
+): { loaded: LoadedCodec; created: boolean } {
   const { file, explicit } = config.codecKeys;
   const created = !explicit && ensureKeyFile(file);
   const loaded = loadCodec(env);
@@ -23,6 +26,16 @@ export function prepareKeyFile(config: Config, env: NodeJS.ProcessEnv = process.
 }
 
 /** The codec server for a Web UI, on CONTAINER_SAGA_CODEC_ADDRESS, for CONTAINER_SAGA_CODEC_ORIGINS. */
-export function startUiCodecServer(config: Config, loaded: LoadedCodec, onError?: (err: unknown) => void): Promise<RunningCodecServer> {
-  return startCodecServer({ codec: loaded.codec, token: config.codecToken ?? randomToken(), origins: config.codecOrigins, ...config.codecAddress, onError });
+export function startUiCodecServer(
+  config: Config,
+  loaded: LoadedCodec,
+  onError?: (err: unknown) => void,
+): Promise<RunningCodecServer> {
+  return startCodecServer({
+    codec: loaded.codec,
+    token: config.codecToken ?? randomToken(),
+    origins: config.codecOrigins,
+    ...config.codecAddress,
+    onError,
+  });
 }

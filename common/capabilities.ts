@@ -84,7 +84,10 @@ function normalizeName(c: string): string {
  * and empty names dropped, sorted; adding ALL keeps only ALL; a capability both added and dropped is added.
  * It does not check the names: the daemon does (checkCapabilities).
  */
-export function effectiveCapAddCapDrop(add: readonly string[], drop: readonly string[]): { capAdd: string[]; capDrop: string[] } {
+export function effectiveCapAddCapDrop(
+  add: readonly string[],
+  drop: readonly string[],
+): { capAdd: string[]; capDrop: string[] } {
   const norm = (l: readonly string[]) => new Set(l.filter((c) => c.trim() !== '').map(normalizeName));
   const adds = norm(add);
   const drops = norm(drop);
@@ -100,7 +103,8 @@ export function effectiveCapAddCapDrop(add: readonly string[], drop: readonly st
 export function normalizeCapabilities(caps: readonly string[], field: 'CapAdd' | 'CapDrop'): string[] {
   return caps.map((c) => {
     const n = normalizeName(c);
-    if (n !== ALL && !KNOWN.has(n)) throw new ContainerError('InvalidParameter', `invalid ${field}: unknown capability: ${JSON.stringify(n)}`);
+    if (n !== ALL && !KNOWN.has(n))
+      throw new ContainerError('InvalidParameter', `invalid ${field}: unknown capability: ${JSON.stringify(n)}`);
     return n;
   });
 }
@@ -116,7 +120,11 @@ export function checkCapabilities(hc: { CapAdd?: readonly string[] | null; CapDr
  * one but those dropped; with ALL dropped, only those added; else the defaults minus the dropped plus the
  * added. The result is in the kernel's order, without duplicates.
  */
-export function containerCapabilities(hc: { CapAdd?: readonly string[] | null; CapDrop?: readonly string[] | null; Privileged?: boolean }): string[] {
+export function containerCapabilities(hc: {
+  CapAdd?: readonly string[] | null;
+  CapDrop?: readonly string[] | null;
+  Privileged?: boolean;
+}): string[] {
   if (hc.Privileged) return [...ALL_CAPABILITIES];
   const add = normalizeCapabilities(hc.CapAdd ?? [], 'CapAdd');
   const drop = normalizeCapabilities(hc.CapDrop ?? [], 'CapDrop');

@@ -21,6 +21,11 @@ export function confinementOf(hc: Pick<HostConfig, 'SecurityOpt' | 'CapAdd' | 'C
   const capabilities = containerCapabilities(hc);
   if (privileged) return { capabilities, seccomp: undefined, privileged };
   const choice = seccompChoice(parseSecurityOpts(hc.SecurityOpt));
-  const seccomp = choice.kind === 'unconfined' ? undefined : choice.kind === 'profile' ? parseSeccompProfile(choice.json) : DEFAULT_SECCOMP_PROFILE;
+  const seccomp =
+    choice.kind === 'unconfined'
+      ? undefined
+      : choice.kind === 'profile'
+        ? parseSeccompProfile(choice.json)
+        : DEFAULT_SECCOMP_PROFILE;
   return { capabilities, seccomp, privileged };
 }

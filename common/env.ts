@@ -57,7 +57,12 @@ export function linkEnv(parentName: string, target: LinkTarget): string[] {
   ports.forEach((p, i) => {
     if (i === 0) env.push(`${alias}_PORT=${p.proto}://${ip}:${p.port}`);
     const prefix = `${alias}_PORT_${p.port}_${p.proto.toUpperCase()}`;
-    env.push(`${prefix}=${p.proto}://${ip}:${p.port}`, `${prefix}_ADDR=${ip}`, `${prefix}_PORT=${p.port}`, `${prefix}_PROTO=${p.proto}`);
+    env.push(
+      `${prefix}=${p.proto}://${ip}:${p.port}`,
+      `${prefix}_ADDR=${ip}`,
+      `${prefix}_PORT=${p.port}`,
+      `${prefix}_PROTO=${p.proto}`,
+    );
     // consecutive ports of one protocol form a range, which gets its own variables
     if (p.port === end!.port + 1 && p.proto === end!.proto) {
       end = p;
@@ -65,7 +70,12 @@ export function linkEnv(parentName: string, target: LinkTarget): string[] {
     }
     if (end !== start) {
       const r = `${alias}_PORT_${start!.port}_${start!.proto.toUpperCase()}`;
-      env.push(`${r}_START=${start!.proto}://${ip}:${start!.port}`, `${r}_PORT_START=${start!.port}`, `${r}_END=${end!.proto}://${ip}:${end!.port}`, `${r}_PORT_END=${end!.port}`);
+      env.push(
+        `${r}_START=${start!.proto}://${ip}:${start!.port}`,
+        `${r}_PORT_START=${start!.port}`,
+        `${r}_END=${end!.proto}://${ip}:${end!.port}`,
+        `${r}_PORT_END=${end!.port}`,
+      );
     }
     start = p;
     end = p;
@@ -106,7 +116,12 @@ export function replaceOrAppendEnv(defaults: readonly string[], overrides: reado
 }
 
 /** createDaemonEnvironment: PATH, HOSTNAME, TERM when tty, then the links' variables, then the user's env. */
-export function daemonEnv(opts: { hostname: string; tty: boolean; linkedEnv: readonly string[]; userEnv: readonly string[] }): string[] {
+export function daemonEnv(opts: {
+  hostname: string;
+  tty: boolean;
+  linkedEnv: readonly string[];
+  userEnv: readonly string[];
+}): string[] {
   const base = [DEFAULT_PATH_ENV, `HOSTNAME=${opts.hostname}`];
   if (opts.tty) base.push('TERM=xterm');
   return replaceOrAppendEnv([...base, ...opts.linkedEnv], opts.userEnv);

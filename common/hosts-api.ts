@@ -28,7 +28,9 @@ export function sharedQueueOf(queue: string, host: string): string {
 
 /** The host registry's workflow (workflows/hosts.ts): one per shared task queue, as the reads workflow. */
 export function hostsWorkflowId(sharedQueue: string): string {
-  return sharedQueue === DEFAULT_TASK_QUEUE ? `${DEFAULT_TASK_QUEUE}-hosts` : `${DEFAULT_TASK_QUEUE}-hosts-${sharedQueue}`;
+  return sharedQueue === DEFAULT_TASK_QUEUE
+    ? `${DEFAULT_TASK_QUEUE}-hosts`
+    : `${DEFAULT_TASK_QUEUE}-hosts-${sharedQueue}`;
 }
 
 /**

@@ -22,7 +22,8 @@ import { isFullId } from './names';
 /** Checks one value at `path` (a dotted path into the input, for the message); throws InvalidParameter. */
 type Check = (v: unknown, path: string) => void;
 
-const invalid = (path: string, what: string) => new ContainerError('InvalidParameter', `invalid input: ${path}: ${what}`);
+const invalid = (path: string, what: string) =>
+  new ContainerError('InvalidParameter', `invalid input: ${path}: ${what}`);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -91,7 +92,9 @@ const oneOf =
     if (typeof v !== 'string' || !values.includes(v)) throw invalid(path, `want one of ${values.join(', ')}`);
   };
 
-/** A field: its check, and whether it may be left out (absent; `null` is not absent: JSON clients send it by mistake). */
+/**
+ * A field: its check, and whether it may be left out (absent; `null` is not absent: JSON clients send it by mistake).
+ */
 interface Field {
   check: Check;
   optional?: true;
@@ -116,7 +119,8 @@ function obj(fields: Readonly<Record<string, Field>>, strict = false): Check {
       f.check(v[name], at);
     }
     if (strict) {
-      for (const name of Object.keys(v)) if (!Object.hasOwn(fields, name)) throw invalid(field(path, name), 'unknown field');
+      for (const name of Object.keys(v))
+        if (!Object.hasOwn(fields, name)) throw invalid(field(path, name), 'unknown field');
     }
   };
 }
@@ -138,7 +142,8 @@ const IMAGE_NAME_MAX = 255;
 
 const imageName: Check = (v, path) => {
   str(v, path);
-  if ((v as string).length > IMAGE_NAME_MAX) throw invalid(path, `invalid reference format: repository name must not be more than ${IMAGE_NAME_MAX} characters`);
+  if ((v as string).length > IMAGE_NAME_MAX)
+    throw invalid(path, `invalid reference format: repository name must not be more than ${IMAGE_NAME_MAX} characters`);
   // empty: left to the runtime's "No image was specified"
   if (v !== '' && !isImageName(v as string)) throw invalid(path, `invalid reference format: ${JSON.stringify(v)}`);
 };
@@ -193,7 +198,11 @@ const createRequest = obj(CREATE_REQUEST, true);
 /** A host name (common/hosts-api.ts): where a container is pinned, or whose work a workflow does. */
 const hostName: Check = (v, path) => {
   str(v, path);
-  if (!HOST_NAME.test(v as string)) throw invalid(path, `invalid host name ${JSON.stringify(v)}: want [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 63 characters`);
+  if (!HOST_NAME.test(v as string))
+    throw invalid(
+      path,
+      `invalid host name ${JSON.stringify(v)}: want [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 63 characters`,
+    );
 };
 
 /** A container reference (name, ID or prefix): resolved by the lookup, which answers NoSuchContainer. */
@@ -221,18 +230,30 @@ const INPUTS = {
   containerStop: obj({ container: ref, timeoutSeconds: req(int()) }),
   containerRemove: obj({ container: ref, force: req(bool) }),
   imageImport: obj({ name: req(imageName), source: req(str), host: opt(hostName) }),
-  containerWait: obj({ container: ref, condition: opt(oneOf('not-running', 'next-exit', 'removed')), afterFinishedAt: opt(str) }),
+  containerWait: obj({
+    container: ref,
+    condition: opt(oneOf('not-running', 'next-exit', 'removed')),
+    afterFinishedAt: opt(str),
+  }),
   containerKill: obj({ container: ref, signal: opt(str) }),
   containerPause: obj({ container: ref }),
   containerUnpause: obj({ container: ref }),
-  containerExec: obj({ container: ref, execId: opt(str), cmd: req(list(str)), env: opt(list(str)), workingDir: opt(str) }),
+  containerExec: obj({
+    container: ref,
+    execId: opt(str),
+    cmd: req(list(str)),
+    env: opt(list(str)),
+    workingDir: opt(str),
+  }),
   containerExecOutput: obj({ container: req(fullId), execId: req(str), stdout: opt(int(0)), stderr: opt(int(0)) }),
   containerMonitor: obj({
     containerId: req(fullId),
     host: req(hostName),
     carried: opt(
       obj({
-        run: opt(obj({ pid: req(int()), startedAt: req(str), startedBy: opt(obj({ workflowId: req(str), runId: req(str) })) })),
+        run: opt(
+          obj({ pid: req(int()), startedAt: req(str), startedBy: opt(obj({ workflowId: req(str), runId: req(str) })) }),
+        ),
         restartCount: req(int(0)),
         delayMs: req(nonNegative),
       }),
@@ -243,7 +264,16 @@ const INPUTS = {
   containerRestore: obj({ host: opt(hostName) }),
   // the host registry (workflows/hosts.ts)
   containerHosts: obj({
-    hosts: opt(list(obj({ name: req(hostName), driver: req(str), availability: req(oneOf('active', 'drain')), registeredAt: req(str) }))),
+    hosts: opt(
+      list(
+        obj({
+          name: req(hostName),
+          driver: req(str),
+          availability: req(oneOf('active', 'drain')),
+          registeredAt: req(str),
+        }),
+      ),
+    ),
   }),
   // the reads workflow (workflows/reads.ts); its reads are checked as the workflows above, by their Updates' validators
   containerReads: obj({
@@ -258,7 +288,8 @@ export type CheckedWorkflow = keyof typeof INPUTS;
 /** Throws InvalidParameter (400) naming the first malformed field of a `type` workflow's input. */
 export function checkWorkflowInput(type: CheckedWorkflow, input: unknown): void {
   if (!isObject(input)) {
-    const got = input === null || input === undefined ? String(input) : Array.isArray(input) ? 'an array' : `a ${typeof input}`;
+    const got =
+      input === null || input === undefined ? String(input) : Array.isArray(input) ? 'an array' : `a ${typeof input}`;
     throw new ContainerError('InvalidParameter', `invalid input: ${type} takes an object, got ${got}`);
   }
   INPUTS[type](input, '');

@@ -39,7 +39,8 @@ export function logBound(cfg: LogConfig | undefined): { maxSize: number; maxFile
     throw new ContainerError('InvalidParameter', message);
   };
   if (cfg.Type !== LOG_DRIVER) bad(`logger: no log driver named '${cfg.Type}' is registered`);
-  for (const key of Object.keys(cfg.Config)) if (!KNOWN.includes(key)) bad(`unknown log opt '${key}' for json-file log driver`);
+  for (const key of Object.keys(cfg.Config))
+    if (!KNOWN.includes(key)) bad(`unknown log opt '${key}' for json-file log driver`);
   let maxSize: number = DEFAULT_LOG_BOUND.maxSize;
   const size = cfg.Config['max-size'];
   if (size !== undefined) {

@@ -13,7 +13,10 @@ export type MatchedBy = 'id' | 'name' | 'prefix';
  * undefined when nothing matches. AmbiguousContainer (400) for an empty or shared prefix. The one lookup of
  * the project: a host's store, the first look of a start, and the merge of every host's answers use it.
  */
-export function matchContainer<T extends Named>(all: readonly T[], ref: string): { found: T; by: MatchedBy } | undefined {
+export function matchContainer<T extends Named>(
+  all: readonly T[],
+  ref: string,
+): { found: T; by: MatchedBy } | undefined {
   if (ref === '') throw new ContainerError('AmbiguousContainer', "prefix can't be empty");
   const byId = all.find((c) => c.Id === ref);
   if (byId) return { found: byId, by: 'id' };
@@ -21,7 +24,8 @@ export function matchContainer<T extends Named>(all: readonly T[], ref: string):
   const byName = all.find((c) => c.Name === name);
   if (byName) return { found: byName, by: 'name' };
   const byPrefix = all.filter((c) => c.Id.startsWith(ref));
-  if (byPrefix.length > 1) throw new ContainerError('AmbiguousContainer', `Multiple IDs found with provided prefix: ${ref}`);
+  if (byPrefix.length > 1)
+    throw new ContainerError('AmbiguousContainer', `Multiple IDs found with provided prefix: ${ref}`);
   return byPrefix.length === 1 ? { found: byPrefix[0]!, by: 'prefix' } : undefined;
 }
 

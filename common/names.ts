@@ -73,7 +73,10 @@ export const SearchAttributeNames = {
 } as const;
 
 /** Each search attribute's type, as `temporal operator search-attribute create --type` names it. */
-export const SearchAttributeTypes: Record<(typeof SearchAttributeNames)[keyof typeof SearchAttributeNames], 'Keyword' | 'Int'> = {
+export const SearchAttributeTypes: Record<
+  (typeof SearchAttributeNames)[keyof typeof SearchAttributeNames],
+  'Keyword' | 'Int'
+> = {
   ContainerId: 'Keyword',
   ContainerName: 'Keyword',
   Image: 'Keyword',

@@ -28,7 +28,9 @@ export type ListResult = ContainerRecord[];
 export interface EventsInput {
   /** cursor from a previous call; 0 for all */
   since: number;
-  /** bytes of events in one answer at most (the worker caps it at 256 KiB); a reader pages on with `next` while `more` */
+  /**
+   * bytes of events in one answer at most (the worker caps it at 256 KiB); a reader pages on with `next` while `more`
+   */
   limit?: number;
   /** `events --host NAME`: that host's events (its own log and cursor); without it, the first live host's by name */
   host?: string;
@@ -66,13 +68,22 @@ export interface RemoveResult {
 /** One page of a container's output (docker logs reads a stream; clients page through it). */
 export interface LogsInput {
   container: string;
-  /** logical byte offset to read from (it survives rotations): an earlier page's `next`; default the oldest kept byte, or where `since`/`tail` put it */
+  /**
+   * logical byte offset to read from (it survives rotations): an earlier page's `next`; default the oldest kept byte,
+   * or where `since`/`tail` put it
+   */
   cursor?: number;
   /** only the last N lines (docker logs --tail), when no cursor is given */
   tail?: number;
-  /** only lines that appeared at or after this time, in ms since the epoch (docker logs --since), when no cursor is given */
+  /**
+   * only lines that appeared at or after this time, in ms since the epoch (docker logs --since), when no cursor is
+   * given
+   */
   since?: number;
-  /** each line prefixed with the time it appeared, RFC 3339 with nanoseconds (docker logs -t); the prefixes count within the page */
+  /**
+   * each line prefixed with the time it appeared, RFC 3339 with nanoseconds (docker logs -t); the prefixes count within
+   * the page
+   */
   timestamps?: boolean;
   /** bytes in one page at most (the worker caps it at 256 KiB) */
   limit?: number;

@@ -32,7 +32,15 @@ export interface Reads {
 export type ReadName = keyof Reads;
 
 /** The Update names, which any Temporal client sends (`temporal workflow update execute --name inspect`). */
-export const READ_NAMES = ['inspect', 'list', 'events', 'logs', 'imageList', 'execOutput', 'hosts'] as const satisfies readonly ReadName[];
+export const READ_NAMES = [
+  'inspect',
+  'list',
+  'events',
+  'logs',
+  'imageList',
+  'execOutput',
+  'hosts',
+] as const satisfies readonly ReadName[];
 
 /**
  * A read refused because the run is about to continue as new (it serves the reads already accepted, and takes

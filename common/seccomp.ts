@@ -73,7 +73,9 @@ export interface SeccompArg {
   op: SeccompOperator;
 }
 
-/** When a rule applies: every listed capability present (includes), none of them (excludes); arches are GOARCH names. */
+/**
+ * When a rule applies: every listed capability present (includes), none of them (excludes); arches are GOARCH names.
+ */
 export interface SeccompFilter {
   caps?: string[];
   arches?: string[];
@@ -143,7 +145,8 @@ function filter(v: unknown, what: string): SeccompFilter | undefined {
   const arches = stringList(v.arches, `${what}.arches`);
   if (arches) out.arches = arches;
   if (v.minKernel !== undefined && v.minKernel !== null && v.minKernel !== '') {
-    if (typeof v.minKernel !== 'string' || !/^\d+\.\d+$/.test(v.minKernel)) invalid(`${what}.minKernel must be "MAJOR.MINOR"`);
+    if (typeof v.minKernel !== 'string' || !/^\d+\.\d+$/.test(v.minKernel))
+      invalid(`${what}.minKernel must be "MAJOR.MINOR"`);
     out.minKernel = v.minKernel;
   }
   return out;
@@ -154,8 +157,14 @@ function arg(v: unknown, what: string): SeccompArg {
   if (!isUint(v.index) || v.index > 5) invalid(`${what}.index must be 0 to 5`);
   if (!isUint(v.value)) invalid(`${what}.value must be a non-negative integer`);
   if (v.valueTwo !== undefined && !isUint(v.valueTwo)) invalid(`${what}.valueTwo must be a non-negative integer`);
-  if (!(SECCOMP_OPERATORS as readonly unknown[]).includes(v.op)) invalid(`${what}: unknown operator ${JSON.stringify(v.op)}`);
-  return { index: v.index, value: v.value, ...(v.valueTwo !== undefined ? { valueTwo: v.valueTwo as number } : {}), op: v.op as SeccompOperator };
+  if (!(SECCOMP_OPERATORS as readonly unknown[]).includes(v.op))
+    invalid(`${what}: unknown operator ${JSON.stringify(v.op)}`);
+  return {
+    index: v.index,
+    value: v.value,
+    ...(v.valueTwo !== undefined ? { valueTwo: v.valueTwo as number } : {}),
+    op: v.op as SeccompOperator,
+  };
 }
 
 function rule(v: unknown, i: number): DockerSyscallRule {
@@ -200,7 +209,9 @@ export function parseSeccompProfile(text: string): DockerSeccompProfile {
   if (raw.listenerPath) invalid('listenerPath is not supported');
   const arches = stringList(raw.architectures, 'architectures');
   if (arches && arches.length > 0 && Array.isArray(raw.archMap) && raw.archMap.length > 0) {
-    invalid("both 'architectures' and 'archMap' are specified in the seccomp profile, use either 'architectures' or 'archMap'");
+    invalid(
+      "both 'architectures' and 'archMap' are specified in the seccomp profile, use either 'architectures' or 'archMap'",
+    );
   }
   const knownArch = (a: string) => {
     if (!(SECCOMP_ARCHES as readonly string[]).includes(a)) invalid(`unknown architecture ${JSON.stringify(a)}`);
@@ -211,7 +222,10 @@ export function parseSeccompProfile(text: string): DockerSeccompProfile {
     if (!Array.isArray(raw.archMap)) invalid('archMap must be a list');
     out.archMap = raw.archMap.map((m, i) => {
       if (!isObject(m) || typeof m.architecture !== 'string') invalid(`archMap[${i}] must have an architecture`);
-      return { architecture: knownArch(m.architecture), subArchitectures: (stringList(m.subArchitectures, `archMap[${i}].subArchitectures`) ?? []).map(knownArch) };
+      return {
+        architecture: knownArch(m.architecture),
+        subArchitectures: (stringList(m.subArchitectures, `archMap[${i}].subArchitectures`) ?? []).map(knownArch),
+      };
     });
   }
   const flags = stringList(raw.flags, 'flags');
@@ -251,7 +265,9 @@ export function toOciSeccomp(profile: DockerSeccompProfile, target: SeccompTarge
   const native = NATIVE_TO_SECCOMP[target.goArch];
   const architectures = profile.architectures
     ? [...profile.architectures]
-    : (profile.archMap ?? []).filter((m) => m.architecture === native).flatMap((m) => [m.architecture, ...(m.subArchitectures ?? [])]);
+    : (profile.archMap ?? [])
+        .filter((m) => m.architecture === native)
+        .flatMap((m) => [m.architecture, ...(m.subArchitectures ?? [])]);
   const syscalls: NonNullable<OciSeccomp['syscalls']> = [];
   for (const r of profile.syscalls ?? []) {
     const inc = r.includes ?? {};

@@ -46,10 +46,17 @@ export function verifyHostConfig(hc: HostConfig, host: HostInfo): string[] {
   checkCapabilities(hc);
   for (const bind of hc.Binds) {
     const parts = bind.split(':');
-    if (parts.length < 2 || parts.length > 3 || parts[0] === '' || parts[1] === '') fail(`invalid volume specification: '${bind}'`);
+    if (parts.length < 2 || parts.length > 3 || parts[0] === '' || parts[1] === '')
+      fail(`invalid volume specification: '${bind}'`);
     const type = parts[0]!.startsWith('/') ? 'bind' : 'volume';
-    if (parts[1]!.replace(/\/+$/, '') === '') fail(`invalid volume specification: '${bind}': invalid mount config for type "${type}": invalid specification: destination can't be '/'`);
-    if (!parts[1]!.startsWith('/')) fail(`invalid volume specification: '${bind}': invalid mount config for type "${type}": invalid mount path: '${parts[1]}' mount path must be absolute`);
+    if (parts[1]!.replace(/\/+$/, '') === '')
+      fail(
+        `invalid volume specification: '${bind}': invalid mount config for type "${type}": invalid specification: destination can't be '/'`,
+      );
+    if (!parts[1]!.startsWith('/'))
+      fail(
+        `invalid volume specification: '${bind}': invalid mount config for type "${type}": invalid mount path: '${parts[1]}' mount path must be absolute`,
+      );
     if (parts[2] !== undefined && !['ro', 'rw'].includes(parts[2])) fail(`invalid mode: ${parts[2]}`);
     // Docker creates named volumes at create, where the local driver rejects such a name.
     if (type === 'volume' && !isVolumeName(parts[0]!)) fail(invalidVolumeName(parts[0]!));
@@ -61,15 +68,20 @@ export function verifyHostConfig(hc: HostConfig, host: HostInfo): string[] {
   if (hc.ShmSize < 0) fail('SHM size can not be less than 0');
   if (hc.Memory !== 0 && hc.Memory < MIN_MEMORY) fail('Minimum memory limit allowed is 6MB');
   if (hc.Memory > 0 && !host.cgroupMemory) {
-    warnings.push('Your kernel does not support memory limit capabilities or the cgroup is not mounted. Limitation discarded.');
+    warnings.push(
+      'Your kernel does not support memory limit capabilities or the cgroup is not mounted. Limitation discarded.',
+    );
     hc.Memory = 0;
   }
   if (hc.NanoCpus < 0 || hc.NanoCpus > host.cpus * 1e9) {
     fail(`range of CPUs is from 0.01 to ${host.cpus}.00, as there are only ${host.cpus} CPUs available`);
   }
-  if (hc.NanoCpus > 0 && !host.cgroupCpu) fail('NanoCPUs can not be set, as your kernel does not support CPU CFS scheduler or the cgroup is not mounted');
+  if (hc.NanoCpus > 0 && !host.cgroupCpu)
+    fail('NanoCPUs can not be set, as your kernel does not support CPU CFS scheduler or the cgroup is not mounted');
   if (hc.PidsLimit > 0 && !host.cgroupPids) {
-    warnings.push('Your kernel does not support PIDs limit capabilities or the cgroup is not mounted. PIDs limit discarded.');
+    warnings.push(
+      'Your kernel does not support PIDs limit capabilities or the cgroup is not mounted. PIDs limit discarded.',
+    );
     hc.PidsLimit = 0;
   }
   const rp = hc.RestartPolicy;
@@ -79,15 +91,19 @@ export function verifyHostConfig(hc: HostConfig, host: HostInfo): string[] {
   if (rp.Name !== 'on-failure' && rp.Name !== '' && rp.MaximumRetryCount !== 0) {
     fail(`maximum retry count cannot be used with restart policy '${rp.Name}'`);
   }
-  if (hc.AutoRemove && rp.Name !== '' && rp.Name !== 'no') fail("can't create 'AutoRemove' container with restart policy");
-  if (hc.NetworkMode === 'container' || hc.NetworkMode === 'container:') fail('invalid network mode: invalid container format container:<name|id>');
+  if (hc.AutoRemove && rp.Name !== '' && rp.Name !== 'no')
+    fail("can't create 'AutoRemove' container with restart policy");
+  if (hc.NetworkMode === 'container' || hc.NetworkMode === 'container:')
+    fail('invalid network mode: invalid container format container:<name|id>');
   const net = parseNetMode(hc.NetworkMode);
   if (!net) fail(`network ${hc.NetworkMode} not found`);
   if (hc.Links.length > 0 && net!.kind === 'host') {
     fail("conflicting options: host type networking can't be used with links. This would result in undefined behavior");
   }
   if (hc.Links.length > 0 && net!.kind === 'container') {
-    fail("conflicting options: container type network can't be used with links. This would result in undefined behavior");
+    fail(
+      "conflicting options: container type network can't be used with links. This would result in undefined behavior",
+    );
   }
   if (!parseIpcMode(hc.IpcMode)) fail(`invalid IPC mode: ${hc.IpcMode}`);
   return warnings;

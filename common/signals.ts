@@ -6,10 +6,41 @@ import { ContainerError } from './errors';
  */
 
 const NAMED: Record<string, number> = {
-  HUP: 1, INT: 2, QUIT: 3, ILL: 4, TRAP: 5, ABRT: 6, IOT: 6, BUS: 7, FPE: 8, KILL: 9, USR1: 10, SEGV: 11,
-  USR2: 12, PIPE: 13, ALRM: 14, TERM: 15, STKFLT: 16, CHLD: 17, CLD: 17, CONT: 18, STOP: 19, TSTP: 20,
-  TTIN: 21, TTOU: 22, URG: 23, XCPU: 24, XFSZ: 25, VTALRM: 26, PROF: 27, WINCH: 28, IO: 29, POLL: 29,
-  PWR: 30, SYS: 31, UNUSED: 31,
+  HUP: 1,
+  INT: 2,
+  QUIT: 3,
+  ILL: 4,
+  TRAP: 5,
+  ABRT: 6,
+  IOT: 6,
+  BUS: 7,
+  FPE: 8,
+  KILL: 9,
+  USR1: 10,
+  SEGV: 11,
+  USR2: 12,
+  PIPE: 13,
+  ALRM: 14,
+  TERM: 15,
+  STKFLT: 16,
+  CHLD: 17,
+  CLD: 17,
+  CONT: 18,
+  STOP: 19,
+  TSTP: 20,
+  TTIN: 21,
+  TTOU: 22,
+  URG: 23,
+  XCPU: 24,
+  XFSZ: 25,
+  VTALRM: 26,
+  PROF: 27,
+  WINCH: 28,
+  IO: 29,
+  POLL: 29,
+  PWR: 30,
+  SYS: 31,
+  UNUSED: 31,
 };
 
 const RTMIN = 34;
@@ -36,7 +67,8 @@ export function parseSignal(raw: string): number {
   if (/^[+-]?\d+$/.test(raw.trim())) {
     const n = Number.parseInt(raw, 10);
     if (n === 0) throw invalid();
-    if (n < 1 || n > RTMAX) throw new ContainerError('InvalidParameter', `the linux daemon does not support signal ${n}`);
+    if (n < 1 || n > RTMAX)
+      throw new ContainerError('InvalidParameter', `the linux daemon does not support signal ${n}`);
     return n;
   }
   const n = SIGNALS[raw.toUpperCase().replace(/^SIG/, '')];

@@ -85,7 +85,6 @@ export interface ContainerSnapshot {
   ipAddress?: string;
 }
 
-
 /**
  * A start's first look (activities `claimHere`): where the ref is, as `locateHere` answers; and when the
  * container is surely here, the snapshot it claimed or the step that refused and why.

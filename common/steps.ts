@@ -53,41 +53,88 @@ const always = () => true;
 /** The host steps in acquire order (see above for why). */
 export const HOST_STEPS = [
   {
-    name: 'mount-rootfs', release: 'unmount-rootfs', activity: 'mountRootfs', releaseActivity: 'unmountRootfs',
-    phase: 'prepare', local: false, seed: 'conditionalMountOnStart', needed: always,
-    summary: (n) => `mount the rootfs of ${n}`, releaseSummary: (n) => `${COMPENSATE}unmount the rootfs of ${n}`,
+    name: 'mount-rootfs',
+    release: 'unmount-rootfs',
+    activity: 'mountRootfs',
+    releaseActivity: 'unmountRootfs',
+    phase: 'prepare',
+    local: false,
+    seed: 'conditionalMountOnStart',
+    needed: always,
+    summary: (n) => `mount the rootfs of ${n}`,
+    releaseSummary: (n) => `${COMPENSATE}unmount the rootfs of ${n}`,
   },
   {
-    name: 'network', release: 'release-network', activity: 'connectNetwork', releaseActivity: 'releaseNetwork',
-    phase: 'prepare', local: false, seed: 'initializeNetworking', needed: always,
-    summary: (n, c) => `prepare network (${c?.networkMode || 'bridge'}) for ${n}`, releaseSummary: (n) => `${COMPENSATE}release the network of ${n}`,
+    name: 'network',
+    release: 'release-network',
+    activity: 'connectNetwork',
+    releaseActivity: 'releaseNetwork',
+    phase: 'prepare',
+    local: false,
+    seed: 'initializeNetworking',
+    needed: always,
+    summary: (n, c) => `prepare network (${c?.networkMode || 'bridge'}) for ${n}`,
+    releaseSummary: (n) => `${COMPENSATE}release the network of ${n}`,
   },
   {
     // ipc host / container:X / none reuse another /dev/shm or have none
-    name: 'ipc', release: 'unmount-ipc', activity: 'setupIpc', releaseActivity: 'releaseIpc',
-    phase: 'prepare', local: false, seed: 'setupIpcDirs', needed: (c) => needsOwnIpc(c.ipcMode),
-    summary: (n) => `mount /dev/shm for ${n}`, releaseSummary: (n) => `${COMPENSATE}unmount /dev/shm of ${n}`,
+    name: 'ipc',
+    release: 'unmount-ipc',
+    activity: 'setupIpc',
+    releaseActivity: 'releaseIpc',
+    phase: 'prepare',
+    local: false,
+    seed: 'setupIpcDirs',
+    needed: (c) => needsOwnIpc(c.ipcMode),
+    summary: (n) => `mount /dev/shm for ${n}`,
+    releaseSummary: (n) => `${COMPENSATE}unmount /dev/shm of ${n}`,
   },
   {
-    name: 'volumes', release: 'unmount-volumes', activity: 'mountVolumes', releaseActivity: 'unmountVolumes',
-    phase: 'prepare', local: false, seed: 'setupMounts', needed: (c) => c.hasMounts,
-    summary: (n) => `mount the volumes of ${n}`, releaseSummary: (n) => `${COMPENSATE}unmount the volumes of ${n}`,
+    name: 'volumes',
+    release: 'unmount-volumes',
+    activity: 'mountVolumes',
+    releaseActivity: 'unmountVolumes',
+    phase: 'prepare',
+    local: false,
+    seed: 'setupMounts',
+    needed: (c) => c.hasMounts,
+    summary: (n) => `mount the volumes of ${n}`,
+    releaseSummary: (n) => `${COMPENSATE}unmount the volumes of ${n}`,
   },
   {
     // undone with the rootfs: the directory lives in the container's own writable layer
-    name: 'working-dir', activity: 'setupWorkingDir',
-    phase: 'configure', local: true, seed: 'setupWorkingDirectory', needed: (c) => c.workingDir !== '',
-    summary: (n, c) => (c?.workingDir ? `create the working dir ${c.workingDir} in ${n}` : `create the working dir of ${n}`),
+    name: 'working-dir',
+    activity: 'setupWorkingDir',
+    phase: 'configure',
+    local: true,
+    seed: 'setupWorkingDirectory',
+    needed: (c) => c.workingDir !== '',
+    summary: (n, c) =>
+      c?.workingDir ? `create the working dir ${c.workingDir} in ${n}` : `create the working dir of ${n}`,
   },
   {
-    name: 'spec', release: 'remove-spec', activity: 'writeSpec', releaseActivity: 'removeSpec',
-    phase: 'configure', local: true, seed: 'populateCommand', needed: always,
-    summary: (n) => `write the OCI spec of ${n}`, releaseSummary: (n) => `${COMPENSATE}remove the OCI spec of ${n}`,
+    name: 'spec',
+    release: 'remove-spec',
+    activity: 'writeSpec',
+    releaseActivity: 'removeSpec',
+    phase: 'configure',
+    local: true,
+    seed: 'populateCommand',
+    needed: always,
+    summary: (n) => `write the OCI spec of ${n}`,
+    releaseSummary: (n) => `${COMPENSATE}remove the OCI spec of ${n}`,
   },
   {
-    name: 'process', release: 'unregister-process', activity: 'startProcess', releaseActivity: 'unregisterProcess',
-    phase: 'run', local: false, seed: 'waitForStart', needed: always,
-    summary: (n) => `start the process of ${n}`, releaseSummary: (n) => `${COMPENSATE}kill and unregister the process of ${n}`,
+    name: 'process',
+    release: 'unregister-process',
+    activity: 'startProcess',
+    releaseActivity: 'unregisterProcess',
+    phase: 'run',
+    local: false,
+    seed: 'waitForStart',
+    needed: always,
+    summary: (n) => `start the process of ${n}`,
+    releaseSummary: (n) => `${COMPENSATE}kill and unregister the process of ${n}`,
   },
 ] as const satisfies readonly HostStepSpec[];
 
@@ -96,7 +143,9 @@ export type HostStepEntry = (typeof HOST_STEPS)[number];
 type Table = HostStepEntry;
 export type HostStepName = Table['name'];
 export type ReleaseName = NonNullable<Extract<Table, { release: string }>['release']>;
-export type HostActivityName = Table['activity'] | NonNullable<Extract<Table, { releaseActivity: string }>['releaseActivity']>;
+export type HostActivityName =
+  | Table['activity']
+  | NonNullable<Extract<Table, { releaseActivity: string }>['releaseActivity']>;
 /**
  * Record steps a fault can hold or fail too: mark-running's record write, before the hand-off to the monitor
  * and the claim's release (the moments a lost local-activity result matters most).
@@ -116,10 +165,16 @@ export function stepsOfPhase(phase: StepPhase): readonly Table[] {
 }
 
 /** Every release, in the order teardown runs them: the table's reverse. */
-export const RELEASE_ORDER: readonly ReleaseName[] = HOST_STEPS.flatMap((s) => ('release' in s ? [s.release] : [])).reverse();
+export const RELEASE_ORDER: readonly ReleaseName[] = HOST_STEPS.flatMap((s) =>
+  'release' in s ? [s.release] : [],
+).reverse();
 
 /** Every fault point, acquires in table order, releases in teardown order, then the record points. */
-export const FAULT_POINTS: readonly FaultPoint[] = [...HOST_STEPS.map((s) => s.name), ...RELEASE_ORDER, ...RECORD_FAULT_POINTS];
+export const FAULT_POINTS: readonly FaultPoint[] = [
+  ...HOST_STEPS.map((s) => s.name),
+  ...RELEASE_ORDER,
+  ...RECORD_FAULT_POINTS,
+];
 
 /** The step a release undoes. */
 export function stepOfRelease(release: ReleaseName): Extract<Table, { release: string }> {
@@ -145,7 +200,10 @@ export interface RecordStepSpec {
   readonly phase: RecordPhase;
   /** the seed's call it stands for (reference/docker-container-start.go) */
   readonly seed: string;
-  /** the activities that do it (local activities on the owner's worker), each with its Web UI summary; none for a pure step */
+  /**
+   * the activities that do it (local activities on the owner's worker), each with its Web UI summary; none for a pure
+   * step
+   */
   readonly activities: Readonly<Record<string, Summary>>;
   /** the start's first look (claimHere) runs it too, and answers its refusal rather than throwing it */
   readonly inFirstLook?: true;
@@ -155,40 +213,81 @@ export interface RecordStepSpec {
 export const RECORD_STEPS = [
   {
     // a container of another host is read there (lookupContainer); claimHere counts as the step it begins with
-    name: 'lookup', phase: 'check', seed: 'GetContainer',
+    name: 'lookup',
+    phase: 'check',
+    seed: 'GetContainer',
     activities: {
-      locateHere: (n) => `look up ${n}`, claimHere: (n) => `look up ${n}, check its state and settings, claim it for this start`,
-      liveHosts: (n) => `find the live hosts for ${n}`, lookupContainer: (n) => `look up ${n}`,
+      locateHere: (n) => `look up ${n}`,
+      claimHere: (n) => `look up ${n}, check its state and settings, claim it for this start`,
+      liveHosts: (n) => `find the live hosts for ${n}`,
+      lookupContainer: (n) => `look up ${n}`,
     },
   },
   { name: 'check-state', phase: 'check', seed: 'validateState', activities: {}, inFirstLook: true },
   {
     // a legacy hostConfig given at start (API < 1.24)
-    name: 'host-config', phase: 'check', seed: 'ContainerStart hostConfig',
-    activities: { hostInfo: (n) => `read the host's OS for ${n}`, setHostConfig: (n) => `apply the legacy hostConfig to ${n}` },
+    name: 'host-config',
+    phase: 'check',
+    seed: 'ContainerStart hostConfig',
+    activities: {
+      hostInfo: (n) => `read the host's OS for ${n}`,
+      setHostConfig: (n) => `apply the legacy hostConfig to ${n}`,
+    },
   },
   {
-    name: 'verify-settings', phase: 'check', seed: 'verifyContainerSettings',
-    activities: { verifySettings: (n) => `verify the settings of ${n}` }, inFirstLook: true,
+    name: 'verify-settings',
+    phase: 'check',
+    seed: 'verifyContainerSettings',
+    activities: { verifySettings: (n) => `verify the settings of ${n}` },
+    inFirstLook: true,
   },
-  { name: 'claim', phase: 'check', seed: 'container.Lock', activities: { claimStart: (n) => `claim ${n} for this start` }, inFirstLook: true },
+  {
+    name: 'claim',
+    phase: 'check',
+    seed: 'container.Lock',
+    activities: { claimStart: (n) => `claim ${n} for this start` },
+    inFirstLook: true,
+  },
   { name: 'default-net-mode', phase: 'prepare', seed: 'initializeNetworking (default mode)', activities: {} },
   {
-    name: 'links', phase: 'configure', seed: 'setupLinkedContainers',
-    activities: { linkedContainers: (n, c) => `resolve the links of ${n}${c?.links.length ? ` (${c.links.join(', ')})` : ''}` },
+    name: 'links',
+    phase: 'configure',
+    seed: 'setupLinkedContainers',
+    activities: {
+      linkedContainers: (n, c) => `resolve the links of ${n}${c?.links.length ? ` (${c.links.join(', ')})` : ''}`,
+    },
   },
   { name: 'daemon-env', phase: 'configure', seed: 'CreateDaemonEnvironment', activities: {} },
   {
-    name: 'mark-running', phase: 'run', seed: 'SetRunning + newContainerMonitor',
+    name: 'mark-running',
+    phase: 'run',
+    seed: 'SetRunning + newContainerMonitor',
     activities: { markRunning: (n) => `mark ${n} running, hand it to its monitor, release the start claim` },
   },
-  { name: 'release-claim', phase: 'failure', seed: 'container.Unlock', activities: { releaseStart: (n) => `release the start claim of ${n}` } },
-  { name: 'mark-failed', phase: 'failure', seed: 'SetError + CheckpointTo', activities: { markFailed: (n) => `${COMPENSATE}record the error on ${n}` } },
   {
-    name: 'finish-failed', phase: 'failure', seed: 'Cleanup (die event)',
+    name: 'release-claim',
+    phase: 'failure',
+    seed: 'container.Unlock',
+    activities: { releaseStart: (n) => `release the start claim of ${n}` },
+  },
+  {
+    name: 'mark-failed',
+    phase: 'failure',
+    seed: 'SetError + CheckpointTo',
+    activities: { markFailed: (n) => `${COMPENSATE}record the error on ${n}` },
+  },
+  {
+    name: 'finish-failed',
+    phase: 'failure',
+    seed: 'Cleanup (die event)',
     activities: { finishFailed: (n) => `${COMPENSATE}record the exit and the die event of ${n}` },
   },
-  { name: 'auto-remove', phase: 'failure', seed: 'containerRm (AutoRemove)', activities: { autoRemove: (n) => `${COMPENSATE}remove ${n} (AutoRemove)` } },
+  {
+    name: 'auto-remove',
+    phase: 'failure',
+    seed: 'containerRm (AutoRemove)',
+    activities: { autoRemove: (n) => `${COMPENSATE}remove ${n} (AutoRemove)` },
+  },
 ] as const satisfies readonly RecordStepSpec[];
 
 export type RecordStepName = (typeof RECORD_STEPS)[number]['name'];
@@ -206,9 +305,20 @@ export interface StartActivityEntry {
 
 /** Every activity of the start with its step and Web UI summary, from both tables. */
 export const START_ACTIVITIES: ReadonlyMap<string, StartActivityEntry> = new Map<string, StartActivityEntry>([
-  ...HOST_STEPS.map((s): [string, StartActivityEntry] => [s.activity, { step: s.name, kind: 'acquire', summary: s.summary }]),
-  ...HOST_STEPS.flatMap((s): Array<[string, StartActivityEntry]> =>
-    'releaseActivity' in s ? [[s.releaseActivity, { step: s.release, kind: 'release', summary: s.releaseSummary }]] : [],
+  ...HOST_STEPS.map((s): [string, StartActivityEntry] => [
+    s.activity,
+    { step: s.name, kind: 'acquire', summary: s.summary },
+  ]),
+  ...HOST_STEPS.flatMap(
+    (s): Array<[string, StartActivityEntry]> =>
+      'releaseActivity' in s
+        ? [[s.releaseActivity, { step: s.release, kind: 'release', summary: s.releaseSummary }]]
+        : [],
   ),
-  ...RECORD_STEPS.flatMap((s) => Object.entries(s.activities).map(([a, summary]): [string, StartActivityEntry] => [a, { step: s.name, kind: 'record', summary }])),
+  ...RECORD_STEPS.flatMap((s) =>
+    Object.entries(s.activities).map(([a, summary]): [string, StartActivityEntry] => [
+      a,
+      { step: s.name, kind: 'record', summary },
+    ]),
+  ),
 ]);

@@ -46,13 +46,18 @@ export interface HostConfig {
   ShmSize: number;
   /** private (default when blank), shareable, host, container:<name|id> */
   IpcMode: string;
-  /** label:…, apparmor:…, no-new-privileges, seccomp=unconfined|builtin|<profile JSON> (the CLI inlines a file's content) */
+  /**
+   * label:…, apparmor:…, no-new-privileges, seccomp=unconfined|builtin|<profile JSON> (the CLI inlines a file's
+   * content)
+   */
   SecurityOpt: string[];
   /** capabilities added to Docker's default set, as given (CAP_NET_ADMIN, net_admin, ALL); absent in older records */
   CapAdd?: string[];
   /** capabilities dropped from it, as given */
   CapDrop?: string[];
-  /** every capability, no seccomp filter, no masked or read-only paths, every device allowed (docker run --privileged) */
+  /**
+   * every capability, no seccomp filter, no masked or read-only paths, every device allowed (docker run --privileged)
+   */
   Privileged?: boolean;
   RestartPolicy: RestartPolicy;
   /** remove the container once its process has exited (docker run --rm) */
@@ -64,7 +69,10 @@ export interface HostConfig {
   NanoCpus: number;
   PidsLimit: number;
   ReadonlyRootfs: boolean;
-  /** Docker's log config: json-file with its max-size/max-file (common/log-config.ts); records made before it have the default */
+  /**
+   * Docker's log config: json-file with its max-size/max-file (common/log-config.ts); records made before it have the
+   * default
+   */
   LogConfig: LogConfig;
 }
 
@@ -78,7 +86,13 @@ export interface NetworkSettings {
 }
 
 /** The settings of a container with no network (created, failed, stopped): spread it, never share it. */
-export const NO_NETWORK: Readonly<NetworkSettings> = Object.freeze({ IPAddress: '', IPPrefixLen: 0, Gateway: '', MacAddress: '', SandboxKey: '' });
+export const NO_NETWORK: Readonly<NetworkSettings> = Object.freeze({
+  IPAddress: '',
+  IPPrefixLen: 0,
+  Gateway: '',
+  MacAddress: '',
+  SandboxKey: '',
+});
 
 /** The workflow that holds a container's start (the per-container lock, recorded on disk). */
 export interface StartOwner {
@@ -128,12 +142,28 @@ export interface ContainerRecord {
 export interface ContainerEvent {
   time: string;
   type: 'container' | 'image';
-  action: 'create' | 'start' | 'die' | 'stop' | 'kill' | 'destroy' | 'import' | 'restart' | 'pause' | 'unpause'
-    | 'oom' | 'exec_create' | 'exec_start' | 'exec_die';
+  action:
+    | 'create'
+    | 'start'
+    | 'die'
+    | 'stop'
+    | 'kill'
+    | 'destroy'
+    | 'import'
+    | 'restart'
+    | 'pause'
+    | 'unpause'
+    | 'oom'
+    | 'exec_create'
+    | 'exec_start'
+    | 'exec_die';
   id: string;
   name: string;
   attributes?: Record<string, string>;
-  /** the container's image and labels when the event happened (Docker puts them in the event's Actor); absent in events recorded before they were */
+  /**
+   * the container's image and labels when the event happened (Docker puts them in the event's Actor); absent in events
+   * recorded before they were
+   */
   image?: string;
   labels?: Record<string, string>;
 }

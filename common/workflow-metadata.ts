@@ -56,7 +56,9 @@ function code(value: string): string {
 
 /** A bold title and one bullet per present line. */
 export function detailsOf(title: string, lines: readonly DetailLine[]): string {
-  const bullets = lines.filter((l): l is readonly [string, string] => l[1] !== undefined && l[1] !== '').map(([k, v]) => `- **${k}**: ${code(v)}`);
+  const bullets = lines
+    .filter((l): l is readonly [string, string] => l[1] !== undefined && l[1] !== '')
+    .map(([k, v]) => `- **${k}**: ${code(v)}`);
   return [`**${title}**`, '', ...bullets].join('\n');
 }
 
@@ -95,7 +97,12 @@ export function containerLines(c: ContainerView): DetailLine[] {
  * The metadata of a verb on an existing container: `what` follows the name in the summary, `extra` lines
  * follow the container's in the details.
  */
-export function containerVerbMetadata(verb: string, c: ContainerView, what?: string, extra: readonly DetailLine[] = []): WorkflowMetadata {
+export function containerVerbMetadata(
+  verb: string,
+  c: ContainerView,
+  what?: string,
+  extra: readonly DetailLine[] = [],
+): WorkflowMetadata {
   return {
     staticSummary: summaryOf(verb, nameOf(c), what),
     staticDetails: detailsOf(`${verb} ${nameOf(c)}`, [...extra, ...containerLines(c)]),
@@ -112,7 +119,10 @@ export function startMetadata(c: ContainerView): WorkflowMetadata {
 export function createMetadata(request: CreateRequest): WorkflowMetadata {
   const command = (request.cmd ?? []).join(' ');
   const hc = request.hostConfig ?? {};
-  const policy = hc.RestartPolicy && hc.RestartPolicy.Name !== 'no' && hc.RestartPolicy.Name !== '' ? hc.RestartPolicy.Name : undefined;
+  const policy =
+    hc.RestartPolicy && hc.RestartPolicy.Name !== 'no' && hc.RestartPolicy.Name !== ''
+      ? hc.RestartPolicy.Name
+      : undefined;
   return {
     staticSummary: summaryOf('create', request.name, [request.image, command].filter(Boolean).join(' ')),
     staticDetails: detailsOf(`create ${request.name ?? '(unnamed)'}`, [
@@ -130,7 +140,12 @@ export function createMetadata(request: CreateRequest): WorkflowMetadata {
 }
 
 /** A verb on no container (gc, image import): summary and details only, the image when there is one. */
-export function plainMetadata(verb: string, target: string | undefined, lines: readonly DetailLine[], image?: string): WorkflowMetadata {
+export function plainMetadata(
+  verb: string,
+  target: string | undefined,
+  lines: readonly DetailLine[],
+  image?: string,
+): WorkflowMetadata {
   return {
     staticSummary: summaryOf(verb, target),
     staticDetails: detailsOf(target ? `${verb} ${target}` : verb, lines),

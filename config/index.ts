@@ -28,13 +28,19 @@ export interface Config {
   readonly address: string;
   /** TEMPORAL_NAMESPACE, else the profile's namespace, else default */
   readonly namespace: string;
-  /** the whole connection (profile, TLS, API key) through @temporalio/envconfig: TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE, TEMPORAL_API_KEY, TEMPORAL_TLS* */
+  /**
+   * the whole connection (profile, TLS, API key) through @temporalio/envconfig: TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE,
+   * TEMPORAL_API_KEY, TEMPORAL_TLS*
+   */
   readonly temporal: TemporalConnection;
   /** TEMPORAL_UI_PORT: Web UI port of the dev server `npm run server` and the demo start */
   readonly uiPort: number;
   /** CONTAINER_SAGA_TASK_QUEUE: the task queue of worker and CLI */
   readonly taskQueue: string;
-  /** CONTAINER_SAGA_HOST: the host this worker runs as (its host queue is `<taskQueue>@<host>`), default the machine's hostname */
+  /**
+   * CONTAINER_SAGA_HOST: the host this worker runs as (its host queue is `<taskQueue>@<host>`), default the machine's
+   * hostname
+   */
   readonly host: string;
   /** CONTAINER_SAGA_ROOT (made absolute), else the default state root (XDG_STATE_HOME when not root) */
   readonly root: string;
@@ -68,13 +74,21 @@ export interface Config {
   readonly temporalTestServer: string | undefined;
   /** CONTAINER_SAGA_API_SOCKET: the Docker Engine API's unix socket (api/), default by user (apiSocketFor) */
   readonly apiSocket: string;
-  /** CONTAINER_SAGA_API_TCP: also listen on this loopback host:port (only 127.0.0.1, ::1 or localhost); undefined when unset */
+  /**
+   * CONTAINER_SAGA_API_TCP: also listen on this loopback host:port (only 127.0.0.1, ::1 or localhost); undefined when
+   * unset
+   */
   readonly apiTcp: { host: string; port: number } | undefined;
   /** CONTAINER_SAGA_API=1: the worker process serves the Engine API too */
   readonly apiInWorker: boolean;
-  /** CONTAINER_SAGA_MAX_ACTIVITIES, _MAX_LOCAL_ACTIVITIES, _MAX_WORKFLOW_TASKS, _ACTIVITY_POLLERS, _WORKFLOW_POLLERS (config/worker-tuning.ts) */
+  /**
+   * CONTAINER_SAGA_MAX_ACTIVITIES, _MAX_LOCAL_ACTIVITIES, _MAX_WORKFLOW_TASKS, _ACTIVITY_POLLERS, _WORKFLOW_POLLERS
+   * (config/worker-tuning.ts)
+   */
   readonly workerTuning: WorkerTuning;
-  /** CONTAINER_SAGA_SHUTDOWN_GRACE in ms: how long a stopping worker lets in-flight steps finish before cancelling them */
+  /**
+   * CONTAINER_SAGA_SHUTDOWN_GRACE in ms: how long a stopping worker lets in-flight steps finish before cancelling them
+   */
   readonly shutdownGraceMs: number;
   /**
    * CONTAINER_SAGA_CODEC_KEYS: the payload codec's key file (made absolute), else `<root>/codec-keys.json`;
@@ -83,7 +97,10 @@ export interface Config {
   readonly codecKeys: { file: string; explicit: boolean };
   /** CONTAINER_SAGA_CODEC_ADDRESS: where the codec server listens, loopback host:port (default 127.0.0.1:8234) */
   readonly codecAddress: { host: string; port: number };
-  /** CONTAINER_SAGA_CODEC_ORIGINS: comma-separated Web UI origins the codec server answers (default the UI on TEMPORAL_UI_PORT) */
+  /**
+   * CONTAINER_SAGA_CODEC_ORIGINS: comma-separated Web UI origins the codec server answers (default the UI on
+   * TEMPORAL_UI_PORT)
+   */
   readonly codecOrigins: readonly string[];
   /** CONTAINER_SAGA_CODEC_TOKEN: the codec server's secret, else a random one per start */
   readonly codecToken: string | undefined;
@@ -106,14 +123,37 @@ export interface MetricsAddress {
 
 /** Every variable getConfig reads. */
 export type ConfigVariable =
-  | 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_UI_PORT' | 'CONTAINER_SAGA_TASK_QUEUE' | 'CONTAINER_SAGA_HOST'
-  | 'CONTAINER_SAGA_ROOT' | 'XDG_STATE_HOME' | 'CONTAINER_SAGA_DRIVER' | 'CONTAINER_SAGA_SIM_OS'
-  | 'CONTAINER_SAGA_SUBNET' | 'CONTAINER_SAGA_HOST_NETNS' | 'CONTAINER_SAGA_FAULTS' | 'CONTAINER_SAGA_ALLOW_FAULTS'
-  | 'CONTAINER_SAGA_WORKFLOW_BUNDLE' | 'CONTAINER_SAGA_RECONCILE' | 'CONTAINER_SAGA_RUNC' | 'CNI_PATH'
-  | 'CONTAINER_SAGA_DEBUG' | 'NO_COLOR' | 'TEMPORAL_CLI' | 'TEMPORAL_TEST_SERVER'
-  | 'CONTAINER_SAGA_API_SOCKET' | 'CONTAINER_SAGA_API_TCP' | 'CONTAINER_SAGA_API' | 'XDG_RUNTIME_DIR'
-  | 'CONTAINER_SAGA_CODEC_KEYS' | 'CONTAINER_SAGA_CODEC_ADDRESS' | 'CONTAINER_SAGA_CODEC_ORIGINS' | 'CONTAINER_SAGA_CODEC_TOKEN'
-  | 'CONTAINER_SAGA_BIND_ALLOW' | 'CONTAINER_SAGA_METRICS'
+  | 'TEMPORAL_ADDRESS'
+  | 'TEMPORAL_NAMESPACE'
+  | 'TEMPORAL_UI_PORT'
+  | 'CONTAINER_SAGA_TASK_QUEUE'
+  | 'CONTAINER_SAGA_HOST'
+  | 'CONTAINER_SAGA_ROOT'
+  | 'XDG_STATE_HOME'
+  | 'CONTAINER_SAGA_DRIVER'
+  | 'CONTAINER_SAGA_SIM_OS'
+  | 'CONTAINER_SAGA_SUBNET'
+  | 'CONTAINER_SAGA_HOST_NETNS'
+  | 'CONTAINER_SAGA_FAULTS'
+  | 'CONTAINER_SAGA_ALLOW_FAULTS'
+  | 'CONTAINER_SAGA_WORKFLOW_BUNDLE'
+  | 'CONTAINER_SAGA_RECONCILE'
+  | 'CONTAINER_SAGA_RUNC'
+  | 'CNI_PATH'
+  | 'CONTAINER_SAGA_DEBUG'
+  | 'NO_COLOR'
+  | 'TEMPORAL_CLI'
+  | 'TEMPORAL_TEST_SERVER'
+  | 'CONTAINER_SAGA_API_SOCKET'
+  | 'CONTAINER_SAGA_API_TCP'
+  | 'CONTAINER_SAGA_API'
+  | 'XDG_RUNTIME_DIR'
+  | 'CONTAINER_SAGA_CODEC_KEYS'
+  | 'CONTAINER_SAGA_CODEC_ADDRESS'
+  | 'CONTAINER_SAGA_CODEC_ORIGINS'
+  | 'CONTAINER_SAGA_CODEC_TOKEN'
+  | 'CONTAINER_SAGA_BIND_ALLOW'
+  | 'CONTAINER_SAGA_METRICS'
   | TuningVariable;
 
 /** The variable's value, undefined when unset or empty (empty means unset, everywhere). */
@@ -134,7 +174,8 @@ function oneOf<T extends string>(name: ConfigVariable, value: string, allowed: r
 /** host:port on loopback only: the API has no authentication, so it never listens where others reach it. */
 function loopbackAddress(name: ConfigVariable, value: string): { host: string; port: number } {
   const m = /^(?:\[?(127\.0\.0\.1|::1|localhost)\]?:)?(\d+)$/.exec(value);
-  if (!m) throw new ConfigError(`${name} must be a loopback address, [127.0.0.1:|[::1]:|localhost:]PORT (got "${value}")`);
+  if (!m)
+    throw new ConfigError(`${name} must be a loopback address, [127.0.0.1:|[::1]:|localhost:]PORT (got "${value}")`);
   return { host: m[1] ?? '127.0.0.1', port: port(name, m[2]!) };
 }
 
@@ -142,7 +183,8 @@ function loopbackAddress(name: ConfigVariable, value: string): { host: string; p
 function absoluteDirs(name: ConfigVariable, value: string): string[] {
   const dirs = value.split(':').filter(Boolean);
   const relative = dirs.find((d) => !path.isAbsolute(d));
-  if (relative !== undefined) throw new ConfigError(`${name} must list absolute directories separated by ':' (got "${relative}")`);
+  if (relative !== undefined)
+    throw new ConfigError(`${name} must list absolute directories separated by ':' (got "${relative}")`);
   return dirs.map((d) => path.resolve(d));
 }
 
@@ -155,7 +197,9 @@ function metricsAddress(name: ConfigVariable, value: string): MetricsAddress {
   const m = /^(?:(?:\[([^\]]+)\]|([^:[\]]+)):)?([^:]+)$/.exec(value);
   const host = m ? (m[1] ?? (m[2] === 'localhost' ? '127.0.0.1' : m[2]) ?? '127.0.0.1') : undefined;
   if (!m || !host || (m[1] !== undefined ? !isIPv6(host) : !isIPv4(host))) {
-    throw new ConfigError(`${name} must be PORT, IPv4:PORT, [IPv6]:PORT or localhost:PORT, e.g. 127.0.0.1:9464 (got "${value}")`);
+    throw new ConfigError(
+      `${name} must be PORT, IPv4:PORT, [IPv6]:PORT or localhost:PORT, e.g. 127.0.0.1:9464 (got "${value}")`,
+    );
   }
   const p = port(name, m[3]!);
   return { host, port: p, bindAddress: isIPv6(host) ? `[${host}]:${p}` : `${host}:${p}` };
@@ -163,7 +207,8 @@ function metricsAddress(name: ConfigVariable, value: string): MetricsAddress {
 
 function port(name: ConfigVariable, value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > 65535) throw new ConfigError(`${name} must be a port number, 1-65535 (got "${value}")`);
+  if (!/^\d+$/.test(value) || n < 1 || n > 65535)
+    throw new ConfigError(`${name} must be a port number, 1-65535 (got "${value}")`);
   return n;
 }
 
@@ -177,35 +222,79 @@ export function getConfig(env: NodeJS.ProcessEnv = process.env): Config {
   let temporal: TemporalConnection | undefined;
   return {
     // The profile file is read once, on first use (the CLI's --help never reads it).
-    get temporal() { return (temporal ??= loadTemporalConnection(env)); },
-    get address() { return this.temporal.address; },
-    get namespace() { return this.temporal.namespace; },
-    get uiPort() { return port('TEMPORAL_UI_PORT', v('TEMPORAL_UI_PORT') ?? '8233'); },
-    get taskQueue() { return v('CONTAINER_SAGA_TASK_QUEUE') ?? DEFAULT_TASK_QUEUE; },
+    get temporal() {
+      return (temporal ??= loadTemporalConnection(env));
+    },
+    get address() {
+      return this.temporal.address;
+    },
+    get namespace() {
+      return this.temporal.namespace;
+    },
+    get uiPort() {
+      return port('TEMPORAL_UI_PORT', v('TEMPORAL_UI_PORT') ?? '8233');
+    },
+    get taskQueue() {
+      return v('CONTAINER_SAGA_TASK_QUEUE') ?? DEFAULT_TASK_QUEUE;
+    },
     get host() {
       const given = v('CONTAINER_SAGA_HOST');
       const host = given ?? os.hostname().split('.')[0]!;
       if (HOST_NAME.test(host)) return host;
-      throw new ConfigError(`${given ? 'CONTAINER_SAGA_HOST' : "the machine's hostname (set CONTAINER_SAGA_HOST instead)"} must be a host name, [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 63 characters (got "${host}")`);
+      throw new ConfigError(
+        `${given ? 'CONTAINER_SAGA_HOST' : "the machine's hostname (set CONTAINER_SAGA_HOST instead)"} must be a host name, [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 63 characters (got "${host}")`,
+      );
     },
     get root() {
       const root = v('CONTAINER_SAGA_ROOT');
       return root ? path.resolve(root) : defaultStateRootFor(v('XDG_STATE_HOME'));
     },
-    get driver() { return oneOf<DriverChoice>('CONTAINER_SAGA_DRIVER', v('CONTAINER_SAGA_DRIVER') ?? 'auto', ['simulated', 'linux', 'auto']); },
-    get simOs() { return oneOf<SimulatedOs>('CONTAINER_SAGA_SIM_OS', v('CONTAINER_SAGA_SIM_OS') ?? 'linux', ['linux', 'windows']); },
-    get subnet() { return v('CONTAINER_SAGA_SUBNET') ?? '10.88.0.0/16'; },
-    get hostNetns() { return v('CONTAINER_SAGA_HOST_NETNS') ?? 'container-saga-host'; },
-    get faults() { return v('CONTAINER_SAGA_FAULTS'); },
-    get allowFaults() { return v('CONTAINER_SAGA_ALLOW_FAULTS') === '1'; },
-    get workflowBundlePath() { return v('CONTAINER_SAGA_WORKFLOW_BUNDLE'); },
-    get reconcile() { return v('CONTAINER_SAGA_RECONCILE') !== '0'; },
-    get runc() { return v('CONTAINER_SAGA_RUNC'); },
-    get cniPath() { return (v('CNI_PATH') ?? '').split(':').filter(Boolean); },
-    get debug() { return v('CONTAINER_SAGA_DEBUG') !== undefined; },
-    get noColor() { return v('NO_COLOR') !== undefined; },
-    get temporalCli() { return v('TEMPORAL_CLI'); },
-    get temporalTestServer() { return v('TEMPORAL_TEST_SERVER'); },
+    get driver() {
+      return oneOf<DriverChoice>('CONTAINER_SAGA_DRIVER', v('CONTAINER_SAGA_DRIVER') ?? 'auto', [
+        'simulated',
+        'linux',
+        'auto',
+      ]);
+    },
+    get simOs() {
+      return oneOf<SimulatedOs>('CONTAINER_SAGA_SIM_OS', v('CONTAINER_SAGA_SIM_OS') ?? 'linux', ['linux', 'windows']);
+    },
+    get subnet() {
+      return v('CONTAINER_SAGA_SUBNET') ?? '10.88.0.0/16';
+    },
+    get hostNetns() {
+      return v('CONTAINER_SAGA_HOST_NETNS') ?? 'container-saga-host';
+    },
+    get faults() {
+      return v('CONTAINER_SAGA_FAULTS');
+    },
+    get allowFaults() {
+      return v('CONTAINER_SAGA_ALLOW_FAULTS') === '1';
+    },
+    get workflowBundlePath() {
+      return v('CONTAINER_SAGA_WORKFLOW_BUNDLE');
+    },
+    get reconcile() {
+      return v('CONTAINER_SAGA_RECONCILE') !== '0';
+    },
+    get runc() {
+      return v('CONTAINER_SAGA_RUNC');
+    },
+    get cniPath() {
+      return (v('CNI_PATH') ?? '').split(':').filter(Boolean);
+    },
+    get debug() {
+      return v('CONTAINER_SAGA_DEBUG') !== undefined;
+    },
+    get noColor() {
+      return v('NO_COLOR') !== undefined;
+    },
+    get temporalCli() {
+      return v('TEMPORAL_CLI');
+    },
+    get temporalTestServer() {
+      return v('TEMPORAL_TEST_SERVER');
+    },
     get apiSocket() {
       const sock = v('CONTAINER_SAGA_API_SOCKET');
       return sock ? path.resolve(sock) : defaultApiSocketFor(v('XDG_RUNTIME_DIR'));
@@ -214,19 +303,36 @@ export function getConfig(env: NodeJS.ProcessEnv = process.env): Config {
       const tcp = v('CONTAINER_SAGA_API_TCP');
       return tcp === undefined ? undefined : loopbackAddress('CONTAINER_SAGA_API_TCP', tcp);
     },
-    get apiInWorker() { return v('CONTAINER_SAGA_API') === '1'; },
+    get apiInWorker() {
+      return v('CONTAINER_SAGA_API') === '1';
+    },
     get codecKeys() {
       const file = v('CONTAINER_SAGA_CODEC_KEYS');
-      return file ? { file: path.resolve(file), explicit: true } : { file: path.join(this.root, 'codec-keys.json'), explicit: false };
+      return file
+        ? { file: path.resolve(file), explicit: true }
+        : { file: path.join(this.root, 'codec-keys.json'), explicit: false };
     },
-    get codecAddress() { return loopbackAddress('CONTAINER_SAGA_CODEC_ADDRESS', v('CONTAINER_SAGA_CODEC_ADDRESS') ?? '127.0.0.1:8234'); },
+    get codecAddress() {
+      return loopbackAddress('CONTAINER_SAGA_CODEC_ADDRESS', v('CONTAINER_SAGA_CODEC_ADDRESS') ?? '127.0.0.1:8234');
+    },
     get codecOrigins() {
       const origins = v('CONTAINER_SAGA_CODEC_ORIGINS');
-      return origins ? origins.split(',').map((o) => o.trim()).filter(Boolean) : [`http://localhost:${this.uiPort}`, `http://127.0.0.1:${this.uiPort}`];
+      return origins
+        ? origins
+            .split(',')
+            .map((o) => o.trim())
+            .filter(Boolean)
+        : [`http://localhost:${this.uiPort}`, `http://127.0.0.1:${this.uiPort}`];
     },
-    get codecToken() { return v('CONTAINER_SAGA_CODEC_TOKEN'); },
-    get workerTuning() { return parseWorkerTuning(v); },
-    get shutdownGraceMs() { return parseShutdownGrace(v); },
+    get codecToken() {
+      return v('CONTAINER_SAGA_CODEC_TOKEN');
+    },
+    get workerTuning() {
+      return parseWorkerTuning(v);
+    },
+    get shutdownGraceMs() {
+      return parseShutdownGrace(v);
+    },
     get bindAllow() {
       const allow = v('CONTAINER_SAGA_BIND_ALLOW');
       return allow === undefined ? undefined : absoluteDirs('CONTAINER_SAGA_BIND_ALLOW', allow);

@@ -9,7 +9,8 @@ import path from 'node:path';
 export function defaultStateRootFor(xdgStateHome: string | undefined, isRoot = process.getuid?.() === 0): string {
   if (isRoot) return '/var/lib/container-saga';
   // The XDG spec says to ignore a relative XDG_STATE_HOME.
-  const base = xdgStateHome && path.isAbsolute(xdgStateHome) ? xdgStateHome : path.join(os.homedir(), '.local', 'state');
+  const base =
+    xdgStateHome && path.isAbsolute(xdgStateHome) ? xdgStateHome : path.join(os.homedir(), '.local', 'state');
   return path.join(base, 'container-saga');
 }
 
@@ -20,6 +21,9 @@ export function defaultStateRootFor(xdgStateHome: string | undefined, isRoot = p
  */
 export function defaultApiSocketFor(xdgRuntimeDir: string | undefined, isRoot = process.getuid?.() === 0): string {
   if (isRoot) return '/run/container-saga/docker.sock';
-  const base = xdgRuntimeDir && path.isAbsolute(xdgRuntimeDir) ? xdgRuntimeDir : path.join(os.tmpdir(), `container-saga-${process.getuid?.() ?? 'user'}`);
+  const base =
+    xdgRuntimeDir && path.isAbsolute(xdgRuntimeDir)
+      ? xdgRuntimeDir
+      : path.join(os.tmpdir(), `container-saga-${process.getuid?.() ?? 'user'}`);
   return path.join(base, 'container-saga', 'docker.sock');
 }

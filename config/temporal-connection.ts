@@ -58,7 +58,10 @@ export function loadTemporalConnection(env: NodeJS.ProcessEnv = process.env): Te
   // Required here, not imported: config/ is loaded by every CLI command, most of which never connect.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const envconfig = require('@temporalio/envconfig') as typeof import('@temporalio/envconfig');
-  const where = data === undefined ? `no Temporal config file (looked for ${configFile ?? 'one'})` : `Temporal config file ${configFile}`;
+  const where =
+    data === undefined
+      ? `no Temporal config file (looked for ${configFile ?? 'one'})`
+      : `Temporal config file ${configFile}`;
   const missingProfile = () => new ConfigError(`TEMPORAL_PROFILE: profile "${profileName}" is not in ${where}`);
   // Only the environment: no file, or (the SDK 1.24 fails with a TypeError on these) a file without profiles.
   const fromEnvOnly = (): ClientConfigProfile => {
@@ -70,7 +73,11 @@ export function loadTemporalConnection(env: NodeJS.ProcessEnv = process.env): Te
     profile = fromEnvOnly();
   } else {
     try {
-      profile = envconfig.loadClientConfigProfile({ configSource: { data }, overrideEnvVars: vars, profile: profileName });
+      profile = envconfig.loadClientConfigProfile({
+        configSource: { data },
+        overrideEnvVars: vars,
+        profile: profileName,
+      });
     } catch (err) {
       if (err instanceof TypeError) profile = fromEnvOnly();
       else if (/Profile '.*' not found/.test(message(err))) {
@@ -82,8 +89,12 @@ export function loadTemporalConnection(env: NodeJS.ProcessEnv = process.env): Te
   }
   const tlsConfig = profile.tls;
   if (tlsConfig && !tlsConfig.disabled && Boolean(tlsConfig.clientCert) !== Boolean(tlsConfig.clientKey)) {
-    const missing = tlsConfig.clientCert ? 'key (tls.client_key_path, TEMPORAL_TLS_CLIENT_KEY_PATH)' : 'certificate (tls.client_cert_path, TEMPORAL_TLS_CLIENT_CERT_PATH)';
-    throw new ConfigError(`profile "${profileName}": a TLS client certificate needs its key and the reverse; the client ${missing} is missing`);
+    const missing = tlsConfig.clientCert
+      ? 'key (tls.client_key_path, TEMPORAL_TLS_CLIENT_KEY_PATH)'
+      : 'certificate (tls.client_cert_path, TEMPORAL_TLS_CLIENT_CERT_PATH)';
+    throw new ConfigError(
+      `profile "${profileName}": a TLS client certificate needs its key and the reverse; the client ${missing} is missing`,
+    );
   }
   let connect: ReturnType<typeof envconfig.toClientOptions>;
   try {
@@ -133,7 +144,10 @@ function nonEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
 }
 
 /** The OS's default, as the SDK and the `temporal` CLI look for it: <user config dir>/temporalio/temporal.toml. */
-export function defaultConfigFile(env: Record<string, string | undefined>, platform: NodeJS.Platform = os.platform()): string | undefined {
+export function defaultConfigFile(
+  env: Record<string, string | undefined>,
+  platform: NodeJS.Platform = os.platform(),
+): string | undefined {
   let dir: string | undefined;
   if (platform === 'win32') dir = env.APPDATA;
   else if (platform === 'darwin') dir = env.HOME && path.join(env.HOME, 'Library', 'Application Support');

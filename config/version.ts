@@ -13,7 +13,10 @@ export function productVersion(): string {
   cached = 'unknown';
   for (const up of ['..', '../..']) {
     try {
-      const pkg = JSON.parse(readFileSync(path.join(__dirname, up, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(path.join(__dirname, up, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === 'container-saga' && pkg.version) {
         cached = pkg.version;
         break;

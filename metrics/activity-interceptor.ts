@@ -9,7 +9,14 @@ import { sagaStepOf } from './saga-activities';
  * Activities after which the leftovers on record may have changed: the saga's failure path, the monitor's
  * Cleanup, stop, rm and gc (each records what it could not release, or clears it).
  */
-const LEFTOVER_WRITERS = new Set<keyof Activities>(['finishFailed', 'handleRunExit', 'autoRemove', 'stopContainer', 'removeContainer', 'collectGarbage']);
+const LEFTOVER_WRITERS = new Set<keyof Activities>([
+  'finishFailed',
+  'handleRunExit',
+  'autoRemove',
+  'stopContainer',
+  'removeContainer',
+  'collectGarbage',
+]);
 
 /** Docker's error type of a failed attempt (the ApplicationFailure's type), else the error's class name. */
 export function errorTypeOf(err: unknown): string {
@@ -35,7 +42,11 @@ export function metricsActivityInterceptor(onLeftoversChanged: () => void): Acti
         } catch (err) {
           if (step) {
             ctx.metricMeter
-              .createCounter(MetricNames.stepFailures, undefined, 'failed attempts of start saga activities, by step and error type')
+              .createCounter(
+                MetricNames.stepFailures,
+                undefined,
+                'failed attempts of start saga activities, by step and error type',
+              )
               .add(1, { ...step, error_type: errorTypeOf(err) });
           }
           throw err;

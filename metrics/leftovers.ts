@@ -11,7 +11,11 @@ export class LeftoversGauge {
   private running: Promise<void> | undefined;
   private again = false;
 
-  constructor(private readonly runtime: HostRuntime, private readonly gauge: MetricGauge, private readonly onError: (err: unknown) => void = () => undefined) {}
+  constructor(
+    private readonly runtime: HostRuntime,
+    private readonly gauge: MetricGauge,
+    private readonly onError: (err: unknown) => void = () => undefined,
+  ) {}
 
   /** Counts the leftovers again; during a count, asks for one more after it (resolves with the current one). */
   refresh(): Promise<void> {

@@ -17,9 +17,14 @@ export const MetricNames = {
   startFailures: 'container_saga_start_failures_total',
   /** histogram {outcome}: from the saga's start to its end, in ms */
   startLatency: 'container_saga_start_latency_milliseconds',
-  /** counter {step, result}: compensations the saga ran, by release and final result (`failed`: retries spent, a leftover) */
+  /**
+   * counter {step, result}: compensations the saga ran, by release and final result (`failed`: retries spent, a
+   * leftover)
+   */
   compensations: 'container_saga_compensations_total',
-  /** counter {policy}: restarts the container monitor ran (its start saga began, after the backoff), by restart policy */
+  /**
+   * counter {policy}: restarts the container monitor ran (its start saga began, after the backoff), by restart policy
+   */
   restarts: 'container_saga_restarts_total',
   /** histogram {step, kind}: each attempt of a start saga's activity (acquire, release, record step), in ms */
   stepLatency: 'container_saga_step_latency_milliseconds',

@@ -13,11 +13,16 @@ export function installMetricsRuntime(address: MetricsAddress, logger?: Logger):
     return Runtime.install({
       ...(logger ? { logger } : {}),
       telemetryOptions: {
-        metrics: { prometheus: { bindAddress: address.bindAddress, histogramBucketOverrides: { ...HISTOGRAM_BUCKETS_MS } } },
+        metrics: {
+          prometheus: { bindAddress: address.bindAddress, histogramBucketOverrides: { ...HISTOGRAM_BUCKETS_MS } },
+        },
       },
     });
   } catch (err) {
     // e.g. "Failed to start prometheus metrics exporter: Address already in use": say which setting it was
-    throw new Error(`CONTAINER_SAGA_METRICS=${address.bindAddress}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new Error(
+      `CONTAINER_SAGA_METRICS=${address.bindAddress}: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
 }

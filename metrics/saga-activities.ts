@@ -7,7 +7,10 @@ import type { StepKind } from './names';
  * common/steps.ts). Only activities scheduled by the start saga count (the monitor and other verbs share some
  * of these types).
  */
-export function sagaStepOf(workflowType: string | undefined, activityType: string): { step: string; kind: StepKind } | undefined {
+export function sagaStepOf(
+  workflowType: string | undefined,
+  activityType: string,
+): { step: string; kind: StepKind } | undefined {
   const entry = workflowType === WorkflowTypes.start ? START_ACTIVITIES.get(activityType) : undefined;
   return entry && { step: entry.step, kind: entry.kind };
 }

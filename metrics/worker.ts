@@ -12,9 +12,15 @@ import { MetricNames } from './names';
  */
 export function workerMetrics(runtime: HostRuntime): ActivityInterceptorsFactory[] {
   const sdk = Runtime.instance();
-  const gauge = sdk.metricMeter.createGauge(MetricNames.leftoversPending, 'int', undefined, 'resources recorded as leftovers, waiting for gc');
+  const gauge = sdk.metricMeter.createGauge(
+    MetricNames.leftoversPending,
+    'int',
+    undefined,
+    'resources recorded as leftovers, waiting for gc',
+  );
   // a state root that cannot be read leaves the gauge at its last value: say so in the worker's log
-  const onError = (err: unknown) => sdk.logger.warn(`${MetricNames.leftoversPending}: could not count the leftovers`, { error: err });
+  const onError = (err: unknown) =>
+    sdk.logger.warn(`${MetricNames.leftoversPending}: could not count the leftovers`, { error: err });
   const leftovers = new LeftoversGauge(runtime, gauge, onError);
   void leftovers.refresh();
   return [metricsActivityInterceptor(() => void leftovers.refresh())];

@@ -14,7 +14,9 @@ export function recordStartEnd(outcome: StartOutcome, failure?: { step: string; 
   metricMeter.createCounter(MetricNames.starts, undefined, 'start sagas that ended, by outcome').add(1, tags);
   // Date.now() in a workflow is the time of the task that got here: the end of the saga's last step.
   const ms = Math.max(0, Date.now() - workflowInfo().runStartTime.getTime());
-  metricMeter.createHistogram(MetricNames.startLatency, 'float', 'ms', 'time from a start saga\'s start to its end').record(ms, tags);
+  metricMeter
+    .createHistogram(MetricNames.startLatency, 'float', 'ms', "time from a start saga's start to its end")
+    .record(ms, tags);
   if (failure && outcome !== StartOutcome.cancelled) {
     metricMeter
       .createCounter(MetricNames.startFailures, undefined, 'failed starts by the step that failed and the error type')
@@ -25,11 +27,17 @@ export function recordStartEnd(outcome: StartOutcome, failure?: { step: string; 
 /** One compensation the saga ran, with its final result (a failed one is a leftover). */
 export function recordCompensation(release: string, ok: boolean): void {
   metricMeter
-    .createCounter(MetricNames.compensations, undefined, 'compensations run by start sagas, by release and final result')
+    .createCounter(
+      MetricNames.compensations,
+      undefined,
+      'compensations run by start sagas, by release and final result',
+    )
     .add(1, { step: release, result: ok ? 'ok' : 'failed' });
 }
 
 /** The container monitor restarts the container under `policy` (Docker's RestartPolicy.Name): its start saga begins. */
 export function recordRestart(policy: string): void {
-  metricMeter.createCounter(MetricNames.restarts, undefined, 'restarts begun by the container monitor, by restart policy').add(1, { policy });
+  metricMeter
+    .createCounter(MetricNames.restarts, undefined, 'restarts begun by the container monitor, by restart policy')
+    .add(1, { policy });
 }

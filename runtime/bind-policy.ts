@@ -39,7 +39,13 @@ export async function checkBindPolicy(binds: readonly string[], allow: readonly 
     if (!source.startsWith('/')) continue;
     const real = await resolveHostPath(source);
     if (real !== undefined && dirs.some((d) => inside(real, d))) continue;
-    const why = real === undefined ? 'cannot be resolved' : `${real === source ? 'is' : `resolves to ${real}, which is`} outside the directories bind mounts may come from`;
-    throw new ContainerError('Forbidden', `bind mount source ${source} ${why} (CONTAINER_SAGA_BIND_ALLOW=${allow.join(':')})`);
+    const why =
+      real === undefined
+        ? 'cannot be resolved'
+        : `${real === source ? 'is' : `resolves to ${real}, which is`} outside the directories bind mounts may come from`;
+    throw new ContainerError(
+      'Forbidden',
+      `bind mount source ${source} ${why} (CONTAINER_SAGA_BIND_ALLOW=${allow.join(':')})`,
+    );
   }
 }

@@ -13,19 +13,30 @@ export const CLAIM_LOCK = '.claim';
  * the container. Re-claiming by the same owner succeeds; a live other owner → StartInProgress (409); a dead
  * owner's claim is taken over; removal in progress or dead → ContainerBeingRemoved (409).
  */
-export function claimStart(store: StateStore, id: string, owner: StartOwner, isAlive: (o: StartOwner) => Promise<boolean>): Promise<ContainerRecord> {
-  return store.withLock(id, () => store.withLock(id, async () => {
-    const rec = await store.get(id);
-    if (rec.State.RemovalInProgress || rec.State.Dead) throw new ContainerError('ContainerBeingRemoved', Messages.beingRemoved);
-    const held = rec.StartingBy;
-    const mine = held && held.workflowId === owner.workflowId && held.runId === owner.runId;
-    if (held && !mine && (await isAlive(held))) {
-      throw new ContainerError('StartInProgress', Messages.startInProgress(id, held.workflowId));
-    }
-    rec.StartingBy = owner;
-    await store.write(rec);
-    return rec;
-  }), CLAIM_LOCK);
+export function claimStart(
+  store: StateStore,
+  id: string,
+  owner: StartOwner,
+  isAlive: (o: StartOwner) => Promise<boolean>,
+): Promise<ContainerRecord> {
+  return store.withLock(
+    id,
+    () =>
+      store.withLock(id, async () => {
+        const rec = await store.get(id);
+        if (rec.State.RemovalInProgress || rec.State.Dead)
+          throw new ContainerError('ContainerBeingRemoved', Messages.beingRemoved);
+        const held = rec.StartingBy;
+        const mine = held && held.workflowId === owner.workflowId && held.runId === owner.runId;
+        if (held && !mine && (await isAlive(held))) {
+          throw new ContainerError('StartInProgress', Messages.startInProgress(id, held.workflowId));
+        }
+        rec.StartingBy = owner;
+        await store.write(rec);
+        return rec;
+      }),
+    CLAIM_LOCK,
+  );
 }
 
 /** Drops the claim if `owner` holds it. Idempotent. */

@@ -22,12 +22,16 @@ export async function logPage(rt: LogDeps, id: string, opts: LogPageOptions = {}
     if (kept && err instanceof ContainerError && err.type === 'NoSuchContainer') return readLogPage(kept, opts);
     throw err;
   }
-  return rt.store.withLock(id, async () => {
-    // moved aside under this lock by keepLogForReaders, before the container's directory goes
-    const file = (await removedLogFile(root, id, live)) ?? live;
-    if (file === live) await sampleLog(file);
-    return readLogPage(file, opts);
-  }, LOG_LOCK);
+  return rt.store.withLock(
+    id,
+    async () => {
+      // moved aside under this lock by keepLogForReaders, before the container's directory goes
+      const file = (await removedLogFile(root, id, live)) ?? live;
+      if (file === live) await sampleLog(file);
+      return readLogPage(file, opts);
+    },
+    LOG_LOCK,
+  );
 }
 
 /**

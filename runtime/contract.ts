@@ -14,7 +14,14 @@ import type { LinkTarget } from '../common/env';
 import type { GcResult as GcReport } from '../common/ops-api';
 import type { HostInfo } from '../common/settings';
 import type { HostStepName, ReleaseName } from '../common/steps';
-import type { ExecInput, ExecOutputInput, ExecOutputResult, ExecResult, KillResult, PauseResult } from '../common/verbs-api';
+import type {
+  ExecInput,
+  ExecOutputInput,
+  ExecOutputResult,
+  ExecResult,
+  KillResult,
+  PauseResult,
+} from '../common/verbs-api';
 import type { LogPage, LogPageOptions } from './logs';
 import type { AcquireRequests, AcquireResults } from './steps/types';
 export type { ImageInfo };
@@ -75,7 +82,12 @@ export interface ContainerRuntime {
   events(since: number, limit?: number): Promise<{ events: ContainerEvent[]; next: number; more: boolean }>;
   emitEvent(id: string, action: ContainerEvent['action'], attributes?: Record<string, string>): Promise<void>;
   /** Emits the event unless one with this action and key was emitted before (idempotent retries). */
-  emitEventOnce(id: string, key: string, action: ContainerEvent['action'], attributes?: Record<string, string>): Promise<void>;
+  emitEventOnce(
+    id: string,
+    key: string,
+    action: ContainerEvent['action'],
+    attributes?: Record<string, string>,
+  ): Promise<void>;
 
   // --- start claim and legacy hostConfig ----------------------------------------------------
   /** Writes a hostConfig passed at start (legacy API) into the container record. */
@@ -98,7 +110,8 @@ export interface ContainerRuntime {
   /** The running containers this one links to; ContainerNotRunning (409) when one is not running. */
   linkedContainers(id: string): Promise<LinkTarget[]>;
 
-  // --- state (mark-running and the failure path) ---------------------------------------------------------------------------------
+  // --- state (mark-running and the failure path)
+  // ---------------------------------------------------------------------------------
   /**
    * Running, Pid, StartedAt, HasBeenStartedBefore and the start run that did it (`by`) to disk; `start` event. A
    * no-op when already running with this pid.
@@ -142,7 +155,10 @@ export interface ContainerRuntime {
    */
   gc(isStarting: (rec: ContainerRecord) => Promise<boolean>, ctx?: StepContext): Promise<GcReport>;
 
-  /** Every release (the process's first, then the others at once), each tried; returns what could not be released, in teardown order. */
+  /**
+   * Every release (the process's first, then the others at once), each tried; returns what could not be released, in
+   * teardown order.
+   */
   releaseAll(id: string, ctx?: StepContext): Promise<string[]>;
 
   /** Every resource the driver currently holds (mounts, netns, IPs, processes…), for leak checks and gc. */

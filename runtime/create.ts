@@ -5,7 +5,14 @@ import { findContainer, VALID_NAME } from '../common/lookup';
 import { parseIpcMode, parseNetMode } from '../common/net-mode';
 import type { HostInfo } from '../common/settings';
 import { verifyHostConfig } from '../common/settings';
-import { defaultHostConfig, initialState, NO_NETWORK, type ContainerRecord, type CreateRequest, type HostConfig } from '../common/types';
+import {
+  defaultHostConfig,
+  initialState,
+  NO_NETWORK,
+  type ContainerRecord,
+  type CreateRequest,
+  type HostConfig,
+} from '../common/types';
 import { newContainerId, randomName } from './names';
 import { bareName } from '../common/names';
 
@@ -17,7 +24,10 @@ import { bareName } from '../common/names';
 export function checkCreateRequest(req: CreateRequest, host: HostInfo): HostConfig {
   if (!req.image) throw new ContainerError('InvalidParameter', 'No image was specified');
   if (req.workingDir && !req.workingDir.startsWith('/')) {
-    throw new ContainerError('InvalidParameter', `the working directory '${req.workingDir}' is invalid, it needs to be an absolute path`);
+    throw new ContainerError(
+      'InvalidParameter',
+      `the working directory '${req.workingDir}' is invalid, it needs to be an absolute path`,
+    );
   }
   const hostConfig: HostConfig = { ...defaultHostConfig(), ...req.hostConfig };
   verifyHostConfig(hostConfig, host);
@@ -26,7 +36,11 @@ export function checkCreateRequest(req: CreateRequest, host: HostInfo): HostConf
   return hostConfig;
 }
 
-export function newContainerRecord(req: CreateRequest, hostConfig: HostConfig, existing: readonly ContainerRecord[]): ContainerRecord {
+export function newContainerRecord(
+  req: CreateRequest,
+  hostConfig: HostConfig,
+  existing: readonly ContainerRecord[],
+): ContainerRecord {
   const id = newContainerId();
   const name = nameFor(req.name, existing);
   checkLinks(hostConfig.Links, existing);
@@ -61,16 +75,23 @@ function nameFor(requested: string | undefined, existing: readonly ContainerReco
   const taken = (n: string) => existing.find((c) => c.Name === `/${n}`);
   if (requested === undefined) {
     let name: string;
-    do name = randomName(); while (taken(name));
+    do name = randomName();
+    while (taken(name));
     return name;
   }
   if (!VALID_NAME.test(requested)) {
-    throw new ContainerError('InvalidParameter', `Invalid container name (${requested}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    throw new ContainerError(
+      'InvalidParameter',
+      `Invalid container name (${requested}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
+    );
   }
   const name = bareName(requested);
   const other = taken(name);
   if (other) {
-    throw new ContainerError('Conflict', `Conflict. The container name "/${name}" is already in use by container "${other.Id}". You have to remove (or rename) that container to be able to reuse that name.`);
+    throw new ContainerError(
+      'Conflict',
+      `Conflict. The container name "/${name}" is already in use by container "${other.Id}". You have to remove (or rename) that container to be able to reuse that name.`,
+    );
   }
   return name;
 }
@@ -91,14 +112,20 @@ function checkPeers(hostConfig: HostConfig, existing: readonly ContainerRecord[]
       findContainer(existing, mode.target);
     } catch (err) {
       if (err instanceof ContainerError && err.type === 'NoSuchContainer') {
-        throw new ContainerError('InvalidParameter', `could not get container for --${what} container:${mode.target}: ${err.message}`);
+        throw new ContainerError(
+          'InvalidParameter',
+          `could not get container for --${what} container:${mode.target}: ${err.message}`,
+        );
       }
       throw err;
     }
   }
 }
 
-/** Each --link names an existing container (daemon.GetContainer: full ID, name or unique ID prefix) not on the host network. */
+/**
+ * Each --link names an existing container (daemon.GetContainer: full ID, name or unique ID prefix) not on the host
+ * network.
+ */
 function checkLinks(links: readonly string[], existing: readonly ContainerRecord[]): void {
   for (const link of links) {
     const target = parseLink(link);
@@ -112,7 +139,10 @@ function checkLinks(links: readonly string[], existing: readonly ContainerRecord
       throw err;
     }
     if (parseNetMode(child.HostConfig.NetworkMode)?.kind === 'host') {
-      throw new ContainerError('InvalidParameter', "conflicting options: host type networking can't be used with links. This would result in undefined behavior");
+      throw new ContainerError(
+        'InvalidParameter',
+        "conflicting options: host type networking can't be used with links. This would result in undefined behavior",
+      );
     }
   }
 }

@@ -33,7 +33,16 @@ export function execsDir(l: Layout, id: string): string {
 export function execPaths(l: Layout, id: string, execId: string): ExecPaths {
   const dir = path.join(execsDir(l, id), execId);
   const f = (name: string) => path.join(dir, name);
-  return { dir, record: f('exec.json'), process: f('process.json'), pid: f('pid'), exit: f('exit-code'), runcLog: f('runc.log'), stdout: f('stdout'), stderr: f('stderr') };
+  return {
+    dir,
+    record: f('exec.json'),
+    process: f('process.json'),
+    pid: f('pid'),
+    exit: f('exit-code'),
+    runcLog: f('runc.log'),
+    stdout: f('stdout'),
+    stderr: f('stderr'),
+  };
 }
 
 /** An exec ID: 64 lowercase hex digits, like a container ID (and never a path). */

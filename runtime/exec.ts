@@ -31,7 +31,8 @@ function checkExecutable(rec: ContainerRecord): void {
 }
 
 function checkExecId(execId: string): void {
-  if (!isExecId(execId)) throw new ContainerError('InvalidParameter', `invalid exec ID "${execId}": 64 hex digits expected`);
+  if (!isExecId(execId))
+    throw new ContainerError('InvalidParameter', `invalid exec ID "${execId}": 64 hex digits expected`);
 }
 
 /** ContainerExecCreate: checks, then the exec's ID in ExecIDs; `exec_create` once. Returns the IDs. */
@@ -40,7 +41,10 @@ export async function createExec(rt: ExecDeps, input: ExecInput): Promise<{ cont
   checkExecId(execId);
   if (input.cmd.length === 0) throw new ContainerError('InvalidParameter', 'No exec command specified');
   if (input.workingDir && !input.workingDir.startsWith('/')) {
-    throw new ContainerError('InvalidParameter', `the working directory '${input.workingDir}' is invalid, it needs to be an absolute path`);
+    throw new ContainerError(
+      'InvalidParameter',
+      `the working directory '${input.workingDir}' is invalid, it needs to be an absolute path`,
+    );
   }
   const { Id } = await rt.lookup(input.container); // refreshed: a process that has exited reads not running
   await rt.store.update(Id, (rec) => {
@@ -57,7 +61,13 @@ export async function createExec(rt: ExecDeps, input: ExecInput): Promise<{ cont
  * unregisters it whatever happened; `exec_start` once it runs, `exec_die` with its exit code. A retry after
  * the exec ended reads its recorded exit status instead of running it again.
  */
-export async function runExec(rt: ExecDeps, containerId: string, execId: string, input: ExecInput, ctx?: StepContext): Promise<ExecResult> {
+export async function runExec(
+  rt: ExecDeps,
+  containerId: string,
+  execId: string,
+  input: ExecInput,
+  ctx?: StepContext,
+): Promise<ExecResult> {
   checkExecId(execId);
   const paths = execPaths(rt.driver.layout, containerId, execId);
   const rec = await rt.lookup(containerId);
@@ -69,11 +79,19 @@ export async function runExec(rt: ExecDeps, containerId: string, execId: string,
   }
   try {
     checkExecutable(rec);
-    const outcome = await rt.driver.runExec(containerId, { execId, args: input.cmd, env: input.env ?? [], cwd: input.workingDir ?? '' }, {
-      ...ctx,
-      onStart: (pid) => rt.records.emitEventOnce(containerId, execId, 'exec_start', { execID: execId, pid: String(pid) }),
+    const outcome = await rt.driver.runExec(
+      containerId,
+      { execId, args: input.cmd, env: input.env ?? [], cwd: input.workingDir ?? '' },
+      {
+        ...ctx,
+        onStart: (pid) =>
+          rt.records.emitEventOnce(containerId, execId, 'exec_start', { execID: execId, pid: String(pid) }),
+      },
+    );
+    await rt.records.emitEventOnce(containerId, `${execId}:die`, 'exec_die', {
+      execID: execId,
+      exitCode: String(outcome.exitCode),
     });
-    await rt.records.emitEventOnce(containerId, `${execId}:die`, 'exec_die', { execID: execId, exitCode: String(outcome.exitCode) });
     return {
       containerId,
       execId,

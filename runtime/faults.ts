@@ -50,7 +50,10 @@ const KNOWN_POINTS = new Set<string>(FAULT_POINTS);
 export function parseFaultPlan(text: string | undefined): Map<FaultPoint, FaultMode> {
   const plan = new Map<FaultPoint, FaultMode>();
   if (!text) return plan;
-  for (const entry of text.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const eq = entry.indexOf('=');
     const point = entry.slice(0, eq);
     const [kind, arg] = splitOnce(entry.slice(eq + 1), ':');
@@ -58,7 +61,8 @@ export function parseFaultPlan(text: string | undefined): Map<FaultPoint, FaultM
     const times = Number(arg ?? '1');
     const p = point as FaultPoint;
     if (kind === 'fail' || kind === 'fail-after') plan.set(p, { kind });
-    else if ((kind === 'transient' || kind === 'transient-after') && Number.isInteger(times) && times > 0) plan.set(p, { kind, times });
+    else if ((kind === 'transient' || kind === 'transient-after') && Number.isInteger(times) && times > 0)
+      plan.set(p, { kind, times });
     else if ((kind === 'hold' || kind === 'hold-after') && arg) plan.set(p, { kind, file: arg });
     else throw bad(entry);
   }
@@ -102,7 +106,9 @@ export function faultHooks(target: FaultTarget, workerPlan: string | undefined):
   }
 
   const injected = (point: string, retryable: boolean, after: boolean) =>
-    new ContainerError('InjectedFault', `injected failure at ${point}${after ? ' (after its side effect)' : ''}`, { retryable });
+    new ContainerError('InjectedFault', `injected failure at ${point}${after ? ' (after its side effect)' : ''}`, {
+      retryable,
+    });
 
   /** Waits for the release file, heartbeating, so only a dead worker (not a held one) times the step out. */
   async function holdUntil(file: string, point: string, ctx: StepContext | undefined): Promise<void> {

@@ -1,7 +1,14 @@
 import type { LinkTarget } from '../common/env';
 import { ContainerError } from '../common/errors';
 import type { HostInfo } from '../common/settings';
-import type { ContainerEvent, ContainerRecord, CreateRequest, HostConfig, ImageInfo, StartOwner } from '../common/types';
+import type {
+  ContainerEvent,
+  ContainerRecord,
+  CreateRequest,
+  HostConfig,
+  ImageInfo,
+  StartOwner,
+} from '../common/types';
 import { checkBindPolicy } from './bind-policy';
 import { claimStart, releaseStart } from './claim';
 import type { HeldResource } from './contract';
@@ -37,7 +44,10 @@ export class HostRecords implements HostParts {
   readonly store: StateStore;
   readonly records: Records;
 
-  constructor(readonly driver: Driver, readonly config: HostRuntimeConfig) {
+  constructor(
+    readonly driver: Driver,
+    readonly config: HostRuntimeConfig,
+  ) {
     this.store = new StateStore(driver.root);
     this.records = new Records(this.store);
   }
@@ -62,7 +72,10 @@ export class HostRecords implements HostParts {
 
   async create(req: CreateRequest): Promise<ContainerRecord> {
     if (!this.config.faultsAllowed && req.labels && Object.hasOwn(req.labels, FAULT_LABEL)) {
-      throw new ContainerError('InvalidParameter', `the label ${FAULT_LABEL} is for fault injection, which this worker does not allow (start it with CONTAINER_SAGA_ALLOW_FAULTS=1)`);
+      throw new ContainerError(
+        'InvalidParameter',
+        `the label ${FAULT_LABEL} is for fault injection, which this worker does not allow (start it with CONTAINER_SAGA_ALLOW_FAULTS=1)`,
+      );
     }
     await this.store.init();
     const hostConfig = checkCreateRequest(req, await this.driver.hostInfo());
@@ -126,7 +139,12 @@ export class HostRecords implements HostParts {
     return this.records.emitEvent(id, action, attributes);
   }
 
-  emitEventOnce(id: string, key: string, action: ContainerEvent['action'], attributes?: Record<string, string>): Promise<void> {
+  emitEventOnce(
+    id: string,
+    key: string,
+    action: ContainerEvent['action'],
+    attributes?: Record<string, string>,
+  ): Promise<void> {
     return this.records.emitEventOnce(id, key, action, attributes);
   }
 
@@ -159,7 +177,11 @@ export class HostRecords implements HostParts {
       return await this.driver.importImage(name, source);
     } catch (err) {
       // a name the input check let through that still makes too long a file name (the Linux driver escapes it)
-      if ((err as NodeJS.ErrnoException).code === 'ENAMETOOLONG') throw new ContainerError('InvalidParameter', `invalid reference format: ${name} is too long a name for an image here`);
+      if ((err as NodeJS.ErrnoException).code === 'ENAMETOOLONG')
+        throw new ContainerError(
+          'InvalidParameter',
+          `invalid reference format: ${name} is too long a name for an image here`,
+        );
       throw err;
     }
   }

@@ -1,6 +1,13 @@
 import type { HostStepName, ReleaseName } from '../common/steps';
 import type { ContainerRecord, StartOwner } from '../common/types';
-import type { ExecInput, ExecOutputInput, ExecOutputResult, ExecResult, KillResult, PauseResult } from '../common/verbs-api';
+import type {
+  ExecInput,
+  ExecOutputInput,
+  ExecOutputResult,
+  ExecResult,
+  KillResult,
+  PauseResult,
+} from '../common/verbs-api';
 import * as logs from './container-logs';
 import type { ContainerRuntime, GcReport, StepContext, StopResult } from './contract';
 import type { Driver } from './driver';
@@ -41,7 +48,9 @@ export class HostRuntime extends HostRecords implements ContainerRuntime {
 
   async markRunning(id: string, pid: number, by?: StartOwner): Promise<ContainerRecord> {
     const mark = () => this.records.markRunning(id, pid, by);
-    return this.withNode(await (this.config.hooks ? this.config.hooks.around('mark-running', id, undefined, mark) : mark()));
+    return this.withNode(
+      await (this.config.hooks ? this.config.hooks.around('mark-running', id, undefined, mark) : mark()),
+    );
   }
 
   // --- teardown (teardown.ts) ------------------------------------------------------------------------------------

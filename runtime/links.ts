@@ -15,7 +15,10 @@ export async function linkedContainers(store: StateStore, id: string): Promise<L
       throw err;
     });
     if (!other.State.Running) {
-      throw new ContainerError('ContainerNotRunning', `Cannot link to a non running container: ${other.Name} AS ${rec.Name}/${alias}`);
+      throw new ContainerError(
+        'ContainerNotRunning',
+        `Cannot link to a non running container: ${other.Name} AS ${rec.Name}/${alias}`,
+      );
     }
     targets.push({
       name: other.Name,

@@ -27,7 +27,10 @@ export const indexFile = (log: string): string => `${log}.index`;
 /** The n-th rotated file (1 = the newest). */
 export const rotatedFile = (log: string, n: number): string => `${log}.${n}`;
 
-/** How large a container's log may grow: Docker's json-file `max-size` (bytes) and `max-file` (files kept, the live one included). */
+/**
+ * How large a container's log may grow: Docker's json-file `max-size` (bytes) and `max-file` (files kept, the live one
+ * included).
+ */
 export interface LogBound {
   maxSize: number;
   maxFile: number;
@@ -74,7 +77,11 @@ async function sizeOf(file: string): Promise<number | undefined> {
 
 async function writeIndex(log: string, idx: LogIndex): Promise<void> {
   const tmp = `${indexFile(log)}.tmp`;
-  await fs.writeFile(tmp, `starts ${idx.starts.join(' ')}\n${idx.samples.map((s) => `${s.end} ${s.time}\n`).join('')}`, { mode: 0o600 });
+  await fs.writeFile(
+    tmp,
+    `starts ${idx.starts.join(' ')}\n${idx.samples.map((s) => `${s.end} ${s.time}\n`).join('')}`,
+    { mode: 0o600 },
+  );
   await fs.rename(tmp, indexFile(log));
 }
 
@@ -130,7 +137,8 @@ export class LogSampler {
     await fs.truncate(this.log, 0);
     if (kept > 0) {
       for (let n = idx.starts.length - 1; n >= kept; n--) await fs.rm(rotatedFile(this.log, n), { force: true });
-      for (let n = Math.min(idx.starts.length - 1, kept - 1); n >= 1; n--) await fs.rename(rotatedFile(this.log, n), rotatedFile(this.log, n + 1));
+      for (let n = Math.min(idx.starts.length - 1, kept - 1); n >= 1; n--)
+        await fs.rename(rotatedFile(this.log, n), rotatedFile(this.log, n + 1));
       await fs.rename(tmp, rotatedFile(this.log, 1));
     }
     const base = live + copied;

@@ -13,7 +13,10 @@ import { readLogIndex, rotatedFile, type LogSample } from './log-index';
 export const LOG_PAGE_MAX = 256 * 1024;
 
 export interface LogPageOptions {
-  /** logical byte offset to read from: an earlier page's `next`; default the oldest kept byte, or where `since`/`tail` put it */
+  /**
+   * logical byte offset to read from: an earlier page's `next`; default the oldest kept byte, or where `since`/`tail`
+   * put it
+   */
   cursor?: number;
   /** only the last N lines (Docker's --tail), when no cursor is given */
   tail?: number;
@@ -54,7 +57,8 @@ export async function readLogPage(file: string, opts: LogPageOptions = {}): Prom
     let start = view.oldest;
     if (opts.cursor !== undefined) start = Math.max(start, opts.cursor);
     else {
-      if (opts.since !== undefined) start = Math.max(start, await lineStartFrom(view, times.firstAtOrAfter(opts.since, view.end)));
+      if (opts.since !== undefined)
+        start = Math.max(start, await lineStartFrom(view, times.firstAtOrAfter(opts.since, view.end)));
       if (opts.tail !== undefined) start = Math.max(start, await tailStart(view, opts.tail));
     }
     start = view.skipGap(Math.min(start, view.end));
@@ -84,7 +88,10 @@ export class LineTimes {
   /** minimum time over this sample and every later one (by end) */
   private readonly minFrom: number[];
 
-  constructor(samples: readonly LogSample[], private readonly now: number) {
+  constructor(
+    samples: readonly LogSample[],
+    private readonly now: number,
+  ) {
     const sorted = [...samples].sort((a, b) => a.end - b.end);
     this.ends = sorted.map((s) => s.end);
     this.minFrom = sorted.map((s) => s.time);
@@ -116,7 +123,13 @@ export class LineTimes {
  * The page with each line that begins in it prefixed by its time, cut at a line end so that text and
  * prefixes stay within `limit` (a line longer than that is cut inside, never in a UTF-8 sequence).
  */
-function stamped(buf: Buffer, start: number, atLineStart: boolean, limit: number, times: LineTimes): { cut: number; text: string } {
+function stamped(
+  buf: Buffer,
+  start: number,
+  atLineStart: boolean,
+  limit: number,
+  times: LineTimes,
+): { cut: number; text: string } {
   const parts: string[] = [];
   let pos = 0;
   let cost = 0;
@@ -129,9 +142,14 @@ function stamped(buf: Buffer, start: number, atLineStart: boolean, limit: number
       if (pos > 0) break;
       // not even one line fits: its first bytes (with the prefix), at a UTF-8 boundary
       const part = buf.subarray(0, utf8Boundary(buf.subarray(0, Math.max(1, limit - (lineStart ? STAMP_LEN : 0)))));
-      return { cut: part.length, text: (lineStart ? `${formatLogTime(times.timeOf(start))} ` : '') + part.toString('utf8') };
+      return {
+        cut: part.length,
+        text: (lineStart ? `${formatLogTime(times.timeOf(start))} ` : '') + part.toString('utf8'),
+      };
     }
-    parts.push((lineStart ? `${formatLogTime(times.timeOf(start + pos))} ` : '') + buf.subarray(pos, end).toString('utf8'));
+    parts.push(
+      (lineStart ? `${formatLogTime(times.timeOf(start + pos))} ` : '') + buf.subarray(pos, end).toString('utf8'),
+    );
     cost += add;
     pos = end;
   }
@@ -148,7 +166,10 @@ class LogView {
   /** the end of the log */
   readonly end: number;
 
-  private constructor(private readonly files: ReadonlyArray<{ fh: fs.FileHandle; start: number; size: number }>, base: number) {
+  private constructor(
+    private readonly files: ReadonlyArray<{ fh: fs.FileHandle; start: number; size: number }>,
+    base: number,
+  ) {
     this.oldest = files[0]?.start ?? base;
     this.end = files.length > 0 ? files.at(-1)!.start + files.at(-1)!.size : base;
   }
@@ -158,10 +179,12 @@ class LogView {
     const rotated = starts.length - 1;
     try {
       for (let i = 0; i < starts.length; i++) {
-        const fh = await fs.open(i < rotated ? rotatedFile(file, rotated - i) : file, 'r').catch((err: NodeJS.ErrnoException) => {
-          if (err.code === 'ENOENT') return undefined;
-          throw err;
-        });
+        const fh = await fs
+          .open(i < rotated ? rotatedFile(file, rotated - i) : file, 'r')
+          .catch((err: NodeJS.ErrnoException) => {
+            if (err.code === 'ENOENT') return undefined;
+            throw err;
+          });
         if (!fh) continue;
         const size = (await fh.stat()).size;
         files.push({ fh, start: starts[i]!, size: i < rotated ? Math.min(size, starts[i + 1]! - starts[i]!) : size });

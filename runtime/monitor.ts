@@ -40,7 +40,9 @@ type Change = 'state' | 'log';
 const STATE: ReadonlySet<Change> = new Set(['state']);
 const STATE_OR_LOG: ReadonlySet<Change> = new Set(['state', 'log']);
 
-/** What the monitor works with: the records and driver, and the releases of Docker's Cleanup as the runtime runs them. */
+/**
+ * What the monitor works with: the records and driver, and the releases of Docker's Cleanup as the runtime runs them.
+ */
 export type MonitorDeps = HostParts & Pick<ContainerRuntime, 'releaseAll'>;
 
 export interface WaitTuning {
@@ -58,7 +60,13 @@ export interface WaitTuning {
  * files only: a worker that died while waiting loses nothing (the next one finds the exit file the shim
  * wrote meanwhile). An abort of ctx.signal ends the wait at once; every watch is closed however it ends.
  */
-export async function waitForRunEnd(rt: MonitorDeps, id: string, run: ContainerRun, ctx?: StepContext, tuning: WaitTuning = {}): Promise<RunEnd> {
+export async function waitForRunEnd(
+  rt: MonitorDeps,
+  id: string,
+  run: ContainerRun,
+  ctx?: StepContext,
+  tuning: WaitTuning = {},
+): Promise<RunEnd> {
   const fallbackMs = tuning.fallbackMs ?? FALLBACK_MS;
   const log = rt.driver.layout.log(id);
   const sampler = new LogSampler(log);
@@ -86,18 +94,25 @@ export async function waitForRunEnd(rt: MonitorDeps, id: string, run: ContainerR
         const rec = await rt.store.read(id);
         if (!rec || rec.State.RemovalInProgress || rec.State.Dead) return { kind: 'removed' };
         const ours = rec.State.StartedAt === run.startedAt;
-        if (!ours && rec.State.Running) return { kind: 'superseded', run: { pid: rec.State.Pid, startedAt: rec.State.StartedAt } };
+        if (!ours && rec.State.Running)
+          return { kind: 'superseded', run: { pid: rec.State.Pid, startedAt: rec.State.StartedAt } };
         if (!rec.State.Running) {
           // someone recorded the exit first (stop, a refreshed read), or a run we never saw began and ended:
           // what the record says is all there is to know
-          return { kind: 'exited', exitCode: rec.State.ExitCode, finishedAt: rec.State.FinishedAt, oomKilled: rec.State.OOMKilled ?? false };
+          return {
+            kind: 'exited',
+            exitCode: rec.State.ExitCode,
+            finishedAt: rec.State.FinishedAt,
+            oomKilled: rec.State.OOMKilled ?? false,
+          };
         }
         logConfig = rec.HostConfig.LogConfig;
         const probe = await rt.driver.probeProcess(id);
         // after the probe: an exited process's last output is sampled too
         [sampled, logWritten] = [Date.now(), false];
         await pollLog(rt, id, sampler, logConfig);
-        if (probe.kind === 'exited') return { kind: 'exited', exitCode: probe.code, finishedAt: probe.at, oomKilled: probe.oomKilled ?? false };
+        if (probe.kind === 'exited')
+          return { kind: 'exited', exitCode: probe.code, finishedAt: probe.at, oomKilled: probe.oomKilled ?? false };
         if (ctx?.signal?.aborted) throw new Error('wait cancelled');
         ctx?.progress?.();
       } else if (logWritten && now - sampled >= LOG_SAMPLE_MS) {
@@ -151,30 +166,52 @@ export interface ExitHandled {
  * The run has exited: record it (Status exited, ExitCode, FinishedAt, `die` once per run) unless someone did,
  * then Docker's Cleanup: every release in teardown order, what fails recorded as leftovers. Idempotent.
  */
-export async function handleRunExit(rt: MonitorDeps, id: string, run: ContainerRun, end: Extract<RunEnd, { kind: 'exited' }>, ctx?: StepContext): Promise<ExitHandled> {
-  const gone: ExitHandled = { exists: false, startedAgain: false, autoRemove: false, policy: { Name: 'no', MaximumRetryCount: 0 }, manuallyStopped: true, ranMs: 0, leftovers: [] };
+export async function handleRunExit(
+  rt: MonitorDeps,
+  id: string,
+  run: ContainerRun,
+  end: Extract<RunEnd, { kind: 'exited' }>,
+  ctx?: StepContext,
+): Promise<ExitHandled> {
+  const gone: ExitHandled = {
+    exists: false,
+    startedAgain: false,
+    autoRemove: false,
+    policy: { Name: 'no', MaximumRetryCount: 0 },
+    manuallyStopped: true,
+    ranMs: 0,
+    leftovers: [],
+  };
   if (!(await rt.store.read(id))) return gone;
   // Under the claim lock, as Docker's exit handler holds the container lock: a start cannot claim the
   // container while its last run is cleaned up, and a start that claimed it first keeps what it adopts.
-  return rt.store.withLock(id, async () => {
-    const rec = await rt.store.read(id);
-    if (!rec) return gone;
-    if (rec.State.StartedAt === run.startedAt) await rt.records.markExited(rec, end.exitCode, end.finishedAt, end.oomKilled);
-    const claim = rec.StartingBy;
-    const ownClaim = claim !== undefined && claim.workflowId === run.startedBy?.workflowId && claim.runId === run.startedBy.runId;
-    const startedAgain = (claim !== undefined && !ownClaim) || rec.State.StartedAt !== run.startedAt;
-    const leftovers = startedAgain ? [] : await rt.releaseAll(id, ctx);
-    // the record as it is now, leftovers noted on it; rm may have removed it meanwhile
-    const after = await (startedAgain ? rt.store.read(id) : rt.records.recordLeftovers(id, leftovers).catch(() => rt.store.read(id)));
-    if (!after) return gone;
-    return {
-      exists: true,
-      startedAgain,
-      autoRemove: after.HostConfig.AutoRemove === true && !startedAgain,
-      policy: after.HostConfig.RestartPolicy,
-      manuallyStopped: after.HasBeenManuallyStopped === true,
-      ranMs: Math.max(0, Date.parse(end.finishedAt) - Date.parse(run.startedAt)) || 0,
-      leftovers,
-    };
-  }, CLAIM_LOCK);
+  return rt.store.withLock(
+    id,
+    async () => {
+      const rec = await rt.store.read(id);
+      if (!rec) return gone;
+      if (rec.State.StartedAt === run.startedAt)
+        await rt.records.markExited(rec, end.exitCode, end.finishedAt, end.oomKilled);
+      const claim = rec.StartingBy;
+      const ownClaim =
+        claim !== undefined && claim.workflowId === run.startedBy?.workflowId && claim.runId === run.startedBy.runId;
+      const startedAgain = (claim !== undefined && !ownClaim) || rec.State.StartedAt !== run.startedAt;
+      const leftovers = startedAgain ? [] : await rt.releaseAll(id, ctx);
+      // the record as it is now, leftovers noted on it; rm may have removed it meanwhile
+      const after = await (startedAgain
+        ? rt.store.read(id)
+        : rt.records.recordLeftovers(id, leftovers).catch(() => rt.store.read(id)));
+      if (!after) return gone;
+      return {
+        exists: true,
+        startedAgain,
+        autoRemove: after.HostConfig.AutoRemove === true && !startedAgain,
+        policy: after.HostConfig.RestartPolicy,
+        manuallyStopped: after.HasBeenManuallyStopped === true,
+        ranMs: Math.max(0, Date.parse(end.finishedAt) - Date.parse(run.startedAt)) || 0,
+        leftovers,
+      };
+    },
+    CLAIM_LOCK,
+  );
 }

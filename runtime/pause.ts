@@ -79,7 +79,8 @@ export async function kill(rt: PauseDeps, ref: string, rawSignal?: string): Prom
   // The signal first: a bad one is the caller's 400 whatever the container (Docker parses it in the router).
   const signal = rawSignal ? parseSignal(rawSignal) : DEFAULT_KILL_SIGNAL;
   const rec = await rt.lookup(ref);
-  const notRunning = () => new ContainerError('ContainerNotRunning', Messages.cannotKill(ref, Messages.notRunning(rec.Id)));
+  const notRunning = () =>
+    new ContainerError('ContainerNotRunning', Messages.cannotKill(ref, Messages.notRunning(rec.Id)));
   if (!rec.State.Running) throw notRunning();
   await rt.records.markManuallyStopped(rec.Id);
   if (!(await rt.driver.signalProcess(rec.Id, signal))) {

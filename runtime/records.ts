@@ -1,4 +1,10 @@
-import { NO_NETWORK, type ContainerEvent, type ContainerRecord, type HostConfig, type StartOwner } from '../common/types';
+import {
+  NO_NETWORK,
+  type ContainerEvent,
+  type ContainerRecord,
+  type HostConfig,
+  type StartOwner,
+} from '../common/types';
 import type { StateStore } from './store';
 import { bareName } from '../common/names';
 
@@ -15,7 +21,12 @@ export class Records {
   }
 
   /** Appends an event for a record the caller already holds (no second read of it). */
-  async appendEvent(id: string, rec: ContainerRecord | undefined, action: ContainerEvent['action'], attributes?: Record<string, string>): Promise<void> {
+  async appendEvent(
+    id: string,
+    rec: ContainerRecord | undefined,
+    action: ContainerEvent['action'],
+    attributes?: Record<string, string>,
+  ): Promise<void> {
     await this.store.appendEvent({
       time: new Date().toISOString(),
       type: 'container',
@@ -32,7 +43,12 @@ export class Records {
    * Emits an event at most once per key (e.g. the saga run that emits it), so a retried activity whose
    * report was lost does not log the event twice. The last keys are kept on the record.
    */
-  async emitEventOnce(id: string, key: string, action: ContainerEvent['action'], attributes?: Record<string, string>): Promise<void> {
+  async emitEventOnce(
+    id: string,
+    key: string,
+    action: ContainerEvent['action'],
+    attributes?: Record<string, string>,
+  ): Promise<void> {
     let seen = false;
     const rec = await this.store.update(id, (r) => {
       const keys = r.EventKeys ?? [];
@@ -55,7 +71,17 @@ export class Records {
       // A retried mark-running (its report lost) finds the container running with this pid: nothing to redo.
       already = r.State.Running && r.State.Pid === pid;
       if (already) return;
-      r.State = { ...r.State, Status: 'running', Running: true, Restarting: false, Pid: pid, ExitCode: 0, Error: '', OOMKilled: false, StartedAt: new Date().toISOString() };
+      r.State = {
+        ...r.State,
+        Status: 'running',
+        Running: true,
+        Restarting: false,
+        Pid: pid,
+        ExitCode: 0,
+        Error: '',
+        OOMKilled: false,
+        StartedAt: new Date().toISOString(),
+      };
       r.HasBeenStartedBefore = true;
       if (by) r.StartedBy = by;
       else delete r.StartedBy;
@@ -108,7 +134,8 @@ export class Records {
   /** A restart that did not happen (stopped meanwhile, or its start failed): not restarting any more. */
   async clearRestarting(id: string): Promise<void> {
     await this.store.update(id, (r) => {
-      if (r.State.Restarting) r.State = { ...r.State, Restarting: false, Status: r.HasBeenStartedBefore ? 'exited' : 'created' };
+      if (r.State.Restarting)
+        r.State = { ...r.State, Restarting: false, Status: r.HasBeenStartedBefore ? 'exited' : 'created' };
     });
   }
 
@@ -123,11 +150,25 @@ export class Records {
    * The run `rec` shows (recorded Running) has exited: Status exited, its code and time, under the lock;
    * `die` once per run, whoever saw the exit first (the monitor, a refreshed read, stop, rm).
    */
-  async markExited(rec: ContainerRecord, exitCode: number, finishedAt: string, oomKilled = false): Promise<ContainerRecord> {
+  async markExited(
+    rec: ContainerRecord,
+    exitCode: number,
+    finishedAt: string,
+    oomKilled = false,
+  ): Promise<ContainerRecord> {
     let changed = false;
     const updated = await this.store.update(rec.Id, (r) => {
       if (!r.State.Running || r.State.StartedAt !== rec.State.StartedAt) return;
-      r.State = { ...r.State, Status: 'exited', Running: false, Paused: false, Pid: 0, ExitCode: exitCode, FinishedAt: finishedAt, OOMKilled: oomKilled };
+      r.State = {
+        ...r.State,
+        Status: 'exited',
+        Running: false,
+        Paused: false,
+        Pid: 0,
+        ExitCode: exitCode,
+        FinishedAt: finishedAt,
+        OOMKilled: oomKilled,
+      };
       changed = true;
     });
     if (changed && oomKilled) await this.emitEventOnce(rec.Id, `run ${rec.State.StartedAt}`, 'oom');

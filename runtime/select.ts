@@ -16,10 +16,15 @@ export function runtimeConfigOf(config: Config): SimulatedRuntimeConfig {
 }
 
 /**
- * Picks the driver and makes the runtime over it with `config` (`simOs` only for the simulated driver): CONTAINER_SAGA_DRIVER=simulated|linux forces one (linux fails loudly when it cannot
- * work here); otherwise the Linux driver whenever the host has what it needs, else the simulated one.
+ * Picks the driver and makes the runtime over it with `config` (`simOs` only for the simulated driver):
+ * CONTAINER_SAGA_DRIVER=simulated|linux forces one (linux fails loudly when it cannot work here); otherwise the Linux
+ * driver whenever the host has what it needs, else the simulated one.
  */
-export async function selectRuntime(choice: DriverChoice, root: string, config: SimulatedRuntimeConfig): Promise<Selected> {
+export async function selectRuntime(
+  choice: DriverChoice,
+  root: string,
+  config: SimulatedRuntimeConfig,
+): Promise<Selected> {
   if (choice === 'simulated') {
     return { runtime: new SimulatedRuntime(root, config), reason: 'CONTAINER_SAGA_DRIVER=simulated' };
   }
@@ -28,11 +33,18 @@ export async function selectRuntime(choice: DriverChoice, root: string, config: 
   const { linuxPrerequisites } = require('./drivers/linux/prereqs') as typeof import('./drivers/linux/prereqs');
   const pre = await linuxPrerequisites();
   if (!pre.ok) {
-    if (choice === 'linux') throw new Error(`CONTAINER_SAGA_DRIVER=linux, but the Linux driver cannot run here: ${pre.reason}`);
-    return { runtime: new SimulatedRuntime(root, config), reason: `Linux driver unavailable (${pre.reason}); using the simulated driver` };
+    if (choice === 'linux')
+      throw new Error(`CONTAINER_SAGA_DRIVER=linux, but the Linux driver cannot run here: ${pre.reason}`);
+    return {
+      runtime: new SimulatedRuntime(root, config),
+      reason: `Linux driver unavailable (${pre.reason}); using the simulated driver`,
+    };
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { LinuxRuntime } = require('./linux-runtime') as typeof import('./linux-runtime');
   const runtime = new LinuxRuntime(root, config);
-  return { runtime, reason: choice === 'linux' ? 'CONTAINER_SAGA_DRIVER=linux' : 'root on Linux with runc and CNI plugins present' };
+  return {
+    runtime,
+    reason: choice === 'linux' ? 'CONTAINER_SAGA_DRIVER=linux' : 'root on Linux with runc and CNI plugins present',
+  };
 }

@@ -89,7 +89,8 @@ export class StateStore {
 
   async delete(id: string): Promise<void> {
     // Never a path outside one container's directory, whatever a caller passes.
-    if (!isFullId(id)) throw new ContainerError('Internal', `refusing to delete a container directory for invalid ID "${id}"`);
+    if (!isFullId(id))
+      throw new ContainerError('Internal', `refusing to delete a container directory for invalid ID "${id}"`);
     await fs.rm(this.containerDir(id), { recursive: true, force: true });
   }
 
@@ -121,14 +122,22 @@ export class StateStore {
       if (!isPidAlive(holder)) {
         // Stale: move it aside, and drop it only if it is the lock judged stale (not one taken since).
         const aside = `${lock}.${randomUUID()}.stale`;
-        if (await fs.rename(lock, aside).then(() => true, () => false)) {
+        if (
+          await fs.rename(lock, aside).then(
+            () => true,
+            () => false,
+          )
+        ) {
           if ((await fs.readFile(aside, 'utf8').catch(() => seen)) !== seen) await fs.link(aside, lock).catch(() => {});
           await fs.rm(aside, { force: true });
         }
         continue;
       }
       if (Date.now() > deadline) {
-        throw new ContainerError('Internal', `timed out waiting for the lock of container ${id} (held by pid ${holder})`);
+        throw new ContainerError(
+          'Internal',
+          `timed out waiting for the lock of container ${id} (held by pid ${holder})`,
+        );
       }
       await sleep(5);
     }
@@ -151,7 +160,10 @@ export class StateStore {
    * about `limit` bytes of them: only that much is read, so a reader far behind (or a replay from 0) pages
    * through a large file instead of loading it. `more` says whether more lines were there.
    */
-  async events(since: number, limit = EVENTS_PAGE_BYTES): Promise<{ events: ContainerEvent[]; next: number; more: boolean }> {
+  async events(
+    since: number,
+    limit = EVENTS_PAGE_BYTES,
+  ): Promise<{ events: ContainerEvent[]; next: number; more: boolean }> {
     let fh: FileHandle;
     try {
       fh = await fs.open(this.eventsPath, 'r');
@@ -174,7 +186,10 @@ export class StateStore {
         }
         if (end === 0) return { events: [], next: start, more: false };
         const text = buf.subarray(0, end).toString('utf8');
-        const events = text.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as ContainerEvent);
+        const events = text
+          .split('\n')
+          .filter((l) => l !== '')
+          .map((l) => JSON.parse(l) as ContainerEvent);
         const next = start + end;
         return { events, next, more: next < size && (await hasLine(fh, next, size)) };
       }
@@ -182,7 +197,6 @@ export class StateStore {
       await fh.close();
     }
   }
-
 }
 
 /** Events in one page at most (bytes): a few thousand events. */

@@ -23,7 +23,10 @@ export type TeardownDeps = HostParts & Pick<ContainerRuntime, 'list' | 'release'
 const TEARDOWN_LOCK = '.teardown';
 
 function leftoverError(id: string, leftovers: string[]): ContainerError {
-  return new ContainerError('CompensationIncomplete', `could not release every resource of container ${id}: ${leftovers.join('; ')}`);
+  return new ContainerError(
+    'CompensationIncomplete',
+    `could not release every resource of container ${id}: ${leftovers.join('; ')}`,
+  );
 }
 
 /**
@@ -48,7 +51,12 @@ export async function releaseAll(rt: TeardownDeps, id: string, ctx?: StepContext
 }
 
 /** docker stop: SIGTERM, SIGKILL after the timeout, then every release; `die` + `stop` when it ran. */
-export async function stop(rt: TeardownDeps, id: string, timeoutSeconds: number, ctx?: StepContext): Promise<StopResult> {
+export async function stop(
+  rt: TeardownDeps,
+  id: string,
+  timeoutSeconds: number,
+  ctx?: StepContext,
+): Promise<StopResult> {
   await rt.records.markManuallyStopped(id);
   const rec = await rt.store.get(id);
   const wasRunning = rec.State.Running;
@@ -57,7 +65,14 @@ export async function stop(rt: TeardownDeps, id: string, timeoutSeconds: number,
   const leftovers = await releaseAll(rt, id, ctx);
   await rt.store.update(id, (r) => {
     if (wasRunning) {
-      r.State = { ...r.State, Status: 'exited', Running: false, Pid: 0, ExitCode: exitCode, FinishedAt: new Date().toISOString() };
+      r.State = {
+        ...r.State,
+        Status: 'exited',
+        Running: false,
+        Pid: 0,
+        ExitCode: exitCode,
+        FinishedAt: new Date().toISOString(),
+      };
     }
     r.NetworkSettings = { ...NO_NETWORK };
     if (leftovers.length > 0) r.Leftovers = leftovers;
@@ -75,7 +90,10 @@ export async function stop(rt: TeardownDeps, id: string, timeoutSeconds: number,
 export async function remove(rt: TeardownDeps, id: string, force: boolean, ctx?: StepContext): Promise<void> {
   const rec = await rt.store.get(id);
   if (rec.State.Running && !force) {
-    throw new ContainerError('Conflict', `You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`);
+    throw new ContainerError(
+      'Conflict',
+      `You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`,
+    );
   }
   await rt.store.update(id, (r) => {
     r.State.RemovalInProgress = true;
@@ -103,24 +121,35 @@ export async function remove(rt: TeardownDeps, id: string, force: boolean, ctx?:
  * resource whose container no longer exists or is neither running nor being started (a start saga owns
  * what it holds: its compensations release it). `isStarting` says whether a recorded claim is still live.
  */
-export async function gc(rt: TeardownDeps, isStarting: (rec: ContainerRecord) => Promise<boolean>, ctx?: StepContext): Promise<GcReport> {
+export async function gc(
+  rt: TeardownDeps,
+  isStarting: (rec: ContainerRecord) => Promise<boolean>,
+  ctx?: StepContext,
+): Promise<GcReport> {
   const report: GcReport = { released: [], failed: [] };
   const records = await rt.list(); // refreshed: a Running record whose process is gone reads exited
   const held = await rt.driver.heldResources();
-  const ids = new Set([...records.filter((r) => r.Leftovers?.length).map((r) => r.Id), ...held.map((h) => h.containerId)]);
+  const ids = new Set([
+    ...records.filter((r) => r.Leftovers?.length).map((r) => r.Id),
+    ...held.map((h) => h.containerId),
+  ]);
   for (const id of ids) if (!isFullId(id)) ids.delete(id);
   for (const id of ids) {
     // Under the claim lock, on a fresh read: see CLAIM_LOCK.
-    await rt.store.withLock(id, async () => {
-      const rec = await rt.store.read(id);
-      if (rec?.State.Running) return;
-      if (rec && (await isStarting(rec))) return;
-      const what = held.filter((h) => h.containerId === id).map((h) => `${h.kind} ${h.detail}`);
-      const leftovers = await releaseAll(rt, id, ctx);
-      if (rec) await rt.records.recordLeftovers(id, leftovers);
-      if (leftovers.length > 0) report.failed.push({ containerId: id, leftovers });
-      else report.released.push({ containerId: id, resources: what.length > 0 ? what : rec?.Leftovers ?? [] });
-    }, CLAIM_LOCK);
+    await rt.store.withLock(
+      id,
+      async () => {
+        const rec = await rt.store.read(id);
+        if (rec?.State.Running) return;
+        if (rec && (await isStarting(rec))) return;
+        const what = held.filter((h) => h.containerId === id).map((h) => `${h.kind} ${h.detail}`);
+        const leftovers = await releaseAll(rt, id, ctx);
+        if (rec) await rt.records.recordLeftovers(id, leftovers);
+        if (leftovers.length > 0) report.failed.push({ containerId: id, leftovers });
+        else report.released.push({ containerId: id, resources: what.length > 0 ? what : (rec?.Leftovers ?? []) });
+      },
+      CLAIM_LOCK,
+    );
     // The lock made a directory for an orphan's ID: leave no empty container directory behind.
     if (!(await rt.store.read(id))) await rt.store.delete(id);
   }

@@ -37,9 +37,15 @@ export async function waitForCondition(rt: WaitDeps, input: WaitInput, ctx?: Ste
       try {
         rec = await rt.lookup(input.container);
       } catch (err) {
-        if (condition === 'removed' && err instanceof ContainerError && err.type === 'NoSuchContainer' && (last || isFullId(input.container))) {
+        if (
+          condition === 'removed' &&
+          err instanceof ContainerError &&
+          err.type === 'NoSuchContainer' &&
+          (last || isFullId(input.container))
+        ) {
           const id = last?.Id ?? input.container;
-          const code = (await lastDieCode(rt, id)) ?? (last && !last.State.Running ? last.State.ExitCode : last ? 0 : undefined);
+          const code =
+            (await lastDieCode(rt, id)) ?? (last && !last.State.Running ? last.State.ExitCode : last ? 0 : undefined);
           // a full ID this host never ran is not its container: another host's may be
           if (code !== undefined) return { containerId: id, StatusCode: code };
         }
@@ -47,8 +53,10 @@ export async function waitForCondition(rt: WaitDeps, input: WaitInput, ctx?: Ste
       }
       baseline ??= rec.State.FinishedAt;
       last = rec;
-      if (condition === 'not-running' && !rec.State.Running) return { containerId: rec.Id, StatusCode: rec.State.ExitCode };
-      if (condition === 'next-exit' && !rec.State.Running && rec.State.FinishedAt !== baseline) return { containerId: rec.Id, StatusCode: rec.State.ExitCode };
+      if (condition === 'not-running' && !rec.State.Running)
+        return { containerId: rec.Id, StatusCode: rec.State.ExitCode };
+      if (condition === 'next-exit' && !rec.State.Running && rec.State.FinishedAt !== baseline)
+        return { containerId: rec.Id, StatusCode: rec.State.ExitCode };
       if (ctx?.signal?.aborted) throw new Error('wait cancelled');
       ctx?.progress?.();
       if (!waker) {
@@ -75,7 +83,8 @@ async function lastDieCode(rt: WaitDeps, id: string): Promise<number | undefined
   for (let cursor = 0, more = true; more; ) {
     const page = await rt.events(cursor);
     for (const e of page.events) {
-      if (e.id === id && e.action === 'die' && e.attributes?.exitCode !== undefined) code = Number(e.attributes.exitCode);
+      if (e.id === id && e.action === 'die' && e.attributes?.exitCode !== undefined)
+        code = Number(e.attributes.exitCode);
     }
     cursor = page.next;
     more = page.more;

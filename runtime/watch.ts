@@ -76,7 +76,8 @@ export class FileWaker<K extends string> {
    * `ms`, on abort (at once if aborted), when a watch is dropped or fails, or when closed. Never rejects.
    */
   wait(ms: number, wakeOn: ReadonlySet<K>): Promise<void> {
-    if (this.closed || this.opts.signal?.aborted || [...this.changed].some((k) => wakeOn.has(k))) return Promise.resolve();
+    if (this.closed || this.opts.signal?.aborted || [...this.changed].some((k) => wakeOn.has(k)))
+      return Promise.resolve();
     return new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);

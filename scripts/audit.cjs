@@ -16,13 +16,18 @@ const UNREACHABLE = /^(E405|E403|E404|E5\d\d|ENOTFOUND|ECONNREFUSED|ECONNRESET|E
 /** npm's own answer: `npm audit` exits 1 when it finds something at the level or cannot reach the service. */
 function npmAudit() {
   return new Promise((resolve, reject) => {
-    execFile('npm', ['audit', '--omit=dev', '--audit-level=high', '--json'], { cwd: REPO, timeout: 120_000, maxBuffer: 64 << 20 }, (err, stdout) => {
-      try {
-        resolve(JSON.parse(stdout));
-      } catch {
-        reject(err ?? new Error(`npm audit printed no JSON: ${stdout.slice(0, 300)}`));
-      }
-    });
+    execFile(
+      'npm',
+      ['audit', '--omit=dev', '--audit-level=high', '--json'],
+      { cwd: REPO, timeout: 120_000, maxBuffer: 64 << 20 },
+      (err, stdout) => {
+        try {
+          resolve(JSON.parse(stdout));
+        } catch {
+          reject(err ?? new Error(`npm audit printed no JSON: ${stdout.slice(0, 300)}`));
+        }
+      },
+    );
   });
 }
 
@@ -30,7 +35,10 @@ function npmAudit() {
 function highFindings(report) {
   return Object.entries(report.vulnerabilities ?? {})
     .filter(([, v]) => v.severity === 'high' || v.severity === 'critical')
-    .map(([name, v]) => `${name} ${v.range} (${v.severity}): ${v.via.map((x) => (typeof x === 'string' ? `via ${x}` : `${x.title} ${x.url}`)).join('; ')}`);
+    .map(
+      ([name, v]) =>
+        `${name} ${v.range} (${v.severity}): ${v.via.map((x) => (typeof x === 'string' ? `via ${x}` : `${x.title} ${x.url}`)).join('; ')}`,
+    );
 }
 
 /** What a report means: `ok`, `findings` (with their lines) or `unreachable`/`error` (with the reason). */
@@ -46,10 +54,14 @@ function verdict(report) {
 
 async function main() {
   const v = verdict(await npmAudit());
-  if (v.kind === 'ok') return console.log(`audit: npm audit --omit=dev: no high or critical advisory ${JSON.stringify(v.counts)}`);
-  if (v.kind === 'unreachable') return console.log(`audit: NOT CHECKED: the advisory service refused or could not be reached (${v.reason})`);
+  if (v.kind === 'ok')
+    return console.log(`audit: npm audit --omit=dev: no high or critical advisory ${JSON.stringify(v.counts)}`);
+  if (v.kind === 'unreachable')
+    return console.log(`audit: NOT CHECKED: the advisory service refused or could not be reached (${v.reason})`);
   if (v.kind === 'error') throw new Error(`npm audit failed: ${v.reason}`);
-  throw new Error(`npm audit --omit=dev found high or critical advisories; upgrade or pin these, then update package-lock.json:\n  ${v.lines.join('\n  ')}`);
+  throw new Error(
+    `npm audit --omit=dev found high or critical advisories; upgrade or pin these, then update package-lock.json:\n  ${v.lines.join('\n  ')}`,
+  );
 }
 
 module.exports = { highFindings, verdict };

@@ -54,8 +54,16 @@ async function measure(teardown: Teardown, budget: Budget): Promise<Measured> {
   const faultWorker = await createWorker({ ...base, taskQueue: faultQueue, runtime: faulty });
 
   const sagaStart = (queue: string, id: string) =>
-    client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue: queue, workflowId: startWorkflowId(id), args: [{ container: id }] });
-  const withContainer = async <T>(runtime: HostRuntime, labels: Record<string, string>, f: (id: string) => Promise<T>): Promise<T> => {
+    client.workflow.execute<typeof containerStart>(WorkflowTypes.start, {
+      taskQueue: queue,
+      workflowId: startWorkflowId(id),
+      args: [{ container: id }],
+    });
+  const withContainer = async <T>(
+    runtime: HostRuntime,
+    labels: Record<string, string>,
+    f: (id: string) => Promise<T>,
+  ): Promise<T> => {
     const { Id } = await runtime.create({ image: IMAGE, cmd: CMD, labels });
     try {
       return await f(Id);
@@ -90,12 +98,23 @@ async function measure(teardown: Teardown, budget: Budget): Promise<Measured> {
     }
     const [sp, dp] = [summarize(saga)!.p50, summarize(driver)!.p50];
     const [sc, dc] = [meanCpu(sagaCpu)!, meanCpu(driverCpu)!];
-    return { sagaP50: sp, driverP50: dp, overheadP50: sp - dp, sagaCpu: sc, driverCpu: dc, overheadCpu: sc.self + sc.server - dc.self };
+    return {
+      sagaP50: sp,
+      driverP50: dp,
+      overheadP50: sp - dp,
+      sagaCpu: sc,
+      driverCpu: dc,
+      overheadCpu: sc.self + sc.server - dc.self,
+    };
   };
   const compensatedStart = () =>
     withContainer(faulty, { [FAULT_LABEL]: FAULT_PLAN }, async (id) => {
-      const err = await sagaStart(faultQueue, id).then(() => undefined, (e: unknown) => e);
-      if (!(err instanceof WorkflowFailedError)) throw new Error(`the start with ${FAULT_PLAN} did not fail as planned: ${String(err)}`);
+      const err = await sagaStart(faultQueue, id).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      if (!(err instanceof WorkflowFailedError))
+        throw new Error(`the start with ${FAULT_PLAN} did not fail as planned: ${String(err)}`);
       return eventCounts(await readHistory(client, startWorkflowId(id)));
     });
   return worker.runUntil(
@@ -106,7 +125,10 @@ async function measure(teardown: Teardown, budget: Budget): Promise<Measured> {
       return {
         rounds: ROUNDS,
         tries,
-        events: { start: { total: most('total'), besidesWorkflowTasks: most('besidesWorkflowTasks') }, compensatedStart: await compensatedStart() },
+        events: {
+          start: { total: most('total'), besidesWorkflowTasks: most('besidesWorkflowTasks') },
+          compensatedStart: await compensatedStart(),
+        },
         fewestStartEvents: Math.min(...startEvents.map((e) => e.total)),
       };
     }),
@@ -130,7 +152,9 @@ async function main(): Promise<void> {
   const { lines, ok } = judge(measured, budget);
   for (const l of lines) console.log(l);
   if (!ok) {
-    console.log('budget: exceeded (see above). If the growth is intended, say why in the commit and raise bench-budget.json (BENCHMARKS.md, "CI budget").');
+    console.log(
+      'budget: exceeded (see above). If the growth is intended, say why in the commit and raise bench-budget.json (BENCHMARKS.md, "CI budget").',
+    );
     process.exitCode = 1;
   }
 }

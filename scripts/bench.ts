@@ -50,7 +50,15 @@ import { readHistory, timeline, type HistoryEvent } from './bench/history';
 import { StepClock, type StepCall } from './bench/step-clock';
 import { monitorEnded } from './bench/monitor-ended';
 import { checkPhaseSettings, runPhases } from './bench/phases';
-import { buildResults, emptySamples, formatReport, writeResults, type Measurement, type Part, type Results } from './bench/report';
+import {
+  buildResults,
+  emptySamples,
+  formatReport,
+  writeResults,
+  type Measurement,
+  type Part,
+  type Results,
+} from './bench/report';
 import { Teardown } from './bench/teardown';
 import { startDevServer } from './dev-server';
 
@@ -100,7 +108,8 @@ async function bench(teardown: Teardown): Promise<Results> {
   const loadavgAtStart = os.loadavg();
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-bench-'));
   teardown.add(`remove ${root}`, () => fs.rm(root, { recursive: true, force: true }));
-  // the host steps of the saga starts, timed by the worker's clock (their local activities have no times in the history)
+  // the host steps of the saga starts, timed by the worker's clock (their local activities have no times in the
+  // history)
   const stepClock = new StepClock();
   const selected = await selectRuntime('auto', root, { ...runtimeConfigOf(getConfig()), hooks: stepClock.hooks() });
   const rt = selected.runtime;
@@ -123,13 +132,24 @@ async function bench(teardown: Teardown): Promise<Results> {
   const native = await NativeConnection.connect({ address: server.address });
   teardown.add('close the worker connection', () => native.close());
   // One bundle for the bench's in-process workers (this one, and the fault and simulated ones of the phases).
-  const workflowBundle = { code: (await bundleWorkflowCode({ ...WORKFLOW_BUNDLE, logger: new DefaultLogger('WARN') })).code };
+  const workflowBundle = {
+    code: (await bundleWorkflowCode({ ...WORKFLOW_BUNDLE, logger: new DefaultLogger('WARN') })).code,
+  };
   const tuning = parseWorkerTuning((name) => process.env[name] || undefined);
-  const worker = await createWorker({ connection: native, namespace: 'default', taskQueue, runtime: rt, dataConverter, workflowBundle, tuning });
+  const worker = await createWorker({
+    connection: native,
+    namespace: 'default',
+    taskQueue,
+    runtime: rt,
+    dataConverter,
+    workflowBundle,
+    tuning,
+  });
   // Only when the teardown runs before the rounds end (a signal): the connection cannot close under a worker.
   teardown.add('stop the worker', async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();
-    for (let t = 0; t < 100 && !['STOPPED', 'FAILED', 'INITIALIZED'].includes(worker.getState()); t++) await new Promise((r) => setTimeout(r, 100));
+    for (let t = 0; t < 100 && !['STOPPED', 'FAILED', 'INITIALIZED'].includes(worker.getState()); t++)
+      await new Promise((r) => setTimeout(r, 100));
   });
   const connection = await Connection.connect({ address: server.address });
   teardown.add('close the client connection', () => connection.close());
@@ -202,7 +222,13 @@ async function bench(teardown: Teardown): Promise<Results> {
       const engine = new EngineClient(started.socket, API_VERSION);
       teardown.add('close the API client', async () => engine.close());
       apiEngine = engine;
-      if (await fs.access(DOCKER_CLIENT).then(() => true, () => false)) apiCli = await DockerCli.make(started.socket, path.join(work, 'api-docker-config'));
+      if (
+        await fs.access(DOCKER_CLIENT).then(
+          () => true,
+          () => false,
+        )
+      )
+        apiCli = await DockerCli.make(started.socket, path.join(work, 'api-docker-config'));
       api.createdBy = await apiCreates(engine, rt).catch((err: unknown) => {
         Object.assign(api, { measured: false, reason: `a probe POST /containers/create failed: ${message(err)}` });
         return undefined;
@@ -218,7 +244,21 @@ async function bench(teardown: Teardown): Promise<Results> {
     };
     const onDriverStart = (cpu: CpuSample) => void cpuTimes.driver.push(cpu);
     const serverPid = server.process.pid;
-    const steps = roundSteps({ rt, client, taskQueue, docker, dockerEngine, dockerCli, api, apiEngine, apiCli, createdByApi, serverPid, onSagaStart, onDriverStart });
+    const steps = roundSteps({
+      rt,
+      client,
+      taskQueue,
+      docker,
+      dockerEngine,
+      dockerCli,
+      api,
+      apiEngine,
+      apiCli,
+      createdByApi,
+      serverPid,
+      onSagaStart,
+      onDriverStart,
+    });
     steps.push(...floorSteps(floors, driverFloor, temporalFloor));
     const rounds = async () => {
       for (let i = -WARM_UP; i < N; i++) {
@@ -260,7 +300,8 @@ async function bench(teardown: Teardown): Promise<Results> {
     });
   });
 
-  if (api.reason === undefined && !apiCli && api.measured) api.reason = `${DOCKER_CLIENT} is missing: CLI figures through the API not measured`;
+  if (api.reason === undefined && !apiCli && api.measured)
+    api.reason = `${DOCKER_CLIENT} is missing: CLI figures through the API not measured`;
   const median = [...starts].sort((a, b) => a.ms - b.ms)[Math.floor(starts.length / 2)];
   return buildResults({
     loadavgAtStart,
@@ -273,7 +314,16 @@ async function bench(teardown: Teardown): Promise<Results> {
     workerTuning: describeWorkerTuning(tuning),
     startEvents: starts.map((s) => s.events.length),
     cpu: { sagaStart: meanCpu(cpuTimes.saga), driverStart: meanCpu(cpuTimes.driver) },
-    ...(median ? { timeline: { clientMs: median.ms, serverMs: median.events[median.events.length - 1]!.at - median.events[0]!.at, events: median.events.length, spans: timeline(median.events, median.steps) } } : {}),
+    ...(median
+      ? {
+          timeline: {
+            clientMs: median.ms,
+            serverMs: median.events[median.events.length - 1]!.at - median.events[0]!.at,
+            events: median.events.length,
+            spans: timeline(median.events, median.steps),
+          },
+        }
+      : {}),
     ...phases,
   });
 }
@@ -301,13 +351,20 @@ function roundSteps(o: {
   const steps: Step[] = [];
   const dockerEngine = o.dockerEngine;
   const apiEngine = o.apiEngine;
-  // Removed through the runtime, then its monitor's end awaited (not timed), so it is not processed during the next measurement.
+  // Removed through the runtime, then its monitor's end awaited (not timed), so it is not processed during the next
+  // measurement.
   const removeOurs = async (id: string) => {
     await rt.remove(id, true);
     await monitorEnded(client, id);
   };
   const createByWorkflow = async () =>
-    (await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, { taskQueue, workflowId: `bench-create-${randomUUID()}`, args: [{ request: { image: IMAGE, cmd: CMD } }] })).Id;
+    (
+      await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, {
+        taskQueue,
+        workflowId: `bench-create-${randomUUID()}`,
+        args: [{ request: { image: IMAGE, cmd: CMD } }],
+      })
+    ).Id;
 
   // a. Engine API start: dockerd's, then the saga through a warm Temporal client, then our API's
   if (dockerEngine) {
@@ -331,7 +388,13 @@ function roundSteps(o: {
       const Id = await createByWorkflow();
       try {
         const workflowId = startWorkflowId(Id);
-        const { ms, cpu } = await timedCpu(o.serverPid, () => client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId, args: [{ container: Id }] }));
+        const { ms, cpu } = await timedCpu(o.serverPid, () =>
+          client.workflow.execute<typeof containerStart>(WorkflowTypes.start, {
+            taskQueue,
+            workflowId,
+            args: [{ container: Id }],
+          }),
+        );
         if (record('sagaStart', ms)) await o.onSagaStart(workflowId, ms, cpu, Id);
       } finally {
         await removeOurs(Id);
@@ -367,7 +430,14 @@ function roundSteps(o: {
     },
   });
   // b. the docker CLI: a container created (not timed), `docker start`, `docker ps` (one container running), removed
-  const cliStep = (cli: DockerCli, part: Part, start: Measurement, ps: Measurement, create: () => Promise<string>, remove: (id: string) => Promise<unknown>): Step => ({
+  const cliStep = (
+    cli: DockerCli,
+    part: Part,
+    start: Measurement,
+    ps: Measurement,
+    create: () => Promise<string>,
+    remove: (id: string) => Promise<unknown>,
+  ): Step => ({
     part,
     measures: [start, ps],
     async run(record) {
@@ -382,7 +452,16 @@ function roundSteps(o: {
   });
   const dockerCli = o.dockerCli;
   if (dockerCli) {
-    steps.push(cliStep(dockerCli, o.docker, 'dockerCliStart', 'dockerCliPs', () => dockerCli.ok(['create', IMAGE, ...CMD]), (id) => dockerCli.ok(['rm', '-f', id])));
+    steps.push(
+      cliStep(
+        dockerCli,
+        o.docker,
+        'dockerCliStart',
+        'dockerCliPs',
+        () => dockerCli.ok(['create', IMAGE, ...CMD]),
+        (id) => dockerCli.ok(['rm', '-f', id]),
+      ),
+    );
   }
   const apiCli = o.apiCli;
   if (apiCli) {
@@ -394,7 +473,11 @@ function roundSteps(o: {
 }
 
 /** The floors, each a step of the rounds: the bare tools' start, and Temporal's empty workflow and start shape. */
-function floorSteps(floors: { driver: Part; temporal: Part }, driver: DriverFloor | undefined, temporal: TemporalFloor | undefined): Step[] {
+function floorSteps(
+  floors: { driver: Part; temporal: Part },
+  driver: DriverFloor | undefined,
+  temporal: TemporalFloor | undefined,
+): Step[] {
   const steps: Step[] = [];
   if (driver) {
     let round = 0;
@@ -422,7 +505,8 @@ function floorSteps(floors: { driver: Part; temporal: Part }, driver: DriverFloo
 }
 
 async function main(): Promise<void> {
-  if (!Number.isInteger(N) || N < 1) throw new Error(`BENCH_N must be a whole number of rounds, 1 or more (got "${process.env.BENCH_N}")`);
+  if (!Number.isInteger(N) || N < 1)
+    throw new Error(`BENCH_N must be a whole number of rounds, 1 or more (got "${process.env.BENCH_N}")`);
   checkPhaseSettings();
   // The bench's teardown owns SIGINT/SIGTERM, not the worker's runtime.
   Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });

@@ -40,7 +40,9 @@ function mtime(p) {
 
 /** The folders tsconfig.build.json compiles (its `include`), so the list lives in one place. */
 function sourceDirs() {
-  return JSON.parse(fs.readFileSync(path.join(repo, 'tsconfig.build.json'), 'utf8')).include.map((d) => path.join(repo, d));
+  return JSON.parse(fs.readFileSync(path.join(repo, 'tsconfig.build.json'), 'utf8')).include.map((d) =>
+    path.join(repo, d),
+  );
 }
 
 /** The newest mtime of the .ts files under `dir` and of the folders themselves. */
@@ -78,7 +80,11 @@ function prune(dir = dist) {
     if (e.isDirectory()) {
       prune(p);
       if (fs.readdirSync(p).length === 0) fs.rmdirSync(p);
-    } else if (e.name.endsWith('.js') && p !== bundle && !fs.existsSync(path.join(repo, path.relative(dist, p)).replace(/\.js$/, '.ts'))) {
+    } else if (
+      e.name.endsWith('.js') &&
+      p !== bundle &&
+      !fs.existsSync(path.join(repo, path.relative(dist, p)).replace(/\.js$/, '.ts'))
+    ) {
       fs.rmSync(p);
     }
   }
@@ -119,7 +125,13 @@ function build() {
   const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: repo, stdio: 'inherit' });
   if (r.status !== 0 && r.status !== 2) return r.status ?? 1;
   prune();
-  if (spawnSync(process.execPath, [path.join(__dirname, 'build.cjs'), '--bundle-workflows'], { cwd: repo, stdio: 'inherit' }).status !== 0) return 1;
+  if (
+    spawnSync(process.execPath, [path.join(__dirname, 'build.cjs'), '--bundle-workflows'], {
+      cwd: repo,
+      stdio: 'inherit',
+    }).status !== 0
+  )
+    return 1;
   fs.writeFileSync(stamp, '');
   fs.utimesSync(stamp, started, started);
   return r.status;
@@ -130,9 +142,14 @@ function buildIfStale(say, present) {
   if (isFresh()) return present('dist/ up to date');
   say('npm run build (tsc -p tsconfig.build.json into dist/)');
   const status = build();
-  if (status === undefined) say('TypeScript is not installed: no dist/, the worker and the CLI run the sources through tsx');
-  else if (status === 2) say('type errors (see above, or `npm run typecheck`): dist/ built anyway, as tsx would run the same sources');
-  else if (status !== 0) say(`the build failed (exit ${status}): the worker and the CLI run the sources through tsx until \`npm run build\` succeeds`);
+  if (status === undefined)
+    say('TypeScript is not installed: no dist/, the worker and the CLI run the sources through tsx');
+  else if (status === 2)
+    say('type errors (see above, or `npm run typecheck`): dist/ built anyway, as tsx would run the same sources');
+  else if (status !== 0)
+    say(
+      `the build failed (exit ${status}): the worker and the CLI run the sources through tsx until \`npm run build\` succeeds`,
+    );
 }
 
 module.exports = { dist, isFresh, build, buildIfStale };

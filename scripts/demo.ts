@@ -32,7 +32,9 @@ import { isServerUp, startDevServer, type DevServer } from './dev-server';
 function inRounds(compensations: string[]): string {
   const first = compensations.filter(releasedFirst);
   const rest = compensations.filter((c) => !releasedFirst(c));
-  return first.length > 0 && rest.length > 0 ? `${first.join(', ')}, then at once ${rest.join(', ')}` : compensations.join(', ');
+  return first.length > 0 && rest.length > 0
+    ? `${first.join(', ')}, then at once ${rest.join(', ')}`
+    : compensations.join(', ');
 }
 
 const say = (s: string) => console.log(s);
@@ -43,7 +45,9 @@ async function main(): Promise<void> {
   const config = getConfig();
   const { address, namespace, taskQueue, root, uiPort } = config;
   const { loaded, created: keyFileCreated } = prepareKeyFile(config);
-  say(`payloads encrypted with key ${loaded.codec.encryptingKeyId} from ${loaded.file}${keyFileCreated ? ' (created, mode 0600)' : ''}`);
+  say(
+    `payloads encrypted with key ${loaded.codec.encryptingKeyId} from ${loaded.file}${keyFileCreated ? ' (created, mode 0600)' : ''}`,
+  );
   let server: DevServer | undefined;
   let codecServer: RunningCodecServer | undefined;
   let uiUrl = `http://localhost:${uiPort}`;
@@ -53,28 +57,46 @@ async function main(): Promise<void> {
   if (await isServerUp(address, temporal.connectionOptions)) {
     say(`Temporal server already up at ${address}`);
   } else if (temporal.tls !== 'off') {
-    throw new Error(`cannot reach ${describeTemporalConnection(temporal)}; the demo starts a dev server of its own only without TLS`);
+    throw new Error(
+      `cannot reach ${describeTemporalConnection(temporal)}; the demo starts a dev server of its own only without TLS`,
+    );
   } else {
     const port = Number(address.split(':').pop());
     codecServer = await startUiCodecServer(config, loaded);
-    server = await startDevServer({ port, uiPort, dbFile: path.join(root, 'temporal', 'temporal.db'), namespace, uiCodecEndpoint: codecServer.endpoint });
+    server = await startDevServer({
+      port,
+      uiPort,
+      dbFile: path.join(root, 'temporal', 'temporal.db'),
+      namespace,
+      uiCodecEndpoint: codecServer.endpoint,
+    });
     uiUrl = server.uiUrl ?? uiUrl;
-    say(`Temporal dev server started at ${server.address}, Web UI ${uiUrl} (decoding through the codec server ${codecServer.url})`);
+    say(
+      `Temporal dev server started at ${server.address}, Web UI ${uiUrl} (decoding through the codec server ${codecServer.url})`,
+    );
   }
 
   const { runtime, reason } = await selectRuntime(config.driver, root, runtimeConfigOf(config));
   say(`worker: driver ${color.ok(runtime.kind)} (${reason}), state root ${root}, task queue ${taskQueue}`);
-  const nativeConnection = await NativeConnection.connect(server ? { address: server.address } : temporal.connectionOptions);
-  const worker = await createWorker({ connection: nativeConnection, namespace, taskQueue, runtime, dataConverter: dataConverterOf(loaded),
+  const nativeConnection = await NativeConnection.connect(
+    server ? { address: server.address } : temporal.connectionOptions,
+  );
+  const worker = await createWorker({
+    connection: nativeConnection,
+    namespace,
+    taskQueue,
+    runtime,
+    dataConverter: dataConverterOf(loaded),
     // The demo's second container fails on purpose, through its fault label: faults are on here.
-    faults: { plan: config.faults } });
+    faults: { plan: config.faults },
+  });
   // The CLI's session reads the same configuration: same address, namespace and task queue.
   const session = await connect();
   const created: string[] = [];
 
   const demo = async () => {
     if (!(await imageList(session)).some((i) => i.name === 'busybox')) {
-      say('importing the busybox image from Debian\'s busybox-static…');
+      say("importing the busybox image from Debian's busybox-static…");
       await imageImport(session, 'busybox', 'busybox-static');
     }
     const tag = randomBytes(2).toString('hex');
@@ -89,24 +111,36 @@ async function main(): Promise<void> {
     say(`\ncreated ${name} (${Id.slice(0, 12)}); starting it through the saga:`);
     const t0 = Date.now();
     const result = await startContainer(session, Id, { onProgress: progressPrinter(name, process.stdout, false) });
-    say(`${color.ok('running')} ${name}: pid ${result.pid}${result.ipAddress ? `, IP ${result.ipAddress}` : ''} (start took ${Date.now() - t0} ms)`);
+    say(
+      `${color.ok('running')} ${name}: pid ${result.pid}${result.ipAddress ? `, IP ${result.ipAddress}` : ''} (start took ${Date.now() - t0} ms)`,
+    );
     say(`  Web UI: ${uiUrl}/namespaces/${namespace}/workflows/${startWorkflowId(Id)}`);
 
     const badName = `demo-${tag}-fails`;
-    const bad = await createContainer(session, { name: badName, image: 'busybox', cmd: ['sleep', '3600'], labels: { [FAULT_LABEL]: 'process=fail-after' } });
+    const bad = await createContainer(session, {
+      name: badName,
+      image: 'busybox',
+      cmd: ['sleep', '3600'],
+      labels: { [FAULT_LABEL]: 'process=fail-after' },
+    });
     created.push(bad.Id);
     say(`\nstarting ${badName}, whose process step is made to fail after starting the process:`);
     try {
       await startContainer(session, bad.Id, { onProgress: progressPrinter(badName, process.stdout, false) });
     } catch (err) {
       if (!(err instanceof CliError)) throw err;
-      say(`${color.err('failed')} ${badName}: ${err.message} — compensated: ${inRounds(err.record?.compensations ?? [])}`);
+      say(
+        `${color.err('failed')} ${badName}: ${err.message} — compensated: ${inRounds(err.record?.compensations ?? [])}`,
+      );
       say(`  Web UI: ${uiUrl}/namespaces/${namespace}/workflows/${startWorkflowId(bad.Id)}`);
     }
   };
 
   const cleanup = async () => {
-    for (const id of created) await remove(session, id, true).catch((e: unknown) => say(`could not remove ${id.slice(0, 12)}: ${(e as Error).message}`));
+    for (const id of created)
+      await remove(session, id, true).catch((e: unknown) =>
+        say(`could not remove ${id.slice(0, 12)}: ${(e as Error).message}`),
+      );
   };
 
   const running = worker.run();

@@ -154,7 +154,18 @@ async function startOnce(opts: DevServerOptions): Promise<DevServer> {
   const address = `127.0.0.1:${port}`;
   const uiUrl = uiPort === undefined ? undefined : `http://127.0.0.1:${uiPort}`;
 
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--namespace',
+    namespace,
+    '--log-level',
+    'warn',
+  ];
   for (const name of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${name}=${SearchAttributeTypes[name]}`);
   for (const [key, value] of Object.entries(DYNAMIC_CONFIG)) args.push('--dynamic-config-value', `${key}=${value}`);
   // The UI's news feed is fetched from the internet, which these machines cannot reach.
@@ -169,7 +180,9 @@ async function startOnce(opts: DevServerOptions): Promise<DevServer> {
   const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
   // The last 64 KiB of output go into errors (a Go panic's whole trace); the rest goes to opts.log, if given.
   let tail = '';
-  const logStream = opts.log ? (mkdirSync(path.dirname(opts.log), { recursive: true }), createWriteStream(opts.log, { flags: 'a' })) : undefined;
+  const logStream = opts.log
+    ? (mkdirSync(path.dirname(opts.log), { recursive: true }), createWriteStream(opts.log, { flags: 'a' }))
+    : undefined;
   for (const stream of [child.stdout!, child.stderr!]) {
     stream.on('data', (chunk: Buffer) => {
       tail = (tail + chunk.toString()).slice(-65536);
@@ -214,7 +227,9 @@ async function startOnce(opts: DevServerOptions): Promise<DevServer> {
     if ((await searchAttributesReady(address, namespace)) && (!uiUrl || (await uiReady(uiUrl)))) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`Temporal dev server not ready on ${address} within ${READY_DEADLINE_MS / 1000} s:\n${describe()}`);
+      throw new Error(
+        `Temporal dev server not ready on ${address} within ${READY_DEADLINE_MS / 1000} s:\n${describe()}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 200));
   }

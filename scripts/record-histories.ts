@@ -1,12 +1,12 @@
 /**
- * Records the committed replay histories of this release (test/histories/<package version>/) from real runs: a
- * dev server (or the one at TEMPORAL_ADDRESS), an in-process worker with the simulated driver in a temp state
- * root, and the same client calls the CLI makes. That worker is host `a`; host `b` (later `c`) is an
- * activity-only worker of its host queue, so creates are placed among hosts and b's starts run their steps
- * there. The previous release's folder stays committed: replaying it proves a change is patched correctly
- * (docs/design.md, "Versioning"). Payloads are encrypted with the committed test key (test/fixtures/codec-test-keys.json), as every test client's
- * are: the replay test decodes them with it. `npm run record-histories -- NAME…` records only the named start
- * scenarios (the monitor and verb groups are recorded whole when one of theirs is named).
+ * Records the committed replay histories of this release (test/histories/<package version>/) from real runs: a dev
+ * server (or the one at TEMPORAL_ADDRESS), an in-process worker with the simulated driver in a temp state root, and the
+ * same client calls the CLI makes. That worker is host `a`; host `b` (later `c`) is an activity-only worker of its host
+ * queue, so creates are placed among hosts and b's starts run their steps there. The previous release's folder stays
+ * committed: replaying it proves a change is patched correctly (docs/design.md, "Versioning"). Payloads are encrypted
+ * with the committed test key (test/fixtures/codec-test-keys.json), as every test client's are: the replay test decodes
+ * them with it. `npm run record-histories -- NAME…` records only the named start scenarios (the monitor and verb groups
+ * are recorded whole when one of theirs is named).
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -32,7 +32,13 @@ import { FAULT_LABEL } from '../runtime/faults';
 import { SimulatedRuntime } from '../runtime/simulated-runtime';
 import type { containerStart } from '../workflows/container-start';
 import type { containerRestore, containerWait } from '../workflows/lifecycle';
-import type { containerExec, containerExecOutput, containerKill, containerPause, containerUnpause } from '../workflows/verbs';
+import type {
+  containerExec,
+  containerExecOutput,
+  containerKill,
+  containerPause,
+  containerUnpause,
+} from '../workflows/verbs';
 import type { containerMonitor } from '../workflows/monitor';
 import type { containerCreate } from '../workflows/ops';
 import type { containerReads } from '../workflows/reads';
@@ -42,7 +48,8 @@ import { startDevServer } from './dev-server';
 import { temporalCliPath } from './temporal-paths';
 
 /** Histories are kept per release (test/histories/<package version>/). */
-const RELEASE = (JSON.parse(readFileSync(path.resolve(__dirname, '../package.json'), 'utf8')) as { version: string }).version;
+const RELEASE = (JSON.parse(readFileSync(path.resolve(__dirname, '../package.json'), 'utf8')) as { version: string })
+  .version;
 const OUT = path.resolve(__dirname, '../test/histories', RELEASE);
 const TEST_KEYS = path.resolve(__dirname, '../test/fixtures/codec-test-keys.json');
 /** the histories named on the command line, else all */
@@ -67,7 +74,12 @@ interface Scenario {
   /** more of the start's input (a legacy hostConfig) */
   input?: Omit<ContainerStartInput, 'container'>;
   /** what to do while the start runs (cancel it, signal it, release a hold…) */
-  during?: (ctx: { cancel(): Promise<void>; signal(): Promise<void>; release(): Promise<void>; waitForStep(step: string): Promise<void> }) => Promise<void>;
+  during?: (ctx: {
+    cancel(): Promise<void>;
+    signal(): Promise<void>;
+    release(): Promise<void>;
+    waitForStep(step: string): Promise<void>;
+  }) => Promise<void>;
   /** the start's first workflow task comes this late (a cancel request can be in history before it) */
   startDelay?: Duration;
 }
@@ -119,7 +131,10 @@ const SCENARIOS: Scenario[] = [
   { name: 'start-success' },
   // every payload encrypted with the test key: the environment's value is nowhere in the file in plaintext
   { name: 'start-encrypted', env: ['DB_PASSWORD=recorded-secret-4f1c'] },
-  { name: 'start-transient-retries', faults: () => 'network=transient:2,mount-rootfs=transient-after:1,spec=transient:1' },
+  {
+    name: 'start-transient-retries',
+    faults: () => 'network=transient:2,mount-rootfs=transient-after:1,spec=transient:1',
+  },
   // a legacy hostConfig at start keeps the checks apart (its step comes between them)
   { name: 'start-legacy-host-config', input: { hostConfig: { SecurityOpt: ['no-new-privileges'] } } },
   {
@@ -153,7 +168,14 @@ async function main(): Promise<void> {
   // This worker is host `a` (workflows and a's steps); host `b` serves only its host queue, so
   // every workflow task runs on a and a container placed on b has all its steps routed there (hostOnly).
   const runtime = new SimulatedRuntime(path.join(root, 'a'), { host: 'a' });
-  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime, faults: {}, dataConverter });
+  const worker = await createWorker({
+    connection: nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    runtime,
+    faults: {},
+    dataConverter,
+  });
   const hosts = { connection: nativeConnection, client, taskQueue, dataConverter, root };
   let hostB: HostOnly | undefined;
   try {
@@ -162,9 +184,12 @@ async function main(): Promise<void> {
       await fs.mkdir(OUT, { recursive: true });
       for (const s of SCENARIOS.filter((sc) => wanted(sc.name))) await recordStart(client, taskQueue, address, root, s);
       if (wanted('monitor-on-failure') || wanted('wait-exited')) await recordMonitor(client, taskQueue, address);
-      if (['exec-exit-3', 'exec-output', 'pause', 'unpause', 'kill', 'restore'].some(wanted)) await recordVerbs(client, taskQueue, address);
-      if (wanted('reads-continued-as-new')) await recordReads({ client, connection, address, namespace: 'default', taskQueue });
-      if (['create-pinned', 'start-on-other-host', 'hosts-registry', 'start-host-gone'].some(wanted)) await recordHosts(hosts, address);
+      if (['exec-exit-3', 'exec-output', 'pause', 'unpause', 'kill', 'restore'].some(wanted))
+        await recordVerbs(client, taskQueue, address);
+      if (wanted('reads-continued-as-new'))
+        await recordReads({ client, connection, address, namespace: 'default', taskQueue });
+      if (['create-pinned', 'start-on-other-host', 'hosts-registry', 'start-host-gone'].some(wanted))
+        await recordHosts(hosts, address);
       await hostB.stop();
     });
   } finally {
@@ -179,20 +204,41 @@ async function main(): Promise<void> {
  * One start scenario: the container created on host a (its worker runs the start's steps locally), then
  * started as the CLI starts it, by the full ID its workflow ID is derived from.
  */
-async function recordStart(client: Client, taskQueue: string, address: string, root: string, s: Scenario): Promise<void> {
+async function recordStart(
+  client: Client,
+  taskQueue: string,
+  address: string,
+  root: string,
+  s: Scenario,
+): Promise<void> {
   const hold = path.join(root, `${s.name}.release`);
-  const hostConfig = { ...(s.volume ? { Binds: [`${s.name}-data:/data`] } : {}), ...(s.autoRemove ? { AutoRemove: true } : {}) };
-  const request: CreateRequest = { name: s.name, image: 'busybox', cmd: ['sleep', '1000'], labels: s.faults ? { [FAULT_LABEL]: s.faults(hold) } : {},
+  const hostConfig = {
+    ...(s.volume ? { Binds: [`${s.name}-data:/data`] } : {}),
+    ...(s.autoRemove ? { AutoRemove: true } : {}),
+  };
+  const request: CreateRequest = {
+    name: s.name,
+    image: 'busybox',
+    cmd: ['sleep', '1000'],
+    labels: s.faults ? { [FAULT_LABEL]: s.faults(hold) } : {},
     ...(s.env ? { env: s.env } : {}),
     ...(s.workingDir ? { workingDir: s.workingDir } : {}),
     ...(Object.keys(hostConfig).length > 0 ? { hostConfig } : {}),
   };
   const createId = `record-create-${randomUUID()}`;
   const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, {
-    taskQueue, workflowId: createId, args: [{ request, host: 'a' }], ...createMetadata(request),
+    taskQueue,
+    workflowId: createId,
+    args: [{ request, host: 'a' }],
+    ...createMetadata(request),
   });
   if (s.name === 'start-success') await save(address, createId, 'create');
-  const startOf = (workflowId: string) => client.workflow.start<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId, args: [{ container: id }] });
+  const startOf = (workflowId: string) =>
+    client.workflow.start<typeof containerStart>(WorkflowTypes.start, {
+      taskQueue,
+      workflowId,
+      args: [{ container: id }],
+    });
   const heldElsewhere: Array<Promise<unknown>> = [];
   const waitForHold = async (what: string) => {
     for (let i = 0; !(await fs.stat(`${hold}.held`).catch(() => undefined)); i++) {
@@ -224,7 +270,10 @@ async function recordStart(client: Client, taskQueue: string, address: string, r
     // workflow task, so the progress query would not answer before that task completes.
     waitForStep: (step) => waitForHold(`step ${step}`),
   });
-  const outcome = await handle.result().then(() => 'completed', (e: Error) => `failed: ${e.message}`);
+  const outcome = await handle.result().then(
+    () => 'completed',
+    (e: Error) => `failed: ${e.message}`,
+  );
   await save(address, handle.workflowId, s.name, outcome);
   if (heldElsewhere.length > 0) {
     await fs.writeFile(hold, '');
@@ -232,13 +281,28 @@ async function recordStart(client: Client, taskQueue: string, address: string, r
   }
 }
 
-/** Writes one workflow's history as the CLI shows it: the canonical proto3 JSON that historyFromJSON (and the Web UI's download) use. */
-async function save(address: string, workflowId: string, name: string, outcome?: string, runId?: string): Promise<void> {
+/**
+ * Writes one workflow's history as the CLI shows it: the canonical proto3 JSON that historyFromJSON (and the Web UI's
+ * download) use.
+ */
+async function save(
+  address: string,
+  workflowId: string,
+  name: string,
+  outcome?: string,
+  runId?: string,
+): Promise<void> {
   const run = runId ? ['--run-id', runId] : [];
-  const json = execFileSync(temporalCliPath(), ['workflow', 'show', '--address', address, '--workflow-id', workflowId, ...run, '--output', 'json'], { encoding: 'utf8' });
+  const json = execFileSync(
+    temporalCliPath(),
+    ['workflow', 'show', '--address', address, '--workflow-id', workflowId, ...run, '--output', 'json'],
+    { encoding: 'utf8' },
+  );
   await fs.mkdir(OUT, { recursive: true });
   await fs.writeFile(path.join(OUT, `${name}.json`), json);
-  console.log(`recorded ${name} (${(JSON.parse(json) as { events: unknown[] }).events.length} events${outcome ? `, ${outcome}` : ''})`);
+  console.log(
+    `recorded ${name} (${(JSON.parse(json) as { events: unknown[] }).events.length} events${outcome ? `, ${outcome}` : ''})`,
+  );
 }
 
 /**
@@ -247,38 +311,124 @@ async function save(address: string, workflowId: string, name: string, outcome?:
  * `wait` on it. Both kept beside the start's, in the same version folder.
  */
 async function recordMonitor(client: Client, taskQueue: string, address: string): Promise<void> {
-  const request: CreateRequest = { name: 'monitor-on-failure', image: 'busybox', cmd: ['sh', '-c', 'exit 3'], hostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 } } };
-  const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, { taskQueue, workflowId: `record-create-${randomUUID()}`, args: [{ request, host: 'a' }] });
-  await client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId: startWorkflowId(id), args: [{ container: id }] });
+  const request: CreateRequest = {
+    name: 'monitor-on-failure',
+    image: 'busybox',
+    cmd: ['sh', '-c', 'exit 3'],
+    hostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 } },
+  };
+  const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, {
+    taskQueue,
+    workflowId: `record-create-${randomUUID()}`,
+    args: [{ request, host: 'a' }],
+  });
+  await client.workflow.execute<typeof containerStart>(WorkflowTypes.start, {
+    taskQueue,
+    workflowId: startWorkflowId(id),
+    args: [{ container: id }],
+  });
   const monitor = client.workflow.getHandle<typeof containerMonitor>(monitorWorkflowId(id));
   const ended = await monitor.result();
-  const wait = await client.workflow.start<typeof containerWait>(WorkflowTypes.wait, { taskQueue, workflowId: `record-wait-${randomUUID()}`, args: [{ container: id }] });
+  const wait = await client.workflow.start<typeof containerWait>(WorkflowTypes.wait, {
+    taskQueue,
+    workflowId: `record-wait-${randomUUID()}`,
+    args: [{ container: id }],
+  });
   await wait.result();
-  for (const [name, workflowId] of [['monitor-on-failure', monitor.workflowId], ['wait-exited', wait.workflowId]] as const) {
-    const json = execFileSync(temporalCliPath(), ['workflow', 'show', '--address', address, '--workflow-id', workflowId, '--output', 'json'], { encoding: 'utf8' });
+  for (const [name, workflowId] of [
+    ['monitor-on-failure', monitor.workflowId],
+    ['wait-exited', wait.workflowId],
+  ] as const) {
+    const json = execFileSync(
+      temporalCliPath(),
+      ['workflow', 'show', '--address', address, '--workflow-id', workflowId, '--output', 'json'],
+      { encoding: 'utf8' },
+    );
     await fs.writeFile(path.join(OUT, `${name}.json`), json);
-    console.log(`recorded ${name} (${(JSON.parse(json) as { events: unknown[] }).events.length} events${name.startsWith('monitor') ? `, ${ended.restartCount} restarts, ended: ${ended.ended}` : ''})`);
+    console.log(
+      `recorded ${name} (${(JSON.parse(json) as { events: unknown[] }).events.length} events${name.startsWith('monitor') ? `, ${ended.restartCount} restarts, ended: ${ended.ended}` : ''})`,
+    );
   }
 }
 
 /** The verbs around a running container: exec (and its output), pause, unpause, kill; and the start-up restore. */
 async function recordVerbs(client: Client, taskQueue: string, address: string): Promise<void> {
   const request: CreateRequest = { name: 'verbs', image: 'busybox', cmd: ['sleep', '1000'] };
-  const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, { taskQueue, workflowId: `record-create-${randomUUID()}`, args: [{ request, host: 'a' }] });
-  await client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId: startWorkflowId(id), args: [{ container: id }] });
+  const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, {
+    taskQueue,
+    workflowId: `record-create-${randomUUID()}`,
+    args: [{ request, host: 'a' }],
+  });
+  await client.workflow.execute<typeof containerStart>(WorkflowTypes.start, {
+    taskQueue,
+    workflowId: startWorkflowId(id),
+    args: [{ container: id }],
+  });
   const execId = randomUUID().replace(/-/g, '').repeat(2);
   const runs: Array<[string, () => Promise<{ workflowId: string }>]> = [
-    ['exec-exit-3', () => client.workflow.start<typeof containerExec>(WorkflowTypes.exec, { taskQueue, workflowId: execWorkflowId(execId), args: [{ container: id, execId, cmd: ['sh', '-c', 'exit 3'] }] })],
-    ['exec-output', () => client.workflow.start<typeof containerExecOutput>(WorkflowTypes.execOutput, { taskQueue, workflowId: `record-exec-output-${randomUUID()}`, args: [{ container: id, execId }] })],
-    ['pause', () => client.workflow.start<typeof containerPause>(WorkflowTypes.pause, { taskQueue, workflowId: `record-pause-${randomUUID()}`, args: [{ container: id }] })],
-    ['unpause', () => client.workflow.start<typeof containerUnpause>(WorkflowTypes.unpause, { taskQueue, workflowId: `record-unpause-${randomUUID()}`, args: [{ container: id }] })],
-    ['kill', () => client.workflow.start<typeof containerKill>(WorkflowTypes.kill, { taskQueue, workflowId: `record-kill-${randomUUID()}`, args: [{ container: id, signal: 'KILL' }] })],
-    ['restore', () => client.workflow.start<typeof containerRestore>(WorkflowTypes.restore, { taskQueue, workflowId: `record-restore-${randomUUID()}`, args: [] })],
+    [
+      'exec-exit-3',
+      () =>
+        client.workflow.start<typeof containerExec>(WorkflowTypes.exec, {
+          taskQueue,
+          workflowId: execWorkflowId(execId),
+          args: [{ container: id, execId, cmd: ['sh', '-c', 'exit 3'] }],
+        }),
+    ],
+    [
+      'exec-output',
+      () =>
+        client.workflow.start<typeof containerExecOutput>(WorkflowTypes.execOutput, {
+          taskQueue,
+          workflowId: `record-exec-output-${randomUUID()}`,
+          args: [{ container: id, execId }],
+        }),
+    ],
+    [
+      'pause',
+      () =>
+        client.workflow.start<typeof containerPause>(WorkflowTypes.pause, {
+          taskQueue,
+          workflowId: `record-pause-${randomUUID()}`,
+          args: [{ container: id }],
+        }),
+    ],
+    [
+      'unpause',
+      () =>
+        client.workflow.start<typeof containerUnpause>(WorkflowTypes.unpause, {
+          taskQueue,
+          workflowId: `record-unpause-${randomUUID()}`,
+          args: [{ container: id }],
+        }),
+    ],
+    [
+      'kill',
+      () =>
+        client.workflow.start<typeof containerKill>(WorkflowTypes.kill, {
+          taskQueue,
+          workflowId: `record-kill-${randomUUID()}`,
+          args: [{ container: id, signal: 'KILL' }],
+        }),
+    ],
+    [
+      'restore',
+      () =>
+        client.workflow.start<typeof containerRestore>(WorkflowTypes.restore, {
+          taskQueue,
+          workflowId: `record-restore-${randomUUID()}`,
+          args: [],
+        }),
+    ],
   ];
   for (const [name, start] of runs) {
     const handle = client.workflow.getHandle((await start()).workflowId);
     await handle.result();
-    const json = execFileSync(temporalCliPath(), ['workflow', 'show', '--address', address, '--workflow-id', handle.workflowId, '--output', 'json'], { encoding: 'utf8' });
+    const json = execFileSync(
+      temporalCliPath(),
+      ['workflow', 'show', '--address', address, '--workflow-id', handle.workflowId, '--output', 'json'],
+      { encoding: 'utf8' },
+    );
     await fs.writeFile(path.join(OUT, `${name}.json`), json);
     console.log(`recorded ${name} (${(JSON.parse(json) as { events: unknown[] }).events.length} events)`);
   }
@@ -292,13 +442,32 @@ async function recordVerbs(client: Client, taskQueue: string, address: string): 
 async function recordReads(s: Session): Promise<void> {
   const { client, taskQueue, address } = s;
   const workflowId = readsWorkflowId(taskQueue);
-  const first = await client.workflow.start<typeof containerReads>(WorkflowTypes.reads, { taskQueue, workflowId, args: [{ maxEvents: 80 }] });
+  const first = await client.workflow.start<typeof containerReads>(WorkflowTypes.reads, {
+    taskQueue,
+    workflowId,
+    args: [{ maxEvents: 80 }],
+  });
   const request: CreateRequest = { name: 'reads', image: 'busybox', cmd: ['sleep', '1000'] };
-  const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, { taskQueue, workflowId: `record-create-${randomUUID()}`, args: [{ request, host: 'a' }] });
-  await client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId: startWorkflowId(id), args: [{ container: id }] });
+  const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, {
+    taskQueue,
+    workflowId: `record-create-${randomUUID()}`,
+    args: [{ request, host: 'a' }],
+  });
+  await client.workflow.execute<typeof containerStart>(WorkflowTypes.start, {
+    taskQueue,
+    workflowId: startWorkflowId(id),
+    args: [{ container: id }],
+  });
   const execId = randomUUID().replace(/-/g, '').repeat(2);
-  await client.workflow.execute<typeof containerExec>(WorkflowTypes.exec, { taskQueue, workflowId: execWorkflowId(execId), args: [{ container: id, execId, cmd: ['true'] }] });
-  const missing = await inspect(s, 'nosuch').then(() => 'found', (e: Error) => e.message);
+  await client.workflow.execute<typeof containerExec>(WorkflowTypes.exec, {
+    taskQueue,
+    workflowId: execWorkflowId(execId),
+    args: [{ container: id, execId, cmd: ['true'] }],
+  });
+  const missing = await inspect(s, 'nosuch').then(
+    () => 'found',
+    (e: Error) => e.message,
+  );
   await inspect(s, 'reads');
   await list(s, true);
   await readEvents(s, 0);
@@ -306,7 +475,11 @@ async function recordReads(s: Session): Promise<void> {
   await imageList(s);
   await read(s, 'execOutput', { container: id, execId });
   await read(s, 'hosts', {}); // host ls
-  for (let i = 0; (await client.workflow.getHandle(workflowId, first.firstExecutionRunId).describe()).status.name === 'RUNNING'; i++) {
+  for (
+    let i = 0;
+    (await client.workflow.getHandle(workflowId, first.firstExecutionRunId).describe()).status.name === 'RUNNING';
+    i++
+  ) {
     if (i > 50) throw new Error('the reads workflow never continued as new');
     await inspect(s, 'reads');
   }
@@ -329,12 +502,29 @@ interface HostsContext {
 async function hostOnly(o: HostsContext, name: string): Promise<HostOnly> {
   const runtime = withFaults(new SimulatedRuntime(path.join(o.root, name), { host: name }), undefined);
   const queue = hostTaskQueue(o.taskQueue, name);
-  const worker = await Worker.create({ connection: o.connection, namespace: 'default', taskQueue: queue, activities: createActivities(runtime, { monitorRuns: true }), dataConverter: o.dataConverter });
+  const worker = await Worker.create({
+    connection: o.connection,
+    namespace: 'default',
+    taskQueue: queue,
+    activities: createActivities(runtime, { monitorRuns: true }),
+    dataConverter: o.dataConverter,
+  });
   const running = worker.run();
-  await registerHost({ name, driver: runtime.kind, connection: o.connection, namespace: 'default', taskQueue: o.taskQueue, dataConverter: o.dataConverter });
+  await registerHost({
+    name,
+    driver: runtime.kind,
+    connection: o.connection,
+    namespace: 'default',
+    taskQueue: o.taskQueue,
+    dataConverter: o.dataConverter,
+  });
   // placement and reads count a host once the server has seen its poller
   for (let i = 0; ; i++) {
-    const res = await o.client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: queue, kind: 1 }, taskQueueType: 2 });
+    const res = await o.client.workflowService.describeTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: queue, kind: 1 },
+      taskQueueType: 2,
+    });
     if ((res.pollers ?? []).length > 0) break;
     if (i > 100) throw new Error(`host ${name}: no poller seen on ${queue}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -358,28 +548,45 @@ async function recordHosts(o: HostsContext, address: string): Promise<void> {
   const create = async (name: string, host: string, labels: Record<string, string> = {}) => {
     const request: CreateRequest = { name, image: 'busybox', cmd: ['sleep', '1000'], labels };
     const workflowId = `record-create-${randomUUID()}`;
-    const { Id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, { taskQueue, workflowId, args: [{ request, host }], ...createMetadata(request) });
+    const { Id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, {
+      taskQueue,
+      workflowId,
+      args: [{ request, host }],
+      ...createMetadata(request),
+    });
     return { id: Id, workflowId };
   };
   const onB = await create('on-b', 'b');
   await save(address, onB.workflowId, 'create-pinned');
-  const started = await client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId: startWorkflowId(onB.id), args: [{ container: onB.id }] });
+  const started = await client.workflow.execute<typeof containerStart>(WorkflowTypes.start, {
+    taskQueue,
+    workflowId: startWorkflowId(onB.id),
+    args: [{ container: onB.id }],
+  });
   await save(address, startWorkflowId(onB.id), 'start-on-other-host', `${started.status} on host ${started.host}`);
 
   const hostC = await hostOnly(o, 'c');
   const registry = client.workflow.getHandle(hostsWorkflowId(taskQueue));
-  for (const availability of ['drain', 'active'] as const) await registry.executeUpdate(HostsUpdates.setAvailability, { args: [{ name: 'c', availability }] });
+  for (const availability of ['drain', 'active'] as const)
+    await registry.executeUpdate(HostsUpdates.setAvailability, { args: [{ name: 'c', availability }] });
   await save(address, registry.workflowId, 'hosts-registry', 'running: a, b and c registered, c drained and activated');
 
   const hold = path.join(o.root, 'host-gone.release');
   const onC = await create('on-c', 'c', { [FAULT_LABEL]: `network=hold:${hold}` });
-  const handle = await client.workflow.start<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId: startWorkflowId(onC.id), args: [{ container: onC.id }] });
+  const handle = await client.workflow.start<typeof containerStart>(WorkflowTypes.start, {
+    taskQueue,
+    workflowId: startWorkflowId(onC.id),
+    args: [{ container: onC.id }],
+  });
   for (let i = 0; !(await fs.stat(`${hold}.held`).catch(() => undefined)); i++) {
     if (i > 200) throw new Error('start-host-gone: the network step was never held');
     await new Promise((r) => setTimeout(r, 50));
   }
   await hostC.stop(); // the held step is cancelled with its worker; its retry waits for a worker of c that never comes
-  const outcome = await handle.result().then(() => 'completed', (e: Error) => `failed: ${e.message}`);
+  const outcome = await handle.result().then(
+    () => 'completed',
+    (e: Error) => `failed: ${e.message}`,
+  );
   await save(address, handle.workflowId, 'start-host-gone', outcome);
 }
 

@@ -15,7 +15,9 @@ process.argv.splice(2, 1); // the program sees its own arguments only
 if (isFresh()) {
   require(path.join(dist, `${entry}.js`));
 } else {
-  console.error(`note: dist/ is missing or older than the sources: running ${entry}.ts through tsx (\`npm run build\` to run the compiled JavaScript)`);
+  console.error(
+    `note: dist/ is missing or older than the sources: running ${entry}.ts through tsx (\`npm run build\` to run the compiled JavaScript)`,
+  );
   require('tsx/cjs');
   require(path.resolve(__dirname, '..', `${entry}.ts`));
 }

@@ -13,7 +13,8 @@ import { isServerUp, startDevServer } from './dev-server';
 
 function portOf(address: string): number {
   const port = Number(address.slice(address.lastIndexOf(':') + 1));
-  if (!Number.isInteger(port) || port <= 0 || port > 65535) throw new Error(`TEMPORAL_ADDRESS must be host:port (got "${address}")`);
+  if (!Number.isInteger(port) || port <= 0 || port > 65535)
+    throw new Error(`TEMPORAL_ADDRESS must be host:port (got "${address}")`);
   return port;
 }
 
@@ -21,18 +22,23 @@ async function main(): Promise<void> {
   const config = getConfig();
   const { address, uiPort, root } = config;
   const port = portOf(address);
-  if (await isServerUp(address)) throw new Error(`a Temporal server already answers on ${address}; stop it first or set TEMPORAL_ADDRESS`);
+  if (await isServerUp(address))
+    throw new Error(`a Temporal server already answers on ${address}; stop it first or set TEMPORAL_ADDRESS`);
   const { loaded, created } = prepareKeyFile(config);
   console.log(`server: payload keys in ${loaded.file}${created ? ' (created, mode 0600)' : ''}`);
-  const codec = await startUiCodecServer(config, loaded, (err) => console.error(`server: codec server: ${String(err)}`));
+  const codec = await startUiCodecServer(config, loaded, (err) =>
+    console.error(`server: codec server: ${String(err)}`),
+  );
 
   const dbFile = path.join(root, 'temporal', 'temporal.db');
   const log = path.join(root, 'temporal', 'server.log');
   console.log(`server: starting the Temporal dev server (history in ${dbFile}, log in ${log})`);
-  const server = await startDevServer({ port, uiPort, dbFile, log, uiCodecEndpoint: codec.endpoint }).catch(async (err: unknown) => {
-    await codec.close();
-    throw err;
-  });
+  const server = await startDevServer({ port, uiPort, dbFile, log, uiCodecEndpoint: codec.endpoint }).catch(
+    async (err: unknown) => {
+      await codec.close();
+      throw err;
+    },
+  );
   console.log(`server: Temporal on ${server.address}  (TEMPORAL_ADDRESS=${server.address})`);
   console.log(`server: Web UI on ${server.uiUrl}, decoding payloads through the codec server ${codec.url}`);
   console.log(`server: codec endpoint (secret) ${codec.endpoint}  (temporal workflow show --codec-endpoint …)`);

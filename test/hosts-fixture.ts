@@ -17,14 +17,20 @@ import { until } from './harness';
 export const createOn = (s: Session, request: CreateRequest, host?: string) => createContainer(s, request, host);
 export const importOn = (s: Session, name: string, source: string, host?: string) => imageImport(s, name, source, host);
 export const hostLs = (s: Session) => hostList(s);
-export const setAvailability = (s: Session, name: string, availability: HostAvailability) => setHostAvailability(s, name, availability);
+export const setAvailability = (s: Session, name: string, availability: HostAvailability) =>
+  setHostAvailability(s, name, availability);
 
 /** Resolves once `host ls` shows every host of `names` live (a worker's first poll may take a moment to show). */
 export function untilLive(s: Session, names: readonly string[], ms = 30_000): Promise<HostRow[]> {
-  return until<HostRow[]>(`hosts ${names.join(', ')} live`, async () => {
-    const rows = await hostLs(s);
-    return names.every((n) => rows.some((r) => r.name === n && r.live && r.status)) ? rows : undefined;
-  }, ms, 250);
+  return until<HostRow[]>(
+    `hosts ${names.join(', ')} live`,
+    async () => {
+      const rows = await hostLs(s);
+      return names.every((n) => rows.some((r) => r.name === n && r.live && r.status)) ? rows : undefined;
+    },
+    ms,
+    250,
+  );
 }
 
 /** One activity of a workflow's history and where it ran. */
@@ -32,7 +38,10 @@ export interface RanActivity {
   type: string;
   /** a scheduled activity's task queue; a local activity has none (it runs in the workflow task's worker) */
   taskQueue?: string;
-  /** the worker that ran it: the ActivityTaskStarted identity, or for a local activity the identity of the workflow task that recorded it */
+  /**
+   * the worker that ran it: the ActivityTaskStarted identity, or for a local activity the identity of the workflow task
+   * that recorded it
+   */
   identity?: string;
   local: boolean;
 }
@@ -53,7 +62,11 @@ export async function activitiesOf(client: Client, workflowId: string, runId?: s
     const id = Number(e.eventId);
     if (e.activityTaskScheduledEventAttributes) {
       const a = e.activityTaskScheduledEventAttributes;
-      const ran: RanActivity = { type: a.activityType?.name ?? '?', taskQueue: a.taskQueue?.name ?? undefined, local: false };
+      const ran: RanActivity = {
+        type: a.activityType?.name ?? '?',
+        taskQueue: a.taskQueue?.name ?? undefined,
+        local: false,
+      };
       scheduled.set(id, ran);
       out.push(ran);
     } else if (e.activityTaskStartedEventAttributes) {
@@ -64,7 +77,11 @@ export async function activitiesOf(client: Client, workflowId: string, runId?: s
       const m = e.markerRecordedEventAttributes;
       const data = JSON.parse(text(m.details?.data?.payloads?.[0]?.data)) as { activity_type: string };
       const completed = byId.get(Number(m.workflowTaskCompletedEventId));
-      out.push({ type: data.activity_type, identity: completed?.workflowTaskCompletedEventAttributes?.identity ?? undefined, local: true });
+      out.push({
+        type: data.activity_type,
+        identity: completed?.workflowTaskCompletedEventAttributes?.identity ?? undefined,
+        local: true,
+      });
     }
   }
   return out;
@@ -73,7 +90,9 @@ export async function activitiesOf(client: Client, workflowId: string, runId?: s
 /** The identities of the workers that completed a run's workflow tasks, in order. */
 export async function workflowTaskWorkers(client: Client, workflowId: string, runId?: string): Promise<string[]> {
   const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
-  return (history.events ?? []).flatMap((e) => (e.workflowTaskCompletedEventAttributes ? [e.workflowTaskCompletedEventAttributes.identity ?? ''] : []));
+  return (history.events ?? []).flatMap((e) =>
+    e.workflowTaskCompletedEventAttributes ? [e.workflowTaskCompletedEventAttributes.identity ?? ''] : [],
+  );
 }
 
 /**
@@ -84,7 +103,9 @@ export async function workflowTaskWorkers(client: Client, workflowId: string, ru
  * start or verb runs every one on its host.
  */
 export function hostActivities(ran: readonly RanActivity[], sharedQueue: string): RanActivity[] {
-  return ran.filter((a) => a.taskQueue !== sharedQueue && !(a.local && (a.type === 'locateHere' || a.type === 'claimHere')));
+  return ran.filter(
+    (a) => a.taskQueue !== sharedQueue && !(a.local && (a.type === 'locateHere' || a.type === 'claimHere')),
+  );
 }
 
 export { hostTaskQueue };

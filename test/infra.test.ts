@@ -16,8 +16,18 @@ describe('dev server from test/global-setup.ts', () => {
       expect(info.serverVersion).toMatch(/^\d+\.\d+/);
       const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
       const registered = Object.fromEntries(Object.keys(SearchAttributeTypes).map((n) => [n, customAttributes?.[n]]));
-      expect(registered).toEqual({ ContainerId: 2, ContainerName: 2, Image: 2, FailedStep: 2, ErrorType: 2, ContainerState: 2, RestartCount: 3 });
-      expect(registered).toEqual(Object.fromEntries(Object.entries(SearchAttributeTypes).map(([n, t]) => [n, INDEXED[t]])));
+      expect(registered).toEqual({
+        ContainerId: 2,
+        ContainerName: 2,
+        Image: 2,
+        FailedStep: 2,
+        ErrorType: 2,
+        ContainerState: 2,
+        RestartCount: 3,
+      });
+      expect(registered).toEqual(
+        Object.fromEntries(Object.entries(SearchAttributeTypes).map(([n, t]) => [n, INDEXED[t]])),
+      );
     } finally {
       await connection.close();
     }

@@ -18,7 +18,8 @@ import { startTestWorker, type TestWorker } from './harness';
  * share a bridge or subnet), and its teardown, which reports what was left.
  */
 export async function linuxUnavailable(): Promise<string | undefined> {
-  if (process.getuid?.() !== 0) return 'the Linux driver tests need root (they mount, create network namespaces and run runc)';
+  if (process.getuid?.() !== 0)
+    return 'the Linux driver tests need root (they mount, create network namespaces and run runc)';
   const pre = await linuxPrerequisites();
   return pre.ok ? undefined : pre.reason;
 }
@@ -70,12 +71,18 @@ export function addressesOf(subnet: string): { gateway: string; ip: RegExp } {
   return { gateway: `${m[1]}.${m[2]}.0.1`, ip: new RegExp(`^${m[1]}\\.${m[2]}\\.`) };
 }
 
-/** The Linux runtime on `root` in the test network `net`: the host name a worker would have unless `config` names one. */
+/**
+ * The Linux runtime on `root` in the test network `net`: the host name a worker would have unless `config` names one.
+ */
 export function linuxRuntime(root: string, net: TestNetwork, config: Partial<HostRuntimeConfig> = {}): LinuxRuntime {
   return new LinuxRuntime(root, { host: getConfig().host, ...config }, net);
 }
 
-export async function openLinuxRuntime(prefix: string, net: TestNetwork, config: Partial<HostRuntimeConfig> = {}): Promise<LinuxRuntime> {
+export async function openLinuxRuntime(
+  prefix: string,
+  net: TestNetwork,
+  config: Partial<HostRuntimeConfig> = {},
+): Promise<LinuxRuntime> {
   const rt = linuxRuntime(await fs.mkdtemp(`/tmp/${prefix}-`), net, config);
   await rt.importImage('busybox', 'busybox-static');
   return rt;
@@ -94,7 +101,11 @@ export interface LinuxLeftovers {
  * Removes every container, then reports what is left: leaks of `containers` (also of those already removed),
  * what the driver holds, what is mounted under the root. Deletes the host netns, and the root when clean.
  */
-export async function closeLinuxRuntime(rt: LinuxRuntime, hostNetns: string, containers: readonly string[] = []): Promise<LinuxLeftovers> {
+export async function closeLinuxRuntime(
+  rt: LinuxRuntime,
+  hostNetns: string,
+  containers: readonly string[] = [],
+): Promise<LinuxLeftovers> {
   for (const c of await rt.list()) await rt.remove(c.Id, true).catch(() => undefined);
   const leaks: string[] = [];
   for (const id of containers) leaks.push(...(await leaksOf(rt.root, id)).map((l) => `${id.slice(0, 12)} ${l}`));
@@ -102,7 +113,8 @@ export async function closeLinuxRuntime(rt: LinuxRuntime, hostNetns: string, con
   const mounts = mountsUnder(await readMountInfo(), rt.root).map((m) => m.mountPoint);
   await releaseStateRoot(rt.root).catch(() => undefined);
   await deleteNetns(hostNetns);
-  if (leaks.length === 0 && held.length === 0 && mounts.length === 0) await fs.rm(rt.root, { recursive: true, force: true });
+  if (leaks.length === 0 && held.length === 0 && mounts.length === 0)
+    await fs.rm(rt.root, { recursive: true, force: true });
   return { leaks, held, mounts };
 }
 
@@ -114,18 +126,26 @@ export function expectNothingLeft({ leaks, held, mounts }: LinuxLeftovers): void
 }
 
 /** closeLinuxRuntime, then expectNothingLeft. */
-export async function closeAndExpectNothingLeft(rt: LinuxRuntime, hostNetns: string, containers: readonly string[] = []): Promise<void> {
+export async function closeAndExpectNothingLeft(
+  rt: LinuxRuntime,
+  hostNetns: string,
+  containers: readonly string[] = [],
+): Promise<void> {
   expectNothingLeft(await closeLinuxRuntime(rt, hostNetns, containers));
 }
 
 /** `it` for a test that needs root: fails with the reason when `unavailable()` gives one. */
 export function rootTest(unavailable: () => string | undefined, defaultTimeout = 90_000) {
   return (name: string, fn: () => Promise<void>, timeout = defaultTimeout): void => {
-    it(name, async () => {
-      const why = unavailable();
-      if (why) throw new Error(why);
-      await fn();
-    }, timeout);
+    it(
+      name,
+      async () => {
+        const why = unavailable();
+        if (why) throw new Error(why);
+        await fn();
+      },
+      timeout,
+    );
   };
 }
 

@@ -16,7 +16,10 @@ import { workflowSources } from '../worker/create';
 const DIR = path.resolve(__dirname, 'histories');
 
 interface RawEvent {
-  markerRecordedEventAttributes?: { markerName: string; details: Record<string, { payloads: Array<{ data: string }> }> };
+  markerRecordedEventAttributes?: {
+    markerName: string;
+    details: Record<string, { payloads: Array<{ data: string }> }>;
+  };
 }
 
 /** The plain JSON core writes in a kind of marker (a patch's ID, a local activity's type), in history order. */
@@ -37,16 +40,19 @@ type ShapeEvent = RawEvent & {
 };
 
 /** The release whose histories `npm run record-histories` writes: the package's version. */
-const RELEASE = (JSON.parse(readFileSync(path.resolve(__dirname, '../package.json'), 'utf8')) as { version: string }).version;
+const RELEASE = (JSON.parse(readFileSync(path.resolve(__dirname, '../package.json'), 'utf8')) as { version: string })
+  .version;
 
 /** One recorded history of this release, its events. */
 async function historyOf(name: string): Promise<ShapeEvent[]> {
-  return (JSON.parse(await fs.readFile(path.join(DIR, RELEASE, `${name}.json`), 'utf8')) as { events: ShapeEvent[] }).events;
+  return (JSON.parse(await fs.readFile(path.join(DIR, RELEASE, `${name}.json`), 'utf8')) as { events: ShapeEvent[] })
+    .events;
 }
 
 const types = (events: ShapeEvent[]) => events.map((e) => e.eventType.replace('EVENT_TYPE_', ''));
 const localActivities = (events: RawEvent[]) => markers(events, 'core_local_activity').map((m) => m.activity_type!);
-const scheduled = (events: ShapeEvent[]) => events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : []));
+const scheduled = (events: ShapeEvent[]) =>
+  events.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : []));
 /** Steps run at once may be recorded in any order among themselves: sorts each group [from, to). */
 const grouped = (xs: string[], ...groups: Array<[number, number]>) => {
   const out = [...xs];
@@ -56,14 +62,43 @@ const grouped = (xs: string[], ...groups: Array<[number, number]>) => {
 
 /** The start's history scenarios of a release (scripts/record-histories.ts): what the baseline must cover. */
 const START_SCENARIOS = [
-  'start-success', 'start-encrypted', 'start-transient-retries', 'start-legacy-host-config', 'start-on-other-host', 'start-host-gone',
-  ...['mount-rootfs', 'network', 'ipc', 'volumes', 'working-dir', 'spec', 'process', 'after-process', 'mark-running', 'auto-remove'].map((s) => `start-failure-${s}`),
+  'start-success',
+  'start-encrypted',
+  'start-transient-retries',
+  'start-legacy-host-config',
+  'start-on-other-host',
+  'start-host-gone',
+  ...[
+    'mount-rootfs',
+    'network',
+    'ipc',
+    'volumes',
+    'working-dir',
+    'spec',
+    'process',
+    'after-process',
+    'mark-running',
+    'auto-remove',
+  ].map((s) => `start-failure-${s}`),
   ...['no-such-container', 'already-running', 'claimed', 'host-config'].map((s) => `start-refused-${s}`),
-  'start-cancelled', 'start-cancelled-before-claim', 'start-cancelled-in-task-adopted', 'start-signalled-in-task-adopted',
+  'start-cancelled',
+  'start-cancelled-before-claim',
+  'start-cancelled-in-task-adopted',
+  'start-signalled-in-task-adopted',
 ];
 const OTHER_SCENARIOS = [
-  'create', 'create-pinned', 'hosts-registry', 'monitor-on-failure', 'wait-exited', 'reads-continued-as-new',
-  'exec-exit-3', 'exec-output', 'pause', 'unpause', 'kill', 'restore',
+  'create',
+  'create-pinned',
+  'hosts-registry',
+  'monitor-on-failure',
+  'wait-exited',
+  'reads-continued-as-new',
+  'exec-exit-3',
+  'exec-output',
+  'pause',
+  'unpause',
+  'kill',
+  'restore',
 ];
 
 /** The host steps' releases of a failed start, after the state write and the process's: all at once. */
@@ -90,12 +125,20 @@ describe('replay of recorded histories', () => {
     const success = await historyOf('start-success');
     expect(types(success).filter((t) => t === 'WORKFLOW_TASK_STARTED')).toHaveLength(1);
     expect(scheduled(success)).toEqual([]);
-    expect(grouped(localActivities(success), [1, 4])).toEqual(['claimHere', 'connectNetwork', 'mountRootfs', 'setupIpc', 'writeSpec', 'startProcess', 'markRunning']);
+    expect(grouped(localActivities(success), [1, 4])).toEqual([
+      'claimHere',
+      'connectNetwork',
+      'mountRootfs',
+      'setupIpc',
+      'writeSpec',
+      'startProcess',
+      'markRunning',
+    ]);
     // mark-running releases the claim: no releaseStart
     expect(JSON.stringify(success)).not.toContain('releaseStart');
   });
 
-  it('a failed start compensates in the same workflow task: the state write beside the process\'s release, then every other release at once, die, the claim', async () => {
+  it("a failed start compensates in the same workflow task: the state write beside the process's release, then every other release at once, die, the claim", async () => {
     const failed = await historyOf('start-failure-after-process');
     expect(types(failed).filter((t) => t === 'WORKFLOW_TASK_STARTED')).toHaveLength(1);
     const at = failed.findIndex((e) => e.markerRecordedEventAttributes?.failure !== undefined);
@@ -110,7 +153,7 @@ describe('replay of recorded histories', () => {
     expect(removed.slice(-3)).toEqual(['finishFailed', 'autoRemove', 'releaseStart']);
   });
 
-  it('a refused start changes nothing: no host step, no compensation; the error is the check\'s', async () => {
+  it("a refused start changes nothing: no host step, no compensation; the error is the check's", async () => {
     for (const [name, type] of [
       ['start-refused-no-such-container', 'NoSuchContainer'],
       ['start-refused-already-running', 'AlreadyStarted'],
@@ -119,7 +162,8 @@ describe('replay of recorded histories', () => {
     ] as const) {
       const events = await historyOf(name);
       const ran = [...localActivities(events), ...scheduled(events).map((a) => a.activityType.name)];
-      for (const step of ['mountRootfs', 'connectNetwork', 'startProcess', 'markFailed', 'finishFailed']) expect(ran, name).not.toContain(step);
+      for (const step of ['mountRootfs', 'connectNetwork', 'startProcess', 'markFailed', 'finishFailed'])
+        expect(ran, name).not.toContain(step);
       expect(JSON.stringify(events.at(-1)), name).toContain(`"type":"${type}"`);
     }
   });
@@ -139,7 +183,10 @@ describe('replay of recorded histories', () => {
       const events = await historyOf(name);
       // the held task's completion was refused (the request or signal came in during it), then one task adopted
       expect(types(events).slice(0, 5), name).toEqual([
-        'WORKFLOW_EXECUTION_STARTED', 'WORKFLOW_TASK_SCHEDULED', 'WORKFLOW_TASK_STARTED', 'WORKFLOW_TASK_FAILED',
+        'WORKFLOW_EXECUTION_STARTED',
+        'WORKFLOW_TASK_SCHEDULED',
+        'WORKFLOW_TASK_STARTED',
+        'WORKFLOW_TASK_FAILED',
         name.includes('cancelled') ? 'WORKFLOW_EXECUTION_CANCEL_REQUESTED' : 'WORKFLOW_EXECUTION_SIGNALED',
       ]);
       // no host step ran again: the record said this run had started the container
@@ -149,7 +196,8 @@ describe('replay of recorded histories', () => {
     const cancelled = await historyOf('start-cancelled');
     const cancelledAt = cancelled.findIndex((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED');
     const undo = localActivities(cancelled.slice(cancelledAt));
-    // the step in flight ends, the claim is read again, then every release (the spec's and process's too), die, the claim
+    // the step in flight ends, the claim is read again, then every release (the spec's and process's too), die, the
+    // claim
     expect(undo.slice(0, 2)).toEqual(['mountVolumes', 'lookupContainer']);
     // (markers are in the order the local activities ended: the state write may end after later releases)
     const releases = [...RELEASES_AT_ONCE, 'unmountVolumes'];
@@ -166,7 +214,9 @@ describe('replay of recorded histories', () => {
   it('reads: an inspect of a container the first look finds (exact name) is one activity, locateHere, which brings its view', async () => {
     const events = await historyOf('reads-continued-as-new');
     const updates: Array<{ name: string; activities: string[] }> = [];
-    for (const e of events as Array<ShapeEvent & { workflowExecutionUpdateAcceptedEventAttributes?: { acceptedRequest: { input: { name: string } } } }>) {
+    for (const e of events as Array<
+      ShapeEvent & { workflowExecutionUpdateAcceptedEventAttributes?: { acceptedRequest: { input: { name: string } } } }
+    >) {
       const accepted = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest.input.name;
       if (accepted) updates.push({ name: accepted, activities: [] });
       const name = e.activityTaskScheduledEventAttributes?.activityType.name;
@@ -187,16 +237,24 @@ describe('replay of recorded histories', () => {
     expect(text).toContain(Buffer.from(ENCRYPTED_ENCODING).toString('base64'));
     const history = historyFromJSON(JSON.parse(text));
     const results = [];
-    for await (const r of Worker.runReplayHistories(workflowSources(), [{ workflowId: 'no-key', history }])) results.push(r);
+    for await (const r of Worker.runReplayHistories(workflowSources(), [{ workflowId: 'no-key', history }]))
+      results.push(r);
     expect(String(results[0]?.error)).toMatch(/binary\/encrypted/);
   });
 
   it('replays every history without nondeterminism', async () => {
     const histories = await Promise.all(
-      files.map(async (f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(await fs.readFile(path.join(DIR, f), 'utf8'))) })),
+      files.map(async (f) => ({
+        workflowId: f,
+        history: historyFromJSON(JSON.parse(await fs.readFile(path.join(DIR, f), 'utf8'))),
+      })),
     );
     const results: Array<{ workflowId: string; error?: unknown }> = [];
-    for await (const r of Worker.runReplayHistories({ ...workflowSources(), dataConverter: codecDataConverter() }, histories)) results.push(r);
+    for await (const r of Worker.runReplayHistories(
+      { ...workflowSources(), dataConverter: codecDataConverter() },
+      histories,
+    ))
+      results.push(r);
     expect(results.map((r) => r.workflowId)).toEqual(files);
     for (const r of results) expect(r.error, `${r.workflowId}: ${String(r.error)}`).toBeUndefined();
   });

@@ -27,16 +27,23 @@ export const WORKFLOW_BUNDLE: { workflowsPath: string; workflowInterceptorModule
  * The bundle `npm run build` makes of dist/workflows (scripts/build.cjs), beside the compiled worker: started
  * from it, the worker does not run webpack (seconds of start-up, ~60 MB of RSS kept). None for the sources.
  */
-const BUILT_WORKFLOW_BUNDLE = path.extname(__filename) === '.js' ? path.resolve(__dirname, '../workflow-bundle.js') : undefined;
+const BUILT_WORKFLOW_BUNDLE =
+  path.extname(__filename) === '.js' ? path.resolve(__dirname, '../workflow-bundle.js') : undefined;
 
 /** The workflows' sources with their interceptors, for a Worker or a replay that bundles them itself. */
 export function workflowSources(): Pick<WorkerOptions, 'workflowsPath' | 'interceptors'> {
-  return { workflowsPath: WORKFLOW_BUNDLE.workflowsPath, interceptors: { workflowModules: WORKFLOW_BUNDLE.workflowInterceptorModules } };
+  return {
+    workflowsPath: WORKFLOW_BUNDLE.workflowsPath,
+    interceptors: { workflowModules: WORKFLOW_BUNDLE.workflowInterceptorModules },
+  };
 }
 
-function workflowCode(given: WorkerOptions['workflowBundle']): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'interceptors'> {
+function workflowCode(
+  given: WorkerOptions['workflowBundle'],
+): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'interceptors'> {
   if (given) return { workflowBundle: given };
-  if (BUILT_WORKFLOW_BUNDLE && existsSync(BUILT_WORKFLOW_BUNDLE)) return { workflowBundle: { codePath: BUILT_WORKFLOW_BUNDLE } };
+  if (BUILT_WORKFLOW_BUNDLE && existsSync(BUILT_WORKFLOW_BUNDLE))
+    return { workflowBundle: { codePath: BUILT_WORKFLOW_BUNDLE } };
   return workflowSources();
 }
 
@@ -51,7 +58,9 @@ export interface CreateWorkerOptions {
    * itself, which reads no label and refuses the fault label at create.
    */
   faults?: { plan?: string };
-  /** a prebuilt bundle (tests bundle once and reuse it); otherwise the build's, else workflows are bundled at start-up */
+  /**
+   * a prebuilt bundle (tests bundle once and reuse it); otherwise the build's, else workflows are bundled at start-up
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** the payload codec (codec/load.ts codecDataConverter); the SDK's plain default when absent */
   dataConverter?: WorkerOptions['dataConverter'];
@@ -82,7 +91,11 @@ export interface CreateWorkerOptions {
 export function withFaults(runtime: HostRuntime, plan: string | undefined): HostRuntime {
   const faults = faultHooks(runtime, plan);
   const { hooks } = runtime.config;
-  return new HostRuntime(runtime.driver, { ...runtime.config, faultsAllowed: true, hooks: hooks ? nestHooks(hooks, faults) : faults });
+  return new HostRuntime(runtime.driver, {
+    ...runtime.config,
+    faultsAllowed: true,
+    hooks: hooks ? nestHooks(hooks, faults) : faults,
+  });
 }
 
 /**
@@ -102,7 +115,10 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<HostWorke
     interceptors: { activity: [hostPinInterceptor(runtime.hostName), ...(opts.metrics ? workerMetrics(runtime) : [])] },
     ...opts.tuning,
     ...(opts.shutdownGraceMs !== undefined
-      ? { shutdownGraceTime: opts.shutdownGraceMs, shutdownForceTime: opts.shutdownGraceMs + SHUTDOWN_FORCE_AFTER_GRACE_MS }
+      ? {
+          shutdownGraceTime: opts.shutdownGraceMs,
+          shutdownForceTime: opts.shutdownGraceMs + SHUTDOWN_FORCE_AFTER_GRACE_MS,
+        }
       : {}),
   } satisfies Partial<WorkerOptions>;
   const shared = await Worker.create({

@@ -20,7 +20,12 @@ export class HostWorker {
   constructor(
     readonly shared: Worker,
     readonly host: Worker,
-    private readonly reg: RegisterHostInput & { connection: NativeConnection; namespace: string; taskQueue: string; dataConverter?: DataConverter },
+    private readonly reg: RegisterHostInput & {
+      connection: NativeConnection;
+      namespace: string;
+      taskQueue: string;
+      dataConverter?: DataConverter;
+    },
   ) {}
 
   /** Both workers' state as one: FAILED if either failed, else the one further behind (RUNNING only while both run). */
@@ -78,7 +83,14 @@ export class HostWorker {
 }
 
 /** Registers a host with its shared queue's registry (Update-with-Start: the first worker starts it). */
-export async function registerHost(o: RegisterHostInput & { connection: NativeConnection; namespace: string; taskQueue: string; dataConverter?: DataConverter }): Promise<HostRegistration> {
+export async function registerHost(
+  o: RegisterHostInput & {
+    connection: NativeConnection;
+    namespace: string;
+    taskQueue: string;
+    dataConverter?: DataConverter;
+  },
+): Promise<HostRegistration> {
   const client = new Client({ connection: o.connection, namespace: o.namespace, dataConverter: o.dataConverter });
   const startWorkflowOperation = new WithStartWorkflowOperation<typeof containerHosts>(WorkflowTypes.hosts, {
     taskQueue: o.taskQueue,
@@ -87,10 +99,14 @@ export async function registerHost(o: RegisterHostInput & { connection: NativeCo
     args: [{}],
     staticSummary: `hosts of ${o.taskQueue}`,
     memo: baselineMemo(),
-    staticDetails: 'Each worker registers its host here at start-up; `container-saga host drain|activate` sets availability; `host rm` forgets one. Liveness is read from each host queue.',
+    staticDetails:
+      'Each worker registers its host here at start-up; `container-saga host drain|activate` sets availability; `host rm` forgets one. Liveness is read from each host queue.',
   });
-  return client.workflow.executeUpdateWithStart<typeof containerHosts, HostRegistration, [RegisterHostInput]>(HostsUpdates.register, {
-    args: [{ name: o.name, driver: o.driver }],
-    startWorkflowOperation,
-  });
+  return client.workflow.executeUpdateWithStart<typeof containerHosts, HostRegistration, [RegisterHostInput]>(
+    HostsUpdates.register,
+    {
+      args: [{ name: o.name, driver: o.driver }],
+      startWorkflowOperation,
+    },
+  );
 }

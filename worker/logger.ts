@@ -9,7 +9,10 @@ export const NO_WORKFLOWS_NOTICE = 'No workflows registered, not polling for wor
  * at every start-up would only teach operators to ignore warnings. The same notice for any other queue is kept.
  */
 export class WorkerLogger extends DefaultLogger {
-  constructor(private readonly hostQueue: string, level: LogLevel = 'INFO') {
+  constructor(
+    private readonly hostQueue: string,
+    level: LogLevel = 'INFO',
+  ) {
     super(level);
   }
 

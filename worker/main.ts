@@ -14,7 +14,10 @@ import { describeGc, reconcileAtStartup } from './reconcile';
 import { handleShutdownSignals, seconds } from './shutdown';
 import { ensureSearchAttributes } from './search-attributes';
 
-/** `npm run worker`: connect, pick the driver, run until SIGINT/SIGTERM (graceful: worker/shutdown.ts), close the connection. */
+/**
+ * `npm run worker`: connect, pick the driver, run until SIGINT/SIGTERM (graceful: worker/shutdown.ts), close the
+ * connection.
+ */
 async function main(): Promise<void> {
   const config = getConfig();
   // Read before anything starts, so a bad profile or variable stops the worker with its name.
@@ -23,13 +26,16 @@ async function main(): Promise<void> {
   await claimStateRoot(config.root, host);
   const { runtime, reason } = await selectRuntime(config.driver, config.root, runtimeConfigOf(config));
   console.log(`container-saga worker: host ${host}, driver ${runtime.kind} (${reason})`);
-  console.log(`  state root ${config.root}; task queues ${config.taskQueue} and ${hostTaskQueue(config.taskQueue, host)}`);
+  console.log(
+    `  state root ${config.root}; task queues ${config.taskQueue} and ${hostTaskQueue(config.taskQueue, host)}`,
+  );
   console.log(`  ${describeTemporalConnection(temporal)}`);
   console.log(`  ${describeWorkerTuning(workerTuning)}; shutdown grace ${seconds(shutdownGraceMs)}`);
   // Fault injection is a test feature: the plan and the container label work only with ALLOW_FAULTS=1.
   const faults = config.allowFaults ? { plan: config.faults } : undefined;
   if (faults) console.log(`  fault injection on${config.faults ? `, plan: ${config.faults}` : ' (labels only)'}`);
-  else if (config.faults) console.warn('  CONTAINER_SAGA_FAULTS ignored: fault injection needs CONTAINER_SAGA_ALLOW_FAULTS=1');
+  else if (config.faults)
+    console.warn('  CONTAINER_SAGA_FAULTS ignored: fault injection needs CONTAINER_SAGA_ALLOW_FAULTS=1');
   // CONTAINER_SAGA_METRICS: the Runtime with its Prometheus exporter, before any connection uses the default one.
   const metrics = config.metrics;
   const logger = new WorkerLogger(hostTaskQueue(config.taskQueue, host));
@@ -41,7 +47,9 @@ async function main(): Promise<void> {
   console.log(`  ${describeCodec(codec)}`);
   const dataConverter = dataConverterOf(codec);
   const connection = await NativeConnection.connect(temporal.connectionOptions).catch((err: unknown) => {
-    throw new Error(`cannot reach Temporal at ${temporal.address}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    throw new Error(
+      `cannot reach Temporal at ${temporal.address}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+    );
   });
   let api: RunningApi | undefined;
   let apiClosed: Promise<void> | undefined;
@@ -49,7 +57,8 @@ async function main(): Promise<void> {
   const draining = new AbortController();
   try {
     const registered = await ensureSearchAttributes(connection.operatorService, config.namespace);
-    if (registered.length > 0) console.log(`  registered search attributes ${registered.join(', ')} in namespace ${config.namespace}`);
+    if (registered.length > 0)
+      console.log(`  registered search attributes ${registered.join(', ')} in namespace ${config.namespace}`);
     const worker = await createWorker({
       connection,
       namespace: config.namespace,
@@ -78,11 +87,17 @@ async function main(): Promise<void> {
     // A failed registration is said, and the worker serves its queues all the same; a worker that stopped
     // first is not ready (its failure comes from `running` below).
     const serving = await Promise.race([
-      worker.registered.then(
-        (r) => console.log(`  registered host ${r.name} (${r.availability})`),
-        (err: unknown) => console.error(`  host registration failed: ${err instanceof Error ? err.message : String(err)}`),
-      ).then(() => true),
-      running.then(() => false, () => false),
+      worker.registered
+        .then(
+          (r) => console.log(`  registered host ${r.name} (${r.availability})`),
+          (err: unknown) =>
+            console.error(`  host registration failed: ${err instanceof Error ? err.message : String(err)}`),
+        )
+        .then(() => true),
+      running.then(
+        () => false,
+        () => false,
+      ),
     ]);
     if (serving) console.log('  ready');
     // CONTAINER_SAGA_API=1: one process serves the Engine API too (a Temporal client like any other).
@@ -94,12 +109,15 @@ async function main(): Promise<void> {
         onError: (err) => console.error(`  api: ${err instanceof Error ? err.stack : String(err)}`),
         ...(metrics ? { metrics: Runtime.instance().metricMeter } : {}),
       });
-      console.log(`  Docker Engine API on unix://${api.socketPath}${api.tcp ? ` and tcp://${api.tcp.host}:${api.tcp.port}` : ''}`);
+      console.log(
+        `  Docker Engine API on unix://${api.socketPath}${api.tcp ? ` and tcp://${api.tcp.host}:${api.tcp.port}` : ''}`,
+      );
     }
     if (config.reconcile) {
       reconcileAtStartup(connection, config.namespace, config.taskQueue, host, dataConverter).then(
         (r) => console.log(`  start-up reconcile: ${describeGc(r)}`),
-        (err: unknown) => console.error(`  start-up reconcile failed: ${err instanceof Error ? err.message : String(err)}`),
+        (err: unknown) =>
+          console.error(`  start-up reconcile failed: ${err instanceof Error ? err.message : String(err)}`),
       );
     }
     await running;

@@ -16,7 +16,13 @@ import type { containerGc } from '../workflows/ops';
  * workflow baseline, which cannot replay here, are replaced: the queue's reads workflow first (the next read
  * starts one), then, by the restore, each of the host's monitors.
  */
-export async function reconcileAtStartup(connection: NativeConnection, namespace: string, taskQueue: string, host: string, dataConverter?: DataConverter): Promise<GcResult & { monitored: string[] }> {
+export async function reconcileAtStartup(
+  connection: NativeConnection,
+  namespace: string,
+  taskQueue: string,
+  host: string,
+  dataConverter?: DataConverter,
+): Promise<GcResult & { monitored: string[] }> {
   const client = new Client({ connection, namespace, dataConverter });
   await retireIfOutdated(client.workflow, readsWorkflowId(taskQueue));
   const gc = await client.workflow.execute<typeof containerGc>(WorkflowTypes.gc, {

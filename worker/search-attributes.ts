@@ -11,7 +11,10 @@ export class SearchAttributesMissing extends Error {
 
 /** The `temporal` commands an operator runs to register what is missing. */
 export function registerCommands(namespace: string, missing: Record<string, SearchAttributeKind>): string[] {
-  return Object.entries(missing).map(([name, kind]) => `temporal operator search-attribute create --namespace ${namespace} --name ${name} --type ${kind}`);
+  return Object.entries(missing).map(
+    ([name, kind]) =>
+      `temporal operator search-attribute create --namespace ${namespace} --name ${name} --type ${kind}`,
+  );
 }
 
 type Operator = Pick<NativeConnection['operatorService'], 'listSearchAttributes' | 'addSearchAttributes'>;
@@ -22,14 +25,24 @@ type Operator = Pick<NativeConnection['operatorService'], 'listSearchAttributes'
  * ones are registered when the server lets this connection (a dev server, a self-hosted cluster with
  * operator rights); otherwise start-up fails naming the commands to run. Returns the names it registered.
  */
-/** `wanted`: every custom search attribute the workflows set, with its type (a workflow setting an unknown one is stuck). */
-export async function ensureSearchAttributes(operator: Operator, namespace: string, wanted: Record<string, SearchAttributeKind> = SearchAttributeTypes): Promise<string[]> {
+/**
+ * `wanted`: every custom search attribute the workflows set, with its type (a workflow setting an unknown one is
+ * stuck).
+ */
+export async function ensureSearchAttributes(
+  operator: Operator,
+  namespace: string,
+  wanted: Record<string, SearchAttributeKind> = SearchAttributeTypes,
+): Promise<string[]> {
   const { customAttributes } = await operator.listSearchAttributes({ namespace });
   const missing = Object.fromEntries(Object.entries(wanted).filter(([name]) => customAttributes?.[name] === undefined));
   const names = Object.keys(missing);
   if (names.length === 0) return [];
   try {
-    await operator.addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(names.map((n) => [n, INDEXED_TYPES[missing[n]!]])) });
+    await operator.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(names.map((n) => [n, INDEXED_TYPES[missing[n]!]])),
+    });
     // Registration reaches the frontend's cache shortly after: wait until the namespace lists them.
     for (let tries = 0; tries < 50; tries++) {
       const listed = (await operator.listSearchAttributes({ namespace })).customAttributes ?? {};

@@ -45,13 +45,17 @@ export function handleShutdownSignals(opts: ShutdownHandlerOptions): ShutdownHan
   };
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
-      opts.log(`${signal} again: exiting now; what was in flight is retried by the next worker once its heartbeat times out`);
+      opts.log(
+        `${signal} again: exiting now; what was in flight is retried by the next worker once its heartbeat times out`,
+      );
       exit(128 + (os.constants.signals[signal] ?? 0));
       return;
     }
     const signalAt = Date.now();
     stopping = { signal, at: signalAt };
-    opts.log(`${signal}: stopping: no new tasks; ${inFlight()} in flight get up to ${seconds(opts.graceMs)} to finish (${signal} again exits at once)`);
+    opts.log(
+      `${signal}: stopping: no new tasks; ${inFlight()} in flight get up to ${seconds(opts.graceMs)} to finish (${signal} again exits at once)`,
+    );
     if (opts.worker.getState() === 'RUNNING') opts.worker.shutdown();
     opts.onStop?.();
     graceTimer = setTimeout(() => {
@@ -65,13 +69,17 @@ export function handleShutdownSignals(opts: ShutdownHandlerOptions): ShutdownHan
         exit(0);
         return;
       }
-      opts.log(`grace of ${seconds(opts.graceMs)} is over: cancelling ${inFlight()} still running (the next worker retries them, or their start compensates)`);
+      opts.log(
+        `grace of ${seconds(opts.graceMs)} is over: cancelling ${inFlight()} still running (the next worker retries them, or their start compensates)`,
+      );
     }, opts.graceMs);
     graceTimer.unref();
   };
   for (const s of signals) process.on(s, onSignal);
   return {
-    get stopping() { return stopping; },
+    get stopping() {
+      return stopping;
+    },
     dispose() {
       for (const s of signals) process.off(s, onSignal);
       if (graceTimer) clearTimeout(graceTimer);

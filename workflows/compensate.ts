@@ -40,9 +40,16 @@ export async function releaseClaim(run: StartRun, acts: StartActivities, id: str
   });
 }
 
-/** Runs one of the failure path's steps on the container's host, unless that host is known gone (then declined as a leftover). */
+/**
+ * Runs one of the failure path's steps on the container's host, unless that host is known gone (then declined as a
+ * leftover).
+ */
 async function unlessHostGone<T>(run: StartRun, step: () => Promise<T>): Promise<T> {
-  if (run.hostGone) throw new ContainerError('HostUnavailable', `left for host ${run.hostGone}'s start-up reconcile (the host is unavailable)`);
+  if (run.hostGone)
+    throw new ContainerError(
+      'HostUnavailable',
+      `left for host ${run.hostGone}'s start-up reconcile (the host is unavailable)`,
+    );
   try {
     return await step();
   } catch (err) {
@@ -69,7 +76,8 @@ export function showFailure(run: StartRun, err: unknown): void {
  */
 export function everyRelease(acts: StartActivities, snap: ContainerSnapshot): Saga {
   const saga = new Saga();
-  for (const s of HOST_STEPS) if ('release' in s && s.needed(snap)) saga.push(s.release, () => releaseActivity(acts, s)({ id: snap.id }));
+  for (const s of HOST_STEPS)
+    if ('release' in s && s.needed(snap)) saga.push(s.release, () => releaseActivity(acts, s)({ id: snap.id }));
   return saga;
 }
 
@@ -78,14 +86,22 @@ export function everyRelease(acts: StartActivities, snap: ContainerSnapshot): Sa
  * The state write and the process's release run together, then every other release at once: the process
  * holds everything else, and nothing else needs another release first.
  */
-export async function compensate(run: StartRun, acts: StartActivities, saga: Saga, err: unknown, autoRemove = false): Promise<void> {
+export async function compensate(
+  run: StartRun,
+  acts: StartActivities,
+  saga: Saga,
+  err: unknown,
+  autoRemove = false,
+): Promise<void> {
   showFailure(run, err);
   run.compensating(err);
   const { record } = run;
   const id = record.containerId;
   const exitCode = exitCodeFor(record.error!.type);
   noteHostGone(run, err);
-  const stateWritten = unlessHostGone(run, () => acts.undo.markFailed({ id, error: record.error!.message, exitCode })).then(
+  const stateWritten = unlessHostGone(run, () =>
+    acts.undo.markFailed({ id, error: record.error!.message, exitCode }),
+  ).then(
     () => undefined,
     (e: unknown) => `state: ${detailOf(e).message}`,
   );

@@ -3,14 +3,26 @@ import { daemonEnv, linkEnv, linkHostsEntries, type LinkTarget } from '../common
 import { ContainerError, Messages } from '../common/errors';
 import { defaultNetMode } from '../common/net-mode';
 import { containerAttributes } from '../common/search-attributes';
-import { notStartable, type ClaimedHere, type ContainerSnapshot, type ContainerStartInput, type ContainerStartResult } from '../common/start-api';
+import {
+  notStartable,
+  type ClaimedHere,
+  type ContainerSnapshot,
+  type ContainerStartInput,
+  type ContainerStartResult,
+} from '../common/start-api';
 import { hostStep, stepsOfPhase, type HostStepEntry, type RefusingStep } from '../common/steps';
 import { compensate, releaseClaim, showFailure } from './compensate';
 import { checkInput } from './failures';
 import { claimHere, locate } from './host-routing';
 import { adopt, settleCancelled, type HostView } from './lost-results';
 import { Saga } from './saga';
-import { acquireActivity, releaseActivity, startActivities, type StartActivities, type StartPlacement } from './start-activities';
+import {
+  acquireActivity,
+  releaseActivity,
+  startActivities,
+  type StartActivities,
+  type StartPlacement,
+} from './start-activities';
 import { StartRun } from './start-run';
 
 export { progressQuery } from './start-run';
@@ -56,7 +68,10 @@ export async function containerStart(input: ContainerStartInput): Promise<Contai
     let snap: ContainerSnapshot;
     try {
       const taken = firstLook;
-      snap = await claim(run, taken ? async () => claimedByFirstLook(taken) : () => known.acts.quick.claimStart({ id: known.snap.id }));
+      snap = await claim(
+        run,
+        taken ? async () => claimedByFirstLook(taken) : () => known.acts.quick.claimStart({ id: known.snap.id }),
+      );
       // another start got there between our check and the claim: the same answer as the check's
       if (snap.running) throw notStartable(snap);
     } catch (err) {
@@ -84,7 +99,8 @@ async function lookup(
     const at = await locate(ref, first ? { first: first.located } : { firstHere: true });
     const placement: StartPlacement = { host: at.host, ownerLooksUp: at.host === at.lookedUpOn };
     // found here, the snapshot came with it; found on another host, it is read there
-    const c = at.snapshot ?? (await startActivities({ name: ref }, placement).quick.lookupContainer({ container: at.id }));
+    const c =
+      at.snapshot ?? (await startActivities({ name: ref }, placement).quick.lookupContainer({ container: at.id }));
     return { c, placement, claim: first?.claim };
   });
   run.record.host = placement.host;
@@ -98,7 +114,11 @@ async function lookup(
  * it is. A cancellation is settled by the host's record first (lost-results.ts): an attempt of this workflow
  * task whose results were lost may have claimed, or even started, the container.
  */
-async function failBeforeClaim(run: StartRun, err: unknown, view: () => Promise<HostView>): Promise<ContainerStartResult> {
+async function failBeforeClaim(
+  run: StartRun,
+  err: unknown,
+  view: () => Promise<HostView>,
+): Promise<ContainerStartResult> {
   const unread = async (): Promise<never> => {
     showFailure(run, err);
     return run.fail(err);
@@ -108,7 +128,12 @@ async function failBeforeClaim(run: StartRun, err: unknown, view: () => Promise<
 }
 
 /** check-state, host-config (legacy hostConfig at start), verify-settings: nothing changes on the host. */
-async function checkApart(run: StartRun, acts: StartActivities, c: ContainerSnapshot, input: ContainerStartInput): Promise<void> {
+async function checkApart(
+  run: StartRun,
+  acts: StartActivities,
+  c: ContainerSnapshot,
+  input: ContainerStartInput,
+): Promise<void> {
   await run.step('check-state', async () => {
     const err = notStartable(c);
     if (err) throw err;
@@ -116,7 +141,8 @@ async function checkApart(run: StartRun, acts: StartActivities, c: ContainerSnap
   const hostConfig = input.hostConfig;
   if (hostConfig) {
     await run.step('host-config', async () => {
-      if ((await acts.quick.hostInfo()).os === 'windows') throw new ContainerError('HostConfigStart', Messages.hostConfigStart);
+      if ((await acts.quick.hostInfo()).os === 'windows')
+        throw new ContainerError('HostConfigStart', Messages.hostConfigStart);
       await acts.quick.setHostConfig({ id: c.id, hostConfig });
     });
   }
@@ -136,14 +162,16 @@ type FirstLook = NonNullable<ClaimedHere['claim']>;
 
 /** Throws the first look's refusal as the step's own error when it refused at `step`. */
 function refusedAt(firstLook: FirstLook, step: RefusingStep): void {
-  if ('refused' in firstLook && firstLook.refused.step === step) throw new ContainerError(firstLook.refused.error.type, firstLook.refused.error.message);
+  if ('refused' in firstLook && firstLook.refused.step === step)
+    throw new ContainerError(firstLook.refused.error.type, firstLook.refused.error.message);
 }
 
 /** The snapshot the first look claimed, or its refusal at the claim. */
 function claimedByFirstLook(firstLook: FirstLook): ContainerSnapshot {
   refusedAt(firstLook, 'claim');
   // an earlier refusal failed its own step before the claim was reached
-  if ('refused' in firstLook) throw new ContainerError('Internal', `the first look refused at ${firstLook.refused.step}, not at the claim`);
+  if ('refused' in firstLook)
+    throw new ContainerError('Internal', `the first look refused at ${firstLook.refused.step}, not at the claim`);
   return firstLook.claimed;
 }
 
@@ -158,7 +186,12 @@ async function claim(run: StartRun, take: () => Promise<ContainerSnapshot>): Pro
  * Under the claim: prepare, configure, run; on any failure, compensate what was pushed. A cancellation is
  * settled by the host's record first (lost-results.ts).
  */
-async function startClaimed(run: StartRun, acts: StartActivities, snap: ContainerSnapshot, view: () => Promise<HostView>): Promise<ContainerStartResult> {
+async function startClaimed(
+  run: StartRun,
+  acts: StartActivities,
+  snap: ContainerSnapshot,
+  view: () => Promise<HostView>,
+): Promise<ContainerStartResult> {
   const saga = new Saga();
   try {
     await prepare(run, acts, saga, snap);
@@ -182,7 +215,13 @@ async function startClaimed(run: StartRun, acts: StartActivities, snap: Containe
  * A host step: its compensation is pushed before it runs, so a step that did its work but lost its report
  * (timeout, crash) is still undone.
  */
-function acquire(run: StartRun, acts: StartActivities, saga: Saga, step: HostStepEntry, req: { id: string }): Promise<unknown> {
+function acquire(
+  run: StartRun,
+  acts: StartActivities,
+  saga: Saga,
+  step: HostStepEntry,
+  req: { id: string },
+): Promise<unknown> {
   if ('release' in step) saga.push(step.release, () => releaseActivity(acts, step)({ id: req.id }));
   return run.step(step.name, () => acquireActivity(acts, step)(req));
 }
@@ -197,22 +236,36 @@ async function prepare(run: StartRun, acts: StartActivities, saga: Saga, snap: C
   // default-net-mode: pure; the network step applies the same default when it reads the record
   await run.step('default-net-mode', async () => defaultNetMode(snap.networkMode));
   const steps = stepsOfPhase('prepare');
-  for (const s of steps) if (s.needed(snap) && 'release' in s) saga.push(s.release, () => releaseActivity(acts, s)({ id: snap.id }));
+  for (const s of steps)
+    if (s.needed(snap) && 'release' in s) saga.push(s.release, () => releaseActivity(acts, s)({ id: snap.id }));
   // A step the container does not need is listed done without an activity (nothing to do, nothing to undo).
-  const done = await run.stepsAtOnce(steps.map((s) => [s.name, () => (s.needed(snap) ? acquireActivity(acts, s)({ id: snap.id }) : Promise.resolve())] as const));
+  const done = await run.stepsAtOnce(
+    steps.map(
+      (s) => [s.name, () => (s.needed(snap) ? acquireActivity(acts, s)({ id: snap.id }) : Promise.resolve())] as const,
+    ),
+  );
   run.record.ipAddress = (done.get(hostStep('network').name) as { ipAddress: string }).ipAddress || undefined;
 }
 
 /** configure: links, working dir, the process environment, the spec (the table's configure phase). */
 async function configure(run: StartRun, acts: StartActivities, saga: Saga, snap: ContainerSnapshot): Promise<void> {
-  const links: LinkTarget[] = await run.step('links', async () => (snap.links.length > 0 ? acts.quick.linkedContainers({ id: snap.id }) : []));
+  const links: LinkTarget[] = await run.step('links', async () =>
+    snap.links.length > 0 ? acts.quick.linkedContainers({ id: snap.id }) : [],
+  );
   const workingDir = hostStep('working-dir');
   // Docker skips it when no working dir is set
   await run.step(workingDir.name, async () => {
     if (workingDir.needed(snap)) await acquireActivity(acts, workingDir)({ id: snap.id });
   });
   const env = await run.step('daemon-env', async () =>
-    daemonEnv({ hostname: snap.hostname, tty: snap.tty, linkedEnv: links.flatMap((t) => linkEnv(snap.name, t)), userEnv: snap.env }),
+    daemonEnv({
+      hostname: snap.hostname,
+      tty: snap.tty,
+      linkedEnv: links.flatMap((t) => linkEnv(snap.name, t)),
+      userEnv: snap.env,
+    }),
   );
-  await acquire(run, acts, saga, hostStep('spec'), { id: snap.id, env, extraHosts: linkHostsEntries(links) } as { id: string });
+  await acquire(run, acts, saga, hostStep('spec'), { id: snap.id, env, extraHosts: linkHostsEntries(links) } as {
+    id: string;
+  });
 }

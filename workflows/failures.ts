@@ -20,7 +20,12 @@ export function detailOf(err: unknown): FailureDetail {
 /** The failure a workflow ends with: the Docker type and message, and the given records as details. */
 export function failureOf(detail: FailureDetail, ...details: unknown[]): ApplicationFailure {
   // a lone surrogate (a client's string echoed) would fail the worker as it encodes the completion
-  return ApplicationFailure.create({ type: detail.type, message: wellFormed(detail.message), nonRetryable: true, details });
+  return ApplicationFailure.create({
+    type: detail.type,
+    message: wellFormed(detail.message),
+    nonRetryable: true,
+    details,
+  });
 }
 
 /** Runs a verb's activities; a failure ends the workflow with the Docker type and message at the top level. */

@@ -37,7 +37,11 @@ const goneHosts = new WeakMap<object, string>();
  * rather than its workflow task, again and again (a plain Error thrown from workflow code does that).
  */
 function hostFailure(err: unknown, host: string, activity: string): unknown {
-  if (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure && err.cause.timeoutType === 'SCHEDULE_TO_START') {
+  if (
+    err instanceof ActivityFailure &&
+    err.cause instanceof TimeoutFailure &&
+    err.cause.timeoutType === 'SCHEDULE_TO_START'
+  ) {
     const failure = ApplicationFailure.create({
       type: 'HostUnavailable',
       nonRetryable: true,
@@ -55,7 +59,10 @@ export function goneHost(err: unknown): string | undefined {
   return typeof err === 'object' && err !== null ? goneHosts.get(err) : undefined;
 }
 
-/** Whether an error is HostUnavailable: a host gone (hostFailure), refused by placement, or a step refused by another host's worker. */
+/**
+ * Whether an error is HostUnavailable: a host gone (hostFailure), refused by placement, or a step refused by another
+ * host's worker.
+ */
 export function isHostUnavailable(err: unknown): boolean {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   return (cause instanceof ContainerError || cause instanceof ApplicationFailure) && cause.type === 'HostUnavailable';
@@ -69,7 +76,9 @@ export interface OnHostOptions {
   waitForHost?: boolean;
 }
 
-/** The activities of one host, on its host queue: a step its host's worker does not take in time fails HostUnavailable. */
+/**
+ * The activities of one host, on its host queue: a step its host's worker does not take in time fails HostUnavailable.
+ */
 export function onHost(host: string, options: ActivityOptions, opts: OnHostOptions = {}): Activities {
   const proxy = proxyActivities<Activities>({
     ...options,
@@ -91,14 +100,17 @@ const shared = proxyActivities<Activities>(fast);
  * `locateHere` on the worker that runs the workflow task (the start saga): no round trip when the container is
  * its host's. Its summary is the lookup step's in the Web UI's timeline ("look up web").
  */
-const here = (ref: string) => proxyLocalActivities<Activities>({ ...fastLocal, summary: stepSummary('locateHere', { name: ref }) });
+const here = (ref: string) =>
+  proxyLocalActivities<Activities>({ ...fastLocal, summary: stepSummary('locateHere', { name: ref }) });
 
 /**
  * The start's first look with its checks and claim (activities `claimHere`), on the worker that runs the
  * workflow task; its summary names each of its steps in the Web UI's timeline.
  */
 export function claimHere(ref: string): Promise<ClaimedHere> {
-  return proxyLocalActivities<Activities>({ ...fastLocal, summary: stepSummary('claimHere', { name: ref }) }).claimHere({ container: ref });
+  return proxyLocalActivities<Activities>({ ...fastLocal, summary: stepSummary('claimHere', { name: ref }) }).claimHere(
+    { container: ref },
+  );
 }
 
 /** The registered hosts with their liveness (activities/hosts.ts liveHosts). */
@@ -132,23 +144,36 @@ export interface Located {
  * reads workflow keeps its workflow tasks short (workflows/reads.ts says why).
  */
 export async function locate(ref: string, opts: { firstHere?: boolean; first?: LocatedHere } = {}): Promise<Located> {
-  const first = opts.first ?? (await (opts.firstHere ? here(ref).locateHere({ container: ref, withSnapshot: true }) : shared.locateHere({ container: ref })));
-  const done = (m: NonNullable<LocatedHere['match']>, host: string): Located => ({ host, id: m.id, name: m.name, lookedUpOn: first.host });
-  if (first.match && first.match.by !== 'prefix') return { ...done(first.match, first.host), ...(first.snapshot ? { snapshot: first.snapshot } : {}) };
+  const first =
+    opts.first ??
+    (await (opts.firstHere
+      ? here(ref).locateHere({ container: ref, withSnapshot: true })
+      : shared.locateHere({ container: ref })));
+  const done = (m: NonNullable<LocatedHere['match']>, host: string): Located => ({
+    host,
+    id: m.id,
+    name: m.name,
+    lookedUpOn: first.host,
+  });
+  if (first.match && first.match.by !== 'prefix')
+    return { ...done(first.match, first.host), ...(first.snapshot ? { snapshot: first.snapshot } : {}) };
   const others = (await liveHostNames()).filter((h) => h !== first.host);
   const answers = await Promise.all(
-    others.map((h): Promise<LocatedHere & { unanswered?: true }> =>
-      onHost(h, fast)
-        .locateHere({ container: ref })
-        // a host that goes away meanwhile cannot hold the answer; one that finds the prefix ambiguous does
-        .catch((err: unknown): LocatedHere & { unanswered?: true } => {
-          if (isHostUnavailable(err)) return { host: h, unanswered: true };
-          throw err;
-        }),
+    others.map(
+      (h): Promise<LocatedHere & { unanswered?: true }> =>
+        onHost(h, fast)
+          .locateHere({ container: ref })
+          // a host that goes away meanwhile cannot hold the answer; one that finds the prefix ambiguous does
+          .catch((err: unknown): LocatedHere & { unanswered?: true } => {
+            if (isHostUnavailable(err)) return { host: h, unanswered: true };
+            throw err;
+          }),
     ),
   );
   // every host's own answer, looked up once more as one store: the best match across hosts wins
-  const found = [first, ...answers].flatMap((a) => (a.match ? [{ Id: a.match.id, Name: `/${a.match.name}`, host: a.host, match: a.match }] : []));
+  const found = [first, ...answers].flatMap((a) =>
+    a.match ? [{ Id: a.match.id, Name: `/${a.match.name}`, host: a.host, match: a.match }] : [],
+  );
   const best = matchContainer(found, ref);
   if (!best) {
     // Not found on the hosts that answered: on one that did not, it may well be (a host whose worker is gone)
@@ -163,7 +188,11 @@ export async function locate(ref: string, opts: { firstHere?: boolean; first?: L
   }
   // names are unique across hosts, unless two creates raced on two hosts
   const named = best.by === 'name' ? found.filter((f) => f.Name === best.found.Name) : [best.found];
-  if (named.length > 1) throw new ContainerError('AmbiguousContainer', `Multiple containers named ${ref} on hosts ${named.map((t) => t.host).join(', ')}`);
+  if (named.length > 1)
+    throw new ContainerError(
+      'AmbiguousContainer',
+      `Multiple containers named ${ref} on hosts ${named.map((t) => t.host).join(', ')}`,
+    );
   return done(best.found.match, best.found.host);
 }
 
@@ -177,7 +206,10 @@ export async function locateForInspect(ref: string): Promise<{ view: ContainerRe
   return first.view ? { view: first.view } : { at: await locate(ref, { first }) };
 }
 
-/** Each live host's own report (counts; with an image, whether it has it): hosts that do not answer in time are left out. */
+/**
+ * Each live host's own report (counts; with an image, whether it has it): hosts that do not answer in time are left
+ * out.
+ */
 export async function hostStatuses(hosts: readonly string[], image?: string): Promise<HostStatus[]> {
   const answers = await Promise.all(
     hosts.map((h) =>
@@ -201,28 +233,49 @@ export async function place(opts: { pinned?: string; image: string; joins: reado
   const views = await hostViews();
   const joined = [...new Set(await Promise.all(opts.joins.map(async (ref) => (await locate(ref)).host)))];
   if (joined.length > 1) {
-    throw new ContainerError('InvalidParameter', `containers on different hosts cannot be joined: ${opts.joins.join(', ')} are on ${joined.join(', ')}`);
+    throw new ContainerError(
+      'InvalidParameter',
+      `containers on different hosts cannot be joined: ${opts.joins.join(', ')} are on ${joined.join(', ')}`,
+    );
   }
   const wanted = opts.pinned ?? joined[0];
   if (wanted !== undefined) {
     if (opts.pinned !== undefined && joined[0] !== undefined && joined[0] !== opts.pinned) {
-      throw new ContainerError('InvalidParameter', `cannot join ${opts.joins.join(', ')} on host ${joined[0]} from a container on host ${opts.pinned}: links, --network container: and --ipc container: stay on one host`);
+      throw new ContainerError(
+        'InvalidParameter',
+        `cannot join ${opts.joins.join(', ')} on host ${joined[0]} from a container on host ${opts.pinned}: links, --network container: and --ipc container: stay on one host`,
+      );
     }
     const view = views.find((h) => h.name === wanted);
     if (!view) throw new ContainerError('NoSuchHost', `No such host: ${wanted}`);
-    if (!view.live) throw new ContainerError('HostUnavailable', `host ${wanted} is unavailable: no worker has polled its queue recently`);
+    if (!view.live)
+      throw new ContainerError(
+        'HostUnavailable',
+        `host ${wanted} is unavailable: no worker has polled its queue recently`,
+      );
     if (opts.pinned !== undefined && view.availability === 'drain') {
-      throw new ContainerError('HostUnavailable', `host ${wanted} is drained: it takes no new containers (container-saga host activate ${wanted})`);
+      throw new ContainerError(
+        'HostUnavailable',
+        `host ${wanted} is drained: it takes no new containers (container-saga host activate ${wanted})`,
+      );
     }
     return wanted;
   }
   const candidates = views.filter((h) => h.live && h.availability === 'active').map((h) => h.name);
-  if (candidates.length === 0) throw new ContainerError('HostUnavailable', 'no live, active host can take a container (see `container-saga host ls`)');
+  if (candidates.length === 0)
+    throw new ContainerError(
+      'HostUnavailable',
+      'no live, active host can take a container (see `container-saga host ls`)',
+    );
   const statuses = await hostStatuses(candidates, opts.image);
   const chosen = pickHost(statuses);
   if (!chosen) {
-    if (statuses.length > 0 && statuses.every((s) => s.hasImage === false)) throw new ContainerError('NoSuchImage', Messages.noSuchImage(opts.image));
-    throw new ContainerError('HostUnavailable', 'no live, active host can take a container (see `container-saga host ls`)');
+    if (statuses.length > 0 && statuses.every((s) => s.hasImage === false))
+      throw new ContainerError('NoSuchImage', Messages.noSuchImage(opts.image));
+    throw new ContainerError(
+      'HostUnavailable',
+      'no live, active host can take a container (see `container-saga host ls`)',
+    );
   }
   return chosen.name;
 }

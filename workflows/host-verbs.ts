@@ -24,7 +24,16 @@ import type {
   WaitResult,
 } from '../common/ops-api';
 import type { ExecOutputInput, ExecOutputResult } from '../common/verbs-api';
-import { hostStatuses, hostViews, isHostUnavailable, liveHostNames, locate, locateForInspect, onHost, place } from './host-routing';
+import {
+  hostStatuses,
+  hostViews,
+  isHostUnavailable,
+  liveHostNames,
+  locate,
+  locateForInspect,
+  onHost,
+  place,
+} from './host-routing';
 import { fast, lifecycle } from './options';
 import { bareName, isFullId } from '../common/names';
 
@@ -44,22 +53,29 @@ function unlessGone<T>(fallback: T): (err: unknown) => T {
 }
 
 /** Every live host's answer, in host-name order, hosts gone meanwhile left out. */
-async function onEveryHost<T>(options: ActivityOptions, ask: (acts: ReturnType<typeof onHost>, host: string) => Promise<T>): Promise<Array<{ host: string; answer: T }>> {
+async function onEveryHost<T>(
+  options: ActivityOptions,
+  ask: (acts: ReturnType<typeof onHost>, host: string) => Promise<T>,
+): Promise<Array<{ host: string; answer: T }>> {
   const hosts = (await liveHostNames()).sort();
-  const answers = await Promise.all(hosts.map((h) => ask(onHost(h, options), h).then((answer) => ({ host: h, answer }), unlessGone(undefined))));
+  const answers = await Promise.all(
+    hosts.map((h) => ask(onHost(h, options), h).then((answer) => ({ host: h, answer }), unlessGone(undefined))),
+  );
   return answers.filter((a): a is { host: string; answer: T } => a !== undefined);
 }
 
 /** A host named by the user must be registered (NoSuchHost, 404), not waited for. */
 async function registered(host: string): Promise<void> {
-  if (!(await hostViews()).some((h) => h.name === host)) throw new ContainerError('NoSuchHost', `No such host: ${host}`);
+  if (!(await hostViews()).some((h) => h.name === host))
+    throw new ContainerError('NoSuchHost', `No such host: ${host}`);
 }
 
 /** The containers a create joins: link targets, `container:X` network and IPC modes. */
 function joinsOf(input: CreateInput): string[] {
   const hc = input.request.hostConfig;
   const joins = (hc?.Links ?? []).map((l) => bareName(l.split(':')[0]!));
-  for (const mode of [hc?.NetworkMode, hc?.IpcMode]) if (mode?.startsWith('container:')) joins.push(mode.slice('container:'.length));
+  for (const mode of [hc?.NetworkMode, hc?.IpcMode])
+    if (mode?.startsWith('container:')) joins.push(mode.slice('container:'.length));
   return joins;
 }
 
@@ -70,11 +86,18 @@ export async function create(input: CreateInput): Promise<CreateResult & { host:
   if (name) {
     // (a host that does not answer cannot be asked: its names are not checked, as those of a host no longer live)
     const other = await locate(name).catch((err: unknown) => {
-      if (err instanceof ContainerError && (err.type === 'NoSuchContainer' || err.type === 'AmbiguousContainer' || err.type === 'HostUnavailable')) return undefined;
+      if (
+        err instanceof ContainerError &&
+        (err.type === 'NoSuchContainer' || err.type === 'AmbiguousContainer' || err.type === 'HostUnavailable')
+      )
+        return undefined;
       throw err;
     });
     if (other && other.name === name) {
-      throw new ContainerError('Conflict', `Conflict. The container name "/${name}" is already in use by container "${other.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+      throw new ContainerError(
+        'Conflict',
+        `Conflict. The container name "/${name}" is already in use by container "${other.id}". You have to remove (or rename) that container to be able to reuse that name.`,
+      );
     }
   }
   const created = await onHost(host, fast).createContainer({ request: input.request });
@@ -112,7 +135,8 @@ export async function logs(input: LogsInput): Promise<LogsResult> {
   } catch (err) {
     // By full ID, a container removed after its exit (AutoRemove) still has its last output on its host.
     if (!(err instanceof ContainerError && err.type === 'NoSuchContainer' && isFullId(input.container))) throw err;
-    for (const { answer } of await onEveryHost(fast, (acts) => acts.readLogs(input).catch(() => undefined))) if (answer) return answer;
+    for (const { answer } of await onEveryHost(fast, (acts) => acts.readLogs(input).catch(() => undefined)))
+      if (answer) return answer;
     throw err;
   }
   return onHost(at.host, fast).readLogs(input);
@@ -187,8 +211,17 @@ export async function wait(input: WaitInput, options: ActivityOptions): Promise<
     at = await locate(input.container);
   } catch (err) {
     // By full ID, a container already removed (AutoRemove) is waited for by the host that recorded its exit.
-    if (!(input.condition === 'removed' && err instanceof ContainerError && err.type === 'NoSuchContainer' && isFullId(input.container))) throw err;
-    for (const { answer } of await onEveryHost(fast, (acts) => acts.waitContainer(input).catch(() => undefined))) if (answer) return answer;
+    if (
+      !(
+        input.condition === 'removed' &&
+        err instanceof ContainerError &&
+        err.type === 'NoSuchContainer' &&
+        isFullId(input.container)
+      )
+    )
+      throw err;
+    for (const { answer } of await onEveryHost(fast, (acts) => acts.waitContainer(input).catch(() => undefined)))
+      if (answer) return answer;
     throw err;
   }
   return onHost(at.host, options, { waitForHost: true }).waitContainer(input);

@@ -50,14 +50,21 @@ export async function containerHosts(input: HostsInput = {}): Promise<void> {
   const publish = () => upsertMemo({ [HOSTS_MEMO]: list() });
   publish();
   const checkName = (name: unknown) => {
-    if (typeof name !== 'string' || !HOST_NAME.test(name)) refuse(ErrorTypes.InvalidParameter, `invalid host name ${JSON.stringify(name)}`);
+    if (typeof name !== 'string' || !HOST_NAME.test(name))
+      refuse(ErrorTypes.InvalidParameter, `invalid host name ${JSON.stringify(name)}`);
   };
 
   setHandler(
     defineUpdate<HostRegistration, [RegisterHostInput]>(HostsUpdates.register),
     (r) => {
       // A host that comes back keeps its availability: a drained host stays drained across restarts.
-      const h: HostRegistration = { availability: 'active', ...hosts.get(r.name), name: r.name, driver: r.driver, registeredAt: new Date().toISOString() };
+      const h: HostRegistration = {
+        availability: 'active',
+        ...hosts.get(r.name),
+        name: r.name,
+        driver: r.driver,
+        registeredAt: new Date().toISOString(),
+      };
       hosts.set(r.name, h);
       publish();
       return h;
@@ -81,7 +88,11 @@ export async function containerHosts(input: HostsInput = {}): Promise<void> {
     {
       validator: (r) => {
         checkName(r?.name);
-        if (r.availability !== 'active' && r.availability !== 'drain') refuse(ErrorTypes.InvalidParameter, `invalid availability ${JSON.stringify(r.availability)}: want active or drain`);
+        if (r.availability !== 'active' && r.availability !== 'drain')
+          refuse(
+            ErrorTypes.InvalidParameter,
+            `invalid availability ${JSON.stringify(r.availability)}: want active or drain`,
+          );
         if (!hosts.has(r.name)) refuse(ErrorTypes.NoSuchHost, `No such host: ${r.name}`);
       },
       description: 'host drain (no new containers) or host activate',

@@ -7,7 +7,12 @@ import { fast } from './options';
 /** The verbs around a container's runs: docker wait, and the worker's restore of monitors at start-up. */
 
 /** Waiting has no end but the container's: heartbeats tell a live wait from a dead worker's. */
-const waitOptions: ActivityOptions = { startToCloseTimeout: '3650d', heartbeatTimeout: '10s', retry: fast.retry, summary: 'wait' };
+const waitOptions: ActivityOptions = {
+  startToCloseTimeout: '3650d',
+  heartbeatTimeout: '10s',
+  retry: fast.retry,
+  summary: 'wait',
+};
 
 /**
  * docker wait: the container's exit code once its condition holds (default not-running: at once when it does

@@ -22,7 +22,11 @@ export interface HostView {
  * succeeded, and succeeds. Mark-running (the hand-off to the monitor, the claim's release) is done again
  * while the claim is still this run's, since the lost attempt may have stopped inside it; it is idempotent.
  */
-export async function adopt(run: StartRun, { acts, snap }: HostView, note = 'started by an attempt of its task whose results were lost'): Promise<ContainerStartResult> {
+export async function adopt(
+  run: StartRun,
+  { acts, snap }: HostView,
+  note = 'started by an attempt of its task whose results were lost',
+): Promise<ContainerStartResult> {
   if (snap.claimedByThisRun) {
     if (snap.running && snap.pid) {
       const pid = snap.pid;
@@ -41,7 +45,12 @@ export async function adopt(run: StartRun, { acts, snap }: HostView, note = 'sta
  * whole whatever else is cancelled. When the host cannot be read (the container is gone, or its host), it
  * ends as `unread` says. Resolves with an adopted start's result; otherwise throws the cancellation.
  */
-export function settleCancelled(run: StartRun, err: unknown, view: () => Promise<HostView>, unread: () => Promise<never>): Promise<ContainerStartResult> {
+export function settleCancelled(
+  run: StartRun,
+  err: unknown,
+  view: () => Promise<HostView>,
+  unread: () => Promise<never>,
+): Promise<ContainerStartResult> {
   return CancellationScope.nonCancellable(async () => {
     let at: HostView;
     try {

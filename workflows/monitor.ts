@@ -10,7 +10,13 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { baselineMemo } from '../common/baseline';
-import { RUN_STARTED_SIGNAL, type ContainerRun, type MonitorInput, type MonitorResult, type RunEnd } from '../common/monitor-api';
+import {
+  RUN_STARTED_SIGNAL,
+  type ContainerRun,
+  type MonitorInput,
+  type MonitorResult,
+  type RunEnd,
+} from '../common/monitor-api';
 import { restartDecision, type RestartDecision } from '../common/restart-policy';
 import { recordRestart } from '../metrics/workflow';
 import { containerAttributes, MonitoredState, SearchKeys } from '../common/search-attributes';
@@ -82,7 +88,12 @@ export async function containerMonitor(input: MonitorInput): Promise<MonitorResu
     // Each run is handed over once per start attempt that reached it; a retried hand-over repeats it.
     if (!latest || run.startedAt > latest.startedAt) latest = run;
   });
-  const ended = (why: MonitorResult['ended'], lastExitCode?: number): MonitorResult => ({ containerId: id, ended: why, restartCount, lastExitCode });
+  const ended = (why: MonitorResult['ended'], lastExitCode?: number): MonitorResult => ({
+    containerId: id,
+    ended: why,
+    restartCount,
+    lastExitCode,
+  });
   // Name and image as the hand-over set them at start (a monitor started by hand may have neither: the ID then).
   const attrs = workflowInfo().typedSearchAttributes;
   const name = attrs.get(SearchKeys.containerName);
@@ -144,7 +155,11 @@ export async function containerMonitor(input: MonitorInput): Promise<MonitorResu
         await executeChild(containerStart, {
           workflowId: `container-restart-${id}-${workflowInfo().runId}-${restartCount}`,
           args: [{ container: id }],
-          staticSummary: summaryOf('restart', label, `${restartCount} by policy ${handled.policy.Name}${image ? ` · ${image}` : ''}`),
+          staticSummary: summaryOf(
+            'restart',
+            label,
+            `${restartCount} by policy ${handled.policy.Name}${image ? ` · ${image}` : ''}`,
+          ),
           typedSearchAttributes: containerAttributes({ id, name, image }),
         });
         showState(MonitoredState.running, restartCount);
@@ -153,7 +168,11 @@ export async function containerMonitor(input: MonitorInput): Promise<MonitorResu
       } catch (err) {
         // The restart failed and compensated: an exit with its start error's code, counted like any.
         lastExitCode = exitCodeFor(detailOf(err).type);
-        decision = restartDecision(handled.policy, { exitCode: lastExitCode, ranMs: 0, manuallyStopped: false }, { restartCount, delayMs });
+        decision = restartDecision(
+          handled.policy,
+          { exitCode: lastExitCode, ranMs: 0, manuallyStopped: false },
+          { restartCount, delayMs },
+        );
         if (!decision.restart) await acts.clear.clearRestarting({ id });
       }
     }
@@ -161,7 +180,11 @@ export async function containerMonitor(input: MonitorInput): Promise<MonitorResu
       return ended(handled.manuallyStopped ? 'manually-stopped' : 'policy', lastExitCode);
     }
     if (restartsHere >= RESTARTS_PER_HISTORY || workflowInfo().continueAsNewSuggested) {
-      await makeContinueAsNewFunc<typeof containerMonitor>({ memo: baselineMemo() })({ containerId: id, host: input.host, carried: { run: latest, restartCount, delayMs } });
+      await makeContinueAsNewFunc<typeof containerMonitor>({ memo: baselineMemo() })({
+        containerId: id,
+        host: input.host,
+        carried: { run: latest, restartCount, delayMs },
+      });
     }
   }
 }

@@ -80,7 +80,11 @@ function checkRead(name: ReadName, input: unknown): void {
   const type = CHECKED_AS[name];
   if (type) return checkInput(type, input);
   if (typeof input === 'object' && input !== null && !Array.isArray(input)) return;
-  throw ApplicationFailure.create({ type: ErrorTypes.InvalidParameter, message: `invalid input: ${name} takes an object`, nonRetryable: true });
+  throw ApplicationFailure.create({
+    type: ErrorTypes.InvalidParameter,
+    message: `invalid input: ${name} takes an object`,
+    nonRetryable: true,
+  });
 }
 
 export async function containerReads(input: ReadsInput = {}): Promise<void> {
@@ -92,7 +96,12 @@ export async function containerReads(input: ReadsInput = {}): Promise<void> {
   // with readers that always have one in flight, waiting for all handlers to finish would never end.
   let continuing = false;
   const validator = (name: ReadName) => (arg: unknown) => {
-    if (continuing) throw ApplicationFailure.create({ type: READS_CONTINUING, message: 'the reads workflow is continuing as new: send the read again', nonRetryable: true });
+    if (continuing)
+      throw ApplicationFailure.create({
+        type: READS_CONTINUING,
+        message: 'the reads workflow is continuing as new: send the read again',
+        nonRetryable: true,
+      });
     checkRead(name, arg);
   };
 
@@ -115,7 +124,9 @@ export async function containerReads(input: ReadsInput = {}): Promise<void> {
   serve('imageList');
   serve('execOutput');
   serve('hosts');
-  setHandler(defineQuery<ReadsServed>(SERVED_QUERY), () => served, { description: 'reads served, by kind, over all runs' });
+  setHandler(defineQuery<ReadsServed>(SERVED_QUERY), () => served, {
+    description: 'reads served, by kind, over all runs',
+  });
 
   await condition(() => {
     const info = workflowInfo();

@@ -24,7 +24,10 @@ export class Saga {
    * Runs every pushed compensation in reverse order; onDone is called after each attempt, in order. `around`,
    * when given, runs each one (it may decline one by throwing instead of calling `undo`).
    */
-  compensate(onDone?: (name: string, error?: unknown) => void, around?: (name: string, undo: () => Promise<unknown>) => Promise<unknown>): Promise<CompensationOutcome> {
+  compensate(
+    onDone?: (name: string, error?: unknown) => void,
+    around?: (name: string, undo: () => Promise<unknown>) => Promise<unknown>,
+  ): Promise<CompensationOutcome> {
     // one round only: every compensation is a "first" one, run one by one
     return this.compensateInRounds(() => true, onDone, around);
   }

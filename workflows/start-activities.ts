@@ -26,7 +26,8 @@ export interface StartActivities {
 /** A proxy whose every activity is scheduled with its own summary (a proxy is cheap: made per call). */
 function summarized(make: (summary: string) => Activities, ctx: SummaryContext): Activities {
   return new Proxy({} as Activities, {
-    get: (_, activity) => (typeof activity === 'string' ? make(stepSummary(activity, ctx))[activity as keyof Activities] : undefined),
+    get: (_, activity) =>
+      typeof activity === 'string' ? make(stepSummary(activity, ctx))[activity as keyof Activities] : undefined,
   });
 }
 
@@ -47,7 +48,12 @@ export function startActivities(ctx: SummaryContext, { host, ownerLooksUp }: Sta
         const pinned: PinnedLocalActivityOptions = { ...options, summary, pinnedHost: host };
         return proxyLocalActivities<Activities>(pinned);
       }, ctx);
-    return { quick: local(fastLocal), sideEffect: local(sideEffectLocal), undo: local(cleanupLocalSteps), releaseClaim: local(cleanupLocal) };
+    return {
+      quick: local(fastLocal),
+      sideEffect: local(sideEffectLocal),
+      undo: local(cleanupLocalSteps),
+      releaseClaim: local(cleanupLocal),
+    };
   }
   const routed = (options: ActivityOptions) => summarized((summary) => onHost(host, { ...options, summary }), ctx);
   return { quick: routed(fast), sideEffect: routed(sideEffect), undo: routed(cleanup), releaseClaim: routed(cleanup) };
@@ -61,6 +67,9 @@ export function acquireActivity(acts: StartActivities, step: HostStepEntry): IdA
 }
 
 /** A host step's release activity (a compensation). */
-export function releaseActivity(acts: StartActivities, step: Extract<HostStepEntry, { releaseActivity: string }>): IdActivity {
+export function releaseActivity(
+  acts: StartActivities,
+  step: Extract<HostStepEntry, { releaseActivity: string }>,
+): IdActivity {
   return acts.undo[step.releaseActivity] as IdActivity;
 }

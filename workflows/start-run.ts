@@ -1,4 +1,11 @@
-import { ApplicationFailure, isCancellation, log, setCurrentDetails, setHandler, defineQuery } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  isCancellation,
+  log,
+  setCurrentDetails,
+  setHandler,
+  defineQuery,
+} from '@temporalio/workflow';
 import { PROGRESS_QUERY } from '../common/names';
 import { currentOf, type ContainerSnapshot, type ContainerStartResult } from '../common/start-api';
 import type { StartStepName } from '../common/steps';
@@ -14,7 +21,14 @@ export const progressQuery = defineQuery<ContainerStartResult>(PROGRESS_QUERY);
  * run); they never touch its fields themselves.
  */
 export class StartRun {
-  readonly record: ContainerStartResult = { containerId: '', name: '', status: 'starting', steps: [], compensations: [], leftovers: [] };
+  readonly record: ContainerStartResult = {
+    containerId: '',
+    name: '',
+    status: 'starting',
+    steps: [],
+    compensations: [],
+    leftovers: [],
+  };
   /** the step whose failure stopped the start (the first to fail; for steps run at once, the one the saga sees) */
   private failedAt?: string;
   /**
@@ -66,7 +80,9 @@ export class StartRun {
    * races a step still in flight); those that finished are listed in the order given, and the first failure
    * (a cancellation first) is what the saga sees. Returns each step's value by name.
    */
-  async stepsAtOnce(parts: ReadonlyArray<readonly [StartStepName, () => Promise<unknown>]>): Promise<Map<string, unknown>> {
+  async stepsAtOnce(
+    parts: ReadonlyArray<readonly [StartStepName, () => Promise<unknown>]>,
+  ): Promise<Map<string, unknown>> {
     this.showCurrent(parts.map(([name]) => name));
     const settled = await Promise.allSettled(parts.map(([, run]) => run()));
     const values = new Map<string, unknown>();
@@ -78,7 +94,10 @@ export class StartRun {
     const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
     if (failures.length > 1) {
       // One error is the saga's (Docker reports one); the others stay in the worker's log and the history.
-      log.warn('more than one step failed at once', { container: this.id, errors: failures.map((f) => detailOf(f).message) });
+      log.warn('more than one step failed at once', {
+        container: this.id,
+        errors: failures.map((f) => detailOf(f).message),
+      });
     }
     if (failures.length > 0) {
       const failure = failures.find((f) => isCancellation(f)) ?? failures[0];
@@ -114,14 +133,18 @@ export class StartRun {
     this.record.status = 'running';
     delete this.record.current;
     recordStartEnd(StartOutcome.started);
-    setCurrentDetails(`**running** — ${this.record.name} pid ${pid}${this.record.ipAddress ? ` ip ${this.record.ipAddress}` : ''}${note ? ` (${note})` : ''}`);
+    setCurrentDetails(
+      `**running** — ${this.record.name} pid ${pid}${this.record.ipAddress ? ` ip ${this.record.ipAddress}` : ''}${note ? ` (${note})` : ''}`,
+    );
     return this.record;
   }
 
   /** The failure path begins: the error is recorded (a cancellation as 499) and shown. */
   compensating(err: unknown): void {
     this.failedAt ??= this.record.current;
-    this.record.error = isCancellation(err) ? { type: 'Internal', message: 'start cancelled', status: 499 } : detailOf(err);
+    this.record.error = isCancellation(err)
+      ? { type: 'Internal', message: 'start cancelled', status: 499 }
+      : detailOf(err);
     this.record.status = 'compensating';
     this.record.current = 'compensate';
     setCurrentDetails(`**compensating** — ${this.record.name}: ${this.record.error.message}`);
@@ -138,7 +161,9 @@ export class StartRun {
     const { status, name, error, compensations, leftovers } = this.record;
     const undone = compensations.length > 0 ? `; compensated: ${compensations.join(', ')}` : '';
     const left = leftovers.length > 0 ? `; left over: ${leftovers.join('; ')}` : '';
-    setCurrentDetails(`**${status}** at ${this.failedStep} — ${name || this.ref}: ${error?.message ?? 'cancelled'}${undone}${left}`);
+    setCurrentDetails(
+      `**${status}** at ${this.failedStep} — ${name || this.ref}: ${error?.message ?? 'cancelled'}${undone}${left}`,
+    );
   }
 
   /** The failure path is over: the failure the workflow ends with (a cancellation ends it as such). */
@@ -148,13 +173,19 @@ export class StartRun {
     delete this.record.current;
     this.showEnd();
     const error = this.record.error!;
-    recordStartEnd(cancelled ? StartOutcome.cancelled : StartOutcome.compensated, { step: this.failedStep, errorType: error.type });
+    recordStartEnd(cancelled ? StartOutcome.cancelled : StartOutcome.compensated, {
+      step: this.failedStep,
+      errorType: error.type,
+    });
     if (cancelled) return err;
     if (this.record.leftovers.length === 0) return failureOf(error, this.record);
     if (this.hostGone && error.type === 'HostUnavailable') {
       // what is left is the gone host's to release, at its worker's start-up: the failure stays the host's
       const left = this.record.leftovers.map((l) => l.split(':')[0]).join(', ');
-      return failureOf({ ...error, message: `${error.message}; left for host ${this.hostGone}'s start-up reconcile: ${left}` }, this.record);
+      return failureOf(
+        { ...error, message: `${error.message}; left for host ${this.hostGone}'s start-up reconcile: ${left}` },
+        this.record,
+      );
     }
     const message = `${error.message}; could not release: ${this.record.leftovers.join('; ')}`;
     return failureOf({ type: 'CompensationIncomplete', status: 500, message }, this.record);

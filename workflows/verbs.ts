@@ -24,7 +24,11 @@ import { fast, lifecycle } from './options';
  * verb's activity with its input. The host resolves the same ref to the same container (locate found it
  * unique across hosts), and Docker's messages name the ref the user gave, so the input goes as it is.
  */
-async function onContainerHost<I extends { container: string }, R>(input: I, options: ActivityOptions, call: (acts: Activities, input: I) => Promise<R>): Promise<R> {
+async function onContainerHost<I extends { container: string }, R>(
+  input: I,
+  options: ActivityOptions,
+  call: (acts: Activities, input: I) => Promise<R>,
+): Promise<R> {
   const at = await locate(input.container);
   return call(onHost(at.host, options), input);
 }

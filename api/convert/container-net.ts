@@ -7,7 +7,10 @@ import type { ContainerRecord } from '../../common/types';
  * volumes; --tmpfs mounts are not listed, as in Docker) and the exposed ports of a running container.
  */
 
-/** NetworkSettings.Networks: bridge, host or none by its mode; a container sharing another's network has none of its own. */
+/**
+ * NetworkSettings.Networks: bridge, host or none by its mode; a container sharing another's network has none of its
+ * own.
+ */
 export function networksOf(rec: ContainerRecord): Record<string, unknown> {
   const mode = parseNetMode(rec.HostConfig.NetworkMode);
   if (!mode || mode.kind === 'container') return {};
@@ -47,13 +50,25 @@ export function mountsOf(rec: ContainerRecord): MountPoint[] {
   return rec.HostConfig.Binds.map((bind) => {
     const [source = '', destination = '', mode = ''] = bind.split(':');
     const rw = mode !== 'ro';
-    if (source.startsWith('/')) return { Type: 'bind', Source: source, Destination: destination, Mode: mode, RW: rw, Propagation: 'rprivate' };
+    if (source.startsWith('/'))
+      return { Type: 'bind', Source: source, Destination: destination, Mode: mode, RW: rw, Propagation: 'rprivate' };
     // the volume's directory is on the worker's host, which the API need not be on
-    return { Type: 'volume', Name: source, Source: '', Destination: destination, Driver: 'local', Mode: mode === '' ? 'z' : mode, RW: rw, Propagation: '' };
+    return {
+      Type: 'volume',
+      Name: source,
+      Source: '',
+      Destination: destination,
+      Driver: 'local',
+      Mode: mode === '' ? 'z' : mode,
+      RW: rw,
+      Propagation: '',
+    };
   });
 }
 
-/** The exposed ports a running container publishes nowhere ("80/tcp"), sorted; none once it has stopped, as in Docker. */
+/**
+ * The exposed ports a running container publishes nowhere ("80/tcp"), sorted; none once it has stopped, as in Docker.
+ */
 export function openPorts(rec: ContainerRecord): Array<{ port: number; type: string; key: string }> {
   if (!rec.State.Running) return [];
   return Object.keys(rec.Config.ExposedPorts ?? {})

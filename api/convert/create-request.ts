@@ -14,7 +14,17 @@ import {
   RESTART_POLICY_FIELDS,
 } from './create-schema';
 import { localImageName } from './image-ref';
-import { isPlainObject, isZero, optBool, optInt, optObject, optStrSlice, optString, optStringList, optStringMap } from './json-value';
+import {
+  isPlainObject,
+  isZero,
+  optBool,
+  optInt,
+  optObject,
+  optStrSlice,
+  optString,
+  optStringList,
+  optStringMap,
+} from './json-value';
 import { bareName } from '../../common/names';
 
 /**
@@ -38,12 +48,16 @@ export function toCreateRequest(body: Record<string, unknown>, name: string | nu
 
   const entrypoint = optStrSlice(body.Entrypoint, 'Entrypoint') ?? [];
   // `--entrypoint ""` resets the image's entrypoint: Docker sends [""]
-  const cmd = [...(entrypoint.length === 1 && entrypoint[0] === '' ? [] : entrypoint), ...(optStrSlice(body.Cmd, 'Cmd') ?? [])];
+  const cmd = [
+    ...(entrypoint.length === 1 && entrypoint[0] === '' ? [] : entrypoint),
+    ...(optStrSlice(body.Cmd, 'Cmd') ?? []),
+  ];
   if (cmd.length === 0) throw badRequest('No command specified');
 
   const req: CreateRequest = { image, cmd };
   if (name !== null && name !== '') {
-    if (!VALID_NAME.test(name)) throw badRequest(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    if (!VALID_NAME.test(name))
+      throw badRequest(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
     req.name = bareName(name);
   }
   const env = optStringList(body.Env, 'Env');
@@ -110,7 +124,10 @@ function toHostConfig(hc: Record<string, unknown>): Partial<HostConfig> {
   const logConfig = checkNested(hc.LogConfig, LOG_CONFIG_FIELDS, 'HostConfig.LogConfig');
   if (logConfig && !isZero(logConfig)) {
     const type = optString(logConfig.Type, 'HostConfig.LogConfig.Type');
-    out.LogConfig = { Type: type || LOG_DRIVER, Config: optStringMap(logConfig.Config, 'HostConfig.LogConfig.Config') ?? {} };
+    out.LogConfig = {
+      Type: type || LOG_DRIVER,
+      Config: optStringMap(logConfig.Config, 'HostConfig.LogConfig.Config') ?? {},
+    };
   }
   return out;
 }
@@ -134,7 +151,10 @@ function checkEndpoints(nc: Record<string, unknown> | undefined, networkMode: st
   const own = mode === 'bridge' ? ['bridge', 'default', networkMode] : [networkMode];
   for (const [network, settings] of Object.entries(endpoints)) {
     const path = `NetworkingConfig.EndpointsConfig.${network}`;
-    if (!own.includes(network)) throw badRequest(`container-saga does not support ${path}: a container is on the network of its NetworkMode (${mode}) only`);
+    if (!own.includes(network))
+      throw badRequest(
+        `container-saga does not support ${path}: a container is on the network of its NetworkMode (${mode}) only`,
+      );
     if (settings === null || settings === undefined) continue;
     if (!isPlainObject(settings)) throw badRequest(`invalid ${path}: want an object`);
     checkFields(settings, ENDPOINT_FIELDS, `${path}.`);

@@ -134,14 +134,31 @@ export const HOST_CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
 /** An endpoint of NetworkingConfig.EndpointsConfig: none of its settings is supported. */
 export const ENDPOINT_FIELDS: Readonly<Record<string, FieldRule>> = {
   ...Object.fromEntries(
-    ['IPAMConfig', 'Links', 'Aliases', 'MacAddress', 'GwPriority', 'NetworkID', 'EndpointID', 'Gateway', 'IPAddress', 'IPPrefixLen',
-      'IPv6Gateway', 'GlobalIPv6Address', 'GlobalIPv6PrefixLen', 'DNSNames'].map((f) => [f, Z]),
+    [
+      'IPAMConfig',
+      'Links',
+      'Aliases',
+      'MacAddress',
+      'GwPriority',
+      'NetworkID',
+      'EndpointID',
+      'Gateway',
+      'IPAddress',
+      'IPPrefixLen',
+      'IPv6Gateway',
+      'GlobalIPv6Address',
+      'GlobalIPv6PrefixLen',
+      'DNSNames',
+    ].map((f) => [f, Z]),
   ),
   DriverOpts: M,
 };
 
 export const NETWORKING_CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = { EndpointsConfig: 'convert' };
-export const RESTART_POLICY_FIELDS: Readonly<Record<string, FieldRule>> = { Name: 'convert', MaximumRetryCount: 'convert' };
+export const RESTART_POLICY_FIELDS: Readonly<Record<string, FieldRule>> = {
+  Name: 'convert',
+  MaximumRetryCount: 'convert',
+};
 export const LOG_CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = { Type: 'convert', Config: 'convert' };
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
@@ -150,20 +167,30 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
  * Checks an object of the body against its field rules: an unknown field, or an unsupported one set to
  * something else than its zero or default, is a 400 naming it (`prefix` is its path in the body).
  */
-export function checkFields(obj: Record<string, unknown>, rules: Readonly<Record<string, FieldRule>>, prefix = ''): void {
+export function checkFields(
+  obj: Record<string, unknown>,
+  rules: Readonly<Record<string, FieldRule>>,
+  prefix = '',
+): void {
   for (const [field, value] of Object.entries(obj)) {
     const rule = Object.hasOwn(rules, field) ? rules[field] : undefined;
     const path = `${prefix}${field}`;
     if (rule === undefined) throw badRequest(`unknown field "${path}" in the container configuration`);
     if (rule === 'convert' || rule === 'ignore') continue;
-    const zero = rule.map ? value === null || value === undefined || (isPlainObject(value) && Object.keys(value).length === 0) : isZero(value);
+    const zero = rule.map
+      ? value === null || value === undefined || (isPlainObject(value) && Object.keys(value).length === 0)
+      : isZero(value);
     if (zero || rule.zero.some((d) => same(d, value))) continue;
     throw badRequest(`container-saga does not support ${path}`);
   }
 }
 
 /** checkFields for a nested object that may be absent or null. */
-export function checkNested(value: unknown, rules: Readonly<Record<string, FieldRule>>, path: string): Record<string, unknown> | undefined {
+export function checkNested(
+  value: unknown,
+  rules: Readonly<Record<string, FieldRule>>,
+  path: string,
+): Record<string, unknown> | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isPlainObject(value)) throw badRequest(`invalid ${path}: want an object`);
   checkFields(value, rules, `${path}.`);

@@ -14,14 +14,18 @@ export const IMAGE_FILTERS = ['reference', 'dangling', 'label', 'before', 'since
 
 /** Go's path.Match over a reference: `*` and `?` within one path component, the rest literal. */
 function globMatch(pattern: string, value: string): boolean {
-  const re = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  const re = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]');
   return new RegExp(`^${re}$`).test(value);
 }
 
 export function imageFilter(q: URLSearchParams, images: readonly ImageInfo[]): (img: ImageInfo) => boolean {
   const filters = filtersParam(q, IMAGE_FILTERS);
   const dangling = filters.get('dangling') ?? [];
-  for (const d of dangling) if (!['true', 'false', '1', '0'].includes(d)) throw badRequest(`Invalid filter 'dangling=${d}'`);
+  for (const d of dangling)
+    if (!['true', 'false', '1', '0'].includes(d)) throw badRequest(`Invalid filter 'dangling=${d}'`);
   const onlyDangling = dangling.some((d) => d === 'true' || d === '1');
   const refs = filters.get('reference');
   const labels = filters.get('label') ?? [];

@@ -5,7 +5,14 @@ import { imageId, localImageName, repoTag } from './image-ref';
 
 /** container-saga's image records → the Engine API's image list entries and image inspect. */
 
-const ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' };
+const ARCH: Record<string, string> = {
+  x64: 'amd64',
+  arm64: 'arm64',
+  arm: 'arm',
+  ia32: '386',
+  ppc64: 'ppc64le',
+  s390x: 's390x',
+};
 
 const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 

@@ -13,14 +13,16 @@ export function splitReference(ref: string): { name: string; tag?: string; diges
   const digest = at >= 0 ? ref.slice(at + 1) : undefined;
   const rest = at >= 0 ? ref.slice(0, at) : ref;
   const colon = rest.lastIndexOf(':');
-  if (colon > rest.lastIndexOf('/')) return { name: rest.slice(0, colon), tag: rest.slice(colon + 1), ...(digest ? { digest } : {}) };
+  if (colon > rest.lastIndexOf('/'))
+    return { name: rest.slice(0, colon), tag: rest.slice(colon + 1), ...(digest ? { digest } : {}) };
   return { name: rest, ...(digest ? { digest } : {}) };
 }
 
 /** The image name a reference means here; a 404 "No such image: <ref>" for another tag or a digest. */
 export function localImageName(ref: string): string {
   const { name, tag, digest } = splitReference(ref);
-  if (digest !== undefined || (tag !== undefined && tag !== 'latest') || name === '') throw notFound(`No such image: ${ref}`);
+  if (digest !== undefined || (tag !== undefined && tag !== 'latest') || name === '')
+    throw notFound(`No such image: ${ref}`);
   return name;
 }
 

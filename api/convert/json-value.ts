@@ -55,7 +55,8 @@ export function optStrSlice(v: unknown, path: string): string[] | undefined {
 
 export function optStringMap(v: unknown, path: string): Record<string, string> | undefined {
   if (v === undefined || v === null) return undefined;
-  if (!isPlainObject(v) || !Object.values(v).every((x) => typeof x === 'string')) throw want(path, 'an object of strings');
+  if (!isPlainObject(v) || !Object.values(v).every((x) => typeof x === 'string'))
+    throw want(path, 'an object of strings');
   return v as Record<string, string>;
 }
 

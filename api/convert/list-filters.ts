@@ -40,10 +40,12 @@ export function listQuery(q: URLSearchParams): ListQuery {
   const limit = intParam(q, 'limit');
   boolParam(q, 'size'); // accepted: sizes are not computed (SizeRw is left out)
   const status = filters.get('status') ?? [];
-  for (const s of status) if (!(STATES as readonly string[]).includes(s)) throw badRequest(`invalid filter 'status=${s}'`);
+  for (const s of status)
+    if (!(STATES as readonly string[]).includes(s)) throw badRequest(`invalid filter 'status=${s}'`);
   const exited = filters.get('exited') ?? [];
   for (const e of exited) if (!/^-?\d+$/.test(e)) throw badRequest(`invalid filter 'exited=${e}'`);
-  const all = boolParam(q, 'all') || (limit !== undefined && limit > 0) || status.some((s) => s === 'exited' || s === 'created');
+  const all =
+    boolParam(q, 'all') || (limit !== undefined && limit > 0) || status.some((s) => s === 'exited' || s === 'created');
   const name = filters.get('name');
   const id = filters.get('id');
   const labels = filters.get('label');
@@ -55,7 +57,8 @@ export function listQuery(q: URLSearchParams): ListQuery {
       if (name && !matches(name, rec.Name) && !matches(name, bareName(rec.Name))) return false;
       if (id && !matches(id, rec.Id)) return false;
       if (status.length > 0 && !status.includes(rec.State.Status)) return false;
-      if (exited.length > 0 && (rec.State.Running || !exited.some((e) => Number(e) === rec.State.ExitCode))) return false;
+      if (exited.length > 0 && (rec.State.Running || !exited.some((e) => Number(e) === rec.State.ExitCode)))
+        return false;
       if (ancestor && !ancestor.some((a) => a === rec.Config.Image || a === `${rec.Config.Image}:latest`)) return false;
       if (labels) {
         const have = rec.Config.Labels ?? {};

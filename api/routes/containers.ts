@@ -31,10 +31,12 @@ const ref = (r: ApiRequest) => containerRef(r.params.id!);
 const START_BODY = 'starting container with non-empty request body was deprecated since API v1.22 and removed in v1.24';
 
 /** Runs `fn` and answers `status` (204 No Content) once it is done. */
-const done = (fn: (s: Session, r: ApiRequest) => Promise<unknown>, status = 204): Handler => async (ctx, r, out) => {
-  await fn(await ctx.session(), r);
-  out.empty(status);
-};
+const done =
+  (fn: (s: Session, r: ApiRequest) => Promise<unknown>, status = 204): Handler =>
+  async (ctx, r, out) => {
+    await fn(await ctx.session(), r);
+    out.empty(status);
+  };
 
 /**
  * docker start through the saga: 204 once it runs, 304 when it already ran (AlreadyStarted). A saga that
@@ -53,7 +55,8 @@ async function start(s: Session, id: string): Promise<204 | 304> {
 /** A stop's timeout: Docker's default is 10 s; an unbounded one (negative) is not offered. */
 function stopTimeout(r: ApiRequest): number {
   const t = intParam(r.query, 't');
-  if (t !== undefined && t < 0) throw badRequest('container-saga does not support a negative stop timeout (wait forever)');
+  if (t !== undefined && t < 0)
+    throw badRequest('container-saga does not support a negative stop timeout (wait forever)');
   return t ?? 10;
 }
 
@@ -113,7 +116,8 @@ export const containerRoutes: Route[] = [
       } catch (err) {
         const e = toCliError(err, s.address);
         // Docker names the image as the client would pull it: busybox → busybox:latest
-        if (e instanceof CliError && e.type === 'NoSuchImage') throw notFound(`No such image: ${familiarReference(String(body.Image))}`);
+        if (e instanceof CliError && e.type === 'NoSuchImage')
+          throw notFound(`No such image: ${familiarReference(String(body.Image))}`);
         // A container-saga.host label naming no host: 400, not NoSuchHost's 404, which Docker's client takes
         // for a missing image (it would try to pull it and report that instead).
         if (e instanceof CliError && e.type === 'NoSuchHost') throw badRequest(e.message);
@@ -129,7 +133,10 @@ export const containerRoutes: Route[] = [
       // Every record, even for running ones only: the names other containers link them under are in those.
       const all = await list(await ctx.session(), true);
       const now = Date.now();
-      out.json(200, selectContainers(all, query).map((rec) => containerSummary(rec, all, now)));
+      out.json(
+        200,
+        selectContainers(all, query).map((rec) => containerSummary(rec, all, now)),
+      );
     },
   },
   {

@@ -29,7 +29,8 @@ function refuseUnsupported(body: Record<string, unknown>): void {
   if (flag(body, 'Tty')) throw badRequest(NO_TTY);
   if (flag(body, 'Privileged')) throw badRequest('container-saga does not support privileged execs (Privileged)');
   const user = body.User;
-  if (user !== undefined && user !== null && user !== '') throw badRequest('container-saga does not support running an exec as another user (User)');
+  if (user !== undefined && user !== null && user !== '')
+    throw badRequest('container-saga does not support running an exec as another user (User)');
 }
 
 /** Docker's getActiveContainer: the 409s for a container an exec cannot run in. */
@@ -71,7 +72,12 @@ async function streamExec(s: Session, exec: ExecInstance, started: StartedExec, 
   };
   let failure: string | undefined;
   try {
-    await pageExecOutput(s, started, { stdout: sink(1, exec.attachStdout), stderr: sink(2, exec.attachStderr) }, gone.signal);
+    await pageExecOutput(
+      s,
+      started,
+      { stdout: sink(1, exec.attachStdout), stderr: sink(2, exec.attachStderr) },
+      gone.signal,
+    );
   } catch (err) {
     failure = err instanceof Error ? err.message : String(err);
   }
@@ -123,7 +129,11 @@ export const execRoutes: Route[] = [
       const detach = flag(body, 'Detach');
       if (exec.start !== undefined) {
         const ended = exec.start !== 'starting' && exec.start.settled;
-        throw conflict(ended ? `Error: Exec command ${exec.id} has already run` : `Error: Exec command ${exec.id} is already running`);
+        throw conflict(
+          ended
+            ? `Error: Exec command ${exec.id} has already run`
+            : `Error: Exec command ${exec.id} is already running`,
+        );
       }
       exec.start = 'starting';
       let started: StartedExec;
@@ -134,7 +144,13 @@ export const execRoutes: Route[] = [
         checkActive(rec);
         started = await startExec(
           s,
-          { container: exec.containerId, execId: exec.id, cmd: exec.cmd, ...(exec.env ? { env: exec.env } : {}), ...(exec.workingDir ? { workingDir: exec.workingDir } : {}) },
+          {
+            container: exec.containerId,
+            execId: exec.id,
+            cmd: exec.cmd,
+            ...(exec.env ? { env: exec.env } : {}),
+            ...(exec.workingDir ? { workingDir: exec.workingDir } : {}),
+          },
           rec,
         );
         exec.start = started;
@@ -162,15 +178,23 @@ export const execRoutes: Route[] = [
       const exec = execOf(ctx, r.params.id!);
       const started = exec.start !== undefined && exec.start !== 'starting' ? exec.start : undefined;
       const running = started !== undefined && !started.settled;
-      const pid = started ? await pidOf(await ctx.session(), exec).catch((err: unknown) => {
-        if (err instanceof CliError) return 0; // a pid is not worth failing the inspect for
-        throw err;
-      }) : 0;
+      const pid = started
+        ? await pidOf(await ctx.session(), exec).catch((err: unknown) => {
+            if (err instanceof CliError) return 0; // a pid is not worth failing the inspect for
+            throw err;
+          })
+        : 0;
       out.json(200, {
         ID: exec.id,
         Running: running,
         ExitCode: started && started.settled ? await exitCodeOf(started) : null,
-        ProcessConfig: { tty: false, entrypoint: exec.cmd[0], arguments: exec.cmd.slice(1), privileged: false, user: '' },
+        ProcessConfig: {
+          tty: false,
+          entrypoint: exec.cmd[0],
+          arguments: exec.cmd.slice(1),
+          privileged: false,
+          user: '',
+        },
         OpenStdin: false,
         OpenStderr: exec.attachStderr,
         OpenStdout: exec.attachStdout,

@@ -35,7 +35,10 @@ export const imageRoutes: Route[] = [
       const from = r.query.get('fromImage') ?? r.query.get('fromSrc') ?? '';
       const tag = r.query.get('tag');
       const wanted = from && tag ? `${from}:${tag}` : from;
-      throw new ApiError(501, `container-saga does not pull images${wanted ? ` (${wanted})` : ''}: import one on the worker's host with \`container-saga image import NAME SOURCE\` and use NAME or NAME:latest`);
+      throw new ApiError(
+        501,
+        `container-saga does not pull images${wanted ? ` (${wanted})` : ''}: import one on the worker's host with \`container-saga image import NAME SOURCE\` and use NAME or NAME:latest`,
+      );
     },
   },
 ];

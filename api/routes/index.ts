@@ -8,5 +8,12 @@ import { systemRoutes } from './system';
 
 /** Every route the Engine API serves (docs/engine-api.md has the table). */
 export function engineRouter(): Router {
-  return new Router().add(...systemRoutes, ...containerRoutes, ...streamRoutes, ...execRoutes, ...eventRoutes, ...imageRoutes);
+  return new Router().add(
+    ...systemRoutes,
+    ...containerRoutes,
+    ...streamRoutes,
+    ...execRoutes,
+    ...eventRoutes,
+    ...imageRoutes,
+  );
 }

@@ -45,7 +45,10 @@ export const streamRoutes: Route[] = [
       const rec = await inspect(s, r.params.id!);
       await streamLog(s, rec.Id, () => out.stream(), {
         // since=0 is the epoch: everything, as without it
-        first: { ...(tail === undefined ? {} : { tail }), ...(since !== undefined && since > 0 ? { since: Math.ceil(since) } : {}) },
+        first: {
+          ...(tail === undefined ? {} : { tail }),
+          ...(since !== undefined && since > 0 ? { since: Math.ceil(since) } : {}),
+        },
         follow: follow ? { kind: 'running' } : { kind: 'none' },
         timestamps,
         ...(until !== undefined && until > 0 ? { until } : {}),

@@ -8,7 +8,14 @@ import { API_VERSION, MIN_API_VERSION } from '../version';
 
 const VERSION = productVersion();
 
-const ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' };
+const ARCH: Record<string, string> = {
+  x64: 'amd64',
+  arm64: 'arm64',
+  arm: 'arm',
+  ia32: '386',
+  ppc64: 'ppc64le',
+  s390x: 's390x',
+};
 
 function engineVersion() {
   return {
@@ -41,7 +48,21 @@ export const systemRoutes: Route[] = [
       const v = engineVersion();
       out.json(200, {
         Platform: { Name: 'container-saga' },
-        Components: [{ Name: 'Engine', Version: v.Version, Details: { ApiVersion: v.ApiVersion, MinAPIVersion: v.MinAPIVersion, GitCommit: v.GitCommit, GoVersion: v.GoVersion, Os: v.Os, Arch: v.Arch, KernelVersion: v.KernelVersion } }],
+        Components: [
+          {
+            Name: 'Engine',
+            Version: v.Version,
+            Details: {
+              ApiVersion: v.ApiVersion,
+              MinAPIVersion: v.MinAPIVersion,
+              GitCommit: v.GitCommit,
+              GoVersion: v.GoVersion,
+              Os: v.Os,
+              Arch: v.Arch,
+              KernelVersion: v.KernelVersion,
+            },
+          },
+        ],
         ...v,
       });
     },
@@ -83,18 +104,35 @@ export const systemRoutes: Route[] = [
         OSType: 'linux',
         Architecture: os.machine(),
         IndexServerAddress: '',
-        RegistryConfig: { AllowNondistributableArtifactsCIDRs: [], AllowNondistributableArtifactsHostnames: [], InsecureRegistryCIDRs: [], IndexConfigs: {}, Mirrors: [] },
+        RegistryConfig: {
+          AllowNondistributableArtifactsCIDRs: [],
+          AllowNondistributableArtifactsHostnames: [],
+          InsecureRegistryCIDRs: [],
+          IndexConfigs: {},
+          Mirrors: [],
+        },
         NCPU: os.cpus().length,
         MemTotal: os.totalmem(),
         GenericResources: null,
         DockerRootDir: '',
         Name: os.hostname(),
-        Labels: [`com.container-saga.temporal=${s.address}`, `com.container-saga.namespace=${s.namespace}`, `com.container-saga.task-queue=${s.taskQueue}`],
+        Labels: [
+          `com.container-saga.temporal=${s.address}`,
+          `com.container-saga.namespace=${s.namespace}`,
+          `com.container-saga.task-queue=${s.taskQueue}`,
+        ],
         ExperimentalBuild: false,
         ServerVersion: v.Version,
         Runtimes: { runc: { path: 'runc' } },
         DefaultRuntime: 'runc',
-        Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
+        Swarm: {
+          NodeID: '',
+          NodeAddr: '',
+          LocalNodeState: 'inactive',
+          ControlAvailable: false,
+          Error: '',
+          RemoteManagers: null,
+        },
         // The containers outlive the worker and the API server: what Docker calls live restore.
         LiveRestoreEnabled: true,
         Isolation: '',

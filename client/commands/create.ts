@@ -11,13 +11,23 @@ export function withCreateOptions(command: Command): Command {
   return command
     .option('--name <name>', 'assign a name to the container')
     .option('--network <mode>', 'bridge (default), none, host or container:<name|id>')
-    .option('-e, --env <KEY[=VALUE]>', 'set an environment variable; KEY alone passes the value from this environment (repeatable)', collect, [])
+    .option(
+      '-e, --env <KEY[=VALUE]>',
+      'set an environment variable; KEY alone passes the value from this environment (repeatable)',
+      collect,
+      [],
+    )
     .option('-w, --workdir <dir>', 'working directory inside the container')
     .option('-v, --volume <src:dst[:ro]>', 'bind mount (absolute SRC) or named volume (repeatable)', collect, [])
     .option('--tmpfs <dst[:opts]>', 'mount a tmpfs directory (repeatable)', collect, [])
     .option('--shm-size <size>', 'size of /dev/shm (e.g. 64m)')
     .option('--ipc <mode>', 'private (default), shareable, host, none or container:<name|id>')
-    .option('--security-opt <opt>', 'security option: seccomp=unconfined|<profile.json>, no-new-privileges, … (repeatable)', collect, [])
+    .option(
+      '--security-opt <opt>',
+      'security option: seccomp=unconfined|<profile.json>, no-new-privileges, … (repeatable)',
+      collect,
+      [],
+    )
     .option('--cap-add <cap>', 'add a Linux capability (NET_ADMIN, CAP_SYS_TIME, ALL) (repeatable)', collect, [])
     .option('--cap-drop <cap>', 'drop a Linux capability (repeatable)', collect, [])
     .option('--privileged', 'give the container every capability, no seccomp filter, no masked paths, every device')
@@ -31,8 +41,16 @@ export function withCreateOptions(command: Command): Command {
     .option('--pids-limit <n>', 'pids limit (-1 for unlimited)')
     .option('--read-only', "mount the container's root filesystem read-only")
     .option('-t, --tty', 'allocate a pseudo-TTY')
-    .option('--log-opt <key=value>', 'log option: max-size (e.g. 10m; default 20m) or max-file (default 5) (repeatable)', collect, [])
-    .option('--host <name>', 'the host the container belongs to (see `container-saga host ls`); default: the live, active host with the fewest running containers');
+    .option(
+      '--log-opt <key=value>',
+      'log option: max-size (e.g. 10m; default 20m) or max-file (default 5) (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--host <name>',
+      'the host the container belongs to (see `container-saga host ls`); default: the live, active host with the fewest running containers',
+    );
 }
 
 /** docker create: flags → CreateRequest (validated before anything is sent) → containerCreate workflow. */

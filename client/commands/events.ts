@@ -18,9 +18,16 @@ export function registerEvents(program: Command, ctx: CliContext): void {
     .option('--since <cursor>', 'only events after this cursor (printed by --json); default: all', '0')
     .option('--no-follow', 'print the recorded events and exit')
     .option('--json', 'one JSON event per line, each with the cursor that follows it')
-    .option('--host <name>', "this host's events (each host keeps its own, with its own cursors); default: the first live host by name")
+    .option(
+      '--host <name>',
+      "this host's events (each host keeps its own, with its own cursors); default: the first live host by name",
+    )
     .action(async (flags: { since: string; follow: boolean; json?: boolean; host?: string }) => {
-      if (!/^\d+$/.test(flags.since)) throw usageError(`invalid argument "${flags.since}" for "--since" flag: must be a cursor (a whole number)`, 'events');
+      if (!/^\d+$/.test(flags.since))
+        throw usageError(
+          `invalid argument "${flags.since}" for "--since" flag: must be a cursor (a whole number)`,
+          'events',
+        );
       let cursor = Number(flags.since);
       const session = await ctx.session();
       for (;;) {

@@ -27,7 +27,12 @@ export function registerExec(program: Command, ctx: CliContext): void {
     .argument('<command...>')
     // Everything after CONTAINER belongs to the command: `exec web ls -l /`.
     .passThroughOptions()
-    .option('-e, --env <KEY[=VALUE]>', 'set an environment variable; KEY alone passes the value from this environment (repeatable)', collect, [])
+    .option(
+      '-e, --env <KEY[=VALUE]>',
+      'set an environment variable; KEY alone passes the value from this environment (repeatable)',
+      collect,
+      [],
+    )
     .option('-w, --workdir <dir>', 'working directory inside the container')
     .action(async (ref: string, cmd: string[], flags: ExecFlags) => {
       const request = parseExec(flags, ref, cmd, process.env);

@@ -34,7 +34,9 @@ export function registerHost(program: Command, ctx: CliContext): void {
   host
     .command('ls')
     .alias('list')
-    .description('List hosts: live or down, active or drain, driver, running and all containers, last poll of its queue')
+    .description(
+      'List hosts: live or down, active or drain, driver, running and all containers, last poll of its queue',
+    )
     .option('-q, --quiet', 'only display host names')
     .option('--json', 'print the hosts (registration, liveness and counts) as a JSON array')
     .action(async (flags: { quiet?: boolean; json?: boolean }) => {
@@ -60,11 +62,19 @@ export function registerHost(program: Command, ctx: CliContext): void {
   host
     .command('rm')
     .alias('remove')
-    .description("Forget one or more hosts that are down (their containers stay in their state roots; a host's worker registers it again at start-up)")
+    .description(
+      "Forget one or more hosts that are down (their containers stay in their state roots; a host's worker registers it again at start-up)",
+    )
     .argument('<name...>')
     .option('-f, --force', 'forget a live host too (its worker runs on unregistered until it restarts)')
     .action(async (names: string[], flags: { force?: boolean }) => {
       const s = await ctx.session();
-      await forEachRef(ctx, names, 'remove', async (name) => void (await removeHost(s, name, flags.force ?? false)), 'hosts');
+      await forEachRef(
+        ctx,
+        names,
+        'remove',
+        async (name) => void (await removeHost(s, name, flags.force ?? false)),
+        'hosts',
+      );
     });
 }

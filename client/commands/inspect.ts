@@ -15,7 +15,10 @@ export function registerInspect(program: Command, ctx: CliContext): void {
     .command('inspect')
     .description("Show containers' low-level information as a JSON array (Docker's field names)")
     .argument('<containers...>')
-    .option('-f, --format <template>', "format each record with a Go-style template, e.g. '{{.State.Status}}' or '{{json .State}}'")
+    .option(
+      '-f, --format <template>',
+      "format each record with a Go-style template, e.g. '{{.State.Status}}' or '{{json .State}}'",
+    )
     .action(async (refs: string[], flags: { format?: string }) => {
       const template = flags.format !== undefined ? compileTemplate(flags.format) : undefined;
       const session = await ctx.session();

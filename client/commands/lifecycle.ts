@@ -9,11 +9,17 @@ import { forEachRef } from './each';
 export function registerLifecycle(program: Command, ctx: CliContext): void {
   program
     .command('stop')
-    .description('Stop running containers (SIGTERM, then SIGKILL after the timeout); a start in flight is cancelled first')
+    .description(
+      'Stop running containers (SIGTERM, then SIGKILL after the timeout); a start in flight is cancelled first',
+    )
     .argument('<containers...>')
     .option('-t, --time <seconds>', 'seconds to wait before killing the container', '10')
     .action(async (refs: string[], flags: { time: string }) => {
-      if (!/^\d+$/.test(flags.time)) throw usageError(`invalid argument "${flags.time}" for "-t, --time" flag: must be a whole number of seconds`, 'stop');
+      if (!/^\d+$/.test(flags.time))
+        throw usageError(
+          `invalid argument "${flags.time}" for "-t, --time" flag: must be a whole number of seconds`,
+          'stop',
+        );
       const session = await ctx.session();
       await forEachRef(ctx, refs, 'stop', async (ref) => void (await stop(session, ref, Number(flags.time))));
     });
@@ -23,7 +29,11 @@ export function registerLifecycle(program: Command, ctx: CliContext): void {
     .argument('<containers...>')
     .option('-t, --time <seconds>', 'seconds to wait before killing the container', '10')
     .action(async (refs: string[], flags: { time: string }) => {
-      if (!/^\d+$/.test(flags.time)) throw usageError(`invalid argument "${flags.time}" for "-t, --time" flag: must be a whole number of seconds`, 'restart');
+      if (!/^\d+$/.test(flags.time))
+        throw usageError(
+          `invalid argument "${flags.time}" for "-t, --time" flag: must be a whole number of seconds`,
+          'restart',
+        );
       const session = await ctx.session();
       await forEachRef(ctx, refs, 'restart', async (ref) => {
         await stop(session, ref, Number(flags.time));
@@ -41,14 +51,18 @@ export function registerLifecycle(program: Command, ctx: CliContext): void {
     });
   program
     .command('gc')
-    .description('Release leftovers recorded on containers and resources no container owns (a worker also does it at start-up)')
+    .description(
+      'Release leftovers recorded on containers and resources no container owns (a worker also does it at start-up)',
+    )
     .option('--json', 'print the report as JSON')
     .action(async (flags: { json?: boolean }) => {
       const report = await gc(await ctx.session());
       if (flags.json) printJson(report);
       else {
-        for (const r of report.released) process.stdout.write(`released ${r.containerId.slice(0, 12)}: ${r.resources.join(', ') || 'leftovers'}\n`);
-        for (const f of report.failed) process.stdout.write(`could not release ${f.containerId.slice(0, 12)}: ${f.leftovers.join('; ')}\n`);
+        for (const r of report.released)
+          process.stdout.write(`released ${r.containerId.slice(0, 12)}: ${r.resources.join(', ') || 'leftovers'}\n`);
+        for (const f of report.failed)
+          process.stdout.write(`could not release ${f.containerId.slice(0, 12)}: ${f.leftovers.join('; ')}\n`);
         if (report.released.length === 0 && report.failed.length === 0) process.stdout.write('nothing to release\n');
       }
       if (report.failed.length > 0) process.exitCode = 1;

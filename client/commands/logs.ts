@@ -30,18 +30,34 @@ export function registerLogs(program: Command, ctx: CliContext): void {
     .argument('<container>')
     .option('-f, --follow', 'follow log output until the container stops')
     .option('-n, --tail <lines>', 'number of lines to show from the end of the logs ("all" for all)', 'all')
-    .option('--since <time>', 'show logs since a timestamp (e.g. 2026-11-30T23:30:00Z, 1700000000) or relative (e.g. 42m)')
+    .option(
+      '--since <time>',
+      'show logs since a timestamp (e.g. 2026-11-30T23:30:00Z, 1700000000) or relative (e.g. 42m)',
+    )
     .option('-t, --timestamps', 'show timestamps')
     .action(async (ref: string, flags: LogsFlags) => {
       const since = flags.since === undefined ? undefined : sinceOf(flags.since);
-      await printLogs(await ctx.session(), ref, { follow: flags.follow, tail: parseTail(flags.tail), since, timestamps: flags.timestamps === true });
+      await printLogs(await ctx.session(), ref, {
+        follow: flags.follow,
+        tail: parseTail(flags.tail),
+        since,
+        timestamps: flags.timestamps === true,
+      });
     });
 }
 
 /** Prints a container's output page by page; with `follow`, until it has stopped and all is printed. */
-export async function printLogs(session: Session, ref: string, opts: { follow?: boolean; tail?: number; since?: number; timestamps?: boolean } = {}): Promise<void> {
+export async function printLogs(
+  session: Session,
+  ref: string,
+  opts: { follow?: boolean; tail?: number; since?: number; timestamps?: boolean } = {},
+): Promise<void> {
   const timestamps = opts.timestamps === true;
-  const first = { ...(opts.tail === undefined ? {} : { tail: opts.tail }), ...(opts.since === undefined ? {} : { since: opts.since }), timestamps };
+  const first = {
+    ...(opts.tail === undefined ? {} : { tail: opts.tail }),
+    ...(opts.since === undefined ? {} : { since: opts.since }),
+    timestamps,
+  };
   let page = await logsPage(session, ref, first);
   for (;;) {
     await writeOut(page.text);
@@ -61,6 +77,7 @@ function sinceOf(text: string): number {
 
 function parseTail(text: string): number | undefined {
   if (text === 'all') return undefined;
-  if (!/^\d+$/.test(text)) throw usageError(`invalid argument "${text}" for "-n, --tail" flag: must be a number of lines or "all"`, 'logs');
+  if (!/^\d+$/.test(text))
+    throw usageError(`invalid argument "${text}" for "-n, --tail" flag: must be a number of lines or "all"`, 'logs');
   return Number(text);
 }

@@ -54,5 +54,11 @@ export function registerRun(program: Command, ctx: CliContext): void {
 function runExit(err: unknown): unknown {
   if (!(err instanceof CliError) || err.origin !== 'daemon') return err;
   const exitCode = err.type === 'CommandNotFound' ? 127 : err.type === 'CommandNotInvocable' ? 126 : 125;
-  return new CliError(err.message, { type: err.type, status: err.status, origin: err.origin, record: err.record, exitCode });
+  return new CliError(err.message, {
+    type: err.type,
+    status: err.status,
+    origin: err.origin,
+    record: err.record,
+    exitCode,
+  });
 }

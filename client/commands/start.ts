@@ -74,7 +74,8 @@ async function startOne(session: Session, ref: string, flags: StartFlags): Promi
       onStarted: (h) => (handle = h),
     });
     // the saga settles a request that came while its task ran by what the host holds (docs/design.md)
-    if (interrupt.cancelRequested()) process.stderr.write(`the start of ${ref} had completed before the cancellation reached it: it is running\n`);
+    if (interrupt.cancelRequested())
+      process.stderr.write(`the start of ${ref} had completed before the cancellation reached it: it is running\n`);
     return result;
   } finally {
     process.off('SIGINT', interrupt.onInterrupt);
@@ -86,7 +87,11 @@ async function startOne(session: Session, ref: string, flags: StartFlags): Promi
  * saga and keep waiting, so the compensations show (a second Ctrl-C leaves them to finish in the
  * background). On a terminal: ask. Otherwise: say the start goes on in the background, and where.
  */
-function interruptHandler(ref: string, flags: StartFlags, handle: () => WorkflowHandle | undefined): { onInterrupt: () => void; cancelRequested: () => boolean } {
+function interruptHandler(
+  ref: string,
+  flags: StartFlags,
+  handle: () => WorkflowHandle | undefined,
+): { onInterrupt: () => void; cancelRequested: () => boolean } {
   let cancelling = false;
   let asking = false;
   const leave = (why: string): never => {
@@ -96,7 +101,9 @@ function interruptHandler(ref: string, flags: StartFlags, handle: () => Workflow
   const cancel = (h: WorkflowHandle) => {
     cancelling = true;
     process.stderr.write(`cancelling the start of ${ref}…\n`);
-    h.cancel().catch((err: unknown) => leave(`could not cancel workflow ${h.workflowId}: ${err instanceof Error ? err.message : String(err)}`));
+    h.cancel().catch((err: unknown) =>
+      leave(`could not cancel workflow ${h.workflowId}: ${err instanceof Error ? err.message : String(err)}`),
+    );
   };
   const onInterrupt = () => {
     const h = handle();

@@ -25,7 +25,12 @@ const IMPLS: { [N in HostStepName]: StepImpl<N> } = {
 /** The table, in acquire order, each entry with its acquire and release. */
 export const STEPS = HOST_STEPS.map((s) => ({ ...s, ...IMPLS[s.name] }));
 
-export function acquireStep<N extends HostStepName>(env: StepEnv, name: N, req: AcquireRequests[N], ctx?: StepContext): Promise<AcquireResults[N]> {
+export function acquireStep<N extends HostStepName>(
+  env: StepEnv,
+  name: N,
+  req: AcquireRequests[N],
+  ctx?: StepContext,
+): Promise<AcquireResults[N]> {
   return (IMPLS[name] as StepImpl<N>).acquire(env, req, ctx);
 }
 

@@ -16,7 +16,8 @@ export const network: StepImpl<'network'> = {
     if (!mode) throw new ContainerError('InvalidParameter', `network ${rec.HostConfig.NetworkMode} not found`);
     let settings: NetworkSettings;
     if (mode.kind === 'host') settings = { ...NO_NETWORK };
-    else if (mode.kind === 'container') settings = { ...(await runningPeer(env, id, mode.target!, 'network')).NetworkSettings };
+    else if (mode.kind === 'container')
+      settings = { ...(await runningPeer(env, id, mode.target!, 'network')).NetworkSettings };
     else settings = await env.driver.connectNetwork(id, { kind: mode.kind }, ctx);
     await env.store.update(id, (r) => {
       r.NetworkSettings = settings;

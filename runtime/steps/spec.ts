@@ -57,6 +57,10 @@ async function ipcOf(env: StepEnv, rec: ContainerRecord): Promise<SpecIpc> {
   if (mode?.kind !== 'container') return { kind: 'private' };
   const peer = await runningPeer(env, rec.Id, mode.target!, 'IPC');
   const peerMode = parseIpcMode(peer.HostConfig.IpcMode)?.kind;
-  const shm = needsOwnIpc(peer.HostConfig.IpcMode) ? { container: peer.Id } : peerMode === 'host' ? ('host' as const) : undefined;
+  const shm = needsOwnIpc(peer.HostConfig.IpcMode)
+    ? { container: peer.Id }
+    : peerMode === 'host'
+      ? ('host' as const)
+      : undefined;
   return { kind: 'join', pid: peer.State.Pid, shm };
 }

@@ -34,7 +34,10 @@ function cleanDest(dest: string): string {
  * The mounts HostConfig asks for, in path order (parents before children: by number of path components,
  * then by name), as Docker's sortMounts does. Pure, given where named volumes live.
  */
-export function volumeMounts(hc: Pick<HostConfig, 'Binds' | 'Tmpfs'>, volumePath: (name: string) => string): VolumeMount[] {
+export function volumeMounts(
+  hc: Pick<HostConfig, 'Binds' | 'Tmpfs'>,
+  volumePath: (name: string) => string,
+): VolumeMount[] {
   const out: VolumeMount[] = [];
   for (const bind of hc.Binds) {
     const [source, dest, mode] = bind.split(':') as [string, string, string | undefined];
@@ -51,7 +54,11 @@ export function volumeMounts(hc: Pick<HostConfig, 'Binds' | 'Tmpfs'>, volumePath
     out.push({ kind: 'tmpfs', source: 'tmpfs', destination: cleanDest(dest), readonly: false, options });
   }
   const depth = (p: string) => (p === '/' ? 0 : p.split('/').length - 1);
-  return out.sort((a, b) => depth(a.destination) - depth(b.destination) || (a.destination < b.destination ? -1 : a.destination > b.destination ? 1 : 0));
+  return out.sort(
+    (a, b) =>
+      depth(a.destination) - depth(b.destination) ||
+      (a.destination < b.destination ? -1 : a.destination > b.destination ? 1 : 0),
+  );
 }
 
 /**
@@ -64,7 +71,10 @@ export async function prepareVolumeSources(mounts: readonly VolumeMount[]): Prom
       try {
         await fs.stat(m.source);
       } catch {
-        throw new ContainerError('InvalidMount', `invalid mount config for type "bind": bind source path does not exist: ${m.source}`);
+        throw new ContainerError(
+          'InvalidMount',
+          `invalid mount config for type "bind": bind source path does not exist: ${m.source}`,
+        );
       }
     } else if (m.kind === 'volume') {
       await fs.mkdir(m.source, { recursive: true });

@@ -29,7 +29,11 @@ export type ApiServer = { ok: true; socket: string; entry: string } | { ok: fals
 
 export async function startApiServer(teardown: Teardown, o: ApiServerOptions): Promise<ApiServer> {
   const entry = path.join(REPO, API_ENTRY);
-  if (!existsSync(entry)) return { ok: false, reason: `${API_ENTRY} does not exist in this checkout (the Engine API server is not merged yet)` };
+  if (!existsSync(entry))
+    return {
+      ok: false,
+      reason: `${API_ENTRY} does not exist in this checkout (the Engine API server is not merged yet)`,
+    };
   const tsx = path.join(REPO, 'node_modules', '.bin', 'tsx');
   const fd = openSync(o.log, 'a');
   // Its own process group: the teardown stops tsx and the node process it runs together.
@@ -51,7 +55,10 @@ export async function startApiServer(teardown: Teardown, o: ApiServerOptions): P
   let exited: string | undefined;
   const gone = new Promise<void>((resolve) => {
     child.once('error', (e) => ((exited = `cannot run: ${e.message}`), resolve()));
-    child.once('exit', (code, signal) => ((exited ??= signal ? `killed by ${signal}` : `exit code ${code}`), resolve()));
+    child.once(
+      'exit',
+      (code, signal) => ((exited ??= signal ? `killed by ${signal}` : `exit code ${code}`), resolve()),
+    );
   });
   const group = (sig: NodeJS.Signals) => {
     try {
@@ -78,8 +85,13 @@ export async function startApiServer(teardown: Teardown, o: ApiServerOptions): P
   try {
     const deadline = Date.now() + READY_DEADLINE_MS;
     while (!(await engine.ping())) {
-      if (exited !== undefined) return { ok: false, reason: `${API_ENTRY} stopped before answering /_ping (${exited}):\n${await tail(o.log)}` };
-      if (Date.now() > deadline) return { ok: false, reason: `${API_ENTRY} did not answer GET /_ping on ${o.socket} within ${READY_DEADLINE_MS / 1000} s:\n${await tail(o.log)}` };
+      if (exited !== undefined)
+        return { ok: false, reason: `${API_ENTRY} stopped before answering /_ping (${exited}):\n${await tail(o.log)}` };
+      if (Date.now() > deadline)
+        return {
+          ok: false,
+          reason: `${API_ENTRY} did not answer GET /_ping on ${o.socket} within ${READY_DEADLINE_MS / 1000} s:\n${await tail(o.log)}`,
+        };
       await new Promise((r) => setTimeout(r, 100));
     }
   } finally {

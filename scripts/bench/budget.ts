@@ -59,8 +59,14 @@ export function readBudget(file: string): Budget {
   const b = JSON.parse(readFileSync(file, 'utf8')) as Partial<Budget>;
   const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
   const events = (e: Partial<EventBudget> | undefined) => num(e?.total) && num(e?.besidesWorkflowTasks);
-  if (![b.sagaOverheadP50Ms, b.marginPercent, b.sagaOverheadCpuMs, b.cpuMarginPercent, b.totalMarginEvents].every(num) || !events(b.events?.start) || !events(b.events?.compensatedStart)) {
-    throw new Error(`${file}: needs the numbers sagaOverheadP50Ms, marginPercent, sagaOverheadCpuMs, cpuMarginPercent, totalMarginEvents and events.{start,compensatedStart}.{total,besidesWorkflowTasks}`);
+  if (
+    ![b.sagaOverheadP50Ms, b.marginPercent, b.sagaOverheadCpuMs, b.cpuMarginPercent, b.totalMarginEvents].every(num) ||
+    !events(b.events?.start) ||
+    !events(b.events?.compensatedStart)
+  ) {
+    throw new Error(
+      `${file}: needs the numbers sagaOverheadP50Ms, marginPercent, sagaOverheadCpuMs, cpuMarginPercent, totalMarginEvents and events.{start,compensatedStart}.{total,besidesWorkflowTasks}`,
+    );
   }
   return b as Budget;
 }
@@ -70,7 +76,10 @@ export const cpuLimit = (b: Budget) => b.sagaOverheadCpuMs * (1 + b.cpuMarginPer
 
 /** Whether another try is needed: a timing over its limit in every try so far. */
 export function overLimit(tries: readonly Try[], b: Budget): boolean {
-  return Math.min(...tries.map((t) => t.overheadP50)) > wallLimit(b) || Math.min(...tries.map((t) => t.overheadCpu)) > cpuLimit(b);
+  return (
+    Math.min(...tries.map((t) => t.overheadP50)) > wallLimit(b) ||
+    Math.min(...tries.map((t) => t.overheadCpu)) > cpuLimit(b)
+  );
 }
 
 /** The verdict lines and whether every figure is within budget; each timing counts its lowest try. */
@@ -82,7 +91,10 @@ export function judge(m: Measured, b: Budget): { lines: string[]; ok: boolean } 
     lines.push(`budget: ${pass ? 'ok  ' : 'FAIL'} ${text}${pass && under ? `; ${under}` : ''}`);
   };
   const lowest = (k: 'overheadP50' | 'overheadCpu') => m.tries.reduce((a, t) => (t[k] < a[k] ? t : a));
-  const list = (k: 'overheadP50' | 'overheadCpu') => (m.tries.length > 1 ? `; lowest of ${m.tries.length} tries: ${m.tries.map((t) => t[k].toFixed(1)).join(', ')} ms` : '');
+  const list = (k: 'overheadP50' | 'overheadCpu') =>
+    m.tries.length > 1
+      ? `; lowest of ${m.tries.length} tries: ${m.tries.map((t) => t[k].toFixed(1)).join(', ')} ms`
+      : '';
   const w = lowest('overheadP50');
   line(
     w.overheadP50 <= wallLimit(b),
@@ -93,15 +105,33 @@ export function judge(m: Measured, b: Budget): { lines: string[]; ok: boolean } 
     c.overheadCpu <= cpuLimit(b),
     `saga overhead CPU ${c.overheadCpu.toFixed(1)} ms per start (bench process ${c.sagaCpu.self.toFixed(1)} + server ${c.sagaCpu.server.toFixed(1)} − driver ${c.driverCpu.self.toFixed(1)}${list('overheadCpu')}): budget ${b.sagaOverheadCpuMs} ms + ${b.cpuMarginPercent} % = ${cpuLimit(b).toFixed(1)} ms`,
   );
-  lines.push(`budget: load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} on ${os.availableParallelism()} CPUs`);
+  lines.push(
+    `budget: load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} on ${os.availableParallelism()} CPUs`,
+  );
   const most = `the most of ${m.tries.length * m.rounds} starts; the fewest ${m.fewestStartEvents}`;
-  for (const [key, what] of [['start', 'a successful start'], ['compensatedStart', 'a compensated start']] as const) {
-    for (const [count, label] of [['total', 'history events'], ['besidesWorkflowTasks', 'events besides workflow tasks']] as const) {
+  for (const [key, what] of [
+    ['start', 'a successful start'],
+    ['compensatedStart', 'a compensated start'],
+  ] as const) {
+    for (const [count, label] of [
+      ['total', 'history events'],
+      ['besidesWorkflowTasks', 'events besides workflow tasks'],
+    ] as const) {
       const got = m.events[key][count];
       const want = b.events[key][count];
       const margin = count === 'total' ? b.totalMarginEvents : 0;
-      const lower = got < want && count === 'besidesWorkflowTasks' ? `below budget: if the saga now takes fewer by design, lower events.${key}.${count} in bench-budget.json to ${got}` : undefined;
-      line(got <= want + margin, `${label} of ${what}${key === 'start' && count === 'total' ? ` (${most})` : ''}: ${got}, budget ${want}${margin ? ` + ${margin}` : ''}`, lower);
+      const lower =
+        got < want && count === 'besidesWorkflowTasks'
+          ? `below budget: if the saga now takes fewer by design, lower events.${key}.${count} in bench-budget.json to ${got}`
+          : undefined;
+      line(
+        got <= want + margin,
+        `${label} of ${what}${key === 'start' && count === 'total' ? ` (${most})` : ''}: ${got}, budget ${want}${margin ? ` + ${margin}` : ''}`,
+        lower,
+      );
     }
   }
   return { lines, ok };

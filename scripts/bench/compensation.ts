@@ -53,11 +53,16 @@ export interface CompensationOptions {
   stopping: () => boolean;
 }
 
-/** ms from the process step's failure to its last release's end, and that failure's time; undefined when either is missing */
+/**
+ * ms from the process step's failure to its last release's end, and that failure's time; undefined when either is
+ * missing
+ */
 function releasesDone(calls: readonly StepCall[]): { ms: number; failedAt: number } | undefined {
   const failed = calls.find((c) => c.point === hostStep('process').name && !c.ok);
   const released = calls.filter((c) => RELEASES.has(c.point));
-  return failed === undefined || released.length === 0 ? undefined : { ms: Math.max(...released.map((c) => c.to)) - failed.to, failedAt: failed.to };
+  return failed === undefined || released.length === 0
+    ? undefined
+    : { ms: Math.max(...released.map((c) => c.to)) - failed.to, failedAt: failed.to };
 }
 
 export async function measureCompensation(o: CompensationOptions): Promise<CompensationResult> {
@@ -74,15 +79,20 @@ export async function measureCompensation(o: CompensationOptions): Promise<Compe
     try {
       const workflowId = startWorkflowId(rec.Id);
       const t0 = performance.now();
-      const outcome = await o.client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue: o.taskQueue, workflowId, args: [{ container: rec.Id }] }).then(
-        () => new Error('the start succeeded: the fault did not fire (is fault injection on for this worker?)'),
-        (err: unknown) => (err instanceof WorkflowFailedError ? undefined : err),
-      );
+      const outcome = await o.client.workflow
+        .execute<
+          typeof containerStart
+        >(WorkflowTypes.start, { taskQueue: o.taskQueue, workflowId, args: [{ container: rec.Id }] })
+        .then(
+          () => new Error('the start succeeded: the fault did not fire (is fault injection on for this worker?)'),
+          (err: unknown) => (err instanceof WorkflowFailedError ? undefined : err),
+        );
       const t1 = performance.now();
       client.push(t1 - t0);
       if (outcome) throw outcome;
       const released = releasesDone(clock.take(rec.Id));
-      if (released === undefined) throw new Error(`start ${workflowId} did not fail at its process step and release (timed by the worker)`);
+      if (released === undefined)
+        throw new Error(`start ${workflowId} did not fail at its process step and release (timed by the worker)`);
       done.push(released.ms);
       closed.push(performance.timeOrigin + t1 - released.failedAt);
       const history = await readHistory(o.client, workflowId);

@@ -12,7 +12,8 @@ const TICK_MS = 10; // 1000 / CLK_TCK, which is 100 on Linux
 /** CPU time (user + system) a process has used so far, ms; NaN when it is gone (or not on Linux). */
 export function pidCpuMs(pid: number): number {
   try {
-    // the fields after the command name (which may hold spaces) start with the state; utime and stime are the 12th and 13th of them
+    // the fields after the command name (which may hold spaces) start with the state; utime and stime are the 12th and
+    // 13th of them
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
   } catch {
@@ -28,14 +29,23 @@ export interface CpuSample {
 }
 
 /** Runs f: its wall time in ms and what it cost in CPU time. */
-export async function timedCpu(serverPid: number | undefined, f: () => Promise<unknown>): Promise<{ ms: number; cpu: CpuSample }> {
+export async function timedCpu(
+  serverPid: number | undefined,
+  f: () => Promise<unknown>,
+): Promise<{ ms: number; cpu: CpuSample }> {
   const server0 = serverPid === undefined ? NaN : pidCpuMs(serverPid);
   const self0 = process.cpuUsage();
   const t0 = performance.now();
   await f();
   const ms = performance.now() - t0;
   const self = process.cpuUsage(self0);
-  return { ms, cpu: { self: (self.user + self.system) / 1000, server: serverPid === undefined ? NaN : pidCpuMs(serverPid) - server0 } };
+  return {
+    ms,
+    cpu: {
+      self: (self.user + self.system) / 1000,
+      server: serverPid === undefined ? NaN : pidCpuMs(serverPid) - server0,
+    },
+  };
 }
 
 /** Mean CPU ms per measurement of each side; undefined for none. */
@@ -49,7 +59,10 @@ export function meanCpu(samples: readonly CpuSample[]): CpuSample | undefined {
  * CPU time per second of wall time over the next `ms` of each group of processes (summed over its processes;
  * one gone before the end is left out): what they cost while the caller does nothing.
  */
-export async function cpuPerSecond<K extends string>(groups: Partial<Record<K, readonly number[]>>, ms: number): Promise<Partial<Record<K, number>>> {
+export async function cpuPerSecond<K extends string>(
+  groups: Partial<Record<K, readonly number[]>>,
+  ms: number,
+): Promise<Partial<Record<K, number>>> {
   const keys = Object.keys(groups) as K[];
   const read = () => keys.map((k) => (groups[k] ?? []).map(pidCpuMs));
   const before = read();
@@ -59,7 +72,10 @@ export async function cpuPerSecond<K extends string>(groups: Partial<Record<K, r
   const wall = performance.now() - t0;
   const out: Partial<Record<K, number>> = {};
   keys.forEach((k, i) => {
-    const used = after[i]!.reduce((sum, a, j) => (Number.isFinite(a) && Number.isFinite(before[i]![j]!) ? sum + a - before[i]![j]! : sum), 0);
+    const used = after[i]!.reduce(
+      (sum, a, j) => (Number.isFinite(a) && Number.isFinite(before[i]![j]!) ? sum + a - before[i]![j]! : sum),
+      0,
+    );
     out[k] = (used / wall) * 1000;
   });
   return out;

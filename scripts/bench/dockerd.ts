@@ -39,7 +39,14 @@ export interface Dockerd {
   dir: string;
   netns: string;
   /** docker version and info, for the results */
-  version: { server: string; api: string; storageDriver: string; cgroupDriver: string; containerd: string; runc: string };
+  version: {
+    server: string;
+    api: string;
+    storageDriver: string;
+    cgroupDriver: string;
+    containerd: string;
+    runc: string;
+  };
   flags: string[];
 }
 
@@ -48,7 +55,8 @@ export function dockerUnavailable(): string | undefined {
   if (process.platform !== 'linux') return 'not Linux';
   if (process.getuid?.() !== 0) return 'not root (a private dockerd and its network namespace need root)';
   const missing = [DOCKERD, CONTAINERD, DOCKER_CLIENT].filter((f) => !isExecutable(f));
-  if (missing.length > 0) return `Debian's docker.io is not installed (missing ${missing.join(', ')}; as root, \`npm run setup\` installs it)`;
+  if (missing.length > 0)
+    return `Debian's docker.io is not installed (missing ${missing.join(', ')}; as root, \`npm run setup\` installs it)`;
   for (const t of ['nsenter', 'ip', 'umount'] as const) if (!isExecutable(tool(t))) return `${t} is not installed`;
   return undefined;
 }
@@ -91,7 +99,10 @@ export async function startDockerd(teardown: Teardown): Promise<Dockerd> {
   let exited: string | undefined;
   const gone = new Promise<void>((resolve) => {
     child.once('error', (e) => ((exited = `cannot run: ${e.message}`), resolve()));
-    child.once('exit', (code, signal) => ((exited ??= signal ? `killed by ${signal}` : `exit code ${code}`), resolve()));
+    child.once(
+      'exit',
+      (code, signal) => ((exited ??= signal ? `killed by ${signal}` : `exit code ${code}`), resolve()),
+    );
   });
   // If the bench dies without its teardown, dockerd still gets told to stop (and stops its containerd).
   const termOnExit = () => child.kill('SIGTERM');
@@ -107,11 +118,19 @@ export async function startDockerd(teardown: Teardown): Promise<Dockerd> {
     const deadline = Date.now() + READY_DEADLINE_MS;
     while (!(await engine.ping())) {
       if (exited !== undefined) throw new Error(`dockerd stopped before it was ready (${exited}):\n${await tail(log)}`);
-      if (Date.now() > deadline) throw new Error(`dockerd did not answer on ${socket} within ${READY_DEADLINE_MS / 1000} s:\n${await tail(log)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `dockerd did not answer on ${socket} within ${READY_DEADLINE_MS / 1000} s:\n${await tail(log)}`,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
     const v = await engine.json<{ Version: string; ApiVersion: string }>('/version');
-    const info = await engine.json<{ Driver: string; CgroupDriver: string; ContainerdCommit?: { ID: string }; RuncCommit?: { ID: string } }>('/info');
+    const info = await engine.json<{
+      Driver: string;
+      CgroupDriver: string;
+      ContainerdCommit?: { ID: string };
+      RuncCommit?: { ID: string };
+    }>('/info');
     return {
       socket,
       dir,
@@ -199,8 +218,18 @@ async function processesMentioning(needle: string): Promise<number[]> {
 /** Every cgroup hierarchy's copy of the bench's cgroup parent (cgroup v1: one per controller, plus v2's). */
 async function cgroupParents(): Promise<string[]> {
   const hierarchies = await fs.readdir('/sys/fs/cgroup').catch(() => [] as string[]);
-  const dirs = [...hierarchies.map((h) => path.join('/sys/fs/cgroup', h, CGROUP_PARENT)), path.join('/sys/fs/cgroup', CGROUP_PARENT)];
-  const present = await Promise.all(dirs.map((d) => fs.stat(d).then((s) => s.isDirectory(), () => false)));
+  const dirs = [
+    ...hierarchies.map((h) => path.join('/sys/fs/cgroup', h, CGROUP_PARENT)),
+    path.join('/sys/fs/cgroup', CGROUP_PARENT),
+  ];
+  const present = await Promise.all(
+    dirs.map((d) =>
+      fs.stat(d).then(
+        (s) => s.isDirectory(),
+        () => false,
+      ),
+    ),
+  );
   return dirs.filter((_, i) => present[i]);
 }
 
@@ -218,7 +247,8 @@ async function cgroupProcesses(): Promise<number[]> {
 /** rmdir, deepest first: a cgroup directory goes once it has no processes and no children. */
 async function removeCgroups(): Promise<void> {
   for (const parent of await cgroupParents()) {
-    for (const d of (await subdirs(parent)).reverse()) await fs.rmdir(d).catch((e: NodeJS.ErrnoException) => console.error(`bench: cgroup ${d}: ${e.message}`));
+    for (const d of (await subdirs(parent)).reverse())
+      await fs.rmdir(d).catch((e: NodeJS.ErrnoException) => console.error(`bench: cgroup ${d}: ${e.message}`));
   }
 }
 
@@ -231,7 +261,14 @@ async function subdirs(dir: string): Promise<string[]> {
 }
 
 async function missingHostDirs(): Promise<string[]> {
-  const exists = await Promise.all(HOST_DIRS.map((d) => fs.access(d).then(() => true, () => false)));
+  const exists = await Promise.all(
+    HOST_DIRS.map((d) =>
+      fs.access(d).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
   return HOST_DIRS.filter((_, i) => !exists[i]);
 }
 

@@ -21,7 +21,16 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { add, DriverFloor, openDriver, specReq, timed, type Driver, type LinuxRuntime, type Samples } from './floor/driver';
+import {
+  add,
+  DriverFloor,
+  openDriver,
+  specReq,
+  timed,
+  type Driver,
+  type LinuxRuntime,
+  type Samples,
+} from './floor/driver';
 import { summarize } from './stats';
 
 const N = Number(process.env.DRIVER_STEPS_N || 20);
@@ -65,8 +74,6 @@ async function sequential(rt: LinuxRuntime, id: string, s: Samples | undefined, 
   await timed(s, `${p}alone: markRunning`, () => rt.markRunning(id, pid));
 }
 
-
-
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('needs root');
   const floors = new DriverFloor();
@@ -74,8 +81,15 @@ async function main(): Promise<void> {
   const drivers: Driver[] = [];
   const s: Samples = new Map();
   try {
-    drivers.push(await openDriver(path.resolve(process.env.DRIVER_STEPS_THIS || HERE), process.env.DRIVER_STEPS_BASE ? 'this: ' : '', 0));
-    if (process.env.DRIVER_STEPS_BASE) drivers.push(await openDriver(path.resolve(process.env.DRIVER_STEPS_BASE), 'base: ', 1));
+    drivers.push(
+      await openDriver(
+        path.resolve(process.env.DRIVER_STEPS_THIS || HERE),
+        process.env.DRIVER_STEPS_BASE ? 'this: ' : '',
+        0,
+      ),
+    );
+    if (process.env.DRIVER_STEPS_BASE)
+      drivers.push(await openDriver(path.resolve(process.env.DRIVER_STEPS_BASE), 'base: ', 1));
     const ballast: Buffer[] = [];
     while (process.memoryUsage().rss < RSS_MB * 1e6) ballast.push(Buffer.alloc(4 << 20, 1)); // touched: resident
     for (let i = 0; i < WARM_UP + N; i++) {
@@ -98,20 +112,32 @@ async function main(): Promise<void> {
     for (const d of drivers) await d.close();
     await floors.close();
   }
-  report(s, drivers.map((d) => d.label));
+  report(
+    s,
+    drivers.map((d) => d.label),
+  );
 }
 
 /** One row per figure, a p50/p90 column pair per driver; the floors below. */
 function report(s: Samples, labels: string[]): void {
-  const names = [...s.keys()].filter((k) => k.startsWith(labels[0]!) && !k.startsWith('floor')).map((k) => k.slice(labels[0]!.length));
+  const names = [...s.keys()]
+    .filter((k) => k.startsWith(labels[0]!) && !k.startsWith('floor'))
+    .map((k) => k.slice(labels[0]!.length));
   const floors = [...s.keys()].filter((k) => k.startsWith('floor'));
   const width = Math.max(...[...names, ...floors].map((k) => k.length));
   const cell = (ms: number[] | undefined) => {
     const sum = summarize(ms ?? []);
     return sum ? `${sum.p50.toFixed(1).padStart(7)} ${sum.p90.toFixed(1).padStart(7)}` : ''.padStart(15);
   };
-  console.log(`n=${N} rounds, ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, driver process RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`);
-  console.log(`${''.padEnd(width)}  ${labels.map((l) => `${(l.replace(': ', '') || 'driver').padStart(7)}     p90`).join('  ')}`);
+  console.log(
+    `n=${N} rounds, ${os.cpus().length} CPUs, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}, driver process RSS ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`,
+  );
+  console.log(
+    `${''.padEnd(width)}  ${labels.map((l) => `${(l.replace(': ', '') || 'driver').padStart(7)}     p90`).join('  ')}`,
+  );
   for (const n of names) console.log(`${n.padEnd(width)}  ${labels.map((l) => cell(s.get(l + n))).join('  ')}`);
   for (const f of floors) console.log(`${f.padEnd(width)}  ${cell(s.get(f))}`);
 }

@@ -38,14 +38,26 @@ export class EngineClient {
 
   request(method: string, path: string, body?: unknown, timeoutMs = 60_000): Promise<EngineResponse> {
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const headers: http.OutgoingHttpHeaders = payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {};
+    const headers: http.OutgoingHttpHeaders = payload
+      ? { 'Content-Type': 'application/json', 'Content-Length': payload.length }
+      : {};
     return new Promise((resolve, reject) => {
-      const req = http.request({ socketPath: this.socketPath, agent: this.agent, method, path: this.prefix + path, headers, timeout: timeoutMs }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
+      const req = http.request(
+        {
+          socketPath: this.socketPath,
+          agent: this.agent,
+          method,
+          path: this.prefix + path,
+          headers,
+          timeout: timeoutMs,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
       req.on('timeout', () => req.destroy(new EngineError(`${method} ${path}: no answer within ${timeoutMs} ms`)));
       req.on('error', reject);
       req.end(payload);
@@ -55,7 +67,8 @@ export class EngineClient {
   /** The request, failing unless the status is one of `ok`. */
   async expect(method: string, path: string, ok: readonly number[], body?: unknown): Promise<EngineResponse> {
     const res = await this.request(method, path, body);
-    if (!ok.includes(res.status)) throw new EngineError(`${method} ${path}: HTTP ${res.status} ${engineMessage(res.body)}`, res.status);
+    if (!ok.includes(res.status))
+      throw new EngineError(`${method} ${path}: HTTP ${res.status} ${engineMessage(res.body)}`, res.status);
     return res;
   }
 
@@ -71,7 +84,11 @@ export class EngineClient {
 
   /** POST /containers/create: `cmd` on the default (bridge) network; returns the ID. */
   async create(image: string, cmd: readonly string[]): Promise<string> {
-    const res = await this.expect('POST', '/containers/create', [201], { Image: image, Cmd: cmd, HostConfig: { NetworkMode: 'bridge' } });
+    const res = await this.expect('POST', '/containers/create', [201], {
+      Image: image,
+      Cmd: cmd,
+      HostConfig: { NetworkMode: 'bridge' },
+    });
     return (JSON.parse(res.body) as { Id: string }).Id;
   }
 

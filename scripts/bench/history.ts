@@ -34,7 +34,10 @@ function ms(ts: Ts): number {
 /** EVENT_TYPE_ACTIVITY_TASK_SCHEDULED → ActivityTaskScheduled */
 function typeName(t: number | null | undefined): string {
   const raw = temporal.api.enums.v1.EventType[t ?? 0] ?? `EventType${t}`;
-  return raw.replace(/^EVENT_TYPE_/, '').toLowerCase().replace(/(^|_)([a-z])/g, (_, __: string, c: string) => c.toUpperCase());
+  return raw
+    .replace(/^EVENT_TYPE_/, '')
+    .toLowerCase()
+    .replace(/(^|_)([a-z])/g, (_, __: string, c: string) => c.toUpperCase());
 }
 
 interface MarkerData {
@@ -61,8 +64,12 @@ export async function readHistory(client: Client, workflowId: string, runId?: st
     const out: HistoryEvent = { id, type: typeName(e.eventType), at: ms(e.eventTime as Ts) };
     const scheduled = e.activityTaskScheduledEventAttributes;
     if (scheduled) activityOf.set(id, scheduled.activityType?.name ?? '?');
-    const ref = e.activityTaskStartedEventAttributes ?? e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes
-      ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
+    const ref =
+      e.activityTaskStartedEventAttributes ??
+      e.activityTaskCompletedEventAttributes ??
+      e.activityTaskFailedEventAttributes ??
+      e.activityTaskTimedOutEventAttributes ??
+      e.activityTaskCanceledEventAttributes;
     if (scheduled) out.about = activityOf.get(id);
     else if (ref) {
       out.scheduledId = Number(ref.scheduledEventId);
@@ -107,20 +114,39 @@ export function timeline(events: readonly HistoryEvent[], steps: readonly StepCa
     else if (e.type === 'ActivityTaskScheduled') open.set(`a${e.id}`, { from: e.at, what: `activity ${e.about}` });
     else if (e.type === 'ActivityTaskStarted') open.get(`a${e.scheduledId}`)!.started = e.at;
     else if (/^ActivityTask(Completed|Failed|TimedOut|Canceled)$/.test(e.type)) close(`a${e.scheduledId}`, e);
-    if (e.about?.startsWith('local:')) spans.push({ from: e.at - t0, to: e.at - t0, what: `local activity ${e.about.slice('local:'.length)}${e.failed ? ' (failed)' : ''} (marker)` });
+    if (e.about?.startsWith('local:'))
+      spans.push({
+        from: e.at - t0,
+        to: e.at - t0,
+        what: `local activity ${e.about.slice('local:'.length)}${e.failed ? ' (failed)' : ''} (marker)`,
+      });
   }
-  for (const c of steps) spans.push({ from: c.from - t0, to: c.to - t0, what: `host step ${c.point}${c.ok ? '' : ' (failed)'} (worker's clock)` });
+  for (const c of steps)
+    spans.push({
+      from: c.from - t0,
+      to: c.to - t0,
+      what: `host step ${c.point}${c.ok ? '' : ' (failed)'} (worker's clock)`,
+    });
   return spans.sort((a, b) => a.from - b.from);
 
   function close(key: string, e: HistoryEvent): void {
     const o = open.get(key)!;
     open.delete(key);
-    const failed = /Completed$/.test(e.type) ? '' : ` (${e.type.replace(/^(Workflow|Activity)Task/, '').toLowerCase()})`;
-    spans.push({ from: o.from - t0, to: e.at - t0, what: o.what + failed, ...(o.started !== undefined ? { queued: o.started - o.from } : {}) });
+    const failed = /Completed$/.test(e.type)
+      ? ''
+      : ` (${e.type.replace(/^(Workflow|Activity)Task/, '').toLowerCase()})`;
+    spans.push({
+      from: o.from - t0,
+      to: e.at - t0,
+      what: o.what + failed,
+      ...(o.started !== undefined ? { queued: o.started - o.from } : {}),
+    });
   }
 }
 
-const RELEASE_ACTIVITIES = new Set<string>(HOST_STEPS.flatMap((s) => ('releaseActivity' in s ? [s.releaseActivity] : [])));
+const RELEASE_ACTIVITIES = new Set<string>(
+  HOST_STEPS.flatMap((s) => ('releaseActivity' in s ? [s.releaseActivity] : [])),
+);
 
 /**
  * A compensated start's timings from its history, in ms from the failure of the last step as the server
@@ -129,13 +155,24 @@ const RELEASE_ACTIVITIES = new Set<string>(HOST_STEPS.flatMap((s) => ('releaseAc
  * completed, and until the run failed. Undefined when the history is not that of a start that failed at its
  * process step.
  */
-export function compensationTimes(events: readonly HistoryEvent[]): { releasesDone: number; closed: number; releases: string[] } | undefined {
+export function compensationTimes(
+  events: readonly HistoryEvent[],
+): { releasesDone: number; closed: number; releases: string[] } | undefined {
   const process = hostStep('process').activity;
-  const failed = events.find((e) => (e.type === 'ActivityTaskFailed' && e.about === process) || (e.failed === true && e.about === `local:${process}`));
-  const released = events.filter((e) => e.type === 'ActivityTaskCompleted' && e.about !== undefined && RELEASE_ACTIVITIES.has(e.about));
+  const failed = events.find(
+    (e) =>
+      (e.type === 'ActivityTaskFailed' && e.about === process) || (e.failed === true && e.about === `local:${process}`),
+  );
+  const released = events.filter(
+    (e) => e.type === 'ActivityTaskCompleted' && e.about !== undefined && RELEASE_ACTIVITIES.has(e.about),
+  );
   const closed = events.find((e) => e.type === 'WorkflowExecutionFailed');
   if (!failed || !closed || released.length === 0) return undefined;
-  return { releasesDone: released[released.length - 1]!.at - failed.at, closed: closed.at - failed.at, releases: released.map((e) => e.about!) };
+  return {
+    releasesDone: released[released.length - 1]!.at - failed.at,
+    closed: closed.at - failed.at,
+    releases: released.map((e) => e.about!),
+  };
 }
 
 /**
@@ -143,7 +180,9 @@ export function compensationTimes(events: readonly HistoryEvent[]): { releasesDo
  * release local activities that did not fail (`local:<type>`).
  */
 export function releasesIn(events: readonly HistoryEvent[]): string[] {
-  const released = (e: HistoryEvent) => (e.type === 'ActivityTaskCompleted' || (e.type === 'MarkerRecorded' && !e.failed)) && RELEASE_ACTIVITIES.has(e.about!.replace(/^local:/, ''));
+  const released = (e: HistoryEvent) =>
+    (e.type === 'ActivityTaskCompleted' || (e.type === 'MarkerRecorded' && !e.failed)) &&
+    RELEASE_ACTIVITIES.has(e.about!.replace(/^local:/, ''));
   return events.flatMap((e) => (e.about !== undefined && released(e) ? [e.about] : []));
 }
 
@@ -153,5 +192,8 @@ export function releasesIn(events: readonly HistoryEvent[]): string[] {
  * by a few tasks from run to run; the events besides workflow tasks are the same for the same code path.
  */
 export function eventCounts(events: readonly HistoryEvent[]): { total: number; besidesWorkflowTasks: number } {
-  return { total: events.length, besidesWorkflowTasks: events.filter((e) => !e.type.startsWith('WorkflowTask')).length };
+  return {
+    total: events.length,
+    besidesWorkflowTasks: events.filter((e) => !e.type.startsWith('WorkflowTask')).length,
+  };
 }

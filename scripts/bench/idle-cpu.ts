@@ -41,14 +41,17 @@ function option(name: string, fallback: string): string {
 
 async function measure(teardown: Teardown): Promise<void> {
   const driver = option('driver', 'auto');
-  if (!['auto', 'linux', 'simulated'].includes(driver)) throw new Error(`--driver must be auto, linux or simulated (got "${driver}")`);
+  if (!['auto', 'linux', 'simulated'].includes(driver))
+    throw new Error(`--driver must be auto, linux or simulated (got "${driver}")`);
   const levels = option('n', '0,20,50').split(',').map(Number);
-  if (levels.some((n) => !Number.isInteger(n) || n < 0)) throw new Error(`--n must list whole numbers (got "${option('n', '')}")`);
+  if (levels.some((n) => !Number.isInteger(n) || n < 0))
+    throw new Error(`--n must list whole numbers (got "${option('n', '')}")`);
   levels.sort((a, b) => a - b);
   const seconds = Number(option('seconds', '10'));
   if (!(seconds > 0)) throw new Error(`--seconds must be a positive number (got "${option('seconds', '')}")`);
   const exits = Number(option('exits', '10'));
-  if (!Number.isInteger(exits) || exits < 0) throw new Error(`--exits must be a whole number (got "${option('exits', '')}")`);
+  if (!Number.isInteger(exits) || exits < 0)
+    throw new Error(`--exits must be a whole number (got "${option('exits', '')}")`);
 
   const { root, dataConverter } = await benchRoot(teardown, 'cs-idle-cpu-');
   const selected = await selectRuntime(driver as 'auto' | 'linux' | 'simulated', root, runtimeConfigOf(getConfig()));
@@ -62,9 +65,21 @@ async function measure(teardown: Teardown): Promise<void> {
 
   const { server, native, client, workflowBundle } = await benchTemporal(teardown, dataConverter);
   const taskQueue = `idle-cpu-${randomUUID()}`;
-  const worker = await createWorker({ connection: native, namespace: 'default', taskQueue, runtime: rt, dataConverter, workflowBundle });
+  const worker = await createWorker({
+    connection: native,
+    namespace: 'default',
+    taskQueue,
+    runtime: rt,
+    dataConverter,
+    workflowBundle,
+  });
 
-  console.log(`driver: ${rt.kind} (${selected.reason}); ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `driver: ${rt.kind} (${selected.reason}); ${os.cpus().length} CPUs, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   console.log(`CPU time per second of idleness over ${seconds} s, ${SETTLE_MS / 1000} s after the last start`);
   await worker.runUntil(async () => {
     await new Promise((r) => setTimeout(r, WARM_UP_MS));
@@ -72,20 +87,27 @@ async function measure(teardown: Teardown): Promise<void> {
       await pool(Array.from({ length: n - ids.length }), IN_FLIGHT, async () => {
         const { Id } = await rt.create({ image: IMAGE, cmd: CMD });
         ids.push(Id);
-        await client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId: startWorkflowId(Id), args: [{ container: Id }] });
+        await client.workflow.execute<typeof containerStart>(WorkflowTypes.start, {
+          taskQueue,
+          workflowId: startWorkflowId(Id),
+          args: [{ container: Id }],
+        });
       });
       if (teardown.stopping) throw new Error('interrupted');
       await new Promise((r) => setTimeout(r, SETTLE_MS));
       const { ms, cpu } = await timedCpu(server.process.pid, () => new Promise((r) => setTimeout(r, seconds * 1000)));
       const perSecond = (x: number) => ((x / ms) * 1000).toFixed(1);
-      console.log(`  ${String(n).padStart(3)} running: worker ${perSecond(cpu.self).padStart(6)} ms/s   Temporal server ${perSecond(cpu.server).padStart(6)} ms/s`);
+      console.log(
+        `  ${String(n).padStart(3)} running: worker ${perSecond(cpu.self).padStart(6)} ms/s   Temporal server ${perSecond(cpu.server).padStart(6)} ms/s`,
+      );
     }
     const noticed: number[] = [];
     for (const id of ids.slice(0, exits)) {
       const t0 = performance.now();
       await rt.driver.signalProcess(id, 9);
       while ((await rt.store.read(id))?.State.Running) {
-        if (performance.now() - t0 > 30_000) throw new Error(`the exit of ${id.slice(0, 12)} was not recorded within 30 s`);
+        if (performance.now() - t0 > 30_000)
+          throw new Error(`the exit of ${id.slice(0, 12)} was not recorded within 30 s`);
         await new Promise((r) => setTimeout(r, 1));
       }
       noticed.push(performance.now() - t0);
@@ -93,7 +115,9 @@ async function measure(teardown: Teardown): Promise<void> {
     if (noticed.length > 0) {
       const sorted = [...noticed].sort((a, b) => a - b);
       const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
-      console.log(`exit recorded by the monitor after a SIGKILL (n = ${sorted.length}): p50 ${at(0.5)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`);
+      console.log(
+        `exit recorded by the monitor after a SIGKILL (n = ${sorted.length}): p50 ${at(0.5)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`,
+      );
     }
     // removed while the worker runs, so the monitors end now rather than at the next worker's start
     await pool(ids.splice(0), IN_FLIGHT, async (id) => {

@@ -38,7 +38,9 @@ export interface Sizes {
 }
 
 /** CPU ms per second of idleness, by process or group of processes (the same as the sample's sizes). */
-export type IdleCpu = Partial<Record<'worker' | 'shims' | 'dockerd' | 'containerd' | 'dockerShims' | 'temporal', number>>;
+export type IdleCpu = Partial<
+  Record<'worker' | 'shims' | 'dockerd' | 'containerd' | 'dockerShims' | 'temporal', number>
+>;
 
 export interface MemorySample {
   /** CPU_WINDOW_MS after the sizes were read */
@@ -75,14 +77,20 @@ export interface MemoryOptions {
 
 export async function measureMemory(o: MemoryOptions): Promise<MemoryResult> {
   const taskQueue = `bench-memory-${randomUUID()}`;
-  const worker = await spawnBenchWorker(o.teardown, { address: o.address, taskQueue, root: o.runtime.root, driver: o.runtime.kind });
+  const worker = await spawnBenchWorker(o.teardown, {
+    address: o.address,
+    taskQueue,
+    root: o.runtime.root,
+    driver: o.runtime.kind,
+  });
   const ready = Date.now();
   const ours: string[] = [];
   const theirs: string[] = [];
   try {
     const sample = async (cpuFrom: number): Promise<MemorySample> => {
       const procs = await processes();
-      const mentioning = (s: string, comm: (c: string) => boolean) => procs.filter((p) => p.cmdline.includes(s) && comm(p.comm));
+      const mentioning = (s: string, comm: (c: string) => boolean) =>
+        procs.filter((p) => p.cmdline.includes(s) && comm(p.comm));
       const workerKb = await rssKb(worker.pid);
       if (workerKb === undefined) throw new Error('the worker process is gone');
       const shims = mentioning(o.runtime.root, (c) => c === 'sh' || c === 'runc');
@@ -90,9 +98,17 @@ export async function measureMemory(o: MemoryOptions): Promise<MemoryResult> {
       const pids: Partial<Record<keyof IdleCpu, number[]>> = { worker: [worker.pid], shims: shims.map((p) => p.pid) };
       if (o.docker) {
         const d = o.docker.dir;
-        const [dockerd, containerd, dockerShims] = [mentioning(d, (c) => c === 'dockerd'), mentioning(d, (c) => c === 'containerd'), mentioning(d, (c) => c.startsWith('containerd-shim'))];
+        const [dockerd, containerd, dockerShims] = [
+          mentioning(d, (c) => c === 'dockerd'),
+          mentioning(d, (c) => c === 'containerd'),
+          mentioning(d, (c) => c.startsWith('containerd-shim')),
+        ];
         Object.assign(out, { dockerd: total(dockerd), containerd: total(containerd), dockerShims: total(dockerShims) });
-        Object.assign(pids, { dockerd: dockerd.map((p) => p.pid), containerd: containerd.map((p) => p.pid), dockerShims: dockerShims.map((p) => p.pid) });
+        Object.assign(pids, {
+          dockerd: dockerd.map((p) => p.pid),
+          containerd: containerd.map((p) => p.pid),
+          dockerShims: dockerShims.map((p) => p.pid),
+        });
       }
       const t = o.temporalPid === undefined ? undefined : await rssKb(o.temporalPid);
       if (t !== undefined) out.temporal = { mb: t / 1024 };
@@ -104,9 +120,19 @@ export async function measureMemory(o: MemoryOptions): Promise<MemoryResult> {
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     const idle = await sample(ready + CPU_WARM_UP_MS);
 
-    ours.push(...(await pool(Array.from({ length: o.n }), IN_FLIGHT, async () => (await o.runtime.create({ image: o.image, cmd: o.cmd })).Id)));
+    ours.push(
+      ...(await pool(
+        Array.from({ length: o.n }),
+        IN_FLIGHT,
+        async () => (await o.runtime.create({ image: o.image, cmd: o.cmd })).Id,
+      )),
+    );
     await pool(ours, IN_FLIGHT, (id) =>
-      o.client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId: startWorkflowId(id), args: [{ container: id }] }),
+      o.client.workflow.execute<typeof containerStart>(WorkflowTypes.start, {
+        taskQueue,
+        workflowId: startWorkflowId(id),
+        args: [{ container: id }],
+      }),
     );
     const engine = o.docker?.engine;
     if (engine) {

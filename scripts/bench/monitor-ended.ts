@@ -12,10 +12,13 @@ const DEADLINE_MS = 10_000;
 export async function monitorEnded(client: Client, containerId: string): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, DEADLINE_MS)));
-  const ended = client.workflow.getHandle(monitorWorkflowId(containerId)).result().then(
-    () => undefined,
-    () => undefined, // none, or it failed: nothing to wait for
-  );
+  const ended = client.workflow
+    .getHandle(monitorWorkflowId(containerId))
+    .result()
+    .then(
+      () => undefined,
+      () => undefined, // none, or it failed: nothing to wait for
+    );
   await Promise.race([ended, deadline]);
   clearTimeout(timer);
 }

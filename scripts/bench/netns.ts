@@ -13,9 +13,13 @@ export function netnsPath(name: string): string {
 /** Creates the namespace; one left by a bench that was killed is replaced, one still in use is refused. */
 export async function createNetns(name: string): Promise<void> {
   if (await exists(netnsPath(name))) {
-    const pids = (await runChecked(`list processes in netns ${name}`, tool('ip'), ['netns', 'pids', name])).stdout.trim();
+    const pids = (
+      await runChecked(`list processes in netns ${name}`, tool('ip'), ['netns', 'pids', name])
+    ).stdout.trim();
     if (pids) {
-      throw new Error(`network namespace ${name} is in use by pids ${pids.split('\n').join(', ')} (another bench running, or a killed one's dockerd?)`);
+      throw new Error(
+        `network namespace ${name} is in use by pids ${pids.split('\n').join(', ')} (another bench running, or a killed one's dockerd?)`,
+      );
     }
     await deleteNetns(name);
   }

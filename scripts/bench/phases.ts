@@ -71,8 +71,13 @@ async function phase<T>(ctx: PhaseContext, name: string, f: () => Promise<T>): P
 
 /** Throws naming a BENCH_* variable of the phases that is not a whole number ≥ 1 (checked before the bench starts). */
 export function checkPhaseSettings(): void {
-  for (const [name, n] of [['BENCH_THROUGHPUT_N', THROUGHPUT_N], ['BENCH_COMPENSATION_N', COMPENSATION_N], ['BENCH_MEMORY_N', MEMORY_N]] as const) {
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number, 1 or more (got "${process.env[name]}")`);
+  for (const [name, n] of [
+    ['BENCH_THROUGHPUT_N', THROUGHPUT_N],
+    ['BENCH_COMPENSATION_N', COMPENSATION_N],
+    ['BENCH_MEMORY_N', MEMORY_N],
+  ] as const) {
+    if (!Number.isInteger(n) || n < 1)
+      throw new Error(`${name} must be a whole number, 1 or more (got "${process.env[name]}")`);
   }
 }
 
@@ -86,18 +91,36 @@ export async function runPhases(ctx: PhaseContext): Promise<PhaseResults> {
   // around the faults.
   const compensation = await phase(ctx, 'compensation', async () => {
     const clock = new StepClock();
-    const timed = (await selectRuntime(ctx.rt.kind, ctx.root, { ...runtimeConfigOf(getConfig()), hooks: clock.hooks() })).runtime;
+    const timed = (
+      await selectRuntime(ctx.rt.kind, ctx.root, { ...runtimeConfigOf(getConfig()), hooks: clock.hooks() })
+    ).runtime;
     const runtime = withFaults(timed, undefined);
     const taskQueue = `bench-faults-${randomUUID()}`;
     const worker = await createWorker({ ...workerBase(ctx), taskQueue, runtime });
-    const r = await worker.runUntil(measureCompensation({ client: ctx.client, taskQueue, runtime, clock, image: ctx.image, cmd: ctx.cmd, n: COMPENSATION_N, stopping }));
+    const r = await worker.runUntil(
+      measureCompensation({
+        client: ctx.client,
+        taskQueue,
+        runtime,
+        clock,
+        image: ctx.image,
+        cmd: ctx.cmd,
+        n: COMPENSATION_N,
+        stopping,
+      }),
+    );
     return { ...r, n: COMPENSATION_N };
   });
 
   const throughput = await phase(ctx, 'throughput', async (): Promise<ThroughputResult> => {
     const sides: ThroughputSide[] = [sagaSide(ctx, `saga (${ctx.rt.kind})`, ctx.rt, ctx.taskQueue)];
     if (docker) {
-      sides.push({ name: 'dockerd Engine API', create: () => docker.create(ctx.image, ctx.cmd), start: (id) => docker.start(id), remove: (id) => docker.remove(id) });
+      sides.push({
+        name: 'dockerd Engine API',
+        create: () => docker.create(ctx.image, ctx.cmd),
+        start: (id) => docker.start(id),
+        remove: (id) => docker.remove(id),
+      });
     }
     const measured = await measureThroughput(sides, LEVELS, THROUGHPUT_N, stopping);
     // The simulated driver: a runtime on a root of its own, served by a worker on a task queue of its own.
@@ -107,10 +130,19 @@ export async function runPhases(ctx: PhaseContext): Promise<PhaseResults> {
     await sim.importImage(ctx.image, 'busybox-static');
     const simQueue = `bench-simulated-${randomUUID()}`;
     const simWorker = await createWorker({ ...workerBase(ctx), taskQueue: simQueue, runtime: sim });
-    const [simulated] = await simWorker.runUntil(measureThroughput([sagaSide(ctx, 'saga (simulated)', sim, simQueue)], LEVELS, THROUGHPUT_N, stopping));
-    const most = (s: (typeof measured)[number] | undefined) => s?.levels.find((l) => l.inFlight === Math.max(...LEVELS))?.startsPerSecond;
+    const [simulated] = await simWorker.runUntil(
+      measureThroughput([sagaSide(ctx, 'saga (simulated)', sim, simQueue)], LEVELS, THROUGHPUT_N, stopping),
+    );
+    const most = (s: (typeof measured)[number] | undefined) =>
+      s?.levels.find((l) => l.inFlight === Math.max(...LEVELS))?.startsPerSecond;
     const [ours, theirs] = [most(measured[0]), most(measured[1])];
-    return { n: THROUGHPUT_N, levels: [...LEVELS], sides: measured, simulated, ...(ours && theirs ? { ratioAtMost: ours / theirs } : {}) };
+    return {
+      n: THROUGHPUT_N,
+      levels: [...LEVELS],
+      sides: measured,
+      simulated,
+      ...(ours && theirs ? { ratioAtMost: ours / theirs } : {}),
+    };
   });
 
   const memory = await phase(ctx, 'memory', () =>
@@ -130,15 +162,29 @@ export async function runPhases(ctx: PhaseContext): Promise<PhaseResults> {
 }
 
 function workerBase(ctx: PhaseContext) {
-  return { connection: ctx.native, namespace: 'default', workflowBundle: ctx.workflowBundle, dataConverter: ctx.dataConverter, tuning: ctx.tuning };
+  return {
+    connection: ctx.native,
+    namespace: 'default',
+    workflowBundle: ctx.workflowBundle,
+    dataConverter: ctx.dataConverter,
+    tuning: ctx.tuning,
+  };
 }
 
-/** Starts through the saga on `taskQueue`; containers created and removed through the runtime (not timed), the removal until the monitor has ended. */
+/**
+ * Starts through the saga on `taskQueue`; containers created and removed through the runtime (not timed), the removal
+ * until the monitor has ended.
+ */
 function sagaSide(ctx: PhaseContext, name: string, rt: HostRuntime, taskQueue: string): ThroughputSide {
   return {
     name,
     create: async () => (await rt.create({ image: ctx.image, cmd: ctx.cmd })).Id,
-    start: (id) => ctx.client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId: startWorkflowId(id), args: [{ container: id }] }),
+    start: (id) =>
+      ctx.client.workflow.execute<typeof containerStart>(WorkflowTypes.start, {
+        taskQueue,
+        workflowId: startWorkflowId(id),
+        args: [{ container: id }],
+      }),
     remove: async (id) => {
       await rt.remove(id, true);
       await monitorEnded(ctx.client, id);

@@ -1,7 +1,7 @@
 /**
- * Where a saga start's CPU goes in the worker process: a dev server, an in-process worker and
- * client on the simulated driver, WARM_UP starts, then N sequential starts (each container removed before the next, as the CI budget does) whose window is written beside
- * the V8 CPU profiles. Run under `node --cpu-prof --cpu-prof-dir=DIR -r tsx/cjs`, then
+ * Where a saga start's CPU goes in the worker process: a dev server, an in-process worker and client on the simulated
+ * driver, WARM_UP starts, then N sequential starts (each container removed before the next, as the CI budget does)
+ * whose window is written beside the V8 CPU profiles. Run under `node --cpu-prof --cpu-prof-dir=DIR -r tsx/cjs`, then
  * scripts/bench/profile-summary.cjs DIR sums each thread's samples inside the window by function and file.
  */
 import { randomUUID } from 'node:crypto';
@@ -37,11 +37,22 @@ async function profile(teardown: Teardown): Promise<void> {
   await rt.importImage('busybox', 'busybox-static');
   const { native, client, workflowBundle } = await benchTemporal(teardown, dataConverter);
   const taskQueue = `prof-${randomUUID()}`;
-  const worker = await createWorker({ connection: native, namespace: 'default', workflowBundle, dataConverter, taskQueue, runtime: rt });
+  const worker = await createWorker({
+    connection: native,
+    namespace: 'default',
+    workflowBundle,
+    dataConverter,
+    taskQueue,
+    runtime: rt,
+  });
   const start = async () => {
     const { Id } = await rt.create({ image: 'busybox', cmd: ['sleep', '1000'], labels: {} });
     const t = performance.now();
-    await client.workflow.execute<typeof containerStart>(WorkflowTypes.start, { taskQueue, workflowId: startWorkflowId(Id), args: [{ container: Id }] });
+    await client.workflow.execute<typeof containerStart>(WorkflowTypes.start, {
+      taskQueue,
+      workflowId: startWorkflowId(Id),
+      args: [{ container: Id }],
+    });
     const ms = performance.now() - t;
     // as the CI budget does: one running container at a time (every running container's monitor polls)
     await rt.remove(Id, true);
@@ -57,8 +68,13 @@ async function profile(teardown: Teardown): Promise<void> {
     const cpu = process.cpuUsage(cpu0);
     const to = process.hrtime.bigint() / 1000n;
     ms.sort((a, b) => a - b);
-    console.log(`starts ${N}: p50 ${ms[N >> 1]!.toFixed(1)} ms; worker process CPU ${((cpu.user + cpu.system) / 1000 / N).toFixed(1)} ms per start (user ${(cpu.user / 1000 / N).toFixed(1)})`);
-    await fs.writeFile(path.join(process.env.PROF_DIR ?? '/tmp/prof', 'window.json'), JSON.stringify({ from: Number(from), to: Number(to), n: N }));
+    console.log(
+      `starts ${N}: p50 ${ms[N >> 1]!.toFixed(1)} ms; worker process CPU ${((cpu.user + cpu.system) / 1000 / N).toFixed(1)} ms per start (user ${(cpu.user / 1000 / N).toFixed(1)})`,
+    );
+    await fs.writeFile(
+      path.join(process.env.PROF_DIR ?? '/tmp/prof', 'window.json'),
+      JSON.stringify({ from: Number(from), to: Number(to), n: N }),
+    );
   });
 }
 

@@ -11,7 +11,12 @@ const add = (m, k, v) => m.set(k, (m.get(k) ?? 0) + v);
 const where = (url) => {
   if (!url) return '(native/vm)';
   const nm = url.lastIndexOf('node_modules/');
-  if (nm >= 0) return url.slice(nm + 13).split('/').slice(0, url.slice(nm + 13).startsWith('@') ? 2 : 1).join('/');
+  if (nm >= 0)
+    return url
+      .slice(nm + 13)
+      .split('/')
+      .slice(0, url.slice(nm + 13).startsWith('@') ? 2 : 1)
+      .join('/');
   return url.replace(/^file:\/\//, '').replace(process.cwd() + '/', '');
 };
 for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
@@ -25,7 +30,10 @@ for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
     const dt = (p.timeDeltas[i + 1] ?? 0) / 1000;
     const node = nodes.get(p.samples[i]);
     const cf = node.callFrame;
-    if (cf.functionName === '(idle)' || cf.functionName === '(program)') { add(byFile, cf.functionName, dt); continue; }
+    if (cf.functionName === '(idle)' || cf.functionName === '(program)') {
+      add(byFile, cf.functionName, dt);
+      continue;
+    }
     threadMs += dt;
     add(byFn, `${cf.functionName || '(anon)'} ${where(cf.url)}:${cf.lineNumber + 1}`, dt);
     add(byFile, where(cf.url), dt);
@@ -34,7 +42,10 @@ for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
 }
 const show = (title, m) => {
   console.log(`\n${title}`);
-  [...m].sort((a, b) => b[1] - a[1]).slice(0, top).forEach(([k, v]) => console.log(`${(v / n).toFixed(2).padStart(7)}  ${k}`));
+  [...m]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .forEach(([k, v]) => console.log(`${(v / n).toFixed(2).padStart(7)}  ${k}`));
 };
 show('by file/package (ms per start)', byFile);
 show('by function (ms per start)', byFn);

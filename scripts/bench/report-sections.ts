@@ -3,48 +3,93 @@ import type { IdleCpu, Sizes } from './memory';
 import type { Results, Unmeasured } from './report';
 import type { SideResult } from './throughput';
 
-/** The report's sections after the latency tables: throughput, compensation, events, memory, one start's timeline, the targets. */
+/**
+ * The report's sections after the latency tables: throughput, compensation, events, memory, one start's timeline, the
+ * targets.
+ */
 export function formatSections(r: Results): string[] {
   const lines: string[] = [];
   const section = (title: string, body: string[]) => lines.push('', title, ...body);
   if (r.workerTuning) section('in-process workers (saga, throughput, compensation)', [`  ${r.workerTuning}`]);
-  if (r.cpu?.sagaStart) section('CPU time per start (mean; child processes such as runc and the CNI plugins not counted)', cpu(r));
-  if (r.throughput) section('throughput: n containers created beforehand, started with k in flight (client-observed latency per start)', throughput(r.throughput));
-  if (r.compensation) section('compensation: the process step fails after runc started it (process=fail-after); the saga undoes everything', compensation(r.compensation));
+  if (r.cpu?.sagaStart)
+    section('CPU time per start (mean; child processes such as runc and the CNI plugins not counted)', cpu(r));
+  if (r.throughput)
+    section(
+      'throughput: n containers created beforehand, started with k in flight (client-observed latency per start)',
+      throughput(r.throughput),
+    );
+  if (r.compensation)
+    section(
+      'compensation: the process step fails after runc started it (process=fail-after); the saga undoes everything',
+      compensation(r.compensation),
+    );
   if (r.startEvents?.length) {
     const c = r.compensation && !('reason' in r.compensation) ? r.compensation.events : [];
-    section('history events', [`  successful start: ${range(r.startEvents)}${c.length ? `; compensated start: ${range(c)}` : ''}`]);
+    section('history events', [
+      `  successful start: ${range(r.startEvents)}${c.length ? `; compensated start: ${range(c)}` : ''}`,
+    ]);
   }
-  if (r.memory) section('memory, MB: RSS (groups of processes: their count, and PSS, which shares their common pages out)', memory(r.memory));
-  const idleCpu = r.memory && !('reason' in r.memory) && r.memory.idle.cpu && r.memory.busy.cpu ? { idle: r.memory.idle.cpu, busy: r.memory.busy.cpu, running: r.memory.running } : undefined;
-  if (idleCpu) section('CPU while idle, ms per second over 10 s (the memory figures\' processes; ours mostly the monitor\'s wait and its heartbeats, per running container)', cpuIdle(idleCpu));
-  if (r.timeline) section(`one start's history (the median one: ${ms(r.timeline.clientMs)} client-observed, ${ms(r.timeline.serverMs)} from started to completed, ${r.timeline.events} events)`, timeline(r.timeline.spans));
+  if (r.memory)
+    section(
+      'memory, MB: RSS (groups of processes: their count, and PSS, which shares their common pages out)',
+      memory(r.memory),
+    );
+  const idleCpu =
+    r.memory && !('reason' in r.memory) && r.memory.idle.cpu && r.memory.busy.cpu
+      ? { idle: r.memory.idle.cpu, busy: r.memory.busy.cpu, running: r.memory.running }
+      : undefined;
+  if (idleCpu)
+    section(
+      "CPU while idle, ms per second over 10 s (the memory figures' processes; ours mostly the monitor's wait and its heartbeats, per running container)",
+      cpuIdle(idleCpu),
+    );
+  if (r.timeline)
+    section(
+      `one start's history (the median one: ${ms(r.timeline.clientMs)} client-observed, ${ms(r.timeline.serverMs)} from started to completed, ${r.timeline.events} events)`,
+      timeline(r.timeline.spans),
+    );
   section('targets', targets(r));
   return lines;
 }
 
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 const mb = (x: number | undefined) => (x === undefined ? '-' : x.toFixed(1));
-const indent = (text: string) => text.trimEnd().split('\n').map((l) => `  ${l}`);
-const range = (xs: readonly number[]) => (Math.min(...xs) === Math.max(...xs) ? String(xs[0]) : `${Math.min(...xs)}-${Math.max(...xs)}`);
+const indent = (text: string) =>
+  text
+    .trimEnd()
+    .split('\n')
+    .map((l) => `  ${l}`);
+const range = (xs: readonly number[]) =>
+  Math.min(...xs) === Math.max(...xs) ? String(xs[0]) : `${Math.min(...xs)}-${Math.max(...xs)}`;
 const notMeasured = (u: Unmeasured) => [`  not measured: ${u.reason}`];
 
 function throughput(t: NonNullable<Results['throughput']>): string[] {
   if ('reason' in t) return notMeasured(t);
   const sides: SideResult[] = [...t.sides, ...(t.simulated ? [t.simulated] : [])];
   const rows = sides.flatMap((s) =>
-    s.levels.map((l) => [s.name, String(l.inFlight), String(l.n), l.startsPerSecond.toFixed(1), ms(l.latency.p50), ms(l.latency.p95), ms(l.latency.p99)]),
+    s.levels.map((l) => [
+      s.name,
+      String(l.inFlight),
+      String(l.n),
+      l.startsPerSecond.toFixed(1),
+      ms(l.latency.p50),
+      ms(l.latency.p95),
+      ms(l.latency.p99),
+    ]),
   );
   const out = indent(formatTable(['', 'in flight', 'n', 'starts/s', 'p50', 'p95', 'p99'], rows));
   const most = Math.max(...t.levels);
-  if (t.ratioAtMost !== undefined) out.push(`  starts/s at ${most} in flight, ${t.sides[0]!.name} / ${t.sides[1]!.name}: ${t.ratioAtMost.toFixed(2)}×`);
+  if (t.ratioAtMost !== undefined)
+    out.push(
+      `  starts/s at ${most} in flight, ${t.sides[0]!.name} / ${t.sides[1]!.name}: ${t.ratioAtMost.toFixed(2)}×`,
+    );
   for (const s of sides) if (s.reason) out.push(`  ${s.name}: ${s.reason}`);
   return out;
 }
 
 function cpu(r: Results): string[] {
   const { sagaStart: saga, driverStart: driver } = r.cpu!;
-  const rows = [['saga start: bench process (in-process worker, client, the driver\'s Node side)', ms(saga!.self)]];
+  const rows = [["saga start: bench process (in-process worker, client, the driver's Node side)", ms(saga!.self)]];
   if (Number.isFinite(saga!.server)) rows.push(['saga start: Temporal dev server', ms(saga!.server)]);
   if (driver) rows.push(['driver start without Temporal: bench process', ms(driver.self)]);
   const total = saga!.self + (Number.isFinite(saga!.server) ? saga!.server : 0);
@@ -58,12 +103,19 @@ function compensation(c: NonNullable<Results['compensation']>): string[] {
   if ('reason' in c) return notMeasured(c);
   const row = (what: string, p: { p50: number; p95: number; max: number }) => [what, ms(p.p50), ms(p.p95), ms(p.max)];
   return [
-    ...indent(formatTable(['', 'p50', 'p95', 'max'], [
-      row("process step failed → every release done (worker's clock)", c.releasesDone),
-      ...(c.releasesDoneHistory ? [row('the same from the history (release activities)', c.releasesDoneHistory)] : []),
-      row('process step failed → the failed start at the client', c.closed),
-      row('the failed start, client-observed', c.clientObserved),
-    ])),
+    ...indent(
+      formatTable(
+        ['', 'p50', 'p95', 'max'],
+        [
+          row("process step failed → every release done (worker's clock)", c.releasesDone),
+          ...(c.releasesDoneHistory
+            ? [row('the same from the history (release activities)', c.releasesDoneHistory)]
+            : []),
+          row('process step failed → the failed start at the client', c.closed),
+          row('the failed start, client-observed', c.clientObserved),
+        ],
+      ),
+    ),
     `  n = ${c.n}; releases, in the last start's history (local: a local activity's marker): ${c.releases.join(', ')}`,
   ];
 }
@@ -80,12 +132,24 @@ function memory(m: NonNullable<Results['memory']>): string[] {
     rows.push(
       ['dockerd', mb(idle.dockerd.mb), mb(busy.dockerd.mb)],
       ['containerd', mb(idle.containerd?.mb), mb(busy.containerd?.mb)],
-      ['dockerd + containerd', mb(idle.dockerd.mb + (idle.containerd?.mb ?? 0)), mb(busy.dockerd.mb + (busy.containerd?.mb ?? 0))],
-      ['Docker\'s per container: containerd-shim-runc-v2 (processes; PSS)', group(idle.dockerShims), group(busy.dockerShims)],
+      [
+        'dockerd + containerd',
+        mb(idle.dockerd.mb + (idle.containerd?.mb ?? 0)),
+        mb(busy.dockerd.mb + (busy.containerd?.mb ?? 0)),
+      ],
+      [
+        "Docker's per container: containerd-shim-runc-v2 (processes; PSS)",
+        group(idle.dockerShims),
+        group(busy.dockerShims),
+      ],
     );
   }
   if (idle.temporal) rows.push(['Temporal dev server (in-memory SQLite)', mb(idle.temporal.mb), mb(busy.temporal?.mb)]);
-  return [...indent(formatTable(['', 'idle', `${m.running} running`], rows)), `  worker: ${m.worker.entry}`, ...m.worker.banner.map((l) => `    ${l}`)];
+  return [
+    ...indent(formatTable(['', 'idle', `${m.running} running`], rows)),
+    `  worker: ${m.worker.entry}`,
+    ...m.worker.banner.map((l) => `    ${l}`),
+  ];
 }
 
 function cpuIdle(c: { idle: IdleCpu; busy: IdleCpu; running: number }): string[] {
@@ -98,7 +162,7 @@ function cpuIdle(c: { idle: IdleCpu; busy: IdleCpu; running: number }): string[]
     const both = (s: IdleCpu) => (s.dockerd ?? 0) + (s.containerd ?? 0);
     rows.push(
       ['dockerd + containerd', f(both(c.idle)), f(both(c.busy))],
-      ['Docker\'s per container: containerd-shim-runc-v2', f(c.idle.dockerShims), f(c.busy.dockerShims)],
+      ["Docker's per container: containerd-shim-runc-v2", f(c.idle.dockerShims), f(c.busy.dockerShims)],
     );
   }
   if (c.idle.temporal !== undefined) rows.push(['Temporal dev server', f(c.idle.temporal), f(c.busy.temporal)]);
@@ -106,7 +170,13 @@ function cpuIdle(c: { idle: IdleCpu; busy: IdleCpu; running: number }): string[]
 }
 
 function timeline(spans: NonNullable<Results['timeline']>['spans']): string[] {
-  const rows = spans.map((s) => [s.from.toFixed(1), s.to.toFixed(1), (s.to - s.from).toFixed(1), s.queued === undefined ? '' : s.queued.toFixed(1), s.what]);
+  const rows = spans.map((s) => [
+    s.from.toFixed(1),
+    s.to.toFixed(1),
+    (s.to - s.from).toFixed(1),
+    s.queued === undefined ? '' : s.queued.toFixed(1),
+    s.what,
+  ]);
   return indent(formatTable(['from ms', 'to ms', 'took', 'of which queued', 'span'], rows));
 }
 
@@ -122,11 +192,18 @@ function targets(r: Results): string[] {
   const s = r.summaries;
   check('saga start p50 / dockerd Engine API start p50', r.ratios.sagaOverDockerApiStart?.p50, 0.5, x);
   check('`docker start` through our API / against dockerd, p50', r.ratios.oursOverDockerCliStart?.p50, 0.5, x);
-  check('driver steps p50 / floor p50 (netns + CNI ADD + runc run -d, timed in this run)', r.ratios.driverOverFloor?.p50, 1.5, x);
+  check(
+    'driver steps p50 / floor p50 (netns + CNI ADD + runc run -d, timed in this run)',
+    r.ratios.driverOverFloor?.p50,
+    1.5,
+    x,
+  );
   const overhead = s.sagaStart && s.driverStart ? s.sagaStart.p50 - s.driverStart.p50 : undefined;
   check('orchestration: saga p50 − driver p50', overhead, 25, ms);
   if (s.temporalEmpty && s.temporalShape) {
-    out.push(`       (Temporal alone in this run: an empty workflow ${ms(s.temporalEmpty.p50)}, a start's 7 local activities as no-ops ${ms(s.temporalShape.p50)} p50)`);
+    out.push(
+      `       (Temporal alone in this run: an empty workflow ${ms(s.temporalEmpty.p50)}, a start's 7 local activities as no-ops ${ms(s.temporalShape.p50)} p50)`,
+    );
   }
   const t = r.throughput && !('reason' in r.throughput) ? r.throughput : undefined;
   check(`starts/s at ${t ? Math.max(...t.levels) : 50} in flight, saga / dockerd`, t?.ratioAtMost, 2, x, false);
@@ -138,6 +215,11 @@ function targets(r: Results): string[] {
   const mbs = (v: number) => `${v.toFixed(1)} MB`;
   check('worker RSS idle', m?.idle.worker.mb, 150, mbs);
   check(`worker RSS with ${m?.running ?? 50} running`, m?.busy.worker.mb, 150, mbs);
-  check('history events per successful start (most)', r.startEvents?.length ? Math.max(...r.startEvents) : undefined, 40, String);
+  check(
+    'history events per successful start (most)',
+    r.startEvents?.length ? Math.max(...r.startEvents) : undefined,
+    40,
+    String,
+  );
   return out;
 }

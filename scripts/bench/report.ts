@@ -22,7 +22,7 @@ export const MEASUREMENTS = {
   oursCliPs: 'container-saga API: `docker ps` (CLI process)',
   driverFloor: 'floor: netns + lo up, CNI ADD, `runc run -d` (bare tools)',
   temporalEmpty: 'Temporal floor: an empty workflow (warm client)',
-  temporalShape: 'Temporal floor: a start\'s 7 local activities as no-ops',
+  temporalShape: "Temporal floor: a start's 7 local activities as no-ops",
 } as const;
 export type Measurement = keyof typeof MEASUREMENTS;
 export type Samples = Record<Measurement, number[]>;
@@ -30,11 +30,31 @@ export type Samples = Record<Measurement, number[]>;
 /** numerator / denominator, by name, printed as "label". */
 const RATIOS: { key: string; label: string; a: Measurement; b: Measurement }[] = [
   { key: 'sagaOverDockerApiStart', label: 'start: saga / dockerd Engine API', a: 'sagaStart', b: 'dockerApiStart' },
-  { key: 'oursOverDockerApiStart', label: 'start: container-saga API / dockerd, Engine API', a: 'oursApiStart', b: 'dockerApiStart' },
-  { key: 'oursOverDockerCliStart', label: 'docker start CLI: container-saga API / dockerd', a: 'oursCliStart', b: 'dockerCliStart' },
-  { key: 'oursOverDockerCliPs', label: 'docker ps CLI: container-saga API / dockerd', a: 'oursCliPs', b: 'dockerCliPs' },
+  {
+    key: 'oursOverDockerApiStart',
+    label: 'start: container-saga API / dockerd, Engine API',
+    a: 'oursApiStart',
+    b: 'dockerApiStart',
+  },
+  {
+    key: 'oursOverDockerCliStart',
+    label: 'docker start CLI: container-saga API / dockerd',
+    a: 'oursCliStart',
+    b: 'dockerCliStart',
+  },
+  {
+    key: 'oursOverDockerCliPs',
+    label: 'docker ps CLI: container-saga API / dockerd',
+    a: 'oursCliPs',
+    b: 'dockerCliPs',
+  },
   { key: 'sagaOverDriver', label: 'start: saga / driver steps (what Temporal adds)', a: 'sagaStart', b: 'driverStart' },
-  { key: 'driverOverFloor', label: 'driver steps / floor (netns + CNI ADD + runc run -d)', a: 'driverStart', b: 'driverFloor' },
+  {
+    key: 'driverOverFloor',
+    label: 'driver steps / floor (netns + CNI ADD + runc run -d)',
+    a: 'driverStart',
+    b: 'driverFloor',
+  },
 ];
 
 /** Why a part was not measured (undefined: it was), printed and written to the results. */
@@ -76,7 +96,9 @@ export interface Results {
   samples: Samples;
   /** the in-process workers' slots and pollers (config/worker-tuning.ts, from CONTAINER_SAGA_* variables) */
   workerTuning?: string;
-  /** mean CPU ms per measured start: the bench process (worker, client, the driver's Node side) and the Temporal server */
+  /**
+   * mean CPU ms per measured start: the bench process (worker, client, the driver's Node side) and the Temporal server
+   */
   cpu?: { sagaStart?: CpuSample; driverStart?: CpuSample };
   /** history length of every measured saga start */
   startEvents?: number[];
@@ -91,7 +113,9 @@ export function emptySamples(): Samples {
   return Object.fromEntries(Object.keys(MEASUREMENTS).map((k) => [k, []])) as unknown as Samples;
 }
 
-export function buildResults(o: Omit<Results, 'timestamp' | 'host' | 'summaries' | 'ratios'> & { loadavgAtStart: number[] }): Results {
+export function buildResults(
+  o: Omit<Results, 'timestamp' | 'host' | 'summaries' | 'ratios'> & { loadavgAtStart: number[] },
+): Results {
   const summaries: Partial<Record<Measurement, Summary>> = {};
   for (const k of Object.keys(MEASUREMENTS) as Measurement[]) {
     const s = summarize(o.samples[k]);
@@ -105,7 +129,13 @@ export function buildResults(o: Omit<Results, 'timestamp' | 'host' | 'summaries'
   const { loadavgAtStart, ...rest } = o;
   return {
     timestamp: new Date().toISOString(),
-    host: { hostname: os.hostname(), kernel: os.release(), cpus: os.cpus().length, node: process.version, loadavg: { start: loadavgAtStart, end: os.loadavg() } },
+    host: {
+      hostname: os.hostname(),
+      kernel: os.release(),
+      cpus: os.cpus().length,
+      node: process.version,
+      loadavg: { start: loadavgAtStart, end: os.loadavg() },
+    },
     ...rest,
     summaries,
     ratios,
@@ -126,10 +156,18 @@ export function formatReport(r: Results): string {
   const x = (v: number) => `${v.toFixed(2)}×`;
   const lines: string[] = [];
   const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
-  lines.push(`host: ${r.host.cpus} CPUs, Linux ${r.host.kernel}, Node ${r.host.node}; load average ${load(r.host.loadavg.start)} at the start, ${load(r.host.loadavg.end)} at the end`);
-  lines.push(`driver: ${r.driver.kind} (${r.driver.reason}); n = ${r.n} per measurement, alternating, bridge networking, busybox sleep 1000`);
+  lines.push(
+    `host: ${r.host.cpus} CPUs, Linux ${r.host.kernel}, Node ${r.host.node}; load average ${load(r.host.loadavg.start)} at the start, ${load(r.host.loadavg.end)} at the end`,
+  );
+  lines.push(
+    `driver: ${r.driver.kind} (${r.driver.reason}); n = ${r.n} per measurement, alternating, bridge networking, busybox sleep 1000`,
+  );
   const v = r.docker.version as { server?: string; storageDriver?: string } | undefined;
-  lines.push(r.docker.measured ? `docker: dockerd ${v?.server ?? '?'} (${v?.storageDriver ?? '?'}), private roots, own netns and containerd` : `docker: not measured: ${r.docker.reason}`);
+  lines.push(
+    r.docker.measured
+      ? `docker: dockerd ${v?.server ?? '?'} (${v?.storageDriver ?? '?'}), private roots, own netns and containerd`
+      : `docker: not measured: ${r.docker.reason}`,
+  );
   lines.push(
     r.api.measured
       ? `container-saga Engine API: ${r.api.entry} on a unix socket; its containers created by ${r.api.createdBy}${r.api.reason ? `; ${r.api.reason}` : ''}`
@@ -137,7 +175,9 @@ export function formatReport(r: Results): string {
   );
   if (r.floors) {
     const part = (p: Part) => (p.measured ? 'measured' : `not measured: ${p.reason}`);
-    lines.push(`floors: the bare tools in a small child process (${part(r.floors.driver)}); Temporal alone, no-op workflows on a worker of their own (${part(r.floors.temporal)})`);
+    lines.push(
+      `floors: the bare tools in a small child process (${part(r.floors.driver)}); Temporal alone, no-op workflows on a worker of their own (${part(r.floors.temporal)})`,
+    );
   }
   lines.push('');
   const rows = (Object.keys(MEASUREMENTS) as Measurement[]).flatMap((k) => {

@@ -36,13 +36,21 @@ export async function processes(): Promise<Proc[]> {
     ]);
     if (rss === undefined || !cmdline) continue;
     const pss = /^Pss:\s+(\d+) kB$/m.exec(await fs.readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => ''));
-    out.push({ pid, comm: comm.trim(), cmdline: cmdline.split('\0').join(' ').trim(), rssKb: rss, ...(pss ? { pssKb: Number(pss[1]) } : {}) });
+    out.push({
+      pid,
+      comm: comm.trim(),
+      cmdline: cmdline.split('\0').join(' ').trim(),
+      rssKb: rss,
+      ...(pss ? { pssKb: Number(pss[1]) } : {}),
+    });
   }
   return out;
 }
 
 /** The processes' count and summed RSS (and PSS, when every one has it) in MB. */
 export function total(procs: readonly Proc[]): { count: number; mb: number; pssMb?: number } {
-  const pss = procs.every((p) => p.pssKb !== undefined) ? { pssMb: procs.reduce((a, p) => a + p.pssKb!, 0) / 1024 } : {};
+  const pss = procs.every((p) => p.pssKb !== undefined)
+    ? { pssMb: procs.reduce((a, p) => a + p.pssKb!, 0) / 1024 }
+    : {};
   return { count: procs.length, mb: procs.reduce((a, p) => a + p.rssKb, 0) / 1024, ...pss };
 }

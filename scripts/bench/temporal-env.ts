@@ -30,7 +30,9 @@ export async function benchTemporal(teardown: Teardown, dataConverter?: DataConv
   const connection = await Connection.connect({ address: server.address });
   teardown.add('close the client connection', () => connection.close());
   const client = new Client({ connection, ...(dataConverter ? { dataConverter } : {}) });
-  const workflowBundle = { code: (await bundleWorkflowCode({ ...WORKFLOW_BUNDLE, logger: new DefaultLogger('WARN') })).code };
+  const workflowBundle = {
+    code: (await bundleWorkflowCode({ ...WORKFLOW_BUNDLE, logger: new DefaultLogger('WARN') })).code,
+  };
   return { server, native, client, workflowBundle };
 }
 
@@ -38,7 +40,10 @@ export async function benchTemporal(teardown: Teardown, dataConverter?: DataConv
  * A temp state root for a bench (removed by the teardown) with a codec key of its own, and the data converter
  * over that key, which the bench's client and its in-process workers share.
  */
-export async function benchRoot(teardown: Teardown, prefix: string): Promise<{ root: string; dataConverter: DataConverter }> {
+export async function benchRoot(
+  teardown: Teardown,
+  prefix: string,
+): Promise<{ root: string; dataConverter: DataConverter }> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
   teardown.add(`remove ${root}`, () => fs.rm(root, { recursive: true, force: true }));
   process.env.CONTAINER_SAGA_CODEC_KEYS = path.join(root, 'codec-keys.json');

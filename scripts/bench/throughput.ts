@@ -52,7 +52,12 @@ async function batch(side: ThroughputSide, n: number, inFlight: number): Promise
  * Every level for every side, the sides taking turns within a level. A side that fails is reported and left
  * out of the following levels; `stopping` ends the phase early (the bench is being torn down).
  */
-export async function measureThroughput(sides: ThroughputSide[], levels: readonly number[], n: number, stopping: () => boolean): Promise<SideResult[]> {
+export async function measureThroughput(
+  sides: ThroughputSide[],
+  levels: readonly number[],
+  n: number,
+  stopping: () => boolean,
+): Promise<SideResult[]> {
   const results = sides.map((s) => ({ name: s.name, levels: [] as Level[] }) as SideResult);
   for (const inFlight of levels) {
     for (const [i, side] of sides.entries()) {

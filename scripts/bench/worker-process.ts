@@ -37,29 +37,38 @@ function isFresh(): boolean {
 }
 
 export async function spawnBenchWorker(teardown: Teardown, o: WorkerProcessOptions): Promise<BenchWorker> {
-  const entry = isFresh() ? 'dist/worker/main.js (compiled JavaScript)' : 'worker/main.ts through tsx (dist/ is missing or stale: not the product\'s figure)';
-  const child = spawn(process.execPath, ['--max-semi-space-size=2', path.join(REPO, 'scripts', 'run.cjs'), 'worker/main'], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      MALLOC_ARENA_MAX: '2',
-      TEMPORAL_ADDRESS: o.address,
-      TEMPORAL_NAMESPACE: 'default',
-      CONTAINER_SAGA_TASK_QUEUE: o.taskQueue,
-      CONTAINER_SAGA_ROOT: o.root,
-      CONTAINER_SAGA_DRIVER: o.driver,
-      CONTAINER_SAGA_RECONCILE: '0',
-      CONTAINER_SAGA_SHUTDOWN_GRACE: '1s',
+  const entry = isFresh()
+    ? 'dist/worker/main.js (compiled JavaScript)'
+    : "worker/main.ts through tsx (dist/ is missing or stale: not the product's figure)";
+  const child = spawn(
+    process.execPath,
+    ['--max-semi-space-size=2', path.join(REPO, 'scripts', 'run.cjs'), 'worker/main'],
+    {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        MALLOC_ARENA_MAX: '2',
+        TEMPORAL_ADDRESS: o.address,
+        TEMPORAL_NAMESPACE: 'default',
+        CONTAINER_SAGA_TASK_QUEUE: o.taskQueue,
+        CONTAINER_SAGA_ROOT: o.root,
+        CONTAINER_SAGA_DRIVER: o.driver,
+        CONTAINER_SAGA_RECONCILE: '0',
+        CONTAINER_SAGA_SHUTDOWN_GRACE: '1s',
+      },
     },
-  });
+  );
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   let exited: string | undefined;
   const gone = new Promise<void>((resolve) => {
     child.once('error', (e) => ((exited = `cannot run: ${e.message}`), resolve()));
-    child.once('exit', (code, signal) => ((exited ??= signal ? `killed by ${signal}` : `exit code ${code}`), resolve()));
+    child.once(
+      'exit',
+      (code, signal) => ((exited ??= signal ? `killed by ${signal}` : `exit code ${code}`), resolve()),
+    );
   });
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
@@ -71,11 +80,13 @@ export async function spawnBenchWorker(teardown: Teardown, o: WorkerProcessOptio
     await gone;
     clearTimeout(timer);
   };
-  teardown.add('stop the memory figures\' worker process', stop);
+  teardown.add("stop the memory figures' worker process", stop);
   const deadline = Date.now() + READY_DEADLINE_MS;
   while (!/^\s+ready$/m.test(out)) {
-    if (exited !== undefined) throw new Error(`the worker process stopped before it was ready (${exited}):\n${out.slice(-3000)}`);
-    if (Date.now() > deadline) throw new Error(`the worker process was not ready within ${READY_DEADLINE_MS / 1000} s:\n${out.slice(-3000)}`);
+    if (exited !== undefined)
+      throw new Error(`the worker process stopped before it was ready (${exited}):\n${out.slice(-3000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`the worker process was not ready within ${READY_DEADLINE_MS / 1000} s:\n${out.slice(-3000)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
   const lines = out.split('\n').map((l) => l.trim());

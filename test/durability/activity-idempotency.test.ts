@@ -41,7 +41,13 @@ import { mountsUnder, readMountInfo } from '../../runtime/drivers/linux/mountinf
 import { leaksOf } from '../../runtime/drivers/linux/probe';
 import { isLive } from '../../runtime/drivers/linux/shim';
 import { simulatedRuntime } from '../runtimes';
-import { closeLinuxRuntime, expectNothingLeft, linuxUnavailable, openLinuxRuntime, testNetwork } from '../linux-fixture';
+import {
+  closeLinuxRuntime,
+  expectNothingLeft,
+  linuxUnavailable,
+  openLinuxRuntime,
+  testNetwork,
+} from '../linux-fixture';
 
 const NET = testNetwork('durability/activity-idempotency');
 const T = 45_000;
@@ -65,7 +71,11 @@ interface Snapshot {
 }
 
 /** Every file and directory under dir: relative path → type, mode, content hash or link target. */
-async function tree(dir: string, skip: (rel: string) => boolean, noDescend: (rel: string) => boolean): Promise<Record<string, string>> {
+async function tree(
+  dir: string,
+  skip: (rel: string) => boolean,
+  noDescend: (rel: string) => boolean,
+): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   const walk = async (rel: string): Promise<void> => {
     const names = (await fs.readdir(path.join(dir, rel)).catch(() => [] as string[])).sort();
@@ -82,7 +92,9 @@ async function tree(dir: string, skip: (rel: string) => boolean, noDescend: (rel
       } else if (st.isSymbolicLink()) {
         out[r] = `symlink -> ${await fs.readlink(abs)}`;
       } else if (st.isFile()) {
-        out[r] = `file ${mode} ${createHash('sha256').update(await fs.readFile(abs)).digest('hex')}`;
+        out[r] = `file ${mode} ${createHash('sha256')
+          .update(await fs.readFile(abs))
+          .digest('hex')}`;
       } else {
         out[r] = `special ${mode}`;
       }
@@ -135,10 +147,23 @@ async function snapshot(h: Harness, id: string): Promise<Snapshot> {
     .map((r) => `${r.kind} ${r.detail}`)
     .sort();
   const linux = h.kind === 'linux';
-  const files = await tree(h.root, (r) => SKIP.test(r), (r) => linux && LINUX_ROOTFS.test(r));
+  const files = await tree(
+    h.root,
+    (r) => SKIP.test(r),
+    (r) => linux && LINUX_ROOTFS.test(r),
+  );
   if (!linux) {
     const proc = await fs.readFile(path.join(h.root, 'sim', 'processes', `${id}.json`), 'utf8').catch(() => undefined);
-    return { record: recordWithoutTimes(rec), events, held, files, leaks: [], mounts: [], netns: null, process: proc ? JSON.parse(proc) : null };
+    return {
+      record: recordWithoutTimes(rec),
+      events,
+      held,
+      files,
+      leaks: [],
+      mounts: [],
+      netns: null,
+      process: proc ? JSON.parse(proc) : null,
+    };
   }
   const execRec = await fs.readFile(path.join(h.root, 'containers', id, 'exec.json'), 'utf8').catch(() => undefined);
   const pidFile = await fs.readFile(path.join(h.root, 'containers', id, 'pid'), 'utf8').catch(() => undefined);
@@ -149,7 +174,9 @@ async function snapshot(h: Harness, id: string): Promise<Snapshot> {
     held,
     files,
     leaks: (await leaksOf(h.root, id)).sort(),
-    mounts: mountsUnder(await readMountInfo(), h.root).map((m) => `${m.id} ${m.fsType} ${m.mountPoint} ${m.superOptions}`),
+    mounts: mountsUnder(await readMountInfo(), h.root).map(
+      (m) => `${m.id} ${m.fsType} ${m.mountPoint} ${m.superOptions}`,
+    ),
     netns: ns ? ns.ino : null,
     process: execRec ? { exec: JSON.parse(execRec) as unknown, pidFile: pidFile?.trim() ?? null } : null,
   };
@@ -200,7 +227,12 @@ type StepName =
 
 function specInput(id: string, p: Progress): { id: string; env: string[]; extraHosts: string[] } {
   const s = p.snap!;
-  const env = daemonEnv({ hostname: s.hostname, tty: s.tty, linkedEnv: p.links.flatMap((t) => linkEnv(s.name, t)), userEnv: s.env });
+  const env = daemonEnv({
+    hostname: s.hostname,
+    tty: s.tty,
+    linkedEnv: p.links.flatMap((t) => linkEnv(s.name, t)),
+    userEnv: s.env,
+  });
   return { id, env, extraHosts: linkHostsEntries(p.links) };
 }
 
@@ -276,7 +308,9 @@ const heldMatching = (re: RegExp) => (s: Snapshot) => s.held.filter((l) => re.te
 const rec = (s: Snapshot) => s.record as ContainerRecord;
 const volumeOf = (s: Snapshot) => rec(s).HostConfig.Binds[0]!.split(':')[0]!;
 
-/** The row of a saga step: its earlier steps once each bring a fresh container to it, then it runs as the saga calls it. */
+/**
+ * The row of a saga step: its earlier steps once each bring a fresh container to it, then it runs as the saga calls it.
+ */
 const sagaRow = (step: StepName, rest: Omit<Row, 'step' | 'prepare' | 'run'> = {}): Row => ({
   step,
   prepare: (h, id) => runUpTo(h, id, step),
@@ -296,7 +330,10 @@ const ROWS: Row[] = [
   sagaRow('verifySettings', { readOnly: true }),
   sagaRow('claimStart', {
     did: (s) => expect(rec(s).StartingBy).toEqual(OWNER),
-    undo: { name: 'releaseStart', resources: (s) => (rec(s).StartingBy ? [`claim ${JSON.stringify(rec(s).StartingBy)}`] : []) },
+    undo: {
+      name: 'releaseStart',
+      resources: (s) => (rec(s).StartingBy ? [`claim ${JSON.stringify(rec(s).StartingBy)}`] : []),
+    },
   }),
   sagaRow('mountRootfs', holdsOne('unmountRootfs', /^mount .*\/rootfs$/)),
   sagaRow('connectNetwork', {
@@ -307,12 +344,18 @@ const ROWS: Row[] = [
     },
     undo: {
       name: 'releaseNetwork',
-      resources: (s) => [...heldMatching(/^(netns|ip) /)(s), ...(rec(s).NetworkSettings.SandboxKey ? [`record ${JSON.stringify(rec(s).NetworkSettings)}`] : [])],
+      resources: (s) => [
+        ...heldMatching(/^(netns|ip) /)(s),
+        ...(rec(s).NetworkSettings.SandboxKey ? [`record ${JSON.stringify(rec(s).NetworkSettings)}`] : []),
+      ],
     },
   }),
   sagaRow('linkedContainers', { readOnly: true }),
   sagaRow('setupWorkingDir', {
-    did: (s, id) => expect(Object.keys(s.files).filter((f) => f.startsWith(`containers/${id}/`) && /\/(upper|rootfs)\/w\/sub$/.test(f))).toHaveLength(1),
+    did: (s, id) =>
+      expect(
+        Object.keys(s.files).filter((f) => f.startsWith(`containers/${id}/`) && /\/(upper|rootfs)\/w\/sub$/.test(f)),
+      ).toHaveLength(1),
   }),
   sagaRow('writeSpec', holdsOne('removeSpec', /^bundle /)),
   sagaRow('setupIpc', holdsOne('releaseIpc', /^mount .*\/shm$/)),
@@ -330,7 +373,11 @@ const ROWS: Row[] = [
     },
     undo: {
       name: 'unregisterProcess',
-      resources: (s) => [...heldMatching(/^(process|runc) /)(s), ...s.leaks.filter((l) => /^(process|runc|cgroup)/.test(l)), ...(s.process ? [`process record ${JSON.stringify(s.process)}`] : [])],
+      resources: (s) => [
+        ...heldMatching(/^(process|runc) /)(s),
+        ...s.leaks.filter((l) => /^(process|runc|cgroup)/.test(l)),
+        ...(s.process ? [`process record ${JSON.stringify(s.process)}`] : []),
+      ],
     },
   }),
   // lookup, check-state, verify-settings and the claim in one call, where the saga's workflow task runs
@@ -343,7 +390,10 @@ const ROWS: Row[] = [
       return r;
     },
     did: (s) => expect(rec(s).StartingBy).toEqual(OWNER),
-    undo: { name: 'releaseStart', resources: (s) => (rec(s).StartingBy ? [`claim ${JSON.stringify(rec(s).StartingBy)}`] : []) },
+    undo: {
+      name: 'releaseStart',
+      resources: (s) => (rec(s).StartingBy ? [`claim ${JSON.stringify(rec(s).StartingBy)}`] : []),
+    },
   },
   sagaRow('markRunning', {
     did: (s) => {
@@ -356,7 +406,14 @@ const ROWS: Row[] = [
     step: 'markFailed',
     prepare: (h, id) => runUpTo(h, id, 'startProcess'),
     run: (h, id) => call(h, h.acts.markFailed, { id, error: FAIL_ERROR, exitCode: FAIL_EXIT }),
-    did: (s) => expect(rec(s).State).toMatchObject({ Status: 'created', Running: false, Pid: 0, Error: FAIL_ERROR, ExitCode: FAIL_EXIT }),
+    did: (s) =>
+      expect(rec(s).State).toMatchObject({
+        Status: 'created',
+        Running: false,
+        Pid: 0,
+        Error: FAIL_ERROR,
+        ExitCode: FAIL_EXIT,
+      }),
   },
   {
     step: 'finishFailed',
@@ -378,12 +435,28 @@ function newEnv(): MockActivityEnvironment {
 }
 
 function harnessOf(kind: Harness['kind'], rt: Harness['rt']): Harness {
-  return { kind, rt, acts: createStartActivities(rt), hostActs: createHostActivities(rt), env: newEnv(), root: rt.root, bindSource: path.join(rt.root, 'bind-source'), created: [], nextVolume: 0 };
+  return {
+    kind,
+    rt,
+    acts: createStartActivities(rt),
+    hostActs: createHostActivities(rt),
+    env: newEnv(),
+    root: rt.root,
+    bindSource: path.join(rt.root, 'bind-source'),
+    created: [],
+    nextVolume: 0,
+  };
 }
 
 /** The link target every test container links to (idem-db:db): a running container, started through the saga. */
 async function startLinkTarget(h: Harness): Promise<void> {
-  const id = await createContainer(h, { name: 'idem-db', exposedPorts: ['5432'], env: ['POSTGRES_DB=app'], workingDir: '', hostConfig: {} });
+  const id = await createContainer(h, {
+    name: 'idem-db',
+    exposedPorts: ['5432'],
+    env: ['POSTGRES_DB=app'],
+    workingDir: '',
+    hostConfig: {},
+  });
   await runUpTo(h, id, 'end');
 }
 
@@ -402,7 +475,11 @@ async function cleanUp(h: Harness): Promise<string[]> {
   return errors;
 }
 
-function driverSuite(kind: Harness['kind'], setUp: () => Promise<Harness | string>, tearDown: (h: Harness) => Promise<void>): void {
+function driverSuite(
+  kind: Harness['kind'],
+  setUp: () => Promise<Harness | string>,
+  tearDown: (h: Harness) => Promise<void>,
+): void {
   describe(`${kind} driver`, () => {
     let harness: Harness | undefined;
     let unavailable: string | undefined;
@@ -424,11 +501,15 @@ function driverSuite(kind: Harness['kind'], setUp: () => Promise<Harness | strin
 
     /** Fails (never skips) when the driver cannot run here. */
     const test = (name: string, fn: (h: Harness) => Promise<void>) =>
-      it(name, async () => {
-        if (unavailable) throw new Error(unavailable);
-        if (!harness) throw new Error(`the ${kind} driver was not set up (see beforeAll)`);
-        await fn(harness);
-      }, T);
+      it(
+        name,
+        async () => {
+          if (unavailable) throw new Error(unavailable);
+          if (!harness) throw new Error(`the ${kind} driver was not set up (see beforeAll)`);
+          await fn(harness);
+        },
+        T,
+      );
 
     for (const row of ROWS) {
       const title = row.undo
@@ -475,7 +556,8 @@ function driverSuite(kind: Harness['kind'], setUp: () => Promise<Harness | strin
         const { files: _bf, events: _be, ...beforeHeld } = before;
         expect(cHeld, `${row.undo.name} restores what ${row.step} changed`).toEqual(beforeHeld);
         expect(c.events, `${row.undo.name} emits no event`).toEqual(b.events);
-        if (row.step === 'startProcess' && kind === 'linux') expect(await isLive((r1 as { pid: number }).pid)).toBe(false);
+        if (row.step === 'startProcess' && kind === 'linux')
+          expect(await isLive((r1 as { pid: number }).pid)).toBe(false);
       });
 
       if (row.undo) {

@@ -20,15 +20,26 @@ import { waitForFile } from './worker-process';
  * held makes the server reject that task's completion: the case where their results are lost.
  */
 
-/** A cancel request from a Temporal client (what the Web UI's Request Cancellation sends), the temporal CLI's, stop, rm -f. */
+/**
+ * A cancel request from a Temporal client (what the Web UI's Request Cancellation sends), the temporal CLI's, stop, rm
+ * -f.
+ */
 export type CancellingVerb = 'cancel request' | 'temporal workflow cancel' | 'stop' | 'rm -f';
-export const CANCELLING_VERBS: readonly CancellingVerb[] = ['cancel request', 'temporal workflow cancel', 'stop', 'rm -f'];
+export const CANCELLING_VERBS: readonly CancellingVerb[] = [
+  'cancel request',
+  'temporal workflow cancel',
+  'stop',
+  'rm -f',
+];
 
 /** Cancels a start as an operator does from a shell: the temporal CLI against the test server. */
 function temporalCancel(t: MatrixTarget, workflowId: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile(inject('temporalCliPath'), ['workflow', 'cancel', '--address', t.w.address, '--namespace', 'default', '--workflow-id', workflowId], (err, _out, stderr) =>
-      err ? reject(new Error(`temporal workflow cancel: ${stderr || err.message}`)) : resolve(),
+    execFile(
+      inject('temporalCliPath'),
+      ['workflow', 'cancel', '--address', t.w.address, '--namespace', 'default', '--workflow-id', workflowId],
+      (err, _out, stderr) =>
+        err ? reject(new Error(`temporal workflow cancel: ${stderr || err.message}`)) : resolve(),
     );
   });
 }
@@ -58,11 +69,29 @@ type Outcome = 'COMPLETED' | 'CANCELLED' | 'FAILED';
 export const CANCEL_MOMENTS: readonly CancelMoment[] = [
   { name: 'before the claim (the first workflow task sees the request)', cancelled: 'CANCELLED', routed: 'CANCELLED' },
   ...['mount-rootfs', 'network', 'ipc', 'volumes', 'working-dir', 'spec', 'process'].map((step) => ({
-    name: `during ${step}`, faults: `${step}=hold:HOLD`, cancelled: 'COMPLETED' as const, routed: 'CANCELLED' as const,
+    name: `during ${step}`,
+    faults: `${step}=hold:HOLD`,
+    cancelled: 'COMPLETED' as const,
+    routed: 'CANCELLED' as const,
   })),
-  { name: 'between the process and mark-running', faults: 'process=hold-after:HOLD', cancelled: 'COMPLETED', routed: 'CANCELLED' },
-  { name: 'during mark-running, before the hand-off to the monitor', faults: 'mark-running=hold-after:HOLD', cancelled: 'COMPLETED', routed: 'COMPLETED' },
-  { name: 'during the compensation of a failed start', faults: 'process=fail,unmount-rootfs=hold:HOLD', cancelled: 'CANCELLED', routed: 'FAILED' },
+  {
+    name: 'between the process and mark-running',
+    faults: 'process=hold-after:HOLD',
+    cancelled: 'COMPLETED',
+    routed: 'CANCELLED',
+  },
+  {
+    name: 'during mark-running, before the hand-off to the monitor',
+    faults: 'mark-running=hold-after:HOLD',
+    cancelled: 'COMPLETED',
+    routed: 'COMPLETED',
+  },
+  {
+    name: 'during the compensation of a failed start',
+    faults: 'process=fail,unmount-rootfs=hold:HOLD',
+    cancelled: 'CANCELLED',
+    routed: 'FAILED',
+  },
 ];
 
 /** Every host step has work: a volume (volumes), a working dir (working-dir), the default private /dev/shm (ipc). */
@@ -98,7 +127,12 @@ const LAND_MS = 300;
  * end state. Returns the start's final status (COMPLETED when it had succeeded before the request reached
  * it, CANCELED otherwise).
  */
-export async function cancelAt(t: MatrixTarget, moment: CancelMoment, verb: CancellingVerb, tag: string): Promise<Ended> {
+export async function cancelAt(
+  t: MatrixTarget,
+  moment: CancelMoment,
+  verb: CancellingVerb,
+  tag: string,
+): Promise<Ended> {
   const hold = path.join(t.dir, `${tag}.release`);
   const { Id } = await createContainer(t.w.session, everyStep(moment.faults?.replace('HOLD', hold)), t.host);
   const handle: WorkflowHandle = await t.w.client.workflow.start('containerStart', {
@@ -124,7 +158,9 @@ export async function cancelAt(t: MatrixTarget, moment: CancelMoment, verb: Canc
   await handle.result().catch(() => undefined);
   const { status } = await handle.describe();
   // a cancel request ends it as the moment says; stop and rm -f end it the same ways
-  expect(['COMPLETED', 'CANCELLED', ...(moment.routed === 'FAILED' && t.routed ? ['FAILED'] : [])]).toContain(status.name);
+  expect(['COMPLETED', 'CANCELLED', ...(moment.routed === 'FAILED' && t.routed ? ['FAILED'] : [])]).toContain(
+    status.name,
+  );
   if (requestsCancel(verb)) expect(status.name).toBe(t.routed ? moment.routed : moment.cancelled);
 
   if (verb === 'rm -f') {
@@ -132,7 +168,14 @@ export async function cancelAt(t: MatrixTarget, moment: CancelMoment, verb: Canc
   } else {
     const rec = await inspect(t.w.session, Id);
     expect(rec.StartingBy).toBeUndefined();
-    const monitorOf = () => t.w.client.workflow.getHandle(monitorWorkflowId(Id)).describe().then((d) => d.status.name, () => 'none');
+    const monitorOf = () =>
+      t.w.client.workflow
+        .getHandle(monitorWorkflowId(Id))
+        .describe()
+        .then(
+          (d) => d.status.name,
+          () => 'none',
+        );
     if (status.name === 'COMPLETED' && requestsCancel(verb)) {
       const monitor = await monitorOf();
       // succeeded: running, monitored, and its result says so
@@ -160,7 +203,11 @@ export async function cancelAt(t: MatrixTarget, moment: CancelMoment, verb: Canc
 export async function signalledWhileHeld(t: MatrixTarget, step: string): Promise<void> {
   const hold = path.join(t.dir, `signal-${step}.release`);
   const { Id } = await createContainer(t.w.session, everyStep(`${step}=hold:${hold}`), t.host);
-  const handle = await t.w.client.workflow.start('containerStart', { taskQueue: t.w.taskQueue, workflowId: startWorkflowId(Id), args: [{ container: Id }] });
+  const handle = await t.w.client.workflow.start('containerStart', {
+    taskQueue: t.w.taskQueue,
+    workflowId: startWorkflowId(Id),
+    args: [{ container: Id }],
+  });
   await waitForFile(`${hold}.held`);
   await handle.signal('operatorNote', 'a signal the start has no handler for');
   await fs.writeFile(hold, '');

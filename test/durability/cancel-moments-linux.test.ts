@@ -12,7 +12,13 @@ import { CANCEL_MOMENTS, CANCELLING_VERBS, cancelAt, signalledWhileHeld, type Ma
 
 const suite = linuxSuite('cs-cancel-root', testNetwork('durability/cancel-moments-linux'));
 let dir: string;
-const target = (): MatrixTarget => ({ w: suite.w, dir, host: suite.rt.hostName, routed: false, held: (id) => leaksOf(suite.rt.root, id) });
+const target = (): MatrixTarget => ({
+  w: suite.w,
+  dir,
+  host: suite.rt.hostName,
+  routed: false,
+  held: (id) => leaksOf(suite.rt.root, id),
+});
 
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-cancel-linux-'));

@@ -13,7 +13,14 @@ import { registerHost } from '../../worker/host-worker';
 import { createContainer, inspect, remove } from '../../client/api';
 import { REPO, startTestWorker, until, type TestWorker } from '../harness';
 import { untilLive } from '../hosts-fixture';
-import { CANCEL_MOMENTS, CANCELLING_VERBS, cancelAt, everyStep, signalledWhileHeld, type MatrixTarget } from './cancel-matrix';
+import {
+  CANCEL_MOMENTS,
+  CANCELLING_VERBS,
+  cancelAt,
+  everyStep,
+  signalledWhileHeld,
+  type MatrixTarget,
+} from './cancel-matrix';
 import { waitForFile } from './worker-process';
 
 // Cancellations on the simulated driver: cancelled at every moment by every cancelling verb, the start
@@ -26,7 +33,8 @@ let w: TestWorker;
 let simB: HostRuntime;
 let connectionB: NativeConnection;
 let workerB: { worker: Worker; running: Promise<void> } | undefined;
-const heldIn = (rt: HostRuntime) => async (id: string) => (await rt.heldResources()).filter((h) => h.containerId === id).map((h) => `${h.kind} ${h.detail}`);
+const heldIn = (rt: HostRuntime) => async (id: string) =>
+  (await rt.heldResources()).filter((h) => h.containerId === id).map((h) => `${h.kind} ${h.detail}`);
 const target = (): MatrixTarget => ({ w, dir, host: sim.hostName, routed: false, held: heldIn(sim) });
 const routedTarget = (): MatrixTarget => ({ w, dir, host: 'b', routed: true, held: heldIn(simB) });
 
@@ -37,10 +45,21 @@ beforeAll(async () => {
   simB = withFaults(simulatedRuntime(path.join(dir, 'root-b'), { host: 'b' }), undefined);
   connectionB = await NativeConnection.connect({ address: w.address });
   const worker = await Worker.create({
-    connection: connectionB, namespace: 'default', taskQueue: hostTaskQueue(w.taskQueue, 'b'), activities: createActivities(simB, { monitorRuns: true }), dataConverter: w.client.options.dataConverter,
+    connection: connectionB,
+    namespace: 'default',
+    taskQueue: hostTaskQueue(w.taskQueue, 'b'),
+    activities: createActivities(simB, { monitorRuns: true }),
+    dataConverter: w.client.options.dataConverter,
   });
   workerB = { worker, running: worker.run() };
-  await registerHost({ name: 'b', driver: simB.kind, connection: connectionB, namespace: 'default', taskQueue: w.taskQueue, dataConverter: w.client.options.dataConverter });
+  await registerHost({
+    name: 'b',
+    driver: simB.kind,
+    connection: connectionB,
+    namespace: 'default',
+    taskQueue: w.taskQueue,
+    dataConverter: w.client.options.dataConverter,
+  });
   await untilLive(w.session, [sim.hostName, 'b']);
 }, 120_000);
 
@@ -64,7 +83,7 @@ describe('a start cancelled at any moment ends succeeded or cancelled with nothi
   });
 });
 
-describe('the same with every step an activity on the owner\'s queue (simulated driver, another host\'s worker runs the workflow)', () => {
+describe("the same with every step an activity on the owner's queue (simulated driver, another host's worker runs the workflow)", () => {
   CANCEL_MOMENTS.forEach((moment, m) => {
     CANCELLING_VERBS.forEach((verb, v) => {
       it(`${verb} ${moment.name}`, async () => {
@@ -82,13 +101,19 @@ describe('a workflow task failed mid-start by a signal (simulated driver)', () =
   }
 });
 
-describe('Ctrl-C on `start --cancel-on-interrupt` while the start\'s task runs (simulated driver)', () => {
+describe("Ctrl-C on `start --cancel-on-interrupt` while the start's task runs (simulated driver)", () => {
   it('the start had succeeded before the request reached it: the CLI says so and exits 0, the container runs', async () => {
     const hold = path.join(dir, 'cli-adopted.release');
     const { Id } = await createContainer(w.session, everyStep(`network=hold:${hold}`), sim.hostName);
-    const child = spawn(process.execPath, [path.join(REPO, 'bin/container-saga.cjs'), 'start', '--cancel-on-interrupt', Id], {
-      cwd: REPO, env: { ...process.env, TEMPORAL_ADDRESS: w.address, CONTAINER_SAGA_TASK_QUEUE: w.taskQueue, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(REPO, 'bin/container-saga.cjs'), 'start', '--cancel-on-interrupt', Id],
+      {
+        cwd: REPO,
+        env: { ...process.env, TEMPORAL_ADDRESS: w.address, CONTAINER_SAGA_TASK_QUEUE: w.taskQueue, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -96,7 +121,9 @@ describe('Ctrl-C on `start --cancel-on-interrupt` while the start\'s task runs (
     const exit = new Promise<number | null>((r) => child.once('close', r));
     await waitForFile(`${hold}.held`);
     child.kill('SIGINT');
-    await until('the CLI to send its cancellation', async () => (/cancelling the start/.test(stderr) ? true : undefined));
+    await until('the CLI to send its cancellation', async () =>
+      /cancelling the start/.test(stderr) ? true : undefined,
+    );
     // the request is one RPC on the CLI's open connection: well in the server's hands a second later
     await new Promise((r) => setTimeout(r, 1000));
     await fs.writeFile(hold, '');

@@ -72,7 +72,10 @@ async function fixture(kind: 'simulated' | 'linux', bundle: string): Promise<Fix
 
 /** What a container holds, as "kind detail" strings, for comparing and spotting duplicates. */
 async function heldBy(driver: ContainerRuntime, id: string): Promise<string[]> {
-  return (await driver.heldResources()).filter((h: HeldResource) => h.containerId === id).map((h) => `${h.kind} ${h.detail}`).sort();
+  return (await driver.heldResources())
+    .filter((h: HeldResource) => h.containerId === id)
+    .map((h) => `${h.kind} ${h.detail}`)
+    .sort();
 }
 
 for (const kind of ['simulated', 'linux'] as const) {
@@ -89,7 +92,11 @@ for (const kind of ['simulated', 'linux'] as const) {
       bundleDir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-bundle-'));
       f = await fixture(kind, await writeBundle(bundleDir));
       // What one running container holds when nothing crashed: the shape every recovered start must have.
-      const { Id } = await createContainer(f.session, { image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { Binds: ['vol:/data'] } });
+      const { Id } = await createContainer(f.session, {
+        image: 'busybox',
+        cmd: ['sleep', '1000'],
+        hostConfig: { Binds: ['vol:/data'] },
+      });
       await startContainer(f.session, Id);
       reference = (await heldBy(f.driver, Id)).map((r) => r.split(' ')[0]!);
       await remove(f.session, Id, true);
@@ -106,68 +113,87 @@ for (const kind of ['simulated', 'linux'] as const) {
       // nothing left: the temp dirs go too (kept when something was, for a post-mortem)
       await fs.rm(f.dir, { recursive: true, force: true });
       if (kind === 'linux') await fs.rm(f.root, { recursive: true, force: true });
-      if (table.length > 0 && kind === 'linux') console.log(`crash table (step × worker SIGKILL → outcome, leaks):\n${table.join('\n')}`);
+      if (table.length > 0 && kind === 'linux')
+        console.log(`crash table (step × worker SIGKILL → outcome, leaks):\n${table.join('\n')}`);
     }, 60_000);
 
     for (const step of STEPS_WITH_RELEASE) {
-      rootIt(`SIGKILL while ${step} is in flight after its side effect: the new worker finishes the start, nothing doubled or leaked`, async () => {
+      rootIt(
+        `SIGKILL while ${step} is in flight after its side effect: the new worker finishes the start, nothing doubled or leaked`,
+        async () => {
+          const fx = f!;
+          const hold = path.join(fx.dir, `${step}.release`);
+          const { Id } = await createContainer(fx.session, {
+            image: 'busybox',
+            cmd: ['sleep', '1000'],
+            hostConfig: { Binds: ['vol:/data'] },
+            labels: { [FAULT_LABEL]: `${step}=hold-after:${hold}` },
+          });
+          // The CLI's start waits across the crash (for the process step); the others use the same client library.
+          const viaCli = step === 'process';
+          const started = viaCli
+            ? cli({ address: fx.env.TEMPORAL_ADDRESS!, taskQueue: fx.env.CONTAINER_SAGA_TASK_QUEUE! }, ['start', Id])
+            : startContainer(fx.session, Id);
+          await waitForFile(`${hold}.held`);
+          await fx.worker!.kill('SIGKILL');
+          await fs.writeFile(hold, '');
+          fx.worker = await spawnWorker(fx.env);
+          const outcome = await started;
+          const recovery = Date.now() - fx.worker.readyAt;
+          if (viaCli) {
+            const r = outcome as { code: number; stdout: string; stderr: string };
+            expect(r.code, r.stderr).toBe(0);
+            expect(r.stdout).toBe(`${Id}\n`);
+          }
+          expect(recovery).toBeLessThan(30_000);
+          const rec = await inspect(fx.session, Id);
+          expect(rec.State).toMatchObject({ Status: 'running', Running: true });
+          if (kind === 'linux') expect(() => process.kill(rec.State.Pid, 0)).not.toThrow();
+          const held = await heldBy(fx.driver, Id);
+          expect(new Set(held).size).toBe(held.length); // nothing doubled
+          expect(held.map((r) => r.split(' ')[0])).toEqual(reference); // exactly what a clean start holds
+          await remove(fx.session, Id, true);
+          const left = await heldBy(fx.driver, Id);
+          expect(left).toEqual([]);
+          table.push(
+            `${kind.padEnd(9)} ${step.padEnd(12)} worker SIGKILL → running after ${(recovery / 1000).toFixed(1)} s of the new worker; leaked: ${left.length === 0 ? 'none' : left.join(', ')}`,
+          );
+        },
+      );
+    }
+
+    rootIt(
+      'SIGKILL with the process started, then a cancel request: the new worker finds the claim its run holds and releases all the dead worker made',
+      async () => {
         const fx = f!;
-        const hold = path.join(fx.dir, `${step}.release`);
+        const hold = path.join(fx.dir, 'cancelled-crash.release');
         const { Id } = await createContainer(fx.session, {
-          image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { Binds: ['vol:/data'] },
-          labels: { [FAULT_LABEL]: `${step}=hold-after:${hold}` },
+          image: 'busybox',
+          cmd: ['sleep', '1000'],
+          hostConfig: { Binds: ['vol:/data'] },
+          labels: { [FAULT_LABEL]: `process=hold-after:${hold}` },
         });
-        // The CLI's start waits across the crash (for the process step); the others use the same client library.
-        const viaCli = step === 'process';
-        const started = viaCli ? cli({ address: fx.env.TEMPORAL_ADDRESS!, taskQueue: fx.env.CONTAINER_SAGA_TASK_QUEUE! }, ['start', Id]) : startContainer(fx.session, Id);
+        const handle = await fx.session.client.workflow.start('containerStart', {
+          taskQueue: fx.session.taskQueue,
+          workflowId: startWorkflowId(Id),
+          args: [{ container: Id }],
+        });
         await waitForFile(`${hold}.held`);
         await fx.worker!.kill('SIGKILL');
         await fs.writeFile(hold, '');
+        // every step's side effect stands, and no marker of the dead task says so
+        expect((await heldBy(fx.driver, Id)).map((r) => r.split(' ')[0])).toEqual(reference);
+        await handle.cancel();
         fx.worker = await spawnWorker(fx.env);
-        const outcome = await started;
-        const recovery = Date.now() - fx.worker.readyAt;
-        if (viaCli) {
-          const r = outcome as { code: number; stdout: string; stderr: string };
-          expect(r.code, r.stderr).toBe(0);
-          expect(r.stdout).toBe(`${Id}\n`);
-        }
-        expect(recovery).toBeLessThan(30_000);
+        await handle.result().catch(() => undefined);
+        expect((await handle.describe()).status.name).toBe('CANCELLED');
         const rec = await inspect(fx.session, Id);
-        expect(rec.State).toMatchObject({ Status: 'running', Running: true });
-        if (kind === 'linux') expect(() => process.kill(rec.State.Pid, 0)).not.toThrow();
-        const held = await heldBy(fx.driver, Id);
-        expect(new Set(held).size).toBe(held.length); // nothing doubled
-        expect(held.map((r) => r.split(' ')[0])).toEqual(reference); // exactly what a clean start holds
+        expect(rec.State).toMatchObject({ Running: false, Pid: 0 });
+        expect(rec.StartingBy).toBeUndefined();
+        expect(await heldBy(fx.driver, Id)).toEqual([]);
         await remove(fx.session, Id, true);
-        const left = await heldBy(fx.driver, Id);
-        expect(left).toEqual([]);
-        table.push(`${kind.padEnd(9)} ${step.padEnd(12)} worker SIGKILL → running after ${(recovery / 1000).toFixed(1)} s of the new worker; leaked: ${left.length === 0 ? 'none' : left.join(', ')}`);
-      });
-    }
-
-    rootIt('SIGKILL with the process started, then a cancel request: the new worker finds the claim its run holds and releases all the dead worker made', async () => {
-      const fx = f!;
-      const hold = path.join(fx.dir, 'cancelled-crash.release');
-      const { Id } = await createContainer(fx.session, {
-        image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { Binds: ['vol:/data'] },
-        labels: { [FAULT_LABEL]: `process=hold-after:${hold}` },
-      });
-      const handle = await fx.session.client.workflow.start('containerStart', { taskQueue: fx.session.taskQueue, workflowId: startWorkflowId(Id), args: [{ container: Id }] });
-      await waitForFile(`${hold}.held`);
-      await fx.worker!.kill('SIGKILL');
-      await fs.writeFile(hold, '');
-      // every step's side effect stands, and no marker of the dead task says so
-      expect((await heldBy(fx.driver, Id)).map((r) => r.split(' ')[0])).toEqual(reference);
-      await handle.cancel();
-      fx.worker = await spawnWorker(fx.env);
-      await handle.result().catch(() => undefined);
-      expect((await handle.describe()).status.name).toBe('CANCELLED');
-      const rec = await inspect(fx.session, Id);
-      expect(rec.State).toMatchObject({ Running: false, Pid: 0 });
-      expect(rec.StartingBy).toBeUndefined();
-      expect(await heldBy(fx.driver, Id)).toEqual([]);
-      await remove(fx.session, Id, true);
-      table.push(`${kind.padEnd(9)} process      worker SIGKILL + cancel → cancelled; leaked: none`);
-    });
+        table.push(`${kind.padEnd(9)} process      worker SIGKILL + cancel → cancelled; leaked: none`);
+      },
+    );
   });
 }

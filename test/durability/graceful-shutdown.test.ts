@@ -11,12 +11,12 @@ import type { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { simulatedRuntime } from '../runtimes';
 import { spawnWorker, waitForFile, writeBundle, type WorkerProcess } from './worker-process';
 
-// The worker's graceful stop, with real worker processes (`worker/main.ts`, simulated driver only): SIGTERM
-// while a start's process step is in flight. Within CONTAINER_SAGA_SHUTDOWN_GRACE the step finishes, its
-// result is recorded, and the worker exits 0; past the grace the worker still exits 0, at the deadline: a
-// regular activity is cancelled, a local step (the start's host steps on the owner's worker, which
-// the SDK does not cancel) is left to the next worker as a crash would leave it; the next worker finishes the start. The step is held by the fault hook
-// `process=hold:FILE` (before its side effect) and released by creating FILE.
+// The worker's graceful stop, with real worker processes (`worker/main.ts`, simulated driver only): SIGTERM while a
+// start's process step is in flight. Within CONTAINER_SAGA_SHUTDOWN_GRACE the step finishes, its result is recorded,
+// and the worker exits 0; past the grace the worker still exits 0, at the deadline: a regular activity is cancelled, a
+// local step (the start's host steps on the owner's worker, which the SDK does not cancel) is left to the next worker
+// as a crash would leave it; the next worker finishes the start. The step is held by the fault hook `process=hold:FILE`
+// (before its side effect) and released by creating FILE.
 
 let dir: string;
 let bundle: string;
@@ -62,10 +62,14 @@ async function stopAll(): Promise<void> {
 }
 
 /** Sends `signal` and resolves with the exit code and the ms from the signal to the exit. */
-function stop(w: WorkerProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<{ code: number | null; signal: string | null; ms: number }> {
+function stop(
+  w: WorkerProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<{ code: number | null; signal: string | null; ms: number }> {
   const t0 = Date.now();
   return new Promise((resolve) => {
-    if (w.child.exitCode !== null || w.child.signalCode !== null) return resolve({ code: w.child.exitCode, signal: w.child.signalCode, ms: 0 });
+    if (w.child.exitCode !== null || w.child.signalCode !== null)
+      return resolve({ code: w.child.exitCode, signal: w.child.signalCode, ms: 0 });
     w.child.once('exit', (code, sig) => resolve({ code, signal: sig, ms: Date.now() - t0 }));
     w.child.kill(signal);
   });
@@ -82,7 +86,10 @@ async function processStepEvents(id: string): Promise<string[]> {
   for (const e of history.events ?? []) {
     const marker = e.markerRecordedEventAttributes;
     const data = marker?.markerName === 'core_local_activity' ? marker.details?.data?.payloads?.[0]?.data : undefined;
-    if (data && (JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string }).activity_type === 'startProcess') {
+    if (
+      data &&
+      (JSON.parse(Buffer.from(data).toString('utf8')) as { activity_type?: string }).activity_type === 'startProcess'
+    ) {
       out.push(marker!.failure ? 'failed' : 'completed');
     }
     const s = e.activityTaskScheduledEventAttributes;
@@ -103,7 +110,11 @@ describe('graceful worker shutdown (simulated driver, real worker processes)', (
   it('SIGTERM while a step runs: the step finishes within the grace, the worker exits 0; the next worker completes the start', async () => {
     const w1 = await worker({ CONTAINER_SAGA_SHUTDOWN_GRACE: '20s' });
     const hold = path.join(dir, 'finish.release');
-    const { Id } = await createContainer(session, { image: 'busybox', cmd: ['sleep', '1000'], labels: { [FAULT_LABEL]: `process=hold:${hold}` } });
+    const { Id } = await createContainer(session, {
+      image: 'busybox',
+      cmd: ['sleep', '1000'],
+      labels: { [FAULT_LABEL]: `process=hold:${hold}` },
+    });
     const started = startContainer(session, Id);
     await waitForFile(`${hold}.held`);
 
@@ -117,7 +128,9 @@ describe('graceful worker shutdown (simulated driver, real worker processes)', (
     expect(code, w1.output()).toBe(0);
     expect(ms).toBeGreaterThanOrEqual(1500);
     expect(ms).toBeLessThan(20_000);
-    expect(w1.output()).toMatch(/^container-saga worker: SIGTERM: stopping: no new tasks; 1 step and 0 workflow tasks in flight get up to 20 s to finish \(SIGTERM again exits at once\)$/m);
+    expect(w1.output()).toMatch(
+      /^container-saga worker: SIGTERM: stopping: no new tasks; 1 step and 0 workflow tasks in flight get up to 20 s to finish \(SIGTERM again exits at once\)$/m,
+    );
     expect(w1.output()).toMatch(/^container-saga worker: stopped \d+(\.\d)? s after SIGTERM$/m);
     expect(w1.output()).not.toMatch(/grace of .* is over/);
     // The step's result reached the server before the worker left: recorded once, not failed, not retried.
@@ -136,7 +149,11 @@ describe('graceful worker shutdown (simulated driver, real worker processes)', (
     await stopAll();
     const w1 = await worker({ CONTAINER_SAGA_SHUTDOWN_GRACE: '2s' });
     const hold = path.join(dir, 'deadline.release');
-    const { Id } = await createContainer(session, { image: 'busybox', cmd: ['sleep', '1000'], labels: { [FAULT_LABEL]: `process=hold:${hold}` } });
+    const { Id } = await createContainer(session, {
+      image: 'busybox',
+      cmd: ['sleep', '1000'],
+      labels: { [FAULT_LABEL]: `process=hold:${hold}` },
+    });
     const started = startContainer(session, Id);
     await waitForFile(`${hold}.held`);
 
@@ -146,7 +163,9 @@ describe('graceful worker shutdown (simulated driver, real worker processes)', (
     expect(ms).toBeGreaterThanOrEqual(2000);
     expect(ms).toBeLessThan(2000 + 5000); // the grace plus the time the SDK allows for cancelling (shutdownForceTime)
     // the step is a local activity of the start's workflow task: the SDK would wait for it, the worker leaves it
-    expect(w1.output()).toMatch(/^container-saga worker: grace of 2 s is over: exiting with 1 step and 0 workflow tasks still running; 1 local step goes to the next worker when its workflow task times out/m);
+    expect(w1.output()).toMatch(
+      /^container-saga worker: grace of 2 s is over: exiting with 1 step and 0 workflow tasks still running; 1 local step goes to the next worker when its workflow task times out/m,
+    );
     expect(w1.output()).toMatch(/^container-saga worker: stopped \d+(\.\d)? s after SIGTERM$/m);
     // Left unfinished by this worker: nothing recorded of it; the next worker runs it again rather than record its end.
     expect(await processStepEvents(Id)).toEqual([]);
@@ -172,7 +191,11 @@ describe('graceful worker shutdown (simulated driver, real worker processes)', (
 
     const w = await worker({ CONTAINER_SAGA_SHUTDOWN_GRACE: '60s' });
     const hold = path.join(dir, 'twice.release');
-    const { Id } = await createContainer(session, { image: 'busybox', cmd: ['sleep', '1000'], labels: { [FAULT_LABEL]: `process=hold:${hold}` } });
+    const { Id } = await createContainer(session, {
+      image: 'busybox',
+      cmd: ['sleep', '1000'],
+      labels: { [FAULT_LABEL]: `process=hold:${hold}` },
+    });
     const started = startContainer(session, Id);
     await waitForFile(`${hold}.held`);
     const exited = stop(w);
@@ -193,14 +216,19 @@ describe('graceful worker shutdown (simulated driver, real worker processes)', (
     await remove(session, Id, true);
   }, 120_000);
 
-  it('waits that only watch (a running container\'s monitor) do not hold the stop: they go on on the next worker', async () => {
+  it("waits that only watch (a running container's monitor) do not hold the stop: they go on on the next worker", async () => {
     await stopAll();
     const w1 = await worker({ CONTAINER_SAGA_SHUTDOWN_GRACE: '20s' });
     const { Id } = await createContainer(session, { image: 'busybox', cmd: ['sleep', '1000'] });
     expect((await startContainer(session, Id)).status).toBe('running');
     const monitor = session.client.workflow.getHandle(monitorWorkflowId(Id));
     // the monitor's wait for exit is in flight on w1
-    for (let i = 0; i < 100 && !(await monitor.describe()).raw.pendingActivities?.some((a) => a.activityType?.name === 'waitForRunEnd'); i++) {
+    for (
+      let i = 0;
+      i < 100 &&
+      !(await monitor.describe()).raw.pendingActivities?.some((a) => a.activityType?.name === 'waitForRunEnd');
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 100));
     }
     const { code, ms } = await stop(w1);
@@ -211,7 +239,7 @@ describe('graceful worker shutdown (simulated driver, real worker processes)', (
     // The next worker's monitor still sees the run end: a kill here ends the monitor with the exit code.
     await worker();
     await rt.kill(Id, 'KILL');
-    const ended = await monitor.result() as MonitorResult;
+    const ended = (await monitor.result()) as MonitorResult;
     expect(ended).toMatchObject({ ended: 'manually-stopped', lastExitCode: 137 });
     await remove(session, Id, true);
   }, 120_000);

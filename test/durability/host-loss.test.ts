@@ -9,7 +9,19 @@ import { simulatedRuntime } from '../runtimes';
 import { NO_WORKFLOWS_NOTICE } from '../../worker/logger';
 import { cli, until } from '../harness';
 import { createOn, hostLs, untilLive } from '../hosts-fixture';
-import { killAAndKeepStartingOnB, noticedWithin, openHostProcesses, releasedKinds, restartAWithReconcile, secs, sleeper, startHeldOnA, type Host, type HostProcesses, type Placement } from './host-processes';
+import {
+  killAAndKeepStartingOnB,
+  noticedWithin,
+  openHostProcesses,
+  releasedKinds,
+  restartAWithReconcile,
+  secs,
+  sleeper,
+  startHeldOnA,
+  type Host,
+  type HostProcesses,
+  type Placement,
+} from './host-processes';
 
 // A host that goes away, with real worker processes as hosts `a` and `b` (simulated
 // driver, their own state roots, one task queue): host a's worker is SIGKILLed while a start of one of its
@@ -79,7 +91,9 @@ describe('a host that goes away mid-start (real worker processes, simulated driv
       return { value, ms: Date.now() - t };
     };
     // while a still counts as live (its last poll is recent): what asks a waits the pickup bound for it
-    let unpinned!: ReturnType<typeof timed>, startIdle!: ReturnType<typeof timed>, psWhileDown!: ReturnType<typeof timed>;
+    let unpinned!: ReturnType<typeof timed>,
+      startIdle!: ReturnType<typeof timed>,
+      psWhileDown!: ReturnType<typeof timed>;
     const loss = await killAAndKeepStartingOnB(p, hold(), { x, started, placement }, () => {
       unpinned = timed(async () => (await createOn(session, sleeper())).Id);
       startIdle = timed(() => startContainer(session, idleOnA));
@@ -88,17 +102,28 @@ describe('a host that goes away mid-start (real worker processes, simulated driv
     killedAt = loss.killedAt;
     onB.push(...loss.onB);
     const leftovers = loss.failure.record!.leftovers.map((l) => l.split(':')[0]).join(', ');
-    row('x on a, network step held, SIGKILL of a', `failed ${loss.failure.type} (${loss.failure.status}) after ${secs(loss.failedAfter)} (${placement}: ${noticedWithin(placement)}); nothing sent to a after; leftovers for a: ${leftovers || 'none recorded (the run began again on b)'}`);
+    row(
+      'x on a, network step held, SIGKILL of a',
+      `failed ${loss.failure.type} (${loss.failure.status}) after ${secs(loss.failedAfter)} (${placement}: ${noticedWithin(placement)}); nothing sent to a after; leftovers for a: ${leftovers || 'none recorded (the run began again on b)'}`,
+    );
     for (const id of onB) expect((await inspect(session, id)).State.Running).toBe(true);
-    row('b meanwhile: create --host b + start, every 2 s', `${onB.length} running, ${secs(Math.min(...loss.bStarts))}–${secs(Math.max(...loss.bStarts))} each`);
+    row(
+      'b meanwhile: create --host b + start, every 2 s',
+      `${onB.length} running, ${secs(Math.min(...loss.bStarts))}–${secs(Math.max(...loss.bStarts))} each`,
+    );
     const u = await unpinned;
     unplaced = u.value as string;
     expect(await hostOfId(unplaced)).toBe('b');
-    row('create without --host, a down but still counted live', `placed on b after ${secs(u.ms)} (a's status not answered in ${HOST_PICKUP_TIMEOUT_S} s)`);
+    row(
+      'create without --host, a down but still counted live',
+      `placed on b after ${secs(u.ms)} (a's status not answered in ${HOST_PICKUP_TIMEOUT_S} s)`,
+    );
     const si = await startIdle;
     expect(si.value).toBeInstanceOf(CliError);
     expect([(si.value as CliError).type, (si.value as CliError).status]).toEqual(['HostUnavailable', 503]);
-    expect((si.value as CliError).message).toBe(`No such container: ${idleOnA} on the hosts that answered; host a did not answer within 20s (is the worker with CONTAINER_SAGA_HOST=a running?)`);
+    expect((si.value as CliError).message).toBe(
+      `No such container: ${idleOnA} on the hosts that answered; host a did not answer within 20s (is the worker with CONTAINER_SAGA_HOST=a running?)`,
+    );
     row('start of idle-a (on a, not started), a down', `failed HostUnavailable (503) after ${secs(si.ms)}`);
     const ps = await psWhileDown;
     const listed = (ps.value as Array<{ Node?: { Name: string } }>).map((c) => c.Node?.Name);
@@ -108,13 +133,24 @@ describe('a host that goes away mid-start (real worker processes, simulated driv
   });
 
   it('past the liveness window host ls shows a down, and placement and ps no longer wait for it', async () => {
-    const rows = await until('a shown down', async () => {
-      const r = await hostLs(session);
-      return r.find((h) => h.name === 'a')?.live === false ? r : undefined;
-    }, 120_000, 1000);
+    const rows = await until(
+      'a shown down',
+      async () => {
+        const r = await hostLs(session);
+        return r.find((h) => h.name === 'a')?.live === false ? r : undefined;
+      },
+      120_000,
+      1000,
+    );
     const downAfter = Date.now() - killedAt;
-    expect(rows.map((r) => [r.name, r.live, r.status?.running !== undefined])).toEqual([['a', false, false], ['b', true, true]]);
-    row('host ls after the kill', `a live=false ${secs(downAfter)} after the kill (window ${HOST_LIVE_WINDOW_MS / 1000} s after its last poll)`);
+    expect(rows.map((r) => [r.name, r.live, r.status?.running !== undefined])).toEqual([
+      ['a', false, false],
+      ['b', true, true],
+    ]);
+    row(
+      'host ls after the kill',
+      `a live=false ${secs(downAfter)} after the kill (window ${HOST_LIVE_WINDOW_MS / 1000} s after its last poll)`,
+    );
     const t = Date.now();
     const { Id } = await createOn(session, sleeper());
     const placedMs = Date.now() - t;
@@ -124,13 +160,25 @@ describe('a host that goes away mid-start (real worker processes, simulated driv
     const all = await list(session, true);
     const psMs = Date.now() - t2;
     expect(new Set(all.map((c) => c.Node?.Name))).toEqual(new Set(['b']));
-    row('create without --host / ps -a, a not live', `placed on b in ${secs(placedMs)}; ps in ${secs(psMs)} (b's only)`);
-    const pinned = await createOn(session, sleeper(), 'a').then(() => undefined, (e: unknown) => e);
-    expect([(pinned as CliError).type, (pinned as CliError).message]).toEqual(['HostUnavailable', 'host a is unavailable: no worker has polled its queue recently']);
+    row(
+      'create without --host / ps -a, a not live',
+      `placed on b in ${secs(placedMs)}; ps in ${secs(psMs)} (b's only)`,
+    );
+    const pinned = await createOn(session, sleeper(), 'a').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect([(pinned as CliError).type, (pinned as CliError).message]).toEqual([
+      'HostUnavailable',
+      'host a is unavailable: no worker has polled its queue recently',
+    ]);
     row('create --host a, a not live', 'refused HostUnavailable (503) at once');
     // a's containers are not asked for any more: not found until a is back
     const t3 = Date.now();
-    const gone = await inspect(session, idleOnA).then(() => undefined, (e: unknown) => e);
+    const gone = await inspect(session, idleOnA).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect([(gone as CliError).type, (gone as CliError).status]).toEqual(['NoSuchContainer', 404]);
     row('inspect idle-a, a not live', `NoSuchContainer (404) in ${secs(Date.now() - t3)} (a is not asked)`);
   }, 180_000);
@@ -144,7 +192,10 @@ describe('a host that goes away mid-start (real worker processes, simulated driv
     // the reconcile names no container of b, and b's root holds exactly what it held before a came back
     expect(reconciled).not.toMatch(new RegExp([runningOn.b, unplaced, ...onB].map((id) => id.slice(0, 12)).join('|')));
     expect(await held('b')).toEqual(bHeldBeforeRestart);
-    row("a's worker restarted (CONTAINER_SAGA_RECONCILE on)", `reconciled ${secs(took)} after the restart: released x's ${releasedKinds(reconciled).join(', ')}; monitor of running-a restored; b untouched`);
+    row(
+      "a's worker restarted (CONTAINER_SAGA_RECONCILE on)",
+      `reconciled ${secs(took)} after the restart: released x's ${releasedKinds(reconciled).join(', ')}; monitor of running-a restored; b untouched`,
+    );
     // running-a ran on through the loss (its process does not die with the worker) and is monitored
     expect((await inspect(session, runningOn.a)).State).toMatchObject({ Running: true });
     expect(await monitorStatus(runningOn.a)).toBe('RUNNING');
@@ -157,11 +208,19 @@ describe('a host that goes away mid-start (real worker processes, simulated driv
     const again = await startContainer(session, x);
     expect(again).toMatchObject({ status: 'running', host: 'a' });
     row('start of x again, a back', `running on a in ${secs(Date.now() - t)}`);
-    const ps = await cli({ address: p.envs.a.TEMPORAL_ADDRESS!, taskQueue: p.envs.a.CONTAINER_SAGA_TASK_QUEUE! }, ['ps', '-a']);
+    const ps = await cli({ address: p.envs.a.TEMPORAL_ADDRESS!, taskQueue: p.envs.a.CONTAINER_SAGA_TASK_QUEUE! }, [
+      'ps',
+      '-a',
+    ]);
     expect(ps.code, ps.stderr).toBe(0);
     table.push(`ps -a once a is back:\n${ps.stdout}`);
     const all = await list(session, true);
-    expect(all.filter((c) => c.Node?.Name === 'a').map((c) => c.Id).sort()).toEqual([x, runningOn.a, idleOnA].sort());
+    expect(
+      all
+        .filter((c) => c.Node?.Name === 'a')
+        .map((c) => c.Id)
+        .sort(),
+    ).toEqual([x, runningOn.a, idleOnA].sort());
     expect(all.filter((c) => c.Node?.Name === 'b').length).toBe(onB.length + 2);
     for (const c of all) await remove(session, c.Id, true);
     expect(await held('a')).toEqual([]);

@@ -26,7 +26,11 @@ export const HOSTS = ['a', 'b'] as const;
 /** the side-effect steps' heartbeat timeout (workflows/options.ts sideEffect) */
 export const HEARTBEAT_S = 5;
 export const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-export const sleeper = (more: Partial<CreateRequest> = {}): CreateRequest => ({ image: 'busybox', cmd: ['sleep', '1000'], ...more });
+export const sleeper = (more: Partial<CreateRequest> = {}): CreateRequest => ({
+  image: 'busybox',
+  cmd: ['sleep', '1000'],
+  ...more,
+});
 
 export interface HostProcesses {
   dir: string;
@@ -37,7 +41,10 @@ export interface HostProcesses {
   session: Session;
   /** what a host's root holds (of one container), as "<id12> kind detail", read from the root itself */
   held(h: Host, id?: string): Promise<string[]>;
-  /** kills both workers, saves their output under test-results/ and closes the session (the caller removes `dir` once its roots are released) */
+  /**
+   * kills both workers, saves their output under test-results/ and closes the session (the caller removes `dir` once
+   * its roots are released)
+   */
   close(logPrefix: string): Promise<void>;
 }
 
@@ -50,7 +57,11 @@ export interface HostSetup {
 }
 
 /** Spawns the workers of a and b (after `ready`, e.g. an image import on each root) and waits for both to be live. */
-export async function openHostProcesses(prefix: string, setup: HostSetup, ready: (p: Pick<HostProcesses, 'drivers'>) => Promise<void> = async () => undefined): Promise<HostProcesses> {
+export async function openHostProcesses(
+  prefix: string,
+  setup: HostSetup,
+  ready: (p: Pick<HostProcesses, 'drivers'>) => Promise<void> = async () => undefined,
+): Promise<HostProcesses> {
   const dir = await fs.mkdtemp(path.join('/tmp', `${prefix}-`));
   const bundleFile = await writeBundle(dir);
   const taskQueue = `${prefix}-${randomUUID()}`;
@@ -90,7 +101,8 @@ export async function openHostProcesses(prefix: string, setup: HostSetup, ready:
       for (const h of HOSTS) await workers[h]?.kill();
       // the workers' output, for a post-mortem (a's is its second process's once restarted)
       await fs.mkdir(path.join(REPO, 'test-results'), { recursive: true });
-      for (const h of HOSTS) await fs.writeFile(path.join(REPO, 'test-results', `${logPrefix}-worker-${h}.log`), workers[h]?.output() ?? '');
+      for (const h of HOSTS)
+        await fs.writeFile(path.join(REPO, 'test-results', `${logPrefix}-worker-${h}.log`), workers[h]?.output() ?? '');
       await session.connection.close();
     },
   };
@@ -104,7 +116,10 @@ export async function openHostProcesses(prefix: string, setup: HostSetup, ready:
 export type Placement = 'local' | 'routed';
 
 /** x's start history: activities scheduled by type, and those completed. */
-async function startHistoryOf(p: HostProcesses, x: string): Promise<{ scheduled: Set<string>; done: Set<string>; events: temporal.api.history.v1.IHistoryEvent[] }> {
+async function startHistoryOf(
+  p: HostProcesses,
+  x: string,
+): Promise<{ scheduled: Set<string>; done: Set<string>; events: temporal.api.history.v1.IHistoryEvent[] }> {
   const events = (await p.session.client.workflow.getHandle(startWorkflowId(x)).fetchHistory()).events ?? [];
   const types = new Map<string, string>();
   const done = new Set<string>();
@@ -124,9 +139,21 @@ async function startHistoryOf(p: HostProcesses, x: string): Promise<{ scheduled:
  * reaches the history before the workflow task completes, so a's root says it (x's rootfs and shm mounts
  * made). `started` settles with the start's error.
  */
-export async function startHeldOnA(p: HostProcesses, holdFile: string): Promise<{ x: string; started: Promise<unknown>; placement: Placement }> {
-  const x = (await createOn(p.session, sleeper({ name: 'starting-x', labels: { [FAULT_LABEL]: `network=hold-after:${holdFile}` } }), 'a')).Id;
-  const started = startContainer(p.session, x).then(() => undefined, (e: unknown) => e);
+export async function startHeldOnA(
+  p: HostProcesses,
+  holdFile: string,
+): Promise<{ x: string; started: Promise<unknown>; placement: Placement }> {
+  const x = (
+    await createOn(
+      p.session,
+      sleeper({ name: 'starting-x', labels: { [FAULT_LABEL]: `network=hold-after:${holdFile}` } }),
+      'a',
+    )
+  ).Id;
+  const started = startContainer(p.session, x).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   await waitForFile(`${holdFile}.held`);
   const placement = await until("x's rootfs and IPC steps done", async (): Promise<Placement | undefined> => {
     const { scheduled, done } = await startHistoryOf(p, x);
@@ -152,7 +179,9 @@ export const WORKFLOW_TASK_TIMEOUT_S = 10;
 
 /** How the loss was noticed, by placement (for the tests' outcome tables). */
 export const noticedWithin = (placement: Placement) =>
-  placement === 'routed' ? `heartbeat ${HEARTBEAT_S} s + pickup ${HOST_PICKUP_TIMEOUT_S} s` : `workflow task timeout ${WORKFLOW_TASK_TIMEOUT_S} s + pickup ${HOST_PICKUP_TIMEOUT_S} s`;
+  placement === 'routed'
+    ? `heartbeat ${HEARTBEAT_S} s + pickup ${HOST_PICKUP_TIMEOUT_S} s`
+    : `workflow task timeout ${WORKFLOW_TASK_TIMEOUT_S} s + pickup ${HOST_PICKUP_TIMEOUT_S} s`;
 
 /**
  * SIGKILLs a's worker (then releases the hold, so its next worker does not hold again), and creates and starts
@@ -165,7 +194,12 @@ export const noticedWithin = (placement: Placement) =>
  *   task timeout + pickup). Nothing was recorded to compensate: what x holds stays on a's root, which a's
  *   start-up reconcile releases (the claim's run has ended).
  */
-export async function killAAndKeepStartingOnB(p: HostProcesses, holdFile: string, held: { x: string; started: Promise<unknown>; placement: Placement }, meanwhile: () => void = () => undefined): Promise<Loss> {
+export async function killAAndKeepStartingOnB(
+  p: HostProcesses,
+  holdFile: string,
+  held: { x: string; started: Promise<unknown>; placement: Placement },
+  meanwhile: () => void = () => undefined,
+): Promise<Loss> {
   const { x, started, placement } = held;
   await p.workers.a!.kill('SIGKILL');
   const killedAt = Date.now();
@@ -194,13 +228,23 @@ export async function killAAndKeepStartingOnB(p: HostProcesses, holdFile: string
   const { events, scheduled } = await startHistoryOf(p, x);
   const timedOutTasks = events.filter((e) => e.workflowTaskTimedOutEventAttributes).length;
   if (placement === 'routed') {
-    expect(failure.message).toMatch(/^host a is unavailable: no worker took its connectNetwork step within 20s \(is the worker with CONTAINER_SAGA_HOST=a running\?\); left for host a's start-up reconcile: /);
+    expect(failure.message).toMatch(
+      /^host a is unavailable: no worker took its connectNetwork step within 20s \(is the worker with CONTAINER_SAGA_HOST=a running\?\); left for host a's start-up reconcile: /,
+    );
     expect(failedAfter).toBeLessThan((HEARTBEAT_S + HOST_PICKUP_TIMEOUT_S + 15) * 1000);
     expect(failure.record).toMatchObject({ host: 'a', status: 'failed', compensations: [] });
-    expect(failure.record!.leftovers.map((l) => l.split(':')[0])).toEqual(['state', 'unmount-ipc', 'release-network', 'unmount-rootfs', 'die event']);
+    expect(failure.record!.leftovers.map((l) => l.split(':')[0])).toEqual([
+      'state',
+      'unmount-ipc',
+      'release-network',
+      'unmount-rootfs',
+      'die event',
+    ]);
     expect(timedOutTasks).toBe(0);
   } else {
-    expect(failure.message).toBe(`No such container: ${x} on the hosts that answered; host a did not answer within 20s (is the worker with CONTAINER_SAGA_HOST=a running?)`);
+    expect(failure.message).toBe(
+      `No such container: ${x} on the hosts that answered; host a did not answer within 20s (is the worker with CONTAINER_SAGA_HOST=a running?)`,
+    );
     expect(failedAfter).toBeLessThan((WORKFLOW_TASK_TIMEOUT_S + HOST_PICKUP_TIMEOUT_S + 15) * 1000);
     expect(failure.record).toMatchObject({ status: 'failed', compensations: [], leftovers: [] });
     // the dead worker's workflow task timed out; the run that followed asked the registry, and a only its lookup
@@ -215,9 +259,14 @@ export async function killAAndKeepStartingOnB(p: HostProcesses, holdFile: string
 export async function restartAWithReconcile(p: HostProcesses): Promise<{ reconciled: string; took: number }> {
   const restartAt = Date.now();
   p.workers.a = await spawnWorker({ ...p.envs.a, CONTAINER_SAGA_RECONCILE: '1' });
-  const reconciled = await until("a's start-up reconcile", async () => /start-up reconcile: (.*)/.exec(p.workers.a!.output())?.[1], 60_000);
+  const reconciled = await until(
+    "a's start-up reconcile",
+    async () => /start-up reconcile: (.*)/.exec(p.workers.a!.output())?.[1],
+    60_000,
+  );
   return { reconciled, took: Date.now() - restartAt };
 }
 
 /** The kinds a reconcile line says it released for a container: "released <id12> (mount …, netns …)". */
-export const releasedKinds = (reconciled: string) => (reconciled.match(/\((.*?)\)/)?.[1] ?? '').split(', ').map((r) => r.split(' ')[0]);
+export const releasedKinds = (reconciled: string) =>
+  (reconciled.match(/\((.*?)\)/)?.[1] ?? '').split(', ').map((r) => r.split(' ')[0]);

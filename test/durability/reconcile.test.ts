@@ -37,11 +37,23 @@ afterAll(async () => {
 describe('one start per container', () => {
   it('a saga under another workflow ID for a container being started fails with 409 StartInProgress, and changes nothing', async () => {
     const hold = path.join(dir, 'claim.release');
-    const { Id } = await createContainer(w.session, { image: 'busybox', cmd: ['sleep', '1'], hostConfig: { Binds: ['d1:/d'] }, labels: { [FAULT_LABEL]: `network=hold:${hold}` } });
+    const { Id } = await createContainer(w.session, {
+      image: 'busybox',
+      cmd: ['sleep', '1'],
+      hostConfig: { Binds: ['d1:/d'] },
+      labels: { [FAULT_LABEL]: `network=hold:${hold}` },
+    });
     const canonical = startContainer(w.session, Id);
     await waitForFile(`${hold}.held`);
-    const intruder = w.client.workflow.execute('containerStart', { taskQueue: w.taskQueue, workflowId: `my-own-id-${randomUUID()}`, args: [{ container: Id }] });
-    const err = await intruder.then(() => undefined, (e: unknown) => e);
+    const intruder = w.client.workflow.execute('containerStart', {
+      taskQueue: w.taskQueue,
+      workflowId: `my-own-id-${randomUUID()}`,
+      args: [{ container: Id }],
+    });
+    const err = await intruder.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
     expect(cause.type).toBe('StartInProgress');
@@ -56,8 +68,17 @@ describe('one start per container', () => {
 
   it('stop cancels a start in flight even under a foreign workflow ID (the claim says which saga it is)', async () => {
     const hold = path.join(dir, 'foreign.release');
-    const { Id } = await createContainer(w.session, { image: 'busybox', cmd: ['sleep', '1'], hostConfig: { Binds: ['d2:/d'] }, labels: { [FAULT_LABEL]: `volumes=hold-after:${hold}` } });
-    const foreign = w.client.workflow.start('containerStart', { taskQueue: w.taskQueue, workflowId: `my-own-id-${randomUUID()}`, args: [{ container: Id }] });
+    const { Id } = await createContainer(w.session, {
+      image: 'busybox',
+      cmd: ['sleep', '1'],
+      hostConfig: { Binds: ['d2:/d'] },
+      labels: { [FAULT_LABEL]: `volumes=hold-after:${hold}` },
+    });
+    const foreign = w.client.workflow.start('containerStart', {
+      taskQueue: w.taskQueue,
+      workflowId: `my-own-id-${randomUUID()}`,
+      args: [{ container: Id }],
+    });
     await waitForFile(`${hold}.held`);
     const stopped = await stop(w.session, Id, 1);
     expect(stopped.cancelledStart).toBe(true);
@@ -79,19 +100,29 @@ describe('worker start-up reconcile', () => {
     const ipam = path.join(root, 'sim', 'ipam.json');
     const table = JSON.parse(await fs.readFile(ipam, 'utf8').catch(() => '{}')) as Record<string, string>;
     await fs.writeFile(ipam, JSON.stringify({ ...table, '10.88.250.250': orphan }));
-    expect((await sim.heldResources()).filter((h) => h.containerId === orphan).map((h) => h.kind).sort()).toEqual(['ip', 'netns']);
+    expect(
+      (await sim.heldResources())
+        .filter((h) => h.containerId === orphan)
+        .map((h) => h.kind)
+        .sort(),
+    ).toEqual(['ip', 'netns']);
     // A running container's resources must survive the sweep.
     const { Id: running } = await createContainer(w.session, { image: 'busybox', cmd: ['sleep', '1'] });
     await startContainer(w.session, running);
     const before = (await sim.heldResources()).filter((h) => h.containerId === running);
 
     const worker = await spawnWorker({
-      TEMPORAL_ADDRESS: w.address, CONTAINER_SAGA_TASK_QUEUE: w.taskQueue, CONTAINER_SAGA_ROOT: root,
-      CONTAINER_SAGA_DRIVER: 'simulated', CONTAINER_SAGA_WORKFLOW_BUNDLE: await writeBundle(dir), CONTAINER_SAGA_RECONCILE: '1',
+      TEMPORAL_ADDRESS: w.address,
+      CONTAINER_SAGA_TASK_QUEUE: w.taskQueue,
+      CONTAINER_SAGA_ROOT: root,
+      CONTAINER_SAGA_DRIVER: 'simulated',
+      CONTAINER_SAGA_WORKFLOW_BUNDLE: await writeBundle(dir),
+      CONTAINER_SAGA_RECONCILE: '1',
     });
     try {
       const deadline = Date.now() + 30_000;
-      while (!/start-up reconcile: /.test(worker.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      while (!/start-up reconcile: /.test(worker.output()) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
       expect(worker.output()).toMatch(new RegExp(`start-up reconcile: released ${orphan.slice(0, 12)} \\(`));
       expect((await sim.heldResources()).filter((h) => h.containerId === orphan)).toEqual([]);
       expect((await sim.heldResources()).filter((h) => h.containerId === running)).toEqual(before);

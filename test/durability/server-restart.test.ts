@@ -52,40 +52,56 @@ for (const kind of ['simulated', 'linux'] as const) {
         for (const c of await rt.list()) await rt.remove(c.Id, true);
         expect(await rt.heldResources()).toEqual([]);
       }
-      if (kind === 'linux' && table.length > 0) console.log(`server restart table (step → outcome, leaks):\n${table.join('\n')}`);
+      if (kind === 'linux' && table.length > 0)
+        console.log(`server restart table (step → outcome, leaks):\n${table.join('\n')}`);
       // nothing left: the temp dir (the server's database, the simulated root, hold files) goes too
       await fs.rm(dir, { recursive: true, force: true });
     }, 60_000);
 
     for (const step of STEPS_WITH_RELEASE) {
-      rootIt(`server restarted while ${step} is in flight: the start completes after it returns`, async () => {
-        const hold = path.join(dir, `${step}.release`);
-        const { Id } = await createContainer(w.session, {
-          image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { Binds: ['rvol:/data'] }, labels: { [FAULT_LABEL]: `${step}=hold-after:${hold}` },
-        });
-        await w.client.workflow.start('containerStart', { taskQueue: w.taskQueue, workflowId: startWorkflowId(Id), args: [{ container: Id }] });
-        await waitForFile(`${hold}.held`);
-        const restart = Date.now();
-        await server.stop();
-        await fs.writeFile(hold, ''); // the step finishes while the server is down: its report must wait
-        server = await startDevServer({ port, uiPort: false, dbFile: path.join(dir, 'temporal.db') });
-        const s = await connect({ ...process.env, TEMPORAL_ADDRESS: server.address });
-        try {
-          const result = (await s.client.workflow.getHandle(startWorkflowId(Id)).result()) as ContainerStartResult;
-          expect(result.status).toBe('running');
-        } finally {
-          await s.connection.close();
-        }
-        const took = Date.now() - restart;
-        const rec = await rt.lookup(Id);
-        expect(rec.State.Running).toBe(true);
-        const held = (await rt.heldResources()).filter((h) => h.containerId === Id).map((h) => `${h.kind} ${h.detail}`);
-        expect(new Set(held).size).toBe(held.length);
-        await rt.remove(Id, true);
-        const left = (await rt.heldResources()).filter((h) => h.containerId === Id);
-        expect(left).toEqual([]);
-        table.push(`${kind.padEnd(9)} ${step.padEnd(12)} server stop + restart → running ${(took / 1000).toFixed(1)} s after the stop began; leaked: ${left.length === 0 ? 'none' : left.length}`);
-      }, 120_000);
+      rootIt(
+        `server restarted while ${step} is in flight: the start completes after it returns`,
+        async () => {
+          const hold = path.join(dir, `${step}.release`);
+          const { Id } = await createContainer(w.session, {
+            image: 'busybox',
+            cmd: ['sleep', '1000'],
+            hostConfig: { Binds: ['rvol:/data'] },
+            labels: { [FAULT_LABEL]: `${step}=hold-after:${hold}` },
+          });
+          await w.client.workflow.start('containerStart', {
+            taskQueue: w.taskQueue,
+            workflowId: startWorkflowId(Id),
+            args: [{ container: Id }],
+          });
+          await waitForFile(`${hold}.held`);
+          const restart = Date.now();
+          await server.stop();
+          await fs.writeFile(hold, ''); // the step finishes while the server is down: its report must wait
+          server = await startDevServer({ port, uiPort: false, dbFile: path.join(dir, 'temporal.db') });
+          const s = await connect({ ...process.env, TEMPORAL_ADDRESS: server.address });
+          try {
+            const result = (await s.client.workflow.getHandle(startWorkflowId(Id)).result()) as ContainerStartResult;
+            expect(result.status).toBe('running');
+          } finally {
+            await s.connection.close();
+          }
+          const took = Date.now() - restart;
+          const rec = await rt.lookup(Id);
+          expect(rec.State.Running).toBe(true);
+          const held = (await rt.heldResources())
+            .filter((h) => h.containerId === Id)
+            .map((h) => `${h.kind} ${h.detail}`);
+          expect(new Set(held).size).toBe(held.length);
+          await rt.remove(Id, true);
+          const left = (await rt.heldResources()).filter((h) => h.containerId === Id);
+          expect(left).toEqual([]);
+          table.push(
+            `${kind.padEnd(9)} ${step.padEnd(12)} server stop + restart → running ${(took / 1000).toFixed(1)} s after the stop began; leaked: ${left.length === 0 ? 'none' : left.length}`,
+          );
+        },
+        120_000,
+      );
     }
   });
 }

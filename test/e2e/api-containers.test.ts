@@ -32,16 +32,25 @@ interface Answer {
 }
 
 /** One HTTP request over the API's socket; `onHeaders` sees the status as soon as the headers arrive. */
-function request(method: string, urlPath: string, opts: { body?: string | Buffer; headers?: http.OutgoingHttpHeaders; onHeaders?: (status: number) => void } = {}): Promise<Answer> {
+function request(
+  method: string,
+  urlPath: string,
+  opts: { body?: string | Buffer; headers?: http.OutgoingHttpHeaders; onHeaders?: (status: number) => void } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath: suite.api.socketPath, method, path: urlPath, headers: { Host: 'docker', ...opts.headers } }, (res) => {
-      opts.onHeaders?.(res.statusCode ?? 0);
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      { socketPath: suite.api.socketPath, method, path: urlPath, headers: { Host: 'docker', ...opts.headers } },
+      (res) => {
+        opts.onHeaders?.(res.statusCode ?? 0);
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     if (opts.body !== undefined) req.end(opts.body);
     else req.end();
@@ -51,7 +60,6 @@ function request(method: string, urlPath: string, opts: { body?: string | Buffer
 const postJson = (urlPath: string, body: unknown) =>
   request('POST', urlPath, { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
 
-
 async function record(name: string): Promise<ContainerRecord | undefined> {
   return (await list(suite.w.session, true)).find((c) => c.Name === `/${name}`);
 }
@@ -59,7 +67,9 @@ async function record(name: string): Promise<ContainerRecord | undefined> {
 /** The containerWait workflows for container `id` that still run (their IDs begin with the container's). */
 async function runningWaits(id: string): Promise<number> {
   let n = 0;
-  for await (const wf of suite.w.client.workflow.list({ query: `WorkflowType = 'containerWait' AND ExecutionStatus = 'Running' AND TaskQueue = '${suite.w.taskQueue}'` })) {
+  for await (const wf of suite.w.client.workflow.list({
+    query: `WorkflowType = 'containerWait' AND ExecutionStatus = 'Running' AND TaskQueue = '${suite.w.taskQueue}'`,
+  })) {
     if (wf.workflowId.startsWith(`container-wait-${id}-`)) n++;
   }
   return n;
@@ -68,10 +78,14 @@ async function runningWaits(id: string): Promise<number> {
 /** How the containerWait workflows for container `id` ended, and why when terminated. */
 async function closedWaits(id: string): Promise<Array<{ status: string; reason?: string }>> {
   const out: Array<{ status: string; reason?: string }> = [];
-  for await (const wf of suite.w.client.workflow.list({ query: `WorkflowType = 'containerWait' AND ExecutionStatus != 'Running' AND TaskQueue = '${suite.w.taskQueue}'` })) {
+  for await (const wf of suite.w.client.workflow.list({
+    query: `WorkflowType = 'containerWait' AND ExecutionStatus != 'Running' AND TaskQueue = '${suite.w.taskQueue}'`,
+  })) {
     if (!wf.workflowId.startsWith(`container-wait-${id}-`)) continue;
     const history = await suite.w.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory();
-    const terminated = history.events?.find((e) => e.workflowExecutionTerminatedEventAttributes)?.workflowExecutionTerminatedEventAttributes;
+    const terminated = history.events?.find(
+      (e) => e.workflowExecutionTerminatedEventAttributes,
+    )?.workflowExecutionTerminatedEventAttributes;
     out.push({ status: wf.status.name, ...(terminated ? { reason: terminated.reason ?? '' } : {}) });
   }
   return out;
@@ -88,17 +102,34 @@ describe.concurrent('docker client (20.10) against the Engine API (simulated dri
     const id = (await ok('create', '--name', 'web', 'busybox', 'sleep', '1000')).trim();
     expect(id).toMatch(/^[0-9a-f]{64}$/);
     expect(await ok('ps', '-a', '--filter', 'name=web', '--format', '{{.Names}} {{.Status}}')).toBe('web Created\n');
-    expect(await ok('ps', '-a')).toMatch(new RegExp(`\\n${id.slice(0, 12)}\\s+busybox\\s+"sleep 1000"\\s+(Less than a second|\\d+ seconds?) ago\\s+Created\\s+web\\n`));
+    expect(await ok('ps', '-a')).toMatch(
+      new RegExp(
+        `\\n${id.slice(0, 12)}\\s+busybox\\s+"sleep 1000"\\s+(Less than a second|\\d+ seconds?) ago\\s+Created\\s+web\\n`,
+      ),
+    );
 
     expect(await ok('start', 'web')).toBe('web\n');
     const startedAt = (await ok('inspect', '-f', '{{.State.StartedAt}}', 'web')).trim();
     const pid = Number((await ok('inspect', '-f', '{{.State.Pid}}', 'web')).trim());
     expect(pid).toBeGreaterThan(0);
-    expect(await ok('inspect', '-f', '{{.State.Status}} {{.Name}} {{.Config.Image}} {{.HostConfig.NetworkMode}} {{.RestartCount}} {{len .Mounts}}', 'web')).toBe('running /web busybox default 0 0\n');
+    expect(
+      await ok(
+        'inspect',
+        '-f',
+        '{{.State.Status}} {{.Name}} {{.Config.Image}} {{.HostConfig.NetworkMode}} {{.RestartCount}} {{len .Mounts}}',
+        'web',
+      ),
+    ).toBe('running /web busybox default 0 0\n');
     expect(await ok('inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'web')).toMatch(/^10\.88\.\d+\.\d+\n$/);
     // the full table: Docker's columns, our container among the running ones
-    expect(await ok('ps')).toMatch(new RegExp(`^CONTAINER ID\\s+IMAGE\\s+COMMAND\\s+CREATED\\s+STATUS\\s+PORTS\\s+NAMES\\n(.*\\n)*${id.slice(0, 12)}\\s+busybox\\s+"sleep 1000"\\s+.* ago\\s+Up (Less than a second|\\d+ seconds?)\\s+web\\n`));
-    expect(await ok('ps', '--filter', 'name=web', '--format', '{{.Names}} {{.Status}}')).toMatch(/^web Up (Less than a second|\d+ seconds?)\n$/);
+    expect(await ok('ps')).toMatch(
+      new RegExp(
+        `^CONTAINER ID\\s+IMAGE\\s+COMMAND\\s+CREATED\\s+STATUS\\s+PORTS\\s+NAMES\\n(.*\\n)*${id.slice(0, 12)}\\s+busybox\\s+"sleep 1000"\\s+.* ago\\s+Up (Less than a second|\\d+ seconds?)\\s+web\\n`,
+      ),
+    );
+    expect(await ok('ps', '--filter', 'name=web', '--format', '{{.Names}} {{.Status}}')).toMatch(
+      /^web Up (Less than a second|\d+ seconds?)\n$/,
+    );
     expect(await ok('ps', '-q', '--filter', `id=${id.slice(0, 12)}`, '--no-trunc')).toBe(`${id}\n`);
 
     // starting it again is Docker's 304: done, the name printed, exit 0
@@ -106,10 +137,16 @@ describe.concurrent('docker client (20.10) against the Engine API (simulated dri
     expect(again).toMatchObject({ code: 0, stdout: 'web\n' });
 
     expect(await ok('stop', 'web')).toBe('web\n');
-    expect(await ok('inspect', '-f', '{{.State.Status}} {{.State.Running}} {{.State.Pid}} {{.State.ExitCode}}', 'web')).toBe('exited false 0 143\n');
-    expect(await ok('ps', '-a', '--filter', 'status=exited', '--filter', 'name=^web$', '--format', '{{.Names}} {{.Status}}')).toMatch(/^web Exited \(143\) (Less than a second|\d+ seconds?) ago\n$/);
+    expect(
+      await ok('inspect', '-f', '{{.State.Status}} {{.State.Running}} {{.State.Pid}} {{.State.ExitCode}}', 'web'),
+    ).toBe('exited false 0 143\n');
+    expect(
+      await ok('ps', '-a', '--filter', 'status=exited', '--filter', 'name=^web$', '--format', '{{.Names}} {{.Status}}'),
+    ).toMatch(/^web Exited \(143\) (Less than a second|\d+ seconds?) ago\n$/);
     // --filter status=exited lists stopped containers without -a, as Docker's does
-    expect(await ok('ps', '--filter', 'status=exited', '--filter', 'name=^web$', '--format', '{{.Names}}')).toBe('web\n');
+    expect(await ok('ps', '--filter', 'status=exited', '--filter', 'name=^web$', '--format', '{{.Names}}')).toBe(
+      'web\n',
+    );
     expect(await ok('ps', '--filter', 'name=^web$', '--format', '{{.Names}}')).toBe('');
     expect(await ok('wait', 'web')).toBe('143\n');
 
@@ -122,7 +159,9 @@ describe.concurrent('docker client (20.10) against the Engine API (simulated dri
     expect(await ok('wait', 'web')).toBe('137\n');
     const killAgain = await dk('kill', 'web');
     expect(killAgain.code).toBe(1);
-    expect(killAgain.stderr).toContain(`Error response from daemon: Cannot kill container: web: Container ${id} is not running`);
+    expect(killAgain.stderr).toContain(
+      `Error response from daemon: Cannot kill container: web: Container ${id} is not running`,
+    );
 
     expect(await ok('rm', '-f', 'web')).toBe('web\n');
     const gone = await dk('container', 'inspect', 'web');
@@ -132,14 +171,32 @@ describe.concurrent('docker client (20.10) against the Engine API (simulated dri
   });
 
   it('run -d prints the ID and leaves it running; its wait (sent before the start) ends when the client leaves', async () => {
-    const r = await dk('run', '-d', '--name', 'rund', '-e', 'A=1', '--label', 'tier=front', '--expose', '80', 'busybox', 'sleep', '1000');
+    const r = await dk(
+      'run',
+      '-d',
+      '--name',
+      'rund',
+      '-e',
+      'A=1',
+      '--label',
+      'tier=front',
+      '--expose',
+      '80',
+      'busybox',
+      'sleep',
+      '1000',
+    );
     expect(r.code, r.stderr).toBe(0);
     const id = r.stdout.trim();
     expect(id).toMatch(/^[0-9a-f]{64}$/);
     noStackTrace(r.stderr);
     expect(r.stderr).toBe('');
-    expect(await ok('inspect', '-f', '{{.State.Running}} {{.Config.Env}} {{.Config.Labels.tier}}', 'rund')).toMatch(/^true \[PATH=\S+ A=1\] front\n$/);
-    expect(await ok('ps', '--filter', 'label=tier=front', '--format', '{{.Names}} {{.Label "tier"}} {{.Ports}}')).toBe('rund front 80/tcp\n');
+    expect(await ok('inspect', '-f', '{{.State.Running}} {{.Config.Env}} {{.Config.Labels.tier}}', 'rund')).toMatch(
+      /^true \[PATH=\S+ A=1\] front\n$/,
+    );
+    expect(await ok('ps', '--filter', 'label=tier=front', '--format', '{{.Names}} {{.Label "tier"}} {{.Ports}}')).toBe(
+      'rund front 80/tcp\n',
+    );
     expect(await ok('ps', '-a', '--filter', 'label=tier=back', '--format', '{{.Names}}')).toBe('');
     // `docker run` asked POST /wait?condition=next-exit before the start; the client has gone, so has the wait
     await until('the wait of run -d to end', async () => ((await runningWaits(id)) === 0 ? true : undefined));
@@ -156,8 +213,18 @@ describe.concurrent('docker client (20.10) against the Engine API (simulated dri
     expect((await suite.sim.heldResources()).filter((h) => h.containerId === id)).toEqual([]);
   });
 
-  it('run -d whose start fails: Docker\'s run error (125); with --rm the container goes too, so the client\'s wait for its removal returns', async () => {
-    const kept = await dk('run', '-d', '--name', 'runfail', '--label', 'container-saga.faults=process=fail', 'busybox', 'sleep', '1000');
+  it("run -d whose start fails: Docker's run error (125); with --rm the container goes too, so the client's wait for its removal returns", async () => {
+    const kept = await dk(
+      'run',
+      '-d',
+      '--name',
+      'runfail',
+      '--label',
+      'container-saga.faults=process=fail',
+      'busybox',
+      'sleep',
+      '1000',
+    );
     expect(kept.code).toBe(125);
     expect(kept.stderr).toContain('Error response from daemon: injected failure at process');
     noStackTrace(kept.stderr);
@@ -167,17 +234,30 @@ describe.concurrent('docker client (20.10) against the Engine API (simulated dri
 
     // `docker run --rm` waits for the removal after a failed start: Docker's daemon removes an AutoRemove
     // container whose start failed, and so does the API
-    const removed = await dk('run', '-d', '--rm', '--name', 'runfailrm', '--label', 'container-saga.faults=process=fail', 'busybox', 'sleep', '1000');
+    const removed = await dk(
+      'run',
+      '-d',
+      '--rm',
+      '--name',
+      'runfailrm',
+      '--label',
+      'container-saga.faults=process=fail',
+      'busybox',
+      'sleep',
+      '1000',
+    );
     expect(removed.code).toBe(125);
     expect(removed.stderr).toContain('Error response from daemon: injected failure at process');
     expect(await record('runfailrm')).toBeUndefined();
   });
 
-  it('create with a name in use: Docker\'s 409 text', async () => {
+  it("create with a name in use: Docker's 409 text", async () => {
     const first = (await ok('create', '--name', 'dup', 'busybox', 'sleep', '1000')).trim();
     const r = await dk('create', '--name', 'dup', 'busybox', 'sleep', '1000');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`Error response from daemon: Conflict. The container name "/dup" is already in use by container "${first}". You have to remove (or rename) that container to be able to reuse that name.`);
+    expect(r.stderr).toContain(
+      `Error response from daemon: Conflict. The container name "/dup" is already in use by container "${first}". You have to remove (or rename) that container to be able to reuse that name.`,
+    );
     noStackTrace(r.stderr);
   });
 
@@ -193,23 +273,50 @@ describe.concurrent('docker client (20.10) against the Engine API (simulated dri
     expect([r.code, r.stderr.trim()]).toEqual([1, 'Error: No such object: nosuchobject']);
   });
 
-  it('a start whose saga fails: the saga\'s Docker error, exit 1, the container not running and holding nothing', async () => {
-    const id = (await ok('create', '--name', 'broken', '--label', 'container-saga.faults=process=fail', 'busybox', 'sleep', '1000')).trim();
+  it("a start whose saga fails: the saga's Docker error, exit 1, the container not running and holding nothing", async () => {
+    const id = (
+      await ok(
+        'create',
+        '--name',
+        'broken',
+        '--label',
+        'container-saga.faults=process=fail',
+        'busybox',
+        'sleep',
+        '1000',
+      )
+    ).trim();
     const r = await dk('start', 'broken');
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('Error response from daemon: injected failure at process\n');
     expect(r.stderr).toContain('Error: failed to start containers: broken');
     noStackTrace(r.stderr);
-    expect(await ok('inspect', '-f', '{{.State.Status}} {{.State.Running}} {{.State.Pid}} {{.State.ExitCode}} {{.State.Error}}', 'broken')).toBe('created false 0 128 injected failure at process\n');
-    expect(await ok('inspect', '-f', '{{.NetworkSettings.IPAddress}}|{{json .NetworkSettings.Networks.bridge.IPAddress}}', 'broken')).toBe('|""\n');
+    expect(
+      await ok(
+        'inspect',
+        '-f',
+        '{{.State.Status}} {{.State.Running}} {{.State.Pid}} {{.State.ExitCode}} {{.State.Error}}',
+        'broken',
+      ),
+    ).toBe('created false 0 128 injected failure at process\n');
+    expect(
+      await ok(
+        'inspect',
+        '-f',
+        '{{.NetworkSettings.IPAddress}}|{{json .NetworkSettings.Networks.bridge.IPAddress}}',
+        'broken',
+      ),
+    ).toBe('|""\n');
     // the test (not the client) may read the driver's records: no mount, netns, IP, bundle or process is left
     expect((await suite.sim.heldResources()).filter((h) => h.containerId === id)).toEqual([]);
   });
 
   it('images and image inspect', async () => {
     const table = await ok('images');
-    expect(table).toMatch(/^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE\nbusybox\s+latest\s+[0-9a-f]{12}\s+.* ago\s+\S+\n$/);
+    expect(table).toMatch(
+      /^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE\nbusybox\s+latest\s+[0-9a-f]{12}\s+.* ago\s+\S+\n$/,
+    );
     const [img] = JSON.parse(await ok('image', 'inspect', 'busybox')) as Array<Record<string, unknown>>;
     expect(img).toMatchObject({ RepoTags: ['busybox:latest'], Os: 'linux', RootFS: { Type: 'layers' } });
     expect(img!.Id).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -224,13 +331,30 @@ describe.concurrent('docker client (20.10) against the Engine API (simulated dri
 
   it('the container-saga.host label pins the create (and stays on the container); inspect and ps entries name the host', async () => {
     const host = suite.sim.hostName;
-    const id = (await ok('create', '--name', 'pinnedapi', '--label', `container-saga.host=${host}`, 'busybox', 'sleep', '1000')).trim();
-    expect(await ok('inspect', '-f', '{{.Node.Name}} {{.Node.ID}} {{index .Config.Labels "container-saga.host"}}', 'pinnedapi')).toBe(`${host} ${host} ${host}\n`);
-    expect(await ok('ps', '-a', '--filter', `label=container-saga.host=${host}`, '--format', '{{.Names}}')).toBe('pinnedapi\n');
-    const [entry] = (await request('GET', `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ id: [id] }))}`)).json();
+    const id = (
+      await ok('create', '--name', 'pinnedapi', '--label', `container-saga.host=${host}`, 'busybox', 'sleep', '1000')
+    ).trim();
+    expect(
+      await ok(
+        'inspect',
+        '-f',
+        '{{.Node.Name}} {{.Node.ID}} {{index .Config.Labels "container-saga.host"}}',
+        'pinnedapi',
+      ),
+    ).toBe(`${host} ${host} ${host}\n`);
+    expect(await ok('ps', '-a', '--filter', `label=container-saga.host=${host}`, '--format', '{{.Names}}')).toBe(
+      'pinnedapi\n',
+    );
+    const [entry] = (
+      await request('GET', `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ id: [id] }))}`)
+    ).json();
     expect(entry).toMatchObject({ Id: id, Node: { ID: host, Name: host } });
     const nosuch = await dk('create', '--label', 'container-saga.host=nosuch', 'busybox', 'true');
-    expect([nosuch.code, nosuch.stdout, nosuch.stderr.trim()]).toEqual([1, '', 'Error response from daemon: No such host: nosuch']);
+    expect([nosuch.code, nosuch.stdout, nosuch.stderr.trim()]).toEqual([
+      1,
+      '',
+      'Error response from daemon: No such host: nosuch',
+    ]);
     expect(await ok('rm', '-f', 'pinnedapi')).toBe('pinnedapi\n');
   });
 
@@ -270,7 +394,11 @@ describe.concurrent('wait conditions over HTTP (the body comes when the conditio
   });
 
   it('removed: waits through the run and the AutoRemove, and tells the last exit code', async () => {
-    const created = await postJson('/v1.41/containers/create?name=waitrm', { Image: 'busybox', Cmd: ['sh', '-c', 'exit 7'], HostConfig: { AutoRemove: true } });
+    const created = await postJson('/v1.41/containers/create?name=waitrm', {
+      Image: 'busybox',
+      Cmd: ['sh', '-c', 'exit 7'],
+      HostConfig: { AutoRemove: true },
+    });
     expect(created.status, created.text).toBe(201);
     const wait = openWait('waitrm', 'removed');
     expect(await wait.status).toBe(200);
@@ -292,7 +420,7 @@ describe.concurrent('wait conditions over HTTP (the body comes when the conditio
     expect(die?.attributes?.exitCode).toBe('143');
   });
 
-  it('a bad condition is Docker\'s 400, a missing container 404, both before any stream', async () => {
+  it("a bad condition is Docker's 400, a missing container 404, both before any stream", async () => {
     const bad = await request('POST', '/containers/whatever/wait?condition=bogus');
     expect(bad.status).toBe(400);
     expect(bad.json()).toEqual({ message: 'invalid condition: "bogus"' });
@@ -304,7 +432,10 @@ describe.concurrent('wait conditions over HTTP (the body comes when the conditio
 
 describe.concurrent('raw HTTP: what the docker client does not send', () => {
   it('malformed JSON is a 400 and creates nothing', async () => {
-    const r = await request('POST', '/v1.41/containers/create?name=badjson', { body: '{"Image": "busybox", ', headers: { 'Content-Type': 'application/json' } });
+    const r = await request('POST', '/v1.41/containers/create?name=badjson', {
+      body: '{"Image": "busybox", ',
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(r.status).toBe(400);
     expect(r.json().message).toMatch(/^invalid JSON: /);
     expect((await request('GET', '/containers/badjson/json')).status).toBe(404);
@@ -314,31 +445,55 @@ describe.concurrent('raw HTTP: what the docker client does not send', () => {
     const unknown = await postJson('/containers/create?name=unk', { Image: 'busybox', Cmd: ['true'], Bogus: 1 });
     expect(unknown.status).toBe(400);
     expect(unknown.json().message).toBe('unknown field "Bogus" in the container configuration');
-    const nested = await postJson('/containers/create?name=unk', { Image: 'busybox', Cmd: ['true'], HostConfig: { Bogus: 1 } });
+    const nested = await postJson('/containers/create?name=unk', {
+      Image: 'busybox',
+      Cmd: ['true'],
+      HostConfig: { Bogus: 1 },
+    });
     expect(nested.json().message).toBe('unknown field "HostConfig.Bogus" in the container configuration');
-    const devices = await postJson('/containers/create?name=unk', { Image: 'busybox', Cmd: ['true'], HostConfig: { Devices: [{ PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'rwm' }] } });
+    const devices = await postJson('/containers/create?name=unk', {
+      Image: 'busybox',
+      Cmd: ['true'],
+      HostConfig: { Devices: [{ PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'rwm' }] },
+    });
     expect(devices.status).toBe(400);
     expect(devices.json().message).toBe('container-saga does not support HostConfig.Devices');
-    const ports = await postJson('/containers/create?name=unk', { Image: 'busybox', Cmd: ['true'], HostConfig: { PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '8080' }] } } });
+    const ports = await postJson('/containers/create?name=unk', {
+      Image: 'busybox',
+      Cmd: ['true'],
+      HostConfig: { PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '8080' }] } },
+    });
     expect(ports.json().message).toBe('container-saga does not support HostConfig.PortBindings');
     expect((await request('GET', '/containers/unk/json')).status).toBe(404);
     // the same fields at their zero values, and an entrypoint: created, Docker's command
     const zero = await postJson('/containers/create?name=zeros', {
-      Image: 'busybox:latest', Entrypoint: ['sh', '-c'], Cmd: 'sleep 1000', User: '',
+      Image: 'busybox:latest',
+      Entrypoint: ['sh', '-c'],
+      Cmd: 'sleep 1000',
+      User: '',
       HostConfig: { Privileged: false, PortBindings: {}, CapAdd: null, MemorySwappiness: -1, NetworkMode: 'default' },
       NetworkingConfig: { EndpointsConfig: { default: { IPAMConfig: null, Aliases: null, IPAddress: '' } } },
     });
     expect(zero.status, zero.text).toBe(201);
     expect(zero.json()).toEqual({ Id: expect.stringMatching(/^[0-9a-f]{64}$/), Warnings: [] });
     const rec = (await request('GET', '/containers/zeros/json')).json();
-    expect(rec).toMatchObject({ Path: 'sh', Args: ['-c', 'sleep 1000'], Config: { Image: 'busybox', Cmd: ['sh', '-c', 'sleep 1000'] }, HostConfig: { NetworkMode: 'default' } });
-    for (const internal of ['StartingBy', 'EventKeys', 'Leftovers', 'HasBeenStartedBefore', 'HasBeenManuallyStopped']) expect(rec).not.toHaveProperty(internal);
+    expect(rec).toMatchObject({
+      Path: 'sh',
+      Args: ['-c', 'sleep 1000'],
+      Config: { Image: 'busybox', Cmd: ['sh', '-c', 'sleep 1000'] },
+      HostConfig: { NetworkMode: 'default' },
+    });
+    for (const internal of ['StartingBy', 'EventKeys', 'Leftovers', 'HasBeenStartedBefore', 'HasBeenManuallyStopped'])
+      expect(rec).not.toHaveProperty(internal);
   });
 
   it('a body over 1 MiB is a 400', async () => {
     const big = JSON.stringify({ Image: 'busybox', Cmd: ['true'], Labels: { pad: 'x'.repeat(2 * 1024 * 1024) } });
     // refused on its Content-Length, before it is read (the server drains the rest)
-    const r = await request('POST', '/containers/create?name=huge', { body: big, headers: { 'Content-Type': 'application/json' } });
+    const r = await request('POST', '/containers/create?name=huge', {
+      body: big,
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(r.status).toBe(400);
     expect(r.json()).toEqual({ message: 'request body is larger than 1048576 bytes' });
     expect((await request('GET', '/containers/huge/json')).status).toBe(404);
@@ -349,9 +504,14 @@ describe.concurrent('raw HTTP: what the docker client does not send', () => {
     expect(traversal.status).toBe(404);
     expect(traversal.json()).toEqual({ message: 'No such container: ../../etc' });
     for (const name of ['a/b', '..', '../etc', 'a b']) {
-      const r = await postJson(`/containers/create?name=${encodeURIComponent(name)}`, { Image: 'busybox', Cmd: ['true'] });
+      const r = await postJson(`/containers/create?name=${encodeURIComponent(name)}`, {
+        Image: 'busybox',
+        Cmd: ['true'],
+      });
       expect(r.status, name).toBe(400);
-      expect(r.json()).toEqual({ message: `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed` });
+      expect(r.json()).toEqual({
+        message: `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
+      });
     }
     const noCmd = await postJson('/containers/create', { Image: 'busybox' });
     expect(noCmd.json()).toEqual({ message: 'No command specified' });
@@ -361,23 +521,48 @@ describe.concurrent('raw HTTP: what the docker client does not send', () => {
   });
 
   it('a pin to an unknown host, or to a malformed name, is a 400; nothing is created', async () => {
-    const nosuch = await postJson('/containers/create?name=pinnosuch', { Image: 'busybox', Cmd: ['true'], Labels: { 'container-saga.host': 'nosuch' } });
+    const nosuch = await postJson('/containers/create?name=pinnosuch', {
+      Image: 'busybox',
+      Cmd: ['true'],
+      Labels: { 'container-saga.host': 'nosuch' },
+    });
     // 400, not the CLI's 404: Docker's client takes a 404 from create for a missing image, and pulls
     expect([nosuch.status, nosuch.json()]).toEqual([400, { message: 'No such host: nosuch' }]);
-    const bad = await postJson('/containers/create?name=pinbad', { Image: 'busybox', Cmd: ['true'], Labels: { 'container-saga.host': 'bad/name' } });
-    expect([bad.status, bad.json()]).toEqual([400, { message: 'invalid input: host: invalid host name "bad/name": want [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 63 characters' }]);
+    const bad = await postJson('/containers/create?name=pinbad', {
+      Image: 'busybox',
+      Cmd: ['true'],
+      Labels: { 'container-saga.host': 'bad/name' },
+    });
+    expect([bad.status, bad.json()]).toEqual([
+      400,
+      {
+        message:
+          'invalid input: host: invalid host name "bad/name": want [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 63 characters',
+      },
+    ]);
     expect((await request('GET', '/containers/pinnosuch/json')).status).toBe(404);
     expect((await request('GET', '/containers/pinbad/json')).status).toBe(404);
   });
 
   it('list: filters, limit, a bad filter', async () => {
     await ok('create', '--name', 'listme', '--label', 'list=yes', 'busybox', 'sleep', '1000');
-    const r = await request('GET', `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ label: ['list=yes'] }))}`);
+    const r = await request(
+      'GET',
+      `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ label: ['list=yes'] }))}`,
+    );
     expect(r.status).toBe(200);
     const [entry] = r.json();
     expect(entry).toMatchObject({
-      Names: ['/listme'], Image: 'busybox', Command: 'sleep 1000', State: 'created', Status: 'Created', Ports: [], Labels: { list: 'yes' },
-      HostConfig: { NetworkMode: 'default' }, NetworkSettings: { Networks: { bridge: { IPAddress: '' } } }, Mounts: [],
+      Names: ['/listme'],
+      Image: 'busybox',
+      Command: 'sleep 1000',
+      State: 'created',
+      Status: 'Created',
+      Ports: [],
+      Labels: { list: 'yes' },
+      HostConfig: { NetworkMode: 'default' },
+      NetworkSettings: { Networks: { bridge: { IPAddress: '' } } },
+      Mounts: [],
     });
     expect(entry.ImageID).toMatch(/^sha256:/);
     expect(Math.abs(entry.Created - Date.now() / 1000)).toBeLessThan(60);
@@ -390,17 +575,31 @@ describe.concurrent('raw HTTP: what the docker client does not send', () => {
     expect(badStatus.json()).toEqual({ message: "invalid filter 'status=sleeping'" });
   });
 
-  it('start, stop, kill, rm: Docker\'s statuses', async () => {
+  it("start, stop, kill, rm: Docker's statuses", async () => {
     await ok('create', '--name', 'codes', 'busybox', 'sleep', '1000');
-    const body = await request('POST', '/containers/codes/start', { body: '{"Binds":["/:/host"]}', headers: { 'Content-Type': 'application/json' } });
+    const body = await request('POST', '/containers/codes/start', {
+      body: '{"Binds":["/:/host"]}',
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(body.status).toBe(400);
-    expect(body.json()).toEqual({ message: 'starting container with non-empty request body was deprecated since API v1.22 and removed in v1.24' });
-    expect((await request('POST', '/containers/codes/start', { body: '{}', headers: { 'Content-Type': 'application/json' } })).status).toBe(204);
+    expect(body.json()).toEqual({
+      message: 'starting container with non-empty request body was deprecated since API v1.22 and removed in v1.24',
+    });
+    expect(
+      (
+        await request('POST', '/containers/codes/start', {
+          body: '{}',
+          headers: { 'Content-Type': 'application/json' },
+        })
+      ).status,
+    ).toBe(204);
     expect((await request('POST', '/containers/codes/start')).status).toBe(304);
     const rm = await request('DELETE', '/containers/codes');
     expect(rm.status).toBe(409);
     const id = (await record('codes'))!.Id;
-    expect(rm.json()).toEqual({ message: `You cannot remove a running container ${id}. Stop the container before attempting removal or force remove` });
+    expect(rm.json()).toEqual({
+      message: `You cannot remove a running container ${id}. Stop the container before attempting removal or force remove`,
+    });
     expect((await request('POST', '/containers/codes/pause')).status).toBe(204);
     expect((await request('POST', '/containers/codes/unpause')).status).toBe(204);
     expect((await request('POST', '/containers/codes/stop?t=1')).status).toBe(204);

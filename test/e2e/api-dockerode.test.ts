@@ -61,10 +61,17 @@ async function settledReads(kind: ReadName): Promise<number> {
   return last;
 }
 
-/** A running container whose log holds `text` (the simulated process prints nothing: written where the driver reads it). */
+/**
+ * A running container whose log holds `text` (the simulated process prints nothing: written where the driver reads it).
+ */
 async function runningWithLog(name: string, text: string) {
   // dockerode's usual call: its options go in both the query and the body (`name` too)
-  const c = await docker.createContainer({ name, Image: 'busybox', Cmd: ['sleep', '1000'], Labels: { suite: 'dockerode' } });
+  const c = await docker.createContainer({
+    name,
+    Image: 'busybox',
+    Cmd: ['sleep', '1000'],
+    Labels: { suite: 'dockerode' },
+  });
   await c.start();
   const log = suite.sim.driver.layout.log(c.id);
   await fs.mkdir(path.dirname(log), { recursive: true });
@@ -92,11 +99,19 @@ describe.concurrent('dockerode against the Engine API (simulated driver)', () =>
     expect(demux(all)).toEqual({ stdout: 'first\nsecond\nthird\n', stderr: '', types: [1] });
     expect(demux(await c.logs({ stdout: true, tail: 1 })).stdout).toBe('third\n');
     const stamped = demux(await c.logs({ stdout: true, timestamps: true, tail: 2 })).stdout;
-    expect(stamped).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z second\n\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z third\n$/);
+    expect(stamped).toMatch(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z second\n\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z third\n$/,
+    );
     // only stderr asked for: the combined output comes as stderr frames (the log does not tell them apart)
     expect(demux(await c.logs({ stderr: true }))).toEqual({ stdout: '', stderr: 'first\nsecond\nthird\n', types: [2] });
-    await expect(c.logs({ stdout: false, stderr: false })).rejects.toMatchObject({ statusCode: 400, json: { message: 'Bad parameters: you must choose at least one stream' } });
-    await expect(docker.getContainer('nosuch').logs({ stdout: true })).rejects.toMatchObject({ statusCode: 404, json: { message: 'No such container: nosuch' } });
+    await expect(c.logs({ stdout: false, stderr: false })).rejects.toMatchObject({
+      statusCode: 400,
+      json: { message: 'Bad parameters: you must choose at least one stream' },
+    });
+    await expect(docker.getContainer('nosuch').logs({ stdout: true })).rejects.toMatchObject({
+      statusCode: 404,
+      json: { message: 'No such container: nosuch' },
+    });
 
     await c.stop({ t: 1 });
     expect((await c.inspect()).State.Status).toBe('exited');
@@ -107,21 +122,63 @@ describe.concurrent('dockerode against the Engine API (simulated driver)', () =>
     await c.remove();
     await expect(c.inspect()).rejects.toMatchObject({ statusCode: 404 });
 
-    const events = await drain(await docker.getEvents({ since, until: Math.ceil(Date.now() / 1000) + 1, filters: { container: ['dlife'] } }));
-    const lines = events.toString().trim().split('\n').map((l) => JSON.parse(l) as { Action: string; Type: string; id: string; from: string; Actor: { Attributes: Record<string, string> } });
+    const events = await drain(
+      await docker.getEvents({ since, until: Math.ceil(Date.now() / 1000) + 1, filters: { container: ['dlife'] } }),
+    );
+    const lines = events
+      .toString()
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            Action: string;
+            Type: string;
+            id: string;
+            from: string;
+            Actor: { Attributes: Record<string, string> };
+          },
+      );
     expect(lines.map((e) => e.Action)).toEqual(['create', 'start', 'die', 'stop', 'destroy']);
     expect(lines.every((e) => e.Type === 'container' && e.id === c.id && e.from === 'busybox')).toBe(true);
     expect(lines[0]!.Actor.Attributes).toMatchObject({ name: 'dlife', image: 'busybox', suite: 'dockerode' });
-    const onlyStart = await drain(await docker.getEvents({ since, until: Math.ceil(Date.now() / 1000), filters: { container: ['dlife'], event: ['start'], label: ['suite=dockerode'] } }));
-    expect(onlyStart.toString().trim().split('\n').map((l) => (JSON.parse(l) as { Action: string }).Action)).toEqual(['start']);
+    const onlyStart = await drain(
+      await docker.getEvents({
+        since,
+        until: Math.ceil(Date.now() / 1000),
+        filters: { container: ['dlife'], event: ['start'], label: ['suite=dockerode'] },
+      }),
+    );
+    expect(
+      onlyStart
+        .toString()
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { Action: string }).Action),
+    ).toEqual(['start']);
   });
 
   it('exec: create, start (hijacked and plain), inspect with the exit code; 404, 409 and 400s', async () => {
     const c = await runningWithLog('dexec', '');
     const three = await c.exec({ Cmd: ['sh', '-c', 'exit 3'], AttachStdout: true, AttachStderr: true });
     const before = await three.inspect();
-    expect(before).toMatchObject({ ID: three.id, Running: false, ExitCode: null, ContainerID: c.id, OpenStdin: false, OpenStdout: true, OpenStderr: true, CanRemove: false });
-    expect(before.ProcessConfig).toEqual({ tty: false, entrypoint: 'sh', arguments: ['-c', 'exit 3'], privileged: false, user: '' });
+    expect(before).toMatchObject({
+      ID: three.id,
+      Running: false,
+      ExitCode: null,
+      ContainerID: c.id,
+      OpenStdin: false,
+      OpenStdout: true,
+      OpenStderr: true,
+      CanRemove: false,
+    });
+    expect(before.ProcessConfig).toEqual({
+      tty: false,
+      entrypoint: 'sh',
+      arguments: ['-c', 'exit 3'],
+      privileged: false,
+      user: '',
+    });
     const out = await drain(await three.start({ hijack: true, stdin: false }));
     expect(demux(out)).toEqual({ stdout: '', stderr: '', types: [] });
     const after = await three.inspect();
@@ -129,7 +186,10 @@ describe.concurrent('dockerode against the Engine API (simulated driver)', () =>
     expect(after.Pid).toBeGreaterThan(0);
     // started twice: Docker's 409
     // (a streamed call's error: dockerode puts the message in its own, not in `json`)
-    await expect(three.start({ hijack: true, stdin: false })).rejects.toMatchObject({ statusCode: 409, message: expect.stringContaining(`Error: Exec command ${three.id} has already run`) });
+    await expect(three.start({ hijack: true, stdin: false })).rejects.toMatchObject({
+      statusCode: 409,
+      message: expect.stringContaining(`Error: Exec command ${three.id} has already run`),
+    });
 
     const plain = await c.exec({ Cmd: ['true'], AttachStdout: true });
     await drain(await plain.start({}));
@@ -142,25 +202,48 @@ describe.concurrent('dockerode against the Engine API (simulated driver)', () =>
       await sleep(100);
     }
 
-    await expect(docker.getExec('f'.repeat(64)).inspect()).rejects.toMatchObject({ statusCode: 404, json: { message: `No such exec instance: ${'f'.repeat(64)}` } });
-    await expect(c.exec({ Cmd: ['sh'], AttachStdin: true })).rejects.toMatchObject({ statusCode: 400, json: { message: 'container-saga does not support stdin on exec (AttachStdin)' } });
-    await expect(c.exec({ Cmd: ['sh'], Tty: true })).rejects.toMatchObject({ statusCode: 400, json: { message: 'container-saga does not support a TTY on exec (Tty)' } });
+    await expect(docker.getExec('f'.repeat(64)).inspect()).rejects.toMatchObject({
+      statusCode: 404,
+      json: { message: `No such exec instance: ${'f'.repeat(64)}` },
+    });
+    await expect(c.exec({ Cmd: ['sh'], AttachStdin: true })).rejects.toMatchObject({
+      statusCode: 400,
+      json: { message: 'container-saga does not support stdin on exec (AttachStdin)' },
+    });
+    await expect(c.exec({ Cmd: ['sh'], Tty: true })).rejects.toMatchObject({
+      statusCode: 400,
+      json: { message: 'container-saga does not support a TTY on exec (Tty)' },
+    });
     await expect(c.exec({ Cmd: ['sh'], User: 'nobody' })).rejects.toMatchObject({ statusCode: 400 });
-    await expect(c.exec({ Cmd: [] })).rejects.toMatchObject({ statusCode: 400, json: { message: 'No exec command specified' } });
-    await expect(docker.getContainer('nosuch').exec({ Cmd: ['true'] })).rejects.toMatchObject({ statusCode: 404, json: { message: 'No such container: nosuch' } });
+    await expect(c.exec({ Cmd: [] })).rejects.toMatchObject({
+      statusCode: 400,
+      json: { message: 'No exec command specified' },
+    });
+    await expect(docker.getContainer('nosuch').exec({ Cmd: ['true'] })).rejects.toMatchObject({
+      statusCode: 404,
+      json: { message: 'No such container: nosuch' },
+    });
 
     const late = await c.exec({ Cmd: ['true'] });
     await c.stop({ t: 1 });
-    await expect(c.exec({ Cmd: ['true'] })).rejects.toMatchObject({ statusCode: 409, json: { message: `Container ${c.id} is not running` } });
+    await expect(c.exec({ Cmd: ['true'] })).rejects.toMatchObject({
+      statusCode: 409,
+      json: { message: `Container ${c.id} is not running` },
+    });
     // created while it ran, started once it had stopped: the same 409, and it may be started again later
-    await expect(late.start({ hijack: true, stdin: false })).rejects.toMatchObject({ statusCode: 409, message: expect.stringContaining(`Container ${c.id} is not running`) });
+    await expect(late.start({ hijack: true, stdin: false })).rejects.toMatchObject({
+      statusCode: 409,
+      message: expect.stringContaining(`Container ${c.id} is not running`),
+    });
     expect(await late.inspect()).toMatchObject({ Running: false, ExitCode: null });
     await c.remove({ force: true });
   });
 
   it('attach (plain and hijacked): logs=1 replays the log, stream=1 follows from its end until the container stops; stdin is a 400', async () => {
     const c = await runningWithLog('dattach', 'old\n');
-    expect(demux(await drain(await c.attach({ stream: false, logs: true, stdout: true, stderr: true }))).stdout).toBe('old\n');
+    expect(demux(await drain(await c.attach({ stream: false, logs: true, stdout: true, stderr: true }))).stdout).toBe(
+      'old\n',
+    );
     // Each attach starts at the log's end as it is when its answer comes: only then is the next line written.
     const plain = drain(await c.attach({ stream: true, stdout: true, stderr: true }));
     const hijacked = drain(await c.attach({ stream: true, stdout: true, stderr: true, hijack: true }));
@@ -188,7 +271,12 @@ describe.concurrent('dockerode against the Engine API (simulated driver)', () =>
     await sampleLog(log, t0 + 4000);
     const cut = await c.logs({ stdout: true, until: (t0 + 2000) / 1000 });
     expect(demux(cut).stdout).toBe('one\ntwo\n');
-    const since = await c.logs({ stdout: true, timestamps: true, since: (t0 + 1000) / 1000, until: (t0 + 2000) / 1000 });
+    const since = await c.logs({
+      stdout: true,
+      timestamps: true,
+      since: (t0 + 1000) / 1000,
+      until: (t0 + 2000) / 1000,
+    });
     expect(demux(since).stdout).toBe('2020-01-02T03:04:07.123000000Z two\n');
     await c.remove({ force: true });
   });
@@ -203,7 +291,8 @@ describe('clients that go away', () => {
     logs.on('data', (d: Buffer) => (received = Buffer.concat([received, d])));
     const receives = async (text: string) => {
       for (let i = 0; !demux(received).stdout.includes(text); i++) {
-        if (i > 100) throw new Error(`never received ${JSON.stringify(text)}: ${JSON.stringify(demux(received).stdout)}`);
+        if (i > 100)
+          throw new Error(`never received ${JSON.stringify(text)}: ${JSON.stringify(demux(received).stdout)}`);
         await sleep(50);
       }
     };
@@ -219,7 +308,9 @@ describe('clients that go away', () => {
     await sleep(1500);
     expect(await readsOf('logs')).toBe(afterLogs);
 
-    const events = (await docker.getEvents({ filters: { container: [c.id] } })) as NodeJS.ReadableStream & { destroy(): void };
+    const events = (await docker.getEvents({ filters: { container: [c.id] } })) as NodeJS.ReadableStream & {
+      destroy(): void;
+    };
     let seen = '';
     events.on('data', (d: Buffer) => (seen += d.toString()));
     await sleep(300);
@@ -228,7 +319,12 @@ describe('clients that go away', () => {
       if (i > 100) throw new Error(`no pause event: ${seen}`);
       await sleep(50);
     }
-    expect(seen.trim().split('\n').map((l) => (JSON.parse(l) as { Action: string }).Action)).toEqual(['pause']); // from now on only
+    expect(
+      seen
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { Action: string }).Action),
+    ).toEqual(['pause']); // from now on only
     events.destroy();
     const afterEvents = await settledReads('events');
     await sleep(1500);

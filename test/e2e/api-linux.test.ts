@@ -44,35 +44,42 @@ describe('the docker CLI against the Engine API (Linux driver)', () => {
     expect([rm.code, rm.stdout]).toEqual([0, 'three\n']);
   });
 
-  rootIt('docker run -d, logs, logs --tail 1 -t, exec (output, stderr and exit code, a missing command, no stdin)', async () => {
-    const started = await run(['run', '-d', '--name', 'web', 'busybox', 'sh', '-c', 'echo started; sleep 1000']);
-    expect(started.code, started.stderr).toBe(0);
-    expect(started.stdout).toMatch(/^[0-9a-f]{64}\n$/);
-    webId = started.stdout.trim();
-    let logs = await run(['logs', 'web']);
-    for (let i = 0; logs.stdout === '' && i < 50; i++) {
-      await sleep(100);
-      logs = await run(['logs', 'web']);
-    }
-    expect([logs.code, logs.stdout, logs.stderr]).toEqual([0, 'started\n', '']);
-    const tail = await run(['logs', '--tail', '1', '-t', 'web']);
-    expect(tail.code, tail.stderr).toBe(0);
-    expect(tail.stdout).toMatch(STAMPED);
+  rootIt(
+    'docker run -d, logs, logs --tail 1 -t, exec (output, stderr and exit code, a missing command, no stdin)',
+    async () => {
+      const started = await run(['run', '-d', '--name', 'web', 'busybox', 'sh', '-c', 'echo started; sleep 1000']);
+      expect(started.code, started.stderr).toBe(0);
+      expect(started.stdout).toMatch(/^[0-9a-f]{64}\n$/);
+      webId = started.stdout.trim();
+      let logs = await run(['logs', 'web']);
+      for (let i = 0; logs.stdout === '' && i < 50; i++) {
+        await sleep(100);
+        logs = await run(['logs', 'web']);
+      }
+      expect([logs.code, logs.stdout, logs.stderr]).toEqual([0, 'started\n', '']);
+      const tail = await run(['logs', '--tail', '1', '-t', 'web']);
+      expect(tail.code, tail.stderr).toBe(0);
+      expect(tail.stdout).toMatch(STAMPED);
 
-    const hi = await run(['exec', 'web', 'echo', 'hi']);
-    expect([hi.code, hi.stdout, hi.stderr]).toEqual([0, 'hi\n', '']);
-    const three = await run(['exec', 'web', 'sh', '-c', 'echo e >&2; exit 3']);
-    expect([three.code, three.stdout, three.stderr]).toEqual([3, '', 'e\n']);
-    const env = await run(['exec', '-e', 'GREETING=bye', '-w', '/tmp', 'web', 'sh', '-c', 'echo $GREETING; pwd']);
-    expect([env.code, env.stdout]).toEqual([0, 'bye\n/tmp\n']);
-    // Docker writes why the exec could not run into its stream (the CLI prints it on stdout) and exits 127
-    const missing = await run(['exec', 'web', 'nosuchcmd']);
-    expect(missing.code).toBe(127);
-    expect(missing.stdout).toMatch(/^OCI runtime exec failed: .*exec: "nosuchcmd": executable file not found in \$PATH: unknown\r\n$/);
-    const stdin = await run(['exec', '-i', 'web', 'true']);
-    expect(stdin.code).not.toBe(0);
-    expect(stdin.stderr).toContain('Error response from daemon: container-saga does not support stdin on exec (AttachStdin)');
-  });
+      const hi = await run(['exec', 'web', 'echo', 'hi']);
+      expect([hi.code, hi.stdout, hi.stderr]).toEqual([0, 'hi\n', '']);
+      const three = await run(['exec', 'web', 'sh', '-c', 'echo e >&2; exit 3']);
+      expect([three.code, three.stdout, three.stderr]).toEqual([3, '', 'e\n']);
+      const env = await run(['exec', '-e', 'GREETING=bye', '-w', '/tmp', 'web', 'sh', '-c', 'echo $GREETING; pwd']);
+      expect([env.code, env.stdout]).toEqual([0, 'bye\n/tmp\n']);
+      // Docker writes why the exec could not run into its stream (the CLI prints it on stdout) and exits 127
+      const missing = await run(['exec', 'web', 'nosuchcmd']);
+      expect(missing.code).toBe(127);
+      expect(missing.stdout).toMatch(
+        /^OCI runtime exec failed: .*exec: "nosuchcmd": executable file not found in \$PATH: unknown\r\n$/,
+      );
+      const stdin = await run(['exec', '-i', 'web', 'true']);
+      expect(stdin.code).not.toBe(0);
+      expect(stdin.stderr).toContain(
+        'Error response from daemon: container-saga does not support stdin on exec (AttachStdin)',
+      );
+    },
+  );
 
   rootIt('docker logs -f follows until the container is stopped', async () => {
     const follow = run(['logs', '-f', 'web']);
@@ -83,21 +90,38 @@ describe('the docker CLI against the Engine API (Linux driver)', () => {
     expect([r.code, r.stdout, r.stderr]).toEqual([0, 'started\n', '']);
   });
 
-  rootIt('docker events --since --until: the containers\' create, start, exec and die, in Docker\'s format', async () => {
+  rootIt("docker events --since --until: the containers' create, start, exec and die, in Docker's format", async () => {
     const t1 = Date.now() + 500;
     await sleep(600); // until in the past: the CLI gets the matching events and the stream ends
     const r = await run(['events', '--since', unix(t0), '--until', unix(t1)]);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    const of = (id: string) => lines.filter((l) => l.includes(` ${id} `)).map((l) => /^\S+ container (\S+)/.exec(l)?.[1]);
+    const of = (id: string) =>
+      lines.filter((l) => l.includes(` ${id} `)).map((l) => /^\S+ container (\S+)/.exec(l)?.[1]);
     const ids = await createdIds();
     expect(ids).toHaveLength(3); // run --rm, three, web
     expect(of(ids[0]!)).toEqual(['create', 'start', 'die', 'destroy']);
     expect(of(ids[1]!)).toEqual(['create', 'start', 'die', 'destroy']);
-    expect(of(webId)).toEqual(expect.arrayContaining(['create', 'start', 'exec_create:', 'exec_start:', 'exec_die', 'die', 'stop']));
-    expect(lines.find((l) => l.includes(` container create ${webId} `))).toMatch(/^\d{4}-\d{2}-\d{2}T\S+ container create [0-9a-f]{64} \(image=busybox, name=web\)$/);
-    const die = await run(['events', '--since', unix(t0), '--until', unix(t1), '--filter', 'container=web', '--filter', 'event=die']);
-    expect(die.stdout.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`container die ${webId} \\(exitCode=137, image=busybox, name=web\\)$`))]);
+    expect(of(webId)).toEqual(
+      expect.arrayContaining(['create', 'start', 'exec_create:', 'exec_start:', 'exec_die', 'die', 'stop']),
+    );
+    expect(lines.find((l) => l.includes(` container create ${webId} `))).toMatch(
+      /^\d{4}-\d{2}-\d{2}T\S+ container create [0-9a-f]{64} \(image=busybox, name=web\)$/,
+    );
+    const die = await run([
+      'events',
+      '--since',
+      unix(t0),
+      '--until',
+      unix(t1),
+      '--filter',
+      'container=web',
+      '--filter',
+      'event=die',
+    ]);
+    expect(die.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`container die ${webId} \\(exitCode=137, image=busybox, name=web\\)$`)),
+    ]);
   });
 
   rootIt('docker rm, and nothing is left of any container', async () => {

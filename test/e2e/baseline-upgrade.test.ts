@@ -23,13 +23,17 @@ const FIXTURES = path.resolve(__dirname, '../fixtures/pre-baseline');
 
 async function replay(file: string): Promise<unknown> {
   const history = historyFromJSON(JSON.parse(await fs.readFile(path.join(FIXTURES, file), 'utf8')));
-  for await (const r of Worker.runReplayHistories({ ...workflowSources(), dataConverter: codecDataConverter() }, [{ workflowId: file, history }])) return r.error;
+  for await (const r of Worker.runReplayHistories({ ...workflowSources(), dataConverter: codecDataConverter() }, [
+    { workflowId: file, history },
+  ]))
+    return r.error;
   throw new Error(`${file}: no replay result`);
 }
 
 describe('histories recorded before the baseline (release 0.1.0)', () => {
   it("the monitor's and the reads workflow's do not replay: their runs must be replaced", async () => {
-    for (const file of ['monitor-on-failure.json', 'reads-continued-as-new.json']) expect(String(await replay(file)), file).toMatch(/nondeterminism/i);
+    for (const file of ['monitor-on-failure.json', 'reads-continued-as-new.json'])
+      expect(String(await replay(file)), file).toMatch(/nondeterminism/i);
   });
 
   it("the hosts registry's does (its code did not change), so its hosts and their availability are kept", async () => {
@@ -75,20 +79,33 @@ describe("a worker's start-up after an upgrade across the baseline", () => {
     });
     const reads = w.client.workflow.getHandle(readsWorkflowId(w.taskQueue));
     await reads.terminate('stand-in for a reads workflow of release 0.1.0');
-    const oldReads = await w.client.workflow.start(WorkflowTypes.reads, { taskQueue: w.taskQueue, workflowId: readsWorkflowId(w.taskQueue), args: [{}] });
+    const oldReads = await w.client.workflow.start(WorkflowTypes.reads, {
+      taskQueue: w.taskQueue,
+      workflowId: readsWorkflowId(w.taskQueue),
+      args: [{}],
+    });
 
     const report = await reconcileAtStartup(connection, 'default', w.taskQueue, sim.hostName, codecDataConverter());
     expect(report.monitored).toEqual([Id]);
 
-    for (const [what, workflowId, runId] of [['monitor', old.workflowId, old.signaledRunId], ['reads', oldReads.workflowId, oldReads.firstExecutionRunId]] as const) {
+    for (const [what, workflowId, runId] of [
+      ['monitor', old.workflowId, old.signaledRunId],
+      ['reads', oldReads.workflowId, oldReads.firstExecutionRunId],
+    ] as const) {
       const ended = await w.client.workflow.getHandle(workflowId, runId).describe();
       expect(ended.status.name, what).toBe('TERMINATED');
       const { events } = await w.client.workflow.getHandle(workflowId, runId).fetchHistory();
-      expect(events?.at(-1)?.workflowExecutionTerminatedEventAttributes?.reason, what).toMatch(`begun before workflow baseline ${WORKFLOW_BASELINE}`);
+      expect(events?.at(-1)?.workflowExecutionTerminatedEventAttributes?.reason, what).toMatch(
+        `begun before workflow baseline ${WORKFLOW_BASELINE}`,
+      );
     }
     // a new monitor, under the baseline, watches the same run; the next read starts a new reads workflow
     const now = await monitor.describe();
-    expect([now.status.name, now.runId !== old.signaledRunId, now.memo]).toEqual(['RUNNING', true, { workflowBaseline: WORKFLOW_BASELINE }]);
+    expect([now.status.name, now.runId !== old.signaledRunId, now.memo]).toEqual([
+      'RUNNING',
+      true,
+      { workflowBaseline: WORKFLOW_BASELINE },
+    ]);
     expect((await inspect(w.session, Id)).State).toMatchObject({ Running: true, Pid: rec.State.Pid });
     const newReads = await until('a new reads workflow', async () => {
       const d = await reads.describe();

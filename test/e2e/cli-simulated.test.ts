@@ -32,8 +32,23 @@ afterAll(async () => {
   if (root) await fs.rm(root, { recursive: true, force: true });
 });
 
-const STEPS = ['lookup', 'check-state', 'verify-settings', 'claim', 'default-net-mode', 'mount-rootfs', 'network', 'ipc',
-  'volumes', 'links', 'working-dir', 'daemon-env', 'spec', 'process', 'mark-running'];
+const STEPS = [
+  'lookup',
+  'check-state',
+  'verify-settings',
+  'claim',
+  'default-net-mode',
+  'mount-rootfs',
+  'network',
+  'ipc',
+  'volumes',
+  'links',
+  'working-dir',
+  'daemon-env',
+  'spec',
+  'process',
+  'mark-running',
+];
 
 const shownSteps = (stderr: string) => [...stderr.matchAll(/^ {2}✓ (\S+)$/gm)].map((m) => m[1]);
 const shownCompensations = (stderr: string) => [...stderr.matchAll(/^ {2}↺ (\S+)$/gm)].map((m) => m[1]);
@@ -48,14 +63,37 @@ async function inspect(name: string): Promise<ContainerRecord> {
 async function eventsOf(id: string): Promise<string[]> {
   const r = await cli(w, ['events', '--no-follow', '--json']);
   expect(r.code, r.stderr).toBe(0);
-  return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as ContainerEvent).filter((e) => e.id === id).map((e) => e.action);
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as ContainerEvent)
+    .filter((e) => e.id === id)
+    .map((e) => e.action);
 }
-
 
 // Three independent containers: their stories run side by side.
 describe.concurrent('container-saga CLI on the dev server (simulated driver)', () => {
   it('create + start: live steps, then inspect, ps, a second start (304) and events', async () => {
-    const created = await cli(w, ['create', '--name', 'web', '-e', 'A=1', '-e', 'PASSED', '-e', 'CS_E2E_UNSET', '--expose', '80', 'busybox', 'sleep', '1000'], { PASSED: 'through', CS_E2E_UNSET: undefined });
+    const created = await cli(
+      w,
+      [
+        'create',
+        '--name',
+        'web',
+        '-e',
+        'A=1',
+        '-e',
+        'PASSED',
+        '-e',
+        'CS_E2E_UNSET',
+        '--expose',
+        '80',
+        'busybox',
+        'sleep',
+        '1000',
+      ],
+      { PASSED: 'through', CS_E2E_UNSET: undefined },
+    );
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toMatch(/^[0-9a-f]{64}\n$/);
     const id = created.stdout.trim();
@@ -66,7 +104,11 @@ describe.concurrent('container-saga CLI on the dev server (simulated driver)', (
     expect(shownSteps(started.stderr)).toEqual(STEPS);
     expect(shownCompensations(started.stderr)).toEqual([]);
 
-    const [rec, ps, status] = await Promise.all([inspect('web'), cli(w, ['ps']), cli(w, ['inspect', '--format', '{{.State.Status}} {{.State.Pid}}', 'web'])]);
+    const [rec, ps, status] = await Promise.all([
+      inspect('web'),
+      cli(w, ['ps']),
+      cli(w, ['inspect', '--format', '{{.State.Status}} {{.State.Pid}}', 'web']),
+    ]);
     expect(rec.Id).toBe(id);
     expect(rec.Name).toBe('/web');
     expect(rec.State).toMatchObject({ Status: 'running', Running: true, ExitCode: 0, Error: '' });
@@ -76,7 +118,9 @@ describe.concurrent('container-saga CLI on the dev server (simulated driver)', (
     expect(rec.Config.Env).toEqual(['A=1', 'PASSED=through', 'CS_E2E_UNSET']);
     // Docker's columns, then the container's host
     expect(ps.stdout).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES\s+HOST\n/);
-    expect(ps.stdout).toMatch(new RegExp(`\\n${id.slice(0, 12)}\\s+busybox\\s+"sleep 1000"\\s+.* ago\\s+Up .*80/tcp\\s+web\\s+${HOST}\\n`));
+    expect(ps.stdout).toMatch(
+      new RegExp(`\\n${id.slice(0, 12)}\\s+busybox\\s+"sleep 1000"\\s+.* ago\\s+Up .*80/tcp\\s+web\\s+${HOST}\\n`),
+    );
     expect(status.stdout).toBe(`running ${rec.State.Pid}\n`);
 
     // Starting a running container is Docker's 304: done, not an error.
@@ -90,21 +134,45 @@ describe.concurrent('container-saga CLI on the dev server (simulated driver)', (
 
   it('an injected failure: Docker error, compensations in reverse, recorded, nothing left behind', async () => {
     // With a volume, so the saga runs its volumes step (it skips it for a container with nothing to mount).
-    const created = await cli(w, ['create', '--name', 'broken', '-v', 'brokenvol:/data', '--label', 'container-saga.faults=volumes=fail', 'busybox', 'sleep', '1000']);
+    const created = await cli(w, [
+      'create',
+      '--name',
+      'broken',
+      '-v',
+      'brokenvol:/data',
+      '--label',
+      'container-saga.faults=volumes=fail',
+      'busybox',
+      'sleep',
+      '1000',
+    ]);
     expect(created.code, created.stderr).toBe(0);
     const id = created.stdout.trim();
 
     const started = await cli(w, ['start', 'broken']);
     expect(started.code, `${started.stdout}${started.stderr}`).toBe(1);
     expect(started.stdout).toBe('');
-    expect(started.stderr).toContain('\nError response from daemon: injected failure at volumes\nError: failed to start containers: broken\n');
+    expect(started.stderr).toContain(
+      '\nError response from daemon: injected failure at volumes\nError: failed to start containers: broken\n',
+    );
     // volumes runs at once with rootfs, network and IPC: those finish, then all four are undone
     expect(shownSteps(started.stderr)).toEqual(STEPS.slice(0, STEPS.indexOf('volumes')));
-    expect(shownCompensations(started.stderr)).toEqual(['unmount-volumes', 'unmount-ipc', 'release-network', 'unmount-rootfs']);
+    expect(shownCompensations(started.stderr)).toEqual([
+      'unmount-volumes',
+      'unmount-ipc',
+      'release-network',
+      'unmount-rootfs',
+    ]);
     noStackTrace(started.stderr);
 
     const rec = await inspect('broken');
-    expect(rec.State).toMatchObject({ Status: 'created', Running: false, Pid: 0, ExitCode: 128, Error: 'injected failure at volumes' });
+    expect(rec.State).toMatchObject({
+      Status: 'created',
+      Running: false,
+      Pid: 0,
+      ExitCode: 128,
+      Error: 'injected failure at volumes',
+    });
     expect(rec.NetworkSettings.IPAddress).toBe('');
     // The test (not the CLI) may read the driver's records: no mount, netns, IP, bundle or process is left.
     expect((await sim.heldResources()).filter((h) => h.containerId === id)).toEqual([]);
@@ -119,7 +187,13 @@ describe.concurrent('container-saga CLI on the dev server (simulated driver)', (
     expect(r.stderr).toBe(''); // no live lines with --json
     const results = JSON.parse(r.stdout) as ContainerStartResult[];
     expect(results).toHaveLength(1);
-    expect(results[0]).toMatchObject({ containerId: created.stdout.trim(), name: 'json1', status: 'running', compensations: [], leftovers: [] });
+    expect(results[0]).toMatchObject({
+      containerId: created.stdout.trim(),
+      name: 'json1',
+      status: 'running',
+      compensations: [],
+      leftovers: [],
+    });
     expect(results[0]!.steps).toEqual(STEPS);
     expect(results[0]!.pid).toBeGreaterThan(0);
 
@@ -138,13 +212,28 @@ describe.concurrent('container-saga CLI on the dev server (simulated driver)', (
     });
     expect([exited.State.Status, exited.State.ExitCode, exited.RestartCount]).toEqual(['exited', 0, 0]);
 
-    const flaky = await cli(w, ['create', '--name', 'flaky', '--restart', 'on-failure:2', 'busybox', 'sh', '-c', 'exit 3']);
+    const flaky = await cli(w, [
+      'create',
+      '--name',
+      'flaky',
+      '--restart',
+      'on-failure:2',
+      'busybox',
+      'sh',
+      '-c',
+      'exit 3',
+    ]);
     const flakyId = flaky.stdout.trim();
     expect((await cli(w, ['start', 'flaky'])).code).toBe(0);
     const done = await until('flaky to be restarted twice and stay down', async () => {
       const rec = await inspect('flaky');
       const events = await eventsOf(flakyId);
-      return rec.RestartCount === 2 && !rec.State.Running && !rec.State.Restarting && events.filter((e) => e === 'die').length === 3 ? { rec, events } : undefined;
+      return rec.RestartCount === 2 &&
+        !rec.State.Running &&
+        !rec.State.Restarting &&
+        events.filter((e) => e === 'die').length === 3
+        ? { rec, events }
+        : undefined;
     });
     expect([done.rec.State.Status, done.rec.State.ExitCode]).toEqual(['exited', 3]);
     expect(done.events).toEqual(['create', 'start', 'die', 'restart', 'start', 'die', 'restart', 'start', 'die']);
@@ -164,10 +253,14 @@ describe.concurrent('container-saga CLI on the dev server (simulated driver)', (
 
     const detached = await cli(w, ['run', '-d', '--rm', '--name', 'gone2', 'busybox', 'true']);
     expect(detached.stdout).toMatch(/^[0-9a-f]{64}\n$/);
-    for (let i = 0; i < 100 && (await cli(w, ['inspect', 'gone2'])).code === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 100 && (await cli(w, ['inspect', 'gone2'])).code === 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
     expect((await cli(w, ['inspect', 'gone2'])).stderr).toMatch(/No such object: gone2/);
     const conflict = await cli(w, ['run', '-d', '--rm', '--restart', 'always', 'busybox', 'true']);
-    expect([conflict.code, conflict.stderr.trim()]).toEqual([125, "Error response from daemon: can't create 'AutoRemove' container with restart policy"]);
+    expect([conflict.code, conflict.stderr.trim()]).toEqual([
+      125,
+      "Error response from daemon: can't create 'AutoRemove' container with restart policy",
+    ]);
 
     const up = await cli(w, ['run', '-d', '--name', 'again', 'busybox', 'sleep', '1000']);
     expect(up.code, up.stderr).toBe(0);
@@ -203,11 +296,25 @@ describe.concurrent('container-saga CLI on the dev server (simulated driver)', (
     expect(bad.stderr).toMatch(/invalid argument "some" for "-n, --tail" flag/);
   });
 
-  it('logs -t and --since from the log\'s samples; a bad --since (125), a bad --log-opt (daemon error, 1)', async () => {
-    const created = await cli(w, ['create', '--name', 'stamped', '--log-opt', 'max-size=1m', '--log-opt', 'max-file=2', 'busybox', 'sleep', '1000']);
+  it("logs -t and --since from the log's samples; a bad --since (125), a bad --log-opt (daemon error, 1)", async () => {
+    const created = await cli(w, [
+      'create',
+      '--name',
+      'stamped',
+      '--log-opt',
+      'max-size=1m',
+      '--log-opt',
+      'max-file=2',
+      'busybox',
+      'sleep',
+      '1000',
+    ]);
     expect(created.code, created.stderr).toBe(0);
     const id = created.stdout.trim();
-    expect((await inspect('stamped')).HostConfig.LogConfig).toEqual({ Type: 'json-file', Config: { 'max-size': '1m', 'max-file': '2' } });
+    expect((await inspect('stamped')).HostConfig.LogConfig).toEqual({
+      Type: 'json-file',
+      Config: { 'max-size': '1m', 'max-file': '2' },
+    });
     // The simulated process prints nothing: write its log, sampling it as the monitor's poll would, at known times.
     const log = sim.driver.layout.log(id);
     await fs.mkdir(path.dirname(log), { recursive: true });
@@ -219,7 +326,9 @@ describe.concurrent('container-saga CLI on the dev server (simulated driver)', (
 
     const stamped = await cli(w, ['logs', '-t', 'stamped']);
     expect(stamped.code, stamped.stderr).toBe(0);
-    expect(stamped.stdout).toBe('2020-01-02T03:04:05.123000000Z first\n2020-01-02T03:04:05.123000000Z second\n2020-01-02T03:04:07.123000000Z third\n');
+    expect(stamped.stdout).toBe(
+      '2020-01-02T03:04:05.123000000Z first\n2020-01-02T03:04:05.123000000Z second\n2020-01-02T03:04:07.123000000Z third\n',
+    );
     const since = await cli(w, ['logs', '--since', '2020-01-02T03:04:06Z', 'stamped']);
     expect([since.code, since.stdout]).toEqual([0, 'third\n']);
     const unix = await cli(w, ['logs', '--timestamps', '--since', String(t0 / 1000), '-n', '1', 'stamped']);
@@ -229,25 +338,41 @@ describe.concurrent('container-saga CLI on the dev server (simulated driver)', (
 
     const badSince = await cli(w, ['logs', '--since', 'yesterday', 'stamped']);
     expect(badSince.code).toBe(125);
-    expect(badSince.stderr).toMatch(/invalid value for "since": failed to parse value as time or duration: "yesterday"/);
+    expect(badSince.stderr).toMatch(
+      /invalid value for "since": failed to parse value as time or duration: "yesterday"/,
+    );
     const badOpt = await cli(w, ['create', '--log-opt', 'max-size=lots', 'busybox']);
     expect([badOpt.code, badOpt.stdout]).toEqual([1, '']);
     expect(badOpt.stderr.trim()).toBe("Error response from daemon: invalid size: 'lots'");
   });
 
-  it('a running container\'s log is rotated by its monitor past max-size: max-file files, the newest output, --tail across them', async () => {
-    const created = await cli(w, ['create', '--name', 'rotating', '--log-opt', 'max-size=1k', '--log-opt', 'max-file=2', 'busybox', 'sleep', '1000']);
+  it("a running container's log is rotated by its monitor past max-size: max-file files, the newest output, --tail across them", async () => {
+    const created = await cli(w, [
+      'create',
+      '--name',
+      'rotating',
+      '--log-opt',
+      'max-size=1k',
+      '--log-opt',
+      'max-file=2',
+      'busybox',
+      'sleep',
+      '1000',
+    ]);
     const id = created.stdout.trim();
     expect((await cli(w, ['start', 'rotating'])).code).toBe(0);
     const log = sim.driver.layout.log(id);
     await fs.mkdir(path.dirname(log), { recursive: true });
-    // 30 lines of 100 bytes, a few at a time: the monitor (sampling the log as it is written) rotates as the log passes 1000 bytes
+    // 30 lines of 100 bytes, a few at a time: the monitor (sampling the log as it is written) rotates as the log passes
+    // 1000 bytes
     const lines = Array.from({ length: 30 }, (_, i) => `${String(i).padStart(3, '0')} ${'r'.repeat(95)}\n`);
     for (let i = 0; i < lines.length; i += 3) {
       await fs.appendFile(log, lines.slice(i, i + 3).join(''));
       await new Promise((r) => setTimeout(r, 250));
     }
-    await until('a rotation', async () => ((await fs.readdir(path.dirname(log))).includes('container.log.1') ? true : undefined));
+    await until('a rotation', async () =>
+      (await fs.readdir(path.dirname(log))).includes('container.log.1') ? true : undefined,
+    );
     const files = (await fs.readdir(path.dirname(log))).filter((f) => /^container\.log(\.\d+)?$/.test(f)).sort();
     expect(files).toEqual(['container.log', 'container.log.1']);
     const all = await cli(w, ['logs', 'rotating']);
@@ -266,21 +391,59 @@ describe('mistakes and outages: one line on stderr, the right exit code, nothing
     const before = await cli(w, ['ps', '-a', '--json']);
     expect(before.code, before.stderr).toBe(0);
     const cases: Array<[string[], number, RegExp, NodeJS.ProcessEnv?]> = [
-      [['create', '--shm-size', 'abc', 'busybox'], 125, /^container-saga: invalid argument "abc" for "--shm-size" flag: invalid size: 'abc'\. See 'container-saga create --help'\.$/],
-      [['create', '--frobnicate', 'busybox'], 125, /^container-saga: unknown option '--frobnicate'\. See 'container-saga create --help'\.$/],
-      [['create', '--network', 'bogus', 'busybox'], 125, /^container-saga: invalid argument "bogus" for "--network" flag/],
-      [['create', '--restart', 'sometimes', 'busybox'], 125, /^container-saga: invalid argument "sometimes" for "--restart" flag: invalid restart policy sometimes/],
+      [
+        ['create', '--shm-size', 'abc', 'busybox'],
+        125,
+        /^container-saga: invalid argument "abc" for "--shm-size" flag: invalid size: 'abc'\. See 'container-saga create --help'\.$/,
+      ],
+      [
+        ['create', '--frobnicate', 'busybox'],
+        125,
+        /^container-saga: unknown option '--frobnicate'\. See 'container-saga create --help'\.$/,
+      ],
+      [
+        ['create', '--network', 'bogus', 'busybox'],
+        125,
+        /^container-saga: invalid argument "bogus" for "--network" flag/,
+      ],
+      [
+        ['create', '--restart', 'sometimes', 'busybox'],
+        125,
+        /^container-saga: invalid argument "sometimes" for "--restart" flag: invalid restart policy sometimes/,
+      ],
       [['create', '-v', 'data', 'busybox'], 125, /^container-saga: invalid argument "data" for "-v, --volume" flag/],
       [['create', '-e', '=x', 'busybox'], 125, /^container-saga: invalid argument "=x" for "-e, --env" flag/],
       [['create', '--cpus', 'lots', 'busybox'], 125, /^container-saga: invalid argument "lots" for "--cpus" flag/],
       [['create'], 125, /^container-saga: missing required argument 'image'/],
       [['frobnicate'], 125, /^container-saga: unknown command 'frobnicate'\. See 'container-saga --help'\.$/],
-      [['create', '--name', 'web', 'busybox'], 1, /^Error response from daemon: Conflict\. The container name "\/web" is already in use/],
-      [['create', '-v', 'd:/data', 'busybox'], 1, /^Error response from daemon: create d: "d" includes invalid characters for a local volume name, only "\[a-zA-Z0-9\]\[a-zA-Z0-9_.-\]" are allowed\. If you intended to pass a host directory, use absolute path$/],
-      [['start', 'nosuch'], 1, /^Error response from daemon: No such container: nosuch\nError: failed to start containers: nosuch$/],
+      [
+        ['create', '--name', 'web', 'busybox'],
+        1,
+        /^Error response from daemon: Conflict\. The container name "\/web" is already in use/,
+      ],
+      [
+        ['create', '-v', 'd:/data', 'busybox'],
+        1,
+        /^Error response from daemon: create d: "d" includes invalid characters for a local volume name, only "\[a-zA-Z0-9\]\[a-zA-Z0-9_.-\]" are allowed\. If you intended to pass a host directory, use absolute path$/,
+      ],
+      [
+        ['start', 'nosuch'],
+        1,
+        /^Error response from daemon: No such container: nosuch\nError: failed to start containers: nosuch$/,
+      ],
       [['inspect', 'nosuch'], 1, /^Error: No such object: nosuch$/],
-      [['ps'], 1, /^Error: cannot reach Temporal at 127\.0\.0\.1:1 \(is `npm run server` running\?\)$/, { TEMPORAL_ADDRESS: '127.0.0.1:1' }],
-      [['create', 'busybox'], 1, /^Error: no container-saga worker is polling task queue \S+-nobody \(start one with `npm run worker`\)$/, { CONTAINER_SAGA_TASK_QUEUE: `${w.taskQueue}-nobody` }],
+      [
+        ['ps'],
+        1,
+        /^Error: cannot reach Temporal at 127\.0\.0\.1:1 \(is `npm run server` running\?\)$/,
+        { TEMPORAL_ADDRESS: '127.0.0.1:1' },
+      ],
+      [
+        ['create', 'busybox'],
+        1,
+        /^Error: no container-saga worker is polling task queue \S+-nobody \(start one with `npm run worker`\)$/,
+        { CONTAINER_SAGA_TASK_QUEUE: `${w.taskQueue}-nobody` },
+      ],
     ];
     const runs = await Promise.all(cases.map(([args, , , env]) => cli(w, args, env)));
     runs.forEach((r, i) => {
@@ -298,7 +461,10 @@ describe('mistakes and outages: one line on stderr, the right exit code, nothing
 
 /** The library's error of `p` (a daemon error keeps Docker's type and status, which the CLI does not print). */
 async function failure(p: Promise<unknown>): Promise<{ type: string; status: number; message: string }> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(err instanceof CliError)) throw new Error(`expected a CliError, got ${String(err)}`);
   return { type: err.type, status: err.status, message: err.message };
 }
@@ -315,22 +481,45 @@ describe('hosts: the test worker is one host (one host; two-host runs are in the
 
     const ls = await cli(w, ['host', 'ls']);
     expect(ls.code, ls.stderr).toBe(0);
-    expect(ls.stdout).toMatch(new RegExp(`^HOST\\s+STATUS\\s+AVAILABILITY\\s+DRIVER\\s+RUNNING\\s+CONTAINERS\\s+LAST SEEN\\n${HOST}\\s+live\\s+active\\s+simulated\\s+${running}\\s+${all.length}\\s+(Less than a second|\\d+ seconds?) ago\\n$`));
+    expect(ls.stdout).toMatch(
+      new RegExp(
+        `^HOST\\s+STATUS\\s+AVAILABILITY\\s+DRIVER\\s+RUNNING\\s+CONTAINERS\\s+LAST SEEN\\n${HOST}\\s+live\\s+active\\s+simulated\\s+${running}\\s+${all.length}\\s+(Less than a second|\\d+ seconds?) ago\\n$`,
+      ),
+    );
     expect(await cli(w, ['host', 'ls', '-q'])).toMatchObject({ code: 0, stdout: `${HOST}\n` });
     const [row, ...more] = JSON.parse((await cli(w, ['host', 'ls', '--json'])).stdout) as HostRow[];
     expect(more).toEqual([]);
-    expect(row).toMatchObject({ name: HOST, driver: 'simulated', availability: 'active', live: true, status: { name: HOST, driver: 'simulated', running, containers: all.length } });
+    expect(row).toMatchObject({
+      name: HOST,
+      driver: 'simulated',
+      availability: 'active',
+      live: true,
+      status: { name: HOST, driver: 'simulated', running, containers: all.length },
+    });
     expect(Date.now() - Date.parse(row!.lastSeen!)).toBeLessThan(120_000);
 
     const ps = await cli(w, ['ps']);
-    expect(ps.stdout).toMatch(new RegExp(`\\n${id.slice(0, 12)}\\s+busybox\\s+"sleep 1000"\\s+.* ago\\s+Up .*\\s+pinned\\s+${HOST}\\n`));
+    expect(ps.stdout).toMatch(
+      new RegExp(`\\n${id.slice(0, 12)}\\s+busybox\\s+"sleep 1000"\\s+.* ago\\s+Up .*\\s+pinned\\s+${HOST}\\n`),
+    );
     expect((await inspect('pinned')).Node).toEqual({ ID: HOST, Name: HOST });
-    expect(await cli(w, ['inspect', '--format', '{{.Node.Name}}', 'pinned'])).toMatchObject({ code: 0, stdout: `${HOST}\n` });
+    expect(await cli(w, ['inspect', '--format', '{{.Node.Name}}', 'pinned'])).toMatchObject({
+      code: 0,
+      stdout: `${HOST}\n`,
+    });
     const events = await cli(w, ['events', '--no-follow', '--json', '--host', HOST]);
     expect(events.code, events.stderr).toBe(0);
-    const mine = events.stdout.trim().split('\n').map((l) => JSON.parse(l) as ContainerEvent).filter((e) => e.id === id).map((e) => e.action);
+    const mine = events.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as ContainerEvent)
+      .filter((e) => e.id === id)
+      .map((e) => e.action);
     expect(mine).toEqual(['create', 'start']);
-    expect(await cli(w, ['image', 'import', '--host', HOST, 'busybox2', 'busybox-static'])).toMatchObject({ code: 0, stdout: 'busybox2\n' });
+    expect(await cli(w, ['image', 'import', '--host', HOST, 'busybox2', 'busybox-static'])).toMatchObject({
+      code: 0,
+      stdout: 'busybox2\n',
+    });
     expect((await cli(w, ['image', 'ls', '-q'])).stdout).toContain('busybox2\n');
   });
 
@@ -339,11 +528,24 @@ describe('hosts: the test worker is one host (one host; two-host runs are in the
     try {
       expect((await cli(w, ['host', 'ls'])).stdout).toMatch(new RegExp(`\\n${HOST}\\s+live\\s+drain\\s+simulated\\s`));
       const placed = await cli(w, ['create', 'busybox', 'true']);
-      expect([placed.code, placed.stdout, placed.stderr.trim()]).toEqual([1, '', 'Error response from daemon: no live, active host can take a container (see `container-saga host ls`)']);
-      expect(await failure(createContainer(w.session, { image: 'busybox', cmd: ['true'] }))).toMatchObject({ type: 'HostUnavailable', status: 503 });
+      expect([placed.code, placed.stdout, placed.stderr.trim()]).toEqual([
+        1,
+        '',
+        'Error response from daemon: no live, active host can take a container (see `container-saga host ls`)',
+      ]);
+      expect(await failure(createContainer(w.session, { image: 'busybox', cmd: ['true'] }))).toMatchObject({
+        type: 'HostUnavailable',
+        status: 503,
+      });
       const pinned = await cli(w, ['run', '-d', '--host', HOST, 'busybox', 'true']);
-      expect([pinned.code, pinned.stderr.trim()]).toEqual([125, `Error response from daemon: host ${HOST} is drained: it takes no new containers (container-saga host activate ${HOST})`]);
-      expect(await failure(createContainer(w.session, { image: 'busybox', cmd: ['true'] }, HOST))).toMatchObject({ type: 'HostUnavailable', status: 503 });
+      expect([pinned.code, pinned.stderr.trim()]).toEqual([
+        125,
+        `Error response from daemon: host ${HOST} is drained: it takes no new containers (container-saga host activate ${HOST})`,
+      ]);
+      expect(await failure(createContainer(w.session, { image: 'busybox', cmd: ['true'] }, HOST))).toMatchObject({
+        type: 'HostUnavailable',
+        status: 503,
+      });
       // draining stops placements only
       expect((await inspect('pinned')).State.Running).toBe(true);
       expect(await cli(w, ['host', 'drain', HOST])).toMatchObject({ code: 0, stdout: `${HOST}\n` });
@@ -353,7 +555,10 @@ describe('hosts: the test worker is one host (one host; two-host runs are in the
     expect((await cli(w, ['host', 'ls'])).stdout).toMatch(new RegExp(`\\n${HOST}\\s+live\\s+active\\s+simulated\\s`));
     const created = await cli(w, ['create', '--name', 'placed', 'busybox', 'true']);
     expect(created.code, created.stderr).toBe(0);
-    expect(await cli(w, ['inspect', '-f', '{{.Id}} {{.Node.Name}}', 'placed'])).toMatchObject({ code: 0, stdout: `${created.stdout.trim()} ${HOST}\n` });
+    expect(await cli(w, ['inspect', '-f', '{{.Id}} {{.Node.Name}}', 'placed'])).toMatchObject({
+      code: 0,
+      stdout: `${created.stdout.trim()} ${HOST}\n`,
+    });
   });
 
   it('an unknown host is 404 NoSuchHost, a malformed name 400, and nothing is created', async () => {
@@ -363,13 +568,33 @@ describe('hosts: the test worker is one host (one host; two-host runs are in the
       [['run', '-d', '--host', 'nosuch', 'busybox', 'true'], 125, 'Error response from daemon: No such host: nosuch'],
       [['host', 'drain', 'nosuch'], 1, 'Error response from daemon: No such host: nosuch'],
       [['host', 'activate', 'nosuch'], 1, 'Error response from daemon: No such host: nosuch'],
-      [['image', 'import', '--host', 'nosuch', 'busybox3', 'busybox-static'], 1, 'Error response from daemon: No such host: nosuch'],
+      [
+        ['image', 'import', '--host', 'nosuch', 'busybox3', 'busybox-static'],
+        1,
+        'Error response from daemon: No such host: nosuch',
+      ],
       [['events', '--no-follow', '--host', 'nosuch'], 1, 'Error response from daemon: No such host: nosuch'],
-      [['create', '--host', 'bad/name', 'busybox', 'true'], 125, `container-saga: invalid input: host: invalid host name "bad/name": want [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 63 characters. See 'container-saga create --help'.`],
-      [['create', '--host', 'a', '--label', 'container-saga.host=b', 'busybox', 'true'], 125, `container-saga: --host a and label container-saga.host=b name different hosts. See 'container-saga create --help'.`],
+      [
+        ['create', '--host', 'bad/name', 'busybox', 'true'],
+        125,
+        `container-saga: invalid input: host: invalid host name "bad/name": want [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 63 characters. See 'container-saga create --help'.`,
+      ],
+      [
+        ['create', '--host', 'a', '--label', 'container-saga.host=b', 'busybox', 'true'],
+        125,
+        `container-saga: --host a and label container-saga.host=b name different hosts. See 'container-saga create --help'.`,
+      ],
       [['host', 'drain', 'bad/name'], 1, 'Error response from daemon: invalid host name "bad/name"'],
-      [['image', 'import', '--host', 'bad/name', 'busybox3', 'busybox-static'], 1, 'Error response from daemon: invalid input: host: invalid host name "bad/name": want [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 63 characters'],
-      [['events', '--no-follow', '--host', 'bad/name'], 1, 'Error response from daemon: invalid input: host: invalid host name "bad/name": want [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 63 characters'],
+      [
+        ['image', 'import', '--host', 'bad/name', 'busybox3', 'busybox-static'],
+        1,
+        'Error response from daemon: invalid input: host: invalid host name "bad/name": want [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 63 characters',
+      ],
+      [
+        ['events', '--no-follow', '--host', 'bad/name'],
+        1,
+        'Error response from daemon: invalid input: host: invalid host name "bad/name": want [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 63 characters',
+      ],
       [['host'], 125, ''],
     ];
     const runs = await Promise.all(cases.map(([args]) => cli(w, args)));
@@ -382,10 +607,24 @@ describe('hosts: the test worker is one host (one host; two-host runs are in the
       else expect(r.stderr, what).toMatch(/Usage: container-saga host/);
       noStackTrace(r.stderr);
     });
-    expect(await failure(createContainer(w.session, { image: 'busybox', cmd: ['true'] }, 'nosuch'))).toEqual({ type: 'NoSuchHost', status: 404, message: 'No such host: nosuch' });
-    expect(await failure(setHostAvailability(w.session, 'nosuch', 'drain'))).toEqual({ type: 'NoSuchHost', status: 404, message: 'No such host: nosuch' });
-    expect(await failure(setHostAvailability(w.session, 'bad/name', 'drain'))).toMatchObject({ type: 'InvalidParameter', status: 400 });
-    expect(await failure(createContainer(w.session, { image: 'busybox', cmd: ['true'] }, 'bad/name'))).toMatchObject({ type: 'InvalidParameter', status: 400 });
+    expect(await failure(createContainer(w.session, { image: 'busybox', cmd: ['true'] }, 'nosuch'))).toEqual({
+      type: 'NoSuchHost',
+      status: 404,
+      message: 'No such host: nosuch',
+    });
+    expect(await failure(setHostAvailability(w.session, 'nosuch', 'drain'))).toEqual({
+      type: 'NoSuchHost',
+      status: 404,
+      message: 'No such host: nosuch',
+    });
+    expect(await failure(setHostAvailability(w.session, 'bad/name', 'drain'))).toMatchObject({
+      type: 'InvalidParameter',
+      status: 400,
+    });
+    expect(await failure(createContainer(w.session, { image: 'busybox', cmd: ['true'] }, 'bad/name'))).toMatchObject({
+      type: 'InvalidParameter',
+      status: 400,
+    });
     expect(JSON.parse((await cli(w, ['ps', '-a', '--json'])).stdout)).toEqual(JSON.parse(before));
   });
 });

@@ -35,12 +35,24 @@ beforeAll(async () => {
   await fs.mkdir(path.join(dir, 'empty-root'));
   const uiPort = await freePort();
   // The test key (CONTAINER_SAGA_CODEC_KEYS, vitest.config.ts), for the UI on this file's own port.
-  codec = await startCodecServer({ codec: loadCodec().codec, token: TOKEN, origins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`], host: '127.0.0.1', port: 0 });
-  server = await startDevServer({ uiPort, dbFile: path.join(dir, 'temporal.db'), uiCodecEndpoint: codec.endpoint, log: path.join(dir, 'server.log') });
+  codec = await startCodecServer({
+    codec: loadCodec().codec,
+    token: TOKEN,
+    origins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
+    host: '127.0.0.1',
+    port: 0,
+  });
+  server = await startDevServer({
+    uiPort,
+    dbFile: path.join(dir, 'temporal.db'),
+    uiCodecEndpoint: codec.endpoint,
+    log: path.join(dir, 'server.log'),
+  });
   enc = await startTestWorker(server.address, simulatedRuntime(path.join(dir, 'enc')));
   // The control: the SDK's default data converter, without encryption.
   plain = await startTestWorker(server.address, simulatedRuntime(path.join(dir, 'plain')), { dataConverter: {} });
-  for (const w of [enc, plain]) await cli(w, ['image', 'import', 'busybox', 'busybox-static'], w === plain ? NO_CODEC() : {});
+  for (const w of [enc, plain])
+    await cli(w, ['image', 'import', 'busybox', 'busybox-static'], w === plain ? NO_CODEC() : {});
   // A container with a secret in its env, through each: created, started and inspected by the real CLI.
   await createStartInspect(enc, 'enc', ENCRYPTED, {});
   await createStartInspect(plain, 'plain', PLAIN, NO_CODEC());
@@ -78,15 +90,23 @@ async function sqliteBytes(): Promise<Buffer> {
 }
 
 /** `temporal workflow show --output json` of every workflow on the worker's task queue, concatenated. */
-async function showAll(w: TestWorker, extra: string[] = []): Promise<{ ids: string[]; text: string; outputs: string[] }> {
-  const ids = await until('the task queue\'s workflows in visibility', async () => {
+async function showAll(
+  w: TestWorker,
+  extra: string[] = [],
+): Promise<{ ids: string[]; text: string; outputs: string[] }> {
+  const ids = await until("the task queue's workflows in visibility", async () => {
     const list: string[] = [];
     for await (const wf of w.client.workflow.list({ query: `TaskQueue = "${w.taskQueue}"` })) list.push(wf.workflowId);
     return list.length >= 3 ? list : undefined;
   });
   const cliPath = inject('temporalCliPath');
   // Not execFileSync: with --codec-endpoint the CLI calls the codec server this very process serves.
-  const show = (id: string) => promisify(execFile)(cliPath, ['workflow', 'show', '--address', server.address, '--workflow-id', id, '--output', 'json', ...extra], { timeout: 30_000 });
+  const show = (id: string) =>
+    promisify(execFile)(
+      cliPath,
+      ['workflow', 'show', '--address', server.address, '--workflow-id', id, '--output', 'json', ...extra],
+      { timeout: 30_000 },
+    );
   const outputs = await Promise.all(ids.map(async (id) => (await show(id)).stdout));
   return { ids, text: outputs.join('\n'), outputs };
 }
@@ -102,7 +122,11 @@ function payloadsIn(doc: unknown, out: unknown[] = []): unknown[] {
 }
 
 async function createStartInspect(w: TestWorker, name: string, value: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const created = await cli(w, ['create', '--name', name, '-e', `DB_PASSWORD=${value}`, 'busybox', 'sleep', '1000'], env);
+  const created = await cli(
+    w,
+    ['create', '--name', name, '-e', `DB_PASSWORD=${value}`, 'busybox', 'sleep', '1000'],
+    env,
+  );
   expect(created.code, created.stderr).toBe(0);
   const started = await cli(w, ['start', name], env);
   expect(started.code, started.stderr).toBe(0);
@@ -119,8 +143,16 @@ describe('payload encryption on the dev server (SQLite, CLI, Web UI)', () => {
     const db = await sqliteBytes();
     const report = {
       sqliteBytes: db.length,
-      withCodec: { sqlite: found(db, ENCRYPTED), show: found(Buffer.from(encShow.text), ENCRYPTED), workflows: encShow.ids.length },
-      withoutCodec: { sqlite: found(db, PLAIN), show: found(Buffer.from(plainShow.text), PLAIN), workflows: plainShow.ids.length },
+      withCodec: {
+        sqlite: found(db, ENCRYPTED),
+        show: found(Buffer.from(encShow.text), ENCRYPTED),
+        workflows: encShow.ids.length,
+      },
+      withoutCodec: {
+        sqlite: found(db, PLAIN),
+        show: found(Buffer.from(plainShow.text), PLAIN),
+        workflows: plainShow.ids.length,
+      },
     };
     console.log(`plaintext check: ${JSON.stringify(report)}`);
     // The control: without the codec the value is there, so the search below can fail.
@@ -136,10 +168,16 @@ describe('payload encryption on the dev server (SQLite, CLI, Web UI)', () => {
     const { outputs } = await showAll(enc);
     const payloads = outputs.flatMap((o) => payloadsIn(JSON.parse(o)));
     expect(payloads.length).toBeGreaterThan(0);
-    const res = await fetch(`${codec.url}/decode`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ payloads }) });
+    const res = await fetch(`${codec.url}/decode`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ payloads }),
+    });
     expect(res.status).toBe(200);
     const decoded = (await res.json()) as { payloads: Array<{ data: string }> };
-    expect(decoded.payloads.map((p) => Buffer.from(p.data, 'base64').toString()).join('\n')).toContain(`DB_PASSWORD=${ENCRYPTED}`);
+    expect(decoded.payloads.map((p) => Buffer.from(p.data, 'base64').toString()).join('\n')).toContain(
+      `DB_PASSWORD=${ENCRYPTED}`,
+    );
     const shown = await showAll(enc, ['--codec-endpoint', codec.endpoint]);
     expect(found(Buffer.from(shown.text), ENCRYPTED).length).toBeGreaterThan(0);
   });
@@ -147,7 +185,9 @@ describe('payload encryption on the dev server (SQLite, CLI, Web UI)', () => {
   it('a CLI without the key fails with an error naming the key ID and CONTAINER_SAGA_CODEC_KEYS', async () => {
     const r = await cli(enc, ['inspect', 'enc'], NO_CODEC());
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/payload encrypted with key "container-saga-test-1", which is not in any key file .*CONTAINER_SAGA_CODEC_KEYS/);
+    expect(r.stderr).toMatch(
+      /payload encrypted with key "container-saga-test-1", which is not in any key file .*CONTAINER_SAGA_CODEC_KEYS/,
+    );
     expect(r.stdout + r.stderr).not.toContain(ENCRYPTED);
   });
 

@@ -24,10 +24,14 @@ beforeAll(async () => {
   root = path.join(dir, 'root');
   w.address = inject('temporalAddress');
   worker = await spawnWorker({
-    TEMPORAL_ADDRESS: w.address, CONTAINER_SAGA_TASK_QUEUE: w.taskQueue, CONTAINER_SAGA_ROOT: root, CONTAINER_SAGA_DRIVER: 'simulated',
+    TEMPORAL_ADDRESS: w.address,
+    CONTAINER_SAGA_TASK_QUEUE: w.taskQueue,
+    CONTAINER_SAGA_ROOT: root,
+    CONTAINER_SAGA_DRIVER: 'simulated',
     CONTAINER_SAGA_WORKFLOW_BUNDLE: await writeBundle(dir),
     // Would fail every start, were it honoured.
-    CONTAINER_SAGA_FAULTS: 'process=fail', CONTAINER_SAGA_ALLOW_FAULTS: '0',
+    CONTAINER_SAGA_FAULTS: 'process=fail',
+    CONTAINER_SAGA_ALLOW_FAULTS: '0',
   });
   api = await startTestApi(w);
 });
@@ -40,7 +44,9 @@ afterAll(async () => {
 
 describe('a worker without CONTAINER_SAGA_ALLOW_FAULTS=1', () => {
   it('warns that CONTAINER_SAGA_FAULTS is ignored, and ignores it: a start succeeds', async () => {
-    expect(worker.output()).toContain('CONTAINER_SAGA_FAULTS ignored: fault injection needs CONTAINER_SAGA_ALLOW_FAULTS=1');
+    expect(worker.output()).toContain(
+      'CONTAINER_SAGA_FAULTS ignored: fault injection needs CONTAINER_SAGA_ALLOW_FAULTS=1',
+    );
     expect(worker.output()).not.toContain('fault injection on');
     const run = await cli(w, ['run', '-d', '--name', 'plain', 'busybox', 'sleep', '1000']);
     expect(run.stderr).toBe('');
@@ -50,20 +56,45 @@ describe('a worker without CONTAINER_SAGA_ALLOW_FAULTS=1', () => {
   });
 
   it('refuses a create with the fault label through the CLI, and creates nothing', async () => {
-    const res = await cli(w, ['create', '--name', 'hooked', '--label', `${FAULT_LABEL}=process=fail`, 'busybox', 'sleep', '1000']);
+    const res = await cli(w, [
+      'create',
+      '--name',
+      'hooked',
+      '--label',
+      `${FAULT_LABEL}=process=fail`,
+      'busybox',
+      'sleep',
+      '1000',
+    ]);
     expect(res.code).not.toBe(0);
-    expect(res.stderr).toContain(`the label ${FAULT_LABEL} is for fault injection, which this worker does not allow (start it with CONTAINER_SAGA_ALLOW_FAULTS=1)`);
+    expect(res.stderr).toContain(
+      `the label ${FAULT_LABEL} is for fault injection, which this worker does not allow (start it with CONTAINER_SAGA_ALLOW_FAULTS=1)`,
+    );
     const names = (await simulatedRuntime(root).list()).map((c) => c.Name);
     expect(names).toEqual(['/plain']);
   });
 
   it('refuses it through the Engine API with a 400', async () => {
-    const res = await docker(api, ['create', '--name', 'hooked2', '--label', `${FAULT_LABEL}=volumes=fail`, 'busybox', 'true']);
+    const res = await docker(api, [
+      'create',
+      '--name',
+      'hooked2',
+      '--label',
+      `${FAULT_LABEL}=volumes=fail`,
+      'busybox',
+      'true',
+    ]);
     expect(res.code).not.toBe(0);
     expect(res.stderr).toContain(`Error response from daemon: the label ${FAULT_LABEL} is for fault injection`);
-    const raw = await fetchCreate(api.socketPath, { Image: 'busybox', Cmd: ['true'], Labels: { [FAULT_LABEL]: 'spec=fail' } });
+    const raw = await fetchCreate(api.socketPath, {
+      Image: 'busybox',
+      Cmd: ['true'],
+      Labels: { [FAULT_LABEL]: 'spec=fail' },
+    });
     expect(raw.status).toBe(400);
-    expect(JSON.parse(raw.body)).toEqual({ message: expect.stringContaining(`the label ${FAULT_LABEL} is for fault injection`) });
+    expect(JSON.parse(raw.body)).toEqual({
+      message: expect.stringContaining(`the label ${FAULT_LABEL} is for fault injection`),
+    });
   });
 });
 
@@ -71,11 +102,14 @@ describe('a worker without CONTAINER_SAGA_ALLOW_FAULTS=1', () => {
 async function fetchCreate(socketPath: string, body: object): Promise<{ status: number; body: string }> {
   const http = await import('node:http');
   return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath, method: 'POST', path: '/v1.41/containers/create', headers: { 'Content-Type': 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
+    const req = http.request(
+      { socketPath, method: 'POST', path: '/v1.41/containers/create', headers: { 'Content-Type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(JSON.stringify(body));
   });

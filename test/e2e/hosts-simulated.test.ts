@@ -11,7 +11,16 @@ import { simulatedRuntime } from '../runtimes';
 import { claimStateRoot } from '../../worker/host-root';
 import type { containerList } from '../../workflows/ops';
 import { cli, startTestWorker, type TestWorker } from '../harness';
-import { activitiesOf, createOn, filesMentioning, hostActivities, hostLs, setAvailability, untilLive, workflowTaskWorkers } from '../hosts-fixture';
+import {
+  activitiesOf,
+  createOn,
+  filesMentioning,
+  hostActivities,
+  hostLs,
+  setAvailability,
+  untilLive,
+  workflowTaskWorkers,
+} from '../hosts-fixture';
 
 // Two hosts on one machine, one task queue: in-process workers as hosts `a` and `b`, each with its
 // own simulated state root, poll the shared queue and their host queues `<queue>@a`, `<queue>@b`. Placement,
@@ -24,7 +33,12 @@ type Host = (typeof HOSTS)[number];
 const workers = {} as Record<Host, TestWorker>;
 const roots = {} as Record<Host, string>;
 const identity = (h: Host) => `worker-${h}`;
-const sleeper = (name: string, more: Partial<CreateRequest> = {}): CreateRequest => ({ name, image: 'busybox', cmd: ['sleep', '1000'], ...more });
+const sleeper = (name: string, more: Partial<CreateRequest> = {}): CreateRequest => ({
+  name,
+  image: 'busybox',
+  cmd: ['sleep', '1000'],
+  ...more,
+});
 
 beforeAll(async () => {
   const address = inject('temporalAddress');
@@ -33,7 +47,10 @@ beforeAll(async () => {
     await claimStateRoot(roots[h], h); // what worker/main.ts does: a root belongs to one host
     const rt = simulatedRuntime(roots[h], { host: h });
     // b joins a's task queue: one control plane, two hosts
-    workers[h] = await startTestWorker(address, rt, { identity: identity(h), ...(h === 'b' ? { taskQueue: workers.a.taskQueue } : {}) });
+    workers[h] = await startTestWorker(address, rt, {
+      identity: identity(h),
+      ...(h === 'b' ? { taskQueue: workers.a.taskQueue } : {}),
+    });
   }
   await untilLive(workers.a.session, HOSTS);
 }, 120_000);
@@ -50,7 +67,9 @@ const hostOf = async (ref: string) => (await inspect(s(), ref)).Node?.Name;
 /** Where a container is, by its state roots: the hosts whose root holds its record. */
 async function rootsHolding(id: string): Promise<Host[]> {
   const held: Host[] = [];
-  for (const h of HOSTS) if ((await fs.stat(path.join(roots[h], 'containers', id, 'config.json')).catch(() => undefined))?.isFile()) held.push(h);
+  for (const h of HOSTS)
+    if ((await fs.stat(path.join(roots[h], 'containers', id, 'config.json')).catch(() => undefined))?.isFile())
+      held.push(h);
   return held;
 }
 
@@ -72,7 +91,9 @@ describe('two hosts, one task queue (simulated driver)', () => {
 
   it('host ls: both hosts registered, live, active, with their driver and counts', async () => {
     const rows = await hostLs(s());
-    expect(rows.map((r) => [r.name, r.live, r.availability, r.driver, r.status?.running, r.status?.containers])).toEqual([
+    expect(
+      rows.map((r) => [r.name, r.live, r.availability, r.driver, r.status?.running, r.status?.containers]),
+    ).toEqual([
       ['a', true, 'active', 'simulated', 0, 0],
       ['b', true, 'active', 'simulated', 0, 0],
     ]);
@@ -81,11 +102,20 @@ describe('two hosts, one task queue (simulated driver)', () => {
 
   it('placement spreads containers by the rule: fewest running among live active hosts, ties by name', async () => {
     // created and started one after the other: a (running 0:0, tie → a), b (1:0), a (1:1, tie), b (2:1)
-    for (const [name, host] of [['p0', 'a'], ['p1', 'b'], ['p2', 'a'], ['p3', 'b']] as const) await keep(name, await createdAndStarted(name), host);
+    for (const [name, host] of [
+      ['p0', 'a'],
+      ['p1', 'b'],
+      ['p2', 'a'],
+      ['p3', 'b'],
+    ] as const)
+      await keep(name, await createdAndStarted(name), host);
     // running counts decide, not containers: with 2 running on each, two created-only containers both go to a
     for (const name of ['c0', 'c1']) await keep(name, (await createOn(s(), sleeper(name))).Id, 'a');
     const rows = await hostLs(s());
-    expect(rows.map((r) => [r.name, r.status?.running, r.status?.containers])).toEqual([['a', 2, 4], ['b', 2, 2]]);
+    expect(rows.map((r) => [r.name, r.status?.running, r.status?.containers])).toEqual([
+      ['a', 2, 4],
+      ['b', 2, 2],
+    ]);
   });
 
   it("each container's record and side effects are only under its host's state root", async () => {
@@ -110,7 +140,11 @@ describe('two hosts, one task queue (simulated driver)', () => {
     // workflow task): the answer is the same whichever host asks.
     const seen = new Set<string>();
     for (let i = 0; i < 30 && seen.size < HOSTS.length; i++) {
-      const handle = await workers.a.client.workflow.start<typeof containerList>(WorkflowTypes.list, { taskQueue: q(), workflowId: `hosts-list-${i}-${Date.now()}`, args: [{ all: true }] });
+      const handle = await workers.a.client.workflow.start<typeof containerList>(WorkflowTypes.list, {
+        taskQueue: q(),
+        workflowId: `hosts-list-${i}-${Date.now()}`,
+        args: [{ all: true }],
+      });
       check(await handle.result(), `list run ${i}`);
       for (const who of await workflowTaskWorkers(workers.a.client, handle.workflowId)) seen.add(who);
     }
@@ -123,7 +157,9 @@ describe('two hosts, one task queue (simulated driver)', () => {
     expect(table.code, table.stderr).toBe(0);
     const [head, ...lines] = table.stdout.trimEnd().split('\n');
     expect(head).toMatch(/NAMES\s+HOST$/);
-    expect(lines.map((l) => l.split(/\s+/).slice(-2)).sort()).toEqual([...placed].map(([name, host]) => [name, host]).sort());
+    expect(lines.map((l) => l.split(/\s+/).slice(-2)).sort()).toEqual(
+      [...placed].map(([name, host]) => [name, host]).sort(),
+    );
     console.log(`ps -a, two hosts (simulated driver):\n${table.stdout}`);
   });
 
@@ -140,9 +176,15 @@ describe('two hosts, one task queue (simulated driver)', () => {
     expect(ls.stdout).toMatch(/\nb\s+live\s+active\s+simulated\s+2\s+3\s/);
     console.log(`host ls, two hosts (simulated driver):\n${ls.stdout}`);
     expect((await cli(workers.a, ['host', 'drain', 'b'])).stdout).toBe('b\n');
-    expect((await hostLs(s())).map((r) => [r.name, r.availability])).toEqual([['a', 'active'], ['b', 'drain']]);
+    expect((await hostLs(s())).map((r) => [r.name, r.availability])).toEqual([
+      ['a', 'active'],
+      ['b', 'drain'],
+    ]);
     expect((await cli(workers.a, ['host', 'activate', 'b'])).stdout).toBe('b\n');
-    expect((await hostLs(s())).map((r) => [r.name, r.availability])).toEqual([['a', 'active'], ['b', 'active']]);
+    expect((await hostLs(s())).map((r) => [r.name, r.availability])).toEqual([
+      ['a', 'active'],
+      ['b', 'active'],
+    ]);
   });
 
   it('a start pinned to a host runs every host activity there (its host queue, its worker), whichever worker runs the workflow; the other root keeps nothing of it', async () => {
@@ -171,9 +213,15 @@ describe('two hosts, one task queue (simulated driver)', () => {
       const checksAndClaim = kind === 'owner' ? [] : ['verifySettings', 'claimStart'];
       const steps = onHost.map((a) => a.type).filter((t) => t !== 'locateHere' && t !== 'lookupContainer');
       const c = checksAndClaim.length;
-      expect([...steps.slice(0, c), ...steps.slice(c, c + 3).sort(), ...steps.slice(c + 3)], where).toEqual(
-        [...checksAndClaim, 'connectNetwork', 'mountRootfs', 'setupIpc', 'writeSpec', 'startProcess', 'markRunning'],
-      );
+      expect([...steps.slice(0, c), ...steps.slice(c, c + 3).sort(), ...steps.slice(c + 3)], where).toEqual([
+        ...checksAndClaim,
+        'connectNetwork',
+        'mountRootfs',
+        'setupIpc',
+        'writeSpec',
+        'startProcess',
+        'markRunning',
+      ]);
       for (const a of onHost) {
         if (!a.local) expect(a.taskQueue, `${a.type}: ${where}`).toBe(hostTaskQueue(q(), host));
         expect(a.identity, `${a.type}${a.local ? ' (local)' : ''}: ${where}`).toBe(identity(host));
@@ -193,7 +241,7 @@ describe('two hosts, one task queue (simulated driver)', () => {
     expect([...cases].sort()).toEqual(['other', 'owner']);
   });
 
-  it('links, --network container:X and --ipc container:X across hosts are refused at create (400); without a pin they go to X\'s host', async () => {
+  it("links, --network container:X and --ipc container:X across hosts are refused at create (400); without a pin they go to X's host", async () => {
     // p1 runs on b; a create pinned to a that joins it is refused, and nothing is created anywhere
     const before = (await list(s(), true)).length;
     const joins: Array<[string, Partial<CreateRequest>]> = [
@@ -202,39 +250,66 @@ describe('two hosts, one task queue (simulated driver)', () => {
       ['ipc', { hostConfig: { IpcMode: 'container:p1' } }],
     ];
     for (const [kind, more] of joins) {
-      const err = await createOn(s(), sleeper(`join-${kind}`, more), 'a').then(() => undefined, (e: unknown) => e);
+      const err = await createOn(s(), sleeper(`join-${kind}`, more), 'a').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err, kind).toBeInstanceOf(CliError);
       expect([(err as CliError).type, (err as CliError).status], kind).toEqual(['InvalidParameter', 400]);
       expect((err as CliError).message).toContain('stay on one host');
       expect((err as CliError).message).toContain('p1 on host b');
     }
     // joining containers on two hosts at once cannot be placed anywhere
-    const both = await createOn(s(), sleeper('join-both', { hostConfig: { Links: ['p0:x', 'p1:y'] } })).then(() => undefined, (e: unknown) => e);
+    const both = await createOn(s(), sleeper('join-both', { hostConfig: { Links: ['p0:x', 'p1:y'] } })).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect([(both as CliError).type, (both as CliError).status]).toEqual(['InvalidParameter', 400]);
     expect((both as CliError).message).toContain('containers on different hosts cannot be joined');
     expect((await list(s(), true)).length).toBe(before);
     // unpinned, they go with p1 to b, whatever the running counts say (b runs more than a from the second on)
-    for (const [kind, more] of joins) await keep(`join-${kind}`, await createdAndStarted(`join-${kind}`, undefined, more), 'b');
+    for (const [kind, more] of joins)
+      await keep(`join-${kind}`, await createdAndStarted(`join-${kind}`, undefined, more), 'b');
     // pinned to the joined container's host is fine too
-    await keep('join-pinned-b', (await createOn(s(), sleeper('join-pinned-b', { hostConfig: { Links: ['p1:db'] } }), 'b')).Id, 'b');
+    await keep(
+      'join-pinned-b',
+      (await createOn(s(), sleeper('join-pinned-b', { hostConfig: { Links: ['p1:db'] } }), 'b')).Id,
+      'b',
+    );
   });
 
   it('a container name is unique across hosts (409), and unknown or down hosts are refused', async () => {
-    const dup = await createOn(s(), sleeper('p1'), 'a').then(() => undefined, (e: unknown) => e);
+    const dup = await createOn(s(), sleeper('p1'), 'a').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect([(dup as CliError).type, (dup as CliError).status]).toEqual(['Conflict', 409]);
     expect((dup as CliError).message).toContain(`already in use by container "${ids.get('p1')}"`);
-    const none = await createOn(s(), sleeper('nowhere'), 'c').then(() => undefined, (e: unknown) => e);
-    expect([(none as CliError).type, (none as CliError).status, (none as CliError).message]).toEqual(['NoSuchHost', 404, 'No such host: c']);
+    const none = await createOn(s(), sleeper('nowhere'), 'c').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect([(none as CliError).type, (none as CliError).status, (none as CliError).message]).toEqual([
+      'NoSuchHost',
+      404,
+      'No such host: c',
+    ]);
   });
 
   it('host drain stops placements on a host (pinned ones refused, 503); activate takes them again', async () => {
     expect((await setAvailability(s(), 'a', 'drain')).availability).toBe('drain');
-    expect((await hostLs(s())).map((r) => [r.name, r.availability])).toEqual([['a', 'drain'], ['b', 'active']]);
+    expect((await hostLs(s())).map((r) => [r.name, r.availability])).toEqual([
+      ['a', 'drain'],
+      ['b', 'active'],
+    ]);
     // a runs fewer containers than b now, yet every unpinned create goes to b
     const counts = Object.fromEntries((await hostLs(s())).map((r) => [r.name, r.status?.running]));
     expect(counts.a).toBeLessThan(counts.b!);
     for (const name of ['d0', 'd1', 'd2']) await keep(name, (await createOn(s(), sleeper(name))).Id, 'b');
-    const pinned = await createOn(s(), sleeper('d-pinned'), 'a').then(() => undefined, (e: unknown) => e);
+    const pinned = await createOn(s(), sleeper('d-pinned'), 'a').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect([(pinned as CliError).type, (pinned as CliError).status]).toEqual(['HostUnavailable', 503]);
     expect((pinned as CliError).message).toContain('host a is drained');
     // the drained host's own containers still work: stop, start and inspect go to it
@@ -244,7 +319,10 @@ describe('two hosts, one task queue (simulated driver)', () => {
     expect((await inspect(s(), 'p0')).State).toMatchObject({ Running: true });
     expect((await setAvailability(s(), 'a', 'active')).availability).toBe('active');
     await keep('after-activate', (await createOn(s(), sleeper('after-activate'))).Id, 'a');
-    const refused = await setAvailability(s(), 'nosuch', 'drain').then(() => undefined, (e: unknown) => e);
+    const refused = await setAvailability(s(), 'nosuch', 'drain').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((refused as CliError).message).toContain('No such host: nosuch');
   });
 
@@ -263,33 +341,58 @@ describe('two hosts, one task queue (simulated driver)', () => {
       const left = (await filesMentioning(roots[host], id)).filter((f) => !/^events\.jsonl$|^removed-logs/.test(f));
       expect(left, `${name} on ${host}`).toEqual([]);
     }
-    const gone = await inspect(s(), 'p1').then(() => undefined, (e: unknown) => e);
+    const gone = await inspect(s(), 'p1').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect([(gone as CliError).type, (gone as CliError).status]).toEqual(['NoSuchContainer', 404]);
   });
 
   it('host rm: forgets a host that is down; a live one only with --force, and only until its worker registers it again', async () => {
     // what a worker does at its start-up: register its host (here one whose worker never polls: down)
     const register = (name: string) =>
-      workers.a.client.workflow.getHandle(hostsWorkflowId(q())).executeUpdate<unknown, [RegisterHostInput]>(HostsUpdates.register, { args: [{ name, driver: 'simulated' }] });
+      workers.a.client.workflow
+        .getHandle(hostsWorkflowId(q()))
+        .executeUpdate<unknown, [RegisterHostInput]>(HostsUpdates.register, { args: [{ name, driver: 'simulated' }] });
     await register('gone');
-    expect((await hostLs(s())).map((r) => [r.name, r.live])).toEqual([['a', true], ['b', true], ['gone', false]]);
+    expect((await hostLs(s())).map((r) => [r.name, r.live])).toEqual([
+      ['a', true],
+      ['b', true],
+      ['gone', false],
+    ]);
     const live = await cli(workers.a, ['host', 'rm', 'a']);
     expect([live.code, live.stdout]).toEqual([1, '']);
-    expect(live.stderr).toBe("Error response from daemon: host a is not down and can't be removed (stop its worker first, or use --force)\nError: failed to remove hosts: a\n");
+    expect(live.stderr).toBe(
+      "Error response from daemon: host a is not down and can't be removed (stop its worker first, or use --force)\nError: failed to remove hosts: a\n",
+    );
     const down = await cli(workers.a, ['host', 'rm', 'gone']);
     expect([down.code, down.stdout, down.stderr]).toEqual([0, 'gone\n', '']);
     expect((await hostLs(s())).map((r) => r.name)).toEqual(['a', 'b']);
     const again = await cli(workers.a, ['host', 'rm', 'gone', 'nosuch']);
-    expect([again.code, again.stderr]).toEqual([1, 'Error response from daemon: No such host: gone\nError response from daemon: No such host: nosuch\nError: failed to remove hosts: gone, nosuch\n']);
+    expect([again.code, again.stderr]).toEqual([
+      1,
+      'Error response from daemon: No such host: gone\nError response from daemon: No such host: nosuch\nError: failed to remove hosts: gone, nosuch\n',
+    ]);
     // forced: b is forgotten though its worker runs, so ps no longer asks it, until b registers again
-    const onB = (await list(s(), true)).filter((c) => c.Node?.Name === 'b').map((c) => c.Id).sort();
+    const onB = (await list(s(), true))
+      .filter((c) => c.Node?.Name === 'b')
+      .map((c) => c.Id)
+      .sort();
     expect(onB.length).toBeGreaterThan(0);
     const forced = await cli(workers.a, ['host', 'rm', '--force', 'b']);
     expect([forced.code, forced.stdout]).toEqual([0, 'b\n']);
     expect((await hostLs(s())).map((r) => r.name)).toEqual(['a']);
     expect((await list(s(), true)).filter((c) => c.Node?.Name === 'b')).toEqual([]);
     await register('b');
-    expect((await hostLs(s())).map((r) => [r.name, r.live])).toEqual([['a', true], ['b', true]]);
-    expect((await list(s(), true)).filter((c) => c.Node?.Name === 'b').map((c) => c.Id).sort()).toEqual(onB);
+    expect((await hostLs(s())).map((r) => [r.name, r.live])).toEqual([
+      ['a', true],
+      ['b', true],
+    ]);
+    expect(
+      (await list(s(), true))
+        .filter((c) => c.Node?.Name === 'b')
+        .map((c) => c.Id)
+        .sort(),
+    ).toEqual(onB);
   });
 });

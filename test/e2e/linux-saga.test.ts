@@ -35,14 +35,26 @@ describe('real containers through the saga (Linux driver)', () => {
 
   rootIt('a bridge container runs with its hostname, an IP on eth0, its volume and its /dev/shm', async () => {
     const { rec, result } = await createAndStart({
-      name: 'web', image: 'busybox', cmd: ['sleep', '1000'], hostname: 'webhost', env: ['GREETING=hi'], exposedPorts: ['80'],
+      name: 'web',
+      image: 'busybox',
+      cmd: ['sleep', '1000'],
+      hostname: 'webhost',
+      env: ['GREETING=hi'],
+      exposedPorts: ['80'],
       hostConfig: { Binds: ['webdata:/data'], Tmpfs: { '/scratch': 'size=1m' }, ShmSize: 8 * 1024 * 1024 },
     });
     expect(result.status).toBe('running');
     const pid = rec.State.Pid;
     // the pid runc reports is `runc init` until it execs the command, moments later
     const command = () => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
-    expect(await until('the process to be its command', async () => (command() === 'sleep' ? command() : undefined), 10_000, 20)).toBe('sleep');
+    expect(
+      await until(
+        'the process to be its command',
+        async () => (command() === 'sleep' ? command() : undefined),
+        10_000,
+        20,
+      ),
+    ).toBe('sleep');
     expect(inside(pid, ['hostname'], ['-u']).trim()).toBe('webhost');
     const ip = inside(pid, ['ip', '-4', '-o', 'addr', 'show', 'eth0'], ['-n']);
     expect(ip).toContain(`inet ${rec.NetworkSettings.IPAddress}/16`);
@@ -52,43 +64,84 @@ describe('real containers through the saga (Linux driver)', () => {
     expect(mounts).toMatch(/ \/data /);
     expect(mounts).toMatch(/tmpfs \/scratch tmpfs/);
     expect(mounts).toMatch(/ \/dev\/shm tmpfs .*size=8192k/);
-    expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toEqual(expect.arrayContaining(['GREETING=hi', 'HOSTNAME=webhost']));
+    expect(readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')).toEqual(
+      expect.arrayContaining(['GREETING=hi', 'HOSTNAME=webhost']),
+    );
   });
 
-  rootIt('network none has only lo; container:X shares X\'s network namespace', async () => {
-    const none = await createAndStart({ name: 'isolated', image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { NetworkMode: 'none' } });
+  rootIt("network none has only lo; container:X shares X's network namespace", async () => {
+    const none = await createAndStart({
+      name: 'isolated',
+      image: 'busybox',
+      cmd: ['sleep', '1000'],
+      hostConfig: { NetworkMode: 'none' },
+    });
     const links = inside(none.rec.State.Pid, ['ip', '-o', 'link'], ['-n']).trim().split('\n');
     expect(links.map((l) => l.split(': ')[1])).toEqual(['lo']);
     const web = await inspect(suite.w.session, 'web');
-    const joined = await createAndStart({ name: 'sidecar', image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { NetworkMode: 'container:web' } });
+    const joined = await createAndStart({
+      name: 'sidecar',
+      image: 'busybox',
+      cmd: ['sleep', '1000'],
+      hostConfig: { NetworkMode: 'container:web' },
+    });
     expect(readlinkSync(`/proc/${joined.rec.State.Pid}/ns/net`)).toBe(readlinkSync(`/proc/${web.State.Pid}/ns/net`));
   });
 
-  rootIt('links put Docker\'s variables and a hosts entry in the container', async () => {
-    const db = await createAndStart({ name: 'db', image: 'busybox', cmd: ['sleep', '1000'], env: ['POSTGRES_PASSWORD=pw', 'PATH=/bin'], exposedPorts: ['5432'] });
-    const app = await createAndStart({ name: 'app', image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { Links: ['db:database'] } });
+  rootIt("links put Docker's variables and a hosts entry in the container", async () => {
+    const db = await createAndStart({
+      name: 'db',
+      image: 'busybox',
+      cmd: ['sleep', '1000'],
+      env: ['POSTGRES_PASSWORD=pw', 'PATH=/bin'],
+      exposedPorts: ['5432'],
+    });
+    const app = await createAndStart({
+      name: 'app',
+      image: 'busybox',
+      cmd: ['sleep', '1000'],
+      hostConfig: { Links: ['db:database'] },
+    });
     const env = readFileSync(`/proc/${app.rec.State.Pid}/environ`, 'utf8').split('\0');
     const ip = db.rec.NetworkSettings.IPAddress;
-    expect(env).toEqual(expect.arrayContaining([
-      `DATABASE_PORT=tcp://${ip}:5432`, `DATABASE_PORT_5432_TCP=tcp://${ip}:5432`, `DATABASE_PORT_5432_TCP_ADDR=${ip}`,
-      'DATABASE_PORT_5432_TCP_PORT=5432', 'DATABASE_PORT_5432_TCP_PROTO=tcp', 'DATABASE_NAME=/app/database', 'DATABASE_ENV_POSTGRES_PASSWORD=pw',
-    ]));
+    expect(env).toEqual(
+      expect.arrayContaining([
+        `DATABASE_PORT=tcp://${ip}:5432`,
+        `DATABASE_PORT_5432_TCP=tcp://${ip}:5432`,
+        `DATABASE_PORT_5432_TCP_ADDR=${ip}`,
+        'DATABASE_PORT_5432_TCP_PORT=5432',
+        'DATABASE_PORT_5432_TCP_PROTO=tcp',
+        'DATABASE_NAME=/app/database',
+        'DATABASE_ENV_POSTGRES_PASSWORD=pw',
+      ]),
+    );
     expect(env.some((e) => e.startsWith('DATABASE_ENV_PATH='))).toBe(false);
     // Docker's legacy link line: IP, alias, the linked container's hostname, its name
-    expect(readFileSync(`/proc/${app.rec.State.Pid}/root/etc/hosts`, 'utf8')).toContain(`${ip}\tdatabase ${db.rec.Config.Hostname} db`);
+    expect(readFileSync(`/proc/${app.rec.State.Pid}/root/etc/hosts`, 'utf8')).toContain(
+      `${ip}\tdatabase ${db.rec.Config.Hostname} db`,
+    );
   });
 
   rootIt('logs of a real container: 19.8 MB through the CLI in bounded pages, and -f until it exits', async () => {
     // just under the default log bound (20m), so no rotation drops a byte
-    const big = await createAndStart({ name: 'chatty', image: 'busybox', cmd: ['sh', '-c', 'yes 0123456789 | head -n 1800000'] });
-    for (let i = 0; i < 100 && (await inspect(suite.w.session, big.id)).State.Running; i++) await new Promise((r) => setTimeout(r, 100));
+    const big = await createAndStart({
+      name: 'chatty',
+      image: 'busybox',
+      cmd: ['sh', '-c', 'yes 0123456789 | head -n 1800000'],
+    });
+    for (let i = 0; i < 100 && (await inspect(suite.w.session, big.id)).State.Running; i++)
+      await new Promise((r) => setTimeout(r, 100));
     const all = await cli(suite.w, ['logs', 'chatty']);
     expect(all.code, all.stderr).toBe(0);
     expect(all.stdout.length).toBe(1_800_000 * 11);
     expect(all.stdout === '0123456789\n'.repeat(1_800_000)).toBe(true);
     expect((await cli(suite.w, ['logs', '--tail', '2', 'chatty'])).stdout).toBe('0123456789\n0123456789\n');
 
-    await createAndStart({ name: 'ticker', image: 'busybox', cmd: ['sh', '-c', 'for i in 1 2 3; do echo tick $i; sleep 0.4; done'] });
+    await createAndStart({
+      name: 'ticker',
+      image: 'busybox',
+      cmd: ['sh', '-c', 'for i in 1 2 3; do echo tick $i; sleep 0.4; done'],
+    });
     const followed = await cli(suite.w, ['logs', '-f', 'ticker']);
     expect([followed.code, followed.stdout]).toEqual([0, 'tick 1\ntick 2\ntick 3\n']);
     expect((await inspect(suite.w.session, 'ticker')).State.Status).toBe('exited');
@@ -101,15 +154,23 @@ describe('real containers through the saga (Linux driver)', () => {
     for (const { name: step } of HOST_STEPS) {
       rootIt(`${step}=${mode}: compensated, nothing left, error and ExitCode 128 recorded, die emitted`, async () => {
         const { Id } = await createContainer(suite.w.session, {
-          image: 'busybox', cmd: ['sleep', '1000'], workingDir: '/srv/app', labels: { [FAULT_LABEL]: `${step}=${mode}` },
+          image: 'busybox',
+          cmd: ['sleep', '1000'],
+          workingDir: '/srv/app',
+          labels: { [FAULT_LABEL]: `${step}=${mode}` },
           hostConfig: { Binds: ['leakvol:/data'] },
         });
-        const failure = await startContainer(suite.w.session, Id).then(() => undefined, (e: unknown) => e);
+        const failure = await startContainer(suite.w.session, Id).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(failure).toBeInstanceOf(CliError);
         expect((failure as CliError).type).toBe('InjectedFault');
         expect((failure as CliError).record?.leftovers).toEqual([]);
         const leaks = await leaksOf(suite.rt.root, Id);
-        matrix.push(`${step.padEnd(12)} ${mode.padEnd(10)} compensations=${(failure as CliError).record?.compensations.join(',')} leaked=${leaks.length === 0 ? 'none' : leaks.join(';')}`);
+        matrix.push(
+          `${step.padEnd(12)} ${mode.padEnd(10)} compensations=${(failure as CliError).record?.compensations.join(',')} leaked=${leaks.length === 0 ? 'none' : leaks.join(';')}`,
+        );
         expect(leaks).toEqual([]);
         const rec = await inspect(suite.w.session, Id);
         expect(rec.State).toMatchObject({ Running: false, ExitCode: 128 });
@@ -127,7 +188,11 @@ describe('real containers through the saga (Linux driver)', () => {
     // The first run exits 3; the second finds its marker on the volume and stays up, so
     // the Running check below cannot race the process exiting again on a slow machine.
     const script = 'if [ -e /data/ran ]; then exec sleep 60; fi; touch /data/ran; sleep 0.3; exit 3';
-    const { id } = await createAndStart({ image: 'busybox', cmd: ['sh', '-c', script], hostConfig: { Binds: ['again:/data'] } });
+    const { id } = await createAndStart({
+      image: 'busybox',
+      cmd: ['sh', '-c', script],
+      hostConfig: { Binds: ['again:/data'] },
+    });
     let rec = await inspect(suite.w.session, id);
     for (let i = 0; i < 100 && rec.State.Running; i++) {
       await new Promise((r) => setTimeout(r, 50));
@@ -143,7 +208,7 @@ describe('real containers through the saga (Linux driver)', () => {
     expect(await leaksOf(suite.rt.root, id)).toEqual([]);
   });
 
-  rootIt('command not found: exit code 127, Docker\'s error, nothing left', async () => {
+  rootIt("command not found: exit code 127, Docker's error, nothing left", async () => {
     const { Id } = await createContainer(suite.w.session, { image: 'busybox', cmd: ['no-such-command'] });
     const failure = (await startContainer(suite.w.session, Id).catch((e: unknown) => e)) as CliError;
     expect(failure.type).toBe('CommandNotFound');
@@ -152,7 +217,12 @@ describe('real containers through the saga (Linux driver)', () => {
   });
 
   rootIt('stop and rm release everything', async () => {
-    const { id, rec } = await createAndStart({ name: 'shortlived', image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { Binds: ['v2:/v'] } });
+    const { id, rec } = await createAndStart({
+      name: 'shortlived',
+      image: 'busybox',
+      cmd: ['sleep', '1000'],
+      hostConfig: { Binds: ['v2:/v'] },
+    });
     expect((await leaksOf(suite.rt.root, id)).length).toBeGreaterThan(0); // a running container holds its resources
     const stopped = await stop(suite.w.session, 'shortlived', 1);
     expect(stopped).toMatchObject({ wasRunning: true });

@@ -28,7 +28,11 @@ async function eventsOf(id: string): Promise<ContainerEvent[]> {
 
 describe('the container monitor (Linux driver)', () => {
   rootIt('a container that exits on its own holds no netns, IP, mount, process or cgroup afterwards', async () => {
-    const id = await createAndStart({ image: 'busybox', cmd: ['sh', '-c', 'echo bye; exit 4'], hostConfig: { Binds: ['monvol:/data'] } });
+    const id = await createAndStart({
+      image: 'busybox',
+      cmd: ['sh', '-c', 'echo bye; exit 4'],
+      hostConfig: { Binds: ['monvol:/data'] },
+    });
     const leaks = await until('the Cleanup after the exit', async () => {
       const r = await rec(id);
       const held = await leaksOf(suite.rt.root, id);
@@ -41,7 +45,11 @@ describe('the container monitor (Linux driver)', () => {
   });
 
   rootIt('a process the OOM killer ends is recorded OOMKilled, with an oom event before its die', async () => {
-    const id = await createAndStart({ image: 'busybox', cmd: ['sh', '-c', 'sleep 1; a=xxxxxxxxxxxxxxxx; while :; do a=$a$a; done'], hostConfig: { Memory: 8 * 1024 * 1024 } });
+    const id = await createAndStart({
+      image: 'busybox',
+      cmd: ['sh', '-c', 'sleep 1; a=xxxxxxxxxxxxxxxx; while :; do a=$a$a; done'],
+      hostConfig: { Memory: 8 * 1024 * 1024 },
+    });
     const r = await until('the OOM kill', async () => {
       const x = await rec(id);
       return x.State.Running ? undefined : x;
@@ -50,27 +58,48 @@ describe('the container monitor (Linux driver)', () => {
     expect((await eventsOf(id)).map((e) => e.action)).toEqual(['create', 'start', 'oom', 'die']);
   });
 
-  rootIt('on-failure:2 restarts a command that exits 1 twice, after growing delays, then leaves it Exited', async () => {
-    const id = await createAndStart({ image: 'busybox', cmd: ['sh', '-c', 'exit 1'], hostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 } } });
-    const done = await until('two restarts', async () => {
-      const r = await rec(id);
-      const dies = (await eventsOf(id)).filter((e) => e.action === 'die');
-      const settled = r.RestartCount === 2 && dies.length === 3 && !r.State.Running && !r.State.Restarting;
-      // the last exit's Cleanup follows its `die`
-      return settled && (await leaksOf(suite.rt.root, id)).length === 0 ? r : undefined;
-    });
-    expect([done.State.Status, done.State.ExitCode]).toEqual(['exited', 1]);
-    const events = await eventsOf(id);
-    expect(events.map((e) => e.action)).toEqual(['create', 'start', 'die', 'restart', 'start', 'die', 'restart', 'start', 'die']);
-    // Docker's backoff: the second wait (200 ms) is longer than the first (100 ms)
-    const at = (i: number) => Date.parse(events[i]!.time);
-    expect(at(4) - at(2)).toBeGreaterThanOrEqual(100);
-    expect(at(7) - at(5)).toBeGreaterThanOrEqual(200);
-    expect(await leaksOf(suite.rt.root, id)).toEqual([]);
-  });
+  rootIt(
+    'on-failure:2 restarts a command that exits 1 twice, after growing delays, then leaves it Exited',
+    async () => {
+      const id = await createAndStart({
+        image: 'busybox',
+        cmd: ['sh', '-c', 'exit 1'],
+        hostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 } },
+      });
+      const done = await until('two restarts', async () => {
+        const r = await rec(id);
+        const dies = (await eventsOf(id)).filter((e) => e.action === 'die');
+        const settled = r.RestartCount === 2 && dies.length === 3 && !r.State.Running && !r.State.Restarting;
+        // the last exit's Cleanup follows its `die`
+        return settled && (await leaksOf(suite.rt.root, id)).length === 0 ? r : undefined;
+      });
+      expect([done.State.Status, done.State.ExitCode]).toEqual(['exited', 1]);
+      const events = await eventsOf(id);
+      expect(events.map((e) => e.action)).toEqual([
+        'create',
+        'start',
+        'die',
+        'restart',
+        'start',
+        'die',
+        'restart',
+        'start',
+        'die',
+      ]);
+      // Docker's backoff: the second wait (200 ms) is longer than the first (100 ms)
+      const at = (i: number) => Date.parse(events[i]!.time);
+      expect(at(4) - at(2)).toBeGreaterThanOrEqual(100);
+      expect(at(7) - at(5)).toBeGreaterThanOrEqual(200);
+      expect(await leaksOf(suite.rt.root, id)).toEqual([]);
+    },
+  );
 
   rootIt('always: a process killed from outside (SIGKILL) comes back as a new run', async () => {
-    const id = await createAndStart({ image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { RestartPolicy: { Name: 'always', MaximumRetryCount: 0 } } });
+    const id = await createAndStart({
+      image: 'busybox',
+      cmd: ['sleep', '1000'],
+      hostConfig: { RestartPolicy: { Name: 'always', MaximumRetryCount: 0 } },
+    });
     const first = await rec(id);
     process.kill(first.State.Pid, 'SIGKILL');
     const back = await until('the restart', async () => {
@@ -84,11 +113,20 @@ describe('the container monitor (Linux driver)', () => {
   });
 
   rootIt('unless-stopped stays down after stop', async () => {
-    const id = await createAndStart({ image: 'busybox', cmd: ['sleep', '1000'], hostConfig: { RestartPolicy: { Name: 'unless-stopped', MaximumRetryCount: 0 } } });
+    const id = await createAndStart({
+      image: 'busybox',
+      cmd: ['sleep', '1000'],
+      hostConfig: { RestartPolicy: { Name: 'unless-stopped', MaximumRetryCount: 0 } },
+    });
     await stop(suite.w.session, id, 1);
     await new Promise((r) => setTimeout(r, 1500));
     const r = await rec(id);
-    expect([r.State.Status, r.State.Running, r.RestartCount, r.HasBeenManuallyStopped]).toEqual(['exited', false, 0, true]);
+    expect([r.State.Status, r.State.Running, r.RestartCount, r.HasBeenManuallyStopped]).toEqual([
+      'exited',
+      false,
+      0,
+      true,
+    ]);
     expect(await leaksOf(suite.rt.root, id)).toEqual([]);
   });
 });

@@ -37,7 +37,9 @@ afterAll(async () => {
 });
 
 /** Workflow executions on the task queue as visibility lists them: type and workflow ID of each run. */
-async function executions(w: TestWorker): Promise<Array<{ type: string; workflowId: string; runId: string; status: string }>> {
+async function executions(
+  w: TestWorker,
+): Promise<Array<{ type: string; workflowId: string; runId: string; status: string }>> {
   const out: Array<{ type: string; workflowId: string; runId: string; status: string }> = [];
   for await (const e of w.client.workflow.list({ query: `TaskQueue = '${w.taskQueue}'` }))
     out.push({ type: e.type, workflowId: e.workflowId, runId: e.runId, status: e.status.name });
@@ -57,7 +59,8 @@ async function settled(w: TestWorker) {
 }
 
 /** What the user's verbs made: neither the reads workflow nor the host registry (both one per queue, long-lived). */
-const notReads = (xs: Array<{ type: string }>) => xs.filter((x) => x.type !== WorkflowTypes.reads && x.type !== WorkflowTypes.hosts);
+const notReads = (xs: Array<{ type: string }>) =>
+  xs.filter((x) => x.type !== WorkflowTypes.reads && x.type !== WorkflowTypes.hosts);
 
 describe('reads through the reads workflow (simulated driver)', () => {
   let w: TestWorker;
@@ -76,10 +79,24 @@ describe('reads through the reads workflow (simulated driver)', () => {
     await fs.writeFile(sim.driver.layout.log(id), 'hello\n');
     const before = await settled(w);
     // create, start, the container's monitor; the start's name lookup started the reads workflow
-    expect(notReads(before).map((e) => e.type).sort()).toEqual([WorkflowTypes.create, WorkflowTypes.monitor, WorkflowTypes.start]);
-    expect(before.filter((e) => e.type === WorkflowTypes.reads).map((e) => e.workflowId)).toEqual([readsWorkflowId(w.taskQueue)]);
+    expect(
+      notReads(before)
+        .map((e) => e.type)
+        .sort(),
+    ).toEqual([WorkflowTypes.create, WorkflowTypes.monitor, WorkflowTypes.start]);
+    expect(before.filter((e) => e.type === WorkflowTypes.reads).map((e) => e.workflowId)).toEqual([
+      readsWorkflowId(w.taskQueue),
+    ]);
 
-    const reads = [['ps'], ['ps', '-a'], ['inspect', 'r1'], ['logs', 'r1'], ['events', '--no-follow'], ['image', 'ls'], ['inspect', '-f', '{{.State.Status}}', 'r1']];
+    const reads = [
+      ['ps'],
+      ['ps', '-a'],
+      ['inspect', 'r1'],
+      ['logs', 'r1'],
+      ['events', '--no-follow'],
+      ['image', 'ls'],
+      ['inspect', '-f', '{{.State.Status}}', 'r1'],
+    ];
     const outputs: string[] = [];
     for (let i = 0; i < 20; i += 4) {
       outputs.push(...(await Promise.all(Array.from({ length: 4 }, (_, j) => ok(reads[(i + j) % reads.length]!)))));
@@ -99,10 +116,23 @@ describe('reads through the reads workflow (simulated driver)', () => {
     await ok(['stop', 'r1']);
     await ok(['rm', 'r1']);
     const changed = await settled(w);
-    expect(notReads(changed).map((e) => e.type).sort()).toEqual(
-      [WorkflowTypes.create, WorkflowTypes.exec, WorkflowTypes.monitor, WorkflowTypes.remove, WorkflowTypes.start, WorkflowTypes.stop].sort(),
+    expect(
+      notReads(changed)
+        .map((e) => e.type)
+        .sort(),
+    ).toEqual(
+      [
+        WorkflowTypes.create,
+        WorkflowTypes.exec,
+        WorkflowTypes.monitor,
+        WorkflowTypes.remove,
+        WorkflowTypes.start,
+        WorkflowTypes.stop,
+      ].sort(),
     );
-    expect(changed.filter((e) => e.type === WorkflowTypes.reads)).toEqual(before.filter((e) => e.type === WorkflowTypes.reads));
+    expect(changed.filter((e) => e.type === WorkflowTypes.reads)).toEqual(
+      before.filter((e) => e.type === WorkflowTypes.reads),
+    );
   }, 240_000); // 25 CLI processes, a few at a time
 
   it("a failed read is Docker's error, as the read's own workflow failed: CLI line, type, status", async () => {
@@ -113,11 +143,25 @@ describe('reads through the reads workflow (simulated driver)', () => {
     expect([noLogs.code, noLogs.stderr]).toEqual([1, 'Error response from daemon: No such container: nosuch\n']);
 
     const viaUpdate = await inspect(w.session, 'nosuch').catch((e: unknown) => e);
-    const viaWorkflow = await run<typeof containerInspect>(w.session, WorkflowTypes.inspect, { args: [{ container: 'nosuch' }] }).catch((e: unknown) => e);
+    const viaWorkflow = await run<typeof containerInspect>(w.session, WorkflowTypes.inspect, {
+      args: [{ container: 'nosuch' }],
+    }).catch((e: unknown) => e);
     expect(viaUpdate).toBeInstanceOf(CliError);
     expect(viaWorkflow).toBeInstanceOf(CliError);
-    const fields = (e: CliError) => ({ type: e.type, status: e.status, origin: e.origin, message: e.message, exitCode: e.exitCode });
-    expect(fields(viaUpdate as CliError)).toEqual({ type: 'NoSuchContainer', status: 404, origin: 'daemon', message: 'No such container: nosuch', exitCode: 1 });
+    const fields = (e: CliError) => ({
+      type: e.type,
+      status: e.status,
+      origin: e.origin,
+      message: e.message,
+      exitCode: e.exitCode,
+    });
+    expect(fields(viaUpdate as CliError)).toEqual({
+      type: 'NoSuchContainer',
+      status: 404,
+      origin: 'daemon',
+      message: 'No such container: nosuch',
+      exitCode: 1,
+    });
     expect(fields(viaUpdate as CliError)).toEqual(fields(viaWorkflow as CliError));
 
     const logs = (await logsPage(w.session, 'nosuch').then(
@@ -157,9 +201,18 @@ describe('the reads workflow continues as new under reads', () => {
     const { w, sim } = await worker();
     const workflowId = readsWorkflowId(w.taskQueue);
     // Started first with a tiny bound (a read costs about 6 events): the reads below find it (USE_EXISTING).
-    await w.client.workflow.start<typeof containerReads>(WorkflowTypes.reads, { taskQueue: w.taskQueue, workflowId, args: [{ maxEvents: 30 }] });
+    await w.client.workflow.start<typeof containerReads>(WorkflowTypes.reads, {
+      taskQueue: w.taskQueue,
+      workflowId,
+      args: [{ maxEvents: 30 }],
+    });
 
-    const { Id: id } = await createContainer(w.session, { name: 'can', image: 'busybox', cmd: ['sleep', '1000'], labels: {} });
+    const { Id: id } = await createContainer(w.session, {
+      name: 'can',
+      image: 'busybox',
+      cmd: ['sleep', '1000'],
+      labels: {},
+    });
     const text = Array.from({ length: 200 }, (_, i) => `line ${i}\n`).join('');
     await fs.mkdir(path.dirname(sim.driver.layout.log(id)), { recursive: true });
     await fs.writeFile(sim.driver.layout.log(id), text);
@@ -206,28 +259,47 @@ describe('the reads workflow continues as new under reads', () => {
       // visibility is eventually consistent: a run that just continued as new may still show RUNNING for a
       // moment, before its successor shows at all; wait until the one RUNNING run is the current run
       const running = seen.filter((x) => x.status === 'RUNNING').map((x) => x.runId);
-      return seen.filter((x) => x.status === 'CONTINUED_AS_NEW').length >= 5 && running.length === 1 && running[0] === current.runId ? seen : undefined;
+      return seen.filter((x) => x.status === 'CONTINUED_AS_NEW').length >= 5 &&
+        running.length === 1 &&
+        running[0] === current.runId
+        ? seen
+        : undefined;
     }).catch((err: Error) => {
-      throw new Error(`${err.message}: ${JSON.stringify(seen.map((x) => [x.status, x.runId]))}, current run ${current.runId}`);
+      throw new Error(
+        `${err.message}: ${JSON.stringify(seen.map((x) => [x.status, x.runId]))}, current run ${current.runId}`,
+      );
     });
     expect(new Set(runs.map((r) => r.workflowId))).toEqual(new Set([workflowId]));
     // the one run visibility shows running is the workflow's current run
     expect(runs.filter((r) => r.status === 'RUNNING').map((r) => r.runId)).toEqual([current.runId]);
     // every read served exactly once, counted over all runs (the count is carried across continue-as-new)
     const served = await w.client.workflow.getHandle(workflowId).query<ReadsServed>(SERVED_QUERY);
-    const byReaders = (kind: number) => 6 * Array.from({ length: perReader }, (_, i) => i % 4).filter((k) => k === kind).length;
-    expect(served).toEqual({ inspect: byReaders(0), list: byReaders(1), logs: byReaders(2) + pages, events: byReaders(3) });
+    const byReaders = (kind: number) =>
+      6 * Array.from({ length: perReader }, (_, i) => i % 4).filter((k) => k === kind).length;
+    expect(served).toEqual({
+      inspect: byReaders(0),
+      list: byReaders(1),
+      logs: byReaders(2) + pages,
+      events: byReaders(3),
+    });
   }, 120_000);
 
   it('a reads workflow started with a malformed input ends at once with InvalidParameter', async () => {
     const { w } = await worker();
     const failed = await w.client.workflow
-      .execute(WorkflowTypes.reads, { taskQueue: w.taskQueue, workflowId: readsWorkflowId(w.taskQueue), args: [{ maxEvents: 'x' }] })
+      .execute(WorkflowTypes.reads, {
+        taskQueue: w.taskQueue,
+        workflowId: readsWorkflowId(w.taskQueue),
+        args: [{ maxEvents: 'x' }],
+      })
       .then(
         () => undefined,
         (e: unknown) => e as WorkflowFailedError,
       );
     expect(failed).toBeInstanceOf(WorkflowFailedError);
-    expect(failed!.cause).toMatchObject({ type: 'InvalidParameter', message: 'invalid input: maxEvents: want an integer' });
+    expect(failed!.cause).toMatchObject({
+      type: 'InvalidParameter',
+      message: 'invalid input: maxEvents: want an integer',
+    });
   });
 });

@@ -22,11 +22,18 @@ beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-sa-'));
   const port = await freePort();
   w.address = `127.0.0.1:${port}`;
-  server = spawn(inject('temporalCliPath'), ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error'], { stdio: 'ignore' });
+  server = spawn(
+    inject('temporalCliPath'),
+    ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error'],
+    { stdio: 'ignore' },
+  );
   await until('the bare dev server', async () => ((await isServerUp(w.address)) ? true : undefined));
   worker = await spawnWorker({
-    TEMPORAL_ADDRESS: w.address, CONTAINER_SAGA_TASK_QUEUE: w.taskQueue, CONTAINER_SAGA_ROOT: path.join(dir, 'root'),
-    CONTAINER_SAGA_DRIVER: 'simulated', CONTAINER_SAGA_WORKFLOW_BUNDLE: await writeBundle(dir),
+    TEMPORAL_ADDRESS: w.address,
+    CONTAINER_SAGA_TASK_QUEUE: w.taskQueue,
+    CONTAINER_SAGA_ROOT: path.join(dir, 'root'),
+    CONTAINER_SAGA_DRIVER: 'simulated',
+    CONTAINER_SAGA_WORKFLOW_BUNDLE: await writeBundle(dir),
   });
 }, 120_000);
 
@@ -38,7 +45,9 @@ afterAll(async () => {
 
 describe('a namespace without the search attributes', () => {
   it('gets them from the worker at start-up, and a start completes', async () => {
-    expect(worker.output()).toContain(`registered search attributes ${Object.keys(SearchAttributeTypes).join(', ')} in namespace default`);
+    expect(worker.output()).toContain(
+      `registered search attributes ${Object.keys(SearchAttributeTypes).join(', ')} in namespace default`,
+    );
     const connection = await Connection.connect({ address: w.address });
     try {
       const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
@@ -58,7 +67,23 @@ describe('npm run server / the demo on a database made before some attributes ex
     const dbFile = path.join(dir, 'old.db');
     const port = await freePort();
     const address = `127.0.0.1:${port}`;
-    const bare = spawn(inject('temporalCliPath'), ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--db-filename', dbFile, '--log-level', 'error'], { stdio: 'ignore' });
+    const bare = spawn(
+      inject('temporalCliPath'),
+      [
+        'server',
+        'start-dev',
+        '--headless',
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--db-filename',
+        dbFile,
+        '--log-level',
+        'error',
+      ],
+      { stdio: 'ignore' },
+    );
     await until('the old-database dev server', async () => ((await isServerUp(address)) ? true : undefined));
     bare.kill('SIGTERM');
     await new Promise((r) => bare.once('exit', r));

@@ -29,10 +29,11 @@ async function running(req: CreateRequest) {
 /** Polls until `probe` returns a value: this file's default wait. */
 const until = <T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000) => untilValue(what, probe, ms, 50);
 
-const exited = (id: string) => until(`${id.slice(0, 12)} to exit`, async () => {
-  const rec = await inspect(suite.w.session, id);
-  return rec.State.Running ? undefined : rec;
-});
+const exited = (id: string) =>
+  until(`${id.slice(0, 12)} to exit`, async () => {
+    const rec = await inspect(suite.w.session, id);
+    return rec.State.Running ? undefined : rec;
+  });
 
 async function actions(id: string) {
   return (await readEvents(suite.w.session, 0)).events.filter((e) => e.id === id);
@@ -46,29 +47,39 @@ const COUNTER = ['sh', '-c', 'i=0; while :; do i=$((i+1)); echo $i > /tmp/n; sle
 const counter = (pid: number) => readFileSync(`/proc/${pid}/root/tmp/n`, 'utf8').trim();
 
 describe('kill, pause, unpause and exec of real containers (Linux driver)', () => {
-  rootIt('kill: SIGKILL by default (137) and -s TERM (143 from its handler), each a `kill` event; then 409', async () => {
-    const a = await running({ name: 'killme', image: 'busybox', cmd: ['sleep', '1000'] });
-    const pid = a.State.Pid;
-    const r = await cli(suite.w, ['kill', 'killme']);
-    expect([r.code, r.stdout, r.stderr]).toEqual([0, 'killme\n', '']);
-    const after = await exited(a.Id);
-    expect(after.State).toMatchObject({ Status: 'exited', ExitCode: 137 });
-    expect(after.HasBeenManuallyStopped).toBe(true);
-    expect(await isLive(pid)).toBe(false);
-    expect((await actions(a.Id)).find((e) => e.action === 'kill')?.attributes).toEqual({ signal: '9' });
-    const again = await cli(suite.w, ['kill', 'killme']);
-    expect([again.code, again.stderr]).toEqual([1, `Error response from daemon: Cannot kill container: killme: Container ${a.Id} is not running\nError: failed to kill containers: killme\n`]);
+  rootIt(
+    'kill: SIGKILL by default (137) and -s TERM (143 from its handler), each a `kill` event; then 409',
+    async () => {
+      const a = await running({ name: 'killme', image: 'busybox', cmd: ['sleep', '1000'] });
+      const pid = a.State.Pid;
+      const r = await cli(suite.w, ['kill', 'killme']);
+      expect([r.code, r.stdout, r.stderr]).toEqual([0, 'killme\n', '']);
+      const after = await exited(a.Id);
+      expect(after.State).toMatchObject({ Status: 'exited', ExitCode: 137 });
+      expect(after.HasBeenManuallyStopped).toBe(true);
+      expect(await isLive(pid)).toBe(false);
+      expect((await actions(a.Id)).find((e) => e.action === 'kill')?.attributes).toEqual({ signal: '9' });
+      const again = await cli(suite.w, ['kill', 'killme']);
+      expect([again.code, again.stderr]).toEqual([
+        1,
+        `Error response from daemon: Cannot kill container: killme: Container ${a.Id} is not running\nError: failed to kill containers: killme\n`,
+      ]);
 
-    // PID 1 of its namespace ignores SIGTERM without a handler (as under Docker): this one has one
-    const b = await running({ name: 'termme', image: 'busybox', cmd: ['sh', '-c', 'trap "exit 143" TERM; while :; do sleep 0.1; done'] });
-    const t = await cli(suite.w, ['kill', '-s', 'TERM', 'termme']);
-    expect([t.code, t.stdout]).toEqual([0, 'termme\n']);
-    expect((await exited(b.Id)).State.ExitCode).toBe(143);
-    expect((await actions(b.Id)).find((e) => e.action === 'kill')?.attributes).toEqual({ signal: '15' });
-    await remove(suite.w.session, a.Id, true);
-    await remove(suite.w.session, b.Id, true);
-    expect([...(await leaksOf(suite.rt.root, a.Id)), ...(await leaksOf(suite.rt.root, b.Id))]).toEqual([]);
-  });
+      // PID 1 of its namespace ignores SIGTERM without a handler (as under Docker): this one has one
+      const b = await running({
+        name: 'termme',
+        image: 'busybox',
+        cmd: ['sh', '-c', 'trap "exit 143" TERM; while :; do sleep 0.1; done'],
+      });
+      const t = await cli(suite.w, ['kill', '-s', 'TERM', 'termme']);
+      expect([t.code, t.stdout]).toEqual([0, 'termme\n']);
+      expect((await exited(b.Id)).State.ExitCode).toBe(143);
+      expect((await actions(b.Id)).find((e) => e.action === 'kill')?.attributes).toEqual({ signal: '15' });
+      await remove(suite.w.session, a.Id, true);
+      await remove(suite.w.session, b.Id, true);
+      expect([...(await leaksOf(suite.rt.root, a.Id)), ...(await leaksOf(suite.rt.root, b.Id))]).toEqual([]);
+    },
+  );
 
   rootIt('pause freezes the processes (StartPaused 409 from start, exec 409), unpause thaws them', async () => {
     const c = await running({ name: 'frozen', image: 'busybox', cmd: COUNTER });
@@ -81,19 +92,30 @@ describe('kill, pause, unpause and exec of real containers (Linux driver)', () =
     await sleep(400);
     expect(counter(pid)).toBe(n); // nothing ran
     expect(procState(pid)).toMatch(/^D /); // frozen tasks read as uninterruptible
-    expect(readFileSync(`/sys/fs/cgroup/freezer${suite.rt.layout.cgroupsPath(c.Id)}/freezer.state`, 'utf8').trim()).toBe('FROZEN');
+    expect(
+      readFileSync(`/sys/fs/cgroup/freezer${suite.rt.layout.cgroupsPath(c.Id)}/freezer.state`, 'utf8').trim(),
+    ).toBe('FROZEN');
 
     const start = await startContainer(suite.w.session, 'frozen').catch((e: unknown) => e);
     expect(start).toBeInstanceOf(CliError);
-    expect(start).toMatchObject({ type: 'StartPaused', status: 409, message: 'Cannot start a paused container, try unpause instead.' });
+    expect(start).toMatchObject({
+      type: 'StartPaused',
+      status: 409,
+      message: 'Cannot start a paused container, try unpause instead.',
+    });
     const ex = await cli(suite.w, ['exec', 'frozen', 'true']);
-    expect([ex.code, ex.stderr]).toEqual([1, `Error response from daemon: Container ${c.Id} is paused, unpause the container before exec\n`]);
+    expect([ex.code, ex.stderr]).toEqual([
+      1,
+      `Error response from daemon: Container ${c.Id} is paused, unpause the container before exec\n`,
+    ]);
 
     await unpause(suite.w.session, 'frozen');
     expect((await inspect(suite.w.session, 'frozen')).State).toMatchObject({ Status: 'running', Paused: false });
     await until('the counter to move', async () => (counter(pid) !== n ? true : undefined));
     // (not the process state: a task writing its counter may read D, disk sleep, for a moment)
-    expect(readFileSync(`/sys/fs/cgroup/freezer${suite.rt.layout.cgroupsPath(c.Id)}/freezer.state`, 'utf8').trim()).toBe('THAWED');
+    expect(
+      readFileSync(`/sys/fs/cgroup/freezer${suite.rt.layout.cgroupsPath(c.Id)}/freezer.state`, 'utf8').trim(),
+    ).toBe('THAWED');
     expect((await actions(c.Id)).map((e) => e.action)).toEqual(['create', 'start', 'pause', 'unpause']);
   });
 
@@ -102,7 +124,11 @@ describe('kill, pause, unpause and exec of real containers (Linux driver)', () =
     await pause(suite.w.session, 'pstop');
     const stopped = await stop(suite.w.session, 'pstop', 1);
     expect(stopped.wasRunning).toBe(true);
-    expect((await inspect(suite.w.session, a.Id)).State).toMatchObject({ Status: 'exited', Running: false, Paused: false });
+    expect((await inspect(suite.w.session, a.Id)).State).toMatchObject({
+      Status: 'exited',
+      Running: false,
+      Paused: false,
+    });
     expect(await isLive(a.State.Pid)).toBe(false);
     expect(await leaksOf(suite.rt.root, a.Id)).toEqual([]);
 
@@ -116,16 +142,35 @@ describe('kill, pause, unpause and exec of real containers (Linux driver)', () =
   });
 
   rootIt('exec: output on stdout and stderr, exit codes 0, 3 and 127, -e and -w, 1 MB through pages', async () => {
-    const c = await running({ name: 'shell', image: 'busybox', cmd: ['sleep', '1000'], env: ['GREETING=hi', 'KEEP=1'] });
+    const c = await running({
+      name: 'shell',
+      image: 'busybox',
+      cmd: ['sleep', '1000'],
+      env: ['GREETING=hi', 'KEEP=1'],
+    });
     const hello = await cli(suite.w, ['exec', 'shell', 'echo', 'hello']);
     expect([hello.code, hello.stdout, hello.stderr]).toEqual([0, 'hello\n', '']);
     const three = await cli(suite.w, ['exec', 'shell', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
     expect([three.code, three.stdout, three.stderr]).toEqual([3, 'out\n', 'err\n']);
     const missing = await cli(suite.w, ['exec', 'shell', 'nosuchcmd']);
     expect([missing.code, missing.stdout]).toEqual([127, '']);
-    expect(missing.stderr).toBe('OCI runtime exec failed: exec failed: unable to start container process: exec: "nosuchcmd": executable file not found in $PATH: unknown\n');
+    expect(missing.stderr).toBe(
+      'OCI runtime exec failed: exec failed: unable to start container process: exec: "nosuchcmd": executable file not found in $PATH: unknown\n',
+    );
     // -e replaces the container's value (once, not twice) and adds; -w sets the working directory
-    const env = await cli(suite.w, ['exec', '-e', 'GREETING=bye', '-e', 'NEW=2', '-w', '/tmp', 'shell', 'sh', '-c', 'env | sort; pwd']);
+    const env = await cli(suite.w, [
+      'exec',
+      '-e',
+      'GREETING=bye',
+      '-e',
+      'NEW=2',
+      '-w',
+      '/tmp',
+      'shell',
+      'sh',
+      '-c',
+      'env | sort; pwd',
+    ]);
     expect(env.code, env.stderr).toBe(0);
     const lines = env.stdout.trim().split('\n');
     expect(lines.filter((l) => l.startsWith('GREETING='))).toEqual(['GREETING=bye']);
@@ -138,7 +183,13 @@ describe('kill, pause, unpause and exec of real containers (Linux driver)', () =
     const rec = await inspect(suite.w.session, c.Id);
     expect(rec.ExecIDs).toBeUndefined();
     const events = (await actions(c.Id)).filter((e) => e.action.startsWith('exec_'));
-    expect(events.filter((e) => e.action === 'exec_die').map((e) => e.attributes?.exitCode)).toEqual(['0', '3', '127', '0', '0']);
+    expect(events.filter((e) => e.action === 'exec_die').map((e) => e.attributes?.exitCode)).toEqual([
+      '0',
+      '3',
+      '127',
+      '0',
+      '0',
+    ]);
     expect(events.filter((e) => e.action === 'exec_start')).toHaveLength(4); // the missing command never started
   });
 
@@ -170,7 +221,9 @@ describe('kill, pause, unpause and exec of real containers (Linux driver)', () =
     // runc writes the pid file once the process exists, while it is still `runc init`, before it execs the
     // command (its cmdline is then runc's): the same pid becomes `sleep`
     const command = () => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
-    expect(await until('the exec to be its command', async () => (command() === 'sleep' ? command() : undefined))).toBe('sleep');
+    expect(await until('the exec to be its command', async () => (command() === 'sleep' ? command() : undefined))).toBe(
+      'sleep',
+    );
     expect((await suite.rt.heldResources()).map((h) => h.detail)).toContain(`exec ${execId.slice(0, 12)} pid ${pid}`);
 
     await stop(suite.w.session, 'busy', 1);

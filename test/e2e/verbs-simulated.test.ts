@@ -41,7 +41,11 @@ async function inspect(name: string): Promise<ContainerRecord> {
 
 async function eventsOf(id: string): Promise<ContainerEvent[]> {
   const out = await ok(['events', '--no-follow', '--json']);
-  return out.trim().split('\n').map((l) => JSON.parse(l) as ContainerEvent).filter((e) => e.id === id);
+  return out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as ContainerEvent)
+    .filter((e) => e.id === id);
 }
 
 describe.concurrent('kill, pause, unpause, exec through the CLI (simulated driver)', () => {
@@ -57,10 +61,15 @@ describe.concurrent('kill, pause, unpause, exec through the CLI (simulated drive
     const again = await cli(w, ['kill', 'vkill']);
     expect(again.code).toBe(1);
     expect(again.stdout).toBe('');
-    expect(again.stderr).toBe(`Error response from daemon: Cannot kill container: vkill: Container ${id} is not running\nError: failed to kill containers: vkill\n`);
+    expect(again.stderr).toBe(
+      `Error response from daemon: Cannot kill container: vkill: Container ${id} is not running\nError: failed to kill containers: vkill\n`,
+    );
 
     const bad = await cli(w, ['kill', '-s', 'BOGUS', 'vterm']);
-    expect([bad.code, bad.stderr]).toEqual([1, 'Error response from daemon: Invalid signal: BOGUS\nError: failed to kill containers: vterm\n']);
+    expect([bad.code, bad.stderr]).toEqual([
+      1,
+      'Error response from daemon: Invalid signal: BOGUS\nError: failed to kill containers: vterm\n',
+    ]);
     expect((await inspect('vterm')).State.Running).toBe(true);
 
     expect(await ok(['kill', '--signal', 'SIGTERM', 'vterm'])).toBe('vterm\n');
@@ -73,20 +82,33 @@ describe.concurrent('kill, pause, unpause, exec through the CLI (simulated drive
     expect(await ok(['pause', 'vpause'])).toBe('vpause\n');
     expect((await inspect('vpause')).State).toMatchObject({ Status: 'paused', Running: true, Paused: true });
     // NAMES, then the HOST column (the test worker's host)
-    expect(await ok(['ps'])).toMatch(new RegExp(`Up .* \\(Paused\\)\\s+vpause\\s+${(await inspect('vpause')).Node!.Name}\\n`));
+    expect(await ok(['ps'])).toMatch(
+      new RegExp(`Up .* \\(Paused\\)\\s+vpause\\s+${(await inspect('vpause')).Node!.Name}\\n`),
+    );
 
     const start = await cli(w, ['start', 'vpause']);
     expect(start.code).toBe(1);
-    expect(start.stderr).toContain('Error response from daemon: Cannot start a paused container, try unpause instead.\nError: failed to start containers: vpause\n');
+    expect(start.stderr).toContain(
+      'Error response from daemon: Cannot start a paused container, try unpause instead.\nError: failed to start containers: vpause\n',
+    );
     const exec = await cli(w, ['exec', 'vpause', 'ls']);
-    expect([exec.code, exec.stderr]).toEqual([1, `Error response from daemon: Container ${id} is paused, unpause the container before exec\n`]);
+    expect([exec.code, exec.stderr]).toEqual([
+      1,
+      `Error response from daemon: Container ${id} is paused, unpause the container before exec\n`,
+    ]);
     const twice = await cli(w, ['pause', 'vpause']);
-    expect([twice.code, twice.stderr]).toEqual([1, `Error response from daemon: Container ${id} is already paused\nError: failed to pause containers: vpause\n`]);
+    expect([twice.code, twice.stderr]).toEqual([
+      1,
+      `Error response from daemon: Container ${id} is already paused\nError: failed to pause containers: vpause\n`,
+    ]);
 
     expect(await ok(['unpause', 'vpause'])).toBe('vpause\n');
     expect((await inspect('vpause')).State).toMatchObject({ Status: 'running', Running: true, Paused: false });
     const notPaused = await cli(w, ['unpause', 'vpause']);
-    expect([notPaused.code, notPaused.stderr]).toEqual([1, `Error response from daemon: Container ${id} is not paused\nError: failed to unpause containers: vpause\n`]);
+    expect([notPaused.code, notPaused.stderr]).toEqual([
+      1,
+      `Error response from daemon: Container ${id} is not paused\nError: failed to unpause containers: vpause\n`,
+    ]);
     expect((await eventsOf(id)).map((e) => e.action)).toEqual(['create', 'start', 'pause', 'unpause']);
 
     // stop of a paused container works (it is resumed first)
@@ -103,14 +125,26 @@ describe.concurrent('kill, pause, unpause, exec through the CLI (simulated drive
     expect([three.code, three.stdout, three.stderr]).toEqual([3, '', '']);
     expect((await inspect('vexec')).ExecIDs).toBeUndefined();
     const execEvents = (await eventsOf(id)).filter((e) => e.action.startsWith('exec_'));
-    expect(execEvents.map((e) => e.action)).toEqual(['exec_create', 'exec_start', 'exec_die', 'exec_create', 'exec_start', 'exec_die']);
+    expect(execEvents.map((e) => e.action)).toEqual([
+      'exec_create',
+      'exec_start',
+      'exec_die',
+      'exec_create',
+      'exec_start',
+      'exec_die',
+    ]);
     expect(execEvents.at(-1)!.attributes).toMatchObject({ exitCode: '3' });
 
     const rel = await cli(w, ['exec', '-w', 'tmp', 'vexec', 'true']);
-    expect([rel.code, rel.stderr]).toEqual([1, "Error response from daemon: the working directory 'tmp' is invalid, it needs to be an absolute path\n"]);
+    expect([rel.code, rel.stderr]).toEqual([
+      1,
+      "Error response from daemon: the working directory 'tmp' is invalid, it needs to be an absolute path\n",
+    ]);
     const noCmd = await cli(w, ['exec', 'vexec']);
     expect(noCmd.code).toBe(125);
-    expect(noCmd.stderr).toMatch(/^container-saga: missing required argument 'command'\. See 'container-saga exec --help'\.\n$/);
+    expect(noCmd.stderr).toMatch(
+      /^container-saga: missing required argument 'command'\. See 'container-saga exec --help'\.\n$/,
+    );
     const badEnv = await cli(w, ['exec', '-e', '=x', 'vexec', 'true']);
     expect(badEnv.code).toBe(125);
 

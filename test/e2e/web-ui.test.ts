@@ -37,23 +37,39 @@ const shots: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`no chromium at ${CHROMIUM}: \`npm run setup\` installs Debian's chromium (as root), or set CONTAINER_SAGA_CHROMIUM to a Chromium binary`);
+    throw new Error(
+      `no chromium at ${CHROMIUM}: \`npm run setup\` installs Debian's chromium (as root), or set CONTAINER_SAGA_CHROMIUM to a Chromium binary`,
+    );
   }
   await fs.mkdir(SHOTS, { recursive: true });
   // Payloads, summaries and details included, are encrypted (codec/): the UI reads them through the codec
   // server, as an operator's does (`npm run server`).
   const uiPort = await freePort();
-  codec = await startCodecServer({ codec: loadCodec().codec, token: 'web-ui-test', origins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`], host: '127.0.0.1', port: 0 });
+  codec = await startCodecServer({
+    codec: loadCodec().codec,
+    token: 'web-ui-test',
+    origins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
+    host: '127.0.0.1',
+    port: 0,
+  });
   server = await startDevServer({ uiPort, uiCodecEndpoint: codec.endpoint, log: path.join(SHOTS, 'dev-server.log') });
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-e2e-webui-'));
   w = await startTestWorker(server.address, simulatedRuntime(root));
   const s = w.session;
   await createContainer(s, { name: 'web', image: 'busybox', cmd: ['sleep', '3600'], env: ['TOKEN=do-not-show'] });
   await startContainer(s, 'web');
-  await createContainer(s, { name: 'broken', image: 'busybox', cmd: ['sleep', '3600'], labels: { [FAULT_LABEL]: 'network=fail' } });
+  await createContainer(s, {
+    name: 'broken',
+    image: 'busybox',
+    cmd: ['sleep', '3600'],
+    labels: { [FAULT_LABEL]: 'network=fail' },
+  });
   await expect(startContainer(s, 'broken')).rejects.toThrow(CliError);
   mark('worker and containers');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  });
   // Tall: the timeline draws only the rows in view.
   page = await browser.newPage({ viewport: { width: 1440, height: 1600 } });
   page.setDefaultTimeout(UI_TIMEOUT);
@@ -102,17 +118,27 @@ async function listByQuery(query: string, expectRows: number): Promise<void> {
 
 /** Lines of the page (or an element) as the user reads them. */
 async function linesOf(selector = 'body'): Promise<string[]> {
-  return (await page.locator(selector).innerText()).split('\n').map((l) => l.trim()).filter(Boolean);
+  return (await page.locator(selector).innerText())
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 /** A tab of the workflow page (links styled as tabs in UI 2.54). */
 async function showTab(tab: 'Timeline' | 'Event History' | 'User Metadata' | 'Search Attributes'): Promise<void> {
-  await page.getByRole('link', { name: new RegExp(`^${tab}`) }).or(page.getByRole('tab', { name: new RegExp(`^${tab}`) })).first().click();
+  await page
+    .getByRole('link', { name: new RegExp(`^${tab}`) })
+    .or(page.getByRole('tab', { name: new RegExp(`^${tab}`) }))
+    .first()
+    .click();
 }
 
 /** Opens the start listed on the page and shows the given tab. */
 async function openStart(tab: 'Timeline' | 'User Metadata'): Promise<void> {
-  await page.getByRole('link', { name: /^container-start-/ }).first().click();
+  await page
+    .getByRole('link', { name: /^container-start-/ })
+    .first()
+    .click();
   mark('clicked start');
   await page.getByText('containerStart').first().waitFor();
   mark('start page');
@@ -137,21 +163,30 @@ async function textShowing(wanted: readonly string[]): Promise<string> {
 async function stepsNotShown(steps: ReadonlyArray<readonly [type: string, summary: string]>): Promise<string[]> {
   for (const end = Date.now() + UI_TIMEOUT; ; ) {
     const lines = await linesOf();
-    const missing = steps.filter(([type, summary]) => !lines.some((l) => l === type || l.startsWith(summary))).map(([type]) => type);
+    const missing = steps
+      .filter(([type, summary]) => !lines.some((l) => l === type || l.startsWith(summary)))
+      .map(([type]) => type);
     if (missing.length === 0 || Date.now() > end) return missing;
     await page.waitForTimeout(200);
   }
 }
 
-
 /** The text rendered inside the User Metadata tab's /render iframes (summary, details, current details). */
 async function renderedMetadata(expectFrames: number): Promise<string[]> {
   const frames = () => page.frames().filter((f: Frame) => f.url().includes('/render?'));
   for (const end = Date.now() + UI_TIMEOUT; ; ) {
-    const texts = await Promise.all(frames().map((f) => f.locator('body').innerText().catch(() => '')));
+    const texts = await Promise.all(
+      frames().map((f) =>
+        f
+          .locator('body')
+          .innerText()
+          .catch(() => ''),
+      ),
+    );
     const shown = texts.map((t) => t.trim()).filter(Boolean);
     if (shown.length >= expectFrames) return shown;
-    if (Date.now() > end) throw new Error(`User Metadata: ${shown.length} rendered frames, expected ${expectFrames}: ${shown.join(' | ')}`);
+    if (Date.now() > end)
+      throw new Error(`User Metadata: ${shown.length} rendered frames, expected ${expectFrames}: ${shown.join(' | ')}`);
     await page.waitForTimeout(200);
   }
 }
@@ -172,8 +207,12 @@ describe('the Temporal Web UI, as an operator sees it (chromium, simulated drive
     // steps at once, then spec, process, mark running)
     const steps = [
       ['claimHere', 'check its state and settings, claim it for this start'],
-      ['mountRootfs', 'mount the rootfs of web'], ['connectNetwork', 'prepare network (bridge) for web'], ['setupIpc', 'mount /dev/shm for web'],
-      ['writeSpec', 'write the OCI spec of web'], ['startProcess', 'start the process of web'], ['markRunning', 'mark web running'],
+      ['mountRootfs', 'mount the rootfs of web'],
+      ['connectNetwork', 'prepare network (bridge) for web'],
+      ['setupIpc', 'mount /dev/shm for web'],
+      ['writeSpec', 'write the OCI spec of web'],
+      ['startProcess', 'start the process of web'],
+      ['markRunning', 'mark web running'],
     ] as const;
     expect(await stepsNotShown(steps)).toEqual([]);
     expect((await linesOf()).some((l) => l.includes('compensate'))).toBe(false);
@@ -185,8 +224,13 @@ describe('the Temporal Web UI, as an operator sees it (chromium, simulated drive
     await page.getByText('Compact', { exact: true }).click();
     mark('compact');
     const summaries = [
-      'check its state and settings, claim it for this start', 'mount the rootfs of web', 'prepare network (bridge) for web',
-      'mount /dev/shm for web', 'write the OCI spec of web', 'start the process of web', 'mark web running, hand it to its monitor, release the start claim',
+      'check its state and settings, claim it for this start',
+      'mount the rootfs of web',
+      'prepare network (bridge) for web',
+      'mount /dev/shm for web',
+      'write the OCI spec of web',
+      'start the process of web',
+      'mark web running, hand it to its monitor, release the start claim',
     ];
     // the summaries are decoded through the codec server after the page renders: wait for them
     const history = await textShowing(summaries);
@@ -216,11 +260,16 @@ describe('the Temporal Web UI, as an operator sees it (chromium, simulated drive
     await openStart('Timeline');
     // The failure path runs in the workflow task where the step failed, as local activities: the
     // timeline shows the failed step and each compensation
-    expect(await stepsNotShown([
-      ['connectNetwork', 'prepare network (bridge) for broken'], ['markFailed', 'compensate · record the error on broken'],
-      ['releaseIpc', 'compensate · unmount /dev/shm of broken'], ['releaseNetwork', 'compensate · release the network of broken'],
-      ['unmountRootfs', 'compensate · unmount the rootfs of broken'], ['finishFailed', 'compensate · record the exit and the die event of broken'],
-    ])).toEqual([]);
+    expect(
+      await stepsNotShown([
+        ['connectNetwork', 'prepare network (bridge) for broken'],
+        ['markFailed', 'compensate · record the error on broken'],
+        ['releaseIpc', 'compensate · unmount /dev/shm of broken'],
+        ['releaseNetwork', 'compensate · release the network of broken'],
+        ['unmountRootfs', 'compensate · unmount the rootfs of broken'],
+        ['finishFailed', 'compensate · record the exit and the die event of broken'],
+      ]),
+    ).toEqual([]);
     await shot('broken-start-timeline');
     // and the compact event history shows their summaries, in the order they were recorded: the error's record
     // and the releases (at once: recorded as each ended), then the exit and the die event
@@ -228,13 +277,16 @@ describe('the Temporal Web UI, as an operator sees it (chromium, simulated drive
     await page.getByText('Compact', { exact: true }).click();
     const die = 'compensate · record the exit and the die event of broken';
     const beforeDie = [
-      'compensate · record the error on broken', 'compensate · unmount /dev/shm of broken', 'compensate · release the network of broken',
+      'compensate · record the error on broken',
+      'compensate · unmount /dev/shm of broken',
+      'compensate · release the network of broken',
       'compensate · unmount the rootfs of broken',
     ];
     const history = await textShowing(['check its state and settings, claim it for this start', ...beforeDie, die]);
     const at = (summary: string) => history.indexOf(summary);
     for (const summary of [...beforeDie, die]) expect(history).toContain(summary);
-    // newest first or oldest first: the claim (with the lookup and checks) came before the die event, and so did each release
+    // newest first or oldest first: the claim (with the lookup and checks) came before the die event, and so did each
+    // release
     const order = Math.sign(at(die) - at('check its state and settings, claim it for this start'));
     for (const summary of beforeDie) expect(Math.sign(at(die) - at(summary)), summary).toBe(order);
     await shot('broken-start-history');

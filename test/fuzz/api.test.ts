@@ -19,41 +19,140 @@ const suite = simulatedApiSuite('fuzz-api');
 const HEADERS_WITHIN_MS = 15_000;
 
 /** Never a name or ID prefix of a container a case created (those are hex IDs and `fz-` names). */
-const ref = fc.oneof(fc.constantFrom('nosuch', '..', '../..', '%2F', '%2e%2e', 'a%00b', '%ff', 'é', '💥', 'x'.repeat(5000)), hostileString).filter(
-  (s) => !/^\/?[0-9a-f]*$/.test(s) && !/^\/?fz-/.test(s),
-);
+const ref = fc
+  .oneof(
+    fc.constantFrom('nosuch', '..', '../..', '%2F', '%2e%2e', 'a%00b', '%ff', 'é', '💥', 'x'.repeat(5000)),
+    hostileString,
+  )
+  .filter((s) => !/^\/?[0-9a-f]*$/.test(s) && !/^\/?fz-/.test(s));
 
 /** Percent-encoding of a string's UTF-8 bytes (encodeURIComponent throws on a lone surrogate). */
-const pct = (s: string) => [...Buffer.from(s, 'utf8')].map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`)).join('');
+const pct = (s: string) =>
+  [...Buffer.from(s, 'utf8')]
+    .map((b) =>
+      /[A-Za-z0-9_.~-]/.test(String.fromCharCode(b))
+        ? String.fromCharCode(b)
+        : `%${b.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
+    .join('');
 
 /** A path parameter as a client might send it: percent-encoded, raw, or half-encoded. */
-const param = fc.tuple(ref, fc.constantFrom('encoded', 'raw', 'slashes')).map(([s, how]) =>
-  how === 'encoded' ? pct(s) : how === 'raw' ? s : pct(s).replace(/%2F/g, '/'),
+const param = fc
+  .tuple(ref, fc.constantFrom('encoded', 'raw', 'slashes'))
+  .map(([s, how]) => (how === 'encoded' ? pct(s) : how === 'raw' ? s : pct(s).replace(/%2F/g, '/')));
+const qv = fc.oneof(
+  fc.constantFrom(
+    '1',
+    '0',
+    'true',
+    'false',
+    'yes',
+    '-1',
+    '99999999999999999999',
+    '1.5',
+    '',
+    '1700000000',
+    '2026-11-30T23:30:00Z',
+    '10m',
+    'KILL',
+    'SIGBOGUS',
+    'next-exit',
+    'removed',
+  ),
+  hostileString,
 );
-const qv = fc.oneof(fc.constantFrom('1', '0', 'true', 'false', 'yes', '-1', '99999999999999999999', '1.5', '', '1700000000', '2026-11-30T23:30:00Z', '10m', 'KILL', 'SIGBOGUS', 'next-exit', 'removed'), hostileString);
 const filters = fc.oneof(
-  fc.constantFrom('{"name":["web"]}', '{"status":["exited"]}', '{"status":["bogus"]}', '{"label":{"a=b":true}}', '{"bogus":["x"]}', '{"name":"web"}', '[]', 'null', '{', '{"name":[1]}', '{"exited":["x"]}', '{"name":["("]}', '{"before":["x"]}'),
+  fc.constantFrom(
+    '{"name":["web"]}',
+    '{"status":["exited"]}',
+    '{"status":["bogus"]}',
+    '{"label":{"a=b":true}}',
+    '{"bogus":["x"]}',
+    '{"name":"web"}',
+    '[]',
+    'null',
+    '{',
+    '{"name":[1]}',
+    '{"exited":["x"]}',
+    '{"name":["("]}',
+    '{"before":["x"]}',
+  ),
   hostileJson.map((j) => JSON.stringify(j)),
 );
 const query = fc
-  .array(fc.tuple(fc.constantFrom('all', 'limit', 'size', 'filters', 'force', 'v', 'link', 't', 'signal', 'condition', 'stdout', 'stderr', 'follow', 'tail', 'since', 'until', 'timestamps', 'name', 'stream', 'logs', 'stdin', 'fromImage', 'tag', 'checkpoint'), fc.oneof(qv, filters)), { maxLength: 4 })
+  .array(
+    fc.tuple(
+      fc.constantFrom(
+        'all',
+        'limit',
+        'size',
+        'filters',
+        'force',
+        'v',
+        'link',
+        't',
+        'signal',
+        'condition',
+        'stdout',
+        'stderr',
+        'follow',
+        'tail',
+        'since',
+        'until',
+        'timestamps',
+        'name',
+        'stream',
+        'logs',
+        'stdin',
+        'fromImage',
+        'tag',
+        'checkpoint',
+      ),
+      fc.oneof(qv, filters),
+    ),
+    { maxLength: 4 },
+  )
   .map((kv) => (kv.length === 0 ? '' : `?${kv.map(([k, v]) => `${k}=${pct(v)}`).join('&')}`));
 
-const version = fc.oneof({ weight: 4, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('/v1.41', '/v1.12', '/v1.99', '/v2.0', '/v1', '/v1.41.1', '/vx.y', '/v99999999999999999999.1') });
+const version = fc.oneof(
+  { weight: 4, arbitrary: fc.constant('') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '/v1.41',
+      '/v1.12',
+      '/v1.99',
+      '/v2.0',
+      '/v1',
+      '/v1.41.1',
+      '/vx.y',
+      '/v99999999999999999999.1',
+    ),
+  },
+);
 
 const hostConfig = nearly({
   NetworkMode: fc.constantFrom('bridge', 'none', 'host', 'container:nosuch', 'bogus'),
   Binds: fc.array(fc.constantFrom('data:/data', '/src:/dst:ro', '..:/x', 'a:b:c:d'), { maxLength: 2 }),
   Memory: fc.oneof(fc.nat(), fc.constantFrom(-1, 2 ** 53, 1e308)),
-  RestartPolicy: nearly({ Name: fc.constantFrom('', 'no', 'always', 'on-failure', 'bogus'), MaximumRetryCount: fc.integer() }),
+  RestartPolicy: nearly({
+    Name: fc.constantFrom('', 'no', 'always', 'on-failure', 'bogus'),
+    MaximumRetryCount: fc.integer(),
+  }),
   PortBindings: fc.constantFrom({}, { '80/tcp': [{ HostPort: '8080' }] }),
   Privileged: fc.boolean(),
   Tmpfs: fc.dictionary(fc.constantFrom('/t', 't'), fc.constantFrom('', 'size=1m')),
-  LogConfig: nearly({ Type: fc.constantFrom('json-file', 'syslog'), Config: fc.dictionary(fc.constantFrom('max-size', 'bogus'), fc.constantFrom('10m', '-1')) }),
+  LogConfig: nearly({
+    Type: fc.constantFrom('json-file', 'syslog'),
+    Config: fc.dictionary(fc.constantFrom('max-size', 'bogus'), fc.constantFrom('10m', '-1')),
+  }),
 });
 const createBody = nearly(
   {
-    Image: fc.oneof({ weight: 3, arbitrary: fc.constantFrom('busybox', 'busybox:latest') }, { weight: 1, arbitrary: hostileString }),
+    Image: fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom('busybox', 'busybox:latest') },
+      { weight: 1, arbitrary: hostileString },
+    ),
     Cmd: fc.oneof(fc.constant(['sleep', '100']), fc.constant('sh'), fc.array(hostileString, { maxLength: 3 })),
     Entrypoint: fc.oneof(fc.constant(['']), fc.array(hostileString, { maxLength: 2 })),
     Env: fc.array(fc.constantFrom('K=V', 'K', '=x'), { maxLength: 2 }),
@@ -63,11 +162,23 @@ const createBody = nearly(
     ExposedPorts: fc.dictionary(fc.constantFrom('80/tcp', '99999', 'x'), fc.constant({})),
     Tty: fc.boolean(),
     HostConfig: hostConfig,
-    NetworkingConfig: fc.constantFrom({ EndpointsConfig: { bridge: {} } }, { EndpointsConfig: { other: {} } }, { EndpointsConfig: 5 }),
+    NetworkingConfig: fc.constantFrom(
+      { EndpointsConfig: { bridge: {} } },
+      { EndpointsConfig: { other: {} } },
+      { EndpointsConfig: 5 },
+    ),
   },
   ['Image', 'Cmd'],
 );
-const execBody = nearly({ Cmd: fc.oneof(fc.constant(['ls']), fc.array(hostileString, { maxLength: 2 })), Env: fc.array(hostileString, { maxLength: 2 }), WorkingDir: hostileString, AttachStdout: fc.boolean(), Tty: fc.boolean(), User: hostileString, Detach: fc.boolean() });
+const execBody = nearly({
+  Cmd: fc.oneof(fc.constant(['ls']), fc.array(hostileString, { maxLength: 2 })),
+  Env: fc.array(hostileString, { maxLength: 2 }),
+  WorkingDir: hostileString,
+  AttachStdout: fc.boolean(),
+  Tty: fc.boolean(),
+  User: hostileString,
+  Detach: fc.boolean(),
+});
 
 const bytes = fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a));
 const body = (shaped: fc.Arbitrary<unknown>) =>
@@ -75,9 +186,17 @@ const body = (shaped: fc.Arbitrary<unknown>) =>
     { weight: 4, arbitrary: shaped.map((b) => Buffer.from(JSON.stringify(b))) },
     { weight: 1, arbitrary: hostileJson.map((b) => Buffer.from(JSON.stringify(b) ?? '')) },
     { weight: 1, arbitrary: bytes },
-    { weight: 1, arbitrary: fc.constantFrom('', '{', '{"Image":', '[]', 'null', '{"__proto__":{"Image":"busybox"}}').map((s) => Buffer.from(s)) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom('', '{', '{"Image":', '[]', 'null', '{"__proto__":{"Image":"busybox"}}')
+        .map((s) => Buffer.from(s)),
+    },
   );
-const noBody = fc.oneof({ weight: 4, arbitrary: fc.constant(Buffer.alloc(0)) }, { weight: 1, arbitrary: body(hostileJson) });
+const noBody = fc.oneof(
+  { weight: 4, arbitrary: fc.constant(Buffer.alloc(0)) },
+  { weight: 1, arbitrary: body(hostileJson) },
+);
 
 interface ApiCase {
   method: string;
@@ -88,7 +207,27 @@ const at = (method: string, path: (p: string) => string, b: fc.Arbitrary<Buffer>
   fc.tuple(version, param, query, b).map(([v, p, q, bd]) => ({ method, target: `${v}${path(p)}${q}`, body: bd }));
 
 const apiCase: fc.Arbitrary<ApiCase> = fc.oneof(
-  { weight: 6, arbitrary: fc.tuple(version, fc.option(fc.oneof(fc.constantFrom('fz-ok', 'fz-a.b'), hostileString.map((s) => `fz-${s}`)), { nil: undefined }), query, body(createBody)).map(([v, name, q, b]) => ({ method: 'POST', target: `${v}/containers/create${name === undefined ? q : `?name=${pct(name)}`}`, body: b })) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .tuple(
+        version,
+        fc.option(
+          fc.oneof(
+            fc.constantFrom('fz-ok', 'fz-a.b'),
+            hostileString.map((s) => `fz-${s}`),
+          ),
+          { nil: undefined },
+        ),
+        query,
+        body(createBody),
+      )
+      .map(([v, name, q, b]) => ({
+        method: 'POST',
+        target: `${v}/containers/create${name === undefined ? q : `?name=${pct(name)}`}`,
+        body: b,
+      })),
+  },
   { weight: 2, arbitrary: at('GET', (p) => `/containers/${p}/json`) },
   { weight: 1, arbitrary: at('GET', () => '/containers/json') },
   { weight: 2, arbitrary: at('POST', (p) => `/containers/${p}/start`) },
@@ -107,7 +246,12 @@ const apiCase: fc.Arbitrary<ApiCase> = fc.oneof(
   { weight: 1, arbitrary: at('GET', (p) => `/images/${p}/json`) },
   { weight: 1, arbitrary: at('POST', () => '/images/create') },
   { weight: 1, arbitrary: at('GET', () => '/events') },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH', 'BOGUS'), version, param, param, query).map(([m, v, a, b, q]) => ({ method: m, target: `${v}/${a}/${b}${q}`, body: Buffer.alloc(0) })) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH', 'BOGUS'), version, param, param, query)
+      .map(([m, v, a, b, q]) => ({ method: m, target: `${v}/${a}/${b}${q}`, body: Buffer.alloc(0) })),
+  },
 );
 
 interface Answer {
@@ -168,7 +312,8 @@ describe('fuzz: the Engine API', () => {
       const family = `${c.method} ${c.target.replace(/^\/v[^/]*/, '').split(/[/?]/)[1] ?? ''}`;
       tally[`${family} ${a.status}`] = (tally[`${family} ${a.status}`] ?? 0) + 1;
       if (a.status >= 200 && a.status < 400) {
-        if (a.status === 201 && c.target.includes('/containers/create')) created.add((JSON.parse(a.text) as { Id: string }).Id);
+        if (a.status === 201 && c.target.includes('/containers/create'))
+          created.add((JSON.parse(a.text) as { Id: string }).Id);
         return;
       }
       if (c.method === 'HEAD' && a.status >= 400 && a.status < 500) return; // no body to a HEAD
@@ -179,12 +324,24 @@ describe('fuzz: the Engine API', () => {
           return undefined;
         }
       })();
-      if (a.status === 501 && typeof message === 'string' && /container-saga does not|not supported by container-saga/.test(message)) return;
+      if (
+        a.status === 501 &&
+        typeof message === 'string' &&
+        /container-saga does not|not supported by container-saga/.test(message)
+      )
+        return;
       if (a.status >= 400 && a.status < 500 && typeof message === 'string') return;
       throw new Error(`answered ${a.status} ${a.text.slice(0, 300)}`);
     });
-    console.log(`[fuzz] engine api: ${cases.length} requests in ${Date.now() - started} ms, ${failures.length} failed; ${show(tally, 3000)}`);
-    expect(failures.map((f) => `${f.input.method} ${show(f.input.target)} ${show(f.input.body.toString('utf8'))}: ${f.error instanceof Error ? f.error.message : String(f.error)} (seed ${params.seed})`)).toEqual([]);
+    console.log(
+      `[fuzz] engine api: ${cases.length} requests in ${Date.now() - started} ms, ${failures.length} failed; ${show(tally, 3000)}`,
+    );
+    expect(
+      failures.map(
+        (f) =>
+          `${f.input.method} ${show(f.input.target)} ${show(f.input.body.toString('utf8'))}: ${f.error instanceof Error ? f.error.message : String(f.error)} (seed ${params.seed})`,
+      ),
+    ).toEqual([]);
     // what is in the state was announced by a 201; no resource is held (nothing was started)
     const ids = (await suite.sim.list()).map((r) => r.Id);
     expect(ids.filter((id) => !created.has(id))).toEqual([]);

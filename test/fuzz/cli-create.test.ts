@@ -21,15 +21,32 @@ import { assertOptions, fuzzParams, show } from './params';
  * that survives JSON — never a TypeError, a RangeError or anything else untyped.
  */
 
-const HOST: HostInfo = { os: 'linux', cpus: 2, memoryBytes: 8 * 1024 ** 3, cgroupMemory: true, cgroupCpu: true, cgroupPids: true };
+const HOST: HostInfo = {
+  os: 'linux',
+  cpus: 2,
+  memoryBytes: 8 * 1024 ** 3,
+  cgroupMemory: true,
+  cgroupCpu: true,
+  cgroupPids: true,
+};
 
-type Outcome = { kind: 'usage' } | { kind: 'refused'; error: ContainerError } | { kind: 'valid'; request: CreateRequest };
+type Outcome =
+  | { kind: 'usage' }
+  | { kind: 'refused'; error: ContainerError }
+  | { kind: 'valid'; request: CreateRequest };
 
 /** What `create` (or `run` with -d/--rm) makes of argv, up to the point where it would send the request. */
 function createFrom(v: FlagVector, verb: 'create' | 'run'): Outcome {
   let parsed: { image: string; cmd: string[]; flags: CreateFlags } | undefined;
-  const command = new Command(verb).exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined }).argument('<image>').argument('[command...]').passThroughOptions();
-  withCreateOptions(command).action((image: string, cmd: string[], flags: CreateFlags) => void (parsed = { image, cmd, flags }));
+  const command = new Command(verb)
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined, writeOut: () => undefined })
+    .argument('<image>')
+    .argument('[command...]')
+    .passThroughOptions();
+  withCreateOptions(command).action(
+    (image: string, cmd: string[], flags: CreateFlags) => void (parsed = { image, cmd, flags }),
+  );
   try {
     command.parse(v.args, { from: 'user' });
   } catch (err) {

@@ -20,7 +20,14 @@ import { hostileJson, orHostile } from './arbitraries';
  * Docker error.
  */
 
-const HOST: HostInfo = { os: 'linux', cpus: 2, memoryBytes: 8 * 1024 ** 3, cgroupMemory: true, cgroupCpu: true, cgroupPids: true };
+const HOST: HostInfo = {
+  os: 'linux',
+  cpus: 2,
+  memoryBytes: 8 * 1024 ** 3,
+  cgroupMemory: true,
+  cgroupCpu: true,
+  cgroupPids: true,
+};
 
 /** Runs fn; a ContainerError of a 4xx type is a refusal, anything else thrown is the property failing. */
 function typedOnly(fn: () => void): 'ok' | 'refused' {
@@ -51,7 +58,14 @@ describe('fuzz: workflow input check, in process', () => {
     const params = fuzzParams('workflow input check', 10_000);
     const seen = { refused: 0, accepted: 0, refusedLater: 0 };
     const started = Date.now();
-    const input = fc.constantFrom(...checkedTypes).chain((type) => fc.tuple(fc.constant(type), fc.oneof({ weight: 5, arbitrary: orHostile(shapeOf(type)) }, { weight: 1, arbitrary: hostileJson })));
+    const input = fc
+      .constantFrom(...checkedTypes)
+      .chain((type) =>
+        fc.tuple(
+          fc.constant(type),
+          fc.oneof({ weight: 5, arbitrary: orHostile(shapeOf(type)) }, { weight: 1, arbitrary: hostileJson }),
+        ),
+      );
     fc.assert(
       fc.property(input, ([type, value]) => {
         const before = JSON.stringify(value);

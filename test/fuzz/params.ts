@@ -12,7 +12,8 @@ export interface FuzzParams {
 
 export function fuzzParams(target: string, defaultRuns: number): FuzzParams {
   const fromEnv = process.env.FUZZ_SEED;
-  const seed = fromEnv !== undefined && fromEnv !== '' ? Number.parseInt(fromEnv, 10) : (Math.random() * 0x7fffffff) | 0;
+  const seed =
+    fromEnv !== undefined && fromEnv !== '' ? Number.parseInt(fromEnv, 10) : (Math.random() * 0x7fffffff) | 0;
   if (!Number.isSafeInteger(seed)) throw new Error(`FUZZ_SEED=${fromEnv} is not an integer`);
   const numRuns = process.env.FUZZ_RUNS ? Number.parseInt(process.env.FUZZ_RUNS, 10) : defaultRuns;
   console.log(`[fuzz] ${target}: seed ${seed}, ${numRuns} cases (FUZZ_SEED=${seed} replays them)`);
@@ -20,7 +21,11 @@ export function fuzzParams(target: string, defaultRuns: number): FuzzParams {
 }
 
 /** fc.assert's options for a target: its seed and size, the counterexample printed in full. */
-export const assertOptions = (p: FuzzParams): fc.Parameters<unknown> => ({ seed: p.seed, numRuns: p.numRuns, verbose: 1 });
+export const assertOptions = (p: FuzzParams): fc.Parameters<unknown> => ({
+  seed: p.seed,
+  numRuns: p.numRuns,
+  verbose: 1,
+});
 
 /**
  * Runs `check` over `cases` with at most `inFlight` at once (a property through Temporal is I/O-bound: one at a
@@ -49,6 +54,8 @@ export async function runConcurrently<T>(
 
 /** A short printable form of a case (huge strings cut), for failure messages. */
 export function show(v: unknown, max = 600): string {
-  const text = JSON.stringify(v, (_k, x: unknown) => (typeof x === 'string' && x.length > 80 ? `${x.slice(0, 40)}…(${x.length} chars)` : x));
+  const text = JSON.stringify(v, (_k, x: unknown) =>
+    typeof x === 'string' && x.length > 80 ? `${x.slice(0, 40)}…(${x.length} chars)` : x,
+  );
   return text === undefined ? String(v) : text.length > max ? `${text.slice(0, max)}…` : text;
 }

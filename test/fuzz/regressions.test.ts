@@ -11,7 +11,18 @@ import { simulatedRuntime } from '../runtimes';
 
 /** The counterexamples the fuzz targets found (shrunk), each kept as a plain test. */
 
-const NO_FLAGS: CreateFlags = { env: [], volume: [], tmpfs: [], securityOpt: [], link: [], expose: [], label: [], logOpt: [], capAdd: [], capDrop: [] };
+const NO_FLAGS: CreateFlags = {
+  env: [],
+  volume: [],
+  tmpfs: [],
+  securityOpt: [],
+  link: [],
+  expose: [],
+  label: [],
+  logOpt: [],
+  capAdd: [],
+  capDrop: [],
+};
 const usage = (fn: () => unknown) => {
   try {
     fn();
@@ -38,7 +49,9 @@ describe('hostile input regressions', () => {
     // workflow inputs: {"container": "\ud800"} made the activity's NoSuchContainer message unencodable
     const msg = refused(() => checkWorkflowInput('containerInspect', { container: '\ud800' }));
     expect(wellFormed(msg)).toBe(msg);
-    const keyMsg = refused(() => checkWorkflowInput('containerCreate', { request: { image: 'busybox', labels: { '\udc00': 'x' } } }));
+    const keyMsg = refused(() =>
+      checkWorkflowInput('containerCreate', { request: { image: 'busybox', labels: { '\udc00': 'x' } } }),
+    );
     expect(wellFormed(keyMsg)).toBe(keyMsg);
     const failure = toFailure(new ContainerError('NoSuchContainer', 'No such container: a\ud800b')) as Error;
     expect(failure.message).toBe('No such container: a\ufffdb');
@@ -46,23 +59,39 @@ describe('hostile input regressions', () => {
   });
 
   it('null and wrong types are InvalidParameter, not a TypeError in workflow code (a stuck workflow)', () => {
-    expect(refused(() => checkWorkflowInput('containerMonitor', null))).toBe('invalid input: containerMonitor takes an object, got null');
-    expect(refused(() => checkWorkflowInput('containerCreate', { request: { image: 'busybox', hostConfig: { Memory: '1g' } } }))).toBe(
-      'invalid input: request.hostConfig.Memory: want an integer',
+    expect(refused(() => checkWorkflowInput('containerMonitor', null))).toBe(
+      'invalid input: containerMonitor takes an object, got null',
     );
-    expect(refused(() => checkWorkflowInput('containerExecOutput', { container: '../../../etc', execId: 'x' }))).toMatch(/container: want a full container ID/);
+    expect(
+      refused(() =>
+        checkWorkflowInput('containerCreate', { request: { image: 'busybox', hostConfig: { Memory: '1g' } } }),
+      ),
+    ).toBe('invalid input: request.hostConfig.Memory: want an integer');
+    expect(
+      refused(() => checkWorkflowInput('containerExecOutput', { container: '../../../etc', execId: 'x' })),
+    ).toMatch(/container: want a full container ID/);
   });
 
   it('create flags that overflow int64 are a usage error, not a number sent to the worker', () => {
     // shrunk: create --memory 99999999999999999999g busybox sh (sent Memory: 1.07e29 before)
-    expect(usage(() => parseCreate({ ...NO_FLAGS, memory: '99999999999999999999g' }, 'busybox', ['sh']))).toMatch(/"99999999999999999999g" for "-m, --memory" flag: .*value out of range/);
-    expect(usage(() => parseCreate({ ...NO_FLAGS, pidsLimit: '99999999999999999999' }, 'busybox', ['sh']))).toMatch(/--pids-limit.*value out of range/);
-    expect(usage(() => parseCreate({ ...NO_FLAGS, cpus: '99999999999999999999' }, 'busybox', ['sh']))).toMatch(/--cpus.*value out of range/);
-    expect(usage(() => parseCreate({ ...NO_FLAGS, restart: 'on-failure:99999999999999999999' }, 'busybox', ['sh']))).toMatch(/--restart.*value out of range/);
+    expect(usage(() => parseCreate({ ...NO_FLAGS, memory: '99999999999999999999g' }, 'busybox', ['sh']))).toMatch(
+      /"99999999999999999999g" for "-m, --memory" flag: .*value out of range/,
+    );
+    expect(usage(() => parseCreate({ ...NO_FLAGS, pidsLimit: '99999999999999999999' }, 'busybox', ['sh']))).toMatch(
+      /--pids-limit.*value out of range/,
+    );
+    expect(usage(() => parseCreate({ ...NO_FLAGS, cpus: '99999999999999999999' }, 'busybox', ['sh']))).toMatch(
+      /--cpus.*value out of range/,
+    );
+    expect(
+      usage(() => parseCreate({ ...NO_FLAGS, restart: 'on-failure:99999999999999999999' }, 'busybox', ['sh'])),
+    ).toMatch(/--restart.*value out of range/);
   });
 
   it('"-0" is 0 (shrunk: create --pids-limit -0 0 sleep made a record that changed through JSON)', () => {
-    expect(Object.is(parseCreate({ ...NO_FLAGS, pidsLimit: '-0' }, 'busybox', ['sleep']).hostConfig?.PidsLimit, 0)).toBe(true);
+    expect(
+      Object.is(parseCreate({ ...NO_FLAGS, pidsLimit: '-0' }, 'busybox', ['sleep']).hostConfig?.PidsLimit, 0),
+    ).toBe(true);
   });
 
   it('an image reference Docker cannot parse is refused by the CLI (shrunk: create " " "")', () => {
@@ -93,7 +122,9 @@ describe('hostile input regressions', () => {
     expect(err(() => parseCreate({ ...NO_FLAGS, restart: 'x"\x1b[2J\\' }, 'busybox', ['sh'])).line).toBe(
       'container-saga: invalid argument "x\\"\\x1b[2J\\\\" for "--restart" flag: invalid restart policy x"\\x1b[2J\\. See \'container-saga create --help\'.',
     );
-    expect(describeError(new CliError('No such container: a\tb\u2028c')).line).toBe('Error response from daemon: No such container: a\\tb\\u2028c');
+    expect(describeError(new CliError('No such container: a\tb\u2028c')).line).toBe(
+      'Error response from daemon: No such container: a\\tb\\u2028c',
+    );
   });
 
   it('the simulated driver lists an imported image whose name has a slash (seed 993195433: fz/img:1 imported, then missing from image ls)', async () => {
@@ -111,7 +142,9 @@ describe('hostile input regressions', () => {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-fuzz-reg-'));
     try {
       const sim = simulatedRuntime(path.join(root, 'state'));
-      await expect(sim.importImage('../../escaped', 'busybox-static')).rejects.toMatchObject({ type: 'InvalidParameter' });
+      await expect(sim.importImage('../../escaped', 'busybox-static')).rejects.toMatchObject({
+        type: 'InvalidParameter',
+      });
       expect(await fs.readdir(root)).toEqual([]);
     } finally {
       await fs.rm(root, { recursive: true, force: true });

@@ -10,8 +10,16 @@ import { hostileJson, hostileNumber, hostileString, nearly, orHostile } from './
  * are hostile), so a case cannot start, stop or remove something another case created.
  */
 
-const ref = fc.oneof({ weight: 2, arbitrary: fc.constantFrom('nosuch', 'nosuch-web', '/nosuch', 'nosuch_1.a') }, { weight: 3, arbitrary: hostileString });
-const fullId = fc.oneof(fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 }).map((s) => `f${s.slice(1)}`), hostileString);
+const ref = fc.oneof(
+  { weight: 2, arbitrary: fc.constantFrom('nosuch', 'nosuch-web', '/nosuch', 'nosuch_1.a') },
+  { weight: 3, arbitrary: hostileString },
+);
+const fullId = fc.oneof(
+  fc
+    .string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 64, maxLength: 64 })
+    .map((s) => `f${s.slice(1)}`),
+  hostileString,
+);
 const count = fc.oneof({ weight: 3, arbitrary: fc.nat(1 << 20) }, { weight: 1, arbitrary: hostileNumber });
 const strings = fc.array(fc.oneof(fc.constantFrom('a', 'K=V', '/x', 'sh'), hostileString), { maxLength: 4 });
 
@@ -23,28 +31,52 @@ export const hostConfigArb = nearly({
   ShmSize: count,
   IpcMode: fc.constantFrom('', 'private', 'host', 'container:nosuch', 'bogus'),
   SecurityOpt: fc.array(fc.constantFrom('no-new-privileges', 'seccomp=unconfined', 'bogus'), { maxLength: 2 }),
-  RestartPolicy: nearly({ Name: fc.constantFrom('', 'no', 'always', 'on-failure', 'bogus'), MaximumRetryCount: count }, ['Name', 'MaximumRetryCount']),
+  RestartPolicy: nearly(
+    { Name: fc.constantFrom('', 'no', 'always', 'on-failure', 'bogus'), MaximumRetryCount: count },
+    ['Name', 'MaximumRetryCount'],
+  ),
   AutoRemove: fc.boolean(),
   Links: fc.array(fc.constantFrom('nosuch:alias', 'a:b:c'), { maxLength: 2 }),
   Memory: count,
   NanoCpus: count,
   PidsLimit: count,
   ReadonlyRootfs: fc.boolean(),
-  LogConfig: nearly({ Type: fc.constantFrom('json-file', 'syslog', ''), Config: fc.dictionary(fc.constantFrom('max-size', 'max-file', 'bogus'), fc.constantFrom('10m', '3', '-1', 'x')) }, ['Type', 'Config']),
+  LogConfig: nearly(
+    {
+      Type: fc.constantFrom('json-file', 'syslog', ''),
+      Config: fc.dictionary(fc.constantFrom('max-size', 'max-file', 'bogus'), fc.constantFrom('10m', '3', '-1', 'x')),
+    },
+    ['Type', 'Config'],
+  ),
 });
 
-export const createRequestArb = nearly({
-  name: fc.oneof({ weight: 3, arbitrary: fc.constantFrom('fz-web', '/fz-web', 'fz-a.b') }, { weight: 1, arbitrary: hostileString }),
-  image: fc.oneof({ weight: 3, arbitrary: fc.constant('busybox') }, { weight: 1, arbitrary: hostileString }),
-  cmd: strings,
-  env: strings,
-  workingDir: fc.oneof({ weight: 3, arbitrary: fc.constantFrom('/', '/work', 'rel') }, { weight: 1, arbitrary: hostileString }),
-  hostname: fc.oneof({ weight: 3, arbitrary: fc.constantFrom('h', 'web.local') }, { weight: 1, arbitrary: hostileString }),
-  tty: fc.boolean(),
-  exposedPorts: fc.array(fc.constantFrom('80/tcp', '53/udp', '99999', 'x'), { maxLength: 2 }),
-  labels: fc.oneof({ weight: 3, arbitrary: fc.dictionary(fc.constantFrom('a', 'b.c'), fc.constantFrom('', 'v')) }, { weight: 1, arbitrary: fc.dictionary(hostileString, hostileString, { maxKeys: 2 }) }),
-  hostConfig: hostConfigArb,
-}, ['image']);
+export const createRequestArb = nearly(
+  {
+    name: fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom('fz-web', '/fz-web', 'fz-a.b') },
+      { weight: 1, arbitrary: hostileString },
+    ),
+    image: fc.oneof({ weight: 3, arbitrary: fc.constant('busybox') }, { weight: 1, arbitrary: hostileString }),
+    cmd: strings,
+    env: strings,
+    workingDir: fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom('/', '/work', 'rel') },
+      { weight: 1, arbitrary: hostileString },
+    ),
+    hostname: fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom('h', 'web.local') },
+      { weight: 1, arbitrary: hostileString },
+    ),
+    tty: fc.boolean(),
+    exposedPorts: fc.array(fc.constantFrom('80/tcp', '53/udp', '99999', 'x'), { maxLength: 2 }),
+    labels: fc.oneof(
+      { weight: 3, arbitrary: fc.dictionary(fc.constantFrom('a', 'b.c'), fc.constantFrom('', 'v')) },
+      { weight: 1, arbitrary: fc.dictionary(hostileString, hostileString, { maxKeys: 2 }) },
+    ),
+    hostConfig: hostConfigArb,
+  },
+  ['image'],
+);
 
 /** The input's shape, per workflow type that takes one. */
 const SHAPES: Record<string, fc.Arbitrary<unknown>> = {
@@ -52,20 +84,58 @@ const SHAPES: Record<string, fc.Arbitrary<unknown>> = {
   [WorkflowTypes.inspect]: nearly({ container: ref }, ['container']),
   [WorkflowTypes.list]: nearly({ all: fc.boolean() }, ['all']),
   [WorkflowTypes.events]: nearly({ since: count, limit: count }, ['since']),
-  [WorkflowTypes.logs]: nearly({ container: ref, cursor: count, tail: count, since: count, timestamps: fc.boolean(), limit: count }, ['container']),
-  [WorkflowTypes.stop]: nearly({ container: ref, timeoutSeconds: fc.constantFrom(0, 1, -1, 10) }, ['container', 'timeoutSeconds']),
+  [WorkflowTypes.logs]: nearly(
+    { container: ref, cursor: count, tail: count, since: count, timestamps: fc.boolean(), limit: count },
+    ['container'],
+  ),
+  [WorkflowTypes.stop]: nearly({ container: ref, timeoutSeconds: fc.constantFrom(0, 1, -1, 10) }, [
+    'container',
+    'timeoutSeconds',
+  ]),
   [WorkflowTypes.remove]: nearly({ container: ref, force: fc.boolean() }, ['container', 'force']),
-  [WorkflowTypes.imageImport]: nearly({ name: fc.oneof(fc.constantFrom('fz-img', 'fz/img:1', '../fz', 'a/../../b'), hostileString), source: fc.oneof(fc.constantFrom('/nosuch/rootfs.tar', '', 'relative'), hostileString) }, ['name', 'source']),
-  [WorkflowTypes.wait]: nearly({ container: ref, condition: fc.constantFrom('not-running', 'next-exit', 'removed', 'bogus'), afterFinishedAt: hostileString }, ['container']),
-  [WorkflowTypes.kill]: nearly({ container: ref, signal: fc.constantFrom('KILL', 'SIGTERM', '9', '0', '65', '-1', 'BOGUS') }, ['container']),
+  [WorkflowTypes.imageImport]: nearly(
+    {
+      name: fc.oneof(fc.constantFrom('fz-img', 'fz/img:1', '../fz', 'a/../../b'), hostileString),
+      source: fc.oneof(fc.constantFrom('/nosuch/rootfs.tar', '', 'relative'), hostileString),
+    },
+    ['name', 'source'],
+  ),
+  [WorkflowTypes.wait]: nearly(
+    {
+      container: ref,
+      condition: fc.constantFrom('not-running', 'next-exit', 'removed', 'bogus'),
+      afterFinishedAt: hostileString,
+    },
+    ['container'],
+  ),
+  [WorkflowTypes.kill]: nearly(
+    { container: ref, signal: fc.constantFrom('KILL', 'SIGTERM', '9', '0', '65', '-1', 'BOGUS') },
+    ['container'],
+  ),
   [WorkflowTypes.pause]: nearly({ container: ref }, ['container']),
   [WorkflowTypes.unpause]: nearly({ container: ref }, ['container']),
-  [WorkflowTypes.exec]: nearly({ container: ref, execId: fc.oneof(fullId, hostileString), cmd: strings, env: strings, workingDir: hostileString }, ['container', 'cmd']),
-  [WorkflowTypes.execOutput]: nearly({ container: fullId, execId: fullId, stdout: count, stderr: count }, ['container', 'execId']),
-  [WorkflowTypes.monitor]: nearly({
-    containerId: fullId,
-    carried: nearly({ run: nearly({ pid: count, startedAt: hostileString, startedBy: hostileJson }, ['pid', 'startedAt']), restartCount: count, delayMs: fc.constantFrom(0, 100, -1) }, ['restartCount', 'delayMs']),
-  }, ['containerId']),
+  [WorkflowTypes.exec]: nearly(
+    { container: ref, execId: fc.oneof(fullId, hostileString), cmd: strings, env: strings, workingDir: hostileString },
+    ['container', 'cmd'],
+  ),
+  [WorkflowTypes.execOutput]: nearly({ container: fullId, execId: fullId, stdout: count, stderr: count }, [
+    'container',
+    'execId',
+  ]),
+  [WorkflowTypes.monitor]: nearly(
+    {
+      containerId: fullId,
+      carried: nearly(
+        {
+          run: nearly({ pid: count, startedAt: hostileString, startedBy: hostileJson }, ['pid', 'startedAt']),
+          restartCount: count,
+          delayMs: fc.constantFrom(0, 100, -1),
+        },
+        ['restartCount', 'delayMs'],
+      ),
+    },
+    ['containerId'],
+  ),
 };
 
 /** Workflows that take no input: they must ignore whatever they are given. */
@@ -86,13 +156,29 @@ const argsOf = (shape: fc.Arbitrary<unknown>): fc.Arbitrary<unknown[]> =>
 
 /** Any workflow but containerCreate (fuzzed on a worker of its own, since a valid create creates). */
 export const workflowCase: fc.Arbitrary<WorkflowCase> = fc.oneof(
-  { weight: 20, arbitrary: fc.constantFrom(...Object.keys(SHAPES)).chain((type) => argsOf(SHAPES[type]!).map((args) => ({ type, args }))) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...NO_INPUT), fc.array(hostileJson, { maxLength: 2 })).map(([type, args]) => ({ type, args })) },
+  {
+    weight: 20,
+    arbitrary: fc
+      .constantFrom(...Object.keys(SHAPES))
+      .chain((type) => argsOf(SHAPES[type]!).map((args) => ({ type, args }))),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...NO_INPUT), fc.array(hostileJson, { maxLength: 2 }))
+      .map(([type, args]) => ({ type, args })),
+  },
 );
 
-export const createCase: fc.Arbitrary<WorkflowCase> = argsOf(fc.oneof({ weight: 4, arbitrary: createRequestArb.map((request) => ({ request })) }, { weight: 1, arbitrary: nearly({ request: createRequestArb }, ['request']) })).map((args) => ({ type: WorkflowTypes.create, args }));
+export const createCase: fc.Arbitrary<WorkflowCase> = argsOf(
+  fc.oneof(
+    { weight: 4, arbitrary: createRequestArb.map((request) => ({ request })) },
+    { weight: 1, arbitrary: nearly({ request: createRequestArb }, ['request']) },
+  ),
+).map((args) => ({ type: WorkflowTypes.create, args }));
 
-export const shapeOf = (type: string): fc.Arbitrary<unknown> => (type === WorkflowTypes.create ? nearly({ request: createRequestArb }, ['request']) : SHAPES[type]!);
+export const shapeOf = (type: string): fc.Arbitrary<unknown> =>
+  type === WorkflowTypes.create ? nearly({ request: createRequestArb }, ['request']) : SHAPES[type]!;
 export const checkedTypes = [...Object.keys(SHAPES), WorkflowTypes.create];
 
 /**

@@ -21,7 +21,15 @@ import { linuxPrerequisites } from '../../runtime/drivers/linux/prereqs';
 import { leaksOf } from '../../runtime/drivers/linux/probe';
 import { exitCodeOf } from '../../runtime/drivers/linux/runc';
 import { isLive } from '../../runtime/drivers/linux/shim';
-import { addressesOf, closeAndExpectNothingLeft, linuxRuntime, linuxUnavailable, openLinuxRuntime, rootTest, testNetwork } from '../linux-fixture';
+import {
+  addressesOf,
+  closeAndExpectNothingLeft,
+  linuxRuntime,
+  linuxUnavailable,
+  openLinuxRuntime,
+  rootTest,
+  testNetwork,
+} from '../linux-fixture';
 import { inside } from '../linux-inside';
 import { until as untilValue } from '../harness';
 
@@ -48,7 +56,8 @@ const rootIt = rootTest(() => unavailable, T);
 
 afterAll(async () => {
   if (!root) return;
-  if (timings.length > 0) console.log('bridge start, ms per step:\n' + timings.map((t) => JSON.stringify(t)).join('\n'));
+  if (timings.length > 0)
+    console.log('bridge start, ms per step:\n' + timings.map((t) => JSON.stringify(t)).join('\n'));
   // every container removed, then nothing of any container this file made may be left
   await closeAndExpectNothingLeft(rt, NET.hostNetns, created);
 }, T);
@@ -79,9 +88,16 @@ async function start(id: string): Promise<{ pid: number; times: Record<string, n
   ]);
   const failed = atOnce.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
-  const links = await timed('linkedContainers', () => (rec.HostConfig.Links.length > 0 ? rt.linkedContainers(id) : Promise.resolve([])));
+  const links = await timed('linkedContainers', () =>
+    rec.HostConfig.Links.length > 0 ? rt.linkedContainers(id) : Promise.resolve([]),
+  );
   if (rec.Config.WorkingDir) await timed('setupWorkingDir', () => rt.acquire('working-dir', { id: id }));
-  const env = daemonEnv({ hostname: rec.Config.Hostname, tty: rec.Config.Tty, linkedEnv: links.flatMap((t) => linkEnv(rec.Name, t)), userEnv: rec.Config.Env });
+  const env = daemonEnv({
+    hostname: rec.Config.Hostname,
+    tty: rec.Config.Tty,
+    linkedEnv: links.flatMap((t) => linkEnv(rec.Name, t)),
+    userEnv: rec.Config.Env,
+  });
   await timed('writeSpec', () => rt.acquire('spec', { id: id, env, extraHosts: linkHostsEntries(links) }));
   const { pid } = await timed('startProcess', () => rt.acquire('process', { id: id }));
   await timed('markRunning', () => rt.markRunning(id, pid));
@@ -129,10 +145,15 @@ const inode = (p: string) => statSync(p).ino;
  * (`_LIBCONTAINER_*`): wait until it has become the command.
  */
 async function environOf(pid: number): Promise<string[]> {
-  return untilValue(`pid ${pid} to exec the container's command`, async () => {
-    const env = (await fs.readFile(`/proc/${pid}/environ`, 'utf8')).split('\0').filter(Boolean);
-    return env.some((e) => e.startsWith('_LIBCONTAINER_')) ? undefined : env;
-  }, 5_000, 10);
+  return untilValue(
+    `pid ${pid} to exec the container's command`,
+    async () => {
+      const env = (await fs.readFile(`/proc/${pid}/environ`, 'utf8')).split('\0').filter(Boolean);
+      return env.some((e) => e.startsWith('_LIBCONTAINER_')) ? undefined : env;
+    },
+    5_000,
+    10,
+  );
 }
 
 /** Polls until `probe` returns a value: this file's default wait. */
@@ -152,7 +173,11 @@ describe('Linux driver (root)', () => {
     const rootfs = path.join(root, 'images', 'busybox', 'rootfs');
     expect((await fs.lstat(path.join(rootfs, 'bin', 'sh'))).isSymbolicLink()).toBe(true);
     expect(await fs.readFile(path.join(rootfs, 'etc', 'passwd'), 'utf8')).toMatch(/^root:x:0:0:/);
-    await expect(rt.create({ image: 'nope', cmd: ['true'] })).rejects.toMatchObject({ type: 'NoSuchImage', status: 404, message: 'No such image: nope' });
+    await expect(rt.create({ image: 'nope', cmd: ['true'] })).rejects.toMatchObject({
+      type: 'NoSuchImage',
+      status: 404,
+      message: 'No such image: nope',
+    });
 
     // from a directory (cp -a) and from a tarball (tar -xf)
     const tarball = path.join(root, 'rootfs.tar');
@@ -179,7 +204,13 @@ describe('Linux driver (root)', () => {
         workingDir: '/srv/app',
         cmd: ['sh', '-c', 'echo started in $(pwd); exec sleep 300'],
         env: ['GREETING=hi'],
-        hostConfig: { Binds: [`${hostDir}:/hostdir:ro`, 'webdata:/data'], Tmpfs: { '/scratch': 'size=1m' }, ShmSize: 8 * 1024 * 1024, Memory: 64 * 1024 * 1024, PidsLimit: 64 },
+        hostConfig: {
+          Binds: [`${hostDir}:/hostdir:ro`, 'webdata:/data'],
+          Tmpfs: { '/scratch': 'size=1m' },
+          ShmSize: 8 * 1024 * 1024,
+          Memory: 64 * 1024 * 1024,
+          PidsLimit: 64,
+        },
       });
       const id = rec.Id;
       const { pid, times } = await start(id);
@@ -222,135 +253,130 @@ describe('Linux driver (root)', () => {
     },
   );
 
-  rootIt(
-    'repeating every step gives the same state (idempotent steps)',
-    async () => {
-      const { Id: id } = await create({ workingDir: '/w' });
-      const rec = await rt.lookup(id);
-      const env = daemonEnv({ hostname: rec.Config.Hostname, tty: false, linkedEnv: [], userEnv: [] });
-      const state = async () => ({
-        mounts: mountsUnder(await readMountInfo(), rt.layout.container(id)).map((m) => `${m.fsType} ${m.mountPoint}`),
-        ips: (await rt.heldResources()).filter((h) => h.containerId === id && h.kind === 'ip').map((h) => h.detail),
-        netns: await netnsExists(netnsName(id)),
-        net: (await rt.lookup(id)).NetworkSettings,
-      });
-      expect(await rt.acquire('mount-rootfs', { id: id })).toEqual(await rt.acquire('mount-rootfs', { id: id }));
-      const n1 = await rt.acquire('network', { id: id });
-      const s1 = await state();
-      expect(await rt.acquire('network', { id: id })).toEqual(n1);
-      expect(await state()).toEqual(s1);
-      await rt.acquire('working-dir', { id: id });
-      await rt.acquire('working-dir', { id: id });
-      await rt.acquire('spec', { id: id, env, extraHosts: [] });
-      const spec = await fs.readFile(path.join(rt.layout.bundle(id), 'config.json'), 'utf8');
-      await rt.acquire('spec', { id: id, env, extraHosts: [] });
-      expect(await fs.readFile(path.join(rt.layout.bundle(id), 'config.json'), 'utf8')).toBe(spec);
-      await rt.acquire('ipc', { id: id });
-      await rt.acquire('ipc', { id: id });
-      await rt.acquire('volumes', { id: id });
-      await rt.acquire('volumes', { id: id });
-      const s2 = await state();
-      expect(s2.mounts).toHaveLength(2);
-      expect(s2.ips).toHaveLength(1);
-      const { pid } = await rt.acquire('process', { id: id });
-      expect(await rt.acquire('process', { id: id })).toEqual({ pid });
-      // A fresh driver (a restarted worker) adopts the running process too.
-      expect(await linuxRuntime(root, NET).acquire('process', { id: id })).toEqual({ pid });
-      await rt.markRunning(id, pid);
-      expect(await state()).toEqual(s2);
-      await finish(id);
-    },
-  );
+  rootIt('repeating every step gives the same state (idempotent steps)', async () => {
+    const { Id: id } = await create({ workingDir: '/w' });
+    const rec = await rt.lookup(id);
+    const env = daemonEnv({ hostname: rec.Config.Hostname, tty: false, linkedEnv: [], userEnv: [] });
+    const state = async () => ({
+      mounts: mountsUnder(await readMountInfo(), rt.layout.container(id)).map((m) => `${m.fsType} ${m.mountPoint}`),
+      ips: (await rt.heldResources()).filter((h) => h.containerId === id && h.kind === 'ip').map((h) => h.detail),
+      netns: await netnsExists(netnsName(id)),
+      net: (await rt.lookup(id)).NetworkSettings,
+    });
+    expect(await rt.acquire('mount-rootfs', { id: id })).toEqual(await rt.acquire('mount-rootfs', { id: id }));
+    const n1 = await rt.acquire('network', { id: id });
+    const s1 = await state();
+    expect(await rt.acquire('network', { id: id })).toEqual(n1);
+    expect(await state()).toEqual(s1);
+    await rt.acquire('working-dir', { id: id });
+    await rt.acquire('working-dir', { id: id });
+    await rt.acquire('spec', { id: id, env, extraHosts: [] });
+    const spec = await fs.readFile(path.join(rt.layout.bundle(id), 'config.json'), 'utf8');
+    await rt.acquire('spec', { id: id, env, extraHosts: [] });
+    expect(await fs.readFile(path.join(rt.layout.bundle(id), 'config.json'), 'utf8')).toBe(spec);
+    await rt.acquire('ipc', { id: id });
+    await rt.acquire('ipc', { id: id });
+    await rt.acquire('volumes', { id: id });
+    await rt.acquire('volumes', { id: id });
+    const s2 = await state();
+    expect(s2.mounts).toHaveLength(2);
+    expect(s2.ips).toHaveLength(1);
+    const { pid } = await rt.acquire('process', { id: id });
+    expect(await rt.acquire('process', { id: id })).toEqual({ pid });
+    // A fresh driver (a restarted worker) adopts the running process too.
+    expect(await linuxRuntime(root, NET).acquire('process', { id: id })).toEqual({ pid });
+    await rt.markRunning(id, pid);
+    expect(await state()).toEqual(s2);
+    await finish(id);
+  });
 
-  rootIt(
-    'every release succeeds twice, without its step, and after a half-run step',
-    async () => {
-      const { Id: id } = await create();
-      // nothing ran yet
-      expect(await rt.releaseAll(id)).toEqual([]);
-      expect(await rt.releaseAll(id)).toEqual([]);
-      // a CNI ADD whose report was lost: the allocation is found in the IPAM dataDir and released
-      await rt.acquire('mount-rootfs', { id: id });
-      await rt.acquire('network', { id: id });
-      await fs.rm(rt.layout.cniResult(id));
-      expect((await rt.heldResources()).some((h) => h.containerId === id && h.kind === 'ip')).toBe(true);
-      await rt.release('release-network', id);
-      expect((await rt.heldResources()).some((h) => h.containerId === id && (h.kind === 'ip' || h.kind === 'netns'))).toBe(false);
-      await rt.release('release-network', id);
-      // a full start, then every release twice
-      await start(id);
-      expect(await rt.releaseAll(id)).toEqual([]);
-      expect(await leaksOf(root, id)).toEqual([]);
-      expect(await rt.releaseAll(id)).toEqual([]);
-      await rt.markFailed(id, 'released by the test', 0);
-      await rt.remove(id, false);
-      expect(await leaksOf(root, id)).toEqual([]);
-    },
-  );
+  rootIt('every release succeeds twice, without its step, and after a half-run step', async () => {
+    const { Id: id } = await create();
+    // nothing ran yet
+    expect(await rt.releaseAll(id)).toEqual([]);
+    expect(await rt.releaseAll(id)).toEqual([]);
+    // a CNI ADD whose report was lost: the allocation is found in the IPAM dataDir and released
+    await rt.acquire('mount-rootfs', { id: id });
+    await rt.acquire('network', { id: id });
+    await fs.rm(rt.layout.cniResult(id));
+    expect((await rt.heldResources()).some((h) => h.containerId === id && h.kind === 'ip')).toBe(true);
+    await rt.release('release-network', id);
+    expect(
+      (await rt.heldResources()).some((h) => h.containerId === id && (h.kind === 'ip' || h.kind === 'netns')),
+    ).toBe(false);
+    await rt.release('release-network', id);
+    // a full start, then every release twice
+    await start(id);
+    expect(await rt.releaseAll(id)).toEqual([]);
+    expect(await leaksOf(root, id)).toEqual([]);
+    expect(await rt.releaseAll(id)).toEqual([]);
+    await rt.markFailed(id, 'released by the test', 0);
+    await rt.remove(id, false);
+    expect(await leaksOf(root, id)).toEqual([]);
+  });
 
-  rootIt(
-    'none networking has only lo; host networking shares the host netns but not its hostname',
-    async () => {
-      const none = await create({ hostConfig: { NetworkMode: 'none' } });
-      const { pid } = await start(none.Id);
-      expect(inside(pid, 'ls /sys/class/net').split(/\s+/).filter(Boolean)).toEqual(['lo']);
-      expect(inside(pid, 'ip -o link show lo')).toMatch(/UP/);
-      expect((await rt.lookup(none.Id)).NetworkSettings).toMatchObject({ IPAddress: '', SandboxKey: netnsPath(netnsName(none.Id)) });
-      await finish(none.Id);
+  rootIt('none networking has only lo; host networking shares the host netns but not its hostname', async () => {
+    const none = await create({ hostConfig: { NetworkMode: 'none' } });
+    const { pid } = await start(none.Id);
+    expect(inside(pid, 'ls /sys/class/net').split(/\s+/).filter(Boolean)).toEqual(['lo']);
+    expect(inside(pid, 'ip -o link show lo')).toMatch(/UP/);
+    expect((await rt.lookup(none.Id)).NetworkSettings).toMatchObject({
+      IPAddress: '',
+      SandboxKey: netnsPath(netnsName(none.Id)),
+    });
+    await finish(none.Id);
 
-      const host = await create({ hostname: 'not-the-host', hostConfig: { NetworkMode: 'host' } });
-      const h = await start(host.Id);
-      expect(inode(`/proc/${h.pid}/ns/net`)).toBe(inode('/proc/self/ns/net'));
-      expect(inode(`/proc/${h.pid}/ns/uts`)).not.toBe(inode('/proc/self/ns/uts'));
-      expect((await rt.lookup(host.Id)).NetworkSettings.SandboxKey).toBe('');
-      await finish(host.Id);
-    },
-  );
+    const host = await create({ hostname: 'not-the-host', hostConfig: { NetworkMode: 'host' } });
+    const h = await start(host.Id);
+    expect(inode(`/proc/${h.pid}/ns/net`)).toBe(inode('/proc/self/ns/net'));
+    expect(inode(`/proc/${h.pid}/ns/uts`)).not.toBe(inode('/proc/self/ns/uts'));
+    expect((await rt.lookup(host.Id)).NetworkSettings.SandboxKey).toBe('');
+    await finish(host.Id);
+  });
 
-  rootIt(
-    'container:X joins X netns; X not running → ContainerNotRunning; itself → InvalidParameter',
-    async () => {
-      const x = await create({ name: 'netowner' });
-      const { pid: xpid } = await start(x.Id);
-      const joiner = await create({ hostConfig: { NetworkMode: 'container:netowner', IpcMode: 'container:netowner' } });
-      const { pid } = await start(joiner.Id);
-      expect(inode(`/proc/${pid}/ns/net`)).toBe(inode(`/proc/${xpid}/ns/net`));
-      expect(inode(`/proc/${pid}/ns/ipc`)).toBe(inode(`/proc/${xpid}/ns/ipc`));
-      expect((await rt.lookup(joiner.Id)).NetworkSettings.IPAddress).toBe((await rt.lookup(x.Id)).NetworkSettings.IPAddress);
-      await finish(joiner.Id);
-      // the joiner's release left X's network alone
-      expect(await netnsExists(netnsName(x.Id))).toBe(true);
-      await rt.stop(x.Id, 0);
+  rootIt('container:X joins X netns; X not running → ContainerNotRunning; itself → InvalidParameter', async () => {
+    const x = await create({ name: 'netowner' });
+    const { pid: xpid } = await start(x.Id);
+    const joiner = await create({ hostConfig: { NetworkMode: 'container:netowner', IpcMode: 'container:netowner' } });
+    const { pid } = await start(joiner.Id);
+    expect(inode(`/proc/${pid}/ns/net`)).toBe(inode(`/proc/${xpid}/ns/net`));
+    expect(inode(`/proc/${pid}/ns/ipc`)).toBe(inode(`/proc/${xpid}/ns/ipc`));
+    expect((await rt.lookup(joiner.Id)).NetworkSettings.IPAddress).toBe(
+      (await rt.lookup(x.Id)).NetworkSettings.IPAddress,
+    );
+    await finish(joiner.Id);
+    // the joiner's release left X's network alone
+    expect(await netnsExists(netnsName(x.Id))).toBe(true);
+    await rt.stop(x.Id, 0);
 
-      const late = await create({ hostConfig: { NetworkMode: `container:${x.Id}` } });
-      await expect(rt.acquire('network', { id: late.Id })).rejects.toMatchObject({ type: 'ContainerNotRunning', status: 409 });
-      await rt.remove(x.Id, false);
-      expect(await leaksOf(root, x.Id)).toEqual([]);
-      expect(await rt.releaseAll(late.Id)).toEqual([]);
-      const self = await create({ name: 'narcissus' });
-      await rt.setHostConfig(self.Id, { ...self.HostConfig, NetworkMode: 'container:narcissus' });
-      await expect(rt.acquire('network', { id: self.Id })).rejects.toMatchObject({ type: 'InvalidParameter' });
-      await rt.remove(late.Id, false);
-      await rt.remove(self.Id, false);
-    },
-  );
+    const late = await create({ hostConfig: { NetworkMode: `container:${x.Id}` } });
+    await expect(rt.acquire('network', { id: late.Id })).rejects.toMatchObject({
+      type: 'ContainerNotRunning',
+      status: 409,
+    });
+    await rt.remove(x.Id, false);
+    expect(await leaksOf(root, x.Id)).toEqual([]);
+    expect(await rt.releaseAll(late.Id)).toEqual([]);
+    const self = await create({ name: 'narcissus' });
+    await rt.setHostConfig(self.Id, { ...self.HostConfig, NetworkMode: 'container:narcissus' });
+    await expect(rt.acquire('network', { id: self.Id })).rejects.toMatchObject({ type: 'InvalidParameter' });
+    await rt.remove(late.Id, false);
+    await rt.remove(self.Id, false);
+  });
 
-  rootIt(
-    'two bridge containers get distinct IPs and reach each other over the bridge',
-    async () => {
-      const a = await create();
-      const b = await create();
-      const pa = (await start(a.Id)).pid;
-      const pb = await start(b.Id);
-      timings.push(pb.times);
-      const ipa = (await rt.lookup(a.Id)).NetworkSettings.IPAddress;
-      const ipb = (await rt.lookup(b.Id)).NetworkSettings.IPAddress;
-      expect(ipa).not.toBe(ipb);
-      expect(inside(pa, `ping -c 1 -W 2 ${ipb}`)).toMatch(/1 packets received/);
-      await finish(a.Id);
-      await finish(b.Id);
-    },
-  );
+  rootIt('two bridge containers get distinct IPs and reach each other over the bridge', async () => {
+    const a = await create();
+    const b = await create();
+    const pa = (await start(a.Id)).pid;
+    const pb = await start(b.Id);
+    timings.push(pb.times);
+    const ipa = (await rt.lookup(a.Id)).NetworkSettings.IPAddress;
+    const ipb = (await rt.lookup(b.Id)).NetworkSettings.IPAddress;
+    expect(ipa).not.toBe(ipb);
+    expect(inside(pa, `ping -c 1 -W 2 ${ipb}`)).toMatch(/1 packets received/);
+    await finish(a.Id);
+    await finish(b.Id);
+  });
 
   rootIt('starts and removes four bridge containers concurrently: distinct IPs, nothing left', async () => {
     const recs = await Promise.all([0, 1, 2, 3].map(() => create()));
@@ -395,7 +421,12 @@ describe('Linux driver (root)', () => {
     'a missing command is CommandNotFound (127), a non-executable one CommandNotInvocable (126); nothing is left',
     async () => {
       const nf = await failedStart({ cmd: ['no-such-command'] });
-      expect([nf.err.type, nf.err.status, nf.err.retryable, exitCodeOf(nf.err)]).toEqual(['CommandNotFound', 400, false, 127]);
+      expect([nf.err.type, nf.err.status, nf.err.retryable, exitCodeOf(nf.err)]).toEqual([
+        'CommandNotFound',
+        400,
+        false,
+        127,
+      ]);
       expect(nf.err.message).toContain('executable file not found');
       expect(await rt.logs(nf.id)).toBe('');
       expect((await rt.lookup(nf.id)).State).toMatchObject({ Running: false, ExitCode: 127 });
@@ -407,100 +438,119 @@ describe('Linux driver (root)', () => {
     },
   );
 
-  rootIt(
-    'a file in the way of the working dir is NotADirectory; a missing bind source is InvalidMount',
-    async () => {
-      const wd = await failedStart({ workingDir: '/etc/passwd/sub' });
-      expect([wd.err.type, wd.err.status, wd.err.message]).toEqual(['NotADirectory', 400, 'Cannot mkdir: /etc/passwd/sub is not a directory']);
+  rootIt('a file in the way of the working dir is NotADirectory; a missing bind source is InvalidMount', async () => {
+    const wd = await failedStart({ workingDir: '/etc/passwd/sub' });
+    expect([wd.err.type, wd.err.status, wd.err.message]).toEqual([
+      'NotADirectory',
+      400,
+      'Cannot mkdir: /etc/passwd/sub is not a directory',
+    ]);
 
-      const bind = await failedStart({ hostConfig: { Binds: ['/no/such/dir:/x'] } });
-      expect([bind.err.type, bind.err.status, bind.err.message]).toEqual(['InvalidMount', 400, 'invalid mount config for type "bind": bind source path does not exist: /no/such/dir']);
-      await rt.remove(wd.id, false);
-      await rt.remove(bind.id, false);
-    },
-  );
+    const bind = await failedStart({ hostConfig: { Binds: ['/no/such/dir:/x'] } });
+    expect([bind.err.type, bind.err.status, bind.err.message]).toEqual([
+      'InvalidMount',
+      400,
+      'invalid mount config for type "bind": bind source path does not exist: /no/such/dir',
+    ]);
+    await rt.remove(wd.id, false);
+    await rt.remove(bind.id, false);
+  });
 
-  rootIt(
-    'a process that exits on its own reads as exited with its code; stop returns the exit code',
-    async () => {
-      const quick = await create({ cmd: ['sh', '-c', 'echo bye; exit 3'] });
-      await start(quick.Id);
-      const exited = await until('exit to be noticed', async () => {
-        const r = await rt.lookup(quick.Id);
-        return r.State.Running ? undefined : r;
-      });
-      expect(exited.State).toMatchObject({ Status: 'exited', Running: false, ExitCode: 3, Pid: 0 });
-      expect(exited.State.FinishedAt).not.toBe('0001-01-01T00:00:00Z');
-      expect((await rt.events(0)).events.some((e) => e.id === quick.Id && e.action === 'die' && e.attributes?.exitCode === '3')).toBe(true);
-      expect(await rt.logs(quick.Id)).toBe('bye\n');
-      expect(await rt.stop(quick.Id, 0)).toEqual({ exitCode: 3, wasRunning: false });
-      await rt.remove(quick.Id, false);
-      expect(await leaksOf(root, quick.Id)).toEqual([]);
+  rootIt('a process that exits on its own reads as exited with its code; stop returns the exit code', async () => {
+    const quick = await create({ cmd: ['sh', '-c', 'echo bye; exit 3'] });
+    await start(quick.Id);
+    const exited = await until('exit to be noticed', async () => {
+      const r = await rt.lookup(quick.Id);
+      return r.State.Running ? undefined : r;
+    });
+    expect(exited.State).toMatchObject({ Status: 'exited', Running: false, ExitCode: 3, Pid: 0 });
+    expect(exited.State.FinishedAt).not.toBe('0001-01-01T00:00:00Z');
+    expect(
+      (await rt.events(0)).events.some(
+        (e) => e.id === quick.Id && e.action === 'die' && e.attributes?.exitCode === '3',
+      ),
+    ).toBe(true);
+    expect(await rt.logs(quick.Id)).toBe('bye\n');
+    expect(await rt.stop(quick.Id, 0)).toEqual({ exitCode: 3, wasRunning: false });
+    await rt.remove(quick.Id, false);
+    expect(await leaksOf(root, quick.Id)).toEqual([]);
 
-      const trapping = await create({ cmd: ['sh', '-c', 'trap "exit 7" TERM; echo ready; while :; do sleep 0.05; done'] });
-      await start(trapping.Id);
-      await until('the TERM trap to be set', async () => ((await rt.logs(trapping.Id)).includes('ready') ? true : undefined));
-      expect(await rt.stop(trapping.Id, 10)).toEqual({ exitCode: 7, wasRunning: true });
-      const sleeper = await create();
-      await start(sleeper.Id);
-      // PID 1 without a TERM handler ignores SIGTERM: SIGKILL after the timeout
-      expect(await rt.stop(sleeper.Id, 0)).toEqual({ exitCode: 137, wasRunning: true });
-      for (const id of [trapping.Id, sleeper.Id]) {
-        await rt.remove(id, false);
-        expect(await leaksOf(root, id)).toEqual([]);
-      }
-    },
-  );
-
-  rootIt('gc (base) releases an exited container and the resources of a lost record, and leaves a running one alone', async () => {
-    const exited = await create({ cmd: ['sh', '-c', 'exit 5'] });
-    await start(exited.Id);
-    const lost = await create();
-    const { pid: lostPid } = await start(lost.Id);
-    const running = await create();
-    const { pid } = await start(running.Id);
-    await until('the exit', async () => ((await rt.lookup(exited.Id)).State.Running ? undefined : true));
-    await fs.rm(path.join(rt.layout.container(lost.Id), 'config.json')); // a record gone, its resources not
-    const report = await rt.gc(async () => false);
-    expect(report.failed).toEqual([]);
-    expect(report.released.map((r) => r.containerId).sort()).toEqual([exited.Id, lost.Id].sort());
-    expect(await leaksOf(root, exited.Id)).toEqual([]);
-    expect(await leaksOf(root, lost.Id)).toEqual([]);
-    expect(await isLive(lostPid)).toBe(false);
-    expect(await isLive(pid)).toBe(true);
-    expect((await rt.heldResources()).filter((h) => h.containerId === running.Id).length).toBeGreaterThan(0);
-    await rt.remove(exited.Id, false);
-    await finish(running.Id);
+    const trapping = await create({
+      cmd: ['sh', '-c', 'trap "exit 7" TERM; echo ready; while :; do sleep 0.05; done'],
+    });
+    await start(trapping.Id);
+    await until('the TERM trap to be set', async () =>
+      (await rt.logs(trapping.Id)).includes('ready') ? true : undefined,
+    );
+    expect(await rt.stop(trapping.Id, 10)).toEqual({ exitCode: 7, wasRunning: true });
+    const sleeper = await create();
+    await start(sleeper.Id);
+    // PID 1 without a TERM handler ignores SIGTERM: SIGKILL after the timeout
+    expect(await rt.stop(sleeper.Id, 0)).toEqual({ exitCode: 137, wasRunning: true });
+    for (const id of [trapping.Id, sleeper.Id]) {
+      await rt.remove(id, false);
+      expect(await leaksOf(root, id)).toEqual([]);
+    }
   });
 
   rootIt(
-    'the container outlives a SIGKILLed worker, and a new driver adopts it',
+    'gc (base) releases an exited container and the resources of a lost record, and leaves a running one alone',
     async () => {
-      const rec = await create({ workingDir: '/w' });
-      const tsx = path.resolve(__dirname, '../../node_modules/.bin/tsx');
-      const worker = spawn(tsx, [path.join(__dirname, 'fixtures', 'start-and-hang.ts'), root, rec.Id], {
-        env: { ...process.env, CONTAINER_SAGA_HOST_NETNS: NET.hostNetns, CONTAINER_SAGA_SUBNET: NET.subnet, TEST_BRIDGE: NET.bridge },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true, // its own group: the kill below takes tsx and its node child together
-      });
-      let out = '';
-      let err = '';
-      worker.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-      worker.stderr!.on('data', (b: Buffer) => (err += b.toString()));
-      const pid = await until('the worker to start the container', async () => {
+      const exited = await create({ cmd: ['sh', '-c', 'exit 5'] });
+      await start(exited.Id);
+      const lost = await create();
+      const { pid: lostPid } = await start(lost.Id);
+      const running = await create();
+      const { pid } = await start(running.Id);
+      await until('the exit', async () => ((await rt.lookup(exited.Id)).State.Running ? undefined : true));
+      await fs.rm(path.join(rt.layout.container(lost.Id), 'config.json')); // a record gone, its resources not
+      const report = await rt.gc(async () => false);
+      expect(report.failed).toEqual([]);
+      expect(report.released.map((r) => r.containerId).sort()).toEqual([exited.Id, lost.Id].sort());
+      expect(await leaksOf(root, exited.Id)).toEqual([]);
+      expect(await leaksOf(root, lost.Id)).toEqual([]);
+      expect(await isLive(lostPid)).toBe(false);
+      expect(await isLive(pid)).toBe(true);
+      expect((await rt.heldResources()).filter((h) => h.containerId === running.Id).length).toBeGreaterThan(0);
+      await rt.remove(exited.Id, false);
+      await finish(running.Id);
+    },
+  );
+
+  rootIt('the container outlives a SIGKILLed worker, and a new driver adopts it', async () => {
+    const rec = await create({ workingDir: '/w' });
+    const tsx = path.resolve(__dirname, '../../node_modules/.bin/tsx');
+    const worker = spawn(tsx, [path.join(__dirname, 'fixtures', 'start-and-hang.ts'), root, rec.Id], {
+      env: {
+        ...process.env,
+        CONTAINER_SAGA_HOST_NETNS: NET.hostNetns,
+        CONTAINER_SAGA_SUBNET: NET.subnet,
+        TEST_BRIDGE: NET.bridge,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own group: the kill below takes tsx and its node child together
+    });
+    let out = '';
+    let err = '';
+    worker.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    worker.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+    const pid = await until(
+      'the worker to start the container',
+      async () => {
         if (worker.exitCode !== null) throw new Error(`worker exited: ${err}`);
         const m = /pid (\d+)/.exec(out);
         return m ? Number(m[1]) : undefined;
-      }, 20_000);
-      process.kill(-worker.pid!, 'SIGKILL');
-      await new Promise((r) => worker.once('close', r));
-      expect(await isLive(pid)).toBe(true);
+      },
+      20_000,
+    );
+    process.kill(-worker.pid!, 'SIGKILL');
+    await new Promise((r) => worker.once('close', r));
+    expect(await isLive(pid)).toBe(true);
 
-      const fresh = linuxRuntime(root, NET);
-      expect(await fresh.acquire('process', { id: rec.Id })).toEqual({ pid });
-      await fresh.markRunning(rec.Id, pid);
-      expect(await isLive(pid)).toBe(true);
-      await finish(rec.Id);
-    },
-  );
+    const fresh = linuxRuntime(root, NET);
+    expect(await fresh.acquire('process', { id: rec.Id })).toEqual({ pid });
+    await fresh.markRunning(rec.Id, pid);
+    expect(await isLive(pid)).toBe(true);
+    await finish(rec.Id);
+  });
 });

@@ -42,13 +42,20 @@ function input(over: Partial<SpecInput> = {}): SpecInput {
   };
 }
 
-const ns = (s: ReturnType<typeof buildSpec>) => Object.fromEntries(s.linux.namespaces.map((n) => [n.type, n.path ?? 'new']));
+const ns = (s: ReturnType<typeof buildSpec>) =>
+  Object.fromEntries(s.linux.namespaces.map((n) => [n.type, n.path ?? 'new']));
 const dest = (s: ReturnType<typeof buildSpec>, d: string) => s.mounts.find((m) => m.destination === d);
 
 describe('buildSpec (pure OCI config.json)', () => {
   it('builds process, root, hostname and the default namespaces for bridge + private IPC', () => {
     const s = buildSpec(input());
-    expect(s.process).toMatchObject({ args: ['sh', '-c', 'true'], env: ['PATH=/bin', 'HOSTNAME=h'], cwd: '/', terminal: false, user: { uid: 0, gid: 0 } });
+    expect(s.process).toMatchObject({
+      args: ['sh', '-c', 'true'],
+      env: ['PATH=/bin', 'HOSTNAME=h'],
+      cwd: '/',
+      terminal: false,
+      user: { uid: 0, gid: 0 },
+    });
     expect(s.root).toEqual({ path: '/r/containers/x/rootfs', readonly: false });
     expect(s.hostname).toBe('h');
     expect(ns(s)).toEqual({ pid: 'new', ipc: 'new', uts: 'new', mount: 'new', network: '/run/netns/cs-abababababab' });
@@ -90,7 +97,16 @@ describe('buildSpec (pure OCI config.json)', () => {
   });
 
   it('sets memory, cpu and pids limits only when asked, readonly rootfs, no-new-privileges, cwd', () => {
-    const s = buildSpec(input({ memory: 64 * 1024 * 1024, nanoCpus: 1.5e9, pidsLimit: 50, readonlyRootfs: true, noNewPrivileges: true, cwd: '/srv/app' }));
+    const s = buildSpec(
+      input({
+        memory: 64 * 1024 * 1024,
+        nanoCpus: 1.5e9,
+        pidsLimit: 50,
+        readonlyRootfs: true,
+        noNewPrivileges: true,
+        cwd: '/srv/app',
+      }),
+    );
     expect(s.linux.resources.memory).toEqual({ limit: 64 * 1024 * 1024 });
     expect(s.linux.resources.cpu).toEqual({ quota: 150_000, period: 100_000 });
     expect(s.linux.resources.pids).toEqual({ limit: 50 });
@@ -101,10 +117,22 @@ describe('buildSpec (pure OCI config.json)', () => {
   });
 
   it('appends volumes after the standard mounts, binds rbind (ro when asked), tmpfs with its options', () => {
-    const vols = volumeMounts({ Binds: ['/srv/data:/data:ro', 'cache:/var/cache'], Tmpfs: { '/run/x': 'size=1m' } }, (n) => `/r/volumes/${n}/_data`);
+    const vols = volumeMounts(
+      { Binds: ['/srv/data:/data:ro', 'cache:/var/cache'], Tmpfs: { '/run/x': 'size=1m' } },
+      (n) => `/r/volumes/${n}/_data`,
+    );
     const s = buildSpec(input({ volumes: vols }));
-    expect(dest(s, '/data')).toEqual({ destination: '/data', type: 'bind', source: '/srv/data', options: ['rbind', 'rprivate', 'ro'] });
-    expect(dest(s, '/var/cache')).toMatchObject({ type: 'bind', source: '/r/volumes/cache/_data', options: ['rbind', 'rprivate', 'rw'] });
+    expect(dest(s, '/data')).toEqual({
+      destination: '/data',
+      type: 'bind',
+      source: '/srv/data',
+      options: ['rbind', 'rprivate', 'ro'],
+    });
+    expect(dest(s, '/var/cache')).toMatchObject({
+      type: 'bind',
+      source: '/r/volumes/cache/_data',
+      options: ['rbind', 'rprivate', 'rw'],
+    });
     expect(dest(s, '/run/x')).toMatchObject({ type: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', 'size=1m'] });
     const order = s.mounts.map((m) => m.destination);
     expect(order.indexOf('/data')).toBeGreaterThan(order.indexOf('/etc/resolv.conf'));
@@ -119,7 +147,9 @@ describe('volumeMounts', () => {
   });
 
   it('rejects a volume name that could escape the volumes directory', () => {
-    expect(() => volumeMounts({ Binds: ['../etc:/x'], Tmpfs: {} }, (n) => n)).toThrow(expect.objectContaining({ type: 'InvalidMount' }));
+    expect(() => volumeMounts({ Binds: ['../etc:/x'], Tmpfs: {} }, (n) => n)).toThrow(
+      expect.objectContaining({ type: 'InvalidMount' }),
+    );
   });
 });
 
@@ -136,7 +166,12 @@ describe('mountinfo', () => {
 
   it('parses fields, optional fields and octal escapes', () => {
     expect(m).toHaveLength(6);
-    expect(m[2]).toMatchObject({ root: 'net:[4026532177]', mountPoint: '/run/netns/cs-0123456789ab', fsType: 'nsfs', optional: ['shared:2'] });
+    expect(m[2]).toMatchObject({
+      root: 'net:[4026532177]',
+      mountPoint: '/run/netns/cs-0123456789ab',
+      fsType: 'nsfs',
+      optional: ['shared:2'],
+    });
     expect(m[3]!.mountPoint).toBe('/var/lib/cs x/containers/abc/rootfs');
     expect(m[3]!.optional).toEqual([]);
     expect(superOption(m[3]!, 'upperdir')).toBe('/u');
@@ -150,10 +185,20 @@ describe('mountinfo', () => {
 });
 
 describe('CNI', () => {
-  const net: CniNetwork = { name: 'container-saga', bridge: 'cs0', subnet: '10.88.0.0/16', dataDir: '/r/cni/ipam', hostNetns: 'container-saga-host' };
+  const net: CniNetwork = {
+    name: 'container-saga',
+    bridge: 'cs0',
+    subnet: '10.88.0.0/16',
+    dataDir: '/r/cni/ipam',
+    hostNetns: 'container-saga-host',
+  };
   const result = {
     cniVersion: '1.0.0',
-    interfaces: [{ name: 'cs0', mac: 'aa' }, { name: 'veth1', mac: 'bb' }, { name: 'eth0', mac: 'b6:49:0a:18:de:5e', sandbox: '/run/netns/cs-x' }],
+    interfaces: [
+      { name: 'cs0', mac: 'aa' },
+      { name: 'veth1', mac: 'bb' },
+      { name: 'eth0', mac: 'b6:49:0a:18:de:5e', sandbox: '/run/netns/cs-x' },
+    ],
     ips: [{ interface: 2, address: '10.88.0.2/16', gateway: '10.88.0.1' }],
   };
 
@@ -191,13 +236,19 @@ describe('start errors', () => {
       '{"level":"warning","msg":"x","time":"t"}',
       '{"level":"error","msg":"runc run failed: unable to start container process: exec: \\"nosuch\\": executable file not found in $PATH","time":"t"}',
     ].join('\n');
-    expect(lastRuncError(log)).toBe('runc run failed: unable to start container process: exec: "nosuch": executable file not found in $PATH');
+    expect(lastRuncError(log)).toBe(
+      'runc run failed: unable to start container process: exec: "nosuch": executable file not found in $PATH',
+    );
   });
 
   it('classifies like Docker: 127 not found, 126 not invocable, 128 otherwise', () => {
-    const nf = classifyStartError('unable to start container process: exec: "nosuch": executable file not found in $PATH');
+    const nf = classifyStartError(
+      'unable to start container process: exec: "nosuch": executable file not found in $PATH',
+    );
     expect([nf.type, exitCodeOf(nf), nf.retryable]).toEqual(['CommandNotFound', 127, false]);
-    const abs = classifyStartError('unable to start container process: exec: "/nope": stat /nope: no such file or directory');
+    const abs = classifyStartError(
+      'unable to start container process: exec: "/nope": stat /nope: no such file or directory',
+    );
     expect(abs.type).toBe('CommandNotFound');
     const perm = classifyStartError('unable to start container process: exec: "/etc/passwd": permission denied');
     expect([perm.type, exitCodeOf(perm)]).toEqual(['CommandNotInvocable', 126]);
@@ -234,7 +285,12 @@ describe('exec wait (files only, no runc)', () => {
       await fs.writeFile(p.pid, '4242\n');
       await fs.writeFile(p.exit, '0\n');
       const starts: number[] = [];
-      const out = await runExec(l, ID, { execId, args: ['echo', 'hello'], env: [], cwd: '' }, { onStart: async (pid) => void starts.push(pid) });
+      const out = await runExec(
+        l,
+        ID,
+        { execId, args: ['echo', 'hello'], env: [], cwd: '' },
+        { onStart: async (pid) => void starts.push(pid) },
+      );
       expect(out).toEqual({ exitCode: 0 });
       expect(starts).toEqual([4242]);
       // one that never started (no pid file: runc's own error) is not
@@ -242,7 +298,12 @@ describe('exec wait (files only, no runc)', () => {
       const q = execPaths(l, ID, never);
       await fs.mkdir(q.dir, { recursive: true });
       await fs.writeFile(q.exit, '1\n');
-      await runExec(l, ID, { execId: never, args: ['nosuch'], env: [], cwd: '' }, { onStart: async (pid) => void starts.push(pid) });
+      await runExec(
+        l,
+        ID,
+        { execId: never, args: ['nosuch'], env: [], cwd: '' },
+        { onStart: async (pid) => void starts.push(pid) },
+      );
       expect(starts).toEqual([4242]);
     } finally {
       await fs.rm(root, { recursive: true, force: true });

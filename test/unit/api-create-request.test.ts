@@ -5,20 +5,88 @@ import { ApiError } from '../../api/http';
 
 /** What Debian's docker 20.10 sends for `docker create --name web busybox sleep 1000` (captured from the client). */
 const DOCKER_20_10 = {
-  Hostname: '', Domainname: '', User: '', AttachStdin: false, AttachStdout: true, AttachStderr: true, Tty: false, OpenStdin: false,
-  StdinOnce: false, Env: null, Cmd: ['sleep', '1000'], Image: 'busybox', Volumes: {}, WorkingDir: '', Entrypoint: null, OnBuild: null,
+  Hostname: '',
+  Domainname: '',
+  User: '',
+  AttachStdin: false,
+  AttachStdout: true,
+  AttachStderr: true,
+  Tty: false,
+  OpenStdin: false,
+  StdinOnce: false,
+  Env: null,
+  Cmd: ['sleep', '1000'],
+  Image: 'busybox',
+  Volumes: {},
+  WorkingDir: '',
+  Entrypoint: null,
+  OnBuild: null,
   Labels: {},
   HostConfig: {
-    Binds: null, ContainerIDFile: '', LogConfig: { Type: '', Config: {} }, NetworkMode: 'default', PortBindings: {},
-    RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, AutoRemove: false, VolumeDriver: '', VolumesFrom: null, CapAdd: null,
-    CapDrop: null, CgroupnsMode: '', Dns: [], DnsOptions: [], DnsSearch: [], ExtraHosts: null, GroupAdd: null, IpcMode: '', Cgroup: '',
-    Links: null, OomScoreAdj: 0, PidMode: '', Privileged: false, PublishAllPorts: false, ReadonlyRootfs: false, SecurityOpt: null,
-    UTSMode: '', UsernsMode: '', ShmSize: 0, ConsoleSize: [0, 0], Isolation: '', CpuShares: 0, Memory: 0, NanoCpus: 0, CgroupParent: '',
-    BlkioWeight: 0, BlkioWeightDevice: [], BlkioDeviceReadBps: null, BlkioDeviceWriteBps: null, BlkioDeviceReadIOps: null,
-    BlkioDeviceWriteIOps: null, CpuPeriod: 0, CpuQuota: 0, CpuRealtimePeriod: 0, CpuRealtimeRuntime: 0, CpusetCpus: '', CpusetMems: '',
-    Devices: [], DeviceCgroupRules: null, DeviceRequests: null, KernelMemory: 0, KernelMemoryTCP: 0, MemoryReservation: 0,
-    MemorySwap: 0, MemorySwappiness: -1, OomKillDisable: false, PidsLimit: 0, Ulimits: null, CpuCount: 0, CpuPercent: 0,
-    IOMaximumIOps: 0, IOMaximumBandwidth: 0, MaskedPaths: null, ReadonlyPaths: null,
+    Binds: null,
+    ContainerIDFile: '',
+    LogConfig: { Type: '', Config: {} },
+    NetworkMode: 'default',
+    PortBindings: {},
+    RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+    AutoRemove: false,
+    VolumeDriver: '',
+    VolumesFrom: null,
+    CapAdd: null,
+    CapDrop: null,
+    CgroupnsMode: '',
+    Dns: [],
+    DnsOptions: [],
+    DnsSearch: [],
+    ExtraHosts: null,
+    GroupAdd: null,
+    IpcMode: '',
+    Cgroup: '',
+    Links: null,
+    OomScoreAdj: 0,
+    PidMode: '',
+    Privileged: false,
+    PublishAllPorts: false,
+    ReadonlyRootfs: false,
+    SecurityOpt: null,
+    UTSMode: '',
+    UsernsMode: '',
+    ShmSize: 0,
+    ConsoleSize: [0, 0],
+    Isolation: '',
+    CpuShares: 0,
+    Memory: 0,
+    NanoCpus: 0,
+    CgroupParent: '',
+    BlkioWeight: 0,
+    BlkioWeightDevice: [],
+    BlkioDeviceReadBps: null,
+    BlkioDeviceWriteBps: null,
+    BlkioDeviceReadIOps: null,
+    BlkioDeviceWriteIOps: null,
+    CpuPeriod: 0,
+    CpuQuota: 0,
+    CpuRealtimePeriod: 0,
+    CpuRealtimeRuntime: 0,
+    CpusetCpus: '',
+    CpusetMems: '',
+    Devices: [],
+    DeviceCgroupRules: null,
+    DeviceRequests: null,
+    KernelMemory: 0,
+    KernelMemoryTCP: 0,
+    MemoryReservation: 0,
+    MemorySwap: 0,
+    MemorySwappiness: -1,
+    OomKillDisable: false,
+    PidsLimit: 0,
+    Ulimits: null,
+    CpuCount: 0,
+    CpuPercent: 0,
+    IOMaximumIOps: 0,
+    IOMaximumBandwidth: 0,
+    MaskedPaths: null,
+    ReadonlyPaths: null,
   },
   NetworkingConfig: { EndpointsConfig: {} },
 };
@@ -47,13 +115,29 @@ describe('what the docker CLI sends', () => {
     });
   });
 
-  it('a newer client: the default network\'s endpoint with every setting at zero, -1 swappiness, Ulimits []', () => {
-    const newer = body({}, { Ulimits: [], BlkioDeviceReadBps: [], KernelMemory: undefined, Annotations: {}, Init: null });
+  it("a newer client: the default network's endpoint with every setting at zero, -1 swappiness, Ulimits []", () => {
+    const newer = body(
+      {},
+      { Ulimits: [], BlkioDeviceReadBps: [], KernelMemory: undefined, Annotations: {}, Init: null },
+    );
     newer.NetworkingConfig = {
       EndpointsConfig: {
         default: {
-          IPAMConfig: null, Links: null, Aliases: null, MacAddress: '', DriverOpts: null, GwPriority: 0, NetworkID: '', EndpointID: '',
-          Gateway: '', IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DNSNames: null,
+          IPAMConfig: null,
+          Links: null,
+          Aliases: null,
+          MacAddress: '',
+          DriverOpts: null,
+          GwPriority: 0,
+          NetworkID: '',
+          EndpointID: '',
+          Gateway: '',
+          IPAddress: '',
+          IPPrefixLen: 0,
+          IPv6Gateway: '',
+          GlobalIPv6Address: '',
+          GlobalIPv6PrefixLen: 0,
+          DNSNames: null,
         },
       },
     };
@@ -63,12 +147,30 @@ describe('what the docker CLI sends', () => {
   it('every supported flag (the body of `docker create` with all of them)', () => {
     const req = toCreateRequest(
       body(
-        { Hostname: 'host', ExposedPorts: { '80/tcp': {}, '53/udp': {} }, Tty: true, Env: ['A=1'], Cmd: ['sh'], WorkingDir: '/data', Labels: { a: 'b' } },
         {
-          Binds: ['data:/data', '/tmp:/t:ro'], LogConfig: { Type: '', Config: { 'max-size': '10m' } }, NetworkMode: 'none',
-          RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 }, AutoRemove: true, IpcMode: 'shareable', Links: ['/db:alias'],
-          ReadonlyRootfs: true, SecurityOpt: ['no-new-privileges'], Tmpfs: { '/run': '' }, ShmSize: 67108864, Memory: 67108864,
-          NanoCpus: 1000000000, PidsLimit: 10,
+          Hostname: 'host',
+          ExposedPorts: { '80/tcp': {}, '53/udp': {} },
+          Tty: true,
+          Env: ['A=1'],
+          Cmd: ['sh'],
+          WorkingDir: '/data',
+          Labels: { a: 'b' },
+        },
+        {
+          Binds: ['data:/data', '/tmp:/t:ro'],
+          LogConfig: { Type: '', Config: { 'max-size': '10m' } },
+          NetworkMode: 'none',
+          RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 },
+          AutoRemove: true,
+          IpcMode: 'shareable',
+          Links: ['/db:alias'],
+          ReadonlyRootfs: true,
+          SecurityOpt: ['no-new-privileges'],
+          Tmpfs: { '/run': '' },
+          ShmSize: 67108864,
+          Memory: 67108864,
+          NanoCpus: 1000000000,
+          PidsLimit: 10,
         },
       ),
       null,
@@ -83,9 +185,19 @@ describe('what the docker CLI sends', () => {
       exposedPorts: ['80/tcp', '53/udp'],
       labels: { a: 'b' },
       hostConfig: {
-        NetworkMode: 'none', Binds: ['data:/data', '/tmp:/t:ro'], Tmpfs: { '/run': '' }, ShmSize: 67108864, IpcMode: 'shareable',
-        SecurityOpt: ['no-new-privileges'], RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 }, AutoRemove: true,
-        Links: ['db:alias'], Memory: 67108864, NanoCpus: 1000000000, PidsLimit: 10, ReadonlyRootfs: true,
+        NetworkMode: 'none',
+        Binds: ['data:/data', '/tmp:/t:ro'],
+        Tmpfs: { '/run': '' },
+        ShmSize: 67108864,
+        IpcMode: 'shareable',
+        SecurityOpt: ['no-new-privileges'],
+        RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 },
+        AutoRemove: true,
+        Links: ['db:alias'],
+        Memory: 67108864,
+        NanoCpus: 1000000000,
+        PidsLimit: 10,
+        ReadonlyRootfs: true,
         LogConfig: { Type: 'json-file', Config: { 'max-size': '10m' } },
       },
     });
@@ -94,8 +206,20 @@ describe('what the docker CLI sends', () => {
   it('hints for the client and defaults are accepted at any value Docker gives them', () => {
     const req = toCreateRequest(
       body(
-        { AttachStdin: true, StdinOnce: true, StopSignal: 'SIGTERM', Healthcheck: { Test: ['NONE'] }, ArgsEscaped: true },
-        { ConsoleSize: [40, 120], ContainerIDFile: '/tmp/id', VolumeDriver: 'local', Isolation: 'default', Runtime: 'runc' },
+        {
+          AttachStdin: true,
+          StdinOnce: true,
+          StopSignal: 'SIGTERM',
+          Healthcheck: { Test: ['NONE'] },
+          ArgsEscaped: true,
+        },
+        {
+          ConsoleSize: [40, 120],
+          ContainerIDFile: '/tmp/id',
+          VolumeDriver: 'local',
+          Isolation: 'default',
+          Runtime: 'runc',
+        },
       ),
       null,
     );
@@ -105,7 +229,11 @@ describe('what the docker CLI sends', () => {
 
 describe('command, image and name', () => {
   it('Entrypoint goes in front of Cmd; `--entrypoint ""` clears it; a string is a one-word list', () => {
-    expect(toCreateRequest(body({ Entrypoint: ['sh', '-c'], Cmd: ['exit 3'] }), null).cmd).toEqual(['sh', '-c', 'exit 3']);
+    expect(toCreateRequest(body({ Entrypoint: ['sh', '-c'], Cmd: ['exit 3'] }), null).cmd).toEqual([
+      'sh',
+      '-c',
+      'exit 3',
+    ]);
     expect(toCreateRequest(body({ Entrypoint: 'sh', Cmd: null }), null).cmd).toEqual(['sh']);
     expect(toCreateRequest(body({ Entrypoint: [''], Cmd: ['true'] }), null).cmd).toEqual(['true']);
     expect(toCreateRequest(body({ Cmd: 'true' }), null).cmd).toEqual(['true']);
@@ -113,7 +241,7 @@ describe('command, image and name', () => {
     expect([none.status, none.message]).toEqual([400, 'No command specified']);
   });
 
-  it('name:latest is the image; another tag or a digest is Docker\'s 404', () => {
+  it("name:latest is the image; another tag or a digest is Docker's 404", () => {
     expect(toCreateRequest(body({ Image: 'busybox:latest' }), null).image).toBe('busybox');
     expect(toCreateRequest(body({ Image: 'localhost:5000/tools' }), null).image).toBe('localhost:5000/tools');
     for (const image of ['busybox:1.36', 'busybox@sha256:abcd', 'localhost:5000/tools:v2']) {
@@ -124,13 +252,16 @@ describe('command, image and name', () => {
     expect([missing.status, missing.message]).toEqual([400, 'No image was specified']);
   });
 
-  it('names: Docker\'s rule, the leading slash dropped, empty means none', () => {
+  it("names: Docker's rule, the leading slash dropped, empty means none", () => {
     expect(toCreateRequest(body(), '/web').name).toBe('web');
     expect(toCreateRequest(body(), 'a..b').name).toBe('a..b');
     expect(toCreateRequest(body(), '')).not.toHaveProperty('name');
     for (const name of ['a/b', '../etc', '..', 'x', '-x', 'a b', 'é']) {
       const e = apiError(() => toCreateRequest(body(), name));
-      expect([e.status, e.message]).toEqual([400, `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`]);
+      expect([e.status, e.message]).toEqual([
+        400,
+        `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
+      ]);
     }
   });
 });
@@ -142,7 +273,11 @@ describe('what is refused, and how', () => {
       [{}, { Capabilities: ['CAP_NET_ADMIN'] }, 'HostConfig.Capabilities'],
       [{}, { MaskedPaths: ['/proc/kcore'] }, 'HostConfig.MaskedPaths'],
       [{}, { PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '80' }] } }, 'HostConfig.PortBindings'],
-      [{}, { Devices: [{ PathOnHost: '/dev/kvm', PathInContainer: '/dev/kvm', CgroupPermissions: 'rwm' }] }, 'HostConfig.Devices'],
+      [
+        {},
+        { Devices: [{ PathOnHost: '/dev/kvm', PathInContainer: '/dev/kvm', CgroupPermissions: 'rwm' }] },
+        'HostConfig.Devices',
+      ],
       [{}, { Mounts: [{ Type: 'bind', Source: '/', Target: '/host' }] }, 'HostConfig.Mounts'],
       [{}, { MemorySwappiness: 10 }, 'HostConfig.MemorySwappiness'],
       [{}, { Dns: ['1.1.1.1'] }, 'HostConfig.Dns'],
@@ -160,38 +295,66 @@ describe('what is refused, and how', () => {
     }
   });
 
-  it('a field that is not Docker\'s, at any level', () => {
+  it("a field that is not Docker's, at any level", () => {
     const top = apiError(() => toCreateRequest(body({ Imagee: 'busybox' }), null));
     expect([top.status, top.message]).toEqual([400, 'unknown field "Imagee" in the container configuration']);
-    expect(apiError(() => toCreateRequest(body({}, { Privilegd: false }), null)).message).toBe('unknown field "HostConfig.Privilegd" in the container configuration');
-    expect(apiError(() => toCreateRequest(body({}, { RestartPolicy: { Name: 'no', Max: 1 } }), null)).message).toBe('unknown field "HostConfig.RestartPolicy.Max" in the container configuration');
+    expect(apiError(() => toCreateRequest(body({}, { Privilegd: false }), null)).message).toBe(
+      'unknown field "HostConfig.Privilegd" in the container configuration',
+    );
+    expect(apiError(() => toCreateRequest(body({}, { RestartPolicy: { Name: 'no', Max: 1 } }), null)).message).toBe(
+      'unknown field "HostConfig.RestartPolicy.Max" in the container configuration',
+    );
     const endpoint = body();
     endpoint.NetworkingConfig = { EndpointsConfig: { default: { Alias: null } } };
-    expect(apiError(() => toCreateRequest(endpoint, null)).message).toBe('unknown field "NetworkingConfig.EndpointsConfig.default.Alias" in the container configuration');
-    expect(apiError(() => toCreateRequest(body({ NetworkingConfig: { Endpoints: {} } }), null)).message).toBe('unknown field "NetworkingConfig.Endpoints" in the container configuration');
+    expect(apiError(() => toCreateRequest(endpoint, null)).message).toBe(
+      'unknown field "NetworkingConfig.EndpointsConfig.default.Alias" in the container configuration',
+    );
+    expect(apiError(() => toCreateRequest(body({ NetworkingConfig: { Endpoints: {} } }), null)).message).toBe(
+      'unknown field "NetworkingConfig.Endpoints" in the container configuration',
+    );
   });
 
   it('endpoints: only the network of the mode, with nothing set', () => {
     const other = body();
     other.NetworkingConfig = { EndpointsConfig: { mynet: {} } };
-    expect(apiError(() => toCreateRequest(other, null)).message).toMatch(/^container-saga does not support NetworkingConfig\.EndpointsConfig\.mynet: /);
+    expect(apiError(() => toCreateRequest(other, null)).message).toMatch(
+      /^container-saga does not support NetworkingConfig\.EndpointsConfig\.mynet: /,
+    );
     const aliases = body({}, { NetworkMode: 'bridge' });
     aliases.NetworkingConfig = { EndpointsConfig: { bridge: { Aliases: ['web'] } } };
-    expect(apiError(() => toCreateRequest(aliases, null)).message).toBe('container-saga does not support NetworkingConfig.EndpointsConfig.bridge.Aliases');
+    expect(apiError(() => toCreateRequest(aliases, null)).message).toBe(
+      'container-saga does not support NetworkingConfig.EndpointsConfig.bridge.Aliases',
+    );
     const host = body({}, { NetworkMode: 'host' });
     host.NetworkingConfig = { EndpointsConfig: { host: null } };
     expect(toCreateRequest(host, null).hostConfig?.NetworkMode).toBe('host');
   });
 
   it('a value of the wrong type names the field and what it wants', () => {
-    expect(apiError(() => toCreateRequest(body({}, { Memory: '1g' }), null)).message).toBe('invalid HostConfig.Memory: want an integer');
-    expect(apiError(() => toCreateRequest(body({}, { Memory: 1.5 }), null)).message).toBe('invalid HostConfig.Memory: want an integer');
-    expect(apiError(() => toCreateRequest(body({ Cmd: 5 }), null)).message).toBe('invalid Cmd: want an array of strings');
-    expect(apiError(() => toCreateRequest(body({ Env: ['A=1', 2] }), null)).message).toBe('invalid Env: want an array of strings');
-    expect(apiError(() => toCreateRequest(body({ Labels: { a: 1 } }), null)).message).toBe('invalid Labels: want an object of strings');
+    expect(apiError(() => toCreateRequest(body({}, { Memory: '1g' }), null)).message).toBe(
+      'invalid HostConfig.Memory: want an integer',
+    );
+    expect(apiError(() => toCreateRequest(body({}, { Memory: 1.5 }), null)).message).toBe(
+      'invalid HostConfig.Memory: want an integer',
+    );
+    expect(apiError(() => toCreateRequest(body({ Cmd: 5 }), null)).message).toBe(
+      'invalid Cmd: want an array of strings',
+    );
+    expect(apiError(() => toCreateRequest(body({ Env: ['A=1', 2] }), null)).message).toBe(
+      'invalid Env: want an array of strings',
+    );
+    expect(apiError(() => toCreateRequest(body({ Labels: { a: 1 } }), null)).message).toBe(
+      'invalid Labels: want an object of strings',
+    );
     expect(apiError(() => toCreateRequest(body({ Tty: 'yes' }), null)).message).toBe('invalid Tty: want true or false');
-    expect(apiError(() => toCreateRequest({ ...body(), HostConfig: [] }, null)).message).toBe('invalid HostConfig: want an object');
-    expect(apiError(() => toCreateRequest(body({ ExposedPorts: { '80/http': {} } }), null)).message).toBe('invalid port specification: "80/http"');
-    expect(apiError(() => toCreateRequest(body({ ExposedPorts: { '99999': {} } }), null)).message).toBe('invalid port specification: "99999"');
+    expect(apiError(() => toCreateRequest({ ...body(), HostConfig: [] }, null)).message).toBe(
+      'invalid HostConfig: want an object',
+    );
+    expect(apiError(() => toCreateRequest(body({ ExposedPorts: { '80/http': {} } }), null)).message).toBe(
+      'invalid port specification: "80/http"',
+    );
+    expect(apiError(() => toCreateRequest(body({ ExposedPorts: { '99999': {} } }), null)).message).toBe(
+      'invalid port specification: "99999"',
+    );
   });
 });

@@ -17,7 +17,11 @@ describe('references', () => {
     expect(splitReference('busybox')).toEqual({ name: 'busybox' });
     expect(splitReference('busybox:1.36')).toEqual({ name: 'busybox', tag: '1.36' });
     expect(splitReference('localhost:5000/x')).toEqual({ name: 'localhost:5000/x' });
-    expect(splitReference('localhost:5000/x:v1@sha256:ab')).toEqual({ name: 'localhost:5000/x', tag: 'v1', digest: 'sha256:ab' });
+    expect(splitReference('localhost:5000/x:v1@sha256:ab')).toEqual({
+      name: 'localhost:5000/x',
+      tag: 'v1',
+      digest: 'sha256:ab',
+    });
   });
 
   it('name and name:latest are the image; anything else cannot be here', () => {
@@ -49,16 +53,31 @@ describe('lookup, list entries and inspect', () => {
     expect(status(() => findImage(images, 'busybox:1.36'))).toEqual([404, 'No such image: busybox:1.36']);
   });
 
-  it('a list entry has Docker\'s ImageSummary fields', () => {
+  it("a list entry has Docker's ImageSummary fields", () => {
     expect(imageSummary(busybox)).toEqual({
-      Containers: -1, Created: Date.parse(busybox.created) / 1000, Id: imageId('busybox'), Labels: {}, ParentId: '', RepoDigests: [],
-      RepoTags: ['busybox:latest'], SharedSize: -1, Size: 2_150_000, VirtualSize: 2_150_000,
+      Containers: -1,
+      Created: Date.parse(busybox.created) / 1000,
+      Id: imageId('busybox'),
+      Labels: {},
+      ParentId: '',
+      RepoDigests: [],
+      RepoTags: ['busybox:latest'],
+      SharedSize: -1,
+      Size: 2_150_000,
+      VirtualSize: 2_150_000,
     });
   });
 
-  it('inspect: Docker\'s fields, a config with PATH and no command, one layer', () => {
+  it("inspect: Docker's fields, a config with PATH and no command, one layer", () => {
     const img = imageInspect(busybox);
-    expect(img).toMatchObject({ Id: imageId('busybox'), RepoTags: ['busybox:latest'], RepoDigests: [], Created: busybox.created, Os: 'linux', Size: 2_150_000 });
+    expect(img).toMatchObject({
+      Id: imageId('busybox'),
+      RepoTags: ['busybox:latest'],
+      RepoDigests: [],
+      Created: busybox.created,
+      Os: 'linux',
+      Size: 2_150_000,
+    });
     expect(img.Config).toMatchObject({ Cmd: null, Entrypoint: null, Env: [expect.stringMatching(/^PATH=/)] });
     expect(img.RootFS).toEqual({ Type: 'layers', Layers: [imageId('busybox')] });
     expect(img.Architecture).toMatch(/^\w+$/);
@@ -82,9 +101,12 @@ describe('list filters', () => {
     expect(names({ since: ['busybox'] })).toEqual(['tools/alpine']);
   });
 
-  it('bad filters are Docker\'s 400s', () => {
+  it("bad filters are Docker's 400s", () => {
     expect(status(() => imageFilter(q({ bogus: ['x'] }), images))).toEqual([400, "invalid filter 'bogus'"]);
-    expect(status(() => imageFilter(q({ dangling: ['maybe'] }), images))).toEqual([400, "Invalid filter 'dangling=maybe'"]);
+    expect(status(() => imageFilter(q({ dangling: ['maybe'] }), images))).toEqual([
+      400,
+      "Invalid filter 'dangling=maybe'",
+    ]);
     expect(status(() => imageFilter(q({ before: ['nosuch'] }), images))).toEqual([404, 'No such image: nosuch']);
   });
 });

@@ -42,14 +42,21 @@ describe('Router.match', () => {
   });
 
   it('lets image names hold slashes', () => {
-    expect(router.match('GET', '/images/library/busybox:latest/json').params).toEqual({ image: 'library/busybox:latest' });
+    expect(router.match('GET', '/images/library/busybox:latest/json').params).toEqual({
+      image: 'library/busybox:latest',
+    });
   });
 
   it.each<[string, string, number, RegExp]>([
     ['GET', '/v1.50/_ping', 400, /^client version 1\.50 is too new\. Maximum supported API version is 1\.41$/],
     ['GET', '/v1.11/_ping', 400, /^client version 1\.11 is too old\. Minimum supported API version is 1\.12/],
     ['GET', '/containers/web/start', 501, /^GET \/containers\/web\/start is not supported by container-saga/],
-    ['GET', '/v1.41/networks', 501, /^GET \/networks is not supported by container-saga \(Docker Engine API endpoint not implemented\)$/],
+    [
+      'GET',
+      '/v1.41/networks',
+      501,
+      /^GET \/networks is not supported by container-saga \(Docker Engine API endpoint not implemented\)$/,
+    ],
     ['POST', '/swarm/init', 501, /^POST \/swarm\/init is not supported/],
     ['GET', '/nothing/here', 404, /^page not found$/],
     ['POST', '/containers/a%00b/start', 400, /NUL/],
@@ -67,10 +74,15 @@ describe('Router.match', () => {
 describe('query and body decoding', () => {
   const q = (s: string) => new URLSearchParams(s);
 
-  it.each([['all=1', true], ['all=true', true], ['all=True', true], ['all=0', false], ['all=', false], ['', false], ['all=false', false]])(
-    'boolParam(%s) is %s',
-    (query, want) => expect(boolParam(q(query), 'all')).toBe(want),
-  );
+  it.each([
+    ['all=1', true],
+    ['all=true', true],
+    ['all=True', true],
+    ['all=0', false],
+    ['all=', false],
+    ['', false],
+    ['all=false', false],
+  ])('boolParam(%s) is %s', (query, want) => expect(boolParam(q(query), 'all')).toBe(want));
 
   it('refuses a boolean it cannot read', () => {
     expect(failure(() => boolParam(q('all=yes'), 'all')).status).toBe(400);
@@ -83,9 +95,15 @@ describe('query and body decoding', () => {
   });
 
   it('reads both encodings of filters and refuses unknown names', () => {
-    expect(filtersParam(q(`filters=${encodeURIComponent('{"name":["web","db"]}')}`), ['name'])).toEqual(new Map([['name', ['web', 'db']]]));
-    expect(filtersParam(q(`filters=${encodeURIComponent('{"status":{"exited":true,"x":false}}')}`), ['status'])).toEqual(new Map([['status', ['exited']]]));
-    expect(failure(() => filtersParam(q(`filters=${encodeURIComponent('{"color":["red"]}')}`), ['name'])).message).toBe("invalid filter 'color'");
+    expect(filtersParam(q(`filters=${encodeURIComponent('{"name":["web","db"]}')}`), ['name'])).toEqual(
+      new Map([['name', ['web', 'db']]]),
+    );
+    expect(
+      filtersParam(q(`filters=${encodeURIComponent('{"status":{"exited":true,"x":false}}')}`), ['status']),
+    ).toEqual(new Map([['status', ['exited']]]));
+    expect(failure(() => filtersParam(q(`filters=${encodeURIComponent('{"color":["red"]}')}`), ['name'])).message).toBe(
+      "invalid filter 'color'",
+    );
     expect(failure(() => filtersParam(q('filters=notjson'), ['name'])).status).toBe(400);
     expect(failure(() => filtersParam(q(`filters=${encodeURIComponent('{"name":[1]}')}`), ['name'])).status).toBe(400);
   });
@@ -93,7 +111,8 @@ describe('query and body decoding', () => {
   it('takes an empty body as {} and refuses anything but a JSON object', () => {
     expect(parseJsonObject(Buffer.from(''))).toEqual({});
     expect(parseJsonObject(Buffer.from(' {"a":1} '))).toEqual({ a: 1 });
-    for (const bad of ['{', '[1]', '"x"', 'null', '42']) expect(failure(() => parseJsonObject(Buffer.from(bad))).status).toBe(400);
+    for (const bad of ['{', '[1]', '"x"', 'null', '42'])
+      expect(failure(() => parseJsonObject(Buffer.from(bad))).status).toBe(400);
   });
 });
 

@@ -1,4 +1,6 @@
-/** api/server.ts and api/listen.ts: the socket's mode, stale sockets, upgraded connections and Docker's error answers. */
+/**
+ * api/server.ts and api/listen.ts: the socket's mode, stale sockets, upgraded connections and Docker's error answers.
+ */
 import { promises as fs } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -18,8 +20,20 @@ let socketPath: string;
 const router = new Router().add(
   { method: 'GET', path: '/_ping', handler: async (_c, _r, out) => out.text(200, 'OK') },
   { method: 'POST', path: '/echo', handler: async (_c, r, out) => out.json(200, await r.json()) },
-  { method: 'GET', path: '/fail', handler: async () => { throw badRequest('bad thing'); } },
-  { method: 'GET', path: '/bug', handler: async () => { throw new Error('a bug'); } },
+  {
+    method: 'GET',
+    path: '/fail',
+    handler: async () => {
+      throw badRequest('bad thing');
+    },
+  },
+  {
+    method: 'GET',
+    path: '/bug',
+    handler: async () => {
+      throw new Error('a bug');
+    },
+  },
   {
     method: 'POST',
     path: '/stream',
@@ -47,13 +61,20 @@ afterAll(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-function request(method: string, url: string, body?: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+function request(
+  method: string,
+  url: string,
+  body?: string,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ socketPath, method, path: url, headers: body ? { 'Content-Type': 'application/json' } : {} }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
-    });
+    const req = http.request(
+      { socketPath, method, path: url, headers: body ? { 'Content-Type': 'application/json' } : {} },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -78,9 +99,18 @@ describe('the Engine API server', () => {
 
   it("answers with Docker's identification headers and JSON errors", async () => {
     const ping = await request('GET', '/v1.41/_ping');
-    expect([ping.status, ping.text, ping.headers['api-version'], ping.headers['ostype']]).toEqual([200, 'OK', '1.41', 'linux']);
+    expect([ping.status, ping.text, ping.headers['api-version'], ping.headers['ostype']]).toEqual([
+      200,
+      'OK',
+      '1.41',
+      'linux',
+    ]);
     const fail = await request('GET', '/fail');
-    expect([fail.status, fail.headers['content-type'], JSON.parse(fail.text)]).toEqual([400, 'application/json', { message: 'bad thing' }]);
+    expect([fail.status, fail.headers['content-type'], JSON.parse(fail.text)]).toEqual([
+      400,
+      'application/json',
+      { message: 'bad thing' },
+    ]);
     const bug = await request('GET', '/bug');
     expect([bug.status, JSON.parse(bug.text)]).toEqual([500, { message: 'a bug' }]);
   });
@@ -94,9 +124,13 @@ describe('the Engine API server', () => {
 
   it('answers a request that asks to upgrade with 101 and multiplexed frames, reading its body first', async () => {
     const body = '{"Detach":false}';
-    const out = await raw(`POST /v1.41/stream HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    const out = await raw(
+      `POST /v1.41/stream HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    );
     const headEnd = out.indexOf('\r\n\r\n');
-    expect(out.subarray(0, headEnd).toString()).toMatch(/^HTTP\/1\.1 101 UPGRADED\r\nContent-Type: application\/vnd\.docker\.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp$/);
+    expect(out.subarray(0, headEnd).toString()).toMatch(
+      /^HTTP\/1\.1 101 UPGRADED\r\nContent-Type: application\/vnd\.docker\.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp$/,
+    );
     const frames = out.subarray(headEnd + 4);
     const first = frames.readUInt32BE(4);
     expect([frames[0], frames.subarray(8, 8 + first).toString()]).toEqual([1, 'got {"Detach":false}\n']);
@@ -105,9 +139,16 @@ describe('the Engine API server', () => {
   });
 
   it('answers an upgrade request it cannot serve with a plain HTTP error', async () => {
-    const out = (await raw('POST /v1.41/containers/x/attach HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n')).toString();
+    const out = (
+      await raw(
+        'POST /v1.41/containers/x/attach HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n',
+      )
+    ).toString();
     expect(out).toMatch(/^HTTP\/1\.1 501 Not Implemented\r\n/);
-    expect(JSON.parse(out.slice(out.indexOf('\r\n\r\n') + 4))).toEqual({ message: 'POST /containers/x/attach is not supported by container-saga (Docker Engine API endpoint not implemented)' });
+    expect(JSON.parse(out.slice(out.indexOf('\r\n\r\n') + 4))).toEqual({
+      message:
+        'POST /containers/x/attach is not supported by container-saga (Docker Engine API endpoint not implemented)',
+    });
   });
 
   it('streams the same route as a plain 200 to a client that does not upgrade', async () => {
@@ -133,15 +174,20 @@ describe('the Engine API server', () => {
         probe.close(() => resolve(p));
       });
     });
-    const api = await startApi({ env: { TEMPORAL_ADDRESS: '127.0.0.1:1', CONTAINER_SAGA_API_TCP: String(port) }, socketPath: path.join(dir, 'tcp.sock') });
+    const api = await startApi({
+      env: { TEMPORAL_ADDRESS: '127.0.0.1:1', CONTAINER_SAGA_API_TCP: String(port) },
+      socketPath: path.join(dir, 'tcp.sock'),
+    });
     try {
       expect(api.tcp).toEqual({ host: '127.0.0.1', port });
       const text = await new Promise<string>((resolve, reject) => {
-        http.get({ host: '127.0.0.1', port, path: '/v1.41/_ping' }, (res) => {
-          let t = '';
-          res.on('data', (d: Buffer) => (t += d.toString()));
-          res.on('end', () => resolve(`${res.statusCode} ${t}`));
-        }).on('error', reject);
+        http
+          .get({ host: '127.0.0.1', port, path: '/v1.41/_ping' }, (res) => {
+            let t = '';
+            res.on('data', (d: Buffer) => (t += d.toString()));
+            res.on('end', () => resolve(`${res.statusCode} ${t}`));
+          })
+          .on('error', reject);
       });
       expect(text).toBe('200 OK');
     } finally {
@@ -153,11 +199,13 @@ describe('the Engine API server', () => {
     const api = await startApi({ env: { TEMPORAL_ADDRESS: '127.0.0.1:1' }, socketPath: path.join(dir, 'nt.sock') });
     try {
       const r = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-        http.get({ socketPath: api.socketPath, path: '/info' }, (res) => {
-          let text = '';
-          res.on('data', (d: Buffer) => (text += d.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-        }).on('error', reject);
+        http
+          .get({ socketPath: api.socketPath, path: '/info' }, (res) => {
+            let text = '';
+            res.on('data', (d: Buffer) => (text += d.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+          })
+          .on('error', reject);
       });
       expect(r.status).toBe(503);
       expect(JSON.parse(r.text).message).toMatch(/cannot reach Temporal at 127\.0\.0\.1:1/);

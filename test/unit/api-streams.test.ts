@@ -55,14 +55,19 @@ describe('toDockerEvent', () => {
     const create = toDockerEvent(ev('exec_create', { attributes: { execID: 'e1', command: 'ls -l' } }), commands);
     expect(create.Action).toBe('exec_create: ls -l');
     expect(create.Actor.Attributes).toEqual({ execID: 'e1', image: 'busybox', name: 'web' });
-    expect(toDockerEvent(ev('exec_start', { attributes: { execID: 'e1', pid: '42' } }), commands).Action).toBe('exec_start: ls -l');
+    expect(toDockerEvent(ev('exec_start', { attributes: { execID: 'e1', pid: '42' } }), commands).Action).toBe(
+      'exec_start: ls -l',
+    );
     expect(toDockerEvent(ev('create', { image: undefined, attributes: { image: 'old' } })).from).toBe('old');
   });
 });
 
 describe('EventFilter (daemon/events/filter.go)', () => {
   const die = toDockerEvent(ev('die', { labels: { app: 'x', tier: 'web' } }));
-  const execStart = toDockerEvent(ev('exec_start', { attributes: { execID: 'e1', command: 'ls' } }), new Map([['e1', 'ls']]));
+  const execStart = toDockerEvent(
+    ev('exec_start', { attributes: { execID: 'e1', command: 'ls' } }),
+    new Map([['e1', 'ls']]),
+  );
   const f = (filters: Record<string, string[]>) => new EventFilter(new Map(Object.entries(filters)));
 
   it.each<[Record<string, string[]>, boolean]>([
@@ -100,7 +105,14 @@ describe('EventFilter (daemon/events/filter.go)', () => {
 });
 
 describe('ExecStore', () => {
-  const fields = { containerId: 'c', containerName: 'web', cmd: ['true'], attachStdout: true, attachStderr: true, eventsCursor: 0 };
+  const fields = {
+    containerId: 'c',
+    containerName: 'web',
+    cmd: ['true'],
+    attachStdout: true,
+    attachStderr: true,
+    eventsCursor: 0,
+  };
 
   it('IDs of 64 hex digits, found by full ID only', () => {
     const store = new ExecStore();
@@ -120,7 +132,11 @@ describe('ExecStore', () => {
     const running = store.add(fields, t0);
     running.start = 'starting';
     store.prune(t0 + 16 * 60_000);
-    expect([store.get(ended.id), store.get(unstarted.id), store.get(running.id)]).toEqual([undefined, unstarted, running]);
+    expect([store.get(ended.id), store.get(unstarted.id), store.get(running.id)]).toEqual([
+      undefined,
+      unstarted,
+      running,
+    ]);
     store.prune(t0 + 61 * 60_000);
     expect([store.get(unstarted.id), store.get(running.id)]).toEqual([undefined, running]);
   });

@@ -2,17 +2,39 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
-import { compensationTimes, eventCounts, readHistory, releasesIn, timeline, type HistoryEvent } from '../../scripts/bench/history';
+import {
+  compensationTimes,
+  eventCounts,
+  readHistory,
+  releasesIn,
+  timeline,
+  type HistoryEvent,
+} from '../../scripts/bench/history';
 
 const T = temporal.api.enums.v1.EventType;
 const T0 = 1_800_000_000_000;
 
-/** A history event as the server sends it, `ms` after T0 (plain numbers where the proto types say Long: the reader takes both). */
-function raw(id: number, type: temporal.api.enums.v1.EventType, ms: number, attrs: Record<string, unknown> = {}): temporal.api.history.v1.IHistoryEvent {
-  return { eventId: id, eventType: type, eventTime: ts(ms), ...attrs } as unknown as temporal.api.history.v1.IHistoryEvent;
+/**
+ * A history event as the server sends it, `ms` after T0 (plain numbers where the proto types say Long: the reader takes
+ * both).
+ */
+function raw(
+  id: number,
+  type: temporal.api.enums.v1.EventType,
+  ms: number,
+  attrs: Record<string, unknown> = {},
+): temporal.api.history.v1.IHistoryEvent {
+  return {
+    eventId: id,
+    eventType: type,
+    eventTime: ts(ms),
+    ...attrs,
+  } as unknown as temporal.api.history.v1.IHistoryEvent;
 }
 
-const json = (v: unknown) => ({ payloads: [{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(v)) }] });
+const json = (v: unknown) => ({
+  payloads: [{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(v)) }],
+});
 const ts = (ms: number) => ({ seconds: Math.floor((T0 + ms) / 1000), nanos: ((T0 + ms) % 1000) * 1e6 });
 
 function clientWith(events: temporal.api.history.v1.IHistoryEvent[]): Client {
@@ -25,11 +47,21 @@ const START = [
   raw(2, T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, 0),
   raw(3, T.EVENT_TYPE_WORKFLOW_TASK_STARTED, 2),
   raw(4, T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, 20),
-  raw(5, T.EVENT_TYPE_MARKER_RECORDED, 20, { markerRecordedEventAttributes: { markerName: 'core_patch', details: { 'patch-data': json({ id: 'parallel-prepare' }) } } }),
-  raw(6, T.EVENT_TYPE_MARKER_RECORDED, 20, {
-    markerRecordedEventAttributes: { markerName: 'core_local_activity', details: { data: json({ activity_type: 'claimStart', complete_time: ts(9) }) } },
+  raw(5, T.EVENT_TYPE_MARKER_RECORDED, 20, {
+    markerRecordedEventAttributes: {
+      markerName: 'core_patch',
+      details: { 'patch-data': json({ id: 'parallel-prepare' }) },
+    },
   }),
-  raw(7, T.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, 20, { activityTaskScheduledEventAttributes: { activityType: { name: 'startProcess' } } }),
+  raw(6, T.EVENT_TYPE_MARKER_RECORDED, 20, {
+    markerRecordedEventAttributes: {
+      markerName: 'core_local_activity',
+      details: { data: json({ activity_type: 'claimStart', complete_time: ts(9) }) },
+    },
+  }),
+  raw(7, T.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, 20, {
+    activityTaskScheduledEventAttributes: { activityType: { name: 'startProcess' } },
+  }),
   raw(8, T.EVENT_TYPE_ACTIVITY_TASK_STARTED, 21, { activityTaskStartedEventAttributes: { scheduledEventId: 7 } }),
   raw(9, T.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, 70, { activityTaskCompletedEventAttributes: { scheduledEventId: 7 } }),
   raw(10, T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED, 70),
@@ -39,18 +71,35 @@ const START = [
 ];
 
 /** Activity events: scheduled, started, closed (`closed` the closing event type). */
-function activity(id: number, name: string, from: number, to: number, closed = T.EVENT_TYPE_ACTIVITY_TASK_COMPLETED): HistoryEvent[] {
+function activity(
+  id: number,
+  name: string,
+  from: number,
+  to: number,
+  closed = T.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
+): HistoryEvent[] {
   return [
     { id, type: 'ActivityTaskScheduled', at: T0 + from, about: name },
     { id: id + 1, type: 'ActivityTaskStarted', at: T0 + from, about: name, scheduledId: id },
-    { id: id + 2, type: closed === T.EVENT_TYPE_ACTIVITY_TASK_FAILED ? 'ActivityTaskFailed' : 'ActivityTaskCompleted', at: T0 + to, about: name, scheduledId: id },
+    {
+      id: id + 2,
+      type: closed === T.EVENT_TYPE_ACTIVITY_TASK_FAILED ? 'ActivityTaskFailed' : 'ActivityTaskCompleted',
+      at: T0 + to,
+      about: name,
+      scheduledId: id,
+    },
   ];
 }
 
 describe('readHistory', () => {
   it('names each event, gives activity events their type and local activities their completion', async () => {
     const events = await readHistory(clientWith(START), 'w');
-    expect(events.map((e) => e.type).slice(0, 4)).toEqual(['WorkflowExecutionStarted', 'WorkflowTaskScheduled', 'WorkflowTaskStarted', 'WorkflowTaskCompleted']);
+    expect(events.map((e) => e.type).slice(0, 4)).toEqual([
+      'WorkflowExecutionStarted',
+      'WorkflowTaskScheduled',
+      'WorkflowTaskStarted',
+      'WorkflowTaskCompleted',
+    ]);
     expect(events[4]!.about).toBe('patch:parallel-prepare');
     expect(events[5]).toMatchObject({ about: 'local:claimStart' });
     expect(events[5]!.failed).toBeUndefined();
@@ -62,9 +111,17 @@ describe('readHistory', () => {
 describe('readHistory, a local activity that failed', () => {
   it('marks its marker failed', async () => {
     const marker = raw(5, T.EVENT_TYPE_MARKER_RECORDED, 20, {
-      markerRecordedEventAttributes: { markerName: 'core_local_activity', details: { data: json({ activity_type: 'startProcess' }) }, failure: { message: 'injected' } },
+      markerRecordedEventAttributes: {
+        markerName: 'core_local_activity',
+        details: { data: json({ activity_type: 'startProcess' }) },
+        failure: { message: 'injected' },
+      },
     });
-    expect((await readHistory(clientWith([marker]), 'w'))[0]).toMatchObject({ type: 'MarkerRecorded', about: 'local:startProcess', failed: true });
+    expect((await readHistory(clientWith([marker]), 'w'))[0]).toMatchObject({
+      type: 'MarkerRecorded',
+      about: 'local:startProcess',
+      failed: true,
+    });
   });
 });
 
@@ -98,7 +155,11 @@ describe('compensationTimes', () => {
   ];
 
   it('measures from the process step failing to the last release completed, and to the run failing', () => {
-    expect(compensationTimes(failed)).toEqual({ releasesDone: 60, closed: 80, releases: ['unregisterProcess', 'unmountRootfs'] });
+    expect(compensationTimes(failed)).toEqual({
+      releasesDone: 60,
+      closed: 80,
+      releases: ['unregisterProcess', 'unmountRootfs'],
+    });
   });
 
   it('is undefined for a start that did not fail at its process step', () => {
@@ -111,7 +172,11 @@ describe('compensationTimes', () => {
       { id: 8, type: 'MarkerRecorded', at: T0 + 40, about: 'local:startProcess', failed: true },
       ...failed.slice(4),
     ];
-    expect(compensationTimes(local)).toEqual({ releasesDone: 120, closed: 140, releases: ['unregisterProcess', 'unmountRootfs'] });
+    expect(compensationTimes(local)).toEqual({
+      releasesDone: 120,
+      closed: 140,
+      releases: ['unregisterProcess', 'unmountRootfs'],
+    });
     expect(compensationTimes(local.map((e) => (e.id === 8 ? { ...e, failed: undefined } : e)))).toBeUndefined();
   });
 });

@@ -26,7 +26,8 @@ beforeEach(async () => {
   rt = simulatedRuntime(path.join(tmp.path, 'root'), { bindAllow: [allowed] });
 });
 
-const bind = (source: string) => rt.create({ image: 'busybox', cmd: ['true'], hostConfig: { Binds: [`${source}:/mnt`] } });
+const bind = (source: string) =>
+  rt.create({ image: 'busybox', cmd: ['true'], hostConfig: { Binds: [`${source}:/mnt`] } });
 
 describe('CONTAINER_SAGA_BIND_ALLOW', () => {
   it.each<[string, (a: string, o: string) => string]>([
@@ -40,7 +41,12 @@ describe('CONTAINER_SAGA_BIND_ALLOW', () => {
   ])('refuses %s: Forbidden (403) naming it, nothing created', async (_what, source) => {
     const src = source(allowed, outside);
     const err = await rejected(bind(src));
-    expectError(err, { type: 'Forbidden', message: new RegExp(`^bind mount source ${src.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} .*(outside the directories bind mounts may come from|cannot be resolved) \\(CONTAINER_SAGA_BIND_ALLOW=${allowed}\\)$`) });
+    expectError(err, {
+      type: 'Forbidden',
+      message: new RegExp(
+        `^bind mount source ${src.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} .*(outside the directories bind mounts may come from|cannot be resolved) \\(CONTAINER_SAGA_BIND_ALLOW=${allowed}\\)$`,
+      ),
+    });
     expect(await rt.list()).toEqual([]);
   });
 
@@ -56,7 +62,9 @@ describe('CONTAINER_SAGA_BIND_ALLOW', () => {
   });
 
   it('named volumes are not host paths: always allowed; without a list every path is', async () => {
-    expect((await rt.create({ image: 'busybox', cmd: ['true'], hostConfig: { Binds: ['data:/mnt'] } })).Id).toMatch(/^[0-9a-f]{64}$/);
+    expect((await rt.create({ image: 'busybox', cmd: ['true'], hostConfig: { Binds: ['data:/mnt'] } })).Id).toMatch(
+      /^[0-9a-f]{64}$/,
+    );
     rt = simulatedRuntime(rt.root); // the same host without a list
     expect((await bind(outside)).HostConfig.Binds).toEqual([`${outside}:/mnt`]);
   });

@@ -9,7 +9,13 @@ const KEY = Buffer.alloc(32, 7).toString('base64');
 
 describe('parseKeyFile', () => {
   it('reads a list of {id, key}, oldest first', () => {
-    const keys = parseKeyFile(JSON.stringify([{ id: 'a', key: KEY }, { id: 'b-2.x_y', key: Buffer.alloc(32, 1).toString('base64') }]), 'f');
+    const keys = parseKeyFile(
+      JSON.stringify([
+        { id: 'a', key: KEY },
+        { id: 'b-2.x_y', key: Buffer.alloc(32, 1).toString('base64') },
+      ]),
+      'f',
+    );
     expect(keys.map((k) => k.id)).toEqual(['a', 'b-2.x_y']);
     expect(keys[0]!.key).toEqual(Buffer.alloc(32, 7));
   });
@@ -20,10 +26,29 @@ describe('parseKeyFile', () => {
     ['an empty list', '[]', 'key file f must be a non-empty JSON list'],
     ['an entry that is not an object', '["x"]', 'key file f, entry 0: expected {"id": "...", "key": "..."}'],
     ['a missing id', JSON.stringify([{ key: KEY }]), 'key file f, entry 0: "id" must be 1-64 characters'],
-    ['an id with a space', JSON.stringify([{ id: 'a b', key: KEY }]), 'key file f, entry 0: "id" must be 1-64 characters'],
-    ['a duplicate id', JSON.stringify([{ id: 'a', key: KEY }, { id: 'a', key: KEY }]), 'key file f, entry 1: duplicate id "a"'],
-    ['a key that is not base64', JSON.stringify([{ id: 'a', key: 'not base64!' }]), 'key file f, entry 0 ("a"): "key" must be base64'],
-    ['a 16-byte key', JSON.stringify([{ id: 'a', key: Buffer.alloc(16).toString('base64') }]), 'key file f, entry 0 ("a"): "key" must be 32 bytes (AES-256), got 16'],
+    [
+      'an id with a space',
+      JSON.stringify([{ id: 'a b', key: KEY }]),
+      'key file f, entry 0: "id" must be 1-64 characters',
+    ],
+    [
+      'a duplicate id',
+      JSON.stringify([
+        { id: 'a', key: KEY },
+        { id: 'a', key: KEY },
+      ]),
+      'key file f, entry 1: duplicate id "a"',
+    ],
+    [
+      'a key that is not base64',
+      JSON.stringify([{ id: 'a', key: 'not base64!' }]),
+      'key file f, entry 0 ("a"): "key" must be base64',
+    ],
+    [
+      'a 16-byte key',
+      JSON.stringify([{ id: 'a', key: Buffer.alloc(16).toString('base64') }]),
+      'key file f, entry 0 ("a"): "key" must be 32 bytes (AES-256), got 16',
+    ],
   ])('refuses %s, naming the file and the entry', (_what, text, message) => {
     expect(() => parseKeyFile(text, 'f')).toThrow(KeyFileError);
     expect(() => parseKeyFile(text, 'f')).toThrow(message);
@@ -39,14 +64,19 @@ describe('the key file on disk', () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  it.each([0o644, 0o640, 0o604, 0o660])('refuses a key file of mode %o (others could read or change it)', async (mode) => {
-    const file = path.join(dir, `open-${mode.toString(8)}.json`);
-    await fs.writeFile(file, JSON.stringify([{ id: 'a', key: KEY }]));
-    await fs.chmod(file, mode);
-    expect(() => readKeyFile(file)).toThrow(`key file ${file} is accessible by other users (mode ${mode.toString(8)}): run \`chmod 600 ${file}\``);
-    await fs.chmod(file, 0o600);
-    expect(readKeyFile(file).map((k) => k.id)).toEqual(['a']);
-  });
+  it.each([0o644, 0o640, 0o604, 0o660])(
+    'refuses a key file of mode %o (others could read or change it)',
+    async (mode) => {
+      const file = path.join(dir, `open-${mode.toString(8)}.json`);
+      await fs.writeFile(file, JSON.stringify([{ id: 'a', key: KEY }]));
+      await fs.chmod(file, mode);
+      expect(() => readKeyFile(file)).toThrow(
+        `key file ${file} is accessible by other users (mode ${mode.toString(8)}): run \`chmod 600 ${file}\``,
+      );
+      await fs.chmod(file, 0o600);
+      expect(readKeyFile(file).map((k) => k.id)).toEqual(['a']);
+    },
+  );
 
   it('creates a missing key file once, mode 0600 in a 0700 directory, and never replaces it', async () => {
     const file = path.join(dir, 'state', 'codec-keys.json');

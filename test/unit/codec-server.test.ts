@@ -13,7 +13,13 @@ const codec = new AesGcmCodec([newKey()], 'test keys');
 let server: RunningCodecServer;
 
 beforeAll(async () => {
-  server = await startCodecServer({ codec, token: TOKEN, origins: [UI, 'http://127.0.0.1:8233'], host: '127.0.0.1', port: 0 });
+  server = await startCodecServer({
+    codec,
+    token: TOKEN,
+    origins: [UI, 'http://127.0.0.1:8233'],
+    host: '127.0.0.1',
+    port: 0,
+  });
 });
 afterAll(async () => {
   await server?.close();
@@ -21,7 +27,11 @@ afterAll(async () => {
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const post = (p: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(`${server.url}${p}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  fetch(`${server.url}${p}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 const plainBody = () => payloadsToJson([defaultPayloadConverter.toPayload({ env: [SECRET] })]);
 
 describe('codec server', () => {
@@ -65,11 +75,15 @@ describe('codec server', () => {
     expect(JSON.parse(text)).toHaveProperty('message');
   });
 
-  it('answers the Web UI\'s CORS preflight for its origin, and refuses other origins', async () => {
+  it("answers the Web UI's CORS preflight for its origin, and refuses other origins", async () => {
     const preflight = (origin: string) =>
       fetch(`${server.url}/${TOKEN}/decode`, {
         method: 'OPTIONS',
-        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-namespace' },
+        headers: {
+          Origin: origin,
+          'Access-Control-Request-Method': 'POST',
+          'Access-Control-Request-Headers': 'content-type,x-namespace',
+        },
       });
     const ok = await preflight('http://127.0.0.1:8233');
     expect(ok.status).toBe(204);
@@ -89,7 +103,11 @@ describe('codec server', () => {
     ['no payloads list', '{"payload": []}', /\{"payloads": \[...\]\}/],
     ['a payload that is not an object', '{"payloads": [1]}', /payloads\[0\] must be an object/],
     ['data that is not base64', '{"payloads": [{"data": "%%%"}]}', /payloads\[0\]\.data must be a base64 string/],
-    ['metadata values that are not strings', '{"payloads": [{"metadata": {"encoding": 5}}]}', /payloads\[0\]\.metadata\.encoding must be a base64 string/],
+    [
+      'metadata values that are not strings',
+      '{"payloads": [{"metadata": {"encoding": 5}}]}',
+      /payloads\[0\]\.metadata\.encoding must be a base64 string/,
+    ],
   ])('answers 400 to %s', async (_what, body, message) => {
     const res = await post(`/${TOKEN}/decode`, body);
     expect(res.status).toBe(400);
@@ -100,7 +118,9 @@ describe('codec server', () => {
     const [foreign] = await new AesGcmCodec([newKey()], 'other').encode([defaultPayloadConverter.toPayload(SECRET)]);
     const res = await post(`/${TOKEN}/decode`, payloadsToJson([foreign!]));
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { message: string }).message).toMatch(/payload encrypted with key "key-\d{8}-[0-9a-f]{6}", which is not in test keys/);
+    expect(((await res.json()) as { message: string }).message).toMatch(
+      /payload encrypted with key "key-\d{8}-[0-9a-f]{6}", which is not in test keys/,
+    );
     expect((await post(`/${TOKEN}/download`, plainBody())).status).toBe(404);
     expect((await fetch(`${server.url}/${TOKEN}/decode`)).status).toBe(405);
   });

@@ -60,7 +60,9 @@ describe('AesGcmCodec', () => {
     const p = toPayload(SECRET);
     expect(await none.encode([p])).toEqual([p]);
     const [sealed] = await new AesGcmCodec([key], 'k').encode([p]);
-    await expect(none.decode([sealed!])).rejects.toThrow(`payload encrypted with key "${key.id}", which is not in no key file`);
+    await expect(none.decode([sealed!])).rejects.toThrow(
+      `payload encrypted with key "${key.id}", which is not in no key file`,
+    );
   });
 
   it('names the unknown key ID and CONTAINER_SAGA_CODEC_KEYS', async () => {
@@ -81,7 +83,9 @@ describe('AesGcmCodec', () => {
     const [sealed] = await codec.encode([toPayload({ env: [SECRET] })]);
     const data = Buffer.from(sealed!.data!);
     alter(data);
-    await expect(codec.decode([{ ...sealed!, data }])).rejects.toThrow(`an encrypted payload (key "${key.id}") failed authentication`);
+    await expect(codec.decode([{ ...sealed!, data }])).rejects.toThrow(
+      `an encrypted payload (key "${key.id}") failed authentication`,
+    );
   });
 
   it('refuses a payload sealed by another key that claims a known ID', async () => {
@@ -93,8 +97,14 @@ describe('AesGcmCodec', () => {
   it('refuses an encrypted payload without a key ID, or too short to hold IV and tag', async () => {
     const codec = new AesGcmCodec([key], 'k');
     const enc = new TextEncoder().encode(ENCRYPTED_ENCODING);
-    await expect(codec.decode([{ metadata: { encoding: enc }, data: new Uint8Array(40) }])).rejects.toThrow(`no ${KEY_ID_METADATA} metadata`);
-    await expect(codec.decode([{ metadata: { encoding: enc, [KEY_ID_METADATA]: new TextEncoder().encode(key.id) }, data: new Uint8Array(10) }])).rejects.toThrow(/too short/);
+    await expect(codec.decode([{ metadata: { encoding: enc }, data: new Uint8Array(40) }])).rejects.toThrow(
+      `no ${KEY_ID_METADATA} metadata`,
+    );
+    await expect(
+      codec.decode([
+        { metadata: { encoding: enc, [KEY_ID_METADATA]: new TextEncoder().encode(key.id) }, data: new Uint8Array(10) },
+      ]),
+    ).rejects.toThrow(/too short/);
   });
 });
 
@@ -121,13 +131,17 @@ describe('loadCodec (CONTAINER_SAGA_CODEC_KEYS)', () => {
     const loaded = loadCodec({ CONTAINER_SAGA_ROOT: root });
     expect(loaded).toMatchObject({ encrypting: true, file: path.join(root, 'codec-keys.json') });
     expect(loaded.codec.encryptingKeyId).toBe(keys[1]!.id);
-    const [sealed] = await codecDataConverter({ CONTAINER_SAGA_ROOT: root }).payloadCodecs![0]!.encode([toPayload(SECRET)]);
+    const [sealed] = await codecDataConverter({ CONTAINER_SAGA_ROOT: root }).payloadCodecs![0]!.encode([
+      toPayload(SECRET),
+    ]);
     expect(text(sealed!.metadata![KEY_ID_METADATA])).toBe(keys[1]!.id);
   });
 
   it('fails at start-up when the file the variable names does not exist', () => {
     const file = path.join(dir, 'nope.json');
-    expect(() => loadCodec({ CONTAINER_SAGA_CODEC_KEYS: file })).toThrow(new KeyFileError(`cannot read key file ${file}: no such file`));
+    expect(() => loadCodec({ CONTAINER_SAGA_CODEC_KEYS: file })).toThrow(
+      new KeyFileError(`cannot read key file ${file}: no such file`),
+    );
   });
 
   it('addKey appends a key that encrypts from then on; the file stays 0600', async () => {

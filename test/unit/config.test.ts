@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, getConfig, isSet, type Config } from '../../config';
 import { defaultApiSocketFor, defaultStateRootFor } from '../../config/state-root';
 
-/** Every field's default, with an environment that sets nothing (the state root, API socket and key file depend on the uid: below). */
+/**
+ * Every field's default, with an environment that sets nothing (the state root, API socket and key file depend on the
+ * uid: below).
+ */
 const DEFAULTS: Omit<Config, 'root' | 'apiSocket' | 'codecKeys' | 'temporal'> = {
   address: 'localhost:7233',
   namespace: 'default',
@@ -65,16 +68,32 @@ const SET: [string, string, Partial<Config>][] = [
   ['CONTAINER_SAGA_API', '1', { apiInWorker: true }],
   ['CONTAINER_SAGA_CODEC_KEYS', '/etc/cs/keys.json', { codecKeys: { file: '/etc/cs/keys.json', explicit: true } }],
   ['CONTAINER_SAGA_CODEC_ADDRESS', 'localhost:9999', { codecAddress: { host: 'localhost', port: 9999 } }],
-  ['CONTAINER_SAGA_CODEC_ORIGINS', 'https://ui.example, http://127.0.0.1:9', { codecOrigins: ['https://ui.example', 'http://127.0.0.1:9'] }],
+  [
+    'CONTAINER_SAGA_CODEC_ORIGINS',
+    'https://ui.example, http://127.0.0.1:9',
+    { codecOrigins: ['https://ui.example', 'http://127.0.0.1:9'] },
+  ],
   ['CONTAINER_SAGA_CODEC_TOKEN', 's3cret', { codecToken: 's3cret' }],
   ['CONTAINER_SAGA_MAX_ACTIVITIES', '8', { workerTuning: { maxConcurrentActivityTaskExecutions: 8 } }],
   ['CONTAINER_SAGA_MAX_LOCAL_ACTIVITIES', '9', { workerTuning: { maxConcurrentLocalActivityExecutions: 9 } }],
   ['CONTAINER_SAGA_MAX_WORKFLOW_TASKS', '10', { workerTuning: { maxConcurrentWorkflowTaskExecutions: 10 } }],
-  ['CONTAINER_SAGA_ACTIVITY_POLLERS', '3', { workerTuning: { activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 3 } } }],
-  ['CONTAINER_SAGA_WORKFLOW_POLLERS', 'auto', { workerTuning: { workflowTaskPollerBehavior: { type: 'autoscaling', minimum: 2, initial: 5, maximum: 100 } } }],
+  [
+    'CONTAINER_SAGA_ACTIVITY_POLLERS',
+    '3',
+    { workerTuning: { activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 3 } } },
+  ],
+  [
+    'CONTAINER_SAGA_WORKFLOW_POLLERS',
+    'auto',
+    { workerTuning: { workflowTaskPollerBehavior: { type: 'autoscaling', minimum: 2, initial: 5, maximum: 100 } } },
+  ],
   ['CONTAINER_SAGA_SHUTDOWN_GRACE', '2m', { shutdownGraceMs: 120_000 }],
   ['CONTAINER_SAGA_BIND_ALLOW', '/srv/data::/home/u/', { bindAllow: ['/srv/data', '/home/u'] }],
-  ['CONTAINER_SAGA_METRICS', '127.0.0.1:9464', { metrics: { host: '127.0.0.1', port: 9464, bindAddress: '127.0.0.1:9464' } }],
+  [
+    'CONTAINER_SAGA_METRICS',
+    '127.0.0.1:9464',
+    { metrics: { host: '127.0.0.1', port: 9464, bindAddress: '127.0.0.1:9464' } },
+  ],
 ];
 
 describe('getConfig', () => {
@@ -102,8 +121,14 @@ describe('getConfig', () => {
   });
 
   it('keeps the codec key file in the state root unless CONTAINER_SAGA_CODEC_KEYS names one (made absolute)', () => {
-    expect(getConfig({ CONTAINER_SAGA_ROOT: '/srv/cs' }).codecKeys).toEqual({ file: '/srv/cs/codec-keys.json', explicit: false });
-    expect(getConfig({ CONTAINER_SAGA_CODEC_KEYS: 'keys.json' }).codecKeys).toEqual({ file: path.resolve('keys.json'), explicit: true });
+    expect(getConfig({ CONTAINER_SAGA_ROOT: '/srv/cs' }).codecKeys).toEqual({
+      file: '/srv/cs/codec-keys.json',
+      explicit: false,
+    });
+    expect(getConfig({ CONTAINER_SAGA_CODEC_KEYS: 'keys.json' }).codecKeys).toEqual({
+      file: path.resolve('keys.json'),
+      explicit: true,
+    });
   });
 
   it('makes a relative CONTAINER_SAGA_ROOT absolute', () => {
@@ -123,7 +148,12 @@ describe('getConfig', () => {
   it.each<[string, string | undefined, boolean, string]>([
     ['root', '/run/user/0', true, '/run/container-saga/docker.sock'],
     ['user with XDG_RUNTIME_DIR', '/run/user/1000', false, '/run/user/1000/container-saga/docker.sock'],
-    ['user, XDG_RUNTIME_DIR unset', undefined, false, path.join(os.tmpdir(), `container-saga-${process.getuid?.()}`, 'container-saga/docker.sock')],
+    [
+      'user, XDG_RUNTIME_DIR unset',
+      undefined,
+      false,
+      path.join(os.tmpdir(), `container-saga-${process.getuid?.()}`, 'container-saga/docker.sock'),
+    ],
   ])('default API socket: %s', (_case, xdg, isRoot, want) => {
     expect(defaultApiSocketFor(xdg, isRoot)).toBe(want);
   });
@@ -131,13 +161,33 @@ describe('getConfig', () => {
   it.each<[string, string, keyof Config, RegExp]>([
     ['CONTAINER_SAGA_API_TCP', '0.0.0.0:2375', 'apiTcp', /^CONTAINER_SAGA_API_TCP must be a loopback address/],
     ['CONTAINER_SAGA_API_TCP', '10.0.0.1:2375', 'apiTcp', /^CONTAINER_SAGA_API_TCP must be a loopback address/],
-    ['CONTAINER_SAGA_CODEC_ADDRESS', '0.0.0.0:8234', 'codecAddress', /^CONTAINER_SAGA_CODEC_ADDRESS must be a loopback address/],
-    ['CONTAINER_SAGA_HOST', 'a/b', 'host', /^CONTAINER_SAGA_HOST must be a host name, \[a-zA-Z0-9\]\[a-zA-Z0-9_.-\]\*, at most 63 characters \(got "a\/b"\)$/],
-    ['CONTAINER_SAGA_DRIVER', 'docker', 'driver', /^CONTAINER_SAGA_DRIVER must be simulated, linux or auto \(got "docker"\)$/],
+    [
+      'CONTAINER_SAGA_CODEC_ADDRESS',
+      '0.0.0.0:8234',
+      'codecAddress',
+      /^CONTAINER_SAGA_CODEC_ADDRESS must be a loopback address/,
+    ],
+    [
+      'CONTAINER_SAGA_HOST',
+      'a/b',
+      'host',
+      /^CONTAINER_SAGA_HOST must be a host name, \[a-zA-Z0-9\]\[a-zA-Z0-9_.-\]\*, at most 63 characters \(got "a\/b"\)$/,
+    ],
+    [
+      'CONTAINER_SAGA_DRIVER',
+      'docker',
+      'driver',
+      /^CONTAINER_SAGA_DRIVER must be simulated, linux or auto \(got "docker"\)$/,
+    ],
     ['CONTAINER_SAGA_SIM_OS', 'macos', 'simOs', /^CONTAINER_SAGA_SIM_OS must be linux or windows \(got "macos"\)$/],
     ['TEMPORAL_UI_PORT', '80a', 'uiPort', /^TEMPORAL_UI_PORT must be a port number, 1-65535 \(got "80a"\)$/],
     ['TEMPORAL_UI_PORT', '70000', 'uiPort', /^TEMPORAL_UI_PORT must be a port number/],
-    ['CONTAINER_SAGA_BIND_ALLOW', '/srv:data', 'bindAllow', /^CONTAINER_SAGA_BIND_ALLOW must list absolute directories separated by ':' \(got "data"\)$/],
+    [
+      'CONTAINER_SAGA_BIND_ALLOW',
+      '/srv:data',
+      'bindAllow',
+      /^CONTAINER_SAGA_BIND_ALLOW must list absolute directories separated by ':' \(got "data"\)$/,
+    ],
   ])('%s=%s fails clearly, and only where it is used', (name, value, field, message) => {
     const c = getConfig({ [name]: value });
     expect(() => c[field]).toThrow(ConfigError);

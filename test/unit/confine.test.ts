@@ -8,7 +8,12 @@ import { inspectJson } from '../../api/convert/container-json';
 import { parseCreate, type CreateFlags } from '../../client/parse-create';
 import { compactJson, inlineSeccompProfiles } from '../../client/seccomp-file';
 import { CliError } from '../../client/errors';
-import { ALL_CAPABILITIES, containerCapabilities, DEFAULT_CAPABILITIES, effectiveCapAddCapDrop } from '../../common/capabilities';
+import {
+  ALL_CAPABILITIES,
+  containerCapabilities,
+  DEFAULT_CAPABILITIES,
+  effectiveCapAddCapDrop,
+} from '../../common/capabilities';
 import { confinementOf } from '../../common/confinement';
 import { parseSeccompProfile, toOciSeccomp, type OciSeccomp } from '../../common/seccomp';
 import { CLONE_NEWUSER, DEFAULT_SECCOMP_PROFILE } from '../../common/seccomp-default';
@@ -17,7 +22,14 @@ import { defaultHostConfig, type HostConfig } from '../../common/types';
 import { buildSpec, DEFAULT_MASKED_PATHS, type SpecInput } from '../../runtime/drivers/linux/spec';
 import { apiStatus, expectError, hexId, record, thrown } from './helpers';
 
-const HOST: HostInfo = { os: 'linux', cpus: 2, memoryBytes: 2 ** 33, cgroupMemory: true, cgroupCpu: true, cgroupPids: true };
+const HOST: HostInfo = {
+  os: 'linux',
+  cpus: 2,
+  memoryBytes: 2 ** 33,
+  cgroupMemory: true,
+  cgroupCpu: true,
+  cgroupPids: true,
+};
 const hc = (over: Partial<HostConfig>): HostConfig => ({ ...defaultHostConfig(), ...over });
 const AMD64 = { goArch: 'amd64', kernel: '6.1' };
 
@@ -39,9 +51,16 @@ describe('capabilities: the docker CLI normalizes, the daemon checks and compute
   it.each<[string, Partial<HostConfig>, readonly string[]]>([
     ['defaults', {}, kernelOrder(DEFAULT_CAPABILITIES)],
     ['drop ALL, add NET_ADMIN', { CapDrop: ['ALL'], CapAdd: ['NET_ADMIN'] }, ['CAP_NET_ADMIN']],
-    ['drop two, add one (any case, with or without CAP_)', { CapDrop: ['chown', 'CAP_NET_RAW'], CapAdd: ['sys_time'] },
-      kernelOrder([...DEFAULT_CAPABILITIES.filter((c) => c !== 'CAP_CHOWN' && c !== 'CAP_NET_RAW'), 'CAP_SYS_TIME'])],
-    ['add ALL but drop SYS_ADMIN', { CapAdd: ['ALL'], CapDrop: ['SYS_ADMIN'] }, ALL_CAPABILITIES.filter((c) => c !== 'CAP_SYS_ADMIN')],
+    [
+      'drop two, add one (any case, with or without CAP_)',
+      { CapDrop: ['chown', 'CAP_NET_RAW'], CapAdd: ['sys_time'] },
+      kernelOrder([...DEFAULT_CAPABILITIES.filter((c) => c !== 'CAP_CHOWN' && c !== 'CAP_NET_RAW'), 'CAP_SYS_TIME']),
+    ],
+    [
+      'add ALL but drop SYS_ADMIN',
+      { CapAdd: ['ALL'], CapDrop: ['SYS_ADMIN'] },
+      ALL_CAPABILITIES.filter((c) => c !== 'CAP_SYS_ADMIN'),
+    ],
     ['add one already there', { CapAdd: ['CHOWN'] }, kernelOrder(DEFAULT_CAPABILITIES)],
     ['privileged ignores CapDrop', { Privileged: true, CapDrop: ['ALL'] }, ALL_CAPABILITIES],
   ])('%s', (_what, over, want) => {
@@ -51,38 +70,82 @@ describe('capabilities: the docker CLI normalizes, the daemon checks and compute
   it.each<[Partial<HostConfig>, string]>([
     [{ CapAdd: ['FOO'] }, 'invalid CapAdd: unknown capability: "CAP_FOO"'],
     [{ CapDrop: ['net_admin', 'cap_bogus'] }, 'invalid CapDrop: unknown capability: "CAP_BOGUS"'],
-  ])('an unknown name is Docker\'s 400 at create: %j', (over, message) => {
-    expectError(thrown(() => verifyHostConfig(hc(over), HOST)), { type: 'InvalidParameter', message });
+  ])("an unknown name is Docker's 400 at create: %j", (over, message) => {
+    expectError(
+      thrown(() => verifyHostConfig(hc(over), HOST)),
+      { type: 'InvalidParameter', message },
+    );
   });
 });
 
-describe('seccomp: the default filter, converted for the container\'s capabilities', () => {
-  const dflt = (caps: readonly string[] = DEFAULT_CAPABILITIES, target = AMD64) => toOciSeccomp(DEFAULT_SECCOMP_PROFILE, { capabilities: caps, ...target });
+describe("seccomp: the default filter, converted for the container's capabilities", () => {
+  const dflt = (caps: readonly string[] = DEFAULT_CAPABILITIES, target = AMD64) =>
+    toOciSeccomp(DEFAULT_SECCOMP_PROFILE, { capabilities: caps, ...target });
 
   it('is a denylist with EPERM over x86_64, x86 and x32 (aarch64 and arm on arm64)', () => {
     const f = dflt();
     expect(f.defaultAction).toBe('SCMP_ACT_ALLOW');
     expect(f.architectures).toEqual(['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32']);
-    expect(dflt(DEFAULT_CAPABILITIES, { goArch: 'arm64', kernel: '6.1' }).architectures).toEqual(['SCMP_ARCH_AARCH64', 'SCMP_ARCH_ARM']);
-    for (const r of f.syscalls!) expect([r.action, r.errnoRet], r.names.join()).toEqual(['SCMP_ACT_ERRNO', r.names[0] === 'clone3' ? 38 : 1]);
+    expect(dflt(DEFAULT_CAPABILITIES, { goArch: 'arm64', kernel: '6.1' }).architectures).toEqual([
+      'SCMP_ARCH_AARCH64',
+      'SCMP_ARCH_ARM',
+    ]);
+    for (const r of f.syscalls!)
+      expect([r.action, r.errnoRet], r.names.join()).toEqual(['SCMP_ACT_ERRNO', r.names[0] === 'clone3' ? 38 : 1]);
   });
 
   it('denies what Docker denies an unprivileged container', () => {
     const names = denied(dflt());
-    for (const n of ['keyctl', 'add_key', 'request_key', 'bpf', 'perf_event_open', 'userfaultfd', 'kexec_load', 'kexec_file_load',
-      'init_module', 'finit_module', 'delete_module', 'mount', 'umount2', 'pivot_root', 'ptrace', 'reboot', 'swapon', 'swapoff', 'acct',
-      'settimeofday', 'clock_settime', 'open_by_handle_at', 'lookup_dcookie', 'quotactl', 'iopl', 'ioperm', 'create_module',
-      'get_kernel_syms', 'query_module', 'nfsservctl', 'uselib', 'vm86', 'setns', 'clone3', 'io_uring_setup']) {
+    for (const n of [
+      'keyctl',
+      'add_key',
+      'request_key',
+      'bpf',
+      'perf_event_open',
+      'userfaultfd',
+      'kexec_load',
+      'kexec_file_load',
+      'init_module',
+      'finit_module',
+      'delete_module',
+      'mount',
+      'umount2',
+      'pivot_root',
+      'ptrace',
+      'reboot',
+      'swapon',
+      'swapoff',
+      'acct',
+      'settimeofday',
+      'clock_settime',
+      'open_by_handle_at',
+      'lookup_dcookie',
+      'quotactl',
+      'iopl',
+      'ioperm',
+      'create_module',
+      'get_kernel_syms',
+      'query_module',
+      'nfsservctl',
+      'uselib',
+      'vm86',
+      'setns',
+      'clone3',
+      'io_uring_setup',
+    ]) {
       expect(names, n).toContain(n);
     }
     // what every program needs stays allowed
-    for (const n of ['read', 'write', 'execve', 'chroot', 'chown', 'kill', 'socket', 'adjtimex']) expect(names, n).not.toContain(n);
+    for (const n of ['read', 'write', 'execve', 'chroot', 'chown', 'kill', 'socket', 'adjtimex'])
+      expect(names, n).not.toContain(n);
   });
 
   it('filters clone and unshare on each namespace flag (MASKED_EQ), clone3 gets ENOSYS so libc falls back to clone', () => {
     const f = dflt();
     const cloneUser = rulesFor(f, 'clone').find((r) => r.args?.[0]?.value === CLONE_NEWUSER);
-    expect(cloneUser?.args).toEqual([{ index: 0, value: CLONE_NEWUSER, valueTwo: CLONE_NEWUSER, op: 'SCMP_CMP_MASKED_EQ' }]);
+    expect(cloneUser?.args).toEqual([
+      { index: 0, value: CLONE_NEWUSER, valueTwo: CLONE_NEWUSER, op: 'SCMP_CMP_MASKED_EQ' },
+    ]);
     expect(rulesFor(f, 'clone')).toHaveLength(7);
     expect(rulesFor(f, 'unshare')).toHaveLength(8); // + CLONE_NEWTIME, which for clone is part of the exit signal
     expect(rulesFor(f, 'clone').every((r) => r.args?.length === 1)).toBe(true);
@@ -90,13 +153,16 @@ describe('seccomp: the default filter, converted for the container\'s capabiliti
   });
 
   it.each<[string, string[]]>([
-    ['CAP_SYS_ADMIN', ['mount', 'umount2', 'pivot_root', 'setns', 'clone', 'unshare', 'clone3', 'swapon', 'bpf', 'perf_event_open']],
+    [
+      'CAP_SYS_ADMIN',
+      ['mount', 'umount2', 'pivot_root', 'setns', 'clone', 'unshare', 'clone3', 'swapon', 'bpf', 'perf_event_open'],
+    ],
     ['CAP_SYS_PTRACE', ['ptrace', 'process_vm_readv', 'userfaultfd']],
     ['CAP_SYS_TIME', ['settimeofday', 'clock_settime']],
     ['CAP_SYS_MODULE', ['init_module', 'finit_module', 'delete_module']],
     ['CAP_SYS_BOOT', ['reboot', 'kexec_load']],
     ['CAP_BPF', ['bpf']],
-  ])('adding %s lifts its rules, as Docker\'s profile does', (cap, names) => {
+  ])("adding %s lifts its rules, as Docker's profile does", (cap, names) => {
     const lifted = denied(dflt([...DEFAULT_CAPABILITIES, cap]));
     for (const n of names) expect(lifted, n).not.toContain(n);
     // never lifted by a capability: the keyring is not namespaced
@@ -108,19 +174,30 @@ describe('seccomp: a Docker-format profile', () => {
   const profile = {
     defaultAction: 'SCMP_ACT_ERRNO',
     defaultErrnoRet: 1,
-    archMap: [{ architecture: 'SCMP_ARCH_X86_64', subArchitectures: ['SCMP_ARCH_X86'] }, { architecture: 'SCMP_ARCH_AARCH64', subArchitectures: [] }],
+    archMap: [
+      { architecture: 'SCMP_ARCH_X86_64', subArchitectures: ['SCMP_ARCH_X86'] },
+      { architecture: 'SCMP_ARCH_AARCH64', subArchitectures: [] },
+    ],
     syscalls: [
       { names: ['read', 'write'], action: 'SCMP_ACT_ALLOW' },
       { name: 'arch_prctl', action: 'SCMP_ACT_ALLOW', includes: { arches: ['amd64'] } },
       { names: ['mount'], action: 'SCMP_ACT_ALLOW', includes: { caps: ['CAP_SYS_ADMIN'] } },
       { names: ['ptrace'], action: 'SCMP_ACT_ALLOW', includes: { minKernel: '4.8' } },
-      { names: ['personality'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 8, op: 'SCMP_CMP_EQ' }], excludes: { arches: ['arm64'] } },
+      {
+        names: ['personality'],
+        action: 'SCMP_ACT_ALLOW',
+        args: [{ index: 0, value: 8, op: 'SCMP_CMP_EQ' }],
+        excludes: { arches: ['arm64'] },
+      },
       { names: ['newthing'], action: 'SCMP_ACT_ALLOW', includes: { minKernel: '9.0' } },
     ],
   };
 
-  it('is converted as moby\'s setupSeccomp does: archMap, includes/excludes on caps, arches and kernel', () => {
-    const f = toOciSeccomp(parseSeccompProfile(JSON.stringify(profile)), { capabilities: DEFAULT_CAPABILITIES, ...AMD64 });
+  it("is converted as moby's setupSeccomp does: archMap, includes/excludes on caps, arches and kernel", () => {
+    const f = toOciSeccomp(parseSeccompProfile(JSON.stringify(profile)), {
+      capabilities: DEFAULT_CAPABILITIES,
+      ...AMD64,
+    });
     expect(f).toEqual({
       defaultAction: 'SCMP_ACT_ERRNO',
       defaultErrnoRet: 1,
@@ -132,7 +209,11 @@ describe('seccomp: a Docker-format profile', () => {
         { names: ['personality'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 8, op: 'SCMP_CMP_EQ' }] },
       ],
     });
-    const arm = toOciSeccomp(parseSeccompProfile(JSON.stringify(profile)), { capabilities: [...DEFAULT_CAPABILITIES, 'CAP_SYS_ADMIN'], goArch: 'arm64', kernel: '4.4' });
+    const arm = toOciSeccomp(parseSeccompProfile(JSON.stringify(profile)), {
+      capabilities: [...DEFAULT_CAPABILITIES, 'CAP_SYS_ADMIN'],
+      goArch: 'arm64',
+      kernel: '4.4',
+    });
     expect(arm.architectures).toEqual(['SCMP_ARCH_AARCH64']);
     expect(arm.syscalls!.map((r) => r.names[0])).toEqual(['read', 'mount']);
   });
@@ -140,20 +221,47 @@ describe('seccomp: a Docker-format profile', () => {
   it.each<[string, string, string | RegExp]>([
     ['not JSON', '{"defaultAction":', /^Decoding seccomp profile failed: /],
     ['not an object', '[]', 'invalid seccomp profile: the profile must be a JSON object'],
-    ['unknown default action', '{"defaultAction":"SCMP_ACT_MAYBE"}', 'invalid seccomp profile: defaultAction: unknown action "SCMP_ACT_MAYBE"'],
+    [
+      'unknown default action',
+      '{"defaultAction":"SCMP_ACT_MAYBE"}',
+      'invalid seccomp profile: defaultAction: unknown action "SCMP_ACT_MAYBE"',
+    ],
     ['notify', '{"defaultAction":"SCMP_ACT_NOTIFY"}', /SCMP_ACT_NOTIFY is not supported/],
-    ['both name and names', '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"name":"a","names":["b"],"action":"SCMP_ACT_ERRNO"}]}',
-      "invalid seccomp profile: 'name' and 'names' were specified in the seccomp profile, use either 'name' or 'names'"],
-    ['both architectures and archMap', '{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86"],"archMap":[{"architecture":"SCMP_ARCH_X86_64"}]}',
-      /use either 'architectures' or 'archMap'$/],
-    ['unknown architecture', '{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_Z80"]}', 'invalid seccomp profile: unknown architecture "SCMP_ARCH_Z80"'],
-    ['bad operator', '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["a"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":1,"op":"LIKE"}]}]}',
-      'invalid seccomp profile: syscalls[0].args[0]: unknown operator "LIKE"'],
-    ['arg index 6', '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["a"],"action":"SCMP_ACT_ERRNO","args":[{"index":6,"value":1,"op":"SCMP_CMP_EQ"}]}]}',
-      'invalid seccomp profile: syscalls[0].args[0].index must be 0 to 5'],
-    ['no names', '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"action":"SCMP_ACT_ERRNO"}]}', /syscalls\[0\] must name syscalls/],
+    [
+      'both name and names',
+      '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"name":"a","names":["b"],"action":"SCMP_ACT_ERRNO"}]}',
+      "invalid seccomp profile: 'name' and 'names' were specified in the seccomp profile, use either 'name' or 'names'",
+    ],
+    [
+      'both architectures and archMap',
+      '{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86"],"archMap":[{"architecture":"SCMP_ARCH_X86_64"}]}',
+      /use either 'architectures' or 'archMap'$/,
+    ],
+    [
+      'unknown architecture',
+      '{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_Z80"]}',
+      'invalid seccomp profile: unknown architecture "SCMP_ARCH_Z80"',
+    ],
+    [
+      'bad operator',
+      '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["a"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":1,"op":"LIKE"}]}]}',
+      'invalid seccomp profile: syscalls[0].args[0]: unknown operator "LIKE"',
+    ],
+    [
+      'arg index 6',
+      '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["a"],"action":"SCMP_ACT_ERRNO","args":[{"index":6,"value":1,"op":"SCMP_CMP_EQ"}]}]}',
+      'invalid seccomp profile: syscalls[0].args[0].index must be 0 to 5',
+    ],
+    [
+      'no names',
+      '{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"action":"SCMP_ACT_ERRNO"}]}',
+      /syscalls\[0\] must name syscalls/,
+    ],
   ])('a bad profile is a 400 at create (%s)', (_what, json, message) => {
-    expectError(thrown(() => verifyHostConfig(hc({ SecurityOpt: [`seccomp=${json}`] }), HOST)), { type: 'InvalidParameter', message });
+    expectError(
+      thrown(() => verifyHostConfig(hc({ SecurityOpt: [`seccomp=${json}`] }), HOST)),
+      { type: 'InvalidParameter', message },
+    );
   });
 });
 
@@ -162,8 +270,18 @@ describe('confinementOf: which filter and capabilities a hostConfig means', () =
     ['nothing set: the default filter', {}, 'default', DEFAULT_CAPABILITIES.length],
     ['seccomp=builtin', { SecurityOpt: ['seccomp=builtin'] }, 'default', DEFAULT_CAPABILITIES.length],
     ['seccomp=unconfined: no filter', { SecurityOpt: ['seccomp=unconfined'] }, 'none', DEFAULT_CAPABILITIES.length],
-    ['a profile', { SecurityOpt: ['seccomp={"defaultAction":"SCMP_ACT_LOG"}'] }, 'profile', DEFAULT_CAPABILITIES.length],
-    ['privileged: no filter whatever the option says', { Privileged: true, SecurityOpt: ['seccomp={"defaultAction":"SCMP_ACT_LOG"}'] }, 'none', ALL_CAPABILITIES.length],
+    [
+      'a profile',
+      { SecurityOpt: ['seccomp={"defaultAction":"SCMP_ACT_LOG"}'] },
+      'profile',
+      DEFAULT_CAPABILITIES.length,
+    ],
+    [
+      'privileged: no filter whatever the option says',
+      { Privileged: true, SecurityOpt: ['seccomp={"defaultAction":"SCMP_ACT_LOG"}'] },
+      'none',
+      ALL_CAPABILITIES.length,
+    ],
   ])('%s', (_what, over, filter, ncaps) => {
     const c = confinementOf(hc(over));
     const kind = c.seccomp === undefined ? 'none' : c.seccomp === DEFAULT_SECCOMP_PROFILE ? 'default' : 'profile';
@@ -173,17 +291,39 @@ describe('confinementOf: which filter and capabilities a hostConfig means', () =
 
 describe('buildSpec: confinement in config.json', () => {
   const input = (over: Partial<SpecInput>): SpecInput => ({
-    id: 'ab'.repeat(32), args: ['sh'], env: [], cwd: '', hostname: 'h', rootfs: '/r', readonlyRootfs: false, noNewPrivileges: false,
-    capabilities: DEFAULT_CAPABILITIES, seccomp: undefined, privileged: false, devices: [], netnsPath: undefined, ipc: { kind: 'none' },
-    etc: { hostname: '/b/h', hosts: '/b/hs', resolvConf: '/b/r' }, volumes: [], memory: 0, nanoCpus: 0, pidsLimit: 0, cgroupsPath: '/cs/x', ...over,
+    id: 'ab'.repeat(32),
+    args: ['sh'],
+    env: [],
+    cwd: '',
+    hostname: 'h',
+    rootfs: '/r',
+    readonlyRootfs: false,
+    noNewPrivileges: false,
+    capabilities: DEFAULT_CAPABILITIES,
+    seccomp: undefined,
+    privileged: false,
+    devices: [],
+    netnsPath: undefined,
+    ipc: { kind: 'none' },
+    etc: { hostname: '/b/h', hosts: '/b/hs', resolvConf: '/b/r' },
+    volumes: [],
+    memory: 0,
+    nanoCpus: 0,
+    pidsLimit: 0,
+    cgroupsPath: '/cs/x',
+    ...over,
   });
   const mount = (s: ReturnType<typeof buildSpec>, d: string) => s.mounts.find((m) => m.destination === d)!;
 
-  it('default: the filter, the capabilities given, masked and read-only paths, /sys read-only, no device but runc\'s', () => {
+  it("default: the filter, the capabilities given, masked and read-only paths, /sys read-only, no device but runc's", () => {
     const seccomp = toOciSeccomp(DEFAULT_SECCOMP_PROFILE, { capabilities: DEFAULT_CAPABILITIES, ...AMD64 });
     const s = buildSpec(input({ seccomp, capabilities: ['CAP_KILL'] }));
     expect(s.linux.seccomp).toEqual(seccomp);
-    expect(s.process.capabilities).toEqual({ bounding: ['CAP_KILL'], effective: ['CAP_KILL'], permitted: ['CAP_KILL'] });
+    expect(s.process.capabilities).toEqual({
+      bounding: ['CAP_KILL'],
+      effective: ['CAP_KILL'],
+      permitted: ['CAP_KILL'],
+    });
     expect(s.linux.maskedPaths).toEqual(DEFAULT_MASKED_PATHS);
     expect(s.linux.readonlyPaths).toContain('/proc/sys');
     expect(mount(s, '/sys').options).toContain('ro');
@@ -195,7 +335,7 @@ describe('buildSpec: confinement in config.json', () => {
     expect('seccomp' in buildSpec(input({})).linux).toBe(false);
   });
 
-  it('privileged: no masked or read-only paths, /sys and cgroup writable, every device allowed and the host\'s created', () => {
+  it("privileged: no masked or read-only paths, /sys and cgroup writable, every device allowed and the host's created", () => {
     const dev = { path: '/dev/loop0', type: 'b' as const, major: 7, minor: 0, fileMode: 0o660, uid: 0, gid: 6 };
     const s = buildSpec(input({ privileged: true, capabilities: ALL_CAPABILITIES, devices: [dev] }));
     expect([s.linux.maskedPaths, s.linux.readonlyPaths]).toEqual([[], []]);
@@ -208,26 +348,56 @@ describe('buildSpec: confinement in config.json', () => {
 });
 
 describe('the CLI: --cap-add, --cap-drop, --privileged, --security-opt seccomp=FILE', () => {
-  const flags = (over: Partial<CreateFlags>): CreateFlags => ({ env: [], volume: [], tmpfs: [], securityOpt: [], capAdd: [], capDrop: [], link: [], expose: [], label: [], logOpt: [], ...over });
+  const flags = (over: Partial<CreateFlags>): CreateFlags => ({
+    env: [],
+    volume: [],
+    tmpfs: [],
+    securityOpt: [],
+    capAdd: [],
+    capDrop: [],
+    link: [],
+    expose: [],
+    label: [],
+    logOpt: [],
+    ...over,
+  });
 
-  it('sends Docker\'s normalized lists and Privileged', () => {
+  it("sends Docker's normalized lists and Privileged", () => {
     const req = parseCreate(flags({ capAdd: ['net_admin'], capDrop: ['all'], privileged: true }), 'busybox', ['true']);
     expect(req.hostConfig).toEqual({ CapAdd: ['CAP_NET_ADMIN'], CapDrop: ['ALL'], Privileged: true });
     expect(parseCreate(flags({}), 'busybox', ['true']).hostConfig).toBeUndefined();
   });
 
   it('reads a profile file and sends its compacted content, as the docker CLI does; unconfined and builtin stay names', () => {
-    const files: Record<string, string> = { '/p.json': '{\n  "defaultAction": "SCMP_ACT_ALLOW",\n  "syscalls": [ { "names": ["a b"], "action": "SCMP_ACT_LOG" } ]\n}\n' };
+    const files: Record<string, string> = {
+      '/p.json':
+        '{\n  "defaultAction": "SCMP_ACT_ALLOW",\n  "syscalls": [ { "names": ["a b"], "action": "SCMP_ACT_LOG" } ]\n}\n',
+    };
     const read = (p: string) => {
       if (!(p in files)) throw Object.assign(new Error('nope'), { code: 'ENOENT' });
       return files[p]!;
     };
-    const req = parseCreate(flags({ securityOpt: ['seccomp=/p.json', 'seccomp=unconfined', 'seccomp:builtin', 'no-new-privileges'] }), 'busybox', ['true'], {}, read);
-    expect(req.hostConfig?.SecurityOpt).toEqual(['seccomp={"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["a b"],"action":"SCMP_ACT_LOG"}]}', 'seccomp=unconfined', 'seccomp:builtin', 'no-new-privileges']);
+    const req = parseCreate(
+      flags({ securityOpt: ['seccomp=/p.json', 'seccomp=unconfined', 'seccomp:builtin', 'no-new-privileges'] }),
+      'busybox',
+      ['true'],
+      {},
+      read,
+    );
+    expect(req.hostConfig?.SecurityOpt).toEqual([
+      'seccomp={"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["a b"],"action":"SCMP_ACT_LOG"}]}',
+      'seccomp=unconfined',
+      'seccomp:builtin',
+      'no-new-privileges',
+    ]);
   });
 
   it.each<[string, string, RegExp]>([
-    ['a missing file', 'seccomp=/nosuch.json', /^opening seccomp profile \(\/nosuch\.json\) failed: open \/nosuch\.json: no such file or directory\. See 'container-saga create --help'\.$/],
+    [
+      'a missing file',
+      'seccomp=/nosuch.json',
+      /^opening seccomp profile \(\/nosuch\.json\) failed: open \/nosuch\.json: no such file or directory\. See 'container-saga create --help'\.$/,
+    ],
     ['malformed JSON', 'seccomp=/bad.json', /^compacting json for seccomp profile \(\/bad\.json\) failed: /],
   ])('%s: a usage error (exit 125), nothing sent', (_what, opt, message) => {
     const read = (p: string) => {
@@ -246,24 +416,58 @@ describe('the CLI: --cap-add, --cap-drop, --privileged, --security-opt seccomp=F
   });
 
   it('compactJson keeps strings (spaces, escaped quotes) and numbers as written', () => {
-    expect(compactJson('{ "a" : "x \\" y" ,\n "n": 18446744073709551615 }')).toBe('{"a":"x \\" y","n":18446744073709551615}');
+    expect(compactJson('{ "a" : "x \\" y" ,\n "n": 18446744073709551615 }')).toBe(
+      '{"a":"x \\" y","n":18446744073709551615}',
+    );
   });
 });
 
 describe('the Engine API: CapAdd, CapDrop, Privileged in the create body and in inspect', () => {
-  it('converts them (a string is a one-item list, as Docker\'s StrSlice)', () => {
-    const req = toCreateRequest({ Image: 'busybox', Cmd: ['true'], HostConfig: { CapAdd: 'NET_ADMIN', CapDrop: ['chown'], Privileged: true, SecurityOpt: ['seccomp=unconfined'] } }, null);
-    expect(req.hostConfig).toEqual({ CapAdd: ['NET_ADMIN'], CapDrop: ['chown'], Privileged: true, SecurityOpt: ['seccomp=unconfined'] });
+  it("converts them (a string is a one-item list, as Docker's StrSlice)", () => {
+    const req = toCreateRequest(
+      {
+        Image: 'busybox',
+        Cmd: ['true'],
+        HostConfig: { CapAdd: 'NET_ADMIN', CapDrop: ['chown'], Privileged: true, SecurityOpt: ['seccomp=unconfined'] },
+      },
+      null,
+    );
+    expect(req.hostConfig).toEqual({
+      CapAdd: ['NET_ADMIN'],
+      CapDrop: ['chown'],
+      Privileged: true,
+      SecurityOpt: ['seccomp=unconfined'],
+    });
   });
 
   it('refuses a wrong type with a 400 naming the field', () => {
-    expect(apiStatus(() => toCreateRequest({ Image: 'busybox', Cmd: ['true'], HostConfig: { Privileged: 'yes' } }, null))[0]).toBe(400);
-    expect(apiStatus(() => toCreateRequest({ Image: 'busybox', Cmd: ['true'], HostConfig: { CapAdd: [1] } }, null))).toEqual([400, expect.stringContaining('HostConfig.CapAdd')]);
+    expect(
+      apiStatus(() => toCreateRequest({ Image: 'busybox', Cmd: ['true'], HostConfig: { Privileged: 'yes' } }, null))[0],
+    ).toBe(400);
+    expect(
+      apiStatus(() => toCreateRequest({ Image: 'busybox', Cmd: ['true'], HostConfig: { CapAdd: [1] } }, null)),
+    ).toEqual([400, expect.stringContaining('HostConfig.CapAdd')]);
   });
 
   it('inspect shows them as Docker does: the lists or null, Privileged', () => {
-    const on = inspectJson(record({ Id: hexId('a1'), Name: '/a', HostConfig: hc({ CapAdd: ['CAP_NET_ADMIN'], CapDrop: ['ALL'], Privileged: true, SecurityOpt: ['seccomp=unconfined'] }) }));
-    expect(on.HostConfig).toMatchObject({ CapAdd: ['CAP_NET_ADMIN'], CapDrop: ['ALL'], Privileged: true, SecurityOpt: ['seccomp=unconfined'] });
+    const on = inspectJson(
+      record({
+        Id: hexId('a1'),
+        Name: '/a',
+        HostConfig: hc({
+          CapAdd: ['CAP_NET_ADMIN'],
+          CapDrop: ['ALL'],
+          Privileged: true,
+          SecurityOpt: ['seccomp=unconfined'],
+        }),
+      }),
+    );
+    expect(on.HostConfig).toMatchObject({
+      CapAdd: ['CAP_NET_ADMIN'],
+      CapDrop: ['ALL'],
+      Privileged: true,
+      SecurityOpt: ['seccomp=unconfined'],
+    });
     const off = inspectJson(record({ Id: hexId('a2'), Name: '/b' }));
     expect(off.HostConfig).toMatchObject({ CapAdd: null, CapDrop: null, Privileged: false, SecurityOpt: null });
   });

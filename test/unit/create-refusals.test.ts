@@ -16,7 +16,9 @@ beforeEach(() => {
 
 describe('the fault label', () => {
   it('is refused (400) where fault injection is off, and nothing is created', async () => {
-    const err = await rejected(rt.create({ name: 'hooked', image: 'busybox', labels: { [FAULT_LABEL]: 'process=fail' } }));
+    const err = await rejected(
+      rt.create({ name: 'hooked', image: 'busybox', labels: { [FAULT_LABEL]: 'process=fail' } }),
+    );
     expectError(err, {
       type: 'InvalidParameter',
       message: `the label ${FAULT_LABEL} is for fault injection, which this worker does not allow (start it with CONTAINER_SAGA_ALLOW_FAULTS=1)`,
@@ -38,14 +40,25 @@ describe('container:X network and IPC modes', () => {
     ['ipc', { IpcMode: 'container:nosuch' }],
   ])('--%s container:nosuch is refused at create (400), and nothing is created', async (what, hostConfig) => {
     const err = await rejected(rt.create({ image: 'busybox', hostConfig }));
-    expectError(err, { type: 'InvalidParameter', message: `could not get container for --${what} container:nosuch: No such container: nosuch` });
+    expectError(err, {
+      type: 'InvalidParameter',
+      message: `could not get container for --${what} container:nosuch: No such container: nosuch`,
+    });
     expect(await rt.list()).toEqual([]);
   });
 
   it('a container that exists, by name or ID prefix, is accepted whether it runs or not', async () => {
     const donor = await rt.create({ name: 'donor', image: 'busybox' });
-    await rt.create({ name: 'byname', image: 'busybox', hostConfig: { NetworkMode: 'container:donor', IpcMode: 'container:donor' } });
-    await rt.create({ name: 'byid', image: 'busybox', hostConfig: { NetworkMode: `container:${donor.Id.slice(0, 12)}` } });
+    await rt.create({
+      name: 'byname',
+      image: 'busybox',
+      hostConfig: { NetworkMode: 'container:donor', IpcMode: 'container:donor' },
+    });
+    await rt.create({
+      name: 'byid',
+      image: 'busybox',
+      hostConfig: { NetworkMode: `container:${donor.Id.slice(0, 12)}` },
+    });
     expect(await rt.list()).toHaveLength(3);
   });
 });

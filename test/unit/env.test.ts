@@ -4,7 +4,15 @@
  * /etc/hosts entries (addLegacyLinks, daemon/container_operations_unix.go).
  */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PATH_ENV, daemonEnv, linkEnv, linkHostsEntries, parseLink, replaceOrAppendEnv, type LinkTarget } from '../../common/env';
+import {
+  DEFAULT_PATH_ENV,
+  daemonEnv,
+  linkEnv,
+  linkHostsEntries,
+  parseLink,
+  replaceOrAppendEnv,
+  type LinkTarget,
+} from '../../common/env';
 
 describe('parseLink', () => {
   it.each<[string, { name: string; alias: string }]>([
@@ -62,14 +70,16 @@ describe('linkEnv (links.Link.ToEnv)', () => {
       'parent name without its slash',
       'web',
       db({ exposedPorts: ['5432/tcp'], env: [] }),
-      [`DB_PORT=tcp://${IP}:5432`, `DB_PORT_5432_TCP=tcp://${IP}:5432`, `DB_PORT_5432_TCP_ADDR=${IP}`, 'DB_PORT_5432_TCP_PORT=5432', 'DB_PORT_5432_TCP_PROTO=tcp', 'DB_NAME=/web/db'],
+      [
+        `DB_PORT=tcp://${IP}:5432`,
+        `DB_PORT_5432_TCP=tcp://${IP}:5432`,
+        `DB_PORT_5432_TCP_ADDR=${IP}`,
+        'DB_PORT_5432_TCP_PORT=5432',
+        'DB_PORT_5432_TCP_PROTO=tcp',
+        'DB_NAME=/web/db',
+      ],
     ],
-    [
-      'no ports: no DB_PORT at all',
-      '/web',
-      db({ exposedPorts: [] }),
-      ['DB_NAME=/web/db', 'DB_ENV_PASSWORD=secret'],
-    ],
+    ['no ports: no DB_PORT at all', '/web', db({ exposedPorts: [] }), ['DB_NAME=/web/db', 'DB_ENV_PASSWORD=secret']],
     [
       'alias with a dash becomes an underscore (links_test TestLinkNaming)',
       '/db',
@@ -115,7 +125,13 @@ describe('linkEnv (links.Link.ToEnv)', () => {
     [
       'consecutive ports of one protocol also get the range variables (links_test TestLinkMultipleEnv)',
       '/db',
-      db({ name: '/docker', alias: 'docker', ipAddress: '172.0.17.2', exposedPorts: ['6300/udp', '6379/tcp', '6380/tcp', '6381/tcp', '6382/udp'], env: ['PASSWORD=gordon'] }),
+      db({
+        name: '/docker',
+        alias: 'docker',
+        ipAddress: '172.0.17.2',
+        exposedPorts: ['6300/udp', '6379/tcp', '6380/tcp', '6381/tcp', '6382/udp'],
+        env: ['PASSWORD=gordon'],
+      }),
       [
         'DOCKER_ENV_PASSWORD=gordon',
         'DOCKER_NAME=/db/docker',
@@ -150,7 +166,7 @@ describe('linkEnv (links.Link.ToEnv)', () => {
     expect(sorted(linkEnv(parent, target))).toEqual(sorted(want));
   });
 
-  it('does not reorder the caller\'s port list', () => {
+  it("does not reorder the caller's port list", () => {
     const t = db();
     linkEnv('/web', t);
     expect(t.exposedPorts).toEqual(['5432/tcp', '53/udp']);
@@ -164,7 +180,11 @@ describe('replaceOrAppendEnv (ReplaceOrAppendEnvValues)', () => {
     [[], ['X=1'], ['X=1']],
     [['A=1', 'B=2'], ['A=3'], ['A=3', 'B=2']],
     [['A=1'], ['C=3'], ['A=1', 'C=3']],
-    [['A=1', 'B=2'], ['B=', 'C=3', 'A=9'], ['A=9', 'B=', 'C=3']],
+    [
+      ['A=1', 'B=2'],
+      ['B=', 'C=3', 'A=9'],
+      ['A=9', 'B=', 'C=3'],
+    ],
     [['A=1'], ['a=2'], ['A=1', 'a=2']],
     [['A=1'], ['A=x=y'], ['A=x=y']],
     // Docker: an override without "=" unsets the variable, and is never appended.
@@ -190,27 +210,44 @@ describe('daemonEnv (CreateDaemonEnvironment)', () => {
     ['TERM=xterm with a tty', { tty: true }, [DEFAULT_PATH_ENV, 'HOSTNAME=h1', 'TERM=xterm']],
     ['user PATH overrides the default in place', { userEnv: ['PATH=/custom'] }, ['PATH=/custom', 'HOSTNAME=h1']],
     ['user HOSTNAME overrides in place', { userEnv: ['HOSTNAME=other'] }, [DEFAULT_PATH_ENV, 'HOSTNAME=other']],
-    ['user TERM replaces xterm in place', { tty: true, userEnv: ['TERM=vt100', 'X=1'] }, [DEFAULT_PATH_ENV, 'HOSTNAME=h1', 'TERM=vt100', 'X=1']],
+    [
+      'user TERM replaces xterm in place',
+      { tty: true, userEnv: ['TERM=vt100', 'X=1'] },
+      [DEFAULT_PATH_ENV, 'HOSTNAME=h1', 'TERM=vt100', 'X=1'],
+    ],
     ['user TERM without tty is appended', { userEnv: ['TERM=vt100'] }, [DEFAULT_PATH_ENV, 'HOSTNAME=h1', 'TERM=vt100']],
-    ['link variables after TERM, user variables last', { tty: true, linkedEnv: ['DB_NAME=/web/db'], userEnv: ['FOO=1'] }, [DEFAULT_PATH_ENV, 'HOSTNAME=h1', 'TERM=xterm', 'DB_NAME=/web/db', 'FOO=1']],
-    ['user variables override link variables in place', { linkedEnv: ['DB_PORT=tcp://a:1', 'DB_NAME=/web/db'], userEnv: ['DB_PORT=mine'] }, [DEFAULT_PATH_ENV, 'HOSTNAME=h1', 'DB_PORT=mine', 'DB_NAME=/web/db']],
+    [
+      'link variables after TERM, user variables last',
+      { tty: true, linkedEnv: ['DB_NAME=/web/db'], userEnv: ['FOO=1'] },
+      [DEFAULT_PATH_ENV, 'HOSTNAME=h1', 'TERM=xterm', 'DB_NAME=/web/db', 'FOO=1'],
+    ],
+    [
+      'user variables override link variables in place',
+      { linkedEnv: ['DB_PORT=tcp://a:1', 'DB_NAME=/web/db'], userEnv: ['DB_PORT=mine'] },
+      [DEFAULT_PATH_ENV, 'HOSTNAME=h1', 'DB_PORT=mine', 'DB_NAME=/web/db'],
+    ],
   ])('%s', (_what, over, want) => {
     expect(daemonEnv({ ...base, ...over })).toEqual(want);
   });
 
-  it('the default PATH is Docker\'s', () => {
+  it("the default PATH is Docker's", () => {
     expect(DEFAULT_PATH_ENV).toBe('PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
   });
 });
 
 describe('linkHostsEntries (addLegacyLinks: "IP\\talias hostname [name]")', () => {
   // Docker also lists the linked container's hostname (child.Config.Hostname); LinkTarget carries it as `hostname`.
-  const t = (over: Partial<LinkTarget> & { hostname?: string }): LinkTarget => ({ ...db(), hostname: 'dbhost', ...over }) as LinkTarget;
+  const t = (over: Partial<LinkTarget> & { hostname?: string }): LinkTarget =>
+    ({ ...db(), hostname: 'dbhost', ...over }) as LinkTarget;
   it.each<[string, LinkTarget[], string[]]>([
     ['no links', [], []],
     ['alias equals the name', [t({})], [`${IP}\tdb dbhost`]],
     ['alias differs from the name', [t({ alias: 'pg' })], [`${IP}\tpg dbhost db`]],
-    ['two links, in order', [t({}), t({ name: '/cache', alias: 'redis', ipAddress: '172.17.0.3', hostname: 'c1' })], [`${IP}\tdb dbhost`, '172.17.0.3\tredis c1 cache']],
+    [
+      'two links, in order',
+      [t({}), t({ name: '/cache', alias: 'redis', ipAddress: '172.17.0.3', hostname: 'c1' })],
+      [`${IP}\tdb dbhost`, '172.17.0.3\tredis c1 cache'],
+    ],
     ['a linked container without an IP gets no line', [t({ ipAddress: '' })], []],
   ])('%s', (_what, targets, want) => {
     expect(linkHostsEntries(targets)).toEqual(want);

@@ -1,13 +1,29 @@
-/** runtime/faults.ts: parsing fault plans, and the points the table offers (the hooks are exercised by the saga tests). */
+/**
+ * runtime/faults.ts: parsing fault plans, and the points the table offers (the hooks are exercised by the saga tests).
+ */
 import { describe, expect, it } from 'vitest';
 import { FAULT_POINTS, type FaultPoint } from '../../common/steps';
 import { parseFaultPlan, type FaultMode } from '../../runtime/faults';
 import { expectError, thrown } from './helpers';
 
-/** The points docs/workflow-contract.md documents (a contract of users' fault plans): the table must offer exactly these. */
+/**
+ * The points docs/workflow-contract.md documents (a contract of users' fault plans): the table must offer exactly
+ * these.
+ */
 const POINTS: FaultPoint[] = [
-  'mount-rootfs', 'network', 'working-dir', 'spec', 'ipc', 'volumes', 'process',
-  'unmount-rootfs', 'release-network', 'remove-spec', 'unmount-ipc', 'unmount-volumes', 'unregister-process',
+  'mount-rootfs',
+  'network',
+  'working-dir',
+  'spec',
+  'ipc',
+  'volumes',
+  'process',
+  'unmount-rootfs',
+  'release-network',
+  'remove-spec',
+  'unmount-ipc',
+  'unmount-volumes',
+  'unregister-process',
   'mark-running',
 ];
 
@@ -30,7 +46,13 @@ describe('parseFaultPlan: valid plans', () => {
     ['release-network=transient-after', [['release-network', { kind: 'transient-after', times: 1 }]]],
     ['mount-rootfs=hold:/tmp/go', [['mount-rootfs', { kind: 'hold', file: '/tmp/go' }]]],
     ['unmount-rootfs=hold-after:/tmp/a:b', [['unmount-rootfs', { kind: 'hold-after', file: '/tmp/a:b' }]]],
-    [' network=fail , spec=transient:2 ,', [['network', { kind: 'fail' }], ['spec', { kind: 'transient', times: 2 }]]],
+    [
+      ' network=fail , spec=transient:2 ,',
+      [
+        ['network', { kind: 'fail' }],
+        ['spec', { kind: 'transient', times: 2 }],
+      ],
+    ],
     ['network=fail,network=transient:4', [['network', { kind: 'transient', times: 4 }]]],
   ])('%j', (text, want) => {
     expect([...parseFaultPlan(text)]).toEqual(want);
@@ -59,6 +81,9 @@ describe('parseFaultPlan: a bad entry is InvalidParameter naming it', () => {
     ['network=hold-after', 'network=hold-after'],
     ['spec=fail, bogus=fail', 'bogus=fail'],
   ])('%j', (text, entry) => {
-    expectError(thrown(() => parseFaultPlan(text)), { type: 'InvalidParameter', message: `invalid fault plan entry "${entry}" (see runtime/faults.ts)` });
+    expectError(
+      thrown(() => parseFaultPlan(text)),
+      { type: 'InvalidParameter', message: `invalid fault plan entry "${entry}" (see runtime/faults.ts)` },
+    );
   });
 });

@@ -49,12 +49,23 @@ export function hexId(prefix: string, fill = '0'): string {
   return (prefix + fill.repeat(64)).slice(0, 64);
 }
 
-export function record(over: { Id: string; Name: string; Created?: string } & Partial<ContainerRecord>): ContainerRecord {
+export function record(
+  over: { Id: string; Name: string; Created?: string } & Partial<ContainerRecord>,
+): ContainerRecord {
   return {
     Created: '2024-01-01T00:00:00.000Z',
     Path: 'sh',
     Args: [],
-    Config: { Image: 'busybox', Cmd: ['sh'], Env: [], WorkingDir: '', Hostname: over.Id.slice(0, 12), Tty: false, ExposedPorts: {}, Labels: {} },
+    Config: {
+      Image: 'busybox',
+      Cmd: ['sh'],
+      Env: [],
+      WorkingDir: '',
+      Hostname: over.Id.slice(0, 12),
+      Tty: false,
+      ExposedPorts: {},
+      Labels: {},
+    },
     HostConfig: defaultHostConfig(),
     State: initialState(),
     NetworkSettings: { IPAddress: '', IPPrefixLen: 0, Gateway: '', MacAddress: '', SandboxKey: '' },
@@ -69,7 +80,9 @@ export async function tempDir(label: string): Promise<{ dir: string; cleanup: ()
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** A fresh temp directory for each test of the file (made before it, removed after it); read `path` in a hook or test. */
+/**
+ * A fresh temp directory for each test of the file (made before it, removed after it); read `path` in a hook or test.
+ */
 export function tempDirEach(label: string): { readonly path: string } {
   let current: { dir: string; cleanup: () => Promise<void> } | undefined;
   beforeEach(async () => {
@@ -84,7 +97,10 @@ export function tempDirEach(label: string): { readonly path: string } {
   };
 }
 
-/** The Engine API's answer to a call that throws: Docker's status and message (fails when it does not throw an ApiError). */
+/**
+ * The Engine API's answer to a call that throws: Docker's status and message (fails when it does not throw an
+ * ApiError).
+ */
 export function apiStatus(fn: () => unknown): [number, string] {
   try {
     fn();

@@ -13,7 +13,14 @@ import { HostPinOutbound } from '../../workflows/interceptors';
 describe('host pinning in headers', () => {
   const schedule = (options: object) => {
     let sent: LocalActivityInput | undefined;
-    const input = { activityType: 'claimHere', args: [{ container: 'web' }], headers: {}, options, seq: 1, attempt: 1 } as unknown as LocalActivityInput;
+    const input = {
+      activityType: 'claimHere',
+      args: [{ container: 'web' }],
+      headers: {},
+      options,
+      seq: 1,
+      attempt: 1,
+    } as unknown as LocalActivityInput;
     void new HostPinOutbound().scheduleLocalActivity(input, async (i) => {
       sent = i;
     });
@@ -31,7 +38,10 @@ describe('host pinning in headers', () => {
     const ran: unknown[] = [];
     const inbound = hostPinInterceptor(host)({} as Context).inbound!;
     const input = { args: [{ id: 'x' }], headers } as unknown as ActivityExecuteInput;
-    const result = await inbound.execute!(input, async (i) => ran.push(i.args)).then(() => undefined, (e: unknown) => e);
+    const result = await inbound.execute!(input, async (i) => ran.push(i.args)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     return { ran, result };
   };
 
@@ -41,6 +51,10 @@ describe('host pinning in headers', () => {
     const refused = await run('b', { [HOST_PIN_HEADER]: pinHeader('a') });
     expect(refused.ran).toEqual([]);
     expect(refused.result).toBeInstanceOf(ApplicationFailure);
-    expect(refused.result).toMatchObject({ type: 'HostUnavailable', nonRetryable: true, message: "host a is unavailable: its step reached a worker of host b (the owner's worker left mid-task)" });
+    expect(refused.result).toMatchObject({
+      type: 'HostUnavailable',
+      nonRetryable: true,
+      message: "host a is unavailable: its step reached a worker of host b (the owner's worker left mid-task)",
+    });
   });
 });

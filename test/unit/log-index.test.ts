@@ -19,7 +19,12 @@ async function readAll(first: LogPageOptions = {}): Promise<string> {
   let page = await readLogPage(logFile(), first);
   let text = page.text;
   while (page.more) {
-    page = await readLogPage(logFile(), { cursor: page.next, timestamps: first.timestamps, limit: first.limit, now: first.now });
+    page = await readLogPage(logFile(), {
+      cursor: page.next,
+      timestamps: first.timestamps,
+      limit: first.limit,
+      now: first.now,
+    });
     text += page.text;
   }
   return text;
@@ -31,7 +36,7 @@ async function write(sampler: LogSampler, at: number, ...lines: string[]): Promi
   await sampler.sample(T0 + at);
 }
 
-describe('formatLogTime: Docker\'s RFC 3339 with nanoseconds', () => {
+describe("formatLogTime: Docker's RFC 3339 with nanoseconds", () => {
   it.each<[number, string]>([
     [T0, '2026-11-30T23:30:00.000000000Z'],
     [T0 + 1123, '2026-11-30T23:30:01.123000000Z'],
@@ -41,8 +46,13 @@ describe('formatLogTime: Docker\'s RFC 3339 with nanoseconds', () => {
   });
 });
 
-describe('LineTimes: a byte\'s time is the earliest sample that covers it', () => {
-  const samples: LogSample[] = [{ end: 10, time: 100 }, { end: 25, time: 200 }, { end: 25, time: 150 }, { end: 40, time: 300 }];
+describe("LineTimes: a byte's time is the earliest sample that covers it", () => {
+  const samples: LogSample[] = [
+    { end: 10, time: 100 },
+    { end: 25, time: 200 },
+    { end: 25, time: 150 },
+    { end: 40, time: 300 },
+  ];
   it.each<[string, number, number]>([
     ['the first byte', 0, 100],
     ['the last byte of the first sample', 9, 100],
@@ -54,14 +64,30 @@ describe('LineTimes: a byte\'s time is the earliest sample that covers it', () =
   });
 
   it('an out-of-order sample still counts (a reader appended after the monitor)', () => {
-    expect(new LineTimes([{ end: 40, time: 300 }, { end: 10, time: 100 }], 999).timeOf(20)).toBe(300);
-    expect(new LineTimes([{ end: 40, time: 100 }, { end: 10, time: 300 }], 999).timeOf(5)).toBe(100);
+    expect(
+      new LineTimes(
+        [
+          { end: 40, time: 300 },
+          { end: 10, time: 100 },
+        ],
+        999,
+      ).timeOf(20),
+    ).toBe(300);
+    expect(
+      new LineTimes(
+        [
+          { end: 40, time: 100 },
+          { end: 10, time: 300 },
+        ],
+        999,
+      ).timeOf(5),
+    ).toBe(100);
   });
 
   it.each<[string, number, number]>([
     ['before everything: the start', 50, 0],
-    ['at a sample\'s time: the bytes it added', 150, 10],
-    ['between samples: the next sample\'s bytes', 250, 25],
+    ["at a sample's time: the bytes it added", 150, 10],
+    ["between samples: the next sample's bytes", 250, 25],
     ['after every sample: the unsampled rest', 400, 40],
     ['in the future: nothing', 1000, 40],
   ])('firstAtOrAfter: %s', (_what, since, want) => {
@@ -77,7 +103,13 @@ describe('sampling', () => {
     await write(s, 0, 'a\n');
     await s.sample(T0 + 100);
     await write(s, 200, 'b\n', 'c\n');
-    expect(await readLogIndex(logFile())).toEqual({ starts: [0], samples: [{ end: 2, time: T0 }, { end: 6, time: T0 + 200 }] });
+    expect(await readLogIndex(logFile())).toEqual({
+      starts: [0],
+      samples: [
+        { end: 2, time: T0 },
+        { end: 6, time: T0 + 200 },
+      ],
+    });
     await appendFile(logFile(), 'd\n');
     await sampleLog(logFile(), T0 + 300); // a reader's sampler: reads the index first
     expect((await readLogIndex(logFile())).samples.at(-1)).toEqual({ end: 8, time: T0 + 300 });
@@ -111,7 +143,7 @@ describe('sampling', () => {
   it.each<[string, number, string]>([
     ['before the first line: all', -1000, 'one\ntwo\nthree\nfour\n'],
     ['at a sample: its lines on', 100, 'three\nfour\n'],
-    ['between samples: the later sample\'s lines', 150, 'four\n'],
+    ["between samples: the later sample's lines", 150, 'four\n'],
     ['after the last sample: nothing written since', 10_000, ''],
   ])('--since %s', async (_what, since, want) => {
     const s = new LogSampler(logFile());
@@ -162,13 +194,18 @@ describe('rotation (copy-then-truncate) and logical cursors', () => {
     expect(await readAll()).toBe(lines.slice(8).join(''));
     expect(await readAll({ tail: 3 })).toBe(lines.slice(9).join(''));
     expect(await readAll({ since: T0 + 1000, now: T0 + 2000 })).toBe(lines.slice(10).join(''));
-    expect(await readAll({ timestamps: true })).toBe(lines.slice(8).map((l, i) => `${formatLogTime(T0 + (i + 8) * 100)} ${l}`).join(''));
+    expect(await readAll({ timestamps: true })).toBe(
+      lines
+        .slice(8)
+        .map((l, i) => `${formatLogTime(T0 + (i + 8) * 100)} ${l}`)
+        .join(''),
+    );
     // a cursor older than the oldest kept byte starts there; one inside a rotated file goes on from it
     expect((await readLogPage(logFile(), { cursor: 0 })).text).toBe(lines.slice(8).join(''));
     expect((await readLogPage(logFile(), { cursor: 63 })).text).toBe(lines.slice(9).join(''));
   });
 
-  it('a follower\'s cursor names the same byte after rotations: it neither repeats nor skips', async () => {
+  it("a follower's cursor names the same byte after rotations: it neither repeats nor skips", async () => {
     const s = new LogSampler(logFile());
     let cursor = 0;
     let seen = '';
@@ -204,7 +241,9 @@ describe('rotation (copy-then-truncate) and logical cursors', () => {
     await s.rotate({ maxSize: 1, maxFile: 1 }, T0);
     await appendFile(logFile(), 'new\n');
     await s.sample(T0 + 100);
-    expect((await readdir(tmp.path)).filter((f) => f.startsWith('container.log.')).sort()).toEqual(['container.log.index']);
+    expect((await readdir(tmp.path)).filter((f) => f.startsWith('container.log.')).sort()).toEqual([
+      'container.log.index',
+    ]);
     const page = await readLogPage(logFile());
     expect(page).toEqual({ text: 'new\n', next: 8, more: false });
   });

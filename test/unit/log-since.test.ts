@@ -5,9 +5,10 @@ import { DEFAULT_LOG_BOUND, logBound, parseHumanSize } from '../../common/log-co
 import { expectError, thrown } from './helpers';
 
 const NOW = Date.parse('2026-11-30T23:30:00.000Z');
-const local = (...p: [number, number, number, number?, number?, number?]) => new Date(p[0], p[1] - 1, p[2], p[3] ?? 0, p[4] ?? 0, p[5] ?? 0).getTime();
+const local = (...p: [number, number, number, number?, number?, number?]) =>
+  new Date(p[0], p[1] - 1, p[2], p[3] ?? 0, p[4] ?? 0, p[5] ?? 0).getTime();
 
-describe('parseGoDuration (Go\'s time.ParseDuration, in ms)', () => {
+describe("parseGoDuration (Go's time.ParseDuration, in ms)", () => {
   it.each<[string, number | undefined]>([
     ['42s', 42_000],
     ['10m', 600_000],
@@ -26,7 +27,7 @@ describe('parseGoDuration (Go\'s time.ParseDuration, in ms)', () => {
   });
 });
 
-describe('parseSince (Docker\'s GetTimestamp)', () => {
+describe("parseSince (Docker's GetTimestamp)", () => {
   it.each<[string, number]>([
     ['10m', NOW - 600_000],
     ['1h30m', NOW - 5_400_000],
@@ -61,7 +62,7 @@ describe('parseSince (Docker\'s GetTimestamp)', () => {
   });
 });
 
-describe('parseHumanSize (Docker\'s units.FromHumanSize: decimal)', () => {
+describe("parseHumanSize (Docker's units.FromHumanSize: decimal)", () => {
   it.each<[string, number | undefined]>([
     ['10m', 10_000_000],
     ['20M', 20_000_000],
@@ -77,12 +78,20 @@ describe('parseHumanSize (Docker\'s units.FromHumanSize: decimal)', () => {
   });
 });
 
-describe('logBound: --log-opt checked with Docker\'s messages', () => {
+describe("logBound: --log-opt checked with Docker's messages", () => {
   it.each<[string, Record<string, string>, { maxSize: number; maxFile: number }]>([
     ['nothing: the project default', {}, DEFAULT_LOG_BOUND],
     ['both', { 'max-size': '10m', 'max-file': '3' }, { maxSize: 10_000_000, maxFile: 3 }],
-    ['max-size alone: the default max-file', { 'max-size': '1k' }, { maxSize: 1000, maxFile: DEFAULT_LOG_BOUND.maxFile }],
-    ['an option we accept and ignore', { tag: 'x', 'max-file': '1' }, { maxSize: DEFAULT_LOG_BOUND.maxSize, maxFile: 1 }],
+    [
+      'max-size alone: the default max-file',
+      { 'max-size': '1k' },
+      { maxSize: 1000, maxFile: DEFAULT_LOG_BOUND.maxFile },
+    ],
+    [
+      'an option we accept and ignore',
+      { tag: 'x', 'max-file': '1' },
+      { maxSize: DEFAULT_LOG_BOUND.maxSize, maxFile: 1 },
+    ],
   ])('%s', (_what, Config, want) => {
     expect(logBound({ Type: 'json-file', Config })).toEqual(want);
   });
@@ -99,6 +108,9 @@ describe('logBound: --log-opt checked with Docker\'s messages', () => {
     ['zero files', 'json-file', { 'max-file': '0' }, 'max-file cannot be less than 1'],
     ['another driver', 'syslog', {}, "logger: no log driver named 'syslog' is registered"],
   ])('%s', (_what, Type, Config, message) => {
-    expectError(thrown(() => logBound({ Type, Config })), { type: 'InvalidParameter', message });
+    expectError(
+      thrown(() => logBound({ Type, Config })),
+      { type: 'InvalidParameter', message },
+    );
   });
 });

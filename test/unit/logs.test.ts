@@ -14,7 +14,11 @@ async function logOf(content: string | Buffer): Promise<string> {
 }
 
 /** Every page from the first (or `first`), concatenated, and how many pages it took. */
-async function readAll(file: string, first: LogPageOptions = {}, limit?: number): Promise<{ text: string; pages: number }> {
+async function readAll(
+  file: string,
+  first: LogPageOptions = {},
+  limit?: number,
+): Promise<{ text: string; pages: number }> {
   let page = await readLogPage(file, { ...first, limit });
   let text = page.text;
   let pages = 1;

@@ -27,15 +27,26 @@ describe('findContainer', () => {
   });
 
   it.each<[string, string, ExpectedError]>([
-    ['ambiguous prefix', 'aaaa', { type: 'AmbiguousContainer', message: /^multiple IDs found with provided prefix: aaaa$/i }],
-    ['ambiguous one-char prefix', 'a', { type: 'AmbiguousContainer', message: /^multiple IDs found with provided prefix: a$/i }],
+    [
+      'ambiguous prefix',
+      'aaaa',
+      { type: 'AmbiguousContainer', message: /^multiple IDs found with provided prefix: aaaa$/i },
+    ],
+    [
+      'ambiguous one-char prefix',
+      'a',
+      { type: 'AmbiguousContainer', message: /^multiple IDs found with provided prefix: a$/i },
+    ],
     ['not found', 'nosuch', { type: 'NoSuchContainer', message: 'No such container: nosuch' }],
     ['not found, slash form is echoed', '/nosuch', { type: 'NoSuchContainer', message: 'No such container: /nosuch' }],
     ['a slash never makes an ID prefix', '/aaaa11', { type: 'NoSuchContainer', message: 'No such container: /aaaa11' }],
     ['names are case-sensitive', 'WEB', { type: 'NoSuchContainer', message: 'No such container: WEB' }],
     ['ID prefixes are case-sensitive', 'AAAA11', { type: 'NoSuchContainer', message: 'No such container: AAAA11' }],
   ])('%s: %j', (_what, ref, want) => {
-    expectError(thrown(() => findContainer(ALL, ref)), want);
+    expectError(
+      thrown(() => findContainer(ALL, ref)),
+      want,
+    );
   });
 
   it('empty reference is a 400 (Docker: invalid parameter), never a lookup', () => {
@@ -45,7 +56,10 @@ describe('findContainer', () => {
   });
 
   it('nothing to search: not found', () => {
-    expectError(thrown(() => findContainer([], 'web')), { type: 'NoSuchContainer', message: 'No such container: web' });
+    expectError(
+      thrown(() => findContainer([], 'web')),
+      { type: 'NoSuchContainer', message: 'No such container: web' },
+    );
   });
 });
 

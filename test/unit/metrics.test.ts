@@ -1,7 +1,17 @@
-/** metrics/: CONTAINER_SAGA_METRICS parsing, the activity → step map, error types, the leftovers gauge, API observations. */
+/**
+ * metrics/: CONTAINER_SAGA_METRICS parsing, the activity → step map, error types, the leftovers gauge, API
+ * observations.
+ */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ApplicationFailure, type MetricCounter, type MetricGauge, type MetricHistogram, type MetricMeter, type MetricTags } from '@temporalio/common';
+import {
+  ApplicationFailure,
+  type MetricCounter,
+  type MetricGauge,
+  type MetricHistogram,
+  type MetricMeter,
+  type MetricTags,
+} from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, getConfig } from '../../config';
 import { HOST_STEPS } from '../../common/steps';
@@ -31,7 +41,10 @@ describe('CONTAINER_SAGA_METRICS', () => {
   });
 
   it.each<[string, RegExp]>([
-    ['metrics.local:9464', /must be PORT, IPv4:PORT, \[IPv6\]:PORT or localhost:PORT, e\.g\. 127\.0\.0\.1:9464 \(got "metrics\.local:9464"\)$/],
+    [
+      'metrics.local:9464',
+      /must be PORT, IPv4:PORT, \[IPv6\]:PORT or localhost:PORT, e\.g\. 127\.0\.0\.1:9464 \(got "metrics\.local:9464"\)$/,
+    ],
     ['::1:9464', /must be PORT, IPv4:PORT, \[IPv6\]:PORT or localhost:PORT/],
     ['[127.0.0.1]:9464', /must be PORT, IPv4:PORT, \[IPv6\]:PORT or localhost:PORT/],
     ['1.2.3:9464', /must be PORT, IPv4:PORT/],
@@ -67,7 +80,13 @@ function activityTypesOfRecordedStarts(): Set<string> {
         if (scheduled) types.add(scheduled);
         const marker = e.markerRecordedEventAttributes;
         if (marker?.markerName === 'core_local_activity') {
-          types.add((JSON.parse(Buffer.from(marker.details.data.payloads[0]!.data, 'base64').toString()) as { activity_type: string }).activity_type);
+          types.add(
+            (
+              JSON.parse(Buffer.from(marker.details.data.payloads[0]!.data, 'base64').toString()) as {
+                activity_type: string;
+              }
+            ).activity_type,
+          );
         }
       }
     }
@@ -79,7 +98,8 @@ describe('the start saga step of an activity', () => {
   it('names every host step and release as the table does', () => {
     for (const s of HOST_STEPS) {
       expect(sagaStepOf('containerStart', s.activity)).toEqual({ step: s.name, kind: 'acquire' });
-      if ('releaseActivity' in s) expect(sagaStepOf('containerStart', s.releaseActivity)).toEqual({ step: s.release, kind: 'release' });
+      if ('releaseActivity' in s)
+        expect(sagaStepOf('containerStart', s.releaseActivity)).toEqual({ step: s.release, kind: 'release' });
     }
     expect(sagaStepOf('containerStart', 'lookupContainer')).toEqual({ step: 'lookup', kind: 'record' });
     expect(sagaStepOf('containerStart', 'markRunning')).toEqual({ step: 'mark-running', kind: 'record' });
@@ -115,9 +135,16 @@ function recordingMeter() {
   const seen: Array<{ name: string; value: number; tags: MetricTags }> = [];
   const metric = (name: string) => {
     const keep = (value: number, tags: MetricTags = {}) => void seen.push({ name, value, tags });
-    return { name, add: keep, record: keep, set: keep, withTags: () => metric(name) } as unknown as MetricCounter & MetricHistogram & MetricGauge;
+    return { name, add: keep, record: keep, set: keep, withTags: () => metric(name) } as unknown as MetricCounter &
+      MetricHistogram &
+      MetricGauge;
   };
-  const meter = { createCounter: metric, createHistogram: metric, createGauge: metric, withTags: () => meter } as unknown as MetricMeter;
+  const meter = {
+    createCounter: metric,
+    createHistogram: metric,
+    createGauge: metric,
+    withTags: () => meter,
+  } as unknown as MetricMeter;
   return { meter, seen };
 }
 
@@ -170,7 +197,11 @@ describe('Engine API request metrics', () => {
     const observe = apiRequestMetrics(meter);
     observe({ route: '/containers/{id}/start', method: 'POST', status: 204, ms: 180.5 });
     expect(seen).toEqual([
-      { name: MetricNames.apiRequests, value: 1, tags: { route: '/containers/{id}/start', method: 'POST', status: '204' } },
+      {
+        name: MetricNames.apiRequests,
+        value: 1,
+        tags: { route: '/containers/{id}/start', method: 'POST', status: '204' },
+      },
       { name: MetricNames.apiLatency, value: 180.5, tags: { route: '/containers/{id}/start', method: 'POST' } },
     ]);
   });

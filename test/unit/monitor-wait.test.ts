@@ -27,8 +27,14 @@ beforeEach(() => {
 const NO_LOOK = { fallbackMs: 3_600_000 };
 
 /** Creates and starts a container as the saga leaves it (every host step, then mark-running); its run. */
-async function running(hostConfig?: Parameters<SimulatedRuntime['create']>[0]['hostConfig']): Promise<{ id: string; run: ContainerRun }> {
-  const { Id: id } = await rt.create({ image: 'busybox', cmd: ['sleep', '1000'], ...(hostConfig ? { hostConfig } : {}) });
+async function running(
+  hostConfig?: Parameters<SimulatedRuntime['create']>[0]['hostConfig'],
+): Promise<{ id: string; run: ContainerRun }> {
+  const { Id: id } = await rt.create({
+    image: 'busybox',
+    cmd: ['sleep', '1000'],
+    ...(hostConfig ? { hostConfig } : {}),
+  });
   for (const s of HOST_STEPS) {
     if (s.name === 'spec') await rt.acquire('spec', { id, env: ['PATH=/bin'], extraHosts: [] });
     else if (s.name !== 'working-dir') await rt.acquire(s.name, { id } as never);
@@ -45,7 +51,8 @@ function countProbes() {
 
 /** Resolves once `probe` holds (checked every 20 ms); fails after 10 s. */
 async function until(what: string, probe: () => boolean | Promise<boolean>): Promise<void> {
-  for (const end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 20))) if (await probe()) return;
+  for (const end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 20)))
+    if (await probe()) return;
   throw new Error(`timed out waiting for ${what}`);
 }
 
@@ -55,7 +62,10 @@ async function openHandles(): Promise<{ fds: number; watches: number }> {
   let watches = 0;
   for (const fd of fds) {
     const link = await fs.readlink(`/proc/self/fd/${fd}`).catch(() => '');
-    if (link === 'anon_inode:inotify') watches += (await fs.readFile(`/proc/self/fdinfo/${fd}`, 'utf8').catch(() => '')).split('\n').filter((l) => l.startsWith('inotify wd:')).length;
+    if (link === 'anon_inode:inotify')
+      watches += (await fs.readFile(`/proc/self/fdinfo/${fd}`, 'utf8').catch(() => ''))
+        .split('\n')
+        .filter((l) => l.startsWith('inotify wd:')).length;
   }
   return { fds: fds.length, watches };
 }
@@ -110,9 +120,11 @@ describe('waitForRunEnd', () => {
     const { id, run } = await running();
     let gone = false;
     const real = rt.driver.probeProcess.bind(rt.driver);
-    const probes = vi.spyOn(rt.driver, 'probeProcess').mockImplementation(async (cid) =>
-      gone ? { kind: 'exited', code: 255, at: new Date().toISOString() } : real(cid),
-    );
+    const probes = vi
+      .spyOn(rt.driver, 'probeProcess')
+      .mockImplementation(async (cid) =>
+        gone ? { kind: 'exited', code: 255, at: new Date().toISOString() } : real(cid),
+      );
     const wait = waitForRunEnd(rt, id, run);
     await until('the first look', () => probes.mock.calls.length === 1);
     gone = true; // nothing is written: no watch can tell
@@ -135,7 +147,9 @@ describe('waitForRunEnd', () => {
   });
 
   it('a log being written is sampled (its timestamps) and rotated past max-size without a look', async () => {
-    const { id, run } = await running({ LogConfig: { Type: 'json-file', Config: { 'max-size': '1k', 'max-file': '2' } } });
+    const { id, run } = await running({
+      LogConfig: { Type: 'json-file', Config: { 'max-size': '1k', 'max-file': '2' } },
+    });
     const log = rt.driver.layout.log(id);
     const probes = countProbes();
     const ac = new AbortController();
@@ -201,7 +215,10 @@ describe('waitForRunEnd', () => {
     const c = await running();
     const waitC = waitForRunEnd(rt, c.id, c.run, {}, NO_LOOK);
     await new Promise((r) => setTimeout(r, 50));
-    await rt.store.update(c.id, (rec) => void (rec.State.StartedAt = new Date(Date.parse(c.run.startedAt) + 1000).toISOString()));
+    await rt.store.update(
+      c.id,
+      (rec) => void (rec.State.StartedAt = new Date(Date.parse(c.run.startedAt) + 1000).toISOString()),
+    );
     ends.push((await waitC).kind);
 
     const d = await running();
@@ -226,7 +243,12 @@ describe('FileWaker', () => {
   it('wakes on a change of a file of a kind the wait names, notes the others, and says when it cannot watch', async () => {
     const dir = path.join(root.path, 'w');
     await fs.mkdir(dir);
-    const waker = new FileWaker(new Map([[path.join(dir, 'a'), 'a'], [path.join(dir, 'b'), 'b']] as const));
+    const waker = new FileWaker(
+      new Map([
+        [path.join(dir, 'a'), 'a'],
+        [path.join(dir, 'b'), 'b'],
+      ] as const),
+    );
     try {
       expect(waker.watching).toBe(true);
       const onA = waker.wait(3_600_000, new Set(['a']));
@@ -249,7 +271,13 @@ describe('FileWaker', () => {
     await waker.wait(3_600_000, new Set(['a']));
 
     // a flood of changes of one kind drops its directory's watch until resumed
-    const flooded = new FileWaker(new Map([[path.join(dir, 'log'), 'log'], [path.join(dir, 'a'), 'a']] as const), { flood: { kind: 'log', limit: 3 } });
+    const flooded = new FileWaker(
+      new Map([
+        [path.join(dir, 'log'), 'log'],
+        [path.join(dir, 'a'), 'a'],
+      ] as const),
+      { flood: { kind: 'log', limit: 3 } },
+    );
     try {
       // a write and a mode change by turns, apart: inotify merges only an event like the one before it, unread
       await fs.writeFile(path.join(dir, 'log'), '');

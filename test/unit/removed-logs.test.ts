@@ -1,4 +1,6 @@
-/** runtime/removed-logs.ts through the HostRuntime: an AutoRemove container's output outlives it a while, by full ID. */
+/**
+ * runtime/removed-logs.ts through the HostRuntime: an AutoRemove container's output outlives it a while, by full ID.
+ */
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';

@@ -19,17 +19,23 @@ beforeEach(async () => {
 const HOSTILE = `cs-unit-${randomBytes(6).toString('hex')}`;
 
 type Setup = (root: string) => Promise<void>;
-const file = (p: string): Setup => async (root) => {
-  await mkdir(path.dirname(path.join(root, p)), { recursive: true });
-  await writeFile(path.join(root, p), 'x');
-};
-const link = (at: string, target: string): Setup => async (root) => {
-  await mkdir(path.dirname(path.join(root, at)), { recursive: true });
-  await symlink(target, path.join(root, at));
-};
-const dir = (p: string): Setup => async (root) => {
-  await mkdir(path.join(root, p), { recursive: true });
-};
+const file =
+  (p: string): Setup =>
+  async (root) => {
+    await mkdir(path.dirname(path.join(root, p)), { recursive: true });
+    await writeFile(path.join(root, p), 'x');
+  };
+const link =
+  (at: string, target: string): Setup =>
+  async (root) => {
+    await mkdir(path.dirname(path.join(root, at)), { recursive: true });
+    await symlink(target, path.join(root, at));
+  };
+const dir =
+  (p: string): Setup =>
+  async (root) => {
+    await mkdir(path.join(root, p), { recursive: true });
+  };
 
 describe('mkdirInRoot: creates inside the rootfs', () => {
   it.each<[string, Setup[], string, string]>([
@@ -60,10 +66,30 @@ describe('mkdirInRoot: creates inside the rootfs', () => {
 
 describe('mkdirInRoot: errors', () => {
   it.each<[string, Setup[], string, ExpectedError]>([
-    ['a file in the way', [file('a/file')], '/a/file/b', { type: 'NotADirectory', message: 'Cannot mkdir: /a/file/b is not a directory' }],
-    ['the working dir itself is a file', [file('a/file')], '/a/file', { type: 'NotADirectory', message: 'Cannot mkdir: /a/file is not a directory' }],
-    ['a symlink to a file in the way', [file('a/file'), link('lnk', '/a/file')], '/lnk/b', { type: 'NotADirectory', message: 'Cannot mkdir: /lnk/b is not a directory' }],
-    ['a symlink loop', [link('loop', '/loop')], '/loop/x', { type: 'InvalidParameter', message: 'too many symlinks resolving /loop/x' }],
+    [
+      'a file in the way',
+      [file('a/file')],
+      '/a/file/b',
+      { type: 'NotADirectory', message: 'Cannot mkdir: /a/file/b is not a directory' },
+    ],
+    [
+      'the working dir itself is a file',
+      [file('a/file')],
+      '/a/file',
+      { type: 'NotADirectory', message: 'Cannot mkdir: /a/file is not a directory' },
+    ],
+    [
+      'a symlink to a file in the way',
+      [file('a/file'), link('lnk', '/a/file')],
+      '/lnk/b',
+      { type: 'NotADirectory', message: 'Cannot mkdir: /lnk/b is not a directory' },
+    ],
+    [
+      'a symlink loop',
+      [link('loop', '/loop')],
+      '/loop/x',
+      { type: 'InvalidParameter', message: 'too many symlinks resolving /loop/x' },
+    ],
   ])('%s', async (_what, setups, containerPath, want) => {
     for (const s of setups) await s(rootfs);
     expectError(await rejected(mkdirInRoot(rootfs, containerPath)), want);

@@ -26,16 +26,59 @@ describe('Saga.compensate', () => {
   it.each<[string, Step[], string[], string[], Array<[string, string | undefined]>]>([
     ['empty saga', [], [], [], []],
     ['one step', [{ name: 'a' }], ['a'], [], [['a', undefined]]],
-    ['reverse order', [{ name: 'a' }, { name: 'b' }, { name: 'c' }], ['c', 'b', 'a'], [], [['c', undefined], ['b', undefined], ['a', undefined]]],
-    ['continues after a rejecting compensation', [{ name: 'a' }, { name: 'b', fails: 'reject' }, { name: 'c' }], ['c', 'a'], ['b'], [['c', undefined], ['b', 'b broke'], ['a', undefined]]],
-    ['continues after a synchronously throwing compensation', [{ name: 'a' }, { name: 'b', fails: 'throw' }], ['a'], ['b'], [['b', 'b broke'], ['a', undefined]]],
-    ['every compensation failing', [{ name: 'a', fails: 'reject' }, { name: 'b', fails: 'throw' }], [], ['b', 'a'], [['b', 'b broke'], ['a', 'a broke']]],
+    [
+      'reverse order',
+      [{ name: 'a' }, { name: 'b' }, { name: 'c' }],
+      ['c', 'b', 'a'],
+      [],
+      [
+        ['c', undefined],
+        ['b', undefined],
+        ['a', undefined],
+      ],
+    ],
+    [
+      'continues after a rejecting compensation',
+      [{ name: 'a' }, { name: 'b', fails: 'reject' }, { name: 'c' }],
+      ['c', 'a'],
+      ['b'],
+      [
+        ['c', undefined],
+        ['b', 'b broke'],
+        ['a', undefined],
+      ],
+    ],
+    [
+      'continues after a synchronously throwing compensation',
+      [{ name: 'a' }, { name: 'b', fails: 'throw' }],
+      ['a'],
+      ['b'],
+      [
+        ['b', 'b broke'],
+        ['a', undefined],
+      ],
+    ],
+    [
+      'every compensation failing',
+      [
+        { name: 'a', fails: 'reject' },
+        { name: 'b', fails: 'throw' },
+      ],
+      [],
+      ['b', 'a'],
+      [
+        ['b', 'b broke'],
+        ['a', 'a broke'],
+      ],
+    ],
   ])('%s', async (_what, steps, ran, failed, onDone) => {
     const log: string[] = [];
     const saga = build(steps, log);
     expect(saga.size).toBe(steps.length);
     const seen: Array<[string, string | undefined]> = [];
-    const outcome = await saga.compensate((name, error) => seen.push([name, error === undefined ? undefined : (error as Error).message]));
+    const outcome = await saga.compensate((name, error) =>
+      seen.push([name, error === undefined ? undefined : (error as Error).message]),
+    );
     expect(outcome.ran).toEqual(ran);
     expect(outcome.failed.map((f) => f.name)).toEqual(failed);
     for (const f of outcome.failed) expect(f.error).toBeInstanceOf(Error);
@@ -45,7 +88,13 @@ describe('Saga.compensate', () => {
 
   it('awaits each compensation before starting the next, even when a later one is faster', async () => {
     const log: string[] = [];
-    const saga = build([{ name: 'a', delayMs: 0 }, { name: 'b', delayMs: 30 }], log);
+    const saga = build(
+      [
+        { name: 'a', delayMs: 0 },
+        { name: 'b', delayMs: 30 },
+      ],
+      log,
+    );
     await saga.compensate();
     expect(log).toEqual(['start b', 'end b', 'start a', 'end a']);
   });
@@ -81,7 +130,15 @@ describe('Saga.compensateInRounds', () => {
 
   it('runs the first ones alone, in reverse order, then every other at once', async () => {
     const log: string[] = [];
-    const saga = build([{ name: 'a', delayMs: 20 }, { name: 'b', delayMs: 5 }, { name: 'c', delayMs: 10 }, { name: 'p', delayMs: 10 }], log);
+    const saga = build(
+      [
+        { name: 'a', delayMs: 20 },
+        { name: 'b', delayMs: 5 },
+        { name: 'c', delayMs: 10 },
+        { name: 'p', delayMs: 10 },
+      ],
+      log,
+    );
     const seen: string[] = [];
     const outcome = await saga.compensateInRounds(first, (name) => seen.push(name));
     // p ends before any other starts; the others all start before any of them ends
@@ -96,12 +153,22 @@ describe('Saga.compensateInRounds', () => {
 
   it('runs every one even when some fail (synchronously or not), the first one included', async () => {
     const log: string[] = [];
-    const saga = build([{ name: 'a' }, { name: 'b', fails: 'throw' }, { name: 'c', fails: 'reject' }, { name: 'p', fails: 'reject' }], log);
+    const saga = build(
+      [{ name: 'a' }, { name: 'b', fails: 'throw' }, { name: 'c', fails: 'reject' }, { name: 'p', fails: 'reject' }],
+      log,
+    );
     const seen: Array<[string, string | undefined]> = [];
-    const outcome = await saga.compensateInRounds(first, (name, error) => seen.push([name, error === undefined ? undefined : (error as Error).message]));
+    const outcome = await saga.compensateInRounds(first, (name, error) =>
+      seen.push([name, error === undefined ? undefined : (error as Error).message]),
+    );
     expect(outcome.ran).toEqual(['a']);
     expect(outcome.failed.map((f) => f.name)).toEqual(['p', 'c', 'b']);
-    expect(seen).toEqual([['p', 'p broke'], ['c', 'c broke'], ['b', 'b broke'], ['a', undefined]]);
+    expect(seen).toEqual([
+      ['p', 'p broke'],
+      ['c', 'c broke'],
+      ['b', 'b broke'],
+      ['a', undefined],
+    ]);
   });
 
   it('passes each one through `around`, which may decline it', async () => {

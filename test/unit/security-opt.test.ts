@@ -47,6 +47,9 @@ describe('parseSecurityOpts: InvalidSecurityOpt (400) naming the option', () => 
     [[''], ''],
     [['label=user:U', 'nope'], 'nope'],
   ])('%j', (opts, bad) => {
-    expectError(thrown(() => parseSecurityOpts(opts)), { type: 'InvalidSecurityOpt', message: `Invalid --security-opt: "${bad}"` });
+    expectError(
+      thrown(() => parseSecurityOpts(opts)),
+      { type: 'InvalidSecurityOpt', message: `Invalid --security-opt: "${bad}"` },
+    );
   });
 });

@@ -8,10 +8,19 @@ import { parseBytes, verifyHostConfig, type HostInfo } from '../../common/settin
 import { defaultHostConfig, type HostConfig } from '../../common/types';
 import { expectError, thrown } from './helpers';
 
-const HOST: HostInfo = { os: 'linux', cpus: 4, memoryBytes: 8 * 1024 ** 3, cgroupMemory: true, cgroupCpu: true, cgroupPids: true };
+const HOST: HostInfo = {
+  os: 'linux',
+  cpus: 4,
+  memoryBytes: 8 * 1024 ** 3,
+  cgroupMemory: true,
+  cgroupCpu: true,
+  cgroupPids: true,
+};
 const MB = 1024 * 1024;
 const hc = (over: Partial<HostConfig>): HostConfig => ({ ...defaultHostConfig(), ...over });
-const rp = (Name: HostConfig['RestartPolicy']['Name'], MaximumRetryCount = 0) => ({ RestartPolicy: { Name, MaximumRetryCount } });
+const rp = (Name: HostConfig['RestartPolicy']['Name'], MaximumRetryCount = 0) => ({
+  RestartPolicy: { Name, MaximumRetryCount },
+});
 
 describe('verifyHostConfig: valid settings pass', () => {
   it.each<[string, Partial<HostConfig>, Partial<HostInfo>?]>([
@@ -61,16 +70,32 @@ describe('verifyHostConfig: valid settings pass', () => {
   });
 });
 
-describe('verifyHostConfig: InvalidSettings (400) with Docker\'s message', () => {
+describe("verifyHostConfig: InvalidSettings (400) with Docker's message", () => {
   it.each<[string, Partial<HostConfig>, string | RegExp, Partial<HostInfo>?]>([
     ['bind without destination', { Binds: ['/tmp:'] }, "invalid volume specification: '/tmp:'"],
     ['bind without source', { Binds: [':/test'] }, "invalid volume specification: ':/test'"],
     ['bind with too many fields', { Binds: ['/tmp:::'] }, /invalid volume specification: '\/tmp:::'/],
-    ['bind with a relative destination', { Binds: ['/tmp:tmp'] }, /invalid mount config for type "bind": invalid mount path: 'tmp' mount path must be absolute/],
+    [
+      'bind with a relative destination',
+      { Binds: ['/tmp:tmp'] },
+      /invalid mount config for type "bind": invalid mount path: 'tmp' mount path must be absolute/,
+    ],
     ['bind with a bad mode', { Binds: ['/path:/path:sw'] }, /invalid mode: sw/],
-    ['volume with a relative destination', { Binds: ['data:rel'] }, /invalid mount config for type "volume": invalid mount path: 'rel' mount path must be absolute/],
-    ['volume name of one character', { Binds: ['d:/data'] }, /^create d: "d" includes invalid characters for a local volume name, only "\[a-zA-Z0-9\]\[a-zA-Z0-9_.-\]" are allowed\. If you intended to pass a host directory, use absolute path$/],
-    ['volume name with a space', { Binds: ['my vol:/data'] }, /^create my vol: "my vol" includes invalid characters for a local volume name/],
+    [
+      'volume with a relative destination',
+      { Binds: ['data:rel'] },
+      /invalid mount config for type "volume": invalid mount path: 'rel' mount path must be absolute/,
+    ],
+    [
+      'volume name of one character',
+      { Binds: ['d:/data'] },
+      /^create d: "d" includes invalid characters for a local volume name, only "\[a-zA-Z0-9\]\[a-zA-Z0-9_.-\]" are allowed\. If you intended to pass a host directory, use absolute path$/,
+    ],
+    [
+      'volume name with a space',
+      { Binds: ['my vol:/data'] },
+      /^create my vol: "my vol" includes invalid characters for a local volume name/,
+    ],
     ['bind onto /', { Binds: ['/src:/'] }, /invalid specification: destination can't be '\/'/],
     ['tmpfs with a relative path', { Tmpfs: { run: '' } }, /invalid mount path: 'run' mount path must be absolute/],
     ['tmpfs onto /', { Tmpfs: { '/': '' } }, /invalid specification: destination can't be '\/'/],
@@ -78,8 +103,17 @@ describe('verifyHostConfig: InvalidSettings (400) with Docker\'s message', () =>
     ['memory 1 byte', { Memory: 1 }, 'Minimum memory limit allowed is 6MB'],
     ['memory just under 6MB', { Memory: 6 * MB - 1 }, 'Minimum memory limit allowed is 6MB'],
     ['negative cpus', { NanoCpus: -1 }, /^range of CPUs is from 0\.01 to 4\.00, as there are only 4 CPUs available$/i],
-    ['more cpus than the host', { NanoCpus: 4e9 + 1 }, /^range of CPUs is from 0\.01 to 4\.00, as there are only 4 CPUs available$/i],
-    ['cpus without CFS', { NanoCpus: 1e9 }, 'NanoCPUs can not be set, as your kernel does not support CPU CFS scheduler or the cgroup is not mounted', { cgroupCpu: false }],
+    [
+      'more cpus than the host',
+      { NanoCpus: 4e9 + 1 },
+      /^range of CPUs is from 0\.01 to 4\.00, as there are only 4 CPUs available$/i,
+    ],
+    [
+      'cpus without CFS',
+      { NanoCpus: 1e9 },
+      'NanoCPUs can not be set, as your kernel does not support CPU CFS scheduler or the cgroup is not mounted',
+      { cgroupCpu: false },
+    ],
     ['unknown restart policy', rp('sometimes' as 'no'), /invalid restart policy.*'sometimes'/],
     ['on-failure with a negative count', rp('on-failure', -1), /maximum retry count cannot be negative/],
     ['always with a retry count', rp('always', 3), /maximum retry count/],
@@ -87,13 +121,28 @@ describe('verifyHostConfig: InvalidSettings (400) with Docker\'s message', () =>
     ['unless-stopped with a retry count', rp('unless-stopped', 1), /maximum retry count/],
     ['always with a negative count', rp('always', -1), /maximum retry count/],
     ['unknown network', { NetworkMode: 'mynet' }, 'network mynet not found'],
-    ['links with host networking', { NetworkMode: 'host', Links: ['db'] }, "conflicting options: host type networking can't be used with links. This would result in undefined behavior"],
-    ['links with container networking', { NetworkMode: 'container:db', Links: ['x'] }, "conflicting options: container type network can't be used with links. This would result in undefined behavior"],
-    ['container network without a container', { NetworkMode: 'container:' }, 'invalid network mode: invalid container format container:<name|id>'],
+    [
+      'links with host networking',
+      { NetworkMode: 'host', Links: ['db'] },
+      "conflicting options: host type networking can't be used with links. This would result in undefined behavior",
+    ],
+    [
+      'links with container networking',
+      { NetworkMode: 'container:db', Links: ['x'] },
+      "conflicting options: container type network can't be used with links. This would result in undefined behavior",
+    ],
+    [
+      'container network without a container',
+      { NetworkMode: 'container:' },
+      'invalid network mode: invalid container format container:<name|id>',
+    ],
     ['unknown ipc mode', { IpcMode: 'bogus' }, 'invalid IPC mode: bogus'],
     ['ipc "container" without a target', { IpcMode: 'container' }, 'invalid IPC mode: container'],
   ])('%s', (_what, over, message, host) => {
-    expectError(thrown(() => verifyHostConfig(hc(over), { ...HOST, ...host })), { type: 'InvalidSettings', message });
+    expectError(
+      thrown(() => verifyHostConfig(hc(over), { ...HOST, ...host })),
+      { type: 'InvalidSettings', message },
+    );
   });
 
   it.each([
@@ -105,12 +154,14 @@ describe('verifyHostConfig: InvalidSettings (400) with Docker\'s message', () =>
     if (message) expect(err.message).toBe(message);
   });
 
-  it('the range message uses the host\'s CPU count', () => {
-    expect(thrown(() => verifyHostConfig(hc({ NanoCpus: 3e9 }), { ...HOST, cpus: 2 })).message).toMatch(/from 0\.01 to 2\.00, as there are only 2 CPUs/i);
+  it("the range message uses the host's CPU count", () => {
+    expect(thrown(() => verifyHostConfig(hc({ NanoCpus: 3e9 }), { ...HOST, cpus: 2 })).message).toMatch(
+      /from 0\.01 to 2\.00, as there are only 2 CPUs/i,
+    );
   });
 });
 
-describe('parseBytes (Docker\'s RAMInBytes: binary units)', () => {
+describe("parseBytes (Docker's RAMInBytes: binary units)", () => {
   it.each<[string, number | undefined]>([
     ['64m', 64 * MB],
     ['64M', 64 * MB],

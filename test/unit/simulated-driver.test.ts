@@ -1,4 +1,6 @@
-/** runtime/drivers/simulated/driver.ts under the HostRuntime (records, claim, steps, releaseAll) on a temp state root. */
+/**
+ * runtime/drivers/simulated/driver.ts under the HostRuntime (records, claim, steps, releaseAll) on a temp state root.
+ */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -25,16 +27,46 @@ describe('create validates', () => {
     message: `Conflict. The container name "/db" is already in use by container "${ids.db}". You have to remove (or rename) that container to be able to reuse that name.`,
   });
   it.each<[string, (ids: { db: string }) => CreateRequest, ExpectedError | typeof conflict]>([
-    ['one-char name', () => ({ image: 'busybox', name: 'a' }), { type: 'InvalidParameter', message: 'Invalid container name (a), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed' }],
-    ['name with a space', () => ({ image: 'busybox', name: 'my web' }), { type: 'InvalidParameter', message: 'Invalid container name (my web), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed' }],
-    ['name starting with a dash', () => ({ image: 'busybox', name: '/-web' }), { type: 'InvalidParameter', message: 'Invalid container name (/-web), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed' }],
+    [
+      'one-char name',
+      () => ({ image: 'busybox', name: 'a' }),
+      { type: 'InvalidParameter', message: 'Invalid container name (a), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed' },
+    ],
+    [
+      'name with a space',
+      () => ({ image: 'busybox', name: 'my web' }),
+      {
+        type: 'InvalidParameter',
+        message: 'Invalid container name (my web), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed',
+      },
+    ],
+    [
+      'name starting with a dash',
+      () => ({ image: 'busybox', name: '/-web' }),
+      {
+        type: 'InvalidParameter',
+        message: 'Invalid container name (/-web), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed',
+      },
+    ],
     ['duplicate name', () => ({ image: 'busybox', name: 'db' }), conflict],
     ['duplicate name with slash', () => ({ image: 'busybox', name: '/db' }), conflict],
     ['no image', () => ({ image: '' }), { type: 'InvalidParameter', message: 'No image was specified' }],
-    ['link to a missing container', () => ({ image: 'busybox', hostConfig: { Links: ['nosuch:alias'] } }), { type: 'InvalidParameter', message: /^could not get container for nosuch/i }],
-    ['invalid hostConfig', () => ({ image: 'busybox', hostConfig: { Memory: 1 } }), { type: 'InvalidSettings', message: 'Minimum memory limit allowed is 6MB' }],
+    [
+      'link to a missing container',
+      () => ({ image: 'busybox', hostConfig: { Links: ['nosuch:alias'] } }),
+      { type: 'InvalidParameter', message: /^could not get container for nosuch/i },
+    ],
+    [
+      'invalid hostConfig',
+      () => ({ image: 'busybox', hostConfig: { Memory: 1 } }),
+      { type: 'InvalidSettings', message: 'Minimum memory limit allowed is 6MB' },
+    ],
     // Docker (translateWorkingDir): a relative working directory is refused at create.
-    ['relative working dir', () => ({ image: 'busybox', workingDir: 'app' }), { type: 'InvalidParameter', message: "the working directory 'app' is invalid, it needs to be an absolute path" }],
+    [
+      'relative working dir',
+      () => ({ image: 'busybox', workingDir: 'app' }),
+      { type: 'InvalidParameter', message: "the working directory 'app' is invalid, it needs to be an absolute path" },
+    ],
   ])('%s', async (_what, req, want) => {
     const ids = { db: (await rt.create({ image: 'busybox', name: 'db' })).Id };
     expectError(await rejected(rt.create(req(ids))), typeof want === 'function' ? want(ids) : want);
@@ -45,9 +77,17 @@ describe('create validates', () => {
     ['name without slash', () => ({ image: 'busybox', name: 'web' }), '/web'],
     ['name with slash', () => ({ image: 'busybox', name: '/web' }), '/web'],
     ['link by name', () => ({ image: 'busybox', name: 'web', hostConfig: { Links: ['db:database'] } }), '/web'],
-    ['link by full ID', (ids) => ({ image: 'busybox', name: 'web', hostConfig: { Links: [`${ids.db}:database`] } }), '/web'],
+    [
+      'link by full ID',
+      (ids) => ({ image: 'busybox', name: 'web', hostConfig: { Links: [`${ids.db}:database`] } }),
+      '/web',
+    ],
     // Docker resolves a link with daemon.GetContainer, so a unique ID prefix works too.
-    ['link by short ID', (ids) => ({ image: 'busybox', name: 'web', hostConfig: { Links: [`${ids.db.slice(0, 12)}:database`] } }), '/web'],
+    [
+      'link by short ID',
+      (ids) => ({ image: 'busybox', name: 'web', hostConfig: { Links: [`${ids.db.slice(0, 12)}:database`] } }),
+      '/web',
+    ],
   ])('accepts %s', async (_what, req, name) => {
     const db = await rt.create({ image: 'busybox', name: 'db' });
     const rec = await rt.create(req({ db: db.Id }));
@@ -61,7 +101,8 @@ describe('create validates', () => {
     await rt.create({ image: 'busybox', name: 'hostdb', hostConfig: { NetworkMode: 'host' } });
     expectError(await rejected(rt.create({ image: 'busybox', name: 'web', hostConfig: { Links: ['hostdb:db'] } })), {
       type: 'InvalidParameter',
-      message: "conflicting options: host type networking can't be used with links. This would result in undefined behavior",
+      message:
+        "conflicting options: host type networking can't be used with links. This would result in undefined behavior",
     });
   });
 
@@ -71,7 +112,10 @@ describe('create validates', () => {
     expect(a.Name).toMatch(/^\/[a-z]+_[a-z]+$/);
     expect(a.Name).not.toBe(b.Name);
     expect(a.State).toMatchObject({ Status: 'created', Running: false, Pid: 0 });
-    expect((await rt.events(0)).events.map((e) => [e.action, e.id])).toEqual([['create', a.Id], ['create', b.Id]]);
+    expect((await rt.events(0)).events.map((e) => [e.action, e.id])).toEqual([
+      ['create', a.Id],
+      ['create', b.Id],
+    ]);
   });
 });
 
@@ -105,7 +149,12 @@ const FREES: Record<Exclude<HostStepName, 'working-dir'>, string[]> = {
   volumes: ['mount volume'],
   process: ['process'],
 };
-const RELEASE_OF = Object.fromEntries(Object.entries(FREES).map(([step, kinds]) => [step, [hostStep(step as HostStepName & keyof typeof FREES).release, kinds] as const]));
+const RELEASE_OF = Object.fromEntries(
+  Object.entries(FREES).map(([step, kinds]) => [
+    step,
+    [hostStep(step as HostStepName & keyof typeof FREES).release, kinds] as const,
+  ]),
+);
 const kindOf = (h: HeldResource) => (h.kind === 'mount' ? `mount ${h.detail.split(' ')[0]}` : h.kind);
 
 describe('every step is idempotent: twice = once', () => {
@@ -125,9 +174,23 @@ describe('every step is idempotent: twice = once', () => {
     const c = await fullContainer();
     for (const step of STEPS) await run(step, c.Id);
     expect(new Set((await held()).map((h) => h.containerId))).toEqual(new Set([c.Id]));
-    expect((await held()).map(kindOf).sort()).toEqual(['bundle', 'ip', 'mount ipc', 'mount rootfs', 'mount volume', 'mount volume', 'mount volume', 'netns', 'process']);
+    expect((await held()).map(kindOf).sort()).toEqual([
+      'bundle',
+      'ip',
+      'mount ipc',
+      'mount rootfs',
+      'mount volume',
+      'mount volume',
+      'mount volume',
+      'netns',
+      'process',
+    ]);
     // volumes, binds and tmpfs are mounted in path order
-    expect((await rt.heldResources()).filter((h) => kindOf(h) === 'mount volume').map((h) => h.detail)).toEqual(['volume /data', 'volume /run', 'volume /vol']);
+    expect((await rt.heldResources()).filter((h) => kindOf(h) === 'mount volume').map((h) => h.detail)).toEqual([
+      'volume /data',
+      'volume /run',
+      'volume /vol',
+    ]);
   });
 });
 
@@ -144,17 +207,20 @@ describe('every release is idempotent and safe when its step never ran', () => {
     expect(await held()).toEqual([]);
   });
 
-  it.each(Object.entries(RELEASE_OF))('after %s: its release frees exactly its resources, and again is a no-op', async (step, [release, kinds]) => {
-    const c = await fullContainer();
-    for (const s of STEPS.slice(0, STEPS.indexOf(step as HostStepName) + 1)) await run(s, c.Id);
-    const before = await held();
-    const expected = before.filter((h) => !kinds.includes(kindOf(h)));
-    expect(expected.length).toBeLessThan(before.length);
-    await rt.release(release, c.Id);
-    expect(await held()).toEqual(expected);
-    await rt.release(release, c.Id);
-    expect(await held()).toEqual(expected);
-  });
+  it.each(Object.entries(RELEASE_OF))(
+    'after %s: its release frees exactly its resources, and again is a no-op',
+    async (step, [release, kinds]) => {
+      const c = await fullContainer();
+      for (const s of STEPS.slice(0, STEPS.indexOf(step as HostStepName) + 1)) await run(s, c.Id);
+      const before = await held();
+      const expected = before.filter((h) => !kinds.includes(kindOf(h)));
+      expect(expected.length).toBeLessThan(before.length);
+      await rt.release(release, c.Id);
+      expect(await held()).toEqual(expected);
+      await rt.release(release, c.Id);
+      expect(await held()).toEqual(expected);
+    },
+  );
 
   it('heldResources is empty after releaseAll, which reports no leftovers, twice', async () => {
     const c = await fullContainer();
@@ -167,7 +233,7 @@ describe('every release is idempotent and safe when its step never ran', () => {
     expect((await rt.lookup(c.Id)).NetworkSettings.IPAddress).toBe('');
   });
 
-  it('releaseAll of one container leaves another\'s resources alone', async () => {
+  it("releaseAll of one container leaves another's resources alone", async () => {
     const a = await fullContainer('a1');
     const b = await fullContainer('b1');
     for (const step of STEPS) await run(step, a.Id);
@@ -183,12 +249,21 @@ describe('network', () => {
     const a = await rt.create({ image: 'busybox', name: 'a1' });
     const b = await rt.create({ image: 'busybox', name: 'b1' });
     const c = await rt.create({ image: 'busybox', name: 'c1' });
-    const [na, nb, nc] = await Promise.all([rt.acquire('network', { id: a.Id }), rt.acquire('network', { id: b.Id }), rt.acquire('network', { id: c.Id })]);
+    const [na, nb, nc] = await Promise.all([
+      rt.acquire('network', { id: a.Id }),
+      rt.acquire('network', { id: b.Id }),
+      rt.acquire('network', { id: c.Id }),
+    ]);
     const ips = [na.IPAddress, nb.IPAddress, nc.IPAddress];
     for (const ip of ips) expect(ip).toMatch(/^10\.88\.\d+\.\d+$/);
     expect(new Set(ips).size).toBe(3);
     expect((await rt.lookup(a.Id)).NetworkSettings.IPAddress).toBe(na.IPAddress);
-    expect((await held()).filter((h) => h.kind === 'ip').map((h) => h.detail).sort()).toEqual([...ips].sort());
+    expect(
+      (await held())
+        .filter((h) => h.kind === 'ip')
+        .map((h) => h.detail)
+        .sort(),
+    ).toEqual([...ips].sort());
   });
 
   it.each<[string, string, { ip: boolean; netns: boolean }]>([
@@ -205,8 +280,12 @@ describe('network', () => {
   });
 
   it.each<[string, 'missing' | 'created' | 'running' | 'self', ExpectedError | 'joins']>([
-    ['X running: joins X\'s network', 'running', 'joins'],
-    ['X only created', 'created', { type: 'ContainerNotRunning', message: /^cannot join network (namespace )?of a non running container/ }],
+    ["X running: joins X's network", 'running', 'joins'],
+    [
+      'X only created',
+      'created',
+      { type: 'ContainerNotRunning', message: /^cannot join network (namespace )?of a non running container/ },
+    ],
     ['X missing', 'missing', { type: 'NoSuchContainer', message: 'No such container: x1' }],
     ['X is itself', 'self', { type: 'InvalidParameter', message: /^cannot join own network/ }],
   ])('container:X — %s', async (_what, state, want) => {
@@ -246,7 +325,10 @@ describe('other step rules', () => {
     const { path: rootfs } = await rt.acquire('mount-rootfs', { id: c.Id });
     await mkdir(path.join(rootfs, 'etc'));
     await writeFile(path.join(rootfs, 'etc', 'passwd'), 'root:x:0:0');
-    expectError(await rejected(rt.acquire('working-dir', { id: c.Id })), { type: 'NotADirectory', message: 'Cannot mkdir: /etc/passwd/x is not a directory' });
+    expectError(await rejected(rt.acquire('working-dir', { id: c.Id })), {
+      type: 'NotADirectory',
+      message: 'Cannot mkdir: /etc/passwd/x is not a directory',
+    });
   });
 
   it('working dir is created inside the rootfs', async () => {
@@ -262,7 +344,11 @@ describe('other step rules', () => {
     ['host', 'host', false],
     ['none', 'none', false],
   ])('ipc %s mounts its own shm: %s', async (_what, mode, mounts) => {
-    const c = await rt.create({ image: 'busybox', name: 'i1', hostConfig: { IpcMode: mode, ShmSize: mode === 'shareable' ? 1024 * 1024 : 0 } });
+    const c = await rt.create({
+      image: 'busybox',
+      name: 'i1',
+      hostConfig: { IpcMode: mode, ShmSize: mode === 'shareable' ? 1024 * 1024 : 0 },
+    });
     await rt.acquire('ipc', { id: c.Id });
     const ipc = (await held()).filter((h) => kindOf(h) === 'mount ipc');
     expect(ipc.length).toBe(mounts ? 1 : 0);
@@ -282,25 +368,42 @@ describe('other step rules', () => {
 
   it('a container without a command does not start', async () => {
     const c = await rt.create({ image: 'busybox', name: 'p1' });
-    expectError(await rejected(rt.acquire('process', { id: c.Id })), { type: 'StartFailed', message: 'No command specified' });
+    expectError(await rejected(rt.acquire('process', { id: c.Id })), {
+      type: 'StartFailed',
+      message: 'No command specified',
+    });
     expect(await held()).toEqual([]);
   });
 });
 
 describe('linkedContainers (setupLinkedContainers)', () => {
-  it('a linked container that is not running is ContainerNotRunning with Docker\'s message', async () => {
+  it("a linked container that is not running is ContainerNotRunning with Docker's message", async () => {
     await rt.create({ image: 'busybox', name: 'db' });
     const web = await rt.create({ image: 'busybox', name: 'web', hostConfig: { Links: ['db:pg'] } });
-    expectError(await rejected(rt.linkedContainers(web.Id)), { type: 'ContainerNotRunning', message: 'Cannot link to a non running container: /db AS /web/pg' });
+    expectError(await rejected(rt.linkedContainers(web.Id)), {
+      type: 'ContainerNotRunning',
+      message: 'Cannot link to a non running container: /db AS /web/pg',
+    });
   });
 
   it('a running linked container gives its name, alias, IP, ports and env', async () => {
-    const db = await rt.create({ image: 'busybox', name: 'db', exposedPorts: ['5432', '53/udp'], env: ['PASSWORD=secret'] });
+    const db = await rt.create({
+      image: 'busybox',
+      name: 'db',
+      exposedPorts: ['5432', '53/udp'],
+      env: ['PASSWORD=secret'],
+    });
     const s = await rt.acquire('network', { id: db.Id });
     await rt.markRunning(db.Id, 4321);
     const web = await rt.create({ image: 'busybox', name: 'web', hostConfig: { Links: ['db:pg'] } });
     expect(await rt.linkedContainers(web.Id)).toEqual([
-      expect.objectContaining({ name: '/db', alias: 'pg', ipAddress: s.IPAddress, exposedPorts: ['5432/tcp', '53/udp'], env: ['PASSWORD=secret'] }),
+      expect.objectContaining({
+        name: '/db',
+        alias: 'pg',
+        ipAddress: s.IPAddress,
+        exposedPorts: ['5432/tcp', '53/udp'],
+        env: ['PASSWORD=secret'],
+      }),
     ]);
   });
 });

@@ -5,7 +5,14 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createActivities } from '../../activities';
-import { HOST_STEPS, RELEASE_ORDER, releasedFirst, stepOfRelease, stepsOfPhase, type FaultPoint } from '../../common/steps';
+import {
+  HOST_STEPS,
+  RELEASE_ORDER,
+  releasedFirst,
+  stepOfRelease,
+  stepsOfPhase,
+  type FaultPoint,
+} from '../../common/steps';
 import type { StepHooks } from '../../runtime/step-hooks';
 import type { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { simulatedRuntime } from '../runtimes';
@@ -37,14 +44,16 @@ describe('the table', () => {
     for (const r of RELEASE_ORDER) expect(RELEASE_ORDER.indexOf(r)).toBe(releases.length - 1 - releases.indexOf(r));
   });
 
-  it('compensates at once after one release, the process\'s, the first in teardown order', () => {
+  it("compensates at once after one release, the process's, the first in teardown order", () => {
     expect(RELEASE_ORDER.filter(releasedFirst)).toEqual(['unregister-process']);
     expect(RELEASE_ORDER[0]).toBe('unregister-process');
   });
 
   it('puts every phase after the one it depends on: prepare, then configure, then run', () => {
     const order = HOST_STEPS.map((s) => s.phase);
-    expect(order).toEqual([...stepsOfPhase('prepare'), ...stepsOfPhase('configure'), ...stepsOfPhase('run')].map((s) => s.phase));
+    expect(order).toEqual(
+      [...stepsOfPhase('prepare'), ...stepsOfPhase('configure'), ...stepsOfPhase('run')].map((s) => s.phase),
+    );
   });
 
   it('has an acquire for every step and a release for every compensation in the runtime', () => {
@@ -55,7 +64,7 @@ describe('the table', () => {
   });
 });
 
-describe('teardown (stop, rm, gc) releases in the table\'s reverse order', () => {
+describe("teardown (stop, rm, gc) releases in the table's reverse order", () => {
   it('releaseAll runs every release once, in RELEASE_ORDER, through the hooks', async () => {
     const c = await rt.create({ image: 'busybox', cmd: ['true'] });
     expect(await rt.releaseAll(c.Id)).toEqual([]);
@@ -65,7 +74,9 @@ describe('teardown (stop, rm, gc) releases in the table\'s reverse order', () =>
   it('rm -f of a started container releases in the same order', async () => {
     const c = await rt.create({ image: 'busybox', cmd: ['sleep', '1'], hostConfig: { Binds: ['vol:/v'] } });
     for (const s of HOST_STEPS) {
-      await (s.name === 'spec' ? rt.acquire('spec', { id: c.Id, env: [], extraHosts: [] }) : rt.acquire(s.name, { id: c.Id } as never));
+      await (s.name === 'spec'
+        ? rt.acquire('spec', { id: c.Id, env: [], extraHosts: [] })
+        : rt.acquire(s.name, { id: c.Id } as never));
     }
     await rt.markRunning(c.Id, 1);
     seen = [];
@@ -84,14 +95,20 @@ describe('the activities are generated from the table', () => {
     const own = createActivities(rt) as unknown as Record<string, (input: unknown) => Promise<unknown>>;
     // earlier steps first, so this one has what it needs (the spec takes its environment)
     for (const s of HOST_STEPS.slice(0, HOST_STEPS.indexOf(step) + 1)) {
-      await new MockActivityEnvironment().run(own[s.activity]!, s.name === 'spec' ? { id: c.Id, env: [], extraHosts: [] } : { id: c.Id });
+      await new MockActivityEnvironment().run(
+        own[s.activity]!,
+        s.name === 'spec' ? { id: c.Id, env: [], extraHosts: [] } : { id: c.Id },
+      );
     }
     expect(seen.at(-1)).toBe(step.name);
   });
 
-  it.each(RELEASE_ORDER.map((r) => [stepOfRelease(r).releaseActivity, r] as const))('%s releases %s', async (name, release) => {
-    const own = createActivities(rt) as unknown as Record<string, (input: unknown) => Promise<unknown>>;
-    await new MockActivityEnvironment().run(own[name]!, { id: 'f'.repeat(64) });
-    expect(seen).toEqual([release]);
-  });
+  it.each(RELEASE_ORDER.map((r) => [stepOfRelease(r).releaseActivity, r] as const))(
+    '%s releases %s',
+    async (name, release) => {
+      const own = createActivities(rt) as unknown as Record<string, (input: unknown) => Promise<unknown>>;
+      await new MockActivityEnvironment().run(own[name]!, { id: 'f'.repeat(64) });
+      expect(seen).toEqual([release]);
+    },
+  );
 });

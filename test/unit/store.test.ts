@@ -45,7 +45,10 @@ describe('records', () => {
 
   it('read of a missing record is undefined; get is NoSuchContainer', async () => {
     expect(await store.read(WEB.Id)).toBeUndefined();
-    expectError(await rejected(store.get(WEB.Id)), { type: 'NoSuchContainer', message: `No such container: ${WEB.Id}` });
+    expectError(await rejected(store.get(WEB.Id)), {
+      type: 'NoSuchContainer',
+      message: `No such container: ${WEB.Id}`,
+    });
   });
 
   it('list is newest first, and empty for a root never initialised', async () => {
@@ -66,8 +69,16 @@ describe('records', () => {
     ['name with slash', () => '/cache', CACHE],
     ['unique prefix', () => 'aaaa2', DB],
     ['short ID', () => CACHE.Id.slice(0, 12), CACHE],
-    ['ambiguous prefix', () => 'aaaa', { type: 'AmbiguousContainer', message: /^multiple IDs found with provided prefix: aaaa$/i }],
-    ['missing full ID', () => hexId('ffff'), { type: 'NoSuchContainer', message: `No such container: ${hexId('ffff')}` }],
+    [
+      'ambiguous prefix',
+      () => 'aaaa',
+      { type: 'AmbiguousContainer', message: /^multiple IDs found with provided prefix: aaaa$/i },
+    ],
+    [
+      'missing full ID',
+      () => hexId('ffff'),
+      { type: 'NoSuchContainer', message: `No such container: ${hexId('ffff')}` },
+    ],
     ['missing name', () => 'nosuch', { type: 'NoSuchContainer', message: 'No such container: nosuch' }],
   ])('lookup by %s', async (_what, ref, want) => {
     for (const r of [WEB, DB, CACHE]) await store.write(r);
@@ -86,14 +97,20 @@ describe('records', () => {
   });
 
   it('update of a missing record is NoSuchContainer and releases the lock', async () => {
-    expectError(await rejected(store.update(WEB.Id, () => {})), { type: 'NoSuchContainer', message: `No such container: ${WEB.Id}` });
+    expectError(await rejected(store.update(WEB.Id, () => {})), {
+      type: 'NoSuchContainer',
+      message: `No such container: ${WEB.Id}`,
+    });
     expect(await readdir(store.containerDir(WEB.Id))).toEqual([]);
   });
 
   it('delete refuses anything but a full ID, and removes the directory', async () => {
     await store.write(WEB);
     for (const bad of ['', '..', 'aaaa', '../x', WEB.Id.toUpperCase(), `${WEB.Id}/..`]) {
-      expectError(await rejected(store.delete(bad)), { type: 'Internal', message: `refusing to delete a container directory for invalid ID "${bad}"` });
+      expectError(await rejected(store.delete(bad)), {
+        type: 'Internal',
+        message: `refusing to delete a container directory for invalid ID "${bad}"`,
+      });
     }
     await store.delete(WEB.Id);
     await expect(stat(store.containerDir(WEB.Id))).rejects.toMatchObject({ code: 'ENOENT' });
@@ -144,13 +161,21 @@ describe('locks', () => {
       await sleep(30);
       inside--;
     };
-    await Promise.all([store.withLock(WEB.Id, hold), store.withLock(WEB.Id, hold, '.claim'), store.withLock(DB.Id, hold)]);
+    await Promise.all([
+      store.withLock(WEB.Id, hold),
+      store.withLock(WEB.Id, hold, '.claim'),
+      store.withLock(DB.Id, hold),
+    ]);
     expect(most).toBe(3);
   });
 
-  it('returns fn\'s value, and drops the lock when fn throws', async () => {
+  it("returns fn's value, and drops the lock when fn throws", async () => {
     expect(await store.withLock(WEB.Id, async () => 42)).toBe(42);
-    await expect(store.withLock(WEB.Id, async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      store.withLock(WEB.Id, async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect(await readdir(store.containerDir(WEB.Id))).toEqual([]);
     expect(await store.withLock(WEB.Id, async () => 'again')).toBe('again');
   });
@@ -219,7 +244,13 @@ describe('locks', () => {
 });
 
 describe('events', () => {
-  const ev = (action: ContainerEvent['action'], n: number): ContainerEvent => ({ time: `2024-01-01T00:00:0${n}.000Z`, type: 'container', action, id: WEB.Id, name: 'web' });
+  const ev = (action: ContainerEvent['action'], n: number): ContainerEvent => ({
+    time: `2024-01-01T00:00:0${n}.000Z`,
+    type: 'container',
+    action,
+    id: WEB.Id,
+    name: 'web',
+  });
 
   it('cursor: append 3, read since 0, append 1, read since next gives 1', async () => {
     for (const [i, a] of (['create', 'start', 'die'] as const).entries()) await store.appendEvent(ev(a, i));

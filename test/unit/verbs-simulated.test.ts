@@ -46,7 +46,10 @@ describe('kill', () => {
     expectError(await rejected(rt.kill('k2', 'BOGUS')), { type: 'InvalidParameter', message: 'Invalid signal: BOGUS' });
     expect((await rt.lookup(id)).HasBeenManuallyStopped).toBeUndefined();
     await rt.kill('k2', 'TERM');
-    expectError(await rejected(rt.kill('k2')), { type: 'ContainerNotRunning', message: `Cannot kill container: k2: Container ${id} is not running` });
+    expectError(await rejected(rt.kill('k2')), {
+      type: 'ContainerNotRunning',
+      message: `Cannot kill container: k2: Container ${id} is not running`,
+    });
   });
 
   it('a signal that does not end the process leaves it running', async () => {
@@ -67,7 +70,10 @@ describe('pause and unpause', () => {
     expectError(await rejected(rt.unpause('p1')), { type: 'Conflict', message: `Container ${id} is not paused` });
     expect(await actions(id)).toEqual(['create', 'start', 'pause', 'unpause']);
     const { Id: stopped } = await rt.create({ image: 'busybox', name: 'p2', cmd: ['true'] });
-    expectError(await rejected(rt.pause('p2')), { type: 'ContainerNotRunning', message: `Container ${stopped} is not running` });
+    expectError(await rejected(rt.pause('p2')), {
+      type: 'ContainerNotRunning',
+      message: `Container ${stopped} is not running`,
+    });
   });
 
   it('stop and rm -f of a paused container resume it first', async () => {
@@ -94,21 +100,36 @@ describe('exec', () => {
     expect((await rt.lookup(id)).ExecIDs).toBeUndefined();
     expect(await actions(id)).toEqual(['create', 'start', 'exec_create', 'exec_start', 'exec_die']);
     // a retry after the end reads its status instead of running it again
-    expect(await rt.runExec(id, EXEC_ID, { container: id, cmd: ['sh', '-c', 'exit 3'] })).toMatchObject({ exitCode: 3 });
+    expect(await rt.runExec(id, EXEC_ID, { container: id, cmd: ['sh', '-c', 'exit 3'] })).toMatchObject({
+      exitCode: 3,
+    });
     expect(await rt.readExecOutput({ container: id, execId: EXEC_ID })).toEqual({
-      stdout: { text: '', next: 0, more: false }, stderr: { text: '', next: 0, more: false },
+      stdout: { text: '', next: 0, more: false },
+      stderr: { text: '', next: 0, more: false },
     });
   });
 
   it('the 409s of a stopped or paused container; bad requests (400)', async () => {
     const id = await running('x2');
     await rt.pause(id);
-    expectError(await rejected(rt.createExec({ container: id, cmd: ['ls'] })), { type: 'Conflict', message: `Container ${id} is paused, unpause the container before exec` });
+    expectError(await rejected(rt.createExec({ container: id, cmd: ['ls'] })), {
+      type: 'Conflict',
+      message: `Container ${id} is paused, unpause the container before exec`,
+    });
     await rt.unpause(id);
-    expectError(await rejected(rt.createExec({ container: id, cmd: [] })), { type: 'InvalidParameter', message: 'No exec command specified' });
-    expectError(await rejected(rt.createExec({ container: id, cmd: ['ls'], workingDir: 'rel' })), { type: 'InvalidParameter', message: "the working directory 'rel' is invalid, it needs to be an absolute path" });
+    expectError(await rejected(rt.createExec({ container: id, cmd: [] })), {
+      type: 'InvalidParameter',
+      message: 'No exec command specified',
+    });
+    expectError(await rejected(rt.createExec({ container: id, cmd: ['ls'], workingDir: 'rel' })), {
+      type: 'InvalidParameter',
+      message: "the working directory 'rel' is invalid, it needs to be an absolute path",
+    });
     await rt.stop(id, 0);
-    expectError(await rejected(rt.createExec({ container: id, cmd: ['ls'] })), { type: 'ContainerNotRunning', message: `Container ${id} is not running` });
+    expectError(await rejected(rt.createExec({ container: id, cmd: ['ls'] })), {
+      type: 'ContainerNotRunning',
+      message: `Container ${id} is not running`,
+    });
   });
 
   it('the process release unregisters a registered exec: its record goes, ExecIDs empties', async () => {

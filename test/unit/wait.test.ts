@@ -26,7 +26,13 @@ async function start(id: string): Promise<void> {
 
 /** Whether `p` is still pending after `ms`. */
 async function pending(p: Promise<unknown>, ms = 300): Promise<boolean> {
-  return Promise.race([p.then(() => false, () => false), new Promise<boolean>((r) => setTimeout(() => r(true), ms))]);
+  return Promise.race([
+    p.then(
+      () => false,
+      () => false,
+    ),
+    new Promise<boolean>((r) => setTimeout(() => r(true), ms)),
+  ]);
 }
 
 /** The watches on the process's inotify descriptors (/proc/self/fdinfo). */
@@ -34,7 +40,9 @@ async function inotifyWatches(): Promise<number> {
   let watches = 0;
   for (const fd of await fs.readdir('/proc/self/fd')) {
     if ((await fs.readlink(`/proc/self/fd/${fd}`).catch(() => '')) !== 'anon_inode:inotify') continue;
-    watches += (await fs.readFile(`/proc/self/fdinfo/${fd}`, 'utf8').catch(() => '')).split('\n').filter((l) => l.startsWith('inotify wd:')).length;
+    watches += (await fs.readFile(`/proc/self/fdinfo/${fd}`, 'utf8').catch(() => ''))
+      .split('\n')
+      .filter((l) => l.startsWith('inotify wd:')).length;
   }
   return watches;
 }
@@ -79,7 +87,10 @@ describe('waitForCondition', () => {
     await start(Id); // `exit 4` ends at once; the next read records the exit
     expect(await wait).toEqual({ containerId: Id, StatusCode: 4 });
     // asked after the run it means has already ended: the baseline is what the client saw
-    expect(await waitForCondition(rt, { container: Id, condition: 'next-exit', afterFinishedAt: seen })).toEqual({ containerId: Id, StatusCode: 4 });
+    expect(await waitForCondition(rt, { container: Id, condition: 'next-exit', afterFinishedAt: seen })).toEqual({
+      containerId: Id,
+      StatusCode: 4,
+    });
     // without a baseline, an exited container waits for its next run's exit
     const ac = new AbortController();
     const next = waitForCondition(rt, { container: Id, condition: 'next-exit' }, { signal: ac.signal });
@@ -97,22 +108,38 @@ describe('waitForCondition', () => {
     await rt.remove(Id, false);
     expect(await wait).toEqual({ containerId: Id, StatusCode: 143 });
     // removed before the wait's first look: the full ID and its events still tell
-    expect(await waitForCondition(rt, { container: Id, condition: 'removed' })).toEqual({ containerId: Id, StatusCode: 143 });
+    expect(await waitForCondition(rt, { container: Id, condition: 'removed' })).toEqual({
+      containerId: Id,
+      StatusCode: 143,
+    });
     // a name that names nothing is Docker's 404
-    expectError(await rejected(waitForCondition(rt, { container: 'w3', condition: 'removed' })), { type: 'NoSuchContainer', message: 'No such container: w3' });
+    expectError(await rejected(waitForCondition(rt, { container: 'w3', condition: 'removed' })), {
+      type: 'NoSuchContainer',
+      message: 'No such container: w3',
+    });
   });
 
   it('removed: the last die is found past the first page of a long events file', async () => {
     // other containers' events first, over one page (EVENTS_PAGE_BYTES): this one's die comes after
-    const filler = { time: '2026-01-01T00:00:00.000Z', type: 'container' as const, action: 'create' as const, id: 'f'.repeat(64), name: 'other' };
+    const filler = {
+      time: '2026-01-01T00:00:00.000Z',
+      type: 'container' as const,
+      action: 'create' as const,
+      id: 'f'.repeat(64),
+      name: 'other',
+    };
     for (let i = 0; i < 3000; i++) await rt.store.appendEvent({ ...filler, attributes: { pad: 'x'.repeat(100) } });
     expect((await rt.events(0)).more).toBe(true);
     const { Id } = await rt.create({ image: 'busybox', name: 'w5', cmd: ['sleep', '100'] });
     await start(Id);
     await rt.kill(Id, 'TERM');
-    expect(await waitForCondition(rt, { container: Id })).toEqual({ containerId: Id, StatusCode: 143 }); // the exit is recorded
+    // the exit is recorded
+    expect(await waitForCondition(rt, { container: Id })).toEqual({ containerId: Id, StatusCode: 143 });
     await rt.remove(Id, false);
-    expect(await waitForCondition(rt, { container: Id, condition: 'removed' })).toEqual({ containerId: Id, StatusCode: 143 });
+    expect(await waitForCondition(rt, { container: Id, condition: 'removed' })).toEqual({
+      containerId: Id,
+      StatusCode: 143,
+    });
   });
 
   it('gives up when cancelled', async () => {

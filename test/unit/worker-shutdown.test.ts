@@ -18,7 +18,11 @@ function fakeWorker(localSteps = 0): FakeWorker {
       w.shutdowns++;
       w.state = 'DRAINING';
     },
-    getStatus: () => ({ numInFlightActivities: 1 + localSteps, numInFlightLocalActivities: localSteps, numInFlightWorkflowActivations: 0 }),
+    getStatus: () => ({
+      numInFlightActivities: 1 + localSteps,
+      numInFlightLocalActivities: localSteps,
+      numInFlightWorkflowActivations: 0,
+    }),
   };
   return w as unknown as FakeWorker;
 }
@@ -34,19 +38,34 @@ describe('handleShutdownSignals', () => {
     const w = fakeWorker();
     const lines: string[] = [];
     const onStop = vi.fn();
-    handler = handleShutdownSignals({ worker: w, graceMs: 25_000, log: (l) => lines.push(l), onStop, signals: [SIG], exit: () => expect.fail('no exit on the first signal') });
+    handler = handleShutdownSignals({
+      worker: w,
+      graceMs: 25_000,
+      log: (l) => lines.push(l),
+      onStop,
+      signals: [SIG],
+      exit: () => expect.fail('no exit on the first signal'),
+    });
     expect(handler.stopping).toBeUndefined();
     process.emit(SIG, SIG);
     expect(w.shutdowns).toBe(1);
     expect(onStop).toHaveBeenCalledTimes(1);
     expect(handler.stopping?.signal).toBe(SIG);
-    expect(lines).toEqual([`${SIG}: stopping: no new tasks; 1 step and 0 workflow tasks in flight get up to 25 s to finish (${SIG} again exits at once)`]);
+    expect(lines).toEqual([
+      `${SIG}: stopping: no new tasks; 1 step and 0 workflow tasks in flight get up to 25 s to finish (${SIG} again exits at once)`,
+    ]);
   });
 
   it('a worker the SDK already stopped (its own signal handler ran first) is not stopped twice', () => {
     const w = fakeWorker();
     w.state = 'DRAINING';
-    handler = handleShutdownSignals({ worker: w, graceMs: 1_000, log: () => undefined, signals: [SIG], exit: () => undefined });
+    handler = handleShutdownSignals({
+      worker: w,
+      graceMs: 1_000,
+      log: () => undefined,
+      signals: [SIG],
+      exit: () => undefined,
+    });
     expect(() => process.emit(SIG, SIG)).not.toThrow();
     expect(w.shutdowns).toBe(0);
   });
@@ -60,24 +79,40 @@ describe('handleShutdownSignals', () => {
     expect(exit).not.toHaveBeenCalled();
     process.emit(SIG, SIG);
     expect(exit).toHaveBeenCalledWith(128 + os.constants.signals[SIG]);
-    expect(lines[1]).toBe(`${SIG} again: exiting now; what was in flight is retried by the next worker once its heartbeat times out`);
+    expect(lines[1]).toBe(
+      `${SIG} again: exiting now; what was in flight is retried by the next worker once its heartbeat times out`,
+    );
   });
 
   it('says when the grace is over and steps are being cancelled, unless the worker stopped by then', () => {
     vi.useFakeTimers();
     const w = fakeWorker();
     const lines: string[] = [];
-    handler = handleShutdownSignals({ worker: w, graceMs: 2_000, log: (l) => lines.push(l), signals: [SIG], exit: () => undefined });
+    handler = handleShutdownSignals({
+      worker: w,
+      graceMs: 2_000,
+      log: (l) => lines.push(l),
+      signals: [SIG],
+      exit: () => undefined,
+    });
     process.emit(SIG, SIG);
     vi.advanceTimersByTime(1_999);
     expect(lines).toHaveLength(1);
     vi.advanceTimersByTime(1);
-    expect(lines[1]).toBe('grace of 2 s is over: cancelling 1 step and 0 workflow tasks still running (the next worker retries them, or their start compensates)');
+    expect(lines[1]).toBe(
+      'grace of 2 s is over: cancelling 1 step and 0 workflow tasks still running (the next worker retries them, or their start compensates)',
+    );
 
     const w2 = fakeWorker();
     const lines2: string[] = [];
     handler.dispose();
-    handler = handleShutdownSignals({ worker: w2, graceMs: 2_000, log: (l) => lines2.push(l), signals: [SIG], exit: () => undefined });
+    handler = handleShutdownSignals({
+      worker: w2,
+      graceMs: 2_000,
+      log: (l) => lines2.push(l),
+      signals: [SIG],
+      exit: () => undefined,
+    });
     process.emit(SIG, SIG);
     w2.state = 'STOPPED';
     vi.advanceTimersByTime(2_000);

@@ -19,32 +19,47 @@ const policy = (Name: RestartPolicy['Name'], MaximumRetryCount = 0): RestartPoli
 async function monitor(mon: MonitorPlan, plan: Omit<StubPlan, 'monitor'> = {}) {
   const stub = stubActivities({ ...plan, monitor: mon });
   const taskQueue = `monitor-${randomUUID()}`;
-  const worker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: suite.bundle, activities: stub.acts });
+  const worker = await Worker.create({
+    connection: suite.env.nativeConnection,
+    taskQueue,
+    workflowBundle: suite.bundle,
+    activities: stub.acts,
+  });
   // the host's queue: where the saga sends its host steps and compensations (common/hosts-api.ts)
-  const hostWorker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue: hostTaskQueue(taskQueue, STUB_HOST), activities: stub.acts });
-  const outcome = await hostWorker.runUntil(() => worker.runUntil(async () => {
-    await suite.env.client.workflow.execute('containerStart', { taskQueue, workflowId: `start-${randomUUID()}`, args: [{ container: 'web' }] });
-    const handle = suite.env.client.workflow.getHandle(monitorWorkflowId(stub.snapshot.id));
-    const result = (await handle.result()) as MonitorResult;
-    // every run of the chain (continue-as-new), last to first: each names the run it continues
-    const timers: number[] = [];
-    let runs = 0;
-    for (let runId: string | undefined = (await handle.describe()).runId; runId; runs++) {
-      const history = await suite.env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
-      const here: number[] = [];
-      for (const e of history.events ?? []) {
-        const t = e.timerStartedEventAttributes?.startToFireTimeout;
-        if (t) here.push(Number(t.seconds ?? 0) * 1000 + Math.round((t.nanos ?? 0) / 1e6));
+  const hostWorker = await Worker.create({
+    connection: suite.env.nativeConnection,
+    taskQueue: hostTaskQueue(taskQueue, STUB_HOST),
+    activities: stub.acts,
+  });
+  const outcome = await hostWorker.runUntil(() =>
+    worker.runUntil(async () => {
+      await suite.env.client.workflow.execute('containerStart', {
+        taskQueue,
+        workflowId: `start-${randomUUID()}`,
+        args: [{ container: 'web' }],
+      });
+      const handle = suite.env.client.workflow.getHandle(monitorWorkflowId(stub.snapshot.id));
+      const result = (await handle.result()) as MonitorResult;
+      // every run of the chain (continue-as-new), last to first: each names the run it continues
+      const timers: number[] = [];
+      let runs = 0;
+      for (let runId: string | undefined = (await handle.describe()).runId; runId; runs++) {
+        const history = await suite.env.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+        const here: number[] = [];
+        for (const e of history.events ?? []) {
+          const t = e.timerStartedEventAttributes?.startToFireTimeout;
+          if (t) here.push(Number(t.seconds ?? 0) * 1000 + Math.round((t.nanos ?? 0) / 1e6));
+        }
+        timers.unshift(...here);
+        runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
       }
-      timers.unshift(...here);
-      runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
-    }
-    return { result, timers, histories: runs };
-  }));
+      return { result, timers, histories: runs };
+    }),
+  );
   return { ...stub, ...outcome };
 }
 
-describe('container monitor: Docker\'s restart policies', () => {
+describe("container monitor: Docker's restart policies", () => {
   it('no policy: the run ends, nothing restarts', async () => {
     const { result, timers, runs } = await monitor({ policy: policy('no'), exits: [1] });
     expect(result).toMatchObject({ ended: 'policy', restartCount: 0, lastExitCode: 1 });
@@ -52,7 +67,10 @@ describe('container monitor: Docker\'s restart policies', () => {
   });
 
   it('on-failure:2 restarts a failing run twice, with 100 then 200 ms of backoff, then leaves it exited', async () => {
-    const { result, timers, runs, restartMarks, calls } = await monitor({ policy: policy('on-failure', 2), exits: [1, 1, 1] });
+    const { result, timers, runs, restartMarks, calls } = await monitor({
+      policy: policy('on-failure', 2),
+      exits: [1, 1, 1],
+    });
     expect(result).toMatchObject({ ended: 'policy', restartCount: 2, lastExitCode: 1 });
     expect(timers).toEqual([100, 200]);
     expect(runs).toHaveLength(3);
@@ -96,7 +114,11 @@ describe('container monitor: Docker\'s restart policies', () => {
   });
 
   it('a restart whose start fails compensates and counts toward the policy (as exit 127)', async () => {
-    const { result, runs, timers, calls } = await monitor({ policy: policy('on-failure', 2), exits: [1, 5], failStartOf: [1] });
+    const { result, runs, timers, calls } = await monitor({
+      policy: policy('on-failure', 2),
+      exits: [1, 5],
+      failStartOf: [1],
+    });
     expect(result).toMatchObject({ ended: 'policy', restartCount: 2, lastExitCode: 5 });
     expect(runs).toHaveLength(2);
     expect(timers).toEqual([100, 200]);
@@ -111,7 +133,11 @@ describe('container monitor: Docker\'s restart policies', () => {
 
   it('a container that restarts on and on continues as new: the history stays bounded', async () => {
     const exits = Array.from({ length: 56 }, () => 1);
-    const { result, histories } = await monitor({ policy: policy('on-failure', 55), exits, ranMs: exits.map(() => 20_000) });
+    const { result, histories } = await monitor({
+      policy: policy('on-failure', 55),
+      exits,
+      ranMs: exits.map(() => 20_000),
+    });
     expect(result.restartCount).toBe(55);
     expect(histories).toBe(2);
   }, 120_000);

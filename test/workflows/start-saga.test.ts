@@ -23,11 +23,25 @@ const OTHER_HOST = 'other';
  * asks the stub host's queue; the stub host's worker answers the lookup and the claim, then leaves (its worker
  * shuts down once the claim is made), so the host steps routed to it are never picked up.
  */
-function hostGoneActs(stub: ReturnType<typeof stubActivities>, hostWorker: () => Worker): { shared: Activities; host: Activities } {
-  const views = [OTHER_HOST, STUB_HOST].map((name) => ({ name, driver: 'simulated' as const, availability: 'active' as const, registeredAt: '2026-01-01T00:00:00Z', live: true }));
+function hostGoneActs(
+  stub: ReturnType<typeof stubActivities>,
+  hostWorker: () => Worker,
+): { shared: Activities; host: Activities } {
+  const views = [OTHER_HOST, STUB_HOST].map((name) => ({
+    name,
+    driver: 'simulated' as const,
+    availability: 'active' as const,
+    registeredAt: '2026-01-01T00:00:00Z',
+    live: true,
+  }));
   return {
     // the other host's first look (with its checks and claim) does not find the container there
-    shared: { ...stub.acts, locateHere: async () => ({ host: OTHER_HOST }), claimHere: async () => ({ located: { host: OTHER_HOST } }), liveHosts: async () => views },
+    shared: {
+      ...stub.acts,
+      locateHere: async () => ({ host: OTHER_HOST }),
+      claimHere: async () => ({ located: { host: OTHER_HOST } }),
+      liveHosts: async () => views,
+    },
     host: {
       ...stub.acts,
       claimStart: async (i) => {
@@ -39,21 +53,39 @@ function hostGoneActs(stub: ReturnType<typeof stubActivities>, hostWorker: () =>
   };
 }
 
-async function runSaga(plan: StubPlan, input: ContainerStartInput = { container: 'web' }, during?: (h: { cancel(): Promise<unknown> }) => Promise<void>, opts: { hostGone?: boolean } = {}) {
+async function runSaga(
+  plan: StubPlan,
+  input: ContainerStartInput = { container: 'web' },
+  during?: (h: { cancel(): Promise<unknown> }) => Promise<void>,
+  opts: { hostGone?: boolean } = {},
+) {
   const stub = stubActivities(plan);
   const taskQueue = `saga-${randomUUID()}`;
   const ref: { hostWorker?: Worker } = {};
   const acts = opts.hostGone ? hostGoneActs(stub, () => ref.hostWorker!) : { shared: stub.acts, host: stub.acts };
-  const worker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: suite.bundle, activities: acts.shared });
+  const worker = await Worker.create({
+    connection: suite.env.nativeConnection,
+    taskQueue,
+    workflowBundle: suite.bundle,
+    activities: acts.shared,
+  });
   // the host's queue: where the saga sends its host steps and compensations (common/hosts-api.ts) when the
   // workflow task's worker is not the container's host
-  const hostWorker = await Worker.create({ connection: suite.env.nativeConnection, taskQueue: hostTaskQueue(taskQueue, STUB_HOST), activities: acts.host });
+  const hostWorker = await Worker.create({
+    connection: suite.env.nativeConnection,
+    taskQueue: hostTaskQueue(taskQueue, STUB_HOST),
+    activities: acts.host,
+  });
   ref.hostWorker = hostWorker;
   // run apart, not by runUntil: a gone host's worker stops while the saga runs
   const hostRun = hostWorker.run();
   try {
     const outcome = await worker.runUntil(async () => {
-      const handle = await suite.env.client.workflow.start('containerStart', { taskQueue, workflowId: `wf-${randomUUID()}`, args: [input] });
+      const handle = await suite.env.client.workflow.start('containerStart', {
+        taskQueue,
+        workflowId: `wf-${randomUUID()}`,
+        args: [input],
+      });
       if (during) await during(handle);
       try {
         return { result: (await handle.result()) as ContainerStartResult, workflowId: handle.workflowId };
@@ -92,7 +124,10 @@ function expectUndo(calls: string[], from: number, releases: string[]): void {
   expect(undo.indexOf('markFailed')).toBeLessThan(undo.indexOf('finishFailed'));
   const first = releases.filter((r) => r === 'unregisterProcess');
   const rest = releases.filter((r) => r !== 'unregisterProcess');
-  expectCalls(undo.filter((c) => c !== 'markFailed'), [...first, ...(rest.length > 0 ? [rest] : []), 'finishFailed', 'releaseStart']);
+  expectCalls(
+    undo.filter((c) => c !== 'markFailed'),
+    [...first, ...(rest.length > 0 ? [rest] : []), 'finishFailed', 'releaseStart'],
+  );
 }
 
 /** calls against an expected order in which an array is a group whose members may come in any order. */
@@ -113,11 +148,38 @@ describe('containerStart saga', () => {
   it('runs every step in Docker order, the independent ones at once, and reports the result', async () => {
     const { calls, result, error } = await runSaga({});
     expect(error).toBeUndefined();
-    expectCalls(calls, [...PREPARE, AT_ONCE, 'writeSpec', 'startProcess', 'markRunning', CLAIM_RELEASED_BY_MARK_RUNNING]);
-    expect(result).toMatchObject({ status: 'running', name: 'web', pid: 4242, ipAddress: '10.88.0.2', compensations: [], leftovers: [] });
+    expectCalls(calls, [
+      ...PREPARE,
+      AT_ONCE,
+      'writeSpec',
+      'startProcess',
+      'markRunning',
+      CLAIM_RELEASED_BY_MARK_RUNNING,
+    ]);
+    expect(result).toMatchObject({
+      status: 'running',
+      name: 'web',
+      pid: 4242,
+      ipAddress: '10.88.0.2',
+      compensations: [],
+      leftovers: [],
+    });
     expect(result!.steps).toEqual([
-      'lookup', 'check-state', 'verify-settings', 'claim', 'default-net-mode', 'mount-rootfs', 'network', 'ipc',
-      'volumes', 'links', 'working-dir', 'daemon-env', 'spec', 'process', 'mark-running',
+      'lookup',
+      'check-state',
+      'verify-settings',
+      'claim',
+      'default-net-mode',
+      'mount-rootfs',
+      'network',
+      'ipc',
+      'volumes',
+      'links',
+      'working-dir',
+      'daemon-env',
+      'spec',
+      'process',
+      'mark-running',
     ]);
   });
 
@@ -133,13 +195,29 @@ describe('containerStart saga', () => {
   it('runs links and working-dir only when the container has them, and skips IPC for ipc host', async () => {
     const { calls, error } = await runSaga({ snapshot: { links: ['db:db'], workingDir: '/app', ipcMode: 'host' } });
     expect(error).toBeUndefined();
-    expectCalls(calls, [...PREPARE, ['mountRootfs', 'connectNetwork', 'mountVolumes'], 'linkedContainers', 'setupWorkingDir', 'writeSpec', 'startProcess', 'markRunning', CLAIM_RELEASED_BY_MARK_RUNNING]);
+    expectCalls(calls, [
+      ...PREPARE,
+      ['mountRootfs', 'connectNetwork', 'mountVolumes'],
+      'linkedContainers',
+      'setupWorkingDir',
+      'writeSpec',
+      'startProcess',
+      'markRunning',
+      CLAIM_RELEASED_BY_MARK_RUNNING,
+    ]);
   });
 
   it('no volumes activity or compensation for a container with nothing to mount', async () => {
     const { calls, result } = await runSaga({ snapshot: { hasMounts: false } });
     expect(result?.steps).toContain('volumes');
-    expectCalls(calls, [...PREPARE, ['mountRootfs', 'connectNetwork', 'setupIpc'], 'writeSpec', 'startProcess', 'markRunning', CLAIM_RELEASED_BY_MARK_RUNNING]);
+    expectCalls(calls, [
+      ...PREPARE,
+      ['mountRootfs', 'connectNetwork', 'setupIpc'],
+      'writeSpec',
+      'startProcess',
+      'markRunning',
+      CLAIM_RELEASED_BY_MARK_RUNNING,
+    ]);
     const failed = await runSaga({ snapshot: { hasMounts: false }, fail: { startProcess: {} } });
     expect(failed.calls).not.toContain('unmountVolumes');
     expect(failed.calls).toContain('unregisterProcess');
@@ -156,15 +234,22 @@ describe('containerStart saga', () => {
     ['setupWorkingDir', [], UNDO_AT_ONCE],
     ['writeSpec', ['setupWorkingDir'], ['removeSpec', ...UNDO_AT_ONCE]],
     ['startProcess', ['setupWorkingDir', 'writeSpec'], ['unregisterProcess', 'removeSpec', ...UNDO_AT_ONCE]],
-    ['markRunning', ['setupWorkingDir', 'writeSpec', 'startProcess'], ['unregisterProcess', 'removeSpec', ...UNDO_AT_ONCE]],
+    [
+      'markRunning',
+      ['setupWorkingDir', 'writeSpec', 'startProcess'],
+      ['unregisterProcess', 'removeSpec', ...UNDO_AT_ONCE],
+    ],
   ];
-  it('compensates a fully started container in the table\'s release order, the one stop, rm and gc use', async () => {
+  it("compensates a fully started container in the table's release order, the one stop, rm and gc use", async () => {
     const { error } = await runSaga({ fail: { markRunning: {} } });
     expect((failureOf(error).details?.[0] as ContainerStartResult).compensations).toEqual(RELEASE_ORDER);
   });
 
   it.each(cases)('a permanent failure at %s compensates in reverse', async (failing, between, compensations) => {
-    const { calls, error, markFailedArgs } = await runSaga({ fail: { [failing]: {} }, snapshot: { workingDir: '/app' } });
+    const { calls, error, markFailedArgs } = await runSaga({
+      fail: { [failing]: {} },
+      snapshot: { workingDir: '/app' },
+    });
     const failure = failureOf(error);
     expect(failure.type).toBe('InjectedFault');
     expect(failure.message).toBe(`injected failure at ${failing}`);
@@ -184,14 +269,17 @@ describe('containerStart saga', () => {
   });
 
   it('a step that fails while the others run at once are in flight: nothing is compensated before they end', async () => {
-    const { calls, error, endedAt } = await runSaga({ fail: { mountRootfs: {} }, slow: { connectNetwork: 500, mountVolumes: 300 } });
+    const { calls, error, endedAt } = await runSaga({
+      fail: { mountRootfs: {} },
+      slow: { connectNetwork: 500, mountVolumes: 300 },
+    });
     expect(failureOf(error).type).toBe('InjectedFault');
     const undoFrom = PREPARE.length + AT_ONCE.length;
     expect(calls.slice(0, undoFrom).sort()).toEqual([...PREPARE, ...AT_ONCE].sort());
     expect(endedAt.get('connectNetwork')).toBeLessThanOrEqual(undoFrom);
     expect(endedAt.get('mountVolumes')).toBeLessThanOrEqual(undoFrom);
     expectUndo(calls, undoFrom, UNDO_AT_ONCE);
-    const record = (failureOf(error).details?.[0] as ContainerStartResult);
+    const record = failureOf(error).details?.[0] as ContainerStartResult;
     // what finished is listed (design order), then the error
     expect(record.steps.slice(-3)).toEqual(['network', 'ipc', 'volumes']);
   });
@@ -205,7 +293,9 @@ describe('containerStart saga', () => {
   });
 
   it('records exit code 127 when the command is not found', async () => {
-    const { error, markFailedArgs } = await runSaga({ fail: { startProcess: { type: 'CommandNotFound', message: 'exec: "nope": executable file not found in $PATH' } } });
+    const { error, markFailedArgs } = await runSaga({
+      fail: { startProcess: { type: 'CommandNotFound', message: 'exec: "nope": executable file not found in $PATH' } },
+    });
     expect(failureOf(error).type).toBe('CommandNotFound');
     expect(markFailedArgs[0]!.exitCode).toBe(127);
   });
@@ -226,7 +316,10 @@ describe('containerStart saga', () => {
 
   it('compensates in two rounds: the process first, then every other release at once', async () => {
     // releaseIpc is slow: run one after another, the releases after it in reverse order would start only once it ended
-    const { calls, error, endedAt } = await runSaga({ fail: { markRunning: {} }, slow: { markFailed: 300, unregisterProcess: 300, releaseIpc: 300 } });
+    const { calls, error, endedAt } = await runSaga({
+      fail: { markRunning: {} },
+      slow: { markFailed: 300, unregisterProcess: 300, releaseIpc: 300 },
+    });
     expect(failureOf(error).type).toBe('InjectedFault');
     const second = ['removeSpec', 'unmountVolumes', 'releaseIpc', 'releaseNetwork', 'unmountRootfs'];
     for (const r of second) expect(calls.indexOf(r)).toBeGreaterThanOrEqual(endedAt.get('unregisterProcess')!);
@@ -247,7 +340,9 @@ describe('containerStart saga', () => {
   });
 
   it('a compensation that keeps failing is retried, then listed as a leftover', async () => {
-    const { error, attempts } = await runSaga({ fail: { mountVolumes: {}, releaseNetwork: { times: 100, type: 'Internal', message: 'CNI DEL failed' } } });
+    const { error, attempts } = await runSaga({
+      fail: { mountVolumes: {}, releaseNetwork: { times: 100, type: 'Internal', message: 'CNI DEL failed' } },
+    });
     const failure = failureOf(error);
     expect(failure.type).toBe('CompensationIncomplete');
     expect(failure.message).toContain('release-network: CNI DEL failed');
@@ -260,25 +355,91 @@ describe('containerStart saga', () => {
   // Docker's errors, each before any side effect: type, message and status.
   const dockerErrors: Array<[string, StubPlan, ContainerStartInput, string, string, number]> = [
     ['missing container', {}, { container: 'nosuch' }, 'NoSuchContainer', 'No such container: nosuch', 404],
-    ['paused', { snapshot: { paused: true } }, { container: 'web' }, 'StartPaused', 'Cannot start a paused container, try unpause instead.', 409],
-    ['running', { snapshot: { running: true } }, { container: 'web' }, 'AlreadyStarted', 'Container already started', 304],
-    ['hostConfig on Windows', { os: 'windows' }, { container: 'web', hostConfig: {} }, 'HostConfigStart', 'Supplying a hostConfig on start is not supported. It should be supplied on create.', 400],
+    [
+      'paused',
+      { snapshot: { paused: true } },
+      { container: 'web' },
+      'StartPaused',
+      'Cannot start a paused container, try unpause instead.',
+      409,
+    ],
+    [
+      'running',
+      { snapshot: { running: true } },
+      { container: 'web' },
+      'AlreadyStarted',
+      'Container already started',
+      304,
+    ],
+    [
+      'hostConfig on Windows',
+      { os: 'windows' },
+      { container: 'web', hostConfig: {} },
+      'HostConfigStart',
+      'Supplying a hostConfig on start is not supported. It should be supplied on create.',
+      400,
+    ],
     // the setHostConfig activity validates (verifyHostConfig, unit-tested): the saga reports its error as it is
-    ['bad security opt', { fail: { setHostConfig: { type: 'InvalidSecurityOpt', message: 'Invalid --security-opt: "foo"' } } }, { container: 'web', hostConfig: { SecurityOpt: ['foo'] } }, 'InvalidSecurityOpt', 'Invalid --security-opt: "foo"', 400],
-    ['running once claimed (another start won the race)', { claimed: { running: true } }, { container: 'web' }, 'AlreadyStarted', 'Container already started', 304],
-    ['bad settings', { fail: { verifySettings: { type: 'InvalidSettings', message: 'SHM size can not be less than 0' } } }, { container: 'web' }, 'InvalidSettings', 'SHM size can not be less than 0', 400],
-    ['being removed', { fail: { claimStart: { type: 'ContainerBeingRemoved', message: 'Container is marked for removal and cannot be started.' } } }, { container: 'web' }, 'ContainerBeingRemoved', 'Container is marked for removal and cannot be started.', 409],
-    ['another saga starting it', { fail: { claimStart: { type: 'StartInProgress', message: 'Conflict: already being started' } } }, { container: 'web' }, 'StartInProgress', 'Conflict: already being started', 409],
+    [
+      'bad security opt',
+      { fail: { setHostConfig: { type: 'InvalidSecurityOpt', message: 'Invalid --security-opt: "foo"' } } },
+      { container: 'web', hostConfig: { SecurityOpt: ['foo'] } },
+      'InvalidSecurityOpt',
+      'Invalid --security-opt: "foo"',
+      400,
+    ],
+    [
+      'running once claimed (another start won the race)',
+      { claimed: { running: true } },
+      { container: 'web' },
+      'AlreadyStarted',
+      'Container already started',
+      304,
+    ],
+    [
+      'bad settings',
+      { fail: { verifySettings: { type: 'InvalidSettings', message: 'SHM size can not be less than 0' } } },
+      { container: 'web' },
+      'InvalidSettings',
+      'SHM size can not be less than 0',
+      400,
+    ],
+    [
+      'being removed',
+      {
+        fail: {
+          claimStart: {
+            type: 'ContainerBeingRemoved',
+            message: 'Container is marked for removal and cannot be started.',
+          },
+        },
+      },
+      { container: 'web' },
+      'ContainerBeingRemoved',
+      'Container is marked for removal and cannot be started.',
+      409,
+    ],
+    [
+      'another saga starting it',
+      { fail: { claimStart: { type: 'StartInProgress', message: 'Conflict: already being started' } } },
+      { container: 'web' },
+      'StartInProgress',
+      'Conflict: already being started',
+      409,
+    ],
   ];
-  it.each(dockerErrors)('%s → Docker error before any side effect', async (_label, plan, input, type, message, status) => {
-    const { error, calls } = await runSaga(plan, input);
-    const failure = failureOf(error);
-    expect(failure.type).toBe(type);
-    expect(failure.message).toBe(message);
-    expect(failure.nonRetryable).toBe(true);
-    expect((failure.details?.[0] as ContainerStartResult).error?.status).toBe(status);
-    expect(calls.some((c) => ['mountRootfs', 'markFailed'].includes(c))).toBe(false);
-  });
+  it.each(dockerErrors)(
+    '%s → Docker error before any side effect',
+    async (_label, plan, input, type, message, status) => {
+      const { error, calls } = await runSaga(plan, input);
+      const failure = failureOf(error);
+      expect(failure.type).toBe(type);
+      expect(failure.message).toBe(message);
+      expect(failure.nonRetryable).toBe(true);
+      expect((failure.details?.[0] as ContainerStartResult).error?.status).toBe(status);
+      expect(calls.some((c) => ['mountRootfs', 'markFailed'].includes(c))).toBe(false);
+    },
+  );
 
   it('releases the claim of a container found running once claimed, and does nothing else', async () => {
     const { calls } = await runSaga({ claimed: { running: true } }, { container: 'web' });
@@ -286,22 +447,32 @@ describe('containerStart saga', () => {
   });
 
   it('passes a legacy hostConfig to the container before verifying settings', async () => {
-    const { calls, result } = await runSaga({}, { container: 'web', hostConfig: { SecurityOpt: ['no-new-privileges'] } });
+    const { calls, result } = await runSaga(
+      {},
+      { container: 'web', hostConfig: { SecurityOpt: ['no-new-privileges'] } },
+    );
     expect(result?.status).toBe('running');
     expect(calls.slice(0, 4)).toEqual(['lookupContainer', 'hostInfo', 'setHostConfig', 'verifySettings']);
   });
 
-  it("a host whose worker is gone: the first host step not picked up in time fails the start HostUnavailable, and nothing more is sent to that host", async () => {
+  it('a host whose worker is gone: the first host step not picked up in time fails the start HostUnavailable, and nothing more is sent to that host', async () => {
     const { calls, error } = await runSaga({}, undefined, undefined, { hostGone: true });
     // the record steps ran on the host's queue (another host's worker ran the workflow task); nothing after reached it
     expectCalls(calls, PREPARE);
     const f = failureOf(error);
     expect(f.type).toBe('HostUnavailable');
-    expect(f.message).toMatch(/^host stub is unavailable: no worker took its (mountRootfs|connectNetwork|setupIpc|mountVolumes) step within 20s \(is the worker with CONTAINER_SAGA_HOST=stub running\?\); left for host stub's start-up reconcile: state, /);
+    expect(f.message).toMatch(
+      /^host stub is unavailable: no worker took its (mountRootfs|connectNetwork|setupIpc|mountVolumes) step within 20s \(is the worker with CONTAINER_SAGA_HOST=stub running\?\); left for host stub's start-up reconcile: state, /,
+    );
     const record = f.details?.[0] as ContainerStartResult;
     expect(record).toMatchObject({ status: 'failed', host: 'stub', compensations: [] });
-    expect(record.leftovers.map((l) => l.split(':')[0])).toEqual(['state', ...RELEASE_ORDER.filter((r) => r !== 'unregister-process' && r !== 'remove-spec'), 'die event']);
-    for (const l of record.leftovers) expect(l).toMatch(/: left for host stub's start-up reconcile \(the host is unavailable\)$/);
+    expect(record.leftovers.map((l) => l.split(':')[0])).toEqual([
+      'state',
+      ...RELEASE_ORDER.filter((r) => r !== 'unregister-process' && r !== 'remove-spec'),
+      'die event',
+    ]);
+    for (const l of record.leftovers)
+      expect(l).toMatch(/: left for host stub's start-up reconcile \(the host is unavailable\)$/);
   });
 
   it('rejects an input that is not {"container": …}', async () => {

@@ -10,7 +10,6 @@ import { notStartable, type ClaimedHere, type ContainerSnapshot } from '../../co
 import type { RestartPolicy } from '../../common/types';
 import type { RefusingStep } from '../../common/steps';
 
-
 /** The one host of the stub tests: their workers poll `<queue>` and `<queue>@stub`. */
 export const STUB_HOST = 'stub';
 /** The call a mark-running that also released the claim adds after its own. */
@@ -111,7 +110,8 @@ export function stubActivities(plan: StubPlan = {}) {
   let starts = 0;
   const mon = plan.monitor;
   const removed = (n: number) => mon?.removedAfter !== undefined && n > mon.removedAfter;
-  const stoppedInBackoff = () => mon?.stoppedInBackoffAfter !== undefined && runs.length - 1 >= mon.stoppedInBackoffAfter;
+  const stoppedInBackoff = () =>
+    mon?.stoppedInBackoffAfter !== undefined && runs.length - 1 >= mon.stoppedInBackoffAfter;
   const monitorActs = {
     waitForRunEnd: async ({ run }: { run: ContainerRun }): Promise<RunEnd> => {
       calls.push('waitForRunEnd');
@@ -127,7 +127,15 @@ export function stubActivities(plan: StubPlan = {}) {
     handleRunExit: async ({ run }: { run: ContainerRun }) => {
       calls.push('handleRunExit');
       const n = runs.findIndex((r) => r.startedAt === run.startedAt);
-      return { exists: true, startedAgain: false, autoRemove: mon?.autoRemove === true, policy: mon!.policy, manuallyStopped: mon?.stoppedAt === n, ranMs: mon?.ranMs?.[n] ?? 1000, leftovers: [] };
+      return {
+        exists: true,
+        startedAgain: false,
+        autoRemove: mon?.autoRemove === true,
+        policy: mon!.policy,
+        manuallyStopped: mon?.stoppedAt === n,
+        ranMs: mon?.ranMs?.[n] ?? 1000,
+        leftovers: [],
+      };
     },
     markRestarting: async ({ restartCount }: { restartCount: number }) => {
       calls.push('markRestarting');
@@ -146,7 +154,8 @@ export function stubActivities(plan: StubPlan = {}) {
 
   const acts: Activities = {
     ...monitorActs,
-    // one host, `stub` (the test runs a worker on its host queue too): the container is found here, unless it does not exist
+    // one host, `stub` (the test runs a worker on its host queue too): the container is found here, unless it does not
+    // exist
     locateHere: async (i) => {
       if (i.container === 'nosuch') {
         calls.push('lookupContainer');
@@ -161,10 +170,17 @@ export function stubActivities(plan: StubPlan = {}) {
       const located = await acts.locateHere({ container: i.container, withSnapshot: true });
       if (!located.snapshot) return { located };
       const refused = (step: RefusingStep, err: unknown): ClaimedHere => {
-        if (err instanceof ContainerError) return { located, claim: { refused: { step, error: { type: err.type, message: err.message, status: err.status } } } };
+        if (err instanceof ContainerError)
+          return {
+            located,
+            claim: { refused: { step, error: { type: err.type, message: err.message, status: err.status } } },
+          };
         if (!(err instanceof ApplicationFailure) || !err.nonRetryable) throw err;
         const type = err.type as ErrorType;
-        return { located, claim: { refused: { step, error: { type, message: err.message, status: ErrorStatus[type] ?? 500 } } } };
+        return {
+          located,
+          claim: { refused: { step, error: { type, message: err.message, status: ErrorStatus[type] ?? 500 } } },
+        };
       };
       const state = notStartable(located.snapshot);
       if (state) return refused('check-state', state);
@@ -180,7 +196,15 @@ export function stubActivities(plan: StubPlan = {}) {
       }
     },
     hostStatus: async () => ({ name: STUB_HOST, driver: 'simulated', running: 0, containers: 1 }),
-    liveHosts: async () => [{ name: STUB_HOST, driver: 'simulated', availability: 'active', registeredAt: '2026-01-01T00:00:00Z', live: true }],
+    liveHosts: async () => [
+      {
+        name: STUB_HOST,
+        driver: 'simulated',
+        availability: 'active',
+        registeredAt: '2026-01-01T00:00:00Z',
+        live: true,
+      },
+    ],
     lookupContainer: (i) => {
       if (i.container === 'nosuch') {
         calls.push('lookupContainer');
@@ -189,7 +213,15 @@ export function stubActivities(plan: StubPlan = {}) {
       }
       return step('lookupContainer', current());
     },
-    hostInfo: () => step('hostInfo', { os: plan.os ?? 'linux', cpus: 2, memoryBytes: 1 << 30, cgroupMemory: true, cgroupCpu: true, cgroupPids: true }),
+    hostInfo: () =>
+      step('hostInfo', {
+        os: plan.os ?? 'linux',
+        cpus: 2,
+        memoryBytes: 1 << 30,
+        cgroupMemory: true,
+        cgroupCpu: true,
+        cgroupPids: true,
+      }),
     setHostConfig: () => step('setHostConfig', undefined),
     verifySettings: () => step('verifySettings', undefined),
     claimStart: async () => {
@@ -217,7 +249,13 @@ export function stubActivities(plan: StubPlan = {}) {
       const n = starts++;
       if (mon?.failStartOf?.includes(n)) {
         calls.push('startProcess');
-        return Promise.reject(ApplicationFailure.create({ type: 'CommandNotFound', message: 'exec: "nosuch": executable file not found in $PATH', nonRetryable: true }));
+        return Promise.reject(
+          ApplicationFailure.create({
+            type: 'CommandNotFound',
+            message: 'exec: "nosuch": executable file not found in $PATH',
+            nonRetryable: true,
+          }),
+        );
       }
       return step('startProcess', { pid: 4242 });
     },
@@ -230,12 +268,18 @@ export function stubActivities(plan: StubPlan = {}) {
         claimed = false;
       }
       if (!mon) return;
-      const run: ContainerRun = { pid: 4242 + runs.length, startedAt: `2026-01-01T00:00:${String(runs.length).padStart(4, '0')}Z` };
+      const run: ContainerRun = {
+        pid: 4242 + runs.length,
+        startedAt: `2026-01-01T00:00:${String(runs.length).padStart(4, '0')}Z`,
+      };
       runs.push(run);
       const { client, info } = Context.current();
       await client.workflow.signalWithStart(WorkflowTypes.monitor, {
-        taskQueue: sharedQueueOf(info.taskQueue, STUB_HOST), workflowId: monitorWorkflowId(snap.id), args: [{ containerId: snap.id, host: STUB_HOST }],
-        signal: RUN_STARTED_SIGNAL, signalArgs: [run],
+        taskQueue: sharedQueueOf(info.taskQueue, STUB_HOST),
+        workflowId: monitorWorkflowId(snap.id),
+        args: [{ containerId: snap.id, host: STUB_HOST }],
+        signal: RUN_STARTED_SIGNAL,
+        signalArgs: [run],
       });
     },
     markFailed: (i) => {

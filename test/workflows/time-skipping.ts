@@ -16,16 +16,23 @@ const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: conso
  * bundle, made before its tests and torn down after. The saga's search attributes are registered, as the
  * dev server registers them.
  */
-export function timeSkippingSuite(): { readonly env: TestWorkflowEnvironment; readonly bundle: WorkflowBundleWithSourceMap } {
+export function timeSkippingSuite(): {
+  readonly env: TestWorkflowEnvironment;
+  readonly bundle: WorkflowBundleWithSourceMap;
+} {
   let env: TestWorkflowEnvironment | undefined;
   let bundle: WorkflowBundleWithSourceMap | undefined;
   beforeAll(async () => {
     Runtime.install({ logger: new DefaultLogger('WARN') });
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: inject('testServerPath') } } });
-    await env.connection.operatorService.addSearchAttributes({
-      namespace: env.namespace ?? 'default',
-      searchAttributes: indexedTypes(),
-    }).catch(() => undefined);
+    env = await TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: { type: 'existing-path', path: inject('testServerPath') } },
+    });
+    await env.connection.operatorService
+      .addSearchAttributes({
+        namespace: env.namespace ?? 'default',
+        searchAttributes: indexedTypes(),
+      })
+      .catch(() => undefined);
     bundle = await bundleWorkflowCode({ ...WORKFLOW_BUNDLE, logger: quietLogger });
   });
   afterAll(async () => {

@@ -16,8 +16,16 @@ import { buildSpec, type IpcSetup } from './spec';
  */
 export async function writeBundle(layout: Layout, id: string, plan: SpecPlan): Promise<void> {
   const bundle = layout.bundle(id);
-  const netnsOf = { own: () => netnsPath(netnsName(id)), host: () => undefined, join: () => (plan.network as { sandboxKey: string }).sandboxKey };
-  const etc = { hostname: path.join(bundle, 'hostname'), hosts: path.join(bundle, 'hosts'), resolvConf: path.join(bundle, 'resolv.conf') };
+  const netnsOf = {
+    own: () => netnsPath(netnsName(id)),
+    host: () => undefined,
+    join: () => (plan.network as { sandboxKey: string }).sandboxKey,
+  };
+  const etc = {
+    hostname: path.join(bundle, 'hostname'),
+    hosts: path.join(bundle, 'hosts'),
+    resolvConf: path.join(bundle, 'resolv.conf'),
+  };
   // what the host cannot grant, no container gets (a privileged one: every capability the host has)
   const host = hostCapabilities();
   const capabilities = plan.capabilities.filter((c) => host.has(c));

@@ -74,7 +74,13 @@ function pluginError(stdout: string, stderr: string, code: number | null): strin
   return (stderr.trim() || stdout.trim() || `exit status ${code}`).slice(0, 2000);
 }
 
-async function invoke(command: 'ADD' | 'DEL', net: CniNetwork, containerId: string, netns: string, config: Record<string, unknown>): Promise<string> {
+async function invoke(
+  command: 'ADD' | 'DEL',
+  net: CniNetwork,
+  containerId: string,
+  netns: string,
+  config: Record<string, unknown>,
+): Promise<string> {
   const dir = cniPath();
   const r = await run(tool('nsenter'), [`--net=${netnsPath(net.hostNetns)}`, path.join(dir, 'bridge')], {
     input: JSON.stringify(config),
@@ -88,7 +94,10 @@ async function invoke(command: 'ADD' | 'DEL', net: CniNetwork, containerId: stri
     },
   });
   if (r.code !== 0) {
-    throw new ContainerError('Internal', `CNI ${command} for ${containerId.slice(0, 12)}: ${pluginError(r.stdout, r.stderr, r.code)}`);
+    throw new ContainerError(
+      'Internal',
+      `CNI ${command} for ${containerId.slice(0, 12)}: ${pluginError(r.stdout, r.stderr, r.code)}`,
+    );
   }
   return r.stdout;
 }
@@ -99,7 +108,10 @@ export async function cniAdd(net: CniNetwork, containerId: string, netns: string
   try {
     return JSON.parse(out) as CniResult;
   } catch {
-    throw new ContainerError('Internal', `CNI ADD for ${containerId.slice(0, 12)}: unreadable result: ${out.slice(0, 500)}`);
+    throw new ContainerError(
+      'Internal',
+      `CNI ADD for ${containerId.slice(0, 12)}: unreadable result: ${out.slice(0, 500)}`,
+    );
   }
 }
 
@@ -107,12 +119,19 @@ export async function cniAdd(net: CniNetwork, containerId: string, netns: string
  * CNI DEL: releases the IPAM allocation of containerId and deletes its veth. Repeatable; works after an ADD
  * that never ran or half ran. netns may be '' when the namespace is already gone (the spec allows it).
  */
-export async function cniDel(net: CniNetwork, containerId: string, netns: string, prevResult?: CniResult): Promise<void> {
+export async function cniDel(
+  net: CniNetwork,
+  containerId: string,
+  netns: string,
+  prevResult?: CniResult,
+): Promise<void> {
   await invoke('DEL', net, containerId, netns, bridgeConfig(net, prevResult));
 }
 
 /** The host-local allocations (files named after the IP, first line = container ID) of this network. */
-export async function ipamAllocations(dataDir: string): Promise<Array<{ ip: string; containerId: string; file: string }>> {
+export async function ipamAllocations(
+  dataDir: string,
+): Promise<Array<{ ip: string; containerId: string; file: string }>> {
   const out: Array<{ ip: string; containerId: string; file: string }> = [];
   const nets = await fs.readdir(dataDir).catch(() => [] as string[]);
   for (const n of nets) {

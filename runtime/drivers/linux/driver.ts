@@ -5,7 +5,16 @@ import { getConfig } from '../../../config';
 import type { HostInfo } from '../../../common/settings';
 import { NO_NETWORK, type ImageInfo, type NetworkSettings } from '../../../common/types';
 import type { HeldResource, StepContext } from '../../contract';
-import type { Driver, ExecContext, ExecOutcome, ExecPlan, NetnsPlan, ProcessProbe, SpecPlan, VolumeMount } from '../../driver';
+import type {
+  Driver,
+  ExecContext,
+  ExecOutcome,
+  ExecPlan,
+  NetnsPlan,
+  ProcessProbe,
+  SpecPlan,
+  VolumeMount,
+} from '../../driver';
 import { execsDir } from '../../exec-layout';
 import { exists } from '../../fsutil';
 import { mkdirInRoot } from '../../rootfs-path';
@@ -90,7 +99,10 @@ export class LinuxDriver implements Driver {
     if (!(await exists(lower))) await this.checkImage(image);
     await ensurePrivateRoot(this.root);
     const target = this.layout.rootfs(id);
-    await mountOverlay({ lower, upper: this.layout.upper(id), work: this.layout.work(id), target }, `mount rootfs of ${short(id)}`);
+    await mountOverlay(
+      { lower, upper: this.layout.upper(id), work: this.layout.work(id), target },
+      `mount rootfs of ${short(id)}`,
+    );
     return { path: target };
   }
 
@@ -117,7 +129,8 @@ export class LinuxDriver implements Driver {
 
   async setupWorkingDir(id: string, dir: string): Promise<void> {
     const rootfs = this.layout.rootfs(id);
-    if (!mountAt(await readMountInfo(), rootfs)) throw new ContainerError('Internal', `working dir of ${short(id)}: its rootfs is not mounted`);
+    if (!mountAt(await readMountInfo(), rootfs))
+      throw new ContainerError('Internal', `working dir of ${short(id)}: its rootfs is not mounted`);
     await mkdirInRoot(rootfs, dir);
   }
 
@@ -199,7 +212,9 @@ export class LinuxDriver implements Driver {
   async probeProcess(id: string): Promise<ProcessProbe> {
     const st = await proc.probeProcess(this.layout, id);
     if (st.kind === 'running' || st.kind === 'pending') return { kind: 'running' };
-    return st.kind === 'exited' ? st : { kind: 'exited', code: proc.UNKNOWN_EXIT, at: new Date().toISOString(), oomKilled: false };
+    return st.kind === 'exited'
+      ? st
+      : { kind: 'exited', code: proc.UNKNOWN_EXIT, at: new Date().toISOString(), oomKilled: false };
   }
 
   /**
@@ -223,9 +238,28 @@ export class LinuxDriver implements Driver {
     const l = this.layout;
     const mounted = mountsUnder(await readMountInfo(), l.container(id), { includeSelf: true });
     if (mounted.length > 0) {
-      throw new ContainerError('Internal', `remove ${short(id)}: still mounted: ${mounted.map((m) => m.mountPoint).join(', ')}`);
+      throw new ContainerError(
+        'Internal',
+        `remove ${short(id)}: still mounted: ${mounted.map((m) => m.mountPoint).join(', ')}`,
+      );
     }
-    const files = [l.rootfs(id), l.upper(id), l.work(id), l.shm(id), l.bundle(id), l.cniResult(id), l.execRecord(id), l.pidFile(id), l.exitFile(id), l.attemptFile(id), l.log(id), l.runcLog(id), l.runcEvents(id), execsDir(l, id), ...(await logSidecars(l.log(id)))];
+    const files = [
+      l.rootfs(id),
+      l.upper(id),
+      l.work(id),
+      l.shm(id),
+      l.bundle(id),
+      l.cniResult(id),
+      l.execRecord(id),
+      l.pidFile(id),
+      l.exitFile(id),
+      l.attemptFile(id),
+      l.log(id),
+      l.runcLog(id),
+      l.runcEvents(id),
+      execsDir(l, id),
+      ...(await logSidecars(l.log(id))),
+    ];
     await Promise.all(files.map((f) => fs.rm(f, { recursive: true, force: true })));
     await fs.rm(l.netnsMarker(netnsName(id)), { force: true });
     await fs.rm(l.faultCounters(id), { recursive: true, force: true });

@@ -43,9 +43,17 @@ function startFailure(message: string): ExecOutcome {
 
 /** The OCI process of the exec: the container's own (user, capabilities…), with its args, env and cwd. */
 async function writeProcess(l: Layout, id: string, plan: ExecPlan, p: ExecPaths): Promise<void> {
-  const spec = await readJson<{ process: { env?: string[]; cwd?: string } & Record<string, unknown> }>(path.join(l.bundle(id), 'config.json'));
+  const spec = await readJson<{ process: { env?: string[]; cwd?: string } & Record<string, unknown> }>(
+    path.join(l.bundle(id), 'config.json'),
+  );
   if (!spec) throw new ContainerError('Internal', `exec in ${short(id)}: its bundle has no config.json`);
-  const proc = { ...spec.process, terminal: false, args: plan.args, env: replaceOrAppendEnv(spec.process.env ?? [], plan.env), cwd: plan.cwd || spec.process.cwd || '/' };
+  const proc = {
+    ...spec.process,
+    terminal: false,
+    args: plan.args,
+    env: replaceOrAppendEnv(spec.process.env ?? [], plan.env),
+    cwd: plan.cwd || spec.process.cwd || '/',
+  };
   // 0600: it holds the environment
   await writeFileReplace(p.process, `${JSON.stringify(proc)}\n`, 0o600);
 }
@@ -53,10 +61,34 @@ async function writeProcess(l: Layout, id: string, plan: ExecPlan, p: ExecPaths)
 async function spawnExec(l: Layout, id: string, plan: ExecPlan, p: ExecPaths): Promise<ExecRecord> {
   await fs.mkdir(p.dir, { recursive: true, mode: 0o700 });
   await writeProcess(l, id, plan, p);
-  const runc = [tool('runc'), '--root', l.runcRoot, '--log', p.runcLog, '--log-format', 'json', 'exec', '--process', p.process, '--pid-file', p.pid, id];
+  const runc = [
+    tool('runc'),
+    '--root',
+    l.runcRoot,
+    '--log',
+    p.runcLog,
+    '--log-format',
+    'json',
+    'exec',
+    '--process',
+    p.process,
+    '--pid-file',
+    p.pid,
+    id,
+  ];
   const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' };
-  const shimPid = await spawnDetached(tool('sh'), ['-c', SCRIPT, 'container-saga-exec', p.exit, ...runc], { stdout: p.stdout, stderr: p.stderr }, env);
-  const rec: ExecRecord = { execId: plan.execId, shimPid, shimStart: (await procStat(shimPid))?.start, startedAt: new Date().toISOString() };
+  const shimPid = await spawnDetached(
+    tool('sh'),
+    ['-c', SCRIPT, 'container-saga-exec', p.exit, ...runc],
+    { stdout: p.stdout, stderr: p.stderr },
+    env,
+  );
+  const rec: ExecRecord = {
+    execId: plan.execId,
+    shimPid,
+    shimStart: (await procStat(shimPid))?.start,
+    startedAt: new Date().toISOString(),
+  };
   await writeFileReplace(p.record, `${JSON.stringify(rec)}\n`, 0o600);
   return rec;
 }
@@ -104,7 +136,10 @@ export async function runExec(l: Layout, id: string, plan: ExecPlan, ctx?: ExecC
       const late = await readIntFile(p.exit);
       if (late !== undefined) return ended(late);
       if (!(await exists(p.record))) return { exitCode: KILLED }; // unregistered: its shim was killed with it
-      throw new ContainerError('Internal', `exec ${short(plan.execId)} in ${short(id)}: its shim exited without a status`);
+      throw new ContainerError(
+        'Internal',
+        `exec ${short(plan.execId)} in ${short(id)}: its shim exited without a status`,
+      );
     }
     if (Date.now() - beat >= 1000) {
       beat = Date.now();
@@ -141,7 +176,8 @@ export async function releaseExec(l: Layout, id: string, execId: string, _ctx?: 
     const pid = await readIntFile(p.pid);
     if (pid !== undefined && (await isLive(pid))) {
       kill(pid);
-      if (!(await waitGone(pid, undefined, 30_000))) throw new ContainerError('Internal', `exec ${short(execId)}: pid ${pid} survived SIGKILL`);
+      if (!(await waitGone(pid, undefined, 30_000)))
+        throw new ContainerError('Internal', `exec ${short(execId)}: pid ${pid} survived SIGKILL`);
     }
     if (!(await waitGone(rec.shimPid, rec.shimStart, 5_000))) {
       kill(-rec.shimPid); // its own process group: sh and runc exec
@@ -160,12 +196,17 @@ export async function releaseExecs(l: Layout, id: string, ctx?: StepContext): Pr
 }
 
 /** The registered execs of a container, for heldResources. */
-export async function registeredExecs(l: Layout, id: string): Promise<Array<{ execId: string; pid: number | undefined }>> {
+export async function registeredExecs(
+  l: Layout,
+  id: string,
+): Promise<Array<{ execId: string; pid: number | undefined }>> {
   const names = await fs.readdir(execsDir(l, id)).catch(() => [] as string[]);
-  const found = await Promise.all(names.filter(isExecId).map(async (execId) => {
-    const p = execPaths(l, id, execId);
-    const rec = await readJson<ExecRecord>(p.record).catch(() => undefined);
-    return rec ? { execId, pid: await readIntFile(p.pid) } : undefined;
-  }));
+  const found = await Promise.all(
+    names.filter(isExecId).map(async (execId) => {
+      const p = execPaths(l, id, execId);
+      const rec = await readJson<ExecRecord>(p.record).catch(() => undefined);
+      return rec ? { execId, pid: await readIntFile(p.pid) } : undefined;
+    }),
+  );
   return found.filter((e) => e !== undefined);
 }

@@ -39,7 +39,9 @@ export async function run(file: string, args: readonly string[], opts: RunOption
 
 function spawnFailure(file: string, e: { code?: string; message: string }, cause?: unknown): ContainerError {
   return e.code === 'ENOENT'
-    ? new ContainerError('RuntimeUnavailable', `${file} is not installed (see runtime/linux/prereqs.ts)`, { cause: cause ?? e })
+    ? new ContainerError('RuntimeUnavailable', `${file} is not installed (see runtime/linux/prereqs.ts)`, {
+        cause: cause ?? e,
+      })
     : new ContainerError('Internal', `cannot run ${file}: ${e.message}`, { cause: cause ?? e });
 }
 
@@ -53,13 +55,21 @@ async function helped(file: string, reply: Promise<HelperReply>, failure = spawn
   try {
     r = await reply;
   } catch (err) {
-    throw new ContainerError('Internal', `run ${file}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new ContainerError('Internal', `run ${file}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
   if ('error' in r) throw failure(file, r.error);
   return r;
 }
 
-function runHere(file: string, args: readonly string[], env: NodeJS.ProcessEnv, input: string | undefined, timeoutMs: number): Promise<RunResult> {
+function runHere(
+  file: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  input: string | undefined,
+  timeoutMs: number,
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -73,7 +83,12 @@ function runHere(file: string, args: readonly string[], env: NodeJS.ProcessEnv, 
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+      resolve({
+        code,
+        signal,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
     });
     if (input !== undefined) {
       child.stdin!.on('error', () => {}); // a tool that exits without reading its stdin: EPIPE is not our error
@@ -93,7 +108,12 @@ export function toolOutput(r: RunResult): string {
  * Runs a tool and throws ContainerError 'Internal' (retryable) when it fails, with `what` as context and the
  * tool's stderr in the message: "mount overlay for 0123456789ab: mount: …: No such file or directory (exit status 32)".
  */
-export async function runChecked(what: string, file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+export async function runChecked(
+  what: string,
+  file: string,
+  args: readonly string[],
+  opts: RunOptions = {},
+): Promise<RunResult> {
   const r = await run(file, args, opts);
   if (r.code !== 0) throw new ContainerError('Internal', `${what}: ${toolOutput(r)}`);
   return r;
@@ -104,7 +124,12 @@ export async function runChecked(what: string, file: string, args: readonly stri
  * worker reaches it), stdin from /dev/null, stdout and stderr appended to `log` (one file, or one each,
  * created 0600), unref'd. Returns its pid.
  */
-export async function spawnDetached(file: string, args: readonly string[], log: string | { stdout: string; stderr: string }, env?: NodeJS.ProcessEnv): Promise<number> {
+export async function spawnDetached(
+  file: string,
+  args: readonly string[],
+  log: string | { stdout: string; stderr: string },
+  env?: NodeJS.ProcessEnv,
+): Promise<number> {
   const logs = typeof log === 'string' ? [log] : [log.stdout, log.stderr];
   const viaHelper = spawner.request({ op: 'detached', file, args, env: env ?? process.env, logs });
   if (viaHelper) return ((await helped(file, viaHelper, startFailure)) as { pid: number }).pid;

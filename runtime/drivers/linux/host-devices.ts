@@ -2,7 +2,9 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { OciDevice } from './spec';
 
-/** Directories of /dev that are mounts of their own in a container, or runtime-private (runc's GetDevices skips them). */
+/**
+ * Directories of /dev that are mounts of their own in a container, or runtime-private (runc's GetDevices skips them).
+ */
 const SKIP_DIRS = new Set(['pts', 'shm', 'fd', 'mqueue', '.lxc', '.lxd-mounts', '.udev']);
 
 /** Linux's dev_t split (glibc's gnu_dev_major/minor). */

@@ -30,7 +30,9 @@ export async function checkImage(layout: Layout, name: string): Promise<void> {
 export async function listImages(layout: Layout): Promise<ImageInfo[]> {
   const dirs = (await fs.readdir(layout.images).catch(() => [] as string[])).filter((d) => !d.startsWith('.'));
   const infos = await Promise.all(dirs.map((d) => readJson<StoredImage>(path.join(layout.images, d, 'image.json'))));
-  return infos.filter((i): i is StoredImage => i !== undefined).map(({ name, created, sizeBytes }) => ({ name, created, sizeBytes }));
+  return infos
+    .filter((i): i is StoredImage => i !== undefined)
+    .map(({ name, created, sizeBytes }) => ({ name, created, sizeBytes }));
 }
 
 /**
@@ -42,12 +44,18 @@ export async function importImage(layout: Layout, name: string, source: string):
   if (!isImageName(name)) throw new ContainerError('InvalidParameter', `invalid image name: ${name}`);
   const dir = layout.image(name);
   const existing = await readJson<StoredImage>(path.join(dir, 'image.json'));
-  if (existing && existing.source === source) return { name: existing.name, created: existing.created, sizeBytes: existing.sizeBytes };
+  if (existing && existing.source === source)
+    return { name: existing.name, created: existing.created, sizeBytes: existing.sizeBytes };
   if (existing) {
     const lower = layout.imageRootfs(name);
-    const users = (await readMountInfo()).filter((m) => m.fsType === 'overlay' && m.superOptions.split(',').some((o) => o === `lowerdir=${lower}`));
+    const users = (await readMountInfo()).filter(
+      (m) => m.fsType === 'overlay' && m.superOptions.split(',').some((o) => o === `lowerdir=${lower}`),
+    );
     if (users.length > 0) {
-      throw new ContainerError('Conflict', `image ${name} is in use by ${users.length} mounted container rootfs; remove those containers first`);
+      throw new ContainerError(
+        'Conflict',
+        `image ${name} is in use by ${users.length} mounted container rootfs; remove those containers first`,
+      );
     }
   }
 
@@ -60,8 +68,16 @@ export async function importImage(layout: Layout, name: string, source: string):
     else {
       const st = await fs.stat(source).catch(() => undefined);
       if (!st) throw new ContainerError('InvalidParameter', `image source not found: ${source}`);
-      if (st.isDirectory()) await runChecked(`import ${name} from ${source}`, tool('cp'), ['-a', `${source}/.`, `${rootfs}/`]);
-      else await runChecked(`import ${name} from ${source}`, tool('tar'), ['-xf', source, '-C', rootfs, '--numeric-owner']);
+      if (st.isDirectory())
+        await runChecked(`import ${name} from ${source}`, tool('cp'), ['-a', `${source}/.`, `${rootfs}/`]);
+      else
+        await runChecked(`import ${name} from ${source}`, tool('tar'), [
+          '-xf',
+          source,
+          '-C',
+          rootfs,
+          '--numeric-owner',
+        ]);
     }
     const info: StoredImage = { name, created: new Date().toISOString(), sizeBytes: await diskUsage(rootfs), source };
     await writeJsonAtomic(path.join(tmp, 'image.json'), info);
@@ -86,7 +102,10 @@ export async function importImage(layout: Layout, name: string, source: string):
  */
 export async function buildBusybox(rootfs: string): Promise<void> {
   const r = await runChecked('list busybox applets', BUSYBOX, ['--list']);
-  const applets = r.stdout.split('\n').map((s) => s.trim()).filter((s) => s && s !== 'busybox' && !s.includes('/'));
+  const applets = r.stdout
+    .split('\n')
+    .map((s) => s.trim())
+    .filter((s) => s && s !== 'busybox' && !s.includes('/'));
   for (const d of ['bin', 'etc', 'dev', 'proc', 'sys', 'root', 'var', 'run', 'usr', 'usr/bin', 'sbin']) {
     await fs.mkdir(path.join(rootfs, d), { recursive: true, mode: 0o755 });
   }

@@ -55,7 +55,11 @@ export function mountAt(mounts: readonly MountInfo[], target: string): MountInfo
 }
 
 /** Mounts at `dir` or below it. */
-export function mountsUnder(mounts: readonly MountInfo[], dir: string, opts: { includeSelf?: boolean } = {}): MountInfo[] {
+export function mountsUnder(
+  mounts: readonly MountInfo[],
+  dir: string,
+  opts: { includeSelf?: boolean } = {},
+): MountInfo[] {
   const prefix = dir.endsWith('/') ? dir : `${dir}/`;
   return mounts.filter((m) => m.mountPoint.startsWith(prefix) || (opts.includeSelf === true && m.mountPoint === dir));
 }

@@ -13,7 +13,8 @@ import { tool } from './tools';
 
 /** mount(8) splits options on ',' and overlay splits lowerdir on ':': such paths cannot be expressed. */
 function checkOptionPath(p: string): void {
-  if (/[,:\s]/.test(p)) throw new ContainerError('Internal', `path not usable in mount options (contains ',', ':' or a space): ${p}`);
+  if (/[,:\s]/.test(p))
+    throw new ContainerError('Internal', `path not usable in mount options (contains ',', ':' or a space): ${p}`);
 }
 
 const privateRoots = new Map<string, Promise<void>>();
@@ -51,7 +52,8 @@ export function ensurePrivateRoot(root: string): Promise<void> {
 export async function releaseStateRoot(root: string): Promise<void> {
   const mounts = await readMountInfo();
   const below = mounts.filter((m) => m.mountPoint.startsWith(`${root}/`));
-  if (below.length > 0) throw new ContainerError('Internal', `still mounted below ${root}: ${below.map((m) => m.mountPoint).join(', ')}`);
+  if (below.length > 0)
+    throw new ContainerError('Internal', `still mounted below ${root}: ${below.map((m) => m.mountPoint).join(', ')}`);
   privateRoots.delete(root);
   if (mountAt(mounts, root)) await unmount(root, `unmount state root ${root}`);
 }
@@ -72,10 +74,20 @@ export async function mountOverlay(o: OverlaySpec, what: string): Promise<void> 
   const existing = mountAt(await readMountInfo(), o.target);
   if (existing) {
     if (existing.fsType === 'overlay' && superOption(existing, 'upperdir') === o.upper) return;
-    throw new ContainerError('Internal', `${what}: ${o.target} already has a ${existing.fsType} mount that is not this container's overlay`);
+    throw new ContainerError(
+      'Internal',
+      `${what}: ${o.target} already has a ${existing.fsType} mount that is not this container's overlay`,
+    );
   }
   await Promise.all([o.upper, o.work, o.target].map((d) => fs.mkdir(d, { recursive: true })));
-  await runChecked(what, tool('mount'), ['-t', 'overlay', 'overlay', '-o', `lowerdir=${o.lower},upperdir=${o.upper},workdir=${o.work}`, o.target]);
+  await runChecked(what, tool('mount'), [
+    '-t',
+    'overlay',
+    'overlay',
+    '-o',
+    `lowerdir=${o.lower},upperdir=${o.upper},workdir=${o.work}`,
+    o.target,
+  ]);
 }
 
 /** Mounts a tmpfs at target with options, or adopts the tmpfs already there. */
@@ -105,7 +117,11 @@ export async function unmount(target: string, what: string, ctx?: StepContext, m
       if (/not mounted|no mount point specified/i.test(out)) {
         // Raced with another unmount: look again. Listed yet never reachable: a mount hidden under another
         // one, which this path cannot reach; say so rather than loop.
-        if (++notMounted > 3) throw new ContainerError('Internal', `${what}: ${target} is listed in mountinfo but not reachable (hidden under another mount)`);
+        if (++notMounted > 3)
+          throw new ContainerError(
+            'Internal',
+            `${what}: ${target} is listed in mountinfo but not reachable (hidden under another mount)`,
+          );
       } else if (/busy/i.test(out) && busyTries < 50) {
         busyTries++;
         ctx?.progress?.(`${target} busy, retrying unmount`);

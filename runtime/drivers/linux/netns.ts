@@ -48,7 +48,10 @@ export async function netnsExists(name: string): Promise<boolean> {
  * inside it. A file left without its mount (a creation cut short) is replaced. On adoption, `reassertLo`
  * sets lo up again, for a namespace whose creation may have stopped between the bind and `ip`.
  */
-export function ensureNetns(name: string, opts: { reassertLo: boolean; mounts?: readonly MountInfo[] }): Promise<{ created: boolean }> {
+export function ensureNetns(
+  name: string,
+  opts: { reassertLo: boolean; mounts?: readonly MountInfo[] },
+): Promise<{ created: boolean }> {
   // One creation per name at a time in this process (the shared host-side namespace is wanted by every start).
   let p = creating.get(name);
   if (!p) {
@@ -61,10 +64,14 @@ export function ensureNetns(name: string, opts: { reassertLo: boolean; mounts?: 
 
 const creating = new Map<string, Promise<{ created: boolean }>>();
 
-async function createOrAdopt(name: string, opts: { reassertLo: boolean; mounts?: readonly MountInfo[] }): Promise<{ created: boolean }> {
+async function createOrAdopt(
+  name: string,
+  opts: { reassertLo: boolean; mounts?: readonly MountInfo[] },
+): Promise<{ created: boolean }> {
   const file = netnsPath(name);
   if (netnsMounted(name, opts.mounts ?? (await readMountInfo()))) {
-    if (opts.reassertLo) await runChecked(`lo up in netns ${name}`, tool('ip'), ['-n', name, 'link', 'set', 'lo', 'up']);
+    if (opts.reassertLo)
+      await runChecked(`lo up in netns ${name}`, tool('ip'), ['-n', name, 'link', 'set', 'lo', 'up']);
     return { created: false };
   }
   await ensureNetnsDir();

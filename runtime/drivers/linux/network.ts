@@ -47,7 +47,12 @@ async function readCniResult(l: Layout, id: string): Promise<CniResult | undefin
  * stored, netns present). After a partial one (netns left, or a result whose netns is gone), DEL first so the
  * ADD starts clean.
  */
-export async function connectBridge(net: CniNetwork, l: Layout, id: string, ctx?: StepContext): Promise<NetworkSettings> {
+export async function connectBridge(
+  net: CniNetwork,
+  l: Layout,
+  id: string,
+  ctx?: StepContext,
+): Promise<NetworkSettings> {
   const nsPath = netnsPath(netnsName(id));
   const [prev, mounts] = await Promise.all([readCniResult(l, id), readMountInfo()]);
   if (prev && netnsMounted(netnsName(id), mounts)) return settingsFromResult(prev, nsPath);

@@ -31,7 +31,8 @@ export async function linuxPrerequisites(): Promise<{ ok: boolean; missing: stri
     }
     if (!hasOverlay()) missing.push('overlay filesystem (modprobe overlay)');
   }
-  const reason = missing.length === 0 ? 'Linux driver available' : `Linux driver unavailable: missing ${missing.join('; ')}`;
+  const reason =
+    missing.length === 0 ? 'Linux driver available' : `Linux driver unavailable: missing ${missing.join('; ')}`;
   return { ok: missing.length === 0, missing, reason };
 }
 

@@ -41,8 +41,10 @@ export async function heldResources(root: string): Promise<HeldResource[]> {
   }
 
   // (an allocation file caught while host-local writes it reads empty: it is seen on the next look)
-  for (const a of await ipamAllocations(layout.ipamDir)) if (isFullId(a.containerId)) held.push({ kind: 'ip', containerId: a.containerId, detail: a.ip });
-  for (const id of await listRuncContainers(layout.runcRoot)) held.push({ kind: 'runc', containerId: id, detail: layout.runcState(id) });
+  for (const a of await ipamAllocations(layout.ipamDir))
+    if (isFullId(a.containerId)) held.push({ kind: 'ip', containerId: a.containerId, detail: a.ip });
+  for (const id of await listRuncContainers(layout.runcRoot))
+    held.push({ kind: 'runc', containerId: id, detail: layout.runcState(id) });
 
   for (const id of ids) {
     try {
@@ -51,7 +53,8 @@ export async function heldResources(root: string): Promise<HeldResource[]> {
     } catch {
       // no exec record
     }
-    for (const e of await registeredExecs(layout, id)) held.push({ kind: 'process', containerId: id, detail: `exec ${e.execId.slice(0, 12)} pid ${e.pid ?? '?'}` });
+    for (const e of await registeredExecs(layout, id))
+      held.push({ kind: 'process', containerId: id, detail: `exec ${e.execId.slice(0, 12)} pid ${e.pid ?? '?'}` });
     if (await exists(layout.bundle(id))) held.push({ kind: 'bundle', containerId: id, detail: layout.bundle(id) });
   }
   return held;
@@ -63,9 +66,12 @@ export async function heldResources(root: string): Promise<HeldResource[]> {
  */
 export async function leaksOf(root: string, containerId: string): Promise<string[]> {
   const layout = new Layout(root);
-  const leaks = (await heldResources(root)).filter((h) => h.containerId === containerId).map((h) => `${h.kind}: ${h.detail}`);
+  const leaks = (await heldResources(root))
+    .filter((h) => h.containerId === containerId)
+    .map((h) => `${h.kind}: ${h.detail}`);
   const ns = netnsName(containerId);
-  if ((await listNetns()).includes(ns) && !leaks.some((l) => l === `netns: ${netnsPath(ns)}`)) leaks.push(`netns: ${netnsPath(ns)}`);
+  if ((await listNetns()).includes(ns) && !leaks.some((l) => l === `netns: ${netnsPath(ns)}`))
+    leaks.push(`netns: ${netnsPath(ns)}`);
   const pid = await readIntFile(layout.pidFile(containerId));
   if (pid !== undefined && (await isLive(pid))) leaks.push(`process: pid ${pid} still running`);
   for (const dir of await cgroupDirs(layout.cgroupsPath(containerId))) leaks.push(`cgroup: ${dir}`);

@@ -63,13 +63,23 @@ export async function probeProcess(l: Layout, id: string): Promise<ProcState> {
     readIntFile(l.exitFile(id)),
   ]);
   const exited = async (c: number): Promise<ProcState> => {
-    const [stat, events] = await Promise.all([fs.stat(l.exitFile(id)).catch(() => undefined), fs.readFile(l.runcEvents(id), 'utf8').catch(() => '')]);
-    return { kind: 'exited', code: c, at: (stat?.mtime ?? new Date()).toISOString(), oomKilled: /"type":\s*"oom"/.test(events) };
+    const [stat, events] = await Promise.all([
+      fs.stat(l.exitFile(id)).catch(() => undefined),
+      fs.readFile(l.runcEvents(id), 'utf8').catch(() => ''),
+    ]);
+    return {
+      kind: 'exited',
+      code: c,
+      at: (stat?.mtime ?? new Date()).toISOString(),
+      oomKilled: /"type":\s*"oom"/.test(events),
+    };
   };
   if (code !== undefined) return exited(code);
   const pidStart = exec?.pid === pid ? exec?.pidStart : undefined;
-  if (pid !== undefined && (await isLive(pid, pidStart))) return { kind: 'running', pid, pidStart: pidStart ?? (await procStat(pid))?.start };
-  if (exec?.shimPid !== undefined && (await isLive(exec.shimPid, exec.shimStart))) return { kind: 'pending', shimPid: exec.shimPid };
+  if (pid !== undefined && (await isLive(pid, pidStart)))
+    return { kind: 'running', pid, pidStart: pidStart ?? (await procStat(pid))?.start };
+  if (exec?.shimPid !== undefined && (await isLive(exec.shimPid, exec.shimStart)))
+    return { kind: 'pending', shimPid: exec.shimPid };
   const late = await readIntFile(l.exitFile(id)); // written between the reads above
   return late !== undefined ? exited(late) : { kind: 'none' };
 }
@@ -78,7 +88,10 @@ export async function probeProcess(l: Layout, id: string): Promise<ProcState> {
 export async function requireNoProcess(l: Layout, id: string, what: string): Promise<void> {
   const st = await probeProcess(l, id);
   if (st.kind === 'running' || st.kind === 'pending') {
-    throw new ContainerError('Internal', `cannot ${what}: the process of container ${short(id)} still runs (unregister it first)`);
+    throw new ContainerError(
+      'Internal',
+      `cannot ${what}: the process of container ${short(id)} still runs (unregister it first)`,
+    );
   }
 }
 
@@ -134,7 +147,12 @@ async function waitForStart(
     await recorded;
     return startError(l, id, code, logSize);
   };
-  const waker = new FileWaker(new Map([[l.pidFile(id), 'status'], [l.exitFile(id), 'status']] as const));
+  const waker = new FileWaker(
+    new Map([
+      [l.pidFile(id), 'status'],
+      [l.exitFile(id), 'status'],
+    ] as const),
+  );
   try {
     for (;;) {
       const [pid, code] = await Promise.all([readIntFile(l.pidFile(id)), readIntFile(l.exitFile(id))]);
@@ -148,7 +166,10 @@ async function waitForStart(
           const lastCode = await readIntFile(l.exitFile(id));
           if (lastCode !== undefined) throw await failed(lastCode);
           await recorded;
-          throw new ContainerError('Internal', `start ${short(id)}: the shim exited without starting the container or reporting a status`);
+          throw new ContainerError(
+            'Internal',
+            `start ${short(id)}: the shim exited without starting the container or reporting a status`,
+          );
         }
       }
       if (now - began > 60_000) {
@@ -174,10 +195,17 @@ const WATCHED_POLL_MS = 25;
 const STATUS: ReadonlySet<'status'> = new Set(['status']);
 
 /** The exec record with the container's pid (unless it has it already); `known` spares a read of it. */
-async function recordPid(l: Layout, id: string, pid: number, pidStart: number | undefined, known?: ExecRecord): Promise<{ pid: number }> {
+async function recordPid(
+  l: Layout,
+  id: string,
+  pid: number,
+  pidStart: number | undefined,
+  known?: ExecRecord,
+): Promise<{ pid: number }> {
   const file = l.execRecord(id);
   const exec = known ?? (await readJson<ExecRecord>(file));
-  if (!exec || exec.pid !== pid) await writeExecRecord(file, { ...(exec ?? { attempt: '', startedAt: new Date().toISOString() }), pid, pidStart });
+  if (!exec || exec.pid !== pid)
+    await writeExecRecord(file, { ...(exec ?? { attempt: '', startedAt: new Date().toISOString() }), pid, pidStart });
   return { pid };
 }
 
@@ -204,7 +232,13 @@ async function settle(l: Layout, id: string, timeoutMs: number, ctx?: StepContex
 }
 
 /** Waits until pid is gone; false on timeout. */
-async function waitGone(pid: number, start: number | undefined, timeoutMs: number, ctx?: StepContext, note = 'waiting for the process to exit'): Promise<boolean> {
+async function waitGone(
+  pid: number,
+  start: number | undefined,
+  timeoutMs: number,
+  ctx?: StepContext,
+  note = 'waiting for the process to exit',
+): Promise<boolean> {
   const until = Date.now() + timeoutMs;
   let beat = Date.now();
   while (await isLive(pid, start)) {
@@ -230,7 +264,10 @@ export async function unregisterProcess(l: Layout, id: string, ctx?: StepContext
   }
   // Let the shim finish: runc run deletes its container and cgroup, then the status is written.
   const exec = await readJson<ExecRecord>(l.execRecord(id)).catch(() => undefined);
-  if (exec?.shimPid !== undefined && !(await waitGone(exec.shimPid, exec.shimStart, 5_000, ctx, 'waiting for the shim'))) {
+  if (
+    exec?.shimPid !== undefined &&
+    !(await waitGone(exec.shimPid, exec.shimStart, 5_000, ctx, 'waiting for the shim'))
+  ) {
     signal(-exec.shimPid, 'SIGKILL'); // its own session and process group: sh and runc
     await waitGone(exec.shimPid, exec.shimStart, 5_000, ctx);
   }
@@ -259,4 +296,3 @@ export async function terminate(l: Layout, id: string, timeoutSeconds: number, c
   const after = await settle(l, id, 5_000, ctx);
   return after.kind === 'exited' ? after.code : 128 + sent;
 }
-

@@ -61,7 +61,21 @@ const SCRIPT =
 
 /** Starts the shim for attempt `token` (already written to f.attemptFile); returns its pid. */
 export function spawnShim(id: string, token: string, f: ShimFiles): Promise<number> {
-  const args = ['-c', SCRIPT, 'container-saga-shim', tool('runc'), f.runcRoot, f.runcLog, f.bundle, f.pidFile, id, f.exitFile, f.attemptFile, token, f.eventsFile];
+  const args = [
+    '-c',
+    SCRIPT,
+    'container-saga-shim',
+    tool('runc'),
+    f.runcRoot,
+    f.runcLog,
+    f.bundle,
+    f.pidFile,
+    id,
+    f.exitFile,
+    f.attemptFile,
+    token,
+    f.eventsFile,
+  ];
   // A minimal environment: the worker's own variables have no business in the shim or runc.
   return spawnDetached(tool('sh'), args, f.log, { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' });
 }

@@ -3,19 +3,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 /**
  * A small helper process that starts the driver's tools for the worker.
  *
- * Why: starting a process forks the caller first, and a fork copies the caller's page tables, so its cost
- * grows with the caller's resident size (a worker under the TypeScript loader is a large one), and the fork
- * runs on the event loop's thread, so the concurrent steps of a start queue behind each other's forks. The
- * helper is a bare `node -e` (no loader, none of our modules), started once and kept: its forks cost what a
- * small process's do.
+ * Why: starting a process forks the caller first, and a fork copies the caller's page tables, so its cost grows with
+ * the caller's resident size (a worker under the TypeScript loader is a large one), and the fork runs on the event
+ * loop's thread, so the concurrent steps of a start queue behind each other's forks. The helper is a bare `node -e` (no
+ * loader, none of our modules), started once and kept: its forks cost what a small process's do.
  *
- * It changes nothing about what runs or where: the same tools, arguments and environment, in the worker's
- * mount and network namespaces (the helper is its child). A detached child (the shim) gets its own session
- * as before and outlives the helper and the worker alike. When the worker dies the helper sees its channel
- * close and exits (and only then: it ignores the signals a worker's process group may get); a tool it was running finishes by itself, as a tool of a killed worker always did. When
- * the helper dies, the requests it had are failed with a retryable error (the steps are idempotent: their
- * retry adopts or redoes what such a tool did) and the next request starts a new helper. Until the helper
- * says it is ready (its start takes some tens of ms), tools are started directly, as without it.
+ * It changes nothing about what runs or where: the same tools, arguments and environment, in the worker's mount and
+ * network namespaces (the helper is its child). A detached child (the shim) gets its own session as before and outlives
+ * the helper and the worker alike. When the worker dies the helper sees its channel close and exits (and only then: it
+ * ignores the signals a worker's process group may get); a tool it was running finishes by itself, as a tool of a
+ * killed worker always did. When the helper dies, the requests it had are failed with a retryable error (the steps are
+ * idempotent: their retry adopts or redoes what such a tool did) and the next request starts a new helper. Until the
+ * helper says it is ready (its start takes some tens of ms), tools are started directly, as without it.
  */
 
 /** The helper's source: plain JavaScript for `node -e` (no loader runs it, so nothing here is compiled). */
@@ -117,7 +116,8 @@ class Spawner {
       this.pending.set(id, { resolve, reject });
       this.refWhileBusy();
       child.send({ id, ...req }, (err) => {
-        if (err) this.settle(id, (p) => p.reject(new HelperGone(`the spawn helper cannot take a request: ${err.message}`)));
+        if (err)
+          this.settle(id, (p) => p.reject(new HelperGone(`the spawn helper cannot take a request: ${err.message}`)));
       });
     });
   }
@@ -146,7 +146,8 @@ class Spawner {
       if (this.child !== child) return;
       this.child = undefined;
       this.ready = false;
-      for (const id of [...this.pending.keys()]) this.settle(id, (p) => p.reject(new HelperGone('the spawn helper exited with the request in flight')));
+      for (const id of [...this.pending.keys()])
+        this.settle(id, (p) => p.reject(new HelperGone('the spawn helper exited with the request in flight')));
     };
     child.on('error', gone);
     child.on('exit', gone);

@@ -121,9 +121,19 @@ const CPU_PERIOD = 100_000;
 function volumeToOci(v: VolumeMount): OciMount {
   if (v.kind === 'tmpfs') {
     const opts = (v.options ?? '').split(',').filter(Boolean);
-    return { destination: v.destination, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', ...opts] };
+    return {
+      destination: v.destination,
+      type: 'tmpfs',
+      source: 'tmpfs',
+      options: ['nosuid', 'nodev', 'noexec', ...opts],
+    };
   }
-  return { destination: v.destination, type: 'bind', source: v.source, options: ['rbind', 'rprivate', v.readonly ? 'ro' : 'rw'] };
+  return {
+    destination: v.destination,
+    type: 'bind',
+    source: v.source,
+    options: ['rbind', 'rprivate', v.readonly ? 'ro' : 'rw'],
+  };
 }
 
 /** The OCI spec for a container (pure). */
@@ -132,15 +142,49 @@ export function buildSpec(i: SpecInput): OciSpec {
   const ro = i.privileged ? [] : ['ro'];
   const mounts: OciMount[] = [
     { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
-    { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
-    { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
+    {
+      destination: '/dev',
+      type: 'tmpfs',
+      source: 'tmpfs',
+      options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'],
+    },
+    {
+      destination: '/dev/pts',
+      type: 'devpts',
+      source: 'devpts',
+      options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'],
+    },
     { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', ...ro] },
-    { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: [...ro, 'nosuid', 'noexec', 'nodev', 'relatime'] },
+    {
+      destination: '/sys/fs/cgroup',
+      type: 'cgroup',
+      source: 'cgroup',
+      options: [...ro, 'nosuid', 'noexec', 'nodev', 'relatime'],
+    },
   ];
   // mqueue needs a private IPC namespace of our own or a joined one; the host's is not ours to remount.
-  if (i.ipc.kind !== 'host') mounts.push({ destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] });
-  const shm = i.ipc.kind === 'private' ? i.ipc.shm : i.ipc.kind === 'host' ? '/dev/shm' : i.ipc.kind === 'join' ? i.ipc.shm : undefined;
-  if (shm) mounts.push({ destination: '/dev/shm', type: 'bind', source: shm, options: ['rbind', 'nosuid', 'noexec', 'nodev'] });
+  if (i.ipc.kind !== 'host')
+    mounts.push({
+      destination: '/dev/mqueue',
+      type: 'mqueue',
+      source: 'mqueue',
+      options: ['nosuid', 'noexec', 'nodev'],
+    });
+  const shm =
+    i.ipc.kind === 'private'
+      ? i.ipc.shm
+      : i.ipc.kind === 'host'
+        ? '/dev/shm'
+        : i.ipc.kind === 'join'
+          ? i.ipc.shm
+          : undefined;
+  if (shm)
+    mounts.push({
+      destination: '/dev/shm',
+      type: 'bind',
+      source: shm,
+      options: ['rbind', 'nosuid', 'noexec', 'nodev'],
+    });
   const etcOpts = ['rbind', 'rprivate', i.readonlyRootfs ? 'ro' : 'rw'];
   mounts.push(
     { destination: '/etc/hostname', type: 'bind', source: i.etc.hostname, options: etcOpts },
@@ -160,7 +204,8 @@ export function buildSpec(i: SpecInput): OciSpec {
   // deny every device but runc's defaults (null, zero, full, tty, random, urandom); privileged: allow all
   const resources: OciSpec['linux']['resources'] = { devices: [{ allow: i.privileged, access: 'rwm' }] };
   if (i.memory > 0) resources.memory = { limit: i.memory };
-  if (i.nanoCpus > 0) resources.cpu = { quota: Math.max(1000, Math.round((i.nanoCpus * CPU_PERIOD) / 1e9)), period: CPU_PERIOD };
+  if (i.nanoCpus > 0)
+    resources.cpu = { quota: Math.max(1000, Math.round((i.nanoCpus * CPU_PERIOD) / 1e9)), period: CPU_PERIOD };
   if (i.pidsLimit > 0) resources.pids = { limit: i.pidsLimit };
 
   return {

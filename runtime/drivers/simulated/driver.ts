@@ -5,7 +5,16 @@ import { ContainerError } from '../../../common/errors';
 import type { HostInfo } from '../../../common/settings';
 import { NO_NETWORK, type ImageInfo, type NetworkSettings } from '../../../common/types';
 import type { HeldResource } from '../../contract';
-import type { Driver, ExecContext, ExecOutcome, ExecPlan, NetnsPlan, ProcessProbe, SpecPlan, VolumeMount } from '../../driver';
+import type {
+  Driver,
+  ExecContext,
+  ExecOutcome,
+  ExecPlan,
+  NetnsPlan,
+  ProcessProbe,
+  SpecPlan,
+  VolumeMount,
+} from '../../driver';
 import { execPaths } from '../../exec-layout';
 import { exists, readJson, removeFile, writeJsonAtomic } from '../../fsutil';
 import { toOciSeccomp } from '../../../common/seccomp';
@@ -39,7 +48,10 @@ export class SimulatedDriver implements Driver {
   private readonly mounts: SimMounts;
   private readonly processes: SimProcesses;
 
-  constructor(readonly root: string, private readonly simOs: 'linux' | 'windows' = 'linux') {
+  constructor(
+    readonly root: string,
+    private readonly simOs: 'linux' | 'windows' = 'linux',
+  ) {
     this.layout = new Layout(root);
     this.sim = path.join(root, 'sim');
     this.locks = new StateStore(root);
@@ -48,7 +60,14 @@ export class SimulatedDriver implements Driver {
   }
 
   async hostInfo(): Promise<HostInfo> {
-    return { os: this.simOs, cpus: os.cpus().length, memoryBytes: os.totalmem(), cgroupMemory: true, cgroupCpu: true, cgroupPids: true };
+    return {
+      os: this.simOs,
+      cpus: os.cpus().length,
+      memoryBytes: os.totalmem(),
+      cgroupMemory: true,
+      cgroupCpu: true,
+      cgroupPids: true,
+    };
   }
 
   async checkImage(): Promise<void> {}
@@ -91,12 +110,15 @@ export class SimulatedDriver implements Driver {
   }
 
   async mountVolumes(id: string, mounts: readonly VolumeMount[]): Promise<void> {
-    await this.mounts.add(id, mounts.map((m) => ({
-      kind: 'volume' as const,
-      target: m.destination,
-      source: m.name ?? m.source,
-      options: m.kind === 'tmpfs' ? m.options ?? '' : m.readonly ? 'ro' : 'rw',
-    })));
+    await this.mounts.add(
+      id,
+      mounts.map((m) => ({
+        kind: 'volume' as const,
+        target: m.destination,
+        source: m.name ?? m.source,
+        options: m.kind === 'tmpfs' ? (m.options ?? '') : m.readonly ? 'ro' : 'rw',
+      })),
+    );
   }
 
   async unmountVolumes(id: string): Promise<void> {
@@ -217,13 +239,19 @@ export class SimulatedDriver implements Driver {
 
   async heldResources(): Promise<HeldResource[]> {
     const held: HeldResource[] = [];
-    const ids = async (dir: string) => (await fs.readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
-    for (const id of await ids(this.mounts.dir)) for (const m of await this.mounts.of(id)) held.push({ kind: 'mount', containerId: id, detail: `${m.kind} ${m.target}` });
-    for (const id of await ids(path.join(this.sim, 'netns'))) held.push({ kind: 'netns', containerId: id, detail: netnsName(id) });
-    for (const id of await ids(this.processes.dir)) held.push({ kind: 'process', containerId: id, detail: 'simulated process' });
+    const ids = async (dir: string) =>
+      (await fs.readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+    for (const id of await ids(this.mounts.dir))
+      for (const m of await this.mounts.of(id))
+        held.push({ kind: 'mount', containerId: id, detail: `${m.kind} ${m.target}` });
+    for (const id of await ids(path.join(this.sim, 'netns')))
+      held.push({ kind: 'netns', containerId: id, detail: netnsName(id) });
+    for (const id of await ids(this.processes.dir))
+      held.push({ kind: 'process', containerId: id, detail: 'simulated process' });
     for (const id of await fs.readdir(this.layout.containers).catch(() => [] as string[])) {
       for (const execId of await this.processes.execIds(id)) {
-        if (await exists(execPaths(this.layout, id, execId).record)) held.push({ kind: 'process', containerId: id, detail: `simulated exec ${execId.slice(0, 12)}` });
+        if (await exists(execPaths(this.layout, id, execId).record))
+          held.push({ kind: 'process', containerId: id, detail: `simulated exec ${execId.slice(0, 12)}` });
       }
     }
     const table = (await readJson<Record<string, string>>(path.join(this.sim, 'ipam.json'))) ?? {};

@@ -15,7 +15,11 @@ export interface SimMount {
 export class SimMounts {
   readonly dir: string;
 
-  constructor(sim: string, private readonly layout: Layout, private readonly locks: StateStore) {
+  constructor(
+    sim: string,
+    private readonly layout: Layout,
+    private readonly locks: StateStore,
+  ) {
     this.dir = path.join(sim, 'mounts');
   }
 

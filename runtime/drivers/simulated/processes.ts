@@ -30,7 +30,11 @@ function exitsAt(args: readonly string[]): number | undefined {
 export class SimProcesses {
   readonly dir: string;
 
-  constructor(sim: string, private readonly layout: Layout, private readonly bundleConfig: (id: string) => string) {
+  constructor(
+    sim: string,
+    private readonly layout: Layout,
+    private readonly bundleConfig: (id: string) => string,
+  ) {
     this.dir = path.join(sim, 'processes');
   }
 
@@ -49,7 +53,10 @@ export class SimProcesses {
     const pid = 100_000 + Number.parseInt(id.slice(0, 4), 16);
     const spec = await readJson<{ process: { args: string[] } }>(this.bundleConfig(id));
     const exitCode = spec ? exitsAt(spec.process.args) : undefined;
-    const process: SimProcess = { pid, ...(exitCode === undefined ? {} : { exited: { code: exitCode, at: new Date().toISOString() } }) };
+    const process: SimProcess = {
+      pid,
+      ...(exitCode === undefined ? {} : { exited: { code: exitCode, at: new Date().toISOString() } }),
+    };
     await writeJsonAtomic(this.file(id), process);
     return { pid };
   }
@@ -67,7 +74,8 @@ export class SimProcesses {
   async signal(id: string, signal: number): Promise<boolean> {
     const p = await this.read(id);
     if (!p || p.exited) return false;
-    if (endsByDefault(signal)) await writeJsonAtomic(this.file(id), { ...p, exited: { code: 128 + signal, at: new Date().toISOString() } });
+    if (endsByDefault(signal))
+      await writeJsonAtomic(this.file(id), { ...p, exited: { code: 128 + signal, at: new Date().toISOString() } });
     return true;
   }
 

@@ -60,14 +60,18 @@ function linuxDriverDir(dir: string): string {
   return existsSync(drivers) ? drivers : path.join(dir, 'runtime/linux');
 }
 
-/** The checkout's runtime over its Linux driver; a base checkout before runtime/drivers/ kept it in the driver's module. */
+/**
+ * The checkout's runtime over its Linux driver; a base checkout before runtime/drivers/ kept it in the driver's module.
+ */
 async function linuxRuntime(dir: string, root: string, net: NetOptions): Promise<LinuxRuntime> {
   const current = path.join(dir, 'runtime/linux-runtime.ts');
   if (existsSync(current)) {
     const mod = (await import(current)) as typeof import('../../../runtime/linux-runtime');
     return new mod.LinuxRuntime(root, { host: getConfig().host }, net);
   }
-  const mod = (await import(path.join(dir, 'runtime/linux/driver.ts'))) as { LinuxRuntime: new (root: string, net: NetOptions) => LinuxRuntime };
+  const mod = (await import(path.join(dir, 'runtime/linux/driver.ts'))) as {
+    LinuxRuntime: new (root: string, net: NetOptions) => LinuxRuntime;
+  };
   return new mod.LinuxRuntime(root, net);
 }
 
@@ -77,7 +81,9 @@ async function linuxRuntime(dir: string, root: string, net: NetOptions): Promise
  */
 export async function openDriver(dir: string, label: string, n: number): Promise<Driver> {
   const linux = linuxDriverDir(dir);
-  const mounts = (await import(path.join(linux, 'mounts.ts'))) as typeof import('../../../runtime/drivers/linux/mounts');
+  const mounts = (await import(
+    path.join(linux, 'mounts.ts')
+  )) as typeof import('../../../runtime/drivers/linux/mounts');
   const netns = (await import(path.join(linux, 'netns.ts'))) as typeof import('../../../runtime/drivers/linux/netns');
   const net = { hostNetns: `cs-dsteps-host${n}`, bridge: `csd${n}`, subnet: `10.${120 + n}.0.0/16` };
   const root = await fs.mkdtemp(path.join(os.tmpdir(), `cs-dsteps-${n}-`));
@@ -125,9 +131,18 @@ async function floorRound(rt: LinuxRuntime, work: string, round: number, s: Samp
   // CNI ADD alone into that netns: one nsenter + bridge (+ host-local), as the driver runs it
   const cid = `floor${round}`.padEnd(64, '0');
   const net = rt.network;
-  const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', CNI_CONTAINERID: cid, CNI_NETNS: netnsPath(ns), CNI_IFNAME, CNI_PATH: cniPath() };
+  const env = {
+    PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+    CNI_CONTAINERID: cid,
+    CNI_NETNS: netnsPath(ns),
+    CNI_IFNAME,
+    CNI_PATH: cniPath(),
+  };
   const cni = (command: string, config: unknown) =>
-    run(tool('nsenter'), [`--net=${netnsPath(net.hostNetns)}`, path.join(cniPath(), 'bridge')], { input: JSON.stringify(config), env: { ...env, CNI_COMMAND: command } });
+    run(tool('nsenter'), [`--net=${netnsPath(net.hostNetns)}`, path.join(cniPath(), 'bridge')], {
+      input: JSON.stringify(config),
+      env: { ...env, CNI_COMMAND: command },
+    });
   try {
     const added = await timed(parts, FLOOR_CNI, () => cni('ADD', bridgeConfig(net)));
     if (added.code !== 0) throw new Error(`floor CNI ADD: ${added.stdout}${added.stderr}`);
@@ -139,17 +154,42 @@ async function floorRound(rt: LinuxRuntime, work: string, round: number, s: Samp
   const o = path.join(work, `ov${round}`);
   await Promise.all(['upper', 'work', 'mnt'].map((d) => fs.mkdir(path.join(o, d), { recursive: true })));
   const lower = rt.layout.imageRootfs('busybox');
-  await timed(parts, FLOOR_OVERLAY, () => runChecked('overlay', tool('mount'), ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${o}/upper,workdir=${o}/work`, `${o}/mnt`]));
+  await timed(parts, FLOOR_OVERLAY, () =>
+    runChecked('overlay', tool('mount'), [
+      '-t',
+      'overlay',
+      'overlay',
+      '-o',
+      `lowerdir=${lower},upperdir=${o}/upper,workdir=${o}/work`,
+      `${o}/mnt`,
+    ]),
+  );
   await runChecked('umount', tool('umount'), [`${o}/mnt`]);
   await fs.rm(o, { recursive: true, force: true });
   // runc run -d of a bundle the driver wrote (rootfs, network, ipc, spec done by the driver, untimed)
   const rec = await rt.create({ image: 'busybox', cmd: CMD });
   try {
-    await Promise.all([rt.acquire('mount-rootfs', { id: rec.Id }), rt.acquire('network', { id: rec.Id }), rt.acquire('ipc', { id: rec.Id })]);
+    await Promise.all([
+      rt.acquire('mount-rootfs', { id: rec.Id }),
+      rt.acquire('network', { id: rec.Id }),
+      rt.acquire('ipc', { id: rec.Id }),
+    ]);
     await rt.acquire('spec', specReq(rec.Id, rec.Config.Hostname, rec.Config.Env));
     const runcRoot = path.join(work, 'runc');
     const bundle = rt.layout.bundle(rec.Id);
-    const code = await timed(parts, FLOOR_RUNC, () => runDetachedRunc(tool('runc'), ['--root', runcRoot, 'run', '-d', '--bundle', bundle, '--pid-file', path.join(work, 'pid'), rec.Id]));
+    const code = await timed(parts, FLOOR_RUNC, () =>
+      runDetachedRunc(tool('runc'), [
+        '--root',
+        runcRoot,
+        'run',
+        '-d',
+        '--bundle',
+        bundle,
+        '--pid-file',
+        path.join(work, 'pid'),
+        rec.Id,
+      ]),
+    );
     if (code !== 0) throw new Error(`floor runc run -d: exit status ${code}`);
     await run(tool('runc'), ['--root', runcRoot, 'delete', '--force', rec.Id]);
   } finally {

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, Worker, type NativeConnection, type WorkerOptions } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Worker,
+  type NativeConnection,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import type { emptyWorkflow, FloorActivities, startShapeWorkflow } from './workflows';
 
 /**
@@ -15,21 +21,40 @@ export class TemporalFloor {
     private readonly taskQueue: string,
   ) {}
 
-  static async create(o: { native: NativeConnection; client: Client; dataConverter?: WorkerOptions['dataConverter'] }): Promise<TemporalFloor> {
-    const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows'), logger: new DefaultLogger('WARN') });
+  static async create(o: {
+    native: NativeConnection;
+    client: Client;
+    dataConverter?: WorkerOptions['dataConverter'];
+  }): Promise<TemporalFloor> {
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: require.resolve('./workflows'),
+      logger: new DefaultLogger('WARN'),
+    });
     const activities: FloorActivities = { noop: async () => undefined };
     const taskQueue = `bench-floor-${randomUUID()}`;
-    const worker = await Worker.create({ connection: o.native, taskQueue, workflowBundle: { code }, activities, ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}) });
+    const worker = await Worker.create({
+      connection: o.native,
+      taskQueue,
+      workflowBundle: { code },
+      activities,
+      ...(o.dataConverter ? { dataConverter: o.dataConverter } : {}),
+    });
     return new TemporalFloor(o.client, worker, taskQueue);
   }
 
   /** An empty workflow, start to result. */
   empty(): Promise<void> {
-    return this.client.workflow.execute<typeof emptyWorkflow>('emptyWorkflow', { taskQueue: this.taskQueue, workflowId: `bench-floor-${randomUUID()}` });
+    return this.client.workflow.execute<typeof emptyWorkflow>('emptyWorkflow', {
+      taskQueue: this.taskQueue,
+      workflowId: `bench-floor-${randomUUID()}`,
+    });
   }
 
   /** A start's seven local activities as no-ops, start to result. */
   startShape(): Promise<void> {
-    return this.client.workflow.execute<typeof startShapeWorkflow>('startShapeWorkflow', { taskQueue: this.taskQueue, workflowId: `bench-floor-${randomUUID()}` });
+    return this.client.workflow.execute<typeof startShapeWorkflow>('startShapeWorkflow', {
+      taskQueue: this.taskQueue,
+      workflowId: `bench-floor-${randomUUID()}`,
+    });
   }
 }
