@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ContainerError, type FailureDetail } from '../common/errors';
-import { wellFormed } from '../common/input-check';
+import { wellFormed } from '../common/value-checks';
 
 /**
  * Driver error → ApplicationFailure of the same type, non-retryable unless a retry can help. Its first detail

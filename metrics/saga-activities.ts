@@ -1,5 +1,5 @@
 import { WorkflowTypes } from '../common/names';
-import { START_ACTIVITIES } from '../common/steps';
+import { START_ACTIVITIES } from '../common/step-activities';
 import type { StepKind } from './names';
 
 /**

@@ -1,7 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
-import { createContainer, hostList, imageImport, setHostAvailability } from '../client/api';
+import { createContainer, imageImport } from '../client/api';
+import { hostList, setHostAvailability } from '../client/hosts';
 import type { Session } from '../client/connection';
 import { hostTaskQueue, type HostAvailability, type HostRow } from '../common/hosts-api';
 import type { CreateRequest } from '../common/types';

@@ -1,6 +1,7 @@
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TimeoutFailure } from '@temporalio/workflow';
 import { ContainerError, ErrorStatus, StartExitCodes, type ErrorType, type FailureDetail } from '../common/errors';
-import { checkWorkflowInput, wellFormed, type CheckedWorkflow } from '../common/input-check';
+import { checkWorkflowInput, type CheckedWorkflow } from '../common/input-check';
+import { wellFormed } from '../common/value-checks';
 
 /** The Docker detail of whatever stopped a step: an activity's typed failure, a pure check, or a timeout. */
 export function detailOf(err: unknown): FailureDetail {

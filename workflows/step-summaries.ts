@@ -1,5 +1,5 @@
 import type { ContainerSnapshot } from '../common/start-api';
-import { START_ACTIVITIES } from '../common/steps';
+import { START_ACTIVITIES } from '../common/step-activities';
 
 /**
  * The Web UI's one-line summary of each activity the start saga runs, from the step tables (common/steps.ts)

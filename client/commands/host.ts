@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { HostAvailability, HostRow } from '../../common/hosts-api';
-import { hostList, removeHost, setHostAvailability } from '../api';
+import { hostList, removeHost, setHostAvailability } from '../hosts';
 import type { CliContext } from '../context';
 import { forEachRef } from './each';
 import { ago, printJson, printTable } from '../output';

@@ -6,7 +6,8 @@ import { toFailure } from '../../activities/to-failure';
 import { CliError, describeError } from '../../client/errors';
 import { parseCreate, type CreateFlags } from '../../client/parse-create';
 import { ContainerError } from '../../common/errors';
-import { checkWorkflowInput, wellFormed } from '../../common/input-check';
+import { checkWorkflowInput } from '../../common/input-check';
+import { wellFormed } from '../../common/value-checks';
 import { simulatedRuntime } from '../runtimes';
 
 /** The counterexamples the fuzz targets found (shrunk), each kept as a plain test. */
