@@ -31,14 +31,8 @@ import { createMetadata } from '../common/workflow-metadata';
 import { FAULT_LABEL } from '../runtime/faults';
 import { SimulatedRuntime } from '../runtime/simulated-runtime';
 import type { containerStart } from '../workflows/container-start';
-import type { containerRestore, containerWait } from '../workflows/lifecycle';
-import type {
-  containerExec,
-  containerExecOutput,
-  containerKill,
-  containerPause,
-  containerUnpause,
-} from '../workflows/verbs';
+import type { containerWait } from '../workflows/lifecycle';
+import type { containerExec } from '../workflows/verbs';
 import type { containerMonitor } from '../workflows/monitor';
 import type { containerCreate } from '../workflows/ops';
 import type { containerReads } from '../workflows/reads';
@@ -365,63 +359,22 @@ async function recordVerbs(client: Client, taskQueue: string, address: string): 
     args: [{ container: id }],
   });
   const execId = randomUUID().replace(/-/g, '').repeat(2);
-  const runs: Array<[string, () => Promise<{ workflowId: string }>]> = [
+  // each verb by its registered type name, as any client starts it: [history name, type, workflow ID, input]
+  const runs: Array<[string, string, string, unknown[]]> = [
     [
       'exec-exit-3',
-      () =>
-        client.workflow.start<typeof containerExec>(WorkflowTypes.exec, {
-          taskQueue,
-          workflowId: execWorkflowId(execId),
-          args: [{ container: id, execId, cmd: ['sh', '-c', 'exit 3'] }],
-        }),
+      WorkflowTypes.exec,
+      execWorkflowId(execId),
+      [{ container: id, execId, cmd: ['sh', '-c', 'exit 3'] }],
     ],
-    [
-      'exec-output',
-      () =>
-        client.workflow.start<typeof containerExecOutput>(WorkflowTypes.execOutput, {
-          taskQueue,
-          workflowId: `record-exec-output-${randomUUID()}`,
-          args: [{ container: id, execId }],
-        }),
-    ],
-    [
-      'pause',
-      () =>
-        client.workflow.start<typeof containerPause>(WorkflowTypes.pause, {
-          taskQueue,
-          workflowId: `record-pause-${randomUUID()}`,
-          args: [{ container: id }],
-        }),
-    ],
-    [
-      'unpause',
-      () =>
-        client.workflow.start<typeof containerUnpause>(WorkflowTypes.unpause, {
-          taskQueue,
-          workflowId: `record-unpause-${randomUUID()}`,
-          args: [{ container: id }],
-        }),
-    ],
-    [
-      'kill',
-      () =>
-        client.workflow.start<typeof containerKill>(WorkflowTypes.kill, {
-          taskQueue,
-          workflowId: `record-kill-${randomUUID()}`,
-          args: [{ container: id, signal: 'KILL' }],
-        }),
-    ],
-    [
-      'restore',
-      () =>
-        client.workflow.start<typeof containerRestore>(WorkflowTypes.restore, {
-          taskQueue,
-          workflowId: `record-restore-${randomUUID()}`,
-          args: [],
-        }),
-    ],
+    ['exec-output', WorkflowTypes.execOutput, `record-exec-output-${randomUUID()}`, [{ container: id, execId }]],
+    ['pause', WorkflowTypes.pause, `record-pause-${randomUUID()}`, [{ container: id }]],
+    ['unpause', WorkflowTypes.unpause, `record-unpause-${randomUUID()}`, [{ container: id }]],
+    ['kill', WorkflowTypes.kill, `record-kill-${randomUUID()}`, [{ container: id, signal: 'KILL' }]],
+    ['restore', WorkflowTypes.restore, `record-restore-${randomUUID()}`, []],
   ];
-  for (const [name, start] of runs) {
+  for (const [name, type, workflowId, args] of runs) {
+    const start = () => client.workflow.start(type, { taskQueue, workflowId, args });
     const handle = client.workflow.getHandle((await start()).workflowId);
     await handle.result();
     const json = execFileSync(
