@@ -299,6 +299,21 @@ async function save(
   );
 }
 
+/** A container created on host a and started, as the CLI starts it (by the full ID): its ID. */
+async function createAndStart(client: Client, taskQueue: string, request: CreateRequest): Promise<string> {
+  const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, {
+    taskQueue,
+    workflowId: `record-create-${randomUUID()}`,
+    args: [{ request, host: 'a' }],
+  });
+  await client.workflow.execute<typeof containerStart>(WorkflowTypes.start, {
+    taskQueue,
+    workflowId: startWorkflowId(id),
+    args: [{ container: id }],
+  });
+  return id;
+}
+
 /**
  * The container monitor's history (workflows/monitor.ts): a container whose command exits 3 with
  * `--restart on-failure:2` is restarted twice (durable timers, child start sagas), then left exited; and the
@@ -311,16 +326,7 @@ async function recordMonitor(client: Client, taskQueue: string, address: string)
     cmd: ['sh', '-c', 'exit 3'],
     hostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 } },
   };
-  const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, {
-    taskQueue,
-    workflowId: `record-create-${randomUUID()}`,
-    args: [{ request, host: 'a' }],
-  });
-  await client.workflow.execute<typeof containerStart>(WorkflowTypes.start, {
-    taskQueue,
-    workflowId: startWorkflowId(id),
-    args: [{ container: id }],
-  });
+  const id = await createAndStart(client, taskQueue, request);
   const monitor = client.workflow.getHandle<typeof containerMonitor>(monitorWorkflowId(id));
   const ended = await monitor.result();
   const wait = await client.workflow.start<typeof containerWait>(WorkflowTypes.wait, {
@@ -348,16 +354,7 @@ async function recordMonitor(client: Client, taskQueue: string, address: string)
 /** The verbs around a running container: exec (and its output), pause, unpause, kill; and the start-up restore. */
 async function recordVerbs(client: Client, taskQueue: string, address: string): Promise<void> {
   const request: CreateRequest = { name: 'verbs', image: 'busybox', cmd: ['sleep', '1000'] };
-  const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, {
-    taskQueue,
-    workflowId: `record-create-${randomUUID()}`,
-    args: [{ request, host: 'a' }],
-  });
-  await client.workflow.execute<typeof containerStart>(WorkflowTypes.start, {
-    taskQueue,
-    workflowId: startWorkflowId(id),
-    args: [{ container: id }],
-  });
+  const id = await createAndStart(client, taskQueue, request);
   const execId = randomUUID().replace(/-/g, '').repeat(2);
   // each verb by its registered type name, as any client starts it: [history name, type, workflow ID, input]
   const runs: Array<[string, string, string, unknown[]]> = [
@@ -401,16 +398,7 @@ async function recordReads(s: Session): Promise<void> {
     args: [{ maxEvents: 80 }],
   });
   const request: CreateRequest = { name: 'reads', image: 'busybox', cmd: ['sleep', '1000'] };
-  const { Id: id } = await client.workflow.execute<typeof containerCreate>(WorkflowTypes.create, {
-    taskQueue,
-    workflowId: `record-create-${randomUUID()}`,
-    args: [{ request, host: 'a' }],
-  });
-  await client.workflow.execute<typeof containerStart>(WorkflowTypes.start, {
-    taskQueue,
-    workflowId: startWorkflowId(id),
-    args: [{ container: id }],
-  });
+  const id = await createAndStart(client, taskQueue, request);
   const execId = randomUUID().replace(/-/g, '').repeat(2);
   await client.workflow.execute<typeof containerExec>(WorkflowTypes.exec, {
     taskQueue,
