@@ -7,7 +7,7 @@ import {
   type MonitorInput,
   type RunEnd,
 } from '../common/monitor-api';
-import { retireIfOutdated } from './retire-outdated';
+import { retireIfOutdated } from '../client/retire-outdated';
 import { sharedQueueOf } from '../common/hosts-api';
 import { WorkflowTypes } from '../common/names';
 import { ContainerError } from '../common/errors';

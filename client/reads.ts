@@ -7,6 +7,7 @@ import type { Session } from './connection';
 import { toCliError } from './errors';
 import { ensureWorker } from './worker-check';
 import { baselineMemo } from '../common/baseline';
+import { retireIfOutdated } from './retire-outdated';
 
 /**
  * How long a read is sent again while the reads workflow continues as new: the run first finishes the reads
@@ -20,6 +21,11 @@ const CONTINUING_BUDGET_MS = 60_000;
  * workflow run of its own. Resolves with the read activity's result; rejects with a CliError carrying
  * Docker's type and message, exactly as the read's own workflow failed before.
  */
+/** Retires the queue's reads workflow when it began under another workflow baseline (client/retire-outdated.ts). */
+async function retireOutdatedReads(s: Session): Promise<boolean> {
+  return retireIfOutdated(s.client.workflow, readsWorkflowId(s.taskQueue));
+}
+
 export async function read<K extends ReadName>(
   s: Session,
   name: K,
@@ -30,6 +36,7 @@ export async function read<K extends ReadName>(
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     require('@temporalio/client') as typeof import('@temporalio/client');
   const deadline = Date.now() + CONTINUING_BUDGET_MS;
+  let replaced = false;
   try {
     await ensureWorker(s);
     for (let attempt = 0; ; attempt++) {
@@ -60,8 +67,17 @@ export async function read<K extends ReadName>(
           err instanceof WorkflowUpdateFailedError &&
           err.cause instanceof ApplicationFailure &&
           err.cause.type === READS_CONTINUING;
-        if (!continuing || Date.now() > deadline) throw err;
-        await sleep(Math.min(10 * 2 ** attempt, 250));
+        if (continuing && Date.now() <= deadline) {
+          await sleep(Math.min(10 * 2 ** attempt, 250));
+          continue;
+        }
+        // A read the run could not take (not one it answered with a failure) may be a run begun under another
+        // workflow baseline, whose tasks fail on this release: it is replaced once, and the read sent again.
+        if (!replaced && !(err instanceof WorkflowUpdateFailedError) && (await retireOutdatedReads(s))) {
+          replaced = true;
+          continue;
+        }
+        throw err;
       }
     }
   } catch (err) {

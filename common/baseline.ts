@@ -2,7 +2,7 @@
  * The workflow baseline (docs/design.md, "Versioning"): the release from whose first history on this code
  * replays every workflow. A long-lived workflow (a container's monitor, a task queue's reads) carries in its
  * memo the baseline it began under; one begun under another (or before baselines, with no memo) cannot replay
- * here, so a worker's start-up replaces it (activities/retire-outdated.ts).
+ * here, so a worker's start-up replaces it (client/retire-outdated.ts).
  */
 export const WORKFLOW_BASELINE = '0.2.0';
 

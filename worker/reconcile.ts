@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, type DataConverter } from '@temporalio/client';
 import type { NativeConnection } from '@temporalio/worker';
 import { readsWorkflowId, WorkflowTypes } from '../common/names';
-import { retireIfOutdated } from '../activities/retire-outdated';
+import { retireIfOutdated } from '../client/retire-outdated';
 import type { GcResult } from '../common/ops-api';
 import type { containerRestore } from '../workflows/lifecycle';
 import type { containerGc } from '../workflows/ops';

@@ -113,6 +113,18 @@ describe("a worker's start-up after an upgrade across the baseline", () => {
     });
     expect(newReads.memo).toEqual({ workflowBaseline: WORKFLOW_BASELINE });
 
+    // A client that meets such a run before any worker's start-up (the demo's own worker runs none): its read
+    // cannot be taken (the run's tasks fail), so the client replaces the run and reads from a new one.
+    await reads.terminate('the next stand-in');
+    const stuck = await w.client.workflow.start('containerReadsOfAnotherRelease', {
+      taskQueue: w.taskQueue,
+      workflowId: readsWorkflowId(w.taskQueue),
+      args: [{}],
+    });
+    expect((await inspect(w.session, Id)).Id).toBe(Id);
+    const stuckRun = w.client.workflow.getHandle(stuck.workflowId, stuck.firstExecutionRunId);
+    expect((await stuckRun.describe()).status.name).toBe('TERMINATED');
+
     // A second start-up finds nothing to replace.
     await reconcileAtStartup(connection, 'default', w.taskQueue, sim.hostName, codecDataConverter());
     expect((await monitor.describe()).runId).toBe(now.runId);

@@ -1,4 +1,4 @@
-import { WorkflowNotFoundError, type WorkflowClient } from '@temporalio/client';
+import type { WorkflowClient } from '@temporalio/client';
 import { begunUnderOtherBaseline, WORKFLOW_BASELINE } from '../common/baseline';
 
 /**
@@ -11,6 +11,9 @@ export async function retireIfOutdated(client: WorkflowClient, workflowId: strin
   try {
     described = await client.getHandle(workflowId).describe();
   } catch (err) {
+    // Required, not imported: the CLI loads the Temporal client only once a session exists (client/errors.ts).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { WorkflowNotFoundError } = require('@temporalio/client') as typeof import('@temporalio/client');
     if (err instanceof WorkflowNotFoundError) return false;
     throw err;
   }
