@@ -128,18 +128,35 @@ export async function events(input: EventsInput): Promise<EventsResult> {
   return onHost(host, fast).readEvents(rest);
 }
 
-export async function logs(input: LogsInput): Promise<LogsResult> {
+/**
+ * `onOwner` on the container's host. A container already removed (AutoRemove) is not found there: by full ID,
+ * `afterRemoval` asks every live host, and the first that answers (the one that recorded it) wins; otherwise
+ * the lookup's NoSuchContainer stands.
+ */
+async function onOwnerOrWhereRemoved<T>(
+  ref: string,
+  onOwner: (host: string) => Promise<T>,
+  afterRemoval?: (acts: ReturnType<typeof onHost>) => Promise<T | undefined>,
+): Promise<T> {
   let at: Awaited<ReturnType<typeof locate>>;
   try {
-    at = await locate(input.container);
+    at = await locate(ref);
   } catch (err) {
-    // By full ID, a container removed after its exit (AutoRemove) still has its last output on its host.
-    if (!(err instanceof ContainerError && err.type === 'NoSuchContainer' && isFullId(input.container))) throw err;
-    for (const { answer } of await onEveryHost(fast, (acts) => acts.readLogs(input).catch(() => undefined)))
+    if (!(afterRemoval && err instanceof ContainerError && err.type === 'NoSuchContainer' && isFullId(ref))) throw err;
+    for (const { answer } of await onEveryHost(fast, (acts) => afterRemoval(acts).catch(() => undefined)))
       if (answer) return answer;
     throw err;
   }
-  return onHost(at.host, fast).readLogs(input);
+  return onOwner(at.host);
+}
+
+/** A container's output; by full ID, a removed container's last output is still on its host. */
+export function logs(input: LogsInput): Promise<LogsResult> {
+  return onOwnerOrWhereRemoved(
+    input.container,
+    (host) => onHost(host, fast).readLogs(input),
+    (acts) => acts.readLogs(input),
+  );
 }
 
 export async function stop(input: StopInput): Promise<StopResultRecord> {
@@ -205,26 +222,13 @@ export async function execOutput(input: ExecOutputInput): Promise<ExecOutputResu
 }
 
 /** docker wait: on the container's host, however long that host is away (the wait outlives it, as Docker's). */
-export async function wait(input: WaitInput, options: ActivityOptions): Promise<WaitResult> {
-  let at: Awaited<ReturnType<typeof locate>>;
-  try {
-    at = await locate(input.container);
-  } catch (err) {
-    // By full ID, a container already removed (AutoRemove) is waited for by the host that recorded its exit.
-    if (
-      !(
-        input.condition === 'removed' &&
-        err instanceof ContainerError &&
-        err.type === 'NoSuchContainer' &&
-        isFullId(input.container)
-      )
-    )
-      throw err;
-    for (const { answer } of await onEveryHost(fast, (acts) => acts.waitContainer(input).catch(() => undefined)))
-      if (answer) return answer;
-    throw err;
-  }
-  return onHost(at.host, options, { waitForHost: true }).waitContainer(input);
+export function wait(input: WaitInput, options: ActivityOptions): Promise<WaitResult> {
+  // waiting for the removal of a container already removed: the host that recorded its exit answers
+  return onOwnerOrWhereRemoved(
+    input.container,
+    (host) => onHost(host, options, { waitForHost: true }).waitContainer(input),
+    input.condition === 'removed' ? (acts) => acts.waitContainer(input) : undefined,
+  );
 }
 
 /** `host ls`: every registered host, with its own counts when it is live. */
