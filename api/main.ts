@@ -1,3 +1,4 @@
+import { describeCodec, loadCodec } from '../codec/load';
 import { getConfig } from '../config';
 import { describeTemporalConnection } from '../config/temporal-connection';
 import { startApi } from './start';
@@ -10,6 +11,8 @@ import { startApi } from './start';
  */
 async function main(): Promise<void> {
   const config = getConfig();
+  // The key file first: without one the API would send plaintext, which workers refuse (its session connects lazily).
+  const codec = describeCodec(loadCodec());
   // CONTAINER_SAGA_METRICS: the SDK's Runtime serves /metrics here too. Loaded only then (@temporalio/worker
   // costs ~1.5 s and ~15 MB); a require, since tsx's CommonJS hook does not resolve a dynamic import().
   const metricsAt = config.metrics;
@@ -25,6 +28,7 @@ async function main(): Promise<void> {
   console.log(
     `container-saga Engine API on unix://${api.socketPath}${api.tcp ? ` and tcp://${api.tcp.host}:${api.tcp.port}` : ''} → ${describeTemporalConnection(config.temporal)}, task queue ${config.taskQueue}`,
   );
+  console.log(`  ${codec}`);
   if (metricsAt) console.log(`  metrics on http://${metricsAt.bindAddress}/metrics`);
   console.log(
     `  export DOCKER_HOST=unix://${api.socketPath}   # write access to this socket is root access to this host`,

@@ -15,7 +15,8 @@ import path from 'node:path';
 
 /**
  * The codec's key file: a JSON list of `{ "id": "<key ID>", "key": "<base64 of 32 random bytes>" }`, oldest
- * first, newest last. The newest key encrypts; every key decrypts (rotation keeps old keys in the list).
+ * first, newest last, each with `"retired": "<ISO time>"` once retired. The newest active key encrypts; clients
+ * decrypt with every key (history reads), workers only with active ones (codec/aes-gcm-codec.ts).
  * The file is a secret: it must be readable by its owner only (mode 0600), as ssh insists for private keys.
  */
 
@@ -23,6 +24,8 @@ import path from 'node:path';
 export interface CodecKey {
   readonly id: string;
   readonly key: Buffer;
+  /** when `npm run codec-key -- --retire ID` retired it (ISO time) */
+  readonly retired?: string;
 }
 
 /** The key file is missing, unreadable, too open or malformed; the message names the file and the fix. */
@@ -50,11 +53,11 @@ export function parseKeyFile(text: string, file: string): CodecKey[] {
     );
   }
   const seen = new Set<string>();
-  return doc.map((entry: unknown, i) => {
+  const keys = doc.map((entry: unknown, i): CodecKey => {
     const where = `key file ${file}, entry ${i}`;
     if (typeof entry !== 'object' || entry === null)
       throw new KeyFileError(`${where}: expected {"id": "...", "key": "..."}`);
-    const { id, key } = entry as { id?: unknown; key?: unknown };
+    const { id, key, retired } = entry as { id?: unknown; key?: unknown; retired?: unknown };
     if (typeof id !== 'string' || !KEY_ID.test(id))
       throw new KeyFileError(`${where}: "id" must be 1-64 characters of A-Z a-z 0-9 . _ -`);
     if (seen.has(id)) throw new KeyFileError(`${where}: duplicate id "${id}"`);
@@ -64,8 +67,14 @@ export function parseKeyFile(text: string, file: string): CodecKey[] {
     const bytes = Buffer.from(key, 'base64');
     if (bytes.length !== KEY_BYTES)
       throw new KeyFileError(`${where} ("${id}"): "key" must be ${KEY_BYTES} bytes (AES-256), got ${bytes.length}`);
-    return { id, key: bytes };
+    if (retired === undefined) return { id, key: bytes };
+    if (typeof retired !== 'string' || Number.isNaN(Date.parse(retired)))
+      throw new KeyFileError(`${where} ("${id}"): "retired" must be an ISO time`);
+    return { id, key: bytes, retired };
   });
+  if (keys.every((k) => k.retired))
+    throw new KeyFileError(`key file ${file} has no active key: every key is retired (\`npm run codec-key\` adds one)`);
+  return keys;
 }
 
 /** Reads and checks a key file: it must exist, belong to no one else's eyes (no group/other bits), and parse. */
@@ -97,7 +106,7 @@ export function newKey(now = new Date()): CodecKey {
 
 export function formatKeyFile(keys: readonly CodecKey[]): string {
   return `${JSON.stringify(
-    keys.map((k) => ({ id: k.id, key: k.key.toString('base64') })),
+    keys.map((k) => ({ id: k.id, key: k.key.toString('base64'), ...(k.retired ? { retired: k.retired } : {}) })),
     null,
     2,
   )}\n`;
@@ -142,4 +151,26 @@ export function addKey(file: string): CodecKey {
   const key = newKey();
   renameSync(writeTemp(file, [...keys, key]), file);
   return key;
+}
+
+/**
+ * Revocation: marks key `id` retired (kept, so clients still read histories it encrypted; workers refuse it for
+ * new work). Retiring the last active key is refused: add one first. Returns the key as retired.
+ */
+export function retireKey(file: string, id: string, now = new Date()): CodecKey {
+  const keys = readKeyFile(file);
+  const key = keys.find((k) => k.id === id);
+  if (!key) throw new KeyFileError(`no key "${id}" in ${file} (its keys: ${keys.map((k) => k.id).join(', ')})`);
+  if (key.retired) throw new KeyFileError(`key "${id}" in ${file} was already retired ${key.retired}`);
+  if (keys.filter((k) => !k.retired).length === 1)
+    throw new KeyFileError(`key "${id}" is the only active key in ${file}: add one first (\`npm run codec-key\`)`);
+  const retired = { ...key, retired: now.toISOString() };
+  renameSync(
+    writeTemp(
+      file,
+      keys.map((k) => (k.id === id ? retired : k)),
+    ),
+    file,
+  );
+  return retired;
 }

@@ -1,5 +1,5 @@
 import { getConfig } from '../config';
-import { loadCodec } from './load';
+import { describeCodec, loadCodec } from './load';
 import { startUiCodecServer } from './ui-codec';
 
 /**
@@ -10,17 +10,13 @@ import { startUiCodecServer } from './ui-codec';
  */
 async function main(): Promise<void> {
   const config = getConfig();
+  // No key file: a KeyFileError naming the path and the fix (copy a worker's file here).
   const loaded = loadCodec();
-  if (!loaded.encrypting)
-    throw new Error(
-      `no key file at ${loaded.file}: nothing to decode with (\`npm run codec-key\` creates one; or set CONTAINER_SAGA_CODEC_KEYS)`,
-    );
+  console.log(`codec-server: ${describeCodec(loaded)}`);
   const server = await startUiCodecServer(config, loaded, (err) =>
     console.error(`codec-server: ${err instanceof Error ? err.stack : String(err)}`),
   );
-  console.log(
-    `codec-server: keys from ${loaded.file}; listening on ${server.url} for ${config.codecOrigins.join(', ')}`,
-  );
+  console.log(`codec-server: listening on ${server.url} for ${config.codecOrigins.join(', ')}`);
   console.log(`codec-server: endpoint (secret; it carries the token) ${server.endpoint}`);
   console.log(`  temporal server start-dev --ui-codec-endpoint ${server.endpoint}`);
   console.log(`  temporal workflow show --codec-endpoint ${server.endpoint} --workflow-id …`);

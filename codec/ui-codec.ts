@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config';
-import { KeyFileError, ensureKeyFile } from './key-file';
 import { loadCodec, type LoadedCodec } from './load';
 import { startCodecServer, type RunningCodecServer } from './server';
 
@@ -10,19 +9,13 @@ export function randomToken(): string {
 }
 
 /**
- * What `npm run server` and `npm run demo` do before anything else: make sure a key file exists, creating
- * `<state root>/codec-keys.json` (mode 0600, one new key) when CONTAINER_SAGA_CODEC_KEYS is unset and there is
- * none, so everything they start encrypts. A file the variable names is never created: it must exist.
+ * What `npm run server` and `npm run demo` do before anything else, as a worker does at its start: make sure
+ * the key file exists (CONTAINER_SAGA_CODEC_KEYS, else `<state root>/codec-keys.json`), creating it with one new
+ * key (mode 0600, directory 0700) when there is none, so the worker and the clients they start share it.
  */
-export function prepareKeyFile(
-  config: Config,
-  env: NodeJS.ProcessEnv = process.env,
-): { loaded: LoadedCodec; created: boolean } {
-  const { file, explicit } = config.codecKeys;
-  const created = !explicit && ensureKeyFile(file);
-  const loaded = loadCodec(env);
-  if (!loaded.encrypting) throw new KeyFileError(`no key file at ${file}`);
-  return { loaded, created };
+export function prepareKeyFile(env: NodeJS.ProcessEnv = process.env): { loaded: LoadedCodec; created: boolean } {
+  const loaded = loadCodec(env, { create: true });
+  return { loaded, created: loaded.created };
 }
 
 /** The codec server for a Web UI, on CONTAINER_SAGA_CODEC_ADDRESS, for CONTAINER_SAGA_CODEC_ORIGINS. */

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createContainer, imageImport, imageList, remove, startContainer } from '../client/api';
-import { dataConverterOf } from '../codec/load';
+import { dataConverterOf, describeCodec } from '../codec/load';
 import type { RunningCodecServer } from '../codec/server';
 import { prepareKeyFile, startUiCodecServer } from '../codec/ui-codec';
 import { connect } from '../client/connection';
@@ -44,10 +44,8 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const config = getConfig();
   const { address, namespace, taskQueue, root, uiPort } = config;
-  const { loaded, created: keyFileCreated } = prepareKeyFile(config);
-  say(
-    `payloads encrypted with key ${loaded.codec.encryptingKeyId} from ${loaded.file}${keyFileCreated ? ' (created, mode 0600)' : ''}`,
-  );
+  const { loaded, created: keyFileCreated } = prepareKeyFile();
+  say(`${describeCodec(loaded)}${keyFileCreated ? ' (key file created, mode 0600)' : ''}`);
   let server: DevServer | undefined;
   let codecServer: RunningCodecServer | undefined;
   let uiUrl = `http://localhost:${uiPort}`;

@@ -7,6 +7,7 @@
  * runs the codec server (CONTAINER_SAGA_CODEC_ADDRESS) the Web UI decodes payloads through.
  */
 import path from 'node:path';
+import { describeCodec } from '../codec/load';
 import { prepareKeyFile, startUiCodecServer } from '../codec/ui-codec';
 import { getConfig } from '../config';
 import { isServerUp, startDevServer } from './dev-server';
@@ -24,8 +25,8 @@ async function main(): Promise<void> {
   const port = portOf(address);
   if (await isServerUp(address))
     throw new Error(`a Temporal server already answers on ${address}; stop it first or set TEMPORAL_ADDRESS`);
-  const { loaded, created } = prepareKeyFile(config);
-  console.log(`server: payload keys in ${loaded.file}${created ? ' (created, mode 0600)' : ''}`);
+  const { loaded, created } = prepareKeyFile();
+  console.log(`server: ${describeCodec(loaded)}${created ? ' (key file created, mode 0600)' : ''}`);
   const codec = await startUiCodecServer(config, loaded, (err) =>
     console.error(`server: codec server: ${String(err)}`),
   );

@@ -1,8 +1,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { hostPinInterceptor } from '../activities/host-pin';
+import { refusedPayloadInterceptor } from '../activities/refused-payload';
+import { workerDataConverter } from '../codec/load';
 import { hostTaskQueue } from '../common/hosts-api';
 import { SHUTDOWN_FORCE_AFTER_GRACE_MS, type WorkerTuning } from '../config/worker-tuning';
 import { workerMetrics } from '../metrics/worker';
@@ -62,8 +65,12 @@ export interface CreateWorkerOptions {
    * a prebuilt bundle (tests bundle once and reuse it); otherwise the build's, else workflows are bundled at start-up
    */
   workflowBundle?: WorkerOptions['workflowBundle'];
-  /** the payload codec (codec/load.ts codecDataConverter); the SDK's plain default when absent */
-  dataConverter?: WorkerOptions['dataConverter'];
+  /**
+   * The clients' payload codec (codec/load.ts codecDataConverter), which the host registration's client uses;
+   * the Workers get its worker mode (workerDataConverter), which refuses what is not encrypted under an active key.
+   * Required: without it createWorker refuses (every worker requires encryption).
+   */
+  dataConverter?: DataConverter;
   /** slots and pollers (config/worker-tuning.ts); the SDK's defaults when absent */
   tuning?: WorkerTuning;
   /**
@@ -109,10 +116,16 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<HostWorke
   const common = {
     connection: opts.connection,
     namespace: opts.namespace,
-    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
+    dataConverter: workerDataConverter(opts.dataConverter),
     activities,
     ...(opts.identity ? { identity: opts.identity } : {}),
-    interceptors: { activity: [hostPinInterceptor(runtime.hostName), ...(opts.metrics ? workerMetrics(runtime) : [])] },
+    interceptors: {
+      activity: [
+        refusedPayloadInterceptor,
+        hostPinInterceptor(runtime.hostName),
+        ...(opts.metrics ? workerMetrics(runtime) : []),
+      ],
+    },
     ...opts.tuning,
     ...(opts.shutdownGraceMs !== undefined
       ? {

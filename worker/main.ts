@@ -1,5 +1,5 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { dataConverterOf, describeCodec, loadCodec } from '../codec/load';
+import { createdKeyFileHelp, dataConverterOf, describeCodec, loadCodec } from '../codec/load';
 import { getConfig } from '../config';
 import { describeTemporalConnection } from '../config/temporal-connection';
 import { describeWorkerTuning } from '../config/worker-tuning';
@@ -43,8 +43,10 @@ async function main(): Promise<void> {
     installMetricsRuntime(metrics, logger);
     console.log(`  metrics on http://${metrics.bindAddress}/metrics`);
   } else Runtime.install({ logger });
-  const codec = loadCodec();
-  console.log(`  ${describeCodec(codec)}`);
+  // The key file is the credential: created on the first start, then required of every client.
+  const codec = loadCodec(process.env, { create: true });
+  if (codec.created) for (const line of createdKeyFileHelp(codec.file)) console.log(`  ${line}`);
+  console.log(`  ${describeCodec(codec, 'worker')}`);
   const dataConverter = dataConverterOf(codec);
   const connection = await NativeConnection.connect(temporal.connectionOptions).catch((err: unknown) => {
     throw new Error(

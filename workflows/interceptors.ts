@@ -1,5 +1,6 @@
 import type { WorkflowInterceptors, WorkflowOutboundCallsInterceptor } from '@temporalio/workflow';
 import { pinHeader, HOST_PIN_HEADER, type PinnedLocalActivityOptions } from '../common/host-pin';
+import { PayloadGuardInbound, PayloadGuardOutbound } from './payload-guard';
 
 /** Sends the host a local activity is pinned to (its options' `pinnedHost`) in its headers (common/host-pin.ts). */
 export class HostPinOutbound implements WorkflowOutboundCallsInterceptor {
@@ -11,4 +12,7 @@ export class HostPinOutbound implements WorkflowOutboundCallsInterceptor {
 }
 
 /** The workflow interceptors the worker bundles with every workflow (worker/create.ts WORKFLOW_BUNDLE). */
-export const interceptors = (): WorkflowInterceptors => ({ outbound: [new HostPinOutbound()] });
+export const interceptors = (): WorkflowInterceptors => ({
+  inbound: [new PayloadGuardInbound()],
+  outbound: [new PayloadGuardOutbound(), new HostPinOutbound()],
+});

@@ -1,4 +1,4 @@
-/** codec/aes-gcm-codec.ts and codec/load.ts: round trip, rotation, pass-through, and each way decoding fails. */
+/** codec/aes-gcm-codec.ts (client mode) and codec/load.ts: round trip, rotation, pass-through, each failure. */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AesGcmCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, PayloadDecryptError } from '../../codec/aes-gcm-codec';
 import { addKey, formatKeyFile, newKey, readKeyFile } from '../../codec/key-file';
 import { KeyFileError } from '../../codec/key-file';
-import { codecDataConverter, loadCodec } from '../../codec/load';
+import { codecDataConverter, describeCodec, loadCodec } from '../../codec/load';
 
 const SECRET = 'DB_PASSWORD=hunter2-codec-unit';
 const toPayload = (v: unknown) => defaultPayloadConverter.toPayload(v);
@@ -55,13 +55,9 @@ describe('AesGcmCodec', () => {
     expect(await codec.decode(plain)).toEqual(plain);
   });
 
-  it('with no keys, sends payloads as they are and refuses encrypted ones', async () => {
-    const none = new AesGcmCodec([], 'no key file');
-    const p = toPayload(SECRET);
-    expect(await none.encode([p])).toEqual([p]);
-    const [sealed] = await new AesGcmCodec([key], 'k').encode([p]);
-    await expect(none.decode([sealed!])).rejects.toThrow(
-      `payload encrypted with key "${key.id}", which is not in no key file`,
+  it('never sends plaintext: with no active key, encode throws', async () => {
+    await expect(new AesGcmCodec([], 'no key file').encode([toPayload(SECRET)])).rejects.toThrow(
+      'no active key in no key file: nothing may be sent unencrypted',
     );
   });
 
@@ -117,10 +113,24 @@ describe('loadCodec (CONTAINER_SAGA_CODEC_KEYS)', () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
-  it('with the variable unset and no key file in the state root: encryption off, said so', () => {
-    const loaded = loadCodec({ CONTAINER_SAGA_ROOT: dir });
-    expect(loaded).toMatchObject({ encrypting: false, file: path.join(dir, 'codec-keys.json') });
-    expect(loaded.codec.encryptingKeyId).toBeUndefined();
+  it('with no key file, a client refuses at start-up naming the path and the fix; a worker creates it', async () => {
+    const root = path.join(dir, 'fresh');
+    const file = path.join(root, 'codec-keys.json');
+    expect(() => loadCodec({ CONTAINER_SAGA_ROOT: root })).toThrow(KeyFileError);
+    expect(() => loadCodec({ CONTAINER_SAGA_ROOT: root })).toThrow(
+      `no key file at ${file}: workers accept only encrypted payloads, so nothing is sent. Copy the key file a worker created`,
+    );
+    const created = loadCodec({ CONTAINER_SAGA_ROOT: root }, { create: true });
+    expect(created).toMatchObject({ created: true, file });
+    expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
+    expect((await fs.stat(root)).mode & 0o777).toBe(0o700);
+    // the second start reads the same key
+    const again = loadCodec({ CONTAINER_SAGA_ROOT: root }, { create: true });
+    expect(again.created).toBe(false);
+    expect(again.codec.encryptingKeyId).toBe(created.codec.encryptingKeyId);
+    expect(describeCodec(again, 'worker')).toBe(
+      `payloads encrypted (AES-256-GCM, key ${again.codec.encryptingKeyId}; 1 key) with keys from ${file}; plaintext, unknown-key and retired-key payloads refused`,
+    );
   });
 
   it('reads <state root>/codec-keys.json when the variable is unset, and encrypts with its newest key', async () => {
@@ -129,7 +139,7 @@ describe('loadCodec (CONTAINER_SAGA_CODEC_KEYS)', () => {
     const keys = [newKey(), newKey()];
     await fs.writeFile(path.join(root, 'codec-keys.json'), formatKeyFile(keys), { mode: 0o600 });
     const loaded = loadCodec({ CONTAINER_SAGA_ROOT: root });
-    expect(loaded).toMatchObject({ encrypting: true, file: path.join(root, 'codec-keys.json') });
+    expect(loaded).toMatchObject({ created: false, file: path.join(root, 'codec-keys.json') });
     expect(loaded.codec.encryptingKeyId).toBe(keys[1]!.id);
     const [sealed] = await codecDataConverter({ CONTAINER_SAGA_ROOT: root }).payloadCodecs![0]!.encode([
       toPayload(SECRET),
@@ -140,7 +150,7 @@ describe('loadCodec (CONTAINER_SAGA_CODEC_KEYS)', () => {
   it('fails at start-up when the file the variable names does not exist', () => {
     const file = path.join(dir, 'nope.json');
     expect(() => loadCodec({ CONTAINER_SAGA_CODEC_KEYS: file })).toThrow(
-      new KeyFileError(`cannot read key file ${file}: no such file`),
+      `no key file at ${file} (CONTAINER_SAGA_CODEC_KEYS): workers accept only encrypted payloads`,
     );
   });
 
