@@ -1,9 +1,10 @@
 /**
  * Payload encryption end to end: its own dev server with history in a SQLite file and the Web UI
  * pointed at a codec server, the real CLI, and a worker with the simulated driver. A container's env value
- * must be nowhere in plaintext (SQLite file, `temporal workflow show`) when the codec is on; the control,
- * the same through a worker and a CLI without it, proves the search finds the value when it is there. The
- * codec server and the Web UI (Debian's chromium) show it decoded.
+ * must be nowhere in plaintext (SQLite file, `temporal workflow show`) when sent through the codec; the control,
+ * a create sent by a Temporal client without it (which the worker refuses: it always requires encryption),
+ * proves the search finds the value when it is there. The codec server and the Web UI (Debian's chromium) show
+ * it decoded.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -11,6 +12,8 @@ import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { Client, WorkflowFailedError } from '@temporalio/client';
+import type { ApplicationFailure } from '@temporalio/common';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCodec } from '../../codec/load';
@@ -28,7 +31,7 @@ let dir: string;
 let server: DevServer;
 let codec: RunningCodecServer;
 let enc: TestWorker;
-let plain: TestWorker;
+const PLAIN_ID = 'plaintext-create';
 
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-codec-e2e-'));
@@ -49,24 +52,30 @@ beforeAll(async () => {
     log: path.join(dir, 'server.log'),
   });
   enc = await startTestWorker(server.address, simulatedRuntime(path.join(dir, 'enc')));
-  // The control: the SDK's default data converter, without encryption.
-  plain = await startTestWorker(server.address, simulatedRuntime(path.join(dir, 'plain')), { dataConverter: {} });
-  for (const w of [enc, plain])
-    await cli(w, ['image', 'import', 'busybox', 'busybox-static'], w === plain ? NO_CODEC() : {});
-  // A container with a secret in its env, through each: created, started and inspected by the real CLI.
+  await cli(enc, ['image', 'import', 'busybox', 'busybox-static']);
+  // A container with a secret in its env: created, started and inspected by the real CLI.
   await createStartInspect(enc, 'enc', ENCRYPTED, {});
-  await createStartInspect(plain, 'plain', PLAIN, NO_CODEC());
+  // The control: the SDK's default data converter, without encryption; the server stores the plaintext input,
+  // the worker refuses it at once.
+  const plainClient = new Client({ connection: enc.session.connection });
+  const refused = await plainClient.workflow
+    .execute('containerCreate', {
+      taskQueue: enc.taskQueue,
+      workflowId: PLAIN_ID,
+      args: [{ request: { name: 'plain', image: 'busybox', env: [`DB_PASSWORD=${PLAIN}`] } }],
+    })
+    .catch((err: unknown) => err);
+  expect(((refused as WorkflowFailedError).cause as ApplicationFailure).type).toBe('PayloadRefused');
 }, 180_000);
 
 afterAll(async () => {
   await enc?.shutdown();
-  await plain?.shutdown();
   await server?.stop();
   await codec?.close();
   if (dir) await fs.rm(dir, { recursive: true, force: true });
 });
 
-/** The CLI with the codec off: no CONTAINER_SAGA_CODEC_KEYS and a state root without a key file. */
+/** The CLI without a key file: no CONTAINER_SAGA_CODEC_KEYS and a state root without one. */
 const NO_CODEC = () => ({ CONTAINER_SAGA_CODEC_KEYS: '', CONTAINER_SAGA_ROOT: path.join(dir, 'empty-root') });
 
 /** The forms a value can take in a file: its bytes, and base64 of it at each of the 3 alignments in a longer blob. */
@@ -99,6 +108,12 @@ async function showAll(
     for await (const wf of w.client.workflow.list({ query: `TaskQueue = "${w.taskQueue}"` })) list.push(wf.workflowId);
     return list.length >= 3 ? list : undefined;
   });
+  const outputs = await showIds(ids, extra);
+  return { ids, text: outputs.join('\n'), outputs };
+}
+
+/** `temporal workflow show --output json` of each workflow. */
+async function showIds(ids: string[], extra: string[] = []): Promise<string[]> {
   const cliPath = inject('temporalCliPath');
   // Not execFileSync: with --codec-endpoint the CLI calls the codec server this very process serves.
   const show = (id: string) =>
@@ -107,8 +122,7 @@ async function showAll(
       ['workflow', 'show', '--address', server.address, '--workflow-id', id, '--output', 'json', ...extra],
       { timeout: 30_000 },
     );
-  const outputs = await Promise.all(ids.map(async (id) => (await show(id)).stdout));
-  return { ids, text: outputs.join('\n'), outputs };
+  return Promise.all(ids.map(async (id) => (await show(id)).stdout));
 }
 
 /** Every payload ({metadata, data}) in a JSON document, as the codec server protocol carries them. */
@@ -137,9 +151,9 @@ async function createStartInspect(w: TestWorker, name: string, value: string, en
 }
 
 describe('payload encryption on the dev server (SQLite, CLI, Web UI)', () => {
-  it('keeps env values out of the SQLite file and `temporal workflow show`; the control without the codec is found', async () => {
+  it('keeps env values out of the SQLite file and `temporal workflow show`; the refused plaintext control is found', async () => {
     const encShow = await showAll(enc);
-    const plainShow = await showAll(plain);
+    const plainShow = { text: (await showIds([PLAIN_ID]))[0]!, ids: [PLAIN_ID] };
     const db = await sqliteBytes();
     const report = {
       sqliteBytes: db.length,
@@ -182,12 +196,13 @@ describe('payload encryption on the dev server (SQLite, CLI, Web UI)', () => {
     expect(found(Buffer.from(shown.text), ENCRYPTED).length).toBeGreaterThan(0);
   });
 
-  it('a CLI without the key fails with an error naming the key ID and CONTAINER_SAGA_CODEC_KEYS', async () => {
+  it('a CLI without a key file refuses to send anything, naming the path and the fix', async () => {
     const r = await cli(enc, ['inspect', 'enc'], NO_CODEC());
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(
-      /payload encrypted with key "container-saga-test-1", which is not in any key file .*CONTAINER_SAGA_CODEC_KEYS/,
+    expect(r.stderr).toContain(
+      `no key file at ${path.join(dir, 'empty-root', 'codec-keys.json')}: workers accept only encrypted payloads, so nothing is sent`,
     );
+    expect(r.stderr).toContain('set CONTAINER_SAGA_CODEC_KEYS');
     expect(r.stdout + r.stderr).not.toContain(ENCRYPTED);
   });
 
