@@ -20,7 +20,12 @@ export const CLONE_NAMESPACE_MASK =
   CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET;
 export const UNSHARE_NAMESPACE_MASK = CLONE_NAMESPACE_MASK | CLONE_NEWTIME;
 
-/** The socket family of the host's virtual-machine sockets (linux/socket.h). */
+/**
+ * Socket families refused, as Docker's profile: AF_ALG exposes the kernel's crypto implementations to
+ * unprivileged callers (a steady source of kernel bugs), AF_VSOCK reaches the hypervisor or the host's
+ * virtual machines outside every network namespace (linux/socket.h).
+ */
+export const AF_ALG = 38;
 export const AF_VSOCK = 40;
 
 /**
@@ -54,12 +59,19 @@ export const CONDITIONAL_RULES: readonly DockerSyscallRule[] = [
     comment: 'its flags are in memory, which seccomp cannot read: ENOSYS makes glibc and musl fall back to clone',
     ...withoutSysAdmin,
   },
-  {
-    names: ['socket'],
-    action: 'SCMP_ACT_ALLOW',
-    args: [{ index: 0, value: AF_VSOCK, op: 'SCMP_CMP_NE' }],
-    comment: "every family but AF_VSOCK, which reaches the hypervisor or the host's virtual machines",
-  },
+  // every family but AF_ALG and AF_VSOCK: a rule's checks are ANDed and rules ORed, so three rules
+  ...[
+    { index: 0, value: AF_ALG, op: 'SCMP_CMP_LT' as const },
+    { index: 0, value: AF_ALG + 1, op: 'SCMP_CMP_EQ' as const },
+    { index: 0, value: AF_VSOCK, op: 'SCMP_CMP_GT' as const },
+  ].map(
+    (arg): DockerSyscallRule => ({
+      names: ['socket'],
+      action: 'SCMP_ACT_ALLOW',
+      args: [arg],
+      comment: "sockets, but not AF_ALG (the kernel's crypto code) nor AF_VSOCK (the hypervisor's sockets)",
+    }),
+  ),
   ...PERSONALITIES.map(
     (p): DockerSyscallRule => ({
       names: ['personality'],

@@ -21,6 +21,7 @@ const CALLS: Record<string, [number, number[]]> = {
   iouring: [X86_64.io_uring_setup, [1, 0]],
   inet: [X86_64.socket, [2, 1, 0]], // AF_INET, SOCK_STREAM
   vsock: [X86_64.socket, [40, 1, 0]], // AF_VSOCK
+  alg: [X86_64.socket, [38, 5, 0]], // AF_ALG, SOCK_SEQPACKET
   mbind: [X86_64.mbind, [0, 0, 0, 0, 0, 0]],
   movepages: [X86_64.move_pages, [0, 0, 0, 0, 0, 0]],
   norandomize: [X86_64.personality, [0x40000]], // ADDR_NO_RANDOMIZE
@@ -85,7 +86,7 @@ describe('the default seccomp allowlist in real containers (Linux driver)', () =
   });
 
   rootIt(
-    'refused: keyctl, io_uring, AF_VSOCK, mbind, move_pages, personality(ADDR_NO_RANDOMIZE) EPERM; clone3 and ' +
+    'refused: keyctl, io_uring, AF_VSOCK, AF_ALG, mbind, move_pages, personality(ADDR_NO_RANDOMIZE) EPERM; clone3 and ' +
       'syscalls newer than the profile ENOSYS',
     async () => {
       const { out, raw } = await run([], `${PROBE_ALL}; linux64 -R true; echo "setarchR=$?"`);
@@ -96,12 +97,13 @@ describe('the default seccomp allowlist in real containers (Linux driver)', () =
         keyctl: EPERM,
         iouring: EPERM,
         vsock: EPERM,
+        alg: EPERM,
         mbind: EPERM,
         movepages: EPERM,
         norandomize: EPERM,
         clone3: ENOSYS,
-        // not in any rule: past the highest syscall the profile names, runc's filter answers ENOSYS (so libcs
-        // fall back), below it the default action's EPERM
+        // in no rule, and past the highest syscall the profile names: runc's filter answers ENOSYS (so a libc
+        // falls back), not the default action's EPERM
         statmount: ENOSYS,
         mseal: ENOSYS,
         setarchR: '1',
@@ -124,8 +126,8 @@ describe('the default seccomp allowlist in real containers (Linux driver)', () =
       `grep "^Seccomp:" /proc/self/status; ${PROBE_ALL}`,
     );
     expect(out, raw).toMatchObject({ Seccomp: '0', norandomize: '0', getpid: '0' });
-    // the kernel's own answers (a VSOCK socket: 0 on a host with vsock, EAFNOSUPPORT without), never the filter's
-    for (const n of ['vsock', 'mbind', 'movepages']) expect(out[n], `${n}: ${raw}`).not.toBe(EPERM);
+    // the kernel's own answers (a socket: 0, or EAFNOSUPPORT on a host without the family), never the filter's
+    for (const n of ['vsock', 'alg', 'mbind', 'movepages']) expect(out[n], `${n}: ${raw}`).not.toBe(EPERM);
     expect(out.clone3, raw).not.toBe(ENOSYS);
   });
 });

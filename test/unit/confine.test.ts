@@ -98,6 +98,25 @@ describe('seccomp: a Docker-format profile', () => {
     ],
   };
 
+  it("accepts every architecture of Docker's own default profile (loongarch64 included) and keeps the native one", () => {
+    const p = parseSeccompProfile(
+      JSON.stringify({
+        defaultAction: 'SCMP_ACT_ERRNO',
+        archMap: [
+          { architecture: 'SCMP_ARCH_X86_64', subArchitectures: ['SCMP_ARCH_X86', 'SCMP_ARCH_X32'] },
+          { architecture: 'SCMP_ARCH_RISCV64', subArchitectures: null },
+          { architecture: 'SCMP_ARCH_LOONGARCH64', subArchitectures: null },
+        ],
+      }),
+    );
+    expect(toOciSeccomp(p, { capabilities: [], goArch: 'loong64' }).architectures).toEqual(['SCMP_ARCH_LOONGARCH64']);
+    expect(toOciSeccomp(p, { capabilities: [], ...AMD64 }).architectures).toEqual([
+      'SCMP_ARCH_X86_64',
+      'SCMP_ARCH_X86',
+      'SCMP_ARCH_X32',
+    ]);
+  });
+
   it("is converted as moby's setupSeccomp does: archMap, includes/excludes on caps, arches and kernel", () => {
     const f = toOciSeccomp(parseSeccompProfile(JSON.stringify(profile)), {
       capabilities: DEFAULT_CAPABILITIES,
