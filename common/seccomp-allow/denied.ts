@@ -13,7 +13,7 @@ export const DENIED_GROUPS: readonly SyscallGroup[] = [
   {
     title: 'io_uring',
     names: ['io_uring_setup', 'io_uring_enter', 'io_uring_register'],
-    why: 'a large attack surface whose operations seccomp never sees (Docker denies it since 25.0)',
+    why: "a large attack surface whose operations seccomp never sees (Docker's current profile denies it too)",
   },
   {
     title: 'loading a kernel',

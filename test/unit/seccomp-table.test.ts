@@ -4,8 +4,12 @@
  * setup installs it); a kernel that adds a syscall makes this test fail until someone puts it in a group.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DENIED_GROUPS } from '../../common/seccomp-allow/denied';
+import { GATED_GROUPS } from '../../common/seccomp-allow/gated';
 import {
+  ALLOWED_GROUPS,
   ARM_ONLY_NAMES,
   classification,
   parseSyscallTable,
@@ -55,5 +59,13 @@ describe("the default seccomp profile against the kernel's syscall table", () =>
     const counts = { allowed: 0, conditional: 0, denied: 0 };
     for (const c of classification().values()) counts[c] += 1;
     expect(counts).toEqual({ allowed: 353, conditional: 50, denied: 60 });
+  });
+
+  it("docs/seccomp.md has a row for every group, with the group's reason", () => {
+    const doc = readFileSync(path.resolve(__dirname, '../../docs/seccomp.md'), 'utf8');
+    for (const g of [...ALLOWED_GROUPS, ...GATED_GROUPS, ...DENIED_GROUPS]) {
+      expect(doc, g.title).toContain(`| ${g.title} |`);
+      expect(doc, g.title).toContain(`| ${g.why} |`);
+    }
   });
 });
