@@ -48,6 +48,7 @@ export const SECCOMP_ARCHES = [
   'SCMP_ARCH_S390',
   'SCMP_ARCH_S390X',
   'SCMP_ARCH_RISCV64',
+  'SCMP_ARCH_LOONGARCH64',
 ] as const;
 
 /** The filter flags runc 1.1 knows. */
@@ -62,6 +63,7 @@ const NATIVE_TO_SECCOMP: Readonly<Record<string, string>> = {
   ppc64: 'SCMP_ARCH_PPC64',
   ppc64le: 'SCMP_ARCH_PPC64LE',
   riscv64: 'SCMP_ARCH_RISCV64',
+  loong64: 'SCMP_ARCH_LOONGARCH64',
   s390: 'SCMP_ARCH_S390',
   s390x: 'SCMP_ARCH_S390X',
 };

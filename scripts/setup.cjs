@@ -135,9 +135,11 @@ function temporalBinaries() {
 
 // c. The Linux driver's tools from Debian: runc, the CNI plugins, a static busybox for the test image, and
 //    ip/nsenter/unshare/mount, which it calls. Only as root: the driver cannot work otherwise anyway.
-//    Also docker.io: `npm run bench` starts a private dockerd of its own to compare with, and the Engine API
-//    tests use its `docker` client (/usr/bin/docker, 20.10). Its package must not leave a daemon running
-//    (installDebianPackages). And chromium: the Web UI tests drive it with playwright-core (no browser download).
+//    linux-libc-dev: the kernel's syscall tables, which test/unit/seccomp-table.test.ts checks the default
+//    seccomp profile against. Also docker.io: `npm run bench` starts a private dockerd of its own to compare
+//    with, and the Engine API tests use its `docker` client (/usr/bin/docker, 20.10). Its package must not
+//    leave a daemon running (installDebianPackages). And chromium: the Web UI tests drive it with
+//    playwright-core (no browser download).
 const APT_PACKAGES = [
   'runc',
   'containernetworking-plugins',
@@ -145,6 +147,7 @@ const APT_PACKAGES = [
   'iproute2',
   'util-linux',
   'mount',
+  'linux-libc-dev',
   'docker.io',
   'chromium',
 ];
@@ -164,8 +167,11 @@ function linuxPackages() {
   for (const tool of ['ip', 'nsenter', 'unshare', 'mount', 'umount']) if (!onPath(tool)) missing.push(tool);
   for (const file of DOCKER_FILES) if (!fs.existsSync(file)) missing.push(file);
   if (!fs.existsSync('/usr/bin/chromium')) missing.push('/usr/bin/chromium');
+  if (!fs.existsSync('/usr/include/asm-generic/unistd.h')) missing.push('/usr/include/asm-generic/unistd.h');
   if (missing.length === 0)
-    return present('runc, CNI plugins, busybox-static, iproute2/util-linux, docker.io and chromium present');
+    return present(
+      'runc, CNI plugins, busybox-static, iproute2/util-linux, linux-libc-dev, docker.io and chromium present',
+    );
 
   say(`missing ${missing.join(', ')}: apt-get install ${APT_PACKAGES.join(' ')}`);
   installDebianPackages(APT_PACKAGES);
