@@ -15,8 +15,14 @@ export interface MtlsProxyOptions {
   listen: { host: string; port: number };
   /** the dev server's plaintext frontend, on loopback */
   target: { host: string; port: number };
-  /** a connection refused during the handshake (no certificate, an unknown CA) */
+  /**
+   * a connection refused during the handshake (no certificate). One whose certificate another CA signed is
+   * closed right after it, as Node's TLS server checks the chain then, without an event: it never reaches
+   * onAccepted.
+   */
   onRefused?: (reason: string, remote: string) => void;
+  /** a connection whose client certificate verified, with that certificate's subject CN and fingerprint */
+  onAccepted?: (remote: string, client: string) => void;
 }
 
 export interface MtlsProxy {
@@ -43,6 +49,11 @@ export async function startMtlsProxy(opts: MtlsProxyOptions): Promise<MtlsProxy>
     },
     (client) => {
       accepted++;
+      const cert = client.getPeerCertificate();
+      opts.onAccepted?.(
+        `${client.remoteAddress}:${client.remotePort}`,
+        `CN=${cert.subject?.CN} ${cert.fingerprint256}`,
+      );
       const upstream = net.connect(opts.target.port, opts.target.host);
       for (const s of [client, upstream]) {
         sockets.add(s);

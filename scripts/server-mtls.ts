@@ -37,6 +37,7 @@ export async function startServerMtls(
     listen: { host: listen.host === 'localhost' ? '127.0.0.1' : listen.host, port: listen.port },
     target: { host: target.slice(0, i), port: Number(target.slice(i + 1)) },
     onRefused: (reason, remote) => log(`mTLS: refused ${remote}: ${reason.replace(/^.*SSL routines:/, '')}`),
+    onAccepted: (remote, client) => log(`mTLS: accepted ${remote} (${client})`),
   });
   log(`mTLS proxy on ${proxy.address} (client certificate required) → ${target}`);
   const local = ['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(listen.host);
