@@ -69,7 +69,12 @@ export async function startMtlsProxy(opts: MtlsProxyOptions): Promise<MtlsProxy>
     },
   );
   server.on('tlsClientError', (err, socket) => {
-    opts.onRefused?.(err.message.split('\n')[0]!, `${socket.remoteAddress}:${socket.remotePort}`);
+    // OpenSSL's message without its source file; the address is gone when the client has already hung up
+    const reason = err.message
+      .split('\n')[0]!
+      .replace(/^.*SSL routines:[^:]*:/, '')
+      .replace(/:\.\.?\/.*$/, '');
+    opts.onRefused?.(reason, socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : 'a client');
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -36,7 +36,7 @@ export async function startServerMtls(
     // "localhost" may resolve to ::1 alone; the server certificate names 127.0.0.1
     listen: { host: listen.host === 'localhost' ? '127.0.0.1' : listen.host, port: listen.port },
     target: { host: target.slice(0, i), port: Number(target.slice(i + 1)) },
-    onRefused: (reason, remote) => log(`mTLS: refused ${remote}: ${reason.replace(/^.*SSL routines:/, '')}`),
+    onRefused: (reason, remote) => log(`mTLS: refused ${remote}: ${reason}`),
     onAccepted: (remote, client) => log(`mTLS: accepted ${remote} (${client})`),
   });
   log(`mTLS proxy on ${proxy.address} (client certificate required) → ${target}`);

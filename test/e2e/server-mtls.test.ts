@@ -103,7 +103,8 @@ const fingerprint = (file: string) => new X509Certificate(readFileSync(file)).fi
 const ours = () => ({ cert: readFileSync(files.clientCert), key: readFileSync(files.clientKey) });
 
 /** The proxy's "refused" lines in npm run server's output. */
-const refusals = () => [...out.matchAll(/^server: mTLS: refused 127\.0\.0\.1:\d+: (.*)$/gm)].map((m) => m[1]!);
+const refusals = () =>
+  [...out.matchAll(/^server: mTLS: refused (?:127\.0\.0\.1:\d+|a client): (.*)$/gm)].map((m) => m[1]!);
 
 const temporal = (args: string[]) =>
   run(inject('temporalCliPath'), args, { timeout: 20_000 }).then(
