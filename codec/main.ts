@@ -18,8 +18,9 @@ async function main(): Promise<void> {
   );
   console.log(`codec-server: listening on ${server.url} for ${config.codecOrigins.join(', ')}`);
   console.log(`codec-server: endpoint (secret; it carries the token) ${server.endpoint}`);
-  console.log(`  temporal server start-dev --ui-codec-endpoint ${server.endpoint}`);
-  console.log(`  temporal workflow show --codec-endpoint ${server.endpoint} --workflow-id …`);
+  // Never as a command-line flag: every local user reads argv from /proc/<pid>/cmdline.
+  console.log('  Web UI: Codec Server (top right) → "Use my browser setting" → paste the endpoint → Apply');
+  console.log('  temporal CLI: put it in your temporal.toml profile ([profile.default.codec] endpoint = "…")');
   const stop = () => void server.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -5,8 +5,8 @@ import { MalformedPayloads, payloadsFromJson, payloadsToJson } from './payloads-
 
 /**
  * The codec server: Temporal's codec server protocol (POST …/encode and POST …/decode, Payloads JSON in and
- * out, X-Namespace header), which the Web UI (`--ui-codec-endpoint`) and `temporal --codec-endpoint` call
- * to show payloads decoded. Only the last path segment picks the operation, as the protocol asks.
+ * out, X-Namespace header), which the Web UI (its Codec Server setting) and the `temporal` CLI (its profile's
+ * codec endpoint) call to show payloads decoded. Only the last path segment picks the operation, as the protocol asks.
  *
  * Who may use it: whoever knows the secret token, given either as the first path segment (the dev server's
  * UI has no login and sends no credentials, so the endpoint URL it is configured with carries the token) or
@@ -141,7 +141,7 @@ export function createCodecServer(opts: CodecServerOptions): http.Server {
 export interface RunningCodecServer {
   /** http://host:port */
   url: string;
-  /** the endpoint to give the Web UI (`--ui-codec-endpoint`) and `temporal --codec-endpoint`: url/<token> */
+  /** the endpoint to give the Web UI and the `temporal` CLI (a secret: never on a command line): url/<token> */
   endpoint: string;
   close(): Promise<void>;
 }

@@ -6,7 +6,7 @@
  * On a terminal it keeps everything up for the Web UI and the CLI until Ctrl-C; otherwise (or with --exit)
  * it removes its containers and stops. Either way its containers are removed before it exits.
  * Payloads are encrypted: the key file is created when there is none (codec/ui-codec.ts), and a dev server the
- * demo starts gets a codec server for its Web UI.
+ * demo starts gets a codec server, whose endpoint it prints for the Web UI's Codec Server setting.
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -66,12 +66,11 @@ async function main(): Promise<void> {
       uiPort,
       dbFile: path.join(root, 'temporal', 'temporal.db'),
       namespace,
-      uiCodecEndpoint: codecServer.endpoint,
     });
     uiUrl = server.uiUrl ?? uiUrl;
-    say(
-      `Temporal dev server started at ${server.address}, Web UI ${uiUrl} (decoding through the codec server ${codecServer.url})`,
-    );
+    say(`Temporal dev server started at ${server.address}, Web UI ${uiUrl}`);
+    // The endpoint holds the codec server's token: for the operator's browser only (scripts/dev-server.ts says why)
+    say(`  payloads decoded in the UI: Codec Server (top right) → "Use my browser setting" → ${codecServer.endpoint}`);
   }
 
   const { runtime, reason } = await selectRuntime(config.driver, root, runtimeConfigOf(config));

@@ -16,8 +16,6 @@ export interface DevServerOptions {
   port?: number;
   /** Web UI port; a free one when omitted; false for a headless server */
   uiPort?: number | false;
-  /** the codec server the Web UI decodes payloads with (`--ui-codec-endpoint`, codec/server.ts) */
-  uiCodecEndpoint?: string;
   /** SQLite file for history that survives restarts; in memory when omitted */
   dbFile?: string;
   /** namespace to create besides "default" (search attributes are registered in both) */
@@ -171,7 +169,9 @@ async function startOnce(opts: DevServerOptions): Promise<DevServer> {
   // The UI's news feed is fetched from the internet, which these machines cannot reach.
   if (uiPort === undefined) args.push('--headless');
   else args.push('--ui-ip', '127.0.0.1', '--ui-port', String(uiPort), '--ui-disable-news-fetch');
-  if (uiPort !== undefined && opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
+  // No --ui-codec-endpoint: its URL carries the codec server's token, which would be in this process's argv
+  // (/proc/<pid>/cmdline, readable by every local user) and in the UI's /api/v1/settings, served to anyone who
+  // reaches the UI. The endpoint goes into the UI's Codec Server setting, kept in the user's browser.
   if (opts.dbFile) {
     mkdirSync(path.dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile);

@@ -21,6 +21,7 @@ import { startCodecServer, type RunningCodecServer } from '../../codec/server';
 import { simulatedRuntime } from '../runtimes';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
 import { cli, REPO, startTestWorker, type TestWorker, until } from '../harness';
+import { setCodecEndpointInUi } from '../ui-codec-setting';
 
 const TOKEN = randomBytes(18).toString('base64url');
 const secret = () => `s3cret-${randomBytes(10).toString('hex')}`;
@@ -48,7 +49,6 @@ beforeAll(async () => {
   server = await startDevServer({
     uiPort,
     dbFile: path.join(dir, 'temporal.db'),
-    uiCodecEndpoint: codec.endpoint,
     log: path.join(dir, 'server.log'),
   });
   enc = await startTestWorker(server.address, simulatedRuntime(path.join(dir, 'enc')));
@@ -213,6 +213,7 @@ describe('payload encryption on the dev server (SQLite, CLI, Web UI)', () => {
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      await setCodecEndpointInUi(page, server.uiUrl!, codec.endpoint);
       const decodeCalls: number[] = [];
       page.on('response', (r) => {
         if (r.url().startsWith(`${codec.endpoint}/decode`)) decodeCalls.push(r.status());

@@ -12,6 +12,7 @@ import { loadCodec } from '../../codec/load';
 import { startCodecServer, type RunningCodecServer } from '../../codec/server';
 import { freePort, startDevServer, type DevServer } from '../../scripts/dev-server';
 import { REPO, startTestWorker, type TestWorker } from '../harness';
+import { setCodecEndpointInUi } from '../ui-codec-setting';
 
 // What an operator sees in the Temporal Web UI, in a real browser: Debian's chromium driven by playwright-core
 // (never a downloaded browser). A dev server of this file's own, with its UI, on free ports; an in-process
@@ -43,7 +44,7 @@ beforeAll(async () => {
   }
   await fs.mkdir(SHOTS, { recursive: true });
   // Payloads, summaries and details included, are encrypted (codec/): the UI reads them through the codec
-  // server, as an operator's does (`npm run server`).
+  // server, set in the browser as an operator sets it after `npm run server` (below).
   const uiPort = await freePort();
   codec = await startCodecServer({
     codec: loadCodec().codec,
@@ -52,7 +53,7 @@ beforeAll(async () => {
     host: '127.0.0.1',
     port: 0,
   });
-  server = await startDevServer({ uiPort, uiCodecEndpoint: codec.endpoint, log: path.join(SHOTS, 'dev-server.log') });
+  server = await startDevServer({ uiPort, log: path.join(SHOTS, 'dev-server.log') });
   root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-e2e-webui-'));
   w = await startTestWorker(server.address, simulatedRuntime(root));
   const s = w.session;
@@ -76,6 +77,7 @@ beforeAll(async () => {
   page.on('console', (m) => {
     if (m.type() === 'error') consoleErrors.push(m.text());
   });
+  await setCodecEndpointInUi(page, server.uiUrl!, codec.endpoint);
 });
 
 afterAll(async () => {
