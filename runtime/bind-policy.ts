@@ -85,3 +85,27 @@ export async function resolveBindSources(
   }
   return out;
 }
+
+/**
+ * An image import's host path (`image import NAME PATH`), resolved once (the tool is given this path) and,
+ * under CONTAINER_SAGA_BIND_ALLOW, inside the allowed directories like a bind source: the import copies what
+ * it names into an image any container can then read. Relative (the worker's working directory is nobody's
+ * choice) or missing: InvalidParameter (400).
+ */
+export async function resolveImageSource(source: string, allow: readonly string[] | undefined): Promise<string> {
+  if (!source.startsWith('/'))
+    throw new ContainerError(
+      'InvalidParameter',
+      `image source ${source} must be an absolute path on the worker's host`,
+    );
+  const real = await fs.realpath(source).catch(() => {
+    throw new ContainerError('InvalidParameter', `image source not found: ${source}`);
+  });
+  if (allow !== undefined && !(await allowedDirs(allow)).some((d) => inside(real, d))) {
+    throw new ContainerError(
+      'Forbidden',
+      `image source ${source} ${real === source ? 'is' : `resolves to ${real}, which is`} outside the directories host paths may come from (CONTAINER_SAGA_BIND_ALLOW=${allow.join(':')})`,
+    );
+  }
+  return real;
+}

@@ -9,7 +9,7 @@ import type {
   ImageInfo,
   StartOwner,
 } from '../common/types';
-import { checkBindPolicy } from './bind-policy';
+import { checkBindPolicy, resolveImageSource } from './bind-policy';
 import { checkPrivilegePolicy } from './privilege-policy';
 import { claimStart, releaseStart } from './claim';
 import type { HeldResource } from './contract';
@@ -182,8 +182,10 @@ export class HostRecords implements HostParts {
   }
 
   async importImage(name: string, source: string): Promise<ImageInfo> {
+    // busybox-static: the drivers' built-in image (no host path)
+    const from = source === 'busybox-static' ? source : await resolveImageSource(source, this.config.bindAllow);
     try {
-      return await this.driver.importImage(name, source);
+      return await this.driver.importImage(name, from);
     } catch (err) {
       // a name the input check let through that still makes too long a file name (the Linux driver escapes it)
       if ((err as NodeJS.ErrnoException).code === 'ENAMETOOLONG')
