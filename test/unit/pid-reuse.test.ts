@@ -68,7 +68,7 @@ describe('a container record whose pid was reused', () => {
   it('with its own start time it is the container process: stop kills it', async () => {
     const l = await reusedContainer(start);
     expect(await probeProcess(l, ID)).toMatchObject({ kind: 'running', pid, pidStart: start });
-    expect(await terminate(l, ID, 0)).toBe(128 + 15);
+    expect(await terminate(l, ID, 10)).toBe(128 + 15); // SIGTERM ends sleep well within 10 s
     expect(await isLive(pid, start)).toBe(false);
   });
 });
