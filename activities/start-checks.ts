@@ -11,9 +11,13 @@ import { snapshotOf } from './snapshot';
  * `notStartable` (common/start-api.ts), which the workflow runs on the snapshot.
  */
 
-/** verify-settings: Docker's verifyContainerSettings of the record, against the host as it is now. */
+/**
+ * verify-settings: Docker's verifyContainerSettings of the record, against the host as it is now, and the
+ * host's policy (a container created before it, or a legacy hostConfig at start, is refused here).
+ */
 export async function verifySettingsOf(runtime: ContainerRuntime, rec: ContainerRecord): Promise<void> {
   verifyHostConfig(rec.HostConfig, await runtime.hostInfo());
+  await runtime.checkPolicy(rec.HostConfig);
 }
 
 /** claim: the container lock, taken for the asking start run; the container as claimed. */

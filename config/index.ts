@@ -5,10 +5,12 @@ import { DEFAULT_TASK_QUEUE } from '../common/names';
 import { ConfigError } from './config-error';
 import { defaultApiSocketFor, defaultStateRootFor } from './state-root';
 import { loadTemporalConnection, type TemporalConnection } from './temporal-connection';
-import { absoluteDirs, loopbackAddress, metricsAddress, oneOf, port } from './values';
+import { policyAllow } from './policy-allow';
+import { absoluteDirs, loopbackAddress, metricsAddress, oneOf, port, type MetricsAddress } from './values';
 import { parseShutdownGrace, parseWorkerTuning, type TuningVariable, type WorkerTuning } from './worker-tuning';
 
 export { ConfigError };
+export type { MetricsAddress };
 
 /**
  * The one place the product reads its environment (Node only: workflows/ and common/ never import this).
@@ -109,16 +111,10 @@ export interface Config {
    * (each absolute); undefined when unset: any host path may be bound, as with Docker
    */
   readonly bindAllow: readonly string[] | undefined;
+  /** CONTAINER_SAGA_POLICY_ALLOW (config/policy-allow.ts): what a host with a bind policy still allows */
+  readonly policyAllow: readonly string[] | undefined;
   /** CONTAINER_SAGA_METRICS: where the Prometheus endpoint (`/metrics`) listens; undefined (off) when unset */
   readonly metrics: MetricsAddress | undefined;
-}
-
-/** Where the Prometheus exporter binds; `bindAddress` is what the SDK's Runtime takes (an IP literal and a port). */
-export interface MetricsAddress {
-  readonly host: string;
-  readonly port: number;
-  /** `host:port`, the IPv6 host in brackets */
-  readonly bindAddress: string;
 }
 
 /** Every variable getConfig reads. */
@@ -153,6 +149,7 @@ export type ConfigVariable =
   | 'CONTAINER_SAGA_CODEC_ORIGINS'
   | 'CONTAINER_SAGA_CODEC_TOKEN'
   | 'CONTAINER_SAGA_BIND_ALLOW'
+  | 'CONTAINER_SAGA_POLICY_ALLOW'
   | 'CONTAINER_SAGA_METRICS'
   | TuningVariable;
 
@@ -290,6 +287,9 @@ export function getConfig(env: NodeJS.ProcessEnv = process.env): Config {
     get bindAllow() {
       const allow = v('CONTAINER_SAGA_BIND_ALLOW');
       return allow === undefined ? undefined : absoluteDirs('CONTAINER_SAGA_BIND_ALLOW', allow);
+    },
+    get policyAllow() {
+      return policyAllow(v('CONTAINER_SAGA_POLICY_ALLOW'), v('CONTAINER_SAGA_BIND_ALLOW'));
     },
     get metrics() {
       const addr = v('CONTAINER_SAGA_METRICS');

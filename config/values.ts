@@ -1,7 +1,15 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import path from 'node:path';
 import { ConfigError } from './config-error';
-import type { ConfigVariable, MetricsAddress } from './index';
+import type { ConfigVariable } from './index';
+
+/** Where the Prometheus exporter binds; `bindAddress` is what the SDK's Runtime takes (an IP literal and a port). */
+export interface MetricsAddress {
+  readonly host: string;
+  readonly port: number;
+  /** `host:port`, the IPv6 host in brackets */
+  readonly bindAddress: string;
+}
 
 /** The parsers of the variables' values: each names its variable in the ConfigError it throws. */
 

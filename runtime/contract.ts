@@ -71,6 +71,8 @@ export interface ContainerRuntime {
   readonly root: string;
 
   hostInfo(): Promise<HostInfo>;
+  /** Forbidden (403) when the host's policy (bind and privilege allow-lists) refuses these settings. */
+  checkPolicy(hc: HostConfig): Promise<void>;
 
   // --- records -------------------------------------------------------------------------------------------
   /** Creates a container record (state "created"); validates name, image and hostConfig. Emits `create`. */

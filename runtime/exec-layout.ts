@@ -8,6 +8,7 @@ import { isFullId } from '../common/names';
  *   <container>/execs/<execId>/exec.json     the exec record while it is registered (id, pids)
  *   <container>/execs/<execId>/process.json  the OCI process runc exec runs (Linux)
  *   <container>/execs/<execId>/pid           the exec's pid (runc --pid-file)
+ *   <container>/execs/<execId>/pid-start     its /proc start time, once seen (to tell it from a reused pid)
  *   <container>/execs/<execId>/exit-code     its exit status (written by its shim)
  *   <container>/execs/<execId>/runc.log      runc's json log, where a start error is read from
  *   <container>/execs/<execId>/stdout, stderr  its output, paged to the client like logs
@@ -20,6 +21,7 @@ export interface ExecPaths {
   record: string;
   process: string;
   pid: string;
+  pidStart: string;
   exit: string;
   runcLog: string;
   stdout: string;
@@ -38,6 +40,7 @@ export function execPaths(l: Layout, id: string, execId: string): ExecPaths {
     record: f('exec.json'),
     process: f('process.json'),
     pid: f('pid'),
+    pidStart: f('pid-start'),
     exit: f('exit-code'),
     runcLog: f('runc.log'),
     stdout: f('stdout'),

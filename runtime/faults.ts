@@ -6,6 +6,7 @@ import type { ContainerRecord } from '../common/types';
 import type { StepContext } from './contract';
 import { Layout } from './drivers/layout';
 import { readJson, sleep, exists, writeJsonAtomic } from './fsutil';
+import { inside, resolveHostPath } from './bind-policy';
 import { FAULT_LABEL } from './fault-label';
 import type { StepHooks } from './step-hooks';
 
@@ -78,6 +79,22 @@ function bad(entry: string): ContainerError {
   return new ContainerError('InvalidParameter', `invalid fault plan entry "${entry}" (see runtime/faults.ts)`);
 }
 
+/**
+ * A hold file as it resolves, which must lie in the state root: the label is any client's input, and the
+ * hook writes FILE.held as the worker's user (root with the Linux driver). Else InvalidParameter (400).
+ */
+export async function holdFileIn(root: string, file: string): Promise<string> {
+  const realRoot = (await resolveHostPath(path.resolve(root))) ?? path.resolve(root);
+  const dir = path.isAbsolute(file) ? await resolveHostPath(path.dirname(file)) : undefined;
+  const real = dir === undefined ? undefined : path.join(dir, path.basename(file));
+  if (real === undefined || real === realRoot || !inside(real, realRoot))
+    throw new ContainerError(
+      'InvalidParameter',
+      `fault hold file ${file} must be an absolute path inside the state root ${root} (runtime/faults.ts)`,
+    );
+  return real;
+}
+
 /** Where the hooks read a container's label and keep their counters. */
 export interface FaultTarget {
   readonly root: string;
@@ -111,7 +128,8 @@ export function faultHooks(target: FaultTarget, workerPlan: string | undefined):
     });
 
   /** Waits for the release file, heartbeating, so only a dead worker (not a held one) times the step out. */
-  async function holdUntil(file: string, point: string, ctx: StepContext | undefined): Promise<void> {
+  async function holdUntil(given: string, point: string, ctx: StepContext | undefined): Promise<void> {
+    const file = await holdFileIn(target.root, given);
     await writeFile(`${file}.held`, String(process.pid));
     while (!(await exists(file))) {
       if (ctx?.signal?.aborted) throw new ContainerError('Internal', `${point} cancelled while held`);

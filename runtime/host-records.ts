@@ -9,7 +9,8 @@ import type {
   ImageInfo,
   StartOwner,
 } from '../common/types';
-import { checkBindPolicy } from './bind-policy';
+import { checkBindPolicy, resolveImageSource } from './bind-policy';
+import { checkPrivilegePolicy } from './privilege-policy';
 import { claimStart, releaseStart } from './claim';
 import type { HeldResource } from './contract';
 import { checkCreateRequest, newContainerRecord } from './create';
@@ -27,6 +28,8 @@ export interface HostRuntimeConfig {
   readonly host: string;
   /** host directories bind mounts may come from (CONTAINER_SAGA_BIND_ALLOW); undefined: any */
   readonly bindAllow?: readonly string[];
+  /** what a container may still have under that policy (CONTAINER_SAGA_POLICY_ALLOW, normalised) */
+  readonly policyAllow?: readonly string[];
   /**
    * Fault injection is a test feature: only a worker that enabled it (CONTAINER_SAGA_ALLOW_FAULTS=1, tests,
    * the demo) accepts containers carrying the fault label; elsewhere a create with it is refused (400).
@@ -79,12 +82,18 @@ export class HostRecords implements HostParts {
     }
     await this.store.init();
     const hostConfig = checkCreateRequest(req, await this.driver.hostInfo());
-    await checkBindPolicy(hostConfig.Binds, this.config.bindAllow);
+    await this.checkPolicy(hostConfig);
     await this.driver.checkImage(req.image);
     const rec = newContainerRecord(req, hostConfig, await this.store.list());
     await this.store.write(rec);
     await this.records.appendEvent(rec.Id, rec, 'create', { image: req.image });
     return this.withNode(rec);
+  }
+
+  /** The host's policy (CONTAINER_SAGA_BIND_ALLOW, _POLICY_ALLOW): at create and again at start. */
+  async checkPolicy(hc: HostConfig): Promise<void> {
+    checkPrivilegePolicy(hc, this.config.bindAllow, this.config.policyAllow);
+    await checkBindPolicy(hc.Binds, this.config.bindAllow);
   }
 
   async lookup(ref: string): Promise<ContainerRecord> {
@@ -173,8 +182,10 @@ export class HostRecords implements HostParts {
   }
 
   async importImage(name: string, source: string): Promise<ImageInfo> {
+    // busybox-static: the drivers' built-in image (no host path)
+    const from = source === 'busybox-static' ? source : await resolveImageSource(source, this.config.bindAllow);
     try {
-      return await this.driver.importImage(name, source);
+      return await this.driver.importImage(name, from);
     } catch (err) {
       // a name the input check let through that still makes too long a file name (the Linux driver escapes it)
       if ((err as NodeJS.ErrnoException).code === 'ENAMETOOLONG')

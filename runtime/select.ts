@@ -10,9 +10,9 @@ export interface Selected {
   reason: string;
 }
 
-/** The runtime's configuration from the environment's (config/): host name, bind policy, the simulated OS. */
+/** The runtime's configuration from the environment's (config/): host name, policy, the simulated OS. */
 export function runtimeConfigOf(config: Config): SimulatedRuntimeConfig {
-  return { host: config.host, bindAllow: config.bindAllow, simOs: config.simOs };
+  return { host: config.host, bindAllow: config.bindAllow, policyAllow: config.policyAllow, simOs: config.simOs };
 }
 
 /**

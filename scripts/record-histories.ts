@@ -205,7 +205,7 @@ async function recordStart(
   root: string,
   s: Scenario,
 ): Promise<void> {
-  const hold = path.join(root, `${s.name}.release`);
+  const hold = path.join(root, 'a', `${s.name}.release`); // in a's state root (runtime/faults.ts)
   const hostConfig = {
     ...(s.volume ? { Binds: [`${s.name}-data:/data`] } : {}),
     ...(s.autoRemove ? { AutoRemove: true } : {}),

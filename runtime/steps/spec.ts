@@ -5,6 +5,7 @@ import type { ContainerRecord } from '../../common/types';
 import type { SpecIpc, SpecNetwork } from '../driver';
 import { runningPeer } from './peers';
 import type { StepEnv, StepImpl } from './types';
+import { resolveBindSources } from '../bind-policy';
 import { volumeMounts } from './volumes';
 
 /**
@@ -32,7 +33,11 @@ export const spec: StepImpl<'spec'> = {
       ipAddress: rec.NetworkSettings.IPAddress,
       extraHosts,
       ipc: await ipcOf(env, rec),
-      volumes: volumeMounts(hc, (n) => env.driver.layout.volume(n)),
+      // resolved and checked here, where they enter the spec (runtime/bind-policy.ts)
+      volumes: await resolveBindSources(
+        volumeMounts(hc, (n) => env.driver.layout.volume(n)),
+        env.bindAllow,
+      ),
       memory: hc.Memory,
       nanoCpus: hc.NanoCpus,
       pidsLimit: hc.PidsLimit,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ContainerError } from '../../common/errors';
 import { invalidVolumeName, isVolumeName } from '../../common/settings';
 import type { HostConfig } from '../../common/types';
-import { checkBindPolicy } from '../bind-policy';
+import { checkBindPolicy, resolveBindSources } from '../bind-policy';
 import type { VolumeMount } from '../driver';
 import type { StepImpl } from './types';
 
@@ -18,7 +18,10 @@ export const volumes: StepImpl<'volumes'> = {
     const rec = await env.store.get(id);
     // checked at create too; again here, as the policy or a path may have changed since
     await checkBindPolicy(rec.HostConfig.Binds, env.bindAllow);
-    const mounts = volumeMounts(rec.HostConfig, (n) => env.driver.layout.volume(n));
+    const mounts = await resolveBindSources(
+      volumeMounts(rec.HostConfig, (n) => env.driver.layout.volume(n)),
+      env.bindAllow,
+    );
     await prepareVolumeSources(mounts);
     await env.driver.mountVolumes(id, mounts, ctx);
   },

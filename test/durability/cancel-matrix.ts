@@ -105,6 +105,7 @@ export const everyStep = (faults?: string): CreateRequest => ({
 
 export interface MatrixTarget {
   w: TestWorker;
+  /** where hold files go: the container's host's state root (runtime/faults.ts confines them there) */
   dir: string;
   /** the container's host */
   host: string;

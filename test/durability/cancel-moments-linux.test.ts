@@ -1,7 +1,4 @@
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { describe } from 'vitest';
 import { leaksOf } from '../../runtime/drivers/linux/probe';
 import { linuxSuite, testNetwork } from '../linux-fixture';
 import { CANCEL_MOMENTS, CANCELLING_VERBS, cancelAt, signalledWhileHeld, type MatrixTarget } from './cancel-matrix';
@@ -11,20 +8,12 @@ import { CANCEL_MOMENTS, CANCELLING_VERBS, cancelAt, signalledWhileHeld, type Ma
 // (cancel-matrix.ts; the leak probe is runtime/drivers/linux/probe.ts).
 
 const suite = linuxSuite('cs-cancel-root', testNetwork('durability/cancel-moments-linux'));
-let dir: string;
 const target = (): MatrixTarget => ({
   w: suite.w,
-  dir,
+  dir: suite.rt.root, // hold files go in the state root (runtime/faults.ts)
   host: suite.rt.hostName,
   routed: false,
   held: (id) => leaksOf(suite.rt.root, id),
-});
-
-beforeAll(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-cancel-linux-'));
-});
-afterAll(async () => {
-  if (dir) await fs.rm(dir, { recursive: true, force: true });
 });
 
 describe('a start cancelled at any moment ends succeeded or cancelled with nothing held (Linux driver)', () => {

@@ -35,8 +35,8 @@ let connectionB: NativeConnection;
 let workerB: { worker: Worker; running: Promise<void> } | undefined;
 const heldIn = (rt: HostRuntime) => async (id: string) =>
   (await rt.heldResources()).filter((h) => h.containerId === id).map((h) => `${h.kind} ${h.detail}`);
-const target = (): MatrixTarget => ({ w, dir, host: sim.hostName, routed: false, held: heldIn(sim) });
-const routedTarget = (): MatrixTarget => ({ w, dir, host: 'b', routed: true, held: heldIn(simB) });
+const target = (): MatrixTarget => ({ w, dir: sim.root, host: sim.hostName, routed: false, held: heldIn(sim) });
+const routedTarget = (): MatrixTarget => ({ w, dir: simB.root, host: 'b', routed: true, held: heldIn(simB) });
 
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-cancel-sim-'));
@@ -103,7 +103,7 @@ describe('a workflow task failed mid-start by a signal (simulated driver)', () =
 
 describe("Ctrl-C on `start --cancel-on-interrupt` while the start's task runs (simulated driver)", () => {
   it('the start had succeeded before the request reached it: the CLI says so and exits 0, the container runs', async () => {
-    const hold = path.join(dir, 'cli-adopted.release');
+    const hold = path.join(dir, 'root', 'cli-adopted.release');
     const { Id } = await createContainer(w.session, everyStep(`network=hold:${hold}`), sim.hostName);
     const child = spawn(
       process.execPath,

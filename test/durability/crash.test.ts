@@ -122,7 +122,7 @@ for (const kind of ['simulated', 'linux'] as const) {
         `SIGKILL while ${step} is in flight after its side effect: the new worker finishes the start, nothing doubled or leaked`,
         async () => {
           const fx = f!;
-          const hold = path.join(fx.dir, `${step}.release`);
+          const hold = path.join(fx.root, `${step}.release`);
           const { Id } = await createContainer(fx.session, {
             image: 'busybox',
             cmd: ['sleep', '1000'],
@@ -166,7 +166,7 @@ for (const kind of ['simulated', 'linux'] as const) {
       'SIGKILL with the process started, then a cancel request: the new worker finds the claim its run holds and releases all the dead worker made',
       async () => {
         const fx = f!;
-        const hold = path.join(fx.dir, 'cancelled-crash.release');
+        const hold = path.join(fx.root, 'cancelled-crash.release');
         const { Id } = await createContainer(fx.session, {
           image: 'busybox',
           cmd: ['sleep', '1000'],

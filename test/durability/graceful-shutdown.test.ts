@@ -109,7 +109,7 @@ async function heldProcesses(id: string): Promise<number> {
 describe('graceful worker shutdown (simulated driver, real worker processes)', () => {
   it('SIGTERM while a step runs: the step finishes within the grace, the worker exits 0; the next worker completes the start', async () => {
     const w1 = await worker({ CONTAINER_SAGA_SHUTDOWN_GRACE: '20s' });
-    const hold = path.join(dir, 'finish.release');
+    const hold = path.join(dir, 'root', 'finish.release');
     const { Id } = await createContainer(session, {
       image: 'busybox',
       cmd: ['sleep', '1000'],
@@ -148,7 +148,7 @@ describe('graceful worker shutdown (simulated driver, real worker processes)', (
   it('a step still running at the deadline is cancelled, the worker exits 0 at the deadline; the next worker finishes the start', async () => {
     await stopAll();
     const w1 = await worker({ CONTAINER_SAGA_SHUTDOWN_GRACE: '2s' });
-    const hold = path.join(dir, 'deadline.release');
+    const hold = path.join(dir, 'root', 'deadline.release');
     const { Id } = await createContainer(session, {
       image: 'busybox',
       cmd: ['sleep', '1000'],
@@ -190,7 +190,7 @@ describe('graceful worker shutdown (simulated driver, real worker processes)', (
     expect(idle.output()).toMatch(/^container-saga worker: stopped \d+(\.\d)? s after SIGTERM$/m);
 
     const w = await worker({ CONTAINER_SAGA_SHUTDOWN_GRACE: '60s' });
-    const hold = path.join(dir, 'twice.release');
+    const hold = path.join(dir, 'root', 'twice.release');
     const { Id } = await createContainer(session, {
       image: 'busybox',
       cmd: ['sleep', '1000'],

@@ -112,7 +112,7 @@ async function runningOn(h: Host, name?: string) {
 }
 
 describe('a host that goes away mid-start (real worker processes, Linux driver)', () => {
-  const hold = () => path.join(p!.dir, 'network.release');
+  const hold = () => path.join(p!.roots.a, 'network.release');
   const pids = {} as Record<Host, number>;
   const ids = {} as Record<Host, string>;
   let x: string;

@@ -62,7 +62,7 @@ const row = (c: string, outcome: string) => table.push(`${c.padEnd(58)} → ${ou
 describe('a host that goes away mid-start (real worker processes, simulated driver)', () => {
   const runningOn = {} as Record<Host, string>;
   const onB: string[] = [];
-  const hold = () => path.join(p.dir, 'network.release');
+  const hold = () => path.join(p.roots.a, 'network.release');
   let x: string;
   let idleOnA: string;
   let unplaced: string;

@@ -1,9 +1,7 @@
 import { spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createContainer, gc, inspect, readEvents, remove, startContainer, stop } from '../../client/api';
 import { CliError } from '../../client/errors';
 import { startWorkflowId } from '../../common/names';
@@ -18,14 +16,6 @@ import { waitForFile } from './worker-process';
 
 const suite = linuxSuite('cs-life-root', testNetwork('durability/lifecycle'));
 const rootIt = suite.it;
-let dir: string;
-beforeAll(async () => {
-  dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-life-'));
-});
-// its hold files only (the state root is the suite's, released and checked by linuxSuite)
-afterAll(async () => {
-  if (dir) await fs.rm(dir, { recursive: true, force: true });
-});
 
 /** A busybox container with a volume, so every step (volumes included) has work to do. */
 const sleeper = (extra: object = {}) => ({
@@ -92,7 +82,7 @@ describe('stop and rm while a start is in flight', () => {
     rootIt(
       `${verb} cancels the start, which compensates, then ${verb === 'stop' ? 'stops' : 'removes'}: never a half-started container`,
       async () => {
-        const hold = path.join(dir, `${verb}.release`);
+        const hold = path.join(suite.rt.root, `${verb}.release`);
         const { Id } = await createContainer(
           suite.w.session,
           sleeper({ labels: { [FAULT_LABEL]: `volumes=hold-after:${hold}` } }),
@@ -153,7 +143,7 @@ describe('compensation failure', () => {
 
 describe('cancellation', () => {
   rootIt('Ctrl-C on `start --cancel-on-interrupt` cancels the saga: it compensates and ends Cancelled', async () => {
-    const hold = path.join(dir, 'cli-cancel.release');
+    const hold = path.join(suite.rt.root, 'cli-cancel.release');
     const { Id } = await createContainer(
       suite.w.session,
       sleeper({ labels: { [FAULT_LABEL]: `ipc=hold-after:${hold}` } }),

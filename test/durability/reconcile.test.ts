@@ -36,7 +36,7 @@ afterAll(async () => {
 
 describe('one start per container', () => {
   it('a saga under another workflow ID for a container being started fails with 409 StartInProgress, and changes nothing', async () => {
-    const hold = path.join(dir, 'claim.release');
+    const hold = path.join(root, 'claim.release');
     const { Id } = await createContainer(w.session, {
       image: 'busybox',
       cmd: ['sleep', '1'],
@@ -67,7 +67,7 @@ describe('one start per container', () => {
   });
 
   it('stop cancels a start in flight even under a foreign workflow ID (the claim says which saga it is)', async () => {
-    const hold = path.join(dir, 'foreign.release');
+    const hold = path.join(root, 'foreign.release');
     const { Id } = await createContainer(w.session, {
       image: 'busybox',
       cmd: ['sleep', '1'],

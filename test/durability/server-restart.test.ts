@@ -62,7 +62,7 @@ for (const kind of ['simulated', 'linux'] as const) {
       rootIt(
         `server restarted while ${step} is in flight: the start completes after it returns`,
         async () => {
-          const hold = path.join(dir, `${step}.release`);
+          const hold = path.join(rt.root, `${step}.release`);
           const { Id } = await createContainer(w.session, {
             image: 'busybox',
             cmd: ['sleep', '1000'],

@@ -15,7 +15,11 @@ const NET = testNetwork('e2e/confine-linux');
 /** the one directory binds may come from (CONTAINER_SAGA_BIND_ALLOW) on this file's worker; no other test binds */
 const ALLOWED = mkdtempSync('/tmp/cs-allow-');
 afterAll(() => rm(ALLOWED, { recursive: true, force: true }));
-const suite = linuxApiSuite('cs-e2e-confine', NET, { bindAllow: [ALLOWED] });
+// this file runs the privileged settings the policy refuses by default (policy-linux.test.ts refuses them)
+const suite = linuxApiSuite('cs-e2e-confine', NET, {
+  bindAllow: [ALLOWED],
+  policyAllow: ['cap:ALL', 'privileged', 'seccomp-profile', 'seccomp-unconfined'],
+});
 const rootIt = suite.it;
 
 /** What the container reports about itself: its seccomp mode, effective capabilities, and what it tried. */

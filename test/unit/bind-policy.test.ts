@@ -75,6 +75,35 @@ describe('CONTAINER_SAGA_BIND_ALLOW', () => {
   });
 });
 
+describe('image import from a host path obeys the same list', () => {
+  it.each<[string, (a: string, o: string) => string, string]>([
+    ['a directory outside', (_a, o) => o, 'is'],
+    ['a symlink inside that leads outside', (a) => `${a}/escape`, 'resolves to OUTSIDE, which is'],
+    ['/etc', () => '/etc', 'is'],
+  ])('refuses %s: Forbidden (403), no image', async (_what, source, how) => {
+    const src = source(allowed, outside);
+    expectError(await rejected(rt.importImage('img', src)), {
+      type: 'Forbidden',
+      message: `image source ${src} ${how.replace('OUTSIDE', outside)} outside the directories host paths may come from (CONTAINER_SAGA_BIND_ALLOW=${allowed})`,
+    });
+    expect(await rt.listImages()).not.toContainEqual(expect.objectContaining({ name: 'img' }));
+  });
+
+  it.each(['data', '-rf', './data'])('refuses the relative path %j (400), policy or not', async (src) => {
+    for (const r of [rt, simulatedRuntime(rt.root)])
+      expectError(await rejected(r.importImage('img', src)), {
+        type: 'InvalidParameter',
+        message: `image source ${src} must be an absolute path on the worker's host`,
+      });
+  });
+
+  it('imports from inside (through a symlink outside that leads in too), and anywhere without a list', async () => {
+    expect((await rt.importImage('img', `${allowed}/data`)).name).toBe('img');
+    expect((await rt.importImage('img2', path.join(tmp.path, 'in-link'))).name).toBe('img2');
+    expect((await simulatedRuntime(rt.root).importImage('img3', outside)).name).toBe('img3');
+  });
+});
+
 describe('state files are not for other users', () => {
   it('root, containers/ and containers/<id>/ are 0700; the record and events.jsonl 0600', async () => {
     const root = rt.root;

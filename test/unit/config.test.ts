@@ -37,6 +37,7 @@ const DEFAULTS: Omit<Config, 'root' | 'apiSocket' | 'codecKeys' | 'temporal'> = 
   workerTuning: {},
   shutdownGraceMs: 25_000,
   bindAllow: undefined,
+  policyAllow: undefined,
   metrics: undefined,
 };
 
@@ -194,5 +195,31 @@ describe('getConfig', () => {
     expect(() => c[field]).toThrow(message);
     // The CLI reads other fields of the same environment and keeps working.
     expect(c.address).toBe('localhost:7233');
+  });
+});
+
+describe('CONTAINER_SAGA_POLICY_ALLOW', () => {
+  const with_ = (value: string) => getConfig({ CONTAINER_SAGA_BIND_ALLOW: '/srv', CONTAINER_SAGA_POLICY_ALLOW: value });
+
+  it('normalises capability names and sorts the entries', () => {
+    expect(with_(' host-network, cap:sys_admin,privileged,cap:cap_net_admin, cap:all ,').policyAllow).toEqual([
+      'cap:ALL',
+      'cap:CAP_NET_ADMIN',
+      'cap:CAP_SYS_ADMIN',
+      'host-network',
+      'privileged',
+    ]);
+  });
+
+  it('names every unknown entry in one ConfigError', () => {
+    expect(() => with_('privileged,cap:FOO,device,host-pid').policyAllow).toThrow(
+      /^CONTAINER_SAGA_POLICY_ALLOW has unknown entries "cap:FOO", "device", "host-pid": want privileged, /,
+    );
+  });
+
+  it('is refused without CONTAINER_SAGA_BIND_ALLOW, which it relaxes', () => {
+    const c = getConfig({ CONTAINER_SAGA_POLICY_ALLOW: 'privileged' });
+    expect(() => c.policyAllow).toThrow(ConfigError);
+    expect(() => c.policyAllow).toThrow(/set CONTAINER_SAGA_BIND_ALLOW too/);
   });
 });

@@ -10,7 +10,7 @@ import { spawnDetached } from './exec';
 import { writeFileReplace } from './files';
 import { short, type Layout } from '../layout';
 import { classifyStartError, exitCodeOf, lastRuncError } from './runc';
-import { isLive, procStat, readIntFile } from './shim';
+import { isLive, procStat, readIntFile, signalSame } from './shim';
 import { tool } from './tools';
 
 /**
@@ -111,6 +111,9 @@ export async function runExec(l: Layout, id: string, plan: ExecPlan, ctx?: ExecC
     const pid = started ? undefined : await readIntFile(p.pid);
     if (pid === undefined) return;
     started = true;
+    // its start time, while it is surely the exec (an unregister kills only that process: releaseExec)
+    const start = (await procStat(pid))?.start;
+    if (start !== undefined) await writeFileReplace(p.pidStart, `${start}\n`, 0o600).catch(() => {});
     await ctx?.onStart?.(pid);
   };
   // An exec that ran and ended between two looks (a quick command) started all the same: its start is noted
@@ -160,12 +163,17 @@ async function waitGone(pid: number, start: number | undefined, ms: number): Pro
   return true;
 }
 
-function kill(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
-  }
+/**
+ * The exec's process as recorded: its pid and start time. Without a recorded start (never seen running, or
+ * an exec from before they were kept) the pid's current process counts only if it started after the shim
+ * (the exec is the shim's descendant; an older process is another that took the pid).
+ */
+async function execProcess(p: ExecPaths, rec: ExecRecord): Promise<{ pid: number; start: number } | undefined> {
+  const [pid, recorded] = await Promise.all([readIntFile(p.pid), readIntFile(p.pidStart)]);
+  if (pid === undefined) return undefined;
+  const start = recorded ?? (await procStat(pid))?.start;
+  if (start === undefined || (rec.shimStart !== undefined && start < rec.shimStart)) return undefined;
+  return { pid, start };
 }
 
 /** Kills the exec if it still runs, lets its shim record the status, drops its record. Idempotent. */
@@ -173,18 +181,17 @@ export async function releaseExec(l: Layout, id: string, execId: string, _ctx?: 
   const p = execPaths(l, id, execId);
   const rec = await readJson<ExecRecord>(p.record).catch(() => undefined);
   if (rec) {
-    const pid = await readIntFile(p.pid);
-    if (pid !== undefined && (await isLive(pid))) {
-      kill(pid);
-      if (!(await waitGone(pid, undefined, 30_000)))
-        throw new ContainerError('Internal', `exec ${short(execId)}: pid ${pid} survived SIGKILL`);
+    const proc = await execProcess(p, rec);
+    if (proc && (await signalSame(proc.pid, proc.start, 'SIGKILL'))) {
+      if (!(await waitGone(proc.pid, proc.start, 30_000)))
+        throw new ContainerError('Internal', `exec ${short(execId)}: pid ${proc.pid} survived SIGKILL`);
     }
     if (!(await waitGone(rec.shimPid, rec.shimStart, 5_000))) {
-      kill(-rec.shimPid); // its own process group: sh and runc exec
+      await signalSame(-rec.shimPid, rec.shimStart, 'SIGKILL'); // its own process group: sh and runc exec
       await waitGone(rec.shimPid, rec.shimStart, 5_000);
     }
   }
-  await Promise.all([p.record, p.process, p.pid].map((f) => fs.rm(f, { force: true })));
+  await Promise.all([p.record, p.process, p.pid, p.pidStart].map((f) => fs.rm(f, { force: true })));
 }
 
 /** Every exec still registered on the container, killed and dropped (part of unregistering its process). */

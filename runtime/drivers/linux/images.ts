@@ -69,7 +69,7 @@ export async function importImage(layout: Layout, name: string, source: string):
       const st = await fs.stat(source).catch(() => undefined);
       if (!st) throw new ContainerError('InvalidParameter', `image source not found: ${source}`);
       if (st.isDirectory())
-        await runChecked(`import ${name} from ${source}`, tool('cp'), ['-a', `${source}/.`, `${rootfs}/`]);
+        await runChecked(`import ${name} from ${source}`, tool('cp'), ['-a', '--', `${source}/.`, `${rootfs}/`]);
       else
         await runChecked(`import ${name} from ${source}`, tool('tar'), [
           '-xf',

@@ -8,7 +8,7 @@ import { exists, readJson, sleep } from '../../fsutil';
 import { writeFileReplace } from './files';
 import { short, type Layout } from '../layout';
 import { classifyStartError, lastRuncError, runcDelete } from './runc';
-import { isLive, procStat, readIntFile, spawnShim, type ExecRecord, type ShimFiles } from './shim';
+import { isLive, procStat, readIntFile, signalSame, spawnShim, type ExecRecord, type ShimFiles } from './shim';
 
 /**
  * The container's process, from the files the shim and runc write (shim.ts) and /proc: start it (or adopt the
@@ -32,14 +32,6 @@ export type ProcState =
  */
 function writeExecRecord(file: string, rec: ExecRecord): Promise<void> {
   return writeFileReplace(file, `${JSON.stringify(rec)}\n`, 0o600);
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
-  }
 }
 
 function shimFiles(l: Layout, id: string): ShimFiles {
@@ -257,7 +249,7 @@ export async function unregisterProcess(l: Layout, id: string, ctx?: StepContext
   let st = await probeProcess(l, id);
   if (st.kind === 'pending') st = await settle(l, id, 10_000, ctx);
   if (st.kind === 'running') {
-    signal(st.pid, 'SIGKILL');
+    await signalSame(st.pid, st.pidStart, 'SIGKILL');
     if (!(await waitGone(st.pid, st.pidStart, 30_000, ctx))) {
       throw new ContainerError('Internal', `unregister ${short(id)}: pid ${st.pid} survived SIGKILL`);
     }
@@ -268,7 +260,7 @@ export async function unregisterProcess(l: Layout, id: string, ctx?: StepContext
     exec?.shimPid !== undefined &&
     !(await waitGone(exec.shimPid, exec.shimStart, 5_000, ctx, 'waiting for the shim'))
   ) {
-    signal(-exec.shimPid, 'SIGKILL'); // its own session and process group: sh and runc
+    await signalSame(-exec.shimPid, exec.shimStart, 'SIGKILL'); // its own session and process group: sh and runc
     await waitGone(exec.shimPid, exec.shimStart, 5_000, ctx);
   }
   await runcDelete(l.runcRoot, id);
@@ -285,10 +277,10 @@ export async function terminate(l: Layout, id: string, timeoutSeconds: number, c
   if (st.kind === 'exited') return st.code;
   if (st.kind !== 'running') return UNKNOWN_EXIT;
   let sent = 15;
-  signal(st.pid, 'SIGTERM');
+  await signalSame(st.pid, st.pidStart, 'SIGTERM');
   if (!(await waitGone(st.pid, st.pidStart, Math.max(0, timeoutSeconds) * 1000, ctx))) {
     sent = 9;
-    signal(st.pid, 'SIGKILL');
+    await signalSame(st.pid, st.pidStart, 'SIGKILL');
     if (!(await waitGone(st.pid, st.pidStart, 30_000, ctx))) {
       throw new ContainerError('Internal', `stop ${short(id)}: pid ${st.pid} survived SIGKILL`);
     }

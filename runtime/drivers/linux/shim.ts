@@ -102,6 +102,23 @@ export async function isLive(pid: number | undefined, start?: number): Promise<b
   return start === undefined || st.start === start;
 }
 
+/**
+ * Sends `sig` to pid (or, negative, its process group) only while the pid is still the process that started
+ * at `start` (/proc/<pid>/stat's starttime, recorded at spawn): a pid reused by another process is left
+ * alone. Node has no pidfd, so a window of one /proc read remains. `start` undefined (a record from before
+ * start times were kept): the pid as it is. False when the process is gone.
+ */
+export async function signalSame(pid: number, start: number | undefined, sig: NodeJS.Signals): Promise<boolean> {
+  if (start !== undefined && (await procStat(Math.abs(pid)))?.start !== start) return false;
+  try {
+    process.kill(pid, sig);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
+    throw err;
+  }
+}
+
 /** An integer file (pid, exit code); undefined when missing or not (yet) fully written. */
 export async function readIntFile(file: string): Promise<number | undefined> {
   let text: string;
