@@ -7,8 +7,9 @@ import { bareName } from './names';
  * What the Web UI shows of a workflow that changes a container, set where it is started: a one-line static
  * summary that reads like a dashboard ("start web · busybox sleep 3600"), static details in Markdown
  * (container, image, command, key options) and the search attributes that find it (ContainerId,
- * ContainerName, Image). All three are stored in plain text, whatever codec encrypts payloads: they never
- * carry environment values or labels (either may hold secrets), only what `docker ps` would show.
+ * ContainerName, Image). Summary and details are payloads (user metadata): the codec encrypts them like the
+ * inputs (test/unit/summary-secrets.test.ts); the search attributes are always plain text. None carries
+ * environment values or labels (either may hold secrets), only what `docker ps` shows, the command included.
  */
 export interface WorkflowMetadata {
   staticSummary: string;

@@ -1,9 +1,9 @@
-import net from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { simulatedApiSuite } from '../api-harness';
 import { hostileJson, hostileString, nearly } from './arbitraries';
-import { fuzzParams, runConcurrently, show } from './params';
+import { failureLines, fuzzParams, runConcurrently, sampleCases, show } from './params';
+import { isTypedRefusal, pct, send, type ApiCase } from './raw-http';
 
 /**
  * Target 3: the Engine API over its unix socket, in process, with the simulated driver behind it. Requests are
@@ -16,7 +16,6 @@ import { fuzzParams, runConcurrently, show } from './params';
  */
 
 const suite = simulatedApiSuite('fuzz-api');
-const HEADERS_WITHIN_MS = 15_000;
 
 /** Never a name or ID prefix of a container a case created (those are hex IDs and `fz-` names). */
 const ref = fc
@@ -25,16 +24,6 @@ const ref = fc
     hostileString,
   )
   .filter((s) => !/^\/?[0-9a-f]*$/.test(s) && !/^\/?fz-/.test(s));
-
-/** Percent-encoding of a string's UTF-8 bytes (encodeURIComponent throws on a lone surrogate). */
-const pct = (s: string) =>
-  [...Buffer.from(s, 'utf8')]
-    .map((b) =>
-      /[A-Za-z0-9_.~-]/.test(String.fromCharCode(b))
-        ? String.fromCharCode(b)
-        : `%${b.toString(16).toUpperCase().padStart(2, '0')}`,
-    )
-    .join('');
 
 /** A path parameter as a client might send it: percent-encoded, raw, or half-encoded. */
 const param = fc
@@ -198,11 +187,6 @@ const noBody = fc.oneof(
   { weight: 1, arbitrary: body(hostileJson) },
 );
 
-interface ApiCase {
-  method: string;
-  target: string;
-  body: Buffer;
-}
 const at = (method: string, path: (p: string) => string, b: fc.Arbitrary<Buffer> = noBody): fc.Arbitrary<ApiCase> =>
   fc.tuple(version, param, query, b).map(([v, p, q, bd]) => ({ method, target: `${v}${path(p)}${q}`, body: bd }));
 
@@ -254,56 +238,10 @@ const apiCase: fc.Arbitrary<ApiCase> = fc.oneof(
   },
 );
 
-interface Answer {
-  status: number;
-  /** the body, for answers that are not a stream */
-  text: string;
-}
-
-/** One request written as raw bytes (no client library between: it would refuse the hostile targets itself). */
-function send(socketPath: string, c: ApiCase): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const sock = net.connect(socketPath);
-    let buf = Buffer.alloc(0);
-    const timer = setTimeout(() => {
-      sock.destroy();
-      reject(new Error(`no answer within ${HEADERS_WITHIN_MS} ms`));
-    }, HEADERS_WITHIN_MS);
-    const finish = (a: Answer) => {
-      clearTimeout(timer);
-      sock.destroy();
-      resolve(a);
-    };
-    sock.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    sock.on('data', (d: Buffer) => {
-      buf = Buffer.concat([buf, d]);
-      const end = buf.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const head = buf.subarray(0, end).toString('latin1');
-      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0);
-      const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? -1);
-      // a success without a length is a stream: its start is the answer; an error without one ends with the connection
-      if (length < 0) return status < 400 ? finish({ status, text: '' }) : undefined;
-      const rest = buf.subarray(end + 4);
-      if (rest.length >= length) finish({ status, text: rest.subarray(0, length).toString('utf8') });
-    });
-    sock.on('end', () => {
-      const end = buf.indexOf('\r\n\r\n');
-      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(buf.toString('latin1'))?.[1] ?? 0);
-      finish({ status, text: end < 0 ? '' : buf.subarray(end + 4).toString('utf8') });
-    });
-    const head = `${c.method} ${c.target} HTTP/1.1\r\nHost: docker\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${c.body.length}\r\n\r\n`;
-    sock.write(Buffer.concat([Buffer.from(head, 'utf8'), c.body]));
-  });
-}
-
 describe('fuzz: the Engine API', () => {
   it('every request: a success or a typed 4xx with a message, never a 5xx or a hang; nothing created by a refusal', async () => {
     const params = fuzzParams('engine api', 1000);
-    const cases = fc.sample(apiCase, { seed: params.seed, numRuns: params.numRuns });
+    const cases = sampleCases(apiCase, params);
     const created = new Set<string>();
     const tally: Record<string, number> = {};
     const started = Date.now();
@@ -316,31 +254,14 @@ describe('fuzz: the Engine API', () => {
           created.add((JSON.parse(a.text) as { Id: string }).Id);
         return;
       }
-      if (c.method === 'HEAD' && a.status >= 400 && a.status < 500) return; // no body to a HEAD
-      const message = (() => {
-        try {
-          return (JSON.parse(a.text) as { message?: unknown }).message;
-        } catch {
-          return undefined;
-        }
-      })();
-      if (
-        a.status === 501 &&
-        typeof message === 'string' &&
-        /container-saga does not|not supported by container-saga/.test(message)
-      )
-        return;
-      if (a.status >= 400 && a.status < 500 && typeof message === 'string') return;
+      if (isTypedRefusal(c, a)) return;
       throw new Error(`answered ${a.status} ${a.text.slice(0, 300)}`);
     });
     console.log(
       `[fuzz] engine api: ${cases.length} requests in ${Date.now() - started} ms, ${failures.length} failed; ${show(tally, 3000)}`,
     );
     expect(
-      failures.map(
-        (f) =>
-          `${f.input.method} ${show(f.input.target)} ${show(f.input.body.toString('utf8'))}: ${f.error instanceof Error ? f.error.message : String(f.error)} (seed ${params.seed})`,
-      ),
+      failureLines(failures, params, (c) => `${c.method} ${show(c.target)} ${show(c.body.toString('utf8'))}`),
     ).toEqual([]);
     // what is in the state was announced by a 201; no resource is held (nothing was started)
     const ids = (await suite.sim.list()).map((r) => r.Id);

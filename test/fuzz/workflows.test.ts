@@ -14,7 +14,7 @@ import type { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { simulatedRuntime } from '../runtimes';
 import { cli, startTestWorker, type TestWorker } from '../harness';
 import { flagVector } from './create-flags';
-import { fuzzParams, runConcurrently, show, type FuzzParams } from './params';
+import { failureLines, fuzzParams, runConcurrently, sampleCases, show, type FuzzParams } from './params';
 import { createCase, waitsForHandOver, workflowCase, type WorkflowCase } from './workflow-inputs';
 
 /**
@@ -110,15 +110,13 @@ async function fuzzThrough(
   arb: fc.Arbitrary<WorkflowCase>,
   check: (c: WorkflowCase) => Promise<void>,
 ): Promise<number> {
-  const cases = fc.sample(arb, { seed: params.seed, numRuns: params.numRuns });
+  const cases = sampleCases(arb, params);
   const started = Date.now();
   const failures = await runConcurrently(cases, IN_FLIGHT, check);
   const ms = Date.now() - started;
   console.log(`[fuzz] ${target}: ${cases.length} cases in ${ms} ms, ${failures.length} failed`);
   if (failures.length > 0) {
-    const list = failures
-      .slice(0, 5)
-      .map((f) => `  #${f.index} ${show(f.input)}: ${f.error instanceof Error ? f.error.message : String(f.error)}`);
+    const list = failureLines(failures.slice(0, 5), params).map((l) => `  ${l}`);
     console.error(`[fuzz] ${target} (seed ${params.seed}) failures:\n${list.join('\n')}`);
     // Shrinks the first failures (their replays are sequential) for a minimal counterexample with the seed.
     await fc.assert(fc.asyncProperty(arb, check), {
@@ -164,7 +162,7 @@ describe('fuzz: workflow inputs through Temporal', () => {
   });
 
   it('every workflow type but create: a genuine result or a typed 4xx, promptly; nothing created, nothing left running', async () => {
-    const params = fuzzParams('workflow inputs', 750);
+    const params = fuzzParams('workflow inputs', 1000);
     const tally: Record<string, number> = {};
     await fuzzThrough(
       'workflow inputs',
@@ -186,7 +184,7 @@ describe('fuzz: workflow inputs through Temporal', () => {
   }, 600_000);
 
   it('containerCreate: a valid record or a typed 4xx; the containers there are exactly the ones created', async () => {
-    const params = fuzzParams('create inputs', 250);
+    const params = fuzzParams('create inputs', 1000);
     const tally: Record<string, number> = {};
     await fuzzThrough('create inputs', params, createCase, async (c) => {
       const out = await runWorkflow(creates, c.type, c.args);
@@ -263,7 +261,7 @@ describe('fuzz: workflow inputs through Temporal', () => {
   }, 120_000);
 
   it("create flag vectors through the real CLI: exit 125 with a usage line, 1 with the daemon's line, or 0 and an ID", async () => {
-    const params = fuzzParams('cli binary', 8);
+    const params = fuzzParams('cli binary', 8, 'cli create flags');
     // real argv cannot carry NUL bytes: those stay with the in-process target
     const argv = fc.sample(
       flagVector.filter((v) => !v.args.some((a) => a.includes('\0'))),
