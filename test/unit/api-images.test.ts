@@ -99,6 +99,15 @@ describe('list filters', () => {
     expect(names({ label: ['a=b'] })).toEqual([]);
     expect(names({ before: ['tools/alpine'] })).toEqual(['busybox']);
     expect(names({ since: ['busybox'] })).toEqual(['tools/alpine']);
+    expect(names({ reference: ['b?sy*x:*'] })).toEqual(['busybox']);
+    expect(names({ reference: ['*x*x'] })).toEqual([]);
+  });
+
+  it('a pattern of many stars is answered at once, not by exponential backtracking', () => {
+    const t0 = performance.now();
+    expect(names({ reference: [`${'*'.repeat(40)}!`] })).toEqual([]);
+    expect(names({ reference: [`${'*a'.repeat(40)}`] })).toEqual([]);
+    expect(performance.now() - t0).toBeLessThan(1000);
   });
 
   it("bad filters are Docker's 400s", () => {
