@@ -34,6 +34,7 @@ export interface CreateFlags {
   memorySwap?: string;
   ulimit?: string[];
   oomScoreAdj?: string;
+  oomKillDisable?: boolean;
   cgroupns?: string;
   cpus?: string;
   pidsLimit?: string;
@@ -79,7 +80,7 @@ function restartPolicy(value: string): RestartPolicy {
   };
 }
 
-/** --memory-swap, --ulimit, --oom-score-adj and --cgroupns as the docker CLI parses them (the daemon checks values). */
+/** --memory-swap, --ulimit, --oom-score-adj, --oom-kill-disable, --cgroupns as the docker CLI parses them. */
 function resourceFlags(flags: CreateFlags): Partial<HostConfig> {
   const out: Partial<HostConfig> = {};
   const swap = flags.memorySwap;
@@ -100,6 +101,7 @@ function resourceFlags(flags: CreateFlags): Partial<HostConfig> {
       bad(oom, '--oom-score-adj', `strconv.ParseInt: parsing ${JSON.stringify(oom)}: invalid syntax`);
     out.OomScoreAdj = inRange(Number(oom), oom, '--oom-score-adj');
   }
+  if (flags.oomKillDisable) out.OomKillDisable = true;
   const ns = flags.cgroupns;
   if (ns !== undefined) {
     if (!['', 'host', 'private'].includes(ns)) throw usageError('--cgroupns: invalid CGROUP mode', 'create');

@@ -87,6 +87,7 @@ const HOST_CONFIG: { [K in keyof HostConfig]-?: Field } = {
   MemorySwap: opt(int(-1)),
   Ulimits: opt(list(obj({ Name: req(str), Soft: req(int(-1)), Hard: req(int(-1)) }, true))),
   OomScoreAdj: opt(int()),
+  OomKillDisable: opt(bool),
   CgroupnsMode: opt(oneOf('', 'host', 'private')),
   NanoCpus: opt(int()),
   PidsLimit: opt(int()),

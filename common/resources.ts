@@ -73,6 +73,10 @@ export function checkResources(hc: HostConfig, host: HostInfo, fail: (msg: strin
     );
     hc.MemorySwap = -1;
   }
+  if (hc.OomKillDisable && !host.oomKillDisable) {
+    warnings.push('Your kernel does not support OomKillDisable. OomKillDisable discarded.');
+    hc.OomKillDisable = false;
+  }
   const oom = hc.OomScoreAdj ?? 0;
   if (oom < -1000 || oom > 1000) fail(`Invalid value ${oom}, range for oom score adj is [-1000, 1000]`);
   for (const u of hc.Ulimits ?? []) checkUlimit(u, fail);

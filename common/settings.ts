@@ -21,6 +21,8 @@ export interface HostInfo {
   swapLimit?: boolean;
   /** the kernel's AppArmor is on (/sys/module/apparmor/parameters/enabled is Y); absent: no */
   appArmor?: boolean;
+  /** the memory controller can disable the OOM killer (v1's memory.oom_control); absent: no */
+  oomKillDisable?: boolean;
   /** SELinux is on (selinuxfs mounted); absent: no */
   selinux?: boolean;
 }

@@ -80,6 +80,8 @@ export interface HostConfig {
   MemorySwap?: number;
   /** rlimits (Docker's --ulimit name=soft[:hard]); none: the container inherits the worker's */
   Ulimits?: Ulimit[];
+  /** the kernel's OOM killer spares the container (cgroup v1 only: elsewhere create discards it, as Docker does) */
+  OomKillDisable?: boolean;
   /** the process's /proc/self/oom_score_adj, -1000 to 1000 (absent: 0) */
   OomScoreAdj?: number;
   /** host or private; create records Docker's default (private on cgroup v2, host on v1); absent: host */

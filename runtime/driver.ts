@@ -72,6 +72,8 @@ export interface SpecPlan {
   memorySwap: number | undefined;
   /** rlimits to set (none: the worker's are inherited, as Docker's containers inherit containerd's) */
   ulimits: Ulimit[];
+  /** memory.oom_control's oom_kill_disable (create kept it only where the host has it) */
+  oomKillDisable: boolean;
   oomScoreAdj: number;
   /** a cgroup namespace of its own (/proc/self/cgroup shows 0::/) or the host's */
   cgroupns: 'private' | 'host';

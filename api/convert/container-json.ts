@@ -149,7 +149,7 @@ function hostConfigJson(rec: ContainerRecord) {
     MemoryReservation: 0,
     MemorySwap: hc.MemorySwap || memorySwapOf(hc) || 0,
     MemorySwappiness: null,
-    OomKillDisable: false,
+    OomKillDisable: hc.OomKillDisable ?? false,
     PidsLimit: hc.PidsLimit || null,
     Ulimits: hc.Ulimits && hc.Ulimits.length > 0 ? hc.Ulimits : null,
     CpuCount: 0,

@@ -1,7 +1,7 @@
 import type { HostConfig, Ulimit } from '../../common/types';
 import { badRequest } from '../http';
 import { checkFields, type FieldRule } from './create-schema';
-import { isPlainObject, optInt, optObject, optString } from './json-value';
+import { isPlainObject, optBool, optInt, optObject, optString } from './json-value';
 
 const ULIMIT_FIELDS: Readonly<Record<string, FieldRule>> = { Name: 'convert', Soft: 'convert', Hard: 'convert' };
 
@@ -17,6 +17,7 @@ export function resourceFields(hc: Record<string, unknown>): Partial<HostConfig>
   if (ulimits.length > 0) out.Ulimits = ulimits;
   const oom = optInt(hc.OomScoreAdj, 'HostConfig.OomScoreAdj');
   if (oom) out.OomScoreAdj = oom;
+  if (optBool(hc.OomKillDisable, 'HostConfig.OomKillDisable')) out.OomKillDisable = true;
   const ns = optString(hc.CgroupnsMode, 'HostConfig.CgroupnsMode');
   if (ns) {
     if (ns !== 'host' && ns !== 'private') throw badRequest(`invalid cgroup namespace mode: ${ns}`);

@@ -118,7 +118,7 @@ export const HOST_CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
   MemorySwap: 'convert',
   // the docker CLI sends -1 (the kernel's default) when --memory-swappiness is not given
   MemorySwappiness: zeroOr(-1),
-  OomKillDisable: Z,
+  OomKillDisable: 'convert',
   PidsLimit: 'convert',
   Ulimits: 'convert',
   CpuCount: Z,

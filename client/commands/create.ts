@@ -40,6 +40,7 @@ export function withCreateOptions(command: Command): Command {
     .option('--memory-swap <bytes>', 'memory + swap limit (e.g. 128m; -1 unlimited swap; default: twice --memory)')
     .option('--ulimit <name=soft[:hard]>', 'rlimit (e.g. nofile=1024:2048) (repeatable)', collect, [])
     .option('--oom-score-adj <n>', "the process's OOM score adjustment (-1000 to 1000)")
+    .option('--oom-kill-disable', 'disable the OOM killer for the container (cgroup v1 hosts; elsewhere discarded)')
     .option('--cgroupns <mode>', 'host or private cgroup namespace (default: private on cgroup v2, host on v1)')
     .option('--cpus <number>', 'number of CPUs (e.g. 0.5)')
     .option('--pids-limit <n>', 'pids limit (-1 for unlimited)')

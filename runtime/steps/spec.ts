@@ -40,6 +40,7 @@ export const spec: StepImpl<'spec'> = {
       memorySwap: memorySwapOf(hc),
       ulimits: hc.Ulimits ?? [],
       oomScoreAdj: hc.OomScoreAdj ?? 0,
+      oomKillDisable: hc.OomKillDisable ?? false,
       // records from before the mode was recorded ran in the host's
       cgroupns: hc.CgroupnsMode === 'private' ? 'private' : 'host',
       appArmorProfile,

@@ -90,6 +90,20 @@ describe('resources and host-side confinement (Linux driver)', () => {
     },
   );
 
+  rootIt(
+    `--oom-kill-disable: ${V2 ? "discarded on cgroup v2 (Docker's warning)" : "memory.oom_control's oom_kill_disable 1"}`,
+    async () => {
+      const id = await sleeper(['--memory', '64m', '--oom-kill-disable']);
+      const i = await run(['inspect', '--format', '{{.HostConfig.OomKillDisable}}', id]);
+      expect(i.stdout).toBe(V2 ? 'false\n' : 'true\n');
+      if (!V2) {
+        const control = await readFile(`/sys/fs/cgroup/memory/container-saga/${id}/memory.oom_control`, 'utf8');
+        expect(control).toMatch(/^oom_kill_disable 1$/m);
+      }
+      await run(['rm', '-f', id]);
+    },
+  );
+
   rootIt("--memory-swap below --memory, or without it: Docker's 400, nothing created (CLI and docker)", async () => {
     const before = (await list(suite.w.session, true)).length;
     const low = await run(['create', '--memory', '64m', '--memory-swap', '32m', 'busybox', 'true']);

@@ -120,6 +120,18 @@ describe('--ulimit, --oom-score-adj, --cgroupns', () => {
     expect(thrown(() => verifyHostConfig(hc(over), V2))).toMatchObject({ type: 'InvalidSettings', message });
   });
 
+  it("--oom-kill-disable: kept where the host has v1's oom_control, else Docker's warning and discarded", () => {
+    expect(created({ OomKillDisable: true }, { oomKillDisable: true })).toEqual({
+      h: expect.objectContaining({ OomKillDisable: true }),
+      warnings: [],
+    });
+    expect(created({ OomKillDisable: true })).toEqual({
+      h: expect.objectContaining({ OomKillDisable: false }),
+      warnings: ['Your kernel does not support OomKillDisable. OomKillDisable discarded.'],
+    });
+    expect(buildSpec(input({ oomKillDisable: true })).linux.resources.memory).toEqual({ disableOOMKiller: true });
+  });
+
   it('the default cgroup namespace: private on cgroup v2, host on v1; a mode given is kept', () => {
     expect(created({}).h.CgroupnsMode).toBe('private');
     expect(created({}, { cgroupVersion: 1 }).h.CgroupnsMode).toBe('host');
@@ -152,31 +164,31 @@ describe('apparmor= and label= on a host without AppArmor or SELinux: refused, n
   });
 });
 
-describe('config.json and the shm tmpfs', () => {
-  const input = (over: Partial<SpecInput>): SpecInput => ({
-    id: 'ab'.repeat(32),
-    args: ['sh'],
-    env: [],
-    cwd: '',
-    hostname: 'h',
-    rootfs: '/r',
-    readonlyRootfs: false,
-    noNewPrivileges: false,
-    capabilities: DEFAULT_CAPABILITIES,
-    seccomp: undefined,
-    privileged: false,
-    devices: [],
-    netnsPath: undefined,
-    ipc: { kind: 'none' },
-    etc: { hostname: '/b/h', hosts: '/b/hs', resolvConf: '/b/r' },
-    volumes: [],
-    memory: 0,
-    nanoCpus: 0,
-    pidsLimit: 0,
-    cgroupsPath: '/cs/x',
-    ...over,
-  });
+const input = (over: Partial<SpecInput>): SpecInput => ({
+  id: 'ab'.repeat(32),
+  args: ['sh'],
+  env: [],
+  cwd: '',
+  hostname: 'h',
+  rootfs: '/r',
+  readonlyRootfs: false,
+  noNewPrivileges: false,
+  capabilities: DEFAULT_CAPABILITIES,
+  seccomp: undefined,
+  privileged: false,
+  devices: [],
+  netnsPath: undefined,
+  ipc: { kind: 'none' },
+  etc: { hostname: '/b/h', hosts: '/b/hs', resolvConf: '/b/r' },
+  volumes: [],
+  memory: 0,
+  nanoCpus: 0,
+  pidsLimit: 0,
+  cgroupsPath: '/cs/x',
+  ...over,
+});
 
+describe('config.json and the shm tmpfs', () => {
   it('memory with swap, rlimits, the OOM score, a cgroup namespace, an AppArmor profile', () => {
     const rlimits = [{ type: 'RLIMIT_NOFILE', soft: 512, hard: 1024 }];
     const s = buildSpec(
@@ -230,6 +242,7 @@ describe('the CLI flags and the Engine API fields', () => {
         memorySwap: '-1',
         ulimit: ['nofile=1:2', 'nproc=5', 'nofile=512:1024'],
         oomScoreAdj: '-500',
+        oomKillDisable: true,
         cgroupns: 'private',
       }),
       'busybox',
@@ -243,6 +256,7 @@ describe('the CLI flags and the Engine API fields', () => {
         { Name: 'nproc', Soft: 5, Hard: 5 },
       ],
       OomScoreAdj: -500,
+      OomKillDisable: true,
       CgroupnsMode: 'private',
     });
   });
@@ -258,12 +272,13 @@ describe('the CLI flags and the Engine API fields', () => {
 
   it("the docker CLI's body: zero values are unset; set ones are converted; an unknown field in a ulimit is a 400", () => {
     const body = (hc: Record<string, unknown>) => ({ Image: 'busybox', Cmd: ['true'], HostConfig: hc });
-    const zero = { MemorySwap: 0, OomScoreAdj: 0, CgroupnsMode: '', Ulimits: null };
+    const zero = { MemorySwap: 0, OomScoreAdj: 0, OomKillDisable: false, CgroupnsMode: '', Ulimits: null };
     expect(toCreateRequest(body(zero), null).hostConfig).toBeUndefined();
     const set = {
       Memory: 64 * MB,
       MemorySwap: -1,
       OomScoreAdj: 10,
+      OomKillDisable: true,
       CgroupnsMode: 'host',
       Ulimits: [{ Name: 'nofile', Soft: 10, Hard: 20 }],
     };

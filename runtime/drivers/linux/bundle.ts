@@ -50,6 +50,7 @@ export async function writeBundle(layout: Layout, id: string, plan: SpecPlan): P
     nanoCpus: plan.nanoCpus,
     pidsLimit: plan.pidsLimit,
     memorySwap: plan.memorySwap,
+    oomKillDisable: plan.oomKillDisable,
     rlimits: plan.ulimits.map((u) => ({
       type: `RLIMIT_${u.Name.toUpperCase()}`,
       soft: rlim(u.Soft),

@@ -46,6 +46,7 @@ export async function linuxHostInfo(): Promise<HostInfo> {
     cgroupPids: controllers.has('pids'),
     cgroupVersion: version,
     swapLimit: await swapLimit(version, controllers.has('memory')),
+    oomKillDisable: version === 1 && (await exists('/sys/fs/cgroup/memory/memory.oom_control')),
     appArmor: apparmor.trim() === 'Y',
     selinux: await exists('/sys/fs/selinux/enforce'),
   };

@@ -61,7 +61,7 @@ export interface OciSpec {
     devices?: OciDevice[];
     resources: {
       devices: Array<{ allow: boolean; access: string }>;
-      memory?: { limit: number; swap?: number };
+      memory?: { limit?: number; swap?: number; disableOOMKiller?: boolean };
       cpu?: { quota: number; period: number };
       pids?: { limit: number };
     };
@@ -110,6 +110,7 @@ export interface SpecInput {
   // absent: not set (buildSpec's unit tests leave them out)
   /** memory + swap in bytes, -1 unlimited; only with memory */
   memorySwap?: number;
+  oomKillDisable?: boolean;
   rlimits?: readonly OciRlimit[];
   oomScoreAdj?: number;
   /** a cgroup namespace of its own */
@@ -224,6 +225,7 @@ export function buildSpec(i: SpecInput): OciSpec {
   const resources: OciSpec['linux']['resources'] = { devices: [{ allow: i.privileged, access: 'rwm' }] };
   if (i.memory > 0)
     resources.memory = { limit: i.memory, ...(i.memorySwap !== undefined ? { swap: i.memorySwap } : {}) };
+  if (i.oomKillDisable) resources.memory = { ...resources.memory, disableOOMKiller: true };
   if (i.nanoCpus > 0)
     resources.cpu = { quota: Math.max(1000, Math.round((i.nanoCpus * CPU_PERIOD) / 1e9)), period: CPU_PERIOD };
   if (i.pidsLimit > 0) resources.pids = { limit: i.pidsLimit };

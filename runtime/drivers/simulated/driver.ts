@@ -189,7 +189,12 @@ export class SimulatedDriver implements Driver {
       privileged: plan.privileged,
       extraHosts: plan.extraHosts,
       // the resource settings as the Linux driver passes them, so CLI and API tests can read them back
-      resources: { memory: plan.memory, memorySwap: plan.memorySwap ?? null, ulimits: plan.ulimits },
+      resources: {
+        memory: plan.memory,
+        memorySwap: plan.memorySwap ?? null,
+        ulimits: plan.ulimits,
+        oomKillDisable: plan.oomKillDisable,
+      },
       oomScoreAdj: plan.oomScoreAdj,
       cgroupns: plan.cgroupns,
       appArmorProfile: plan.appArmorProfile ?? null,
