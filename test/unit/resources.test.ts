@@ -4,6 +4,8 @@
  * (go-units ParseUlimit), --oom-score-adj, --cgroupns; what they become in config.json (buildSpec), on the CLI
  * and in the Engine API's create body; and /dev/shm's host-side tmpfs options.
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toCreateRequest } from '../../api/convert/create-request';
 import { parseCreate, type CreateFlags } from '../../client/parse-create';
@@ -14,7 +16,8 @@ import { verifyHostConfig, type HostInfo } from '../../common/settings';
 import { defaultHostConfig, type HostConfig } from '../../common/types';
 import { buildSpec, type SpecInput } from '../../runtime/drivers/linux/spec';
 import { shmOptions } from '../../runtime/steps/ipc';
-import { thrown } from './helpers';
+import { simulatedRuntime } from '../runtimes';
+import { tempDirEach, thrown } from './helpers';
 
 const MB = 1024 * 1024;
 const V2: HostInfo = {
@@ -287,5 +290,36 @@ describe('the CLI flags and the Engine API fields', () => {
       'unknown field "HostConfig.Ulimits[0].X"',
     );
     expect(() => toCreateRequest(body({ CgroupnsMode: 'shared' }), null)).toThrow('invalid cgroup namespace mode');
+  });
+});
+
+describe('the simulated driver records the same settings (so CLI and API tests agree with the Linux driver)', () => {
+  const root = tempDirEach('sim-res');
+
+  it("create records Docker's defaults (a v2 host: private cgroupns, swap = memory); the spec step passes them on", async () => {
+    const rt = simulatedRuntime(root.path);
+    await expect(
+      rt.create({ image: 'busybox', cmd: ['true'], hostConfig: { SecurityOpt: ['apparmor=foo'] } }),
+    ).rejects.toMatchObject({ type: 'InvalidSecurityOpt' });
+    expect(await rt.list()).toEqual([]);
+    const rec = await rt.create({
+      image: 'busybox',
+      cmd: ['true'],
+      hostConfig: { Memory: 64 * MB, Ulimits: [{ Name: 'nofile', Soft: 1, Hard: 2 }], OomScoreAdj: 7 },
+    });
+    expect(rec.HostConfig).toMatchObject({ MemorySwap: 128 * MB, CgroupnsMode: 'private' });
+    await rt.acquire('spec', { id: rec.Id, env: [], extraHosts: [] });
+    const spec = JSON.parse(await readFile(path.join(root.path, 'sim', 'bundles', rec.Id, 'config.json'), 'utf8'));
+    expect(spec).toMatchObject({
+      resources: {
+        memory: 64 * MB,
+        memorySwap: 128 * MB,
+        ulimits: [{ Name: 'nofile', Soft: 1, Hard: 2 }],
+        oomKillDisable: false,
+      },
+      oomScoreAdj: 7,
+      cgroupns: 'private',
+      appArmorProfile: null,
+    });
   });
 });
