@@ -4,7 +4,8 @@ import { effectiveCapAddCapDrop } from '../common/capabilities';
 import { LOG_DRIVER } from '../common/log-config';
 import { parseIpcMode, parseNetMode } from '../common/net-mode';
 import { parseBytes } from '../common/settings';
-import type { CreateRequest, HostConfig, RestartPolicy } from '../common/types';
+import { parseUlimit } from '../common/resources';
+import type { CreateRequest, HostConfig, RestartPolicy, Ulimit } from '../common/types';
 import { createInput } from './api';
 import { usageError } from './errors';
 import { inlineSeccompProfiles, readText, type ReadText } from './seccomp-file';
@@ -30,6 +31,11 @@ export interface CreateFlags {
   expose: string[];
   label: string[];
   memory?: string;
+  memorySwap?: string;
+  ulimit?: string[];
+  oomScoreAdj?: string;
+  oomKillDisable?: boolean;
+  cgroupns?: string;
   cpus?: string;
   pidsLimit?: string;
   readOnly?: boolean;
@@ -72,6 +78,36 @@ function restartPolicy(value: string): RestartPolicy {
     Name: name as RestartPolicy['Name'],
     MaximumRetryCount: count === undefined ? 0 : inRange(Number(count), value, '--restart'),
   };
+}
+
+/** --memory-swap, --ulimit, --oom-score-adj, --oom-kill-disable, --cgroupns as the docker CLI parses them. */
+function resourceFlags(flags: CreateFlags): Partial<HostConfig> {
+  const out: Partial<HostConfig> = {};
+  const swap = flags.memorySwap;
+  if (swap !== undefined) out.MemorySwap = swap === '-1' ? -1 : bytes(swap, '--memory-swap');
+  const ulimits = new Map<string, Ulimit>();
+  for (const u of flags.ulimit ?? []) {
+    try {
+      const parsed = parseUlimit(u);
+      ulimits.set(parsed.Name, parsed); // a later one of the same name wins, as in the docker CLI's map
+    } catch (err) {
+      bad(u, '--ulimit', (err as Error).message);
+    }
+  }
+  if (ulimits.size > 0) out.Ulimits = [...ulimits.values()];
+  const oom = flags.oomScoreAdj;
+  if (oom !== undefined) {
+    if (!/^[+-]?\d+$/.test(oom))
+      bad(oom, '--oom-score-adj', `strconv.ParseInt: parsing ${JSON.stringify(oom)}: invalid syntax`);
+    out.OomScoreAdj = inRange(Number(oom), oom, '--oom-score-adj');
+  }
+  if (flags.oomKillDisable) out.OomKillDisable = true;
+  const ns = flags.cgroupns;
+  if (ns !== undefined) {
+    if (!['', 'host', 'private'].includes(ns)) throw usageError('--cgroupns: invalid CGROUP mode', 'create');
+    if (ns) out.CgroupnsMode = ns as 'host' | 'private';
+  }
+  return out;
 }
 
 /**
@@ -149,6 +185,7 @@ function toRequest(
   }
   if (flags.shmSize !== undefined) hostConfig.ShmSize = bytes(flags.shmSize, '--shm-size');
   if (flags.memory !== undefined) hostConfig.Memory = bytes(flags.memory, '-m, --memory');
+  Object.assign(hostConfig, resourceFlags(flags));
   if (flags.cpus !== undefined) {
     if (!/^(\d+(\.\d*)?|\.\d+)$/.test(flags.cpus))
       bad(flags.cpus, '--cpus', `failed to parse ${flags.cpus} as a rational number`);

@@ -9,23 +9,30 @@ export interface Confinement {
   capabilities: string[];
   seccomp: DockerSeccompProfile | undefined;
   privileged: boolean;
+  /** the AppArmor profile runc applies (only ever set on a host with AppArmor: verifyHostConfig); undefined: none */
+  appArmorProfile: string | undefined;
 }
 
 /**
  * Docker's rules for a hostConfig (pure): --privileged means every capability and no filter, whatever
  * --security-opt says; else seccomp=unconfined means no filter, a profile that profile, otherwise the default
- * one (common/seccomp-default.ts); capabilities from CapAdd/CapDrop over Docker's defaults.
+ * one (common/seccomp-default.ts); capabilities from CapAdd/CapDrop over Docker's defaults; apparmor=NAME (not
+ * privileged) that profile.
  */
 export function confinementOf(hc: Pick<HostConfig, 'SecurityOpt' | 'CapAdd' | 'CapDrop' | 'Privileged'>): Confinement {
   const privileged = hc.Privileged ?? false;
   const capabilities = containerCapabilities(hc);
-  if (privileged) return { capabilities, seccomp: undefined, privileged };
-  const choice = seccompChoice(parseSecurityOpts(hc.SecurityOpt));
+  if (privileged) return { capabilities, seccomp: undefined, privileged, appArmorProfile: undefined };
+  const opts = parseSecurityOpts(hc.SecurityOpt);
+  const choice = seccompChoice(opts);
   const seccomp =
     choice.kind === 'unconfined'
       ? undefined
       : choice.kind === 'profile'
         ? parseSeccompProfile(choice.json)
         : DEFAULT_SECCOMP_PROFILE;
-  return { capabilities, seccomp, privileged };
+  // Docker's docker-default profile is not generated here: without apparmor=NAME, no profile (docs/security.md)
+  const profile = opts.appArmorProfile;
+  const appArmorProfile = profile && profile !== 'unconfined' ? profile : undefined;
+  return { capabilities, seccomp, privileged, appArmorProfile };
 }

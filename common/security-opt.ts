@@ -1,4 +1,5 @@
 import { ContainerError, Messages } from './errors';
+import type { HostInfo } from './settings';
 
 export interface SecurityOptions {
   labelOpts: string[];
@@ -68,6 +69,28 @@ export function seccompChoice(opts: SecurityOptions): SeccompChoice {
   if (v === undefined || v === '' || v === 'builtin') return { kind: 'default' };
   if (v === 'unconfined') return { kind: 'unconfined' };
   return { kind: 'profile', json: v };
+}
+
+/**
+ * Refuses what this host cannot apply, where Docker silently ignores it (the issue asks otherwise): an AppArmor
+ * profile without AppArmor, an SELinux label without SELinux, or at all (the Linux driver sets no labels).
+ * `apparmor=unconfined` and `label=disable` ask for no confinement, which is what such a host gives: accepted.
+ */
+export function checkHostSecurity(opts: SecurityOptions, host: Pick<HostInfo, 'appArmor' | 'selinux'>): void {
+  const profile = opts.appArmorProfile;
+  if (profile !== undefined && profile !== 'unconfined' && !host.appArmor)
+    throw new ContainerError(
+      'InvalidSecurityOpt',
+      `AppArmor is not enabled on this host: cannot apply --security-opt apparmor=${profile}`,
+    );
+  const label = opts.labelOpts.find((l) => l !== 'disable');
+  if (label === undefined) return;
+  throw new ContainerError(
+    'InvalidSecurityOpt',
+    host.selinux
+      ? `SELinux labels are not supported by container-saga: cannot apply --security-opt label=${label}`
+      : `SELinux is not enabled on this host: cannot apply --security-opt label=${label}`,
+  );
 }
 
 function invalid(opt: string): ContainerError {

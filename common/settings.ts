@@ -2,7 +2,8 @@ import { ContainerError } from './errors';
 import { parseIpcMode, parseNetMode } from './net-mode';
 import { checkCapabilities } from './capabilities';
 import { parseSeccompProfile } from './seccomp';
-import { parseSecurityOpts, seccompChoice } from './security-opt';
+import { checkResources } from './resources';
+import { checkHostSecurity, parseSecurityOpts, seccompChoice } from './security-opt';
 import type { HostConfig } from './types';
 
 /** What the host offers, read by the driver: the settings check is pure given this. */
@@ -13,6 +14,17 @@ export interface HostInfo {
   cgroupMemory: boolean;
   cgroupCpu: boolean;
   cgroupPids: boolean;
+  // Optional: a hostInfo result recorded before they existed (a history) lacks them.
+  /** absent: 2 */
+  cgroupVersion?: 1 | 2;
+  /** the memory controller can limit swap (v1: memory.memsw.*; v2: memory.swap.max); absent: yes */
+  swapLimit?: boolean;
+  /** the kernel's AppArmor is on (/sys/module/apparmor/parameters/enabled is Y); absent: no */
+  appArmor?: boolean;
+  /** the memory controller can disable the OOM killer (v1's memory.oom_control); absent: no */
+  oomKillDisable?: boolean;
+  /** SELinux is on (selinuxfs mounted); absent: no */
+  selinux?: boolean;
 }
 
 const MIN_MEMORY = 6 * 1024 * 1024;
@@ -40,7 +52,9 @@ export function verifyHostConfig(hc: HostConfig, host: HostInfo): string[] {
   };
   const warnings: string[] = [];
   // The one place security options are validated (create, and a legacy hostConfig at start).
-  const seccomp = seccompChoice(parseSecurityOpts(hc.SecurityOpt));
+  const secOpts = parseSecurityOpts(hc.SecurityOpt);
+  checkHostSecurity(secOpts, host);
+  const seccomp = seccompChoice(secOpts);
   // Docker decodes a profile only at start; here a bad one is a 400 before anything exists.
   if (seccomp.kind === 'profile') parseSeccompProfile(seccomp.json);
   checkCapabilities(hc);
@@ -72,7 +86,9 @@ export function verifyHostConfig(hc: HostConfig, host: HostInfo): string[] {
       'Your kernel does not support memory limit capabilities or the cgroup is not mounted. Limitation discarded.',
     );
     hc.Memory = 0;
+    if (hc.MemorySwap) hc.MemorySwap = -1;
   }
+  checkResources(hc, host, fail, warnings);
   if (hc.NanoCpus < 0 || hc.NanoCpus > host.cpus * 1e9) {
     fail(`range of CPUs is from 0.01 to ${host.cpus}.00, as there are only ${host.cpus} CPUs available`);
   }

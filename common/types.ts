@@ -35,6 +35,13 @@ export interface RestartPolicy {
   MaximumRetryCount: number;
 }
 
+/** One rlimit as Docker's API carries it: the name without RLIMIT_ (nofile), -1 for unlimited. */
+export interface Ulimit {
+  Name: string;
+  Soft: number;
+  Hard: number;
+}
+
 export interface HostConfig {
   /** bridge (default when blank), none, host, container:<name|id> */
   NetworkMode: string;
@@ -66,6 +73,19 @@ export interface HostConfig {
   Links: string[];
   /** bytes, 0 = unlimited */
   Memory: number;
+  /**
+   * memory + swap in bytes (Docker's --memory-swap): -1 unlimited swap; 0 or absent with Memory set means twice
+   * Memory (swap = memory), which create records; absent in older records
+   */
+  MemorySwap?: number;
+  /** rlimits (Docker's --ulimit name=soft[:hard]); none: the container inherits the worker's */
+  Ulimits?: Ulimit[];
+  /** the kernel's OOM killer spares the container (cgroup v1 only: elsewhere create discards it, as Docker does) */
+  OomKillDisable?: boolean;
+  /** the process's /proc/self/oom_score_adj, -1000 to 1000 (absent: 0) */
+  OomScoreAdj?: number;
+  /** host or private; create records Docker's default (private on cgroup v2, host on v1); absent: host */
+  CgroupnsMode?: '' | 'host' | 'private';
   NanoCpus: number;
   PidsLimit: number;
   ReadonlyRootfs: boolean;

@@ -5,6 +5,7 @@ import { findContainer, VALID_NAME } from '../common/lookup';
 import { parseIpcMode, parseNetMode } from '../common/net-mode';
 import type { HostInfo } from '../common/settings';
 import { verifyHostConfig } from '../common/settings';
+import { adaptResources } from '../common/resources';
 import {
   defaultHostConfig,
   initialState,
@@ -31,6 +32,7 @@ export function checkCreateRequest(req: CreateRequest, host: HostInfo): HostConf
   }
   const hostConfig: HostConfig = { ...defaultHostConfig(), ...req.hostConfig };
   verifyHostConfig(hostConfig, host);
+  adaptResources(hostConfig, host);
   logBound(hostConfig.LogConfig); // Docker checks the log options at create
 
   return hostConfig;

@@ -9,7 +9,7 @@
  */
 import type { DockerSeccompProfile } from '../common/seccomp';
 import type { HostInfo } from '../common/settings';
-import type { ImageInfo, NetworkSettings } from '../common/types';
+import type { ImageInfo, NetworkSettings, Ulimit } from '../common/types';
 import type { HeldResource, StepContext } from './contract';
 import type { Layout } from './drivers/layout';
 
@@ -68,6 +68,17 @@ export interface SpecPlan {
   memory: number;
   nanoCpus: number;
   pidsLimit: number;
+  /** memory + swap in bytes, -1 unlimited (common/resources.ts memorySwapOf); undefined: not set */
+  memorySwap: number | undefined;
+  /** rlimits to set (none: the worker's are inherited, as Docker's containers inherit containerd's) */
+  ulimits: Ulimit[];
+  /** memory.oom_control's oom_kill_disable (create kept it only where the host has it) */
+  oomKillDisable: boolean;
+  oomScoreAdj: number;
+  /** a cgroup namespace of its own (/proc/self/cgroup shows 0::/) or the host's */
+  cgroupns: 'private' | 'host';
+  /** the AppArmor profile to apply; undefined: none */
+  appArmorProfile: string | undefined;
 }
 
 /** An exec the runtime has checked and registered: what to run in the container's namespaces. */

@@ -1,3 +1,4 @@
+import { memorySwapOf } from '../../common/resources';
 import { DEFAULT_PATH_ENV, parseLink } from '../../common/env';
 import { DEFAULT_SHM_SIZE, type ContainerRecord, type HostConfig } from '../../common/types';
 import { mountsOf, networksOf, openPorts } from './container-net';
@@ -102,7 +103,8 @@ function hostConfigJson(rec: ContainerRecord) {
     VolumesFrom: null,
     CapAdd: hc.CapAdd && hc.CapAdd.length > 0 ? hc.CapAdd : null,
     CapDrop: hc.CapDrop && hc.CapDrop.length > 0 ? hc.CapDrop : null,
-    CgroupnsMode: '',
+    // records from before the mode was recorded run in the host's
+    CgroupnsMode: hc.CgroupnsMode || 'host',
     Dns: [],
     DnsOptions: [],
     DnsSearch: [],
@@ -111,7 +113,7 @@ function hostConfigJson(rec: ContainerRecord) {
     IpcMode: hc.IpcMode || 'private',
     Cgroup: '',
     Links: linksJson(rec),
-    OomScoreAdj: 0,
+    OomScoreAdj: hc.OomScoreAdj ?? 0,
     PidMode: '',
     Privileged: hc.Privileged ?? false,
     PublishAllPorts: false,
@@ -145,11 +147,11 @@ function hostConfigJson(rec: ContainerRecord) {
     KernelMemory: 0,
     KernelMemoryTCP: 0,
     MemoryReservation: 0,
-    MemorySwap: 0,
+    MemorySwap: hc.MemorySwap || memorySwapOf(hc) || 0,
     MemorySwappiness: null,
-    OomKillDisable: false,
+    OomKillDisable: hc.OomKillDisable ?? false,
     PidsLimit: hc.PidsLimit || null,
-    Ulimits: null,
+    Ulimits: hc.Ulimits && hc.Ulimits.length > 0 ? hc.Ulimits : null,
     CpuCount: 0,
     CpuPercent: 0,
     IOMaximumIOps: 0,

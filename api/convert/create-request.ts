@@ -13,6 +13,7 @@ import {
   NETWORKING_CONFIG_FIELDS,
   RESTART_POLICY_FIELDS,
 } from './create-schema';
+import { resourceFields } from './create-resources';
 import { localImageName } from './image-ref';
 import {
   isPlainObject,
@@ -120,6 +121,7 @@ function toHostConfig(hc: Record<string, unknown>): Partial<HostConfig> {
   if (nanoCpus) out.NanoCpus = nanoCpus;
   const pidsLimit = optInt(hc.PidsLimit, 'HostConfig.PidsLimit');
   if (pidsLimit) out.PidsLimit = pidsLimit;
+  Object.assign(out, resourceFields(hc));
   if (optBool(hc.ReadonlyRootfs, 'HostConfig.ReadonlyRootfs')) out.ReadonlyRootfs = true;
   const logConfig = checkNested(hc.LogConfig, LOG_CONFIG_FIELDS, 'HostConfig.LogConfig');
   if (logConfig && !isZero(logConfig)) {

@@ -1,5 +1,6 @@
 import { confinementOf } from '../../common/confinement';
 import { needsOwnIpc, parseIpcMode, parseNetMode } from '../../common/net-mode';
+import { memorySwapOf } from '../../common/resources';
 import { parseSecurityOpts } from '../../common/security-opt';
 import type { ContainerRecord } from '../../common/types';
 import type { SpecIpc, SpecNetwork } from '../driver';
@@ -17,7 +18,7 @@ export const spec: StepImpl<'spec'> = {
   async acquire(env, { id, env: processEnv, extraHosts }) {
     const rec = await env.store.get(id);
     const hc = rec.HostConfig;
-    const { capabilities, seccomp, privileged } = confinementOf(hc);
+    const { capabilities, seccomp, privileged, appArmorProfile } = confinementOf(hc);
     await env.driver.writeSpec(id, {
       args: rec.Config.Cmd,
       env: processEnv,
@@ -41,6 +42,13 @@ export const spec: StepImpl<'spec'> = {
       memory: hc.Memory,
       nanoCpus: hc.NanoCpus,
       pidsLimit: hc.PidsLimit,
+      memorySwap: memorySwapOf(hc),
+      ulimits: hc.Ulimits ?? [],
+      oomScoreAdj: hc.OomScoreAdj ?? 0,
+      oomKillDisable: hc.OomKillDisable ?? false,
+      // records from before the mode was recorded ran in the host's
+      cgroupns: hc.CgroupnsMode === 'private' ? 'private' : 'host',
+      appArmorProfile,
     });
   },
   release: (env, id) => env.driver.removeSpec(id),

@@ -49,6 +49,16 @@ export async function writeBundle(layout: Layout, id: string, plan: SpecPlan): P
     memory: plan.memory,
     nanoCpus: plan.nanoCpus,
     pidsLimit: plan.pidsLimit,
+    memorySwap: plan.memorySwap,
+    oomKillDisable: plan.oomKillDisable,
+    rlimits: plan.ulimits.map((u) => ({
+      type: `RLIMIT_${u.Name.toUpperCase()}`,
+      soft: rlim(u.Soft),
+      hard: rlim(u.Hard),
+    })),
+    oomScoreAdj: plan.oomScoreAdj,
+    cgroupns: plan.cgroupns === 'private',
+    appArmorProfile: plan.appArmorProfile,
     cgroupsPath: layout.cgroupsPath(id),
   });
   await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
@@ -58,8 +68,17 @@ export async function writeBundle(layout: Layout, id: string, plan: SpecPlan): P
     writeFileReplace(etc.resolvConf, resolvConf()),
   ]);
   // 0600: the spec holds the container's environment
-  await writeFileReplace(path.join(bundle, 'config.json'), `${JSON.stringify(spec, null, 2)}\n`, 0o600);
+  await writeFileReplace(path.join(bundle, 'config.json'), `${specJson(spec)}\n`, 0o600);
 }
+
+/**
+ * Docker's -1 is Go's uint64(-1), RLIM_INFINITY: 2^64-1 in runc's JSON, which no JavaScript number holds
+ * exactly, so a marker string stands for it until the spec is written out.
+ */
+const RLIM_INFINITY = 'RLIM_INFINITY';
+const rlim = (n: number): number | typeof RLIM_INFINITY => (n === -1 ? RLIM_INFINITY : n);
+const specJson = (spec: unknown): string =>
+  JSON.stringify(spec, null, 2).replace(/: "RLIM_INFINITY"/g, ': 18446744073709551615');
 
 /** The plan's IPC choice as paths: the container's own shm, a peer's, or the host's. */
 function ipcSetup(layout: Layout, id: string, ipc: SpecPlan['ipc']): IpcSetup {

@@ -20,8 +20,23 @@ export async function cgroupControllers(): Promise<{ version: 1 | 2; controllers
   return { version: 1, controllers };
 }
 
+const exists = (p: string) =>
+  fs.access(p).then(
+    () => true,
+    () => false,
+  );
+
+/** Swap limits: v1's memory.memsw files (swapaccount); v2's memory.swap.max, in any non-root cgroup. */
+async function swapLimit(version: 1 | 2, memory: boolean): Promise<boolean> {
+  if (!memory) return false;
+  if (version === 1) return exists('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes');
+  const own = (await fs.readFile('/proc/self/cgroup', 'utf8').catch(() => '')).match(/^0::(.*)$/m)?.[1];
+  return exists(`/sys/fs/cgroup${own && own !== '/' ? own : '/init.scope'}/memory.swap.max`);
+}
+
 export async function linuxHostInfo(): Promise<HostInfo> {
-  const { controllers } = await cgroupControllers();
+  const { version, controllers } = await cgroupControllers();
+  const apparmor = await fs.readFile('/sys/module/apparmor/parameters/enabled', 'utf8').catch(() => '');
   return {
     os: 'linux',
     cpus: os.availableParallelism?.() ?? os.cpus().length,
@@ -29,5 +44,10 @@ export async function linuxHostInfo(): Promise<HostInfo> {
     cgroupMemory: controllers.has('memory'),
     cgroupCpu: controllers.has('cpu'),
     cgroupPids: controllers.has('pids'),
+    cgroupVersion: version,
+    swapLimit: await swapLimit(version, controllers.has('memory')),
+    oomKillDisable: version === 1 && (await exists('/sys/fs/cgroup/memory/memory.oom_control')),
+    appArmor: apparmor.trim() === 'Y',
+    selinux: await exists('/sys/fs/selinux/enforce'),
   };
 }

@@ -30,6 +30,13 @@ export interface OciDevice {
   gid: number;
 }
 
+/** An rlimit (RLIMIT_NOFILE…); 'RLIM_INFINITY' is written as 2^64-1 (bundle.ts). */
+export interface OciRlimit {
+  type: string;
+  soft: number | 'RLIM_INFINITY';
+  hard: number | 'RLIM_INFINITY';
+}
+
 export interface OciSpec {
   ociVersion: string;
   process: {
@@ -40,6 +47,9 @@ export interface OciSpec {
     cwd: string;
     capabilities: { bounding: string[]; effective: string[]; permitted: string[] };
     noNewPrivileges: boolean;
+    rlimits?: OciRlimit[];
+    oomScoreAdj?: number;
+    apparmorProfile?: string;
   };
   root: { path: string; readonly: boolean };
   hostname: string;
@@ -51,7 +61,7 @@ export interface OciSpec {
     devices?: OciDevice[];
     resources: {
       devices: Array<{ allow: boolean; access: string }>;
-      memory?: { limit: number };
+      memory?: { limit?: number; swap?: number; disableOOMKiller?: boolean };
       cpu?: { quota: number; period: number };
       pids?: { limit: number };
     };
@@ -97,6 +107,15 @@ export interface SpecInput {
   memory: number;
   nanoCpus: number;
   pidsLimit: number;
+  // absent: not set (buildSpec's unit tests leave them out)
+  /** memory + swap in bytes, -1 unlimited; only with memory */
+  memorySwap?: number;
+  oomKillDisable?: boolean;
+  rlimits?: readonly OciRlimit[];
+  oomScoreAdj?: number;
+  /** a cgroup namespace of its own */
+  cgroupns?: boolean;
+  appArmorProfile?: string;
   cgroupsPath: string;
 }
 
@@ -200,10 +219,13 @@ export function buildSpec(i: SpecInput): OciSpec {
   // become the real host's.
   namespaces.push({ type: 'uts' }, { type: 'mount' });
   if (i.netnsPath !== undefined) namespaces.push({ type: 'network', path: i.netnsPath });
+  if (i.cgroupns) namespaces.push({ type: 'cgroup' });
 
   // deny every device but runc's defaults (null, zero, full, tty, random, urandom); privileged: allow all
   const resources: OciSpec['linux']['resources'] = { devices: [{ allow: i.privileged, access: 'rwm' }] };
-  if (i.memory > 0) resources.memory = { limit: i.memory };
+  if (i.memory > 0)
+    resources.memory = { limit: i.memory, ...(i.memorySwap !== undefined ? { swap: i.memorySwap } : {}) };
+  if (i.oomKillDisable) resources.memory = { ...resources.memory, disableOOMKiller: true };
   if (i.nanoCpus > 0)
     resources.cpu = { quota: Math.max(1000, Math.round((i.nanoCpus * CPU_PERIOD) / 1e9)), period: CPU_PERIOD };
   if (i.pidsLimit > 0) resources.pids = { limit: i.pidsLimit };
@@ -218,6 +240,10 @@ export function buildSpec(i: SpecInput): OciSpec {
       cwd: path.posix.resolve('/', i.cwd || '/'),
       capabilities: { bounding: [...i.capabilities], effective: [...i.capabilities], permitted: [...i.capabilities] },
       noNewPrivileges: i.noNewPrivileges,
+      ...(i.rlimits?.length ? { rlimits: i.rlimits.map((r) => ({ ...r })) } : {}),
+      // Docker always sets it (0 by default), so a worker's own adjustment never leaks into its containers
+      ...(i.oomScoreAdj !== undefined ? { oomScoreAdj: i.oomScoreAdj } : {}),
+      ...(i.appArmorProfile ? { apparmorProfile: i.appArmorProfile } : {}),
     },
     root: { path: i.rootfs, readonly: i.readonlyRootfs },
     hostname: i.hostname,

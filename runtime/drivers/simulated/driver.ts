@@ -67,6 +67,11 @@ export class SimulatedDriver implements Driver {
       cgroupMemory: true,
       cgroupCpu: true,
       cgroupPids: true,
+      // a cgroup v2 host with swap accounting, without AppArmor or SELinux (what the Linux driver meets most)
+      cgroupVersion: 2,
+      swapLimit: true,
+      appArmor: false,
+      selinux: false,
     };
   }
 
@@ -183,6 +188,16 @@ export class SimulatedDriver implements Driver {
       seccomp: plan.seccomp ? toOciSeccomp(plan.seccomp, seccompTarget(plan.capabilities)) : null,
       privileged: plan.privileged,
       extraHosts: plan.extraHosts,
+      // the resource settings as the Linux driver passes them, so CLI and API tests can read them back
+      resources: {
+        memory: plan.memory,
+        memorySwap: plan.memorySwap ?? null,
+        ulimits: plan.ulimits,
+        oomKillDisable: plan.oomKillDisable,
+      },
+      oomScoreAdj: plan.oomScoreAdj,
+      cgroupns: plan.cgroupns,
+      appArmorProfile: plan.appArmorProfile ?? null,
     };
     await writeJsonAtomic(this.bundleConfig(id), spec);
   }
