@@ -8,6 +8,8 @@ import { ApplicationFailure, WorkflowFailedError, type WorkflowHandle } from '@t
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { imageImport } from '../../client/api';
+import { loadCodec } from '../../codec/load';
+import { startCodecServer } from '../../codec/server';
 import { ErrorStatus, type ErrorType } from '../../common/errors';
 import { WorkflowTypes } from '../../common/names';
 import type { SimulatedRuntime } from '../../runtime/simulated-runtime';
@@ -216,47 +218,45 @@ describe('fuzz: workflow inputs through Temporal', () => {
       [WorkflowTypes.kill, '{"container": "nosuch", "signal": null}'],
       [WorkflowTypes.execOutput, '{"container": "../../../etc", "execId": "x"}'],
     ];
-    for (const [type, input] of cases) {
-      const workflowId = `fuzz-cli-${type}-${randomUUID()}`;
-      await execFileAsync(temporal, [
-        'workflow',
-        'start',
-        '--address',
-        others.w.address,
-        '--task-queue',
-        others.w.taskQueue,
-        '--type',
-        type,
-        '--workflow-id',
-        workflowId,
-        '--input',
-        input,
-      ]);
-      const handle = others.w.client.workflow.getHandle(workflowId);
-      const ended = await Promise.race([
-        handle.result().then(
-          () => 'completed',
-          (e: unknown) => e,
-        ),
-        new Promise((r) => setTimeout(() => r('stuck'), DEADLINE_MS)),
-      ]);
-      expect(ended, `${type} ${input}`).toBeInstanceOf(WorkflowFailedError);
-      const cause = (ended as WorkflowFailedError).cause as ApplicationFailure;
-      expect([cause.type, cause.nonRetryable], `${type} ${input}: ${cause.message}`).toEqual([
-        'InvalidParameter',
-        true,
-      ]);
-      const { stdout } = await execFileAsync(temporal, [
-        'workflow',
-        'describe',
-        '--address',
-        others.w.address,
-        '--workflow-id',
-        workflowId,
-        '-o',
-        'json',
-      ]);
-      expect(JSON.parse(stdout).workflowExecutionInfo.status).toBe('WORKFLOW_EXECUTION_STATUS_FAILED');
+    // Plaintext (no codec) is refused before the input is read; through the codec server, the input check answers.
+    const codec = await startCodecServer({
+      ...{ codec: loadCodec().codec, token: randomUUID(), origins: [] },
+      ...{ host: '127.0.0.1', port: 0 },
+    });
+    try {
+      for (const [type, input] of cases) {
+        for (const [codecArgs, expected] of [
+          [[], 'PayloadRefused'],
+          [['--codec-endpoint', codec.endpoint], 'InvalidParameter'],
+        ] as const) {
+          const workflowId = `fuzz-cli-${type}-${randomUUID()}`;
+          await execFileAsync(temporal, [
+            'workflow',
+            'start',
+            ...['--address', others.w.address, '--task-queue', others.w.taskQueue],
+            ...['--type', type, '--workflow-id', workflowId, '--input', input, ...codecArgs],
+          ]);
+          const handle = others.w.client.workflow.getHandle(workflowId);
+          const ended = await Promise.race([
+            handle.result().then(
+              () => 'completed',
+              (e: unknown) => e,
+            ),
+            new Promise((r) => setTimeout(() => r('stuck'), DEADLINE_MS)),
+          ]);
+          expect(ended, `${type} ${input}`).toBeInstanceOf(WorkflowFailedError);
+          const cause = (ended as WorkflowFailedError).cause as ApplicationFailure;
+          const what = `${type} ${input} ${codecArgs.length ? 'encrypted' : 'plaintext'}: ${cause.message}`;
+          expect([cause.type, cause.nonRetryable], what).toEqual([expected, true]);
+          const { stdout } = await execFileAsync(temporal, [
+            ...['workflow', 'describe', '--address', others.w.address],
+            ...['--workflow-id', workflowId, '-o', 'json'],
+          ]);
+          expect(JSON.parse(stdout).workflowExecutionInfo.status).toBe('WORKFLOW_EXECUTION_STATUS_FAILED');
+        }
+      }
+    } finally {
+      await codec.close();
     }
   }, 120_000);
 
