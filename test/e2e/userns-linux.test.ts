@@ -83,6 +83,11 @@ describe('user-namespace remapping (CONTAINER_SAGA_USERNS_REMAP=default, Linux d
       new RegExp(`^\\s+0\\s+${uid}\\s+${REMAP_SIZE}$`, 'm'),
     );
 
+    // stopped and started again: a new netns in a new user namespace, the same image copy
+    await ok('stop', '-t', '1', 'u1');
+    await ok('start', 'u1');
+    expect(await ok('exec', 'u1', 'sh', '-c', 'id -u; cat /written')).toBe('0\nhi\n');
+
     await ok('rm', '-f', 'u1');
     expect(mountsUnder(await readMountInfo(), layout.containers)).toEqual([]);
     await expect(stat(layout.container(id))).rejects.toThrow(/ENOENT/);
