@@ -6,6 +6,7 @@ import { ConfigError } from './config-error';
 import { defaultApiSocketFor, defaultStateRootFor } from './state-root';
 import { loadTemporalConnection, type TemporalConnection } from './temporal-connection';
 import { policyAllow } from './policy-allow';
+import { resolveUsernsRemap, type IdRange } from './userns-remap';
 import { absoluteDirs, loopbackAddress, metricsAddress, oneOf, port, type MetricsAddress } from './values';
 import { parseShutdownGrace, parseWorkerTuning, type TuningVariable, type WorkerTuning } from './worker-tuning';
 
@@ -39,10 +40,7 @@ export interface Config {
   readonly uiPort: number;
   /** CONTAINER_SAGA_TASK_QUEUE: the task queue of worker and CLI */
   readonly taskQueue: string;
-  /**
-   * CONTAINER_SAGA_HOST: the host this worker runs as (its host queue is `<taskQueue>@<host>`), default the machine's
-   * hostname
-   */
+  /** CONTAINER_SAGA_HOST: the host this worker runs as (host queue `<taskQueue>@<host>`), default the hostname */
   readonly host: string;
   /** CONTAINER_SAGA_ROOT (made absolute), else the default state root (XDG_STATE_HOME when not root) */
   readonly root: string;
@@ -76,10 +74,7 @@ export interface Config {
   readonly temporalTestServer: string | undefined;
   /** CONTAINER_SAGA_API_SOCKET: the Docker Engine API's unix socket (api/), default by user (apiSocketFor) */
   readonly apiSocket: string;
-  /**
-   * CONTAINER_SAGA_API_TCP: also listen on this loopback host:port (only 127.0.0.1, ::1 or localhost); undefined when
-   * unset
-   */
+  /** CONTAINER_SAGA_API_TCP: also listen on this loopback host:port (127.0.0.1, ::1 or localhost); undefined: off */
   readonly apiTcp: { host: string; port: number } | undefined;
   /** CONTAINER_SAGA_API=1: the worker process serves the Engine API too */
   readonly apiInWorker: boolean;
@@ -88,9 +83,7 @@ export interface Config {
    * (config/worker-tuning.ts)
    */
   readonly workerTuning: WorkerTuning;
-  /**
-   * CONTAINER_SAGA_SHUTDOWN_GRACE in ms: how long a stopping worker lets in-flight steps finish before cancelling them
-   */
+  /** CONTAINER_SAGA_SHUTDOWN_GRACE in ms: how long a stopping worker lets in-flight steps finish before cancelling */
   readonly shutdownGraceMs: number;
   /**
    * CONTAINER_SAGA_CODEC_KEYS: the payload codec's key file (made absolute), else `<root>/codec-keys.json`;
@@ -115,6 +108,8 @@ export interface Config {
   readonly policyAllow: readonly string[] | undefined;
   /** CONTAINER_SAGA_METRICS: where the Prometheus endpoint (`/metrics`) listens; undefined (off) when unset */
   readonly metrics: MetricsAddress | undefined;
+  /** CONTAINER_SAGA_USERNS_REMAP: the ID ranges containers' root maps to (config/userns-remap.ts); undefined: none */
+  readonly usernsRemap: IdRange | undefined;
 }
 
 /** Every variable getConfig reads. */
@@ -151,6 +146,7 @@ export type ConfigVariable =
   | 'CONTAINER_SAGA_BIND_ALLOW'
   | 'CONTAINER_SAGA_POLICY_ALLOW'
   | 'CONTAINER_SAGA_METRICS'
+  | 'CONTAINER_SAGA_USERNS_REMAP'
   | TuningVariable;
 
 /** The variable's value, undefined when unset or empty (empty means unset, everywhere). */
@@ -294,6 +290,9 @@ export function getConfig(env: NodeJS.ProcessEnv = process.env): Config {
     get metrics() {
       const addr = v('CONTAINER_SAGA_METRICS');
       return addr === undefined ? undefined : metricsAddress('CONTAINER_SAGA_METRICS', addr);
+    },
+    get usernsRemap() {
+      return resolveUsernsRemap(v('CONTAINER_SAGA_USERNS_REMAP'));
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { LinkTarget } from '../common/env';
+import type { IdRange } from '../config/userns-remap';
 import { ContainerError } from '../common/errors';
 import type { HostInfo } from '../common/settings';
 import type {
@@ -10,7 +11,7 @@ import type {
   StartOwner,
 } from '../common/types';
 import { checkBindPolicy, resolveImageSource } from './bind-policy';
-import { checkPrivilegePolicy } from './privilege-policy';
+import { checkPrivilegePolicy, checkUsernsRemap } from './privilege-policy';
 import { claimStart, releaseStart } from './claim';
 import type { HeldResource } from './contract';
 import { checkCreateRequest, newContainerRecord } from './create';
@@ -37,6 +38,8 @@ export interface HostRuntimeConfig {
   readonly faultsAllowed?: boolean;
   /** around every host step, release and mark-running (the worker's fault injection, the bench's clock) */
   readonly hooks?: StepHooks;
+  /** CONTAINER_SAGA_USERNS_REMAP: containers run in a user namespace with root mapped to these ranges (Linux) */
+  readonly usernsRemap?: IdRange;
 }
 
 /**
@@ -51,7 +54,7 @@ export class HostRecords implements HostParts {
     readonly driver: Driver,
     readonly config: HostRuntimeConfig,
   ) {
-    this.store = new StateStore(driver.root);
+    this.store = new StateStore(driver.root, config.usernsRemap?.gid);
     this.records = new Records(this.store);
   }
 
@@ -93,6 +96,7 @@ export class HostRecords implements HostParts {
   /** The host's policy (CONTAINER_SAGA_BIND_ALLOW, _POLICY_ALLOW): at create and again at start. */
   async checkPolicy(hc: HostConfig): Promise<void> {
     checkPrivilegePolicy(hc, this.config.bindAllow, this.config.policyAllow);
+    if (this.config.usernsRemap) checkUsernsRemap(hc);
     await checkBindPolicy(hc.Binds, this.config.bindAllow);
   }
 

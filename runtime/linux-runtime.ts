@@ -8,7 +8,7 @@ export class LinuxRuntime extends HostRuntime {
   declare readonly driver: LinuxDriver;
 
   constructor(root: string, config: HostRuntimeConfig, driverOpts: LinuxDriverOptions = {}) {
-    super(new LinuxDriver(root, driverOpts), config);
+    super(new LinuxDriver(root, { remap: config.usernsRemap, ...driverOpts }), config);
   }
 
   get layout(): Layout {

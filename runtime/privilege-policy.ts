@@ -50,3 +50,25 @@ export function checkPrivilegePolicy(
   if (parseIpcMode(hc.IpcMode ?? '')?.kind === 'host' && !allow.includes('host-ipc'))
     refuse('--ipc host', ['host-ipc']);
 }
+
+/**
+ * Under CONTAINER_SAGA_USERNS_REMAP every container runs in the user namespace (no `--userns host` here), so
+ * what needs the host's root or a namespace owned by the host's user namespace is refused as Docker's
+ * verifyPlatformContainerSettings does (400, its messages): --privileged, the host's network or IPC namespace.
+ */
+export function checkUsernsRemap(hc: Pick<HostConfig, 'Privileged' | 'NetworkMode' | 'IpcMode'>): void {
+  const refuse = (msg: string) => {
+    throw new ContainerError('InvalidParameter', `${msg} (CONTAINER_SAGA_USERNS_REMAP is set)`);
+  };
+  if (hc.Privileged)
+    refuse(
+      'privileged mode is incompatible with user namespaces.  You must run the container in the host namespace when running privileged mode',
+    );
+  if (parseNetMode(hc.NetworkMode ?? '')?.kind === 'host')
+    refuse("cannot share the host's network namespace when user namespaces are enabled");
+  const ipc = parseIpcMode(hc.IpcMode ?? '');
+  if (ipc?.kind === 'host') refuse("cannot share the host's IPC namespace when user namespaces are enabled");
+  // X's IPC namespace belongs to X's user namespace, which a container joins only with X's network
+  if (ipc?.kind === 'container' && hc.NetworkMode !== `container:${ipc.target}`)
+    refuse(`--ipc container:${ipc.target} needs --network container:${ipc.target} when user namespaces are enabled`);
+}

@@ -1,4 +1,4 @@
-import type { Config, DriverChoice } from '../config';
+import { ConfigError, type Config, type DriverChoice } from '../config';
 import type { HostRuntime } from './host-runtime';
 import { SimulatedRuntime, type SimulatedRuntimeConfig } from './simulated-runtime';
 
@@ -12,7 +12,13 @@ export interface Selected {
 
 /** The runtime's configuration from the environment's (config/): host name, policy, the simulated OS. */
 export function runtimeConfigOf(config: Config): SimulatedRuntimeConfig {
-  return { host: config.host, bindAllow: config.bindAllow, policyAllow: config.policyAllow, simOs: config.simOs };
+  return {
+    host: config.host,
+    bindAllow: config.bindAllow,
+    policyAllow: config.policyAllow,
+    simOs: config.simOs,
+    usernsRemap: config.usernsRemap,
+  };
 }
 
 /**
@@ -25,7 +31,11 @@ export async function selectRuntime(
   root: string,
   config: SimulatedRuntimeConfig,
 ): Promise<Selected> {
+  const noRemap = (why: string) => {
+    if (config.usernsRemap) throw new ConfigError(`CONTAINER_SAGA_USERNS_REMAP needs the Linux driver (${why})`);
+  };
   if (choice === 'simulated') {
+    noRemap('CONTAINER_SAGA_DRIVER=simulated');
     return { runtime: new SimulatedRuntime(root, config), reason: 'CONTAINER_SAGA_DRIVER=simulated' };
   }
   // Loaded lazily: the simulated driver must work where the Linux one cannot even load.
@@ -35,6 +45,7 @@ export async function selectRuntime(
   if (!pre.ok) {
     if (choice === 'linux')
       throw new Error(`CONTAINER_SAGA_DRIVER=linux, but the Linux driver cannot run here: ${pre.reason}`);
+    noRemap(pre.reason);
     return {
       runtime: new SimulatedRuntime(root, config),
       reason: `Linux driver unavailable (${pre.reason}); using the simulated driver`,

@@ -17,7 +17,11 @@ import { isFullId } from '../common/names';
  *   <root>/volumes/<name>/_data          named volumes
  */
 export class StateStore {
-  constructor(readonly root: string) {}
+  /** searchGid: the remapped root's group (CONTAINER_SAGA_USERNS_REMAP), which may pass through to the rootfs */
+  constructor(
+    readonly root: string,
+    private readonly searchGid?: number,
+  ) {}
 
   containerDir(id: string): string {
     return path.join(this.root, 'containers', id);
@@ -39,7 +43,15 @@ export class StateStore {
   async init(): Promise<void> {
     const containers = path.join(this.root, 'containers');
     await fs.mkdir(containers, { recursive: true, mode: 0o700 });
-    await Promise.all([fs.chmod(this.root, 0o700), fs.chmod(containers, 0o700)]);
+    if (this.searchGid === undefined) {
+      await Promise.all([fs.chmod(this.root, 0o700), fs.chmod(containers, 0o700)]);
+      return;
+    }
+    // runc's init, already in the user namespace, walks to the rootfs: search (not read) for its group, as Docker
+    for (const d of [this.root, containers]) {
+      await fs.chown(d, 0, this.searchGid);
+      await fs.chmod(d, 0o710);
+    }
   }
 
   async read(id: string): Promise<ContainerRecord | undefined> {

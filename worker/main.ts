@@ -23,9 +23,13 @@ async function main(): Promise<void> {
   // Read before anything starts, so a bad profile or variable stops the worker with its name.
   const { temporal, workerTuning, shutdownGraceMs } = config;
   const host = config.host;
+  const runtimeConfig = runtimeConfigOf(config);
   await claimStateRoot(config.root, host);
-  const { runtime, reason } = await selectRuntime(config.driver, config.root, runtimeConfigOf(config));
+  const { runtime, reason } = await selectRuntime(config.driver, config.root, runtimeConfig);
   console.log(`container-saga worker: host ${host}, driver ${runtime.kind} (${reason})`);
+  const remap = runtimeConfig.usernsRemap;
+  if (remap)
+    console.log(`  user namespaces: container root is host uid ${remap.uid}, gid ${remap.gid} (${remap.size} IDs)`);
   console.log(
     `  state root ${config.root}; task queues ${config.taskQueue} and ${hostTaskQueue(config.taskQueue, host)}`,
   );

@@ -16,6 +16,7 @@ import path from 'node:path';
  *   <root>/containers/<id>/container.log stdout + stderr of the container
  *   <root>/containers/<id>/runc.log      runc's own log (json), where start errors are read from
  *   <root>/containers/<id>/runc-events.json  `runc events` while it runs: an OOM kill shows there
+ *   <root>/containers/<id>/userns        USERNS_REMAP only: its user namespace (nsfs bind), owner of its netns
  *   <root>/runc                          runc --root; the runc container ID is the container ID
  *   <root>/cni/ipam                      host-local IPAM dataDir; the CNI container ID is the container ID
  *   <root>/netns/<name>                  ownership marker of a netns this root created (content: full ID)
@@ -82,6 +83,10 @@ export class Layout {
   /** `runc events` of the running container (the OOM killer's notices), written by the shim */
   runcEvents(id: string): string {
     return path.join(this.container(id), 'runc-events.json');
+  }
+  /** the user namespace (an nsfs bind mount) that owns the container's netns, under CONTAINER_SAGA_USERNS_REMAP */
+  userns(id: string): string {
+    return path.join(this.container(id), 'userns');
   }
   runcState(id: string): string {
     return path.join(this.runcRoot, id);

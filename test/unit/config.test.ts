@@ -39,6 +39,7 @@ const DEFAULTS: Omit<Config, 'root' | 'apiSocket' | 'codecKeys' | 'temporal'> = 
   bindAllow: undefined,
   policyAllow: undefined,
   metrics: undefined,
+  usernsRemap: undefined,
 };
 
 /** A value for every variable and the field it gives. */

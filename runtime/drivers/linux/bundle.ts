@@ -1,6 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { ContainerError } from '../../../common/errors';
 import { toOciSeccomp } from '../../../common/seccomp';
+import type { IdRange } from '../../../config/userns-remap';
 import type { SpecPlan } from '../../driver';
 import { seccompTarget } from '../../seccomp-target';
 import { netnsName, netnsPath, type Layout } from '../layout';
@@ -14,7 +16,7 @@ import { buildSpec, type IpcSetup } from './spec';
  * The spec step's system work: the container's OCI bundle (config.json from spec.ts, and the hostname, hosts
  * and resolv.conf files it binds), from the plan runtime/steps/spec.ts resolved, in the paths layout.ts names.
  */
-export async function writeBundle(layout: Layout, id: string, plan: SpecPlan): Promise<void> {
+export async function writeBundle(layout: Layout, id: string, plan: SpecPlan, remap?: IdRange): Promise<void> {
   const bundle = layout.bundle(id);
   const netnsOf = {
     own: () => netnsPath(netnsName(id)),
@@ -60,6 +62,7 @@ export async function writeBundle(layout: Layout, id: string, plan: SpecPlan): P
     cgroupns: plan.cgroupns === 'private',
     appArmorProfile: plan.appArmorProfile,
     cgroupsPath: layout.cgroupsPath(id),
+    ...(remap ? { userns: { ...remap, path: await usernsOf(layout, id, plan) } } : {}),
   });
   await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
   await Promise.all([
@@ -67,8 +70,22 @@ export async function writeBundle(layout: Layout, id: string, plan: SpecPlan): P
     writeFileReplace(etc.hosts, hostsFile(plan.hostname, plan.ipAddress, plan.extraHosts)),
     writeFileReplace(etc.resolvConf, resolvConf()),
   ]);
+  // the container's root owns its /etc files (runc opens the sources before entering the namespace)
+  if (remap) await Promise.all(Object.values(etc).map((f) => fs.chown(f, remap.uid, remap.gid)));
   // 0600: the spec holds the container's environment
   await writeFileReplace(path.join(bundle, 'config.json'), `${specJson(spec)}\n`, 0o600);
+}
+
+/**
+ * The user namespace that owns the netns the container gets: its own netns's (network.ts), or the peer's for
+ * container:X, found through the netns's ownership marker (Docker shares the peer's user namespace too).
+ */
+async function usernsOf(layout: Layout, id: string, plan: SpecPlan): Promise<string> {
+  if (plan.network.kind !== 'join') return layout.userns(id);
+  const marker = layout.netnsMarker(path.basename(plan.network.sandboxKey));
+  const peer = (await fs.readFile(marker, 'utf8').catch(() => '')).trim();
+  if (!peer) throw new ContainerError('Conflict', `the network namespace ${plan.network.sandboxKey} has no owner`);
+  return layout.userns(peer);
 }
 
 /**

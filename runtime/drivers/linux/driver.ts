@@ -2,6 +2,7 @@ import { promises as fs, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { ContainerError } from '../../../common/errors';
 import { getConfig } from '../../../config';
+import type { IdRange } from '../../../config/userns-remap';
 import type { HostInfo } from '../../../common/settings';
 import { NO_NETWORK, type ImageInfo, type NetworkSettings } from '../../../common/types';
 import type { HeldResource, StepContext } from '../../contract';
@@ -31,6 +32,7 @@ import { connectBridge, ownNetns, releaseOwnNetwork } from './network';
 import { heldResources } from './probe';
 import { writeBundle } from './bundle';
 import * as proc from './process';
+import { chownNamedVolumes, ensureRemappedImage, prepareContainerDirs } from './userns';
 
 export interface LinuxDriverOptions {
   /** container subnet (default: CONTAINER_SAGA_SUBNET, else 10.88.0.0/16) */
@@ -39,6 +41,8 @@ export interface LinuxDriverOptions {
   hostNetns?: string;
   /** bridge device inside that namespace (default cs0) */
   bridge?: string;
+  /** CONTAINER_SAGA_USERNS_REMAP: a user namespace per container, root mapped to these ranges (userns.ts) */
+  remap?: IdRange;
 }
 
 function realRoot(root: string): string {
@@ -62,11 +66,13 @@ export class LinuxDriver implements Driver {
   readonly root: string;
   readonly layout: Layout;
   readonly network: CniNetwork;
+  readonly remap: IdRange | undefined;
 
   constructor(root: string, opts: LinuxDriverOptions = {}) {
     // Absolute and without symlinks: mount points are compared with /proc/self/mountinfo, which has real paths.
     this.root = realRoot(root);
     this.layout = new Layout(root);
+    this.remap = opts.remap;
     this.network = {
       name: 'container-saga',
       bridge: opts.bridge ?? 'cs0',
@@ -95,9 +101,13 @@ export class LinuxDriver implements Driver {
   // --- mount-rootfs ------------------------------------------------------------------------------------------
 
   async mountRootfs(id: string, image: string): Promise<{ path: string }> {
-    const lower = this.layout.imageRootfs(image);
+    let lower = this.layout.imageRootfs(image);
     if (!(await exists(lower))) await this.checkImage(image);
     await ensurePrivateRoot(this.root);
+    if (this.remap) {
+      lower = await ensureRemappedImage(this.layout, image, this.remap);
+      await prepareContainerDirs(this.layout, id, this.remap);
+    }
     const target = this.layout.rootfs(id);
     await mountOverlay(
       { lower, upper: this.layout.upper(id), work: this.layout.work(id), target },
@@ -114,8 +124,8 @@ export class LinuxDriver implements Driver {
   // --- network -----------------------------------------------------------------------------------------------
 
   async connectNetwork(id: string, plan: NetnsPlan, ctx?: StepContext): Promise<NetworkSettings> {
-    if (plan.kind === 'bridge') return connectBridge(this.network, this.layout, id, ctx);
-    await ownNetns(this.layout, id);
+    if (plan.kind === 'bridge') return connectBridge(this.network, this.layout, id, this.remap, ctx);
+    await ownNetns(this.layout, id, this.remap);
     return { ...NO_NETWORK, SandboxKey: netnsPath(netnsName(id)) };
   }
 
@@ -137,7 +147,7 @@ export class LinuxDriver implements Driver {
   // --- spec: the OCI bundle (bundle.ts) -------------------------------------------------------------------------
 
   writeSpec(id: string, plan: SpecPlan): Promise<void> {
-    return writeBundle(this.layout, id, plan);
+    return writeBundle(this.layout, id, plan, this.remap);
   }
 
   async removeSpec(id: string): Promise<void> {
@@ -148,7 +158,9 @@ export class LinuxDriver implements Driver {
 
   async setupIpc(id: string, tmpfsOptions: string): Promise<void> {
     await ensurePrivateRoot(this.root);
-    await mountTmpfs(this.layout.shm(id), tmpfsOptions, `mount IPC tmpfs of ${short(id)}`);
+    // under a user namespace its root owns the tmpfs's root, as Docker's setupIpcDirs does
+    const owner = this.remap ? `,uid=${this.remap.uid},gid=${this.remap.gid}` : '';
+    await mountTmpfs(this.layout.shm(id), `${tmpfsOptions}${owner}`, `mount IPC tmpfs of ${short(id)}`);
   }
 
   async releaseIpc(id: string, ctx?: StepContext): Promise<void> {
@@ -161,8 +173,11 @@ export class LinuxDriver implements Driver {
   /**
    * Nothing to mount on the host: the spec lists the mounts and runc mounts them inside the container's own
    * mount namespace, where they end with its process (fewer host mounts, nothing under the root to leak).
+   * Under a user namespace, a named volume is first given to the remapped root (userns.ts).
    */
-  async mountVolumes(_id: string, _mounts: readonly VolumeMount[]): Promise<void> {}
+  async mountVolumes(_id: string, mounts: readonly VolumeMount[]): Promise<void> {
+    if (this.remap) await chownNamedVolumes(mounts, this.remap);
+  }
 
   /** Releasing them means making sure the process is gone (unregister-process runs first). Named volumes persist. */
   async unmountVolumes(id: string): Promise<void> {

@@ -47,9 +47,9 @@ export async function importImage(layout: Layout, name: string, source: string):
   if (existing && existing.source === source)
     return { name: existing.name, created: existing.created, sizeBytes: existing.sizeBytes };
   if (existing) {
-    const lower = layout.imageRootfs(name);
+    // the image's rootfs or a copy of it beside it (userns.ts)
     const users = (await readMountInfo()).filter(
-      (m) => m.fsType === 'overlay' && m.superOptions.split(',').some((o) => o === `lowerdir=${lower}`),
+      (m) => m.fsType === 'overlay' && m.superOptions.split(',').some((o) => o.startsWith(`lowerdir=${dir}/`)),
     );
     if (users.length > 0) {
       throw new ContainerError(

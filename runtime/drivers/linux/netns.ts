@@ -4,6 +4,8 @@ import { sleep } from '../../fsutil';
 import { run, runChecked, toolOutput } from './exec';
 import { NETNS_DIR, netnsPath } from '../layout';
 import { mountAt, readMountInfo, type MountInfo } from './mountinfo';
+import type { IdRange } from '../../../config/userns-remap';
+import { unmount } from './mounts';
 import { tool } from './tools';
 
 /**
@@ -48,9 +50,19 @@ export async function netnsExists(name: string): Promise<boolean> {
  * inside it. A file left without its mount (a creation cut short) is replaced. On adoption, `reassertLo`
  * sets lo up again, for a namespace whose creation may have stopped between the bind and `ip`.
  */
+/**
+ * `userns`: the namespace is made owned by a new user namespace with the range's mappings, kept at `file`
+ * (runc 1.1 joins the user namespace before the network one, and mounts sysfs only in a netns its user
+ * namespace owns). A netns found without its user namespace is made again (created: false, so CNI DELs).
+ */
+export interface NetnsUserns {
+  file: string;
+  range: IdRange;
+}
+
 export function ensureNetns(
   name: string,
-  opts: { reassertLo: boolean; mounts?: readonly MountInfo[] },
+  opts: { reassertLo: boolean; mounts?: readonly MountInfo[]; userns?: NetnsUserns },
 ): Promise<{ created: boolean }> {
   // One creation per name at a time in this process (the shared host-side namespace is wanted by every start).
   let p = creating.get(name);
@@ -62,14 +74,37 @@ export function ensureNetns(
   return p.then(() => ({ created: false }));
 }
 
+/**
+ * A user namespace and a netns it owns, made by `unshare --user --net sleep`, whose ID maps are written and
+ * namespaces bound to their files from outside while the sleep holds them: util-linux 2.38's --map-users
+ * needs newuidmap, its --user=FILE fails here with EPERM, and a process whose uid is not mapped yet loses its
+ * capabilities at exec, so nothing is run inside.
+ */
+const USERNS_NETNS = [
+  'unshare=$1 mount=$2 ufile=$3 nfile=$4 uid=$5 gid=$6 size=$7',
+  '"$unshare" --user --net sleep 60 & p=$!',
+  'until [ "$(cat /proc/$p/comm 2>/dev/null)" = sleep ]; do kill -0 $p 2>/dev/null || exit 1; sleep 0.005; done',
+  'echo "0 $uid $size" > /proc/$p/uid_map && echo "0 $gid $size" > /proc/$p/gid_map &&',
+  '  "$mount" --bind /proc/$p/ns/user "$ufile" && "$mount" --bind /proc/$p/ns/net "$nfile"; rc=$?',
+  'kill $p; wait $p 2>/dev/null; exit $rc',
+].join('\n');
+
 const creating = new Map<string, Promise<{ created: boolean }>>();
 
 async function createOrAdopt(
   name: string,
-  opts: { reassertLo: boolean; mounts?: readonly MountInfo[] },
+  opts: { reassertLo: boolean; mounts?: readonly MountInfo[]; userns?: NetnsUserns },
 ): Promise<{ created: boolean }> {
   const file = netnsPath(name);
-  if (netnsMounted(name, opts.mounts ?? (await readMountInfo()))) {
+  let mounts = opts.mounts ?? (await readMountInfo());
+  const u = opts.userns;
+  let replaced = false;
+  if (u && netnsMounted(name, mounts) && mountAt(mounts, u.file)?.fsType !== 'nsfs') {
+    await deleteNetns(name);
+    mounts = await readMountInfo();
+    replaced = true;
+  }
+  if (netnsMounted(name, mounts)) {
     if (opts.reassertLo)
       await runChecked(`lo up in netns ${name}`, tool('ip'), ['-n', name, 'link', 'set', 'lo', 'up']);
     return { created: false };
@@ -88,13 +123,22 @@ async function createOrAdopt(
     if (await netnsExists(name)) return { created: false };
     throw new ContainerError('Internal', `create netns ${name}: ${file} exists but no namespace was mounted on it`);
   }
-  const r = await run(tool('unshare'), [`--net=${file}`, tool('ip'), 'link', 'set', 'lo', 'up']);
+  let r;
+  if (u) {
+    await unmount(u.file, `unmount stale user namespace ${u.file}`);
+    await fs.writeFile(u.file, '', { mode: 0o444 });
+    const { uid, gid, size } = u.range;
+    const args = [tool('unshare'), tool('mount'), u.file, file, `${uid}`, `${gid}`, `${size}`];
+    r = await run(tool('sh'), ['-c', USERNS_NETNS, 'sh', ...args]);
+    if (r.code === 0) r = await run(tool('ip'), ['-n', name, 'link', 'set', 'lo', 'up']);
+  } else r = await run(tool('unshare'), [`--net=${file}`, tool('ip'), 'link', 'set', 'lo', 'up']);
   if (r.code !== 0) {
     const detail = toolOutput(r);
     await deleteNetns(name).catch(() => {});
+    if (u) await deleteUserns(u.file).catch(() => {});
     throw new ContainerError('Internal', `create netns ${name}: ${detail}`);
   }
-  return { created: true };
+  return { created: !replaced };
 }
 
 /** Deletes the named netns (unmount + unlink); succeeds when it does not exist. */
@@ -103,6 +147,12 @@ export async function deleteNetns(name: string): Promise<void> {
   if (await netnsExists(name)) {
     await runChecked(`delete netns ${name}`, tool('ip'), ['netns', 'delete', name]);
   }
+  await fs.rm(file, { force: true });
+}
+
+/** Unmounts and removes a user namespace's file (ensureNetns's userns); succeeds when there is none. */
+export async function deleteUserns(file: string): Promise<void> {
+  await unmount(file, `unmount user namespace ${file}`);
   await fs.rm(file, { force: true });
 }
 

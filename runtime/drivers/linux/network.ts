@@ -4,8 +4,9 @@ import type { StepContext } from '../../contract';
 import { cniAdd, cniDel, ipamAllocations, settingsFromResult, type CniNetwork, type CniResult } from './cni';
 import { writeFileReplace } from './files';
 import { netnsName, netnsPath, type Layout } from '../layout';
-import { readMountInfo, type MountInfo } from './mountinfo';
-import { deleteNetns, ensureNetns, netnsExists, netnsMounted } from './netns';
+import { mountAt, readMountInfo, type MountInfo } from './mountinfo';
+import type { IdRange } from '../../../config/userns-remap';
+import { deleteNetns, deleteUserns, ensureNetns, netnsExists, netnsMounted } from './netns';
 
 /**
  * A container's own network: its named netns (cs-<id12>) and, for bridge, its CNI attachment. Records
@@ -13,11 +14,17 @@ import { deleteNetns, ensureNetns, netnsExists, netnsMounted } from './netns';
  */
 
 /** The container's own netns (lo up), with an ownership marker written first so a sweep finds it. */
-export async function ownNetns(l: Layout, id: string, mounts?: readonly MountInfo[]): Promise<{ created: boolean }> {
+export async function ownNetns(
+  l: Layout,
+  id: string,
+  remap: IdRange | undefined,
+  mounts?: readonly MountInfo[],
+): Promise<{ created: boolean }> {
   const name = netnsName(id);
   await fs.mkdir(l.netnsMarkers, { recursive: true });
   await fs.writeFile(l.netnsMarker(name), id);
-  return ensureNetns(name, { reassertLo: true, mounts });
+  const userns = remap ? { file: l.userns(id), range: remap } : undefined;
+  return ensureNetns(name, { reassertLo: true, mounts, userns });
 }
 
 /**
@@ -51,13 +58,15 @@ export async function connectBridge(
   net: CniNetwork,
   l: Layout,
   id: string,
+  remap: IdRange | undefined,
   ctx?: StepContext,
 ): Promise<NetworkSettings> {
   const nsPath = netnsPath(netnsName(id));
   const [prev, mounts] = await Promise.all([readCniResult(l, id), readMountInfo()]);
-  if (prev && netnsMounted(netnsName(id), mounts)) return settingsFromResult(prev, nsPath);
+  if (prev && netnsMounted(netnsName(id), mounts) && (!remap || mountAt(mounts, l.userns(id))))
+    return settingsFromResult(prev, nsPath);
   if (!netnsMounted(net.hostNetns, mounts)) await ensureNetns(net.hostNetns, { reassertLo: false });
-  const { created } = await ownNetns(l, id, mounts);
+  const { created } = await ownNetns(l, id, remap, mounts);
   if (!created || prev) {
     ctx?.progress?.('CNI DEL of an earlier partial ADD');
     await cniDel(net, id, nsPath, prev);
@@ -86,5 +95,6 @@ export async function releaseOwnNetwork(net: CniNetwork, l: Layout, id: string, 
     await fs.rm(l.cniResult(id), { force: true });
   }
   await deleteNetns(name);
+  await deleteUserns(l.userns(id));
   await fs.rm(l.netnsMarker(name), { force: true });
 }

@@ -68,7 +68,15 @@ export interface OciSpec {
     maskedPaths: string[];
     readonlyPaths: string[];
     seccomp?: OciSeccomp;
+    uidMappings?: OciIdMapping[];
+    gidMappings?: OciIdMapping[];
   };
+}
+
+export interface OciIdMapping {
+  containerID: number;
+  hostID: number;
+  size: number;
 }
 
 /** How the container gets its IPC namespace and /dev/shm. */
@@ -117,6 +125,11 @@ export interface SpecInput {
   cgroupns?: boolean;
   appArmorProfile?: string;
   cgroupsPath: string;
+  /**
+   * CONTAINER_SAGA_USERNS_REMAP: a user namespace, root mapped to host uid `uid` and gid `gid`; `path`: the one
+   * that owns the netns, joined (runc joins it first, then the netns), else a new one
+   */
+  userns?: { uid: number; gid: number; size: number; path?: string };
 }
 
 /** Docker's default masked and read-only paths. */
@@ -220,6 +233,13 @@ export function buildSpec(i: SpecInput): OciSpec {
   namespaces.push({ type: 'uts' }, { type: 'mount' });
   if (i.netnsPath !== undefined) namespaces.push({ type: 'network', path: i.netnsPath });
   if (i.cgroupns) namespaces.push({ type: 'cgroup' });
+  if (i.userns) namespaces.push({ type: 'user', ...(i.userns.path ? { path: i.userns.path } : {}) });
+  const idMaps = i.userns
+    ? {
+        uidMappings: [{ containerID: 0, hostID: i.userns.uid, size: i.userns.size }],
+        gidMappings: [{ containerID: 0, hostID: i.userns.gid, size: i.userns.size }],
+      }
+    : {};
 
   // deny every device but runc's defaults (null, zero, full, tty, random, urandom); privileged: allow all
   const resources: OciSpec['linux']['resources'] = { devices: [{ allow: i.privileged, access: 'rwm' }] };
@@ -257,6 +277,7 @@ export function buildSpec(i: SpecInput): OciSpec {
       maskedPaths: i.privileged ? [] : [...DEFAULT_MASKED_PATHS],
       readonlyPaths: i.privileged ? [] : [...DEFAULT_READONLY_PATHS],
       ...(i.seccomp ? { seccomp: i.seccomp } : {}),
+      ...idMaps,
     },
   };
 }
