@@ -147,8 +147,9 @@ export function apiRequest(
     raw,
     body: read,
     json: async () => {
-      checkJsonContentType(raw);
-      return parseJsonObject(await read());
+      const body = await read();
+      checkJsonContentType(raw, body);
+      return parseJsonObject(body);
     },
   };
 }

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApi } from '../../api/start';
-import { makeTestCerts, type TestCerts } from '../api-certs';
+import { freePort, makeTestCerts, type TestCerts } from '../api-certs';
 
 let dir: string;
 let certs: TestCerts;
@@ -22,15 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 const client = (from: string) => ({
   ca: readFileSync(path.join(from, 'ca.pem')),
