@@ -9,7 +9,7 @@ import { ApiError, badRequest } from './http';
 
 /**
  * The Host values Docker's clients send over a unix socket: the docker CLI (20.10 `docker`, 23+
- * `api.moby.localhost`), docker-py, dockerode and curl (`localhost`).
+ * `api.moby.localhost`), docker-py, dockerode and curl (`localhost`). The unix listener adds its own path.
  */
 export const SOCKET_HOSTS: readonly string[] = ['docker', 'api.moby.localhost', 'localhost'];
 
@@ -29,7 +29,9 @@ export function hostName(header: string | undefined): string | undefined {
 
 /**
  * Whether a request may be served, given the host names this listener answers to besides loopback; an
- * ApiError (403) naming what was refused otherwise. A request without Host (HTTP/1.0) is not a browser's.
+ * ApiError (403) naming what was refused otherwise. A request without Host (HTTP/1.0) or with an empty one
+ * (the docker CLI 20.10's attach and exec start over a unix socket) is not a browser's: browsers always
+ * send the name they dialled.
  */
 export function refuseBrowsers(req: IncomingMessage, names: ReadonlySet<string>): ApiError | undefined {
   const origin = req.headers.origin;
@@ -41,7 +43,13 @@ export function refuseBrowsers(req: IncomingMessage, names: ReadonlySet<string>)
   if (req.headers['sec-fetch-mode'] !== undefined || req.headers['sec-fetch-site'] !== undefined)
     return new ApiError(403, 'request refused: it comes from a web browser (Sec-Fetch headers)');
   const host = hostName(req.headers.host);
-  if (host !== undefined && !isLoopbackName(host) && !names.has(host))
+  if (
+    host !== undefined &&
+    host !== '' &&
+    !isLoopbackName(host) &&
+    !names.has(host) &&
+    !names.has(req.headers.host ?? '')
+  )
     return new ApiError(
       403,
       `request refused: Host "${host.slice(0, 200)}" is not this server's name (loopback, ${[...names].join(', ')}): a DNS rebinding page?`,

@@ -2,6 +2,7 @@ import type http from 'node:http';
 import type { MetricMeter } from '@temporalio/common';
 import { connect, type Session } from '../client/connection';
 import { getConfig } from '../config';
+import { SOCKET_HOSTS } from './guard';
 import { defaultLimits } from './limits';
 import { listenOnSocket, listenOnTcp } from './listen';
 import { apiRequestMetrics } from '../metrics/api';
@@ -61,7 +62,7 @@ export async function startApi(opts: ApiOptions = {}): Promise<RunningApi> {
   const servers: http.Server[] = [];
   const socketPath = opts.socketPath ?? config.apiSocket;
   try {
-    const unix = createApiServer(ctx, router, opts.onError, observe, { limits });
+    const unix = createApiServer(ctx, router, opts.onError, observe, { limits, names: [...SOCKET_HOSTS, socketPath] });
     servers.push(unix);
     await listenOnSocket(unix, socketPath, gid !== undefined ? { gid } : {});
     if (tcp) {

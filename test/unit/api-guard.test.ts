@@ -145,3 +145,24 @@ describe.each(['socket', 'tcp'] as const)('over the %s', (to) => {
     expect(r.status).toBe(403);
   });
 });
+
+it("startApi's socket also answers to its own path as Host, and to an empty Host (the docker CLI 20.10's attach)", async () => {
+  const { startApi } = await import('../../api/start');
+  const sock = path.join(dir, 'Mixed-Case', 'docker.sock');
+  const api = await startApi({ env: { TEMPORAL_ADDRESS: '127.0.0.1:1' }, socketPath: sock });
+  try {
+    const ask = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const c = net.connect(sock, () => c.write(`GET /_ping HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`));
+        let text = '';
+        c.on('data', (d: Buffer) => (text += d.toString()));
+        c.on('end', () => resolve(Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1])));
+        c.on('error', reject);
+      });
+    expect([await ask(sock), await ask(''), await ask('docker'), await ask('/elsewhere/docker.sock')]).toEqual([
+      200, 200, 200, 403,
+    ]);
+  } finally {
+    await api.close();
+  }
+});
