@@ -52,7 +52,8 @@ export function createApiServer(
     connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs / 2),
   };
   const server: http.Server = listener.tls
-    ? https.createServer({ ...serverOptions, ...listener.tls })
+    ? // A handshake must finish as fast as headers must (tls.Server's default holds a silent client 120 s).
+      https.createServer({ ...serverOptions, ...listener.tls, handshakeTimeout: limits.headersTimeoutMs })
     : http.createServer(serverOptions);
   server.maxConnections = limits.maxConnections;
 
@@ -109,6 +110,8 @@ export function createApiServer(
   });
 
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    // https sends TLS failures here too (a handshake timed out, a refused certificate): nothing to answer in HTTP.
+    if (err.code?.startsWith('ERR_TLS') || err.code?.startsWith('ERR_SSL')) return void socket.destroy();
     // Headers (or a plain request's body) not complete within the limits: 408, then the connection closes.
     const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
     const body = JSON.stringify({ message: timedOut ? 'request timed out' : 'malformed HTTP request' });

@@ -131,6 +131,36 @@ describe('the Engine API on TCP', () => {
     }
   });
 
+  it('closes a connection whose TLS handshake never begins within the headers timeout', async () => {
+    const { createApiServer } = await import('../../api/server');
+    const { defaultLimits } = await import('../../api/limits');
+    const { loadApiTls } = await import('../../api/tls');
+    const { Router } = await import('../../api/router');
+    const tls = await loadApiTls({
+      ca: path.join(certs.serverDir, 'ca.pem'),
+      cert: path.join(certs.serverDir, 'server-cert.pem'),
+      key: path.join(certs.serverDir, 'server-key.pem'),
+    });
+    const ctx = { address: 'nowhere:1', session: () => Promise.reject(new Error('unused')) };
+    const server = createApiServer(ctx, new Router(), undefined, undefined, {
+      tls: tls.options,
+      limits: { ...defaultLimits(), headersTimeoutMs: 500 },
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const began = Date.now();
+      await new Promise<void>((resolve) => {
+        const c = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+        c.on('close', () => resolve());
+        c.on('error', () => undefined);
+      });
+      expect(Date.now() - began).toBeLessThan(2000);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it('serves plain HTTP only on loopback with CONTAINER_SAGA_API_TCP_INSECURE=1, warning loudly', async () => {
     await expect(
       startApi({
