@@ -46,16 +46,24 @@ const tooLarge = () => badRequest(`request body is larger than ${MAX_BODY_BYTES}
  * The body of a request whose connection was taken over (attach, exec start): `head` holds what the parser
  * read past the headers; the rest of Content-Length is read from the socket, which then belongs to the stream.
  */
-export async function readUpgradeBody(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<Buffer> {
+export async function readUpgradeBody(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  idleMs = 15_000,
+): Promise<Buffer> {
   const length = Number(req.headers['content-length'] ?? 0);
   if (!Number.isFinite(length) || length <= 0) return Buffer.alloc(0);
   if (length > MAX_BODY_BYTES) throw tooLarge();
   let buf = head;
   while (buf.length < length) {
-    const chunk = await new Promise<Buffer | null>((resolve) => {
+    const chunk = await new Promise<Buffer | null | 'idle'>((resolve) => {
       const onData = (c: Buffer) => done(c);
       const onEnd = () => done(null);
-      const done = (c: Buffer | null) => {
+      // Node's request timeouts end at the upgrade: a body that stalls is bounded here.
+      const timer = setTimeout(() => done('idle'), idleMs);
+      const done = (c: Buffer | null | 'idle') => {
+        clearTimeout(timer);
         socket.off('data', onData).off('end', onEnd).off('close', onEnd);
         socket.pause();
         resolve(c);
@@ -63,6 +71,7 @@ export async function readUpgradeBody(req: IncomingMessage, socket: Duplex, head
       socket.on('data', onData).once('end', onEnd).once('close', onEnd);
       socket.resume();
     });
+    if (chunk === 'idle') throw new ApiError(408, `request body stalled for ${idleMs / 1000} s`);
     if (chunk === null) break;
     buf = Buffer.concat([buf, chunk]);
   }

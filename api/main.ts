@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     ...(metrics ? { metrics } : {}),
   });
   console.log(
-    `container-saga Engine API on unix://${api.socketPath}${api.tcp ? ` and tcp://${api.tcp.host}:${api.tcp.port}` : ''} → ${describeTemporalConnection(config.temporal)}, task queue ${config.taskQueue}`,
+    `container-saga Engine API on unix://${api.socketPath}${api.tcp ? ` and tcp://${api.tcp.host}:${api.tcp.port}${api.tcp.tls ? ' (TLS, client certificates required)' : ''}` : ''} → ${describeTemporalConnection(config.temporal)}, task queue ${config.taskQueue}`,
   );
   console.log(`  ${codec}`);
   if (metricsAt) console.log(`  metrics on http://${metricsAt.bindAddress}/metrics`);

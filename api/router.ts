@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Session } from '../client/connection';
+import { checkJsonContentType } from './guard';
 import { badRequest, notFound, ApiError, parseJsonObject } from './http';
 import type { Responder } from './responder';
 import { API_VERSION, MIN_API_VERSION } from './version';
@@ -28,7 +29,7 @@ export interface ApiRequest {
   readonly raw: IncomingMessage;
   /** the body, read once, at most MAX_BODY_BYTES */
   body(): Promise<Buffer>;
-  /** the body as a JSON object (empty body: `{}`) */
+  /** the body as a JSON object (empty body: `{}`); a Content-Type but application/json is a 400 (CheckForJSON) */
   json(): Promise<Record<string, unknown>>;
 }
 
@@ -145,7 +146,11 @@ export function apiRequest(
     query: m.query,
     raw,
     body: read,
-    json: async () => parseJsonObject(await read()),
+    json: async () => {
+      const body = await read();
+      checkJsonContentType(raw, body);
+      return parseJsonObject(body);
+    },
   };
 }
 

@@ -2,6 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { HOST_NAME } from '../common/hosts-api';
 import { DEFAULT_TASK_QUEUE } from '../common/names';
+import { parseApiServerSettings, parseApiTcp, type ApiServerSettings, type ApiTcp, type ApiVariable } from './api';
 import { ConfigError } from './config-error';
 import { defaultApiSocketFor, defaultStateRootFor } from './state-root';
 import { loadTemporalConnection, type TemporalConnection } from './temporal-connection';
@@ -74,21 +75,17 @@ export interface Config {
   readonly temporalTestServer: string | undefined;
   /** CONTAINER_SAGA_API_SOCKET: the Docker Engine API's unix socket (api/), default by user (apiSocketFor) */
   readonly apiSocket: string;
-  /** CONTAINER_SAGA_API_TCP: also listen on this loopback host:port (127.0.0.1, ::1 or localhost); undefined: off */
-  readonly apiTcp: { host: string; port: number } | undefined;
+  /** CONTAINER_SAGA_API_TCP: also listen on this host:port, with TLS (CONTAINER_SAGA_API_TLS_*: config/api.ts) */
+  readonly apiTcp: ApiTcp | undefined;
+  /** CONTAINER_SAGA_API_GROUP, CONTAINER_SAGA_API_MAX_STREAMS (config/api.ts) */
+  readonly apiServer: ApiServerSettings;
   /** CONTAINER_SAGA_API=1: the worker process serves the Engine API too */
   readonly apiInWorker: boolean;
-  /**
-   * CONTAINER_SAGA_MAX_ACTIVITIES, _MAX_LOCAL_ACTIVITIES, _MAX_WORKFLOW_TASKS, _ACTIVITY_POLLERS, _WORKFLOW_POLLERS
-   * (config/worker-tuning.ts)
-   */
+  /** CONTAINER_SAGA_MAX_ACTIVITIES, _MAX_LOCAL_ACTIVITIES, … _WORKFLOW_POLLERS (config/worker-tuning.ts) */
   readonly workerTuning: WorkerTuning;
   /** CONTAINER_SAGA_SHUTDOWN_GRACE in ms: how long a stopping worker lets in-flight steps finish before cancelling */
   readonly shutdownGraceMs: number;
-  /**
-   * CONTAINER_SAGA_CODEC_KEYS: the payload codec's key file (made absolute), else `<root>/codec-keys.json`;
-   * `explicit` when the variable names it (then it must exist)
-   */
+  /** CONTAINER_SAGA_CODEC_KEYS: the key file (absolute), else `<root>/codec-keys.json`; explicit: the variable's */
   readonly codecKeys: { file: string; explicit: boolean };
   /** CONTAINER_SAGA_CODEC_ADDRESS: where the codec server listens, loopback host:port (default 127.0.0.1:8234) */
   readonly codecAddress: { host: string; port: number };
@@ -147,6 +144,7 @@ export type ConfigVariable =
   | 'CONTAINER_SAGA_POLICY_ALLOW'
   | 'CONTAINER_SAGA_METRICS'
   | 'CONTAINER_SAGA_USERNS_REMAP'
+  | ApiVariable
   | TuningVariable;
 
 /** The variable's value, undefined when unset or empty (empty means unset, everywhere). */
@@ -247,8 +245,10 @@ export function getConfig(env: NodeJS.ProcessEnv = process.env): Config {
       return sock ? path.resolve(sock) : defaultApiSocketFor(v('XDG_RUNTIME_DIR'));
     },
     get apiTcp() {
-      const tcp = v('CONTAINER_SAGA_API_TCP');
-      return tcp === undefined ? undefined : loopbackAddress('CONTAINER_SAGA_API_TCP', tcp);
+      return parseApiTcp(v);
+    },
+    get apiServer() {
+      return parseApiServerSettings(v);
     },
     get apiInWorker() {
       return v('CONTAINER_SAGA_API') === '1';

@@ -23,7 +23,10 @@ export interface TestApi extends RunningApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(w: Pick<TestWorker, 'address' | 'taskQueue'>): Promise<TestApi> {
+export async function startTestApi(
+  w: Pick<TestWorker, 'address' | 'taskQueue'>,
+  env: NodeJS.ProcessEnv = {},
+): Promise<TestApi> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-api-'));
   const api = await startApi({
     env: {
@@ -31,6 +34,7 @@ export async function startTestApi(w: Pick<TestWorker, 'address' | 'taskQueue'>)
       TEMPORAL_ADDRESS: w.address,
       CONTAINER_SAGA_TASK_QUEUE: w.taskQueue,
       CONTAINER_SAGA_API_TCP: '',
+      ...env,
     },
     socketPath: path.join(dir, 'docker.sock'),
     onError: (err) => console.error('api error:', err),
@@ -54,9 +58,10 @@ export interface SimulatedApiSuite {
 /**
  * A test file's Engine API over the simulated driver: before its tests, an in-process worker on its own task
  * queue (temp root, on the shared dev server), the API in front of it and busybox imported; after them,
- * all of it stopped and removed. Read the fields inside tests (they exist once beforeAll has run).
+ * all of it stopped and removed. Read the fields inside tests (they exist once beforeAll has run). `env`, read
+ * in beforeAll, adds to the API's environment (CONTAINER_SAGA_API_TCP and its TLS files).
  */
-export function simulatedApiSuite(label: string): SimulatedApiSuite {
+export function simulatedApiSuite(label: string, env: () => NodeJS.ProcessEnv = () => ({})): SimulatedApiSuite {
   let root: string | undefined;
   let w: TestWorker | undefined;
   let api: TestApi | undefined;
@@ -65,7 +70,7 @@ export function simulatedApiSuite(label: string): SimulatedApiSuite {
     root = await fs.mkdtemp(path.join(os.tmpdir(), `cs-${label}-`));
     sim = simulatedRuntime(root);
     w = await startTestWorker(inject('temporalAddress'), sim);
-    api = await startTestApi(w);
+    api = await startTestApi(w, env());
     await imageImport(w.session, 'busybox', 'busybox-static');
   });
   afterAll(async () => {
@@ -104,7 +109,7 @@ export interface DockerResult {
 export function docker(
   api: Pick<TestApi, 'host'>,
   args: string[],
-  opts: { timeoutMs?: number } = {},
+  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<DockerResult> {
   if (!hasDockerCli())
     return Promise.reject(
@@ -119,6 +124,7 @@ export function docker(
         HOME: os.tmpdir(),
         DOCKER_HOST: api.host,
         DOCKER_CONFIG: path.join(os.tmpdir(), 'cs-docker-config'),
+        ...opts.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

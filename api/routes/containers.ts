@@ -15,7 +15,7 @@ import { toCreateRequest } from '../convert/create-request';
 import { familiarReference } from '../convert/image-ref';
 import { listQuery, selectContainers } from '../convert/list-filters';
 import { waitCondition } from '../convert/wait-condition';
-import { badRequest, boolParam, intParam, notFound, parseJsonObject } from '../http';
+import { badRequest, boolParam, intParam, notFound } from '../http';
 import type { ApiRequest, Handler, Route } from '../router';
 
 /**
@@ -154,7 +154,7 @@ export const containerRoutes: Route[] = [
       const id = ref(r);
       if (r.query.get('checkpoint')) throw badRequest('container-saga does not support checkpoints');
       // An empty body, or `{}`, is what clients send; a hostConfig at start went with API v1.24.
-      if (Object.keys(parseJsonObject(await r.body())).length > 0) throw badRequest(START_BODY);
+      if (Object.keys(await r.json()).length > 0) throw badRequest(START_BODY);
       out.empty(await start(await ctx.session(), id));
     },
   },

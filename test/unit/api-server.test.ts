@@ -167,7 +167,7 @@ describe('the Engine API server', () => {
     await new Promise((r) => second.close(r));
   });
 
-  it('also listens on a loopback TCP port with CONTAINER_SAGA_API_TCP', async () => {
+  it('also listens on a loopback TCP port with CONTAINER_SAGA_API_TCP (plain HTTP: CONTAINER_SAGA_API_TCP_INSECURE=1)', async () => {
     const port = await new Promise<number>((resolve) => {
       const probe = net.createServer().listen(0, '127.0.0.1', () => {
         const { port: p } = probe.address() as net.AddressInfo;
@@ -175,11 +175,16 @@ describe('the Engine API server', () => {
       });
     });
     const api = await startApi({
-      env: { TEMPORAL_ADDRESS: '127.0.0.1:1', CONTAINER_SAGA_API_TCP: String(port) },
+      env: {
+        TEMPORAL_ADDRESS: '127.0.0.1:1',
+        CONTAINER_SAGA_API_TCP: String(port),
+        CONTAINER_SAGA_API_TCP_INSECURE: '1',
+      },
       socketPath: path.join(dir, 'tcp.sock'),
+      onWarning: () => undefined,
     });
     try {
-      expect(api.tcp).toEqual({ host: '127.0.0.1', port });
+      expect(api.tcp).toEqual({ host: '127.0.0.1', port, tls: false });
       const text = await new Promise<string>((resolve, reject) => {
         http
           .get({ host: '127.0.0.1', port, path: '/v1.41/_ping' }, (res) => {

@@ -30,6 +30,7 @@ const DEFAULTS: Omit<Config, 'root' | 'apiSocket' | 'codecKeys' | 'temporal'> = 
   temporalCli: undefined,
   temporalTestServer: undefined,
   apiTcp: undefined,
+  apiServer: { group: undefined, maxStreams: 256 },
   apiInWorker: false,
   codecAddress: { host: '127.0.0.1', port: 8234 },
   codecOrigins: ['http://localhost:8233', 'http://127.0.0.1:8233'],
@@ -65,8 +66,8 @@ const SET: [string, string, Partial<Config>][] = [
   ['TEMPORAL_CLI', '/bin/temporal', { temporalCli: '/bin/temporal' }],
   ['TEMPORAL_TEST_SERVER', '/bin/ts', { temporalTestServer: '/bin/ts' }],
   ['CONTAINER_SAGA_API_SOCKET', '/srv/d.sock', { apiSocket: '/srv/d.sock' }],
-  ['CONTAINER_SAGA_API_TCP', '2375', { apiTcp: { host: '127.0.0.1', port: 2375 } }],
-  ['CONTAINER_SAGA_API_TCP', '[::1]:2376', { apiTcp: { host: '::1', port: 2376 } }],
+  ['CONTAINER_SAGA_API_GROUP', 'docker', { apiServer: { group: 'docker', maxStreams: 256 } }],
+  ['CONTAINER_SAGA_API_MAX_STREAMS', '8', { apiServer: { group: undefined, maxStreams: 8 } }],
   ['CONTAINER_SAGA_API', '1', { apiInWorker: true }],
   ['CONTAINER_SAGA_CODEC_KEYS', '/etc/cs/keys.json', { codecKeys: { file: '/etc/cs/keys.json', explicit: true } }],
   ['CONTAINER_SAGA_CODEC_ADDRESS', 'localhost:9999', { codecAddress: { host: 'localhost', port: 9999 } }],
@@ -161,8 +162,10 @@ describe('getConfig', () => {
   });
 
   it.each<[string, string, keyof Config, RegExp]>([
-    ['CONTAINER_SAGA_API_TCP', '0.0.0.0:2375', 'apiTcp', /^CONTAINER_SAGA_API_TCP must be a loopback address/],
-    ['CONTAINER_SAGA_API_TCP', '10.0.0.1:2375', 'apiTcp', /^CONTAINER_SAGA_API_TCP must be a loopback address/],
+    ['CONTAINER_SAGA_API_TCP', '2375', 'apiTcp', /^CONTAINER_SAGA_API_TCP requires TLS with client certificates/],
+    ['CONTAINER_SAGA_API_TCP', 'evil.example:2375', 'apiTcp', /^CONTAINER_SAGA_API_TCP must be \[HOST:\]PORT/],
+    ['CONTAINER_SAGA_API_MAX_STREAMS', '0', 'apiServer', /^CONTAINER_SAGA_API_MAX_STREAMS must be a number/],
+    ['CONTAINER_SAGA_API_GROUP', '-x', 'apiServer', /^CONTAINER_SAGA_API_GROUP must be a group name/],
     [
       'CONTAINER_SAGA_CODEC_ADDRESS',
       '0.0.0.0:8234',
