@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { toCreateRequest } from '../../api/convert/create-request';
 import { inspectJson } from '../../api/convert/container-json';
-import { parseCreate, type CreateFlags } from '../../client/parse-create';
+import { parseCreate } from '../../client/parse-create';
 import { compactJson, inlineSeccompProfiles } from '../../client/seccomp-file';
 import { CliError } from '../../client/errors';
 import {
@@ -21,7 +21,7 @@ import { DEFAULT_SECCOMP_PROFILE } from '../../common/seccomp-default';
 import { verifyHostConfig, type HostInfo } from '../../common/settings';
 import { defaultHostConfig, type HostConfig } from '../../common/types';
 import { buildSpec, DEFAULT_MASKED_PATHS, type SpecInput } from '../../runtime/drivers/linux/spec';
-import { apiStatus, expectError, hexId, record, thrown } from './helpers';
+import { apiStatus, expectError, hexId, record, thrown, specInput, createFlags } from './helpers';
 
 const HOST: HostInfo = {
   os: 'linux',
@@ -214,29 +214,7 @@ describe('confinementOf: which filter and capabilities a hostConfig means', () =
 });
 
 describe('buildSpec: confinement in config.json', () => {
-  const input = (over: Partial<SpecInput>): SpecInput => ({
-    id: 'ab'.repeat(32),
-    args: ['sh'],
-    env: [],
-    cwd: '',
-    hostname: 'h',
-    rootfs: '/r',
-    readonlyRootfs: false,
-    noNewPrivileges: false,
-    capabilities: DEFAULT_CAPABILITIES,
-    seccomp: undefined,
-    privileged: false,
-    devices: [],
-    netnsPath: undefined,
-    ipc: { kind: 'none' },
-    etc: { hostname: '/b/h', hosts: '/b/hs', resolvConf: '/b/r' },
-    volumes: [],
-    memory: 0,
-    nanoCpus: 0,
-    pidsLimit: 0,
-    cgroupsPath: '/cs/x',
-    ...over,
-  });
+  const input = (over: Partial<SpecInput>): SpecInput => specInput(over);
   const mount = (s: ReturnType<typeof buildSpec>, d: string) => s.mounts.find((m) => m.destination === d)!;
 
   it("default: the filter, the capabilities given, masked and read-only paths, /sys read-only, no device but runc's", () => {
@@ -272,19 +250,7 @@ describe('buildSpec: confinement in config.json', () => {
 });
 
 describe('the CLI: --cap-add, --cap-drop, --privileged, --security-opt seccomp=FILE', () => {
-  const flags = (over: Partial<CreateFlags>): CreateFlags => ({
-    env: [],
-    volume: [],
-    tmpfs: [],
-    securityOpt: [],
-    capAdd: [],
-    capDrop: [],
-    link: [],
-    expose: [],
-    label: [],
-    logOpt: [],
-    ...over,
-  });
+  const flags = createFlags;
 
   it("sends Docker's normalized lists and Privileged", () => {
     const req = parseCreate(flags({ capAdd: ['net_admin'], capDrop: ['all'], privileged: true }), 'busybox', ['true']);

@@ -5,7 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { ContainerError, ErrorStatus, type ErrorType } from '../../common/errors';
+import { DEFAULT_CAPABILITIES } from '../../common/capabilities';
 import { defaultHostConfig, initialState, type ContainerRecord } from '../../common/types';
+import type { SpecInput } from '../../runtime/drivers/linux/spec';
+import type { CreateFlags } from '../../client/parse-create';
 
 export interface ExpectedError {
   type: ErrorType;
@@ -109,4 +112,40 @@ export function apiStatus(fn: () => unknown): [number, string] {
     throw err;
   }
   throw new Error('expected an ApiError');
+}
+
+/** A minimal buildSpec input (runtime/drivers/linux/spec.ts) for the spec's unit tests; `over` replaces fields. */
+export function specInput(over: Partial<SpecInput> = {}): SpecInput {
+  return {
+    id: 'ab'.repeat(32),
+    args: ['sh'],
+    env: [],
+    cwd: '',
+    hostname: 'h',
+    rootfs: '/r',
+    readonlyRootfs: false,
+    noNewPrivileges: false,
+    capabilities: DEFAULT_CAPABILITIES,
+    seccomp: undefined,
+    privileged: false,
+    devices: [],
+    netnsPath: undefined,
+    ipc: { kind: 'none' },
+    etc: { hostname: '/b/h', hosts: '/b/hs', resolvConf: '/b/r' },
+    volumes: [],
+    memory: 0,
+    nanoCpus: 0,
+    pidsLimit: 0,
+    cgroupsPath: '/cs/x',
+    ...over,
+  };
+}
+
+/** The create command's flags as commander gives them with none set; `over` sets some. */
+export function createFlags(over: Partial<CreateFlags> = {}): CreateFlags {
+  return {
+    ...{ env: [], volume: [], tmpfs: [], securityOpt: [], capAdd: [], capDrop: [] },
+    ...{ link: [], expose: [], label: [], logOpt: [] },
+    ...over,
+  };
 }

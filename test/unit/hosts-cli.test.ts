@@ -8,21 +8,9 @@ import { parseCreate, type CreateFlags } from '../../client/parse-create';
 import { ContainerError } from '../../common/errors';
 import type { HostRow } from '../../common/hosts-api';
 import { checkWorkflowInput } from '../../common/input-check';
-import { hexId, record } from './helpers';
+import { hexId, record, createFlags } from './helpers';
 
-const flags = (over: Partial<CreateFlags>): CreateFlags => ({
-  env: [],
-  volume: [],
-  tmpfs: [],
-  securityOpt: [],
-  capAdd: [],
-  capDrop: [],
-  link: [],
-  expose: [],
-  label: [],
-  logOpt: [],
-  ...over,
-});
+const flags = createFlags;
 
 /** parseCreate's usage error (exit 125, Docker's 400), or undefined when it accepts. */
 function refusal(f: Partial<CreateFlags>): CliError | undefined {

@@ -9,7 +9,6 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toCreateRequest } from '../../api/convert/create-request';
 import { parseCreate, type CreateFlags } from '../../client/parse-create';
-import { DEFAULT_CAPABILITIES } from '../../common/capabilities';
 import { confinementOf } from '../../common/confinement';
 import { adaptResources, memorySwapOf, parseUlimit } from '../../common/resources';
 import { verifyHostConfig, type HostInfo } from '../../common/settings';
@@ -17,7 +16,7 @@ import { defaultHostConfig, type HostConfig } from '../../common/types';
 import { buildSpec, type SpecInput } from '../../runtime/drivers/linux/spec';
 import { shmOptions } from '../../runtime/steps/ipc';
 import { simulatedRuntime } from '../runtimes';
-import { tempDirEach, thrown } from './helpers';
+import { tempDirEach, thrown, specInput, createFlags } from './helpers';
 
 const MB = 1024 * 1024;
 const V2: HostInfo = {
@@ -167,29 +166,7 @@ describe('apparmor= and label= on a host without AppArmor or SELinux: refused, n
   });
 });
 
-const input = (over: Partial<SpecInput>): SpecInput => ({
-  id: 'ab'.repeat(32),
-  args: ['sh'],
-  env: [],
-  cwd: '',
-  hostname: 'h',
-  rootfs: '/r',
-  readonlyRootfs: false,
-  noNewPrivileges: false,
-  capabilities: DEFAULT_CAPABILITIES,
-  seccomp: undefined,
-  privileged: false,
-  devices: [],
-  netnsPath: undefined,
-  ipc: { kind: 'none' },
-  etc: { hostname: '/b/h', hosts: '/b/hs', resolvConf: '/b/r' },
-  volumes: [],
-  memory: 0,
-  nanoCpus: 0,
-  pidsLimit: 0,
-  cgroupsPath: '/cs/x',
-  ...over,
-});
+const input = (over: Partial<SpecInput>): SpecInput => specInput(over);
 
 describe('config.json and the shm tmpfs', () => {
   it('memory with swap, rlimits, the OOM score, a cgroup namespace, an AppArmor profile', () => {
@@ -224,19 +201,7 @@ describe('config.json and the shm tmpfs', () => {
 });
 
 describe('the CLI flags and the Engine API fields', () => {
-  const flags = (over: Partial<CreateFlags>): CreateFlags => ({
-    env: [],
-    volume: [],
-    tmpfs: [],
-    securityOpt: [],
-    capAdd: [],
-    capDrop: [],
-    link: [],
-    expose: [],
-    label: [],
-    logOpt: [],
-    ...over,
-  });
+  const flags = createFlags;
 
   it('--memory-swap, --ulimit (repeatable, the last of a name wins), --oom-score-adj, --cgroupns', () => {
     const req = parseCreate(

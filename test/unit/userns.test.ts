@@ -9,9 +9,8 @@ import { ConfigError } from '../../config';
 import { resolveUsernsRemap, type RemapFiles } from '../../config/userns-remap';
 import { buildSpec, type SpecInput } from '../../runtime/drivers/linux/spec';
 import { shiftOwners } from '../../runtime/drivers/linux/userns';
-import { DEFAULT_CAPABILITIES } from '../../common/capabilities';
 import { simulatedRuntime } from '../runtimes';
-import { expectError, rejected, tempDirEach } from './helpers';
+import { expectError, rejected, tempDirEach, specInput } from './helpers';
 
 const tmp = tempDirEach('userns');
 
@@ -86,29 +85,7 @@ describe('shiftOwners: every inode once, modes and links kept (as root)', () => 
 });
 
 describe('buildSpec: a user namespace with the mappings', () => {
-  const input = (over: Partial<SpecInput>): SpecInput => ({
-    id: 'ab'.repeat(32),
-    args: ['sh'],
-    env: [],
-    cwd: '',
-    hostname: 'h',
-    rootfs: '/r',
-    readonlyRootfs: false,
-    noNewPrivileges: false,
-    capabilities: DEFAULT_CAPABILITIES,
-    seccomp: undefined,
-    privileged: false,
-    devices: [],
-    netnsPath: '/run/netns/cs-x',
-    ipc: { kind: 'none' },
-    etc: { hostname: '/b/h', hosts: '/b/hs', resolvConf: '/b/r' },
-    volumes: [],
-    memory: 0,
-    nanoCpus: 0,
-    pidsLimit: 0,
-    cgroupsPath: '/cs/x',
-    ...over,
-  });
+  const input = (over: Partial<SpecInput>): SpecInput => specInput({ netnsPath: '/run/netns/cs-x', ...over });
   const sys = (s: ReturnType<typeof buildSpec>) => s.mounts.find((m) => m.destination === '/sys');
 
   it('remapped: the user namespace owning the netns joined, container 0 → the range start, size 65536', () => {
