@@ -31,7 +31,7 @@ export function createOpsActivities(runtime: ContainerRuntime) {
       return classified(async () => {
         checkCreateInput(input);
         const rec = await runtime.create(input.request);
-        return { Id: rec.Id, Warnings: [] };
+        return { Id: rec.Id, Warnings: [...rec.createWarnings] };
       });
     },
     async inspectContainer(input: InspectInput): Promise<InspectResult> {

@@ -75,8 +75,11 @@ export interface ContainerRuntime {
   checkPolicy(hc: HostConfig): Promise<void>;
 
   // --- records -------------------------------------------------------------------------------------------
-  /** Creates a container record (state "created"); validates name, image and hostConfig. Emits `create`. */
-  create(req: CreateRequest): Promise<ContainerRecord>;
+  /**
+   * Creates a container record (state "created"); validates name, image and hostConfig. Emits `create`. The
+   * result carries the checks' warnings for create's answer (`Warnings`); they are not part of the record.
+   */
+  create(req: CreateRequest): Promise<ContainerRecord & { readonly createWarnings: readonly string[] }>;
   /** Docker's daemon.Get: full ID, exact name, unique ID prefix. NoSuchContainer (404) otherwise. */
   lookup(ref: string): Promise<ContainerRecord>;
   list(): Promise<ContainerRecord[]>;

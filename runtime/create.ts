@@ -22,7 +22,7 @@ import { bareName } from '../common/names';
  * against the host, returning its full hostConfig; then the new record (state "created") against the records
  * there are. Both throw with Docker's message before anything is written: bad input leaves nothing half-done.
  */
-export function checkCreateRequest(req: CreateRequest, host: HostInfo): HostConfig {
+export function checkCreateRequest(req: CreateRequest, host: HostInfo, warnings: string[] = []): HostConfig {
   if (!req.image) throw new ContainerError('InvalidParameter', 'No image was specified');
   if (req.workingDir && !req.workingDir.startsWith('/')) {
     throw new ContainerError(
@@ -31,7 +31,7 @@ export function checkCreateRequest(req: CreateRequest, host: HostInfo): HostConf
     );
   }
   const hostConfig: HostConfig = { ...defaultHostConfig(), ...req.hostConfig };
-  verifyHostConfig(hostConfig, host);
+  warnings.push(...verifyHostConfig(hostConfig, host)); // Docker's create answers with these (Warnings)
   adaptResources(hostConfig, host);
   logBound(hostConfig.LogConfig); // Docker checks the log options at create
 

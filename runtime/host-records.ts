@@ -76,7 +76,7 @@ export class HostRecords implements HostParts {
     return this.driver.hostInfo();
   }
 
-  async create(req: CreateRequest): Promise<ContainerRecord> {
+  async create(req: CreateRequest): Promise<ContainerRecord & { readonly createWarnings: readonly string[] }> {
     if (!this.config.faultsAllowed && req.labels && Object.hasOwn(req.labels, FAULT_LABEL)) {
       throw new ContainerError(
         'InvalidParameter',
@@ -84,13 +84,14 @@ export class HostRecords implements HostParts {
       );
     }
     await this.store.init();
-    const hostConfig = checkCreateRequest(req, await this.driver.hostInfo());
+    const createWarnings: string[] = [];
+    const hostConfig = checkCreateRequest(req, await this.driver.hostInfo(), createWarnings);
     await this.checkPolicy(hostConfig);
     await this.driver.checkImage(req.image);
     const rec = newContainerRecord(req, hostConfig, await this.store.list());
     await this.store.write(rec);
     await this.records.appendEvent(rec.Id, rec, 'create', { image: req.image });
-    return this.withNode(rec);
+    return { ...(await this.withNode(rec)), createWarnings };
   }
 
   /** The host's policy (CONTAINER_SAGA_BIND_ALLOW, _POLICY_ALLOW): at create and again at start. */

@@ -74,7 +74,13 @@ export function registerCreate(program: Command, ctx: CliContext): void {
     .action(async (image: string, cmd: string[], flags: CreateFlags & { json?: boolean }) => {
       const request = parseCreate(flags, image, cmd, process.env);
       const created = await createContainer(await ctx.session(), request, flags.host);
-      if (flags.json) printJson(created);
-      else process.stdout.write(`${created.Id}\n`);
+      if (flags.json) return printJson(created);
+      printWarnings(created.Warnings);
+      process.stdout.write(`${created.Id}\n`);
     });
+}
+
+/** The docker CLI prints each of create's warnings to stderr, before the ID. */
+export function printWarnings(warnings: readonly string[] | null | undefined): void {
+  for (const w of warnings ?? []) process.stderr.write(`WARNING: ${w}\n`);
 }

@@ -3,7 +3,7 @@ import { createContainer, startContainer, waitContainer, waitRemoved } from '../
 import type { CliContext } from '../context';
 import { CliError } from '../errors';
 import { parseCreate, type CreateFlags } from '../parse-create';
-import { withCreateOptions } from './create';
+import { printWarnings, withCreateOptions } from './create';
 import { printLogs } from './logs';
 
 interface RunFlags extends CreateFlags {
@@ -34,9 +34,10 @@ export function registerRun(program: Command, ctx: CliContext): void {
       const request = parseCreate(flags, image, cmd, process.env);
       if (flags.rm) request.hostConfig = { ...request.hostConfig, AutoRemove: true };
       const session = await ctx.session();
-      const { Id } = await createContainer(session, request, flags.host).catch((err: unknown) => {
+      const { Id, Warnings } = await createContainer(session, request, flags.host).catch((err: unknown) => {
         throw runExit(err);
       });
+      printWarnings(Warnings);
       await startContainer(session, Id).catch((err: unknown) => {
         throw runExit(err);
       });

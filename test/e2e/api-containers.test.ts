@@ -476,6 +476,14 @@ describe.concurrent('raw HTTP: what the docker client does not send', () => {
     });
     expect(zero.status, zero.text).toBe(201);
     expect(zero.json()).toEqual({ Id: expect.stringMatching(/^[0-9a-f]{64}$/), Warnings: [] });
+    // a setting this host discards: created, with Docker's warning in the answer
+    const warned = await postJson('/containers/create?name=warned', {
+      Image: 'busybox',
+      Cmd: ['sleep', '1000'],
+      HostConfig: { OomKillDisable: true },
+    });
+    expect(warned.status, warned.text).toBe(201);
+    expect(warned.json().Warnings).toEqual(['Your kernel does not support OomKillDisable. OomKillDisable discarded.']);
     const rec = (await request('GET', '/containers/zeros/json')).json();
     expect(rec).toMatchObject({
       Path: 'sh',

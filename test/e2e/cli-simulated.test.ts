@@ -200,6 +200,12 @@ describe.concurrent('container-saga CLI on the dev server (simulated driver)', (
 
     const cmd = await cli(w, ['inspect', '-f', '{{json .Config.Cmd}}', 'json1']);
     expect(JSON.parse(cmd.stdout)).toEqual(['sh', '-c', 'sleep 1000', '-x']);
+
+    // a setting this host discards: Docker's warning on stderr, the ID on stdout
+    const warned = await cli(w, ['create', '--name', 'warned1', '--oom-kill-disable', 'busybox', 'sleep', '1']);
+    expect(warned.code, warned.stderr).toBe(0);
+    expect(warned.stderr).toBe('WARNING: Your kernel does not support OomKillDisable. OomKillDisable discarded.\n');
+    expect(warned.stdout).toMatch(/^[0-9a-f]{64}\n$/);
   });
 
   it('the monitor: an exited container holds nothing; on-failure:2 restarts it twice, with events', async () => {
