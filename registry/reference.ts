@@ -37,7 +37,10 @@ export interface ImageReference {
 
 const invalid = (message: string) => new RegistryError('InvalidReference', message);
 
-/** The first component is a registry when it looks like a host: a dot, a port or `localhost` (Docker 20.10). */
+/**
+ * The first component is a registry when it looks like a host: a dot, a port or `localhost` (Docker 20.10: newer
+ * releases also take an uppercase first component for a host). Docker Hub's legacy alias is not mapped here.
+ */
 function splitDomain(s: string): [string, string] {
   const slash = s.indexOf('/');
   const first = slash < 0 ? '' : s.slice(0, slash);
@@ -47,7 +50,6 @@ function splitDomain(s: string): [string, string] {
     domainPart = first;
     rest = s.slice(slash + 1);
   }
-  if (domainPart === 'index.docker.io') domainPart = DEFAULT_DOMAIN;
   if (domainPart === DEFAULT_DOMAIN && !rest.includes('/')) rest = OFFICIAL_PREFIX + rest;
   return [domainPart, rest];
 }

@@ -11,7 +11,7 @@ describe('parseReference: normalisation as ParseNormalizedNamed', () => {
     ['busybox:1.36', 'docker.io/library/busybox:1.36', 'busybox:1.36'],
     ['user/app', 'docker.io/user/app:latest', 'user/app:latest'],
     ['docker.io/busybox', 'docker.io/library/busybox:latest', 'busybox:latest'],
-    ['index.docker.io/user/app:v1', 'docker.io/user/app:v1', 'user/app:v1'],
+    ['docker.io/user/app:v1', 'docker.io/user/app:v1', 'user/app:v1'],
     ['docker.io/library/a/b', 'docker.io/library/a/b:latest', 'library/a/b:latest'],
     ['localhost/x', 'localhost/x:latest', 'localhost/x:latest'],
     ['localhost:5000/x:tag', 'localhost:5000/x:tag', 'localhost:5000/x:tag'],
