@@ -5,6 +5,8 @@
  */
 export const RegistryErrorKind = {
   InvalidReference: 'InvalidReference',
+  InvalidParameter: 'InvalidParameter',
+  Config: 'Config',
   Unauthorized: 'Unauthorized',
   NotFound: 'NotFound',
   NoMatchingPlatform: 'NoMatchingPlatform',
@@ -17,6 +19,8 @@ export type RegistryErrorKind = (typeof RegistryErrorKind)[keyof typeof Registry
 
 const STATUS: Record<RegistryErrorKind, number> = {
   InvalidReference: 400,
+  InvalidParameter: 400,
+  Config: 500,
   Unauthorized: 401,
   NotFound: 404,
   NoMatchingPlatform: 404,
