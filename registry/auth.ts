@@ -50,13 +50,20 @@ export function parseChallenges(header: string | null | undefined): Challenge[] 
 export const basicHeader = (c: Credentials) =>
   `Basic ${Buffer.from(`${c.username ?? ''}:${c.password ?? ''}`).toString('base64')}`;
 
-/** Docker's text for a registry's error body: `unauthorized: authentication required`. */
+/** Docker's text for a registry's error body: the code lowercased with spaces, `manifest unknown: manifest unknown`. */
 export async function registryErrorText(res: Response): Promise<string> {
   const body = await res.text().catch(() => '');
   try {
     const errors = (JSON.parse(body) as { errors?: { code?: string; message?: string }[] }).errors;
     if (Array.isArray(errors) && errors.length) {
-      return errors.map((e) => `${String(e.code ?? 'unknown').toLowerCase()}: ${e.message ?? ''}`).join(', ');
+      return errors
+        .map(
+          (e) =>
+            `${String(e.code ?? 'unknown')
+              .toLowerCase()
+              .replace(/_/g, ' ')}: ${e.message ?? ''}`,
+        )
+        .join(', ');
     }
   } catch {
     // not JSON: the status line below

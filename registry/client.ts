@@ -19,7 +19,7 @@ import {
   type ImageManifest,
   type Platform,
 } from './manifest';
-import { familiarString, manifestReference, type ImageReference } from './reference';
+import { familiarString, manifestReference, parseReference, type ImageReference } from './reference';
 
 export interface RegistryClientOptions {
   credentials?: Credentials;
@@ -55,6 +55,12 @@ export class RegistryClient {
     readonly domain: string,
     private readonly opts: RegistryClientOptions = {},
   ) {}
+
+  /** Parses `text` first, so a bad reference is Docker's 400 before any connection. */
+  static forReference(text: string, opts: RegistryClientOptions = {}) {
+    const ref = parseReference(text);
+    return { ref, client: new RegistryClient(ref.domain, opts) };
+  }
 
   private async send(url: URL, init: RequestInit): Promise<Response> {
     try {
