@@ -47,7 +47,11 @@ export interface TestRegistry {
 /** `storage` may be another registry's: several servers can read one store (a killable or an authenticating one). */
 export async function startRegistry(
   dir: string,
-  opts: { auth?: { user: string; hash: string }; storage?: string } = {},
+  opts: {
+    auth?: { user: string; hash: string };
+    token?: { realm: string; service: string; issuer: string; certFile: string };
+    storage?: string;
+  } = {},
 ): Promise<TestRegistry> {
   const { auth } = opts;
   mkdirSync(dir, { recursive: true });
@@ -58,6 +62,12 @@ export async function startRegistry(
   if (auth) {
     writeFileSync(path.join(dir, 'htpasswd'), `${auth.user}:${auth.hash}\n`);
     authConfig = `auth:\n  htpasswd:\n    realm: test-realm\n    path: ${path.join(dir, 'htpasswd')}\n`;
+  }
+  const { token } = opts;
+  if (token) {
+    authConfig =
+      `auth:\n  token:\n    realm: ${token.realm}\n    service: ${token.service}\n    issuer: ${token.issuer}\n` +
+      `    rootcertbundle: ${token.certFile}\n`;
   }
   const config = path.join(dir, 'config.yml');
   writeFileSync(

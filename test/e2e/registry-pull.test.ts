@@ -16,6 +16,7 @@ import {
   startRegistry,
   type TestRegistry,
 } from '../registry-fixture';
+import { startTokenServer } from '../registry-token-server';
 
 // The client against a real registry (docker-registry 2.8) holding images built with umoci, pushed with skopeo.
 
@@ -255,4 +256,37 @@ describe('references and credentials', () => {
       await locked.stop();
     },
   );
+
+  it('Bearer: an anonymous token from the challenge realm for the pull scope, Basic credentials sent to the realm', async () => {
+    const service = 'test-registry';
+    const tokens = await startTokenServer(dir, service, 'test-issuer');
+    try {
+      const guarded = await startRegistry(path.join(dir, 'guarded'), {
+        storage: reg.storage,
+        token: { realm: tokens.realm, service, issuer: 'test-issuer', certFile: tokens.certFile },
+      });
+      started.push(guarded);
+      const raw = await fetch(`http://${guarded.domain}/v2/img/manifests/t`);
+      expect(raw.status).toBe(401); // the registry does refuse a request without a token
+      const anonymous = RegistryClient.forReference(`${guarded.domain}/img:t`);
+      const manifest = await anonymous.client.getManifest(anonymous.ref);
+      const d = manifest.layers[1];
+      await anonymous.client.downloadBlob(anonymous.ref.path, d, target(d));
+      expect(fileDigest(target(d))).toBe(d.digest);
+      // One token for the repository's pull scope, reused for the manifest and the blob.
+      expect(tokens.requests).toEqual([{ authorization: undefined, scope: 'repository:img:pull', service }]);
+      const withCreds = RegistryClient.forReference(`${guarded.domain}/victim:t`, {
+        credentials: { username: 'alice', password: 's3cret' },
+      });
+      await withCreds.client.getManifest(withCreds.ref);
+      expect(tokens.requests[1]).toEqual({
+        authorization: `Basic ${Buffer.from('alice:s3cret').toString('base64')}`,
+        scope: 'repository:victim:pull',
+        service,
+      });
+      await guarded.stop();
+    } finally {
+      await tokens.close();
+    }
+  });
 });
