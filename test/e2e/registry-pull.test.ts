@@ -7,6 +7,7 @@ import { RegistryClient } from '../../registry/client';
 import { decodeRegistryAuthHeader } from '../../registry/credentials';
 import { RegistryError } from '../../registry/errors';
 import { MediaType, parsePlatform, type Descriptor } from '../../registry/manifest';
+import { parseReference } from '../../registry/reference';
 import {
   bcrypt,
   buildImage,
@@ -182,6 +183,15 @@ describe('verification and interruption', () => {
     }
   });
 
+  it('a partial file whose bytes are not the blob fails verification after the resume and is removed', async () => {
+    const { ref, client } = RegistryClient.forReference(`${reg.domain}/img:t`);
+    const layer = (await client.getManifest(ref)).layers[1];
+    writeFileSync(target(layer), randomBytes(1000));
+    const err = await rejection(client.downloadBlob(ref.path, layer, target(layer)));
+    expect(err.message).toBe(`filesystem layer verification failed for digest ${layer.digest}`);
+    expect(existsSync(target(layer))).toBe(false);
+  });
+
   it('a registry killed mid-download fails with a clear error and keeps the partial file', async () => {
     const doomed = await startRegistry(path.join(dir, 'doomed'), { storage: reg.storage });
     started.push(doomed);
@@ -224,6 +234,21 @@ describe('references and credentials', () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  it('plain HTTP only for loopback or a listed insecure registry', async () => {
+    const ref = parseReference('reg.example:5000/img:t');
+    const refused = new RegistryClient(ref.domain, { endpoint: `http://${reg.domain}/` });
+    const err = await rejection(refused.getManifest(ref));
+    expect(err.kind).toBe('Insecure');
+    expect(err.message).toBe(
+      'reg.example:5000: plain HTTP is allowed only for loopback and insecure registries (--insecure-registry)',
+    );
+    const listed = new RegistryClient(ref.domain, {
+      endpoint: `http://${reg.domain}/`,
+      insecureRegistries: ['reg.example:5000'],
+    });
+    expect((await listed.getManifest(ref)).layers).toHaveLength(2);
   });
 
   const hash = bcrypt('s3cret');
