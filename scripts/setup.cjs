@@ -139,7 +139,9 @@ function temporalBinaries() {
 //    seccomp profile against. Also docker.io: `npm run bench` starts a private dockerd of its own to compare
 //    with, and the Engine API tests use its `docker` client (/usr/bin/docker, 20.10). Its package must not
 //    leave a daemon running (installDebianPackages). And chromium: the Web UI tests drive it with
-//    playwright-core (no browser download).
+//    playwright-core (no browser download). docker-registry (distribution's registry 2.8): a real registry the
+//    image-pull tests serve on loopback (its package's own service must not be left running either); umoci
+//    and skopeo: the tools those tests build OCI images and push them with.
 const APT_PACKAGES = [
   'runc',
   'containernetworking-plugins',
@@ -150,7 +152,12 @@ const APT_PACKAGES = [
   'linux-libc-dev',
   'docker.io',
   'chromium',
+  'docker-registry',
+  'skopeo',
+  'umoci',
 ];
+// The registry tests' tools: test/registry-fixture.ts runs them.
+const REGISTRY_FILES = ['/usr/bin/docker-registry', '/usr/bin/skopeo', '/usr/bin/umoci'];
 const DOCKER_FILES = ['/usr/bin/docker', '/usr/sbin/dockerd', '/usr/bin/containerd'];
 function linuxPackages() {
   if (args.has('--no-apt') || process.env.CONTAINER_SAGA_DRIVER === 'simulated') return;
@@ -165,23 +172,30 @@ function linuxPackages() {
   }
   if (!fs.existsSync('/bin/busybox')) missing.push('/bin/busybox');
   for (const tool of ['ip', 'nsenter', 'unshare', 'mount', 'umount']) if (!onPath(tool)) missing.push(tool);
-  for (const file of DOCKER_FILES) if (!fs.existsSync(file)) missing.push(file);
+  for (const file of [...DOCKER_FILES, ...REGISTRY_FILES]) if (!fs.existsSync(file)) missing.push(file);
   if (!fs.existsSync('/usr/bin/chromium')) missing.push('/usr/bin/chromium');
   if (!fs.existsSync('/usr/include/asm-generic/unistd.h')) missing.push('/usr/include/asm-generic/unistd.h');
   if (missing.length === 0)
     return present(
-      'runc, CNI plugins, busybox-static, iproute2/util-linux, linux-libc-dev, docker.io and chromium present',
+      'runc, CNI plugins, busybox-static, iproute2/util-linux, linux-libc-dev, docker.io, chromium, docker-registry, skopeo and umoci present',
     );
 
   say(`missing ${missing.join(', ')}: apt-get install ${APT_PACKAGES.join(' ')}`);
   installDebianPackages(APT_PACKAGES);
 }
 
-// Packages with services (docker.io's dockerd, containerd) start them from their postinst through invoke-rc.d
-// or systemd. A policy-rc.d that answers 101 ("action forbidden") stops invoke-rc.d; as a second guard, any
-// dockerd or containerd that was not running before the install and is after is stopped, by its pid.
+// Packages with services (docker.io's dockerd, containerd; docker-registry's registry) start them from their
+// postinst through invoke-rc.d or systemd. A policy-rc.d that answers 101 ("action forbidden") stops
+// invoke-rc.d; as a second guard, any of those daemons that was not running before the install and is after
+// is stopped, by its pid (a registry on port 5000 would also take the port from whatever tests want it).
 const POLICY_RC_D = '/usr/sbin/policy-rc.d';
-const DAEMONS = ['/usr/sbin/dockerd', '/usr/bin/dockerd', '/usr/bin/containerd', '/usr/sbin/containerd'];
+const DAEMONS = [
+  '/usr/sbin/dockerd',
+  '/usr/bin/dockerd',
+  '/usr/bin/containerd',
+  '/usr/sbin/containerd',
+  '/usr/bin/docker-registry',
+];
 
 function installDebianPackages(packages) {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -205,11 +219,13 @@ function installDebianPackages(packages) {
     for (const pid of started) stopPid(pid);
     const left = daemonPids().filter((pid) => !before.has(pid));
     if (left.length > 0)
-      say(`warning: dockerd/containerd still running after the install (pids ${left.join(', ')}); stop their services`);
+      say(
+        `warning: dockerd/containerd/docker-registry still running after the install (pids ${left.join(', ')}); stop their services`,
+      );
   }
 }
 
-/** Pids of running dockerd and containerd processes, by their executable (no `ps`, no name patterns). */
+/** Pids of running dockerd, containerd and registry processes, by their executable (no `ps`, no name patterns). */
 function daemonPids() {
   const pids = [];
   for (const entry of fs.readdirSync('/proc')) {
