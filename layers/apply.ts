@@ -45,7 +45,12 @@ export async function applyLayer(blob: Readable, dest: string, mode: ApplyMode):
       continue;
     }
     if (base.startsWith(WHITEOUT)) {
-      const hidden = path.join(path.dirname(target), base.slice(WHITEOUT.length));
+      const name = base.slice(WHITEOUT.length);
+      // `.wh..` would hide the parent's parent
+      if (name === '' || name === '.' || name === '..') {
+        throw new LayerBreakoutError(`${JSON.stringify(e.name)} is outside of ${JSON.stringify(dest)}`);
+      }
+      const hidden = path.join(path.dirname(target), name);
       fs.rmSync(hidden, { recursive: true, force: true });
       if (mode === 'overlay') {
         const m = { uid: 0, gid: 0, mtime: 0, chown: asRoot };

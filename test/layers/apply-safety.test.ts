@@ -44,6 +44,7 @@ describe('path traversal is refused with a typed error, nothing written outside'
       ],
     ],
     ['a PAX path with ..', [{ name: 'ok', body: 'evil', pax: { path: '../x' } }]],
+    ['a whiteout of ..', [{ name: 'a/', type: '5' }, { name: 'a/.wh..' }]],
     ['a hardlink out', [{ name: 'h', type: '1', linkname: '../outside/f' }]],
     ['a whiteout through a symlink', [{ name: 'a', type: '2', linkname: '../outside' }, { name: 'a/.wh.f' }]],
     // the fifo is queued; the symlink that replaces its parent must not redirect it
