@@ -24,7 +24,17 @@ const OPAQUE = '.wh..wh..opq';
 
 /** Applies one layer blob (tar, gzip or zstd where Node has it) onto dest. */
 export async function applyLayer(blob: Readable, dest: string, mode: ApplyMode): Promise<ApplyResult> {
-  dest = path.resolve(dest);
+  try {
+    return await applyTar(blob, path.resolve(dest), mode);
+  } catch (e) {
+    // a refused layer is not read to its end: close the blob (a file's descriptor) here
+    blob.destroy();
+    throw e;
+  }
+}
+
+/** What dest holds is partial when this throws: the caller (the store: its temp dir) discards it. */
+async function applyTar(blob: Readable, dest: string, mode: ApplyMode): Promise<ApplyResult> {
   const asRoot = process.getuid?.() === 0;
   const { chunks, hash } = await uncompressedLayer(blob);
   const ops: SpecialOp[] = [];
