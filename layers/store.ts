@@ -68,8 +68,7 @@ export class LayerStore {
         throw new LayerDigestError(`wrong diff id calculated on extraction ${JSON.stringify(got.diffID)}`);
       const link = shortLink(diffID);
       fs.writeFileSync(path.join(tmp, 'link'), link);
-      fs.rmSync(path.join(this.root, 'l', link), { force: true });
-      fs.symlinkSync(path.join('..', 'layers', hexOf(diffID), 'diff'), path.join(this.root, 'l', link));
+      this.link(diffID);
       try {
         fs.renameSync(tmp, final);
       } catch (e) {
@@ -91,7 +90,10 @@ export class LayerStore {
    * page limit: 29 bytes a layer instead of the absolute path's).
    */
   lowerdir(diffIDs: string[]): { cwd: string; lowerdir: string } {
-    for (const d of diffIDs) if (!this.has(d)) throw new Error(`layer ${d} is not in the store`);
+    for (const d of diffIDs) {
+      if (!this.has(d)) throw new Error(`layer ${d} is not in the store`);
+      this.link(d);
+    }
     const lowerdir = [...diffIDs]
       .reverse()
       .map((d) => `l/${shortLink(d)}`)
@@ -100,6 +102,24 @@ export class LayerStore {
       throw new Error(`too many layers (${diffIDs.length}) for one overlay mount`);
     }
     return { cwd: this.root, lowerdir };
+  }
+
+  /** Makes `l/<short>` point at the layer (idempotent: a crash may leave it missing or dangling). */
+  private link(diffID: string): void {
+    const at = path.join(this.root, 'l', shortLink(diffID));
+    const to = path.join('..', 'layers', hexOf(diffID), 'diff');
+    try {
+      if (fs.readlinkSync(at) === to) return;
+      fs.rmSync(at, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    try {
+      fs.symlinkSync(to, at);
+    } catch (e) {
+      // a concurrent ensure of the same layer made it
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
   }
 
   /** Temp directories of unpacks whose process is gone (a crash, a kill). */

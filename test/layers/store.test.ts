@@ -44,6 +44,12 @@ describe('LayerStore', () => {
     const wrong = `sha256:${'0'.repeat(64)}`;
     await expect(store.ensure(wrong, () => Readable.from([blob]))).rejects.toThrow(LayerDigestError);
     expect(fs.readdirSync(path.join(work, 'layers'))).toEqual([sha256(tar).slice(7)]);
+    // a lost short link is made again when the lowerdir is asked for
+    const link = fs.readdirSync(path.join(work, 'l'));
+    expect(link).toHaveLength(1);
+    fs.rmSync(path.join(work, 'l', link[0]));
+    expect(store.lowerdir([sha256(tar)]).lowerdir).toBe(`l/${link[0]}`);
+    expect(fs.readFileSync(path.join(work, 'l', link[0], 'f1'), 'utf8')).toBe('layer 1');
   });
 
   it('a temp directory a crashed unpack left is removed by the next store; a live one is kept', () => {
