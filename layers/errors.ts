@@ -17,3 +17,8 @@ export class LayerFormatError extends Error {
 export class LayerDigestError extends Error {
   override name = 'LayerDigestError';
 }
+
+/** A lowerdir asked for a layer the store lacks, or for more layers than one mount can take. */
+export class LayerStoreError extends Error {
+  override name = 'LayerStoreError';
+}

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { applyLayer } from './apply';
-import { LayerDigestError } from './errors';
+import { LayerDigestError, LayerStoreError } from './errors';
 
 /**
  * ChainID as the OCI image spec defines it: ChainID(L0)=DiffID(L0),
@@ -91,7 +91,7 @@ export class LayerStore {
    */
   lowerdir(diffIDs: string[]): { cwd: string; lowerdir: string } {
     for (const d of diffIDs) {
-      if (!this.has(d)) throw new Error(`layer ${d} is not in the store`);
+      if (!this.has(d)) throw new LayerStoreError(`layer ${d} is not in the store`);
       this.link(d);
     }
     const lowerdir = [...diffIDs]
@@ -99,7 +99,7 @@ export class LayerStore {
       .map((d) => `l/${shortLink(d)}`)
       .join(':');
     if (`lowerdir=${lowerdir}`.length >= MOUNT_DATA_LIMIT) {
-      throw new Error(`too many layers (${diffIDs.length}) for one overlay mount`);
+      throw new LayerStoreError(`too many layers (${diffIDs.length}) for one overlay mount`);
     }
     return { cwd: this.root, lowerdir };
   }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LayerDigestError } from '../../layers/errors';
+import { LayerDigestError, LayerStoreError } from '../../layers/errors';
 import { chainID, LayerStore, MOUNT_DATA_LIMIT } from '../../layers/store';
 import { makeTar, run, sha256 } from './fixtures';
 
@@ -52,6 +52,15 @@ describe('LayerStore', () => {
     expect(fs.readFileSync(path.join(work, 'l', link[0], 'f1'), 'utf8')).toBe('layer 1');
   });
 
+  it('two unpacks of one layer at once: one is kept, the other’s temp removed', async () => {
+    const store = new LayerStore(work);
+    const tar = layer(2);
+    const both = await Promise.all([0, 1].map(() => store.ensure(sha256(tar), () => Readable.from([tar]))));
+    expect(both.map((r) => r.dir)).toEqual([store.diffDir(sha256(tar)), store.diffDir(sha256(tar))]);
+    expect(fs.readdirSync(path.join(work, 'layers'))).toEqual([sha256(tar).slice(7)]);
+    expect(fs.readFileSync(path.join(store.diffDir(sha256(tar)), 'f2'), 'utf8')).toBe('layer 2');
+  });
+
   it('a temp directory a crashed unpack left is removed by the next store; a live one is kept', () => {
     const dead = path.join(work, 'layers', '.tmp-4194305-abc');
     const live = path.join(work, 'layers', `.tmp-${process.pid}-def`);
@@ -78,6 +87,7 @@ describe('LayerStore', () => {
     expect(`lowerdir=${absolute}`.length).toBeGreaterThan(MOUNT_DATA_LIMIT);
     const { cwd, lowerdir } = store.lowerdir(diffIDs);
     expect(`lowerdir=${lowerdir}`.length).toBe(9 + 40 * 29 - 1);
+    expect(() => store.lowerdir([...diffIDs, sha256(layer(99))])).toThrow(LayerStoreError);
     const mnt = path.join(work, 'mnt');
     fs.mkdirSync(mnt);
     run('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lowerdir}`, mnt], cwd);
@@ -88,5 +98,17 @@ describe('LayerStore', () => {
     } finally {
       run('umount', [mnt]);
     }
+  });
+
+  it('more layers than one page of mount data holds (141 of 29 bytes) is a LayerStoreError; 140 fit', async () => {
+    const store = new LayerStore(work);
+    const diffIDs: string[] = [];
+    for (let i = 0; i < 141; i++) {
+      const tar = makeTar([{ name: `f${i}` }]);
+      diffIDs.push(sha256(tar));
+      await store.ensure(sha256(tar), () => Readable.from([tar]));
+    }
+    expect(store.lowerdir(diffIDs.slice(1)).lowerdir.split(':')).toHaveLength(140);
+    expect(() => store.lowerdir(diffIDs)).toThrow(new LayerStoreError('too many layers (141) for one overlay mount'));
   });
 });
