@@ -40,7 +40,7 @@ describe('path traversal is refused with a typed error, nothing written outside'
       'a symlink to / on the path',
       [
         { name: 'a', type: '2', linkname: '/' },
-        { name: 'a/tmp/x', body: 'evil' },
+        { name: 'a/etc/x', body: 'evil' },
       ],
     ],
     ['a PAX path with ..', [{ name: 'ok', body: 'evil', pax: { path: '../x' } }]],
@@ -62,7 +62,7 @@ describe('path traversal is refused with a typed error, nothing written outside'
     expect(fs.readdirSync(outside)).toEqual(['f']);
     expect(fs.readFileSync(path.join(outside, 'f'), 'utf8')).toBe('keep');
     expect(fs.readdirSync(work).sort()).toEqual(['dest', 'outside']);
-    for (const p of ['/x', '/tmp/x']) expect(fs.existsSync(p)).toBe(false);
+    for (const p of ['/x', '/etc/x']) expect(fs.existsSync(p)).toBe(false);
   });
 
   it('the error carries Docker’s message', async () => {
