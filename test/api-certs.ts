@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
+
+export { freePort } from '../scripts/dev-server';
 
 const run = promisify(execFile);
 
@@ -82,14 +83,4 @@ export async function makeTestCerts(dir: string): Promise<TestCerts> {
     clientDir: await lay('client', { 'ca.pem': 'ca.pem', 'cert.pem': 'client-cert.pem', 'key.pem': 'client-key.pem' }),
     rogueDir: await lay('rogue', { 'ca.pem': 'ca.pem', 'cert.pem': 'rogue-cert.pem', 'key.pem': 'rogue-key.pem' }),
   };
-}
-
-/** A loopback port free at the moment of asking. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }

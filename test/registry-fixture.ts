@@ -1,3 +1,4 @@
+import { freePort } from '../scripts/dev-server';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,17 +13,6 @@ import path from 'node:path';
 
 export const TOOLS = ['docker-registry', 'umoci', 'skopeo'] as const;
 export const missingTools = () => TOOLS.filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** bcrypt from libc's crypt(3) through perl (libxcrypt's `$2b$`), the only hash the registry's htpasswd takes. */
 export function bcrypt(password: string): string | undefined {
