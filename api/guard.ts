@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { hostOnly, isLoopbackHost } from '../common/loopback';
 import { ApiError, badRequest } from './http';
 
 /**
@@ -12,20 +13,6 @@ import { ApiError, badRequest } from './http';
  * `api.moby.localhost`), docker-py, dockerode and curl (`localhost`). The unix listener adds its own path.
  */
 export const SOCKET_HOSTS: readonly string[] = ['docker', 'api.moby.localhost', 'localhost'];
-
-/** Whether a host name is loopback: `localhost`, 127.0.0.0/8 or ::1. */
-export function isLoopbackName(name: string): boolean {
-  return name === 'localhost' || name === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
-}
-
-/** The host part of a Host header, lower case, without port or IPv6 brackets; undefined when the header is absent. */
-export function hostName(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  const h = header.trim().toLowerCase();
-  const v6 = /^\[([^\]]*)\](?::\d*)?$/.exec(h);
-  if (v6) return v6[1];
-  return h.replace(/:\d*$/, '');
-}
 
 /**
  * Whether a request may be served, given the host names this listener answers to besides loopback; an
@@ -42,11 +29,11 @@ export function refuseBrowsers(req: IncomingMessage, names: ReadonlySet<string>)
     );
   if (req.headers['sec-fetch-mode'] !== undefined || req.headers['sec-fetch-site'] !== undefined)
     return new ApiError(403, 'request refused: it comes from a web browser (Sec-Fetch headers)');
-  const host = hostName(req.headers.host);
+  const host = req.headers.host === undefined ? undefined : hostOnly(req.headers.host);
   if (
     host !== undefined &&
     host !== '' &&
-    !isLoopbackName(host) &&
+    !isLoopbackHost(host) &&
     !names.has(host) &&
     !names.has(req.headers.host ?? '')
   )

@@ -1,3 +1,4 @@
+import { isLoopbackHost } from '../common/loopback';
 import { isIPv4, isIPv6 } from 'node:net';
 import path from 'node:path';
 import { ConfigError } from './config-error';
@@ -41,8 +42,6 @@ export interface ApiServerSettings {
 /** The files in CONTAINER_SAGA_API_TLS_DIR: the names Docker's docs give dockerd's --tlscacert/--tlscert/--tlskey. */
 export const TLS_DIR_FILES = { ca: 'ca.pem', cert: 'server-cert.pem', key: 'server-key.pem' } as const;
 
-const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/;
-
 type Read = (name: ApiVariable | 'CONTAINER_SAGA_API_TCP') => string | undefined;
 
 /** CONTAINER_SAGA_API_TCP with its TLS files; refuses a listener without TLS unless insecure loopback is asked for. */
@@ -68,7 +67,7 @@ export function parseApiTcp(v: Read): ApiTcp | undefined {
         `set CONTAINER_SAGA_API_TLS_DIR (holding ${Object.values(TLS_DIR_FILES).join(', ')}) or ` +
         `CONTAINER_SAGA_API_TLS_CA, _CERT and _KEY; see docs/engine-api.md`,
     );
-  if (!tls && !LOOPBACK.test(host))
+  if (!tls && !isLoopbackHost(host))
     throw new ConfigError(
       `CONTAINER_SAGA_API_TCP_INSECURE serves loopback only; ${host} needs TLS (CONTAINER_SAGA_API_TLS_DIR)`,
     );

@@ -3,13 +3,7 @@
  * network (127.0.0.0/8, and ::1 / localhost here), plus the hosts or IPv4 CIDRs listed explicitly.
  */
 import { isIPv4 } from 'node:net';
-
-/** `127.0.0.1:5000` → `127.0.0.1`, `[::1]:5000` → `::1`. */
-export function hostOnly(domain: string): string {
-  const v6 = /^\[([^\]]+)\](?::\d+)?$/.exec(domain);
-  if (v6) return v6[1];
-  return domain.replace(/:\d+$/, '').toLowerCase();
-}
+import { hostOnly, isLoopbackHost } from '../common/loopback';
 
 function ipv4ToInt(ip: string): number {
   return ip.split('.').reduce((n, part) => (n << 8) + Number(part), 0) >>> 0;
@@ -24,8 +18,7 @@ function inCidr(ip: string, cidr: string): boolean {
 }
 
 export function isLoopback(domain: string): boolean {
-  const host = hostOnly(domain);
-  return host === 'localhost' || host === '::1' || inCidr(host, '127.0.0.0/8');
+  return isLoopbackHost(hostOnly(domain));
 }
 
 /** True when `domain` (host[:port]) may use plain HTTP: loopback, or an entry of `insecure`. */
