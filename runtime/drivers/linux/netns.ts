@@ -45,12 +45,6 @@ export async function netnsExists(name: string): Promise<boolean> {
 }
 
 /**
- * Creates the named netns with lo up, or adopts it when it exists (idempotent). One process for a new one:
- * `unshare --net=/run/netns/<name> ip link set lo up` binds the new namespace to its file, then runs `ip`
- * inside it. A file left without its mount (a creation cut short) is replaced. On adoption, `reassertLo`
- * sets lo up again, for a namespace whose creation may have stopped between the bind and `ip`.
- */
-/**
  * `userns`: the namespace is made owned by a new user namespace with the range's mappings, kept at `file`
  * (runc 1.1 joins the user namespace before the network one, and mounts sysfs only in a netns its user
  * namespace owns). A netns found without its user namespace is made again (created: false, so CNI DELs).
@@ -60,6 +54,12 @@ export interface NetnsUserns {
   range: IdRange;
 }
 
+/**
+ * Creates the named netns with lo up, or adopts it when it exists (idempotent). One process for a new one:
+ * `unshare --net=/run/netns/<name> ip link set lo up` binds the new namespace to its file, then runs `ip`
+ * inside it. A file left without its mount (a creation cut short) is replaced. On adoption, `reassertLo`
+ * sets lo up again, for a namespace whose creation may have stopped between the bind and `ip`.
+ */
 export function ensureNetns(
   name: string,
   opts: { reassertLo: boolean; mounts?: readonly MountInfo[]; userns?: NetnsUserns },
