@@ -13,33 +13,23 @@ import { mountAt, mountsUnder, parseMountInfo, superOption } from '../../runtime
 import { classifyStartError, exitCodeOf, lastRuncError } from '../../runtime/drivers/linux/runc';
 import { buildSpec, DEFAULT_CAPABILITIES, type SpecInput } from '../../runtime/drivers/linux/spec';
 import { volumeMounts } from '../../runtime/steps/volumes';
+import { specInput } from '../unit/helpers';
 
 const ID = 'ab'.repeat(32);
 
+/** The shared spec fixture (test/unit/helpers.ts) as a bridge container with its own IPC would have it. */
 function input(over: Partial<SpecInput> = {}): SpecInput {
-  return {
+  return specInput({
     id: ID,
     args: ['sh', '-c', 'true'],
     env: ['PATH=/bin', 'HOSTNAME=h'],
-    cwd: '',
-    hostname: 'h',
     rootfs: '/r/containers/x/rootfs',
-    readonlyRootfs: false,
-    noNewPrivileges: false,
-    capabilities: DEFAULT_CAPABILITIES,
-    seccomp: undefined,
-    privileged: false,
-    devices: [],
     netnsPath: '/run/netns/cs-abababababab',
     ipc: { kind: 'private', shm: '/r/containers/x/shm' },
     etc: { hostname: '/b/hostname', hosts: '/b/hosts', resolvConf: '/b/resolv.conf' },
-    volumes: [],
-    memory: 0,
-    nanoCpus: 0,
-    pidsLimit: 0,
     cgroupsPath: `/container-saga/${ID}`,
     ...over,
-  };
+  });
 }
 
 const ns = (s: ReturnType<typeof buildSpec>) =>
