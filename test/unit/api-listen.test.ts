@@ -8,6 +8,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listenOnSocket } from '../../api/listen';
 import { groupId, prepareSocketDir } from '../../api/socket-dir';
@@ -109,29 +110,24 @@ describe("the socket's directory", () => {
     await fs.chmod(dir, 0o755);
     const rootOwned = path.join(dir, 'root-owned');
     await fs.mkdir(rootOwned, { mode: 0o755 });
-    const script = path.join(home, 'check.ts');
+    // The checkout may be readable by root only (a clone in `mktemp -d`): nobody runs a copy of socket-dir.ts
+    // (Node's built-ins only) compiled by TypeScript into its own directory.
+    const source = await fs.readFile(path.resolve(__dirname, '../../api/socket-dir.ts'), 'utf8');
+    const compiled = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS } }).outputText;
+    const script = path.join(home, 'check.cjs');
     await fs.writeFile(
       script,
-      `import { prepareSocketDir } from ${JSON.stringify(path.resolve(__dirname, '../../api/socket-dir'))};
+      `${compiled}
        (async () => {
          for (const d of process.argv.slice(2))
-           console.log(await prepareSocketDir(d).then(() => 'ok', (e: Error) => e.message));
+           console.log(await exports.prepareSocketDir(d).then(() => 'ok', (e) => e.message));
        })();`,
     );
     const made = path.join(home, 'run', 'container-saga');
     const { stdout } = await run(
       'setpriv',
-      [
-        '--reuid=65534',
-        '--regid=65534',
-        '--clear-groups',
-        process.execPath,
-        require.resolve('tsx/cli'),
-        script,
-        made,
-        rootOwned,
-      ],
-      { env: { PATH: process.env.PATH, HOME: home, TSX_DISABLE_CACHE: '1' } },
+      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, script, made, rootOwned],
+      { env: { PATH: process.env.PATH, HOME: home } },
     );
     const [first, second] = stdout.trim().split('\n');
     expect(first).toBe('ok');
