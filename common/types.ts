@@ -127,6 +127,8 @@ export interface ContainerRecord {
   Created: string;
   Path: string;
   Args: string[];
+  /** the image's ID (`sha256:…`) create resolved Config.Image to; absent in records from before layered images */
+  Image?: string;
   Config: ContainerConfig;
   HostConfig: HostConfig;
   State: ContainerState;
@@ -239,8 +241,4 @@ export function initialState(): ContainerState {
 
 export const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
 
-export interface ImageInfo {
-  name: string;
-  created: string;
-  sizeBytes: number;
-}
+export type { ImageInfo } from './image-config';

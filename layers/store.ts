@@ -58,14 +58,24 @@ export class LayerStore {
    * LayerDigestError, keeping nothing, when the uncompressed tar is not `diffID`.
    */
   async ensure(diffID: string, open: () => Readable): Promise<{ dir: string; unpacked: boolean }> {
+    return this.ensureFrom(diffID, async (dir) => {
+      const got = await applyLayer(open(), dir, 'overlay');
+      if (got.diffID !== diffID)
+        throw new LayerDigestError(`wrong diff id calculated on extraction ${JSON.stringify(got.diffID)}`);
+    });
+  }
+
+  /**
+   * Makes the layer's directory with `fill` unless the store has it (a layer unpacked from its blob, or a copy
+   * of one, e.g. with owners shifted for a user namespace): filled in a temp directory, renamed into place.
+   */
+  async ensureFrom(diffID: string, fill: (dir: string) => Promise<void>): Promise<{ dir: string; unpacked: boolean }> {
     const final = path.join(this.root, 'layers', hexOf(diffID));
     if (this.has(diffID)) return { dir: this.diffDir(diffID), unpacked: false };
     const tmp = path.join(this.root, 'layers', `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
     fs.mkdirSync(path.join(tmp, 'diff'), { recursive: true });
     try {
-      const got = await applyLayer(open(), path.join(tmp, 'diff'), 'overlay');
-      if (got.diffID !== diffID)
-        throw new LayerDigestError(`wrong diff id calculated on extraction ${JSON.stringify(got.diffID)}`);
+      await fill(path.join(tmp, 'diff'));
       const link = shortLink(diffID);
       fs.writeFileSync(path.join(tmp, 'link'), link);
       this.link(diffID);
@@ -84,6 +94,20 @@ export class LayerStore {
     return { dir: this.diffDir(diffID), unpacked: true };
   }
 
+  /** The diffIDs the store holds. */
+  list(): string[] {
+    return fs
+      .readdirSync(path.join(this.root, 'layers'))
+      .filter((n) => /^[0-9a-f]{64}$/.test(n))
+      .map((n) => `sha256:${n}`);
+  }
+
+  /** Removes a layer and its short link (the caller knows no image and no mount uses it). */
+  remove(diffID: string): void {
+    fs.rmSync(path.join(this.root, 'l', shortLink(diffID)), { force: true });
+    fs.rmSync(path.join(this.root, 'layers', hexOf(diffID)), { recursive: true, force: true });
+  }
+
   /**
    * The overlayfs `lowerdir=` value for an image's layers (diffIDs bottom first, as in the image config), top
    * first, through the short links: relative to `cwd`, so mount(8) must run there (overlay2's way under the
@@ -94,10 +118,9 @@ export class LayerStore {
       if (!this.has(d)) throw new LayerStoreError(`layer ${d} is not in the store`);
       this.link(d);
     }
-    const lowerdir = [...diffIDs]
-      .reverse()
-      .map((d) => `l/${shortLink(d)}`)
-      .join(':');
+    // A diffID twice in one chain (identical empty layers) is one directory: overlayfs refuses a lower given
+    // twice, and the topmost copy redoes everything the lower one did, so only it is kept.
+    const lowerdir = [...new Set([...diffIDs].reverse())].map((d) => `l/${shortLink(d)}`).join(':');
     if (`lowerdir=${lowerdir}`.length >= MOUNT_DATA_LIMIT) {
       throw new LayerStoreError(`too many layers (${diffIDs.length}) for one overlay mount`);
     }

@@ -9,7 +9,7 @@
  */
 import type { DockerSeccompProfile } from '../common/seccomp';
 import type { HostInfo } from '../common/settings';
-import type { ImageInfo, NetworkSettings, Ulimit } from '../common/types';
+import type { NetworkSettings, Ulimit } from '../common/types';
 import type { HeldResource, StepContext } from './contract';
 import type { Layout } from './drivers/layout';
 
@@ -116,12 +116,8 @@ export interface Driver {
   readonly layout: Layout;
 
   hostInfo(): Promise<HostInfo>;
-  /** Throws NoSuchImage (404) when the image is not present. */
-  checkImage(image: string): Promise<void>;
-  importImage(name: string, source: string): Promise<ImageInfo>;
-  listImages(): Promise<ImageInfo[]>;
-
-  mountRootfs(id: string, image: string, ctx?: StepContext): Promise<{ path: string }>;
+  /** The image's layers as the overlay's lowers, the container's own upper (a copy shifted for USERNS_REMAP). */
+  mountRootfs(id: string, plan: RootfsPlan, ctx?: StepContext): Promise<{ path: string }>;
   unmountRootfs(id: string, ctx?: StepContext): Promise<void>;
   /** The container's own netns (bridge: + CNI ADD); its settings. */
   connectNetwork(id: string, plan: NetnsPlan, ctx?: StepContext): Promise<NetworkSettings>;
@@ -174,4 +170,16 @@ export interface Driver {
   removeContainerFiles(id: string): Promise<void>;
   /** Every resource the driver holds (mounts, netns, IPs, processes…), for leak checks and gc. */
   heldResources(): Promise<HeldResource[]>;
+}
+
+/** The image's layers for the rootfs overlay (runtime/steps/rootfs.ts reads them from the image store). */
+export interface RootfsPlan {
+  /** the image ID */
+  image: string;
+  /** lowerdir through the store's short links (top first), relative to `cwd` (overlay2's way under the page limit) */
+  lower: { cwd: string; lowerdir: string };
+  /** the layers bottom first, with their directories */
+  layers: { diffID: string; dir: string }[];
+  /** the image store's root: copies of the layers with owners shifted (USERNS_REMAP) go beside its own */
+  storeRoot: string;
 }

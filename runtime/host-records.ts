@@ -22,6 +22,10 @@ import { linkedContainers } from './links';
 import { Records } from './records';
 import type { StepHooks } from './step-hooks';
 import { StateStore } from './store';
+import { ImageStore } from '../images/store';
+import { importImage } from '../images/import';
+import { imageStoreRoot } from '../images/location';
+import { noSuchImageRef, simulatedTakes } from '../images/refs';
 
 /** What a host's runtime is told when it is made; it reads nothing from the environment itself. */
 export interface HostRuntimeConfig {
@@ -49,6 +53,8 @@ export interface HostRuntimeConfig {
 export class HostRecords implements HostParts {
   readonly store: StateStore;
   readonly records: Records;
+  /** the host's images (images/store.ts); the simulated driver's too, which also takes any name:latest */
+  readonly images: ImageStore;
 
   constructor(
     readonly driver: Driver,
@@ -56,6 +62,7 @@ export class HostRecords implements HostParts {
   ) {
     this.store = new StateStore(driver.root, config.usernsRemap?.gid);
     this.records = new Records(this.store);
+    this.images = new ImageStore(imageStoreRoot(driver.root));
   }
 
   get kind(): Driver['kind'] {
@@ -87,8 +94,10 @@ export class HostRecords implements HostParts {
     const createWarnings: string[] = [];
     const hostConfig = checkCreateRequest(req, await this.driver.hostInfo(), createWarnings);
     await this.checkPolicy(hostConfig);
-    await this.driver.checkImage(req.image);
+    const imageId = await this.images.find(req.image);
+    if (!imageId && !this.takesAnyLatest(req.image)) throw new ContainerError('NoSuchImage', noSuchImageRef(req.image));
     const rec = newContainerRecord(req, hostConfig, await this.store.list());
+    if (imageId) rec.Image = imageId;
     await this.store.write(rec);
     await this.records.appendEvent(rec.Id, rec, 'create', { image: req.image });
     return { ...(await this.withNode(rec)), createWarnings };
@@ -119,13 +128,18 @@ export class HostRecords implements HostParts {
 
   /** Whether the image is on this host (placement asks each host). */
   async hasImage(image: string): Promise<boolean> {
+    if (this.takesAnyLatest(image)) return true;
     try {
-      await this.driver.checkImage(image);
-      return true;
+      return (await this.images.find(image)) !== undefined;
     } catch (err) {
-      if (err instanceof ContainerError && err.type === 'NoSuchImage') return false;
+      // a bad reference is the create's 400, not placement's question
+      if (err instanceof ContainerError && err.type === 'InvalidParameter') return false;
       throw err;
     }
+  }
+
+  private takesAnyLatest(image: string): boolean {
+    return this.kind === 'simulated' && simulatedTakes(image);
   }
 
   /**
@@ -190,7 +204,7 @@ export class HostRecords implements HostParts {
     // busybox-static: the drivers' built-in image (no host path)
     const from = source === 'busybox-static' ? source : await resolveImageSource(source, this.config.bindAllow);
     try {
-      return await this.driver.importImage(name, from);
+      return await importImage(this.images, name, from);
     } catch (err) {
       // a name the input check let through that still makes too long a file name (the Linux driver escapes it)
       if ((err as NodeJS.ErrnoException).code === 'ENAMETOOLONG')
@@ -203,7 +217,7 @@ export class HostRecords implements HostParts {
   }
 
   listImages(): Promise<ImageInfo[]> {
-    return this.driver.listImages();
+    return this.images.list();
   }
 
   heldResources(): Promise<HeldResource[]> {

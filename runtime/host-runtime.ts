@@ -31,7 +31,13 @@ export class HostRuntime extends HostRecords implements ContainerRuntime {
 
   constructor(driver: Driver, config: HostRuntimeConfig) {
     super(driver, config);
-    this.env = { store: this.store, driver, lookup: (ref) => this.lookup(ref), bindAllow: config.bindAllow };
+    this.env = {
+      store: this.store,
+      driver,
+      images: this.images,
+      lookup: (ref) => this.lookup(ref),
+      bindAllow: config.bindAllow,
+    };
   }
 
   // --- host steps (common/steps.ts, runtime/steps/) and mark-running, inside the hooks ---------------------------

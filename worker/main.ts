@@ -13,6 +13,7 @@ import { WorkerLogger } from './logger';
 import { describeGc, reconcileAtStartup } from './reconcile';
 import { handleShutdownSignals, seconds } from './shutdown';
 import { ensureSearchAttributes } from './search-attributes';
+import { migrateLegacyImages } from '../images/legacy';
 
 /**
  * `npm run worker`: connect, pick the driver, run until SIGINT/SIGTERM (graceful: worker/shutdown.ts), close the
@@ -27,6 +28,8 @@ async function main(): Promise<void> {
   await claimStateRoot(config.root, host);
   const { runtime, reason } = await selectRuntime(config.driver, config.root, runtimeConfig);
   console.log(`container-saga worker: host ${host}, driver ${runtime.kind} (${reason})`);
+  const migrated = await migrateLegacyImages(config.root, runtime.images);
+  if (migrated.length > 0) console.log(`  images moved to layered storage: ${migrated.join(', ')}`);
   const remap = runtimeConfig.usernsRemap;
   if (remap)
     console.log(`  user namespaces: container root is host uid ${remap.uid}, gid ${remap.gid} (${remap.size} IDs)`);

@@ -201,19 +201,24 @@ export async function imageImport(input: ImageImportInput): Promise<ImageImportR
 }
 
 /**
- * Every live host's images, each name once with the hosts that have it (an image imported on two hosts is two
- * imports, with their own times: the first host's, by name, is shown).
+ * Every live host's images, each ID once with the hosts that have it (a pulled image has one ID everywhere; an
+ * image imported on two hosts is two images) and the tags any of them gives it.
  */
 export async function imageList(): Promise<ImageListResult> {
-  const byName = new Map<string, ImageListResult[number] & { hosts: string[] }>();
+  const byId = new Map<string, ImageListResult[number] & { hosts: string[] }>();
   for (const { host, answer } of await onEveryHost(fast, (acts) => acts.listImages())) {
     for (const img of answer) {
-      const seen = byName.get(img.name);
-      if (seen) seen.hosts.push(host);
-      else byName.set(img.name, { ...img, hosts: [host] });
+      const seen = byId.get(img.id);
+      if (!seen) {
+        byId.set(img.id, { ...img, hosts: [host] });
+        continue;
+      }
+      seen.hosts.push(host);
+      seen.repoTags = [...new Set([...seen.repoTags, ...img.repoTags])].sort();
+      seen.repoDigests = [...new Set([...seen.repoDigests, ...img.repoDigests])].sort();
     }
   }
-  return [...byName.values()];
+  return [...byId.values()];
 }
 
 export async function execOutput(input: ExecOutputInput): Promise<ExecOutputResult> {

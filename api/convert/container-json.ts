@@ -2,7 +2,6 @@ import { memorySwapOf } from '../../common/resources';
 import { DEFAULT_PATH_ENV, parseLink } from '../../common/env';
 import { DEFAULT_SHM_SIZE, type ContainerRecord, type HostConfig } from '../../common/types';
 import { mountsOf, networksOf, openPorts } from './container-net';
-import { imageId } from './image-ref';
 
 /**
  * A container record → GET /containers/{id}/json (Docker's ContainerJSON). The record already has Docker's
@@ -31,7 +30,7 @@ export function inspectJson(rec: ContainerRecord) {
       StartedAt: st.StartedAt,
       FinishedAt: st.FinishedAt,
     },
-    Image: imageId(rec.Config.Image),
+    Image: rec.Image ?? '',
     ResolvConfPath: '',
     HostnamePath: '',
     HostsPath: '',

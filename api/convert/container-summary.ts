@@ -3,7 +3,6 @@ import { findContainer } from '../../common/lookup';
 import type { ContainerRecord } from '../../common/types';
 import { statusText } from '../../client/output';
 import { mountsOf, networksOf, openPorts } from './container-net';
-import { imageId } from './image-ref';
 
 /**
  * Container records → GET /containers/json's entries (Docker's types.Container). Status is Docker's
@@ -15,7 +14,7 @@ export function containerSummary(rec: ContainerRecord, all: readonly ContainerRe
     Id: rec.Id,
     Names: namesOf(rec, all),
     Image: rec.Config.Image,
-    ImageID: imageId(rec.Config.Image),
+    ImageID: rec.Image ?? '',
     Command: [rec.Path, ...rec.Args].filter((x) => x !== '').join(' '),
     Created: Math.floor(Date.parse(rec.Created) / 1000),
     Ports: openPorts(rec).map((p) => ({ PrivatePort: p.port, Type: p.type })),

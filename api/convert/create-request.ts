@@ -14,7 +14,7 @@ import {
   RESTART_POLICY_FIELDS,
 } from './create-schema';
 import { resourceFields } from './create-resources';
-import { localImageName } from './image-ref';
+import { checkReference } from './image-ref';
 import {
   isPlainObject,
   isZero,
@@ -45,7 +45,7 @@ export function toCreateRequest(body: Record<string, unknown>, name: string | nu
 
   const imageRef = optString(body.Image, 'Image');
   if (!imageRef) throw badRequest('No image was specified');
-  const image = localImageName(imageRef);
+  const image = checkReference(imageRef);
 
   const entrypoint = optStrSlice(body.Entrypoint, 'Entrypoint') ?? [];
   // `--entrypoint ""` resets the image's entrypoint: Docker sends [""]

@@ -1,13 +1,12 @@
 import type { ImageInfo } from '../../common/types';
 import { badRequest, filtersParam } from '../http';
 import { findImage } from './image-json';
-import { repoTag } from './image-ref';
 
 /**
  * GET /images/json's `filters`, as Docker's image service reads them:
- *   reference  a glob over the name and name:tag (`busy*`, `busybox:latest`);
- *   dangling   true lists none (every image here has its name), false all;
- *   label      images here have no labels: any label filter lists none;
+ *   reference  a glob over each tag's name and name:tag (`busy*`, `busybox:latest`);
+ *   dangling   true: only images without a tag; false: only tagged ones;
+ *   label      `key` or `key=value` of the image's config labels;
  *   before, since  images created before / after the one named.
  */
 export const IMAGE_FILTERS = ['reference', 'dangling', 'label', 'before', 'since'] as const;
@@ -46,20 +45,30 @@ function componentMatch(p: string, v: string): boolean {
   return i === p.length;
 }
 
+/** `key` (present) or `key=value` (equal), as Docker's label filter. */
+function hasLabel(labels: Record<string, string>, filter: string): boolean {
+  const eq = filter.indexOf('=');
+  if (eq < 0) return Object.hasOwn(labels, filter);
+  return labels[filter.slice(0, eq)] === filter.slice(eq + 1);
+}
+
 export function imageFilter(q: URLSearchParams, images: readonly ImageInfo[]): (img: ImageInfo) => boolean {
   const filters = filtersParam(q, IMAGE_FILTERS);
   const dangling = filters.get('dangling') ?? [];
   for (const d of dangling)
     if (!['true', 'false', '1', '0'].includes(d)) throw badRequest(`Invalid filter 'dangling=${d}'`);
-  const onlyDangling = dangling.some((d) => d === 'true' || d === '1');
+  const wantDangling = dangling.length ? dangling.some((d) => d === 'true' || d === '1') : undefined;
   const refs = filters.get('reference');
   const labels = filters.get('label') ?? [];
   const created = (ref: string) => Date.parse(findImage(images, ref).created);
   const before = (filters.get('before') ?? []).map(created);
   const since = (filters.get('since') ?? []).map(created);
   return (img) => {
-    if (onlyDangling || labels.length > 0) return false;
-    if (refs && !refs.some((p) => globMatch(p, img.name) || globMatch(p, repoTag(img.name)))) return false;
+    if (wantDangling !== undefined && wantDangling !== (img.repoTags.length === 0)) return false;
+    const own = img.config.config?.Labels ?? {};
+    if (!labels.every((l) => hasLabel(own, l))) return false;
+    const names = img.repoTags.flatMap((t) => [t, t.slice(0, t.lastIndexOf(':'))]);
+    if (refs && !refs.some((p) => names.some((n) => globMatch(p, n)))) return false;
     const t = Date.parse(img.created);
     if (before.some((b) => t >= b) || since.some((s) => t <= s)) return false;
     return true;

@@ -1,18 +1,9 @@
-import { DEFAULT_PATH_ENV } from '../../common/env';
+import type { ImageRunConfig } from '../../common/image-config';
 import type { ImageInfo } from '../../common/types';
 import { notFound } from '../http';
-import { imageId, localImageName, repoTag } from './image-ref';
+import { hasReference } from './image-ref';
 
 /** container-saga's image records → the Engine API's image list entries and image inspect. */
-
-const ARCH: Record<string, string> = {
-  x64: 'amd64',
-  arm64: 'arm64',
-  arm: 'arm',
-  ia32: '386',
-  ppc64: 'ppc64le',
-  s390x: 's390x',
-};
 
 const seconds = (iso: string) => Math.floor(Date.parse(iso) / 1000);
 
@@ -21,82 +12,84 @@ export function imageSummary(img: ImageInfo) {
   return {
     Containers: -1,
     Created: seconds(img.created),
-    Id: imageId(img.name),
-    Labels: {},
+    Id: img.id,
+    Labels: img.config.config?.Labels ?? {},
     ParentId: '',
-    RepoDigests: [],
-    RepoTags: [repoTag(img.name)],
+    RepoDigests: img.repoDigests,
+    RepoTags: img.repoTags,
     SharedSize: -1,
     Size: img.sizeBytes,
     VirtualSize: img.sizeBytes,
   };
 }
 
-/** The image's config: what a container of it gets unless its create says otherwise (no command: give one). */
-function imageConfig() {
+/** The image's config as Docker's inspect shows it (container.Config: every field, nulls where unset). */
+function runConfig(c: ImageRunConfig = {}) {
   return {
     Hostname: '',
     Domainname: '',
-    User: '',
+    User: c.User ?? '',
     AttachStdin: false,
     AttachStdout: false,
     AttachStderr: false,
+    ...(c.ExposedPorts ? { ExposedPorts: c.ExposedPorts } : {}),
     Tty: false,
     OpenStdin: false,
     StdinOnce: false,
-    Env: [DEFAULT_PATH_ENV],
-    Cmd: null,
+    Env: c.Env ?? null,
+    Cmd: c.Cmd ?? null,
+    ...(c.Healthcheck ? { Healthcheck: c.Healthcheck } : {}),
+    ...(c.ArgsEscaped ? { ArgsEscaped: true } : {}),
     Image: '',
-    Volumes: null,
-    WorkingDir: '',
-    Entrypoint: null,
-    OnBuild: null,
-    Labels: null,
+    Volumes: c.Volumes ?? null,
+    WorkingDir: c.WorkingDir ?? '',
+    Entrypoint: c.Entrypoint ?? null,
+    OnBuild: c.OnBuild ?? null,
+    Labels: c.Labels ?? null,
+    ...(c.StopSignal ? { StopSignal: c.StopSignal } : {}),
+    ...(c.Shell ? { Shell: c.Shell } : {}),
   };
 }
 
 /** GET /images/{image}/json (Docker's ImageInspect). */
 export function imageInspect(img: ImageInfo) {
-  const id = imageId(img.name);
+  const cfg = img.config;
   return {
-    Id: id,
-    RepoTags: [repoTag(img.name)],
-    RepoDigests: [],
+    Id: img.id,
+    RepoTags: img.repoTags,
+    RepoDigests: img.repoDigests,
     Parent: '',
-    Comment: 'imported by container-saga',
+    Comment: cfg.comment ?? cfg.history?.at(-1)?.comment ?? '',
     Created: img.created,
-    Container: '',
-    ContainerConfig: imageConfig(),
-    DockerVersion: '',
-    Author: '',
-    Config: imageConfig(),
-    Architecture: ARCH[process.arch] ?? process.arch,
-    Os: 'linux',
+    Container: cfg.container ?? '',
+    ContainerConfig: runConfig(),
+    DockerVersion: cfg.docker_version ?? '',
+    Author: cfg.author ?? '',
+    Config: runConfig(cfg.config),
+    Architecture: cfg.architecture,
+    ...(cfg.variant ? { Variant: cfg.variant } : {}),
+    Os: cfg.os,
     Size: img.sizeBytes,
     VirtualSize: img.sizeBytes,
-    GraphDriver: { Data: null, Name: 'overlay' },
-    // one layer: the imported rootfs (its ID stands in for a diff ID)
-    RootFS: { Type: 'layers', Layers: [id] },
-    Metadata: { LastTagTime: '0001-01-01T00:00:00Z' },
+    GraphDriver: { Data: null, Name: 'overlay2' },
+    RootFS: { Type: 'layers', Layers: cfg.rootfs.diff_ids },
+    Metadata: { LastTagTime: img.lastTagTime ?? '0001-01-01T00:00:00Z' },
   };
 }
 
 /**
- * Docker's image lookup: by reference (`busybox`, `busybox:latest`), then by ID (`sha256:…` or a unique hex
- * prefix of it). 404 "No such image: <ref>" otherwise.
+ * Docker's image lookup: a full ID, a reference (`busybox`, `busybox:latest`, `name@sha256:…`), a unique prefix
+ * of an ID. 404 "No such image: <ref>" otherwise.
  */
 export function findImage(images: readonly ImageInfo[], ref: string): ImageInfo {
-  let name: string | undefined;
-  try {
-    name = localImageName(ref);
-  } catch {
-    name = undefined;
-  }
-  const byName = name === undefined ? undefined : images.find((i) => i.name === name);
-  if (byName) return byName;
-  const hex = /^(?:sha256:)?([0-9a-f]{4,64})$/.exec(ref)?.[1];
+  const full = /^(?:sha256:)?([0-9a-f]{64})$/.exec(ref)?.[1];
+  const byFull = full ? images.find((i) => i.id === `sha256:${full}`) : undefined;
+  if (byFull) return byFull;
+  const byRef = images.find((i) => hasReference(i, ref));
+  if (byRef) return byRef;
+  const hex = /^(?:sha256:)?([0-9a-f]{1,63})$/.exec(ref)?.[1];
   if (hex) {
-    const byId = images.filter((i) => imageId(i.name).slice('sha256:'.length).startsWith(hex));
+    const byId = images.filter((i) => i.id.slice('sha256:'.length).startsWith(hex));
     if (byId.length === 1) return byId[0]!;
   }
   throw notFound(`No such image: ${ref}`);

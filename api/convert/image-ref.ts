@@ -1,43 +1,31 @@
-import { createHash } from 'node:crypto';
-import { notFound } from '../http';
+import { badRequest } from '../http';
+import { parseReference } from '../../registry/reference';
+import { RegistryError } from '../../registry/errors';
+import { tryCanonical } from '../../images/refs';
+import type { ImageInfo } from '../../common/types';
 
-/**
- * Docker image references → container-saga's image names. Images here are imported under a bare name
- * (`busybox`), with no tags and no digests (there is no registry): `busybox` and `busybox:latest` both mean
- * `busybox`; any other tag, or a digest, names an image that cannot be here (404, Docker's message).
- */
-
-/** `name[:tag][@digest]` split as Docker splits it: a tag is the part after the last ":" that follows the last "/". */
-export function splitReference(ref: string): { name: string; tag?: string; digest?: string } {
-  const at = ref.indexOf('@');
-  const digest = at >= 0 ? ref.slice(at + 1) : undefined;
-  const rest = at >= 0 ? ref.slice(0, at) : ref;
-  const colon = rest.lastIndexOf(':');
-  if (colon > rest.lastIndexOf('/'))
-    return { name: rest.slice(0, colon), tag: rest.slice(colon + 1), ...(digest ? { digest } : {}) };
-  return { name: rest, ...(digest ? { digest } : {}) };
-}
-
-/** The image name a reference means here; a 404 "No such image: <ref>" for another tag or a digest. */
-export function localImageName(ref: string): string {
-  const { name, tag, digest } = splitReference(ref);
-  if (digest !== undefined || (tag !== undefined && tag !== 'latest') || name === '')
-    throw notFound(`No such image: ${ref}`);
-  return name;
+/** A reference the Engine API was given: Docker's 400 "invalid reference format…" before anything is asked. */
+export function checkReference(ref: string): string {
+  // an image ID, whole or a prefix, names an image too (Docker's ParseAnyReference)
+  if (/^(?:sha256:)?[0-9a-f]{1,64}$/.test(ref)) return ref;
+  try {
+    parseReference(ref);
+  } catch (err) {
+    if (err instanceof RegistryError) throw badRequest(err.message);
+    throw err;
+  }
+  return ref;
 }
 
 /** How Docker names a reference in "No such image" after normalizing it: the tag defaults to latest. */
 export function familiarReference(ref: string): string {
-  const { tag, digest } = splitReference(ref);
-  return tag === undefined && digest === undefined ? `${ref}:latest` : ref;
+  const at = ref.indexOf('@');
+  const name = at >= 0 ? ref.slice(0, at) : ref;
+  return at < 0 && name.lastIndexOf(':') <= name.lastIndexOf('/') ? `${ref}:latest` : ref;
 }
 
-/** The image's ID: images have no digest here, so a stable one is derived from the name. */
-export function imageId(name: string): string {
-  return `sha256:${createHash('sha256').update(`container-saga image ${name}`).digest('hex')}`;
-}
-
-/** The image's RepoTags entry: its name with the one tag it has. */
-export function repoTag(name: string): string {
-  return splitReference(name).tag === undefined ? `${name}:latest` : name;
+/** Whether an image answers to a reference: one of its tags or digests, normalized (`busybox` = `busybox:latest`). */
+export function hasReference(img: ImageInfo, ref: string): boolean {
+  const want = tryCanonical(ref);
+  return want !== undefined && [...img.repoTags, ...img.repoDigests].some((r) => tryCanonical(r) === want);
 }

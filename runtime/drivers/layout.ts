@@ -4,7 +4,7 @@ import path from 'node:path';
  * Where every resource of the Linux driver lives, derived from the state root and the container ID only, so
  * a retry, a restarted worker or a sweep finds what an earlier attempt left:
  *
- *   <root>/containers/<id>/rootfs        overlay mount point (lower = image rootfs)
+ *   <root>/containers/<id>/rootfs        overlay mount point (lowers = the image's layers)
  *   <root>/containers/<id>/upper, work   the overlay's writable layer and its work dir
  *   <root>/containers/<id>/shm           tmpfs bound at /dev/shm
  *   <root>/containers/<id>/bundle        OCI bundle: config.json, hostname, hosts, resolv.conf
@@ -21,7 +21,8 @@ import path from 'node:path';
  *   <root>/cni/ipam                      host-local IPAM dataDir; the CNI container ID is the container ID
  *   <root>/netns/<name>                  ownership marker of a netns this root created (content: full ID)
  *   <root>/faults/<id>/<point>.json      fault injection's counters (runtime/faults.ts), removed with the container
- *   <root>/images/<name>/rootfs, image.json
+ *   <root>/images/<name>/rootfs, image.json  images before layered storage (images/legacy.ts moves them)
+ *   <root>/image-store/                  the host's images and their layers (images/store.ts)
  *   <root>/volumes/<name>/_data
  */
 export class Layout {
@@ -97,13 +98,6 @@ export class Layout {
   }
   netnsMarker(name: string): string {
     return path.join(this.netnsMarkers, name);
-  }
-  /** Image names may hold ':' or '/' (busybox:latest, library/x): one directory per name, encoded. */
-  image(name: string): string {
-    return path.join(this.images, encodeURIComponent(name));
-  }
-  imageRootfs(name: string): string {
-    return path.join(this.image(name), 'rootfs');
   }
   volume(name: string): string {
     return path.join(this.volumes, name, '_data');

@@ -3,11 +3,14 @@ import type { ContainerRecord, NetworkSettings } from '../../common/types';
 import type { SpecRequest, StepContext } from '../contract';
 import type { Driver } from '../driver';
 import type { StateStore } from '../store';
+import type { ImageStore } from '../../images/store';
 
 /** What a step works with: the records and the driver. */
 export interface StepEnv {
   store: StateStore;
   driver: Driver;
+  /** the host's images: the rootfs's layers */
+  images: ImageStore;
   /** daemon.Get with the process state refreshed (a peer recorded Running whose process exited reads exited) */
   lookup(ref: string): Promise<ContainerRecord>;
   /** the host directories bind mounts may come from (CONTAINER_SAGA_BIND_ALLOW); undefined: any */

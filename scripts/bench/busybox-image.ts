@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { runChecked } from '../../runtime/drivers/linux/exec';
-import { buildBusybox } from '../../runtime/drivers/linux/images';
+import { buildBusybox } from '../../images/busybox';
 import { tool } from '../../runtime/drivers/linux/tools';
 import type { DockerCli } from './docker-cli';
 

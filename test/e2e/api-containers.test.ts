@@ -488,7 +488,7 @@ describe.concurrent('raw HTTP: what the docker client does not send', () => {
     expect(rec).toMatchObject({
       Path: 'sh',
       Args: ['-c', 'sleep 1000'],
-      Config: { Image: 'busybox', Cmd: ['sh', '-c', 'sleep 1000'] },
+      Config: { Image: 'busybox:latest', Cmd: ['sh', '-c', 'sleep 1000'] },
       HostConfig: { NetworkMode: 'default' },
     });
     for (const internal of ['StartingBy', 'EventKeys', 'Leftovers', 'HasBeenStartedBefore', 'HasBeenManuallyStopped'])

@@ -4,7 +4,10 @@ import { describe, expect, inject } from 'vitest';
 import { getConfig } from '../../config';
 import { REMAP_SIZE } from '../../config/userns-remap';
 import { mountsUnder, readMountInfo } from '../../runtime/drivers/linux/mountinfo';
-import { remappedRootfs } from '../../runtime/drivers/linux/userns';
+import { remappedStoreRoot } from '../../runtime/drivers/linux/userns';
+import { imageStoreRoot } from '../../images/location';
+import { ImageStore } from '../../images/store';
+import { LayerStore } from '../../layers/store';
 import { linuxApiSuite } from '../api-harness';
 import { spawnWorker } from '../durability/worker-process';
 import { testNetwork } from '../linux-fixture';
@@ -59,10 +62,12 @@ describe('user-namespace remapping (CONTAINER_SAGA_USERNS_REMAP=default, Linux d
     await expect.poll(() => owner(path.join(layout.upper(id), 'written')).catch(() => 'absent')).toBe(`${uid}:${gid}`);
     expect(await owner(path.join(layout.volume('usvol'), 'f'))).toBe(`${uid}:${gid}`);
     expect(await owner(path.join(layout.shm(id), 's'))).toBe(`${uid}:${gid}`);
-    // the image's copy: shifted owners, the setuid-free busybox still a symlink farm
-    const copy = remappedRootfs(layout, 'busybox', REMAP!);
+    // the layer's copy for the range: shifted owners, the setuid-free busybox still a symlink farm
+    const images = new ImageStore(imageStoreRoot(layout.root));
+    const [layer] = await images.layerDirs(await images.resolve('busybox'));
+    const copy = new LayerStore(remappedStoreRoot(images.root, REMAP!)).diffDir(layer!.diffID);
     expect(await owner(path.join(copy, 'bin', 'busybox'))).toBe(`${uid}:${gid}`);
-    expect(await owner(path.join(layout.imageRootfs('busybox'), 'bin', 'busybox'))).toBe('0:0');
+    expect(await owner(path.join(layer!.dir, 'bin', 'busybox'))).toBe('0:0');
     // the environment stays the host root's alone
     expect((await stat(path.join(layout.bundle(id), 'config.json'))).mode & 0o777).toBe(0o600);
 

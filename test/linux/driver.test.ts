@@ -167,30 +167,44 @@ describe('Linux driver (root)', () => {
     expect(info.cpus).toBeGreaterThan(0);
   });
 
-  rootIt('imports the busybox-static image, lists it, and refuses a missing image with NoSuchImage', async () => {
-    expect(await rt.importImage('busybox', 'busybox-static')).toMatchObject({ name: 'busybox' });
-    expect((await rt.listImages()).map((i) => i.name)).toEqual(['busybox']);
-    const rootfs = path.join(root, 'images', 'busybox', 'rootfs');
-    expect((await fs.lstat(path.join(rootfs, 'bin', 'sh'))).isSymbolicLink()).toBe(true);
-    expect(await fs.readFile(path.join(rootfs, 'etc', 'passwd'), 'utf8')).toMatch(/^root:x:0:0:/);
-    await expect(rt.create({ image: 'nope', cmd: ['true'] })).rejects.toMatchObject({
-      type: 'NoSuchImage',
-      status: 404,
-      message: 'No such image: nope',
-    });
+  rootIt(
+    'imports the busybox-static image as one layer, lists it, and refuses a missing image with NoSuchImage',
+    async () => {
+      const busybox = await rt.importImage('busybox', 'busybox-static');
+      expect(busybox).toMatchObject({ name: 'busybox:latest', repoTags: ['busybox:latest'], repoDigests: [] });
+      expect(busybox.id).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(busybox.config.config).toMatchObject({ Cmd: ['sh'] });
+      expect(busybox.config.rootfs.diff_ids).toHaveLength(1);
+      // the same source under the same name again: the same image
+      expect((await rt.importImage('busybox:latest', 'busybox-static')).id).toBe(busybox.id);
+      expect((await rt.listImages()).map((i) => i.name)).toEqual(['busybox:latest']);
+      const [layer] = await rt.images.layerDirs(busybox.id);
+      const rootfs = layer!.dir;
+      expect((await fs.lstat(path.join(rootfs, 'bin', 'sh'))).isSymbolicLink()).toBe(true);
+      expect(await fs.readFile(path.join(rootfs, 'etc', 'passwd'), 'utf8')).toMatch(/^root:x:0:0:/);
+      await expect(rt.create({ image: 'nope', cmd: ['true'] })).rejects.toMatchObject({
+        type: 'NoSuchImage',
+        status: 404,
+        message: 'No such image: nope:latest',
+      });
 
-    // from a directory (cp -a) and from a tarball (tar -xf)
-    const tarball = path.join(root, 'rootfs.tar');
-    expect(spawnSync('tar', ['-cf', tarball, '-C', rootfs, '.']).status).toBe(0);
-    expect(await rt.importImage('copy', rootfs)).toMatchObject({ name: 'copy' });
-    expect(await rt.importImage('tarred:1.0', tarball)).toMatchObject({ name: 'tarred:1.0' });
-    expect((await rt.listImages()).map((i) => i.name).sort()).toEqual(['busybox', 'copy', 'tarred:1.0']);
-    for (const name of ['copy', 'tarred:1.0']) {
-      const dir = path.join(root, 'images', encodeURIComponent(name), 'rootfs');
-      expect(await fs.readlink(path.join(dir, 'bin', 'sh'))).toBe('busybox');
-      expect((await fs.stat(path.join(dir, 'tmp'))).mode & 0o7777).toBe(0o1777);
-    }
-  });
+      // from a directory and from a tarball: the same tree, one layer each
+      const tarball = path.join(root, 'rootfs.tar');
+      expect(spawnSync('tar', ['-cf', tarball, '-C', rootfs, '.']).status).toBe(0);
+      expect(await rt.importImage('copy', rootfs)).toMatchObject({ name: 'copy:latest' });
+      expect(await rt.importImage('tarred:1.0', tarball)).toMatchObject({ name: 'tarred:1.0' });
+      const names = (await rt.listImages()).map((i) => i.name).sort();
+      expect(names).toEqual(['busybox:latest', 'copy:latest', 'tarred:1.0']);
+      for (const name of ['copy', 'tarred:1.0']) {
+        const [dir] = await rt.images.layerDirs(await rt.images.resolve(name));
+        expect(await fs.readlink(path.join(dir!.dir, 'bin', 'sh'))).toBe('busybox');
+        expect((await fs.stat(path.join(dir!.dir, 'tmp'))).mode & 0o7777).toBe(0o1777);
+      }
+      // a bad name is Docker's 400, and nothing is stored
+      await expect(rt.importImage('UPPER/case', rootfs)).rejects.toMatchObject({ type: 'InvalidParameter' });
+      expect((await rt.listImages()).length).toBe(3);
+    },
+  );
 
   rootIt(
     'runs a bridge container: alive, its hostname, an IP on eth0 in its own netns, volumes and /dev/shm mounted inside, logs captured',

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { inspectJson } from '../../api/convert/container-json';
 import { containerRef } from '../../api/convert/container-ref';
 import { containerSummary, namesOf } from '../../api/convert/container-summary';
-import { imageId } from '../../api/convert/image-ref';
+const BUSYBOX_ID = `sha256:${'b'.repeat(64)}`;
 import { listQuery, selectContainers } from '../../api/convert/list-filters';
 import { waitCondition } from '../../api/convert/wait-condition';
 import { defaultHostConfig, initialState, type ContainerState } from '../../common/types';
@@ -36,6 +36,7 @@ const web = record({
   Created: ago(10 * MIN),
   Path: 'sleep',
   Args: ['1000'],
+  Image: BUSYBOX_ID,
   Config: {
     Image: 'busybox',
     Cmd: ['sleep', '1000'],
@@ -79,7 +80,7 @@ describe('inspect', () => {
       Path: 'sleep',
       Args: ['1000'],
       RestartCount: 2,
-      Image: imageId('busybox'),
+      Image: BUSYBOX_ID,
       ExecIDs: null,
       State: { Status: 'running', Running: true, Pid: 4242, ExitCode: 0, OOMKilled: false },
       // Docker's Node (classic Swarm's): the container's host
@@ -165,7 +166,7 @@ describe('list entries', () => {
       Id: web.Id,
       Names: ['/web'],
       Image: 'busybox',
-      ImageID: imageId('busybox'),
+      ImageID: BUSYBOX_ID,
       Command: 'sleep 1000',
       Created: Math.floor(Date.parse(web.Created) / 1000),
       Ports: [

@@ -2,50 +2,70 @@
 import { describe, expect, it } from 'vitest';
 import { imageFilter } from '../../api/convert/image-filters';
 import { findImage, imageInspect, imageSummary } from '../../api/convert/image-json';
-import { familiarReference, imageId, localImageName, repoTag, splitReference } from '../../api/convert/image-ref';
+import { checkReference, familiarReference } from '../../api/convert/image-ref';
 import type { ImageInfo } from '../../common/types';
 import { apiStatus } from './helpers';
 
-const busybox: ImageInfo = { name: 'busybox', created: '2026-11-30T10:00:00.000Z', sizeBytes: 2_150_000 };
-const alpine: ImageInfo = { name: 'tools/alpine', created: '2026-11-30T11:00:00.000Z', sizeBytes: 5_000_000 };
+const ID = (c: string) => `sha256:${c.repeat(64)}`;
+const config = (diffs: string[], labels?: Record<string, string>): ImageInfo['config'] => ({
+  architecture: 'amd64',
+  os: 'linux',
+  config: { Env: ['PATH=/usr/bin:/bin'], Cmd: ['sh'], ...(labels ? { Labels: labels } : {}) },
+  rootfs: { type: 'layers', diff_ids: diffs },
+});
+const busybox: ImageInfo = {
+  name: 'busybox:latest',
+  id: ID('b'),
+  repoTags: ['busybox:latest'],
+  repoDigests: ['busybox@' + ID('d')],
+  created: '2026-11-30T10:00:00.000Z',
+  sizeBytes: 2_150_000,
+  config: config([ID('1')]),
+};
+const alpine: ImageInfo = {
+  name: 'tools/alpine:latest',
+  id: ID('a'),
+  repoTags: ['tools/alpine:latest'],
+  repoDigests: [],
+  created: '2026-11-30T11:00:00.000Z',
+  sizeBytes: 5_000_000,
+  config: config([ID('1'), ID('2')], { tier: 'base' }),
+};
+const dangling: ImageInfo = {
+  name: '<none>:<none>',
+  id: ID('c'),
+  repoTags: [],
+  repoDigests: [],
+  created: '2026-11-29T11:00:00.000Z',
+  sizeBytes: 1,
+  config: config([ID('3')]),
+};
 const images = [busybox, alpine];
 
 const status = apiStatus;
 
 describe('references', () => {
-  it('split as Docker splits them: a tag follows the last slash', () => {
-    expect(splitReference('busybox')).toEqual({ name: 'busybox' });
-    expect(splitReference('busybox:1.36')).toEqual({ name: 'busybox', tag: '1.36' });
-    expect(splitReference('localhost:5000/x')).toEqual({ name: 'localhost:5000/x' });
-    expect(splitReference('localhost:5000/x:v1@sha256:ab')).toEqual({
-      name: 'localhost:5000/x',
-      tag: 'v1',
-      digest: 'sha256:ab',
-    });
-  });
-
-  it('name and name:latest are the image; anything else cannot be here', () => {
-    expect(localImageName('busybox')).toBe('busybox');
-    expect(localImageName('busybox:latest')).toBe('busybox');
-    expect(status(() => localImageName('busybox:1.36'))).toEqual([404, 'No such image: busybox:1.36']);
-    expect(status(() => localImageName('busybox@sha256:ab'))).toEqual([404, 'No such image: busybox@sha256:ab']);
+  it("bad references are Docker's 400 before anything is asked; IDs and prefixes pass", () => {
+    expect(checkReference('busybox:1.36')).toBe('busybox:1.36');
+    expect(checkReference('localhost:5000/x:v1')).toBe('localhost:5000/x:v1');
+    expect(checkReference('0123abcd')).toBe('0123abcd');
+    expect(status(() => checkReference('UPPER/case'))).toEqual([
+      400,
+      'invalid reference format: repository name must be lowercase',
+    ]);
+    expect(status(() => checkReference('a::b'))).toEqual([400, 'invalid reference format']);
     expect(familiarReference('busybox')).toBe('busybox:latest');
     expect(familiarReference('busybox:1.36')).toBe('busybox:1.36');
-    expect(repoTag('busybox')).toBe('busybox:latest');
-  });
-
-  it('IDs: sha256, stable per name, distinct between names', () => {
-    expect(imageId('busybox')).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(imageId('busybox')).toBe(imageId('busybox'));
-    expect(imageId('busybox')).not.toBe(imageId('alpine'));
   });
 });
 
 describe('lookup, list entries and inspect', () => {
   it('by name, name:latest, full ID or a unique hex prefix; 404 with the reference otherwise', () => {
-    const id = imageId('busybox');
+    const id = busybox.id;
     expect(findImage(images, 'busybox')).toBe(busybox);
     expect(findImage(images, 'busybox:latest')).toBe(busybox);
+    expect(findImage(images, 'docker.io/library/busybox:latest')).toBe(busybox);
+    expect(findImage(images, `busybox@${ID('d')}`)).toBe(busybox);
     expect(findImage(images, 'tools/alpine')).toBe(alpine);
     expect(findImage(images, id)).toBe(busybox);
     expect(findImage(images, id.slice(7, 19))).toBe(busybox);
@@ -57,10 +77,10 @@ describe('lookup, list entries and inspect', () => {
     expect(imageSummary(busybox)).toEqual({
       Containers: -1,
       Created: Date.parse(busybox.created) / 1000,
-      Id: imageId('busybox'),
+      Id: busybox.id,
       Labels: {},
       ParentId: '',
-      RepoDigests: [],
+      RepoDigests: ['busybox@' + ID('d')],
       RepoTags: ['busybox:latest'],
       SharedSize: -1,
       Size: 2_150_000,
@@ -68,38 +88,41 @@ describe('lookup, list entries and inspect', () => {
     });
   });
 
-  it("inspect: Docker's fields, a config with PATH and no command, one layer", () => {
+  it("inspect: Docker's fields, the image's own config, its diff IDs", () => {
     const img = imageInspect(busybox);
     expect(img).toMatchObject({
-      Id: imageId('busybox'),
+      Id: busybox.id,
       RepoTags: ['busybox:latest'],
-      RepoDigests: [],
       Created: busybox.created,
       Os: 'linux',
       Size: 2_150_000,
     });
-    expect(img.Config).toMatchObject({ Cmd: null, Entrypoint: null, Env: [expect.stringMatching(/^PATH=/)] });
-    expect(img.RootFS).toEqual({ Type: 'layers', Layers: [imageId('busybox')] });
+    expect(img.Config).toMatchObject({ Cmd: ['sh'], Entrypoint: null, Env: [expect.stringMatching(/^PATH=/)] });
+    expect(img.RootFS).toEqual({ Type: 'layers', Layers: [ID('1')] });
     expect(img.Architecture).toMatch(/^\w+$/);
   });
 });
 
 describe('list filters', () => {
   const q = (filters: unknown) => new URLSearchParams({ filters: JSON.stringify(filters) });
-  const names = (filters: unknown) => images.filter(imageFilter(q(filters), images)).map((i) => i.name);
+  const all = [...images, dangling];
+  const names = (filters: unknown) => all.filter(imageFilter(q(filters), all)).map((i) => i.name);
 
   it('reference globs over the name and name:tag; dangling; label; before and since', () => {
-    expect(names({ reference: ['busybox'] })).toEqual(['busybox']);
-    expect(names({ reference: ['busy*'] })).toEqual(['busybox']);
-    expect(names({ reference: ['*:latest'] })).toEqual(['busybox']);
-    expect(names({ reference: ['tools/*'] })).toEqual(['tools/alpine']);
-    expect(names({ reference: ['*'] })).toEqual(['busybox']);
-    expect(names({ dangling: ['true'] })).toEqual([]);
-    expect(names({ dangling: ['false'] })).toEqual(['busybox', 'tools/alpine']);
+    expect(names({ reference: ['busybox'] })).toEqual(['busybox:latest']);
+    expect(names({ reference: ['busy*'] })).toEqual(['busybox:latest']);
+    expect(names({ reference: ['*:latest'] })).toEqual(['busybox:latest']);
+    expect(names({ reference: ['tools/*'] })).toEqual(['tools/alpine:latest']);
+    expect(names({ reference: ['*'] })).toEqual(['busybox:latest']);
+    expect(names({ dangling: ['true'] })).toEqual(['<none>:<none>']);
+    expect(names({ dangling: ['false'] })).toEqual(['busybox:latest', 'tools/alpine:latest']);
     expect(names({ label: ['a=b'] })).toEqual([]);
-    expect(names({ before: ['tools/alpine'] })).toEqual(['busybox']);
-    expect(names({ since: ['busybox'] })).toEqual(['tools/alpine']);
-    expect(names({ reference: ['b?sy*x:*'] })).toEqual(['busybox']);
+    expect(names({ label: ['tier'] })).toEqual(['tools/alpine:latest']);
+    expect(names({ label: ['tier=base'] })).toEqual(['tools/alpine:latest']);
+    expect(names({ label: ['tier=top'] })).toEqual([]);
+    expect(names({ before: ['tools/alpine'] })).toEqual(['busybox:latest', '<none>:<none>']);
+    expect(names({ since: ['busybox'] })).toEqual(['tools/alpine:latest']);
+    expect(names({ reference: ['b?sy*x:*'] })).toEqual(['busybox:latest']);
     expect(names({ reference: ['*x*x'] })).toEqual([]);
   });
 
@@ -111,11 +134,11 @@ describe('list filters', () => {
   });
 
   it("bad filters are Docker's 400s", () => {
-    expect(status(() => imageFilter(q({ bogus: ['x'] }), images))).toEqual([400, "invalid filter 'bogus'"]);
-    expect(status(() => imageFilter(q({ dangling: ['maybe'] }), images))).toEqual([
+    expect(status(() => imageFilter(q({ bogus: ['x'] }), all))).toEqual([400, "invalid filter 'bogus'"]);
+    expect(status(() => imageFilter(q({ dangling: ['maybe'] }), all))).toEqual([
       400,
       "Invalid filter 'dangling=maybe'",
     ]);
-    expect(status(() => imageFilter(q({ before: ['nosuch'] }), images))).toEqual([404, 'No such image: nosuch']);
+    expect(status(() => imageFilter(q({ before: ['nosuch'] }), all))).toEqual([404, 'No such image: nosuch']);
   });
 });

@@ -4,7 +4,7 @@ import { ContainerError } from '../../../common/errors';
 import { getConfig } from '../../../config';
 import type { IdRange } from '../../../config/userns-remap';
 import type { HostInfo } from '../../../common/settings';
-import { NO_NETWORK, type ImageInfo, type NetworkSettings } from '../../../common/types';
+import { NO_NETWORK, type NetworkSettings } from '../../../common/types';
 import type { HeldResource, StepContext } from '../../contract';
 import type {
   Driver,
@@ -13,16 +13,15 @@ import type {
   ExecPlan,
   NetnsPlan,
   ProcessProbe,
+  RootfsPlan,
   SpecPlan,
   VolumeMount,
 } from '../../driver';
 import { execsDir } from '../../exec-layout';
-import { exists } from '../../fsutil';
 import { mkdirInRoot } from '../../rootfs-path';
 import { logSidecars } from '../../log-index';
 import type { CniNetwork } from './cni';
 import { linuxHostInfo } from './hostinfo';
-import * as images from './images';
 import { Layout, netnsName, netnsPath, short } from '../layout';
 import { mountAt, mountsUnder, readMountInfo } from './mountinfo';
 import { ensurePrivateRoot, mountOverlay, mountTmpfs, unmount } from './mounts';
@@ -32,7 +31,7 @@ import { connectBridge, ownNetns, releaseOwnNetwork } from './network';
 import { heldResources } from './probe';
 import { writeBundle } from './bundle';
 import * as proc from './process';
-import { chownNamedVolumes, ensureRemappedImage, prepareContainerDirs } from './userns';
+import { chownNamedVolumes, prepareContainerDirs, remappedLower } from './userns';
 
 export interface LinuxDriverOptions {
   /** container subnet (default: CONTAINER_SAGA_SUBNET, else 10.88.0.0/16) */
@@ -86,31 +85,18 @@ export class LinuxDriver implements Driver {
     return linuxHostInfo();
   }
 
-  checkImage(image: string): Promise<void> {
-    return images.checkImage(this.layout, image);
-  }
-
-  importImage(name: string, source: string): Promise<ImageInfo> {
-    return images.importImage(this.layout, name, source);
-  }
-
-  listImages(): Promise<ImageInfo[]> {
-    return images.listImages(this.layout);
-  }
-
   // --- mount-rootfs ------------------------------------------------------------------------------------------
 
-  async mountRootfs(id: string, image: string): Promise<{ path: string }> {
-    let lower = this.layout.imageRootfs(image);
-    if (!(await exists(lower))) await this.checkImage(image);
+  async mountRootfs(id: string, plan: RootfsPlan): Promise<{ path: string }> {
     await ensurePrivateRoot(this.root);
+    let lower = plan.lower;
     if (this.remap) {
-      lower = await ensureRemappedImage(this.layout, image, this.remap);
+      lower = await remappedLower(plan, this.remap);
       await prepareContainerDirs(this.layout, id, this.remap);
     }
     const target = this.layout.rootfs(id);
     await mountOverlay(
-      { lower, upper: this.layout.upper(id), work: this.layout.work(id), target },
+      { lower: lower.lowerdir, cwd: lower.cwd, upper: this.layout.upper(id), work: this.layout.work(id), target },
       `mount rootfs of ${short(id)}`,
     );
     return { path: target };

@@ -15,6 +15,8 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
   /** killed (SIGKILL) after this long; default 60 s */
   timeoutMs?: number;
+  /** its working directory (mount(8) resolves overlay's relative lowerdir against it) */
+  cwd?: string;
 }
 
 export interface RunResult {
@@ -31,8 +33,8 @@ export interface RunResult {
 export async function run(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const env = opts.env ?? process.env;
   const timeoutMs = opts.timeoutMs ?? 60_000;
-  const viaHelper = spawner.request({ op: 'run', file, args, env, input: opts.input, timeoutMs });
-  if (!viaHelper) return runHere(file, args, env, opts.input, timeoutMs);
+  const viaHelper = spawner.request({ op: 'run', file, args, env, input: opts.input, timeoutMs, cwd: opts.cwd });
+  if (!viaHelper) return runHere(file, args, env, opts.input, timeoutMs, opts.cwd);
   const r = await helped(file, viaHelper);
   return r as RunResult;
 }
@@ -69,9 +71,10 @@ function runHere(
   env: NodeJS.ProcessEnv,
   input: string | undefined,
   timeoutMs: number,
+  cwd?: string,
 ): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { env, cwd, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout!.on('data', (b: Buffer) => out.push(b));

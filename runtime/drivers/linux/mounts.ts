@@ -59,7 +59,9 @@ export async function releaseStateRoot(root: string): Promise<void> {
 }
 
 export interface OverlaySpec {
+  /** lowerdir's value: layer directories top first, ':'-separated, relative to `cwd` when it is given */
   lower: string;
+  cwd?: string;
   upper: string;
   work: string;
   target: string;
@@ -70,7 +72,7 @@ export interface OverlaySpec {
  * else mounted there is an error, not adopted.
  */
 export async function mountOverlay(o: OverlaySpec, what: string): Promise<void> {
-  for (const p of [o.lower, o.upper, o.work, o.target]) checkOptionPath(p);
+  for (const p of [...o.lower.split(':'), o.upper, o.work, o.target]) checkOptionPath(p);
   const existing = mountAt(await readMountInfo(), o.target);
   if (existing) {
     if (existing.fsType === 'overlay' && superOption(existing, 'upperdir') === o.upper) return;
@@ -80,14 +82,12 @@ export async function mountOverlay(o: OverlaySpec, what: string): Promise<void> 
     );
   }
   await Promise.all([o.upper, o.work, o.target].map((d) => fs.mkdir(d, { recursive: true })));
-  await runChecked(what, tool('mount'), [
-    '-t',
-    'overlay',
-    'overlay',
-    '-o',
-    `lowerdir=${o.lower},upperdir=${o.upper},workdir=${o.work}`,
-    o.target,
-  ]);
+  await runChecked(
+    what,
+    tool('mount'),
+    ['-t', 'overlay', 'overlay', '-o', `lowerdir=${o.lower},upperdir=${o.upper},workdir=${o.work}`, o.target],
+    o.cwd ? { cwd: o.cwd } : {},
+  );
 }
 
 /** Mounts a tmpfs at target with options, or adopts the tmpfs already there. */

@@ -38,7 +38,7 @@ process.on('message', (m) => {
   }
 });
 function run(m) {
-  const child = spawn(m.file, m.args, { env: m.env, stdio: [m.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  const child = spawn(m.file, m.args, { env: m.env, cwd: m.cwd, stdio: [m.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
   const out = [];
   const err = [];
   let done = false;
@@ -87,7 +87,15 @@ export type HelperReply =
   | { error: SpawnError };
 
 type Request =
-  | { op: 'run'; file: string; args: readonly string[]; env: NodeJS.ProcessEnv; input?: string; timeoutMs: number }
+  | {
+      op: 'run';
+      file: string;
+      args: readonly string[];
+      env: NodeJS.ProcessEnv;
+      input?: string;
+      timeoutMs: number;
+      cwd?: string;
+    }
   | { op: 'detached'; file: string; args: readonly string[]; env: NodeJS.ProcessEnv; logs: string[] };
 
 interface Pending {

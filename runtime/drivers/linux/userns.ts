@@ -1,44 +1,37 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ContainerError } from '../../../common/errors';
 import type { IdRange } from '../../../config/userns-remap';
-import { exists } from '../../fsutil';
-import type { VolumeMount } from '../../driver';
+import type { RootfsPlan, VolumeMount } from '../../driver';
+import { LayerStore } from '../../../layers/store';
 import type { Layout } from '../layout';
 import { runChecked } from './exec';
 import { tool } from './tools';
 
 /**
  * CONTAINER_SAGA_USERNS_REMAP's files (docs/security.md, Confinement): runc 1.1 has no idmapped mounts for the
- * rootfs, so each image gets a copy with every owner shifted into the range (Docker's per-remap layer store),
+ * rootfs, so each layer gets a copy with every owner shifted into the range (Docker's per-remap layer store),
  * and what the container's root must own or pass through is given to it.
  */
 
-/** `<image>/userns-<uid>-<gid>`: beside the image, so replacing or removing the image takes it along. */
-export function remappedRootfs(layout: Layout, image: string, r: IdRange): string {
-  return path.join(layout.image(image), `userns-${r.uid}-${r.gid}`);
+/** The remapped copies' own layer store: `<image store>/overlay-userns-<uid>-<gid>` (Docker's per-remap root). */
+export function remappedStoreRoot(storeRoot: string, r: IdRange): string {
+  return path.join(storeRoot, `overlay-userns-${r.uid}-${r.gid}`);
 }
 
 /**
- * The image's rootfs with owners shifted, made on first use: `cp -a` into a temp directory beside it, shift,
- * rename. A crash leaves only a `.userns-*` temp directory, never a half copy under the final name; two
- * starts racing both copy and the second rename loses (the first one's copy is used).
+ * The image's layers with owners shifted, each copied once per range on first use (`cp -a` into the remapped
+ * store's temp directory, shift, rename: a crash leaves only a temp directory), and their lowerdir there.
  */
-export async function ensureRemappedImage(layout: Layout, image: string, r: IdRange): Promise<string> {
-  const target = remappedRootfs(layout, image, r);
-  if (await exists(target)) return target;
-  const tmp = path.join(layout.image(image), `.userns-${randomBytes(6).toString('hex')}`);
-  try {
-    await runChecked(`copy ${image} for the user namespace`, tool('cp'), ['-a', '--', layout.imageRootfs(image), tmp]);
-    await shiftOwners(tmp, r);
-    await fs.rename(tmp, target).catch(async (err: NodeJS.ErrnoException) => {
-      if (!(await exists(target))) throw err;
+export async function remappedLower(plan: RootfsPlan, r: IdRange): Promise<{ cwd: string; lowerdir: string }> {
+  const store = new LayerStore(remappedStoreRoot(plan.storeRoot, r));
+  for (const l of plan.layers) {
+    await store.ensureFrom(l.diffID, async (dir) => {
+      await runChecked(`copy layer ${l.diffID} for the user namespace`, tool('cp'), ['-a', '--', `${l.dir}/.`, dir]);
+      await shiftOwners(dir, r);
     });
-    return target;
-  } finally {
-    await fs.rm(tmp, { recursive: true, force: true });
   }
+  return store.lowerdir(plan.layers.map((l) => l.diffID));
 }
 
 /**

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ContainerError } from '../../../common/errors';
 import type { HostInfo } from '../../../common/settings';
-import { NO_NETWORK, type ImageInfo, type NetworkSettings } from '../../../common/types';
+import { NO_NETWORK, type NetworkSettings } from '../../../common/types';
 import type { HeldResource } from '../../contract';
 import type {
   Driver,
@@ -14,6 +14,7 @@ import type {
   ProcessProbe,
   SpecPlan,
   VolumeMount,
+  RootfsPlan,
 } from '../../driver';
 import { execPaths } from '../../exec-layout';
 import { exists, readJson, removeFile, writeJsonAtomic } from '../../fsutil';
@@ -22,7 +23,6 @@ import { seccompTarget } from '../../seccomp-target';
 import { Layout, netnsName, netnsPath } from '../layout';
 import { mkdirInRoot } from '../../rootfs-path';
 import { StateStore } from '../../store';
-import * as images from './images';
 import { SimMounts } from './mounts';
 import { SimProcesses } from './processes';
 
@@ -75,16 +75,6 @@ export class SimulatedDriver implements Driver {
     };
   }
 
-  async checkImage(): Promise<void> {}
-
-  importImage(name: string, source: string): Promise<ImageInfo> {
-    return images.importImage(this.layout, name, source);
-  }
-
-  listImages(): Promise<ImageInfo[]> {
-    return images.listImages(this.layout);
-  }
-
   private netnsFile(id: string): string {
     return path.join(this.sim, 'netns', `${id}.json`);
   }
@@ -95,10 +85,10 @@ export class SimulatedDriver implements Driver {
 
   // --- mounts (mounts.ts): rootfs, ipc, volumes ----------------------------------------------------------------
 
-  async mountRootfs(id: string, image: string): Promise<{ path: string }> {
+  async mountRootfs(id: string, plan: RootfsPlan): Promise<{ path: string }> {
     const target = this.layout.rootfs(id);
     await fs.mkdir(target, { recursive: true });
-    await this.mounts.add(id, [{ kind: 'rootfs', target, source: image, options: 'overlay' }]);
+    await this.mounts.add(id, [{ kind: 'rootfs', target, source: plan.image, options: 'overlay' }]);
     return { path: target };
   }
 

@@ -153,7 +153,7 @@ async function floorRound(rt: LinuxRuntime, work: string, round: number, s: Samp
   // overlay mount alone
   const o = path.join(work, `ov${round}`);
   await Promise.all(['upper', 'work', 'mnt'].map((d) => fs.mkdir(path.join(o, d), { recursive: true })));
-  const lower = rt.layout.imageRootfs('busybox');
+  const [lower] = (await rt.images.layerDirs(await rt.images.resolve('busybox'))).map((l) => l.dir);
   await timed(parts, FLOOR_OVERLAY, () =>
     runChecked('overlay', tool('mount'), [
       '-t',
