@@ -15,6 +15,10 @@
  * Then, each a phase of its own (scripts/bench/phases.ts): compensation latency, throughput at 1, 10 and 50
  * starts in flight beside dockerd's and with the simulated driver, and memory (a real worker process beside
  * dockerd + containerd, idle and with 50 running).
+ * Then the pull section (scripts/bench/pull.ts): the same docker CLI pulling from one private registry on loopback
+ * through dockerd and through our API, and `docker run --rm` from a many-layer image and a flat one.
+ * Options: `--no-pull` leaves the pull section out; `--only pull` runs only it (with what it needs: the dev server,
+ * the worker, the API server, dockerd).
  * The Linux driver runs as root (bridge networking, busybox), else the simulated one; Docker needs root and
  * docker.io. The in-process workers take their slots and pollers from the CONTAINER_SAGA_* tuning variables
  * (config/worker-tuning.ts), the SDK's defaults when unset. Results go to bench-results/<timestamp>.json
@@ -50,6 +54,7 @@ import { readHistory, timeline, type HistoryEvent } from './bench/history';
 import { StepClock, type StepCall } from './bench/step-clock';
 import { monitorEnded } from './bench/monitor-ended';
 import { checkPhaseSettings, runPhases } from './bench/phases';
+import { checkPullSettings, measurePull, pullEngines } from './bench/pull';
 import {
   buildResults,
   emptySamples,
@@ -104,7 +109,30 @@ async function apiCreates(engine: EngineClient, rt: HostRuntime): Promise<string
 /** The saga and driver steps: always measured, a failure fails the bench. */
 const CORE: Part = { measured: true };
 
-async function bench(teardown: Teardown): Promise<Results> {
+/** The command line: which sections run. */
+interface Options {
+  /** only the pull section */
+  onlyPull: boolean;
+  pull: boolean;
+}
+
+function parseOptions(args: readonly string[]): Options {
+  const o: Options = { onlyPull: false, pull: true };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--no-pull') o.pull = false;
+    else if (a === '--pull') o.pull = true;
+    else if (a === '--only' && args[i + 1] === 'pull') {
+      o.onlyPull = true;
+      i++;
+    } else if (a === '--only=pull') o.onlyPull = true;
+    else throw new Error(`unknown option ${JSON.stringify(a)} (options: --no-pull, --pull, --only pull)`);
+  }
+  if (o.onlyPull && !o.pull) throw new Error('--only pull and --no-pull leave nothing to run');
+  return o;
+}
+
+async function bench(teardown: Teardown, opts: Options): Promise<Results> {
   const loadavgAtStart = os.loadavg();
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-bench-'));
   teardown.add(`remove ${root}`, () => fs.rm(root, { recursive: true, force: true }));
@@ -160,12 +188,12 @@ async function bench(teardown: Teardown): Promise<Results> {
   const docker: Part & { version?: unknown; flags?: string[] } = { measured: false };
   let dockerEngine: EngineClient | undefined;
   let dockerCli: DockerCli | undefined;
-  let dockerd: { socket: string; dir: string } | undefined;
+  let dockerd: { socket: string; dir: string; netns: string } | undefined;
   docker.reason = dockerUnavailable();
   if (docker.reason === undefined) {
     try {
       const d = await startDockerd(teardown);
-      dockerd = { socket: d.socket, dir: d.dir };
+      dockerd = { socket: d.socket, dir: d.dir, netns: d.netns };
       Object.assign(docker, { measured: true, version: d.version, flags: d.flags });
       dockerCli = await DockerCli.make(d.socket, path.join(work, 'docker-config'));
       await importBusybox(dockerCli, path.join(work, 'busybox-image'));
@@ -186,7 +214,8 @@ async function bench(teardown: Teardown): Promise<Results> {
   // alone (no-op workflows on a worker of their own, the same client and server).
   const floors = { driver: { measured: false } as Part, temporal: { measured: false } as Part };
   let driverFloor: DriverFloor | undefined;
-  if (rt.kind !== 'linux') floors.driver.reason = 'needs the Linux driver (root, runc, CNI plugins)';
+  if (opts.onlyPull) floors.driver.reason = 'not run (--only pull)';
+  else if (rt.kind !== 'linux') floors.driver.reason = 'needs the Linux driver (root, runc, CNI plugins)';
   else {
     try {
       const f = new DriverFloor();
@@ -198,10 +227,12 @@ async function bench(teardown: Teardown): Promise<Results> {
       floors.driver.reason = `its child failed: ${message(err)}`;
     }
   }
-  const temporalFloor = await TemporalFloor.create({ native, client, dataConverter }).catch((err: unknown) => {
-    floors.temporal.reason = `its worker failed: ${message(err)}`;
-    return undefined;
-  });
+  const temporalFloor = opts.onlyPull
+    ? undefined
+    : await TemporalFloor.create({ native, client, dataConverter }).catch((err: unknown) => {
+        floors.temporal.reason = `its worker failed: ${message(err)}`;
+        return undefined;
+      });
   floors.temporal.measured = temporalFloor !== undefined;
 
   const samples = emptySamples();
@@ -278,26 +309,46 @@ async function bench(teardown: Teardown): Promise<Results> {
       }
     };
     // the floor's worker polls only while the rounds run
-    if (temporalFloor) await temporalFloor.worker.runUntil(rounds);
+    if (opts.onlyPull) floors.temporal.reason = 'not run (--only pull)';
+    else if (temporalFloor) await temporalFloor.worker.runUntil(rounds);
     else await rounds();
     await driverFloor?.close();
-    return runPhases({
-      teardown,
-      root,
-      address: server.address,
-      native,
-      client,
-      rt,
-      taskQueue,
-      workflowBundle,
-      dataConverter,
-      tuning,
-      image: IMAGE,
-      cmd: CMD,
-      apiVersion: API_VERSION,
-      ...(dockerd ? { dockerd } : {}),
-      temporalPid: server.process.pid,
+    const phaseResults = opts.onlyPull
+      ? {}
+      : await runPhases({
+          teardown,
+          root,
+          address: server.address,
+          native,
+          client,
+          rt,
+          taskQueue,
+          workflowBundle,
+          dataConverter,
+          tuning,
+          image: IMAGE,
+          cmd: CMD,
+          apiVersion: API_VERSION,
+          ...(dockerd ? { dockerd } : {}),
+          temporalPid: server.process.pid,
+        });
+    if (!opts.pull) return phaseResults;
+    const engines = pullEngines({
+      flat: IMAGE,
+      dockerCli,
+      ...(dockerd ? { dockerDataRoot: path.join(dockerd.dir, 'data') } : {}),
+      apiCli,
+      images: rt.images,
     });
+    const pullWork = path.join(work, 'pull');
+    const pull = await measurePull({ teardown, work: pullWork, netns: dockerd?.netns, engines }).catch(
+      (err: unknown) => {
+        if (teardown.stopping) throw err;
+        console.error(`bench: the pull section failed: ${err instanceof Error ? err.stack : String(err)}`);
+        return { measured: false as const, reason: `failed: ${message(err)}` };
+      },
+    );
+    return { ...phaseResults, pull };
   });
 
   if (api.reason === undefined && !apiCli && api.measured)
@@ -325,6 +376,7 @@ async function bench(teardown: Teardown): Promise<Results> {
         }
       : {}),
     ...phases,
+    ...(opts.onlyPull ? { only: 'pull' as const } : {}),
   });
 }
 
@@ -507,14 +559,16 @@ function floorSteps(
 async function main(): Promise<void> {
   if (!Number.isInteger(N) || N < 1)
     throw new Error(`BENCH_N must be a whole number of rounds, 1 or more (got "${process.env.BENCH_N}")`);
+  const opts = parseOptions(process.argv.slice(2));
   checkPhaseSettings();
+  checkPullSettings();
   // The bench's teardown owns SIGINT/SIGTERM, not the worker's runtime.
   Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
   const teardown = new Teardown();
   teardown.trapSignals();
   let results: Results;
   try {
-    results = await bench(teardown);
+    results = await bench(teardown, opts);
   } catch (err) {
     // Stopped by a signal: the handler exits once the teardown is done.
     if (teardown.signal) return;

@@ -1,6 +1,7 @@
 import { formatTable } from '../../client/output';
 import type { IdleCpu, Sizes } from './memory';
 import type { Results, Unmeasured } from './report';
+import { formatPull, pullRatio } from './pull-report';
 import type { SideResult } from './throughput';
 
 /**
@@ -47,6 +48,11 @@ export function formatSections(r: Results): string[] {
     section(
       `one start's history (the median one: ${ms(r.timeline.clientMs)} client-observed, ${ms(r.timeline.serverMs)} from started to completed, ${r.timeline.events} events)`,
       timeline(r.timeline.spans),
+    );
+  if (r.pull)
+    section(
+      'pull: the same docker CLI against each engine, one private registry on loopback (layers gzip, random bytes)',
+      formatPull(r.pull),
     );
   section('targets', targets(r));
   return lines;
@@ -189,6 +195,8 @@ function targets(r: Results): string[] {
     return out.push(`  ${met ? 'met ' : 'NOT '} ${what}: ${fmt(value)} (target ${atMost ? '≤' : '≥'} ${fmt(limit)})`);
   };
   const x = (v: number) => `${v.toFixed(2)}×`;
+  if (r.pull) check('docker pull of the ≥ 100 MB image, ours / dockerd, p50', pullRatio(r.pull), 1, x);
+  if (r.only) return out;
   const s = r.summaries;
   check('saga start p50 / dockerd Engine API start p50', r.ratios.sagaOverDockerApiStart?.p50, 0.5, x);
   check('`docker start` through our API / against dockerd, p50', r.ratios.oursOverDockerCliStart?.p50, 0.5, x);

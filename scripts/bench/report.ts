@@ -5,6 +5,7 @@ import { formatTable } from '../../client/output';
 import type { CompensationResult } from './compensation';
 import type { CpuSample } from './cpu';
 import type { MemoryResult } from './memory';
+import type { PullResult } from './pull';
 import { formatSections } from './report-sections';
 import { ratio, summarize, type Ratio, type Summary } from './stats';
 import type { SideResult } from './throughput';
@@ -107,6 +108,10 @@ export interface Results {
   compensation?: (CompensationResult & { n: number }) | Unmeasured;
   throughput?: ThroughputResult | Unmeasured;
   memory?: MemoryResult | Unmeasured;
+  /** the pull section (scripts/bench/pull.ts) */
+  pull?: PullResult | Unmeasured;
+  /** `--only pull`: the rounds, floors and phases did not run */
+  only?: 'pull';
 }
 
 export function emptySamples(): Samples {
@@ -160,7 +165,9 @@ export function formatReport(r: Results): string {
     `host: ${r.host.cpus} CPUs, Linux ${r.host.kernel}, Node ${r.host.node}; load average ${load(r.host.loadavg.start)} at the start, ${load(r.host.loadavg.end)} at the end`,
   );
   lines.push(
-    `driver: ${r.driver.kind} (${r.driver.reason}); n = ${r.n} per measurement, alternating, bridge networking, busybox sleep 1000`,
+    r.only
+      ? `driver: ${r.driver.kind} (${r.driver.reason}); only the pull section (--only pull)`
+      : `driver: ${r.driver.kind} (${r.driver.reason}); n = ${r.n} per measurement, alternating, bridge networking, busybox sleep 1000`,
   );
   const v = r.docker.version as { server?: string; storageDriver?: string } | undefined;
   lines.push(
@@ -178,6 +185,10 @@ export function formatReport(r: Results): string {
     lines.push(
       `floors: the bare tools in a small child process (${part(r.floors.driver)}); Temporal alone, no-op workflows on a worker of their own (${part(r.floors.temporal)})`,
     );
+  }
+  if (r.only) {
+    lines.push(...formatSections(r));
+    return `${lines.join('\n')}\n`;
   }
   lines.push('');
   const rows = (Object.keys(MEASUREMENTS) as Measurement[]).flatMap((k) => {
