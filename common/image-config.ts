@@ -52,7 +52,7 @@ export interface ImageConfig {
 
 /** One image on a host, as the image verbs and create see it (the Engine API's fields are made from it). */
 export interface ImageInfo {
-  /** the first tag, familiar (`busybox:latest`), or `<none>:<none>` for an untagged image */
+  /** the first tag, familiar, `:latest` left out (`busybox`, `tarred:1.0`), or `<none>:<none>` for an untagged image */
   name: string;
   /** `sha256:<hex>` of the config blob */
   id: string;

@@ -218,7 +218,8 @@ export class ImageStore {
     const repoTags = mine.filter((k) => !isDigestKey(k)).map(familiar);
     const repoDigests = mine.filter(isDigestKey).map(familiar);
     return {
-      name: repoTags[0] ?? '<none>:<none>',
+      // `image ls --json`'s name as before tags: `busybox` for busybox:latest, `tarred:1.0` otherwise
+      name: repoTags[0]?.replace(/:latest$/, '') ?? '<none>:<none>',
       id,
       repoTags,
       repoDigests,

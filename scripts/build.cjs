@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run build`: compiles the product (tsconfig.build.json's folders: api, common, config, workflows,
-// activities, runtime, worker, client, images, layers, metrics, registry) to dist/, CommonJS in the same layout, so the worker,
-// the CLI and the API server run with plain node instead of a TypeScript loader (less than half the memory, no
-// per-command loader start-up). Tests, scripts/ and tooling stay TypeScript (vitest, tsx).
+// activities, runtime, worker, client, images, layers, metrics, registry) to dist/, CommonJS in the same
+// layout, so the worker, the CLI and the API server run with plain node instead of a TypeScript loader (less
+// than half the memory, no per-command loader start-up). Tests, scripts/ and tooling stay TypeScript (vitest, tsx).
 //
 //   node scripts/build.cjs [--if-stale] [--quiet]
 //     --if-stale  build only when a source is newer than the last build (what setup.cjs runs)

@@ -525,9 +525,9 @@ describe('hosts: the test worker is one host (one host; two-host runs are in the
     expect(mine).toEqual(['create', 'start']);
     expect(await cli(w, ['image', 'import', '--host', HOST, 'busybox2', 'busybox-static'])).toMatchObject({
       code: 0,
-      stdout: 'busybox2:latest\n',
+      stdout: 'busybox2\n',
     });
-    expect((await cli(w, ['image', 'ls', '-q'])).stdout).toContain('busybox2:latest\n');
+    expect((await cli(w, ['image', 'ls', '-q'])).stdout).toContain('busybox2\n');
   });
 
   it('drain: no new container (503 HostUnavailable), the running ones keep running; activate: creates again', async () => {

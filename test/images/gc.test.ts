@@ -46,6 +46,6 @@ describe('image store collector', () => {
     expect(store.layers.has(la!)).toBe(false);
     expect(store.layers.has(lb!)).toBe(true);
     await expect(fs.stat(store.configPath(a.id))).rejects.toThrow();
-    expect((await store.list()).map((i) => i.name)).toEqual(['b:latest']);
+    expect((await store.list()).map((i) => i.name)).toEqual(['b']);
   });
 });

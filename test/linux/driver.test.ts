@@ -171,13 +171,13 @@ describe('Linux driver (root)', () => {
     'imports the busybox-static image as one layer, lists it, and refuses a missing image with NoSuchImage',
     async () => {
       const busybox = await rt.importImage('busybox', 'busybox-static');
-      expect(busybox).toMatchObject({ name: 'busybox:latest', repoTags: ['busybox:latest'], repoDigests: [] });
+      expect(busybox).toMatchObject({ name: 'busybox', repoTags: ['busybox:latest'], repoDigests: [] });
       expect(busybox.id).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect(busybox.config.config).toMatchObject({ Cmd: ['sh'] });
       expect(busybox.config.rootfs.diff_ids).toHaveLength(1);
       // the same source under the same name again: the same image
       expect((await rt.importImage('busybox:latest', 'busybox-static')).id).toBe(busybox.id);
-      expect((await rt.listImages()).map((i) => i.name)).toEqual(['busybox:latest']);
+      expect((await rt.listImages()).map((i) => i.name)).toEqual(['busybox']);
       const [layer] = await rt.images.layerDirs(busybox.id);
       const rootfs = layer!.dir;
       expect((await fs.lstat(path.join(rootfs, 'bin', 'sh'))).isSymbolicLink()).toBe(true);
@@ -191,10 +191,10 @@ describe('Linux driver (root)', () => {
       // from a directory and from a tarball: the same tree, one layer each
       const tarball = path.join(root, 'rootfs.tar');
       expect(spawnSync('tar', ['-cf', tarball, '-C', rootfs, '.']).status).toBe(0);
-      expect(await rt.importImage('copy', rootfs)).toMatchObject({ name: 'copy:latest' });
+      expect(await rt.importImage('copy', rootfs)).toMatchObject({ name: 'copy' });
       expect(await rt.importImage('tarred:1.0', tarball)).toMatchObject({ name: 'tarred:1.0' });
       const names = (await rt.listImages()).map((i) => i.name).sort();
-      expect(names).toEqual(['busybox:latest', 'copy:latest', 'tarred:1.0']);
+      expect(names).toEqual(['busybox', 'copy', 'tarred:1.0']);
       for (const name of ['copy', 'tarred:1.0']) {
         const [dir] = await rt.images.layerDirs(await rt.images.resolve(name));
         expect(await fs.readlink(path.join(dir!.dir, 'bin', 'sh'))).toBe('busybox');

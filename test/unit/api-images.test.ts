@@ -14,7 +14,7 @@ const config = (diffs: string[], labels?: Record<string, string>): ImageInfo['co
   rootfs: { type: 'layers', diff_ids: diffs },
 });
 const busybox: ImageInfo = {
-  name: 'busybox:latest',
+  name: 'busybox',
   id: ID('b'),
   repoTags: ['busybox:latest'],
   repoDigests: ['busybox@' + ID('d')],
@@ -23,7 +23,7 @@ const busybox: ImageInfo = {
   config: config([ID('1')]),
 };
 const alpine: ImageInfo = {
-  name: 'tools/alpine:latest',
+  name: 'tools/alpine',
   id: ID('a'),
   repoTags: ['tools/alpine:latest'],
   repoDigests: [],
@@ -109,20 +109,20 @@ describe('list filters', () => {
   const names = (filters: unknown) => all.filter(imageFilter(q(filters), all)).map((i) => i.name);
 
   it('reference globs over the name and name:tag; dangling; label; before and since', () => {
-    expect(names({ reference: ['busybox'] })).toEqual(['busybox:latest']);
-    expect(names({ reference: ['busy*'] })).toEqual(['busybox:latest']);
-    expect(names({ reference: ['*:latest'] })).toEqual(['busybox:latest']);
-    expect(names({ reference: ['tools/*'] })).toEqual(['tools/alpine:latest']);
-    expect(names({ reference: ['*'] })).toEqual(['busybox:latest']);
+    expect(names({ reference: ['busybox'] })).toEqual(['busybox']);
+    expect(names({ reference: ['busy*'] })).toEqual(['busybox']);
+    expect(names({ reference: ['*:latest'] })).toEqual(['busybox']);
+    expect(names({ reference: ['tools/*'] })).toEqual(['tools/alpine']);
+    expect(names({ reference: ['*'] })).toEqual(['busybox']);
     expect(names({ dangling: ['true'] })).toEqual(['<none>:<none>']);
-    expect(names({ dangling: ['false'] })).toEqual(['busybox:latest', 'tools/alpine:latest']);
+    expect(names({ dangling: ['false'] })).toEqual(['busybox', 'tools/alpine']);
     expect(names({ label: ['a=b'] })).toEqual([]);
-    expect(names({ label: ['tier'] })).toEqual(['tools/alpine:latest']);
-    expect(names({ label: ['tier=base'] })).toEqual(['tools/alpine:latest']);
+    expect(names({ label: ['tier'] })).toEqual(['tools/alpine']);
+    expect(names({ label: ['tier=base'] })).toEqual(['tools/alpine']);
     expect(names({ label: ['tier=top'] })).toEqual([]);
-    expect(names({ before: ['tools/alpine'] })).toEqual(['busybox:latest', '<none>:<none>']);
-    expect(names({ since: ['busybox'] })).toEqual(['tools/alpine:latest']);
-    expect(names({ reference: ['b?sy*x:*'] })).toEqual(['busybox:latest']);
+    expect(names({ before: ['tools/alpine'] })).toEqual(['busybox', '<none>:<none>']);
+    expect(names({ since: ['busybox'] })).toEqual(['tools/alpine']);
+    expect(names({ reference: ['b?sy*x:*'] })).toEqual(['busybox']);
     expect(names({ reference: ['*x*x'] })).toEqual([]);
   });
 

@@ -5,6 +5,7 @@ import { sleep } from '../../fsutil';
 import { run, runChecked, toolOutput } from './exec';
 import { mountAt, readMountInfo, superOption, type MountInfo } from './mountinfo';
 import { tool } from './tools';
+import { MOUNT_DATA_LIMIT } from '../../../layers/store';
 
 /**
  * Host mounts of the driver (overlay rootfs, IPC tmpfs), all below the state root: mount(8) to create them,
@@ -81,6 +82,14 @@ export async function mountOverlay(o: OverlaySpec, what: string): Promise<void> 
       `${what}: ${o.target} already has a ${existing.fsType} mount that is not this container's overlay`,
     );
   }
+  const data = `lowerdir=${o.lower},upperdir=${o.upper},workdir=${o.work}`;
+  // mount(2) takes one page of options: an image with more layers than fit cannot be mounted (overlay2's limit)
+  if (data.length >= MOUNT_DATA_LIMIT)
+    throw new ContainerError(
+      'InvalidParameter',
+      `${what}: max depth exceeded: ${o.lower.split(':').length} layers do not fit one overlay mount`,
+      { retryable: false },
+    );
   await Promise.all([o.upper, o.work, o.target].map((d) => fs.mkdir(d, { recursive: true })));
   await runChecked(
     what,
