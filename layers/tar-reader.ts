@@ -58,6 +58,10 @@ class ByteReader {
       yield out;
     }
   }
+  /** No byte left (the source has ended). */
+  async atEnd(): Promise<boolean> {
+    return !(await this.fill(1));
+  }
   async drain(): Promise<void> {
     while (!this.done) if ((await this.it.next()).done) this.done = true;
   }
@@ -117,6 +121,9 @@ export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<Ta
   let longName: string | undefined;
   let longLink: string | undefined;
   for (;;) {
+    // Ending at a header boundary without the two zero blocks ends the archive, as Go's archive/tar (Docker's
+    // applier) reads it: `umoci insert` writes layers so. A partial header, or one a PAX/long name announced, is not.
+    if (pax.size === 0 && longName === undefined && longLink === undefined && (await r.atEnd())) break;
     const h = await r.read(512);
     if (!h) throw new LayerFormatError('unexpected EOF in tar stream');
     if (h.every((x) => x === 0)) break;

@@ -116,6 +116,19 @@ describe('layer streams', () => {
     else await expect(run).rejects.toThrow(new LayerCompressionError('unsupported layer compression: zstd'));
   });
 
+  it('a tar that stops at a header boundary without its end blocks is whole, as Docker reads it (umoci insert)', async () => {
+    const tar = makeTar(entries);
+    const unended = tar.subarray(0, tar.length - 1024);
+    const r = await applyLayer(Readable.from([unended]), dest, 'overlay');
+    expect(r.diffID).toBe(sha256(unended));
+    expect(fs.readFileSync(path.join(dest, 'd/f'), 'utf8')).toBe('hello');
+    // a PAX header with no entry after it is still cut short
+    const dest2 = path.join(work, 'pax-only');
+    fs.mkdirSync(dest2);
+    const paxOnly = makeTar([entries[2]!]).subarray(0, 1024);
+    await expect(applyLayer(Readable.from([paxOnly]), dest2, 'overlay')).rejects.toBeInstanceOf(LayerFormatError);
+  });
+
   it('a corrupt or truncated tar is a LayerFormatError', async () => {
     const tar = makeTar(entries);
     const bad = Buffer.from(tar);
