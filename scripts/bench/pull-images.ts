@@ -88,14 +88,16 @@ async function startRelay(teardown: Teardown, port: number, socket: string, netn
 export async function preparePullImages(teardown: Teardown, work: string, netns?: string): Promise<PullImages> {
   const layout = path.join(work, 'layout');
   const files = path.join(work, 'files');
-  const rootfs = path.join(work, 'busybox');
+  const bundle = path.join(work, 'busybox');
   await fs.mkdir(files, { recursive: true });
-  await fs.mkdir(rootfs, { mode: 0o755 });
-  await buildBusybox(rootfs);
   await umoci(['init', '--layout', layout]);
   await umoci(['new', '--image', `${layout}:base`]);
   await umoci(['config', '--image', `${layout}:base`, '--config.cmd', 'sh', '--config.env', ENV]);
-  await umoci(['insert', '--image', `${layout}:base`, rootfs, '/']);
+  // unpack, build, repack (its root entry is "."): `umoci insert DIR /` writes the root as "/", which Docker applies
+  // but a layer from a build never has
+  await umoci(['unpack', '--image', `${layout}:base`, bundle]);
+  await buildBusybox(path.join(bundle, 'rootfs'));
+  await umoci(['repack', '--image', `${layout}:base`, bundle]);
   const insert = async (from: string, to: string, bytes: number, name: string) => {
     const file = path.join(files, name);
     await randomFile(file, bytes);
@@ -127,7 +129,7 @@ export async function preparePullImages(teardown: Teardown, work: string, netns?
   const big = await layerSizes(layout, 'big');
   const sibling = await layerSizes(layout, 'sibling');
   await fs.rm(layout, { recursive: true, force: true });
-  await fs.rm(rootfs, { recursive: true, force: true });
+  await fs.rm(bundle, { recursive: true, force: true });
   return {
     domain,
     ...images,
