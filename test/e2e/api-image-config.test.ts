@@ -13,6 +13,7 @@ import { recordConfigVariant } from '../image-variant';
 
 const suite = simulatedApiSuite('api-imgcfg');
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the answers are Docker's JSON, read field by field
 function call(method: string, urlPath: string, body?: unknown): Promise<{ status: number; json: () => any }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
