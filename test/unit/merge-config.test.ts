@@ -3,9 +3,12 @@
  * "No command specified") and getEntrypointAndArgs: one line per create/image pair.
  */
 import { describe, expect, it } from 'vitest';
+import { parseCreate, type CreateFlags } from '../../client/parse-create';
 import { DEFAULT_PATH_ENV } from '../../common/env';
 import type { ImageRunConfig } from '../../common/image-config';
 import { mergeImageConfig, type CreateRunConfig } from '../../common/merge-config';
+import type { CreateRequest } from '../../common/types';
+import { createFlags } from './helpers';
 
 const IMG: ImageRunConfig = {
   Entrypoint: ['/entry.sh'],
@@ -131,5 +134,28 @@ describe('mergeImageConfig: the rest of the config', () => {
       Labels: {},
       Volumes: null,
     });
+  });
+});
+
+describe('the CLI flags: --entrypoint, -u, --stop-signal', () => {
+  it.each<[Partial<CreateFlags>, string[], Partial<CreateRequest>]>([
+    [{}, [], {}],
+    [{ entrypoint: '' }, ['echo', 'hi'], { entrypoint: [''], cmd: ['echo', 'hi'] }],
+    // one word, as the docker CLI takes it: `--entrypoint "sh -c"` runs a program named "sh -c"
+    [{ entrypoint: 'sh -c' }, [], { entrypoint: ['sh -c'] }],
+    [
+      { user: 'app:staff', stopSignal: 'SIGUSR1' },
+      ['true'],
+      { user: 'app:staff', stopSignal: 'SIGUSR1', cmd: ['true'] },
+    ],
+  ])('%j %j', (over, cmd, want) => {
+    const req = parseCreate(createFlags(over), 'busybox', cmd);
+    for (const k of ['cmd', 'entrypoint', 'user', 'stopSignal'] as const) expect(req[k], k).toEqual(want[k]);
+  });
+
+  it('a bad --stop-signal is a usage error before anything is sent', () => {
+    expect(() => parseCreate(createFlags({ stopSignal: 'NOPE' }), 'busybox', [])).toThrow(
+      'invalid argument "NOPE" for "--stop-signal" flag: Invalid signal: NOPE',
+    );
   });
 });
