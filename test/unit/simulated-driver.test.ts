@@ -1,10 +1,11 @@
 /**
  * runtime/drivers/simulated/driver.ts under the HostRuntime (records, claim, steps, releaseAll) on a temp state root.
  */
-import { DEFAULT_PATH_ENV } from '../../common/env';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { inspectJson } from '../../api/convert/container-json';
+import { DEFAULT_PATH_ENV } from '../../common/env';
 import { HOST_STEPS, hostStep, RELEASE_ORDER, type HostStepName } from '../../common/steps';
 import type { CreateRequest } from '../../common/types';
 import type { HeldResource } from '../../runtime/contract';
@@ -401,6 +402,25 @@ describe('other step rules', () => {
       message: 'No command specified',
     });
     expect(await rt.list()).toEqual([]);
+  });
+
+  it('a record from before image configs (its Cmd the whole command, no Entrypoint or User) reads and starts', async () => {
+    const c = await rt.create({ cmd: ['sh', '-c', 'exit 0'], image: 'busybox', name: 'old' });
+    await rt.store.update(c.Id, (r) => {
+      r.Config = { ...r.Config, Env: ['A=1'] };
+      for (const k of ['Entrypoint', 'User', 'Volumes'] as const) delete r.Config[k];
+    });
+    const shown = inspectJson(await rt.lookup(c.Id));
+    expect(shown).toMatchObject({ Path: 'sh', Args: ['-c', 'exit 0'] });
+    expect(shown.Config).toMatchObject({ Entrypoint: null, Cmd: ['sh', '-c', 'exit 0'], User: '', Volumes: null });
+    expect(shown.Config.Env).toEqual([DEFAULT_PATH_ENV, 'A=1']);
+    await rt.acquire('spec', { id: c.Id, env: ['PATH=/bin'], extraHosts: [] });
+    const spec = JSON.parse(await readFile(path.join(rt.root, 'sim', 'bundles', c.Id, 'config.json'), 'utf8'));
+    expect(spec.process).toMatchObject({
+      args: ['sh', '-c', 'exit 0'],
+      user: { uid: 0, gid: 0, additionalGids: [0] },
+      env: ['PATH=/bin', 'HOME=/'],
+    });
   });
 
   it('a record without a command (not made by create) does not start', async () => {
