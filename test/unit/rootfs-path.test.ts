@@ -1,4 +1,7 @@
-/** runtime/rootfs-path.ts mkdirInRoot and readInRoot on a real temp rootfs (Docker: SetupWorkingDirectory + FollowSymlinkInScope). */
+/**
+ * runtime/rootfs-path.ts mkdirInRoot and readInRoot on a real temp rootfs (Docker: SetupWorkingDirectory +
+ * FollowSymlinkInScope).
+ */
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
