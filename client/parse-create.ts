@@ -4,6 +4,7 @@ import { effectiveCapAddCapDrop } from '../common/capabilities';
 import { LOG_DRIVER } from '../common/log-config';
 import { parseIpcMode, parseNetMode } from '../common/net-mode';
 import { parseBytes } from '../common/settings';
+import { parseSignal } from '../common/signals';
 import { parseUlimit } from '../common/resources';
 import type { CreateRequest, HostConfig, RestartPolicy, Ulimit } from '../common/types';
 import { createInput } from './api';
@@ -17,6 +18,10 @@ export interface CreateFlags {
   network?: string;
   env: string[];
   workdir?: string;
+  /** one word, as the docker CLI takes it; '' resets the image's */
+  entrypoint?: string;
+  user?: string;
+  stopSignal?: string;
   volume: string[];
   tmpfs: string[];
   shmSize?: string;
@@ -229,9 +234,19 @@ function toRequest(
     if (eq === 0 || l === '') bad(l, '-l, --label', `invalid label: ${l}`);
     labels[eq < 0 ? l : l.slice(0, eq)] = eq < 0 ? '' : l.slice(eq + 1);
   }
+  if (flags.stopSignal !== undefined) {
+    try {
+      parseSignal(flags.stopSignal);
+    } catch (err) {
+      bad(flags.stopSignal, '--stop-signal', (err as Error).message);
+    }
+  }
   return {
     image,
-    cmd,
+    ...(cmd.length > 0 ? { cmd } : {}),
+    ...(flags.entrypoint !== undefined ? { entrypoint: [flags.entrypoint] } : {}),
+    ...(flags.user ? { user: flags.user } : {}),
+    ...(flags.stopSignal ? { stopSignal: flags.stopSignal } : {}),
     ...(flags.name !== undefined ? { name: flags.name } : {}),
     ...(envOut.length > 0 ? { env: envOut } : {}),
     ...(flags.workdir !== undefined ? { workingDir: flags.workdir } : {}),

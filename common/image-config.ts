@@ -3,6 +3,16 @@
  * ID). Workflow-safe: create merges `config` into a container's Config (Docker's mergeAndVerifyConfig).
  */
 
+/** Docker's HealthConfig (durations in nanoseconds); `Test: ["NONE"]` disables the image's. */
+export interface HealthConfig {
+  Test?: string[];
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  StartInterval?: number;
+  Retries?: number;
+}
+
 /** What a container of the image runs with unless its create says otherwise (Docker's container.Config subset). */
 export interface ImageRunConfig {
   User?: string;
@@ -14,14 +24,7 @@ export interface ImageRunConfig {
   WorkingDir?: string;
   Labels?: Record<string, string> | null;
   StopSignal?: string;
-  Healthcheck?: {
-    Test?: string[];
-    Interval?: number;
-    Timeout?: number;
-    StartPeriod?: number;
-    StartInterval?: number;
-    Retries?: number;
-  };
+  Healthcheck?: HealthConfig;
   ArgsEscaped?: boolean;
   OnBuild?: string[] | null;
   Shell?: string[];

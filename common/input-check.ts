@@ -2,7 +2,7 @@ import { ContainerError } from './errors';
 import type { LogConfig } from './log-config';
 import { READ_NAMES } from './reads-api';
 import { HOST_NAME } from './hosts-api';
-import type { CreateRequest, HostConfig, RestartPolicy } from './types';
+import type { CreateRequest, HealthConfig, HostConfig, RestartPolicy } from './types';
 import { isFullId } from './names';
 import {
   bool,
@@ -96,10 +96,23 @@ const HOST_CONFIG: { [K in keyof HostConfig]-?: Field } = {
 };
 const hostConfig = obj(HOST_CONFIG, true);
 
+const HEALTH_CONFIG: { [K in keyof HealthConfig]-?: Field } = {
+  Test: opt(list(str)),
+  Interval: opt(int(0)),
+  Timeout: opt(int(0)),
+  StartPeriod: opt(int(0)),
+  StartInterval: opt(int(0)),
+  Retries: opt(int(0)),
+};
+
 const CREATE_REQUEST: { [K in keyof CreateRequest]-?: Field } = {
   name: opt(str),
   image: req(imageName),
   cmd: opt(list(str)),
+  entrypoint: opt(list(str)),
+  user: opt(str),
+  stopSignal: opt(str),
+  healthcheck: opt(obj(HEALTH_CONFIG, true)),
   env: opt(list(str)),
   workingDir: opt(str),
   hostname: opt(str),

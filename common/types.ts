@@ -1,4 +1,5 @@
 /** Container records with Docker's field names, shared by the workflow, activities, drivers and clients. */
+import type { HealthConfig } from './image-config';
 import { LOG_DRIVER, type LogConfig } from './log-config';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -19,11 +20,25 @@ export interface ContainerState {
   FinishedAt: string;
 }
 
+/**
+ * The container's Config as create merged it with its image's (common/merge-config.ts). Records from before
+ * image configs have no Entrypoint (their Cmd holds the whole command), User, StopSignal, Healthcheck or Volumes.
+ */
 export interface ContainerConfig {
+  /** the reference as the create gave it (the ID it resolved to is the record's Image) */
   Image: string;
+  Entrypoint?: string[] | null;
   Cmd: string[];
   Env: string[];
   WorkingDir: string;
+  /** user[:group], names or numbers, resolved in the container's /etc/passwd and /etc/group at start */
+  User?: string;
+  /** what `stop` sends first (absent: SIGTERM) */
+  StopSignal?: string;
+  /** stored, not run yet (healthchecks are issue 27's) */
+  Healthcheck?: HealthConfig;
+  /** the image's volumes: recorded, not mounted (anonymous volumes are issue 27's) */
+  Volumes?: Record<string, Record<string, never>> | null;
   Hostname: string;
   Tty: boolean;
   ExposedPorts: Record<string, Record<string, never>>;
@@ -194,7 +209,16 @@ export interface ContainerEvent {
 export interface CreateRequest {
   name?: string;
   image: string;
+  /** absent or empty: the image's (unless an entrypoint is given) */
   cmd?: string[];
+  /** absent: the image's; `[]` or `[""]`: none */
+  entrypoint?: string[];
+  /** user[:group]; absent: the image's */
+  user?: string;
+  /** absent: the image's, else SIGTERM */
+  stopSignal?: string;
+  /** only `{ Test: ["NONE"] }` (--no-healthcheck): healthchecks do not run yet */
+  healthcheck?: HealthConfig;
   env?: string[];
   workingDir?: string;
   hostname?: string;
@@ -241,4 +265,4 @@ export function initialState(): ContainerState {
 
 export const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
 
-export type { ImageInfo } from './image-config';
+export type { HealthConfig, ImageInfo } from './image-config';

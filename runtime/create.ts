@@ -14,6 +14,9 @@ import {
   type CreateRequest,
   type HostConfig,
 } from '../common/types';
+import type { ImageRunConfig } from '../common/image-config';
+import { mergeImageConfig } from '../common/merge-config';
+import { parseSignal } from '../common/signals';
 import { newContainerId, randomName } from './names';
 import { bareName } from '../common/names';
 
@@ -38,31 +41,34 @@ export function checkCreateRequest(req: CreateRequest, host: HostInfo, warnings:
   return hostConfig;
 }
 
+/**
+ * The record of a new container: the create merged with its image's config (`image`: absent for the simulated
+ * driver's name-only images), Docker's "No command specified" (400) when neither has a command.
+ */
 export function newContainerRecord(
   req: CreateRequest,
   hostConfig: HostConfig,
   existing: readonly ContainerRecord[],
+  image?: ImageRunConfig,
 ): ContainerRecord {
+  const { Path, Args, ...merged } = mergeImageConfig(req, image);
+  // Docker's verifyContainerSettings: the stop signal must be one it knows
+  if (merged.StopSignal) parseSignal(merged.StopSignal);
   const id = newContainerId();
   const name = nameFor(req.name, existing);
   checkLinks(hostConfig.Links, existing);
   checkPeers(hostConfig, existing);
-  const cmd = req.cmd ?? [];
   return {
     Id: id,
     Name: `/${name}`,
     Created: new Date().toISOString(),
-    Path: cmd[0] ?? '',
-    Args: cmd.slice(1),
+    Path,
+    Args,
     Config: {
       Image: req.image,
-      Cmd: cmd,
-      Env: req.env ?? [],
-      WorkingDir: req.workingDir ?? '',
+      ...merged,
       Hostname: req.hostname ?? id.slice(0, 12),
       Tty: req.tty ?? false,
-      ExposedPorts: Object.fromEntries((req.exposedPorts ?? []).map((p) => [p.includes('/') ? p : `${p}/tcp`, {}])),
-      Labels: req.labels ?? {},
     },
     HostConfig: hostConfig,
     State: initialState(),

@@ -45,6 +45,8 @@ export type SpecIpc =
 export interface SpecPlan {
   args: string[];
   env: string[];
+  /** the process's user (common/exec-user.ts: resolved in the container's /etc/passwd and /etc/group) */
+  user: { uid: number; gid: number; additionalGids: number[] };
   /** container path; '' means / */
   cwd: string;
   hostname: string;
@@ -146,8 +148,8 @@ export interface Driver {
    * need not exist yet; a process that ends without a write to one is still seen, later, by a probe.
    */
   processStateFiles(id: string): string[];
-  /** Signals the process (SIGTERM, SIGKILL after the timeout) and returns its exit code. */
-  terminate(id: string, timeoutSeconds: number, ctx?: StepContext): Promise<number>;
+  /** Signals the process (`signal`, default SIGTERM; SIGKILL after the timeout) and returns its exit code. */
+  terminate(id: string, timeoutSeconds: number, ctx?: StepContext, signal?: number): Promise<number>;
   /**
    * Sends `signal` (a number) to the container's process; false when there is no process to signal (it has
    * exited). Returns once sent: it does not wait for the process to exit.

@@ -96,7 +96,8 @@ export class HostRecords implements HostParts {
     await this.checkPolicy(hostConfig);
     const imageId = await this.images.find(req.image);
     if (!imageId && !this.takesAnyLatest(req.image)) throw new ContainerError('NoSuchImage', noSuchImageRef(req.image));
-    const rec = newContainerRecord(req, hostConfig, await this.store.list());
+    const imageConfig = imageId ? (await this.images.config(imageId)).config : undefined;
+    const rec = newContainerRecord(req, hostConfig, await this.store.list(), imageConfig);
     if (imageId) rec.Image = imageId;
     await this.store.write(rec);
     await this.records.appendEvent(rec.Id, rec, 'create', { image: req.image });

@@ -1,13 +1,17 @@
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ContainerError, Messages } from '../common/errors';
 
 /**
- * mkdir -p of a container path inside a rootfs, resolving `..` and symlinks as the container would see them
- * (relative to the rootfs, never above it), like Docker's symlink.FollowSymlinkInScope. A non-directory in
- * the way is Docker's "Cannot mkdir: X is not a directory" (400). Returns the host path created.
+ * A container path inside a rootfs, resolving `..` and symlinks as the container would see them (relative to
+ * the rootfs, never above it), like Docker's symlink.FollowSymlinkInScope. `missing`: what to do with a
+ * component that does not exist (mkdir it, or stop: undefined).
  */
-export async function mkdirInRoot(rootfs: string, containerPath: string): Promise<string> {
+async function resolveInRoot(
+  rootfs: string,
+  containerPath: string,
+  missing: 'mkdir' | 'stop',
+): Promise<string | undefined> {
   const pending = containerPath.split('/').filter((p) => p !== '' && p !== '.');
   const resolved: string[] = [];
   let links = 0;
@@ -22,7 +26,9 @@ export async function mkdirInRoot(rootfs: string, containerPath: string): Promis
     try {
       st = await fs.lstat(host);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && !(missing === 'stop' && code === 'ENOTDIR')) throw err;
+      if (missing === 'stop') return undefined;
       await fs.mkdir(host, { mode: 0o755 });
       resolved.push(part);
       continue;
@@ -35,8 +41,45 @@ export async function mkdirInRoot(rootfs: string, containerPath: string): Promis
       pending.unshift(...target.split('/').filter((p) => p !== '' && p !== '.'));
       continue;
     }
-    if (!st.isDirectory()) throw new ContainerError('NotADirectory', Messages.notADirectory(containerPath));
+    if (pending.length === 0 && missing === 'stop') return host;
+    if (!st.isDirectory()) {
+      if (missing === 'stop') return undefined;
+      throw new ContainerError('NotADirectory', Messages.notADirectory(containerPath));
+    }
     resolved.push(part);
   }
   return path.join(rootfs, ...resolved);
+}
+
+/**
+ * mkdir -p of a container path inside a rootfs (no escape through symlinks or `..`). A non-directory in the
+ * way is Docker's "Cannot mkdir: X is not a directory" (400). Returns the host path created.
+ */
+export async function mkdirInRoot(rootfs: string, containerPath: string): Promise<string> {
+  return (await resolveInRoot(rootfs, containerPath, 'mkdir'))!;
+}
+
+/** A regular file's text at a container path inside a rootfs (symlinks resolved in it); undefined when absent. */
+export async function readInRoot(
+  rootfs: string,
+  containerPath: string,
+  maxBytes = 16 << 20,
+): Promise<string | undefined> {
+  const host = await resolveInRoot(rootfs, containerPath, 'stop');
+  if (host === undefined) return undefined;
+  // O_NOFOLLOW: the last component was checked not to be a link; refuse one put there since
+  const fh = await fs.open(host, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((err) => {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  });
+  if (!fh) return undefined;
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) return undefined;
+    if (st.size > maxBytes)
+      throw new ContainerError('StartFailed', `${containerPath} is too large (${st.size} bytes)`, { retryable: false });
+    return await fh.readFile('utf8');
+  } finally {
+    await fh.close();
+  }
 }

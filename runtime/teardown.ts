@@ -1,5 +1,6 @@
 import { ContainerError } from '../common/errors';
 import { RELEASE_ORDER, releasedFirst } from '../common/steps';
+import { parseSignal } from '../common/signals';
 import { NO_NETWORK, type ContainerRecord } from '../common/types';
 import { CLAIM_LOCK } from './claim';
 import type { ContainerRuntime, GcReport, StepContext, StopResult } from './contract';
@@ -50,7 +51,15 @@ export async function releaseAll(rt: TeardownDeps, id: string, ctx?: StepContext
   return (await rt.store.read(id)) ? rt.store.withLock(id, run, TEARDOWN_LOCK) : run();
 }
 
-/** docker stop: SIGTERM, SIGKILL after the timeout, then every release; `die` + `stop` when it ran. */
+/** The container's stop signal (its image's or its create's Config.StopSignal), else SIGTERM. */
+function stopSignalOf(rec: ContainerRecord): number {
+  return rec.Config.StopSignal ? parseSignal(rec.Config.StopSignal) : 15;
+}
+
+/**
+ * docker stop: the stop signal (SIGTERM unless the config says), SIGKILL after the timeout, then every release;
+ * `die` + `stop` when it ran.
+ */
 export async function stop(
   rt: TeardownDeps,
   id: string,
@@ -61,7 +70,9 @@ export async function stop(
   const rec = await rt.store.get(id);
   const wasRunning = rec.State.Running;
   if (wasRunning) await resumeIfPaused(rt, id); // a frozen process would not act on SIGTERM
-  const exitCode = wasRunning ? await rt.driver.terminate(id, timeoutSeconds, ctx) : rec.State.ExitCode;
+  const exitCode = wasRunning
+    ? await rt.driver.terminate(id, timeoutSeconds, ctx, stopSignalOf(rec))
+    : rec.State.ExitCode;
   const leftovers = await releaseAll(rt, id, ctx);
   await rt.store.update(id, (r) => {
     if (wasRunning) {

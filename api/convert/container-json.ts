@@ -53,14 +53,17 @@ export function inspectJson(rec: ContainerRecord) {
   };
 }
 
-/** Config: the image's PATH first unless the container sets one, as Docker merges the image's Env. */
+/**
+ * Config as Docker shows it (nulls where its Go fields are nil). Records from before image configs had no PATH
+ * of their own: Docker's default is shown first (create now stores it, common/merge-config.ts).
+ */
 function configJson(rec: ContainerRecord) {
   const c = rec.Config;
   const exposed = c.ExposedPorts ?? {};
   return {
     Hostname: c.Hostname,
     Domainname: '',
-    User: '',
+    User: c.User ?? '',
     AttachStdin: false,
     AttachStdout: false,
     AttachStderr: false,
@@ -69,13 +72,15 @@ function configJson(rec: ContainerRecord) {
     OpenStdin: false,
     StdinOnce: false,
     Env: c.Env.some((e) => e.startsWith('PATH=')) ? c.Env : [DEFAULT_PATH_ENV, ...c.Env],
-    Cmd: c.Cmd,
+    Cmd: c.Cmd.length > 0 ? c.Cmd : null,
+    ...(c.Healthcheck ? { Healthcheck: c.Healthcheck } : {}),
     Image: c.Image,
-    Volumes: null,
+    Volumes: c.Volumes ?? null,
     WorkingDir: c.WorkingDir,
-    Entrypoint: null,
+    Entrypoint: c.Entrypoint ?? null,
     OnBuild: null,
     Labels: c.Labels ?? {},
+    ...(c.StopSignal ? { StopSignal: c.StopSignal } : {}),
   };
 }
 

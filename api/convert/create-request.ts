@@ -34,9 +34,8 @@ import { bareName } from '../../common/names';
  * honour is refused, never dropped. The values themselves (modes, binds, sizes, policies) are validated by
  * the create workflow, with Docker's messages, as for the CLI.
  *
- * Entrypoint: a CreateRequest has one command, so a non-empty Entrypoint is put in front of Cmd (what Docker
- * runs: Path is the entrypoint's first word); the record shows the joined list as Config.Cmd and no
- * Entrypoint. Images here have no command of their own, so a create with neither is Docker's 400.
+ * Entrypoint and Cmd go apart, as sent (null: the image's); the host's create merges them with the image's
+ * config and answers Docker's 400 "No command specified" when neither has one.
  */
 export function toCreateRequest(body: Record<string, unknown>, name: string | null): CreateRequest {
   checkFields(body, CONFIG_FIELDS);
@@ -47,15 +46,19 @@ export function toCreateRequest(body: Record<string, unknown>, name: string | nu
   if (!imageRef) throw badRequest('No image was specified');
   const image = checkReference(imageRef);
 
-  const entrypoint = optStrSlice(body.Entrypoint, 'Entrypoint') ?? [];
-  // `--entrypoint ""` resets the image's entrypoint: Docker sends [""]
-  const cmd = [
-    ...(entrypoint.length === 1 && entrypoint[0] === '' ? [] : entrypoint),
-    ...(optStrSlice(body.Cmd, 'Cmd') ?? []),
-  ];
-  if (cmd.length === 0) throw badRequest('No command specified');
-
-  const req: CreateRequest = { image, cmd };
+  const req: CreateRequest = { image };
+  const cmd = optStrSlice(body.Cmd, 'Cmd');
+  if (cmd && cmd.length > 0) req.cmd = cmd;
+  // `--entrypoint ""` (Docker sends [""]) and [] reset the image's entrypoint: kept as sent
+  const entrypoint = optStrSlice(body.Entrypoint, 'Entrypoint');
+  if (entrypoint) req.entrypoint = entrypoint;
+  const user = optString(body.User, 'User');
+  if (user) req.user = user;
+  const stopSignal = optString(body.StopSignal, 'StopSignal');
+  if (stopSignal) req.stopSignal = stopSignal;
+  // create-schema lets through only `--no-healthcheck`, which turns the image's off
+  const health = optObject(body.Healthcheck, 'Healthcheck');
+  if (health && !isZero(health)) req.healthcheck = { Test: ['NONE'] };
   if (name !== null && name !== '') {
     if (!VALID_NAME.test(name))
       throw badRequest(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);

@@ -23,7 +23,7 @@ const zeroOr = (...defaults: unknown[]): FieldRule => ({ zero: defaults });
 export const CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
   Hostname: 'convert',
   Domainname: Z,
-  User: Z,
+  User: 'convert',
   AttachStdin: 'ignore',
   AttachStdout: 'ignore',
   AttachStderr: 'ignore',
@@ -33,6 +33,7 @@ export const CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
   StdinOnce: 'ignore',
   Env: 'convert',
   Cmd: 'convert',
+  // healthchecks do not run yet (issue 27): only --no-healthcheck, which turns the image's off
   Healthcheck: zeroOr({ Test: ['NONE'] }),
   ArgsEscaped: 'ignore',
   Image: 'convert',
@@ -43,7 +44,7 @@ export const CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
   MacAddress: Z,
   OnBuild: Z,
   Labels: 'convert',
-  StopSignal: zeroOr('SIGTERM', 'TERM', '15'),
+  StopSignal: 'convert',
   StopTimeout: Z,
   Shell: Z,
   // the two objects beside Config in the body; checked field by field themselves

@@ -9,8 +9,8 @@ import type { StepImpl } from './types';
 export const processStep: StepImpl<'process'> = {
   async acquire(env, { id }, ctx) {
     const rec = await env.store.get(id);
-    if (rec.Config.Cmd.length === 0)
-      throw new ContainerError('StartFailed', 'No command specified', { retryable: false });
+    // create refuses a container without a command; a record made otherwise must not start a shell-less runc
+    if (!rec.Path) throw new ContainerError('StartFailed', 'No command specified', { retryable: false });
     return env.driver.startProcess(id, ctx);
   },
   async release(env, id, ctx) {

@@ -8,20 +8,25 @@ import { runningPeer } from './peers';
 import type { StepEnv, StepImpl } from './types';
 import { resolveBindSources } from '../bind-policy';
 import { volumeMounts } from './volumes';
+import { processUser, withHome } from './process-user';
 
 /**
  * spec (Docker's populateCommand): everything the process needs, decided from the records — which
- * namespaces to join (a container:X peer must run), the security options, the mounts — then written by the
- * driver as the bundle. The environment and /etc/hosts lines for links come from the workflow.
+ * namespaces to join (a container:X peer must run), the user (from the rootfs's /etc/passwd), the security
+ * options, the mounts — then written by the driver as the bundle. The environment and /etc/hosts lines for
+ * links come from the workflow (HOME is added here, from the user's passwd entry, when it has none).
  */
 export const spec: StepImpl<'spec'> = {
   async acquire(env, { id, env: processEnv, extraHosts }) {
     const rec = await env.store.get(id);
     const hc = rec.HostConfig;
     const { capabilities, seccomp, privileged, appArmorProfile } = confinementOf(hc);
+    const user = await processUser(env, rec);
     await env.driver.writeSpec(id, {
-      args: rec.Config.Cmd,
-      env: processEnv,
+      // Path and Args: the entrypoint and the command (records from before entrypoints: the command)
+      args: rec.Path ? [rec.Path, ...rec.Args] : [],
+      env: withHome(processEnv, user.home),
+      user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
       cwd: rec.Config.WorkingDir,
       hostname: rec.Config.Hostname,
       tty: rec.Config.Tty,

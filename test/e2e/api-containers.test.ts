@@ -192,7 +192,8 @@ describe.concurrent('docker client (20.10) against the Engine API (simulated dri
     noStackTrace(r.stderr);
     expect(r.stderr).toBe('');
     expect(await ok('inspect', '-f', '{{.State.Running}} {{.Config.Env}} {{.Config.Labels.tier}}', 'rund')).toMatch(
-      /^true \[PATH=\S+ A=1\] front\n$/,
+      // Docker's merge: the create's variables first, then the image's it does not set
+      /^true \[A=1 PATH=\S+\] front\n$/,
     );
     expect(await ok('ps', '--filter', 'label=tier=front', '--format', '{{.Names}} {{.Label "tier"}} {{.Ports}}')).toBe(
       'rund front 80/tcp\n',
@@ -488,7 +489,9 @@ describe.concurrent('raw HTTP: what the docker client does not send', () => {
     expect(rec).toMatchObject({
       Path: 'sh',
       Args: ['-c', 'sleep 1000'],
-      Config: { Image: 'busybox:latest', Cmd: ['sh', '-c', 'sleep 1000'] },
+      // Docker shows them apart; Image is the reference as given (the top-level Image is the ID)
+      Config: { Image: 'busybox:latest', Entrypoint: ['sh', '-c'], Cmd: ['sleep 1000'], User: '' },
+      Image: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
       HostConfig: { NetworkMode: 'default' },
     });
     for (const internal of ['StartingBy', 'EventKeys', 'Leftovers', 'HasBeenStartedBefore', 'HasBeenManuallyStopped'])
@@ -521,8 +524,13 @@ describe.concurrent('raw HTTP: what the docker client does not send', () => {
         message: `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`,
       });
     }
-    const noCmd = await postJson('/containers/create', { Image: 'busybox' });
-    expect(noCmd.json()).toEqual({ message: 'No command specified' });
+    // the image's Cmd (busybox-static's `sh`) unless `--entrypoint ""` drops it: then Docker's 400
+    const imageCmd = await postJson('/containers/create?name=imagecmd', { Image: 'busybox' });
+    expect(imageCmd.status, imageCmd.text).toBe(201);
+    expect((await request('GET', '/containers/imagecmd/json')).json()).toMatchObject({ Path: 'sh', Args: [] });
+    const noCmd = await postJson('/containers/create?name=nocmd', { Image: 'busybox', Entrypoint: [''] });
+    expect([noCmd.status, noCmd.json()]).toEqual([400, { message: 'No command specified' }]);
+    expect((await request('GET', '/containers/nocmd/json')).status).toBe(404);
     const tag = await postJson('/containers/create', { Image: 'busybox:1.36', Cmd: ['true'] });
     expect(tag.status).toBe(404);
     expect(tag.json()).toEqual({ message: 'No such image: busybox:1.36' });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createContainer } from '../../client/api';
 import { setHostAvailability } from '../../client/hosts';
 import { CliError } from '../../client/errors';
+import { DEFAULT_PATH_ENV } from '../../common/env';
 import type { HostRow } from '../../common/hosts-api';
 import type { ContainerStartResult } from '../../common/start-api';
 import type { ContainerEvent, ContainerRecord } from '../../common/types';
@@ -116,7 +117,8 @@ describe.concurrent('container-saga CLI on the dev server (simulated driver)', (
     expect(rec.State.Pid).toBeGreaterThan(0);
     expect(rec.NetworkSettings.IPAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     // -e KEY passes KEY's value from the CLI's environment, or the bare name when unset (Docker's ValidateEnv).
-    expect(rec.Config.Env).toEqual(['A=1', 'PASSED=through', 'CS_E2E_UNSET']);
+    // then the image's (busybox's PATH), as Docker merges them
+    expect(rec.Config.Env).toEqual(['A=1', 'PASSED=through', 'CS_E2E_UNSET', DEFAULT_PATH_ENV]);
     // Docker's columns, then the container's host
     expect(ps.stdout).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES\s+HOST\n/);
     expect(ps.stdout).toMatch(

@@ -228,17 +228,27 @@ describe('what the docker CLI sends', () => {
 });
 
 describe('command, image and name', () => {
-  it('Entrypoint goes in front of Cmd; `--entrypoint ""` clears it; a string is a one-word list', () => {
-    expect(toCreateRequest(body({ Entrypoint: ['sh', '-c'], Cmd: ['exit 3'] }), null).cmd).toEqual([
-      'sh',
-      '-c',
-      'exit 3',
-    ]);
-    expect(toCreateRequest(body({ Entrypoint: 'sh', Cmd: null }), null).cmd).toEqual(['sh']);
-    expect(toCreateRequest(body({ Entrypoint: [''], Cmd: ['true'] }), null).cmd).toEqual(['true']);
+  it('Entrypoint and Cmd go apart as sent; `--entrypoint ""` is kept for the merge; a string is a one-word list', () => {
+    const both = toCreateRequest(body({ Entrypoint: ['sh', '-c'], Cmd: ['exit 3'] }), null);
+    expect([both.entrypoint, both.cmd]).toEqual([['sh', '-c'], ['exit 3']]);
+    const word = toCreateRequest(body({ Entrypoint: 'sh', Cmd: null }), null);
+    expect([word.entrypoint, word]).toEqual([['sh'], expect.not.objectContaining({ cmd: expect.anything() })]);
+    expect(toCreateRequest(body({ Entrypoint: [''], Cmd: ['true'] }), null).entrypoint).toEqual(['']);
+    expect(toCreateRequest(body({ Entrypoint: [], Cmd: ['true'] }), null).entrypoint).toEqual([]);
     expect(toCreateRequest(body({ Cmd: 'true' }), null).cmd).toEqual(['true']);
-    const none = apiError(() => toCreateRequest(body({ Entrypoint: [''], Cmd: null }), null));
-    expect([none.status, none.message]).toEqual([400, 'No command specified']);
+    // neither: the image's (the host's create merges, and answers "No command specified" when it has none)
+    const none = toCreateRequest(body({ Entrypoint: null, Cmd: null }), null);
+    expect([none.cmd, none.entrypoint]).toEqual([undefined, undefined]);
+  });
+
+  it('User, StopSignal and --no-healthcheck are converted; their zero values are absent', () => {
+    const r = toCreateRequest(
+      body({ User: 'app:staff', StopSignal: 'SIGUSR1', Healthcheck: { Test: ['NONE'] } }),
+      null,
+    );
+    expect([r.user, r.stopSignal, r.healthcheck]).toEqual(['app:staff', 'SIGUSR1', { Test: ['NONE'] }]);
+    const zero = toCreateRequest(body({ User: '', StopSignal: '', Healthcheck: null }), null);
+    expect([zero.user, zero.stopSignal, zero.healthcheck]).toEqual([undefined, undefined, undefined]);
   });
 
   it("the image as given (the host resolves it); a bad reference is Docker's 400", () => {
@@ -282,12 +292,10 @@ describe('what is refused, and how', () => {
       [{}, { Mounts: [{ Type: 'bind', Source: '/', Target: '/host' }] }, 'HostConfig.Mounts'],
       [{}, { MemorySwappiness: 10 }, 'HostConfig.MemorySwappiness'],
       [{}, { Dns: ['1.1.1.1'] }, 'HostConfig.Dns'],
-      [{ User: '1000' }, {}, 'User'],
       [{ OpenStdin: true }, {}, 'OpenStdin'],
       [{ Volumes: { '/data': {} } }, {}, 'Volumes'],
       [{}, { PortBindings: { '80/tcp': [] } }, 'HostConfig.PortBindings'],
       [{}, { Sysctls: { 'net.ipv4.ip_forward': '' } }, 'HostConfig.Sysctls'],
-      [{ StopSignal: 'SIGUSR1' }, {}, 'StopSignal'],
       [{ Healthcheck: { Test: ['CMD', 'true'] } }, {}, 'Healthcheck'],
     ];
     for (const [config, hostConfig, field] of cases) {

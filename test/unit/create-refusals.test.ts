@@ -17,7 +17,7 @@ beforeEach(() => {
 describe('the fault label', () => {
   it('is refused (400) where fault injection is off, and nothing is created', async () => {
     const err = await rejected(
-      rt.create({ name: 'hooked', image: 'busybox', labels: { [FAULT_LABEL]: 'process=fail' } }),
+      rt.create({ cmd: ['true'], name: 'hooked', image: 'busybox', labels: { [FAULT_LABEL]: 'process=fail' } }),
     );
     expectError(err, {
       type: 'InvalidParameter',
@@ -27,9 +27,9 @@ describe('the fault label', () => {
   });
 
   it('is accepted where the worker enabled fault injection; other labels always are', async () => {
-    await rt.create({ name: 'plain', image: 'busybox', labels: { 'container-saga.other': 'x' } });
+    await rt.create({ cmd: ['true'], name: 'plain', image: 'busybox', labels: { 'container-saga.other': 'x' } });
     rt = simulatedRuntime(root.path, { faultsAllowed: true });
-    await rt.create({ name: 'hooked', image: 'busybox', labels: { [FAULT_LABEL]: 'process=fail' } });
+    await rt.create({ cmd: ['true'], name: 'hooked', image: 'busybox', labels: { [FAULT_LABEL]: 'process=fail' } });
     expect((await rt.list()).map((c) => c.Name).sort()).toEqual(['/hooked', '/plain']);
   });
 });
@@ -39,7 +39,7 @@ describe('container:X network and IPC modes', () => {
     ['network', { NetworkMode: 'container:nosuch' }],
     ['ipc', { IpcMode: 'container:nosuch' }],
   ])('--%s container:nosuch is refused at create (400), and nothing is created', async (what, hostConfig) => {
-    const err = await rejected(rt.create({ image: 'busybox', hostConfig }));
+    const err = await rejected(rt.create({ cmd: ['true'], image: 'busybox', hostConfig }));
     expectError(err, {
       type: 'InvalidParameter',
       message: `could not get container for --${what} container:nosuch: No such container: nosuch`,
@@ -48,15 +48,17 @@ describe('container:X network and IPC modes', () => {
   });
 
   it('a container that exists, by name or ID prefix, is accepted whether it runs or not', async () => {
-    const donor = await rt.create({ name: 'donor', image: 'busybox' });
+    const donor = await rt.create({ cmd: ['true'], name: 'donor', image: 'busybox' });
     await rt.create({
       name: 'byname',
       image: 'busybox',
+      cmd: ['true'],
       hostConfig: { NetworkMode: 'container:donor', IpcMode: 'container:donor' },
     });
     await rt.create({
       name: 'byid',
       image: 'busybox',
+      cmd: ['true'],
       hostConfig: { NetworkMode: `container:${donor.Id.slice(0, 12)}` },
     });
     expect(await rt.list()).toHaveLength(3);

@@ -1,10 +1,13 @@
-/** runtime/rootfs-path.ts mkdirInRoot on a real temp rootfs (Docker: SetupWorkingDirectory + FollowSymlinkInScope). */
+/**
+ * runtime/rootfs-path.ts mkdirInRoot and readInRoot on a real temp rootfs (Docker: SetupWorkingDirectory +
+ * FollowSymlinkInScope).
+ */
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { mkdirInRoot } from '../../runtime/rootfs-path';
+import { mkdirInRoot, readInRoot } from '../../runtime/rootfs-path';
 import { expectError, rejected, tempDirEach, type ExpectedError } from './helpers';
 
 const outer = tempDirEach('rootfs');
@@ -107,5 +110,43 @@ describe('mkdirInRoot: idempotent', () => {
     const second = await mkdirInRoot(rootfs, containerPath);
     expect(second).toBe(first);
     expect(await readdir(second)).toEqual(['keep']);
+  });
+});
+
+describe('readInRoot: reads inside the rootfs only', () => {
+  const text =
+    (p: string, content: string): Setup =>
+    async (root) => {
+      await mkdir(path.dirname(path.join(root, p)), { recursive: true });
+      await writeFile(path.join(root, p), content);
+    };
+  it.each<[string, Setup[], string, string | undefined]>([
+    ['a file', [text('etc/passwd', 'in')], '/etc/passwd', 'in'],
+    [
+      'an absolute link resolves in the rootfs',
+      [text('real/passwd', 'in'), link('etc/passwd', '/real/passwd')],
+      '/etc/passwd',
+      'in',
+    ],
+    [
+      'a relative link climbing out stays in',
+      [text('passwd', 'in'), link('etc/passwd', '../../../../passwd')],
+      '/etc/passwd',
+      'in',
+    ],
+    ['a missing file', [dir('etc')], '/etc/passwd', undefined],
+    ['a missing directory', [], '/etc/passwd', undefined],
+    ['a file where a directory belongs', [file('etc')], '/etc/passwd', undefined],
+    ['a directory is no file', [dir('etc/passwd')], '/etc/passwd', undefined],
+  ])('%s', async (_, setups, containerPath, want) => {
+    for (const s of setups) await s(rootfs);
+    expect(await readInRoot(rootfs, containerPath)).toBe(want);
+  });
+
+  it("a link to the host's file reads the rootfs's (or nothing), never the host's", async () => {
+    const host = path.join(outer.path, 'host-secret');
+    await writeFile(host, 'host');
+    await link('etc/passwd', host)(rootfs);
+    expect(await readInRoot(rootfs, '/etc/passwd')).toBeUndefined();
   });
 });

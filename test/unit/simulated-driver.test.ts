@@ -1,9 +1,11 @@
 /**
  * runtime/drivers/simulated/driver.ts under the HostRuntime (records, claim, steps, releaseAll) on a temp state root.
  */
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { inspectJson } from '../../api/convert/container-json';
+import { DEFAULT_PATH_ENV } from '../../common/env';
 import { HOST_STEPS, hostStep, RELEASE_ORDER, type HostStepName } from '../../common/steps';
 import type { CreateRequest } from '../../common/types';
 import type { HeldResource } from '../../runtime/contract';
@@ -29,12 +31,12 @@ describe('create validates', () => {
   it.each<[string, (ids: { db: string }) => CreateRequest, ExpectedError | typeof conflict]>([
     [
       'one-char name',
-      () => ({ image: 'busybox', name: 'a' }),
+      () => ({ image: 'busybox', cmd: ['true'], name: 'a' }),
       { type: 'InvalidParameter', message: 'Invalid container name (a), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed' },
     ],
     [
       'name with a space',
-      () => ({ image: 'busybox', name: 'my web' }),
+      () => ({ image: 'busybox', cmd: ['true'], name: 'my web' }),
       {
         type: 'InvalidParameter',
         message: 'Invalid container name (my web), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed',
@@ -42,54 +44,63 @@ describe('create validates', () => {
     ],
     [
       'name starting with a dash',
-      () => ({ image: 'busybox', name: '/-web' }),
+      () => ({ image: 'busybox', cmd: ['true'], name: '/-web' }),
       {
         type: 'InvalidParameter',
         message: 'Invalid container name (/-web), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed',
       },
     ],
-    ['duplicate name', () => ({ image: 'busybox', name: 'db' }), conflict],
-    ['duplicate name with slash', () => ({ image: 'busybox', name: '/db' }), conflict],
+    ['duplicate name', () => ({ image: 'busybox', cmd: ['true'], name: 'db' }), conflict],
+    ['duplicate name with slash', () => ({ image: 'busybox', cmd: ['true'], name: '/db' }), conflict],
     ['no image', () => ({ image: '' }), { type: 'InvalidParameter', message: 'No image was specified' }],
     [
       'link to a missing container',
-      () => ({ image: 'busybox', hostConfig: { Links: ['nosuch:alias'] } }),
+      () => ({ image: 'busybox', cmd: ['true'], hostConfig: { Links: ['nosuch:alias'] } }),
       { type: 'InvalidParameter', message: /^could not get container for nosuch/i },
     ],
     [
       'invalid hostConfig',
-      () => ({ image: 'busybox', hostConfig: { Memory: 1 } }),
+      () => ({ image: 'busybox', cmd: ['true'], hostConfig: { Memory: 1 } }),
       { type: 'InvalidSettings', message: 'Minimum memory limit allowed is 6MB' },
     ],
     // Docker (translateWorkingDir): a relative working directory is refused at create.
     [
       'relative working dir',
-      () => ({ image: 'busybox', workingDir: 'app' }),
+      () => ({ image: 'busybox', cmd: ['true'], workingDir: 'app' }),
       { type: 'InvalidParameter', message: "the working directory 'app' is invalid, it needs to be an absolute path" },
     ],
   ])('%s', async (_what, req, want) => {
-    const ids = { db: (await rt.create({ image: 'busybox', name: 'db' })).Id };
+    const ids = { db: (await rt.create({ cmd: ['true'], image: 'busybox', name: 'db' })).Id };
     expectError(await rejected(rt.create(req(ids))), typeof want === 'function' ? want(ids) : want);
     expect((await rt.list()).map((c) => c.Name)).toEqual(['/db']);
   });
 
   it.each<[string, (ids: { db: string }) => CreateRequest, string]>([
-    ['name without slash', () => ({ image: 'busybox', name: 'web' }), '/web'],
-    ['name with slash', () => ({ image: 'busybox', name: '/web' }), '/web'],
-    ['link by name', () => ({ image: 'busybox', name: 'web', hostConfig: { Links: ['db:database'] } }), '/web'],
+    ['name without slash', () => ({ image: 'busybox', cmd: ['true'], name: 'web' }), '/web'],
+    ['name with slash', () => ({ image: 'busybox', cmd: ['true'], name: '/web' }), '/web'],
+    [
+      'link by name',
+      () => ({ image: 'busybox', cmd: ['true'], name: 'web', hostConfig: { Links: ['db:database'] } }),
+      '/web',
+    ],
     [
       'link by full ID',
-      (ids) => ({ image: 'busybox', name: 'web', hostConfig: { Links: [`${ids.db}:database`] } }),
+      (ids) => ({ image: 'busybox', cmd: ['true'], name: 'web', hostConfig: { Links: [`${ids.db}:database`] } }),
       '/web',
     ],
     // Docker resolves a link with daemon.GetContainer, so a unique ID prefix works too.
     [
       'link by short ID',
-      (ids) => ({ image: 'busybox', name: 'web', hostConfig: { Links: [`${ids.db.slice(0, 12)}:database`] } }),
+      (ids) => ({
+        image: 'busybox',
+        cmd: ['true'],
+        name: 'web',
+        hostConfig: { Links: [`${ids.db.slice(0, 12)}:database`] },
+      }),
       '/web',
     ],
   ])('accepts %s', async (_what, req, name) => {
-    const db = await rt.create({ image: 'busybox', name: 'db' });
+    const db = await rt.create({ cmd: ['true'], image: 'busybox', name: 'db' });
     const { createWarnings, ...rec } = await rt.create(req({ db: db.Id }));
     expect(rec.Name).toBe(name);
     expect(rec.Id).toMatch(/^[0-9a-f]{64}$/);
@@ -99,17 +110,20 @@ describe('create validates', () => {
 
   // Docker (registerLinks): linking to a container that uses host networking is refused at create.
   it('refuses a link to a container on host networking', async () => {
-    await rt.create({ image: 'busybox', name: 'hostdb', hostConfig: { NetworkMode: 'host' } });
-    expectError(await rejected(rt.create({ image: 'busybox', name: 'web', hostConfig: { Links: ['hostdb:db'] } })), {
-      type: 'InvalidParameter',
-      message:
-        "conflicting options: host type networking can't be used with links. This would result in undefined behavior",
-    });
+    await rt.create({ cmd: ['true'], image: 'busybox', name: 'hostdb', hostConfig: { NetworkMode: 'host' } });
+    expectError(
+      await rejected(rt.create({ cmd: ['true'], image: 'busybox', name: 'web', hostConfig: { Links: ['hostdb:db'] } })),
+      {
+        type: 'InvalidParameter',
+        message:
+          "conflicting options: host type networking can't be used with links. This would result in undefined behavior",
+      },
+    );
   });
 
   it('a generated name is unique and valid, and the record starts "created"', async () => {
-    const a = await rt.create({ image: 'busybox' });
-    const b = await rt.create({ image: 'busybox' });
+    const a = await rt.create({ cmd: ['true'], image: 'busybox' });
+    const b = await rt.create({ cmd: ['true'], image: 'busybox' });
     expect(a.Name).toMatch(/^\/[a-z]+_[a-z]+$/);
     expect(a.Name).not.toBe(b.Name);
     expect(a.State).toMatchObject({ Status: 'created', Running: false, Pid: 0 });
@@ -247,9 +261,9 @@ describe('every release is idempotent and safe when its step never ran', () => {
 
 describe('network', () => {
   it('two bridge containers get distinct IPs in 10.88.0.0/16 (also when allocated concurrently)', async () => {
-    const a = await rt.create({ image: 'busybox', name: 'a1' });
-    const b = await rt.create({ image: 'busybox', name: 'b1' });
-    const c = await rt.create({ image: 'busybox', name: 'c1' });
+    const a = await rt.create({ cmd: ['true'], image: 'busybox', name: 'a1' });
+    const b = await rt.create({ cmd: ['true'], image: 'busybox', name: 'b1' });
+    const c = await rt.create({ cmd: ['true'], image: 'busybox', name: 'c1' });
     const [na, nb, nc] = await Promise.all([
       rt.acquire('network', { id: a.Id }),
       rt.acquire('network', { id: b.Id }),
@@ -273,7 +287,7 @@ describe('network', () => {
     ['none', 'none', { ip: false, netns: true }],
     ['host', 'host', { ip: false, netns: false }],
   ])('network mode %s', async (_what, mode, want) => {
-    const c = await rt.create({ image: 'busybox', name: 'n1', hostConfig: { NetworkMode: mode } });
+    const c = await rt.create({ cmd: ['true'], image: 'busybox', name: 'n1', hostConfig: { NetworkMode: mode } });
     const s = await rt.acquire('network', { id: c.Id });
     expect(s.IPAddress !== '').toBe(want.ip);
     expect(s.SandboxKey !== '').toBe(want.netns);
@@ -291,8 +305,17 @@ describe('network', () => {
     ['X is itself', 'self', { type: 'InvalidParameter', message: /^cannot join own network/ }],
   ])('container:X — %s', async (_what, state, want) => {
     // create refuses a container:X naming no container, so X goes away after it, and "self" is set afterwards
-    let x: Awaited<ReturnType<typeof rt.create>> | undefined = await rt.create({ image: 'busybox', name: 'x1' });
-    const y = await rt.create({ image: 'busybox', name: 'y1', hostConfig: { NetworkMode: 'container:x1' } });
+    let x: Awaited<ReturnType<typeof rt.create>> | undefined = await rt.create({
+      cmd: ['true'],
+      image: 'busybox',
+      name: 'x1',
+    });
+    const y = await rt.create({
+      cmd: ['true'],
+      image: 'busybox',
+      name: 'y1',
+      hostConfig: { NetworkMode: 'container:x1' },
+    });
     if (state === 'self') await rt.setHostConfig(y.Id, { ...y.HostConfig, NetworkMode: 'container:y1' });
     if (state === 'missing') {
       await rt.remove(x.Id, false);
@@ -322,7 +345,7 @@ describe('network', () => {
 
 describe('other step rules', () => {
   it('working dir: a file in the way is NotADirectory with the container path', async () => {
-    const c = await rt.create({ image: 'busybox', name: 'w1', workingDir: '/etc/passwd/x' });
+    const c = await rt.create({ cmd: ['true'], image: 'busybox', name: 'w1', workingDir: '/etc/passwd/x' });
     const { path: rootfs } = await rt.acquire('mount-rootfs', { id: c.Id });
     await mkdir(path.join(rootfs, 'etc'));
     await writeFile(path.join(rootfs, 'etc', 'passwd'), 'root:x:0:0');
@@ -333,7 +356,7 @@ describe('other step rules', () => {
   });
 
   it('working dir is created inside the rootfs', async () => {
-    const c = await rt.create({ image: 'busybox', name: 'w2', workingDir: '/app/work' });
+    const c = await rt.create({ cmd: ['true'], image: 'busybox', name: 'w2', workingDir: '/app/work' });
     const { path: rootfs } = await rt.acquire('mount-rootfs', { id: c.Id });
     await rt.acquire('working-dir', { id: c.Id });
     expect(await readdir(path.join(rootfs, 'app'))).toEqual(['work']);
@@ -347,6 +370,7 @@ describe('other step rules', () => {
   ])('ipc %s mounts its own shm: %s', async (_what, mode, mounts) => {
     const c = await rt.create({
       image: 'busybox',
+      cmd: ['true'],
       name: 'i1',
       hostConfig: { IpcMode: mode, ShmSize: mode === 'shareable' ? 1024 * 1024 : 0 },
     });
@@ -359,7 +383,12 @@ describe('other step rules', () => {
   // Docker itself creates a missing source for a legacy -v bind; see the report.
   it('a bind whose source is missing is InvalidMount (the driver contract)', async () => {
     const missing = path.join(root.path, 'missing-src');
-    const c = await rt.create({ image: 'busybox', name: 'v1', hostConfig: { Binds: [`${missing}:/data`] } });
+    const c = await rt.create({
+      cmd: ['true'],
+      image: 'busybox',
+      name: 'v1',
+      hostConfig: { Binds: [`${missing}:/data`] },
+    });
     expectError(await rejected(rt.acquire('volumes', { id: c.Id })), {
       type: 'InvalidMount',
       message: `invalid mount config for type "bind": bind source path does not exist: ${missing}`,
@@ -367,8 +396,39 @@ describe('other step rules', () => {
     expect(await held()).toEqual([]);
   });
 
-  it('a container without a command does not start', async () => {
-    const c = await rt.create({ image: 'busybox', name: 'p1' });
+  it('a container without a command is refused at create (400), and nothing is created', async () => {
+    expectError(await rejected(rt.create({ image: 'busybox', name: 'p0' })), {
+      type: 'InvalidParameter',
+      message: 'No command specified',
+    });
+    expect(await rt.list()).toEqual([]);
+  });
+
+  it('a record from before image configs (its Cmd the whole command, no Entrypoint or User) reads and starts', async () => {
+    const c = await rt.create({ cmd: ['sh', '-c', 'exit 0'], image: 'busybox', name: 'old' });
+    await rt.store.update(c.Id, (r) => {
+      r.Config = { ...r.Config, Env: ['A=1'] };
+      for (const k of ['Entrypoint', 'User', 'Volumes'] as const) delete r.Config[k];
+    });
+    const shown = inspectJson(await rt.lookup(c.Id));
+    expect(shown).toMatchObject({ Path: 'sh', Args: ['-c', 'exit 0'] });
+    expect(shown.Config).toMatchObject({ Entrypoint: null, Cmd: ['sh', '-c', 'exit 0'], User: '', Volumes: null });
+    expect(shown.Config.Env).toEqual([DEFAULT_PATH_ENV, 'A=1']);
+    await rt.acquire('spec', { id: c.Id, env: ['PATH=/bin'], extraHosts: [] });
+    const spec = JSON.parse(await readFile(path.join(rt.root, 'sim', 'bundles', c.Id, 'config.json'), 'utf8'));
+    expect(spec.process).toMatchObject({
+      args: ['sh', '-c', 'exit 0'],
+      user: { uid: 0, gid: 0, additionalGids: [0] },
+      env: ['PATH=/bin', 'HOME=/'],
+    });
+  });
+
+  it('a record without a command (not made by create) does not start', async () => {
+    const c = await rt.create({ cmd: ['true'], image: 'busybox', name: 'p1' });
+    await rt.store.update(c.Id, (r) => {
+      r.Path = '';
+      r.Args = [];
+    });
     expectError(await rejected(rt.acquire('process', { id: c.Id })), {
       type: 'StartFailed',
       message: 'No command specified',
@@ -379,8 +439,8 @@ describe('other step rules', () => {
 
 describe('linkedContainers (setupLinkedContainers)', () => {
   it("a linked container that is not running is ContainerNotRunning with Docker's message", async () => {
-    await rt.create({ image: 'busybox', name: 'db' });
-    const web = await rt.create({ image: 'busybox', name: 'web', hostConfig: { Links: ['db:pg'] } });
+    await rt.create({ cmd: ['true'], image: 'busybox', name: 'db' });
+    const web = await rt.create({ cmd: ['true'], image: 'busybox', name: 'web', hostConfig: { Links: ['db:pg'] } });
     expectError(await rejected(rt.linkedContainers(web.Id)), {
       type: 'ContainerNotRunning',
       message: 'Cannot link to a non running container: /db AS /web/pg',
@@ -390,20 +450,22 @@ describe('linkedContainers (setupLinkedContainers)', () => {
   it('a running linked container gives its name, alias, IP, ports and env', async () => {
     const db = await rt.create({
       image: 'busybox',
+      cmd: ['true'],
       name: 'db',
       exposedPorts: ['5432', '53/udp'],
       env: ['PASSWORD=secret'],
     });
     const s = await rt.acquire('network', { id: db.Id });
     await rt.markRunning(db.Id, 4321);
-    const web = await rt.create({ image: 'busybox', name: 'web', hostConfig: { Links: ['db:pg'] } });
+    const web = await rt.create({ cmd: ['true'], image: 'busybox', name: 'web', hostConfig: { Links: ['db:pg'] } });
     expect(await rt.linkedContainers(web.Id)).toEqual([
       expect.objectContaining({
         name: '/db',
         alias: 'pg',
         ipAddress: s.IPAddress,
         exposedPorts: ['5432/tcp', '53/udp'],
-        env: ['PASSWORD=secret'],
+        // the Config.Env create stored: PATH is Docker's default (linkEnv leaves it out of the parent's)
+        env: ['PASSWORD=secret', DEFAULT_PATH_ENV],
       }),
     ]);
   });

@@ -35,6 +35,7 @@ export async function writeBundle(layout: Layout, id: string, plan: SpecPlan, re
     id,
     args: plan.args,
     env: plan.env,
+    user: plan.user,
     cwd: plan.cwd,
     hostname: plan.hostname,
     rootfs: layout.rootfs(id),

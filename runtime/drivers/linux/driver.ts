@@ -230,8 +230,8 @@ export class LinuxDriver implements Driver {
    * SIGTERM, SIGKILL after timeoutSeconds, wait; the exit code from the shim's exit file, else 128+signal.
    * (The container's process is PID 1 of its namespace: without a handler it ignores SIGTERM, as under Docker.)
    */
-  terminate(id: string, timeoutSeconds: number, ctx?: StepContext): Promise<number> {
-    return proc.terminate(this.layout, id, timeoutSeconds, ctx);
+  terminate(id: string, timeoutSeconds: number, ctx?: StepContext, signal?: number): Promise<number> {
+    return proc.terminate(this.layout, id, timeoutSeconds, ctx, signal);
   }
 
   /** The container's own files, once everything is released (never through a mount). */

@@ -268,16 +268,23 @@ export async function unregisterProcess(l: Layout, id: string, ctx?: StepContext
 }
 
 /**
- * SIGTERM, SIGKILL after timeoutSeconds, wait; the exit code from the shim's exit file, else 128+signal.
- * (The container's process is PID 1 of its namespace: without a handler it ignores SIGTERM, as under Docker.)
+ * `signal` (the container's stop signal, default SIGTERM), SIGKILL after timeoutSeconds, wait; the exit code
+ * from the shim's exit file, else 128+signal. (The container's process is PID 1 of its namespace: without a
+ * handler it ignores SIGTERM, as under Docker.)
  */
-export async function terminate(l: Layout, id: string, timeoutSeconds: number, ctx?: StepContext): Promise<number> {
+export async function terminate(
+  l: Layout,
+  id: string,
+  timeoutSeconds: number,
+  ctx?: StepContext,
+  signal = 15,
+): Promise<number> {
   let st = await probeProcess(l, id);
   if (st.kind === 'pending') st = await settle(l, id, 10_000, ctx);
   if (st.kind === 'exited') return st.code;
   if (st.kind !== 'running') return UNKNOWN_EXIT;
-  let sent = 15;
-  await signalSame(st.pid, st.pidStart, 'SIGTERM');
+  let sent = signal;
+  await signalSame(st.pid, st.pidStart, signal);
   if (!(await waitGone(st.pid, st.pidStart, Math.max(0, timeoutSeconds) * 1000, ctx))) {
     sent = 9;
     await signalSame(st.pid, st.pidStart, 'SIGKILL');

@@ -108,7 +108,11 @@ export async function isLive(pid: number | undefined, start?: number): Promise<b
  * alone. Node has no pidfd, so a window of one /proc read remains. `start` undefined (a record from before
  * start times were kept): the pid as it is. False when the process is gone.
  */
-export async function signalSame(pid: number, start: number | undefined, sig: NodeJS.Signals): Promise<boolean> {
+export async function signalSame(
+  pid: number,
+  start: number | undefined,
+  sig: NodeJS.Signals | number,
+): Promise<boolean> {
   if (start !== undefined && (await procStat(Math.abs(pid)))?.start !== start) return false;
   try {
     process.kill(pid, sig);

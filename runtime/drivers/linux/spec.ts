@@ -41,7 +41,7 @@ export interface OciSpec {
   ociVersion: string;
   process: {
     terminal: boolean;
-    user: { uid: number; gid: number };
+    user: { uid: number; gid: number; additionalGids?: number[] };
     args: string[];
     env: string[];
     cwd: string;
@@ -90,6 +90,8 @@ export interface SpecInput {
   id: string;
   args: string[];
   env: string[];
+  /** absent: root (buildSpec's unit tests leave it out) */
+  user?: { uid: number; gid: number; additionalGids: readonly number[] };
   /** container path; '' means / */
   cwd: string;
   hostname: string;
@@ -254,7 +256,9 @@ export function buildSpec(i: SpecInput): OciSpec {
     ociVersion: '1.0.2',
     process: {
       terminal: false,
-      user: { uid: 0, gid: 0 },
+      user: i.user
+        ? { uid: i.user.uid, gid: i.user.gid, additionalGids: [...i.user.additionalGids] }
+        : { uid: 0, gid: 0 },
       args: [...i.args],
       env: [...i.env],
       cwd: path.posix.resolve('/', i.cwd || '/'),

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ContainerError } from '../../../common/errors';
 import type { HostInfo } from '../../../common/settings';
 import { NO_NETWORK, type NetworkSettings } from '../../../common/types';
-import type { HeldResource } from '../../contract';
+import type { HeldResource, StepContext } from '../../contract';
 import type {
   Driver,
   ExecContext,
@@ -168,6 +168,7 @@ export class SimulatedDriver implements Driver {
       process: {
         args: plan.args,
         env: plan.env,
+        user: plan.user,
         cwd: plan.cwd || '/',
         terminal: plan.tty,
         capabilities: plan.capabilities,
@@ -234,8 +235,8 @@ export class SimulatedDriver implements Driver {
     return this.processes.releaseExec(id, execId);
   }
 
-  terminate(id: string): Promise<number> {
-    return this.processes.terminate(id);
+  terminate(id: string, _timeoutSeconds: number, _ctx?: StepContext, signal?: number): Promise<number> {
+    return this.processes.terminate(id, signal);
   }
 
   async removeContainerFiles(id: string): Promise<void> {

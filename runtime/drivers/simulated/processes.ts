@@ -90,10 +90,11 @@ export class SimProcesses {
     if (p?.frozen) await writeJsonAtomic(this.file(id), { ...p, frozen: false });
   }
 
-  async terminate(id: string): Promise<number> {
+  async terminate(id: string, signal = 15): Promise<number> {
     const p = await this.read(id);
     await removeFile(this.file(id));
-    return p?.exited?.code ?? 143; // 128 + SIGTERM: the simulated process honours SIGTERM.
+    // the simulated process ends by a signal's default action; one that does not end it waits for SIGKILL
+    return p?.exited?.code ?? 128 + (endsByDefault(signal) ? signal : 9);
   }
 
   /** Registers the exec, then ends it at once (see the driver's class comment); its status is on disk, as on Linux. */
