@@ -34,7 +34,7 @@ export function formatPull(p: PullResult | Unmeasured): string[] {
     ),
     row(`docker pull, ${i.layers} small layers (once)`, (e) => e.manyPull, ms),
     row('disk before the pulls (busybox and what the bench left)', (e) => e.disk?.before, mb, false),
-    row('disk added by the 106 MB image', (e) => e.disk?.big, mb),
+    row(`disk added by the ${mb(i.bigBytes)} image`, (e) => e.disk?.big, mb),
     row('disk added by its sibling', (e) => e.disk?.sibling, mb),
     row(`docker run --rm, flat busybox (p50 of ${p.runN})`, (e) => p50(e.runFlat), ms),
     row(`docker run --rm, ${i.layers} layers (p50 of ${p.runN})`, (e) => p50(e.runMany), ms),
