@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ContainerError } from '../common/errors';
 import type { ImageConfig } from '../common/image-config';
 import { applyLayer } from '../layers/apply';
-import { detectCompression } from '../layers/decompress';
+import { detectCompression, uncompressedLayer } from '../layers/decompress';
 import { LayerBreakoutError, LayerCompressionError, LayerFormatError } from '../layers/errors';
 import { runChecked } from '../runtime/drivers/linux/exec';
 import { tool } from '../runtime/drivers/linux/tools';
@@ -151,20 +151,29 @@ function mediaTypeOf(head: Buffer): string {
   return DOCKER_LAYER_TAR;
 }
 
-/** Unpacks a layer unless the store has it; Docker's error when its tar is not the config's diff_id. */
+/**
+ * Unpacks a layer unless the store has it, else reads it through (its file becomes the layer's blob, so it
+ * must be the layer too); Docker's error when its tar is not the config's diff_id.
+ */
 async function unpackLayer(store: ImageStore, file: string, diffID: string, i: number): Promise<void> {
-  await store.layers.ensureFrom(diffID, async (dir) => {
-    let got: string;
-    try {
-      got = (await applyLayer(createReadStream(file), dir, 'overlay')).diffID;
-    } catch (err) {
-      if (err instanceof LayerFormatError || err instanceof LayerCompressionError || err instanceof LayerBreakoutError)
-        throw invalidArchive(`layer ${i}: ${err.message}`);
-      throw err;
-    }
+  const check = (got: string) => {
     if (got !== diffID)
       throw new ContainerError('InvalidParameter', `invalid diffID for layer ${i}: expected "${diffID}", got "${got}"`);
-  });
+  };
+  try {
+    if (store.layers.has(diffID)) {
+      const { chunks, hash } = await uncompressedLayer(createReadStream(file));
+      for await (const _ of chunks);
+      return check(`sha256:${hash.digest('hex')}`);
+    }
+    await store.layers.ensureFrom(diffID, async (dir) =>
+      check((await applyLayer(createReadStream(file), dir, 'overlay')).diffID),
+    );
+  } catch (err) {
+    if (err instanceof LayerFormatError || err instanceof LayerCompressionError || err instanceof LayerBreakoutError)
+      throw invalidArchive(`layer ${i}: ${err.message}`);
+    throw err;
+  }
 }
 
 /** The layer file kept as its blob (what a later save writes back), unless the store has it. */
