@@ -61,8 +61,18 @@ export function dockerUnavailable(): string | undefined {
   return undefined;
 }
 
+/** Where a daemon lives: the bench's by default; a test gives its own, so it can run beside a bench. */
+export interface DockerdPlace {
+  netns: string;
+  bridgeIp: string;
+  cgroupParent: string;
+}
+
+const BENCH_PLACE: DockerdPlace = { netns: NETNS, bridgeIp: BRIDGE_IP, cgroupParent: CGROUP_PARENT };
+
 /** Starts the daemon and registers, in `teardown`, everything that stops it and removes what it made. */
-export async function startDockerd(teardown: Teardown): Promise<Dockerd> {
+export async function startDockerd(teardown: Teardown, place: DockerdPlace = BENCH_PLACE): Promise<Dockerd> {
+  const { netns: NETNS, bridgeIp: BRIDGE_IP, cgroupParent: CGROUP_PARENT } = place;
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-bench-docker-'));
   teardown.add(`remove ${dir}`, () => removeDir(dir));
   const madeHere = await missingHostDirs();
@@ -110,7 +120,7 @@ export async function startDockerd(teardown: Teardown): Promise<Dockerd> {
   teardown.add('stop dockerd', async () => {
     process.removeListener('exit', termOnExit);
     await stopDaemon(child, gone, () => exited !== undefined);
-    await reapLeftovers(dir);
+    await reapLeftovers(dir, CGROUP_PARENT);
   });
 
   const engine = new EngineClient(socket);
@@ -172,12 +182,12 @@ async function stopDaemon(child: ChildProcess, gone: Promise<void>, hasExited: (
  * command lines, so only this bench's), the container processes in its cgroup parent, its cgroups, and
  * mounts under the temp dir (the data root's self-bind, container rootfs, netns files).
  */
-async function reapLeftovers(dir: string): Promise<void> {
+async function reapLeftovers(dir: string, cgroupParent: string): Promise<void> {
   const procs = await processesMentioning(dir);
   if (procs.length > 0) console.error(`bench: stopping what dockerd left running: pids ${procs.join(', ')}`);
   await killAll(procs);
-  await killAll(await cgroupProcesses());
-  await removeCgroups();
+  await killAll(await cgroupProcesses(cgroupParent));
+  await removeCgroups(cgroupParent);
 }
 
 async function killAll(pids: number[]): Promise<void> {
@@ -216,11 +226,11 @@ async function processesMentioning(needle: string): Promise<number[]> {
 }
 
 /** Every cgroup hierarchy's copy of the bench's cgroup parent (cgroup v1: one per controller, plus v2's). */
-async function cgroupParents(): Promise<string[]> {
+async function cgroupParents(cgroupParent: string): Promise<string[]> {
   const hierarchies = await fs.readdir('/sys/fs/cgroup').catch(() => [] as string[]);
   const dirs = [
-    ...hierarchies.map((h) => path.join('/sys/fs/cgroup', h, CGROUP_PARENT)),
-    path.join('/sys/fs/cgroup', CGROUP_PARENT),
+    ...hierarchies.map((h) => path.join('/sys/fs/cgroup', h, cgroupParent)),
+    path.join('/sys/fs/cgroup', cgroupParent),
   ];
   const present = await Promise.all(
     dirs.map((d) =>
@@ -233,9 +243,9 @@ async function cgroupParents(): Promise<string[]> {
   return dirs.filter((_, i) => present[i]);
 }
 
-async function cgroupProcesses(): Promise<number[]> {
+async function cgroupProcesses(cgroupParent: string): Promise<number[]> {
   const pids = new Set<number>();
-  for (const parent of await cgroupParents()) {
+  for (const parent of await cgroupParents(cgroupParent)) {
     for (const d of await subdirs(parent)) {
       const text = await fs.readFile(path.join(d, 'cgroup.procs'), 'utf8').catch(() => '');
       for (const line of text.split('\n')) if (line.trim()) pids.add(Number(line));
@@ -245,8 +255,8 @@ async function cgroupProcesses(): Promise<number[]> {
 }
 
 /** rmdir, deepest first: a cgroup directory goes once it has no processes and no children. */
-async function removeCgroups(): Promise<void> {
-  for (const parent of await cgroupParents()) {
+async function removeCgroups(cgroupParent: string): Promise<void> {
+  for (const parent of await cgroupParents(cgroupParent)) {
     for (const d of (await subdirs(parent)).reverse())
       await fs.rmdir(d).catch((e: NodeJS.ErrnoException) => console.error(`bench: cgroup ${d}: ${e.message}`));
   }
