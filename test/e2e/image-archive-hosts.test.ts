@@ -11,7 +11,7 @@ import { imageList } from '../../client/api';
 import { imageLoad, imageSave } from '../../client/image-archive';
 import { claimStateRoot } from '../../worker/host-root';
 import { docker, startTestApi, type TestApi } from '../api-harness';
-import { startTestWorker, type TestWorker } from '../harness';
+import { cli, startTestWorker, type TestWorker } from '../harness';
 import { importOn, untilLive } from '../hosts-fixture';
 import { simulatedRuntime } from '../runtimes';
 
@@ -106,5 +106,16 @@ describe('image save and load across hosts', () => {
     expect(load.code).toBe(1);
     expect(load.stderr).toContain('Error response from daemon: No such host: elsewhere: the Engine API spools');
     expect(await fs.readdir(path.join(dir, 'archive-spool'))).toEqual([]);
+  });
+
+  it("the CLI: image save -o, load -i (Docker's lines), a save with no image a usage error", async () => {
+    const file = path.join(dir, 'cli.tar');
+    const saved = await cli(workers.a, ['image', 'save', '-o', file, '--host', 'a', 'only-a2']);
+    expect([saved.code, saved.stdout, saved.stderr]).toEqual([0, '', '']);
+    const loaded = await cli(workers.a, ['load', '-i', file, '--host', 'b']);
+    expect([loaded.code, loaded.stdout, loaded.stderr]).toEqual([0, 'Loaded image: only-a2:latest\n', '']);
+    const usage = await cli(workers.a, ['save', 'only-a2']);
+    expect(usage.code).toBe(125);
+    expect(usage.stderr).toContain("required option '-o, --output <file>' not specified");
   });
 });
