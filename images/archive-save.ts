@@ -43,12 +43,20 @@ export async function saveImages(
 ): Promise<SaveResult> {
   const refs = await store.refs();
   const byId = new Map<string, string[]>();
-  for (const name of names) {
-    const id = await store.resolve(name);
+  const add = (id: string, key?: string) => {
     const tags = byId.get(id) ?? [];
-    const key = tryCanonical(name);
-    if (key && !isDigestKey(key) && refs[key] === id && !tags.includes(familiar(key))) tags.push(familiar(key));
+    if (key && !isDigestKey(key) && !tags.includes(familiar(key))) tags.push(familiar(key));
     byId.set(id, tags);
+  };
+  for (const name of names) {
+    // a repository without a tag saves every tag it has (Docker's parseNames)
+    const repo = nameOnly(name) ? tryCanonical(name) : undefined;
+    const tagged = repo ? Object.entries(refs).filter(([k]) => !isDigestKey(k) && sameRepo(k, repo)) : [];
+    for (const [key, id] of tagged) if (await store.meta(id)) add(id, key);
+    if (tagged.length) continue;
+    const id = await store.resolve(name);
+    const key = tryCanonical(name);
+    add(id, key && refs[key] === id ? key : undefined);
   }
   const work = path.join(store.root, 'tmp', `save-${randomBytes(6).toString('hex')}`);
   const partial = `${output}.tmp-${randomBytes(6).toString('hex')}`;
@@ -118,6 +126,10 @@ export async function saveImages(
   const bytes = (await fs.stat(output)).size;
   return { images: [...byId].map(([id, repoTags]) => ({ id, repoTags })), bytes };
 }
+
+/** A reference with neither tag nor digest (`busybox`, `example.test/app`). */
+const nameOnly = (text: string) => !text.includes('@') && !/:[^/]*$/.test(text);
+const sameRepo = (key: string, other: string) => repositoryOf(key) === repositoryOf(other);
 
 /** `busybox` for docker.io/library/busybox:latest: the repository as Docker's repositories file names it. */
 const familiarRepo = (key: string) => familiar(repositoryOf(key));

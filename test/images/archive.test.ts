@@ -62,8 +62,12 @@ describe('image save', () => {
     const store = await freshStore('save');
     const img = await importImage(store, 'busybox', 'busybox-static');
     const file = path.join(dir, 'busybox.tar');
+    await store.tag(img.id, 'docker.io/library/busybox:second');
+    // a repository without a tag: every tag of it, as Docker saves it
     const saved = await saveImages(store, ['busybox'], file);
-    expect(saved.images).toEqual([{ id: img.id, repoTags: ['busybox:latest'] }]);
+    expect(saved.images).toEqual([{ id: img.id, repoTags: ['busybox:latest', 'busybox:second'] }]);
+    const tagged = await saveImages(store, ['busybox:second'], path.join(dir, 'second.tar'));
+    expect(tagged.images).toEqual([{ id: img.id, repoTags: ['busybox:second'] }]);
     const inspect = JSON.parse(run('skopeo', ['inspect', `docker-archive:${file}`])) as { Layers: string[] };
     expect(inspect.Layers).toEqual(img.config.rootfs.diff_ids);
     const configDigest = JSON.parse(run('skopeo', ['inspect', '--config', `docker-archive:${file}`])) as object;
