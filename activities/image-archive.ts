@@ -1,5 +1,6 @@
 import type { ArchivedImage, ImageLoadResult, MissingImages } from '../common/image-archive-api';
 import { loadArchive } from '../images/archive-load';
+import { collect, releaseLease } from '../images/gc';
 import { resolveArchiveInput, resolveArchiveOutput } from '../images/archive-paths';
 import { saveImages } from '../images/archive-save';
 import { noSuchImageRef } from '../images/refs';
@@ -42,6 +43,16 @@ export function createImageArchiveActivities(runtime: HostRecords) {
           return loadArchive(runtime.images, source, input.lease, note(ctx.progress));
         }),
       );
+    },
+    /**
+     * A load that failed for good: its lease released and the collector run (the load does so itself when it
+     * fails; this covers a worker that died in its last attempt). Idempotent.
+     */
+    async releaseLoad(input: { lease: string }): Promise<void> {
+      return classified(async () => {
+        await releaseLease(runtime.images, input.lease);
+        await collect(runtime.images);
+      });
     },
   };
 }

@@ -3,7 +3,7 @@ import { ContainerError } from '../common/errors';
 import type { ImageLoadInput, ImageLoadResult, ImageSaveInput, ImageSaveResult } from '../common/image-archive-api';
 import { checkInput, surfaced } from './failures';
 import { hostViews, isHostUnavailable, liveHostNames, onHost } from './host-routing';
-import { fast } from './options';
+import { cleanup, fast } from './options';
 
 /**
  * `image save` and `image load`: one activity on the host whose worker reads or writes the archive file (its
@@ -71,15 +71,25 @@ export function imageSave(input: ImageSaveInput): Promise<ImageSaveResult> {
   });
 }
 
+/** The load on one host; when it fails for good, its lease released there (unless the host is gone). */
+async function loadOn(host: string, input: string, lease: string) {
+  try {
+    return await onHost(host, archive).loadImages({ input, lease });
+  } catch (err) {
+    if (!isHostUnavailable(err)) await onHost(host, cleanup).releaseLoad({ lease });
+    throw err;
+  }
+}
+
 export function imageLoad(input: ImageLoadInput): Promise<ImageLoadResult> {
   checkInput('imageLoad', input);
   return surfaced(async () => {
     const lease = workflowInfo().workflowId;
     if (input.host) {
       await registered(input.host);
-      return { hosts: [input.host], ...(await onHost(input.host, archive).loadImages({ input: input.input, lease })) };
+      return { hosts: [input.host], ...(await loadOn(input.host, input.input, lease)) };
     }
-    const all = await onLiveHosts((h) => onHost(h, archive).loadImages({ input: input.input, lease }));
+    const all = await onLiveHosts((h) => loadOn(h, input.input, lease));
     if (all.length === 0) throw new ContainerError('HostUnavailable', 'no live host to load the images on');
     return { hosts: all.map((a) => a.host), ...all[0]!.answer };
   });

@@ -302,6 +302,7 @@ export function stubActivities(plan: StubPlan = {}) {
     findImages: () => Promise.reject(new Error('unused')),
     saveImages: () => Promise.reject(new Error('unused')),
     loadImages: () => Promise.reject(new Error('unused')),
+    releaseLoad: () => Promise.reject(new Error('unused')),
     // nor are kill, pause, unpause and exec
     killContainer: () => Promise.reject(new Error('unused')),
     pauseContainer: () => Promise.reject(new Error('unused')),
