@@ -62,23 +62,20 @@ export function dockerUnavailable(): string | undefined {
 }
 
 /** Where a daemon lives: the bench's by default; a test gives its own, so it can run beside a bench. */
-export interface DockerdPlace {
-  netns: string;
-  bridgeIp: string;
-  cgroupParent: string;
-}
-
-const BENCH_PLACE: DockerdPlace = { netns: NETNS, bridgeIp: BRIDGE_IP, cgroupParent: CGROUP_PARENT };
+export type DockerdPlace = Record<'netns' | 'bridgeIp' | 'cgroupParent', string>;
 
 /** Starts the daemon and registers, in `teardown`, everything that stops it and removes what it made. */
-export async function startDockerd(teardown: Teardown, place: DockerdPlace = BENCH_PLACE): Promise<Dockerd> {
-  const { netns: NETNS, bridgeIp: BRIDGE_IP, cgroupParent: CGROUP_PARENT } = place;
+export async function startDockerd(
+  teardown: Teardown,
+  place: DockerdPlace = { netns: NETNS, bridgeIp: BRIDGE_IP, cgroupParent: CGROUP_PARENT },
+): Promise<Dockerd> {
+  const { netns, bridgeIp, cgroupParent } = place;
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-bench-docker-'));
   teardown.add(`remove ${dir}`, () => removeDir(dir));
   const madeHere = await missingHostDirs();
   teardown.add('remove the /run dirs dockerd made', () => removeHostDirs(madeHere));
-  await createNetns(NETNS);
-  teardown.add(`delete netns ${NETNS}`, () => deleteNetns(NETNS));
+  await createNetns(netns);
+  teardown.add(`delete netns ${netns}`, () => deleteNetns(netns));
 
   const socket = path.join(dir, 'docker.sock');
   const config = path.join(dir, 'daemon.json');
@@ -89,10 +86,10 @@ export async function startDockerd(teardown: Teardown, place: DockerdPlace = BEN
     `--pidfile=${path.join(dir, 'dockerd.pid')}`,
     `--host=unix://${socket}`,
     `--config-file=${config}`,
-    `--bip=${BRIDGE_IP}`,
+    `--bip=${bridgeIp}`,
     '--iptables=true',
     '--userland-proxy=false',
-    `--cgroup-parent=/${CGROUP_PARENT}`,
+    `--cgroup-parent=/${cgroupParent}`,
     '--shutdown-timeout=1',
     '--log-level=error',
   ];
@@ -100,7 +97,7 @@ export async function startDockerd(teardown: Teardown, place: DockerdPlace = BEN
   const fd = openSync(log, 'a');
   // Detached (its own process group): a Ctrl-C reaches the bench, whose teardown stops it after its containers.
   // Debian's directories only: the daemon finds containerd, its shims and runc on PATH.
-  const child = spawn(tool('nsenter'), [`--net=${netnsPath(NETNS)}`, '--', DOCKERD, ...flags], {
+  const child = spawn(tool('nsenter'), [`--net=${netnsPath(netns)}`, '--', DOCKERD, ...flags], {
     detached: true,
     stdio: ['ignore', fd, fd],
     env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: dir },
@@ -120,7 +117,7 @@ export async function startDockerd(teardown: Teardown, place: DockerdPlace = BEN
   teardown.add('stop dockerd', async () => {
     process.removeListener('exit', termOnExit);
     await stopDaemon(child, gone, () => exited !== undefined);
-    await reapLeftovers(dir, CGROUP_PARENT);
+    await reapLeftovers(dir, cgroupParent);
   });
 
   const engine = new EngineClient(socket);
@@ -144,7 +141,7 @@ export async function startDockerd(teardown: Teardown, place: DockerdPlace = BEN
     return {
       socket,
       dir,
-      netns: NETNS,
+      netns,
       flags,
       version: {
         server: v.Version,
