@@ -8,6 +8,7 @@ import { detectCompression, uncompressedLayer } from '../layers/decompress';
 import { LayerBreakoutError, LayerCompressionError, LayerFormatError } from '../layers/errors';
 import { runChecked } from '../runtime/drivers/linux/exec';
 import { tool } from '../runtime/drivers/linux/tools';
+import { archiveWorkDir } from './archive-paths';
 import { readArchive, invalidArchive, type ArchiveImage } from './archive-read';
 import { collect, releaseLease, writeLease } from './gc';
 import { DOCKER_LAYER_TAR } from './import';
@@ -42,8 +43,7 @@ export async function loadArchive(
   lease: string,
   progress: (note: string) => void = () => {},
 ): Promise<LoadResult> {
-  const work = path.join(store.root, 'tmp', `load-${randomBytes(6).toString('hex')}`);
-  await fs.mkdir(work, { recursive: true, mode: 0o700 });
+  const work = await archiveWorkDir(store.root, 'load');
   try {
     const root = (await fs.stat(source)).isDirectory() ? source : await unpack(source, work);
     const prepared = await Promise.all((await readArchive(root)).map(prepare));

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ContainerError } from '../common/errors';
 import { inside, resolveHostPath, resolveImageSource } from '../runtime/bind-policy';
+import { isPidAlive } from '../runtime/fsutil';
 
 /**
  * Where the Engine API spools `docker save`/`docker load` archives for the worker it shares a machine with:
@@ -55,4 +57,19 @@ export async function resolveArchiveInput(
 async function inSpool(real: string, stateRoot: string): Promise<boolean> {
   const spool = (await resolveHostPath(archiveSpoolDir(stateRoot))) ?? archiveSpoolDir(stateRoot);
   return inside(real, spool) && real !== spool;
+}
+
+/**
+ * A save's or load's scratch directory in the store (`tmp/<kind>-<pid>-<random>`, so renames into the store
+ * stay on its filesystem), made after removing those of processes gone (a worker killed mid-load).
+ */
+export async function archiveWorkDir(storeRoot: string, kind: 'save' | 'load'): Promise<string> {
+  const tmp = path.join(storeRoot, 'tmp');
+  for (const name of await fs.readdir(tmp).catch(() => [] as string[])) {
+    const pid = /^(?:save|load)-(\d+)-/.exec(name)?.[1];
+    if (pid && !isPidAlive(Number(pid))) await fs.rm(path.join(tmp, name), { recursive: true, force: true });
+  }
+  const dir = path.join(tmp, `${kind}-${process.pid}-${randomBytes(6).toString('hex')}`);
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  return dir;
 }

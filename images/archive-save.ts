@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { ContainerError } from '../common/errors';
 import { uncompressedLayer } from '../layers/decompress';
 import { familiar, isDigestKey, repositoryOf, tryCanonical } from './refs';
+import { archiveWorkDir } from './archive-paths';
 import type { ImageStore } from './store';
 import { TarWriter } from './tar-writer';
 
@@ -58,9 +59,8 @@ export async function saveImages(
     const key = tryCanonical(name);
     add(id, key && refs[key] === id ? key : undefined);
   }
-  const work = path.join(store.root, 'tmp', `save-${randomBytes(6).toString('hex')}`);
+  const work = await archiveWorkDir(store.root, 'save');
   const partial = `${output}.tmp-${randomBytes(6).toString('hex')}`;
-  await fs.mkdir(work, { recursive: true, mode: 0o700 });
   const tar = new TarWriter(partial);
   try {
     await tar.file('oci-layout', JSON.stringify({ imageLayoutVersion: '1.0.0' }));

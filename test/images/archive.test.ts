@@ -172,4 +172,22 @@ describe('image load', () => {
     );
     expect(await storeFiles(store)).toEqual([]);
   });
+
+  it("reads our own archive as an OCI layout (index.json's image names as tags); a dead load's scratch goes", async () => {
+    const from = await freshStore('oci-from');
+    const img = await importImage(from, 'example.test/app:1', 'busybox-static');
+    const file = path.join(dir, 'ours.tar');
+    await saveImages(from, ['example.test/app:1'], file);
+    const x = path.join(dir, 'ours-x');
+    await fs.mkdir(x);
+    run('tar', ['-xf', file, '-C', x]);
+    await fs.rm(path.join(x, 'manifest.json'));
+    const store = await freshStore('oci-to');
+    // a scratch directory of a process that is gone (pid 2^22 + 1 is past pid_max's largest)
+    const stale = path.join(store.root, 'tmp', `load-${2 ** 22 + 1}-abc`);
+    await fs.mkdir(stale, { recursive: true });
+    const loaded = await loadArchive(store, x, 'oci-own');
+    expect(loaded.images).toEqual([{ id: img.id, repoTags: ['example.test/app:1'] }]);
+    expect(await fs.readdir(path.join(store.root, 'tmp'))).toEqual([]);
+  });
 });
