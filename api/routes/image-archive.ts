@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -71,11 +72,20 @@ async function save(ctx: ApiContext, names: string[], out: Parameters<Route['han
       }
       throw err;
     }
-    const st = await fs.stat(file).catch(() => undefined);
-    if (!st)
+    const bytes = createReadStream(file);
+    try {
+      await once(bytes, 'open');
+    } catch {
       throw new ApiError(501, `host ${host} wrote the archive on another machine than this Engine API's: ${why(host)}`);
+    }
+    // gone from the spool before the answer ends (the open file is still read)
+    await fs.rm(file, { force: true });
     const stream = out.stream('application/x-tar');
-    for await (const chunk of createReadStream(file)) if (!(await stream.writeRaw(chunk as Buffer))) break;
+    try {
+      for await (const chunk of bytes) if (!(await stream.writeRaw(chunk as Buffer))) break;
+    } finally {
+      bytes.destroy();
+    }
     stream.end();
   } finally {
     await fs.rm(file, { force: true });
@@ -101,23 +111,22 @@ export const imageArchiveRoutes: Route[] = [
       const { host, root } = machineOf(ctx);
       const session = await ctx.session();
       const file = await spoolFile(root, 'load');
+      let loaded: Awaited<ReturnType<typeof imageLoad>>;
       try {
         await pipeline(r.raw, createWriteStream(file, { mode: 0o600 }));
-        let loaded: Awaited<ReturnType<typeof imageLoad>>;
-        try {
-          loaded = await imageLoad(session, file, host);
-        } catch (err) {
-          if (err instanceof CliError && /^archive .* not found/.test(err.message))
-            throw new ApiError(501, `host ${host} cannot read the uploaded archive: ${why(host)}`);
-          throw notHere(err, host);
-        }
-        // Docker's JSON message stream; `quiet` drops only progress, which there is none of here
-        const stream = out.stream('application/json');
-        for (const line of loadedLines(loaded)) await stream.writeRaw(`${JSON.stringify({ stream: `${line}\n` })}\r\n`);
-        stream.end();
+        loaded = await imageLoad(session, file, host);
+      } catch (err) {
+        if (err instanceof CliError && /^archive .* not found/.test(err.message))
+          throw new ApiError(501, `host ${host} cannot read the uploaded archive: ${why(host)}`);
+        throw notHere(err, host);
       } finally {
+        // gone from the spool before the answer
         await fs.rm(file, { force: true });
       }
+      // Docker's JSON message stream; `quiet` drops only progress, which there is none of here
+      const stream = out.stream('application/json');
+      for (const line of loadedLines(loaded)) await stream.writeRaw(`${JSON.stringify({ stream: `${line}\n` })}\r\n`);
+      stream.end();
     },
   },
 ];
