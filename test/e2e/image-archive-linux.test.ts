@@ -114,6 +114,10 @@ describe('image save and load (Linux driver)', () => {
     expect(inspect).toMatchObject({ config: { Cmd: ['sh'] } });
     const loaded = await dockerCli(['load', '-i', file]);
     expect([loaded.code, loaded.stdout, loaded.stderr]).toEqual([0, 'Loaded image: busybox:latest\n', '']);
+    // compressed, as `docker save busybox | gzip` makes it
+    run('gzip', ['-k', file]);
+    const gz = await dockerCli(['load', '-i', `${file}.gz`]);
+    expect([gz.code, gz.stdout]).toEqual([0, 'Loaded image: busybox:latest\n']);
     // an untagged image (saved by ID) loads as its ID
     const id = (await imageSave(suite.w.session, ['example.test/wh:v1'], path.join(dir, 'wh.tar'))).images[0]!.id;
     const byId = await dockerCli(['save', '-o', path.join(dir, 'by-id.tar'), id.slice(7, 19)]);
