@@ -16,6 +16,11 @@ export interface ApiContext {
   session(): Promise<Session>;
   /** the Temporal address, for error messages */
   readonly address: string;
+  /**
+   * The worker host this API shares a machine with (CONTAINER_SAGA_HOST and CONTAINER_SAGA_ROOT as a worker
+   * there has them): save and load spool archives under its state root. Undefined when they are not valid.
+   */
+  readonly machine?: { host: string; root: string };
 }
 
 export interface ApiRequest {

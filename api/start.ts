@@ -48,6 +48,7 @@ export async function startApi(opts: ApiOptions = {}): Promise<RunningApi> {
   let session: Promise<Session> | undefined;
   const ctx = {
     address: config.address,
+    ...machineOf(config),
     session: () => {
       // A failed connection is not kept: the next request tries again (Temporal may come up later).
       session ??= connect(env).catch((err: unknown) => {
@@ -90,6 +91,15 @@ export async function startApi(opts: ApiOptions = {}): Promise<RunningApi> {
   } catch (err) {
     await Promise.all(servers.map((s) => closeServer(s)));
     throw err;
+  }
+}
+
+/** The host and state root a worker on this machine would have (api/routes/image-archive.ts spools there). */
+function machineOf(config: ReturnType<typeof getConfig>): { machine?: { host: string; root: string } } {
+  try {
+    return { machine: { host: config.host, root: config.root } };
+  } catch {
+    return {}; // an invalid CONTAINER_SAGA_HOST: save and load say why they cannot run
   }
 }
 

@@ -158,6 +158,8 @@ const INPUTS = {
   containerStop: obj({ container: ref, timeoutSeconds: req(int()) }),
   containerRemove: obj({ container: ref, force: req(bool) }),
   imageImport: obj({ name: req(imageName), source: req(str), host: opt(hostName) }),
+  imageSave: obj({ images: req(list(imageName)), output: req(str), host: opt(hostName) }),
+  imageLoad: obj({ input: req(str), host: opt(hostName) }),
   containerWait: obj({
     container: ref,
     condition: opt(oneOf('not-running', 'next-exit', 'removed')),

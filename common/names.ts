@@ -14,6 +14,8 @@ export const WorkflowTypes = {
   logs: 'containerLogs',
   imageImport: 'imageImport',
   imageList: 'imageList',
+  imageSave: 'imageSave',
+  imageLoad: 'imageLoad',
   gc: 'containerGc',
   monitor: 'containerMonitor',
   restore: 'containerRestore',

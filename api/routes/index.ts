@@ -2,6 +2,7 @@ import { Router } from '../router';
 import { containerRoutes } from './containers';
 import { eventRoutes } from './events';
 import { execRoutes } from './exec';
+import { imageArchiveRoutes } from './image-archive';
 import { imageRoutes } from './images';
 import { streamRoutes } from './streams';
 import { systemRoutes } from './system';
@@ -14,6 +15,7 @@ export function engineRouter(): Router {
     ...streamRoutes,
     ...execRoutes,
     ...eventRoutes,
+    ...imageArchiveRoutes,
     ...imageRoutes,
   );
 }

@@ -61,14 +61,21 @@ export function dockerUnavailable(): string | undefined {
   return undefined;
 }
 
+/** Where a daemon lives: the bench's by default; a test gives its own, so it can run beside a bench. */
+export type DockerdPlace = Record<'netns' | 'bridgeIp' | 'cgroupParent', string>;
+
 /** Starts the daemon and registers, in `teardown`, everything that stops it and removes what it made. */
-export async function startDockerd(teardown: Teardown): Promise<Dockerd> {
+export async function startDockerd(
+  teardown: Teardown,
+  place: DockerdPlace = { netns: NETNS, bridgeIp: BRIDGE_IP, cgroupParent: CGROUP_PARENT },
+): Promise<Dockerd> {
+  const { netns, bridgeIp, cgroupParent } = place;
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-bench-docker-'));
   teardown.add(`remove ${dir}`, () => removeDir(dir));
   const madeHere = await missingHostDirs();
   teardown.add('remove the /run dirs dockerd made', () => removeHostDirs(madeHere));
-  await createNetns(NETNS);
-  teardown.add(`delete netns ${NETNS}`, () => deleteNetns(NETNS));
+  await createNetns(netns);
+  teardown.add(`delete netns ${netns}`, () => deleteNetns(netns));
 
   const socket = path.join(dir, 'docker.sock');
   const config = path.join(dir, 'daemon.json');
@@ -79,10 +86,10 @@ export async function startDockerd(teardown: Teardown): Promise<Dockerd> {
     `--pidfile=${path.join(dir, 'dockerd.pid')}`,
     `--host=unix://${socket}`,
     `--config-file=${config}`,
-    `--bip=${BRIDGE_IP}`,
+    `--bip=${bridgeIp}`,
     '--iptables=true',
     '--userland-proxy=false',
-    `--cgroup-parent=/${CGROUP_PARENT}`,
+    `--cgroup-parent=/${cgroupParent}`,
     '--shutdown-timeout=1',
     '--log-level=error',
   ];
@@ -90,7 +97,7 @@ export async function startDockerd(teardown: Teardown): Promise<Dockerd> {
   const fd = openSync(log, 'a');
   // Detached (its own process group): a Ctrl-C reaches the bench, whose teardown stops it after its containers.
   // Debian's directories only: the daemon finds containerd, its shims and runc on PATH.
-  const child = spawn(tool('nsenter'), [`--net=${netnsPath(NETNS)}`, '--', DOCKERD, ...flags], {
+  const child = spawn(tool('nsenter'), [`--net=${netnsPath(netns)}`, '--', DOCKERD, ...flags], {
     detached: true,
     stdio: ['ignore', fd, fd],
     env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: dir },
@@ -110,7 +117,7 @@ export async function startDockerd(teardown: Teardown): Promise<Dockerd> {
   teardown.add('stop dockerd', async () => {
     process.removeListener('exit', termOnExit);
     await stopDaemon(child, gone, () => exited !== undefined);
-    await reapLeftovers(dir);
+    await reapLeftovers(dir, cgroupParent);
   });
 
   const engine = new EngineClient(socket);
@@ -134,7 +141,7 @@ export async function startDockerd(teardown: Teardown): Promise<Dockerd> {
     return {
       socket,
       dir,
-      netns: NETNS,
+      netns,
       flags,
       version: {
         server: v.Version,
@@ -172,12 +179,12 @@ async function stopDaemon(child: ChildProcess, gone: Promise<void>, hasExited: (
  * command lines, so only this bench's), the container processes in its cgroup parent, its cgroups, and
  * mounts under the temp dir (the data root's self-bind, container rootfs, netns files).
  */
-async function reapLeftovers(dir: string): Promise<void> {
+async function reapLeftovers(dir: string, cgroupParent: string): Promise<void> {
   const procs = await processesMentioning(dir);
   if (procs.length > 0) console.error(`bench: stopping what dockerd left running: pids ${procs.join(', ')}`);
   await killAll(procs);
-  await killAll(await cgroupProcesses());
-  await removeCgroups();
+  await killAll(await cgroupProcesses(cgroupParent));
+  await removeCgroups(cgroupParent);
 }
 
 async function killAll(pids: number[]): Promise<void> {
@@ -216,11 +223,11 @@ async function processesMentioning(needle: string): Promise<number[]> {
 }
 
 /** Every cgroup hierarchy's copy of the bench's cgroup parent (cgroup v1: one per controller, plus v2's). */
-async function cgroupParents(): Promise<string[]> {
+async function cgroupParents(cgroupParent: string): Promise<string[]> {
   const hierarchies = await fs.readdir('/sys/fs/cgroup').catch(() => [] as string[]);
   const dirs = [
-    ...hierarchies.map((h) => path.join('/sys/fs/cgroup', h, CGROUP_PARENT)),
-    path.join('/sys/fs/cgroup', CGROUP_PARENT),
+    ...hierarchies.map((h) => path.join('/sys/fs/cgroup', h, cgroupParent)),
+    path.join('/sys/fs/cgroup', cgroupParent),
   ];
   const present = await Promise.all(
     dirs.map((d) =>
@@ -233,9 +240,9 @@ async function cgroupParents(): Promise<string[]> {
   return dirs.filter((_, i) => present[i]);
 }
 
-async function cgroupProcesses(): Promise<number[]> {
+async function cgroupProcesses(cgroupParent: string): Promise<number[]> {
   const pids = new Set<number>();
-  for (const parent of await cgroupParents()) {
+  for (const parent of await cgroupParents(cgroupParent)) {
     for (const d of await subdirs(parent)) {
       const text = await fs.readFile(path.join(d, 'cgroup.procs'), 'utf8').catch(() => '');
       for (const line of text.split('\n')) if (line.trim()) pids.add(Number(line));
@@ -245,8 +252,8 @@ async function cgroupProcesses(): Promise<number[]> {
 }
 
 /** rmdir, deepest first: a cgroup directory goes once it has no processes and no children. */
-async function removeCgroups(): Promise<void> {
-  for (const parent of await cgroupParents()) {
+async function removeCgroups(cgroupParent: string): Promise<void> {
+  for (const parent of await cgroupParents(cgroupParent)) {
     for (const d of (await subdirs(parent)).reverse())
       await fs.rmdir(d).catch((e: NodeJS.ErrnoException) => console.error(`bench: cgroup ${d}: ${e.message}`));
   }

@@ -100,6 +100,19 @@ const SHAPES: Record<string, fc.Arbitrary<unknown>> = {
     },
     ['name', 'source'],
   ),
+  // no image that exists, so no fuzzed output path is ever written
+  [WorkflowTypes.imageSave]: nearly(
+    {
+      images: fc.array(fc.oneof(fc.constantFrom('fz-nosuch', 'sha256:00', 'a::b'), hostileString), { maxLength: 3 }),
+      output: fc.oneof(fc.constantFrom('/nosuch/x.tar', '', 'relative.tar', '/'), hostileString),
+      host: fc.constantFrom('nohost'),
+    },
+    ['images', 'output'],
+  ),
+  [WorkflowTypes.imageLoad]: nearly(
+    { input: fc.oneof(fc.constantFrom('/nosuch.tar', '', 'relative.tar', '/'), hostileString) },
+    ['input'],
+  ),
   [WorkflowTypes.wait]: nearly(
     {
       container: ref,
