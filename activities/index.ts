@@ -1,5 +1,6 @@
 import type { HostRuntime } from '../runtime/host-runtime';
 import { createHostActivities } from './hosts';
+import { createImageVerbActivities } from './image-verbs';
 import { createMonitorActivities, type MonitorActivityOptions } from './monitor';
 import { createOpsActivities } from './ops';
 import { createStartActivities, type StartActivityOptions } from './start-steps';
@@ -13,6 +14,7 @@ export function createActivities(runtime: HostRuntime, opts: StartActivityOption
     ...createMonitorActivities(runtime, opts),
     ...createVerbActivities(runtime),
     ...createHostActivities(runtime),
+    ...createImageVerbActivities(runtime),
   };
 }
 

@@ -3,6 +3,7 @@ import { containerRoutes } from './containers';
 import { eventRoutes } from './events';
 import { execRoutes } from './exec';
 import { imageRoutes } from './images';
+import { imageVerbRoutes } from './image-verbs';
 import { streamRoutes } from './streams';
 import { systemRoutes } from './system';
 
@@ -15,5 +16,6 @@ export function engineRouter(): Router {
     ...execRoutes,
     ...eventRoutes,
     ...imageRoutes,
+    ...imageVerbRoutes,
   );
 }

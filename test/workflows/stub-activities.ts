@@ -299,6 +299,9 @@ export function stubActivities(plan: StubPlan = {}) {
     collectGarbage: () => Promise.reject(new Error('unused')),
     importImage: () => Promise.reject(new Error('unused')),
     listImages: () => Promise.reject(new Error('unused')),
+    tagImage: () => Promise.reject(new Error('unused')),
+    removeImage: () => Promise.reject(new Error('unused')),
+    pruneImages: () => Promise.reject(new Error('unused')),
     // nor are kill, pause, unpause and exec
     killContainer: () => Promise.reject(new Error('unused')),
     pauseContainer: () => Promise.reject(new Error('unused')),
