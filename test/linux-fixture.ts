@@ -55,6 +55,7 @@ const TEST_NETWORKS = {
   'e2e/policy-linux': { hostNetns: 'cs-policy-host', bridge: 'csq0', subnet: '10.126.0.0/16' },
   'e2e/resources-linux': { hostNetns: 'cs-res-host', bridge: 'csres0', subnet: '10.112.0.0/16' },
   'e2e/userns-linux': { hostNetns: 'cs-userns-host', bridge: 'csu0', subnet: '10.113.0.0/16' },
+  'e2e/image-verbs-linux': { hostNetns: 'cs-imgv-host', bridge: 'csiv0', subnet: '10.129.0.0/16' },
   // two hosts on one machine (hosts-linux.test.ts): each its own host netns, bridge and subnet
   'e2e/hosts-linux-a': { hostNetns: 'cs-host-a', bridge: 'csha0', subnet: '10.120.0.0/16' },
   'e2e/hosts-linux-b': { hostNetns: 'cs-host-b', bridge: 'cshb0', subnet: '10.121.0.0/16' },

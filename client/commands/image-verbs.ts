@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { imageFilter } from '../../api/convert/image-filters';
+import { imageFilter, narrowReferences } from '../../api/convert/image-filters';
 import { pruneInput } from '../../api/convert/image-prune';
 import { findImage, imageInspect } from '../../api/convert/image-json';
 import { ApiError } from '../../api/http';
@@ -58,8 +58,9 @@ function ls(cmd: Command, ctx: CliContext): Command {
     .action(async (reference: string | undefined, flags: LsFlags) => {
       const images = await imageList(await ctx.session());
       const filters = reference === undefined ? flags.filter : [...flags.filter, `reference=${reference}`];
-      const keep = asDaemon(() => imageFilter(filtersQuery(filters), images));
-      const shown = images.filter(keep);
+      const q = filtersQuery(filters);
+      const keep = asDaemon(() => imageFilter(q, images));
+      const shown = images.filter(keep).map(narrowReferences(q));
       if (flags.json) return printJson(shown);
       // --no-trunc is commander's negation: `trunc` false
       const noTrunc = (flags as { trunc?: boolean }).trunc === false;
