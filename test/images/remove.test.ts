@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ContainerError } from '../../common/errors';
 import { importImage } from '../../images/import';
+import { tagImage } from '../../images/tag';
 import { pruneImages } from '../../images/prune';
 import {
   chainIds,
@@ -201,5 +202,32 @@ describe('rmi and prune on a store: the collector removes the layers no image ha
       { Deleted: t.id },
       { Deleted: t.config.rootfs.diff_ids[0] },
     ]);
+  });
+
+  it('tag: a bad or digest target is a 400 before the source is looked up; a missing source a 404; a tag moves', async () => {
+    const a = await importImage(store, 'a', await rootfs('a', 'one'));
+    const b = await sharing(store, a.id, 'docker.io/library/b:latest');
+    const err = (p: Promise<unknown>) =>
+      p.then(
+        () => undefined,
+        (e: ContainerError) => [e.type, e.message],
+      );
+    expect(await err(tagImage(store, 'nosuch', `x@sha256:${'0'.repeat(64)}`))).toEqual([
+      'InvalidParameter',
+      'refusing to create a tag with a digest reference',
+    ]);
+    expect((await err(tagImage(store, 'a', 'Bad:tag')))?.[0]).toBe('InvalidParameter');
+    expect(await err(tagImage(store, 'nosuch', 'x'))).toEqual(['NoSuchImage', 'No such image: nosuch:latest']);
+    expect(await tagImage(store, a.id.slice(7, 19), 'localhost:5000/team/x:1')).toEqual({
+      id: a.id,
+      target: 'localhost:5000/team/x:1',
+    });
+    await tagImage(store, 'b', 'localhost:5000/team/x:1');
+    expect((await store.list()).map((i) => [i.id, i.repoTags]).sort()).toEqual(
+      [
+        [a.id, ['a:latest']],
+        [b.id, ['b:latest', 'localhost:5000/team/x:1']],
+      ].sort(),
+    );
   });
 });
