@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect } from 'vitest';
 import { imageImport, readEvents } from '../../client/api';
 import { linuxApiSuite } from '../api-harness';
+import { cli } from '../harness';
 import { testNetwork } from '../linux-fixture';
 
 // Docker's own client against the Engine API in front of a Linux-driver worker: the image verbs (tag, images,
@@ -152,5 +153,41 @@ describe('the image verbs through the docker CLI (Linux driver)', () => {
       (e) => e.type === 'image' && e.id === busybox,
     );
     expect(recorded.map((e) => e.action)).toEqual(['tag', 'untag', 'untag', 'delete']);
+  });
+
+  rootIt("container-saga's own verbs: images, tag, image history, rmi, image prune -a", async () => {
+    const our = async (...args: string[]) => {
+      const r = await cli(suite.w, args);
+      expect(r.code, `container-saga ${args.join(' ')}: ${r.stderr}`).toBe(0);
+      return r.stdout;
+    };
+    const src = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-imgv-cli-'));
+    try {
+      await fs.writeFile(path.join(src, 'hello'), 'cli\n');
+      const img = await imageImport(suite.w.session, 'cli-img', src);
+      expect(await our('tag', 'cli-img', 'cli-img:2')).toBe('');
+      const [head, ...rows] = (await our('images')).trimEnd().split('\n');
+      expect(head).toMatch(/^REPOSITORY\s+TAG\s+IMAGE ID\s+CREATED\s+SIZE\s+HOST$/);
+      expect(rows.map((r) => r.split(/\s{2,}/).slice(0, 3))).toEqual([
+        ['cli-img', '2', short(img.id)],
+        ['cli-img', 'latest', short(img.id)],
+      ]);
+      expect(await our('image', 'ls', '-q', '--no-trunc', 'cli-img:2')).toBe(`${img.id}\n`);
+      expect(await our('image', 'history', '-q', 'cli-img')).toBe(`${short(img.id)}\n`);
+      expect(await our('rmi', 'cli-img:2')).toBe('Untagged: cli-img:2\n');
+      const missing = await cli(suite.w, ['rmi', 'nosuch']);
+      expect([missing.code, missing.stderr]).toEqual([
+        1,
+        'Error response from daemon: No such image: nosuch:latest\nError: failed to remove images: nosuch\n',
+      ]);
+      expect(await our('image', 'prune', '-a')).toMatch(
+        new RegExp(
+          `^Deleted Images:\\nuntagged: cli-img:latest\\ndeleted: ${img.id}\\ndeleted: ${img.config.rootfs.diff_ids[0]}\\n\\nTotal reclaimed space: \\d[\\d.]*k?B\\n$`,
+        ),
+      );
+      expect(await our('images', '-q')).toBe('');
+    } finally {
+      await fs.rm(src, { recursive: true, force: true });
+    }
   });
 });
