@@ -4,7 +4,8 @@ import { narrowReferences } from '../../api/convert/image-filters';
 import { pruneInput, untilTime } from '../../api/convert/image-prune';
 import { deleteLines, historyRows, imageHead, imageRows } from '../../client/image-rows';
 import type { ImageInfo } from '../../common/types';
-import { apiStatus } from './helpers';
+import { checkWorkflowInput } from '../../common/input-check';
+import { apiStatus, thrown } from './helpers';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 const ID = (c: string) => `sha256:${c.repeat(64)}`;
@@ -101,5 +102,21 @@ describe('image prune filters', () => {
 
   it('untilTime of a bare duration sums its parts', () => {
     expect(untilTime('90s', NOW)).toBe(new Date(NOW - 90_000).toISOString());
+  });
+});
+
+describe("the image verbs' workflow inputs", () => {
+  it.each([
+    ['imageTag', { source: 'a', target: 'b', host: 'h1' }, undefined],
+    ['imageTag', { source: 'a' }, 'target'],
+    ['imageRemove', { image: 'a', force: false, noprune: true, dryRun: true }, undefined],
+    ['imageRemove', { image: 'a', force: 'yes' }, 'force'],
+    ['imageRemove', { image: 'a', force: true, host: '../x' }, 'host'],
+    ['imagePrune', { all: true, labels: ['a'], labelsNot: ['b'], until: '2026-01-01T00:00:00Z' }, undefined],
+    ['imagePrune', { all: false, labels: 'a' }, 'labels'],
+  ] as const)('%s %j', (type, input, field) => {
+    if (field === undefined) return expect(() => checkWorkflowInput(type, input)).not.toThrow();
+    const err = thrown(() => checkWorkflowInput(type, input));
+    expect([err.type, err.message]).toEqual(['InvalidParameter', expect.stringContaining(field)]);
   });
 });
