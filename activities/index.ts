@@ -1,6 +1,7 @@
 import type { HostRuntime } from '../runtime/host-runtime';
 import { createHostActivities } from './hosts';
 import { createImageArchiveActivities } from './image-archive';
+import { createImageVerbActivities } from './image-verbs';
 import { createMonitorActivities, type MonitorActivityOptions } from './monitor';
 import { createOpsActivities } from './ops';
 import { createStartActivities, type StartActivityOptions } from './start-steps';
@@ -15,6 +16,7 @@ export function createActivities(runtime: HostRuntime, opts: StartActivityOption
     ...createVerbActivities(runtime),
     ...createHostActivities(runtime),
     ...createImageArchiveActivities(runtime),
+    ...createImageVerbActivities(runtime),
   };
 }
 

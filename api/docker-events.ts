@@ -41,8 +41,8 @@ export function toDockerEvent(e: ContainerEvent, commands: Map<string, string> =
   }
   if (execId && e.action === 'exec_die') commands.delete(execId);
   return {
-    // the fields of Docker's older format, kept for containers
-    ...(e.type === 'container' ? { status: action, id: e.id, from: image } : {}),
+    // the fields of Docker's older format, kept for containers and images
+    ...(e.type === 'container' ? { status: action, id: e.id, from: image } : { status: action, id: e.id }),
     Type: e.type,
     Action: action,
     Actor: { ID: e.id, Attributes: attributes },

@@ -67,6 +67,8 @@ export interface ImageInfo {
   created: string;
   /** bytes of the unpacked layers */
   sizeBytes: number;
+  /** bytes of each unpacked layer, bottom first (`docker history`) */
+  layerSizes?: number[];
   /** when a tag last pointed here (Docker's Metadata.LastTagTime) */
   lastTagTime?: string;
   config: ImageConfig;

@@ -160,6 +160,16 @@ const INPUTS = {
   imageImport: obj({ name: req(imageName), source: req(str), host: opt(hostName) }),
   imageSave: obj({ images: req(list(imageName)), output: req(str), host: opt(hostName) }),
   imageLoad: obj({ input: req(str), host: opt(hostName) }),
+  // the image verbs (workflows/image-verbs.ts): references are parsed by the host's store (400 there)
+  imageTag: obj({ source: req(str), target: req(str), host: opt(hostName) }),
+  imageRemove: obj({ image: req(str), force: req(bool), noprune: opt(bool), host: opt(hostName), dryRun: opt(bool) }),
+  imagePrune: obj({
+    all: req(bool),
+    labels: opt(list(str)),
+    labelsNot: opt(list(str)),
+    until: opt(str),
+    host: opt(hostName),
+  }),
   containerWait: obj({
     container: ref,
     condition: opt(oneOf('not-running', 'next-exit', 'removed')),

@@ -193,7 +193,11 @@ export interface ContainerEvent {
     | 'oom'
     | 'exec_create'
     | 'exec_start'
-    | 'exec_die';
+    | 'exec_die'
+    // image events (type image): Docker's tag, untag, delete
+    | 'tag'
+    | 'untag'
+    | 'delete';
   id: string;
   name: string;
   attributes?: Record<string, string>;

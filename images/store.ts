@@ -225,6 +225,7 @@ export class ImageStore {
       repoDigests,
       created: config.created ?? meta.stored,
       sizeBytes: meta.layers.reduce((n, l) => n + l.diffSize, 0),
+      layerSizes: meta.layers.map((l) => l.diffSize),
       ...(meta.lastTagTime ? { lastTagTime: meta.lastTagTime } : {}),
       config,
     };

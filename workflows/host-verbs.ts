@@ -53,7 +53,7 @@ function unlessGone<T>(fallback: T): (err: unknown) => T {
 }
 
 /** Every live host's answer, in host-name order, hosts gone meanwhile left out. */
-async function onEveryHost<T>(
+export async function onEveryHost<T>(
   options: ActivityOptions,
   ask: (acts: ReturnType<typeof onHost>, host: string) => Promise<T>,
 ): Promise<Array<{ host: string; answer: T }>> {
@@ -65,7 +65,7 @@ async function onEveryHost<T>(
 }
 
 /** A host named by the user must be registered (NoSuchHost, 404), not waited for. */
-async function registered(host: string): Promise<void> {
+export async function registered(host: string): Promise<void> {
   if (!(await hostViews()).some((h) => h.name === host))
     throw new ContainerError('NoSuchHost', `No such host: ${host}`);
 }

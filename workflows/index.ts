@@ -7,3 +7,4 @@ export * from './verbs';
 export { containerReads } from './reads';
 export { containerHosts } from './hosts';
 export { imageSave, imageLoad } from './image-archive';
+export * from './image-verbs';

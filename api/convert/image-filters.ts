@@ -74,3 +74,17 @@ export function imageFilter(q: URLSearchParams, images: readonly ImageInfo[]): (
     return true;
   };
 }
+
+/** The name of a reference without its tag or digest (`busybox:1` → `busybox`). */
+const nameOf = (ref: string) => ref.replace(/(@.*|:[^/:]*)$/, '');
+
+/**
+ * Under a reference filter Docker lists only the references that match it (reference.FamiliarMatch: the whole
+ * reference or its name), so `docker images mybox` shows mybox's rows only, not the image's other tags.
+ */
+export function narrowReferences(q: URLSearchParams): (img: ImageInfo) => ImageInfo {
+  const refs = filtersParam(q, IMAGE_FILTERS).get('reference');
+  if (!refs) return (img) => img;
+  const keep = (r: string) => refs.some((p) => globMatch(p, r) || globMatch(p, nameOf(r)));
+  return (img) => ({ ...img, repoTags: img.repoTags.filter(keep), repoDigests: img.repoDigests.filter(keep) });
+}

@@ -1,5 +1,5 @@
 import { imageList } from '../../client/api';
-import { imageFilter } from '../convert/image-filters';
+import { imageFilter, narrowReferences } from '../convert/image-filters';
 import { findImage, imageInspect, imageSummary } from '../convert/image-json';
 import { ApiError, boolParam } from '../http';
 import type { Route } from '../router';
@@ -17,7 +17,10 @@ export const imageRoutes: Route[] = [
       boolParam(r.query, 'digests');
       const images = await imageList(await ctx.session());
       const keep = imageFilter(r.query, images);
-      const shown = images.filter(keep).sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
+      const shown = images
+        .filter(keep)
+        .map(narrowReferences(r.query))
+        .sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
       out.json(200, shown.map(imageSummary));
     },
   },

@@ -4,6 +4,7 @@ import { eventRoutes } from './events';
 import { execRoutes } from './exec';
 import { imageArchiveRoutes } from './image-archive';
 import { imageRoutes } from './images';
+import { imageVerbRoutes } from './image-verbs';
 import { streamRoutes } from './streams';
 import { systemRoutes } from './system';
 
@@ -17,5 +18,6 @@ export function engineRouter(): Router {
     ...eventRoutes,
     ...imageArchiveRoutes,
     ...imageRoutes,
+    ...imageVerbRoutes,
   );
 }

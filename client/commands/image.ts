@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { imageImport, imageList } from '../api';
+import { imageImport } from '../api';
 import type { CliContext } from '../context';
-import { ago, humanSize, printJson, printTable } from '../output';
+import { printJson } from '../output';
+import { registerImageVerbs } from './image-verbs';
 
-/** image import / image ls: images are rootfs tarballs or directories on the worker's host (no registry). */
+/** image import, and the other image verbs (image-verbs.ts). */
 export function registerImage(program: Command, ctx: CliContext): void {
   const image = program
     .command('image')
@@ -25,20 +26,5 @@ export function registerImage(program: Command, ctx: CliContext): void {
       if (flags.json) printJson(info);
       else process.stdout.write(`${info.name}\n`);
     });
-  image
-    .command('ls')
-    .alias('list')
-    .description('List images')
-    .option('-q, --quiet', 'only display image names')
-    .option('--json', 'print the image records as a JSON array')
-    .action(async (flags: { json?: boolean; quiet?: boolean }) => {
-      const images = await imageList(await ctx.session());
-      if (flags.json) printJson(images);
-      else if (flags.quiet) process.stdout.write(images.map((i) => `${i.name}\n`).join(''));
-      else
-        printTable(
-          ['REPOSITORY', 'CREATED', 'SIZE'],
-          images.map((i) => [i.name, ago(i.created), humanSize(i.sizeBytes)]),
-        );
-    });
+  registerImageVerbs(program, image, ctx);
 }

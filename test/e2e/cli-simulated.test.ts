@@ -529,7 +529,7 @@ describe('hosts: the test worker is one host (one host; two-host runs are in the
       code: 0,
       stdout: 'busybox2\n',
     });
-    expect((await cli(w, ['image', 'ls', '-q'])).stdout).toContain('busybox2\n');
+    expect((await cli(w, ['image', 'ls'])).stdout).toMatch(/\nbusybox2\s+latest\s+[0-9a-f]{12}\s/);
   });
 
   it('drain: no new container (503 HostUnavailable), the running ones keep running; activate: creates again', async () => {

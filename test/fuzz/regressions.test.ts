@@ -133,7 +133,8 @@ describe('hostile input regressions', () => {
     try {
       const sim = simulatedRuntime(path.join(root, 'state'));
       for (const name of ['fz/img:1', 'busybox', 'busybox:latest']) await sim.importImage(name, 'busybox-static');
-      expect((await sim.listImages()).map((i) => i.name).sort()).toEqual(['busybox', 'busybox:latest', 'fz/img:1']);
+      // busybox and busybox:latest are one reference
+      expect((await sim.listImages()).map((i) => i.name).sort()).toEqual(['busybox', 'fz/img:1']);
     } finally {
       await fs.rm(root, { recursive: true, force: true });
     }
@@ -146,7 +147,9 @@ describe('hostile input regressions', () => {
       await expect(sim.importImage('../../escaped', 'busybox-static')).rejects.toMatchObject({
         type: 'InvalidParameter',
       });
-      expect(await fs.readdir(root)).toEqual([]);
+      // only the state root (its image store made with the runtime), and no image in it
+      expect(await fs.readdir(root)).toEqual(['state']);
+      expect(await sim.listImages()).toEqual([]);
     } finally {
       await fs.rm(root, { recursive: true, force: true });
     }

@@ -20,6 +20,10 @@ const fullId = fc.oneof(
     .map((s) => `f${s.slice(1)}`),
   hostileString,
 );
+const noImage = fc.oneof(
+  fc.constantFrom('nosuch', 'nosuch:1'),
+  hostileString.map((x) => `nosuch-${x}`),
+);
 const count = fc.oneof({ weight: 3, arbitrary: fc.nat(1 << 20) }, { weight: 1, arbitrary: hostileNumber });
 const strings = fc.array(fc.oneof(fc.constantFrom('a', 'K=V', '/x', 'sh'), hostileString), { maxLength: 4 });
 
@@ -113,6 +117,19 @@ const SHAPES: Record<string, fc.Arbitrary<unknown>> = {
     { input: fc.oneof(fc.constantFrom('/nosuch.tar', '', 'relative.tar', '/'), hostileString) },
     ['input'],
   ),
+  // image references that name no image of the fuzzed worker (never a prefix of busybox's ID), so no case
+  // untags or removes the image the others create containers from; prune is left out for the same reason
+  [WorkflowTypes.imageTag]: nearly(
+    {
+      source: noImage,
+      target: fc.oneof(fc.constantFrom('fz-tag', 'Bad', `x@sha256:${'0'.repeat(64)}`), hostileString),
+    },
+    ['source', 'target'],
+  ),
+  [WorkflowTypes.imageRemove]: nearly({ image: noImage, force: fc.boolean(), noprune: fc.boolean() }, [
+    'image',
+    'force',
+  ]),
   [WorkflowTypes.wait]: nearly(
     {
       container: ref,

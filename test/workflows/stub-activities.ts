@@ -303,6 +303,9 @@ export function stubActivities(plan: StubPlan = {}) {
     saveImages: () => Promise.reject(new Error('unused')),
     loadImages: () => Promise.reject(new Error('unused')),
     releaseLoad: () => Promise.reject(new Error('unused')),
+    tagImage: () => Promise.reject(new Error('unused')),
+    removeImage: () => Promise.reject(new Error('unused')),
+    pruneImages: () => Promise.reject(new Error('unused')),
     // nor are kill, pause, unpause and exec
     killContainer: () => Promise.reject(new Error('unused')),
     pauseContainer: () => Promise.reject(new Error('unused')),
