@@ -1,6 +1,7 @@
 import type { HostRuntime } from '../runtime/host-runtime';
 import { createHostActivities } from './hosts';
 import { createMonitorActivities, type MonitorActivityOptions } from './monitor';
+import { createPullActivities } from './image-pull';
 import { createOpsActivities } from './ops';
 import { createStartActivities, type StartActivityOptions } from './start-steps';
 import { createVerbActivities } from './verbs';
@@ -13,6 +14,7 @@ export function createActivities(runtime: HostRuntime, opts: StartActivityOption
     ...createMonitorActivities(runtime, opts),
     ...createVerbActivities(runtime),
     ...createHostActivities(runtime),
+    ...createPullActivities(runtime.images),
   };
 }
 

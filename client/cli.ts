@@ -4,6 +4,7 @@ import { registerEvents } from './commands/events';
 import { registerExec } from './commands/exec';
 import { registerHost } from './commands/host';
 import { registerImage } from './commands/image';
+import { registerImagePull } from './commands/image-pull';
 import { registerInspect } from './commands/inspect';
 import { registerKill } from './commands/kill';
 import { registerLifecycle } from './commands/lifecycle';
@@ -66,6 +67,7 @@ function buildProgram(ctx: CliContext): { program: Command; activeCommand: () =>
   registerPause(program, ctx);
   registerExec(program, ctx);
   registerImage(program, ctx);
+  registerImagePull(program, ctx);
   registerHost(program, ctx);
   // Subcommands inherit exitOverride and the output settings (set above, before they were added), not hooks.
   for (const group of program.commands) {

@@ -14,6 +14,7 @@ export const WorkflowTypes = {
   logs: 'containerLogs',
   imageImport: 'imageImport',
   imageList: 'imageList',
+  imagePull: 'imagePull',
   gc: 'containerGc',
   monitor: 'containerMonitor',
   restore: 'containerRestore',

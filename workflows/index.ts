@@ -6,3 +6,4 @@ export * from './lifecycle';
 export * from './verbs';
 export { containerReads } from './reads';
 export { containerHosts } from './hosts';
+export { imagePull } from './image-pull';

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { imageImport, imageList } from '../api';
 import type { CliContext } from '../context';
+import { registerImagePull } from './image-pull';
 import { ago, humanSize, printJson, printTable } from '../output';
 
 /** image import / image ls: images are rootfs tarballs or directories on the worker's host (no registry). */
@@ -25,6 +26,7 @@ export function registerImage(program: Command, ctx: CliContext): void {
       if (flags.json) printJson(info);
       else process.stdout.write(`${info.name}\n`);
     });
+  registerImagePull(image, ctx);
   image
     .command('ls')
     .alias('list')

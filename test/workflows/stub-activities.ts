@@ -299,6 +299,10 @@ export function stubActivities(plan: StubPlan = {}) {
     collectGarbage: () => Promise.reject(new Error('unused')),
     importImage: () => Promise.reject(new Error('unused')),
     listImages: () => Promise.reject(new Error('unused')),
+    resolveImagePull: () => Promise.reject(new Error('unused')),
+    pullLayer: () => Promise.reject(new Error('unused')),
+    recordPulledImage: () => Promise.reject(new Error('unused')),
+    abandonPull: () => Promise.reject(new Error('unused')),
     // nor are kill, pause, unpause and exec
     killContainer: () => Promise.reject(new Error('unused')),
     pauseContainer: () => Promise.reject(new Error('unused')),
