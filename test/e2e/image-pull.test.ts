@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageList } from '../../client/api';
 import { pullImage } from '../../client/pull';
 import { docker, simulatedApiSuite } from '../api-harness';
-import { cli } from '../harness';
+import { cli, until } from '../harness';
 import { buildImage, push, startRegistry, type TestRegistry } from '../registry-fixture';
 import { buildWhiteoutImage, storeContents, throttledProxy } from '../pull-fixture';
 
@@ -48,6 +48,8 @@ beforeAll(async () => {
   push(layout, 'b', `${reg.domain}/share:b`);
   buildImage(layout, 'bad', [randomBytes(64 << 10)]);
   push(layout, 'bad', `${reg.domain}/bad:latest`);
+  buildImage(layout, 'big', [randomBytes(8 << 20)]);
+  push(layout, 'big', `${reg.domain}/big:latest`);
 }, 120_000);
 
 afterAll(async () => {
@@ -142,4 +144,25 @@ describe('docker pull through the Engine API', () => {
     expect(r.stdout).toContain(`Status: Image is up to date for ${reg.domain}/share:b`);
     expect(r.stdout.trim().split('\n').at(-1)).toBe(`${reg.domain}/share:b`);
   });
+
+  it('a registry that goes away mid-layer: retried a few times, then the pull fails and leaves nothing', async () => {
+    const killable = await startRegistry(path.join(dir, 'killable'), { storage: reg.storage });
+    started.push(killable);
+    const proxy = await throttledProxy(killable.port, 1 << 20);
+    try {
+      const before = storeContents(store());
+      const pull = pullImage(suite.w.session, { reference: `${proxy.domain}/big:latest` }).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      await until('part of the layer on disk', async () => (storeContents(store()).partial.length ? true : undefined));
+      await killable.stop();
+      const err = await pull;
+      // the last attempt's error: the registry's address no longer answers
+      expect(err?.message).toMatch(new RegExp(`GET "http://${proxy.domain}/v2/": |interrupted after \\d+ of`));
+      expect(storeContents(store())).toEqual(before);
+    } finally {
+      await proxy.close();
+    }
+  }, 60_000);
 });
