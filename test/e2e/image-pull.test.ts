@@ -165,4 +165,17 @@ describe('docker pull through the Engine API', () => {
       await proxy.close();
     }
   }, 60_000);
+
+  it('container-saga run of a missing image pulls it first (--pull missing); --pull never does not', async () => {
+    const never = await cli(suite.w, ['create', '--pull', 'never', `${reg.domain}/share:a`]);
+    expect(never.code).not.toBe(0);
+    expect(never.stderr).toContain(`No such image: ${reg.domain}/share:a`);
+    expect(never.stderr).not.toContain('Unable to find image');
+    const r = await cli(suite.w, ['run', '-d', '--name', 'implicit', `${reg.domain}/share:a`, 'sleep', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`Unable to find image '${reg.domain}/share:a' locally`);
+    expect(r.stderr).toContain(`Status: Downloaded newer image for ${reg.domain}/share:a`);
+    expect(r.stdout).toMatch(/^[0-9a-f]{64}\n$/);
+    expect((await cli(suite.w, ['rm', '-f', 'implicit'])).code).toBe(0);
+  });
 });
