@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { imageList } from '../../client/api';
 import { pullImage } from '../../client/pull';
 import { docker, simulatedApiSuite } from '../api-harness';
 import { cli, until } from '../harness';
-import { buildImage, push, startRegistry, type TestRegistry } from '../registry-fixture';
+import { bcrypt, buildImage, push, startRegistry, type TestRegistry } from '../registry-fixture';
 import { buildWhiteoutImage, storeContents, throttledProxy } from '../pull-fixture';
 
 // The pull workflow end to end on the simulated driver (the image store and layers are real files): the docker
@@ -177,5 +177,35 @@ describe('docker pull through the Engine API', () => {
     expect(r.stderr).toContain(`Status: Downloaded newer image for ${reg.domain}/share:a`);
     expect(r.stdout).toMatch(/^[0-9a-f]{64}\n$/);
     expect((await cli(suite.w, ['rm', '-f', 'implicit'])).code).toBe(0);
+  });
+
+  it("a registry with Basic auth: refused without credentials; X-Registry-Auth, or the worker user's config.json", async () => {
+    const hash = bcrypt('s3cret');
+    expect(hash, 'perl crypt(3) with bcrypt').toBeDefined();
+    const authed = await startRegistry(path.join(dir, 'authed'), {
+      storage: reg.storage,
+      auth: { user: 'alice', hash: hash! },
+    });
+    started.push(authed);
+    const image = `${authed.domain}/share:a`;
+    const refused = await dk('pull', image);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('Error response from daemon: ');
+    // docker sends X-Registry-Auth from its own config (a docker login's): the workflow carries it
+    const config = path.join(dir, 'docker-config');
+    const auth = Buffer.from('alice:s3cret').toString('base64');
+    mkdirSync(config, { recursive: true });
+    writeFileSync(path.join(config, 'config.json'), JSON.stringify({ auths: { [authed.domain]: { auth } } }));
+    const viaHeader = await docker(suite.api, ['pull', image], { env: { DOCKER_CONFIG: config }, timeoutMs: 90_000 });
+    expect(viaHeader.code, viaHeader.stderr).toBe(0);
+    expect(viaHeader.stdout).toContain(`Status: Downloaded newer image for ${image}`);
+    // without the header, the worker reads its own user's config.json (DOCKER_CONFIG here: the worker is in process)
+    process.env.DOCKER_CONFIG = config;
+    try {
+      const viaConfig = await pullImage(suite.w.session, { reference: `${authed.domain}/share:b` });
+      expect(viaConfig.hosts[0]!.status).toBe(`Downloaded newer image for ${authed.domain}/share:b`);
+    } finally {
+      delete process.env.DOCKER_CONFIG;
+    }
   });
 });
