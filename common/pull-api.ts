@@ -40,7 +40,7 @@ export interface PullLayer {
 
 /** What the resolve step found on one host: the image, its layers, and which of them the host has already. */
 export interface ResolvedPull {
-  /** the store's key of the reference (`docker.io/library/busybox:latest`, or `repo@digest`) */
+  /** the store's key of the reference (canonical `domain/path:tag`, or `domain/path@digest`) */
   key: string;
   /** as Docker shows it (`busybox:latest`) */
   familiar: string;
