@@ -3,6 +3,7 @@ import { createHostActivities } from './hosts';
 import { createImageArchiveActivities } from './image-archive';
 import { createImageVerbActivities } from './image-verbs';
 import { createMonitorActivities, type MonitorActivityOptions } from './monitor';
+import { createPullActivities } from './image-pull';
 import { createOpsActivities } from './ops';
 import { createStartActivities, type StartActivityOptions } from './start-steps';
 import { createVerbActivities } from './verbs';
@@ -17,6 +18,7 @@ export function createActivities(runtime: HostRuntime, opts: StartActivityOption
     ...createHostActivities(runtime),
     ...createImageArchiveActivities(runtime),
     ...createImageVerbActivities(runtime),
+    ...createPullActivities(runtime.images),
   };
 }
 

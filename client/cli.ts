@@ -5,6 +5,7 @@ import { registerExec } from './commands/exec';
 import { registerHost } from './commands/host';
 import { registerImage } from './commands/image';
 import { registerImageArchive } from './commands/image-archive';
+import { registerImagePull } from './commands/image-pull';
 import { registerInspect } from './commands/inspect';
 import { registerKill } from './commands/kill';
 import { registerLifecycle } from './commands/lifecycle';
@@ -68,6 +69,7 @@ function buildProgram(ctx: CliContext): { program: Command; activeCommand: () =>
   registerExec(program, ctx);
   registerImage(program, ctx);
   registerImageArchive(program, ctx);
+  registerImagePull(program, ctx);
   registerHost(program, ctx);
   // Subcommands inherit exitOverride and the output settings (set above, before they were added), not hooks.
   for (const group of program.commands) {

@@ -1,5 +1,6 @@
 import { ContainerError } from './errors';
 import type { LogConfig } from './log-config';
+import { PULL_AUTH_FIELDS } from './pull-api';
 import { READ_NAMES } from './reads-api';
 import { HOST_NAME } from './hosts-api';
 import type { CreateRequest, HealthConfig, HostConfig, RestartPolicy } from './types';
@@ -169,6 +170,13 @@ const INPUTS = {
     labelsNot: opt(list(str)),
     until: opt(str),
     host: opt(hostName),
+  }),
+  // the reference's grammar is the resolve activity's (Docker's 400); credentials stay out of every error
+  imagePull: obj({
+    reference: req(str),
+    platform: opt(str),
+    host: opt(hostName),
+    auth: opt(obj(Object.fromEntries(PULL_AUTH_FIELDS.map((k) => [k, opt(str)])), true)),
   }),
   containerWait: obj({
     container: ref,

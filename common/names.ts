@@ -19,6 +19,7 @@ export const WorkflowTypes = {
   imageTag: 'imageTag',
   imageRemove: 'imageRemove',
   imagePrune: 'imagePrune',
+  imagePull: 'imagePull',
   gc: 'containerGc',
   monitor: 'containerMonitor',
   restore: 'containerRestore',

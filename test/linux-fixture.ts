@@ -53,6 +53,7 @@ const TEST_NETWORKS = {
   'e2e/confine-linux': { hostNetns: 'cs-confine-host', bridge: 'csc0', subnet: '10.110.0.0/16' },
   'e2e/seccomp-linux': { hostNetns: 'cs-seccomp-host', bridge: 'css0', subnet: '10.111.0.0/16' },
   'e2e/policy-linux': { hostNetns: 'cs-policy-host', bridge: 'csq0', subnet: '10.126.0.0/16' },
+  'e2e/pull-linux': { hostNetns: 'cs-pull-host', bridge: 'cspl0', subnet: '10.127.0.0/16' },
   'e2e/resources-linux': { hostNetns: 'cs-res-host', bridge: 'csres0', subnet: '10.112.0.0/16' },
   'e2e/userns-linux': { hostNetns: 'cs-userns-host', bridge: 'csu0', subnet: '10.113.0.0/16' },
   'e2e/image-config-linux': { hostNetns: 'cs-imgcfg-host', bridge: 'csic0', subnet: '10.131.0.0/16' },

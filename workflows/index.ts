@@ -8,3 +8,4 @@ export { containerReads } from './reads';
 export { containerHosts } from './hosts';
 export { imageSave, imageLoad } from './image-archive';
 export * from './image-verbs';
+export { imagePull } from './image-pull';

@@ -1,12 +1,13 @@
 import { imageList } from '../../client/api';
 import { imageFilter, narrowReferences } from '../convert/image-filters';
 import { findImage, imageInspect, imageSummary } from '../convert/image-json';
-import { ApiError, boolParam } from '../http';
+import { boolParam } from '../http';
 import type { Route } from '../router';
+import { imageCreate } from './image-pull';
 
 /**
- * The image endpoints: the images imported on the worker's host (`container-saga image import`), listed and
- * inspected with Docker's fields. There is no registry: a pull is a 501 that says how images get here.
+ * The image endpoints: the hosts' images, listed and inspected with Docker's fields, and the pull
+ * (image-pull.ts).
  */
 export const imageRoutes: Route[] = [
   {
@@ -31,17 +32,5 @@ export const imageRoutes: Route[] = [
       out.json(200, imageInspect(findImage(await imageList(await ctx.session()), r.params.image!)));
     },
   },
-  {
-    method: 'POST',
-    path: '/images/create',
-    handler: async (_ctx, r) => {
-      const from = r.query.get('fromImage') ?? r.query.get('fromSrc') ?? '';
-      const tag = r.query.get('tag');
-      const wanted = from && tag ? `${from}:${tag}` : from;
-      throw new ApiError(
-        501,
-        `container-saga does not pull images${wanted ? ` (${wanted})` : ''}: import one on the worker's host with \`container-saga image import NAME SOURCE\` and use NAME or NAME:latest`,
-      );
-    },
-  },
+  { method: 'POST', path: '/images/create', handler: imageCreate },
 ];

@@ -1,21 +1,13 @@
 import os from 'node:os';
 import { imageList, list } from '../../client/api';
 import { productVersion } from '../../config/version';
+import { hostArchitecture } from '../../images/platform';
 import type { Route } from '../router';
 import { API_VERSION, MIN_API_VERSION } from '../version';
 
 /** `/_ping`, `/version` and `/info`: what clients ask first, to negotiate the version and describe the daemon. */
 
 const VERSION = productVersion();
-
-const ARCH: Record<string, string> = {
-  x64: 'amd64',
-  arm64: 'arm64',
-  arm: 'arm',
-  ia32: '386',
-  ppc64: 'ppc64le',
-  s390x: 's390x',
-};
 
 function engineVersion() {
   return {
@@ -25,7 +17,7 @@ function engineVersion() {
     GitCommit: 'container-saga',
     GoVersion: `node ${process.version}`,
     Os: 'linux',
-    Arch: ARCH[process.arch] ?? process.arch,
+    Arch: hostArchitecture(),
     KernelVersion: os.release(),
     BuildTime: '',
     Experimental: false,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createContainer } from '../api';
+import { createWithPull, PULL_POLICY_HELP, pullPolicy } from '../implicit-pull';
 import type { CliContext } from '../context';
 import { printJson } from '../output';
 import { parseCreate, type CreateFlags } from '../parse-create';
@@ -73,10 +73,12 @@ export function registerCreate(program: Command, ctx: CliContext): void {
     .passThroughOptions();
   withCreateOptions(command)
     .option('--json', 'print {Id, Warnings} as JSON')
+    .option('--pull <policy>', PULL_POLICY_HELP)
     .helpOption('--help', 'display help for command')
-    .action(async (image: string, cmd: string[], flags: CreateFlags & { json?: boolean }) => {
+    .action(async (image: string, cmd: string[], flags: CreateFlags & { json?: boolean; pull?: string }) => {
+      const policy = pullPolicy(flags.pull, 'create');
       const request = parseCreate(flags, image, cmd, process.env);
-      const created = await createContainer(await ctx.session(), request, flags.host);
+      const created = await createWithPull(await ctx.session(), request, flags.host, policy);
       if (flags.json) return printJson(created);
       printWarnings(created.Warnings);
       process.stdout.write(`${created.Id}\n`);

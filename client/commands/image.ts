@@ -3,12 +3,13 @@ import { imageImport } from '../api';
 import type { CliContext } from '../context';
 import { printJson } from '../output';
 import { registerImageVerbs } from './image-verbs';
+import { registerImagePull } from './image-pull';
 
 /** image import, and the other image verbs (image-verbs.ts). */
 export function registerImage(program: Command, ctx: CliContext): void {
   const image = program
     .command('image')
-    .description('Manage images (rootfs tarballs or directories on the worker host)');
+    .description('Manage images (pulled from registries, loaded, or imported from rootfs tarballs and directories)');
   image
     .command('import')
     .description(
@@ -27,4 +28,5 @@ export function registerImage(program: Command, ctx: CliContext): void {
       else process.stdout.write(`${info.name}\n`);
     });
   registerImageVerbs(program, image, ctx);
+  registerImagePull(image, ctx);
 }

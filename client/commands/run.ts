@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { createContainer, startContainer, waitContainer, waitRemoved } from '../api';
+import { startContainer, waitContainer, waitRemoved } from '../api';
+import { createWithPull, PULL_POLICY_HELP, pullPolicy } from '../implicit-pull';
 import type { CliContext } from '../context';
 import { CliError } from '../errors';
 import { parseCreate, type CreateFlags } from '../parse-create';
@@ -7,6 +8,7 @@ import { printWarnings, withCreateOptions } from './create';
 import { printLogs } from './logs';
 
 interface RunFlags extends CreateFlags {
+  pull?: string;
   detach?: boolean;
   rm?: boolean;
 }
@@ -29,12 +31,14 @@ export function registerRun(program: Command, ctx: CliContext): void {
   withCreateOptions(command)
     .option('-d, --detach', 'run the container in the background and print its ID')
     .option('--rm', 'remove the container when it exits')
+    .option('--pull <policy>', PULL_POLICY_HELP)
     .helpOption('--help', 'display help for command')
     .action(async (image: string, cmd: string[], flags: RunFlags) => {
+      const policy = pullPolicy(flags.pull, 'run');
       const request = parseCreate(flags, image, cmd, process.env);
       if (flags.rm) request.hostConfig = { ...request.hostConfig, AutoRemove: true };
       const session = await ctx.session();
-      const { Id, Warnings } = await createContainer(session, request, flags.host).catch((err: unknown) => {
+      const { Id, Warnings } = await createWithPull(session, request, flags.host, policy).catch((err: unknown) => {
         throw runExit(err);
       });
       printWarnings(Warnings);

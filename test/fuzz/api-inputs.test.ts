@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseReference } from '../../registry/reference';
 import { simulatedApiSuite } from '../api-harness';
 import { hostileJson, hostileString, nearly } from './arbitraries';
 import { failureLines, fuzzParams, runConcurrently, sampleCases, show } from './params';
@@ -347,6 +348,14 @@ const imageName = fc.oneof(
   ),
   hostileString,
 );
+const parses = (ref: string) => {
+  try {
+    parseReference(ref);
+    return true;
+  } catch {
+    return false;
+  }
+};
 const images: fc.Arbitrary<Case> = fc.oneof(
   {
     weight: 1,
@@ -385,21 +394,26 @@ const images: fc.Arbitrary<Case> = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc.tuple(imageName, fc.option(hostileString, { nil: undefined })).map(([n, tag]) => ({
-      method: 'POST',
-      target: `/images/create${query([['fromImage', n], ...(tag === undefined ? [] : ([['tag', tag]] as [string, string][]))])}`,
-      body: Buffer.alloc(0),
-      mustRefuse: 'a pull (there is no registry)',
-    })),
+    // references that do not parse: Docker's 400 before any workflow runs (a pull that reaches a registry is
+    // test/e2e/image-pull.test.ts's, on loopback)
+    arbitrary: fc
+      .tuple(imageName, fc.option(hostileString, { nil: undefined }))
+      .filter(([n, tag]) => !parses(tag ? `${n}${tag.includes(':') ? '@' : ':'}${tag}` : n))
+      .map(([n, tag]) => ({
+        method: 'POST',
+        target: `/images/create${query([['fromImage', n], ...(tag === undefined ? [] : ([['tag', tag]] as [string, string][]))])}`,
+        body: Buffer.alloc(0),
+        mustRefuse: 'a pull of a malformed reference',
+      })),
   },
 );
 
 describe('fuzz: the image routes of the Engine API', () => {
-  it('valid lists and inspects are a 200; hostile filters and names a 200 or a typed 4xx; a pull a 501', async () => {
+  it('valid lists and inspects are a 200; hostile filters and names a 200 or a typed 4xx; a pull a 400', async () => {
     const tally = await fuzzApi('api images', images);
     expectReached(tally, 'good 200');
     expectReached(tally, 'hostile 404');
-    expectReached(tally, 'hostile 501');
+    expectReached(tally, 'hostile 400');
   }, 300_000);
 });
 

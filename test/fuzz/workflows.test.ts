@@ -320,7 +320,12 @@ describe('fuzz: workflow inputs through Temporal', () => {
       const open: string[] = [];
       // the host registry runs for as long as the task queue has hosts (its worker registered at start-up)
       const query = `TaskQueue = '${f.w.taskQueue}' AND ExecutionStatus = 'Running' AND WorkflowType != '${WorkflowTypes.hosts}'`;
-      for await (const wf of f.w.client.workflow.list({ query })) open.push(`${wf.type} ${wf.workflowId}`);
+      for await (const wf of f.w.client.workflow.list({ query })) {
+        // visibility lags behind (a monitor the test above just terminated can still be listed under load):
+        // each listed one is asked itself, which is consistent
+        const now = await f.w.client.workflow.getHandle(wf.workflowId, wf.runId).describe();
+        if (now.status.name === 'RUNNING') open.push(`${wf.type} ${wf.workflowId}`);
+      }
       expect(open).toEqual([]);
     }
   });

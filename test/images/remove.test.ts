@@ -152,26 +152,27 @@ describe('rmi and prune on a store: the collector removes the layers no image ha
   }
 
   it('a layer two images share stays until both are gone; a used image stays', async () => {
-    const a = await importImage(store, 'a', await rootfs('a', 'same'));
-    // b: another config over a's layer (as a pull of an image built on it makes)
-    const b = await sharing(store, a.id, 'docker.io/library/b:latest');
+    const a = await importImage(store, 'img-a', await rootfs('a', 'same'));
+    // names no ID can start with ('b' would be an ID prefix one time in 16, and rmi by ID has other rules)
+    // img-b: another config over a's layer (as a pull of an image built on it makes)
+    const b = await sharing(store, a.id, 'docker.io/library/img-b:latest');
     const [layer] = a.config.rootfs.diff_ids;
     const none = async () => [] as ImageUser[];
     const events: string[] = [];
     const emit = async (action: string, id: string) => void events.push(`${action} ${id}`);
 
-    const first = await removeImage(store, 'a', none, { force: false, emit });
-    expect(first.plan.records).toEqual([{ Untagged: 'a:latest' }, { Deleted: a.id }]);
+    const first = await removeImage(store, 'img-a', none, { force: false, emit });
+    expect(first.plan.records).toEqual([{ Untagged: 'img-a:latest' }, { Deleted: a.id }]);
     expect(await collectDeleted(store, [first.meta!])).toEqual({ records: [], bytes: 0 });
     expect(store.layers.has(layer!)).toBe(true);
     expect(events).toEqual([`untag ${a.id}`, `delete ${a.id}`]);
 
     // a dry run changes nothing; a container using b: refused, then forced (untagged, kept)
     const users = async (id: string) => (id === b.id ? [{ id: C1, running: false }] : []);
-    await expect(removeImage(store, 'b', users, { force: false })).rejects.toThrow(/must force/);
-    expect((await removeImage(store, 'b', none, { force: false, dryRun: true })).plan.remove).toBe(true);
-    expect((await store.list()).map((i) => i.repoTags)).toEqual([['b:latest']]);
-    const forced = await removeImage(store, 'b', users, { force: true });
+    await expect(removeImage(store, 'img-b', users, { force: false })).rejects.toThrow(/must force/);
+    expect((await removeImage(store, 'img-b', none, { force: false, dryRun: true })).plan.remove).toBe(true);
+    expect((await store.list()).map((i) => i.repoTags)).toEqual([['img-b:latest']]);
+    const forced = await removeImage(store, 'img-b', users, { force: true });
     expect([forced.plan.remove, forced.meta]).toEqual([false, undefined]);
     expect((await store.list()).map((i) => [i.id, i.repoTags])).toEqual([[b.id, []]]);
 
@@ -185,7 +186,7 @@ describe('rmi and prune on a store: the collector removes the layers no image ha
     expect(pruned.SpaceReclaimed).toBe(b.sizeBytes);
     expect(store.layers.has(layer!)).toBe(false);
     expect(await store.list()).toEqual([]);
-    await expect(removeImage(store, 'b', none, { force: false })).rejects.toThrow('No such image: b:latest');
+    await expect(removeImage(store, 'img-b', none, { force: false })).rejects.toThrow('No such image: img-b:latest');
   });
 
   it('prune: dangling only by default; -a every unused image, with its tags; label and until filters', async () => {

@@ -306,6 +306,10 @@ export function stubActivities(plan: StubPlan = {}) {
     tagImage: () => Promise.reject(new Error('unused')),
     removeImage: () => Promise.reject(new Error('unused')),
     pruneImages: () => Promise.reject(new Error('unused')),
+    resolveImagePull: () => Promise.reject(new Error('unused')),
+    pullLayer: () => Promise.reject(new Error('unused')),
+    recordPulledImage: () => Promise.reject(new Error('unused')),
+    abandonPull: () => Promise.reject(new Error('unused')),
     // nor are kill, pause, unpause and exec
     killContainer: () => Promise.reject(new Error('unused')),
     pauseContainer: () => Promise.reject(new Error('unused')),
