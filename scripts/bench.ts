@@ -17,9 +17,9 @@
  * dockerd + containerd, idle and with 50 running).
  * Then the pull section (scripts/bench/pull.ts): the same docker CLI pulling from one private registry on loopback
  * through dockerd and through our API, and `docker run --rm` from a many-layer image and a flat one.
- * It is off by default (100 s of its own on the 2-core VM under other work, more than the 90 s a default section
- * may take): `--pull` adds it, `--only pull` runs only it (with what it needs: the dev server, the worker, the API
- * server, dockerd).
+ * It is off by default (75-100 s of its own on the 2-core VM under other work; a default section may take 90 s):
+ * `--pull` adds it, `--only pull` runs only it (with what it needs: the dev server, the worker, the API server,
+ * dockerd).
  * The Linux driver runs as root (bridge networking, busybox), else the simulated one; Docker needs root and
  * docker.io. The in-process workers take their slots and pollers from the CONTAINER_SAGA_* tuning variables
  * (config/worker-tuning.ts), the SDK's defaults when unset. Results go to bench-results/<timestamp>.json
