@@ -2,13 +2,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LayerBreakoutError, LayerFormatError } from './errors';
 
-/** A tar entry name as path components, refusing absolute names and `..` (Docker's breakoutError). */
+/**
+ * A tar entry name as path components, cleaned as Docker's UnpackLayer does (filepath.Clean, then joined under
+ * dest): an absolute name is taken from dest (`/etc/x`, and `/` itself, as `umoci insert DIR /` writes it), `..`
+ * goes back a component, and a name that climbs above dest from a relative start is Docker's breakoutError.
+ */
 export function entryComponents(name: string, dest: string): string[] {
-  if (name.startsWith('/'))
-    throw new LayerBreakoutError(`${JSON.stringify(name)} is outside of ${JSON.stringify(dest)}`);
-  const parts = name.split('/').filter((c) => c !== '' && c !== '.');
-  if (parts.includes('..'))
-    throw new LayerBreakoutError(`${JSON.stringify(name)} is outside of ${JSON.stringify(dest)}`);
+  const rooted = name.startsWith('/');
+  const parts: string[] = [];
+  for (const c of name.split('/')) {
+    if (c === '' || c === '.') continue;
+    if (c !== '..') parts.push(c);
+    else if (parts.length > 0) parts.pop();
+    else if (!rooted) throw new LayerBreakoutError(`${JSON.stringify(name)} is outside of ${JSON.stringify(dest)}`);
+  }
   return parts;
 }
 
