@@ -9,11 +9,14 @@ export const DEFAULT_DOMAIN = 'docker.io';
 const OFFICIAL_PREFIX = 'library/';
 const DEFAULT_TAG = 'latest';
 const NAME_MAX = 255;
+const REFERENCE_MAX = 1024;
 
+// JS regexps backtrack (Go's are linear): every repetition below needs a separator between its runs, so no
+// input has two ways to match (`[-]*`, as older distribution/reference wrote it, made `aaaa…!` exponential)
 const alnum = '[a-z0-9]+';
-const separator = '(?:[._]|__|[-]*)';
+const separator = '(?:[._]|__|-+)';
 const pathComponent = `${alnum}(?:${separator}${alnum})*`;
-const domainComponent = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const domainComponent = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
 const host = `(?:${domainComponent}(?:\\.${domainComponent})*|\\[[a-fA-F0-9:]+\\])`;
 const domain = `${host}(?::[0-9]+)?`;
 const name = `(?:${domain}/)?${pathComponent}(?:/${pathComponent})*`;
@@ -59,6 +62,8 @@ function splitDomain(s: string): [string, string] {
  * tag defaults to `latest` unless a digest is given.
  */
 export function parseReference(input: string): ImageReference {
+  // longer than any valid reference (a 255-character path, a host, a 128-character tag, a digest): no regexp runs
+  if (input.length > REFERENCE_MAX) throw invalid(Msg.invalidFormat);
   if (IDENTIFIER.test(input)) throw invalid(Msg.hexName(input));
   const [dom, remainder] = splitDomain(input);
   const colon = remainder.indexOf(':');
