@@ -24,15 +24,21 @@ export function bcrypt(password: string): string | undefined {
 
 /**
  * An OCI layout image `layout:tag` with one layer per entry of `layers` (a file per layer), made with umoci:
- * new (no layers), then unpack, add the file, repack for each layer.
+ * new (no layers), or a copy of the image `from` (its layers the very same blobs: two images built apart get
+ * different layers, their files' times differing), then unpack, add the file, repack for each layer.
  */
-export function buildImage(layout: string, tag: string, layers: Buffer[], architecture = 'amd64'): void {
+export function buildImage(layout: string, tag: string, layers: Buffer[], architecture = 'amd64', from?: string): void {
   const work = mkdtempSync(path.join(os.tmpdir(), 'umoci-'));
   try {
     if (!existsSync(layout)) runTool('umoci', ['init', '--layout', layout]);
-    runTool('umoci', ['new', '--image', `${layout}:${tag}`]);
-    runTool('umoci', ['config', '--image', `${layout}:${tag}`, '--os', 'linux', '--architecture', architecture]);
-    layers.forEach((content, i) => {
+    if (from) runTool('umoci', ['tag', '--image', `${layout}:${from}`, tag]);
+    else {
+      runTool('umoci', ['new', '--image', `${layout}:${tag}`]);
+      runTool('umoci', ['config', '--image', `${layout}:${tag}`, '--os', 'linux', '--architecture', architecture]);
+    }
+    const first = from ? 100 : 0; // file names apart from the base's
+    layers.forEach((content, j) => {
+      const i = first + j;
       const bundle = path.join(work, `b${i}`);
       runTool('umoci', ['unpack', '--image', `${layout}:${tag}`, bundle]);
       writeFileSync(path.join(bundle, 'rootfs', `layer-${i}`), content);

@@ -42,8 +42,9 @@ beforeAll(async () => {
   await buildWhiteoutImage(layout, 'wh');
   push(layout, 'wh', `${reg.domain}/wh:latest`);
   const shared = randomBytes(3 << 20);
-  buildImage(layout, 'a', [shared, Buffer.from('only a\n')]);
-  buildImage(layout, 'b', [shared, Buffer.from('only b\n')]);
+  buildImage(layout, 'share-base', [shared]);
+  buildImage(layout, 'a', [Buffer.from('only a\n')], 'amd64', 'share-base');
+  buildImage(layout, 'b', [Buffer.from('only b\n')], 'amd64', 'share-base');
   push(layout, 'a', `${reg.domain}/share:a`);
   push(layout, 'b', `${reg.domain}/share:b`);
   buildImage(layout, 'bad', [randomBytes(64 << 10)]);

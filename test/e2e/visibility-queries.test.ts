@@ -93,7 +93,8 @@ describe("the Web UI page's visibility queries (dev server, simulated driver)", 
       expect(await d.staticSummary()).toBe('start web · busybox sleep 3600');
       const details = await d.staticDetails();
       expect(details).toContain(`- **container**: \`${info.typedSearchAttributes.get(SearchKeys.containerId)}\``);
-      expect(details).toContain('- **environment variables**: `1 (values not shown)`');
+      // the one it was given and the image's PATH (create merges the image's Env, as Docker's does)
+      expect(details).toContain('- **environment variables**: `2 (values not shown)`');
       expect(details).not.toContain('hunter2');
     }
 

@@ -246,7 +246,8 @@ describe('the Temporal Web UI, as an operator sees it (chromium, simulated drive
     expect(details).toMatch(/container: [0-9a-f]{64}/);
     expect(details).toContain('image: busybox');
     expect(details).toContain('command: sleep 3600');
-    expect(details).toContain('environment variables: 1 (values not shown)');
+    // the one it was given and the image's PATH
+    expect(details).toContain('environment variables: 2 (values not shown)');
     expect(meta.join('\n')).not.toContain('do-not-show');
     expect(meta.some((t) => /^running — web pid \d+/.test(t))).toBe(true);
     await shot('web-start-metadata');
