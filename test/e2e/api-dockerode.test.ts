@@ -3,7 +3,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ReadName } from '../../common/reads-api';
-import { sampleLog } from '../../runtime/log-index';
+import { indexFile, sampleLog } from '../../runtime/log-index';
 import { simulatedApiSuite } from '../api-harness';
 import { readsServed } from '../reads-probe';
 
@@ -263,12 +263,18 @@ describe.concurrent('dockerode against the Engine API (simulated driver)', () =>
     const c = await runningWithLog('duntil', '');
     const log = suite.sim.driver.layout.log(c.id);
     const t0 = Date.parse('2020-01-02T03:04:05.123Z');
+    // each sample written whatever the monitor's sampler did meanwhile: it samples an append it sees at once,
+    // at today's time, and sampleLog would then skip these bytes (they would take the next, older time)
+    const sampleAt = async (time: number) => {
+      await sampleLog(log, time); // the index's header, when this is the first sample
+      await fs.appendFile(indexFile(log), `${(await fs.stat(log)).size} ${time}\n`);
+    };
     await fs.appendFile(log, 'one\n');
-    await sampleLog(log, t0);
+    await sampleAt(t0);
     await fs.appendFile(log, 'two\n');
-    await sampleLog(log, t0 + 2000);
+    await sampleAt(t0 + 2000);
     await fs.appendFile(log, 'three\n');
-    await sampleLog(log, t0 + 4000);
+    await sampleAt(t0 + 4000);
     const cut = await c.logs({ stdout: true, until: (t0 + 2000) / 1000 });
     expect(demux(cut).stdout).toBe('one\ntwo\n');
     const since = await c.logs({
