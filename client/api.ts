@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { WithWorkflowArgs, Workflow, WorkflowResultType } from '@temporalio/common';
@@ -29,6 +28,7 @@ import type { Session } from './connection';
 import { CliError, toCliError } from './errors';
 import { read } from './reads';
 import { ensureWorker } from './worker-check';
+import { pollWhileRunning } from './poll-while-running';
 
 /**
  * The CLI's library: one function per verb, each a workflow run by the worker that owns the containers (a
@@ -247,20 +247,8 @@ export async function startContainer(s: Session, ref: string, hooks: StartHooks 
   };
   const query = () => handle.query<ContainerStartResult>(PROGRESS_QUERY).catch(() => undefined);
 
-  let settled = false;
-  const outcome = handle.result().then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  void outcome.then(() => (settled = true));
   // Progress is read only for a caller that shows it (the CLI): each query is a workflow task on the worker.
-  while (!settled && hooks.onProgress) {
-    const p = await Promise.race([query(), outcome.then(() => undefined)]);
-    if (!settled) report(p);
-    await Promise.race([sleep(POLL_MS), outcome]);
-  }
-
-  const done = await outcome;
+  const done = await pollWhileRunning(handle.result(), query, hooks.onProgress && report, POLL_MS);
   if (done.ok) {
     report(done.value);
     return done.value;

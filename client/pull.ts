@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkflowHandle } from '@temporalio/client';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { ContainerError } from '../common/errors';
@@ -19,6 +18,7 @@ import type { imagePull } from '../workflows/image-pull';
 import type { Session } from './connection';
 import { CliError, toCliError } from './errors';
 import { ensureWorker } from './worker-check';
+import { pollWhileRunning } from './poll-while-running';
 
 /** The pull as a client watches it: the workflow's query, with the bytes each running layer has on disk. */
 export interface PullView extends PullProgress {
@@ -69,18 +69,7 @@ export async function pullImage(s: Session, input: PullInput, hooks: PullHooks =
   } catch (err) {
     throw toCliError(err, s.address);
   }
-  let settled = false;
-  const outcome = handle.result().then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-  void outcome.then(() => (settled = true));
-  while (!settled && hooks.onProgress) {
-    const view = await Promise.race([watch(s, handle), outcome.then(() => undefined)]);
-    if (view && !settled) hooks.onProgress(view);
-    await Promise.race([sleep(POLL_MS), outcome]);
-  }
-  const done = await outcome;
+  const done = await pollWhileRunning(handle.result(), () => watch(s, handle), hooks.onProgress, POLL_MS);
   if (!done.ok) throw toCliError(done.error, s.address);
   // the layers' final states (a closed workflow still answers its query)
   const last = hooks.onProgress && (await watch(s, handle));
