@@ -249,6 +249,10 @@ export class ImageStore {
   async layerDirs(id: string): Promise<{ diffID: string; dir: string }[]> {
     const meta = await this.meta(id);
     if (!meta) throw new ContainerError('NoSuchImage', Messages.noSuchImage(id));
+    return this.layersOf(meta);
+  }
+
+  layersOf(meta: ImageMeta): { diffID: string; dir: string }[] {
     return meta.layers.map((l) => ({ diffID: l.diffID, dir: this.layers.diffDir(l.diffID) }));
   }
 
