@@ -11,6 +11,7 @@ import { registerKill } from './commands/kill';
 import { registerLifecycle } from './commands/lifecycle';
 import { registerLogs } from './commands/logs';
 import { registerPause } from './commands/pause';
+import { registerPort } from './commands/port';
 import { registerPs } from './commands/ps';
 import { registerRun } from './commands/run';
 import { registerStart } from './commands/start';
@@ -61,6 +62,7 @@ function buildProgram(ctx: CliContext): { program: Command; activeCommand: () =>
   registerWait(program, ctx);
   registerInspect(program, ctx);
   registerPs(program, ctx);
+  registerPort(program, ctx);
   registerEvents(program, ctx);
   registerLifecycle(program, ctx);
   registerLogs(program, ctx);

@@ -3,6 +3,7 @@ import pc from 'picocolors';
 import type { ContainerEvent, ContainerRecord, ContainerState } from '../common/types';
 import { getConfig } from '../config';
 import { bareName } from '../common/names';
+import { displayPorts, runningPorts, summaryPorts } from '../common/ports';
 
 /** Colours only on a terminal (and not with NO_COLOR): scripts reading the output get plain text. */
 export function colors(stream: NodeJS.WriteStream = process.stderr) {
@@ -128,9 +129,7 @@ export function psRows(containers: ContainerRecord[], now = Date.now()): string[
       JSON.stringify(ellipsis([c.Path, ...c.Args].filter((x) => x !== '').join(' '), 20)),
       ago(c.Created, now),
       statusText(c.State, now),
-      Object.keys(c.Config.ExposedPorts ?? {})
-        .sort()
-        .join(', '),
+      displayPorts(summaryPorts(runningPorts(c))),
       bareName(c.Name),
       c.Node?.Name ?? '',
     ]);

@@ -11,6 +11,7 @@ import { createInput } from './api';
 import { usageError } from './errors';
 import { inlineSeccompProfiles, readText, type ReadText } from './seccomp-file';
 import { bareName } from '../common/names';
+import { parsePublish } from '../common/ports';
 
 /** `create`'s flags as commander hands them over. */
 export interface CreateFlags {
@@ -34,6 +35,10 @@ export interface CreateFlags {
   link: string[];
   hostname?: string;
   expose: string[];
+  /** -p [ip:][hostPort:]containerPort[/proto] */
+  publish?: string[];
+  /** -P */
+  publishAll?: boolean;
   label: string[];
   memory?: string;
   memorySwap?: string;
@@ -216,6 +221,14 @@ function toRequest(
     });
   }
   if (flags.readOnly) hostConfig.ReadonlyRootfs = true;
+  if ((flags.publish ?? []).length > 0) {
+    try {
+      hostConfig.PortBindings = parsePublish(flags.publish!);
+    } catch (err) {
+      throw usageError((err as Error).message, 'create'); // the docker CLI prints nat's message as it is
+    }
+  }
+  if (flags.publishAll) hostConfig.PublishAllPorts = true;
   if (flags.logOpt.length > 0) {
     // Docker's CLI passes the options as they are (KEY alone: an empty value); the daemon validates them
     const opts = flags.logOpt.map((o) =>

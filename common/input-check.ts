@@ -66,6 +66,10 @@ const fullId: Check = (v, path) => {
 };
 
 const RESTART_POLICY: { [K in keyof RestartPolicy]-?: Field } = { Name: req(str), MaximumRetryCount: req(int()) };
+/** A PortMap's value: its bindings, or null (exposed, not published). */
+const portBindings: Check = (v, path) => {
+  if (v !== null) list(obj({ HostIp: req(str), HostPort: req(str) }, true))(v, path);
+};
 const LOG_CONFIG: { [K in keyof LogConfig]-?: Field } = { Type: req(str), Config: req(map(str)) };
 /**
  * Every HostConfig field, each with its check: the mapped type makes the compiler refuse a HostConfig field
@@ -74,6 +78,8 @@ const LOG_CONFIG: { [K in keyof LogConfig]-?: Field } = { Type: req(str), Config
 const HOST_CONFIG: { [K in keyof HostConfig]-?: Field } = {
   NetworkMode: opt(str),
   Binds: opt(list(str)),
+  PortBindings: opt(map(portBindings)),
+  PublishAllPorts: opt(bool),
   Tmpfs: opt(map(str)),
   ShmSize: opt(int()),
   IpcMode: opt(str),

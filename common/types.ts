@@ -45,6 +45,13 @@ export interface ContainerConfig {
   Labels: Record<string, string>;
 }
 
+export interface PortBinding {
+  HostIp: string;
+  HostPort: string;
+}
+/** "80/tcp" → bindings (null: exposed, not published), as Docker's nat.PortMap */
+export type PortMap = Record<string, PortBinding[] | null>;
+
 export interface RestartPolicy {
   Name: '' | 'no' | 'always' | 'unless-stopped' | 'on-failure';
   MaximumRetryCount: number;
@@ -62,6 +69,10 @@ export interface HostConfig {
   NetworkMode: string;
   /** SRC:DST[:ro]; SRC absolute = bind mount, otherwise a named volume */
   Binds: string[];
+  /** -p: what the start publishes, keys "80/tcp" (absent in older records) */
+  PortBindings?: PortMap;
+  /** -P: every exposed port without a binding on an ephemeral host port */
+  PublishAllPorts?: boolean;
   /** container path → mount options (e.g. "size=10m") */
   Tmpfs: Record<string, string>;
   /** bytes; 0 means the 64 MiB default */
@@ -118,6 +129,8 @@ export interface NetworkSettings {
   MacAddress: string;
   /** path of the network namespace the container runs in ('' for host networking) */
   SandboxKey: string;
+  /** what the running container publishes (Docker's NetworkSettings.Ports); absent when nothing runs */
+  Ports?: PortMap;
 }
 
 /** The settings of a container with no network (created, failed, stopped): spread it, never share it. */

@@ -60,7 +60,7 @@ export type { GcResult as GcReport } from '../common/ops-api';
 
 /** A resource the driver holds, for leak checks and gc. */
 export interface HeldResource {
-  kind: 'mount' | 'netns' | 'ip' | 'process' | 'bundle' | 'runc';
+  kind: 'mount' | 'netns' | 'ip' | 'process' | 'bundle' | 'runc' | 'port';
   containerId: string;
   detail: string;
 }

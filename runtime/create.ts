@@ -17,6 +17,7 @@ import {
 import type { ImageRunConfig } from '../common/image-config';
 import { mergeImageConfig } from '../common/merge-config';
 import { parseSignal } from '../common/signals';
+import { checkPortBindings } from '../common/ports';
 import { newContainerId, randomName } from './names';
 import { bareName } from '../common/names';
 
@@ -37,8 +38,41 @@ export function checkCreateRequest(req: CreateRequest, host: HostInfo, warnings:
   warnings.push(...verifyHostConfig(hostConfig, host)); // Docker's create answers with these (Warnings)
   adaptResources(hostConfig, host);
   logBound(hostConfig.LogConfig); // Docker checks the log options at create
-
+  checkPublishing(hostConfig, req.exposedPorts ?? [], warnings);
   return hostConfig;
+}
+
+/**
+ * -p/-P/--expose against the network mode as Docker's runconfig checks them (container:X refuses them, host
+ * keeps them with a warning and publishes nothing), PortBindings as the daemon checks them (keys normalized).
+ */
+function checkPublishing(hostConfig: HostConfig, exposed: readonly string[], warnings: string[]): void {
+  const bindings = hostConfig.PortBindings ?? {};
+  const publishes = Object.keys(bindings).length > 0 || hostConfig.PublishAllPorts === true;
+  const mode = parseNetMode(hostConfig.NetworkMode)?.kind;
+  if (mode === 'container' && publishes)
+    throw new ContainerError(
+      'InvalidParameter',
+      'conflicting options: port publishing and the container type network mode',
+    );
+  if (mode === 'container' && exposed.length > 0)
+    throw new ContainerError(
+      'InvalidParameter',
+      'conflicting options: port exposing and the container type network mode',
+    );
+  if (mode === 'host' && Object.keys(bindings).length > 0)
+    warnings.push('Published ports are discarded when using host network mode');
+  if (Object.keys(bindings).length === 0) {
+    delete hostConfig.PortBindings;
+    return;
+  }
+  try {
+    hostConfig.PortBindings = checkPortBindings(bindings);
+  } catch (err) {
+    throw new ContainerError('InvalidParameter', (err as Error).message);
+  }
+  const sctp = Object.keys(hostConfig.PortBindings).find((k) => k.endsWith('/sctp'));
+  if (sctp) throw new ContainerError('InvalidParameter', `container-saga does not publish sctp ports (${sctp})`);
 }
 
 /**
@@ -52,6 +86,8 @@ export function newContainerRecord(
   image?: ImageRunConfig,
 ): ContainerRecord {
   const { Path, Args, ...merged } = mergeImageConfig(req, image);
+  // published ports are exposed too (Docker's CLI adds them; a bare API create gets the same)
+  for (const key of Object.keys(hostConfig.PortBindings ?? {})) merged.ExposedPorts[key] = {};
   // Docker's verifyContainerSettings: the stop signal must be one it knows
   if (merged.StopSignal) parseSignal(merged.StopSignal);
   const id = newContainerId();

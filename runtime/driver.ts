@@ -10,6 +10,7 @@
 import type { DockerSeccompProfile } from '../common/seccomp';
 import type { HostInfo } from '../common/settings';
 import type { NetworkSettings, Ulimit } from '../common/types';
+import type { PortRequest, PublishedPort } from '../common/ports';
 import type { HeldResource, StepContext } from './contract';
 import type { Layout } from './drivers/layout';
 
@@ -125,6 +126,14 @@ export interface Driver {
   connectNetwork(id: string, plan: NetnsPlan, ctx?: StepContext): Promise<NetworkSettings>;
   /** CNI DEL (repeatable) then the netns, only after DEL succeeded. */
   releaseNetwork(id: string, ctx?: StepContext): Promise<void>;
+  /**
+   * Publishes each request on the host, forwarding to the container's `ip` (linux: a userland proxy per binding,
+   * linux/port-proxy.ts). Adopts what an earlier attempt published when it matches; a port taken fails with
+   * Docker's "Bind for IP:P failed: port is already allocated" (StartFailed) and leaves none published.
+   */
+  publishPorts(id: string, ip: string, requests: readonly PortRequest[], ctx?: StepContext): Promise<PublishedPort[]>;
+  /** Stops forwarding every port of the container. Idempotent. */
+  unpublishPorts(id: string, ctx?: StepContext): Promise<void>;
   /** A tmpfs with these options (runtime/steps/ipc.ts) at the container's shm path. */
   setupIpc(id: string, tmpfsOptions: string, ctx?: StepContext): Promise<void>;
   releaseIpc(id: string, ctx?: StepContext): Promise<void>;

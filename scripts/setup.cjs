@@ -141,7 +141,7 @@ function temporalBinaries() {
 //    leave a daemon running (installDebianPackages). And chromium: the Web UI tests drive it with
 //    playwright-core (no browser download). docker-registry (distribution's registry 2.8): a real registry the
 //    image-pull tests serve on loopback (its package's own service must not be left running either); umoci
-//    and skopeo: the tools those tests build OCI images and push them with.
+//    and skopeo: the tools those tests build OCI images and push them with. socat: the published ports' proxies.
 const APT_PACKAGES = [
   'runc',
   'containernetworking-plugins',
@@ -155,6 +155,7 @@ const APT_PACKAGES = [
   'docker-registry',
   'skopeo',
   'umoci',
+  'socat',
 ];
 // The registry tests' tools: test/registry-fixture.ts runs them.
 const REGISTRY_FILES = ['/usr/bin/docker-registry', '/usr/bin/skopeo', '/usr/bin/umoci'];
@@ -171,13 +172,13 @@ function linuxPackages() {
     if (!fs.existsSync(`/usr/lib/cni/${plugin}`)) missing.push(`/usr/lib/cni/${plugin}`);
   }
   if (!fs.existsSync('/bin/busybox')) missing.push('/bin/busybox');
-  for (const tool of ['ip', 'nsenter', 'unshare', 'mount', 'umount']) if (!onPath(tool)) missing.push(tool);
+  for (const tool of ['ip', 'nsenter', 'unshare', 'mount', 'umount', 'socat']) if (!onPath(tool)) missing.push(tool);
   for (const file of [...DOCKER_FILES, ...REGISTRY_FILES]) if (!fs.existsSync(file)) missing.push(file);
   if (!fs.existsSync('/usr/bin/chromium')) missing.push('/usr/bin/chromium');
   if (!fs.existsSync('/usr/include/asm-generic/unistd.h')) missing.push('/usr/include/asm-generic/unistd.h');
   if (missing.length === 0)
     return present(
-      'runc, CNI plugins, busybox-static, iproute2/util-linux, linux-libc-dev, docker.io, chromium, docker-registry, skopeo and umoci present',
+      'runc, CNI plugins, busybox-static, iproute2/util-linux, socat, linux-libc-dev, docker.io, chromium, docker-registry, skopeo and umoci present',
     );
 
   say(`missing ${missing.join(', ')}: apt-get install ${APT_PACKAGES.join(' ')}`);

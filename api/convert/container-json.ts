@@ -1,7 +1,8 @@
 import { memorySwapOf } from '../../common/resources';
 import { DEFAULT_PATH_ENV, parseLink } from '../../common/env';
 import { DEFAULT_SHM_SIZE, type ContainerRecord, type HostConfig } from '../../common/types';
-import { mountsOf, networksOf, openPorts } from './container-net';
+import { mountsOf, networksOf } from './container-net';
+import { runningPorts } from '../../common/ports';
 
 /**
  * A container record → GET /containers/{id}/json (Docker's ContainerJSON). The record already has Docker's
@@ -100,7 +101,7 @@ function hostConfigJson(rec: ContainerRecord) {
     ContainerIDFile: '',
     LogConfig: hc.LogConfig,
     NetworkMode: hc.NetworkMode || 'default',
-    PortBindings: {},
+    PortBindings: hc.PortBindings ?? {},
     RestartPolicy: hc.RestartPolicy,
     AutoRemove: hc.AutoRemove ?? false,
     VolumeDriver: '',
@@ -120,7 +121,7 @@ function hostConfigJson(rec: ContainerRecord) {
     OomScoreAdj: hc.OomScoreAdj ?? 0,
     PidMode: '',
     Privileged: hc.Privileged ?? false,
-    PublishAllPorts: false,
+    PublishAllPorts: hc.PublishAllPorts ?? false,
     ReadonlyRootfs: hc.ReadonlyRootfs,
     SecurityOpt: hc.SecurityOpt.length > 0 ? hc.SecurityOpt : null,
     ...(Object.keys(hc.Tmpfs).length > 0 ? { Tmpfs: hc.Tmpfs } : {}),
@@ -173,7 +174,7 @@ function networkSettingsJson(rec: ContainerRecord) {
     HairpinMode: false,
     LinkLocalIPv6Address: '',
     LinkLocalIPv6PrefixLen: 0,
-    Ports: Object.fromEntries(openPorts(rec).map((p) => [p.key, null])),
+    Ports: runningPorts(rec),
     SandboxKey: ns.SandboxKey,
     SecondaryIPAddresses: null,
     SecondaryIPv6Addresses: null,

@@ -4,7 +4,7 @@ import type { ContainerRecord } from '../../common/types';
 /**
  * What a container's record says about its network and mounts, in the shapes Docker's inspect and list
  * both use: NetworkSettings.Networks (one endpoint, on the network of its mode), Mounts (its binds and named
- * volumes; --tmpfs mounts are not listed, as in Docker) and the exposed ports of a running container.
+ * volumes; --tmpfs mounts are not listed, as in Docker).
  */
 
 /**
@@ -64,17 +64,4 @@ export function mountsOf(rec: ContainerRecord): MountPoint[] {
       Propagation: '',
     };
   });
-}
-
-/**
- * The exposed ports a running container publishes nowhere ("80/tcp"), sorted; none once it has stopped, as in Docker.
- */
-export function openPorts(rec: ContainerRecord): Array<{ port: number; type: string; key: string }> {
-  if (!rec.State.Running) return [];
-  return Object.keys(rec.Config.ExposedPorts ?? {})
-    .map((key) => {
-      const [port = '0', type = 'tcp'] = key.split('/');
-      return { port: Number(port), type, key };
-    })
-    .sort((a, b) => a.port - b.port || a.type.localeCompare(b.type));
 }

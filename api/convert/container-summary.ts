@@ -2,7 +2,8 @@ import { parseLink } from '../../common/env';
 import { findContainer } from '../../common/lookup';
 import type { ContainerRecord } from '../../common/types';
 import { statusText } from '../../client/output';
-import { mountsOf, networksOf, openPorts } from './container-net';
+import { mountsOf, networksOf } from './container-net';
+import { runningPorts, summaryPorts } from '../../common/ports';
 
 /**
  * Container records → GET /containers/json's entries (Docker's types.Container). Status is Docker's
@@ -17,7 +18,7 @@ export function containerSummary(rec: ContainerRecord, all: readonly ContainerRe
     ImageID: rec.Image ?? '',
     Command: [rec.Path, ...rec.Args].filter((x) => x !== '').join(' '),
     Created: Math.floor(Date.parse(rec.Created) / 1000),
-    Ports: openPorts(rec).map((p) => ({ PrivatePort: p.port, Type: p.type })),
+    Ports: summaryPorts(runningPorts(rec)),
     Labels: rec.Config.Labels ?? {},
     State: rec.State.Status,
     Status: statusText(rec.State, now),

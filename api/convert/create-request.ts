@@ -1,7 +1,7 @@
 import { LOG_DRIVER } from '../../common/log-config';
 import { VALID_NAME } from '../../common/lookup';
 import { defaultNetMode } from '../../common/net-mode';
-import type { CreateRequest, HostConfig, RestartPolicy } from '../../common/types';
+import type { CreateRequest, HostConfig, PortMap, RestartPolicy } from '../../common/types';
 import { badRequest } from '../http';
 import {
   checkFields,
@@ -97,6 +97,9 @@ function toHostConfig(hc: Record<string, unknown>): Partial<HostConfig> {
   const out: Partial<HostConfig> = {};
   const networkMode = optString(hc.NetworkMode, 'HostConfig.NetworkMode');
   if (networkMode) out.NetworkMode = networkMode;
+  const ports = portBindings(hc.PortBindings);
+  if (ports) out.PortBindings = ports;
+  if (optBool(hc.PublishAllPorts, 'HostConfig.PublishAllPorts')) out.PublishAllPorts = true;
   const binds = optStringList(hc.Binds, 'HostConfig.Binds');
   if (binds && binds.length > 0) out.Binds = binds;
   const tmpfs = optStringMap(hc.Tmpfs, 'HostConfig.Tmpfs');
@@ -133,6 +136,29 @@ function toHostConfig(hc: Record<string, unknown>): Partial<HostConfig> {
       Type: type || LOG_DRIVER,
       Config: optStringMap(logConfig.Config, 'HostConfig.LogConfig.Config') ?? {},
     };
+  }
+  return out;
+}
+
+/** HostConfig.PortBindings' shape (HostIp, HostPort default to ''); the create check checks the values. */
+function portBindings(value: unknown): PortMap | undefined {
+  const map = optObject(value, 'HostConfig.PortBindings');
+  if (!map || Object.keys(map).length === 0) return undefined;
+  const out: PortMap = {};
+  for (const [key, list] of Object.entries(map)) {
+    const path = `HostConfig.PortBindings.${key}`;
+    if (list === null) {
+      out[key] = [];
+      continue;
+    }
+    if (!Array.isArray(list)) throw badRequest(`invalid ${path}: want an array`);
+    out[key] = list.map((b: unknown) => {
+      if (!isPlainObject(b)) throw badRequest(`invalid ${path}: want objects`);
+      return {
+        HostIp: optString(b.HostIp, `${path}.HostIp`) ?? '',
+        HostPort: optString(b.HostPort, `${path}.HostPort`) ?? '',
+      };
+    });
   }
   return out;
 }

@@ -38,6 +38,13 @@ export function withCreateOptions(command: Command): Command {
     .option('--link <name[:alias]>', 'link to another container (repeatable)', collect, [])
     .option('-h, --hostname <name>', 'container host name')
     .option('--expose <port[/proto]>', 'expose a port (repeatable)', collect, [])
+    .option(
+      '-p, --publish <[ip:][hostPort:]containerPort[/proto]>',
+      "publish a container's port (or range) on the host (repeatable)",
+      collect,
+      [],
+    )
+    .option('-P, --publish-all', 'publish every exposed port on an ephemeral host port')
     .option('-l, --label <key=value>', 'set a label (repeatable)', collect, [])
     .option('-m, --memory <bytes>', 'memory limit (e.g. 64m)')
     .option('--memory-swap <bytes>', 'memory + swap limit (e.g. 128m; -1 unlimited swap; default: twice --memory)')

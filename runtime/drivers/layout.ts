@@ -16,6 +16,8 @@ import path from 'node:path';
  *   <root>/containers/<id>/container.log stdout + stderr of the container
  *   <root>/containers/<id>/runc.log      runc's own log (json), where start errors are read from
  *   <root>/containers/<id>/runc-events.json  `runc events` while it runs: an OOM kill shows there
+ *   <root>/containers/<id>/ports.json   published ports: each proxy's pid and start time (linux/ports.ts)
+ *   <root>/containers/<id>/ports.log    the proxies' errors
  *   <root>/containers/<id>/userns        USERNS_REMAP only: its user namespace (nsfs bind), owner of its netns
  *   <root>/runc                          runc --root; the runc container ID is the container ID
  *   <root>/cni/ipam                      host-local IPAM dataDir; the CNI container ID is the container ID
@@ -88,6 +90,13 @@ export class Layout {
   /** the user namespace (an nsfs bind mount) that owns the container's netns, under CONTAINER_SAGA_USERNS_REMAP */
   userns(id: string): string {
     return path.join(this.container(id), 'userns');
+  }
+  /** the published ports' proxies (pid + start time each), what release reads after a worker's death */
+  portsRecord(id: string): string {
+    return path.join(this.container(id), 'ports.json');
+  }
+  portsLog(id: string): string {
+    return path.join(this.container(id), 'ports.log');
   }
   runcState(id: string): string {
     return path.join(this.runcRoot, id);

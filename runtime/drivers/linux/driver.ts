@@ -29,6 +29,8 @@ import { releaseExec, releaseExecs, runExec } from './exec-process';
 import { isFrozen, runcKill, runcPause, runcResume } from './freezer';
 import { connectBridge, ownNetns, releaseOwnNetwork } from './network';
 import { heldResources } from './probe';
+import { publishPorts, unpublishPorts } from './ports';
+import type { PortRequest, PublishedPort } from '../../../common/ports';
 import { writeBundle } from './bundle';
 import * as proc from './process';
 import { chownNamedVolumes, prepareContainerDirs, remappedLower } from './userns';
@@ -119,6 +121,14 @@ export class LinuxDriver implements Driver {
   async releaseNetwork(id: string, ctx?: StepContext): Promise<void> {
     await proc.requireNoProcess(this.layout, id, 'release its network');
     await releaseOwnNetwork(this.network, this.layout, id, ctx);
+  }
+
+  publishPorts(id: string, ip: string, requests: readonly PortRequest[], ctx?: StepContext): Promise<PublishedPort[]> {
+    return publishPorts(this.layout, this.network.hostNetns, id, ip, requests, ctx);
+  }
+
+  unpublishPorts(id: string, ctx?: StepContext): Promise<void> {
+    return unpublishPorts(this.layout, id, ctx);
   }
 
   // --- working-dir -------------------------------------------------------------------------------------------

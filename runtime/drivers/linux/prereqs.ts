@@ -19,6 +19,7 @@ export async function linuxPrerequisites(): Promise<{ ok: boolean; missing: stri
       ['mount', 'mount (package mount)'],
       ['umount', 'umount (package mount)'],
       ['sh', 'sh'],
+      ['socat', "socat (package socat: the published ports' proxies)"],
     ];
     for (const [t, label] of tools) if (!findTool(t)) missing.push(label);
     const cni = cniPath();

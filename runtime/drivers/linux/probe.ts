@@ -8,6 +8,8 @@ import { Layout, netnsName, netnsPath } from '../layout';
 import { mountsUnder, readMountInfo } from './mountinfo';
 import { listNetns } from './netns';
 import { listRuncContainers } from './runc';
+import { markedProxies } from './port-proxy';
+import { heldPorts } from './ports';
 import { isLive, readIntFile, type ExecRecord } from './shim';
 import { isFullId } from '../../../common/names';
 
@@ -46,6 +48,7 @@ export async function heldResources(root: string): Promise<HeldResource[]> {
   for (const id of await listRuncContainers(layout.runcRoot))
     held.push({ kind: 'runc', containerId: id, detail: layout.runcState(id) });
 
+  held.push(...(await heldPorts(layout, ids)));
   for (const id of ids) {
     try {
       const rec = JSON.parse(await fs.readFile(layout.execRecord(id), 'utf8')) as ExecRecord;
@@ -62,7 +65,8 @@ export async function heldResources(root: string): Promise<HeldResource[]> {
 
 /**
  * What of one container is still held (for leak tests): its mounts, netns, IPAM allocations, runc container,
- * exec record, bundle, a still-live process and its cgroup. Empty when everything was released.
+ * exec record, bundle, port proxies (even after its directory is gone), a still-live process and its
+ * cgroup. Empty when everything was released.
  */
 export async function leaksOf(root: string, containerId: string): Promise<string[]> {
   const layout = new Layout(root);
@@ -72,6 +76,8 @@ export async function leaksOf(root: string, containerId: string): Promise<string
   const ns = netnsName(containerId);
   if ((await listNetns()).includes(ns) && !leaks.some((l) => l === `netns: ${netnsPath(ns)}`))
     leaks.push(`netns: ${netnsPath(ns)}`);
+  for (const p of await markedProxies(containerId))
+    if (!leaks.some((l) => l.includes(`pid ${p.pid}`))) leaks.push(`port: proxy pid ${p.pid}`);
   const pid = await readIntFile(layout.pidFile(containerId));
   if (pid !== undefined && (await isLive(pid))) leaks.push(`process: pid ${pid} still running`);
   for (const dir of await cgroupDirs(layout.cgroupsPath(containerId))) leaks.push(`cgroup: ${dir}`);

@@ -25,6 +25,8 @@ import { mkdirInRoot } from '../../rootfs-path';
 import { StateStore } from '../../store';
 import { SimMounts } from './mounts';
 import { SimProcesses } from './processes';
+import { SimPorts } from './ports';
+import type { PortRequest, PublishedPort } from '../../../common/ports';
 
 /**
  * The simulated driver: the same contract as the Linux driver, without root. Side effects are records on
@@ -47,6 +49,7 @@ export class SimulatedDriver implements Driver {
   private readonly locks: StateStore;
   private readonly mounts: SimMounts;
   private readonly processes: SimProcesses;
+  private readonly ports: SimPorts;
 
   constructor(
     readonly root: string,
@@ -56,6 +59,7 @@ export class SimulatedDriver implements Driver {
     this.sim = path.join(root, 'sim');
     this.locks = new StateStore(root);
     this.mounts = new SimMounts(this.sim, this.layout, this.locks);
+    this.ports = new SimPorts(this.sim, this.locks);
     this.processes = new SimProcesses(this.sim, this.layout, (id) => this.bundleConfig(id));
   }
 
@@ -154,6 +158,14 @@ export class SimulatedDriver implements Driver {
     });
     // The netns goes only after its IP is released, like CNI DEL before netns delete.
     await removeFile(this.netnsFile(id));
+  }
+
+  publishPorts(id: string, _ip: string, requests: readonly PortRequest[]): Promise<PublishedPort[]> {
+    return this.ports.publish(id, requests);
+  }
+
+  unpublishPorts(id: string): Promise<void> {
+    return this.ports.unpublish(id);
   }
 
   // --- working-dir, spec ---------------------------------------------------------------------------------------
@@ -262,6 +274,7 @@ export class SimulatedDriver implements Driver {
     }
     const table = (await readJson<Record<string, string>>(path.join(this.sim, 'ipam.json'))) ?? {};
     for (const [ip, id] of Object.entries(table)) held.push({ kind: 'ip', containerId: id, detail: ip });
+    held.push(...(await this.ports.held()));
     const bundles = await fs.readdir(path.join(this.sim, 'bundles')).catch(() => [] as string[]);
     for (const id of bundles) held.push({ kind: 'bundle', containerId: id, detail: 'bundle' });
     return held;
