@@ -5,7 +5,8 @@ import { linuxApiSuite } from '../api-harness';
 import { testNetwork } from '../linux-fixture';
 
 // Docker's own client (Debian's /usr/bin/docker 20.10) against the Engine API, in front of a worker driving
-// real containers (runc): run with and without --rm (attach, wait, start), logs, exec, events, stop, rm.
+// real containers (runc): run with and without --rm (attach, wait, start), logs, exec, events, published ports
+// (run -p, port, ps), stop, rm.
 // Needs root: without it every test FAILS with the reason (CI runs as root). Its own netns, bridge and subnet.
 
 const suite = linuxApiSuite('cs-api-linux', testNetwork('e2e/api-linux'));
@@ -122,6 +123,38 @@ describe('the docker CLI against the Engine API (Linux driver)', () => {
     expect(die.stdout.trim().split('\n')).toEqual([
       expect.stringMatching(new RegExp(`container die ${webId} \\(exitCode=137, image=busybox, name=web\\)$`)),
     ]);
+  });
+
+  rootIt("docker run -d -p, docker port, ps and inspect; a taken port is Docker's error", async () => {
+    const script = 'mkdir -p /www && echo hello > /www/index.html && exec httpd -f -p 8080 -h /www';
+    const web = await run(['run', '-d', '--name', 'pweb', '-p', '127.0.0.1::8080', 'busybox', 'sh', '-c', script]);
+    expect([web.code, web.stderr]).toEqual([0, '']);
+    const port = await run(['port', 'pweb']);
+    expect(port.stdout).toMatch(/^8080\/tcp -> 127\.0\.0\.1:\d+\n$/);
+    const hostPort = Number(/:(\d+)\n$/.exec(port.stdout)![1]);
+    let body = '';
+    for (let i = 0; body !== 'hello\n' && i < 50; i++) {
+      await sleep(100);
+      body = await fetch(`http://127.0.0.1:${hostPort}/index.html`).then(
+        (r) => r.text(),
+        () => '',
+      );
+    }
+    expect(body).toBe('hello\n');
+    const ps = await run(['ps', '--filter', 'name=pweb', '--format', '{{.Ports}}']);
+    expect(ps.stdout).toBe(`127.0.0.1:${hostPort}->8080/tcp\n`);
+    const bindings = await run(['inspect', '-f', '{{json .HostConfig.PortBindings}}', 'pweb']);
+    expect(bindings.stdout).toBe('{"8080/tcp":[{"HostIp":"127.0.0.1","HostPort":""}]}\n');
+
+    const taken = await run(['run', '-d', '--name', 'pweb2', '-p', `127.0.0.1:${hostPort}:8080`, 'busybox', 'sh']);
+    expect(taken.code).toBe(125);
+    expect(taken.stderr).toMatch(
+      new RegExp(
+        `^docker: Error response from daemon: driver failed programming external connectivity on endpoint pweb2 \\([0-9a-f]{64}\\): Bind for 127\\.0\\.0\\.1:${hostPort} failed: port is already allocated\\.\n`,
+      ),
+    );
+    const rm = await run(['rm', '-f', 'pweb', 'pweb2']);
+    expect([rm.code, rm.stdout]).toEqual([0, 'pweb\npweb2\n']);
   });
 
   rootIt('docker rm, and nothing is left of any container', async () => {
