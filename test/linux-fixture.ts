@@ -66,6 +66,8 @@ const TEST_NETWORKS = {
   // a host lost mid-start (host-loss-linux.test.ts): two hosts as worker processes, so the default bridge
   'durability/host-loss-linux-a': { hostNetns: 'cs-hloss-a', bridge: 'cs0', subnet: '10.122.0.0/16' },
   'durability/host-loss-linux-b': { hostNetns: 'cs-hloss-b', bridge: 'cs0', subnet: '10.123.0.0/16' },
+  // published ports across a worker SIGKILL (worker processes: the default bridge)
+  'durability/ports-crash': { hostNetns: 'cs-pcrash-host', bridge: 'cs0', subnet: '10.141.0.0/16' },
 } as const satisfies Record<string, TestNetwork>;
 
 /** The network of one test file (named by its path under test/, without .test.ts). */
