@@ -277,13 +277,48 @@ describe('command, image and name', () => {
   });
 });
 
+describe('published ports', () => {
+  it('PortBindings (HostIp and HostPort default to "", null: none) and PublishAllPorts are converted', () => {
+    const req = toCreateRequest(
+      body(
+        { ExposedPorts: { '53/udp': {} } },
+        {
+          PortBindings: { '80/tcp': [{ HostIp: '127.0.0.1', HostPort: '8080' }, { HostPort: '8081' }], '81': null },
+          PublishAllPorts: true,
+        },
+      ),
+      null,
+    );
+    expect(req.exposedPorts).toEqual(['53/udp']);
+    expect(req.hostConfig).toMatchObject({
+      PortBindings: {
+        '80/tcp': [
+          { HostIp: '127.0.0.1', HostPort: '8080' },
+          { HostIp: '', HostPort: '8081' },
+        ],
+        '81': [],
+      },
+      PublishAllPorts: true,
+    });
+  });
+
+  it('a binding of the wrong shape names the field', () => {
+    for (const [pb, why] of [
+      [{ '80/tcp': 'x' }, 'invalid HostConfig.PortBindings.80/tcp: want an array'],
+      [{ '80/tcp': [1] }, 'invalid HostConfig.PortBindings.80/tcp: want objects'],
+    ] as const) {
+      const e = apiError(() => toCreateRequest(body({}, { PortBindings: pb }), null), why);
+      expect([e.status, e.message]).toEqual([400, why]);
+    }
+  });
+});
+
 describe('what is refused, and how', () => {
   it('a Docker feature set to anything but its zero value names the field', () => {
     const cases: Array<[Record<string, unknown>, Record<string, unknown>, string]> = [
       // (Privileged, CapAdd and CapDrop are supported: test/unit/confine.test.ts)
       [{}, { Capabilities: ['CAP_NET_ADMIN'] }, 'HostConfig.Capabilities'],
       [{}, { MaskedPaths: ['/proc/kcore'] }, 'HostConfig.MaskedPaths'],
-      [{}, { PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '80' }] } }, 'HostConfig.PortBindings'],
       [
         {},
         { Devices: [{ PathOnHost: '/dev/kvm', PathInContainer: '/dev/kvm', CgroupPermissions: 'rwm' }] },
@@ -294,7 +329,6 @@ describe('what is refused, and how', () => {
       [{}, { Dns: ['1.1.1.1'] }, 'HostConfig.Dns'],
       [{ OpenStdin: true }, {}, 'OpenStdin'],
       [{ Volumes: { '/data': {} } }, {}, 'Volumes'],
-      [{}, { PortBindings: { '80/tcp': [] } }, 'HostConfig.PortBindings'],
       [{}, { Sysctls: { 'net.ipv4.ip_forward': '' } }, 'HostConfig.Sysctls'],
       [{ Healthcheck: { Test: ['CMD', 'true'] } }, {}, 'Healthcheck'],
     ];
