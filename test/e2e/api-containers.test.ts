@@ -470,9 +470,9 @@ describe.concurrent('raw HTTP: what the docker client does not send', () => {
     const ports = await postJson('/containers/create?name=unk', {
       Image: 'busybox',
       Cmd: ['true'],
-      HostConfig: { PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '8080' }] } },
+      HostConfig: { PortBindings: { '80/tcp': [{ HostIp: '', HostPort: '70000' }] } },
     });
-    expect(ports.json().message).toBe('container-saga does not support HostConfig.PortBindings');
+    expect([ports.status, ports.json().message]).toEqual([400, 'invalid port specification: "70000"']);
     expect((await request('GET', '/containers/unk/json')).status).toBe(404);
     // the same fields at their zero values, and an entrypoint: created, Docker's command
     const zero = await postJson('/containers/create?name=zeros', {
