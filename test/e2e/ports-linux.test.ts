@@ -89,9 +89,15 @@ describe('published ports (Linux driver, socat proxies)', () => {
     const held = (await suite.rt.driver.heldResources()).filter((h) => h.containerId === id && h.kind === 'port');
     expect(held).toHaveLength(1);
 
-    await remove(suite.w.session, id, true);
-    expect(await markedProxies(id)).toEqual([]);
+    // the process ends on its own (kill): the monitor's cleanup releases the port with the network
+    expect((await cli(suite.w, ['kill', 'web1'])).code).toBe(0);
+    await until('the proxy of web1 to go', async () => ((await markedProxies(id)).length === 0 ? true : undefined));
     expect(await get(port)).toBe('ECONNREFUSED');
+    // then the network, and the record's settings are cleared
+    await until('the ports of web1 to be cleared', async () =>
+      (await inspect(suite.w.session, id)).NetworkSettings.Ports === undefined ? true : undefined,
+    );
+    await remove(suite.w.session, id, true);
     expect(await leaksOf(suite.rt.root, id)).toEqual([]);
   });
 
