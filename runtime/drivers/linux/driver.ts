@@ -60,7 +60,7 @@ function realRoot(root: string): string {
  * OCI bundle run by runc under a detached shim, volumes mounted by runc inside the container. Every resource
  * is named after the container ID (layout.ts), so every acquire adopts what an earlier attempt left and every
  * release finds what there is to release. The modules beside it do the system work: mounts.ts, network.ts
- * (netns.ts, cni.ts), spec.ts, process.ts (shim.ts, runc.ts), images.ts, probe.ts.
+ * (netns.ts, cni.ts), ports.ts (port-proxy.ts), spec.ts, process.ts (shim.ts, runc.ts), images.ts, probe.ts.
  */
 export class LinuxDriver implements Driver {
   readonly kind = 'linux' as const;

@@ -30,7 +30,8 @@ import type { PortRequest, PublishedPort } from '../../../common/ports';
 
 /**
  * The simulated driver: the same contract as the Linux driver, without root. Side effects are records on
- * disk under <root>/sim (mounts, netns, IP allocations, processes), named as the Linux driver names them
+ * disk under <root>/sim (mounts, netns, IP allocations, host ports (ports.ts), processes), named as the Linux
+ * driver names them
  * (the same Layout), so leaks are checkable; the rootfs is a plain directory so working-dir rules are real.
  * Images are not needed: any image name is accepted. The records of its mounts (mounts.ts), processes and
  * execs (processes.ts) and images (images.ts) live beside it. Its processes print nothing (a test may write their
