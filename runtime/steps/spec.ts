@@ -61,7 +61,7 @@ export const spec: StepImpl<'spec'> = {
 
 async function networkOf(env: StepEnv, rec: ContainerRecord): Promise<SpecNetwork> {
   const mode = parseNetMode(rec.HostConfig.NetworkMode);
-  if (mode?.kind === 'bridge' || mode?.kind === 'none') return { kind: 'own' };
+  if (mode?.kind === 'bridge' || mode?.kind === 'user' || mode?.kind === 'none') return { kind: 'own' };
   if (mode?.kind !== 'container') return { kind: 'host' };
   // A peer on the host network has no sandbox of its own: joining it means the host's.
   const sandboxKey = (await runningPeer(env, rec.Id, mode.target!, 'network')).NetworkSettings.SandboxKey;
