@@ -8,7 +8,7 @@ import {
 } from '../common/network-types';
 import { userNetwork } from './store';
 
-/** Docker's default address pools for networks made without a subnet: 172.17–31.0.0/16, then 192.168.0.0/16 by /20. */
+/** Docker's default pools for networks made without a subnet: 172.17-31.0.0/16, then 192.168.0.0/16 by /20. */
 function* defaultPools(): Generator<Cidr> {
   for (let b = 17; b <= 31; b++) yield { base: ((172 << 24) | (b << 16)) >>> 0, prefix: 16 };
   for (let c = 0; c < 256; c += 16) yield { base: ((192 << 24) | (168 << 16) | (c << 8)) >>> 0, prefix: 20 };
