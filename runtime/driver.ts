@@ -9,7 +9,7 @@
  */
 import type { DockerSeccompProfile } from '../common/seccomp';
 import type { HostInfo } from '../common/settings';
-import type { NetworkSettings, Ulimit } from '../common/types';
+import type { Ulimit } from '../common/types';
 import type { HeldResource, StepContext } from './contract';
 import type { Layout } from './drivers/layout';
 
@@ -75,9 +75,7 @@ export interface BridgeRule {
  * settings; none given: the driver's default bridge), or with loopback only. `rules`: every bridge of the
  * host, so the driver keeps the networks isolated from each other as Docker does.
  */
-export type NetnsPlan =
-  | { kind: 'bridge'; attachments?: BridgeAttachment[]; rules?: BridgeRule[] }
-  | { kind: 'none' };
+export type NetnsPlan = { kind: 'bridge'; attachments?: BridgeAttachment[]; rules?: BridgeRule[] } | { kind: 'none' };
 
 /** Where the process's network namespace comes from. */
 export type SpecNetwork = { kind: 'own' } | { kind: 'host' } | { kind: 'join'; sandboxKey: string };
@@ -172,12 +170,17 @@ export interface Driver {
   /** The image's layers as the overlay's lowers, the container's own upper (a copy shifted for USERNS_REMAP). */
   mountRootfs(id: string, plan: RootfsPlan, ctx?: StepContext): Promise<{ path: string }>;
   unmountRootfs(id: string, ctx?: StepContext): Promise<void>;
-  /** The container's own netns (bridge: + a CNI ADD per attachment): its path, and the attachments' addresses in order. */
+  /** The container's own netns (bridge: + a CNI ADD per attachment): its path, the attachments' addresses in order. */
   connectNetwork(id: string, plan: NetnsPlan, ctx?: StepContext): Promise<NetnsResult>;
   /** CNI DEL of every attachment (repeatable) then the netns, only after DEL succeeded. */
   releaseNetwork(id: string, ctx?: StepContext): Promise<void>;
   /** One more attachment of a running container's netns (network connect): the next free ethN. Idempotent. */
-  attachNetwork(id: string, attachment: BridgeAttachment, rules: BridgeRule[], ctx?: StepContext): Promise<EndpointAddress>;
+  attachNetwork(
+    id: string,
+    attachment: BridgeAttachment,
+    rules: BridgeRule[],
+    ctx?: StepContext,
+  ): Promise<EndpointAddress>;
   /** CNI DEL of one attachment (network disconnect). Idempotent. */
   detachNetwork(id: string, cniName: string, ctx?: StepContext): Promise<void>;
   /** What a removed network leaves on the host: its bridge device and IPAM directory. Idempotent. */
@@ -191,6 +194,8 @@ export interface Driver {
   /** mkdir -p of `dir` inside the mounted rootfs, no escape (NotADirectory 400 when a file is in the way). */
   setupWorkingDir(id: string, dir: string): Promise<void>;
   writeSpec(id: string, plan: SpecPlan): Promise<void>;
+  /** The container's /etc/hosts lines for its peers on user-defined networks (runtime/peer-hosts.ts), in place. */
+  writePeerHosts(id: string, lines: readonly string[]): Promise<void>;
   removeSpec(id: string): Promise<void>;
   /** Starts the bundle's process (or adopts the one running); resolves once it runs. */
   startProcess(id: string, ctx?: StepContext): Promise<{ pid: number }>;

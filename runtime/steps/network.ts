@@ -4,6 +4,7 @@ import { releasedNetwork, type NetworkSettings } from '../../common/types';
 import { attachmentOf, bridgeRules, endpointId } from '../../networks/attachments';
 import { checkRequestedAddresses, dnsNamesOf, endpointsOf } from './network-plan';
 import { runningPeer } from './peers';
+import { syncPeerHosts, userNetworkIds } from '../peer-hosts';
 import type { StepEnv, StepImpl } from './types';
 
 /**
@@ -27,14 +28,17 @@ export const network: StepImpl<'network'> = {
       const { sandboxKey } = await env.driver.connectNetwork(id, { kind: 'none' }, ctx);
       settings = { ...releasedNetwork(rec.NetworkSettings), SandboxKey: sandboxKey };
     } else settings = await connectBridges(env, id, ctx);
-    await env.store.update(id, (r) => {
+    const updated = await env.store.update(id, (r) => {
       r.NetworkSettings = settings;
     });
+    await syncPeerHosts(env, userNetworkIds(updated));
     return settings;
   },
   async release(env, id, ctx) {
+    const networks = userNetworkIds(await env.store.read(id));
     await env.driver.releaseNetwork(id, ctx);
     await clearNetworkSettings(env, id);
+    await syncPeerHosts(env, networks);
   },
 };
 

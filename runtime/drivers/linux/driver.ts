@@ -32,6 +32,7 @@ import { releaseExec, releaseExecs, runExec } from './exec-process';
 import { isFrozen, runcKill, runcPause, runcResume } from './freezer';
 import { disconnectOne, releaseOwnNetwork } from './network';
 import { HostBridges } from './bridges';
+import { writePeerHosts } from './hosts-file';
 import { heldResources } from './probe';
 import { writeBundle } from './bundle';
 import * as proc from './process';
@@ -154,6 +155,10 @@ export class LinuxDriver implements Driver {
 
   writeSpec(id: string, plan: SpecPlan): Promise<void> {
     return writeBundle(this.layout, id, plan, this.remap);
+  }
+
+  writePeerHosts(id: string, lines: readonly string[]): Promise<void> {
+    return writePeerHosts(this.layout, id, lines);
   }
 
   async removeSpec(id: string): Promise<void> {

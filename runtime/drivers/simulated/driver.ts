@@ -194,6 +194,12 @@ export class SimulatedDriver implements Driver {
     await writeJsonAtomic(this.bundleConfig(id), spec);
   }
 
+  /** Beside the spec (removed with it), so tests can read what a container's /etc/hosts would list. */
+  async writePeerHosts(id: string, lines: readonly string[]): Promise<void> {
+    if (await exists(this.bundleConfig(id)))
+      await writeJsonAtomic(path.join(path.dirname(this.bundleConfig(id)), 'peer-hosts.json'), lines);
+  }
+
   async removeSpec(id: string): Promise<void> {
     await fs.rm(path.dirname(this.bundleConfig(id)), { recursive: true, force: true });
   }
