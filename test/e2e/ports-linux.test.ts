@@ -4,6 +4,7 @@ import { describe, expect } from 'vitest';
 import { inspect, remove, startContainer, stop } from '../../client/api';
 import { leaksOf } from '../../runtime/drivers/linux/probe';
 import { markedProxies } from '../../runtime/drivers/linux/port-proxy';
+import { planNetwork } from '../../networks/create';
 import { cli, until } from '../harness';
 import { linuxSuite, testNetwork } from '../linux-fixture';
 
@@ -179,6 +180,31 @@ describe('published ports (Linux driver, socat proxies)', () => {
     expect(Object.keys(ports).sort()).toEqual(['8080/tcp', '9000/udp']);
     expect(ports['8080/tcp']).toEqual([{ HostIp: '0.0.0.0', HostPort: expect.stringMatching(/^\d+$/) }]);
     await answers(Number(ports['8080/tcp']![0]!.HostPort), 'hello web4\n');
+    await remove(suite.w.session, id, true);
+    expect(await leaksOf(suite.rt.root, id)).toEqual([]);
+  });
+
+  rootIt('a container on a user-defined network publishes to its address there', async () => {
+    // a subnet of this file's own (10.141.0.0/16 is this test set's; the durability file's bridge is in another netns)
+    const req = { Name: 'pnet', IPAM: { Config: [{ Subnet: '10.141.0.0/24' }] } };
+    await suite.rt.networks.add((existing) => planNetwork(req, existing, []));
+    const r = await cli(suite.w, [
+      'run',
+      '-d',
+      '--name',
+      'web5',
+      '--network',
+      'pnet',
+      '-p',
+      '127.0.0.1::8080',
+      'busybox',
+      ...server('web5'),
+    ]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const id = r.stdout.trim();
+    const rec = await inspect(suite.w.session, id);
+    expect(rec.NetworkSettings.Networks?.pnet?.IPAddress).toMatch(/^10\.141\.0\./);
+    await answers(Number(rec.NetworkSettings.Ports!['8080/tcp']![0]!.HostPort), 'hello web5\n');
     await remove(suite.w.session, id, true);
     expect(await leaksOf(suite.rt.root, id)).toEqual([]);
   });
