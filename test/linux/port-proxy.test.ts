@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import type { PortRequest } from '../../common/ports';
 import { ContainerError } from '../../common/errors';
 import { Layout } from '../../runtime/drivers/layout';
-import { markedProxies } from '../../runtime/drivers/linux/port-proxy';
+import { markedProxies, startProxy } from '../../runtime/drivers/linux/port-proxy';
 import { isLive } from '../../runtime/drivers/linux/shim';
 import { heldPorts, publishPorts, unpublishPorts } from '../../runtime/drivers/linux/ports';
 import { deleteNetns, ensureNetns } from '../../runtime/drivers/linux/netns';
@@ -139,4 +139,20 @@ describe('port proxies (socat into a netns)', () => {
       held.close();
     }
   });
+
+  rootIt(
+    "an address the host lacks is Docker's userland-proxy error; an unrecorded proxy is still released",
+    async () => {
+      const err = await publishPorts(l, NS, ID, '127.0.0.1', [tcp([0, 0], '192.0.2.1')]).catch((e) => e);
+      expect([err.type, err.message]).toEqual([
+        'StartFailed',
+        'Error starting userland proxy: listen tcp4 192.0.2.1:0: bind: cannot assign requested address',
+      ]);
+      // a proxy whose record a dying worker never wrote: found by its mark
+      await startProxy(ID, NS, '127.0.0.1', tcp([0, 0]), l.portsLog(ID));
+      expect(await markedProxies(ID)).toHaveLength(1);
+      await unpublishPorts(l, ID);
+      expect(await markedProxies(ID)).toEqual([]);
+    },
+  );
 });

@@ -83,7 +83,7 @@ async function probe(proto: PortRequest['proto'], host: string, port: number): P
     if ((err as NodeJS.ErrnoException).code === 'EADDRNOTAVAIL')
       throw new ContainerError(
         'StartFailed',
-        `Error starting userland proxy: listen ${proto} ${host}:${port}: bind: cannot assign requested address`,
+        `Error starting userland proxy: listen ${proto}${host.includes(':') ? 6 : 4} ${host}:${port}: bind: cannot assign requested address`,
         { retryable: false },
       );
     throw err;
