@@ -48,7 +48,9 @@ export async function startProxy(
 ): Promise<Proxy> {
   const host = r.hostIp || '0.0.0.0';
   const [lo, hi] = r.hostPorts;
-  for (let candidate = lo; candidate <= hi; candidate++) {
+  // an ephemeral port another bind took between the probe and socat's: the kernel picks again (a few times)
+  const candidates = lo === 0 ? [0, 0, 0, 0, 0] : Array.from({ length: hi - lo + 1 }, (_, i) => lo + i);
+  for (const candidate of candidates) {
     const port = await probe(r.proto, host, candidate);
     if (port === undefined) continue;
     const proxy = await spawnProxy(id, hostNetns, ip, r, host, port, log);
