@@ -182,7 +182,10 @@ async function snapshot(h: Harness, id: string): Promise<Snapshot> {
   };
 }
 
-/** A container using every step: bridge network, a link, a working dir, private IPC, a volume, a bind, a tmpfs. */
+/**
+ * A container using every step: bridge network with a published port, a link, a working dir, private IPC, a
+ * volume, a bind, a tmpfs.
+ */
 async function createContainer(h: Harness, req: Partial<CreateRequest> = {}): Promise<string> {
   const rec = await h.rt.create({
     image: 'busybox',
@@ -193,6 +196,7 @@ async function createContainer(h: Harness, req: Partial<CreateRequest> = {}): Pr
       Binds: [`idem-vol-${h.nextVolume++}:/data`, `${h.bindSource}:/hostdir:ro`],
       Tmpfs: { '/scratch': 'size=1m' },
       Links: ['idem-db:db'],
+      PortBindings: { '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] },
     },
     ...req,
   });
