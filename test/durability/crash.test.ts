@@ -22,6 +22,11 @@ import { spawnWorker, waitForFile, writeBundle, type WorkerProcess } from './wor
 // (nothing doubled), and nothing leaked once the container is removed. Both drivers; Linux needs root.
 
 const NET = testNetwork('durability/crash');
+/** a volume and a published loopback port: a retried network step must adopt the port's proxy, not add one */
+const HOST_CONFIG = {
+  Binds: ['vol:/data'],
+  PortBindings: { '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] },
+};
 const table: string[] = [];
 
 interface Fixture {
@@ -95,10 +100,11 @@ for (const kind of ['simulated', 'linux'] as const) {
       const { Id } = await createContainer(f.session, {
         image: 'busybox',
         cmd: ['sleep', '1000'],
-        hostConfig: { Binds: ['vol:/data'] },
+        hostConfig: HOST_CONFIG,
       });
       await startContainer(f.session, Id);
       reference = (await heldBy(f.driver, Id)).map((r) => r.split(' ')[0]!);
+      expect(reference).toContain('port'); // its published port's proxy (or table entry) is held with the rest
       await remove(f.session, Id, true);
     }, 120_000);
 
@@ -126,7 +132,7 @@ for (const kind of ['simulated', 'linux'] as const) {
           const { Id } = await createContainer(fx.session, {
             image: 'busybox',
             cmd: ['sleep', '1000'],
-            hostConfig: { Binds: ['vol:/data'] },
+            hostConfig: HOST_CONFIG,
             labels: { [FAULT_LABEL]: `${step}=hold-after:${hold}` },
           });
           // The CLI's start waits across the crash (for the process step); the others use the same client library.
@@ -170,7 +176,7 @@ for (const kind of ['simulated', 'linux'] as const) {
         const { Id } = await createContainer(fx.session, {
           image: 'busybox',
           cmd: ['sleep', '1000'],
-          hostConfig: { Binds: ['vol:/data'] },
+          hostConfig: HOST_CONFIG,
           labels: { [FAULT_LABEL]: `process=hold-after:${hold}` },
         });
         const handle = await fx.session.client.workflow.start('containerStart', {
