@@ -8,7 +8,7 @@ import { defaultApiSocketFor, defaultStateRootFor } from './state-root';
 import { loadTemporalConnection, type TemporalConnection } from './temporal-connection';
 import { policyAllow } from './policy-allow';
 import { resolveUsernsRemap, type IdRange } from './userns-remap';
-import { absoluteDirs, loopbackAddress, metricsAddress, oneOf, port, type MetricsAddress } from './values';
+import { absoluteDirs, linkSubnet, loopbackAddress, metricsAddress, oneOf, port, type MetricsAddress } from './values';
 import { parseShutdownGrace, parseWorkerTuning, type TuningVariable, type WorkerTuning } from './worker-tuning';
 
 export { ConfigError };
@@ -53,6 +53,8 @@ export interface Config {
   readonly subnet: string;
   /** CONTAINER_SAGA_HOST_NETNS: the network namespace the bridge lives in (Linux driver) */
   readonly hostNetns: string;
+  /** CONTAINER_SAGA_UPLINK_SUBNET: the /30 linking that namespace to the host (Linux driver's outbound NAT) */
+  readonly uplinkSubnet: string;
   /** CONTAINER_SAGA_FAULTS: fault plan for every container (runtime/faults.ts), undefined when none */
   readonly faults: string | undefined;
   /** CONTAINER_SAGA_ALLOW_FAULTS=1: fault injection (the plan above and the container label) is enabled */
@@ -122,6 +124,7 @@ export type ConfigVariable =
   | 'CONTAINER_SAGA_SIM_OS'
   | 'CONTAINER_SAGA_SUBNET'
   | 'CONTAINER_SAGA_HOST_NETNS'
+  | 'CONTAINER_SAGA_UPLINK_SUBNET'
   | 'CONTAINER_SAGA_FAULTS'
   | 'CONTAINER_SAGA_ALLOW_FAULTS'
   | 'CONTAINER_SAGA_WORKFLOW_BUNDLE'
@@ -209,6 +212,9 @@ export function getConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     get hostNetns() {
       return v('CONTAINER_SAGA_HOST_NETNS') ?? 'container-saga-host';
+    },
+    get uplinkSubnet() {
+      return linkSubnet('CONTAINER_SAGA_UPLINK_SUBNET', v('CONTAINER_SAGA_UPLINK_SUBNET') ?? '10.87.255.252/30');
     },
     get faults() {
       return v('CONTAINER_SAGA_FAULTS');

@@ -134,7 +134,8 @@ function temporalBinaries() {
 }
 
 // c. The Linux driver's tools from Debian: runc, the CNI plugins, a static busybox for the test image, and
-//    ip/nsenter/unshare/mount, which it calls. Only as root: the driver cannot work otherwise anyway.
+//    ip/nsenter/unshare/mount and nft (the uplink's NAT), which it calls. Only as root: the driver cannot work
+//    otherwise anyway.
 //    linux-libc-dev: the kernel's syscall tables, which test/unit/seccomp-table.test.ts checks the default
 //    seccomp profile against. Also docker.io: `npm run bench` starts a private dockerd of its own to compare
 //    with, and the Engine API tests use its `docker` client (/usr/bin/docker, 20.10). Its package must not
@@ -147,6 +148,7 @@ const APT_PACKAGES = [
   'containernetworking-plugins',
   'busybox-static',
   'iproute2',
+  'nftables',
   'util-linux',
   'mount',
   'linux-libc-dev',
@@ -171,7 +173,8 @@ function linuxPackages() {
     if (!fs.existsSync(`/usr/lib/cni/${plugin}`)) missing.push(`/usr/lib/cni/${plugin}`);
   }
   if (!fs.existsSync('/bin/busybox')) missing.push('/bin/busybox');
-  for (const tool of ['ip', 'nsenter', 'unshare', 'mount', 'umount']) if (!onPath(tool)) missing.push(tool);
+  for (const tool of ['ip', 'nsenter', 'unshare', 'mount', 'umount', 'nft', 'flock'])
+    if (!onPath(tool)) missing.push(tool);
   for (const file of [...DOCKER_FILES, ...REGISTRY_FILES]) if (!fs.existsSync(file)) missing.push(file);
   if (!fs.existsSync('/usr/bin/chromium')) missing.push('/usr/bin/chromium');
   if (!fs.existsSync('/usr/include/asm-generic/unistd.h')) missing.push('/usr/include/asm-generic/unistd.h');

@@ -8,6 +8,7 @@ import { LinuxRuntime } from '../runtime/linux-runtime';
 import { mountsUnder, readMountInfo } from '../runtime/drivers/linux/mountinfo';
 import { releaseStateRoot } from '../runtime/drivers/linux/mounts';
 import { deleteNetns } from '../runtime/drivers/linux/netns';
+import { releaseUplink } from '../runtime/drivers/linux/uplink';
 import { linuxPrerequisites } from '../runtime/drivers/linux/prereqs';
 import { leaksOf } from '../runtime/drivers/linux/probe';
 import { startTestWorker, type TestWorker } from './harness';
@@ -24,15 +25,17 @@ export async function linuxUnavailable(): Promise<string | undefined> {
   return pre.ok ? undefined : pre.reason;
 }
 
-/** A host-side network namespace, the bridge inside it and the containers' subnet. */
-export type TestNetwork = Required<Pick<LinuxDriverOptions, 'hostNetns' | 'bridge' | 'subnet'>>;
+/** A host-side network namespace, the bridge inside it, the containers' subnet and the namespace's uplink /30. */
+export type TestNetwork = Required<Pick<LinuxDriverOptions, 'hostNetns' | 'bridge' | 'subnet' | 'uplinkSubnet'>>;
+type TestNetworkEntry = Omit<TestNetwork, 'uplinkSubnet'> & { uplinkSubnet?: string };
 
 /**
  * Every test file that runs real containers gets its own triple, so files running side by side never share
  * a namespace, bridge or subnet, and none is the default one (container-saga-host, 10.88.0.0/16) a worker on
  * this host may be using. The subnets live only inside the project's own network namespaces (the bridge is
  * in the host-side netns, not the host's), so they cannot clash with the host's routes; a bridge name only
- * has to be unique within its namespace.
+ * has to be unique within its namespace. Each host-side netns has an uplink to the host (uplink.ts), whose /30
+ * is on the host: an entry without one gets 10.198.<second octet of its subnet>.0/30, unique as the subnets are.
  */
 const TEST_NETWORKS = {
   'linux/driver': { hostNetns: 'container-saga-test-host', bridge: 'cst0', subnet: '10.89.0.0/16' },
@@ -65,11 +68,24 @@ const TEST_NETWORKS = {
   // a host lost mid-start (host-loss-linux.test.ts): two hosts as worker processes, so the default bridge
   'durability/host-loss-linux-a': { hostNetns: 'cs-hloss-a', bridge: 'cs0', subnet: '10.122.0.0/16' },
   'durability/host-loss-linux-b': { hostNetns: 'cs-hloss-b', bridge: 'cs0', subnet: '10.123.0.0/16' },
-} as const satisfies Record<string, TestNetwork>;
+  'e2e/dns-linux': {
+    hostNetns: 'cs-dns-host',
+    bridge: 'csdns0',
+    subnet: '10.142.0.0/16',
+    uplinkSubnet: '10.199.42.0/30',
+  },
+  'e2e/dns-api-linux': {
+    hostNetns: 'cs-dnsapi-host',
+    bridge: 'csdna0',
+    subnet: '10.143.0.0/16',
+    uplinkSubnet: '10.199.43.0/30',
+  },
+} as const satisfies Record<string, TestNetworkEntry>;
 
 /** The network of one test file (named by its path under test/, without .test.ts). */
 export function testNetwork(file: keyof typeof TEST_NETWORKS): TestNetwork {
-  return TEST_NETWORKS[file];
+  const net: TestNetworkEntry = TEST_NETWORKS[file];
+  return { ...net, uplinkSubnet: net.uplinkSubnet ?? `10.198.${net.subnet.split('.')[1]}.0/30` };
 }
 
 /** For a /16 test subnet: the gateway the bridge gets (its first address) and a pattern every container IP matches. */
@@ -121,6 +137,7 @@ export async function closeLinuxRuntime(
   const mounts = mountsUnder(await readMountInfo(), rt.root).map((m) => m.mountPoint);
   await releaseStateRoot(rt.root).catch(() => undefined);
   await deleteNetns(hostNetns);
+  await releaseUplink(hostNetns);
   if (leaks.length === 0 && held.length === 0 && mounts.length === 0)
     await fs.rm(rt.root, { recursive: true, force: true });
   return { leaks, held, mounts };

@@ -46,6 +46,7 @@ async function fixture(kind: 'simulated' | 'linux', bundle: string): Promise<Fix
     CONTAINER_SAGA_WORKFLOW_BUNDLE: bundle,
     CONTAINER_SAGA_HOST_NETNS: NET.hostNetns,
     CONTAINER_SAGA_SUBNET: NET.subnet,
+    CONTAINER_SAGA_UPLINK_SUBNET: NET.uplinkSubnet,
   };
   const driver = kind === 'linux' ? linuxRuntime(root, NET) : simulatedRuntime(root);
   const session = await connect({ ...process.env, ...env });

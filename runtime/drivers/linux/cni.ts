@@ -9,7 +9,8 @@ import { cniPath, tool } from './tools';
 /**
  * The container network: CNI `bridge` + `host-local` IPAM, run inside a project-owned "host side" network
  * namespace (nsenter --net=/run/netns/<hostNetns>), so the bridge, its gateway address and the IP forwarding
- * sysctl live in that namespace and the container subnet never touches the real host's network.
+ * sysctl live in that namespace and the container subnet never touches the real host's network. The plugin does
+ * not masquerade (ipMasq off): uplink.ts does, for every subnet in that namespace, where it leaves.
  */
 export interface CniNetwork {
   /** CNI network name (also the IPAM subdirectory) */
@@ -21,6 +22,8 @@ export interface CniNetwork {
   dataDir: string;
   /** the host-side namespace's name under /run/netns */
   hostNetns: string;
+  /** the /30 of that namespace's uplink to the host (uplink.ts), through which containers reach out */
+  uplinkSubnet: string;
 }
 
 export const CNI_VERSION = '1.0.0';

@@ -40,6 +40,8 @@ export interface LinuxDriverOptions {
   hostNetns?: string;
   /** bridge device inside that namespace (default cs0) */
   bridge?: string;
+  /** the /30 linking that namespace to the host (uplink.ts; default: CONTAINER_SAGA_UPLINK_SUBNET) */
+  uplinkSubnet?: string;
   /** CONTAINER_SAGA_USERNS_REMAP: a user namespace per container, root mapped to these ranges (userns.ts) */
   remap?: IdRange;
 }
@@ -78,6 +80,7 @@ export class LinuxDriver implements Driver {
       subnet: opts.subnet ?? getConfig().subnet,
       dataDir: this.layout.ipamDir,
       hostNetns: opts.hostNetns ?? getConfig().hostNetns,
+      uplinkSubnet: opts.uplinkSubnet ?? getConfig().uplinkSubnet,
     };
   }
 

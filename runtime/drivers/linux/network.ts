@@ -7,6 +7,7 @@ import { netnsName, netnsPath, type Layout } from '../layout';
 import { mountAt, readMountInfo, type MountInfo } from './mountinfo';
 import type { IdRange } from '../../../config/userns-remap';
 import { deleteNetns, deleteUserns, ensureNetns, netnsExists, netnsMounted } from './netns';
+import { ensureUplink } from './uplink';
 
 /**
  * A container's own network: its named netns (cs-<id12>) and, for bridge, its CNI attachment. Records
@@ -50,9 +51,9 @@ async function readCniResult(l: Layout, id: string): Promise<CniResult | undefin
 }
 
 /**
- * bridge: netns + CNI ADD (the result stored for DEL's prevResult). Adopts a complete earlier ADD (result
- * stored, netns present). After a partial one (netns left, or a result whose netns is gone), DEL first so the
- * ADD starts clean.
+ * bridge: the host-side netns and its uplink (uplink.ts), then netns + CNI ADD (the result stored for DEL's
+ * prevResult). Adopts a complete earlier ADD (result stored, netns present). After a partial one (netns left, or
+ * a result whose netns is gone), DEL first so the ADD starts clean.
  */
 export async function connectBridge(
   net: CniNetwork,
@@ -63,9 +64,10 @@ export async function connectBridge(
 ): Promise<NetworkSettings> {
   const nsPath = netnsPath(netnsName(id));
   const [prev, mounts] = await Promise.all([readCniResult(l, id), readMountInfo()]);
+  if (!netnsMounted(net.hostNetns, mounts)) await ensureNetns(net.hostNetns, { reassertLo: false });
+  await ensureUplink(net.hostNetns, net.uplinkSubnet);
   if (prev && netnsMounted(netnsName(id), mounts) && (!remap || mountAt(mounts, l.userns(id))))
     return settingsFromResult(prev, nsPath);
-  if (!netnsMounted(net.hostNetns, mounts)) await ensureNetns(net.hostNetns, { reassertLo: false });
   const { created } = await ownNetns(l, id, remap, mounts);
   if (!created || prev) {
     ctx?.progress?.('CNI DEL of an earlier partial ADD');
