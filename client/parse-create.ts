@@ -11,9 +11,10 @@ import { createInput } from './api';
 import { usageError } from './errors';
 import { inlineSeccompProfiles, readText, type ReadText } from './seccomp-file';
 import { bareName } from '../common/names';
+import { dnsFlags, type DnsFlags } from './parse-dns';
 
 /** `create`'s flags as commander hands them over. */
-export interface CreateFlags {
+export interface CreateFlags extends DnsFlags {
   name?: string;
   network?: string;
   env: string[];
@@ -33,6 +34,7 @@ export interface CreateFlags {
   restart?: string;
   link: string[];
   hostname?: string;
+  domainname?: string;
   expose: string[];
   label: string[];
   memory?: string;
@@ -216,6 +218,7 @@ function toRequest(
     });
   }
   if (flags.readOnly) hostConfig.ReadonlyRootfs = true;
+  Object.assign(hostConfig, dnsFlags(flags, bad));
   if (flags.logOpt.length > 0) {
     // Docker's CLI passes the options as they are (KEY alone: an empty value); the daemon validates them
     const opts = flags.logOpt.map((o) =>
@@ -251,6 +254,7 @@ function toRequest(
     ...(envOut.length > 0 ? { env: envOut } : {}),
     ...(flags.workdir !== undefined ? { workingDir: flags.workdir } : {}),
     ...(flags.hostname !== undefined ? { hostname: flags.hostname } : {}),
+    ...(flags.domainname ? { domainname: flags.domainname } : {}),
     ...(flags.tty ? { tty: true } : {}),
     ...(exposedPorts.length > 0 ? { exposedPorts } : {}),
     ...(Object.keys(labels).length > 0 ? { labels } : {}),

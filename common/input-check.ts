@@ -94,6 +94,10 @@ const HOST_CONFIG: { [K in keyof HostConfig]-?: Field } = {
   PidsLimit: opt(int()),
   ReadonlyRootfs: opt(bool),
   LogConfig: opt(obj(LOG_CONFIG, true)),
+  Dns: opt(list(str)),
+  DnsSearch: opt(list(str)),
+  DnsOptions: opt(list(str)),
+  ExtraHosts: opt(list(str)),
 };
 const hostConfig = obj(HOST_CONFIG, true);
 
@@ -117,6 +121,7 @@ const CREATE_REQUEST: { [K in keyof CreateRequest]-?: Field } = {
   env: opt(list(str)),
   workingDir: opt(str),
   hostname: opt(str),
+  domainname: opt(str),
   tty: opt(bool),
   exposedPorts: opt(list(str)),
   labels: opt(map(str)),

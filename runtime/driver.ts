@@ -12,6 +12,7 @@ import type { HostInfo } from '../common/settings';
 import type { NetworkSettings, Ulimit } from '../common/types';
 import type { HeldResource, StepContext } from './contract';
 import type { Layout } from './drivers/layout';
+import type { DnsSettings } from './resolv-conf';
 
 /** A mount the container gets from HostConfig (Binds, Tmpfs), in path order. */
 export interface VolumeMount {
@@ -62,8 +63,12 @@ export interface SpecPlan {
   network: SpecNetwork;
   /** the container's address, for its /etc/hosts ('' without one) */
   ipAddress: string;
-  /** /etc/hosts lines for links */
+  /** /etc/hosts lines: --add-host's, then links' */
   extraHosts: string[];
+  /** Config.Domainname ('' for none): the UTS domain name and the FQDN of the own /etc/hosts line */
+  domainname: string;
+  /** what replaces the host's resolv.conf parts (runtime/resolv-conf.ts) */
+  dns: DnsSettings;
   ipc: SpecIpc;
   volumes: readonly VolumeMount[];
   /** HostConfig.Memory (bytes), NanoCpus, PidsLimit; 0 = unlimited */

@@ -1,4 +1,5 @@
 import { confinementOf } from '../../common/confinement';
+import { extraHostLines } from '../../common/dns-options';
 import { needsOwnIpc, parseIpcMode, parseNetMode } from '../../common/net-mode';
 import { memorySwapOf } from '../../common/resources';
 import { parseSecurityOpts } from '../../common/security-opt';
@@ -37,7 +38,9 @@ export const spec: StepImpl<'spec'> = {
       privileged,
       network: await networkOf(env, rec),
       ipAddress: rec.NetworkSettings.IPAddress,
-      extraHosts,
+      extraHosts: [...extraHostLines(hc.ExtraHosts ?? [], rec.NetworkSettings.Gateway), ...extraHosts],
+      domainname: rec.Config.Domainname ?? '',
+      dns: { servers: hc.Dns ?? [], search: hc.DnsSearch ?? [], options: hc.DnsOptions ?? [] },
       ipc: await ipcOf(env, rec),
       // resolved and checked here, where they enter the spec (runtime/bind-policy.ts)
       volumes: await resolveBindSources(

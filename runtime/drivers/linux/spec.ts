@@ -53,6 +53,7 @@ export interface OciSpec {
   };
   root: { path: string; readonly: boolean };
   hostname: string;
+  domainname?: string;
   mounts: OciMount[];
   annotations: Record<string, string>;
   linux: {
@@ -95,6 +96,8 @@ export interface SpecInput {
   /** container path; '' means / */
   cwd: string;
   hostname: string;
+  /** the UTS domain name (Config.Domainname); absent or '': none */
+  domainname?: string;
   /** host path of the mounted rootfs */
   rootfs: string;
   readonlyRootfs: boolean;
@@ -271,6 +274,7 @@ export function buildSpec(i: SpecInput): OciSpec {
     },
     root: { path: i.rootfs, readonly: i.readonlyRootfs },
     hostname: i.hostname,
+    ...(i.domainname ? { domainname: i.domainname } : {}),
     mounts,
     annotations: { 'container-saga.id': i.id },
     linux: {
