@@ -74,12 +74,6 @@ const TEST_NETWORKS = {
     subnet: '10.142.0.0/16',
     uplinkSubnet: '10.199.42.0/30',
   },
-  'e2e/dns-api-linux': {
-    hostNetns: 'cs-dnsapi-host',
-    bridge: 'csdna0',
-    subnet: '10.143.0.0/16',
-    uplinkSubnet: '10.199.43.0/30',
-  },
 } as const satisfies Record<string, TestNetworkEntry>;
 
 /** The network of one test file (named by its path under test/, without .test.ts). */

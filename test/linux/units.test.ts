@@ -201,7 +201,12 @@ describe('CNI', () => {
       bridge: 'cs0',
       isGateway: true,
       ipMasq: false,
-      ipam: { type: 'host-local', ranges: [[{ subnet: '10.88.0.0/16' }]], dataDir: '/r/cni/ipam' },
+      ipam: {
+        type: 'host-local',
+        ranges: [[{ subnet: '10.88.0.0/16' }]],
+        routes: [{ dst: '0.0.0.0/0' }],
+        dataDir: '/r/cni/ipam',
+      },
     });
     expect(bridgeConfig(net, result).prevResult).toBe(result);
   });

@@ -45,7 +45,13 @@ export function bridgeConfig(net: CniNetwork, prevResult?: CniResult): Record<st
     bridge: net.bridge,
     isGateway: true,
     ipMasq: false,
-    ipam: { type: 'host-local', ranges: [[{ subnet: net.subnet }]], dataDir: net.dataDir },
+    // the default route via the bridge (isGateway): the way out is the host-side netns's uplink (uplink.ts)
+    ipam: {
+      type: 'host-local',
+      ranges: [[{ subnet: net.subnet }]],
+      routes: [{ dst: '0.0.0.0/0' }],
+      dataDir: net.dataDir,
+    },
     ...(prevResult ? { prevResult } : {}),
   };
 }

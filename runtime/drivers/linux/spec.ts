@@ -53,7 +53,6 @@ export interface OciSpec {
   };
   root: { path: string; readonly: boolean };
   hostname: string;
-  domainname?: string;
   mounts: OciMount[];
   annotations: Record<string, string>;
   linux: {
@@ -69,6 +68,7 @@ export interface OciSpec {
     maskedPaths: string[];
     readonlyPaths: string[];
     seccomp?: OciSeccomp;
+    sysctl?: Record<string, string>;
     uidMappings?: OciIdMapping[];
     gidMappings?: OciIdMapping[];
   };
@@ -274,7 +274,6 @@ export function buildSpec(i: SpecInput): OciSpec {
     },
     root: { path: i.rootfs, readonly: i.readonlyRootfs },
     hostname: i.hostname,
-    ...(i.domainname ? { domainname: i.domainname } : {}),
     mounts,
     annotations: { 'container-saga.id': i.id },
     linux: {
@@ -285,6 +284,8 @@ export function buildSpec(i: SpecInput): OciSpec {
       maskedPaths: i.privileged ? [] : [...DEFAULT_MASKED_PATHS],
       readonlyPaths: i.privileged ? [] : [...DEFAULT_READONLY_PATHS],
       ...(i.seccomp ? { seccomp: i.seccomp } : {}),
+      // as Docker sets it: the sysctl has setdomainname(2)'s effect, and runc 1.1 has no domainname field
+      ...(i.domainname ? { sysctl: { 'kernel.domainname': i.domainname } } : {}),
       ...idMaps,
     },
   };
