@@ -5,6 +5,7 @@ import { parseSeccompProfile } from './seccomp';
 import { checkResources } from './resources';
 import { checkHostSecurity, parseSecurityOpts, seccompChoice } from './security-opt';
 import type { HostConfig } from './types';
+import { checkDnsSettings } from './dns-options';
 
 /** What the host offers, read by the driver: the settings check is pure given this. */
 export interface HostInfo {
@@ -58,6 +59,7 @@ export function verifyHostConfig(hc: HostConfig, host: HostInfo): string[] {
   // Docker decodes a profile only at start; here a bad one is a 400 before anything exists.
   if (seccomp.kind === 'profile') parseSeccompProfile(seccomp.json);
   checkCapabilities(hc);
+  checkDnsSettings(hc);
   for (const bind of hc.Binds) {
     const parts = bind.split(':');
     if (parts.length < 2 || parts.length > 3 || parts[0] === '' || parts[1] === '')

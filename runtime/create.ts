@@ -6,7 +6,6 @@ import { parseIpcMode, parseNetMode } from '../common/net-mode';
 import type { HostInfo } from '../common/settings';
 import { verifyHostConfig } from '../common/settings';
 import { adaptResources } from '../common/resources';
-import { checkDnsSettings } from '../common/dns-options';
 import {
   defaultHostConfig,
   initialState,
@@ -38,7 +37,6 @@ export function checkCreateRequest(req: CreateRequest, host: HostInfo, warnings:
   warnings.push(...verifyHostConfig(hostConfig, host)); // Docker's create answers with these (Warnings)
   adaptResources(hostConfig, host);
   logBound(hostConfig.LogConfig); // Docker checks the log options at create
-  checkDnsSettings(hostConfig);
 
   return hostConfig;
 }
