@@ -88,11 +88,19 @@ const SETUP = [
 /** Per process: the netns file's inode the uplink was set up for (a netns made again has another). */
 const ready = new Map<string, { ino: number; subnet: string; done: Promise<void> }>();
 
-/** The host-side netns `hostNetns` (which must exist) gets its uplink on `linkSubnet`; cheap once done. */
+/**
+ * The host-side netns `hostNetns` (which must exist) gets its uplink on `linkSubnet`. Once done in this process,
+ * two stats: the same netns (its file's inode) and the host end still there (/sys/class/net).
+ */
 export async function ensureUplink(hostNetns: string, linkSubnet: string): Promise<void> {
   const { ino } = await fs.stat(netnsPath(hostNetns));
   const known = ready.get(hostNetns);
-  if (known && known.ino === ino && known.subnet === linkSubnet) return known.done;
+  if (known && known.ino === ino && known.subnet === linkSubnet) {
+    await known.done;
+    if (await hostEndPresent(hostNetns)) return;
+    if (ready.get(hostNetns) === known) ready.delete(hostNetns);
+    return ensureUplink(hostNetns, linkSubnet);
+  }
   const done = setUp(hostNetns, linkSubnet).catch((err: unknown) => {
     ready.delete(hostNetns);
     throw err;
@@ -100,6 +108,12 @@ export async function ensureUplink(hostNetns: string, linkSubnet: string): Promi
   ready.set(hostNetns, { ino, subnet: linkSubnet, done });
   return done;
 }
+
+const hostEndPresent = (hostNetns: string) =>
+  fs.access(`/sys/class/net/${uplinkNames(hostNetns).hostEnd}`).then(
+    () => true,
+    () => false,
+  );
 
 async function setUp(hostNetns: string, linkSubnet: string): Promise<void> {
   const link = linkAddresses(linkSubnet);
