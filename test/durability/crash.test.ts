@@ -10,6 +10,7 @@ import { FAULT_LABEL } from '../../runtime/faults';
 import { mountsUnder, readMountInfo } from '../../runtime/drivers/linux/mountinfo';
 import { releaseStateRoot } from '../../runtime/drivers/linux/mounts';
 import { deleteNetns } from '../../runtime/drivers/linux/netns';
+import { releaseUplink } from '../../runtime/drivers/linux/uplink';
 import { simulatedRuntime } from '../runtimes';
 import { cli } from '../harness';
 import { linuxRuntime, linuxUnavailable, rootTest, testNetwork } from '../linux-fixture';
@@ -63,6 +64,7 @@ async function fixture(kind: 'simulated' | 'linux', bundle: string): Promise<Fix
       if (kind === 'linux') {
         await releaseStateRoot(root).catch(() => undefined);
         await deleteNetns(NET.hostNetns);
+        await releaseUplink(NET.hostNetns);
       }
     },
   };
