@@ -8,7 +8,7 @@ import {
   parseExtraHost,
 } from '../../common/dns-options';
 import { hostnameFile, hostsFile, ownNames } from '../../runtime/drivers/linux/etc-files';
-import { containerResolvConf, type DnsSettings } from '../../runtime/resolv-conf';
+import { containerResolvConf, HEADER, type DnsSettings } from '../../runtime/resolv-conf';
 
 /**
  * The container's name-resolution files as Docker writes them (libnetwork's internal/resolvconf for a network
@@ -16,6 +16,12 @@ import { containerResolvConf, type DnsSettings } from '../../runtime/resolv-conf
  */
 
 const NONE: DnsSettings = { servers: [], search: [], options: [] };
+const HEAD = `${HEADER.join('\n')}\n\n`;
+/** The file without Docker's header, which every one starts with. */
+const body = (text: string) => {
+  expect(text.startsWith(HEAD)).toBe(true);
+  return text.slice(HEAD.length);
+};
 const HOST = [
   '# managed by the host',
   'nameserver 127.0.0.53',
@@ -30,7 +36,7 @@ const HOST = [
 
 describe('resolv.conf', () => {
   it("keeps the host's routable IPv4 servers, search, options and other lines; drops loopback and IPv6", () => {
-    expect(containerResolvConf(HOST, NONE, false)).toBe(
+    expect(body(containerResolvConf(HOST, NONE, false))).toBe(
       [
         'nameserver 192.0.2.53',
         'search corp.example lab.example',
@@ -55,8 +61,8 @@ describe('resolv.conf', () => {
       '# Overrides: []',
       '',
     ].join('\n');
-    expect(containerResolvConf('nameserver 127.0.0.53\n', NONE, false)).toBe(golden);
-    expect(containerResolvConf(undefined, NONE, false)).toBe(golden);
+    expect(body(containerResolvConf('nameserver 127.0.0.53\n', NONE, false))).toBe(golden);
+    expect(body(containerResolvConf(undefined, NONE, false))).toBe(golden);
   });
 
   it('--dns, --dns-search and --dns-option replace their parts; a --dns server is kept even on loopback', () => {
@@ -65,7 +71,7 @@ describe('resolv.conf', () => {
       { servers: ['127.0.0.11', '10.0.0.2'], search: ['.'], options: ['rotate'] },
       false,
     );
-    expect(out.split('\n\n')[0]).toBe(
+    expect(body(out).split('\n\n')[0]).toBe(
       'nameserver 127.0.0.11\nnameserver 10.0.0.2\noptions rotate\nsortlist 10.0.0.0/8',
     );
     expect(out).toContain('# Overrides: [nameservers search options]\n');
@@ -76,12 +82,28 @@ describe('resolv.conf', () => {
     );
   });
 
-  it("host networking: the host's file as it is, unfiltered under overrides", () => {
-    expect(containerResolvConf(HOST, NONE, true)).toBe(HOST);
-    expect(containerResolvConf(undefined, NONE, true)).toBe('');
+  it("host networking: the host's directives unfiltered (no transform), overrides applied", () => {
+    expect(body(containerResolvConf(HOST, NONE, true))).toBe(
+      [
+        'nameserver 127.0.0.53',
+        'nameserver 192.0.2.53',
+        'nameserver 2001:db8::53',
+        'nameserver ::1',
+        'search corp.example lab.example',
+        'options edns0 ndots:2',
+        'sortlist 10.0.0.0/8',
+        '',
+        "# Based on host file: '/etc/resolv.conf'",
+        '# Overrides: []',
+        '# Option ndots from: host',
+        '',
+      ].join('\n'),
+    );
+    expect(body(containerResolvConf(undefined, NONE, true))).toBe(
+      "\n# Based on host file: '/etc/resolv.conf'\n# Overrides: []\n",
+    );
     const out = containerResolvConf(HOST, { ...NONE, search: ['x.example'] }, true);
-    expect(out).toMatch(/^nameserver 127\.0\.0\.53\nnameserver 192\.0\.2\.53\nnameserver 2001:db8::53\n/);
-    expect(out).toContain("# Based on host file: '/etc/resolv.conf'\n");
+    expect(body(out)).toMatch(/^nameserver 127\.0\.0\.53\n.*\nsearch x\.example\n/s);
   });
 
   it('lists what is not an address as invalid, as Docker does', () => {
