@@ -5,6 +5,7 @@
 export const ErrorTypes = {
   NoSuchContainer: 'NoSuchContainer',
   NoSuchImage: 'NoSuchImage',
+  NoSuchNetwork: 'NoSuchNetwork',
   AmbiguousContainer: 'AmbiguousContainer',
   InvalidParameter: 'InvalidParameter',
   StartPaused: 'StartPaused',
@@ -37,6 +38,7 @@ export type ErrorType = (typeof ErrorTypes)[keyof typeof ErrorTypes];
 export const ErrorStatus: Record<ErrorType, number> = {
   NoSuchContainer: 404,
   NoSuchImage: 404,
+  NoSuchNetwork: 404,
   AmbiguousContainer: 400,
   InvalidParameter: 400,
   StartPaused: 409,

@@ -62,6 +62,8 @@ const TEST_NETWORKS = {
   'e2e/image-config-linux': { hostNetns: 'cs-imgcfg-host', bridge: 'csic0', subnet: '10.131.0.0/16' },
   'e2e/image-archive-linux': { hostNetns: 'cs-archive-host', bridge: 'csar0', subnet: '10.130.0.0/16' },
   'e2e/image-verbs-linux': { hostNetns: 'cs-imgv-host', bridge: 'csiv0', subnet: '10.129.0.0/16' },
+  // its user-defined networks live in the same host netns, on 10.148.x
+  'e2e/network-dns-linux': { hostNetns: 'cs-dns-host', bridge: 'csdn0', subnet: '10.147.0.0/16' },
   // two hosts on one machine (hosts-linux.test.ts): each its own host netns, bridge and subnet
   'e2e/hosts-linux-a': { hostNetns: 'cs-host-a', bridge: 'csha0', subnet: '10.120.0.0/16' },
   'e2e/hosts-linux-b': { hostNetns: 'cs-host-b', bridge: 'cshb0', subnet: '10.121.0.0/16' },
@@ -69,8 +71,8 @@ const TEST_NETWORKS = {
   'durability/host-loss-linux-a': { hostNetns: 'cs-hloss-a', bridge: 'cs0', subnet: '10.122.0.0/16' },
   'durability/host-loss-linux-b': { hostNetns: 'cs-hloss-b', bridge: 'cs0', subnet: '10.123.0.0/16' },
   'e2e/dns-linux': {
-    hostNetns: 'cs-dns-host',
-    bridge: 'csdns0',
+    hostNetns: 'cs-resolv-host',
+    bridge: 'csrv0',
     subnet: '10.142.0.0/16',
     uplinkSubnet: '10.199.42.0/30',
   },
@@ -80,6 +82,13 @@ const TEST_NETWORKS = {
 export function testNetwork(file: keyof typeof TEST_NETWORKS): TestNetwork {
   const net: TestNetworkEntry = TEST_NETWORKS[file];
   return { ...net, uplinkSubnet: net.uplinkSubnet ?? `10.198.${net.subnet.split('.')[1]}.0/30` };
+}
+
+// Two files given one netns, subnet or uplink would tear down each other's (as cs-dns-host once was twice)
+for (const key of ['hostNetns', 'subnet', 'uplinkSubnet'] as const) {
+  const all = (Object.keys(TEST_NETWORKS) as Array<keyof typeof TEST_NETWORKS>).map((f) => testNetwork(f)[key]);
+  const twice = all.filter((v, i) => all.indexOf(v) !== i);
+  if (twice.length > 0) throw new Error(`TEST_NETWORKS: ${key} ${twice.join(', ')} given to more than one file`);
 }
 
 /** For a /16 test subnet: the gateway the bridge gets (its first address) and a pattern every container IP matches. */

@@ -6,6 +6,7 @@ import { parseSecurityOpts } from '../../common/security-opt';
 import type { ContainerRecord } from '../../common/types';
 import type { SpecIpc, SpecNetwork } from '../driver';
 import { runningPeer } from './peers';
+import { syncPeerHosts, userNetworkIds } from '../peer-hosts';
 import type { StepEnv, StepImpl } from './types';
 import { resolveBindSources } from '../bind-policy';
 import { volumeMounts } from './volumes';
@@ -38,7 +39,7 @@ export const spec: StepImpl<'spec'> = {
       privileged,
       network: await networkOf(env, rec),
       ipAddress: rec.NetworkSettings.IPAddress,
-      extraHosts: [...extraHostLines(hc.ExtraHosts ?? [], rec.NetworkSettings.Gateway), ...extraHosts],
+      extraHosts: [...extraHostLines(hc.ExtraHosts ?? [], gatewayOf(rec)), ...extraHosts],
       domainname: rec.Config.Domainname ?? '',
       dns: { servers: hc.Dns ?? [], search: hc.DnsSearch ?? [], options: hc.DnsOptions ?? [] },
       ipc: await ipcOf(env, rec),
@@ -58,13 +59,21 @@ export const spec: StepImpl<'spec'> = {
       cgroupns: hc.CgroupnsMode === 'private' ? 'private' : 'host',
       appArmorProfile,
     });
+    // the peers on its user-defined networks, which the file just written does not list yet
+    if (userNetworkIds(rec).length > 0) await syncPeerHosts(env, [], id);
   },
   release: (env, id) => env.driver.removeSpec(id),
 };
 
+/** host-gateway's address: the default bridge's gateway, else that of the container's first network. */
+function gatewayOf(rec: ContainerRecord): string {
+  const s = rec.NetworkSettings;
+  return s.Gateway || (Object.values(s.Networks ?? {}).find((e) => e.Gateway)?.Gateway ?? '');
+}
+
 async function networkOf(env: StepEnv, rec: ContainerRecord): Promise<SpecNetwork> {
   const mode = parseNetMode(rec.HostConfig.NetworkMode);
-  if (mode?.kind === 'bridge' || mode?.kind === 'none') return { kind: 'own' };
+  if (mode?.kind === 'bridge' || mode?.kind === 'user' || mode?.kind === 'none') return { kind: 'own' };
   if (mode?.kind !== 'container') return { kind: 'host' };
   // A peer on the host network has no sandbox of its own: joining it means the host's.
   const sandboxKey = (await runningPeer(env, rec.Id, mode.target!, 'network')).NetworkSettings.SandboxKey;

@@ -181,7 +181,6 @@ describe('CNI', () => {
     subnet: '10.88.0.0/16',
     dataDir: '/r/cni/ipam',
     hostNetns: 'container-saga-host',
-    uplinkSubnet: '10.87.255.252/30',
   };
   const result = {
     cniVersion: '1.0.0',

@@ -17,9 +17,9 @@ export async function linuxPrerequisites(): Promise<{ ok: boolean; missing: stri
       ['nsenter', 'nsenter (package util-linux)'],
       ['unshare', 'unshare (package util-linux)'],
       ['flock', 'flock (package util-linux)'],
-      ['nft', 'nft (package nftables)'],
       ['mount', 'mount (package mount)'],
       ['umount', 'umount (package mount)'],
+      ['nft', 'nft (package nftables)'],
       ['sh', 'sh'],
     ];
     for (const [t, label] of tools) if (!findTool(t)) missing.push(label);
