@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ContainerError } from '../../../common/errors';
+import { getConfig } from '../../../config';
 import type { IdRange } from '../../../config/userns-remap';
 import type { StepContext } from '../../contract';
 import type { BridgeAttachment, BridgeRule, EndpointAddress, NetnsPlan, NetnsResult } from '../../driver';
@@ -22,7 +23,8 @@ export class HostBridges {
     private readonly defaultNet: CniNetwork,
     private readonly layout: Layout,
     private readonly remap: IdRange | undefined,
-    private readonly uplinkSubnet: string,
+    /** the host-side netns's uplink /30 (uplink.ts; default CONTAINER_SAGA_UPLINK_SUBNET) */
+    private readonly uplinkSubnet = getConfig().uplinkSubnet,
   ) {}
 
   async connect(id: string, plan: NetnsPlan, ctx?: StepContext): Promise<NetnsResult> {

@@ -73,8 +73,6 @@ export class LinuxDriver implements Driver {
   readonly layout: Layout;
   readonly network: CniNetwork;
   readonly remap: IdRange | undefined;
-  /** the /30 of the host-side netns's uplink to the host (uplink.ts) */
-  readonly uplinkSubnet: string;
   private readonly bridges: HostBridges;
 
   constructor(root: string, opts: LinuxDriverOptions = {}) {
@@ -89,8 +87,7 @@ export class LinuxDriver implements Driver {
       dataDir: this.layout.ipamDir,
       hostNetns: opts.hostNetns ?? getConfig().hostNetns,
     };
-    this.uplinkSubnet = opts.uplinkSubnet ?? getConfig().uplinkSubnet;
-    this.bridges = new HostBridges(this.network, this.layout, this.remap, this.uplinkSubnet);
+    this.bridges = new HostBridges(this.network, this.layout, this.remap, opts.uplinkSubnet);
   }
 
   hostInfo(): Promise<HostInfo> {
