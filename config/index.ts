@@ -21,7 +21,8 @@ export type { MetricsAddress };
  */
 
 /** Which container driver the worker uses; `auto` picks Linux when it can run here. */
-export type DriverChoice = 'simulated' | 'linux' | 'auto';
+const DRIVERS = ['simulated', 'linux', 'auto'] as const;
+export type DriverChoice = (typeof DRIVERS)[number];
 
 /** The OS the simulated driver pretends to be (Windows rejects some settings, as Docker's daemon does). */
 export type SimulatedOs = 'linux' | 'windows';
@@ -198,11 +199,7 @@ export function getConfig(env: NodeJS.ProcessEnv = process.env): Config {
       return root ? path.resolve(root) : defaultStateRootFor(v('XDG_STATE_HOME'));
     },
     get driver() {
-      return oneOf<DriverChoice>('CONTAINER_SAGA_DRIVER', v('CONTAINER_SAGA_DRIVER') ?? 'auto', [
-        'simulated',
-        'linux',
-        'auto',
-      ]);
+      return oneOf<DriverChoice>('CONTAINER_SAGA_DRIVER', v('CONTAINER_SAGA_DRIVER') ?? 'auto', DRIVERS);
     },
     get simOs() {
       return oneOf<SimulatedOs>('CONTAINER_SAGA_SIM_OS', v('CONTAINER_SAGA_SIM_OS') ?? 'linux', ['linux', 'windows']);
@@ -269,13 +266,11 @@ export function getConfig(env: NodeJS.ProcessEnv = process.env): Config {
       return loopbackAddress('CONTAINER_SAGA_CODEC_ADDRESS', v('CONTAINER_SAGA_CODEC_ADDRESS') ?? '127.0.0.1:8234');
     },
     get codecOrigins() {
-      const origins = v('CONTAINER_SAGA_CODEC_ORIGINS');
-      return origins
-        ? origins
-            .split(',')
-            .map((o) => o.trim())
-            .filter(Boolean)
-        : [`http://localhost:${this.uiPort}`, `http://127.0.0.1:${this.uiPort}`];
+      const origins = v('CONTAINER_SAGA_CODEC_ORIGINS')
+        ?.trim()
+        .split(/\s*,\s*/)
+        .filter(Boolean);
+      return origins ?? [`http://localhost:${this.uiPort}`, `http://127.0.0.1:${this.uiPort}`];
     },
     get codecToken() {
       return v('CONTAINER_SAGA_CODEC_TOKEN');
