@@ -5,6 +5,7 @@
 export const ErrorTypes = {
   NoSuchContainer: 'NoSuchContainer',
   NoSuchImage: 'NoSuchImage',
+  NoSuchVolume: 'NoSuchVolume',
   AmbiguousContainer: 'AmbiguousContainer',
   InvalidParameter: 'InvalidParameter',
   StartPaused: 'StartPaused',
@@ -37,6 +38,7 @@ export type ErrorType = (typeof ErrorTypes)[keyof typeof ErrorTypes];
 export const ErrorStatus: Record<ErrorType, number> = {
   NoSuchContainer: 404,
   NoSuchImage: 404,
+  NoSuchVolume: 404,
   AmbiguousContainer: 400,
   InvalidParameter: 400,
   StartPaused: 409,
@@ -78,6 +80,7 @@ export const StartExitCodes = { CommandNotFound: 127, CommandNotInvocable: 126, 
 export const Messages = {
   noSuchContainer: (ref: string) => `No such container: ${ref}`,
   noSuchImage: (ref: string) => `No such image: ${ref}`,
+  noSuchVolume: (name: string) => `get ${name}: no such volume`,
   startPaused: 'Cannot start a paused container, try unpause instead.',
   alreadyStarted: 'Container already started',
   hostConfigStart: 'Supplying a hostConfig on start is not supported. It should be supplied on create.',
