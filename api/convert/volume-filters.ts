@@ -1,5 +1,6 @@
 import type { VolumeCreateInput, VolumeFilters, VolumePruneInput } from '../../common/volumes-api';
 import { badRequest, filtersParam } from '../http';
+import { compareVersions } from '../router';
 
 /** Docker's boolean filter values; anything else is its 400. */
 function boolFilter(name: string, values: string[] | undefined): boolean | undefined {
@@ -20,10 +21,15 @@ export function listFilters(q: URLSearchParams): VolumeFilters {
   return out;
 }
 
-/** The filters `POST /volumes/prune` takes: label, label!, and all (the docker CLI's `--all`). */
-export function pruneFilters(q: URLSearchParams): VolumePruneInput {
+/**
+ * The filters `POST /volumes/prune` takes: label, label!, and all (the docker CLI's `--all`). From API 1.42
+ * Docker prunes only anonymous volumes unless all=true; a client speaking an older version gets all=true, the
+ * behaviour it was written for (moby's volume router does the same).
+ */
+export function pruneFilters(q: URLSearchParams, version: string): VolumePruneInput {
   const f = filtersParam(q, ['label', 'label!', 'all']);
-  const input: VolumePruneInput = { all: boolFilter('all', f.get('all')) ?? false };
+  const all = boolFilter('all', f.get('all')) ?? compareVersions(version, '1.42') < 0;
+  const input: VolumePruneInput = { all };
   if (f.get('label')?.length) input.labels = f.get('label');
   if (f.get('label!')?.length) input.labelsNot = f.get('label!');
   return input;

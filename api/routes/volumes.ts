@@ -23,7 +23,7 @@ export const volumeRoutes: Route[] = [
     method: 'POST',
     path: '/volumes/prune',
     handler: async (ctx, r, out) => {
-      out.json(200, await pruneVolumes(await ctx.session(), pruneFilters(r.query)));
+      out.json(200, await pruneVolumes(await ctx.session(), pruneFilters(r.query, r.version)));
     },
   },
   {

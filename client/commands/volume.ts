@@ -122,7 +122,8 @@ export function registerVolume(program: Command, ctx: CliContext): void {
     .option('--filter <key=value>', 'filter: label, label! (repeatable)', collect, [])
     .option('--host <name>', 'on this host only (default: every live host)')
     .action(async (flags: { all?: boolean; filter: string[]; host?: string }) => {
-      const input = filtered(flags.filter, pruneFilters);
+      // the newest behaviour (anonymous volumes only, unless --all), whatever API version the server speaks
+      const input = filtered(flags.filter, (q) => pruneFilters(q, '1.42'));
       if (flags.all) input.all = true;
       if (flags.host) input.host = flags.host;
       const res = await pruneVolumes(await ctx.session(), input);

@@ -173,8 +173,11 @@ describe('volume API filters and body', () => {
       dangling: true,
       name: ['x'],
     });
-    expect(pruneFilters(q({ all: ['true'], label: ['k'] }))).toEqual({ all: true, labels: ['k'] });
-    expect(pruneFilters(new URLSearchParams())).toEqual({ all: false });
+    expect(pruneFilters(q({ all: ['true'], label: ['k'] }), '1.43')).toEqual({ all: true, labels: ['k'] });
+    expect(pruneFilters(new URLSearchParams(), '1.43')).toEqual({ all: false });
+    // before 1.42 a prune removed every unused volume: an older client keeps that
+    expect(pruneFilters(new URLSearchParams(), '1.41')).toEqual({ all: true });
+    expect(pruneFilters(q({ all: ['false'] }), '1.41')).toEqual({ all: false });
     expect(apiStatus(() => listFilters(q({ bogus: ['1'] })))).toEqual([400, "invalid filter 'bogus'"]);
     expect(apiStatus(() => listFilters(q({ dangling: ['maybe'] })))).toEqual([400, "invalid filter 'dangling=maybe'"]);
   });
