@@ -3,6 +3,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { docker as dockerCli, simulatedApiSuite } from '../api-harness';
+import { cli as projectCli } from '../harness';
 
 // The volumes API through dockerode and Debian's docker CLI, unchanged, against the Engine API over the
 // simulated runtime (an in-process worker on this file's own task queue).
@@ -125,5 +126,30 @@ describe('volumes through the docker CLI', () => {
     const pruned = await cli('volume', 'prune', '--force');
     expect(pruned.stdout).toContain('Deleted Volumes:\ncli-a\ncli-b\n');
     expect((await cli('volume', 'ls', '-q', '--filter', 'name=cli-')).stdout).toBe('');
+  });
+});
+
+describe("the project's CLI: container-saga volume", () => {
+  const cs = (...args: string[]) => projectCli(suite.w, args);
+  it('create, ls, inspect, rm; prune removes anonymous volumes only unless -a (Docker 23+)', async () => {
+    expect((await cs('volume', 'create', '--label', 'k=v', 'cs-a')).stdout).toBe('cs-a\n');
+    expect((await cs('volume', 'create', '--name', 'cs-b')).stdout).toBe('cs-b\n');
+    const anon = await cs('volume', 'create', '--label', 'com.docker.volume.anonymous=');
+    expect(anon.stdout).toMatch(/^[0-9a-f]{64}\n$/);
+    expect((await cs('volume', 'ls', '-q', '--filter', 'label=k=v')).stdout).toBe('cs-a\n');
+    expect(JSON.parse((await cs('volume', 'inspect', 'cs-a')).stdout)).toMatchObject([
+      { Name: 'cs-a', Labels: { k: 'v' } },
+    ]);
+    const missing = await cs('volume', 'rm', 'cs-nosuch');
+    expect([missing.code, missing.stderr]).toEqual([
+      1,
+      'Error response from daemon: get cs-nosuch: no such volume\nError: failed to remove volumes: cs-nosuch\n',
+    ]);
+    const plain = await cs('volume', 'prune', '-f');
+    expect(plain.stdout).toBe(`Deleted Volumes:\n${anon.stdout.trim()}\n\nTotal reclaimed space: 0B\n`);
+    expect((await cs('volume', 'rm', 'cs-b')).stdout).toBe('cs-b\n');
+    const all = await cs('volume', 'prune', '-a', '-f');
+    expect(all.stdout).toContain('Deleted Volumes:\ncs-a\n');
+    expect((await cs('volume', 'ls', '-q', '--filter', 'name=cs-')).stdout).toBe('');
   });
 });
