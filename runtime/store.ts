@@ -14,7 +14,7 @@ import { isFullId } from '../common/names';
  *   <root>/containers/<id>/.lock         per-container lock (pid inside; a dead holder's lock is taken over)
  *   <root>/events.jsonl                  append-only events
  *   <root>/images/<name>/…               images
- *   <root>/volumes/<name>/_data          named volumes
+ *   <root>/volumes/<name>/_data          named volumes (and volume.json: volumes/store.ts)
  */
 export class StateStore {
   /** searchGid: the remapped root's group (CONTAINER_SAGA_USERNS_REMAP), which may pass through to the rootfs */
