@@ -106,12 +106,15 @@ export class HostRecords implements HostParts {
     if (imageId) rec.Image = imageId;
     // Docker creates named volumes at create; under the volumes' lock, so no `volume rm` removes one between
     // its creation and the record that references it
-    const made = await this.volumes.locked(async () => {
-      const created: string[] = [];
-      for (const n of volumeNames(rec.HostConfig)) if ((await this.volumes.ensure(n)).created) created.push(n);
-      await this.store.write(rec);
-      return created;
-    });
+    const names = volumeNames(rec.HostConfig);
+    const made = !names.length
+      ? (await this.store.write(rec), [])
+      : await this.volumes.locked(async () => {
+          const created: string[] = [];
+          for (const n of names) if ((await this.volumes.ensure(n)).created) created.push(n);
+          await this.store.write(rec);
+          return created;
+        });
     for (const n of made) await this.volumeEvent('create', n);
     await this.records.appendEvent(rec.Id, rec, 'create', { image: req.image });
     return { ...(await this.withNode(rec)), createWarnings };

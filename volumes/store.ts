@@ -3,7 +3,9 @@ import path from 'node:path';
 import { ContainerError, Messages } from '../common/errors';
 import { invalidVolumeName, isVolumeName } from '../common/settings';
 import type { VolumeRecord } from '../common/volumes-api';
+import { randomUUID } from 'node:crypto';
 import { readJson, writeJsonAtomic } from '../runtime/fsutil';
+import { withLockFile } from '../runtime/store';
 import { treeSize } from '../images/tree-size';
 
 /** Docker's CreatedAt: RFC 3339 to the second. */
@@ -17,8 +19,10 @@ export function volumeTime(d: Date): string {
  *   <root>/volumes/<name>/volume.json   its record (Docker's Volume: name, labels, created, options)
  * A directory without a record (made before volumes had records) is adopted when read.
  *
- * `locked` serializes what must not interleave on this host (one worker per state root, as images/store.ts):
- * a container create referencing volumes, and a volume's removal after its in-use check.
+ * `locked` serializes what must not interleave on this host: a container create referencing volumes, and a
+ * volume's removal after its in-use check. In one process a queue; across the workers of a state root the lock
+ * file <root>/volumes/.lock (runtime/store.ts withLockFile). A removal only renames the volume away under it
+ * (`.removing-*`, no volume name starts with a dot): the slow delete runs after, holding no lock.
  */
 export class VolumeStore {
   private lock: Promise<unknown> = Promise.resolve();
@@ -26,7 +30,12 @@ export class VolumeStore {
   constructor(readonly root: string) {}
 
   locked<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.lock.then(fn, fn);
+    const held = async () => {
+      // 0755: runc (in a user namespace under CONTAINER_SAGA_USERNS_REMAP) walks through it to the data
+      await fs.mkdir(this.root, { recursive: true, mode: 0o755 });
+      return withLockFile(path.join(this.root, '.lock'), 'the volumes', fn);
+    };
+    const run = this.lock.then(held, held);
     this.lock = run.catch(() => undefined);
     return run;
   }
@@ -83,17 +92,32 @@ export class VolumeStore {
     return { volume: await this.write(this.record(name, new Date(), labels, options)), created: true };
   }
 
-  /** Removes the volume's directory, data and record (the caller checked it is unused). */
-  async delete(name: string): Promise<void> {
-    if (!isVolumeName(name)) return;
-    // the record first: a removal cut short leaves a directory that is adopted again, never a record without data
-    await fs.rm(this.recordFile(name), { force: true });
-    await fs.rm(path.join(this.root, name), { recursive: true, force: true });
+  /**
+   * Takes the volume away (under the lock, after the caller's in-use check): its directory, data and record,
+   * renamed in one step to a name no volume has. Returns that path, for `purge` once the lock is released.
+   */
+  async detach(name: string): Promise<string | undefined> {
+    if (!isVolumeName(name)) return undefined;
+    const away = path.join(this.root, `.removing-${randomUUID()}`);
+    try {
+      await fs.rename(path.join(this.root, name), away);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    return away;
   }
 
-  /** Bytes the volume's data takes (prune's SpaceReclaimed, system df). */
-  size(name: string): Promise<number> {
-    return treeSize(this.dataDir(name));
+  /** Deletes what `detach` took away, and any removal a crash cut short. */
+  async purge(away?: string): Promise<void> {
+    const entries = await fs.readdir(this.root).catch(() => [] as string[]);
+    const left = entries.filter((e) => e.startsWith('.removing-')).map((e) => path.join(this.root, e));
+    for (const p of new Set([...(away ? [away] : []), ...left])) await fs.rm(p, { recursive: true, force: true });
+  }
+
+  /** Bytes the data under a volume's directory (or one `detach` took away) takes: prune's SpaceReclaimed. */
+  size(dir: string): Promise<number> {
+    return treeSize(path.join(dir, '_data'));
   }
 
   private record(

@@ -80,6 +80,7 @@ export async function listVolumes(
   filters: VolumeFilters,
   holders: Holders,
 ): Promise<VolumeListResult> {
+  await store.purge(); // removals a crash cut short
   const all = await store.list();
   const used = filters.dangling === undefined ? [] : await holders();
   const Volumes = all.filter(
@@ -103,20 +104,20 @@ export async function removeVolume(
   holders: Holders,
   emit: VolumeEvents,
 ): Promise<void> {
-  const removed = await store.locked(async () => {
+  const away = await store.locked(async () => {
     const found = await store.find(input.name);
     if (!found) {
-      if (input.force) return false;
+      if (input.force) return undefined;
       await store.get(input.name); // Docker's 404
     }
     const users = usersOf(await holders(), input.name);
     if (users.length)
       throw new ContainerError('Conflict', `remove ${input.name}: volume is in use - [${users.join(', ')}]`);
-    if (input.dryRun) return false;
-    await store.delete(input.name);
-    return true;
+    return input.dryRun ? undefined : store.detach(input.name);
   });
-  if (removed) await emit('destroy', input.name);
+  if (!away) return;
+  await store.purge(away);
+  await emit('destroy', input.name);
 }
 
 /**
@@ -129,23 +130,24 @@ export async function pruneVolumes(
   holders: Holders,
   emit: VolumeEvents,
 ): Promise<VolumePruneResult> {
-  const deleted = await store.locked(async () => {
+  const detached = await store.locked(async () => {
     const used = await holders();
-    const out: Array<{ name: string; size: number }> = [];
+    const out: Array<{ name: string; away: string }> = [];
     for (const v of await store.list()) {
       if (!input.all && !hasLabel(v.Labels, ANONYMOUS_VOLUME_LABEL)) continue;
       if (!(input.labels ?? []).every((l) => hasLabel(v.Labels, l))) continue;
       if ((input.labelsNot ?? []).some((l) => hasLabel(v.Labels, l))) continue;
       if (usersOf(used, v.Name).length) continue;
-      const size = await store.size(v.Name);
-      await store.delete(v.Name);
-      out.push({ name: v.Name, size });
+      const away = await store.detach(v.Name);
+      if (away) out.push({ name: v.Name, away });
     }
     return out;
   });
-  for (const d of deleted) await emit('destroy', d.name);
-  return {
-    VolumesDeleted: deleted.length ? deleted.map((d) => d.name) : null,
-    SpaceReclaimed: deleted.reduce((n, d) => n + d.size, 0),
-  };
+  let reclaimed = 0;
+  for (const d of detached) {
+    reclaimed += await store.size(d.away);
+    await store.purge(d.away);
+    await emit('destroy', d.name);
+  }
+  return { VolumesDeleted: detached.length ? detached.map((d) => d.name) : null, SpaceReclaimed: reclaimed };
 }

@@ -134,6 +134,38 @@ describe('volume store', () => {
     expectError(await rejected(removing), { type: 'Conflict', message: `remove data: volume is in use - [${C1}]` });
   });
 
+  it('the lock holds across two stores on one root (two workers): a removal waits for the other create', async () => {
+    const written: VolumeHolder[] = [];
+    const { store: a, emit } = setup();
+    const b = new VolumeStore(a.root);
+    await createVolume(a, { name: 'data' }, emit);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    const creating = a.locked(async () => {
+      entered();
+      await gate;
+      written.push(holder(C1, 'data:/d'));
+    });
+    await inside;
+    const removing = removeVolume(b, { name: 'data', force: false }, async () => written, emit);
+    await new Promise((r) => setTimeout(r, 50));
+    release();
+    await creating;
+    expectError(await rejected(removing), { type: 'Conflict', message: `remove data: volume is in use - [${C1}]` });
+  });
+
+  it('a removal a crash cut short (renamed away, not yet deleted) is deleted at the next listing', async () => {
+    const { store, emit, holders } = setup();
+    await createVolume(store, { name: 'gone' }, emit);
+    const away = await store.locked(() => store.detach('gone'));
+    expect(path.basename(away!)).toMatch(/^\.removing-/);
+    expect(await store.list()).toEqual([]);
+    await listVolumes(store, {}, holders);
+    expect(await fs.readdir(store.root)).toEqual([]);
+  });
+
   it('prune removes unused anonymous volumes, or with all every unused one, and reports the bytes', async () => {
     const { store, emit, holders } = setup([holder(C1, 'used:/u')]);
     await createVolume(store, { name: 'used', labels: { [ANONYMOUS_VOLUME_LABEL]: '' } }, emit);
