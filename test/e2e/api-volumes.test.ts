@@ -126,6 +126,22 @@ describe('volumes through the docker CLI', () => {
     const pruned = await cli('volume', 'prune', '--force');
     expect(pruned.stdout).toContain('Deleted Volumes:\ncli-a\ncli-b\n');
     expect((await cli('volume', 'ls', '-q', '--filter', 'name=cli-')).stdout).toBe('');
+    // Docker's volume events, in the host's event log
+    const until = String(Math.ceil(Date.now() / 1000) + 1);
+    const events = await cli(
+      'events',
+      '--since',
+      '0',
+      '--until',
+      until,
+      '--filter',
+      'type=volume',
+      '--filter',
+      'volume=cli-a',
+      '--format',
+      '{{.Type}} {{.Action}} {{.Actor.ID}} {{.Actor.Attributes.driver}}',
+    );
+    expect(events.stdout).toBe('volume create cli-a local\nvolume destroy cli-a local\n');
   });
 });
 

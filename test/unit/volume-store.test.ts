@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createBody, listFilters, pruneFilters } from '../../api/convert/volume-filters';
+import { checkWorkflowInput } from '../../common/input-check';
 import { ANONYMOUS_VOLUME_LABEL } from '../../common/volumes-api';
 import { VolumeStore } from '../../volumes/store';
 import {
@@ -13,7 +14,7 @@ import {
   volumeNames,
   type VolumeHolder,
 } from '../../volumes/verbs';
-import { apiStatus, expectError, hexId, rejected, tempDirEach } from './helpers';
+import { apiStatus, expectError, hexId, rejected, tempDirEach, thrown } from './helpers';
 
 const dir = tempDirEach('volumes');
 const C1 = hexId('c1');
@@ -223,5 +224,20 @@ describe('volume API filters and body', () => {
       400,
       'invalid JSON: Labels must be an object of strings',
     ]);
+  });
+});
+
+describe('volume workflow inputs (any Temporal client can start them)', () => {
+  it.each([
+    ['volumeCreate', { name: 'v', labels: { a: 'b' }, host: 'h1' }, undefined],
+    ['volumeCreate', { labels: { a: 1 } }, 'labels.a'],
+    ['volumeList', { filters: { label: ['a'], dangling: true } }, undefined],
+    ['volumeList', { filters: { bogus: ['a'] } }, 'filters.bogus'],
+    ['volumeInspect', { name: 'v' }, undefined],
+    ['volumeRemove', { name: 'v' }, 'force'],
+    ['volumePrune', { all: 'yes' }, 'all'],
+  ] as const)('%s %j', (type, input, badField) => {
+    if (badField === undefined) checkWorkflowInput(type, input);
+    else expect(thrown(() => checkWorkflowInput(type, input)).message).toContain(badField);
   });
 });
