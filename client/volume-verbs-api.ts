@@ -3,9 +3,10 @@ import { WorkflowTypes } from '../common/names';
 import type { VolumeCreateInput, VolumeFilters, VolumePruneInput } from '../common/volumes-api';
 import { plainMetadata } from '../common/workflow-metadata';
 // Types only: the workflows run in the worker's sandbox and are started by registered name.
-import type { volumeCreate, volumeInspect, volumeList, volumePrune, volumeRemove } from '../workflows/volume-verbs';
+import type { volumeCreate, volumePrune, volumeRemove } from '../workflows/volume-verbs';
 import { HOST_LABEL, run } from './api';
 import type { Session } from './connection';
+import { read } from './reads';
 
 /** The volume verbs (workflows/volume-verbs.ts): on `host`, else where the workflow finds or places the volume. */
 
@@ -33,23 +34,15 @@ export function createVolume(s: Session, input: VolumeCreateInput) {
   );
 }
 
+// ls and inspect are reads: Updates of the task queue's reads workflow (client/reads.ts), no run each.
+
 /** docker volume ls */
 export const listVolumes = (s: Session, filters: VolumeFilters, host?: string) =>
-  run<typeof volumeList>(
-    s,
-    WorkflowTypes.volumeList,
-    { args: [onHost({ filters }, host)] },
-    { meta: plainMetadata('volume ls', undefined, [['host', host ?? 'every live host']]) },
-  );
+  read(s, 'volumeList', onHost({ filters }, host));
 
 /** docker volume inspect NAME */
 export const inspectVolume = (s: Session, name: string, host?: string) =>
-  run<typeof volumeInspect>(
-    s,
-    WorkflowTypes.volumeInspect,
-    { args: [onHost({ name }, host)] },
-    { meta: plainMetadata('volume inspect', name, [['host', host ?? 'where it is']]) },
-  );
+  read(s, 'volumeInspect', onHost({ name }, host));
 
 /** docker volume rm [-f] NAME */
 export const removeVolume = (s: Session, name: string, force: boolean, host?: string) =>

@@ -9,41 +9,17 @@ import type {
   VolumeRecord,
   VolumeRemoveInput,
 } from '../common/volumes-api';
-import { checkInput, detailOf, surfaced } from './failures';
+import { checkInput, surfaced } from './failures';
 import { liveHostNames, onHost } from './host-routing';
 import { onEveryHost, registered } from './host-verbs';
 import { fast, lifecycle } from './options';
+import { hostsWithVolume, inspectOnHosts, listOnHosts } from './volume-hosts';
 
 /**
  * The volume verbs (docker volume create/ls/inspect/rm/prune). A volume lives on one host's state root, as
  * its containers do: with `host` a verb acts there only; without, ls and prune ask every live host, inspect
  * and rm act where the volume is, and create makes it on the first live host by name unless a host has it.
  */
-
-/** Each host's answer, or undefined where the host has no such volume; other failures stand. */
-function unlessNoVolume<T>(err: unknown): T | undefined {
-  if (detailOf(err).type !== 'NoSuchVolume') throw err;
-  return undefined;
-}
-
-/** The hosts that have the volume, each with its record (on `host` only, when given). */
-async function hostsWithVolume(
-  host: string | undefined,
-  name: string,
-): Promise<Array<{ host: string; volume: VolumeRecord }>> {
-  if (host) await registered(host);
-  const all = host
-    ? [
-        {
-          host,
-          answer: await onHost(host, fast)
-            .inspectVolume({ name })
-            .catch(unlessNoVolume<VolumeRecord>),
-        },
-      ]
-    : await onEveryHost(fast, (acts) => acts.inspectVolume({ name }).catch(unlessNoVolume<VolumeRecord>));
-  return all.flatMap((a) => (a.answer ? [{ host: a.host, volume: a.answer }] : []));
-}
 
 /** docker volume create (POST /volumes/create): a name a host already has answers with that volume. */
 export function volumeCreate(input: VolumeCreateInput): Promise<VolumeRecord> {
@@ -64,30 +40,16 @@ export function volumeCreate(input: VolumeCreateInput): Promise<VolumeRecord> {
   });
 }
 
-/** docker volume ls (GET /volumes): every live host's volumes, by host name, or `host`'s. */
+/** docker volume ls (GET /volumes), also served as a read (workflows/reads.ts). */
 export function volumeList(input: VolumeListInput): Promise<VolumeListResult> {
   checkInput('volumeList', input);
-  const { host, ...rest } = input;
-  return surfaced(async () => {
-    if (host) await registered(host);
-    const all = host
-      ? [{ host, answer: await onHost(host, fast).listVolumes(rest) }]
-      : await onEveryHost(fast, (acts) => acts.listVolumes(rest));
-    return {
-      Volumes: all.flatMap((a) => a.answer.Volumes),
-      Warnings: all.flatMap((a) => a.answer.Warnings),
-    };
-  });
+  return surfaced(() => listOnHosts(input));
 }
 
-/** docker volume inspect (GET /volumes/{name}): the first host (by name) that has it, else Docker's 404. */
+/** docker volume inspect (GET /volumes/{name}), also served as a read (workflows/reads.ts). */
 export function volumeInspect(input: VolumeInspectInput): Promise<VolumeRecord> {
   checkInput('volumeInspect', input);
-  return surfaced(async () => {
-    const found = await hostsWithVolume(input.host, input.name);
-    if (!found[0]) throw new ContainerError('NoSuchVolume', Messages.noSuchVolume(input.name));
-    return found[0].volume;
-  });
+  return surfaced(() => inspectOnHosts(input));
 }
 
 /** docker volume rm (DELETE /volumes/{name}): checked on every host that has it first, then removed on each. */

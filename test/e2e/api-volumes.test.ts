@@ -4,6 +4,7 @@ import Docker from 'dockerode';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { docker as dockerCli, simulatedApiSuite } from '../api-harness';
 import { cli as projectCli } from '../harness';
+import { readsServed } from '../reads-probe';
 
 // The volumes API through dockerode and Debian's docker CLI, unchanged, against the Engine API over the
 // simulated runtime (an in-process worker on this file's own task queue).
@@ -43,6 +44,11 @@ describe('volumes API (dockerode)', () => {
     const listed = await docker.listVolumes({ filters: JSON.stringify({ label: ['tier=db'] }) });
     expect(listed.Volumes.map((v) => v.Name)).toEqual(['vol-db']);
     expect(listed.Warnings).toEqual([]);
+    // ls and inspect are reads (Updates of the queue's reads workflow), not a workflow run each
+    const inspects = await readsServed(suite.w.client, suite.w.taskQueue, 'volumeInspect');
+    await docker.getVolume('vol-db').inspect();
+    expect(await readsServed(suite.w.client, suite.w.taskQueue, 'volumeInspect')).toBe(inspects + 1);
+    expect(await readsServed(suite.w.client, suite.w.taskQueue, 'volumeList')).toBeGreaterThan(0);
     await docker.createVolume({ Name: 'vol-db', Labels: { other: '1' } });
     expect(await docker.getVolume('vol-db').inspect()).toEqual(made);
     const anon = await docker.createVolume({});
