@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ContainerError, Messages } from '../common/errors';
-import { invalidVolumeName, isVolumeName } from '../common/settings';
+import { isVolumeName, VOLUME_NAME_MAX, volumeNameError } from '../common/settings';
 import type { VolumeRecord } from '../common/volumes-api';
 import { randomUUID } from 'node:crypto';
 import { readJson, writeJsonAtomic } from '../runtime/fsutil';
@@ -50,7 +50,7 @@ export class VolumeStore {
 
   /** The volume's record; an adopted directory gets one now. Undefined when there is no such volume. */
   async find(name: string): Promise<VolumeRecord | undefined> {
-    if (!isVolumeName(name)) return undefined;
+    if (!isVolumeName(name) || name.length > VOLUME_NAME_MAX) return undefined;
     const rec = await readJson<VolumeRecord>(this.recordFile(name));
     if (rec) return rec;
     const st = await fs.stat(path.join(this.root, name)).catch(() => undefined);
@@ -85,7 +85,8 @@ export class VolumeStore {
     labels: Record<string, string> | null = null,
     options: Record<string, string> | null = null,
   ): Promise<{ volume: VolumeRecord; created: boolean }> {
-    if (!isVolumeName(name)) throw new ContainerError('InvalidParameter', invalidVolumeName(name));
+    const bad = volumeNameError(name);
+    if (bad) throw new ContainerError('InvalidParameter', bad);
     const existing = await this.find(name);
     if (existing) return { volume: existing, created: false };
     await fs.mkdir(this.dataDir(name), { recursive: true, mode: 0o755 });

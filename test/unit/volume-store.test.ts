@@ -58,6 +58,7 @@ describe('volume store', () => {
 
   it.each([
     [{ name: 'a/b' }, /^create a\/b: "a\/b" includes invalid characters for a local volume name/],
+    [{ name: 'x'.repeat(256) }, /^create x{32}…: volume name is too long: at most 255 characters$/],
     [{ name: 'x', driver: 'nfs' }, 'error looking up volume plugin nfs: plugin "nfs" not found'],
     [{ name: 'x', options: { bogus: '1' } }, 'invalid option key: "bogus"'],
     [{ name: 'x', options: { type: 'tmpfs' } }, /volume options \(type\) are not supported here/],
