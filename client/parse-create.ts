@@ -152,7 +152,7 @@ function toRequest(
   const hostConfig: Partial<HostConfig> = {};
   if (flags.network !== undefined) {
     if (!parseNetMode(flags.network))
-      bad(flags.network, '--network', 'must be bridge, none, host or container:<name|id>');
+      bad(flags.network, '--network', "must be bridge, none, host, container:<name|id> or a network's name");
     hostConfig.NetworkMode = flags.network;
   }
   if (flags.ipc !== undefined) {

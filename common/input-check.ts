@@ -4,6 +4,7 @@ import { PULL_AUTH_FIELDS } from './pull-api';
 import { READ_NAMES } from './reads-api';
 import { HOST_NAME } from './hosts-api';
 import type { CreateRequest, HealthConfig, HostConfig, RestartPolicy } from './types';
+import type { EndpointConfig } from './network-types';
 import { isFullId } from './names';
 import {
   bool,
@@ -106,6 +107,12 @@ const HEALTH_CONFIG: { [K in keyof HealthConfig]-?: Field } = {
   Retries: opt(int(0)),
 };
 
+const ENDPOINT_CONFIG: { [K in keyof EndpointConfig]-?: Field } = {
+  Aliases: opt(list(str)),
+  Links: opt(list(str)),
+  IPAMConfig: opt(obj({ IPv4Address: opt(str) }, true)),
+};
+
 const CREATE_REQUEST: { [K in keyof CreateRequest]-?: Field } = {
   name: opt(str),
   image: req(imageName),
@@ -121,6 +128,7 @@ const CREATE_REQUEST: { [K in keyof CreateRequest]-?: Field } = {
   exposedPorts: opt(list(str)),
   labels: opt(map(str)),
   hostConfig: opt(hostConfig),
+  endpoints: opt(map(obj(ENDPOINT_CONFIG, true))),
 };
 const createRequest = obj(CREATE_REQUEST, true);
 

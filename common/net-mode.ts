@@ -3,22 +3,36 @@ export function defaultNetMode(mode: string): string {
   return mode === '' || mode === 'default' ? 'bridge' : mode;
 }
 
-export type NetKind = 'bridge' | 'none' | 'host' | 'container';
+/** user: a user-defined network, named (or its ID) in the mode */
+export type NetKind = 'bridge' | 'none' | 'host' | 'container' | 'user';
 
 export interface ParsedMode {
   kind: NetKind;
-  /** for container:<ref> */
+  /** for container:<ref>, and the network's name or ID for user */
   target?: string;
 }
 
-/** Parses a (defaulted) network mode; undefined when it is none of Docker's built-in modes. */
+/** What a network's name may be (Docker's): also what a mode naming one looks like. */
+export const NETWORK_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+/**
+ * Parses a (defaulted) network mode: Docker's built-in modes, or the name or ID of a user-defined network
+ * (whether it exists is the host's question, at create and at start); undefined when it can be neither.
+ */
 export function parseNetMode(mode: string): ParsedMode | undefined {
   const m = defaultNetMode(mode);
   if (m === 'bridge' || m === 'none' || m === 'host') return { kind: m };
   if (m.startsWith('container:') && m.length > 'container:'.length) {
     return { kind: 'container', target: m.slice('container:'.length) };
   }
+  if (m !== 'container' && NETWORK_NAME.test(m)) return { kind: 'user', target: m };
   return undefined;
+}
+
+/** Whether the mode gives the container a netns of its own with bridge attachments (bridge or a user network). */
+export function hasBridgeNetwork(mode: string): boolean {
+  const k = parseNetMode(mode)?.kind;
+  return k === 'bridge' || k === 'user';
 }
 
 export type IpcKind = 'private' | 'shareable' | 'host' | 'container' | 'none';

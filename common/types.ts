@@ -1,5 +1,6 @@
 /** Container records with Docker's field names, shared by the workflow, activities, drivers and clients. */
 import type { HealthConfig } from './image-config';
+import { emptyEndpoint, type EndpointConfig, type EndpointSettings } from './network-types';
 import { LOG_DRIVER, type LogConfig } from './log-config';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -118,6 +119,8 @@ export interface NetworkSettings {
   MacAddress: string;
   /** path of the network namespace the container runs in ('' for host networking) */
   SandboxKey: string;
+  /** the container's endpoints by network name (Docker's); absent in records from before user networks */
+  Networks?: Record<string, EndpointSettings>;
 }
 
 /** The settings of a container with no network (created, failed, stopped): spread it, never share it. */
@@ -128,6 +131,19 @@ export const NO_NETWORK: Readonly<NetworkSettings> = Object.freeze({
   MacAddress: '',
   SandboxKey: '',
 });
+
+/**
+ * What a released network leaves on the record: no addresses, and the endpoints' configuration (network,
+ * aliases, --ip) kept, as Docker keeps a stopped container's Networks for its next start.
+ */
+export function releasedNetwork(ns: NetworkSettings | undefined): NetworkSettings {
+  if (!ns?.Networks) return { ...NO_NETWORK };
+  const kept = Object.entries(ns.Networks).map(([name, ep]) => [
+    name,
+    emptyEndpoint(ep.NetworkID, { IPAMConfig: ep.IPAMConfig, Links: ep.Links, Aliases: ep.Aliases }),
+  ]);
+  return { ...NO_NETWORK, Networks: Object.fromEntries(kept) as Record<string, EndpointSettings> };
+}
 
 /** The workflow that holds a container's start (the per-container lock, recorded on disk). */
 export interface StartOwner {
@@ -230,6 +246,8 @@ export interface CreateRequest {
   exposedPorts?: string[];
   labels?: Record<string, string>;
   hostConfig?: Partial<HostConfig>;
+  /** NetworkingConfig.EndpointsConfig: per network name, its aliases and the address asked for */
+  endpoints?: Record<string, EndpointConfig>;
 }
 
 export function defaultHostConfig(): HostConfig {

@@ -9,7 +9,7 @@
  */
 import type { DockerSeccompProfile } from '../common/seccomp';
 import type { HostInfo } from '../common/settings';
-import type { NetworkSettings, Ulimit } from '../common/types';
+import type { Ulimit } from '../common/types';
 import type { HeldResource, StepContext } from './contract';
 import type { Layout } from './drivers/layout';
 
@@ -27,8 +27,55 @@ export interface VolumeMount {
   options?: string;
 }
 
-/** The container's own network namespace: with a bridge attachment, or with loopback only. */
-export type NetnsPlan = { kind: 'bridge' } | { kind: 'none' };
+/**
+ * One bridge network as the driver wires a container into it (runtime/steps/network-plan.ts makes it from the
+ * host's NetworkRecord): its bridge device and subnet, its CNI name (also the IPAM directory's), and the
+ * address the container asked for, if any.
+ */
+export interface BridgeAttachment {
+  /** the network's name: the key of NetworkSettings.Networks */
+  network: string;
+  networkId: string;
+  cniName: string;
+  /** '' for the default bridge: the driver's own device */
+  bridge: string;
+  subnet: string;
+  gateway: string;
+  /** host-local's range inside the subnet (IPAM's IPRange) */
+  ipRange?: string;
+  internal: boolean;
+  /** --ip: the address the container asked for */
+  ip?: string;
+}
+
+/** The address one attachment got. */
+export interface EndpointAddress {
+  IPAddress: string;
+  IPPrefixLen: number;
+  Gateway: string;
+  MacAddress: string;
+}
+
+/** What connectNetwork made: the netns's path and, for bridge, each attachment's address in the plan's order. */
+export interface NetnsResult {
+  sandboxKey: string;
+  addresses: EndpointAddress[];
+}
+
+/** A bridge network's part in the host's isolation rules (every bridge network of the host is listed). */
+export interface BridgeRule {
+  cniName: string;
+  /** '' for the default bridge: the driver's own device */
+  bridge: string;
+  internal: boolean;
+}
+
+/**
+ * The container's own network namespace: with bridge attachments (the first is eth0, and the top-level
+ * settings; none given: the driver's default bridge), or with loopback only. `rules`: every bridge of the
+ * host, so the driver keeps the networks isolated from each other as Docker does.
+ */
+export type NetnsPlan = { kind: 'bridge'; attachments?: BridgeAttachment[]; rules?: BridgeRule[] } | { kind: 'none' };
 
 /** Where the process's network namespace comes from. */
 export type SpecNetwork = { kind: 'own' } | { kind: 'host' } | { kind: 'join'; sandboxKey: string };
@@ -116,15 +163,28 @@ export interface Driver {
   /** where every resource lives, named after the container ID (both drivers use the same names; the
    * container's output is at layout.log(id)) */
   readonly layout: Layout;
+  /** the default bridge's subnet (the predefined `bridge` network's) */
+  readonly defaultSubnet: string;
 
   hostInfo(): Promise<HostInfo>;
   /** The image's layers as the overlay's lowers, the container's own upper (a copy shifted for USERNS_REMAP). */
   mountRootfs(id: string, plan: RootfsPlan, ctx?: StepContext): Promise<{ path: string }>;
   unmountRootfs(id: string, ctx?: StepContext): Promise<void>;
-  /** The container's own netns (bridge: + CNI ADD); its settings. */
-  connectNetwork(id: string, plan: NetnsPlan, ctx?: StepContext): Promise<NetworkSettings>;
-  /** CNI DEL (repeatable) then the netns, only after DEL succeeded. */
+  /** The container's own netns (bridge: + a CNI ADD per attachment): its path, the attachments' addresses in order. */
+  connectNetwork(id: string, plan: NetnsPlan, ctx?: StepContext): Promise<NetnsResult>;
+  /** CNI DEL of every attachment (repeatable) then the netns, only after DEL succeeded. */
   releaseNetwork(id: string, ctx?: StepContext): Promise<void>;
+  /** One more attachment of a running container's netns (network connect): the next free ethN. Idempotent. */
+  attachNetwork(
+    id: string,
+    attachment: BridgeAttachment,
+    rules: BridgeRule[],
+    ctx?: StepContext,
+  ): Promise<EndpointAddress>;
+  /** CNI DEL of one attachment (network disconnect). Idempotent. */
+  detachNetwork(id: string, cniName: string, ctx?: StepContext): Promise<void>;
+  /** What a removed network leaves on the host: its bridge device and IPAM directory. Idempotent. */
+  removeBridge(cniName: string, bridge: string, rules: BridgeRule[]): Promise<void>;
   /** A tmpfs with these options (runtime/steps/ipc.ts) at the container's shm path. */
   setupIpc(id: string, tmpfsOptions: string, ctx?: StepContext): Promise<void>;
   releaseIpc(id: string, ctx?: StepContext): Promise<void>;
@@ -134,6 +194,8 @@ export interface Driver {
   /** mkdir -p of `dir` inside the mounted rootfs, no escape (NotADirectory 400 when a file is in the way). */
   setupWorkingDir(id: string, dir: string): Promise<void>;
   writeSpec(id: string, plan: SpecPlan): Promise<void>;
+  /** The container's /etc/hosts lines for its peers on user-defined networks (runtime/peer-hosts.ts), in place. */
+  writePeerHosts(id: string, lines: readonly string[]): Promise<void>;
   removeSpec(id: string): Promise<void>;
   /** Starts the bundle's process (or adopts the one running); resolves once it runs. */
   startProcess(id: string, ctx?: StepContext): Promise<{ pid: number }>;

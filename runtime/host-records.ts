@@ -15,6 +15,7 @@ import { checkPrivilegePolicy, checkUsernsRemap } from './privilege-policy';
 import { claimStart, releaseStart } from './claim';
 import type { HeldResource } from './contract';
 import { checkCreateRequest, newContainerRecord } from './create';
+import { endpointsAtCreate } from './create-network';
 import type { Driver } from './driver';
 import { FAULT_LABEL } from './fault-label';
 import type { HostParts } from './host-parts';
@@ -23,6 +24,7 @@ import { Records } from './records';
 import type { StepHooks } from './step-hooks';
 import { StateStore } from './store';
 import { ImageStore } from '../images/store';
+import { NetworkStore } from '../networks/store';
 import { importImage } from '../images/import';
 import { imageStoreRoot } from '../images/location';
 import { noSuchImageRef, simulatedTakes } from '../images/refs';
@@ -59,6 +61,8 @@ export class HostRecords implements HostParts {
   readonly images: ImageStore;
   /** the host's named volumes (volumes/store.ts), where the driver's layout keeps them */
   readonly volumes: VolumeStore;
+  /** the host's networks (networks/store.ts): the predefined ones and the user-defined bridges */
+  readonly networks: NetworkStore;
 
   constructor(
     readonly driver: Driver,
@@ -68,6 +72,7 @@ export class HostRecords implements HostParts {
     this.records = new Records(this.store);
     this.images = new ImageStore(imageStoreRoot(driver.root));
     this.volumes = new VolumeStore(driver.layout.volumes);
+    this.networks = new NetworkStore(driver.root, { subnet: driver.defaultSubnet });
   }
 
   get kind(): Driver['kind'] {
@@ -102,8 +107,10 @@ export class HostRecords implements HostParts {
     const imageId = await this.images.find(req.image);
     if (!imageId && !this.takesAnyLatest(req.image)) throw new ContainerError('NoSuchImage', noSuchImageRef(req.image));
     const imageConfig = imageId ? (await this.images.config(imageId)).config : undefined;
+    const endpoints = endpointsAtCreate(hostConfig, req.endpoints, await this.networks.list());
     const rec = newContainerRecord(req, hostConfig, await this.store.list(), imageConfig);
     if (imageId) rec.Image = imageId;
+    if (endpoints) rec.NetworkSettings.Networks = endpoints;
     // Docker creates named volumes at create; under the volumes' lock, so no `volume rm` removes one between
     // its creation and the record that references it
     const names = volumeNames(rec.HostConfig);

@@ -35,6 +35,7 @@ export class HostRuntime extends HostRecords implements ContainerRuntime {
       store: this.store,
       driver,
       images: this.images,
+      networks: this.networks,
       lookup: (ref) => this.lookup(ref),
       bindAllow: config.bindAllow,
     };

@@ -1,5 +1,5 @@
 import {
-  NO_NETWORK,
+  releasedNetwork,
   type ContainerEvent,
   type ContainerRecord,
   type HostConfig,
@@ -105,7 +105,7 @@ export class Records {
         ExitCode: exitCode === 0 ? 128 : exitCode,
         FinishedAt: new Date().toISOString(),
       };
-      r.NetworkSettings = { ...NO_NETWORK };
+      r.NetworkSettings = releasedNetwork(r.NetworkSettings);
     });
   }
 

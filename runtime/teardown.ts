@@ -1,7 +1,7 @@
 import { ContainerError } from '../common/errors';
 import { RELEASE_ORDER, releasedFirst } from '../common/steps';
 import { parseSignal } from '../common/signals';
-import { NO_NETWORK, type ContainerRecord } from '../common/types';
+import { releasedNetwork, type ContainerRecord } from '../common/types';
 import { CLAIM_LOCK } from './claim';
 import type { ContainerRuntime, GcReport, StepContext, StopResult } from './contract';
 import type { HostParts } from './host-parts';
@@ -85,7 +85,7 @@ export async function stop(
         FinishedAt: new Date().toISOString(),
       };
     }
-    r.NetworkSettings = { ...NO_NETWORK };
+    r.NetworkSettings = releasedNetwork(r.NetworkSettings);
     if (leftovers.length > 0) r.Leftovers = leftovers;
     else delete r.Leftovers;
   });

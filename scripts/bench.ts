@@ -56,6 +56,8 @@ import { StepClock, type StepCall } from './bench/step-clock';
 import { monitorEnded } from './bench/monitor-ended';
 import { checkPhaseSettings, runPhases } from './bench/phases';
 import { checkPullSettings, measurePull, pullEngines } from './bench/pull';
+import { checkNetSettings, measureNet, type NetEngine, type NetResult } from './bench/net';
+import { BRIDGE_IP } from './bench/dockerd';
 import {
   buildResults,
   emptySamples,
@@ -107,25 +109,47 @@ async function apiCreates(engine: EngineClient, rt: HostRuntime): Promise<string
   }
 }
 
+/** The networking section (scripts/bench/net.ts) on the engines there are; its failure is reported, not thrown. */
+async function benchNet(
+  teardown: Teardown,
+  o: { dockerCli?: DockerCli; dockerdNetns?: string; apiCli?: DockerCli },
+): Promise<NetResult | { measured: false; reason: string }> {
+  const engines: NetEngine[] = [];
+  if (o.dockerCli && o.dockerdNetns)
+    engines.push({
+      name: 'dockerd',
+      cli: o.dockerCli,
+      reach: { netns: o.dockerdNetns, address: BRIDGE_IP.split('/')[0]! },
+    });
+  if (o.apiCli) engines.push({ name: 'container-saga API', cli: o.apiCli, reach: { address: '127.0.0.1' } });
+  if (engines.length === 0) return { measured: false, reason: 'neither dockerd nor the docker CLI on our API' };
+  return measureNet({ teardown, image: IMAGE, engines }).catch((err: unknown) => {
+    if (teardown.stopping) throw err;
+    console.error(`bench: the network section failed: ${err instanceof Error ? err.stack : String(err)}`);
+    return { measured: false as const, reason: `failed: ${message(err)}` };
+  });
+}
+
 /** The saga and driver steps: always measured, a failure fails the bench. */
 const CORE: Part = { measured: true };
 
 /** The command line: which sections run. */
 interface Options {
-  /** only the pull section */
-  onlyPull: boolean;
+  /** only this section: the rounds, floors and phases do not run */
+  only?: 'pull' | 'net';
   pull: boolean;
+  net: boolean;
 }
 
 function parseOptions(args: readonly string[]): Options {
-  const o: Options = { onlyPull: false, pull: false };
+  const o: Options = { pull: false, net: true };
   for (let i = 0; i < args.length; i++) {
-    const a = args[i];
+    const a = args[i]!;
+    const only = a.startsWith('--only=') ? a.slice('--only='.length) : a === '--only' ? args[++i] : undefined;
     if (a === '--pull') o.pull = true;
-    else if (a === '--only=pull' || (a === '--only' && args[i + 1] === 'pull')) {
-      o.onlyPull = o.pull = true;
-      if (a === '--only') i++;
-    } else throw new Error(`unknown option ${JSON.stringify(a)} (options: --pull, --only pull)`);
+    else if (a === '--no-net') o.net = false;
+    else if (only === 'pull' || only === 'net') Object.assign(o, { only, pull: only === 'pull', net: only === 'net' });
+    else throw new Error(`unknown option ${JSON.stringify(a)} (options: --pull, --no-net, --only pull|net)`);
   }
   return o;
 }
@@ -212,7 +236,7 @@ async function bench(teardown: Teardown, opts: Options): Promise<Results> {
   // alone (no-op workflows on a worker of their own, the same client and server).
   const floors = { driver: { measured: false } as Part, temporal: { measured: false } as Part };
   let driverFloor: DriverFloor | undefined;
-  if (opts.onlyPull) floors.driver.reason = 'not run (--only pull)';
+  if (opts.only) floors.driver.reason = `not run (--only ${opts.only})`;
   else if (rt.kind !== 'linux') floors.driver.reason = 'needs the Linux driver (root, runc, CNI plugins)';
   else {
     try {
@@ -225,7 +249,7 @@ async function bench(teardown: Teardown, opts: Options): Promise<Results> {
       floors.driver.reason = `its child failed: ${message(err)}`;
     }
   }
-  const temporalFloor = opts.onlyPull
+  const temporalFloor = opts.only
     ? undefined
     : await TemporalFloor.create({ native, client, dataConverter }).catch((err: unknown) => {
         floors.temporal.reason = `its worker failed: ${message(err)}`;
@@ -307,11 +331,11 @@ async function bench(teardown: Teardown, opts: Options): Promise<Results> {
       }
     };
     // the floor's worker polls only while the rounds run
-    if (opts.onlyPull) floors.temporal.reason = 'not run (--only pull)';
+    if (opts.only) floors.temporal.reason = `not run (--only ${opts.only})`;
     else if (temporalFloor) await temporalFloor.worker.runUntil(rounds);
     else await rounds();
     await driverFloor?.close();
-    const phaseResults = opts.onlyPull
+    const phaseResults = opts.only
       ? {}
       : await runPhases({
           teardown,
@@ -330,7 +354,8 @@ async function bench(teardown: Teardown, opts: Options): Promise<Results> {
           ...(dockerd ? { dockerd } : {}),
           temporalPid: server.process.pid,
         });
-    if (!opts.pull) return phaseResults;
+    const net = opts.net ? await benchNet(teardown, { dockerCli, dockerdNetns: dockerd?.netns, apiCli }) : undefined;
+    if (!opts.pull) return { ...phaseResults, ...(net ? { net } : {}) };
     const engines = pullEngines({
       flat: IMAGE,
       dockerCli,
@@ -346,7 +371,7 @@ async function bench(teardown: Teardown, opts: Options): Promise<Results> {
         return { measured: false as const, reason: `failed: ${message(err)}` };
       },
     );
-    return { ...phaseResults, pull };
+    return { ...phaseResults, ...(net ? { net } : {}), pull };
   });
 
   if (api.reason === undefined && !apiCli && api.measured)
@@ -374,7 +399,7 @@ async function bench(teardown: Teardown, opts: Options): Promise<Results> {
         }
       : {}),
     ...phases,
-    ...(opts.onlyPull ? { only: 'pull' as const } : {}),
+    ...(opts.only ? { only: opts.only } : {}),
   });
 }
 
@@ -560,6 +585,7 @@ async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   checkPhaseSettings();
   checkPullSettings();
+  checkNetSettings();
   // The bench's teardown owns SIGINT/SIGTERM, not the worker's runtime.
   Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
   const teardown = new Teardown();

@@ -141,7 +141,9 @@ function temporalBinaries() {
 //    leave a daemon running (installDebianPackages). And chromium: the Web UI tests drive it with
 //    playwright-core (no browser download). docker-registry (distribution's registry 2.8): a real registry the
 //    image-pull tests serve on loopback (its package's own service must not be left running either); umoci
-//    and skopeo: the tools those tests build OCI images and push them with.
+//    and skopeo: the tools those tests build OCI images and push them with. nftables: the networks' isolation
+//    table in the host-side netns. docker-compose (Compose 1.29, docker-py): a compose client no one here wrote,
+//    which the compose tests drive against the API socket.
 const APT_PACKAGES = [
   'runc',
   'containernetworking-plugins',
@@ -155,10 +157,13 @@ const APT_PACKAGES = [
   'docker-registry',
   'skopeo',
   'umoci',
+  'nftables',
+  'docker-compose',
 ];
 // The registry tests' tools: test/registry-fixture.ts runs them.
 const REGISTRY_FILES = ['/usr/bin/docker-registry', '/usr/bin/skopeo', '/usr/bin/umoci'];
-const DOCKER_FILES = ['/usr/bin/docker', '/usr/sbin/dockerd', '/usr/bin/containerd'];
+const DOCKER_FILES = ['/usr/bin/docker', '/usr/sbin/dockerd', '/usr/bin/containerd', '/usr/bin/docker-compose'];
+const NETWORK_FILES = ['/usr/sbin/nft'];
 function linuxPackages() {
   if (args.has('--no-apt') || process.env.CONTAINER_SAGA_DRIVER === 'simulated') return;
   if (process.platform !== 'linux') return;
@@ -172,12 +177,12 @@ function linuxPackages() {
   }
   if (!fs.existsSync('/bin/busybox')) missing.push('/bin/busybox');
   for (const tool of ['ip', 'nsenter', 'unshare', 'mount', 'umount']) if (!onPath(tool)) missing.push(tool);
-  for (const file of [...DOCKER_FILES, ...REGISTRY_FILES]) if (!fs.existsSync(file)) missing.push(file);
+  for (const file of [...DOCKER_FILES, ...REGISTRY_FILES, ...NETWORK_FILES]) if (!fs.existsSync(file)) missing.push(file);
   if (!fs.existsSync('/usr/bin/chromium')) missing.push('/usr/bin/chromium');
   if (!fs.existsSync('/usr/include/asm-generic/unistd.h')) missing.push('/usr/include/asm-generic/unistd.h');
   if (missing.length === 0)
     return present(
-      'runc, CNI plugins, busybox-static, iproute2/util-linux, linux-libc-dev, docker.io, chromium, docker-registry, skopeo and umoci present',
+      'runc, CNI plugins, busybox-static, iproute2/util-linux, linux-libc-dev, docker.io, docker-compose, chromium, docker-registry, skopeo, umoci and nftables present',
     );
 
   say(`missing ${missing.join(', ')}: apt-get install ${APT_PACKAGES.join(' ')}`);

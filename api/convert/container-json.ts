@@ -1,7 +1,7 @@
 import { memorySwapOf } from '../../common/resources';
 import { DEFAULT_PATH_ENV, parseLink } from '../../common/env';
 import { DEFAULT_SHM_SIZE, type ContainerRecord, type HostConfig } from '../../common/types';
-import { mountsOf, networksOf, openPorts } from './container-net';
+import { defaultBridgeAddress, mountsOf, networksOf, openPorts } from './container-net';
 
 /**
  * A container record → GET /containers/{id}/json (Docker's ContainerJSON). The record already has Docker's
@@ -167,6 +167,7 @@ function hostConfigJson(rec: ContainerRecord) {
 
 function networkSettingsJson(rec: ContainerRecord) {
   const ns = rec.NetworkSettings;
+  const top = defaultBridgeAddress(rec);
   return {
     Bridge: '',
     SandboxID: '',
@@ -177,14 +178,14 @@ function networkSettingsJson(rec: ContainerRecord) {
     SandboxKey: ns.SandboxKey,
     SecondaryIPAddresses: null,
     SecondaryIPv6Addresses: null,
-    EndpointID: '',
-    Gateway: ns.Gateway,
+    EndpointID: top.EndpointID,
+    Gateway: top.Gateway,
     GlobalIPv6Address: '',
     GlobalIPv6PrefixLen: 0,
-    IPAddress: ns.IPAddress,
-    IPPrefixLen: ns.IPPrefixLen,
+    IPAddress: top.IPAddress,
+    IPPrefixLen: top.IPPrefixLen,
     IPv6Gateway: '',
-    MacAddress: ns.MacAddress,
+    MacAddress: top.MacAddress,
     Networks: networksOf(rec),
   };
 }

@@ -1,4 +1,5 @@
 import { parseNetMode } from '../../common/net-mode';
+import { emptyEndpoint, type EndpointSettings } from '../../common/network-types';
 import type { ContainerRecord } from '../../common/types';
 
 /**
@@ -7,30 +8,61 @@ import type { ContainerRecord } from '../../common/types';
  * volumes; --tmpfs mounts are not listed, as in Docker) and the exposed ports of a running container.
  */
 
+/** One endpoint as Docker's inspect shows it (IPv4 only: the IPv6 fields are empty). */
+function endpointJson(ep: EndpointSettings) {
+  return {
+    IPAMConfig: ep.IPAMConfig,
+    Links: ep.Links,
+    Aliases: ep.Aliases,
+    MacAddress: ep.MacAddress,
+    DriverOpts: null,
+    NetworkID: ep.NetworkID,
+    EndpointID: ep.EndpointID,
+    Gateway: ep.Gateway,
+    IPAddress: ep.IPAddress,
+    IPPrefixLen: ep.IPPrefixLen,
+    IPv6Gateway: '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
+    DNSNames: ep.DNSNames,
+  };
+}
+
 /**
- * NetworkSettings.Networks: bridge, host or none by its mode; a container sharing another's network has none of its
- * own.
+ * NetworkSettings.Networks: the record's endpoints; for a record from before user networks, one on the
+ * network of its mode. A container sharing another's network has none of its own.
  */
 export function networksOf(rec: ContainerRecord): Record<string, unknown> {
   const mode = parseNetMode(rec.HostConfig.NetworkMode);
   if (!mode || mode.kind === 'container') return {};
   const ns = rec.NetworkSettings;
+  if (ns.Networks) return Object.fromEntries(Object.entries(ns.Networks).map(([n, ep]) => [n, endpointJson(ep)]));
   return {
-    [mode.kind]: {
-      IPAMConfig: null,
-      Links: null,
-      Aliases: null,
-      NetworkID: '',
-      EndpointID: '',
+    [mode.target ?? mode.kind]: endpointJson({
+      ...emptyEndpoint(''),
       Gateway: ns.Gateway,
       IPAddress: ns.IPAddress,
       IPPrefixLen: ns.IPPrefixLen,
-      IPv6Gateway: '',
-      GlobalIPv6Address: '',
-      GlobalIPv6PrefixLen: 0,
       MacAddress: ns.MacAddress,
-      DriverOpts: null,
-    },
+    }),
+  };
+}
+
+/**
+ * NetworkSettings' top-level address fields, which Docker fills from the default bridge's endpoint only (a
+ * container on user-defined networks shows them empty).
+ */
+export function defaultBridgeAddress(
+  rec: ContainerRecord,
+): Pick<EndpointSettings, 'IPAddress' | 'IPPrefixLen' | 'Gateway' | 'MacAddress' | 'EndpointID'> {
+  const ns = rec.NetworkSettings;
+  const ep = ns.Networks ? ns.Networks.bridge : { ...ns, EndpointID: '' };
+  return {
+    IPAddress: ep?.IPAddress ?? '',
+    IPPrefixLen: ep?.IPPrefixLen ?? 0,
+    Gateway: ep?.Gateway ?? '',
+    MacAddress: ep?.MacAddress ?? '',
+    EndpointID: ep?.EndpointID ?? '',
   };
 }
 

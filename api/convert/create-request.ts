@@ -2,12 +2,14 @@ import { LOG_DRIVER } from '../../common/log-config';
 import { VALID_NAME } from '../../common/lookup';
 import { defaultNetMode } from '../../common/net-mode';
 import type { CreateRequest, HostConfig, RestartPolicy } from '../../common/types';
+import type { EndpointConfig } from '../../common/network-types';
 import { badRequest } from '../http';
 import {
   checkFields,
   checkNested,
   CONFIG_FIELDS,
   ENDPOINT_FIELDS,
+  ENDPOINT_IPAM_FIELDS,
   HOST_CONFIG_FIELDS,
   LOG_CONFIG_FIELDS,
   NETWORKING_CONFIG_FIELDS,
@@ -77,7 +79,9 @@ export function toCreateRequest(body: Record<string, unknown>, name: string | nu
   if (labels && Object.keys(labels).length > 0) req.labels = labels;
 
   const hostConfig = toHostConfig(hc);
-  checkEndpoints(nc, hostConfig.NetworkMode ?? '');
+  const endpoints = toEndpoints(nc, hostConfig.NetworkMode ?? '');
+  if (Object.values(endpoints).some((e) => Object.keys(e).length > 0) || Object.keys(endpoints).length > 1)
+    req.endpoints = endpoints;
   if (Object.keys(hostConfig).length > 0) req.hostConfig = hostConfig;
   return req;
 }
@@ -147,21 +151,34 @@ function restartPolicy(value: unknown): RestartPolicy | undefined {
 }
 
 /**
- * NetworkingConfig.EndpointsConfig: a container is on its NetworkMode's network and nothing else, with no
- * endpoint settings. Newer clients send the mode's entry with every setting at zero: that is accepted.
+ * NetworkingConfig.EndpointsConfig → the endpoints' aliases, links and --ip, by network name (the host checks
+ * that each network exists and takes them, runtime/create-network.ts). The default bridge may be named
+ * `default` as the mode is; entries with every setting at zero (newer clients send the mode's) ask nothing.
  */
-function checkEndpoints(nc: Record<string, unknown> | undefined, networkMode: string): void {
+function toEndpoints(nc: Record<string, unknown> | undefined, networkMode: string): Record<string, EndpointConfig> {
   const endpoints = optObject(nc?.EndpointsConfig, 'NetworkingConfig.EndpointsConfig') ?? {};
-  const mode = defaultNetMode(networkMode);
-  const own = mode === 'bridge' ? ['bridge', 'default', networkMode] : [networkMode];
+  const out: Record<string, EndpointConfig> = {};
   for (const [network, settings] of Object.entries(endpoints)) {
     const path = `NetworkingConfig.EndpointsConfig.${network}`;
-    if (!own.includes(network))
-      throw badRequest(
-        `container-saga does not support ${path}: a container is on the network of its NetworkMode (${mode}) only`,
-      );
-    if (settings === null || settings === undefined) continue;
+    const name =
+      network === 'default' || (network === networkMode && defaultNetMode(networkMode) === 'bridge')
+        ? 'bridge'
+        : network;
+    if (settings === null || settings === undefined) {
+      out[name] ??= {};
+      continue;
+    }
     if (!isPlainObject(settings)) throw badRequest(`invalid ${path}: want an object`);
     checkFields(settings, ENDPOINT_FIELDS, `${path}.`);
+    const ipam = checkNested(settings.IPAMConfig, ENDPOINT_IPAM_FIELDS, `${path}.IPAMConfig`);
+    const ip = optString(ipam?.IPv4Address, `${path}.IPAMConfig.IPv4Address`);
+    const aliases = optStringList(settings.Aliases, `${path}.Aliases`);
+    const links = optStringList(settings.Links, `${path}.Links`);
+    out[name] = {
+      ...(aliases?.length ? { Aliases: aliases } : {}),
+      ...(links?.length ? { Links: links } : {}),
+      ...(ip ? { IPAMConfig: { IPv4Address: ip } } : {}),
+    };
   }
+  return out;
 }

@@ -132,13 +132,13 @@ export const HOST_CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
   Init: Z,
 };
 
-/** An endpoint of NetworkingConfig.EndpointsConfig: none of its settings is supported. */
+/** An endpoint of NetworkingConfig.EndpointsConfig: its aliases, links and address; the rest at zero. */
 export const ENDPOINT_FIELDS: Readonly<Record<string, FieldRule>> = {
+  IPAMConfig: 'convert',
+  Links: 'convert',
+  Aliases: 'convert',
   ...Object.fromEntries(
     [
-      'IPAMConfig',
-      'Links',
-      'Aliases',
       'MacAddress',
       'GwPriority',
       'NetworkID',
@@ -153,6 +153,12 @@ export const ENDPOINT_FIELDS: Readonly<Record<string, FieldRule>> = {
     ].map((f) => [f, Z]),
   ),
   DriverOpts: M,
+};
+
+export const ENDPOINT_IPAM_FIELDS: Readonly<Record<string, FieldRule>> = {
+  IPv4Address: 'convert',
+  IPv6Address: Z,
+  LinkLocalIPs: Z,
 };
 
 export const NETWORKING_CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = { EndpointsConfig: 'convert' };

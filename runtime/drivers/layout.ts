@@ -8,7 +8,7 @@ import path from 'node:path';
  *   <root>/containers/<id>/upper, work   the overlay's writable layer and its work dir
  *   <root>/containers/<id>/shm           tmpfs bound at /dev/shm
  *   <root>/containers/<id>/bundle        OCI bundle: config.json, hostname, hosts, resolv.conf
- *   <root>/containers/<id>/cni-result.json  CNI ADD result, passed back as prevResult on DEL
+ *   <root>/containers/<id>/cni-<net>.json  a CNI attachment: config, interface, ADD result (DEL's prevResult)
  *   <root>/containers/<id>/exec.json     exec record (shim pid, container pid)
  *   <root>/containers/<id>/pid           container pid (written by runc --pid-file)
  *   <root>/containers/<id>/exit-code     exit status of the last run (written by the shim)
@@ -60,8 +60,13 @@ export class Layout {
   bundle(id: string): string {
     return path.join(this.container(id), 'bundle');
   }
+  /** the default bridge's ADD result of records from before user networks */
   cniResult(id: string): string {
     return path.join(this.container(id), 'cni-result.json');
+  }
+  /** one CNI attachment: the network's config, the interface, the ADD's result */
+  cniAttachment(id: string, cniName: string): string {
+    return path.join(this.container(id), `cni-${cniName}.json`);
   }
   execRecord(id: string): string {
     return path.join(this.container(id), 'exec.json');

@@ -1,40 +1,84 @@
 import { ContainerError } from '../../common/errors';
 import { parseNetMode } from '../../common/net-mode';
-import { NO_NETWORK, type NetworkSettings } from '../../common/types';
+import { releasedNetwork, type NetworkSettings } from '../../common/types';
+import { attachmentOf, bridgeRules, endpointId } from '../../networks/attachments';
+import { checkRequestedAddresses, dnsNamesOf, endpointsOf } from './network-plan';
 import { runningPeer } from './peers';
+import { syncPeerHosts, userNetworkIds } from '../peer-hosts';
 import type { StepEnv, StepImpl } from './types';
 
 /**
- * network (Docker's initializeNetworking): bridge gets its own netns and a CNI attachment, none a netns with
- * loopback only, host nothing; container:X shares X's (X must run). The settings go on the record; release
- * frees what the driver holds (CNI DEL, then the netns) and clears them. Nothing of a peer is ever touched.
+ * network (Docker's initializeNetworking): bridge and user-defined networks get the container's own netns
+ * and a CNI attachment per network it is on (its mode's first), none a netns with loopback only, host nothing;
+ * container:X shares X's (X must run). The settings go on the record; release frees what the driver holds
+ * (every CNI DEL, then the netns) and clears the addresses, keeping the endpoints' configuration. Nothing of a
+ * peer is ever touched.
  */
 export const network: StepImpl<'network'> = {
   async acquire(env, { id }, ctx) {
     const rec = await env.store.get(id);
     const mode = parseNetMode(rec.HostConfig.NetworkMode);
-    if (!mode) throw new ContainerError('InvalidParameter', `network ${rec.HostConfig.NetworkMode} not found`);
+    if (!mode) throw new ContainerError('NoSuchNetwork', `network ${rec.HostConfig.NetworkMode} not found`);
     let settings: NetworkSettings;
-    if (mode.kind === 'host') settings = { ...NO_NETWORK };
-    else if (mode.kind === 'container')
-      settings = { ...(await runningPeer(env, id, mode.target!, 'network')).NetworkSettings };
-    else settings = await env.driver.connectNetwork(id, { kind: mode.kind }, ctx);
-    await env.store.update(id, (r) => {
+    if (mode.kind === 'host') settings = releasedNetwork(rec.NetworkSettings);
+    else if (mode.kind === 'container') {
+      const { Networks: _, ...peer } = (await runningPeer(env, id, mode.target!, 'network')).NetworkSettings;
+      settings = peer;
+    } else if (mode.kind === 'none') {
+      const { sandboxKey } = await env.driver.connectNetwork(id, { kind: 'none' }, ctx);
+      settings = { ...releasedNetwork(rec.NetworkSettings), SandboxKey: sandboxKey };
+    } else settings = await connectBridges(env, id, ctx);
+    const updated = await env.store.update(id, (r) => {
       r.NetworkSettings = settings;
     });
+    await syncPeerHosts(env, userNetworkIds(updated));
     return settings;
   },
   async release(env, id, ctx) {
+    const networks = userNetworkIds(await env.store.read(id));
     await env.driver.releaseNetwork(id, ctx);
     await clearNetworkSettings(env, id);
+    await syncPeerHosts(env, networks);
   },
 };
+
+/** The container's own netns with an attachment per network it is on; its endpoints filled in. */
+async function connectBridges(
+  env: StepEnv,
+  id: string,
+  ctx: Parameters<StepImpl<'network'>['acquire']>[2],
+): Promise<NetworkSettings> {
+  const [rec, all] = await Promise.all([env.store.get(id), env.networks.list()]);
+  const endpoints = endpointsOf(rec, all);
+  checkRequestedAddresses(id, endpoints, await env.store.list());
+  const plan = {
+    kind: 'bridge' as const,
+    attachments: endpoints.map((e) => attachmentOf(e.net, e.ep)),
+    rules: bridgeRules(all),
+  };
+  const { sandboxKey, addresses } = await env.driver.connectNetwork(id, plan, ctx);
+  const Networks = Object.fromEntries(
+    endpoints.map(({ net, ep }, i) => [
+      net.Name,
+      {
+        ...ep,
+        NetworkID: net.Id,
+        EndpointID: endpointId(id, net.Id),
+        ...addresses[i]!,
+        DNSNames: dnsNamesOf(rec, net, ep),
+      },
+    ]),
+  );
+  return { ...addresses[0]!, SandboxKey: sandboxKey, Networks };
+}
 
 /** What was released is no longer the container's: its record must not show it (a gone record is fine). */
 async function clearNetworkSettings(env: StepEnv, id: string): Promise<void> {
   const rec = await env.store.read(id);
-  if (!rec || JSON.stringify(rec.NetworkSettings) === JSON.stringify(NO_NETWORK)) return;
+  if (!rec) return;
+  const released = releasedNetwork(rec.NetworkSettings);
+  if (JSON.stringify(rec.NetworkSettings) === JSON.stringify(released)) return;
   await env.store.update(id, (r) => {
-    r.NetworkSettings = { ...NO_NETWORK };
+    r.NetworkSettings = releasedNetwork(r.NetworkSettings);
   });
 }

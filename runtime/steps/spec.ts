@@ -5,6 +5,7 @@ import { parseSecurityOpts } from '../../common/security-opt';
 import type { ContainerRecord } from '../../common/types';
 import type { SpecIpc, SpecNetwork } from '../driver';
 import { runningPeer } from './peers';
+import { syncPeerHosts, userNetworkIds } from '../peer-hosts';
 import type { StepEnv, StepImpl } from './types';
 import { resolveBindSources } from '../bind-policy';
 import { volumeMounts } from './volumes';
@@ -55,13 +56,15 @@ export const spec: StepImpl<'spec'> = {
       cgroupns: hc.CgroupnsMode === 'private' ? 'private' : 'host',
       appArmorProfile,
     });
+    // the peers on its user-defined networks, which the file just written does not list yet
+    if (userNetworkIds(rec).length > 0) await syncPeerHosts(env, [], id);
   },
   release: (env, id) => env.driver.removeSpec(id),
 };
 
 async function networkOf(env: StepEnv, rec: ContainerRecord): Promise<SpecNetwork> {
   const mode = parseNetMode(rec.HostConfig.NetworkMode);
-  if (mode?.kind === 'bridge' || mode?.kind === 'none') return { kind: 'own' };
+  if (mode?.kind === 'bridge' || mode?.kind === 'user' || mode?.kind === 'none') return { kind: 'own' };
   if (mode?.kind !== 'container') return { kind: 'host' };
   // A peer on the host network has no sandbox of its own: joining it means the host's.
   const sandboxKey = (await runningPeer(env, rec.Id, mode.target!, 'network')).NetworkSettings.SandboxKey;

@@ -4,6 +4,7 @@ import type { SpecRequest, StepContext } from '../contract';
 import type { Driver } from '../driver';
 import type { StateStore } from '../store';
 import type { ImageStore } from '../../images/store';
+import type { NetworkStore } from '../../networks/store';
 
 /** What a step works with: the records and the driver. */
 export interface StepEnv {
@@ -11,6 +12,8 @@ export interface StepEnv {
   driver: Driver;
   /** the host's images: the rootfs's layers */
   images: ImageStore;
+  /** the host's networks: a container's attachments */
+  networks: NetworkStore;
   /** daemon.Get with the process state refreshed (a peer recorded Running whose process exited reads exited) */
   lookup(ref: string): Promise<ContainerRecord>;
   /** the host directories bind mounts may come from (CONTAINER_SAGA_BIND_ALLOW); undefined: any */

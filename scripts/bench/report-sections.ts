@@ -2,6 +2,7 @@ import { formatTable } from '../../client/output';
 import type { IdleCpu, Sizes } from './memory';
 import type { Results, Unmeasured } from './report';
 import { formatPull, pullRatio } from './pull-report';
+import { formatNet, netRatio } from './net-report';
 import type { SideResult } from './throughput';
 
 /**
@@ -53,6 +54,11 @@ export function formatSections(r: Results): string[] {
     section(
       'pull: the same docker CLI against each engine, one private registry on loopback (layers gzip, random bytes)',
       formatPull(r.pull),
+    );
+  if (r.net)
+    section(
+      'networking: the same docker CLI against each engine; the port polled with busybox wget where it is published',
+      formatNet(r.net),
     );
   section('targets', targets(r));
   return lines;
@@ -196,6 +202,10 @@ function targets(r: Results): string[] {
   };
   const x = (v: number) => `${v.toFixed(2)}×`;
   if (r.pull) check('docker pull of the ≥ 100 MB image, ours / dockerd, p50', pullRatio(r.pull), 1, x);
+  if (r.net) {
+    check('`docker start` on a user-defined network, ours / dockerd, p50', netRatio(r.net, 'userNetwork'), 0.5, x);
+    check('`docker start` with a published port, ours / dockerd, p50', netRatio(r.net, 'published'), 0.5, x);
+  }
   if (r.only) return out;
   const s = r.summaries;
   check('saga start p50 / dockerd Engine API start p50', r.ratios.sagaOverDockerApiStart?.p50, 0.5, x);

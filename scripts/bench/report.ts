@@ -6,6 +6,7 @@ import type { CompensationResult } from './compensation';
 import type { CpuSample } from './cpu';
 import type { MemoryResult } from './memory';
 import type { PullResult } from './pull';
+import type { NetResult } from './net';
 import { formatSections } from './report-sections';
 import { ratio, summarize, type Ratio, type Summary } from './stats';
 import type { SideResult } from './throughput';
@@ -110,8 +111,10 @@ export interface Results {
   memory?: MemoryResult | Unmeasured;
   /** the pull section (scripts/bench/pull.ts) */
   pull?: PullResult | Unmeasured;
-  /** `--only pull`: the rounds, floors and phases did not run */
-  only?: 'pull';
+  /** the networking section (scripts/bench/net.ts) */
+  net?: NetResult | Unmeasured;
+  /** `--only pull|net`: the rounds, floors and phases did not run */
+  only?: 'pull' | 'net';
 }
 
 export function emptySamples(): Samples {
@@ -166,7 +169,7 @@ export function formatReport(r: Results): string {
   );
   lines.push(
     r.only
-      ? `driver: ${r.driver.kind} (${r.driver.reason}); only the pull section (--only pull)`
+      ? `driver: ${r.driver.kind} (${r.driver.reason}); only the ${r.only} section (--only ${r.only})`
       : `driver: ${r.driver.kind} (${r.driver.reason}); n = ${r.n} per measurement, alternating, bridge networking, busybox sleep 1000`,
   );
   const v = r.docker.version as { server?: string; storageDriver?: string } | undefined;

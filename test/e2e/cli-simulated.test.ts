@@ -411,10 +411,12 @@ describe('mistakes and outages: one line on stderr, the right exit code, nothing
         /^container-saga: unknown option '--frobnicate'\. See 'container-saga create --help'\.$/,
       ],
       [
-        ['create', '--network', 'bogus', 'busybox'],
+        ['create', '--network', 'bo:gus', 'busybox'],
         125,
-        /^container-saga: invalid argument "bogus" for "--network" flag/,
+        /^container-saga: invalid argument "bo:gus" for "--network" flag/,
       ],
+      // a name no network has: the host's 404, as Docker's daemon answers it
+      [['create', '--network', 'bogus', 'busybox'], 1, /^Error response from daemon: network bogus not found$/],
       [
         ['create', '--restart', 'sometimes', 'busybox'],
         125,

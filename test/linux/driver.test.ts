@@ -312,7 +312,7 @@ describe('Linux driver (root)', () => {
     // a CNI ADD whose report was lost: the allocation is found in the IPAM dataDir and released
     await rt.acquire('mount-rootfs', { id: id });
     await rt.acquire('network', { id: id });
-    await fs.rm(rt.layout.cniResult(id));
+    await fs.rm(rt.layout.cniAttachment(id, 'container-saga'));
     expect((await rt.heldResources()).some((h) => h.containerId === id && h.kind === 'ip')).toBe(true);
     await rt.release('release-network', id);
     expect(

@@ -323,16 +323,28 @@ describe('what is refused, and how', () => {
     );
   });
 
-  it('endpoints: only the network of the mode, with nothing set', () => {
-    const other = body();
-    other.NetworkingConfig = { EndpointsConfig: { mynet: {} } };
-    expect(apiError(() => toCreateRequest(other, null)).message).toMatch(
-      /^container-saga does not support NetworkingConfig\.EndpointsConfig\.mynet: /,
+  it('endpoints: aliases, links and the IPv4 address by network; other settings refused', () => {
+    const other = body({}, { NetworkMode: 'front' });
+    other.NetworkingConfig = {
+      EndpointsConfig: { front: { Aliases: ['web'], IPAMConfig: { IPv4Address: '10.1.0.5' } }, back: {} },
+    };
+    expect(toCreateRequest(other, null).endpoints).toEqual({
+      front: { Aliases: ['web'], IPAMConfig: { IPv4Address: '10.1.0.5' } },
+      back: {},
+    });
+    // the mode's own entry with nothing set asks nothing (newer clients always send it)
+    const plain = body({}, { NetworkMode: 'front' });
+    plain.NetworkingConfig = { EndpointsConfig: { front: { Aliases: null, IPAMConfig: null } } };
+    expect(toCreateRequest(plain, null).endpoints).toBeUndefined();
+    const mac = body({}, { NetworkMode: 'front' });
+    mac.NetworkingConfig = { EndpointsConfig: { front: { MacAddress: '02:42:ac:11:00:02' } } };
+    expect(apiError(() => toCreateRequest(mac, null)).message).toBe(
+      'container-saga does not support NetworkingConfig.EndpointsConfig.front.MacAddress',
     );
-    const aliases = body({}, { NetworkMode: 'bridge' });
-    aliases.NetworkingConfig = { EndpointsConfig: { bridge: { Aliases: ['web'] } } };
-    expect(apiError(() => toCreateRequest(aliases, null)).message).toBe(
-      'container-saga does not support NetworkingConfig.EndpointsConfig.bridge.Aliases',
+    const v6 = body({}, { NetworkMode: 'front' });
+    v6.NetworkingConfig = { EndpointsConfig: { front: { IPAMConfig: { IPv6Address: 'fd00::5' } } } };
+    expect(apiError(() => toCreateRequest(v6, null)).message).toBe(
+      'container-saga does not support NetworkingConfig.EndpointsConfig.front.IPAMConfig.IPv6Address',
     );
     const host = body({}, { NetworkMode: 'host' });
     host.NetworkingConfig = { EndpointsConfig: { host: null } };

@@ -28,9 +28,13 @@ describe('parseNetMode', () => {
     ['container:0123456789ab', { kind: 'container', target: '0123456789ab' }],
     ['container:', undefined],
     ['container', undefined],
-    ['mynet', undefined],
-    ['HOST', undefined],
+    // any other valid name is a user-defined network's (or its ID): whether it exists is the host's question
+    ['mynet', { kind: 'user', target: 'mynet' }],
+    ['HOST', { kind: 'user', target: 'HOST' }],
+    ['0123456789ab', { kind: 'user', target: '0123456789ab' }],
     ['host:', undefined],
+    ['my net', undefined],
+    ['-net', undefined],
   ])('%j → %j', (mode, want) => {
     expect(parseNetMode(mode)).toEqual(want);
   });

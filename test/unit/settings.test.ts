@@ -120,7 +120,7 @@ describe("verifyHostConfig: InvalidSettings (400) with Docker's message", () => 
     ['no with a retry count', rp('no', 1), /maximum retry count/],
     ['unless-stopped with a retry count', rp('unless-stopped', 1), /maximum retry count/],
     ['always with a negative count', rp('always', -1), /maximum retry count/],
-    ['unknown network', { NetworkMode: 'mynet' }, 'network mynet not found'],
+    ['a mode no network can be named', { NetworkMode: 'my:net' }, 'network my:net not found'],
     [
       'links with host networking',
       { NetworkMode: 'host', Links: ['db'] },

@@ -1,6 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { formatIPv4, parseCidr, sizeOf } from '../../../common/cidr';
 import { ContainerError } from '../../../common/errors';
+import { DEFAULT_BRIDGE_CNI } from '../../../common/network-types';
 import type { NetworkSettings } from '../../../common/types';
 import { run } from './exec';
 import { netnsPath } from '../layout';
@@ -21,7 +23,16 @@ export interface CniNetwork {
   dataDir: string;
   /** the host-side namespace's name under /run/netns */
   hostNetns: string;
+  /** the bridge's address (default: the subnet's first) */
+  gateway?: string;
+  /** host-local's range inside the subnet (IPAM's IPRange) */
+  ipRange?: string;
+  /** an internal network: no default route out of the subnet */
+  internal?: boolean;
 }
+
+/** The default bridge's CNI name: also its IPAM directory, so records from before user networks keep theirs. */
+export const DEFAULT_CNI_NAME = DEFAULT_BRIDGE_CNI;
 
 export const CNI_VERSION = '1.0.0';
 export const CNI_IFNAME = 'eth0';
@@ -42,8 +53,24 @@ export function bridgeConfig(net: CniNetwork, prevResult?: CniResult): Record<st
     bridge: net.bridge,
     isGateway: true,
     ipMasq: false,
-    ipam: { type: 'host-local', ranges: [[{ subnet: net.subnet }]], dataDir: net.dataDir },
+    ipam: {
+      type: 'host-local',
+      ranges: [[{ subnet: net.subnet, ...(net.gateway ? { gateway: net.gateway } : {}), ...rangeOf(net.ipRange) }]],
+      ...(net.internal ? {} : { routes: [{ dst: '0.0.0.0/0' }] }),
+      dataDir: net.dataDir,
+    },
     ...(prevResult ? { prevResult } : {}),
+  };
+}
+
+/** host-local's rangeStart/rangeEnd for an IPRange (its first and last usable addresses). */
+function rangeOf(ipRange: string | undefined): { rangeStart?: string; rangeEnd?: string } {
+  const c = ipRange ? parseCidr(ipRange) : undefined;
+  if (!c) return {};
+  const last = c.base + sizeOf(c) - 1;
+  return {
+    rangeStart: formatIPv4(c.prefix >= 31 ? c.base : c.base + 1),
+    rangeEnd: formatIPv4(c.prefix >= 31 ? last : last - 1),
   };
 }
 
@@ -74,13 +101,22 @@ function pluginError(stdout: string, stderr: string, code: number | null): strin
   return (stderr.trim() || stdout.trim() || `exit status ${code}`).slice(0, 2000);
 }
 
+/** What one plugin call is about: the container, its netns, the interface inside it, an address it asked for. */
+export interface CniCall {
+  containerId: string;
+  /** '' when the namespace is already gone (DEL) */
+  netns: string;
+  ifname: string;
+  ip?: string;
+}
+
 async function invoke(
   command: 'ADD' | 'DEL',
   net: CniNetwork,
-  containerId: string,
-  netns: string,
+  call: CniCall,
   config: Record<string, unknown>,
 ): Promise<string> {
+  const { containerId, netns, ifname, ip } = call;
   const dir = cniPath();
   const r = await run(tool('nsenter'), [`--net=${netnsPath(net.hostNetns)}`, path.join(dir, 'bridge')], {
     input: JSON.stringify(config),
@@ -89,8 +125,10 @@ async function invoke(
       CNI_COMMAND: command,
       CNI_CONTAINERID: containerId,
       CNI_NETNS: netns,
-      CNI_IFNAME: CNI_IFNAME,
+      CNI_IFNAME: ifname,
       CNI_PATH: dir,
+      // host-local's static address (--ip); unknown keys are ignored by the other plugins
+      ...(ip && command === 'ADD' ? { CNI_ARGS: `IgnoreUnknown=1;IP=${ip}` } : {}),
     },
   });
   if (r.code !== 0) {
@@ -103,8 +141,9 @@ async function invoke(
 }
 
 /** CNI ADD into the namespace at netns; returns the plugin's result. */
-export async function cniAdd(net: CniNetwork, containerId: string, netns: string): Promise<CniResult> {
-  const out = await invoke('ADD', net, containerId, netns, bridgeConfig(net));
+export async function cniAdd(net: CniNetwork, call: CniCall): Promise<CniResult> {
+  const { containerId } = call;
+  const out = await invoke('ADD', net, call, bridgeConfig(net));
   try {
     return JSON.parse(out) as CniResult;
   } catch {
@@ -119,21 +158,17 @@ export async function cniAdd(net: CniNetwork, containerId: string, netns: string
  * CNI DEL: releases the IPAM allocation of containerId and deletes its veth. Repeatable; works after an ADD
  * that never ran or half ran. netns may be '' when the namespace is already gone (the spec allows it).
  */
-export async function cniDel(
-  net: CniNetwork,
-  containerId: string,
-  netns: string,
-  prevResult?: CniResult,
-): Promise<void> {
-  await invoke('DEL', net, containerId, netns, bridgeConfig(net, prevResult));
+export async function cniDel(net: CniNetwork, call: CniCall, prevResult?: CniResult): Promise<void> {
+  await invoke('DEL', net, call, bridgeConfig(net, prevResult));
 }
 
-/** The host-local allocations (files named after the IP, first line = container ID) of this network. */
+/** The host-local allocations (files named after the IP, first line = container ID) of every network, or of one. */
 export async function ipamAllocations(
   dataDir: string,
-): Promise<Array<{ ip: string; containerId: string; file: string }>> {
-  const out: Array<{ ip: string; containerId: string; file: string }> = [];
-  const nets = await fs.readdir(dataDir).catch(() => [] as string[]);
+  only?: string,
+): Promise<Array<{ ip: string; containerId: string; file: string; network: string }>> {
+  const out: Array<{ ip: string; containerId: string; file: string; network: string }> = [];
+  const nets = only ? [only] : await fs.readdir(dataDir).catch(() => [] as string[]);
   for (const n of nets) {
     const dir = path.join(dataDir, n);
     const files = await fs.readdir(dir).catch(() => [] as string[]);
@@ -142,7 +177,7 @@ export async function ipamAllocations(
       const file = path.join(dir, f);
       const text = await fs.readFile(file, 'utf8').catch(() => undefined);
       if (text === undefined) continue;
-      out.push({ ip: f, containerId: text.split(/\r?\n/)[0]!.trim(), file });
+      out.push({ ip: f, containerId: text.split(/\r?\n/)[0]!.trim(), file, network: n });
     }
   }
   return out;

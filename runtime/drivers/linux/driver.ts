@@ -4,10 +4,13 @@ import { ContainerError } from '../../../common/errors';
 import { getConfig } from '../../../config';
 import type { IdRange } from '../../../config/userns-remap';
 import type { HostInfo } from '../../../common/settings';
-import { NO_NETWORK, type NetworkSettings } from '../../../common/types';
 import type { HeldResource, StepContext } from '../../contract';
 import type {
+  BridgeAttachment,
+  BridgeRule,
   Driver,
+  EndpointAddress,
+  NetnsResult,
   ExecContext,
   ExecOutcome,
   ExecPlan,
@@ -20,14 +23,16 @@ import type {
 import { execsDir } from '../../exec-layout';
 import { mkdirInRoot } from '../../rootfs-path';
 import { logSidecars } from '../../log-index';
-import type { CniNetwork } from './cni';
+import { DEFAULT_CNI_NAME, type CniNetwork } from './cni';
 import { linuxHostInfo } from './hostinfo';
-import { Layout, netnsName, netnsPath, short } from '../layout';
+import { Layout, netnsName, short } from '../layout';
 import { mountAt, mountsUnder, readMountInfo } from './mountinfo';
 import { ensurePrivateRoot, mountOverlay, mountTmpfs, unmount } from './mounts';
 import { releaseExec, releaseExecs, runExec } from './exec-process';
 import { isFrozen, runcKill, runcPause, runcResume } from './freezer';
-import { connectBridge, ownNetns, releaseOwnNetwork } from './network';
+import { disconnectOne, releaseOwnNetwork } from './network';
+import { HostBridges } from './bridges';
+import { writePeerHosts } from './hosts-file';
 import { heldResources } from './probe';
 import { writeBundle } from './bundle';
 import * as proc from './process';
@@ -66,6 +71,7 @@ export class LinuxDriver implements Driver {
   readonly layout: Layout;
   readonly network: CniNetwork;
   readonly remap: IdRange | undefined;
+  private readonly bridges: HostBridges;
 
   constructor(root: string, opts: LinuxDriverOptions = {}) {
     // Absolute and without symlinks: mount points are compared with /proc/self/mountinfo, which has real paths.
@@ -73,12 +79,13 @@ export class LinuxDriver implements Driver {
     this.layout = new Layout(root);
     this.remap = opts.remap;
     this.network = {
-      name: 'container-saga',
+      name: DEFAULT_CNI_NAME,
       bridge: opts.bridge ?? 'cs0',
       subnet: opts.subnet ?? getConfig().subnet,
       dataDir: this.layout.ipamDir,
       hostNetns: opts.hostNetns ?? getConfig().hostNetns,
     };
+    this.bridges = new HostBridges(this.network, this.layout, this.remap);
   }
 
   hostInfo(): Promise<HostInfo> {
@@ -109,16 +116,30 @@ export class LinuxDriver implements Driver {
 
   // --- network -----------------------------------------------------------------------------------------------
 
-  async connectNetwork(id: string, plan: NetnsPlan, ctx?: StepContext): Promise<NetworkSettings> {
-    if (plan.kind === 'bridge') return connectBridge(this.network, this.layout, id, this.remap, ctx);
-    await ownNetns(this.layout, id, this.remap);
-    return { ...NO_NETWORK, SandboxKey: netnsPath(netnsName(id)) };
+  get defaultSubnet(): string {
+    return this.network.subnet;
   }
 
-  /** CNI DEL then the netns (network.ts). Nothing of a container:X peer is touched. */
+  connectNetwork(id: string, plan: NetnsPlan, ctx?: StepContext): Promise<NetnsResult> {
+    return this.bridges.connect(id, plan, ctx);
+  }
+
+  /** CNI DEL of every attachment then the netns (network.ts). Nothing of a container:X peer is touched. */
   async releaseNetwork(id: string, ctx?: StepContext): Promise<void> {
     await proc.requireNoProcess(this.layout, id, 'release its network');
     await releaseOwnNetwork(this.network, this.layout, id, ctx);
+  }
+
+  attachNetwork(id: string, a: BridgeAttachment, rules: BridgeRule[], ctx?: StepContext): Promise<EndpointAddress> {
+    return this.bridges.attach(id, a, rules, ctx);
+  }
+
+  detachNetwork(id: string, cniName: string, ctx?: StepContext): Promise<void> {
+    return disconnectOne(this.layout, id, cniName, this.network, ctx);
+  }
+
+  removeBridge(cniName: string, bridge: string, rules: BridgeRule[]): Promise<void> {
+    return this.bridges.remove(cniName, bridge, rules);
   }
 
   // --- working-dir -------------------------------------------------------------------------------------------
@@ -134,6 +155,10 @@ export class LinuxDriver implements Driver {
 
   writeSpec(id: string, plan: SpecPlan): Promise<void> {
     return writeBundle(this.layout, id, plan, this.remap);
+  }
+
+  writePeerHosts(id: string, lines: readonly string[]): Promise<void> {
+    return writePeerHosts(this.layout, id, lines);
   }
 
   async removeSpec(id: string): Promise<void> {

@@ -18,6 +18,7 @@ export async function linuxPrerequisites(): Promise<{ ok: boolean; missing: stri
       ['unshare', 'unshare (package util-linux)'],
       ['mount', 'mount (package mount)'],
       ['umount', 'umount (package mount)'],
+      ['nft', 'nft (package nftables)'],
       ['sh', 'sh'],
     ];
     for (const [t, label] of tools) if (!findTool(t)) missing.push(label);

@@ -8,7 +8,7 @@ import { getConfig } from '../../../config';
  */
 const SEARCH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
-export type ToolName = 'runc' | 'ip' | 'mount' | 'umount' | 'nsenter' | 'unshare' | 'tar' | 'cp' | 'sh';
+export type ToolName = 'runc' | 'ip' | 'mount' | 'umount' | 'nsenter' | 'unshare' | 'tar' | 'cp' | 'sh' | 'nft';
 
 const cache = new Map<string, string | undefined>();
 

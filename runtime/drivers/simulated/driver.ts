@@ -3,10 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { ContainerError } from '../../../common/errors';
 import type { HostInfo } from '../../../common/settings';
-import { NO_NETWORK, type NetworkSettings } from '../../../common/types';
 import type { HeldResource, StepContext } from '../../contract';
 import type {
+  BridgeAttachment,
   Driver,
+  EndpointAddress,
+  NetnsResult,
   ExecContext,
   ExecOutcome,
   ExecPlan,
@@ -17,7 +19,7 @@ import type {
   RootfsPlan,
 } from '../../driver';
 import { execPaths } from '../../exec-layout';
-import { exists, readJson, removeFile, writeJsonAtomic } from '../../fsutil';
+import { exists, removeFile, writeJsonAtomic } from '../../fsutil';
 import { toOciSeccomp } from '../../../common/seccomp';
 import { seccompTarget } from '../../seccomp-target';
 import { Layout, netnsName, netnsPath } from '../layout';
@@ -25,6 +27,7 @@ import { mkdirInRoot } from '../../rootfs-path';
 import { StateStore } from '../../store';
 import { SimMounts } from './mounts';
 import { SimProcesses } from './processes';
+import { SIM_DEFAULT_SUBNET, SimNetworks } from './network';
 
 /**
  * The simulated driver: the same contract as the Linux driver, without root. Side effects are records on
@@ -42,11 +45,13 @@ import { SimProcesses } from './processes';
 export class SimulatedDriver implements Driver {
   readonly kind = 'simulated' as const;
   readonly layout: Layout;
+  readonly defaultSubnet = SIM_DEFAULT_SUBNET;
   private readonly sim: string;
   /** only for the per-container locks that order this driver's own records (mounts, IPAM) */
   private readonly locks: StateStore;
   private readonly mounts: SimMounts;
   private readonly processes: SimProcesses;
+  private readonly networks: SimNetworks;
 
   constructor(
     readonly root: string,
@@ -56,6 +61,7 @@ export class SimulatedDriver implements Driver {
     this.sim = path.join(root, 'sim');
     this.locks = new StateStore(root);
     this.mounts = new SimMounts(this.sim, this.layout, this.locks);
+    this.networks = new SimNetworks(this.sim, this.locks);
     this.processes = new SimProcesses(this.sim, this.layout, (id) => this.bundleConfig(id));
   }
 
@@ -122,38 +128,33 @@ export class SimulatedDriver implements Driver {
 
   // --- network -------------------------------------------------------------------------------------------------
 
-  async connectNetwork(id: string, plan: NetnsPlan): Promise<NetworkSettings> {
+  async connectNetwork(id: string, plan: NetnsPlan): Promise<NetnsResult> {
     await writeJsonAtomic(this.netnsFile(id), { name: netnsName(id) });
-    const SandboxKey = netnsPath(netnsName(id));
-    return plan.kind === 'bridge' ? { ...(await this.allocateIp(id)), SandboxKey } : { ...NO_NETWORK, SandboxKey };
-  }
-
-  /** host-local style IPAM: one IP per container ID, reused on retry. */
-  private async allocateIp(id: string): Promise<NetworkSettings> {
-    const file = path.join(this.sim, 'ipam.json');
-    return this.locks.withLock('_ipam', async () => {
-      const table = (await readJson<Record<string, string>>(file)) ?? {};
-      let ip = Object.entries(table).find(([, owner]) => owner === id)?.[0];
-      for (let n = 2; !ip && n < 65534; n++) {
-        const candidate = `10.88.${n >> 8}.${n & 255}`;
-        if (!table[candidate]) ip = candidate;
-      }
-      if (!ip) throw new ContainerError('Internal', 'no free IP in 10.88.0.0/16');
-      table[ip] = id;
-      await writeJsonAtomic(file, table);
-      return { IPAddress: ip, IPPrefixLen: 16, Gateway: '10.88.0.1', MacAddress: '', SandboxKey: '' };
-    });
+    const sandboxKey = netnsPath(netnsName(id));
+    if (plan.kind !== 'bridge') return { sandboxKey, addresses: [] };
+    const addresses: EndpointAddress[] = [];
+    for (const a of plan.attachments ?? [undefined]) addresses.push(await this.networks.allocate(id, a));
+    return { sandboxKey, addresses };
   }
 
   async releaseNetwork(id: string): Promise<void> {
-    const file = path.join(this.sim, 'ipam.json');
-    await this.locks.withLock('_ipam', async () => {
-      const table = (await readJson<Record<string, string>>(file)) ?? {};
-      const kept = Object.fromEntries(Object.entries(table).filter(([, owner]) => owner !== id));
-      if (Object.keys(kept).length !== Object.keys(table).length) await writeJsonAtomic(file, kept);
-    });
-    // The netns goes only after its IP is released, like CNI DEL before netns delete.
+    await this.networks.release(id);
+    // The netns goes only after its IPs are released, like CNI DEL before netns delete.
     await removeFile(this.netnsFile(id));
+  }
+
+  async attachNetwork(id: string, a: BridgeAttachment): Promise<EndpointAddress> {
+    if (!(await exists(this.netnsFile(id))))
+      throw new ContainerError('Conflict', `container ${id.slice(0, 12)} has no network namespace to connect`);
+    return this.networks.allocate(id, a);
+  }
+
+  detachNetwork(id: string, cniName: string): Promise<void> {
+    return this.networks.release(id, cniName);
+  }
+
+  removeBridge(cniName: string): Promise<void> {
+    return this.networks.removeNetwork(cniName);
   }
 
   // --- working-dir, spec ---------------------------------------------------------------------------------------
@@ -191,6 +192,12 @@ export class SimulatedDriver implements Driver {
       appArmorProfile: plan.appArmorProfile ?? null,
     };
     await writeJsonAtomic(this.bundleConfig(id), spec);
+  }
+
+  /** Beside the spec (removed with it), so tests can read what a container's /etc/hosts would list. */
+  async writePeerHosts(id: string, lines: readonly string[]): Promise<void> {
+    if (await exists(this.bundleConfig(id)))
+      await writeJsonAtomic(path.join(path.dirname(this.bundleConfig(id)), 'peer-hosts.json'), lines);
   }
 
   async removeSpec(id: string): Promise<void> {
@@ -260,8 +267,7 @@ export class SimulatedDriver implements Driver {
           held.push({ kind: 'process', containerId: id, detail: `simulated exec ${execId.slice(0, 12)}` });
       }
     }
-    const table = (await readJson<Record<string, string>>(path.join(this.sim, 'ipam.json'))) ?? {};
-    for (const [ip, id] of Object.entries(table)) held.push({ kind: 'ip', containerId: id, detail: ip });
+    held.push(...(await this.networks.held()));
     const bundles = await fs.readdir(path.join(this.sim, 'bundles')).catch(() => [] as string[]);
     for (const id of bundles) held.push({ kind: 'bundle', containerId: id, detail: 'bundle' });
     return held;
