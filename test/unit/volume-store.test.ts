@@ -14,6 +14,7 @@ import {
   volumeNames,
   type VolumeHolder,
 } from '../../volumes/verbs';
+import { simulatedRuntime } from '../runtimes';
 import { apiStatus, expectError, hexId, rejected, tempDirEach, thrown } from './helpers';
 
 const dir = tempDirEach('volumes');
@@ -156,6 +157,35 @@ describe('volume store', () => {
     release();
     await creating;
     expectError(await rejected(removing), { type: 'Conflict', message: `remove data: volume is in use - [${C1}]` });
+  });
+
+  it("a container create makes its volumes and writes its record under the volumes' lock (a removal sees both)", async () => {
+    const rt = simulatedRuntime(dir.path);
+    const { emit } = setup();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    const held = rt.volumes.locked(async () => {
+      entered();
+      await gate;
+    });
+    await inside;
+    let created = false;
+    const creating = rt
+      .create({ image: 'busybox', cmd: ['true'], hostConfig: { Binds: ['held:/d'] } })
+      .then((rec) => ((created = true), rec));
+    await new Promise((r) => setTimeout(r, 100));
+    // the create waits for the lock: no record and no volume yet
+    expect([created, await rt.volumes.find('held'), (await rt.list()).length]).toEqual([false, undefined, 0]);
+    release();
+    await held;
+    const rec = await creating;
+    expect(await rt.volumes.find('held')).toMatchObject({ Name: 'held', Labels: null, Options: null });
+    expectError(await rejected(removeVolume(rt.volumes, { name: 'held', force: false }, () => rt.store.list(), emit)), {
+      type: 'Conflict',
+      message: `remove held: volume is in use - [${rec.Id}]`,
+    });
   });
 
   it('a removal a crash cut short (renamed away, not yet deleted) is deleted at the next listing', async () => {
