@@ -202,7 +202,7 @@ export interface ContainerRecord {
 
 export interface ContainerEvent {
   time: string;
-  type: 'container' | 'image';
+  type: 'container' | 'image' | 'volume';
   action:
     | 'create'
     | 'start'

@@ -62,6 +62,7 @@ const TEST_NETWORKS = {
   'e2e/image-config-linux': { hostNetns: 'cs-imgcfg-host', bridge: 'csic0', subnet: '10.131.0.0/16' },
   'e2e/image-archive-linux': { hostNetns: 'cs-archive-host', bridge: 'csar0', subnet: '10.130.0.0/16' },
   'e2e/image-verbs-linux': { hostNetns: 'cs-imgv-host', bridge: 'csiv0', subnet: '10.129.0.0/16' },
+  'e2e/volumes-linux': { hostNetns: 'cs-vol-host', bridge: 'csvol0', subnet: '10.144.0.0/16' },
   // its user-defined networks live in the same host netns, on 10.148.x
   'e2e/network-dns-linux': { hostNetns: 'cs-dns-host', bridge: 'csdn0', subnet: '10.147.0.0/16' },
   // two hosts on one machine (hosts-linux.test.ts): each its own host netns, bridge and subnet
