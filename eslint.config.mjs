@@ -12,7 +12,7 @@ const SANDBOX_FORBIDDEN = [
   },
   {
     // The repository's worker-side folders, from workflows/ or common/ and from one folder deeper.
-    group: ['activities', 'runtime', 'worker', 'client', 'config', 'codec'].flatMap((d) =>
+    group: ['activities', 'runtime', 'worker', 'client', 'config', 'codec', 'volumes'].flatMap((d) =>
       ['../', '../../'].flatMap((up) => [`${up}${d}*`, `${up}${d}*/**`]),
     ),
     message:

@@ -7,6 +7,7 @@ import { createPullActivities } from './image-pull';
 import { createOpsActivities } from './ops';
 import { createStartActivities, type StartActivityOptions } from './start-steps';
 import { createVerbActivities } from './verbs';
+import { createVolumeVerbActivities } from './volume-verbs';
 
 /** Every activity the worker registers, bound to one runtime (the seam between Linux and simulated). */
 export function createActivities(runtime: HostRuntime, opts: StartActivityOptions & MonitorActivityOptions = {}) {
@@ -18,6 +19,7 @@ export function createActivities(runtime: HostRuntime, opts: StartActivityOption
     ...createHostActivities(runtime),
     ...createImageArchiveActivities(runtime),
     ...createImageVerbActivities(runtime),
+    ...createVolumeVerbActivities(runtime),
     ...createPullActivities(runtime.images),
   };
 }

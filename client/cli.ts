@@ -15,6 +15,7 @@ import { registerPort } from './commands/port';
 import { registerPs } from './commands/ps';
 import { registerRun } from './commands/run';
 import { registerStart } from './commands/start';
+import { registerVolume } from './commands/volume';
 import { registerWait } from './commands/wait';
 import { productVersion } from '../config/version';
 import { cliContext, type CliContext } from './context';
@@ -72,6 +73,7 @@ function buildProgram(ctx: CliContext): { program: Command; activeCommand: () =>
   registerImage(program, ctx);
   registerImageArchive(program, ctx);
   registerImagePull(program, ctx);
+  registerVolume(program, ctx);
   registerHost(program, ctx);
   // Subcommands inherit exitOverride and the output settings (set above, before they were added), not hooks.
   for (const group of program.commands) {

@@ -12,9 +12,10 @@ import { usageError } from './errors';
 import { inlineSeccompProfiles, readText, type ReadText } from './seccomp-file';
 import { bareName } from '../common/names';
 import { parsePublish } from '../common/ports';
+import { dnsFlags, type DnsFlags } from './parse-dns';
 
 /** `create`'s flags as commander hands them over. */
-export interface CreateFlags {
+export interface CreateFlags extends DnsFlags {
   name?: string;
   network?: string;
   env: string[];
@@ -34,6 +35,7 @@ export interface CreateFlags {
   restart?: string;
   link: string[];
   hostname?: string;
+  domainname?: string;
   expose: string[];
   /** -p [ip:][hostPort:]containerPort[/proto] */
   publish?: string[];
@@ -229,6 +231,7 @@ function toRequest(
     }
   }
   if (flags.publishAll) hostConfig.PublishAllPorts = true;
+  Object.assign(hostConfig, dnsFlags(flags, bad));
   if (flags.logOpt.length > 0) {
     // Docker's CLI passes the options as they are (KEY alone: an empty value); the daemon validates them
     const opts = flags.logOpt.map((o) =>
@@ -264,6 +267,7 @@ function toRequest(
     ...(envOut.length > 0 ? { env: envOut } : {}),
     ...(flags.workdir !== undefined ? { workingDir: flags.workdir } : {}),
     ...(flags.hostname !== undefined ? { hostname: flags.hostname } : {}),
+    ...(flags.domainname ? { domainname: flags.domainname } : {}),
     ...(flags.tty ? { tty: true } : {}),
     ...(exposedPorts.length > 0 ? { exposedPorts } : {}),
     ...(Object.keys(labels).length > 0 ? { labels } : {}),

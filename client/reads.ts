@@ -46,7 +46,7 @@ export async function read<K extends ReadName>(
         workflowId: readsWorkflowId(s.taskQueue),
         workflowIdConflictPolicy: 'USE_EXISTING',
         args: [{}],
-        staticSummary: `reads of ${s.taskQueue}: inspect, ps, logs, events, image ls, exec output`,
+        staticSummary: `reads of ${s.taskQueue}: inspect, ps, logs, events, image ls, exec output, volume ls`,
         memo: baselineMemo(),
         staticDetails:
           'Every read-only verb is an Update of this workflow (its history keeps them); it continues as new as its history grows. ' +

@@ -5,6 +5,7 @@
 export const ErrorTypes = {
   NoSuchContainer: 'NoSuchContainer',
   NoSuchImage: 'NoSuchImage',
+  NoSuchVolume: 'NoSuchVolume',
   NoSuchNetwork: 'NoSuchNetwork',
   AmbiguousContainer: 'AmbiguousContainer',
   InvalidParameter: 'InvalidParameter',
@@ -38,6 +39,7 @@ export type ErrorType = (typeof ErrorTypes)[keyof typeof ErrorTypes];
 export const ErrorStatus: Record<ErrorType, number> = {
   NoSuchContainer: 404,
   NoSuchImage: 404,
+  NoSuchVolume: 404,
   NoSuchNetwork: 404,
   AmbiguousContainer: 400,
   InvalidParameter: 400,
@@ -80,6 +82,7 @@ export const StartExitCodes = { CommandNotFound: 127, CommandNotInvocable: 126, 
 export const Messages = {
   noSuchContainer: (ref: string) => `No such container: ${ref}`,
   noSuchImage: (ref: string) => `No such image: ${ref}`,
+  noSuchVolume: (name: string) => `get ${name}: no such volume`,
   startPaused: 'Cannot start a paused container, try unpause instead.',
   alreadyStarted: 'Container already started',
   hostConfigStart: 'Supplying a hostConfig on start is not supported. It should be supplied on create.',

@@ -101,6 +101,10 @@ const HOST_CONFIG: { [K in keyof HostConfig]-?: Field } = {
   PidsLimit: opt(int()),
   ReadonlyRootfs: opt(bool),
   LogConfig: opt(obj(LOG_CONFIG, true)),
+  Dns: opt(list(str)),
+  DnsSearch: opt(list(str)),
+  DnsOptions: opt(list(str)),
+  ExtraHosts: opt(list(str)),
 };
 const hostConfig = obj(HOST_CONFIG, true);
 
@@ -130,6 +134,7 @@ const CREATE_REQUEST: { [K in keyof CreateRequest]-?: Field } = {
   env: opt(list(str)),
   workingDir: opt(str),
   hostname: opt(str),
+  domainname: opt(str),
   tty: opt(bool),
   exposedPorts: opt(list(str)),
   labels: opt(map(str)),
@@ -185,6 +190,23 @@ const INPUTS = {
     until: opt(str),
     host: opt(hostName),
   }),
+  // the volume verbs (workflows/volume-verbs.ts): names are checked by the host's store (Docker's 400 there)
+  volumeCreate: obj({
+    name: opt(str),
+    driver: opt(str),
+    labels: opt(map(str)),
+    options: opt(map(str)),
+    host: opt(hostName),
+  }),
+  volumeList: obj({
+    filters: opt(
+      obj({ name: opt(list(str)), label: opt(list(str)), dangling: opt(bool), driver: opt(list(str)) }, true),
+    ),
+    host: opt(hostName),
+  }),
+  volumeInspect: obj({ name: req(str), host: opt(hostName) }),
+  volumeRemove: obj({ name: req(str), force: req(bool), host: opt(hostName), dryRun: opt(bool) }),
+  volumePrune: obj({ all: req(bool), labels: opt(list(str)), labelsNot: opt(list(str)), host: opt(hostName) }),
   // the reference's grammar is the resolve activity's (Docker's 400); credentials stay out of every error
   imagePull: obj({
     reference: req(str),

@@ -11,6 +11,7 @@ import type {
 } from './ops-api';
 import type { HostRow } from './hosts-api';
 import type { ExecOutputInput, ExecOutputResult } from './verbs-api';
+import type { VolumeInspectInput, VolumeListInput, VolumeListResult, VolumeRecord } from './volumes-api';
 
 /**
  * The read path: one long-lived reads workflow per task queue (workflows/reads.ts) serves every read-only
@@ -28,6 +29,9 @@ export interface Reads {
   execOutput: { input: ExecOutputInput; result: ExecOutputResult };
   /** `host ls` */
   hosts: { input: Record<string, never>; result: HostRow[] };
+  /** `volume ls`, `volume inspect` */
+  volumeList: { input: VolumeListInput; result: VolumeListResult };
+  volumeInspect: { input: VolumeInspectInput; result: VolumeRecord };
 }
 export type ReadName = keyof Reads;
 
@@ -40,6 +44,8 @@ export const READ_NAMES = [
   'imageList',
   'execOutput',
   'hosts',
+  'volumeList',
+  'volumeInspect',
 ] as const satisfies readonly ReadName[];
 
 /**

@@ -5,6 +5,7 @@ import { parseSeccompProfile } from './seccomp';
 import { checkResources } from './resources';
 import { checkHostSecurity, parseSecurityOpts, seccompChoice } from './security-opt';
 import type { HostConfig } from './types';
+import { checkDnsSettings } from './dns-options';
 
 /** What the host offers, read by the driver: the settings check is pure given this. */
 export interface HostInfo {
@@ -42,6 +43,17 @@ export function invalidVolumeName(name: string): string {
   return `create ${name}: "${name}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`;
 }
 
+/** A volume is a directory named after it: no longer than a file name may be. */
+export const VOLUME_NAME_MAX = 255;
+
+/** Why `name` cannot name a volume (Docker's message for bad characters), or undefined when it can. */
+export function volumeNameError(name: string): string | undefined {
+  if (!isVolumeName(name)) return invalidVolumeName(name);
+  if (name.length > VOLUME_NAME_MAX)
+    return `create ${name.slice(0, 32)}…: volume name is too long: at most ${VOLUME_NAME_MAX} characters`;
+  return undefined;
+}
+
 /**
  * Docker's verifyContainerSettings for a hostConfig: returns nothing when valid, throws InvalidSettings (400)
  * with Docker's message for the first problem. Runs before any side effect of the start.
@@ -58,6 +70,7 @@ export function verifyHostConfig(hc: HostConfig, host: HostInfo): string[] {
   // Docker decodes a profile only at start; here a bad one is a 400 before anything exists.
   if (seccomp.kind === 'profile') parseSeccompProfile(seccomp.json);
   checkCapabilities(hc);
+  checkDnsSettings(hc);
   for (const bind of hc.Binds) {
     const parts = bind.split(':');
     if (parts.length < 2 || parts.length > 3 || parts[0] === '' || parts[1] === '')
@@ -73,7 +86,8 @@ export function verifyHostConfig(hc: HostConfig, host: HostInfo): string[] {
       );
     if (parts[2] !== undefined && !['ro', 'rw'].includes(parts[2])) fail(`invalid mode: ${parts[2]}`);
     // Docker creates named volumes at create, where the local driver rejects such a name.
-    if (type === 'volume' && !isVolumeName(parts[0]!)) fail(invalidVolumeName(parts[0]!));
+    const badName = type === 'volume' ? volumeNameError(parts[0]!) : undefined;
+    if (badName) fail(badName);
   }
   for (const dest of Object.keys(hc.Tmpfs)) {
     if (dest.replace(/\/+$/, '') === '' && dest !== '') fail("invalid specification: destination can't be '/'");

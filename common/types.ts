@@ -41,6 +41,8 @@ export interface ContainerConfig {
   /** the image's volumes: recorded, not mounted (anonymous volumes are issue 27's) */
   Volumes?: Record<string, Record<string, never>> | null;
   Hostname: string;
+  /** --domainname: the UTS domain name, and the FQDN in /etc/hosts (absent: none) */
+  Domainname?: string;
   Tty: boolean;
   ExposedPorts: Record<string, Record<string, never>>;
   Labels: Record<string, string>;
@@ -121,6 +123,12 @@ export interface HostConfig {
    * default
    */
   LogConfig: LogConfig;
+  /** --dns, --dns-search, --dns-option: each replaces that part of the host's resolv.conf (absent: the host's) */
+  Dns?: string[];
+  DnsSearch?: string[];
+  DnsOptions?: string[];
+  /** --add-host NAME:IP (IP may be host-gateway: the container's gateway), lines of /etc/hosts */
+  ExtraHosts?: string[];
 }
 
 export interface NetworkSettings {
@@ -207,7 +215,7 @@ export interface ContainerRecord {
 
 export interface ContainerEvent {
   time: string;
-  type: 'container' | 'image';
+  type: 'container' | 'image' | 'volume';
   action:
     | 'create'
     | 'start'
@@ -255,6 +263,7 @@ export interface CreateRequest {
   env?: string[];
   workingDir?: string;
   hostname?: string;
+  domainname?: string;
   tty?: boolean;
   exposedPorts?: string[];
   labels?: Record<string, string>;

@@ -8,7 +8,7 @@ import { defaultApiSocketFor, defaultStateRootFor } from './state-root';
 import { loadTemporalConnection, type TemporalConnection } from './temporal-connection';
 import { policyAllow } from './policy-allow';
 import { resolveUsernsRemap, type IdRange } from './userns-remap';
-import { absoluteDirs, loopbackAddress, metricsAddress, oneOf, port, type MetricsAddress } from './values';
+import { absoluteDirs, linkSubnet, loopbackAddress, metricsAddress, oneOf, port, type MetricsAddress } from './values';
 import { parseShutdownGrace, parseWorkerTuning, type TuningVariable, type WorkerTuning } from './worker-tuning';
 
 export { ConfigError };
@@ -21,7 +21,8 @@ export type { MetricsAddress };
  */
 
 /** Which container driver the worker uses; `auto` picks Linux when it can run here. */
-export type DriverChoice = 'simulated' | 'linux' | 'auto';
+const DRIVERS = ['simulated', 'linux', 'auto'] as const;
+export type DriverChoice = (typeof DRIVERS)[number];
 
 /** The OS the simulated driver pretends to be (Windows rejects some settings, as Docker's daemon does). */
 export type SimulatedOs = 'linux' | 'windows';
@@ -53,6 +54,8 @@ export interface Config {
   readonly subnet: string;
   /** CONTAINER_SAGA_HOST_NETNS: the network namespace the bridge lives in (Linux driver) */
   readonly hostNetns: string;
+  /** CONTAINER_SAGA_UPLINK_SUBNET: the /30 linking that namespace to the host (Linux driver's outbound NAT) */
+  readonly uplinkSubnet: string;
   /** CONTAINER_SAGA_FAULTS: fault plan for every container (runtime/faults.ts), undefined when none */
   readonly faults: string | undefined;
   /** CONTAINER_SAGA_ALLOW_FAULTS=1: fault injection (the plan above and the container label) is enabled */
@@ -122,6 +125,7 @@ export type ConfigVariable =
   | 'CONTAINER_SAGA_SIM_OS'
   | 'CONTAINER_SAGA_SUBNET'
   | 'CONTAINER_SAGA_HOST_NETNS'
+  | 'CONTAINER_SAGA_UPLINK_SUBNET'
   | 'CONTAINER_SAGA_FAULTS'
   | 'CONTAINER_SAGA_ALLOW_FAULTS'
   | 'CONTAINER_SAGA_WORKFLOW_BUNDLE'
@@ -195,11 +199,7 @@ export function getConfig(env: NodeJS.ProcessEnv = process.env): Config {
       return root ? path.resolve(root) : defaultStateRootFor(v('XDG_STATE_HOME'));
     },
     get driver() {
-      return oneOf<DriverChoice>('CONTAINER_SAGA_DRIVER', v('CONTAINER_SAGA_DRIVER') ?? 'auto', [
-        'simulated',
-        'linux',
-        'auto',
-      ]);
+      return oneOf<DriverChoice>('CONTAINER_SAGA_DRIVER', v('CONTAINER_SAGA_DRIVER') ?? 'auto', DRIVERS);
     },
     get simOs() {
       return oneOf<SimulatedOs>('CONTAINER_SAGA_SIM_OS', v('CONTAINER_SAGA_SIM_OS') ?? 'linux', ['linux', 'windows']);
@@ -209,6 +209,9 @@ export function getConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     get hostNetns() {
       return v('CONTAINER_SAGA_HOST_NETNS') ?? 'container-saga-host';
+    },
+    get uplinkSubnet() {
+      return linkSubnet('CONTAINER_SAGA_UPLINK_SUBNET', v('CONTAINER_SAGA_UPLINK_SUBNET') ?? '10.87.255.252/30');
     },
     get faults() {
       return v('CONTAINER_SAGA_FAULTS');
@@ -263,13 +266,11 @@ export function getConfig(env: NodeJS.ProcessEnv = process.env): Config {
       return loopbackAddress('CONTAINER_SAGA_CODEC_ADDRESS', v('CONTAINER_SAGA_CODEC_ADDRESS') ?? '127.0.0.1:8234');
     },
     get codecOrigins() {
-      const origins = v('CONTAINER_SAGA_CODEC_ORIGINS');
-      return origins
-        ? origins
-            .split(',')
-            .map((o) => o.trim())
-            .filter(Boolean)
-        : [`http://localhost:${this.uiPort}`, `http://127.0.0.1:${this.uiPort}`];
+      const origins = v('CONTAINER_SAGA_CODEC_ORIGINS')
+        ?.trim()
+        .split(/\s*,\s*/)
+        .filter(Boolean);
+      return origins ?? [`http://localhost:${this.uiPort}`, `http://127.0.0.1:${this.uiPort}`];
     },
     get codecToken() {
       return v('CONTAINER_SAGA_CODEC_TOKEN');

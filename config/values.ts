@@ -58,3 +58,10 @@ export function port(name: ConfigVariable, value: string): number {
     throw new ConfigError(`${name} must be a port number, 1-65535 (got "${value}")`);
   return n;
 }
+
+/** An aligned IPv4 /30 (a.b.c.d/30, d a multiple of 4): a point-to-point link's two addresses. */
+export function linkSubnet(name: ConfigVariable, value: string): string {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/30$/.exec(value);
+  if (m && m.slice(1).every((o) => Number(o) <= 255) && Number(m[4]) % 4 === 0) return value;
+  throw new ConfigError(`${name} must be an IPv4 /30 network, a.b.c.d/30 with d a multiple of 4 (got "${value}")`);
+}

@@ -104,6 +104,7 @@ export function newContainerRecord(
       Image: req.image,
       ...merged,
       Hostname: req.hostname ?? id.slice(0, 12),
+      ...(req.domainname ? { Domainname: req.domainname } : {}),
       Tty: req.tty ?? false,
     },
     HostConfig: hostConfig,

@@ -13,6 +13,7 @@ import type { Ulimit } from '../common/types';
 import type { PortRequest, PublishedPort } from '../common/ports';
 import type { HeldResource, StepContext } from './contract';
 import type { Layout } from './drivers/layout';
+import type { DnsSettings } from './resolv-conf';
 
 /** A mount the container gets from HostConfig (Binds, Tmpfs), in path order. */
 export interface VolumeMount {
@@ -110,8 +111,12 @@ export interface SpecPlan {
   network: SpecNetwork;
   /** the container's address, for its /etc/hosts ('' without one) */
   ipAddress: string;
-  /** /etc/hosts lines for links */
+  /** /etc/hosts lines: --add-host's, then links' */
   extraHosts: string[];
+  /** Config.Domainname ('' for none): the UTS domain name and the FQDN of the own /etc/hosts line */
+  domainname: string;
+  /** what replaces the host's resolv.conf parts (runtime/resolv-conf.ts) */
+  dns: DnsSettings;
   ipc: SpecIpc;
   volumes: readonly VolumeMount[];
   /** HostConfig.Memory (bytes), NanoCpus, PidsLimit; 0 = unlimited */

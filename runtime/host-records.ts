@@ -28,6 +28,8 @@ import { NetworkStore } from '../networks/store';
 import { importImage } from '../images/import';
 import { imageStoreRoot } from '../images/location';
 import { noSuchImageRef, simulatedTakes } from '../images/refs';
+import { VolumeStore } from '../volumes/store';
+import { volumeNames } from '../volumes/verbs';
 
 /** What a host's runtime is told when it is made; it reads nothing from the environment itself. */
 export interface HostRuntimeConfig {
@@ -57,6 +59,8 @@ export class HostRecords implements HostParts {
   readonly records: Records;
   /** the host's images (images/store.ts); the simulated driver's too, which also takes any name:latest */
   readonly images: ImageStore;
+  /** the host's named volumes (volumes/store.ts), where the driver's layout keeps them */
+  readonly volumes: VolumeStore;
   /** the host's networks (networks/store.ts): the predefined ones and the user-defined bridges */
   readonly networks: NetworkStore;
 
@@ -67,6 +71,7 @@ export class HostRecords implements HostParts {
     this.store = new StateStore(driver.root, config.usernsRemap?.gid);
     this.records = new Records(this.store);
     this.images = new ImageStore(imageStoreRoot(driver.root));
+    this.volumes = new VolumeStore(driver.layout.volumes);
     this.networks = new NetworkStore(driver.root, { subnet: driver.defaultSubnet });
   }
 
@@ -106,7 +111,18 @@ export class HostRecords implements HostParts {
     const rec = newContainerRecord(req, hostConfig, await this.store.list(), imageConfig);
     if (imageId) rec.Image = imageId;
     if (endpoints) rec.NetworkSettings.Networks = endpoints;
-    await this.store.write(rec);
+    // Docker creates named volumes at create; under the volumes' lock, so no `volume rm` removes one between
+    // its creation and the record that references it
+    const names = volumeNames(rec.HostConfig);
+    const made = !names.length
+      ? (await this.store.write(rec), [])
+      : await this.volumes.locked(async () => {
+          const created: string[] = [];
+          for (const n of names) if ((await this.volumes.ensure(n)).created) created.push(n);
+          await this.store.write(rec);
+          return created;
+        });
+    for (const n of made) await this.volumeEvent('create', n);
     await this.records.appendEvent(rec.Id, rec, 'create', { image: req.image });
     return { ...(await this.withNode(rec)), createWarnings };
   }
@@ -169,6 +185,12 @@ export class HostRecords implements HostParts {
 
   events(since: number, limit?: number): Promise<{ events: ContainerEvent[]; next: number; more: boolean }> {
     return this.store.events(since, limit);
+  }
+
+  /** Docker's volume events (type volume: create, destroy) in the host's event log */
+  volumeEvent(action: 'create' | 'destroy', name: string): Promise<void> {
+    const time = new Date().toISOString();
+    return this.store.appendEvent({ time, type: 'volume', action, id: name, name, attributes: { driver: 'local' } });
   }
 
   emitEvent(id: string, action: ContainerEvent['action'], attributes?: Record<string, string>): Promise<void> {

@@ -14,7 +14,7 @@ import { isFullId } from '../common/names';
  *   <root>/containers/<id>/.lock         per-container lock (pid inside; a dead holder's lock is taken over)
  *   <root>/events.jsonl                  append-only events
  *   <root>/images/<name>/…               images
- *   <root>/volumes/<name>/_data          named volumes
+ *   <root>/volumes/<name>/_data          named volumes (and volume.json: volumes/store.ts)
  */
 export class StateStore {
   /** searchGid: the remapped root's group (CONTAINER_SAGA_USERNS_REMAP), which may pass through to the rootfs */
@@ -112,53 +112,7 @@ export class StateStore {
    * gives a second, independent lock (the start claim, held across whole releases by gc).
    */
   async withLock<T>(id: string, fn: () => Promise<T>, lockName = '.lock'): Promise<T> {
-    const lock = path.join(this.containerDir(id), lockName);
-    await fs.mkdir(path.dirname(lock), { recursive: true, mode: 0o700 });
-    const token = `${process.pid} ${randomUUID()}`;
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      // The lock appears with its owner already in it (link of a written temp file): never empty.
-      const tmp = `${lock}.${randomUUID()}.tmp`;
-      await fs.writeFile(tmp, token);
-      try {
-        await fs.link(tmp, lock);
-        break;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      } finally {
-        await fs.rm(tmp, { force: true });
-      }
-      const seen = await fs.readFile(lock, 'utf8').catch(() => undefined);
-      if (seen === undefined) continue; // released meanwhile: try again
-      const holder = Number.parseInt(seen, 10);
-      if (!isPidAlive(holder)) {
-        // Stale: move it aside, and drop it only if it is the lock judged stale (not one taken since).
-        const aside = `${lock}.${randomUUID()}.stale`;
-        if (
-          await fs.rename(lock, aside).then(
-            () => true,
-            () => false,
-          )
-        ) {
-          if ((await fs.readFile(aside, 'utf8').catch(() => seen)) !== seen) await fs.link(aside, lock).catch(() => {});
-          await fs.rm(aside, { force: true });
-        }
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new ContainerError(
-          'Internal',
-          `timed out waiting for the lock of container ${id} (held by pid ${holder})`,
-        );
-      }
-      await sleep(5);
-    }
-    try {
-      return await fn();
-    } finally {
-      // Only our own lock.
-      if ((await fs.readFile(lock, 'utf8').catch(() => '')) === token) await fs.rm(lock, { force: true });
-    }
+    return withLockFile(path.join(this.containerDir(id), lockName), `container ${id}`, fn);
   }
 
   async appendEvent(ev: ContainerEvent): Promise<void> {
@@ -219,4 +173,54 @@ async function hasLine(fh: FileHandle, at: number, size: number): Promise<boolea
   const buf = Buffer.alloc(Math.min(size - at, 64 * 1024));
   const { bytesRead } = await fh.read(buf, 0, buf.length, at);
   return buf.subarray(0, bytesRead).includes(0x0a) || bytesRead === 64 * 1024;
+}
+
+/**
+ * Runs fn holding the lock file `lock` (its owner's pid inside; a lock whose process is gone, a crashed worker,
+ * is taken over), so two workers on one state root never do it at once. `what` names it in the timeout error.
+ */
+export async function withLockFile<T>(lock: string, what: string, fn: () => Promise<T>): Promise<T> {
+  await fs.mkdir(path.dirname(lock), { recursive: true, mode: 0o700 });
+  const token = `${process.pid} ${randomUUID()}`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    // The lock appears with its owner already in it (link of a written temp file): never empty.
+    const tmp = `${lock}.${randomUUID()}.tmp`;
+    await fs.writeFile(tmp, token);
+    try {
+      await fs.link(tmp, lock);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      await fs.rm(tmp, { force: true });
+    }
+    const seen = await fs.readFile(lock, 'utf8').catch(() => undefined);
+    if (seen === undefined) continue; // released meanwhile: try again
+    const holder = Number.parseInt(seen, 10);
+    if (!isPidAlive(holder)) {
+      // Stale: move it aside, and drop it only if it is the lock judged stale (not one taken since).
+      const aside = `${lock}.${randomUUID()}.stale`;
+      if (
+        await fs.rename(lock, aside).then(
+          () => true,
+          () => false,
+        )
+      ) {
+        if ((await fs.readFile(aside, 'utf8').catch(() => seen)) !== seen) await fs.link(aside, lock).catch(() => {});
+        await fs.rm(aside, { force: true });
+      }
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new ContainerError('Internal', `timed out waiting for the lock of ${what} (held by pid ${holder})`);
+    }
+    await sleep(5);
+  }
+  try {
+    return await fn();
+  } finally {
+    // Only our own lock.
+    if ((await fs.readFile(lock, 'utf8').catch(() => '')) === token) await fs.rm(lock, { force: true });
+  }
 }

@@ -142,8 +142,9 @@ function temporalBinaries() {
 //    playwright-core (no browser download). docker-registry (distribution's registry 2.8): a real registry the
 //    image-pull tests serve on loopback (its package's own service must not be left running either); umoci
 //    and skopeo: the tools those tests build OCI images and push them with. nftables: the networks' isolation
-//    table in the host-side netns. docker-compose (Compose 1.29, docker-py): a compose client no one here wrote,
-//    which the compose tests drive against the API socket. socat: the published ports' proxies.
+//    table in the host-side netns, and the uplink's masquerade (there and on the host). docker-compose
+//    (Compose 1.29, docker-py): a compose client no one here wrote, which the compose tests drive against the
+//    API socket. socat: the published ports' proxies.
 const APT_PACKAGES = [
   'runc',
   'containernetworking-plugins',
@@ -177,7 +178,8 @@ function linuxPackages() {
     if (!fs.existsSync(`/usr/lib/cni/${plugin}`)) missing.push(`/usr/lib/cni/${plugin}`);
   }
   if (!fs.existsSync('/bin/busybox')) missing.push('/bin/busybox');
-  for (const tool of ['ip', 'nsenter', 'unshare', 'mount', 'umount', 'socat']) if (!onPath(tool)) missing.push(tool);
+  for (const tool of ['ip', 'nsenter', 'unshare', 'mount', 'umount', 'flock', 'socat'])
+    if (!onPath(tool)) missing.push(tool);
   for (const file of [...DOCKER_FILES, ...REGISTRY_FILES, ...NETWORK_FILES])
     if (!fs.existsSync(file)) missing.push(file);
   if (!fs.existsSync('/usr/bin/chromium')) missing.push('/usr/bin/chromium');

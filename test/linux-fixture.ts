@@ -8,6 +8,7 @@ import { LinuxRuntime } from '../runtime/linux-runtime';
 import { mountsUnder, readMountInfo } from '../runtime/drivers/linux/mountinfo';
 import { releaseStateRoot } from '../runtime/drivers/linux/mounts';
 import { deleteNetns } from '../runtime/drivers/linux/netns';
+import { releaseUplink } from '../runtime/drivers/linux/uplink';
 import { linuxPrerequisites } from '../runtime/drivers/linux/prereqs';
 import { leaksOf } from '../runtime/drivers/linux/probe';
 import { startTestWorker, type TestWorker } from './harness';
@@ -24,15 +25,17 @@ export async function linuxUnavailable(): Promise<string | undefined> {
   return pre.ok ? undefined : pre.reason;
 }
 
-/** A host-side network namespace, the bridge inside it and the containers' subnet. */
-export type TestNetwork = Required<Pick<LinuxDriverOptions, 'hostNetns' | 'bridge' | 'subnet'>>;
+/** A host-side network namespace, the bridge inside it, the containers' subnet and the namespace's uplink /30. */
+export type TestNetwork = Required<Pick<LinuxDriverOptions, 'hostNetns' | 'bridge' | 'subnet' | 'uplinkSubnet'>>;
+type TestNetworkEntry = Omit<TestNetwork, 'uplinkSubnet'> & { uplinkSubnet?: string };
 
 /**
  * Every test file that runs real containers gets its own triple, so files running side by side never share
  * a namespace, bridge or subnet, and none is the default one (container-saga-host, 10.88.0.0/16) a worker on
  * this host may be using. The subnets live only inside the project's own network namespaces (the bridge is
  * in the host-side netns, not the host's), so they cannot clash with the host's routes; a bridge name only
- * has to be unique within its namespace.
+ * has to be unique within its namespace. Each host-side netns has an uplink to the host (uplink.ts), whose /30
+ * is on the host: an entry without one gets 10.198.<second octet of its subnet>.0/30, unique as the subnets are.
  */
 const TEST_NETWORKS = {
   'linux/driver': { hostNetns: 'container-saga-test-host', bridge: 'cst0', subnet: '10.89.0.0/16' },
@@ -60,6 +63,7 @@ const TEST_NETWORKS = {
   'e2e/image-archive-linux': { hostNetns: 'cs-archive-host', bridge: 'csar0', subnet: '10.130.0.0/16' },
   'e2e/image-verbs-linux': { hostNetns: 'cs-imgv-host', bridge: 'csiv0', subnet: '10.129.0.0/16' },
   'e2e/ports-linux': { hostNetns: 'cs-ports-host', bridge: 'csp0', subnet: '10.140.0.0/16' },
+  'e2e/volumes-linux': { hostNetns: 'cs-vol-host', bridge: 'csvol0', subnet: '10.144.0.0/16' },
   // its user-defined networks live in the same host netns, on 10.148.x
   'e2e/network-dns-linux': { hostNetns: 'cs-dns-host', bridge: 'csdn0', subnet: '10.147.0.0/16' },
   // two hosts on one machine (hosts-linux.test.ts): each its own host netns, bridge and subnet
@@ -70,11 +74,25 @@ const TEST_NETWORKS = {
   'durability/host-loss-linux-b': { hostNetns: 'cs-hloss-b', bridge: 'cs0', subnet: '10.123.0.0/16' },
   // published ports across a worker SIGKILL (worker processes: the default bridge)
   'durability/ports-crash': { hostNetns: 'cs-pcrash-host', bridge: 'cs0', subnet: '10.141.0.0/16' },
-} as const satisfies Record<string, TestNetwork>;
+  'e2e/dns-linux': {
+    hostNetns: 'cs-resolv-host',
+    bridge: 'csrv0',
+    subnet: '10.142.0.0/16',
+    uplinkSubnet: '10.199.42.0/30',
+  },
+} as const satisfies Record<string, TestNetworkEntry>;
 
 /** The network of one test file (named by its path under test/, without .test.ts). */
 export function testNetwork(file: keyof typeof TEST_NETWORKS): TestNetwork {
-  return TEST_NETWORKS[file];
+  const net: TestNetworkEntry = TEST_NETWORKS[file];
+  return { ...net, uplinkSubnet: net.uplinkSubnet ?? `10.198.${net.subnet.split('.')[1]}.0/30` };
+}
+
+// Two files given one netns, subnet or uplink would tear down each other's (as cs-dns-host once was twice)
+for (const key of ['hostNetns', 'subnet', 'uplinkSubnet'] as const) {
+  const all = (Object.keys(TEST_NETWORKS) as Array<keyof typeof TEST_NETWORKS>).map((f) => testNetwork(f)[key]);
+  const twice = all.filter((v, i) => all.indexOf(v) !== i);
+  if (twice.length > 0) throw new Error(`TEST_NETWORKS: ${key} ${twice.join(', ')} given to more than one file`);
 }
 
 /** For a /16 test subnet: the gateway the bridge gets (its first address) and a pattern every container IP matches. */
@@ -126,6 +144,7 @@ export async function closeLinuxRuntime(
   const mounts = mountsUnder(await readMountInfo(), rt.root).map((m) => m.mountPoint);
   await releaseStateRoot(rt.root).catch(() => undefined);
   await deleteNetns(hostNetns);
+  await releaseUplink(hostNetns);
   if (leaks.length === 0 && held.length === 0 && mounts.length === 0)
     await fs.rm(rt.root, { recursive: true, force: true });
   return { leaks, held, mounts };

@@ -9,3 +9,4 @@ export { containerHosts } from './hosts';
 export { imageSave, imageLoad } from './image-archive';
 export * from './image-verbs';
 export { imagePull } from './image-pull';
+export * from './volume-verbs';

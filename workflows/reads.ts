@@ -23,6 +23,7 @@ import {
 } from '../common/reads-api';
 import { checkInput, surfaced } from './failures';
 import * as onHosts from './host-verbs';
+import { inspectOnHosts, listOnHosts } from './volume-hosts';
 
 /**
  * The read path (docs/design.md): one long-lived workflow per task queue serves every read-only verb as an
@@ -50,6 +51,8 @@ const SERVE: { [K in ReadName]: Serve<K> } = {
   imageList: () => onHosts.imageList(),
   execOutput: (input) => onHosts.execOutput(input),
   hosts: () => onHosts.hosts(),
+  volumeList: (input) => listOnHosts(input),
+  volumeInspect: (input) => inspectOnHosts(input),
 };
 
 const DESCRIPTIONS: { [K in ReadName]: string } = {
@@ -60,6 +63,8 @@ const DESCRIPTIONS: { [K in ReadName]: string } = {
   imageList: 'docker image ls',
   execOutput: "one bounded page of an exec's stdout and stderr",
   hosts: 'host ls: the registered hosts, live or not, with their counts',
+  volumeList: 'docker volume ls: every live host, or one',
+  volumeInspect: 'docker volume inspect: the volume on the first host that has it',
 };
 
 /**
@@ -74,6 +79,8 @@ const CHECKED_AS: { [K in ReadName]: CheckedWorkflow | undefined } = {
   imageList: undefined, // takes `{}`
   execOutput: 'containerExecOutput',
   hosts: undefined, // takes `{}`
+  volumeList: 'volumeList',
+  volumeInspect: 'volumeInspect',
 };
 
 function checkRead(name: ReadName, input: unknown): void {
@@ -124,6 +131,8 @@ export async function containerReads(input: ReadsInput = {}): Promise<void> {
   serve('imageList');
   serve('execOutput');
   serve('hosts');
+  serve('volumeList');
+  serve('volumeInspect');
   setHandler(defineQuery<ReadsServed>(SERVED_QUERY), () => served, {
     description: 'reads served, by kind, over all runs',
   });

@@ -63,7 +63,7 @@ function configJson(rec: ContainerRecord) {
   const exposed = c.ExposedPorts ?? {};
   return {
     Hostname: c.Hostname,
-    Domainname: '',
+    Domainname: c.Domainname ?? '',
     User: c.User ?? '',
     AttachStdin: false,
     AttachStdout: false,
@@ -110,10 +110,10 @@ function hostConfigJson(rec: ContainerRecord) {
     CapDrop: hc.CapDrop && hc.CapDrop.length > 0 ? hc.CapDrop : null,
     // records from before the mode was recorded run in the host's
     CgroupnsMode: hc.CgroupnsMode || 'host',
-    Dns: [],
-    DnsOptions: [],
-    DnsSearch: [],
-    ExtraHosts: null,
+    Dns: hc.Dns ?? [],
+    DnsOptions: hc.DnsOptions ?? [],
+    DnsSearch: hc.DnsSearch ?? [],
+    ExtraHosts: hc.ExtraHosts?.length ? hc.ExtraHosts : null,
     GroupAdd: null,
     IpcMode: hc.IpcMode || 'private',
     Cgroup: '',

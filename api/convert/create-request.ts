@@ -72,6 +72,8 @@ export function toCreateRequest(body: Record<string, unknown>, name: string | nu
   if (workingDir) req.workingDir = workingDir;
   const hostname = optString(body.Hostname, 'Hostname');
   if (hostname) req.hostname = hostname;
+  const domainname = optString(body.Domainname, 'Domainname');
+  if (domainname) req.domainname = domainname;
   if (optBool(body.Tty, 'Tty')) req.tty = true;
   const exposed = exposedPorts(body.ExposedPorts);
   if (exposed.length > 0) req.exposedPorts = exposed;
@@ -133,6 +135,10 @@ function toHostConfig(hc: Record<string, unknown>): Partial<HostConfig> {
   if (pidsLimit) out.PidsLimit = pidsLimit;
   Object.assign(out, resourceFields(hc));
   if (optBool(hc.ReadonlyRootfs, 'HostConfig.ReadonlyRootfs')) out.ReadonlyRootfs = true;
+  for (const f of ['Dns', 'DnsSearch', 'DnsOptions', 'ExtraHosts'] as const) {
+    const list = optStringList(hc[f], `HostConfig.${f}`);
+    if (list && list.length > 0) out[f] = list;
+  }
   const logConfig = checkNested(hc.LogConfig, LOG_CONFIG_FIELDS, 'HostConfig.LogConfig');
   if (logConfig && !isZero(logConfig)) {
     const type = optString(logConfig.Type, 'HostConfig.LogConfig.Type');

@@ -22,7 +22,7 @@ const zeroOr = (...defaults: unknown[]): FieldRule => ({ zero: defaults });
 
 export const CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
   Hostname: 'convert',
-  Domainname: Z,
+  Domainname: 'convert',
   User: 'convert',
   AttachStdin: 'ignore',
   AttachStdout: 'ignore',
@@ -72,10 +72,10 @@ export const HOST_CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
   CapDrop: 'convert',
   Capabilities: Z,
   CgroupnsMode: 'convert',
-  Dns: Z,
-  DnsOptions: Z,
-  DnsSearch: Z,
-  ExtraHosts: Z,
+  Dns: 'convert',
+  DnsOptions: 'convert',
+  DnsSearch: 'convert',
+  ExtraHosts: 'convert',
   GroupAdd: Z,
   IpcMode: 'convert',
   Cgroup: Z,

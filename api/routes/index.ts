@@ -7,6 +7,7 @@ import { imageRoutes } from './images';
 import { imageVerbRoutes } from './image-verbs';
 import { streamRoutes } from './streams';
 import { systemRoutes } from './system';
+import { volumeRoutes } from './volumes';
 
 /** Every route the Engine API serves (docs/engine-api.md has the table). */
 export function engineRouter(): Router {
@@ -19,5 +20,6 @@ export function engineRouter(): Router {
     ...imageArchiveRoutes,
     ...imageRoutes,
     ...imageVerbRoutes,
+    ...volumeRoutes,
   );
 }

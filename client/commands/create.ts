@@ -37,6 +37,11 @@ export function withCreateOptions(command: Command): Command {
     .option('--restart <policy>', 'no, always, unless-stopped or on-failure[:N]')
     .option('--link <name[:alias]>', 'link to another container (repeatable)', collect, [])
     .option('-h, --hostname <name>', 'container host name')
+    .option('--domainname <name>', 'container NIS domain name (and the FQDN in /etc/hosts)')
+    .option('--dns <ip>', "name server for /etc/resolv.conf, instead of the host's (repeatable)", collect, [])
+    .option('--dns-search <domain>', "search domain, instead of the host's ('.': none) (repeatable)", collect, [])
+    .option('--dns-option <option>', "resolver option, instead of the host's (e.g. ndots:2) (repeatable)", collect, [])
+    .option('--add-host <name:ip>', 'add a line to /etc/hosts (ip may be host-gateway) (repeatable)', collect, [])
     .option('--expose <port[/proto]>', 'expose a port (repeatable)', collect, [])
     .option(
       '-p, --publish <[ip:][hostPort:]containerPort[/proto]>',

@@ -25,7 +25,7 @@ import path from 'node:path';
  *   <root>/faults/<id>/<point>.json      fault injection's counters (runtime/faults.ts), removed with the container
  *   <root>/images/<name>/rootfs, image.json  images before layered storage (images/legacy.ts moves them)
  *   <root>/image-store/                  the host's images and their layers (images/store.ts)
- *   <root>/volumes/<name>/_data
+ *   <root>/volumes/<name>/_data, volume.json  a named volume and its record (volumes/store.ts)
  */
 export class Layout {
   readonly containers: string;

@@ -1,4 +1,5 @@
 import { confinementOf } from '../../common/confinement';
+import { extraHostLines } from '../../common/dns-options';
 import { needsOwnIpc, parseIpcMode, parseNetMode } from '../../common/net-mode';
 import { memorySwapOf } from '../../common/resources';
 import { parseSecurityOpts } from '../../common/security-opt';
@@ -38,7 +39,9 @@ export const spec: StepImpl<'spec'> = {
       privileged,
       network: await networkOf(env, rec),
       ipAddress: rec.NetworkSettings.IPAddress,
-      extraHosts,
+      extraHosts: [...extraHostLines(hc.ExtraHosts ?? [], gatewayOf(rec)), ...extraHosts],
+      domainname: rec.Config.Domainname ?? '',
+      dns: { servers: hc.Dns ?? [], search: hc.DnsSearch ?? [], options: hc.DnsOptions ?? [] },
       ipc: await ipcOf(env, rec),
       // resolved and checked here, where they enter the spec (runtime/bind-policy.ts)
       volumes: await resolveBindSources(
@@ -61,6 +64,12 @@ export const spec: StepImpl<'spec'> = {
   },
   release: (env, id) => env.driver.removeSpec(id),
 };
+
+/** host-gateway's address: the default bridge's gateway, else that of the container's first network. */
+function gatewayOf(rec: ContainerRecord): string {
+  const s = rec.NetworkSettings;
+  return s.Gateway || (Object.values(s.Networks ?? {}).find((e) => e.Gateway)?.Gateway ?? '');
+}
 
 async function networkOf(env: StepEnv, rec: ContainerRecord): Promise<SpecNetwork> {
   const mode = parseNetMode(rec.HostConfig.NetworkMode);

@@ -9,9 +9,10 @@ import type { StepImpl } from './types';
 
 /**
  * volumes (Docker's setupMounts): the mounts HostConfig asks for (Binds, Tmpfs). Their sources are made
- * ready here (a bind source must exist; a named volume's directory is created on first use); the driver
- * makes the mounts the container's own (the Linux driver lists them in the spec, so runc mounts them inside
- * the container's mount namespace and they end with it). Named volumes outlive the container.
+ * ready here (a bind source must exist; a named volume's directory, made at create, is made again if
+ * missing); the driver makes the mounts the container's own (the Linux driver lists them in the spec, so runc
+ * mounts them inside the container's mount namespace and they end with it). Named volumes outlive the
+ * container.
  */
 export const volumes: StepImpl<'volumes'> = {
   async acquire(env, { id }, ctx) {
@@ -66,7 +67,7 @@ export function volumeMounts(
 
 /**
  * Prepares the sources, in order: a bind source must exist (InvalidMount 400, Docker's message); a named
- * volume's _data directory is created on first use. Idempotent.
+ * volume's _data directory is made if missing (create makes it with its record: volumes/store.ts). Idempotent.
  */
 export async function prepareVolumeSources(mounts: readonly VolumeMount[]): Promise<void> {
   for (const m of mounts) {

@@ -364,7 +364,7 @@ const ROWS: Row[] = [
   sagaRow('writeSpec', holdsOne('removeSpec', /^bundle /)),
   sagaRow('setupIpc', holdsOne('releaseIpc', /^mount .*\/shm$/)),
   sagaRow('mountVolumes', {
-    // The named volume is created on first use and persists (it is not a resource of the start). The
+    // The named volume is made at create and persists (it is not a resource of the start). The
     // simulated driver records its mounts; the Linux one has runc mount them inside the container, so on
     // Linux the step holds nothing on the host.
     did: (s) => expect(s.files[`volumes/${volumeOf(s)}/_data`]).toMatch(/^dir /),

@@ -10,6 +10,7 @@ import { FAULT_LABEL } from '../../runtime/faults';
 import { mountsUnder, readMountInfo } from '../../runtime/drivers/linux/mountinfo';
 import { releaseStateRoot } from '../../runtime/drivers/linux/mounts';
 import { deleteNetns } from '../../runtime/drivers/linux/netns';
+import { releaseUplink } from '../../runtime/drivers/linux/uplink';
 import { simulatedRuntime } from '../runtimes';
 import { cli } from '../harness';
 import { linuxRuntime, linuxUnavailable, rootTest, testNetwork } from '../linux-fixture';
@@ -51,6 +52,7 @@ async function fixture(kind: 'simulated' | 'linux', bundle: string): Promise<Fix
     CONTAINER_SAGA_WORKFLOW_BUNDLE: bundle,
     CONTAINER_SAGA_HOST_NETNS: NET.hostNetns,
     CONTAINER_SAGA_SUBNET: NET.subnet,
+    CONTAINER_SAGA_UPLINK_SUBNET: NET.uplinkSubnet,
   };
   const driver = kind === 'linux' ? linuxRuntime(root, NET) : simulatedRuntime(root);
   const session = await connect({ ...process.env, ...env });
@@ -67,6 +69,7 @@ async function fixture(kind: 'simulated' | 'linux', bundle: string): Promise<Fix
       if (kind === 'linux') {
         await releaseStateRoot(root).catch(() => undefined);
         await deleteNetns(NET.hostNetns);
+        await releaseUplink(NET.hostNetns);
       }
     },
   };

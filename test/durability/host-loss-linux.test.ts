@@ -71,6 +71,7 @@ beforeAll(async () => {
         CONTAINER_SAGA_DRIVER: 'linux',
         CONTAINER_SAGA_HOST_NETNS: NETS[h].hostNetns,
         CONTAINER_SAGA_SUBNET: NETS[h].subnet,
+        CONTAINER_SAGA_UPLINK_SUBNET: NETS[h].uplinkSubnet,
       }),
       driver: (root, h) => linuxRuntime(root, NETS[h]),
     },

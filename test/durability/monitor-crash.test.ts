@@ -41,6 +41,7 @@ describe('the monitor across worker crashes (Linux driver)', () => {
       CONTAINER_SAGA_WORKFLOW_BUNDLE: await writeBundle(dir),
       CONTAINER_SAGA_HOST_NETNS: NET.hostNetns,
       CONTAINER_SAGA_SUBNET: NET.subnet,
+      CONTAINER_SAGA_UPLINK_SUBNET: NET.uplinkSubnet,
     };
     rt = linuxRuntime(root, NET);
     await rt.importImage('busybox', 'busybox-static');

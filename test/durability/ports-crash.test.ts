@@ -8,6 +8,7 @@ import { markedProxies } from '../../runtime/drivers/linux/port-proxy';
 import { leaksOf } from '../../runtime/drivers/linux/probe';
 import { releaseStateRoot } from '../../runtime/drivers/linux/mounts';
 import { deleteNetns } from '../../runtime/drivers/linux/netns';
+import { releaseUplink } from '../../runtime/drivers/linux/uplink';
 import { linuxRuntime, linuxUnavailable, rootTest, testNetwork } from '../linux-fixture';
 import { spawnWorker, writeBundle, type WorkerProcess } from './worker-process';
 
@@ -59,6 +60,7 @@ describe('published ports across a worker SIGKILL (Linux driver)', () => {
       CONTAINER_SAGA_WORKFLOW_BUNDLE: await writeBundle(dir),
       CONTAINER_SAGA_HOST_NETNS: NET.hostNetns,
       CONTAINER_SAGA_SUBNET: NET.subnet,
+      CONTAINER_SAGA_UPLINK_SUBNET: NET.uplinkSubnet,
     };
     await linuxRuntime(root, NET).importImage('busybox', 'busybox-static');
     session = await connect({ ...process.env, ...env });
@@ -73,6 +75,7 @@ describe('published ports across a worker SIGKILL (Linux driver)', () => {
     await session?.connection.close();
     await releaseStateRoot(root).catch(() => undefined);
     await deleteNetns(NET.hostNetns);
+    await releaseUplink(NET.hostNetns);
     await fs.rm(dir, { recursive: true, force: true });
     await fs.rm(root, { recursive: true, force: true });
   }, 60_000);

@@ -13,7 +13,7 @@ import { isTypedRefusal, json, pct, send, type Answer, type ApiCase } from './ra
  * paths, PidMode, UsernsMode). Each case is valid (`good`: it must succeed, with the status named) or hostile
  * (a success or a typed 4xx with a message: never a 5xx, a hang or a crash); a refused create leaves no
  * container behind, and some hostile values must be refused (`mustRefuse`: never accepted and dropped).
- * Network and volume routes do not exist yet: their targets belong here when they do.
+ * Network routes do not exist yet: their target belongs here when they do (volume routes: api-volumes.test.ts).
  */
 
 const suite = simulatedApiSuite('fuzz-api-inputs');

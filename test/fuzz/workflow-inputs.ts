@@ -24,6 +24,8 @@ const noImage = fc.oneof(
   fc.constantFrom('nosuch', 'nosuch:1'),
   hostileString.map((x) => `nosuch-${x}`),
 );
+/** volume names: some valid (a fuzzed worker's volumes are its own: no case's container uses one but `data`) */
+const volumeName = fc.oneof(fc.constantFrom('fz-vol', 'nosuch', 'a/b', '..', 'x'.repeat(300)), hostileString);
 const count = fc.oneof({ weight: 3, arbitrary: fc.nat(1 << 20) }, { weight: 1, arbitrary: hostileNumber });
 const strings = fc.array(fc.oneof(fc.constantFrom('a', 'K=V', '/x', 'sh'), hostileString), { maxLength: 4 });
 
@@ -130,6 +132,18 @@ const SHAPES: Record<string, fc.Arbitrary<unknown>> = {
     'image',
     'force',
   ]),
+  [WorkflowTypes.volumeCreate]: nearly({
+    name: volumeName,
+    driver: fc.constantFrom('', 'local', 'nfs'),
+    labels: fc.dictionary(fc.constantFrom('a', 'com.docker.volume.anonymous'), fc.constantFrom('', 'v')),
+    options: fc.dictionary(fc.constantFrom('type', 'bogus'), hostileString, { maxKeys: 1 }),
+  }),
+  [WorkflowTypes.volumeList]: nearly({
+    filters: nearly({ name: strings, label: strings, dangling: fc.boolean(), driver: strings }),
+  }),
+  [WorkflowTypes.volumeInspect]: nearly({ name: volumeName }, ['name']),
+  [WorkflowTypes.volumeRemove]: nearly({ name: volumeName, force: fc.boolean() }, ['name', 'force']),
+  [WorkflowTypes.volumePrune]: nearly({ all: fc.boolean(), labels: strings, labelsNot: strings }, ['all']),
   [WorkflowTypes.wait]: nearly(
     {
       container: ref,

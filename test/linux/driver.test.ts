@@ -539,6 +539,7 @@ describe('Linux driver (root)', () => {
         ...process.env,
         CONTAINER_SAGA_HOST_NETNS: NET.hostNetns,
         CONTAINER_SAGA_SUBNET: NET.subnet,
+        CONTAINER_SAGA_UPLINK_SUBNET: NET.uplinkSubnet,
         TEST_BRIDGE: NET.bridge,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultHostConfig } from '../../common/types';
 import { bridgeConfig, settingsFromResult, type CniNetwork } from '../../runtime/drivers/linux/cni';
-import { hostsFile, resolvConf } from '../../runtime/drivers/linux/etc-files';
+import { hostsFile } from '../../runtime/drivers/linux/etc-files';
 import { execPaths } from '../../runtime/exec-layout';
 import { runExec } from '../../runtime/drivers/linux/exec-process';
 import { Layout, netnsName } from '../../runtime/drivers/layout';
@@ -200,7 +200,12 @@ describe('CNI', () => {
       bridge: 'cs0',
       isGateway: true,
       ipMasq: false,
-      ipam: { type: 'host-local', ranges: [[{ subnet: '10.88.0.0/16' }]], dataDir: '/r/cni/ipam' },
+      ipam: {
+        type: 'host-local',
+        ranges: [[{ subnet: '10.88.0.0/16' }]],
+        routes: [{ dst: '0.0.0.0/0' }],
+        dataDir: '/r/cni/ipam',
+      },
     });
     expect(bridgeConfig(net, result).prevResult).toBe(result);
   });
@@ -248,13 +253,12 @@ describe('start errors', () => {
 });
 
 describe('etc files', () => {
-  it('hosts has localhost, the own address and the link entries; resolv.conf has no name server', () => {
+  it('hosts has localhost, the link entries and then the own address (appended last, as Docker does)', () => {
     const h = hostsFile('web', '10.88.0.5', ['10.88.0.4\tdb other']);
     expect(h).toContain('127.0.0.1\tlocalhost\n');
-    expect(h).toContain('10.88.0.5\tweb\n');
-    expect(h.trimEnd().endsWith('10.88.0.4\tdb other')).toBe(true);
+    expect(h).toContain('10.88.0.4\tdb other\n');
+    expect(h.trimEnd().endsWith('10.88.0.5\tweb')).toBe(true);
     expect(hostsFile('web', '', [])).not.toContain('web');
-    expect(resolvConf()).not.toMatch(/nameserver/);
   });
 
   it('default host config has no binds', () => {

@@ -251,6 +251,24 @@ describe('command, image and name', () => {
     expect([zero.user, zero.stopSignal, zero.healthcheck]).toEqual([undefined, undefined, undefined]);
   });
 
+  it('Domainname, Dns, DnsSearch, DnsOptions and ExtraHosts are converted as sent; empty ones are absent', () => {
+    const hc = {
+      Dns: ['192.0.2.1'],
+      DnsSearch: ['a.example'],
+      DnsOptions: ['ndots:2'],
+      ExtraHosts: ['h:host-gateway'],
+    };
+    const r = toCreateRequest(body({ Domainname: 'example.com' }, hc), null);
+    expect([r.domainname, r.hostConfig]).toEqual(['example.com', expect.objectContaining(hc)]);
+    const zero = toCreateRequest(
+      body({ Domainname: '' }, { Dns: [], DnsSearch: [], DnsOptions: [], ExtraHosts: null }),
+      null,
+    );
+    expect(zero.domainname).toBeUndefined();
+    expect(Object.keys(zero.hostConfig ?? {})).not.toContain('Dns');
+    expect(Object.keys(zero.hostConfig ?? {})).not.toContain('ExtraHosts');
+  });
+
   it("the image as given (the host resolves it); a bad reference is Docker's 400", () => {
     for (const image of ['busybox:latest', 'localhost:5000/tools', 'busybox@sha256:' + 'a'.repeat(64), 'abc123'])
       expect(toCreateRequest(body({ Image: image }), null).image).toBe(image);
@@ -326,7 +344,7 @@ describe('what is refused, and how', () => {
       ],
       [{}, { Mounts: [{ Type: 'bind', Source: '/', Target: '/host' }] }, 'HostConfig.Mounts'],
       [{}, { MemorySwappiness: 10 }, 'HostConfig.MemorySwappiness'],
-      [{}, { Dns: ['1.1.1.1'] }, 'HostConfig.Dns'],
+      [{}, { GroupAdd: ['audio'] }, 'HostConfig.GroupAdd'],
       [{ OpenStdin: true }, {}, 'OpenStdin'],
       [{ Volumes: { '/data': {} } }, {}, 'Volumes'],
       [{}, { Sysctls: { 'net.ipv4.ip_forward': '' } }, 'HostConfig.Sysctls'],

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ContainerError } from '../../../common/errors';
+import { getConfig } from '../../../config';
 import type { IdRange } from '../../../config/userns-remap';
 import type { StepContext } from '../../contract';
 import type { BridgeAttachment, BridgeRule, EndpointAddress, NetnsPlan, NetnsResult } from '../../driver';
@@ -11,6 +12,7 @@ import { ensureIsolation, forgetIsolation } from './isolation';
 import { connectBridges, connectOne, ownNetns } from './network';
 import { ensureNetns, netnsExists } from './netns';
 import { tool } from './tools';
+import { ensureUplink } from './uplink';
 
 /**
  * The host's bridge networks as the Linux driver wires them: each its own bridge device and CNI config in the
@@ -21,6 +23,8 @@ export class HostBridges {
     private readonly defaultNet: CniNetwork,
     private readonly layout: Layout,
     private readonly remap: IdRange | undefined,
+    /** the host-side netns's uplink /30 (uplink.ts; default CONTAINER_SAGA_UPLINK_SUBNET) */
+    private readonly uplinkSubnet = getConfig().uplinkSubnet,
   ) {}
 
   async connect(id: string, plan: NetnsPlan, ctx?: StepContext): Promise<NetnsResult> {
@@ -31,6 +35,7 @@ export class HostBridges {
     }
     const reqs = plan.attachments?.map((a) => ({ net: this.cniNetwork(a), ip: a.ip })) ?? [{ net: this.defaultNet }];
     if (plan.rules) await this.isolate(plan.rules);
+    else await this.hostSide();
     return { sandboxKey, addresses: await connectBridges(this.layout, id, reqs, this.defaultNet, this.remap, ctx) };
   }
 
@@ -68,12 +73,19 @@ export class HostBridges {
     };
   }
 
-  private async isolate(rules: readonly BridgeRule[]): Promise<void> {
+  /** The host-side netns, and its uplink to the host (uplink.ts): every bridge network's way out. */
+  private async hostSide(): Promise<void> {
     const ns = this.defaultNet.hostNetns;
     if (!(await netnsExists(ns))) {
       forgetIsolation(ns);
       await ensureNetns(ns, { reassertLo: false });
     }
+    await ensureUplink(ns, this.uplinkSubnet);
+  }
+
+  private async isolate(rules: readonly BridgeRule[]): Promise<void> {
+    await this.hostSide();
+    const ns = this.defaultNet.hostNetns;
     const named = rules.map((r) => (r.cniName === DEFAULT_CNI_NAME ? { ...r, bridge: this.defaultNet.bridge } : r));
     await ensureIsolation(ns, named);
   }

@@ -6,7 +6,8 @@ import type { IdRange } from '../../../config/userns-remap';
 import type { SpecPlan } from '../../driver';
 import { seccompTarget } from '../../seccomp-target';
 import { netnsName, netnsPath, type Layout } from '../layout';
-import { hostnameFile, hostsFile, resolvConf } from './etc-files';
+import { containerResolvConf, readHostResolvConf } from '../../resolv-conf';
+import { hostnameFile, hostsFile } from './etc-files';
 import { writeFileReplace } from './files';
 import { hostCapabilities } from './host-caps';
 import { hostDevices } from './host-devices';
@@ -38,6 +39,7 @@ export async function writeBundle(layout: Layout, id: string, plan: SpecPlan, re
     user: plan.user,
     cwd: plan.cwd,
     hostname: plan.hostname,
+    domainname: plan.domainname,
     rootfs: layout.rootfs(id),
     readonlyRootfs: plan.readonlyRootfs,
     noNewPrivileges: plan.noNewPrivileges,
@@ -66,10 +68,13 @@ export async function writeBundle(layout: Layout, id: string, plan: SpecPlan, re
     ...(remap ? { userns: { ...remap, path: await usernsOf(layout, id, plan) } } : {}),
   });
   await fs.mkdir(bundle, { recursive: true, mode: 0o700 });
+  const hostResolv = await readHostResolvConf();
+  // Written before the process starts (a rename is fine then); once it runs, the bind mounts pin these inodes,
+  // so whatever updates them later rewrites them in place.
   await Promise.all([
     writeFileReplace(etc.hostname, hostnameFile(plan.hostname)),
-    writeFileReplace(etc.hosts, hostsFile(plan.hostname, plan.ipAddress, plan.extraHosts)),
-    writeFileReplace(etc.resolvConf, resolvConf()),
+    writeFileReplace(etc.hosts, hostsFile(plan.hostname, plan.ipAddress, plan.extraHosts, plan.domainname)),
+    writeFileReplace(etc.resolvConf, containerResolvConf(hostResolv, plan.dns, plan.network.kind === 'host')),
   ]);
   // the container's root owns its /etc files (runc opens the sources before entering the namespace)
   if (remap) await Promise.all(Object.values(etc).map((f) => fs.chown(f, remap.uid, remap.gid)));

@@ -11,7 +11,8 @@ import { cniPath, tool } from './tools';
 /**
  * The container network: CNI `bridge` + `host-local` IPAM, run inside a project-owned "host side" network
  * namespace (nsenter --net=/run/netns/<hostNetns>), so the bridge, its gateway address and the IP forwarding
- * sysctl live in that namespace and the container subnet never touches the real host's network.
+ * sysctl live in that namespace and the container subnet never touches the real host's network. The plugin does
+ * not masquerade (ipMasq off): uplink.ts does, for every subnet in that namespace, where it leaves.
  */
 export interface CniNetwork {
   /** CNI network name (also the IPAM subdirectory) */

@@ -1,5 +1,4 @@
-import { promises as fs, realpathSync } from 'node:fs';
-import path from 'node:path';
+import { promises as fs } from 'node:fs';
 import { ContainerError } from '../../../common/errors';
 import { getConfig } from '../../../config';
 import type { IdRange } from '../../../config/userns-remap';
@@ -35,8 +34,8 @@ import { HostBridges } from './bridges';
 import { writePeerHosts } from './hosts-file';
 import { heldResources } from './probe';
 import { publishPorts, unpublishPorts } from './ports';
-import type { PortRequest, PublishedPort } from '../../../common/ports';
 import { writeBundle } from './bundle';
+import { realRoot } from './files';
 import * as proc from './process';
 import { chownNamedVolumes, prepareContainerDirs, remappedLower } from './userns';
 
@@ -47,17 +46,10 @@ export interface LinuxDriverOptions {
   hostNetns?: string;
   /** bridge device inside that namespace (default cs0) */
   bridge?: string;
+  /** the /30 linking that namespace to the host (uplink.ts; default: CONTAINER_SAGA_UPLINK_SUBNET) */
+  uplinkSubnet?: string;
   /** CONTAINER_SAGA_USERNS_REMAP: a user namespace per container, root mapped to these ranges (userns.ts) */
   remap?: IdRange;
-}
-
-function realRoot(root: string): string {
-  const abs = path.resolve(root);
-  try {
-    return realpathSync(abs);
-  } catch {
-    return abs; // not created yet: the first step creates it
-  }
 }
 
 /**
@@ -87,7 +79,7 @@ export class LinuxDriver implements Driver {
       dataDir: this.layout.ipamDir,
       hostNetns: opts.hostNetns ?? getConfig().hostNetns,
     };
-    this.bridges = new HostBridges(this.network, this.layout, this.remap);
+    this.bridges = new HostBridges(this.network, this.layout, this.remap, opts.uplinkSubnet);
   }
 
   hostInfo(): Promise<HostInfo> {
@@ -132,13 +124,10 @@ export class LinuxDriver implements Driver {
     await releaseOwnNetwork(this.network, this.layout, id, ctx);
   }
 
-  publishPorts(id: string, ip: string, requests: readonly PortRequest[], ctx?: StepContext): Promise<PublishedPort[]> {
-    return publishPorts(this.layout, this.network.hostNetns, id, ip, requests, ctx);
-  }
-
-  unpublishPorts(id: string, ctx?: StepContext): Promise<void> {
-    return unpublishPorts(this.layout, id, ctx);
-  }
+  /** a proxy per binding (ports.ts) */
+  readonly publishPorts: Driver['publishPorts'] = (id, ip, requests, ctx) =>
+    publishPorts(this.layout, this.network.hostNetns, id, ip, requests, ctx);
+  readonly unpublishPorts: Driver['unpublishPorts'] = (id, ctx) => unpublishPorts(this.layout, id, ctx);
 
   attachNetwork(id: string, a: BridgeAttachment, rules: BridgeRule[], ctx?: StepContext): Promise<EndpointAddress> {
     return this.bridges.attach(id, a, rules, ctx);

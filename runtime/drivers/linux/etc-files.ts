@@ -1,11 +1,27 @@
-/** The container's /etc/hostname, /etc/hosts and /etc/resolv.conf contents (pure), bound in by the spec. */
+/**
+ * The container's /etc/hostname and /etc/hosts contents (pure), bound in by the spec (resolv.conf:
+ * runtime/resolv-conf.ts).
+ */
 
 export function hostnameFile(hostname: string): string {
   return `${hostname}\n`;
 }
 
-/** Docker's default hosts file: localhost lines, the container's own address, then the link entries. */
-export function hostsFile(hostname: string, ipAddress: string, extraHosts: readonly string[]): string {
+/**
+ * The names of the container's own line, as Docker's updateHostsFile writes them: the FQDN (hostname.domainname),
+ * then the bare host name when the FQDN has a dot.
+ */
+export function ownNames(hostname: string, domainname: string): string {
+  const fqdn = domainname ? `${hostname}.${domainname}` : hostname;
+  const dot = fqdn.indexOf('.');
+  return dot > 0 ? `${fqdn} ${fqdn.slice(0, dot)}` : fqdn;
+}
+
+/**
+ * Docker's hosts file: localhost lines, the extra lines (--add-host, then links), then the container's own
+ * address (appended last, as Docker adds it once the endpoint has its address).
+ */
+export function hostsFile(hostname: string, ipAddress: string, extraHosts: readonly string[], domainname = ''): string {
   const lines = [
     '127.0.0.1\tlocalhost',
     '::1\tlocalhost ip6-localhost ip6-loopback',
@@ -13,16 +29,8 @@ export function hostsFile(hostname: string, ipAddress: string, extraHosts: reado
     'ff00::0\tip6-mcastprefix',
     'ff02::1\tip6-allnodes',
     'ff02::2\tip6-allrouters',
+    ...extraHosts,
   ];
-  if (ipAddress) lines.push(`${ipAddress}\t${hostname}`);
-  lines.push(...extraHosts);
+  if (ipAddress) lines.push(`${ipAddress}\t${ownNames(hostname, domainname)}`);
   return `${lines.join('\n')}\n`;
-}
-
-/**
- * A resolv.conf without name servers: the container network lives in a project-owned namespace with no route
- * out, so the host's resolvers would be unreachable anyway (and nothing of the host's file leaks in).
- */
-export function resolvConf(): string {
-  return '# container-saga: no name servers (the container network is isolated)\n';
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, realpathSync } from 'node:fs';
+import path from 'node:path';
 
 /**
  * Replaces a file: temp + rename, so a reader never sees half a file; no fsync. For files a retry rewrites
@@ -10,4 +11,14 @@ export async function writeFileReplace(file: string, data: string, mode = 0o644)
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   await fs.writeFile(tmp, data, { mode });
   await fs.rename(tmp, file);
+}
+
+/** The state root absolute and without symlinks (mount points are compared with mountinfo's real paths). */
+export function realRoot(root: string): string {
+  const abs = path.resolve(root);
+  try {
+    return realpathSync(abs);
+  } catch {
+    return abs; // not created yet: the first step creates it
+  }
 }

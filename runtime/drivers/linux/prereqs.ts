@@ -16,6 +16,7 @@ export async function linuxPrerequisites(): Promise<{ ok: boolean; missing: stri
       ['ip', 'ip (package iproute2)'],
       ['nsenter', 'nsenter (package util-linux)'],
       ['unshare', 'unshare (package util-linux)'],
+      ['flock', 'flock (package util-linux)'],
       ['mount', 'mount (package mount)'],
       ['umount', 'umount (package mount)'],
       ['nft', 'nft (package nftables)'],

@@ -68,6 +68,7 @@ export interface OciSpec {
     maskedPaths: string[];
     readonlyPaths: string[];
     seccomp?: OciSeccomp;
+    sysctl?: Record<string, string>;
     uidMappings?: OciIdMapping[];
     gidMappings?: OciIdMapping[];
   };
@@ -95,6 +96,8 @@ export interface SpecInput {
   /** container path; '' means / */
   cwd: string;
   hostname: string;
+  /** the UTS domain name (Config.Domainname); absent or '': none */
+  domainname?: string;
   /** host path of the mounted rootfs */
   rootfs: string;
   readonlyRootfs: boolean;
@@ -281,6 +284,8 @@ export function buildSpec(i: SpecInput): OciSpec {
       maskedPaths: i.privileged ? [] : [...DEFAULT_MASKED_PATHS],
       readonlyPaths: i.privileged ? [] : [...DEFAULT_READONLY_PATHS],
       ...(i.seccomp ? { seccomp: i.seccomp } : {}),
+      // as Docker sets it: the sysctl has setdomainname(2)'s effect, and runc 1.1 has no domainname field
+      ...(i.domainname ? { sysctl: { 'kernel.domainname': i.domainname } } : {}),
       ...idMaps,
     },
   };

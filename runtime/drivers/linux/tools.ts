@@ -19,6 +19,7 @@ export type ToolName =
   | 'cp'
   | 'sh'
   | 'nft'
+  | 'flock'
   | 'socat';
 
 const cache = new Map<string, string | undefined>();

@@ -24,6 +24,7 @@ import { toOciSeccomp } from '../../../common/seccomp';
 import { seccompTarget } from '../../seccomp-target';
 import { Layout, netnsName, netnsPath } from '../layout';
 import { mkdirInRoot } from '../../rootfs-path';
+import { containerResolvConf, readHostResolvConf } from '../../resolv-conf';
 import { StateStore } from '../../store';
 import { SimMounts } from './mounts';
 import { SimProcesses } from './processes';
@@ -192,6 +193,10 @@ export class SimulatedDriver implements Driver {
       seccomp: plan.seccomp ? toOciSeccomp(plan.seccomp, seccompTarget(plan.capabilities)) : null,
       privileged: plan.privileged,
       extraHosts: plan.extraHosts,
+      domainname: plan.domainname,
+      dns: plan.dns,
+      // the file the Linux driver would write, from this machine's
+      resolvConf: containerResolvConf(await readHostResolvConf(), plan.dns, plan.network.kind === 'host'),
       // the resource settings as the Linux driver passes them, so CLI and API tests can read them back
       resources: {
         memory: plan.memory,

@@ -85,7 +85,17 @@ export async function openDriver(dir: string, label: string, n: number): Promise
     path.join(linux, 'mounts.ts')
   )) as typeof import('../../../runtime/drivers/linux/mounts');
   const netns = (await import(path.join(linux, 'netns.ts'))) as typeof import('../../../runtime/drivers/linux/netns');
-  const net = { hostNetns: `cs-dsteps-host${n}`, bridge: `csd${n}`, subnet: `10.${120 + n}.0.0/16` };
+  const net = {
+    hostNetns: `cs-dsteps-host${n}`,
+    bridge: `csd${n}`,
+    subnet: `10.${120 + n}.0.0/16`,
+    uplinkSubnet: `10.198.${120 + n}.0/30`,
+  };
+  // a base checkout from before the uplink has none to release
+  const uplinkFile = path.join(linux, 'uplink.ts');
+  const uplink = existsSync(uplinkFile)
+    ? ((await import(uplinkFile)) as typeof import('../../../runtime/drivers/linux/uplink'))
+    : undefined;
   const root = await fs.mkdtemp(path.join(os.tmpdir(), `cs-dsteps-${n}-`));
   const rt = await linuxRuntime(dir, root, net);
   await rt.importImage('busybox', 'busybox-static');
@@ -99,6 +109,7 @@ export async function openDriver(dir: string, label: string, n: number): Promise
       if (held.length > 0) console.error(`${label}: still held: ${JSON.stringify(held)}`);
       await mounts.releaseStateRoot(rt.root).catch(() => undefined);
       await netns.deleteNetns(net.hostNetns).catch(() => undefined);
+      await uplink?.releaseUplink(net.hostNetns).catch(() => undefined);
       if (held.length === 0) await fs.rm(root, { recursive: true, force: true });
     },
   };
