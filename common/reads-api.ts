@@ -10,6 +10,7 @@ import type {
   LogsResult,
 } from './ops-api';
 import type { HostRow } from './hosts-api';
+import type { NetworkInspectInput, NetworkView } from './network-api';
 import type { ExecOutputInput, ExecOutputResult } from './verbs-api';
 
 /**
@@ -28,6 +29,9 @@ export interface Reads {
   execOutput: { input: ExecOutputInput; result: ExecOutputResult };
   /** `host ls` */
   hosts: { input: Record<string, never>; result: HostRow[] };
+  /** `network ls` (filtered by the caller) and `network inspect` */
+  networkList: { input: Record<string, never>; result: NetworkView[] };
+  networkInspect: { input: NetworkInspectInput; result: NetworkView };
 }
 export type ReadName = keyof Reads;
 
@@ -40,6 +44,8 @@ export const READ_NAMES = [
   'imageList',
   'execOutput',
   'hosts',
+  'networkList',
+  'networkInspect',
 ] as const satisfies readonly ReadName[];
 
 /**

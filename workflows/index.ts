@@ -8,4 +8,5 @@ export { containerReads } from './reads';
 export { containerHosts } from './hosts';
 export { imageSave, imageLoad } from './image-archive';
 export * from './image-verbs';
+export * from './network-verbs';
 export { imagePull } from './image-pull';

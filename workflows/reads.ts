@@ -23,6 +23,7 @@ import {
 } from '../common/reads-api';
 import { checkInput, surfaced } from './failures';
 import * as onHosts from './host-verbs';
+import { networkInspect, networkList } from './network-reads';
 
 /**
  * The read path (docs/design.md): one long-lived workflow per task queue serves every read-only verb as an
@@ -50,6 +51,8 @@ const SERVE: { [K in ReadName]: Serve<K> } = {
   imageList: () => onHosts.imageList(),
   execOutput: (input) => onHosts.execOutput(input),
   hosts: () => onHosts.hosts(),
+  networkList: () => networkList(),
+  networkInspect: (input) => networkInspect(input),
 };
 
 const DESCRIPTIONS: { [K in ReadName]: string } = {
@@ -60,6 +63,8 @@ const DESCRIPTIONS: { [K in ReadName]: string } = {
   imageList: 'docker image ls',
   execOutput: "one bounded page of an exec's stdout and stderr",
   hosts: 'host ls: the registered hosts, live or not, with their counts',
+  networkList: "docker network ls: every live host's networks, with the containers on them",
+  networkInspect: 'docker network inspect: one network by name, full ID or unique ID prefix',
 };
 
 /**
@@ -74,6 +79,8 @@ const CHECKED_AS: { [K in ReadName]: CheckedWorkflow | undefined } = {
   imageList: undefined, // takes `{}`
   execOutput: 'containerExecOutput',
   hosts: undefined, // takes `{}`
+  networkList: undefined, // takes `{}`
+  networkInspect: 'networkInspect',
 };
 
 function checkRead(name: ReadName, input: unknown): void {
@@ -124,6 +131,8 @@ export async function containerReads(input: ReadsInput = {}): Promise<void> {
   serve('imageList');
   serve('execOutput');
   serve('hosts');
+  serve('networkList');
+  serve('networkInspect');
   setHandler(defineQuery<ReadsServed>(SERVED_QUERY), () => served, {
     description: 'reads served, by kind, over all runs',
   });

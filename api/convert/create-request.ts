@@ -7,7 +7,6 @@ import {
   checkFields,
   checkNested,
   CONFIG_FIELDS,
-  ENDPOINT_FIELDS,
   HOST_CONFIG_FIELDS,
   LOG_CONFIG_FIELDS,
   NETWORKING_CONFIG_FIELDS,
@@ -15,6 +14,7 @@ import {
 } from './create-schema';
 import { resourceFields } from './create-resources';
 import { checkReference } from './image-ref';
+import { toEndpointConfig } from './network-request';
 import {
   isPlainObject,
   isZero,
@@ -77,7 +77,8 @@ export function toCreateRequest(body: Record<string, unknown>, name: string | nu
   if (labels && Object.keys(labels).length > 0) req.labels = labels;
 
   const hostConfig = toHostConfig(hc);
-  checkEndpoints(nc, hostConfig.NetworkMode ?? '');
+  const endpoints = toEndpoints(nc, hostConfig.NetworkMode ?? '');
+  if (endpoints) req.endpoints = endpoints;
   if (Object.keys(hostConfig).length > 0) req.hostConfig = hostConfig;
   return req;
 }
@@ -147,21 +148,24 @@ function restartPolicy(value: unknown): RestartPolicy | undefined {
 }
 
 /**
- * NetworkingConfig.EndpointsConfig: a container is on its NetworkMode's network and nothing else, with no
- * endpoint settings. Newer clients send the mode's entry with every setting at zero: that is accepted.
+ * NetworkingConfig.EndpointsConfig → the create's endpoints (aliases, links, --ip per network; API 1.44's
+ * several networks at create). The mode's own entry with every setting at zero (what newer clients send) asks
+ * for nothing beyond the mode; `default` names the mode's network. Whether each network exists and takes
+ * those settings is the host's question (runtime/create-network.ts).
  */
-function checkEndpoints(nc: Record<string, unknown> | undefined, networkMode: string): void {
+function toEndpoints(nc: Record<string, unknown> | undefined, networkMode: string): CreateRequest['endpoints'] {
   const endpoints = optObject(nc?.EndpointsConfig, 'NetworkingConfig.EndpointsConfig') ?? {};
   const mode = defaultNetMode(networkMode);
-  const own = mode === 'bridge' ? ['bridge', 'default', networkMode] : [networkMode];
+  const own = mode === 'bridge' ? ['bridge', 'default', networkMode] : ['default', networkMode];
+  const out: NonNullable<CreateRequest['endpoints']> = {};
   for (const [network, settings] of Object.entries(endpoints)) {
     const path = `NetworkingConfig.EndpointsConfig.${network}`;
-    if (!own.includes(network))
-      throw badRequest(
-        `container-saga does not support ${path}: a container is on the network of its NetworkMode (${mode}) only`,
-      );
-    if (settings === null || settings === undefined) continue;
-    if (!isPlainObject(settings)) throw badRequest(`invalid ${path}: want an object`);
-    checkFields(settings, ENDPOINT_FIELDS, `${path}.`);
+    if (settings !== null && settings !== undefined && !isPlainObject(settings))
+      throw badRequest(`invalid ${path}: want an object`);
+    const config = toEndpointConfig(settings, path);
+    const key = network === 'default' ? mode : network;
+    if (own.includes(network) && !config) continue;
+    out[key] = config ?? {};
   }
+  return Object.keys(out).length ? out : undefined;
 }
