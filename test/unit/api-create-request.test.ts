@@ -323,20 +323,34 @@ describe('what is refused, and how', () => {
     );
   });
 
-  it('endpoints: only the network of the mode, with nothing set', () => {
-    const other = body();
-    other.NetworkingConfig = { EndpointsConfig: { mynet: {} } };
-    expect(apiError(() => toCreateRequest(other, null)).message).toMatch(
-      /^container-saga does not support NetworkingConfig\.EndpointsConfig\.mynet: /,
-    );
-    const aliases = body({}, { NetworkMode: 'bridge' });
-    aliases.NetworkingConfig = { EndpointsConfig: { bridge: { Aliases: ['web'] } } };
-    expect(apiError(() => toCreateRequest(aliases, null)).message).toBe(
-      'container-saga does not support NetworkingConfig.EndpointsConfig.bridge.Aliases',
+  it("endpoints: aliases, links and --ip per network; the mode's own entry at zero asks for nothing", () => {
+    const other = body({}, { NetworkMode: 'front' });
+    other.NetworkingConfig = {
+      EndpointsConfig: {
+        front: { Aliases: ['web'], IPAMConfig: { IPv4Address: '10.150.0.9', IPv6Address: '' }, MacAddress: '' },
+        back: {},
+      },
+    };
+    expect(toCreateRequest(other, null).endpoints).toEqual({
+      front: { Aliases: ['web'], IPAMConfig: { IPv4Address: '10.150.0.9' } },
+      back: {},
+    });
+    const zero = body({}, { NetworkMode: 'bridge' });
+    zero.NetworkingConfig = { EndpointsConfig: { bridge: { Aliases: null, IPAMConfig: null } } };
+    expect(toCreateRequest(zero, null).endpoints).toBeUndefined();
+    const def = body();
+    def.NetworkingConfig = { EndpointsConfig: { default: { Aliases: ['x'] } } };
+    // `default` names the mode's network: the host refuses an alias there (not user-defined)
+    expect(toCreateRequest(def, null).endpoints).toEqual({ bridge: { Aliases: ['x'] } });
+    const v6 = body({}, { NetworkMode: 'front' });
+    v6.NetworkingConfig = { EndpointsConfig: { front: { IPAMConfig: { IPv6Address: 'fd00::2' } } } };
+    expect(apiError(() => toCreateRequest(v6, null)).message).toBe(
+      'container-saga does not support NetworkingConfig.EndpointsConfig.front.IPAMConfig.IPv6Address',
     );
     const host = body({}, { NetworkMode: 'host' });
     host.NetworkingConfig = { EndpointsConfig: { host: null } };
     expect(toCreateRequest(host, null).hostConfig?.NetworkMode).toBe('host');
+    expect(toCreateRequest(host, null).endpoints).toBeUndefined();
   });
 
   it('a value of the wrong type names the field and what it wants', () => {
