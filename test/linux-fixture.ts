@@ -59,6 +59,8 @@ const TEST_NETWORKS = {
   'e2e/image-config-linux': { hostNetns: 'cs-imgcfg-host', bridge: 'csic0', subnet: '10.131.0.0/16' },
   'e2e/image-archive-linux': { hostNetns: 'cs-archive-host', bridge: 'csar0', subnet: '10.130.0.0/16' },
   'e2e/image-verbs-linux': { hostNetns: 'cs-imgv-host', bridge: 'csiv0', subnet: '10.129.0.0/16' },
+  // its user networks are 10.146.x.0/24 in the same host netns
+  'e2e/networks-linux': { hostNetns: 'cs-net-host', bridge: 'csn0', subnet: '10.145.0.0/16' },
   // two hosts on one machine (hosts-linux.test.ts): each its own host netns, bridge and subnet
   'e2e/hosts-linux-a': { hostNetns: 'cs-host-a', bridge: 'csha0', subnet: '10.120.0.0/16' },
   'e2e/hosts-linux-b': { hostNetns: 'cs-host-b', bridge: 'cshb0', subnet: '10.121.0.0/16' },
