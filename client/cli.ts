@@ -10,6 +10,7 @@ import { registerInspect } from './commands/inspect';
 import { registerKill } from './commands/kill';
 import { registerLifecycle } from './commands/lifecycle';
 import { registerLogs } from './commands/logs';
+import { registerNetwork } from './commands/network';
 import { registerPause } from './commands/pause';
 import { registerPs } from './commands/ps';
 import { registerRun } from './commands/run';
@@ -68,6 +69,7 @@ function buildProgram(ctx: CliContext): { program: Command; activeCommand: () =>
   registerPause(program, ctx);
   registerExec(program, ctx);
   registerImage(program, ctx);
+  registerNetwork(program, ctx);
   registerImageArchive(program, ctx);
   registerImagePull(program, ctx);
   registerHost(program, ctx);
