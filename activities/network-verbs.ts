@@ -13,11 +13,14 @@ import type { ContainerRecord } from '../common/types';
 import type { HostRuntime } from '../runtime/host-runtime';
 import { connectNetwork, disconnectNetwork } from '../runtime/network-connect';
 import { createNetwork, listNetworks, pruneNetworks, removeNetwork } from '../runtime/network-verbs';
+import { Context } from '@temporalio/activity';
 import { isOwnerAlive } from './owner';
 import { classified } from './to-failure';
 
 /** A recorded start claim is live while its workflow run still runs (connect and disconnect refuse to race it). */
 const isStarting = async (rec: ContainerRecord) => rec.StartingBy !== undefined && (await isOwnerAlive(rec.StartingBy));
+/** A retry finds done what its earlier attempt did (its report lost): success, not Docker's refusal. */
+const connectOptions = () => ({ isStarting, retried: Context.current().info.attempt > 1 });
 
 /** The network verbs on one host (runtime/network-verbs.ts, network-connect.ts). */
 export function createNetworkVerbActivities(runtime: HostRuntime) {
@@ -48,14 +51,14 @@ export function createNetworkVerbActivities(runtime: HostRuntime) {
     async connectToNetwork(input: NetworkConnectInput): Promise<{ containerId: string; networkId: string }> {
       return classified(async () => {
         checkWorkflowInput('networkConnect', input);
-        const r = await connectNetwork(runtime, input.network, input.container, input.config, isStarting);
+        const r = await connectNetwork(runtime, input.network, input.container, input.config, connectOptions());
         return { containerId: r.containerId, networkId: r.network.Id };
       });
     },
     async disconnectFromNetwork(input: NetworkDisconnectInput): Promise<{ containerId: string; networkId: string }> {
       return classified(async () => {
         checkWorkflowInput('networkDisconnect', input);
-        const r = await disconnectNetwork(runtime, input.network, input.container, input.force, isStarting);
+        const r = await disconnectNetwork(runtime, input.network, input.container, input.force, connectOptions());
         return { containerId: r.containerId, networkId: r.network?.Id ?? '' };
       });
     },

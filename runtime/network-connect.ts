@@ -22,6 +22,15 @@ import { TEARDOWN_LOCK } from './teardown';
 /** Whether a recorded start claim is still live (the activity asks Temporal). */
 export type IsStarting = (rec: ContainerRecord) => Promise<boolean>;
 
+/**
+ * `retried`: an earlier attempt of the same verb (an activity retry) may have done it already, so finding it
+ * done is success rather than Docker's "already exists" / "not connected".
+ */
+export interface ConnectOptions {
+  isStarting: IsStarting;
+  retried?: boolean;
+}
+
 // runconfig's validation errors (400), as Docker words them
 const SHARED =
   'container sharing network namespace with another container or host cannot be connected to any other network';
@@ -85,12 +94,14 @@ export async function connectNetwork(
   netRef: string,
   containerRef: string,
   cfg: EndpointConfig | undefined,
-  isStarting: IsStarting,
+  opts: ConnectOptions,
 ): Promise<{ containerId: string; network: NetworkRecord }> {
   const net = await rt.networks.find(netRef);
-  const id = await underLocks(rt, containerRef, isStarting, async (rec) => {
+  const id = await underLocks(rt, containerRef, opts.isStarting, async (rec) => {
     const all = await rt.networks.list();
     const eps = currentEndpoints(rec, all);
+    const done = Object.values(eps).find((e) => e.NetworkID === net.Id);
+    if (opts.retried && done && (!rec.State.Running || done.EndpointID)) return rec.Id;
     let ep = checkJoin(rec, net, eps, cfg);
     if (rec.State.Running) {
       checkRequestedAddresses(rec.Id, [{ net, ep }], await rt.store.list());
@@ -121,15 +132,16 @@ export async function disconnectNetwork(
   netRef: string,
   containerRef: string,
   force: boolean,
-  isStarting: IsStarting,
+  opts: ConnectOptions,
 ): Promise<{ containerId: string; network: NetworkRecord | undefined }> {
   const all = await rt.networks.list();
   const net = findNetwork(all, netRef);
   if (!net && !force) throw new ContainerError('NoSuchNetwork', noSuchNetwork(netRef));
-  const id = await underLocks(rt, containerRef, isStarting, async (rec) => {
+  const id = await underLocks(rt, containerRef, opts.isStarting, async (rec) => {
     const eps = currentEndpoints(rec, all);
     const key = Object.keys(eps).find((k) => (net ? eps[k]!.NetworkID === net.Id : k === netRef));
     if (net?.Driver === 'host' && parseNetMode(rec.HostConfig.NetworkMode)?.kind === 'host') throw invalid(HOST);
+    if (key === undefined && opts.retried) return rec.Id;
     if (key === undefined) {
       if (!net) throw new ContainerError('NoSuchNetwork', noSuchNetwork(netRef));
       throw new ContainerError('Forbidden', `container ${rec.Id} is not connected to network ${net.Name}`);

@@ -98,7 +98,13 @@ export function networkRemove(input: NetworkRemoveInput): Promise<NetworkRemoveR
   const { host, dryRun: _dryRun, network } = input;
   return surfaced(async () => {
     const checked = await onHostsWithNetwork(host, (acts) => acts.removeNetwork({ network, dryRun: true }));
-    for (const { host: h, answer } of checked) await onHost(h, lifecycle).removeNetwork({ network: answer.id });
+    for (const { host: h, answer } of checked)
+      await onHost(h, lifecycle)
+        .removeNetwork({ network: answer.id })
+        .catch((err: unknown) => {
+          // gone since the check (a retried removal whose report was lost, or a prune meanwhile): removed
+          if (detailOf(err).type !== 'NoSuchNetwork') throw err;
+        });
     return { id: checked[0]!.answer.id, name: checked[0]!.answer.name, hosts: checked.map((c) => c.host) };
   });
 }
