@@ -82,6 +82,21 @@ describe('networks across hosts (simulated driver)', () => {
       'network nowhere not found',
     ]);
     expect((await connectNetwork(s(), { network: 'shared', container: 'on-a' })).host).toBe('a');
+    // a create placed on a host without its network, that another host has: a 400 naming that host
+    expect(
+      await failure(
+        createOn(
+          s(),
+          { image: 'busybox', cmd: ['true'], hostConfig: { NetworkMode: 'onlyb' }, endpoints: { onlyb: {} } },
+          'a',
+        ),
+      ),
+    ).toEqual([
+      'InvalidParameter',
+      'network onlyb is on host b, not on host a where the container was placed: networks are per host (pin the container with --host b, or create the network without --host)',
+    ]);
+    const onB = await createOn(s(), { image: 'busybox', cmd: ['true'], hostConfig: { NetworkMode: 'onlyb' } }, 'b');
+    expect(onB.Id).toMatch(/^[0-9a-f]{64}$/);
     expect(onA.Id).toMatch(/^[0-9a-f]{64}$/);
 
     await removeNetwork(s(), 'shared');
