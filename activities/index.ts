@@ -2,6 +2,7 @@ import type { HostRuntime } from '../runtime/host-runtime';
 import { createHostActivities } from './hosts';
 import { createImageArchiveActivities } from './image-archive';
 import { createImageVerbActivities } from './image-verbs';
+import { createNetworkVerbActivities } from './network-verbs';
 import { createMonitorActivities, type MonitorActivityOptions } from './monitor';
 import { createPullActivities } from './image-pull';
 import { createOpsActivities } from './ops';
@@ -20,6 +21,7 @@ export function createActivities(runtime: HostRuntime, opts: StartActivityOption
     ...createImageArchiveActivities(runtime),
     ...createImageVerbActivities(runtime),
     ...createVolumeVerbActivities(runtime),
+    ...createNetworkVerbActivities(runtime),
     ...createPullActivities(runtime.images),
   };
 }

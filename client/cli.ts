@@ -10,6 +10,7 @@ import { registerInspect } from './commands/inspect';
 import { registerKill } from './commands/kill';
 import { registerLifecycle } from './commands/lifecycle';
 import { registerLogs } from './commands/logs';
+import { registerNetwork } from './commands/network';
 import { registerPause } from './commands/pause';
 import { registerPort } from './commands/port';
 import { registerPs } from './commands/ps';
@@ -71,6 +72,7 @@ function buildProgram(ctx: CliContext): { program: Command; activeCommand: () =>
   registerPause(program, ctx);
   registerExec(program, ctx);
   registerImage(program, ctx);
+  registerNetwork(program, ctx);
   registerImageArchive(program, ctx);
   registerImagePull(program, ctx);
   registerVolume(program, ctx);

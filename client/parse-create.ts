@@ -18,6 +18,9 @@ import { dnsFlags, type DnsFlags } from './parse-dns';
 export interface CreateFlags extends DnsFlags {
   name?: string;
   network?: string;
+  /** --network-alias (repeatable) and --ip: the --network's endpoint */
+  networkAlias?: string[];
+  ip?: string;
   env: string[];
   workdir?: string;
   /** one word, as the docker CLI takes it; '' resets the image's */
@@ -272,5 +275,26 @@ function toRequest(
     ...(exposedPorts.length > 0 ? { exposedPorts } : {}),
     ...(Object.keys(labels).length > 0 ? { labels } : {}),
     ...(Object.keys(hostConfig).length > 0 ? { hostConfig } : {}),
+    ...endpointFlags(flags),
+  };
+}
+
+/**
+ * --network-alias and --ip as the --network's endpoint (the docker CLI's way): an alias needs a user-defined
+ * network (the CLI's own refusal); whether the address fits the network is the host's question.
+ */
+function endpointFlags(flags: CreateFlags): Pick<CreateRequest, 'endpoints'> {
+  const aliases = flags.networkAlias ?? [];
+  if (aliases.length === 0 && !flags.ip) return {};
+  const network = flags.network ?? 'bridge';
+  if (aliases.length > 0 && parseNetMode(network)?.kind !== 'user')
+    throw usageError('network-scoped aliases are only supported for user-defined networks', 'create');
+  return {
+    endpoints: {
+      [network]: {
+        ...(aliases.length > 0 ? { Aliases: aliases } : {}),
+        ...(flags.ip ? { IPAMConfig: { IPv4Address: flags.ip } } : {}),
+      },
+    },
   };
 }

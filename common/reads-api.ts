@@ -10,6 +10,7 @@ import type {
   LogsResult,
 } from './ops-api';
 import type { HostRow } from './hosts-api';
+import type { NetworkInspectInput, NetworkView } from './network-api';
 import type { ExecOutputInput, ExecOutputResult } from './verbs-api';
 import type { VolumeInspectInput, VolumeListInput, VolumeListResult, VolumeRecord } from './volumes-api';
 
@@ -32,6 +33,9 @@ export interface Reads {
   /** `volume ls`, `volume inspect` */
   volumeList: { input: VolumeListInput; result: VolumeListResult };
   volumeInspect: { input: VolumeInspectInput; result: VolumeRecord };
+  /** `network ls` (filtered by the caller) and `network inspect` */
+  networkList: { input: Record<string, never>; result: NetworkView[] };
+  networkInspect: { input: NetworkInspectInput; result: NetworkView };
 }
 export type ReadName = keyof Reads;
 
@@ -46,6 +50,8 @@ export const READ_NAMES = [
   'hosts',
   'volumeList',
   'volumeInspect',
+  'networkList',
+  'networkInspect',
 ] as const satisfies readonly ReadName[];
 
 /**

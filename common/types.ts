@@ -215,7 +215,7 @@ export interface ContainerRecord {
 
 export interface ContainerEvent {
   time: string;
-  type: 'container' | 'image' | 'volume';
+  type: 'container' | 'image' | 'volume' | 'network';
   action:
     | 'create'
     | 'start'
@@ -234,7 +234,10 @@ export interface ContainerEvent {
     // image events (type image): Docker's tag, untag, delete
     | 'tag'
     | 'untag'
-    | 'delete';
+    | 'delete'
+    // network events (type network): Docker's create, connect, disconnect, destroy
+    | 'connect'
+    | 'disconnect';
   id: string;
   name: string;
   attributes?: Record<string, string>;

@@ -20,7 +20,7 @@ function networkNamed(all: readonly NetworkRecord[], ref: string): NetworkRecord
 }
 
 /** One endpoint's configuration checked as Docker's daemon checks it at create (validateEndpointSettings). */
-function endpointFor(net: NetworkRecord, cfg: EndpointConfig | undefined): EndpointSettings {
+export function endpointFor(net: NetworkRecord, cfg: EndpointConfig | undefined): EndpointSettings {
   const userDefined = net.Driver === 'bridge' && net.Name !== 'bridge';
   if (cfg?.Aliases?.length && !userDefined)
     fail('network-scoped alias is supported only for containers in user defined networks');

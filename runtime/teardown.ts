@@ -21,7 +21,7 @@ import { isFullId } from '../common/names';
 export type TeardownDeps = HostParts & Pick<ContainerRuntime, 'list' | 'release'>;
 
 /** Held around a teardown, so two of one container never interleave their releases. */
-const TEARDOWN_LOCK = '.teardown';
+export const TEARDOWN_LOCK = '.teardown';
 
 function leftoverError(id: string, leftovers: string[]): ContainerError {
   return new ContainerError(

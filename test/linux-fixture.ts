@@ -66,6 +66,8 @@ const TEST_NETWORKS = {
   'e2e/volumes-linux': { hostNetns: 'cs-vol-host', bridge: 'csvol0', subnet: '10.144.0.0/16' },
   // its user-defined networks live in the same host netns, on 10.148.x
   'e2e/network-dns-linux': { hostNetns: 'cs-dns-host', bridge: 'csdn0', subnet: '10.147.0.0/16' },
+  // its user networks are 10.146.x.0/24 in the same host netns
+  'e2e/networks-linux': { hostNetns: 'cs-net-host', bridge: 'csn0', subnet: '10.145.0.0/16' },
   // two hosts on one machine (hosts-linux.test.ts): each its own host netns, bridge and subnet
   'e2e/hosts-linux-a': { hostNetns: 'cs-host-a', bridge: 'csha0', subnet: '10.120.0.0/16' },
   'e2e/hosts-linux-b': { hostNetns: 'cs-host-b', bridge: 'cshb0', subnet: '10.121.0.0/16' },

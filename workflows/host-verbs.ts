@@ -1,4 +1,4 @@
-import type { ActivityOptions } from '@temporalio/workflow';
+import { patched, type ActivityOptions } from '@temporalio/workflow';
 import { ContainerError } from '../common/errors';
 import type { HostRow } from '../common/hosts-api';
 import type {
@@ -34,7 +34,9 @@ import {
   onHost,
   place,
 } from './host-routing';
+import { detailOf } from './failures';
 import { fast, lifecycle } from './options';
+import { Patches } from './patches';
 import { bareName, isFullId } from '../common/names';
 
 /**
@@ -100,8 +102,35 @@ export async function create(input: CreateInput): Promise<CreateResult & { host:
       );
     }
   }
-  const created = await onHost(host, fast).createContainer({ request: input.request });
+  const created = await onHost(host, fast)
+    .createContainer({ request: input.request })
+    .catch(async (err: unknown) => {
+      if (detailOf(err).type === 'NoSuchNetwork' && patched(Patches.createNetworkElsewhere))
+        await refuseNetworkElsewhere(input, host);
+      throw err;
+    });
   return { ...created, host };
+}
+
+/**
+ * Networks are per host: a create placed on a host without its user network, that another host has, is a 400
+ * naming that host (else the host's 404 stands).
+ */
+async function refuseNetworkElsewhere(input: CreateInput, host: string): Promise<void> {
+  const mode = input.request.hostConfig?.NetworkMode ?? '';
+  const refs = [...new Set([mode, ...Object.keys(input.request.endpoints ?? {})])].filter(
+    (r) => r && !['bridge', 'default', 'host', 'none'].includes(r) && !r.startsWith('container:'),
+  );
+  const named = (n: { Name: string; Id: string }, r: string) => n.Name === r || n.Id === r;
+  const elsewhere = (await onEveryHost(fast, (acts) => acts.listNetworks())).filter(
+    (a) => a.host !== host && refs.some((r) => a.answer.some((n) => named(n, r))),
+  );
+  if (elsewhere.length === 0) return;
+  const where = elsewhere.map((a) => a.host).join(', ');
+  throw new ContainerError(
+    'InvalidParameter',
+    `network ${refs.join(', ')} is on host ${where}, not on host ${host} where the container was placed: networks are per host (pin the container with --host ${elsewhere[0]!.host}, or create the network without --host)`,
+  );
 }
 
 export async function inspect(input: InspectInput): Promise<InspectResult> {

@@ -8,5 +8,6 @@ export { containerReads } from './reads';
 export { containerHosts } from './hosts';
 export { imageSave, imageLoad } from './image-archive';
 export * from './image-verbs';
+export * from './network-verbs';
 export { imagePull } from './image-pull';
 export * from './volume-verbs';

@@ -1,6 +1,9 @@
 /**
  * The patched() IDs of workflow changes made since the baseline (docs/design.md, "Versioning"): each named for
  * the behaviour it adds, with a line saying what it changes; `deprecatePatch` a release after it lands, deleted
- * the release after that. None yet: this release is the baseline.
+ * the release after that.
  */
-export const Patches = {} as const satisfies Record<string, string>;
+export const Patches = {
+  /** a create the placed host refuses for a network it lacks asks the other hosts, for a 400 naming where it is */
+  createNetworkElsewhere: 'create-network-elsewhere',
+} as const satisfies Record<string, string>;

@@ -24,6 +24,7 @@ import {
 import { checkInput, surfaced } from './failures';
 import * as onHosts from './host-verbs';
 import { inspectOnHosts, listOnHosts } from './volume-hosts';
+import { networkInspect, networkList } from './network-reads';
 
 /**
  * The read path (docs/design.md): one long-lived workflow per task queue serves every read-only verb as an
@@ -53,6 +54,8 @@ const SERVE: { [K in ReadName]: Serve<K> } = {
   hosts: () => onHosts.hosts(),
   volumeList: (input) => listOnHosts(input),
   volumeInspect: (input) => inspectOnHosts(input),
+  networkList: () => networkList(),
+  networkInspect: (input) => networkInspect(input),
 };
 
 const DESCRIPTIONS: { [K in ReadName]: string } = {
@@ -65,6 +68,8 @@ const DESCRIPTIONS: { [K in ReadName]: string } = {
   hosts: 'host ls: the registered hosts, live or not, with their counts',
   volumeList: 'docker volume ls: every live host, or one',
   volumeInspect: 'docker volume inspect: the volume on the first host that has it',
+  networkList: "docker network ls: every live host's networks, with the containers on them",
+  networkInspect: 'docker network inspect: one network by name, full ID or unique ID prefix',
 };
 
 /**
@@ -81,6 +86,8 @@ const CHECKED_AS: { [K in ReadName]: CheckedWorkflow | undefined } = {
   hosts: undefined, // takes `{}`
   volumeList: 'volumeList',
   volumeInspect: 'volumeInspect',
+  networkList: undefined, // takes `{}`
+  networkInspect: 'networkInspect',
 };
 
 function checkRead(name: ReadName, input: unknown): void {
@@ -133,6 +140,8 @@ export async function containerReads(input: ReadsInput = {}): Promise<void> {
   serve('hosts');
   serve('volumeList');
   serve('volumeInspect');
+  serve('networkList');
+  serve('networkInspect');
   setHandler(defineQuery<ReadsServed>(SERVED_QUERY), () => served, {
     description: 'reads served, by kind, over all runs',
   });

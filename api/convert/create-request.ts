@@ -2,14 +2,11 @@ import { LOG_DRIVER } from '../../common/log-config';
 import { VALID_NAME } from '../../common/lookup';
 import { defaultNetMode } from '../../common/net-mode';
 import type { CreateRequest, HostConfig, PortMap, RestartPolicy } from '../../common/types';
-import type { EndpointConfig } from '../../common/network-types';
 import { badRequest } from '../http';
 import {
   checkFields,
   checkNested,
   CONFIG_FIELDS,
-  ENDPOINT_FIELDS,
-  ENDPOINT_IPAM_FIELDS,
   HOST_CONFIG_FIELDS,
   LOG_CONFIG_FIELDS,
   NETWORKING_CONFIG_FIELDS,
@@ -17,6 +14,7 @@ import {
 } from './create-schema';
 import { resourceFields } from './create-resources';
 import { checkReference } from './image-ref';
+import { toEndpointConfig } from './network-request';
 import {
   isPlainObject,
   isZero,
@@ -82,8 +80,7 @@ export function toCreateRequest(body: Record<string, unknown>, name: string | nu
 
   const hostConfig = toHostConfig(hc);
   const endpoints = toEndpoints(nc, hostConfig.NetworkMode ?? '');
-  if (Object.values(endpoints).some((e) => Object.keys(e).length > 0) || Object.keys(endpoints).length > 1)
-    req.endpoints = endpoints;
+  if (endpoints) req.endpoints = endpoints;
   if (Object.keys(hostConfig).length > 0) req.hostConfig = hostConfig;
   return req;
 }
@@ -183,34 +180,24 @@ function restartPolicy(value: unknown): RestartPolicy | undefined {
 }
 
 /**
- * NetworkingConfig.EndpointsConfig → the endpoints' aliases, links and --ip, by network name (the host checks
- * that each network exists and takes them, runtime/create-network.ts). The default bridge may be named
- * `default` as the mode is; entries with every setting at zero (newer clients send the mode's) ask nothing.
+ * NetworkingConfig.EndpointsConfig → the create's endpoints (aliases, links, --ip per network; API 1.44's
+ * several networks at create). The mode's own entry with every setting at zero (what newer clients send) asks
+ * for nothing beyond the mode; `default` names the mode's network. Whether each network exists and takes
+ * those settings is the host's question (runtime/create-network.ts).
  */
-function toEndpoints(nc: Record<string, unknown> | undefined, networkMode: string): Record<string, EndpointConfig> {
+function toEndpoints(nc: Record<string, unknown> | undefined, networkMode: string): CreateRequest['endpoints'] {
   const endpoints = optObject(nc?.EndpointsConfig, 'NetworkingConfig.EndpointsConfig') ?? {};
-  const out: Record<string, EndpointConfig> = {};
+  const mode = defaultNetMode(networkMode);
+  const own = mode === 'bridge' ? ['bridge', 'default', networkMode] : ['default', networkMode];
+  const out: NonNullable<CreateRequest['endpoints']> = {};
   for (const [network, settings] of Object.entries(endpoints)) {
     const path = `NetworkingConfig.EndpointsConfig.${network}`;
-    const name =
-      network === 'default' || (network === networkMode && defaultNetMode(networkMode) === 'bridge')
-        ? 'bridge'
-        : network;
-    if (settings === null || settings === undefined) {
-      out[name] ??= {};
-      continue;
-    }
-    if (!isPlainObject(settings)) throw badRequest(`invalid ${path}: want an object`);
-    checkFields(settings, ENDPOINT_FIELDS, `${path}.`);
-    const ipam = checkNested(settings.IPAMConfig, ENDPOINT_IPAM_FIELDS, `${path}.IPAMConfig`);
-    const ip = optString(ipam?.IPv4Address, `${path}.IPAMConfig.IPv4Address`);
-    const aliases = optStringList(settings.Aliases, `${path}.Aliases`);
-    const links = optStringList(settings.Links, `${path}.Links`);
-    out[name] = {
-      ...(aliases?.length ? { Aliases: aliases } : {}),
-      ...(links?.length ? { Links: links } : {}),
-      ...(ip ? { IPAMConfig: { IPv4Address: ip } } : {}),
-    };
+    if (settings !== null && settings !== undefined && !isPlainObject(settings))
+      throw badRequest(`invalid ${path}: want an object`);
+    const config = toEndpointConfig(settings, path);
+    const key = network === 'default' ? mode : network;
+    if (own.includes(network) && !config) continue;
+    out[key] = config ?? {};
   }
-  return out;
+  return Object.keys(out).length ? out : undefined;
 }

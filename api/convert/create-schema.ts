@@ -132,7 +132,7 @@ export const HOST_CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
   Init: Z,
 };
 
-/** An endpoint of NetworkingConfig.EndpointsConfig: its aliases, links and address; the rest at zero. */
+/** An endpoint of NetworkingConfig.EndpointsConfig (and of a connect): aliases, links and --ip. */
 export const ENDPOINT_FIELDS: Readonly<Record<string, FieldRule>> = {
   IPAMConfig: 'convert',
   Links: 'convert',
@@ -155,10 +155,40 @@ export const ENDPOINT_FIELDS: Readonly<Record<string, FieldRule>> = {
   DriverOpts: M,
 };
 
+/** An endpoint's IPAMConfig: an IPv4 address only. */
 export const ENDPOINT_IPAM_FIELDS: Readonly<Record<string, FieldRule>> = {
   IPv4Address: 'convert',
   IPv6Address: Z,
   LinkLocalIPs: Z,
+};
+
+/** POST /networks/create's body (Docker's NetworkCreateRequest): a local IPv4 bridge network. */
+export const NETWORK_CREATE_FIELDS: Readonly<Record<string, FieldRule>> = {
+  Name: 'convert',
+  Driver: 'convert',
+  Internal: 'convert',
+  Attachable: 'convert',
+  EnableIPv6: 'convert',
+  EnableIPv4: zeroOr(true),
+  Labels: 'convert',
+  Options: 'convert',
+  IPAM: 'convert',
+  CheckDuplicate: 'ignore', // deprecated: names are always unique
+  Scope: zeroOr('local'),
+  Ingress: Z,
+  ConfigOnly: Z,
+  ConfigFrom: M,
+};
+export const IPAM_FIELDS: Readonly<Record<string, FieldRule>> = {
+  Driver: 'convert',
+  Config: 'convert',
+  Options: 'convert',
+};
+export const IPAM_POOL_FIELDS: Readonly<Record<string, FieldRule>> = {
+  Subnet: 'convert',
+  Gateway: 'convert',
+  IPRange: 'convert',
+  AuxiliaryAddresses: M,
 };
 
 export const NETWORKING_CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = { EndpointsConfig: 'convert' };

@@ -24,7 +24,7 @@ export interface ListQuery {
 }
 
 /** Docker's Args.Match: an exact value, or a regular expression that matches somewhere (a bad one matches nothing). */
-function matches(values: readonly string[], source: string): boolean {
+export function matches(values: readonly string[], source: string): boolean {
   return values.some((v) => {
     if (v === source) return true;
     try {

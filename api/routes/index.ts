@@ -5,6 +5,7 @@ import { execRoutes } from './exec';
 import { imageArchiveRoutes } from './image-archive';
 import { imageRoutes } from './images';
 import { imageVerbRoutes } from './image-verbs';
+import { networkRoutes } from './networks';
 import { streamRoutes } from './streams';
 import { systemRoutes } from './system';
 import { volumeRoutes } from './volumes';
@@ -21,5 +22,6 @@ export function engineRouter(): Router {
     ...imageRoutes,
     ...imageVerbRoutes,
     ...volumeRoutes,
+    ...networkRoutes,
   );
 }

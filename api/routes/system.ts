@@ -76,7 +76,7 @@ export const systemRoutes: Route[] = [
         Images: images.length,
         Driver: 'overlay',
         DriverStatus: [],
-        Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'none'], Authorization: null, Log: ['json-file'] },
+        Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['json-file'] },
         MemoryLimit: true,
         SwapLimit: false,
         CpuCfsPeriod: true,

@@ -10,7 +10,9 @@ const collect = (v: string, acc: string[]) => [...acc, v];
 export function withCreateOptions(command: Command): Command {
   return command
     .option('--name <name>', 'assign a name to the container')
-    .option('--network <mode>', 'bridge (default), none, host or container:<name|id>')
+    .option('--network <mode>', "bridge (default), none, host, container:<name|id> or a user network's name")
+    .option('--network-alias <alias>', "the container's alias on its --network (repeatable)", collect, [])
+    .option('--ip <address>', 'its IPv4 address on its --network (a user-defined one)')
     .option(
       '-e, --env <KEY[=VALUE]>',
       'set an environment variable; KEY alone passes the value from this environment (repeatable)',

@@ -144,6 +144,24 @@ const SHAPES: Record<string, fc.Arbitrary<unknown>> = {
   [WorkflowTypes.volumeInspect]: nearly({ name: volumeName }, ['name']),
   [WorkflowTypes.volumeRemove]: nearly({ name: volumeName, force: fc.boolean() }, ['name', 'force']),
   [WorkflowTypes.volumePrune]: nearly({ all: fc.boolean(), labels: strings, labelsNot: strings }, ['all']),
+  // networks that do not exist, containers that do not exist: no case changes what another made (create and
+  // prune are left out for that reason)
+  [WorkflowTypes.networkRemove]: nearly({ network: noImage, host: fc.constantFrom('nosuch-host', 'Bad Host') }, [
+    'network',
+  ]),
+  [WorkflowTypes.networkConnect]: nearly(
+    {
+      network: noImage,
+      container: ref,
+      config: nearly({ Aliases: strings, IPAMConfig: nearly({ IPv4Address: hostileString }, []) }, []),
+    },
+    ['network', 'container'],
+  ),
+  [WorkflowTypes.networkDisconnect]: nearly({ network: noImage, container: ref, force: fc.boolean() }, [
+    'network',
+    'container',
+    'force',
+  ]),
   [WorkflowTypes.wait]: nearly(
     {
       container: ref,

@@ -375,32 +375,34 @@ describe('what is refused, and how', () => {
     );
   });
 
-  it('endpoints: aliases, links and the IPv4 address by network; other settings refused', () => {
+  it("endpoints: aliases, links and --ip per network; the mode's own entry at zero asks for nothing", () => {
     const other = body({}, { NetworkMode: 'front' });
     other.NetworkingConfig = {
-      EndpointsConfig: { front: { Aliases: ['web'], IPAMConfig: { IPv4Address: '10.1.0.5' } }, back: {} },
+      EndpointsConfig: {
+        front: { Aliases: ['web'], IPAMConfig: { IPv4Address: '10.150.0.9', IPv6Address: '' }, MacAddress: '' },
+        back: {},
+      },
     };
     expect(toCreateRequest(other, null).endpoints).toEqual({
-      front: { Aliases: ['web'], IPAMConfig: { IPv4Address: '10.1.0.5' } },
+      front: { Aliases: ['web'], IPAMConfig: { IPv4Address: '10.150.0.9' } },
       back: {},
     });
-    // the mode's own entry with nothing set asks nothing (newer clients always send it)
-    const plain = body({}, { NetworkMode: 'front' });
-    plain.NetworkingConfig = { EndpointsConfig: { front: { Aliases: null, IPAMConfig: null } } };
-    expect(toCreateRequest(plain, null).endpoints).toBeUndefined();
-    const mac = body({}, { NetworkMode: 'front' });
-    mac.NetworkingConfig = { EndpointsConfig: { front: { MacAddress: '02:42:ac:11:00:02' } } };
-    expect(apiError(() => toCreateRequest(mac, null)).message).toBe(
-      'container-saga does not support NetworkingConfig.EndpointsConfig.front.MacAddress',
-    );
+    const zero = body({}, { NetworkMode: 'bridge' });
+    zero.NetworkingConfig = { EndpointsConfig: { bridge: { Aliases: null, IPAMConfig: null } } };
+    expect(toCreateRequest(zero, null).endpoints).toBeUndefined();
+    const def = body();
+    def.NetworkingConfig = { EndpointsConfig: { default: { Aliases: ['x'] } } };
+    // `default` names the mode's network: the host refuses an alias there (not user-defined)
+    expect(toCreateRequest(def, null).endpoints).toEqual({ bridge: { Aliases: ['x'] } });
     const v6 = body({}, { NetworkMode: 'front' });
-    v6.NetworkingConfig = { EndpointsConfig: { front: { IPAMConfig: { IPv6Address: 'fd00::5' } } } };
+    v6.NetworkingConfig = { EndpointsConfig: { front: { IPAMConfig: { IPv6Address: 'fd00::2' } } } };
     expect(apiError(() => toCreateRequest(v6, null)).message).toBe(
       'container-saga does not support NetworkingConfig.EndpointsConfig.front.IPAMConfig.IPv6Address',
     );
     const host = body({}, { NetworkMode: 'host' });
     host.NetworkingConfig = { EndpointsConfig: { host: null } };
     expect(toCreateRequest(host, null).hostConfig?.NetworkMode).toBe('host');
+    expect(toCreateRequest(host, null).endpoints).toBeUndefined();
   });
 
   it('a value of the wrong type names the field and what it wants', () => {
