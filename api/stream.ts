@@ -33,12 +33,15 @@ export interface OutputStream {
   readonly closed: boolean;
   /** resolves when the client goes away (to stop following) */
   readonly gone: Promise<void>;
+  /** bytes the client sent on a hijacked connection (stdin), which nothing reads */
+  readonly inputBytes: number;
 }
 
 function outputOn(
   sink: NodeJS.WritableStream & { destroyed?: boolean },
   end: () => void,
   goneEvents: { on(ev: 'close', cb: () => void): unknown },
+  input: () => number = () => 0,
 ): OutputStream {
   let closed = false;
   let signalGone!: () => void;
@@ -81,6 +84,9 @@ function outputOn(
       return closed;
     },
     gone,
+    get inputBytes() {
+      return input();
+    },
   };
 }
 
@@ -89,8 +95,14 @@ export function hijacked(socket: Duplex, contentType = RAW_STREAM): OutputStream
   socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
   // The client may half-close its side once it has nothing to send (no stdin): that is not going away.
   socket.on('end', () => undefined);
-  socket.resume();
-  return outputOn(socket, () => socket.end(), socket);
+  let input = 0;
+  socket.on('data', (b: Buffer) => (input += b.length));
+  return outputOn(
+    socket,
+    () => socket.end(),
+    socket,
+    () => input,
+  );
 }
 
 /** A 200 response whose body is the stream (logs, events, attach without upgrade). */

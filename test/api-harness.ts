@@ -117,8 +117,19 @@ export function docker(
         `${DOCKER_CLI} is missing: Debian's docker.io gives the client (\`npm run setup\` installs it as root)`,
       ),
     );
+  return dockerClient(DOCKER_CLI, api, args, opts);
+}
+
+/** Runs a Docker client (the docker CLI, a compose) against the API, as `docker` does. */
+export function dockerClient(
+  file: string,
+  api: Pick<TestApi, 'host'>,
+  args: string[],
+  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<DockerResult> {
+  if (!existsSync(file)) return Promise.reject(new Error(`${file} is missing (\`npm run setup\` installs it as root)`));
   return new Promise((resolve, reject) => {
-    const child = spawn(DOCKER_CLI, args, {
+    const child = spawn(file, args, {
       env: {
         PATH: process.env.PATH,
         HOME: os.tmpdir(),
@@ -149,7 +160,11 @@ export function linuxApiSuite(
   prefix: string,
   net: TestNetwork,
   config: Partial<HostRuntimeConfig> = {},
-): LinuxSuite & { docker(args: string[], timeoutMs?: number): Promise<DockerResult> } {
+): LinuxSuite & {
+  docker(args: string[], timeoutMs?: number): Promise<DockerResult>;
+  /** another Docker client (a compose) against the API */
+  client(file: string, args: string[], timeoutMs?: number): Promise<DockerResult>;
+} {
   const suite = linuxSuite(prefix, net, config);
   let api: TestApi | undefined;
   beforeAll(async () => {
@@ -163,6 +178,10 @@ export function linuxApiSuite(
     docker: (args: string[], timeoutMs?: number) => {
       if (!api) throw new Error('the Engine API is not running (the Linux driver is unavailable here)');
       return docker(api, args, { timeoutMs });
+    },
+    client: (file: string, args: string[], timeoutMs?: number) => {
+      if (!api) throw new Error('the Engine API is not running (the Linux driver is unavailable here)');
+      return dockerClient(file, api, args, { timeoutMs });
     },
   });
 }

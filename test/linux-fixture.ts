@@ -68,6 +68,8 @@ const TEST_NETWORKS = {
   'e2e/network-dns-linux': { hostNetns: 'cs-dns-host', bridge: 'csdn0', subnet: '10.147.0.0/16' },
   // its user networks are 10.146.x.0/24 in the same host netns
   'e2e/networks-linux': { hostNetns: 'cs-net-host', bridge: 'csn0', subnet: '10.145.0.0/16' },
+  // compose's project networks are made from Docker's default pools (172.17+) inside this host netns
+  'e2e/compose-linux': { hostNetns: 'cs-compose-host', bridge: 'cscp0', subnet: '10.149.0.0/16' },
   // two hosts on one machine (hosts-linux.test.ts): each its own host netns, bridge and subnet
   'e2e/hosts-linux-a': { hostNetns: 'cs-host-a', bridge: 'csha0', subnet: '10.120.0.0/16' },
   'e2e/hosts-linux-b': { hostNetns: 'cs-host-b', bridge: 'cshb0', subnet: '10.121.0.0/16' },

@@ -1,5 +1,5 @@
 import { parseNetMode } from '../../common/net-mode';
-import { emptyEndpoint, type EndpointSettings } from '../../common/network-types';
+import { emptyEndpoint, isPredefinedNetwork, type EndpointSettings } from '../../common/network-types';
 import type { ContainerRecord } from '../../common/types';
 
 /**
@@ -36,7 +36,14 @@ export function networksOf(rec: ContainerRecord): Record<string, unknown> {
   const mode = parseNetMode(rec.HostConfig.NetworkMode);
   if (!mode || mode.kind === 'container') return {};
   const ns = rec.NetworkSettings;
-  if (ns.Networks) return Object.fromEntries(Object.entries(ns.Networks).map(([n, ep]) => [n, endpointJson(ep)]));
+  if (ns.Networks) {
+    // Docker's API before 1.45 (this one serves 1.41) lists the short ID among a user network's aliases: Compose
+    // 1.x reads it there to tell a container it already connected
+    const shortId = rec.Id.slice(0, 12);
+    const withShortId = (n: string, ep: EndpointSettings): EndpointSettings =>
+      isPredefinedNetwork(n) ? ep : { ...ep, Aliases: [...new Set([...(ep.Aliases ?? []), shortId])] };
+    return Object.fromEntries(Object.entries(ns.Networks).map(([n, ep]) => [n, endpointJson(withShortId(n, ep))]));
+  }
   return {
     [mode.target ?? mode.kind]: endpointJson({
       ...emptyEndpoint(''),

@@ -79,6 +79,7 @@ export function toCreateRequest(body: Record<string, unknown>, name: string | nu
   if (labels && Object.keys(labels).length > 0) req.labels = labels;
 
   const hostConfig = toHostConfig(hc);
+  checkDeclaredVolumes(body.Volumes, hostConfig);
   const endpoints = toEndpoints(nc, hostConfig.NetworkMode ?? '');
   if (endpoints) req.endpoints = endpoints;
   if (Object.keys(hostConfig).length > 0) req.hostConfig = hostConfig;
@@ -200,4 +201,23 @@ function toEndpoints(nc: Record<string, unknown> | undefined, networkMode: strin
     out[key] = config ?? {};
   }
   return Object.keys(out).length ? out : undefined;
+}
+
+/**
+ * Config.Volumes: the container's volume mount points. Compose lists every target of its `volumes:` there beside
+ * the Binds that mount them; a point no bind or tmpfs mounts would be an anonymous volume, which is not supported
+ * yet (a 400 naming it, rather than a container without its volume).
+ */
+function checkDeclaredVolumes(value: unknown, hc: Partial<HostConfig>): void {
+  const declared = Object.keys(optObject(value, 'Volumes') ?? {});
+  const clean = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p);
+  const mounted = new Set([
+    ...(hc.Binds ?? []).map((b) => clean(b.split(':')[1] ?? '')),
+    ...Object.keys(hc.Tmpfs ?? {}).map(clean),
+  ]);
+  const anonymous = declared.filter((p) => !mounted.has(clean(p)));
+  if (anonymous.length > 0)
+    throw badRequest(
+      `container-saga does not support anonymous volumes yet: Volumes ${anonymous.join(', ')} is mounted by no bind or named volume`,
+    );
 }

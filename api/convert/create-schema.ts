@@ -37,7 +37,7 @@ export const CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
   Healthcheck: zeroOr({ Test: ['NONE'] }),
   ArgsEscaped: 'ignore',
   Image: 'convert',
-  Volumes: M,
+  Volumes: 'convert',
   WorkingDir: 'convert',
   Entrypoint: 'convert',
   NetworkDisabled: Z,

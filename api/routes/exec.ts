@@ -15,7 +15,8 @@ import { bareName } from '../../common/names';
  * docker exec over the Engine API: POST /containers/{id}/exec keeps the exec's config in the server's memory
  * (api/exec-store.ts), POST /exec/{id}/start runs it as the containerExec workflow and streams its stdout
  * (frames of type 1) and stderr (type 2) from the exec's own files, paged as the CLI's exec pages them, and
- * GET /exec/{id}/json tells whether it runs and how it ended. Non-interactive only: no stdin, no TTY.
+ * GET /exec/{id}/json tells whether it runs and how it ended. Non-interactive only: no TTY, and stdin is /dev/null
+ * (AttachStdin is taken, and what the client writes is not delivered).
  */
 
 /** A boolean field of the body, false when absent (Docker's zero value). */
@@ -25,8 +26,9 @@ const NO_TTY = 'container-saga does not support a TTY on exec (Tty)';
 
 /** What the exec create body asks for that container-saga cannot give: a 400 naming the field. */
 function refuseUnsupported(body: Record<string, unknown>): void {
-  if (flag(body, 'AttachStdin')) throw badRequest('container-saga does not support stdin on exec (AttachStdin)');
   if (flag(body, 'Tty')) throw badRequest(NO_TTY);
+  // AttachStdin without a TTY is taken (Compose 1.x's `exec -T` always asks for it): the process's stdin is
+  // /dev/null, as OpenStdin: false says; what a client writes is not delivered (interactive execs: issue 27)
   if (flag(body, 'Privileged')) throw badRequest('container-saga does not support privileged execs (Privileged)');
   const user = body.User;
   if (user !== undefined && user !== null && user !== '')
@@ -162,6 +164,11 @@ export const execRoutes: Route[] = [
         const stream = out.stream();
         try {
           await streamExec(s, exec, started, stream);
+          if (stream.inputBytes > 0)
+            await stream.write(
+              2,
+              `container-saga: ${stream.inputBytes} bytes written to the exec's stdin were not delivered: stdin on exec is not supported yet\n`,
+            );
         } finally {
           stream.end();
         }
