@@ -193,6 +193,13 @@ function linuxPackages() {
   installDebianPackages(APT_PACKAGES);
 }
 
+/** The compose tests' second client, where the Linux driver runs (scripts/compose-v5.cjs). */
+function composeClient() {
+  if (args.has('--no-apt') || process.env.CONTAINER_SAGA_DRIVER === 'simulated') return;
+  if (process.platform !== 'linux' || process.getuid?.() !== 0) return;
+  require('./compose-v5.cjs').composeV5(repo, { say, present, SetupError });
+}
+
 // Packages with services (docker.io's dockerd, containerd; docker-registry's registry) start them from their
 // postinst through invoke-rc.d or systemd. A policy-rc.d that answers 101 ("action forbidden") stops
 // invoke-rc.d; as a second guard, any of those daemons that was not running before the install and is after
@@ -273,6 +280,7 @@ try {
   require('./build.cjs').buildIfStale(say, present); // dist/, which the worker, the CLI and the API server run
   temporalBinaries();
   linuxPackages();
+  composeClient();
 } catch (err) {
   console.error(`setup: ${err instanceof SetupError ? err.message : err.stack || err}`);
   process.exit(1);

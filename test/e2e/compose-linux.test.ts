@@ -4,6 +4,7 @@ import { leaksOf } from '../../runtime/drivers/linux/probe';
 import { linuxApiSuite, type DockerResult } from '../api-harness';
 import { until } from '../harness';
 import { testNetwork } from '../linux-fixture';
+import { composeV5Path } from '../compose-client';
 
 // docker compose against our Engine API on real containers, as its users run it: Debian's docker-compose (Compose
 // 1.29, docker-py), which no one here wrote. A project network with service-name DNS, a published port, a named
@@ -12,7 +13,11 @@ import { testNetwork } from '../linux-fixture';
 const NET = testNetwork('e2e/compose-linux');
 const suite = linuxApiSuite('cs-e2e-compose', NET);
 const rootIt = suite.it;
-const COMPOSE_V1 = '/usr/bin/docker-compose';
+/** The clients: Debian's Compose 1.29 (docker-py), and Compose v5 (the v2 plugin's line) built by `npm run setup`. */
+const CLIENTS = [
+  { name: 'Compose 1.29', file: '/usr/bin/docker-compose', sep: '_' },
+  { name: 'Compose v5', file: composeV5Path(), sep: '-' },
+];
 const FILE = path.join(__dirname, '..', 'fixtures', 'compose', 'shop.yml');
 const PROJECT = 'shop';
 
@@ -35,11 +40,11 @@ describe('docker compose (Compose 1.29 through the API, Linux driver)', () => {
       await compose(['up', '-d']);
       const ids = (await compose(['ps', '-q'])).trim().split('\n');
       expect(ids).toHaveLength(2);
-      expect(await compose(['ps'])).toMatch(/shop_web_1 .* Up .*127\.0\.0\.1:\d+->8080\/tcp/s);
+      expect(await compose(['ps'])).toMatch(new RegExp(`${web} .* Up .*127\\.0\\.0\\.1:\\d+->8080/tcp`, 's'));
       // the project network, the volume, the published port
       expect(await docker(['network', 'ls', '--format', '{{.Name}}'])).toMatch(/^shop_default$/m);
       expect(await docker(['volume', 'ls', '--format', '{{.Name}}'])).toMatch(/^shop_site$/m);
-      const port = (await docker(['port', 'shop_web_1', '8080/tcp'])).trim();
+      const port = (await docker(['port', web, '8080/tcp'])).trim();
       expect(port).toMatch(/^127\.0\.0\.1:\d+$/);
       const res = await fetch(`http://${port}/`);
       expect(await res.text()).toBe('hello from web\n');
@@ -53,7 +58,7 @@ describe('docker compose (Compose 1.29 through the API, Linux driver)', () => {
       expect(await compose(['exec', '-T', 'web', 'cat', '/srv/index.html'])).toBe('hello from web\n');
       // restart keeps the volume's content and publishes again
       await compose(['restart', 'web']);
-      const again = (await docker(['port', 'shop_web_1', '8080/tcp'])).trim();
+      const again = (await docker(['port', web, '8080/tcp'])).trim();
       await until('web to answer after its restart', async () =>
         (
           await fetch(`http://${again}/`).then(
