@@ -6,8 +6,8 @@ import { until } from '../harness';
 import { testNetwork } from '../linux-fixture';
 import { composeV5Path } from '../compose-client';
 
-// docker compose against our Engine API on real containers, as its users run it: Debian's docker-compose (Compose
-// 1.29, docker-py), which no one here wrote. A project network with service-name DNS, a published port, a named
+// docker compose against our Engine API on real containers, as its users run it, with two clients no one here
+// wrote: Debian's docker-compose (Compose 1.29, docker-py) and Compose v5 (Go, the docker compose v2 plugin's line). A project network with service-name DNS, a published port, a named
 // volume, depends_on; ps, logs, exec, restart, stop; down -v leaving nothing. Needs root: else every test FAILS.
 
 const NET = testNetwork('e2e/compose-linux');
@@ -26,14 +26,12 @@ function expectOk(r: DockerResult, what: string): string {
   return r.stdout;
 }
 
-const compose = async (args: string[], timeoutMs = 120_000) =>
-  expectOk(
-    await suite.client(COMPOSE_V1, ['-f', FILE, '-p', PROJECT, ...args], timeoutMs),
-    `compose ${args.join(' ')}`,
-  );
 const docker = async (args: string[]) => expectOk(await suite.docker(args), `docker ${args.join(' ')}`);
 
-describe('docker compose (Compose 1.29 through the API, Linux driver)', () => {
+describe.each(CLIENTS)('docker compose through the API, Linux driver: $name', ({ file, sep }) => {
+  const compose = async (args: string[], timeoutMs = 120_000) =>
+    expectOk(await suite.client(file, ['-f', FILE, '-p', PROJECT, ...args], timeoutMs), `compose ${args.join(' ')}`);
+  const web = `${PROJECT}${sep}web${sep}1`;
   rootIt(
     'up -d, ps, logs, exec, restart, stop, then down -v leaves no container, network, volume or port',
     async () => {
