@@ -28,7 +28,9 @@ function composeV5(repo, { say, present, SetupError }) {
     GOCACHE: path.join(dir, 'gocache'),
     GOFLAGS: '-modcacherw',
   };
-  say(`building Compose ${VERSION} from its Go module into ${path.relative(repo, path.dirname(bin))} (once, a few minutes)`);
+  say(
+    `building Compose ${VERSION} from its Go module into ${path.relative(repo, path.dirname(bin))} (once, a few minutes)`,
+  );
   const dl = spawnSync('go', ['mod', 'download', '-json', `${MODULE}@${VERSION}`], { env, encoding: 'utf8' });
   if (dl.status !== 0) throw new SetupError(`go mod download ${MODULE}@${VERSION}: ${dl.stderr || dl.stdout}`);
   const src = path.join(dir, 'src');

@@ -11,7 +11,7 @@ import type { Teardown } from './teardown';
  *   - `docker start` of a container on the default bridge (the baseline of this section's conditions);
  *   - `docker start` of one on a user-defined network (`docker network create` once per engine);
  *   - `docker start` of one with a published port (`-p PORT:8080`, busybox httpd serving /etc), and the time from
- *     the start's beginning until the port answers an HTTP GET (busybox wget polled from where the engine
+ *     the start's beginning until the port answers an HTTP GET (curl polled from where the engine
  *     publishes: dockerd's own netns at its bridge address, our host's loopback).
  */
 const NET_N = Number(process.env.BENCH_NET_N || 10);
@@ -48,13 +48,13 @@ export function checkNetSettings(): void {
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-/** Polls the published port with busybox wget until it answers; ms since t0. */
+/** Polls the published port with curl until it answers; ms since t0. */
 async function untilAnswers(e: NetEngine, port: number, t0: number): Promise<number> {
   const url = `http://${e.reach.address}:${port}/hostname`;
-  const wget = ['/bin/busybox', 'wget', '-q', '-T', '1', '-O', '-', url];
+  const curl = ['/usr/bin/curl', '-fsS', '-m', '1', url];
   const [file, args] = e.reach.netns
-    ? ['nsenter', [`--net=${netnsPath(e.reach.netns)}`, '--', ...wget]]
-    : [wget[0]!, wget.slice(1)];
+    ? ['nsenter', [`--net=${netnsPath(e.reach.netns)}`, '--', ...curl]]
+    : [curl[0]!, curl.slice(1)];
   for (;;) {
     const r = await run(file, args);
     if (r.code === 0 && r.stdout.trim()) return performance.now() - t0;

@@ -57,7 +57,7 @@ export function formatSections(r: Results): string[] {
     );
   if (r.net)
     section(
-      'networking: the same docker CLI against each engine; the port polled with busybox wget where it is published',
+      'networking: the same docker CLI against each engine; the port polled with curl where it is published',
       formatNet(r.net),
     );
   section('targets', targets(r));

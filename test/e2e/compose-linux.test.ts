@@ -6,9 +6,10 @@ import { until } from '../harness';
 import { testNetwork } from '../linux-fixture';
 import { composeV5Path } from '../compose-client';
 
-// docker compose against our Engine API on real containers, as its users run it, with two clients no one here
-// wrote: Debian's docker-compose (Compose 1.29, docker-py) and Compose v5 (Go, the docker compose v2 plugin's line). A project network with service-name DNS, a published port, a named
-// volume, depends_on; ps, logs, exec, restart, stop; down -v leaving nothing. Needs root: else every test FAILS.
+// docker compose against our Engine API on real containers, as its users run it, with two clients no one
+// here wrote: Debian's docker-compose (Compose 1.29, docker-py) and Compose v5 (Go, the compose v2 line).
+// A project network with service-name DNS, a published port, a named volume, depends_on; ps, logs, exec,
+// restart, stop; down -v leaving nothing. Needs root: else every test FAILS.
 
 const NET = testNetwork('e2e/compose-linux');
 const suite = linuxApiSuite('cs-e2e-compose', NET);
