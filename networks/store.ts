@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ContainerError } from '../common/errors';
+import { findNetworkIn, noSuchNetwork } from '../common/network-lookup';
 import { firstHost, formatIPv4, parseCidr } from '../common/cidr';
 import type { NetworkDriverName, NetworkRecord } from '../common/network-types';
 import { readJson, writeJsonAtomic } from '../runtime/fsutil';
@@ -14,7 +15,7 @@ export interface NetworkDefaults {
 /** Where a state root keeps its networks. */
 export const networkStoreFile = (stateRoot: string) => path.join(stateRoot, 'networks', 'networks.json');
 
-export const noSuchNetwork = (ref: string) => `network ${ref} not found`;
+export { noSuchNetwork };
 
 function defaultIpam(subnet: string | undefined): NetworkRecord['IPAM'] {
   const pool = subnet ? parseCidr(subnet) : undefined;
@@ -131,17 +132,4 @@ export class NetworkStore {
 }
 
 /** Docker's network lookup (pure): exact name, full ID, then a unique ID prefix. */
-export function findNetwork(all: readonly NetworkRecord[], ref: string): NetworkRecord | undefined {
-  const byName = all.find((n) => n.Name === ref);
-  if (byName) return byName;
-  const byId = all.find((n) => n.Id === ref);
-  if (byId) return byId;
-  if (!/^[0-9a-f]+$/.test(ref)) return undefined;
-  const prefixed = all.filter((n) => n.Id.startsWith(ref));
-  if (prefixed.length > 1)
-    throw new ContainerError(
-      'InvalidParameter',
-      `network ${ref} is ambiguous (${prefixed.length} matches found based on ID prefix)`,
-    );
-  return prefixed[0];
-}
+export const findNetwork = (all: readonly NetworkRecord[], ref: string) => findNetworkIn(all, ref);

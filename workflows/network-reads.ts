@@ -1,3 +1,4 @@
+import { findNetworkIn, noSuchNetwork } from '../common/network-lookup';
 import { ContainerError } from '../common/errors';
 import type { NetworkInspectInput, NetworkResource, NetworkView } from '../common/network-api';
 import { onEveryHost } from './host-verbs';
@@ -27,20 +28,8 @@ export async function networkList(): Promise<NetworkView[]> {
 
 /** Docker's lookup over the merged list: exact name, full ID, then a unique ID prefix; else 404. */
 export function findView(all: readonly NetworkView[], ref: string): NetworkView {
-  const found =
-    all.find((n) => n.Name === ref) ??
-    all.find((n) => n.Id === ref) ??
-    (() => {
-      if (!/^[0-9a-f]+$/.test(ref)) return undefined;
-      const prefixed = all.filter((n) => n.Id.startsWith(ref));
-      if (prefixed.length > 1)
-        throw new ContainerError(
-          'InvalidParameter',
-          `network ${ref} is ambiguous (${prefixed.length} matches found based on ID prefix)`,
-        );
-      return prefixed[0];
-    })();
-  if (!found) throw new ContainerError('NoSuchNetwork', `network ${ref} not found`);
+  const found = findNetworkIn(all, ref);
+  if (!found) throw new ContainerError('NoSuchNetwork', noSuchNetwork(ref));
   return found;
 }
 

@@ -4,6 +4,7 @@ import type { DockerCli } from './docker-cli';
 import type { Part } from './report';
 import { summarize, type Summary } from './stats';
 import type { Teardown } from './teardown';
+import { inTurn } from './in-turn';
 
 /**
  * The networking section: the same docker CLI against dockerd's socket and ours, the engines taking turns within
@@ -46,7 +47,6 @@ export function checkNetSettings(): void {
     throw new Error(`BENCH_NET_N must be a whole number, 1 or more (got "${process.env.BENCH_NET_N}")`);
 }
 
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** Polls the published port with curl until it answers; ms since t0. */
 async function untilAnswers(e: NetEngine, port: number, t0: number): Promise<number> {
@@ -69,19 +69,8 @@ export async function measureNet(o: { teardown: Teardown; image: string; engines
     r: { name: e.name, measured: true } as NetEngineResult,
     samples: { plain: [] as number[], user: [] as number[], published: [] as number[], answers: [] as number[] },
   }));
-  const each = async (f: (s: (typeof sides)[number]) => Promise<void>) => {
-    for (const s of sides) {
-      if (o.teardown.stopping) throw new Error('interrupted');
-      if (!s.r.measured) continue;
-      try {
-        await f(s);
-      } catch (err) {
-        if (o.teardown.stopping) throw err;
-        Object.assign(s.r, { measured: false, reason: message(err) });
-        console.error(`bench: network section, ${s.e.name}: ${message(err)}`);
-      }
-    }
-  };
+  const each = (f: (s: (typeof sides)[number]) => Promise<void>) => inTurn(sides, o.teardown, 'network section', f);
+
   /** create (untimed), the timed start, then `after` and the removal */
   const startOf = async (cli: DockerCli, create: string[], after?: (id: string, began: number) => Promise<void>) => {
     const id = await cli.ok(['create', ...create]);

@@ -6,6 +6,7 @@ import { MANY_LAYERS, preparePullImages } from './pull-images';
 import type { Part } from './report';
 import { summarize, type Summary } from './stats';
 import type { Teardown } from './teardown';
+import { inTurn } from './in-turn';
 
 /**
  * The pull section: the same docker CLI against dockerd's socket and ours, pulling from one private registry on
@@ -69,7 +70,6 @@ export function checkPullSettings(): void {
   }
 }
 
-const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 async function du(dir: string): Promise<number> {
   const r = await runChecked(`du ${dir}`, 'du', ['-s', '-B1', dir]);
@@ -91,20 +91,8 @@ export async function measurePull(o: {
     r: { name: e.name, storage: e.storage, counts: e.counts, measured: true } as PullEngineResult,
     samples: { pull: [] as number[], sibling: [] as number[], flat: [] as number[], many: [] as number[] },
   }));
-  // Runs f for every engine still measured, in turn; a failure turns the engine off with the reason.
-  const each = async (f: (s: (typeof sides)[number]) => Promise<void>) => {
-    for (const s of sides) {
-      if (o.teardown.stopping) throw new Error('interrupted');
-      if (!s.r.measured) continue;
-      try {
-        await f(s);
-      } catch (err) {
-        if (o.teardown.stopping) throw err;
-        Object.assign(s.r, { measured: false, reason: message(err) });
-        console.error(`bench: pull section, ${s.e.name}: ${message(err)}`);
-      }
-    }
-  };
+  const each = (f: (s: (typeof sides)[number]) => Promise<void>) => inTurn(sides, o.teardown, 'pull section', f);
+
   const forget = async (s: (typeof sides)[number], ref: string, size: number) => {
     const rmi = await s.e.cli.run(['rmi', ref]);
     const out = toolOutput(rmi);
