@@ -140,6 +140,9 @@ export class StateStore {
     try {
       const size = (await fh.stat()).size;
       const start = Math.min(Math.max(0, since), size);
+      // a cursor inside a line (not one this method gave) starts at the next line: the partial one is skipped
+      const prev = Buffer.alloc(1);
+      const midLine = start > 0 && (await fh.read(prev, 0, 1, start - 1)).bytesRead === 1 && prev[0] !== 0x0a;
       let want = Math.min(size - start, Math.max(1, limit));
       for (;;) {
         const buf = Buffer.alloc(want);
@@ -151,7 +154,7 @@ export class StateStore {
           continue;
         }
         if (end === 0) return { events: [], next: start, more: false };
-        const text = buf.subarray(0, end).toString('utf8');
+        const text = buf.subarray(midLine ? buf.indexOf(0x0a) + 1 : 0, end).toString('utf8');
         const events = text
           .split('\n')
           .filter((l) => l !== '')

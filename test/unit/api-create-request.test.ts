@@ -346,7 +346,6 @@ describe('what is refused, and how', () => {
       [{}, { MemorySwappiness: 10 }, 'HostConfig.MemorySwappiness'],
       [{}, { GroupAdd: ['audio'] }, 'HostConfig.GroupAdd'],
       [{ OpenStdin: true }, {}, 'OpenStdin'],
-      [{ Volumes: { '/data': {} } }, {}, 'Volumes'],
       [{}, { Sysctls: { 'net.ipv4.ip_forward': '' } }, 'HostConfig.Sysctls'],
       [{ Healthcheck: { Test: ['CMD', 'true'] } }, {}, 'Healthcheck'],
     ];
@@ -354,6 +353,18 @@ describe('what is refused, and how', () => {
       const e = apiError(() => toCreateRequest(body(config, hostConfig), null), field);
       expect([e.status, e.message]).toEqual([400, `container-saga does not support ${field}`]);
     }
+  });
+
+  it('Volumes: each point must be mounted by a bind, a named volume or a tmpfs (an anonymous volume is a 400)', () => {
+    const covered = body({ Volumes: { '/srv': {}, '/cache/': {} } }, { Binds: ['site:/srv'], Tmpfs: { '/cache': '' } });
+    expect(toCreateRequest(covered, null).hostConfig?.Binds).toEqual(['site:/srv']);
+    const anonymous = apiError(() =>
+      toCreateRequest(body({ Volumes: { '/data': {}, '/srv': {} } }, { Binds: ['s:/srv'] }), null),
+    );
+    expect([anonymous.status, anonymous.message]).toEqual([
+      400,
+      'container-saga does not support anonymous volumes yet: Volumes /data is mounted by no bind or named volume',
+    ]);
   });
 
   it("a field that is not Docker's, at any level", () => {

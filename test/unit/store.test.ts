@@ -264,6 +264,14 @@ describe('events', () => {
     expect(await store.events(second.next)).toEqual({ events: [], next: second.next, more: false });
   });
 
+  it('a cursor inside a line (a guess, not a `next` given) starts at the next whole line', async () => {
+    for (const [i, a] of (['create', 'start', 'die'] as const).entries()) await store.appendEvent(ev(a, i));
+    expect((await store.events(4)).events.map((e) => e.action)).toEqual(['start', 'die']);
+    const firstLine = (await store.events(0, 1)).next;
+    expect((await store.events(firstLine)).events.map((e) => e.action)).toEqual(['start', 'die']);
+    expect((await store.events(firstLine - 1)).events.map((e) => e.action)).toEqual(['start', 'die']);
+  });
+
   it('no events file: nothing, cursor 0', async () => {
     expect(await store.events(0)).toEqual({ events: [], next: 0, more: false });
     expect(await store.events(100)).toEqual({ events: [], next: 0, more: false });
