@@ -56,7 +56,9 @@ async function connectBridges(
 ): Promise<NetworkSettings> {
   const [rec, all] = await Promise.all([env.store.get(id), env.networks.list()]);
   const endpoints = endpointsOf(rec, all);
-  checkRequestedAddresses(id, endpoints, await env.store.list());
+  // the other records only when an address was asked for (a start must not read every record of the host)
+  if (endpoints.some((e) => e.ep.IPAMConfig?.IPv4Address))
+    checkRequestedAddresses(id, endpoints, await env.store.list());
   const plan = {
     kind: 'bridge' as const,
     attachments: endpoints.map((e) => attachmentOf(e.net, e.ep)),
