@@ -4,7 +4,7 @@ import { PULL_AUTH_FIELDS } from './pull-api';
 import { READ_NAMES } from './reads-api';
 import { HOST_NAME } from './hosts-api';
 import type { CreateRequest, HealthConfig, HostConfig, RestartPolicy } from './types';
-import type { EndpointConfig, NetworkCreateRequest } from './network-types';
+import { endpointConfig, ipamPool, networkCreateRequest } from './network-input-check';
 import { isFullId } from './names';
 import {
   bool,
@@ -117,25 +117,6 @@ const HEALTH_CONFIG: { [K in keyof HealthConfig]-?: Field } = {
   Retries: opt(int(0)),
 };
 
-const ENDPOINT_CONFIG: { [K in keyof EndpointConfig]-?: Field } = {
-  Aliases: opt(list(str)),
-  Links: opt(list(str)),
-  IPAMConfig: opt(obj({ IPv4Address: opt(str) }, true)),
-};
-
-const ipamPool = obj({ Subnet: req(str), Gateway: opt(str), IPRange: opt(str) }, true);
-const NETWORK_CREATE_REQUEST: { [K in keyof NetworkCreateRequest]-?: Field } = {
-  Name: req(str),
-  Driver: opt(str),
-  Internal: opt(bool),
-  Attachable: opt(bool),
-  EnableIPv6: opt(bool),
-  Labels: opt(map(str)),
-  Options: opt(map(str)),
-  IPAM: opt(obj({ Driver: opt(str), Config: opt(list(ipamPool)), Options: opt(map(str)) }, true)),
-};
-const networkCreateRequest = obj(NETWORK_CREATE_REQUEST, true);
-
 const CREATE_REQUEST: { [K in keyof CreateRequest]-?: Field } = {
   name: opt(str),
   image: req(imageName),
@@ -152,7 +133,7 @@ const CREATE_REQUEST: { [K in keyof CreateRequest]-?: Field } = {
   exposedPorts: opt(list(str)),
   labels: opt(map(str)),
   hostConfig: opt(hostConfig),
-  endpoints: opt(map(obj(ENDPOINT_CONFIG, true))),
+  endpoints: opt(map(endpointConfig)),
 };
 const createRequest = obj(CREATE_REQUEST, true);
 
@@ -225,7 +206,7 @@ const INPUTS = {
   networkCreateOnHost: obj({ request: req(networkCreateRequest), id: req(fullId), pools: opt(list(ipamPool)) }),
   networkRemove: obj({ network: req(str), host: opt(hostName), dryRun: opt(bool) }),
   networkPrune: obj({ labels: opt(list(str)), labelsNot: opt(list(str)), until: opt(str), host: opt(hostName) }),
-  networkConnect: obj({ network: req(str), container: ref, config: opt(obj(ENDPOINT_CONFIG, true)) }),
+  networkConnect: obj({ network: req(str), container: ref, config: opt(endpointConfig) }),
   networkDisconnect: obj({ network: req(str), container: ref, force: req(bool) }),
   networkInspect: obj({ network: req(str) }),
   // the reference's grammar is the resolve activity's (Docker's 400); credentials stay out of every error
