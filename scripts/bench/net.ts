@@ -47,7 +47,6 @@ export function checkNetSettings(): void {
     throw new Error(`BENCH_NET_N must be a whole number, 1 or more (got "${process.env.BENCH_NET_N}")`);
 }
 
-
 /** Polls the published port with curl until it answers; ms since t0. */
 async function untilAnswers(e: NetEngine, port: number, t0: number): Promise<number> {
   const url = `http://${e.reach.address}:${port}/hostname`;

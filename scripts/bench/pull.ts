@@ -70,7 +70,6 @@ export function checkPullSettings(): void {
   }
 }
 
-
 async function du(dir: string): Promise<number> {
   const r = await runChecked(`du ${dir}`, 'du', ['-s', '-B1', dir]);
   return Number(r.stdout.split(/\s/)[0]);
