@@ -57,6 +57,8 @@ export function planNetwork(
   req: NetworkCreateRequest,
   existing: readonly NetworkRecord[],
   routes: readonly Cidr[],
+  /** subnets of devices in the host-side netns no network of this store owns (another state root's bridge) */
+  foreign: ReadonlyArray<{ cidr: Cidr; device: string }> = [],
 ): NetworkRecord {
   const name = req.Name ?? '';
   if (!name) fail("network name can't be empty");
@@ -80,6 +82,11 @@ export function planNetwork(
   for (const { cidr } of requested) {
     if (taken.some((t) => overlaps(t, cidr)))
       throw new ContainerError('Forbidden', 'Pool overlaps with other one on this address space');
+    const other = foreign.find((f) => overlaps(f.cidr, cidr));
+    if (other)
+      fail(
+        `cannot create network ${name}: its subnet ${formatCidr(cidr)} overlaps ${formatCidr(other.cidr)} of ${other.device} in the host-side network namespace (another state root's network there): networks have overlapping IPv4`,
+      );
     const route = routes.find((r) => overlaps(r, cidr));
     if (route)
       fail(
@@ -88,7 +95,8 @@ export function planNetwork(
   }
   let pools = requested.map((r) => r.pool);
   if (pools.length === 0) {
-    const free = [...defaultPools()].find((c) => ![...taken, ...routes].some((t) => overlaps(t, c)));
+    const used = [...taken, ...routes, ...foreign.map((f) => f.cidr)];
+    const free = [...defaultPools()].find((c) => !used.some((t) => overlaps(t, c)));
     if (!free)
       fail(
         'could not find an available, non-overlapping IPv4 address pool among the defaults to assign to the network',

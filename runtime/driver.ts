@@ -197,6 +197,8 @@ export interface Driver {
   ): Promise<EndpointAddress>;
   /** CNI DEL of one attachment (network disconnect). Idempotent. */
   detachNetwork(id: string, cniName: string, ctx?: StepContext): Promise<void>;
+  /** The IPv4 subnets on the devices of the namespace the bridges live in ("10.88.0.0/16" by device), if any. */
+  bridgeSideSubnets(): Promise<Array<{ device: string; subnet: string }>>;
   /** What a removed network leaves on the host: its bridge device and IPAM directory. Idempotent. */
   removeBridge(cniName: string, bridge: string, rules: BridgeRule[]): Promise<void>;
   /** A tmpfs with these options (runtime/steps/ipc.ts) at the container's shm path. */

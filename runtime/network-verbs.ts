@@ -9,6 +9,7 @@ import { isPredefinedNetwork, type NetworkRecord } from '../common/network-types
 import type { ContainerEvent, ContainerRecord } from '../common/types';
 import { bridgeOf, bridgeRules, cniNameOf } from '../networks/attachments';
 import { planNetwork } from '../networks/create';
+import { parseCidr, type Cidr } from '../common/cidr';
 import { hostRoutes } from '../networks/host-routes';
 import { prunable, resourceOf, usersOf } from '../networks/resource';
 import type { NetworkStore } from '../networks/store';
@@ -56,8 +57,9 @@ export async function createNetwork(
     ? { ...input.request, IPAM: { ...input.request.IPAM, Config: input.pools } }
     : input.request;
   const hostRouteList = routes ?? (await hostRoutes());
+  const sideSubnets = await rt.driver.bridgeSideSubnets();
   const net = await rt.networks.add((existing) => ({
-    ...planNetwork(request, existing, hostRouteList),
+    ...planNetwork(request, existing, hostRouteList, foreignSubnets(sideSubnets, existing)),
     Id: input.id,
   }));
   await networkEvent(rt, 'create', net);
@@ -118,4 +120,21 @@ export async function pruneNetworks(
     }
   }
   return { NetworksDeleted: deleted.length ? deleted : null };
+}
+
+/**
+ * The subnets in the bridges' namespace that none of the store's networks has (pure): the loopback, the
+ * uplink's link and another state root's bridges. Only those, not the host's own networks, which the store's
+ * checks already answer.
+ */
+export function foreignSubnets(
+  side: ReadonlyArray<{ device: string; subnet: string }>,
+  existing: readonly NetworkRecord[],
+): Array<{ cidr: Cidr; device: string }> {
+  const own = existing.flatMap((n) => n.IPAM.Config.map((p) => parseCidr(p.Subnet))).filter((c) => c !== undefined);
+  return side.flatMap(({ device, subnet }) => {
+    const cidr = parseCidr(subnet);
+    if (!cidr || device === 'lo' || own.some((o) => o.base === cidr.base && o.prefix === cidr.prefix)) return [];
+    return [{ cidr, device }];
+  });
 }

@@ -107,7 +107,8 @@ export async function measureNet(o: { teardown: Teardown; image: string; engines
       s.samples.published.push(published);
       s.samples.answers.push(answers);
     });
-  await each(async (s) => void (await s.e.cli.ok(['network', 'rm', NETWORK])));
+  // every engine's, measured to the end or not: a network left behind would keep its bridge
+  for (const s of sides) await s.e.cli.run(['network', 'rm', NETWORK]);
   for (const { r, samples } of sides) {
     const put = (k: 'plain' | 'userNetwork' | 'published' | 'answers', xs: number[]) => {
       const v = summarize(xs);

@@ -58,6 +58,24 @@ export class HostBridges {
     await fs.rm(path.join(this.layout.ipamDir, cniName), { recursive: true, force: true });
   }
 
+  /**
+   * The IPv4 subnets on the host-side netns's devices: a bridge there that no network of this state root owns
+   * (another root sharing the namespace, or one whose root was deleted) must not get a twin subnet.
+   */
+  async subnets(): Promise<Array<{ device: string; subnet: string }>> {
+    const ns = this.defaultNet.hostNetns;
+    if (!(await netnsExists(ns))) return [];
+    const r = await run(tool('nsenter'), [`--net=${netnsPath(ns)}`, tool('ip'), '-j', '-4', 'addr', 'show']);
+    if (r.code !== 0) throw new ContainerError('Internal', `list the addresses in ${ns}: ${toolOutput(r)}`);
+    const links = JSON.parse(r.stdout || '[]') as Array<{
+      ifname: string;
+      addr_info?: Array<{ local: string; prefixlen: number }>;
+    }>;
+    return links.flatMap((l) =>
+      (l.addr_info ?? []).map((a) => ({ device: l.ifname, subnet: `${a.local}/${a.prefixlen}` })),
+    );
+  }
+
   /** A network of the host as CNI sees it: its own bridge and subnet, in the driver's host-side netns. */
   private cniNetwork(a: BridgeAttachment): CniNetwork {
     if (a.cniName === DEFAULT_CNI_NAME) return this.defaultNet;

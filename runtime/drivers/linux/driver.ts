@@ -137,6 +137,10 @@ export class LinuxDriver implements Driver {
     return disconnectOne(this.layout, id, cniName, this.network, ctx);
   }
 
+  bridgeSideSubnets(): Promise<Array<{ device: string; subnet: string }>> {
+    return this.bridges.subnets();
+  }
+
   removeBridge(cniName: string, bridge: string, rules: BridgeRule[]): Promise<void> {
     return this.bridges.remove(cniName, bridge, rules);
   }

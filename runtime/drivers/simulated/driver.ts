@@ -166,6 +166,11 @@ export class SimulatedDriver implements Driver {
     return this.networks.release(id, cniName);
   }
 
+  /** No namespace of its own: nothing beside the store's networks. */
+  bridgeSideSubnets(): Promise<Array<{ device: string; subnet: string }>> {
+    return Promise.resolve([]);
+  }
+
   removeBridge(cniName: string): Promise<void> {
     return this.networks.removeNetwork(cniName);
   }
