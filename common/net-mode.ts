@@ -29,12 +29,6 @@ export function parseNetMode(mode: string): ParsedMode | undefined {
   return undefined;
 }
 
-/** Whether the mode gives the container a netns of its own with bridge attachments (bridge or a user network). */
-export function hasBridgeNetwork(mode: string): boolean {
-  const k = parseNetMode(mode)?.kind;
-  return k === 'bridge' || k === 'user';
-}
-
 export type IpcKind = 'private' | 'shareable' | 'host' | 'container' | 'none';
 
 /** Parses an IPC mode (blank = private); undefined when invalid. */

@@ -1,4 +1,5 @@
 import { ContainerError } from '../common/errors';
+import { NETWORK_NAME } from '../common/net-mode';
 import { contains, firstHost, formatCidr, formatIPv4, overlaps, parseCidr, parseIPv4, type Cidr } from '../common/cidr';
 import {
   isPredefinedNetwork,
@@ -62,8 +63,7 @@ export function planNetwork(
 ): NetworkRecord {
   const name = req.Name ?? '';
   if (!name) fail("network name can't be empty");
-  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name))
-    fail(`invalid network name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  if (!NETWORK_NAME.test(name)) fail(`invalid network name "${name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   if (isPredefinedNetwork(name))
     throw new ContainerError('Forbidden', `${name} is a pre-defined network and cannot be created`);
   if (existing.some((n) => n.Name === name))

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { formatIPv4, type Cidr } from '../common/cidr';
+import type { Cidr } from '../common/cidr';
 
 /**
  * The host's IPv4 routes other than the default one (/proc/net/route of the worker's namespace, the host's):
@@ -30,5 +30,3 @@ const le = (hex: string): number => {
   const n = Number.parseInt(hex, 16) >>> 0;
   return (((n & 255) << 24) | (((n >>> 8) & 255) << 16) | (((n >>> 16) & 255) << 8) | (n >>> 24)) >>> 0;
 };
-
-export const describeRoute = (c: Cidr) => `${formatIPv4(c.base)}/${c.prefix}`;

@@ -1,6 +1,6 @@
 import { ContainerError } from '../../common/errors';
 import { parseNetMode } from '../../common/net-mode';
-import { releasedNetwork, type NetworkSettings } from '../../common/types';
+import { releasedNetwork, type ContainerRecord, type NetworkSettings } from '../../common/types';
 import { attachmentOf, bridgeRules, endpointId } from '../../networks/attachments';
 import { checkRequestedAddresses, dnsNamesOf, endpointsOf } from './network-plan';
 import { runningPeer } from './peers';
@@ -30,7 +30,7 @@ export const network: StepImpl<'network'> = {
       const { sandboxKey } = await env.driver.connectNetwork(id, { kind: 'none' }, ctx);
       settings = { ...releasedNetwork(rec.NetworkSettings), SandboxKey: sandboxKey };
     } else {
-      settings = await connectBridges(env, id, ctx);
+      settings = await connectBridges(env, rec, ctx);
       settings.Ports = await publishPorts(env, rec, settings.IPAddress, ctx);
     }
     const updated = await env.store.update(id, (r) => {
@@ -51,10 +51,11 @@ export const network: StepImpl<'network'> = {
 /** The container's own netns with an attachment per network it is on; its endpoints filled in. */
 async function connectBridges(
   env: StepEnv,
-  id: string,
+  rec: ContainerRecord,
   ctx: Parameters<StepImpl<'network'>['acquire']>[2],
 ): Promise<NetworkSettings> {
-  const [rec, all] = await Promise.all([env.store.get(id), env.networks.list()]);
+  const id = rec.Id;
+  const all = await env.networks.list();
   const endpoints = endpointsOf(rec, all);
   // the other records only when an address was asked for (a start must not read every record of the host)
   if (endpoints.some((e) => e.ep.IPAMConfig?.IPv4Address))

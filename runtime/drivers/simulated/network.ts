@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { contains, firstHost, formatIPv4, parseCidr, parseIPv4, sizeOf } from '../../../common/cidr';
 import { ContainerError } from '../../../common/errors';
+import { DEFAULT_BRIDGE_CNI } from '../../../common/network-types';
 import type { HeldResource } from '../../contract';
 import type { BridgeAttachment, EndpointAddress } from '../../driver';
 import { readJson, writeJsonAtomic } from '../../fsutil';
@@ -11,7 +12,7 @@ export const SIM_DEFAULT_SUBNET = '10.88.0.0/16';
 
 /** The default bridge of the simulated driver (the Linux driver's default subnet). */
 const DEFAULT: Pick<BridgeAttachment, 'cniName' | 'subnet' | 'gateway'> = {
-  cniName: 'container-saga',
+  cniName: DEFAULT_BRIDGE_CNI,
   subnet: SIM_DEFAULT_SUBNET,
   gateway: '10.88.0.1',
 };
