@@ -144,7 +144,9 @@ function temporalBinaries() {
 //    and skopeo: the tools those tests build OCI images and push them with. nftables: the networks' isolation
 //    table in the host-side netns, and the uplink's masquerade (there and on the host). docker-compose
 //    (Compose 1.29, docker-py): a compose client no one here wrote, which the compose tests drive against the
-//    API socket. socat: the published ports' proxies.
+//    API socket. socat: the published ports' proxies (and the bridge to conmon's attach sockets). conmon: the one
+//    process that holds a running container (runtime/drivers/linux/conmon.ts). tini: `--init`. tmux: the
+//    interactive tests type into the docker CLI through a real terminal.
 const APT_PACKAGES = [
   'runc',
   'containernetworking-plugins',
@@ -161,11 +163,15 @@ const APT_PACKAGES = [
   'nftables',
   'docker-compose',
   'socat',
+  'conmon',
+  'tini',
+  'tmux',
 ];
 // The registry tests' tools: test/registry-fixture.ts runs them.
 const REGISTRY_FILES = ['/usr/bin/docker-registry', '/usr/bin/skopeo', '/usr/bin/umoci'];
 const DOCKER_FILES = ['/usr/bin/docker', '/usr/sbin/dockerd', '/usr/bin/containerd', '/usr/bin/docker-compose'];
 const NETWORK_FILES = ['/usr/sbin/nft'];
+const PROCESS_FILES = ['/usr/bin/conmon', '/usr/bin/tini-static', '/usr/bin/tmux'];
 function linuxPackages() {
   if (args.has('--no-apt') || process.env.CONTAINER_SAGA_DRIVER === 'simulated') return;
   if (process.platform !== 'linux') return;
@@ -180,13 +186,13 @@ function linuxPackages() {
   if (!fs.existsSync('/bin/busybox')) missing.push('/bin/busybox');
   for (const tool of ['ip', 'nsenter', 'unshare', 'mount', 'umount', 'flock', 'socat'])
     if (!onPath(tool)) missing.push(tool);
-  for (const file of [...DOCKER_FILES, ...REGISTRY_FILES, ...NETWORK_FILES])
+  for (const file of [...DOCKER_FILES, ...REGISTRY_FILES, ...NETWORK_FILES, ...PROCESS_FILES])
     if (!fs.existsSync(file)) missing.push(file);
   if (!fs.existsSync('/usr/bin/chromium')) missing.push('/usr/bin/chromium');
   if (!fs.existsSync('/usr/include/asm-generic/unistd.h')) missing.push('/usr/include/asm-generic/unistd.h');
   if (missing.length === 0)
     return present(
-      'runc, CNI plugins, busybox-static, iproute2/util-linux, linux-libc-dev, docker.io, docker-compose, chromium, docker-registry, skopeo, umoci, nftables and socat present',
+      'runc, CNI plugins, busybox-static, iproute2/util-linux, linux-libc-dev, docker.io, docker-compose, chromium, docker-registry, skopeo, umoci, nftables, socat, conmon, tini and tmux present',
     );
 
   say(`missing ${missing.join(', ')}: apt-get install ${APT_PACKAGES.join(' ')}`);

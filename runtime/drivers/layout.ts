@@ -103,6 +103,29 @@ export class Layout {
   portsLog(id: string): string {
     return path.join(this.container(id), 'ports.log');
   }
+  /**
+   * conmon's attach sockets: conmon links `<attachDir>/<cuuid>` to the bundle and listens on `attach` in it,
+   * so the socket's path stays short (a unix socket's path is at most 107 bytes) whatever the root's length.
+   */
+  get attachDir(): string {
+    return path.join(this.root, 'attach');
+  }
+  /** the container's conmon attach socket (SOCK_SEQPACKET): what a client writes there is the process's stdin */
+  attachSocket(id: string): string {
+    return path.join(this.attachDir, short(id), 'attach');
+  }
+  /** conmon's control fifo in the bundle: `1 <rows> <cols>\n` resizes the terminal, `2 0 0\n` reopens the log */
+  ctlFifo(id: string): string {
+    return path.join(this.bundle(id), 'ctl');
+  }
+  /** conmon's own pid (the per-container monitor process) */
+  conmonPidFile(id: string): string {
+    return path.join(this.container(id), 'conmon.pid');
+  }
+  /** conmon's persist dir: it writes `exit` (the status) and `oom` (the OOM killer struck) there */
+  persistDir(id: string): string {
+    return path.join(this.container(id), 'persist');
+  }
   runcState(id: string): string {
     return path.join(this.runcRoot, id);
   }

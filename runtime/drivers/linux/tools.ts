@@ -20,7 +20,8 @@ export type ToolName =
   | 'sh'
   | 'nft'
   | 'flock'
-  | 'socat';
+  | 'socat'
+  | 'conmon';
 
 const cache = new Map<string, string | undefined>();
 
