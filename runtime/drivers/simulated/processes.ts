@@ -66,6 +66,12 @@ export class SimProcesses {
     await removeFile(this.file(id));
   }
 
+  /** The simulated process's own pid while it runs (nothing runs under it: docker top finds no host process). */
+  async pids(id: string): Promise<number[]> {
+    const p = await this.read(id);
+    return p && !p.exited ? [p.pid] : [];
+  }
+
   async probe(id: string): Promise<ProcessProbe> {
     const p = await this.read(id);
     return p?.exited ? { kind: 'exited', ...p.exited } : { kind: 'running' };
