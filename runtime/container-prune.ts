@@ -48,6 +48,8 @@ export async function pruneContainers(
     try {
       await rt.remove(id, false, ctx);
     } catch (err) {
+      // our mark goes with a removal that did not happen (rm records a dead container's leftovers itself)
+      await unmark(rt, id);
       if (err instanceof ContainerError && !err.retryable) continue;
       throw err;
     }
@@ -69,6 +71,15 @@ async function markForPrune(
   rec.State.RemovalInProgress = true;
   await rt.store.write(rec);
   return true;
+}
+
+/** Drops prune's mark from a container still there and not dead, so that it can start again. */
+async function unmark(rt: PruneDeps, id: string): Promise<void> {
+  await rt.store
+    .update(id, (r) => {
+      if (!r.State.Dead) r.State.RemovalInProgress = false;
+    })
+    .catch(skipGone);
 }
 
 /** A container removed by someone else meanwhile is no longer prune's. */

@@ -102,6 +102,21 @@ describe('rename', () => {
     expect(names).toEqual(['/rn-db1', '/rn-web1/db']);
     const renamed = (await eventsOf(db)).filter((e) => e.action === 'rename');
     expect(renamed).toEqual([expect.objectContaining({ name: 'rn-db1', attributes: { oldName: '/rn-db0' } })]);
+    // as the docker CLI shows it, filtered by the event
+    const seen = await ok(
+      docker(
+        'events',
+        '--since',
+        '0',
+        '--until',
+        '0s',
+        '--filter',
+        'event=rename',
+        '--format',
+        '{{.Actor.Attributes.oldName}} {{.Actor.Attributes.name}}',
+      ),
+    );
+    expect(seen).toBe('/rn-db0 rn-db1\n/rn-web0 rn-web1\n');
     // the name is free again
     expect(await created('rn-db0')).toMatch(/^[0-9a-f]{64}$/);
   });
