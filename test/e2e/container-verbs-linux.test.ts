@@ -86,6 +86,22 @@ describe('rename, top, prune and df (Linux driver, docker CLI and docker-py)', (
     },
   );
 
+  rootIt("a running container's name follows on its user network: the peer's /etc/hosts and ping", async () => {
+    // a network from Docker's default pools, inside this file's host netns (as compose-linux's)
+    await ok('network', 'create', 'lt-net');
+    const svc = (await ok('run', '-d', '--name', 'lt-svc', '--network', 'lt-net', 'busybox', 'sleep', '1000')).trim();
+    await ok('run', '-d', '--name', 'lt-peer', '--network', 'lt-net', 'busybox', 'sleep', '1000');
+    expect(await ok('exec', 'lt-peer', 'ping', '-c1', '-W2', 'lt-svc')).toContain('1 packets received');
+    await ok('rename', 'lt-svc', 'lt-svc2');
+    const hosts = await ok('exec', 'lt-peer', 'cat', '/etc/hosts');
+    expect(hosts).toMatch(new RegExp(`\\tlt-svc2 ${svc.slice(0, 12)}$`, 'm'));
+    expect(hosts).not.toMatch(/\blt-svc\b/);
+    expect(await ok('exec', 'lt-peer', 'ping', '-c1', '-W2', 'lt-svc2')).toContain('1 packets received');
+    expect((await run('exec', 'lt-peer', 'ping', '-c1', '-W2', 'lt-svc')).code).not.toBe(0);
+    await ok('rm', '-f', 'lt-svc2', 'lt-peer');
+    await ok('network', 'rm', 'lt-net');
+  });
+
   rootIt('system df sizes the writable layer; container prune removes it and reclaims those bytes', async () => {
     // dd's report goes to the run's output: the ID comes from inspect
     await ok(
