@@ -5,7 +5,7 @@ import { tabwrite } from './tabwriter';
 
 /** docker system df's tables (the docker CLI's formatter/disk_usage.go), made from the records: pure. */
 
-/** go-units HumanSizeWithPrecision: decimal units, `%.*g` (4 digits for df's totals, 3 in -v's image table). */
+/** go-units HumanSizeWithPrecision: decimal units, `%.*g` (HumanSize's 4 digits unless told). */
 export function goHumanSize(bytes: number, precision = 4): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
   let v = bytes;
@@ -85,9 +85,9 @@ export function diskUsageVerbose(du: DiskUsageResult, now = Date.now()): string 
         ...repoTag(image.repoTags),
         image.id.replace(/^sha256:/, '').slice(0, 12),
         ago(image.created, now),
-        goHumanSize(image.sizeBytes, 3),
-        goHumanSize(sharedSize, 3),
-        goHumanSize(image.sizeBytes - sharedSize, 3),
+        goHumanSize(image.sizeBytes),
+        goHumanSize(sharedSize),
+        goHumanSize(image.sizeBytes - sharedSize),
         `${containers}`,
       ]),
     ],

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
 import { linuxApiSuite } from '../api-harness';
+import { cli as projectCli } from '../harness';
 import { testNetwork } from '../linux-fixture';
 
 // rename, top, container prune and system df on real containers (Linux driver) through Debian's docker CLI and
@@ -128,6 +129,11 @@ describe('rename, top, prune and df (Linux driver, docker CLI and docker-py)', (
     const busybox = du.Images.find((i) => i.RepoTags.includes('busybox:latest'))!;
     expect(writer.SizeRootFs).toBe(writer.SizeRw + busybox.Size);
     expect(busybox.Containers).toBeGreaterThanOrEqual(1);
+    // the docker CLI's -v and the project's, but for the ages of this instant
+    const aged = (t: string) => t.replace(/(\d+|About an?|Less than a) \w+( ago)?/g, 'N');
+    const mine = await projectCli(suite.w, ['system', 'df', '-v']);
+    expect(mine.code, mine.stderr).toBe(0);
+    expect(aged(await ok('system', 'df', '-v'))).toBe(aged(mine.stdout));
     const table = await ok('system', 'df');
     expect(table).toMatch(/^Containers +\d+ +\d+ +\d+(\.\d+)?kB +\d+(\.\d+)?kB \(\d+%\)$/m);
     const live = (await ok('run', '-d', '--name', 'lt-live', '--label', 'lt=prune', 'busybox', 'sleep', '1000')).trim();
