@@ -38,6 +38,9 @@ describe('rename, top, prune and df (Linux driver, docker CLI and docker-py)', (
     const [head, ...rows] = out.trimEnd().split('\n');
     expect(head!.split(/\s+/)).toEqual(['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD']);
     expect(rows.some((r) => r.endsWith('   sleep 1000') && r.split(/ +/)[1] === String(pid))).toBe(true);
+    // the project's CLI prints the same table (Go's tabwriter widths), from the same ps
+    const mine = await projectCli(suite.w, ['top', 'lt-top']);
+    expect([mine.code, mine.stdout]).toEqual([0, await ok('top', 'lt-top')]);
     const top = (await py(`print(json.dumps(c.containers.get('lt-top').top(ps_args='-o pid,args')))`)) as {
       Titles: string[];
       Processes: string[][];
