@@ -8,7 +8,7 @@ import type {
 import { ContainerError } from '../common/errors';
 import { bareName } from '../common/names';
 import { checkNewName, nameTaken, RenameMessages } from '../common/rename';
-import { checkInput, surfaced } from './failures';
+import { checkInput, detailOf, surfaced } from './failures';
 import { locate, onHost } from './host-routing';
 import { onEveryHost, registered } from './host-verbs';
 import { lifecycle } from './options';
@@ -16,7 +16,8 @@ import { lifecycle } from './options';
 /** The other host's container that holds `name`, if any (a host that does not answer is not asked, as for create). */
 async function holderElsewhere(name: string): Promise<{ id: string; name: string } | undefined> {
   const found = await locate(name).catch((err: unknown) => {
-    const type = err instanceof ContainerError ? err.type : undefined;
+    // (a host's own answer arrives as an activity failure: an ID prefix two of its containers share is no name)
+    const { type } = detailOf(err);
     if (type === 'NoSuchContainer' || type === 'AmbiguousContainer' || type === 'HostUnavailable') return undefined;
     throw err;
   });
