@@ -54,6 +54,8 @@ export interface LogPage {
 /** conmon's entries are at most its buffer (8 KiB) plus the prefix: a page reads this far to end one */
 const ENTRY_MAX = 16 * 1024;
 const ENTRY_START = /^\d{4}-\d\d-\d\dT/;
+/** what a chunk costs in the page's JSON besides its text (`{"stream":"stdout","text":""},`) */
+const CHUNK_COST = 32;
 
 /**
  * One page of the log whose live file is `file`, read across its rotated files in order; a missing log is
@@ -158,6 +160,7 @@ function render(
     const add = stamp.length + text.reduce((n, t) => n + t.length, 0);
     if (cost + add > limit && pos > 0) break;
     const last = parts.at(-1);
+    if (last?.stream !== stream) cost += CHUNK_COST;
     const into = last?.stream === stream ? last : (parts[parts.length] = { stream, bufs: [] });
     if (stamp) into.bufs.push(Buffer.from(stamp));
     into.bufs.push(...text);

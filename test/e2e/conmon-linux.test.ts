@@ -79,6 +79,15 @@ describe('conmon (Linux driver)', () => {
     expect((await docker(['rm', 'streams'])).code).toBe(0);
   });
 
+  rootIt('docker run -t: conmon gives the process a terminal; its output is one raw stream, as Docker', async () => {
+    const r = await docker(['run', '-t', '--name', 'tty', 'busybox', 'sh', '-c', 'tty; echo err >&2']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toMatch(/^\/dev\/(pts\/\d+|console)\r\nerr\r\n$/);
+    const logs = await docker(['logs', 'tty']);
+    expect([logs.stdout, logs.stderr]).toEqual([r.stdout, '']);
+    expect((await docker(['rm', 'tty'])).code).toBe(0);
+  });
+
   rootIt(
     "a container of the previous release's shim is probed, stopped and read; started again, under conmon",
     async () => {

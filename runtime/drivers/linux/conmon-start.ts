@@ -9,7 +9,7 @@ import { short, type Layout } from '../layout';
 import { conmonArgs } from './conmon';
 import { run, spawnDetached, toolOutput } from './exec';
 import { writeFileReplace } from './files';
-import { attachLink, attemptFiles, oomFile, POLL_MS, probeProcess, type Monitor } from './process';
+import { attachLink, attemptFiles, currentAttempt, oomFile, POLL_MS, probeProcess, type Monitor } from './process';
 import { classifyStartError, lastRuncError, runcDelete } from './runc';
 import { isLive, procStat, readIntFile, signalSame, type ExecRecord } from './shim';
 import { tool } from './tools';
@@ -227,8 +227,10 @@ async function recordPid(
 ): Promise<{ pid: number }> {
   const file = l.execRecord(id);
   const exec = known ?? (await readJson<ExecRecord>(file));
-  if (!exec || exec.pid !== pid)
-    await writeExecRecord(file, { ...(exec ?? { attempt: '', startedAt: new Date().toISOString() }), pid, pidStart });
+  if (!exec || exec.pid !== pid) {
+    const fresh = async () => ({ attempt: (await currentAttempt(l, id)) ?? '', startedAt: new Date().toISOString() });
+    await writeExecRecord(file, { ...(exec ?? (await fresh())), pid, pidStart });
+  }
   return { pid };
 }
 
