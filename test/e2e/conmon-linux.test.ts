@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { describe, expect } from 'vitest';
 import { daemonEnv } from '../../common/env';
 import { leaksOf } from '../../runtime/drivers/linux/probe';
@@ -86,6 +88,32 @@ describe('conmon (Linux driver)', () => {
     const logs = await docker(['logs', 'tty']);
     expect([logs.stdout, logs.stderr]).toEqual([r.stdout, '']);
     expect((await docker(['rm', 'tty'])).code).toBe(0);
+  });
+
+  rootIt('Config.OpenStdin: conmon keeps a stdin pipe fed from the attach socket (layout.attachSocket)', async () => {
+    const c = await docker(['create', '--name', 'stdin', 'busybox', 'sh', '-c', 'read line; echo got $line']);
+    expect(c.code, c.stderr).toBe(0);
+    const id = c.stdout.trim();
+    // the record's fields (the API's -i is another part's): stdin kept open when an attached client goes
+    await suite.rt.store.update(id, (r) => {
+      r.Config.OpenStdin = true;
+      r.Config.StdinOnce = false;
+    });
+    expect((await docker(['start', 'stdin'])).code).toBe(0);
+    const [conmon] = await processesNaming(id);
+    expect(conmon!.cmd).toContain(' --stdin --leave-stdin-open');
+    const socket = suite.rt.driver.layout.attachSocket(id);
+    await until('the attach socket', async () => ((await fs.stat(socket).catch(() => undefined)) ? true : undefined));
+    // SOCK_SEQPACKET (type 5): what is written is the process's stdin
+    const fed = spawnSync('socat', ['-t', '2', '-', `UNIX-CONNECT:${socket},type=5`], { input: 'hello\n' });
+    expect(fed.status, String(fed.stderr)).toBe(0);
+    const logs = await until('the answer', async () => {
+      const r = await docker(['logs', 'stdin']);
+      return r.stdout.includes('got') ? r : undefined;
+    });
+    expect(logs.stdout).toBe('got hello\n');
+    expect((await docker(['rm', '-f', 'stdin'])).code).toBe(0);
+    expect(await fs.lstat(path.dirname(socket)).catch(() => undefined)).toBeUndefined(); // the attach link is gone
   });
 
   rootIt(
