@@ -47,6 +47,12 @@ export interface ContainerConfig {
   /** --domainname: the UTS domain name, and the FQDN in /etc/hosts (absent: none) */
   Domainname?: string;
   Tty: boolean;
+  /** -i: the process keeps a stdin (absent: false) */
+  OpenStdin?: boolean;
+  /** stdin closes once the first attached client goes (docker run -i without -d; absent: false) */
+  StdinOnce?: boolean;
+  /** the creating client attached stdin (absent: false) */
+  AttachStdin?: boolean;
   ExposedPorts: Record<string, Record<string, never>>;
   Labels: Record<string, string>;
 }

@@ -7,7 +7,7 @@ import type { ContainerRuntime, StepContext } from './contract';
 import { execPaths, execsDir, isExecId } from './exec-layout';
 import { exists } from './fsutil';
 import type { HostParts } from './host-parts';
-import { LOG_PAGE_MAX, readLogPage } from './logs';
+import { LOG_PAGE_MAX, readPlainPage } from './logs';
 import type { StateStore } from './store';
 
 /**
@@ -133,8 +133,8 @@ export async function readExecOutput(rt: ExecDeps, input: ExecOutputInput): Prom
     return { stdout: empty(input.stdout), stderr: empty(input.stderr) };
   }
   const [stdout, stderr] = await Promise.all([
-    readLogPage(p.stdout, { cursor: input.stdout ?? 0, limit }),
-    readLogPage(p.stderr, { cursor: input.stderr ?? 0, limit }),
+    readPlainPage(p.stdout, { cursor: input.stdout ?? 0, limit }),
+    readPlainPage(p.stderr, { cursor: input.stderr ?? 0, limit }),
   ]);
   return { stdout, stderr };
 }
