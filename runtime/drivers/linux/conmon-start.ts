@@ -85,10 +85,15 @@ export async function startProcess(l: Layout, id: string, ctx?: StepContext): Pr
     stdin: stdio?.stdin,
     leaveStdinOpen: stdio?.leaveStdinOpen,
   });
-  // A minimal environment: the worker's own variables have no business in conmon or runc.
-  const parent = await spawnDetached(tool('conmon'), args, f.conmonLog, {
-    PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
-  });
+  // A minimal environment: the worker's own variables have no business in conmon or runc. conmon writes an
+  // `oom` file into its working directory when the OOM killer strikes: the container's, not the worker's.
+  const parent = await spawnDetached(
+    tool('conmon'),
+    args,
+    f.conmonLog,
+    { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
+    l.container(id),
+  );
   const conmonPid = await daemonPid(id, parent, f.conmonPid, f.conmonLog);
   const rec: ExecRecord = {
     attempt,

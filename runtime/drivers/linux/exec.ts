@@ -125,22 +125,23 @@ export async function runChecked(
 /**
  * Starts a process that outlives the worker: its own session (setsid, so no SIGHUP or group signal from the
  * worker reaches it), stdin from /dev/null, stdout and stderr appended to `log` (one file, or one each,
- * created 0600), unref'd. Returns its pid.
+ * created 0600), unref'd, in `cwd` (default the worker's). Returns its pid.
  */
 export async function spawnDetached(
   file: string,
   args: readonly string[],
   log: string | { stdout: string; stderr: string },
   env?: NodeJS.ProcessEnv,
+  cwd?: string,
 ): Promise<number> {
   const logs = typeof log === 'string' ? [log] : [log.stdout, log.stderr];
-  const viaHelper = spawner.request({ op: 'detached', file, args, env: env ?? process.env, logs });
+  const viaHelper = spawner.request({ op: 'detached', file, args, env: env ?? process.env, logs, cwd });
   if (viaHelper) return ((await helped(file, viaHelper, startFailure)) as { pid: number }).pid;
   const handles = await Promise.all(logs.map((f) => fs.open(f, 'a', 0o600)));
   try {
     return await new Promise<number>((resolve, reject) => {
       const stdio: StdioOptions = ['ignore', handles[0]!.fd, handles[handles.length - 1]!.fd];
-      const child = spawn(file, args, { detached: true, stdio, env: env ?? process.env });
+      const child = spawn(file, args, { detached: true, stdio, env: env ?? process.env, cwd });
       child.once('error', (e) => reject(startFailure(file, e, e)));
       child.once('spawn', () => {
         child.unref();

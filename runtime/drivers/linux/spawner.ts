@@ -65,7 +65,9 @@ function detached(m) {
   const close = () => fds.forEach((fd) => fs.closeSync(fd));
   let child;
   try {
-    child = spawn(m.file, m.args, { detached: true, stdio: ['ignore', fds[0], fds[fds.length - 1]], env: m.env });
+    child = spawn(m.file, m.args, {
+      detached: true, stdio: ['ignore', fds[0], fds[fds.length - 1]], env: m.env, cwd: m.cwd,
+    });
   } catch (e) {
     close();
     throw e;
@@ -96,7 +98,7 @@ type Request =
       timeoutMs: number;
       cwd?: string;
     }
-  | { op: 'detached'; file: string; args: readonly string[]; env: NodeJS.ProcessEnv; logs: string[] };
+  | { op: 'detached'; file: string; args: readonly string[]; env: NodeJS.ProcessEnv; logs: string[]; cwd?: string };
 
 interface Pending {
   resolve(r: HelperReply): void;
