@@ -6,6 +6,7 @@ import { checkResources } from './resources';
 import { checkHostSecurity, parseSecurityOpts, seccompChoice } from './security-opt';
 import type { HostConfig } from './types';
 import { checkDnsSettings } from './dns-options';
+import { checkMountSpec, parseVolumesFrom } from './mount-spec';
 
 /** What the host offers, read by the driver: the settings check is pure given this. */
 export interface HostInfo {
@@ -89,6 +90,8 @@ export function verifyHostConfig(hc: HostConfig, host: HostInfo): string[] {
     const badName = type === 'volume' ? volumeNameError(parts[0]!) : undefined;
     if (badName) fail(badName);
   }
+  for (const m of hc.Mounts ?? []) checkMountSpec(m);
+  for (const v of hc.VolumesFrom ?? []) parseVolumesFrom(v);
   for (const dest of Object.keys(hc.Tmpfs)) {
     if (dest.replace(/\/+$/, '') === '' && dest !== '') fail("invalid specification: destination can't be '/'");
     if (!dest.startsWith('/')) fail(`invalid mount path: '${dest}' mount path must be absolute`);

@@ -169,7 +169,7 @@ function volumeToOci(v: VolumeMount): OciMount {
     destination: v.destination,
     type: 'bind',
     source: v.source,
-    options: ['rbind', 'rprivate', v.readonly ? 'ro' : 'rw'],
+    options: ['rbind', v.propagation ?? 'rprivate', v.readonly ? 'ro' : 'rw'],
   };
 }
 
