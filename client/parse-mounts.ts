@@ -1,4 +1,4 @@
-import { parseMountFlag, type MountSpec } from '../common/mount-spec';
+import { parseBindMode, parseMountFlag, type MountSpec } from '../common/mount-spec';
 import type { CreateRequest, HostConfig } from '../common/types';
 
 /** The mount flags of `create`/`run`: -v, --mount, --volumes-from. */
@@ -33,7 +33,7 @@ export function mountFlags(
       bad(v, '-v, --volume', `invalid volume specification: '${v}'`);
     if (!parts[1]!.startsWith('/'))
       bad(v, '-v, --volume', `invalid mount path: '${parts[1]}' mount path must be absolute`);
-    if (parts[2] !== undefined && parts[2] !== 'ro' && parts[2] !== 'rw')
+    if (parts[2] !== undefined && !parseBindMode(parts[2], !parts[0]!.startsWith('/')))
       bad(v, '-v, --volume', `invalid mode: ${parts[2]}`);
     binds.push(v);
   }

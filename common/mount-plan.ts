@@ -4,7 +4,7 @@
  * what inspect shows as Mounts, what `rm -v` removes and `--volumes-from` copies. Pure: workflow-safe.
  */
 import { ContainerError } from './errors';
-import { cleanPath, tmpfsOptionsOf, type MountSpec, type MountType } from './mount-spec';
+import { cleanPath, parseBindMode, tmpfsOptionsOf, type MountSpec, type MountType } from './mount-spec';
 import { volumeNameError } from './settings';
 
 /** One recorded mount point, with the field names inspect's Mounts shows. */
@@ -53,11 +53,20 @@ function duplicate(dest: string): ContainerError {
 /** A `-v SRC:DST[:MODE]` (checked by verifyHostConfig) as a mount point. */
 export function bindPoint(bind: string): MountPoint {
   const [source = '', dest = '', mode = ''] = bind.split(':');
-  const RW = mode !== 'ro';
+  const volume = !source.startsWith('/');
+  const parsed = parseBindMode(mode || 'rw', volume);
+  const RW = !parsed?.readonly;
   const Destination = cleanPath(dest);
-  if (source.startsWith('/'))
-    return { Type: 'bind', Source: cleanPath(source), Destination, RW, Mode: mode, Propagation: 'rprivate' };
-  return { Type: 'volume', Name: source, Destination, RW, Mode: mode === '' ? 'z' : mode, Propagation: '' };
+  if (!volume) return { Type: 'bind', Source: cleanPath(source), Destination, RW, Mode: mode, Propagation: 'rprivate' };
+  const point: MountPoint = {
+    Type: 'volume',
+    Name: source,
+    Destination,
+    RW,
+    Mode: mode === '' ? 'z' : mode,
+    Propagation: '',
+  };
+  return parsed?.nocopy ? { ...point, NoCopy: true } : point;
 }
 
 /** A HostConfig.Mounts entry (checked by checkMountSpec) as a mount point. */

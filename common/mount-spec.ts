@@ -102,6 +102,19 @@ export function parseVolumesFrom(spec: string): { container: string; mode: 'ro' 
   return { container, mode };
 }
 
+/**
+ * A `-v` mode, the part of Docker's modes honoured here: `ro` or `rw`, and `nocopy` (a volume only), comma
+ * separated, each once. Undefined when Docker would answer `invalid mode: MODE`.
+ */
+export function parseBindMode(mode: string, volume: boolean): { readonly: boolean; nocopy: boolean } | undefined {
+  const parts = mode.split(',');
+  const rw = parts.filter((p) => p === 'ro' || p === 'rw');
+  const nocopy = parts.filter((p) => p === 'nocopy');
+  if (rw.length + nocopy.length !== parts.length || rw.length > 1 || nocopy.length > 1) return undefined;
+  if (nocopy.length && !volume) return undefined;
+  return { readonly: rw[0] === 'ro', nocopy: nocopy.length > 0 };
+}
+
 /** A tmpfs mount's options as Docker's ConvertTmpfsOptions writes them (`size=…k,mode=…`, `ro`). */
 export function tmpfsOptionsOf(m: MountSpec): string {
   const out: string[] = [];

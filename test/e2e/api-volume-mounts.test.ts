@@ -110,8 +110,11 @@ describe("a volume's first mount is filled from the image", () => {
     await fs.writeFile(path.join(suite.sim.driver.layout.volume('copy-none'), 'mine'), 'x');
     const again = await cli('create', '-v', 'copy-none:/etc', 'busybox', 'true');
     expect(await fs.readdir(suite.sim.driver.layout.volume('copy-none'))).toEqual(['mine']);
-    for (const id of [c.id, anon.id, nocopy.stdout.trim(), again.stdout.trim()]) await cli('rm', '-v', id);
-    for (const v of ['copy-etc', 'copy-none']) await docker.getVolume(v).remove();
+    const vnocopy = await cli('create', '-v', 'copy-nc:/etc:ro,nocopy', 'busybox', 'true');
+    expect(await fs.readdir(suite.sim.driver.layout.volume('copy-nc'))).toEqual([]);
+    const ids = [c.id, anon.id, nocopy.stdout.trim(), again.stdout.trim(), vnocopy.stdout.trim()];
+    for (const id of ids) await cli('rm', '-v', id);
+    for (const v of ['copy-etc', 'copy-none', 'copy-nc']) await docker.getVolume(v).remove();
   });
 });
 

@@ -205,6 +205,33 @@ describe('planMountPoints (Docker registerMountPoints)', () => {
     expect(rw[0]!.RW).toBe(false);
   });
 
+  it('-v modes: ro|rw and nocopy (a volume only), each once; Docker\'s "invalid mode" otherwise', () => {
+    const host = {
+      os: 'linux',
+      cpus: 2,
+      memoryBytes: 1e9,
+      cgroupMemory: true,
+      cgroupCpu: true,
+      cgroupPids: true,
+    } as const;
+    const ok = ['vv:/d:nocopy', 'vv:/d:ro,nocopy', 'vv:/d:nocopy,rw', '/h:/d:ro'];
+    for (const b of ok) expect(() => verifyHostConfig({ ...defaultHostConfig(), Binds: [b] }, host), b).not.toThrow();
+    for (const b of ['/h:/d:nocopy', 'vv:/d:ro,rw', 'vv:/d:nocopy,nocopy', 'vv:/d:z'])
+      expect(() => verifyHostConfig({ ...defaultHostConfig(), Binds: [b] }, host), b).toThrow(
+        `invalid mode: ${b.split(':')[2]}`,
+      );
+    const [p] = planMountPoints(input({ binds: ['v:/d:ro,nocopy'] }));
+    expect(p).toEqual({
+      Type: 'volume',
+      Name: 'v',
+      Destination: '/d',
+      RW: false,
+      Mode: 'ro,nocopy',
+      Propagation: '',
+      NoCopy: true,
+    });
+  });
+
   it('a record without mount points: its binds; the volumes named once', () => {
     const rec = { HostConfig: { Binds: ['a:/x', '/h:/y', 'a:/z:ro'] } };
     expect(mountPointsOf(rec).map((p) => p.Type)).toEqual(['volume', 'bind', 'volume']);
