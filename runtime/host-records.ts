@@ -116,8 +116,12 @@ export class HostRecords implements HostParts {
       p.Type === 'volume' ? { ...p, Source: this.driver.layout.volume(p.Name!) } : p,
     );
     await checkMountSources(rec, this.config.bindAllow);
+    const remap = this.config.usernsRemap;
     const content = imageId
-      ? { layers: (await this.images.layerDirs(imageId)).map((l) => l.dir).reverse() }
+      ? {
+          layers: (await this.images.layerDirs(imageId)).map((l) => l.dir).reverse(),
+          ...(remap ? { shift: { uid: remap.uid, gid: remap.gid } } : {}),
+        }
       : undefined;
     const made = await makeVolumes(this.volumes, rec, content, () => this.store.write(rec));
     for (const n of made) await this.volumeEvent('create', n);

@@ -5,6 +5,8 @@ import { ContainerError } from '../common/errors';
 /** An image's unpacked layers as overlayfs reads them (layers/apply.ts 'overlay' mode), top first. */
 export interface ImageContent {
   layers: readonly string[];
+  /** CONTAINER_SAGA_USERNS_REMAP: owners shifted by the container root's host IDs, as its rootfs layers are */
+  shift?: { uid: number; gid: number };
 }
 
 /**
@@ -18,7 +20,8 @@ export interface ImageContent {
 export async function copyImageContent(image: ImageContent, target: string, volumeDir: string): Promise<void> {
   if (!image.layers.length) return;
   try {
-    await promisify(execFile)('python3', ['-I', '-c', SCRIPT, volumeDir, target, ...image.layers], {
+    const shift = [String(image.shift?.uid ?? 0), String(image.shift?.gid ?? 0)];
+    await promisify(execFile)('python3', ['-I', '-c', SCRIPT, volumeDir, target, ...shift, ...image.layers], {
       maxBuffer: 1 << 20,
     });
   } catch (err) {
@@ -32,7 +35,8 @@ export async function copyImageContent(image: ImageContent, target: string, volu
 
 const SCRIPT = String.raw`
 import os, shutil, stat, sys
-dest, target, layers = sys.argv[1], sys.argv[2], sys.argv[3:]
+dest, target, layers = sys.argv[1], sys.argv[2], sys.argv[5:]
+uid_shift, gid_shift = int(sys.argv[3]), int(sys.argv[4])
 
 def whiteout(st):
     return stat.S_ISCHR(st.st_mode) and st.st_rdev == 0
@@ -86,7 +90,7 @@ def resolve(path, depth=0):
 
 def own(p, st):
     try:
-        os.lchown(p, st.st_uid, st.st_gid)
+        os.lchown(p, st.st_uid + uid_shift, st.st_gid + gid_shift)
     except OSError:
         pass
     if not stat.S_ISLNK(st.st_mode):

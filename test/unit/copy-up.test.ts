@@ -59,6 +59,17 @@ describe("copyImageContent (Docker's copy-up from the image's layers)", () => {
     expect([top.uid, top.gid, top.mode & 0o7777]).toEqual([999, 998, 0o1775]);
   });
 
+  it('shifts owners by the remapped root (CONTAINER_SAGA_USERNS_REMAP)', async () => {
+    const layers = await layersOnce();
+    const vol = path.join(tmp, 'vol-remap');
+    await fs.mkdir(vol);
+    await copyImageContent({ layers, shift: { uid: 100000, gid: 200000 } }, '/data', vol);
+    const st = await fs.stat(path.join(vol, 'sub/new'));
+    expect([st.uid, st.gid]).toEqual([101234, 205678]);
+    const top = await fs.stat(vol);
+    expect([top.uid, top.gid]).toEqual([100999, 200998]);
+  });
+
   it('resolves a link on the way inside the image; nothing for a file, a missing path or a volume with content', async () => {
     const layers = await layersOnce();
     const vol = path.join(tmp, 'vol2');
