@@ -77,7 +77,7 @@ export async function makeVolumes(
       for (const p of points) {
         const labels = p.Anonymous ? { [ANONYMOUS_VOLUME_LABEL]: '' } : (p.Labels ?? null);
         if ((await volumes.ensure(p.Name!, labels)).created) made.push(p.Name!);
-        if (!p.NoCopy && image) await copyImageContent(image, p.Destination, volumes.dataDir(p.Name!));
+        if (image) await copyImageContent(image, p.Destination, p.NoCopy ? undefined : volumes.dataDir(p.Name!));
       }
       await write();
       return made;

@@ -12,18 +12,23 @@ export interface ImageContent {
 /**
  * Docker's copy-up (container.CopyImagePathContent): an empty volume mounted at `target` gets what the image has
  * there, owners, modes, times and links kept, with the volume's own directory taking the owner and mode of the
- * image's. Nothing when the volume has anything in it or the image has no directory there. Read from the layers
+ * image's. Nothing when the volume has anything in it or the image has no directory there; no volume directory:
+ * only the check that the image has no file there (Docker's 400, as for a volume that copies). Read from the layers
  * (whiteouts and opaque directories honoured, links in the path resolved inside the image), so both drivers do
  * it alike at create, with no rootfs mounted. Python, as layers/special.ts: Node has no mknod, lchown of devices
  * or getxattr (the opaque mark).
  */
-export async function copyImageContent(image: ImageContent, target: string, volumeDir: string): Promise<void> {
+export async function copyImageContent(
+  image: ImageContent,
+  target: string,
+  volumeDir: string | undefined,
+): Promise<void> {
   if (!image.layers.length) return;
+  let found: string;
   try {
     const shift = [String(image.shift?.uid ?? 0), String(image.shift?.gid ?? 0)];
-    await promisify(execFile)('python3', ['-I', '-c', SCRIPT, volumeDir, target, ...shift, ...image.layers], {
-      maxBuffer: 1 << 20,
-    });
+    const args = ['-I', '-c', SCRIPT, volumeDir ?? '', target, ...shift, ...image.layers];
+    found = (await promisify(execFile)('python3', args, { maxBuffer: 1 << 20 })).stdout;
   } catch (err) {
     const stderr = String((err as { stderr?: string }).stderr ?? '').trim();
     throw new ContainerError(
@@ -31,6 +36,9 @@ export async function copyImageContent(image: ImageContent, target: string, volu
       `copying the image's content at ${target} into its volume: ${stderr || (err as Error).message}`,
     );
   }
+  // Docker's refusal at create; runc would fail at every start instead
+  if (found.trim() === 'file')
+    throw new ContainerError('InvalidParameter', `cannot mount volume over existing file, file exists ${target}`);
 }
 
 const SCRIPT = String.raw`
@@ -84,7 +92,7 @@ def resolve(path, depth=0):
             base = [] if link.startswith('/') else done
             return resolve('/'.join(base + [link] + parts[i + 1:]), depth + 1)
         if kind != 'dir':
-            return None
+            return 'file' if kind is not None and i == len(parts) - 1 else None
         dirs, done = paths, done + [c]
     return dirs
 
@@ -119,9 +127,12 @@ def copy(dirs, to):
             os.mknod(out, st.st_mode, st.st_rdev)
         own(out, st)
 
-if os.listdir(dest):
-    sys.exit(0)
 dirs = resolve(target)
+if dirs == 'file':
+    print('file')
+    sys.exit(0)
+if not dest or not dirs or os.listdir(dest):
+    sys.exit(0)
 if dirs:
     copy(dirs, dest)
     own(dest, os.lstat(dirs[0]))

@@ -177,6 +177,17 @@ describe('--mount', () => {
       `invalid argument "type=bind,target=/c,volume-nocopy" for "--mount" flag: cannot mix 'volume-*' options with mount type 'bind'`,
     );
     // a refused create with anonymous volumes makes none (the bind check comes after the plan)
+    const overFile = await cli(
+      'create',
+      '-v',
+      '/etc/passwd',
+      '--mount',
+      'type=volume,source=over,target=/data',
+      'busybox',
+    );
+    expect(overFile.stderr).toBe(
+      'Error response from daemon: cannot mount volume over existing file, file exists /etc/passwd\n',
+    );
     const late = await cli('create', '-v', '/late', '--mount', 'type=bind,source=/no/such,target=/y', 'busybox');
     expect(late.code).toBe(1);
     expect(await volumeNames()).toEqual(before);

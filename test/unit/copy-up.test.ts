@@ -70,18 +70,22 @@ describe("copyImageContent (Docker's copy-up from the image's layers)", () => {
     expect([top.uid, top.gid]).toEqual([100999, 200998]);
   });
 
-  it('resolves a link on the way inside the image; nothing for a file, a missing path or a volume with content', async () => {
+  it('resolves a link on the way inside the image; nothing for a missing path or a volume with content; a file is refused', async () => {
     const layers = await layersOnce();
     const vol = path.join(tmp, 'vol2');
     await fs.mkdir(vol);
     await copyImageContent({ layers }, '/opt/link/', vol);
     expect(await read(path.join(vol, 'f'))).toBe('through a link');
-    for (const target of ['/file', '/nowhere/at/all']) {
-      const empty = path.join(tmp, `vol-${path.basename(target)}`);
-      await fs.mkdir(empty);
-      await copyImageContent({ layers }, target, empty);
-      expect(await fs.readdir(empty)).toEqual([]);
-    }
+    const empty = path.join(tmp, 'vol-nowhere');
+    await fs.mkdir(empty);
+    await copyImageContent({ layers }, '/nowhere/at/all', empty);
+    expect(await fs.readdir(empty)).toEqual([]);
+    // a file there: Docker's refusal, whether the volume would copy or not
+    for (const dir of [empty, undefined])
+      await expect(copyImageContent({ layers }, '/file', dir)).rejects.toThrow(
+        'cannot mount volume over existing file, file exists /file',
+      );
+    await copyImageContent({ layers }, '/data', undefined); // a directory: nothing to check or copy
     const used = path.join(tmp, 'vol3');
     await fs.mkdir(used);
     await fs.writeFile(path.join(used, 'mine'), '');
