@@ -148,6 +148,9 @@ describe('--mount', () => {
       ['volume', '/anon', true],
     ]);
     expect(await docker.getVolume('mnt-v').inspect()).toMatchObject({ Labels: { team: 'a' } });
+    expect((await cli('volume', 'rm', 'mnt-v')).stderr).toBe(
+      `Error response from daemon: remove mnt-v: volume is in use - [${made.stdout.trim()}]\n`,
+    );
     await cli('rm', '-v', made.stdout.trim());
     expect(await volumeNames()).toContain('mnt-v');
     await docker.getVolume('mnt-v').remove();
