@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { promises as fs } from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -230,5 +232,41 @@ describe('--volumes-from', () => {
     expect(
       await failure(docker.createContainer({ Image: 'busybox', HostConfig: { VolumesFrom: ['vf-nosuch'] } })),
     ).toEqual([404, 'No such container: vf-nosuch']);
+  });
+});
+
+// docker-py (Debian's python3-docker, Compose 1.29's client): Mounts with labels, volumes_from, remove(v=True)
+const DOCKER_PY = String.raw`
+import json, sys, docker
+c = docker.DockerClient(base_url='unix://' + sys.argv[1], version='1.41')
+src = c.containers.create('busybox', 'true', name='py-src',
+    mounts=[docker.types.Mount('/m', 'py-vol', labels={'py': '1'}), docker.types.Mount('/anon', None)])
+dst = c.containers.create('busybox', 'true', volumes_from=['py-src:ro'])
+out = {'src': c.api.inspect_container(src.id)['Mounts'], 'dst': c.api.inspect_container(dst.id)['Mounts'],
+       'labels': c.volumes.get('py-vol').attrs['Labels']}
+dst.remove(v=True)
+src.remove(v=True)
+out['after'] = sorted(v.name for v in c.volumes.list())
+try:
+    c.containers.create('busybox', 'true', mounts=[docker.types.Mount('/x', '/no/such', type='bind')])
+except docker.errors.APIError as e:
+    out['error'] = [e.status_code, e.explanation]
+print(json.dumps(out))
+`;
+
+describe('docker-py', () => {
+  it('Mounts with a volume label and an anonymous volume, volumes_from :ro, remove(v=True), a bad bind', async () => {
+    const { stdout } = await promisify(execFile)('python3', ['-c', DOCKER_PY, suite.api.socketPath]);
+    const out = JSON.parse(stdout) as { src: Mount[]; dst: Mount[]; labels: unknown; after: string[]; error: unknown };
+    expect(out.src.map((m) => [m.Type, m.Destination, m.RW])).toEqual([
+      ['volume', '/m', true],
+      ['volume', '/anon', true],
+    ]);
+    expect(out.dst.map((m) => [m.Name, m.RW])).toEqual(out.src.map((m) => [m.Name, false]));
+    expect(out.labels).toEqual({ py: '1' });
+    expect(out.after).toContain('py-vol');
+    expect(out.after).not.toContain(out.src[1]!.Name);
+    expect(out.error).toEqual([400, 'invalid mount config for type "bind": bind source path does not exist: /no/such']);
+    await docker.getVolume('py-vol').remove();
   });
 });
