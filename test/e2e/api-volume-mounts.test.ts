@@ -150,6 +150,13 @@ describe('--mount', () => {
       ['volume', '/anon', true],
     ]);
     expect(await docker.getVolume('mnt-v').inspect()).toMatchObject({ Labels: { team: 'a' } });
+    const hc = (await docker.getContainer(made.stdout.trim()).inspect()).HostConfig as { Mounts?: unknown[] };
+    expect(hc.Mounts).toContainEqual({
+      Type: 'volume',
+      Source: 'mnt-v',
+      Target: '/v',
+      VolumeOptions: { Labels: { team: 'a' } },
+    });
     expect((await cli('volume', 'rm', 'mnt-v')).stderr).toBe(
       `Error response from daemon: remove mnt-v: volume is in use - [${made.stdout.trim()}]\n`,
     );
@@ -214,6 +221,7 @@ describe('--volumes-from', () => {
       HostConfig: { VolumesFrom: ['vf-src:ro'] },
     });
     expect((await mounts(ro.id)).map((m) => m.RW)).toEqual([false, false]);
+    expect((await docker.getContainer(ro.id).inspect()).HostConfig.VolumesFrom).toEqual(['vf-src:ro']);
     expect(
       await failure(docker.createContainer({ Image: 'busybox', HostConfig: { VolumesFrom: ['vf-src:rx'] } })),
     ).toEqual([400, 'invalid mode: rx']);
