@@ -33,8 +33,8 @@ export function mountFlags(
       bad(v, '-v, --volume', `invalid volume specification: '${v}'`);
     if (!parts[1]!.startsWith('/'))
       bad(v, '-v, --volume', `invalid mount path: '${parts[1]}' mount path must be absolute`);
-    if (parts[2] !== undefined && !parseBindMode(parts[2], !parts[0]!.startsWith('/')))
-      bad(v, '-v, --volume', `invalid mode: ${parts[2]}`);
+    // (nocopy on a bind is the daemon's refusal: the create check says it with Docker's message)
+    if (parts[2] !== undefined && !parseBindMode(parts[2], true)) bad(v, '-v, --volume', `invalid mode: ${parts[2]}`);
     binds.push(v);
   }
   const mounts: MountSpec[] = (flags.mount ?? []).map((m) => {

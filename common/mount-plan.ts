@@ -90,7 +90,7 @@ function specPoint(m: MountSpec, newName: () => string): MountPoint {
     Name: m.Source || newName(),
     Destination,
     RW,
-    Mode: '',
+    Mode: 'z', // as Docker shows a --mount volume's
     Propagation: '',
     ...(m.Source ? {} : { Anonymous: true }),
     ...(m.VolumeOptions?.NoCopy ? { NoCopy: true } : {}),

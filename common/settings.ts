@@ -85,6 +85,10 @@ export function verifyHostConfig(hc: HostConfig, host: HostInfo): string[] {
       fail(
         `invalid volume specification: '${bind}': invalid mount config for type "${type}": invalid mount path: '${parts[1]}' mount path must be absolute`,
       );
+    if (parts[2] !== undefined && type === 'bind' && parseBindMode(parts[2], true)?.nocopy)
+      fail(
+        `invalid volume specification: '${bind}': invalid mount config for type "bind": field VolumeOptions must not be specified`,
+      );
     if (parts[2] !== undefined && !parseBindMode(parts[2], type === 'volume')) fail(`invalid mode: ${parts[2]}`);
     // Docker creates named volumes at create, where the local driver rejects such a name.
     const badName = type === 'volume' ? volumeNameError(parts[0]!) : undefined;

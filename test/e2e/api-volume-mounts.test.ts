@@ -189,6 +189,10 @@ describe('--mount', () => {
       `invalid argument "type=bind,target=/c,volume-nocopy" for "--mount" flag: cannot mix 'volume-*' options with mount type 'bind'`,
     );
     // a refused create with anonymous volumes makes none (the bind check comes after the plan)
+    const bindNocopy = await cli('create', '-v', '/h:/d:nocopy', 'busybox');
+    expect(bindNocopy.stderr).toBe(
+      `Error response from daemon: invalid volume specification: '/h:/d:nocopy': invalid mount config for type "bind": field VolumeOptions must not be specified\n`,
+    );
     const overFile = await cli(
       'create',
       '-v',

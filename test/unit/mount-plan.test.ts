@@ -151,14 +151,14 @@ describe('planMountPoints (Docker registerMountPoints)', () => {
     expect(points).toEqual([
       { Type: 'bind', Source: '/h', Destination: '/b', RW: false, Mode: 'ro', Propagation: 'rprivate' },
       { Type: 'volume', Name: 'named', Destination: '/n', RW: true, Mode: 'z', Propagation: '' },
-      { Type: 'volume', Name: 'anon1', Destination: '/m', RW: true, Mode: '', Propagation: '', Anonymous: true },
+      { Type: 'volume', Name: 'anon1', Destination: '/m', RW: true, Mode: 'z', Propagation: '', Anonymous: true },
       { Type: 'tmpfs', Destination: '/t', RW: true, Mode: '', Propagation: '', Options: 'size=1k' },
       {
         Type: 'volume',
         Name: 'lab',
         Destination: '/l',
         RW: true,
-        Mode: '',
+        Mode: 'z',
         Propagation: '',
         NoCopy: true,
         Labels: { k: 'v' },
@@ -216,7 +216,10 @@ describe('planMountPoints (Docker registerMountPoints)', () => {
     } as const;
     const ok = ['vv:/d:nocopy', 'vv:/d:ro,nocopy', 'vv:/d:nocopy,rw', '/h:/d:ro'];
     for (const b of ok) expect(() => verifyHostConfig({ ...defaultHostConfig(), Binds: [b] }, host), b).not.toThrow();
-    for (const b of ['/h:/d:nocopy', 'vv:/d:ro,rw', 'vv:/d:nocopy,nocopy', 'vv:/d:z'])
+    expect(() => verifyHostConfig({ ...defaultHostConfig(), Binds: ['/h:/d:nocopy'] }, host)).toThrow(
+      `invalid volume specification: '/h:/d:nocopy': invalid mount config for type "bind": field VolumeOptions must not be specified`,
+    );
+    for (const b of ['vv:/d:ro,rw', 'vv:/d:nocopy,nocopy', 'vv:/d:z'])
       expect(() => verifyHostConfig({ ...defaultHostConfig(), Binds: [b] }, host), b).toThrow(
         `invalid mode: ${b.split(':')[2]}`,
       );
