@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { parseBindMode, parseMountFlag, type MountSpec } from '../common/mount-spec';
 import type { CreateRequest, HostConfig } from '../common/types';
 
@@ -38,11 +39,14 @@ export function mountFlags(
     binds.push(v);
   }
   const mounts: MountSpec[] = (flags.mount ?? []).map((m) => {
+    let spec: MountSpec;
     try {
-      return parseMountFlag(m);
+      spec = parseMountFlag(m);
     } catch (err) {
       return bad(m, '--mount', (err as Error).message);
     }
+    // the docker CLI's: a source starting with '.' is a path from here
+    return spec.Source?.startsWith('.') ? { ...spec, Source: path.resolve(spec.Source) } : spec;
   });
   const from = flags.volumesFrom ?? [];
   return {
