@@ -2,6 +2,8 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect } from 'vitest';
+import { runChecked } from '../../runtime/drivers/linux/exec';
+import { readMountInfo } from '../../runtime/drivers/linux/mountinfo';
 import { linuxApiSuite } from '../api-harness';
 import { testNetwork } from '../linux-fixture';
 
@@ -56,7 +58,7 @@ describe('volume mounts (Linux driver, docker CLI)', () => {
       'run',
       '--rm',
       '--mount',
-      `type=bind,source=${dir},target=/b,readonly,bind-propagation=rslave`,
+      `type=bind,source=${dir},target=/b,readonly,bind-propagation=rprivate`,
       '--mount',
       'type=tmpfs,target=/t,tmpfs-size=1m,tmpfs-mode=1770',
       '--mount',
@@ -82,6 +84,41 @@ describe('volume mounts (Linux driver, docker CLI)', () => {
     expect((await run('volume', 'rm', 'mnt-v')).code).toBe(0);
     await fs.rm(dir, { recursive: true });
   });
+
+  rootIt(
+    '--mount bind-propagation=rslave: refused on a private mount (Docker), seen inside from a shared one',
+    async () => {
+      const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'cs-prop-'));
+      await fs.mkdir(path.join(dir, 'sub'));
+      const mount = `type=bind,source=${dir},target=/b,bind-propagation=rslave`;
+      try {
+        // this machine's / is private (a shared one would let it through, as Docker)
+        const shared = (await readMountInfo()).some(
+          (m) => m.mountPoint === '/' && m.optional.some((o) => o.startsWith('shared:')),
+        );
+        if (!shared) {
+          const refused = await run('run', '--rm', '--mount', mount, 'busybox', 'true');
+          expect(refused.code).not.toBe(0);
+          expect(refused.stderr).toContain(`path ${dir} is mounted on / but it is not a shared or slave mount`);
+        }
+        await runChecked('bind the dir on itself', 'mount', ['--bind', dir, dir]);
+        await runChecked('make it shared', 'mount', ['--make-rshared', dir]);
+        const started = await run('run', '-d', '--name', 'prop', '--mount', mount, 'busybox', 'sleep', '1000');
+        expect(started.code, started.stderr).toBe(0);
+        const inspected = JSON.parse((await run('inspect', '-f', '{{json .Mounts}}', 'prop')).stdout) as Array<{
+          Propagation: string;
+        }>;
+        expect(inspected[0]!.Propagation).toBe('rslave');
+        await runChecked('mount a tmpfs', 'mount', ['-t', 'tmpfs', 'tmpfs', path.join(dir, 'sub')]);
+        const seen = await run('exec', 'prop', 'grep', '-c', ' /b/sub tmpfs ', '/proc/mounts');
+        expect([seen.code, seen.stdout]).toEqual([0, '1\n']);
+      } finally {
+        await run('rm', '-f', 'prop');
+        await runChecked('unmount', 'umount', ['-R', dir]).catch(() => undefined);
+        await fs.rm(dir, { recursive: true });
+      }
+    },
+  );
 
   rootIt(
     "--volumes-from: the source container's volume, read-only with :ro; rm -v of the source removes it",
