@@ -51,7 +51,7 @@ export function createMonitorActivities(runtime: HostRuntime, opts: MonitorActiv
         withHeartbeat(async (ctx) => {
           if (!(await runtime.store.read(input.id))) return;
           await runtime.keepLogForReaders(input.id); // an attached client may not have read the last of it yet
-          await runtime.remove(input.id, true, ctx);
+          await runtime.remove(input.id, true, ctx, true); // Docker's AutoRemove removes its anonymous volumes
         }),
       );
     },

@@ -78,7 +78,9 @@ export function createOpsActivities(runtime: ContainerRuntime) {
       return classified(() => withHeartbeat((ctx) => runtime.stop(input.id, input.timeoutSeconds, ctx)));
     },
     async removeContainer(input: Omit<RemoveInput, 'container'> & { id: string }): Promise<void> {
-      return classified(() => withHeartbeat((ctx) => runtime.remove(input.id, input.force, ctx)));
+      return classified(() =>
+        withHeartbeat((ctx) => runtime.remove(input.id, input.force, ctx, input.volumes === true)),
+      );
     },
     /** `container-saga gc` and the worker's start-up reconcile. */
     async collectGarbage(): Promise<GcReport> {

@@ -18,7 +18,8 @@ export function snapshotOf(rec: ContainerRecord, by: StartOwner): ContainerSnaps
     ipcMode: rec.HostConfig.IpcMode,
     links: rec.HostConfig.Links,
     workingDir: rec.Config.WorkingDir,
-    hasMounts: rec.HostConfig.Binds.length > 0 || Object.keys(rec.HostConfig.Tmpfs).length > 0,
+    hasMounts:
+      rec.HostConfig.Binds.length > 0 || Object.keys(rec.HostConfig.Tmpfs).length > 0 || !!rec.MountPoints?.length,
     ...(rec.HostConfig.AutoRemove ? { autoRemove: true } : {}),
     // what the asking start run holds: one that lost its local activities' results settles by these (decided
     // here, where the run is known for sure, and so recorded in history for every replay)

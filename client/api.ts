@@ -188,12 +188,12 @@ export async function stop(s: Session, container: string, timeoutSeconds: number
 }
 
 /** docker rm [-f]: as stop, under the container's remove workflow ID. */
-export async function remove(s: Session, container: string, force: boolean): Promise<RemoveResult> {
+export async function remove(s: Session, container: string, force: boolean, volumes = false): Promise<RemoveResult> {
   const rec = await inspect(s, container);
   return run<typeof containerRemove>(
     s,
     WorkflowTypes.remove,
-    { args: [{ container: rec.Id, force }] },
+    { args: [{ container: rec.Id, force, ...(volumes ? { volumes } : {}) }] },
     {
       workflowId: lifecycleWorkflowId('remove', rec.Id),
       meta: containerVerbMetadata(force ? 'rm -f' : 'rm', rec),

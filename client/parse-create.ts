@@ -13,9 +13,10 @@ import { inlineSeccompProfiles, readText, type ReadText } from './seccomp-file';
 import { bareName } from '../common/names';
 import { parsePublish } from '../common/ports';
 import { dnsFlags, type DnsFlags } from './parse-dns';
+import { mountFlags, type MountFlags } from './parse-mounts';
 
 /** `create`'s flags as commander hands them over. */
-export interface CreateFlags extends DnsFlags {
+export interface CreateFlags extends DnsFlags, MountFlags {
   name?: string;
   network?: string;
   /** --network-alias (repeatable) and --ip: the --network's endpoint */
@@ -27,7 +28,6 @@ export interface CreateFlags extends DnsFlags {
   entrypoint?: string;
   user?: string;
   stopSignal?: string;
-  volume: string[];
   tmpfs: string[];
   shmSize?: string;
   ipc?: string;
@@ -177,18 +177,8 @@ function toRequest(
     // Docker's ValidateEnv: the value from this environment, else the bare name (which unsets KEY in the container).
     else envOut.push(env[e] !== undefined ? `${e}=${env[e]}` : e);
   }
-  if (flags.volume.length > 0) {
-    hostConfig.Binds = flags.volume.map((v) => {
-      const parts = v.split(':');
-      if (parts.length < 2 || parts.length > 3 || parts[0] === '' || parts[1] === '')
-        bad(v, '-v, --volume', `invalid volume specification: '${v}'`);
-      if (!parts[1]!.startsWith('/'))
-        bad(v, '-v, --volume', `invalid mount path: '${parts[1]}' mount path must be absolute`);
-      if (parts[2] !== undefined && parts[2] !== 'ro' && parts[2] !== 'rw')
-        bad(v, '-v, --volume', `invalid mode: ${parts[2]}`);
-      return v;
-    });
-  }
+  const mounts = mountFlags(flags, bad);
+  Object.assign(hostConfig, mounts.hostConfig);
   if (flags.tmpfs.length > 0) {
     hostConfig.Tmpfs = {};
     for (const t of flags.tmpfs) {
@@ -276,6 +266,7 @@ function toRequest(
     ...(Object.keys(labels).length > 0 ? { labels } : {}),
     ...(Object.keys(hostConfig).length > 0 ? { hostConfig } : {}),
     ...endpointFlags(flags),
+    ...mounts.request,
   };
 }
 

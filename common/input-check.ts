@@ -6,6 +6,7 @@ import { HOST_NAME } from './hosts-api';
 import type { CreateRequest, HealthConfig, HostConfig, RestartPolicy } from './types';
 import { endpointConfig, ipamPool, networkCreateRequest } from './network-input-check';
 import { isFullId } from './names';
+import { MOUNT_SPEC } from './mount-input-check';
 import {
   bool,
   int,
@@ -82,6 +83,8 @@ const HOST_CONFIG: { [K in keyof HostConfig]-?: Field } = {
   PortBindings: opt(map(portBindings)),
   PublishAllPorts: opt(bool),
   Tmpfs: opt(map(str)),
+  Mounts: opt(list(MOUNT_SPEC)),
+  VolumesFrom: opt(list(str)),
   ShmSize: opt(int()),
   IpcMode: opt(str),
   SecurityOpt: opt(list(str)),
@@ -134,6 +137,7 @@ const CREATE_REQUEST: { [K in keyof CreateRequest]-?: Field } = {
   labels: opt(map(str)),
   hostConfig: opt(hostConfig),
   endpoints: opt(map(endpointConfig)),
+  volumes: opt(list(str)),
 };
 const createRequest = obj(CREATE_REQUEST, true);
 
@@ -170,7 +174,7 @@ const INPUTS = {
     limit: opt(int(0)),
   }),
   containerStop: obj({ container: ref, timeoutSeconds: req(int()) }),
-  containerRemove: obj({ container: ref, force: req(bool) }),
+  containerRemove: obj({ container: ref, force: req(bool), volumes: opt(bool) }),
   imageImport: obj({ name: req(imageName), source: req(str), host: opt(hostName) }),
   imageSave: obj({ images: req(list(imageName)), output: req(str), host: opt(hostName) }),
   imageLoad: obj({ input: req(str), host: opt(hostName) }),

@@ -16,6 +16,8 @@ export interface CreateRunConfig {
   /** "80/tcp" */
   exposedPorts?: readonly string[];
   labels?: Readonly<Record<string, string>>;
+  /** Config.Volumes' paths the create gives (`-v /data`) */
+  volumes?: readonly string[];
 }
 
 /** The merged config, as the record keeps it (Docker's container.Config fields) with the process's Path and Args. */
@@ -62,7 +64,9 @@ export function mergeImageConfig(req: CreateRunConfig, image: ImageRunConfig | u
 
   const stopSignal = req.stopSignal || image.StopSignal;
   const healthcheck = mergeHealthcheck(req.healthcheck, image.Healthcheck);
-  const volumes = image.Volumes && Object.keys(image.Volumes).length > 0 ? { ...image.Volumes } : null;
+  // Docker's merge: the image's volume paths and the create's
+  const all = { ...(image.Volumes ?? {}), ...Object.fromEntries((req.volumes ?? []).map((v) => [v, {}])) };
+  const volumes = Object.keys(all).length > 0 ? all : null;
   return {
     Path: argv[0]!,
     Args: argv.slice(1),

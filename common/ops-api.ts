@@ -58,6 +58,8 @@ export interface StopResultRecord {
 export interface RemoveInput {
   container: string;
   force: boolean;
+  /** docker rm -v: its anonymous volumes too */
+  volumes?: boolean;
 }
 export interface RemoveResult {
   containerId: string;

@@ -6,6 +6,7 @@ import { checkResources } from './resources';
 import { checkHostSecurity, parseSecurityOpts, seccompChoice } from './security-opt';
 import type { HostConfig } from './types';
 import { checkDnsSettings } from './dns-options';
+import { checkMountSpec, parseBindMode, parseVolumesFrom } from './mount-spec';
 
 /** What the host offers, read by the driver: the settings check is pure given this. */
 export interface HostInfo {
@@ -84,11 +85,17 @@ export function verifyHostConfig(hc: HostConfig, host: HostInfo): string[] {
       fail(
         `invalid volume specification: '${bind}': invalid mount config for type "${type}": invalid mount path: '${parts[1]}' mount path must be absolute`,
       );
-    if (parts[2] !== undefined && !['ro', 'rw'].includes(parts[2])) fail(`invalid mode: ${parts[2]}`);
+    if (parts[2] !== undefined && type === 'bind' && parseBindMode(parts[2], true)?.nocopy)
+      fail(
+        `invalid volume specification: '${bind}': invalid mount config for type "bind": field VolumeOptions must not be specified`,
+      );
+    if (parts[2] !== undefined && !parseBindMode(parts[2], type === 'volume')) fail(`invalid mode: ${parts[2]}`);
     // Docker creates named volumes at create, where the local driver rejects such a name.
     const badName = type === 'volume' ? volumeNameError(parts[0]!) : undefined;
     if (badName) fail(badName);
   }
+  for (const m of hc.Mounts ?? []) checkMountSpec(m);
+  for (const v of hc.VolumesFrom ?? []) parseVolumesFrom(v);
   for (const dest of Object.keys(hc.Tmpfs)) {
     if (dest.replace(/\/+$/, '') === '' && dest !== '') fail("invalid specification: destination can't be '/'");
     if (!dest.startsWith('/')) fail(`invalid mount path: '${dest}' mount path must be absolute`);

@@ -2,6 +2,8 @@
 import type { HealthConfig } from './image-config';
 import type { EndpointConfig } from './network-types';
 import type { NetworkSettings } from './network-settings';
+import type { MountSpec } from './mount-spec';
+import type { MountPoint } from './mount-plan';
 
 export { NO_NETWORK, releasedNetwork, type NetworkSettings } from './network-settings';
 import { LOG_DRIVER, type LogConfig } from './log-config';
@@ -41,7 +43,7 @@ export interface ContainerConfig {
   StopSignal?: string;
   /** stored, not run yet (healthchecks are issue 27's) */
   Healthcheck?: HealthConfig;
-  /** the image's volumes: recorded, not mounted (anonymous volumes are issue 27's) */
+  /** the create's and the image's volume paths: each an anonymous volume unless mounted otherwise */
   Volumes?: Record<string, Record<string, never>> | null;
   Hostname: string;
   /** --domainname: the UTS domain name, and the FQDN in /etc/hosts (absent: none) */
@@ -87,6 +89,10 @@ export interface HostConfig {
   PublishAllPorts?: boolean;
   /** container path → mount options (e.g. "size=10m") */
   Tmpfs: Record<string, string>;
+  /** --mount: Docker's mount.Mount entries (common/mount-spec.ts); absent: none */
+  Mounts?: MountSpec[];
+  /** --volumes-from CONTAINER[:ro|:rw]: that container's mount points (common/mount-plan.ts) */
+  VolumesFrom?: string[];
   /** bytes; 0 means the 64 MiB default */
   ShmSize: number;
   /** private (default when blank), shareable, host, container:<name|id> */
@@ -185,6 +191,8 @@ export interface ContainerRecord {
    * from the state root's host when the record is read, never stored.
    */
   Node?: { ID: string; Name: string };
+  /** the mount points create decided (common/mount-plan.ts); absent in older records: their Binds' */
+  MountPoints?: MountPoint[];
 }
 
 export interface ContainerEvent {
@@ -248,6 +256,8 @@ export interface CreateRequest {
   hostConfig?: Partial<HostConfig>;
   /** NetworkingConfig.EndpointsConfig: per network name, its aliases and the address asked for */
   endpoints?: Record<string, EndpointConfig>;
+  /** Config.Volumes' paths (`-v /data`): an anonymous volume each, unless something else mounts there */
+  volumes?: string[];
 }
 
 export function defaultHostConfig(): HostConfig {

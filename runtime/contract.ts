@@ -131,7 +131,8 @@ export interface ContainerRuntime {
   /** SIGTERM, then SIGKILL after timeoutSeconds; then the same releases as the compensations; `die` + `stop`. */
   stop(id: string, timeoutSeconds: number, ctx?: StepContext): Promise<StopResult>;
   /** Refuses a running container unless force (Conflict 409); releases everything, deletes the record. */
-  remove(id: string, force: boolean, ctx?: StepContext): Promise<void>;
+  /** `volumes`: the container's anonymous volumes go too (docker rm -v) */
+  remove(id: string, force: boolean, ctx?: StepContext, volumes?: boolean): Promise<void>;
   /** One bounded page of the container's output, from a cursor or the last N lines (runtime/logs.ts). */
   logPage(id: string, opts?: LogPageOptions): Promise<LogPage>;
   /** The whole output at once (small logs only: clients page with logPage). */

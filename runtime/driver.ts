@@ -27,6 +27,8 @@ export interface VolumeMount {
   name?: string;
   /** tmpfs options as given ("size=10m,mode=1770") */
   options?: string;
+  /** a bind's propagation (--mount bind-propagation=); absent: rprivate */
+  propagation?: string;
 }
 
 /**

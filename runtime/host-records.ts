@@ -29,7 +29,7 @@ import { importImage } from '../images/import';
 import { imageStoreRoot } from '../images/location';
 import { noSuchImageRef, simulatedTakes } from '../images/refs';
 import { VolumeStore } from '../volumes/store';
-import { volumeNames } from '../volumes/verbs';
+import { checkMountSources, createMountPoints, makeVolumes } from './create-mounts';
 
 /** What a host's runtime is told when it is made; it reads nothing from the environment itself. */
 export interface HostRuntimeConfig {
@@ -108,20 +108,22 @@ export class HostRecords implements HostParts {
     if (!imageId && !this.takesAnyLatest(req.image)) throw new ContainerError('NoSuchImage', noSuchImageRef(req.image));
     const imageConfig = imageId ? (await this.images.config(imageId)).config : undefined;
     const endpoints = endpointsAtCreate(hostConfig, req.endpoints, await this.networks.list());
-    const rec = newContainerRecord(req, hostConfig, await this.store.list(), imageConfig);
+    const existing = await this.store.list();
+    const rec = newContainerRecord(req, hostConfig, existing, imageConfig);
     if (imageId) rec.Image = imageId;
     if (endpoints) rec.NetworkSettings.Networks = endpoints;
-    // Docker creates named volumes at create; under the volumes' lock, so no `volume rm` removes one between
-    // its creation and the record that references it
-    const names = volumeNames(rec.HostConfig);
-    const made = !names.length
-      ? (await this.store.write(rec), [])
-      : await this.volumes.locked(async () => {
-          const created: string[] = [];
-          for (const n of names) if ((await this.volumes.ensure(n)).created) created.push(n);
-          await this.store.write(rec);
-          return created;
-        });
+    rec.MountPoints = createMountPoints(rec.HostConfig, rec.Config.Volumes, existing).map((p) =>
+      p.Type === 'volume' ? { ...p, Source: this.driver.layout.volume(p.Name!) } : p,
+    );
+    await checkMountSources(rec, this.config.bindAllow);
+    const remap = this.config.usernsRemap;
+    const content = imageId
+      ? {
+          layers: (await this.images.layerDirs(imageId)).map((l) => l.dir).reverse(),
+          ...(remap ? { shift: { uid: remap.uid, gid: remap.gid } } : {}),
+        }
+      : undefined;
+    const made = await makeVolumes(this.volumes, rec, content, () => this.store.write(rec));
     for (const n of made) await this.volumeEvent('create', n);
     await this.records.appendEvent(rec.Id, rec, 'create', { image: req.image });
     return { ...(await this.withNode(rec)), createWarnings };

@@ -17,6 +17,7 @@ import type { LogPage, LogPageOptions } from './logs';
 import * as pausing from './pause';
 import { acquireStep, releaseStep, type AcquireRequests, type AcquireResults, type StepEnv } from './steps';
 import * as teardown from './teardown';
+import { removeAnonymousVolumes } from '../volumes/anonymous';
 
 export type { HostRuntimeConfig } from './host-records';
 
@@ -70,8 +71,15 @@ export class HostRuntime extends HostRecords implements ContainerRuntime {
     return teardown.stop(this, id, timeoutSeconds, ctx);
   }
 
-  remove(id: string, force: boolean, ctx?: StepContext): Promise<void> {
-    return teardown.remove(this, id, force, ctx);
+  /** `volumes` (rm -v, AutoRemove): its anonymous volumes go with it (volumes/anonymous.ts) */
+  async remove(id: string, force: boolean, ctx?: StepContext, volumes = false): Promise<void> {
+    const rec = volumes ? await this.store.read(id) : undefined;
+    await teardown.remove(this, id, force, ctx);
+    if (rec)
+      await removeAnonymousVolumes(
+        { volumes: this.volumes, list: () => this.store.list(), volumeEvent: (a, n) => this.volumeEvent(a, n) },
+        rec,
+      );
   }
 
   gc(isStarting: (rec: ContainerRecord) => Promise<boolean>, ctx?: StepContext): Promise<GcReport> {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ContainerError } from '../common/errors';
 import type { HostConfig } from '../common/types';
+import { volumeNamesOf, type MountPoint } from '../common/mount-plan';
 import {
   ANONYMOUS_VOLUME_LABEL,
   type VolumeCreateInput,
@@ -13,7 +14,7 @@ import {
 import type { VolumeStore } from './store';
 
 /** What the verbs read of a container record: which volumes it references. */
-export type VolumeHolder = { Id: string; HostConfig: Pick<HostConfig, 'Binds'> };
+export type VolumeHolder = { Id: string; HostConfig: Pick<HostConfig, 'Binds'>; MountPoints?: MountPoint[] };
 /** The host's container records, read under the store's lock (a create in flight has written its record). */
 export type Holders = () => Promise<readonly VolumeHolder[]>;
 /** Records Docker's volume events (create, destroy) in the host's event log. */
@@ -26,7 +27,7 @@ export function volumeNames(hc: Pick<HostConfig, 'Binds'>): string[] {
 }
 
 function usersOf(holders: readonly VolumeHolder[], name: string): string[] {
-  return holders.filter((c) => volumeNames(c.HostConfig).includes(name)).map((c) => c.Id);
+  return holders.filter((c) => volumeNamesOf(c).includes(name)).map((c) => c.Id);
 }
 
 /** The local driver's option keys (Docker's validateOpts); any other is Docker's 400. */

@@ -226,7 +226,7 @@ export async function hostStatuses(hosts: readonly string[], image?: string): Pr
 
 /**
  * Where a new container goes: the pinned host (it must be registered and live), the host of the containers
- * it joins (links, `container:X` network or IPC; all on one host), else pickHost's rule among the live,
+ * it joins (links, `container:X` network or IPC, --volumes-from; all on one host), else pickHost's rule among the live,
  * active hosts that have the image. NoSuchHost (404), HostUnavailable (503) or InvalidParameter (400).
  */
 export async function place(opts: { pinned?: string; image: string; joins: readonly string[] }): Promise<string> {
@@ -243,7 +243,7 @@ export async function place(opts: { pinned?: string; image: string; joins: reado
     if (opts.pinned !== undefined && joined[0] !== undefined && joined[0] !== opts.pinned) {
       throw new ContainerError(
         'InvalidParameter',
-        `cannot join ${opts.joins.join(', ')} on host ${joined[0]} from a container on host ${opts.pinned}: links, --network container: and --ipc container: stay on one host`,
+        `cannot join ${opts.joins.join(', ')} on host ${joined[0]} from a container on host ${opts.pinned}: links, --network container:, --ipc container: and --volumes-from stay on one host`,
       );
     }
     const view = views.find((h) => h.name === wanted);

@@ -72,10 +72,12 @@ export async function registered(host: string): Promise<void> {
     throw new ContainerError('NoSuchHost', `No such host: ${host}`);
 }
 
-/** The containers a create joins: link targets, `container:X` network and IPC modes. */
+/** The containers a create joins: link targets, `container:X` network and IPC modes, --volumes-from sources. */
 function joinsOf(input: CreateInput): string[] {
   const hc = input.request.hostConfig;
   const joins = (hc?.Links ?? []).map((l) => bareName(l.split(':')[0]!));
+  // the host checks the spec (parseVolumesFrom); an empty one is its 400, not placement's
+  for (const v of hc?.VolumesFrom ?? []) if (v.split(':')[0]) joins.push(v.split(':')[0]!);
   for (const mode of [hc?.NetworkMode, hc?.IpcMode])
     if (mode?.startsWith('container:')) joins.push(mode.slice('container:'.length));
   return joins;
@@ -200,7 +202,7 @@ export async function remove(input: RemoveInput): Promise<RemoveResult> {
   const at = await locate(input.container);
   const acts = onHost(at.host, lifecycle);
   const cancelledStart = await acts.cancelStart({ id: at.id });
-  await acts.removeContainer({ id: at.id, force: input.force });
+  await acts.removeContainer({ id: at.id, force: input.force, ...(input.volumes ? { volumes: true } : {}) });
   return { containerId: at.id, name: at.name, cancelledStart };
 }
 

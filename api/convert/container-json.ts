@@ -105,7 +105,7 @@ function hostConfigJson(rec: ContainerRecord) {
     RestartPolicy: hc.RestartPolicy,
     AutoRemove: hc.AutoRemove ?? false,
     VolumeDriver: '',
-    VolumesFrom: null,
+    VolumesFrom: hc.VolumesFrom?.length ? hc.VolumesFrom : null,
     CapAdd: hc.CapAdd && hc.CapAdd.length > 0 ? hc.CapAdd : null,
     CapDrop: hc.CapDrop && hc.CapDrop.length > 0 ? hc.CapDrop : null,
     // records from before the mode was recorded run in the host's
@@ -125,6 +125,7 @@ function hostConfigJson(rec: ContainerRecord) {
     ReadonlyRootfs: hc.ReadonlyRootfs,
     SecurityOpt: hc.SecurityOpt.length > 0 ? hc.SecurityOpt : null,
     ...(Object.keys(hc.Tmpfs).length > 0 ? { Tmpfs: hc.Tmpfs } : {}),
+    ...(hc.Mounts?.length ? { Mounts: hc.Mounts } : {}),
     UTSMode: '',
     UsernsMode: '',
     ShmSize: hc.ShmSize || DEFAULT_SHM_SIZE,

@@ -1,5 +1,6 @@
 import { parseNetMode } from '../../common/net-mode';
 import { emptyEndpoint, isPredefinedNetwork, type EndpointSettings } from '../../common/network-types';
+import { mountPointsOf } from '../../common/mount-plan';
 import type { ContainerRecord } from '../../common/types';
 
 /**
@@ -74,7 +75,7 @@ export function defaultBridgeAddress(
 }
 
 export interface MountPoint {
-  Type: 'bind' | 'volume';
+  Type: 'bind' | 'volume' | 'tmpfs';
   Name?: string;
   Source: string;
   Destination: string;
@@ -84,23 +85,13 @@ export interface MountPoint {
   Propagation: string;
 }
 
-/** Mounts: each bind (absolute source) and named volume of -v, in order. */
+/** Mounts: the mount points create decided (records from before: each bind and named volume of -v), in order. */
 export function mountsOf(rec: ContainerRecord): MountPoint[] {
-  return rec.HostConfig.Binds.map((bind) => {
-    const [source = '', destination = '', mode = ''] = bind.split(':');
-    const rw = mode !== 'ro';
-    if (source.startsWith('/'))
-      return { Type: 'bind', Source: source, Destination: destination, Mode: mode, RW: rw, Propagation: 'rprivate' };
-    // the volume's directory is on the worker's host, which the API need not be on
-    return {
-      Type: 'volume',
-      Name: source,
-      Source: '',
-      Destination: destination,
-      Driver: 'local',
-      Mode: mode === '' ? 'z' : mode,
-      RW: rw,
-      Propagation: '',
-    };
+  return mountPointsOf(rec).map((p) => {
+    const rest = { Mode: p.Mode, RW: p.RW, Propagation: p.Propagation };
+    if (p.Type !== 'volume') return { Type: p.Type, Source: p.Source ?? '', Destination: p.Destination, ...rest };
+    // records from before mount points did not keep a volume's directory (it is on the worker's host)
+    const at = { Source: p.Source ?? '', Destination: p.Destination, Driver: 'local' };
+    return { Type: 'volume', Name: p.Name!, ...at, ...rest };
   });
 }

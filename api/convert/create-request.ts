@@ -13,6 +13,7 @@ import {
   RESTART_POLICY_FIELDS,
 } from './create-schema';
 import { resourceFields } from './create-resources';
+import { declaredVolumes, mountFields } from './create-mounts';
 import { checkReference } from './image-ref';
 import { toEndpointConfig } from './network-request';
 import {
@@ -79,7 +80,8 @@ export function toCreateRequest(body: Record<string, unknown>, name: string | nu
   if (labels && Object.keys(labels).length > 0) req.labels = labels;
 
   const hostConfig = toHostConfig(hc);
-  checkDeclaredVolumes(body.Volumes, hostConfig);
+  const volumes = declaredVolumes(body.Volumes);
+  if (volumes.length > 0) req.volumes = volumes;
   const endpoints = toEndpoints(nc, hostConfig.NetworkMode ?? '');
   if (endpoints) req.endpoints = endpoints;
   if (Object.keys(hostConfig).length > 0) req.hostConfig = hostConfig;
@@ -132,6 +134,7 @@ function toHostConfig(hc: Record<string, unknown>): Partial<HostConfig> {
   const pidsLimit = optInt(hc.PidsLimit, 'HostConfig.PidsLimit');
   if (pidsLimit) out.PidsLimit = pidsLimit;
   Object.assign(out, resourceFields(hc));
+  Object.assign(out, mountFields(hc));
   if (optBool(hc.ReadonlyRootfs, 'HostConfig.ReadonlyRootfs')) out.ReadonlyRootfs = true;
   for (const f of ['Dns', 'DnsSearch', 'DnsOptions', 'ExtraHosts'] as const) {
     const list = optStringList(hc[f], `HostConfig.${f}`);
@@ -201,23 +204,4 @@ function toEndpoints(nc: Record<string, unknown> | undefined, networkMode: strin
     out[key] = config ?? {};
   }
   return Object.keys(out).length ? out : undefined;
-}
-
-/**
- * Config.Volumes: the container's volume mount points. Compose lists every target of its `volumes:` there beside
- * the Binds that mount them; a point no bind or tmpfs mounts would be an anonymous volume, which is not supported
- * yet (a 400 naming it, rather than a container without its volume).
- */
-function checkDeclaredVolumes(value: unknown, hc: Partial<HostConfig>): void {
-  const declared = Object.keys(optObject(value, 'Volumes') ?? {});
-  const clean = (p: string) => (p.length > 1 ? p.replace(/\/+$/, '') : p);
-  const mounted = new Set([
-    ...(hc.Binds ?? []).map((b) => clean(b.split(':')[1] ?? '')),
-    ...Object.keys(hc.Tmpfs ?? {}).map(clean),
-  ]);
-  const anonymous = declared.filter((p) => !mounted.has(clean(p)));
-  if (anonymous.length > 0)
-    throw badRequest(
-      `container-saga does not support anonymous volumes yet: Volumes ${anonymous.join(', ')} is mounted by no bind or named volume`,
-    );
 }

@@ -190,9 +190,8 @@ export const containerRoutes: Route[] = [
     path: '/containers/{id}',
     handler: done(async (s, r) => {
       const id = ref(r);
-      boolParam(r.query, 'v'); // accepted: no container has anonymous volumes here
       if (boolParam(r.query, 'link')) throw badRequest('container-saga does not support removing links (link=1)');
-      await remove(s, id, boolParam(r.query, 'force'));
+      await remove(s, id, boolParam(r.query, 'force'), boolParam(r.query, 'v'));
     }),
   },
 ];

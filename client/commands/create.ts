@@ -23,8 +23,20 @@ export function withCreateOptions(command: Command): Command {
     .option('--entrypoint <command>', 'override the image\'s entrypoint ("" resets it)')
     .option('-u, --user <user[:group]>', 'user (name or uid) and group (name or gid) the process runs as')
     .option('--stop-signal <signal>', "signal `stop` sends first (default: the image's, else SIGTERM)")
-    .option('-v, --volume <src:dst[:ro]>', 'bind mount (absolute SRC) or named volume (repeatable)', collect, [])
+    .option(
+      '-v, --volume <[src:]dst[:ro]>',
+      'bind mount (absolute SRC), named or (no SRC) anonymous volume (repeatable)',
+      collect,
+      [],
+    )
     .option('--tmpfs <dst[:opts]>', 'mount a tmpfs directory (repeatable)', collect, [])
+    .option('--mount <type=…,target=…>', 'attach a filesystem mount: bind, volume or tmpfs (repeatable)', collect, [])
+    .option(
+      '--volumes-from <container[:ro|:rw]>',
+      "mount another container's volumes and binds (repeatable)",
+      collect,
+      [],
+    )
     .option('--shm-size <size>', 'size of /dev/shm (e.g. 64m)')
     .option('--ipc <mode>', 'private (default), shareable, host, none or container:<name|id>')
     .option(

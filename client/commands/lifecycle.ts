@@ -45,9 +45,11 @@ export function registerLifecycle(program: Command, ctx: CliContext): void {
     .description('Remove containers and release everything they hold; a start in flight is cancelled first')
     .argument('<containers...>')
     .option('-f, --force', 'force the removal of a running container')
-    .action(async (refs: string[], flags: { force?: boolean }) => {
+    .option('-v, --volumes', 'remove the anonymous volumes associated with the container')
+    .action(async (refs: string[], flags: { force?: boolean; volumes?: boolean }) => {
       const session = await ctx.session();
-      await forEachRef(ctx, refs, 'remove', async (ref) => void (await remove(session, ref, Boolean(flags.force))));
+      const rm = (ref: string) => remove(session, ref, Boolean(flags.force), Boolean(flags.volumes));
+      await forEachRef(ctx, refs, 'remove', async (ref) => void (await rm(ref)));
     });
   program
     .command('gc')

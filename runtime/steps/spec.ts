@@ -46,7 +46,7 @@ export const spec: StepImpl<'spec'> = {
       ipc: await ipcOf(env, rec),
       // resolved and checked here, where they enter the spec (runtime/bind-policy.ts)
       volumes: await resolveBindSources(
-        volumeMounts(hc, (n) => env.driver.layout.volume(n)),
+        volumeMounts(hc, (n) => env.driver.layout.volume(n), rec.MountPoints),
         env.bindAllow,
       ),
       memory: hc.Memory,

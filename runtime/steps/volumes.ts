@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ContainerError } from '../../common/errors';
 import { invalidVolumeName, isVolumeName } from '../../common/settings';
+import type { MountPoint } from '../../common/mount-plan';
 import type { HostConfig } from '../../common/types';
 import { checkBindPolicy, resolveBindSources } from '../bind-policy';
 import type { VolumeMount } from '../driver';
@@ -20,7 +21,7 @@ export const volumes: StepImpl<'volumes'> = {
     // checked at create too; again here, as the policy or a path may have changed since
     await checkBindPolicy(rec.HostConfig.Binds, env.bindAllow);
     const mounts = await resolveBindSources(
-      volumeMounts(rec.HostConfig, (n) => env.driver.layout.volume(n)),
+      volumeMounts(rec.HostConfig, (n) => env.driver.layout.volume(n), rec.MountPoints),
       env.bindAllow,
     );
     await prepareVolumeSources(mounts);
@@ -41,9 +42,10 @@ function cleanDest(dest: string): string {
 export function volumeMounts(
   hc: Pick<HostConfig, 'Binds' | 'Tmpfs'>,
   volumePath: (name: string) => string,
+  points?: readonly MountPoint[],
 ): VolumeMount[] {
-  const out: VolumeMount[] = [];
-  for (const bind of hc.Binds) {
+  const out: VolumeMount[] = points ? points.map((p) => pointMount(p, volumePath)) : [];
+  for (const bind of points ? [] : hc.Binds) {
     const [source, dest, mode] = bind.split(':') as [string, string, string | undefined];
     const readonly = mode === 'ro';
     if (source.startsWith('/')) {
@@ -63,6 +65,22 @@ export function volumeMounts(
       depth(a.destination) - depth(b.destination) ||
       (a.destination < b.destination ? -1 : a.destination > b.destination ? 1 : 0),
   );
+}
+
+/** A recorded mount point (common/mount-plan.ts) as the driver mounts it. */
+function pointMount(p: MountPoint, volumePath: (name: string) => string): VolumeMount {
+  const common = { destination: p.Destination, readonly: !p.RW };
+  if (p.Type === 'tmpfs')
+    return { kind: 'tmpfs', source: 'tmpfs', ...common, readonly: false, options: p.Options ?? '' };
+  if (p.Type === 'bind')
+    return {
+      kind: 'bind',
+      source: p.Source!,
+      ...common,
+      ...(p.Propagation && p.Propagation !== 'rprivate' ? { propagation: p.Propagation } : {}),
+    };
+  if (!isVolumeName(p.Name!)) throw new ContainerError('InvalidMount', invalidVolumeName(p.Name!));
+  return { kind: 'volume', source: volumePath(p.Name!), ...common, name: p.Name! };
 }
 
 /**

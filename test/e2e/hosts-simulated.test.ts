@@ -241,13 +241,14 @@ describe('two hosts, one task queue (simulated driver)', () => {
     expect([...cases].sort()).toEqual(['other', 'owner']);
   });
 
-  it("links, --network container:X and --ipc container:X across hosts are refused at create (400); without a pin they go to X's host", async () => {
+  it("links, --network container:X, --ipc container:X and --volumes-from across hosts are refused at create (400); without a pin they go to X's host", async () => {
     // p1 runs on b; a create pinned to a that joins it is refused, and nothing is created anywhere
     const before = (await list(s(), true)).length;
     const joins: Array<[string, Partial<CreateRequest>]> = [
       ['link', { hostConfig: { Links: ['p1:db'] } }],
       ['network', { hostConfig: { NetworkMode: 'container:p1' } }],
       ['ipc', { hostConfig: { IpcMode: 'container:p1' } }],
+      ['volumes-from', { hostConfig: { VolumesFrom: ['p1:ro'] } }],
     ];
     for (const [kind, more] of joins) {
       const err = await createOn(s(), sleeper(`join-${kind}`, more), 'a').then(

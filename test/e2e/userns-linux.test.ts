@@ -99,6 +99,28 @@ describe('user-namespace remapping (CONTAINER_SAGA_USERNS_REMAP=default, Linux d
     expect((await stat(copy)).isDirectory()).toBe(true); // kept, as Docker keeps its remapped layers
   });
 
+  rootIt("a volume filled from the image: the image's owners inside, the range's outside", async () => {
+    const { uid } = REMAP!;
+    const out = await ok(
+      'run',
+      '--name',
+      'uscp',
+      '-v',
+      '/root',
+      '-v',
+      '/etc',
+      'busybox',
+      'sh',
+      '-c',
+      'stat -c "%u %a" /root; stat -c %u /etc/passwd; touch /root/x && echo ok',
+    );
+    expect(out).toBe('0 700\n0\nok\n');
+    const mounts = JSON.parse(await ok('inspect', '-f', '{{json .Mounts}}', 'uscp')) as Array<{ Source: string }>;
+    for (const m of mounts) expect((await stat(m.Source)).uid).toBe(uid);
+    await ok('rm', '-v', 'uscp');
+    for (const m of mounts) await expect(stat(m.Source)).rejects.toThrow(/ENOENT/);
+  });
+
   rootIt("--privileged, --network host and --ipc host are refused with Docker's messages", async () => {
     for (const [flag, msg] of [
       ['--privileged', 'privileged mode is incompatible with user namespaces'],

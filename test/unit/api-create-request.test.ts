@@ -342,7 +342,16 @@ describe('what is refused, and how', () => {
         { Devices: [{ PathOnHost: '/dev/kvm', PathInContainer: '/dev/kvm', CgroupPermissions: 'rwm' }] },
         'HostConfig.Devices',
       ],
-      [{}, { Mounts: [{ Type: 'bind', Source: '/', Target: '/host' }] }, 'HostConfig.Mounts'],
+      [
+        {},
+        { Mounts: [{ Type: 'bind', Source: '/x', Target: '/y', BindOptions: { NonRecursive: true } }] },
+        'HostConfig.Mounts[0].BindOptions.NonRecursive',
+      ],
+      [
+        {},
+        { Mounts: [{ Type: 'volume', Target: '/y', VolumeOptions: { Subpath: 'a' } }] },
+        'HostConfig.Mounts[0].VolumeOptions.Subpath',
+      ],
       [{}, { MemorySwappiness: 10 }, 'HostConfig.MemorySwappiness'],
       [{}, { GroupAdd: ['audio'] }, 'HostConfig.GroupAdd'],
       [{ OpenStdin: true }, {}, 'OpenStdin'],
@@ -355,16 +364,41 @@ describe('what is refused, and how', () => {
     }
   });
 
-  it('Volumes: each point must be mounted by a bind, a named volume or a tmpfs (an anonymous volume is a 400)', () => {
-    const covered = body({ Volumes: { '/srv': {}, '/cache/': {} } }, { Binds: ['site:/srv'], Tmpfs: { '/cache': '' } });
-    expect(toCreateRequest(covered, null).hostConfig?.Binds).toEqual(['site:/srv']);
-    const anonymous = apiError(() =>
-      toCreateRequest(body({ Volumes: { '/data': {}, '/srv': {} } }, { Binds: ['s:/srv'] }), null),
+  it('Volumes: its paths go to the create (an anonymous volume each unless mounted otherwise)', () => {
+    const req = toCreateRequest(body({ Volumes: { '/data': {}, '/srv': {} } }, { Binds: ['s:/srv'] }), null);
+    expect(req.volumes).toEqual(['/data', '/srv']);
+    expect(toCreateRequest(body({ Volumes: {} }), null).volumes).toBeUndefined();
+  });
+
+  it('Mounts and VolumesFrom: converted as the docker CLI sends them (values checked by the create)', () => {
+    const req = toCreateRequest(
+      body(
+        {},
+        {
+          Mounts: [
+            { Type: 'bind', Source: '/h', Target: '/b', ReadOnly: true, BindOptions: { Propagation: 'rslave' } },
+            { Type: 'volume', Source: 'v', Target: '/v', VolumeOptions: { NoCopy: true, Labels: { a: 'b' } } },
+            { Type: 'tmpfs', Target: '/t', TmpfsOptions: { SizeBytes: 1048576, Mode: 0o1777 }, Consistency: 'default' },
+          ],
+          VolumesFrom: ['data:ro'],
+        },
+      ),
+      null,
     );
-    expect([anonymous.status, anonymous.message]).toEqual([
-      400,
-      'container-saga does not support anonymous volumes yet: Volumes /data is mounted by no bind or named volume',
+    expect(req.hostConfig?.Mounts).toEqual([
+      { Type: 'bind', Source: '/h', Target: '/b', ReadOnly: true, BindOptions: { Propagation: 'rslave' } },
+      { Type: 'volume', Source: 'v', Target: '/v', VolumeOptions: { NoCopy: true, Labels: { a: 'b' } } },
+      { Type: 'tmpfs', Target: '/t', TmpfsOptions: { SizeBytes: 1048576, Mode: 0o1777 } },
     ]);
+    expect(req.hostConfig?.VolumesFrom).toEqual(['data:ro']);
+    const bad = apiError(() => toCreateRequest(body({}, { Mounts: [{ Type: 'bind', Target: '/y', Foo: 1 }] }), null));
+    expect([bad.status, bad.message]).toEqual([
+      400,
+      'unknown field "HostConfig.Mounts[0].Foo" in the container configuration',
+    ]);
+    expect(apiError(() => toCreateRequest(body({}, { Mounts: {} }), null)).message).toBe(
+      'invalid HostConfig.Mounts: want an array',
+    );
   });
 
   it("a field that is not Docker's, at any level", () => {

@@ -1,3 +1,5 @@
+import { rootfsPropagation } from './propagation';
+import { readMountInfo } from './mountinfo';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ContainerError } from '../../../common/errors';
@@ -53,6 +55,10 @@ export async function writeBundle(layout: Layout, id: string, plan: SpecPlan, re
     ipc: ipcSetup(layout, id, plan.ipc),
     etc,
     volumes: plan.volumes,
+    // only a bind that asks for propagation reads the host's mount table
+    rootfsPropagation: plan.volumes.some((v) => v.propagation)
+      ? rootfsPropagation(plan.volumes, await readMountInfo())
+      : undefined,
     memory: plan.memory,
     nanoCpus: plan.nanoCpus,
     pidsLimit: plan.pidsLimit,

@@ -56,6 +56,7 @@ export interface OciSpec {
   mounts: OciMount[];
   annotations: Record<string, string>;
   linux: {
+    rootfsPropagation?: string;
     namespaces: OciNamespace[];
     cgroupsPath: string;
     devices?: OciDevice[];
@@ -118,6 +119,8 @@ export interface SpecInput {
   /** host files bound at /etc/hostname, /etc/hosts, /etc/resolv.conf */
   etc: { hostname: string; hosts: string; resolvConf: string };
   volumes: readonly VolumeMount[];
+  /** rshared/rslave when a bind propagates (drivers/linux/propagation.ts) */
+  rootfsPropagation?: 'rshared' | 'rslave';
   /** HostConfig.Memory (bytes), NanoCpus, PidsLimit; 0 = unlimited */
   memory: number;
   nanoCpus: number;
@@ -171,7 +174,7 @@ function volumeToOci(v: VolumeMount): OciMount {
     destination: v.destination,
     type: 'bind',
     source: v.source,
-    options: ['rbind', 'rprivate', v.readonly ? 'ro' : 'rw'],
+    options: ['rbind', v.propagation ?? 'rprivate', v.readonly ? 'ro' : 'rw'],
   };
 }
 
@@ -279,6 +282,7 @@ export function buildSpec(i: SpecInput): OciSpec {
     mounts,
     annotations: { 'container-saga.id': i.id },
     linux: {
+      ...(i.rootfsPropagation ? { rootfsPropagation: i.rootfsPropagation } : {}),
       namespaces,
       cgroupsPath: i.cgroupsPath,
       ...(i.devices.length > 0 ? { devices: i.devices.map((d) => ({ ...d })) } : {}),
