@@ -1,4 +1,5 @@
 import type { HostRuntime } from '../runtime/host-runtime';
+import { createContainerArchiveActivities } from './container-archive';
 import { createHostActivities } from './hosts';
 import { createImageArchiveActivities } from './image-archive';
 import { createImageVerbActivities } from './image-verbs';
@@ -19,6 +20,7 @@ export function createActivities(runtime: HostRuntime, opts: StartActivityOption
     ...createVerbActivities(runtime),
     ...createHostActivities(runtime),
     ...createImageArchiveActivities(runtime),
+    ...createContainerArchiveActivities(runtime),
     ...createImageVerbActivities(runtime),
     ...createVolumeVerbActivities(runtime),
     ...createNetworkVerbActivities(runtime),

@@ -40,6 +40,9 @@ export const WorkflowTypes = {
   exec: 'containerExec',
   execOutput: 'containerExecOutput',
   reads: 'containerReads',
+  archive: 'containerArchive',
+  changes: 'containerChanges',
+  commit: 'containerCommit',
   hosts: 'containerHosts',
 } as const;
 

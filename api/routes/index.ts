@@ -1,4 +1,5 @@
 import { Router } from '../router';
+import { containerArchiveRoutes } from './container-archive';
 import { containerRoutes } from './containers';
 import { eventRoutes } from './events';
 import { execRoutes } from './exec';
@@ -14,6 +15,7 @@ import { volumeRoutes } from './volumes';
 export function engineRouter(): Router {
   return new Router().add(
     ...systemRoutes,
+    ...containerArchiveRoutes,
     ...containerRoutes,
     ...streamRoutes,
     ...execRoutes,
