@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { archiveSpoolDir } from '../../images/archive-paths';
 import { docker, simulatedApiSuite } from '../api-harness';
+import { cli } from '../harness';
 
 const suite = simulatedApiSuite('cp-sim', () => ({
   CONTAINER_SAGA_ROOT: suite.sim.root,
@@ -57,5 +58,36 @@ describe('cp, diff, export and commit (simulated driver)', () => {
     expect(await fs.readdir(archiveSpoolDir(suite.sim.root))).toEqual([]);
     await ok(['rm', 's1']);
     await ok(['rmi', 'simcommit']);
+  });
+
+  it('the project CLI: cp both ways (a tar on stdout with -), diff, export, commit, and its errors', async () => {
+    const env = { CONTAINER_SAGA_ROOT: suite.sim.root, CONTAINER_SAGA_HOST: suite.sim.hostName };
+    const cs = (args: string[]) => cli(suite.w, args, env);
+    expect((await cs(['create', '--name', 's2', 'busybox', 'true'])).code).toBe(0);
+    await fs.writeFile(path.join(dir, 'one.txt'), 'one\n');
+    const into = await cs(['cp', path.join(dir, 'one.txt'), 's2:/renamed.txt']);
+    expect(into.code, into.stderr).toBe(0);
+    const out = await cs(['cp', 's2:/renamed.txt', path.join(dir, 'two.txt')]);
+    expect(out.code, out.stderr).toBe(0);
+    expect(await fs.readFile(path.join(dir, 'two.txt'), 'utf8')).toBe('one\n');
+    const tar = await cs(['cp', 's2:/renamed.txt', '-']);
+    expect([tar.code, tar.stdout.length % 512, tar.stdout]).toEqual([0, 0, expect.stringContaining('one\n')]);
+    expect(tar.stdout).toContain('renamed.txt\0');
+    expect((await cs(['diff', 's2'])).stdout).toBe('A /renamed.txt\n');
+    const exported = path.join(dir, 's2.tar');
+    expect((await cs(['export', '-o', exported, 's2'])).code).toBe(0);
+    expect(execFileSync('tar', ['-tf', exported], { encoding: 'utf8' })).toContain('./renamed.txt');
+    const committed = await cs(['commit', '-m', 'cli', 's2', 'clicommit:1']);
+    expect(committed.stdout).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    const missing = await cs(['cp', 's2:/nope', path.join(dir, 'x')]);
+    expect([missing.code, missing.stderr.trim()]).toEqual([
+      1,
+      'Error response from daemon: Could not find the file /nope in container s2',
+    ]);
+    const noDir = await cs(['cp', path.join(dir, 'one.txt'), 's2:/missing/x']);
+    expect(noDir.stderr.trim()).toBe('Error response from daemon: Could not find the file /missing in container s2');
+    expect(await fs.readdir(archiveSpoolDir(suite.sim.root))).toEqual([]);
+    await ok(['rm', 's2']);
+    await ok(['rmi', 'clicommit:1']);
   });
 });
