@@ -31,24 +31,33 @@ function runConfigOf(rec: ContainerRecord): ImageRunConfig {
   };
 }
 
-const RUN_CONFIG_KEYS = [
-  'User',
-  'ExposedPorts',
-  'Env',
-  'Entrypoint',
-  'Cmd',
-  'Volumes',
-  'WorkingDir',
-  'Labels',
-  'StopSignal',
-];
+const strings = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const stringMap = (v: unknown) =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
+const emptyMap = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** The request body's fields a commit takes (Docker's container.Config), each with the shape it must have. */
+const BODY_FIELDS: Record<string, (v: unknown) => boolean> = {
+  User: (v) => typeof v === 'string',
+  WorkingDir: (v) => typeof v === 'string',
+  StopSignal: (v) => typeof v === 'string',
+  Env: strings,
+  Cmd: strings,
+  Entrypoint: strings,
+  Labels: stringMap,
+  ExposedPorts: emptyMap,
+  Volumes: emptyMap,
+};
 
 /** The new image's config: the container's, the request body's fields over it, then each `--change`. */
 export function commitRunConfig(rec: ContainerRecord, input: ContainerCommitInput): ImageRunConfig {
-  const body = Object.fromEntries(
-    Object.entries(input.config ?? {}).filter(([k, v]) => RUN_CONFIG_KEYS.includes(k) && v !== null && v !== undefined),
-  ) as ImageRunConfig;
-  return applyChanges({ ...runConfigOf(rec), ...body }, input.changes ?? []);
+  const body: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input.config ?? {})) {
+    if (v === null || v === undefined || !(k in BODY_FIELDS)) continue;
+    if (!BODY_FIELDS[k]!(v))
+      throw new ContainerError('InvalidParameter', `invalid config: ${k} has the wrong type`, { retryable: false });
+    body[k] = v;
+  }
+  return applyChanges({ ...runConfigOf(rec), ...(body as ImageRunConfig) }, input.changes ?? []);
 }
 
 /**

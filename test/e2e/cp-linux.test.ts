@@ -27,7 +27,7 @@ beforeAll(async () => {
   api = await startTestApi(suite.w, { CONTAINER_SAGA_ROOT: suite.rt.root, CONTAINER_SAGA_HOST: suite.rt.hostName });
 }, 120_000);
 afterAll(async () => {
-  for (const c of ['c1', 'c2', 'ro', 'd1', 'node1']) await docker(api!, ['rm', '-f', c]).catch(() => undefined);
+  for (const c of ['c1', 'c2', 'c3', 'ro', 'd1', 'node1']) await docker(api!, ['rm', '-f', c]).catch(() => undefined);
   await api?.close();
   if (dir) await fs.rm(dir, { recursive: true, force: true });
 });
@@ -96,7 +96,15 @@ describe('docker cp, diff, export and commit (Linux driver)', () => {
     await ok(['cp', 'c2:/etc/copied', path.join(dir, 'copied.back')]);
     expect(await fs.readFile(path.join(dir, 'copied.back'), 'utf8')).toBe('from the host\n');
     expect(await mountsOf(id)).toEqual([]);
+    // a failed copy leaves nothing mounted either
+    const missing = await cli(['cp', 'c2:/nope', path.join(dir, 'x')]);
+    expect(missing.code).toBe(1);
+    expect(await mountsOf(id)).toEqual([]);
     expect(await ok(['start', '-a', 'c2'])).toBe('from the host\n');
+    // cp -a: the container's user owns what arrives
+    await ok(['run', '-d', '--name', 'c3', '-u', '65534:65534', 'busybox', 'sleep', '1000']);
+    await ok(['cp', '-a', path.join(dir, 'copied'), 'c3:/tmp/']);
+    expect(await ok(['exec', 'c3', 'stat', '-c', '%u:%g', '/tmp/copied'])).toBe('65534:65534\n');
     expect(await spoolFiles()).toEqual([]);
   });
 

@@ -6,6 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { changeLetter, containerAbsPath, goFileMode, isGoDir, isGoSymlink } from '../../common/archive-api';
 import { applyChanges, splitWords } from '../../common/commit-changes';
 import { upperChanges } from '../../runtime/archive/changes';
+import { commitRunConfig } from '../../runtime/archive/commit';
+import { hexId, record } from './helpers';
 import { extractInto } from '../../runtime/archive/extract';
 import { findInRoot, rfc3339Nano } from '../../runtime/archive/stat';
 
@@ -70,6 +72,20 @@ describe('--change', () => {
     ['ENV =x', 'ENV names can not be blank'],
   ])('%s is refused: %s', (line, message) => {
     expect(() => applyChanges({}, [line])).toThrow(message);
+  });
+  it("commit's config: the container's, the body's fields over it, then the changes; a wrong type is a 400", () => {
+    const rec = record({ Id: hexId('c'), Name: '/c' });
+    rec.Config.Env = ['A=1'];
+    const config = commitRunConfig(rec, {
+      container: 'c',
+      config: { Cmd: ['body'], Env: ['B=2'], Hostname: 'ignored' },
+      changes: ['ENV C=3', 'EXPOSE 80'],
+    });
+    expect(config).toMatchObject({ Cmd: ['body'], Env: ['B=2', 'C=3'], ExposedPorts: { '80/tcp': {} } });
+    expect(commitRunConfig(rec, { container: 'c' })).toMatchObject({ Cmd: ['sh'], Env: ['A=1'] });
+    expect(() => commitRunConfig(rec, { container: 'c', config: { Cmd: 'not a list' } })).toThrow(
+      'invalid config: Cmd has the wrong type',
+    );
   });
   it('splits words with quotes and escapes', () => {
     expect(splitWords(`a "b c" 'd e' f\\ g ""`)).toEqual(['a', 'b c', 'd e', 'f g', '']);
