@@ -51,7 +51,7 @@ const idOf = async (name: string) => (await ok(['inspect', '-f', '{{.Id}}', name
 
 describe('docker cp, diff, export and commit (Linux driver)', () => {
   it('a 100 MB file both ways with a running container; a directory and a symlink into its volume and back', async () => {
-    await ok(['run', '-d', '--name', 'c1', '-v', 'cpvol:/vol', 'busybox', 'sleep', '1000']);
+    await ok(['run', '-d', '--name', 'c1', '-v', 'cpvol:/vol', '--tmpfs', '/scratch', 'busybox', 'sleep', '1000']);
     const big = path.join(dir, 'big');
     execFileSync('head', ['-c', String(100 << 20), '/dev/urandom'], {
       stdio: ['ignore', (await fs.open(big, 'w')).fd, 'pipe'],
@@ -84,6 +84,11 @@ describe('docker cp, diff, export and commit (Linux driver)', () => {
     expect(await fs.readlink(path.join(dir, 'l1'))).toBe('sub/f');
     await ok(['cp', '-L', 'c1:/vol/tree/link', path.join(dir, 'l2')]);
     expect(await fs.readFile(path.join(dir, 'l2'), 'utf8')).toBe('hello\n');
+    // a tmpfs, also only in the container's mount namespace; a directory's contents with /.
+    await ok(['cp', `${tree}/.`, 'c1:/scratch']);
+    expect(await ok(['exec', 'c1', 'cat', '/scratch/sub/f'])).toBe('hello\n');
+    await ok(['cp', 'c1:/scratch/.', path.join(dir, 'scratch.back')]);
+    expect((await fs.readdir(path.join(dir, 'scratch.back'))).sort()).toEqual(['link', 'sub']);
     expect(await spoolFiles()).toEqual([]);
   });
 
