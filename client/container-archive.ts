@@ -10,6 +10,7 @@ import type {
 import { WorkflowTypes } from '../common/names';
 import { plainMetadata } from '../common/workflow-metadata';
 import { archiveSpoolDir } from '../images/archive-paths';
+import { isPidAlive } from '../runtime/fsutil';
 // Types only (the workflows run in the worker's sandbox).
 import type {
   containerArchive as archiveWorkflow,
@@ -63,9 +64,16 @@ export function containerCommit(s: Session, input: ContainerCommitInput): Promis
   );
 }
 
-/** A new spool file's path under a worker host's state root (made 0700; the file itself is not made). */
+/**
+ * A new spool file's path under a worker host's state root (made 0700; the file itself is not made), named with
+ * this process's pid: the files of a process gone (an API or CLI killed mid-copy) are removed first.
+ */
 export async function spoolFile(root: string, kind: string): Promise<string> {
   const dir = archiveSpoolDir(root);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  return path.join(dir, `${kind}-${randomBytes(8).toString('hex')}.tar`);
+  for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+    const pid = /^(?:get|put|export)-(\d+)-[0-9a-f]+\.tar$/.exec(name)?.[1];
+    if (pid && !isPidAlive(Number(pid))) await fs.rm(path.join(dir, name), { force: true });
+  }
+  return path.join(dir, `${kind}-${process.pid}-${randomBytes(8).toString('hex')}.tar`);
 }

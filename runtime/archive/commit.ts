@@ -10,6 +10,8 @@ import { collect, releaseLease, writeLease } from '../../images/gc';
 import { DOCKER_LAYER_TAR } from '../../images/import';
 import { hostPlatform } from '../../images/platform';
 import { canonicalKey, parseRef } from '../../images/refs';
+import type { ImageStore } from '../../images/store';
+import { isPidAlive } from '../fsutil';
 import type { ArchiveDeps } from './container-files';
 import { upperEntries } from './changes';
 import { writeLayerTar } from './layer-tar';
@@ -60,6 +62,17 @@ export function commitRunConfig(rec: ContainerRecord, input: ContainerCommitInpu
   return applyChanges({ ...runConfigOf(rec), ...(body as ImageRunConfig) }, input.changes ?? []);
 }
 
+/** The scratch directory and lease of a commit whose worker was killed mid-way (its pid gone). */
+async function sweepDeadCommits(store: ImageStore): Promise<void> {
+  const tmp = path.join(store.root, 'tmp');
+  for (const name of await fs.readdir(tmp).catch(() => [] as string[])) {
+    const pid = /^commit-(\d+)-/.exec(name)?.[1];
+    if (!pid || isPidAlive(Number(pid))) continue;
+    await fs.rm(path.join(tmp, name), { recursive: true, force: true });
+    await releaseLease(store, name);
+  }
+}
+
 /**
  * docker commit: the container's upper dir as one more layer (layer-tar.ts) over its image's, the config made by
  * commitRunConfig, the history one entry longer, registered in the host's image store and tagged. The running
@@ -81,8 +94,9 @@ export async function commitContainer(
   const runConfig = commitRunConfig(rec, input);
   const baseMeta = rec.Image ? await store.meta(rec.Image) : undefined;
   const base: Partial<ImageConfig> = baseMeta ? await store.config(baseMeta.id) : {};
-  const work = path.join(store.root, 'tmp', `commit-${randomBytes(6).toString('hex')}`);
-  const lease = `commit-${path.basename(work)}`;
+  await sweepDeadCommits(store);
+  const work = path.join(store.root, 'tmp', `commit-${process.pid}-${randomBytes(6).toString('hex')}`);
+  const lease = path.basename(work);
   await fs.mkdir(work, { recursive: true, mode: 0o700 });
   const freeze = input.pause !== false && rec.State.Running && !rec.State.Paused;
   try {

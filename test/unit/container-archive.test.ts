@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spoolFile } from '../../client/container-archive';
 import { changeLetter, containerAbsPath, goFileMode, isGoDir, isGoSymlink } from '../../common/archive-api';
 import { applyChanges, splitWords } from '../../common/commit-changes';
 import { upperChanges } from '../../runtime/archive/changes';
@@ -173,5 +174,16 @@ describe('paths, changes and extraction in a root (temp dirs)', () => {
     await expect(extractInto({ root, dest, file: bad, noOverwriteDirNonDir: true })).rejects.toMatchObject({
       type: 'InvalidParameter',
     });
+  });
+
+  it("spoolFile: a new name with this process's pid; the files of a process gone are removed, others kept", async () => {
+    const spool = path.join(dir, 'archive-spool');
+    await fs.mkdir(spool);
+    const names = ['get-999999999-ab.tar', `put-${process.pid}-cd.tar`, 'save-0123456789abcdef.tar'];
+    for (const n of names) await fs.writeFile(path.join(spool, n), '');
+    const file = await spoolFile(dir, 'export');
+    expect(path.dirname(file)).toBe(spool);
+    expect(path.basename(file)).toMatch(new RegExp(`^export-${process.pid}-[0-9a-f]{16}\\.tar$`));
+    expect((await fs.readdir(spool)).sort()).toEqual(names.slice(1).sort());
   });
 });
