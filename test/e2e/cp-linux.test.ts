@@ -27,7 +27,8 @@ beforeAll(async () => {
   api = await startTestApi(suite.w, { CONTAINER_SAGA_ROOT: suite.rt.root, CONTAINER_SAGA_HOST: suite.rt.hostName });
 }, 120_000);
 afterAll(async () => {
-  for (const c of ['c1', 'c2', 'c3', 'ro', 'd1', 'node1']) await docker(api!, ['rm', '-f', c]).catch(() => undefined);
+  for (const c of ['c1', 'c2', 'c3', 'c4', 'ro', 'd1', 'node1'])
+    await docker(api!, ['rm', '-f', c]).catch(() => undefined);
   await api?.close();
   if (dir) await fs.rm(dir, { recursive: true, force: true });
 });
@@ -106,6 +107,14 @@ describe('docker cp, diff, export and commit (Linux driver)', () => {
     expect(missing.code).toBe(1);
     expect(await mountsOf(id)).toEqual([]);
     expect(await ok(['start', '-a', 'c2'])).toBe('from the host\n');
+    // a stopped container's named volume: its source, not the rootfs under its mount point
+    await ok(['create', '--name', 'c4', '-v', 'cpvol:/vol', 'busybox', 'true']);
+    await ok(['cp', path.join(dir, 'copied'), 'c4:/vol/from-stopped']);
+    const inVolume = path.join(suite.rt.driver.layout.volume('cpvol'), 'from-stopped');
+    expect(await fs.readFile(inVolume, 'utf8')).toBe('from the host\n');
+    await ok(['cp', 'c4:/vol/tree/sub/f', path.join(dir, 'vol-f')]);
+    expect(await fs.readFile(path.join(dir, 'vol-f'), 'utf8')).toBe('hello\n');
+    expect(await mountsOf(await idOf('c4'))).toEqual([]);
     // cp -a: the container's user owns what arrives
     await ok(['run', '-d', '--name', 'c3', '-u', '65534:65534', 'busybox', 'sleep', '1000']);
     await ok(['cp', '-a', path.join(dir, 'copied'), 'c3:/tmp/']);
