@@ -30,7 +30,8 @@ const statHeader = (stat: PathStat) => Buffer.from(JSON.stringify(stat)).toStrin
 /** The path query parameter Docker requires. */
 function pathParam(r: ApiRequest): string {
   const p = r.query.get('path');
-  if (!p) throw new ApiError(400, 'Path cannot be empty');
+  // moby's words, its missing space included
+  if (!p) throw new ApiError(400, 'bad parameter: pathcannot be empty');
   return p;
 }
 
@@ -129,7 +130,7 @@ export const containerArchiveRoutes: Route[] = [
     path: '/commit',
     handler: async (ctx, r, out) => {
       const container = r.query.get('container');
-      if (!container) throw new ApiError(400, 'No container specified');
+      if (!container) throw new ApiError(400, 'invalid name or ID supplied: ""');
       // the docker CLI sends `null` when no config is given
       const body = (await r.body()).toString('utf8').trim();
       const config = body === 'null' ? {} : parseJsonObject(Buffer.from(body));

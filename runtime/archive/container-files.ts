@@ -25,6 +25,9 @@ interface View {
   running: boolean;
 }
 
+/** A refusal no retry changes. */
+const FINAL = { retryable: false };
+
 const mountsOf = (deps: ArchiveDeps, rec: ContainerRecord): VolumeMount[] =>
   volumeMounts(rec.HostConfig, (n) => deps.driver.layout.volume(n));
 
@@ -110,15 +113,14 @@ export function extractToDir(
     const dest = await resolvePathInRoot(view.root, containerAbsPath(q));
     const st = dest === undefined ? undefined : await fs.lstat(dest).catch(() => undefined);
     if (!st || dest === undefined) throw fileNotFound(p, ref);
-    if (!st.isDirectory())
-      throw new ContainerError('InvalidParameter', 'extraction point is not a directory', { retryable: false });
+    // Docker answers these three with its errdefs.System: 500
+    if (!st.isDirectory()) throw new ContainerError('Internal', 'extraction point is not a directory', FINAL);
     const where = `${prefix}${inContainer(view.root, dest)}`.replace(/(.)\/$/, '$1');
     const mounts = mountsOf(deps, rec);
     const vol = mounts.filter((m) => where === m.destination || where.startsWith(`${m.destination}/`)).at(-1);
-    if (vol?.readonly)
-      throw new ContainerError('InvalidParameter', 'mounted volume is marked read-only', { retryable: false });
+    if (vol?.readonly) throw new ContainerError('Internal', 'mounted volume is marked read-only', FINAL);
     if (!vol && rec.HostConfig.ReadonlyRootfs)
-      throw new ContainerError('InvalidParameter', 'container rootfs is marked read-only', { retryable: false });
+      throw new ContainerError('Internal', 'container rootfs is marked read-only', FINAL);
     const owner = opts.copyUIDGID
       ? resolveExecUser(
           rec.Config.User ?? '',

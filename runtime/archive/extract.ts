@@ -26,16 +26,17 @@ async function plan(file: string, root: string, dest: string, noOverwriteDirNonD
     paths.push(target);
     if (!noOverwriteDirNonDir || target === dest) continue;
     const old = await fs.lstat(target).catch(() => undefined);
+    // Docker's words and status (500) for its untar's refusal
     if (old?.isDirectory() && e.type !== 'dir')
       throw new ContainerError(
-        'InvalidParameter',
-        `cannot overwrite directory ${JSON.stringify(inContainer(root, target))} with non-directory ${JSON.stringify(inContainer(root, dest))}`,
+        'Internal',
+        `Error processing tar file(exit status 1): cannot overwrite directory ${JSON.stringify(inContainer(root, target))} with non-directory ${JSON.stringify(inContainer(root, dest))}`,
         { retryable: false },
       );
     if (old && !old.isDirectory() && e.type === 'dir')
       throw new ContainerError(
-        'InvalidParameter',
-        `cannot overwrite non-directory ${JSON.stringify(inContainer(root, target))} with directory ${JSON.stringify(inContainer(root, dest))}`,
+        'Internal',
+        `Error processing tar file(exit status 1): cannot overwrite non-directory ${JSON.stringify(inContainer(root, target))} with directory ${JSON.stringify(inContainer(root, dest))}`,
         { retryable: false },
       );
   }

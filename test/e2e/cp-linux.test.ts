@@ -141,7 +141,9 @@ describe('docker cp, diff, export and commit (Linux driver)', () => {
     await fs.writeFile(path.join(dir, 'd'), 'a file\n');
     const over = await cli(['cp', path.join(dir, 'd'), 'c1:/tmp/']);
     expect(over.code).toBe(1);
-    expect(over.stderr).toContain('cannot overwrite directory "/tmp/d" with non-directory "/tmp"');
+    expect(over.stderr.trim()).toBe(
+      'Error response from daemon: Error processing tar file(exit status 1): cannot overwrite directory "/tmp/d" with non-directory "/tmp"',
+    );
     expect(await ok(['exec', 'c1', 'sh', '-c', 'test -d /tmp/d && echo dir'])).toBe('dir\n');
     await ok(['run', '-d', '--read-only', '--name', 'ro', 'busybox', 'sleep', '1000']);
     const ro = await cli(['cp', f, 'ro:/tmp/']);
@@ -151,6 +153,17 @@ describe('docker cp, diff, export and commit (Linux driver)', () => {
     ]);
     const tar = path.join(dir, 'nosuch.tar');
     execFileSync('tar', ['-C', dir, '-cf', tar, 'copied']);
+    // dockerd 20.10's statuses: 500 for a read-only rootfs and for a file as the extraction point
+    for (const [c, p] of [
+      ['ro', '/tmp'],
+      ['c1', '/etc/passwd'],
+    ]) {
+      const refused = (await d
+        .getContainer(c!)
+        .putArchive(tar, { path: p })
+        .catch((e: unknown) => e)) as { statusCode: number };
+      expect(refused.statusCode).toBe(500);
+    }
     const gone = (await d
       .getContainer('nosuch')
       .putArchive(tar, { path: '/tmp' })
