@@ -28,10 +28,10 @@ export function createContainerArchiveActivities(runtime: HostRuntime) {
   const deps = { driver: runtime.driver, images: runtime.images };
   /** Only a file directly in this host's spool: the input is any Temporal client's. */
   const spooled = (file: string | undefined): string => {
-    const spool = archiveSpoolDir(runtime.root);
-    if (file === undefined || path.dirname(file) !== spool || !/^[\w.-]+$/.test(path.basename(file)))
+    const spool = path.resolve(archiveSpoolDir(runtime.root));
+    if (file === undefined || path.dirname(path.resolve(file)) !== spool || !/^[\w.-]+$/.test(path.basename(file)))
       throw new ContainerError('InvalidParameter', `the archive must be a file in ${spool}`, { retryable: false });
-    return file;
+    return path.resolve(file);
   };
   return {
     async containerArchiveOp(input: ContainerArchiveInput): Promise<{ stat?: PathStat }> {
