@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type {
@@ -88,6 +89,11 @@ export function createContainerArchiveActivities(runtime: HostRuntime) {
           checkWorkflowInput('containerCommit', input);
           const rec = await runtime.lookup(input.container);
           const image = await commitContainer(deps, rec, input);
+          // Docker's container event; the image is made whether or not the event could be written
+          const ref = image.repoTags[0] ?? '';
+          await runtime.records
+            .emitEvent(rec.Id, 'commit', { comment: input.comment ?? '', imageID: image.id, imageRef: ref })
+            .catch((err: unknown) => Context.current().log.warn(`commit event of ${rec.Id}: ${String(err)}`));
           return { Id: image.id };
         }),
       );

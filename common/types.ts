@@ -199,6 +199,8 @@ export interface ContainerEvent {
     | 'exec_create'
     | 'exec_start'
     | 'exec_die'
+    // docker commit (attributes comment, imageID, imageRef)
+    | 'commit'
     // image events (type image): Docker's tag, untag, delete
     | 'tag'
     | 'untag'

@@ -223,6 +223,18 @@ describe('docker cp, diff, export and commit (Linux driver)', () => {
       Config: { Cmd: ['cat', '/newdir/f'] },
     });
     expect(inspect[0].RootFS.Layers).toHaveLength(2);
+    const events = await ok([
+      'events',
+      '--since',
+      '0',
+      '--until',
+      String(Math.ceil(Date.now() / 1000) + 1),
+      '--filter',
+      'event=commit',
+      '--format',
+      '{{.Actor.Attributes.imageRef}} {{.Actor.Attributes.comment}}',
+    ]);
+    expect(events).toBe('committed:v1 my change\n');
     const history = await ok(['history', '--format', '{{.CreatedBy}}|{{.Comment}}', 'committed:v1']);
     expect(history.split('\n')[0]).toContain('|my change');
 
