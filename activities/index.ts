@@ -1,5 +1,6 @@
 import type { HostRuntime } from '../runtime/host-runtime';
 import { createContainerVerbActivities } from './container-verbs';
+import { createContainerArchiveActivities } from './container-archive';
 import { createHostActivities } from './hosts';
 import { createImageArchiveActivities } from './image-archive';
 import { createImageVerbActivities } from './image-verbs';
@@ -20,6 +21,7 @@ export function createActivities(runtime: HostRuntime, opts: StartActivityOption
     ...createVerbActivities(runtime),
     ...createHostActivities(runtime),
     ...createImageArchiveActivities(runtime),
+    ...createContainerArchiveActivities(runtime),
     ...createImageVerbActivities(runtime),
     ...createVolumeVerbActivities(runtime),
     ...createNetworkVerbActivities(runtime),

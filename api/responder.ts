@@ -16,6 +16,8 @@ export interface Responder {
   text(status: number, body: string): void;
   /** starts the stream: `101 UPGRADED` on a connection the client asked to upgrade, else a 200 with a streamed body */
   stream(contentType?: string): OutputStream;
+  /** a header of the answer to come (the archive's stat); plain HTTP answers only */
+  header?(name: string, value: string): void;
   /** true once an answer has started */
   readonly started: boolean;
   /** resolves when the client goes away before or during the answer */
@@ -32,6 +34,7 @@ export function httpResponder(res: ServerResponse): Responder {
       res.end(body);
     },
     stream: (contentType) => streamed(res, contentType),
+    header: (name, value) => res.setHeader(name, value),
     get started() {
       return res.headersSent;
     },

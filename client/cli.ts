@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerContainerVerbs } from './commands/container-verbs';
+import { registerContainerArchive } from './commands/container-archive';
 import { registerCreate } from './commands/create';
 import { registerEvents } from './commands/events';
 import { registerExec } from './commands/exec';
@@ -79,6 +80,7 @@ function buildProgram(ctx: CliContext): { program: Command; activeCommand: () =>
   registerVolume(program, ctx);
   registerHost(program, ctx);
   registerContainerVerbs(program, ctx);
+  registerContainerArchive(program, ctx);
   // Subcommands inherit exitOverride and the output settings (set above, before they were added), not hooks.
   for (const group of program.commands) {
     group.hook('preSubcommand', (_cmd, sub) => {

@@ -1,3 +1,4 @@
+import { ARCHIVE_OPS } from './archive-api';
 import { ContainerError } from './errors';
 import type { LogConfig } from './log-config';
 import { PULL_AUTH_FIELDS } from './pull-api';
@@ -187,6 +188,30 @@ const INPUTS = {
     labelsNot: opt(list(str)),
     until: opt(str),
     host: opt(hostName),
+  }),
+  // cp, diff, export, commit (workflows/container-archive.ts): paths are resolved in the container by its host
+  containerArchive: obj({
+    container: ref,
+    op: req(oneOf(...ARCHIVE_OPS)),
+    path: opt(str),
+    file: opt(str),
+    host: opt(hostName),
+    noOverwriteDirNonDir: opt(bool),
+    copyUIDGID: opt(bool),
+  }),
+  containerChanges: obj({ container: ref }),
+  containerCommit: obj({
+    container: ref,
+    repo: opt(str),
+    tag: opt(str),
+    comment: opt(str),
+    author: opt(str),
+    changes: opt(list(str)),
+    pause: opt(bool),
+    config: opt((v, p) => {
+      // the API's body: only its run config's fields are taken (runtime/archive/commit.ts), each as Docker has it
+      if (!isObject(v)) throw invalid(p, 'want an object');
+    }),
   }),
   // the volume verbs (workflows/volume-verbs.ts): names are checked by the host's store (Docker's 400 there)
   volumeCreate: obj({

@@ -214,6 +214,8 @@ export interface ContainerEvent {
     | 'exec_start'
     | 'exec_die'
     | 'rename'
+    // docker commit (attributes comment, imageID, imageRef)
+    | 'commit'
     // image events (type image): Docker's tag, untag, delete
     | 'tag'
     | 'untag'

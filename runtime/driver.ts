@@ -254,6 +254,15 @@ export interface Driver {
   releaseExec(id: string, execId: string, ctx?: StepContext): Promise<void>;
   /** Deletes the container's own files (upper dir, logs, bundle dir) once everything is released. */
   removeContainerFiles(id: string): Promise<void>;
+  /** cp (runtime/archive/): the running process's root as the host reaches it (volumes, tmpfs); else undefined. */
+  processRoot(id: string): Promise<string | undefined>;
+  /**
+   * export, commit, cp of a stopped container: `fn` given the merged rootfs, as mounted while the container runs,
+   * else mounted for the call and unmounted after whatever `fn` does (left mounted only if a start took it meanwhile).
+   */
+  withRootfs<T>(id: string, plan: RootfsPlan, fn: (rootfs: string) => Promise<T>): Promise<T>;
+  /** The directory of the container's own changes (diff, commit): the overlay's upper; simulated: its rootfs dir. */
+  upperDir(id: string): string;
   /** Every resource the driver holds (mounts, netns, IPs, processes…), for leak checks and gc. */
   heldResources(): Promise<HeldResource[]>;
 }

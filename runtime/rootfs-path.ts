@@ -83,3 +83,11 @@ export async function readInRoot(
     await fh.close();
   }
 }
+
+/**
+ * The host path of a container path inside a rootfs, every link (the last too) resolved inside it; undefined when a
+ * component is missing or not a directory on the way (cp, export: runtime/archive/).
+ */
+export function resolvePathInRoot(rootfs: string, containerPath: string): Promise<string | undefined> {
+  return resolveInRoot(rootfs, containerPath, 'stop');
+}

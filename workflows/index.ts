@@ -12,3 +12,4 @@ export * from './network-verbs';
 export { imagePull } from './image-pull';
 export * from './volume-verbs';
 export * from './container-verbs';
+export { containerArchive, containerChanges, containerCommit } from './container-archive';

@@ -1,4 +1,5 @@
 import { Router } from '../router';
+import { containerArchiveRoutes } from './container-archive';
 import { containerRoutes } from './containers';
 import { containerVerbRoutes } from './container-verbs';
 import { eventRoutes } from './events';
@@ -15,6 +16,7 @@ import { volumeRoutes } from './volumes';
 export function engineRouter(): Router {
   return new Router().add(
     ...systemRoutes,
+    ...containerArchiveRoutes,
     ...containerRoutes,
     ...containerVerbRoutes,
     ...streamRoutes,

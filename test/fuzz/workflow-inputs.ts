@@ -180,6 +180,30 @@ const SHAPES: Record<string, fc.Arbitrary<unknown>> = {
     { container: ref, execId: fc.oneof(fullId, hostileString), cmd: strings, env: strings, workingDir: hostileString },
     ['container', 'cmd'],
   ),
+  [WorkflowTypes.archive]: nearly(
+    {
+      container: ref,
+      op: fc.constantFrom('stat', 'get', 'put', 'export', 'copy'),
+      path: fc.constantFrom('/', '/etc/passwd', 'rel/../x', ''),
+      file: fc.constantFrom('/tmp/not-in-spool.tar', 'rel.tar'),
+      host: fc.constantFrom('nosuch-host', 'Bad Host'),
+      noOverwriteDirNonDir: fc.boolean(),
+      copyUIDGID: fc.boolean(),
+    },
+    ['container', 'op'],
+  ),
+  [WorkflowTypes.changes]: nearly({ container: ref }, ['container']),
+  [WorkflowTypes.commit]: nearly(
+    {
+      container: ref,
+      repo: fc.constantFrom('fz-img', 'Bad Name', 'x@sha256:00'),
+      tag: fc.constantFrom('v1', ''),
+      changes: fc.array(fc.constantFrom('CMD ["x"]', 'RUN x', 'EXPOSE nope', 'ENV'), { maxLength: 2 }),
+      pause: fc.boolean(),
+      config: fc.constantFrom({}, { Cmd: 'x' }, { Env: ['A=1'] }),
+    },
+    ['container'],
+  ),
   [WorkflowTypes.execOutput]: nearly({ container: fullId, execId: fullId, stdout: count, stderr: count }, [
     'container',
     'execId',

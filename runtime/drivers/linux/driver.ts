@@ -38,6 +38,7 @@ import { writeBundle } from './bundle';
 import { realRoot } from './files';
 import * as proc from './process';
 import { startProcess } from './conmon-start';
+import * as view from './container-view';
 import { chownNamedVolumes, prepareContainerDirs, remappedLower } from './userns';
 
 export interface LinuxDriverOptions {
@@ -103,6 +104,18 @@ export class LinuxDriver implements Driver {
       `mount rootfs of ${short(id)}`,
     );
     return { path: target };
+  }
+
+  processRoot(id: string): Promise<string | undefined> {
+    return view.processRoot(this.layout, id);
+  }
+
+  withRootfs<T>(id: string, plan: RootfsPlan, fn: (rootfs: string) => Promise<T>): Promise<T> {
+    return view.withRootfs(this.layout, id, plan, (i, p) => this.mountRootfs(i, p), fn);
+  }
+
+  upperDir(id: string): string {
+    return this.layout.upper(id);
   }
 
   async unmountRootfs(id: string, ctx?: StepContext): Promise<void> {

@@ -104,6 +104,20 @@ export class SimulatedDriver implements Driver {
     return { path: target };
   }
 
+  /** Its rootfs directory holds only what was written (nothing is mounted): cp, diff and export see that. */
+  async processRoot(id: string): Promise<string | undefined> {
+    return (await this.probeProcess(id)).kind === 'running' ? this.layout.rootfs(id) : undefined;
+  }
+
+  async withRootfs<T>(id: string, _plan: RootfsPlan, fn: (rootfs: string) => Promise<T>): Promise<T> {
+    await fs.mkdir(this.layout.rootfs(id), { recursive: true });
+    return fn(this.layout.rootfs(id));
+  }
+
+  upperDir(id: string): string {
+    return this.layout.rootfs(id);
+  }
+
   async unmountRootfs(id: string): Promise<void> {
     await this.mounts.drop(id, 'rootfs');
   }
