@@ -18,6 +18,8 @@ import { healthFilter } from '../../api/convert/health-filter';
 import { statusText } from '../../client/output';
 import { toDockerEvent } from '../../api/docker-events';
 import type { ContainerState } from '../../common/types';
+import { parseCreate } from '../../client/parse-create';
+import { createFlags } from './helpers';
 
 // Docker's healthcheck rules (common/health.ts), the docker CLI's flags and the API's conversion.
 
@@ -220,6 +222,16 @@ describe('the docker CLI flags', () => {
     expect(healthFlags({ healthTimeout: '3s' }, bad).healthcheck?.Test).toBeUndefined();
     expect(healthFlags({ healthcheck: true }, bad)).toEqual({});
     expect(healthFlags({ healthcheck: false }, bad)).toEqual({ healthcheck: { Test: ['NONE'] } });
+  });
+
+  it("parseCreate sends them as the create's healthcheck, checked as the daemon checks them", () => {
+    const req = parseCreate(createFlags({ healthCmd: 'test -f /ok', healthRetries: '2' }), 'busybox', ['true']);
+    expect(req.healthcheck).toMatchObject({ Test: ['CMD-SHELL', 'test -f /ok'], Retries: 2 });
+    const off = parseCreate(createFlags({ healthcheck: false }), 'busybox', ['true']);
+    expect(off.healthcheck).toEqual({ Test: ['NONE'] });
+    expect(() => parseCreate(createFlags({ healthTimeout: '-3s' }), 'busybox', ['true'])).toThrow(
+      '--health-timeout cannot be negative',
+    );
   });
 
   it.each([
