@@ -19,6 +19,8 @@ import type { HostRuntime } from '../runtime/host-runtime';
 import { restartDecision } from '../common/restart-policy';
 import { handleRunExit, waitForRunEnd, type ExitHandled } from '../runtime/monitor';
 import { waitForCondition } from '../runtime/wait';
+import { runHealthProbe, type ProbeInput, type ProbeOutcome } from '../runtime/health-probe';
+import { healthOf } from './health-schedule';
 import type { containerMonitor } from '../workflows/monitor';
 import { withHeartbeat } from './heartbeat';
 import { classified } from './to-failure';
@@ -37,6 +39,10 @@ export function createMonitorActivities(runtime: HostRuntime, opts: MonitorActiv
   return {
     async waitForRunEnd(input: { id: string; run: ContainerRun }): Promise<RunEnd> {
       return classified(() => withHeartbeat((ctx) => waitForRunEnd(runtime, input.id, input.run, ctx), { yieldTo }));
+    },
+    /** One healthcheck probe of the run (runtime/health-probe.ts): the status after it. */
+    async runHealthProbe(input: ProbeInput): Promise<ProbeOutcome> {
+      return classified(() => withHeartbeat((ctx) => runHealthProbe(runtime, input, ctx)));
     },
     async handleRunExit(input: {
       id: string;
@@ -125,7 +131,9 @@ export async function handOffToMonitor(
     workflowId: monitorWorkflowId(rec.Id),
     args: [{ containerId: rec.Id, host, ...(carried ? { carried } : {}) }],
     signal: RUN_STARTED_SIGNAL,
-    signalArgs: [{ pid: rec.State.Pid, startedAt: rec.State.StartedAt, ...(startedBy ? { startedBy } : {}) }],
+    signalArgs: [
+      { pid: rec.State.Pid, startedAt: rec.State.StartedAt, ...(startedBy ? { startedBy } : {}), ...healthOf(rec) },
+    ],
     ...monitorMetadata(rec),
     memo: baselineMemo(),
   });

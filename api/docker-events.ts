@@ -18,7 +18,7 @@ export interface DockerEvent {
 }
 
 /** Attributes of ours that Docker does not put in its events (the exec's command goes into the Action). */
-const NOT_DOCKERS = new Set(['command', 'pid']);
+const NOT_DOCKERS = new Set(['command', 'pid', 'healthStatus']);
 
 /**
  * One recorded event as Docker sends it. Exec events carry their command in the Action, as Docker's
@@ -40,6 +40,8 @@ export function toDockerEvent(e: ContainerEvent, commands: Map<string, string> =
     if (command !== undefined) action = `${e.action}: ${command}`;
   }
   if (execId && e.action === 'exec_die') commands.delete(execId);
+  if (e.action === 'health_status' && e.attributes?.healthStatus)
+    action = `health_status: ${e.attributes.healthStatus}`;
   return {
     // the fields of Docker's older format, kept for containers and images
     ...(e.type === 'container' ? { status: action, id: e.id, from: image } : { status: action, id: e.id }),

@@ -4,6 +4,7 @@ import type { ContainerEvent, ContainerRecord, ContainerState } from '../common/
 import { getConfig } from '../config';
 import { bareName } from '../common/names';
 import { displayPorts, runningPorts, summaryPorts } from '../common/ports';
+import { healthText } from '../common/health';
 
 /** Colours only on a terminal (and not with NO_COLOR): scripts reading the output get plain text. */
 export function colors(stream: NodeJS.WriteStream = process.stderr) {
@@ -106,6 +107,7 @@ export function statusText(st: ContainerState, now = Date.now()): string {
   if (st.Restarting) return `Restarting (${st.ExitCode}) ${ago(st.FinishedAt, now)}`;
   if (st.Running) {
     if (st.Paused) return `Up ${humanDuration(now - Date.parse(st.StartedAt))} (Paused)`;
+    if (st.Health) return `Up ${humanDuration(now - Date.parse(st.StartedAt))} (${healthText(st.Health.Status)})`;
     return `Up ${humanDuration(now - Date.parse(st.StartedAt))}`;
   }
   if (st.RemovalInProgress) return 'Removal In Progress';

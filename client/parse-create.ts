@@ -14,9 +14,10 @@ import { bareName } from '../common/names';
 import { parsePublish } from '../common/ports';
 import { dnsFlags, type DnsFlags } from './parse-dns';
 import { mountFlags, type MountFlags } from './parse-mounts';
+import { healthFlags, type HealthFlags } from './parse-health';
 
 /** `create`'s flags as commander hands them over. */
-export interface CreateFlags extends DnsFlags, MountFlags {
+export interface CreateFlags extends DnsFlags, MountFlags, HealthFlags {
   name?: string;
   network?: string;
   /** --network-alias (repeatable) and --ip: the --network's endpoint */
@@ -60,9 +61,7 @@ export interface CreateFlags extends DnsFlags, MountFlags {
   host?: string;
 }
 
-/**
- * Docker CLI's flag error: `invalid argument "abc" for "--shm-size" flag: …` (exit 125); the value quoted as Go's %q.
- */
+/** Docker CLI's flag error: `invalid argument "abc" for "--shm-size" flag: …` (exit 125); the value as Go's %q. */
 function bad(value: string, flag: string, why: string): never {
   throw usageError(`invalid argument "${value.replace(/["\\]/g, '\\$&')}" for "${flag}" flag: ${why}`, 'create');
 }
@@ -253,6 +252,7 @@ function toRequest(
   return {
     image,
     ...(cmd.length > 0 ? { cmd } : {}),
+    ...healthFlags(flags, bad),
     ...(flags.entrypoint !== undefined ? { entrypoint: [flags.entrypoint] } : {}),
     ...(flags.user ? { user: flags.user } : {}),
     ...(flags.stopSignal ? { stopSignal: flags.stopSignal } : {}),

@@ -112,13 +112,14 @@ const HOST_CONFIG: { [K in keyof HostConfig]-?: Field } = {
 };
 const hostConfig = obj(HOST_CONFIG, true);
 
+// negative values pass: the create refuses them with the daemon's messages (common/health.ts)
 const HEALTH_CONFIG: { [K in keyof HealthConfig]-?: Field } = {
   Test: opt(list(str)),
-  Interval: opt(int(0)),
-  Timeout: opt(int(0)),
-  StartPeriod: opt(int(0)),
-  StartInterval: opt(int(0)),
-  Retries: opt(int(0)),
+  Interval: opt(int()),
+  Timeout: opt(int()),
+  StartPeriod: opt(int()),
+  StartInterval: opt(int()),
+  Retries: opt(int()),
 };
 
 const CREATE_REQUEST: { [K in keyof CreateRequest]-?: Field } = {

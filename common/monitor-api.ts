@@ -1,3 +1,5 @@
+import type { HealthSchedule, HealthStatus } from './health';
+
 /** The container monitor's contract: its workflow ID, its signal, its input and what it reports. */
 
 /** One monitor per container: its workflow ID derives from the container ID. */
@@ -15,6 +17,17 @@ export interface ContainerRun {
   startedAt: string;
   /** the start saga that began it (its claim may still be held when a quick process has already exited) */
   startedBy?: { workflowId: string; runId: string };
+  /** the container's healthcheck, when it has one the monitor runs (common/health.ts) */
+  healthcheck?: HealthSchedule;
+}
+
+/** A run's probe schedule carried over continue-as-new: neither reset nor lost. */
+export interface HealthCarried {
+  /** the run it belongs to (State.StartedAt) */
+  runStartedAt: string;
+  status: HealthStatus;
+  /** workflow time of the last probe's end (the next is due an interval after it) */
+  lastProbeAt: number;
 }
 
 /** How the watched run ended, as the monitor's wait saw it. */
@@ -30,7 +43,7 @@ export interface MonitorInput {
   /** the container's host (its activities go to that host's queue) */
   host: string;
   /** carried over continue-as-new */
-  carried?: { run?: ContainerRun; restartCount: number; delayMs: number };
+  carried?: { run?: ContainerRun; restartCount: number; delayMs: number; health?: HealthCarried };
 }
 
 export interface MonitorResult {

@@ -1,5 +1,6 @@
 /** Container records with Docker's field names, shared by the workflow, activities, drivers and clients. */
 import type { HealthConfig } from './image-config';
+import type { HealthState } from './health';
 import type { EndpointConfig } from './network-types';
 import type { NetworkSettings } from './network-settings';
 import type { MountSpec } from './mount-spec';
@@ -24,6 +25,8 @@ export interface ContainerState {
   Error: string;
   StartedAt: string;
   FinishedAt: string;
+  /** with a healthcheck: Docker's State.Health, kept by the monitor's probes (common/health.ts) */
+  Health?: HealthState;
 }
 
 /**
@@ -41,7 +44,7 @@ export interface ContainerConfig {
   User?: string;
   /** what `stop` sends first (absent: SIGTERM) */
   StopSignal?: string;
-  /** stored, not run yet (healthchecks are issue 27's) */
+  /** run by the monitor (common/health.ts) unless its Test is NONE */
   Healthcheck?: HealthConfig;
   /** the create's and the image's volume paths: each an anonymous volume unless mounted otherwise */
   Volumes?: Record<string, Record<string, never>> | null;
@@ -186,6 +189,8 @@ export interface ContainerRecord {
   HasBeenManuallyStopped?: boolean;
   /** IDs of the execs running in the container (Docker's ExecIDs) */
   ExecIDs?: string[];
+  /** the exec of the last probe whose result is in State.Health: a retried probe does not count twice */
+  HealthProbeId?: string;
   /**
    * The host the container belongs to (common/hosts-api.ts), as classic Swarm's inspect shows it: filled in
    * from the state root's host when the record is read, never stored.
@@ -216,6 +221,8 @@ export interface ContainerEvent {
     | 'rename'
     // docker commit (attributes comment, imageID, imageRef)
     | 'commit'
+    // the status of a healthcheck changed (attribute healthStatus): Docker's `health_status: healthy`
+    | 'health_status'
     // image events (type image): Docker's tag, untag, delete
     | 'tag'
     | 'untag'
@@ -246,7 +253,7 @@ export interface CreateRequest {
   user?: string;
   /** absent: the image's, else SIGTERM */
   stopSignal?: string;
-  /** only `{ Test: ["NONE"] }` (--no-healthcheck): healthchecks do not run yet */
+  /** the create's healthcheck; `{ Test: ["NONE"] }` (--no-healthcheck) turns the image's off */
   healthcheck?: HealthConfig;
   env?: string[];
   workingDir?: string;

@@ -17,6 +17,7 @@ import {
 import type { ImageRunConfig } from '../common/image-config';
 import { mergeImageConfig } from '../common/merge-config';
 import { parseSignal } from '../common/signals';
+import { checkHealthConfig } from '../common/health';
 import { checkPortBindings } from '../common/ports';
 import { newContainerId, randomName } from './names';
 import { bareName } from '../common/names';
@@ -34,6 +35,7 @@ export function checkCreateRequest(req: CreateRequest, host: HostInfo, warnings:
       `the working directory '${req.workingDir}' is invalid, it needs to be an absolute path`,
     );
   }
+  checkHealthConfig(req.healthcheck);
   const hostConfig: HostConfig = { ...defaultHostConfig(), ...req.hostConfig };
   warnings.push(...verifyHostConfig(hostConfig, host)); // Docker's create answers with these (Warnings)
   adaptResources(hostConfig, host);

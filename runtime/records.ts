@@ -7,6 +7,7 @@ import {
 } from '../common/types';
 import type { StateStore } from './store';
 import { bareName } from '../common/names';
+import { hasHealthcheck, startingHealth } from '../common/health';
 
 /**
  * The state writes of a container's record outside the host steps: events, the legacy hostConfig at start,
@@ -82,6 +83,7 @@ export class Records {
         OOMKilled: false,
         StartedAt: new Date().toISOString(),
       };
+      if (hasHealthcheck(r.Config.Healthcheck)) r.State.Health = startingHealth(r.State.Health);
       r.HasBeenStartedBefore = true;
       if (by) r.StartedBy = by;
       else delete r.StartedBy;
@@ -169,6 +171,8 @@ export class Records {
         FinishedAt: finishedAt,
         OOMKilled: oomKilled,
       };
+      // Docker's CloseMonitorChannel: unhealthy once the probes stop
+      if (r.State.Health) r.State.Health = { ...r.State.Health, Status: 'unhealthy' };
       changed = true;
     });
     if (changed && oomKilled) await this.emitEventOnce(rec.Id, `run ${rec.State.StartedAt}`, 'oom');

@@ -1,9 +1,11 @@
 import {
+  ActivityCancellationType,
   type ActivityOptions,
   condition,
   defineSignal,
   executeChild,
   makeContinueAsNewFunc,
+  patched,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -25,6 +27,8 @@ import { containerStart } from './container-start';
 import { checkInput, detailOf, exitCodeFor } from './failures';
 import { onHost } from './host-routing';
 import { cleanup, fast } from './options';
+import { watchWithHealth, type HealthWatch } from './monitor-health';
+import { Patches } from './patches';
 
 export const runStartedSignal = defineSignal<[ContainerRun]>(RUN_STARTED_SIGNAL);
 
@@ -47,6 +51,12 @@ function activities(label: string, restartCount: number, host: string) {
   const proxy = (options: ActivityOptions) => onHost(host, options, { waitForHost: true });
   return {
     watch: proxy({ ...watching, summary: `wait for ${label} to exit` }),
+    // beside the probes: cancelled before a continue-as-new, which waits until it has stopped
+    watchBesideProbes: proxy({
+      ...watching,
+      cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+      summary: `wait for ${label} to exit`,
+    }),
     release: proxy({ ...cleanup, summary: `record the exit of ${label}, release what it held` }),
     remove: proxy({ ...cleanup, summary: `remove ${label} (AutoRemove)` }),
     markRestarting: proxy({ ...fast, summary: `mark ${label} restarting (${restartCount})` }),
@@ -100,10 +110,28 @@ export async function containerMonitor(input: MonitorInput): Promise<MonitorResu
   const image = attrs.get(SearchKeys.image);
   const label = name ?? id.slice(0, 12);
 
+  // The wait for the run's exit, with its healthcheck's probes meanwhile when it has one.
+  const watchRun = async (run: ContainerRun): Promise<HealthWatch> => {
+    const acts = activities(label, restartCount, input.host);
+    const { healthcheck } = run;
+    if (!healthcheck || !patched(Patches.monitorRunsHealthchecks))
+      return { end: await acts.watch.waitForRunEnd({ id, run }) };
+    const wait = () => acts.watchBesideProbes.waitForRunEnd({ id, run });
+    return watchWithHealth(input.host, label, id, { ...run, healthcheck }, wait, input.carried?.health);
+  };
+
   for (let restartsHere = 0; ; ) {
     await condition(() => latest !== undefined);
     const run = latest!;
-    const end: RunEnd = await activities(label, restartCount, input.host).watch.waitForRunEnd({ id, run });
+    const watched = await watchRun(run);
+    if ('continueAsNew' in watched) {
+      return makeContinueAsNewFunc<typeof containerMonitor>({ memo: baselineMemo() })({
+        containerId: id,
+        host: input.host,
+        carried: { run: latest, restartCount, delayMs, health: watched.continueAsNew },
+      });
+    }
+    const end: RunEnd = watched.end;
     if (end.kind === 'removed') return ended('removed');
     if (end.kind === 'superseded') {
       // Started again by someone else: watch that run (its hand-over may not have arrived yet).

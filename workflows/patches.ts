@@ -6,4 +6,6 @@
 export const Patches = {
   /** a create the placed host refuses for a network it lacks asks the other hosts, for a 400 naming where it is */
   createNetworkElsewhere: 'create-network-elsewhere',
+  /** the monitor probes a run with a healthcheck on durable timers while it waits for the run's exit */
+  monitorRunsHealthchecks: 'monitor-runs-healthchecks',
 } as const satisfies Record<string, string>;

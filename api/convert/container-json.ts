@@ -30,6 +30,7 @@ export function inspectJson(rec: ContainerRecord) {
       Error: st.Error,
       StartedAt: st.StartedAt,
       FinishedAt: st.FinishedAt,
+      ...(st.Health ? { Health: st.Health } : {}),
     },
     Image: rec.Image ?? '',
     ResolvConfPath: '',

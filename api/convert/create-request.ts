@@ -14,6 +14,7 @@ import {
 } from './create-schema';
 import { resourceFields } from './create-resources';
 import { declaredVolumes, mountFields } from './create-mounts';
+import { toHealthConfig } from './create-health';
 import { checkReference } from './image-ref';
 import { toEndpointConfig } from './network-request';
 import {
@@ -57,9 +58,8 @@ export function toCreateRequest(body: Record<string, unknown>, name: string | nu
   if (user) req.user = user;
   const stopSignal = optString(body.StopSignal, 'StopSignal');
   if (stopSignal) req.stopSignal = stopSignal;
-  // create-schema lets through only `--no-healthcheck`, which turns the image's off
-  const health = optObject(body.Healthcheck, 'Healthcheck');
-  if (health && !isZero(health)) req.healthcheck = { Test: ['NONE'] };
+  const health = toHealthConfig(body.Healthcheck);
+  if (health) req.healthcheck = health;
   if (name !== null && name !== '') {
     if (!VALID_NAME.test(name))
       throw badRequest(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);

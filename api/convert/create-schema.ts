@@ -33,8 +33,7 @@ export const CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
   StdinOnce: 'ignore',
   Env: 'convert',
   Cmd: 'convert',
-  // healthchecks do not run yet (issue 27): only --no-healthcheck, which turns the image's off
-  Healthcheck: zeroOr({ Test: ['NONE'] }),
+  Healthcheck: 'convert',
   ArgsEscaped: 'ignore',
   Image: 'convert',
   Volumes: 'convert',

@@ -1,6 +1,7 @@
 import type { ContainerRecord, ContainerStatus } from '../../common/types';
 import { badRequest, filtersParam, intParam, boolParam } from '../http';
 import { bareName } from '../../common/names';
+import { healthFilter } from './health-filter';
 
 /**
  * GET /containers/json's query → which records to list, as Docker's daemon picks them: running ones unless
@@ -10,10 +11,11 @@ import { bareName } from '../../common/names';
  *              lists stopped containers without `all`, as Docker does;
  *   label      `key` (present) or `key=value`;
  *   exited     the exit code of a container that does not run;
- *   ancestor   the image name.
+ *   ancestor   the image name;
+ *   health     starting, healthy, unhealthy, or none (no healthcheck).
  * Values of one filter are alternatives; filters all apply. Any other filter name is Docker's 400.
  */
-export const CONTAINER_FILTERS = ['name', 'id', 'status', 'label', 'exited', 'ancestor'] as const;
+export const CONTAINER_FILTERS = ['name', 'id', 'status', 'label', 'exited', 'ancestor', 'health'] as const;
 
 const STATES: readonly ContainerStatus[] = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
 
@@ -42,6 +44,7 @@ export function listQuery(q: URLSearchParams): ListQuery {
   const status = filters.get('status') ?? [];
   for (const s of status)
     if (!(STATES as readonly string[]).includes(s)) throw badRequest(`invalid filter 'status=${s}'`);
+  const health = healthFilter(filters.get('health'));
   const exited = filters.get('exited') ?? [];
   for (const e of exited) if (!/^-?\d+$/.test(e)) throw badRequest(`invalid filter 'exited=${e}'`);
   const all =
@@ -57,6 +60,7 @@ export function listQuery(q: URLSearchParams): ListQuery {
       if (name && !matches(name, rec.Name) && !matches(name, bareName(rec.Name))) return false;
       if (id && !matches(id, rec.Id)) return false;
       if (status.length > 0 && !status.includes(rec.State.Status)) return false;
+      if (health && !health.includes(rec.State.Health?.Status ?? 'none')) return false;
       if (exited.length > 0 && (rec.State.Running || !exited.some((e) => Number(e) === rec.State.ExitCode)))
         return false;
       if (ancestor && !ancestor.some((a) => a === rec.Config.Image || a === `${rec.Config.Image}:latest`)) return false;

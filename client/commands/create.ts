@@ -23,6 +23,13 @@ export function withCreateOptions(command: Command): Command {
     .option('--entrypoint <command>', 'override the image\'s entrypoint ("" resets it)')
     .option('-u, --user <user[:group]>', 'user (name or uid) and group (name or gid) the process runs as')
     .option('--stop-signal <signal>', "signal `stop` sends first (default: the image's, else SIGTERM)")
+    .option('--health-cmd <command>', 'command run (through /bin/sh -c) in the container to check its health')
+    .option('--health-interval <duration>', 'time between health checks (ms|s|m|h) (default 30s)')
+    .option('--health-timeout <duration>', 'maximum time one health check may take (ms|s|m|h) (default 30s)')
+    .option('--health-retries <n>', 'consecutive failures that make the container unhealthy (default 3)')
+    .option('--health-start-period <duration>', 'time to start before failures count (ms|s|m|h) (default 0s)')
+    .option('--health-start-interval <duration>', 'time between checks during the start period (default 5s)')
+    .option('--no-healthcheck', "disable any healthcheck (the image's too)")
     .option(
       '-v, --volume <[src:]dst[:ro]>',
       'bind mount (absolute SRC), named or (no SRC) anonymous volume (repeatable)',

@@ -9,6 +9,7 @@ import { WorkflowTypes } from '../../common/names';
 import { notStartable, type ClaimedHere, type ContainerSnapshot } from '../../common/start-api';
 import type { RestartPolicy } from '../../common/types';
 import type { RefusingStep } from '../../common/steps';
+import { applyProbeResult, startingHealth, type HealthSchedule, type HealthState } from '../../common/health';
 
 /** The one host of the stub tests: their workers poll `<queue>` and `<queue>@stub`. */
 export const STUB_HOST = 'stub';
@@ -46,6 +47,8 @@ export interface MonitorPlan {
   autoRemove?: boolean;
   /** starts (0 the user's, then each restart) whose process step fails: command not found (exit 127) */
   failStartOf?: number[];
+  /** run 0 has a healthcheck (this schedule) and runs until its probes have exited with these codes */
+  health?: { schedule: HealthSchedule; probeExits: number[] };
 }
 
 /**
@@ -112,10 +115,38 @@ export function stubActivities(plan: StubPlan = {}) {
   const removed = (n: number) => mon?.removedAfter !== undefined && n > mon.removedAfter;
   const stoppedInBackoff = () =>
     mon?.stoppedInBackoffAfter !== undefined && runs.length - 1 >= mon.stoppedInBackoffAfter;
+  // run 0's State.Health as the record keeps it, through the real state machine; each status change
+  const health = {
+    state: startingHealth(undefined) as HealthState,
+    probeIds: new Set<string>(),
+    changes: [] as string[],
+  };
+  const probesLeft = () => (mon?.health?.probeExits.length ?? 0) - health.probeIds.size;
   const monitorActs = {
+    runHealthProbe: async ({ execId }: { execId: string }) => {
+      calls.push('runHealthProbe');
+      const n = health.probeIds.size;
+      const code = mon!.health!.probeExits[n];
+      if (code === undefined || health.probeIds.has(execId)) return { status: health.state.Status };
+      const at = new Date().toISOString();
+      const prev = health.state.Status;
+      const entry = { Start: at, End: at, ExitCode: code, Output: '' };
+      health.state = applyProbeResult(health.state, entry, mon!.health!.schedule, runs[0]!.startedAt);
+      health.probeIds.add(execId);
+      if (health.state.Status !== prev) health.changes.push(health.state.Status);
+      return { status: health.state.Status };
+    },
     waitForRunEnd: async ({ run }: { run: ContainerRun }): Promise<RunEnd> => {
       calls.push('waitForRunEnd');
       const n = runs.findIndex((r) => r.startedAt === run.startedAt);
+      if (n === 0 && mon?.health) {
+        // runs until its probes are done (cancelled meanwhile when the monitor continues as new)
+        const ctx = Context.current();
+        while (probesLeft() > 0) {
+          ctx.heartbeat();
+          await Promise.race([ctx.cancelled, new Promise((r) => setTimeout(r, 20))]);
+        }
+      }
       if (removed(n)) return { kind: 'removed' };
       const code = mon?.exits[n];
       if (code === undefined) {
@@ -271,6 +302,7 @@ export function stubActivities(plan: StubPlan = {}) {
       const run: ContainerRun = {
         pid: 4242 + runs.length,
         startedAt: `2026-01-01T00:00:${String(runs.length).padStart(4, '0')}Z`,
+        ...(runs.length === 0 && mon.health ? { healthcheck: mon.health.schedule } : {}),
       };
       runs.push(run);
       const { client, info } = Context.current();
@@ -336,5 +368,5 @@ export function stubActivities(plan: StubPlan = {}) {
     runExec: () => Promise.reject(new Error('unused')),
     readExecOutput: () => Promise.reject(new Error('unused')),
   };
-  return { acts, calls, attempts, markFailedArgs, endedAt, snapshot: snap, runs, restartMarks };
+  return { acts, calls, attempts, markFailedArgs, endedAt, snapshot: snap, runs, restartMarks, health };
 }

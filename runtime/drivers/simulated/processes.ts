@@ -115,7 +115,8 @@ export class SimProcesses {
     await writeJsonAtomic(p.record, { execId: plan.execId, pid });
     await ctx?.onStart?.(pid);
     const [cmd, flag, script] = plan.args;
-    const exit = cmd === 'sh' && flag === '-c' ? /^\s*exit\s+(\d+)\s*$/.exec(script ?? '') : null;
+    const exit =
+      (cmd === 'sh' || cmd === '/bin/sh') && flag === '-c' ? /^\s*exit\s+(\d+)\s*$/.exec(script ?? '') : null;
     const exitCode = exit ? Number(exit[1]) & 255 : 0;
     await fs.writeFile(p.exit, `${exitCode}\n`);
     return { exitCode };
