@@ -9,6 +9,7 @@ import { createOpsActivities } from './ops';
 import { createStartActivities, type StartActivityOptions } from './start-steps';
 import { createVerbActivities } from './verbs';
 import { createVolumeVerbActivities } from './volume-verbs';
+import { createResourceVerbActivities } from './resource-verbs';
 
 /** Every activity the worker registers, bound to one runtime (the seam between Linux and simulated). */
 export function createActivities(runtime: HostRuntime, opts: StartActivityOptions & MonitorActivityOptions = {}) {
@@ -23,6 +24,7 @@ export function createActivities(runtime: HostRuntime, opts: StartActivityOption
     ...createVolumeVerbActivities(runtime),
     ...createNetworkVerbActivities(runtime),
     ...createPullActivities(runtime.images),
+    ...createResourceVerbActivities(runtime),
   };
 }
 

@@ -16,6 +16,7 @@ import { registerPort } from './commands/port';
 import { registerPs } from './commands/ps';
 import { registerRun } from './commands/run';
 import { registerStart } from './commands/start';
+import { registerStats } from './commands/stats';
 import { registerVolume } from './commands/volume';
 import { registerWait } from './commands/wait';
 import { productVersion } from '../config/version';
@@ -77,6 +78,7 @@ function buildProgram(ctx: CliContext): { program: Command; activeCommand: () =>
   registerImagePull(program, ctx);
   registerVolume(program, ctx);
   registerHost(program, ctx);
+  registerStats(program, ctx);
   // Subcommands inherit exitOverride and the output settings (set above, before they were added), not hooks.
   for (const group of program.commands) {
     group.hook('preSubcommand', (_cmd, sub) => {

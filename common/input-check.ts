@@ -223,6 +223,7 @@ const INPUTS = {
   }),
   containerKill: obj({ container: ref, signal: opt(str) }),
   containerPause: obj({ container: ref }),
+  containerStats: obj({ container: ref }),
   containerUnpause: obj({ container: ref }),
   containerExec: obj({
     container: ref,

@@ -12,6 +12,7 @@ import type {
 import type { HostRow } from './hosts-api';
 import type { NetworkInspectInput, NetworkView } from './network-api';
 import type { ExecOutputInput, ExecOutputResult } from './verbs-api';
+import type { DockerStats, StatsInput } from './stats-api';
 import type { VolumeInspectInput, VolumeListInput, VolumeListResult, VolumeRecord } from './volumes-api';
 
 /**
@@ -36,6 +37,8 @@ export interface Reads {
   /** `network ls` (filtered by the caller) and `network inspect` */
   networkList: { input: Record<string, never>; result: NetworkView[] };
   networkInspect: { input: NetworkInspectInput; result: NetworkView };
+  /** `docker stats`: one sample (a stream is a read a second) */
+  stats: { input: StatsInput; result: DockerStats };
 }
 export type ReadName = keyof Reads;
 
@@ -52,6 +55,7 @@ export const READ_NAMES = [
   'volumeInspect',
   'networkList',
   'networkInspect',
+  'stats',
 ] as const satisfies readonly ReadName[];
 
 /**

@@ -25,6 +25,7 @@ import { checkInput, surfaced } from './failures';
 import * as onHosts from './host-verbs';
 import { inspectOnHosts, listOnHosts } from './volume-hosts';
 import { networkInspect, networkList } from './network-reads';
+import { statsOnHost } from './resource-verbs';
 
 /**
  * The read path (docs/design.md): one long-lived workflow per task queue serves every read-only verb as an
@@ -56,6 +57,7 @@ const SERVE: { [K in ReadName]: Serve<K> } = {
   volumeInspect: (input) => inspectOnHosts(input),
   networkList: () => networkList(),
   networkInspect: (input) => networkInspect(input),
+  stats: (input) => statsOnHost(input),
 };
 
 const DESCRIPTIONS: { [K in ReadName]: string } = {
@@ -70,6 +72,7 @@ const DESCRIPTIONS: { [K in ReadName]: string } = {
   volumeInspect: 'docker volume inspect: the volume on the first host that has it',
   networkList: "docker network ls: every live host's networks, with the containers on them",
   networkInspect: 'docker network inspect: one network by name, full ID or unique ID prefix',
+  stats: "docker stats: one sample of a container's CPU, memory, pids, network and block I/O",
 };
 
 /**
@@ -88,6 +91,7 @@ const CHECKED_AS: { [K in ReadName]: CheckedWorkflow | undefined } = {
   volumeInspect: 'volumeInspect',
   networkList: undefined, // takes `{}`
   networkInspect: 'networkInspect',
+  stats: 'containerStats',
 };
 
 function checkRead(name: ReadName, input: unknown): void {
@@ -142,6 +146,7 @@ export async function containerReads(input: ReadsInput = {}): Promise<void> {
   serve('volumeInspect');
   serve('networkList');
   serve('networkInspect');
+  serve('stats');
   setHandler(defineQuery<ReadsServed>(SERVED_QUERY), () => served, {
     description: 'reads served, by kind, over all runs',
   });

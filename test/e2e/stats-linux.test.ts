@@ -1,0 +1,151 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect } from 'vitest';
+import { linuxApiSuite } from '../api-harness';
+import { testNetwork } from '../linux-fixture';
+import type { DockerStats } from '../../common/stats-api';
+
+// Issue 27's resource verbs on real containers (runc): docker stats against the container's cgroup files and
+// its netns's counters, through the docker CLI and docker-py. Needs root: without it every test FAILS.
+
+const suite = linuxApiSuite('cs-e2e-stats', testNetwork('e2e/stats-linux'));
+const rootIt = suite.it;
+const V2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
+const MB = 1024 * 1024;
+const sh = promisify(execFile);
+
+/** A file of the container's cgroup (v2: its one directory; v1: the controller's hierarchy). */
+async function cgroupFile(id: string, controller: string, file: string): Promise<string> {
+  const dir = V2 ? `/sys/fs/cgroup/container-saga/${id}` : `/sys/fs/cgroup/${controller}/container-saga/${id}`;
+  return (await readFile(`${dir}/${file}`, 'utf8')).trim();
+}
+const memoryUsage = (id: string) => cgroupFile(id, 'memory', V2 ? 'memory.current' : 'memory.usage_in_bytes');
+async function cpuUsage(id: string): Promise<number> {
+  if (!V2) return Number(await cgroupFile(id, 'cpuacct', 'cpuacct.usage'));
+  return Number(/usage_usec (\d+)/.exec(await cgroupFile(id, 'cpu', 'cpu.stat'))![1]) * 1000;
+}
+/** eth0's counter as the container's netns shows it (`ip netns exec` mounts that namespace's /sys). */
+async function netCounter(id: string, counter: string): Promise<number> {
+  const { stdout } = await sh('ip', [
+    'netns',
+    'exec',
+    `cs-${id.slice(0, 12)}`,
+    'cat',
+    `/sys/class/net/eth0/statistics/${counter}`,
+  ]);
+  return Number(stdout.trim());
+}
+
+/**
+ * docker-py's stats (Debian's python3-docker 5, which has no one_shot argument: its low-level GET then) against
+ * the API, parsed.
+ */
+async function pyStats(id: string, params: string): Promise<DockerStats> {
+  const script =
+    'import docker, json, sys\n' +
+    'api = docker.from_env().api\n' +
+    `r = api._get(api._url('/containers/{0}/stats', sys.argv[1]), params=${params})\n` +
+    'print(json.dumps(api._result(r, json=True)))';
+  const r = await suite.client('/usr/bin/python3', ['-c', script, id]);
+  expect(r.code, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as DockerStats;
+}
+
+async function sleeper(flags: string[]): Promise<string> {
+  const r = await suite.docker(['run', '-d', ...flags, 'busybox', 'sleep', '300']);
+  expect(r.code, r.stderr).toBe(0);
+  return r.stdout.trim();
+}
+
+describe('docker stats (Linux driver)', () => {
+  rootIt(
+    "one-shot through docker-py: the cgroup's memory, CPU and pids, the limits, eth0's counters",
+    async () => {
+      const id = await sleeper(['--name', 'stats-one', '-m', '64m', '--pids-limit', '20']);
+      try {
+        // ping the gateway so that eth0 has counted something
+        expect((await suite.docker(['exec', id, 'ping', '-c', '2', '-W', '1', '10.155.0.1'])).code).toBe(0);
+        const cpuBefore = await cpuUsage(id);
+        const rxBefore = await netCounter(id, 'rx_bytes');
+        const s = await pyStats(id, "{'stream': 'false', 'one-shot': 'true'}");
+        const cpuAfter = await cpuUsage(id);
+        const rxAfter = await netCounter(id, 'rx_bytes');
+        expect(s.id).toBe(id);
+        expect(s.name).toBe('/stats-one');
+        expect(s.pids_stats).toEqual({ current: Number(await cgroupFile(id, 'pids', 'pids.current')), limit: 20 });
+        expect(s.pids_stats.current).toBeGreaterThanOrEqual(1);
+        expect(s.memory_stats.limit).toBe(64 * MB);
+        // a sleeping busybox's memory does not move between the sample and this read
+        expect(s.memory_stats.usage).toBe(Number(await memoryUsage(id)));
+        expect(s.memory_stats.stats![V2 ? 'anon' : 'rss']).toBeTypeOf('number');
+        expect(s.cpu_stats.cpu_usage.total_usage).toBeGreaterThanOrEqual(cpuBefore);
+        expect(s.cpu_stats.cpu_usage.total_usage).toBeLessThanOrEqual(cpuAfter);
+        expect(s.cpu_stats.system_cpu_usage).toBeGreaterThan(0);
+        expect(s.cpu_stats.online_cpus).toBeGreaterThan(0);
+        expect(s.networks!.eth0!.rx_bytes).toBeGreaterThanOrEqual(rxBefore);
+        expect(s.networks!.eth0!.rx_bytes).toBeLessThanOrEqual(rxAfter);
+        expect(s.networks!.eth0!.tx_packets).toBeGreaterThanOrEqual(2);
+        expect(s.precpu_stats.cpu_usage.total_usage).toBe(0); // one-shot: no previous sample
+        expect(s.blkio_stats.io_service_bytes_recursive).toBeInstanceOf(Array);
+      } finally {
+        await suite.docker(['rm', '-f', id]);
+      }
+    },
+    60_000,
+  );
+
+  rootIt(
+    'a stream gives a sample a second, each with the previous CPU; --no-stream prints the table once',
+    async () => {
+      const id = await sleeper(['--name', 'stats-stream']);
+      try {
+        const script =
+          'import docker, json, sys\n' +
+          'it = docker.from_env().api.stats(sys.argv[1], decode=True)\n' +
+          'print(json.dumps([next(it) for _ in range(3)]))';
+        const r = await suite.client('/usr/bin/python3', ['-c', script, id]);
+        expect(r.code, r.stderr).toBe(0);
+        const samples = JSON.parse(r.stdout) as DockerStats[];
+        expect(samples[1]!.preread).toBe(samples[0]!.read);
+        expect(samples[2]!.precpu_stats).toEqual(samples[1]!.cpu_stats);
+        const gap = Date.parse(samples[2]!.read) - Date.parse(samples[1]!.read);
+        expect(gap).toBeGreaterThanOrEqual(900);
+
+        const table = await suite.docker(['stats', '--no-stream', 'stats-stream']);
+        expect(table.code, table.stderr).toBe(0);
+        const [head, row] = table.stdout.trim().split('\n');
+        expect(head).toMatch(
+          /^CONTAINER ID\s+NAME\s+CPU %\s+MEM USAGE \/ LIMIT\s+MEM %\s+NET I\/O\s+BLOCK I\/O\s+PIDS$/,
+        );
+        expect(row).toMatch(new RegExp(`^${id.slice(0, 12)}\\s+stats-stream\\s+\\d+\\.\\d\\d%\\s+\\S+ / \\S+\\s+`));
+        expect(row).toMatch(/\s1$/); // one process
+      } finally {
+        await suite.docker(['rm', '-f', id]);
+      }
+    },
+    60_000,
+  );
+
+  rootIt(
+    "a stopped container's sample is Docker's zero one; an unknown container is Docker's 404",
+    async () => {
+      const created = await suite.docker(['create', '--name', 'stats-stopped', 'busybox', 'true']);
+      expect(created.code, created.stderr).toBe(0);
+      const id = created.stdout.trim();
+      try {
+        const s = await pyStats(id, "{'stream': 'false'}");
+        expect(s.read).toBe('0001-01-01T00:00:00Z');
+        expect(s.name).toBe('/stats-stopped');
+        expect(s.memory_stats).toEqual({});
+        const missing = await suite.docker(['stats', '--no-stream', 'nosuch']);
+        expect(missing.code).toBe(1);
+        expect(missing.stderr).toContain('No such container: nosuch');
+      } finally {
+        await suite.docker(['rm', '-f', id]);
+      }
+    },
+    60_000,
+  );
+});
