@@ -2,6 +2,8 @@ import { checkWorkflowInput } from '../common/input-check';
 import type { DockerStats, StatsInput } from '../common/stats-api';
 import type { HostRuntime } from '../runtime/host-runtime';
 import { containerStats } from '../runtime/stats';
+import type { UpdateInput, UpdateResult } from '../common/update-api';
+import { updateContainer } from '../runtime/update';
 import { classified } from './to-failure';
 
 /** Activities behind docker stats and docker update (runtime/stats.ts, runtime/update.ts). */
@@ -12,6 +14,13 @@ export function createResourceVerbActivities(runtime: HostRuntime) {
       return classified(() => {
         checkWorkflowInput('containerStats', input);
         return containerStats(runtime, input.container);
+      });
+    },
+    /** docker update: Docker's checks, then the record and (running) the cgroup under the claim lock. */
+    async updateContainer(input: UpdateInput): Promise<UpdateResult> {
+      return classified(() => {
+        checkWorkflowInput('containerUpdate', input);
+        return updateContainer(runtime, input);
       });
     },
   };

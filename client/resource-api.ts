@@ -1,5 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { WorkflowTypes } from '../common/names';
 import { withPrevious, type DockerStats } from '../common/stats-api';
+import type { UpdateResources, UpdateResult } from '../common/update-api';
+import { summaryOf } from '../common/workflow-metadata';
+import type { containerUpdate } from '../workflows/resource-verbs';
+import { run } from './api';
 import type { Session } from './connection';
 import { read } from './reads';
 
@@ -40,3 +45,18 @@ export async function* statsStream(
     yield previous;
   }
 }
+
+/** docker update of one container: a workflow (it changes the record and, running, the cgroup). */
+export const update = (s: Session, container: string, resources: UpdateResources): Promise<UpdateResult> =>
+  run<typeof containerUpdate>(
+    s,
+    WorkflowTypes.update,
+    { args: [{ container, resources }] },
+    {
+      meta: {
+        staticSummary: summaryOf('update', container, Object.keys(resources).join(', ')),
+        staticDetails: '',
+        typedSearchAttributes: [],
+      },
+    },
+  );

@@ -224,6 +224,21 @@ const INPUTS = {
   containerKill: obj({ container: ref, signal: opt(str) }),
   containerPause: obj({ container: ref }),
   containerStats: obj({ container: ref }),
+  containerUpdate: obj({
+    container: ref,
+    resources: req(
+      obj(
+        {
+          Memory: opt(int()),
+          MemorySwap: opt(int(-1)),
+          NanoCpus: opt(int()),
+          PidsLimit: opt(int()),
+          RestartPolicy: opt(obj(RESTART_POLICY, true)),
+        },
+        true,
+      ),
+    ),
+  }),
   containerUnpause: obj({ container: ref }),
   containerExec: obj({
     container: ref,

@@ -195,6 +195,7 @@ export interface ContainerEvent {
     | 'restart'
     | 'pause'
     | 'unpause'
+    | 'update'
     | 'oom'
     | 'exec_create'
     | 'exec_start'

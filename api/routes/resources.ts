@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { statsOnce, statsSample, statsStream } from '../../client/resource-api';
+import { statsOnce, statsSample, statsStream, update } from '../../client/resource-api';
+import { toUpdateResources } from '../convert/update-request';
 import type { DockerStats } from '../../common/stats-api';
 import { containerRef } from '../convert/container-ref';
 import { badRequest, boolParam } from '../http';
@@ -42,6 +43,15 @@ export const resourceRoutes: Route[] = [
       } finally {
         body.end();
       }
+    },
+  },
+  {
+    method: 'POST',
+    path: '/containers/{id}/update',
+    handler: async (ctx, r, out) => {
+      const resources = toUpdateResources(await r.json());
+      const result = await update(await ctx.session(), ref(r), resources);
+      out.json(200, { Warnings: result.Warnings });
     },
   },
 ];

@@ -1,4 +1,7 @@
+import { promises as fs } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { ContainerRecord } from '../../common/types';
+import type { SimulatedDriver } from '../../runtime/drivers/simulated/driver';
 import type { DockerStats } from '../../common/stats-api';
 import { docker, simulatedApiSuite } from '../api-harness';
 import { cli } from '../harness';
@@ -43,4 +46,111 @@ describe('docker stats (simulated driver)', () => {
     expect(c.code).toBe(1);
     expect(c.stderr).toContain('No such container: nosuch');
   });
+});
+
+async function inspect(ref: string): Promise<ContainerRecord> {
+  return (JSON.parse(await dockerOk(['inspect', ref])) as ContainerRecord[])[0]!;
+}
+
+describe('docker update (simulated driver)', () => {
+  it('a running container: the record, inspect and its spec get the new limits and policy; an `update` event', async () => {
+    const id = (await dockerOk(['run', '-d', '--name', 'sim-upd', '-m', '32m', 'busybox', 'sleep', '1000'])).trim();
+    const out = await dockerOk([
+      'update',
+      '-m',
+      '48m',
+      '--memory-swap',
+      '96m',
+      '--cpus',
+      '0.5',
+      '--pids-limit',
+      '30',
+      '--restart',
+      'on-failure:3',
+      'sim-upd',
+    ]);
+    expect(out.trim()).toBe('sim-upd');
+    const hc = (await inspect(id)).HostConfig;
+    expect(hc).toMatchObject({
+      Memory: 48 * MiB,
+      MemorySwap: 96 * MiB,
+      NanoCpus: 5e8,
+      PidsLimit: 30,
+      RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 },
+    });
+    const spec = JSON.parse(await fs.readFile((suite.sim.driver as SimulatedDriver).bundleConfig(id), 'utf8')) as {
+      resources: Record<string, unknown>;
+    };
+    expect(spec.resources).toMatchObject({ memory: 48 * MiB, memorySwap: 96 * MiB, nanoCpus: 5e8, pidsLimit: 30 });
+    const events = await dockerOk([
+      'events',
+      '--since',
+      '0',
+      '--until',
+      String(Math.ceil(Date.now() / 1000) + 1),
+      '--filter',
+      `container=${id}`,
+      '--filter',
+      'event=update',
+    ]);
+    expect(events).toContain('container update');
+    // through the project's CLI too
+    const r = await cli(suite.w, ['update', '--pids-limit', '-1', 'sim-upd']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await inspect(id)).HostConfig.PidsLimit).toBeNull(); // unlimited, as Docker shows it
+    await dockerOk(['rm', '-f', id]);
+  }, 60_000);
+
+  it('a stopped container: recorded only, and its next start reads it', async () => {
+    const id = (
+      await dockerOk(['create', '--name', 'sim-upd-stopped', '-m', '32m', 'busybox', 'sleep', '1000'])
+    ).trim();
+    await dockerOk(['update', '-m', '40m', 'sim-upd-stopped']);
+    expect((await inspect(id)).HostConfig.Memory).toBe(40 * MiB);
+    await dockerOk(['start', 'sim-upd-stopped']);
+    const spec = JSON.parse(await fs.readFile((suite.sim.driver as SimulatedDriver).bundleConfig(id), 'utf8')) as {
+      resources: { memory: number };
+    };
+    expect(spec.resources.memory).toBe(40 * MiB);
+    await dockerOk(['rm', '-f', id]);
+  }, 60_000);
+
+  it.each([
+    [['-m', '4m'], 'Minimum memory limit allowed is 6MB'],
+    [
+      ['-m', '256m'],
+      'Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time',
+    ],
+    [['--restart', 'sometimes'], "invalid restart policy 'sometimes'"],
+  ])(
+    "docker update %j: Docker's error, nothing changed",
+    async (flags, msg) => {
+      const id = (
+        await dockerOk(['create', '--rm', '--name', `sim-bad-${flags[1]}`, '-m', '32m', 'busybox', 'true'])
+      ).trim();
+      const before = (await inspect(id)).HostConfig;
+      const r = await docker(suite.api, ['update', ...flags, id]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(msg);
+      if (msg.startsWith('Memory limit')) expect(r.stderr).toContain(`Cannot update container ${id}: `);
+      expect((await inspect(id)).HostConfig).toEqual(before);
+      await dockerOk(['rm', '-f', id]);
+    },
+    60_000,
+  );
+
+  it("a restart policy on an AutoRemove container, a missing container: Docker's errors", async () => {
+    const id = (await dockerOk(['create', '--rm', '--name', 'sim-upd-rm', 'busybox', 'true'])).trim();
+    const r = await docker(suite.api, ['update', '--restart', 'always', id]);
+    expect(r.stderr).toContain(
+      `Cannot update container ${id}: Restart policy cannot be updated because AutoRemove is enabled for the container`,
+    );
+    await dockerOk(['rm', '-f', id]);
+    const missing = await docker(suite.api, ['update', '-m', '64m', 'nosuch']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('No such container: nosuch');
+    const c = await cli(suite.w, ['update', '-m', '64m', 'nosuch']);
+    expect(c.code).toBe(1);
+    expect(c.stderr).toContain('No such container: nosuch');
+  }, 60_000);
 });

@@ -6,11 +6,13 @@ import { describe, expect } from 'vitest';
 import { linuxApiSuite } from '../api-harness';
 import { testNetwork } from '../linux-fixture';
 import type { DockerStats } from '../../common/stats-api';
+import type { ContainerRecord } from '../../common/types';
+import { until } from '../harness';
 
 // Issue 27's resource verbs on real containers (runc): docker stats against the container's cgroup files and
 // its netns's counters, through the docker CLI and docker-py. Needs root: without it every test FAILS.
 
-const suite = linuxApiSuite('cs-e2e-stats', testNetwork('e2e/stats-linux'));
+const suite = linuxApiSuite('cs-e2e-stats', testNetwork('e2e/stats-update-linux'));
 const rootIt = suite.it;
 const V2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
 const MB = 1024 * 1024;
@@ -147,5 +149,122 @@ describe('docker stats (Linux driver)', () => {
       }
     },
     60_000,
+  );
+});
+
+async function inspect(ref: string): Promise<ContainerRecord> {
+  const r = await suite.docker(['inspect', ref]);
+  expect(r.code, r.stderr).toBe(0);
+  return (JSON.parse(r.stdout) as ContainerRecord[])[0]!;
+}
+
+describe('docker update (Linux driver)', () => {
+  rootIt(
+    "a running container's cgroup gets the new memory, swap, CPU quota and pids limit; inspect shows them",
+    async () => {
+      const id = await sleeper(['--name', 'upd-live', '-m', '64m', '--pids-limit', '20']);
+      try {
+        const r = await suite.docker([
+          'update',
+          '-m',
+          '96m',
+          '--memory-swap',
+          '192m',
+          '--cpus',
+          '0.5',
+          '--pids-limit',
+          '40',
+          'upd-live',
+        ]);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout.trim()).toBe('upd-live');
+        expect(await cgroupFile(id, 'pids', 'pids.max')).toBe('40');
+        if (V2) {
+          expect(await cgroupFile(id, 'memory', 'memory.max')).toBe(String(96 * MB));
+          expect(await cgroupFile(id, 'memory', 'memory.swap.max')).toBe(String(96 * MB));
+          expect(await cgroupFile(id, 'cpu', 'cpu.max')).toBe('50000 100000');
+        } else {
+          expect(await cgroupFile(id, 'memory', 'memory.limit_in_bytes')).toBe(String(96 * MB));
+          expect(await cgroupFile(id, 'memory', 'memory.memsw.limit_in_bytes')).toBe(String(192 * MB));
+          expect(await cgroupFile(id, 'cpu', 'cpu.cfs_quota_us')).toBe('50000');
+        }
+        expect((await inspect(id)).HostConfig).toMatchObject({
+          Memory: 96 * MB,
+          MemorySwap: 192 * MB,
+          NanoCpus: 5e8,
+          PidsLimit: 40,
+        });
+        // the stats read the new limit
+        expect((await pyStats(id, "{'stream': 'false', 'one-shot': 'true'}")).memory_stats.limit).toBe(96 * MB);
+      } finally {
+        await suite.docker(['rm', '-f', id]);
+      }
+    },
+    60_000,
+  );
+
+  rootIt(
+    "memory below what the container uses: the kernel's refusal as Docker's `Cannot update container`, nothing changed",
+    async () => {
+      // 20 MB in /dev/shm: tmpfs pages the kernel cannot reclaim without swap
+      const r = await suite.docker([
+        'run',
+        '-d',
+        '--name',
+        'upd-busy',
+        '-m',
+        '64m',
+        'busybox',
+        'sh',
+        '-c',
+        'dd if=/dev/zero of=/dev/shm/f bs=1M count=20 && touch /tmp/ready && sleep 300',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const id = r.stdout.trim();
+      try {
+        await until('the shm file', async () =>
+          (await suite.docker(['exec', id, 'test', '-e', '/tmp/ready'])).code === 0 ? true : undefined,
+        );
+        const limitFile = V2 ? 'memory.max' : 'memory.limit_in_bytes';
+        const refused = await suite.docker(['update', '-m', '8m', '--memory-swap', '8m', id]);
+        expect(refused.code).toBe(1);
+        expect(refused.stderr).toContain(`Cannot update container ${id}: `);
+        expect(await cgroupFile(id, 'memory', limitFile)).toBe(String(64 * MB));
+        expect((await inspect(id)).HostConfig).toMatchObject({ Memory: 64 * MB, MemorySwap: 128 * MB });
+      } finally {
+        await suite.docker(['rm', '-f', id]);
+      }
+    },
+    60_000,
+  );
+
+  rootIt(
+    "the monitor's restart decision reads the updated policy; a stopped container is updated in its record only",
+    async () => {
+      const r = await suite.docker(['run', '-d', '--name', 'upd-policy', 'busybox', 'sh', '-c', 'sleep 2; exit 3']);
+      expect(r.code, r.stderr).toBe(0);
+      const id = r.stdout.trim();
+      try {
+        expect((await suite.docker(['update', '--restart', 'on-failure:1', id])).code).toBe(0);
+        // restarted once by the new policy, then left exited (its retries spent)
+        await until('one restart', async () => ((await inspect(id)).RestartCount === 1 ? true : undefined), 30_000);
+        const done = await until(
+          'the second exit',
+          async () => {
+            const rec = await inspect(id);
+            return !rec.State.Running && !rec.State.Restarting && rec.RestartCount === 1 ? rec : undefined;
+          },
+          30_000,
+        );
+        expect(done.State.ExitCode).toBe(3);
+        expect(done.HostConfig.RestartPolicy).toEqual({ Name: 'on-failure', MaximumRetryCount: 1 });
+        // stopped: recorded, no cgroup to change
+        expect((await suite.docker(['update', '--pids-limit', '7', id])).code).toBe(0);
+        expect((await inspect(id)).HostConfig.PidsLimit).toBe(7);
+      } finally {
+        await suite.docker(['rm', '-f', id]);
+      }
+    },
+    90_000,
   );
 });
