@@ -105,6 +105,9 @@ const HOST_CONFIG: { [K in keyof HostConfig]-?: Field } = {
   DnsSearch: opt(list(str)),
   DnsOptions: opt(list(str)),
   ExtraHosts: opt(list(str)),
+  Init: opt(bool),
+  Devices: opt(list(obj({ PathOnHost: req(str), PathInContainer: req(str), CgroupPermissions: req(str) }, true))),
+  GroupAdd: opt(list(str)),
 };
 const hostConfig = obj(HOST_CONFIG, true);
 
@@ -124,6 +127,7 @@ const CREATE_REQUEST: { [K in keyof CreateRequest]-?: Field } = {
   entrypoint: opt(list(str)),
   user: opt(str),
   stopSignal: opt(str),
+  stopTimeout: opt(int(0)),
   healthcheck: opt(obj(HEALTH_CONFIG, true)),
   env: opt(list(str)),
   workingDir: opt(str),

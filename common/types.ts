@@ -39,6 +39,8 @@ export interface ContainerConfig {
   User?: string;
   /** what `stop` sends first (absent: SIGTERM) */
   StopSignal?: string;
+  /** --stop-timeout: seconds `stop` waits before SIGKILL when given none (absent: 10) */
+  StopTimeout?: number;
   /** stored, not run yet (healthchecks are issue 27's) */
   Healthcheck?: HealthConfig;
   /** the image's volumes: recorded, not mounted (anonymous volumes are issue 27's) */
@@ -49,6 +51,14 @@ export interface ContainerConfig {
   Tty: boolean;
   ExposedPorts: Record<string, Record<string, never>>;
   Labels: Record<string, string>;
+}
+
+/** Docker's DeviceMapping: `--device /dev/x[:/dev/y][:rwm]` */
+export interface DeviceMapping {
+  PathOnHost: string;
+  PathInContainer: string;
+  /** some of r, w and m */
+  CgroupPermissions: string;
 }
 
 export interface PortBinding {
@@ -116,6 +126,12 @@ export interface HostConfig {
   OomKillDisable?: boolean;
   /** the process's /proc/self/oom_score_adj, -1000 to 1000 (absent: 0) */
   OomScoreAdj?: number;
+  /** --init: tini runs as PID 1 (runtime/steps/init-process.ts) */
+  Init?: boolean;
+  /** --device: host device nodes given to the container, with their cgroup permissions */
+  Devices?: DeviceMapping[];
+  /** --group-add: supplementary groups, names from the container's /etc/group or numbers */
+  GroupAdd?: string[];
   /** host or private; create records Docker's default (private on cgroup v2, host on v1); absent: host */
   CgroupnsMode?: '' | 'host' | 'private';
   NanoCpus: number;
@@ -230,6 +246,8 @@ export interface CreateRequest {
   user?: string;
   /** absent: the image's, else SIGTERM */
   stopSignal?: string;
+  /** --stop-timeout (seconds, 0 or more) */
+  stopTimeout?: number;
   /** only `{ Test: ["NONE"] }` (--no-healthcheck): healthchecks do not run yet */
   healthcheck?: HealthConfig;
   env?: string[];

@@ -82,6 +82,7 @@ function configJson(rec: ContainerRecord) {
     OnBuild: null,
     Labels: c.Labels ?? {},
     ...(c.StopSignal ? { StopSignal: c.StopSignal } : {}),
+    ...(c.StopTimeout !== undefined ? { StopTimeout: c.StopTimeout } : {}),
   };
 }
 
@@ -114,7 +115,7 @@ function hostConfigJson(rec: ContainerRecord) {
     DnsOptions: hc.DnsOptions ?? [],
     DnsSearch: hc.DnsSearch ?? [],
     ExtraHosts: hc.ExtraHosts?.length ? hc.ExtraHosts : null,
-    GroupAdd: null,
+    GroupAdd: hc.GroupAdd?.length ? hc.GroupAdd : null,
     IpcMode: hc.IpcMode || 'private',
     Cgroup: '',
     Links: linksJson(rec),
@@ -146,7 +147,7 @@ function hostConfigJson(rec: ContainerRecord) {
     CpuRealtimeRuntime: 0,
     CpusetCpus: '',
     CpusetMems: '',
-    Devices: null,
+    Devices: hc.Devices?.length ? hc.Devices : null,
     DeviceCgroupRules: null,
     DeviceRequests: null,
     KernelMemory: 0,
@@ -163,6 +164,7 @@ function hostConfigJson(rec: ContainerRecord) {
     IOMaximumBandwidth: 0,
     MaskedPaths: null,
     ReadonlyPaths: null,
+    ...(hc.Init ? { Init: true } : {}),
   };
 }
 

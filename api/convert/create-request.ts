@@ -13,6 +13,7 @@ import {
   RESTART_POLICY_FIELDS,
 } from './create-schema';
 import { resourceFields } from './create-resources';
+import { extraHostFields, stopTimeoutField } from './create-extras';
 import { checkReference } from './image-ref';
 import { toEndpointConfig } from './network-request';
 import {
@@ -56,6 +57,8 @@ export function toCreateRequest(body: Record<string, unknown>, name: string | nu
   if (user) req.user = user;
   const stopSignal = optString(body.StopSignal, 'StopSignal');
   if (stopSignal) req.stopSignal = stopSignal;
+  const stopTimeout = stopTimeoutField(body.StopTimeout);
+  if (stopTimeout !== undefined) req.stopTimeout = stopTimeout;
   // create-schema lets through only `--no-healthcheck`, which turns the image's off
   const health = optObject(body.Healthcheck, 'Healthcheck');
   if (health && !isZero(health)) req.healthcheck = { Test: ['NONE'] };
@@ -132,6 +135,7 @@ function toHostConfig(hc: Record<string, unknown>): Partial<HostConfig> {
   const pidsLimit = optInt(hc.PidsLimit, 'HostConfig.PidsLimit');
   if (pidsLimit) out.PidsLimit = pidsLimit;
   Object.assign(out, resourceFields(hc));
+  Object.assign(out, extraHostFields(hc));
   if (optBool(hc.ReadonlyRootfs, 'HostConfig.ReadonlyRootfs')) out.ReadonlyRootfs = true;
   for (const f of ['Dns', 'DnsSearch', 'DnsOptions', 'ExtraHosts'] as const) {
     const list = optStringList(hc[f], `HostConfig.${f}`);

@@ -45,7 +45,7 @@ export const CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
   OnBuild: Z,
   Labels: 'convert',
   StopSignal: 'convert',
-  StopTimeout: Z,
+  StopTimeout: 'convert',
   Shell: Z,
   // the two objects beside Config in the body; checked field by field themselves
   HostConfig: 'convert',
@@ -129,7 +129,7 @@ export const HOST_CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
   Mounts: Z,
   MaskedPaths: Z,
   ReadonlyPaths: Z,
-  Init: Z,
+  Init: 'convert',
 };
 
 /** An endpoint of NetworkingConfig.EndpointsConfig (and of a connect): aliases, links and --ip. */

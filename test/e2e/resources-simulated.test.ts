@@ -154,3 +154,22 @@ describe('docker update (simulated driver)', () => {
     expect(c.stderr).toContain('No such container: nosuch');
   }, 60_000);
 });
+
+describe('--init and --stop-timeout (simulated driver)', () => {
+  it('recorded and shown by inspect; the spec runs the command under docker-init', async () => {
+    const id = (
+      await dockerOk(['run', '-d', '--init', '--stop-timeout', '3', '--name', 'sim-init', 'busybox', 'sleep', '1000'])
+    ).trim();
+    const rec = await inspect(id);
+    expect(rec.HostConfig.Init).toBe(true);
+    expect(rec.Config.StopTimeout).toBe(3);
+    const spec = JSON.parse(await fs.readFile((suite.sim.driver as SimulatedDriver).bundleConfig(id), 'utf8')) as {
+      process: { args: string[] };
+    };
+    expect(spec.process.args).toEqual(['/sbin/docker-init', '--', 'sleep', '1000']);
+    await dockerOk(['rm', '-f', id]);
+    // a command that ends at once still does under the init
+    const r = await docker(suite.api, ['run', '--rm', '--init', 'busybox', 'sh', '-c', 'exit 4']);
+    expect(r.code).toBe(4);
+  }, 60_000);
+});

@@ -268,3 +268,89 @@ describe('docker update (Linux driver)', () => {
     90_000,
   );
 });
+
+/** Seconds a `docker stop` (no -t) of `ref` takes. */
+async function timedStop(ref: string): Promise<number> {
+  const t0 = Date.now();
+  const r = await suite.docker(['stop', ref]);
+  expect(r.code, r.stderr).toBe(0);
+  return (Date.now() - t0) / 1000;
+}
+
+/** Zombie processes in the container (from its /proc). */
+async function zombies(id: string): Promise<number> {
+  const r = await suite.docker(['exec', id, 'sh', '-c', 'cat /proc/[0-9]*/status | grep -c "^State:.*zombie" || true']);
+  expect(r.code, r.stderr).toBe(0);
+  return Number(r.stdout.trim());
+}
+
+describe('--init and --stop-timeout (Linux driver)', () => {
+  rootIt(
+    "--init: tini is PID 1 (bound read-only at /sbin/docker-init), the command under `--`; inspect keeps Docker's Path",
+    async () => {
+      const r = await suite.docker([
+        'run',
+        '--rm',
+        '--init',
+        'busybox',
+        'sh',
+        '-c',
+        'tr "\\0" " " < /proc/1/cmdline; echo; touch /sbin/docker-init 2>/dev/null || echo ro',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout.split('\n')[0]).toBe(
+        '/sbin/docker-init -- sh -c tr "\\0" " " < /proc/1/cmdline; echo; touch /sbin/docker-init 2>/dev/null || echo ro ',
+      );
+      expect(r.stdout).toContain('ro\n');
+      const id = await sleeper(['--init', '--name', 'init-path']);
+      try {
+        const rec = await inspect(id);
+        expect([rec.Path, rec.Args, rec.HostConfig.Init]).toEqual(['sleep', ['300'], true]);
+      } finally {
+        await suite.docker(['rm', '-f', id]);
+      }
+    },
+    60_000,
+  );
+
+  rootIt(
+    '--init reaps an orphan that PID 1 `sleep` would leave a zombie',
+    async () => {
+      // the subshell's child is orphaned to PID 1, which then becomes `sleep` (and never waits) without --init
+      const script = '(sleep 0.2 &); exec sleep 300';
+      const bare = (await suite.docker(['run', '-d', 'busybox', 'sh', '-c', script])).stdout.trim();
+      const init = (await suite.docker(['run', '-d', '--init', 'busybox', 'sh', '-c', script])).stdout.trim();
+      try {
+        await until('the orphan to be a zombie under a bare PID 1', async () =>
+          (await zombies(bare)) === 1 ? true : undefined,
+        );
+        expect(await zombies(init)).toBe(0);
+      } finally {
+        await suite.docker(['rm', '-f', bare, init]);
+      }
+    },
+    60_000,
+  );
+
+  rootIt(
+    '--stop-timeout: stop waits that long before SIGKILL (inspect shows it); under --init a SIGTERM ends `sleep` at once',
+    async () => {
+      const slow = await sleeper(['--stop-timeout', '2', '--name', 'stop-slow']);
+      const fast = await sleeper(['--init', '--stop-timeout', '30', '--name', 'stop-fast']);
+      try {
+        expect((await inspect(slow)).Config.StopTimeout).toBe(2);
+        // PID 1 `sleep` has no SIGTERM handler: the kernel ignores the signal for it, so SIGKILL after 2 s
+        const waited = await timedStop(slow);
+        expect(waited).toBeGreaterThanOrEqual(2);
+        expect(waited).toBeLessThan(9); // not the default 10 s
+        expect((await inspect(slow)).State.ExitCode).toBe(137);
+        // tini forwards SIGTERM to sleep, which dies of it: far below the 30 s timeout
+        expect(await timedStop(fast)).toBeLessThan(20);
+        expect((await inspect(fast)).State.ExitCode).toBe(143);
+      } finally {
+        await suite.docker(['rm', '-f', slow, fast]);
+      }
+    },
+    90_000,
+  );
+});

@@ -6,6 +6,7 @@ import type { ExecContext, ExecOutcome, ExecPlan, ProcessProbe } from '../../dri
 import { execPaths, execsDir, isExecId } from '../../exec-layout';
 import { readJson, removeFile, writeJsonAtomic } from '../../fsutil';
 import type { Layout } from '../layout';
+import { withoutInit } from '../../../common/init-process';
 
 /** A simulated process: frozen by pause, ended by a fatal signal (it has no handlers). */
 interface SimProcess {
@@ -52,7 +53,7 @@ export class SimProcesses {
     if (existing && !existing.exited) return { pid: existing.pid };
     const pid = 100_000 + Number.parseInt(id.slice(0, 4), 16);
     const spec = await readJson<{ process: { args: string[] } }>(this.bundleConfig(id));
-    const exitCode = spec ? exitsAt(spec.process.args) : undefined;
+    const exitCode = spec ? exitsAt(withoutInit(spec.process.args)) : undefined;
     const process: SimProcess = {
       pid,
       ...(exitCode === undefined ? {} : { exited: { code: exitCode, at: new Date().toISOString() } }),
