@@ -7,6 +7,7 @@ export interface ExtraCreateFlags {
   stopSignal?: string;
   stopTimeout?: string;
   init?: boolean;
+  groupAdd?: string[];
 }
 
 function bad(value: string, flag: string, why: string): never {
@@ -33,5 +34,6 @@ export function extraCreateFields(flags: ExtraCreateFlags): {
   }
   const hostConfig: Partial<HostConfig> = {};
   if (flags.init) hostConfig.Init = true;
+  if (flags.groupAdd?.length) hostConfig.GroupAdd = flags.groupAdd;
   return { request, hostConfig };
 }

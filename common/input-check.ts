@@ -250,6 +250,7 @@ const INPUTS = {
     cmd: req(list(str)),
     env: opt(list(str)),
     workingDir: opt(str),
+    user: opt(str),
   }),
   containerExecOutput: obj({ container: req(fullId), execId: req(str), stdout: opt(int(0)), stderr: opt(int(0)) }),
   containerMonitor: obj({

@@ -144,6 +144,8 @@ export interface ExecPlan {
   env: string[];
   /** container path; '' keeps the container's working directory */
   cwd: string;
+  /** exec -u, resolved (runtime/steps/process-user.ts); absent: the container's process user */
+  user?: { uid: number; gid: number; additionalGids: number[] };
 }
 
 /** How an exec ended: its exit code, or the start error (classified as Docker does: 127, 126, else 126). */

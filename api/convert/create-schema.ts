@@ -76,7 +76,7 @@ export const HOST_CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
   DnsOptions: 'convert',
   DnsSearch: 'convert',
   ExtraHosts: 'convert',
-  GroupAdd: Z,
+  GroupAdd: 'convert',
   IpcMode: 'convert',
   Cgroup: Z,
   Links: 'convert',

@@ -173,3 +173,20 @@ describe('--init and --stop-timeout (simulated driver)', () => {
     expect(r.code).toBe(4);
   }, 60_000);
 });
+
+describe('--group-add and exec -u (simulated driver)', () => {
+  it("an unknown group fails the start, an unknown exec user the exec (126): Docker's messages", async () => {
+    const bad = await docker(suite.api, ['run', '--name', 'sim-grp', '--group-add', 'nosuch', 'busybox', 'true']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('Unable to find group nosuch: no matching entries in group file');
+    expect((await inspect('sim-grp')).State.Running).toBe(false);
+    await dockerOk(['rm', 'sim-grp']);
+    const id = (await dockerOk(['run', '-d', '--group-add', 'nogroup', 'busybox', 'sleep', '1000'])).trim();
+    expect((await inspect(id)).HostConfig.GroupAdd).toEqual(['nogroup']);
+    const r = await docker(suite.api, ['exec', '-u', 'nosuch', id, 'true']);
+    expect(r.code).toBe(126);
+    expect(r.stdout + r.stderr).toContain('unable to find user nosuch: no matching entries in passwd file');
+    expect((await docker(suite.api, ['exec', '-u', 'nobody', id, 'true'])).code).toBe(0);
+    await dockerOk(['rm', '-f', id]);
+  }, 60_000);
+});

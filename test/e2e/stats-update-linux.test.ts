@@ -7,7 +7,8 @@ import { linuxApiSuite } from '../api-harness';
 import { testNetwork } from '../linux-fixture';
 import type { DockerStats } from '../../common/stats-api';
 import type { ContainerRecord } from '../../common/types';
-import { until } from '../harness';
+import { cli, until } from '../harness';
+import { leaksOf } from '../../runtime/drivers/linux/probe';
 
 // Issue 27's resource verbs on real containers (runc): docker stats against the container's cgroup files and
 // its netns's counters, through the docker CLI and docker-py. Needs root: without it every test FAILS.
@@ -17,6 +18,7 @@ const rootIt = suite.it;
 const V2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
 const MB = 1024 * 1024;
 const sh = promisify(execFile);
+const runCli = (args: string[]) => cli(suite.w, args);
 
 /** A file of the container's cgroup (v2: its one directory; v1: the controller's hierarchy). */
 async function cgroupFile(id: string, controller: string, file: string): Promise<string> {
@@ -352,5 +354,71 @@ describe('--init and --stop-timeout (Linux driver)', () => {
       }
     },
     90_000,
+  );
+});
+
+describe('--group-add and exec -u (Linux driver)', () => {
+  rootIt(
+    "--group-add: names from the image's /etc/group and numbers, after the user's own; an unknown name fails the start",
+    async () => {
+      const r = await suite.docker([
+        'run',
+        '--rm',
+        '--group-add',
+        'nogroup',
+        '--group-add',
+        '4242',
+        'busybox',
+        'id',
+        '-G',
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe('0 4242 65534\n'); // the kernel keeps supplementary groups sorted
+      const bad = await suite.docker(['run', '--name', 'grp-bad', '--group-add', 'nosuch', 'busybox', 'true']);
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toContain('Unable to find group nosuch: no matching entries in group file');
+      const rec = await inspect('grp-bad');
+      expect(rec.State.Running).toBe(false);
+      expect(rec.HostConfig.GroupAdd).toEqual(['nosuch']);
+      expect(await leaksOf(suite.rt.root, rec.Id)).toEqual([]);
+      await suite.docker(['rm', 'grp-bad']);
+    },
+    60_000,
+  );
+
+  rootIt(
+    "exec -u: a name or uid[:gid] as in run -u, HOME from passwd, the container's --group-add too; an unknown user is Docker's message, exit 126",
+    async () => {
+      const id = await sleeper(['--group-add', '4242', '--name', 'exec-user']);
+      try {
+        const named = await suite.docker([
+          'exec',
+          '-u',
+          'nobody',
+          id,
+          'sh',
+          '-c',
+          'echo $(id -u):$(id -g) $(id -G) $HOME',
+        ]);
+        expect(named.stdout).toBe('65534:65534 65534 4242 /nonexistent\n');
+        const numeric = await suite.docker(['exec', '-u', '1234:5678', id, 'sh', '-c', 'echo $(id -u):$(id -g) $HOME']);
+        expect(numeric.stdout).toBe('1234:5678 /\n');
+        expect((await suite.docker(['exec', id, 'id', '-u'])).stdout).toBe('0\n'); // the container's user otherwise
+        const missing = await suite.docker(['exec', '-u', 'nosuch', id, 'true']);
+        expect(missing.code).toBe(126);
+        expect(missing.stdout + missing.stderr).toContain(
+          'unable to find user nosuch: no matching entries in passwd file',
+        );
+        const cli = await suite.docker(['exec', '-u', 'nosuch:nogroup', id, 'true']);
+        expect(cli.code).toBe(126);
+        // the project's CLI the same
+        const own = await runCli(['exec', '-u', 'nosuch', id, 'true']);
+        expect(own.code).toBe(126);
+        expect(own.stderr).toContain('unable to find user nosuch: no matching entries in passwd file');
+      } finally {
+        await suite.docker(['rm', '-f', id]);
+      }
+    },
+    60_000,
   );
 });

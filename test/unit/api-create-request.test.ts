@@ -344,7 +344,7 @@ describe('what is refused, and how', () => {
       ],
       [{}, { Mounts: [{ Type: 'bind', Source: '/', Target: '/host' }] }, 'HostConfig.Mounts'],
       [{}, { MemorySwappiness: 10 }, 'HostConfig.MemorySwappiness'],
-      [{}, { GroupAdd: ['audio'] }, 'HostConfig.GroupAdd'],
+      [{}, { PidMode: 'host' }, 'HostConfig.PidMode'],
       [{ OpenStdin: true }, {}, 'OpenStdin'],
       [{}, { Sysctls: { 'net.ipv4.ip_forward': '' } }, 'HostConfig.Sysctls'],
       [{ Healthcheck: { Test: ['CMD', 'true'] } }, {}, 'Healthcheck'],
