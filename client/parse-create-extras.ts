@@ -1,3 +1,4 @@
+import { parseDeviceSpec } from '../common/devices';
 import { parseSignal } from '../common/signals';
 import type { CreateRequest, HostConfig } from '../common/types';
 import { usageError } from './errors';
@@ -8,6 +9,7 @@ export interface ExtraCreateFlags {
   stopTimeout?: string;
   init?: boolean;
   groupAdd?: string[];
+  device?: string[];
 }
 
 function bad(value: string, flag: string, why: string): never {
@@ -35,5 +37,13 @@ export function extraCreateFields(flags: ExtraCreateFlags): {
   const hostConfig: Partial<HostConfig> = {};
   if (flags.init) hostConfig.Init = true;
   if (flags.groupAdd?.length) hostConfig.GroupAdd = flags.groupAdd;
+  const devices = (flags.device ?? []).map((d) => {
+    try {
+      return parseDeviceSpec(d);
+    } catch (err) {
+      return bad(d, '--device', (err as Error).message);
+    }
+  });
+  if (devices.length > 0) hostConfig.Devices = devices;
   return { request, hostConfig };
 }

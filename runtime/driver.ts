@@ -14,6 +14,7 @@ import type { PortRequest, PublishedPort } from '../common/ports';
 import type { HeldResource, StepContext } from './contract';
 import type { Layout } from './drivers/layout';
 import type { DnsSettings } from './resolv-conf';
+import type { DeviceNode } from './drivers/linux/device-nodes';
 
 /** A mount the container gets from HostConfig (Binds, Tmpfs), in path order. */
 export interface VolumeMount {
@@ -134,6 +135,8 @@ export interface SpecPlan {
   cgroupns: 'private' | 'host';
   /** the AppArmor profile to apply; undefined: none */
   appArmorProfile: string | undefined;
+  /** --device: the host's nodes resolved (runtime/drivers/linux/device-nodes.ts), each with its cgroup access */
+  devices?: readonly DeviceNode[];
 }
 
 /** An exec the runtime has checked and registered: what to run in the container's namespaces. */

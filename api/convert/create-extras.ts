@@ -1,3 +1,4 @@
+import { validDeviceMode } from '../../common/devices';
 import type { DeviceMapping, HostConfig } from '../../common/types';
 import { badRequest } from '../http';
 import { checkFields, type FieldRule } from './create-schema';
@@ -38,10 +39,13 @@ function deviceList(v: unknown): DeviceMapping[] {
     const path = `HostConfig.Devices[${i}]`;
     if (!isPlainObject(d)) throw badRequest(`invalid ${path}: want an object`);
     checkFields(d, DEVICE_FIELDS, `${path}.`);
-    return {
-      PathOnHost: optString(d.PathOnHost, `${path}.PathOnHost`) ?? '',
-      PathInContainer: optString(d.PathInContainer, `${path}.PathInContainer`) ?? '',
-      CgroupPermissions: optString(d.CgroupPermissions, `${path}.CgroupPermissions`) ?? '',
-    };
+    const onHost = optString(d.PathOnHost, `${path}.PathOnHost`) ?? '';
+    if (onHost === '') throw badRequest(`invalid ${path}: PathOnHost is empty`);
+    // as the daemon takes what an API client sends: no container path is the host's, no permissions rwm
+    const inContainer = optString(d.PathInContainer, `${path}.PathInContainer`) || onHost;
+    if (!inContainer.startsWith('/')) throw badRequest(`${inContainer} is not an absolute path`);
+    const mode = optString(d.CgroupPermissions, `${path}.CgroupPermissions`) || 'rwm';
+    if (!validDeviceMode(mode)) throw badRequest(`bad mode specified: ${mode}`);
+    return { PathOnHost: onHost, PathInContainer: inContainer, CgroupPermissions: mode };
   });
 }

@@ -110,7 +110,7 @@ export const HOST_CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
   CpuRealtimeRuntime: Z,
   CpusetCpus: Z,
   CpusetMems: Z,
-  Devices: Z,
+  Devices: 'convert',
   DeviceCgroupRules: Z,
   DeviceRequests: Z,
   KernelMemory: Z,

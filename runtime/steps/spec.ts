@@ -12,6 +12,7 @@ import { resolveBindSources } from '../bind-policy';
 import { volumeMounts } from './volumes';
 import { processUser, withHome } from './process-user';
 import { withInit } from './init-process';
+import { resolveDevices } from '../drivers/linux/device-nodes';
 
 /**
  * spec (Docker's populateCommand): everything the process needs, decided from the records — which
@@ -65,6 +66,7 @@ export const spec: StepImpl<'spec'> = {
       // records from before the mode was recorded ran in the host's
       cgroupns: hc.CgroupnsMode === 'private' ? 'private' : 'host',
       appArmorProfile,
+      devices: await resolveDevices(hc.Devices ?? []),
     });
     // the peers on its user-defined networks, which the file just written does not list yet
     if (userNetworkIds(rec).length > 0) await syncPeerHosts(env, [], id);

@@ -190,3 +190,18 @@ describe('--group-add and exec -u (simulated driver)', () => {
     await dockerOk(['rm', '-f', id]);
   }, 60_000);
 });
+
+describe('--device (simulated driver)', () => {
+  it('resolved on the host as the Linux driver does: a node starts, a missing one is Docker’s start error', async () => {
+    const id = (await dockerOk(['run', '-d', '--device', '/dev/null:/dev/n:r', 'busybox', 'sleep', '1000'])).trim();
+    expect((await inspect(id)).HostConfig.Devices).toEqual([
+      { PathOnHost: '/dev/null', PathInContainer: '/dev/n', CgroupPermissions: 'r' },
+    ]);
+    await dockerOk(['rm', '-f', id]);
+    const bad = await docker(suite.api, ['run', '--rm', '--device', '/dev/nosuch', 'busybox', 'true']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain(
+      'error gathering device information while adding custom device "/dev/nosuch": no such file or directory',
+    );
+  }, 60_000);
+});

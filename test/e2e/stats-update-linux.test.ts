@@ -422,3 +422,64 @@ describe('--group-add and exec -u (Linux driver)', () => {
     60_000,
   );
 });
+
+describe('--device (Linux driver)', () => {
+  rootIt(
+    'a host device node in the container with its cgroup rule; the permissions hold; a missing one fails the start',
+    async () => {
+      // /dev/fuse (10:229) is none of runc's default devices: without --device it is neither there nor allowed
+      const absent = await suite.docker(['run', '--rm', 'busybox', 'sh', '-c', 'test -e /dev/fuse || echo absent']);
+      expect(absent.stdout).toBe('absent\n');
+      const rw = await suite.docker([
+        'run',
+        '--rm',
+        '--device',
+        '/dev/fuse',
+        'busybox',
+        'sh',
+        '-c',
+        'stat -c "%F %t:%T" /dev/fuse; exec 3</dev/fuse && echo opened',
+      ]);
+      expect(rw.code, rw.stderr).toBe(0);
+      expect(rw.stdout).toBe('character special file a:e5\nopened\n');
+      const writeOnly = await suite.docker([
+        'run',
+        '--rm',
+        '--device',
+        '/dev/fuse:/dev/myfuse:w',
+        'busybox',
+        'sh',
+        '-c',
+        'exec 4>/dev/myfuse && echo w-ok; exec 3</dev/myfuse && echo r-ok',
+      ]);
+      expect(writeOnly.stdout).toContain('w-ok');
+      expect(writeOnly.stdout).not.toContain('r-ok');
+      expect(writeOnly.stdout + writeOnly.stderr).toContain('Operation not permitted');
+
+      const missing = await suite.docker([
+        'run',
+        '--name',
+        'dev-missing',
+        '--device',
+        '/dev/nosuch',
+        'busybox',
+        'true',
+      ]);
+      expect(missing.code).not.toBe(0);
+      expect(missing.stderr).toContain(
+        'error gathering device information while adding custom device "/dev/nosuch": no such file or directory',
+      );
+      const rec = await inspect('dev-missing');
+      expect(rec.State.Running).toBe(false);
+      expect(rec.HostConfig.Devices).toEqual([
+        { PathOnHost: '/dev/nosuch', PathInContainer: '/dev/nosuch', CgroupPermissions: 'rwm' },
+      ]);
+      expect(await leaksOf(suite.rt.root, rec.Id)).toEqual([]);
+      await suite.docker(['rm', 'dev-missing']);
+      const badMode = await suite.docker(['run', '--rm', '--device', '/dev/fuse:/dev/f:rx', 'busybox', 'true']);
+      expect(badMode.code).toBe(125);
+      expect(badMode.stderr).toContain('bad mode specified: rx');
+    },
+    60_000,
+  );
+});

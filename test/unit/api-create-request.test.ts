@@ -337,11 +337,7 @@ describe('what is refused, and how', () => {
       // (Privileged, CapAdd and CapDrop are supported: test/unit/confine.test.ts)
       [{}, { Capabilities: ['CAP_NET_ADMIN'] }, 'HostConfig.Capabilities'],
       [{}, { MaskedPaths: ['/proc/kcore'] }, 'HostConfig.MaskedPaths'],
-      [
-        {},
-        { Devices: [{ PathOnHost: '/dev/kvm', PathInContainer: '/dev/kvm', CgroupPermissions: 'rwm' }] },
-        'HostConfig.Devices',
-      ],
+      [{}, { DeviceCgroupRules: ['c 10:232 rwm'] }, 'HostConfig.DeviceCgroupRules'],
       [{}, { Mounts: [{ Type: 'bind', Source: '/', Target: '/host' }] }, 'HostConfig.Mounts'],
       [{}, { MemorySwappiness: 10 }, 'HostConfig.MemorySwappiness'],
       [{}, { PidMode: 'host' }, 'HostConfig.PidMode'],

@@ -3,7 +3,10 @@ import { toCreateRequest } from '../../api/convert/create-request';
 import { parseCreate } from '../../client/parse-create';
 import { parseExec } from '../../client/parse-exec';
 import { additionalGroups } from '../../common/group-add';
-import { createFlags } from './helpers';
+import { parseDeviceSpec } from '../../common/devices';
+import { resolveDevices } from '../../runtime/drivers/linux/device-nodes';
+import { buildSpec } from '../../runtime/drivers/linux/spec';
+import { createFlags, specInput } from './helpers';
 
 // Issue 27's create fields (StopTimeout, Init, Devices, GroupAdd): the Engine API's conversion and the CLI's flags.
 
@@ -64,5 +67,76 @@ describe('exec -u', () => {
       cmd: ['id'],
       user: 'nobody:7',
     });
+  });
+});
+
+describe('--device', () => {
+  it.each([
+    ['/dev/fuse', { PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'rwm' }],
+    ['/dev/fuse:r', { PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'r' }],
+    ['/dev/fuse:/dev/f', { PathOnHost: '/dev/fuse', PathInContainer: '/dev/f', CgroupPermissions: 'rwm' }],
+    ['/dev/fuse:/dev/f:mw', { PathOnHost: '/dev/fuse', PathInContainer: '/dev/f', CgroupPermissions: 'mw' }],
+  ])('the docker CLI reads %s', (spec, want) => expect(parseDeviceSpec(spec)).toEqual(want));
+
+  it.each([
+    ['/dev/fuse:/dev/f:rr', 'bad mode specified: rr'],
+    ['/dev/a:/dev/b:rw:x', 'bad format for path: /dev/a:/dev/b:rw:x'],
+    [':/dev/b', 'bad format for path: :/dev/b'],
+    ['/dev/fuse:dev/f', 'dev/f is not an absolute path'],
+  ])('%s: the CLI’s error', (spec, msg) => {
+    expect(() => parseDeviceSpec(spec)).toThrow(msg);
+    expect(() => parseCreate(createFlags({ device: [spec] }), 'busybox', [])).toThrow(
+      `invalid argument "${spec}" for "--device" flag: ${msg}`,
+    );
+  });
+
+  it('HostConfig.Devices: the container path and permissions default as the daemon takes them; bad ones are 400s', () => {
+    const hc = toCreateRequest(
+      { Image: 'busybox', HostConfig: { Devices: [{ PathOnHost: '/dev/fuse' }] } },
+      null,
+    ).hostConfig;
+    expect(hc?.Devices).toEqual([{ PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'rwm' }]);
+    expect(() =>
+      toCreateRequest(
+        { Image: 'busybox', HostConfig: { Devices: [{ PathOnHost: '/dev/fuse', CgroupPermissions: 'x' }] } },
+        null,
+      ),
+    ).toThrow('bad mode specified: x');
+  });
+
+  it('resolved on the host: a node, a directory of nodes, or Docker’s start error', async () => {
+    const [fuse] = await resolveDevices([
+      { PathOnHost: '/dev/null', PathInContainer: '/dev/n', CgroupPermissions: 'r' },
+    ]);
+    expect(fuse).toMatchObject({ path: '/dev/n', type: 'c', major: 1, minor: 3, access: 'r' });
+    const dir = await resolveDevices([
+      { PathOnHost: '/dev/net', PathInContainer: '/dev/vnet', CgroupPermissions: 'rwm' },
+    ]);
+    expect(dir.map((d) => d.path)).toContain('/dev/vnet/tun');
+    await expect(
+      resolveDevices([{ PathOnHost: '/dev/nosuch', PathInContainer: '/dev/nosuch', CgroupPermissions: 'rwm' }]),
+    ).rejects.toThrow(
+      'error gathering device information while adding custom device "/dev/nosuch": no such file or directory',
+    );
+    await expect(
+      resolveDevices([{ PathOnHost: '/etc/hostname', PathInContainer: '/dev/h', CgroupPermissions: 'rwm' }]),
+    ).rejects.toThrow(
+      'error gathering device information while adding custom device "/etc/hostname": not a device node',
+    );
+  });
+
+  it('the spec: the node and an allow rule after the deny-all one', () => {
+    const spec = buildSpec({
+      ...specInput(),
+      devices: [{ path: '/dev/f', type: 'c', major: 10, minor: 229, fileMode: 0o666, uid: 0, gid: 0 }],
+      deviceRules: [{ allow: true, type: 'c', major: 10, minor: 229, access: 'w' }],
+    });
+    expect(spec.linux.devices).toEqual([
+      { path: '/dev/f', type: 'c', major: 10, minor: 229, fileMode: 0o666, uid: 0, gid: 0 },
+    ]);
+    expect(spec.linux.resources.devices).toEqual([
+      { allow: false, access: 'rwm' },
+      { allow: true, type: 'c', major: 10, minor: 229, access: 'w' },
+    ]);
   });
 });

@@ -30,6 +30,9 @@ export interface OciDevice {
   gid: number;
 }
 
+/** A devices cgroup rule (type, major and minor absent: every device). */
+export type OciDeviceRule = { allow: boolean; access: string; type?: 'c' | 'b'; major?: number; minor?: number };
+
 /** An rlimit (RLIMIT_NOFILE…); 'RLIM_INFINITY' is written as 2^64-1 (bundle.ts). */
 export interface OciRlimit {
   type: string;
@@ -60,7 +63,7 @@ export interface OciSpec {
     cgroupsPath: string;
     devices?: OciDevice[];
     resources: {
-      devices: Array<{ allow: boolean; access: string }>;
+      devices: OciDeviceRule[];
       memory?: { limit?: number; swap?: number; disableOOMKiller?: boolean };
       cpu?: { quota: number; period: number };
       pids?: { limit: number };
@@ -110,6 +113,8 @@ export interface SpecInput {
   privileged: boolean;
   /** device nodes to create in /dev (a privileged container: the host's) */
   devices: readonly OciDevice[];
+  /** --device's cgroup rules, after the deny-all one */
+  deviceRules?: OciDeviceRule[];
   /** netns path to join (bridge/none: the container's own; container:X: X's); undefined = host network */
   netnsPath: string | undefined;
   ipc: IpcSetup;
@@ -247,7 +252,9 @@ export function buildSpec(i: SpecInput): OciSpec {
     : {};
 
   // deny every device but runc's defaults (null, zero, full, tty, random, urandom); privileged: allow all
-  const resources: OciSpec['linux']['resources'] = { devices: [{ allow: i.privileged, access: 'rwm' }] };
+  const resources: OciSpec['linux']['resources'] = {
+    devices: [{ allow: i.privileged, access: 'rwm' }, ...(i.deviceRules ?? [])],
+  };
   if (i.memory > 0)
     resources.memory = { limit: i.memory, ...(i.memorySwap !== undefined ? { swap: i.memorySwap } : {}) };
   if (i.oomKillDisable) resources.memory = { ...resources.memory, disableOOMKiller: true };
