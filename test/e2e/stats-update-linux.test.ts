@@ -483,3 +483,38 @@ describe('--device (Linux driver)', () => {
     60_000,
   );
 });
+
+describe('--cap-add/--cap-drop and --ulimit behave as Docker (Linux driver)', () => {
+  rootIt(
+    "--cap-drop NET_RAW takes ping's raw socket away (Docker's default set has it); --cap-add gives back what was dropped; --ulimit fsize stops a write",
+    async () => {
+      const ping = (flags: string[]) =>
+        suite.docker(['run', '--rm', ...flags, 'busybox', 'ping', '-c', '1', '-W', '2', '10.155.0.1']);
+      expect((await ping([])).code).toBe(0);
+      const dropped = await ping(['--cap-drop', 'NET_RAW']);
+      expect(dropped.code).not.toBe(0);
+      expect(dropped.stdout + dropped.stderr).toMatch(/permission denied|Operation not permitted/i);
+      expect((await ping(['--cap-drop', 'ALL', '--cap-add', 'NET_RAW'])).code).toBe(0);
+      // chown needs CAP_CHOWN, which Docker's default set has and --cap-drop takes
+      const chown = await suite.docker(['run', '--rm', '--cap-drop', 'CHOWN', 'busybox', 'chown', '1:1', '/tmp']);
+      expect(chown.code).not.toBe(0);
+      expect(chown.stdout + chown.stderr).toContain('Operation not permitted');
+      // RLIMIT_FSIZE: a write past 1 KiB is refused (SIGXFSZ ends dd, as it would any process)
+      const big = await suite.docker([
+        'run',
+        '--rm',
+        '--ulimit',
+        'fsize=1024:1024',
+        'busybox',
+        'sh',
+        '-c',
+        'dd if=/dev/zero of=/tmp/f bs=4096 count=1 2>/dev/null; echo $?; wc -c < /tmp/f',
+      ]);
+      expect(big.code, big.stderr).toBe(0);
+      const [status, size] = big.stdout.trim().split('\n');
+      expect(Number(status)).not.toBe(0);
+      expect(Number(size)).toBeLessThanOrEqual(1024);
+    },
+    60_000,
+  );
+});
