@@ -10,6 +10,7 @@ export interface ExtraCreateFlags {
   init?: boolean;
   groupAdd?: string[];
   device?: string[];
+  cpuShares?: string;
 }
 
 function bad(value: string, flag: string, why: string): never {
@@ -36,6 +37,10 @@ export function extraCreateFields(flags: ExtraCreateFlags): {
   }
   const hostConfig: Partial<HostConfig> = {};
   if (flags.init) hostConfig.Init = true;
+  if (flags.cpuShares !== undefined) {
+    if (!/^-?\d+$/.test(flags.cpuShares)) bad(flags.cpuShares, '-c, --cpu-shares', 'must be an integer');
+    if (Number(flags.cpuShares) !== 0) hostConfig.CpuShares = Number(flags.cpuShares);
+  }
   if (flags.groupAdd?.length) hostConfig.GroupAdd = flags.groupAdd;
   const devices = (flags.device ?? []).map((d) => {
     try {

@@ -8,6 +8,7 @@ export interface UpdateFlags {
   memory?: string;
   memorySwap?: string;
   cpus?: string;
+  cpuShares?: string;
   pidsLimit?: string;
   restart?: string;
 }
@@ -33,6 +34,10 @@ export function parseUpdate(flags: UpdateFlags): UpdateResources {
     if (!/^(\d+(\.\d*)?|\.\d+)$/.test(flags.cpus))
       bad(flags.cpus, '--cpus', `failed to parse ${flags.cpus} as a rational number`);
     out.NanoCpus = Math.round(Number(flags.cpus) * 1e9);
+  }
+  if (flags.cpuShares !== undefined) {
+    if (!/^-?\d+$/.test(flags.cpuShares)) bad(flags.cpuShares, '-c, --cpu-shares', 'must be an integer');
+    out.CpuShares = Number(flags.cpuShares);
   }
   if (flags.pidsLimit !== undefined) {
     if (!/^-?\d+$/.test(flags.pidsLimit)) bad(flags.pidsLimit, '--pids-limit', 'must be an integer');

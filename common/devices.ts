@@ -1,4 +1,10 @@
-import type { DeviceMapping } from './types';
+/** Docker's DeviceMapping: `--device /dev/x[:/dev/y][:rwm]` */
+export interface DeviceMapping {
+  PathOnHost: string;
+  PathInContainer: string;
+  /** some of r, w and m */
+  CgroupPermissions: string;
+}
 
 /** Docker's validDeviceMode: some of r, w and m, each at most once. */
 export function validDeviceMode(mode: string): boolean {

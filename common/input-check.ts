@@ -5,6 +5,7 @@ import { READ_NAMES } from './reads-api';
 import { HOST_NAME } from './hosts-api';
 import type { CreateRequest, HealthConfig, HostConfig, RestartPolicy } from './types';
 import { endpointConfig, ipamPool, networkCreateRequest } from './network-input-check';
+import { EXTRA_HOST_CONFIG, updateResources } from './resource-input-check';
 import { isFullId } from './names';
 import {
   bool,
@@ -105,9 +106,7 @@ const HOST_CONFIG: { [K in keyof HostConfig]-?: Field } = {
   DnsSearch: opt(list(str)),
   DnsOptions: opt(list(str)),
   ExtraHosts: opt(list(str)),
-  Init: opt(bool),
-  Devices: opt(list(obj({ PathOnHost: req(str), PathInContainer: req(str), CgroupPermissions: req(str) }, true))),
-  GroupAdd: opt(list(str)),
+  ...EXTRA_HOST_CONFIG,
 };
 const hostConfig = obj(HOST_CONFIG, true);
 
@@ -228,21 +227,7 @@ const INPUTS = {
   containerKill: obj({ container: ref, signal: opt(str) }),
   containerPause: obj({ container: ref }),
   containerStats: obj({ container: ref }),
-  containerUpdate: obj({
-    container: ref,
-    resources: req(
-      obj(
-        {
-          Memory: opt(int()),
-          MemorySwap: opt(int(-1)),
-          NanoCpus: opt(int()),
-          PidsLimit: opt(int()),
-          RestartPolicy: opt(obj(RESTART_POLICY, true)),
-        },
-        true,
-      ),
-    ),
-  }),
+  containerUpdate: obj({ container: ref, resources: req(updateResources) }),
   containerUnpause: obj({ container: ref }),
   containerExec: obj({
     container: ref,

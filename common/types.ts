@@ -1,5 +1,7 @@
 /** Container records with Docker's field names, shared by the workflow, activities, drivers and clients. */
 import type { HealthConfig } from './image-config';
+import type { DeviceMapping } from './devices';
+export type { DeviceMapping };
 import type { EndpointConfig } from './network-types';
 import type { NetworkSettings } from './network-settings';
 
@@ -51,14 +53,6 @@ export interface ContainerConfig {
   Tty: boolean;
   ExposedPorts: Record<string, Record<string, never>>;
   Labels: Record<string, string>;
-}
-
-/** Docker's DeviceMapping: `--device /dev/x[:/dev/y][:rwm]` */
-export interface DeviceMapping {
-  PathOnHost: string;
-  PathInContainer: string;
-  /** some of r, w and m */
-  CgroupPermissions: string;
 }
 
 export interface PortBinding {
@@ -126,6 +120,8 @@ export interface HostConfig {
   OomKillDisable?: boolean;
   /** the process's /proc/self/oom_score_adj, -1000 to 1000 (absent: 0) */
   OomScoreAdj?: number;
+  /** --cpu-shares: the CPU weight against other containers (absent or 0: the kernel's default, 1024) */
+  CpuShares?: number;
   /** --init: tini runs as PID 1 (runtime/steps/init-process.ts) */
   Init?: boolean;
   /** --device: host device nodes given to the container, with their cgroup permissions */

@@ -13,6 +13,7 @@ export interface UpdateResources {
   /** -1 unlimited swap */
   MemorySwap?: number;
   NanoCpus?: number;
+  CpuShares?: number;
   /** present: the new limit (0 or less: unlimited) */
   PidsLimit?: number;
   /** Name '' (or absent): unchanged */
@@ -60,6 +61,7 @@ export function applyUpdate(id: string, hc: HostConfig, u: UpdateResources): Hos
   };
   const next: HostConfig = { ...hc };
   if (u.NanoCpus) next.NanoCpus = u.NanoCpus;
+  if (u.CpuShares) next.CpuShares = u.CpuShares < 0 ? 2 : Math.min(u.CpuShares, 262144);
   if (u.Memory) {
     // memory+swap not recorded (0) counts as below any limit, as in Docker; -1 (unlimited swap) is above every one
     const swap = hc.MemorySwap ?? 0;

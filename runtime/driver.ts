@@ -124,6 +124,8 @@ export interface SpecPlan {
   memory: number;
   nanoCpus: number;
   pidsLimit: number;
+  /** --cpu-shares; 0 or absent: the kernel's default */
+  cpuShares?: number;
   /** memory + swap in bytes, -1 unlimited (common/resources.ts memorySwapOf); undefined: not set */
   memorySwap: number | undefined;
   /** rlimits to set (none: the worker's are inherited, as Docker's containers inherit containerd's) */

@@ -49,7 +49,13 @@ export async function updateContainer(rt: UpdateDeps, input: UpdateInput): Promi
 }
 
 function limitsOf(hc: HostConfig): LiveLimits {
-  return { memory: hc.Memory, memorySwap: memorySwapOf(hc), nanoCpus: hc.NanoCpus, pidsLimit: hc.PidsLimit };
+  return {
+    memory: hc.Memory,
+    memorySwap: memorySwapOf(hc),
+    nanoCpus: hc.NanoCpus,
+    pidsLimit: hc.PidsLimit,
+    cpuShares: hc.CpuShares ?? 0,
+  };
 }
 
 /** The running container's new limits: runc update (Linux); the simulated driver rewrites its spec's resources. */
@@ -64,6 +70,7 @@ async function liveUpdate(driver: Driver, id: string, limits: LiveLimits): Promi
     memorySwap: limits.memorySwap ?? null,
     nanoCpus: limits.nanoCpus,
     pidsLimit: limits.pidsLimit,
+    cpuShares: limits.cpuShares,
   };
   await writeJsonAtomic(file, spec);
 }

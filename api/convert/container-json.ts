@@ -131,7 +131,7 @@ function hostConfigJson(rec: ContainerRecord) {
     ShmSize: hc.ShmSize || DEFAULT_SHM_SIZE,
     ConsoleSize: [0, 0],
     Isolation: '',
-    CpuShares: 0,
+    CpuShares: hc.CpuShares ?? 0,
     Memory: hc.Memory,
     NanoCpus: hc.NanoCpus,
     CgroupParent: '',

@@ -19,6 +19,8 @@ export function stopTimeoutField(v: unknown): number | undefined {
 export function extraHostFields(hc: Record<string, unknown>): Partial<HostConfig> {
   const out: Partial<HostConfig> = {};
   if (optBool(hc.Init, 'HostConfig.Init')) out.Init = true;
+  const shares = optInt(hc.CpuShares, 'HostConfig.CpuShares');
+  if (shares) out.CpuShares = shares;
   const groups = optStringList(hc.GroupAdd, 'HostConfig.GroupAdd');
   if (groups && groups.length > 0) out.GroupAdd = groups;
   const devices = deviceList(hc.Devices);

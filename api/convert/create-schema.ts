@@ -94,7 +94,7 @@ export const HOST_CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
   Sysctls: M,
   Runtime: zeroOr('runc'),
   Isolation: zeroOr('default'),
-  CpuShares: Z,
+  CpuShares: 'convert',
   Memory: 'convert',
   NanoCpus: 'convert',
   CgroupParent: Z,

@@ -7,7 +7,7 @@ import { badRequest } from '../http';
  * fields container-saga changes. The docker CLI sends every Resources field, most at zero: a field it does not
  * have is accepted at its zero value and is a 400 naming it otherwise, as create's unsupported fields are.
  */
-const TAKEN = new Set(['Memory', 'MemorySwap', 'NanoCpus', 'PidsLimit', 'RestartPolicy']);
+const TAKEN = new Set(['Memory', 'MemorySwap', 'NanoCpus', 'CpuShares', 'PidsLimit', 'RestartPolicy']);
 
 const isZero = (v: unknown): boolean =>
   v === null ||
@@ -29,7 +29,7 @@ export function toUpdateResources(body: Record<string, unknown>): UpdateResource
     if (!TAKEN.has(k) && !isZero(v))
       throw badRequest(`container-saga does not support ${k} in an update (only at its zero value)`);
   const out: UpdateResources = {};
-  for (const key of ['Memory', 'MemorySwap', 'NanoCpus', 'PidsLimit'] as const) {
+  for (const key of ['Memory', 'MemorySwap', 'NanoCpus', 'CpuShares', 'PidsLimit'] as const) {
     const n = integer(body, key);
     // PidsLimit is a pointer in Docker's API: present (even 0) sets it; the others change only when not zero
     if (n !== undefined && (n !== 0 || key === 'PidsLimit')) out[key] = n;

@@ -23,6 +23,7 @@ export function withCreateOptions(command: Command): Command {
     .option('--entrypoint <command>', 'override the image\'s entrypoint ("" resets it)')
     .option('-u, --user <user[:group]>', 'user (name or uid) and group (name or gid) the process runs as')
     .option('--stop-signal <signal>', "signal `stop` sends first (default: the image's, else SIGTERM)")
+    .option('-c, --cpu-shares <weight>', 'CPU shares (relative weight; the kernel default is 1024)')
     .option('--device <host[:container][:rwm]>', 'add a host device to the container (repeatable)', collect, [])
     .option('--group-add <group>', 'add a supplementary group (name or gid) (repeatable)', collect, [])
     .option('--init', 'run an init (tini) as PID 1 that forwards signals and reaps processes')

@@ -17,6 +17,7 @@ export function registerUpdate(program: Command, ctx: CliContext): void {
     .option('-m, --memory <bytes>', 'memory limit')
     .option('--memory-swap <bytes>', "swap limit equal to memory plus swap: '-1' to enable unlimited swap")
     .option('--cpus <number>', 'number of CPUs')
+    .option('-c, --cpu-shares <weight>', 'CPU shares (relative weight)')
     .option('--pids-limit <number>', 'tune container pids limit (set -1 for unlimited)')
     .option('--restart <policy>', 'restart policy to apply when a container exits')
     .action(async (refs: string[], flags: UpdateFlags) => {

@@ -59,6 +59,7 @@ export const spec: StepImpl<'spec'> = {
       memory: hc.Memory,
       nanoCpus: hc.NanoCpus,
       pidsLimit: hc.PidsLimit,
+      cpuShares: hc.CpuShares ?? 0,
       memorySwap: memorySwapOf(hc),
       ulimits: hc.Ulimits ?? [],
       oomScoreAdj: hc.OomScoreAdj ?? 0,

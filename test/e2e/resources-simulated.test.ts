@@ -67,6 +67,8 @@ describe('docker update (simulated driver)', () => {
       '30',
       '--restart',
       'on-failure:3',
+      '--cpu-shares',
+      '300',
       'sim-upd',
     ]);
     expect(out.trim()).toBe('sim-upd');
@@ -76,12 +78,19 @@ describe('docker update (simulated driver)', () => {
       MemorySwap: 96 * MiB,
       NanoCpus: 5e8,
       PidsLimit: 30,
+      CpuShares: 300,
       RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 },
     });
     const spec = JSON.parse(await fs.readFile((suite.sim.driver as SimulatedDriver).bundleConfig(id), 'utf8')) as {
       resources: Record<string, unknown>;
     };
-    expect(spec.resources).toMatchObject({ memory: 48 * MiB, memorySwap: 96 * MiB, nanoCpus: 5e8, pidsLimit: 30 });
+    expect(spec.resources).toMatchObject({
+      memory: 48 * MiB,
+      memorySwap: 96 * MiB,
+      nanoCpus: 5e8,
+      pidsLimit: 30,
+      cpuShares: 300,
+    });
     const events = await dockerOk([
       'events',
       '--since',

@@ -164,7 +164,8 @@ describe('docker update (Linux driver)', () => {
   rootIt(
     "a running container's cgroup gets the new memory, swap, CPU quota and pids limit; inspect shows them",
     async () => {
-      const id = await sleeper(['--name', 'upd-live', '-m', '64m', '--pids-limit', '20']);
+      const id = await sleeper(['--name', 'upd-live', '-m', '64m', '--pids-limit', '20', '--cpu-shares', '512']);
+      expect(await cgroupFile(id, 'cpu', V2 ? 'cpu.weight' : 'cpu.shares')).toBe(V2 ? '20' : '512');
       try {
         const r = await suite.docker([
           'update',
@@ -176,11 +177,15 @@ describe('docker update (Linux driver)', () => {
           '0.5',
           '--pids-limit',
           '40',
+          '--cpu-shares',
+          '256',
           'upd-live',
         ]);
         expect(r.code, r.stderr).toBe(0);
         expect(r.stdout.trim()).toBe('upd-live');
         expect(await cgroupFile(id, 'pids', 'pids.max')).toBe('40');
+        // runc writes v2's cpu.weight from the shares (1 + (shares - 2) * 9999 / 262142)
+        expect(await cgroupFile(id, 'cpu', V2 ? 'cpu.weight' : 'cpu.shares')).toBe(V2 ? '10' : '256');
         if (V2) {
           expect(await cgroupFile(id, 'memory', 'memory.max')).toBe(String(96 * MB));
           expect(await cgroupFile(id, 'memory', 'memory.swap.max')).toBe(String(96 * MB));
@@ -195,6 +200,7 @@ describe('docker update (Linux driver)', () => {
           MemorySwap: 192 * MB,
           NanoCpus: 5e8,
           PidsLimit: 40,
+          CpuShares: 256,
         });
         // the stats read the new limit
         expect((await pyStats(id, "{'stream': 'false', 'one-shot': 'true'}")).memory_stats.limit).toBe(96 * MB);

@@ -3,6 +3,9 @@ import { toCreateRequest } from '../../api/convert/create-request';
 import { parseCreate } from '../../client/parse-create';
 import { parseExec } from '../../client/parse-exec';
 import { additionalGroups } from '../../common/group-add';
+import { adaptResources } from '../../common/resources';
+import type { HostInfo } from '../../common/settings';
+import { defaultHostConfig } from '../../common/types';
 import { parseDeviceSpec } from '../../common/devices';
 import { resolveDevices } from '../../runtime/drivers/linux/device-nodes';
 import { buildSpec } from '../../runtime/drivers/linux/spec';
@@ -138,5 +141,38 @@ describe('--device', () => {
       { allow: false, access: 'rwm' },
       { allow: true, type: 'c', major: 10, minor: 229, access: 'w' },
     ]);
+  });
+});
+
+describe('--cpu-shares', () => {
+  it('HostConfig.CpuShares and -c; recorded as Docker adapts it; cpu.shares in the spec', () => {
+    expect(toCreateRequest({ Image: 'busybox', HostConfig: { CpuShares: 512 } }, null).hostConfig).toEqual({
+      CpuShares: 512,
+    });
+    expect(toCreateRequest({ Image: 'busybox', HostConfig: { CpuShares: 0 } }, null).hostConfig).toBeUndefined();
+    expect(parseCreate(createFlags({ cpuShares: '256' }), 'busybox', []).hostConfig).toEqual({ CpuShares: 256 });
+    const host: HostInfo = {
+      os: 'linux',
+      cpus: 2,
+      memoryBytes: 2 ** 30,
+      cgroupMemory: true,
+      cgroupCpu: true,
+      cgroupPids: true,
+    };
+    for (const [given, recorded] of [
+      [-5, 2],
+      [1_000_000, 262144],
+      [512, 512],
+    ]) {
+      const hc = { ...defaultHostConfig(), CpuShares: given };
+      adaptResources(hc, host);
+      expect(hc.CpuShares).toBe(recorded);
+    }
+    expect(buildSpec({ ...specInput(), cpuShares: 512 }).linux.resources.cpu).toEqual({ shares: 512 });
+    expect(buildSpec({ ...specInput(), nanoCpus: 5e8, cpuShares: 512 }).linux.resources.cpu).toEqual({
+      quota: 50_000,
+      period: 100_000,
+      shares: 512,
+    });
   });
 });

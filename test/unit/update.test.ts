@@ -95,7 +95,7 @@ describe('the API body and the CLI flags', () => {
     expect(toUpdateResources({ RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 } })).toEqual({
       RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 },
     });
-    expect(() => toUpdateResources({ CpuShares: 512 })).toThrow('container-saga does not support CpuShares');
+    expect(() => toUpdateResources({ BlkioWeight: 500 })).toThrow('container-saga does not support BlkioWeight');
   });
 
   it('container-saga update flags', () => {
@@ -112,12 +112,16 @@ describe('the API body and the CLI flags', () => {
   });
 
   it('runc update -r: every limit given, -1 for none', () => {
-    expect(updateResources({ memory: 64 * MB, memorySwap: 128 * MB, nanoCpus: 5e8, pidsLimit: 0 })).toEqual({
+    expect(
+      updateResources({ memory: 64 * MB, memorySwap: 128 * MB, nanoCpus: 5e8, pidsLimit: 0, cpuShares: 512 }),
+    ).toEqual({
       memory: { limit: 64 * MB, swap: 128 * MB },
-      cpu: { quota: 50_000, period: 100_000 },
+      cpu: { quota: 50_000, period: 100_000, shares: 512 },
       pids: { limit: -1 },
     });
-    expect(updateResources({ memory: 0, memorySwap: undefined, nanoCpus: 0, pidsLimit: 7 })).toMatchObject({
+    expect(
+      updateResources({ memory: 0, memorySwap: undefined, nanoCpus: 0, pidsLimit: 7, cpuShares: 0 }),
+    ).toMatchObject({
       memory: { limit: -1, swap: -1 },
       cpu: { quota: -1 },
       pids: { limit: 7 },

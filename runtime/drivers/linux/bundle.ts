@@ -63,6 +63,7 @@ export async function writeBundle(layout: Layout, id: string, plan: SpecPlan, re
     memory: plan.memory,
     nanoCpus: plan.nanoCpus,
     pidsLimit: plan.pidsLimit,
+    cpuShares: plan.cpuShares,
     memorySwap: plan.memorySwap,
     oomKillDisable: plan.oomKillDisable,
     rlimits: plan.ulimits.map((u) => ({

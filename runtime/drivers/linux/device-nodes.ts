@@ -5,6 +5,9 @@ import type { DeviceMapping } from '../../../common/types';
 import { deviceOf, hostDevices } from './host-devices';
 import type { OciDevice } from './spec';
 
+/** A devices cgroup rule (type, major and minor absent: every device). */
+export type OciDeviceRule = { allow: boolean; access: string; type?: 'c' | 'b'; major?: number; minor?: number };
+
 /** A device node the container gets, and its cgroup rule's access (some of r, w, m). */
 export interface DeviceNode extends OciDevice {
   access: string;

@@ -10,6 +10,8 @@ export interface LiveLimits {
   memorySwap: number | undefined;
   nanoCpus: number;
   pidsLimit: number;
+  /** 0: left as it is */
+  cpuShares: number;
 }
 
 const CPU_PERIOD = 100_000;
@@ -21,6 +23,7 @@ export function updateResources(l: LiveLimits): object {
     cpu: {
       quota: l.nanoCpus > 0 ? Math.max(1000, Math.round((l.nanoCpus * CPU_PERIOD) / 1e9)) : -1,
       period: CPU_PERIOD,
+      ...(l.cpuShares > 0 ? { shares: l.cpuShares } : {}),
     },
     pids: { limit: l.pidsLimit > 0 ? l.pidsLimit : -1 },
   };

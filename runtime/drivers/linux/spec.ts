@@ -2,6 +2,7 @@ import path from 'node:path';
 import { DEFAULT_CAPABILITIES } from '../../../common/capabilities';
 import type { OciSeccomp } from '../../../common/seccomp';
 import type { VolumeMount } from '../../driver';
+import type { OciDeviceRule } from './device-nodes';
 
 export { DEFAULT_CAPABILITIES };
 
@@ -29,9 +30,6 @@ export interface OciDevice {
   uid: number;
   gid: number;
 }
-
-/** A devices cgroup rule (type, major and minor absent: every device). */
-export type OciDeviceRule = { allow: boolean; access: string; type?: 'c' | 'b'; major?: number; minor?: number };
 
 /** An rlimit (RLIMIT_NOFILE…); 'RLIM_INFINITY' is written as 2^64-1 (bundle.ts). */
 export interface OciRlimit {
@@ -65,7 +63,7 @@ export interface OciSpec {
     resources: {
       devices: OciDeviceRule[];
       memory?: { limit?: number; swap?: number; disableOOMKiller?: boolean };
-      cpu?: { quota: number; period: number };
+      cpu?: { quota?: number; period?: number; shares?: number };
       pids?: { limit: number };
     };
     maskedPaths: string[];
@@ -121,10 +119,11 @@ export interface SpecInput {
   /** host files bound at /etc/hostname, /etc/hosts, /etc/resolv.conf */
   etc: { hostname: string; hosts: string; resolvConf: string };
   volumes: readonly VolumeMount[];
-  /** HostConfig.Memory (bytes), NanoCpus, PidsLimit; 0 = unlimited */
+  /** HostConfig.Memory (bytes), NanoCpus, PidsLimit; 0 = unlimited (CpuShares, absent or 0: the kernel's default) */
   memory: number;
   nanoCpus: number;
   pidsLimit: number;
+  cpuShares?: number;
   // absent: not set (buildSpec's unit tests leave them out)
   /** memory + swap in bytes, -1 unlimited; only with memory */
   memorySwap?: number;
@@ -260,6 +259,7 @@ export function buildSpec(i: SpecInput): OciSpec {
   if (i.oomKillDisable) resources.memory = { ...resources.memory, disableOOMKiller: true };
   if (i.nanoCpus > 0)
     resources.cpu = { quota: Math.max(1000, Math.round((i.nanoCpus * CPU_PERIOD) / 1e9)), period: CPU_PERIOD };
+  if (i.cpuShares) resources.cpu = { ...resources.cpu, shares: i.cpuShares };
   if (i.pidsLimit > 0) resources.pids = { limit: i.pidsLimit };
 
   return {
