@@ -3,8 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { ContainerRecord } from '../../common/types';
 import type { SimulatedDriver } from '../../runtime/drivers/simulated/driver';
 import type { DockerStats } from '../../common/stats-api';
-import { docker, simulatedApiSuite } from '../api-harness';
-import { cli } from '../harness';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { docker, dockerClient, simulatedApiSuite } from '../api-harness';
+import { cli, REPO, until } from '../harness';
 
 // docker stats and docker update over the simulated driver, through the docker CLI and the project's CLI. The
 // simulated driver runs nothing: its stats are its own numbers (runtime/drivers/simulated/sim-stats.ts: 4 MiB,
@@ -212,5 +214,42 @@ describe('--device (simulated driver)', () => {
     expect(bad.stderr).toContain(
       'error gathering device information while adding custom device "/dev/nosuch": no such file or directory',
     );
+  }, 60_000);
+});
+
+describe('the stats stream (simulated driver)', () => {
+  it('docker-py: samples a second apart, and the stream ends when the container is removed', async () => {
+    const id = (await dockerOk(['run', '-d', 'busybox', 'sleep', '1000'])).trim();
+    const script =
+      'import docker, json, sys, time\n' +
+      'api = docker.from_env().api\n' +
+      'it = api.stats(sys.argv[1], decode=True)\n' +
+      'a, b = next(it), next(it)\n' +
+      'api.remove_container(sys.argv[1], force=True)\n' +
+      't = time.time(); rest = list(it)\n' +
+      'print(json.dumps({"gap": b["read"] > a["read"], "pre": b["preread"] == a["read"], "rest": len(rest), "ended": time.time() - t}))';
+    const r = await dockerClient('/usr/bin/python3', suite.api, ['-c', script, id], { timeoutMs: 30_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { gap: boolean; pre: boolean; rest: number; ended: number };
+    expect(out).toMatchObject({ gap: true, pre: true });
+    expect(out.rest).toBeLessThanOrEqual(1); // at most the sample read before the removal
+  }, 60_000);
+
+  it('container-saga stats (streamed) redraws the table every second', async () => {
+    const id = (await dockerOk(['run', '-d', '--name', 'sim-live', 'busybox', 'sleep', '1000'])).trim();
+    const child = spawn(process.execPath, [path.join(REPO, 'bin/container-saga.cjs'), 'stats', 'sim-live'], {
+      cwd: REPO,
+      env: { ...process.env, TEMPORAL_ADDRESS: suite.w.address, CONTAINER_SAGA_TASK_QUEUE: suite.w.taskQueue },
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await until('three tables', async () => (out.split('CONTAINER ID').length > 3 ? true : undefined), 30_000);
+      expect(out).toContain('\x1b[2J\x1b[H');
+      expect(out).toContain(`${id.slice(0, 12)}   sim-live`);
+    } finally {
+      child.kill('SIGINT');
+      await dockerOk(['rm', '-f', id]);
+    }
   }, 60_000);
 });
