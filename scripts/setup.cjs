@@ -166,6 +166,8 @@ const APT_PACKAGES = [
   'conmon',
   'tini',
   'tmux',
+  // docker-py, which the stats and update tests drive directly (docker-compose depends on it too)
+  'python3-docker',
 ];
 // The registry tests' tools: test/registry-fixture.ts runs them.
 const REGISTRY_FILES = ['/usr/bin/docker-registry', '/usr/bin/skopeo', '/usr/bin/umoci'];
