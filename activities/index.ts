@@ -11,6 +11,7 @@ import { createOpsActivities } from './ops';
 import { createStartActivities, type StartActivityOptions } from './start-steps';
 import { createVerbActivities } from './verbs';
 import { createVolumeVerbActivities } from './volume-verbs';
+import { createResourceVerbActivities } from './resource-verbs';
 
 /** Every activity the worker registers, bound to one runtime (the seam between Linux and simulated). */
 export function createActivities(runtime: HostRuntime, opts: StartActivityOptions & MonitorActivityOptions = {}) {
@@ -27,6 +28,7 @@ export function createActivities(runtime: HostRuntime, opts: StartActivityOption
     ...createNetworkVerbActivities(runtime),
     ...createContainerVerbActivities(runtime),
     ...createPullActivities(runtime.images),
+    ...createResourceVerbActivities(runtime),
   };
 }
 

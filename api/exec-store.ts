@@ -17,6 +17,8 @@ export interface ExecInstance {
   readonly cmd: string[];
   readonly env?: string[];
   readonly workingDir?: string;
+  /** -u user[:group] */
+  readonly user?: string;
   readonly attachStdout: boolean;
   readonly attachStderr: boolean;
   readonly createdAt: number;

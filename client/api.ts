@@ -174,8 +174,10 @@ export const gc = (s: Session) =>
  * docker stop: resolves the container, then runs its stop under an ID derived from the container ID (a
  * second stop attaches to the first). A start in flight is cancelled first and compensates.
  */
-export async function stop(s: Session, container: string, timeoutSeconds: number): Promise<StopResultRecord> {
+export async function stop(s: Session, container: string, timeout?: number): Promise<StopResultRecord> {
   const rec = await inspect(s, container);
+  // no timeout given: the container's --stop-timeout, else Docker's 10 s
+  const timeoutSeconds = timeout ?? rec.Config.StopTimeout ?? 10;
   return run<typeof containerStop>(
     s,
     WorkflowTypes.stop,

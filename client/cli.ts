@@ -18,6 +18,8 @@ import { registerPort } from './commands/port';
 import { registerPs } from './commands/ps';
 import { registerRun } from './commands/run';
 import { registerStart } from './commands/start';
+import { registerStats } from './commands/stats';
+import { registerUpdate } from './commands/update';
 import { registerVolume } from './commands/volume';
 import { registerWait } from './commands/wait';
 import { productVersion } from '../config/version';
@@ -81,6 +83,8 @@ function buildProgram(ctx: CliContext): { program: Command; activeCommand: () =>
   registerHost(program, ctx);
   registerContainerVerbs(program, ctx);
   registerContainerArchive(program, ctx);
+  registerStats(program, ctx);
+  registerUpdate(program, ctx);
   // Subcommands inherit exitOverride and the output settings (set above, before they were added), not hooks.
   for (const group of program.commands) {
     group.hook('preSubcommand', (_cmd, sub) => {

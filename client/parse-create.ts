@@ -4,7 +4,6 @@ import { effectiveCapAddCapDrop } from '../common/capabilities';
 import { LOG_DRIVER } from '../common/log-config';
 import { parseIpcMode, parseNetMode } from '../common/net-mode';
 import { parseBytes } from '../common/settings';
-import { parseSignal } from '../common/signals';
 import { parseUlimit } from '../common/resources';
 import type { CreateRequest, HostConfig, RestartPolicy, Ulimit } from '../common/types';
 import { createInput } from './api';
@@ -15,9 +14,10 @@ import { parsePublish } from '../common/ports';
 import { dnsFlags, type DnsFlags } from './parse-dns';
 import { mountFlags, type MountFlags } from './parse-mounts';
 import { healthFlags, type HealthFlags } from './parse-health';
+import { extraCreateFields, type ExtraCreateFlags } from './parse-create-extras';
 
 /** `create`'s flags as commander hands them over. */
-export interface CreateFlags extends DnsFlags, MountFlags, HealthFlags {
+export interface CreateFlags extends DnsFlags, MountFlags, HealthFlags, ExtraCreateFlags {
   name?: string;
   network?: string;
   /** --network-alias (repeatable) and --ip: the --network's endpoint */
@@ -28,7 +28,6 @@ export interface CreateFlags extends DnsFlags, MountFlags, HealthFlags {
   /** one word, as the docker CLI takes it; '' resets the image's */
   entrypoint?: string;
   user?: string;
-  stopSignal?: string;
   tmpfs: string[];
   shmSize?: string;
   ipc?: string;
@@ -242,14 +241,10 @@ function toRequest(
     if (eq === 0 || l === '') bad(l, '-l, --label', `invalid label: ${l}`);
     labels[eq < 0 ? l : l.slice(0, eq)] = eq < 0 ? '' : l.slice(eq + 1);
   }
-  if (flags.stopSignal !== undefined) {
-    try {
-      parseSignal(flags.stopSignal);
-    } catch (err) {
-      bad(flags.stopSignal, '--stop-signal', (err as Error).message);
-    }
-  }
+  const extras = extraCreateFields(flags);
+  Object.assign(hostConfig, extras.hostConfig);
   return {
+    ...extras.request,
     image,
     ...(cmd.length > 0 ? { cmd } : {}),
     ...healthFlags(flags, bad),

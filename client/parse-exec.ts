@@ -4,6 +4,7 @@ import { usageError } from './errors';
 export interface ExecFlags {
   env: string[];
   workdir?: string;
+  user?: string;
 }
 
 /**
@@ -22,5 +23,6 @@ export function parseExec(flags: ExecFlags, container: string, cmd: string[], en
     cmd,
     ...(out.length > 0 ? { env: out } : {}),
     ...(flags.workdir ? { workingDir: flags.workdir } : {}),
+    ...(flags.user ? { user: flags.user } : {}),
   };
 }

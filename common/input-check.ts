@@ -6,6 +6,7 @@ import { READ_NAMES } from './reads-api';
 import { HOST_NAME } from './hosts-api';
 import type { CreateRequest, HealthConfig, HostConfig, RestartPolicy } from './types';
 import { endpointConfig, ipamPool, networkCreateRequest } from './network-input-check';
+import { EXTRA_HOST_CONFIG, updateResources } from './resource-input-check';
 import { isFullId } from './names';
 import { MOUNT_SPEC } from './mount-input-check';
 import {
@@ -109,6 +110,7 @@ const HOST_CONFIG: { [K in keyof HostConfig]-?: Field } = {
   DnsSearch: opt(list(str)),
   DnsOptions: opt(list(str)),
   ExtraHosts: opt(list(str)),
+  ...EXTRA_HOST_CONFIG,
 };
 const hostConfig = obj(HOST_CONFIG, true);
 
@@ -129,6 +131,7 @@ const CREATE_REQUEST: { [K in keyof CreateRequest]-?: Field } = {
   entrypoint: opt(list(str)),
   user: opt(str),
   stopSignal: opt(str),
+  stopTimeout: opt(int(0)),
   healthcheck: opt(obj(HEALTH_CONFIG, true)),
   env: opt(list(str)),
   workingDir: opt(str),
@@ -257,6 +260,8 @@ const INPUTS = {
   containerTop: obj({ container: ref, psArgs: opt(str) }),
   containerPrune: obj({ labels: opt(list(str)), labelsNot: opt(list(str)), until: opt(str), host: opt(hostName) }),
   containerPause: obj({ container: ref }),
+  containerStats: obj({ container: ref }),
+  containerUpdate: obj({ container: ref, resources: req(updateResources) }),
   containerUnpause: obj({ container: ref }),
   containerExec: obj({
     container: ref,
@@ -264,6 +269,7 @@ const INPUTS = {
     cmd: req(list(str)),
     env: opt(list(str)),
     workingDir: opt(str),
+    user: opt(str),
   }),
   containerExecOutput: obj({ container: req(fullId), execId: req(str), stdout: opt(int(0)), stderr: opt(int(0)) }),
   containerMonitor: obj({

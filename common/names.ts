@@ -37,6 +37,7 @@ export const WorkflowTypes = {
   kill: 'containerKill',
   pause: 'containerPause',
   unpause: 'containerUnpause',
+  update: 'containerUpdate',
   exec: 'containerExec',
   execOutput: 'containerExecOutput',
   reads: 'containerReads',

@@ -13,6 +13,7 @@ import type { HostRow } from './hosts-api';
 import type { DiskUsageResult, TopInput, TopResult } from './container-verbs-api';
 import type { NetworkInspectInput, NetworkView } from './network-api';
 import type { ExecOutputInput, ExecOutputResult } from './verbs-api';
+import type { DockerStats, StatsInput } from './stats-api';
 import type { VolumeInspectInput, VolumeListInput, VolumeListResult, VolumeRecord } from './volumes-api';
 
 /**
@@ -40,6 +41,8 @@ export interface Reads {
   /** `top` (ps on the container's host) and `system df` */
   top: { input: TopInput; result: TopResult };
   diskUsage: { input: Record<string, never>; result: DiskUsageResult };
+  /** `docker stats`: one sample (a stream is a read a second) */
+  stats: { input: StatsInput; result: DockerStats };
 }
 export type ReadName = keyof Reads;
 
@@ -58,6 +61,7 @@ export const READ_NAMES = [
   'networkInspect',
   'top',
   'diskUsage',
+  'stats',
 ] as const satisfies readonly ReadName[];
 
 /**

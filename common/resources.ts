@@ -94,6 +94,8 @@ export function checkResources(hc: HostConfig, host: HostInfo, fail: (msg: strin
 export function adaptResources(hc: HostConfig, host: HostInfo): void {
   if (hc.Memory > 0 && !hc.MemorySwap) hc.MemorySwap = host.swapLimit === false ? -1 : hc.Memory * 2;
   if (!hc.CgroupnsMode) hc.CgroupnsMode = host.cgroupVersion === 1 ? 'host' : 'private';
+  // Docker's adaptContainerSettings: a negative weight is the kernel's minimum, one above it its maximum
+  if (hc.CpuShares !== undefined) hc.CpuShares = hc.CpuShares < 0 ? 2 : Math.min(hc.CpuShares, 262144);
 }
 
 /**

@@ -1,6 +1,8 @@
 /** Container records with Docker's field names, shared by the workflow, activities, drivers and clients. */
 import type { HealthConfig } from './image-config';
 import type { HealthState } from './health';
+import type { DeviceMapping } from './devices';
+export type { DeviceMapping };
 import type { EndpointConfig } from './network-types';
 import type { NetworkSettings } from './network-settings';
 import type { MountSpec } from './mount-spec';
@@ -44,6 +46,8 @@ export interface ContainerConfig {
   User?: string;
   /** what `stop` sends first (absent: SIGTERM) */
   StopSignal?: string;
+  /** --stop-timeout: seconds `stop` waits before SIGKILL when given none (absent: 10) */
+  StopTimeout?: number;
   /** run by the monitor (common/health.ts) unless its Test is NONE */
   Healthcheck?: HealthConfig;
   /** the create's and the image's volume paths: each an anonymous volume unless mounted otherwise */
@@ -131,6 +135,14 @@ export interface HostConfig {
   OomKillDisable?: boolean;
   /** the process's /proc/self/oom_score_adj, -1000 to 1000 (absent: 0) */
   OomScoreAdj?: number;
+  /** --cpu-shares: the CPU weight against other containers (absent or 0: the kernel's default, 1024) */
+  CpuShares?: number;
+  /** --init: tini runs as PID 1 (runtime/steps/init-process.ts) */
+  Init?: boolean;
+  /** --device: host device nodes given to the container, with their cgroup permissions */
+  Devices?: DeviceMapping[];
+  /** --group-add: supplementary groups, names from the container's /etc/group or numbers */
+  GroupAdd?: string[];
   /** host or private; create records Docker's default (private on cgroup v2, host on v1); absent: host */
   CgroupnsMode?: '' | 'host' | 'private';
   NanoCpus: number;
@@ -214,6 +226,7 @@ export interface ContainerEvent {
     | 'restart'
     | 'pause'
     | 'unpause'
+    | 'update'
     | 'oom'
     | 'exec_create'
     | 'exec_start'
@@ -253,6 +266,8 @@ export interface CreateRequest {
   user?: string;
   /** absent: the image's, else SIGTERM */
   stopSignal?: string;
+  /** --stop-timeout (seconds, 0 or more) */
+  stopTimeout?: number;
   /** the create's healthcheck; `{ Test: ["NONE"] }` (--no-healthcheck) turns the image's off */
   healthcheck?: HealthConfig;
   env?: string[];

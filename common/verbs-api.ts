@@ -31,6 +31,8 @@ export interface ExecInput {
   env?: string[];
   /** working directory in the container (-w); default the container's */
   workingDir?: string;
+  /** -u user[:group], resolved in the container's /etc/passwd and /etc/group; default the container's user */
+  user?: string;
 }
 
 /** What an exec ended with: its exit code, and Docker's message when the command could not be started. */

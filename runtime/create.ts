@@ -108,6 +108,7 @@ export function newContainerRecord(
       Hostname: req.hostname ?? id.slice(0, 12),
       ...(req.domainname ? { Domainname: req.domainname } : {}),
       Tty: req.tty ?? false,
+      ...(req.stopTimeout !== undefined ? { StopTimeout: req.stopTimeout } : {}),
     },
     HostConfig: hostConfig,
     State: initialState(),

@@ -14,6 +14,7 @@ import type { PortRequest, PublishedPort } from '../common/ports';
 import type { HeldResource, StepContext } from './contract';
 import type { Layout } from './drivers/layout';
 import type { DnsSettings } from './resolv-conf';
+import type { DeviceNode } from './drivers/linux/device-nodes';
 
 /** A mount the container gets from HostConfig (Binds, Tmpfs), in path order. */
 export interface VolumeMount {
@@ -127,6 +128,8 @@ export interface SpecPlan {
   memory: number;
   nanoCpus: number;
   pidsLimit: number;
+  /** --cpu-shares; 0 or absent: the kernel's default */
+  cpuShares?: number;
   /** memory + swap in bytes, -1 unlimited (common/resources.ts memorySwapOf); undefined: not set */
   memorySwap: number | undefined;
   /** rlimits to set (none: the worker's are inherited, as Docker's containers inherit containerd's) */
@@ -138,6 +141,8 @@ export interface SpecPlan {
   cgroupns: 'private' | 'host';
   /** the AppArmor profile to apply; undefined: none */
   appArmorProfile: string | undefined;
+  /** --device: the host's nodes resolved (runtime/drivers/linux/device-nodes.ts), each with its cgroup access */
+  devices?: readonly DeviceNode[];
 }
 
 /** An exec the runtime has checked and registered: what to run in the container's namespaces. */
@@ -148,6 +153,8 @@ export interface ExecPlan {
   env: string[];
   /** container path; '' keeps the container's working directory */
   cwd: string;
+  /** exec -u, resolved (runtime/steps/process-user.ts); absent: the container's process user */
+  user?: { uid: number; gid: number; additionalGids: number[] };
 }
 
 /** How an exec ended: its exit code, or the start error (classified as Docker does: 127, 126, else 126). */

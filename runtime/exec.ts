@@ -9,6 +9,9 @@ import { exists } from './fsutil';
 import type { HostParts } from './host-parts';
 import { LOG_PAGE_MAX, readPlainPage } from './logs';
 import type { StateStore } from './store';
+import type { ExecPlan } from './driver';
+import type { ImageStore } from '../images/store';
+import { processUser } from './steps/process-user';
 
 /**
  * docker exec (moby daemon/exec.go), non-interactive: create registers the exec on the container (its ID in
@@ -18,7 +21,7 @@ import type { StateStore } from './store';
  */
 
 /** What exec works with: the records and driver, and the refreshed lookup. */
-export type ExecDeps = HostParts & Pick<ContainerRuntime, 'lookup'>;
+export type ExecDeps = HostParts & Pick<ContainerRuntime, 'lookup'> & { readonly images: ImageStore };
 
 /** How long the output of a finished exec is kept for its client (then the next exec prunes it). */
 const OUTPUT_KEPT_MS = 15 * 60_000;
@@ -79,9 +82,11 @@ export async function runExec(
   }
   try {
     checkExecutable(rec);
+    const user = await execUser(rt, rec, input);
+    if ('error' in user) return { containerId, execId, exitCode: 126, error: user.error };
     const outcome = await rt.driver.runExec(
       containerId,
-      { execId, args: input.cmd, env: input.env ?? [], cwd: input.workingDir ?? '' },
+      { execId, args: input.cmd, cwd: input.workingDir ?? '', ...user.plan },
       {
         ...ctx,
         onStart: (pid) =>
@@ -101,6 +106,28 @@ export async function runExec(
   } finally {
     await rt.driver.releaseExec(containerId, execId, ctx);
     await unregisterExecIds(rt.store, containerId, [execId]);
+  }
+}
+
+/**
+ * exec -u (Docker's execSetPlatformOpt → getUser): the user and its groups (and the container's --group-add) in
+ * the container's files, HOME from its passwd entry unless the exec or the container sets one. A user that
+ * cannot be found is Docker's message as the exec's failure (exit 126): the process never starts.
+ */
+async function execUser(
+  rt: ExecDeps,
+  rec: ContainerRecord,
+  input: ExecInput,
+): Promise<{ plan: Pick<ExecPlan, 'env' | 'user'> } | { error: string }> {
+  const env = input.env ?? [];
+  if (!input.user) return { plan: { env } };
+  try {
+    const u = await processUser({ driver: rt.driver, images: rt.images }, rec, input.user);
+    const home = [...rec.Config.Env, ...env].some((e) => e.startsWith('HOME=')) ? [] : [`HOME=${u.home}`];
+    return { plan: { env: [...env, ...home], user: { uid: u.uid, gid: u.gid, additionalGids: u.additionalGids } } };
+  } catch (err) {
+    if (err instanceof ContainerError && err.type === 'StartFailed') return { error: err.message };
+    throw err;
   }
 }
 

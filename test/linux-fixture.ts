@@ -85,6 +85,7 @@ const TEST_NETWORKS = {
   'durability/ports-crash': { hostNetns: 'cs-pcrash-host', bridge: 'cs0', subnet: '10.141.0.0/16' },
   'e2e/cp-linux': { hostNetns: 'cs-cp-host', bridge: 'cscpy0', subnet: '10.154.0.0/16' },
   'e2e/health-linux': { hostNetns: 'cs-health-host', bridge: 'cshc0', subnet: '10.156.0.0/16' },
+  'e2e/stats-update-linux': { hostNetns: 'cs-stats-host', bridge: 'csst0', subnet: '10.155.0.0/16' },
   'e2e/dns-linux': {
     hostNetns: 'cs-resolv-host',
     bridge: 'csrv0',

@@ -13,3 +13,4 @@ export { imagePull } from './image-pull';
 export * from './volume-verbs';
 export * from './container-verbs';
 export { containerArchive, containerChanges, containerCommit } from './container-archive';
+export { containerUpdate } from './resource-verbs';

@@ -26,6 +26,7 @@ import * as onHosts from './host-verbs';
 import { inspectOnHosts, listOnHosts } from './volume-hosts';
 import { networkInspect, networkList } from './network-reads';
 import { diskUsage, top } from './container-reads';
+import { statsOnHost } from './resource-verbs';
 
 /**
  * The read path (docs/design.md): one long-lived workflow per task queue serves every read-only verb as an
@@ -59,6 +60,7 @@ const SERVE: { [K in ReadName]: Serve<K> } = {
   networkInspect: (input) => networkInspect(input),
   top: (input) => top(input),
   diskUsage: () => diskUsage(),
+  stats: (input) => statsOnHost(input),
 };
 
 const DESCRIPTIONS: { [K in ReadName]: string } = {
@@ -75,6 +77,7 @@ const DESCRIPTIONS: { [K in ReadName]: string } = {
   networkInspect: 'docker network inspect: one network by name, full ID or unique ID prefix',
   top: "docker top: ps on the container's host, its processes' rows",
   diskUsage: "docker system df: every live host's images, containers and volumes with their sizes",
+  stats: "docker stats: one sample of a container's CPU, memory, pids, network and block I/O",
 };
 
 /**
@@ -95,6 +98,7 @@ const CHECKED_AS: { [K in ReadName]: CheckedWorkflow | undefined } = {
   networkInspect: 'networkInspect',
   top: 'containerTop',
   diskUsage: undefined, // takes `{}`
+  stats: 'containerStats',
 };
 
 function checkRead(name: ReadName, input: unknown): void {
@@ -151,6 +155,7 @@ export async function containerReads(input: ReadsInput = {}): Promise<void> {
   serve('networkInspect');
   serve('top');
   serve('diskUsage');
+  serve('stats');
   setHandler(defineQuery<ReadsServed>(SERVED_QUERY), () => served, {
     description: 'reads served, by kind, over all runs',
   });

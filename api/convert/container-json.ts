@@ -83,6 +83,7 @@ function configJson(rec: ContainerRecord) {
     OnBuild: null,
     Labels: c.Labels ?? {},
     ...(c.StopSignal ? { StopSignal: c.StopSignal } : {}),
+    ...(c.StopTimeout !== undefined ? { StopTimeout: c.StopTimeout } : {}),
   };
 }
 
@@ -115,7 +116,7 @@ function hostConfigJson(rec: ContainerRecord) {
     DnsOptions: hc.DnsOptions ?? [],
     DnsSearch: hc.DnsSearch ?? [],
     ExtraHosts: hc.ExtraHosts?.length ? hc.ExtraHosts : null,
-    GroupAdd: null,
+    GroupAdd: hc.GroupAdd?.length ? hc.GroupAdd : null,
     IpcMode: hc.IpcMode || 'private',
     Cgroup: '',
     Links: linksJson(rec),
@@ -132,7 +133,7 @@ function hostConfigJson(rec: ContainerRecord) {
     ShmSize: hc.ShmSize || DEFAULT_SHM_SIZE,
     ConsoleSize: [0, 0],
     Isolation: '',
-    CpuShares: 0,
+    CpuShares: hc.CpuShares ?? 0,
     Memory: hc.Memory,
     NanoCpus: hc.NanoCpus,
     CgroupParent: '',
@@ -148,7 +149,7 @@ function hostConfigJson(rec: ContainerRecord) {
     CpuRealtimeRuntime: 0,
     CpusetCpus: '',
     CpusetMems: '',
-    Devices: null,
+    Devices: hc.Devices?.length ? hc.Devices : null,
     DeviceCgroupRules: null,
     DeviceRequests: null,
     KernelMemory: 0,
@@ -165,6 +166,7 @@ function hostConfigJson(rec: ContainerRecord) {
     IOMaximumBandwidth: 0,
     MaskedPaths: null,
     ReadonlyPaths: null,
+    ...(hc.Init ? { Init: true } : {}),
   };
 }
 

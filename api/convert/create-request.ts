@@ -15,6 +15,7 @@ import {
 import { resourceFields } from './create-resources';
 import { declaredVolumes, mountFields } from './create-mounts';
 import { toHealthConfig } from './create-health';
+import { extraHostFields, stopTimeoutField } from './create-extras';
 import { checkReference } from './image-ref';
 import { toEndpointConfig } from './network-request';
 import {
@@ -60,6 +61,8 @@ export function toCreateRequest(body: Record<string, unknown>, name: string | nu
   if (stopSignal) req.stopSignal = stopSignal;
   const health = toHealthConfig(body.Healthcheck);
   if (health) req.healthcheck = health;
+  const stopTimeout = stopTimeoutField(body.StopTimeout);
+  if (stopTimeout !== undefined) req.stopTimeout = stopTimeout;
   if (name !== null && name !== '') {
     if (!VALID_NAME.test(name))
       throw badRequest(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
@@ -135,6 +138,7 @@ function toHostConfig(hc: Record<string, unknown>): Partial<HostConfig> {
   if (pidsLimit) out.PidsLimit = pidsLimit;
   Object.assign(out, resourceFields(hc));
   Object.assign(out, mountFields(hc));
+  Object.assign(out, extraHostFields(hc));
   if (optBool(hc.ReadonlyRootfs, 'HostConfig.ReadonlyRootfs')) out.ReadonlyRootfs = true;
   for (const f of ['Dns', 'DnsSearch', 'DnsOptions', 'ExtraHosts'] as const) {
     const list = optStringList(hc[f], `HostConfig.${f}`);

@@ -44,7 +44,7 @@ export const CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
   OnBuild: Z,
   Labels: 'convert',
   StopSignal: 'convert',
-  StopTimeout: Z,
+  StopTimeout: 'convert',
   Shell: Z,
   // the two objects beside Config in the body; checked field by field themselves
   HostConfig: 'convert',
@@ -75,7 +75,7 @@ export const HOST_CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
   DnsOptions: 'convert',
   DnsSearch: 'convert',
   ExtraHosts: 'convert',
-  GroupAdd: Z,
+  GroupAdd: 'convert',
   IpcMode: 'convert',
   Cgroup: Z,
   Links: 'convert',
@@ -93,7 +93,7 @@ export const HOST_CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
   Sysctls: M,
   Runtime: zeroOr('runc'),
   Isolation: zeroOr('default'),
-  CpuShares: Z,
+  CpuShares: 'convert',
   Memory: 'convert',
   NanoCpus: 'convert',
   CgroupParent: Z,
@@ -109,7 +109,7 @@ export const HOST_CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
   CpuRealtimeRuntime: Z,
   CpusetCpus: Z,
   CpusetMems: Z,
-  Devices: Z,
+  Devices: 'convert',
   DeviceCgroupRules: Z,
   DeviceRequests: Z,
   KernelMemory: Z,
@@ -128,7 +128,7 @@ export const HOST_CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
   Mounts: 'convert',
   MaskedPaths: Z,
   ReadonlyPaths: Z,
-  Init: Z,
+  Init: 'convert',
 };
 
 /** An endpoint of NetworkingConfig.EndpointsConfig (and of a connect): aliases, links and --ip. */

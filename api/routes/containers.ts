@@ -52,12 +52,12 @@ async function start(s: Session, id: string): Promise<204 | 304> {
   }
 }
 
-/** A stop's timeout: Docker's default is 10 s; an unbounded one (negative) is not offered. */
-function stopTimeout(r: ApiRequest): number {
+/** A stop's timeout (none: the container's --stop-timeout, else 10 s); an unbounded one (negative) is not offered. */
+function stopTimeout(r: ApiRequest): number | undefined {
   const t = intParam(r.query, 't');
   if (t !== undefined && t < 0)
     throw badRequest('container-saga does not support a negative stop timeout (wait forever)');
-  return t ?? 10;
+  return t;
 }
 
 /**

@@ -30,9 +30,6 @@ function refuseUnsupported(body: Record<string, unknown>): void {
   // AttachStdin without a TTY is taken (Compose 1.x's `exec -T` always asks for it): the process's stdin is
   // /dev/null, as OpenStdin: false says; what a client writes is not delivered (interactive execs: issue 27)
   if (flag(body, 'Privileged')) throw badRequest('container-saga does not support privileged execs (Privileged)');
-  const user = body.User;
-  if (user !== undefined && user !== null && user !== '')
-    throw badRequest('container-saga does not support running an exec as another user (User)');
 }
 
 /** Docker's getActiveContainer: the 409s for a container an exec cannot run in. */
@@ -102,6 +99,7 @@ export const execRoutes: Route[] = [
       if (cmd.length === 0) throw badRequest('No exec command specified');
       const env = optStrSlice(body.Env, 'Env');
       const workingDir = optString(body.WorkingDir, 'WorkingDir');
+      const user = optString(body.User, 'User');
       if (workingDir && !workingDir.startsWith('/')) {
         throw badRequest(`the working directory '${workingDir}' is invalid, it needs to be an absolute path`);
       }
@@ -114,6 +112,7 @@ export const execRoutes: Route[] = [
         cmd,
         ...(env && env.length > 0 ? { env } : {}),
         ...(workingDir ? { workingDir } : {}),
+        ...(user ? { user } : {}),
         attachStdout: flag(body, 'AttachStdout'),
         attachStderr: flag(body, 'AttachStderr'),
         eventsCursor: events.next,
@@ -152,6 +151,7 @@ export const execRoutes: Route[] = [
             cmd: exec.cmd,
             ...(exec.env ? { env: exec.env } : {}),
             ...(exec.workingDir ? { workingDir: exec.workingDir } : {}),
+            ...(exec.user ? { user: exec.user } : {}),
           },
           rec,
         );
@@ -200,7 +200,7 @@ export const execRoutes: Route[] = [
           entrypoint: exec.cmd[0],
           arguments: exec.cmd.slice(1),
           privileged: false,
-          user: '',
+          user: exec.user ?? '',
         },
         OpenStdin: false,
         OpenStderr: exec.attachStderr,

@@ -8,6 +8,7 @@ import { imageArchiveRoutes } from './image-archive';
 import { imageRoutes } from './images';
 import { imageVerbRoutes } from './image-verbs';
 import { networkRoutes } from './networks';
+import { resourceRoutes } from './resources';
 import { streamRoutes } from './streams';
 import { systemRoutes } from './system';
 import { volumeRoutes } from './volumes';
@@ -27,5 +28,6 @@ export function engineRouter(): Router {
     ...imageVerbRoutes,
     ...volumeRoutes,
     ...networkRoutes,
+    ...resourceRoutes,
   );
 }

@@ -36,6 +36,11 @@ export function withCreateOptions(command: Command): Command {
       collect,
       [],
     )
+    .option('-c, --cpu-shares <weight>', 'CPU shares (relative weight; the kernel default is 1024)')
+    .option('--device <host[:container][:rwm]>', 'add a host device to the container (repeatable)', collect, [])
+    .option('--group-add <group>', 'add a supplementary group (name or gid) (repeatable)', collect, [])
+    .option('--init', 'run an init (tini) as PID 1 that forwards signals and reaps processes')
+    .option('--stop-timeout <seconds>', 'seconds `stop` waits before SIGKILL when given no -t (default 10)')
     .option('--tmpfs <dst[:opts]>', 'mount a tmpfs directory (repeatable)', collect, [])
     .option('--mount <type=…,target=…>', 'attach a filesystem mount: bind, volume or tmpfs (repeatable)', collect, [])
     .option(

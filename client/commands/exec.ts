@@ -34,6 +34,7 @@ export function registerExec(program: Command, ctx: CliContext): void {
       [],
     )
     .option('-w, --workdir <dir>', 'working directory inside the container')
+    .option('-u, --user <user[:group]>', "user (name or uid) and group (name or gid), in the container's /etc/passwd")
     .action(async (ref: string, cmd: string[], flags: ExecFlags) => {
       const request = parseExec(flags, ref, cmd, process.env);
       const result = await exec(await ctx.session(), request, { stdout: writeOut, stderr: writeErr });

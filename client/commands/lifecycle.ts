@@ -13,30 +13,36 @@ export function registerLifecycle(program: Command, ctx: CliContext): void {
       'Stop running containers (SIGTERM, then SIGKILL after the timeout); a start in flight is cancelled first',
     )
     .argument('<containers...>')
-    .option('-t, --time <seconds>', 'seconds to wait before killing the container', '10')
-    .action(async (refs: string[], flags: { time: string }) => {
-      if (!/^\d+$/.test(flags.time))
+    .option(
+      '-t, --time <seconds>',
+      'seconds to wait before killing the container (default: its --stop-timeout, else 10)',
+    )
+    .action(async (refs: string[], flags: { time?: string }) => {
+      if (flags.time !== undefined && !/^\d+$/.test(flags.time))
         throw usageError(
           `invalid argument "${flags.time}" for "-t, --time" flag: must be a whole number of seconds`,
           'stop',
         );
       const session = await ctx.session();
-      await forEachRef(ctx, refs, 'stop', async (ref) => void (await stop(session, ref, Number(flags.time))));
+      await forEachRef(ctx, refs, 'stop', async (ref) => void (await stop(session, ref, timeOf(flags.time))));
     });
   program
     .command('restart')
     .description('Restart containers: stop (SIGTERM, then SIGKILL after the timeout), then start through the saga')
     .argument('<containers...>')
-    .option('-t, --time <seconds>', 'seconds to wait before killing the container', '10')
-    .action(async (refs: string[], flags: { time: string }) => {
-      if (!/^\d+$/.test(flags.time))
+    .option(
+      '-t, --time <seconds>',
+      'seconds to wait before killing the container (default: its --stop-timeout, else 10)',
+    )
+    .action(async (refs: string[], flags: { time?: string }) => {
+      if (flags.time !== undefined && !/^\d+$/.test(flags.time))
         throw usageError(
           `invalid argument "${flags.time}" for "-t, --time" flag: must be a whole number of seconds`,
           'restart',
         );
       const session = await ctx.session();
       await forEachRef(ctx, refs, 'restart', async (ref) => {
-        await stop(session, ref, Number(flags.time));
+        await stop(session, ref, timeOf(flags.time));
         await startContainer(session, ref);
       });
     });
@@ -70,3 +76,6 @@ export function registerLifecycle(program: Command, ctx: CliContext): void {
       if (report.failed.length > 0) process.exitCode = 1;
     });
 }
+
+/** -t as given, or undefined: the container's own --stop-timeout (else 10 s) applies. */
+const timeOf = (t: string | undefined) => (t === undefined ? undefined : Number(t));

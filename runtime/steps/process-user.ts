@@ -1,14 +1,20 @@
 import { resolveExecUser, type ExecUser } from '../../common/exec-user';
+import { additionalGroups } from '../../common/group-add';
 import type { ContainerRecord } from '../../common/types';
 import { readInRoot } from '../rootfs-path';
 import type { StepEnv } from './types';
 
 /**
- * The container's Config.User in its own /etc/passwd and /etc/group (Docker's getUser), read inside the
- * mounted rootfs without following a link out of it. The simulated driver mounts nothing: it reads the
+ * A user spec (the container's Config.User, or an exec's -u) in the container's own /etc/passwd and
+ * /etc/group (Docker's getUser), with the container's --group-add groups after the user's own, read inside
+ * the mounted rootfs without following a link out of it. The simulated driver mounts nothing: it reads the
  * image's layers, top first.
  */
-export async function processUser(env: StepEnv, rec: ContainerRecord): Promise<ExecUser> {
+export async function processUser(
+  env: Pick<StepEnv, 'driver' | 'images'>,
+  rec: ContainerRecord,
+  spec = rec.Config.User ?? '',
+): Promise<ExecUser> {
   const roots =
     env.driver.kind === 'simulated'
       ? rec.Image && (await env.images.meta(rec.Image))
@@ -22,7 +28,10 @@ export async function processUser(env: StepEnv, rec: ContainerRecord): Promise<E
     }
     return undefined;
   };
-  return resolveExecUser(rec.Config.User ?? '', await read('/etc/passwd'), await read('/etc/group'));
+  const group = await read('/etc/group');
+  const user = resolveExecUser(spec, await read('/etc/passwd'), group);
+  const added = additionalGroups(rec.HostConfig.GroupAdd ?? [], group);
+  return { ...user, additionalGids: [...user.additionalGids, ...added] };
 }
 
 /** runc's rule: HOME from the user's passwd entry when the environment has none. */

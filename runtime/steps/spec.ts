@@ -11,6 +11,8 @@ import type { StepEnv, StepImpl } from './types';
 import { resolveBindSources } from '../bind-policy';
 import { volumeMounts } from './volumes';
 import { processUser, withHome } from './process-user';
+import { withInit } from './init-process';
+import { resolveDevices } from '../drivers/linux/device-nodes';
 
 /**
  * spec (Docker's populateCommand): everything the process needs, decided from the records — which
@@ -24,9 +26,19 @@ export const spec: StepImpl<'spec'> = {
     const hc = rec.HostConfig;
     const { capabilities, seccomp, privileged, appArmorProfile } = confinementOf(hc);
     const user = await processUser(env, rec);
+    // Path and Args: the entrypoint and the command (records from before entrypoints: the command); --init's
+    // tini in front, bound in beside the volumes (resolved and checked here, where they enter the spec)
+    const { args, volumes } = await withInit(
+      hc,
+      rec.Path ? [rec.Path, ...rec.Args] : [],
+      await resolveBindSources(
+        volumeMounts(hc, (n) => env.driver.layout.volume(n), rec.MountPoints),
+        env.bindAllow,
+      ),
+      env.driver.kind === 'linux',
+    );
     await env.driver.writeSpec(id, {
-      // Path and Args: the entrypoint and the command (records from before entrypoints: the command)
-      args: rec.Path ? [rec.Path, ...rec.Args] : [],
+      args,
       env: withHome(processEnv, user.home),
       user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
       cwd: rec.Config.WorkingDir,
@@ -44,14 +56,11 @@ export const spec: StepImpl<'spec'> = {
       domainname: rec.Config.Domainname ?? '',
       dns: { servers: hc.Dns ?? [], search: hc.DnsSearch ?? [], options: hc.DnsOptions ?? [] },
       ipc: await ipcOf(env, rec),
-      // resolved and checked here, where they enter the spec (runtime/bind-policy.ts)
-      volumes: await resolveBindSources(
-        volumeMounts(hc, (n) => env.driver.layout.volume(n), rec.MountPoints),
-        env.bindAllow,
-      ),
+      volumes,
       memory: hc.Memory,
       nanoCpus: hc.NanoCpus,
       pidsLimit: hc.PidsLimit,
+      cpuShares: hc.CpuShares ?? 0,
       memorySwap: memorySwapOf(hc),
       ulimits: hc.Ulimits ?? [],
       oomScoreAdj: hc.OomScoreAdj ?? 0,
@@ -59,6 +68,7 @@ export const spec: StepImpl<'spec'> = {
       // records from before the mode was recorded ran in the host's
       cgroupns: hc.CgroupnsMode === 'private' ? 'private' : 'host',
       appArmorProfile,
+      devices: await resolveDevices(hc.Devices ?? []),
     });
     // the peers on its user-defined networks, which the file just written does not list yet
     if (userNetworkIds(rec).length > 0) await syncPeerHosts(env, [], id);

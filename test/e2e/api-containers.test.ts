@@ -463,10 +463,10 @@ describe.concurrent('raw HTTP: what the docker client does not send', () => {
     const devices = await postJson('/containers/create?name=unk', {
       Image: 'busybox',
       Cmd: ['true'],
-      HostConfig: { Devices: [{ PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'rwm' }] },
+      HostConfig: { DeviceCgroupRules: ['c 10:229 rwm'] },
     });
     expect(devices.status).toBe(400);
-    expect(devices.json().message).toBe('container-saga does not support HostConfig.Devices');
+    expect(devices.json().message).toBe('container-saga does not support HostConfig.DeviceCgroupRules');
     const ports = await postJson('/containers/create?name=unk', {
       Image: 'busybox',
       Cmd: ['true'],

@@ -339,11 +339,6 @@ describe('what is refused, and how', () => {
       [{}, { MaskedPaths: ['/proc/kcore'] }, 'HostConfig.MaskedPaths'],
       [
         {},
-        { Devices: [{ PathOnHost: '/dev/kvm', PathInContainer: '/dev/kvm', CgroupPermissions: 'rwm' }] },
-        'HostConfig.Devices',
-      ],
-      [
-        {},
         { Mounts: [{ Type: 'bind', Source: '/x', Target: '/y', BindOptions: { NonRecursive: true } }] },
         'HostConfig.Mounts[0].BindOptions.NonRecursive',
       ],
@@ -352,8 +347,9 @@ describe('what is refused, and how', () => {
         { Mounts: [{ Type: 'volume', Target: '/y', VolumeOptions: { Subpath: 'a' } }] },
         'HostConfig.Mounts[0].VolumeOptions.Subpath',
       ],
+      [{}, { DeviceCgroupRules: ['c 10:232 rwm'] }, 'HostConfig.DeviceCgroupRules'],
       [{}, { MemorySwappiness: 10 }, 'HostConfig.MemorySwappiness'],
-      [{}, { GroupAdd: ['audio'] }, 'HostConfig.GroupAdd'],
+      [{}, { PidMode: 'host' }, 'HostConfig.PidMode'],
       [{ OpenStdin: true }, {}, 'OpenStdin'],
       [{}, { Sysctls: { 'net.ipv4.ip_forward': '' } }, 'HostConfig.Sysctls'],
     ];

@@ -367,6 +367,8 @@ export function stubActivities(plan: StubPlan = {}) {
     createExec: () => Promise.reject(new Error('unused')),
     runExec: () => Promise.reject(new Error('unused')),
     readExecOutput: () => Promise.reject(new Error('unused')),
+    updateContainer: () => Promise.reject(new Error('unused')),
+    statsContainer: () => Promise.reject(new Error('unused')),
   };
   return { acts, calls, attempts, markFailedArgs, endedAt, snapshot: snap, runs, restartMarks, health };
 }

@@ -50,7 +50,16 @@ export async function writeBundle(layout: Layout, id: string, plan: SpecPlan, re
     capabilities,
     seccomp: plan.seccomp ? toOciSeccomp(plan.seccomp, seccompTarget(capabilities)) : undefined,
     privileged: plan.privileged,
-    devices: plan.privileged ? await hostDevices() : [],
+    devices: plan.privileged ? await hostDevices() : [...(plan.devices ?? [])],
+    deviceRules: plan.privileged
+      ? []
+      : (plan.devices ?? []).map((d) => ({
+          allow: true,
+          type: d.type,
+          major: d.major,
+          minor: d.minor,
+          access: d.access,
+        })),
     netnsPath: netnsOf[plan.network.kind](),
     ipc: ipcSetup(layout, id, plan.ipc),
     etc,
@@ -62,6 +71,7 @@ export async function writeBundle(layout: Layout, id: string, plan: SpecPlan, re
     memory: plan.memory,
     nanoCpus: plan.nanoCpus,
     pidsLimit: plan.pidsLimit,
+    cpuShares: plan.cpuShares,
     memorySwap: plan.memorySwap,
     oomKillDisable: plan.oomKillDisable,
     rlimits: plan.ulimits.map((u) => ({

@@ -53,6 +53,7 @@ async function writeProcess(l: Layout, id: string, plan: ExecPlan, p: ExecPaths)
     args: plan.args,
     env: replaceOrAppendEnv(spec.process.env ?? [], plan.env),
     cwd: plan.cwd || spec.process.cwd || '/',
+    ...(plan.user ? { user: plan.user } : {}),
   };
   // 0600: it holds the environment
   await writeFileReplace(p.process, `${JSON.stringify(proc)}\n`, 0o600);

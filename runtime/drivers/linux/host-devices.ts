@@ -34,16 +34,22 @@ export async function hostDevices(dir = '/dev'): Promise<OciDevice[]> {
       continue;
     }
     if (p === '/dev/console' || !(e.isCharacterDevice() || e.isBlockDevice())) continue;
-    const st = await fs.stat(p, { bigint: true }).catch(() => undefined);
-    if (!st) continue;
-    out.push({
-      path: p,
-      type: e.isCharacterDevice() ? 'c' : 'b',
-      ...majorMinor(st.rdev),
-      fileMode: Number(st.mode & 0o777n),
-      uid: Number(st.uid),
-      gid: Number(st.gid),
-    });
+    const d = await deviceOf(p);
+    if (d) out.push(d);
   }
   return out;
+}
+
+/** The device node at `p` (its major, minor, mode and owner), or undefined when it is none (or vanished). */
+export async function deviceOf(p: string): Promise<OciDevice | undefined> {
+  const st = await fs.stat(p, { bigint: true }).catch(() => undefined);
+  if (!st || !(st.isCharacterDevice() || st.isBlockDevice())) return undefined;
+  return {
+    path: p,
+    type: st.isCharacterDevice() ? 'c' : 'b',
+    ...majorMinor(st.rdev),
+    fileMode: Number(st.mode & 0o777n),
+    uid: Number(st.uid),
+    gid: Number(st.gid),
+  };
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { DEFAULT_CAPABILITIES } from '../../../common/capabilities';
 import type { OciSeccomp } from '../../../common/seccomp';
 import type { VolumeMount } from '../../driver';
+import type { OciDeviceRule } from './device-nodes';
 
 export { DEFAULT_CAPABILITIES };
 
@@ -61,9 +62,9 @@ export interface OciSpec {
     cgroupsPath: string;
     devices?: OciDevice[];
     resources: {
-      devices: Array<{ allow: boolean; access: string }>;
+      devices: OciDeviceRule[];
       memory?: { limit?: number; swap?: number; disableOOMKiller?: boolean };
-      cpu?: { quota: number; period: number };
+      cpu?: { quota?: number; period?: number; shares?: number };
       pids?: { limit: number };
     };
     maskedPaths: string[];
@@ -113,6 +114,8 @@ export interface SpecInput {
   privileged: boolean;
   /** device nodes to create in /dev (a privileged container: the host's) */
   devices: readonly OciDevice[];
+  /** --device's cgroup rules, after the deny-all one */
+  deviceRules?: OciDeviceRule[];
   /** netns path to join (bridge/none: the container's own; container:X: X's); undefined = host network */
   netnsPath: string | undefined;
   ipc: IpcSetup;
@@ -121,10 +124,11 @@ export interface SpecInput {
   volumes: readonly VolumeMount[];
   /** rshared/rslave when a bind propagates (drivers/linux/propagation.ts) */
   rootfsPropagation?: 'rshared' | 'rslave';
-  /** HostConfig.Memory (bytes), NanoCpus, PidsLimit; 0 = unlimited */
+  /** HostConfig.Memory (bytes), NanoCpus, PidsLimit; 0 = unlimited (CpuShares, absent or 0: the kernel's default) */
   memory: number;
   nanoCpus: number;
   pidsLimit: number;
+  cpuShares?: number;
   // absent: not set (buildSpec's unit tests leave them out)
   /** memory + swap in bytes, -1 unlimited; only with memory */
   memorySwap?: number;
@@ -252,12 +256,15 @@ export function buildSpec(i: SpecInput): OciSpec {
     : {};
 
   // deny every device but runc's defaults (null, zero, full, tty, random, urandom); privileged: allow all
-  const resources: OciSpec['linux']['resources'] = { devices: [{ allow: i.privileged, access: 'rwm' }] };
+  const resources: OciSpec['linux']['resources'] = {
+    devices: [{ allow: i.privileged, access: 'rwm' }, ...(i.deviceRules ?? [])],
+  };
   if (i.memory > 0)
     resources.memory = { limit: i.memory, ...(i.memorySwap !== undefined ? { swap: i.memorySwap } : {}) };
   if (i.oomKillDisable) resources.memory = { ...resources.memory, disableOOMKiller: true };
   if (i.nanoCpus > 0)
     resources.cpu = { quota: Math.max(1000, Math.round((i.nanoCpus * CPU_PERIOD) / 1e9)), period: CPU_PERIOD };
+  if (i.cpuShares) resources.cpu = { ...resources.cpu, shares: i.cpuShares };
   if (i.pidsLimit > 0) resources.pids = { limit: i.pidsLimit };
 
   return {

@@ -91,7 +91,8 @@ export class SimulatedDriver implements Driver {
     return path.join(this.sim, 'netns', `${id}.json`);
   }
 
-  private bundleConfig(id: string): string {
+  /** the spec file writeSpec writes (docker update rewrites its resources) */
+  bundleConfig(id: string): string {
     return path.join(this.sim, 'bundles', id, 'config.json');
   }
 

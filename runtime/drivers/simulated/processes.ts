@@ -7,6 +7,7 @@ import { execPaths, execsDir, isExecId } from '../../exec-layout';
 import { readJson, removeFile, writeJsonAtomic } from '../../fsutil';
 import { formatLogEntry } from '../../k8s-file';
 import type { Layout } from '../layout';
+import { withoutInit } from '../../../common/init-process';
 import { simScript } from './script';
 
 /**
@@ -52,7 +53,7 @@ export class SimProcesses {
     if (existing && !existing.exited) return { pid: existing.pid };
     const pid = SIM_PIDS + Number.parseInt(id.slice(0, 4), 16);
     const spec = await readJson<{ process: { args: string[] } }>(this.bundleConfig(id));
-    const script = spec ? simScript(spec.process.args) : undefined;
+    const script = spec ? simScript(withoutInit(spec.process.args)) : undefined;
     if (script?.output.length) {
       const now = new Date();
       const entries = script.output.map((o) => formatLogEntry(now, o.stream, o.text)).join('');
