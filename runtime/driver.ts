@@ -144,6 +144,12 @@ export interface ExecPlan {
   env: string[];
   /** container path; '' keeps the container's working directory */
   cwd: string;
+  /** a pty (conmon --terminal) */
+  tty?: boolean;
+  /** a stdin pipe fed from the exec's attach socket (conmon --stdin) */
+  stdin?: boolean;
+  /** the pty's first size, [rows, cols] */
+  consoleSize?: [number, number];
 }
 
 /** How an exec ended: its exit code, or the start error (classified as Docker does: 127, 126, else 126). */

@@ -64,6 +64,7 @@ const TEST_NETWORKS = {
   'e2e/image-verbs-linux': { hostNetns: 'cs-imgv-host', bridge: 'csiv0', subnet: '10.129.0.0/16' },
   'e2e/ports-linux': { hostNetns: 'cs-ports-host', bridge: 'csp0', subnet: '10.140.0.0/16' },
   'e2e/volumes-linux': { hostNetns: 'cs-vol-host', bridge: 'csvol0', subnet: '10.144.0.0/16' },
+  'e2e/tty-linux': { hostNetns: 'cs-tty-host', bridge: 'cstt0', subnet: '10.152.0.0/16' },
   // its user-defined networks live in the same host netns, on 10.148.x
   'e2e/network-dns-linux': { hostNetns: 'cs-dns-host', bridge: 'csdn0', subnet: '10.147.0.0/16' },
   // its user networks are 10.146.x.0/24 in the same host netns

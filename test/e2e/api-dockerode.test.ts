@@ -206,12 +206,18 @@ describe.concurrent('dockerode against the Engine API (simulated driver)', () =>
       statusCode: 404,
       json: { message: `No such exec instance: ${'f'.repeat(64)}` },
     });
-    // stdin without a TTY is taken, and what the client writes is not delivered (OpenStdin: false)
+    // stdin and a TTY are asked for (OpenStdin, ProcessConfig.tty); the simulated driver runs no process, so
+    // starting one answers why in the stream, and it reads as not run (126)
     const withStdin = await c.exec({ Cmd: ['true'], AttachStdin: true });
-    expect((await withStdin.inspect()).OpenStdin).toBe(false);
-    await expect(c.exec({ Cmd: ['sh'], Tty: true })).rejects.toMatchObject({
+    expect((await withStdin.inspect()).OpenStdin).toBe(true);
+    const withTty = await c.exec({ Cmd: ['sh'], Tty: true, AttachStdout: true });
+    expect((await withTty.inspect()).ProcessConfig.tty).toBe(true);
+    const refused = (await drain(await withTty.start({ hijack: true, stdin: false }))).toString();
+    expect(refused).toContain('the simulated driver runs no process: an exec cannot have a terminal (-t) there');
+    expect(await withTty.inspect()).toMatchObject({ Running: false, ExitCode: 126 });
+    await expect(c.exec({ Cmd: ['sh'], Tty: true, DetachKeys: 'ctrl-' })).rejects.toMatchObject({
       statusCode: 400,
-      json: { message: 'container-saga does not support a TTY on exec (Tty)' },
+      json: { message: 'Invalid escape keys (ctrl-) provided' },
     });
     await expect(c.exec({ Cmd: ['sh'], User: 'nobody' })).rejects.toMatchObject({ statusCode: 400 });
     await expect(c.exec({ Cmd: [] })).rejects.toMatchObject({

@@ -1,0 +1,146 @@
+import { afterAll, describe, expect } from 'vitest';
+import { linuxApiSuite, DOCKER_CLI } from '../api-harness';
+import { testNetwork } from '../linux-fixture';
+import { TmuxTerminal } from '../tmux';
+
+// Stdin and terminals through the Engine API (Linux driver, conmon): Docker's own client in a real terminal
+// (tmux), as a person types: exec -it (typed input, exit code, window size, resize), exec -i with piped stdin,
+// stdout and stderr apart. Needs root: without it every test FAILS with the reason. Its own netns and subnet.
+
+const suite = linuxApiSuite('cs-tty-linux', testNetwork('e2e/tty-linux'));
+const rootIt = suite.it;
+const run = (args: string[], timeoutMs?: number) => suite.docker(args, timeoutMs);
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const TMUX = `cs-tty-${process.pid}`;
+let terminals = 0;
+
+/** The docker CLI in a fresh terminal of rows × cols. */
+function terminal(args: string, size?: { rows: number; cols: number }): Promise<TmuxTerminal> {
+  return TmuxTerminal.start(
+    TMUX,
+    `t${++terminals}`,
+    `${DOCKER_CLI} ${args}`,
+    { DOCKER_HOST: suite.apiHost(), DOCKER_CONFIG: '/tmp/cs-docker-config', HOME: '/tmp' },
+    size,
+  );
+}
+
+afterAll(() => TmuxTerminal.stopServer(TMUX));
+
+/** The running container the execs go to (made by the first test that needs it). */
+async function box(): Promise<void> {
+  if ((await run(['inspect', 'box'])).code === 0) return;
+  const started = await run(['run', '-d', '--name', 'box', 'busybox', 'sleep', '1000']);
+  expect(started.code, started.stderr).toBe(0);
+}
+
+describe('stdin and terminals (docker CLI, Linux driver)', () => {
+  rootIt('exec: stdout and stderr apart; exec -i delivers piped stdin and its end', async () => {
+    await box();
+    const apart = await run(['exec', 'box', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+    expect([apart.code, apart.stdout, apart.stderr]).toEqual([3, 'out\n', 'err\n']);
+    const piped = await suite.dockerIn(['exec', '-i', 'box', 'sh', '-c', 'cat; echo done'], 'hello\nworld');
+    expect([piped.code, piped.stdout, piped.stderr]).toEqual([0, 'hello\nworlddone\n', '']);
+    // without -i the process's stdin is /dev/null whatever the client has
+    const ignored = await suite.dockerIn(['exec', 'box', 'sh', '-c', 'cat; echo none'], 'dropped\n');
+    expect([ignored.code, ignored.stdout]).toEqual([0, 'none\n']);
+  });
+
+  rootIt(
+    'exec -it: typed input reaches a shell on a pty of the terminal size, a resize reaches it, exit code',
+    async () => {
+      await box();
+      const t = await terminal('exec -it box sh', { rows: 30, cols: 100 });
+      try {
+        await t.waitFor(/# $/m);
+        await t.type('stty size; tty');
+        await t.waitFor(/^30 100\s*\n\/dev\/pts\/\d+/m);
+        await t.resize(40, 120);
+        await t.type('stty size');
+        await t.waitFor(/^40 120\s*$/m);
+        await t.type('exit 7');
+        expect(await t.exitCode()).toBe(7);
+      } finally {
+        await t.close();
+      }
+    },
+  );
+});
+
+describe('exec sessions through the Engine API (dockerode, Linux driver)', () => {
+  rootIt('stdin through a hijacked exec (frames 1 and 2), resize of a TTY-less exec, detach keys', async () => {
+    const Docker = (await import('dockerode')).default;
+    await box();
+    const d = new Docker({ socketPath: suite.apiHost().replace(/^unix:\/\//, '') });
+    const c = d.getContainer('box');
+    const e = await c.exec({
+      Cmd: ['sh', '-c', 'read line; echo "got $line"; echo warn >&2; sleep 2'],
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+    });
+    const stream = await e.start({ hijack: true, stdin: true });
+    // a TTY-less exec: a resize is taken and does nothing (containerd's answer too)
+    await e.resize({ h: 10, w: 10 });
+    stream.write('typed\n');
+    const chunks: Buffer[] = [];
+    stream.on('data', (b: Buffer) => chunks.push(b));
+    await new Promise((r) => stream.on('end', r));
+    const out = { stdout: '', stderr: '' };
+    const all = Buffer.concat(chunks);
+    for (let at = 0; at + 8 <= all.length; ) {
+      const n = all.readUInt32BE(at + 4);
+      out[all[at] === 1 ? 'stdout' : 'stderr'] += all.subarray(at + 8, at + 8 + n).toString();
+      at += 8 + n;
+    }
+    expect(out).toEqual({ stdout: 'got typed\n', stderr: 'warn\n' });
+    expect(await e.inspect()).toMatchObject({ Running: false, ExitCode: 0, OpenStdin: true });
+    await expect(e.resize({ h: 10, w: 10 })).rejects.toMatchObject({ statusCode: 409 });
+
+    // a TTY exec (raw stream): the server finds the detach keys in the input, ends the stream, the shell runs on
+    const tty = await c.exec({ Cmd: ['sh'], AttachStdin: true, AttachStdout: true, Tty: true, ConsoleSize: [12, 34] });
+    const raw = await tty.start({ hijack: true, stdin: true, Tty: true });
+    let screen = '';
+    raw.on('data', (b: Buffer) => (screen += b.toString()));
+    raw.write('stty size\n');
+    for (let i = 0; !screen.includes('12 34'); i++) {
+      if (i > 200) throw new Error(`no stty size in ${JSON.stringify(screen)}`);
+      await sleep(50);
+    }
+    await tty.resize({ h: 20, w: 50 });
+    raw.write('stty size\n');
+    for (let i = 0; !screen.includes('20 50'); i++) {
+      if (i > 200) throw new Error(`no resized stty size in ${JSON.stringify(screen)}`);
+      await sleep(50);
+    }
+    raw.write('\x10\x11');
+    await new Promise((r) => raw.on('end', r));
+    expect((await tty.inspect()).Running).toBe(true);
+  });
+
+  rootIt('exec -it: ctrl-p ctrl-q detaches, the shell runs on; --detach-keys of its own', async () => {
+    await box();
+    const t = await terminal('exec -it box sh -c "echo ready; exec sleep 500"');
+    try {
+      await t.waitFor(/ready/);
+      await t.keys('C-p', 'C-q');
+      // the docker CLI finds the keys itself, and ends its exec with this error (as against Docker's daemon)
+      expect(await t.exitCode(), await t.screen()).toBe(1);
+      expect(await t.screen()).toContain('read escape sequence');
+      const ps = await run(['exec', 'box', 'ps', '-o', 'args']);
+      expect(ps.stdout).toContain('sleep 500');
+    } finally {
+      await t.close();
+    }
+    const bad = await run(['exec', '-i', '--detach-keys', 'ctrl-', 'box', 'true']);
+    expect([bad.code, bad.stderr]).toEqual([1, 'Error response from daemon: Invalid escape keys (ctrl-) provided\n']);
+    const own = await terminal('exec -it --detach-keys ctrl-x,x box sh');
+    try {
+      await own.waitFor(/# $/m);
+      await own.keys('C-x', 'x');
+      expect(await own.exitCode()).toBe(1);
+    } finally {
+      await own.close();
+    }
+  });
+});
