@@ -47,6 +47,10 @@ export interface ContainerConfig {
   /** --domainname: the UTS domain name, and the FQDN in /etc/hosts (absent: none) */
   Domainname?: string;
   Tty: boolean;
+  /** -i: the process's stdin is a pipe fed from its attach socket (conmon --stdin) */
+  OpenStdin?: boolean;
+  /** docker run -i: its stdin closes when the first attached client's does (conmon without --leave-stdin-open) */
+  StdinOnce?: boolean;
   ExposedPorts: Record<string, Record<string, never>>;
   Labels: Record<string, string>;
 }
@@ -236,6 +240,10 @@ export interface CreateRequest {
   hostname?: string;
   domainname?: string;
   tty?: boolean;
+  /** -i: OpenStdin */
+  openStdin?: boolean;
+  /** StdinOnce (docker run -i attached) */
+  stdinOnce?: boolean;
   exposedPorts?: string[];
   labels?: Record<string, string>;
   hostConfig?: Partial<HostConfig>;

@@ -106,6 +106,8 @@ export function newContainerRecord(
       Hostname: req.hostname ?? id.slice(0, 12),
       ...(req.domainname ? { Domainname: req.domainname } : {}),
       Tty: req.tty ?? false,
+      ...(req.openStdin ? { OpenStdin: true } : {}),
+      ...(req.openStdin && req.stdinOnce ? { StdinOnce: true } : {}),
     },
     HostConfig: hostConfig,
     State: initialState(),

@@ -29,8 +29,8 @@ export const CONFIG_FIELDS: Readonly<Record<string, FieldRule>> = {
   AttachStderr: 'ignore',
   ExposedPorts: 'convert',
   Tty: 'convert',
-  OpenStdin: Z,
-  StdinOnce: 'ignore',
+  OpenStdin: 'convert',
+  StdinOnce: 'convert',
   Env: 'convert',
   Cmd: 'convert',
   // healthchecks do not run yet (issue 27): only --no-healthcheck, which turns the image's off

@@ -257,10 +257,6 @@ describe.concurrent('dockerode against the Engine API (simulated driver)', () =>
     await c.stop({ t: 1 });
     expect(demux(await plain)).toEqual({ stdout: 'new\n', stderr: '', types: [1] });
     expect(demux(await hijacked)).toEqual({ stdout: 'new\n', stderr: '', types: [1] });
-    await expect(c.attach({ stream: true, stdin: true, stdout: true, hijack: true })).rejects.toMatchObject({
-      statusCode: 400,
-      message: expect.stringContaining('container-saga does not support stdin on attach (stdin=1)'),
-    });
     await c.remove();
   });
 

@@ -151,6 +151,8 @@ describe('what the docker CLI sends', () => {
           Hostname: 'host',
           ExposedPorts: { '80/tcp': {}, '53/udp': {} },
           Tty: true,
+          OpenStdin: true,
+          StdinOnce: true,
           Env: ['A=1'],
           Cmd: ['sh'],
           WorkingDir: '/data',
@@ -182,6 +184,8 @@ describe('what the docker CLI sends', () => {
       workingDir: '/data',
       hostname: 'host',
       tty: true,
+      openStdin: true,
+      stdinOnce: true,
       exposedPorts: ['80/tcp', '53/udp'],
       labels: { a: 'b' },
       hostConfig: {
@@ -345,7 +349,6 @@ describe('what is refused, and how', () => {
       [{}, { Mounts: [{ Type: 'bind', Source: '/', Target: '/host' }] }, 'HostConfig.Mounts'],
       [{}, { MemorySwappiness: 10 }, 'HostConfig.MemorySwappiness'],
       [{}, { GroupAdd: ['audio'] }, 'HostConfig.GroupAdd'],
-      [{ OpenStdin: true }, {}, 'OpenStdin'],
       [{}, { Sysctls: { 'net.ipv4.ip_forward': '' } }, 'HostConfig.Sysctls'],
       [{ Healthcheck: { Test: ['CMD', 'true'] } }, {}, 'Healthcheck'],
     ];
