@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { afterAll, describe, expect } from 'vitest';
 import { linuxApiSuite, DOCKER_CLI } from '../api-harness';
 import { testNetwork } from '../linux-fixture';
+import { REPO } from '../harness';
 import { TmuxTerminal } from '../tmux';
 
 // Stdin and terminals through the Engine API (Linux driver, conmon): Docker's own client in a real terminal
@@ -144,3 +147,61 @@ describe('exec sessions through the Engine API (dockerode, Linux driver)', () =>
     }
   });
 });
+
+describe("the project CLI's interactive exec (Linux driver)", () => {
+  const project = () => ({
+    TEMPORAL_ADDRESS: suite.w.address,
+    CONTAINER_SAGA_TASK_QUEUE: suite.w.taskQueue,
+    CONTAINER_SAGA_ROOT: suite.rt.root,
+    CONTAINER_SAGA_HOST: suite.rt.hostName,
+    NO_COLOR: '1',
+  });
+  const bin = `${process.execPath} ${path.join(REPO, 'bin/container-saga.cjs')}`;
+
+  rootIt('exec -it: raw terminal, typed input, the window size and SIGWINCH, the exit code', async () => {
+    await box();
+    const t = await TmuxTerminal.start(TMUX, `p${++terminals}`, `cd ${REPO}; ${bin} exec -it box sh`, project(), {
+      rows: 25,
+      cols: 90,
+    });
+    try {
+      await t.waitFor(/# $/m, 30_000);
+      await t.type('stty size');
+      await t.waitFor(/^25 90\s*$/m);
+      await t.resize(33, 111);
+      await t.type('stty size');
+      await t.waitFor(/^33 111\s*$/m);
+      await t.type('exit 4');
+      expect(await t.exitCode(30_000), await t.screen()).toBe(4);
+    } finally {
+      await t.close();
+    }
+  });
+
+  rootIt('exec -i: piped stdin reaches the command, stdout and stderr apart', async () => {
+    await box();
+    const r = await cliIn(['exec', '-i', 'box', 'sh', '-c', 'cat; echo e >&2; exit 2'], 'piped\n', project());
+    expect([r.code, r.stdout, r.stderr]).toEqual([2, 'piped\n', 'e\n']);
+  });
+});
+
+/** The project CLI with `input` as its stdin. */
+function cliIn(
+  args: string[],
+  input: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(REPO, 'bin/container-saga.cjs'), ...args], {
+      cwd: REPO,
+      env: { ...process.env, ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
