@@ -1,4 +1,5 @@
 import type { HostRuntime } from '../runtime/host-runtime';
+import { createContainerVerbActivities } from './container-verbs';
 import { createHostActivities } from './hosts';
 import { createImageArchiveActivities } from './image-archive';
 import { createImageVerbActivities } from './image-verbs';
@@ -22,6 +23,7 @@ export function createActivities(runtime: HostRuntime, opts: StartActivityOption
     ...createImageVerbActivities(runtime),
     ...createVolumeVerbActivities(runtime),
     ...createNetworkVerbActivities(runtime),
+    ...createContainerVerbActivities(runtime),
     ...createPullActivities(runtime.images),
   };
 }

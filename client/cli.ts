@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerContainerVerbs } from './commands/container-verbs';
 import { registerCreate } from './commands/create';
 import { registerEvents } from './commands/events';
 import { registerExec } from './commands/exec';
@@ -77,6 +78,7 @@ function buildProgram(ctx: CliContext): { program: Command; activeCommand: () =>
   registerImagePull(program, ctx);
   registerVolume(program, ctx);
   registerHost(program, ctx);
+  registerContainerVerbs(program, ctx);
   // Subcommands inherit exitOverride and the output settings (set above, before they were added), not hooks.
   for (const group of program.commands) {
     group.hook('preSubcommand', (_cmd, sub) => {

@@ -224,6 +224,10 @@ const INPUTS = {
     afterFinishedAt: opt(str),
   }),
   containerKill: obj({ container: ref, signal: opt(str) }),
+  // rename, top, container prune (workflows/container-verbs.ts): names and ps options are the host's to check
+  containerRename: obj({ container: ref, name: req(str) }),
+  containerTop: obj({ container: ref, psArgs: opt(str) }),
+  containerPrune: obj({ labels: opt(list(str)), labelsNot: opt(list(str)), until: opt(str), host: opt(hostName) }),
   containerPause: obj({ container: ref }),
   containerUnpause: obj({ container: ref }),
   containerExec: obj({

@@ -41,6 +41,8 @@ export const WorkflowTypes = {
   execOutput: 'containerExecOutput',
   reads: 'containerReads',
   hosts: 'containerHosts',
+  rename: 'containerRename',
+  containerPrune: 'containerPrune',
 } as const;
 
 /**

@@ -10,6 +10,7 @@ import type {
   LogsResult,
 } from './ops-api';
 import type { HostRow } from './hosts-api';
+import type { DiskUsageResult, TopInput, TopResult } from './container-verbs-api';
 import type { NetworkInspectInput, NetworkView } from './network-api';
 import type { ExecOutputInput, ExecOutputResult } from './verbs-api';
 import type { VolumeInspectInput, VolumeListInput, VolumeListResult, VolumeRecord } from './volumes-api';
@@ -36,6 +37,9 @@ export interface Reads {
   /** `network ls` (filtered by the caller) and `network inspect` */
   networkList: { input: Record<string, never>; result: NetworkView[] };
   networkInspect: { input: NetworkInspectInput; result: NetworkView };
+  /** `top` (ps on the container's host) and `system df` */
+  top: { input: TopInput; result: TopResult };
+  diskUsage: { input: Record<string, never>; result: DiskUsageResult };
 }
 export type ReadName = keyof Reads;
 
@@ -52,6 +56,8 @@ export const READ_NAMES = [
   'volumeInspect',
   'networkList',
   'networkInspect',
+  'top',
+  'diskUsage',
 ] as const satisfies readonly ReadName[];
 
 /**

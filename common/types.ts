@@ -203,6 +203,7 @@ export interface ContainerEvent {
     | 'exec_create'
     | 'exec_start'
     | 'exec_die'
+    | 'rename'
     // image events (type image): Docker's tag, untag, delete
     | 'tag'
     | 'untag'

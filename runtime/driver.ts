@@ -243,6 +243,8 @@ export interface Driver {
   pauseProcess(id: string): Promise<void>;
   /** Thaws them (runc resume). Fine when they are not frozen. */
   resumeProcess(id: string): Promise<void>;
+  /** The host pids of the container's processes (docker top): its cgroup's; none once it has exited. */
+  processIds(id: string): Promise<number[]>;
   /**
    * Runs an exec in the container's namespaces and resolves once it has ended; stdout and stderr go to its
    * files (exec-layout.ts). Registers it (its record, exec-layout.ts) while it runs, so unregisterProcess

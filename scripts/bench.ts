@@ -17,9 +17,12 @@
  * dockerd + containerd, idle and with 50 running).
  * Then the pull section (scripts/bench/pull.ts): the same docker CLI pulling from one private registry on loopback
  * through dockerd and through our API, and `docker run --rm` from a many-layer image and a flat one.
- * It is off by default (75-100 s of its own on the 2-core VM under other work; a default section may take 90 s):
- * `--pull` adds it, `--only pull` runs only it (with what it needs: the dev server, the worker, the API server,
- * dockerd).
+ * The networking section (scripts/bench/net.ts) and the interactive one (scripts/bench/interactive.ts: `docker run
+ * -it` until the prompt, keystroke echo p50/p99, `docker exec`) run by default after the phases; `--no-net`,
+ * `--no-interactive` leave them out, `--only net|interactive` runs one alone.
+ * The pull section is off by default (75-100 s of its own on the 2-core VM under other work; a default section may
+ * take 90 s): `--pull` adds it, `--only pull` runs only it (with what it needs: the dev server, the worker, the API
+ * server, dockerd).
  * The Linux driver runs as root (bridge networking, busybox), else the simulated one; Docker needs root and
  * docker.io. The in-process workers take their slots and pollers from the CONTAINER_SAGA_* tuning variables
  * (config/worker-tuning.ts), the SDK's defaults when unset. Results go to bench-results/<timestamp>.json
@@ -56,8 +59,9 @@ import { StepClock, type StepCall } from './bench/step-clock';
 import { monitorEnded } from './bench/monitor-ended';
 import { checkPhaseSettings, runPhases } from './bench/phases';
 import { checkPullSettings, measurePull, pullEngines } from './bench/pull';
-import { checkNetSettings, measureNet, type NetEngine, type NetResult } from './bench/net';
-import { BRIDGE_IP } from './bench/dockerd';
+import { checkNetSettings } from './bench/net';
+import { checkInteractiveSettings } from './bench/interactive';
+import { benchInteractive, benchNet } from './bench/side-sections';
 import {
   buildResults,
   emptySamples,
@@ -109,47 +113,32 @@ async function apiCreates(engine: EngineClient, rt: HostRuntime): Promise<string
   }
 }
 
-/** The networking section (scripts/bench/net.ts) on the engines there are; its failure is reported, not thrown. */
-async function benchNet(
-  teardown: Teardown,
-  o: { dockerCli?: DockerCli; dockerdNetns?: string; apiCli?: DockerCli },
-): Promise<NetResult | { measured: false; reason: string }> {
-  const engines: NetEngine[] = [];
-  if (o.dockerCli && o.dockerdNetns)
-    engines.push({
-      name: 'dockerd',
-      cli: o.dockerCli,
-      reach: { netns: o.dockerdNetns, address: BRIDGE_IP.split('/')[0]! },
-    });
-  if (o.apiCli) engines.push({ name: 'container-saga API', cli: o.apiCli, reach: { address: '127.0.0.1' } });
-  if (engines.length === 0) return { measured: false, reason: 'neither dockerd nor the docker CLI on our API' };
-  return measureNet({ teardown, image: IMAGE, engines }).catch((err: unknown) => {
-    if (teardown.stopping) throw err;
-    console.error(`bench: the network section failed: ${err instanceof Error ? err.stack : String(err)}`);
-    return { measured: false as const, reason: `failed: ${message(err)}` };
-  });
-}
-
 /** The saga and driver steps: always measured, a failure fails the bench. */
 const CORE: Part = { measured: true };
 
 /** The command line: which sections run. */
 interface Options {
   /** only this section: the rounds, floors and phases do not run */
-  only?: 'pull' | 'net';
+  only?: 'pull' | 'net' | 'interactive';
   pull: boolean;
   net: boolean;
+  interactive: boolean;
 }
 
 function parseOptions(args: readonly string[]): Options {
-  const o: Options = { pull: false, net: true };
+  const o: Options = { pull: false, net: true, interactive: true };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const only = a.startsWith('--only=') ? a.slice('--only='.length) : a === '--only' ? args[++i] : undefined;
     if (a === '--pull') o.pull = true;
     else if (a === '--no-net') o.net = false;
-    else if (only === 'pull' || only === 'net') Object.assign(o, { only, pull: only === 'pull', net: only === 'net' });
-    else throw new Error(`unknown option ${JSON.stringify(a)} (options: --pull, --no-net, --only pull|net)`);
+    else if (a === '--no-interactive') o.interactive = false;
+    else if (only === 'pull' || only === 'net' || only === 'interactive')
+      Object.assign(o, { only, pull: only === 'pull', net: only === 'net', interactive: only === 'interactive' });
+    else
+      throw new Error(
+        `unknown option ${JSON.stringify(a)} (options: --pull, --no-net, --no-interactive, --only pull|net|interactive)`,
+      );
   }
   return o;
 }
@@ -354,8 +343,11 @@ async function bench(teardown: Teardown, opts: Options): Promise<Results> {
           ...(dockerd ? { dockerd } : {}),
           temporalPid: server.process.pid,
         });
-    const net = opts.net ? await benchNet(teardown, { dockerCli, dockerdNetns: dockerd?.netns, apiCli }) : undefined;
-    if (!opts.pull) return { ...phaseResults, ...(net ? { net } : {}) };
+    const cliEngines = { dockerCli, dockerdNetns: dockerd?.netns, apiCli };
+    const net = opts.net ? await benchNet(teardown, cliEngines, IMAGE) : undefined;
+    const interactive = opts.interactive ? await benchInteractive(teardown, cliEngines, IMAGE) : undefined;
+    const sides = { ...(net ? { net } : {}), ...(interactive ? { interactive } : {}) };
+    if (!opts.pull) return { ...phaseResults, ...sides };
     const engines = pullEngines({
       flat: IMAGE,
       dockerCli,
@@ -371,7 +363,7 @@ async function bench(teardown: Teardown, opts: Options): Promise<Results> {
         return { measured: false as const, reason: `failed: ${message(err)}` };
       },
     );
-    return { ...phaseResults, ...(net ? { net } : {}), pull };
+    return { ...phaseResults, ...sides, pull };
   });
 
   if (api.reason === undefined && !apiCli && api.measured)
@@ -586,6 +578,7 @@ async function main(): Promise<void> {
   checkPhaseSettings();
   checkPullSettings();
   checkNetSettings();
+  checkInteractiveSettings();
   // The bench's teardown owns SIGINT/SIGTERM, not the worker's runtime.
   Runtime.install({ logger: new DefaultLogger('ERROR'), shutdownSignals: [] });
   const teardown = new Teardown();

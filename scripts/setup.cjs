@@ -166,6 +166,8 @@ const APT_PACKAGES = [
   'conmon',
   'tini',
   'tmux',
+  // docker-py (Debian's 5.0.3, /usr/bin/python3), a third client of the Engine API in the Linux tests
+  'python3-docker',
 ];
 // The registry tests' tools: test/registry-fixture.ts runs them.
 const REGISTRY_FILES = ['/usr/bin/docker-registry', '/usr/bin/skopeo', '/usr/bin/umoci'];

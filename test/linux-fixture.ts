@@ -52,6 +52,8 @@ const TEST_NETWORKS = {
   // worker processes take the bridge from the driver's default too (no variable for it)
   'durability/monitor-crash': { hostNetns: 'cs-moncrash-host', bridge: 'cs0', subnet: '10.98.0.0/16' },
   'e2e/verbs': { hostNetns: 'cs-verbs-host', bridge: 'csv0', subnet: '10.95.0.0/16' },
+  // rename, top, prune, df (cs-verbs-host is e2e/verbs')
+  'e2e/container-verbs-linux': { hostNetns: 'cs-cverbs-host', bridge: 'csvb0', subnet: '10.153.0.0/16' },
   'e2e/api-linux': { hostNetns: 'cs-api-host', bridge: 'csa0', subnet: '10.99.0.0/16' },
   'e2e/confine-linux': { hostNetns: 'cs-confine-host', bridge: 'csc0', subnet: '10.110.0.0/16' },
   'e2e/seccomp-linux': { hostNetns: 'cs-seccomp-host', bridge: 'css0', subnet: '10.111.0.0/16' },

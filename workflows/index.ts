@@ -11,3 +11,4 @@ export * from './image-verbs';
 export * from './network-verbs';
 export { imagePull } from './image-pull';
 export * from './volume-verbs';
+export * from './container-verbs';

@@ -25,6 +25,7 @@ import { checkInput, surfaced } from './failures';
 import * as onHosts from './host-verbs';
 import { inspectOnHosts, listOnHosts } from './volume-hosts';
 import { networkInspect, networkList } from './network-reads';
+import { diskUsage, top } from './container-reads';
 
 /**
  * The read path (docs/design.md): one long-lived workflow per task queue serves every read-only verb as an
@@ -56,6 +57,8 @@ const SERVE: { [K in ReadName]: Serve<K> } = {
   volumeInspect: (input) => inspectOnHosts(input),
   networkList: () => networkList(),
   networkInspect: (input) => networkInspect(input),
+  top: (input) => top(input),
+  diskUsage: () => diskUsage(),
 };
 
 const DESCRIPTIONS: { [K in ReadName]: string } = {
@@ -70,6 +73,8 @@ const DESCRIPTIONS: { [K in ReadName]: string } = {
   volumeInspect: 'docker volume inspect: the volume on the first host that has it',
   networkList: "docker network ls: every live host's networks, with the containers on them",
   networkInspect: 'docker network inspect: one network by name, full ID or unique ID prefix',
+  top: "docker top: ps on the container's host, its processes' rows",
+  diskUsage: "docker system df: every live host's images, containers and volumes with their sizes",
 };
 
 /**
@@ -88,6 +93,8 @@ const CHECKED_AS: { [K in ReadName]: CheckedWorkflow | undefined } = {
   volumeInspect: 'volumeInspect',
   networkList: undefined, // takes `{}`
   networkInspect: 'networkInspect',
+  top: 'containerTop',
+  diskUsage: undefined, // takes `{}`
 };
 
 function checkRead(name: ReadName, input: unknown): void {
@@ -142,6 +149,8 @@ export async function containerReads(input: ReadsInput = {}): Promise<void> {
   serve('volumeInspect');
   serve('networkList');
   serve('networkInspect');
+  serve('top');
+  serve('diskUsage');
   setHandler(defineQuery<ReadsServed>(SERVED_QUERY), () => served, {
     description: 'reads served, by kind, over all runs',
   });

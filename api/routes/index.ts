@@ -1,5 +1,6 @@
 import { Router } from '../router';
 import { containerRoutes } from './containers';
+import { containerVerbRoutes } from './container-verbs';
 import { eventRoutes } from './events';
 import { execRoutes } from './exec';
 import { imageArchiveRoutes } from './image-archive';
@@ -15,6 +16,7 @@ export function engineRouter(): Router {
   return new Router().add(
     ...systemRoutes,
     ...containerRoutes,
+    ...containerVerbRoutes,
     ...streamRoutes,
     ...execRoutes,
     ...eventRoutes,

@@ -58,7 +58,11 @@ export function checkRequestedAddresses(
 }
 
 /** The names a container answers to on a network (Docker's DNSNames): user-defined networks only. */
-export function dnsNamesOf(rec: ContainerRecord, net: NetworkRecord, ep: EndpointSettings): string[] | null {
+export function dnsNamesOf(
+  rec: ContainerRecord,
+  net: Pick<NetworkRecord, 'Name'>,
+  ep: EndpointSettings,
+): string[] | null {
   if (net.Name === 'bridge') return null;
   const names = [rec.Name.replace(/^\//, ''), ...(ep.Aliases ?? []), rec.Id.slice(0, 12)];
   return [...new Set(names)];

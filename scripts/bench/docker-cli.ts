@@ -23,6 +23,11 @@ export class DockerCli {
     return new DockerCli(socketPath, configDir);
   }
 
+  /** The client's command line and environment, for a caller that runs it itself (on a pty: interactive.ts). */
+  command(args: readonly string[]): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
+    return { file: DOCKER_CLIENT, args: ['-H', `unix://${this.socketPath}`, ...args], env: this.env };
+  }
+
   run(args: readonly string[]): Promise<RunResult> {
     return run(DOCKER_CLIENT, ['-H', `unix://${this.socketPath}`, ...args], { env: this.env, timeoutMs: 120_000 });
   }

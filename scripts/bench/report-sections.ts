@@ -3,6 +3,7 @@ import type { IdleCpu, Sizes } from './memory';
 import type { Results, Unmeasured } from './report';
 import { formatPull, pullRatio } from './pull-report';
 import { formatNet, netRatio } from './net-report';
+import { formatInteractive } from './interactive-report';
 import type { SideResult } from './throughput';
 
 /**
@@ -59,6 +60,11 @@ export function formatSections(r: Results): string[] {
     section(
       'networking: the same docker CLI against each engine; the port polled with curl where it is published',
       formatNet(r.net),
+    );
+  if (r.interactive)
+    section(
+      'interactive: the same docker CLI against each engine, on a pty of its own (scripts/bench/pty-probe.py)',
+      formatInteractive(r.interactive),
     );
   section('targets', targets(r));
   return lines;

@@ -7,6 +7,7 @@ import type { CpuSample } from './cpu';
 import type { MemoryResult } from './memory';
 import type { PullResult } from './pull';
 import type { NetResult } from './net';
+import type { InteractiveResult } from './interactive';
 import { formatSections } from './report-sections';
 import { ratio, summarize, type Ratio, type Summary } from './stats';
 import type { SideResult } from './throughput';
@@ -113,8 +114,10 @@ export interface Results {
   pull?: PullResult | Unmeasured;
   /** the networking section (scripts/bench/net.ts) */
   net?: NetResult | Unmeasured;
-  /** `--only pull|net`: the rounds, floors and phases did not run */
-  only?: 'pull' | 'net';
+  /** the interactive section (scripts/bench/interactive.ts) */
+  interactive?: InteractiveResult | Unmeasured;
+  /** `--only pull|net|interactive`: the rounds, floors and phases did not run */
+  only?: 'pull' | 'net' | 'interactive';
 }
 
 export function emptySamples(): Samples {

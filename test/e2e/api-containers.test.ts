@@ -636,8 +636,8 @@ describe.concurrent('raw HTTP: what the docker client does not send', () => {
   });
 
   it('an endpoint Docker has and container-saga does not is a 501', async () => {
-    const r = await request('POST', '/v1.41/containers/whatever/rename?name=x');
+    const r = await request('POST', '/v1.41/swarm/init');
     expect(r.status).toBe(501);
-    expect(r.json().message).toMatch(/^POST \/containers\/whatever\/rename is not supported by container-saga/);
+    expect(r.json().message).toMatch(/^POST \/swarm\/init is not supported by container-saga/);
   });
 });

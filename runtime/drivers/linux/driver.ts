@@ -28,7 +28,7 @@ import { Layout, netnsName, short } from '../layout';
 import { mountAt, mountsUnder, readMountInfo } from './mountinfo';
 import { ensurePrivateRoot, mountOverlay, mountTmpfs, unmount } from './mounts';
 import { releaseExec, releaseExecs, runExec } from './exec-process';
-import { isFrozen, runcKill, runcPause, runcResume } from './freezer';
+import { cgroupPids, isFrozen, runcKill, runcPause, runcResume } from './freezer';
 import { disconnectOne, releaseOwnNetwork } from './network';
 import { HostBridges } from './bridges';
 import { writePeerHosts } from './hosts-file';
@@ -53,11 +53,10 @@ export interface LinuxDriverOptions {
 }
 
 /**
- * The real driver: overlayfs rootfs, named netns + CNI bridge (in a project-owned host-side namespace), an
- * OCI bundle run by runc under a detached shim, volumes mounted by runc inside the container. Every resource
- * is named after the container ID (layout.ts), so every acquire adopts what an earlier attempt left and every
- * release finds what there is to release. The modules beside it do the system work: mounts.ts, network.ts
- * (netns.ts, cni.ts), ports.ts (port-proxy.ts), spec.ts, process.ts (shim.ts, runc.ts), images.ts, probe.ts.
+ * The real driver: overlayfs rootfs, named netns + CNI bridge (in a project-owned host-side namespace), an OCI
+ * bundle run by runc under a detached shim, runc's volume mounts. Resources are named after the container ID
+ * (layout.ts): acquires adopt what an earlier attempt left, releases find them. The modules beside it do the
+ * system work: mounts.ts, network.ts, ports.ts, spec.ts, process.ts, freezer.ts (runc pause, cgroup pids).
  */
 export class LinuxDriver implements Driver {
   readonly kind = 'linux' as const;
@@ -227,6 +226,7 @@ export class LinuxDriver implements Driver {
   resumeProcess(id: string): Promise<void> {
     return runcResume(this.layout, id);
   }
+  readonly processIds: Driver['processIds'] = (id) => cgroupPids(this.layout, id);
 
   /** `runc exec --process` under a detached shim of its own; its output to the exec's files. */
   runExec(id: string, plan: ExecPlan, ctx?: ExecContext): Promise<ExecOutcome> {

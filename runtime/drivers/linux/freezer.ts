@@ -36,3 +36,20 @@ export async function isFrozen(l: Layout, id: string): Promise<boolean> {
   const v2 = await fs.readFile(path.join('/sys/fs/cgroup', rel, 'cgroup.freeze'), 'utf8').catch(() => '');
   return v2.trim() === '1';
 }
+
+/**
+ * The host pids of every process of the container (docker top): its cgroup's cgroup.procs, v2's unified
+ * hierarchy or a v1 controller runc puts it in; none when it has no cgroup (it has exited).
+ */
+export async function cgroupPids(l: Layout, id: string): Promise<number[]> {
+  const rel = l.cgroupsPath(id);
+  for (const base of ['/sys/fs/cgroup', '/sys/fs/cgroup/pids', '/sys/fs/cgroup/freezer', '/sys/fs/cgroup/memory']) {
+    const text = await fs.readFile(path.join(base, rel, 'cgroup.procs'), 'utf8').catch(() => undefined);
+    if (text !== undefined)
+      return text
+        .split('\n')
+        .filter((l) => /^\d+$/.test(l))
+        .map(Number);
+  }
+  return [];
+}

@@ -255,6 +255,7 @@ export class SimulatedDriver implements Driver {
   resumeProcess(id: string): Promise<void> {
     return this.processes.resume(id);
   }
+  readonly processIds: Driver['processIds'] = (id) => this.processes.pids(id);
 
   runExec(id: string, plan: ExecPlan, ctx?: ExecContext): Promise<ExecOutcome> {
     return this.processes.runExec(id, plan, ctx);

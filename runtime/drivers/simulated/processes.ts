@@ -7,6 +7,12 @@ import { execPaths, execsDir, isExecId } from '../../exec-layout';
 import { readJson, removeFile, writeJsonAtomic } from '../../fsutil';
 import type { Layout } from '../layout';
 
+/**
+ * Simulated pids start past Linux's PID_MAX_LIMIT (2^22), so none is ever a host process's: docker top runs the
+ * host's ps with them and must find no row of another process.
+ */
+const SIM_PIDS = 4_194_304;
+
 /** A simulated process: frozen by pause, ended by a fatal signal (it has no handlers). */
 interface SimProcess {
   pid: number;
@@ -50,7 +56,7 @@ export class SimProcesses {
   async start(id: string): Promise<{ pid: number }> {
     const existing = await this.read(id);
     if (existing && !existing.exited) return { pid: existing.pid };
-    const pid = 100_000 + Number.parseInt(id.slice(0, 4), 16);
+    const pid = SIM_PIDS + Number.parseInt(id.slice(0, 4), 16);
     const spec = await readJson<{ process: { args: string[] } }>(this.bundleConfig(id));
     const exitCode = spec ? exitsAt(spec.process.args) : undefined;
     const process: SimProcess = {
@@ -64,6 +70,12 @@ export class SimProcesses {
   async unregister(id: string): Promise<void> {
     for (const execId of await this.execIds(id)) await this.releaseExec(id, execId);
     await removeFile(this.file(id));
+  }
+
+  /** The simulated process's own pid while it runs (no host process has it: docker top finds no row). */
+  async pids(id: string): Promise<number[]> {
+    const p = await this.read(id);
+    return p && !p.exited ? [p.pid] : [];
   }
 
   async probe(id: string): Promise<ProcessProbe> {
@@ -105,7 +117,7 @@ export class SimProcesses {
         `the simulated driver runs no process: an exec cannot have ${plan.tty ? 'a terminal (-t)' : 'stdin (-i)'} there`,
       );
     const p = execPaths(this.layout, id, plan.execId);
-    const pid = 200_000 + Number.parseInt(plan.execId.slice(0, 4), 16);
+    const pid = SIM_PIDS + 65_536 + Number.parseInt(plan.execId.slice(0, 4), 16);
     await writeJsonAtomic(p.record, { execId: plan.execId, pid });
     await ctx?.onStart?.(pid);
     const [cmd, flag, script] = plan.args;
