@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerContainerVerbs } from './commands/container-verbs';
 import { registerCreate } from './commands/create';
 import { registerEvents } from './commands/events';
+import { registerAttach } from './commands/attach';
 import { registerExec } from './commands/exec';
 import { registerHost } from './commands/host';
 import { registerImage } from './commands/image';
@@ -72,6 +73,7 @@ function buildProgram(ctx: CliContext): { program: Command; activeCommand: () =>
   registerKill(program, ctx);
   registerPause(program, ctx);
   registerExec(program, ctx);
+  registerAttach(program, ctx);
   registerImage(program, ctx);
   registerNetwork(program, ctx);
   registerImageArchive(program, ctx);
