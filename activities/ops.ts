@@ -90,19 +90,19 @@ export function createOpsActivities(runtime: ContainerRuntime) {
     },
     async readLogs(input: LogsInput): Promise<LogsResult> {
       return classified(async () => {
-        const { cursor, tail, since, timestamps, limit } = input;
+        const { cursor, tail, since, until, timestamps, limit } = input;
         const rec = await runtime.lookup(input.container).catch(async (err: unknown) => {
           if (!isFullId(input.container)) throw err; // never a path made of whatever the client sent
           // By full ID, a container its monitor removed after its exit (AutoRemove) still has its output
           // for a while (runtime/removed-logs.ts): an attached client's last pages.
           const page = await runtime
-            .logPage(input.container, { cursor, tail, since, timestamps, limit })
+            .logPage(input.container, { cursor, tail, since, until, timestamps, limit })
             .catch(() => undefined);
           if (!page) throw err;
           return { Id: input.container, page };
         });
         if ('page' in rec) return { containerId: rec.Id, ...rec.page, running: false };
-        const page = await runtime.logPage(rec.Id, { cursor, tail, since, timestamps, limit });
+        const page = await runtime.logPage(rec.Id, { cursor, tail, since, until, timestamps, limit });
         return { containerId: rec.Id, ...page, running: rec.State.Running };
       });
     },

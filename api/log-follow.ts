@@ -9,8 +9,9 @@ import type { OutputStream } from './stream';
  * A container's log as a stream (GET /containers/{id}/logs, POST /containers/{id}/attach): bounded pages
  * read through the reads workflow's logs Update from cursors, each written before the next is read (the client's
  * pace sets ours: a slow reader never makes the server hold more than a page), until the end asked for or
- * until the client goes away, after which no page is read. The log holds stdout and stderr together, so
- * every frame is of one stream (`frames`), or there are none for a TTY container (`raw`, as Docker's).
+ * until the client goes away, after which no page is read. Pages carry stdout and stderr apart (chunks): each
+ * goes out as a frame of its stream (1, 2), or raw, unframed, for a TTY container (all its output is stdout,
+ * as Docker's). `until` is cut by the worker, by each line's own time.
  */
 
 /** How the stream goes on once everything there was has been sent. */
@@ -32,10 +33,10 @@ export interface LogStreamOptions {
   follow: Follow;
   /** prefix each line with its time (Docker's timestamps=1) */
   timestamps: boolean;
-  /** only lines that appeared at or before this time (ms since the epoch): the stream ends at the first later one */
+  /** only lines written at or before this time (ms since the epoch): the stream ends at the first later one */
   until?: number;
-  /** frame type of every payload, or raw bytes for a TTY container */
-  output: 1 | 2 | 'raw';
+  /** the streams asked for, framed (1 stdout, 2 stderr), or raw bytes for a TTY container */
+  output: { stdout: boolean; stderr: boolean; raw: boolean };
   /**
    * how long to wait between reads that found nothing new (default 250 ms; attach: 50 ms in the first seconds of a run)
    */
@@ -52,9 +53,6 @@ const ATTACH_FAST_FOR_MS = 5_000;
 /** attach, waiting for the run: every this many reads, whether it has begun and ended between two (its StartedAt) */
 const ATTACH_CHECK_EVERY = 4;
 
-/** `2026-11-30T23:30:01.123000000Z `: the prefix the worker puts before each line with timestamps */
-const STAMP_LEN = 31;
-
 /**
  * Writes the log as `opts` says to the stream `open` gives, which it opens once the first page is read (an
  * error before is still the caller's to answer: 404 for no such container) and ends when done. Pages after
@@ -67,7 +65,7 @@ export async function streamLog(
   open: () => OutputStream,
   opts: LogStreamOptions,
 ): Promise<'done' | 'gone' | 'removed'> {
-  const first = await logsPage(s, ref, { ...opts.first, timestamps: opts.timestamps || opts.until !== undefined });
+  const first = await logsPage(s, ref, { ...opts.first, ...readOpts(opts) });
   const out = open();
   try {
     return await pump(s, first, out, opts);
@@ -83,10 +81,7 @@ async function pump(
   opts: LogStreamOptions,
 ): Promise<'done' | 'gone' | 'removed'> {
   const until = opts.until;
-  // Cutting at `until` needs each line's time: the worker stamps them, and the stamps go when not asked for.
-  const stamp = opts.timestamps || until !== undefined;
-  const cut = until === undefined ? undefined : new UntilCut(until, opts.timestamps);
-  const write = (text: string) => (opts.output === 'raw' ? out.writeRaw(text) : out.write(opts.output, text));
+  const write = (page: LogsResult) => writeChunks(out, page, opts.output);
   const follow = opts.follow;
   // attach: whether the run it waits for has begun (a read found it running, or its StartedAt changed;
   // not output alone, which the process writes before the start saga marks it running)
@@ -100,13 +95,12 @@ async function pump(
   let page = first;
   const id = first.containerId;
   for (;;) {
-    if (page.text) {
-      const text = cut ? cut.filter(page.text) : page.text;
-      if (text && !(await write(text))) return 'gone';
-      if (cut?.passed) return 'done';
+    if (page.chunks.length > 0) {
+      if (!(await write(page))) return 'gone';
       // attach starts at the end of the log: output means its run has begun (read often while it does)
       if (!ran) lively = Date.now();
     }
+    if (page.untilReached) return 'done';
     if (out.closed) return 'gone';
     if (page.running && !ran) {
       ran = true;
@@ -121,13 +115,13 @@ async function pump(
         // Not started yet, or started and ended between two reads without a word: its StartedAt tells. Not
         // at every read: reading is what must keep up (an AutoRemove container's log goes soon after its exit).
         const rec = await unlessRemoved(inspect(s, id));
-        if (!rec) return (await sendRest(s, id, page.next, write, stamp)) ? 'removed' : 'gone';
+        if (!rec) return (await sendRest(s, id, page.next, write, opts)) ? 'removed' : 'gone';
         if (rec.State.StartedAt !== follow.startedAt) now = ran = true; // the next read holds all its output
       }
       if (!now) await Promise.race([sleep(pollMs()), out.gone]);
       if (out.closed) return 'gone';
     }
-    const next: LogsResult | undefined = await unlessRemoved(logsPage(s, id, { cursor: page.next, timestamps: stamp }));
+    const next: LogsResult | undefined = await unlessRemoved(logsPage(s, id, { cursor: page.next, ...readOpts(opts) }));
     if (!next) return 'removed';
     page = next;
   }
@@ -141,13 +135,13 @@ async function sendRest(
   s: Session,
   id: string,
   cursor: number,
-  write: (text: string) => Promise<boolean>,
-  stamp: boolean,
+  write: (page: LogsResult) => Promise<boolean>,
+  opts: LogStreamOptions,
 ): Promise<boolean> {
   for (let next = cursor; ; ) {
-    const page = await unlessRemoved(logsPage(s, id, { cursor: next, timestamps: stamp }));
+    const page = await unlessRemoved(logsPage(s, id, { cursor: next, ...readOpts(opts) }));
     if (!page) return true;
-    if (page.text && !(await write(page.text))) return false;
+    if (page.chunks.length > 0 && !(await write(page))) return false;
     if (!page.more) return true;
     next = page.next;
   }
@@ -163,41 +157,16 @@ async function unlessRemoved<T>(call: Promise<T>): Promise<T | undefined> {
   }
 }
 
-/**
- * Drops everything from the first line that appeared after `until` (Docker's logs `until`), reading the
- * time stamped before each line; keeps the stamps only when they were asked for. Pages may end inside a
- * line (a long one, or the last one still being written): the rest of it comes without a stamp.
- */
-export class UntilCut {
-  private atLineStart = true;
-  /** true once a line after `until` was met: nothing more is wanted */
-  passed = false;
+/** What every page asks the worker for besides its cursor. */
+function readOpts(opts: LogStreamOptions): { timestamps: boolean; until?: number } {
+  return { timestamps: opts.timestamps, ...(opts.until === undefined ? {} : { until: opts.until }) };
+}
 
-  constructor(
-    private readonly until: number,
-    private readonly keepStamps: boolean,
-  ) {}
-
-  filter(text: string): string {
-    if (this.passed) return '';
-    let out = '';
-    let pos = 0;
-    while (pos < text.length) {
-      const nl = text.indexOf('\n', pos);
-      const end = nl < 0 ? text.length : nl + 1;
-      let piece = text.slice(pos, end);
-      if (this.atLineStart) {
-        const time = Date.parse(piece.slice(0, STAMP_LEN - 1));
-        if (!Number.isNaN(time) && time > this.until) {
-          this.passed = true;
-          return out;
-        }
-        if (!this.keepStamps) piece = piece.slice(STAMP_LEN);
-      }
-      out += piece;
-      this.atLineStart = nl >= 0;
-      pos = end;
-    }
-    return out;
+/** The chunks of the streams asked for, each in a frame of its stream (or raw); false once the client went away. */
+async function writeChunks(out: OutputStream, page: LogsResult, o: LogStreamOptions['output']): Promise<boolean> {
+  for (const c of page.chunks) {
+    if (!o[c.stream] || !c.text) continue;
+    if (!(await (o.raw ? out.writeRaw(c.text) : out.write(c.stream === 'stdout' ? 1 : 2, c.text)))) return false;
   }
+  return true;
 }

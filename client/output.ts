@@ -17,9 +17,14 @@ export const color = colors(process.stdout);
 
 /** Writes to stdout, waiting while the reader is behind (a log of many MB never piles up in memory). */
 export function writeOut(text: string): Promise<void> {
+  return writeTo(process.stdout, text);
+}
+
+/** Writes to stdout or stderr (a container's stream), waiting while the reader is behind. */
+export function writeTo(out: NodeJS.WritableStream, text: string): Promise<void> {
   return new Promise((resolve) => {
-    if (process.stdout.write(text)) resolve();
-    else process.stdout.once('drain', resolve);
+    if (out.write(text)) resolve();
+    else out.once('drain', resolve);
   });
 }
 

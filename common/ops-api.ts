@@ -85,12 +85,21 @@ export interface LogsInput {
    * the page
    */
   timestamps?: boolean;
+  /** nothing from the first line written after this time on, in ms since the epoch (docker logs --until) */
+  until?: number;
   /** bytes in one page at most (the worker caps it at 256 KiB) */
   limit?: number;
 }
+/** Output of one stream (consecutive lines of one stream make one chunk). */
+export interface LogsChunk {
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
 export interface LogsResult {
   containerId: string;
-  text: string;
+  chunks: LogsChunk[];
+  /** a line written after `until` was met: the reader stops */
+  untilReached?: boolean;
   /** the cursor of the next page */
   next: number;
   /** whether the log held more than this page when it was read */

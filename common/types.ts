@@ -47,10 +47,12 @@ export interface ContainerConfig {
   /** --domainname: the UTS domain name, and the FQDN in /etc/hosts (absent: none) */
   Domainname?: string;
   Tty: boolean;
-  /** -i: the process's stdin is a pipe fed from its attach socket (conmon --stdin) */
+  /** -i: the process keeps a stdin (absent: false) */
   OpenStdin?: boolean;
-  /** docker run -i: its stdin closes when the first attached client's does (conmon without --leave-stdin-open) */
+  /** stdin closes once the first attached client goes (docker run -i without -d; absent: false) */
   StdinOnce?: boolean;
+  /** the creating client attached stdin (absent: false) */
+  AttachStdin?: boolean;
   ExposedPorts: Record<string, Record<string, never>>;
   Labels: Record<string, string>;
 }

@@ -1,7 +1,7 @@
 import { ContainerError } from '../common/errors';
 import type { HostParts } from './host-parts';
 import { LOG_LOCK, sampleLog } from './log-index';
-import { readLogPage, type LogPage, type LogPageOptions } from './logs';
+import { pageText, readLogPage, type LogPage, type LogPageOptions } from './logs';
 import { keepRemovedLog, removedLogFile, sweepRemovedLogs } from './removed-logs';
 
 /** What reading a container's output works with: its record (does it still exist, its lock) and the driver's layout. */
@@ -45,13 +45,13 @@ export async function keepLogForReaders(rt: LogDeps, id: string): Promise<void> 
   await sweepRemovedLogs(root);
 }
 
-/** The whole output at once, rotated files included: for small logs (tests); clients page with logPage. */
+/** The whole output at once (both streams in order), rotated files included: small logs (tests). */
 export async function wholeLog(rt: LogDeps, id: string): Promise<string> {
   let page = await logPage(rt, id);
-  let text = page.text;
+  let text = pageText(page);
   while (page.more) {
     page = await logPage(rt, id, { cursor: page.next });
-    text += page.text;
+    text += pageText(page);
   }
   return text;
 }

@@ -100,6 +100,8 @@ export interface SpecPlan {
   cwd: string;
   hostname: string;
   tty: boolean;
+  /** Config.OpenStdin (conmon keeps a stdin pipe) and StdinOnce (closed when the attached client goes); absent: none */
+  stdin?: { open: boolean; once: boolean };
   readonlyRootfs: boolean;
   noNewPrivileges: boolean;
   /** the process's capabilities (common/confinement.ts) */

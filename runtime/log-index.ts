@@ -3,13 +3,13 @@ import { promises as fs } from 'node:fs';
 /**
  * The sidecar index of a container's log: WHEN its bytes appeared, and where each of its files begins.
  *
- * The container writes container.log itself (O_APPEND, through the shim), with no process of ours in between,
- * so nothing sees a line as it is written. Instead the container monitor samples the log when inotify says
- * it was written, at most every 100 ms (runtime/monitor.ts): when it has grown, one line `<end> <ms>` is
- * appended to `container.log.index`, saying "every byte below logical offset <end> existed at time <ms>". A
- * byte's time is the earliest sample that covers it, so timestamps are as fine as that (a line printed just
- * after a sample gets the next one's time, ≤ 100 ms later), and bytes already there at the first sample get
- * that sample's time.
+ * A container of the previous release wrote container.log itself (O_APPEND, through its shim), raw, with no process
+ * of ours in between, so nothing saw a line as it was written (conmon's entries carry their own time). Instead the
+ * container monitor samples the log when inotify says it was written, at most every 100 ms (runtime/monitor.ts):
+ * when it has grown, one line `<end> <ms>` is appended to `container.log.index`, saying "every byte below logical
+ * offset <end> existed at time <ms>". A byte's time is the earliest sample that covers it, so timestamps are as
+ * fine as that (a line printed just after a sample gets the next one's time, ≤ 100 ms later), and bytes already
+ * there at the first sample get that sample's time.
  *
  * Offsets are logical: rotation (copy-then-truncate, see `LogSampler.rotate`) starts container.log again at
  * physical offset 0, and the index's first line `starts <s…>` says at which logical offset each file begins,

@@ -42,6 +42,7 @@ const TEST_NETWORKS = {
   'e2e/linux-saga': { hostNetns: 'cs-e2e-host', bridge: 'cse0', subnet: '10.90.0.0/16' },
   'e2e/monitor-linux': { hostNetns: 'cs-mon-host', bridge: 'csm0', subnet: '10.96.0.0/16' },
   'e2e/logs-linux': { hostNetns: 'cs-logs-host', bridge: 'csg0', subnet: '10.97.0.0/16' },
+  'e2e/conmon-linux': { hostNetns: 'cs-conmon-host', bridge: 'cscm0', subnet: '10.151.0.0/16' },
   // the driver's default bridge: the crash test's worker processes take their network from the environment,
   // which has no variable for the bridge
   'durability/crash': { hostNetns: 'cs-crash-host', bridge: 'cs0', subnet: '10.91.0.0/16' },

@@ -65,7 +65,7 @@ function configJson(rec: ContainerRecord) {
     Hostname: c.Hostname,
     Domainname: c.Domainname ?? '',
     User: c.User ?? '',
-    AttachStdin: false,
+    AttachStdin: c.AttachStdin ?? false,
     AttachStdout: false,
     AttachStderr: false,
     ...(Object.keys(exposed).length > 0 ? { ExposedPorts: exposed } : {}),

@@ -8,18 +8,17 @@ import { attachLocal, containerResizeRoute, wantsLocalAttach } from './attach-io
 
 /**
  * A container's output: GET /containers/{id}/logs and POST /containers/{id}/attach, both read from the
- * container's log file in bounded pages (api/log-follow.ts). The log holds stdout and stderr together (the
- * container writes both to it), so the frames carry them as one stream: stdout's, or stderr's when only
- * stderr is asked for. A TTY container's output is raw, unframed, as Docker's.
+ * container's log file in bounded pages (api/log-follow.ts). conmon's log keeps each line's stream, so stdout
+ * and stderr go out in frames of their own, only those asked for. A TTY container's output is raw, unframed,
+ * as Docker's (a terminal has one stream: stdout).
  */
 
 /** How often attach reads the log of an AutoRemove container once its run is past its first seconds. */
 const AUTO_REMOVE_POLL_MS = 100;
 
-/** Frame type for a container's combined output, or raw for a TTY. */
-function outputOf(rec: ContainerRecord, stdout: boolean): LogStreamOptions['output'] {
-  if (rec.Config.Tty) return 'raw';
-  return stdout ? 1 : 2;
+/** The streams asked for, framed, or raw for a TTY. */
+function outputOf(rec: ContainerRecord, stdout: boolean, stderr: boolean): LogStreamOptions['output'] {
+  return { stdout, stderr, raw: rec.Config.Tty };
 }
 
 /** Docker's `tail`: "all" (or anything not a number, or negative) for all, else the last N lines. */
@@ -49,12 +48,12 @@ export const streamRoutes: Route[] = [
         // since=0 is the epoch: everything, as without it
         first: {
           ...(tail === undefined ? {} : { tail }),
-          ...(since !== undefined && since > 0 ? { since: Math.ceil(since) } : {}),
+          ...(since !== undefined && since > 0 ? { since } : {}),
         },
         follow: follow ? { kind: 'running' } : { kind: 'none' },
         timestamps,
         ...(until !== undefined && until > 0 ? { until } : {}),
-        output: outputOf(rec, stdout),
+        output: outputOf(rec, stdout, stderr),
       });
     },
   },
@@ -80,7 +79,7 @@ export const streamRoutes: Route[] = [
         first: logs ? {} : { tail: 0 },
         follow: stream ? { kind: 'run', startedAt: rec.State.StartedAt } : { kind: 'none' },
         timestamps: false,
-        output: outputOf(rec, stdout),
+        output: outputOf(rec, stdout, stderr),
         // its monitor removes it, log included, soon after it exits: keep reading often
         ...(rec.HostConfig.AutoRemove ? { pollMs: AUTO_REMOVE_POLL_MS } : {}),
       });

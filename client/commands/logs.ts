@@ -4,7 +4,7 @@ import type { Session } from '../connection';
 import type { CliContext } from '../context';
 import { usageError } from '../errors';
 import { parseSince } from '../log-since';
-import { writeOut } from '../output';
+import { writeTo } from '../output';
 
 /** How long a follower waits before asking again when it has read everything and the container runs. */
 const FOLLOW_POLL_MS = 500;
@@ -20,8 +20,8 @@ interface LogsFlags {
  * docker logs [-f] [--tail N] [--since T] [-t]: the container's output, read in bounded pages (any size of
  * log; no payload grows with it), across its rotated files. The first page names the container by its full
  * ID, so a name reused meanwhile cannot switch the output to another container; later pages go on from a
- * cursor. -f goes on until the container has stopped and all is printed. -t's times come from the worker
- * (the text arrives prefixed), as fine as the container monitor's log sampling (≤ 100 ms).
+ * cursor. -f goes on until the container has stopped and all is printed. The container's stdout goes to
+ * ours and its stderr to ours; -t's times are each line's own (conmon's, in the log).
  */
 export function registerLogs(program: Command, ctx: CliContext): void {
   program
@@ -60,7 +60,8 @@ export async function printLogs(
   };
   let page = await logsPage(session, ref, first);
   for (;;) {
-    await writeOut(page.text);
+    // each stream on its own: the container's stderr on ours
+    for (const c of page.chunks) await writeTo(c.stream === 'stderr' ? process.stderr : process.stdout, c.text);
     if (!page.more && !(opts.follow && page.running)) return;
     if (!page.more) await new Promise((r) => setTimeout(r, FOLLOW_POLL_MS));
     page = await logsPage(session, page.containerId, { cursor: page.next, timestamps });

@@ -32,6 +32,7 @@ export const spec: StepImpl<'spec'> = {
       cwd: rec.Config.WorkingDir,
       hostname: rec.Config.Hostname,
       tty: rec.Config.Tty,
+      stdin: { open: rec.Config.OpenStdin === true, once: rec.Config.StdinOnce === true },
       readonlyRootfs: hc.ReadonlyRootfs,
       noNewPrivileges: parseSecurityOpts(hc.SecurityOpt).noNewPrivileges,
       capabilities,

@@ -11,17 +11,17 @@ import type { Teardown } from './teardown';
 import { spawnBenchWorker } from './worker-process';
 
 /**
- * Memory: resident sizes idle and with `n` containers running, ours beside Docker's, sampled at the same
- * moments. Ours: a real worker process (worker-process.ts) on a task queue of its own, sharing the bench's
- * state root, and the processes our Linux driver keeps per container (the shim's sh, `runc run`, `runc
- * events`: those whose command line names the state root). Docker's: dockerd, its containerd and the
- * containerd-shim per container (those whose command line names the private daemon's directory). The
- * containers' own processes (busybox sleep) are counted on neither side. Each sample is taken SETTLE_MS after
- * the last start, so the monitors' first looks and Go's start-up allocations are in it.
+ * Memory: resident sizes idle and with `n` containers running, ours beside Docker's, sampled at the same moments.
+ * Ours: a real worker process (worker-process.ts) on a task queue of its own, sharing the bench's state root, and
+ * the process our Linux driver keeps per container (conmon, and any sh or runc left of a container of the previous
+ * release: those whose command line names the state root). Docker's: dockerd, its containerd and the
+ * containerd-shim per container (those whose command line names the private daemon's directory). The containers'
+ * own processes (busybox sleep) are counted on neither side. Each sample is taken SETTLE_MS after the last start,
+ * so the monitors' first looks and Go's start-up allocations are in it.
  *
  * Then the same processes' CPU time over CPU_WINDOW_MS of idleness, per second: with no container (at least
- * CPU_WARM_UP_MS after the worker was ready: a worker just started keeps busy for some seconds), then with
- * the `n` running (each side's). Ours is mostly the monitor's wait, one activity per running container
+ * CPU_WARM_UP_MS after the worker was ready: a worker just started keeps busy for some seconds), then with the `n`
+ * running (each side's). Ours is mostly the monitor's wait, one activity per running container
  * (runtime/monitor.ts), and its heartbeats.
  */
 const SETTLE_MS = 3000;
@@ -93,7 +93,7 @@ export async function measureMemory(o: MemoryOptions): Promise<MemoryResult> {
         procs.filter((p) => p.cmdline.includes(s) && comm(p.comm));
       const workerKb = await rssKb(worker.pid);
       if (workerKb === undefined) throw new Error('the worker process is gone');
-      const shims = mentioning(o.runtime.root, (c) => c === 'sh' || c === 'runc');
+      const shims = mentioning(o.runtime.root, (c) => c === 'conmon' || c === 'sh' || c === 'runc');
       const out: MemorySample = { worker: { mb: workerKb / 1024 }, shims: total(shims) };
       const pids: Partial<Record<keyof IdleCpu, number[]>> = { worker: [worker.pid], shims: shims.map((p) => p.pid) };
       if (o.docker) {

@@ -50,9 +50,10 @@ describe('the container monitor (Linux driver)', () => {
       cmd: ['sh', '-c', 'sleep 1; a=xxxxxxxxxxxxxxxx; while :; do a=$a$a; done'],
       hostConfig: { Memory: 8 * 1024 * 1024 },
     });
+    // the record shows the exit a moment before its events are written: wait for the die
     const r = await until('the OOM kill', async () => {
       const x = await rec(id);
-      return x.State.Running ? undefined : x;
+      return x.State.Running || !(await eventsOf(id)).some((e) => e.action === 'die') ? undefined : x;
     });
     expect([r.State.ExitCode, r.State.OOMKilled]).toEqual([137, true]);
     expect((await eventsOf(id)).map((e) => e.action)).toEqual(['create', 'start', 'oom', 'die']);

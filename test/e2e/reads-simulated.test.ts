@@ -15,6 +15,7 @@ import { simulatedRuntime } from '../runtimes';
 import type { containerInspect } from '../../workflows/ops';
 import type { containerReads } from '../../workflows/reads';
 import { cli, startTestWorker, type TestWorker, until } from '../harness';
+import { pageText } from '../../runtime/logs';
 
 // The read path (workflows/reads.ts): reads are Updates of one reads workflow per task queue, so they add no
 // workflow run each; state changes still do. Simulated driver, in-process workers on their own task queues.
@@ -230,7 +231,7 @@ describe('the reads workflow continues as new under reads', () => {
             expect((await list(w.session, true)).map((c) => c.Id)).toEqual([id]);
             break;
           case 2:
-            expect((await logsPage(w.session, 'can', { tail: 1 })).text).toBe('line 199\n');
+            expect(pageText(await logsPage(w.session, 'can', { tail: 1 }))).toBe('line 199\n');
             break;
           default:
             expect((await readEvents(w.session, 0)).events.map((e) => e.action)).toEqual(['create']);
@@ -242,7 +243,7 @@ describe('the reads workflow continues as new under reads', () => {
     const pager = (async () => {
       for (let cursor = 0, more = true; more; ) {
         const page = await logsPage(w.session, 'can', { cursor, limit: 200 });
-        paged += page.text;
+        paged += pageText(page);
         cursor = page.next;
         more = page.more;
       }

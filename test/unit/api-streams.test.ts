@@ -1,29 +1,8 @@
-/** The Engine API's stream helpers: logs' `until` cut, Docker's event format and filters, the exec store. */
+/** The Engine API's stream helpers: Docker's event format and filters, the exec store. */
 import { describe, expect, it } from 'vitest';
 import { EventFilter, toDockerEvent } from '../../api/docker-events';
 import { ExecStore } from '../../api/exec-store';
-import { UntilCut } from '../../api/log-follow';
 import type { ContainerEvent } from '../../common/types';
-
-const T = (s: string) => `2026-11-30T23:30:0${s}.000000000Z `;
-
-describe('UntilCut (logs until=)', () => {
-  it('keeps the lines up to `until`, drops the stamps unless asked for, and stops at the first later line', () => {
-    const until = Date.parse('2026-11-30T23:30:02Z');
-    const cut = new UntilCut(until, false);
-    expect(cut.filter(`${T('1')}a\n${T('2')}b\n`)).toBe('a\nb\n');
-    expect(cut.passed).toBe(false);
-    expect(cut.filter(`${T('2')}c\n${T('3')}d\n${T('1')}e\n`)).toBe('c\n');
-    expect(cut.passed).toBe(true);
-    expect(cut.filter(`${T('1')}f\n`)).toBe('');
-  });
-
-  it('a line split across pages: its rest comes without a stamp and follows its line', () => {
-    const cut = new UntilCut(Date.parse('2026-11-30T23:30:05Z'), true);
-    expect(cut.filter(`${T('1')}first half`)).toBe(`${T('1')}first half`);
-    expect(cut.filter(` second half\n${T('2')}next\n`)).toBe(` second half\n${T('2')}next\n`);
-  });
-});
 
 const ev = (action: ContainerEvent['action'], extra: Partial<ContainerEvent> = {}): ContainerEvent => ({
   time: '2026-11-30T23:30:01.123Z',

@@ -7,7 +7,7 @@ import { appendFile, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { indexFile, LogSampler, readLogIndex, rotatedFile, sampleLog, type LogSample } from '../../runtime/log-index';
-import { formatLogTime, LineTimes, readLogPage, type LogPageOptions } from '../../runtime/logs';
+import { formatLogTime, LineTimes, readLogPage, type LogPageOptions, pageText } from '../../runtime/logs';
 import { tempDirEach } from './helpers';
 
 const tmp = tempDirEach('log-index');
@@ -17,7 +17,7 @@ const logFile = () => path.join(tmp.path, 'container.log');
 /** Every page from the first (with `first`'s options) on, concatenated; later pages keep `timestamps`. */
 async function readAll(first: LogPageOptions = {}): Promise<string> {
   let page = await readLogPage(logFile(), first);
-  let text = page.text;
+  let text = pageText(page);
   while (page.more) {
     page = await readLogPage(logFile(), {
       cursor: page.next,
@@ -25,7 +25,7 @@ async function readAll(first: LogPageOptions = {}): Promise<string> {
       limit: first.limit,
       now: first.now,
     });
-    text += page.text;
+    text += pageText(page);
   }
   return text;
 }
@@ -135,9 +135,9 @@ describe('sampling', () => {
     const text = await readAll({ timestamps: true, limit: 64 });
     expect(text).toBe(`${stamp} ${'x'.repeat(100)}\n${stamp} y\n`);
     let page = await readLogPage(logFile(), { timestamps: true, limit: 64 });
-    expect(Buffer.byteLength(page.text)).toBeLessThanOrEqual(64);
+    expect(Buffer.byteLength(pageText(page))).toBeLessThanOrEqual(64);
     page = await readLogPage(logFile(), { timestamps: true, limit: 200 });
-    expect(page.text).toBe(text);
+    expect(pageText(page)).toBe(text);
   });
 
   it.each<[string, number, string]>([
@@ -201,8 +201,8 @@ describe('rotation (copy-then-truncate) and logical cursors', () => {
         .join(''),
     );
     // a cursor older than the oldest kept byte starts there; one inside a rotated file goes on from it
-    expect((await readLogPage(logFile(), { cursor: 0 })).text).toBe(lines.slice(8).join(''));
-    expect((await readLogPage(logFile(), { cursor: 63 })).text).toBe(lines.slice(9).join(''));
+    expect(pageText(await readLogPage(logFile(), { cursor: 0 }))).toBe(lines.slice(8).join(''));
+    expect(pageText(await readLogPage(logFile(), { cursor: 63 }))).toBe(lines.slice(9).join(''));
   });
 
   it("a follower's cursor names the same byte after rotations: it neither repeats nor skips", async () => {
@@ -215,7 +215,7 @@ describe('rotation (copy-then-truncate) and logical cursors', () => {
       written.push(line);
       await poll(s, i * 100, line);
       const page = await readLogPage(logFile(), { cursor });
-      seen += page.text;
+      seen += pageText(page);
       cursor = page.next;
     }
     expect(seen).toBe(written.join(''));
@@ -245,7 +245,7 @@ describe('rotation (copy-then-truncate) and logical cursors', () => {
       'container.log.index',
     ]);
     const page = await readLogPage(logFile());
-    expect(page).toEqual({ text: 'new\n', next: 8, more: false });
+    expect(page).toEqual({ chunks: [{ stream: 'stdout', text: 'new\n' }], next: 8, more: false });
   });
 
   it('rotation drops the samples of the bytes it drops', async () => {

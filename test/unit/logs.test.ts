@@ -2,7 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LOG_PAGE_MAX, pageEnd, readLogPage, type LogPageOptions } from '../../runtime/logs';
+import { LOG_PAGE_MAX, pageEnd, readLogPage, type LogPageOptions, pageText } from '../../runtime/logs';
 import { tempDirEach } from './helpers';
 
 const tmp = tempDirEach('logs');
@@ -20,11 +20,11 @@ async function readAll(
   limit?: number,
 ): Promise<{ text: string; pages: number }> {
   let page = await readLogPage(file, { ...first, limit });
-  let text = page.text;
+  let text = pageText(page);
   let pages = 1;
   while (page.more) {
     page = await readLogPage(file, { cursor: page.next, limit });
-    text += page.text;
+    text += pageText(page);
     pages++;
   }
   return { text, pages };
@@ -32,7 +32,7 @@ async function readAll(
 
 describe('readLogPage', () => {
   it('a missing log is empty', async () => {
-    expect(await readLogPage(path.join(tmp.path, 'none.log'))).toEqual({ text: '', next: 0, more: false });
+    expect(await readLogPage(path.join(tmp.path, 'none.log'))).toEqual({ chunks: [], next: 0, more: false });
   });
 
   it('pages of a log far larger than one page concatenate to it, each within the cap', async () => {
@@ -42,12 +42,12 @@ describe('readLogPage', () => {
     let text = '';
     let pages = 0;
     for (;;) {
-      expect(Buffer.byteLength(page.text)).toBeLessThanOrEqual(LOG_PAGE_MAX);
-      text += page.text;
+      expect(Buffer.byteLength(pageText(page))).toBeLessThanOrEqual(LOG_PAGE_MAX);
+      text += pageText(page);
       pages++;
       if (!page.more) break;
       // a page that stops before the end stops at a line end
-      expect(page.text.endsWith('\n')).toBe(true);
+      expect(pageText(page).endsWith('\n')).toBe(true);
       page = await readLogPage(file, { cursor: page.next });
     }
     expect(text).toBe(lines);
@@ -81,8 +81,8 @@ describe('readLogPage', () => {
 
   it('a cursor at or past the end reads nothing more', async () => {
     const file = await logOf('abc\n');
-    expect(await readLogPage(file, { cursor: 4 })).toEqual({ text: '', next: 4, more: false });
-    expect(await readLogPage(file, { cursor: 99 })).toEqual({ text: '', next: 4, more: false });
+    expect(await readLogPage(file, { cursor: 4 })).toEqual({ chunks: [], next: 4, more: false });
+    expect(await readLogPage(file, { cursor: 99 })).toEqual({ chunks: [], next: 4, more: false });
   });
 });
 

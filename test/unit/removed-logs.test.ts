@@ -8,6 +8,7 @@ import { REMOVED_LOG_KEEP_MS, sweepRemovedLogs } from '../../runtime/removed-log
 import type { SimulatedRuntime } from '../../runtime/simulated-runtime';
 import { simulatedRuntime } from '../runtimes';
 import { expectError, rejected, tempDirEach } from './helpers';
+import { pageText } from '../../runtime/logs';
 
 const root = tempDirEach('removed-logs');
 let rt: SimulatedRuntime;
@@ -28,13 +29,17 @@ describe('the log of a container removed after its exit', () => {
   it('is read from where a reader was, by full ID, after the removal; not by name, and not after a plain rm', async () => {
     const id = await withLog('gone', 'one\ntwo\n');
     const first = await rt.logPage(id, { limit: 4 });
-    expect(first.text).toBe('one\n');
+    expect(pageText(first)).toBe('one\n');
 
     await rt.keepLogForReaders(id);
     // moved aside, the container not yet removed: the same cursor goes on (no restart from 0)
-    expect((await rt.logPage(id, { cursor: first.next })).text).toBe('two\n');
+    expect(pageText(await rt.logPage(id, { cursor: first.next }))).toBe('two\n');
     await rt.remove(id, true);
-    expect(await rt.logPage(id, { cursor: first.next })).toEqual({ text: 'two\n', next: 8, more: false });
+    expect(await rt.logPage(id, { cursor: first.next })).toEqual({
+      chunks: [{ stream: 'stdout', text: 'two\n' }],
+      next: 8,
+      more: false,
+    });
     expectError(await rejected(rt.logPage('gone')), { type: 'NoSuchContainer', message: 'No such container: gone' });
 
     const plain = await withLog('plain', 'x\n');

@@ -12,6 +12,7 @@ import { writeFileReplace } from './files';
 import { hostCapabilities } from './host-caps';
 import { hostDevices } from './host-devices';
 import { buildSpec, type IpcSetup } from './spec';
+import { stdioFile, type StdioSettings } from './conmon-start';
 
 /**
  * The spec step's system work: the container's OCI bundle (config.json from spec.ts, and the hostname, hosts
@@ -39,6 +40,7 @@ export async function writeBundle(layout: Layout, id: string, plan: SpecPlan, re
     user: plan.user,
     cwd: plan.cwd,
     hostname: plan.hostname,
+    terminal: plan.tty,
     domainname: plan.domainname,
     rootfs: layout.rootfs(id),
     readonlyRootfs: plan.readonlyRootfs,
@@ -80,6 +82,9 @@ export async function writeBundle(layout: Layout, id: string, plan: SpecPlan, re
   if (remap) await Promise.all(Object.values(etc).map((f) => fs.chown(f, remap.uid, remap.gid)));
   // 0600: the spec holds the container's environment
   await writeFileReplace(path.join(bundle, 'config.json'), `${specJson(spec)}\n`, 0o600);
+  const stdin = plan.stdin ?? { open: false, once: false };
+  const stdio: StdioSettings = { terminal: plan.tty, stdin: stdin.open, leaveStdinOpen: stdin.open && !stdin.once };
+  await writeFileReplace(stdioFile(layout, id), `${JSON.stringify(stdio)}\n`, 0o600);
 }
 
 /**

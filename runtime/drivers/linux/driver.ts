@@ -37,6 +37,7 @@ import { publishPorts, unpublishPorts } from './ports';
 import { writeBundle } from './bundle';
 import { realRoot } from './files';
 import * as proc from './process';
+import { startProcess } from './conmon-start';
 import { chownNamedVolumes, prepareContainerDirs, remappedLower } from './userns';
 
 export interface LinuxDriverOptions {
@@ -53,10 +54,12 @@ export interface LinuxDriverOptions {
 }
 
 /**
- * The real driver: overlayfs rootfs, named netns + CNI bridge (in a project-owned host-side namespace), an OCI
- * bundle run by runc under a detached shim, runc's volume mounts. Resources are named after the container ID
- * (layout.ts): acquires adopt what an earlier attempt left, releases find them. The modules beside it do the
- * system work: mounts.ts, network.ts, ports.ts, spec.ts, process.ts, freezer.ts (runc pause, cgroup pids).
+ * The real driver: overlayfs rootfs, named netns + CNI bridge (in a project-owned host-side namespace), an
+ * OCI bundle run by runc under conmon, volumes mounted by runc inside the container. Every resource
+ * is named after the container ID (layout.ts), so every acquire adopts what an earlier attempt left and every
+ * release finds what there is to release. The modules beside it do the system work: mounts.ts, network.ts
+ * (netns.ts, cni.ts), ports.ts (port-proxy.ts), spec.ts, conmon-start.ts, process.ts (runc.ts), freezer.ts
+ * (runc pause, cgroup pids), images.ts, probe.ts.
  */
 export class LinuxDriver implements Driver {
   readonly kind = 'linux' as const;
@@ -197,10 +200,10 @@ export class LinuxDriver implements Driver {
     await proc.requireNoProcess(this.layout, id, 'release its volumes');
   }
 
-  // --- process (process.ts, shim.ts) -------------------------------------------------------------------------
+  // --- process (conmon-start.ts, process.ts, shim.ts) ---------------------------------------------------------
 
   startProcess(id: string, ctx?: StepContext): Promise<{ pid: number }> {
-    return proc.startProcess(this.layout, id, ctx);
+    return startProcess(this.layout, id, ctx);
   }
 
   /**
@@ -247,11 +250,13 @@ export class LinuxDriver implements Driver {
   }
 
   /**
-   * What probeProcess reads besides /proc: the exec record, runc's pid file, the shim's exit file (written when
-   * runc run returns). A process whose shim was killed too exits without a write to any of them.
+   * What probeProcess reads besides /proc: the exec record, runc's pid file, conmon's exit status in the current
+   * attempt's directory (and the previous release's shim's exit file). A process whose conmon was killed too
+   * exits without a write to any of them.
    */
   processStateFiles(id: string): string[] {
-    return [this.layout.execRecord(id), this.layout.pidFile(id), this.layout.exitFile(id)];
+    const l = this.layout;
+    return [l.execRecord(id), l.pidFile(id), l.exitFile(id), ...proc.currentAttemptExitFile(l, id)];
   }
 
   /**
@@ -279,13 +284,8 @@ export class LinuxDriver implements Driver {
       l.shm(id),
       l.bundle(id),
       l.cniResult(id),
-      l.execRecord(id),
-      l.pidFile(id),
-      l.exitFile(id),
-      l.attemptFile(id),
+      ...proc.processFiles(l, id),
       l.log(id),
-      l.runcLog(id),
-      l.runcEvents(id),
       execsDir(l, id),
       ...(await logSidecars(l.log(id))),
     ];

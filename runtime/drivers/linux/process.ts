@@ -1,82 +1,151 @@
-import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ContainerError } from '../../../common/errors';
 import type { StepContext } from '../../contract';
-import { FileWaker } from '../../watch';
 import { exists, readJson, sleep } from '../../fsutil';
-import { writeFileReplace } from './files';
 import { short, type Layout } from '../layout';
-import { classifyStartError, lastRuncError, runcDelete } from './runc';
-import { isLive, procStat, readIntFile, signalSame, spawnShim, type ExecRecord, type ShimFiles } from './shim';
+import { runcDelete } from './runc';
+import { isLive, procStat, readIntFile, signalSame, type ExecRecord } from './shim';
 
 /**
- * The container's process, from the files the shim and runc write (shim.ts) and /proc: start it (or adopt the
- * one an earlier attempt started), tell whether it runs, stop it, and unregister it.
+ * The container's process, from the files conmon and runc write (conmon-start.ts) and /proc: tell whether it
+ * runs, stop it, unregister it. A container started by the previous release's shim (its exec record names
+ * `shimPid`) is read from that shim's files instead (legacyProbe), so an upgrade leaves no container unseen.
  */
 
-/** Poll interval while waiting on the shim / a process: short, the files appear within milliseconds. */
-const POLL_MS = 2;
-/** Exit code recorded when a process is gone and nobody recorded its status (its shim was killed too). */
+/** Poll interval while waiting on conmon / a process: short, the files appear within milliseconds. */
+export const POLL_MS = 2;
+/** Exit code recorded when a process is gone and nobody recorded its status (its conmon was killed too). */
 export const UNKNOWN_EXIT = 255;
 
 export type ProcState =
   | { kind: 'running'; pid: number; pidStart: number | undefined }
-  | { kind: 'pending'; shimPid: number } // the shim runs, the container process does not (starting, or just exited)
+  // conmon (or a legacy shim) runs, the container process does not (starting, or just exited)
+  | { kind: 'pending'; monitor: Monitor }
   | { kind: 'exited'; code: number; at: string; oomKilled: boolean }
   | { kind: 'none' };
 
-/**
- * The exec record: replaced atomically (rename) but not fsynced. It describes processes, which a worker crash
- * leaves running (the page cache survives it) and a machine crash ends (a lost record then describes nothing).
- */
-function writeExecRecord(file: string, rec: ExecRecord): Promise<void> {
-  return writeFileReplace(file, `${JSON.stringify(rec)}\n`, 0o600);
+/** The process that holds the container: conmon, or the previous release's shim (its own process group). */
+export interface Monitor {
+  pid: number;
+  start: number | undefined;
+  legacy: boolean;
 }
 
-function shimFiles(l: Layout, id: string): ShimFiles {
+/**
+ * conmon's files of one start attempt: its --exit-dir (the exit status, named by the container ID), its own
+ * pid and output. One directory per attempt: the conmon of an abandoned attempt (its worker died before
+ * recording it) writes only there, never for the attempt that replaced it.
+ */
+export function attemptFiles(l: Layout, id: string, attempt: string) {
+  const dir = path.join(l.persistDir(id), attempt);
   return {
-    runcRoot: l.runcRoot,
-    bundle: l.bundle(id),
-    pidFile: l.pidFile(id),
-    exitFile: l.exitFile(id),
-    runcLog: l.runcLog(id),
-    log: l.log(id),
-    attemptFile: l.attemptFile(id),
-    eventsFile: l.runcEvents(id),
+    dir,
+    exit: path.join(dir, id),
+    conmonPid: path.join(dir, 'conmon.pid'),
+    conmonLog: path.join(dir, 'conmon.log'),
   };
+}
+
+/** The process's files, for the container's removal: records, runc's log, conmon's dirs, the attach link. */
+export function processFiles(l: Layout, id: string): string[] {
+  const legacy = [l.exitFile(id), l.runcEvents(id)];
+  return [
+    l.execRecord(id),
+    l.pidFile(id),
+    l.attemptFile(id),
+    l.runcLog(id),
+    l.persistDir(id),
+    ...legacy,
+    attachLink(l, id),
+  ];
+}
+
+/** conmon's link `<attachDir>/<short ID>` to the bundle, where it listens on `attach`. */
+export const attachLink = (l: Layout, id: string): string => path.join(l.attachDir, short(id));
+
+/** conmon's persist-dir `oom`: written when the OOM killer struck the container (cleared by each attempt). */
+export const oomFile = (l: Layout, id: string): string => path.join(l.persistDir(id), 'oom');
+
+/** The token of the current start attempt (the attempt file, written before anything of the attempt runs). */
+export async function currentAttempt(l: Layout, id: string): Promise<string | undefined> {
+  const t = (await fs.readFile(l.attemptFile(id), 'utf8').catch(() => '')).trim();
+  return /^[0-9a-f]{16}$/.test(t) ? t : undefined;
+}
+
+/**
+ * The current attempt's exit status file, for a watch set up now (Driver.processStateFiles is synchronous: a
+ * read of a few bytes); none before any attempt.
+ */
+export function currentAttemptExitFile(l: Layout, id: string): string[] {
+  let t = '';
+  try {
+    t = readFileSync(l.attemptFile(id), 'utf8').trim();
+  } catch {
+    return [];
+  }
+  return /^[0-9a-f]{16}$/.test(t) ? [attemptFiles(l, id, t).exit] : [];
+}
+
+/** True while pid runs and is a conmon (a pid from conmon's pid file has no start time recorded yet). */
+async function isConmon(pid: number, start: number | undefined): Promise<boolean> {
+  if (!(await isLive(pid, start))) return false;
+  const comm = await fs.readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
+  return comm.trim() === 'conmon';
+}
+
+/** The monitor of the current attempt: the exec record's, else conmon's pid file (the record not written yet). */
+export async function monitorOf(l: Layout, id: string, exec?: ExecRecord): Promise<Monitor | undefined> {
+  if (exec?.shimPid !== undefined) return { pid: exec.shimPid, start: exec.shimStart, legacy: true };
+  const attempt = await currentAttempt(l, id);
+  if (!attempt) return undefined;
+  if (exec?.attempt === attempt && exec.conmonPid !== undefined)
+    return { pid: exec.conmonPid, start: exec.conmonStart, legacy: false };
+  const pid = await readIntFile(attemptFiles(l, id, attempt).conmonPid);
+  return pid === undefined ? undefined : { pid, start: (await procStat(pid))?.start, legacy: false };
+}
+
+async function exitedAt(file: string, code: number, oomKilled: Promise<boolean>): Promise<ProcState> {
+  const stat = await fs.stat(file).catch(() => undefined);
+  return { kind: 'exited', code, at: (stat?.mtime ?? new Date()).toISOString(), oomKilled: await oomKilled };
 }
 
 /** What the files and /proc say about the container's process. */
 export async function probeProcess(l: Layout, id: string): Promise<ProcState> {
-  const [exec, pid, code] = await Promise.all([
-    readJson<ExecRecord>(l.execRecord(id)).catch(() => undefined),
-    readIntFile(l.pidFile(id)),
-    readIntFile(l.exitFile(id)),
-  ]);
-  const exited = async (c: number): Promise<ProcState> => {
-    const [stat, events] = await Promise.all([
-      fs.stat(l.exitFile(id)).catch(() => undefined),
-      fs.readFile(l.runcEvents(id), 'utf8').catch(() => ''),
-    ]);
-    return {
-      kind: 'exited',
-      code: c,
-      at: (stat?.mtime ?? new Date()).toISOString(),
-      oomKilled: /"type":\s*"oom"/.test(events),
-    };
-  };
-  if (code !== undefined) return exited(code);
+  const exec = await readJson<ExecRecord>(l.execRecord(id)).catch(() => undefined);
+  if (exec?.shimPid !== undefined) return legacyProbe(l, id, exec);
+  const attempt = await currentAttempt(l, id);
+  const exitFile = attempt ? attemptFiles(l, id, attempt).exit : undefined;
+  const [pid, code] = await Promise.all([readIntFile(l.pidFile(id)), exitFile ? readIntFile(exitFile) : undefined]);
+  const oom = () => exists(oomFile(l, id));
+  if (code !== undefined) return exitedAt(exitFile!, code, oom());
   const pidStart = exec?.pid === pid ? exec?.pidStart : undefined;
   if (pid !== undefined && (await isLive(pid, pidStart)))
     return { kind: 'running', pid, pidStart: pidStart ?? (await procStat(pid))?.start };
-  if (exec?.shimPid !== undefined && (await isLive(exec.shimPid, exec.shimStart)))
-    return { kind: 'pending', shimPid: exec.shimPid };
-  const late = await readIntFile(l.exitFile(id)); // written between the reads above
-  return late !== undefined ? exited(late) : { kind: 'none' };
+  const monitor = await monitorOf(l, id, exec);
+  if (monitor && (await isConmon(monitor.pid, monitor.start))) return { kind: 'pending', monitor };
+  const late = exitFile ? await readIntFile(exitFile) : undefined; // written between the reads above
+  return late !== undefined ? exitedAt(exitFile!, late, oom()) : { kind: 'none' };
 }
 
-/** Refuses (Internal, retryable) while the container's process or its shim still runs. */
+/**
+ * A container of the previous release: `sh -c 'runc run …; echo $? > exit-code'` with `runc events` writing
+ * the OOM killer's notices; its exit status in the exit-code file.
+ */
+async function legacyProbe(l: Layout, id: string, exec: ExecRecord): Promise<ProcState> {
+  const [pid, code] = await Promise.all([readIntFile(l.pidFile(id)), readIntFile(l.exitFile(id))]);
+  const oom = async () => /"type":\s*"oom"/.test(await fs.readFile(l.runcEvents(id), 'utf8').catch(() => ''));
+  if (code !== undefined) return exitedAt(l.exitFile(id), code, oom());
+  const pidStart = exec.pid === pid ? exec.pidStart : undefined;
+  if (pid !== undefined && (await isLive(pid, pidStart)))
+    return { kind: 'running', pid, pidStart: pidStart ?? (await procStat(pid))?.start };
+  if (await isLive(exec.shimPid, exec.shimStart))
+    return { kind: 'pending', monitor: { pid: exec.shimPid!, start: exec.shimStart, legacy: true } };
+  const late = await readIntFile(l.exitFile(id));
+  return late !== undefined ? exitedAt(l.exitFile(id), late, oom()) : { kind: 'none' };
+}
+
+/** Refuses (Internal, retryable) while the container's process or its conmon still runs. */
 export async function requireNoProcess(l: Layout, id: string, what: string): Promise<void> {
   const st = await probeProcess(l, id);
   if (st.kind === 'running' || st.kind === 'pending') {
@@ -87,129 +156,8 @@ export async function requireNoProcess(l: Layout, id: string, what: string): Pro
   }
 }
 
-/**
- * Starts the container's process under a detached shim and resolves with its pid once it runs, or adopts the
- * one an earlier attempt started (running: its pid; still starting: waits for it). A runc container of an
- * earlier attempt that is stopped or created-but-dead is deleted and the process started anew.
- */
-export async function startProcess(l: Layout, id: string, ctx?: StepContext): Promise<{ pid: number }> {
-  const st = await probeProcess(l, id);
-  if (st.kind === 'running') return recordPid(l, id, st.pid, st.pidStart); // an earlier attempt's process: adopt it
-  if (st.kind === 'pending') {
-    const exec = await readJson<ExecRecord>(l.execRecord(id));
-    return waitForStart(l, id, { pid: st.shimPid, start: exec?.shimStart }, undefined, Promise.resolve(exec), ctx);
-  }
-  // Nothing runs: clear what an earlier attempt left (a stopped or created-but-dead runc container, its files).
-  if (!(await exists(path.join(l.bundle(id), 'config.json')))) {
-    throw new ContainerError('Internal', `start ${short(id)}: the bundle has no config.json (writeSpec has not run)`);
-  }
-  const attempt = randomBytes(8).toString('hex');
-  await fs.writeFile(l.attemptFile(id), `${attempt}\n`); // first: an older attempt's shim can no longer report
-  const [, , logStat] = await Promise.all([
-    runcDelete(l.runcRoot, id),
-    Promise.all([l.pidFile(id), l.exitFile(id), l.runcLog(id), l.runcEvents(id)].map((f) => fs.rm(f, { force: true }))),
-    fs.stat(l.log(id)).catch(() => undefined),
-  ]);
-  const shimPid = await spawnShim(id, attempt, shimFiles(l, id));
-  const shimStart = (await procStat(shimPid))?.start;
-  // recorded while runc starts the container: the wait does not need the record, only its completion
-  const rec: ExecRecord = { attempt, shimPid, shimStart, startedAt: new Date().toISOString() };
-  const recorded = writeExecRecord(l.execRecord(id), rec).then(() => rec);
-  recorded.catch(() => {}); // awaited (and its error thrown) by the wait; no unhandled rejection meanwhile
-  return waitForStart(l, id, { pid: shimPid, start: shimStart }, logStat?.size ?? 0, recorded, ctx);
-}
-
-/**
- * Waits until runc has written the pid file (the process runs) or the shim has written an exit status
- * without one (the start failed: runc's error, classified as Docker does). Woken by inotify when either file
- * appears in the container's directory; a slower poll also notices a shim that died without a word.
- */
-async function waitForStart(
-  l: Layout,
-  id: string,
-  shim: { pid: number; start: number | undefined },
-  logSize: number | undefined,
-  recorded: Promise<ExecRecord | undefined>,
-  ctx?: StepContext,
-): Promise<{ pid: number }> {
-  const began = Date.now();
-  let beat = began;
-  const started = async (pid: number) => recordPid(l, id, pid, (await procStat(pid))?.start, await recorded);
-  const failed = async (code: number) => {
-    await recorded;
-    return startError(l, id, code, logSize);
-  };
-  const waker = new FileWaker(
-    new Map([
-      [l.pidFile(id), 'status'],
-      [l.exitFile(id), 'status'],
-    ] as const),
-  );
-  try {
-    for (;;) {
-      const [pid, code] = await Promise.all([readIntFile(l.pidFile(id)), readIntFile(l.exitFile(id))]);
-      if (pid !== undefined) return await started(pid);
-      if (code !== undefined) throw await failed(code);
-      const now = Date.now();
-      if (!waker.watching || now - beat >= WATCHED_POLL_MS) {
-        if (!(await isLive(shim.pid, shim.start))) {
-          const lastPid = await readIntFile(l.pidFile(id));
-          if (lastPid !== undefined) return await started(lastPid);
-          const lastCode = await readIntFile(l.exitFile(id));
-          if (lastCode !== undefined) throw await failed(lastCode);
-          await recorded;
-          throw new ContainerError(
-            'Internal',
-            `start ${short(id)}: the shim exited without starting the container or reporting a status`,
-          );
-        }
-      }
-      if (now - began > 60_000) {
-        await recorded;
-        throw new ContainerError('Internal', `start ${short(id)}: the container process did not start within 60 s`);
-      }
-      if (now - beat >= 1000) {
-        beat = now;
-        ctx?.progress?.('waiting for the container process to start');
-      }
-      // woken by the pid or exit file, else after WATCHED_POLL_MS (the shim's liveness; an event inotify may
-      // have dropped), or a plain POLL_MS poll without a watch
-      await waker.wait(waker.watching ? WATCHED_POLL_MS : POLL_MS, STATUS);
-      waker.take();
-    }
-  } finally {
-    waker.close();
-  }
-}
-
-/** How often a watched wait looks anyway (the shim's liveness; an event inotify may have dropped). */
-const WATCHED_POLL_MS = 25;
-const STATUS: ReadonlySet<'status'> = new Set(['status']);
-
-/** The exec record with the container's pid (unless it has it already); `known` spares a read of it. */
-async function recordPid(
-  l: Layout,
-  id: string,
-  pid: number,
-  pidStart: number | undefined,
-  known?: ExecRecord,
-): Promise<{ pid: number }> {
-  const file = l.execRecord(id);
-  const exec = known ?? (await readJson<ExecRecord>(file));
-  if (!exec || exec.pid !== pid)
-    await writeExecRecord(file, { ...(exec ?? { attempt: '', startedAt: new Date().toISOString() }), pid, pidStart });
-  return { pid };
-}
-
-/** The start error runc logged; the container log loses the lines this failed attempt wrote to it. */
-async function startError(l: Layout, id: string, code: number, logSize: number | undefined): Promise<ContainerError> {
-  const logged = lastRuncError(await fs.readFile(l.runcLog(id), 'utf8').catch(() => ''));
-  if (logSize !== undefined) await fs.truncate(l.log(id), logSize).catch(() => {});
-  return classifyStartError(logged || `runc exited with status ${code} before starting the container`);
-}
-
-/** Waits while the shim is between states (starting, or cleaning up after its container). */
-async function settle(l: Layout, id: string, timeoutMs: number, ctx?: StepContext): Promise<ProcState> {
+/** Waits while conmon is between states (starting, or writing the status after its container exited). */
+export async function settle(l: Layout, id: string, timeoutMs: number, ctx?: StepContext): Promise<ProcState> {
   const until = Date.now() + timeoutMs;
   let beat = Date.now();
   for (;;) {
@@ -217,7 +165,7 @@ async function settle(l: Layout, id: string, timeoutMs: number, ctx?: StepContex
     if (st.kind !== 'pending' || Date.now() > until) return st;
     if (Date.now() - beat >= 1000) {
       beat = Date.now();
-      ctx?.progress?.('waiting for the shim');
+      ctx?.progress?.('waiting for conmon');
     }
     await sleep(POLL_MS);
   }
@@ -244,7 +192,10 @@ async function waitGone(
   return true;
 }
 
-/** Kill, wait, runc delete --force, drop the exec record. Idempotent; fine when nothing was started. */
+/**
+ * Kill, wait for conmon to write the status and exit, runc delete --force, drop the exec record and the attach
+ * socket's link. Idempotent; fine when nothing was started.
+ */
 export async function unregisterProcess(l: Layout, id: string, ctx?: StepContext): Promise<void> {
   let st = await probeProcess(l, id);
   if (st.kind === 'pending') st = await settle(l, id, 10_000, ctx);
@@ -254,23 +205,25 @@ export async function unregisterProcess(l: Layout, id: string, ctx?: StepContext
       throw new ContainerError('Internal', `unregister ${short(id)}: pid ${st.pid} survived SIGKILL`);
     }
   }
-  // Let the shim finish: runc run deletes its container and cgroup, then the status is written.
   const exec = await readJson<ExecRecord>(l.execRecord(id)).catch(() => undefined);
-  if (
-    exec?.shimPid !== undefined &&
-    !(await waitGone(exec.shimPid, exec.shimStart, 5_000, ctx, 'waiting for the shim'))
-  ) {
-    await signalSame(-exec.shimPid, exec.shimStart, 'SIGKILL'); // its own session and process group: sh and runc
-    await waitGone(exec.shimPid, exec.shimStart, 5_000, ctx);
+  const mon = await monitorOf(l, id, exec);
+  if (mon && (mon.legacy || (await isConmon(mon.pid, mon.start)))) {
+    if (!(await waitGone(mon.pid, mon.start, 5_000, ctx, 'waiting for conmon'))) {
+      // the legacy shim has its own session and process group (sh and runc); conmon is one process
+      await signalSame(mon.legacy ? -mon.pid : mon.pid, mon.start, 'SIGKILL');
+      await waitGone(mon.pid, mon.start, 5_000, ctx);
+    }
   }
   await runcDelete(l.runcRoot, id);
-  await Promise.all([l.execRecord(id), l.pidFile(id), l.attemptFile(id)].map((f) => fs.rm(f, { force: true })));
+  await Promise.all(
+    [l.execRecord(id), l.pidFile(id), l.attemptFile(id), attachLink(l, id)].map((f) => fs.rm(f, { force: true })),
+  );
 }
 
 /**
  * `signal` (the container's stop signal, default SIGTERM), SIGKILL after timeoutSeconds, wait; the exit code
- * from the shim's exit file, else 128+signal. (The container's process is PID 1 of its namespace: without a
- * handler it ignores SIGTERM, as under Docker.)
+ * conmon wrote, else 128+signal. (The container's process is PID 1 of its namespace: without a handler it
+ * ignores SIGTERM, as under Docker.)
  */
 export async function terminate(
   l: Layout,

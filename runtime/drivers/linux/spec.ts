@@ -96,6 +96,8 @@ export interface SpecInput {
   /** container path; '' means / */
   cwd: string;
   hostname: string;
+  /** a terminal for the process (Config.Tty); absent: none */
+  terminal?: boolean;
   /** the UTS domain name (Config.Domainname); absent or '': none */
   domainname?: string;
   /** host path of the mounted rootfs */
@@ -258,7 +260,7 @@ export function buildSpec(i: SpecInput): OciSpec {
   return {
     ociVersion: '1.0.2',
     process: {
-      terminal: false,
+      terminal: i.terminal === true,
       user: i.user
         ? { uid: i.user.uid, gid: i.user.gid, additionalGids: [...i.user.additionalGids] }
         : { uid: 0, gid: 0 },

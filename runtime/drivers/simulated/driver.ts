@@ -33,17 +33,18 @@ import type { PortRequest, PublishedPort } from '../../../common/ports';
 import { SIM_DEFAULT_SUBNET, SimNetworks } from './network';
 
 /**
- * The simulated driver: the same contract as the Linux driver, without root. Side effects are records on
- * disk under <root>/sim (mounts, netns, IP allocations, host ports (ports.ts), processes), named as the
- * Linux driver names them (the same Layout), so leaks are checkable; the rootfs is a plain directory so
- * working-dir rules are real. Images are not needed: any image name is accepted. The records of its mounts
- * (mounts.ts), processes and execs (processes.ts) and images (images.ts) live beside it. Its processes print
- * nothing (a test may write their log at layout.log(id), where it is read from) and run until stopped,
- * except three commands that end at once, as they would: `true` (0), `false` (1) and `sh -c "exit N"` (N) —
- * enough to drive exits and restart policies without root. A signal whose default action ends a process
- * ends one (exit 128+N), pause and unpause only mark it frozen. An exec is registered (its record under the
- * container, as the Linux driver's) and ends at once with no output: exit 0, or N for `sh -c "exit N"`, the
- * one command it interprets. Nothing runs, so nothing here can hang or leak a process.
+ * The simulated driver: the same contract as the Linux driver, without root. Side effects are records on disk under
+ * <root>/sim (mounts, netns, IP allocations, host ports (ports.ts), processes), named as the Linux driver names
+ * them (the same Layout), so leaks are checkable; the rootfs is a plain directory so working-dir rules are real.
+ * Images are not needed: any image name is accepted. The records of its mounts (mounts.ts), processes and execs
+ * (processes.ts) and images (images.ts) live beside it. Its processes run until stopped and print nothing (a test
+ * may write their log at layout.log(id), where it is read from), except commands that end at once, as they would
+ * (script.ts): `true` (0), `false` (1) and `sh -c` of `echo …`, `echo … >&2` and `exit N` (N), which print to the
+ * log as conmon would (k8s-file, stdout and stderr apart) — enough to drive exits, restart policies and logs
+ * without root. A signal whose default action ends a process ends one (exit 128+N), pause and unpause only mark it
+ * frozen. An exec is registered (its record under the container, as the Linux driver's) and ends at once with no
+ * output: exit 0, or N for `sh -c "exit N"`, the one command it interprets. Nothing runs, so nothing here can hang
+ * or leak a process.
  */
 export class SimulatedDriver implements Driver {
   readonly kind = 'simulated' as const;

@@ -5,7 +5,9 @@ import { endsByDefault } from '../../../common/signals';
 import type { ExecContext, ExecOutcome, ExecPlan, ProcessProbe } from '../../driver';
 import { execPaths, execsDir, isExecId } from '../../exec-layout';
 import { readJson, removeFile, writeJsonAtomic } from '../../fsutil';
+import { formatLogEntry } from '../../k8s-file';
 import type { Layout } from '../layout';
+import { simScript } from './script';
 
 /**
  * Simulated pids start past Linux's PID_MAX_LIMIT (2^22), so none is ever a host process's: docker top runs the
@@ -18,14 +20,6 @@ interface SimProcess {
   pid: number;
   frozen?: boolean;
   exited?: { code: number; at: string };
-}
-
-/** The exit code of a command that ends at once (see the driver's class comment); undefined for one that runs on. */
-function exitsAt(args: readonly string[]): number | undefined {
-  if (args.length === 1 && args[0] === 'true') return 0;
-  if (args.length === 1 && args[0] === 'false') return 1;
-  const m = args.length === 3 && args[0] === 'sh' && args[1] === '-c' ? /^exit (\d{1,3})$/.exec(args[2]!.trim()) : null;
-  return m ? Number(m[1]) & 255 : undefined;
 }
 
 /**
@@ -58,10 +52,15 @@ export class SimProcesses {
     if (existing && !existing.exited) return { pid: existing.pid };
     const pid = SIM_PIDS + Number.parseInt(id.slice(0, 4), 16);
     const spec = await readJson<{ process: { args: string[] } }>(this.bundleConfig(id));
-    const exitCode = spec ? exitsAt(spec.process.args) : undefined;
+    const script = spec ? simScript(spec.process.args) : undefined;
+    if (script?.output.length) {
+      const now = new Date();
+      const entries = script.output.map((o) => formatLogEntry(now, o.stream, o.text)).join('');
+      await fs.appendFile(this.layout.log(id), entries, { mode: 0o600 });
+    }
     const process: SimProcess = {
       pid,
-      ...(exitCode === undefined ? {} : { exited: { code: exitCode, at: new Date().toISOString() } }),
+      ...(script === undefined ? {} : { exited: { code: script.exitCode, at: new Date().toISOString() } }),
     };
     await writeJsonAtomic(this.file(id), process);
     return { pid };
