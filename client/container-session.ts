@@ -44,7 +44,7 @@ export async function containerSession(
       ...(o.stdin && rec.Config.OpenStdin ? { stdin: { socket: layout.attachSocket(id), input: t.stdin } } : {}),
       detachKeys: o.detachKeys,
       tty,
-      ended: runEnded(layout.conmonPidFile(id), watch.signal),
+      ended: runEnded(layout, id, watch.signal),
       write: (stream, text) =>
         new Promise<boolean>((resolve) => {
           const w = stream === 'stdout' ? t.stdout : t.stderr;

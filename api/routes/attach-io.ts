@@ -50,7 +50,7 @@ export async function attachLocal(ctx: ApiContext, r: ApiRequest, out: Responder
       ...(input ? { stdin: { socket: layout.attachSocket(rec.Id), input } } : {}),
       detachKeys: keys,
       tty,
-      ended: runEnded(layout.conmonPidFile(rec.Id), gone.signal),
+      ended: runEnded(layout, rec.Id, gone.signal),
       signal: gone.signal,
       write: async (s, text) => {
         if (s === 'stdout' ? !stdout : !stderr) return true;

@@ -30,6 +30,22 @@ function terminal(args: string, size?: { rows: number; cols: number }): Promise<
 
 afterAll(() => TmuxTerminal.stopServer(TMUX));
 
+/**
+ * Types `stty size` until the shell reports rows × cols: the docker CLI sends each size in a request of its own
+ * after the start or the SIGWINCH, which a command typed at once can overtake.
+ */
+async function sizeSeen(t: TmuxTerminal, rows: number, cols: number): Promise<void> {
+  for (let i = 0; ; i++) {
+    await t.type('stty size');
+    try {
+      await t.waitFor(new RegExp(`^${rows} ${cols}\\s*$`, 'm'), 1000);
+      return;
+    } catch (err) {
+      if (i >= 20) throw err;
+    }
+  }
+}
+
 /** The running container the execs go to (made by the first test that needs it). */
 async function box(): Promise<void> {
   if ((await run(['inspect', 'box'])).code === 0) return;
@@ -59,8 +75,7 @@ describe('stdin and terminals (docker CLI, Linux driver)', () => {
         await t.type('stty size; tty');
         await t.waitFor(/^30 100\s*\n\/dev\/pts\/\d+/m);
         await t.resize(40, 120);
-        await t.type('stty size');
-        await t.waitFor(/^40 120\s*$/m);
+        await sizeSeen(t, 40, 120);
         await t.type('exit 7');
         expect(await t.exitCode()).toBe(7);
       } finally {
@@ -169,8 +184,7 @@ describe("the project CLI's interactive exec (Linux driver)", () => {
       await t.type('stty size');
       await t.waitFor(/^25 90\s*$/m);
       await t.resize(33, 111);
-      await t.type('stty size');
-      await t.waitFor(/^33 111\s*$/m);
+      await sizeSeen(t, 33, 111); // the window's new size through SIGWINCH
       await t.type('exit 4');
       expect(await t.exitCode(30_000), await t.screen()).toBe(4);
     } finally {
@@ -205,3 +219,63 @@ function cliIn(
     child.stdin.end(input);
   });
 }
+
+describe('containers with stdin and a terminal (docker CLI, Linux driver)', () => {
+  rootIt('run -it: the first prompt, typed input, the size and a resize; detach, attach back, exit code', async () => {
+    const t = await terminal('run -it --name shell busybox sh', { rows: 26, cols: 81 });
+    try {
+      await t.waitFor(/# $/m, 30_000);
+      await sizeSeen(t, 26, 81); // the docker CLI sizes the pty once the start has answered
+      await t.resize(35, 100);
+      await sizeSeen(t, 35, 100); // and on SIGWINCH
+      await t.type('echo marker-$((6*7))');
+      await t.waitFor(/^marker-42/m);
+      await t.keys('C-p', 'C-q');
+      expect(await t.exitCode(), await t.screen()).toBe(0);
+    } finally {
+      await t.close();
+    }
+    expect((await run(['inspect', '-f', '{{.State.Running}}', 'shell'])).stdout).toBe('true\n');
+    const back = await terminal('attach shell');
+    try {
+      await back.type('echo again-$((1+1))');
+      await back.waitFor(/again-2/);
+      await back.type('exit 5');
+      expect(await back.exitCode(), await back.screen()).toBe(5);
+    } finally {
+      await back.close();
+    }
+    const stopped = await run(['attach', 'shell']);
+    expect([stopped.code, stopped.stderr]).toEqual([1, 'You cannot attach to a stopped container, start it first\n']);
+    // start -ai: attached before the start, the same shell's next run
+    const again = await terminal('start -ai shell');
+    try {
+      await again.waitFor(/# $/m, 30_000);
+      await again.type('exit 3');
+      expect(await again.exitCode(), await again.screen()).toBe(3);
+    } finally {
+      await again.close();
+    }
+  });
+
+  rootIt(
+    'run -i with piped stdin: the whole input, its end, stdout and stderr apart; bad detach keys, resize 409',
+    async () => {
+      const r = await suite.dockerIn(
+        ['run', '-i', '--rm', 'busybox', 'sh', '-c', 'cat; echo e >&2; exit 6'],
+        'in\nput',
+      );
+      expect([r.code, r.stdout, r.stderr]).toEqual([6, 'in\nput', 'e\n']);
+      const Docker = (await import('dockerode')).default;
+      const d = new Docker({ socketPath: suite.apiHost().replace(/^unix:\/\//, '') });
+      const c = await d.createContainer({ Image: 'busybox', Cmd: ['cat'], OpenStdin: true });
+      await expect(c.attach({ stream: true, stdin: true, stdout: true, detachKeys: 'ctrl-' })).rejects.toMatchObject({
+        statusCode: 400,
+        message: expect.stringContaining('Invalid detach keys (ctrl-) provided'),
+      });
+      // a resize of a container not running: Docker's 409
+      await expect(c.resize({ h: 10, w: 10 })).rejects.toMatchObject({ statusCode: 409 });
+      await c.remove();
+    },
+  );
+});
