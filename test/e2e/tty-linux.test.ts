@@ -163,7 +163,7 @@ describe('exec sessions through the Engine API (dockerode, Linux driver)', () =>
   });
 });
 
-describe("the project CLI's interactive exec (Linux driver)", () => {
+describe("the project CLI's interactive sessions (Linux driver)", () => {
   const project = () => ({
     TEMPORAL_ADDRESS: suite.w.address,
     CONTAINER_SAGA_TASK_QUEUE: suite.w.taskQueue,
@@ -189,6 +189,30 @@ describe("the project CLI's interactive exec (Linux driver)", () => {
       expect(await t.exitCode(30_000), await t.screen()).toBe(4);
     } finally {
       await t.close();
+    }
+  });
+
+  rootIt('run -it, detach, attach back: typed input, SIGWINCH, the exit code', async () => {
+    const line = `cd ${REPO}; ${bin} run -it --name pshell busybox sh`;
+    const t = await TmuxTerminal.start(TMUX, `p${++terminals}`, line, project(), { rows: 22, cols: 77 });
+    try {
+      await t.waitFor(/# $/m, 30_000);
+      await sizeSeen(t, 22, 77);
+      await t.resize(30, 90);
+      await sizeSeen(t, 30, 90);
+      await t.keys('C-p', 'C-q');
+      expect(await t.exitCode(30_000), await t.screen()).toBe(0);
+    } finally {
+      await t.close();
+    }
+    const back = await TmuxTerminal.start(TMUX, `p${++terminals}`, `cd ${REPO}; ${bin} attach pshell`, project());
+    try {
+      await back.type('echo back-$((2+2))');
+      await back.waitFor(/back-4/, 30_000);
+      await back.type('exit 9');
+      expect(await back.exitCode(30_000), await back.screen()).toBe(9);
+    } finally {
+      await back.close();
     }
   });
 
