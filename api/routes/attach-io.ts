@@ -4,7 +4,8 @@ import type { ContainerRecord } from '../../common/types';
 import { isGone, resizeTerminal } from '../../runtime/stdio/ctl';
 import { runEnded } from '../../runtime/stdio/container-run';
 import { runLocalSession } from '../../runtime/stdio/session';
-import { boolParam, conflict } from '../http';
+import { ApiError, boolParam, conflict } from '../http';
+import { currentAttempt } from '../../runtime/drivers/linux/process';
 import { detachKeysOf, localLayout, sizeOf } from '../local-io';
 import type { ApiContext, ApiRequest, Route } from '../router';
 import type { Responder } from '../responder';
@@ -33,6 +34,9 @@ export async function attachLocal(ctx: ApiContext, r: ApiRequest, out: Responder
   checkAttachable(rec);
   const keys = detachKeysOf(r.query.get('detachKeys'), (k) => `Invalid detach keys (${k}) provided`);
   const layout = localLayout(ctx, rec, 'attach with stdin');
+  // a running process that no conmon holds (the simulated driver runs none) has no stdin to attach to
+  if (rec.State.Running && !(await currentAttempt(layout, rec.Id)))
+    throw new ApiError(501, `container ${rec.Id.slice(0, 12)} has no process under conmon: no stdin to attach to`);
   const stdout = boolParam(r.query, 'stdout');
   const stderr = boolParam(r.query, 'stderr');
   const log = layout.log(rec.Id);

@@ -264,7 +264,7 @@ describe.concurrent('dockerode against the Engine API (simulated driver)', () =>
     await c.remove({ force: true });
   });
 
-  it('attach (plain and hijacked): logs=1 replays the log, stream=1 follows from its end until the container stops; stdin is a 400', async () => {
+  it('attach (plain and hijacked): logs=1 replays the log, stream=1 follows from its end until the container stops', async () => {
     const c = await runningWithLog('dattach', 'old\n');
     expect(demux(await drain(await c.attach({ stream: false, logs: true, stdout: true, stderr: true }))).stdout).toBe(
       'old\n',
@@ -278,6 +278,14 @@ describe.concurrent('dockerode against the Engine API (simulated driver)', () =>
     expect(demux(await plain)).toEqual({ stdout: 'new\n', stderr: '', types: [1] });
     expect(demux(await hijacked)).toEqual({ stdout: 'new\n', stderr: '', types: [1] });
     await c.remove();
+    // stdin to a running container created with -i: no process of the simulated driver takes it
+    const open = await docker.createContainer({ Image: 'busybox', Cmd: ['cat'], OpenStdin: true });
+    await open.start();
+    await expect(open.attach({ stream: true, stdin: true, stdout: true, hijack: true })).rejects.toMatchObject({
+      statusCode: 501,
+      message: expect.stringContaining('has no process under conmon: no stdin to attach to'),
+    });
+    await open.remove({ force: true });
   });
 
   it('logs -t and until: the lines up to a time', async () => {
