@@ -21,6 +21,15 @@ export interface ExecInstance {
   readonly user?: string;
   readonly attachStdout: boolean;
   readonly attachStderr: boolean;
+  /** its stdin is what the client writes (conmon --stdin) */
+  readonly attachStdin: boolean;
+  /** a pty (conmon --terminal) */
+  readonly tty: boolean;
+  /** DetachKeys as bytes (default ctrl-p,ctrl-q), and as the client gave them */
+  readonly detachKeys: Buffer;
+  readonly detachKeysText: string;
+  /** ConsoleSize of the create body, [rows, cols] */
+  readonly consoleSize?: [number, number];
   readonly createdAt: number;
   /** set as the start begins (a second start is a 409 from then on), then to the started workflow */
   start?: 'starting' | StartedExec;

@@ -97,8 +97,18 @@ export function createApiServer(
     });
   });
 
+  // Connections taken over (attach, exec) are no longer the HTTP server's: closing all of them ends these too
+  // (an interactive session whose client only half-closed waits for its process, as Docker's does).
+  const upgraded = new Set<Duplex>();
+  const closeHttp = server.closeAllConnections.bind(server);
+  server.closeAllConnections = () => {
+    closeHttp();
+    for (const s of upgraded) s.destroy();
+  };
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => undefined); // a client that vanishes mid-stream is not the server's error
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
     const seen = { route: 'unmatched', status: 0 };
     const began = performance.now();
     const out = withStatus(limited(socketResponder(socket), limits), seen);

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { PassThrough, type Duplex, type Readable } from 'node:stream';
 
 /**
  * The Engine API's streams: Docker's multiplexed frames (an 8-byte header: stream 1 stdout / 2 stderr, three
@@ -33,8 +33,13 @@ export interface OutputStream {
   readonly closed: boolean;
   /** resolves when the client goes away (to stop following) */
   readonly gone: Promise<void>;
-  /** bytes the client sent on a hijacked connection (stdin), which nothing reads */
+  /** bytes the client sent on a hijacked connection (stdin) */
   readonly inputBytes: number;
+  /**
+   * The client's bytes on a hijacked connection (its stdin, ended by its half-close) from now on, at the
+   * pace they are read; undefined on a plain response. Before it is taken, what the client sends is dropped.
+   */
+  takeInput(): Readable | undefined;
 }
 
 function outputOn(
@@ -42,6 +47,7 @@ function outputOn(
   end: () => void,
   goneEvents: { on(ev: 'close', cb: () => void): unknown },
   input: () => number = () => 0,
+  takeInput: () => Readable | undefined = () => undefined,
 ): OutputStream {
   let closed = false;
   let signalGone!: () => void;
@@ -87,6 +93,7 @@ function outputOn(
     get inputBytes() {
       return input();
     },
+    takeInput,
   };
 }
 
@@ -94,14 +101,32 @@ function outputOn(
 export function hijacked(socket: Duplex, contentType = RAW_STREAM): OutputStream {
   socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
   // The client may half-close its side once it has nothing to send (no stdin): that is not going away.
-  socket.on('end', () => undefined);
   let input = 0;
-  socket.on('data', (b: Buffer) => (input += b.length));
+  let taken: PassThrough | undefined;
+  let ended = false;
+  socket.on('end', () => {
+    ended = true;
+    taken?.end();
+  });
+  socket.on('data', (b: Buffer) => {
+    input += b.length;
+    if (taken && !taken.write(b)) socket.pause();
+  });
+  const takeInput = () => {
+    if (!taken) {
+      taken = new PassThrough();
+      taken.on('drain', () => socket.resume());
+      socket.on('close', () => taken?.end());
+      if (ended) taken.end();
+    }
+    return taken;
+  };
   return outputOn(
     socket,
     () => socket.end(),
     socket,
     () => input,
+    takeInput,
   );
 }
 

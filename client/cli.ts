@@ -3,6 +3,7 @@ import { registerContainerVerbs } from './commands/container-verbs';
 import { registerContainerArchive } from './commands/container-archive';
 import { registerCreate } from './commands/create';
 import { registerEvents } from './commands/events';
+import { registerAttach } from './commands/attach';
 import { registerExec } from './commands/exec';
 import { registerHost } from './commands/host';
 import { registerImage } from './commands/image';
@@ -75,6 +76,7 @@ function buildProgram(ctx: CliContext): { program: Command; activeCommand: () =>
   registerKill(program, ctx);
   registerPause(program, ctx);
   registerExec(program, ctx);
+  registerAttach(program, ctx);
   registerImage(program, ctx);
   registerNetwork(program, ctx);
   registerImageArchive(program, ctx);

@@ -138,6 +138,8 @@ const CREATE_REQUEST: { [K in keyof CreateRequest]-?: Field } = {
   hostname: opt(str),
   domainname: opt(str),
   tty: opt(bool),
+  openStdin: opt(bool),
+  stdinOnce: opt(bool),
   exposedPorts: opt(list(str)),
   labels: opt(map(str)),
   hostConfig: opt(hostConfig),

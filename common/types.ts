@@ -275,6 +275,10 @@ export interface CreateRequest {
   hostname?: string;
   domainname?: string;
   tty?: boolean;
+  /** -i: OpenStdin */
+  openStdin?: boolean;
+  /** StdinOnce (docker run -i attached) */
+  stdinOnce?: boolean;
   exposedPorts?: string[];
   labels?: Record<string, string>;
   hostConfig?: Partial<HostConfig>;

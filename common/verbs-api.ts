@@ -21,7 +21,7 @@ export interface PauseResult {
   containerId: string;
 }
 
-/** docker exec, non-interactive and without a TTY. */
+/** docker exec; its stdin and terminal are served on its host's machine (runtime/stdio/). */
 export interface ExecInput {
   container: string;
   /** 64 hex digits chosen by the client, so it can page the output while the exec runs; else one is made */
@@ -33,6 +33,12 @@ export interface ExecInput {
   workingDir?: string;
   /** -u user[:group], resolved in the container's /etc/passwd and /etc/group; default the container's user */
   user?: string;
+  /** -t: a pty */
+  tty?: boolean;
+  /** -i: its stdin is what clients write to its attach socket (else /dev/null) */
+  stdin?: boolean;
+  /** -t: the pty's first size, [rows, cols] (Docker's ConsoleSize) */
+  consoleSize?: [number, number];
 }
 
 /** What an exec ended with: its exit code, and Docker's message when the command could not be started. */

@@ -109,6 +109,8 @@ export function newContainerRecord(
       ...(req.domainname ? { Domainname: req.domainname } : {}),
       Tty: req.tty ?? false,
       ...(req.stopTimeout !== undefined ? { StopTimeout: req.stopTimeout } : {}),
+      ...(req.openStdin ? { OpenStdin: true } : {}),
+      ...(req.openStdin && req.stdinOnce ? { StdinOnce: true } : {}),
     },
     HostConfig: hostConfig,
     State: initialState(),

@@ -155,6 +155,12 @@ export interface ExecPlan {
   cwd: string;
   /** exec -u, resolved (runtime/steps/process-user.ts); absent: the container's process user */
   user?: { uid: number; gid: number; additionalGids: number[] };
+  /** a pty (conmon --terminal) */
+  tty?: boolean;
+  /** a stdin pipe fed from the exec's attach socket (conmon --stdin) */
+  stdin?: boolean;
+  /** the pty's first size, [rows, cols] */
+  consoleSize?: [number, number];
 }
 
 /** How an exec ended: its exit code, or the start error (classified as Docker does: 127, 126, else 126). */

@@ -7,7 +7,8 @@ import type { ContainerRuntime, StepContext } from './contract';
 import { execPaths, execsDir, isExecId } from './exec-layout';
 import { exists } from './fsutil';
 import type { HostParts } from './host-parts';
-import { LOG_PAGE_MAX, readPlainPage } from './logs';
+import { LOG_PAGE_MAX } from './logs';
+import { readStreamsPage } from './stdio/k8s-page';
 import type { StateStore } from './store';
 import type { ExecPlan } from './driver';
 import type { ImageStore } from '../images/store';
@@ -86,7 +87,15 @@ export async function runExec(
     if ('error' in user) return { containerId, execId, exitCode: 126, error: user.error };
     const outcome = await rt.driver.runExec(
       containerId,
-      { execId, args: input.cmd, cwd: input.workingDir ?? '', ...user.plan },
+      {
+        execId,
+        args: input.cmd,
+        cwd: input.workingDir ?? '',
+        tty: input.tty ?? false,
+        stdin: input.stdin ?? false,
+        ...(input.consoleSize ? { consoleSize: input.consoleSize } : {}),
+        ...user.plan,
+      },
       {
         ...ctx,
         onStart: (pid) =>
@@ -147,23 +156,21 @@ export async function unregisterExecIds(store: StateStore, id: string, only?: st
 }
 
 /**
- * One page of an exec's stdout and stderr (half the logs page each). Nothing is served before the exec's
- * process runs: what is written then is runc's own error, which the exec's result reports instead.
+ * One page of an exec's stdout and stderr, from its k8s-file log: both cursors are the one offset in that
+ * log (the page's `next`, the same in both halves). Nothing is served before the exec's process runs.
  */
 export async function readExecOutput(rt: ExecDeps, input: ExecOutputInput): Promise<ExecOutputResult> {
   checkExecId(input.execId);
   await rt.store.get(input.container);
   const p = execPaths(rt.driver.layout, input.container, input.execId);
-  const limit = LOG_PAGE_MAX / 2;
+  const cursor = Math.max(input.stdout ?? 0, input.stderr ?? 0);
   if ((await exists(p.record)) && !(await exists(p.pid))) {
-    const empty = (at = 0) => ({ text: '', next: at, more: false });
-    return { stdout: empty(input.stdout), stderr: empty(input.stderr) };
+    const empty = { text: '', next: cursor, more: false };
+    return { stdout: empty, stderr: empty };
   }
-  const [stdout, stderr] = await Promise.all([
-    readPlainPage(p.stdout, { cursor: input.stdout ?? 0, limit }),
-    readPlainPage(p.stderr, { cursor: input.stderr ?? 0, limit }),
-  ]);
-  return { stdout, stderr };
+  const page = await readStreamsPage(p.log, cursor, LOG_PAGE_MAX);
+  const half = (text: string) => ({ text, next: page.next, more: page.more });
+  return { stdout: half(page.stdout), stderr: half(page.stderr) };
 }
 
 /** Drops the files of execs no longer registered that ended a while ago (their clients had their time). */

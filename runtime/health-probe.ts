@@ -1,3 +1,4 @@
+import { parseLogLine } from './k8s-file';
 import { promises as fs } from 'node:fs';
 import { ContainerError } from '../common/errors';
 import {
@@ -88,7 +89,7 @@ async function probe(
     await createExec(rt, { container: input.id, execId: input.execId, cmd });
     const ran = await runExec(rt, input.id, input.execId, { container: input.id, cmd }, { ...ctx, signal });
     if (ran.error) return result(-1, ran.error);
-    return result(ran.exitCode, await output(paths.stdout, paths.stderr));
+    return result(ran.exitCode, await output(paths.log));
   } catch (err) {
     if (ctx?.signal?.aborted) throw err; // the activity was cancelled: no result
     if (timeout.signal.aborted) return result(-1, `Health check exceeded timeout (${goDuration(timeoutMs)})`);
@@ -101,10 +102,16 @@ async function probe(
   }
 }
 
-/** Docker's limitedBuffer over stdout then stderr: the first 4096 bytes, "..." after them when there were more. */
-async function output(stdout: string, stderr: string): Promise<string> {
-  const read = (f: string) => fs.readFile(f).catch(() => Buffer.alloc(0));
-  const all = Buffer.concat([await read(stdout), await read(stderr)]);
+/** Docker's limitedBuffer over the output as it came (conmon's log): the first 4096 bytes, "..." after more. */
+async function output(log: string): Promise<string> {
+  const text = await fs.readFile(log, 'utf8').catch(() => '');
+  const all = Buffer.from(
+    text
+      .split('\n')
+      .map((line) => parseLogLine(line)?.text ?? '')
+      .join(''),
+    'utf8',
+  );
   if (all.length <= HEALTH_OUTPUT_MAX) return all.toString('utf8');
   return `${all.subarray(0, HEALTH_OUTPUT_MAX).toString('utf8')}...`;
 }

@@ -70,7 +70,7 @@ export function simulatedApiSuite(label: string, env: () => NodeJS.ProcessEnv = 
     root = await fs.mkdtemp(path.join(os.tmpdir(), `cs-${label}-`));
     sim = simulatedRuntime(root);
     w = await startTestWorker(inject('temporalAddress'), sim);
-    api = await startTestApi(w, env());
+    api = await startTestApi(w, { CONTAINER_SAGA_ROOT: root, CONTAINER_SAGA_HOST: sim.hostName, ...env() });
     await imageImport(w.session, 'busybox', 'busybox-static');
   });
   afterAll(async () => {
@@ -109,7 +109,7 @@ export interface DockerResult {
 export function docker(
   api: Pick<TestApi, 'host'>,
   args: string[],
-  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; input?: string } = {},
 ): Promise<DockerResult> {
   if (!hasDockerCli())
     return Promise.reject(
@@ -125,7 +125,7 @@ export function dockerClient(
   file: string,
   api: Pick<TestApi, 'host'>,
   args: string[],
-  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; input?: string } = {},
 ): Promise<DockerResult> {
   if (!existsSync(file)) return Promise.reject(new Error(`${file} is missing (\`npm run setup\` installs it as root)`));
   return new Promise((resolve, reject) => {
@@ -137,12 +137,13 @@ export function dockerClient(
         DOCKER_CONFIG: path.join(os.tmpdir(), 'cs-docker-config'),
         ...opts.env,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    child.stdin?.end(opts.input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
@@ -164,12 +165,17 @@ export function linuxApiSuite(
   docker(args: string[], timeoutMs?: number): Promise<DockerResult>;
   /** another Docker client (a compose) against the API */
   client(file: string, args: string[], timeoutMs?: number): Promise<DockerResult>;
+  /** the docker CLI with `input` as its stdin */
+  dockerIn(args: string[], input: string, timeoutMs?: number): Promise<DockerResult>;
+  /** DOCKER_HOST for clients */
+  apiHost(): string;
 } {
   const suite = linuxSuite(prefix, net, config);
   let api: TestApi | undefined;
   beforeAll(async () => {
     if (await linuxUnavailable()) return;
-    api = await startTestApi(suite.w);
+    // the API reaches stdin and terminals through the worker host's files on its machine (api/local-io.ts)
+    api = await startTestApi(suite.w, { CONTAINER_SAGA_ROOT: suite.rt.root, CONTAINER_SAGA_HOST: suite.rt.hostName });
   }, 60_000);
   afterAll(async () => {
     await api?.close();
@@ -182,6 +188,14 @@ export function linuxApiSuite(
     client: (file: string, args: string[], timeoutMs?: number) => {
       if (!api) throw new Error('the Engine API is not running (the Linux driver is unavailable here)');
       return dockerClient(file, api, args, { timeoutMs });
+    },
+    dockerIn: (args: string[], input: string, timeoutMs?: number) => {
+      if (!api) throw new Error('the Engine API is not running (the Linux driver is unavailable here)');
+      return docker(api, args, { timeoutMs, input });
+    },
+    apiHost: () => {
+      if (!api) throw new Error('the Engine API is not running (the Linux driver is unavailable here)');
+      return api.host;
     },
   });
 }

@@ -69,6 +69,7 @@ const TEST_NETWORKS = {
   'e2e/volumes-linux': { hostNetns: 'cs-vol-host', bridge: 'csvol0', subnet: '10.144.0.0/16' },
   // (cs-vol-host is volumes-linux's already)
   'e2e/volume-mounts-linux': { hostNetns: 'cs-volmnt-host', bridge: 'csvo0', subnet: '10.157.0.0/16' },
+  'e2e/tty-linux': { hostNetns: 'cs-tty-host', bridge: 'cstt0', subnet: '10.152.0.0/16' },
   // its user-defined networks live in the same host netns, on 10.148.x
   'e2e/network-dns-linux': { hostNetns: 'cs-dns-host', bridge: 'csdn0', subnet: '10.147.0.0/16' },
   // its user networks are 10.146.x.0/24 in the same host netns

@@ -77,6 +77,8 @@ export function toCreateRequest(body: Record<string, unknown>, name: string | nu
   const domainname = optString(body.Domainname, 'Domainname');
   if (domainname) req.domainname = domainname;
   if (optBool(body.Tty, 'Tty')) req.tty = true;
+  if (optBool(body.OpenStdin, 'OpenStdin')) req.openStdin = true;
+  if (optBool(body.StdinOnce, 'StdinOnce')) req.stdinOnce = true;
   const exposed = exposedPorts(body.ExposedPorts);
   if (exposed.length > 0) req.exposedPorts = exposed;
   const labels = optStringMap(body.Labels, 'Labels');

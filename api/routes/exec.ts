@@ -7,6 +7,8 @@ import type { ContainerRecord } from '../../common/types';
 import { optBool, optStrSlice, optString } from '../convert/json-value';
 import { execStoreOf, type ExecInstance } from '../exec-store';
 import { badRequest, conflict, notFound } from '../http';
+import { detachKeysOf } from '../local-io';
+import { checkLocalExec, execResizeRoute, streamExecLocal } from './exec-io';
 import type { OutputStream } from '../stream';
 import type { Route } from '../router';
 import { bareName } from '../../common/names';
@@ -14,21 +16,16 @@ import { bareName } from '../../common/names';
 /**
  * docker exec over the Engine API: POST /containers/{id}/exec keeps the exec's config in the server's memory
  * (api/exec-store.ts), POST /exec/{id}/start runs it as the containerExec workflow and streams its stdout
- * (frames of type 1) and stderr (type 2) from the exec's own files, paged as the CLI's exec pages them, and
- * GET /exec/{id}/json tells whether it runs and how it ended. Non-interactive only: no TTY, and stdin is /dev/null
- * (AttachStdin is taken, and what the client writes is not delivered).
+ * (frames of type 1) and stderr (type 2) from the exec's own log, paged as the CLI's exec pages them, and
+ * GET /exec/{id}/json tells whether it runs and how it ended. With AttachStdin or Tty the session is served on
+ * this machine (exec-io.ts): stdin delivered, a pty resized by POST /exec/{id}/resize.
  */
 
 /** A boolean field of the body, false when absent (Docker's zero value). */
 const flag = (body: Record<string, unknown>, field: string): boolean => optBool(body[field], field) ?? false;
 
-const NO_TTY = 'container-saga does not support a TTY on exec (Tty)';
-
 /** What the exec create body asks for that container-saga cannot give: a 400 naming the field. */
 function refuseUnsupported(body: Record<string, unknown>): void {
-  if (flag(body, 'Tty')) throw badRequest(NO_TTY);
-  // AttachStdin without a TTY is taken (Compose 1.x's `exec -T` always asks for it): the process's stdin is
-  // /dev/null, as OpenStdin: false says; what a client writes is not delivered (interactive execs: issue 27)
   if (flag(body, 'Privileged')) throw badRequest('container-saga does not support privileged execs (Privileged)');
 }
 
@@ -88,6 +85,16 @@ async function streamExec(s: Session, exec: ExecInstance, started: StartedExec, 
   if (failure) await out.write(1, `${failure}\r\n`);
 }
 
+/** ConsoleSize, [rows, cols], of a create or start body (absent or [0, 0]: none). */
+function consoleSizeOf(body: Record<string, unknown>): [number, number] | undefined {
+  const v = body.ConsoleSize;
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.length !== 2 || !v.every((n) => Number.isInteger(n) && (n as number) >= 0))
+    throw badRequest('ConsoleSize: want [height, width], two unsigned integers');
+  const [h, w] = v as [number, number];
+  return h > 0 && w > 0 ? [h, w] : undefined;
+}
+
 export const execRoutes: Route[] = [
   {
     method: 'POST',
@@ -103,6 +110,9 @@ export const execRoutes: Route[] = [
       if (workingDir && !workingDir.startsWith('/')) {
         throw badRequest(`the working directory '${workingDir}' is invalid, it needs to be an absolute path`);
       }
+      const detachKeysText = optString(body.DetachKeys, 'DetachKeys') ?? '';
+      const detachKeys = detachKeysOf(detachKeysText, (k) => `Invalid escape keys (${k}) provided`);
+      const consoleSize = consoleSizeOf(body);
       const s = await ctx.session();
       const [rec, events] = await Promise.all([inspect(s, r.params.id!), readEvents(s, Number.MAX_SAFE_INTEGER)]);
       checkActive(rec);
@@ -115,6 +125,11 @@ export const execRoutes: Route[] = [
         ...(user ? { user } : {}),
         attachStdout: flag(body, 'AttachStdout'),
         attachStderr: flag(body, 'AttachStderr'),
+        attachStdin: flag(body, 'AttachStdin'),
+        tty: flag(body, 'Tty'),
+        detachKeys,
+        detachKeysText,
+        ...(consoleSize ? { consoleSize } : {}),
         eventsCursor: events.next,
       });
       out.json(201, { Id: exec.id });
@@ -126,8 +141,9 @@ export const execRoutes: Route[] = [
     handler: async (ctx, r, out) => {
       const exec = execOf(ctx, r.params.id!);
       const body = await r.json();
-      if (flag(body, 'Tty')) throw badRequest(NO_TTY);
       const detach = flag(body, 'Detach');
+      const consoleSize = consoleSizeOf(body) ?? exec.consoleSize;
+      const local = (exec.attachStdin || exec.tty) && !detach;
       if (exec.start !== undefined) {
         const ended = exec.start !== 'starting' && exec.start.settled;
         throw conflict(
@@ -143,6 +159,7 @@ export const execRoutes: Route[] = [
         // Checked again by the exec's workflow; here too, so that the answer is still an HTTP error
         const rec = await inspect(s, exec.containerId);
         checkActive(rec);
+        if (local) await checkLocalExec(ctx, s, exec);
         started = await startExec(
           s,
           {
@@ -152,6 +169,8 @@ export const execRoutes: Route[] = [
             ...(exec.env ? { env: exec.env } : {}),
             ...(exec.workingDir ? { workingDir: exec.workingDir } : {}),
             ...(exec.user ? { user: exec.user } : {}),
+            ...(exec.tty ? { tty: true, ...(consoleSize ? { consoleSize } : {}) } : {}),
+            ...(exec.attachStdin && !detach ? { stdin: true } : {}),
           },
           rec,
         );
@@ -162,13 +181,10 @@ export const execRoutes: Route[] = [
           return;
         }
         const stream = out.stream();
+        const input = local ? stream.takeInput() : undefined; // now: what the client sends from here on is its stdin
         try {
-          await streamExec(s, exec, started, stream);
-          if (stream.inputBytes > 0)
-            await stream.write(
-              2,
-              `container-saga: ${stream.inputBytes} bytes written to the exec's stdin were not delivered: stdin on exec is not supported yet\n`,
-            );
+          if (local) await streamExecLocal(ctx, s, exec, started, stream, input);
+          else await streamExec(s, exec, started, stream);
         } finally {
           stream.end();
         }
@@ -178,6 +194,7 @@ export const execRoutes: Route[] = [
       }
     },
   },
+  execResizeRoute(execOf),
   {
     method: 'GET',
     path: '/exec/{id}/json',
@@ -196,18 +213,18 @@ export const execRoutes: Route[] = [
         Running: running,
         ExitCode: started && started.settled ? await exitCodeOf(started) : null,
         ProcessConfig: {
-          tty: false,
+          tty: exec.tty,
           entrypoint: exec.cmd[0],
           arguments: exec.cmd.slice(1),
           privileged: false,
           user: exec.user ?? '',
         },
-        OpenStdin: false,
+        OpenStdin: exec.attachStdin,
         OpenStderr: exec.attachStderr,
         OpenStdout: exec.attachStdout,
         CanRemove: false,
         ContainerID: exec.containerId,
-        DetachKeys: '',
+        DetachKeys: exec.detachKeysText,
         Pid: pid,
       });
     },

@@ -4,6 +4,7 @@ import { badRequest, boolParam } from '../http';
 import { streamLog, type LogStreamOptions } from '../log-follow';
 import type { ApiRequest, Route } from '../router';
 import { timeParam } from '../timestamps';
+import { attachLocal, containerResizeRoute, wantsLocalAttach } from './attach-io';
 
 /**
  * A container's output: GET /containers/{id}/logs and POST /containers/{id}/attach, both read from the
@@ -28,6 +29,7 @@ function tailParam(r: ApiRequest): number | undefined {
 }
 
 export const streamRoutes: Route[] = [
+  containerResizeRoute,
   {
     method: 'GET',
     path: '/containers/{id}/logs',
@@ -59,13 +61,13 @@ export const streamRoutes: Route[] = [
     method: 'POST',
     path: '/containers/{id}/attach',
     handler: async (ctx, r, out) => {
-      if (boolParam(r.query, 'stdin')) throw badRequest('container-saga does not support stdin on attach (stdin=1)');
       const stream = boolParam(r.query, 'stream');
       const logs = boolParam(r.query, 'logs');
       const stdout = boolParam(r.query, 'stdout');
       const stderr = boolParam(r.query, 'stderr');
       const s = await ctx.session();
       const rec = await inspect(s, r.params.id!);
+      if (wantsLocalAttach(r, rec)) return attachLocal(ctx, r, out, rec);
       if (!stdout && !stderr) {
         // nothing to send: the stream ends at once
         out.stream().end();

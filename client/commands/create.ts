@@ -87,6 +87,7 @@ export function withCreateOptions(command: Command): Command {
     .option('--pids-limit <n>', 'pids limit (-1 for unlimited)')
     .option('--read-only', "mount the container's root filesystem read-only")
     .option('-t, --tty', 'allocate a pseudo-TTY')
+    .option('-i, --interactive', "keep STDIN open: what is attached is the process's stdin")
     .option(
       '--log-opt <key=value>',
       'log option: max-size (e.g. 10m; default 20m) or max-file (default 5) (repeatable)',
@@ -113,14 +114,21 @@ export function registerCreate(program: Command, ctx: CliContext): void {
     .option('--json', 'print {Id, Warnings} as JSON')
     .option('--pull <policy>', PULL_POLICY_HELP)
     .helpOption('--help', 'display help for command')
-    .action(async (image: string, cmd: string[], flags: CreateFlags & { json?: boolean; pull?: string }) => {
-      const policy = pullPolicy(flags.pull, 'create');
-      const request = parseCreate(flags, image, cmd, process.env);
-      const created = await createWithPull(await ctx.session(), request, flags.host, policy);
-      if (flags.json) return printJson(created);
-      printWarnings(created.Warnings);
-      process.stdout.write(`${created.Id}\n`);
-    });
+    .action(
+      async (
+        image: string,
+        cmd: string[],
+        flags: CreateFlags & { json?: boolean; pull?: string; interactive?: boolean },
+      ) => {
+        const policy = pullPolicy(flags.pull, 'create');
+        const request = parseCreate(flags, image, cmd, process.env);
+        if (flags.interactive) request.openStdin = true;
+        const created = await createWithPull(await ctx.session(), request, flags.host, policy);
+        if (flags.json) return printJson(created);
+        printWarnings(created.Warnings);
+        process.stdout.write(`${created.Id}\n`);
+      },
+    );
 }
 
 /** The docker CLI prints each of create's warnings to stderr, before the ID. */

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { startContainer, waitContainer, waitRemoved } from '../api';
+import { inspect, startContainer, waitContainer, waitRemoved } from '../api';
+import { containerSession } from '../container-session';
+import { detachKeysFlag } from '../interactive';
 import { createWithPull, PULL_POLICY_HELP, pullPolicy } from '../implicit-pull';
 import type { CliContext } from '../context';
 import { CliError } from '../errors';
@@ -11,6 +13,9 @@ interface RunFlags extends CreateFlags {
   pull?: string;
   detach?: boolean;
   rm?: boolean;
+  interactive?: boolean;
+  detachKeys?: string;
+  sigProxy: boolean;
 }
 
 /**
@@ -32,19 +37,41 @@ export function registerRun(program: Command, ctx: CliContext): void {
     .option('-d, --detach', 'run the container in the background and print its ID')
     .option('--rm', 'remove the container when it exits')
     .option('--pull <policy>', PULL_POLICY_HELP)
+    .option('--detach-keys <keys>', 'the key sequence that detaches from a TTY (default ctrl-p,ctrl-q)')
+    .option('--no-sig-proxy', 'do not forward SIGINT and SIGTERM to the process (never with a TTY)')
     .helpOption('--help', 'display help for command')
     .action(async (image: string, cmd: string[], flags: RunFlags) => {
       const policy = pullPolicy(flags.pull, 'run');
       const request = parseCreate(flags, image, cmd, process.env);
+      // docker run -i: stdin closes when this client's does (StdinOnce), as the docker CLI asks
+      if (flags.interactive) Object.assign(request, { openStdin: true, ...(flags.detach ? {} : { stdinOnce: true }) });
+      const keys = flags.detach ? undefined : detachKeysFlag(flags.detachKeys, 'run');
+      if (flags.tty && flags.interactive && !flags.detach && !process.stdin.isTTY)
+        throw new CliError('the input device is not a TTY', { origin: 'cli' });
       if (flags.rm) request.hostConfig = { ...request.hostConfig, AutoRemove: true };
       const session = await ctx.session();
       const { Id, Warnings } = await createWithPull(session, request, flags.host, policy).catch((err: unknown) => {
         throw runExit(err);
       });
       printWarnings(Warnings);
-      await startContainer(session, Id).catch((err: unknown) => {
-        throw runExit(err);
-      });
+      const start = () =>
+        startContainer(session, Id).then(
+          () => undefined,
+          (err: unknown) => {
+            throw runExit(err);
+          },
+        );
+      if (keys && (flags.interactive || flags.tty)) {
+        // attached before the start: the run's first byte is shown
+        const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+        const rec = await inspect(session, Id);
+        const opts = { stdin: flags.interactive ?? false, detachKeys: keys, sigProxy: flags.sigProxy, start };
+        if ((await containerSession(session, rec, io, opts)) === 'detached') return;
+        const { StatusCode } = await (flags.rm ? waitRemoved(session, Id) : waitContainer(session, Id));
+        process.exitCode = StatusCode;
+        return;
+      }
+      await start();
       if (flags.detach) {
         process.stdout.write(`${Id}\n`);
         return;

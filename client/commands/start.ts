@@ -3,16 +3,21 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { Command } from 'commander';
 import type { ErrorType } from '../../common/errors';
 import type { ContainerStartResult } from '../../common/start-api';
-import { startContainer } from '../api';
+import { inspect, startContainer, waitContainer } from '../api';
+import { containerSession } from '../container-session';
+import { detachKeysFlag } from '../interactive';
 import type { Session } from '../connection';
 import type { CliContext } from '../context';
-import { CliError, cliError } from '../errors';
+import { CliError, cliError, usageError } from '../errors';
 import { printJson } from '../output';
 import { progressPrinter } from '../progress';
 
 interface StartFlags {
   cancelOnInterrupt?: boolean;
   json?: boolean;
+  attach?: boolean;
+  interactive?: boolean;
+  detachKeys?: string;
 }
 
 /**
@@ -29,8 +34,12 @@ export function registerStart(program: Command, ctx: CliContext): void {
     .argument('<containers...>')
     .option('--cancel-on-interrupt', 'Ctrl-C cancels the start (the saga compensates, shown live) instead of asking')
     .option('--json', 'print the saga records as a JSON array instead of the live steps')
+    .option('-a, --attach', "attach this terminal to the container's output (one container)")
+    .option('-i, --interactive', "attach this terminal's input to the container's stdin (one container)")
+    .option('--detach-keys <keys>', 'the key sequence that detaches from a TTY (default ctrl-p,ctrl-q)')
     .action(async (refs: string[], flags: StartFlags) => {
       const session = await ctx.session();
+      if (flags.attach || flags.interactive) return startAttached(session, refs, flags);
       const results: ContainerStartResult[] = [];
       const failed: string[] = [];
       let stopWith: unknown;
@@ -146,4 +155,20 @@ function recordOf(err: CliError, ref: string): ContainerStartResult {
     leftovers: [],
     error: { type: err.type as ErrorType, message: err.message, status: err.status },
   };
+}
+
+/** docker start -a [-i] CONTAINER: attached before the start, then its output (and input) until it exits. */
+async function startAttached(session: Session, refs: string[], flags: StartFlags): Promise<void> {
+  if (refs.length !== 1) throw usageError('you cannot start and attach multiple containers at once', 'start');
+  const keys = detachKeysFlag(flags.detachKeys, 'start');
+  const rec = await inspect(session, refs[0]!);
+  const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+  const start = async () => {
+    await startOne(session, refs[0]!, { ...flags, json: true }).catch((err: unknown) => {
+      if (!(err instanceof CliError && err.type === 'AlreadyStarted')) throw err;
+    });
+  };
+  const opts = { stdin: flags.interactive ?? false, detachKeys: keys, sigProxy: true, start };
+  if ((await containerSession(session, rec, io, opts)) === 'detached') return;
+  process.exitCode = (await waitContainer(session, rec.Id)).StatusCode;
 }

@@ -226,12 +226,18 @@ describe.concurrent('dockerode against the Engine API (simulated driver)', () =>
       statusCode: 404,
       json: { message: `No such exec instance: ${'f'.repeat(64)}` },
     });
-    // stdin without a TTY is taken, and what the client writes is not delivered (OpenStdin: false)
+    // stdin and a TTY are asked for (OpenStdin, ProcessConfig.tty); the simulated driver runs no process, so
+    // starting one answers why in the stream, and it reads as not run (126)
     const withStdin = await c.exec({ Cmd: ['true'], AttachStdin: true });
-    expect((await withStdin.inspect()).OpenStdin).toBe(false);
-    await expect(c.exec({ Cmd: ['sh'], Tty: true })).rejects.toMatchObject({
+    expect((await withStdin.inspect()).OpenStdin).toBe(true);
+    const withTty = await c.exec({ Cmd: ['sh'], Tty: true, AttachStdout: true });
+    expect((await withTty.inspect()).ProcessConfig.tty).toBe(true);
+    const refused = (await drain(await withTty.start({ hijack: true, stdin: false }))).toString();
+    expect(refused).toContain('the simulated driver runs no process: an exec cannot have a terminal (-t) there');
+    expect(await withTty.inspect()).toMatchObject({ Running: false, ExitCode: 126 });
+    await expect(c.exec({ Cmd: ['sh'], Tty: true, DetachKeys: 'ctrl-' })).rejects.toMatchObject({
       statusCode: 400,
-      json: { message: 'container-saga does not support a TTY on exec (Tty)' },
+      json: { message: 'Invalid escape keys (ctrl-) provided' },
     });
     await expect(c.exec({ Cmd: ['sh'], User: 'nobody' })).rejects.toMatchObject({ statusCode: 400 });
     await expect(c.exec({ Cmd: [] })).rejects.toMatchObject({
@@ -258,7 +264,7 @@ describe.concurrent('dockerode against the Engine API (simulated driver)', () =>
     await c.remove({ force: true });
   });
 
-  it('attach (plain and hijacked): logs=1 replays the log, stream=1 follows from its end until the container stops; stdin is a 400', async () => {
+  it('attach (plain and hijacked): logs=1 replays the log, stream=1 follows from its end until the container stops', async () => {
     const c = await runningWithLog('dattach', 'old\n');
     expect(demux(await drain(await c.attach({ stream: false, logs: true, stdout: true, stderr: true }))).stdout).toBe(
       'old\n',
@@ -271,11 +277,15 @@ describe.concurrent('dockerode against the Engine API (simulated driver)', () =>
     await c.stop({ t: 1 });
     expect(demux(await plain)).toEqual({ stdout: 'new\n', stderr: '', types: [1] });
     expect(demux(await hijacked)).toEqual({ stdout: 'new\n', stderr: '', types: [1] });
-    await expect(c.attach({ stream: true, stdin: true, stdout: true, hijack: true })).rejects.toMatchObject({
-      statusCode: 400,
-      message: expect.stringContaining('container-saga does not support stdin on attach (stdin=1)'),
-    });
     await c.remove();
+    // stdin to a running container created with -i: no process of the simulated driver takes it
+    const open = await docker.createContainer({ Image: 'busybox', Cmd: ['cat'], OpenStdin: true });
+    await open.start();
+    await expect(open.attach({ stream: true, stdin: true, stdout: true, hijack: true })).rejects.toMatchObject({
+      statusCode: 501,
+      message: expect.stringContaining('has no process under conmon: no stdin to attach to'),
+    });
+    await open.remove({ force: true });
   });
 
   it('logs -t and until: the lines up to a time', async () => {

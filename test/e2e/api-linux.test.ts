@@ -73,7 +73,7 @@ describe('the docker CLI against the Engine API (Linux driver)', () => {
       expect(missing.stdout).toMatch(
         /^OCI runtime exec failed: .*exec: "nosuchcmd": executable file not found in \$PATH: unknown\r\n$/,
       );
-      // -i without a TTY is taken (Compose 1.x's `exec -T` asks for stdin): the process reads /dev/null
+      // -i delivers the client's stdin (here /dev/null: at once its end)
       const stdin = await run(['exec', '-i', 'web', 'sh', '-c', 'cat; echo done']);
       expect([stdin.code, stdin.stdout]).toEqual([0, 'done\n']);
     },

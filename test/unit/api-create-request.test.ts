@@ -151,6 +151,8 @@ describe('what the docker CLI sends', () => {
           Hostname: 'host',
           ExposedPorts: { '80/tcp': {}, '53/udp': {} },
           Tty: true,
+          OpenStdin: true,
+          StdinOnce: true,
           Env: ['A=1'],
           Cmd: ['sh'],
           WorkingDir: '/data',
@@ -182,6 +184,8 @@ describe('what the docker CLI sends', () => {
       workingDir: '/data',
       hostname: 'host',
       tty: true,
+      openStdin: true,
+      stdinOnce: true,
       exposedPorts: ['80/tcp', '53/udp'],
       labels: { a: 'b' },
       hostConfig: {
@@ -350,7 +354,6 @@ describe('what is refused, and how', () => {
       [{}, { DeviceCgroupRules: ['c 10:232 rwm'] }, 'HostConfig.DeviceCgroupRules'],
       [{}, { MemorySwappiness: 10 }, 'HostConfig.MemorySwappiness'],
       [{}, { PidMode: 'host' }, 'HostConfig.PidMode'],
-      [{ OpenStdin: true }, {}, 'OpenStdin'],
       [{}, { Sysctls: { 'net.ipv4.ip_forward': '' } }, 'HostConfig.Sysctls'],
     ];
     for (const [config, hostConfig, field] of cases) {

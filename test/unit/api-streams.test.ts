@@ -90,6 +90,10 @@ describe('ExecStore', () => {
     cmd: ['true'],
     attachStdout: true,
     attachStderr: true,
+    attachStdin: false,
+    tty: false,
+    detachKeys: Buffer.from([16, 17]),
+    detachKeysText: '',
     eventsCursor: 0,
   };
 

@@ -99,7 +99,10 @@ export async function writeBundle(layout: Layout, id: string, plan: SpecPlan, re
   // 0600: the spec holds the container's environment
   await writeFileReplace(path.join(bundle, 'config.json'), `${specJson(spec)}\n`, 0o600);
   const stdin = plan.stdin ?? { open: false, once: false };
-  const stdio: StdioSettings = { terminal: plan.tty, stdin: stdin.open, leaveStdinOpen: stdin.open && !stdin.once };
+  // StdinOnce closes stdin when the client's ends, never with a TTY (moby's CopyStreams): a detach from
+  // `docker run -it` leaves the shell's terminal to the next attach
+  const leaveStdinOpen = stdin.open && (!stdin.once || plan.tty);
+  const stdio: StdioSettings = { terminal: plan.tty, stdin: stdin.open, leaveStdinOpen };
   await writeFileReplace(stdioFile(layout, id), `${JSON.stringify(stdio)}\n`, 0o600);
 }
 

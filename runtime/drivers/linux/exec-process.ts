@@ -4,9 +4,10 @@ import { replaceOrAppendEnv } from '../../../common/env';
 import { ContainerError } from '../../../common/errors';
 import type { StepContext } from '../../contract';
 import type { ExecContext, ExecOutcome, ExecPlan } from '../../driver';
-import { execPaths, execsDir, isExecId, type ExecPaths } from '../../exec-layout';
+import { execCuuid, execPaths, execsDir, isExecId, type ExecPaths } from '../../exec-layout';
 import { exists, readJson, sleep } from '../../fsutil';
-import { spawnDetached } from './exec';
+import { conmonArgs } from './conmon';
+import { runChecked } from './exec';
 import { writeFileReplace } from './files';
 import { short, type Layout } from '../layout';
 import { classifyStartError, exitCodeOf, lastRuncError } from './runc';
@@ -14,25 +15,24 @@ import { isLive, procStat, readIntFile, signalSame } from './shim';
 import { tool } from './tools';
 
 /**
- * An exec runs under a detached shim of its own, like the container's process (shim.ts):
- *
- *   sh -c 'x=$1; shift; "$@"; echo $? > "$x"' container-saga-exec EXIT runc … exec --process P --pid-file PID ID
- *
- * so it outlives a worker crash and the next attempt adopts it (its record names the shim), and its exit
- * status is on disk whoever waits for it. Its stdout and stderr go to files of their own (exec-layout.ts).
+ * An exec runs under a conmon of its own (conmon.ts, `--exec`): conmon runs `runc exec`, holds the exec's pty
+ * (`-t`) or stdin pipe (`-i`), writes its output to a k8s-file log (stdout and stderr apart), listens on an
+ * attach socket for its stdin, takes resizes on its ctl fifo and writes its exit status to the session's
+ * directory, its bundle and persist dir (exec-layout.ts). conmon daemonizes, so the exec outlives a worker
+ * crash and the next attempt adopts it (its record names conmon); its status is on disk whoever waits.
  */
 
 /** The exec record: registered while it exists. Its pid is in the pid file runc writes. */
 interface ExecRecord {
   execId: string;
+  /** its conmon */
   shimPid: number;
-  /** /proc start time of the shim, to tell it from a reused pid */
+  /** /proc start time of conmon, to tell it from a reused pid */
   shimStart?: number;
   startedAt: string;
 }
 
-const SCRIPT = 'x=$1; shift; "$@"; echo $? > "$x"';
-/** The exit code an exec reads as when it was killed by an unregister and its status was lost with its shim. */
+/** The exit code an exec reads as when it was killed by an unregister and its status was lost with its conmon. */
 const KILLED = 137;
 
 /** Docker's exit code for an exec that could not start: 127 when the command is missing, else 126. */
@@ -41,19 +41,21 @@ function startFailure(message: string): ExecOutcome {
   return { exitCode: err.type === 'CommandNotFound' ? exitCodeOf(err) : 126, startError: message };
 }
 
-/** The OCI process of the exec: the container's own (user, capabilities…), with its args, env and cwd. */
+/** The OCI process of the exec: the container's own (user, capabilities…), with its args, env, cwd and pty. */
 async function writeProcess(l: Layout, id: string, plan: ExecPlan, p: ExecPaths): Promise<void> {
   const spec = await readJson<{ process: { env?: string[]; cwd?: string } & Record<string, unknown> }>(
     path.join(l.bundle(id), 'config.json'),
   );
   if (!spec) throw new ContainerError('Internal', `exec in ${short(id)}: its bundle has no config.json`);
+  const size = plan.tty && plan.consoleSize ? { height: plan.consoleSize[0], width: plan.consoleSize[1] } : undefined;
   const proc = {
     ...spec.process,
-    terminal: false,
+    terminal: plan.tty ?? false,
     args: plan.args,
-    env: replaceOrAppendEnv(spec.process.env ?? [], plan.env),
+    env: replaceOrAppendEnv(spec.process.env ?? [], plan.tty ? ['TERM=xterm', ...plan.env] : plan.env),
     cwd: plan.cwd || spec.process.cwd || '/',
     ...(plan.user ? { user: plan.user } : {}),
+    ...(size ? { consoleSize: size } : {}),
   };
   // 0600: it holds the environment
   await writeFileReplace(p.process, `${JSON.stringify(proc)}\n`, 0o600);
@@ -61,29 +63,30 @@ async function writeProcess(l: Layout, id: string, plan: ExecPlan, p: ExecPaths)
 
 async function spawnExec(l: Layout, id: string, plan: ExecPlan, p: ExecPaths): Promise<ExecRecord> {
   await fs.mkdir(p.dir, { recursive: true, mode: 0o700 });
+  await fs.mkdir(l.attachDir, { recursive: true, mode: 0o700 });
   await writeProcess(l, id, plan, p);
-  const runc = [
-    tool('runc'),
-    '--root',
-    l.runcRoot,
-    '--log',
-    p.runcLog,
-    '--log-format',
-    'json',
-    'exec',
-    '--process',
-    p.process,
-    '--pid-file',
-    p.pid,
-    id,
-  ];
+  const args = conmonArgs({
+    cid: id,
+    cuuid: execCuuid(plan.execId),
+    bundle: p.dir,
+    runcRoot: l.runcRoot,
+    runcLog: p.runcLog,
+    pidFile: p.pid,
+    conmonPidFile: p.conmonPid,
+    log: p.log,
+    persistDir: p.dir,
+    exitDir: p.dir,
+    socketDir: l.attachDir,
+    terminal: plan.tty ?? false,
+    stdin: plan.stdin ?? false,
+    execProcessSpec: p.process,
+  });
   const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' };
-  const shimPid = await spawnDetached(
-    tool('sh'),
-    ['-c', SCRIPT, 'container-saga-exec', p.exit, ...runc],
-    { stdout: p.stdout, stderr: p.stderr },
-    env,
-  );
+  // conmon forks its monitor and exits: its pid file names the one that stays
+  await runChecked(`exec ${short(plan.execId)} in ${short(id)}: conmon`, tool('conmon'), args, { env });
+  const shimPid = await readIntFile(p.conmonPid);
+  if (shimPid === undefined)
+    throw new ContainerError('Internal', `exec ${short(plan.execId)} in ${short(id)}: conmon wrote no pid file`);
   const rec: ExecRecord = {
     execId: plan.execId,
     shimPid,
@@ -94,12 +97,11 @@ async function spawnExec(l: Layout, id: string, plan: ExecPlan, p: ExecPaths): P
   return rec;
 }
 
-/** How the exec ended, from its exit status and runc's log; runc's own error line leaves its stderr. */
-async function outcome(p: ExecPaths, code: number): Promise<ExecOutcome> {
+/** How the exec ended, from its exit status and runc's log (conmon writes no status when runc exec failed). */
+async function outcome(p: ExecPaths, code: number | undefined): Promise<ExecOutcome | undefined> {
   const runcError = lastRuncError(await fs.readFile(p.runcLog, 'utf8').catch(() => ''));
-  if (!runcError || (await exists(p.pid))) return { exitCode: code };
-  await fs.truncate(p.stderr, 0).catch(() => {});
-  return startFailure(runcError);
+  if (runcError && !(await exists(p.pid))) return startFailure(runcError);
+  return code === undefined ? undefined : { exitCode: code };
 }
 
 /** Runs the exec (or adopts the one an earlier attempt started) and waits for its end. */
@@ -121,7 +123,7 @@ export async function runExec(l: Layout, id: string, plan: ExecPlan, ctx?: ExecC
   // before its end is reported.
   const ended = async (code: number) => {
     await noteStart();
-    return outcome(p, code);
+    return (await outcome(p, code))!;
   };
   const done = await readIntFile(p.exit);
   if (done !== undefined) return ended(done); // an earlier attempt's exec ended (its report was lost)
@@ -139,10 +141,12 @@ export async function runExec(l: Layout, id: string, plan: ExecPlan, ctx?: ExecC
     if (!(await isLive(rec.shimPid, rec.shimStart))) {
       const late = await readIntFile(p.exit);
       if (late !== undefined) return ended(late);
-      if (!(await exists(p.record))) return { exitCode: KILLED }; // unregistered: its shim was killed with it
+      const failed = await outcome(p, undefined); // runc exec failed: conmon exits without a status
+      if (failed) return failed;
+      if (!(await exists(p.record))) return { exitCode: KILLED }; // unregistered: its conmon was killed with it
       throw new ContainerError(
         'Internal',
-        `exec ${short(plan.execId)} in ${short(id)}: its shim exited without a status`,
+        `exec ${short(plan.execId)} in ${short(id)}: its conmon exited without a status`,
       );
     }
     if (Date.now() - beat >= 1000) {
@@ -188,11 +192,13 @@ export async function releaseExec(l: Layout, id: string, execId: string, _ctx?: 
         throw new ContainerError('Internal', `exec ${short(execId)}: pid ${proc.pid} survived SIGKILL`);
     }
     if (!(await waitGone(rec.shimPid, rec.shimStart, 5_000))) {
-      await signalSame(-rec.shimPid, rec.shimStart, 'SIGKILL'); // its own process group: sh and runc exec
+      await signalSame(rec.shimPid, rec.shimStart, 'SIGKILL');
       await waitGone(rec.shimPid, rec.shimStart, 5_000);
     }
   }
-  await Promise.all([p.record, p.process, p.pid, p.pidStart].map((f) => fs.rm(f, { force: true })));
+  // conmon leaves its link in the attach dir; the socket and fifos in the session dir go with the record
+  const leftovers = [p.record, p.process, p.pid, p.pidStart, p.attachLink, p.attach, p.ctl, path.join(p.dir, 'winsz')];
+  await Promise.all(leftovers.map((f) => fs.rm(f, { force: true })));
 }
 
 /** Every exec still registered on the container, killed and dropped (part of unregistering its process). */

@@ -111,6 +111,11 @@ export class SimProcesses {
 
   /** Registers the exec, then ends it at once (see the driver's class comment); its status is on disk, as on Linux. */
   async runExec(id: string, plan: ExecPlan, ctx?: ExecContext): Promise<ExecOutcome> {
+    if (plan.tty || plan.stdin)
+      throw new ContainerError(
+        'InvalidParameter',
+        `the simulated driver runs no process: an exec cannot have ${plan.tty ? 'a terminal (-t)' : 'stdin (-i)'} there`,
+      );
     const p = execPaths(this.layout, id, plan.execId);
     const pid = SIM_PIDS + 65_536 + Number.parseInt(plan.execId.slice(0, 4), 16);
     await writeJsonAtomic(p.record, { execId: plan.execId, pid });
