@@ -44,6 +44,8 @@ export interface HealthSchedule {
   startPeriodMs: number;
   startIntervalMs: number;
   retries: number;
+  /** probes in one run of the monitor's history before it continues as new (default 200; tests take fewer) */
+  probesPerHistory?: number;
 }
 
 /** Whether the config makes the container probed: a Test other than NONE (an empty one inherits, so none). */

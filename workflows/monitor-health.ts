@@ -70,7 +70,7 @@ export async function watchWithHealth(
       log.warn('healthcheck probe failed', { id, error: err instanceof Error ? err.message : String(err) });
     }
     lastProbeAt = Date.now();
-    if (++probes >= PROBES_PER_HISTORY || workflowInfo().continueAsNewSuggested) {
+    if (++probes >= (run.healthcheck.probesPerHistory ?? PROBES_PER_HISTORY) || workflowInfo().continueAsNewSuggested) {
       if (over()) return result();
       // the wait stops before the next run begins another (its cancellation is awaited: `wait` is proxied so)
       scope.cancel();
