@@ -52,7 +52,11 @@ export async function heldResources(root: string): Promise<HeldResource[]> {
   for (const id of ids) {
     try {
       const rec = JSON.parse(await fs.readFile(layout.execRecord(id), 'utf8')) as ExecRecord;
-      held.push({ kind: 'process', containerId: id, detail: `pid ${rec.pid ?? '?'} conmon ${rec.conmonPid ?? rec.shimPid ?? '?'}` });
+      held.push({
+        kind: 'process',
+        containerId: id,
+        detail: `pid ${rec.pid ?? '?'} conmon ${rec.conmonPid ?? rec.shimPid ?? '?'}`,
+      });
     } catch {
       // no exec record
     }
