@@ -19,13 +19,11 @@ import type {
   SpecPlan,
   VolumeMount,
 } from '../../driver';
-import { execsDir } from '../../exec-layout';
 import { mkdirInRoot } from '../../rootfs-path';
-import { logSidecars } from '../../log-index';
 import { DEFAULT_CNI_NAME, type CniNetwork } from './cni';
 import { linuxHostInfo } from './hostinfo';
-import { Layout, netnsName, short } from '../layout';
-import { mountAt, mountsUnder, readMountInfo } from './mountinfo';
+import { Layout, short } from '../layout';
+import { mountAt, readMountInfo } from './mountinfo';
 import { ensurePrivateRoot, mountOverlay, mountTmpfs, unmount } from './mounts';
 import { releaseExec, releaseExecs, runExec } from './exec-process';
 import { cgroupPids, isFrozen, runcKill, runcPause, runcResume } from './freezer';
@@ -38,6 +36,7 @@ import { writeBundle } from './bundle';
 import { realRoot } from './files';
 import * as proc from './process';
 import { startProcess } from './conmon-start';
+import { removeContainerFiles } from './container-files';
 import * as view from './container-view';
 import { chownNamedVolumes, prepareContainerDirs, remappedLower } from './userns';
 
@@ -281,30 +280,8 @@ export class LinuxDriver implements Driver {
   }
 
   /** The container's own files, once everything is released (never through a mount). */
-  async removeContainerFiles(id: string): Promise<void> {
-    const l = this.layout;
-    const mounted = mountsUnder(await readMountInfo(), l.container(id), { includeSelf: true });
-    if (mounted.length > 0) {
-      throw new ContainerError(
-        'Internal',
-        `remove ${short(id)}: still mounted: ${mounted.map((m) => m.mountPoint).join(', ')}`,
-      );
-    }
-    const files = [
-      l.rootfs(id),
-      l.upper(id),
-      l.work(id),
-      l.shm(id),
-      l.bundle(id),
-      l.cniResult(id),
-      ...proc.processFiles(l, id),
-      l.log(id),
-      execsDir(l, id),
-      ...(await logSidecars(l.log(id))),
-    ];
-    await Promise.all(files.map((f) => fs.rm(f, { recursive: true, force: true })));
-    await fs.rm(l.netnsMarker(netnsName(id)), { force: true });
-    await fs.rm(l.faultCounters(id), { recursive: true, force: true });
+  removeContainerFiles(id: string): Promise<void> {
+    return removeContainerFiles(this.layout, id);
   }
 
   heldResources(): Promise<HeldResource[]> {

@@ -20,11 +20,9 @@ import type {
 } from '../../driver';
 import { execPaths } from '../../exec-layout';
 import { exists, removeFile, writeJsonAtomic } from '../../fsutil';
-import { toOciSeccomp } from '../../../common/seccomp';
-import { seccompTarget } from '../../seccomp-target';
 import { Layout, netnsName, netnsPath } from '../layout';
 import { mkdirInRoot } from '../../rootfs-path';
-import { containerResolvConf, readHostResolvConf } from '../../resolv-conf';
+import { simulatedSpec } from './spec';
 import { StateStore } from '../../store';
 import { SimMounts } from './mounts';
 import { SimProcesses } from './processes';
@@ -198,38 +196,7 @@ export class SimulatedDriver implements Driver {
   }
 
   async writeSpec(id: string, plan: SpecPlan): Promise<void> {
-    const spec = {
-      ociVersion: '1.0.2',
-      process: {
-        args: plan.args,
-        env: plan.env,
-        user: plan.user,
-        cwd: plan.cwd || '/',
-        terminal: plan.tty,
-        capabilities: plan.capabilities,
-        noNewPrivileges: plan.noNewPrivileges,
-      },
-      hostname: plan.hostname,
-      // converted as the Linux driver does, so a profile that could not be loaded fails here too
-      seccomp: plan.seccomp ? toOciSeccomp(plan.seccomp, seccompTarget(plan.capabilities)) : null,
-      privileged: plan.privileged,
-      extraHosts: plan.extraHosts,
-      domainname: plan.domainname,
-      dns: plan.dns,
-      // the file the Linux driver would write, from this machine's
-      resolvConf: containerResolvConf(await readHostResolvConf(), plan.dns, plan.network.kind === 'host'),
-      // the resource settings as the Linux driver passes them, so CLI and API tests can read them back
-      resources: {
-        memory: plan.memory,
-        memorySwap: plan.memorySwap ?? null,
-        ulimits: plan.ulimits,
-        oomKillDisable: plan.oomKillDisable,
-      },
-      oomScoreAdj: plan.oomScoreAdj,
-      cgroupns: plan.cgroupns,
-      appArmorProfile: plan.appArmorProfile ?? null,
-    };
-    await writeJsonAtomic(this.bundleConfig(id), spec);
+    await writeJsonAtomic(this.bundleConfig(id), await simulatedSpec(plan));
   }
 
   /** Beside the spec (removed with it), so tests can read what a container's /etc/hosts would list. */
