@@ -84,6 +84,7 @@ const TEST_NETWORKS = {
   'durability/host-loss-linux-b': { hostNetns: 'cs-hloss-b', bridge: 'cs0', subnet: '10.123.0.0/16' },
   // published ports across a worker SIGKILL (worker processes: the default bridge)
   'durability/ports-crash': { hostNetns: 'cs-pcrash-host', bridge: 'cs0', subnet: '10.141.0.0/16' },
+  'durability/tty-crash': { hostNetns: 'cs-ttycrash-host', bridge: 'cs0', subnet: '10.158.0.0/16' },
   'e2e/cp-linux': { hostNetns: 'cs-cp-host', bridge: 'cscpy0', subnet: '10.154.0.0/16' },
   'e2e/health-linux': { hostNetns: 'cs-health-host', bridge: 'cshc0', subnet: '10.156.0.0/16' },
   'e2e/stats-update-linux': { hostNetns: 'cs-stats-host', bridge: 'csst0', subnet: '10.155.0.0/16' },
