@@ -77,6 +77,20 @@ export interface DockerStats {
 /** Go's zero time, as Docker writes an unset `read`/`preread`. */
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
 
+/** Docker's blkio_stats: what is measured is io_service_bytes_recursive (null: not read), the rest is null. */
+export function blkioStats(serviceBytes: BlkioEntry[] | null): DockerStats['blkio_stats'] {
+  return {
+    io_service_bytes_recursive: serviceBytes,
+    io_serviced_recursive: null,
+    io_queue_recursive: null,
+    io_service_time_recursive: null,
+    io_wait_time_recursive: null,
+    io_merged_recursive: null,
+    io_time_recursive: null,
+    sectors_recursive: null,
+  };
+}
+
 export const emptyCpuStats = (): CpuStats => ({
   cpu_usage: { total_usage: 0, usage_in_kernelmode: 0, usage_in_usermode: 0 },
   throttling_data: { periods: 0, throttled_periods: 0, throttled_time: 0 },
@@ -93,16 +107,7 @@ export function emptyStats(name: string, id: string): DockerStats {
     read: ZERO_TIME,
     preread: ZERO_TIME,
     pids_stats: {},
-    blkio_stats: {
-      io_service_bytes_recursive: null,
-      io_serviced_recursive: null,
-      io_queue_recursive: null,
-      io_service_time_recursive: null,
-      io_wait_time_recursive: null,
-      io_merged_recursive: null,
-      io_time_recursive: null,
-      sectors_recursive: null,
-    },
+    blkio_stats: blkioStats(null),
     num_procs: 0,
     storage_stats: {},
     cpu_stats: emptyCpuStats(),

@@ -2,6 +2,7 @@ import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { ContainerArchiveInput, PathStat } from '../../common/archive-api';
 import { containerArchive, containerChanges, containerCommit, spoolFile } from '../../client/container-archive';
+import { spoolMachine, spoolReason } from '../spool-machine';
 import { ApiError, boolParam, parseJsonObject } from '../http';
 import type { ApiContext, ApiRequest, Route } from '../router';
 import type { Responder } from '../responder';
@@ -12,18 +13,6 @@ import type { Responder } from '../responder';
  * (docs/design.md "Container archives"); a container on another host is a 501 that says so. The spool file is
  * removed before the answer ends, whatever happens.
  */
-
-const why = (host: string) =>
-  `the Engine API spools archives on its own machine, for the worker host ${host} (CONTAINER_SAGA_HOST, with the same CONTAINER_SAGA_ROOT)`;
-
-function machineOf(ctx: ApiContext): { host: string; root: string } {
-  if (!ctx.machine)
-    throw new ApiError(
-      501,
-      'cp and export need the Engine API on a worker host: CONTAINER_SAGA_HOST is not valid here',
-    );
-  return ctx.machine;
-}
 
 const statHeader = (stat: PathStat) => Buffer.from(JSON.stringify(stat)).toString('base64');
 
@@ -42,7 +31,7 @@ async function withSpool(
   fill: ((file: string) => Promise<void>) | undefined,
   send: ((file: string, stat: PathStat | undefined) => Promise<void>) | undefined,
 ): Promise<void> {
-  const { host, root } = machineOf(ctx);
+  const { host, root } = spoolMachine(ctx, 'cp and export');
   const session = await ctx.session();
   const file = await spoolFile(root, input.op);
   try {
@@ -51,7 +40,7 @@ async function withSpool(
     if ('elsewhere' in result)
       throw new ApiError(
         501,
-        `container ${input.container} is on host ${result.elsewhere}, not on ${host}: ${why(host)}; run it there with \`container-saga cp\``,
+        `container ${input.container} is on host ${result.elsewhere}, not on ${host}: ${spoolReason(host)}; run it there with \`container-saga cp\``,
       );
     await send?.(file, result.stat);
   } finally {

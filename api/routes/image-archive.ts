@@ -9,6 +9,7 @@ import { imageLoad, imageSave } from '../../client/image-archive';
 import { loadedLines } from '../../common/image-archive-api';
 import { archiveSpoolDir } from '../../images/archive-paths';
 import { findImage } from '../convert/image-json';
+import { spoolMachine, spoolReason } from '../spool-machine';
 import { ApiError, boolParam } from '../http';
 import type { ApiContext, Route } from '../router';
 
@@ -17,18 +18,6 @@ import type { ApiContext, Route } from '../router';
  * shares a machine with, and the save/load workflow runs there with that path (archives never go through
  * Temporal: docs/design.md, "Image archives"); the spool file is streamed back or loaded, then removed.
  */
-
-const why = (host: string) =>
-  `the Engine API spools archives on its own machine, for the worker host ${host} (CONTAINER_SAGA_HOST, with the same CONTAINER_SAGA_ROOT)`;
-
-function machineOf(ctx: ApiContext): { host: string; root: string } {
-  if (!ctx.machine)
-    throw new ApiError(
-      501,
-      'image save and load need the Engine API on a worker host: CONTAINER_SAGA_HOST is not valid here',
-    );
-  return ctx.machine;
-}
 
 async function spoolFile(root: string, kind: 'save' | 'load'): Promise<string> {
   const dir = archiveSpoolDir(root);
@@ -39,13 +28,13 @@ async function spoolFile(root: string, kind: 'save' | 'load'): Promise<string> {
 /** A host-level failure of the save or load on the API's host, as the 501 that says why it cannot run here. */
 function notHere(err: unknown, host: string): unknown {
   if (err instanceof CliError && (err.type === 'NoSuchHost' || err.type === 'HostUnavailable'))
-    return new ApiError(501, `${err.message}: ${why(host)}, and no live worker is that host`);
+    return new ApiError(501, `${err.message}: ${spoolReason(host)}, and no live worker is that host`);
   return err;
 }
 
 async function save(ctx: ApiContext, names: string[], out: Parameters<Route['handler']>[2]): Promise<void> {
   if (names.length === 0) throw new ApiError(400, 'no image names given');
-  const { host, root } = machineOf(ctx);
+  const { host, root } = spoolMachine(ctx, 'image save and load');
   const session = await ctx.session();
   const file = await spoolFile(root, 'save');
   try {
@@ -67,7 +56,7 @@ async function save(ctx: ApiContext, names: string[], out: Parameters<Route['han
         if (on && !on.includes(host))
           throw new ApiError(
             501,
-            `image ${name} is on host ${on.join(', ')}, not on ${host}: ${why(host)}; save it there with \`container-saga image save --host ${on[0]} -o FILE ${name}\``,
+            `image ${name} is on host ${on.join(', ')}, not on ${host}: ${spoolReason(host)}; save it there with \`container-saga image save --host ${on[0]} -o FILE ${name}\``,
           );
       }
       throw err;
@@ -76,7 +65,10 @@ async function save(ctx: ApiContext, names: string[], out: Parameters<Route['han
     try {
       await once(bytes, 'open');
     } catch {
-      throw new ApiError(501, `host ${host} wrote the archive on another machine than this Engine API's: ${why(host)}`);
+      throw new ApiError(
+        501,
+        `host ${host} wrote the archive on another machine than this Engine API's: ${spoolReason(host)}`,
+      );
     }
     // gone from the spool before the answer ends (the open file is still read)
     await fs.rm(file, { force: true });
@@ -108,7 +100,7 @@ export const imageArchiveRoutes: Route[] = [
     path: '/images/load',
     handler: async (ctx, r, out) => {
       boolParam(r.query, 'quiet');
-      const { host, root } = machineOf(ctx);
+      const { host, root } = spoolMachine(ctx, 'image save and load');
       const session = await ctx.session();
       const file = await spoolFile(root, 'load');
       let loaded: Awaited<ReturnType<typeof imageLoad>>;
@@ -117,7 +109,7 @@ export const imageArchiveRoutes: Route[] = [
         loaded = await imageLoad(session, file, host);
       } catch (err) {
         if (err instanceof CliError && /^archive .* not found/.test(err.message))
-          throw new ApiError(501, `host ${host} cannot read the uploaded archive: ${why(host)}`);
+          throw new ApiError(501, `host ${host} cannot read the uploaded archive: ${spoolReason(host)}`);
         throw notHere(err, host);
       } finally {
         // gone from the spool before the answer

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { BlkioEntry, DockerStats, NetworkStats } from '../../../common/stats-api';
+import { blkioStats, type BlkioEntry, type DockerStats, type NetworkStats } from '../../../common/stats-api';
 
 /** What a driver samples of a running container; the runtime adds name, id and the read time. */
 export type ResourceSample = Pick<
@@ -95,19 +95,6 @@ export function parseIoStat(text: string): BlkioEntry[] {
 
 const read = (file: string) => fs.readFile(file, 'utf8').catch(() => '');
 
-function blkio(entries: BlkioEntry[]): DockerStats['blkio_stats'] {
-  return {
-    io_service_bytes_recursive: entries,
-    io_serviced_recursive: null,
-    io_queue_recursive: null,
-    io_service_time_recursive: null,
-    io_wait_time_recursive: null,
-    io_merged_recursive: null,
-    io_time_recursive: null,
-    sectors_recursive: null,
-  };
-}
-
 /** A memory limit as Docker reports it: the host's memory when unlimited or above it. */
 const memLimit = (limit: number | undefined) => Math.min(limit ?? Infinity, os.totalmem());
 
@@ -138,7 +125,7 @@ async function sampleV2(dir: string): Promise<Omit<ResourceSample, 'networks'>> 
       limit: memLimit(parseLimit(max!)),
     },
     pids_stats: { current: Number(pids!.trim() || 0), ...(pidsLimit ? { limit: pidsLimit } : {}) },
-    blkio_stats: blkio(parseIoStat(io!)),
+    blkio_stats: blkioStats(parseIoStat(io!)),
     num_procs: 0,
   };
 }
@@ -188,7 +175,7 @@ async function sampleV1(rel: string): Promise<Omit<ResourceSample, 'networks'>> 
       limit: memLimit(parseLimit(memLimitText)),
     },
     pids_stats: { current: Number(pids.trim() || 0), ...(pidsLimit ? { limit: pidsLimit } : {}) },
-    blkio_stats: blkio(io),
+    blkio_stats: blkioStats(io),
     num_procs: 0,
   };
 }

@@ -1,3 +1,4 @@
+import { blkioStats } from '../../../common/stats-api';
 import type { ContainerRecord } from '../../../common/types';
 import type { ResourceSample } from '../linux/cgroup-stats';
 
@@ -47,16 +48,7 @@ export function simulatedSample(
       limit: hc.Memory > 0 ? Math.min(hc.Memory, host.memoryBytes) : host.memoryBytes,
     },
     pids_stats: { current: 1, ...(hc.PidsLimit > 0 ? { limit: hc.PidsLimit } : {}) },
-    blkio_stats: {
-      io_service_bytes_recursive: [],
-      io_serviced_recursive: null,
-      io_queue_recursive: null,
-      io_service_time_recursive: null,
-      io_wait_time_recursive: null,
-      io_merged_recursive: null,
-      io_time_recursive: null,
-      sectors_recursive: null,
-    },
+    blkio_stats: blkioStats([]),
     num_procs: 0,
     ...(ownNetwork ? { networks: { eth0: ZERO_NET } } : {}),
   };
