@@ -7,13 +7,13 @@ import type { HostConfig } from '../common/types';
 /** What the privilege policy reads of a container's settings. */
 export type PrivilegeSettings = Pick<
   HostConfig,
-  'Privileged' | 'CapAdd' | 'CapDrop' | 'SecurityOpt' | 'NetworkMode' | 'IpcMode'
+  'Privileged' | 'CapAdd' | 'CapDrop' | 'SecurityOpt' | 'NetworkMode' | 'IpcMode' | 'Devices'
 >;
 
 /**
  * The ways around a bind policy (docs/security.md, "Host-path policy"): with CONTAINER_SAGA_BIND_ALLOW set,
  * a container that could reach the host another way (--privileged, a capability beyond Docker's 14
- * defaults, no or its own seccomp filter, the host's network or IPC namespace) is Forbidden (403) unless
+ * defaults, no or its own seccomp filter, the host's network or IPC namespace, a host device) is Forbidden (403) unless
  * CONTAINER_SAGA_POLICY_ALLOW (config/policy-allow.ts, normalised entries) allows it. Without a bind policy
  * everything passes, as with Docker. Settings are checked for their syntax before (verifyHostConfig).
  */
@@ -49,6 +49,8 @@ export function checkPrivilegePolicy(
     refuse('--network host', ['host-network']);
   if (parseIpcMode(hc.IpcMode ?? '')?.kind === 'host' && !allow.includes('host-ipc'))
     refuse('--ipc host', ['host-ipc']);
+  // a device node is the host's hardware (a disk, /dev/mem): as much a way around the bind policy as a bind
+  if ((hc.Devices ?? []).length > 0 && !allow.includes('devices')) refuse('--device', ['devices']);
 }
 
 /**

@@ -286,7 +286,11 @@ describe('the docker CLI against the Engine API: the same confinement', () => {
         'mkdir',
         '/tmp/x',
       ]);
-      expect([r.code, r.stdout]).toEqual([1, "mkdir: can't create directory '/tmp/x': Permission denied\n"]);
+      expect([r.code, r.stdout, r.stderr]).toEqual([
+        1,
+        '',
+        "mkdir: can't create directory '/tmp/x': Permission denied\n",
+      ]);
       const i = await run([
         'inspect',
         '--format',

@@ -71,14 +71,8 @@ describe('volume mounts (Linux driver, docker CLI)', () => {
       'cat /b/f; stat -c %a /t; grep " /t " /proc/mounts | grep -o size=1024k; touch /v/ok; touch /b/no',
     );
     expect(r.code).not.toBe(0);
-    // (one log for both streams: the lines in either order)
-    expect(r.stdout.split('\n').sort()).toEqual([
-      '',
-      '1770',
-      'from host',
-      'size=1024k',
-      'touch: /b/no: Read-only file system',
-    ]);
+    expect(r.stdout).toBe('from host\n1770\nsize=1024k\n');
+    expect(r.stderr).toBe('touch: /b/no: Read-only file system\n');
     const data = JSON.parse((await run('volume', 'inspect', 'mnt-v')).stdout) as Array<{ Mountpoint: string }>;
     await fs.stat(path.join(data[0]!.Mountpoint, 'ok'));
     expect((await run('volume', 'rm', 'mnt-v')).code).toBe(0);
@@ -150,8 +144,8 @@ describe('volume mounts (Linux driver, docker CLI)', () => {
         'cat /shared/f; touch /shared/g',
       );
       expect(r.code).not.toBe(0);
-      // (one log for both streams: the lines in either order)
-      expect(r.stdout.split('\n').sort()).toEqual(['', 'hi', 'touch: /shared/g: Read-only file system']);
+      expect(r.stdout).toBe('hi\n');
+      expect(r.stderr).toBe('touch: /shared/g: Read-only file system\n');
       const [anon] = JSON.parse((await run('inspect', '-f', '{{json .Mounts}}', 'vf-src')).stdout) as Array<{
         Name: string;
       }>;

@@ -49,6 +49,12 @@ const CASES: Array<[string, Partial<HostConfig>, string, string]> = [
   ['a seccomp profile', { SecurityOpt: [`seccomp=${profile}`] }, '--security-opt seccomp=<profile>', 'seccomp-profile'],
   ['--network host', { NetworkMode: 'host' }, '--network host', 'host-network'],
   ['--ipc host', { IpcMode: 'host' }, '--ipc host', 'host-ipc'],
+  [
+    '--device',
+    { Devices: [{ PathOnHost: '/dev/null', PathInContainer: '/dev/x', CgroupPermissions: 'rwm' }] },
+    '--device',
+    'devices',
+  ],
 ];
 
 describe('with CONTAINER_SAGA_BIND_ALLOW set', () => {
