@@ -122,20 +122,29 @@ export function utf8Boundary(buf: Buffer): number {
   return buf.length;
 }
 
+/** A partial entry's head: its time, its stream and `P`. */
+const PARTIAL = /^\S+ (stdout|stderr) P /;
+
 /** Offset of the first of the last `n` lines (a final line end closes the last line, as in Docker). */
 export async function tailStart(view: LogView, n: number): Promise<number> {
   if (n <= 0) return view.end;
   let end = view.end;
   // A log that ends with a line end: that one does not begin another line.
   if (end > view.oldest && (await view.byteAt(end - 1)) === NL) end--;
+  // conmon cuts a line where its reads end (`P` entries): only an entry that is not partial ends a line
+  const endsLine = async (start: number) => !PARTIAL.test((await view.read(start, 64)).toString('latin1'));
   let seen = 0;
+  let pending: number | undefined; // the end of an entry whose start is not found yet
   while (end > view.oldest) {
     const from = Math.max(view.oldest, end - TAIL_CHUNK);
     const chunk = await view.read(from, end - from);
     for (let i = chunk.length - 1; i >= 0; i--) {
-      if (chunk[i] === NL && ++seen === n) return from + i + 1;
+      if (chunk[i] !== NL) continue;
+      if (pending !== undefined && (await endsLine(from + i + 1)) && ++seen === n) return pending + 1;
+      pending = from + i;
     }
     end = from;
   }
+  if (pending !== undefined && (await endsLine(view.oldest)) && ++seen === n) return pending + 1;
   return view.oldest;
 }

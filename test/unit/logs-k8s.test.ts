@@ -113,3 +113,23 @@ describe('readLogPage on a k8s-file log', () => {
     ]);
   });
 });
+
+describe('--tail over lines conmon cut where its reads ended', () => {
+  it('counts lines, not entries: a line of several P entries and its F is one', async () => {
+    const e = (stream: 'stdout' | 'stderr', tag: 'P' | 'F', text: string) => `${stamp(0)} ${stream} ${tag} ${text}\n`;
+    const file = await logOf(
+      e('stdout', 'F', 'first') +
+        e('stdout', 'P', 'sec') +
+        e('stdout', 'P', 'o') +
+        e('stdout', 'F', 'nd') +
+        e('stdout', 'P', 'thi') +
+        e('stdout', 'F', 'rd'),
+    );
+    const text = async (tail: number) => (await chunksOf(file, { tail })).map((c) => c.text).join('');
+    expect(await text(1)).toBe('third\n');
+    expect(await text(2)).toBe('second\nthird\n');
+    expect(await text(3)).toBe('first\nsecond\nthird\n');
+    expect(await text(9)).toBe('first\nsecond\nthird\n');
+    expect(await text(0)).toBe('');
+  });
+});
