@@ -4,15 +4,14 @@ import { describe, expect, it } from 'vitest';
 import type { HealthSchedule } from '../../common/health';
 import { hostTaskQueue, sharedQueueOf } from '../../common/hosts-api';
 import { monitorWorkflowId, RUN_STARTED_SIGNAL, type ContainerRun, type MonitorResult } from '../../common/monitor-api';
-import { timeSkippingSuite } from './time-skipping';
+import { devServerSuite } from './time-skipping';
 import { STUB_HOST, stubActivities } from './stub-activities';
 
-// The monitor's healthchecks (workflows/monitor-health.ts) with stub activities on the time-skipping test
-// server: the probes as durable timers beside the wait for the exit, the status through Docker's state
-// machine, a worker restart in the middle, and continue-as-new carrying the schedule. The server skips no
-// time while an activity runs (the wait for the exit always does): the intervals here are short and real.
+// The monitor's healthchecks (workflows/monitor-health.ts) with stub activities on the run's dev server: the
+// probes as durable timers beside the wait for the exit, the status through Docker's state machine, a worker
+// restart in the middle, and continue-as-new carrying the schedule. The intervals are short and real.
 
-const suite = timeSkippingSuite();
+const suite = devServerSuite();
 
 const schedule: HealthSchedule = {
   intervalMs: 2_000,
@@ -43,6 +42,9 @@ async function workers<T>(
     taskQueue: hostTaskQueue(taskQueue, STUB_HOST),
     activities: acts,
     shutdownGraceTime: '100ms',
+    // a cancellation reaches an activity only in a heartbeat's answer: without this the SDK sends the wait's
+    // heartbeats 8 s apart (0.8 of its timeout), and a continue-as-new waits that long for the wait to stop
+    maxHeartbeatThrottleInterval: '100ms',
   });
   return hostWorker.runUntil(() => worker.runUntil(until));
 }
