@@ -5,7 +5,8 @@ import { ConfigError } from './config-error';
  * CONTAINER_SAGA_POLICY_ALLOW: what a host with a policy (CONTAINER_SAGA_BIND_ALLOW set) still lets a
  * container have, comma-separated: `privileged`, `cap:NAME` (a capability beyond Docker's defaults, with or
  * without CAP_, or `cap:ALL`), `seccomp-unconfined`, `seccomp-profile` (a profile of the client's own),
- * `host-network`, `host-ipc`, `devices` (a host device node, --device). Entries come back normalised (`cap:CAP_SYS_ADMIN`), sorted.
+ * `host-network`, `host-ipc`, `devices` (a host device node, --device). Entries come back normalised
+ * (`cap:CAP_SYS_ADMIN`), sorted.
  */
 export const POLICY_ENTRIES = [
   'privileged',
