@@ -45,6 +45,11 @@ async function hostLinks(): Promise<string> {
   return r.stdout;
 }
 
+/** The networks' bridges in the host-side netns (a veth of a container going away meanwhile is no concern here). */
+async function hostBridges(): Promise<string[]> {
+  return [...(await hostLinks()).matchAll(/^\d+: (br-[0-9a-f]+)[:@]/gm)].map((m) => m[1]!).sort();
+}
+
 const ipamDir = (id: string) => path.join(suite.rt.driver.layout.ipamDir, `cs-${id.slice(0, 12)}`);
 
 describe('user-defined networks (Linux driver, docker CLI)', () => {
@@ -110,7 +115,7 @@ describe('user-defined networks (Linux driver, docker CLI)', () => {
   rootIt("bad input: Docker's errors, and nothing made", async () => {
     await ok('network', 'create', '--subnet', '10.146.8.0/22', 'held');
     const before = await ok('network', 'ls', '--format', '{{.ID}} {{.Name}}');
-    const links = await hostLinks();
+    const bridges = await hostBridges();
     const route = parseRoutes(await fs.readFile('/proc/net/route', 'utf8'))[0];
     expect(route, 'this machine has a route besides the default one').toBeDefined();
     const routed = `${[route!.base >>> 24, (route!.base >>> 16) & 255, (route!.base >>> 8) & 255, route!.base & 255].join('.')}/${route!.prefix}`;
@@ -133,7 +138,7 @@ describe('user-defined networks (Linux driver, docker CLI)', () => {
       /no configured subnet or ip-range contain the IP address 10.146.30.5/,
     );
     expect(await ok('network', 'ls', '--format', '{{.ID}} {{.Name}}')).toBe(before);
-    expect(await hostLinks()).toBe(links);
+    expect(await hostBridges()).toEqual(bridges);
     expect(await ok('ps', '-aq')).toBe('');
     await ok('network', 'rm', 'held');
   });
